@@ -1,0 +1,55 @@
+// The app's configuration, read from the environment once and validated. The only module that touches process.env.
+import { z } from "zod";
+
+export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
+export const DEFAULT_SCOPES =
+  "read_orders,read_all_orders,read_customers,write_customers,read_discounts,write_discounts";
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    SHOPIFY_API_KEY: z.string().min(1, "is required (the app's client id from the Partner Dashboard)"),
+    SHOPIFY_API_SECRET: z.string().min(1, "is required (the app's client secret)"),
+    SHOPIFY_APP_URL: z.url("must be the app's public URL, e.g. https://loyalty.example.com"),
+    SCOPES: z
+      .string()
+      .default(DEFAULT_SCOPES)
+      .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+    DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    SHOP_CUSTOM_DOMAIN: z.string().optional(),
+    // Points the Admin API client (token exchange included) at the local Shopify simulator. Never in production.
+    SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
+    // A local App Bridge double for the demo and browser tests (read by @shopify/shopify-app-remix itself).
+    APP_BRIDGE_URL: z.url().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && env.SHOPIFY_ADMIN_API_ORIGIN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SHOPIFY_ADMIN_API_ORIGIN"],
+        message: "points the app at the Shopify simulator and is refused when NODE_ENV=production",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses an environment; throws EnvError naming every missing or invalid variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(result.error.issues.map((i) => `${i.path.join(".") || "environment"} ${i.message}`));
+  }
+  return result.data;
+}
+
+export const env: Env = parseEnv(process.env);

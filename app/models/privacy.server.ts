@@ -1,0 +1,79 @@
+// What the app holds about a customer or a shop, and erasing it: the compliance webhooks' data side.
+// Every table that holds shop data must appear in eraseShopData (a test searches every table afterwards).
+import { prisma } from "../db.server";
+
+export const customerGid = (id: string | number) => `gid://shopify/Customer/${id}`;
+export const orderGid = (id: string | number) => `gid://shopify/Order/${id}`;
+
+export interface CustomerDataReport {
+  customer: Record<string, unknown> | null;
+  orders: Record<string, unknown>[];
+}
+
+/** Everything held about one customer of one shop, as plain JSON-safe data. */
+export async function collectCustomerData(
+  shop: string,
+  customerId: string,
+  orderIds: string[],
+): Promise<CustomerDataReport> {
+  const customer = await prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } });
+  const orders = await prisma.order.findMany({
+    where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] },
+    orderBy: { id: "asc" },
+  });
+  return {
+    customer: customer && { ...customer },
+    orders: orders.map((o) => ({ ...o, totalMinor: o.totalMinor.toString(), refundedMinor: o.refundedMinor.toString() })),
+  };
+}
+
+/** Erases one customer and the orders named (or owned by them) in one shop; returns what was erased. */
+export async function eraseCustomerData(shop: string, customerId: string, orderIds: string[]) {
+  return prisma.$transaction(async (tx) => {
+    const orders = await tx.order.deleteMany({ where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] } });
+    const customers = await tx.customer.deleteMany({ where: { shop, id: customerId } });
+    // Earlier data requests about this customer hold copies of their data.
+    const requests = await tx.complianceRequest.deleteMany({
+      where: { shop, customerId, topic: "customers/data_request" },
+    });
+    return { customers: customers.count, orders: orders.count, dataRequests: requests.count };
+  });
+}
+
+/** Erases every row the shop has in every table; the Shop row stays as a tombstone marked redacted. */
+export async function eraseShopData(shop: string, at: Date) {
+  return prisma.$transaction(async (tx) => {
+    const erased = {
+      sessions: (await tx.session.deleteMany({ where: { shop } })).count,
+      customers: (await tx.customer.deleteMany({ where: { shop } })).count,
+      orders: (await tx.order.deleteMany({ where: { shop } })).count,
+      jobs: (await tx.job.deleteMany({ where: { shop } })).count,
+      webhookDeliveries: (await tx.webhookDelivery.deleteMany({ where: { shop } })).count,
+      complianceRequests: (await tx.complianceRequest.deleteMany({ where: { shop } })).count,
+    };
+    await tx.shop.update({
+      where: { shop },
+      data: { status: "redacted", redactedAt: at, scope: null, currencyCode: null },
+    });
+    return erased;
+  });
+}
+
+export function recordComplianceRequest(
+  shop: string,
+  request: { topic: string; customerId?: string; requestId?: string; summary: unknown },
+) {
+  return prisma.complianceRequest.create({
+    data: {
+      shop,
+      topic: request.topic,
+      customerId: request.customerId ?? null,
+      requestId: request.requestId ?? null,
+      summary: JSON.stringify(request.summary),
+    },
+  });
+}
+
+export function listComplianceRequests(shop: string) {
+  return prisma.complianceRequest.findMany({ where: { shop }, orderBy: { receivedAt: "asc" } });
+}

@@ -1,0 +1,58 @@
+// Shop rows: install state of each shop that ever installed the app.
+import { prisma } from "../db.server";
+
+export type ShopStatus = "installed" | "uninstalled" | "redacted";
+
+export function getShop(shop: string) {
+  return prisma.shop.findUnique({ where: { shop } });
+}
+
+/** After a successful token exchange: the shop is (again) installed with these scopes. */
+export function recordInstall(shop: string, { scope }: { scope: string | null }) {
+  const now = new Date();
+  return prisma.shop.upsert({
+    where: { shop },
+    create: { shop, status: "installed", scope, installedAt: now },
+    update: { status: "installed", scope, installedAt: now, uninstalledAt: null },
+  });
+}
+
+export function markUninstalled(shop: string, at: Date) {
+  return prisma.shop.updateMany({
+    where: { shop, status: "installed" },
+    data: { status: "uninstalled", uninstalledAt: at },
+  });
+}
+
+export function updateShopScope(shop: string, scope: string) {
+  return prisma.shop.updateMany({ where: { shop }, data: { scope } });
+}
+
+export interface InstallOverview {
+  shop: string;
+  status: ShopStatus | "unknown";
+  scopes: string[];
+  installedAt: string | null;
+  customers: number;
+  orders: number;
+  jobs: Record<string, number>;
+}
+
+/** What the first admin page shows: the shop's install state and what the ledger holds so far. */
+export async function getInstallOverview(shop: string): Promise<InstallOverview> {
+  const [row, customers, orders, jobRows] = await Promise.all([
+    prisma.shop.findUnique({ where: { shop } }),
+    prisma.customer.count({ where: { shop } }),
+    prisma.order.count({ where: { shop } }),
+    prisma.job.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } }),
+  ]);
+  return {
+    shop,
+    status: (row?.status as ShopStatus | undefined) ?? "unknown",
+    scopes: row?.scope ? row.scope.split(",").filter(Boolean) : [],
+    installedAt: row?.installedAt.toISOString() ?? null,
+    customers,
+    orders,
+    jobs: Object.fromEntries(jobRows.map((r) => [r.state, r._count._all])),
+  };
+}

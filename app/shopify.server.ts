@@ -1,0 +1,54 @@
+// The one shopifyApp() instance: embedded auth by token exchange, Prisma session storage, one Admin API version.
+import "@shopify/shopify-app-remix/adapters/node";
+import {
+  ApiVersion,
+  AppDistribution,
+  LogSeverity,
+  shopifyApp,
+} from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { prisma } from "./db.server";
+import { env } from "./env.server";
+import { logger } from "./logger.server";
+import { API_VERSION } from "./shopify/api-version";
+import { recordInstall } from "./models/shop.server";
+
+const apiVersion = API_VERSION as ApiVersion;
+
+const shopify = shopifyApp({
+  apiKey: env.SHOPIFY_API_KEY,
+  apiSecretKey: env.SHOPIFY_API_SECRET,
+  apiVersion,
+  scopes: env.SCOPES,
+  appUrl: env.SHOPIFY_APP_URL,
+  authPathPrefix: "/auth",
+  // The generated client is structurally the client the storage expects; the cast bridges two generators' types.
+  sessionStorage: new PrismaSessionStorage(prisma as never),
+  distribution: AppDistribution.AppStore,
+  isEmbeddedApp: true,
+  future: {
+    unstable_newEmbeddedAuthStrategy: true,
+  },
+  logger: {
+    level: LogSeverity.Warning,
+    log: (severity, message) => {
+      if (severity === LogSeverity.Error) logger.error(message);
+      else if (severity === LogSeverity.Warning) logger.warn(message);
+      else logger.debug(message);
+    },
+  },
+  hooks: {
+    afterAuth: async ({ session }) => {
+      await recordInstall(session.shop, { scope: session.scope ?? null });
+    },
+  },
+  ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [env.SHOP_CUSTOM_DOMAIN] } : {}),
+});
+
+export default shopify;
+export { apiVersion };
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const sessionStorage = shopify.sessionStorage;

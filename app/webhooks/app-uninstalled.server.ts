@@ -1,0 +1,18 @@
+// app/uninstalled: the shop removed the app. Its sessions go, its jobs stop; its data waits for shop/redact.
+import { z } from "zod";
+import { deleteSessions } from "../models/session.server";
+import { cancelShopJobs } from "../models/job.server";
+import { markUninstalled } from "../models/shop.server";
+import type { WebhookHandler } from "./receive.server";
+
+const payload = z.looseObject({ id: z.number().int() });
+
+export const appUninstalled: WebhookHandler<typeof payload> = {
+  topic: "app/uninstalled",
+  payload,
+  async handle({ shop, receivedAt }) {
+    await deleteSessions(shop);
+    await cancelShopJobs(shop);
+    await markUninstalled(shop, receivedAt);
+  },
+};

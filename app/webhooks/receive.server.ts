@@ -1,0 +1,91 @@
+// The one way a webhook enters the app: verify (HMAC, headers, shop), parse and check the payload for its topic,
+// skip repeats by webhook id, hand it to the topic's handler, answer. Bad input gets a 4xx and changes nothing.
+import type { z } from "zod";
+import { authenticate } from "../shopify.server";
+import { logger } from "../logger.server";
+import { getShop } from "../models/shop.server";
+import { recordDelivery, wasDelivered } from "../models/webhook-delivery.server";
+
+/** Shopify's payloads are small; anything far larger is not from Shopify or not for us. */
+export const MAX_WEBHOOK_BYTES = 2 * 1024 * 1024;
+
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+
+export interface WebhookContext<P> {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  apiVersion: string;
+  payload: P;
+  receivedAt: Date;
+}
+
+export interface WebhookHandler<S extends z.ZodType> {
+  /** The topic as Shopify names it, e.g. "app/uninstalled". */
+  topic: string;
+  payload: S;
+  /** Where the body names its shop (compliance topics), it must be the signed delivery's shop. */
+  shopOf?(payload: z.infer<S>): string;
+  handle(ctx: WebhookContext<z.infer<S>>): Promise<void>;
+}
+
+const answer = (status: number, reason?: string) =>
+  new Response(reason ?? null, { status, headers: reason ? { "Content-Type": "text/plain" } : undefined });
+
+const storageForm = (topic: string) => topic.toUpperCase().replace(/[/.]/g, "_");
+
+export async function receiveWebhook<S extends z.ZodType>(
+  request: Request,
+  handler: WebhookHandler<S>,
+): Promise<Response> {
+  const declaredLength = Number(request.headers.get("content-length") ?? "0");
+  if (declaredLength > MAX_WEBHOOK_BYTES) return answer(413, "payload too large");
+
+  let context: Awaited<ReturnType<typeof authenticate.webhook>>;
+  try {
+    context = await authenticate.webhook(request);
+  } catch (error) {
+    if (error instanceof Response) return error; // 401 bad HMAC, 400 missing headers, 405 not POST
+    if (error instanceof SyntaxError) {
+      logger.warn("webhook refused: body is not JSON", { topic: handler.topic });
+      return answer(400, "body is not valid JSON");
+    }
+    throw error;
+  }
+  const { shop, webhookId, apiVersion } = context;
+
+  if (context.topic !== storageForm(handler.topic)) {
+    logger.warn("webhook refused: topic does not match route", { shop, topic: context.topic, route: handler.topic });
+    return answer(400, `this endpoint takes ${handler.topic}`);
+  }
+  if (!SHOP_DOMAIN.test(shop)) {
+    logger.warn("webhook refused: not a myshopify.com domain", { shop });
+    return answer(400, "invalid shop domain");
+  }
+  const parsed = handler.payload.safeParse(context.payload);
+  if (!parsed.success) {
+    const reason = parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
+    logger.warn("webhook refused: payload does not match topic", { shop, topic: handler.topic, reason });
+    return answer(400, `payload does not match ${handler.topic}: ${reason}`);
+  }
+  if (handler.shopOf && handler.shopOf(parsed.data) !== shop) {
+    logger.warn("webhook refused: body names another shop", { shop, topic: handler.topic });
+    return answer(400, "payload is for another shop");
+  }
+  if (!(await getShop(shop))) {
+    logger.warn("webhook refused: shop never installed the app", { shop, topic: handler.topic });
+    return answer(404, "unknown shop");
+  }
+  if (await wasDelivered(shop, webhookId)) return answer(200);
+
+  await handler.handle({
+    shop,
+    topic: handler.topic,
+    webhookId,
+    apiVersion,
+    payload: parsed.data,
+    receivedAt: new Date(),
+  });
+  await recordDelivery(shop, webhookId, handler.topic);
+  return answer(200);
+}
