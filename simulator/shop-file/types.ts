@@ -1,0 +1,89 @@
+// A shop file: JSONL, one object a line, in the Admin GraphQL shape (docs/shop-file-format.md).
+// The generator writes it, the simulator loads it as a shop, the app's `load` command reads it into the ledger.
+
+export interface MoneyV2 {
+  /** Decimal string, as the Admin API sends it: "12.50", "1200" (JPY has no decimals). */
+  amount: string;
+  currencyCode: string;
+}
+
+export interface MoneyBag {
+  shopMoney: MoneyV2;
+  presentmentMoney: MoneyV2;
+}
+
+export interface MailingAddress {
+  address1: string | null;
+  address2: string | null;
+  city: string | null;
+  province: string | null;
+  provinceCode: string | null;
+  country: string | null;
+  countryCodeV2: string | null;
+  zip: string | null;
+  phone: string | null;
+}
+
+/** The first line of every shop file. */
+export interface ShopRecord {
+  __typename: "Shop";
+  id: string; // gid://shopify/Shop/1
+  name: string;
+  myshopifyDomain: string; // demo.myshopify.com
+  email: string;
+  currencyCode: string; // shop currency; every shopMoney amount is in it
+  ianaTimezone: string;
+  primaryLocale: string;
+  plan: "standard" | "advanced" | "plus";
+}
+
+export interface CustomerRecord {
+  __typename: "Customer";
+  id: string; // gid://shopify/Customer/123
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string;
+  tags: string[];
+  createdAt: string; // ISO-8601 UTC
+  updatedAt: string;
+  defaultAddress: MailingAddress | null;
+}
+
+export interface OrderRecord {
+  __typename: "Order";
+  id: string; // gid://shopify/Order/123
+  name: string; // "#1001"
+  customer: { id: string } | null; // null for guest checkouts
+  email: string | null;
+  createdAt: string;
+  updatedAt: string;
+  processedAt: string;
+  cancelledAt: string | null;
+  cancelReason: string | null;
+  test: boolean;
+  currencyCode: string; // shop currency
+  presentmentCurrencyCode: string;
+  /** What the order was placed for. */
+  totalPriceSet: MoneyBag;
+  /** After edits, returns and refunds: what the ledger counts. */
+  currentTotalPriceSet: MoneyBag;
+  totalRefundedSet: MoneyBag;
+  subtotalPriceSet: MoneyBag;
+  totalDiscountsSet: MoneyBag;
+  discountCodes: string[];
+  /** True when the order was edited after it was placed (currentTotal differs for a reason other than refunds). */
+  edited: boolean;
+}
+
+export interface RefundRecord {
+  __typename: "Refund";
+  id: string; // gid://shopify/Refund/123
+  order: { id: string };
+  createdAt: string;
+  note: string | null;
+  totalRefundedSet: MoneyBag;
+}
+
+export type ShopFileRecord = ShopRecord | CustomerRecord | OrderRecord | RefundRecord;
