@@ -6,6 +6,9 @@ import { logger } from "../logger.server";
 import { getShop } from "../models/shop.server";
 import { recordDelivery, wasDelivered } from "../models/webhook-delivery.server";
 
+/** Webhook endpoints take POST only; a GET gets 405 rather than Remix's "no loader" error. */
+export const webhookLoader = () => new Response(null, { status: 405, headers: { Allow: "POST" } });
+
 /** Shopify's payloads are small; anything far larger is not from Shopify or not for us. */
 export const MAX_WEBHOOK_BYTES = 2 * 1024 * 1024;
 
@@ -34,6 +37,24 @@ const answer = (status: number, reason?: string) =>
 
 const storageForm = (topic: string) => topic.toUpperCase().replace(/[/.]/g, "_");
 
+async function readBounded(request: Request, limit: number): Promise<string | null> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 export async function receiveWebhook<S extends z.ZodType>(
   request: Request,
   handler: WebhookHandler<S>,
@@ -41,9 +62,21 @@ export async function receiveWebhook<S extends z.ZodType>(
   const declaredLength = Number(request.headers.get("content-length") ?? "0");
   if (declaredLength > MAX_WEBHOOK_BYTES) return answer(413, "payload too large");
 
+  const claimedShop = request.headers.get("x-shopify-shop-domain");
+  if (claimedShop !== null && !SHOP_DOMAIN.test(claimedShop)) {
+    logger.warn("webhook refused: not a myshopify.com domain", { shop: claimedShop });
+    return answer(400, "invalid shop domain");
+  }
+
+  // Read the body ourselves, bounded, so a chunked body without Content-Length cannot grow without limit.
+  const rawBody = await readBounded(request, MAX_WEBHOOK_BYTES);
+  if (rawBody === null) return answer(413, "payload too large");
+
   let context: Awaited<ReturnType<typeof authenticate.webhook>>;
   try {
-    context = await authenticate.webhook(request);
+    context = await authenticate.webhook(
+      new Request(request.url, { method: request.method, headers: request.headers, body: rawBody }),
+    );
   } catch (error) {
     if (error instanceof Response) return error; // 401 bad HMAC, 400 missing headers, 405 not POST
     if (error instanceof SyntaxError) {
@@ -57,10 +90,6 @@ export async function receiveWebhook<S extends z.ZodType>(
   if (context.topic !== storageForm(handler.topic)) {
     logger.warn("webhook refused: topic does not match route", { shop, topic: context.topic, route: handler.topic });
     return answer(400, `this endpoint takes ${handler.topic}`);
-  }
-  if (!SHOP_DOMAIN.test(shop)) {
-    logger.warn("webhook refused: not a myshopify.com domain", { shop });
-    return answer(400, "invalid shop domain");
   }
   const parsed = handler.payload.safeParse(context.payload);
   if (!parsed.success) {

@@ -1,0 +1,62 @@
+// Multi-tenancy: a session for shop A reads only A's rows, and A's model calls cannot touch B's.
+import { beforeAll, describe, expect, it } from "vitest";
+import { adminHostParam, mintSessionToken } from "../../simulator/app-bridge/session-token";
+import { getInstallOverview } from "../../app/models/shop.server";
+import { collectCustomerData, eraseCustomerData, eraseShopData } from "../../app/models/privacy.server";
+import { deleteSessions } from "../../app/models/session.server";
+import { cancelShopJobs } from "../../app/models/job.server";
+import { prisma } from "../../app/db.server";
+import { startApp } from "../support/app-server";
+import { addCustomerWithOrders, installShop, snapshotShop } from "../support/shops";
+import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "../support/test-env";
+
+const A = "shop-a.myshopify.com";
+const B = "shop-b.myshopify.com";
+let appUrl: string;
+let customerOfB: string;
+
+beforeAll(async () => {
+  await installShop(A);
+  await installShop(B);
+  await addCustomerWithOrders(A, 1, [11]);
+  customerOfB = await addCustomerWithOrders(B, 2, [21, 22]);
+  await prisma.job.create({ data: { id: "job-b", shop: B, kind: "backfill" } });
+  ({ url: appUrl } = await startApp());
+});
+
+describe("shop A cannot read shop B", () => {
+  it("the admin shows A's session only A's ledger counts", async () => {
+    const token = mintSessionToken({ shop: A, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+    const response = await fetch(`${appUrl}/app?_data=routes%2Fapp._index`, {
+      headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${token}` },
+    });
+    expect(await response.json()).toMatchObject({ shop: A, customers: 1, orders: 1, jobs: {} });
+  });
+
+  it("a token naming shop B but signed for A's session cannot be turned into B's data by a shop parameter", async () => {
+    const token = mintSessionToken({ shop: A, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+    const response = await fetch(`${appUrl}/app?_data=routes%2Fapp._index&shop=${B}&host=${adminHostParam(B)}`, {
+      headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${token}` },
+    });
+    const data = await response.json();
+    expect(data.shop).toBe(A);
+    expect(data.orders).toBe(1);
+  });
+
+  it("model reads scoped to A do not see B's customer", async () => {
+    const report = await collectCustomerData(A, customerOfB, ["gid://shopify/Order/21"]);
+    expect(report).toEqual({ customer: null, orders: [] });
+    expect((await getInstallOverview(A)).customers).toBe(1);
+  });
+});
+
+describe("shop A cannot change shop B", () => {
+  it("erasing, cancelling and deleting in A's name leaves every row of B as it was", async () => {
+    const before = await snapshotShop(B);
+    await eraseCustomerData(A, customerOfB, ["gid://shopify/Order/21", "gid://shopify/Order/22"]);
+    await cancelShopJobs(A);
+    await deleteSessions(A);
+    await eraseShopData(A, new Date());
+    expect(await snapshotShop(B)).toEqual(before);
+  });
+});

@@ -1,0 +1,46 @@
+// Test fixtures for shops: an installed shop as the app would hold it after token exchange.
+import { prisma } from "../../app/db.server";
+import { DEFAULT_SCOPES } from "../../app/env.server";
+import { recordInstall } from "../../app/models/shop.server";
+
+export async function installShop(shop: string, { scope = DEFAULT_SCOPES } = {}) {
+  await recordInstall(shop, { scope });
+  await prisma.session.create({
+    data: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope, accessToken: `shpat_${shop.split(".")[0]}` },
+  });
+}
+
+/** Adds ledger rows for one customer with orders, so erasure and tenancy can be checked row by row. */
+export async function addCustomerWithOrders(shop: string, customerNumber: number, orderNumbers: number[]) {
+  const customerId = `gid://shopify/Customer/${customerNumber}`;
+  await prisma.customer.create({
+    data: { shop, id: customerId, email: `c${customerNumber}@example.com`, firstName: "Ada", lastName: "Lovelace" },
+  });
+  for (const n of orderNumbers) {
+    await prisma.order.create({
+      data: {
+        shop,
+        id: `gid://shopify/Order/${n}`,
+        customerId,
+        processedAt: new Date("2026-01-02T03:04:05Z"),
+        currencyCode: "USD",
+        totalMinor: 1250n,
+      },
+    });
+  }
+  return customerId;
+}
+
+/** Every row the database holds for a shop, table by table: what tests compare before and after. */
+export async function snapshotShop(shop: string) {
+  const [shopRow, sessions, customers, orders, jobs, deliveries, compliance] = await Promise.all([
+    prisma.shop.findUnique({ where: { shop } }),
+    prisma.session.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    prisma.customer.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    prisma.order.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    prisma.job.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    prisma.webhookDelivery.findMany({ where: { shop }, orderBy: { webhookId: "asc" } }),
+    prisma.complianceRequest.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+  ]);
+  return { shopRow, sessions, customers, orders, jobs, deliveries, compliance };
+}
