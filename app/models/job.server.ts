@@ -1,7 +1,7 @@
 // Job rows as seen per shop: counts by state, and cancelling a shop's pending work (uninstall, redact).
 import { prisma } from "../db.server";
 
-const ACTIVE_STATES = ["queued", "running", "failed"];
+const ACTIVE_STATES = ["queued", "running"];
 
 /** Stops every job of the shop that has not finished; a running job sees its state change and stops. */
 export async function cancelShopJobs(shop: string): Promise<number> {

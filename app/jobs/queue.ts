@@ -1,0 +1,58 @@
+// The job queue's contract. Two engines implement it: a table in the app's database (default, SQLite) and, for
+// several worker processes on PostgreSQL, pg-boss. The same contract tests run against both.
+
+export type JobState = "queued" | "running" | "done" | "dead" | "cancelled";
+
+export interface EnqueueOptions {
+  /** While a job of the same shop and key is queued (not yet running), enqueueing another is a no-op. */
+  key?: string;
+  /** Not before this time. */
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+export interface JobContext<P> {
+  id: string;
+  shop: string;
+  kind: string;
+  payload: P;
+  attempt: number;
+  /** Aborted when the job is cancelled (e.g. the shop uninstalled) or the worker stops. */
+  signal: AbortSignal;
+}
+
+export type JobHandler<P = unknown> = (job: JobContext<P>) => Promise<void>;
+export type JobHandlers = Record<string, JobHandler<never>>;
+
+export interface WorkOptions {
+  /** Jobs run at once by this worker (never two of the same shop). */
+  concurrency?: number;
+  /** Idle poll interval. */
+  pollMs?: number;
+  /** A claimed job is the worker's for this long, renewed while it runs; after that another worker may take it. */
+  leaseMs?: number;
+}
+
+export interface Worker {
+  /** Stops claiming, waits for running jobs to finish (or be aborted), then resolves. */
+  stop(): Promise<void>;
+  /** Resolves when no job is due (queued and runnable now) and none is running: for tests and CLIs. */
+  idle(): Promise<void>;
+}
+
+export interface JobQueue {
+  enqueue<P>(shop: string, kind: string, payload: P, options?: EnqueueOptions): Promise<string | null>;
+  work(handlers: JobHandlers, options?: WorkOptions): Worker;
+  counts(shop: string): Promise<Partial<Record<JobState, number>>>;
+}
+
+/** Thrown by a handler for a failure retrying cannot fix: the job goes straight to `dead`. */
+export class PermanentJobError extends Error {
+  override name = "PermanentJobError";
+}
+
+/** Exponential backoff with full jitter between half and all of the step: 1 s, 2 s, 4 s … capped at 10 min. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random, baseMs = 1000, capMs = 600_000) {
+  const step = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(step * (0.5 + random() * 0.5));
+}

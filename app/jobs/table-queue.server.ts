@@ -1,0 +1,187 @@
+// The default job queue: rows in the app's own database (SQLite file by default). Survives restarts; a claim is one
+// atomic UPDATE … RETURNING, so several workers (threads or processes) never run the same job at once.
+import { randomUUID } from "node:crypto";
+import { prisma } from "../db.server";
+import { logger } from "../logger.server";
+import { countJobsByState } from "../models/job.server";
+import {
+  PermanentJobError,
+  retryDelayMs,
+  type EnqueueOptions,
+  type JobHandlers,
+  type JobQueue,
+  type JobState,
+  type WorkOptions,
+  type Worker,
+} from "./queue";
+
+interface JobRow {
+  id: string;
+  shop: string;
+  kind: string;
+  payload: string;
+  attempts: number;
+  maxAttempts: number;
+}
+
+export interface TableQueueOptions {
+  now?: () => Date;
+  random?: () => number;
+}
+
+export function createTableQueue({ now = () => new Date(), random = Math.random }: TableQueueOptions = {}): JobQueue {
+  async function enqueue<P>(shop: string, kind: string, payload: P, options: EnqueueOptions = {}) {
+    const id = randomUUID();
+    const data = {
+      id,
+      shop,
+      kind,
+      key: options.key ?? null,
+      payload: JSON.stringify(payload ?? {}),
+      runAt: options.runAt ?? now(),
+      maxAttempts: options.maxAttempts ?? 8,
+    };
+    if (!options.key) {
+      await prisma.job.create({ data });
+      return id;
+    }
+    // Coalesce: one queued job per shop+key. INSERT … SELECT … WHERE NOT EXISTS is a single atomic statement.
+    const inserted = await prisma.$executeRawUnsafe(
+      `INSERT INTO "Job" ("id","shop","kind","key","payload","state","runAt","attempts","maxAttempts","createdAt","updatedAt")
+       SELECT ?, ?, ?, ?, ?, 'queued', ?, 0, ?, ?, ?
+       WHERE NOT EXISTS (SELECT 1 FROM "Job" WHERE "shop" = ? AND "key" = ? AND "state" = 'queued')`,
+      id, shop, kind, data.key, data.payload, data.runAt, data.maxAttempts, now(), now(), shop, data.key,
+    );
+    return inserted === 1 ? id : null;
+  }
+
+  /** Takes the next due job whose shop has no job running (per-shop order), or a job whose lease expired. */
+  async function claim(workerId: string, leaseMs: number, busyShops: Set<string>): Promise<JobRow | null> {
+    const at = now();
+    const exclude = [...busyShops];
+    const rows = await prisma.$queryRawUnsafe<JobRow[]>(
+      `UPDATE "Job" SET "state" = 'running', "lockedBy" = ?, "lockedUntil" = ?, "attempts" = "attempts" + 1, "updatedAt" = ?
+       WHERE "id" = (
+         SELECT j."id" FROM "Job" j
+         WHERE (j."state" = 'queued' OR (j."state" = 'running' AND j."lockedUntil" < ?))
+           AND j."runAt" <= ?
+           ${exclude.length ? `AND j."shop" NOT IN (${exclude.map(() => "?").join(",")})` : ""}
+           AND NOT EXISTS (
+             SELECT 1 FROM "Job" r WHERE r."shop" = j."shop" AND r."state" = 'running' AND r."lockedUntil" >= ? AND r."id" <> j."id")
+         ORDER BY j."runAt", j."createdAt" LIMIT 1)
+       RETURNING "id", "shop", "kind", "payload", "attempts", "maxAttempts"`,
+      workerId, new Date(at.getTime() + leaseMs), at, at, at, ...exclude, at,
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Only the lease holder may finish a job: a worker whose lease lapsed must not overwrite the new holder. */
+  async function finish(job: JobRow, workerId: string, data: Record<string, unknown>) {
+    await prisma.job.updateMany({
+      where: { id: job.id, lockedBy: workerId, state: "running" },
+      data: { ...data, lockedBy: null, lockedUntil: null },
+    });
+  }
+
+  function work(handlers: JobHandlers, { concurrency = 2, pollMs = 250, leaseMs = 30_000 }: WorkOptions = {}): Worker {
+    const workerId = `worker-${randomUUID()}`;
+    const running = new Map<string, { shop: string; done: Promise<void> }>();
+    let stopped = false;
+    let wake: (() => void) | null = null;
+    const idleWaiters: (() => void)[] = [];
+
+    async function run(job: JobRow) {
+      const abort = new AbortController();
+      const heartbeat = setInterval(async () => {
+        const renewed = await prisma.job.updateMany({
+          where: { id: job.id, lockedBy: workerId, state: "running" },
+          data: { lockedUntil: new Date(now().getTime() + leaseMs) },
+        });
+        if (renewed.count === 0) abort.abort(new Error("job cancelled or lease lost"));
+      }, Math.max(50, Math.floor(leaseMs / 3)));
+      try {
+        const handler = handlers[job.kind];
+        if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
+        await handler({
+          id: job.id,
+          shop: job.shop,
+          kind: job.kind,
+          payload: JSON.parse(job.payload) as never,
+          attempt: job.attempts,
+          signal: abort.signal,
+        });
+        await finish(job, workerId, { state: "done", finishedAt: now(), lastError: null });
+      } catch (error) {
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        const permanent = error instanceof PermanentJobError;
+        if (permanent || job.attempts >= job.maxAttempts) {
+          logger.warn("job dead", { id: job.id, shop: job.shop, kind: job.kind, attempts: job.attempts, error: message });
+          await finish(job, workerId, { state: "dead", finishedAt: now(), lastError: message });
+        } else {
+          const runAt = new Date(now().getTime() + retryDelayMs(job.attempts, random));
+          await finish(job, workerId, { state: "queued", runAt, lastError: message });
+        }
+      } finally {
+        clearInterval(heartbeat);
+      }
+    }
+
+    async function hasDueWork() {
+      const due = await prisma.job.count({ where: { state: "queued", runAt: { lte: now() } } });
+      return due > 0;
+    }
+
+    async function loop() {
+      while (!stopped) {
+        let claimed: JobRow | null = null;
+        if (running.size < concurrency) {
+          const busy = new Set([...running.values()].map((r) => r.shop));
+          claimed = await claim(workerId, leaseMs, busy).catch((error) => {
+            logger.error("job claim failed", { error: String(error) });
+            return null;
+          });
+        }
+        if (claimed) {
+          const job = claimed;
+          const done = run(job).finally(() => {
+            running.delete(job.id);
+            wake?.();
+          });
+          running.set(job.id, { shop: job.shop, done });
+          continue;
+        }
+        if (running.size === 0 && idleWaiters.length && !(await hasDueWork())) {
+          idleWaiters.splice(0).forEach((resolve) => resolve());
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    }
+
+    const loopDone = loop();
+    return {
+      async stop() {
+        stopped = true;
+        wake?.();
+        await loopDone;
+        await Promise.all([...running.values()].map((r) => r.done));
+      },
+      idle() {
+        return new Promise<void>((resolve) => {
+          idleWaiters.push(resolve);
+          wake?.();
+        });
+      },
+    };
+  }
+
+  const counts = (shop: string) => countJobsByState(shop) as Promise<Partial<Record<JobState, number>>>;
+
+  return { enqueue, work, counts };
+}
