@@ -173,6 +173,13 @@ describe("webhook bodies", () => {
     expect(body.processed_at).toBe("2024-07-04T12:00:00-04:00");
   });
 
+  it("handles half-hour offsets and UTC shops", () => {
+    const kolkata = buildPayload({ shop: shopRecord({ ianaTimezone: "Asia/Kolkata" }), topic: "orders/create", resource: orderRecord() }, AT);
+    const utc = buildPayload({ shop: shopRecord({ ianaTimezone: "Etc/UTC" }), topic: "orders/create", resource: orderRecord() }, AT);
+    expect(kolkata.processed_at).toBe("2024-03-01T15:45:00+05:30");
+    expect(utc.processed_at).toBe("2024-03-01T10:15:00+00:00");
+  });
+
   it("puts the customer in the order when the record is given, and null for a guest checkout", () => {
     const withCustomer = buildPayload({ shop, topic: "orders/create", resource: { order: orderRecord(), customer: customerRecord() } }, AT);
     const guest = buildPayload({ shop, topic: "orders/create", resource: orderRecord({ customer: null, email: null }) }, AT);
