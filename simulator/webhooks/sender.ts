@@ -243,7 +243,9 @@ export function createWebhookSender(options: WebhookSenderOptions) {
       };
     })();
     pending.add(outcome);
-    void outcome.finally(() => pending.delete(outcome));
+    // The caller gets `outcome` itself (and any failure in it); this bookkeeping branch must not add a second,
+    // unhandled rejection.
+    outcome.finally(() => pending.delete(outcome)).catch(() => undefined);
     return { firstAttempt, outcome };
   }
 
