@@ -123,3 +123,27 @@ export function yearsBefore(endMs: number, years: number): number {
   if (start.getUTCDate() !== end.getUTCDate()) start.setUTCDate(0);
   return start.getTime();
 }
+
+// ISO-8601 with milliseconds, as Date#toISOString writes it, but faster: the date part is cached per day (a shop's
+// history has a few thousand days at most) and the time part is built from lookup tables.
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+const datePrefixes = new Map<number, string>();
+
+export function isoTimestamp(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = datePrefixes.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11); // "2024-03-01T"
+    if (datePrefixes.size > 50_000) datePrefixes.clear();
+    datePrefixes.set(day, prefix);
+  }
+  let rest = ms - day * DAY_MS;
+  const millis = rest % 1000;
+  rest = (rest - millis) / 1000;
+  const seconds = rest % 60;
+  rest = (rest - seconds) / 60;
+  const minutes = rest % 60;
+  const hours = (rest - minutes) / 60;
+  return `${prefix}${TWO[hours]}:${TWO[minutes]}:${TWO[seconds]}.${THREE[millis]}Z`;
+}

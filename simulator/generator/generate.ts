@@ -1,7 +1,7 @@
 // The generator: a deterministic, streaming synthetic shop. Customers are produced one at a time, each followed by
 // their orders (each order by its refunds), then the guest orders; only one customer's orders are ever in memory.
 import type { CustomerRecord, OrderRecord, RefundRecord, ShopFileRecord, ShopRecord } from "../shop-file/types";
-import { Calendar, DAY_MS, isBlackFridayWeekend, yearsBefore } from "./calendar";
+import { Calendar, DAY_MS, isBlackFridayWeekend, isoTimestamp, yearsBefore } from "./calendar";
 import { applyBasisPoints, CURRENCIES, type CurrencyProfile, moneyBag } from "./money";
 import { type GeneratorInput, type GeneratorOptions, resolveOptions } from "./options";
 import { guestEmail, type Locale, localeMix, makePerson } from "./people";
@@ -12,7 +12,7 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
 // Kinds of customer and their shares: a few never order, most buy once, a loyal minority carries repeat revenue.
-const KIND_WEIGHTS = { none: 0.05, once: 0.55, occasional: 0.27, loyal: 0.13 };
+const KIND_WEIGHTS = { none: 0.05, once: 0.6, occasional: 0.23, loyal: 0.12 };
 const OCCASIONAL_MEAN = 3; // 2 + geometric(0.5)
 const LOYAL_MIN = 5;
 const LOYAL_SIGMA = 0.9; // spread of the loyal tail: a few customers order hundreds of times
@@ -256,11 +256,6 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
   const shipping = subtotal >= currency.freeShippingOverMinor ? 0 : currency.shippingMinor;
   const taxRate = currency.taxesIncluded ? 0 : buyer.salesTaxBasisPoints;
   const total = subtotal + shipping + applyBasisPoints(subtotal, taxRate);
-  /** What one line is worth after the order's discount, with its tax. */
-  const lineValue = (line: number) => {
-    const net = Math.floor((line * subtotal) / gross);
-    return net + applyBasisPoints(net, taxRate);
-  };
 
   const createdAt = Math.min(endMs, processedAt + rng.int(0, 1_500));
   let updatedAt = Math.min(endMs, createdAt + Math.min(14 * DAY_MS, Math.round(rng.logNormal(20 * HOUR, 1))));
@@ -283,7 +278,7 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
     const at = processedAt + rng.int(10 * MINUTE, 2 * DAY_MS);
     if (at <= endMs) {
       // Remove a line (most edits), or add one.
-      let delta = lines.length >= 2 && rng.chance(0.7) ? -lineValue(lines[rng.int(0, lines.length - 1)]) : 0;
+      let delta = lines.length >= 2 && rng.chance(0.7) ? -lineValue(lines[rng.int(0, lines.length - 1)], subtotal, gross, taxRate) : 0;
       if (delta === 0 || total + delta <= 0) {
         const added = priceNear(rng, target / lineCount, currency);
         delta = added + applyBasisPoints(added, taxRate);
@@ -294,7 +289,7 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
     }
   }
   if (cancelledAt === null && !edited && total > 1 && rng.chance(options.refundShare)) {
-    refunds = planRefunds(rng, processedAt, endMs, total, shipping, lines.length >= 2 ? lineValue(rng.pick(lines)) : 0);
+    refunds = planRefunds(rng, processedAt, endMs, total, shipping, lines.length >= 2 ? lineValue(rng.pick(lines), subtotal, gross, taxRate) : 0);
   }
 
   let refunded = 0;
@@ -339,6 +334,12 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
   return [order, ...refundRecords];
 }
 
+/** What one line is worth after the order's discount, with its tax. */
+function lineValue(line: number, subtotal: number, gross: number, taxRate: number): number {
+  const net = Math.floor((line * subtotal) / gross);
+  return net + applyBasisPoints(net, taxRate);
+}
+
 /** Full refunds (sometimes items and shipping separately) or partial ones (a line, or a goodwill share). */
 function planRefunds(
   rng: Rng, processedAt: number, endMs: number, total: number, shipping: number, oneLine: number,
@@ -346,22 +347,21 @@ function planRefunds(
   const first = processedAt + Math.min(60 * DAY_MS, Math.max(HOUR, Math.round(rng.logNormal(5 * DAY_MS, 0.9))));
   if (first > endMs) return []; // not yet refunded at endDate
   const second = first + rng.int(HOUR, 20 * DAY_MS);
-  const note = () => rng.pick(REFUND_NOTES);
   if (rng.chance(0.35)) {
     if (shipping > 0 && shipping < total && second <= endMs && rng.chance(0.15)) {
       return [
-        { at: first, amount: total - shipping, note: note() },
+        { at: first, amount: total - shipping, note: rng.pick(REFUND_NOTES) },
         { at: second, amount: shipping, note: "Shipping refund" },
       ];
     }
-    return [{ at: first, amount: total, note: note() }];
+    return [{ at: first, amount: total, note: rng.pick(REFUND_NOTES) }];
   }
   const partial = oneLine > 0 && rng.chance(0.6) ? oneLine : applyBasisPoints(total, rng.int(1_000, 5_000));
   const amount = Math.min(total - 1, Math.max(1, partial));
-  const refunds = [{ at: first, amount, note: note() }];
+  const refunds = [{ at: first, amount, note: rng.pick(REFUND_NOTES) }];
   const remaining = total - amount;
   if (second <= endMs && rng.chance(0.2)) {
-    refunds.push({ at: second, amount: Math.max(1, Math.floor((remaining * rng.int(20, 100)) / 100)), note: note() });
+    refunds.push({ at: second, amount: Math.max(1, Math.floor((remaining * rng.int(20, 100)) / 100)), note: rng.pick(REFUND_NOTES) });
   }
   return refunds;
 }
@@ -393,5 +393,6 @@ function chooseDiscount(
 }
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms >= 253_402_300_800_000) throw new Error(`timestamp out of range: ${ms}`);
+  return isoTimestamp(ms);
 }

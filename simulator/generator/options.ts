@@ -62,7 +62,7 @@ export const PRESETS = {
   },
   /** 100k customers, ≈1M orders over 5 years. */
   large: {
-    customers: 100_000, years: 5, ordersPerCustomer: 9.2, shopDomain: "large-loyalty.myshopify.com",
+    customers: 100_000, years: 5, ordersPerCustomer: 10, shopDomain: "large-loyalty.myshopify.com",
     name: "Large Loyalty Shop", plan: "plus",
   },
 } satisfies Record<string, Partial<GeneratorOptions>>;

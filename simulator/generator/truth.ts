@@ -105,6 +105,14 @@ export class TruthAccumulator {
   }
 
   private seen(at: string): void {
+    // Same-shape UTC timestamps compare as strings; anything else is parsed.
+    if (this.latestAt !== null && at.length === this.latestAt.length && at.endsWith("Z") && this.latestAt.endsWith("Z")) {
+      if (at > this.latestAt) {
+        this.latestAt = at;
+        this.latestMs = Date.parse(at);
+      }
+      return;
+    }
     const ms = Date.parse(at);
     if (ms > this.latestMs) {
       this.latestMs = ms;

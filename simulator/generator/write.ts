@@ -30,7 +30,7 @@ export async function writeShopFile(
 ): Promise<WriteShopFileResult> {
   const { truthFile = true, onProgress, progressEvery = 50_000 } = options;
   await mkdir(dirname(path), { recursive: true });
-  const out = createWriteStream(path, { encoding: "utf8" });
+  const out = createWriteStream(path);
   const failed = new Promise<never>((_, reject) => out.once("error", reject));
   failed.catch(() => undefined); // observed below; avoid an unhandled rejection while writing
   let bytes = 0;
@@ -38,8 +38,9 @@ export async function writeShopFile(
   let chunk = "";
   const flush = async () => {
     if (chunk === "") return;
-    bytes += Buffer.byteLength(chunk, "utf8");
-    const ok = out.write(chunk);
+    const buffer = Buffer.from(chunk, "utf8");
+    bytes += buffer.length;
+    const ok = out.write(buffer);
     chunk = "";
     if (!ok) await Promise.race([once(out, "drain"), failed]);
   };
