@@ -1,0 +1,38 @@
+// What every resolver receives: the shop being served and the simulator services around it.
+import type { GraphQLResolveInfo } from "graphql";
+import type { Clock } from "./clock";
+import type { EventBus } from "./events";
+import type { FileStore } from "./files";
+import type { ShopState, Store } from "./store";
+
+export interface SimulatorCore {
+  clock: Clock;
+  events: EventBus;
+  files: FileStore;
+  store: Store;
+  appId: number;
+  apiKey: string;
+  /** Started by bulkOperationRunQuery / bulkOperationRunMutation resolvers. */
+  bulk: {
+    startQuery(ctx: ResolverContext, query: string, groupObjects: boolean): unknown;
+    startMutation(ctx: ResolverContext, mutation: string, stagedUploadPath: string, clientIdentifier: string | null): unknown;
+  };
+}
+
+export interface BulkExecution {
+  /** Which root objects this pass returns (bulk queries run the document in windows of root objects). */
+  rootStart: number;
+  rootSize: number;
+  rootTotal?: number;
+}
+
+export interface ResolverContext {
+  shop: ShopState;
+  core: SimulatorCore;
+  /** Base URL of the simulator as the client reached it, for URLs in responses (bulk results, staged uploads). */
+  origin: string;
+  bulk: BulkExecution | null;
+}
+
+export type Resolver = (source: any, args: any, ctx: ResolverContext, info: GraphQLResolveInfo) => unknown;
+export type ResolverMap = Record<string, Resolver>;

@@ -1,0 +1,261 @@
+// Metafields: HasMetafields fields on owners, metafieldsSet (≤25, atomic, owner checks), metafieldDefinitionCreate.
+import { createHash } from "node:crypto";
+import { isoAt } from "../clock";
+import type { ResolverContext, ResolverMap } from "../context";
+import { connectionObject, paginate, byIdThen, type ConnectionArgs } from "../connection";
+import { numericId, parseGid } from "../gid";
+import type { MetafieldDefinitionRecord, MetafieldRecord } from "../records";
+import { shopifyError } from "../shopify-error";
+
+export const METAFIELDS_SET_LIMIT = 25;
+
+/** `$app` and `$app:suffix` are the app's reserved namespaces; Shopify stores them as `app--{app id}[--suffix]`. */
+export function resolveNamespace(namespace: string | null | undefined, appId: number): string {
+  const ns = namespace ?? "$app";
+  if (ns === "$app") return `app--${appId}`;
+  if (ns.startsWith("$app:")) return `app--${appId}--${ns.slice(5)}`;
+  return ns;
+}
+
+const OWNER_TYPES: Record<string, string> = { Customer: "CUSTOMER", Order: "ORDER", Shop: "SHOP" };
+
+function ownerExists(ctx: ResolverContext, ownerId: string): string | null {
+  const parsed = parseGid(ownerId);
+  if (!parsed) return null;
+  if (parsed.type === "Customer") return ctx.shop.customers.get(ownerId) ? "CUSTOMER" : null;
+  if (parsed.type === "Order") return ctx.shop.orders.get(ownerId) ? "ORDER" : null;
+  if (parsed.type === "Shop") return ownerId === ctx.shop.record.id ? "SHOP" : null;
+  return null;
+}
+
+export function findOwner(ctx: ResolverContext, ownerId: string): unknown {
+  const parsed = parseGid(ownerId);
+  if (parsed?.type === "Customer") return ctx.shop.customers.get(ownerId) ?? null;
+  if (parsed?.type === "Order") return ctx.shop.orders.get(ownerId) ?? null;
+  if (parsed?.type === "Shop") return ctx.shop.record;
+  return null;
+}
+
+/** HasMetafields fields for an owner type whose records carry their gid in `idOf(source)`. */
+export function hasMetafieldsResolvers(typeName: string, idOf: (source: any) => string): ResolverMap {
+  return {
+    [`${typeName}.metafield`]: (source, args: { namespace?: string | null; key: string }, ctx) =>
+      ctx.shop.getMetafield(idOf(source), resolveNamespace(args.namespace, ctx.core.appId), args.key) ?? null,
+    [`${typeName}.metafields`]: (source, args: ConnectionArgs & { namespace?: string | null; keys?: string[] | null }, ctx, info) => {
+      let items = ctx.shop.metafieldsOf(idOf(source));
+      if (args.namespace != null) {
+        const ns = resolveNamespace(args.namespace, ctx.core.appId);
+        items = items.filter((m) => m.namespace === ns);
+      }
+      if (args.keys) {
+        // keys are "namespace.key"
+        const wanted = new Set(args.keys.map((k) => {
+          const dot = k.lastIndexOf(".");
+          return `${resolveNamespace(k.slice(0, dot), ctx.core.appId)}.${k.slice(dot + 1)}`;
+        }));
+        items = items.filter((m) => wanted.has(`${m.namespace}.${m.key}`));
+      }
+      items.sort(byIdThen((m: MetafieldRecord) => numericId(m.id)));
+      return connectionObject(paginate(items, args, (m) => numericId(m.id), ctx, info));
+    },
+  };
+}
+
+function digest(value: string): string {
+  return createHash("sha256").update(value).digest("hex");
+}
+
+function definitionFor(ctx: ResolverContext, m: { namespace: string; key: string; ownerType: string }): MetafieldDefinitionRecord | undefined {
+  for (const d of ctx.shop.metafieldDefinitions.values()) {
+    if (d.namespace === m.namespace && d.key === m.key && d.ownerType === m.ownerType) return d;
+  }
+  return undefined;
+}
+
+const VALID_TYPES = new Set([
+  "boolean", "color", "date", "date_time", "dimension", "id", "json", "link", "money", "multi_line_text_field",
+  "number_decimal", "number_integer", "rating", "rich_text_field", "single_line_text_field", "url", "volume", "weight",
+  "list.single_line_text_field", "list.number_integer", "list.number_decimal", "list.date", "list.date_time", "list.url",
+  "customer_reference", "product_reference", "variant_reference", "collection_reference", "metaobject_reference",
+  "list.customer_reference", "list.product_reference", "list.metaobject_reference",
+]);
+
+function valueProblem(type: string, value: string): string | null {
+  switch (type) {
+    case "number_integer":
+      return /^-?\d+$/.test(value) ? null : `Value must be an integer.`;
+    case "number_decimal":
+      return /^-?\d+(\.\d+)?$/.test(value) ? null : `Value must be a decimal.`;
+    case "boolean":
+      return value === "true" || value === "false" ? null : `Value must be true or false.`;
+    case "json":
+      try {
+        JSON.parse(value);
+        return null;
+      } catch {
+        return `Value must be valid JSON.`;
+      }
+    case "date_time":
+      return Number.isNaN(Date.parse(value)) ? `Value must be in “YYYY-MM-DDTHH:MM:SS” format.` : null;
+    case "date":
+      return /^\d{4}-\d{2}-\d{2}$/.test(value) ? null : `Value must be in “YYYY-MM-DD” format.`;
+    default:
+      return null;
+  }
+}
+
+interface SetInput {
+  ownerId: string;
+  namespace?: string | null;
+  key: string;
+  type?: string | null;
+  value: string;
+  compareDigest?: string | null;
+}
+
+type SetError = { field: string[]; message: string; code: string; elementIndex: number };
+
+export const metafieldResolvers: ResolverMap = {
+  "Metafield.owner": (m: MetafieldRecord, _a, ctx) => findOwner(ctx, m.ownerId),
+  "Metafield.jsonValue": (m: MetafieldRecord) => {
+    try {
+      return JSON.parse(m.value);
+    } catch {
+      return m.value;
+    }
+  },
+  "Metafield.compareDigest": (m: MetafieldRecord) => digest(m.value),
+  "Metafield.legacyResourceId": (m: MetafieldRecord) => String(numericId(m.id)),
+  "Metafield.definition": (m: MetafieldRecord, _a, ctx) => definitionFor(ctx, m) ?? null,
+  "MetafieldDefinition.type": (d: MetafieldDefinitionRecord) => ({ name: d.type }),
+  "MetafieldDefinition.metafieldsCount": (d: MetafieldDefinitionRecord, _a, ctx) => {
+    let count = 0;
+    for (const owned of ctx.shop.metafieldsByOwner.values()) {
+      const m = owned.get(`${d.namespace}.${d.key}`);
+      if (m && m.ownerType === d.ownerType) count++;
+    }
+    return count;
+  },
+
+  "Mutation.metafieldsSet": (_s, args: { metafields: SetInput[] }, ctx) => {
+    const inputs = args.metafields;
+    if (inputs.length > METAFIELDS_SET_LIMIT) {
+      // A top-level error, not a userError: the input list itself is refused before anything runs.
+      throw shopifyError(`The input array size of ${inputs.length} is greater than the maximum allowed of ${METAFIELDS_SET_LIMIT}.`, {
+        code: "MAX_INPUT_SIZE_EXCEEDED",
+      });
+    }
+    const errors: SetError[] = [];
+    const planned: MetafieldRecord[] = [];
+    const now = isoAt(ctx.core.clock);
+    inputs.forEach((input, index) => {
+      const namespace = resolveNamespace(input.namespace, ctx.core.appId);
+      const ownerType = ownerExists(ctx, input.ownerId);
+      if (!ownerType) {
+        errors.push({ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist.", code: "INVALID", elementIndex: index });
+        return;
+      }
+      const existing = ctx.shop.getMetafield(input.ownerId, namespace, input.key);
+      const definition = definitionFor(ctx, { namespace, key: input.key, ownerType });
+      const type = input.type ?? definition?.type ?? existing?.type;
+      if (!type) {
+        errors.push({ field: ["metafields", String(index), "type"], message: "Type can't be blank.", code: "BLANK", elementIndex: index });
+        return;
+      }
+      if (!VALID_TYPES.has(type)) {
+        errors.push({ field: ["metafields", String(index), "type"], message: `Type '${type}' is not a valid type.`, code: "INVALID_TYPE", elementIndex: index });
+        return;
+      }
+      if (definition && input.type && input.type !== definition.type) {
+        errors.push({
+          field: ["metafields", String(index), "type"],
+          message: `Type must be ${definition.type}.`,
+          code: "INVALID_TYPE",
+          elementIndex: index,
+        });
+        return;
+      }
+      if (input.key.length < 2 || input.key.length > 64) {
+        errors.push({ field: ["metafields", String(index), "key"], message: "Key is too short or too long.", code: input.key.length < 2 ? "TOO_SHORT" : "TOO_LONG", elementIndex: index });
+        return;
+      }
+      const problem = valueProblem(type, input.value);
+      if (problem) {
+        errors.push({ field: ["metafields", String(index), "value"], message: problem, code: "INVALID_VALUE", elementIndex: index });
+        return;
+      }
+      if (input.compareDigest !== undefined) {
+        const current = existing ? digest(existing.value) : null;
+        if (input.compareDigest !== current) {
+          errors.push({
+            field: ["metafields", String(index)],
+            message: "The resource has been updated since it was loaded. Try again with an updated `compareDigest` value.",
+            code: "STALE_OBJECT",
+            elementIndex: index,
+          });
+          return;
+        }
+      }
+      planned.push({
+        __typename: "Metafield",
+        id: existing?.id ?? ctx.shop.nextId("Metafield"),
+        ownerId: input.ownerId,
+        ownerType,
+        namespace,
+        key: input.key,
+        type,
+        value: input.value,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      });
+    });
+    // Atomic, as documented: one bad element and nothing is written.
+    if (errors.length) return { metafields: [], userErrors: errors };
+    planned.forEach((m) => ctx.shop.putMetafield(m));
+    return { metafields: planned, userErrors: [] };
+  },
+
+  "Mutation.metafieldDefinitionCreate": (_s, args: { definition: Record<string, any> }, ctx) => {
+    const input = args.definition;
+    const namespace = resolveNamespace(input.namespace, ctx.core.appId);
+    const errors: { field: string[]; message: string; code: string }[] = [];
+    if (!VALID_TYPES.has(input.type)) errors.push({ field: ["definition", "type"], message: `Type '${input.type}' is not a valid type.`, code: "INCLUSION" });
+    if (!input.name) errors.push({ field: ["definition", "name"], message: "Name can't be blank", code: "BLANK" });
+    if (input.key.length < 2) errors.push({ field: ["definition", "key"], message: "Key is too short (minimum is 2 characters)", code: "TOO_SHORT" });
+    if (input.key.length > 64) errors.push({ field: ["definition", "key"], message: "Key is too long (maximum is 64 characters)", code: "TOO_LONG" });
+    const taken = [...ctx.shop.metafieldDefinitions.values()].some(
+      (d) => d.namespace === namespace && d.key === input.key && d.ownerType === input.ownerType,
+    );
+    if (taken) errors.push({ field: ["definition", "key"], message: "Key is in use for this namespace, key and owner type.", code: "TAKEN" });
+    if (errors.length) return { createdDefinition: null, userErrors: errors };
+    const definition: MetafieldDefinitionRecord = {
+      __typename: "MetafieldDefinition",
+      id: ctx.shop.nextId("MetafieldDefinition"),
+      name: input.name,
+      namespace,
+      key: input.key,
+      ownerType: input.ownerType,
+      type: input.type,
+      description: input.description ?? null,
+      access: {
+        admin: input.access?.admin ?? (namespace.startsWith("app--") ? "MERCHANT_READ_WRITE" : "PUBLIC_READ_WRITE"),
+        storefront: input.access?.storefront ?? "NONE",
+        customerAccount: input.access?.customerAccount ?? "NONE",
+      },
+      createdAt: isoAt(ctx.core.clock),
+    };
+    ctx.shop.metafieldDefinitions.set(definition);
+    return { createdDefinition: definition, userErrors: [] };
+  },
+
+  "QueryRoot.metafieldDefinitions": (_s, args: ConnectionArgs & { ownerType: string; namespace?: string | null; key?: string | null; query?: string | null }, ctx, info) => {
+    if (args.query) throw shopifyError("simulator does not implement metafieldDefinitions(query:)", { code: "SIMULATOR_NOT_IMPLEMENTED" });
+    const ns = args.namespace != null ? resolveNamespace(args.namespace, ctx.core.appId) : null;
+    const items = [...ctx.shop.metafieldDefinitions.values()]
+      .filter((d) => d.ownerType === args.ownerType && (ns === null || d.namespace === ns) && (args.key == null || d.key === args.key))
+      .sort(byIdThen((d) => numericId(d.id)));
+    return connectionObject(paginate(items, args, (d) => numericId(d.id), ctx, info));
+  },
+};
+
+export { OWNER_TYPES };

@@ -1,0 +1,83 @@
+// Orders: order/orders queries and the Order and Refund fields the app reads.
+import type { OrderRecord, RefundRecord } from "../../shop-file/types";
+import type { ResolverMap } from "../context";
+import { byIdThen, connectionObject, paginate, type ConnectionArgs } from "../connection";
+import { numericId } from "../gid";
+import { compareAmounts } from "../money";
+import { searchFilter, type SearchSpec } from "../search-query";
+import { notImplemented } from "../shopify-error";
+import type { ShopState } from "../store";
+import { hasMetafieldsResolvers } from "./metafields";
+
+const orderSearch: SearchSpec<OrderRecord> = {
+  resource: "orders",
+  fields: {
+    updated_at: { kind: "date", get: (o) => o.updatedAt },
+    created_at: { kind: "date", get: (o) => o.createdAt },
+    processed_at: { kind: "date", get: (o) => o.processedAt },
+    email: { kind: "string", get: (o) => o.email },
+    customer_id: { kind: "number", get: (o) => (o.customer ? numericId(o.customer.id) : null) },
+    id: { kind: "number", get: (o) => numericId(o.id) },
+    name: { kind: "string", get: (o) => o.name },
+    test: { kind: "boolean", get: (o) => o.test },
+    discount_code: { kind: "tags", get: (o) => o.discountCodes },
+    status: { kind: "string", get: (o) => (o.cancelledAt ? "cancelled" : "open") },
+  },
+  freeText: (o, text) => o.name.includes(text) || (o.email ?? "").toLowerCase().includes(text.toLowerCase()),
+};
+
+const ORDER_SORT: Record<string, (o: OrderRecord) => number | string> = {
+  ID: (o) => numericId(o.id),
+  RELEVANCE: (o) => numericId(o.id),
+  CREATED_AT: (o) => Date.parse(o.createdAt),
+  UPDATED_AT: (o) => Date.parse(o.updatedAt),
+  PROCESSED_AT: (o) => Date.parse(o.processedAt),
+  ORDER_NUMBER: (o) => Number(o.name.replace(/\D/g, "")) || 0,
+  TOTAL_PRICE: (o) => Number(o.totalPriceSet.shopMoney.amount),
+  CURRENT_TOTAL_PRICE: (o) => Number(o.currentTotalPriceSet.shopMoney.amount),
+};
+
+/** Orders sorted and filtered; a customer's orders come from the per-customer index, never a full scan. */
+export function listOrders(shop: ShopState, sortKey: string, query: string | null | undefined, customerId?: string) {
+  const value = ORDER_SORT[sortKey];
+  if (!value) throw notImplemented(`orders(sortKey: ${sortKey})`);
+  let items: OrderRecord[];
+  if (customerId) {
+    items = shop.ordersOf(customerId).sort(byIdThen(value));
+    if (query) items = items.filter(searchFilter(orderSearch, query));
+  } else {
+    const sorted = shop.orders.view(`sort:${sortKey}`, (all) => all.sort(byIdThen(value)));
+    items = query ? shop.orders.view(`query:${sortKey}:${query}`, () => sorted.filter(searchFilter(orderSearch, query))) : sorted;
+  }
+  return { items, value };
+}
+
+function financialStatus(o: OrderRecord): string {
+  const refunded = o.totalRefundedSet.shopMoney.amount;
+  if (compareAmounts(refunded, "0") <= 0) return "PAID";
+  return compareAmounts(refunded, o.totalPriceSet.shopMoney.amount) >= 0 ? "REFUNDED" : "PARTIALLY_REFUNDED";
+}
+
+export const orderResolvers: ResolverMap = {
+  "QueryRoot.order": (_s, args: { id: string }, ctx) => ctx.shop.orders.get(args.id) ?? null,
+  "QueryRoot.orders": (_s, args: ConnectionArgs & { query?: string | null; sortKey: string; savedSearchId?: string | null }, ctx, info) => {
+    if (args.savedSearchId) throw notImplemented("orders(savedSearchId:)");
+    const { items, value } = listOrders(ctx.shop, args.sortKey, args.query);
+    return connectionObject(paginate(items, args, value, ctx, info));
+  },
+
+  "Order.customer": (o: OrderRecord, _a, ctx) => (o.customer ? (ctx.shop.customers.get(o.customer.id) ?? null) : null),
+  "Order.legacyResourceId": (o: OrderRecord) => String(numericId(o.id)),
+  "Order.discountCode": (o: OrderRecord) => o.discountCodes[0] ?? null,
+  "Order.displayFinancialStatus": (o: OrderRecord) => financialStatus(o),
+  "Order.refunds": (o: OrderRecord, args: { first?: number | null }, ctx) => {
+    const refunds = ctx.shop.refundsByOrder.get(o.id) ?? [];
+    return args.first != null ? refunds.slice(0, args.first) : refunds;
+  },
+  ...hasMetafieldsResolvers("Order", (o: OrderRecord) => o.id),
+
+  "Refund.order": (r: RefundRecord, _a, ctx) => ctx.shop.orders.get(r.order.id) ?? null,
+  "Refund.legacyResourceId": (r: RefundRecord) => String(numericId(r.id)),
+  "Refund.processedAt": (r: RefundRecord) => r.createdAt,
+  "Refund.updatedAt": (r: RefundRecord) => r.createdAt,
+};

@@ -1,0 +1,59 @@
+// The Shop object and Node lookups by global id.
+import type { ShopRecord } from "../../shop-file/types";
+import type { ResolverContext, ResolverMap } from "../context";
+import { parseGid } from "../gid";
+import { notImplemented } from "../shopify-error";
+import { hasMetafieldsResolvers } from "./metafields";
+import { discountNode } from "./discounts";
+
+const PLAN_NAMES: Record<ShopRecord["plan"], string> = { standard: "Basic", advanced: "Advanced", plus: "Shopify Plus" };
+
+/** Any Node the simulator models, by gid; other types fail loudly rather than look missing. */
+export function nodeById(ctx: ResolverContext, id: string): unknown {
+  const parsed = parseGid(id);
+  if (!parsed) return null;
+  const shop = ctx.shop;
+  switch (parsed.type) {
+    case "Customer":
+      return shop.customers.get(id) ?? null;
+    case "Order":
+      return shop.orders.get(id) ?? null;
+    case "Refund":
+      for (const refunds of shop.refundsByOrder.values()) {
+        const found = refunds.find((r) => r.id === id);
+        if (found) return found;
+      }
+      return null;
+    case "Shop":
+      return id === shop.record.id ? shop.record : null;
+    case "Segment":
+      return shop.segments.get(id) ?? null;
+    case "Metafield":
+      return shop.metafieldsById.get(id) ?? null;
+    case "MetafieldDefinition":
+      return shop.metafieldDefinitions.get(id) ?? null;
+    case "BulkOperation":
+      return shop.bulkOperations.get(id) ?? null;
+    case "DiscountCodeNode": {
+      const discount = shop.discounts.get(id);
+      return discount ? discountNode(discount) : null;
+    }
+    default:
+      throw notImplemented(`node lookup for ${parsed.type}`);
+  }
+}
+
+export const shopResolvers: ResolverMap = {
+  "QueryRoot.shop": (_s, _a, ctx) => ctx.shop.record,
+  "QueryRoot.node": (_s, args: { id: string }, ctx) => nodeById(ctx, args.id),
+  "QueryRoot.nodes": (_s, args: { ids: string[] }, ctx) => args.ids.map((id) => nodeById(ctx, id)),
+  "Shop.plan": (s: ShopRecord) => ({
+    displayName: PLAN_NAMES[s.plan],
+    publicDisplayName: PLAN_NAMES[s.plan],
+    partnerDevelopment: false,
+    shopifyPlus: s.plan === "plus",
+  }),
+  "Shop.url": (s: ShopRecord) => `https://${s.myshopifyDomain}`,
+  "Shop.contactEmail": (s: ShopRecord) => s.email,
+  ...hasMetafieldsResolvers("Shop", (s: ShopRecord) => s.id),
+};

@@ -1,0 +1,178 @@
+// Changes a shop undergoes outside the app (shoppers and staff), applied as Shopify would, each announced as an event.
+import type { CustomerRecord, MoneyBag, OrderRecord, RefundRecord } from "../shop-file/types";
+import { isoAt, type Clock } from "./clock";
+import type { EventBus } from "./events";
+import { addAmounts, compareAmounts, moneyBag, subtractAmount } from "./money";
+import type { Store } from "./store";
+
+export interface PlaceOrderInput {
+  customerId?: string | null;
+  email?: string | null;
+  /** Decimal string in the shop currency, e.g. "49.90". */
+  total: string;
+  processedAt?: string;
+  test?: boolean;
+  discountCodes?: string[];
+  totalDiscounts?: string;
+}
+
+export interface CustomerInput {
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  locale?: string;
+  tags?: string[];
+}
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+function bag(amount: string, currency: string): MoneyBag {
+  return moneyBag(amount, currency);
+}
+
+export function shopperActions(store: Store, events: EventBus, clock: Clock) {
+  const orderOf = (domain: string, orderId: string) => {
+    const shop = store.require(domain);
+    const order = shop.orders.get(orderId);
+    if (!order) throw new Error(`unknown order ${orderId} in ${domain}`);
+    return { shop, order };
+  };
+
+  return {
+    placeOrder(domain: string, input: PlaceOrderInput): OrderRecord {
+      const shop = store.require(domain);
+      const customer = input.customerId ? shop.customers.get(input.customerId) : undefined;
+      if (input.customerId && !customer) throw new Error(`unknown customer ${input.customerId} in ${domain}`);
+      const now = isoAt(clock);
+      const currency = shop.record.currencyCode;
+      const id = shop.nextId("Order");
+      const number = shop.orders.size + 1001;
+      const zero = addAmounts(["0"], input.total.includes(".") ? input.total.split(".")[1].length : 0);
+      const order: OrderRecord = {
+        __typename: "Order",
+        id,
+        name: `#${number}`,
+        customer: customer ? { id: customer.id } : null,
+        email: input.email ?? customer?.email ?? null,
+        createdAt: now,
+        updatedAt: now,
+        processedAt: input.processedAt ?? now,
+        cancelledAt: null,
+        cancelReason: null,
+        test: !!input.test,
+        currencyCode: currency,
+        presentmentCurrencyCode: currency,
+        totalPriceSet: bag(input.total, currency),
+        currentTotalPriceSet: bag(input.total, currency),
+        totalRefundedSet: bag(zero, currency),
+        subtotalPriceSet: bag(input.total, currency),
+        totalDiscountsSet: bag(input.totalDiscounts ?? zero, currency),
+        discountCodes: input.discountCodes ?? [],
+        edited: false,
+      };
+      shop.putOrder(order);
+      events.emit({ shop: shop.domain, topic: "orders/create", resource: clone(order) });
+      events.emit({ shop: shop.domain, topic: "orders/paid", resource: clone(order) });
+      return clone(order);
+    },
+
+    refundOrder(domain: string, orderId: string, input: { amount: string; note?: string | null }): RefundRecord {
+      const { shop, order } = orderOf(domain, orderId);
+      if (compareAmounts(input.amount, order.currentTotalPriceSet.shopMoney.amount) > 0) {
+        throw new Error(`refund of ${input.amount} exceeds what is left on ${orderId}`);
+      }
+      const now = isoAt(clock);
+      const currency = shop.record.currencyCode;
+      const refund: RefundRecord = {
+        __typename: "Refund",
+        id: shop.nextId("Refund"),
+        order: { id: order.id },
+        createdAt: now,
+        note: input.note ?? null,
+        totalRefundedSet: bag(input.amount, currency),
+      };
+      order.totalRefundedSet = bag(addAmounts([order.totalRefundedSet.shopMoney.amount, input.amount]), currency);
+      order.currentTotalPriceSet = bag(subtractAmount(order.currentTotalPriceSet.shopMoney.amount, input.amount), currency);
+      order.updatedAt = now;
+      shop.putRefund(refund);
+      shop.putOrder(order);
+      events.emit({ shop: shop.domain, topic: "refunds/create", resource: { refund: clone(refund), order: clone(order) } });
+      events.emit({ shop: shop.domain, topic: "orders/updated", resource: clone(order) });
+      return clone(refund);
+    },
+
+    cancelOrder(domain: string, orderId: string, reason = "CUSTOMER"): OrderRecord {
+      const { shop, order } = orderOf(domain, orderId);
+      const now = isoAt(clock);
+      order.cancelledAt = now;
+      order.cancelReason = reason;
+      order.updatedAt = now;
+      shop.putOrder(order);
+      events.emit({ shop: shop.domain, topic: "orders/cancelled", resource: clone(order) });
+      events.emit({ shop: shop.domain, topic: "orders/updated", resource: clone(order) });
+      return clone(order);
+    },
+
+    /** An order edit changes what the order is worth now, not what it was placed for. */
+    editOrder(domain: string, orderId: string, input: { newTotal: string }): OrderRecord {
+      const { shop, order } = orderOf(domain, orderId);
+      const currency = shop.record.currencyCode;
+      order.currentTotalPriceSet = bag(subtractAmount(input.newTotal, order.totalRefundedSet.shopMoney.amount), currency);
+      order.edited = true;
+      order.updatedAt = isoAt(clock);
+      shop.putOrder(order);
+      events.emit({ shop: shop.domain, topic: "orders/updated", resource: clone(order) });
+      return clone(order);
+    },
+
+    deleteOrder(domain: string, orderId: string): OrderRecord {
+      const shop = store.require(domain);
+      const order = shop.removeOrder(orderId);
+      if (!order) throw new Error(`unknown order ${orderId} in ${domain}`);
+      events.emit({ shop: shop.domain, topic: "orders/delete", resource: clone(order) });
+      return clone(order);
+    },
+
+    createCustomer(domain: string, input: CustomerInput): CustomerRecord {
+      const shop = store.require(domain);
+      const now = isoAt(clock);
+      const customer: CustomerRecord = {
+        __typename: "Customer",
+        id: shop.nextId("Customer"),
+        firstName: input.firstName ?? null,
+        lastName: input.lastName ?? null,
+        email: input.email ?? null,
+        phone: input.phone ?? null,
+        locale: input.locale ?? shop.record.primaryLocale,
+        tags: input.tags ?? [],
+        createdAt: now,
+        updatedAt: now,
+        defaultAddress: null,
+      };
+      shop.putCustomer(customer);
+      events.emit({ shop: shop.domain, topic: "customers/create", resource: clone(customer) });
+      return clone(customer);
+    },
+
+    updateCustomer(domain: string, customerId: string, patch: CustomerInput): CustomerRecord {
+      const shop = store.require(domain);
+      const customer = shop.customers.get(customerId);
+      if (!customer) throw new Error(`unknown customer ${customerId} in ${domain}`);
+      Object.assign(customer, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+      customer.updatedAt = isoAt(clock);
+      shop.customers.touch();
+      events.emit({ shop: shop.domain, topic: "customers/update", resource: clone(customer) });
+      return clone(customer);
+    },
+
+    /** Like a redaction: the customer goes, their orders stay without a customer. */
+    deleteCustomer(domain: string, customerId: string): CustomerRecord {
+      const shop = store.require(domain);
+      const customer = shop.removeCustomer(customerId);
+      if (!customer) throw new Error(`unknown customer ${customerId} in ${domain}`);
+      events.emit({ shop: shop.domain, topic: "customers/delete", resource: clone(customer) });
+      return clone(customer);
+    },
+  };
+}

@@ -1,0 +1,196 @@
+// In-memory state of every simulated shop, with the indexes that keep 100k customers / 1M orders linear.
+import type { CustomerRecord, OrderRecord, RefundRecord, ShopRecord } from "../shop-file/types";
+import { gid, numericId } from "./gid";
+import type {
+  BulkOperationRecord,
+  DiscountRecord,
+  MetafieldDefinitionRecord,
+  MetafieldRecord,
+  RedeemCodeBulkCreationRecord,
+  SegmentRecord,
+} from "./records";
+
+/** A keyed collection that remembers a version, so derived views (sorted, filtered) can be cached safely. */
+export class Collection<T extends { id: string }> {
+  readonly byId = new Map<string, T>();
+  version = 0;
+  private views = new Map<string, { version: number; items: T[] }>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+  get(id: string): T | undefined {
+    return this.byId.get(id);
+  }
+  set(record: T): void {
+    this.byId.set(record.id, record);
+    this.touch();
+  }
+  delete(id: string): boolean {
+    const removed = this.byId.delete(id);
+    if (removed) this.touch();
+    return removed;
+  }
+  /** Call after mutating a record in place. */
+  touch(): void {
+    this.version++;
+  }
+  values(): IterableIterator<T> {
+    return this.byId.values();
+  }
+  /** A derived list, rebuilt only when the collection changed since it was last built. */
+  view(key: string, build: (all: T[]) => T[]): T[] {
+    const cached = this.views.get(key);
+    if (cached && cached.version === this.version) return cached.items;
+    const items = build([...this.byId.values()]);
+    if (this.views.size > 32) this.views.clear();
+    this.views.set(key, { version: this.version, items });
+    return items;
+  }
+}
+
+export class ShopState {
+  readonly customers = new Collection<CustomerRecord>();
+  readonly orders = new Collection<OrderRecord>();
+  /** Orders of each customer, so per-customer figures never scan every order. */
+  readonly ordersByCustomer = new Map<string, Set<string>>();
+  readonly refundsByOrder = new Map<string, RefundRecord[]>();
+  readonly metafieldDefinitions = new Collection<MetafieldDefinitionRecord>();
+  /** ownerId → "namespace.key" → metafield */
+  readonly metafieldsByOwner = new Map<string, Map<string, MetafieldRecord>>();
+  readonly metafieldsById = new Map<string, MetafieldRecord>();
+  readonly segments = new Collection<SegmentRecord>();
+  readonly discounts = new Collection<DiscountRecord>();
+  /** lower-cased code → discount id */
+  readonly discountCodes = new Map<string, string>();
+  readonly redeemCodeBulkCreations = new Map<string, RedeemCodeBulkCreationRecord>();
+  readonly bulkOperations = new Collection<BulkOperationRecord>();
+  private readonly lastIds = new Map<string, number>();
+
+  constructor(public record: ShopRecord) {}
+
+  get domain(): string {
+    return this.record.myshopifyDomain;
+  }
+
+  /** Next numeric id for a resource type; above every id seen so far, like Shopify's ever-growing ids. */
+  nextId(type: string): string {
+    const next = (this.lastIds.get(type) ?? 1_000_000) + 1;
+    this.lastIds.set(type, next);
+    return gid(type, next);
+  }
+
+  private seeId(type: string, id: string): void {
+    const n = numericId(id);
+    if (n > (this.lastIds.get(type) ?? 1_000_000)) this.lastIds.set(type, n);
+  }
+
+  putCustomer(customer: CustomerRecord): void {
+    this.seeId("Customer", customer.id);
+    this.customers.set(customer);
+  }
+
+  removeCustomer(id: string): CustomerRecord | undefined {
+    const customer = this.customers.get(id);
+    if (!customer) return undefined;
+    this.customers.delete(id);
+    // Shopify keeps a deleted (redacted) customer's orders, without the customer.
+    for (const orderId of this.ordersByCustomer.get(id) ?? []) {
+      const order = this.orders.get(orderId);
+      if (order) order.customer = null;
+    }
+    if (this.ordersByCustomer.has(id)) this.orders.touch();
+    this.ordersByCustomer.delete(id);
+    this.metafieldsByOwner.get(id)?.forEach((m) => this.metafieldsById.delete(m.id));
+    this.metafieldsByOwner.delete(id);
+    return customer;
+  }
+
+  putOrder(order: OrderRecord): void {
+    this.seeId("Order", order.id);
+    const previous = this.orders.get(order.id);
+    if (previous?.customer && previous.customer.id !== order.customer?.id) {
+      this.ordersByCustomer.get(previous.customer.id)?.delete(order.id);
+    }
+    if (order.customer) {
+      let set = this.ordersByCustomer.get(order.customer.id);
+      if (!set) this.ordersByCustomer.set(order.customer.id, (set = new Set()));
+      set.add(order.id);
+    }
+    this.orders.set(order);
+  }
+
+  removeOrder(id: string): OrderRecord | undefined {
+    const order = this.orders.get(id);
+    if (!order) return undefined;
+    if (order.customer) this.ordersByCustomer.get(order.customer.id)?.delete(id);
+    this.orders.delete(id);
+    this.refundsByOrder.delete(id);
+    return order;
+  }
+
+  putRefund(refund: RefundRecord): void {
+    this.seeId("Refund", refund.id);
+    const list = this.refundsByOrder.get(refund.order.id) ?? [];
+    const at = list.findIndex((r) => r.id === refund.id);
+    if (at >= 0) list[at] = refund;
+    else list.push(refund);
+    this.refundsByOrder.set(refund.order.id, list);
+  }
+
+  ordersOf(customerId: string): OrderRecord[] {
+    const ids = this.ordersByCustomer.get(customerId);
+    if (!ids) return [];
+    const out: OrderRecord[] = [];
+    for (const id of ids) {
+      const order = this.orders.get(id);
+      if (order) out.push(order);
+    }
+    return out;
+  }
+
+  metafieldsOf(ownerId: string): MetafieldRecord[] {
+    return [...(this.metafieldsByOwner.get(ownerId)?.values() ?? [])];
+  }
+
+  getMetafield(ownerId: string, namespace: string, key: string): MetafieldRecord | undefined {
+    return this.metafieldsByOwner.get(ownerId)?.get(`${namespace}.${key}`);
+  }
+
+  putMetafield(metafield: MetafieldRecord): void {
+    let owned = this.metafieldsByOwner.get(metafield.ownerId);
+    if (!owned) this.metafieldsByOwner.set(metafield.ownerId, (owned = new Map()));
+    owned.set(`${metafield.namespace}.${metafield.key}`, metafield);
+    this.metafieldsById.set(metafield.id, metafield);
+  }
+}
+
+export class Store {
+  private readonly shops = new Map<string, ShopState>();
+
+  add(record: ShopRecord): ShopState {
+    const domain = record.myshopifyDomain.toLowerCase();
+    if (this.shops.has(domain)) throw new Error(`shop ${domain} already exists in the simulator`);
+    const state = new ShopState({ ...record, myshopifyDomain: domain });
+    this.shops.set(domain, state);
+    return state;
+  }
+
+  get(domain: string): ShopState | undefined {
+    return this.shops.get(domain.toLowerCase());
+  }
+
+  require(domain: string): ShopState {
+    const shop = this.get(domain);
+    if (!shop) throw new Error(`unknown shop ${domain} in the simulator`);
+    return shop;
+  }
+
+  remove(domain: string): boolean {
+    return this.shops.delete(domain.toLowerCase());
+  }
+
+  domains(): string[] {
+    return [...this.shops.keys()];
+  }
+}
