@@ -12,6 +12,9 @@ import { env } from "./env.server";
 import { logger } from "./logger.server";
 import { API_VERSION } from "./shopify/api-version";
 import { recordInstall } from "./models/shop.server";
+import { routeAdminApiToSimulator } from "./shopify/simulator-switch.server";
+
+if (env.SHOPIFY_ADMIN_API_ORIGIN) routeAdminApiToSimulator(env.SHOPIFY_ADMIN_API_ORIGIN, env.NODE_ENV);
 
 const apiVersion = API_VERSION as ApiVersion;
 

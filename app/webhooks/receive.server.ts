@@ -1,6 +1,7 @@
 // The one way a webhook enters the app: verify (HMAC, headers, shop), parse and check the payload for its topic,
 // skip repeats by webhook id, hand it to the topic's handler, answer. Bad input gets a 4xx and changes nothing.
 import type { z } from "zod";
+import { isSafeNumber, parse as parseLossless } from "lossless-json";
 import { authenticate } from "../shopify.server";
 import { logger } from "../logger.server";
 import { getShop } from "../models/shop.server";
@@ -35,6 +36,9 @@ export interface WebhookHandler<S extends z.ZodType> {
 const answer = (status: number, reason?: string) =>
   new Response(reason ?? null, { status, headers: reason ? { "Content-Type": "text/plain" } : undefined });
 
+// The body is left unread: close the connection rather than let the server drain it or reuse the socket.
+const tooLarge = () => new Response("payload too large", { status: 413, headers: { Connection: "close" } });
+
 const storageForm = (topic: string) => topic.toUpperCase().replace(/[/.]/g, "_");
 
 async function readBounded(request: Request, limit: number): Promise<string | null> {
@@ -60,7 +64,7 @@ export async function receiveWebhook<S extends z.ZodType>(
   handler: WebhookHandler<S>,
 ): Promise<Response> {
   const declaredLength = Number(request.headers.get("content-length") ?? "0");
-  if (declaredLength > MAX_WEBHOOK_BYTES) return answer(413, "payload too large");
+  if (declaredLength > MAX_WEBHOOK_BYTES) return tooLarge();
 
   const claimedShop = request.headers.get("x-shopify-shop-domain");
   if (claimedShop !== null && !SHOP_DOMAIN.test(claimedShop)) {
@@ -70,7 +74,7 @@ export async function receiveWebhook<S extends z.ZodType>(
 
   // Read the body ourselves, bounded, so a chunked body without Content-Length cannot grow without limit.
   const rawBody = await readBounded(request, MAX_WEBHOOK_BYTES);
-  if (rawBody === null) return answer(413, "payload too large");
+  if (rawBody === null) return tooLarge();
 
   let context: Awaited<ReturnType<typeof authenticate.webhook>>;
   try {
@@ -91,7 +95,12 @@ export async function receiveWebhook<S extends z.ZodType>(
     logger.warn("webhook refused: topic does not match route", { shop, topic: context.topic, route: handler.topic });
     return answer(400, `this endpoint takes ${handler.topic}`);
   }
-  const parsed = handler.payload.safeParse(context.payload);
+  // Shopify's REST ids can exceed 2^53: JSON.parse would silently change them. Integers that do not fit stay
+  // strings here, so an id is never a rounded number.
+  const body = parseLossless(rawBody, undefined, (text) =>
+    isSafeNumber(text) || !/^-?\d+$/.test(text) ? Number(text) : text,
+  );
+  const parsed = handler.payload.safeParse(body);
   if (!parsed.success) {
     const reason = parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
     logger.warn("webhook refused: payload does not match topic", { shop, topic: handler.topic, reason });

@@ -13,8 +13,8 @@ import { postWebhook, sign, webhookHeaders } from "../support/webhooks";
 function postChunked(url: string, headers: Record<string, string>, size: number): Promise<number> {
   return new Promise((resolve) => {
     const req = http.request(url, { method: "POST", headers: { ...headers, "Transfer-Encoding": "chunked" } }, (res) => {
-      res.resume();
       resolve(res.statusCode ?? 0);
+      req.destroy();
     });
     req.on("error", () => resolve(0));
     const chunk = Buffer.alloc(64 * 1024, "x");
@@ -119,6 +119,20 @@ describe("compliance topics", () => {
     expect(receipt?.customerId).toBeNull();
     expect(receipt?.summary).not.toContain("191167");
     expect(await snapshotShop(SHOP_B)).toEqual(otherShopBefore);
+  });
+
+  it("customers/redact keeps ids above 2^53 exact (Shopify's REST ids do not fit a JS number)", async () => {
+    // Given two customers whose ids differ only beyond double precision
+    await prisma.customer.create({ data: { shop: SHOP_A, id: "gid://shopify/Customer/9007199254740993" } });
+    await prisma.customer.create({ data: { shop: SHOP_A, id: "gid://shopify/Customer/9007199254740992" } });
+    // When the redact names the first one, written as Shopify writes it: a bare JSON integer
+    const body = `{"shop_id":954889,"shop_domain":"${SHOP_A}","customer":{"id":9007199254740993,"email":"x@example.com","phone":null},"orders_to_redact":[]}`;
+    const response = await postWebhook(appUrl, "/webhooks/customers/redact", { shop: SHOP_A, topic: "customers/redact", body });
+    // Then exactly that customer is gone
+    expect(response.status).toBe(200);
+    const ids = (await snapshotShop(SHOP_A)).customers.map((c) => c.id);
+    expect(ids).toContain("gid://shopify/Customer/9007199254740992");
+    expect(ids).not.toContain("gid://shopify/Customer/9007199254740993");
   });
 
   it("shop/redact erases every row of that shop and keeps a redacted tombstone", async () => {

@@ -4,12 +4,11 @@ import { copyFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { afterEach, beforeEach, expect, vi } from "vitest";
-import { TEMPLATE_DB, TEST_TMP } from "./global-setup";
+import { afterEach, beforeEach, expect, inject, vi } from "vitest";
 import { TEST_ENV } from "../support/test-env";
 
-const dbFile = path.join(TEST_TMP, `db-${randomUUID()}.sqlite`);
-copyFileSync(TEMPLATE_DB, dbFile);
+const dbFile = path.join(inject("testRunDir"), `db-${randomUUID()}.sqlite`);
+copyFileSync(inject("templateDb"), dbFile);
 Object.assign(process.env, TEST_ENV, { DATABASE_URL: `file:${dbFile}` });
 
 // --- Network guard: any connection to a host other than loopback fails loudly.
