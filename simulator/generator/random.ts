@@ -35,13 +35,17 @@ export class Rng {
   private d: number;
   private spareNormal: number | null = null;
 
+  /**
+   * sfc32's 128-bit state is seeded with the seed, the stream and the index as separate words, so two different
+   * (stream, index) pairs can never start from the same state; the warm-up rounds mix them.
+   */
   constructor(seed: number, stream = 0, index = 0) {
-    const mix = splitmix32((seed ^ Math.imul(stream + 1, 0x27d4eb2d) ^ Math.imul(index + 1, 0x165667b1)) >>> 0);
-    this.a = mix();
-    this.b = mix();
-    this.c = mix();
-    this.d = mix();
-    for (let i = 0; i < 12; i++) this.u32();
+    if (!Number.isInteger(index) || index < 0 || index > 0xffff_ffff) throw new Error(`stream index out of range: ${index}`);
+    this.a = splitmix32(seed)();
+    this.b = stream >>> 0;
+    this.c = index >>> 0;
+    this.d = 1;
+    for (let i = 0; i < 20; i++) this.u32();
   }
 
   u32(): number {

@@ -21,7 +21,8 @@ export class ShopFileError extends Error {
  * Blank lines are skipped. Fields outside the format are dropped.
  */
 export async function* readShopFile(path: string): AsyncGenerator<ShopFileRecord, void, undefined> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+  const input = createReadStream(path, { encoding: "utf8" });
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNumber = 0;
   let records = 0;
   try {
@@ -40,6 +41,7 @@ export async function* readShopFile(path: string): AsyncGenerator<ShopFileRecord
     }
   } finally {
     lines.close();
+    input.destroy();
   }
 }
 

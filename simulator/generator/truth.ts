@@ -16,7 +16,7 @@ export interface TruthSummary {
   shop: string;
   currencyCode: string;
   decimals: number;
-  /** The latest timestamp in the file (the generator's endDate bounds it). */
+  /** The latest record update in the file (customers' and orders' updatedAt, refunds' createdAt). */
   latestAt: string | null;
   records: { shops: number; customers: number; orders: number; refunds: number };
   orders: {

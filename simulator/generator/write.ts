@@ -5,7 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { once } from "node:events";
 import { generateShop } from "./generate";
-import type { GeneratorInput } from "./options";
+import { type GeneratorInput, resolveOptions } from "./options";
 import type { TruthSummary } from "./truth";
 
 export interface WriteShopFileOptions {
@@ -29,6 +29,7 @@ export async function writeShopFile(
   input: GeneratorInput, path: string, options: WriteShopFileOptions = {},
 ): Promise<WriteShopFileResult> {
   const { truthFile = true, onProgress, progressEvery = 50_000 } = options;
+  const resolved = resolveOptions(input); // a bad option fails before any file is created
   await mkdir(dirname(path), { recursive: true });
   const out = createWriteStream(path);
   const failed = new Promise<never>((_, reject) => out.once("error", reject));
@@ -45,7 +46,7 @@ export async function writeShopFile(
     if (!ok) await Promise.race([once(out, "drain"), failed]);
   };
 
-  const records = generateShop(input);
+  const records = generateShop(resolved);
   let step = records.next();
   try {
     while (!step.done) {
