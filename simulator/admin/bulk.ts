@@ -114,11 +114,30 @@ function flatten(node: Record<string, unknown>, parentId: string | null, out: st
 
 export class BulkRunner {
   private readonly running = new Set<Promise<void>>();
+  private gate: { promise: Promise<void>; release: () => void } | null = null;
 
   constructor(
     private readonly core: SimulatorCore,
     private readonly faults: FaultController,
   ) {}
+
+  /** Holds new and waiting operations in CREATED until resume(), so tests can observe in-progress states. */
+  pause(): void {
+    if (this.gate) return;
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.gate = { promise, release };
+  }
+
+  resume(): void {
+    this.gate?.release();
+    this.gate = null;
+  }
+
+  private async waitTurn(): Promise<void> {
+    await yieldToEventLoop();
+    while (this.gate) await this.gate.promise;
+  }
 
   /** Resolves when every bulk operation started so far has finished (tests and benchmarks wait on this). */
   async drain(): Promise<void> {
@@ -174,7 +193,7 @@ export class BulkRunner {
   }
 
   private async runQuery(ctx: ResolverContext, op: BulkOperationRecord, operation: OperationDefinitionNode, failHalfway: boolean) {
-    await yieldToEventLoop();
+    await this.waitTurn();
     op.status = "RUNNING";
     const file = this.core.files.newResultFile();
     const out = createWriteStream(file.path);
@@ -190,13 +209,18 @@ export class BulkRunner {
         const rootValue = Object.values(data)[0];
         const lines: string[] = [];
         const nodes = isConnectionValue(rootValue) ? connectionNodes(rootValue) : [];
+        let failing = false;
         for (const node of nodes) {
-          if (failHalfway && roots >= Math.ceil(total / 2)) throw new SimulatedFailure();
+          if (failHalfway && roots >= Math.ceil(total / 2)) {
+            failing = true;
+            break;
+          }
           flatten(node, null, lines);
           roots++;
         }
         objects += lines.length;
         if (lines.length) await write(out, lines.join("\n") + "\n");
+        if (failing) throw new SimulatedFailure();
         if (start + ROOT_WINDOW >= total) break;
         await yieldToEventLoop();
       }
@@ -235,7 +259,7 @@ export class BulkRunner {
   }
 
   private async runMutation(ctx: ResolverContext, op: BulkOperationRecord, mutation: string, jsonl: string, failHalfway: boolean) {
-    await yieldToEventLoop();
+    await this.waitTurn();
     op.status = "RUNNING";
     const file = this.core.files.newResultFile();
     const out = createWriteStream(file.path);
@@ -281,7 +305,12 @@ export class BulkRunner {
     objects: number,
     roots: number,
   ) {
-    const size = statSync(this.core.files.resultPath(fileName)!).size;
+    let size = 0;
+    try {
+      size = statSync(this.core.files.resultPath(fileName)!).size;
+    } catch {
+      // nothing was written: no file
+    }
     const url = `${ctx.origin}/files/${fileName}`;
     op.status = status;
     op.errorCode = errorCode;

@@ -103,7 +103,13 @@ export function createAdminSimulator(options: AdminSimulatorOptions) {
       status: (shop: string) => bucketFor(shop).status(),
       drain: (shop: string) => bucketFor(shop).drain(),
     },
-    bulk: { drain: () => bulk.drain() },
+    bulk: {
+      /** Waits for every running bulk operation to finish. */
+      drain: () => bulk.drain(),
+      /** Keeps bulk operations in CREATED until resume(). */
+      pause: () => bulk.pause(),
+      resume: () => bulk.resume(),
+    },
     onEvent: (listener: EventListener): (() => void) => events.on(listener),
     ...shopperActions(store, events, clock),
 

@@ -73,10 +73,16 @@ describe("bulk queries", () => {
   });
 
   it("allows five bulk queries at a time and refuses the sixth", async () => {
+    // Given operations that stay in progress
+    sim.bulk.pause();
     const results = [];
     for (let i = 0; i < 6; i++) results.push((await gql(RUN_QUERY, { q: `{ orders { edges { node { id } } } }` })).data.bulkOperationRunQuery);
     expect(results.slice(0, 5).every((r) => r.userErrors.length === 0)).toBe(true);
     expect(results[5].userErrors).toEqual([expect.objectContaining({ code: "LIMIT_REACHED" })]);
+    // And once they finish, a new one is accepted
+    sim.bulk.resume();
+    await sim.bulk.drain();
+    expect((await gql(RUN_QUERY, { q: `{ orders { edges { node { id } } } }` })).data.bulkOperationRunQuery.userErrors).toEqual([]);
   });
 
   it("fails halfway when told to, with partial data and an error code", async () => {
