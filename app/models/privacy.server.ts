@@ -23,20 +23,30 @@ export async function collectCustomerData(
   });
   return {
     customer: customer && { ...customer },
-    orders: orders.map((o) => ({ ...o, totalMinor: o.totalMinor.toString(), refundedMinor: o.refundedMinor.toString() })),
+    orders: orders.map((o) => ({
+      ...o,
+      currentTotalMinor: o.currentTotalMinor.toString(),
+      valueMinor: o.valueMinor.toString(),
+    })),
   };
 }
 
 /** Erases one customer and the orders named (or owned by them) in one shop; returns what was erased. */
 export async function eraseCustomerData(shop: string, customerId: string, orderIds: string[]) {
   return prisma.$transaction(async (tx) => {
-    const orders = await tx.order.deleteMany({ where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] } });
+    const doomed = await tx.order.findMany({
+      where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] },
+      select: { id: true },
+    });
+    const doomedIds = doomed.map((o) => o.id);
+    const refunds = await tx.refund.deleteMany({ where: { shop, orderId: { in: doomedIds } } });
+    const orders = await tx.order.deleteMany({ where: { shop, id: { in: doomedIds } } });
     const customers = await tx.customer.deleteMany({ where: { shop, id: customerId } });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
     });
-    return { customers: customers.count, orders: orders.count, dataRequests: requests.count };
+    return { customers: customers.count, orders: orders.count, refunds: refunds.count, dataRequests: requests.count };
   });
 }
 
@@ -47,6 +57,7 @@ export async function eraseShopData(shop: string, at: Date) {
       sessions: (await tx.session.deleteMany({ where: { shop } })).count,
       customers: (await tx.customer.deleteMany({ where: { shop } })).count,
       orders: (await tx.order.deleteMany({ where: { shop } })).count,
+      refunds: (await tx.refund.deleteMany({ where: { shop } })).count,
       jobs: (await tx.job.deleteMany({ where: { shop } })).count,
       webhookDeliveries: (await tx.webhookDelivery.deleteMany({ where: { shop } })).count,
       complianceRequests: (await tx.complianceRequest.deleteMany({ where: { shop } })).count,

@@ -39,10 +39,10 @@ CREATE TABLE "Customer" (
     "email" TEXT,
     "firstName" TEXT,
     "lastName" TEXT,
-    "tags" TEXT NOT NULL DEFAULT '',
+    "locale" TEXT,
+    "sourceCreatedAt" DATETIME,
     "sourceUpdatedAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL,
+    "deletedAt" DATETIME,
 
     PRIMARY KEY ("shop", "id")
 );
@@ -52,15 +52,28 @@ CREATE TABLE "Order" (
     "shop" TEXT NOT NULL,
     "id" TEXT NOT NULL,
     "customerId" TEXT,
+    "name" TEXT,
     "processedAt" DATETIME NOT NULL,
     "cancelledAt" DATETIME,
     "test" BOOLEAN NOT NULL DEFAULT false,
     "currencyCode" TEXT NOT NULL,
-    "totalMinor" BIGINT NOT NULL,
-    "refundedMinor" BIGINT NOT NULL DEFAULT 0,
+    "currentTotalMinor" BIGINT NOT NULL,
+    "valueMinor" BIGINT NOT NULL,
+    "discountCodes" TEXT NOT NULL DEFAULT '[]',
     "sourceUpdatedAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL,
+    "deletedAt" DATETIME,
+
+    PRIMARY KEY ("shop", "id")
+);
+
+-- CreateTable
+CREATE TABLE "Refund" (
+    "shop" TEXT NOT NULL,
+    "id" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL,
+    "amountMinor" BIGINT,
+    "currencyCode" TEXT NOT NULL,
 
     PRIMARY KEY ("shop", "id")
 );
@@ -70,6 +83,7 @@ CREATE TABLE "Job" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
+    "key" TEXT,
     "payload" TEXT NOT NULL DEFAULT '{}',
     "state" TEXT NOT NULL DEFAULT 'queued',
     "runAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -79,7 +93,8 @@ CREATE TABLE "Job" (
     "lockedUntil" DATETIME,
     "lastError" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "updatedAt" DATETIME NOT NULL,
+    "finishedAt" DATETIME
 );
 
 -- CreateTable
@@ -107,13 +122,25 @@ CREATE TABLE "ComplianceRequest" (
 CREATE INDEX "Session_shop_idx" ON "Session"("shop");
 
 -- CreateIndex
+CREATE INDEX "Customer_shop_email_idx" ON "Customer"("shop", "email");
+
+-- CreateIndex
 CREATE INDEX "Order_shop_customerId_idx" ON "Order"("shop", "customerId");
+
+-- CreateIndex
+CREATE INDEX "Order_shop_processedAt_idx" ON "Order"("shop", "processedAt");
+
+-- CreateIndex
+CREATE INDEX "Refund_shop_orderId_idx" ON "Refund"("shop", "orderId");
 
 -- CreateIndex
 CREATE INDEX "Job_state_runAt_idx" ON "Job"("state", "runAt");
 
 -- CreateIndex
 CREATE INDEX "Job_shop_state_idx" ON "Job"("shop", "state");
+
+-- CreateIndex
+CREATE INDEX "Job_shop_key_state_idx" ON "Job"("shop", "key", "state");
 
 -- CreateIndex
 CREATE INDEX "ComplianceRequest_shop_idx" ON "ComplianceRequest"("shop");

@@ -1,0 +1,33 @@
+// The ledger's normalised rows: what webhooks (REST payloads) and backfill (bulk JSONL) both turn into.
+
+export interface LedgerOrder {
+  id: string; // gid://shopify/Order/…
+  customerId: string | null;
+  name: string | null;
+  processedAt: Date; // processed_at, falling back to created_at
+  cancelledAt: Date | null;
+  test: boolean;
+  currencyCode: string; // shop currency
+  currentTotalMinor: number;
+  discountCodes: string[];
+  sourceUpdatedAt: Date;
+}
+
+export interface LedgerRefund {
+  id: string; // gid://shopify/Refund/…
+  orderId: string;
+  createdAt: Date;
+  /** Money refunded in the shop currency; null when it came in another currency only. */
+  amountMinor: number | null;
+  currencyCode: string;
+}
+
+export interface LedgerCustomer {
+  id: string; // gid://shopify/Customer/…
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  locale: string | null;
+  sourceCreatedAt: Date | null;
+  sourceUpdatedAt: Date;
+}

@@ -1,0 +1,148 @@
+// Writes to the ledger. Every write is an upsert that never moves a row backwards: an incoming version older than
+// (or as old as) the one held is ignored, a deleted row stays deleted. Batched multi-row statements keep backfill fast.
+import { Prisma } from "../generated/prisma/client";
+import { prisma } from "../db.server";
+import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
+
+type Db = Pick<typeof prisma, "$queryRaw" | "$executeRaw">;
+
+const BATCH = 400; // rows per statement: well under SQLite's and PostgreSQL's parameter limits
+
+function chunks<T>(items: T[], size = BATCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Upserts orders; returns the customers whose orders changed (both owners when an order changed hands). */
+export async function applyOrders(shop: string, orders: LedgerOrder[], db: Db = prisma): Promise<Set<string>> {
+  const affected = new Set<string>();
+  for (const batch of chunks(dedupeNewest(orders, (o) => o.id, (o) => o.sourceUpdatedAt))) {
+    const ids = batch.map((o) => o.id);
+    // Previous owners, for orders moving between customers.
+    const previous = await db.$queryRaw<{ customerId: string | null }[]>(Prisma.sql`
+      SELECT "customerId" FROM "Order" WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(ids)}) AND "deletedAt" IS NULL`);
+    const rows = batch.map(
+      (o) => Prisma.sql`(${shop}, ${o.id}, ${o.customerId}, ${o.name}, ${o.processedAt}, ${o.cancelledAt}, ${o.test},
+        ${o.currencyCode}, ${o.currentTotalMinor}, ${o.currentTotalMinor}, ${JSON.stringify(o.discountCodes)}, ${o.sourceUpdatedAt})`,
+    );
+    const changed = await db.$queryRaw<{ id: string; customerId: string | null }[]>(Prisma.sql`
+      INSERT INTO "Order" ("shop", "id", "customerId", "name", "processedAt", "cancelledAt", "test", "currencyCode",
+        "currentTotalMinor", "valueMinor", "discountCodes", "sourceUpdatedAt")
+      VALUES ${Prisma.join(rows)}
+      ON CONFLICT ("shop", "id") DO UPDATE SET
+        "customerId" = excluded."customerId", "name" = excluded."name", "processedAt" = excluded."processedAt",
+        "cancelledAt" = excluded."cancelledAt", "test" = excluded."test", "currencyCode" = excluded."currencyCode",
+        "currentTotalMinor" = excluded."currentTotalMinor", "valueMinor" = excluded."valueMinor",
+        "discountCodes" = excluded."discountCodes", "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+      WHERE "Order"."deletedAt" IS NULL
+        AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt")
+      RETURNING "id", "customerId"`);
+    if (changed.length === 0) continue;
+    await refreshOrderValues(shop, changed.map((c) => c.id), db);
+    for (const c of changed) if (c.customerId) affected.add(c.customerId);
+    const changedIds = new Set(changed.map((c) => c.id));
+    if (changedIds.size) for (const p of previous) if (p.customerId) affected.add(p.customerId);
+  }
+  return affected;
+}
+
+/**
+ * An order's value is its newest current total less the refunds Shopify created after that version (a refund
+ * webhook that arrived before the order update reflecting it). Refunds in another currency only wait for the update.
+ */
+async function refreshOrderValues(shop: string, orderIds: string[], db: Db) {
+  if (orderIds.length === 0) return;
+  await db.$executeRaw(Prisma.sql`
+    UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((
+      SELECT SUM(r."amountMinor") FROM "Refund" r
+      WHERE r."shop" = "Order"."shop" AND r."orderId" = "Order"."id" AND r."amountMinor" IS NOT NULL
+        AND r."createdAt" > "Order"."sourceUpdatedAt"), 0)
+    WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(orderIds)})`);
+}
+
+/** Records refunds (idempotent by id); returns the customers whose order values changed. */
+export async function applyRefunds(shop: string, refunds: LedgerRefund[], db: Db = prisma): Promise<Set<string>> {
+  const affected = new Set<string>();
+  for (const batch of chunks(dedupeNewest(refunds, (r) => r.id, (r) => r.createdAt))) {
+    const rows = batch.map(
+      (r) => Prisma.sql`(${shop}, ${r.id}, ${r.orderId}, ${r.createdAt}, ${r.amountMinor}, ${r.currencyCode})`,
+    );
+    const inserted = await db.$queryRaw<{ orderId: string }[]>(Prisma.sql`
+      INSERT INTO "Refund" ("shop", "id", "orderId", "createdAt", "amountMinor", "currencyCode")
+      VALUES ${Prisma.join(rows)}
+      ON CONFLICT ("shop", "id") DO NOTHING
+      RETURNING "orderId"`);
+    const orderIds = [...new Set(inserted.map((r) => r.orderId))];
+    if (orderIds.length === 0) continue;
+    await refreshOrderValues(shop, orderIds, db);
+    const owners = await db.$queryRaw<{ customerId: string | null }[]>(Prisma.sql`
+      SELECT "customerId" FROM "Order" WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(orderIds)}) AND "deletedAt" IS NULL`);
+    for (const o of owners) if (o.customerId) affected.add(o.customerId);
+  }
+  return affected;
+}
+
+/** Upserts customers (newest version wins); returns the ids that changed. */
+export async function applyCustomers(shop: string, customers: LedgerCustomer[], db: Db = prisma): Promise<Set<string>> {
+  const affected = new Set<string>();
+  for (const batch of chunks(dedupeNewest(customers, (c) => c.id, (c) => c.sourceUpdatedAt))) {
+    const rows = batch.map(
+      (c) => Prisma.sql`(${shop}, ${c.id}, ${c.email}, ${c.firstName}, ${c.lastName}, ${c.locale}, ${c.sourceCreatedAt}, ${c.sourceUpdatedAt})`,
+    );
+    const changed = await db.$queryRaw<{ id: string }[]>(Prisma.sql`
+      INSERT INTO "Customer" ("shop", "id", "email", "firstName", "lastName", "locale", "sourceCreatedAt", "sourceUpdatedAt")
+      VALUES ${Prisma.join(rows)}
+      ON CONFLICT ("shop", "id") DO UPDATE SET
+        "email" = excluded."email", "firstName" = excluded."firstName", "lastName" = excluded."lastName",
+        "locale" = COALESCE(excluded."locale", "Customer"."locale"),
+        "sourceCreatedAt" = COALESCE(excluded."sourceCreatedAt", "Customer"."sourceCreatedAt"),
+        "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+      WHERE "Customer"."deletedAt" IS NULL
+        AND ("Customer"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Customer"."sourceUpdatedAt")
+      RETURNING "id"`);
+    for (const c of changed) affected.add(c.id);
+  }
+  return affected;
+}
+
+/** Marks an order deleted (it leaves every score); later versions of it are ignored. Returns its customer. */
+export async function deleteOrder(shop: string, orderId: string, at: Date): Promise<Set<string>> {
+  const rows = await prisma.$queryRaw<{ customerId: string | null }[]>(Prisma.sql`
+    INSERT INTO "Order" ("shop", "id", "processedAt", "currencyCode", "currentTotalMinor", "valueMinor", "deletedAt")
+    VALUES (${shop}, ${orderId}, ${at}, 'XXX', 0, 0, ${at})
+    ON CONFLICT ("shop", "id") DO UPDATE SET "deletedAt" = excluded."deletedAt"
+    WHERE "Order"."deletedAt" IS NULL
+    RETURNING "customerId"`);
+  return new Set(rows.flatMap((r) => (r.customerId ? [r.customerId] : [])));
+}
+
+/** Marks a customer deleted; their orders leave every score with them. */
+export async function deleteCustomer(shop: string, customerId: string, at: Date): Promise<Set<string>> {
+  const rows = await prisma.$queryRaw<{ id: string }[]>(Prisma.sql`
+    INSERT INTO "Customer" ("shop", "id", "deletedAt") VALUES (${shop}, ${customerId}, ${at})
+    ON CONFLICT ("shop", "id") DO UPDATE SET "deletedAt" = excluded."deletedAt"
+    WHERE "Customer"."deletedAt" IS NULL
+    RETURNING "id"`);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Within one batch, the same row may come twice (duplicates): keep its newest version only. */
+function dedupeNewest<T>(items: T[], key: (item: T) => string, version: (item: T) => Date | null): T[] {
+  const newest = new Map<string, T>();
+  for (const item of items) {
+    const held = newest.get(key(item));
+    if (!held || (version(item)?.getTime() ?? 0) > (version(held)?.getTime() ?? 0)) newest.set(key(item), item);
+  }
+  return [...newest.values()];
+}
+
+/** Ledger totals per shop: what reconciliation, the CLI and the tests compare with Shopify's truth. */
+export async function ledgerCounts(shop: string) {
+  const [customers, orders, refunds] = await Promise.all([
+    prisma.customer.count({ where: { shop, deletedAt: null } }),
+    prisma.order.count({ where: { shop, deletedAt: null } }),
+    prisma.refund.count({ where: { shop } }),
+  ]);
+  return { customers, orders, refunds };
+}

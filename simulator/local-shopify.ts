@@ -1,0 +1,128 @@
+// The whole local Shopify in one place: the Admin API double, the webhook sender wired to its events, the App
+// Bridge double and its session tokens, all on one loopback port. Used by `npm run demo`, integration and e2e tests.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { createAdminSimulator, type AdminSimulatorOptions, type SimulatorEvent } from "./admin/index";
+import { createWebhookSender, type WebhookSenderOptions } from "./webhooks/index";
+import type { ShopRecord } from "./shop-file/types";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const APP_BRIDGE_SCRIPT = path.join(here, "app-bridge", "app-bridge.js");
+
+export interface LocalShopifyOptions extends Omit<AdminSimulatorOptions, "apiKey" | "apiSecret"> {
+  apiKey: string;
+  apiSecret: string;
+  /** Where the app listens; webhooks go there. Can be set later with connectApp(). */
+  appUrl?: string;
+  /** The app's shopify.app.toml: which topics it subscribed to, at which paths. */
+  appTomlPath?: string;
+  webhooks?: Partial<Omit<WebhookSenderOptions, "appUrl" | "apiSecret" | "subscriptions">>;
+}
+
+export function createLocalShopify(options: LocalShopifyOptions) {
+  const admin = createAdminSimulator(options);
+  const toml = readFileSync(options.appTomlPath ?? "shopify.app.toml", "utf8");
+  const installed = new Set<string>();
+  let sender: ReturnType<typeof createWebhookSender> | null = null;
+  let origin = "";
+
+  function connectApp(appUrl: string) {
+    sender = createWebhookSender({
+      ...options.webhooks,
+      appUrl,
+      apiSecret: options.apiSecret,
+      subscriptions: { toml },
+      // Shopify sends nothing for a topic the app did not subscribe to.
+      unsubscribed: "skip",
+    });
+  }
+  if (options.appUrl) connectApp(options.appUrl);
+
+  const shopRecord = (domain: string): ShopRecord => {
+    const state = admin.shops.getShop(domain);
+    if (!state) throw new Error(`no simulated shop ${domain}`);
+    return state.record;
+  };
+
+  // Shopify delivers a shop's events only while the app is installed in it.
+  admin.onEvent((event: SimulatorEvent) => {
+    if (!sender || !installed.has(event.shop)) return;
+    const shop = shopRecord(event.shop);
+    const delivery =
+      event.topic === "bulk_operations/finish"
+        ? sender.send(shop, event.topic, event.payload)
+        : sender.sendEvent({ shop, topic: event.topic, resource: event.resource } as Parameters<typeof sender.sendEvent>[0]);
+    delivery.catch((error: unknown) => {
+      console.error(`local Shopify: could not build ${event.topic} for ${event.shop}:`, error);
+    });
+  });
+
+  function router() {
+    const app = express.Router();
+    app.get("/app-bridge.js", (_req, res) => {
+      res.type("application/javascript").set("Cache-Control", "no-store").send(readFileSync(APP_BRIDGE_SCRIPT, "utf8"));
+    });
+    // What App Bridge gets from Shopify admin: a fresh session token for the shop the app is open in.
+    app.get("/app-bridge/session-token", (req, res) => {
+      res.set("Access-Control-Allow-Origin", "*");
+      const shop = String(req.query.shop ?? "");
+      if (req.query.apiKey !== options.apiKey) return void res.status(403).json({ error: "unknown app" });
+      if (!installed.has(shop)) return void res.status(403).json({ error: "app not installed in this shop" });
+      const token = admin.tokens.sessionToken(shop);
+      const exp = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).exp;
+      res.json({ token, exp });
+    });
+    app.use(admin.router());
+    return app;
+  }
+
+  return {
+    admin,
+    get url() {
+      return origin;
+    },
+    get appBridgeUrl() {
+      return `${origin}/app-bridge.js`;
+    },
+    connectApp,
+    get webhooks() {
+      if (!sender) throw new Error("connectApp(appUrl) first");
+      return sender;
+    },
+    isInstalled: (shop: string) => installed.has(shop),
+    /** Shopify-managed install: the app is installed and may exchange session tokens for this shop. */
+    install(shop: string) {
+      shopRecord(shop);
+      installed.add(shop);
+    },
+    /** The merchant removes the app: Shopify sends app/uninstalled, then stops delivering. */
+    async uninstall(shop: string) {
+      const outcomes = sender ? await sender.sendEvent({ shop: shopRecord(shop), topic: "app/uninstalled" }) : [];
+      installed.delete(shop);
+      return outcomes;
+    },
+    async listen(port = 0) {
+      const app = express();
+      app.disable("x-powered-by");
+      app.use(router());
+      const server = await new Promise<import("node:http").Server>((resolve, reject) => {
+        const s = app.listen(port, "127.0.0.1", () => resolve(s));
+        s.on("error", reject);
+      });
+      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return {
+        url: origin,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      };
+    },
+  };
+}
+
+export type LocalShopify = ReturnType<typeof createLocalShopify>;

@@ -1,0 +1,29 @@
+// A local Shopify (simulator) for this test file, and the built app pointed at it — as `npm run demo` does.
+import { afterAll } from "vitest";
+import { createLocalShopify, type LocalShopifyOptions } from "../../simulator/local-shopify";
+import { adminHostParam } from "../../simulator/app-bridge/session-token";
+import { startApp } from "./app-server";
+import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "./test-env";
+
+export async function startLocalShopifyAndApp(options: Partial<LocalShopifyOptions> = {}) {
+  const shopify = createLocalShopify({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ...options });
+  const simulator = await shopify.listen();
+  afterAll(() => simulator.close());
+  // The app reads its environment once, when the build is first imported: point it at this simulator first.
+  process.env.SHOPIFY_ADMIN_API_ORIGIN = simulator.url;
+  process.env.APP_BRIDGE_URL = shopify.appBridgeUrl;
+  const app = await startApp();
+  shopify.connectApp(app.url);
+  return { shopify, app };
+}
+
+/** What Shopify admin does when a merchant opens the app: load it with a fresh session token. */
+export function openApp(appUrl: string, shopify: ReturnType<typeof createLocalShopify>, shop: string, path = "/app") {
+  const params = new URLSearchParams({
+    embedded: "1",
+    shop,
+    host: adminHostParam(shop),
+    id_token: shopify.admin.tokens.sessionToken(shop),
+  });
+  return fetch(`${appUrl}${path}?${params}`, { headers: BROWSER_HEADERS, redirect: "manual" });
+}
