@@ -114,8 +114,11 @@ export function aggregateRfm(customers: readonly RfmCustomerOrders[], options: R
     let frequency = 0;
     let monetary = 0;
     for (const order of customer.orders) {
-      assertInstant(order.time, `order time of customer ${customer.customerId}`);
-      assertMinor(order.value, `order value of customer ${customer.customerId}`);
+      if (!Number.isSafeInteger(order.time) || !Number.isSafeInteger(order.value)) {
+        // Messages are built only on failure: this loop runs once per order of the shop.
+        assertInstant(order.time, `order time of customer ${customer.customerId}`);
+        assertMinor(order.value, `order value of customer ${customer.customerId}`);
+      }
       if (order.value <= 0 || order.time > asOf || order.time <= windowStart) continue;
       frequency += 1;
       monetary += order.value;
@@ -143,7 +146,7 @@ export function scoreRfm(aggregates: readonly RfmAggregate[], options: RfmOption
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) {
     const a = aggregates[i];
-    checkValues(a, asOf, windowStart, `customer ${a.customerId}`);
+    checkValues(a, asOf, windowStart, a.customerId);
     if (seen.has(a.customerId)) throw new RangeError(`customer ${a.customerId} appears twice in the RFM population`);
     seen.add(a.customerId);
     days[i] = recencyDays(a.lastOrderAt, asOf);
@@ -229,13 +232,13 @@ export function scoreRfmIncremental(boundaries: RfmBoundaries, change: RfmChange
   const { current, previous, customerId } = change;
   if (current === null) return { customerId, segment: "prospect" };
   const windowStart = boundaries.windowDays === null ? Number.NEGATIVE_INFINITY : asOf - boundaries.windowDays * DAY_MS;
-  checkValues(current, asOf, windowStart, `customer ${customerId}`);
+  checkValues(current, asOf, windowStart, customerId);
   const shift = Math.floor((asOf - boundaries.asOf) / DAY_MS);
   const n = boundaries.population;
   let previousDays: number | null = null;
   if (previous) {
     if (n < 1) throw new RangeError("a previous value was given but the boundaries' population is empty");
-    checkValues(previous, boundaries.asOf, Number.NEGATIVE_INFINITY, `previous values of customer ${customerId}`);
+    checkValues(previous, boundaries.asOf, Number.NEGATIVE_INFINITY, customerId, "previous values of ");
     previousDays = recencyDays(previous.lastOrderAt, boundaries.asOf) + shift;
   }
   const population = previous ? n : n + 1;
@@ -302,7 +305,17 @@ function checkOptions(options: RfmOptions): { asOf: number; windowStart: number;
   };
 }
 
-function checkValues(v: RfmValues, asOf: number, windowStart: number, what: string): void {
+function checkValues(v: RfmValues, asOf: number, windowStart: number, customerId: string, prefix = ""): void {
+  const valid =
+    Number.isSafeInteger(v.lastOrderAt) &&
+    v.lastOrderAt <= asOf &&
+    v.lastOrderAt > windowStart &&
+    Number.isSafeInteger(v.frequency) &&
+    v.frequency >= 1 &&
+    Number.isSafeInteger(v.monetary) &&
+    v.monetary >= 1;
+  if (valid) return; // the message is built only on failure: this runs once per customer of the shop
+  const what = `${prefix}customer ${customerId}`;
   assertInstant(v.lastOrderAt, `lastOrderAt of ${what}`);
   if (v.lastOrderAt > asOf) throw new RangeError(`${what}: last order is after asOf`);
   if (v.lastOrderAt <= windowStart) throw new RangeError(`${what}: last order is outside the RFM window`);
