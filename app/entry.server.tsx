@@ -5,6 +5,7 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { logger } from "./logger.server";
+import { env } from "./env.server";
 
 export const streamTimeout = 5000;
 
@@ -15,6 +16,10 @@ export default async function handleRequest(
   remixContext: EntryContext,
 ) {
   addDocumentResponseHeaders(request, responseHeaders);
+  // With a local App Bridge (demo, browser tests) preload that one, not Shopify's CDN copy.
+  if (env.APP_BRIDGE_URL && responseHeaders.has("Link")) {
+    responseHeaders.set("Link", `<${env.APP_BRIDGE_URL}>; rel="preload"; as="script";`);
+  }
   const callbackName = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
 
   return new Promise<Response>((resolve, reject) => {

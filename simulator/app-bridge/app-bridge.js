@@ -90,6 +90,14 @@
     }
   }
 
+  // App Bridge's own elements render nothing inside the app: Shopify admin shows them around it.
+  ["ui-nav-menu", "ui-title-bar", "ui-save-bar"].forEach(function (name) {
+    if (customElements.get(name)) return;
+    customElements.define(name, class extends HTMLElement {
+      connectedCallback() { this.style.display = "none"; }
+    });
+  });
+
   // <ui-nav-menu>: report its links to the simulated admin frame, which shows them and asks us to navigate.
   var lastNav = "";
   function reportNav() {

@@ -12,7 +12,7 @@ export async function startLocalShopifyAndApp(options: Partial<LocalShopifyOptio
   // The app reads its environment once, when the build is first imported: point it at this simulator first.
   process.env.SHOPIFY_ADMIN_API_ORIGIN = simulator.url;
   process.env.APP_BRIDGE_URL = shopify.appBridgeUrl;
-  const app = await startApp();
+  const app = await startApp({ publicUrl: true });
   shopify.connectApp(app.url);
   return { shopify, app };
 }

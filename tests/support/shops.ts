@@ -24,7 +24,8 @@ export async function addCustomerWithOrders(shop: string, customerNumber: number
         customerId,
         processedAt: new Date("2026-01-02T03:04:05Z"),
         currencyCode: "USD",
-        totalMinor: 1250n,
+        currentTotalMinor: 1250n,
+        valueMinor: 1250n,
       },
     });
   }

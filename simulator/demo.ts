@@ -1,0 +1,136 @@
+// `npm run demo`: a simulated Shopify with a generated shop, the built app against it, the app installed, and the
+// URL to open. Everything on 127.0.0.1; no Shopify account. Ctrl-C stops both.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createLocalShopify } from "./local-shopify";
+import { writeShopFile } from "./generator/index";
+import { adminHostParam } from "./app-bridge/session-token";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "3000" },
+    "simulator-port": { type: "string", default: "4100" },
+    "shop-file": { type: "string" },
+    preset: { type: "string", default: "demo" },
+    seed: { type: "string", default: "42" },
+    "no-build": { type: "boolean", default: false },
+    "exit-after-start": { type: "boolean", default: false },
+  },
+});
+
+const DIR = path.resolve("tmp/demo");
+const API_KEY = "demo-api-key";
+const API_SECRET = "demo-api-secret";
+const BROWSER = { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" };
+const step = (text: string) => console.log(`\x1b[36m▶\x1b[0m ${text}`);
+
+async function main() {
+  const started = Date.now();
+  mkdirSync(DIR, { recursive: true });
+
+  // 1. The shop: a file given on the command line (e.g. a real shop's export), or a generated one ending today.
+  let shopFile = values["shop-file"];
+  if (!shopFile) {
+    const today = new Date().toISOString().slice(0, 10);
+    shopFile = path.join(DIR, `${values.preset}-${values.seed}-${today}.jsonl`);
+    if (!existsSync(shopFile)) {
+      step(`Generating the ${values.preset} shop (seed ${values.seed}) …`);
+      await writeShopFile(
+        { preset: values.preset as never, seed: Number(values.seed), endDate: `${today}T00:00:00.000Z` },
+        shopFile,
+        { truthFile: true },
+      );
+    }
+  }
+
+  // 2. The app: built, with a fresh database.
+  if (!values["no-build"]) {
+    step("Building the app …");
+    run(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build", "--logLevel", "warn"]);
+  }
+  const dbFile = path.join(DIR, "demo.sqlite");
+  rmSync(dbFile, { force: true });
+  const databaseUrl = `file:${dbFile}`;
+  run(process.execPath, ["scripts/setup.mjs"], { DATABASE_URL: databaseUrl }, true);
+
+  // 3. The local Shopify with the shop loaded.
+  const shopify = createLocalShopify({ apiKey: API_KEY, apiSecret: API_SECRET });
+  const shopState = await shopify.admin.shops.loadShopFile(shopFile);
+  const shop = shopState.record.myshopifyDomain;
+  const simulator = await shopify.listen(Number(values["simulator-port"]));
+  step(`Local Shopify on ${simulator.url} with ${shop} (${shopState.record.name})`);
+
+  // 4. The app server against it.
+  const appUrl = `http://127.0.0.1:${values.port}`;
+  const app = spawn(process.execPath, ["server.mjs"], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      NODE_ENV: "development",
+      PORT: values.port,
+      SHOPIFY_API_KEY: API_KEY,
+      SHOPIFY_API_SECRET: API_SECRET,
+      SHOPIFY_APP_URL: appUrl,
+      DATABASE_URL: databaseUrl,
+      SHOPIFY_ADMIN_API_ORIGIN: simulator.url,
+      APP_BRIDGE_URL: shopify.appBridgeUrl,
+    },
+  });
+  const stop = async (code = 0) => {
+    app.kill("SIGTERM");
+    await simulator.close();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  app.on("exit", (code) => {
+    if (code !== null && code !== 0) {
+      console.error(`The app exited with code ${code}.`);
+      void stop(1);
+    }
+  });
+  await waitForHttp(appUrl, app);
+  shopify.connectApp(appUrl);
+
+  // 5. Install: Shopify-managed install, then the merchant's first visit exchanges a session token.
+  shopify.install(shop);
+  const params = new URLSearchParams({ embedded: "1", shop, host: adminHostParam(shop) });
+  const first = await fetch(`${appUrl}/app?${params}&id_token=${shopify.admin.tokens.sessionToken(shop)}`, {
+    headers: BROWSER,
+  });
+  if (first.status !== 200) throw new Error(`Installing into ${shop} failed: the app answered ${first.status}`);
+  step(`Installed into ${shop} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  console.log(`\nOpen the app, embedded as in Shopify admin:\n\n  \x1b[1m${appUrl}/app?${params}\x1b[0m\n`);
+  console.log("Stop with Ctrl-C.");
+  if (values["exit-after-start"]) await stop(0);
+}
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}, quiet = false) {
+  const result = spawnSync(cmd, args, { stdio: quiet ? "pipe" : "inherit", env: { ...process.env, ...env } });
+  if (result.status !== 0) {
+    if (quiet) process.stderr.write(result.stderr ?? "");
+    throw new Error(`${path.basename(args[0] ?? cmd)} failed`);
+  }
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error("the app did not start");
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  throw new Error(`the app did not answer on ${url} within ${timeoutMs / 1000} s`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
