@@ -1,0 +1,49 @@
+// `npm run demo` as a new user runs it (README's quick start): it prints a URL, and that URL shows the app in a
+// real browser with the demo shop installed.
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { newPage } from "../support/browser";
+import { freePort } from "../support/app-server";
+
+let demo: ChildProcess | undefined;
+afterAll(() => {
+  demo?.kill("SIGTERM");
+});
+
+function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<{ url: string; output: string }> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`no URL within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/app\?\S+?)(\x1b\[0m|\s)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1], output });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
+  });
+}
+
+describe("npm run demo", () => {
+  it("starts the simulator and the app, installs the demo shop and prints a URL that opens the app", async () => {
+    const [port, simulatorPort] = [await freePort(), await freePort()];
+    // The suite has already built the app (npm test builds first), so skip the build here.
+    demo = spawn(
+      process.execPath,
+      ["node_modules/tsx/dist/cli.mjs", "simulator/demo.ts", "--no-build", "--port", String(port), "--simulator-port", String(simulatorPort)],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const { url, output } = await waitForUrl(demo, 60_000);
+    expect(output).toMatch(/Installed into demo-loyalty\.myshopify\.com/);
+
+    const { page, errors } = await newPage();
+    await page.goto(url, { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByText("demo-loyalty.myshopify.com").count()).toBeGreaterThan(0);
+    await page.screenshot({ path: "tmp/screenshots/demo-dashboard.png" });
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
