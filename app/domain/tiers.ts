@@ -164,7 +164,7 @@ export function evaluateTier(program: TierProgram, orders: readonly TierOrder[],
   assertProgram(program);
   assertInstant(asOf, "asOf");
   const ledger = new Ledger(program, orders, asOf);
-  if (ledger.size === 0) return NO_TIER;
+  if (ledger.size === 0) return { ...NO_TIER };
   const { times } = ledger;
   const retention = program.retentionDays * DAY_MS;
 
