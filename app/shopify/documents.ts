@@ -1,0 +1,205 @@
+// Every GraphQL document the app sends to Shopify. Each is tagged #graphql and checked against the real Admin schema
+// by tests/integration/gateway-documents.test.ts; no GraphQL lives anywhere else.
+
+/** The shop's settings the ledger and the scoring need: money is in its currency, days are in its time zone. */
+export const SHOP_QUERY = `#graphql
+  query ShopSettings {
+    shop {
+      name
+      currencyCode
+      ianaTimezone
+    }
+  }
+`;
+
+/**
+ * One page of customers, oldest id first (reconciliation walks it with paging.ts). Same fields as the bulk query, so
+ * one normaliser reads both; `defaultEmailAddress` rather than `email`, which 2026-04 deprecates.
+ */
+export const CUSTOMERS_PAGE_QUERY = `#graphql
+  query CustomersPage($first: Int!, $after: String) {
+    customers(first: $first, after: $after, sortKey: ID) {
+      nodes {
+        id
+        firstName
+        lastName
+        defaultEmailAddress {
+          emailAddress
+        }
+        locale
+        createdAt
+        updatedAt
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+/** Backfill: every customer of the shop, one JSONL line each. */
+export const BACKFILL_CUSTOMERS_BULK_QUERY = `#graphql
+  query BackfillCustomers {
+    customers {
+      edges {
+        node {
+          id
+          firstName
+          lastName
+          defaultEmailAddress {
+            emailAddress
+          }
+          locale
+          createdAt
+          updatedAt
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Backfill: every order with what the ledger keeps. `refunds` is a list ([Refund!]!), not a connection, so each
+ * order's refunds come inline on the order's own line; `customer` is an object, so only its id is inline too.
+ * (Orders older than 60 days need the read_all_orders scope.)
+ */
+export const BACKFILL_ORDERS_BULK_QUERY = `#graphql
+  query BackfillOrders {
+    orders {
+      edges {
+        node {
+          id
+          name
+          processedAt
+          createdAt
+          updatedAt
+          cancelledAt
+          test
+          customer {
+            id
+          }
+          currentTotalPriceSet {
+            shopMoney {
+              amount
+              currencyCode
+            }
+          }
+          discountCodes
+          refunds {
+            id
+            createdAt
+            processedAt
+            totalRefundedSet {
+              shopMoney {
+                amount
+                currencyCode
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const BULK_OPERATION_RUN_QUERY_MUTATION = `#graphql
+  mutation BulkOperationRunQuery($query: String!) {
+    bulkOperationRunQuery(query: $query) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const BULK_OPERATION_RUN_MUTATION_MUTATION = `#graphql
+  mutation BulkOperationRunMutation($mutation: String!, $stagedUploadPath: String!, $clientIdentifier: String) {
+    bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $stagedUploadPath, clientIdentifier: $clientIdentifier) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** A bulk operation's progress and, once it is over, where its result is. */
+export const BULK_OPERATION_QUERY = `#graphql
+  query BulkOperationStatus($id: ID!) {
+    bulkOperation(id: $id) {
+      id
+      type
+      status
+      errorCode
+      objectCount
+      rootObjectCount
+      fileSize
+      url
+      partialDataUrl
+      createdAt
+      completedAt
+    }
+  }
+`;
+
+/** Where to upload the JSONL of variables a bulk mutation reads. */
+export const STAGED_UPLOADS_CREATE_MUTATION = `#graphql
+  mutation StagedUploadsCreate($input: [StagedUploadInput!]!) {
+    stagedUploadsCreate(input: $input) {
+      stagedTargets {
+        url
+        resourceUrl
+        parameters {
+          name
+          value
+        }
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Adds tags to a customer (or any taggable resource); sync sends only the app's own prefixed tags. */
+export const TAGS_ADD_MUTATION = `#graphql
+  mutation TagsAdd($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      node {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Removes tags the app added earlier (it never removes a tag it did not add). */
+export const TAGS_REMOVE_MUTATION = `#graphql
+  mutation TagsRemove($id: ID!, $tags: [String!]!) {
+    tagsRemove(id: $id, tags: $tags) {
+      node {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
