@@ -16,6 +16,21 @@ export class ThrottleModel {
   private largestCost = 0;
   private queue: Promise<void> = Promise.resolve();
   private probe: Promise<void> | null = null;
+  private released: Promise<void>;
+  private announceRelease!: () => void;
+
+  constructor() {
+    this.released = this.nextRelease();
+  }
+
+  private nextRelease(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.announceRelease = () => {
+        this.released = this.nextRelease();
+        resolve();
+      };
+    });
+  }
 
   /** Last status Shopify reported, if any. */
   lastStatus(): ThrottleStatus | null {
@@ -58,9 +73,17 @@ export class ThrottleModel {
     await previous;
     try {
       while (this.probe) await this.probe;
-      const cost = this.estimate(key);
       let waitedMs = 0;
-      for (let wait = this.waitFor(cost, now()); wait > 0; wait = this.waitFor(cost, now())) {
+      let cost = this.estimate(key);
+      for (;;) {
+        cost = this.estimate(key);
+        // Points held by requests in flight come back only with their answers, not with time: wait for one.
+        if (this.status && this.reserved > 0 && Math.min(cost, this.status.maximumAvailable) > this.status.maximumAvailable - this.reserved) {
+          await this.released;
+          continue;
+        }
+        const wait = this.waitFor(cost, now());
+        if (wait <= 0) break;
         await sleep(wait);
         waitedMs += wait;
       }
@@ -72,6 +95,7 @@ export class ThrottleModel {
         if (released) return;
         released = true;
         this.reserved -= cost;
+        this.announceRelease();
         if (answer.requestedCost != null) this.learnCost(key, answer.requestedCost);
         if (answer.status) this.observe(answer.status, now());
         if (finishProbe) {
