@@ -139,8 +139,10 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       const needed = throttle.waitFor(body.extensions?.cost?.requestedQueryCost ?? 0, now());
       return { kind: "retry", reason: "throttled", waitMs: needed > 0 ? needed : backoffDelay(attempt, random, backoff), detail: "THROTTLED" };
     }
-    // Shopify answers a document it refuses (parse, validation, cost limit) with errors and no `data` at all.
-    if (!("data" in body)) return { kind: "fail", error: new GraphqlDocumentError(errors, operationName) };
+    // Shopify answers a document it refuses (parse, validation, cost limit) with errors and no `data`; execution
+    // failures carry an UPPER_SNAKE code (ACCESS_DENIED …) where validation codes are camelCase graphql-ruby ones.
+    // (The Remix library drops a null `data`, so its absence alone cannot tell the two apart.)
+    if (body.data == null && !errors.some(isExecutionError)) return { kind: "fail", error: new GraphqlDocumentError(errors, operationName) };
     return { kind: "fail", error: new GraphqlExecutionError(errors, body.data, operationName) };
   }
 
@@ -149,6 +151,11 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
 
 function codeOf(error: GraphqlErrorEntry): unknown {
   return error.extensions?.code;
+}
+
+function isExecutionError(error: GraphqlErrorEntry): boolean {
+  const code = codeOf(error);
+  return typeof code === "string" && /^[A-Z][A-Z_]*$/.test(code) && code !== "MAX_COST_EXCEEDED";
 }
 
 const OPERATION_NAME = /^\s*(?:#[^\n]*\n\s*)*(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)/;

@@ -81,7 +81,8 @@ export function remixTransport(graphql: RemixAdminGraphql): AdminGraphql {
     } catch (error) {
       if (error instanceof GraphqlQueryError) {
         const body = error.body as { data?: unknown; extensions?: GraphqlBody["extensions"]; errors?: { graphQLErrors?: GraphqlErrorEntry[] } } | undefined;
-        return { status: 200, retryAfterSeconds: null, body: { data: body?.data, errors: body?.errors?.graphQLErrors ?? [{ message: error.message }], extensions: body?.extensions } };
+        const errors = body?.errors?.graphQLErrors ?? [{ message: error.message }];
+        return { status: 200, retryAfterSeconds: null, body: { ...(body && "data" in body ? { data: body.data } : {}), errors, extensions: body?.extensions } };
       }
       if (error instanceof HttpThrottlingError) {
         return { status: error.response.code, retryAfterSeconds: error.response.retryAfter ?? null, body: asBody(error.response.body) };

@@ -197,11 +197,13 @@ describe("paging", () => {
   it("resumes after a kept cursor", async () => {
     const h = await harness({ customers: 7 });
     const client = h.client();
-    const walk = pages(client, { query: CUSTOMERS_PAGE_QUERY, connection: (d: CustomersPage) => d.customers, pageSize: 3 });
-    const first = (await walk.next()).value!;
+    const walk = pages<CustomersPage, { id: string }>(client, { query: CUSTOMERS_PAGE_QUERY, connection: (d: CustomersPage) => d.customers, pageSize: 3 });
+    const step = await walk.next();
+    if (step.done) throw new Error("no first page");
+    const first = step.value;
     await walk.return(undefined);
     const rest: string[] = [];
-    for await (const c of nodes(client, { query: CUSTOMERS_PAGE_QUERY, connection: (d: CustomersPage) => d.customers, pageSize: 3, after: first.endCursor })) rest.push(c.id);
+    for await (const c of nodes<CustomersPage, { id: string }>(client, { query: CUSTOMERS_PAGE_QUERY, connection: (d: CustomersPage) => d.customers, pageSize: 3, after: first.endCursor })) rest.push(c.id);
     expect([...first.nodes.map((c) => c.id), ...rest]).toEqual(customersOf(h.sim, h.shop));
   });
 });

@@ -8,7 +8,7 @@ import * as documents from "../../app/shopify/documents";
 import { adminSchema } from "../../simulator/admin/schema";
 
 const GATEWAY_DIR = path.resolve("app/shopify");
-const exported = Object.entries(documents).filter((entry): entry is [string, string] => typeof entry[1] === "string");
+const exported: [string, string][] = Object.entries(documents as Record<string, unknown>).flatMap(([name, value]) => (typeof value === "string" ? [[name, value] as [string, string]] : []));
 
 function gatewayFiles(dir = GATEWAY_DIR): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
