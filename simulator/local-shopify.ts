@@ -47,6 +47,14 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     return state.record;
   };
 
+  /** A simulator event as the webhook sender takes it, stamped with the moment it happened. */
+  function webhookEventOf(event: Exclude<SimulatorEvent, { topic: "bulk_operations/finish" }>) {
+    const triggeredAt = new Date(admin.clock.now()).toISOString();
+    return { shop: shopRecord(event.shop), topic: event.topic, resource: event.resource, triggeredAt } as Parameters<
+      ReturnType<typeof createWebhookSender>["deliverBatch"]
+    >[0][number];
+  }
+
   // Shopify delivers a shop's events only while the app is installed in it.
   admin.onEvent((event: SimulatorEvent) => {
     if (!sender || !installed.has(event.shop)) return;
@@ -54,7 +62,7 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     const delivery =
       event.topic === "bulk_operations/finish"
         ? sender.send(shop, event.topic, event.payload)
-        : sender.sendEvent({ shop, topic: event.topic, resource: event.resource } as Parameters<typeof sender.sendEvent>[0]);
+        : sender.sendEvent(webhookEventOf(event), { triggeredAt: new Date(admin.clock.now()).toISOString() });
     delivery.catch((error: unknown) => {
       console.error(`local Shopify: could not build ${event.topic} for ${event.shop}:`, error);
     });
@@ -88,6 +96,7 @@ export function createLocalShopify(options: LocalShopifyOptions) {
       return `${origin}/app-bridge.js`;
     },
     connectApp,
+    webhookEventOf,
     get webhooks() {
       if (!sender) throw new Error("connectApp(appUrl) first");
       return sender;

@@ -17,8 +17,9 @@ export interface LedgerRefund {
   id: string; // gid://shopify/Refund/…
   orderId: string;
   createdAt: Date;
-  /** Money refunded in the shop currency; null when it came in another currency only. */
+  /** Money refunded, in minor units of currencyCode; null when it came in several currencies. */
   amountMinor: number | null;
+  /** Counts against the order only when it is the order's (shop) currency. */
   currencyCode: string;
 }
 

@@ -49,7 +49,7 @@ export async function applyOrders(shop: string, orders: LedgerOrder[], db: Db = 
 
 /**
  * An order's value is its newest current total less the refunds Shopify created after that version (a refund
- * webhook that arrived before the order update reflecting it). Refunds in another currency only wait for the update.
+ * webhook that arrived before the order update reflecting it). Refunds in another currency wait for the update.
  */
 async function refreshOrderValues(shop: string, orderIds: string[], db: Db) {
   if (orderIds.length === 0) return;
@@ -57,7 +57,7 @@ async function refreshOrderValues(shop: string, orderIds: string[], db: Db) {
     UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((
       SELECT SUM(r."amountMinor") FROM "Refund" r
       WHERE r."shop" = "Order"."shop" AND r."orderId" = "Order"."id" AND r."amountMinor" IS NOT NULL
-        AND r."createdAt" > "Order"."sourceUpdatedAt"), 0)
+        AND r."currencyCode" = "Order"."currencyCode" AND r."createdAt" > "Order"."sourceUpdatedAt"), 0)
     WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(orderIds)})`);
 }
 
@@ -106,25 +106,34 @@ export async function applyCustomers(shop: string, customers: LedgerCustomer[], 
   return affected;
 }
 
-/** Marks an order deleted (it leaves every score); later versions of it are ignored. Returns its customer. */
+/**
+ * Deletes an order from the ledger, leaving a tombstone (every field blanked, deletedAt set) so that a late, older
+ * version cannot bring it back — and so that a delete arriving before or after the order's other events leaves the
+ * same row. Returns the customer the order belonged to.
+ */
 export async function deleteOrder(shop: string, orderId: string, at: Date): Promise<Set<string>> {
-  const rows = await prisma.$queryRaw<{ customerId: string | null }[]>(Prisma.sql`
-    INSERT INTO "Order" ("shop", "id", "processedAt", "currencyCode", "currentTotalMinor", "valueMinor", "deletedAt")
-    VALUES (${shop}, ${orderId}, ${at}, 'XXX', 0, 0, ${at})
-    ON CONFLICT ("shop", "id") DO UPDATE SET "deletedAt" = excluded."deletedAt"
-    WHERE "Order"."deletedAt" IS NULL
-    RETURNING "customerId"`);
-  return new Set(rows.flatMap((r) => (r.customerId ? [r.customerId] : [])));
+  const held = await prisma.order.findUnique({ where: { shop_id: { shop, id: orderId } }, select: { customerId: true, deletedAt: true } });
+  if (held?.deletedAt) return new Set();
+  await prisma.$executeRaw(Prisma.sql`
+    INSERT INTO "Order" ("shop", "id", "customerId", "name", "processedAt", "cancelledAt", "test", "currencyCode",
+      "currentTotalMinor", "valueMinor", "discountCodes", "sourceUpdatedAt", "deletedAt")
+    VALUES (${shop}, ${orderId}, NULL, NULL, ${at}, NULL, false, 'XXX', 0, 0, '[]', NULL, ${at})
+    ON CONFLICT ("shop", "id") DO UPDATE SET "customerId" = NULL, "name" = NULL, "processedAt" = excluded."processedAt",
+      "cancelledAt" = NULL, "test" = false, "currencyCode" = 'XXX', "currentTotalMinor" = 0, "valueMinor" = 0,
+      "discountCodes" = '[]', "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
+    WHERE "Order"."deletedAt" IS NULL`);
+  return new Set(held?.customerId ? [held.customerId] : []);
 }
 
-/** Marks a customer deleted; their orders leave every score with them. */
+/** Deletes a customer the same way (tombstone); their orders leave every score with them. */
 export async function deleteCustomer(shop: string, customerId: string, at: Date): Promise<Set<string>> {
-  const rows = await prisma.$queryRaw<{ id: string }[]>(Prisma.sql`
-    INSERT INTO "Customer" ("shop", "id", "deletedAt") VALUES (${shop}, ${customerId}, ${at})
-    ON CONFLICT ("shop", "id") DO UPDATE SET "deletedAt" = excluded."deletedAt"
-    WHERE "Customer"."deletedAt" IS NULL
-    RETURNING "id"`);
-  return new Set(rows.map((r) => r.id));
+  const changed = await prisma.$executeRaw(Prisma.sql`
+    INSERT INTO "Customer" ("shop", "id", "email", "firstName", "lastName", "locale", "sourceCreatedAt", "sourceUpdatedAt", "deletedAt")
+    VALUES (${shop}, ${customerId}, NULL, NULL, NULL, NULL, NULL, NULL, ${at})
+    ON CONFLICT ("shop", "id") DO UPDATE SET "email" = NULL, "firstName" = NULL, "lastName" = NULL, "locale" = NULL,
+      "sourceCreatedAt" = NULL, "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
+    WHERE "Customer"."deletedAt" IS NULL`);
+  return new Set(changed > 0 ? [customerId] : []);
 }
 
 /** Within one batch, the same row may come twice (duplicates): keep its newest version only. */

@@ -1,16 +1,26 @@
-// Delivered webhook ids per shop, so that Shopify's at-least-once delivery becomes exactly-once handling.
+// Delivered webhooks per shop, so that Shopify's at-least-once delivery becomes exactly-once handling. A repeat is
+// the same webhook id (a retry) or the same event id and topic (a duplicate delivery of one event).
 import { prisma } from "../db.server";
 
-export async function wasDelivered(shop: string, webhookId: string): Promise<boolean> {
-  const row = await prisma.webhookDelivery.findUnique({ where: { shop_webhookId: { shop, webhookId } } });
+export interface DeliveryIds {
+  webhookId: string;
+  eventId: string | null;
+  topic: string;
+}
+
+export async function wasDelivered(shop: string, { webhookId, eventId, topic }: DeliveryIds): Promise<boolean> {
+  const row = await prisma.webhookDelivery.findFirst({
+    where: { shop, OR: [{ webhookId }, ...(eventId ? [{ eventId, topic }] : [])] },
+    select: { webhookId: true },
+  });
   return row !== null;
 }
 
 /** Records a handled delivery; a concurrent duplicate that got there first is not an error. */
-export async function recordDelivery(shop: string, webhookId: string, topic: string): Promise<void> {
+export async function recordDelivery(shop: string, { webhookId, eventId, topic }: DeliveryIds): Promise<void> {
   await prisma.webhookDelivery.upsert({
     where: { shop_webhookId: { shop, webhookId } },
-    create: { shop, webhookId, topic },
+    create: { shop, webhookId, eventId, topic },
     update: {},
   });
 }

@@ -19,9 +19,13 @@ export interface WebhookContext<P> {
   shop: string;
   topic: string;
   webhookId: string;
+  /** X-Shopify-Event-Id: the same for every delivery of one event. */
+  eventId: string | null;
   apiVersion: string;
   payload: P;
   receivedAt: Date;
+  /** When Shopify raised the event (X-Shopify-Triggered-At): the same for every delivery, unlike receivedAt. */
+  triggeredAt: Date;
 }
 
 export interface WebhookHandler<S extends z.ZodType> {
@@ -114,16 +118,22 @@ export async function receiveWebhook<S extends z.ZodType>(
     logger.warn("webhook refused: shop never installed the app", { shop, topic: handler.topic });
     return answer(404, "unknown shop");
   }
-  if (await wasDelivered(shop, webhookId)) return answer(200);
+  const eventId = request.headers.get("x-shopify-event-id");
+  if (await wasDelivered(shop, { webhookId, eventId, topic: handler.topic })) return answer(200);
 
+  const receivedAt = new Date();
+  const triggered = Date.parse(request.headers.get("x-shopify-triggered-at") ?? "");
+  // Handlers are idempotent: a crash before the delivery is recorded makes Shopify's retry redo the same work.
   await handler.handle({
     shop,
     topic: handler.topic,
     webhookId,
+    eventId,
     apiVersion,
     payload: parsed.data,
-    receivedAt: new Date(),
+    receivedAt,
+    triggeredAt: Number.isNaN(triggered) ? receivedAt : new Date(triggered),
   });
-  await recordDelivery(shop, webhookId, handler.topic);
+  await recordDelivery(shop, { webhookId, eventId, topic: handler.topic });
   return answer(200);
 }

@@ -79,6 +79,8 @@ export function createAdminSimulator(options: AdminSimulatorOptions) {
   const router = () => createRouter({ core, tokens, faults, requests, bucketFor });
 
   return {
+    /** The simulator's clock: every timestamp it writes comes from it. */
+    clock,
     shops: {
       addShop: (record: ShopRecord): ShopState => store.add(record),
       loadShopFile: (path: string): Promise<ShopState> => loadShopFile(store, path),

@@ -269,11 +269,15 @@ export function createWebhookSender(options: WebhookSenderOptions) {
    * Delivers a batch as Shopify might: each event possibly several times (same event id), in a seeded shuffled
    * order, with waits between deliveries. Every body is built and validated before the first is sent.
    */
-  async function deliverBatch(events: readonly WebhookEvent[], batch: BatchOptions = {}): Promise<DeliveryOutcome[]> {
+  async function deliverBatch(
+    events: readonly (WebhookEvent & { triggeredAt?: string })[],
+    batch: BatchOptions = {},
+  ): Promise<DeliveryOutcome[]> {
     const order = typeof batch.shuffle === "number" ? createPrng(batch.shuffle) : prng;
     const webhooks: Webhook[] = [];
     events.forEach((event, index) => {
-      const triggeredAt = clock.now().toISOString();
+      // An event raised earlier keeps the moment it was raised, however late it is delivered.
+      const triggeredAt = event.triggeredAt ?? clock.now().toISOString();
       const prepared = prepare(event.shop, event.topic, eventPayload(event, triggeredAt), { triggeredAt });
       const originals = webhooksOf(prepared);
       webhooks.push(...originals);

@@ -101,6 +101,7 @@ CREATE TABLE "Job" (
 CREATE TABLE "WebhookDelivery" (
     "shop" TEXT NOT NULL,
     "webhookId" TEXT NOT NULL,
+    "eventId" TEXT,
     "topic" TEXT NOT NULL,
     "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
@@ -141,6 +142,9 @@ CREATE INDEX "Job_shop_state_idx" ON "Job"("shop", "state");
 
 -- CreateIndex
 CREATE INDEX "Job_shop_key_state_idx" ON "Job"("shop", "key", "state");
+
+-- CreateIndex
+CREATE INDEX "WebhookDelivery_shop_eventId_idx" ON "WebhookDelivery"("shop", "eventId");
 
 -- CreateIndex
 CREATE INDEX "ComplianceRequest_shop_idx" ON "ComplianceRequest"("shop");

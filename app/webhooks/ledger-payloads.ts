@@ -1,0 +1,131 @@
+// The shapes the ledger needs from Shopify's REST webhook bodies (orders, refunds, customers), checked with zod and
+// normalised into ledger rows. A body that is JSON but not what its topic promises is refused, never half-stored.
+import { z } from "zod";
+import { isKnownCurrency, toMinorUnits } from "../domain/money";
+import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "../models/ledger-types";
+
+/** REST ids arrive as numbers, or as strings when they exceed 2^53 (see receive.server.ts). */
+const restId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+const gidOf = (type: string) => z.string().regex(new RegExp(`^gid://shopify/${type}/\\d+$`), `must be a ${type} gid`);
+const instant = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time")
+  .transform((s) => new Date(s));
+const currency = z.string().refine(isKnownCurrency, "unknown currency");
+
+/** An amount must convert to the currency's minor units exactly (e.g. no "12.505" USD, no "1200.5" JPY). */
+function exactAmount<T>(amountOf: (v: T) => [string, string]) {
+  return (value: T, ctx: z.RefinementCtx<T>) => {
+    const [amount, code] = amountOf(value);
+    if (!isKnownCurrency(code)) return; // reported by the currency field itself
+    try {
+      toMinorUnits(amount, code);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message, path: ["amount"] });
+    }
+  };
+}
+
+const money = z
+  .looseObject({ amount: z.string(), currency_code: currency })
+  .superRefine(exactAmount<{ amount: string; currency_code: string }>((m) => [m.amount, m.currency_code]));
+const moneySet = z.looseObject({ shop_money: money });
+
+const refundTransaction = z
+  .looseObject({
+    kind: z.string(),
+    status: z.string().nullable().optional(),
+    amount: z.string(),
+    currency,
+  })
+  .superRefine(exactAmount<{ amount: string; currency: string }>((t) => [t.amount, t.currency]));
+
+export const refundBody = z.looseObject({
+  id: restId,
+  admin_graphql_api_id: gidOf("Refund").optional(),
+  order_id: restId,
+  created_at: instant,
+  transactions: z.array(refundTransaction).default([]),
+});
+
+export const orderBody = z.looseObject({
+  id: restId,
+  admin_graphql_api_id: gidOf("Order"),
+  name: z.string().nullable().optional(),
+  created_at: instant,
+  updated_at: instant,
+  processed_at: instant.nullable().optional(),
+  cancelled_at: instant.nullable().optional(),
+  test: z.boolean(),
+  current_total_price_set: moneySet,
+  customer: z.looseObject({ id: restId, admin_graphql_api_id: gidOf("Customer").optional() }).nullable().optional(),
+  discount_codes: z.array(z.looseObject({ code: z.string() })).default([]),
+  refunds: z.array(refundBody).default([]),
+});
+
+export const orderDeleteBody = z.looseObject({ id: restId });
+
+export const customerBody = z.looseObject({
+  id: restId,
+  admin_graphql_api_id: gidOf("Customer").optional(),
+  created_at: instant.nullable().optional(),
+  updated_at: instant,
+  email: z.string().nullable().optional(),
+  first_name: z.string().nullable().optional(),
+  last_name: z.string().nullable().optional(),
+  locale: z.string().nullable().optional(),
+});
+
+export const customerDeleteBody = z.looseObject({ id: restId, admin_graphql_api_id: gidOf("Customer").optional() });
+
+export type OrderBody = z.infer<typeof orderBody>;
+export type RefundBody = z.infer<typeof refundBody>;
+export type CustomerBody = z.infer<typeof customerBody>;
+
+/** Money of an order in the shop currency, exact; an amount the currency cannot hold makes the body invalid. */
+export function orderFromBody(body: OrderBody): LedgerOrder {
+  const shopMoney = body.current_total_price_set.shop_money;
+  return {
+    id: body.admin_graphql_api_id,
+    customerId: body.customer ? (body.customer.admin_graphql_api_id ?? `gid://shopify/Customer/${body.customer.id}`) : null,
+    name: body.name ?? null,
+    processedAt: body.processed_at ?? body.created_at,
+    cancelledAt: body.cancelled_at ?? null,
+    test: body.test,
+    currencyCode: shopMoney.currency_code,
+    currentTotalMinor: toMinorUnits(shopMoney.amount, shopMoney.currency_code),
+    discountCodes: body.discount_codes.map((d) => d.code),
+    sourceUpdatedAt: body.updated_at,
+  };
+}
+
+/**
+ * The money a refund returned, from its successful refund transactions, in their own currency (REST transactions
+ * carry the presentment currency). The ledger subtracts it from the order only when that is the order's shop
+ * currency; otherwise the order update that follows every refund brings the exact current total. Deciding this at
+ * read time, not here, means a refund arriving before its order is stored exactly as one arriving after.
+ */
+export function refundFromBody(body: RefundBody): LedgerRefund {
+  const refunds = body.transactions.filter((t) => t.kind === "refund" && (t.status ?? "success") === "success");
+  const currencies = new Set(refunds.map((t) => t.currency));
+  const currency = currencies.size === 1 ? [...currencies][0] : null;
+  return {
+    id: body.admin_graphql_api_id ?? `gid://shopify/Refund/${body.id}`,
+    orderId: `gid://shopify/Order/${body.order_id}`,
+    createdAt: body.created_at,
+    amountMinor: currency ? refunds.reduce((sum, t) => sum + toMinorUnits(t.amount, currency), 0) : refunds.length ? null : 0,
+    currencyCode: currency ?? "XXX",
+  };
+}
+
+export function customerFromBody(body: CustomerBody): LedgerCustomer {
+  return {
+    id: body.admin_graphql_api_id ?? `gid://shopify/Customer/${body.id}`,
+    email: body.email ?? null,
+    firstName: body.first_name ?? null,
+    lastName: body.last_name ?? null,
+    locale: body.locale ?? null,
+    sourceCreatedAt: body.created_at ?? null,
+    sourceUpdatedAt: body.updated_at,
+  };
+}
