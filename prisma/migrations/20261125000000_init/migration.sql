@@ -98,6 +98,26 @@ CREATE TABLE "Job" (
 );
 
 -- CreateTable
+CREATE TABLE "BackfillRun" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'queued',
+    "phase" TEXT NOT NULL DEFAULT 'customers',
+    "bulkOperationId" TEXT,
+    "resultUrl" TEXT,
+    "linesCommitted" INTEGER NOT NULL DEFAULT 0,
+    "customersRead" INTEGER NOT NULL DEFAULT 0,
+    "ordersRead" INTEGER NOT NULL DEFAULT 0,
+    "customersExpected" INTEGER,
+    "ordersExpected" INTEGER,
+    "lastError" TEXT,
+    "startedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "phaseStartedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "finishedAt" DATETIME,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
 CREATE TABLE "WebhookDelivery" (
     "shop" TEXT NOT NULL,
     "webhookId" TEXT NOT NULL,
@@ -142,6 +162,9 @@ CREATE INDEX "Job_shop_state_idx" ON "Job"("shop", "state");
 
 -- CreateIndex
 CREATE INDEX "Job_shop_key_state_idx" ON "Job"("shop", "key", "state");
+
+-- CreateIndex
+CREATE INDEX "BackfillRun_shop_startedAt_idx" ON "BackfillRun"("shop", "startedAt");
 
 -- CreateIndex
 CREATE INDEX "WebhookDelivery_shop_eventId_idx" ON "WebhookDelivery"("shop", "eventId");
