@@ -44,7 +44,15 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   }
-  const { env } = build.entry.module;
-  const { url } = await startServer(build, env.PORT);
+  const { env, startJobWorker, stopJobWorker } = build.entry.module;
+  const { url, close } = await startServer(build, env.PORT);
   console.log(`Loyalty & RFM listening on ${url}`);
+  if (env.WORKER === "inline") startJobWorker();
+  const shutdown = async () => {
+    await close();
+    await stopJobWorker();
+    process.exit(0);
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
 }

@@ -47,5 +47,7 @@ export default async function handleRequest(
   });
 }
 
-// The server (server.mjs) reads its validated configuration from the build rather than from the environment.
+// The server (server.mjs, scripts/worker.mjs) reads its validated configuration from the build rather than from the
+// environment, and starts the job worker through it.
 export { env } from "./env.server";
+export { startJobWorker, stopJobWorker } from "./jobs/worker.server";

@@ -18,6 +18,9 @@ const schema = z
     DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    // inline: the web server also runs the job worker; separate: it only enqueues and `npm run worker` runs jobs.
+    WORKER: z.enum(["inline", "separate"]).default("inline"),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
     // Points the Admin API client (token exchange included) at the local Shopify simulator. Never in production.
     SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),

@@ -12,6 +12,7 @@ import { env } from "./env.server";
 import { logger } from "./logger.server";
 import { API_VERSION } from "./shopify/api-version";
 import { recordInstall } from "./models/shop.server";
+import { backfillOnInstall } from "./services/backfill.server";
 import { routeAdminApiToSimulator } from "./shopify/simulator-switch.server";
 
 if (env.SHOPIFY_ADMIN_API_ORIGIN) routeAdminApiToSimulator(env.SHOPIFY_ADMIN_API_ORIGIN, env.NODE_ENV);
@@ -43,6 +44,7 @@ const shopify = shopifyApp({
   hooks: {
     afterAuth: async ({ session }) => {
       await recordInstall(session.shop, { scope: session.scope ?? null });
+      await backfillOnInstall(session.shop);
     },
   },
   ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [env.SHOP_CUSTOM_DOMAIN] } : {}),

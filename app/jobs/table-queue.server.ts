@@ -56,7 +56,7 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
   }
 
   /** Takes the next due job whose shop has no job running (per-shop order), or a job whose lease expired. */
-  async function claim(workerId: string, leaseMs: number, busyShops: Set<string>): Promise<JobRow | null> {
+  async function claim(workerId: string, leaseMs: number, busyShops: Set<string>, kinds: string[]): Promise<JobRow | null> {
     const at = now();
     const exclude = [...busyShops];
     const rows = await prisma.$queryRawUnsafe<JobRow[]>(
@@ -65,12 +65,13 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
          SELECT j."id" FROM "Job" j
          WHERE (j."state" = 'queued' OR (j."state" = 'running' AND j."lockedUntil" < ?))
            AND j."runAt" <= ?
+           AND j."kind" IN (${kinds.map(() => "?").join(",")})
            ${exclude.length ? `AND j."shop" NOT IN (${exclude.map(() => "?").join(",")})` : ""}
            AND NOT EXISTS (
              SELECT 1 FROM "Job" r WHERE r."shop" = j."shop" AND r."state" = 'running' AND r."lockedUntil" >= ? AND r."id" <> j."id")
          ORDER BY j."runAt", j."createdAt" LIMIT 1)
        RETURNING "id", "shop", "kind", "payload", "attempts", "maxAttempts"`,
-      workerId, new Date(at.getTime() + leaseMs), at, at, at, ...exclude, at,
+      workerId, new Date(at.getTime() + leaseMs), at, at, at, ...kinds, ...exclude, at,
     );
     return rows[0] ?? null;
   }
@@ -85,6 +86,8 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
 
   function work(handlers: JobHandlers, { concurrency = 2, pollMs = 250, leaseMs = 30_000 }: WorkOptions = {}): Worker {
     const workerId = `worker-${randomUUID()}`;
+    // A worker takes only the kinds it can run, so workers with different handlers can share one queue.
+    const kinds = Object.keys(handlers);
     const running = new Map<string, { shop: string; done: Promise<void> }>();
     let stopped = false;
     let wake: (() => void) | null = null;
@@ -101,7 +104,7 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
       }, Math.max(50, Math.floor(leaseMs / 3)));
       try {
         const handler = handlers[job.kind];
-        if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`);
+        if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`); // claimed by kind: never
         await handler({
           id: job.id,
           shop: job.shop,
@@ -127,7 +130,7 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
     }
 
     async function hasDueWork() {
-      const due = await prisma.job.count({ where: { state: "queued", runAt: { lte: now() } } });
+      const due = await prisma.job.count({ where: { state: "queued", kind: { in: kinds }, runAt: { lte: now() } } });
       return due > 0;
     }
 
@@ -136,7 +139,7 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
         let claimed: JobRow | null = null;
         if (running.size < concurrency) {
           const busy = new Set([...running.values()].map((r) => r.shop));
-          claimed = await claim(workerId, leaseMs, busy).catch((error) => {
+          claimed = await claim(workerId, leaseMs, busy, kinds).catch((error) => {
             logger.error("job claim failed", { error: String(error) });
             return null;
           });

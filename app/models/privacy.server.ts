@@ -59,6 +59,7 @@ export async function eraseShopData(shop: string, at: Date) {
       orders: (await tx.order.deleteMany({ where: { shop } })).count,
       refunds: (await tx.refund.deleteMany({ where: { shop } })).count,
       jobs: (await tx.job.deleteMany({ where: { shop } })).count,
+      backfillRuns: (await tx.backfillRun.deleteMany({ where: { shop } })).count,
       webhookDeliveries: (await tx.webhookDelivery.deleteMany({ where: { shop } })).count,
       complianceRequests: (await tx.complianceRequest.deleteMany({ where: { shop } })).count,
     };

@@ -24,6 +24,11 @@ export function markUninstalled(shop: string, at: Date) {
   });
 }
 
+/** What the shop's own settings say (read from Shopify at backfill): the ledger's currency and the shop's zone. */
+export function setShopSettings(shop: string, { currencyCode, timezone }: { currencyCode: string; timezone: string }) {
+  return prisma.shop.updateMany({ where: { shop }, data: { currencyCode, timezone } });
+}
+
 export function updateShopScope(shop: string, scope: string) {
   return prisma.shop.updateMany({ where: { shop }, data: { scope } });
 }

@@ -64,18 +64,30 @@ describe("job queue", () => {
     expect(await prisma.job.findFirstOrThrow()).toMatchObject({ state: "dead", attempts: 2, lastError: "Error: always" });
   });
 
-  it("dead-letters at once on a permanent error or an unknown kind", async () => {
+  it("dead-letters at once on a permanent error", async () => {
     const queue = createTableQueue();
     await queue.enqueue("a.myshopify.com", "bad-input", {});
-    await queue.enqueue("b.myshopify.com", "nobody-handles-this", {});
     const worker = queue.work({ "bad-input": async () => Promise.reject(new PermanentJobError("no such order")) }, { pollMs: 5 });
     workers.push(worker);
     await worker.idle();
-    const jobs = await prisma.job.findMany({ orderBy: { shop: "asc" } });
-    expect(jobs.map((j) => [j.state, j.attempts, j.lastError])).toEqual([
-      ["dead", 1, "PermanentJobError: no such order"],
-      ["dead", 1, 'PermanentJobError: no handler for job kind "nobody-handles-this"'],
-    ]);
+    const jobs = await prisma.job.findMany();
+    expect(jobs.map((j) => [j.state, j.attempts, j.lastError])).toEqual([["dead", 1, "PermanentJobError: no such order"]]);
+  });
+
+  it("leaves kinds a worker has no handler for to workers that have one", async () => {
+    const queue = createTableQueue();
+    await queue.enqueue("a.myshopify.com", "sync", {});
+    await queue.enqueue("a.myshopify.com", "recompute", {});
+    const ran: string[] = [];
+    const syncOnly = queue.work({ sync: async () => void ran.push("sync") }, { pollMs: 5 });
+    workers.push(syncOnly);
+    await syncOnly.idle();
+    expect(ran).toEqual(["sync"]);
+    expect((await prisma.job.findFirstOrThrow({ where: { kind: "recompute" } })).state).toBe("queued");
+    const recomputeOnly = queue.work({ recompute: async () => void ran.push("recompute") }, { pollMs: 5 });
+    workers.push(recomputeOnly);
+    await recomputeOnly.idle();
+    expect(ran).toEqual(["sync", "recompute"]);
   });
 
   it("never runs two jobs of one shop at once, but runs different shops side by side", async () => {
