@@ -51,3 +51,4 @@ export default async function handleRequest(
 // environment, and starts the job worker through it.
 export { env } from "./env.server";
 export { startJobWorker, stopJobWorker } from "./jobs/worker.server";
+export { runCli } from "./cli.server";

@@ -5,12 +5,20 @@ export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 export const DEFAULT_SCOPES =
   "read_orders,read_all_orders,read_customers,write_customers,read_discounts,write_discounts";
 
+const required = (what: string) =>
+  z.string({ error: `is required (${what})` }).min(1, `is required (${what})`);
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    SHOPIFY_API_KEY: z.string().min(1, "is required (the app's client id from the Partner Dashboard)"),
-    SHOPIFY_API_SECRET: z.string().min(1, "is required (the app's client secret)"),
-    SHOPIFY_APP_URL: z.url("must be the app's public URL, e.g. https://loyalty.example.com"),
+    SHOPIFY_API_KEY: required("the app's client id from the Partner Dashboard"),
+    SHOPIFY_API_SECRET: required("the app's client secret"),
+    SHOPIFY_APP_URL: z.url({
+      error: (issue) =>
+        issue.input === undefined
+          ? "is required (the app's public URL, e.g. https://loyalty.example.com)"
+          : "must be the app's public URL, e.g. https://loyalty.example.com",
+    }),
     SCOPES: z
       .string()
       .default(DEFAULT_SCOPES)

@@ -6,8 +6,7 @@ import {
   LogSeverity,
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import { prisma } from "./db.server";
+import { PrismaSessionStorage } from "./models/session-storage.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
 import { API_VERSION } from "./shopify/api-version";
@@ -26,8 +25,7 @@ const shopify = shopifyApp({
   scopes: env.SCOPES,
   appUrl: env.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  // The generated client is structurally the client the storage expects; the cast bridges two generators' types.
-  sessionStorage: new PrismaSessionStorage(prisma as never),
+  sessionStorage: new PrismaSessionStorage(),
   distribution: AppDistribution.AppStore,
   isEmbeddedApp: true,
   future: {

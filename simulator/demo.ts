@@ -1,7 +1,8 @@
 // `npm run demo`: a simulated Shopify with a generated shop, the built app against it, the app installed, and the
 // URL to open. Everything on 127.0.0.1; no Shopify account. Ctrl-C stops both.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createLocalShopify } from "./local-shopify";
@@ -62,21 +63,23 @@ async function main() {
   const simulator = await shopify.listen(Number(values["simulator-port"]));
   step(`Local Shopify on ${simulator.url} with ${shop} (${shopState.record.name})`);
 
-  // 4. The app server against it.
+  // 4. The app server against it (its environment also written to tmp/demo/demo.env for the operator CLI).
   const appUrl = `http://127.0.0.1:${values.port}`;
+  const appEnv = {
+    NODE_ENV: "development",
+    PORT: values.port,
+    SHOPIFY_API_KEY: API_KEY,
+    SHOPIFY_API_SECRET: API_SECRET,
+    SHOPIFY_APP_URL: appUrl,
+    DATABASE_URL: databaseUrl,
+    SHOPIFY_ADMIN_API_ORIGIN: simulator.url,
+    APP_BRIDGE_URL: shopify.appBridgeUrl,
+  };
+  const envFile = path.join(DIR, "demo.env");
+  writeFileSync(envFile, Object.entries(appEnv).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
   const app = spawn(process.execPath, ["server.mjs"], {
     stdio: ["ignore", "inherit", "inherit"],
-    env: {
-      ...process.env,
-      NODE_ENV: "development",
-      PORT: values.port,
-      SHOPIFY_API_KEY: API_KEY,
-      SHOPIFY_API_SECRET: API_SECRET,
-      SHOPIFY_APP_URL: appUrl,
-      DATABASE_URL: databaseUrl,
-      SHOPIFY_ADMIN_API_ORIGIN: simulator.url,
-      APP_BRIDGE_URL: shopify.appBridgeUrl,
-    },
+    env: { ...process.env, ...appEnv },
   });
   const stop = async (code = 0) => {
     app.kill("SIGTERM");
@@ -101,7 +104,13 @@ async function main() {
     headers: BROWSER,
   });
   if (first.status !== 200) throw new Error(`Installing into ${shop} failed: the app answered ${first.status}`);
-  step(`Installed into ${shop} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  step(`Installed into ${shop} in ${((Date.now() - started) / 1000).toFixed(1)} s; backfilling its history …`);
+  const backfill = await waitForBackfill(dbFile, shop);
+  step(
+    `Backfill ${backfill.status}: ${backfill.customersRead} customers, ${backfill.ordersRead} orders ` +
+      `in ${((Date.now() - started) / 1000).toFixed(1)} s since start`,
+  );
+  console.log(`\nOperator CLI against this demo: npm run loyalty -- status --shop ${shop} --env-file ${path.relative(process.cwd(), envFile)}`);
 
   console.log(`\nOpen the app, embedded as in Shopify admin:\n\n  \x1b[1m${appUrl}/app?${params}\x1b[0m\n`);
   console.log("Stop with Ctrl-C.");
@@ -113,6 +122,24 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}, quie
   if (result.status !== 0) {
     if (quiet) process.stderr.write(result.stderr ?? "");
     throw new Error(`${path.basename(args[0] ?? cmd)} failed`);
+  }
+}
+
+/** Follows the app's backfill in its database (read-only) until it ends. */
+async function waitForBackfill(dbFile: string, shop: string, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    for (;;) {
+      const run = db
+        .prepare(`SELECT status, customersRead, ordersRead FROM "BackfillRun" WHERE shop = ? ORDER BY startedAt DESC LIMIT 1`)
+        .get(shop) as { status: string; customersRead: number; ordersRead: number } | undefined;
+      if (run && (run.status === "done" || run.status === "failed")) return run;
+      if (Date.now() > deadline) return run ?? { status: "not started", customersRead: 0, ordersRead: 0 };
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    db.close();
   }
 }
 

@@ -1,0 +1,79 @@
+// The operator CLI's commands (`npm run loyalty -- <command> --shop <domain>`), run inside the built app so they
+// use exactly the server's configuration, database and Shopify client. scripts/loyalty.mjs only loads the build.
+import { parseArgs } from "node:util";
+import { getQueue } from "./jobs/runtime.server";
+import { jobHandlers } from "./jobs/handlers.server";
+import { BACKFILL } from "./jobs/backfill.server";
+import { backfillStatus, startBackfill } from "./services/backfill.server";
+import { shopStatus } from "./services/status.server";
+
+export const CLI_USAGE = `Usage: npm run loyalty -- <command> --shop <shop.myshopify.com> [options]
+
+Commands:
+  backfill   start a full-history backfill of the shop and run it in this process until done
+  status     jobs per state, backfill progress and ledger counts (JSON)
+
+Options:
+  --shop <domain>     the shop (required)
+  --env-file <path>   environment to use instead of ./.env (npm run demo writes tmp/demo/demo.env)
+`;
+
+type Out = { log(text: string): void; error(text: string): void };
+
+/** Runs one command; resolves with the process exit code. */
+export async function runCli(argv: string[], out: Out = console): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { shop: { type: "string" }, "env-file": { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    out.error(`${(error as Error).message}\n\n${CLI_USAGE}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
+  const command = positionals[0];
+  if (values.help || !command) {
+    out.log(CLI_USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const shop = values.shop;
+  if (!shop || !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop)) {
+    out.error(`--shop <name>.myshopify.com is required\n\n${CLI_USAGE}`);
+    return 2;
+  }
+  switch (command) {
+    case "status":
+      out.log(JSON.stringify(await shopStatus(shop), null, 2));
+      return 0;
+    case "backfill":
+      return backfill(shop, out);
+    default:
+      out.error(`unknown command "${command}"\n\n${CLI_USAGE}`);
+      return 2;
+  }
+}
+
+async function backfill(shop: string, out: Out): Promise<number> {
+  const { runId, started } = await startBackfill(shop);
+  out.error(started ? `Backfill ${runId} started.` : `Backfill ${runId} was already queued or running; running it here.`);
+  const worker = getQueue().work({ [BACKFILL]: jobHandlers[BACKFILL] }, { concurrency: 1, pollMs: 200 });
+  const timer = setInterval(() => {
+    void backfillStatus(shop).then((s) => {
+      if (!s) return;
+      const rate = s.rate ? `, ${Math.round(s.rate)}/s` : "";
+      out.error(`  ${s.phase}: customers ${s.customers.read}/${s.customers.expected ?? "?"}, orders ${s.orders.read}/${s.orders.expected ?? "?"}${rate}`);
+    });
+  }, 2000);
+  try {
+    await worker.idle();
+  } finally {
+    clearInterval(timer);
+    await worker.stop();
+  }
+  const final = await backfillStatus(shop);
+  out.log(JSON.stringify(final, null, 2));
+  return final?.status === "done" ? 0 : 1;
+}

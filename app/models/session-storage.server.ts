@@ -1,0 +1,83 @@
+// Shopify sessions in the app's Prisma database (the SessionStorage the library asks for). Written here rather than
+// taken from @shopify/shopify-app-session-storage-prisma, which imports `Prisma` from "@prisma/client" — a module
+// the engine-free `prisma-client` generator does not provide (docs/decisions/0001-prisma-without-engines.md).
+import { Session } from "@shopify/shopify-api";
+import type { SessionStorage } from "@shopify/shopify-app-session-storage";
+import { prisma } from "../db.server";
+import type { Session as SessionRow } from "../generated/prisma/client";
+
+function toRow(session: Session): SessionRow {
+  const user = session.onlineAccessInfo?.associated_user;
+  return {
+    id: session.id,
+    shop: session.shop,
+    state: session.state,
+    isOnline: session.isOnline,
+    scope: session.scope ?? null,
+    expires: session.expires ?? null,
+    accessToken: session.accessToken ?? "",
+    userId: user?.id !== undefined ? BigInt(user.id) : null,
+    firstName: user?.first_name ?? null,
+    lastName: user?.last_name ?? null,
+    email: user?.email ?? null,
+    accountOwner: user?.account_owner ?? false,
+    locale: user?.locale ?? null,
+    collaborator: user?.collaborator ?? false,
+    emailVerified: user?.email_verified ?? false,
+    refreshToken: session.refreshToken ?? null,
+    refreshTokenExpires: session.refreshTokenExpires ?? null,
+  };
+}
+
+function fromRow(row: SessionRow): Session {
+  const entries: [string, string | number | boolean][] = [
+    ["id", row.id],
+    ["shop", row.shop],
+    ["state", row.state],
+    ["isOnline", row.isOnline],
+  ];
+  if (row.scope) entries.push(["scope", row.scope]);
+  if (row.expires) entries.push(["expires", row.expires.getTime()]);
+  if (row.accessToken) entries.push(["accessToken", row.accessToken]);
+  if (row.refreshToken) entries.push(["refreshToken", row.refreshToken]);
+  if (row.refreshTokenExpires) entries.push(["refreshTokenExpires", row.refreshTokenExpires.getTime()]);
+  if (row.isOnline && row.userId !== null) {
+    entries.push(["userId", row.userId.toString()]);
+    if (row.firstName) entries.push(["firstName", row.firstName]);
+    if (row.lastName) entries.push(["lastName", row.lastName]);
+    if (row.email) entries.push(["email", row.email]);
+    if (row.locale) entries.push(["locale", row.locale]);
+    entries.push(["accountOwner", row.accountOwner]);
+    if (row.collaborator !== null) entries.push(["collaborator", row.collaborator]);
+    if (row.emailVerified !== null) entries.push(["emailVerified", row.emailVerified]);
+  }
+  return Session.fromPropertyArray(entries, true);
+}
+
+export class PrismaSessionStorage implements SessionStorage {
+  async storeSession(session: Session): Promise<boolean> {
+    const row = toRow(session);
+    await prisma.session.upsert({ where: { id: row.id }, create: row, update: row });
+    return true;
+  }
+
+  async loadSession(id: string): Promise<Session | undefined> {
+    const row = await prisma.session.findUnique({ where: { id } });
+    return row ? fromRow(row) : undefined;
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    await prisma.session.deleteMany({ where: { id } });
+    return true;
+  }
+
+  async deleteSessions(ids: string[]): Promise<boolean> {
+    await prisma.session.deleteMany({ where: { id: { in: ids } } });
+    return true;
+  }
+
+  async findSessionsByShop(shop: string): Promise<Session[]> {
+    const rows = await prisma.session.findMany({ where: { shop }, orderBy: { expires: "desc" }, take: 25 });
+    return rows.map(fromRow);
+  }
+}

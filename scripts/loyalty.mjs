@@ -1,0 +1,26 @@
+// `npm run loyalty -- <command> --shop <domain>`: the operator CLI (app/cli.server.ts), run inside the built app.
+import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { loadBuild } from "../server.mjs";
+
+const args = process.argv.slice(2);
+const envFlag = args.indexOf("--env-file");
+const envFile = envFlag >= 0 ? args[envFlag + 1] : ".env";
+if (envFile && existsSync(envFile)) process.loadEnvFile(envFile);
+else if (envFlag >= 0) {
+  console.error(`no such env file: ${envFile}`);
+  process.exit(2);
+}
+if (!existsSync("build/server/index.js")) {
+  console.error("Building the app first …");
+  const built = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build", "--logLevel", "warn"], { stdio: "inherit" });
+  if (built.status !== 0) process.exit(1);
+}
+let build;
+try {
+  build = await loadBuild();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
+process.exit(await build.entry.module.runCli(args));
