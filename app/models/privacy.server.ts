@@ -42,11 +42,20 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     const refunds = await tx.refund.deleteMany({ where: { shop, orderId: { in: doomedIds } } });
     const orders = await tx.order.deleteMany({ where: { shop, id: { in: doomedIds } } });
     const customers = await tx.customer.deleteMany({ where: { shop, id: customerId } });
+    const states = await tx.customerState.deleteMany({ where: { shop, customerId } });
+    const stateChanges = await tx.customerStateChange.deleteMany({ where: { shop, customerId } });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
     });
-    return { customers: customers.count, orders: orders.count, refunds: refunds.count, dataRequests: requests.count };
+    return {
+      customers: customers.count,
+      orders: orders.count,
+      refunds: refunds.count,
+      customerStates: states.count,
+      customerStateChanges: stateChanges.count,
+      dataRequests: requests.count,
+    };
   });
 }
 
@@ -62,6 +71,11 @@ export async function eraseShopData(shop: string, at: Date) {
       backfillRuns: (await tx.backfillRun.deleteMany({ where: { shop } })).count,
       webhookDeliveries: (await tx.webhookDelivery.deleteMany({ where: { shop } })).count,
       complianceRequests: (await tx.complianceRequest.deleteMany({ where: { shop } })).count,
+      customerStates: (await tx.customerState.deleteMany({ where: { shop } })).count,
+      customerStateChanges: (await tx.customerStateChange.deleteMany({ where: { shop } })).count,
+      tierProgramVersions: (await tx.tierProgramVersion.deleteMany({ where: { shop } })).count,
+      rfmSettings: (await tx.rfmSettings.deleteMany({ where: { shop } })).count,
+      shopComputations: (await tx.shopComputation.deleteMany({ where: { shop } })).count,
     };
     await tx.shop.update({
       where: { shop },

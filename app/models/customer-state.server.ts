@@ -1,0 +1,209 @@
+// Customer state rows (what campaigns, Flow triggers and analytics read), their change history, and the shop's last
+// full computation. Writes are batched multi-row upserts; a batch's states and history go in one transaction, so a
+// recompute that dies halfway and reruns leaves the same rows and no duplicate history.
+import { Prisma } from "../generated/prisma/client";
+import type { RfmBoundaries } from "../domain/rfm";
+import type { SegmentKey } from "../domain/segments";
+import { prisma } from "../db.server";
+
+/** A customer's computed state, times as epoch ms and money as minor units (the model turns them into columns). */
+export interface CustomerStateValues {
+  customerId: string;
+  segment: SegmentKey;
+  r: number | null;
+  f: number | null;
+  m: number | null;
+  fm: number | null;
+  recencyDays: number | null;
+  frequency: number | null;
+  monetaryMinor: number | null;
+  lastOrderAt: number | null;
+  tier: string | null;
+  spendInWindowMinor: number | null;
+  ordersInWindow: number | null;
+  nextTier: string | null;
+  amountToNextMinor: number | null;
+  ordersToNext: number | null;
+  tierExpiresAt: number | null;
+  windowChangesAt: number | null;
+  /** The customer's RFM values in the last full run (see CustomerState in schema.prisma); null: not in it. */
+  baseLastOrderAt: number | null;
+  baseFrequency: number | null;
+  baseMonetaryMinor: number | null;
+}
+
+const COLUMNS = [
+  "segment", "r", "f", "m", "fm", "recencyDays", "frequency", "monetaryMinor", "lastOrderAt", "tier",
+  "spendInWindowMinor", "ordersInWindow", "nextTier", "amountToNextMinor", "ordersToNext", "tierExpiresAt",
+  "windowChangesAt", "baseLastOrderAt", "baseFrequency", "baseMonetaryMinor",
+] as const satisfies readonly (keyof CustomerStateValues)[];
+const TIME_COLUMNS = new Set<string>(["lastOrderAt", "tierExpiresAt", "windowChangesAt", "baseLastOrderAt"]);
+const MONEY_COLUMNS = new Set<string>(["monetaryMinor", "spendInWindowMinor", "amountToNextMinor", "baseMonetaryMinor"]);
+
+const UPSERT_ROWS = 200; // 23 parameters a row: well under SQLite's and PostgreSQL's limits
+const HISTORY_ROWS = 500;
+const ID_BATCH = 1000;
+
+type StateRow = NonNullable<Awaited<ReturnType<typeof prisma.customerState.findFirst>>>;
+
+function fromRow(row: StateRow): CustomerStateValues {
+  const ms = (d: Date | null) => (d === null ? null : d.getTime());
+  const num = (n: bigint | null) => (n === null ? null : Number(n));
+  return {
+    customerId: row.customerId,
+    segment: row.segment as SegmentKey,
+    r: row.r,
+    f: row.f,
+    m: row.m,
+    fm: row.fm,
+    recencyDays: row.recencyDays,
+    frequency: row.frequency,
+    monetaryMinor: num(row.monetaryMinor),
+    lastOrderAt: ms(row.lastOrderAt),
+    tier: row.tier,
+    spendInWindowMinor: num(row.spendInWindowMinor),
+    ordersInWindow: row.ordersInWindow,
+    nextTier: row.nextTier,
+    amountToNextMinor: num(row.amountToNextMinor),
+    ordersToNext: row.ordersToNext,
+    tierExpiresAt: ms(row.tierExpiresAt),
+    windowChangesAt: ms(row.windowChangesAt),
+    baseLastOrderAt: ms(row.baseLastOrderAt),
+    baseFrequency: row.baseFrequency,
+    baseMonetaryMinor: num(row.baseMonetaryMinor),
+  };
+}
+
+function column(state: CustomerStateValues, name: (typeof COLUMNS)[number]): unknown {
+  const value = state[name];
+  if (value === null) return null;
+  if (TIME_COLUMNS.has(name)) return new Date(value as number);
+  if (MONEY_COLUMNS.has(name)) return BigInt(value as number);
+  return value;
+}
+
+/** The stored states of these customers (at most a batch's worth), by customer id. */
+export async function loadStates(shop: string, customerIds: readonly string[]): Promise<Map<string, CustomerStateValues>> {
+  const states = new Map<string, CustomerStateValues>();
+  for (let i = 0; i < customerIds.length; i += ID_BATCH) {
+    const rows = await prisma.customerState.findMany({ where: { shop, customerId: { in: customerIds.slice(i, i + ID_BATCH) } } });
+    for (const row of rows) states.set(row.customerId, fromRow(row));
+  }
+  return states;
+}
+
+export async function loadState(shop: string, customerId: string): Promise<CustomerStateValues | null> {
+  const row = await prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } });
+  return row ? fromRow(row) : null;
+}
+
+/** Every customer id with a stored state. */
+export async function stateCustomerIds(shop: string): Promise<string[]> {
+  const rows = await prisma.$queryRaw<{ customerId: string }[]>(
+    Prisma.sql`SELECT "customerId" FROM "CustomerState" WHERE "shop" = ${shop}`,
+  );
+  return rows.map((r) => r.customerId);
+}
+
+/** Customers with a stored state that the ledger has not deleted (tombstoned). */
+export async function liveStateCustomerIds(shop: string): Promise<string[]> {
+  const rows = await prisma.$queryRaw<{ customerId: string }[]>(
+    Prisma.sql`SELECT s."customerId" FROM "CustomerState" s WHERE s."shop" = ${shop}
+      AND s."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NOT NULL)`,
+  );
+  return rows.map((r) => r.customerId);
+}
+
+export interface HistoryEntry {
+  customerId: string;
+  kind: "segment" | "tier";
+  from: string | null;
+  to: string | null;
+}
+
+/**
+ * Writes changed states (multi-row upserts) and their history entries in one transaction. `computedAt` is the asOf
+ * of the computation; `reason` why it ran (order | daily | rules | backfill | manual).
+ */
+export async function writeStates(
+  shop: string,
+  states: readonly CustomerStateValues[],
+  history: readonly HistoryEntry[],
+  { computedAt, reason }: { computedAt: Date; reason: string },
+): Promise<void> {
+  if (states.length === 0 && history.length === 0) return;
+  const statements: Prisma.PrismaPromise<number>[] = [];
+  const names = Prisma.raw(COLUMNS.map((c) => `"${c}"`).join(", "));
+  const updates = Prisma.raw(COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(", "));
+  for (let i = 0; i < states.length; i += UPSERT_ROWS) {
+    const rows = states.slice(i, i + UPSERT_ROWS).map(
+      (s) => Prisma.sql`(${shop}, ${s.customerId}, ${Prisma.join(COLUMNS.map((c) => column(s, c)))}, ${computedAt})`,
+    );
+    statements.push(
+      prisma.$executeRaw(Prisma.sql`INSERT INTO "CustomerState" ("shop", "customerId", ${names}, "computedAt")
+        VALUES ${Prisma.join(rows)}
+        ON CONFLICT ("shop", "customerId") DO UPDATE SET ${updates}, "computedAt" = excluded."computedAt"`),
+    );
+  }
+  for (let i = 0; i < history.length; i += HISTORY_ROWS) {
+    const rows = history.slice(i, i + HISTORY_ROWS).map(
+      (h) => Prisma.sql`(${shop}, ${h.customerId}, ${h.kind}, ${h.from}, ${h.to}, ${computedAt}, ${reason})`,
+    );
+    statements.push(
+      prisma.$executeRaw(Prisma.sql`INSERT INTO "CustomerStateChange" ("shop", "customerId", "kind", "from", "to", "at", "reason")
+        VALUES ${Prisma.join(rows)}`),
+    );
+  }
+  await prisma.$transaction(statements);
+}
+
+/** Removes the states of customers no longer in the ledger (deleted); their history stays until erasure. */
+export async function deleteStates(shop: string, customerIds: readonly string[]): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < customerIds.length; i += ID_BATCH) {
+    const { count } = await prisma.customerState.deleteMany({ where: { shop, customerId: { in: customerIds.slice(i, i + ID_BATCH) } } });
+    deleted += count;
+  }
+  return deleted;
+}
+
+export function stateHistory(shop: string, customerId?: string) {
+  return prisma.customerStateChange.findMany({
+    where: { shop, ...(customerId === undefined ? {} : { customerId }) },
+    orderBy: [{ at: "asc" }, { id: "asc" }],
+  });
+}
+
+/** Customers per segment and per tier ("" for no tier), as stored. */
+export async function stateCounts(shop: string): Promise<{ segments: Record<string, number>; tiers: Record<string, number> }> {
+  const [segments, tiers] = await Promise.all([
+    prisma.customerState.groupBy({ by: ["segment"], where: { shop }, _count: { _all: true } }),
+    prisma.customerState.groupBy({ by: ["tier"], where: { shop }, _count: { _all: true } }),
+  ]);
+  return {
+    segments: Object.fromEntries(segments.map((s) => [s.segment, s._count._all])),
+    tiers: Object.fromEntries(tiers.map((t) => [t.tier ?? "", t._count._all])),
+  };
+}
+
+export interface ShopComputationValues {
+  asOf: Date;
+  reason: string;
+  windowDays: number | null;
+  tierProgramVersion: number;
+  boundaries: RfmBoundaries;
+  customers: number;
+  population: number;
+  finishedAt: Date;
+}
+
+export async function getShopComputation(shop: string): Promise<ShopComputationValues | null> {
+  const row = await prisma.shopComputation.findUnique({ where: { shop } });
+  if (!row) return null;
+  return { ...row, boundaries: JSON.parse(row.boundaries) as RfmBoundaries };
+}
+
+export async function saveShopComputation(shop: string, values: ShopComputationValues): Promise<void> {
+  const data = { ...values, boundaries: JSON.stringify(values.boundaries) };
+  await prisma.shopComputation.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+}

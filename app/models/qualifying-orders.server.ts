@@ -1,0 +1,127 @@
+// Reads of the ledger for scoring: which orders qualify (one SQL fragment, used everywhere), per-customer RFM
+// aggregates computed in SQL, and the qualifying orders tiers need, fetched for a batch of customers at a time.
+// Portable SQL through Prisma.sql (SQLite now, PostgreSQL later); every query is scoped by shop.
+import { Prisma } from "../generated/prisma/client";
+import { prisma } from "../db.server";
+
+/**
+ * A qualifying order (DESIGN.md "Ledger rules" with the ledger's own columns): it has a customer who is not deleted,
+ * is not a test, not cancelled, not deleted, and is worth more than 0 now. Orders whose customer the ledger has not
+ * seen yet (an order webhook before the customer's) still count: the customer exists in Shopify.
+ * `o` is the Order alias. Tombstoned customers are few, so NOT IN over them is cheaper than joining every order.
+ */
+function qualifying(shop: string, asOf: Date): Prisma.Sql {
+  return Prisma.sql`o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = false
+    AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND o."processedAt" <= ${asOf}
+    AND o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NOT NULL)`;
+}
+
+/** One customer's qualifying orders summed up as of asOf: over all history, and inside the RFM window. */
+export interface CustomerAggregate {
+  customerId: string;
+  /** Latest qualifying order time (epoch ms), over all history up to asOf. */
+  lastOrderAtEver: number;
+  /** Inside the RFM window (all history when there is none); frequency 0 when the window holds no order. */
+  frequency: number;
+  monetary: number;
+  lastOrderAt: number | null;
+}
+
+/**
+ * Per-customer aggregates of qualifying orders up to `asOf` (GROUP BY customer, in SQL), every customer with at
+ * least one qualifying order. With `windowStart`, frequency, monetary and lastOrderAt count only orders after it.
+ * Pass `customerId` for one customer (an incremental update).
+ */
+export async function customerAggregates(
+  shop: string,
+  { asOf, windowStart, customerId }: { asOf: Date; windowStart: Date | null; customerId?: string },
+): Promise<CustomerAggregate[]> {
+  const only = customerId === undefined ? Prisma.empty : Prisma.sql`AND o."customerId" = ${customerId}`;
+  const windowed =
+    windowStart === null
+      ? Prisma.sql`COUNT(*) AS "frequency", SUM(o."valueMinor") AS "monetary", MAX(o."processedAt") AS "lastOrderAt"`
+      : Prisma.sql`SUM(CASE WHEN o."processedAt" > ${windowStart} THEN 1 ELSE 0 END) AS "frequency",
+          SUM(CASE WHEN o."processedAt" > ${windowStart} THEN o."valueMinor" ELSE 0 END) AS "monetary",
+          MAX(CASE WHEN o."processedAt" > ${windowStart} THEN o."processedAt" END) AS "lastOrderAt"`;
+  const rows = await prisma.$queryRaw<{ customerId: string; lastEver: unknown; frequency: unknown; monetary: unknown; lastOrderAt: unknown }[]>(
+    Prisma.sql`SELECT o."customerId" AS "customerId", MAX(o."processedAt") AS "lastEver", ${windowed}
+      FROM "Order" o WHERE ${qualifying(shop, asOf)} ${only}
+      GROUP BY o."customerId"`,
+  );
+  return rows.map((row) => ({
+    customerId: row.customerId,
+    lastOrderAtEver: instant(row.lastEver)!,
+    frequency: integer(row.frequency),
+    monetary: integer(row.monetary),
+    lastOrderAt: instant(row.lastOrderAt),
+  }));
+}
+
+export interface CustomerOrders {
+  customerId: string;
+  orders: { time: number; value: number }[];
+}
+
+/**
+ * Qualifying orders (time, value) of the given customers with times in [from, asOf] (`from` null: all history),
+ * grouped by customer. Called for a batch of customers at a time, so memory stays bounded by the batch.
+ */
+export async function qualifyingOrdersOf(
+  shop: string,
+  customerIds: readonly string[],
+  { asOf, from }: { asOf: Date; from: Date | null },
+): Promise<Map<string, { time: number; value: number }[]>> {
+  const byCustomer = new Map<string, { time: number; value: number }[]>();
+  if (customerIds.length === 0) return byCustomer;
+  const since = from === null ? Prisma.empty : Prisma.sql`AND o."processedAt" >= ${from}`;
+  const rows = await prisma.$queryRaw<{ customerId: string; processedAt: unknown; valueMinor: unknown }[]>(
+    Prisma.sql`SELECT o."customerId" AS "customerId", o."processedAt" AS "processedAt", o."valueMinor" AS "valueMinor"
+      FROM "Order" o WHERE ${qualifying(shop, asOf)} AND o."customerId" IN (${Prisma.join(customerIds)}) ${since}
+      ORDER BY o."customerId"`,
+  );
+  for (const row of rows) {
+    let orders = byCustomer.get(row.customerId);
+    if (!orders) byCustomer.set(row.customerId, (orders = []));
+    orders.push({ time: instant(row.processedAt)!, value: integer(row.valueMinor) });
+  }
+  return byCustomer;
+}
+
+/** Ids of the shop's customers the ledger holds and has not deleted (or just `customerId`, if it is one of them). */
+export async function liveCustomerIds(shop: string, customerId?: string): Promise<string[]> {
+  const only = customerId === undefined ? Prisma.empty : Prisma.sql`AND "id" = ${customerId}`;
+  const rows = await prisma.$queryRaw<{ id: string }[]>(
+    Prisma.sql`SELECT "id" FROM "Customer" WHERE "shop" = ${shop} AND "deletedAt" IS NULL ${only}`,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Whether the ledger holds this customer as deleted (a tombstone). */
+export async function isCustomerDeleted(shop: string, customerId: string): Promise<boolean> {
+  const row = await prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } }, select: { deletedAt: true } });
+  return row?.deletedAt != null;
+}
+
+/** The currency most of the shop's orders are in, or null without orders (the shop's currency when Shop has none). */
+export async function mostUsedOrderCurrency(shop: string): Promise<string | null> {
+  const rows = await prisma.$queryRaw<{ currencyCode: string }[]>(
+    Prisma.sql`SELECT "currencyCode" FROM "Order" WHERE "shop" = ${shop} AND "deletedAt" IS NULL
+      GROUP BY "currencyCode" ORDER BY COUNT(*) DESC, "currencyCode" LIMIT 1`,
+  );
+  return rows[0]?.currencyCode ?? null;
+}
+
+// Raw rows come back as the driver gives them: BigInt for integer columns and aggregates (Decimal on PostgreSQL's
+// SUM), text or Date for times depending on whether the column type survived the expression.
+function integer(value: unknown): number {
+  const n = typeof value === "number" ? value : Number(typeof value === "bigint" ? value : String(value));
+  if (!Number.isSafeInteger(n)) throw new RangeError(`expected an exact integer from the database, got ${String(value)}`);
+  return n;
+}
+
+function instant(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  const ms = value instanceof Date ? value.getTime() : typeof value === "number" ? value : Date.parse(String(value));
+  if (Number.isNaN(ms)) throw new RangeError(`expected a time from the database, got ${String(value)}`);
+  return ms;
+}

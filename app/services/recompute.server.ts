@@ -1,0 +1,265 @@
+// Recomputing customer state from the ledger: the full recompute of a shop (after backfill, when rules change, daily)
+// and the incremental update of one customer after a ledger change. Both write only rows that changed and history
+// only for real segment or tier moves, so running either twice leaves the same rows.
+//
+// How a full run stays fast: RFM needs one aggregate per customer, which SQL computes (GROUP BY customer); tiers need
+// each order's time and value, but only those inside the programme's horizon (retention + window), fetched for
+// 1000 customers at a time. States are then compared with the stored ones batch by batch and the changed ones
+// written in multi-row upserts.
+import { evaluateTier, type TierOrder, type TierProgram, type TierStatus } from "../domain/tiers";
+import { scoreRfm, scoreRfmIncremental, type RfmBoundaries, type RfmResult, type RfmScored, type RfmValues } from "../domain/rfm";
+import {
+  deleteStates,
+  getShopComputation,
+  loadState,
+  loadStates,
+  saveShopComputation,
+  stateCustomerIds,
+  writeStates,
+  type HistoryEntry,
+} from "../models/customer-state.server";
+import { customerAggregates, isCustomerDeleted, liveCustomerIds, qualifyingOrdersOf, type CustomerAggregate } from "../models/qualifying-orders.server";
+import { getRfmSettings } from "../models/rfm-settings.server";
+import { shopCurrency } from "../models/shop-currency.server";
+import { getActiveTierProgram } from "../models/tier-program.server";
+import {
+  changesBetween,
+  compareIds,
+  rfmWindowStart,
+  sameState,
+  stateOf,
+  tierHorizon,
+  type CustomerStateValues,
+} from "./recompute-core.server";
+
+export type RecomputeReason = "order" | "daily" | "rules" | "backfill" | "manual";
+export const RECOMPUTE_REASONS: readonly RecomputeReason[] = ["order", "daily", "rules", "backfill", "manual"];
+
+/** What a computation runs with: the active tier programme and RFM window, and the currency money is shown in. */
+export interface ComputeSettings {
+  currency: string;
+  program: TierProgram;
+  programVersion: number;
+  windowDays: number | null;
+}
+
+export async function loadComputeSettings(shop: string): Promise<ComputeSettings> {
+  const [active, rfm, currency] = await Promise.all([getActiveTierProgram(shop), getRfmSettings(shop), shopCurrency(shop)]);
+  return { currency, program: active.program, programVersion: active.version, windowDays: rfm.windowDays };
+}
+
+const CUSTOMER_BATCH = 1000;
+
+/** The shop-wide part of a computation: every ledger customer, sorted, with their aggregate and RFM result. */
+export interface ShopScoring {
+  asOf: number;
+  /** Every customer in the ledger (not deleted) and every customer with a qualifying order, sorted by id. */
+  customerIds: string[];
+  aggregates: Map<string, CustomerAggregate>;
+  rfm: Map<string, RfmScored>;
+  boundaries: RfmBoundaries;
+}
+
+/** Aggregates every customer in SQL and scores RFM over the population (a customer with an order in the window). */
+export async function scoreShop(shop: string, asOf: number, windowDays: number | null): Promise<ShopScoring> {
+  const windowStart = rfmWindowStart(windowDays, asOf);
+  const [aggregateRows, live] = await Promise.all([
+    customerAggregates(shop, { asOf: new Date(asOf), windowStart: windowStart === null ? null : new Date(windowStart) }),
+    liveCustomerIds(shop),
+  ]);
+  const aggregates = new Map(aggregateRows.map((a) => [a.customerId, a]));
+  const population = aggregateRows
+    .filter((a) => a.frequency > 0)
+    .map((a) => ({ customerId: a.customerId, lastOrderAt: a.lastOrderAt!, frequency: a.frequency, monetary: a.monetary }));
+  const { results, boundaries } = scoreRfm(population, { asOf, windowDays });
+  const ids = new Set(live);
+  for (const a of aggregateRows) ids.add(a.customerId);
+  return {
+    asOf,
+    customerIds: [...ids].sort(compareIds),
+    aggregates,
+    rfm: new Map(results.map((r) => [r.customerId, r])),
+    boundaries,
+  };
+}
+
+/**
+ * Tier statuses of a batch of customers at asOf under `programs` (one or two: a preview compares two), from their
+ * qualifying orders inside the programmes' horizon. Customers without any qualifying order get null.
+ */
+export async function tierStatuses(
+  shop: string,
+  customerIds: readonly string[],
+  aggregates: ReadonlyMap<string, CustomerAggregate>,
+  asOf: number,
+  programs: readonly TierProgram[],
+): Promise<Map<string, TierStatus>[]> {
+  const ordered = customerIds.filter((id) => aggregates.has(id));
+  let horizon: number | null = tierHorizon(programs[0], asOf);
+  for (const p of programs.slice(1)) {
+    const h = tierHorizon(p, asOf);
+    horizon = horizon === null || h === null ? null : Math.min(horizon, h);
+  }
+  const orders = await qualifyingOrdersOf(shop, ordered, { asOf: new Date(asOf), from: horizon === null ? null : new Date(horizon) });
+  const out = programs.map(() => new Map<string, TierStatus>());
+  for (const id of ordered) {
+    // A customer whose orders all lie before the horizon holds the lowest tier with nothing in the window; one order
+    // at their last order time stands for that history: outside every window and retention the domain looks at, it
+    // changes nothing but "has ordered", exactly as all of those orders would.
+    const own: readonly TierOrder[] = orders.get(id) ?? [{ time: aggregates.get(id)!.lastOrderAtEver, value: 1 }];
+    programs.forEach((program, i) => out[i].set(id, evaluateTier(program, own, asOf)));
+  }
+  return out;
+}
+
+/**
+ * The states of every ledger customer as of `scoring.asOf`, in batches sorted by customer id. A full run's states
+ * carry the customer's own values as the base for later incremental updates.
+ */
+export async function* computeStates(
+  shop: string,
+  scoring: ShopScoring,
+  program: TierProgram,
+  batchSize = CUSTOMER_BATCH,
+): AsyncGenerator<CustomerStateValues[]> {
+  const { customerIds, aggregates, rfm, asOf } = scoring;
+  for (let i = 0; i < customerIds.length; i += batchSize) {
+    const ids = customerIds.slice(i, i + batchSize);
+    const [tiers] = await tierStatuses(shop, ids, aggregates, asOf, [program]);
+    yield ids.map((id) => {
+      const scored = rfm.get(id);
+      const result: RfmResult = scored ?? { customerId: id, segment: "prospect" };
+      const base: RfmValues | null = scored
+        ? { lastOrderAt: aggregates.get(id)!.lastOrderAt!, frequency: scored.frequency, monetary: scored.monetary }
+        : null;
+      return stateOf(result, base?.lastOrderAt ?? null, tiers.get(id) ?? null, base);
+    });
+  }
+}
+
+export interface RecomputeResult {
+  asOf: string;
+  reason: RecomputeReason;
+  /** Customers computed (every ledger customer). */
+  customers: number;
+  /** The RFM population (customers with a qualifying order in the window). */
+  population: number;
+  /** State rows written (new or changed) and removed (customers deleted from the ledger). */
+  changed: number;
+  removed: number;
+  /** History rows written (segment and tier moves). */
+  moves: number;
+  /** Customers per segment key and per tier key ("" for no tier) after the run. */
+  segments: Record<string, number>;
+  tiers: Record<string, number>;
+  ms: number;
+}
+
+/** Full recompute of one shop as of `asOf` (default now). Idempotent: a second run at the same asOf writes nothing. */
+export async function recomputeShop(
+  shop: string,
+  { asOf = new Date(), reason }: { asOf?: Date; reason: RecomputeReason },
+): Promise<RecomputeResult> {
+  const started = performance.now();
+  const at = asOf.getTime();
+  const settings = await loadComputeSettings(shop);
+  const [scoring, storedIds] = await Promise.all([scoreShop(shop, at, settings.windowDays), stateCustomerIds(shop)]);
+  const stale = new Set(storedIds);
+  const segments: Record<string, number> = {};
+  const tiers: Record<string, number> = {};
+  let changed = 0;
+  let moves = 0;
+  for await (const batch of computeStates(shop, scoring, settings.program)) {
+    const stored = await loadStates(shop, batch.map((s) => s.customerId));
+    const writes: CustomerStateValues[] = [];
+    const history: HistoryEntry[] = [];
+    for (const state of batch) {
+      stale.delete(state.customerId);
+      segments[state.segment] = (segments[state.segment] ?? 0) + 1;
+      tiers[state.tier ?? ""] = (tiers[state.tier ?? ""] ?? 0) + 1;
+      const before = stored.get(state.customerId) ?? null;
+      if (before && sameState(before, state)) continue;
+      writes.push(state);
+      history.push(...changesBetween(before, state));
+    }
+    await writeStates(shop, writes, history, { computedAt: asOf, reason });
+    changed += writes.length;
+    moves += history.length;
+  }
+  const removed = await deleteStates(shop, [...stale]);
+  await saveShopComputation(shop, {
+    asOf,
+    reason,
+    windowDays: settings.windowDays,
+    tierProgramVersion: settings.programVersion,
+    boundaries: scoring.boundaries,
+    customers: scoring.customerIds.length,
+    population: scoring.rfm.size,
+    finishedAt: new Date(),
+  });
+  return {
+    asOf: asOf.toISOString(),
+    reason,
+    customers: scoring.customerIds.length,
+    population: scoring.rfm.size,
+    changed,
+    removed,
+    moves,
+    segments,
+    tiers,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+export type CustomerUpdate =
+  | { status: "no-baseline" } // the shop was never fully computed: run recomputeShop
+  | { status: "unchanged" | "updated" | "removed"; state: CustomerStateValues | null; moves: HistoryEntry[] };
+
+/**
+ * Updates one customer after their ledger rows changed, against the last full run's RFM boundaries (so the shopper's
+ * tier and segment move within seconds of an order or refund). The tier is exact; RFM scores are those the customer
+ * would have if the rest of the shop had not moved since that run (scoreRfmIncremental), until the next full run.
+ */
+export async function updateCustomerState(
+  shop: string,
+  customerId: string,
+  { asOf = new Date(), reason }: { asOf?: Date; reason: RecomputeReason },
+): Promise<CustomerUpdate> {
+  const computation = await getShopComputation(shop);
+  if (!computation) return { status: "no-baseline" };
+  const { boundaries } = computation;
+  // Scoring against a run needs a moment at or after it (a run dated in the future, say by the CLI, wins).
+  const at = Math.max(asOf.getTime(), boundaries.asOf);
+  const [before, deleted, program, aggregates] = await Promise.all([
+    loadState(shop, customerId),
+    isCustomerDeleted(shop, customerId),
+    getActiveTierProgram(shop),
+    customerAggregates(shop, {
+      asOf: new Date(at),
+      windowStart: boundaries.windowDays === null ? null : new Date(rfmWindowStart(boundaries.windowDays, at)!),
+      customerId,
+    }),
+  ]);
+  const aggregate = aggregates[0];
+  const inLedger = !deleted && (aggregate !== undefined || (await liveCustomerIds(shop, customerId)).length > 0);
+  if (!inLedger) {
+    const removed = before ? await deleteStates(shop, [customerId]) : 0;
+    return { status: removed ? "removed" : "unchanged", state: null, moves: [] };
+  }
+  const current: RfmValues | null =
+    aggregate && aggregate.frequency > 0
+      ? { lastOrderAt: aggregate.lastOrderAt!, frequency: aggregate.frequency, monetary: aggregate.monetary }
+      : null;
+  const base: RfmValues | null =
+    before && before.baseLastOrderAt !== null && before.baseLastOrderAt <= boundaries.asOf
+      ? { lastOrderAt: before.baseLastOrderAt, frequency: before.baseFrequency!, monetary: before.baseMonetaryMinor! }
+      : null;
+  const rfm = scoreRfmIncremental(boundaries, { customerId, current, previous: base }, at);
+  const byId = new Map(aggregate ? [[customerId, aggregate]] : []);
+  const [tiers] = await tierStatuses(shop, [customerId], byId, at, [program.program]);
+  const state = stateOf(rfm, current?.lastOrderAt ?? null, tiers.get(customerId) ?? null, base);
+  if (before && sameState(before, state)) return { status: "unchanged", state: before, moves: [] };
+  const moves = changesBetween(before, state);
+  await writeStates(shop, [state], moves, { computedAt: new Date(at), reason });
+  return { status: "updated", state, moves };
+}
