@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 import { getQueue } from "./jobs/runtime.server";
 import { jobHandlers } from "./jobs/handlers.server";
 import { BACKFILL } from "./jobs/backfill.server";
+import { RECONCILE } from "./jobs/reconcile.server";
+import { latestReconcileRun } from "./models/reconcile.server";
 import { backfillStatus, startBackfill } from "./services/backfill.server";
 import { shopStatus } from "./services/status.server";
 
@@ -12,6 +14,7 @@ export const CLI_USAGE = `Usage: npm run loyalty -- <command> --shop <shop.mysho
 Commands:
   backfill   start a full-history backfill of the shop and run it in this process until done
   status     jobs per state, backfill progress and ledger counts (JSON)
+  reconcile  compare every customer's order count and amount spent with Shopify and repair drift (JSON report)
 
 Options:
   --shop <domain>     the shop (required)
@@ -50,10 +53,25 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
       return 0;
     case "backfill":
       return backfill(shop, out);
+    case "reconcile":
+      return reconcile(shop, out);
     default:
       out.error(`unknown command "${command}"\n\n${CLI_USAGE}`);
       return 2;
   }
+}
+
+async function reconcile(shop: string, out: Out): Promise<number> {
+  await getQueue().enqueue(shop, RECONCILE, {});
+  const worker = getQueue().work({ [RECONCILE]: jobHandlers[RECONCILE] }, { concurrency: 1, pollMs: 200 });
+  try {
+    await worker.idle();
+  } finally {
+    await worker.stop();
+  }
+  const run = await latestReconcileRun(shop);
+  out.log(JSON.stringify(run && { ...run, fixes: JSON.parse(run.fixes) }, null, 2));
+  return run?.status === "done" ? 0 : 1;
 }
 
 async function backfill(shop: string, out: Out): Promise<number> {

@@ -155,3 +155,20 @@ export async function ledgerCounts(shop: string) {
   ]);
   return { customers, orders, refunds };
 }
+
+/** Per customer, what Shopify's lifetime figures count: orders not test, not cancelled, not deleted, at current total. */
+export async function customerLifetimeFigures(shop: string, customerIds: string[]) {
+  if (customerIds.length === 0) return new Map<string, { orders: number; spentMinor: number }>();
+  const rows = await prisma.$queryRaw<{ customerId: string; orders: bigint | number; spent: bigint | number | null }[]>(Prisma.sql`
+    SELECT "customerId", COUNT(*) AS orders, SUM("currentTotalMinor") AS spent FROM "Order"
+    WHERE "shop" = ${shop} AND "customerId" IN (${Prisma.join(customerIds)})
+      AND "deletedAt" IS NULL AND "test" = false AND "cancelledAt" IS NULL
+    GROUP BY "customerId"`);
+  return new Map(rows.map((r) => [r.customerId, { orders: Number(r.orders), spentMinor: Number(r.spent ?? 0) }]));
+}
+
+/** The ledger's live order ids of one customer. */
+export async function customerOrderIds(shop: string, customerId: string): Promise<string[]> {
+  const rows = await prisma.order.findMany({ where: { shop, customerId, deletedAt: null }, select: { id: true } });
+  return rows.map((r) => r.id);
+}

@@ -203,3 +203,68 @@ export const TAGS_REMOVE_MUTATION = `#graphql
     }
   }
 `;
+
+/**
+ * Reconciliation: Shopify's own lifetime figures per customer, oldest id first. A customer whose figures differ
+ * from the ledger's has their orders re-read (CUSTOMER_ORDERS_QUERY).
+ */
+export const RECONCILE_CUSTOMERS_QUERY = `#graphql
+  query ReconcileCustomers($first: Int!, $after: String) {
+    customers(first: $first, after: $after, sortKey: ID) {
+      nodes {
+        id
+        numberOfOrders
+        amountSpent {
+          amount
+          currencyCode
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+/** One customer's orders with what the ledger keeps (the same fields as the backfill's orders). */
+export const CUSTOMER_ORDERS_QUERY = `#graphql
+  query CustomerOrders($first: Int!, $after: String, $query: String!) {
+    orders(first: $first, after: $after, query: $query, sortKey: ID) {
+      nodes {
+        id
+        name
+        processedAt
+        createdAt
+        updatedAt
+        cancelledAt
+        test
+        customer {
+          id
+        }
+        currentTotalPriceSet {
+          shopMoney {
+            amount
+            currencyCode
+          }
+        }
+        discountCodes
+        refunds {
+          id
+          createdAt
+          processedAt
+          totalRefundedSet {
+            shopMoney {
+              amount
+              currencyCode
+            }
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
