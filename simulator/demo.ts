@@ -66,7 +66,7 @@ async function main() {
   // 4. The app server against it (its environment also written to tmp/demo/demo.env for the operator CLI).
   const appUrl = `http://127.0.0.1:${values.port}`;
   const appEnv = {
-    NODE_ENV: "development",
+    NODE_ENV: "development" as const,
     PORT: values.port,
     SHOPIFY_API_KEY: API_KEY,
     SHOPIFY_API_SECRET: API_SECRET,
