@@ -71,7 +71,7 @@ export function backfillJob(deps: BackfillJobDeps) {
           await recordBackfillResult(shop, run.id, phase, operation.url, operation.objectCount);
           url = operation.url;
         }
-        if (url) await readFile(shop, run.id, url, run.resultUrl === url ? run.linesCommitted : 0, signal);
+        if (url) await ingestBulkFile(shop, run.id, url, run.resultUrl === url ? run.linesCommitted : 0, { signal, fetch: deps.fetch });
         await advanceBackfillPhase(shop, run.id, phase === "customers" ? "orders" : "done", now());
         run = (await getBackfillRun(shop, run.id))!;
       }
@@ -85,25 +85,35 @@ export function backfillJob(deps: BackfillJobDeps) {
       throw error;
     }
   };
+}
 
-  async function readFile(shop: string, runId: string, url: string, afterLine: number, signal: AbortSignal) {
-    let batch: BackfillBatch = { customers: [], orders: [], refunds: [], throughLine: afterLine };
-    const flush = async () => {
-      if (batch.throughLine === afterLine && !batch.customers.length && !batch.orders.length) return;
-      await commitBackfillBatch(shop, runId, batch);
-      afterLine = batch.throughLine;
-      batch = { customers: [], orders: [], refunds: [], throughLine: afterLine };
-    };
-    for await (const { line, value } of streamBulkResult(url, deps.fetch, { afterLine, signal })) {
-      const record = bulkRecord(value);
-      if (record.kind === "customer") batch.customers.push(record.customer);
-      else {
-        batch.orders.push(record.order);
-        batch.refunds.push(...record.refunds);
-      }
-      batch.throughLine = line;
-      if (line - afterLine >= BACKFILL_BATCH_LINES) await flush();
+/**
+ * Streams one bulk result file into the ledger from `afterLine`, in transactions of BACKFILL_BATCH_LINES lines that
+ * also move the run's resume point. Exported for the benchmark, which feeds it the same files.
+ */
+export async function ingestBulkFile(
+  shop: string,
+  runId: string,
+  url: string,
+  afterLine: number,
+  { signal, fetch }: { signal?: AbortSignal; fetch?: typeof globalThis.fetch } = {},
+) {
+  let batch: BackfillBatch = { customers: [], orders: [], refunds: [], throughLine: afterLine };
+  const flush = async () => {
+    if (batch.throughLine === afterLine && !batch.customers.length && !batch.orders.length) return;
+    await commitBackfillBatch(shop, runId, batch);
+    afterLine = batch.throughLine;
+    batch = { customers: [], orders: [], refunds: [], throughLine: afterLine };
+  };
+  for await (const { line, value } of streamBulkResult(url, fetch, { afterLine, signal })) {
+    const record = bulkRecord(value);
+    if (record.kind === "customer") batch.customers.push(record.customer);
+    else {
+      batch.orders.push(record.order);
+      batch.refunds.push(...record.refunds);
     }
-    await flush();
+    batch.throughLine = line;
+    if (line - afterLine >= BACKFILL_BATCH_LINES) await flush();
   }
+  await flush();
 }
