@@ -2,10 +2,19 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/prisma/client";
 import { env } from "./env.server";
+import { logger } from "./logger.server";
 
 function createClient() {
-  const adapter = new PrismaBetterSQLite3({ url: env.DATABASE_URL });
-  return new PrismaClient({ adapter });
+  const adapter = new PrismaBetterSQLite3({ url: env.DATABASE_URL, timeout: 10_000 });
+  const client = new PrismaClient({ adapter });
+  // WAL lets readers work while one writer commits, and with synchronous=NORMAL a commit no longer waits for an
+  // fsync (durable at the next checkpoint; a power cut may lose the last commits, never corrupt the file). Without
+  // them every webhook paid ~7 ms per commit on this disk (docs/BENCHMARKS.md).
+  client
+    .$queryRawUnsafe("PRAGMA journal_mode = WAL")
+    .then(() => client.$executeRawUnsafe("PRAGMA synchronous = NORMAL"))
+    .catch((error: unknown) => logger.error("could not configure SQLite", { error: String(error) }));
+  return client;
 }
 
 declare global {

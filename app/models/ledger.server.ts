@@ -6,7 +6,12 @@ import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
 
 type Db = Pick<typeof prisma, "$queryRaw" | "$executeRaw">;
 
-const BATCH = 400; // rows per statement: well under SQLite's and PostgreSQL's parameter limits
+const BATCH = 800; // rows per statement: ≤ 12 parameters a row, well under SQLite's (32,766) and PostgreSQL's (65,535) limits
+
+export interface ApplyOptions {
+  /** Skip working out which customers changed (backfill recomputes the whole shop afterwards). */
+  trackCustomers?: boolean;
+}
 
 function chunks<T>(items: T[], size = BATCH): T[][] {
   const out: T[][] = [];
@@ -15,13 +20,20 @@ function chunks<T>(items: T[], size = BATCH): T[][] {
 }
 
 /** Upserts orders; returns the customers whose orders changed (both owners when an order changed hands). */
-export async function applyOrders(shop: string, orders: LedgerOrder[], db: Db = prisma): Promise<Set<string>> {
+export async function applyOrders(
+  shop: string,
+  orders: LedgerOrder[],
+  db: Db = prisma,
+  { trackCustomers = true }: ApplyOptions = {},
+): Promise<Set<string>> {
   const affected = new Set<string>();
   for (const batch of chunks(dedupeNewest(orders, (o) => o.id, (o) => o.sourceUpdatedAt))) {
     const ids = batch.map((o) => o.id);
     // Previous owners, for orders moving between customers.
-    const previous = await db.$queryRaw<{ customerId: string | null }[]>(Prisma.sql`
-      SELECT "customerId" FROM "Order" WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(ids)}) AND "deletedAt" IS NULL`);
+    const previous = trackCustomers
+      ? await db.$queryRaw<{ customerId: string | null }[]>(Prisma.sql`
+      SELECT "customerId" FROM "Order" WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(ids)}) AND "deletedAt" IS NULL`)
+      : [];
     const rows = batch.map(
       (o) => Prisma.sql`(${shop}, ${o.id}, ${o.customerId}, ${o.name}, ${o.processedAt}, ${o.cancelledAt}, ${o.test},
         ${o.currencyCode}, ${o.currentTotalMinor}, ${o.currentTotalMinor}, ${JSON.stringify(o.discountCodes)}, ${o.sourceUpdatedAt})`,
@@ -53,16 +65,26 @@ export async function applyOrders(shop: string, orders: LedgerOrder[], db: Db = 
  */
 async function refreshOrderValues(shop: string, orderIds: string[], db: Db) {
   if (orderIds.length === 0) return;
-  await db.$executeRaw(Prisma.sql`
-    UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((
+  const late = Prisma.sql`
       SELECT SUM(r."amountMinor") FROM "Refund" r
       WHERE r."shop" = "Order"."shop" AND r."orderId" = "Order"."id" AND r."amountMinor" IS NOT NULL
-        AND r."currencyCode" = "Order"."currencyCode" AND r."createdAt" > "Order"."sourceUpdatedAt"), 0)
-    WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(orderIds)})`);
+        AND r."currencyCode" = "Order"."currencyCode" AND r."createdAt" > "Order"."sourceUpdatedAt"`;
+  // Orders without such refunds already hold valueMinor = currentTotalMinor: only the others are rewritten.
+  await db.$executeRaw(Prisma.sql`
+    UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((${late}), 0)
+    WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(orderIds)}) AND "valueMinor" <> "currentTotalMinor" - COALESCE((${late}), 0)`);
 }
 
-/** Records refunds (idempotent by id); returns the customers whose order values changed. */
-export async function applyRefunds(shop: string, refunds: LedgerRefund[], db: Db = prisma): Promise<Set<string>> {
+/**
+ * Records refunds (idempotent by id); returns the customers whose order values changed. `reflected`: these refunds
+ * came inside the order version just written (backfill), so its current total already accounts for them.
+ */
+export async function applyRefunds(
+  shop: string,
+  refunds: LedgerRefund[],
+  db: Db = prisma,
+  { reflected = false }: { reflected?: boolean } = {},
+): Promise<Set<string>> {
   const affected = new Set<string>();
   for (const batch of chunks(dedupeNewest(refunds, (r) => r.id, (r) => r.createdAt))) {
     const rows = batch.map(
@@ -74,7 +96,7 @@ export async function applyRefunds(shop: string, refunds: LedgerRefund[], db: Db
       ON CONFLICT ("shop", "id") DO NOTHING
       RETURNING "orderId"`);
     const orderIds = [...new Set(inserted.map((r) => r.orderId))];
-    if (orderIds.length === 0) continue;
+    if (orderIds.length === 0 || reflected) continue;
     await refreshOrderValues(shop, orderIds, db);
     const owners = await db.$queryRaw<{ customerId: string | null }[]>(Prisma.sql`
       SELECT "customerId" FROM "Order" WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(orderIds)}) AND "deletedAt" IS NULL`);

@@ -9,8 +9,10 @@ export interface DeliveryIds {
 }
 
 export async function wasDelivered(shop: string, { webhookId, eventId, topic }: DeliveryIds): Promise<boolean> {
+  // Each branch carries the shop, so SQLite uses the primary key and the (shop, eventId) index instead of scanning
+  // every delivery the shop ever had.
   const row = await prisma.webhookDelivery.findFirst({
-    where: { shop, OR: [{ webhookId }, ...(eventId ? [{ eventId, topic }] : [])] },
+    where: { OR: [{ shop, webhookId }, ...(eventId ? [{ shop, eventId, topic }] : [])] },
     select: { webhookId: true },
   });
   return row !== null;
