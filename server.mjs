@@ -24,6 +24,20 @@ export async function loadBuild() {
   return import(pathToFileURL(buildPath).href);
 }
 
+/**
+ * For the processes built on the app (server, worker, CLI): reads `envFile` when it exists, then loads the build;
+ * a missing build or an invalid environment ends the process with the message naming what is wrong.
+ */
+export async function loadBuildOrExit(envFile = path.join(root, ".env")) {
+  if (envFile && existsSync(envFile)) process.loadEnvFile(envFile);
+  try {
+    return await loadBuild();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}
+
 /** Starts listening; resolves with the bound URL and a close function. */
 export async function startServer(build, port) {
   const app = createApp(build);
@@ -36,14 +50,7 @@ export async function startServer(build, port) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  if (existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
-  let build;
-  try {
-    build = await loadBuild();
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  }
+  const build = await loadBuildOrExit();
   const { env, startJobWorker, stopJobWorker } = build.entry.module;
   const { url, close } = await startServer(build, env.PORT);
   console.log(`Loyalty & RFM listening on ${url}`);

@@ -18,7 +18,7 @@ Commands:
 
 Options:
   --shop <domain>     the shop (required)
-  --env-file <path>   environment to use instead of ./.env (npm run demo writes tmp/demo/demo.env)
+  --env <path>        environment file to use instead of ./.env (npm run demo writes tmp/demo/demo.env)
 `;
 
 type Out = { log(text: string): void; error(text: string): void };
@@ -30,7 +30,7 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { shop: { type: "string" }, "env-file": { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: { shop: { type: "string" }, env: { type: "string" }, help: { type: "boolean", short: "h" } },
     });
   } catch (error) {
     out.error(`${(error as Error).message}\n\n${CLI_USAGE}`);

@@ -1,14 +1,12 @@
 // `npm run loyalty -- <command> --shop <domain>`: the operator CLI (app/cli.server.ts), run inside the built app.
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { loadBuild } from "../server.mjs";
+import { loadBuildOrExit } from "../server.mjs";
 
 const args = process.argv.slice(2);
-const envFlag = args.indexOf("--env-file");
-const envFile = envFlag >= 0 ? args[envFlag + 1] : ".env";
-if (envFile && existsSync(envFile)) process.loadEnvFile(envFile);
-else if (envFlag >= 0) {
-  console.error(`no such env file: ${envFile}`);
+const envFlag = args.indexOf("--env");
+if (envFlag >= 0 && !existsSync(args[envFlag + 1] ?? "")) {
+  console.error(`no such env file: ${args[envFlag + 1]}`);
   process.exit(2);
 }
 if (!existsSync("build/server/index.js")) {
@@ -16,11 +14,5 @@ if (!existsSync("build/server/index.js")) {
   const built = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build", "--logLevel", "warn"], { stdio: "inherit" });
   if (built.status !== 0) process.exit(1);
 }
-let build;
-try {
-  build = await loadBuild();
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-}
+const build = await loadBuildOrExit(envFlag >= 0 ? args[envFlag + 1] : undefined);
 process.exit(await build.entry.module.runCli(args));

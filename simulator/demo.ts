@@ -110,7 +110,7 @@ async function main() {
     `Backfill ${backfill.status}: ${backfill.customersRead} customers, ${backfill.ordersRead} orders ` +
       `in ${((Date.now() - started) / 1000).toFixed(1)} s since start`,
   );
-  console.log(`\nOperator CLI against this demo: npm run loyalty -- status --shop ${shop} --env-file ${path.relative(process.cwd(), envFile)}`);
+  console.log(`\nOperator CLI against this demo: npm run loyalty -- status --shop ${shop} --env ${path.relative(process.cwd(), envFile)}`);
 
   console.log(`\nOpen the app, embedded as in Shopify admin:\n\n  \x1b[1m${appUrl}/app?${params}\x1b[0m\n`);
   console.log("Stop with Ctrl-C.");

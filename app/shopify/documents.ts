@@ -59,16 +59,8 @@ export const BACKFILL_CUSTOMERS_BULK_QUERY = `#graphql
   }
 `;
 
-/**
- * Backfill: every order with what the ledger keeps. `refunds` is a list ([Refund!]!), not a connection, so each
- * order's refunds come inline on the order's own line; `customer` is an object, so only its id is inline too.
- * (Orders older than 60 days need the read_all_orders scope.)
- */
-export const BACKFILL_ORDERS_BULK_QUERY = `#graphql
-  query BackfillOrders {
-    orders {
-      edges {
-        node {
+/** What the ledger keeps of an order: the backfill and reconciliation read the same fields (bulk-records.ts). */
+const LEDGER_ORDER_FIELDS = `
           id
           name
           processedAt
@@ -97,7 +89,18 @@ export const BACKFILL_ORDERS_BULK_QUERY = `#graphql
               }
             }
           }
-        }
+`;
+
+/**
+ * Backfill: every order with what the ledger keeps. `refunds` is a list ([Refund!]!), not a connection, so each
+ * order's refunds come inline on the order's own line; `customer` is an object, so only its id is inline too.
+ * (Orders older than 60 days need the read_all_orders scope.)
+ */
+export const BACKFILL_ORDERS_BULK_QUERY = `#graphql
+  query BackfillOrders {
+    orders {
+      edges {
+        node {${LEDGER_ORDER_FIELDS}        }
       }
     }
   }
@@ -232,35 +235,7 @@ export const CUSTOMER_ORDERS_QUERY = `#graphql
   query CustomerOrders($first: Int!, $after: String, $query: String!) {
     orders(first: $first, after: $after, query: $query, sortKey: ID) {
       nodes {
-        id
-        name
-        processedAt
-        createdAt
-        updatedAt
-        cancelledAt
-        test
-        customer {
-          id
-        }
-        currentTotalPriceSet {
-          shopMoney {
-            amount
-            currencyCode
-          }
-        }
-        discountCodes
-        refunds {
-          id
-          createdAt
-          processedAt
-          totalRefundedSet {
-            shopMoney {
-              amount
-              currencyCode
-            }
-          }
-        }
-      }
+${LEDGER_ORDER_FIELDS}      }
       pageInfo {
         hasNextPage
         endCursor

@@ -3,24 +3,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
 import { newPage } from "../support/browser";
-import { startLocalShopifyAndApp } from "../support/local-shopify";
+import { startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 
 const SHOP = "ada-goods.myshopify.com";
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
-  env.shopify.admin.shops.addShop({
-    __typename: "Shop",
-    id: "gid://shopify/Shop/1",
-    name: "Ada Goods",
-    myshopifyDomain: SHOP,
-    email: "owner@ada-goods.example",
-    currencyCode: "USD",
-    ianaTimezone: "America/New_York",
-    primaryLocale: "en",
-    plan: "standard",
-  });
+  env.shopify.admin.shops.addShop(testShopRecord(SHOP));
   env.shopify.install(SHOP);
 });
 

@@ -2,24 +2,14 @@
 // the app/uninstalled webhook delivered by the simulator's sender.
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
+import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 
 const SHOP = "ada-goods.myshopify.com";
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
-  env.shopify.admin.shops.addShop({
-    __typename: "Shop",
-    id: "gid://shopify/Shop/1",
-    name: "Ada Goods",
-    myshopifyDomain: SHOP,
-    email: "owner@ada-goods.example",
-    currencyCode: "USD",
-    ianaTimezone: "America/New_York",
-    primaryLocale: "en",
-    plan: "standard",
-  });
+  env.shopify.admin.shops.addShop(testShopRecord(SHOP));
 });
 
 describe("install through token exchange", () => {

@@ -1,6 +1,7 @@
 // A local Shopify (simulator) for this test file, and the built app pointed at it — as `npm run demo` does.
 import { afterAll } from "vitest";
 import { createLocalShopify, type LocalShopifyOptions } from "../../simulator/local-shopify";
+import type { ShopRecord } from "../../simulator/shop-file/types";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
 import { startApp } from "./app-server";
 import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "./test-env";
@@ -26,4 +27,20 @@ export function openApp(appUrl: string, shopify: ReturnType<typeof createLocalSh
     id_token: shopify.admin.tokens.sessionToken(shop),
   });
   return fetch(`${appUrl}${path}?${params}`, { headers: BROWSER_HEADERS, redirect: "manual" });
+}
+
+/** A simulated shop's record for tests that need one shop and no history. */
+export function testShopRecord(domain: string, overrides: Partial<ShopRecord> = {}): ShopRecord {
+  return {
+    __typename: "Shop",
+    id: "gid://shopify/Shop/1",
+    name: "Ada Goods",
+    myshopifyDomain: domain,
+    email: `owner@${domain}`,
+    currencyCode: "USD",
+    ianaTimezone: "America/New_York",
+    primaryLocale: "en",
+    plan: "standard",
+    ...overrides,
+  };
 }
