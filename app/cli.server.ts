@@ -8,6 +8,10 @@ import { RECONCILE } from "./jobs/reconcile.server";
 import { latestReconcileRun } from "./models/reconcile.server";
 import { backfillStatus, startBackfill } from "./services/backfill.server";
 import { shopStatus } from "./services/status.server";
+import { loadShopFile } from "./services/shop-file.server";
+import { recomputeShop } from "./services/recompute.server";
+import { exportCsv } from "./services/export.server";
+import { createWriteStream } from "node:fs";
 
 export const CLI_USAGE = `Usage: npm run loyalty -- <command> --shop <shop.myshopify.com> [options]
 
@@ -15,10 +19,16 @@ Commands:
   backfill   start a full-history backfill of the shop and run it in this process until done
   status     jobs per state, backfill progress and ledger counts (JSON)
   reconcile  compare every customer's order count and amount spent with Shopify and repair drift (JSON report)
+  load       load a shop file (docs/shop-file-format.md) straight into the ledger: --file <shop.jsonl>
+  recompute  recompute every customer's RFM scores, segment and tier: [--as-of <ISO time>]
+  export     the customers' scores, segments and tiers as CSV: [--as-of <ISO time>] [--out <file.csv>] (default stdout)
 
 Options:
   --shop <domain>     the shop (required)
   --env <path>        environment file to use instead of ./.env (npm run demo writes tmp/demo/demo.env)
+  --file <path>       load: the shop file
+  --as-of <ISO time>  recompute, export: the moment to compute as of (default now)
+  --out <path>        export: write the CSV there instead of to stdout
 `;
 
 type Out = { log(text: string): void; error(text: string): void };
@@ -30,7 +40,14 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { shop: { type: "string" }, env: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        shop: { type: "string" },
+        env: { type: "string" },
+        file: { type: "string" },
+        "as-of": { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     out.error(`${(error as Error).message}\n\n${CLI_USAGE}`);
@@ -47,6 +64,21 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
     out.error(`--shop <name>.myshopify.com is required\n\n${CLI_USAGE}`);
     return 2;
   }
+  try {
+    return await runCommand(command, shop, values, out);
+  } catch (error) {
+    // An expected failure (a bad file, Shopify refusing) is a message, not a stack trace.
+    out.error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    return 1;
+  }
+}
+
+async function runCommand(
+  command: string,
+  shop: string,
+  values: { file?: string; "as-of"?: string; out?: string },
+  out: Out,
+): Promise<number> {
   switch (command) {
     case "status":
       out.log(JSON.stringify(await shopStatus(shop), null, 2));
@@ -55,10 +87,43 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
       return backfill(shop, out);
     case "reconcile":
       return reconcile(shop, out);
+    case "load": {
+      if (!values.file) return usage(out, "--file <shop.jsonl> is required");
+      out.log(JSON.stringify(await loadShopFile(shop, values.file), null, 2));
+      return 0;
+    }
+    case "recompute": {
+      const asOf = parseAsOf(values["as-of"]);
+      if (asOf === "invalid") return usage(out, `--as-of must be an ISO-8601 time, not "${values["as-of"]}"`);
+      out.log(JSON.stringify(await recomputeShop(shop, { asOf, reason: "manual" }), null, 2));
+      return 0;
+    }
+    case "export": {
+      const asOf = parseAsOf(values["as-of"]);
+      if (asOf === "invalid") return usage(out, `--as-of must be an ISO-8601 time, not "${values["as-of"]}"`);
+      const target = values.out ? createWriteStream(values.out) : process.stdout;
+      const result = await exportCsv(shop, { asOf, out: target });
+      if (values.out) {
+        await new Promise<void>((resolve, reject) => target.end(() => resolve()).on("error", reject));
+        out.error(`Wrote ${result.rows} customers to ${values.out}`);
+      }
+      return 0;
+    }
     default:
       out.error(`unknown command "${command}"\n\n${CLI_USAGE}`);
       return 2;
   }
+}
+
+function usage(out: Out, problem: string) {
+  out.error(`${problem}\n\n${CLI_USAGE}`);
+  return 2;
+}
+
+function parseAsOf(text: string | undefined): Date | undefined | "invalid" {
+  if (text === undefined) return undefined;
+  const at = new Date(text);
+  return /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(at.getTime()) ? at : "invalid";
 }
 
 async function reconcile(shop: string, out: Out): Promise<number> {
