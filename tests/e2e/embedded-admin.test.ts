@@ -43,6 +43,22 @@ describe("embedded admin in a browser", () => {
     expect(errors).toEqual([]);
   });
 
+  it("App Bridge's config, toast and loading work as the app's pages call them", async () => {
+    const { page, errors } = await newPage();
+    const url = `${env.app.url}/app?${new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHostParam(SHOP) })}`;
+    await page.goto(url, { waitUntil: "networkidle" });
+    const config = await page.evaluate(() => (window as unknown as { shopify: { config: Record<string, string> } }).shopify.config);
+    expect(config).toMatchObject({ shop: SHOP, apiKey: "test-api-key-0000", locale: "en" });
+    await page.evaluate(() => {
+      const bridge = (window as unknown as { shopify: { toast: { show(m: string): void }; loading(on: boolean): void } }).shopify;
+      bridge.toast.show("Tiers saved");
+      bridge.loading(true);
+    });
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Tiers saved" }).count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.getAttribute("data-simulator-loading"))).toBe("true");
+    expect(errors).toEqual([]);
+  });
+
   it("needs nothing from the internet but Shopify's own App Bridge preload on the bounce page", async () => {
     const { page, offline } = await newPage();
     const url = `${env.app.url}/app?${new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHostParam(SHOP) })}`;
