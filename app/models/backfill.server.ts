@@ -1,8 +1,7 @@
 // Backfill runs: one per full-history import of a shop, with the resume point and the progress the admin shows.
 import { randomUUID } from "node:crypto";
 import { prisma } from "../db.server";
-import { env } from "../env.server";
-import { createSqliteBulkWriter } from "./ledger-bulk-sqlite.server";
+import { sqliteLedger } from "./ledger-bulk-sqlite.server";
 import { applyCustomers, applyOrders, applyRefunds } from "./ledger.server";
 import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
 
@@ -65,15 +64,10 @@ export interface BackfillBatch {
  * either keeps both or neither, so a rerun neither skips nor doubles a line.
  */
 export async function commitBackfillBatch(shop: string, id: string, batch: BackfillBatch): Promise<void> {
-  if (env.DATABASE_URL.startsWith("file:")) {
-    sqliteWriter ??= createSqliteBulkWriter(env.DATABASE_URL.slice("file:".length));
-    sqliteWriter.commit(shop, id, batch);
-    return;
-  }
+  const sqlite = sqliteLedger();
+  if (sqlite) return sqlite.commit(shop, id, batch);
   await commitBackfillBatchWithPrisma(shop, id, batch);
 }
-
-let sqliteWriter: ReturnType<typeof createSqliteBulkWriter> | undefined;
 
 /** The same batch through Prisma: the path for other databases, and the reference the SQLite path is tested against. */
 export async function commitBackfillBatchWithPrisma(shop: string, id: string, batch: BackfillBatch): Promise<void> {

@@ -1,13 +1,17 @@
-// The backfill's bulk write path on SQLite: one synchronous transaction of prepared statements per batch, on a
-// second better-sqlite3 connection to the same file. Prisma's raw queries cost ~4 µs per bound parameter (its query
+// The ledger's write path on SQLite for the two hot paths — backfill batches and webhooks: one synchronous
+// transaction of prepared statements each, on a second better-sqlite3 connection to the same file. Prisma's raw queries cost ~4 µs per bound parameter (its query
 // compiler runs on every statement), which capped backfill at ~13k orders/s; prepared statements cost a fraction of
 // that. Same SQL semantics as ledger.server.ts (newest version wins, tombstones stay, late refunds subtract), same
 // stored formats — a test writes one batch both ways and compares the rows. See docs/decisions/0002-*.md.
 import Database from "better-sqlite3";
-import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
+import { env } from "../env.server";
+import { randomUUID } from "node:crypto";
+import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
 
 /** Prisma's SQLite adapter stores DateTime as this text; comparisons in SQL rely on one format. */
 const stamp = (d: Date | null) => (d ? d.toISOString().replace("Z", "+00:00") : null);
+
+export type WebhookOutcome = "applied" | "duplicate" | "unknown-shop";
 
 export interface SqliteBulkBatch {
   customers: LedgerCustomer[];
@@ -53,6 +57,88 @@ export function createSqliteBulkWriter(file: string) {
     UPDATE "BackfillRun" SET "linesCommitted" = ?, "customersRead" = "customersRead" + ?, "ordersRead" = "ordersRead" + ?,
       "updatedAt" = ? WHERE "shop" = ? AND "id" = ?`);
 
+  // Webhooks: the shop and the delivery checked, the change written, the follow-up queued and the delivery recorded,
+  // all in one transaction (the same rules as receive.server.ts + ledger.server.ts + the table queue).
+  const shopKnown = db.prepare(`SELECT 1 FROM "Shop" WHERE "shop" = ?`).pluck();
+  const delivered = db.prepare(`SELECT 1 FROM "WebhookDelivery" WHERE ("shop" = ? AND "webhookId" = ?) OR ("shop" = ? AND "eventId" = ? AND "topic" = ?) LIMIT 1`).pluck();
+  const recordDelivery = db.prepare(`INSERT INTO "WebhookDelivery" ("shop","webhookId","eventId","topic","receivedAt") VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`);
+  const orderOwner = db.prepare(`SELECT "customerId" FROM "Order" WHERE "shop" = ? AND "id" = ? AND "deletedAt" IS NULL`).pluck();
+  const tombstoneOrder = db.prepare(`
+    INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode","currentTotalMinor","valueMinor","discountCodes","sourceUpdatedAt","deletedAt")
+    VALUES (?,?,NULL,NULL,?,NULL,0,'XXX',0,0,'[]',NULL,?)
+    ON CONFLICT ("shop","id") DO UPDATE SET "customerId" = NULL, "name" = NULL, "processedAt" = excluded."processedAt",
+      "cancelledAt" = NULL, "test" = 0, "currencyCode" = 'XXX', "currentTotalMinor" = 0, "valueMinor" = 0,
+      "discountCodes" = '[]', "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
+    WHERE "Order"."deletedAt" IS NULL`);
+  const tombstoneCustomer = db.prepare(`
+    INSERT INTO "Customer" ("shop","id","email","firstName","lastName","locale","sourceCreatedAt","sourceUpdatedAt","deletedAt")
+    VALUES (?,?,NULL,NULL,NULL,NULL,NULL,NULL,?)
+    ON CONFLICT ("shop","id") DO UPDATE SET "email" = NULL, "firstName" = NULL, "lastName" = NULL, "locale" = NULL,
+      "sourceCreatedAt" = NULL, "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
+    WHERE "Customer"."deletedAt" IS NULL`);
+  const enqueue = db.prepare(`
+    INSERT INTO "Job" ("id","shop","kind","key","payload","state","runAt","attempts","maxAttempts","createdAt","updatedAt")
+    SELECT ?, ?, ?, ?, ?, 'queued', ?, 0, 8, ?, ?
+    WHERE NOT EXISTS (SELECT 1 FROM "Job" WHERE "shop" = ? AND "key" = ? AND "state" = 'queued')`);
+
+  const ingest = db.transaction(
+    (shop: string, delivery: { webhookId: string; eventId: string | null; topic: string }, change: LedgerChange, followUp: string): WebhookOutcome => {
+      if (!shopKnown.get(shop)) return "unknown-shop";
+      if (delivered.get(shop, delivery.webhookId, shop, delivery.eventId, delivery.topic)) return "duplicate";
+      const affected = new Set<string>();
+      const now = stamp(new Date());
+      const applyOrder = (o: LedgerOrder) => {
+        const before = orderOwner.get(shop, o.id) as string | null | undefined;
+        const { changes } = upsertOrder.run(
+          shop, o.id, o.customerId, o.name, stamp(o.processedAt), stamp(o.cancelledAt), o.test ? 1 : 0, o.currencyCode,
+          o.currentTotalMinor, o.currentTotalMinor, JSON.stringify(o.discountCodes), stamp(o.sourceUpdatedAt),
+        );
+        if (!changes) return;
+        refreshOrder.run(shop, o.id);
+        if (o.customerId) affected.add(o.customerId);
+        if (before) affected.add(before);
+      };
+      const applyRefund = (r: LedgerRefund, reflected: boolean) => {
+        if (!insertRefund.run(shop, r.id, r.orderId, stamp(r.createdAt), r.amountMinor, r.currencyCode).changes || reflected) return;
+        refreshOrder.run(shop, r.orderId);
+        const owner = orderOwner.get(shop, r.orderId) as string | null | undefined;
+        if (owner) affected.add(owner);
+      };
+      switch (change.kind) {
+        case "orders":
+          for (const o of newest(change.orders, (x) => x.id, (x) => x.sourceUpdatedAt)) applyOrder(o);
+          // Refunds inside an order body are reflected in its current total, but one that arrived on its own
+          // earlier is the same row: inserting is a no-op either way.
+          for (const r of change.refunds) applyRefund(r, false);
+          break;
+        case "refunds":
+          for (const r of change.refunds) applyRefund(r, false);
+          break;
+        case "customers":
+          for (const c of newest(change.customers, (x) => x.id, (x) => x.sourceUpdatedAt)) {
+            const { changes } = upsertCustomer.run(shop, c.id, c.email, c.firstName, c.lastName, c.locale, stamp(c.sourceCreatedAt), stamp(c.sourceUpdatedAt));
+            if (changes) affected.add(c.id);
+          }
+          break;
+        case "deleteOrder": {
+          const owner = orderOwner.get(shop, change.orderId) as string | null | undefined;
+          const { changes } = tombstoneOrder.run(shop, change.orderId, stamp(change.at), stamp(change.at));
+          if (changes && owner) affected.add(owner);
+          break;
+        }
+        case "deleteCustomer":
+          if (tombstoneCustomer.run(shop, change.customerId, stamp(change.at)).changes) affected.add(change.customerId);
+          break;
+      }
+      for (const customerId of affected) {
+        const key = `${followUp}:${customerId}`;
+        enqueue.run(randomUUID(), shop, followUp, key, JSON.stringify({ customerId }), now, now, now, shop, key);
+      }
+      recordDelivery.run(shop, delivery.webhookId, delivery.eventId, delivery.topic, now);
+      return "applied";
+    },
+  );
+
   const commit = db.transaction((shop: string, runId: string, batch: SqliteBulkBatch) => {
     for (const c of newest(batch.customers, (x) => x.id, (x) => x.sourceUpdatedAt)) {
       upsertCustomer.run(shop, c.id, c.email, c.firstName, c.lastName, c.locale, stamp(c.sourceCreatedAt), stamp(c.sourceUpdatedAt));
@@ -71,6 +157,8 @@ export function createSqliteBulkWriter(file: string) {
 
   return {
     commit: (shop: string, runId: string, batch: SqliteBulkBatch) => commit(shop, runId, batch),
+    ingest: (shop: string, delivery: { webhookId: string; eventId: string | null; topic: string }, change: LedgerChange, followUp: string) =>
+      ingest(shop, delivery, change, followUp),
     close: () => db.close(),
   };
 }
@@ -82,4 +170,13 @@ function newest<T>(items: T[], key: (item: T) => string, version: (item: T) => D
     if (!current || (version(item)?.getTime() ?? 0) > (version(current)?.getTime() ?? 0)) held.set(key(item), item);
   }
   return [...held.values()];
+}
+
+let shared: ReturnType<typeof createSqliteBulkWriter> | undefined;
+
+/** The process's SQLite writer when the database is a SQLite file; null for other databases (Prisma path). */
+export function sqliteLedger() {
+  if (!env.DATABASE_URL.startsWith("file:")) return null;
+  shared ??= createSqliteBulkWriter(env.DATABASE_URL.slice("file:".length));
+  return shared;
 }

@@ -32,3 +32,11 @@ export interface LedgerCustomer {
   sourceCreatedAt: Date | null;
   sourceUpdatedAt: Date;
 }
+
+/** What one webhook does to the ledger: written, deduplicated and followed up in one transaction. */
+export type LedgerChange =
+  | { kind: "orders"; orders: LedgerOrder[]; refunds: LedgerRefund[] }
+  | { kind: "refunds"; refunds: LedgerRefund[] }
+  | { kind: "customers"; customers: LedgerCustomer[] }
+  | { kind: "deleteOrder"; orderId: string; at: Date }
+  | { kind: "deleteCustomer"; customerId: string; at: Date };

@@ -1,28 +1,25 @@
 // customers/create and customers/update upsert the customer (newest version wins); customers/delete removes them
 // and, with them, their orders from every score.
-import { applyCustomers, deleteCustomer } from "../models/ledger.server";
 import { customerBody, customerDeleteBody, customerFromBody } from "./ledger-payloads";
-import type { WebhookHandler } from "./receive.server";
-import { ledgerChanged } from "./ledger-changed.server";
+import type { LedgerHandler } from "./receive.server";
 
-function customerVersionHandler(topic: string): WebhookHandler<typeof customerBody> {
+function customerVersionHandler(topic: string): LedgerHandler<typeof customerBody> {
   return {
     topic,
     payload: customerBody,
-    async handle({ shop, payload }) {
-      await ledgerChanged(shop, await applyCustomers(shop, [customerFromBody(payload)]));
-    },
+    change: ({ payload }) => ({ kind: "customers", customers: [customerFromBody(payload)] }),
   };
 }
 
 export const customersCreate = customerVersionHandler("customers/create");
 export const customersUpdate = customerVersionHandler("customers/update");
 
-export const customersDelete: WebhookHandler<typeof customerDeleteBody> = {
+export const customersDelete: LedgerHandler<typeof customerDeleteBody> = {
   topic: "customers/delete",
   payload: customerDeleteBody,
-  async handle({ shop, payload, triggeredAt }) {
-    const id = payload.admin_graphql_api_id ?? `gid://shopify/Customer/${payload.id}`;
-    await ledgerChanged(shop, await deleteCustomer(shop, id, triggeredAt));
-  },
+  change: ({ payload, triggeredAt }) => ({
+    kind: "deleteCustomer",
+    customerId: payload.admin_graphql_api_id ?? `gid://shopify/Customer/${payload.id}`,
+    at: triggeredAt,
+  }),
 };

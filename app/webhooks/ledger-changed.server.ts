@@ -1,4 +1,4 @@
-// After a ledger write: queue the follow-up work for the customers it touched. Coalesced per customer, so a burst of
+// After a ledger write: the follow-up work for the customers it touched. Coalesced per customer, so a burst of
 // webhooks for one customer becomes one job.
 import { getQueue } from "../jobs/runtime.server";
 
@@ -10,3 +10,6 @@ export async function ledgerChanged(shop: string, customerIds: Iterable<string>)
     await queue.enqueue(shop, CUSTOMER_CHANGED, { customerId }, { key: `${CUSTOMER_CHANGED}:${customerId}` });
   }
 }
+
+/** What ledger-ingest queues after a webhook's change (the SQLite path writes the same job rows itself). */
+export const customerFollowUp = { kind: CUSTOMER_CHANGED, enqueue: ledgerChanged };

@@ -6,6 +6,9 @@ import { authenticate } from "../shopify.server";
 import { logger } from "../logger.server";
 import { getShop } from "../models/shop.server";
 import { recordDelivery, wasDelivered } from "../models/webhook-delivery.server";
+import { ingestLedgerChange } from "../models/ledger-ingest.server";
+import type { LedgerChange } from "../models/ledger-types";
+import { customerFollowUp } from "./ledger-changed.server";
 
 /** Webhook endpoints take POST only; a GET gets 405 rather than Remix's "no loader" error. */
 export const webhookLoader = () => new Response(null, { status: 405, headers: { Allow: "POST" } });
@@ -28,13 +31,29 @@ export interface WebhookContext<P> {
   triggeredAt: Date;
 }
 
-export interface WebhookHandler<S extends z.ZodType> {
+interface HandlerBase<S extends z.ZodType> {
   /** The topic as Shopify names it, e.g. "app/uninstalled". */
   topic: string;
   payload: S;
   /** Where the body names its shop (compliance topics), it must be the signed delivery's shop. */
   shopOf?(payload: z.infer<S>): string;
+}
+
+/** A topic that does its own work (lifecycle, compliance): idempotent, recorded as delivered after it ran. */
+export interface WorkHandler<S extends z.ZodType> extends HandlerBase<S> {
   handle(ctx: WebhookContext<z.infer<S>>): Promise<void>;
+}
+
+/** A ledger topic: says what changes; ledger-ingest writes it, dedupes and queues the follow-up atomically. */
+export interface LedgerHandler<S extends z.ZodType> extends HandlerBase<S> {
+  change(ctx: WebhookContext<z.infer<S>>): LedgerChange;
+}
+
+export type WebhookHandler<S extends z.ZodType> = WorkHandler<S> | LedgerHandler<S>;
+
+function unknownShop(shop: string, topic: string) {
+  logger.warn("webhook refused: shop never installed the app", { shop, topic });
+  return answer(404, "unknown shop");
 }
 
 const answer = (status: number, reason?: string) =>
@@ -114,17 +133,10 @@ export async function receiveWebhook<S extends z.ZodType>(
     logger.warn("webhook refused: body names another shop", { shop, topic: handler.topic });
     return answer(400, "payload is for another shop");
   }
-  if (!(await getShop(shop))) {
-    logger.warn("webhook refused: shop never installed the app", { shop, topic: handler.topic });
-    return answer(404, "unknown shop");
-  }
   const eventId = request.headers.get("x-shopify-event-id");
-  if (await wasDelivered(shop, { webhookId, eventId, topic: handler.topic })) return answer(200);
-
   const receivedAt = new Date();
   const triggered = Date.parse(request.headers.get("x-shopify-triggered-at") ?? "");
-  // Handlers are idempotent: a crash before the delivery is recorded makes Shopify's retry redo the same work.
-  await handler.handle({
+  const ctx: WebhookContext<z.infer<S>> = {
     shop,
     topic: handler.topic,
     webhookId,
@@ -133,7 +145,19 @@ export async function receiveWebhook<S extends z.ZodType>(
     payload: parsed.data,
     receivedAt,
     triggeredAt: Number.isNaN(triggered) ? receivedAt : new Date(triggered),
-  });
-  await recordDelivery(shop, { webhookId, eventId, topic: handler.topic });
+  };
+  const delivery = { webhookId, eventId, topic: handler.topic };
+
+  if ("change" in handler) {
+    const outcome = await ingestLedgerChange(shop, delivery, handler.change(ctx), customerFollowUp);
+    if (outcome === "unknown-shop") return unknownShop(shop, handler.topic);
+    return answer(200);
+  }
+
+  if (!(await getShop(shop))) return unknownShop(shop, handler.topic);
+  if (await wasDelivered(shop, delivery)) return answer(200);
+  // Handlers are idempotent: a crash before the delivery is recorded makes Shopify's retry redo the same work.
+  await handler.handle(ctx);
+  await recordDelivery(shop, delivery);
   return answer(200);
 }

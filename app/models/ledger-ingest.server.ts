@@ -1,0 +1,56 @@
+// One webhook's change to the ledger, exactly once: the shop and the delivery checked, the rows written, the
+// follow-up queued, the delivery recorded. On SQLite one synchronous transaction of prepared statements
+// (docs/decisions/0002); elsewhere the same steps through Prisma.
+import { getShop } from "./shop.server";
+import { recordDelivery, wasDelivered, type DeliveryIds } from "./webhook-delivery.server";
+import { applyCustomers, applyOrders, applyRefunds, deleteCustomer, deleteOrder } from "./ledger.server";
+import { sqliteLedger, type WebhookOutcome } from "./ledger-bulk-sqlite.server";
+import type { LedgerChange } from "./ledger-types";
+
+export type { WebhookOutcome };
+
+/** `enqueue` queues the follow-up for each affected customer (the Prisma path; SQLite queues it in its transaction). */
+export async function ingestLedgerChange(
+  shop: string,
+  delivery: DeliveryIds,
+  change: LedgerChange,
+  followUp: { kind: string; enqueue(shop: string, customerIds: Set<string>): Promise<void> },
+): Promise<WebhookOutcome> {
+  const sqlite = sqliteLedger();
+  if (sqlite) return sqlite.ingest(shop, delivery, change, followUp.kind);
+  return ingestWithPrisma(shop, delivery, change, followUp);
+}
+
+/** The same steps through Prisma (not one transaction: each step is idempotent, so a retry completes them). */
+export async function ingestWithPrisma(
+  shop: string,
+  delivery: DeliveryIds,
+  change: LedgerChange,
+  followUp: { kind: string; enqueue(shop: string, customerIds: Set<string>): Promise<void> },
+): Promise<WebhookOutcome> {
+  if (!(await getShop(shop))) return "unknown-shop";
+  if (await wasDelivered(shop, delivery)) return "duplicate";
+  const affected = await applyChange(shop, change);
+  await followUp.enqueue(shop, affected);
+  await recordDelivery(shop, delivery);
+  return "applied";
+}
+
+/** The Prisma path's writes (also what the SQLite path is tested against). */
+export async function applyChange(shop: string, change: LedgerChange): Promise<Set<string>> {
+  switch (change.kind) {
+    case "orders": {
+      const affected = await applyOrders(shop, change.orders);
+      for (const id of await applyRefunds(shop, change.refunds)) affected.add(id);
+      return affected;
+    }
+    case "refunds":
+      return applyRefunds(shop, change.refunds);
+    case "customers":
+      return applyCustomers(shop, change.customers);
+    case "deleteOrder":
+      return deleteOrder(shop, change.orderId, change.at);
+    case "deleteCustomer":
+      return deleteCustomer(shop, change.customerId, change.at);
+  }
+}
