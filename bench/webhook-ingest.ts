@@ -105,6 +105,9 @@ const appEnv = {
   SHOPIFY_APP_URL: "https://loyalty-bench.example",
   DATABASE_URL: `file:${dbFile}`,
   PORT: "0",
+  // The web process only: the jobs the webhooks queue (rescoring customers) would otherwise run on the same event
+  // loop and be measured as webhook latency. Production can run them in-process (WORKER=inline) or beside it.
+  WORKER: "separate",
 };
 const bare = await startChildServer("bare server", "bench/bare-hmac-server.mjs", { SHOPIFY_API_SECRET: API_SECRET, PORT: "0" });
 const appServer = path.join(appDir, "server.mjs");
@@ -250,13 +253,15 @@ function verify(measured: { bare: LoadRun[]; app: LoadRun[] }, appCursor: Delive
 function checkLedger(file: string, shopDomain: string, appCursor: DeliveryCursor, appAccepted: number[]) {
   const problems: string[] = [];
   const db = new Database(file, { readonly: true });
-  const orderIds = new Set(
-    (db.prepare(`SELECT "id" FROM "Order" WHERE "shop" = ?`).all(shopDomain) as { id: string }[]).map((r) => r.id),
-  );
-  const webhookIds = new Set(
-    (db.prepare(`SELECT "webhookId" FROM "WebhookDelivery" WHERE "shop" = ?`).all(shopDomain) as { webhookId: string }[])
-      .map((r) => r.webhookId),
-  );
+  // One read transaction: the app may still be committing requests cut off at the end of the last run, and its
+  // order and delivery rows are written together — two separate reads could straddle a commit.
+  const [orderIds, webhookIds] = db.transaction(() => [
+    new Set((db.prepare(`SELECT "id" FROM "Order" WHERE "shop" = ?`).all(shopDomain) as { id: string }[]).map((r) => r.id)),
+    new Set(
+      (db.prepare(`SELECT "webhookId" FROM "WebhookDelivery" WHERE "shop" = ?`).all(shopDomain) as { webhookId: string }[])
+        .map((r) => r.webhookId),
+    ),
+  ])();
   db.close();
   const missing = appAccepted.filter((i) => !orderIds.has(deliveries[i].orderId));
   if (missing.length) problems.push(`${missing.length} accepted orders are not in the ledger`);
