@@ -65,7 +65,7 @@ export interface BackfillBatch {
  */
 export async function commitBackfillBatch(shop: string, id: string, batch: BackfillBatch): Promise<void> {
   const sqlite = sqliteLedger();
-  if (sqlite) return sqlite.commit(shop, id, batch);
+  if (sqlite) return void (await sqlite.commit(shop, id, batch));
   await commitBackfillBatchWithPrisma(shop, id, batch);
 }
 

@@ -21,7 +21,9 @@ export interface SqliteBulkBatch {
 }
 
 export function createSqliteBulkWriter(file: string) {
-  const db = new Database(file, { timeout: 10_000 });
+  // No busy wait: better-sqlite3 waits synchronously, on the event loop, which would also stop the Prisma
+  // transaction holding the lock from ever finishing. A busy database is retried asynchronously instead (below).
+  const db = new Database(file, { timeout: 0 });
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   const upsertCustomer = db.prepare(`
@@ -156,11 +158,27 @@ export function createSqliteBulkWriter(file: string) {
   });
 
   return {
-    commit: (shop: string, runId: string, batch: SqliteBulkBatch) => commit(shop, runId, batch),
+    commit: (shop: string, runId: string, batch: SqliteBulkBatch) => whenFree(() => commit(shop, runId, batch)),
     ingest: (shop: string, delivery: { webhookId: string; eventId: string | null; topic: string }, change: LedgerChange, followUp: string) =>
-      ingest(shop, delivery, change, followUp),
+      whenFree(() => ingest(shop, delivery, change, followUp)),
     close: () => db.close(),
   };
+}
+
+const BUSY_RETRY_MS = 10_000;
+
+/** Runs a synchronous transaction, retrying after short async waits while another connection holds the lock. */
+async function whenFree<T>(run: () => T): Promise<T> {
+  const deadline = Date.now() + BUSY_RETRY_MS;
+  for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      return run();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== "SQLITE_BUSY" && code !== "SQLITE_LOCKED") || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 function newest<T>(items: T[], key: (item: T) => string, version: (item: T) => Date | null): T[] {

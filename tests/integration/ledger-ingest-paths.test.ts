@@ -1,6 +1,7 @@
 // A webhook's change written through the SQLite fast path and through Prisma leaves the same ledger rows, the
 // same follow-up jobs and the same delivery records — over a stream with duplicates, out-of-order versions,
 // refunds before their order, deletes and tombstones.
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { ingestWithPrisma } from "../../app/models/ledger-ingest.server";
@@ -59,12 +60,29 @@ async function snapshot(shop: string) {
 }
 
 describe("webhook ingest paths", () => {
+  it("waits without blocking the event loop while another connection holds the write lock, then writes", async () => {
+    await installShop("busy.myshopify.com");
+    // Given another connection (another process, say) in the middle of a write transaction
+    const holder = new Database(process.env.DATABASE_URL!.slice("file:".length));
+    holder.prepare("BEGIN IMMEDIATE").run();
+    // When a webhook's change arrives meanwhile
+    const change: LedgerChange = { kind: "orders", orders: [order(77, 7, 100, 1)], refunds: [] };
+    const ingest = sqliteLedger()!.ingest("busy.myshopify.com", { webhookId: "b1", eventId: "b1", topic: "orders/create" }, change, customerFollowUp.kind);
+    // Then the event loop stays free (a timer fires first), and once the lock is released the write lands
+    const first = await Promise.race([new Promise((r) => setTimeout(() => r("timer"), 40)), ingest.then((o) => `ingested: ${o}`)]);
+    holder.prepare("COMMIT").run();
+    holder.close();
+    expect(first).toBe("timer");
+    expect(await ingest).toBe("applied");
+    expect(await prisma.order.count({ where: { shop: "busy.myshopify.com" } })).toBe(1);
+  });
+
   it("SQLite's transaction and Prisma's steps give the same rows, jobs and deliveries", async () => {
     await installShop("fast.myshopify.com");
     await installShop("portable.myshopify.com");
     const outcomes: string[][] = [[], []];
     for (const [webhookId, eventId, topic, change] of stream) {
-      outcomes[0].push(sqliteLedger()!.ingest("fast.myshopify.com", { webhookId, eventId, topic }, change, customerFollowUp.kind));
+      outcomes[0].push(await sqliteLedger()!.ingest("fast.myshopify.com", { webhookId, eventId, topic }, change, customerFollowUp.kind));
       outcomes[1].push(await ingestWithPrisma("portable.myshopify.com", { webhookId, eventId, topic }, change, customerFollowUp));
     }
     expect(outcomes[0]).toEqual(outcomes[1]);
@@ -83,7 +101,7 @@ describe("webhook ingest paths", () => {
   it("refuses a shop that never installed the app on both paths, writing nothing", async () => {
     const change: LedgerChange = { kind: "orders", orders: [order(50, 5, 100, 1)], refunds: [] };
     const ids = { webhookId: "x", eventId: "y", topic: "orders/create" };
-    expect(sqliteLedger()!.ingest("stranger.myshopify.com", ids, change, customerFollowUp.kind)).toBe("unknown-shop");
+    expect(await sqliteLedger()!.ingest("stranger.myshopify.com", ids, change, customerFollowUp.kind)).toBe("unknown-shop");
     expect(await ingestWithPrisma("stranger.myshopify.com", ids, change, customerFollowUp)).toBe("unknown-shop");
     expect(await prisma.order.count({ where: { shop: "stranger.myshopify.com" } })).toBe(0);
   });
