@@ -31,9 +31,12 @@ export interface ExportSource {
   asOf: Date;
 }
 
-/** csv-stringify with the app's options: formula escaping on, "\n" line ends. */
+/**
+ * csv-stringify with the app's options: formula escaping on, "\n" line ends, and any cell holding a CR or LF quoted
+ * (csv-stringify leaves a lone CR unquoted when lines end in "\n", which spreadsheets read as a line break).
+ */
 export function csvLines(records: readonly (readonly string[])[]): string {
-  return stringify(records as string[][], { escape_formulas: true, record_delimiter: "unix" });
+  return stringify(records as string[][], { escape_formulas: true, record_delimiter: "unix", quoted_match: /[\r\n]/ });
 }
 
 /**
