@@ -42,7 +42,8 @@ const MONEY_COLUMNS = new Set<string>(["monetaryMinor", "spendInWindowMinor", "a
 
 const UPSERT_ROWS = 200; // 23 parameters a row: well under SQLite's and PostgreSQL's limits
 const HISTORY_ROWS = 500;
-const ID_BATCH = 1000;
+// Prisma caps an ORM query at 999 bound parameters on SQLite (P2029): the shop plus 500 ids stays under it.
+const ID_BATCH = 500;
 
 type StateRow = NonNullable<Awaited<ReturnType<typeof prisma.customerState.findFirst>>>;
 

@@ -1,0 +1,125 @@
+// Benchmark: full RFM + tiers recompute of a generated shop (issue 6), against a baseline in the same run and on the
+// same database: one raw SQL aggregate (GROUP BY customer: count, sum, max time over qualifying orders). Also the
+// incremental update of one customer. Each size runs in a fresh process on a fresh SQLite file.
+//   npx tsx bench/recompute.ts [--sizes 10k,100k]
+import { spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+const DIR = path.resolve("tmp/bench/recompute");
+const SIZES: Record<string, number> = { "10k": 10_000, "100k": 100_000 };
+const SHOP = "bench-recompute.myshopify.com";
+const AS_OF = new Date("2026-11-01T00:00:00.000Z");
+
+const { values } = parseArgs({ options: { sizes: { type: "string", default: "10k,100k" }, size: { type: "string" } } });
+
+interface Figures {
+  customers: number;
+  orders: number;
+  baselineMs: number;
+  fullFirstMs: number;
+  fullFirstChanged: number;
+  fullNextDayMs: number;
+  fullNextDayChanged: number;
+  fullSameAsOfMs: number;
+  fullSameAsOfChanged: number;
+  incrementalMedianMs: number;
+  incrementalP95Ms: number;
+}
+
+async function measure(size: string): Promise<Figures> {
+  mkdirSync(DIR, { recursive: true });
+  const shopFile = path.join(DIR, `shop-${size}.jsonl`);
+  if (!existsSync(shopFile)) {
+    const { writeShopFile } = await import("../simulator/generator/index");
+    await writeShopFile({ preset: "large", seed: 7, customers: SIZES[size], endDate: AS_OF.toISOString(), shopDomain: SHOP }, shopFile, { truthFile: false });
+  }
+  const dbFile = path.join(DIR, `ledger-${size}.sqlite`);
+  rmSync(dbFile, { force: true });
+  execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: `file:${dbFile}` }, stdio: "ignore" });
+  Object.assign(process.env, { DATABASE_URL: `file:${dbFile}`, SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench", SHOPIFY_APP_URL: "http://127.0.0.1", LOG_LEVEL: "warn" });
+
+  const { loadShopFile } = await import("../app/services/shop-file.server");
+  const { recomputeShop, updateCustomerState } = await import("../app/services/recompute.server");
+  const loaded = await loadShopFile(SHOP, shopFile);
+
+  // Baseline: the raw aggregate every RFM computation needs at least, on its own connection.
+  const Database = (await import("better-sqlite3")).default;
+  const db = new Database(dbFile, { readonly: true });
+  const aggregate = db.prepare(`
+    SELECT o."customerId", COUNT(*) AS n, SUM(o."valueMinor") AS spend, MAX(o."processedAt") AS last
+    FROM "Order" o JOIN "Customer" c ON c."shop" = o."shop" AND c."id" = o."customerId" AND c."deletedAt" IS NULL
+    WHERE o."shop" = ? AND o."deletedAt" IS NULL AND o."test" = 0 AND o."cancelledAt" IS NULL AND o."valueMinor" > 0
+      AND o."processedAt" <= ?
+    GROUP BY o."customerId"`);
+  aggregate.all(SHOP, AS_OF.toISOString().replace("Z", "+00:00")); // warm the page cache like the measured runs
+  let started = performance.now();
+  const rows = aggregate.all(SHOP, AS_OF.toISOString().replace("Z", "+00:00")) as { customerId: string }[];
+  const baselineMs = performance.now() - started;
+  db.close();
+
+  const first = await recomputeShop(SHOP, { asOf: AS_OF, reason: "backfill" });
+  const same = await recomputeShop(SHOP, { asOf: AS_OF, reason: "manual" });
+  const nextDay = await recomputeShop(SHOP, { asOf: new Date(AS_OF.getTime() + 86_400_000), reason: "daily" });
+
+  // Incremental: 50 customers of the population, one at a time, as the customer-changed job does.
+  const sample = rows.filter((_, i) => i % Math.max(1, Math.floor(rows.length / 50)) === 0).slice(0, 50);
+  const times: number[] = [];
+  for (const { customerId } of sample) {
+    started = performance.now();
+    await updateCustomerState(SHOP, customerId, { asOf: new Date(AS_OF.getTime() + 86_400_000), reason: "order" });
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    customers: loaded.customers,
+    orders: loaded.orders,
+    baselineMs,
+    fullFirstMs: first.ms,
+    fullFirstChanged: first.changed,
+    fullSameAsOfMs: same.ms,
+    fullSameAsOfChanged: same.changed,
+    fullNextDayMs: nextDay.ms,
+    fullNextDayChanged: nextDay.changed,
+    incrementalMedianMs: times[Math.floor(times.length / 2)],
+    incrementalP95Ms: times[Math.floor(times.length * 0.95)],
+  };
+}
+
+function child(size: string): Promise<Figures> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", "bench/recompute.ts", "--size", size], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    proc.stdout.on("data", (d) => (out += d));
+    proc.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`recompute ${size} exited ${code}`))));
+  });
+}
+
+async function main() {
+  if (values.size) {
+    console.log(JSON.stringify(await measure(values.size)));
+    process.exit(0);
+  }
+  const ms = (n: number) => `${Math.round(n).toLocaleString("en")} ms`;
+  const lines = [
+    "| shop | customers | orders | baseline aggregate | full recompute, first (rows written) | same asOf again (written) | next day (written) | full / baseline | incremental one customer (median / p95) |",
+    "|---|---:|---:|---:|---|---|---|---:|---|",
+  ];
+  for (const size of values.sizes.split(",")) {
+    console.error(`▶ ${size} …`);
+    const f = await child(size);
+    lines.push(
+      `| ${size} | ${f.customers.toLocaleString("en")} | ${f.orders.toLocaleString("en")} | ${ms(f.baselineMs)} | ${ms(f.fullFirstMs)} (${f.fullFirstChanged.toLocaleString("en")}) | ` +
+        `${ms(f.fullSameAsOfMs)} (${f.fullSameAsOfChanged}) | ${ms(f.fullNextDayMs)} (${f.fullNextDayChanged.toLocaleString("en")}) | ` +
+        `${(f.fullNextDayMs / f.baselineMs).toFixed(1)}× | ${f.incrementalMedianMs.toFixed(1)} / ${f.incrementalP95Ms.toFixed(1)} ms |`,
+    );
+  }
+  console.log(lines.join("\n"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
