@@ -8,7 +8,15 @@ export const orderGid = (id: string | number) => `gid://shopify/Order/${id}`;
 export interface CustomerDataReport {
   customer: Record<string, unknown> | null;
   orders: Record<string, unknown>[];
+  refunds: Record<string, unknown>[];
+  /** The customer's scores, segment and tier, and the history of their moves. */
+  state: Record<string, unknown> | null;
+  history: Record<string, unknown>[];
 }
+
+/** BigInt is not JSON: money columns become decimal strings of minor units. */
+const plain = <T extends object>(row: T) =>
+  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]));
 
 /** Everything held about one customer of one shop, as plain JSON-safe data. */
 export async function collectCustomerData(
@@ -16,18 +24,19 @@ export async function collectCustomerData(
   customerId: string,
   orderIds: string[],
 ): Promise<CustomerDataReport> {
-  const customer = await prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } });
-  const orders = await prisma.order.findMany({
-    where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] },
-    orderBy: { id: "asc" },
-  });
+  const [customer, orders, state, history] = await Promise.all([
+    prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } }),
+    prisma.order.findMany({ where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] }, orderBy: { id: "asc" } }),
+    prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    prisma.customerStateChange.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
+  ]);
+  const refunds = await prisma.refund.findMany({ where: { shop, orderId: { in: orders.map((o) => o.id) } }, orderBy: { id: "asc" } });
   return {
-    customer: customer && { ...customer },
-    orders: orders.map((o) => ({
-      ...o,
-      currentTotalMinor: o.currentTotalMinor.toString(),
-      valueMinor: o.valueMinor.toString(),
-    })),
+    customer: customer && plain(customer),
+    orders: orders.map(plain),
+    refunds: refunds.map(plain),
+    state: state && plain(state),
+    history: history.map(plain),
   };
 }
 

@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   // Each test starts from the same two installed shops holding the same customer id.
-  for (const table of ["session", "shop", "customer", "order", "job", "webhookDelivery", "complianceRequest"] as const) {
+  for (const table of ["session", "shop", "customer", "order", "job", "webhookDelivery", "complianceRequest", "customerState"] as const) {
     await (prisma[table] as { deleteMany(): Promise<unknown> }).deleteMany();
   }
   for (const shop of [SHOP_A, SHOP_B]) {
@@ -92,6 +92,9 @@ describe("app/scopes_update", () => {
 
 describe("compliance topics", () => {
   it("customers/data_request records what is held about that customer", async () => {
+    await prisma.customerState.create({
+      data: { shop: SHOP_A, customerId: "gid://shopify/Customer/191167", segment: "loyal", tier: "gold", computedAt: new Date("2026-11-01T00:00:00Z") },
+    });
     const body = { ...exampleBody("customers/data_request"), shop_domain: SHOP_A };
     const response = await deliver(SHOP_A, "customers/data_request", body);
     expect(response.status).toBe(200);
@@ -104,6 +107,8 @@ describe("compliance topics", () => {
       "gid://shopify/Order/280263",
       "gid://shopify/Order/299938",
     ]);
+    expect(summary.orders[0].valueMinor).toBe("1250");
+    expect(summary.state).toMatchObject({ segment: "loyal", tier: "gold" });
   });
 
   it("customers/redact erases exactly that customer and their orders in that shop", async () => {
