@@ -82,7 +82,11 @@ async function main() {
     env: { ...process.env, ...appEnv },
   });
   const stop = async (code = 0) => {
-    app.kill("SIGTERM");
+    if (app.exitCode === null) {
+      const exited = new Promise((resolve) => app.once("exit", resolve));
+      app.kill("SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    }
     await simulator.close();
     process.exit(code);
   };

@@ -6,8 +6,12 @@ import { newPage } from "../support/browser";
 import { freePort } from "../support/app-server";
 
 let demo: ChildProcess | undefined;
-afterAll(() => {
-  demo?.kill("SIGTERM");
+afterAll(async () => {
+  // The demo stops its app server on SIGTERM; wait for it, so no server outlives the test.
+  if (!demo || demo.exitCode !== null) return;
+  const exited = new Promise((resolve) => demo!.once("exit", resolve));
+  demo.kill("SIGTERM");
+  await exited;
 });
 
 function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<{ url: string; output: string }> {
@@ -34,7 +38,8 @@ describe("npm run demo", () => {
     // The suite has already built the app (npm test builds first), so skip the build here.
     demo = spawn(
       process.execPath,
-      ["node_modules/tsx/dist/cli.mjs", "simulator/demo.ts", "--no-build", "--port", String(port), "--simulator-port", String(simulatorPort)],
+      // One process (tsx as a loader, not its CLI wrapper), so the SIGTERM reaches demo.ts itself.
+      ["--import", "tsx", "simulator/demo.ts", "--no-build", "--port", String(port), "--simulator-port", String(simulatorPort)],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     const { url, output } = await waitForUrl(demo, 60_000);
