@@ -1,4 +1,5 @@
 // RFM scoring per DESIGN.md "RFM scoring": aggregation, full scoring with segments, boundaries and incremental scoring.
+import { countAtOrBelow, countBelow } from "./sorted";
 import { assertInstant, DAY_MS } from "./time";
 import { fmScore, segmentFor, type GridSegmentKey, type Score } from "./segments";
 
@@ -161,9 +162,9 @@ export function scoreRfm(aggregates: readonly RfmAggregate[], options: RfmOption
   const results: RfmScored[] = new Array(n);
   for (let i = 0; i < n; i++) {
     // Recency: worse means more days, so `below` counts the day counts strictly greater than this one.
-    const r = scoreOf(n - upperBound(sortedDays, days[i]), n);
-    const f = scoreOf(lowerBound(sortedFrequencies, frequencies[i]), n);
-    const m = scoreOf(lowerBound(sortedMonetaries, monetaries[i]), n);
+    const r = scoreOf(n - countAtOrBelow(sortedDays, days[i]), n);
+    const f = scoreOf(countBelow(sortedFrequencies, frequencies[i]), n);
+    const m = scoreOf(countBelow(sortedMonetaries, monetaries[i]), n);
     const fm = fmScore(f, m);
     results[i] = {
       customerId: aggregates[i].customerId,
@@ -328,26 +329,4 @@ function assertMinor(value: number, what: string): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`${what} must be an integer number of minor units, got ${value}`);
 }
 
-/** Number of elements < v in ascending `a`. */
-function lowerBound(a: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
-/** Number of elements ≤ v in ascending `a`. */
-function upperBound(a: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -1,4 +1,5 @@
 // Loyalty tiers per DESIGN.md "Loyalty tiers": spend in a window, computed tier, retention, expiry and next tier.
+import { countAtOrBelow, countBelow } from "./sorted";
 import { assertInstant, DAY_MS, yearAt, yearStart } from "./time";
 
 export interface TierPerks {
@@ -115,11 +116,11 @@ class Ledger {
 
   /** Index range [from, to) of the orders in the window ending at t. */
   window(t: number): { from: number; to: number } {
-    const to = countAtOrBefore(this.times, t);
+    const to = countAtOrBelow(this.times, t);
     const { window } = this.program;
     let from = 0;
-    if (window.kind === "rolling") from = countAtOrBefore(this.times, t - window.days * DAY_MS);
-    else if (window.kind === "calendar_year") from = countBefore(this.times, this.yearStartOf(t));
+    if (window.kind === "rolling") from = countAtOrBelow(this.times, t - window.days * DAY_MS);
+    else if (window.kind === "calendar_year") from = countBelow(this.times, this.yearStartOf(t));
     return { from, to };
   }
 
@@ -175,7 +176,7 @@ export function evaluateTier(program: TierProgram, orders: readonly TierOrder[],
 
   // The held tier: the best computed over asOf and each order time in [asOf − retention, asOf]. computedAt[i] is
   // kept so the expiry can find the latest order that still carries the held tier.
-  const firstRetained = countBefore(times, asOf - retention);
+  const firstRetained = countBelow(times, asOf - retention);
   const computedAtOrder = new Int32Array(times.length);
   let held = computed;
   for (let i = firstRetained; i < times.length; i++) {
@@ -306,26 +307,4 @@ function assertProgram(program: TierProgram): void {
   if (program.tiers.length === 0) throw new RangeError("a tier programme needs at least one tier");
 }
 
-/** Number of elements ≤ v in ascending `a`. */
-function countAtOrBefore(a: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
-/** Number of elements < v in ascending `a`. */
-function countBefore(a: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
