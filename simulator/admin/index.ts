@@ -145,7 +145,12 @@ export function createAdminSimulator(options: AdminSimulatorOptions) {
     },
 
     /** Removes result files from disk. */
-    dispose: (): void => files.dispose(),
+    dispose: async (): Promise<void> => {
+      // A bulk operation still writing its result must finish before its directory goes.
+      bulk.resume();
+      await bulk.drain();
+      files.dispose();
+    },
   };
 }
 

@@ -17,7 +17,7 @@ const running: { sim: AdminSimulator; close: () => Promise<void> }[] = [];
 afterEach(async () => {
   for (const r of running.splice(0)) {
     await r.close();
-    r.sim.dispose();
+    await r.sim.dispose();
   }
 });
 

@@ -41,7 +41,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await server.close();
-  sim.dispose();
+  await sim.dispose();
 });
 
 const state = () => sim.shops.getShop(shop)!;

@@ -25,7 +25,7 @@ const running: { close: () => Promise<void>; sim: AdminSimulator }[] = [];
 afterEach(async () => {
   for (const r of running.splice(0)) {
     await r.close();
-    r.sim.dispose();
+    await r.sim.dispose();
   }
 });
 

@@ -47,7 +47,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  sim.dispose();
+  await sim.dispose();
 });
 
 async function jobClient() {

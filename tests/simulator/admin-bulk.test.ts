@@ -17,7 +17,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await server.close();
-  sim.dispose();
+  await sim.dispose();
 });
 
 async function gql(query: string, variables: Record<string, unknown> = {}) {

@@ -23,7 +23,7 @@ describe("query cost", () => {
       shop { name }
       customers(first: 10) { edges { node { id amountSpent { amount } orders(first: 5) { nodes { currentTotalPriceSet { shopMoney { amount } } } } } } }
     }`;
-    sim.dispose();
+    await sim.dispose();
     sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", clock });
     shop = seedDemoShop(sim, { customers: 3, ordersEach: 2 }).domain;
     const { body } = await sim.graphql(shop, { query });
@@ -36,7 +36,7 @@ describe("query cost", () => {
   });
 
   it("refuses a query costing more than 1000 before running it", async () => {
-    sim.dispose();
+    await sim.dispose();
     sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", clock });
     shop = seedDemoShop(sim).domain;
     // 2 + 250 × (1 + (2 + 250 × 1)) = 63 502

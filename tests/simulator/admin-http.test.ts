@@ -16,7 +16,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await server.close();
-  sim.dispose();
+  await sim.dispose();
 });
 
 /** The body shopify-api's tokenExchange() posts (lib/auth/oauth/token-exchange.mjs). */
