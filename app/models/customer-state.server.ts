@@ -5,42 +5,12 @@ import { Prisma } from "../generated/prisma/client";
 import type { RfmBoundaries } from "../domain/rfm";
 import type { SegmentKey } from "../domain/segments";
 import { prisma } from "../db.server";
+import { MONEY_COLUMNS, STATE_COLUMNS as COLUMNS, stateDigest, TIME_COLUMNS, type CustomerStateValues, type HistoryEntry } from "./scoring-types";
+import { sqliteScoring } from "./scoring-sqlite.server";
 
-/** A customer's computed state, times as epoch ms and money as minor units (the model turns them into columns). */
-export interface CustomerStateValues {
-  customerId: string;
-  segment: SegmentKey;
-  r: number | null;
-  f: number | null;
-  m: number | null;
-  fm: number | null;
-  recencyDays: number | null;
-  frequency: number | null;
-  monetaryMinor: number | null;
-  lastOrderAt: number | null;
-  tier: string | null;
-  spendInWindowMinor: number | null;
-  ordersInWindow: number | null;
-  nextTier: string | null;
-  amountToNextMinor: number | null;
-  ordersToNext: number | null;
-  tierExpiresAt: number | null;
-  windowChangesAt: number | null;
-  /** The customer's RFM values in the last full run (see CustomerState in schema.prisma); null: not in it. */
-  baseLastOrderAt: number | null;
-  baseFrequency: number | null;
-  baseMonetaryMinor: number | null;
-}
+export { stateDigest, type CustomerStateValues, type HistoryEntry };
 
-const COLUMNS = [
-  "segment", "r", "f", "m", "fm", "recencyDays", "frequency", "monetaryMinor", "lastOrderAt", "tier",
-  "spendInWindowMinor", "ordersInWindow", "nextTier", "amountToNextMinor", "ordersToNext", "tierExpiresAt",
-  "windowChangesAt", "baseLastOrderAt", "baseFrequency", "baseMonetaryMinor",
-] as const satisfies readonly (keyof CustomerStateValues)[];
-const TIME_COLUMNS = new Set<string>(["lastOrderAt", "tierExpiresAt", "windowChangesAt", "baseLastOrderAt"]);
-const MONEY_COLUMNS = new Set<string>(["monetaryMinor", "spendInWindowMinor", "amountToNextMinor", "baseMonetaryMinor"]);
-
-const UPSERT_ROWS = 1000; // 23 parameters a row: under SQLite's 32766 and PostgreSQL's 65535 per statement
+const UPSERT_ROWS = 1000; // 24 parameters a row: under SQLite's 32766 and PostgreSQL's 65535 per statement
 const HISTORY_ROWS = 500;
 // Prisma caps an ORM query at 999 bound parameters on SQLite (P2029): the shop plus 500 ids stays under it.
 const ID_BATCH = 500;
@@ -85,6 +55,23 @@ function column(state: CustomerStateValues, name: (typeof COLUMNS)[number]): unk
   return value;
 }
 
+/** What a full recompute needs of a stored row: its digest, and segment and tier for the history of a move. */
+export interface StoredDigest {
+  digest: string | null;
+  segment: string;
+  tier: string | null;
+}
+
+/** Every stored state of the shop as its digest, by customer id. */
+export async function storedDigests(shop: string): Promise<Map<string, StoredDigest>> {
+  const sqlite = sqliteScoring();
+  if (sqlite) return sqlite.storedDigests(shop);
+  const rows = await prisma.$queryRaw<({ customerId: string } & StoredDigest)[]>(
+    Prisma.sql`SELECT "customerId", "digest", "segment", "tier" FROM "CustomerState" WHERE "shop" = ${shop}`,
+  );
+  return new Map(rows.map((r) => [r.customerId, { digest: r.digest, segment: r.segment, tier: r.tier }]));
+}
+
 /** The stored states of these customers (at most a batch's worth), by customer id. */
 export async function loadStates(shop: string, customerIds: readonly string[]): Promise<Map<string, CustomerStateValues>> {
   const states = new Map<string, CustomerStateValues>();
@@ -102,14 +89,6 @@ export async function loadState(shop: string, customerId: string): Promise<Custo
   return row ? fromRow(row) : null;
 }
 
-/** Every customer id with a stored state. */
-export async function stateCustomerIds(shop: string): Promise<string[]> {
-  const rows = await prisma.$queryRaw<{ customerId: string }[]>(
-    Prisma.sql`SELECT "customerId" FROM "CustomerState" WHERE "shop" = ${shop}`,
-  );
-  return rows.map((r) => r.customerId);
-}
-
 /** Customers with a stored state that the ledger has not deleted (tombstoned). */
 export async function liveStateCustomerIds(shop: string): Promise<string[]> {
   const rows = await prisma.$queryRaw<{ customerId: string }[]>(
@@ -119,18 +98,27 @@ export async function liveStateCustomerIds(shop: string): Promise<string[]> {
   return rows.map((r) => r.customerId);
 }
 
-export interface HistoryEntry {
-  customerId: string;
-  kind: "segment" | "tier";
-  from: string | null;
-  to: string | null;
-}
 
 /**
  * Writes changed states (multi-row upserts) and their history entries in one transaction. `computedAt` is the asOf
  * of the computation; `reason` why it ran (order | daily | rules | backfill | manual).
  */
 export async function writeStates(
+  shop: string,
+  states: readonly CustomerStateValues[],
+  history: readonly HistoryEntry[],
+  at: { computedAt: Date; reason: string },
+  /** Customers whose stored row has the same segment and tier as the state written (lets SQLite skip two indexes). */
+  sameKeys?: ReadonlySet<string>,
+): Promise<void> {
+  if (states.length === 0 && history.length === 0) return;
+  const sqlite = sqliteScoring();
+  if (sqlite) return sqlite.writeStates(shop, states, history, at, sameKeys);
+  return writeStatesWithPrisma(shop, states, history, at);
+}
+
+/** writeStates through Prisma's raw queries: every database but SQLite, and the reference the SQLite path is tested against. */
+export async function writeStatesWithPrisma(
   shop: string,
   states: readonly CustomerStateValues[],
   history: readonly HistoryEntry[],
@@ -142,12 +130,12 @@ export async function writeStates(
   const updates = Prisma.raw(COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(", "));
   for (let i = 0; i < states.length; i += UPSERT_ROWS) {
     const rows = states.slice(i, i + UPSERT_ROWS).map(
-      (s) => Prisma.sql`(${shop}, ${s.customerId}, ${Prisma.join(COLUMNS.map((c) => column(s, c)))}, ${computedAt})`,
+      (s) => Prisma.sql`(${shop}, ${s.customerId}, ${Prisma.join(COLUMNS.map((c) => column(s, c)))}, ${computedAt}, ${stateDigest(s)})`,
     );
     statements.push(
-      prisma.$executeRaw(Prisma.sql`INSERT INTO "CustomerState" ("shop", "customerId", ${names}, "computedAt")
+      prisma.$executeRaw(Prisma.sql`INSERT INTO "CustomerState" ("shop", "customerId", ${names}, "computedAt", "digest")
         VALUES ${Prisma.join(rows)}
-        ON CONFLICT ("shop", "customerId") DO UPDATE SET ${updates}, "computedAt" = excluded."computedAt"`),
+        ON CONFLICT ("shop", "customerId") DO UPDATE SET ${updates}, "computedAt" = excluded."computedAt", "digest" = excluded."digest"`),
     );
   }
   for (let i = 0; i < history.length; i += HISTORY_ROWS) {

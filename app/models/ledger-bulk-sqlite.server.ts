@@ -4,12 +4,9 @@
 // that. Same SQL semantics as ledger.server.ts (newest version wins, tombstones stay, late refunds subtract), same
 // stored formats — a test writes one batch both ways and compares the rows. See docs/decisions/0002-*.md.
 import Database from "better-sqlite3";
-import { env } from "../env.server";
 import { randomUUID } from "node:crypto";
 import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
-
-/** Prisma's SQLite adapter stores DateTime as this text; comparisons in SQL rely on one format. */
-const stamp = (d: Date | null) => (d ? d.toISOString().replace("Z", "+00:00") : null);
+import { sqliteFile, stamp, whenFree } from "./sqlite-direct.server";
 
 export type WebhookOutcome = "applied" | "duplicate" | "unknown-shop";
 
@@ -165,22 +162,6 @@ export function createSqliteBulkWriter(file: string) {
   };
 }
 
-const BUSY_RETRY_MS = 10_000;
-
-/** Runs a synchronous transaction, retrying after short async waits while another connection holds the lock. */
-async function whenFree<T>(run: () => T): Promise<T> {
-  const deadline = Date.now() + BUSY_RETRY_MS;
-  for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
-    try {
-      return run();
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if ((code !== "SQLITE_BUSY" && code !== "SQLITE_LOCKED") || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
-}
-
 function newest<T>(items: T[], key: (item: T) => string, version: (item: T) => Date | null): T[] {
   const held = new Map<string, T>();
   for (const item of items) {
@@ -194,7 +175,8 @@ let shared: ReturnType<typeof createSqliteBulkWriter> | undefined;
 
 /** The process's SQLite writer when the database is a SQLite file; null for other databases (Prisma path). */
 export function sqliteLedger() {
-  if (!env.DATABASE_URL.startsWith("file:")) return null;
-  shared ??= createSqliteBulkWriter(env.DATABASE_URL.slice("file:".length));
+  const file = sqliteFile();
+  if (file === null) return null;
+  shared ??= createSqliteBulkWriter(file);
   return shared;
 }

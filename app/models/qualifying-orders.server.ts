@@ -3,6 +3,11 @@
 // Portable SQL through Prisma.sql (SQLite now, PostgreSQL later); every query is scoped by shop.
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
+import type { TierOrder } from "../domain/tiers";
+import type { CustomerAggregate, LedgerScan } from "./scoring-types";
+import { sqliteScoring } from "./scoring-sqlite.server";
+
+export type { CustomerAggregate, LedgerScan };
 
 /**
  * A qualifying order (DESIGN.md "Ledger rules" with the ledger's own columns): it has a customer who is not deleted,
@@ -26,16 +31,6 @@ function qualifying(shop: string, asOf: Date, { customerChecked = false } = {}):
     AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND ${orderTime} <= ${asOf} ${liveCustomer}`;
 }
 
-/** One customer's qualifying orders summed up as of asOf: over all history, and inside the RFM window. */
-export interface CustomerAggregate {
-  customerId: string;
-  /** Latest qualifying order time (epoch ms), over all history up to asOf. */
-  lastOrderAtEver: number;
-  /** Inside the RFM window (all history when there is none); frequency 0 when the window holds no order. */
-  frequency: number;
-  monetary: number;
-  lastOrderAt: number | null;
-}
 
 /**
  * Per-customer aggregates of qualifying orders up to `asOf` (GROUP BY customer, in SQL), every customer with at
@@ -65,6 +60,40 @@ export async function customerAggregates(
     monetary: integer(row.monetary),
     lastOrderAt: instant(row.lastOrderAt),
   }));
+}
+
+/**
+ * Every customer's aggregate as of asOf and their qualifying orders from `tierFrom` on: what a full computation reads
+ * of the ledger. On SQLite one pass of prepared statements (scoring-sqlite.server.ts); elsewhere the aggregate query
+ * and the orders of a batch of customers at a time.
+ */
+export async function scanLedger(
+  shop: string,
+  range: { asOf: number; windowStart: number | null; tierFrom: number | null },
+): Promise<LedgerScan> {
+  const sqlite = sqliteScoring();
+  return sqlite ? sqlite.scanLedger(shop, range) : scanLedgerWithPrisma(shop, range);
+}
+
+/**
+ * scanLedger through Prisma: every database but SQLite, the reference the SQLite path is tested against, and one
+ * customer's incremental update (`customerId`: the caller checks that the customer is not deleted).
+ */
+export async function scanLedgerWithPrisma(
+  shop: string,
+  { asOf, windowStart, tierFrom, customerId }: { asOf: number; windowStart: number | null; tierFrom: number | null; customerId?: string },
+): Promise<LedgerScan> {
+  const [aggregates, live] = await Promise.all([
+    customerAggregates(shop, { asOf: new Date(asOf), windowStart: windowStart === null ? null : new Date(windowStart), customerId }),
+    liveCustomerIds(shop, customerId),
+  ]);
+  return {
+    aggregates,
+    liveCustomerIds: live,
+    tierFrom,
+    tierOrders: (customerIds) =>
+      qualifyingOrdersOf(shop, customerIds, { asOf: new Date(asOf), from: tierFrom === null ? null : new Date(tierFrom) }) as Promise<Map<string, TierOrder[]>>,
+  };
 }
 
 export interface CustomerOrders {

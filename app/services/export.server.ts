@@ -57,7 +57,7 @@ export async function* exportCsvChunks(
     computation.windowDays === settings.windowDays;
   onSource?.({ source: stored ? "stored" : "computed", asOf });
   yield csvLines([CSV_COLUMNS]);
-  const batches = stored ? storedStates(shop) : computeStates(shop, await scoreShop(shop, asOf.getTime(), settings.windowDays), settings.program, BATCH);
+  const batches = stored ? storedStates(shop) : computeStates(await scoreShop(shop, asOf.getTime(), settings.windowDays, [settings.program]), settings.program, BATCH);
   for await (const batch of batches) {
     if (batch.length === 0) continue;
     yield csvLines(batch.map((state) => csvRecord(state, settings.currency)));

@@ -32,14 +32,14 @@ export async function previewTierProgram(
   if (!validation.ok) return { ok: false, issues: validation.issues };
   const next = validation.program;
   const at = asOf.getTime();
-  const scoring = await scoreShop(shop, at, settings.windowDays);
+  const scoring = await scoreShop(shop, at, settings.windowDays, [settings.program, next]);
   const before: TierCounts = { byTier: Object.fromEntries(settings.program.tiers.map((t) => [t.key, 0])), noTier: 0 };
   const after: TierCounts = { byTier: Object.fromEntries(next.tiers.map((t) => [t.key, 0])), noTier: 0 };
   const sample: Move[] = [];
   let changed = 0;
   for (let i = 0; i < scoring.customerIds.length; i += BATCH) {
     const ids = scoring.customerIds.slice(i, i + BATCH);
-    const [now, then] = await tierStatuses(shop, ids, scoring.aggregates, at, [settings.program, next]);
+    const [now, then] = await tierStatuses(scoring.scan, ids, scoring.aggregates, at, [settings.program, next]);
     for (const id of ids) {
       const from = now.get(id)?.tier ?? null;
       const to = then.get(id)?.tier ?? null;
@@ -71,8 +71,8 @@ export async function previewRfmSettings(
   const settings = await loadComputeSettings(shop);
   const at = asOf.getTime();
   const [now, then] = await Promise.all([
-    scoreShop(shop, at, settings.windowDays),
-    scoreShop(shop, at, validation.settings.windowDays),
+    scoreShop(shop, at, settings.windowDays, [settings.program]),
+    scoreShop(shop, at, validation.settings.windowDays, [settings.program]),
   ]);
   const before: Record<string, number> = Object.fromEntries(SEGMENT_KEYS.map((k) => [k, 0]));
   const after: Record<string, number> = Object.fromEntries(SEGMENT_KEYS.map((k) => [k, 0]));

@@ -70,7 +70,10 @@ export interface StateChange {
 }
 
 /** History entries for going from `before` (null: no state yet) to `after`: only real segment or tier moves. */
-export function changesBetween(before: CustomerStateValues | null, after: CustomerStateValues): StateChange[] {
+export function changesBetween(
+  before: { segment: string; tier: string | null } | null,
+  after: CustomerStateValues,
+): StateChange[] {
   const changes: StateChange[] = [];
   const fromSegment = before?.segment ?? null;
   const fromTier = before?.tier ?? null;

@@ -12,19 +12,26 @@ import {
   deleteStates,
   getShopComputation,
   loadState,
-  loadStates,
   saveShopComputation,
-  stateCustomerIds,
+  stateDigest,
+  storedDigests,
   writeStates,
   type HistoryEntry,
 } from "../models/customer-state.server";
-import { customerAggregates, isCustomerDeleted, liveCustomerIds, qualifyingOrdersOf, type CustomerAggregate } from "../models/qualifying-orders.server";
+import {
+  isCustomerDeleted,
+  scanLedger,
+  scanLedgerWithPrisma,
+  type CustomerAggregate,
+  type LedgerScan,
+} from "../models/qualifying-orders.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import {
   changesBetween,
   compareIds,
+  earlierHorizon,
   rfmWindowStart,
   sameState,
   stateOf,
@@ -58,21 +65,29 @@ export interface ShopScoring {
   aggregates: Map<string, CustomerAggregate>;
   rfm: Map<string, RfmScored>;
   boundaries: RfmBoundaries;
+  /** The ledger read behind it, with the orders the given tier programmes look at. */
+  scan: LedgerScan;
 }
 
-/** Aggregates every customer in SQL and scores RFM over the population (a customer with an order in the window). */
-export async function scoreShop(shop: string, asOf: number, windowDays: number | null): Promise<ShopScoring> {
+/** The earliest order time any of these programmes looks at as of asOf (null: all history). */
+function horizonOf(programs: readonly TierProgram[], asOf: number): number | null {
+  return programs.map((p) => tierHorizon(p, asOf)).reduce(earlierHorizon);
+}
+
+/**
+ * Reads the ledger once (scanLedger) and scores RFM over the population (a customer with an order in the window).
+ * `programs` are the tier programmes the scoring's tier statuses will be asked for.
+ */
+export async function scoreShop(shop: string, asOf: number, windowDays: number | null, programs: readonly TierProgram[]): Promise<ShopScoring> {
   const windowStart = rfmWindowStart(windowDays, asOf);
-  const [aggregateRows, live] = await Promise.all([
-    customerAggregates(shop, { asOf: new Date(asOf), windowStart: windowStart === null ? null : new Date(windowStart) }),
-    liveCustomerIds(shop),
-  ]);
+  const scan = await scanLedger(shop, { asOf, windowStart, tierFrom: horizonOf(programs, asOf) });
+  const aggregateRows = scan.aggregates;
   const aggregates = new Map(aggregateRows.map((a) => [a.customerId, a]));
   const population = aggregateRows
     .filter((a) => a.frequency > 0)
     .map((a) => ({ customerId: a.customerId, lastOrderAt: a.lastOrderAt!, frequency: a.frequency, monetary: a.monetary }));
   const { results, boundaries } = scoreRfm(population, { asOf, windowDays });
-  const ids = new Set(live);
+  const ids = new Set(scan.liveCustomerIds);
   for (const a of aggregateRows) ids.add(a.customerId);
   return {
     asOf,
@@ -80,6 +95,7 @@ export async function scoreShop(shop: string, asOf: number, windowDays: number |
     aggregates,
     rfm: new Map(results.map((r) => [r.customerId, r])),
     boundaries,
+    scan,
   };
 }
 
@@ -88,19 +104,18 @@ export async function scoreShop(shop: string, asOf: number, windowDays: number |
  * qualifying orders inside the programmes' horizon. Customers without any qualifying order get null.
  */
 export async function tierStatuses(
-  shop: string,
+  scan: LedgerScan,
   customerIds: readonly string[],
   aggregates: ReadonlyMap<string, CustomerAggregate>,
   asOf: number,
   programs: readonly TierProgram[],
 ): Promise<Map<string, TierStatus>[]> {
-  const ordered = customerIds.filter((id) => aggregates.has(id));
-  let horizon: number | null = tierHorizon(programs[0], asOf);
-  for (const p of programs.slice(1)) {
-    const h = tierHorizon(p, asOf);
-    horizon = horizon === null || h === null ? null : Math.min(horizon, h);
+  const horizon = horizonOf(programs, asOf);
+  if (scan.tierFrom !== null && (horizon === null || horizon < scan.tierFrom)) {
+    throw new Error("tierStatuses: the ledger scan does not reach back as far as these tier programmes look");
   }
-  const orders = await qualifyingOrdersOf(shop, ordered, { asOf: new Date(asOf), from: horizon === null ? null : new Date(horizon) });
+  const ordered = customerIds.filter((id) => aggregates.has(id));
+  const orders = await scan.tierOrders(ordered);
   const out = programs.map(() => new Map<string, TierStatus>());
   for (const id of ordered) {
     // A customer whose orders all lie before the horizon holds the lowest tier with nothing in the window; one order
@@ -117,15 +132,14 @@ export async function tierStatuses(
  * carry the customer's own values as the base for later incremental updates.
  */
 export async function* computeStates(
-  shop: string,
   scoring: ShopScoring,
   program: TierProgram,
   batchSize = CUSTOMER_BATCH,
 ): AsyncGenerator<CustomerStateValues[]> {
-  const { customerIds, aggregates, rfm, asOf } = scoring;
+  const { customerIds, aggregates, rfm, asOf, scan } = scoring;
   for (let i = 0; i < customerIds.length; i += batchSize) {
     const ids = customerIds.slice(i, i + batchSize);
-    const [tiers] = await tierStatuses(shop, ids, aggregates, asOf, [program]);
+    const [tiers] = await tierStatuses(scan, ids, aggregates, asOf, [program]);
     yield ids.map((id) => {
       const scored = rfm.get(id);
       const result: RfmResult = scored ?? { customerId: id, segment: "prospect" };
@@ -163,30 +177,32 @@ export async function recomputeShop(
   const started = performance.now();
   const at = asOf.getTime();
   const settings = await loadComputeSettings(shop);
-  const [scoring, storedIds] = await Promise.all([scoreShop(shop, at, settings.windowDays), stateCustomerIds(shop)]);
-  const stale = new Set(storedIds);
+  const [scoring, stored] = await Promise.all([scoreShop(shop, at, settings.windowDays, [settings.program]), storedDigests(shop)]);
   const segments: Record<string, number> = {};
   const tiers: Record<string, number> = {};
   let changed = 0;
   let moves = 0;
-  for await (const batch of computeStates(shop, scoring, settings.program)) {
-    const stored = await loadStates(shop, batch.map((s) => s.customerId));
+  for await (const batch of computeStates(scoring, settings.program)) {
     const writes: CustomerStateValues[] = [];
     const history: HistoryEntry[] = [];
+    const sameKeys = new Set<string>();
     for (const state of batch) {
-      stale.delete(state.customerId);
       segments[state.segment] = (segments[state.segment] ?? 0) + 1;
       tiers[state.tier ?? ""] = (tiers[state.tier ?? ""] ?? 0) + 1;
-      const before = stored.get(state.customerId) ?? null;
-      if (before && sameState(before, state)) continue;
+      const before = stored.get(state.customerId);
+      stored.delete(state.customerId); // what is left at the end is no longer in the ledger
+      if (before && before.digest === stateDigest(state)) continue;
       writes.push(state);
-      history.push(...changesBetween(before, state));
+      const moved = changesBetween(before ? { segment: before.segment, tier: before.tier } : null, state);
+      if (before && moved.length === 0) sameKeys.add(state.customerId);
+      history.push(...moved);
     }
-    await writeStates(shop, writes, history, { computedAt: asOf, reason });
+    await writeStates(shop, writes, history, { computedAt: asOf, reason }, sameKeys);
     changed += writes.length;
     moves += history.length;
   }
-  const removed = await deleteStates(shop, [...stale]);
+  const stale = [...stored.keys()];
+  const removed = await deleteStates(shop, stale);
   await saveShopComputation(shop, {
     asOf,
     reason,
@@ -230,18 +246,19 @@ export async function updateCustomerState(
   const { boundaries } = computation;
   // Scoring against a run needs a moment at or after it (a run dated in the future, say by the CLI, wins).
   const at = Math.max(asOf.getTime(), boundaries.asOf);
-  const [before, deleted, program, aggregates] = await Promise.all([
+  const program = await getActiveTierProgram(shop);
+  const [before, deleted, scan] = await Promise.all([
     loadState(shop, customerId),
     isCustomerDeleted(shop, customerId),
-    getActiveTierProgram(shop),
-    customerAggregates(shop, {
-      asOf: new Date(at),
-      windowStart: boundaries.windowDays === null ? null : new Date(rfmWindowStart(boundaries.windowDays, at)!),
+    scanLedgerWithPrisma(shop, {
+      asOf: at,
+      windowStart: rfmWindowStart(boundaries.windowDays, at),
+      tierFrom: tierHorizon(program.program, at),
       customerId,
     }),
   ]);
-  const aggregate = aggregates[0];
-  const inLedger = !deleted && (aggregate !== undefined || (await liveCustomerIds(shop, customerId)).length > 0);
+  const aggregate = scan.aggregates[0];
+  const inLedger = !deleted && (aggregate !== undefined || scan.liveCustomerIds.length > 0);
   if (!inLedger) {
     const removed = before ? await deleteStates(shop, [customerId]) : 0;
     return { status: removed ? "removed" : "unchanged", state: null, moves: [] };
@@ -256,7 +273,7 @@ export async function updateCustomerState(
       : null;
   const rfm = scoreRfmIncremental(boundaries, { customerId, current, previous: base }, at);
   const byId = new Map(aggregate ? [[customerId, aggregate]] : []);
-  const [tiers] = await tierStatuses(shop, [customerId], byId, at, [program.program]);
+  const [tiers] = await tierStatuses(scan, [customerId], byId, at, [program.program]);
   const state = stateOf(rfm, current?.lastOrderAt ?? null, tiers.get(customerId) ?? null, base);
   if (before && sameState(before, state)) return { status: "unchanged", state: before, moves: [] };
   const moves = changesBetween(before, state);

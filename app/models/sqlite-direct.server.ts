@@ -1,0 +1,34 @@
+// What the prepared-statement paths on SQLite share (docs/decisions/0002, 0003): whether the database is a SQLite
+// file, the stored DateTime format, and waiting out another connection's write lock without blocking the event loop.
+import { env } from "../env.server";
+
+/** The database file when DATABASE_URL names a SQLite file; null for any other database (the Prisma paths). */
+export function sqliteFile(): string | null {
+  return env.DATABASE_URL.startsWith("file:") ? env.DATABASE_URL.slice("file:".length) : null;
+}
+
+/** Prisma's SQLite adapter stores DateTime as this text; comparisons in SQL rely on one format. */
+export const stamp = (d: Date | null) => (d ? d.toISOString().replace("Z", "+00:00") : null);
+
+/** The same text from epoch milliseconds. */
+export const stampMs = (ms: number | null) => (ms === null ? null : stamp(new Date(ms)));
+
+const BUSY_RETRY_MS = 10_000;
+
+/**
+ * Runs a synchronous transaction, retrying after short async waits while another connection holds the lock.
+ * Connections are opened with `timeout: 0`: better-sqlite3 would otherwise wait synchronously, on the event loop,
+ * which would also stop the Prisma transaction holding the lock from ever finishing.
+ */
+export async function whenFree<T>(run: () => T): Promise<T> {
+  const deadline = Date.now() + BUSY_RETRY_MS;
+  for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      return run();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== "SQLITE_BUSY" && code !== "SQLITE_LOCKED") || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
