@@ -83,13 +83,14 @@ export async function scanLedgerWithPrisma(
   shop: string,
   { asOf, windowStart, tierFrom, customerId }: { asOf: number; windowStart: number | null; tierFrom: number | null; customerId?: string },
 ): Promise<LedgerScan> {
-  const [aggregates, live] = await Promise.all([
-    customerAggregates(shop, { asOf: new Date(asOf), windowStart: windowStart === null ? null : new Date(windowStart), customerId }),
-    liveCustomerIds(shop, customerId),
-  ]);
+  const aggregates = await customerAggregates(shop, {
+    asOf: new Date(asOf),
+    windowStart: windowStart === null ? null : new Date(windowStart),
+    customerId,
+  });
   return {
     aggregates,
-    liveCustomerIds: live,
+    liveCustomerIds: () => liveCustomerIds(shop, customerId),
     tierFrom,
     tierOrders: (customerIds) =>
       qualifyingOrdersOf(shop, customerIds, { asOf: new Date(asOf), from: tierFrom === null ? null : new Date(tierFrom) }) as Promise<Map<string, TierOrder[]>>,

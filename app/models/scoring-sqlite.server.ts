@@ -112,7 +112,7 @@ function createScoring(file: string) {
       }
       return {
         aggregates,
-        liveCustomerIds: live,
+        liveCustomerIds: async () => live,
         tierFrom,
         async tierOrders(customerIds) {
           const out = new Map<string, TierOrder[]>();

@@ -19,7 +19,7 @@ export interface CustomerAggregate {
 export interface LedgerScan {
   aggregates: CustomerAggregate[];
   /** Every customer the ledger holds and has not deleted (with or without orders). */
-  liveCustomerIds: string[];
+  liveCustomerIds(): Promise<string[]>;
   /** Null: all history. */
   tierFrom: number | null;
   /** Qualifying orders in [tierFrom, asOf] of these customers; a customer with none there is absent. */

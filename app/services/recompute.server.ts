@@ -87,7 +87,7 @@ export async function scoreShop(shop: string, asOf: number, windowDays: number |
     .filter((a) => a.frequency > 0)
     .map((a) => ({ customerId: a.customerId, lastOrderAt: a.lastOrderAt!, frequency: a.frequency, monetary: a.monetary }));
   const { results, boundaries } = scoreRfm(population, { asOf, windowDays });
-  const ids = new Set(scan.liveCustomerIds);
+  const ids = new Set(await scan.liveCustomerIds());
   for (const a of aggregateRows) ids.add(a.customerId);
   return {
     asOf,
@@ -258,7 +258,7 @@ export async function updateCustomerState(
     }),
   ]);
   const aggregate = scan.aggregates[0];
-  const inLedger = !deleted && (aggregate !== undefined || scan.liveCustomerIds.length > 0);
+  const inLedger = !deleted && (aggregate !== undefined || (await scan.liveCustomerIds()).length > 0);
   if (!inLedger) {
     const removed = before ? await deleteStates(shop, [customerId]) : 0;
     return { status: removed ? "removed" : "unchanged", state: null, moves: [] };

@@ -34,7 +34,7 @@ async function everything(scan: LedgerScan) {
   const sortedOrders = [...orders].map(([id, list]) => [id, [...list].sort((a, b) => a.time - b.time || a.value - b.value)] as const);
   return {
     aggregates: [...scan.aggregates].sort((a, b) => (a.customerId < b.customerId ? -1 : 1)),
-    live: [...scan.liveCustomerIds].sort(),
+    live: [...(await scan.liveCustomerIds())].sort(),
     orders: sortedOrders.sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     tierFrom: scan.tierFrom,
   };
