@@ -12,6 +12,8 @@ import { loadShopFile } from "./services/shop-file.server";
 import { recomputeShop } from "./services/recompute.server";
 import { exportCsv } from "./services/export.server";
 import { createWriteStream } from "node:fs";
+import { SYNC, type SyncPayload } from "./jobs/sync.server";
+import { latestSyncRun, resetSyncFailures } from "./models/sync.server";
 
 export const CLI_USAGE = `Usage: npm run loyalty -- <command> --shop <shop.myshopify.com> [options]
 
@@ -22,6 +24,8 @@ Commands:
   load       load a shop file (docs/shop-file-format.md) straight into the ledger: --file <shop.jsonl>
   recompute  recompute every customer's RFM scores, segment and tier: [--as-of <ISO time>]
   export     the customers' scores, segments and tiers as CSV: [--as-of <ISO time>] [--out <file.csv>] (default stdout)
+  sync       write tags and tier metafields to Shopify now, only what changed (JSON report of the run):
+             [--retry-failed] also customers Shopify refused too often; [--cleanup] remove everything the app wrote
 
 Options:
   --shop <domain>     the shop (required)
@@ -29,6 +33,8 @@ Options:
   --file <path>       load: the shop file
   --as-of <ISO time>  recompute, export: the moment to compute as of (default now)
   --out <path>        export: write the CSV there instead of to stdout
+  --retry-failed      sync: try again customers whose writes Shopify refused repeatedly
+  --cleanup           sync: remove the app's tags and metafields from every customer
 `;
 
 type Out = { log(text: string): void; error(text: string): void };
@@ -46,6 +52,8 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
         file: { type: "string" },
         "as-of": { type: "string" },
         out: { type: "string" },
+        "retry-failed": { type: "boolean" },
+        cleanup: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -76,7 +84,7 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
 async function runCommand(
   command: string,
   shop: string,
-  values: { file?: string; "as-of"?: string; out?: string },
+  values: { file?: string; "as-of"?: string; out?: string; "retry-failed"?: boolean; cleanup?: boolean },
   out: Out,
 ): Promise<number> {
   switch (command) {
@@ -109,6 +117,8 @@ async function runCommand(
       }
       return 0;
     }
+    case "sync":
+      return sync(shop, { retryFailed: values["retry-failed"] === true, cleanup: values.cleanup === true }, out);
     default:
       out.error(`unknown command "${command}"\n\n${CLI_USAGE}`);
       return 2;
@@ -136,6 +146,22 @@ async function reconcile(shop: string, out: Out): Promise<number> {
   }
   const run = await latestReconcileRun(shop);
   out.log(JSON.stringify(run && { ...run, fixes: JSON.parse(run.fixes) }, null, 2));
+  return run?.status === "done" ? 0 : 1;
+}
+
+async function sync(shop: string, { retryFailed, cleanup }: { retryFailed: boolean; cleanup: boolean }, out: Out): Promise<number> {
+  if (retryFailed) out.error(`${await resetSyncFailures(shop)} customers refused before will be tried again.`);
+  const payload: SyncPayload = cleanup ? { reason: "cleanup", mode: "cleanup" } : { reason: "manual" };
+  // Its own key: a sync already queued by the app (say, waiting to coalesce) does not swallow this one.
+  await getQueue().enqueue(shop, SYNC, payload, { key: `${SYNC}:cli`, maxAttempts: 1 });
+  const worker = getQueue().work({ [SYNC]: jobHandlers[SYNC] }, { concurrency: 1, pollMs: 200 });
+  try {
+    await worker.idle();
+  } finally {
+    await worker.stop();
+  }
+  const run = await latestSyncRun(shop);
+  out.log(JSON.stringify(run, null, 2));
   return run?.status === "done" ? 0 : 1;
 }
 

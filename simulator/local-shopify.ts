@@ -5,9 +5,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import express from "express";
+import { parse as parseToml } from "smol-toml";
 import { createAdminSimulator, type AdminSimulatorOptions, type SimulatorEvent } from "./admin/index";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhooks/index";
 import type { ShopRecord } from "./shop-file/types";
+import type { MetafieldDefinitionRecord } from "./admin/records";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const APP_BRIDGE_SCRIPT = path.join(here, "app-bridge", "app-bridge.js");
@@ -40,6 +42,27 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     });
   }
   if (options.appUrl) connectApp(options.appUrl);
+
+  // Declarative custom data: `[customer.metafields.app.<key>]` tables of the toml become the app's definitions in
+  // every shop it is installed in (as `shopify app deploy` does), so metafieldsSet checks types against them.
+  const declared = declaredCustomerMetafields(toml);
+  function defineDeclared(domain: string) {
+    const state = admin.shops.getShop(domain)!;
+    const namespace = `app--${options.appId ?? 1}`;
+    for (const d of declared) {
+      const exists = [...state.metafieldDefinitions.values()].some((x) => x.namespace === namespace && x.key === d.key && x.ownerType === "CUSTOMER");
+      if (exists) continue;
+      const record: MetafieldDefinitionRecord = {
+        __typename: "MetafieldDefinition",
+        id: state.nextId("MetafieldDefinition"),
+        namespace,
+        ownerType: "CUSTOMER",
+        createdAt: new Date(admin.clock.now()).toISOString(),
+        ...d,
+      };
+      state.metafieldDefinitions.set(record);
+    }
+  }
 
   const shopRecord = (domain: string): ShopRecord => {
     const state = admin.shops.getShop(domain);
@@ -105,6 +128,7 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     /** Shopify-managed install: the app is installed and may exchange session tokens for this shop. */
     install(shop: string) {
       shopRecord(shop);
+      defineDeclared(shop);
       installed.add(shop);
     },
     /** The merchant removes the app: Shopify sends app/uninstalled, then stops delivering. */
@@ -135,3 +159,24 @@ export function createLocalShopify(options: LocalShopifyOptions) {
 }
 
 export type LocalShopify = ReturnType<typeof createLocalShopify>;
+
+type DeclaredDefinition = Pick<MetafieldDefinitionRecord, "key" | "name" | "type" | "description" | "access">;
+
+/** The customer metafield definitions an app's toml declares in its own namespace. */
+export function declaredCustomerMetafields(toml: string): DeclaredDefinition[] {
+  const config = parseToml(toml) as { customer?: { metafields?: { app?: Record<string, Record<string, unknown>> } } };
+  return Object.entries(config.customer?.metafields?.app ?? {}).map(([key, d]) => {
+    const access = (d.access ?? {}) as Record<string, string | undefined>;
+    return {
+      key,
+      name: String(d.name ?? key),
+      type: String(d.type),
+      description: typeof d.description === "string" ? d.description : null,
+      access: {
+        admin: access.admin?.toUpperCase() ?? null,
+        storefront: access.storefront?.toUpperCase() ?? null,
+        customerAccount: access.customer_account?.toUpperCase() ?? null,
+      },
+    };
+  });
+}

@@ -5,10 +5,12 @@ import { reconcileJob, RECONCILE } from "./reconcile.server";
 import type { JobHandlers } from "./queue";
 import { CUSTOMER_CHANGED, customerChangedJob, RECOMPUTE_SHOP, recomputeShopJob } from "./recompute.server";
 import { getQueue } from "./runtime.server";
+import { SYNC, syncJob } from "./sync.server";
 
 export const jobHandlers: JobHandlers = {
   [BACKFILL]: backfillJob({ clientFor: (shop) => adminClientForJob(shop), queue: getQueue() }),
   [RECONCILE]: reconcileJob({ clientFor: (shop) => adminClientForJob(shop) }),
   [RECOMPUTE_SHOP]: recomputeShopJob({ queue: getQueue() }),
   [CUSTOMER_CHANGED]: customerChangedJob({ queue: getQueue() }),
+  [SYNC]: syncJob({ clientFor: (shop) => adminClientForJob(shop) }),
 };

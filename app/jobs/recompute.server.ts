@@ -5,6 +5,7 @@ import { nextMidnightUtc } from "../services/recompute-core.server";
 import { RECOMPUTE_REASONS, recomputeShop, updateCustomerState, type RecomputeReason } from "../services/recompute.server";
 import { CUSTOMER_CHANGED } from "../webhooks/ledger-changed.server";
 import { PermanentJobError, type JobContext, type JobQueue } from "./queue";
+import { enqueueSync, SYNC_COALESCE_MS } from "./sync.server";
 
 export const RECOMPUTE_SHOP = "recompute-shop";
 export { CUSTOMER_CHANGED };
@@ -52,7 +53,8 @@ export function recomputeShopJob(deps: RecomputeJobDeps) {
     const asOf = payload.asOf === undefined ? now() : new Date(payload.asOf);
     if (Number.isNaN(asOf.getTime())) throw new PermanentJobError(`asOf ${JSON.stringify(payload.asOf)} is not an ISO-8601 time`);
     if (await inactive(shop)) return;
-    await recomputeShop(shop, { asOf, reason: payload.reason });
+    const result = await recomputeShop(shop, { asOf, reason: payload.reason });
+    if (result.changed > 0 || result.removed > 0) await enqueueSync(deps.queue, shop, "recompute", { now });
     await scheduleDailyRecompute(shop, { queue: deps.queue, now });
   };
 }
@@ -69,6 +71,9 @@ export function customerChangedJob(deps: RecomputeJobDeps) {
     // Never computed yet (the first order before backfill finished): a full run covers this customer too.
     if (update.status === "no-baseline") {
       await deps.queue.enqueue<RecomputeShopPayload>(shop, RECOMPUTE_SHOP, { reason: "order" }, { key: RECOMPUTE_KEY });
+    } else if (update.status !== "unchanged") {
+      // The shopper's tier or segment moved: on the store within seconds, many events in one sync.
+      await enqueueSync(deps.queue, shop, "customer", { delayMs: SYNC_COALESCE_MS, now });
     }
   };
 }

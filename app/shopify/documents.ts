@@ -243,3 +243,61 @@ ${LEDGER_ORDER_FIELDS}      }
     }
   }
 `;
+
+/** The tags of up to 250 customers by id: what the sync reads before it first writes a customer's tags. */
+export const CUSTOMER_TAGS_QUERY = `#graphql
+  query CustomerTags($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Customer {
+        id
+        tags
+      }
+    }
+  }
+`;
+
+// ---- The sync's batched mutation -------------------------------------------------------------------------------
+// Shopify has no multi-customer tag mutation, so the sync sends many aliased mutations in one request. The document
+// is built from the four parts below for a given number of each (SyncMutationShape); tests/integration/
+// gateway-documents.test.ts validates built documents of several shapes against the schema.
+
+/** How many of each mutation one sync request carries. Shopify charges 10 points per mutation field. */
+export interface SyncMutationShape {
+  tagsAdd: number;
+  tagsRemove: number;
+  metafieldsSet: number;
+  metafieldsDelete: number;
+}
+
+/** At most this many mutation fields in one request: 10 points each, within the single-query limit of 1000. */
+export const SYNC_MUTATION_FIELDS_MAX = 100;
+
+const USER_ERRORS = "userErrors { field message }";
+
+/**
+ * The aliased sync mutation for `shape`. Aliases and variables are numbered per kind: `add3: tagsAdd(id: $addId3,
+ * tags: $addTags3)`, `remove0`, `set1: metafieldsSet(metafields: $set1)`, `delete0: metafieldsDelete(metafields: $delete0)`.
+ */
+export function syncCustomersMutation(shape: SyncMutationShape): string {
+  const fields = shape.tagsAdd + shape.tagsRemove + shape.metafieldsSet + shape.metafieldsDelete;
+  if (fields === 0 || fields > SYNC_MUTATION_FIELDS_MAX) throw new RangeError(`a sync request carries 1–${SYNC_MUTATION_FIELDS_MAX} mutations, not ${fields}`);
+  const variables: string[] = [];
+  const selections: string[] = [];
+  for (let i = 0; i < shape.tagsAdd; i++) {
+    variables.push(`$addId${i}: ID!`, `$addTags${i}: [String!]!`);
+    selections.push(`add${i}: tagsAdd(id: $addId${i}, tags: $addTags${i}) { ${USER_ERRORS} }`);
+  }
+  for (let i = 0; i < shape.tagsRemove; i++) {
+    variables.push(`$removeId${i}: ID!`, `$removeTags${i}: [String!]!`);
+    selections.push(`remove${i}: tagsRemove(id: $removeId${i}, tags: $removeTags${i}) { ${USER_ERRORS} }`);
+  }
+  for (let i = 0; i < shape.metafieldsSet; i++) {
+    variables.push(`$set${i}: [MetafieldsSetInput!]!`);
+    selections.push(`set${i}: metafieldsSet(metafields: $set${i}) { userErrors { field message code elementIndex } }`);
+  }
+  for (let i = 0; i < shape.metafieldsDelete; i++) {
+    variables.push(`$delete${i}: [MetafieldIdentifierInput!]!`);
+    selections.push(`delete${i}: metafieldsDelete(metafields: $delete${i}) { ${USER_ERRORS} }`);
+  }
+  return "#graphql\n" + `  mutation SyncCustomers(${variables.join(", ")}) {\n    ${selections.join("\n    ")}\n  }\n`;
+}

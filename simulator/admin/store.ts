@@ -157,6 +157,15 @@ export class ShopState {
     return this.metafieldsByOwner.get(ownerId)?.get(`${namespace}.${key}`);
   }
 
+  deleteMetafield(ownerId: string, namespace: string, key: string): MetafieldRecord | undefined {
+    const owned = this.metafieldsByOwner.get(ownerId);
+    const existing = owned?.get(`${namespace}.${key}`);
+    if (!existing) return undefined;
+    owned!.delete(`${namespace}.${key}`);
+    this.metafieldsById.delete(existing.id);
+    return existing;
+  }
+
   putMetafield(metafield: MetafieldRecord): void {
     let owned = this.metafieldsByOwner.get(metafield.ownerId);
     if (!owned) this.metafieldsByOwner.set(metafield.ownerId, (owned = new Map()));

@@ -42,6 +42,26 @@ describe("gateway documents", () => {
     }
   });
 
+  it.each([
+    { tagsAdd: 1, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 },
+    { tagsAdd: 0, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 1 },
+    { tagsAdd: 40, tagsRemove: 40, metafieldsSet: 10, metafieldsDelete: 10 },
+  ])("the sync mutation built for %o is valid, named, and costs 10 points a field", (shape) => {
+    const text = documents.syncCustomersMutation(shape);
+    expect(text.startsWith("#graphql")).toBe(true);
+    const errors = validate(adminSchema(), parse(text), [...specifiedRules, NoDeprecatedCustomRule]);
+    expect(errors.map((e) => e.message)).toEqual([]);
+    const operation = parse(text).definitions[0];
+    expect(operation.kind === "OperationDefinition" && operation.name?.value).toBe("SyncCustomers");
+    const fields = shape.tagsAdd + shape.tagsRemove + shape.metafieldsSet + shape.metafieldsDelete;
+    expect(operation.kind === "OperationDefinition" && operation.selectionSet.selections.length).toBe(fields);
+  });
+
+  it("refuses to build a sync mutation over the single-query cost limit, or an empty one", () => {
+    expect(() => documents.syncCustomersMutation({ tagsAdd: 101, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 })).toThrow(RangeError);
+    expect(() => documents.syncCustomersMutation({ tagsAdd: 0, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 })).toThrow(RangeError);
+  });
+
   it("keeps bulk queries within Shopify's bulk rules: no variables, no pageInfo", () => {
     for (const [name, text] of exported.filter(([n]) => n.endsWith("_BULK_QUERY"))) {
       expect(text, name).not.toMatch(/\$\w+/);

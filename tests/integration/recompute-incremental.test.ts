@@ -11,6 +11,7 @@ import {
   RECOMPUTE_SHOP,
   recomputeShopJob,
 } from "../../app/jobs/recompute.server";
+import { SYNC, SYNC_COALESCE_MS, SYNC_KEY } from "../../app/jobs/sync.server";
 import { stateHistory } from "../../app/models/customer-state.server";
 import { applyCustomers, applyOrders, applyRefunds } from "../../app/models/ledger.server";
 import { recomputeShop } from "../../app/services/recompute.server";
@@ -119,6 +120,20 @@ describe("customer-changed", () => {
     ]);
   });
 
+  it("queues one sync back to Shopify for customers whose state moved, a couple of seconds out, and none otherwise", async () => {
+    // Given the customers moved by the tests above: their job runs queued one sync, coalesced by key
+    const queued = await prisma.job.findMany({ where: { shop: SHOP, kind: SYNC, state: "queued" } });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ key: SYNC_KEY, payload: JSON.stringify({ reason: "customer" }) });
+    expect(queued[0].runAt.getTime()).toBe(AS_OF.getTime() + SYNC_COALESCE_MS); // the handlers' clock is AS_OF
+    // When an unchanged customer's job runs (a webhook for our own tag write comes back, say)
+    await prisma.job.deleteMany({ where: { shop: SHOP, kind: SYNC } });
+    await ledgerChanged(SHOP, ["gid://shopify/Customer/77000001"]);
+    await runJobs(AS_OF);
+    // Then no sync is queued: the app's own writes cannot start a loop
+    expect(await prisma.job.count({ where: { shop: SHOP, kind: SYNC } })).toBe(0);
+  });
+
   it("rerunning the job for an unchanged customer writes nothing", async () => {
     // Given a customer whose state is current
     const customerId = "gid://shopify/Customer/77000001";
@@ -149,6 +164,10 @@ describe("customer-changed", () => {
     midnight.setUTCHours(24, 0, 0, 0);
     expect(daily.runAt).toEqual(midnight);
     expect(JSON.parse(daily.payload)).toEqual({ reason: "daily" });
+    // And the states it wrote are queued to go to Shopify right away
+    const sync = await prisma.job.findFirstOrThrow({ where: { shop: fresh, kind: SYNC, state: "queued" } });
+    expect(sync).toMatchObject({ key: SYNC_KEY, runAt: at });
+    expect(JSON.parse(sync.payload)).toEqual({ reason: "recompute" });
   });
 
   it("skips shops that uninstalled", async () => {

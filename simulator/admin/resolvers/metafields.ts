@@ -1,4 +1,5 @@
-// Metafields: HasMetafields fields on owners, metafieldsSet (≤25, atomic, owner checks), metafieldDefinitionCreate.
+// Metafields: HasMetafields fields on owners, metafieldsSet (≤25, atomic, owner checks), metafieldsDelete,
+// metafieldDefinitionCreate.
 import { createHash } from "node:crypto";
 import { isoAt } from "../clock";
 import type { ResolverContext, ResolverMap } from "../context";
@@ -213,6 +214,20 @@ export const metafieldResolvers: ResolverMap = {
     if (errors.length) return { metafields: [], userErrors: errors };
     planned.forEach((m) => ctx.shop.putMetafield(m));
     return { metafields: planned, userErrors: [] };
+  },
+
+  // Documented: deletes by owner, namespace and key; a metafield that does not exist is not an error, its entry in
+  // deletedMetafields is null. At least one identifier is required.
+  "Mutation.metafieldsDelete": (_s, args: { metafields: { ownerId: string; namespace: string; key: string }[] }, ctx) => {
+    if (args.metafields.length === 0) {
+      return { deletedMetafields: [], userErrors: [{ field: ["metafields"], message: "At least one metafield must be specified." }] };
+    }
+    const deletedMetafields = args.metafields.map((input) => {
+      const namespace = resolveNamespace(input.namespace, ctx.core.appId);
+      const removed = ctx.shop.deleteMetafield(input.ownerId, namespace, input.key);
+      return removed ? { ownerId: input.ownerId, namespace: removed.namespace, key: removed.key } : null;
+    });
+    return { deletedMetafields, userErrors: [] };
   },
 
   "Mutation.metafieldDefinitionCreate": (_s, args: { definition: Record<string, any> }, ctx) => {

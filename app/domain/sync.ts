@@ -1,0 +1,165 @@
+// What the app writes back to Shopify for one customer (DESIGN.md "What is written back to Shopify"), as pure
+// functions: the tags a state asks for under the app's prefixes, the difference to what was last written, the two
+// app-owned metafields, and the settings' validation. The sync job (app/jobs/sync.server.ts) sends the differences.
+import { fromMinorUnits } from "./money";
+import type { TierProgram } from "./tiers";
+
+/** Shopify's limits on customer tags. */
+export const MAX_TAGS = 250;
+export const MAX_TAG_LENGTH = 255;
+export const PREFIX_MAX_LENGTH = 40;
+
+export interface SyncSettings {
+  /** Tag prefix for the RFM segment (`rfm:champions`); null: no segment tags. */
+  rfmPrefix: string | null;
+  /** Tag prefix for the tier (`tier:gold`); null: no tier tags. */
+  tierPrefix: string | null;
+  /** Whether the tier metafields are written (the storefront reads them). */
+  metafields: boolean;
+}
+
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = { rfmPrefix: "rfm:", tierPrefix: "tier:", metafields: true };
+
+/** The state a sync needs of a customer (a subset of CustomerState). */
+export interface SyncState {
+  customerId: string;
+  segment: string;
+  tier: string | null;
+  spendInWindowMinor: number | null;
+  nextTier: string | null;
+  amountToNextMinor: number | null;
+  tierExpiresAt: number | null;
+}
+
+/** The app-reserved namespace and keys of the customer metafields (declared in shopify.app.toml). */
+export const METAFIELD_NAMESPACE = "$app";
+export const TIER_METAFIELD = { key: "tier", type: "single_line_text_field" } as const;
+export const STATUS_METAFIELD = { key: "status", type: "json" } as const;
+
+/** Tags are compared as Shopify does: without regard to case. */
+const fold = (tag: string) => tag.toLowerCase();
+
+/** The app's tags for a state under the settings: one per enabled prefix (no tier: no tier tag). */
+export function desiredTags(state: Pick<SyncState, "segment" | "tier">, settings: SyncSettings): string[] {
+  const tags: string[] = [];
+  if (settings.rfmPrefix !== null) tags.push(`${settings.rfmPrefix}${state.segment}`);
+  if (settings.tierPrefix !== null && state.tier !== null) tags.push(`${settings.tierPrefix}${state.tier}`);
+  return tags;
+}
+
+/** Whether a tag lies under one of the app's prefixes (enabled ones, and those of earlier settings passed in). */
+export function underPrefixes(tag: string, prefixes: readonly string[]): boolean {
+  const t = fold(tag);
+  return prefixes.some((p) => t.startsWith(fold(p)));
+}
+
+export interface TagChange {
+  add: string[];
+  remove: string[];
+}
+
+/**
+ * What to send so the customer carries `desired` of the app's tags. `synced` are the tags the app wrote and still
+ * owns; `foreign` the tags under the app's prefixes the customer already had before the app wrote any: those are the
+ * merchant's, never removed, and not re-added. Only the app's own tags are ever removed.
+ */
+export function tagChange(desired: readonly string[], synced: readonly string[], foreign: readonly string[]): TagChange {
+  const want = new Set(desired.map(fold));
+  const have = new Set(synced.map(fold));
+  const theirs = new Set(foreign.map(fold));
+  return {
+    add: desired.filter((t) => !have.has(fold(t)) && !theirs.has(fold(t))),
+    remove: synced.filter((t) => !want.has(fold(t))),
+  };
+}
+
+/** The app's tags after a change was applied. */
+export function tagsAfter(synced: readonly string[], change: TagChange): string[] {
+  const removed = new Set(change.remove.map(fold));
+  return [...synced.filter((t) => !removed.has(fold(t))), ...change.add];
+}
+
+export interface TierMetafields {
+  tier: string;
+  /** JSON text of TierStatusJson. */
+  status: string;
+}
+
+/** The storefront's view of a shopper's tier (the `status` metafield). Money as decimal strings, times ISO-8601. */
+export interface TierStatusJson {
+  tier: string;
+  tier_name: string;
+  spend_in_window: string;
+  next_tier: string | null;
+  next_tier_name: string | null;
+  amount_to_next: string | null;
+  expires_at: string | null;
+  currency: string;
+}
+
+/** The two metafields for a state, or null when the customer has no tier (nothing is stored for them). */
+export function tierMetafields(state: SyncState, program: TierProgram, currency: string): TierMetafields | null {
+  if (state.tier === null) return null;
+  const name = (key: string | null) => (key === null ? null : (program.tiers.find((t) => t.key === key)?.name ?? key));
+  const money = (minor: number | null) => (minor === null ? null : fromMinorUnits(minor, currency));
+  const status: TierStatusJson = {
+    tier: state.tier,
+    tier_name: name(state.tier)!,
+    spend_in_window: money(state.spendInWindowMinor ?? 0)!,
+    next_tier: state.nextTier,
+    next_tier_name: name(state.nextTier),
+    amount_to_next: money(state.amountToNextMinor),
+    expires_at: state.tierExpiresAt === null ? null : new Date(state.tierExpiresAt).toISOString(),
+    currency,
+  };
+  return { tier: state.tier, status: JSON.stringify(status) };
+}
+
+/** One text for the metafields as written (what the sync compares with what it last wrote); null for none. */
+export function metafieldsDigest(values: TierMetafields | null): string | null {
+  return values === null ? null : `${values.tier}\n${values.status}`;
+}
+
+export interface SyncSettingsIssue {
+  path: string[];
+  key: string;
+  message: string;
+  params?: Record<string, string | number>;
+}
+
+export type SyncSettingsValidation = { ok: true; settings: SyncSettings } | { ok: false; issues: SyncSettingsIssue[] };
+
+/**
+ * Checks tag prefixes as the admin submits them: blank turns the tags off; otherwise 1–40 characters, no comma
+ * (Shopify splits tags on commas), no leading or trailing space, and the two prefixes must not overlap (one cannot
+ * start with the other, or the app could not tell its segment tags from its tier tags).
+ */
+export function validateSyncSettings(input: { rfmPrefix?: unknown; tierPrefix?: unknown; metafields?: unknown }): SyncSettingsValidation {
+  const issues: SyncSettingsIssue[] = [];
+  const prefix = (field: "rfmPrefix" | "tierPrefix"): string | null => {
+    const value = input[field];
+    if (value === null || value === undefined || (typeof value === "string" && value.trim() === "")) return null;
+    if (typeof value !== "string") {
+      issues.push({ path: [field], key: "field.invalid_type", message: "This field must be text.", params: { expected: "string" } });
+      return null;
+    }
+    if (value !== value.trim()) {
+      issues.push({ path: [field], key: "sync.prefix.spaces", message: "A tag prefix cannot start or end with a space." });
+    } else if (value.includes(",")) {
+      issues.push({ path: [field], key: "sync.prefix.comma", message: "A tag prefix cannot contain a comma." });
+    } else if (Array.from(value).length > PREFIX_MAX_LENGTH) {
+      issues.push({ path: [field], key: "sync.prefix.too_long", message: `A tag prefix can be at most ${PREFIX_MAX_LENGTH} characters.`, params: { max: PREFIX_MAX_LENGTH } });
+    }
+    return value;
+  };
+  const rfmPrefix = prefix("rfmPrefix");
+  const tierPrefix = prefix("tierPrefix");
+  if (rfmPrefix !== null && tierPrefix !== null && (fold(rfmPrefix).startsWith(fold(tierPrefix)) || fold(tierPrefix).startsWith(fold(rfmPrefix)))) {
+    issues.push({ path: ["tierPrefix"], key: "sync.prefix.overlap", message: "The segment and tier prefixes must differ, and neither may start with the other." });
+  }
+  const metafields = input.metafields === undefined ? true : input.metafields;
+  if (typeof metafields !== "boolean") {
+    issues.push({ path: ["metafields"], key: "field.invalid_type", message: "This field must be on or off.", params: { expected: "boolean" } });
+  }
+  return issues.length ? { ok: false, issues } : { ok: true, settings: { rfmPrefix, tierPrefix, metafields: metafields as boolean } };
+}

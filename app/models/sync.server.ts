@@ -1,0 +1,164 @@
+// What the app last wrote to Shopify per customer (CustomerSync), the shop's sync settings, and sync runs. The sync
+// compares CustomerState with CustomerSync page by page and records each batch's outcome as soon as Shopify answered,
+// so a sync killed midway resumes with only what is still missing.
+import { Prisma } from "../generated/prisma/client";
+import { prisma } from "../db.server";
+import { DEFAULT_SYNC_SETTINGS, type SyncSettings, type SyncState } from "../domain/sync";
+
+export async function getSyncSettings(shop: string): Promise<SyncSettings> {
+  const row = await prisma.syncSettings.findUnique({ where: { shop } });
+  return row ? { rfmPrefix: row.rfmPrefix, tierPrefix: row.tierPrefix, metafields: row.metafields } : { ...DEFAULT_SYNC_SETTINGS };
+}
+
+/** Saves validated settings (validateSyncSettings). */
+export async function saveSyncSettings(shop: string, settings: SyncSettings): Promise<void> {
+  await prisma.syncSettings.upsert({ where: { shop }, create: { shop, ...settings }, update: settings });
+}
+
+/** What was last written for a customer; null fields: nothing yet. */
+export interface SyncedValues {
+  tags: string[];
+  /** Tags under the app's prefixes the customer had before the app wrote any; null until read from Shopify. */
+  foreignTags: string[] | null;
+  metafields: string | null;
+  failures: number;
+}
+
+export interface SyncCandidate {
+  state: SyncState;
+  synced: SyncedValues | null;
+}
+
+const list = (text: string | null): string[] | null => (text === null ? null : (JSON.parse(text) as string[]));
+const ms = (value: unknown): number | null =>
+  value === null || value === undefined ? null : value instanceof Date ? value.getTime() : typeof value === "number" ? value : Date.parse(String(value));
+const int = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+/** A page of customers with a state, after `afterId` in id order, each with what was last written for them. */
+export async function syncCandidates(shop: string, afterId: string | null, limit: number): Promise<SyncCandidate[]> {
+  const after = afterId === null ? Prisma.empty : Prisma.sql`AND s."customerId" > ${afterId}`;
+  const rows = await prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    SELECT s."customerId", s."segment", s."tier", s."spendInWindowMinor", s."nextTier", s."amountToNextMinor", s."tierExpiresAt",
+      y."customerId" AS "syncedId", y."tags", y."foreignTags", y."metafields", y."failures"
+    FROM "CustomerState" s
+    LEFT JOIN "CustomerSync" y ON y."shop" = s."shop" AND y."customerId" = s."customerId"
+    WHERE s."shop" = ${shop} ${after}
+    ORDER BY s."customerId"
+    LIMIT ${limit}`);
+  return rows.map((r) => ({
+    state: {
+      customerId: r.customerId as string,
+      segment: r.segment as string,
+      tier: r.tier as string | null,
+      spendInWindowMinor: int(r.spendInWindowMinor),
+      nextTier: r.nextTier as string | null,
+      amountToNextMinor: int(r.amountToNextMinor),
+      tierExpiresAt: ms(r.tierExpiresAt),
+    },
+    synced:
+      r.syncedId === null
+        ? null
+        : {
+            tags: list(r.tags as string)!,
+            foreignTags: list(r.foreignTags as string | null),
+            metafields: r.metafields as string | null,
+            failures: Number(r.failures),
+          },
+  }));
+}
+
+/** Forgets what was written for customers no longer in the ledger (deleted at Shopify: nothing left to undo). */
+export async function dropOrphanSyncRows(shop: string): Promise<number> {
+  return prisma.$executeRaw(Prisma.sql`
+    DELETE FROM "CustomerSync" WHERE "shop" = ${shop}
+      AND "customerId" NOT IN (SELECT "customerId" FROM "CustomerState" WHERE "shop" = ${shop})`);
+}
+
+export interface SyncOutcome {
+  customerId: string;
+  tags: string[];
+  /** Recorded with the first write; kept afterwards. */
+  foreignTags: string[];
+  metafields: string | null;
+  /** Set when Shopify refused part of the write (userErrors); cleared by a write that succeeds whole. */
+  failure: { code: string; message: string } | null;
+}
+
+/** Records what one request wrote (and what it could not), in one transaction. */
+export async function recordSyncOutcomes(shop: string, outcomes: readonly SyncOutcome[], at: Date): Promise<void> {
+  if (outcomes.length === 0) return;
+  await prisma.$transaction(
+    outcomes.map((o) => {
+      const values = {
+        tags: JSON.stringify(o.tags),
+        foreignTags: JSON.stringify(o.foreignTags),
+        metafields: o.metafields,
+        syncedAt: at,
+        ...(o.failure
+          ? { failureCode: o.failure.code, failureMessage: o.failure.message, failedAt: at }
+          : { failureCode: null, failureMessage: null, failedAt: null, failures: 0 }),
+      };
+      return prisma.customerSync.upsert({
+        where: { shop_customerId: { shop, customerId: o.customerId } },
+        create: { shop, customerId: o.customerId, ...values, failures: o.failure ? 1 : 0 },
+        update: o.failure ? { ...values, failures: { increment: 1 } } : values,
+      });
+    }),
+  );
+}
+
+/** Lets customers that failed too often be tried again (the merchant's "retry failed"). */
+export async function resetSyncFailures(shop: string): Promise<number> {
+  const { count } = await prisma.customerSync.updateMany({ where: { shop, failures: { gt: 0 } }, data: { failures: 0 } });
+  return count;
+}
+
+export interface SyncFailure {
+  customerId: string;
+  code: string;
+  message: string;
+  failures: number;
+  failedAt: Date;
+}
+
+export async function syncFailures(shop: string, limit = 50): Promise<SyncFailure[]> {
+  const rows = await prisma.customerSync.findMany({
+    where: { shop, failedAt: { not: null } },
+    orderBy: [{ failedAt: "desc" }, { customerId: "asc" }],
+    take: limit,
+  });
+  return rows.map((r) => ({ customerId: r.customerId, code: r.failureCode ?? "", message: r.failureMessage ?? "", failures: r.failures, failedAt: r.failedAt! }));
+}
+
+export type SyncRunTotals = Pick<
+  Prisma.SyncRunUncheckedCreateInput,
+  "considered" | "changed" | "synced" | "failed" | "requests" | "costPoints" | "throttled"
+>;
+
+export function createSyncRun(shop: string, reason: string) {
+  return prisma.syncRun.create({ data: { shop, reason, status: "running" } });
+}
+
+export function updateSyncRun(shop: string, id: string, totals: SyncRunTotals) {
+  return prisma.syncRun.update({ where: { id, shop }, data: totals });
+}
+
+export function finishSyncRun(shop: string, id: string, totals: SyncRunTotals & { error?: string | null }) {
+  return prisma.syncRun.update({
+    where: { id, shop },
+    data: { ...totals, status: totals.error ? "failed" : "done", finishedAt: new Date(), error: totals.error ?? null },
+  });
+}
+
+export function latestSyncRun(shop: string) {
+  return prisma.syncRun.findFirst({ where: { shop }, orderBy: [{ startedAt: "desc" }, { id: "desc" }] });
+}
+
+/** Customers whose last write Shopify refused, and all customers ever written. */
+export async function syncCounts(shop: string): Promise<{ written: number; failing: number }> {
+  const [written, failing] = await Promise.all([
+    prisma.customerSync.count({ where: { shop } }),
+    prisma.customerSync.count({ where: { shop, failedAt: { not: null } } }),
+  ]);
+  return { written, failing };
+}

@@ -1,0 +1,336 @@
+// Sync back to the store (DESIGN.md "What is written back to Shopify"): for every customer, the difference between
+// their current state and what the app last wrote — the app's tags (tagsAdd / tagsRemove) and the two tier
+// metafields (metafieldsSet / metafieldsDelete) — sent as aliased mutations, up to 100 per request (1000 cost
+// points, Shopify's single-query limit), paced by the client on the shop's bucket. Unchanged customers cost nothing.
+//
+// Before the app first writes a customer's tags it reads them (one `nodes` query per 250 customers): tags already
+// under the app's prefixes are the merchant's and are never removed. Shopify's answers are recorded per request, so a
+// killed sync resumes with only what is still missing; refusals (userErrors) are recorded per customer, retried on
+// later syncs, and after MAX_FAILURES left alone until the merchant asks again (resetSyncFailures).
+import type { AdminClient } from "../shopify/client";
+import { CUSTOMER_TAGS_QUERY, SYNC_MUTATION_FIELDS_MAX, syncCustomersMutation, type SyncMutationShape } from "../shopify/documents";
+import {
+  desiredTags,
+  METAFIELD_NAMESPACE,
+  metafieldsDigest,
+  STATUS_METAFIELD,
+  tagChange,
+  tagsAfter,
+  TIER_METAFIELD,
+  tierMetafields,
+  underPrefixes,
+  type SyncSettings,
+  type TagChange,
+  type TierMetafields,
+} from "../domain/sync";
+import type { TierProgram } from "../domain/tiers";
+import { shopCurrency } from "../models/shop-currency.server";
+import {
+  createSyncRun,
+  dropOrphanSyncRows,
+  finishSyncRun,
+  getSyncSettings,
+  recordSyncOutcomes,
+  syncCandidates,
+  updateSyncRun,
+  type SyncCandidate,
+  type SyncOutcome,
+  type SyncRunTotals,
+} from "../models/sync.server";
+import { getActiveTierProgram } from "../models/tier-program.server";
+
+export type SyncReason = "recompute" | "customer" | "manual" | "cleanup" | "settings" | "backfill";
+export const SYNC_REASONS: readonly SyncReason[] = ["recompute", "customer", "manual", "cleanup", "settings", "backfill"];
+
+/** After this many refused writes in a row a customer waits for the merchant's "retry failed" (or a manual sync). */
+export const MAX_FAILURES = 5;
+const PAGE = 500;
+const TAG_READ_BATCH = 250; // `nodes` takes at most 250 ids
+const METAFIELDS_PER_SET = 25; // metafieldsSet's documented limit
+const METAFIELDS_PER_CUSTOMER = 2;
+const CUSTOMERS_PER_SET = Math.floor(METAFIELDS_PER_SET / METAFIELDS_PER_CUSTOMER);
+const CUSTOMERS_PER_DELETE = CUSTOMERS_PER_SET;
+
+/** One customer's writes in this run. */
+interface Work {
+  customerId: string;
+  before: { tags: string[]; metafields: string | null };
+  foreign: string[];
+  tags: TagChange;
+  /** Metafields to set (changed), or "delete" (the customer lost their tier), or null (nothing to do). */
+  metafields: TierMetafields | "delete" | null;
+  /** Whether this customer is back after a metafieldsSet that failed for another customer of the same call. */
+  retried: boolean;
+}
+
+export interface SyncResult extends Required<SyncRunTotals> {
+  runId: string;
+  status: "done" | "failed";
+  error: string | null;
+}
+
+/**
+ * Syncs one shop. `mode: "cleanup"` removes everything the app wrote (its tags and metafields), as before an
+ * uninstall or after turning the sync off; otherwise the shop's settings say what is written.
+ */
+export async function syncShop(
+  shop: string,
+  {
+    client,
+    reason,
+    mode = "sync",
+    signal,
+    now = () => new Date(),
+    fieldsPerRequest = SYNC_MUTATION_FIELDS_MAX,
+  }: {
+    client: AdminClient;
+    reason: SyncReason;
+    mode?: "sync" | "cleanup";
+    signal?: AbortSignal;
+    now?: () => Date;
+    /** Mutations per request, at most SYNC_MUTATION_FIELDS_MAX (Shopify's single-query cost limit). */
+    fieldsPerRequest?: number;
+  },
+): Promise<SyncResult> {
+  if (!(fieldsPerRequest >= 1 && fieldsPerRequest <= SYNC_MUTATION_FIELDS_MAX)) throw new RangeError(`fieldsPerRequest must be 1–${SYNC_MUTATION_FIELDS_MAX}`);
+  const settings: SyncSettings = mode === "cleanup" ? { rfmPrefix: null, tierPrefix: null, metafields: false } : await getSyncSettings(shop);
+  const [{ program }, currency] = await Promise.all([getActiveTierProgram(shop), shopCurrency(shop)]);
+  const run = await createSyncRun(shop, mode === "cleanup" ? "cleanup" : reason);
+  const start = { ...client.stats };
+  const totals: Required<SyncRunTotals> = { considered: 0, changed: 0, synced: 0, failed: 0, requests: 0, costPoints: 0, throttled: 0 };
+  const spent = () => {
+    totals.requests = client.stats.requests - start.requests;
+    totals.costPoints = Math.round(client.stats.actualCost - start.actualCost);
+    totals.throttled = client.stats.throttled - start.throttled + (client.stats.retriesByReason.http429 - start.retriesByReason.http429);
+  };
+  const prefixes = [settings.rfmPrefix, settings.tierPrefix].filter((p): p is string => p !== null);
+  let error: string | null = null;
+  try {
+    await dropOrphanSyncRows(shop);
+    let after: string | null = null;
+    let pending: Work[] = [];
+    for (;;) {
+      signal?.throwIfAborted();
+      const page = await syncCandidates(shop, after, PAGE);
+      if (page.length === 0) break;
+      after = page[page.length - 1].state.customerId;
+      totals.considered += page.length;
+      const due = page.filter((c) => reason === "manual" || mode === "cleanup" || (c.synced?.failures ?? 0) < MAX_FAILURES);
+      const foreign = await readForeignTags(client, due, settings, prefixes);
+      for (const candidate of due) {
+        const work = workFor(candidate, settings, program, currency, foreign.get(candidate.state.customerId));
+        if (!work) continue;
+        pending.push(work);
+        totals.changed += 1;
+      }
+      pending = await sendFull(client, shop, pending, totals, now, fieldsPerRequest, signal);
+      spent();
+      await updateSyncRun(shop, run.id, totals);
+    }
+    while (pending.length > 0) {
+      signal?.throwIfAborted();
+      pending = await send(client, shop, pending, totals, now, fieldsPerRequest);
+    }
+  } catch (caught) {
+    error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
+  }
+  spent();
+  await finishSyncRun(shop, run.id, { ...totals, error });
+  if (error !== null && signal?.aborted) throw signal.reason;
+  return { runId: run.id, status: error ? "failed" : "done", error, ...totals };
+}
+
+/** What a customer needs written, or null when Shopify already holds their current state. */
+function workFor(
+  { state, synced }: SyncCandidate,
+  settings: SyncSettings,
+  program: TierProgram,
+  currency: string,
+  readForeign: string[] | undefined,
+): Work | null {
+  const before = { tags: synced?.tags ?? [], metafields: synced?.metafields ?? null };
+  const foreign = synced?.foreignTags ?? readForeign ?? [];
+  const tags = tagChange(desiredTags(state, settings), before.tags, foreign);
+  const wanted = settings.metafields ? tierMetafields(state, program, currency) : null;
+  const digest = metafieldsDigest(wanted);
+  const metafields = digest === before.metafields ? null : wanted === null ? "delete" : wanted;
+  if (tags.add.length === 0 && tags.remove.length === 0 && metafields === null) {
+    return null;
+  }
+  return { customerId: state.customerId, before, foreign, tags, metafields, retried: false };
+}
+
+/**
+ * The current tags of customers the app is about to tag for the first time, reduced to those under the app's
+ * prefixes: the merchant's, never to be removed. Customers Shopify does not know come back without an entry.
+ */
+async function readForeignTags(client: AdminClient, due: readonly SyncCandidate[], settings: SyncSettings, prefixes: readonly string[]) {
+  const out = new Map<string, string[]>();
+  const unread = due.filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0).map((c) => c.state.customerId);
+  for (let i = 0; i < unread.length; i += TAG_READ_BATCH) {
+    const ids = unread.slice(i, i + TAG_READ_BATCH);
+    const data = await client.request<{ nodes: ({ id: string; tags: string[] } | null)[] }>(CUSTOMER_TAGS_QUERY, { ids });
+    for (const node of data.nodes) if (node) out.set(node.id, node.tags.filter((t) => underPrefixes(t, prefixes)));
+  }
+  return out;
+}
+
+/** Sends full requests while there is more work than one request takes; returns the rest (at most one request). */
+async function sendFull(
+  client: AdminClient,
+  shop: string,
+  work: Work[],
+  totals: Required<SyncRunTotals>,
+  now: () => Date,
+  fieldsPerRequest: number,
+  signal?: AbortSignal,
+) {
+  let rest = work;
+  while (takeRequest(rest, fieldsPerRequest).length < rest.length) {
+    signal?.throwIfAborted();
+    rest = await send(client, shop, rest, totals, now, fieldsPerRequest);
+  }
+  return rest;
+}
+
+/** The longest prefix of `work` that fits one request: tag changes one field each, metafields 12 customers a call. */
+function takeRequest(work: readonly Work[], fieldsPerRequest: number): Work[] {
+  let adds = 0;
+  let removes = 0;
+  let sets = 0;
+  let deletes = 0;
+  let n = 0;
+  for (const w of work) {
+    const a = adds + (w.tags.add.length > 0 ? 1 : 0);
+    const r = removes + (w.tags.remove.length > 0 ? 1 : 0);
+    const s = sets + (w.metafields !== null && w.metafields !== "delete" ? 1 : 0);
+    const d = deletes + (w.metafields === "delete" ? 1 : 0);
+    if (a + r + Math.ceil(s / CUSTOMERS_PER_SET) + Math.ceil(d / CUSTOMERS_PER_DELETE) > fieldsPerRequest) break;
+    [adds, removes, sets, deletes] = [a, r, s, d];
+    n++;
+  }
+  return work.slice(0, n);
+}
+
+type UserError = { field: string[] | null; message: string; code?: string | null; elementIndex?: number | null };
+
+/** Sends one request's worth of `work`, records the outcomes, and returns the work still to send. */
+async function send(
+  client: AdminClient,
+  shop: string,
+  work: Work[],
+  totals: Required<SyncRunTotals>,
+  now: () => Date,
+  fieldsPerRequest: number,
+): Promise<Work[]> {
+  const batch = takeRequest(work, fieldsPerRequest);
+  const rest = work.slice(batch.length);
+  const variables: Record<string, unknown> = {};
+  const adds = batch.filter((w) => w.tags.add.length > 0);
+  const removes = batch.filter((w) => w.tags.remove.length > 0);
+  const sets = batch.filter((w) => w.metafields !== null && w.metafields !== "delete");
+  const deletes = batch.filter((w) => w.metafields === "delete");
+  adds.forEach((w, i) => Object.assign(variables, { [`addId${i}`]: w.customerId, [`addTags${i}`]: w.tags.add }));
+  removes.forEach((w, i) => Object.assign(variables, { [`removeId${i}`]: w.customerId, [`removeTags${i}`]: w.tags.remove }));
+  const setCalls = chunk(sets, CUSTOMERS_PER_SET);
+  setCalls.forEach((calls, i) => {
+    variables[`set${i}`] = calls.flatMap((w) => {
+      const values = w.metafields as TierMetafields;
+      return [
+        { ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: TIER_METAFIELD.key, type: TIER_METAFIELD.type, value: values.tier },
+        { ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: STATUS_METAFIELD.key, type: STATUS_METAFIELD.type, value: values.status },
+      ];
+    });
+  });
+  const deleteCalls = chunk(deletes, CUSTOMERS_PER_DELETE);
+  deleteCalls.forEach((calls, i) => {
+    variables[`delete${i}`] = calls.flatMap((w) => [
+      { ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: TIER_METAFIELD.key },
+      { ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: STATUS_METAFIELD.key },
+    ]);
+  });
+  const shape: SyncMutationShape = { tagsAdd: adds.length, tagsRemove: removes.length, metafieldsSet: setCalls.length, metafieldsDelete: deleteCalls.length };
+  const data = await client.request<Record<string, { userErrors: UserError[] }>>(syncCustomersMutation(shape), variables);
+
+  // Per customer: which parts went through.
+  const failures = new Map<string, { code: string; message: string }>();
+  const fail = (id: string, code: string, message: string) => {
+    if (!failures.has(id)) failures.set(id, { code, message });
+  };
+  const addOk = new Set<string>();
+  const removeOk = new Set<string>();
+  const metafieldsOk = new Set<string>();
+  const again: Work[] = [];
+  adds.forEach((w, i) => {
+    const errors = data[`add${i}`]?.userErrors ?? [];
+    if (errors.length === 0) addOk.add(w.customerId);
+    else fail(w.customerId, codeOf("tagsAdd", errors[0]), errors[0].message);
+  });
+  removes.forEach((w, i) => {
+    const errors = data[`remove${i}`]?.userErrors ?? [];
+    if (errors.length === 0) removeOk.add(w.customerId);
+    else fail(w.customerId, codeOf("tagsRemove", errors[0]), errors[0].message);
+  });
+  setCalls.forEach((calls, i) => {
+    const errors = data[`set${i}`]?.userErrors ?? [];
+    if (errors.length === 0) return calls.forEach((w) => metafieldsOk.add(w.customerId));
+    // metafieldsSet is atomic: one refused element and nothing in the call was written. The customers the errors
+    // name fail; the others go again once, in a call of their own.
+    const named = new Set<string>();
+    for (const e of errors) {
+      const owner = typeof e.elementIndex === "number" ? calls[Math.floor(e.elementIndex / METAFIELDS_PER_CUSTOMER)] : undefined;
+      if (owner) {
+        named.add(owner.customerId);
+        fail(owner.customerId, codeOf("metafieldsSet", e), e.message);
+      }
+    }
+    for (const w of calls) {
+      if (named.has(w.customerId)) continue;
+      if (named.size > 0 && !w.retried) again.push({ ...w, tags: { add: [], remove: [] }, retried: true });
+      else fail(w.customerId, codeOf("metafieldsSet", errors[0]), errors[0].message);
+    }
+  });
+  deleteCalls.forEach((calls, i) => {
+    const errors = data[`delete${i}`]?.userErrors ?? [];
+    if (errors.length === 0) calls.forEach((w) => metafieldsOk.add(w.customerId));
+    else calls.forEach((w) => fail(w.customerId, codeOf("metafieldsDelete", errors[0]), errors[0].message));
+  });
+
+  const outcomes: SyncOutcome[] = batch.map((w) => {
+    const applied: TagChange = { add: addOk.has(w.customerId) ? w.tags.add : [], remove: removeOk.has(w.customerId) ? w.tags.remove : [] };
+    const metafields =
+      w.metafields === null || !metafieldsOk.has(w.customerId)
+        ? w.before.metafields
+        : w.metafields === "delete"
+          ? null
+          : metafieldsDigest(w.metafields);
+    const retrying = again.some((a) => a.customerId === w.customerId);
+    return {
+      customerId: w.customerId,
+      tags: tagsAfter(w.before.tags, applied),
+      foreignTags: w.foreign,
+      metafields,
+      failure: retrying ? null : (failures.get(w.customerId) ?? null),
+    };
+  });
+  await recordSyncOutcomes(shop, outcomes, now());
+  // A customer sent again keeps the tags this request wrote.
+  const written = new Map(outcomes.map((o) => [o.customerId, o]));
+  for (const a of again) a.before = { tags: written.get(a.customerId)!.tags, metafields: a.before.metafields };
+  for (const o of outcomes) {
+    if (again.some((a) => a.customerId === o.customerId)) continue;
+    if (o.failure) totals.failed += 1;
+    else totals.synced += 1;
+  }
+  return [...again, ...rest];
+}
+
+function codeOf(mutation: string, error: UserError): string {
+  return error.code ? `${mutation}.${error.code}` : `${mutation}.${(error.field ?? []).filter((f) => !/^\d+$/.test(f)).join(".") || "error"}`;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

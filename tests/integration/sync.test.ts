@@ -1,0 +1,201 @@
+// Sync back to the store against the local Shopify: after backfill + recompute + sync the simulated shop's tags and
+// metafields equal the app's state exactly; the merchant's tags are never touched (not even ones that look like the
+// app's); a second sync sends nothing; refusals are recorded per customer; throttling, 429/5xx storms and a kill
+// mid-sync end in the same final state; clean-up removes exactly what the app wrote.
+import path from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { prisma } from "../../app/db.server";
+import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { backfillJob } from "../../app/jobs/backfill.server";
+import { createAdminClient } from "../../app/shopify/client";
+import { fetchTransport } from "../../app/shopify/transport.server";
+import { recomputeShop } from "../../app/services/recompute.server";
+import { syncShop, type SyncResult } from "../../app/services/sync.server";
+import { saveSyncSettings, syncFailures } from "../../app/models/sync.server";
+import { saveTierProgramVersion, getActiveTierProgram } from "../../app/models/tier-program.server";
+import { writeShopFile } from "../../simulator/generator/index";
+import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
+
+const SHOP = "syncing-shop.myshopify.com";
+const OTHER = "untouched-shop.myshopify.com";
+const AS_OF = new Date("2026-11-01T00:00:00.000Z");
+const APP_NS = "app--1";
+let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
+
+const clientFor = async (shop: string) => {
+  const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
+  const endpoint = `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json`;
+  // Short backoff so fault storms do not make the test slow; the policy itself is tested in the gateway tests.
+  return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }), backoff: { baseMs: 5, maxMs: 50 } });
+};
+
+async function sync(
+  options: { mode?: "sync" | "cleanup"; reason?: "manual" | "recompute"; signal?: AbortSignal; fieldsPerRequest?: number } = {},
+): Promise<SyncResult> {
+  return syncShop(SHOP, { client: await clientFor(SHOP), reason: options.reason ?? "recompute", ...options });
+}
+
+const simulated = () => env.shopify.admin.shops.getShop(SHOP)!;
+
+/** What the app's state says every customer must carry in Shopify: its tags, and its two metafields' values. */
+async function expectedInShopify() {
+  const states = await prisma.customerState.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" } });
+  return new Map(states.map((s) => [s.customerId, { tags: [`rfm:${s.segment}`, ...(s.tier ? [`tier:${s.tier}`] : [])], tier: s.tier }]));
+}
+
+/** The app's tags and metafields as the simulated shop holds them. */
+function heldInShopify(ids: Iterable<string>) {
+  const shop = simulated();
+  return new Map(
+    [...ids].map((id) => {
+      const customer = shop.customers.get(id)!;
+      const appTags = customer.tags.filter((t) => /^(rfm|tier):/.test(t) && !MERCHANT_TAGS.includes(t));
+      return [id, { tags: appTags, tier: shop.getMetafield(id, APP_NS, "tier")?.value ?? null }];
+    }),
+  );
+}
+
+async function expectShopifyToMatchState() {
+  const expected = await expectedInShopify();
+  const held = heldInShopify(expected.keys());
+  for (const [id, want] of expected) {
+    const got = held.get(id)!;
+    expect(got.tags.sort(), id).toEqual(want.tags.sort());
+    expect(got.tier, id).toBe(want.tier);
+  }
+  return expected.size;
+}
+
+// Tags the merchant put on customers before the app came: one plain, two under the app's prefixes.
+const MERCHANT_TAGS = ["vip", "rfm:handpicked", "Tier:Legacy"];
+let tagged: string[] = [];
+
+beforeAll(async () => {
+  env = await startLocalShopifyAndApp();
+  for (const [shop, seed] of [[SHOP, 31], [OTHER, 32]] as const) {
+    const file = path.join(inject("testRunDir"), `${shop}.jsonl`);
+    await writeShopFile({ preset: "demo", seed, customers: 40, shopDomain: shop, endDate: AS_OF.toISOString() }, file, { truthFile: false });
+    const state = await env.shopify.admin.shops.loadShopFile(file);
+    // Advanced plan (4000 points, 200/s): the same pacing as standard at half the waiting (the benchmark runs standard).
+    state.record.plan = "advanced";
+    env.shopify.install(shop);
+    expect((await openApp(env.app.url, env.shopify, shop)).status).toBe(200);
+  }
+  tagged = [...simulated().customers.values()].slice(0, 3).map((c) => c.id);
+  for (const id of tagged) simulated().customers.get(id)!.tags.push(...MERCHANT_TAGS);
+  const queue = createTableQueue();
+  const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
+  await worker.idle();
+  await worker.stop();
+  await recomputeShop(SHOP, { asOf: AS_OF, reason: "backfill" });
+});
+
+describe("sync", () => {
+  it("writes every customer's tags and tier metafields, in few requests, leaving the merchant's tags alone", async () => {
+    const before = env.shopify.admin.requests.forShop(SHOP).length;
+    const result = await sync();
+    expect(result).toMatchObject({ status: "done", failed: 0 });
+    const customers = await expectShopifyToMatchState();
+    expect(result.changed).toBe(customers);
+    expect(result.synced).toBe(customers);
+    // The merchant's tags are all still there, including those under the app's prefixes
+    for (const id of tagged) expect(simulated().customers.get(id)!.tags).toEqual(expect.arrayContaining(MERCHANT_TAGS));
+    // The status metafield is the storefront's JSON
+    const someone = (await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, tier: { not: null } } })).customerId;
+    const status = JSON.parse(simulated().getMetafield(someone, APP_NS, "status")!.value);
+    expect(status).toMatchObject({ tier: expect.any(String), tier_name: expect.any(String), spend_in_window: expect.stringMatching(/^\d+(\.\d+)?$/), currency: expect.any(String) });
+    // Batched: one read of tags plus a handful of mutation requests for 40 customers
+    expect(result.requests).toBeLessThanOrEqual(Math.ceil(customers / 50) + 2);
+    expect(env.shopify.admin.requests.forShop(SHOP).length - before).toBe(result.requests);
+    // The other shop was never written
+    expect([...env.shopify.admin.shops.getShop(OTHER)!.customers.values()].every((c) => !c.tags.some((t) => t.startsWith("rfm:")))).toBe(true);
+  });
+
+  it("sends nothing the second time", async () => {
+    const result = await sync();
+    expect(result).toMatchObject({ status: "done", changed: 0, requests: 0 });
+  });
+
+  it("moves tier tags and metafields when tiers change, removing only the app's own tags", async () => {
+    const { program } = await getActiveTierProgram(SHOP);
+    // Raise every threshold above the lowest tenfold: most customers drop a tier.
+    const harder = { ...program, tiers: program.tiers.map((t, i) => (i === 0 ? t : { ...t, threshold: t.threshold * 10 })) };
+    await saveTierProgramVersion(SHOP, harder);
+    const recompute = await recomputeShop(SHOP, { asOf: AS_OF, reason: "rules" });
+    expect(recompute.moves).toBeGreaterThan(0);
+    const result = await sync();
+    expect(result.status).toBe("done");
+    expect(result.changed).toBeGreaterThan(0);
+    await expectShopifyToMatchState();
+    for (const id of tagged) expect(simulated().customers.get(id)!.tags).toEqual(expect.arrayContaining(MERCHANT_TAGS));
+  });
+
+  it("records a customer Shopify refuses, syncs the rest, and tries the refused one again later", async () => {
+    // A customer already at Shopify's 250-tag limit, moved to another segment prefix so the app must add a tag
+    const full = (await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP }, orderBy: { customerId: "desc" } })).customerId;
+    const customer = simulated().customers.get(full)!;
+    while (customer.tags.length < 250) customer.tags.push(`filler-${customer.tags.length}`);
+    await saveSyncSettings(SHOP, { rfmPrefix: "segment:", tierPrefix: "tier:", metafields: true });
+    const result = await sync();
+    expect(result).toMatchObject({ status: "done", failed: 1 });
+    expect(await syncFailures(SHOP)).toEqual([
+      expect.objectContaining({ customerId: full, code: "tagsAdd.tags", message: expect.stringContaining("250"), failures: 1 }),
+    ]);
+    // Everyone else moved from rfm: to segment: (the app's old tags removed), the refused customer kept the
+    // old one: nothing half-written
+    const others = [...(await expectedInShopify()).keys()].filter((id) => id !== full);
+    for (const id of others) {
+      const tags = simulated().customers.get(id)!.tags;
+      expect(tags.some((t) => t.startsWith("segment:")), id).toBe(true);
+      expect(tags.filter((t) => t.startsWith("rfm:") && t !== "rfm:handpicked"), id).toEqual([]);
+    }
+    // Room made: the next sync writes it
+    customer.tags.splice(customer.tags.findIndex((t) => t.startsWith("filler-")), 10);
+    const again = await sync();
+    expect(again).toMatchObject({ status: "done", failed: 0, synced: 1 });
+    expect(await syncFailures(SHOP)).toEqual([]);
+    await saveSyncSettings(SHOP, { rfmPrefix: "rfm:", tierPrefix: "tier:", metafields: true });
+    await sync();
+    await expectShopifyToMatchState();
+  });
+
+  it("ends in the same state through THROTTLED answers, 429s and 5xx, and after a kill mid-sync", async () => {
+    await saveSyncSettings(SHOP, { rfmPrefix: "seg:", tierPrefix: "level:", metafields: true });
+    const { faults } = env.shopify.admin;
+    faults.inject({ kind: "throttled" }, { times: 2, shop: SHOP });
+    faults.inject({ kind: "http", status: 429, retryAfter: 0.05 }, { times: 1, shop: SHOP });
+    faults.inject({ kind: "http", status: 503 }, { times: 2, shop: SHOP });
+    // Killed once the first request went out (10 mutations a request, so the run takes several)
+    const controller = new AbortController();
+    const stop = env.shopify.admin.onEvent(() => controller.abort(new Error("killed")));
+    await expect(sync({ signal: controller.signal, fieldsPerRequest: 10 })).rejects.toThrow("killed");
+    stop();
+    const rerun = await sync({ fieldsPerRequest: 10 });
+    expect(faults.pending()).toEqual([]); // every fault was met by one of the two runs
+    faults.clear();
+    expect(rerun).toMatchObject({ status: "done", failed: 0 });
+    expect(rerun.synced).toBeLessThan(rerun.considered); // only what the killed run had not written
+    const held = heldInShopify((await expectedInShopify()).keys());
+    const states = await prisma.customerState.findMany({ where: { shop: SHOP } });
+    for (const s of states) {
+      const tags = simulated().customers.get(s.customerId)!.tags;
+      expect(tags, s.customerId).toContain(`seg:${s.segment}`);
+      if (s.tier) expect(tags, s.customerId).toContain(`level:${s.tier}`);
+      expect(tags.filter((t) => /^(rfm|tier):/.test(t) && !MERCHANT_TAGS.includes(t)), s.customerId).toEqual([]);
+      expect(held.get(s.customerId)!.tier).toBe(s.tier);
+    }
+    expect((await sync()).requests).toBe(0);
+  });
+
+  it("cleans up exactly what the app wrote: its tags and metafields, never the merchant's", async () => {
+    const result = await sync({ mode: "cleanup" });
+    expect(result.status).toBe("done");
+    for (const customer of simulated().customers.values()) {
+      const appTags = customer.tags.filter((t) => /^(seg|level|rfm|tier):/i.test(t) && !MERCHANT_TAGS.includes(t));
+      expect(appTags, customer.id).toEqual([]);
+      expect(simulated().getMetafield(customer.id, APP_NS, "tier"), customer.id).toBeUndefined();
+      expect(simulated().getMetafield(customer.id, APP_NS, "status"), customer.id).toBeUndefined();
+    }
+    for (const id of tagged) expect(simulated().customers.get(id)!.tags).toEqual(expect.arrayContaining(MERCHANT_TAGS));
+  });
+});
