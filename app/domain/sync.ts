@@ -16,9 +16,31 @@ export interface SyncSettings {
   tierPrefix: string | null;
   /** Whether the tier metafields are written (the storefront reads them). */
   metafields: boolean;
+  /** Name of the Shopify customer segment of a tier: this prefix and the tier's name ("Loyalty tier: Gold"). */
+  segmentNamePrefix: string;
+  /** A tier discount code is this prefix, the tier key in capitals and the percent: "GOLD-10". */
+  codePrefix: string;
 }
 
-export const DEFAULT_SYNC_SETTINGS: SyncSettings = { rfmPrefix: "rfm:", tierPrefix: "tier:", metafields: true };
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
+  rfmPrefix: "rfm:",
+  tierPrefix: "tier:",
+  metafields: true,
+  segmentNamePrefix: "Loyalty tier: ",
+  codePrefix: "",
+};
+export const CODE_PREFIX_PATTERN = /^[A-Z0-9_-]{0,20}$/;
+export const SEGMENT_NAME_PREFIX_MAX_LENGTH = 60;
+
+/** The Shopify segment query that selects a tier's customers: its tag. */
+export function tierSegmentQuery(tierPrefix: string, tierKey: string): string {
+  return `customer_tags CONTAINS '${tierPrefix}${tierKey}'`;
+}
+
+/** The tier's discount code: stable and recognisable, e.g. GOLD-10 (or VIP-GOLD-10 with a code prefix). */
+export function tierDiscountCode(codePrefix: string, tierKey: string, percent: number): string {
+  return `${codePrefix}${tierKey.toUpperCase()}-${percent}`;
+}
 
 /** The state a sync needs of a customer (a subset of CustomerState). */
 export interface SyncState {
@@ -134,7 +156,13 @@ export type SyncSettingsValidation = { ok: true; settings: SyncSettings } | { ok
  * (Shopify splits tags on commas), no leading or trailing space, and the two prefixes must not overlap (one cannot
  * start with the other, or the app could not tell its segment tags from its tier tags).
  */
-export function validateSyncSettings(input: { rfmPrefix?: unknown; tierPrefix?: unknown; metafields?: unknown }): SyncSettingsValidation {
+export function validateSyncSettings(input: {
+  rfmPrefix?: unknown;
+  tierPrefix?: unknown;
+  metafields?: unknown;
+  segmentNamePrefix?: unknown;
+  codePrefix?: unknown;
+}): SyncSettingsValidation {
   const issues: SyncSettingsIssue[] = [];
   const prefix = (field: "rfmPrefix" | "tierPrefix"): string | null => {
     const value = input[field];
@@ -147,6 +175,9 @@ export function validateSyncSettings(input: { rfmPrefix?: unknown; tierPrefix?: 
       issues.push({ path: [field], key: "sync.prefix.spaces", message: "A tag prefix cannot start or end with a space." });
     } else if (value.includes(",")) {
       issues.push({ path: [field], key: "sync.prefix.comma", message: "A tag prefix cannot contain a comma." });
+    } else if (/['"\\]/.test(value)) {
+      // The tier's customer segment selects it by a quoted tag in Shopify's segment query language.
+      issues.push({ path: [field], key: "sync.prefix.quote", message: "A tag prefix cannot contain quotes or backslashes." });
     } else if (Array.from(value).length > PREFIX_MAX_LENGTH) {
       issues.push({ path: [field], key: "sync.prefix.too_long", message: `A tag prefix can be at most ${PREFIX_MAX_LENGTH} characters.`, params: { max: PREFIX_MAX_LENGTH } });
     }
@@ -161,5 +192,36 @@ export function validateSyncSettings(input: { rfmPrefix?: unknown; tierPrefix?: 
   if (typeof metafields !== "boolean") {
     issues.push({ path: ["metafields"], key: "field.invalid_type", message: "This field must be on or off.", params: { expected: "boolean" } });
   }
-  return issues.length ? { ok: false, issues } : { ok: true, settings: { rfmPrefix, tierPrefix, metafields: metafields as boolean } };
+  const segmentNamePrefix = input.segmentNamePrefix === undefined ? DEFAULT_SYNC_SETTINGS.segmentNamePrefix : input.segmentNamePrefix;
+  if (typeof segmentNamePrefix !== "string") {
+    issues.push({ path: ["segmentNamePrefix"], key: "field.invalid_type", message: "This field must be text.", params: { expected: "string" } });
+  } else if (Array.from(segmentNamePrefix).length > SEGMENT_NAME_PREFIX_MAX_LENGTH) {
+    issues.push({
+      path: ["segmentNamePrefix"],
+      key: "sync.segment_name_prefix.too_long",
+      message: `The segment name prefix can be at most ${SEGMENT_NAME_PREFIX_MAX_LENGTH} characters.`,
+      params: { max: SEGMENT_NAME_PREFIX_MAX_LENGTH },
+    });
+  }
+  const codePrefix = input.codePrefix === undefined ? DEFAULT_SYNC_SETTINGS.codePrefix : input.codePrefix;
+  if (typeof codePrefix !== "string" || !CODE_PREFIX_PATTERN.test(codePrefix)) {
+    issues.push({
+      path: ["codePrefix"],
+      key: "sync.code_prefix.invalid",
+      message: "The code prefix can hold up to 20 capital letters, digits, dashes and underscores.",
+      params: { max: 20 },
+    });
+  }
+  return issues.length
+    ? { ok: false, issues }
+    : {
+        ok: true,
+        settings: {
+          rfmPrefix,
+          tierPrefix,
+          metafields: metafields as boolean,
+          segmentNamePrefix: segmentNamePrefix as string,
+          codePrefix: codePrefix as string,
+        },
+      };
 }

@@ -7,7 +7,15 @@ import { DEFAULT_SYNC_SETTINGS, type SyncSettings, type SyncState } from "../dom
 
 export async function getSyncSettings(shop: string): Promise<SyncSettings> {
   const row = await prisma.syncSettings.findUnique({ where: { shop } });
-  return row ? { rfmPrefix: row.rfmPrefix, tierPrefix: row.tierPrefix, metafields: row.metafields } : { ...DEFAULT_SYNC_SETTINGS };
+  return row
+    ? {
+        rfmPrefix: row.rfmPrefix,
+        tierPrefix: row.tierPrefix,
+        metafields: row.metafields,
+        segmentNamePrefix: row.segmentNamePrefix,
+        codePrefix: row.codePrefix,
+      }
+    : { ...DEFAULT_SYNC_SETTINGS };
 }
 
 /** Saves validated settings (validateSyncSettings). */

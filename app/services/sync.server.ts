@@ -6,7 +6,8 @@
 // Before the app first writes a customer's tags it reads them (one `nodes` query per 250 customers): tags already
 // under the app's prefixes are the merchant's and are never removed. Shopify's answers are recorded per request, so a
 // killed sync resumes with only what is still missing; refusals (userErrors) are recorded per customer, retried on
-// later syncs, and after MAX_FAILURES left alone until the merchant asks again (resetSyncFailures).
+// later syncs, and after MAX_FAILURES left alone until the merchant asks again (resetSyncFailures). Each run first
+// brings the tiers' customer segments and discount codes in line (tier-segments.server.ts).
 import type { AdminClient } from "../shopify/client";
 import { CUSTOMER_TAGS_QUERY, SYNC_MUTATION_FIELDS_MAX, syncCustomersMutation, type SyncMutationShape } from "../shopify/documents";
 import {
@@ -38,6 +39,7 @@ import {
   type SyncRunTotals,
 } from "../models/sync.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
+import { syncTierSegments } from "./tier-segments.server";
 
 export type SyncReason = "recompute" | "customer" | "manual" | "cleanup" | "settings" | "backfill";
 export const SYNC_REASONS: readonly SyncReason[] = ["recompute", "customer", "manual", "cleanup", "settings", "backfill"];
@@ -67,6 +69,8 @@ export interface SyncResult extends Required<SyncRunTotals> {
   runId: string;
   status: "done" | "failed";
   error: string | null;
+  /** Tiers whose segment or discount code Shopify refused (reasons on their TierSegment rows). */
+  tierFailures: string[];
 }
 
 /**
@@ -93,7 +97,8 @@ export async function syncShop(
   },
 ): Promise<SyncResult> {
   if (!(fieldsPerRequest >= 1 && fieldsPerRequest <= SYNC_MUTATION_FIELDS_MAX)) throw new RangeError(`fieldsPerRequest must be 1–${SYNC_MUTATION_FIELDS_MAX}`);
-  const settings: SyncSettings = mode === "cleanup" ? { rfmPrefix: null, tierPrefix: null, metafields: false } : await getSyncSettings(shop);
+  const stored = await getSyncSettings(shop);
+  const settings: SyncSettings = mode === "cleanup" ? { ...stored, rfmPrefix: null, tierPrefix: null, metafields: false } : stored;
   const [{ program }, currency] = await Promise.all([getActiveTierProgram(shop), shopCurrency(shop)]);
   const run = await createSyncRun(shop, mode === "cleanup" ? "cleanup" : reason);
   const start = { ...client.stats };
@@ -105,7 +110,9 @@ export async function syncShop(
   };
   const prefixes = [settings.rfmPrefix, settings.tierPrefix].filter((p): p is string => p !== null);
   let error: string | null = null;
+  let tierFailures: string[] = [];
   try {
+    tierFailures = (await syncTierSegments(shop, { client, program, settings, now })).failed;
     await dropOrphanSyncRows(shop);
     let after: string | null = null;
     let pending: Work[] = [];
@@ -137,7 +144,7 @@ export async function syncShop(
   spent();
   await finishSyncRun(shop, run.id, { ...totals, error });
   if (error !== null && signal?.aborted) throw signal.reason;
-  return { runId: run.id, status: error ? "failed" : "done", error, ...totals };
+  return { runId: run.id, status: error ? "failed" : "done", error, tierFailures, ...totals };
 }
 
 /** What a customer needs written, or null when Shopify already holds their current state. */

@@ -256,6 +256,114 @@ export const CUSTOMER_TAGS_QUERY = `#graphql
   }
 `;
 
+// ---- Tier segments and discount codes (app/services/tier-segments.server.ts) ----------------------------------
+
+/** A customer segment per tier; the query selects the tier's tag. */
+export const SEGMENT_CREATE_MUTATION = `#graphql
+  mutation SegmentCreate($name: String!, $query: String!) {
+    segmentCreate(name: $name, query: $query) {
+      segment {
+        id
+        name
+        query
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const SEGMENT_UPDATE_MUTATION = `#graphql
+  mutation SegmentUpdate($id: ID!, $name: String, $query: String) {
+    segmentUpdate(id: $id, name: $name, query: $query) {
+      segment {
+        id
+        name
+        query
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const SEGMENT_DELETE_MUTATION = `#graphql
+  mutation SegmentDelete($id: ID!) {
+    segmentDelete(id: $id) {
+      deletedSegmentId
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** The tier's discount code, limited to the tier's segment (context.customerSegments). */
+export const DISCOUNT_CODE_BASIC_CREATE_MUTATION = `#graphql
+  mutation DiscountCodeBasicCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
+    discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_CODE_BASIC_UPDATE_MUTATION = `#graphql
+  mutation DiscountCodeBasicUpdate($id: ID!, $basicCodeDiscount: DiscountCodeBasicInput!) {
+    discountCodeBasicUpdate(id: $id, basicCodeDiscount: $basicCodeDiscount) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_CODE_DEACTIVATE_MUTATION = `#graphql
+  mutation DiscountCodeDeactivate($id: ID!) {
+    discountCodeDeactivate(id: $id) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_CODE_ACTIVATE_MUTATION = `#graphql
+  mutation DiscountCodeActivate($id: ID!) {
+    discountCodeActivate(id: $id) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
 // ---- The sync's batched mutation -------------------------------------------------------------------------------
 // Shopify has no multi-customer tag mutation, so the sync sends many aliased mutations in one request. The document
 // is built from the four parts below for a given number of each (SyncMutationShape); tests/integration/

@@ -14,6 +14,7 @@ import { syncShop, type SyncResult } from "../../app/services/sync.server";
 import { saveSyncSettings, syncFailures } from "../../app/models/sync.server";
 import { saveTierProgramVersion, getActiveTierProgram } from "../../app/models/tier-program.server";
 import { writeShopFile } from "../../simulator/generator/index";
+import { DEFAULT_SYNC_SETTINGS } from "../../app/domain/sync";
 import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
 
 const SHOP = "syncing-shop.myshopify.com";
@@ -104,8 +105,9 @@ describe("sync", () => {
     const someone = (await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, tier: { not: null } } })).customerId;
     const status = JSON.parse(simulated().getMetafield(someone, APP_NS, "status")!.value);
     expect(status).toMatchObject({ tier: expect.any(String), tier_name: expect.any(String), spend_in_window: expect.stringMatching(/^\d+(\.\d+)?$/), currency: expect.any(String) });
-    // Batched: one read of tags plus a handful of mutation requests for 40 customers
-    expect(result.requests).toBeLessThanOrEqual(Math.ceil(customers / 50) + 2);
+    // Batched: one segment per tier, one read of tags, and a handful of mutation requests for 40 customers
+    const tiers = (await getActiveTierProgram(SHOP)).program.tiers.length;
+    expect(result.requests).toBeLessThanOrEqual(tiers + 1 + Math.ceil(customers / 50) + 1);
     expect(env.shopify.admin.requests.forShop(SHOP).length - before).toBe(result.requests);
     // The other shop was never written
     expect([...env.shopify.admin.shops.getShop(OTHER)!.customers.values()].every((c) => !c.tags.some((t) => t.startsWith("rfm:")))).toBe(true);
@@ -130,12 +132,63 @@ describe("sync", () => {
     for (const id of tagged) expect(simulated().customers.get(id)!.tags).toEqual(expect.arrayContaining(MERCHANT_TAGS));
   });
 
+  it("keeps one customer segment per tier and a code limited to it for each discount perk, updated and deactivated with the perks", async () => {
+    const shop = simulated();
+    const segmentsByName = () => new Map([...shop.segments.values()].map((seg) => [seg.name, seg]));
+    // Every tier has its segment, selecting the tier tag; no perk yet, no code
+    const { program } = await getActiveTierProgram(SHOP);
+    for (const tier of program.tiers) {
+      expect(segmentsByName().get(`Loyalty tier: ${tier.name}`)?.query).toBe(`customer_tags CONTAINS 'tier:${tier.key}'`);
+    }
+    expect(shop.discounts.size).toBe(0);
+
+    // When the merchant gives gold 10 % and platinum 15 %
+    const withPerks = {
+      ...program,
+      tiers: program.tiers.map((t) => (t.key === "gold" ? { ...t, perks: { ...t.perks, discountPercent: 10 } } : t.key === "platinum" ? { ...t, perks: { ...t.perks, discountPercent: 15 } } : t)),
+    };
+    await saveTierProgramVersion(SHOP, withPerks);
+    const first = await sync();
+    expect(first).toMatchObject({ status: "done", tierFailures: [] });
+    const code = (c: string) => {
+      const id = shop.discountCodes.get(c.toLowerCase());
+      return id ? shop.discounts.get(id) : undefined;
+    };
+    const gold = segmentsByName().get("Loyalty tier: Gold")!;
+    expect(code("GOLD-10")).toMatchObject({ value: { kind: "percentage", percentage: 0.1 }, buyers: { kind: "segments", ids: [gold.id] }, endsAt: null });
+    expect(code("PLATINUM-15")).toMatchObject({ value: { kind: "percentage", percentage: 0.15 }, endsAt: null });
+    // And the segment's members are exactly the gold customers
+    const golds = (await prisma.customerState.findMany({ where: { shop: SHOP, tier: "gold" } })).map((c) => c.customerId).sort();
+    const members = [...shop.customers.values()].filter((c) => c.tags.includes("tier:gold")).map((c) => c.id).sort();
+    expect(members).toEqual(golds);
+
+    // When gold goes to 12 %, platinum loses its perk and silver is removed
+    await saveTierProgramVersion(SHOP, {
+      ...withPerks,
+      tiers: withPerks.tiers
+        .filter((t) => t.key !== "silver")
+        .map((t) => (t.key === "gold" ? { ...t, perks: { ...t.perks, discountPercent: 12 } } : t.key === "platinum" ? { ...t, perks: { ...t.perks, discountPercent: null } } : t)),
+    });
+    await recomputeShop(SHOP, { asOf: AS_OF, reason: "rules" });
+    const second = await sync();
+    expect(second).toMatchObject({ status: "done", tierFailures: [], failed: 0 });
+    // Then the same discount carries the new code and value, platinum's is deactivated, silver's segment is gone
+    expect(code("GOLD-10")).toBeUndefined();
+    expect(code("GOLD-12")).toMatchObject({ value: { percentage: 0.12 }, buyers: { ids: [gold.id] }, endsAt: null });
+    expect(code("PLATINUM-15")!.endsAt).not.toBeNull();
+    expect(segmentsByName().has("Loyalty tier: Silver")).toBe(false);
+    expect(shop.discounts.size).toBe(2);
+    await expectShopifyToMatchState();
+    // And nothing is sent again while nothing changes
+    expect((await sync()).requests).toBe(0);
+  });
+
   it("records a customer Shopify refuses, syncs the rest, and tries the refused one again later", async () => {
     // A customer already at Shopify's 250-tag limit, moved to another segment prefix so the app must add a tag
     const full = (await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP }, orderBy: { customerId: "desc" } })).customerId;
     const customer = simulated().customers.get(full)!;
     while (customer.tags.length < 250) customer.tags.push(`filler-${customer.tags.length}`);
-    await saveSyncSettings(SHOP, { rfmPrefix: "segment:", tierPrefix: "tier:", metafields: true });
+    await saveSyncSettings(SHOP, { ...DEFAULT_SYNC_SETTINGS, rfmPrefix: "segment:", tierPrefix: "tier:" });
     const result = await sync();
     expect(result).toMatchObject({ status: "done", failed: 1 });
     expect(await syncFailures(SHOP)).toEqual([
@@ -154,13 +207,13 @@ describe("sync", () => {
     const again = await sync();
     expect(again).toMatchObject({ status: "done", failed: 0, synced: 1 });
     expect(await syncFailures(SHOP)).toEqual([]);
-    await saveSyncSettings(SHOP, { rfmPrefix: "rfm:", tierPrefix: "tier:", metafields: true });
+    await saveSyncSettings(SHOP, { ...DEFAULT_SYNC_SETTINGS, rfmPrefix: "rfm:", tierPrefix: "tier:" });
     await sync();
     await expectShopifyToMatchState();
   });
 
   it("ends in the same state through THROTTLED answers, 429s and 5xx, and after a kill mid-sync", async () => {
-    await saveSyncSettings(SHOP, { rfmPrefix: "seg:", tierPrefix: "level:", metafields: true });
+    await saveSyncSettings(SHOP, { ...DEFAULT_SYNC_SETTINGS, rfmPrefix: "seg:", tierPrefix: "level:" });
     const { faults } = env.shopify.admin;
     faults.inject({ kind: "throttled" }, { times: 2, shop: SHOP });
     faults.inject({ kind: "http", status: 429, retryAfter: 0.05 }, { times: 1, shop: SHOP });
@@ -197,5 +250,8 @@ describe("sync", () => {
       expect(simulated().getMetafield(customer.id, APP_NS, "status"), customer.id).toBeUndefined();
     }
     for (const id of tagged) expect(simulated().customers.get(id)!.tags).toEqual(expect.arrayContaining(MERCHANT_TAGS));
+    // The tier segments are gone and their codes no longer run
+    expect(simulated().segments.size).toBe(0);
+    expect([...simulated().discounts.values()].every((d) => d.endsAt !== null)).toBe(true);
   });
 });

@@ -99,7 +99,7 @@ describe("sync settings", () => {
   it("accept prefixes, blank ones turning tags off", () => {
     expect(validateSyncSettings({ rfmPrefix: "seg-", tierPrefix: " ", metafields: false })).toEqual({
       ok: true,
-      settings: { rfmPrefix: "seg-", tierPrefix: null, metafields: false },
+      settings: { rfmPrefix: "seg-", tierPrefix: null, metafields: false, segmentNamePrefix: "Loyalty tier: ", codePrefix: "" },
     });
   });
 
@@ -111,6 +111,9 @@ describe("sync settings", () => {
     [{ rfmPrefix: "t", tierPrefix: "tier:" }, "sync.prefix.overlap"],
     [{ rfmPrefix: 3 }, "field.invalid_type"],
     [{ metafields: "yes" }, "field.invalid_type"],
+    [{ tierPrefix: "it's:" }, "sync.prefix.quote"],
+    [{ codePrefix: "vip-" }, "sync.code_prefix.invalid"],
+    [{ segmentNamePrefix: "x".repeat(61) }, "sync.segment_name_prefix.too_long"],
   ])("refuse %o with %s", (input, key) => {
     const result = validateSyncSettings(input);
     expect(result.ok).toBe(false);

@@ -1,4 +1,4 @@
-// Basic code discounts: create/update with buyer context, redeem code bulk add, lookup by code.
+// Basic code discounts: create/update with buyer context, activate/deactivate, redeem code bulk add, lookup by code.
 import { isoAt } from "../clock";
 import type { ResolverContext, ResolverMap } from "../context";
 import { byIdThen, connectionObject, paginate, type ConnectionArgs } from "../connection";
@@ -158,6 +158,27 @@ export const discountResolvers: ResolverMap = {
           ? { __typename: "DiscountPercentage", percentage: v.percentage }
           : { __typename: "DiscountAmount", amount: v.amount, appliesOnEachItem: v.appliesOnEachItem },
     };
+  },
+
+  // Deactivating ends the discount now (Shopify shows it expired); activating removes the end again.
+  "Mutation.discountCodeDeactivate": (_s, args: { id: string }, ctx) => {
+    const d = ctx.shop.discounts.get(args.id);
+    if (!d) return { codeDiscountNode: null, userErrors: [userError(["id"], "Discount does not exist", "INVALID")] };
+    const now = isoAt(ctx.core.clock);
+    if (d.endsAt === null || Date.parse(d.endsAt) > Date.parse(now)) d.endsAt = now;
+    d.updatedAt = now;
+    ctx.shop.discounts.touch();
+    return { codeDiscountNode: discountNode(d), userErrors: [] };
+  },
+  "Mutation.discountCodeActivate": (_s, args: { id: string }, ctx) => {
+    const d = ctx.shop.discounts.get(args.id);
+    if (!d) return { codeDiscountNode: null, userErrors: [userError(["id"], "Discount does not exist", "INVALID")] };
+    const now = isoAt(ctx.core.clock);
+    d.endsAt = null;
+    if (Date.parse(d.startsAt) > Date.parse(now)) d.startsAt = now;
+    d.updatedAt = now;
+    ctx.shop.discounts.touch();
+    return { codeDiscountNode: discountNode(d), userErrors: [] };
   },
 
   "Mutation.discountCodeBasicCreate": (_s, args: { basicCodeDiscount: BasicInput }, ctx) => {
