@@ -9,7 +9,19 @@
 // later syncs, and after MAX_FAILURES left alone until the merchant asks again (resetSyncFailures). Each run first
 // brings the tiers' customer segments and discount codes in line (tier-segments.server.ts).
 import type { AdminClient } from "../shopify/client";
-import { CUSTOMER_TAGS_QUERY, SYNC_MUTATION_FIELDS_MAX, syncCustomersMutation, type SyncMutationShape } from "../shopify/documents";
+import { runBulkMutation, runBulkQuery } from "../shopify/bulk";
+import {
+  CUSTOMER_TAGS_QUERY,
+  METAFIELDS_DELETE_MUTATION,
+  METAFIELDS_SET_MUTATION,
+  SYNC_CUSTOMER_TAGS_BULK_QUERY,
+  SYNC_MUTATION_FIELDS_MAX,
+  syncCustomersMutation,
+  TAGS_ADD_MUTATION,
+  TAGS_REMOVE_MUTATION,
+  type SyncMutationShape,
+} from "../shopify/documents";
+import { streamBulkResult } from "../shopify/jsonl";
 import {
   desiredTags,
   METAFIELD_NAMESPACE,
@@ -52,6 +64,9 @@ const METAFIELDS_PER_SET = 25; // metafieldsSet's documented limit
 const METAFIELDS_PER_CUSTOMER = 2;
 const CUSTOMERS_PER_SET = Math.floor(METAFIELDS_PER_SET / METAFIELDS_PER_CUSTOMER);
 const CUSTOMERS_PER_DELETE = CUSTOMERS_PER_SET;
+/** Above this many customers to write, a sync goes through bulk mutations (no rate-limit cost, minutes not hours). */
+export const BULK_THRESHOLD = 2_000;
+
 
 /** One customer's writes in this run. */
 interface Work {
@@ -86,6 +101,7 @@ export async function syncShop(
     signal,
     now = () => new Date(),
     fieldsPerRequest = SYNC_MUTATION_FIELDS_MAX,
+    bulkThreshold = BULK_THRESHOLD,
   }: {
     client: AdminClient;
     reason: SyncReason;
@@ -94,6 +110,8 @@ export async function syncShop(
     now?: () => Date;
     /** Mutations per request, at most SYNC_MUTATION_FIELDS_MAX (Shopify's single-query cost limit). */
     fieldsPerRequest?: number;
+    /** Above this many customers to write, the run goes through bulk operations instead of paced requests. */
+    bulkThreshold?: number;
   },
 ): Promise<SyncResult> {
   if (!(fieldsPerRequest >= 1 && fieldsPerRequest <= SYNC_MUTATION_FIELDS_MAX)) throw new RangeError(`fieldsPerRequest must be 1–${SYNC_MUTATION_FIELDS_MAX}`);
@@ -114,29 +132,34 @@ export async function syncShop(
   try {
     tierFailures = (await syncTierSegments(shop, { client, program, settings, now })).failed;
     await dropOrphanSyncRows(shop);
-    let after: string | null = null;
-    let pending: Work[] = [];
-    for (;;) {
-      signal?.throwIfAborted();
-      const page = await syncCandidates(shop, after, PAGE);
-      if (page.length === 0) break;
-      after = page[page.length - 1].state.customerId;
-      totals.considered += page.length;
-      const due = page.filter((c) => reason === "manual" || mode === "cleanup" || (c.synced?.failures ?? 0) < MAX_FAILURES);
-      const foreign = await readForeignTags(client, due, settings, prefixes);
-      for (const candidate of due) {
-        const work = workFor(candidate, settings, program, currency, foreign.get(candidate.state.customerId));
-        if (!work) continue;
-        pending.push(work);
-        totals.changed += 1;
-      }
-      pending = await sendFull(client, shop, pending, totals, now, fieldsPerRequest, signal);
-      spent();
-      await updateSyncRun(shop, run.id, totals);
+    const due = (c: SyncCandidate) => reason === "manual" || mode === "cleanup" || (c.synced?.failures ?? 0) < MAX_FAILURES;
+    // How many customers need a write (before reading anyone's tags, which can only take writes away).
+    let count = 0;
+    for await (const page of pages(shop, signal)) {
+      for (const c of page) if (due(c) && workFor(c, settings, program, currency, undefined)) count++;
     }
-    while (pending.length > 0) {
-      signal?.throwIfAborted();
-      pending = await send(client, shop, pending, totals, now, fieldsPerRequest);
+    if (count > bulkThreshold) {
+      await syncInBulk(shop, { client, settings, program, currency, prefixes, due, totals, now, signal });
+    } else {
+      let pending: Work[] = [];
+      for await (const page of pages(shop, signal)) {
+        totals.considered += page.length;
+        const dueHere = page.filter(due);
+        const foreign = await readForeignTags(client, dueHere, settings, prefixes);
+        for (const candidate of dueHere) {
+          const work = workFor(candidate, settings, program, currency, foreign.get(candidate.state.customerId));
+          if (!work) continue;
+          pending.push(work);
+          totals.changed += 1;
+        }
+        pending = await sendFull(client, shop, pending, totals, now, fieldsPerRequest, signal);
+        spent();
+        await updateSyncRun(shop, run.id, totals);
+      }
+      while (pending.length > 0) {
+        signal?.throwIfAborted();
+        pending = await send(client, shop, pending, totals, now, fieldsPerRequest);
+      }
     }
   } catch (caught) {
     error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
@@ -145,6 +168,18 @@ export async function syncShop(
   await finishSyncRun(shop, run.id, { ...totals, error });
   if (error !== null && signal?.aborted) throw signal.reason;
   return { runId: run.id, status: error ? "failed" : "done", error, tierFailures, ...totals };
+}
+
+/** Every customer with a state, a page at a time, in id order. */
+async function* pages(shop: string, signal?: AbortSignal): AsyncGenerator<SyncCandidate[]> {
+  let after: string | null = null;
+  for (;;) {
+    signal?.throwIfAborted();
+    const page = await syncCandidates(shop, after, PAGE);
+    if (page.length === 0) return;
+    after = page[page.length - 1].state.customerId;
+    yield page;
+  }
 }
 
 /** What a customer needs written, or null when Shopify already holds their current state. */
@@ -241,20 +276,11 @@ async function send(
   removes.forEach((w, i) => Object.assign(variables, { [`removeId${i}`]: w.customerId, [`removeTags${i}`]: w.tags.remove }));
   const setCalls = chunk(sets, CUSTOMERS_PER_SET);
   setCalls.forEach((calls, i) => {
-    variables[`set${i}`] = calls.flatMap((w) => {
-      const values = w.metafields as TierMetafields;
-      return [
-        { ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: TIER_METAFIELD.key, type: TIER_METAFIELD.type, value: values.tier },
-        { ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: STATUS_METAFIELD.key, type: STATUS_METAFIELD.type, value: values.status },
-      ];
-    });
+    variables[`set${i}`] = calls.flatMap((w) => metafieldInputs(w.customerId, w.metafields as TierMetafields));
   });
   const deleteCalls = chunk(deletes, CUSTOMERS_PER_DELETE);
   deleteCalls.forEach((calls, i) => {
-    variables[`delete${i}`] = calls.flatMap((w) => [
-      { ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: TIER_METAFIELD.key },
-      { ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: STATUS_METAFIELD.key },
-    ]);
+    variables[`delete${i}`] = calls.flatMap((w) => metafieldIdentifiers(w.customerId));
   });
   const shape: SyncMutationShape = { tagsAdd: adds.length, tagsRemove: removes.length, metafieldsSet: setCalls.length, metafieldsDelete: deleteCalls.length };
   const data = await client.request<Record<string, { userErrors: UserError[] }>>(syncCustomersMutation(shape), variables);
@@ -340,4 +366,124 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+// ---- Bulk path ---------------------------------------------------------------------------------------------------
+
+/** Per customer, which of their writes Shopify applied in a bulk run. */
+interface Applied {
+  add: boolean;
+  remove: boolean;
+  metafields: boolean;
+  failure: { code: string; message: string } | null;
+}
+
+/**
+ * A large sync: every customer's writes as one bulk mutation per kind (tagsAdd, tagsRemove, metafieldsSet,
+ * metafieldsDelete; one JSONL line per customer), which costs no rate-limit points. Tags still unknown are read
+ * with one bulk query. Outcomes are recorded as each operation's result is read; an operation that failed leaves
+ * its unfinished customers pending, and the run fails so the job runs again for them.
+ */
+async function syncInBulk(
+  shop: string,
+  ctx: {
+    client: AdminClient;
+    settings: SyncSettings;
+    program: TierProgram;
+    currency: string;
+    prefixes: readonly string[];
+    due: (c: SyncCandidate) => boolean;
+    totals: Required<SyncRunTotals>;
+    now: () => Date;
+    signal?: AbortSignal;
+  },
+) {
+  const { client, settings, program, currency, prefixes, totals, now, signal } = ctx;
+  const candidates: SyncCandidate[] = [];
+  for await (const page of pages(shop, signal)) {
+    totals.considered += page.length;
+    for (const c of page) if (ctx.due(c) && workFor(c, settings, program, currency, undefined)) candidates.push(c);
+  }
+  const unknown = candidates.filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0);
+  // Tags still unknown: one bulk query (no rate-limit cost) rather than `nodes` calls 250 at a time.
+  const foreign = unknown.length > 0 ? await readAllTagsInBulk(client, new Set(unknown.map((c) => c.state.customerId)), prefixes, signal) : new Map<string, string[]>();
+  const work = candidates.flatMap((c) => workFor(c, settings, program, currency, foreign.get(c.state.customerId)) ?? []);
+  totals.changed += work.length;
+
+  const applied = new Map<string, Applied>(work.map((w) => [w.customerId, { add: false, remove: false, metafields: false, failure: null }]));
+  const failures: string[] = [];
+  const kinds: { mutation: string; field: string; part: "add" | "remove" | "metafields"; items: Work[]; variables: (w: Work) => Record<string, unknown> }[] = [
+    { mutation: TAGS_ADD_MUTATION, field: "tagsAdd", part: "add", items: work.filter((w) => w.tags.add.length > 0), variables: (w) => ({ id: w.customerId, tags: w.tags.add }) },
+    { mutation: TAGS_REMOVE_MUTATION, field: "tagsRemove", part: "remove", items: work.filter((w) => w.tags.remove.length > 0), variables: (w) => ({ id: w.customerId, tags: w.tags.remove }) },
+    {
+      mutation: METAFIELDS_SET_MUTATION,
+      field: "metafieldsSet",
+      part: "metafields",
+      items: work.filter((w) => w.metafields !== null && w.metafields !== "delete"),
+      variables: (w) => ({ metafields: metafieldInputs(w.customerId, w.metafields as TierMetafields) }),
+    },
+    {
+      mutation: METAFIELDS_DELETE_MUTATION,
+      field: "metafieldsDelete",
+      part: "metafields",
+      items: work.filter((w) => w.metafields === "delete"),
+      variables: (w) => ({ metafields: metafieldIdentifiers(w.customerId) }),
+    },
+  ];
+  for (const kind of kinds) {
+    if (kind.items.length === 0) continue;
+    signal?.throwIfAborted();
+    const { operation, results } = await runBulkMutation(client, kind.mutation, kind.items.map(kind.variables), { signal });
+    for await (const { value } of results) {
+      const line = value as { data?: Record<string, { userErrors?: UserError[] } | null>; errors?: { message: string }[]; __lineNumber?: number };
+      const w = kind.items[line.__lineNumber ?? -1];
+      if (!w) continue;
+      const state = applied.get(w.customerId)!;
+      const userErrors = line.data?.[kind.field]?.userErrors ?? [];
+      if (line.errors?.length) state.failure ??= { code: `${kind.field}.error`, message: line.errors[0].message };
+      else if (userErrors.length) state.failure ??= { code: codeOf(kind.field, userErrors[0]), message: userErrors[0].message };
+      else state[kind.part] = true;
+    }
+    if (operation.status !== "COMPLETED") failures.push(`${kind.field} bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? ` (${operation.errorCode})` : ""}`);
+  }
+
+  const outcomes: SyncOutcome[] = work.map((w) => {
+    const a = applied.get(w.customerId)!;
+    const change: TagChange = { add: a.add ? w.tags.add : [], remove: a.remove ? w.tags.remove : [] };
+    const metafields = w.metafields === null || !a.metafields ? w.before.metafields : w.metafields === "delete" ? null : metafieldsDigest(w.metafields);
+    return { customerId: w.customerId, tags: tagsAfter(w.before.tags, change), foreignTags: w.foreign, metafields, failure: a.failure };
+  });
+  for (let i = 0; i < outcomes.length; i += PAGE) await recordSyncOutcomes(shop, outcomes.slice(i, i + PAGE), now());
+  for (const o of outcomes) {
+    if (o.failure) totals.failed += 1;
+    else totals.synced += 1;
+  }
+  if (failures.length) throw new Error(failures.join("; "));
+}
+
+/** Every customer's tags in one bulk query, reduced to those `wanted` and to the tags under the app's prefixes. */
+async function readAllTagsInBulk(client: AdminClient, wanted: ReadonlySet<string>, prefixes: readonly string[], signal?: AbortSignal) {
+  const out = new Map<string, string[]>();
+  const operation = await runBulkQuery(client, SYNC_CUSTOMER_TAGS_BULK_QUERY, { signal });
+  if (operation.status !== "COMPLETED") throw new Error(`reading customer tags: bulk operation ${operation.status.toLowerCase()}`);
+  if (!operation.url) return out;
+  for await (const { value } of streamBulkResult(operation.url, globalThis.fetch, { signal })) {
+    const node = value as { id?: string; tags?: string[] };
+    if (node.id && node.tags && wanted.has(node.id)) out.set(node.id, node.tags.filter((t) => underPrefixes(t, prefixes)));
+  }
+  return out;
+}
+
+function metafieldInputs(ownerId: string, values: TierMetafields) {
+  return [
+    { ownerId, namespace: METAFIELD_NAMESPACE, key: TIER_METAFIELD.key, type: TIER_METAFIELD.type, value: values.tier },
+    { ownerId, namespace: METAFIELD_NAMESPACE, key: STATUS_METAFIELD.key, type: STATUS_METAFIELD.type, value: values.status },
+  ];
+}
+
+function metafieldIdentifiers(ownerId: string) {
+  return [
+    { ownerId, namespace: METAFIELD_NAMESPACE, key: TIER_METAFIELD.key },
+    { ownerId, namespace: METAFIELD_NAMESPACE, key: STATUS_METAFIELD.key },
+  ];
 }

@@ -364,6 +364,45 @@ export const DISCOUNT_CODE_ACTIVATE_MUTATION = `#graphql
   }
 `;
 
+/** One customer's tier metafields (a bulk mutation's one line; the paced sync aliases metafieldsSet instead). */
+export const METAFIELDS_SET_MUTATION = `#graphql
+  mutation MetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      userErrors {
+        field
+        message
+        code
+        elementIndex
+      }
+    }
+  }
+`;
+
+export const METAFIELDS_DELETE_MUTATION = `#graphql
+  mutation MetafieldsDelete($metafields: [MetafieldIdentifierInput!]!) {
+    metafieldsDelete(metafields: $metafields) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Every customer's tags, for a sync large enough to go through bulk operations (instead of `nodes` 250 at a time). */
+export const SYNC_CUSTOMER_TAGS_BULK_QUERY = `#graphql
+  query SyncCustomerTagsBulk {
+    customers {
+      edges {
+        node {
+          id
+          tags
+        }
+      }
+    }
+  }
+`;
+
 // ---- The sync's batched mutation -------------------------------------------------------------------------------
 // Shopify has no multi-customer tag mutation, so the sync sends many aliased mutations in one request. The document
 // is built from the four parts below for a given number of each (SyncMutationShape); tests/integration/

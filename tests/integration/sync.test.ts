@@ -31,7 +31,7 @@ const clientFor = async (shop: string) => {
 };
 
 async function sync(
-  options: { mode?: "sync" | "cleanup"; reason?: "manual" | "recompute"; signal?: AbortSignal; fieldsPerRequest?: number } = {},
+  options: { mode?: "sync" | "cleanup"; reason?: "manual" | "recompute"; signal?: AbortSignal; fieldsPerRequest?: number; bulkThreshold?: number } = {},
 ): Promise<SyncResult> {
   return syncShop(SHOP, { client: await clientFor(SHOP), reason: options.reason ?? "recompute", ...options });
 }
@@ -253,5 +253,26 @@ describe("sync", () => {
     // The tier segments are gone and their codes no longer run
     expect(simulated().segments.size).toBe(0);
     expect([...simulated().discounts.values()].every((d) => d.endsAt !== null)).toBe(true);
+  });
+
+  it("goes through bulk operations above the threshold, reading unknown tags in bulk, and ends in the same state", async () => {
+    await saveSyncSettings(SHOP, DEFAULT_SYNC_SETTINGS);
+    // Forget what was written, so every customer's tags are unknown again (as on a first sync)
+    await prisma.customerSync.deleteMany({ where: { shop: SHOP } });
+    const bulkBefore = simulated().bulkOperations.size;
+    const result = await sync({ bulkThreshold: 10 });
+    expect(result).toMatchObject({ status: "done", failed: 0 });
+    expect(result.synced).toBe(result.changed);
+    await expectShopifyToMatchState();
+    for (const id of tagged) expect(simulated().customers.get(id)!.tags).toEqual(expect.arrayContaining(MERCHANT_TAGS));
+    // One bulk query for tags, bulk mutations for tags and metafields: a few requests, no matter how many customers
+    const operations = [...simulated().bulkOperations.values()].slice(bulkBefore);
+    expect(operations.map((o) => [o.type, o.status])).toEqual([
+      ["QUERY", "COMPLETED"],
+      ["MUTATION", "COMPLETED"],
+      ["MUTATION", "COMPLETED"],
+    ]);
+    expect(result.requests).toBeLessThan(40);
+    expect((await sync()).requests).toBe(0);
   });
 });
