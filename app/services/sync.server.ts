@@ -66,6 +66,8 @@ const CUSTOMERS_PER_SET = Math.floor(METAFIELDS_PER_SET / METAFIELDS_PER_CUSTOME
 const CUSTOMERS_PER_DELETE = CUSTOMERS_PER_SET;
 /** Above this many customers to write, a sync goes through bulk mutations (no rate-limit cost, minutes not hours). */
 export const BULK_THRESHOLD = 2_000;
+/** Variables per bulk mutation, kept under Shopify's 20 MiB (BULK_VARIABLES_MAX_BYTES) with room to spare. */
+const BULK_VARIABLES_BUDGET = 16 * 1024 * 1024;
 
 
 /** One customer's writes in this run. */
@@ -431,20 +433,24 @@ async function syncInBulk(
     },
   ];
   for (const kind of kinds) {
-    if (kind.items.length === 0) continue;
-    signal?.throwIfAborted();
-    const { operation, results } = await runBulkMutation(client, kind.mutation, kind.items.map(kind.variables), { signal });
-    for await (const { value } of results) {
-      const line = value as { data?: Record<string, { userErrors?: UserError[] } | null>; errors?: { message: string }[]; __lineNumber?: number };
-      const w = kind.items[line.__lineNumber ?? -1];
-      if (!w) continue;
-      const state = applied.get(w.customerId)!;
-      const userErrors = line.data?.[kind.field]?.userErrors ?? [];
-      if (line.errors?.length) state.failure ??= { code: `${kind.field}.error`, message: line.errors[0].message };
-      else if (userErrors.length) state.failure ??= { code: codeOf(kind.field, userErrors[0]), message: userErrors[0].message };
-      else state[kind.part] = true;
+    // Shopify takes at most 20 MiB of variables per bulk mutation: larger runs go as several operations.
+    for (const items of bySize(kind.items, kind.variables, BULK_VARIABLES_BUDGET)) {
+      signal?.throwIfAborted();
+      const { operation, results } = await runBulkMutation(client, kind.mutation, items.map(kind.variables), { signal });
+      for await (const { value } of results) {
+        const line = value as { data?: Record<string, { userErrors?: UserError[] } | null>; errors?: { message: string }[]; __lineNumber?: number };
+        const w = items[line.__lineNumber ?? -1];
+        if (!w) continue;
+        const state = applied.get(w.customerId)!;
+        const userErrors = line.data?.[kind.field]?.userErrors ?? [];
+        if (line.errors?.length) state.failure ??= { code: `${kind.field}.error`, message: line.errors[0].message };
+        else if (userErrors.length) state.failure ??= { code: codeOf(kind.field, userErrors[0]), message: userErrors[0].message };
+        else state[kind.part] = true;
+      }
+      if (operation.status !== "COMPLETED") {
+        failures.push(`${kind.field} bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? ` (${operation.errorCode})` : ""}`);
+      }
     }
-    if (operation.status !== "COMPLETED") failures.push(`${kind.field} bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? ` (${operation.errorCode})` : ""}`);
   }
 
   const outcomes: SyncOutcome[] = work.map((w) => {
@@ -459,6 +465,25 @@ async function syncInBulk(
     else totals.synced += 1;
   }
   if (failures.length) throw new Error(failures.join("; "));
+}
+
+/** Items in runs whose JSONL variables stay under `budget` bytes. */
+function bySize<T>(items: readonly T[], variables: (item: T) => unknown, budget: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(variables(item))) + 1;
+    if (current.length > 0 && bytes + size > budget) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 /** Every customer's tags in one bulk query, reduced to those `wanted` and to the tags under the app's prefixes. */
