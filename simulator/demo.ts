@@ -114,6 +114,13 @@ async function main() {
     `Backfill ${backfill.status}: ${backfill.customersRead} customers, ${backfill.ordersRead} orders ` +
       `in ${((Date.now() - started) / 1000).toFixed(1)} s since start`,
   );
+  const sync = await waitForSync(dbFile, shop);
+  step(
+    sync
+      ? `Sync ${sync.status}: ${sync.synced} customers tagged and given their tier metafields, tier segments made, ` +
+          `in ${sync.requests} requests (${sync.costPoints} cost points)`
+      : "Sync not finished yet: it goes on in the background (npm run loyalty -- status shows it)",
+  );
   console.log(`\nOperator CLI against this demo: npm run loyalty -- status --shop ${shop} --env ${path.relative(process.cwd(), envFile)}`);
 
   console.log(`\nOpen the app, embedded as in Shopify admin:\n\n  \x1b[1m${appUrl}/app?${params}\x1b[0m\n`);
@@ -142,6 +149,24 @@ async function waitForBackfill(dbFile: string, shop: string, timeoutMs = 120_000
       if (Date.now() > deadline) return run ?? { status: "not started", customersRead: 0, ordersRead: 0 };
       await new Promise((r) => setTimeout(r, 250));
     }
+  } finally {
+    db.close();
+  }
+}
+
+/** Follows the first sync back to the shop (queued by the recompute after backfill) until it ends, or gives up. */
+async function waitForSync(dbFile: string, shop: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    while (Date.now() < deadline) {
+      const run = db
+        .prepare(`SELECT status, synced, requests, costPoints FROM "SyncRun" WHERE shop = ? AND status <> 'running' ORDER BY startedAt DESC LIMIT 1`)
+        .get(shop) as { status: string; synced: number; requests: number; costPoints: number } | undefined;
+      if (run) return run;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return null;
   } finally {
     db.close();
   }

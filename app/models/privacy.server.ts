@@ -12,6 +12,8 @@ export interface CustomerDataReport {
   /** The customer's scores, segment and tier, and the history of their moves. */
   state: Record<string, unknown> | null;
   history: Record<string, unknown>[];
+  /** What the app last wrote to Shopify for them (its tags, its metafields' digest, refusals). */
+  sync: Record<string, unknown> | null;
 }
 
 /** BigInt is not JSON: money columns become decimal strings of minor units. */
@@ -24,11 +26,12 @@ export async function collectCustomerData(
   customerId: string,
   orderIds: string[],
 ): Promise<CustomerDataReport> {
-  const [customer, orders, state, history] = await Promise.all([
+  const [customer, orders, state, history, sync] = await Promise.all([
     prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } }),
     prisma.order.findMany({ where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] }, orderBy: { id: "asc" } }),
     prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } }),
     prisma.customerStateChange.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
+    prisma.customerSync.findUnique({ where: { shop_customerId: { shop, customerId } } }),
   ]);
   const refunds = await prisma.refund.findMany({ where: { shop, orderId: { in: orders.map((o) => o.id) } }, orderBy: { id: "asc" } });
   return {
@@ -37,6 +40,7 @@ export async function collectCustomerData(
     refunds: refunds.map(plain),
     state: state && plain(state),
     history: history.map(plain),
+    sync: sync && plain(sync),
   };
 }
 
@@ -53,6 +57,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     const customers = await tx.customer.deleteMany({ where: { shop, id: customerId } });
     const states = await tx.customerState.deleteMany({ where: { shop, customerId } });
     const stateChanges = await tx.customerStateChange.deleteMany({ where: { shop, customerId } });
+    const syncs = await tx.customerSync.deleteMany({ where: { shop, customerId } });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
@@ -63,6 +68,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       refunds: refunds.count,
       customerStates: states.count,
       customerStateChanges: stateChanges.count,
+      customerSyncs: syncs.count,
       dataRequests: requests.count,
     };
   });
@@ -85,6 +91,11 @@ export async function eraseShopData(shop: string, at: Date) {
       tierProgramVersions: (await tx.tierProgramVersion.deleteMany({ where: { shop } })).count,
       rfmSettings: (await tx.rfmSettings.deleteMany({ where: { shop } })).count,
       shopComputations: (await tx.shopComputation.deleteMany({ where: { shop } })).count,
+      reconcileRuns: (await tx.reconcileRun.deleteMany({ where: { shop } })).count,
+      syncSettings: (await tx.syncSettings.deleteMany({ where: { shop } })).count,
+      customerSyncs: (await tx.customerSync.deleteMany({ where: { shop } })).count,
+      syncRuns: (await tx.syncRun.deleteMany({ where: { shop } })).count,
+      tierSegments: (await tx.tierSegment.deleteMany({ where: { shop } })).count,
     };
     await tx.shop.update({
       where: { shop },

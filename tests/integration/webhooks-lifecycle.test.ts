@@ -6,7 +6,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { startApp } from "../support/app-server";
 import { exampleBody } from "../support/shopify-examples";
-import { addCustomerWithOrders, installShop, snapshotShop } from "../support/shops";
+import { addCustomerWithOrders, installShop, rowsPerTable, snapshotShop } from "../support/shops";
 import { postWebhook, sign, webhookHeaders } from "../support/webhooks";
 
 /** POSTs `size` bytes with chunked transfer encoding (no Content-Length); resolves with the status, 0 on a reset. */
@@ -141,12 +141,22 @@ describe("compliance topics", () => {
   });
 
   it("shop/redact erases every row of that shop and keeps a redacted tombstone", async () => {
+    // Given rows in the tables the sync and reconciliation write, too
+    await prisma.customerSync.create({ data: { shop: SHOP_A, customerId: "gid://shopify/Customer/1", tags: '["rfm:loyal"]' } });
+    await prisma.syncRun.create({ data: { shop: SHOP_A, reason: "manual", status: "done" } });
+    await prisma.syncSettings.create({ data: { shop: SHOP_A, rfmPrefix: "rfm:", tierPrefix: "tier:" } });
+    await prisma.tierSegment.create({ data: { shop: SHOP_A, tierKey: "gold", segmentId: "gid://shopify/Segment/1" } });
+    await prisma.reconcileRun.create({ data: { id: "reconcile-a", shop: SHOP_A, mode: "full", status: "done" } });
     const otherShopBefore = await snapshotShop(SHOP_B);
     const response = await deliver(SHOP_A, "shop/redact", { ...exampleBody("shop/redact"), shop_domain: SHOP_A });
     expect(response.status).toBe(200);
     const after = await snapshotShop(SHOP_A);
     expect(after).toMatchObject({ sessions: [], customers: [], orders: [], jobs: [] });
     expect(after.shopRow?.status).toBe("redacted");
+    // Every table with a shop column is empty for it, but the tombstone, and this request's receipt (counts only) and
+    // dedupe record (its webhook id)
+    const left = Object.entries(await rowsPerTable(SHOP_A)).filter(([, n]) => n > 0);
+    expect(Object.fromEntries(left)).toEqual({ Shop: 1, ComplianceRequest: 1, WebhookDelivery: 1 });
     expect(await snapshotShop(SHOP_B)).toEqual(otherShopBefore);
     // And a repeat (Shopify delivers at least once) is still acknowledged.
     const again = await deliver(SHOP_A, "shop/redact", { ...exampleBody("shop/redact"), shop_domain: SHOP_A });

@@ -45,3 +45,16 @@ export async function snapshotShop(shop: string) {
   ]);
   return { shopRow, sessions, customers, orders, jobs, deliveries, compliance };
 }
+
+/** Rows of `shop` in every table that has a `shop` column, by table (found from the database, so new tables count). */
+export async function rowsPerTable(shop: string): Promise<Record<string, number>> {
+  const tables = await prisma.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'shop')`,
+  );
+  const counts: Record<string, number> = {};
+  for (const { name } of tables) {
+    const [row] = await prisma.$queryRawUnsafe<{ n: bigint | number }[]>(`SELECT COUNT(*) AS n FROM "${name}" WHERE "shop" = ?`, shop);
+    counts[name] = Number(row.n);
+  }
+  return counts;
+}
