@@ -1,7 +1,8 @@
 // Production HTTP server: static assets plus the built Remix app. `npm start` runs it; tests start it in-process.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseEnv } from "node:util";
 import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 
@@ -28,8 +29,12 @@ export async function loadBuild() {
  * For the processes built on the app (server, worker, CLI): reads `envFile` when it exists, then loads the build;
  * a missing build or an invalid environment ends the process with the message naming what is wrong.
  */
-export async function loadBuildOrExit(envFile = path.join(root, ".env")) {
-  if (envFile && existsSync(envFile)) process.loadEnvFile(envFile);
+export async function loadBuildOrExit(envFile = path.join(root, ".env"), { override = false } = {}) {
+  // ./.env fills in what the shell did not set; a file named explicitly (the CLI's --env) wins over the shell.
+  if (envFile && existsSync(envFile)) {
+    if (override) Object.assign(process.env, parseEnv(readFileSync(envFile, "utf8")));
+    else process.loadEnvFile(envFile);
+  }
   try {
     return await loadBuild();
   } catch (error) {

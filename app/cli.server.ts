@@ -14,6 +14,7 @@ import { exportCsv } from "./services/export.server";
 import { createWriteStream } from "node:fs";
 import { SYNC, type SyncPayload } from "./jobs/sync.server";
 import { latestSyncRun, resetSyncFailures } from "./models/sync.server";
+import { jobState } from "./models/job.server";
 
 export const CLI_USAGE = `Usage: npm run loyalty -- <command> --shop <shop.myshopify.com> [options]
 
@@ -153,10 +154,16 @@ async function sync(shop: string, { retryFailed, cleanup }: { retryFailed: boole
   if (retryFailed) out.error(`${await resetSyncFailures(shop)} customers refused before will be tried again.`);
   const payload: SyncPayload = cleanup ? { reason: "cleanup", mode: "cleanup" } : { reason: "manual" };
   // Its own key: a sync already queued by the app (say, waiting to coalesce) does not swallow this one.
-  await getQueue().enqueue(shop, SYNC, payload, { key: `${SYNC}:cli`, maxAttempts: 1 });
+  const jobId = await getQueue().enqueue(shop, SYNC, payload, { key: `${SYNC}:cli`, maxAttempts: 1 });
   const worker = getQueue().work({ [SYNC]: jobHandlers[SYNC] }, { concurrency: 1, pollMs: 200 });
   try {
-    await worker.idle();
+    // The app's own worker, when it runs, may take the job first: wait for the job, whoever runs it.
+    for (;;) {
+      await worker.idle();
+      const state = jobId ? await jobState(jobId) : "done";
+      if (state !== "queued" && state !== "running") break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   } finally {
     await worker.stop();
   }

@@ -14,5 +14,5 @@ if (!existsSync("build/server/index.js")) {
   const built = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build", "--logLevel", "warn"], { stdio: "inherit" });
   if (built.status !== 0) process.exit(1);
 }
-const build = await loadBuildOrExit(envFlag >= 0 ? args[envFlag + 1] : undefined);
+const build = envFlag >= 0 ? await loadBuildOrExit(args[envFlag + 1], { override: true }) : await loadBuildOrExit();
 process.exit(await build.entry.module.runCli(args));

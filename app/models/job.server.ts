@@ -12,7 +12,12 @@ export async function cancelShopJobs(shop: string): Promise<number> {
   return count;
 }
 
-export async function countJobsByState(shop: string): Promise<Record<string, number>> {
-  const rows = await prisma.job.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } });
+export async function countJobsByState(shop: string, kind?: string): Promise<Record<string, number>> {
+  const rows = await prisma.job.groupBy({ by: ["state"], where: { shop, ...(kind === undefined ? {} : { kind }) }, _count: { _all: true } });
   return Object.fromEntries(rows.map((r) => [r.state, r._count._all]));
+}
+
+/** A job's state, or null when there is no such job. */
+export async function jobState(id: string): Promise<string | null> {
+  return (await prisma.job.findUnique({ where: { id }, select: { state: true } }))?.state ?? null;
 }

@@ -2,17 +2,22 @@
 import { countJobsByState } from "../models/job.server";
 import { ledgerCounts } from "../models/ledger.server";
 import { getShop } from "../models/shop.server";
-import { latestSyncRun, syncCounts } from "../models/sync.server";
+import { latestSyncRun, syncCounts, syncFailures } from "../models/sync.server";
+import { SYNC } from "../jobs/sync.server";
+import { tierSegments } from "./tier-segments.server";
 import { backfillStatus } from "./backfill.server";
 
 export async function shopStatus(shop: string, now = new Date()) {
-  const [row, jobs, ledger, backfill, lastSync, synced] = await Promise.all([
+  const [row, jobs, ledger, backfill, lastSync, synced, syncJobs, failures, segments] = await Promise.all([
     getShop(shop),
     countJobsByState(shop),
     ledgerCounts(shop),
     backfillStatus(shop, now),
     latestSyncRun(shop),
     syncCounts(shop),
+    countJobsByState(shop, SYNC),
+    syncFailures(shop, 10),
+    tierSegments(shop),
   ]);
   return {
     shop,
@@ -22,10 +27,23 @@ export async function shopStatus(shop: string, now = new Date()) {
     backfill,
     ledger,
     sync: {
-      /** Customers the app has written to Shopify, and those whose last write Shopify refused. */
+      /** Sync runs waiting (queued, e.g. coalescing events) and running now. */
+      pending: syncJobs.queued ?? 0,
+      inFlight: syncJobs.running ?? 0,
+      /** The last run: status, what it found, sent and spent (requests, cost points, THROTTLED met), its error. */
+      lastRun: lastSync,
+      /** Customers the app has written to Shopify, and those whose last write Shopify refused (the latest ten). */
       customersWritten: synced.written,
       customersFailing: synced.failing,
-      lastRun: lastSync,
+      failures,
+      /** Per tier: its Shopify customer segment and discount code, and what Shopify refused. */
+      tiers: segments.map((t) => ({
+        tier: t.tierKey,
+        segment: t.segmentName,
+        discountCode: t.discountCode,
+        discountActive: t.discountActive,
+        failure: t.failure,
+      })),
     },
   };
 }

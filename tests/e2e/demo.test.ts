@@ -1,6 +1,6 @@
 // `npm run demo` as a new user runs it (README's quick start): it prints a URL, and that URL shows the app in a
 // real browser with the demo shop installed.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { newPage } from "../support/browser";
 import { freePort } from "../support/app-server";
@@ -44,6 +44,16 @@ describe("npm run demo", () => {
     );
     const { url, output } = await waitForUrl(demo, 60_000);
     expect(output).toMatch(/Installed into demo-loyalty\.myshopify\.com/);
+    expect(output).toMatch(/Sync done: 200 customers tagged/);
+
+    // The operator CLI as the demo tells users to run it, in a process of its own: the app already synced
+    // everything, so a sync now finds nothing to send.
+    // (This test process's own DATABASE_URL is in the CLI's environment too: the named --env file wins over it.)
+    const cli = spawnSync(process.execPath, ["scripts/loyalty.mjs", "sync", "--shop", "demo-loyalty.myshopify.com", "--env", "tmp/demo/demo.env"], {
+      encoding: "utf8",
+    });
+    expect(cli.status, `${cli.stderr}\n${cli.stdout}`).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ status: "done", reason: "manual", changed: 0, requests: 0 });
 
     const { page, errors } = await newPage();
     await page.goto(url, { waitUntil: "networkidle" });

@@ -23,6 +23,7 @@ describe("npm run loyalty", () => {
       installed: "installed",
       backfill: null,
       ledger: { customers: 1, orders: 2, refunds: 0 },
+      sync: { pending: 0, inFlight: 0, lastRun: null, customersWritten: 0, customersFailing: 0, failures: [], tiers: [] },
     });
   });
 

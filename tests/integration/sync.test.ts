@@ -15,6 +15,7 @@ import { saveSyncSettings, syncFailures } from "../../app/models/sync.server";
 import { saveTierProgramVersion, getActiveTierProgram } from "../../app/models/tier-program.server";
 import { writeShopFile } from "../../simulator/generator/index";
 import { DEFAULT_SYNC_SETTINGS } from "../../app/domain/sync";
+import { shopStatus } from "../../app/services/status.server";
 import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
 
 const SHOP = "syncing-shop.myshopify.com";
@@ -194,6 +195,15 @@ describe("sync", () => {
     expect(await syncFailures(SHOP)).toEqual([
       expect.objectContaining({ customerId: full, code: "tagsAdd.tags", message: expect.stringContaining("250"), failures: 1 }),
     ]);
+    // And the shop's status (CLI `status`, the admin) says so, with what the run spent
+    expect((await shopStatus(SHOP)).sync).toMatchObject({
+      pending: 0,
+      inFlight: 0,
+      customersFailing: 1,
+      failures: [expect.objectContaining({ customerId: full, message: expect.stringContaining("250") })],
+      lastRun: { status: "done", failed: 1, requests: result.requests, costPoints: result.costPoints },
+      tiers: expect.arrayContaining([expect.objectContaining({ tier: "gold", segment: "Loyalty tier: Gold", failure: null })]),
+    });
     // Everyone else moved from rfm: to segment: (the app's old tags removed), the refused customer kept the
     // old one: nothing half-written
     const others = [...(await expectedInShopify()).keys()].filter((id) => id !== full);
