@@ -16,6 +16,10 @@ export interface SyncSettings {
   tierPrefix: string | null;
   /** Whether the tier metafields are written (the storefront reads them). */
   metafields: boolean;
+  /** Whether each tier gets a Shopify customer segment (selecting its tier tag, so tier tags must be on). */
+  segments: boolean;
+  /** Whether a tier with a discount perk gets a discount code limited to its segment (segments must be on). */
+  codes: boolean;
   /** Name of the Shopify customer segment of a tier: this prefix and the tier's name ("Loyalty tier: Gold"). */
   segmentNamePrefix: string;
   /** A tier discount code is this prefix, the tier key in capitals and the percent: "GOLD-10". */
@@ -26,6 +30,8 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   rfmPrefix: "rfm:",
   tierPrefix: "tier:",
   metafields: true,
+  segments: true,
+  codes: true,
   segmentNamePrefix: "Loyalty tier: ",
   codePrefix: "",
 };
@@ -160,6 +166,8 @@ export function validateSyncSettings(input: {
   rfmPrefix?: unknown;
   tierPrefix?: unknown;
   metafields?: unknown;
+  segments?: unknown;
+  codes?: unknown;
   segmentNamePrefix?: unknown;
   codePrefix?: unknown;
 }): SyncSettingsValidation {
@@ -188,9 +196,21 @@ export function validateSyncSettings(input: {
   if (rfmPrefix !== null && tierPrefix !== null && (fold(rfmPrefix).startsWith(fold(tierPrefix)) || fold(tierPrefix).startsWith(fold(rfmPrefix)))) {
     issues.push({ path: ["tierPrefix"], key: "sync.prefix.overlap", message: "The segment and tier prefixes must differ, and neither may start with the other." });
   }
-  const metafields = input.metafields === undefined ? true : input.metafields;
-  if (typeof metafields !== "boolean") {
-    issues.push({ path: ["metafields"], key: "field.invalid_type", message: "This field must be on or off.", params: { expected: "boolean" } });
+  const flag = (field: "metafields" | "segments" | "codes") => {
+    const value = input[field] === undefined ? DEFAULT_SYNC_SETTINGS[field] : input[field];
+    if (typeof value !== "boolean") {
+      issues.push({ path: [field], key: "field.invalid_type", message: "This field must be on or off.", params: { expected: "boolean" } });
+    }
+    return value as boolean;
+  };
+  const metafields = flag("metafields");
+  const segments = flag("segments");
+  const codes = flag("codes");
+  if (segments === true && tierPrefix === null && input.tierPrefix !== undefined) {
+    issues.push({ path: ["segments"], key: "sync.segments.need_tier_tags", message: "Tier segments select customers by their tier tag: turn tier tags on, or segments off." });
+  }
+  if (codes === true && segments === false) {
+    issues.push({ path: ["codes"], key: "sync.codes.need_segments", message: "Tier discount codes are limited to the tier's segment: turn segments on, or codes off." });
   }
   const segmentNamePrefix = input.segmentNamePrefix === undefined ? DEFAULT_SYNC_SETTINGS.segmentNamePrefix : input.segmentNamePrefix;
   if (typeof segmentNamePrefix !== "string") {
@@ -219,7 +239,9 @@ export function validateSyncSettings(input: {
         settings: {
           rfmPrefix,
           tierPrefix,
-          metafields: metafields as boolean,
+          metafields,
+          segments,
+          codes,
           segmentNamePrefix: segmentNamePrefix as string,
           codePrefix: codePrefix as string,
         },

@@ -12,6 +12,8 @@ export async function getSyncSettings(shop: string): Promise<SyncSettings> {
         rfmPrefix: row.rfmPrefix,
         tierPrefix: row.tierPrefix,
         metafields: row.metafields,
+        segments: row.segments,
+        codes: row.codes,
         segmentNamePrefix: row.segmentNamePrefix,
         codePrefix: row.codePrefix,
       }

@@ -1,23 +1,49 @@
 // One shop's operational status: what the CLI's `status` prints and the admin's progress view reads.
 import { countJobsByState } from "../models/job.server";
 import { ledgerCounts } from "../models/ledger.server";
-import { getShop } from "../models/shop.server";
+import { getInstallOverview, getShop } from "../models/shop.server";
 import { latestSyncRun, syncCounts, syncFailures } from "../models/sync.server";
 import { SYNC } from "../jobs/sync.server";
 import { tierSegments } from "./tier-segments.server";
 import { backfillStatus } from "./backfill.server";
 
-export async function shopStatus(shop: string, now = new Date()) {
-  const [row, jobs, ledger, backfill, lastSync, synced, syncJobs, failures, segments] = await Promise.all([
-    getShop(shop),
-    countJobsByState(shop),
-    ledgerCounts(shop),
-    backfillStatus(shop, now),
+/** The sync's part of a shop's status: runs waiting and running, the last run, customers written and refused. */
+export async function syncStatus(shop: string) {
+  const [lastRun, synced, syncJobs, failures, segments] = await Promise.all([
     latestSyncRun(shop),
     syncCounts(shop),
     countJobsByState(shop, SYNC),
     syncFailures(shop, 10),
     tierSegments(shop),
+  ]);
+  return {
+    /** Sync runs waiting (queued, e.g. coalescing events) and running now. */
+    pending: syncJobs.queued ?? 0,
+    inFlight: syncJobs.running ?? 0,
+    /** The last run: status, what it found, sent and spent (requests, cost points, THROTTLED met), its error. */
+    lastRun,
+    /** Customers the app has written to Shopify, and those whose last write Shopify refused (the latest ten). */
+    customersWritten: synced.written,
+    customersFailing: synced.failing,
+    failures,
+    /** Per tier: its Shopify customer segment and discount code, and what Shopify refused. */
+    tiers: segments.map((t) => ({
+      tier: t.tierKey,
+      segment: t.segmentName,
+      discountCode: t.discountCode,
+      discountActive: t.discountActive,
+      failure: t.failure,
+    })),
+  };
+}
+
+export async function shopStatus(shop: string, now = new Date()) {
+  const [row, jobs, ledger, backfill, sync] = await Promise.all([
+    getShop(shop),
+    countJobsByState(shop),
+    ledgerCounts(shop),
+    backfillStatus(shop, now),
+    syncStatus(shop),
   ]);
   return {
     shop,
@@ -26,24 +52,18 @@ export async function shopStatus(shop: string, now = new Date()) {
     jobs,
     backfill,
     ledger,
+    sync,
+  };
+}
+
+/** What the admin dashboard shows: the install, the ledger, and the sync. */
+export async function dashboardOverview(shop: string) {
+  const [overview, sync] = await Promise.all([getInstallOverview(shop), syncStatus(shop)]);
+  return {
+    ...overview,
     sync: {
-      /** Sync runs waiting (queued, e.g. coalescing events) and running now. */
-      pending: syncJobs.queued ?? 0,
-      inFlight: syncJobs.running ?? 0,
-      /** The last run: status, what it found, sent and spent (requests, cost points, THROTTLED met), its error. */
-      lastRun: lastSync,
-      /** Customers the app has written to Shopify, and those whose last write Shopify refused (the latest ten). */
-      customersWritten: synced.written,
-      customersFailing: synced.failing,
-      failures,
-      /** Per tier: its Shopify customer segment and discount code, and what Shopify refused. */
-      tiers: segments.map((t) => ({
-        tier: t.tierKey,
-        segment: t.segmentName,
-        discountCode: t.discountCode,
-        discountActive: t.discountActive,
-        failure: t.failure,
-      })),
+      ...sync,
+      lastRun: sync.lastRun && { ...sync.lastRun, startedAt: sync.lastRun.startedAt.toISOString(), finishedAt: sync.lastRun.finishedAt?.toISOString() ?? null },
     },
   };
 }

@@ -118,7 +118,8 @@ export async function syncShop(
 ): Promise<SyncResult> {
   if (!(fieldsPerRequest >= 1 && fieldsPerRequest <= SYNC_MUTATION_FIELDS_MAX)) throw new RangeError(`fieldsPerRequest must be 1–${SYNC_MUTATION_FIELDS_MAX}`);
   const stored = await getSyncSettings(shop);
-  const settings: SyncSettings = mode === "cleanup" ? { ...stored, rfmPrefix: null, tierPrefix: null, metafields: false } : stored;
+  const settings: SyncSettings =
+    mode === "cleanup" ? { ...stored, rfmPrefix: null, tierPrefix: null, metafields: false, segments: false, codes: false } : stored;
   const [{ program }, currency] = await Promise.all([getActiveTierProgram(shop), shopCurrency(shop)]);
   const run = await createSyncRun(shop, mode === "cleanup" ? "cleanup" : reason);
   const start = { ...client.stats };

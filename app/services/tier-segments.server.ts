@@ -37,20 +37,21 @@ function desiredFor(tier: Tier, settings: SyncSettings): Desired {
   return {
     name: `${settings.segmentNamePrefix}${tier.name}`,
     query: tierSegmentQuery(settings.tierPrefix!, tier.key),
-    discount: percent ? { code: tierDiscountCode(settings.codePrefix, tier.key, percent), title: `${settings.segmentNamePrefix}${tier.name} — ${percent}% off`, percent } : null,
+    discount: percent && settings.codes ? { code: tierDiscountCode(settings.codePrefix, tier.key, percent), title: `${settings.segmentNamePrefix}${tier.name} — ${percent}% off`, percent } : null,
   };
 }
 
 /**
- * Brings the shop's tier segments and codes in line with `program` and `settings`. Without a tier tag prefix (tier
- * tags off) or in clean-up, every segment the app made is deleted and every code deactivated.
+ * Brings the shop's tier segments and codes in line with `program` and `settings`. With segments off, without a
+ * tier tag prefix (tier tags off) or in clean-up, every segment the app made is deleted and every code
+ * deactivated; with codes off, every code is deactivated.
  */
 export async function syncTierSegments(
   shop: string,
   { client, program, settings, now = () => new Date() }: { client: AdminClient; program: TierProgram; settings: SyncSettings; now?: () => Date },
 ): Promise<TierSegmentsOutcome> {
   const rows = new Map((await prisma.tierSegment.findMany({ where: { shop } })).map((r) => [r.tierKey, r]));
-  const wanted = new Map(settings.tierPrefix === null ? [] : program.tiers.map((t) => [t.key, desiredFor(t, settings)] as const));
+  const wanted = new Map(settings.tierPrefix === null || !settings.segments ? [] : program.tiers.map((t) => [t.key, desiredFor(t, settings)] as const));
   const outcome: TierSegmentsOutcome = { writes: 0, failed: [] };
 
   const mutate = async <T extends Record<string, { userErrors: UserError[] } & Record<string, unknown>>>(doc: string, variables: Record<string, unknown>) => {
@@ -111,10 +112,32 @@ export async function syncTierSegments(
           continue;
         }
         const id = (payload.codeDiscountNode as { id: string }).id;
-        await save(key, { discountId: id, discountCode: discount.code, discountTitle: discount.title, discountPercent: discount.percent, discountActive: true, failure: null });
+        await save(key, {
+          discountId: id,
+          discountCode: discount.code,
+          discountTitle: discount.title,
+          discountPercent: discount.percent,
+          discountActive: true,
+          discountSegmentId: segmentId,
+          failure: null,
+        });
         continue;
       }
-      if (row.discountCode !== discount.code || row.discountTitle !== discount.title || row.discountPercent !== discount.percent) {
+      // Back from deactivated first: an ended discount cannot be edited into one that ends before it starts.
+      if (!row.discountActive) {
+        const { error } = await mutate<{ discountCodeActivate: { userErrors: UserError[] } }>(DISCOUNT_CODE_ACTIVATE_MUTATION, { id: row.discountId });
+        if (error) {
+          await fail(key, `discountCodeActivate: ${error}`);
+          continue;
+        }
+        await save(key, { discountActive: true, failure: null });
+      }
+      if (
+        row.discountCode !== discount.code ||
+        row.discountTitle !== discount.title ||
+        row.discountPercent !== discount.percent ||
+        row.discountSegmentId !== segmentId
+      ) {
         const { error } = await mutate<{ discountCodeBasicUpdate: { userErrors: UserError[] } }>(DISCOUNT_CODE_BASIC_UPDATE_MUTATION, {
           id: row.discountId,
           basicCodeDiscount: input,
@@ -123,15 +146,7 @@ export async function syncTierSegments(
           await fail(key, `discountCodeBasicUpdate: ${error}`);
           continue;
         }
-        await save(key, { discountCode: discount.code, discountTitle: discount.title, discountPercent: discount.percent, failure: null });
-      }
-      if (!row.discountActive) {
-        const { error } = await mutate<{ discountCodeActivate: { userErrors: UserError[] } }>(DISCOUNT_CODE_ACTIVATE_MUTATION, { id: row.discountId });
-        if (error) {
-          await fail(key, `discountCodeActivate: ${error}`);
-          continue;
-        }
-        await save(key, { discountActive: true, failure: null });
+        await save(key, { discountCode: discount.code, discountTitle: discount.title, discountPercent: discount.percent, discountSegmentId: segmentId, failure: null });
       }
     } else if (row?.discountId && row.discountActive) {
       if (await deactivate(key, row.discountId)) await save(key, { discountActive: false, failure: null });

@@ -182,6 +182,21 @@ describe("sync", () => {
     await expectShopifyToMatchState();
     // And nothing is sent again while nothing changes
     expect((await sync()).requests).toBe(0);
+
+    // When the merchant turns codes off, then segments too: codes stop, segments go; turned on again, both return
+    await saveSyncSettings(SHOP, { ...DEFAULT_SYNC_SETTINGS, codes: false });
+    await sync();
+    expect(code("GOLD-12")!.endsAt).not.toBeNull();
+    expect(segmentsByName().has("Loyalty tier: Gold")).toBe(true);
+    await saveSyncSettings(SHOP, { ...DEFAULT_SYNC_SETTINGS, segments: false, codes: false });
+    await sync();
+    expect(shop.segments.size).toBe(0);
+    await saveSyncSettings(SHOP, DEFAULT_SYNC_SETTINGS);
+    const again = await sync();
+    expect(again.tierFailures, JSON.stringify(await prisma.tierSegment.findMany({ where: { shop: SHOP, failure: { not: null } } }))).toEqual([]);
+    const goldAgain = segmentsByName().get("Loyalty tier: Gold")!;
+    expect(code("GOLD-12")).toMatchObject({ endsAt: null, buyers: { kind: "segments", ids: expect.arrayContaining([goldAgain.id]) } });
+    expect(shop.discounts.size).toBe(2);
   });
 
   it("records a customer Shopify refuses, syncs the rest, and tries the refused one again later", async () => {

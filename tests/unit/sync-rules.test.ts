@@ -97,9 +97,9 @@ describe("tier metafields", () => {
 
 describe("sync settings", () => {
   it("accept prefixes, blank ones turning tags off", () => {
-    expect(validateSyncSettings({ rfmPrefix: "seg-", tierPrefix: " ", metafields: false })).toEqual({
+    expect(validateSyncSettings({ rfmPrefix: "seg-", tierPrefix: " ", metafields: false, segments: false, codes: false })).toEqual({
       ok: true,
-      settings: { rfmPrefix: "seg-", tierPrefix: null, metafields: false, segmentNamePrefix: "Loyalty tier: ", codePrefix: "" },
+      settings: { rfmPrefix: "seg-", tierPrefix: null, metafields: false, segments: false, codes: false, segmentNamePrefix: "Loyalty tier: ", codePrefix: "" },
     });
   });
 
@@ -114,6 +114,8 @@ describe("sync settings", () => {
     [{ tierPrefix: "it's:" }, "sync.prefix.quote"],
     [{ codePrefix: "vip-" }, "sync.code_prefix.invalid"],
     [{ segmentNamePrefix: "x".repeat(61) }, "sync.segment_name_prefix.too_long"],
+    [{ tierPrefix: "", segments: true }, "sync.segments.need_tier_tags"],
+    [{ segments: false, codes: true }, "sync.codes.need_segments"],
   ])("refuse %o with %s", (input, key) => {
     const result = validateSyncSettings(input);
     expect(result.ok).toBe(false);
