@@ -1,31 +1,56 @@
-// The embedded admin's frame: Polaris + App Bridge, navigation, and Shopify's error/headers boundary.
+// The embedded admin's frame: Polaris + App Bridge, the admin's language, navigation, and Shopify's error/headers
+// boundary.
+import { useMemo } from "react";
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
+import { I18nextProvider, useTranslation } from "react-i18next";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import polarisEn from "@shopify/polaris/locales/en.json";
+import polarisTh from "@shopify/polaris/locales/th.json";
 import { authenticate } from "../shopify.server";
 import { env } from "../env.server";
+import { createI18n, resolveLocale } from "../i18n";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
-  return { apiKey: env.SHOPIFY_API_KEY, appBridgeUrl: env.APP_BRIDGE_URL ?? null };
+  // Shopify admin opens the app with its own language in `locale`.
+  const locale = resolveLocale(new URL(request.url).searchParams.get("locale"));
+  return { apiKey: env.SHOPIFY_API_KEY, appBridgeUrl: env.APP_BRIDGE_URL ?? null, locale };
 };
 
+// The frame's data (API key, language) holds for the whole visit: navigating between the app's pages, which drops
+// Shopify's query parameters, must not fall back to English.
+export const shouldRevalidate: ShouldRevalidateFunction = () => false;
+
+const POLARIS_TRANSLATIONS = { en: polarisEn, th: polarisTh };
+
 export default function App() {
-  const { apiKey, appBridgeUrl } = useLoaderData<typeof loader>();
+  const { apiKey, appBridgeUrl, locale } = useLoaderData<typeof loader>();
+  const i18n = useMemo(() => createI18n(locale), [locale]);
   return (
-    <AppProvider isEmbeddedApp apiKey={apiKey} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
-      <NavMenu>
-        <Link to="/app" rel="home">
-          Dashboard
-        </Link>
-      </NavMenu>
-      <Outlet />
-    </AppProvider>
+    <I18nextProvider i18n={i18n}>
+      <AppProvider isEmbeddedApp apiKey={apiKey} i18n={POLARIS_TRANSLATIONS[locale]} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
+        <Navigation />
+        <Outlet />
+      </AppProvider>
+    </I18nextProvider>
+  );
+}
+
+function Navigation() {
+  const { t } = useTranslation();
+  return (
+    <NavMenu>
+      <Link to="/app" rel="home">
+        {t("app.nav.dashboard")}
+      </Link>
+      <Link to="/app/customers">{t("app.nav.customers")}</Link>
+    </NavMenu>
   );
 }
 

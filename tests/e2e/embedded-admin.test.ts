@@ -22,7 +22,7 @@ describe("embedded admin in a browser", () => {
     // The bounce page asked App Bridge for a session token and reloaded with it.
     expect(new URL(page.url()).searchParams.get("id_token")).toBeTruthy();
     await expect.poll(() => page.getByText(SHOP).count()).toBeGreaterThan(0);
-    expect(await page.getByText("installed", { exact: true }).count()).toBe(1);
+    expect(await page.getByText("Installed", { exact: true }).count()).toBe(1);
     // App Bridge's element renders nothing inside the app.
     expect(await page.locator("ui-nav-menu").isVisible()).toBe(false);
     expect(errors).toEqual([]);

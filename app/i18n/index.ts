@@ -1,0 +1,33 @@
+// The admin's languages: English and Thai. The locale follows Shopify admin's `locale` parameter (the app's URL
+// carries it on every load); strings live in en.json / th.json and are read through i18next (react-i18next in
+// components: no string literals in components). Numbers, money and dates are formatted with Intl for the locale.
+import i18next, { type i18n } from "i18next";
+import { initReactI18next } from "react-i18next";
+import en from "./en.json";
+import th from "./th.json";
+
+export const SUPPORTED_LOCALES = ["en", "th"] as const;
+export type Locale = (typeof SUPPORTED_LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = "en";
+
+export const resources = { en: { translation: en }, th: { translation: th } } as const;
+
+/** Shopify admin's locale ("th", "th-TH", "en-US", …) as one the app speaks; English otherwise. */
+export function resolveLocale(requested: string | null | undefined): Locale {
+  const base = (requested ?? "").toLowerCase().split(/[-_]/)[0];
+  return (SUPPORTED_LOCALES as readonly string[]).includes(base) ? (base as Locale) : DEFAULT_LOCALE;
+}
+
+/** A ready i18next instance for one locale (synchronous: every string is bundled, nothing is fetched). */
+export function createI18n(locale: Locale): i18n {
+  const instance = i18next.createInstance();
+  void instance.use(initReactI18next).init({
+    lng: locale,
+    fallbackLng: DEFAULT_LOCALE,
+    resources,
+    initAsync: false,
+    interpolation: { escapeValue: false }, // React escapes
+    returnNull: false,
+  });
+  return instance;
+}

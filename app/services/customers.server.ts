@@ -1,0 +1,45 @@
+// What the admin's customer list shows: a page of customers (customer-list.server.ts) with the names of the shop's
+// tiers and segments and its currency, and the query as understood (bad input falls back to defaults, never a 500).
+import { z } from "zod";
+import { SEGMENT_KEYS } from "../domain/segments";
+import { TIER_KEY_PATTERN } from "../domain/tier-rules";
+import { CUSTOMER_PAGE_SIZE, CUSTOMER_SORTS, listCustomers, type CustomerListQuery } from "../models/customer-list.server";
+import { getRfmSettings } from "../models/rfm-settings.server";
+import { shopCurrency } from "../models/shop-currency.server";
+import { getActiveTierProgram } from "../models/tier-program.server";
+
+const MAX_PAGE = 100_000;
+
+const QUERY = z.object({
+  search: z.string().trim().max(100).catch("").default(""),
+  segment: z.enum(SEGMENT_KEYS).optional().catch(undefined),
+  tier: z.union([z.literal("none"), z.string().regex(TIER_KEY_PATTERN)]).optional().catch(undefined),
+  sort: z.enum(CUSTOMER_SORTS).catch("recency").default("recency"),
+  page: z.coerce.number().int().min(1).max(MAX_PAGE).catch(1).default(1),
+});
+
+/** The list query from the page's URL: unknown or malformed values are dropped, not refused. */
+export function customerListQuery(params: URLSearchParams): CustomerListQuery {
+  const raw = Object.fromEntries([...params.entries()].filter(([, v]) => v !== ""));
+  const parsed = QUERY.parse(raw);
+  return { ...parsed, search: parsed.search || undefined };
+}
+
+export async function customerPage(shop: string, query: CustomerListQuery) {
+  const [{ rows, total }, { program }, currency, rfm] = await Promise.all([
+    listCustomers(shop, query),
+    getActiveTierProgram(shop),
+    shopCurrency(shop),
+    getRfmSettings(shop),
+  ]);
+  return {
+    query,
+    rows,
+    total,
+    pageSize: CUSTOMER_PAGE_SIZE,
+    currency,
+    tiers: program.tiers.map((t) => ({ key: t.key, name: t.name })),
+    /** The shop's own segment names (the admin's language fills in the rest). */
+    segmentNames: rfm.segmentNames,
+  };
+}

@@ -1,0 +1,100 @@
+// The admin's Customers page in real Chromium, embedded through the App Bridge double, on a backfilled and scored
+// shop: a page of customers from the server, search, segment filter, sort, paging, and Thai when Shopify admin
+// speaks Thai. Screenshots go to tmp/screenshots (the chosen ones are copied to docs/screenshots by hand).
+import path from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { prisma } from "../../app/db.server";
+import { backfillJob } from "../../app/jobs/backfill.server";
+import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { recomputeShop } from "../../app/services/recompute.server";
+import { createAdminClient } from "../../app/shopify/client";
+import { fetchTransport } from "../../app/shopify/transport.server";
+import { writeShopFile } from "../../simulator/generator/index";
+import { adminHostParam } from "../../simulator/app-bridge/session-token";
+import { newPage } from "../support/browser";
+import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
+
+const SHOP = "customers-page.myshopify.com";
+const AS_OF = new Date("2026-11-01T00:00:00.000Z");
+let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
+
+const url = (pathname: string, params: Record<string, string> = {}) =>
+  `${env.app.url}${pathname}?${new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHostParam(SHOP), ...params })}`;
+
+beforeAll(async () => {
+  env = await startLocalShopifyAndApp();
+  const file = path.join(inject("testRunDir"), `${SHOP}.jsonl`);
+  await writeShopFile({ preset: "demo", seed: 41, customers: 120, shopDomain: SHOP, endDate: AS_OF.toISOString() }, file, { truthFile: false });
+  await env.shopify.admin.shops.loadShopFile(file);
+  env.shopify.install(SHOP);
+  expect((await openApp(env.app.url, env.shopify, SHOP)).status).toBe(200);
+  const clientFor = async (shop: string) => {
+    const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
+    return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint: `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json` }) });
+  };
+  const queue = createTableQueue();
+  const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
+  await worker.idle();
+  await worker.stop();
+  await recomputeShop(SHOP, { asOf: AS_OF, reason: "backfill" });
+});
+
+describe("Customers page", () => {
+  it("lists the first 50 customers by most recent order, with segment, tier and R·F·M", async () => {
+    const { page, errors, offline } = await newPage();
+    await page.goto(url("/app/customers"), { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByRole("heading", { name: "Customers" }).count()).toBeGreaterThan(0);
+    const total = await prisma.customerState.count({ where: { shop: SHOP } });
+    expect(await page.getByText(`${total} customers`).count()).toBe(1);
+    const rows = page.locator(".Polaris-IndexTable__TableRow");
+    expect(await rows.count()).toBe(50);
+    // The first row is the customer with the most recent order, as the database says
+    const first = await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP }, orderBy: [{ lastOrderAt: "desc" }, { customerId: "asc" }] });
+    const customer = await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: first.customerId } } });
+    await expect.poll(() => rows.first().textContent()).toContain(customer.email!);
+    expect(await rows.first().textContent()).toContain(`${first.r} · ${first.f} · ${first.m}`);
+    await page.screenshot({ path: "tmp/screenshots/customers-en.png", });
+    expect(errors).toEqual([]);
+    // Nothing from the internet but the library's bounce page preload of Shopify's CDN App Bridge
+    expect(offline.filter((u) => u !== "https://cdn.shopify.com/shopifycloud/app-bridge.js")).toEqual([]);
+  });
+
+  it("filters by segment, searches and pages on the server, keeping the query in the URL", async () => {
+    const { page, errors } = await newPage();
+    const champions = await prisma.customerState.count({ where: { shop: SHOP, segment: "champions" } });
+    expect(champions).toBeGreaterThan(0);
+    await page.goto(url("/app/customers", { segment: "champions" }), { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByText(`${champions} customer`, { exact: false }).count()).toBeGreaterThan(0);
+    expect(await page.locator(".Polaris-IndexTable__TableRow").count()).toBe(Math.min(50, champions));
+
+    // Search by a customer's email: typed into the search field
+    const someone = await prisma.customer.findFirstOrThrow({ where: { shop: SHOP, email: { not: null } }, orderBy: { id: "asc" } });
+    await page.goto(url("/app/customers"), { waitUntil: "networkidle" });
+    await page.getByPlaceholder("Search by name or email").fill(someone.email!);
+    await expect.poll(() => new URL(page.url()).searchParams.get("search")).toBe(someone.email);
+    await expect.poll(() => page.locator(".Polaris-IndexTable__TableRow").count()).toBe(1);
+
+    // Page 2 of everyone, most spend first
+    await page.goto(url("/app/customers", { sort: "monetary", page: "2" }), { waitUntil: "networkidle" });
+    const third = await prisma.customerState.findMany({ where: { shop: SHOP }, orderBy: [{ monetaryMinor: { sort: "desc", nulls: "last" } }, { customerId: "asc" }], skip: 50, take: 1 });
+    const who = await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: third[0].customerId } } });
+    await expect.poll(() => page.locator(".Polaris-IndexTable__TableRow").first().textContent()).toContain(who.email!);
+
+    // Nonsense in the URL is ignored, not an error page
+    const response = await page.goto(url("/app/customers", { sort: "nope", page: "-3", segment: "<script>", tier: "Gold Tier!" }), { waitUntil: "networkidle" });
+    expect(response?.status()).toBe(200);
+    expect(await page.locator(".Polaris-IndexTable__TableRow").count()).toBe(50);
+    expect(errors).toEqual([]);
+  });
+
+  it("speaks Thai when Shopify admin does, with Thai numbers and money formatting", async () => {
+    const { page, errors } = await newPage("th-TH");
+    await page.goto(url("/app/customers", { locale: "th" }), { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByRole("heading", { name: "ลูกค้า" }).count()).toBeGreaterThan(0);
+    expect(await page.getByText("คำสั่งซื้อล่าสุด").count()).toBeGreaterThan(0);
+    expect(await page.getByPlaceholder("ค้นหาด้วยชื่อหรืออีเมล").count()).toBe(1);
+    // Navigating inside the app keeps Thai (Shopify's locale parameter is only on the first load)
+    await page.screenshot({ path: "tmp/screenshots/customers-th.png", });
+    expect(errors).toEqual([]);
+  });
+});
