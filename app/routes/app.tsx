@@ -50,6 +50,7 @@ function Navigation() {
         {t("app.nav.dashboard")}
       </Link>
       <Link to="/app/customers">{t("app.nav.customers")}</Link>
+      <Link to="/app/tiers">{t("app.nav.tiers")}</Link>
     </NavMenu>
   );
 }

@@ -1,42 +1,16 @@
 // The admin's Customers page in real Chromium, embedded through the App Bridge double, on a backfilled and scored
 // shop: a page of customers from the server, search, segment filter, sort, paging, and Thai when Shopify admin
 // speaks Thai. Screenshots go to tmp/screenshots (the chosen ones are copied to docs/screenshots by hand).
-import path from "node:path";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { backfillJob } from "../../app/jobs/backfill.server";
-import { createTableQueue } from "../../app/jobs/table-queue.server";
-import { recomputeShop } from "../../app/services/recompute.server";
-import { createAdminClient } from "../../app/shopify/client";
-import { fetchTransport } from "../../app/shopify/transport.server";
-import { writeShopFile } from "../../simulator/generator/index";
-import { adminHostParam } from "../../simulator/app-bridge/session-token";
 import { newPage } from "../support/browser";
-import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
+import { startScoredShop } from "../support/scored-shop";
 
 const SHOP = "customers-page.myshopify.com";
-const AS_OF = new Date("2026-11-01T00:00:00.000Z");
-let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
-
-const url = (pathname: string, params: Record<string, string> = {}) =>
-  `${env.app.url}${pathname}?${new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHostParam(SHOP), ...params })}`;
+let url: Awaited<ReturnType<typeof startScoredShop>>["url"];
 
 beforeAll(async () => {
-  env = await startLocalShopifyAndApp();
-  const file = path.join(inject("testRunDir"), `${SHOP}.jsonl`);
-  await writeShopFile({ preset: "demo", seed: 41, customers: 120, shopDomain: SHOP, endDate: AS_OF.toISOString() }, file, { truthFile: false });
-  await env.shopify.admin.shops.loadShopFile(file);
-  env.shopify.install(SHOP);
-  expect((await openApp(env.app.url, env.shopify, SHOP)).status).toBe(200);
-  const clientFor = async (shop: string) => {
-    const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
-    return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint: `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json` }) });
-  };
-  const queue = createTableQueue();
-  const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
-  await worker.idle();
-  await worker.stop();
-  await recomputeShop(SHOP, { asOf: AS_OF, reason: "backfill" });
+  ({ url } = await startScoredShop(SHOP, { seed: 41, customers: 120, asOf: new Date("2026-11-01T00:00:00.000Z") }));
 });
 
 describe("Customers page", () => {

@@ -1,0 +1,134 @@
+// The tier editor's form: the programme as the merchant edits it (amounts as decimal text in the shop currency,
+// empty fields for "none"), turned into the domain's input (minor units, nulls) with an issue for anything that is not
+// a number, then previewed (preview.server.ts) or saved (recompute-rules.server.ts) — never a 500 for bad input.
+import { MoneyError, fromMinorUnits, toMinorUnits } from "../domain/money";
+import type { TierRuleIssue } from "../domain/tier-rules";
+import type { TierProgram } from "../domain/tiers";
+import { shopCurrency } from "../models/shop-currency.server";
+import { getActiveTierProgram, listTierProgramVersions } from "../models/tier-program.server";
+import { previewTierProgram } from "./preview.server";
+import { saveTierProgram } from "./recompute-rules.server";
+
+export interface TierForm {
+  key: string;
+  name: string;
+  /** Decimal amount in the shop currency ("250.00"). */
+  threshold: string;
+  /** Whole number, or empty for none. */
+  minOrders: string;
+  /** Whole percent, or empty for no discount. */
+  discountPercent: string;
+  freeShipping: boolean;
+  customText: string;
+}
+
+export interface ProgramForm {
+  tiers: TierForm[];
+  windowKind: "rolling" | "calendar_year" | "lifetime";
+  windowDays: string;
+  retentionDays: string;
+}
+
+export function formFromProgram(program: TierProgram, currency: string): ProgramForm {
+  return {
+    tiers: program.tiers.map((t) => ({
+      key: t.key,
+      name: t.name,
+      threshold: fromMinorUnits(t.threshold, currency),
+      minOrders: t.minOrders === null ? "" : String(t.minOrders),
+      discountPercent: t.perks.discountPercent === null ? "" : String(t.perks.discountPercent),
+      freeShipping: t.perks.freeShipping,
+      customText: t.perks.customText ?? "",
+    })),
+    windowKind: program.window.kind,
+    windowDays: program.window.kind === "rolling" ? String(program.window.days) : "365",
+    retentionDays: String(program.retentionDays),
+  };
+}
+
+const WHOLE = /^\d{1,9}$/;
+
+/** The domain's input for a form, or the issues of fields that are not numbers at all. */
+export function programInputFromForm(form: unknown, currency: string, timeZone: string | null): { input: unknown; issues: TierRuleIssue[] } {
+  const issues: TierRuleIssue[] = [];
+  const f = form as Partial<ProgramForm> | null;
+  if (!f || typeof f !== "object" || !Array.isArray(f.tiers)) {
+    return { input: null, issues: [{ path: ["tiers"], key: "field.invalid_type", message: "This field must be a list.", params: { expected: "array" } }] };
+  }
+  const whole = (text: unknown, path: (string | number)[], key: string, message: string): number | null => {
+    const value = typeof text === "string" ? text.trim() : "";
+    if (value === "") return null;
+    if (!WHOLE.test(value)) {
+      issues.push({ path, key, message });
+      return null;
+    }
+    return Number(value);
+  };
+  const tiers = f.tiers.map((t, i) => {
+    let threshold = 0;
+    try {
+      threshold = toMinorUnits(String(t?.threshold ?? "").trim() || "0", currency);
+    } catch (error) {
+      if (!(error instanceof MoneyError)) throw error;
+      issues.push({ path: ["tiers", i, "threshold"], key: "tier.threshold.not_amount", message: `Enter an amount in ${currency}, like 250.00.`, params: { currency } });
+    }
+    return {
+      key: String(t?.key ?? "").trim(),
+      name: String(t?.name ?? ""),
+      threshold,
+      minOrders: whole(t?.minOrders, ["tiers", i, "minOrders"], "tier.min_orders.invalid", "Enter a whole number of orders, or leave it empty."),
+      perks: {
+        discountPercent: whole(t?.discountPercent, ["tiers", i, "perks", "discountPercent"], "tier.perks.discount_out_of_range", "Enter a whole percentage from 1 to 100, or leave it empty."),
+        freeShipping: t?.freeShipping === true,
+        customText: String(t?.customText ?? "").trim() || null,
+      },
+    };
+  });
+  const days = (text: unknown, path: (string | number)[], key: string) => {
+    const value = typeof text === "string" ? text.trim() : "";
+    if (!WHOLE.test(value)) {
+      issues.push({ path, key, message: "Enter a whole number of days." });
+      return 0;
+    }
+    return Number(value);
+  };
+  const window =
+    f.windowKind === "calendar_year" || f.windowKind === "lifetime"
+      ? { kind: f.windowKind }
+      : { kind: "rolling" as const, days: days(f.windowDays, ["window", "days"], "window.days.out_of_range") };
+  const retentionDays = days(f.retentionDays, ["retentionDays"], "retention.out_of_range");
+  return { input: { tiers, window, retentionDays, timeZone }, issues };
+}
+
+/** What the tier editor loads: the active programme as a form, its version, the currency. */
+export async function tierEditor(shop: string) {
+  const [active, currency, versions] = await Promise.all([getActiveTierProgram(shop), shopCurrency(shop), listTierProgramVersions(shop)]);
+  return {
+    form: formFromProgram(active.program, currency),
+    version: active.version,
+    isDefault: active.isDefault,
+    currency,
+    timeZone: active.program.timeZone,
+    versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt.toISOString() })),
+  };
+}
+
+export type TierEditorResult =
+  | { intent: "preview" | "save"; ok: false; issues: TierRuleIssue[] }
+  | { intent: "preview"; ok: true; preview: Extract<Awaited<ReturnType<typeof previewTierProgram>>, { ok: true }> }
+  | { intent: "save"; ok: true; version: number };
+
+/** Preview or save a submitted form. */
+export async function submitTierEditor(shop: string, body: unknown): Promise<TierEditorResult> {
+  const { intent, program } = (body ?? {}) as { intent?: unknown; program?: unknown };
+  const kind = intent === "save" ? "save" : "preview";
+  const [currency, active] = await Promise.all([shopCurrency(shop), getActiveTierProgram(shop)]);
+  const { input, issues } = programInputFromForm(program, currency, active.program.timeZone);
+  if (issues.length) return { intent: kind, ok: false, issues };
+  if (kind === "save") {
+    const saved = await saveTierProgram(shop, input);
+    return saved.ok ? { intent: "save", ok: true, version: saved.version } : { intent: "save", ok: false, issues: saved.issues };
+  }
+  const preview = await previewTierProgram(shop, input);
+  return preview.ok ? { intent: "preview", ok: true, preview } : { intent: "preview", ok: false, issues: preview.issues };
+}

@@ -1,0 +1,75 @@
+// The tier editor in real Chromium: the programme in the shop currency, inline errors for bad input (never a 500),
+// a what-if preview that saves nothing, saving a new version that queues the recompute, and Thai.
+import { beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../../app/db.server";
+import { RECOMPUTE_SHOP } from "../../app/jobs/recompute.server";
+import { newPage } from "../support/browser";
+import { startScoredShop } from "../support/scored-shop";
+
+const SHOP = "tiers-page.myshopify.com";
+let url: Awaited<ReturnType<typeof startScoredShop>>["url"];
+
+beforeAll(async () => {
+  ({ url } = await startScoredShop(SHOP, { seed: 43, customers: 80, asOf: new Date("2026-11-01T00:00:00.000Z") }));
+});
+
+const threshold = (page: import("playwright-core").Page, n: number) => page.getByLabel("Spend to reach").nth(n);
+
+describe("Tier editor", () => {
+  it("shows bad input inline, previews without saving, then saves a new version and queues the recompute", async () => {
+    const { page, errors } = await newPage();
+    await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByRole("heading", { name: "Tiers" }).count()).toBeGreaterThan(0);
+    expect(await page.getByLabel("Name").count()).toBe(4); // the default programme: Member, Silver, Gold, Platinum
+    expect(await threshold(page, 1).inputValue()).toBe("250.00");
+
+    // Not an amount, and gold below silver: each error under its own field, nothing saved
+    await threshold(page, 1).fill("lots");
+    await threshold(page, 2).fill("100");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByText("Enter an amount in USD, like 250.00.").count()).toBe(1);
+    await page.screenshot({ path: "tmp/screenshots/tiers-error-en.png" });
+    expect(await prisma.tierProgramVersion.count({ where: { shop: SHOP } })).toBe(0);
+    await threshold(page, 1).fill("250");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByText(/Must be more than Silver/).count()).toBe(1);
+
+    // A valid change, previewed: counts before and after, nothing saved
+    await threshold(page, 2).fill("300");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await expect.poll(() => page.getByText(/would change tier/).count()).toBe(1);
+    expect(await page.getByRole("columnheader", { name: "After" }).count()).toBe(1);
+    expect(await prisma.tierProgramVersion.count({ where: { shop: SHOP } })).toBe(0);
+    await page.screenshot({ path: "tmp/screenshots/tiers-preview-en.png" });
+
+    // Saved: version 1, the recompute queued
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByText("Saved as version 1").count()).toBe(1);
+    const saved = await prisma.tierProgramVersion.findFirstOrThrow({ where: { shop: SHOP } });
+    expect(JSON.parse(saved.program).tiers.map((t: { threshold: number }) => t.threshold)).toEqual([0, 25_000, 30_000, 200_000]);
+    expect(await prisma.job.count({ where: { shop: SHOP, kind: RECOMPUTE_SHOP, state: "queued" } })).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  it("answers a body that is not a programme with issues, not a 500", async () => {
+    const { page } = await newPage();
+    await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
+    const answer = await page.evaluate(async () => {
+      const response = await fetch("/app/tiers?_data=routes%2Fapp.tiers", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"intent":"save","program":{"tiers":"many"}}' });
+      return { status: response.status, body: await response.json() };
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ intent: "save", ok: false, issues: [expect.objectContaining({ path: ["tiers"] })] });
+  });
+
+  it("speaks Thai, errors included", async () => {
+    const { page, errors } = await newPage("th-TH");
+    await page.goto(url("/app/tiers", { locale: "th" }), { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByRole("heading", { name: "ระดับสมาชิก" }).count()).toBeGreaterThan(0);
+    await page.getByLabel("ยอดใช้จ่ายที่ต้องถึง").nth(1).fill("x");
+    await page.getByRole("button", { name: "บันทึก" }).click();
+    await expect.poll(() => page.getByText("กรอกจำนวนเงินเป็น USD เช่น 250.00").count()).toBe(1);
+    await page.screenshot({ path: "tmp/screenshots/tiers-error-th.png" });
+    expect(errors).toEqual([]);
+  });
+});

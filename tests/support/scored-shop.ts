@@ -1,0 +1,35 @@
+// A local Shopify with one generated shop installed into the built app, backfilled and scored: what the admin's
+// pages are tested on (tests/e2e/admin-*.test.ts).
+import path from "node:path";
+import { expect, inject } from "vitest";
+import { prisma } from "../../app/db.server";
+import { backfillJob } from "../../app/jobs/backfill.server";
+import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { recomputeShop } from "../../app/services/recompute.server";
+import { createAdminClient } from "../../app/shopify/client";
+import { fetchTransport } from "../../app/shopify/transport.server";
+import { writeShopFile } from "../../simulator/generator/index";
+import { adminHostParam } from "../../simulator/app-bridge/session-token";
+import { openApp, startLocalShopifyAndApp } from "./local-shopify";
+
+export async function startScoredShop(shop: string, { seed, customers, asOf }: { seed: number; customers: number; asOf: Date }) {
+  const env = await startLocalShopifyAndApp();
+  const file = path.join(inject("testRunDir"), `${shop}.jsonl`);
+  await writeShopFile({ preset: "demo", seed, customers, shopDomain: shop, endDate: asOf.toISOString() }, file, { truthFile: false });
+  await env.shopify.admin.shops.loadShopFile(file);
+  env.shopify.install(shop);
+  expect((await openApp(env.app.url, env.shopify, shop)).status).toBe(200);
+  const clientFor = async (s: string) => {
+    const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${s}` } });
+    return createAdminClient({ shop: s, transport: fetchTransport({ shop: s, accessToken: session.accessToken, endpoint: `${env.shopify.url}/store/${s}/admin/api/2026-04/graphql.json` }) });
+  };
+  const queue = createTableQueue();
+  const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
+  await worker.idle();
+  await worker.stop();
+  await recomputeShop(shop, { asOf, reason: "backfill" });
+  /** An embedded admin URL of the app, as Shopify admin opens it. */
+  const url = (pathname: string, params: Record<string, string> = {}) =>
+    `${env.app.url}${pathname}?${new URLSearchParams({ embedded: "1", shop, host: adminHostParam(shop), ...params })}`;
+  return { env, url };
+}
