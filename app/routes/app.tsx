@@ -51,6 +51,7 @@ function Navigation() {
       </Link>
       <Link to="/app/customers">{t("app.nav.customers")}</Link>
       <Link to="/app/tiers">{t("app.nav.tiers")}</Link>
+      <Link to="/app/settings">{t("app.nav.settings")}</Link>
     </NavMenu>
   );
 }
