@@ -330,3 +330,19 @@ function assertMinor(value: number, what: string): void {
 }
 
 
+
+/**
+ * The value a customer must beat for each score step of one metric in a run: `cuts[q - 1]` is the value of the
+ * ceil(q·N/5)-th worst customer, and a value strictly better than it scores at least q + 1 (q = 1..4). For the admin's
+ * "why this score". Null where the run kept no value for that rank (a population under five).
+ */
+export function scoreCutValues(boundaries: RfmBoundaries, metric: "recencyDays" | "frequency" | "monetary"): (number | null)[] {
+  const { ranks, values } = boundaries[metric];
+  const cuts: (number | null)[] = [];
+  for (let q = 1; q <= SCORE_CUTS; q++) {
+    const rank = Math.ceil((q * boundaries.population) / 5);
+    const at = ranks.indexOf(rank);
+    cuts.push(rank >= 1 && at >= 0 ? values[at] : null);
+  }
+  return cuts;
+}

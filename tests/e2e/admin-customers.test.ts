@@ -71,4 +71,33 @@ describe("Customers page", () => {
     await page.screenshot({ path: "tmp/screenshots/customers-th.png", });
     expect(errors).toEqual([]);
   });
+
+  it("opens a customer: scores with raw values and why, tier and progress, history, orders", async () => {
+    const { page, errors } = await newPage();
+    const state = await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, nextTier: { not: null }, r: { not: null } }, orderBy: { customerId: "asc" } });
+    const legacy = state.customerId.split("/").pop()!;
+    await page.goto(url(`/app/customers/${legacy}`), { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByText(`R ${state.r}`, { exact: true }).count()).toBe(1);
+    expect(await page.getByText(`F ${state.f}`, { exact: true }).count()).toBe(1);
+    expect(await page.getByText(`M ${state.m}`, { exact: true }).count()).toBe(1);
+    expect(await page.getByText(/Each score compares the customer with the \d+ customers scored/).count()).toBe(1);
+    expect(await page.getByText(/more to reach/).count()).toBe(1);
+    const orders = await prisma.order.count({ where: { shop: SHOP, customerId: state.customerId, deletedAt: null } });
+    expect(await page.getByText(`${orders} order${orders === 1 ? "" : "s"} in the ledger`).count()).toBe(1);
+    expect(await page.getByText(/first scoring/).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: "tmp/screenshots/customer-en.png", fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("clicking a customer in the list opens them; an id this shop does not have is a page saying so, not an error", async () => {
+    const { page, errors } = await newPage();
+    await page.goto(url("/app/customers"), { waitUntil: "networkidle" });
+    await page.locator(".Polaris-IndexTable__TableRow").first().getByRole("link").click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/app\/customers\/\d+$/);
+    await expect.poll(() => page.getByText("RFM scores").count()).toBe(1);
+    const response = await page.goto(url("/app/customers/999999999"), { waitUntil: "networkidle" });
+    expect(response?.status()).toBe(200);
+    expect(await page.getByText("No such customer").count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
 });

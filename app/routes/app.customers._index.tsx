@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Card, ChoiceList, EmptyState, Filters, IndexTable, InlineStack, Page, Select, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, ChoiceList, EmptyState, Filters, IndexTable, InlineStack, Link, Page, Select, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { customerListQuery, customerPage } from "../services/customers.server";
@@ -164,9 +164,11 @@ export default function Customers() {
                 <IndexTable.Row id={row.customerId} key={row.customerId} position={index}>
                   <IndexTable.Cell>
                     <BlockStack gap="050">
-                      <Text as="span" variant="bodyMd" fontWeight="semibold">
-                        {name || row.email || t("customers.unnamed")}
-                      </Text>
+                      <Link url={`/app/customers/${row.customerId.split("/").pop()}`} dataPrimaryLink monochrome removeUnderline>
+                        <Text as="span" variant="bodyMd" fontWeight="semibold">
+                          {name || row.email || t("customers.unnamed")}
+                        </Text>
+                      </Link>
                       {name && row.email ? (
                         <Text as="span" variant="bodySm" tone="subdued">
                           {row.email}
