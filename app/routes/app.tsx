@@ -1,7 +1,7 @@
 // The embedded admin's frame: Polaris + App Bridge, the admin's language, navigation, and Shopify's error/headers
 // boundary.
 import { useMemo } from "react";
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
@@ -12,7 +12,7 @@ import polarisEn from "@shopify/polaris/locales/en.json";
 import polarisTh from "@shopify/polaris/locales/th.json";
 import { authenticate } from "../shopify.server";
 import { env } from "../env.server";
-import { createI18n, resolveLocale } from "../i18n";
+import { createI18n, resolveLocale, resources } from "../i18n";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -22,6 +22,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const locale = resolveLocale(new URL(request.url).searchParams.get("locale"));
   return { apiKey: env.SHOPIFY_API_KEY, appBridgeUrl: env.APP_BRIDGE_URL ?? null, locale };
 };
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: resources[data?.locale ?? "en"].translation.app.title }];
 
 // The frame's data (API key, language) holds for the whole visit: navigating between the app's pages, which drops
 // Shopify's query parameters, must not fall back to English.
