@@ -100,3 +100,6 @@ function usable(name: string | null | undefined): string | undefined {
   // By code point, so a cut never splits an emoji's surrogate pair.
   return trimmed === "" ? undefined : Array.from(trimmed).slice(0, SEGMENT_NAME_MAX_LENGTH).join("").trim();
 }
+
+/** How far back the admin's segments page counts moves between segments, in days. */
+export const SEGMENT_MOVEMENT_DAYS = [7, 30, 90] as const;

@@ -51,6 +51,7 @@ function Navigation() {
       <Link to="/app" rel="home">
         {t("app.nav.dashboard")}
       </Link>
+      <Link to="/app/segments">{t("app.nav.segments")}</Link>
       <Link to="/app/customers">{t("app.nav.customers")}</Link>
       <Link to="/app/tiers">{t("app.nav.tiers")}</Link>
       <Link to="/app/settings">{t("app.nav.settings")}</Link>

@@ -18,6 +18,7 @@ beforeAll(async () => {
 
 const PAGES = [
   { name: "dashboard", path: () => "/app", heading: { en: "Loyalty & RFM", th: "สะสมแต้มและ RFM" } },
+  { name: "segments", path: () => "/app/segments", heading: { en: "Segments", th: "กลุ่มลูกค้า" } },
   { name: "customers", path: () => "/app/customers", heading: { en: "Customers", th: "ลูกค้า" } },
   { name: "customer", path: () => customerPath, heading: { en: "RFM scores", th: "คะแนน RFM" } },
   { name: "tiers", path: () => "/app/tiers", heading: { en: "Tiers", th: "ระดับสมาชิก" } },
