@@ -1,100 +1,221 @@
-// Dashboard (first version): the shop's install state, what the ledger holds, and the sync to Shopify.
+// Dashboard: customers per segment and tier with the change over 30 days, segment sizes over 12 weeks and the tier
+// distribution (polaris-viz, the charts of Shopify's admin), backfill and sync progress that updates while it moves,
+// the last recompute, and what needs attention.
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { useLoaderData, useRevalidator } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { BarChart, LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
+import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
-import { dashboardOverview } from "../services/status.server";
+import { dashboard } from "../services/dashboard.server";
 import { formatDate, formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 
+export const links = () => [{ rel: "stylesheet", href: polarisVizStyles }];
+
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return dashboardOverview(session.shop);
+  return dashboard(session.shop);
 };
 
 const STATUS_TONE = { installed: "success", uninstalled: "warning", redacted: "critical", unknown: "info" } as const;
 const RUN_TONE = { done: "success", failed: "critical", running: "info" } as const;
+const POLL_MS = 3000;
 
 export default function Dashboard() {
-  const overview = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const locale = useLocale();
+  const revalidator = useRevalidator();
+  // Charts measure the page: drawn in the browser only.
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  // Live progress: while a backfill, sync or job runs, the data is read again every few seconds.
+  useEffect(() => {
+    if (!data.busy) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [data.busy, revalidator]);
+
   const n = (value: number) => formatNumber(locale, value);
-  const { sync } = overview;
-  const jobs = Object.entries(overview.jobs).map(([state, count]) => `${t(`dashboard.jobState.${state}`)} ${n(count)}`);
+  const change = (value: number) => (value === 0 ? "—" : `${value > 0 ? "+" : "−"}${n(Math.abs(value))}`);
+  const segmentName = (key: string) => data.segmentNames[key]?.trim() || t(`segment.${key}`);
+  const tierName = (key: string) => (key === "" ? t("customers.noTier") : (data.currencyTiers.find((x) => x.key === key)?.name ?? key));
+  const { backfill, sync, problems } = data;
+  const expected = backfill ? (backfill.phase === "customers" ? backfill.customers.expected : backfill.orders.expected) : null;
+  const read = backfill ? (backfill.phase === "customers" ? backfill.customers.read : backfill.orders.read) : 0;
+  const hasProblems = problems.refusedCustomers > 0 || problems.deadJobs > 0 || problems.tierFailures.length > 0;
+
   return (
-    <Page title={t("app.title")}>
-      <Layout>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <InlineStack gap="200" blockAlign="center">
-                <Text as="h2" variant="headingMd">
-                  {overview.shop}
+    <PolarisVizProvider>
+      <Page title={t("app.title")}>
+        <Layout>
+          {hasProblems ? (
+            <Layout.Section>
+              <Banner tone="critical" title={t("dashboard.problems")}>
+                <BlockStack gap="100">
+                  {problems.refusedCustomers > 0 ? <p>{t("dashboard.problemRefused", { count: problems.refusedCustomers, formattedCount: n(problems.refusedCustomers) })}</p> : null}
+                  {problems.deadJobs > 0 ? <p>{t("dashboard.problemDeadJobs", { count: problems.deadJobs, formattedCount: n(problems.deadJobs) })}</p> : null}
+                  {problems.tierFailures.map((f) => (
+                    <p key={f.tier}>{t("dashboard.problemTier", { tier: tierName(f.tier), failure: f.failure })}</p>
+                  ))}
+                </BlockStack>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="h2" variant="headingMd">
+                    {data.shop}
+                  </Text>
+                  <Badge tone={STATUS_TONE[data.status]}>{t(`status.${data.status}`)}</Badge>
+                </InlineStack>
+                <Text as="p" variant="bodyMd">
+                  {t("dashboard.ledgerCounts", { customers: n(data.customers), orders: n(data.orders) })}
                 </Text>
-                <Badge tone={STATUS_TONE[overview.status]}>{t(`status.${overview.status}`)}</Badge>
-              </InlineStack>
-              <Text as="p" variant="bodyMd" tone="subdued">
-                {overview.installedAt ? t("dashboard.installedOn", { date: formatDate(locale, overview.installedAt) }) : t("dashboard.notInstalled")}
-              </Text>
-              <Text as="p" variant="bodyMd">
-                {overview.scopes.length ? t("dashboard.access", { scopes: overview.scopes.join(", ") }) : t("dashboard.accessNone")}
-              </Text>
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                {t("dashboard.ledger")}
-              </Text>
-              <Text as="p" variant="bodyMd">
-                {t("dashboard.ledgerCounts", { customers: n(overview.customers), orders: n(overview.orders) })}
-              </Text>
-              <Text as="p" variant="bodyMd" tone="subdued">
-                {jobs.length ? t("dashboard.jobs", { list: jobs.join(", ") }) : t("dashboard.jobsNone")}
-              </Text>
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="200">
-              <InlineStack gap="200" blockAlign="center">
-                <Text as="h2" variant="headingMd">
-                  {t("dashboard.sync")}
-                </Text>
-                {sync.lastRun ? <Badge tone={RUN_TONE[sync.lastRun.status as keyof typeof RUN_TONE] ?? "info"}>{t(`run.${sync.lastRun.status}`)}</Badge> : null}
-              </InlineStack>
-              <Text as="p" variant="bodyMd">
-                {t("dashboard.syncCounts", { written: n(sync.customersWritten), refused: n(sync.customersFailing) })}
-              </Text>
-              <Text as="p" variant="bodyMd" tone="subdued">
-                {sync.lastRun
-                  ? t("dashboard.syncLastRun", {
-                      date: formatDate(locale, sync.lastRun.startedAt, { dateStyle: "medium", timeStyle: "short" }),
-                      synced: n(sync.lastRun.synced),
-                      requests: n(sync.lastRun.requests),
-                      points: n(sync.lastRun.costPoints),
-                    })
-                  : t("dashboard.syncNever")}
-              </Text>
-              {sync.pending + sync.inFlight > 0 ? (
                 <Text as="p" variant="bodyMd" tone="subdued">
-                  {t("dashboard.syncPending")}
+                  {data.lastRecompute
+                    ? t("dashboard.lastRecompute", {
+                        date: formatDate(locale, data.lastRecompute.finishedAt, { dateStyle: "medium", timeStyle: "short" }),
+                        reason: t(`customer.reason.${data.lastRecompute.reason}`, { defaultValue: data.lastRecompute.reason }),
+                      })
+                    : t("dashboard.notComputed")}
                 </Text>
-              ) : null}
-              {sync.failures.slice(0, 3).map((f) => (
-                <Text as="p" variant="bodySm" tone="critical" key={f.customerId}>
-                  {f.customerId.split("/").pop()}: {f.message}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+          <Layout.Section variant="oneHalf">
+            <Card>
+              <BlockStack gap="200">
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="h2" variant="headingMd">
+                    {t("dashboard.backfill")}
+                  </Text>
+                  {backfill ? <Badge tone={RUN_TONE[backfill.status as keyof typeof RUN_TONE] ?? "info"}>{t(`run.${backfill.status}`, { defaultValue: backfill.status })}</Badge> : null}
+                </InlineStack>
+                {backfill ? (
+                  <>
+                    <ProgressBar progress={backfill.status === "done" ? 100 : expected ? Math.min(100, Math.round((100 * read) / expected)) : 0} size="small" />
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      {t("dashboard.backfillCounts", { customers: n(backfill.customers.read), orders: n(backfill.orders.read) })}
+                    </Text>
+                  </>
+                ) : (
+                  <Text as="p" tone="subdued">
+                    {t("dashboard.backfillNone")}
+                  </Text>
+                )}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+          <Layout.Section variant="oneHalf">
+            <Card>
+              <BlockStack gap="200">
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="h2" variant="headingMd">
+                    {t("dashboard.sync")}
+                  </Text>
+                  {sync.lastRun ? <Badge tone={RUN_TONE[sync.lastRun.status as keyof typeof RUN_TONE] ?? "info"}>{t(`run.${sync.lastRun.status}`)}</Badge> : null}
+                </InlineStack>
+                <ProgressBar progress={data.customers === 0 ? 0 : Math.min(100, Math.round((100 * sync.customersWritten) / Math.max(1, data.customers)))} size="small" />
+                <Text as="p" variant="bodySm">
+                  {t("dashboard.syncCounts", { written: n(sync.customersWritten), refused: n(sync.customersFailing) })}
                 </Text>
-              ))}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-      </Layout>
-    </Page>
+                <Text as="p" variant="bodySm" tone="subdued">
+                  {sync.pending + sync.inFlight > 0
+                    ? t("dashboard.syncPending")
+                    : sync.lastRun
+                      ? t("dashboard.syncLastRun", {
+                          date: formatDate(locale, sync.lastRun.startedAt, { dateStyle: "medium", timeStyle: "short" }),
+                          synced: n(sync.lastRun.synced),
+                          requests: n(sync.lastRun.requests),
+                          points: n(sync.lastRun.costPoints),
+                        })
+                      : t("dashboard.syncNever")}
+                </Text>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("dashboard.segmentsOverTime")}
+                </Text>
+                {/* The chart's own SVG is not accessible (its roles and circles fail axe): it is shown, and the same
+                    numbers are given to assistive technology as the table below and this label. */}
+                <div style={{ height: 280 }} role="img" aria-label={t("dashboard.segmentsChartLabel")}>
+                  {mounted ? (
+                    <Inert>
+                    <LineChart
+                      data={data.segments
+                        .filter((s) => s.key !== "prospect")
+                        .map((s) => ({
+                          name: segmentName(s.key),
+                          data: data.segmentHistory.map((w) => ({ key: formatDate(locale, w.at, { month: "short", day: "numeric" }), value: w.counts[s.key] ?? 0 })),
+                        }))}
+                      theme="Light"
+                    />
+                    </Inert>
+                  ) : null}
+                </div>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+          <Layout.Section variant="oneHalf">
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("dashboard.segments")}
+                </Text>
+                <DataTable
+                  columnContentTypes={["text", "numeric", "numeric"]}
+                  headings={[t("segments.column.segment"), t("segments.column.customers"), t("dashboard.change30")]}
+                  rows={data.segments.map((s) => [segmentName(s.key), n(s.customers), change(s.change)])}
+                />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+          <Layout.Section variant="oneHalf">
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("dashboard.tiers")}
+                </Text>
+                <div style={{ height: 220 }} role="img" aria-label={t("dashboard.tiersChartLabel")}>
+                  {mounted ? (
+                    <Inert>
+                      <BarChart data={[{ name: t("segments.column.customers"), data: data.tiers.map((x) => ({ key: tierName(x.key), value: x.customers })) }]} theme="Light" />
+                    </Inert>
+                  ) : null}
+                </div>
+                <DataTable
+                  columnContentTypes={["text", "numeric", "numeric"]}
+                  headings={[t("tiers.column.tier"), t("segments.column.customers"), t("dashboard.change30")]}
+                  rows={data.tiers.map((x) => [tierName(x.key), n(x.customers), change(x.change)])}
+                />
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        </Layout>
+      </Page>
+    </PolarisVizProvider>
+  );
+}
+
+/** Shown but inert: out of the tab order and the accessibility tree (its parent carries the description). */
+function Inert({ children }: { children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.inert = true;
+  }, []);
+  return (
+    <div ref={ref} style={{ height: "100%" }}>
+      {children}
+    </div>
   );
 }

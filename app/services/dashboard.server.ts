@@ -1,0 +1,80 @@
+// The dashboard: customers per segment and per tier with the change over 30 days, segment sizes week by week (walked
+// back from today's counts through the history of moves), backfill and sync progress, the last recompute, and what
+// needs the merchant's attention (refused sync writes, dead jobs, tiers Shopify refused).
+import { prisma } from "../db.server";
+import { SEGMENT_KEYS } from "../domain/segments";
+import { getShopComputation } from "../models/customer-state.server";
+import { countJobsByState } from "../models/job.server";
+import { getRfmSettings } from "../models/rfm-settings.server";
+import { getInstallOverview } from "../models/shop.server";
+import { getActiveTierProgram } from "../models/tier-program.server";
+import { backfillStatus } from "./backfill.server";
+import { syncStatus } from "./status.server";
+
+const DAY_MS = 86_400_000;
+const CHANGE_DAYS = 30;
+const WEEKS = 12;
+
+type Counts = Record<string, number>;
+
+export async function dashboard(shop: string, now = new Date()) {
+  const since = new Date(now.getTime() - WEEKS * 7 * DAY_MS);
+  const [overview, segmentRows, tierRows, moves, computation, backfill, sync, jobs, { program }, rfm] = await Promise.all([
+    getInstallOverview(shop),
+    prisma.customerState.groupBy({ by: ["segment"], where: { shop }, _count: { _all: true } }),
+    prisma.customerState.groupBy({ by: ["tier"], where: { shop }, _count: { _all: true } }),
+    // Moves per day since the chart starts: enough to walk today's counts back, week by week.
+    // (Runs stamp all their moves with one time, so this groups a full run's moves into a handful of rows.)
+    prisma.customerStateChange.groupBy({ by: ["kind", "from", "to", "at"], where: { shop, at: { gte: since } }, _count: { _all: true } }),
+    getShopComputation(shop),
+    backfillStatus(shop, now),
+    syncStatus(shop),
+    countJobsByState(shop),
+    getActiveTierProgram(shop),
+    getRfmSettings(shop),
+  ]);
+  const segments: Counts = Object.fromEntries(SEGMENT_KEYS.map((k) => [k, 0]));
+  for (const r of segmentRows) segments[r.segment] = r._count._all;
+  const tiers: Counts = Object.fromEntries([...program.tiers.map((t) => [t.key, 0]), ["", 0]]);
+  for (const r of tierRows) tiers[r.tier ?? ""] = r._count._all;
+
+  /** Counts as they were at `at`: today's, with every later move undone. */
+  const countsAt = (kind: "segment" | "tier", current: Counts, at: number): Counts => {
+    const counts = { ...current };
+    for (const m of moves) {
+      if (m.kind !== kind || m.at.getTime() < at) continue;
+      const n = m._count._all;
+      const to = m.to ?? "";
+      counts[to] = (counts[to] ?? 0) - n;
+      if (m.from !== null) counts[m.from] = (counts[m.from] ?? 0) + n;
+    }
+    return counts;
+  };
+  const changeStart = now.getTime() - CHANGE_DAYS * DAY_MS;
+  const segmentsBefore = countsAt("segment", segments, changeStart);
+  const tiersBefore = countsAt("tier", tiers, changeStart);
+  const weeks = Array.from({ length: WEEKS + 1 }, (_, i) => now.getTime() - (WEEKS - i) * 7 * DAY_MS);
+
+  return {
+    ...overview,
+    currencyTiers: program.tiers.map((t) => ({ key: t.key, name: t.name })),
+    segmentNames: rfm.segmentNames,
+    segments: SEGMENT_KEYS.map((key) => ({ key, customers: segments[key], change: segments[key] - (segmentsBefore[key] ?? 0) })),
+    tiers: Object.keys(tiers).map((key) => ({ key, customers: tiers[key], change: tiers[key] - (tiersBefore[key] ?? 0) })),
+    /** Segment sizes at the end of each of the last 12 weeks, oldest first. */
+    segmentHistory: weeks.map((at) => ({ at: new Date(at).toISOString(), counts: countsAt("segment", segments, at) })),
+    lastRecompute: computation && { asOf: computation.asOf.toISOString(), reason: computation.reason, finishedAt: computation.finishedAt.toISOString() },
+    backfill,
+    sync: {
+      ...sync,
+      lastRun: sync.lastRun && { ...sync.lastRun, startedAt: sync.lastRun.startedAt.toISOString(), finishedAt: sync.lastRun.finishedAt?.toISOString() ?? null },
+    },
+    problems: {
+      refusedCustomers: sync.customersFailing,
+      deadJobs: jobs.dead ?? 0,
+      tierFailures: sync.tiers.filter((t) => t.failure).map((t) => ({ tier: t.tier, failure: t.failure! })),
+    },
+    /** The page polls while something is moving. */
+    busy: backfill?.status === "running" || backfill?.status === "queued" || sync.pending + sync.inFlight > 0 || (jobs.running ?? 0) > 0,
+  };
+}
