@@ -61,7 +61,7 @@ export default function CustomerDetail() {
                   <InlineGrid columns={3} gap="400">
                     <BlockStack gap="100">
                       <Text as="p" variant="headingLg">
-                        R {state.r}
+                        {t("customer.score.r", { score: state.r })}
                       </Text>
                       <Text as="p">{t("customers.daysAgo", { count: state.recencyDays ?? 0, formattedCount: formatNumber(locale, state.recencyDays ?? 0) })}</Text>
                       <Text as="p" variant="bodySm" tone="subdued">
@@ -70,7 +70,7 @@ export default function CustomerDetail() {
                     </BlockStack>
                     <BlockStack gap="100">
                       <Text as="p" variant="headingLg">
-                        F {state.f}
+                        {t("customer.score.f", { score: state.f })}
                       </Text>
                       <Text as="p">{t("customer.orders", { count: state.frequency ?? 0, formattedCount: formatNumber(locale, state.frequency ?? 0) })}</Text>
                       <Text as="p" variant="bodySm" tone="subdued">
@@ -79,7 +79,7 @@ export default function CustomerDetail() {
                     </BlockStack>
                     <BlockStack gap="100">
                       <Text as="p" variant="headingLg">
-                        M {state.m}
+                        {t("customer.score.m", { score: state.m })}
                       </Text>
                       <Text as="p">{money(state.monetaryMinor)}</Text>
                       <Text as="p" variant="bodySm" tone="subdued">
