@@ -10,6 +10,7 @@ import { customerListQuery, customerPage } from "../services/customers.server";
 import { SEGMENT_KEYS } from "../domain/segments";
 import { formatMoney, formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/react";
+import { ImportBanner } from "../components/ImportBanner";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -53,11 +54,14 @@ export default function Customers() {
   if (data.total === 0 && !filtering) {
     return (
       <Page title={t("customers.title")}>
-        <Card>
-          <EmptyState heading={t("customers.emptyLedgerTitle")} image="">
-            <p>{t("customers.emptyLedgerBody")}</p>
-          </EmptyState>
-        </Card>
+        <BlockStack gap="300">
+          <ImportBanner backfill={data.backfill} scored={0} />
+          <Card>
+            <EmptyState heading={t("customers.emptyLedgerTitle")} image="">
+              <p>{t("customers.emptyLedgerBody")}</p>
+            </EmptyState>
+          </Card>
+        </BlockStack>
       </Page>
     );
   }
@@ -100,6 +104,7 @@ export default function Customers() {
   return (
     <Page title={t("customers.title")} subtitle={t("customers.count", { count: data.total, formattedCount: formatNumber(locale, data.total) })}>
       <BlockStack gap="300">
+        <ImportBanner backfill={data.backfill} scored={filtering ? 1 : data.total} />
         <Card padding="0">
           <div style={{ padding: "var(--p-space-300)" }}>
             <InlineStack gap="300" wrap={false} blockAlign="start">

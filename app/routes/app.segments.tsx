@@ -10,6 +10,7 @@ import { renameSegments, segmentsOverview, sinceDaysParam } from "../services/se
 import { SEGMENT_MOVEMENT_DAYS as MOVEMENT_DAYS } from "../domain/segments";
 import { formatMoney, formatNumber, formatPercent } from "../i18n/format";
 import { useLocale } from "../i18n/react";
+import { ImportBanner } from "../components/ImportBanner";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -41,6 +42,9 @@ export default function Segments() {
   return (
     <Page title={t("segments.title")} subtitle={t("customers.count", { count: data.totalCustomers, formattedCount: n(data.totalCustomers) })}>
       <Layout>
+        <Layout.Section>
+          <ImportBanner backfill={data.backfill} scored={data.totalCustomers} />
+        </Layout.Section>
         <Layout.Section>
           <Card padding="0">
             <BlockStack gap="0">

@@ -89,7 +89,7 @@ export default function Tiers() {
       <Layout>
         {result?.intent === "save" && result.ok ? (
           <Layout.Section>
-            <Banner tone="success" title={t("tiers.saved", { version: result.version })}>
+            <Banner tone="success" title={t("tiers.saved", { version: result.version })} action={{ content: t("status.seeProgress"), url: "/app" }}>
               <p>{t("tiers.savedBody")}</p>
             </Banner>
           </Layout.Section>

@@ -1,8 +1,8 @@
 // The embedded admin's frame: Polaris + App Bridge, the admin's language, navigation, and Shopify's error/headers
 // boundary.
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useNavigation, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -46,6 +46,11 @@ export default function App() {
 
 function Navigation() {
   const { t } = useTranslation();
+  // Shopify admin's loading bar while the next page loads.
+  const loading = useNavigation().state !== "idle";
+  useEffect(() => {
+    (window as { shopify?: { loading(on: boolean): void } }).shopify?.loading(loading);
+  }, [loading]);
   return (
     <NavMenu>
       <Link to="/app" rel="home">

@@ -7,6 +7,7 @@ import { CUSTOMER_PAGE_SIZE, CUSTOMER_SORTS, listCustomers, type CustomerListQue
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
+import { backfillStatus } from "./backfill.server";
 
 const MAX_PAGE = 100_000;
 
@@ -26,11 +27,12 @@ export function customerListQuery(params: URLSearchParams): CustomerListQuery {
 }
 
 export async function customerPage(shop: string, query: CustomerListQuery) {
-  const [{ rows, total }, { program }, currency, rfm] = await Promise.all([
+  const [{ rows, total }, { program }, currency, rfm, backfill] = await Promise.all([
     listCustomers(shop, query),
     getActiveTierProgram(shop),
     shopCurrency(shop),
     getRfmSettings(shop),
+    backfillStatus(shop),
   ]);
   return {
     query,
@@ -41,5 +43,6 @@ export async function customerPage(shop: string, query: CustomerListQuery) {
     tiers: program.tiers.map((t) => ({ key: t.key, name: t.name })),
     /** The shop's own segment names (the admin's language fills in the rest). */
     segmentNames: rfm.segmentNames,
+    backfill,
   };
 }

@@ -7,12 +7,13 @@ import { SEGMENT_KEYS, SEGMENT_MOVEMENT_DAYS as MOVEMENT_DAYS } from "../domain/
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { saveRfmSettings } from "./recompute-rules.server";
+import { backfillStatus } from "./backfill.server";
 
 const DAY_MS = 86_400_000;
 
 export async function segmentsOverview(shop: string, sinceDays: number, now = new Date()) {
   const since = new Date(now.getTime() - sinceDays * DAY_MS);
-  const [sizes, moves, rfm, currency] = await Promise.all([
+  const [sizes, moves, rfm, currency, backfill] = await Promise.all([
     prisma.$queryRaw<{ segment: string; customers: bigint | number; spend: bigint | number | null; orders: bigint | number | null }[]>(Prisma.sql`
       SELECT "segment", COUNT(*) AS "customers", SUM("monetaryMinor") AS "spend", SUM("frequency") AS "orders"
       FROM "CustomerState" WHERE "shop" = ${shop} GROUP BY "segment"`),
@@ -22,12 +23,14 @@ export async function segmentsOverview(shop: string, sinceDays: number, now = ne
       GROUP BY "from", "to"`),
     getRfmSettings(shop),
     shopCurrency(shop),
+    backfillStatus(shop, now),
   ]);
   const bySegment = new Map(sizes.map((s) => [s.segment, s]));
   const revenue = sizes.reduce((sum, s) => sum + Number(s.spend ?? 0), 0);
   const flows = moves.map((m) => ({ from: m.from!, to: m.to!, moves: Number(m.moves) }));
   return {
     currency,
+    backfill,
     sinceDays,
     since: since.toISOString(),
     segmentNames: rfm.segmentNames,

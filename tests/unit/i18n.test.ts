@@ -15,9 +15,10 @@ function keys(tree: unknown, prefix = ""): string[] {
 /** i18next plural forms (_one, _other …) count as the key itself. */
 const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, "");
 
-const UI_FILES = readdirSync("app/routes")
-  .filter((f) => f.startsWith("app") && f.endsWith(".tsx"))
-  .map((f) => path.join("app/routes", f));
+const UI_FILES = [
+  ...readdirSync("app/routes").filter((f) => f.startsWith("app") && f.endsWith(".tsx")).map((f) => path.join("app/routes", f)),
+  ...readdirSync("app/components").filter((f) => f.endsWith(".tsx")).map((f) => path.join("app/components", f)),
+];
 
 describe("admin languages", () => {
   it("English and Thai have the same keys", () => {
