@@ -72,4 +72,16 @@ describe("Tier editor", () => {
     await page.screenshot({ path: "tmp/screenshots/tiers-error-th.png" });
     expect(errors).toEqual([]);
   });
+
+  it("reorders tiers: Gold moved above Silver must need less than Silver, and says so", async () => {
+    const { page, errors } = await newPage();
+    await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByLabel("Name").count()).toBe(4);
+    await page.getByRole("button", { name: "Move Gold up" }).click();
+    expect(await page.getByLabel("Name").nth(1).inputValue()).toBe("Gold");
+    expect(await page.getByLabel("Name").nth(2).inputValue()).toBe("Silver");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await expect.poll(() => page.getByText(/Must be more than Gold/).count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
 });
