@@ -1,0 +1,44 @@
+// The storefront block as a shopper sees it: rendered from its Liquid (the unit test's storefront filters) for a
+// member mid-way, the top tier, and a guest, in English and Thai, inside a plain HTML page in Chromium with the
+// block's own stylesheet. Screenshot: tmp/screenshots/storefront-block.png (copied to docs/screenshots).
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { tierMetafields } from "../../app/domain/sync";
+import { defaultTierProgram } from "../../app/domain/tier-rules";
+import { newPage } from "../support/browser";
+import { storefront } from "../support/storefront";
+
+const BLOCK = readFileSync("extensions/loyalty-theme/blocks/loyalty-status.liquid", "utf8");
+const CSS = readFileSync("extensions/loyalty-theme/assets/loyalty-status.css", "utf8");
+const program = defaultTierProgram("USD");
+const status = (tier: string, spend: number, next: string | null, toNext: number | null) => ({
+  value: JSON.parse(
+    tierMetafields({ customerId: "c", segment: "loyal", tier, spendInWindowMinor: spend, nextTier: next, amountToNextMinor: toNext, tierExpiresAt: Date.parse("2027-03-01T00:00:00Z") }, program, "USD")!.status,
+  ),
+});
+const settings = { heading: "", accent_color: "#1f5199", show_spend: true, show_progress: true, show_expiry: true, perks: "<p>Gold: free shipping · Platinum: 10% off</p>" };
+
+describe("storefront block in a browser", () => {
+  it("renders every state readably, with no script", async () => {
+    const cells: string[] = [];
+    for (const locale of ["en", "th"] as const) {
+      for (const customer of [{ metafields: { app: { status: status("silver", 40_000, "gold", 35_000) } } }, { metafields: { app: { status: status("platinum", 250_000, null, null) } } }, null]) {
+        const html = await storefront(locale, "${{amount}}").parseAndRender(BLOCK, { customer, block: { id: `b${cells.length}`, settings }, routes: { account_login_url: "/account/login" } });
+        cells.push(`<div class="cell" lang="${locale}">${html}</div>`);
+      }
+    }
+    const { page, errors } = await newPage();
+    await page.setContent(
+      `<!doctype html><html><head><meta charset="utf-8"><title>Loyalty status block</title><style>${CSS} body{font-family:system-ui,sans-serif;padding:16px} .grid{display:grid;grid-template-columns:repeat(3,1fr);gap:16px}</style></head><body><div class="grid">${cells.join("")}</div></body></html>`,
+    );
+    expect(await page.locator("script").count()).toBe(0);
+    expect(await page.locator(".loyalty-status").count()).toBe(6);
+    expect(await page.getByText("You are a Silver member.").count()).toBe(1);
+    expect(await page.getByText("คุณอยู่ในระดับสูงสุดแล้ว ขอบคุณ!").count()).toBe(1);
+    const bar = await page.locator(".loyalty-status__bar").first().boundingBox();
+    const track = await page.locator(".loyalty-status__progress").first().boundingBox();
+    expect(Math.round((100 * bar!.width) / track!.width)).toBe(53);
+    await page.screenshot({ path: "tmp/screenshots/storefront-block.png", fullPage: true });
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,104 @@
+// The storefront block (extensions/loyalty-theme): Shopify's theme check finds nothing, there is no JavaScript, both
+// languages have every string, and the Liquid renders every shopper state right in English and Thai — rendered with
+// liquidjs, with Shopify's `t`, `money` and `date` filters done as Shopify does them for this test.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { check } from "@shopify/theme-check-node";
+import { describe, expect, it } from "vitest";
+import { tierMetafields, type SyncState } from "../../app/domain/sync";
+import { defaultTierProgram } from "../../app/domain/tier-rules";
+import { LOCALES, storefront } from "../support/storefront";
+
+const ROOT = path.resolve("extensions/loyalty-theme");
+const BLOCK = readFileSync(path.join(ROOT, "blocks/loyalty-status.liquid"), "utf8");
+const json = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), "utf8"));
+const keysOf = (tree: unknown, prefix = ""): string[] =>
+  typeof tree === "object" && tree !== null ? Object.entries(tree).flatMap(([k, v]) => keysOf(v, prefix ? `${prefix}.${k}` : k)) : [prefix];
+
+const program = defaultTierProgram("USD");
+const state = (overrides: Partial<SyncState>): SyncState => ({
+  customerId: "gid://shopify/Customer/1",
+  segment: "loyal",
+  tier: "silver",
+  spendInWindowMinor: 40_000,
+  nextTier: "gold",
+  amountToNextMinor: 35_000,
+  tierExpiresAt: Date.parse("2027-03-01T00:00:00Z"),
+  ...overrides,
+});
+/** The customer object Liquid sees, with the status metafield exactly as the sync writes it. */
+const customerWith = (s: SyncState | null) => ({
+  id: 1,
+  metafields: { app: { status: s ? { value: JSON.parse(tierMetafields(s, program, "USD")!.status) } : null } },
+});
+const settings = { heading: "", accent_color: "#1f5199", show_spend: true, show_progress: true, show_expiry: true, perks: "<p>Free shipping from Gold</p>" };
+const render = (locale: "en" | "th", customer: unknown) =>
+  storefront(locale, "${{amount}}").parseAndRender(BLOCK, { customer, block: { id: "b1", settings }, routes: { account_login_url: "/account/login" } });
+const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+
+describe("storefront block", () => {
+  it("passes Shopify's theme check with no offense", async () => {
+    const offenses = await check(ROOT);
+    expect(offenses.map((o) => `${o.check}: ${o.message}`)).toEqual([]);
+  });
+
+  it("has no JavaScript and a small stylesheet", () => {
+    const assets = readdirSync(path.join(ROOT, "assets"));
+    expect(assets.filter((f) => f.endsWith(".js"))).toEqual([]);
+    expect(BLOCK).not.toMatch(/<script/i);
+    expect(readFileSync(path.join(ROOT, "assets/loyalty-status.css")).length).toBeLessThan(2048);
+  });
+
+  it("has every string in English and Thai, the theme editor's too", () => {
+    expect(keysOf(LOCALES.th).sort()).toEqual(keysOf(LOCALES.en).sort());
+    expect(keysOf(json("locales/th.schema.json")).sort()).toEqual(keysOf(json("locales/en.default.schema.json")).sort());
+    const schemaKeys = new Set(keysOf(json("locales/en.default.schema.json")));
+    for (const [, key] of BLOCK.matchAll(/"t:([\w.]+)"/g)) expect(schemaKeys.has(key), key).toBe(true);
+    for (const [, key] of BLOCK.matchAll(/'([\w.]+)' \| t\b/g)) expect(keysOf(LOCALES.en), key).toContain(key);
+  });
+
+  it("shows a member mid-way: tier, spend, progress and what is left, expiry, perks", async () => {
+    const html = await render("en", customerWith(state({})));
+    expect(text(html)).toContain("You are a Silver member.");
+    expect(text(html)).toContain("Spent in the current period: $400.00");
+    expect(text(html)).toContain("Spend $350.00 more to reach Gold .");
+    expect(html).toContain('style="width: 53%;"');
+    expect(html).toContain('aria-label="53% of the way to Gold"');
+    expect(text(html)).toContain("Your tier is yours until March 1, 2027.");
+    expect(text(html)).toContain("Free shipping from Gold");
+  });
+
+  it("shows the top tier without a progress bar", async () => {
+    const html = await render("en", customerWith(state({ tier: "platinum", spendInWindowMinor: 250_000, nextTier: null, amountToNextMinor: null })));
+    expect(text(html)).toContain("You are a Platinum member.");
+    expect(text(html)).toContain("You are in our top tier. Thank you!");
+    expect(html).not.toContain("loyalty-status__progress");
+  });
+
+  it("shows a member just starting, and one whose tier expires soon", async () => {
+    const starting = await render("en", customerWith(state({ tier: "member", spendInWindowMinor: 0, nextTier: "silver", amountToNextMinor: 25_000, tierExpiresAt: null })));
+    expect(html(starting)).toContain('style="width: 0%;"');
+    expect(text(starting)).toContain("Spend $250.00 more to reach Silver .");
+    expect(text(starting)).not.toContain("Your tier is yours until");
+    const expiring = await render("en", customerWith(state({ tierExpiresAt: Date.parse("2026-12-01T00:00:00Z") })));
+    expect(text(expiring)).toContain("Your tier is yours until December 1, 2026.");
+  });
+
+  it("invites guests to sign in, and customers without a tier to order", async () => {
+    const guest = await render("en", null);
+    expect(text(guest)).toContain("Join our rewards programme");
+    expect(guest).toContain('href="/account/login"');
+    const noTier = await render("en", customerWith(null));
+    expect(text(noTier)).toContain("Place your first order to join the programme.");
+  });
+
+  it("speaks Thai", async () => {
+    const html = await render("th", customerWith(state({})));
+    expect(text(html)).toContain("คุณเป็นสมาชิกระดับ Silver");
+    expect(text(html)).toContain("ใช้จ่ายอีก $350.00 เพื่อเป็นระดับ Gold");
+    expect(text(html)).toContain("คุณคงระดับนี้ได้ถึง 1 มีนาคม 2570");
+    expect(text(await render("th", null))).toContain("เข้าสู่ระบบเพื่อดูระดับของคุณ");
+  });
+});
+
+const html = (s: string) => s;
