@@ -1,6 +1,6 @@
 // The whole local Shopify in one place: the Admin API double, the webhook sender wired to its events, the App
 // Bridge double and its session tokens, all on one loopback port. Used by `npm run demo`, integration and e2e tests.
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
@@ -21,11 +21,13 @@ export interface LocalShopifyOptions extends Omit<AdminSimulatorOptions, "apiKey
   appUrl?: string;
   /** The app's shopify.app.toml: which topics it subscribed to, at which paths. */
   appTomlPath?: string;
+  /** The app's extensions folder: its Flow trigger extensions are what flowTriggerReceive accepts. */
+  extensionsDir?: string;
   webhooks?: Partial<Omit<WebhookSenderOptions, "appUrl" | "apiSecret" | "subscriptions">>;
 }
 
 export function createLocalShopify(options: LocalShopifyOptions) {
-  const admin = createAdminSimulator(options);
+  const admin = createAdminSimulator({ flowTriggers: declaredFlowTriggers(options.extensionsDir ?? "extensions"), ...options });
   const toml = readFileSync(options.appTomlPath ?? "shopify.app.toml", "utf8");
   const installed = new Set<string>();
   let sender: ReturnType<typeof createWebhookSender> | null = null;
@@ -179,4 +181,18 @@ export function declaredCustomerMetafields(toml: string): DeclaredDefinition[] {
       },
     };
   });
+}
+
+/** The Flow trigger extensions under an extensions folder: handle → declared fields. */
+export function declaredFlowTriggers(dir: string): Record<string, { type: string; key?: string }[]> {
+  const out: Record<string, { type: string; key?: string }[]> = {};
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir)) {
+    const file = path.join(dir, entry, "shopify.extension.toml");
+    if (!existsSync(file)) continue;
+    const config = parseToml(readFileSync(file, "utf8")) as { extensions?: { type?: string; handle?: string }[]; settings?: { fields?: { type: string; key?: string }[] } };
+    const extension = config.extensions?.[0];
+    if (extension?.type === "flow_trigger" && extension.handle) out[extension.handle] = config.settings?.fields ?? [];
+  }
+  return out;
 }

@@ -52,6 +52,7 @@ import {
 } from "../models/sync.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { syncTierSegments } from "./tier-segments.server";
+import { sendFlowTriggers } from "./flow-triggers.server";
 
 export type SyncReason = "recompute" | "customer" | "manual" | "cleanup" | "settings" | "backfill";
 export const SYNC_REASONS: readonly SyncReason[] = ["recompute", "customer", "manual", "cleanup", "settings", "backfill"];
@@ -88,6 +89,8 @@ export interface SyncResult extends Required<SyncRunTotals> {
   error: string | null;
   /** Tiers whose segment or discount code Shopify refused (reasons on their TierSegment rows). */
   tierFailures: string[];
+  /** Flow triggers sent for tier and segment moves, and refused (left to send again). */
+  flowTriggers: { sent: number; refused: number };
 }
 
 /**
@@ -132,8 +135,10 @@ export async function syncShop(
   const prefixes = [settings.rfmPrefix, settings.tierPrefix].filter((p): p is string => p !== null);
   let error: string | null = null;
   let tierFailures: string[] = [];
+  let flowTriggers = { sent: 0, refused: 0 };
   try {
     tierFailures = (await syncTierSegments(shop, { client, program, settings, now })).failed;
+    if (mode !== "cleanup") flowTriggers = await sendFlowTriggers(shop, { client, program, now });
     await dropOrphanSyncRows(shop);
     const due = (c: SyncCandidate) => reason === "manual" || mode === "cleanup" || (c.synced?.failures ?? 0) < MAX_FAILURES;
     // How many customers need a write (before reading anyone's tags, which can only take writes away).
@@ -170,7 +175,7 @@ export async function syncShop(
   spent();
   await finishSyncRun(shop, run.id, { ...totals, error });
   if (error !== null && signal?.aborted) throw signal.reason;
-  return { runId: run.id, status: error ? "failed" : "done", error, tierFailures, ...totals };
+  return { runId: run.id, status: error ? "failed" : "done", error, tierFailures, flowTriggers, ...totals };
 }
 
 /** Every customer with a state, a page at a time, in id order. */

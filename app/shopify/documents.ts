@@ -448,3 +448,18 @@ export function syncCustomersMutation(shape: SyncMutationShape): string {
   }
   return "#graphql\n" + `  mutation SyncCustomers(${variables.join(", ")}) {\n    ${selections.join("\n    ")}\n  }\n`;
 }
+
+/**
+ * Flow triggers, many per request: `trigger0: flowTriggerReceive(handle: $handle0, payload: $payload0)`, … (10 points
+ * each, so at most SYNC_MUTATION_FIELDS_MAX per request). Validated for several sizes in gateway-documents.test.ts.
+ */
+export function flowTriggersMutation(count: number): string {
+  if (count < 1 || count > SYNC_MUTATION_FIELDS_MAX) throw new RangeError(`a request carries 1–${SYNC_MUTATION_FIELDS_MAX} triggers, not ${count}`);
+  const variables: string[] = [];
+  const selections: string[] = [];
+  for (let i = 0; i < count; i++) {
+    variables.push(`$handle${i}: String!`, `$payload${i}: JSON!`);
+    selections.push(`trigger${i}: flowTriggerReceive(handle: $handle${i}, payload: $payload${i}) { userErrors { field message } }`);
+  }
+  return "#graphql\n" + `  mutation FlowTriggers(${variables.join(", ")}) {\n    ${selections.join("\n    ")}\n  }\n`;
+}

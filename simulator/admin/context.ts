@@ -12,11 +12,19 @@ export interface SimulatorCore {
   store: Store;
   appId: number;
   apiKey: string;
+  /** The app's Flow trigger extensions by handle: the fields each payload must carry. */
+  flowTriggers: Record<string, FlowTriggerField[]>;
   /** Started by bulkOperationRunQuery / bulkOperationRunMutation resolvers. */
   bulk: {
     startQuery(ctx: ResolverContext, query: string, groupObjects: boolean): unknown;
     startMutation(ctx: ResolverContext, mutation: string, stagedUploadPath: string, clientIdentifier: string | null): unknown;
   };
+}
+
+export interface FlowTriggerField {
+  type: string;
+  /** Custom fields' payload key; reference fields (customer_reference …) are `customer_id` etc. */
+  key?: string;
 }
 
 export interface BulkExecution {

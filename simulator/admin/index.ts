@@ -26,6 +26,8 @@ export type { PlanLimits, PlanName } from "./throttle";
 export { ADMIN_API_VERSION, adminSchema } from "./schema";
 export { signSessionToken, sessionTokenClaims } from "./token-exchange";
 
+import type { FlowTriggerField } from "./context";
+
 export interface AdminSimulatorOptions {
   apiKey: string;
   apiSecret: string;
@@ -35,6 +37,8 @@ export interface AdminSimulatorOptions {
   scopes?: string;
   /** Numeric id of the app, used for `$app` metafield namespaces (`app--{appId}`). */
   appId?: number;
+  /** The app's Flow trigger extensions (handle → declared fields); flowTriggerReceive refuses anything else. */
+  flowTriggers?: Record<string, FlowTriggerField[]>;
 }
 
 export function createAdminSimulator(options: AdminSimulatorOptions) {
@@ -58,6 +62,7 @@ export function createAdminSimulator(options: AdminSimulatorOptions) {
     store,
     appId: options.appId ?? 1,
     apiKey: options.apiKey,
+    flowTriggers: options.flowTriggers ?? {},
     bulk: undefined as never,
   };
   const bulk = new BulkRunner(core, faults);

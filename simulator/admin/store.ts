@@ -61,6 +61,8 @@ export class ShopState {
   readonly metafieldsById = new Map<string, MetafieldRecord>();
   readonly segments = new Collection<SegmentRecord>();
   readonly discounts = new Collection<DiscountRecord>();
+  /** Flow triggers the app sent (flowTriggerReceive), in order. */
+  readonly flowTriggers: { handle: string; payload: Record<string, unknown>; receivedAt: string }[] = [];
   /** lower-cased code → discount id */
   readonly discountCodes = new Map<string, string>();
   readonly redeemCodeBulkCreations = new Map<string, RedeemCodeBulkCreationRecord>();

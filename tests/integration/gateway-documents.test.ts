@@ -57,6 +57,14 @@ describe("gateway documents", () => {
     expect(operation.kind === "OperationDefinition" && operation.selectionSet.selections.length).toBe(fields);
   });
 
+  it.each([1, 37, 100])("the Flow triggers mutation for %i triggers is valid and costs 10 points a trigger", (count) => {
+    const text = documents.flowTriggersMutation(count);
+    const errors = validate(adminSchema(), parse(text), [...specifiedRules, NoDeprecatedCustomRule]);
+    expect(errors.map((e) => e.message)).toEqual([]);
+    const operation = parse(text).definitions[0];
+    expect(operation.kind === "OperationDefinition" && operation.selectionSet.selections.length).toBe(count);
+  });
+
   it("refuses to build a sync mutation over the single-query cost limit, or an empty one", () => {
     expect(() => documents.syncCustomersMutation({ tagsAdd: 101, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 })).toThrow(RangeError);
     expect(() => documents.syncCustomersMutation({ tagsAdd: 0, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 })).toThrow(RangeError);

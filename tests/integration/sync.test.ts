@@ -133,6 +133,26 @@ describe("sync", () => {
     for (const id of tagged) expect(simulated().customers.get(id)!.tags).toEqual(expect.arrayContaining(MERCHANT_TAGS));
   });
 
+  it("sends one Flow trigger per tier or segment move (none for the first scoring), never twice", async () => {
+    // The first sync (after the backfill's scoring) sent none; the rules change above moved customers
+    const moves = await prisma.customerStateChange.findMany({ where: { shop: SHOP, reason: "rules" }, orderBy: { id: "asc" } });
+    expect(moves.length).toBeGreaterThan(0);
+    const received = simulated().flowTriggers;
+    expect(received).toHaveLength(moves.length);
+    expect(await prisma.customerStateChange.count({ where: { shop: SHOP, flowSentAt: null } })).toBe(0);
+    const tierMove = moves.find((m) => m.kind === "tier")!;
+    expect(received).toContainEqual(
+      expect.objectContaining({
+        handle: "loyalty-tier-changed",
+        payload: { customer_id: Number(tierMove.customerId.split("/").pop()), from_tier: expect.any(String), to_tier: expect.any(String), direction: "down" },
+      }),
+    );
+    // A rerun sends nothing again
+    const again = await sync();
+    expect(again.flowTriggers).toEqual({ sent: 0, refused: 0 });
+    expect(simulated().flowTriggers).toHaveLength(moves.length);
+  });
+
   it("keeps one customer segment per tier and a code limited to it for each discount perk, updated and deactivated with the perks", async () => {
     const shop = simulated();
     const segmentsByName = () => new Map([...shop.segments.values()].map((seg) => [seg.name, seg]));

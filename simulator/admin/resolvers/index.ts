@@ -5,6 +5,7 @@ import { notImplemented } from "../shopify-error";
 import { bulkOperationResolvers } from "./bulk-operations";
 import { customerResolvers } from "./customers";
 import { discountResolvers } from "./discounts";
+import { flowResolvers } from "./flow";
 import { metafieldResolvers } from "./metafields";
 import { orderResolvers } from "./orders";
 import { segmentResolvers } from "./segments";
@@ -18,6 +19,7 @@ const RESOLVERS: ResolverMap = {
   ...metafieldResolvers,
   ...segmentResolvers,
   ...discountResolvers,
+  ...flowResolvers,
   ...bulkOperationResolvers,
   ...stagedUploadResolvers,
 };
