@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { createTableQueue } from "../../app/jobs/table-queue.server";
 import { backfillJob } from "../../app/jobs/backfill.server";
+import { CUSTOMER_CHANGED, customerChangedJob } from "../../app/jobs/recompute.server";
 import { createAdminClient } from "../../app/shopify/client";
 import { fetchTransport } from "../../app/shopify/transport.server";
 import { recomputeShop } from "../../app/services/recompute.server";
@@ -319,5 +320,32 @@ describe("sync", () => {
     ]);
     expect(result.requests).toBeLessThan(40);
     expect((await sync()).requests).toBe(0);
+  });
+
+  it("fires a Flow trigger once for a tier move that arrived by duplicated webhooks", async () => {
+    // A member places a big order; Shopify delivers orders/create and orders/paid, and then the same event three more times
+    const member = (await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, tier: "member" }, orderBy: { customerId: "asc" } })).customerId;
+    const order = env.shopify.admin.placeOrder(SHOP, { customerId: member, total: "25000.00" });
+    const event = { shop: simulated().record, topic: "orders/create", resource: order, triggeredAt: new Date().toISOString() } as Parameters<typeof env.shopify.webhooks.deliverBatch>[0][number];
+    const outcomes = await env.shopify.webhooks.deliverBatch([event], { duplicates: 2 });
+    await env.shopify.webhooks.drain();
+    // Three deliveries of one event, each answered 200; the order is in the ledger once
+    const batch = env.shopify.webhooks.log.filter((e) => e.topic === "orders/create" && e.eventId === outcomes[0].eventId);
+    expect(batch).toHaveLength(3);
+    expect(batch.every((e) => e.status === 200)).toBe(true);
+    await expect.poll(() => prisma.order.count({ where: { shop: SHOP, id: order.id } })).toBe(1);
+    // The app queued the customer's update once; it runs, then the sync
+    const queue = createTableQueue();
+    const worker = queue.work({ [CUSTOMER_CHANGED]: customerChangedJob({ queue }) }, { pollMs: 20 });
+    await worker.idle();
+    await worker.stop();
+    const moves = await prisma.customerStateChange.findMany({ where: { shop: SHOP, customerId: member, reason: "order" } });
+    expect(moves.map((m) => m.kind)).toContain("tier");
+    const before = simulated().flowTriggers.length;
+    expect((await sync()).flowTriggers).toEqual({ sent: moves.length, refused: 0 });
+    expect((await sync()).flowTriggers).toEqual({ sent: 0, refused: 0 });
+    const mine = simulated().flowTriggers.slice(before);
+    expect(mine).toHaveLength(moves.length);
+    expect(mine.find((t) => t.handle === "loyalty-tier-changed")?.payload).toMatchObject({ customer_id: Number(member.split("/").pop()), from_tier: "Member", direction: "up" });
   });
 });

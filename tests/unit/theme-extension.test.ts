@@ -92,6 +92,30 @@ describe("storefront block", () => {
     expect(text(noTier)).toContain("Place your first order to join the programme.");
   });
 
+  const STATES = {
+    "a member mid-way": { customer: () => customerWith(state({})), shows: ["your_tier_html", "spend_in_window", "to_next_html", "expires"] },
+    "the top tier": { customer: () => customerWith(state({ tier: "platinum", nextTier: null, amountToNextMinor: null })), shows: ["your_tier_html", "top_tier", "expires"] },
+    "a member just starting": {
+      customer: () => customerWith(state({ tier: "member", spendInWindowMinor: 0, nextTier: "silver", amountToNextMinor: 25_000, tierExpiresAt: null })),
+      shows: ["your_tier_html", "to_next_html"],
+    },
+    "a tier expiring soon": { customer: () => customerWith(state({ tierExpiresAt: Date.parse("2026-12-01T00:00:00Z") })), shows: ["expires"] },
+    "a customer without a tier": { customer: () => customerWith(null), shows: ["no_tier_yet"] },
+    "a guest": { customer: () => null, shows: ["guest", "sign_in"] },
+  } as const;
+  for (const locale of ["en", "th"] as const) {
+    for (const [name, { customer, shows }] of Object.entries(STATES)) {
+      it(`renders ${name} in ${locale === "en" ? "English" : "Thai"} with that language's strings`, async () => {
+        const out = text(await render(locale, customer()));
+        for (const key of shows) {
+          // The string's fixed words (what is around its {{ placeholders }}) appear in the output
+          const words = text(String(LOCALES[locale].loyalty[key])).split(/{{[^}]+}}/).map((w) => w.trim()).filter(Boolean);
+          for (const w of words) expect(out, `${key}: "${w}"`).toContain(w);
+        }
+      });
+    }
+  }
+
   it("speaks Thai", async () => {
     const html = await render("th", customerWith(state({})));
     expect(text(html)).toContain("คุณเป็นสมาชิกระดับ Silver");
