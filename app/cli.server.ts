@@ -6,6 +6,7 @@ import { jobHandlers } from "./jobs/handlers.server";
 import { BACKFILL } from "./jobs/backfill.server";
 import { RECONCILE } from "./jobs/reconcile.server";
 import { latestReconcileRun } from "./models/reconcile.server";
+import { latestBackfillRun } from "./models/backfill.server";
 import { backfillStatus, startBackfill } from "./services/backfill.server";
 import { shopStatus } from "./services/status.server";
 import { loadShopFile } from "./services/shop-file.server";
@@ -137,14 +138,32 @@ function parseAsOf(text: string | undefined): Date | undefined | "invalid" {
   return /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(at.getTime()) ? at : "invalid";
 }
 
-async function reconcile(shop: string, out: Out): Promise<number> {
-  await getQueue().enqueue(shop, RECONCILE, {});
-  const worker = getQueue().work({ [RECONCILE]: jobHandlers[RECONCILE] }, { concurrency: 1, pollMs: 200 });
+/**
+ * Runs jobs of one kind here until `finished` says the work this command asked for is over. The server's own worker,
+ * when one runs, may take the job first: then this waits for it instead of reporting too early.
+ */
+async function runUntil(kind: string, finished: () => Promise<boolean>) {
+  const worker = getQueue().work({ [kind]: jobHandlers[kind] }, { concurrency: 1, pollMs: 200 });
   try {
-    await worker.idle();
+    for (;;) {
+      await worker.idle();
+      if (await finished()) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   } finally {
     await worker.stop();
   }
+}
+
+/** Whether a job has ended (done, dead or cancelled), or does not exist. */
+async function jobEnded(id: string | null) {
+  const state = id ? await jobState(id) : null;
+  return state !== "queued" && state !== "running";
+}
+
+async function reconcile(shop: string, out: Out): Promise<number> {
+  const jobId = await getQueue().enqueue(shop, RECONCILE, {});
+  await runUntil(RECONCILE, () => jobEnded(jobId));
   const run = await latestReconcileRun(shop);
   out.log(JSON.stringify(run && { ...run, fixes: JSON.parse(run.fixes) }, null, 2));
   return run?.status === "done" ? 0 : 1;
@@ -155,18 +174,7 @@ async function sync(shop: string, { retryFailed, cleanup }: { retryFailed: boole
   const payload: SyncPayload = cleanup ? { reason: "cleanup", mode: "cleanup" } : { reason: "manual" };
   // Its own key: a sync already queued by the app (say, waiting to coalesce) does not swallow this one.
   const jobId = await getQueue().enqueue(shop, SYNC, payload, { key: `${SYNC}:cli`, maxAttempts: 1 });
-  const worker = getQueue().work({ [SYNC]: jobHandlers[SYNC] }, { concurrency: 1, pollMs: 200 });
-  try {
-    // The app's own worker, when it runs, may take the job first: wait for the job, whoever runs it.
-    for (;;) {
-      await worker.idle();
-      const state = jobId ? await jobState(jobId) : "done";
-      if (state !== "queued" && state !== "running") break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  } finally {
-    await worker.stop();
-  }
+  await runUntil(SYNC, () => jobEnded(jobId));
   const run = await latestSyncRun(shop);
   out.log(JSON.stringify(run, null, 2));
   return run?.status === "done" ? 0 : 1;
@@ -175,7 +183,6 @@ async function sync(shop: string, { retryFailed, cleanup }: { retryFailed: boole
 async function backfill(shop: string, out: Out): Promise<number> {
   const { runId, started } = await startBackfill(shop);
   out.error(started ? `Backfill ${runId} started.` : `Backfill ${runId} was already queued or running; running it here.`);
-  const worker = getQueue().work({ [BACKFILL]: jobHandlers[BACKFILL] }, { concurrency: 1, pollMs: 200 });
   const timer = setInterval(() => {
     void backfillStatus(shop).then((s) => {
       if (!s) return;
@@ -184,10 +191,13 @@ async function backfill(shop: string, out: Out): Promise<number> {
     });
   }, 2000);
   try {
-    await worker.idle();
+    // Until this run has ended (the server's worker may be the one running it).
+    await runUntil(BACKFILL, async () => {
+      const run = await latestBackfillRun(shop);
+      return run?.id !== runId || run.status === "done" || run.status === "failed";
+    });
   } finally {
     clearInterval(timer);
-    await worker.stop();
   }
   const final = await backfillStatus(shop);
   out.log(JSON.stringify(final, null, 2));
