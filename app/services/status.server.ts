@@ -1,7 +1,7 @@
 // One shop's operational status: what the CLI's `status` prints and the admin's progress view reads.
 import { countJobsByState } from "../models/job.server";
 import { ledgerCounts } from "../models/ledger.server";
-import { getInstallOverview, getShop } from "../models/shop.server";
+import { getShop } from "../models/shop.server";
 import { latestSyncRun, syncCounts, syncFailures } from "../models/sync.server";
 import { SYNC } from "../jobs/sync.server";
 import { tierSegments } from "./tier-segments.server";
@@ -53,17 +53,5 @@ export async function shopStatus(shop: string, now = new Date()) {
     backfill,
     ledger,
     sync,
-  };
-}
-
-/** What the admin dashboard shows: the install, the ledger, and the sync. */
-export async function dashboardOverview(shop: string) {
-  const [overview, sync] = await Promise.all([getInstallOverview(shop), syncStatus(shop)]);
-  return {
-    ...overview,
-    sync: {
-      ...sync,
-      lastRun: sync.lastRun && { ...sync.lastRun, startedAt: sync.lastRun.startedAt.toISOString(), finishedAt: sync.lastRun.finishedAt?.toISOString() ?? null },
-    },
   };
 }

@@ -302,16 +302,15 @@ async function send(
   const removeOk = new Set<string>();
   const metafieldsOk = new Set<string>();
   const again: Work[] = [];
-  adds.forEach((w, i) => {
-    const errors = data[`add${i}`]?.userErrors ?? [];
-    if (errors.length === 0) addOk.add(w.customerId);
-    else fail(w.customerId, codeOf("tagsAdd", errors[0]), errors[0].message);
-  });
-  removes.forEach((w, i) => {
-    const errors = data[`remove${i}`]?.userErrors ?? [];
-    if (errors.length === 0) removeOk.add(w.customerId);
-    else fail(w.customerId, codeOf("tagsRemove", errors[0]), errors[0].message);
-  });
+  // One alias per customer for tag writes: its userErrors say whether that customer's tags went through.
+  const tagOutcomes = (list: Work[], alias: string, mutation: string, ok: Set<string>) =>
+    list.forEach((w, i) => {
+      const errors = data[`${alias}${i}`]?.userErrors ?? [];
+      if (errors.length === 0) ok.add(w.customerId);
+      else fail(w.customerId, codeOf(mutation, errors[0]), errors[0].message);
+    });
+  tagOutcomes(adds, "add", "tagsAdd", addOk);
+  tagOutcomes(removes, "remove", "tagsRemove", removeOk);
   setCalls.forEach((calls, i) => {
     const errors = data[`set${i}`]?.userErrors ?? [];
     if (errors.length === 0) return calls.forEach((w) => metafieldsOk.add(w.customerId));
