@@ -3,8 +3,16 @@
 // components: no string literals in components). Numbers, money and dates are formatted with Intl for the locale.
 import i18next, { type i18n } from "i18next";
 import { initReactI18next } from "react-i18next";
-import en from "./en.json";
-import th from "./th.json";
+import enBase from "./en.json";
+import thBase from "./th.json";
+// Pages with many strings keep them in a file of their own (one top-level key each), so pages can grow apart.
+import analyticsEn from "./pages/analytics.en.json";
+import analyticsTh from "./pages/analytics.th.json";
+import campaignsEn from "./pages/campaigns.en.json";
+import campaignsTh from "./pages/campaigns.th.json";
+
+const en = { ...enBase, analytics: analyticsEn, campaigns: campaignsEn };
+const th = { ...thBase, analytics: analyticsTh, campaigns: campaignsTh };
 
 export const SUPPORTED_LOCALES = ["en", "th"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];

@@ -4,9 +4,10 @@ import { readFileSync, readdirSync } from "node:fs";
 import ts from "typescript";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import en from "../../app/i18n/en.json";
-import th from "../../app/i18n/th.json";
-import { resolveLocale } from "../../app/i18n";
+import { resolveLocale, resources } from "../../app/i18n";
+
+const en = resources.en.translation;
+const th = resources.th.translation;
 
 function keys(tree: unknown, prefix = ""): string[] {
   if (typeof tree !== "object" || tree === null) return [prefix];
