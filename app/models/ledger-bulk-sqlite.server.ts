@@ -34,13 +34,13 @@ export function createSqliteBulkWriter(file: string) {
       AND ("Customer"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Customer"."sourceUpdatedAt")`);
   const upsertOrder = db.prepare(`
     INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode",
-      "currentTotalMinor","valueMinor","discountCodes","sourceUpdatedAt")
-    VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+      "currentTotalMinor","valueMinor","discountCodes","discountMinor","sourceUpdatedAt")
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
     ON CONFLICT ("shop","id") DO UPDATE SET "customerId" = excluded."customerId", "name" = excluded."name",
       "processedAt" = excluded."processedAt", "cancelledAt" = excluded."cancelledAt", "test" = excluded."test",
       "currencyCode" = excluded."currencyCode", "currentTotalMinor" = excluded."currentTotalMinor",
       "valueMinor" = excluded."valueMinor", "discountCodes" = excluded."discountCodes",
-      "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+      "discountMinor" = excluded."discountMinor", "sourceUpdatedAt" = excluded."sourceUpdatedAt"
     WHERE "Order"."deletedAt" IS NULL
       AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt")`);
   const lateRefunds = `SELECT SUM(r."amountMinor") FROM "Refund" r
@@ -67,7 +67,7 @@ export function createSqliteBulkWriter(file: string) {
     VALUES (?,?,NULL,NULL,?,NULL,0,'XXX',0,0,'[]',NULL,?)
     ON CONFLICT ("shop","id") DO UPDATE SET "customerId" = NULL, "name" = NULL, "processedAt" = excluded."processedAt",
       "cancelledAt" = NULL, "test" = 0, "currencyCode" = 'XXX', "currentTotalMinor" = 0, "valueMinor" = 0,
-      "discountCodes" = '[]', "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
+      "discountCodes" = '[]', "discountMinor" = 0, "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
     WHERE "Order"."deletedAt" IS NULL`);
   const tombstoneCustomer = db.prepare(`
     INSERT INTO "Customer" ("shop","id","email","firstName","lastName","locale","sourceCreatedAt","sourceUpdatedAt","deletedAt")
@@ -90,7 +90,7 @@ export function createSqliteBulkWriter(file: string) {
         const before = orderOwner.get(shop, o.id) as string | null | undefined;
         const { changes } = upsertOrder.run(
           shop, o.id, o.customerId, o.name, stamp(o.processedAt), stamp(o.cancelledAt), o.test ? 1 : 0, o.currencyCode,
-          o.currentTotalMinor, o.currentTotalMinor, JSON.stringify(o.discountCodes), stamp(o.sourceUpdatedAt),
+          o.currentTotalMinor, o.currentTotalMinor, JSON.stringify(o.discountCodes), o.discountMinor, stamp(o.sourceUpdatedAt),
         );
         if (!changes) return;
         refreshOrder.run(shop, o.id);
@@ -145,7 +145,7 @@ export function createSqliteBulkWriter(file: string) {
     for (const o of newest(batch.orders, (x) => x.id, (x) => x.sourceUpdatedAt)) {
       const { changes } = upsertOrder.run(
         shop, o.id, o.customerId, o.name, stamp(o.processedAt), stamp(o.cancelledAt), o.test ? 1 : 0, o.currencyCode,
-        o.currentTotalMinor, o.currentTotalMinor, JSON.stringify(o.discountCodes), stamp(o.sourceUpdatedAt),
+        o.currentTotalMinor, o.currentTotalMinor, JSON.stringify(o.discountCodes), o.discountMinor, stamp(o.sourceUpdatedAt),
       );
       if (changes) refreshOrder.run(shop, o.id);
     }

@@ -10,6 +10,8 @@ export interface LedgerOrder {
   currencyCode: string; // shop currency
   currentTotalMinor: number;
   discountCodes: string[];
+  /** Discounts applied to the order now (current_total_discounts_set.shop_money), minor units of the shop currency. */
+  discountMinor: number;
   sourceUpdatedAt: Date;
 }
 

@@ -36,17 +36,18 @@ export async function applyOrders(
       : [];
     const rows = batch.map(
       (o) => Prisma.sql`(${shop}, ${o.id}, ${o.customerId}, ${o.name}, ${o.processedAt}, ${o.cancelledAt}, ${o.test},
-        ${o.currencyCode}, ${o.currentTotalMinor}, ${o.currentTotalMinor}, ${JSON.stringify(o.discountCodes)}, ${o.sourceUpdatedAt})`,
+        ${o.currencyCode}, ${o.currentTotalMinor}, ${o.currentTotalMinor}, ${JSON.stringify(o.discountCodes)}, ${o.discountMinor}, ${o.sourceUpdatedAt})`,
     );
     const changed = await db.$queryRaw<{ id: string; customerId: string | null }[]>(Prisma.sql`
       INSERT INTO "Order" ("shop", "id", "customerId", "name", "processedAt", "cancelledAt", "test", "currencyCode",
-        "currentTotalMinor", "valueMinor", "discountCodes", "sourceUpdatedAt")
+        "currentTotalMinor", "valueMinor", "discountCodes", "discountMinor", "sourceUpdatedAt")
       VALUES ${Prisma.join(rows)}
       ON CONFLICT ("shop", "id") DO UPDATE SET
         "customerId" = excluded."customerId", "name" = excluded."name", "processedAt" = excluded."processedAt",
         "cancelledAt" = excluded."cancelledAt", "test" = excluded."test", "currencyCode" = excluded."currencyCode",
         "currentTotalMinor" = excluded."currentTotalMinor", "valueMinor" = excluded."valueMinor",
-        "discountCodes" = excluded."discountCodes", "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+        "discountCodes" = excluded."discountCodes", "discountMinor" = excluded."discountMinor",
+        "sourceUpdatedAt" = excluded."sourceUpdatedAt"
       WHERE "Order"."deletedAt" IS NULL
         AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt")
       RETURNING "id", "customerId"`);
@@ -142,7 +143,7 @@ export async function deleteOrder(shop: string, orderId: string, at: Date): Prom
     VALUES (${shop}, ${orderId}, NULL, NULL, ${at}, NULL, false, 'XXX', 0, 0, '[]', NULL, ${at})
     ON CONFLICT ("shop", "id") DO UPDATE SET "customerId" = NULL, "name" = NULL, "processedAt" = excluded."processedAt",
       "cancelledAt" = NULL, "test" = false, "currencyCode" = 'XXX', "currentTotalMinor" = 0, "valueMinor" = 0,
-      "discountCodes" = '[]', "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
+      "discountCodes" = '[]', "discountMinor" = 0, "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
     WHERE "Order"."deletedAt" IS NULL`);
   return new Set(held?.customerId ? [held.customerId] : []);
 }

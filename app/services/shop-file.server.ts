@@ -59,7 +59,7 @@ export async function loadShopFile(shop: string, file: string): Promise<LoadResu
           totals.customers += 1;
           break;
         case "Order":
-          batch.orders.push(orderFromBulk({ ...record, refunds: [] }).order);
+          batch.orders.push(orderFromBulk({ currentTotalDiscountsSet: record.totalDiscountsSet, ...record, refunds: [] }).order);
           totals.orders += 1;
           break;
         case "Refund": {

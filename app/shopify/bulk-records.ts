@@ -42,6 +42,7 @@ const orderNode = z.object({
   customer: z.object({ id: gid("Customer") }).nullish(),
   currentTotalPriceSet: shopMoney,
   discountCodes: z.array(z.string()),
+  currentTotalDiscountsSet: shopMoney,
   refunds: z.array(refundNode),
 });
 
@@ -81,6 +82,10 @@ export function orderFromBulk(value: unknown): { order: LedgerOrder; refunds: Le
     currencyCode: total.currencyCode,
     currentTotalMinor: toMinorUnits(total.amount, total.currencyCode),
     discountCodes: o.discountCodes,
+    discountMinor:
+      o.currentTotalDiscountsSet.shopMoney.currencyCode === total.currencyCode
+        ? toMinorUnits(o.currentTotalDiscountsSet.shopMoney.amount, total.currencyCode)
+        : 0,
     sourceUpdatedAt: new Date(o.updatedAt),
   };
   const refunds = o.refunds.map((r): LedgerRefund => {

@@ -78,6 +78,12 @@ const LEDGER_ORDER_FIELDS = `
             }
           }
           discountCodes
+          currentTotalDiscountsSet {
+            shopMoney {
+              amount
+              currencyCode
+            }
+          }
           refunds {
             id
             createdAt

@@ -60,6 +60,7 @@ export const orderBody = z.looseObject({
   current_total_price_set: moneySet,
   customer: z.looseObject({ id: restId, admin_graphql_api_id: gidOf("Customer").optional() }).nullable().optional(),
   discount_codes: z.array(z.looseObject({ code: z.string() })).default([]),
+  current_total_discounts_set: moneySet.optional(),
   refunds: z.array(refundBody).default([]),
 });
 
@@ -82,6 +83,13 @@ export type OrderBody = z.infer<typeof orderBody>;
 export type RefundBody = z.infer<typeof refundBody>;
 export type CustomerBody = z.infer<typeof customerBody>;
 
+/** The order's discounts now, in the shop currency; 0 when the payload has none or another currency. */
+function discountsOf(body: OrderBody): number {
+  const discounts = body.current_total_discounts_set?.shop_money;
+  const currency = body.current_total_price_set.shop_money.currency_code;
+  return discounts && discounts.currency_code === currency ? toMinorUnits(discounts.amount, currency) : 0;
+}
+
 /** Money of an order in the shop currency, exact; an amount the currency cannot hold makes the body invalid. */
 export function orderFromBody(body: OrderBody): LedgerOrder {
   const shopMoney = body.current_total_price_set.shop_money;
@@ -95,6 +103,7 @@ export function orderFromBody(body: OrderBody): LedgerOrder {
     currencyCode: shopMoney.currency_code,
     currentTotalMinor: toMinorUnits(shopMoney.amount, shopMoney.currency_code),
     discountCodes: body.discount_codes.map((d) => d.code),
+    discountMinor: discountsOf(body),
     sourceUpdatedAt: body.updated_at,
   };
 }

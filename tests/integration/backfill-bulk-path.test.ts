@@ -20,7 +20,7 @@ function ledgerRowsFromGenerator() {
       orders.push({
         id: r.id, customerId: r.customer?.id ?? null, name: r.name, processedAt: new Date(r.processedAt),
         cancelledAt: r.cancelledAt ? new Date(r.cancelledAt) : null, test: r.test, currencyCode: money.currencyCode,
-        currentTotalMinor: toMinorUnits(money.amount, money.currencyCode), discountCodes: r.discountCodes, sourceUpdatedAt: new Date(r.updatedAt),
+        currentTotalMinor: toMinorUnits(money.amount, money.currencyCode), discountCodes: r.discountCodes, discountMinor: toMinorUnits(r.totalDiscountsSet.shopMoney.amount, money.currencyCode), sourceUpdatedAt: new Date(r.updatedAt),
       });
     } else if (r.__typename === "Refund") {
       const money = r.totalRefundedSet.shopMoney;

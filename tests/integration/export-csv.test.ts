@@ -108,7 +108,7 @@ describe("CSV export", () => {
     const at = new Date("2025-05-01T00:00:00.000Z");
     await applyCustomers(shop, [{ id, email: null, firstName: null, lastName: null, locale: null, sourceCreatedAt: at, sourceUpdatedAt: at }]);
     await applyOrders(shop, [
-      { id: "gid://shopify/Order/1", customerId: id, name: "#1", processedAt: at, cancelledAt: null, test: false, currencyCode: "USD", currentTotalMinor: 1999, discountCodes: [], sourceUpdatedAt: at },
+      { id: "gid://shopify/Order/1", customerId: id, name: "#1", processedAt: at, cancelledAt: null, test: false, currencyCode: "USD", currentTotalMinor: 1999, discountCodes: [], discountMinor: 0, sourceUpdatedAt: at },
     ]);
     // When the shop is exported
     const { text } = await exported(shop, AS_OF);

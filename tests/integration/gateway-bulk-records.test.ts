@@ -52,6 +52,7 @@ const orderLine = (overrides: Record<string, unknown> = {}) => ({
   customer: { id: "gid://shopify/Customer/7" },
   currentTotalPriceSet: { shopMoney: { amount: "12.5", currencyCode: "USD" } },
   discountCodes: ["WELCOME10"],
+  currentTotalDiscountsSet: { shopMoney: { amount: "1.25", currencyCode: "USD" } },
   refunds: [],
   ...overrides,
 });
@@ -105,6 +106,7 @@ describe("backfill normaliser on single lines", () => {
       currencyCode: "USD",
       currentTotalMinor: 1250,
       discountCodes: ["WELCOME10"],
+      discountMinor: 125,
       sourceUpdatedAt: new Date("2026-03-05T12:00:00Z"),
     });
     expect(refunds).toEqual([{ id: "gid://shopify/Refund/5", orderId: "gid://shopify/Order/1001", createdAt: new Date("2026-03-04T00:00:00Z"), amountMinor: 10, currencyCode: "USD" }]);

@@ -21,6 +21,7 @@ const order = (n: number, customer: number | null, cents: number, minute: number
   currencyCode: "USD",
   currentTotalMinor: cents,
   discountCodes: [],
+  discountMinor: 0,
   sourceUpdatedAt: at(minute),
   ...extra,
 });

@@ -41,7 +41,7 @@ export function ledgerCustomer(record: CustomerRecord): LedgerCustomer {
 
 /** The order line as the backfill would read it (its refunds are already reflected in currentTotalPriceSet). */
 export function ledgerOrder(record: OrderRecord): LedgerOrder {
-  return orderFromBulk({ ...record, refunds: [] }).order;
+  return orderFromBulk({ currentTotalDiscountsSet: record.totalDiscountsSet, ...record, refunds: [] }).order;
 }
 
 // ---- The independent computation -------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ function newOrder(customerId: string, processedAt: Date, minor: number, updatedA
     currencyCode: "USD",
     currentTotalMinor: minor,
     discountCodes: [],
+    discountMinor: 0,
     sourceUpdatedAt: updatedAt,
   };
 }

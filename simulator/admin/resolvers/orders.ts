@@ -69,6 +69,8 @@ export const orderResolvers: ResolverMap = {
   "Order.customer": (o: OrderRecord, _a, ctx) => (o.customer ? (ctx.shop.customers.get(o.customer.id) ?? null) : null),
   "Order.legacyResourceId": (o: OrderRecord) => String(numericId(o.id)),
   "Order.discountCode": (o: OrderRecord) => o.discountCodes[0] ?? null,
+  // The simulator keeps no line items, so what the discounts take off now is what they took off when placed.
+  "Order.currentTotalDiscountsSet": (o: OrderRecord) => o.totalDiscountsSet,
   "Order.displayFinancialStatus": (o: OrderRecord) => financialStatus(o),
   "Order.refunds": (o: OrderRecord, args: { first?: number | null }, ctx) => {
     const refunds = ctx.shop.refundsByOrder.get(o.id) ?? [];
