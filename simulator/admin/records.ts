@@ -40,6 +40,8 @@ export interface RedeemCodeRecord {
   id: string; // gid://shopify/DiscountRedeemCode/…
   code: string;
   asyncUsageCount: number;
+  /** Customers who placed an order with this code (checkout.ts), for "once per customer". */
+  usedBy?: string[];
 }
 
 export type DiscountValue = { kind: "percentage"; percentage: number } | { kind: "amount"; amount: MoneyV2; appliesOnEachItem: boolean };

@@ -2,6 +2,7 @@
 import type { CustomerRecord, MoneyBag, OrderRecord, RefundRecord } from "../shop-file/types";
 import { isoAt, type Clock } from "./clock";
 import type { EventBus } from "./events";
+import { redeemDiscountCodes } from "./checkout";
 import { addAmounts, compareAmounts, moneyBag, subtractAmount } from "./money";
 import type { Store } from "./store";
 
@@ -49,6 +50,9 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       const id = shop.nextId("Order");
       const number = shop.orders.size + 1001;
       const zero = addAmounts(["0"], input.total.includes(".") ? input.total.split(".")[1].length : 0);
+      // A minimum subtotal is checked before discounts: what the shopper paid plus what the discounts took off.
+      const beforeDiscounts = addAmounts([input.total, input.totalDiscounts ?? zero]);
+      redeemDiscountCodes(shop, { codes: input.discountCodes ?? [], customer, subtotal: beforeDiscounts, at: input.processedAt ?? now });
       const order: OrderRecord = {
         __typename: "Order",
         id,

@@ -183,6 +183,33 @@ describe("segments and discounts", () => {
     expect(bulk.discountRedeemCodeBulkAdd).toEqual({ bulkCreation: { codesCount: 3, importedCount: 2, failedCount: 1 }, userErrors: [] });
     expect((await run(`{ codeDiscountNodeByCode(code: "WB-2") { id } }`)).codeDiscountNodeByCode.id).toBe(id);
   });
+
+  it("lets checkout apply a customer-limited code once per code, and refuses it otherwise", async () => {
+    // Given a discount for customers 0 and 1 only, single-use codes, a minimum subtotal of 40.00, ending 2026-12-01
+    const [a, b, c] = customers;
+    const created = await run(`mutation C($d: DiscountCodeBasicInput!) { discountCodeBasicCreate(basicCodeDiscount: $d) { codeDiscountNode { id } userErrors { message } } }`, {
+      d: {
+        title: "Win-back", code: "WB-A", startsAt: "2026-01-01T00:00:00Z", endsAt: "2026-12-01T00:00:00Z", usageLimit: 1, appliesOncePerCustomer: true,
+        context: { customers: { add: [a.id, b.id] } }, minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: "40.00" } },
+        customerGets: { value: { discountAmount: { amount: "10.00", appliesOnEachItem: false } }, items: { all: true } },
+      },
+    });
+    const id = created.discountCodeBasicCreate.codeDiscountNode.id;
+    await run(`mutation B($id: ID!) { discountRedeemCodeBulkAdd(discountId: $id, codes: [{ code: "WB-B" }]) { userErrors { message } } }`, { id });
+    const at = "2026-11-20T00:00:00Z";
+    // When someone outside the discount's customers, a too-small order, or a date after its end tries a code, checkout refuses
+    expect(() => sim.placeOrder(shop, { customerId: c.id, total: "50.00", totalDiscounts: "10.00", discountCodes: ["WB-A"], processedAt: at })).toThrow(/not eligible/);
+    expect(() => sim.placeOrder(shop, { customerId: a.id, total: "25.00", totalDiscounts: "10.00", discountCodes: ["WB-A"], processedAt: at })).toThrow(/minimum subtotal/);
+    expect(() => sim.placeOrder(shop, { customerId: a.id, total: "50.00", totalDiscounts: "10.00", discountCodes: ["WB-A"], processedAt: "2026-12-02T00:00:00Z" })).toThrow(/expired/);
+    // And a customer of the discount can use a code once; the code is then used up, for everyone
+    sim.placeOrder(shop, { customerId: a.id, total: "50.00", totalDiscounts: "10.00", discountCodes: ["wb-a"], processedAt: at });
+    expect(() => sim.placeOrder(shop, { customerId: b.id, total: "50.00", totalDiscounts: "10.00", discountCodes: ["WB-A"], processedAt: at })).toThrow(/used up/);
+    sim.placeOrder(shop, { customerId: b.id, total: "50.00", totalDiscounts: "10.00", discountCodes: ["WB-B"], processedAt: at });
+    const usage = await run(`query U($id: ID!) { codeDiscountNode(id: $id) { codeDiscount { ... on DiscountCodeBasic { asyncUsageCount codes(first: 5) { nodes { code asyncUsageCount } } } } } }`, { id });
+    expect(usage.codeDiscountNode.codeDiscount).toEqual({ asyncUsageCount: 2, codes: { nodes: [{ code: "WB-A", asyncUsageCount: 1 }, { code: "WB-B", asyncUsageCount: 1 }] } });
+    // A code the shop has no discount for (another system's) passes as given
+    expect(() => sim.placeOrder(shop, { customerId: c.id, total: "5.00", discountCodes: ["ELSEWHERE"] })).not.toThrow();
+  });
 });
 
 describe("shopper actions", () => {
