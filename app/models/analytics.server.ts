@@ -1,0 +1,189 @@
+// Reads for analytics (docs/analytics.md): every qualifying order before a moment as (customer, time, value), grouped
+// by customer in time order, and each customer's current segment and tier. Every query is scoped by shop.
+// On SQLite one prepared statement walks the (shop, customerId) index once and hands each customer's orders over as
+// one text (no row object or Date per order: a million orders read in well under a second); on any other database
+// the same rows come through Prisma.
+import Database from "better-sqlite3";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { Prisma } from "../generated/prisma/client";
+import { prisma } from "../db.server";
+import type { OrderColumns } from "../domain/analytics";
+import { sqliteFile, stampMs } from "./sqlite-direct.server";
+
+/** The shop's qualifying orders before `to`, per customer (in `customerIds` order), times ascending. */
+export interface OrderLedger extends OrderColumns {
+  customerIds: string[];
+}
+
+const CUSTOMERS_PER_TURN = 5000;
+
+/**
+ * Qualifying orders with a time before `to`: the rule of qualifying() in qualifying-orders.server.ts (a live
+ * customer, not a test, not cancelled, not deleted, worth more than 0 now; time = processedAt), written out again
+ * because that helper is private to scoring and bounds by `<= asOf`. COALESCE keeps SQLite on the (shop, customerId)
+ * index instead of the date index (see there).
+ */
+const QUALIFYING_SQLITE = `o."shop" = @shop AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = 0
+  AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND COALESCE(o."processedAt", o."processedAt") < @to
+  AND o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = @shop AND c."deletedAt" IS NOT NULL)`;
+
+function qualifyingBefore(shop: string, to: Date): Prisma.Sql {
+  return Prisma.sql`o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = false
+    AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND COALESCE(o."processedAt", o."processedAt") < ${to}
+    AND o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NOT NULL)`;
+}
+
+/** Every qualifying order of `shop` before `to` (epoch ms). SQLite: prepared statement; otherwise Prisma. */
+export async function readOrderLedger(shop: string, to: number): Promise<OrderLedger> {
+  const file = sqliteFile();
+  return file === null ? readOrderLedgerWithPrisma(shop, to) : readOrderLedgerFromSqlite(file, shop, to);
+}
+
+/** Each customer's current segment and tier (customers without a state row are not in the map). */
+export async function readCustomerGroups(shop: string): Promise<Map<string, { segment: string; tier: string | null }>> {
+  const out = new Map<string, { segment: string; tier: string | null }>();
+  const file = sqliteFile();
+  if (file === null) {
+    const rows = await prisma.customerState.findMany({ where: { shop }, select: { customerId: true, segment: true, tier: true } });
+    for (const r of rows) out.set(r.customerId, { segment: r.segment, tier: r.tier });
+    return out;
+  }
+  const db = open(file);
+  try {
+    const statement = db.prepare(`SELECT "customerId", "segment", "tier" FROM "CustomerState" WHERE "shop" = ?`).raw();
+    for (const [customerId, segment, tier] of statement.iterate(shop) as IterableIterator<[string, string, string | null]>) {
+      out.set(customerId, { segment, tier });
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/** A connection of its own: an open iterator keeps its connection busy (as in scoring-sqlite.server.ts). */
+function open(file: string) {
+  return new Database(file, { timeout: 0 });
+}
+
+async function readOrderLedgerFromSqlite(file: string, shop: string, to: number): Promise<OrderLedger> {
+  const db = open(file);
+  try {
+    const statement = db
+      .prepare(`SELECT o."customerId", group_concat(o."processedAt" || ' ' || o."valueMinor", ',') FROM "Order" o WHERE ${QUALIFYING_SQLITE} GROUP BY o."customerId"`)
+      .raw();
+    const params = { shop, to: stampMs(to) };
+    const builder = columnsBuilder(1 << 16);
+    let n = 0;
+    for (const [customerId, text] of statement.iterate(params) as IterableIterator<[string, string]>) {
+      builder.customer(customerId);
+      parseOrders(text, builder);
+      if (++n % CUSTOMERS_PER_TURN === 0) await nextTurn();
+    }
+    return builder.done();
+  } finally {
+    db.close();
+  }
+}
+
+/** The same rows through Prisma (PostgreSQL later; on SQLite the reference the prepared-statement path is tested against). */
+export async function readOrderLedgerWithPrisma(shop: string, to: number): Promise<OrderLedger> {
+  const rows = await prisma.$queryRaw<{ customerId: string; processedAt: unknown; valueMinor: unknown }[]>(
+    Prisma.sql`SELECT o."customerId" AS "customerId", o."processedAt" AS "processedAt", o."valueMinor" AS "valueMinor"
+      FROM "Order" o WHERE ${qualifyingBefore(shop, new Date(to))} ORDER BY o."customerId", o."processedAt"`,
+  );
+  const builder = columnsBuilder(rows.length);
+  let current: string | null = null;
+  for (const row of rows) {
+    if (row.customerId !== current) builder.customer((current = row.customerId));
+    builder.order(instant(row.processedAt), integer(row.valueMinor));
+  }
+  return builder.done();
+}
+
+/** Column arrays filled customer by customer; `capacity` is a first guess, doubled as needed. */
+function columnsBuilder(capacity: number) {
+  const customerIds: string[] = [];
+  const starts: number[] = [];
+  let times = new Float64Array(Math.max(16, capacity));
+  let values = new Float64Array(times.length);
+  let k = 0;
+  let customerStart = 0;
+  /** Orders of one customer arrive in any order from group_concat: put the last customer's in time order. */
+  const sortLast = () => {
+    let sorted = true;
+    for (let j = customerStart + 1; j < k; j++) if (times[j] < times[j - 1]) sorted = false;
+    if (sorted) return;
+    const index = Array.from({ length: k - customerStart }, (_, j) => customerStart + j).sort((a, b) => times[a] - times[b]);
+    const t = index.map((j) => times[j]);
+    const v = index.map((j) => values[j]);
+    times.set(t, customerStart);
+    values.set(v, customerStart);
+  };
+  return {
+    customer(id: string) {
+      if (customerIds.length > 0) sortLast();
+      customerIds.push(id);
+      starts.push(k);
+      customerStart = k;
+    },
+    order(time: number, value: number) {
+      if (k === times.length) {
+        const grownTimes = new Float64Array(k * 2);
+        const grownValues = new Float64Array(k * 2);
+        grownTimes.set(times);
+        grownValues.set(values);
+        times = grownTimes;
+        values = grownValues;
+      }
+      times[k] = time;
+      values[k++] = value;
+    },
+    done(): OrderLedger {
+      if (customerIds.length > 0) sortLast();
+      const offsets = new Int32Array(customerIds.length + 1);
+      offsets.set(starts);
+      offsets[customerIds.length] = k;
+      return { customerIds, offsets, times: times.subarray(0, k), values: values.subarray(0, k) };
+    },
+  };
+}
+
+/** "time value,time value,…" into the builder, without a Date or a substring per order for the usual stamp. */
+function parseOrders(text: string, builder: ReturnType<typeof columnsBuilder>) {
+  let i = 0;
+  const length = text.length;
+  while (i < length) {
+    const space = text.indexOf(" ", i);
+    const time = space - i === STAMP_LENGTH ? parseStamp(text, i) : Number.NaN;
+    let value = 0;
+    let j = space + 1;
+    for (let c = text.charCodeAt(j); j < length && c !== 44; c = text.charCodeAt(++j)) value = value * 10 + (c - 48);
+    builder.order(Number.isNaN(time) ? instant(text.slice(i, space)) : time, value);
+    i = j + 1;
+  }
+}
+
+// The stored DateTime text: "2026-03-16T04:18:19.528+00:00" (sqlite-direct.server.ts `stamp`).
+const STAMP_LENGTH = 29;
+const digits2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+
+/** Epoch ms of a stored stamp at `i`; NaN when the text is not exactly that shape (the caller then uses Date.parse). */
+function parseStamp(s: string, i: number): number {
+  if (s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 10) !== 84 || s.charCodeAt(i + 19) !== 46 || s.slice(i + 23, i + 29) !== "+00:00") return Number.NaN;
+  const year = digits2(s, i) * 100 + digits2(s, i + 2);
+  const ms = Date.UTC(year, digits2(s, i + 5) - 1, digits2(s, i + 8), digits2(s, i + 11), digits2(s, i + 14), digits2(s, i + 17), (s.charCodeAt(i + 20) - 48) * 100 + digits2(s, i + 21));
+  return ms;
+}
+
+// Raw rows come back as the driver gives them (as in qualifying-orders.server.ts).
+function integer(value: unknown): number {
+  const n = typeof value === "number" ? value : Number(typeof value === "bigint" ? value : String(value));
+  if (!Number.isSafeInteger(n)) throw new RangeError(`expected an exact integer from the database, got ${String(value)}`);
+  return n;
+}
+
+function instant(value: unknown): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === "number" ? value : Date.parse(String(value));
+  if (Number.isNaN(ms)) throw new RangeError(`expected a time from the database, got ${String(value)}`);
+  return ms;
+}
