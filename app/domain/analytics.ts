@@ -466,11 +466,11 @@ function summarise(acc: Accumulator, { cohortLabels, observedMonths, trimLeading
     if (!Number.isSafeInteger(n)) throw new RangeError(`money total ${n} is beyond exact integers`);
     return n;
   };
-  const gaps = Float64Array.from(acc.gaps);
+  const gaps = new Float64Array(acc.gaps);
   let gapSum = 0;
   for (const g of gaps) gapSum += g;
   const gapMedian = median(gaps);
-  const lifetime = Float64Array.from(acc.lifetime).sort();
+  const lifetime = new Float64Array(acc.lifetime).sort();
   let lifetimeSum = 0;
   for (const v of lifetime) lifetimeSum += v;
   const yearAov = acc.yearOrders === 0 ? null : acc.yearRevenue / acc.yearOrders;

@@ -1,5 +1,5 @@
-// Reads for analytics (docs/analytics.md): every qualifying order before a moment as (customer, time, value), grouped
-// by customer in time order, and each customer's current segment and tier. Every query is scoped by shop.
+// The read for analytics (docs/analytics.md): every qualifying order before a moment as (customer, time, value),
+// grouped by customer in time order, with each customer's current segment and tier. Every query is scoped by shop.
 // On SQLite one prepared statement walks the (shop, customerId) index once and hands each customer's orders over as
 // one text (no row object or Date per order: a million orders read in well under a second); on any other database
 // the same rows come through Prisma.
@@ -10,9 +10,14 @@ import { prisma } from "../db.server";
 import type { OrderColumns } from "../domain/analytics";
 import { sqliteFile, stampMs } from "./sqlite-direct.server";
 
-/** The shop's qualifying orders before `to`, per customer (in `customerIds` order), times ascending. */
+/**
+ * The shop's qualifying orders before `to`, per customer (in `customerIds` order), times ascending, with each
+ * customer's current segment and tier from CustomerState (segment null: the customer has no state row yet).
+ */
 export interface OrderLedger extends OrderColumns {
   customerIds: string[];
+  segments: (string | null)[];
+  tiers: (string | null)[];
 }
 
 const CUSTOMERS_PER_TURN = 5000;
@@ -39,27 +44,6 @@ export async function readOrderLedger(shop: string, to: number): Promise<OrderLe
   return file === null ? readOrderLedgerWithPrisma(shop, to) : readOrderLedgerFromSqlite(file, shop, to);
 }
 
-/** Each customer's current segment and tier (customers without a state row are not in the map). */
-export async function readCustomerGroups(shop: string): Promise<Map<string, { segment: string; tier: string | null }>> {
-  const out = new Map<string, { segment: string; tier: string | null }>();
-  const file = sqliteFile();
-  if (file === null) {
-    const rows = await prisma.customerState.findMany({ where: { shop }, select: { customerId: true, segment: true, tier: true } });
-    for (const r of rows) out.set(r.customerId, { segment: r.segment, tier: r.tier });
-    return out;
-  }
-  const db = open(file);
-  try {
-    const statement = db.prepare(`SELECT "customerId", "segment", "tier" FROM "CustomerState" WHERE "shop" = ?`).raw();
-    for (const [customerId, segment, tier] of statement.iterate(shop) as IterableIterator<[string, string, string | null]>) {
-      out.set(customerId, { segment, tier });
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}
-
 /** A connection of its own: an open iterator keeps its connection busy (as in scoring-sqlite.server.ts). */
 function open(file: string) {
   return new Database(file, { timeout: 0 });
@@ -69,13 +53,19 @@ async function readOrderLedgerFromSqlite(file: string, shop: string, to: number)
   const db = open(file);
   try {
     const statement = db
-      .prepare(`SELECT o."customerId", group_concat(o."processedAt" || ' ' || o."valueMinor", ',') FROM "Order" o WHERE ${QUALIFYING_SQLITE} GROUP BY o."customerId"`)
+      .prepare(
+        `SELECT o."customerId", group_concat(o."processedAt" || ' ' || o."valueMinor", ','),
+          (SELECT s."segment" || ' ' || coalesce(s."tier", '') FROM "CustomerState" s WHERE s."shop" = @shop AND s."customerId" = o."customerId")
+        FROM "Order" o WHERE ${QUALIFYING_SQLITE} GROUP BY o."customerId"`,
+      )
       .raw();
     const params = { shop, to: stampMs(to) };
     const builder = columnsBuilder(1 << 16);
     let n = 0;
-    for (const [customerId, text] of statement.iterate(params) as IterableIterator<[string, string]>) {
-      builder.customer(customerId);
+    for (const [customerId, text, state] of statement.iterate(params) as IterableIterator<[string, string, string | null]>) {
+      // "segment tier" (keys never hold a space; tier empty: none), once per customer, not once per order.
+      const space = state === null ? -1 : state.indexOf(" ");
+      builder.customer(customerId, state === null ? null : state.slice(0, space), state === null || space === state.length - 1 ? null : state.slice(space + 1));
       parseOrders(text, builder);
       if (++n % CUSTOMERS_PER_TURN === 0) await nextTurn();
     }
@@ -91,10 +81,16 @@ export async function readOrderLedgerWithPrisma(shop: string, to: number): Promi
     Prisma.sql`SELECT o."customerId" AS "customerId", o."processedAt" AS "processedAt", o."valueMinor" AS "valueMinor"
       FROM "Order" o WHERE ${qualifyingBefore(shop, new Date(to))} ORDER BY o."customerId", o."processedAt"`,
   );
+  const states = new Map(
+    (await prisma.customerState.findMany({ where: { shop }, select: { customerId: true, segment: true, tier: true } })).map((s) => [s.customerId, s]),
+  );
   const builder = columnsBuilder(rows.length);
   let current: string | null = null;
   for (const row of rows) {
-    if (row.customerId !== current) builder.customer((current = row.customerId));
+    if (row.customerId !== current) {
+      const state = states.get((current = row.customerId));
+      builder.customer(current, state?.segment ?? null, state?.tier ?? null);
+    }
     builder.order(instant(row.processedAt), integer(row.valueMinor));
   }
   return builder.done();
@@ -103,6 +99,8 @@ export async function readOrderLedgerWithPrisma(shop: string, to: number): Promi
 /** Column arrays filled customer by customer; `capacity` is a first guess, doubled as needed. */
 function columnsBuilder(capacity: number) {
   const customerIds: string[] = [];
+  const segments: (string | null)[] = [];
+  const tiers: (string | null)[] = [];
   const starts: number[] = [];
   let times = new Float64Array(Math.max(16, capacity));
   let values = new Float64Array(times.length);
@@ -120,9 +118,11 @@ function columnsBuilder(capacity: number) {
     values.set(v, customerStart);
   };
   return {
-    customer(id: string) {
+    customer(id: string, segment: string | null, tier: string | null) {
       if (customerIds.length > 0) sortLast();
       customerIds.push(id);
+      segments.push(segment);
+      tiers.push(tier);
       starts.push(k);
       customerStart = k;
     },
@@ -143,7 +143,7 @@ function columnsBuilder(capacity: number) {
       const offsets = new Int32Array(customerIds.length + 1);
       offsets.set(starts);
       offsets[customerIds.length] = k;
-      return { customerIds, offsets, times: times.subarray(0, k), values: values.subarray(0, k) };
+      return { customerIds, segments, tiers, offsets, times: times.subarray(0, k), values: values.subarray(0, k) };
     },
   };
 }

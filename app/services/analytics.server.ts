@@ -16,7 +16,7 @@ import {
   type PeriodChoice,
   type PeriodError,
 } from "../domain/analytics";
-import { readCustomerGroups, readOrderLedger } from "../models/analytics.server";
+import { readOrderLedger } from "../models/analytics.server";
 import { getShop } from "../models/shop.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
@@ -35,15 +35,10 @@ export async function shopAnalytics(shop: string, choice: PeriodChoice, now = ne
   const [shopRow, currency, { program }, rfm] = await Promise.all([getShop(shop), shopCurrency(shop), getActiveTierProgram(shop), getRfmSettings(shop)]);
   const timeZone = shopRow?.timezone && isValidTimeZone(shopRow.timezone) ? shopRow.timezone : "UTC";
   const period = resolvePeriod(choice, now.getTime(), timeZone);
-  const [ledger, states] = await Promise.all([readOrderLedger(shop, period.to), readCustomerGroups(shop)]);
-  const segments = new Array<string>(ledger.customerIds.length);
-  const tiers = new Array<string | null>(ledger.customerIds.length);
-  ledger.customerIds.forEach((id, i) => {
-    const state = states.get(id);
-    // Without a state row (not scored yet) a customer counts as a prospect without a tier.
-    segments[i] = state?.segment ?? "prospect";
-    tiers[i] = state?.tier ?? null;
-  });
+  const ledger = await readOrderLedger(shop, period.to);
+  // Without a state row (not scored yet) a customer counts as a prospect without a tier.
+  const segments = ledger.segments.map((s) => s ?? "prospect");
+  const tiers = ledger.tiers;
   const tierKeys = program.tiers.map((t) => t.key);
   const analytics = computeAnalytics(ledger, { segments, tiers }, period, { timeZone, segmentKeys: SEGMENT_KEYS, tierKeys: [...tierKeys, NO_TIER] });
   return {
@@ -52,7 +47,12 @@ export async function shopAnalytics(shop: string, choice: PeriodChoice, now = ne
     timeZone,
     period: { from: iso(period.from), to: iso(period.to)! },
     /** The period's first and last days on the shop's wall clock (YYYY-MM-DD, both included; first null: all time). */
-    days: { first: period.from === null ? null : day(period.from, timeZone), last: day(period.to - 1, timeZone) },
+    days: {
+      first: period.from === null ? null : day(period.from, timeZone),
+      last: day(period.to - 1, timeZone),
+      previousFirst: analytics.previous && day(analytics.previous.from!, timeZone),
+      previousLast: analytics.previous && day(analytics.previous.to - 1, timeZone),
+    },
     previous: analytics.previous && { from: iso(analytics.previous.from), to: iso(analytics.previous.to)! },
     segmentNames: rfm.segmentNames,
     tierNames: Object.fromEntries(program.tiers.map((t) => [t.key, t.name])) as Record<string, string>,
