@@ -6,6 +6,7 @@ import type { JobHandlers } from "./queue";
 import { CUSTOMER_CHANGED, customerChangedJob, RECOMPUTE_SHOP, recomputeShopJob } from "./recompute.server";
 import { getQueue } from "./runtime.server";
 import { SYNC, syncJob } from "./sync.server";
+import { CAMPAIGNS, campaignsJob } from "./campaigns.server";
 
 export const jobHandlers: JobHandlers = {
   [BACKFILL]: backfillJob({ clientFor: (shop) => adminClientForJob(shop), queue: getQueue() }),
@@ -13,4 +14,5 @@ export const jobHandlers: JobHandlers = {
   [RECOMPUTE_SHOP]: recomputeShopJob({ queue: getQueue() }),
   [CUSTOMER_CHANGED]: customerChangedJob({ queue: getQueue() }),
   [SYNC]: syncJob({ clientFor: (shop) => adminClientForJob(shop) }),
+  [CAMPAIGNS]: campaignsJob({ clientFor: (shop) => adminClientForJob(shop) }),
 };

@@ -6,6 +6,7 @@ import { RECOMPUTE_REASONS, recomputeShop, updateCustomerState, type RecomputeRe
 import { CUSTOMER_CHANGED } from "../webhooks/ledger-changed.server";
 import { PermanentJobError, type JobContext, type JobQueue } from "./queue";
 import { enqueueSync, SYNC_COALESCE_MS } from "./sync.server";
+import { CAMPAIGNS_COALESCE_MS, enqueueCampaigns } from "./campaigns.server";
 
 export const RECOMPUTE_SHOP = "recompute-shop";
 export { CUSTOMER_CHANGED };
@@ -55,6 +56,8 @@ export function recomputeShopJob(deps: RecomputeJobDeps) {
     if (await inactive(shop)) return;
     const result = await recomputeShop(shop, { asOf, reason: payload.reason });
     if (result.changed > 0 || result.removed > 0) await enqueueSync(deps.queue, shop, "recompute", { now });
+    // Campaign audiences move with time too (days since the last order), so every full run is followed by one.
+    await enqueueCampaigns(deps.queue, shop, "recompute", { now });
     await scheduleDailyRecompute(shop, { queue: deps.queue, now });
   };
 }
@@ -74,6 +77,7 @@ export function customerChangedJob(deps: RecomputeJobDeps) {
     } else if (update.status !== "unchanged") {
       // The shopper's tier or segment moved: on the store within seconds, many events in one sync.
       await enqueueSync(deps.queue, shop, "customer", { delayMs: SYNC_COALESCE_MS, now });
+      await enqueueCampaigns(deps.queue, shop, "customer", { delayMs: CAMPAIGNS_COALESCE_MS, now });
     }
   };
 }

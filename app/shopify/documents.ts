@@ -371,6 +371,62 @@ export const DISCOUNT_CODE_ACTIVATE_MUTATION = `#graphql
 `;
 
 /** One customer's tier metafields (a bulk mutation's one line; the paced sync aliases metafieldsSet instead). */
+// ---- Campaign codes (app/services/campaign-delivery.server.ts) ----------------------------------------------------
+// A batch of recipients gets one basic code discount limited to them (DISCOUNT_CODE_BASIC_CREATE_MUTATION, with the
+// first recipient's code), then the rest of their codes added to it. Adding is asynchronous: the answer names a bulk
+// creation, read until `done` for each code's outcome.
+
+/** At most this many codes per discountRedeemCodeBulkAdd call (Shopify's limit). */
+export const REDEEM_CODES_PER_CALL = 250;
+
+export const DISCOUNT_REDEEM_CODE_BULK_ADD_MUTATION = `#graphql
+  mutation DiscountRedeemCodeBulkAdd($discountId: ID!, $codes: [DiscountRedeemCodeInput!]!) {
+    discountRedeemCodeBulkAdd(discountId: $discountId, codes: $codes) {
+      bulkCreation {
+        id
+        done
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_REDEEM_CODE_BULK_CREATION_QUERY = `#graphql
+  query DiscountRedeemCodeBulkCreation($id: ID!) {
+    discountRedeemCodeBulkCreation(id: $id) {
+      done
+      codesCount
+      importedCount
+      failedCount
+      codes(first: 250) {
+        nodes {
+          code
+          discountRedeemCode {
+            id
+          }
+          errors {
+            code
+            message
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** Which discount a code belongs to (null: none): how a rerun tells a code it already created from a taken one. */
+export const CODE_DISCOUNT_BY_CODE_QUERY = `#graphql
+  query CodeDiscountByCode($code: String!) {
+    codeDiscountNodeByCode(code: $code) {
+      id
+    }
+  }
+`;
+
 export const METAFIELDS_SET_MUTATION = `#graphql
   mutation MetafieldsSet($metafields: [MetafieldsSetInput!]!) {
     metafieldsSet(metafields: $metafields) {

@@ -69,6 +69,8 @@ export interface RedeemCodeBulkCreationRecord {
   id: string;
   discountId: string;
   createdAt: string;
+  /** Shopify adds codes asynchronously: the mutation's answer says not done; a later read of the creation says done. */
+  done: boolean;
   results: { code: string; redeemCodeId: string | null; errors: { field: string[] | null; message: string; code: string | null }[] }[];
 }
 

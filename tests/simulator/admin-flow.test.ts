@@ -23,8 +23,8 @@ const send = async (handle: string, payload: unknown) =>
     .flowTriggerReceive.userErrors.map((e) => e.message);
 
 describe("flowTriggerReceive", () => {
-  it("reads the app's two trigger extensions", () => {
-    expect(Object.keys(declaredFlowTriggers("extensions")).sort()).toEqual(["loyalty-tier-changed", "rfm-segment-changed"]);
+  it("reads the app's three trigger extensions", () => {
+    expect(Object.keys(declaredFlowTriggers("extensions")).sort()).toEqual(["campaign-offer-issued", "loyalty-tier-changed", "rfm-segment-changed"]);
   });
 
   it("accepts a payload with exactly the declared fields and records it", async () => {

@@ -274,7 +274,7 @@ export const discountResolvers: ResolverMap = {
       return { bulkCreation: null, userErrors: [userError(["codes"], `Codes can't exceed ${REDEEM_CODES_PER_CALL} codes per request.`, "TOO_LONG")] };
     }
     // Shopify creates the codes asynchronously and reports per-code failures on the bulk creation object.
-    const creation: RedeemCodeBulkCreationRecord = { id: ctx.shop.nextId("DiscountRedeemCodeBulkCreation"), discountId: discount.id, createdAt: isoAt(ctx.core.clock), results: [] };
+    const creation: RedeemCodeBulkCreationRecord = { id: ctx.shop.nextId("DiscountRedeemCodeBulkCreation"), discountId: discount.id, createdAt: isoAt(ctx.core.clock), done: false, results: [] };
     const seen = new Set<string>();
     for (const { code } of args.codes) {
       const error = seen.has(code.toLowerCase())
@@ -293,13 +293,19 @@ export const discountResolvers: ResolverMap = {
     discount.updatedAt = isoAt(ctx.core.clock);
     ctx.shop.discounts.touch();
     ctx.shop.redeemCodeBulkCreations.set(creation.id, creation);
-    return { bulkCreation: creation, userErrors: [] };
+    return { bulkCreation: { ...creation }, userErrors: [] };
+  },
+  "QueryRoot.discountRedeemCodeBulkCreation": (_s, args: { id: string }, ctx) => {
+    const creation = ctx.shop.redeemCodeBulkCreations.get(args.id);
+    if (!creation) return null;
+    creation.done = true;
+    return creation;
   },
 
   "DiscountRedeemCodeBulkCreation.codesCount": (c: RedeemCodeBulkCreationRecord) => c.results.length,
   "DiscountRedeemCodeBulkCreation.importedCount": (c: RedeemCodeBulkCreationRecord) => c.results.filter((r) => r.redeemCodeId).length,
   "DiscountRedeemCodeBulkCreation.failedCount": (c: RedeemCodeBulkCreationRecord) => c.results.filter((r) => !r.redeemCodeId).length,
-  "DiscountRedeemCodeBulkCreation.done": () => true,
+  "DiscountRedeemCodeBulkCreation.done": (c: RedeemCodeBulkCreationRecord) => c.done,
   "DiscountRedeemCodeBulkCreation.discountCode": (c: RedeemCodeBulkCreationRecord, _a, ctx) => {
     const d = ctx.shop.discounts.get(c.discountId);
     return d ? discountNode(d) : null;

@@ -1,0 +1,206 @@
+// Campaign use cases: the merchant's create / edit / pause / resume / archive, the run that finds each active
+// campaign's new audience (holdout decided per customer, cooldown respected) and delivers the offers, and the report
+// of what a campaign earned (app/domain/campaign-stats.ts) with its recipients as CSV.
+import { randomBytes } from "node:crypto";
+import type { AdminClient } from "../shopify/client";
+import {
+  campaignCode,
+  campaignTemplate,
+  cooledDown,
+  dueToday,
+  inHoldout,
+  isTierUp,
+  offerExpiresAt,
+  validateCampaign,
+  type CampaignDefinition,
+  type CampaignFormInput,
+  type CampaignIssue,
+  type CampaignStatus,
+  type CampaignTemplate,
+} from "../domain/campaigns";
+import { campaignStats, type CampaignStats } from "../domain/campaign-stats";
+import {
+  activeCampaigns,
+  addRecipients,
+  campaignMembers,
+  createCampaign,
+  customersInSegments,
+  firstOrderCustomersSince,
+  getCampaign,
+  lapsedCustomers,
+  lastAssignments,
+  listCampaigns,
+  markCampaignRun,
+  memberCounts,
+  memberOrders,
+  setCampaignStatus,
+  tierMovesSince,
+  updateCampaign,
+  type Campaign,
+  type NewRecipient,
+} from "../models/campaigns.server";
+import { getActiveTierProgram } from "../models/tier-program.server";
+import { shopCurrency } from "../models/shop-currency.server";
+import { deliverCampaignOffers, type DeliveryResult } from "./campaign-delivery.server";
+
+const DAY_MS = 86_400_000;
+
+export type { Campaign };
+
+// ---- The merchant's edits --------------------------------------------------------------------------------------
+
+export type CampaignSave = { ok: true; campaign: Campaign } | { ok: false; issues: CampaignIssue[] };
+
+async function validate(shop: string, input: CampaignFormInput) {
+  const [currency, { program }] = await Promise.all([shopCurrency(shop), getActiveTierProgram(shop)]);
+  return validateCampaign(input, { currency, tierKeys: program.tiers.map((t) => t.key) });
+}
+
+export async function createCampaignFromForm(shop: string, input: CampaignFormInput, now = new Date()): Promise<CampaignSave> {
+  const checked = await validate(shop, input);
+  if (!checked.ok) return checked;
+  return { ok: true, campaign: await createCampaign(shop, checked.campaign, now) };
+}
+
+/** Null when the shop has no such campaign (the route answers 404). */
+export async function updateCampaignFromForm(shop: string, id: string, input: CampaignFormInput): Promise<CampaignSave | null> {
+  if (!(await getCampaign(shop, id))) return null;
+  const checked = await validate(shop, input);
+  if (!checked.ok) return checked;
+  const campaign = await updateCampaign(shop, id, checked.campaign);
+  return campaign ? { ok: true, campaign } : null;
+}
+
+export async function changeCampaignStatus(shop: string, id: string, status: CampaignStatus): Promise<boolean> {
+  return setCampaignStatus(shop, id, status);
+}
+
+/** A template's starting values in the shop's currency. */
+export async function templateDefinition(shop: string, template: CampaignTemplate): Promise<CampaignDefinition> {
+  const currency = await shopCurrency(shop);
+  if (template === "custom") return { ...campaignTemplate("win_back", currency), name: "", template: "custom" };
+  return campaignTemplate(template, currency);
+}
+
+export { getCampaign, listCampaigns, memberCounts };
+
+// ---- The run ---------------------------------------------------------------------------------------------------
+
+/** Who matches the campaign's audience now (before cooldown and holdout). */
+async function audienceNow(shop: string, campaign: Campaign, now: Date, tierOrder: string[]): Promise<string[]> {
+  const a = campaign.audience;
+  switch (a.kind) {
+    case "segment":
+      return customersInSegments(shop, a.segments, { enteredSince: campaign.includeExisting ? null : campaign.startedAt });
+    case "tier_up": {
+      const moves = await tierMovesSince(shop, campaign.startedAt);
+      return [...new Set(moves.filter((m) => isTierUp(a, tierOrder, m.from, m.to)).map((m) => m.customerId))].sort();
+    }
+    case "first_order":
+      return firstOrderCustomersSince(shop, campaign.startedAt);
+    case "days_since_last_order": {
+      const threshold = new Date(now.getTime() - a.days * DAY_MS);
+      // Without existing customers: only those who crossed the threshold after the campaign began.
+      const after = campaign.includeExisting ? null : new Date(campaign.startedAt.getTime() - a.days * DAY_MS);
+      const lapsed = await lapsedCustomers(shop, { lastOrderBefore: threshold, lastOrderAfter: after });
+      // Once per lapse: someone assigned after their last order must order again first.
+      const last = await lastAssignments(shop, campaign.id);
+      return lapsed.filter((c) => { const at = last.get(c.customerId); return !at || (c.lastOrderAt !== null && at < c.lastOrderAt); }).map((c) => c.customerId);
+    }
+  }
+}
+
+/** Assigns the campaign's new audience at `now`: holdout or a fresh code each. Returns the assignments made. */
+export async function assignCampaign(shop: string, campaign: Campaign, now: Date, tierOrder: string[]): Promise<NewRecipient[]> {
+  const matching = await audienceNow(shop, campaign, now, tierOrder);
+  const last = await lastAssignments(shop, campaign.id);
+  const fresh = matching.filter((id) => cooledDown(last.get(id) ?? null, campaign.cooldownDays, now));
+  const expiresAt = offerExpiresAt(campaign.offer, now);
+  const recipients = fresh.map((customerId): NewRecipient => {
+    const holdout = inHoldout(campaign.id, customerId, campaign.holdoutPercent);
+    return { customerId, holdout, code: holdout ? null : campaignCode(campaign.codePrefix, randomBytes), expiresAt: holdout ? null : expiresAt };
+  });
+  await addRecipients(shop, campaign.id, now, recipients);
+  return recipients;
+}
+
+export interface CampaignRunResult extends DeliveryResult {
+  campaigns: number;
+  assigned: number;
+  heldOut: number;
+}
+
+/** One run for the shop: every due active campaign assigns its new audience, then every waiting offer is delivered. */
+export async function runCampaigns(shop: string, { client, now = () => new Date() }: { client: AdminClient; now?: () => Date }): Promise<CampaignRunResult> {
+  const campaigns = await activeCampaigns(shop);
+  const { program } = await getActiveTierProgram(shop);
+  const tierOrder = program.tiers.map((t) => t.key);
+  let assigned = 0;
+  let heldOut = 0;
+  for (const campaign of campaigns) {
+    const at = now();
+    if (!dueToday(campaign.schedule, campaign.lastRunAt, at)) continue;
+    const made = await assignCampaign(shop, campaign, at, tierOrder);
+    assigned += made.filter((r) => !r.holdout).length;
+    heldOut += made.filter((r) => r.holdout).length;
+    await markCampaignRun(shop, campaign.id, at);
+  }
+  const delivery = await deliverCampaignOffers(shop, campaigns, { client, currency: await shopCurrency(shop), now });
+  return { campaigns: campaigns.length, assigned, heldOut, ...delivery };
+}
+
+// ---- The report ------------------------------------------------------------------------------------------------
+
+export interface CampaignReport {
+  campaign: Campaign;
+  currency: string;
+  stats: CampaignStats;
+  waiting: number;
+  failed: number;
+  /** Recipients with their codes and whether they redeemed, newest first (the page shows the first ones). */
+  recipients: { customerId: string; holdout: boolean; assignedAt: Date; code: string | null; expiresAt: Date | null; issued: boolean; failure: string | null; redeemed: boolean }[];
+}
+
+export async function campaignReport(shop: string, id: string): Promise<CampaignReport | null> {
+  const campaign = await getCampaign(shop, id);
+  if (!campaign) return null;
+  const [members, currency] = await Promise.all([campaignMembers(shop, id), shopCurrency(shop)]);
+  // Observed members: holdout customers and recipients whose code Shopify confirmed.
+  const observed = members.filter((m) => m.holdout || m.issuedAt !== null);
+  const since = new Date(observed.reduce((min, m) => Math.min(min, m.assignedAt.getTime()), Date.now()));
+  const orders = observed.length ? await memberOrders(shop, observed.map((m) => m.customerId), since) : [];
+  const codes = new Set(observed.flatMap((m) => (m.code ? [m.code] : [])));
+  const parsed = orders.map((o) => ({
+    customerId: o.customerId,
+    processedAt: o.processedAt.getTime(),
+    valueMinor: Number(o.valueMinor),
+    discountMinor: Number(o.discountMinor),
+    discountCodes: JSON.parse(o.discountCodes) as string[],
+  }));
+  const stats = campaignStats(
+    observed.map((m) => ({ customerId: m.customerId, holdout: m.holdout, assignedAt: m.assignedAt.getTime(), code: m.code })),
+    parsed,
+    { windowDays: campaign.offer.expiryDays, codes },
+  );
+  const redeemedCodes = new Set(parsed.flatMap((o) => o.discountCodes.map((c) => c.toLowerCase())));
+  const recipients = members
+    .map((m) => ({
+      customerId: m.customerId,
+      holdout: m.holdout,
+      assignedAt: m.assignedAt,
+      code: m.code,
+      expiresAt: m.expiresAt,
+      issued: m.issuedAt !== null,
+      failure: m.issuedAt === null ? m.failure : null,
+      redeemed: m.code !== null && m.issuedAt !== null && redeemedCodes.has(m.code.toLowerCase()),
+    }))
+    .reverse();
+  return {
+    campaign,
+    currency,
+    stats,
+    waiting: members.filter((m) => !m.holdout && m.issuedAt === null && m.failure === null).length,
+    failed: members.filter((m) => !m.holdout && m.issuedAt === null && m.failure !== null).length,
+    recipients,
+  };
+}

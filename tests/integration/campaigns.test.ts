@@ -1,0 +1,174 @@
+// A win-back campaign end to end on the local Shopify: the audience from the scored ledger, a deterministic holdout,
+// unique single-use codes limited to their recipients created in the simulated shop (valid at its checkout), the
+// offers metafield and one "Campaign offer issued" Flow trigger per recipient; an order redeeming a code arrives by
+// webhook and is attributed; holdout customers get nothing; a rerun sends nothing; a run killed midway converges.
+import path from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { prisma } from "../../app/db.server";
+import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { backfillJob } from "../../app/jobs/backfill.server";
+import { createAdminClient } from "../../app/shopify/client";
+import { fetchTransport } from "../../app/shopify/transport.server";
+import { recomputeShop } from "../../app/services/recompute.server";
+import { campaignReport, createCampaignFromForm, runCampaigns, templateDefinition } from "../../app/services/campaigns.server";
+import { campaignFormValues, inHoldout } from "../../app/domain/campaigns";
+import { writeShopFile } from "../../simulator/generator/index";
+import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
+
+const SHOP = "campaign-shop.myshopify.com";
+const OTHER = "quiet-shop.myshopify.com";
+const AS_OF = new Date("2026-11-01T00:00:00.000Z");
+const DAY = 86_400_000;
+const APP_NS = "app--1";
+const WIN_BACK_SEGMENTS = ["at_risk", "cant_lose", "hibernating"];
+let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
+
+const clientFor = async (shop: string) => {
+  const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
+  const endpoint = `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json`;
+  return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }), backoff: { baseMs: 5, maxMs: 50 } });
+};
+const simulated = () => env.shopify.admin.shops.getShop(SHOP)!;
+const run = async (now = AS_OF) => runCampaigns(SHOP, { client: await clientFor(SHOP), now: () => now });
+
+let campaignId = "";
+
+beforeAll(async () => {
+  env = await startLocalShopifyAndApp();
+  for (const [shop, seed] of [[SHOP, 41], [OTHER, 42]] as const) {
+    const file = path.join(inject("testRunDir"), `${shop}.jsonl`);
+    await writeShopFile({ preset: "demo", seed, customers: 80, shopDomain: shop, endDate: AS_OF.toISOString() }, file, { truthFile: false });
+    const state = await env.shopify.admin.shops.loadShopFile(file);
+    state.record.plan = "advanced";
+    env.shopify.install(shop);
+    expect((await openApp(env.app.url, env.shopify, shop)).status).toBe(200);
+  }
+  const queue = createTableQueue();
+  const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
+  await worker.idle();
+  await worker.stop();
+  await recomputeShop(SHOP, { asOf: AS_OF, reason: "backfill" });
+  await recomputeShop(OTHER, { asOf: AS_OF, reason: "backfill" });
+});
+
+describe("a win-back campaign", () => {
+  it("issues a unique code to every matching customer outside a deterministic holdout, in Shopify, with metafield and Flow trigger", async () => {
+    // Given the win-back template with a 30 % holdout, started at AS_OF
+    const form = { ...campaignFormValues(await templateDefinition(SHOP, "win_back"), "USD"), holdoutPercent: "30" };
+    const saved = await createCampaignFromForm(SHOP, form, AS_OF);
+    if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
+    campaignId = saved.campaign.id;
+    // When the campaign runs
+    const result = await run();
+    // Then everyone in at_risk, cant_lose and hibernating is a member, held out exactly when the hash says so
+    const audience = (await prisma.customerState.findMany({ where: { shop: SHOP, segment: { in: WIN_BACK_SEGMENTS } }, orderBy: { customerId: "asc" } })).map((s) => s.customerId);
+    expect(audience.length).toBeGreaterThan(5);
+    const members = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId }, orderBy: { customerId: "asc" } });
+    expect(members.map((m) => m.customerId)).toEqual(audience);
+    for (const m of members) expect(m.holdout, m.customerId).toBe(inHoldout(campaignId, m.customerId, 30));
+    const recipients = members.filter((m) => !m.holdout);
+    const holdout = members.filter((m) => m.holdout);
+    expect(holdout.length).toBeGreaterThan(0);
+    expect(recipients.length).toBeGreaterThan(0);
+    expect(result).toMatchObject({ assigned: recipients.length, heldOut: holdout.length, issued: recipients.length, failed: 0, triggers: recipients.length });
+    // Each recipient's code is unique and lives in the simulated shop: single-use, once per customer, limited to its
+    // batch of recipients, ending 30 days after issue, minimum 50.00, 10.00 off
+    expect(new Set(recipients.map((r) => r.code)).size).toBe(recipients.length);
+    for (const r of recipients) {
+      const discountId = simulated().discountCodes.get(r.code!.toLowerCase());
+      const discount = simulated().discounts.get(discountId!)!;
+      expect(discount.usageLimit).toBe(1);
+      expect(discount.appliesOncePerCustomer).toBe(true);
+      expect(discount.buyers.kind === "customers" && discount.buyers.ids).toContain(r.customerId);
+      expect(discount.endsAt).toBe(new Date(AS_OF.getTime() + 30 * DAY).toISOString());
+      expect(discount.minimumSubtotal?.amount).toBe("50.00");
+      expect(discount.value).toMatchObject({ kind: "amount", amount: { amount: "10.00" } });
+      // The offers metafield carries the code
+      const offers = JSON.parse(simulated().getMetafield(r.customerId, APP_NS, "offers")!.value);
+      expect(offers.offers).toEqual([expect.objectContaining({ code: r.code, campaign: "Win-back", offer: "10.00 USD", minimum_subtotal: "50.00" })]);
+    }
+    // One Flow trigger per recipient, none for the holdout
+    const triggers = simulated().flowTriggers.filter((t) => t.handle === "campaign-offer-issued");
+    expect(triggers.map((t) => t.payload.code).sort()).toEqual(recipients.map((r) => r.code).sort());
+    const heldOutNumbers = new Set(holdout.map((h) => Number(h.customerId.split("/").pop())));
+    expect(triggers.some((t) => heldOutNumbers.has(t.payload.customer_id as number))).toBe(false);
+    for (const h of holdout) {
+      expect(h.code).toBeNull();
+      expect(simulated().getMetafield(h.customerId, APP_NS, "offers")).toBeFalsy();
+    }
+  });
+
+  it("sends nothing on a rerun the same day, and reaches nobody twice within the cooldown the next day", async () => {
+    const before = env.shopify.admin.requests.forShop(SHOP).length;
+    const again = await run();
+    expect(again).toMatchObject({ assigned: 0, heldOut: 0, issued: 0, metafields: 0, triggers: 0 });
+    expect(env.shopify.admin.requests.forShop(SHOP).length).toBe(before);
+    const nextDay = await run(new Date(AS_OF.getTime() + DAY));
+    expect(nextDay).toMatchObject({ assigned: 0, heldOut: 0 });
+  });
+
+  it("attributes an order that redeems a code (by webhook) and compares recipients with the holdout", async () => {
+    const members = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId }, orderBy: { id: "asc" } });
+    const recipient = members.find((m) => !m.holdout)!;
+    const heldOut = members.find((m) => m.holdout)!;
+    const at = new Date(AS_OF.getTime() + 5 * DAY).toISOString();
+    // Checkout refuses the code to a holdout customer (it is limited to its recipients)
+    expect(() => env.shopify.admin.placeOrder(SHOP, { customerId: heldOut.customerId, total: "60.00", totalDiscounts: "10.00", discountCodes: [recipient.code!], processedAt: at })).toThrow(/not eligible/);
+    // The recipient redeems their code; a holdout customer buys without one
+    const redeemed = env.shopify.admin.placeOrder(SHOP, { customerId: recipient.customerId, total: "70.00", totalDiscounts: "10.00", discountCodes: [recipient.code!], processedAt: at });
+    const bought = env.shopify.admin.placeOrder(SHOP, { customerId: heldOut.customerId, total: "40.00", processedAt: at });
+    await env.shopify.webhooks.drain();
+    await expect.poll(() => prisma.order.count({ where: { shop: SHOP, id: { in: [redeemed.id, bought.id] } } })).toBe(2);
+    expect(await prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: redeemed.id } })).toMatchObject({ discountMinor: 1000n, valueMinor: 7000n });
+    // The code is used up in Shopify
+    expect(() => env.shopify.admin.placeOrder(SHOP, { customerId: recipient.customerId, total: "70.00", totalDiscounts: "10.00", discountCodes: [recipient.code!], processedAt: at })).toThrow(/used up|once per customer/);
+
+    const report = (await campaignReport(SHOP, campaignId))!;
+    const nT = members.filter((m) => !m.holdout).length;
+    const nH = members.filter((m) => m.holdout).length;
+    // Orders of every member in their 30-day window, from the ledger: only the two new ones (the history is older)
+    expect(report.stats).toMatchObject({
+      recipients: nT,
+      holdout: nH,
+      redemptions: 1,
+      redemptionRate: 1 / nT,
+      redeemedRevenueMinor: 7000,
+      discountCostMinor: 1000,
+      conversionRecipients: 1 / nT,
+      conversionHoldout: 1 / nH,
+    });
+    expect(report.stats.incrementalRevenueMinor).toBeCloseTo((7000 / nT - 4000 / nH) * nT, 6);
+    expect(report.stats.incrementalRevenueInterval).not.toBeNull();
+    expect(report.recipients.find((r) => r.code === recipient.code)).toMatchObject({ redeemed: true, issued: true });
+    expect(report.recipients.filter((r) => r.redeemed)).toHaveLength(1);
+  });
+
+  it("keeps to its shop", async () => {
+    expect(await campaignReport(OTHER, campaignId)).toBeNull();
+    expect(await prisma.campaignRecipient.count({ where: { shop: OTHER } })).toBe(0);
+    expect(env.shopify.admin.shops.getShop(OTHER)!.discounts.size).toBe(0);
+  });
+
+  it("converges after a run dies between Shopify creating codes and the app recording them", async () => {
+    // Given a new customer segment entry: a second campaign on the same segments (no holdout) whose delivery is
+    // interrupted after Shopify took the codes — simulated by forgetting what the app recorded
+    const form = { ...campaignFormValues(await templateDefinition(SHOP, "win_back"), "USD"), name: "Second chance", codePrefix: "SECOND-", holdoutPercent: "0" };
+    const saved = await createCampaignFromForm(SHOP, form, AS_OF);
+    if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
+    const first = await run(new Date(AS_OF.getTime() + 2 * DAY));
+    expect(first.failed).toBe(0);
+    const rows = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId: saved.campaign.id }, orderBy: { id: "asc" } });
+    await prisma.campaignRecipient.updateMany({ where: { shop: SHOP, id: { in: rows.slice(1).map((r) => r.id) } }, data: { issuedAt: null, metafieldAt: null, flowSentAt: null } });
+    const triggersBefore = simulated().flowTriggers.length;
+    // When it runs again, Shopify answers "taken" for codes it already has: they are recognised as this discount's
+    const second = await run(new Date(AS_OF.getTime() + 2 * DAY));
+    expect(second).toMatchObject({ issued: rows.length - 1, failed: 0 });
+    const after = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId: saved.campaign.id }, orderBy: { id: "asc" } });
+    expect(after.every((r) => r.issuedAt && r.metafieldAt && r.flowSentAt && r.failure === null)).toBe(true);
+    expect(after.map((r) => r.code)).toEqual(rows.map((r) => r.code));
+    // One discount holds all its codes, and each was created once
+    const discountIds = new Set(after.map((r) => simulated().discountCodes.get(r.code!.toLowerCase())));
+    expect(discountIds.size).toBe(Math.ceil(rows.length / 250));
+    expect(simulated().flowTriggers.length - triggersBefore).toBe(rows.length - 1);
+  });
+});
