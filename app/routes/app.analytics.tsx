@@ -12,6 +12,7 @@ import { authenticate } from "../shopify.server";
 import { analyticsPeriodQuery, shopAnalytics, type PeriodChoice } from "../services/analytics.server";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "../i18n/format";
 import { useLocale } from "../i18n/react";
+import { fromMinorUnits } from "../domain/money";
 
 export const links = () => [{ rel: "stylesheet", href: polarisVizStyles }];
 
@@ -150,6 +151,8 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
   const segmentName = (key: string) => data.segmentNames[key]?.trim() || t(`segment.${key}`);
   const tierName = (key: string) => (key === "" ? t("analytics.noTier") : (data.tierNames[key] ?? key));
   const money = (minor: number | null) => (minor === null ? t("analytics.metric.none") : formatMoney(locale, minor, data.currency));
+  // Charts scale plain numbers: money in whole units of the currency there (the tables keep exact amounts).
+  const major = (minor: number | null) => (minor === null ? null : Number(fromMinorUnits(minor, data.currency)));
   const percent = (rate: number | null) => (rate === null ? t("analytics.metric.none") : formatPercent(locale, rate / 100));
   const n = (value: number | null, digits = 0) => (value === null ? t("analytics.metric.none") : formatNumber(locale, value, { maximumFractionDigits: digits }));
 
@@ -262,6 +265,7 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
                       { name: t("analytics.column.retention"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.retentionRate })) },
                       { name: t("analytics.column.repeat"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.repeatPurchaseRate })) },
                     ]}
+                    yAxisOptions={{ labelFormatter: (value) => formatPercent(locale, Number(value) / 100) }}
                     theme="Light"
                   />
                 </Inert>
@@ -282,9 +286,10 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
                 <Inert>
                   <BarChart
                     data={[
-                      { name: t("analytics.column.historicalClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: s.figures.historicalClv.meanMinor })) },
-                      { name: t("analytics.column.predictedClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: s.figures.predictedClv.valueMinor })) },
+                      { name: t("analytics.column.historicalClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.historicalClv.meanMinor) })) },
+                      { name: t("analytics.column.predictedClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.predictedClv.valueMinor) })) },
                     ]}
+                    yAxisOptions={{ labelFormatter: (value) => formatNumber(locale, Number(value), { style: "currency", currency: data.currency, maximumFractionDigits: 0 }) }}
                     theme="Light"
                   />
                 </Inert>

@@ -22,6 +22,7 @@ const PAGES = [
   { name: "customers", path: () => "/app/customers", heading: { en: "Customers", th: "ลูกค้า" } },
   { name: "customer", path: () => customerPath, heading: { en: "RFM scores", th: "คะแนน RFM" } },
   { name: "tiers", path: () => "/app/tiers", heading: { en: "Tiers", th: "ระดับสมาชิก" } },
+  { name: "analytics", path: () => "/app/analytics", heading: { en: "Analytics", th: "การวิเคราะห์" } },
   { name: "settings", path: () => "/app/settings", heading: { en: "Settings", th: "การตั้งค่า" } },
 ] as const;
 
