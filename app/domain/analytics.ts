@@ -257,12 +257,13 @@ function parseDate(text: string): [number, number, number] | null {
   if (!match) return null;
   const date: [number, number, number] = [Number(match[1]), Number(match[2]), Number(match[3])];
   // Round-trip: 2026-02-30 is not a date.
-  return date[0] >= 1970 && dayKey(addDays(date, 0)) === dayKey(date) ? date : null;
+  // 1970–2100: a period of a few centuries would only cost time (a cohort month each) and mean nothing.
+  return date[0] >= 1970 && date[0] <= 2100 && dayKey(addDays(date, 0)) === dayKey(date) ? date : null;
 }
 
 /**
  * The period asked for in the query string: `period` = 30 | 90 | 365 | all (default 365), or `custom` with `from`
- * and `to` dates (YYYY-MM-DD, both days included, from ≤ to).
+ * and `to` dates (YYYY-MM-DD in 1970–2100, both days included, from ≤ to).
  */
 export function parsePeriodChoice(query: { period: string | null; from: string | null; to: string | null }): { ok: true; choice: PeriodChoice } | { ok: false; error: PeriodError } {
   const period = query.period ?? (query.from !== null || query.to !== null ? "custom" : DEFAULT_PERIOD);

@@ -91,7 +91,7 @@ describe("Analytics page", () => {
     expect(await status("period=week")).toBe(400);
     expect(await status("period=30")).toBe(200);
     await expect.poll(() => page.getByText("This period cannot be shown").count()).toBe(1);
-    expect(await page.getByText("Enter dates as YYYY-MM-DD, from 1970 on.").count()).toBeGreaterThan(0);
+    expect(await page.getByText("Enter dates as YYYY-MM-DD, between 1970 and 2100.").count()).toBeGreaterThan(0);
     expect(await page.getByLabel("Period").inputValue()).toBe("custom");
     await page.goto(url("/app/analytics", { period: "custom", from: "2026-03-02", to: "2026-03-01" }), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByText("The start date must be on or before the end date.").count()).toBeGreaterThan(0);

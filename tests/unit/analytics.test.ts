@@ -252,6 +252,8 @@ describe("periods", () => {
     expect(parsePeriodChoice({ period: "custom", from: "2025-01-01", to: null })).toEqual({ ok: false, error: "missingDate" });
     expect(parsePeriodChoice({ period: "custom", from: "2025-02-30", to: "2025-03-01" })).toEqual({ ok: false, error: "invalidDate" });
     expect(parsePeriodChoice({ period: "custom", from: "yesterday", to: "2025-03-01" })).toEqual({ ok: false, error: "invalidDate" });
+    expect(parsePeriodChoice({ period: "custom", from: "1969-12-31", to: "2025-03-01" })).toEqual({ ok: false, error: "invalidDate" });
+    expect(parsePeriodChoice({ period: "custom", from: "2025-01-01", to: "9999-12-31" })).toEqual({ ok: false, error: "invalidDate" });
     expect(parsePeriodChoice({ period: "custom", from: "2025-03-02", to: "2025-03-01" })).toEqual({ ok: false, error: "fromAfterTo" });
   });
 
