@@ -4,7 +4,9 @@
 import { randomBytes } from "node:crypto";
 import type { AdminClient } from "../shopify/client";
 import {
+  CAMPAIGN_TEMPLATES,
   campaignCode,
+  campaignFormValues,
   campaignTemplate,
   cooledDown,
   dueToday,
@@ -41,7 +43,11 @@ import {
 } from "../models/campaigns.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { shopCurrency } from "../models/shop-currency.server";
+import { getRfmSettings } from "../models/rfm-settings.server";
+import { enqueueCampaigns } from "../jobs/campaigns.server";
+import { getQueue } from "../jobs/runtime.server";
 import { deliverCampaignOffers, type DeliveryResult } from "./campaign-delivery.server";
+import { csvLines } from "./export.server";
 
 const DAY_MS = 86_400_000;
 
@@ -203,4 +209,116 @@ export async function campaignReport(shop: string, id: string): Promise<Campaign
     failed: members.filter((m) => !m.holdout && m.issuedAt === null && m.failure !== null).length,
     recipients,
   };
+}
+
+// ---- The admin's pages -----------------------------------------------------------------------------------------
+
+/** What the form needs besides the campaign: the shop's currency, segment names and tiers. */
+async function formContext(shop: string) {
+  const [currency, rfm, { program }] = await Promise.all([shopCurrency(shop), getRfmSettings(shop), getActiveTierProgram(shop)]);
+  return { currency, segmentNames: rfm.segmentNames, tiers: program.tiers.map((t) => ({ key: t.key, name: t.name })) };
+}
+
+function serialise(c: Campaign) {
+  return { ...c, startedAt: c.startedAt.toISOString(), lastRunAt: c.lastRunAt?.toISOString() ?? null, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
+}
+
+/** The campaigns list: every campaign (archived ones apart) with its counts. */
+export async function campaignsPage(shop: string, { archived = false } = {}) {
+  const [campaigns, counts, context] = await Promise.all([listCampaigns(shop, { archived }), memberCounts(shop), formContext(shop)]);
+  return {
+    ...context,
+    archived,
+    campaigns: campaigns.map((c) => ({ ...serialise(c), counts: counts.get(c.id) ?? { issued: 0, waiting: 0, holdout: 0 } })),
+  };
+}
+
+/** A new campaign's form, from a template (custom when the template is unknown). */
+export async function newCampaignPage(shop: string, templateParam: string | null) {
+  const template = (CAMPAIGN_TEMPLATES as readonly string[]).includes(templateParam ?? "") ? (templateParam as CampaignTemplate) : "custom";
+  const context = await formContext(shop);
+  return { ...context, values: campaignFormValues(await templateDefinition(shop, template), context.currency) };
+}
+
+/** An existing campaign: its form values and its report. Null when the shop has no such campaign. */
+export async function campaignPage(shop: string, id: string) {
+  const report = await campaignReport(shop, id);
+  if (!report) return null;
+  const context = await formContext(shop);
+  return {
+    ...context,
+    campaign: serialise(report.campaign),
+    values: campaignFormValues(report.campaign, context.currency),
+    stats: report.stats,
+    waiting: report.waiting,
+    failed: report.failed,
+    recipientCount: report.recipients.length,
+    recipients: report.recipients.slice(0, RECIPIENTS_SHOWN).map((r) => ({ ...r, assignedAt: r.assignedAt.toISOString(), expiresAt: r.expiresAt?.toISOString() ?? null })),
+  };
+}
+export const RECIPIENTS_SHOWN = 50;
+
+export type CampaignFormResult =
+  | { ok: true; intent: string; id: string }
+  | { ok: false; intent: string; issues: CampaignIssue[] };
+
+function formInput(form: FormData): CampaignFormInput {
+  const get = (k: string) => form.get(k) ?? undefined;
+  return {
+    name: get("name"),
+    template: get("template"),
+    audienceKind: get("audienceKind"),
+    segments: form.getAll("segments"),
+    tiers: form.getAll("tiers"),
+    days: get("days"),
+    includeExisting: get("includeExisting"),
+    schedule: get("schedule"),
+    offerKind: get("offerKind"),
+    offerValue: get("offerValue"),
+    minimumSubtotal: get("minimumSubtotal"),
+    expiryDays: get("expiryDays"),
+    holdoutPercent: get("holdoutPercent"),
+    cooldownDays: get("cooldownDays"),
+    codePrefix: get("codePrefix"),
+  };
+}
+
+/**
+ * The form's actions: save (create when `id` is null), pause, resume, archive. Null when the shop has no such
+ * campaign. A saved or resumed campaign queues a run so its audience is reached within seconds.
+ */
+export async function submitCampaign(shop: string, id: string | null, form: FormData, { queue = getQueue(), now = new Date() } = {}): Promise<CampaignFormResult | null> {
+  const intent = String(form.get("intent") ?? "save");
+  if (intent === "save") {
+    const saved = id === null ? await createCampaignFromForm(shop, formInput(form), now) : await updateCampaignFromForm(shop, id, formInput(form));
+    if (saved === null) return null;
+    if (!saved.ok) return { ok: false, intent, issues: saved.issues };
+    if (saved.campaign.status === "active") await enqueueCampaigns(queue, shop, "manual");
+    return { ok: true, intent, id: saved.campaign.id };
+  }
+  const status = ({ pause: "paused", resume: "active", archive: "archived" } as const)[intent as "pause" | "resume" | "archive"];
+  if (id === null || status === undefined) return { ok: false, intent, issues: [{ path: ["intent"], key: "unknown_action", message: "Unknown action." }] };
+  if (!(await changeCampaignStatus(shop, id, status))) return null;
+  if (status === "active") await enqueueCampaigns(queue, shop, "manual");
+  return { ok: true, intent, id };
+}
+
+export const RECIPIENT_CSV_COLUMNS = ["customer_id", "group", "assigned_at", "code", "expires_at", "issued", "redeemed", "failure"] as const;
+
+/** Every member of the campaign as CSV (recipients with their codes, and the holdout), for the merchant's email tool. */
+export async function recipientsCsv(shop: string, id: string): Promise<{ name: string; csv: string } | null> {
+  const report = await campaignReport(shop, id);
+  if (!report) return null;
+  const rows = [...report.recipients].reverse().map((r) => [
+    r.customerId,
+    r.holdout ? "holdout" : "recipient",
+    r.assignedAt.toISOString(),
+    r.code ?? "",
+    r.expiresAt?.toISOString() ?? "",
+    r.issued ? "yes" : "no",
+    r.redeemed ? "yes" : "no",
+    r.failure ?? "",
+  ]);
+  const slug = report.campaign.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "campaign";
+  return { name: `campaign-${slug}-${shop.replace(".myshopify.com", "")}.csv`, csv: csvLines([[...RECIPIENT_CSV_COLUMNS], ...rows]) };
 }

@@ -1,0 +1,174 @@
+// The campaign form (new and edit): audience, schedule, offer, holdout, cooldown and code prefix, with each field's
+// error inline as the server's validation (app/domain/campaigns.ts) reports it.
+import { useState } from "react";
+import { BlockStack, Button, Card, Checkbox, ChoiceList, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import { useTranslation } from "react-i18next";
+import { GRID_SEGMENT_KEYS } from "../domain/segments";
+import type { CampaignIssue } from "../domain/campaigns";
+
+export interface CampaignFormValues {
+  name: string;
+  template: string;
+  audienceKind: string;
+  segments: string[];
+  tiers: string[];
+  days: string;
+  includeExisting: boolean;
+  schedule: string;
+  offerKind: string;
+  offerValue: string;
+  minimumSubtotal: string;
+  expiryDays: string;
+  holdoutPercent: string;
+  cooldownDays: string;
+  codePrefix: string;
+}
+
+export function CampaignForm({
+  initial,
+  currency,
+  segmentNames,
+  tiers,
+  issues,
+  busy,
+  submitLabel,
+  onSubmit,
+}: {
+  initial: CampaignFormValues;
+  currency: string;
+  segmentNames: Record<string, string>;
+  tiers: { key: string; name: string }[];
+  issues: CampaignIssue[];
+  busy: boolean;
+  submitLabel: string;
+  onSubmit(form: FormData): void;
+}) {
+  const { t } = useTranslation();
+  const [values, setValues] = useState(initial);
+  const set = <K extends keyof CampaignFormValues>(key: K) => (value: CampaignFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const errorAt = (field: string) => {
+    const issue = issues.find((i) => i.path[0] === field);
+    return issue ? t(`campaigns.rules.${issue.key}`, { ...issue.params, defaultValue: issue.message }) : undefined;
+  };
+  const segmentName = (key: string) => segmentNames[key]?.trim() || t(`segment.${key}`);
+  const submit = () => {
+    const form = new FormData();
+    form.set("intent", "save");
+    for (const [key, value] of Object.entries(values)) {
+      if (Array.isArray(value)) for (const v of value) form.append(key, v);
+      else form.set(key, typeof value === "boolean" ? (value ? "on" : "off") : value);
+    }
+    onSubmit(form);
+  };
+
+  return (
+    <BlockStack gap="400">
+      <Card>
+        <BlockStack gap="400">
+          <Text as="h2" variant="headingMd">
+            {t("campaigns.form.audienceTitle")}
+          </Text>
+          <FormLayout>
+            <TextField label={t("campaigns.form.name")} value={values.name} onChange={set("name")} error={errorAt("name")} autoComplete="off" />
+            <Select
+              label={t("campaigns.form.audienceKind")}
+              options={["segment", "tier_up", "first_order", "days_since_last_order"].map((k) => ({ label: t(`campaigns.audience.${k}`), value: k }))}
+              value={values.audienceKind}
+              onChange={set("audienceKind")}
+              error={errorAt("audienceKind")}
+            />
+            {values.audienceKind === "segment" ? (
+              <>
+                <ChoiceList
+                  allowMultiple
+                  title={t("campaigns.form.segments")}
+                  choices={GRID_SEGMENT_KEYS.map((key) => ({ label: segmentName(key), value: key }))}
+                  selected={values.segments}
+                  onChange={set("segments")}
+                  error={errorAt("segments")}
+                />
+                <Checkbox label={t("campaigns.form.includeExisting")} helpText={t("campaigns.form.includeExistingHelp")} checked={values.includeExisting} onChange={set("includeExisting")} />
+              </>
+            ) : null}
+            {values.audienceKind === "tier_up" ? (
+              <ChoiceList
+                allowMultiple
+                title={t("campaigns.form.tiers")}
+                choices={tiers.map((tier) => ({ label: tier.name, value: tier.key }))}
+                selected={values.tiers}
+                onChange={set("tiers")}
+                error={errorAt("tiers")}
+              />
+            ) : null}
+            {values.audienceKind === "days_since_last_order" ? (
+              <>
+                <TextField label={t("campaigns.form.days")} value={values.days} onChange={set("days")} inputMode="numeric" suffix={t("campaigns.form.daysSuffix")} error={errorAt("days")} autoComplete="off" />
+                <Checkbox label={t("campaigns.form.includeExisting")} helpText={t("campaigns.form.includeExistingLapsedHelp")} checked={values.includeExisting} onChange={set("includeExisting")} />
+              </>
+            ) : null}
+            <Select
+              label={t("campaigns.form.schedule")}
+              options={["entry", "daily"].map((k) => ({ label: t(`campaigns.schedule.${k}`), value: k }))}
+              value={values.schedule}
+              onChange={set("schedule")}
+              error={errorAt("schedule")}
+            />
+          </FormLayout>
+        </BlockStack>
+      </Card>
+
+      <Card>
+        <BlockStack gap="400">
+          <Text as="h2" variant="headingMd">
+            {t("campaigns.form.offerTitle")}
+          </Text>
+          <FormLayout>
+            <FormLayout.Group>
+              <Select
+                label={t("campaigns.form.offerKind")}
+                options={["percentage", "fixed_amount"].map((k) => ({ label: t(`campaigns.offerKind.${k}`), value: k }))}
+                value={values.offerKind}
+                onChange={set("offerKind")}
+                error={errorAt("offerKind")}
+              />
+              <TextField
+                label={t("campaigns.form.offerValue")}
+                value={values.offerValue}
+                onChange={set("offerValue")}
+                inputMode="decimal"
+                suffix={values.offerKind === "percentage" ? "%" : currency}
+                error={errorAt("offerValue")}
+                autoComplete="off"
+              />
+            </FormLayout.Group>
+            <FormLayout.Group>
+              <TextField label={t("campaigns.form.minimumSubtotal")} value={values.minimumSubtotal} onChange={set("minimumSubtotal")} inputMode="decimal" suffix={currency} helpText={t("campaigns.form.minimumSubtotalHelp")} error={errorAt("minimumSubtotal")} autoComplete="off" />
+              <TextField label={t("campaigns.form.expiryDays")} value={values.expiryDays} onChange={set("expiryDays")} inputMode="numeric" suffix={t("campaigns.form.daysSuffix")} error={errorAt("expiryDays")} autoComplete="off" />
+            </FormLayout.Group>
+            <TextField label={t("campaigns.form.codePrefix")} value={values.codePrefix} onChange={set("codePrefix")} helpText={t("campaigns.form.codePrefixHelp", { code: `${values.codePrefix.toUpperCase()}7KQ2M9XDPA` })} error={errorAt("codePrefix")} autoComplete="off" />
+          </FormLayout>
+        </BlockStack>
+      </Card>
+
+      <Card>
+        <BlockStack gap="400">
+          <Text as="h2" variant="headingMd">
+            {t("campaigns.form.measureTitle")}
+          </Text>
+          <FormLayout>
+            <FormLayout.Group>
+              <TextField label={t("campaigns.form.holdoutPercent")} value={values.holdoutPercent} onChange={set("holdoutPercent")} inputMode="numeric" suffix="%" helpText={t("campaigns.form.holdoutHelp")} error={errorAt("holdoutPercent")} autoComplete="off" />
+              <TextField label={t("campaigns.form.cooldownDays")} value={values.cooldownDays} onChange={set("cooldownDays")} inputMode="numeric" suffix={t("campaigns.form.daysSuffix")} helpText={t("campaigns.form.cooldownHelp")} error={errorAt("cooldownDays")} autoComplete="off" />
+            </FormLayout.Group>
+          </FormLayout>
+        </BlockStack>
+      </Card>
+
+      <InlineStack align="end">
+        <Button variant="primary" onClick={submit} loading={busy}>
+          {submitLabel}
+        </Button>
+      </InlineStack>
+    </BlockStack>
+  );
+}
