@@ -14,6 +14,8 @@ export interface CustomerDataReport {
   history: Record<string, unknown>[];
   /** What the app last wrote to Shopify for them (its tags, its metafields' digest, refusals). */
   sync: Record<string, unknown> | null;
+  /** Their campaign assignments: codes issued, or held out. */
+  campaigns: Record<string, unknown>[];
 }
 
 /** BigInt is not JSON: money columns become decimal strings of minor units. */
@@ -26,12 +28,13 @@ export async function collectCustomerData(
   customerId: string,
   orderIds: string[],
 ): Promise<CustomerDataReport> {
-  const [customer, orders, state, history, sync] = await Promise.all([
+  const [customer, orders, state, history, sync, campaigns] = await Promise.all([
     prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } }),
     prisma.order.findMany({ where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] }, orderBy: { id: "asc" } }),
     prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } }),
     prisma.customerStateChange.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
     prisma.customerSync.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    prisma.campaignRecipient.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
   ]);
   const refunds = await prisma.refund.findMany({ where: { shop, orderId: { in: orders.map((o) => o.id) } }, orderBy: { id: "asc" } });
   return {
@@ -41,6 +44,7 @@ export async function collectCustomerData(
     state: state && plain(state),
     history: history.map(plain),
     sync: sync && plain(sync),
+    campaigns: campaigns.map(plain),
   };
 }
 
@@ -58,6 +62,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     const states = await tx.customerState.deleteMany({ where: { shop, customerId } });
     const stateChanges = await tx.customerStateChange.deleteMany({ where: { shop, customerId } });
     const syncs = await tx.customerSync.deleteMany({ where: { shop, customerId } });
+    const campaignRecipients = await tx.campaignRecipient.deleteMany({ where: { shop, customerId } });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
@@ -69,6 +74,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       customerStates: states.count,
       customerStateChanges: stateChanges.count,
       customerSyncs: syncs.count,
+      campaignRecipients: campaignRecipients.count,
       dataRequests: requests.count,
     };
   });
@@ -96,6 +102,8 @@ export async function eraseShopData(shop: string, at: Date) {
       customerSyncs: (await tx.customerSync.deleteMany({ where: { shop } })).count,
       syncRuns: (await tx.syncRun.deleteMany({ where: { shop } })).count,
       tierSegments: (await tx.tierSegment.deleteMany({ where: { shop } })).count,
+      campaignRecipients: (await tx.campaignRecipient.deleteMany({ where: { shop } })).count,
+      campaigns: (await tx.campaign.deleteMany({ where: { shop } })).count,
     };
     await tx.shop.update({
       where: { shop },

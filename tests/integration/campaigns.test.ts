@@ -13,6 +13,7 @@ import { recomputeShop } from "../../app/services/recompute.server";
 import { campaignReport, createCampaignFromForm, runCampaigns, templateDefinition } from "../../app/services/campaigns.server";
 import { campaignFormValues, inHoldout } from "../../app/domain/campaigns";
 import { writeShopFile } from "../../simulator/generator/index";
+import { eraseCustomerData, eraseShopData } from "../../app/models/privacy.server";
 import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
 
 const SHOP = "campaign-shop.myshopify.com";
@@ -147,6 +148,18 @@ describe("a win-back campaign", () => {
     expect(await campaignReport(OTHER, campaignId)).toBeNull();
     expect(await prisma.campaignRecipient.count({ where: { shop: OTHER } })).toBe(0);
     expect(env.shopify.admin.shops.getShop(OTHER)!.discounts.size).toBe(0);
+  });
+
+  it("forgets a redacted customer's codes and holdout membership, and a redacted shop's campaigns", async () => {
+    const member = (await prisma.campaignRecipient.findFirstOrThrow({ where: { shop: SHOP, campaignId } })).customerId;
+    const erased = await eraseCustomerData(SHOP, member, []);
+    expect(erased.campaignRecipients).toBeGreaterThan(0);
+    expect(await prisma.campaignRecipient.count({ where: { shop: SHOP, customerId: member } })).toBe(0);
+    await createCampaignFromForm(OTHER, campaignFormValues(await templateDefinition(OTHER, "welcome"), "USD"), AS_OF);
+    await runCampaigns(OTHER, { client: await clientFor(OTHER), now: () => AS_OF });
+    await eraseShopData(OTHER, AS_OF);
+    expect(await prisma.campaign.count({ where: { shop: OTHER } })).toBe(0);
+    expect(await prisma.campaignRecipient.count({ where: { shop: OTHER } })).toBe(0);
   });
 
   it("converges after a run dies between Shopify creating codes and the app recording them", async () => {
