@@ -306,8 +306,9 @@ interface Accumulator {
   repeat: number;
   orders: number;
   revenue: number;
-  gaps: number[];
-  lifetime: number[];
+  /** This group's intervals between purchases (ms) and customers' lifetime values, filled in at the end. */
+  gaps: Float64Array;
+  lifetime: Float64Array;
   yearAtStart: number;
   yearAtEnd: number;
   yearNew: number;
@@ -318,9 +319,52 @@ interface Accumulator {
   cohortActive: Int32Array;
 }
 
+const EMPTY = new Float64Array(0);
+
+/** A growable list of numbers, each tagged with the customer's segment group and tier group. */
+function taggedList() {
+  let values = new Float64Array(1024);
+  let segment = new Int32Array(1024);
+  let tier = new Int32Array(1024);
+  let length = 0;
+  return {
+    push(value: number, s: number, t: number) {
+      if (length === values.length) {
+        const grow = <T extends Float64Array | Int32Array>(a: T): T => {
+          const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        values = grow(values);
+        segment = grow(segment);
+        tier = grow(tier);
+      }
+      values[length] = value;
+      segment[length] = s;
+      tier[length] = t;
+      length++;
+    },
+    /** Every value (a copy), and the values of each group, by group index (counting sort, two passes). */
+    split(groupCount: number): { all: Float64Array; byGroup: Float64Array[] } {
+      const counts = new Int32Array(groupCount);
+      for (let i = 0; i < length; i++) {
+        counts[segment[i]]++;
+        counts[tier[i]]++;
+      }
+      const byGroup = Array.from(counts, (n) => new Float64Array(n));
+      const fill = new Int32Array(groupCount);
+      for (let i = 0; i < length; i++) {
+        byGroup[segment[i]][fill[segment[i]]++] = values[i];
+        byGroup[tier[i]][fill[tier[i]]++] = values[i];
+      }
+      return { all: values.slice(0, length), byGroup };
+    },
+  };
+}
+
 function accumulator(months: number): Accumulator {
   return {
-    atStart: 0, atEnd: 0, fresh: 0, repeat: 0, orders: 0, revenue: 0, gaps: [], lifetime: [],
+    atStart: 0, atEnd: 0, fresh: 0, repeat: 0, orders: 0, revenue: 0, gaps: EMPTY, lifetime: EMPTY,
     yearAtStart: 0, yearAtEnd: 0, yearNew: 0, yearOrders: 0, yearRevenue: 0,
     cohortSize: new Int32Array(months),
     cohortActive: new Int32Array(months * COHORT_MONTHS),
@@ -361,23 +405,33 @@ export function computeAnalytics(
   const bounds = new Float64Array(months + 1);
   for (let m = 0; m <= months; m++) bounds[m] = monthStart(firstMonth + m, timeZone);
 
-  const groupOf = new Map<string, Accumulator>();
-  const group = (key: string) => {
-    let acc = groupOf.get(key);
-    if (!acc) groupOf.set(key, (acc = accumulator(months)));
-    return acc;
+  // Groups by index: 0 is the whole shop, then segments and tiers as they come (the listed ones first).
+  const accumulators: Accumulator[] = [accumulator(months)];
+  const segmentIndex = new Map<string, number>();
+  const tierIndex = new Map<string, number>();
+  const indexOf = (index: Map<string, number>, key: string) => {
+    let n = index.get(key);
+    if (n === undefined) {
+      index.set(key, (n = accumulators.length));
+      accumulators.push(accumulator(months));
+    }
+    return n;
   };
-  const all = accumulator(months);
-  for (const key of segmentKeys) group(`s:${key}`);
-  for (const key of tierKeys) group(`t:${key}`);
+  for (const key of segmentKeys) indexOf(segmentIndex, key);
+  for (const key of tierKeys) indexOf(tierIndex, key);
+  const all = accumulators[0];
   const targets: Accumulator[] = [all, all, all];
+  const gaps = taggedList();
+  const lifetimes = taggedList();
 
   for (let i = 0; i < customers; i++) {
     const first = offsets[i];
     const end = offsets[i + 1];
     if (end === first || times[first] >= to) continue;
-    targets[1] = group(`s:${groups.segments[i]}`);
-    targets[2] = group(`t:${groups.tiers[i] ?? NO_TIER}`);
+    const segment = indexOf(segmentIndex, groups.segments[i]);
+    const tier = indexOf(tierIndex, groups.tiers[i] ?? NO_TIER);
+    targets[1] = accumulators[segment];
+    targets[2] = accumulators[tier];
     let lifetime = 0;
     let inPeriod = 0;
     let inPrevious = 0;
@@ -403,7 +457,7 @@ export function computeAnalytics(
       if (t >= start) {
         inPeriod++;
         revenue += v;
-        if (j > first) for (const acc of targets) acc.gaps.push(t - last);
+        if (j > first) gaps.push(t - last, segment, tier);
       } else if (t >= prevFrom) inPrevious++;
       if (t >= yearFrom) {
         inYear++;
@@ -416,8 +470,8 @@ export function computeAnalytics(
       last = t;
     }
     const isNew = times[first] >= start; // the first order ever is in the period (it is before `to`)
+    lifetimes.push(lifetime, segment, tier);
     for (const acc of targets) {
-      acc.lifetime.push(lifetime);
       if (inPrevious > 0) acc.atStart++;
       if (inPeriod > 0) {
         acc.atEnd++;
@@ -442,12 +496,18 @@ export function computeAnalytics(
 
   const cohortLabels = Array.from({ length: months }, (_, m) => monthLabel(firstMonth + m));
   const finish = (acc: Accumulator) => summarise(acc, { cohortLabels, observedMonths: months, trimLeadingCohorts: from === null });
+  const gapLists = gaps.split(accumulators.length);
+  const lifetimeLists = lifetimes.split(accumulators.length);
+  all.gaps = gapLists.all;
+  all.lifetime = lifetimeLists.all;
+  for (let g = 1; g < accumulators.length; g++) {
+    accumulators[g].gaps = gapLists.byGroup[g];
+    accumulators[g].lifetime = lifetimeLists.byGroup[g];
+  }
   const segments: Record<string, GroupAnalytics> = {};
   const tiers: Record<string, GroupAnalytics> = {};
-  for (const [key, acc] of groupOf) {
-    if (key.startsWith("s:")) segments[key.slice(2)] = finish(acc);
-    else tiers[key.slice(2)] = finish(acc);
-  }
+  for (const [key, g] of segmentIndex) segments[key] = finish(accumulators[g]);
+  for (const [key, g] of tierIndex) tiers[key] = finish(accumulators[g]);
   return { period, previous, timeZone, all: finish(all), segments, tiers };
 }
 
@@ -467,11 +527,11 @@ function summarise(acc: Accumulator, { cohortLabels, observedMonths, trimLeading
     if (!Number.isSafeInteger(n)) throw new RangeError(`money total ${n} is beyond exact integers`);
     return n;
   };
-  const gaps = new Float64Array(acc.gaps);
+  const gaps = acc.gaps;
   let gapSum = 0;
   for (const g of gaps) gapSum += g;
   const gapMedian = median(gaps);
-  const lifetime = new Float64Array(acc.lifetime).sort();
+  const lifetime = acc.lifetime.sort();
   let lifetimeSum = 0;
   for (const v of lifetime) lifetimeSum += v;
   const yearAov = acc.yearOrders === 0 ? null : acc.yearRevenue / acc.yearOrders;

@@ -29,8 +29,9 @@ const CUSTOMERS_PER_TURN = 5000;
  * index instead of the date index (see there).
  */
 const QUALIFYING_SQLITE = `o."shop" = @shop AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = 0
-  AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND COALESCE(o."processedAt", o."processedAt") < @to
-  AND o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = @shop AND c."deletedAt" IS NOT NULL)`;
+  AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND COALESCE(o."processedAt", o."processedAt") < @to`;
+/** The live-customer part, checked once per customer group (HAVING) rather than once per order. */
+const LIVE_CUSTOMER_SQLITE = `o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = @shop AND c."deletedAt" IS NOT NULL)`;
 
 function qualifyingBefore(shop: string, to: Date): Prisma.Sql {
   return Prisma.sql`o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = false
@@ -56,7 +57,7 @@ async function readOrderLedgerFromSqlite(file: string, shop: string, to: number)
       .prepare(
         `SELECT o."customerId", group_concat(o."processedAt" || ' ' || o."valueMinor", ','),
           (SELECT s."segment" || ' ' || coalesce(s."tier", '') FROM "CustomerState" s WHERE s."shop" = @shop AND s."customerId" = o."customerId")
-        FROM "Order" o WHERE ${QUALIFYING_SQLITE} GROUP BY o."customerId"`,
+        FROM "Order" o WHERE ${QUALIFYING_SQLITE} GROUP BY o."customerId" HAVING ${LIVE_CUSTOMER_SQLITE}`,
       )
       .raw();
     const params = { shop, to: stampMs(to) };

@@ -199,7 +199,7 @@ describe("analytics of a generated shop", () => {
     await checkAgainstBruteForce(B, { preset: "365" });
   });
 
-  it("leaves out cancelled, test and refunded-to-zero orders (and the generated ledger has such orders)", async () => {
+  it("leaves out cancelled, test, refunded-to-zero and deleted orders, and deleted customers", async () => {
     // Given the ledger's orders that do not qualify
     const all = await prisma.order.findMany({ where: { shop: A } });
     expect(all.filter((o) => o.cancelledAt !== null).length).toBeGreaterThan(0);
@@ -222,6 +222,15 @@ describe("analytics of a generated shop", () => {
       expect(await shopAnalytics(A, choice, NOW)).toEqual(before);
     } finally {
       await prisma.order.deleteMany({ where: { shop: A, id: { startsWith: "gid://shopify/Order/99000" } } });
+    }
+    // And when that customer is deleted, their orders leave with them
+    await prisma.customer.update({ where: { shop_id: { shop: A, id: someone } }, data: { deletedAt: new Date("2025-05-05T00:00:00Z") } });
+    try {
+      const after = await shopAnalytics(A, choice, NOW);
+      expect(after.all.historicalClv.customers).toBe(before.all.historicalClv.customers - 1);
+      await checkAgainstBruteForce(A, choice);
+    } finally {
+      await prisma.customer.update({ where: { shop_id: { shop: A, id: someone } }, data: { deletedAt: null } });
     }
   });
 
