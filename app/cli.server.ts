@@ -14,6 +14,8 @@ import { recomputeShop } from "./services/recompute.server";
 import { exportCsv } from "./services/export.server";
 import { createWriteStream } from "node:fs";
 import { SYNC, type SyncPayload } from "./jobs/sync.server";
+import { CAMPAIGNS, type CampaignsPayload } from "./jobs/campaigns.server";
+import { campaignReport, listCampaigns } from "./services/campaigns.server";
 import { latestSyncRun, resetSyncFailures } from "./models/sync.server";
 import { jobState } from "./models/job.server";
 
@@ -28,6 +30,8 @@ Commands:
   export     the customers' scores, segments and tiers as CSV: [--as-of <ISO time>] [--out <file.csv>] (default stdout)
   sync       write tags and tier metafields to Shopify now, only what changed (JSON report of the run):
              [--retry-failed] also customers Shopify refused too often; [--cleanup] remove everything the app wrote
+  campaigns  run the shop's active campaigns now (new audience, codes, metafields, Flow triggers), then report
+             each campaign's members and results (JSON)
 
 Options:
   --shop <domain>     the shop (required)
@@ -121,6 +125,8 @@ async function runCommand(
     }
     case "sync":
       return sync(shop, { retryFailed: values["retry-failed"] === true, cleanup: values.cleanup === true }, out);
+    case "campaigns":
+      return campaigns(shop, out);
     default:
       out.error(`unknown command "${command}"\n\n${CLI_USAGE}`);
       return 2;
@@ -202,4 +208,17 @@ async function backfill(shop: string, out: Out): Promise<number> {
   const final = await backfillStatus(shop);
   out.log(JSON.stringify(final, null, 2));
   return final?.status === "done" ? 0 : 1;
+}
+
+async function campaigns(shop: string, out: Out): Promise<number> {
+  const jobId = await getQueue().enqueue<CampaignsPayload>(shop, CAMPAIGNS, { reason: "manual" }, { key: `${CAMPAIGNS}:cli`, maxAttempts: 1 });
+  await runUntil(CAMPAIGNS, () => jobEnded(jobId));
+  const state = jobId ? await jobState(jobId) : null;
+  const reports = [];
+  for (const c of await listCampaigns(shop)) {
+    const report = await campaignReport(shop, c.id);
+    if (report) reports.push({ id: c.id, name: c.name, status: c.status, waiting: report.waiting, failed: report.failed, ...report.stats });
+  }
+  out.log(JSON.stringify({ run: state, campaigns: reports }, null, 2));
+  return state === "done" ? 0 : 1;
 }

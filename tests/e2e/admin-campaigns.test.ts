@@ -90,9 +90,13 @@ describe("Campaign pages", () => {
     expect(errors).toEqual([]);
   });
 
-  it("pause a campaign, and find no campaign of another shop", async () => {
+  it("edit, pause a campaign, and find no campaign of another shop", async () => {
     const { page, errors } = await newPage();
     await page.goto(url(`/app/campaigns/${campaignId}`), { waitUntil: "networkidle" });
+    await page.getByLabel("At most once per").fill("120");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect.poll(() => page.getByText("Campaign saved", { exact: true }).count()).toBe(1);
+    expect((await prisma.campaign.findFirstOrThrow({ where: { id: campaignId } })).cooldownDays).toBe(120);
     await page.getByRole("button", { name: "Pause" }).click();
     await expect.poll(async () => (await prisma.campaign.findFirstOrThrow({ where: { id: campaignId } })).status).toBe("paused");
     await expect.poll(() => page.getByRole("button", { name: "Resume" }).count()).toBe(1);
