@@ -90,6 +90,7 @@ describe("bulk queries", () => {
       customer: o.customer,
       currentTotalPriceSet: { shopMoney: o.currentTotalPriceSet.shopMoney },
       discountCodes: o.discountCodes,
+      currentTotalDiscountsSet: { shopMoney: o.totalDiscountsSet.shopMoney },
       refunds: (state().refundsByOrder.get(o.id) ?? []).map((r) => ({ id: r.id, createdAt: r.createdAt, processedAt: r.createdAt, totalRefundedSet: { shopMoney: r.totalRefundedSet.shopMoney } })),
     }));
     expect(operation).toMatchObject({ status: "COMPLETED", objectCount: 10 });
