@@ -1,10 +1,25 @@
-// The one Prisma client, on the driver adapter chosen by DATABASE_URL (SQLite by default; no engine binaries).
+// The one Prisma client, on the driver adapter chosen by DATABASE_URL: SQLite by default (the embedded file), or
+// PostgreSQL for a postgres:// URL. No engine binaries either way. Both clients are generated from the one schema
+// (scripts/prisma-schemas.mjs), so the PostgreSQL client is typed as the SQLite one.
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
+import { PrismaClient as PostgresPrismaClient } from "./generated/prisma-pg/client";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
 
-function createClient() {
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+/** Which database this process uses. */
+export const databaseKind: "sqlite" | "postgresql" = isPostgresUrl(env.DATABASE_URL) ? "postgresql" : "sqlite";
+
+function createClient(): PrismaClient {
+  if (databaseKind === "postgresql") {
+    const adapter = new PrismaPg({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
+    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  }
   const adapter = new PrismaBetterSQLite3({ url: env.DATABASE_URL, timeout: 10_000 });
   const client = new PrismaClient({ adapter });
   // WAL lets readers work while one writer commits, and with synchronous=NORMAL a commit no longer waits for an

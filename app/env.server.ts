@@ -24,6 +24,8 @@ const schema = z
       .default(DEFAULT_SCOPES)
       .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
     DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
+    /** PostgreSQL only: connections this process keeps open. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     // inline: the web server also runs the job worker; separate: it only enqueues and `npm run worker` runs jobs.

@@ -2,7 +2,9 @@
 // `prisma migrate dev` needs a shadow database that the engine-free setup cannot provide for SQLite, so this diffs
 // the committed schema (HEAD) against the working schema and writes the SQL; `npm run setup` then applies it.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { derivePostgresSchema, POSTGRES_MIGRATIONS, writePostgresSchema } from "./prisma-schemas.mjs";
+import { ensurePostgres } from "./postgres.mjs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -11,20 +13,32 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error("usage: npm run migration:new -- <snake_case_name>");
   process.exit(2);
 }
-const previous = path.join(mkdtempSync(path.join(tmpdir(), "schema-")), "schema.prisma");
-writeFileSync(previous, execFileSync("git", ["show", "HEAD:prisma/schema.prisma"]));
-const sql = execFileSync(
-  process.execPath,
-  ["node_modules/prisma/build/index.js", "migrate", "diff", "--from-schema-datamodel", previous,
-    "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
-  { encoding: "utf8" },
-);
-if (!sql.trim() || /empty migration/i.test(sql)) {
-  console.log("No schema changes since HEAD.");
-  process.exit(0);
-}
+// One migration per database: SQLite (prisma/migrations) and PostgreSQL (prisma/postgresql/migrations, from the
+// schema derived for it), each the difference between HEAD's schema and the working one.
+const work = mkdtempSync(path.join(tmpdir(), "schema-"));
+const head = execFileSync("git", ["show", "HEAD:prisma/schema.prisma"], { encoding: "utf8" });
+const targets = [
+  { provider: "sqlite", url: "file:./prisma/dev.sqlite", previous: head, current: readFileSync("prisma/schema.prisma", "utf8"), dir: "prisma/migrations" },
+  // The PostgreSQL adapter connects even to diff two files: the local cluster (npm run db:postgres) is started for it.
+  { provider: "postgresql", url: ensurePostgres(), previous: derivePostgresSchema(head), current: writePostgresSchema(), dir: POSTGRES_MIGRATIONS },
+];
 const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-const dir = path.join("prisma/migrations", `${stamp}_${name}`);
-mkdirSync(dir, { recursive: true });
-writeFileSync(path.join(dir, "migration.sql"), sql);
-console.log(`Wrote ${dir}/migration.sql — review it, then run: npm run setup`);
+let wrote = 0;
+for (const t of targets) {
+  const from = path.join(work, `${t.provider}-head.prisma`);
+  const to = path.join(work, `${t.provider}-now.prisma`);
+  writeFileSync(from, t.previous);
+  writeFileSync(to, t.current);
+  const sql = execFileSync(
+    process.execPath,
+    ["node_modules/prisma/build/index.js", "migrate", "diff", "--from-schema-datamodel", from, "--to-schema-datamodel", to, "--script"],
+    { encoding: "utf8", env: { ...process.env, DATABASE_URL: t.url, PRISMA_SCHEMA: to } },
+  );
+  if (!sql.trim() || /empty migration/i.test(sql)) continue;
+  const dir = path.join(t.dir, `${stamp}_${name}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "migration.sql"), sql);
+  console.log(`Wrote ${dir}/migration.sql`);
+  wrote += 1;
+}
+console.log(wrote ? "Review them, then run: npm run setup" : "No schema changes since HEAD.");

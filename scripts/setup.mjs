@@ -1,15 +1,17 @@
-// Generates the Prisma client and applies migrations to the database (the embedded SQLite file by default).
-// Runs after `npm install` and as `npm run setup`; running it again is harmless.
+// Generates the Prisma clients (SQLite and PostgreSQL, from the one schema) and applies migrations to the database
+// DATABASE_URL names (the embedded SQLite file by default). Runs after `npm install` and as `npm run setup`;
+// running it again is harmless.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { writePostgresSchema } from "./prisma-schemas.mjs";
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 process.env.DATABASE_URL ||= "file:./prisma/dev.sqlite";
 
-function prisma(...args) {
+function prisma(args, extraEnv = {}) {
   const result = spawnSync(process.execPath, ["node_modules/prisma/build/index.js", ...args], {
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+    env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", ...extraEnv },
   });
   if (result.status !== 0) {
     console.error(`prisma ${args.join(" ")} failed`);
@@ -17,6 +19,16 @@ function prisma(...args) {
   }
 }
 
-prisma("generate");
+writePostgresSchema();
+// Each client is generated under its own provider's adapter (no connection is made).
+prisma(["generate"], { DATABASE_URL: "file:./prisma/dev.sqlite", PRISMA_SCHEMA: "prisma/schema.prisma" });
+prisma(["generate"], { DATABASE_URL: "postgresql://generate@127.0.0.1:5432/none", PRISMA_SCHEMA: "prisma/postgresql/schema.prisma" });
 if (process.argv.includes("--generate-only")) process.exit(0);
-prisma("migrate", "deploy");
+if (/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL)) {
+  // Prisma's engine-free migrate cannot read PostgreSQL's catalog yet: the same migrations, applied the same way.
+  const { migratePostgres } = await import("./migrate-postgres.mjs");
+  const applied = await migratePostgres(process.env.DATABASE_URL, { log: console.log });
+  console.log(applied ? `${applied} migration(s) applied` : "No pending migrations to apply.");
+} else {
+  prisma(["migrate", "deploy"]);
+}

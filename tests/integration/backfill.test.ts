@@ -37,11 +37,11 @@ async function backfillWorker(fetch: typeof globalThis.fetch = globalThis.fetch)
 }
 
 async function ledgerSpend(shop: string) {
-  const rows = await prisma.$queryRawUnsafe<{ customerId: string; n: number; spend: number }[]>(`
+  const rows = await prisma.$queryRaw<{ customerId: string; n: number; spend: number }[]>`
     SELECT o."customerId", COUNT(*) AS n, SUM(o."valueMinor") AS spend FROM "Order" o
-    WHERE o."shop" = ? AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = 0
+    WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = false
       AND o."cancelledAt" IS NULL AND o."valueMinor" > 0
-    GROUP BY o."customerId"`, shop);
+    GROUP BY o."customerId"`;
   return Object.fromEntries(rows.map((r) => [r.customerId, { qualifyingOrders: Number(r.n), spendMinor: Number(r.spend) }]));
 }
 

@@ -36,8 +36,8 @@ describe("npm run loyalty", () => {
     const load = capture();
     expect(await runCli(["load", "--shop", shop, "--file", file], load.out)).toBe(0);
     expect(JSON.parse(load.lines.log.join(""))).toMatchObject({ customers: truth.records.customers, orders: truth.records.orders, refunds: truth.records.refunds });
-    const spend = await prisma.$queryRawUnsafe<{ total: number }[]>(
-      `SELECT SUM("valueMinor") AS total FROM "Order" WHERE "shop" = ? AND "customerId" IS NOT NULL AND "test" = 0 AND "cancelledAt" IS NULL AND "valueMinor" > 0`, shop);
+    const spend = await prisma.$queryRaw<{ total: number }[]>`
+      SELECT SUM("valueMinor") AS total FROM "Order" WHERE "shop" = ${shop} AND "customerId" IS NOT NULL AND "test" = false AND "cancelledAt" IS NULL AND "valueMinor" > 0`;
     expect(Number(spend[0].total)).toBe(truth.qualifyingSpendMinor);
 
     const recompute = capture();

@@ -71,11 +71,11 @@ function truth(shop = SHOP) {
 }
 
 async function ledgerSpend(shop = SHOP) {
-  const rows = await prisma.$queryRawUnsafe<{ customerId: string; spend: bigint | number }[]>(`
+  const rows = await prisma.$queryRaw<{ customerId: string; spend: bigint | number }[]>`
     SELECT o."customerId", SUM(o."valueMinor") AS spend FROM "Order" o
     JOIN "Customer" c ON c."shop" = o."shop" AND c."id" = o."customerId" AND c."deletedAt" IS NULL
-    WHERE o."shop" = ? AND o."deletedAt" IS NULL AND o."test" = 0 AND o."cancelledAt" IS NULL AND o."valueMinor" > 0
-    GROUP BY o."customerId" ORDER BY o."customerId"`, shop);
+    WHERE o."shop" = ${shop} AND o."deletedAt" IS NULL AND o."test" = false AND o."cancelledAt" IS NULL AND o."valueMinor" > 0
+    GROUP BY o."customerId" ORDER BY o."customerId"`;
   return Object.fromEntries(rows.map((r) => [r.customerId, Number(r.spend)]));
 }
 

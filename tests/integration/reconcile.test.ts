@@ -35,10 +35,10 @@ async function runJobs(kind: "backfill" | "reconcile") {
 }
 
 async function ledgerSpend() {
-  const rows = await prisma.$queryRawUnsafe<{ customerId: string; spend: number }[]>(`
+  const rows = await prisma.$queryRaw<{ customerId: string; spend: number }[]>`
     SELECT "customerId", SUM("valueMinor") AS spend FROM "Order"
-    WHERE "shop" = ? AND "customerId" IS NOT NULL AND "deletedAt" IS NULL AND "test" = 0 AND "cancelledAt" IS NULL AND "valueMinor" > 0
-    GROUP BY "customerId"`, SHOP);
+    WHERE "shop" = ${SHOP} AND "customerId" IS NOT NULL AND "deletedAt" IS NULL AND "test" = false AND "cancelledAt" IS NULL AND "valueMinor" > 0
+    GROUP BY "customerId"`;
   return Object.fromEntries(rows.map((r) => [r.customerId, Number(r.spend)]));
 }
 const truthSpend = () => Object.fromEntries(Object.entries(truth.perCustomer).map(([id, t]) => [id, t.spendMinor]));

@@ -5,11 +5,24 @@ import net from "node:net";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, expect, inject, vi } from "vitest";
+import pg from "pg";
 import { TEST_ENV } from "../support/test-env";
+import { postgresUrlFor } from "./global-setup";
 
-const dbFile = path.join(inject("testRunDir"), `db-${randomUUID()}.sqlite`);
-copyFileSync(inject("templateDb"), dbFile);
-Object.assign(process.env, TEST_ENV, { DATABASE_URL: `file:${dbFile}` });
+const postgres = inject("postgres");
+if (postgres) {
+  // PostgreSQL runs: a database of this file's own, created from the migrated template (dropped at the run's end).
+  const database = `${postgres.template.replace(/_template$/, "")}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${postgres.template}"`);
+  await admin.end();
+  Object.assign(process.env, TEST_ENV, { DATABASE_URL: postgresUrlFor(postgres.url, database) });
+} else {
+  const dbFile = path.join(inject("testRunDir"), `db-${randomUUID()}.sqlite`);
+  copyFileSync(inject("templateDb"), dbFile);
+  Object.assign(process.env, TEST_ENV, { DATABASE_URL: `file:${dbFile}` });
+}
 
 // --- Network guard: any connection to a host other than loopback fails loudly.
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "::ffff:127.0.0.1"]);

@@ -1,5 +1,6 @@
 // Test fixtures for shops: an installed shop as the app would hold it after token exchange.
-import { prisma } from "../../app/db.server";
+import { databaseKind, prisma } from "../../app/db.server";
+import { Prisma } from "../../app/generated/prisma/client";
 import { DEFAULT_SCOPES } from "../../app/env.server";
 import { recordInstall } from "../../app/models/shop.server";
 
@@ -48,13 +49,23 @@ export async function snapshotShop(shop: string) {
 
 /** Rows of `shop` in every table that has a `shop` column, by table (found from the database, so new tables count). */
 export async function rowsPerTable(shop: string): Promise<Record<string, number>> {
-  const tables = await prisma.$queryRawUnsafe<{ name: string }[]>(
-    `SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'shop')`,
-  );
   const counts: Record<string, number> = {};
-  for (const { name } of tables) {
-    const [row] = await prisma.$queryRawUnsafe<{ n: bigint | number }[]>(`SELECT COUNT(*) AS n FROM "${name}" WHERE "shop" = ?`, shop);
+  for (const name of await tablesWithShop()) {
+    const [row] = await prisma.$queryRaw<{ n: bigint | number }[]>(Prisma.sql`SELECT COUNT(*) AS n FROM ${Prisma.raw(`"${name}"`)} WHERE "shop" = ${shop}`);
     counts[name] = Number(row.n);
   }
   return counts;
+}
+
+/** Every table with a `shop` column, from the database's own catalogue (SQLite or PostgreSQL). */
+export async function tablesWithShop(): Promise<string[]> {
+  const rows =
+    databaseKind === "postgresql"
+      ? await prisma.$queryRawUnsafe<{ name: string }[]>(
+          `SELECT table_name::text AS name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'shop' ORDER BY 1`,
+        )
+      : await prisma.$queryRawUnsafe<{ name: string }[]>(
+          `SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'shop') ORDER BY 1`,
+        );
+  return rows.map((r) => r.name);
 }
