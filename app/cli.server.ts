@@ -17,7 +17,6 @@ import { SYNC, type SyncPayload } from "./jobs/sync.server";
 import { CAMPAIGNS, type CampaignsPayload } from "./jobs/campaigns.server";
 import { campaignReport, listCampaigns } from "./services/campaigns.server";
 import { latestSyncRun, resetSyncFailures } from "./models/sync.server";
-import { jobState } from "./models/job.server";
 
 export const CLI_USAGE = `Usage: npm run loyalty -- <command> --shop <shop.myshopify.com> [options]
 
@@ -163,7 +162,7 @@ async function runUntil(kind: string, finished: () => Promise<boolean>) {
 
 /** Whether a job has ended (done, dead or cancelled), or does not exist. */
 async function jobEnded(id: string | null) {
-  const state = id ? await jobState(id) : null;
+  const state = id ? await getQueue().state(id) : null;
   return state !== "queued" && state !== "running";
 }
 
@@ -213,7 +212,7 @@ async function backfill(shop: string, out: Out): Promise<number> {
 async function campaigns(shop: string, out: Out): Promise<number> {
   const jobId = await getQueue().enqueue<CampaignsPayload>(shop, CAMPAIGNS, { reason: "manual" }, { key: `${CAMPAIGNS}:cli`, maxAttempts: 1 });
   await runUntil(CAMPAIGNS, () => jobEnded(jobId));
-  const state = jobId ? await jobState(jobId) : null;
+  const state = jobId ? await getQueue().state(jobId) : null;
   const reports = [];
   for (const c of await listCampaigns(shop)) {
     const report = await campaignReport(shop, c.id);

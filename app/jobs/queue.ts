@@ -40,10 +40,25 @@ export interface Worker {
   idle(): Promise<void>;
 }
 
+export type JobCounts = Partial<Record<JobState, number>>;
+
 export interface JobQueue {
+  /** The new job's id, or null when coalesced into a job of the same shop and key that is still queued. */
   enqueue<P>(shop: string, kind: string, payload: P, options?: EnqueueOptions): Promise<string | null>;
   work(handlers: JobHandlers, options?: WorkOptions): Worker;
-  counts(shop: string): Promise<Partial<Record<JobState, number>>>;
+  /** The shop's jobs by state (all kinds, or one); states with no job are left out. */
+  counts(shop: string, kind?: string): Promise<JobCounts>;
+  /** A job's state, or null when there is no such job (never was, or erased). */
+  state(id: string): Promise<JobState | null>;
+  /**
+   * Cancels every job of the shop that has not finished (uninstall): queued ones never run, a running one sees its
+   * signal aborted within a lease and is not marked done. Returns how many jobs were cancelled.
+   */
+  cancelShop(shop: string): Promise<number>;
+  /** Erases every job row of the shop, finished ones included (shop/redact). Returns how many rows went. */
+  purgeShop(shop: string): Promise<number>;
+  /** Releases what the engine holds (connections); workers must be stopped first. */
+  close(): Promise<void>;
 }
 
 /** Thrown by a handler for a failure retrying cannot fix: the job goes straight to `dead`. */

@@ -1,13 +1,15 @@
 // The default job queue: rows in the app's own database (SQLite file by default). Survives restarts; a claim is one
 // atomic UPDATE … RETURNING, so several workers (threads or processes) never run the same job at once.
+// Its SQL is portable (Prisma.sql): it also runs on PostgreSQL, though there the runtime picks pg-boss (ADR 0004).
 import { randomUUID } from "node:crypto";
 import { prisma } from "../db.server";
+import { Prisma } from "../generated/prisma/client";
 import { logger } from "../logger.server";
-import { countJobsByState } from "../models/job.server";
 import {
   PermanentJobError,
   retryDelayMs,
   type EnqueueOptions,
+  type JobCounts,
   type JobHandlers,
   type JobQueue,
   type JobState,
@@ -46,33 +48,31 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
       return id;
     }
     // Coalesce: one queued job per shop+key. INSERT … SELECT … WHERE NOT EXISTS is a single atomic statement.
-    const inserted = await prisma.$executeRawUnsafe(
-      `INSERT INTO "Job" ("id","shop","kind","key","payload","state","runAt","attempts","maxAttempts","createdAt","updatedAt")
-       SELECT ?, ?, ?, ?, ?, 'queued', ?, 0, ?, ?, ?
-       WHERE NOT EXISTS (SELECT 1 FROM "Job" WHERE "shop" = ? AND "key" = ? AND "state" = 'queued')`,
-      id, shop, kind, data.key, data.payload, data.runAt, data.maxAttempts, now(), now(), shop, data.key,
-    );
+    const at = now();
+    const inserted = await prisma.$executeRaw(Prisma.sql`
+      INSERT INTO "Job" ("id","shop","kind","key","payload","state","runAt","attempts","maxAttempts","createdAt","updatedAt")
+      SELECT ${id}, ${shop}, ${kind}, ${data.key}, ${data.payload}, 'queued', ${data.runAt}, 0, ${data.maxAttempts}, ${at}, ${at}
+      WHERE NOT EXISTS (SELECT 1 FROM "Job" WHERE "shop" = ${shop} AND "key" = ${data.key} AND "state" = 'queued')`);
     return inserted === 1 ? id : null;
   }
 
   /** Takes the next due job whose shop has no job running (per-shop order), or a job whose lease expired. */
   async function claim(workerId: string, leaseMs: number, busyShops: Set<string>, kinds: string[]): Promise<JobRow | null> {
     const at = now();
-    const exclude = [...busyShops];
-    const rows = await prisma.$queryRawUnsafe<JobRow[]>(
-      `UPDATE "Job" SET "state" = 'running', "lockedBy" = ?, "lockedUntil" = ?, "attempts" = "attempts" + 1, "updatedAt" = ?
-       WHERE "id" = (
-         SELECT j."id" FROM "Job" j
-         WHERE (j."state" = 'queued' OR (j."state" = 'running' AND j."lockedUntil" < ?))
-           AND j."runAt" <= ?
-           AND j."kind" IN (${kinds.map(() => "?").join(",")})
-           ${exclude.length ? `AND j."shop" NOT IN (${exclude.map(() => "?").join(",")})` : ""}
-           AND NOT EXISTS (
-             SELECT 1 FROM "Job" r WHERE r."shop" = j."shop" AND r."state" = 'running' AND r."lockedUntil" >= ? AND r."id" <> j."id")
-         ORDER BY j."runAt", j."createdAt" LIMIT 1)
-       RETURNING "id", "shop", "kind", "payload", "attempts", "maxAttempts"`,
-      workerId, new Date(at.getTime() + leaseMs), at, at, at, ...kinds, ...exclude, at,
-    );
+    const exclude = busyShops.size ? Prisma.sql`AND j."shop" NOT IN (${Prisma.join([...busyShops])})` : Prisma.empty;
+    const rows = await prisma.$queryRaw<JobRow[]>(Prisma.sql`
+      UPDATE "Job" SET "state" = 'running', "lockedBy" = ${workerId}, "lockedUntil" = ${new Date(at.getTime() + leaseMs)},
+        "attempts" = "attempts" + 1, "updatedAt" = ${at}
+      WHERE "id" = (
+        SELECT j."id" FROM "Job" j
+        WHERE (j."state" = 'queued' OR (j."state" = 'running' AND j."lockedUntil" < ${at}))
+          AND j."runAt" <= ${at}
+          AND j."kind" IN (${Prisma.join(kinds)})
+          ${exclude}
+          AND NOT EXISTS (
+            SELECT 1 FROM "Job" r WHERE r."shop" = j."shop" AND r."state" = 'running' AND r."lockedUntil" >= ${at} AND r."id" <> j."id")
+        ORDER BY j."runAt", j."createdAt" LIMIT 1)
+      RETURNING "id", "shop", "kind", "payload", "attempts", "maxAttempts"`);
     return rows[0] ?? null;
   }
 
@@ -184,7 +184,28 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
     };
   }
 
-  const counts = (shop: string) => countJobsByState(shop) as Promise<Partial<Record<JobState, number>>>;
+  async function counts(shop: string, kind?: string): Promise<JobCounts> {
+    const rows = await prisma.job.groupBy({ by: ["state"], where: { shop, ...(kind === undefined ? {} : { kind }) }, _count: { _all: true } });
+    return Object.fromEntries(rows.map((r) => [r.state as JobState, r._count._all]));
+  }
 
-  return { enqueue, work, counts };
+  async function state(id: string): Promise<JobState | null> {
+    const row = await prisma.job.findUnique({ where: { id }, select: { state: true } });
+    return (row?.state as JobState | undefined) ?? null;
+  }
+
+  /** Stops every job of the shop that has not finished; a running one sees its lease gone at its next renewal. */
+  async function cancelShop(shop: string): Promise<number> {
+    const { count } = await prisma.job.updateMany({
+      where: { shop, state: { in: ["queued", "running"] } },
+      data: { state: "cancelled", lockedBy: null, lockedUntil: null },
+    });
+    return count;
+  }
+
+  async function purgeShop(shop: string): Promise<number> {
+    return (await prisma.job.deleteMany({ where: { shop } })).count;
+  }
+
+  return { enqueue, work, counts, state, cancelShop, purgeShop, close: async () => {} };
 }

@@ -1,23 +1,18 @@
-// Job rows as seen per shop: counts by state, and cancelling a shop's pending work (uninstall, redact).
-import { prisma } from "../db.server";
+// Job rows per shop now belong to the job queue's engine (app/jobs/queue.ts: the table queue on SQLite, pg-boss on
+// PostgreSQL), so app code calls getQueue().counts / state / cancelShop / purgeShop. These delegations remain for
+// callers outside app/ written against the old functions.
+import { getQueue } from "../jobs/runtime.server";
 
-const ACTIVE_STATES = ["queued", "running"];
-
-/** Stops every job of the shop that has not finished; a running job sees its state change and stops. */
-export async function cancelShopJobs(shop: string): Promise<number> {
-  const { count } = await prisma.job.updateMany({
-    where: { shop, state: { in: ACTIVE_STATES } },
-    data: { state: "cancelled", lockedBy: null, lockedUntil: null },
-  });
-  return count;
+/** Stops every job of the shop that has not finished; a running job sees its signal aborted. */
+export function cancelShopJobs(shop: string): Promise<number> {
+  return getQueue().cancelShop(shop);
 }
 
 export async function countJobsByState(shop: string, kind?: string): Promise<Record<string, number>> {
-  const rows = await prisma.job.groupBy({ by: ["state"], where: { shop, ...(kind === undefined ? {} : { kind }) }, _count: { _all: true } });
-  return Object.fromEntries(rows.map((r) => [r.state, r._count._all]));
+  return (await getQueue().counts(shop, kind)) as Record<string, number>;
 }
 
 /** A job's state, or null when there is no such job. */
-export async function jobState(id: string): Promise<string | null> {
-  return (await prisma.job.findUnique({ where: { id }, select: { state: true } }))?.state ?? null;
+export function jobState(id: string): Promise<string | null> {
+  return getQueue().state(id);
 }

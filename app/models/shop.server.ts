@@ -1,5 +1,6 @@
 // Shop rows: install state of each shop that ever installed the app.
 import { prisma } from "../db.server";
+import { getQueue } from "../jobs/runtime.server";
 
 export type ShopStatus = "installed" | "uninstalled" | "redacted";
 
@@ -45,11 +46,11 @@ export interface InstallOverview {
 
 /** What the first admin page shows: the shop's install state and what the ledger holds so far. */
 export async function getInstallOverview(shop: string): Promise<InstallOverview> {
-  const [row, customers, orders, jobRows] = await Promise.all([
+  const [row, customers, orders, jobs] = await Promise.all([
     prisma.shop.findUnique({ where: { shop } }),
     prisma.customer.count({ where: { shop } }),
     prisma.order.count({ where: { shop } }),
-    prisma.job.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } }),
+    getQueue().counts(shop),
   ]);
   return {
     shop,
@@ -58,6 +59,6 @@ export async function getInstallOverview(shop: string): Promise<InstallOverview>
     installedAt: row?.installedAt.toISOString() ?? null,
     customers,
     orders,
-    jobs: Object.fromEntries(jobRows.map((r) => [r.state, r._count._all])),
+    jobs: jobs as Record<string, number>,
   };
 }

@@ -4,7 +4,7 @@
 import { prisma } from "../db.server";
 import { SEGMENT_KEYS } from "../domain/segments";
 import { getShopComputation } from "../models/customer-state.server";
-import { countJobsByState } from "../models/job.server";
+import { getQueue } from "../jobs/runtime.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { getInstallOverview } from "../models/shop.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
@@ -29,7 +29,7 @@ export async function dashboard(shop: string, now = new Date()) {
     getShopComputation(shop),
     backfillStatus(shop, now),
     syncStatus(shop),
-    countJobsByState(shop),
+    getQueue().counts(shop),
     getActiveTierProgram(shop),
     getRfmSettings(shop),
   ]);

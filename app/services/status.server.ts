@@ -1,5 +1,5 @@
 // One shop's operational status: what the CLI's `status` prints and the admin's progress view reads.
-import { countJobsByState } from "../models/job.server";
+import { getQueue } from "../jobs/runtime.server";
 import { ledgerCounts } from "../models/ledger.server";
 import { getShop } from "../models/shop.server";
 import { latestSyncRun, syncCounts, syncFailures } from "../models/sync.server";
@@ -12,7 +12,7 @@ export async function syncStatus(shop: string) {
   const [lastRun, synced, syncJobs, failures, segments] = await Promise.all([
     latestSyncRun(shop),
     syncCounts(shop),
-    countJobsByState(shop, SYNC),
+    getQueue().counts(shop, SYNC),
     syncFailures(shop, 10),
     tierSegments(shop),
   ]);
@@ -40,7 +40,7 @@ export async function syncStatus(shop: string) {
 export async function shopStatus(shop: string, now = new Date()) {
   const [row, jobs, ledger, backfill, sync] = await Promise.all([
     getShop(shop),
-    countJobsByState(shop),
+    getQueue().counts(shop),
     ledgerCounts(shop),
     backfillStatus(shop, now),
     syncStatus(shop),

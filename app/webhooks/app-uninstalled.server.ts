@@ -1,7 +1,7 @@
 // app/uninstalled: the shop removed the app. Its sessions go, its jobs stop; its data waits for shop/redact.
 import { z } from "zod";
 import { deleteSessions } from "../models/session.server";
-import { cancelShopJobs } from "../models/job.server";
+import { getQueue } from "../jobs/runtime.server";
 import { markUninstalled } from "../models/shop.server";
 import type { WebhookHandler } from "./receive.server";
 
@@ -12,7 +12,7 @@ export const appUninstalled: WebhookHandler<typeof payload> = {
   payload,
   async handle({ shop, receivedAt }) {
     await deleteSessions(shop);
-    await cancelShopJobs(shop);
+    await getQueue().cancelShop(shop);
     await markUninstalled(shop, receivedAt);
   },
 };
