@@ -47,6 +47,8 @@ export interface PgBossQueue extends JobQueue {
 const MAX_RUN_SECONDS = 23 * 3600;
 /** A job still waiting after this long is archived by pg-boss (it would otherwise wait forever). */
 const PENDING_RETENTION_MINUTES = 30 * 24 * 60;
+/** How many of the oldest due jobs a claim looks at before it looks at all of them. */
+const CLAIM_WINDOW = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const STATE_OF: Record<string, JobState> = {
@@ -142,23 +144,26 @@ export function createPgBossQueue({
   const archive = `${schema}.archive`;
   /** Namespace of this queue's advisory locks (first key); the second key is the shop's hash. */
   const lockSpace = `loyalty-jobs:${schema}`;
-  const lockHeld = (shopExpr: string, spaceParam: string) => `EXISTS (
-      SELECT 1 FROM pg_locks l
+  /** The shops whose lock a worker session holds right now (any process): read once per statement. */
+  const heldShops = (spaceParam: string) => `held AS MATERIALIZED (
+      SELECT l.objid FROM pg_locks l
       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND l.classid = hashtext(${spaceParam})::oid AND l.objid = hashtext(${shopExpr})::oid)`;
+        AND l.classid = hashtext(${spaceParam})::oid)`;
+  const isHeld = (shopExpr: string) => `hashtext(${shopExpr})::oid IN (SELECT objid FROM held)`;
 
   let starting: Promise<void> | undefined;
   function start(): Promise<void> {
     starting ??= (async () => {
       await boss.start();
-      // Reads and erasures go by shop: an index on it (created on the partitioned table, so every kind's partition,
-      // present and future, gets it).
+      // Reads and erasures go by shop, and claims look for running jobs: indexes for both (created on the
+      // partitioned table, so every kind's partition, present and future, gets them).
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
         await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${lockSpace}:setup`]);
         await client.query(`CREATE INDEX IF NOT EXISTS job_shop_state ON ${job} ((data->>'shop'), state)`);
+        await client.query(`CREATE INDEX IF NOT EXISTS job_active ON ${job} (name) WHERE state = 'active'`);
         await client.query(`CREATE INDEX IF NOT EXISTS archive_shop ON ${archive} ((data->>'shop'))`);
         await client.query("COMMIT");
       } catch (error) {
@@ -351,26 +356,42 @@ export function createPgBossQueue({
       return rows[0] ? toJob(rows[0]) : null;
     }
 
-    /** Locks up to `slots` shops that have due work (or lost jobs) and no lock holder, and takes one job in each. */
-    async function claim(on: LockSession, slots: number): Promise<ClaimedJob[]> {
+    /**
+     * Candidate shops, oldest due first: shops with due jobs of this worker's kinds (or jobs left `active`) whose lock
+     * nobody holds, each locked here if it still can be. `window` bounds how many of the oldest due jobs are looked
+     * at (null: all of them).
+     */
+    async function lockShops(on: LockSession, slots: number, window: number | null) {
       const busy = [...new Set([...running.values()].map((r) => r.shop))];
       const { rows } = await on.query<{ shop: string; got: boolean }>(
         // pg_try_advisory_lock sits in the outer select list, so it runs once per returned shop, never for rows a
         // plan filters out later; pg_locks leaves out the shops another worker is running right now.
-        `SELECT s.shop, pg_try_advisory_lock(hashtext($5), hashtext(s.shop)) AS got FROM (
-           SELECT j.data->>'shop' AS shop, min(j.start_after) AS due
-           FROM ${job} j
-           WHERE j.name = ANY($1::text[])
-             AND ((j.state < 'active' AND j.start_after <= $2) OR j.state = 'active')
-             AND NOT (j.data->>'shop' = ANY($3::text[]))
-             AND NOT ${lockHeld("j.data->>'shop'", "$5")}
+        `WITH ${heldShops("$5")},
+         due AS (
+           SELECT j.data->>'shop' AS shop, j.start_after FROM ${job} j
+           WHERE j.name = ANY($1::text[]) AND j.state < 'active' AND j.start_after <= $2
+           ORDER BY j.start_after
+           LIMIT $6
+         ),
+         lost AS (SELECT j.data->>'shop' AS shop, j.start_after FROM ${job} j WHERE j.name = ANY($1::text[]) AND j.state = 'active')
+         SELECT s.shop, pg_try_advisory_lock(hashtext($5), hashtext(s.shop)) AS got FROM (
+           SELECT c.shop, min(c.start_after) AS due FROM (SELECT * FROM due UNION ALL SELECT * FROM lost) c
+           WHERE NOT (c.shop = ANY($3::text[])) AND NOT ${isHeld("c.shop")}
            GROUP BY 1
            ORDER BY 2
            LIMIT $4
          ) s`,
-        [kinds, now(), busy, slots, lockSpace],
+        [kinds, now(), busy, slots, lockSpace, window],
       );
-      const locked = rows.filter((r) => r.got).map((r) => r.shop);
+      return rows.filter((r) => r.got).map((r) => r.shop);
+    }
+
+    /** Locks up to `slots` shops and takes one job in each. */
+    async function claim(on: LockSession, slots: number): Promise<ClaimedJob[]> {
+      // The oldest due jobs first (cheap); only when all their shops are busy, every due job (a long backlog of one
+      // shop must not hide the other shops).
+      let locked = await lockShops(on, slots, CLAIM_WINDOW);
+      if (locked.length === 0) locked = await lockShops(on, slots, null);
       const claimed: ClaimedJob[] = [];
       for (let i = 0; i < locked.length; i++) {
         const shop = locked[i];
@@ -453,9 +474,10 @@ export function createPgBossQueue({
 
     async function hasDueWork() {
       const { rows } = await pool.query<{ due: boolean }>(
-        `SELECT EXISTS (
+        `WITH ${heldShops("$3")}
+         SELECT EXISTS (
            SELECT 1 FROM ${job} j WHERE j.name = ANY($1::text[])
-             AND ((j.state < 'active' AND j.start_after <= $2) OR (j.state = 'active' AND NOT ${lockHeld("j.data->>'shop'", "$3")}))
+             AND ((j.state < 'active' AND j.start_after <= $2) OR (j.state = 'active' AND NOT ${isHeld("j.data->>'shop'")}))
          ) AS due`,
         [kinds, now(), lockSpace],
       );
@@ -468,10 +490,10 @@ export function createPgBossQueue({
     }
 
     async function loop() {
-      await start();
       while (!stopped) {
         let claimed = 0;
         try {
+          await start(); // once; tried again while the database is not reachable
           // A lost session is replaced once the jobs that ran on it have wound down.
           if (!session?.alive && running.size === 0) session = await LockSession.open(connectionString, leaseMs, onSessionLost);
           if (session?.alive && running.size < concurrency) {
@@ -500,7 +522,7 @@ export function createPgBossQueue({
       }
     }
 
-    const loopDone = loop().catch((error: unknown) => logger.error("job worker could not start", { error: String(error) }));
+    const loopDone = loop();
     const worker: Worker = {
       async stop() {
         stopped = true;
