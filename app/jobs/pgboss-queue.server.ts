@@ -60,6 +60,15 @@ const STATE_OF: Record<string, JobState> = {
   failed: "dead",
 };
 
+/** The database went away (terminated, restarted, unreachable) rather than refusing a statement. */
+function isConnectionLoss(error: unknown) {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (
+    ["57P01", "57P02", "57P03", "08000", "08003", "08006", "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"].includes(code ?? "") ||
+    /Connection terminated|session is gone/i.test(message ?? "")
+  );
+}
+
 interface ClaimedJob {
   id: string;
   kind: string;
@@ -414,7 +423,8 @@ export function createPgBossQueue({
       const heartbeat = setInterval(() => {
         if (checking || abort.signal.aborted) return;
         checking = true;
-        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("heartbeat timed out")), leaseMs).unref());
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("heartbeat timed out")), leaseMs)));
         Promise.race([on.query<{ state: string }>(`SELECT state::text AS state FROM ${job} WHERE name = $1 AND id = $2`, [claimed.kind, claimed.id]), timeout])
           .then(({ rows }) => {
             if (rows[0]?.state !== "active") abort.abort(new Error("job cancelled or erased"));
@@ -423,7 +433,10 @@ export function createPgBossQueue({
             abort.abort(new Error(`lost the worker's database session: ${String(error)}`));
             void on.close(); // its locks go with it; another worker takes the job over
           })
-          .finally(() => (checking = false));
+          .finally(() => {
+            clearTimeout(timer);
+            checking = false;
+          });
       }, Math.max(50, Math.floor(leaseMs / 3)));
       let failure: unknown = null;
       try {
@@ -507,8 +520,13 @@ export function createPgBossQueue({
             idleWaiters.splice(0).forEach((resolve) => resolve());
           }
         } catch (error) {
-          if (Date.now() - lastErrorAt > 10_000) logger.error("job claim failed", { error: String(error) });
-          lastErrorAt = Date.now();
+          if ((session && !session.alive) || isConnectionLoss(error)) {
+            // The connection went (server restart, network, terminated): a new session is opened on the next turn.
+            logger.warn("job worker lost its database session", { error: String(error) });
+          } else {
+            if (Date.now() - lastErrorAt > 10_000) logger.error("job claim failed", { error: String(error) });
+            lastErrorAt = Date.now();
+          }
         }
         if (claimed) continue;
         await new Promise<void>((resolve) => {
