@@ -120,9 +120,15 @@ export async function receiveWebhook<S extends z.ZodType>(
   }
   // Shopify's REST ids can exceed 2^53: JSON.parse would silently change them. Integers that do not fit stay
   // strings here, so an id is never a rounded number.
-  const body = parseLossless(rawBody, undefined, (text) =>
-    isSafeNumber(text) || !/^-?\d+$/.test(text) ? Number(text) : text,
-  );
+  let body: unknown;
+  try {
+    body = parseLossless(rawBody, undefined, (text) => (isSafeNumber(text) || !/^-?\d+$/.test(text) ? Number(text) : text));
+  } catch (error) {
+    // JSON.parse (in the library) takes any depth; this recursive parser overflows on a body nested thousands deep.
+    if (!(error instanceof RangeError || error instanceof SyntaxError)) throw error;
+    logger.warn("webhook refused: body nested too deep", { shop, topic: handler.topic });
+    return answer(400, "body is not JSON this endpoint can read (nested too deep)");
+  }
   const parsed = handler.payload.safeParse(body);
   if (!parsed.success) {
     const reason = parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
