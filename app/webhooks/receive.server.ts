@@ -42,6 +42,8 @@ interface HandlerBase<S extends z.ZodType> {
 /** A topic that does its own work (lifecycle, compliance): idempotent, recorded as delivered after it ran. */
 export interface WorkHandler<S extends z.ZodType> extends HandlerBase<S> {
   handle(ctx: WebhookContext<z.infer<S>>): Promise<void>;
+  /** The handler erases the shop (shop/redact): afterwards nothing of it is recorded, not even this delivery. */
+  erasesShop?: boolean;
 }
 
 /** A ledger topic: says what changes; ledger-ingest writes it, dedupes and queues the follow-up atomically. */
@@ -160,10 +162,14 @@ export async function receiveWebhook<S extends z.ZodType>(
     return answer(200);
   }
 
-  if (!(await getShop(shop))) return unknownShop(shop, handler.topic);
+  const known = await getShop(shop);
+  if (!known) return unknownShop(shop, handler.topic);
+  // A redacted shop's data is gone: late or repeated deliveries (shop/redact's own included) are acknowledged and
+  // write nothing, so nothing about the shop comes back.
+  if (known.status === "redacted") return answer(200);
   if (await wasDelivered(shop, delivery)) return answer(200);
   // Handlers are idempotent: a crash before the delivery is recorded makes Shopify's retry redo the same work.
   await handler.handle(ctx);
-  await recordDelivery(shop, delivery);
+  if (!handler.erasesShop) await recordDelivery(shop, delivery);
   return answer(200);
 }
