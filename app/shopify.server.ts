@@ -6,6 +6,7 @@ import {
   LogSeverity,
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
+import { InvalidHostError, InvalidShopError } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "./models/session-storage.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
@@ -51,7 +52,24 @@ const shopify = shopifyApp({
 export default shopify;
 export { apiVersion };
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
-export const authenticate = shopify.authenticate;
+export const authenticate = {
+  ...shopify.authenticate,
+  /**
+   * The library's admin authentication, but a request naming a shop or host that is not Shopify's (a session token
+   * for evil.example.com signed with a leaked secret, a forged `shop` parameter) gets 400 instead of a 500.
+   */
+  admin: (async (request: Request) => {
+    try {
+      return await shopify.authenticate.admin(request);
+    } catch (error) {
+      if (error instanceof InvalidShopError || error instanceof InvalidHostError) {
+        logger.warn("admin request refused: not a Shopify shop", { reason: error.message });
+        throw new Response("Invalid shop", { status: 400 });
+      }
+      throw error;
+    }
+  }) as typeof shopify.authenticate.admin,
+};
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
 export const sessionStorage = shopify.sessionStorage;

@@ -8,7 +8,8 @@ import { randomUUID } from "node:crypto";
 import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
 import { sqliteFile, stamp, whenFree } from "./sqlite-direct.server";
 
-export type WebhookOutcome = "applied" | "duplicate" | "unknown-shop";
+/** "redacted": the shop's data was erased (shop/redact); a late delivery is acknowledged and writes nothing. */
+export type WebhookOutcome = "applied" | "duplicate" | "unknown-shop" | "redacted";
 
 export interface SqliteBulkBatch {
   customers: LedgerCustomer[];
@@ -58,7 +59,7 @@ export function createSqliteBulkWriter(file: string) {
 
   // Webhooks: the shop and the delivery checked, the change written, the follow-up queued and the delivery recorded,
   // all in one transaction (the same rules as receive.server.ts + ledger.server.ts + the table queue).
-  const shopKnown = db.prepare(`SELECT 1 FROM "Shop" WHERE "shop" = ?`).pluck();
+  const shopStatus = db.prepare(`SELECT "status" FROM "Shop" WHERE "shop" = ?`).pluck();
   const delivered = db.prepare(`SELECT 1 FROM "WebhookDelivery" WHERE ("shop" = ? AND "webhookId" = ?) OR ("shop" = ? AND "eventId" = ? AND "topic" = ?) LIMIT 1`).pluck();
   const recordDelivery = db.prepare(`INSERT INTO "WebhookDelivery" ("shop","webhookId","eventId","topic","receivedAt") VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`);
   const orderOwner = db.prepare(`SELECT "customerId" FROM "Order" WHERE "shop" = ? AND "id" = ? AND "deletedAt" IS NULL`).pluck();
@@ -82,7 +83,9 @@ export function createSqliteBulkWriter(file: string) {
 
   const ingest = db.transaction(
     (shop: string, delivery: { webhookId: string; eventId: string | null; topic: string }, change: LedgerChange, followUp: string): WebhookOutcome => {
-      if (!shopKnown.get(shop)) return "unknown-shop";
+      const status = shopStatus.get(shop) as string | undefined;
+      if (status === undefined) return "unknown-shop";
+      if (status === "redacted") return "redacted";
       if (delivered.get(shop, delivery.webhookId, shop, delivery.eventId, delivery.topic)) return "duplicate";
       const affected = new Set<string>();
       const now = stamp(new Date());

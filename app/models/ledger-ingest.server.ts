@@ -28,7 +28,9 @@ export async function ingestWithPrisma(
   change: LedgerChange,
   followUp: { kind: string; enqueue(shop: string, customerIds: Set<string>): Promise<void> },
 ): Promise<WebhookOutcome> {
-  if (!(await getShop(shop))) return "unknown-shop";
+  const known = await getShop(shop);
+  if (!known) return "unknown-shop";
+  if (known.status === "redacted") return "redacted";
   if (await wasDelivered(shop, delivery)) return "duplicate";
   const affected = await applyChange(shop, change);
   await followUp.enqueue(shop, affected);

@@ -67,6 +67,21 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
     });
+    // Jobs that name the customer (a queued or finished customer-changed, an error naming them): their work is moot.
+    const candidates = await tx.job.findMany({
+      where: { shop, OR: [{ key: { contains: customerId } }, { payload: { contains: customerId } }, { lastError: { contains: customerId } }] },
+      select: { id: true, key: true, payload: true, lastError: true },
+    });
+    const jobIds = candidates.filter((j) => [j.key, j.payload, j.lastError].some((text) => names(text, customerId))).map((j) => j.id);
+    const jobs = await tx.job.deleteMany({ where: { shop, id: { in: jobIds } } });
+    // Reconciliation runs list their fixes per customer: drop this customer's (the run's totals stay).
+    let reconcileFixes = 0;
+    for (const run of await tx.reconcileRun.findMany({ where: { shop, fixes: { contains: customerId } }, select: { id: true, fixes: true } })) {
+      const fixes = JSON.parse(run.fixes) as { customerId?: string }[];
+      const kept = fixes.filter((f) => f.customerId !== customerId);
+      reconcileFixes += fixes.length - kept.length;
+      if (kept.length !== fixes.length) await tx.reconcileRun.update({ where: { id: run.id }, data: { fixes: JSON.stringify(kept) } });
+    }
     return {
       customers: customers.count,
       orders: orders.count,
@@ -76,8 +91,19 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       customerSyncs: syncs.count,
       campaignRecipients: campaignRecipients.count,
       dataRequests: requests.count,
+      jobs: jobs.count,
+      reconcileFixes,
     };
   });
+}
+
+/** Whether a text names exactly this gid (gid://shopify/Customer/12 is not named by …/123). */
+function names(text: string | null, gid: string): boolean {
+  if (!text) return false;
+  for (let at = text.indexOf(gid); at !== -1; at = text.indexOf(gid, at + 1)) {
+    if (!/[0-9]/.test(text[at + gid.length] ?? "")) return true;
+  }
+  return false;
 }
 
 /** Erases every row the shop has in every table; the Shop row stays as a tombstone marked redacted. */

@@ -1,7 +1,7 @@
 // One customer: R/F/M scores with the raw values and why (the run's cut values), tier and progress to the next,
 // expiry, the history of segment and tier moves, orders in the ledger, what was written to Shopify, and a link to
 // the customer in Shopify admin.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, EmptyState, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
@@ -13,7 +13,9 @@ import { useLocale } from "../i18n/react";
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const id = /^\d{1,20}$/.test(params.id ?? "") ? `gid://shopify/Customer/${params.id}` : null;
-  return { detail: id ? await customerDetail(session.shop, id) : null };
+  const detail = id ? await customerDetail(session.shop, id) : null;
+  // Not this shop's customer (or not an id): the page says so, with 404 as the status.
+  return json({ detail }, { status: detail ? 200 : 404 });
 };
 
 export default function CustomerDetail() {

@@ -8,6 +8,7 @@ import {
   orderGid,
   recordComplianceRequest,
 } from "../models/privacy.server";
+import { logger } from "../logger.server";
 import type { WebhookHandler } from "./receive.server";
 
 const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]);
@@ -60,8 +61,11 @@ export const shopRedact: WebhookHandler<typeof shopRedactPayload> = {
   topic: "shop/redact",
   payload: shopRedactPayload,
   shopOf: (p) => p.shop_domain,
+  erasesShop: true,
   async handle({ shop, receivedAt }) {
     const erased = await eraseShopData(shop, receivedAt);
-    await recordComplianceRequest(shop, { topic: "shop/redact", summary: { erased } });
+    // No receipt row: it would keep the shop's domain. The tombstone (status redacted, redactedAt) is the receipt;
+    // the counts go to the log.
+    logger.info("shop/redact: shop data erased", { shop, erased });
   },
 };

@@ -42,6 +42,8 @@ interface HandlerBase<S extends z.ZodType> {
 /** A topic that does its own work (lifecycle, compliance): idempotent, recorded as delivered after it ran. */
 export interface WorkHandler<S extends z.ZodType> extends HandlerBase<S> {
   handle(ctx: WebhookContext<z.infer<S>>): Promise<void>;
+  /** The handler erases the shop (shop/redact): afterwards nothing of it is recorded, not even this delivery. */
+  erasesShop?: boolean;
 }
 
 /** A ledger topic: says what changes; ledger-ingest writes it, dedupes and queues the follow-up atomically. */
@@ -120,9 +122,15 @@ export async function receiveWebhook<S extends z.ZodType>(
   }
   // Shopify's REST ids can exceed 2^53: JSON.parse would silently change them. Integers that do not fit stay
   // strings here, so an id is never a rounded number.
-  const body = parseLossless(rawBody, undefined, (text) =>
-    isSafeNumber(text) || !/^-?\d+$/.test(text) ? Number(text) : text,
-  );
+  let body: unknown;
+  try {
+    body = parseLossless(rawBody, undefined, (text) => (isSafeNumber(text) || !/^-?\d+$/.test(text) ? Number(text) : text));
+  } catch (error) {
+    // JSON.parse (in the library) takes any depth; this recursive parser overflows on a body nested thousands deep.
+    if (!(error instanceof RangeError || error instanceof SyntaxError)) throw error;
+    logger.warn("webhook refused: body nested too deep", { shop, topic: handler.topic });
+    return answer(400, "body is not JSON this endpoint can read (nested too deep)");
+  }
   const parsed = handler.payload.safeParse(body);
   if (!parsed.success) {
     const reason = parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
@@ -154,10 +162,14 @@ export async function receiveWebhook<S extends z.ZodType>(
     return answer(200);
   }
 
-  if (!(await getShop(shop))) return unknownShop(shop, handler.topic);
+  const known = await getShop(shop);
+  if (!known) return unknownShop(shop, handler.topic);
+  // A redacted shop's data is gone: late or repeated deliveries (shop/redact's own included) are acknowledged and
+  // write nothing, so nothing about the shop comes back.
+  if (known.status === "redacted") return answer(200);
   if (await wasDelivered(shop, delivery)) return answer(200);
   // Handlers are idempotent: a crash before the delivery is recorded makes Shopify's retry redo the same work.
   await handler.handle(ctx);
-  await recordDelivery(shop, delivery);
+  if (!handler.erasesShop) await recordDelivery(shop, delivery);
   return answer(200);
 }
