@@ -15,6 +15,7 @@ import pg from "pg";
 import PgBoss from "pg-boss";
 import { logger } from "../logger.server";
 import {
+  namesGid,
   PermanentJobError,
   retryDelayMs,
   type EnqueueOptions,
@@ -569,5 +570,19 @@ export function createPgBossQueue({
     await pool.end();
   }
 
-  return { schema, start, enqueue, work, counts, state, cancelShop, purgeShop, close };
+  async function purgeCustomer(shop: string, customerId: string): Promise<number> {
+    await start();
+    let erased = 0;
+    for (const table of [job, archive]) {
+      const { rows } = await pool.query<{ id: string; data: unknown; output: unknown }>(
+        `SELECT id, data, output FROM ${table} WHERE data->>'shop' = $1 AND (data::text LIKE '%' || $2 || '%' OR output::text LIKE '%' || $2 || '%')`,
+        [shop, customerId],
+      );
+      const ids = rows.filter((r) => namesGid(JSON.stringify(r.data), customerId) || namesGid(JSON.stringify(r.output ?? null), customerId)).map((r) => r.id);
+      if (ids.length) erased += (await pool.query(`DELETE FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])).rowCount ?? 0;
+    }
+    return erased;
+  }
+
+  return { schema, start, enqueue, work, counts, state, cancelShop, purgeShop, purgeCustomer, close };
 }

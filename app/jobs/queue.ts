@@ -57,6 +57,11 @@ export interface JobQueue {
   cancelShop(shop: string): Promise<number>;
   /** Erases every job row of the shop, finished ones included (shop/redact). Returns how many rows went. */
   purgeShop(shop: string): Promise<number>;
+  /**
+   * Erases the shop's job rows that name this customer (key, payload or last error; exactly this gid, not a longer
+   * one), finished ones included: customers/redact. Returns how many rows went.
+   */
+  purgeCustomer(shop: string, customerId: string): Promise<number>;
   /** Releases what the engine holds (connections); workers must be stopped first. */
   close(): Promise<void>;
 }
@@ -70,4 +75,13 @@ export class PermanentJobError extends Error {
 export function retryDelayMs(attempt: number, random: () => number = Math.random, baseMs = 1000, capMs = 600_000) {
   const step = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(step * (0.5 + random() * 0.5));
+}
+
+/** Whether a text names exactly this gid (gid://shopify/Customer/12 is not named by …/123). */
+export function namesGid(text: string | null | undefined, gid: string): boolean {
+  if (!text) return false;
+  for (let at = text.indexOf(gid); at !== -1; at = text.indexOf(gid, at + 1)) {
+    if (!/[0-9]/.test(text[at + gid.length] ?? "")) return true;
+  }
+  return false;
 }

@@ -6,6 +6,7 @@ import { prisma } from "../db.server";
 import { Prisma } from "../generated/prisma/client";
 import { logger } from "../logger.server";
 import {
+  namesGid,
   PermanentJobError,
   retryDelayMs,
   type EnqueueOptions,
@@ -207,5 +208,14 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
     return (await prisma.job.deleteMany({ where: { shop } })).count;
   }
 
-  return { enqueue, work, counts, state, cancelShop, purgeShop, close: async () => {} };
+  async function purgeCustomer(shop: string, customerId: string): Promise<number> {
+    const candidates = await prisma.job.findMany({
+      where: { shop, OR: [{ key: { contains: customerId } }, { payload: { contains: customerId } }, { lastError: { contains: customerId } }] },
+      select: { id: true, key: true, payload: true, lastError: true },
+    });
+    const ids = candidates.filter((j) => [j.key, j.payload, j.lastError].some((text) => namesGid(text, customerId))).map((j) => j.id);
+    return ids.length ? (await prisma.job.deleteMany({ where: { shop, id: { in: ids } } })).count : 0;
+  }
+
+  return { enqueue, work, counts, state, cancelShop, purgeShop, purgeCustomer, close: async () => {} };
 }

@@ -67,13 +67,6 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
     });
-    // Jobs that name the customer (a queued or finished customer-changed, an error naming them): their work is moot.
-    const candidates = await tx.job.findMany({
-      where: { shop, OR: [{ key: { contains: customerId } }, { payload: { contains: customerId } }, { lastError: { contains: customerId } }] },
-      select: { id: true, key: true, payload: true, lastError: true },
-    });
-    const jobIds = candidates.filter((j) => [j.key, j.payload, j.lastError].some((text) => names(text, customerId))).map((j) => j.id);
-    const jobs = await tx.job.deleteMany({ where: { shop, id: { in: jobIds } } });
     // Reconciliation runs list their fixes per customer: drop this customer's (the run's totals stay).
     let reconcileFixes = 0;
     for (const run of await tx.reconcileRun.findMany({ where: { shop, fixes: { contains: customerId } }, select: { id: true, fixes: true } })) {
@@ -91,19 +84,9 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       customerSyncs: syncs.count,
       campaignRecipients: campaignRecipients.count,
       dataRequests: requests.count,
-      jobs: jobs.count,
       reconcileFixes,
     };
   });
-}
-
-/** Whether a text names exactly this gid (gid://shopify/Customer/12 is not named by …/123). */
-function names(text: string | null, gid: string): boolean {
-  if (!text) return false;
-  for (let at = text.indexOf(gid); at !== -1; at = text.indexOf(gid, at + 1)) {
-    if (!/[0-9]/.test(text[at + gid.length] ?? "")) return true;
-  }
-  return false;
 }
 
 /** Erases every row the shop has in every table; the Shop row stays as a tombstone marked redacted. */
@@ -114,7 +97,6 @@ export async function eraseShopData(shop: string, at: Date) {
       customers: (await tx.customer.deleteMany({ where: { shop } })).count,
       orders: (await tx.order.deleteMany({ where: { shop } })).count,
       refunds: (await tx.refund.deleteMany({ where: { shop } })).count,
-      jobs: (await tx.job.deleteMany({ where: { shop } })).count,
       backfillRuns: (await tx.backfillRun.deleteMany({ where: { shop } })).count,
       webhookDeliveries: (await tx.webhookDelivery.deleteMany({ where: { shop } })).count,
       complianceRequests: (await tx.complianceRequest.deleteMany({ where: { shop } })).count,

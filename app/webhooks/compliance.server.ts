@@ -9,6 +9,7 @@ import {
   recordComplianceRequest,
 } from "../models/privacy.server";
 import { logger } from "../logger.server";
+import { getQueue } from "../jobs/runtime.server";
 import type { WebhookHandler } from "./receive.server";
 
 const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]);
@@ -51,7 +52,11 @@ export const customersRedact: WebhookHandler<typeof customerRedactPayload> = {
   shopOf: (p) => p.shop_domain,
   async handle({ shop, payload }) {
     const customerId = customerGid(String(payload.customer.id));
-    const erased = await eraseCustomerData(shop, customerId, payload.orders_to_redact.map((id) => orderGid(String(id))));
+    const erased = {
+      ...(await eraseCustomerData(shop, customerId, payload.orders_to_redact.map((id) => orderGid(String(id))))),
+      // Jobs that name the customer (a queued or finished customer-changed, an error naming them): their work is moot.
+      jobs: await getQueue().purgeCustomer(shop, customerId),
+    };
     // The receipt keeps counts only: nothing that identifies the customer survives the redaction.
     await recordComplianceRequest(shop, { topic: "customers/redact", summary: { erased } });
   },
@@ -63,7 +68,9 @@ export const shopRedact: WebhookHandler<typeof shopRedactPayload> = {
   shopOf: (p) => p.shop_domain,
   erasesShop: true,
   async handle({ shop, receivedAt }) {
-    const erased = await eraseShopData(shop, receivedAt);
+    // Jobs first: none of the shop's can start between the two steps and write its data back.
+    const jobs = await getQueue().purgeShop(shop);
+    const erased = { ...(await eraseShopData(shop, receivedAt)), jobs };
     // No receipt row: it would keep the shop's domain. The tombstone (status redacted, redactedAt) is the receipt;
     // the counts go to the log.
     logger.info("shop/redact: shop data erased", { shop, erased });

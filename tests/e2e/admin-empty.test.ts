@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { backfillJob } from "../../app/jobs/backfill.server";
-import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { testQueue } from "../support/queue";
 import { createAdminClient } from "../../app/shopify/client";
 import { fetchTransport } from "../../app/shopify/transport.server";
 import { newPage } from "../support/browser";
@@ -46,7 +46,7 @@ describe("a shop with nothing imported yet", () => {
       const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
       return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint: `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json` }) });
     };
-    const queue = createTableQueue();
+    const queue = testQueue();
     const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
     await worker.idle();
     await worker.stop();

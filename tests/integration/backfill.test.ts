@@ -4,7 +4,7 @@ import path from "node:path";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { jobRows, testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { createAdminClient } from "../../app/shopify/client";
 import { fetchTransport } from "../../app/shopify/transport.server";
@@ -23,7 +23,7 @@ async function shopFromGenerator(seed: number, domain: string): Promise<TruthSum
 
 /** The app's backfill job, talking to the simulator with the access token the app got at install. */
 async function backfillWorker(fetch: typeof globalThis.fetch = globalThis.fetch) {
-  const queue = createTableQueue({ random: () => 0 });
+  const queue = testQueue({ random: () => 0 });
   const handler = backfillJob({
     queue,
     fetch,
@@ -77,7 +77,7 @@ describe("backfill", () => {
     expect(await ledgerSpend(shop)).toEqual(truthSpend(truth));
     expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).currencyCode).toBe("USD");
     // And the full recompute is queued for after it
-    expect(await prisma.job.count({ where: { shop, kind: "recompute-shop", state: "queued" } })).toBe(1);
+    expect(await jobRows(shop, { kind: "recompute-shop", state: "queued" })).toHaveLength(1);
   });
 
   it("resumes after the download dies mid-file: nothing doubled, nothing lost", async () => {
@@ -114,7 +114,7 @@ describe("backfill", () => {
     await worker.stop();
 
     expect(broken).toBe(true);
-    const job = await prisma.job.findFirstOrThrow({ where: { shop, kind: "backfill" } });
+    const [job] = await jobRows(shop, { kind: "backfill" });
     expect(job).toMatchObject({ state: "done", attempts: 2 });
     expect(job.lastError).toBeNull();
     expect(await backfillStatus(shop)).toMatchObject({

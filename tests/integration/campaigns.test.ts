@@ -5,7 +5,7 @@
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { createAdminClient } from "../../app/shopify/client";
 import { fetchTransport } from "../../app/shopify/transport.server";
@@ -44,7 +44,7 @@ beforeAll(async () => {
     env.shopify.install(shop);
     expect((await openApp(env.app.url, env.shopify, shop)).status).toBe(200);
   }
-  const queue = createTableQueue();
+  const queue = testQueue();
   const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
   await worker.idle();
   await worker.stop();

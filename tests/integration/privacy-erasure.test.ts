@@ -6,8 +6,9 @@
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { prisma } from "../../app/db.server";
-import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { databaseKind, prisma } from "../../app/db.server";
+import type { JobHandlers } from "../../app/jobs/queue";
+import { testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { reconcileJob } from "../../app/jobs/reconcile.server";
 import { createAdminClient } from "../../app/shopify/client";
@@ -41,8 +42,8 @@ const clientFor = async (shop: string) => {
   return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }), backoff: { baseMs: 5, maxMs: 50 } });
 };
 
-async function runJobs(handlers: Parameters<ReturnType<typeof createTableQueue>["work"]>[0]) {
-  const worker = createTableQueue().work(handlers, { pollMs: 20 });
+async function runJobs(handlers: JobHandlers) {
+  const worker = testQueue().work(handlers, { pollMs: 20 });
   await worker.idle();
   await worker.stop();
 }
@@ -63,14 +64,12 @@ beforeAll(async () => {
     expect((await openApp(env.app.url, env.shopify, shop)).status).toBe(200);
   }
   // Backfill both shops from the local Shopify.
-  const queue = createTableQueue();
+  const queue = testQueue();
   await runJobs({ backfill: backfillJob({ queue, clientFor }) });
 
   // The customer to forget: SHOP's customer with the most orders, renamed in Shopify (customers/update webhook).
-  const [top] = await prisma.$queryRawUnsafe<{ customerId: string }[]>(
-    `SELECT "customerId" FROM "Order" WHERE "shop" = ? AND "customerId" IS NOT NULL GROUP BY "customerId" ORDER BY COUNT(*) DESC, "customerId" LIMIT 1`,
-    SHOP,
-  );
+  const [top] = await prisma.$queryRaw<{ customerId: string }[]>`
+    SELECT "customerId" FROM "Order" WHERE "shop" = ${SHOP} AND "customerId" IS NOT NULL GROUP BY "customerId" ORDER BY COUNT(*) DESC, "customerId" LIMIT 1`;
   target = top.customerId;
   targetNumber = numberOf(target);
   env.shopify.admin.updateCustomer(SHOP, target, TARGET_NAME);
@@ -80,7 +79,7 @@ beforeAll(async () => {
   // A lost order of theirs, found again by reconciliation (its run lists the fix under their id).
   const lost = await prisma.order.findFirstOrThrow({ where: { shop: SHOP, customerId: target }, orderBy: { id: "asc" } });
   await prisma.order.delete({ where: { shop_id: { shop: SHOP, id: lost.id } } });
-  await createTableQueue().enqueue(SHOP, "reconcile", {});
+  await testQueue().enqueue(SHOP, "reconcile", {});
   await runJobs({ reconcile: reconcileJob({ clientFor }) });
 
   // Scores, tiers and history; the sync to Shopify; a campaign reaching every segment, run in both shops.
@@ -142,7 +141,11 @@ describe("customers/redact", () => {
     // jobs, reconciliation and data-request tables
     const tables = new Set((await searchDatabase(needles())).map((f) => f.table));
     expect([...tables].sort()).toEqual(
-      expect.arrayContaining(["CampaignRecipient", "ComplianceRequest", "Customer", "CustomerState", "CustomerStateChange", "CustomerSync", "Job", "Order", "ReconcileRun"]),
+      expect.arrayContaining([
+        "CampaignRecipient", "ComplianceRequest", "Customer", "CustomerState", "CustomerStateChange", "CustomerSync", "Order", "ReconcileRun",
+        // the job queue: the app's table on SQLite, pg-boss's on PostgreSQL
+        databaseKind === "postgresql" ? "pgboss.job" : "Job",
+      ]),
     );
   });
 

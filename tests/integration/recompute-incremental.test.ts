@@ -2,7 +2,7 @@
 // customer's tier and segment against the last full run's boundaries, and a later full recompute agrees.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { deleteJobs, jobRows, testQueue } from "../support/queue";
 import type { JobQueue, Worker } from "../../app/jobs/queue";
 import {
   CUSTOMER_CHANGED,
@@ -24,7 +24,7 @@ const AS_OF = new Date(END);
 const workers: Worker[] = [];
 
 /** Runs every due job once with the recompute handlers, their clock stopped at `at`. */
-async function runJobs(at: Date, queue: JobQueue = createTableQueue()) {
+async function runJobs(at: Date, queue: JobQueue = testQueue()) {
   const worker = queue.work(
     {
       [CUSTOMER_CHANGED]: customerChangedJob({ queue, now: () => at }),
@@ -82,7 +82,7 @@ describe("customer-changed", () => {
     expect(after).toMatchObject({ tier: before.nextTier, recencyDays: 0, frequency: before.frequency! + 1, amountToNext: expect.any(Number) });
     const moves = (await stateHistory(SHOP, before.customerId)).filter((h) => h.reason === "order");
     expect(moves.filter((h) => h.kind === "tier").map((h) => [h.from, h.to])).toEqual([["member", before.nextTier]]);
-    expect(await prisma.job.count({ where: { shop: SHOP, kind: CUSTOMER_CHANGED, state: "done" } })).toBe(1);
+    expect(await jobRows(SHOP, { kind: CUSTOMER_CHANGED, state: "done" })).toHaveLength(1);
 
     // When the whole shop is recomputed at the same asOf (the population did not change: they were already in it)
     const full = await recomputeShop(SHOP, { asOf: AS_OF, reason: "daily" });
@@ -123,16 +123,16 @@ describe("customer-changed", () => {
 
   it("queues one sync back to Shopify for customers whose state moved, a couple of seconds out, and none otherwise", async () => {
     // Given the customers moved by the tests above: their job runs queued one sync, coalesced by key
-    const queued = await prisma.job.findMany({ where: { shop: SHOP, kind: SYNC, state: "queued" } });
+    const queued = await jobRows(SHOP, { kind: SYNC, state: "queued" });
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ key: SYNC_KEY, payload: JSON.stringify({ reason: "customer" }) });
     expect(queued[0].runAt.getTime()).toBe(AS_OF.getTime() + SYNC_COALESCE_MS); // the handlers' clock is AS_OF
     // When an unchanged customer's job runs (a webhook for our own tag write comes back, say)
-    await prisma.job.deleteMany({ where: { shop: SHOP, kind: SYNC } });
+    await deleteJobs(SHOP, SYNC);
     await ledgerChanged(SHOP, ["gid://shopify/Customer/77000001"]);
     await runJobs(AS_OF);
     // Then no sync is queued: the app's own writes cannot start a loop
-    expect(await prisma.job.count({ where: { shop: SHOP, kind: SYNC } })).toBe(0);
+    expect(await jobRows(SHOP, { kind: SYNC })).toHaveLength(0);
   });
 
   it("rerunning the job for an unchanged customer writes nothing", async () => {
@@ -160,13 +160,13 @@ describe("customer-changed", () => {
     // Then the whole shop was computed (reason order) and the next daily run is queued for midnight UTC
     expect(await prisma.customerState.count({ where: { shop: fresh } })).toBeGreaterThan(20);
     expect(await prisma.shopComputation.findUnique({ where: { shop: fresh } })).toMatchObject({ reason: "order", asOf: at });
-    const daily = await prisma.job.findFirstOrThrow({ where: { shop: fresh, key: DAILY_RECOMPUTE_KEY, state: "queued" } });
+    const [daily] = await jobRows(fresh, { key: DAILY_RECOMPUTE_KEY, state: "queued" });
     const midnight = new Date(at);
     midnight.setUTCHours(24, 0, 0, 0);
     expect(daily.runAt).toEqual(midnight);
     expect(JSON.parse(daily.payload)).toEqual({ reason: "daily" });
     // And the states it wrote are queued to go to Shopify right away
-    const sync = await prisma.job.findFirstOrThrow({ where: { shop: fresh, kind: SYNC, state: "queued" } });
+    const [sync] = await jobRows(fresh, { kind: SYNC, state: "queued" });
     expect(sync).toMatchObject({ key: SYNC_KEY, runAt: at });
     expect(JSON.parse(sync.payload)).toEqual({ reason: "recompute" });
   });
@@ -176,11 +176,11 @@ describe("customer-changed", () => {
     const gone = "gone.myshopify.com";
     await prisma.shop.create({ data: { shop: gone, status: "uninstalled", currencyCode: "USD" } });
     await applyOrders(gone, [newOrder("gid://shopify/Customer/5", new Date(AS_OF.getTime() - DAY), 1000)]);
-    await createTableQueue().enqueue(gone, RECOMPUTE_SHOP, { reason: "manual" });
+    await testQueue().enqueue(gone, RECOMPUTE_SHOP, { reason: "manual" });
     // When the job runs
     await runJobs(AS_OF);
     // Then nothing was computed for it and no daily run scheduled
     expect(await prisma.customerState.count({ where: { shop: gone } })).toBe(0);
-    expect(await prisma.job.count({ where: { shop: gone, key: DAILY_RECOMPUTE_KEY } })).toBe(0);
+    expect(await jobRows(gone, { key: DAILY_RECOMPUTE_KEY })).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@
 // the recompute it triggers produce; invalid input is a list of issues and saves nothing.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { deleteJobs, jobRows, testQueue } from "../support/queue";
 import type { Worker } from "../../app/jobs/queue";
 import { RECOMPUTE_SHOP, recomputeShopJob, RULES_RECOMPUTE_KEY } from "../../app/jobs/recompute.server";
 import { getActiveTierProgram } from "../../app/models/tier-program.server";
@@ -14,7 +14,7 @@ import { loadGeneratedShop, storedStates } from "./recompute-fixtures";
 const SHOP = "preview.myshopify.com";
 const AS_OF = new Date("2025-06-01T00:00:00.000Z");
 // The queue and the handlers share one stopped clock, so the daily run they schedule (next midnight) is not due.
-const queue = createTableQueue({ now: () => AS_OF });
+const queue = testQueue({ now: () => AS_OF });
 const workers: Worker[] = [];
 
 /** Runs the queued recompute jobs with the handler's clock at AS_OF. */
@@ -79,7 +79,7 @@ describe("tier programme preview and save", () => {
     // When the programme is saved and the recompute it queued runs
     const saved = await saveTierProgram(SHOP, PROPOSED, { queue });
     expect(saved).toEqual({ ok: true, version: 1 });
-    const job = await prisma.job.findFirstOrThrow({ where: { shop: SHOP, key: RULES_RECOMPUTE_KEY } });
+    const [job] = await jobRows(SHOP, { key: RULES_RECOMPUTE_KEY });
     expect(JSON.parse(job.payload)).toEqual({ reason: "rules" });
     await runRecomputeJobs();
 
@@ -98,7 +98,7 @@ describe("tier programme preview and save", () => {
 
   it("invalid rules give structured issues, and neither preview nor save changes anything", async () => {
     // Given the active programme (version 1) and no queued job
-    await prisma.job.deleteMany({ where: { shop: SHOP } });
+    await deleteJobs(SHOP);
     const input = {
       tiers: [
         { key: "member", name: "Member", threshold: 100 },
@@ -123,7 +123,7 @@ describe("tier programme preview and save", () => {
     expect(issues[2].message).toContain("500.00 USD");
     // And no version was saved and no recompute queued
     expect((await getActiveTierProgram(SHOP)).version).toBe(1);
-    expect(await prisma.job.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await jobRows(SHOP)).toHaveLength(0);
   });
 
   it("input of the wrong shape is an issue too, not an exception", async () => {
@@ -155,9 +155,9 @@ describe("RFM settings preview and save", () => {
 
   it("renaming a segment saves without a recompute; an out-of-range window is an issue", async () => {
     // When only the names change
-    await prisma.job.deleteMany({ where: { shop: SHOP } });
+    await deleteJobs(SHOP);
     expect(await saveRfmSettings(SHOP, { windowDays: 365, segmentNames: { at_risk: "Slipping away" } }, { queue })).toEqual({ ok: true, recompute: false });
-    expect(await prisma.job.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await jobRows(SHOP)).toHaveLength(0);
     // When the window is 5 days and a segment is unknown
     const result = await saveRfmSettings(SHOP, { windowDays: 5, segmentNames: { vip: "VIP" } }, { queue });
     // Then both are reported and nothing changed

@@ -4,7 +4,7 @@ import path from "node:path";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { jobRows, testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { reconcileJob } from "../../app/jobs/reconcile.server";
 import { createAdminClient } from "../../app/shopify/client";
@@ -24,7 +24,7 @@ const clientFor = async (shop: string) => {
 };
 
 async function runJobs(kind: "backfill" | "reconcile") {
-  const queue = createTableQueue();
+  const queue = testQueue();
   if (kind === "reconcile") await queue.enqueue(SHOP, "reconcile", {});
   const worker = queue.work(
     kind === "backfill" ? { backfill: backfillJob({ queue, clientFor }) } : { reconcile: reconcileJob({ clientFor }) },
@@ -89,6 +89,6 @@ describe("reconciliation", () => {
     const fixed = JSON.parse(run!.fixes).map((f: { customerId: string }) => f.customerId).sort();
     expect(fixed).toEqual([lostCreate.customerId, lostUpdate.customerId].sort());
     // And the repaired customers are queued for rescoring
-    expect(await prisma.job.count({ where: { shop: SHOP, kind: "customer-changed", key: `customer-changed:${lostCreate.customerId}` } })).toBe(1);
+    expect(await jobRows(SHOP, { kind: "customer-changed", key: `customer-changed:${lostCreate.customerId}` })).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { CUSTOMER_CHANGED, customerChangedJob } from "../../app/jobs/recompute.server";
 import { createAdminClient } from "../../app/shopify/client";
@@ -86,7 +86,7 @@ beforeAll(async () => {
   }
   tagged = [...simulated().customers.values()].slice(0, 3).map((c) => c.id);
   for (const id of tagged) simulated().customers.get(id)!.tags.push(...MERCHANT_TAGS);
-  const queue = createTableQueue();
+  const queue = testQueue();
   const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
   await worker.idle();
   await worker.stop();
@@ -335,7 +335,7 @@ describe("sync", () => {
     expect(batch.every((e) => e.status === 200)).toBe(true);
     await expect.poll(() => prisma.order.count({ where: { shop: SHOP, id: order.id } })).toBe(1);
     // The app queued the customer's update once; it runs, then the sync
-    const queue = createTableQueue();
+    const queue = testQueue();
     const worker = queue.work({ [CUSTOMER_CHANGED]: customerChangedJob({ queue }) }, { pollMs: 20 });
     await worker.idle();
     await worker.stop();

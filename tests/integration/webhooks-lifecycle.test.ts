@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
+import { deleteJobs, testQueue } from "../support/queue";
 import { startApp } from "../support/app-server";
 import { exampleBody } from "../support/shopify-examples";
 import { addCustomerWithOrders, installShop, rowsPerTable, snapshotShop } from "../support/shops";
@@ -38,11 +39,12 @@ beforeEach(async () => {
   for (const table of ["session", "shop", "customer", "order", "job", "webhookDelivery", "complianceRequest", "customerState"] as const) {
     await (prisma[table] as { deleteMany(): Promise<unknown> }).deleteMany();
   }
+  for (const shop of [SHOP_A, SHOP_B]) await deleteJobs(shop);
   for (const shop of [SHOP_A, SHOP_B]) {
     await installShop(shop);
     await addCustomerWithOrders(shop, 191167, [299938, 280263]);
     await addCustomerWithOrders(shop, 555, [777]);
-    await prisma.job.create({ data: { id: `${shop}-backfill`, shop, kind: "backfill" } });
+    await testQueue().enqueue(shop, "backfill", {});
   }
 });
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { expect, inject } from "vitest";
 import { prisma } from "../../app/db.server";
 import { backfillJob } from "../../app/jobs/backfill.server";
-import { createTableQueue } from "../../app/jobs/table-queue.server";
+import { testQueue } from "./queue";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { createAdminClient } from "../../app/shopify/client";
 import { fetchTransport } from "../../app/shopify/transport.server";
@@ -23,7 +23,7 @@ export async function startScoredShop(shop: string, { seed, customers, asOf }: {
     const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${s}` } });
     return createAdminClient({ shop: s, transport: fetchTransport({ shop: s, accessToken: session.accessToken, endpoint: `${env.shopify.url}/store/${s}/admin/api/2026-04/graphql.json` }) });
   };
-  const queue = createTableQueue();
+  const queue = testQueue();
   const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
   await worker.idle();
   await worker.stop();

@@ -1,5 +1,6 @@
 // Test fixtures for shops: an installed shop as the app would hold it after token exchange.
 import { databaseKind, prisma } from "../../app/db.server";
+import { jobRows } from "./queue";
 import { Prisma } from "../../app/generated/prisma/client";
 import { DEFAULT_SCOPES } from "../../app/env.server";
 import { recordInstall } from "../../app/models/shop.server";
@@ -40,7 +41,7 @@ export async function snapshotShop(shop: string) {
     prisma.session.findMany({ where: { shop }, orderBy: { id: "asc" } }),
     prisma.customer.findMany({ where: { shop }, orderBy: { id: "asc" } }),
     prisma.order.findMany({ where: { shop }, orderBy: { id: "asc" } }),
-    prisma.job.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    jobRows(shop),
     prisma.webhookDelivery.findMany({ where: { shop }, orderBy: { webhookId: "asc" } }),
     prisma.complianceRequest.findMany({ where: { shop }, orderBy: { id: "asc" } }),
   ]);
