@@ -1,0 +1,161 @@
+// The app as it runs at scale, on this machine: a fresh PostgreSQL database, one web process (WORKER=separate) and N
+// worker processes (`scripts/worker.mjs`), all real processes of the built app, against a local Shopify (the
+// simulator, in this process: the network edge). Processes can be killed with SIGKILL and restarted, and the
+// database restarted, at any moment: what the reliability suite does to it.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { createLocalShopify, type LocalShopify } from "../../simulator/local-shopify";
+import { adminHostParam } from "../../simulator/app-bridge/session-token";
+import { ensurePostgres } from "../../scripts/postgres.mjs";
+import { migratePostgres } from "../../scripts/migrate-postgres.mjs";
+
+const API_KEY = "reliability-api-key";
+const API_SECRET = "reliability-api-secret-not-real";
+const BROWSER = { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" };
+const LOG_DIR = path.resolve("tmp/reliability");
+
+export interface Cluster {
+  shopify: LocalShopify;
+  databaseUrl: string;
+  appUrl: string;
+  /** Installs a shop already loaded into the simulator: Shopify's managed install, then the merchant's first visit. */
+  install(shop: string): Promise<void>;
+  /** SIGKILL, no goodbye. */
+  killWeb(): void;
+  killWorker(index: number): void;
+  startWeb(): Promise<void>;
+  startWorker(index: number): void;
+  workers(): number;
+  /** Restarts PostgreSQL itself (every connection of every process dies). */
+  restartDatabase(): void;
+  /** A client on the app's database (for reading state), closed by stop(). */
+  db(): Promise<pg.Client>;
+  stop(): Promise<void>;
+}
+
+function ensureBuild() {
+  if (existsSync("build/server/index.js")) return;
+  const built = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build", "--logLevel", "warn"], { stdio: "inherit" });
+  if (built.status !== 0) throw new Error("build failed");
+}
+
+export async function startCluster({ name, workers = 2, port = 0, simulatorOptions = {} }: { name: string; workers?: number; port?: number; simulatorOptions?: Parameters<typeof createLocalShopify>[0] extends infer O ? Partial<O> : never }): Promise<Cluster> {
+  ensureBuild();
+  mkdirSync(LOG_DIR, { recursive: true });
+  const serverUrl = ensurePostgres();
+  const database = `loyalty_rel_${name}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+  const u = new URL(serverUrl);
+  u.pathname = `/${database}`;
+  const databaseUrl = u.toString();
+  await migratePostgres(databaseUrl);
+
+  const shopify = createLocalShopify({ apiKey: API_KEY, apiSecret: API_SECRET, ...simulatorOptions });
+  const simulator = await shopify.listen(0);
+  const appPort = port || 20_000 + Math.floor(Math.random() * 20_000);
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const env = {
+    // The production build, run as in development: the simulator switch (SHOPIFY_ADMIN_API_ORIGIN) is refused in production.
+    NODE_ENV: "development",
+    PATH: process.env.PATH ?? "",
+    PORT: String(appPort),
+    SHOPIFY_API_KEY: API_KEY,
+    SHOPIFY_API_SECRET: API_SECRET,
+    SHOPIFY_APP_URL: appUrl,
+    DATABASE_URL: databaseUrl,
+    SHOPIFY_ADMIN_API_ORIGIN: simulator.url,
+    APP_BRIDGE_URL: shopify.appBridgeUrl,
+    LOG_LEVEL: "warn",
+    WORKER: "separate",
+  };
+
+  let web: ChildProcess | null = null;
+  const workerProcs: (ChildProcess | null)[] = Array.from({ length: workers }, () => null);
+  const clients: pg.Client[] = [];
+  const spawnApp = (script: string, label: string) => {
+    const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "ignore", "pipe"] });
+    // Errors the processes log are shown (a killed process's connections make some; they are expected).
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      if (process.env.RELIABILITY_VERBOSE) process.stderr.write(`[${label}] ${chunk}`);
+    });
+    return child;
+  };
+
+  async function startWeb() {
+    web = spawnApp("server.mjs", "web");
+    for (let i = 0; i < 300; i++) {
+      try {
+        const response = await fetch(`${appUrl}/`, { headers: BROWSER, redirect: "manual" });
+        if (response.status < 500) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("the web process did not start");
+  }
+  function startWorker(index: number) {
+    workerProcs[index] = spawnApp("scripts/worker.mjs", `worker ${index}`);
+  }
+  const kill = (child: ChildProcess | null) => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+
+  await startWeb();
+  shopify.connectApp(appUrl);
+  for (let i = 0; i < workers; i++) startWorker(i);
+
+  return {
+    shopify,
+    databaseUrl,
+    appUrl,
+    async install(shop) {
+      shopify.install(shop);
+      const params = new URLSearchParams({ embedded: "1", shop, host: adminHostParam(shop), id_token: shopify.admin.tokens.sessionToken(shop) });
+      const first = await fetch(`${appUrl}/app?${params}`, { headers: BROWSER });
+      if (first.status !== 200) throw new Error(`installing ${shop}: the app answered ${first.status}`);
+    },
+    killWeb: () => kill(web),
+    killWorker: (index) => kill(workerProcs[index]),
+    startWeb,
+    startWorker,
+    workers: () => workers,
+    restartDatabase() {
+      const [version, cluster] = spawnSync("pg_lsclusters", ["--no-header"], { encoding: "utf8" }).stdout.trim().split(/\s+/);
+      const restarted = spawnSync("pg_ctlcluster", [version, cluster, "restart", "-m", "fast"], { stdio: "ignore" });
+      if (restarted.status !== 0) throw new Error("could not restart PostgreSQL");
+    },
+    async db() {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      client.on("error", () => {});
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      kill(web);
+      workerProcs.forEach(kill);
+      await Promise.all(clients.map((c) => c.end().catch(() => {})));
+      await simulator.close();
+      const drop = new pg.Client({ connectionString: serverUrl });
+      await drop.connect();
+      await drop.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await drop.end();
+    },
+  };
+}
+
+/** Waits until `check` holds (polled), or throws after `timeoutMs`. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000, everyMs = 200) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
