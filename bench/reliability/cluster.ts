@@ -59,7 +59,7 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
   const simulator = await shopify.listen(0);
   const appPort = port || 20_000 + Math.floor(Math.random() * 20_000);
   const appUrl = `http://127.0.0.1:${appPort}`;
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     // The production build, run as in development: the simulator switch (SHOPIFY_ADMIN_API_ORIGIN) is refused in production.
     NODE_ENV: "development",
     PATH: process.env.PATH ?? "",
