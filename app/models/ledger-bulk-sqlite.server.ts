@@ -43,7 +43,12 @@ export function createSqliteBulkWriter(file: string) {
       "valueMinor" = excluded."valueMinor", "discountCodes" = excluded."discountCodes",
       "discountMinor" = excluded."discountMinor", "sourceUpdatedAt" = excluded."sourceUpdatedAt"
     WHERE "Order"."deletedAt" IS NULL
-      AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt")`);
+      AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt"
+        -- Shopify's updated_at has whole seconds: two versions of one second are ordered by what can only come later
+        -- (cancelled after open, a lower total after a refund), so any delivery order ends on the same row.
+        OR (excluded."sourceUpdatedAt" = "Order"."sourceUpdatedAt" AND (
+            (excluded."cancelledAt" IS NOT NULL AND "Order"."cancelledAt" IS NULL)
+            OR ((excluded."cancelledAt" IS NULL) = ("Order"."cancelledAt" IS NULL) AND excluded."currentTotalMinor" < "Order"."currentTotalMinor"))))`);
   const lateRefunds = `SELECT SUM(r."amountMinor") FROM "Refund" r
       WHERE r."shop" = "Order"."shop" AND r."orderId" = "Order"."id" AND r."amountMinor" IS NOT NULL
         AND r."currencyCode" = "Order"."currencyCode" AND r."createdAt" > "Order"."sourceUpdatedAt"`;

@@ -49,7 +49,12 @@ export async function applyOrders(
         "discountCodes" = excluded."discountCodes", "discountMinor" = excluded."discountMinor",
         "sourceUpdatedAt" = excluded."sourceUpdatedAt"
       WHERE "Order"."deletedAt" IS NULL
-        AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt")
+        AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt"
+          -- Shopify's updated_at has whole seconds: two versions of one second are ordered by what can only come later
+          -- (cancelled after open, a lower total after a refund), so any delivery order ends on the same row.
+          OR (excluded."sourceUpdatedAt" = "Order"."sourceUpdatedAt" AND (
+              (excluded."cancelledAt" IS NOT NULL AND "Order"."cancelledAt" IS NULL)
+              OR ((excluded."cancelledAt" IS NULL) = ("Order"."cancelledAt" IS NULL) AND excluded."currentTotalMinor" < "Order"."currentTotalMinor"))))
       RETURNING "id", "customerId"`);
     if (changed.length === 0) continue;
     await refreshOrderValues(shop, changed.map((c) => c.id), db);

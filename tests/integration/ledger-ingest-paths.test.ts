@@ -108,3 +108,29 @@ describe.skipIf(databaseKind !== "sqlite")("webhook ingest paths", () => {
     expect(await prisma.order.count({ where: { shop: "stranger.myshopify.com" } })).toBe(0);
   });
 });
+
+describe("versions of one second", () => {
+  // Shopify's updated_at has whole seconds: an order placed, refunded and cancelled within one second arrives as
+  // versions with the same updated_at, in any order. The ledger must end on the last one whatever the order.
+  const placed = order(21, 5, 10000, 11);
+  const refunded = order(21, 5, 9000, 11);
+  const cancelled = order(21, 5, 9000, 11, { cancelledAt: at(11) });
+  const orders = [placed, refunded, cancelled];
+  const permutations = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+
+  it.each(permutations)("end on the cancelled, refunded version whatever the order (%s, %s, %s), through Prisma", async (...p) => {
+    const shop = `same-second-${p.join("")}.myshopify.com`;
+    await installShop(shop);
+    for (const i of p) await ingestWithPrisma(shop, { webhookId: `w${i}`, eventId: `e${i}`, topic: "orders/updated" }, { kind: "orders", orders: [orders[i]], refunds: [] }, customerFollowUp);
+    const row = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: placed.id } } });
+    expect([row.currentTotalMinor, row.cancelledAt]).toEqual([9000n, at(11)]);
+  });
+
+  it.runIf(databaseKind === "sqlite").each(permutations)("and through SQLite's transaction (%s, %s, %s)", async (...p) => {
+    const shop = `same-second-fast-${p.join("")}.myshopify.com`;
+    await installShop(shop);
+    for (const i of p) await sqliteLedger()!.ingest(shop, { webhookId: `w${i}`, eventId: `e${i}`, topic: "orders/updated" }, { kind: "orders", orders: [orders[i]], refunds: [] }, customerFollowUp.kind);
+    const row = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: placed.id } } });
+    expect([row.currentTotalMinor, row.cancelledAt]).toEqual([9000n, at(11)]);
+  });
+});
