@@ -18,11 +18,11 @@ export async function wasDelivered(shop: string, { webhookId, eventId, topic }: 
   return row !== null;
 }
 
-/** Records a handled delivery; a concurrent duplicate that got there first is not an error. */
+/**
+ * Records a handled delivery; a concurrent duplicate that got there first (the same webhook id, or the same event and
+ * topic) is not an error: its changes were the same idempotent writes, and the event keeps one row.
+ */
 export async function recordDelivery(shop: string, { webhookId, eventId, topic }: DeliveryIds): Promise<void> {
-  await prisma.webhookDelivery.upsert({
-    where: { shop_webhookId: { shop, webhookId } },
-    create: { shop, webhookId, eventId, topic },
-    update: {},
-  });
+  await prisma.$executeRaw`INSERT INTO "WebhookDelivery" ("shop", "webhookId", "eventId", "topic", "receivedAt")
+    VALUES (${shop}, ${webhookId}, ${eventId}, ${topic}, ${new Date()}) ON CONFLICT DO NOTHING`;
 }

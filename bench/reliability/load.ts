@@ -1,0 +1,209 @@
+// Reliability under load (issue #11 item 4): sustained webhook traffic from several shops against the app at scale —
+// one web process and two worker processes on PostgreSQL with the pg-boss queue (bench/reliability/cluster.ts) —
+// for a bounded time, on loopback. Shoppers act in the local Shopify (orders, refunds, cancellations, customer
+// edits); Shopify delivers each as webhooks (some twice more, as duplicates). Printed: events/s held against the
+// rate asked for, ack latency (p50/p99) as Shopify measures it, queue lag (enqueue → done of the follow-up jobs),
+// and the check that nothing was lost or doubled: after the queue drains, every shop's ledger equals what the
+// local Shopify holds (every order once, with its current total, cancellation and customer; every customer), and
+// no event was applied twice.
+//
+//   npm run reliability:load [-- --shops 3 --rate 120 --duration 20 --workers 2 --seed 7]
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type pg from "pg";
+import { writeShopFile } from "../../simulator/generator/index";
+import type { SimulatorEvent } from "../../simulator/admin/index";
+import { toMinorUnits } from "../../app/domain/money";
+import { startCluster, until, type Cluster } from "./cluster";
+
+const { values } = parseArgs({
+  options: {
+    shops: { type: "string", default: "3" },
+    customers: { type: "string", default: "80" },
+    rate: { type: "string", default: "120" },
+    duration: { type: "string", default: "20" },
+    workers: { type: "string", default: "2" },
+    duplicates: { type: "string", default: "0.1" },
+    seed: { type: "string", default: "7" },
+  },
+});
+const SHOPS = Number(values.shops);
+const RATE = Number(values.rate);
+const DURATION_S = Number(values.duration);
+const WORKERS = Number(values.workers);
+const DUPLICATE_SHARE = Number(values.duplicates);
+const END_DATE = "2026-11-20T00:00:00.000Z";
+
+/** A small seeded PRNG (mulberry32): the same seed makes the same shoppers. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+async function queueIdle(db: pg.Client) {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE state IN ('created', 'retry', 'active') AND start_after <= now() + interval '5 seconds'`);
+  return rows[0].n === 0;
+}
+
+/** Differences between the app's ledger and the local Shopify, per shop: lost (missing or stale) and doubled rows. */
+async function compareLedger(cluster: Cluster, db: pg.Client, shops: string[]) {
+  let lost = 0;
+  let stale = 0;
+  let doubled = 0;
+  let orders = 0;
+  let customers = 0;
+  const examples: string[] = [];
+  for (const shop of shops) {
+    const state = cluster.shopify.admin.shops.getShop(shop)!;
+    const ledgerOrders = new Map(
+      (await db.query(`SELECT id, "customerId", "cancelledAt", "currentTotalMinor" FROM "Order" WHERE shop = $1 AND "deletedAt" IS NULL`, [shop])).rows.map((r) => [r.id as string, r]),
+    );
+    const ledgerCustomers = new Map(
+      (await db.query(`SELECT id, email, "firstName", "lastName" FROM "Customer" WHERE shop = $1 AND "deletedAt" IS NULL`, [shop])).rows.map((r) => [r.id as string, r]),
+    );
+    for (const order of state.orders.values()) {
+      orders += 1;
+      const row = ledgerOrders.get(order.id);
+      const money = order.currentTotalPriceSet.shopMoney;
+      if (!row) {
+        lost += 1;
+        if (examples.length < 5) examples.push(`${shop} ${order.id}: not in the ledger`);
+        continue;
+      }
+      const want = toMinorUnits(money.amount, money.currencyCode);
+      if (Number(row.currentTotalMinor) !== want || (row.cancelledAt === null) !== (order.cancelledAt === null) || row.customerId !== (order.customer?.id ?? null)) {
+        stale += 1;
+        if (examples.length < 5) examples.push(`${shop} ${order.id}: ledger ${row.currentTotalMinor}/${row.cancelledAt}/${row.customerId}, Shopify ${want}/${order.cancelledAt}/${order.customer?.id}`);
+      }
+    }
+    for (const customer of state.customers.values()) {
+      customers += 1;
+      const row = ledgerCustomers.get(customer.id);
+      if (!row || row.email !== customer.email || row.firstName !== customer.firstName || row.lastName !== customer.lastName) {
+        stale += 1;
+        if (examples.length < 5) examples.push(`${shop} ${customer.id}: ${row ? "stale" : "missing"}`);
+      }
+    }
+    if (ledgerOrders.size !== state.orders.size) doubled += Math.max(0, ledgerOrders.size - state.orders.size);
+    // An event applied twice would show as two delivery rows for one event and topic.
+    const twice = await db.query(`SELECT count(*)::int AS n FROM (SELECT "eventId", topic FROM "WebhookDelivery" WHERE shop = $1 AND "eventId" IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1) t`, [shop]);
+    doubled += twice.rows[0].n;
+  }
+  return { lost, stale, doubled, orders, customers, examples };
+}
+
+async function main() {
+  const random = prng(Number(values.seed));
+  console.log(`Reliability under load: ${SHOPS} shops, ${RATE} shopper events/s for ${DURATION_S} s, web + ${WORKERS} workers on PostgreSQL (pg-boss)`);
+  const cluster = await startCluster({ name: "load", workers: WORKERS });
+  try {
+    const db = await cluster.db();
+    // Shops with a history, installed and backfilled before the load starts.
+    const shops: string[] = [];
+    for (let i = 0; i < SHOPS; i++) {
+      const shop = `load-${i + 1}.myshopify.com`;
+      const file = path.resolve(`tmp/reliability/${shop}-${values.customers}.jsonl`);
+      await writeShopFile({ preset: "demo", seed: 100 + i, customers: Number(values.customers), shopDomain: shop, endDate: END_DATE }, file, { truthFile: false });
+      const state = await cluster.shopify.admin.shops.loadShopFile(file);
+      state.record.plan = "advanced";
+      await cluster.install(shop);
+      shops.push(shop);
+    }
+    await until("every backfill", async () => (await db.query(`SELECT count(*)::int AS n FROM "BackfillRun" WHERE status = 'done'`)).rows[0].n === SHOPS, 300_000);
+    await until("the queue after backfill", () => queueIdle(db), 300_000);
+    console.log(`Installed and backfilled ${SHOPS} shops.`);
+
+    // Duplicates: a share of events is delivered once more, as Shopify sometimes does (new webhook id, same event).
+    const sender = cluster.shopify.webhooks;
+    let duplicated = 0;
+    cluster.shopify.admin.onEvent((event: SimulatorEvent) => {
+      if (event.topic === "bulk_operations/finish" || random() >= DUPLICATE_SHARE) return;
+      duplicated += 1;
+      void sender.deliverBatch([cluster.shopify.webhookEventOf(event)], { duplicates: 1 }).catch(() => {});
+    });
+
+    const logStart = sender.log.length;
+    const loadStart = Date.now();
+    let actions = 0;
+    const customersOf = shops.map((s) => [...cluster.shopify.admin.shops.getShop(s)!.customers.values()].map((c) => c.id));
+    const ordersOf: string[][] = shops.map(() => []);
+    // Open loop: actions are started on schedule whatever the app's speed, so a slow app shows as latency and lag.
+    while (Date.now() - loadStart < DURATION_S * 1000) {
+      const due = Math.floor(((Date.now() - loadStart) / 1000) * RATE);
+      while (actions < due) {
+        const s = Math.floor(random() * SHOPS);
+        const shop = shops[s];
+        const roll = random();
+        const customer = customersOf[s][Math.floor(random() * customersOf[s].length)];
+        const mine = ordersOf[s];
+        if (roll < 0.7 || mine.length === 0) {
+          const total = (10 + Math.floor(random() * 200)).toFixed(2);
+          mine.push(cluster.shopify.admin.placeOrder(shop, { customerId: customer, total }).id);
+        } else if (roll < 0.85) {
+          const orderId = mine[Math.floor(random() * mine.length)];
+          const order = cluster.shopify.admin.shops.getShop(shop)!.orders.get(orderId)!;
+          if (!order.cancelledAt && Number(order.currentTotalPriceSet.shopMoney.amount) > 2) cluster.shopify.admin.refundOrder(shop, orderId, { amount: "1.00" });
+        } else if (roll < 0.9) {
+          const orderId = mine[Math.floor(random() * mine.length)];
+          if (!cluster.shopify.admin.shops.getShop(shop)!.orders.get(orderId)!.cancelledAt) cluster.shopify.admin.cancelOrder(shop, orderId);
+        } else {
+          cluster.shopify.admin.updateCustomer(shop, customer, { firstName: `Renamed ${actions}` });
+        }
+        actions += 1;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const loadSeconds = (Date.now() - loadStart) / 1000;
+    const firstAttempts = sender.log.slice(logStart);
+    await sender.drain();
+    const drained = Date.now();
+    await until("the queue to drain", () => queueIdle(db), 600_000);
+    const lagToIdle = (Date.now() - drained) / 1000;
+
+    const attempts = sender.log.slice(logStart);
+    const ok = attempts.filter((a) => a.ok);
+    const latencies = attempts.filter((a) => a.status !== null).map((a) => a.latencyMs).sort((a, b) => a - b);
+    const failedAttempts = attempts.filter((a) => !a.ok);
+    const jobLag = (
+      await db.query(
+        `SELECT extract(epoch FROM (completed_on - created_on)) * 1000 AS lag FROM (
+           SELECT created_on, completed_on, name, state FROM pgboss.job UNION ALL SELECT created_on, completed_on, name, state FROM pgboss.archive) j
+         WHERE name = 'customer-changed' AND state = 'completed' AND created_on >= to_timestamp($1 / 1000.0)`,
+        [loadStart],
+      )
+    ).rows.map((r) => Number(r.lag)).sort((a, b) => a - b);
+    const check = await compareLedger(cluster, db, shops);
+
+    console.log("");
+    console.log("| measured | value |");
+    console.log("|---|---:|");
+    console.log(`| shopper actions (asked ${RATE}/s for ${DURATION_S} s) | ${actions} in ${loadSeconds.toFixed(1)} s = ${(actions / loadSeconds).toFixed(1)}/s |`);
+    console.log(`| webhooks delivered and acknowledged (2xx) | ${ok.length} (${(ok.length / loadSeconds).toFixed(1)}/s), of which duplicates of ${duplicated} events |`);
+    console.log(`| delivery attempts not acknowledged (retried by Shopify) | ${failedAttempts.length} |`);
+    console.log(`| ack latency p50 / p99 / max | ${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))} / ${ms(latencies[latencies.length - 1] ?? NaN)} |`);
+    console.log(`| queue lag, customer-changed (enqueue → done) p50 / p99 | ${ms(percentile(jobLag, 50))} / ${ms(percentile(jobLag, 99))} (${jobLag.length} jobs) |`);
+    console.log(`| queue empty after the last delivery | ${lagToIdle.toFixed(1)} s |`);
+    console.log(`| ledger vs Shopify: orders / customers checked | ${check.orders} / ${check.customers} |`);
+    console.log(`| **lost** (missing) / stale / **doubled** | **${check.lost}** / ${check.stale} / **${check.doubled}** |`);
+    for (const e of check.examples) console.log(`  ${e}`);
+    const reasons = new Map<string, number>();
+    for (const a of failedAttempts) reasons.set(a.status === null ? (a.error ?? "no answer") : `HTTP ${a.status}`, (reasons.get(a.status === null ? (a.error ?? "no answer") : `HTTP ${a.status}`) ?? 0) + 1);
+    if (reasons.size) console.log(`  not acknowledged: ${[...reasons].map(([k, n]) => `${k} × ${n}`).join(", ")}`);
+    void firstAttempts;
+    const pass = check.lost === 0 && check.stale === 0 && check.doubled === 0;
+    console.log(pass ? "\nNothing lost, nothing doubled." : "\nFAILED: the ledger does not match Shopify.");
+    process.exitCode = pass ? 0 : 1;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+await main();
