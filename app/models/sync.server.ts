@@ -84,6 +84,24 @@ export async function dropOrphanSyncRows(shop: string): Promise<number> {
       AND "customerId" NOT IN (SELECT "customerId" FROM "CustomerState" WHERE "shop" = ${shop})`);
 }
 
+/**
+ * Records the tags under the app's prefixes that customers had before the app wrote any (the merchant's), as read
+ * from Shopify, before the app writes to them: a write that Shopify applied but the app never got to record (the
+ * process killed, the database or the answer lost) must not make the next run read the app's own tags as the
+ * merchant's. Only fills customers with none recorded yet.
+ */
+export async function recordForeignTags(shop: string, foreign: ReadonlyMap<string, readonly string[]>): Promise<void> {
+  const entries = [...foreign.entries()];
+  const ROWS = 250;
+  for (let i = 0; i < entries.length; i += ROWS) {
+    const rows = entries.slice(i, i + ROWS).map(([customerId, tags]) => Prisma.sql`(${shop}, ${customerId}, ${JSON.stringify(tags)})`);
+    await prisma.$executeRaw(Prisma.sql`
+      INSERT INTO "CustomerSync" ("shop", "customerId", "foreignTags") VALUES ${Prisma.join(rows)}
+      ON CONFLICT ("shop", "customerId") DO UPDATE SET "foreignTags" = excluded."foreignTags"
+      WHERE "CustomerSync"."foreignTags" IS NULL`);
+  }
+}
+
 export interface SyncOutcome {
   customerId: string;
   tags: string[];

@@ -43,6 +43,7 @@ import {
   dropOrphanSyncRows,
   finishSyncRun,
   getSyncSettings,
+  recordForeignTags,
   recordSyncOutcomes,
   syncCandidates,
   updateSyncRun,
@@ -153,7 +154,7 @@ export async function syncShop(
       for await (const page of pages(shop, signal)) {
         totals.considered += page.length;
         const dueHere = page.filter(due);
-        const foreign = await readForeignTags(client, dueHere, settings, prefixes);
+        const foreign = await readForeignTags(shop, client, dueHere, settings, prefixes);
         for (const candidate of dueHere) {
           const work = workFor(candidate, settings, program, currency, foreign.get(candidate.state.customerId));
           if (!work) continue;
@@ -214,7 +215,7 @@ function workFor(
  * The current tags of customers the app is about to tag for the first time, reduced to those under the app's
  * prefixes: the merchant's, never to be removed. Customers Shopify does not know come back without an entry.
  */
-async function readForeignTags(client: AdminClient, due: readonly SyncCandidate[], settings: SyncSettings, prefixes: readonly string[]) {
+async function readForeignTags(shop: string, client: AdminClient, due: readonly SyncCandidate[], settings: SyncSettings, prefixes: readonly string[]) {
   const out = new Map<string, string[]>();
   const unread = due.filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0).map((c) => c.state.customerId);
   for (let i = 0; i < unread.length; i += TAG_READ_BATCH) {
@@ -222,6 +223,7 @@ async function readForeignTags(client: AdminClient, due: readonly SyncCandidate[
     const data = await client.request<{ nodes: ({ id: string; tags: string[] } | null)[] }>(CUSTOMER_TAGS_QUERY, { ids });
     for (const node of data.nodes) if (node) out.set(node.id, node.tags.filter((t) => underPrefixes(t, prefixes)));
   }
+  await recordForeignTags(shop, out);
   return out;
 }
 
@@ -414,6 +416,7 @@ async function syncInBulk(
   const unknown = candidates.filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0);
   // Tags still unknown: one bulk query (no rate-limit cost) rather than `nodes` calls 250 at a time.
   const foreign = unknown.length > 0 ? await readAllTagsInBulk(client, new Set(unknown.map((c) => c.state.customerId)), prefixes, signal) : new Map<string, string[]>();
+  await recordForeignTags(shop, foreign);
   const work = candidates.flatMap((c) => workFor(c, settings, program, currency, foreign.get(c.state.customerId)) ?? []);
   totals.changed += work.length;
 

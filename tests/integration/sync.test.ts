@@ -348,4 +348,32 @@ describe("sync", () => {
     expect(mine).toHaveLength(moves.length);
     expect(mine.find((t) => t.handle === "loyalty-tier-changed")?.payload).toMatchObject({ customer_id: Number(member.split("/").pop()), from_tier: "Member", direction: "up" });
   });
+
+  it("never takes its own tags for the merchant's after a write Shopify applied but the app did not record", async () => {
+    // Found by npm run reliability:faults (a worker killed, or PostgreSQL restarted, between Shopify applying a
+    // write and the app recording it). A first sync for everyone: the customers' tags are read, then written.
+    await sync({ mode: "cleanup" });
+    await prisma.customerSync.deleteMany({ where: { shop: SHOP } });
+    const real = await clientFor(SHOP);
+    let lost = 0;
+    const lossy = Object.create(real) as typeof real;
+    lossy.request = (async (query: string, variables?: Record<string, unknown>) => {
+      const answer = await real.request(query, variables);
+      // Shopify applied the first write; its answer never reaches the app (the process dies, the connection drops).
+      if (/tagsAdd/.test(query) && lost++ === 0) throw new Error("answer lost");
+      return answer;
+    }) as typeof real.request;
+    const first = await syncShop(SHOP, { client: lossy, reason: "recompute", fieldsPerRequest: 10 });
+    expect(first.status).toBe("failed");
+    expect(await sync()).toMatchObject({ status: "done", failed: 0 });
+    await expectShopifyToMatchState();
+    // Only the merchant's tags are recorded as theirs, so a clean-up removes every tag the app wrote.
+    for (const row of await prisma.customerSync.findMany({ where: { shop: SHOP } })) {
+      for (const tag of JSON.parse(row.foreignTags ?? "[]") as string[]) expect(MERCHANT_TAGS, row.customerId).toContain(tag);
+    }
+    await sync({ mode: "cleanup" });
+    for (const customer of simulated().customers.values()) {
+      expect(customer.tags.filter((t) => /^(rfm|tier):/i.test(t) && !MERCHANT_TAGS.includes(t)), customer.id).toEqual([]);
+    }
+  });
 });
