@@ -39,6 +39,8 @@ async function rows(db: pg.Client, sql: string, params: unknown[]): Promise<Row[
   return result.rows.map((x) => x.r);
 }
 
+const sortedList = (json: unknown) => (typeof json === "string" ? (JSON.parse(json) as string[]).sort() : json);
+
 const line = (table: string, values: Row) => `${table} ${JSON.stringify(values)}`;
 
 export interface DigestInput {
@@ -142,7 +144,8 @@ export async function finalState({ db, shopify, shop, runStart }: DigestInput): 
   const syncs = await rows(db, `SELECT row_to_json(t) AS r FROM "CustomerSync" t WHERE shop = $1`, [shop]);
   sorted(
     syncs.map((s) =>
-      line("CustomerSync", { customerId: s.customerId, tags: s.tags, foreignTags: s.foreignTags, metafields: s.metafields, failureCode: s.failureCode }),
+      // Tags are a set: their order in the row is the order they happened to be written in.
+      line("CustomerSync", { customerId: s.customerId, tags: sortedList(s.tags), foreignTags: sortedList(s.foreignTags), metafields: s.metafields, failureCode: s.failureCode }),
     ),
   );
   const tiers = await rows(db, `SELECT row_to_json(t) AS r FROM "TierSegment" t WHERE shop = $1`, [shop]);
