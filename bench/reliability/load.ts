@@ -165,7 +165,16 @@ async function main() {
     const firstAttempts = sender.log.slice(logStart);
     await sender.drain();
     const drained = Date.now();
-    await until("the queue to drain", () => queueIdle(db), 600_000);
+    try {
+      await until("the queue to drain", () => queueIdle(db), 180_000);
+    } catch (error) {
+      const { rows } = await db.query(
+        `SELECT name, state, retry_count, output::text AS output, start_after FROM pgboss.job WHERE state IN ('created', 'retry', 'active') ORDER BY start_after LIMIT 10`,
+      );
+      console.log("Jobs still waiting or running:");
+      for (const r of rows) console.log(`  ${r.name} ${r.state} attempt ${r.retry_count} after ${r.start_after.toISOString()} ${String(r.output ?? "").slice(0, 200)}`);
+      throw error;
+    }
     const lagToIdle = (Date.now() - drained) / 1000;
 
     const attempts = sender.log.slice(logStart);
