@@ -218,7 +218,7 @@ async function burst(cluster: Cluster) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Faults.
-type FaultKind = "kill-web" | "kill-worker" | "restart-db" | "throttled" | "http429" | "http5xx" | "reset" | "bulk-fail";
+type FaultKind = "kill-web" | "kill-worker" | "restart-db" | "throttled" | "http429" | "http5xx" | "reset" | "bulk-fail" | "kill-workers-in";
 
 interface PlannedFault {
   kind: FaultKind;
@@ -227,6 +227,9 @@ interface PlannedFault {
   /** How long the process stays down, or the storm lasts. */
   forMs: number;
   worker?: number;
+  /** kill-workers-in: every worker is killed once a job of this kind runs (the short full recompute is rarely hit
+   * at a random moment). */
+  job?: string;
 }
 
 interface Plan {
@@ -254,6 +257,7 @@ function planFaults(seed: number, setupMs: number, burstMs: number): Plan {
   if (r.next() < 0.5) setupKinds.push("kill-worker");
   const setup = setupKinds.map((k) => fault(k, setupMs));
   if (r.next() < 0.5) setup.push({ kind: "bulk-fail", atMs: 0, forMs: 0 });
+  setup.push({ kind: "kill-workers-in", atMs: 0, forMs: r.int(300, 3000), job: r.next() < 0.7 ? "recompute-shop" : "backfill" });
   const burst = ["kill-web", r.pick<FaultKind>(["kill-worker", "restart-db", ...STORMS])].map((k) => fault(k as FaultKind, burstMs));
   const byTime = (a: PlannedFault, b: PlannedFault) => a.atMs - b.atMs;
   return { setup: setup.sort(byTime), burst: burst.sort(byTime) };
@@ -291,6 +295,11 @@ async function inject(cluster: Cluster, plan: PlannedFault[], phase: string, sta
   await Promise.all(
     plan.map(async (f) => {
       await sleep(Math.max(0, startedAt + f.atMs - Date.now()));
+      if (f.kind === "kill-workers-in") {
+        const running = async () => (await progress(cluster)).open.some((j) => j.name === f.job && j.state === "active");
+        const seen = await until(`${f.job} running`, running, 120_000, 50).then(() => true, () => false);
+        if (!seen) return void log.push({ label: `${phase}: ${f.job} never seen running` });
+      }
       const at = Date.now() - startedAt;
       const what = await doing(cluster);
       const label = (text: string) => log.push({ label: `${phase}+${secs(at)}s ${text} (${what})` });
@@ -303,7 +312,7 @@ async function inject(cluster: Cluster, plan: PlannedFault[], phase: string, sta
             await cluster.startWeb();
           });
         case "kill-worker":
-          return onTarget(`worker${f.worker}`, async () => {
+          return onTarget("workers", async () => {
             cluster.killWorker(f.worker!);
             label(`kill -9 worker${f.worker}, down ${secs(f.forMs)}s`);
             await sleep(f.forMs);
@@ -314,6 +323,13 @@ async function inject(cluster: Cluster, plan: PlannedFault[], phase: string, sta
             const began = Date.now();
             cluster.restartDatabase();
             label(`PostgreSQL restart (${secs(Date.now() - began)}s)`);
+          });
+        case "kill-workers-in":
+          return onTarget("workers", async () => {
+            for (let i = 0; i < WORKERS; i++) cluster.killWorker(i);
+            label(`kill -9 every worker, down ${secs(f.forMs)}s`);
+            await sleep(f.forMs);
+            for (let i = 0; i < WORKERS; i++) cluster.startWorker(i);
           });
         case "bulk-fail":
           faults.inject({ kind: "bulk-fail-halfway" }, { shop: SHOP });
