@@ -12,6 +12,7 @@ import { authenticate } from "../shopify.server";
 import { analyticsPeriodQuery, shopAnalytics, type PeriodChoice } from "../services/analytics.server";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "../i18n/format";
 import { useLocale } from "../i18n/react";
+import { downloadFile } from "../components/download";
 import { fromMinorUnits } from "../domain/money";
 
 export const links = () => [{ rel: "stylesheet", href: polarisVizStyles }];
@@ -83,15 +84,7 @@ function PeriodPicker({ asked, error, download }: { asked: { period: string; fro
       const query = new URLSearchParams();
       for (const key of ["period", "from", "to"]) if (params.get(key)) query.set(key, params.get(key)!);
       query.set("table", table);
-      // App Bridge's fetch adds the session token; a plain link would not.
-      const response = await fetch(`/app/analytics/csv?${query}`);
-      const blob = await response.blob();
-      const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? `analytics-${table}.csv`;
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = name;
-      link.click();
-      URL.revokeObjectURL(link.href);
+      await downloadFile(`/app/analytics/csv?${query}`, `analytics-${table}.csv`);
     } finally {
       setDownloading(null);
     }

@@ -11,6 +11,7 @@ import { campaignPage, submitCampaign, type CampaignFormResult } from "../servic
 import { CampaignForm } from "../components/CampaignForm";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "../i18n/format";
 import { useLocale } from "../i18n/react";
+import { downloadFile } from "../components/download";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -47,14 +48,7 @@ export default function CampaignDetail() {
   const download = async () => {
     setDownloading(true);
     try {
-      // App Bridge's fetch adds the session token; a plain link would not.
-      const response = await fetch(`/app/campaigns/${c.id}/csv`);
-      const blob = await response.blob();
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "campaign.csv";
-      link.click();
-      URL.revokeObjectURL(link.href);
+      await downloadFile(`/app/campaigns/${c.id}/csv`, "campaign.csv");
     } finally {
       setDownloading(false);
     }

@@ -9,6 +9,7 @@ import { authenticate } from "../shopify.server";
 import { settingsPage, submitSettings, type SettingsResult } from "../services/settings.server";
 import { formatDate } from "../i18n/format";
 import { useLocale } from "../i18n/react";
+import { downloadFile } from "../components/download";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -63,15 +64,7 @@ export default function Settings() {
   const download = async () => {
     setExporting(true);
     try {
-      // App Bridge's fetch adds the session token; a plain link would not.
-      const response = await fetch(`/app/export?asOf=${encodeURIComponent(data.computedAsOf ?? new Date().toISOString())}`);
-      const blob = await response.blob();
-      const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "customers.csv";
-      const link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = name;
-      link.click();
-      URL.revokeObjectURL(link.href);
+      await downloadFile(`/app/export?asOf=${encodeURIComponent(data.computedAsOf ?? new Date().toISOString())}`, "customers.csv");
     } finally {
       setExporting(false);
     }
