@@ -1,7 +1,7 @@
 // Dashboard: customers per segment and tier with the change over 30 days, segment sizes over 12 weeks and the tier
 // distribution (polaris-viz, the charts of Shopify's admin), backfill and sync progress that updates while it moves,
 // the last recompute, and what needs attention.
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect } from "react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useRevalidator } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
@@ -12,6 +12,7 @@ import { authenticate } from "../shopify.server";
 import { dashboard } from "../services/dashboard.server";
 import { formatDate, formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/react";
+import { ChartFigure } from "../components/ChartFigure";
 
 export const links = () => [{ rel: "stylesheet", href: polarisVizStyles }];
 
@@ -29,9 +30,6 @@ export default function Dashboard() {
   const { t } = useTranslation();
   const locale = useLocale();
   const revalidator = useRevalidator();
-  // Charts measure the page: drawn in the browser only.
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
   // Live progress: while a backfill, sync or job runs, the data is read again every few seconds.
   useEffect(() => {
     if (!data.busy) return;
@@ -146,23 +144,17 @@ export default function Dashboard() {
                 <Text as="h2" variant="headingMd">
                   {t("dashboard.segmentsOverTime")}
                 </Text>
-                {/* The chart's own SVG is not accessible (its roles and circles fail axe): it is shown, and the same
-                    numbers are given to assistive technology as the table below and this label. */}
-                <div style={{ height: 280 }} role="img" aria-label={t("dashboard.segmentsChartLabel")}>
-                  {mounted ? (
-                    <Inert>
-                    <LineChart
-                      data={data.segments
-                        .filter((s) => s.key !== "prospect")
-                        .map((s) => ({
-                          name: segmentName(s.key),
-                          data: data.segmentHistory.map((w) => ({ key: formatDate(locale, w.at, { month: "short", day: "numeric" }), value: w.counts[s.key] ?? 0 })),
-                        }))}
-                      theme="Light"
-                    />
-                    </Inert>
-                  ) : null}
-                </div>
+                <ChartFigure height={280} label={t("dashboard.segmentsChartLabel")}>
+                  <LineChart
+                    data={data.segments
+                      .filter((s) => s.key !== "prospect")
+                      .map((s) => ({
+                        name: segmentName(s.key),
+                        data: data.segmentHistory.map((w) => ({ key: formatDate(locale, w.at, { month: "short", day: "numeric" }), value: w.counts[s.key] ?? 0 })),
+                      }))}
+                    theme="Light"
+                  />
+                </ChartFigure>
               </BlockStack>
             </Card>
           </Layout.Section>
@@ -186,13 +178,9 @@ export default function Dashboard() {
                 <Text as="h2" variant="headingMd">
                   {t("dashboard.tiers")}
                 </Text>
-                <div style={{ height: 220 }} role="img" aria-label={t("dashboard.tiersChartLabel")}>
-                  {mounted ? (
-                    <Inert>
-                      <BarChart data={[{ name: t("segments.column.customers"), data: data.tiers.map((x) => ({ key: tierName(x.key), value: x.customers })) }]} theme="Light" />
-                    </Inert>
-                  ) : null}
-                </div>
+                <ChartFigure height={220} label={t("dashboard.tiersChartLabel")}>
+                  <BarChart data={[{ name: t("segments.column.customers"), data: data.tiers.map((x) => ({ key: tierName(x.key), value: x.customers })) }]} theme="Light" />
+                </ChartFigure>
                 <DataTable
                   columnContentTypes={["text", "numeric", "numeric"]}
                   headings={[t("tiers.column.tier"), t("segments.column.customers"), t("dashboard.change30")]}
@@ -207,15 +195,3 @@ export default function Dashboard() {
   );
 }
 
-/** Shown but inert: out of the tab order and the accessibility tree (its parent carries the description). */
-function Inert({ children }: { children: ReactNode }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (ref.current) ref.current.inert = true;
-  }, []);
-  return (
-    <div ref={ref} style={{ height: "100%" }}>
-      {children}
-    </div>
-  );
-}

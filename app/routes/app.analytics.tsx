@@ -1,7 +1,7 @@
 // Analytics: retention, repeat purchase rate, purchase frequency, average order value, time between purchases, CLV
 // (historical and the simple CLV model) and cohort retention for a chosen period, for the whole shop, per segment
 // and per tier (docs/analytics.md), with CSV downloads. A period the query string cannot describe is answered 400.
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, DataTable, InlineError, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
@@ -12,6 +12,7 @@ import { authenticate } from "../shopify.server";
 import { analyticsPeriodQuery, shopAnalytics, type PeriodChoice } from "../services/analytics.server";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "../i18n/format";
 import { useLocale } from "../i18n/react";
+import { ChartFigure } from "../components/ChartFigure";
 import { downloadFile } from "../components/download";
 import { fromMinorUnits } from "../domain/money";
 
@@ -137,9 +138,6 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const [group, setGroup] = useState("all");
-  // Charts measure the page: drawn in the browser only.
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
 
   const segmentName = (key: string) => data.segmentNames[key]?.trim() || t(`segment.${key}`);
   const tierName = (key: string) => (key === "" ? t("analytics.noTier") : (data.tierNames[key] ?? key));
@@ -248,22 +246,16 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
             <Text as="h2" variant="headingMd">
               {t("analytics.segmentsTitle")}
             </Text>
-            {/* The chart's own SVG is not accessible (its roles and circles fail axe): it is shown, and the same
-                numbers are given to assistive technology as the table below and this label. */}
-            <div style={{ height: 260 }} role="img" aria-label={t("analytics.segmentsChartLabel")}>
-              {mounted ? (
-                <Inert>
-                  <BarChart
-                    data={[
-                      { name: t("analytics.column.retention"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.retentionRate })) },
-                      { name: t("analytics.column.repeat"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.repeatPurchaseRate })) },
-                    ]}
-                    yAxisOptions={{ labelFormatter: (value) => formatPercent(locale, Number(value) / 100) }}
-                    theme="Light"
-                  />
-                </Inert>
-              ) : null}
-            </div>
+            <ChartFigure height={260} label={t("analytics.segmentsChartLabel")}>
+              <BarChart
+                data={[
+                  { name: t("analytics.column.retention"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.retentionRate })) },
+                  { name: t("analytics.column.repeat"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.repeatPurchaseRate })) },
+                ]}
+                yAxisOptions={{ labelFormatter: (value) => formatPercent(locale, Number(value) / 100) }}
+                theme="Light"
+              />
+            </ChartFigure>
             <DataTable columnContentTypes={[...types]} headings={[t("analytics.column.segment"), ...columns]} rows={segments.map((s) => row(segmentName(s.key), s.figures))} />
           </BlockStack>
         </Card>
@@ -274,20 +266,16 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
             <Text as="h2" variant="headingMd">
               {t("analytics.tiersTitle")}
             </Text>
-            <div style={{ height: 220 }} role="img" aria-label={t("analytics.tiersChartLabel")}>
-              {mounted ? (
-                <Inert>
-                  <BarChart
-                    data={[
-                      { name: t("analytics.column.historicalClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.historicalClv.meanMinor) })) },
-                      { name: t("analytics.column.predictedClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.predictedClv.valueMinor) })) },
-                    ]}
-                    yAxisOptions={{ labelFormatter: (value) => formatNumber(locale, Number(value), { style: "currency", currency: data.currency, maximumFractionDigits: 0 }) }}
-                    theme="Light"
-                  />
-                </Inert>
-              ) : null}
-            </div>
+            <ChartFigure height={220} label={t("analytics.tiersChartLabel")}>
+              <BarChart
+                data={[
+                  { name: t("analytics.column.historicalClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.historicalClv.meanMinor) })) },
+                  { name: t("analytics.column.predictedClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.predictedClv.valueMinor) })) },
+                ]}
+                yAxisOptions={{ labelFormatter: (value) => formatNumber(locale, Number(value), { style: "currency", currency: data.currency, maximumFractionDigits: 0 }) }}
+                theme="Light"
+              />
+            </ChartFigure>
             <DataTable columnContentTypes={[...types]} headings={[t("analytics.column.tier"), ...columns]} rows={tiers.map((s) => row(tierName(s.key), s.figures))} />
           </BlockStack>
         </Card>
@@ -373,15 +361,3 @@ function heat(share: number) {
   return { background: `rgb(${rgb.join(",")})`, color: onBlack >= onWhite ? "#000" : "#fff" };
 }
 
-/** Shown but inert: out of the tab order and the accessibility tree (its parent carries the description). */
-function Inert({ children }: { children: ReactNode }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (ref.current) ref.current.inert = true;
-  }, []);
-  return (
-    <div ref={ref} style={{ height: "100%" }}>
-      {children}
-    </div>
-  );
-}

@@ -116,27 +116,27 @@ if (!postgres && !postgresRequired) {
 // with the app on PostgreSQL (TEST_DATABASE=postgresql), the app uses pg-boss there, so only pg-boss is checked.
 const appOnPostgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
 
-const engines: [string, Engine | null][] = [
-  ["table queue", appOnPostgres ? null : tableEngine],
-  ["pg-boss", pgEngine],
+// Only engines that can run here are listed (no placeholder tests). PostgreSQL missing where it is required (CI,
+// TEST_POSTGRES=1) is a failure; elsewhere the pg-boss cases are left out with a warning.
+if (!pgEngine) {
+  const reason = "unavailable" in database ? database.unavailable : "no database";
+  if (postgresRequired) {
+    describe("job queue contract: pg-boss", () => {
+      it("has PostgreSQL to run on", () => {
+        throw new Error(`PostgreSQL is required here (CI or TEST_POSTGRES=1): ${reason}`);
+      });
+    });
+  } else {
+    console.warn(`job queue contract: pg-boss cases left out, PostgreSQL is not reachable (${reason})`);
+  }
+}
+
+const engines: [string, Engine][] = [
+  ...(appOnPostgres ? [] : ([["table queue", tableEngine]] as [string, Engine][])),
+  ...(pgEngine ? ([["pg-boss", pgEngine]] as [string, Engine][]) : []),
 ];
 
-describe.each(engines)("job queue contract: %s", (name, maybeEngine) => {
-  if (!maybeEngine && name === "table queue") {
-    it.skip("table queue: the app database is PostgreSQL, where the runtime uses pg-boss", () => {});
-    return;
-  }
-  if (!maybeEngine) {
-    if (postgresRequired) {
-      it("has PostgreSQL to run on", () => {
-        throw new Error(`PostgreSQL is required here (CI or TEST_POSTGRES=1): ${"unavailable" in database ? database.unavailable : "no database"}`);
-      });
-    } else {
-      it.skip(`${name}: PostgreSQL is not reachable`, () => {});
-    }
-    return;
-  }
-  const engine = maybeEngine;
+describe.each(engines)("job queue contract: %s", (_name, engine) => {
   const workers: Worker[] = [];
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
