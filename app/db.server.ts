@@ -3,6 +3,7 @@
 // (scripts/prisma-schemas.mjs), so the PostgreSQL client is typed as the SQLite one.
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/prisma-pg/client";
 import { env } from "./env.server";
@@ -15,9 +16,29 @@ export function isPostgresUrl(url: string): boolean {
 /** Which database this process uses. */
 export const databaseKind: "sqlite" | "postgresql" = isPostgresUrl(env.DATABASE_URL) ? "postgresql" : "sqlite";
 
+declare global {
+  var __pgPool: pg.Pool | undefined;
+}
+
+/**
+ * On PostgreSQL, the process's one connection pool: Prisma's adapter runs on it, and so do the statements the
+ * webhook path sends directly (ledger-pg.server.ts). Null on SQLite.
+ */
+export function pgPool(): pg.Pool | null {
+  if (databaseKind !== "postgresql") return null;
+  if (!globalThis.__pgPool) {
+    const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE, application_name: "loyalty-app" });
+    // An idle connection dies when the server restarts: the pool drops it and opens another when asked.
+    pool.on("error", (error) => logger.warn("database connection lost", { error: String(error) }));
+    globalThis.__pgPool = pool;
+  }
+  return globalThis.__pgPool;
+}
+
 function createClient(): PrismaClient {
-  if (databaseKind === "postgresql") {
-    const adapter = new PrismaPg({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
+  const pool = pgPool();
+  if (pool) {
+    const adapter = new PrismaPg(pool);
     return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
   const adapter = new PrismaBetterSQLite3({ url: env.DATABASE_URL, timeout: 10_000 });

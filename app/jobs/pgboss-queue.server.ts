@@ -42,6 +42,8 @@ export interface PgBossQueue extends JobQueue {
   readonly schema: string;
   /** Installs or migrates pg-boss's schema (once per process; every other method waits for it). */
   start(): Promise<void>;
+  /** Enqueues inside the caller's open transaction on `tx` (the webhook path's one transaction, ledger-pg). */
+  enqueueIn<P>(tx: { query(text: string, values?: unknown[]): Promise<pg.QueryResult> }, shop: string, kind: string, payload: P, options?: EnqueueOptions): Promise<string | null>;
 }
 
 /** pg-boss's hard limit is 24 h: an `active` job older than this is failed by pg-boss's maintenance (and retried). */
@@ -205,9 +207,11 @@ export function createPgBossQueue({
     return created;
   }
 
-  async function enqueue<P>(shop: string, kind: string, payload: P, options: EnqueueOptions = {}): Promise<string | null> {
-    await start();
-    await ensureQueue(kind);
+  /** A statement runner: the pool, or one client inside a transaction. */
+  type Sql = { query(text: string, values?: SqlValues): Promise<pg.QueryResult> };
+
+  /** pg-boss's send options and row data for one job (the same for both ways of enqueueing). */
+  function sendArgs<P>(shop: string, payload: P, options: EnqueueOptions) {
     const key = options.key ?? null;
     const data: JobRowData = { shop, key, payload: payload ?? {} };
     const send: PgBoss.SendOptions = {
@@ -216,18 +220,38 @@ export function createPgBossQueue({
       retryLimit: Math.max(0, (options.maxAttempts ?? 8) - 1),
       ...(key ? { singletonKey: `${shop}|${key}` } : {}),
     };
-    if (!key) return boss.send(kind, data as object, send);
+    return { key, data, send };
+  }
+
+  /**
+   * Enqueues inside the caller's open transaction (`tx`): the job exists exactly when the caller's writes commit.
+   * Coalesces like enqueue; the shop+key lock is held until the caller's transaction ends.
+   */
+  async function enqueueIn<P>(tx: Sql, shop: string, kind: string, payload: P, options: EnqueueOptions = {}): Promise<string | null> {
+    await start();
+    await ensureQueue(kind);
+    const { key, data, send } = sendArgs(shop, payload, options);
+    const db: PgBoss.Db = { executeSql: (text, values) => tx.query(text, values) };
+    if (!key) return boss.send(kind, data as object, { ...send, db });
     // Coalesce: one waiting job per shop+key, whatever its kind. The transaction-scoped lock makes concurrent
     // enqueues of the same shop+key (from any process) take turns, so the check and the insert are one step.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", [`${lockSpace}:key`, `${shop}|${key}`]);
+    const waiting = await tx.query(`SELECT 1 FROM ${job} WHERE data->>'shop' = $1 AND data->>'key' = $2 AND state < 'active' LIMIT 1`, [shop, key]);
+    return waiting.rowCount ? null : boss.send(kind, data as object, { ...send, db });
+  }
+
+  async function enqueue<P>(shop: string, kind: string, payload: P, options: EnqueueOptions = {}): Promise<string | null> {
+    // Before taking a connection: enqueueIn's own calls then find both done (never waiting on the pool it holds).
+    await start();
+    await ensureQueue(kind);
+    if (!options.key) {
+      const { data, send } = sendArgs(shop, payload, options);
+      return boss.send(kind, data as object, send);
+    }
     const client = await pool.connect();
     try {
       await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", [`${lockSpace}:key`, `${shop}|${key}`]);
-      const waiting = await client.query(
-        `SELECT 1 FROM ${job} WHERE data->>'shop' = $1 AND data->>'key' = $2 AND state < 'active' LIMIT 1`,
-        [shop, key],
-      );
-      const id = waiting.rowCount ? null : await boss.send(kind, data as object, { ...send, db: { executeSql: (text, values) => client.query(text, values) } });
+      const id = await enqueueIn(client, shop, kind, payload, options);
       await client.query("COMMIT");
       return id;
     } catch (error) {
@@ -584,5 +608,5 @@ export function createPgBossQueue({
     return erased;
   }
 
-  return { schema, start, enqueue, work, counts, state, cancelShop, purgeShop, purgeCustomer, close };
+  return { schema, start, enqueue, enqueueIn, work, counts, state, cancelShop, purgeShop, purgeCustomer, close };
 }

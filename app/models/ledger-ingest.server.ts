@@ -1,23 +1,25 @@
 // One webhook's change to the ledger, exactly once: the shop and the delivery checked, the rows written, the
-// follow-up queued, the delivery recorded. On SQLite one synchronous transaction of prepared statements
-// (docs/decisions/0002); elsewhere the same steps through Prisma.
+// follow-up queued, the delivery recorded. One transaction of prepared statements: synchronous on SQLite
+// (docs/decisions/0002), on the pool with the jobs in pg-boss on PostgreSQL (ledger-pg.server.ts). The same steps
+// through Prisma are the reference both are tested against.
 import { getShop } from "./shop.server";
 import { recordDelivery, wasDelivered, type DeliveryIds } from "./webhook-delivery.server";
 import { applyCustomers, applyOrders, applyRefunds, deleteCustomer, deleteOrder } from "./ledger.server";
 import { sqliteLedger, type WebhookOutcome } from "./ledger-bulk-sqlite.server";
+import { pgLedger } from "./ledger-pg.server";
 import type { LedgerChange } from "./ledger-types";
 
 export type { WebhookOutcome };
 
-/** `enqueue` queues the follow-up for each affected customer (the Prisma path; SQLite queues it in its transaction). */
+/** `enqueue` queues the follow-up for each affected customer (the Prisma path; the others queue it in their transaction). */
 export async function ingestLedgerChange(
   shop: string,
   delivery: DeliveryIds,
   change: LedgerChange,
   followUp: { kind: string; enqueue(shop: string, customerIds: Set<string>): Promise<void> },
 ): Promise<WebhookOutcome> {
-  const sqlite = sqliteLedger();
-  if (sqlite) return sqlite.ingest(shop, delivery, change, followUp.kind);
+  const direct = sqliteLedger() ?? pgLedger();
+  if (direct) return direct.ingest(shop, delivery, change, followUp.kind);
   return ingestWithPrisma(shop, delivery, change, followUp);
 }
 

@@ -1,14 +1,20 @@
-// A webhook's change written through the SQLite fast path and through Prisma leaves the same ledger rows, the
-// same follow-up jobs and the same delivery records — over a stream with duplicates, out-of-order versions,
-// refunds before their order, deletes and tombstones.
+// A webhook's change written through the database's one-transaction path (SQLite's prepared statements, or
+// PostgreSQL's with the jobs in pg-boss) and through Prisma's steps leaves the same ledger rows, the same follow-up
+// jobs and the same delivery records — over a stream with duplicates, out-of-order versions, refunds before their
+// order, deletes and tombstones.
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { databaseKind, prisma } from "../../app/db.server";
 import { ingestWithPrisma } from "../../app/models/ledger-ingest.server";
 import { sqliteLedger } from "../../app/models/ledger-bulk-sqlite.server";
+import { pgLedger } from "../../app/models/ledger-pg.server";
 import type { LedgerChange, LedgerOrder } from "../../app/models/ledger-types";
 import { customerFollowUp } from "../../app/webhooks/ledger-changed.server";
 import { installShop } from "../support/shops";
+import { jobRows } from "../support/queue";
+
+/** This database's one-transaction webhook path. */
+const direct = () => (databaseKind === "sqlite" ? sqliteLedger() : pgLedger())!;
 
 const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 12, minute));
 const order = (n: number, customer: number | null, cents: number, minute: number, extra: Partial<LedgerOrder> = {}): LedgerOrder => ({
@@ -55,14 +61,13 @@ async function snapshot(shop: string) {
     prisma.order.findMany({ where: { shop }, orderBy: { id: "asc" } }),
     prisma.refund.findMany({ where: { shop }, orderBy: { id: "asc" } }),
     prisma.webhookDelivery.findMany({ where: { shop }, orderBy: { webhookId: "asc" }, select: { webhookId: true, eventId: true, topic: true } }),
-    prisma.job.findMany({ where: { shop }, orderBy: { key: "asc" }, select: { kind: true, key: true, payload: true, state: true, attempts: true, maxAttempts: true } }),
+    jobRows(shop).then((rows) => rows.map(({ kind, key, payload, state, attempts }) => ({ kind, key, payload, state, attempts })).sort((a, b) => (a.key! < b.key! ? -1 : 1))),
   ]);
   return { customers: strip(customers), orders: strip(orders), refunds: strip(refunds), deliveries, jobs };
 }
 
-// Compares the SQLite transaction with Prisma's steps: there is no SQLite path on PostgreSQL.
-describe.skipIf(databaseKind !== "sqlite")("webhook ingest paths", () => {
-  it("waits without blocking the event loop while another connection holds the write lock, then writes", async () => {
+describe("webhook ingest paths", () => {
+  it.runIf(databaseKind === "sqlite")("waits without blocking the event loop while another connection holds the write lock, then writes", async () => {
     await installShop("busy.myshopify.com");
     // Given another connection (another process, say) in the middle of a write transaction
     const holder = new Database(process.env.DATABASE_URL!.slice("file:".length));
@@ -79,12 +84,12 @@ describe.skipIf(databaseKind !== "sqlite")("webhook ingest paths", () => {
     expect(await prisma.order.count({ where: { shop: "busy.myshopify.com" } })).toBe(1);
   });
 
-  it("SQLite's transaction and Prisma's steps give the same rows, jobs and deliveries", async () => {
+  it(`${databaseKind}'s one transaction and Prisma's steps give the same rows, jobs and deliveries`, async () => {
     await installShop("fast.myshopify.com");
     await installShop("portable.myshopify.com");
     const outcomes: string[][] = [[], []];
     for (const [webhookId, eventId, topic, change] of stream) {
-      outcomes[0].push(await sqliteLedger()!.ingest("fast.myshopify.com", { webhookId, eventId, topic }, change, customerFollowUp.kind));
+      outcomes[0].push(await direct().ingest("fast.myshopify.com", { webhookId, eventId, topic }, change, customerFollowUp.kind));
       outcomes[1].push(await ingestWithPrisma("portable.myshopify.com", { webhookId, eventId, topic }, change, customerFollowUp));
     }
     expect(outcomes[0]).toEqual(outcomes[1]);
@@ -103,9 +108,37 @@ describe.skipIf(databaseKind !== "sqlite")("webhook ingest paths", () => {
   it("refuses a shop that never installed the app on both paths, writing nothing", async () => {
     const change: LedgerChange = { kind: "orders", orders: [order(50, 5, 100, 1)], refunds: [] };
     const ids = { webhookId: "x", eventId: "y", topic: "orders/create" };
-    expect(await sqliteLedger()!.ingest("stranger.myshopify.com", ids, change, customerFollowUp.kind)).toBe("unknown-shop");
+    expect(await direct().ingest("stranger.myshopify.com", ids, change, customerFollowUp.kind)).toBe("unknown-shop");
     expect(await ingestWithPrisma("stranger.myshopify.com", ids, change, customerFollowUp)).toBe("unknown-shop");
     expect(await prisma.order.count({ where: { shop: "stranger.myshopify.com" } })).toBe(0);
+    expect(await prisma.webhookDelivery.count({ where: { shop: "stranger.myshopify.com" } })).toBe(0);
+  });
+
+  it("handles an event delivered many times at once exactly once: one write, one job, one delivery row", async () => {
+    const shop = "racing.myshopify.com";
+    await installShop(shop);
+    // Given eight deliveries of one event (Shopify's retries and duplicates) arriving together
+    const change: LedgerChange = { kind: "orders", orders: [order(60, 6, 4200, 1)], refunds: [] };
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => direct().ingest(shop, { webhookId: `race-${i}`, eventId: "race-event", topic: "orders/create" }, change, customerFollowUp.kind)),
+    );
+    // Then one applied it and the others saw it as a duplicate
+    expect(outcomes.filter((o) => o === "applied")).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(7);
+    expect(await prisma.webhookDelivery.count({ where: { shop } })).toBe(1);
+    expect((await jobRows(shop)).map((j) => j.key)).toEqual(["customer-changed:gid://shopify/Customer/6"]);
+    expect((await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: "gid://shopify/Order/60" } } })).valueMinor).toBe(4200n);
+  });
+
+  it("writes nothing for a redacted shop and nothing twice for a late retry of a handled event", async () => {
+    const shop = "erased.myshopify.com";
+    await installShop(shop);
+    await prisma.shop.update({ where: { shop }, data: { status: "redacted" } });
+    const change: LedgerChange = { kind: "customers", customers: [customer(70, 1)] };
+    expect(await direct().ingest(shop, { webhookId: "r1", eventId: "r1", topic: "customers/create" }, change, customerFollowUp.kind)).toBe("redacted");
+    expect(await prisma.customer.count({ where: { shop } })).toBe(0);
+    expect(await prisma.webhookDelivery.count({ where: { shop } })).toBe(0);
+    expect(await jobRows(shop)).toEqual([]);
   });
 });
 
@@ -126,10 +159,10 @@ describe("versions of one second", () => {
     expect([row.currentTotalMinor, row.cancelledAt]).toEqual([9000n, at(11)]);
   });
 
-  it.runIf(databaseKind === "sqlite").each(permutations)("and through SQLite's transaction (%s, %s, %s)", async (...p) => {
+  it.each(permutations)(`and through ${databaseKind}'s one transaction (%s, %s, %s)`, async (...p) => {
     const shop = `same-second-fast-${p.join("")}.myshopify.com`;
     await installShop(shop);
-    for (const i of p) await sqliteLedger()!.ingest(shop, { webhookId: `w${i}`, eventId: `e${i}`, topic: "orders/updated" }, { kind: "orders", orders: [orders[i]], refunds: [] }, customerFollowUp.kind);
+    for (const i of p) await direct().ingest(shop, { webhookId: `w${i}`, eventId: `e${i}`, topic: "orders/updated" }, { kind: "orders", orders: [orders[i]], refunds: [] }, customerFollowUp.kind);
     const row = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: placed.id } } });
     expect([row.currentTotalMinor, row.cancelledAt]).toEqual([9000n, at(11)]);
   });

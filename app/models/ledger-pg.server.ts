@@ -1,0 +1,188 @@
+// The webhook path's ledger write on PostgreSQL: one transaction of prepared statements on the process's pool — the
+// delivery claimed, the change written, the follow-up jobs queued in pg-boss and all of it committed together or not
+// at all. Through Prisma the same steps cost ~12 ms of the web process's CPU per webhook (its query compiler runs on
+// every statement), which capped one web process at ~80 webhooks/s (docs/RELIABILITY.md). Same rules and stored
+// values as ledger.server.ts and the SQLite path (ledger-bulk-sqlite.server.ts); a test runs one stream through this
+// path and through Prisma's steps and compares the rows, jobs and deliveries.
+import type pg from "pg";
+import { pgPool } from "../db.server";
+import { getQueue } from "../jobs/runtime.server";
+import type { PgBossQueue } from "../jobs/pgboss-queue.server";
+import type { LedgerChange, LedgerOrder, LedgerRefund } from "./ledger-types";
+import type { WebhookOutcome } from "./ledger-bulk-sqlite.server";
+import type { DeliveryIds } from "./webhook-delivery.server";
+
+// TIMESTAMP(3) columns hold UTC (as Prisma writes them): an ISO text's zone is dropped on the way in, node-pg's Date
+// serialisation would write the process's local time instead.
+const ts = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** Refunds Shopify created after the order version held (arrived before the update reflecting them). */
+const LATE_REFUNDS = `SELECT SUM(r."amountMinor") FROM "Refund" r
+  WHERE r."shop" = "Order"."shop" AND r."orderId" = "Order"."id" AND r."amountMinor" IS NOT NULL
+    AND r."currencyCode" = "Order"."currencyCode" AND r."createdAt" > "Order"."sourceUpdatedAt"`;
+
+/** Statements by name: node-pg prepares each once per connection and then only binds. */
+const SQL = {
+  shopStatus: `SELECT "status" FROM "Shop" WHERE "shop" = $1`,
+  // Claimed first: a retry or a duplicate of the event conflicts (a concurrent one waits for the first to commit or
+  // roll back), so each event is handled by exactly one transaction.
+  claimDelivery: `INSERT INTO "WebhookDelivery" ("shop","webhookId","eventId","topic","receivedAt") VALUES ($1,$2,$3,$4,$5)
+    ON CONFLICT DO NOTHING RETURNING 1`,
+  orderOwner: `SELECT "customerId" FROM "Order" WHERE "shop" = $1 AND "id" = $2 AND "deletedAt" IS NULL`,
+  upsertOrder: `
+    INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode",
+      "currentTotalMinor","valueMinor","discountCodes","discountMinor","sourceUpdatedAt")
+    VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11,$12)
+    ON CONFLICT ("shop","id") DO UPDATE SET "customerId" = excluded."customerId", "name" = excluded."name",
+      "processedAt" = excluded."processedAt", "cancelledAt" = excluded."cancelledAt", "test" = excluded."test",
+      "currencyCode" = excluded."currencyCode", "currentTotalMinor" = excluded."currentTotalMinor",
+      "valueMinor" = excluded."valueMinor", "discountCodes" = excluded."discountCodes",
+      "discountMinor" = excluded."discountMinor", "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+    WHERE "Order"."deletedAt" IS NULL
+      AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt"
+        -- Shopify's updated_at has whole seconds: two versions of one second are ordered by what can only come later
+        -- (cancelled after open, a lower total after a refund), so any delivery order ends on the same row.
+        OR (excluded."sourceUpdatedAt" = "Order"."sourceUpdatedAt" AND (
+            (excluded."cancelledAt" IS NOT NULL AND "Order"."cancelledAt" IS NULL)
+            OR ((excluded."cancelledAt" IS NULL) = ("Order"."cancelledAt" IS NULL) AND excluded."currentTotalMinor" < "Order"."currentTotalMinor"))))
+    RETURNING 1`,
+  refreshOrder: `
+    UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((${LATE_REFUNDS}), 0)
+    WHERE "shop" = $1 AND "id" = $2 AND "valueMinor" <> "currentTotalMinor" - COALESCE((${LATE_REFUNDS}), 0)`,
+  insertRefund: `INSERT INTO "Refund" ("shop","id","orderId","createdAt","amountMinor","currencyCode") VALUES ($1,$2,$3,$4,$5,$6)
+    ON CONFLICT ("shop","id") DO NOTHING RETURNING 1`,
+  upsertCustomer: `
+    INSERT INTO "Customer" ("shop","id","email","firstName","lastName","locale","sourceCreatedAt","sourceUpdatedAt")
+    VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+    ON CONFLICT ("shop","id") DO UPDATE SET "email" = excluded."email", "firstName" = excluded."firstName",
+      "lastName" = excluded."lastName", "locale" = COALESCE(excluded."locale", "Customer"."locale"),
+      "sourceCreatedAt" = COALESCE(excluded."sourceCreatedAt", "Customer"."sourceCreatedAt"),
+      "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+    WHERE "Customer"."deletedAt" IS NULL
+      AND ("Customer"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Customer"."sourceUpdatedAt")
+    RETURNING 1`,
+  tombstoneOrder: `
+    INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode","currentTotalMinor","valueMinor","discountCodes","sourceUpdatedAt","deletedAt")
+    VALUES ($1,$2,NULL,NULL,$3,NULL,false,'XXX',0,0,'[]',NULL,$3)
+    ON CONFLICT ("shop","id") DO UPDATE SET "customerId" = NULL, "name" = NULL, "processedAt" = excluded."processedAt",
+      "cancelledAt" = NULL, "test" = false, "currencyCode" = 'XXX', "currentTotalMinor" = 0, "valueMinor" = 0,
+      "discountCodes" = '[]', "discountMinor" = 0, "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
+    WHERE "Order"."deletedAt" IS NULL
+    RETURNING 1`,
+  tombstoneCustomer: `
+    INSERT INTO "Customer" ("shop","id","email","firstName","lastName","locale","sourceCreatedAt","sourceUpdatedAt","deletedAt")
+    VALUES ($1,$2,NULL,NULL,NULL,NULL,NULL,NULL,$3)
+    ON CONFLICT ("shop","id") DO UPDATE SET "email" = NULL, "firstName" = NULL, "lastName" = NULL, "locale" = NULL,
+      "sourceCreatedAt" = NULL, "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
+    WHERE "Customer"."deletedAt" IS NULL
+    RETURNING 1`,
+} as const;
+
+type Statement = keyof typeof SQL;
+
+function newest<T>(items: T[], key: (item: T) => string, version: (item: T) => Date | null): T[] {
+  const held = new Map<string, T>();
+  for (const item of items) {
+    const current = held.get(key(item));
+    if (!current || (version(item)?.getTime() ?? 0) > (version(current)?.getTime() ?? 0)) held.set(key(item), item);
+  }
+  // In id order: two transactions touching the same rows lock them in the same order (no deadlock between them).
+  return [...held.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+export function createPgLedger(pool: pg.Pool, queue: Pick<PgBossQueue, "enqueueIn">) {
+  async function ingest(shop: string, delivery: DeliveryIds, change: LedgerChange, followUp: string): Promise<WebhookOutcome> {
+    const client = await pool.connect();
+    const run = (name: Statement, values: unknown[]) => client.query({ name: `ledger-${name}`, text: SQL[name], values });
+    let open = false;
+    let failed = false;
+    try {
+      await client.query("BEGIN");
+      open = true;
+      const status = (await run("shopStatus", [shop])).rows[0]?.status as string | undefined;
+      if (status === undefined || status === "redacted") {
+        await client.query("ROLLBACK");
+        open = false;
+        return status === undefined ? "unknown-shop" : "redacted";
+      }
+      const claimed = await run("claimDelivery", [shop, delivery.webhookId, delivery.eventId, delivery.topic, ts(new Date())]);
+      if (!claimed.rowCount) {
+        await client.query("ROLLBACK");
+        open = false;
+        return "duplicate";
+      }
+
+      const affected = new Set<string>();
+      const owner = async (orderId: string) => (await run("orderOwner", [shop, orderId])).rows[0]?.customerId as string | null | undefined;
+      const applyOrder = async (o: LedgerOrder) => {
+        const before = await owner(o.id);
+        const written = await run("upsertOrder", [
+          shop, o.id, o.customerId, o.name, ts(o.processedAt), ts(o.cancelledAt), o.test, o.currencyCode,
+          o.currentTotalMinor, JSON.stringify(o.discountCodes), o.discountMinor, ts(o.sourceUpdatedAt),
+        ]);
+        if (!written.rowCount) return;
+        await run("refreshOrder", [shop, o.id]);
+        if (o.customerId) affected.add(o.customerId);
+        if (before) affected.add(before);
+      };
+      const applyRefund = async (r: LedgerRefund) => {
+        const inserted = await run("insertRefund", [shop, r.id, r.orderId, ts(r.createdAt), r.amountMinor, r.currencyCode]);
+        if (!inserted.rowCount) return;
+        await run("refreshOrder", [shop, r.orderId]);
+        const held = await owner(r.orderId);
+        if (held) affected.add(held);
+      };
+      switch (change.kind) {
+        case "orders":
+          for (const o of newest(change.orders, (x) => x.id, (x) => x.sourceUpdatedAt)) await applyOrder(o);
+          // Refunds inside an order body are reflected in its current total; one that arrived earlier on its own is
+          // the same row, so inserting is a no-op either way.
+          for (const r of newest(change.refunds, (x) => x.id, (x) => x.createdAt)) await applyRefund(r);
+          break;
+        case "refunds":
+          for (const r of newest(change.refunds, (x) => x.id, (x) => x.createdAt)) await applyRefund(r);
+          break;
+        case "customers":
+          for (const c of newest(change.customers, (x) => x.id, (x) => x.sourceUpdatedAt)) {
+            const written = await run("upsertCustomer", [shop, c.id, c.email, c.firstName, c.lastName, c.locale, ts(c.sourceCreatedAt), ts(c.sourceUpdatedAt)]);
+            if (written.rowCount) affected.add(c.id);
+          }
+          break;
+        case "deleteOrder": {
+          const held = await owner(change.orderId);
+          const written = await run("tombstoneOrder", [shop, change.orderId, ts(change.at)]);
+          if (written.rowCount && held) affected.add(held);
+          break;
+        }
+        case "deleteCustomer":
+          if ((await run("tombstoneCustomer", [shop, change.customerId, ts(change.at)])).rowCount) affected.add(change.customerId);
+          break;
+      }
+      // In id order, like the rows: the per-key locks of two transactions are taken in one order.
+      for (const customerId of [...affected].sort()) {
+        await queue.enqueueIn(client, shop, followUp, { customerId }, { key: `${followUp}:${customerId}` });
+      }
+      await client.query("COMMIT");
+      open = false;
+      return "applied";
+    } catch (error) {
+      if (open) await client.query("ROLLBACK").catch(() => {});
+      failed = true;
+      throw error;
+    } finally {
+      // After a failure (a lost connection, a deadlock) the connection is closed rather than handed to the next webhook.
+      client.release(failed);
+    }
+  }
+  return { ingest };
+}
+
+let shared: ReturnType<typeof createPgLedger> | undefined;
+
+/** The process's PostgreSQL webhook writer when the database is PostgreSQL; null otherwise. */
+export function pgLedger() {
+  const pool = pgPool();
+  if (!pool) return null;
+  shared ??= createPgLedger(pool, getQueue() as PgBossQueue);
+  return shared;
+}
