@@ -81,8 +81,9 @@ export function createLocalShopify(options: LocalShopifyOptions) {
   }
 
   // Shopify delivers a shop's events only while the app is installed in it.
+  const held = new Set<string>();
   admin.onEvent((event: SimulatorEvent) => {
-    if (!sender || !installed.has(event.shop)) return;
+    if (!sender || !installed.has(event.shop) || held.has(event.shop)) return;
     const shop = shopRecord(event.shop);
     const delivery =
       event.topic === "bulk_operations/finish"
@@ -127,6 +128,15 @@ export function createLocalShopify(options: LocalShopifyOptions) {
       return sender;
     },
     isInstalled: (shop: string) => installed.has(shop),
+    /** For tests that choose the delivery order: the shop's events raised while `act` runs are not sent. */
+    withoutDelivery<T>(shop: string, act: () => T): T {
+      held.add(shop);
+      try {
+        return act();
+      } finally {
+        held.delete(shop);
+      }
+    },
     /** Shopify-managed install: the app is installed and may exchange session tokens for this shop. */
     install(shop: string) {
       shopRecord(shop);

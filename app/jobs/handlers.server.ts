@@ -7,6 +7,7 @@ import { CUSTOMER_CHANGED, customerChangedJob, RECOMPUTE_SHOP, recomputeShopJob 
 import { getQueue } from "./runtime.server";
 import { SYNC, syncJob } from "./sync.server";
 import { CAMPAIGNS, campaignsJob } from "./campaigns.server";
+import { CUSTOMER_REFRESH, customerRefreshJob } from "./customer-refresh.server";
 
 export const jobHandlers: JobHandlers = {
   [BACKFILL]: backfillJob({ clientFor: (shop) => adminClientForJob(shop), queue: getQueue() }),
@@ -15,4 +16,5 @@ export const jobHandlers: JobHandlers = {
   [CUSTOMER_CHANGED]: customerChangedJob({ queue: getQueue() }),
   [SYNC]: syncJob({ clientFor: (shop) => adminClientForJob(shop) }),
   [CAMPAIGNS]: campaignsJob({ clientFor: (shop) => adminClientForJob(shop) }),
+  [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor: (shop) => adminClientForJob(shop) }),
 };

@@ -5,7 +5,7 @@
 // stored formats — a test writes one batch both ways and compares the rows. See docs/decisions/0002-*.md.
 import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
-import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
+import { CUSTOMER_REFRESH, sameSecondConflict, type HeldCustomer, type LedgerChange, type LedgerCustomer, type LedgerOrder, type LedgerRefund } from "./ledger-types";
 import { sqliteFile, stamp, whenFree } from "./sqlite-direct.server";
 
 /** "redacted": the shop's data was erased (shop/redact); a late delivery is acknowledged and writes nothing. */
@@ -67,6 +67,8 @@ export function createSqliteBulkWriter(file: string) {
   const shopStatus = db.prepare(`SELECT "status" FROM "Shop" WHERE "shop" = ?`).pluck();
   const delivered = db.prepare(`SELECT 1 FROM "WebhookDelivery" WHERE ("shop" = ? AND "webhookId" = ?) OR ("shop" = ? AND "eventId" = ? AND "topic" = ?) LIMIT 1`).pluck();
   const recordDelivery = db.prepare(`INSERT INTO "WebhookDelivery" ("shop","webhookId","eventId","topic","receivedAt") VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`);
+  const heldCustomer = db.prepare(`SELECT "email","firstName","lastName","locale", "sourceUpdatedAt" = ? AS "sameSecond",
+    "deletedAt" IS NOT NULL AS "deleted" FROM "Customer" WHERE "shop" = ? AND "id" = ?`);
   const orderOwner = db.prepare(`SELECT "customerId" FROM "Order" WHERE "shop" = ? AND "id" = ? AND "deletedAt" IS NULL`).pluck();
   const tombstoneOrder = db.prepare(`
     INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode","currentTotalMinor","valueMinor","discountCodes","sourceUpdatedAt","deletedAt")
@@ -86,6 +88,11 @@ export function createSqliteBulkWriter(file: string) {
     SELECT ?, ?, ?, ?, ?, 'queued', ?, 0, 8, ?, ?
     WHERE NOT EXISTS (SELECT 1 FROM "Job" WHERE "shop" = ? AND "key" = ? AND "state" = 'queued')`);
 
+  const heldOf = (shop: string, c: LedgerCustomer): HeldCustomer | undefined => {
+    const row = heldCustomer.get(stamp(c.sourceUpdatedAt), shop, c.id) as (Omit<HeldCustomer, "sameSecond" | "deleted"> & { sameSecond: number; deleted: number }) | undefined;
+    return row && { ...row, sameSecond: row.sameSecond === 1, deleted: row.deleted === 1 };
+  };
+
   const ingest = db.transaction(
     (shop: string, delivery: { webhookId: string; eventId: string | null; topic: string }, change: LedgerChange, followUp: string): WebhookOutcome => {
       const status = shopStatus.get(shop) as string | undefined;
@@ -93,6 +100,7 @@ export function createSqliteBulkWriter(file: string) {
       if (status === "redacted") return "redacted";
       if (delivered.get(shop, delivery.webhookId, shop, delivery.eventId, delivery.topic)) return "duplicate";
       const affected = new Set<string>();
+      const inDoubt = new Set<string>();
       const now = stamp(new Date());
       const applyOrder = (o: LedgerOrder) => {
         const before = orderOwner.get(shop, o.id) as string | null | undefined;
@@ -125,6 +133,7 @@ export function createSqliteBulkWriter(file: string) {
           for (const c of newest(change.customers, (x) => x.id, (x) => x.sourceUpdatedAt)) {
             const { changes } = upsertCustomer.run(shop, c.id, c.email, c.firstName, c.lastName, c.locale, stamp(c.sourceCreatedAt), stamp(c.sourceUpdatedAt));
             if (changes) affected.add(c.id);
+            else if (sameSecondConflict(heldOf(shop, c), c)) inDoubt.add(c.id);
           }
           break;
         case "deleteOrder": {
@@ -137,10 +146,12 @@ export function createSqliteBulkWriter(file: string) {
           if (tombstoneCustomer.run(shop, change.customerId, stamp(change.at)).changes) affected.add(change.customerId);
           break;
       }
-      for (const customerId of affected) {
-        const key = `${followUp}:${customerId}`;
-        enqueue.run(randomUUID(), shop, followUp, key, JSON.stringify({ customerId }), now, now, now, shop, key);
-      }
+      const queue = (kind: string, customerId: string) => {
+        const key = `${kind}:${customerId}`;
+        enqueue.run(randomUUID(), shop, kind, key, JSON.stringify({ customerId }), now, now, now, shop, key);
+      };
+      for (const customerId of affected) queue(followUp, customerId);
+      for (const customerId of inDoubt) queue(CUSTOMER_REFRESH, customerId);
       recordDelivery.run(shop, delivery.webhookId, delivery.eventId, delivery.topic, now);
       return "applied";
     },

@@ -7,35 +7,36 @@ import { recordDelivery, wasDelivered, type DeliveryIds } from "./webhook-delive
 import { applyCustomers, applyOrders, applyRefunds, deleteCustomer, deleteOrder } from "./ledger.server";
 import { sqliteLedger, type WebhookOutcome } from "./ledger-bulk-sqlite.server";
 import { pgLedger } from "./ledger-pg.server";
-import type { LedgerChange } from "./ledger-types";
+import { sameSecondConflict, type LedgerChange, type LedgerCustomer } from "./ledger-types";
+import { prisma } from "../db.server";
 
 export type { WebhookOutcome };
 
-/** `enqueue` queues the follow-up for each affected customer (the Prisma path; the others queue it in their transaction). */
-export async function ingestLedgerChange(
-  shop: string,
-  delivery: DeliveryIds,
-  change: LedgerChange,
-  followUp: { kind: string; enqueue(shop: string, customerIds: Set<string>): Promise<void> },
-): Promise<WebhookOutcome> {
+/**
+ * What follows a write: `enqueue` the follow-up (`kind`) for each affected customer, `refresh` the customers whose
+ * same-second versions differ (the Prisma path; the others queue the same jobs in their transaction).
+ */
+export interface FollowUp {
+  kind: string;
+  enqueue(shop: string, customerIds: Set<string>): Promise<void>;
+  refresh(shop: string, customerIds: Set<string>): Promise<void>;
+}
+
+export async function ingestLedgerChange(shop: string, delivery: DeliveryIds, change: LedgerChange, followUp: FollowUp): Promise<WebhookOutcome> {
   const direct = sqliteLedger() ?? pgLedger();
   if (direct) return direct.ingest(shop, delivery, change, followUp.kind);
   return ingestWithPrisma(shop, delivery, change, followUp);
 }
 
 /** The same steps through Prisma (not one transaction: each step is idempotent, so a retry completes them). */
-export async function ingestWithPrisma(
-  shop: string,
-  delivery: DeliveryIds,
-  change: LedgerChange,
-  followUp: { kind: string; enqueue(shop: string, customerIds: Set<string>): Promise<void> },
-): Promise<WebhookOutcome> {
+export async function ingestWithPrisma(shop: string, delivery: DeliveryIds, change: LedgerChange, followUp: FollowUp): Promise<WebhookOutcome> {
   const known = await getShop(shop);
   if (!known) return "unknown-shop";
   if (known.status === "redacted") return "redacted";
   if (await wasDelivered(shop, delivery)) return "duplicate";
   const affected = await applyChange(shop, change);
   await followUp.enqueue(shop, affected);
+  if (change.kind === "customers") await followUp.refresh(shop, await customersInDoubt(shop, change.customers, affected));
   await recordDelivery(shop, delivery);
   return "applied";
 }
@@ -57,4 +58,16 @@ export async function applyChange(shop: string, change: LedgerChange): Promise<S
     case "deleteCustomer":
       return deleteCustomer(shop, change.customerId, change.at);
   }
+}
+
+/** The incoming customer versions that were not written because the held one has the same second and differs. */
+async function customersInDoubt(shop: string, customers: LedgerCustomer[], written: Set<string>): Promise<Set<string>> {
+  const inDoubt = new Set<string>();
+  for (const c of customers) {
+    if (written.has(c.id)) continue;
+    const held = await prisma.customer.findUnique({ where: { shop_id: { shop, id: c.id } } });
+    const view = held && { ...held, sameSecond: held.sourceUpdatedAt?.getTime() === c.sourceUpdatedAt.getTime(), deleted: held.deletedAt !== null };
+    if (sameSecondConflict(view ?? undefined, c)) inDoubt.add(c.id);
+  }
+  return inDoubt;
 }

@@ -8,7 +8,7 @@ import type pg from "pg";
 import { pgPool } from "../db.server";
 import { getQueue } from "../jobs/runtime.server";
 import type { PgBossQueue } from "../jobs/pgboss-queue.server";
-import type { LedgerChange, LedgerOrder, LedgerRefund } from "./ledger-types";
+import { CUSTOMER_REFRESH, sameSecondConflict, type HeldCustomer, type LedgerChange, type LedgerOrder, type LedgerRefund } from "./ledger-types";
 import type { WebhookOutcome } from "./ledger-bulk-sqlite.server";
 import type { DeliveryIds } from "./webhook-delivery.server";
 
@@ -61,6 +61,8 @@ const SQL = {
     WHERE "Customer"."deletedAt" IS NULL
       AND ("Customer"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Customer"."sourceUpdatedAt")
     RETURNING 1`,
+  heldCustomer: `SELECT "email","firstName","lastName","locale", "sourceUpdatedAt" = $3 AS "sameSecond",
+    "deletedAt" IS NOT NULL AS "deleted" FROM "Customer" WHERE "shop" = $1 AND "id" = $2`,
   tombstoneOrder: `
     INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode","currentTotalMinor","valueMinor","discountCodes","sourceUpdatedAt","deletedAt")
     VALUES ($1,$2,NULL,NULL,$3,NULL,false,'XXX',0,0,'[]',NULL,$3)
@@ -113,6 +115,7 @@ export function createPgLedger(pool: pg.Pool, queue: Pick<PgBossQueue, "enqueueI
       }
 
       const affected = new Set<string>();
+      const inDoubt = new Set<string>();
       const owner = async (orderId: string) => (await run("orderOwner", [shop, orderId])).rows[0]?.customerId as string | null | undefined;
       const applyOrder = async (o: LedgerOrder) => {
         const before = await owner(o.id);
@@ -146,6 +149,7 @@ export function createPgLedger(pool: pg.Pool, queue: Pick<PgBossQueue, "enqueueI
           for (const c of newest(change.customers, (x) => x.id, (x) => x.sourceUpdatedAt)) {
             const written = await run("upsertCustomer", [shop, c.id, c.email, c.firstName, c.lastName, c.locale, ts(c.sourceCreatedAt), ts(c.sourceUpdatedAt)]);
             if (written.rowCount) affected.add(c.id);
+            else if (sameSecondConflict((await run("heldCustomer", [shop, c.id, ts(c.sourceUpdatedAt)])).rows[0] as HeldCustomer | undefined, c)) inDoubt.add(c.id);
           }
           break;
         case "deleteOrder": {
@@ -161,6 +165,9 @@ export function createPgLedger(pool: pg.Pool, queue: Pick<PgBossQueue, "enqueueI
       // In id order, like the rows: the per-key locks of two transactions are taken in one order.
       for (const customerId of [...affected].sort()) {
         await queue.enqueueIn(client, shop, followUp, { customerId }, { key: `${followUp}:${customerId}` });
+      }
+      for (const customerId of [...inDoubt].sort()) {
+        await queue.enqueueIn(client, shop, CUSTOMER_REFRESH, { customerId }, { key: `${CUSTOMER_REFRESH}:${customerId}` });
       }
       await client.query("COMMIT");
       open = false;

@@ -42,3 +42,32 @@ export type LedgerChange =
   | { kind: "customers"; customers: LedgerCustomer[] }
   | { kind: "deleteOrder"; orderId: string; at: Date }
   | { kind: "deleteCustomer"; customerId: string; at: Date };
+
+/** The job that re-reads a customer whose same-second versions differ (app/jobs/customer-refresh.server.ts). */
+export const CUSTOMER_REFRESH = "customer-refresh";
+
+/** A customer row as held, next to an incoming version that did not replace it. */
+export interface HeldCustomer {
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  locale: string | null;
+  /** The held version has the incoming version's updated_at. */
+  sameSecond: boolean;
+  deleted: boolean;
+}
+
+/**
+ * Two versions of one customer stamped with the same second (Shopify's updated_at has whole seconds) that differ: the
+ * payloads cannot say which is newer, so the customer is re-read from Shopify (customer-refresh job). Orders have an
+ * order of their own for this (cancelled, then lower total); customer fields have none.
+ */
+export function sameSecondConflict(held: HeldCustomer | undefined, incoming: LedgerCustomer): boolean {
+  if (!held || held.deleted || !held.sameSecond) return false;
+  return (
+    held.email !== incoming.email ||
+    held.firstName !== incoming.firstName ||
+    held.lastName !== incoming.lastName ||
+    (incoming.locale !== null && incoming.locale !== held.locale)
+  );
+}

@@ -135,6 +135,25 @@ export async function applyCustomers(shop: string, customers: LedgerCustomer[], 
 }
 
 /**
+ * Writes a customer as just read from Shopify (customer-refresh): it replaces the held row when it is as new or newer
+ * — a read at Shopify settles a tie between two versions of one second. A row deleted stays deleted. Returns whether
+ * the row changed.
+ */
+export async function refreshCustomer(shop: string, c: LedgerCustomer): Promise<boolean> {
+  const changed = await prisma.$queryRaw<{ id: string }[]>(Prisma.sql`
+    UPDATE "Customer" SET "email" = ${c.email}, "firstName" = ${c.firstName}, "lastName" = ${c.lastName},
+      "locale" = COALESCE(${c.locale}, "locale"), "sourceCreatedAt" = COALESCE(${c.sourceCreatedAt}, "sourceCreatedAt"),
+      "sourceUpdatedAt" = ${c.sourceUpdatedAt}
+    WHERE "shop" = ${shop} AND "id" = ${c.id} AND "deletedAt" IS NULL
+      AND ("sourceUpdatedAt" IS NULL OR "sourceUpdatedAt" <= ${c.sourceUpdatedAt})
+      AND NOT ("email" IS NOT DISTINCT FROM ${c.email} AND "firstName" IS NOT DISTINCT FROM ${c.firstName}
+        AND "lastName" IS NOT DISTINCT FROM ${c.lastName} AND "locale" IS NOT DISTINCT FROM COALESCE(${c.locale}, "locale")
+        AND "sourceUpdatedAt" IS NOT DISTINCT FROM ${c.sourceUpdatedAt})
+    RETURNING "id"`);
+  return changed.length > 0;
+}
+
+/**
  * Deletes an order from the ledger, leaving a tombstone (every field blanked, deletedAt set) so that a late, older
  * version cannot bring it back — and so that a delete arriving before or after the order's other events leaves the
  * same row. Returns the customer the order belonged to.

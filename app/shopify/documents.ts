@@ -38,6 +38,25 @@ export const CUSTOMERS_PAGE_QUERY = `#graphql
   }
 `;
 
+/**
+ * One customer as the ledger keeps them: re-read when two versions of the same second differ (customer-refresh job).
+ */
+export const CUSTOMER_QUERY = `#graphql
+  query LedgerCustomer($id: ID!) {
+    customer(id: $id) {
+      id
+      firstName
+      lastName
+      defaultEmailAddress {
+        emailAddress
+      }
+      locale
+      createdAt
+      updatedAt
+    }
+  }
+`;
+
 /** Backfill: every customer of the shop, one JSONL line each. */
 export const BACKFILL_CUSTOMERS_BULK_QUERY = `#graphql
   query BackfillCustomers {

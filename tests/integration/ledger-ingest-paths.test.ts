@@ -52,6 +52,10 @@ const stream: [string, string, string, LedgerChange][] = [
   ["w11", "e11", "customers/update", { kind: "customers", customers: [customer(1, 8, "Lovelace")] }],
   ["w12", "e12", "customers/delete", { kind: "deleteCustomer", customerId: "gid://shopify/Customer/1", at: at(9) }],
   ["w13", "e13", "customers/update", { kind: "customers", customers: [customer(1, 10)] }], // after its delete
+  ["w14", "e14", "customers/update", { kind: "customers", customers: [customer(3, 11, "Byron")] }],
+  ["w15", "e15", "customers/update", { kind: "customers", customers: [customer(3, 11, "King")] }], // same second, differs
+  ["w16", "e16", "customers/update", { kind: "customers", customers: [customer(4, 12)] }],
+  ["w17", "e17", "customers/update", { kind: "customers", customers: [{ ...customer(4, 12), locale: null }] }], // same second, same
 ];
 
 async function snapshot(shop: string) {
@@ -102,7 +106,15 @@ describe("webhook ingest paths", () => {
     expect([one.customerId, one.currentTotalMinor, one.valueMinor]).toEqual(["gid://shopify/Customer/2", 10000n, 8500n]);
     expect(fast.orders.find((o) => o.id === "gid://shopify/Order/3")!.deletedAt).not.toBeNull();
     expect(fast.customers.find((c) => c.id === "gid://shopify/Customer/1")!.email).toBeNull();
-    expect(fast.jobs.map((j) => j.key).sort()).toEqual(["customer-changed:gid://shopify/Customer/1", "customer-changed:gid://shopify/Customer/2"]);
+    // Customer 3's two versions of one second differ: re-read from Shopify; customer 4's agree: nothing to settle.
+    expect(fast.customers.find((c) => c.id === "gid://shopify/Customer/3")!.lastName).toBe("Byron");
+    expect(fast.jobs.map((j) => j.key).sort()).toEqual([
+      "customer-changed:gid://shopify/Customer/1",
+      "customer-changed:gid://shopify/Customer/2",
+      "customer-changed:gid://shopify/Customer/3",
+      "customer-changed:gid://shopify/Customer/4",
+      "customer-refresh:gid://shopify/Customer/3",
+    ]);
   });
 
   it("refuses a shop that never installed the app on both paths, writing nothing", async () => {

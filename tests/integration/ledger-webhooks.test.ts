@@ -6,6 +6,10 @@ import { prisma } from "../../app/db.server";
 import { toMinorUnits } from "../../app/domain/money";
 import { createFakeClock, type SimulatorEvent } from "../../simulator/admin/index";
 import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
+import { jobRows, testQueue } from "../support/queue";
+import { createAdminClient } from "../../app/shopify/client";
+import { fetchTransport } from "../../app/shopify/transport.server";
+import { CUSTOMER_REFRESH, customerRefreshJob } from "../../app/jobs/customer-refresh.server";
 
 const SHOP = "ledger-shop.myshopify.com";
 // Starts at the real time so the session tokens it signs are valid for the app; then moves on by the minute.
@@ -248,5 +252,52 @@ describe("ledger from webhooks", () => {
     const outcomes = await env.shopify.webhooks.deliverBatch(events.slice(0, 5), { duplicates: 1, duplicateWebhookId: "same" });
     expect(outcomes.every((o) => o.delivered)).toBe(true);
     expect(await prisma.webhookDelivery.count({ where: { shop: SHOP } })).toBe(5);
+  });
+});
+
+describe("two versions of one customer in the same second", () => {
+  // Shopify's updated_at has whole seconds: two renames within one second arrive with the same stamp, and nothing in
+  // the payloads says which is newer. The app re-reads the customer from Shopify (customer-refresh job).
+  const clientFor = async (shop: string) => {
+    const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
+    const endpoint = `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json`;
+    return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }) });
+  };
+  const lastName = async (id: string) => (await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id } } })).lastName;
+
+  it.each([["in the order they happened", false], ["newest first", true]])("ends on Shopify's last name when delivered %s", async (_label, reversed) => {
+    const sim = env.shopify.admin;
+    const recorded: Recorded[] = [];
+    const stop = sim.onEvent((event: SimulatorEvent) => {
+      if (event.shop === SHOP && event.topic !== "bulk_operations/finish" && event.topic.startsWith("customers/")) recorded.push(env.shopify.webhookEventOf(event));
+    });
+    // Shopify's own deliveries held back: this test delivers the events itself, in the order it chooses
+    const grace = env.shopify.withoutDelivery(SHOP, () => {
+      clock.advance(60_000);
+      const created = sim.createCustomer(SHOP, { firstName: "Grace", lastName: "Hopper", email: `grace-${reversed}@example.com` });
+      clock.advance(60_000);
+      sim.updateCustomer(SHOP, created.id, { lastName: "Murray" });
+      sim.updateCustomer(SHOP, created.id, { lastName: "Brewster" }); // the same second: Shopify's last word
+      return created;
+    });
+    stop();
+    const [created, first, second] = recorded;
+    const stamp = (e: Recorded) => (e.resource as { updated_at: string }).updated_at;
+    expect(stamp(first)).toBe(stamp(second));
+    const outcomes = await env.shopify.webhooks.deliverBatch(reversed ? [created, second, first] : [created, first, second]);
+    expect(outcomes.every((o) => o.delivered)).toBe(true);
+    // Delivered in order, the later version ties and is not written: the customer is queued for a re-read
+    if (!reversed) {
+      expect(await lastName(grace.id)).toBe("Murray");
+      expect((await jobRows(SHOP, { kind: CUSTOMER_REFRESH, state: "queued" })).map((j) => j.key)).toEqual([`${CUSTOMER_REFRESH}:${grace.id}`]);
+    }
+    const queue = testQueue();
+    const worker = queue.work({ [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor }) }, { pollMs: 20 });
+    await worker.idle();
+    await worker.stop();
+    expect(await lastName(grace.id)).toBe("Brewster");
+    expect(await jobRows(SHOP, { kind: CUSTOMER_REFRESH, state: "dead" })).toEqual([]);
+    // and the customer's state follows the re-read like any ledger write
+    if (!reversed) expect(await jobRows(SHOP, { key: `customer-changed:${grace.id}`, state: "queued" })).toHaveLength(1);
   });
 });
