@@ -1,7 +1,7 @@
 // Segments: the 11 RFM segments and prospects with size, share of revenue and average order value, where customers
 // came from and went to since a chosen date, each segment's customers, and the shop's own display names.
 import { useState } from "react";
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, DataTable, FormLayout, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
@@ -19,7 +19,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return renameSegments(session.shop, await request.formData());
+  const result = await renameSegments(session.shop, await request.formData());
+  // Refused input: the page shows the issues inline; the status says it was refused.
+  return json(result, { status: result.ok ? 200 : 400 });
 };
 
 export default function Segments() {

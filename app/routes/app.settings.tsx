@@ -1,7 +1,7 @@
 // Settings: what the app writes back to Shopify, the RFM analysis window, removing everything the app wrote, and the
 // CSV export of every customer's scores, segment and tier.
 import { useState } from "react";
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
@@ -18,7 +18,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return submitSettings(session.shop, await request.formData());
+  const result = await submitSettings(session.shop, await request.formData());
+  // Refused input: the page shows the issues inline; the status says it was refused.
+  return json(result, { status: result.ok ? 200 : 400 });
 };
 
 const WINDOWS = ["all", "90", "180", "365", "730"];

@@ -1,7 +1,7 @@
 // Tier editor: add, remove, reorder and rename tiers, thresholds in the shop currency, window and retention, perks;
 // a what-if preview (customers per tier before and after, and who would move) before saving; errors inline.
 import { useEffect, useState } from "react";
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import {
   Banner,
@@ -39,7 +39,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch {
     // A body that is not JSON is answered like an empty form: with issues, not a 500.
   }
-  return submitTierEditor(session.shop, body);
+  const result = await submitTierEditor(session.shop, body);
+  // Refused input: the page shows the issues inline; the status says it was refused.
+  return json(result, { status: result.ok ? 200 : 400 });
 };
 
 const NEW_TIER: TierForm = { key: "", name: "", threshold: "", minOrders: "", discountPercent: "", freeShipping: false, customText: "" };

@@ -38,7 +38,7 @@ describe("Segments page", () => {
   });
 
   it("renames a segment for display, and refuses too long a name inline", async () => {
-    const { page, errors } = await newPage();
+    const { page, errors, refused } = await newPage();
     await page.goto(url("/app/segments"), { waitUntil: "networkidle" });
     await page.getByLabel("At risk", { exact: true }).fill("x".repeat(41));
     await page.getByRole("button", { name: "Save" }).click();
@@ -49,6 +49,7 @@ describe("Segments page", () => {
     await page.goto(url("/app/segments"), { waitUntil: "networkidle" });
     expect(await page.getByRole("link", { name: "Slipping away" }).count()).toBe(1);
     expect(JSON.parse((await prisma.rfmSettings.findUniqueOrThrow({ where: { shop: SHOP } })).segmentNames)).toEqual({ at_risk: "Slipping away" });
+    expect(refused).toEqual([400]); // the refused submissions, answered 400
     expect(errors).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 describe("Settings", () => {
   it("saves what is written back to Shopify and queues a sync; a bad prefix is answered inline", async () => {
-    const { page, errors } = await newPage();
+    const { page, errors, refused } = await newPage();
     await page.goto(url("/app/settings"), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByRole("heading", { name: "Settings" }).count()).toBeGreaterThan(0);
     await page.getByLabel("Tier tag prefix").fill("a,b");
@@ -34,11 +34,12 @@ describe("Settings", () => {
     await expect.poll(() => page.getByText("Saved. The next sync applies it.").count()).toBe(1);
     expect(await prisma.syncSettings.findUnique({ where: { shop: SHOP } })).toMatchObject({ rfmPrefix: "rfm:", tierPrefix: "level:", codePrefix: "VIP-" });
     expect(await prisma.job.count({ where: { shop: SHOP, kind: SYNC, state: "queued" } })).toBe(1);
+    expect(refused).toEqual([400]); // the refused submissions, answered 400
     expect(errors).toEqual([]);
   });
 
   it("changes the RFM window (an impossible one answered inline) and queues the recompute", async () => {
-    const { page, errors } = await newPage();
+    const { page, errors, refused } = await newPage();
     await page.goto(url("/app/settings"), { waitUntil: "networkidle" });
     await page.getByLabel("Orders counted").selectOption("custom");
     await page.getByLabel("Days", { exact: true }).fill("5");
@@ -49,6 +50,7 @@ describe("Settings", () => {
     await expect.poll(() => page.getByText("Saved. Every customer is being scored again.").count()).toBe(1);
     expect((await prisma.rfmSettings.findUniqueOrThrow({ where: { shop: SHOP } })).windowDays).toBe(365);
     expect(await prisma.job.count({ where: { shop: SHOP, kind: RECOMPUTE_SHOP, state: "queued" } })).toBeGreaterThan(0);
+    expect(refused).toEqual([400]); // the refused submissions, answered 400
     expect(errors).toEqual([]);
   });
 

@@ -17,7 +17,7 @@ const threshold = (page: import("playwright-core").Page, n: number) => page.getB
 
 describe("Tier editor", () => {
   it("shows bad input inline, previews without saving, then saves a new version and queues the recompute", async () => {
-    const { page, errors } = await newPage();
+    const { page, errors, refused } = await newPage();
     await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByRole("heading", { name: "Tiers" }).count()).toBeGreaterThan(0);
     expect(await page.getByLabel("Name").count()).toBe(4); // the default programme: Member, Silver, Gold, Platinum
@@ -48,33 +48,35 @@ describe("Tier editor", () => {
     const saved = await prisma.tierProgramVersion.findFirstOrThrow({ where: { shop: SHOP } });
     expect(JSON.parse(saved.program).tiers.map((t: { threshold: number }) => t.threshold)).toEqual([0, 25_000, 30_000, 200_000]);
     expect(await prisma.job.count({ where: { shop: SHOP, kind: RECOMPUTE_SHOP, state: "queued" } })).toBeGreaterThan(0);
+    expect(refused).toEqual([400, 400]); // the refused submissions, answered 400
     expect(errors).toEqual([]);
   });
 
-  it("answers a body that is not a programme with issues, not a 500", async () => {
+  it("answers a body that is not a programme with 400 and its issues, not a 500", async () => {
     const { page } = await newPage();
     await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
     const answer = await page.evaluate(async () => {
       const response = await fetch("/app/tiers?_data=routes%2Fapp.tiers", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"intent":"save","program":{"tiers":"many"}}' });
       return { status: response.status, body: await response.json() };
     });
-    expect(answer.status).toBe(200);
+    expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ intent: "save", ok: false, issues: [expect.objectContaining({ path: ["tiers"] })] });
   });
 
   it("speaks Thai, errors included", async () => {
-    const { page, errors } = await newPage("th-TH");
+    const { page, errors, refused } = await newPage("th-TH");
     await page.goto(url("/app/tiers", { locale: "th" }), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByRole("heading", { name: "ระดับสมาชิก" }).count()).toBeGreaterThan(0);
     await page.getByLabel("ยอดใช้จ่ายที่ต้องถึง").nth(1).fill("x");
     await page.getByRole("button", { name: "บันทึก" }).click();
     await expect.poll(() => page.getByText("กรอกจำนวนเงินเป็น USD เช่น 250.00").count()).toBe(1);
     await page.screenshot({ path: "tmp/screenshots/tiers-error-th.png" });
+    expect(refused).toEqual([400]); // the refused submissions, answered 400
     expect(errors).toEqual([]);
   });
 
   it("reorders tiers: Gold moved above Silver must need less than Silver, and says so", async () => {
-    const { page, errors } = await newPage();
+    const { page, errors, refused } = await newPage();
     await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByLabel("Name").count()).toBe(4);
     await page.getByRole("button", { name: "Move Gold up" }).click();
@@ -82,6 +84,7 @@ describe("Tier editor", () => {
     expect(await page.getByLabel("Name").nth(2).inputValue()).toBe("Silver");
     await page.getByRole("button", { name: "Preview" }).click();
     await expect.poll(() => page.getByText(/Must be more than Gold/).count()).toBe(1);
+    expect(refused).toEqual([400]); // the refused submissions, answered 400
     expect(errors).toEqual([]);
   });
 });

@@ -37,8 +37,10 @@ export interface TrackedPage {
   page: Page;
   /** Requests to anything but 127.0.0.1, which were aborted. */
   offline: string[];
-  /** Uncaught page errors and console errors. */
+  /** Uncaught page errors and console errors (a 5xx answer included). */
   errors: string[];
+  /** Requests the app answered with a 4xx — refused input; the browser logs each as a console error. */
+  refused: number[];
 }
 
 export async function newPage(locale = "en-US"): Promise<TrackedPage> {
@@ -50,6 +52,7 @@ export async function newPage(locale = "en-US"): Promise<TrackedPage> {
   const page = await context.newPage();
   const offline: string[] = [];
   const errors: string[] = [];
+  const refused: number[] = [];
   await page.route(
     (url) => url.hostname !== "127.0.0.1",
     (route) => {
@@ -60,9 +63,10 @@ export async function newPage(locale = "en-US"): Promise<TrackedPage> {
   page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
   page.on("console", (message) => {
     // Aborted off-machine requests are recorded in `offline` (tests assert on that list), not as page errors.
-    if (message.type() === "error" && !message.text().includes("ERR_INTERNET_DISCONNECTED")) {
-      errors.push(`console: ${message.text()}`);
-    }
+    if (message.type() !== "error" || message.text().includes("ERR_INTERNET_DISCONNECTED")) return;
+    const status = /^Failed to load resource: the server responded with a status of (4\d\d)\b/.exec(message.text());
+    if (status) refused.push(Number(status[1]));
+    else errors.push(`console: ${message.text()}`);
   });
-  return { page, offline, errors };
+  return { page, offline, errors, refused };
 }
