@@ -89,15 +89,20 @@ export interface TagChange {
 /**
  * What to send so the customer carries `desired` of the app's tags. `synced` are the tags the app wrote and still
  * owns; `foreign` the tags under the app's prefixes the customer already had before the app wrote any: those are the
- * merchant's, never removed, and not re-added. Only the app's own tags are ever removed.
+ * merchant's, never removed, and not re-added. `pending` are tags the app sent to add without learning the outcome
+ * (the process or the answer lost): Shopify may hold them, so they are the app's to remove, and added again if still
+ * wanted (adding a tag twice is a no-op; so is removing one Shopify does not hold). Only the app's own tags are ever
+ * removed.
  */
-export function tagChange(desired: readonly string[], synced: readonly string[], foreign: readonly string[]): TagChange {
+export function tagChange(desired: readonly string[], synced: readonly string[], foreign: readonly string[], pending: readonly string[] = []): TagChange {
   const want = new Set(desired.map(fold));
   const have = new Set(synced.map(fold));
   const theirs = new Set(foreign.map(fold));
+  const claimed = new Map<string, string>();
+  for (const t of pending) if (!have.has(fold(t)) && !theirs.has(fold(t)) && !claimed.has(fold(t))) claimed.set(fold(t), t);
   return {
     add: desired.filter((t) => !have.has(fold(t)) && !theirs.has(fold(t))),
-    remove: synced.filter((t) => !want.has(fold(t))),
+    remove: [...synced, ...claimed.values()].filter((t) => !want.has(fold(t))),
   };
 }
 

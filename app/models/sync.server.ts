@@ -30,6 +30,8 @@ export interface SyncedValues {
   tags: string[];
   /** Tags under the app's prefixes the customer had before the app wrote any; null until read from Shopify. */
   foreignTags: string[] | null;
+  /** Tags sent to add whose outcome was never recorded (recordPendingTags); empty when every write was recorded. */
+  pendingTags: string[];
   metafields: string | null;
   failures: number;
 }
@@ -49,7 +51,7 @@ export async function syncCandidates(shop: string, afterId: string | null, limit
   const after = afterId === null ? Prisma.empty : Prisma.sql`AND s."customerId" > ${afterId}`;
   const rows = await prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
     SELECT s."customerId", s."segment", s."tier", s."spendInWindowMinor", s."nextTier", s."amountToNextMinor", s."tierExpiresAt",
-      y."customerId" AS "syncedId", y."tags", y."foreignTags", y."metafields", y."failures"
+      y."customerId" AS "syncedId", y."tags", y."foreignTags", y."pendingTags", y."metafields", y."failures"
     FROM "CustomerState" s
     LEFT JOIN "CustomerSync" y ON y."shop" = s."shop" AND y."customerId" = s."customerId"
     WHERE s."shop" = ${shop} ${after}
@@ -71,6 +73,7 @@ export async function syncCandidates(shop: string, afterId: string | null, limit
         : {
             tags: list(r.tags as string)!,
             foreignTags: list(r.foreignTags as string | null),
+            pendingTags: list(r.pendingTags as string | null) ?? [],
             metafields: r.metafields as string | null,
             failures: Number(r.failures),
           },
@@ -102,11 +105,29 @@ export async function recordForeignTags(shop: string, foreign: ReadonlyMap<strin
   }
 }
 
+/**
+ * Before sending tag adds: the tags about to be added (with any still pending from an earlier run whose outcome was
+ * lost), so that if Shopify applies the write and the app never records it, the next run still knows the tags are
+ * its own to remove. Cleared when the outcome is recorded.
+ */
+export async function recordPendingTags(shop: string, pending: ReadonlyMap<string, readonly string[]>): Promise<void> {
+  const entries = [...pending.entries()];
+  const ROWS = 250;
+  for (let i = 0; i < entries.length; i += ROWS) {
+    const rows = entries.slice(i, i + ROWS).map(([customerId, tags]) => Prisma.sql`(${shop}, ${customerId}, ${JSON.stringify(tags)})`);
+    await prisma.$executeRaw(Prisma.sql`
+      INSERT INTO "CustomerSync" ("shop", "customerId", "pendingTags") VALUES ${Prisma.join(rows)}
+      ON CONFLICT ("shop", "customerId") DO UPDATE SET "pendingTags" = excluded."pendingTags"`);
+  }
+}
+
 export interface SyncOutcome {
   customerId: string;
   tags: string[];
   /** Recorded with the first write; kept afterwards. */
   foreignTags: string[];
+  /** Adds whose outcome is still unknown (kept as pending); default none. */
+  pendingTags?: string[] | null;
   metafields: string | null;
   /** Set when Shopify refused part of the write (userErrors); cleared by a write that succeeds whole. */
   failure: { code: string; message: string } | null;
@@ -120,6 +141,7 @@ export async function recordSyncOutcomes(shop: string, outcomes: readonly SyncOu
       const values = {
         tags: JSON.stringify(o.tags),
         foreignTags: JSON.stringify(o.foreignTags),
+        pendingTags: o.pendingTags?.length ? JSON.stringify(o.pendingTags) : null,
         metafields: o.metafields,
         syncedAt: at,
         ...(o.failure

@@ -44,6 +44,7 @@ import {
   finishSyncRun,
   getSyncSettings,
   recordForeignTags,
+  recordPendingTags,
   recordSyncOutcomes,
   syncCandidates,
   updateSyncRun,
@@ -77,6 +78,8 @@ interface Work {
   customerId: string;
   before: { tags: string[]; metafields: string | null };
   foreign: string[];
+  /** Tags sent to add earlier whose outcome was never recorded. */
+  pending: string[];
   tags: TagChange;
   /** Metafields to set (changed), or "delete" (the customer lost their tier), or null (nothing to do). */
   metafields: TierMetafields | "delete" | null;
@@ -201,14 +204,15 @@ function workFor(
 ): Work | null {
   const before = { tags: synced?.tags ?? [], metafields: synced?.metafields ?? null };
   const foreign = synced?.foreignTags ?? readForeign ?? [];
-  const tags = tagChange(desiredTags(state, settings), before.tags, foreign);
+  const pending = synced?.pendingTags ?? [];
+  const tags = tagChange(desiredTags(state, settings), before.tags, foreign, pending);
   const wanted = settings.metafields ? tierMetafields(state, program, currency) : null;
   const digest = metafieldsDigest(wanted);
   const metafields = digest === before.metafields ? null : wanted === null ? "delete" : wanted;
   if (tags.add.length === 0 && tags.remove.length === 0 && metafields === null) {
     return null;
   }
-  return { customerId: state.customerId, before, foreign, tags, metafields, retried: false };
+  return { customerId: state.customerId, before, foreign, pending, tags, metafields, retried: false };
 }
 
 /**
@@ -293,6 +297,7 @@ async function send(
     variables[`delete${i}`] = calls.flatMap((w) => metafieldIdentifiers(w.customerId));
   });
   const shape: SyncMutationShape = { tagsAdd: adds.length, tagsRemove: removes.length, metafieldsSet: setCalls.length, metafieldsDelete: deleteCalls.length };
+  await markPending(shop, adds);
   const data = await client.request<Record<string, { userErrors: UserError[] }>>(syncCustomersMutation(shape), variables);
 
   // Per customer: which parts went through.
@@ -381,6 +386,8 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 
 /** Per customer, which of their writes Shopify applied in a bulk run. */
 interface Applied {
+  /** A result line of the customer's tagsAdd was read: its outcome is known. */
+  addKnown: boolean;
   add: boolean;
   remove: boolean;
   metafields: boolean;
@@ -420,7 +427,7 @@ async function syncInBulk(
   const work = candidates.flatMap((c) => workFor(c, settings, program, currency, foreign.get(c.state.customerId)) ?? []);
   totals.changed += work.length;
 
-  const applied = new Map<string, Applied>(work.map((w) => [w.customerId, { add: false, remove: false, metafields: false, failure: null }]));
+  const applied = new Map<string, Applied>(work.map((w) => [w.customerId, { addKnown: false, add: false, remove: false, metafields: false, failure: null }]));
   const failures: string[] = [];
   const kinds: { mutation: string; field: string; part: "add" | "remove" | "metafields"; items: Work[]; variables: (w: Work) => Record<string, unknown> }[] = [
     { mutation: TAGS_ADD_MUTATION, field: "tagsAdd", part: "add", items: work.filter((w) => w.tags.add.length > 0), variables: (w) => ({ id: w.customerId, tags: w.tags.add }) },
@@ -440,6 +447,7 @@ async function syncInBulk(
       variables: (w) => ({ metafields: metafieldIdentifiers(w.customerId) }),
     },
   ];
+  await markPending(shop, work);
   for (const kind of kinds) {
     // Shopify takes at most 20 MiB of variables per bulk mutation: larger runs go as several operations.
     for (const items of bySize(kind.items, kind.variables, BULK_VARIABLES_BUDGET)) {
@@ -450,6 +458,7 @@ async function syncInBulk(
         const w = items[line.__lineNumber ?? -1];
         if (!w) continue;
         const state = applied.get(w.customerId)!;
+        if (kind.part === "add") state.addKnown = true;
         const userErrors = line.data?.[kind.field]?.userErrors ?? [];
         if (line.errors?.length) state.failure ??= { code: `${kind.field}.error`, message: line.errors[0].message };
         else if (userErrors.length) state.failure ??= { code: codeOf(kind.field, userErrors[0]), message: userErrors[0].message };
@@ -465,7 +474,9 @@ async function syncInBulk(
     const a = applied.get(w.customerId)!;
     const change: TagChange = { add: a.add ? w.tags.add : [], remove: a.remove ? w.tags.remove : [] };
     const metafields = w.metafields === null || !a.metafields ? w.before.metafields : w.metafields === "delete" ? null : metafieldsDigest(w.metafields);
-    return { customerId: w.customerId, tags: tagsAfter(w.before.tags, change), foreignTags: w.foreign, metafields, failure: a.failure };
+    // An add whose line never came back (the operation failed or was cancelled part way) may still have been applied.
+    const pendingTags = w.tags.add.length > 0 && !a.addKnown ? [...new Set([...w.pending, ...w.tags.add])] : null;
+    return { customerId: w.customerId, tags: tagsAfter(w.before.tags, change), foreignTags: w.foreign, pendingTags, metafields, failure: a.failure };
   });
   for (let i = 0; i < outcomes.length; i += PAGE) await recordSyncOutcomes(shop, outcomes.slice(i, i + PAGE), now());
   for (const o of outcomes) {
@@ -519,4 +530,11 @@ function metafieldIdentifiers(ownerId: string) {
     { ownerId, namespace: METAFIELD_NAMESPACE, key: TIER_METAFIELD.key },
     { ownerId, namespace: METAFIELD_NAMESPACE, key: STATUS_METAFIELD.key },
   ];
+}
+
+/** Marks the tags `work` is about to add as pending (recordPendingTags) before the request goes out. */
+async function markPending(shop: string, work: readonly Work[]) {
+  const pending = new Map<string, string[]>();
+  for (const w of work) if (w.tags.add.length > 0) pending.set(w.customerId, [...new Set([...w.pending, ...w.tags.add])]);
+  await recordPendingTags(shop, pending);
 }

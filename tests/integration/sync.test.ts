@@ -376,4 +376,27 @@ describe("sync", () => {
       expect(customer.tags.filter((t) => /^(rfm|tier):/i.test(t) && !MERCHANT_TAGS.includes(t)), customer.id).toEqual([]);
     }
   });
+
+  it("removes a tag it sent but never saw confirmed once the customer moves on", async () => {
+    // A write Shopify applied whose answer the app never got (the process killed, the connection dropped), then the
+    // customer's segment changes again before the next sync: the tag of the lost write is the app's to remove.
+    await sync();
+    const movers = (await prisma.customerState.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" }, take: 3 })).map((s) => s.customerId);
+    const moveTo = (segment: string) => prisma.customerState.updateMany({ where: { shop: SHOP, customerId: { in: movers } }, data: { segment } });
+    await moveTo("cant_lose");
+    const real = await clientFor(SHOP);
+    const lossy = Object.create(real) as typeof real;
+    lossy.request = (async (query: string, variables?: Record<string, unknown>) => {
+      const answer = await real.request(query, variables);
+      if (/tagsAdd/.test(query)) throw new Error("answer lost");
+      return answer;
+    }) as typeof real.request;
+    expect((await syncShop(SHOP, { client: lossy, reason: "recompute" })).status).toBe("failed");
+    for (const id of movers) expect(simulated().customers.get(id)!.tags).toContain("rfm:cant_lose");
+    await moveTo("hibernating");
+    expect(await sync()).toMatchObject({ status: "done", failed: 0 });
+    await expectShopifyToMatchState();
+    for (const id of movers) expect(simulated().customers.get(id)!.tags).not.toContain("rfm:cant_lose");
+    expect(await prisma.customerSync.count({ where: { shop: SHOP, pendingTags: { not: null } } })).toBe(0);
+  });
 });

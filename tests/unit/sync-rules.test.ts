@@ -49,6 +49,11 @@ describe("tag changes", () => {
 
   it("compare without regard to case, as Shopify does", () => {
     expect(tagChange(["rfm:Loyal"], ["RFM:loyal"], [])).toEqual({ add: [], remove: [] });
+    // Sent but never confirmed (the answer lost): Shopify may hold them, so the app removes them when no longer
+    // wanted and adds them again when still wanted; never the merchant's.
+    expect(tagChange(["rfm:at_risk"], ["rfm:loyal"], [], ["rfm:champions"])).toEqual({ add: ["rfm:at_risk"], remove: ["rfm:loyal", "rfm:champions"] });
+    expect(tagChange(["rfm:champions"], ["rfm:loyal"], [], ["rfm:champions"])).toEqual({ add: ["rfm:champions"], remove: ["rfm:loyal"] });
+    expect(tagChange([], [], ["TIER:GOLD"], ["tier:gold", "RFM:x", "rfm:X"])).toEqual({ add: [], remove: ["RFM:x"] });
   });
 
   it("leave the app holding exactly the desired tags it owns, from any start (property)", () => {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "CustomerSync" ADD COLUMN "pendingTags" TEXT;
+
