@@ -3,7 +3,7 @@
 // simulator, in this process: the network edge). Processes can be killed with SIGKILL and restarted, and the
 // database restarted, at any moment: what the reliability suite does to it.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { createLocalShopify, type LocalShopify } from "../../simulator/local-shopify";
@@ -30,9 +30,35 @@ export interface Cluster {
   workers(): number;
   /** Restarts PostgreSQL itself (every connection of every process dies). */
   restartDatabase(): void;
+  /** CPU seconds used so far (user + system) by the live web and worker processes, every PostgreSQL process, and this
+   *  harness (the load generator and the local Shopify). Read from /proc: Linux only. */
+  cpuSeconds(): CpuSeconds;
   /** A client on the app's database (for reading state), closed by stop(). */
   db(): Promise<pg.Client>;
   stop(): Promise<void>;
+}
+
+export interface CpuSeconds {
+  web: number;
+  workers: number;
+  postgres: number;
+  harness: number;
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** utime + stime of one process from /proc/<pid>/stat, in seconds; 0 when it is gone. */
+function processCpu(pid: number | undefined): { comm: string; seconds: number } {
+  if (!pid) return { comm: "", seconds: 0 };
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = stat.lastIndexOf(")");
+    const comm = stat.slice(stat.indexOf("(") + 1, close);
+    const fields = stat.slice(close + 2).split(" "); // fields[0] is the state (field 3); utime, stime are fields 14, 15
+    return { comm, seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+  } catch {
+    return { comm: "", seconds: 0 };
+  }
 }
 
 function ensureBuild() {
@@ -129,6 +155,21 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
       const [version, cluster] = spawnSync("pg_lsclusters", ["--no-header"], { encoding: "utf8" }).stdout.trim().split(/\s+/);
       const restarted = spawnSync("pg_ctlcluster", [version, cluster, "restart", "-m", "fast"], { stdio: "ignore" });
       if (restarted.status !== 0) throw new Error("could not restart PostgreSQL");
+    },
+    cpuSeconds() {
+      let postgres = 0;
+      for (const entry of readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        const p = processCpu(Number(entry));
+        if (p.comm === "postgres") postgres += p.seconds;
+      }
+      const own = process.cpuUsage();
+      return {
+        web: processCpu(web?.pid).seconds,
+        workers: workerProcs.reduce((sum, w) => sum + processCpu(w?.pid).seconds, 0),
+        postgres,
+        harness: (own.user + own.system) / 1e6,
+      };
     },
     async db() {
       const client = new pg.Client({ connectionString: databaseUrl });

@@ -8,6 +8,7 @@
 // no event was applied twice.
 //
 //   npm run reliability:load [-- --shops 3 --rate 120 --duration 20 --workers 2 --seed 7]
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type pg from "pg";
@@ -131,6 +132,7 @@ async function main() {
     });
 
     const logStart = sender.log.length;
+    const cpuBefore = cluster.cpuSeconds();
     const loadStart = Date.now();
     let actions = 0;
     const customersOf = shops.map((s) => [...cluster.shopify.admin.shops.getShop(s)!.customers.values()].map((c) => c.id));
@@ -176,6 +178,12 @@ async function main() {
       throw error;
     }
     const lagToIdle = (Date.now() - drained) / 1000;
+    const cpuAfter = cluster.cpuSeconds();
+    const wallSeconds = (Date.now() - loadStart) / 1000;
+    const cpu = (key: keyof typeof cpuAfter) => {
+      const used = cpuAfter[key] - cpuBefore[key];
+      return `${used.toFixed(1)} s (${Math.round((used / wallSeconds) * 100)} %)`;
+    };
 
     const attempts = sender.log.slice(logStart);
     const ok = attempts.filter((a) => a.ok);
@@ -200,6 +208,7 @@ async function main() {
     console.log(`| ack latency p50 / p99 / max | ${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))} / ${ms(latencies[latencies.length - 1] ?? NaN)} |`);
     console.log(`| queue lag, customer-changed (enqueue → done) p50 / p99 | ${ms(percentile(jobLag, 50))} / ${ms(percentile(jobLag, 99))} (${jobLag.length} jobs) |`);
     console.log(`| queue empty after the last delivery | ${lagToIdle.toFixed(1)} s |`);
+    console.log(`| CPU from the first action until the queue was empty (${wallSeconds.toFixed(1)} s; ${os.cpus().length} cores; % of one core): web / workers / PostgreSQL / generator + local Shopify | ${cpu("web")} / ${cpu("workers")} / ${cpu("postgres")} / ${cpu("harness")} |`);
     console.log(`| ledger vs Shopify: orders / customers checked | ${check.orders} / ${check.customers} |`);
     console.log(`| **lost** (missing) / stale / **doubled** | **${check.lost}** / ${check.stale} / **${check.doubled}** |`);
     for (const e of check.examples) console.log(`  ${e}`);
