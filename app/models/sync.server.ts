@@ -185,8 +185,19 @@ export type SyncRunTotals = Pick<
   "considered" | "changed" | "synced" | "failed" | "requests" | "costPoints" | "throttled"
 >;
 
-export function createSyncRun(shop: string, reason: string) {
-  return prisma.syncRun.create({ data: { shop, reason, status: "running" } });
+/** What a run left "running" by a process that died (kill -9, a lost host) says once the next run starts. */
+export const INTERRUPTED = "interrupted: the process running it stopped before it ended";
+
+/**
+ * Starts a run. A shop's sync runs one at a time (one job per shop), so a run still marked running belongs to a
+ * process that died mid-run: it is closed as failed, and the progress page stops showing it as under way.
+ */
+export async function createSyncRun(shop: string, reason: string) {
+  const [, run] = await prisma.$transaction([
+    prisma.syncRun.updateMany({ where: { shop, status: "running" }, data: { status: "failed", finishedAt: new Date(), error: INTERRUPTED } }),
+    prisma.syncRun.create({ data: { shop, reason, status: "running" } }),
+  ]);
+  return run;
 }
 
 export function updateSyncRun(shop: string, id: string, totals: SyncRunTotals) {

@@ -5,6 +5,7 @@
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
+import { INTERRUPTED } from "../../app/models/sync.server";
 import { testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { CUSTOMER_CHANGED, customerChangedJob } from "../../app/jobs/recompute.server";
@@ -398,5 +399,14 @@ describe("sync", () => {
     await expectShopifyToMatchState();
     for (const id of movers) expect(simulated().customers.get(id)!.tags).not.toContain("rfm:cant_lose");
     expect(await prisma.customerSync.count({ where: { shop: SHOP, pendingTags: { not: null } } })).toBe(0);
+  });
+
+  it("closes a run a killed process left running when the next run starts", async () => {
+    const orphan = await prisma.syncRun.create({ data: { shop: SHOP, reason: "recompute", status: "running" } });
+    const other = await prisma.syncRun.create({ data: { shop: OTHER, reason: "recompute", status: "running" } });
+    expect(await sync()).toMatchObject({ status: "done" });
+    expect(await prisma.syncRun.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({ status: "failed", error: INTERRUPTED });
+    expect((await prisma.syncRun.findUniqueOrThrow({ where: { id: other.id } })).status).toBe("running"); // another shop's: untouched
+    await prisma.syncRun.delete({ where: { id: other.id } });
   });
 });
