@@ -8,8 +8,8 @@
 //
 // Spreadsheet safety (OWASP "CSV Injection"): a cell starting with =, +, -, @, tab or CR (or their full-width
 // forms) is prefixed with a single quote, so Excel, Sheets and Numbers show it as text instead of running it as a
-// formula. csv-stringify's `escape_formulas` does it; every cell is passed as text, so a negative amount would be
-// prefixed too (none occurs: amounts and day counts are never negative). Such cells are quoted when they need it.
+// formula (csv-stringify's `escape_formulas` list, applied here so that a plain negative number such as a campaign's
+// lift "-12.50" stays a number). Such cells are quoted when they need it.
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify/sync";
@@ -36,7 +36,16 @@ export interface ExportSource {
  * (csv-stringify leaves a lone CR unquoted when lines end in "\n", which spreadsheets read as a line break).
  */
 export function csvLines(records: readonly (readonly string[])[]): string {
-  return stringify(records as string[][], { escape_formulas: true, record_delimiter: "unix", quoted_match: /[\r\n]/ });
+  return stringify(records.map((r) => r.map(spreadsheetSafe)), { record_delimiter: "unix", quoted_match: /[\r\n]/ });
+}
+
+/** Cells a spreadsheet would run as a formula (csv-stringify's `escape_formulas` list), except a plain number. */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+const PLAIN_NUMBER = /^-\d+(\.\d+)?$/;
+
+/** Prefixes a formula-like cell with a single quote; a negative amount such as "-12.50" is a number and stays. */
+function spreadsheetSafe(cell: string): string {
+  return FORMULA_START.test(cell) && !PLAIN_NUMBER.test(cell) ? `'${cell}` : cell;
 }
 
 /**

@@ -95,10 +95,11 @@ describe("CSV export", () => {
   });
 
   it("prefixes cells that a spreadsheet would run as a formula with a single quote", () => {
-    // Given cells starting with =, +, -, @, tab and CR, and ordinary ones (one with a line break inside)
-    const line = csvLines([["=SUM(A1:A9)", "+1", "-2", "@cmd", "\tx", "\ry", "plain", "a,b", "a\rb", ""]]);
+    // Given cells starting with =, +, -, @, tab and CR (full-width forms too), and ordinary ones (one with a line break
+    // inside, plain negative numbers)
+    const line = csvLines([["=SUM(A1:A9)", "+1", "-2+3+cmd|' /C calc'!A0", "@cmd", "\tx", "\ry", "\uFF1D1", "plain", "a,b", "a\rb", "", "-2", "-12.50"]]);
     // Then each dangerous cell starts with ' (quoted where CSV needs it), the others are as they were
-    expect(line).toBe(`'=SUM(A1:A9),'+1,'-2,'@cmd,'\tx,"'\ry",plain,"a,b","a\rb",\n`);
+    expect(line).toBe(`'=SUM(A1:A9),'+1,'-2+3+cmd|' /C calc'!A0,'@cmd,'\tx,"'\ry",'\uFF1D1,plain,"a,b","a\rb",,-2,-12.50\n`);
   });
 
   it("makes a hostile customer id from the ledger safe in the file", async () => {
