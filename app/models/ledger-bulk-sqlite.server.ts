@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { CUSTOMER_REFRESH, sameSecondConflict, type HeldCustomer, type LedgerChange, type LedgerCustomer, type LedgerOrder, type LedgerRefund } from "./ledger-types";
 import { sqliteFile, stamp, whenFree } from "./sqlite-direct.server";
+import { CUSTOMER_VERSION_WINS, LATE_REFUNDS, ORDER_VERSION_WINS } from "./ledger-rules.sql";
 
 /** "redacted": the shop's data was erased (shop/redact); a late delivery is acknowledged and writes nothing. */
 export type WebhookOutcome = "applied" | "duplicate" | "unknown-shop" | "redacted";
@@ -31,8 +32,7 @@ export function createSqliteBulkWriter(file: string) {
       "lastName" = excluded."lastName", "locale" = COALESCE(excluded."locale", "Customer"."locale"),
       "sourceCreatedAt" = COALESCE(excluded."sourceCreatedAt", "Customer"."sourceCreatedAt"),
       "sourceUpdatedAt" = excluded."sourceUpdatedAt"
-    WHERE "Customer"."deletedAt" IS NULL
-      AND ("Customer"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Customer"."sourceUpdatedAt")`);
+    WHERE ${CUSTOMER_VERSION_WINS}`);
   const upsertOrder = db.prepare(`
     INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode",
       "currentTotalMinor","valueMinor","discountCodes","discountMinor","sourceUpdatedAt")
@@ -42,16 +42,8 @@ export function createSqliteBulkWriter(file: string) {
       "currencyCode" = excluded."currencyCode", "currentTotalMinor" = excluded."currentTotalMinor",
       "valueMinor" = excluded."valueMinor", "discountCodes" = excluded."discountCodes",
       "discountMinor" = excluded."discountMinor", "sourceUpdatedAt" = excluded."sourceUpdatedAt"
-    WHERE "Order"."deletedAt" IS NULL
-      AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt"
-        -- Shopify's updated_at has whole seconds: two versions of one second are ordered by what can only come later
-        -- (cancelled after open, a lower total after a refund), so any delivery order ends on the same row.
-        OR (excluded."sourceUpdatedAt" = "Order"."sourceUpdatedAt" AND (
-            (excluded."cancelledAt" IS NOT NULL AND "Order"."cancelledAt" IS NULL)
-            OR ((excluded."cancelledAt" IS NULL) = ("Order"."cancelledAt" IS NULL) AND excluded."currentTotalMinor" < "Order"."currentTotalMinor"))))`);
-  const lateRefunds = `SELECT SUM(r."amountMinor") FROM "Refund" r
-      WHERE r."shop" = "Order"."shop" AND r."orderId" = "Order"."id" AND r."amountMinor" IS NOT NULL
-        AND r."currencyCode" = "Order"."currencyCode" AND r."createdAt" > "Order"."sourceUpdatedAt"`;
+    WHERE ${ORDER_VERSION_WINS}`);
+  const lateRefunds = LATE_REFUNDS;
   const refreshOrder = db.prepare(`
     UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((${lateRefunds}), 0)
     WHERE "shop" = ? AND "id" = ? AND "valueMinor" <> "currentTotalMinor" - COALESCE((${lateRefunds}), 0)`);

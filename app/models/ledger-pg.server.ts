@@ -11,15 +11,11 @@ import type { PgBossQueue } from "../jobs/pgboss-queue.server";
 import { CUSTOMER_REFRESH, sameSecondConflict, type HeldCustomer, type LedgerChange, type LedgerOrder, type LedgerRefund } from "./ledger-types";
 import type { WebhookOutcome } from "./ledger-bulk-sqlite.server";
 import type { DeliveryIds } from "./webhook-delivery.server";
+import { CUSTOMER_VERSION_WINS, LATE_REFUNDS, ORDER_VERSION_WINS } from "./ledger-rules.sql";
 
 // TIMESTAMP(3) columns hold UTC (as Prisma writes them): an ISO text's zone is dropped on the way in, node-pg's Date
 // serialisation would write the process's local time instead.
 const ts = (d: Date | null) => (d ? d.toISOString() : null);
-
-/** Refunds Shopify created after the order version held (arrived before the update reflecting them). */
-const LATE_REFUNDS = `SELECT SUM(r."amountMinor") FROM "Refund" r
-  WHERE r."shop" = "Order"."shop" AND r."orderId" = "Order"."id" AND r."amountMinor" IS NOT NULL
-    AND r."currencyCode" = "Order"."currencyCode" AND r."createdAt" > "Order"."sourceUpdatedAt"`;
 
 /** Statements by name: node-pg prepares each once per connection and then only binds. */
 const SQL = {
@@ -38,13 +34,7 @@ const SQL = {
       "currencyCode" = excluded."currencyCode", "currentTotalMinor" = excluded."currentTotalMinor",
       "valueMinor" = excluded."valueMinor", "discountCodes" = excluded."discountCodes",
       "discountMinor" = excluded."discountMinor", "sourceUpdatedAt" = excluded."sourceUpdatedAt"
-    WHERE "Order"."deletedAt" IS NULL
-      AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt"
-        -- Shopify's updated_at has whole seconds: two versions of one second are ordered by what can only come later
-        -- (cancelled after open, a lower total after a refund), so any delivery order ends on the same row.
-        OR (excluded."sourceUpdatedAt" = "Order"."sourceUpdatedAt" AND (
-            (excluded."cancelledAt" IS NOT NULL AND "Order"."cancelledAt" IS NULL)
-            OR ((excluded."cancelledAt" IS NULL) = ("Order"."cancelledAt" IS NULL) AND excluded."currentTotalMinor" < "Order"."currentTotalMinor"))))
+    WHERE ${ORDER_VERSION_WINS}
     RETURNING 1`,
   refreshOrder: `
     UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((${LATE_REFUNDS}), 0)
@@ -58,8 +48,7 @@ const SQL = {
       "lastName" = excluded."lastName", "locale" = COALESCE(excluded."locale", "Customer"."locale"),
       "sourceCreatedAt" = COALESCE(excluded."sourceCreatedAt", "Customer"."sourceCreatedAt"),
       "sourceUpdatedAt" = excluded."sourceUpdatedAt"
-    WHERE "Customer"."deletedAt" IS NULL
-      AND ("Customer"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Customer"."sourceUpdatedAt")
+    WHERE ${CUSTOMER_VERSION_WINS}
     RETURNING 1`,
   heldCustomer: `SELECT "email","firstName","lastName","locale", "sourceUpdatedAt" = $3 AS "sameSecond",
     "deletedAt" IS NOT NULL AS "deleted" FROM "Customer" WHERE "shop" = $1 AND "id" = $2`,

@@ -3,6 +3,7 @@
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
+import { CUSTOMER_VERSION_WINS, LATE_REFUNDS, ORDER_VERSION_WINS } from "./ledger-rules.sql";
 
 type Db = Pick<typeof prisma, "$queryRaw" | "$executeRaw">;
 
@@ -48,13 +49,7 @@ export async function applyOrders(
         "currentTotalMinor" = excluded."currentTotalMinor", "valueMinor" = excluded."valueMinor",
         "discountCodes" = excluded."discountCodes", "discountMinor" = excluded."discountMinor",
         "sourceUpdatedAt" = excluded."sourceUpdatedAt"
-      WHERE "Order"."deletedAt" IS NULL
-        AND ("Order"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Order"."sourceUpdatedAt"
-          -- Shopify's updated_at has whole seconds: two versions of one second are ordered by what can only come later
-          -- (cancelled after open, a lower total after a refund), so any delivery order ends on the same row.
-          OR (excluded."sourceUpdatedAt" = "Order"."sourceUpdatedAt" AND (
-              (excluded."cancelledAt" IS NOT NULL AND "Order"."cancelledAt" IS NULL)
-              OR ((excluded."cancelledAt" IS NULL) = ("Order"."cancelledAt" IS NULL) AND excluded."currentTotalMinor" < "Order"."currentTotalMinor"))))
+      WHERE ${Prisma.raw(ORDER_VERSION_WINS)}
       RETURNING "id", "customerId"`);
     if (changed.length === 0) continue;
     await refreshOrderValues(shop, changed.map((c) => c.id), db);
@@ -71,10 +66,7 @@ export async function applyOrders(
  */
 async function refreshOrderValues(shop: string, orderIds: string[], db: Db) {
   if (orderIds.length === 0) return;
-  const late = Prisma.sql`
-      SELECT SUM(r."amountMinor") FROM "Refund" r
-      WHERE r."shop" = "Order"."shop" AND r."orderId" = "Order"."id" AND r."amountMinor" IS NOT NULL
-        AND r."currencyCode" = "Order"."currencyCode" AND r."createdAt" > "Order"."sourceUpdatedAt"`;
+  const late = Prisma.raw(LATE_REFUNDS);
   // Orders without such refunds already hold valueMinor = currentTotalMinor: only the others are rewritten.
   await db.$executeRaw(Prisma.sql`
     UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((${late}), 0)
@@ -126,8 +118,7 @@ export async function applyCustomers(shop: string, customers: LedgerCustomer[], 
         "locale" = COALESCE(excluded."locale", "Customer"."locale"),
         "sourceCreatedAt" = COALESCE(excluded."sourceCreatedAt", "Customer"."sourceCreatedAt"),
         "sourceUpdatedAt" = excluded."sourceUpdatedAt"
-      WHERE "Customer"."deletedAt" IS NULL
-        AND ("Customer"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Customer"."sourceUpdatedAt")
+      WHERE ${Prisma.raw(CUSTOMER_VERSION_WINS)}
       RETURNING "id"`);
     for (const c of changed) affected.add(c.id);
   }
