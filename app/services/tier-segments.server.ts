@@ -12,7 +12,10 @@ import {
   SEGMENT_CREATE_MUTATION,
   SEGMENT_DELETE_MUTATION,
   SEGMENT_UPDATE_MUTATION,
+  SEGMENTS_QUERY,
+  TIER_DISCOUNT_BY_CODE_QUERY,
 } from "../shopify/documents";
+import { nodes } from "../shopify/paging";
 import { tierDiscountCode, tierSegmentQuery, type SyncSettings } from "../domain/sync";
 import type { Tier, TierProgram } from "../domain/tiers";
 import { prisma } from "../db.server";
@@ -76,11 +79,14 @@ export async function syncTierSegments(
         name: want.name,
         query: want.query,
       });
-      if (error) {
+      // The name taken by a segment selecting exactly this tier's tag: the app's own create whose answer was lost.
+      // Adopted; a segment of that name selecting anything else is the merchant's and stays a failure to show.
+      const made = error ? await segmentNamed(want.name, want.query) : (payload.segment as { id: string }).id;
+      if (made === null) {
         await fail(key, `segmentCreate: ${error}`);
         continue;
       }
-      segmentId = (payload.segment as { id: string }).id;
+      segmentId = made;
       await save(key, { segmentId, segmentName: want.name, segmentQuery: want.query, failure: null });
     } else if (row!.segmentName !== want.name || row!.segmentQuery !== want.query) {
       const { error } = await mutate<{ segmentUpdate: { userErrors: UserError[] } }>(SEGMENT_UPDATE_MUTATION, { id: segmentId, name: want.name, query: want.query });
@@ -107,11 +113,13 @@ export async function syncTierSegments(
           DISCOUNT_CODE_BASIC_CREATE_MUTATION,
           { basicCodeDiscount: { ...input, startsAt: now().toISOString() } },
         );
-        if (error) {
+        // The code taken by a discount with this tier's title: the app's own create whose answer was lost. Adopted
+        // (it was made from this same input); any other holder of the code is the merchant's and stays a failure.
+        const id = error ? await discountOf(discount.code, discount.title) : (payload.codeDiscountNode as { id: string }).id;
+        if (id === null) {
           await fail(key, `discountCodeBasicCreate: ${error}`);
           continue;
         }
-        const id = (payload.codeDiscountNode as { id: string }).id;
         await save(key, {
           discountId: id,
           discountCode: discount.code,
@@ -171,6 +179,22 @@ export async function syncTierSegments(
     }
   }
   return outcome;
+
+  async function segmentNamed(name: string, query: string): Promise<string | null> {
+    for await (const segment of nodes<{ segments: never }, { id: string; name: string; query: string }>(client, {
+      query: SEGMENTS_QUERY,
+      connection: (data) => data.segments,
+    })) {
+      if (segment.name === name) return segment.query === query ? segment.id : null;
+    }
+    return null;
+  }
+
+  async function discountOf(code: string, title: string): Promise<string | null> {
+    const data = await client.request<{ codeDiscountNodeByCode: { id: string; codeDiscount: { title?: string } } | null }>(TIER_DISCOUNT_BY_CODE_QUERY, { code });
+    const node = data.codeDiscountNodeByCode;
+    return node && node.codeDiscount.title === title ? node.id : null;
+  }
 
   async function deactivate(key: string, id: string): Promise<boolean> {
     const { error } = await mutate<{ discountCodeDeactivate: { userErrors: UserError[] } }>(DISCOUNT_CODE_DEACTIVATE_MUTATION, { id });

@@ -300,6 +300,26 @@ export const SEGMENT_CREATE_MUTATION = `#graphql
   }
 `;
 
+/**
+ * The shop's segments, to find one by name: a create whose answer was lost (the process killed, the connection
+ * dropped) made the segment, and the retry is told its name is taken.
+ */
+export const SEGMENTS_QUERY = `#graphql
+  query Segments($first: Int!, $after: String) {
+    segments(first: $first, after: $after) {
+      nodes {
+        id
+        name
+        query
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
 export const SEGMENT_UPDATE_MUTATION = `#graphql
   mutation SegmentUpdate($id: ID!, $name: String, $query: String) {
     segmentUpdate(id: $id, name: $name, query: $query) {
@@ -442,6 +462,20 @@ export const CODE_DISCOUNT_BY_CODE_QUERY = `#graphql
   query CodeDiscountByCode($code: String!) {
     codeDiscountNodeByCode(code: $code) {
       id
+    }
+  }
+`;
+
+/** A code discount by its code, with its title: a tier code whose create answer was lost is recognised by both. */
+export const TIER_DISCOUNT_BY_CODE_QUERY = `#graphql
+  query TierDiscountByCode($code: String!) {
+    codeDiscountNodeByCode(code: $code) {
+      id
+      codeDiscount {
+        ... on DiscountCodeBasic {
+          title
+        }
+      }
     }
   }
 `;

@@ -6,6 +6,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { INTERRUPTED } from "../../app/models/sync.server";
+import { SEGMENT_CREATE_MUTATION, SEGMENT_DELETE_MUTATION } from "../../app/shopify/documents";
 import { testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { CUSTOMER_CHANGED, customerChangedJob } from "../../app/jobs/recompute.server";
@@ -408,5 +409,35 @@ describe("sync", () => {
     expect(await prisma.syncRun.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({ status: "failed", error: INTERRUPTED });
     expect((await prisma.syncRun.findUniqueOrThrow({ where: { id: other.id } })).status).toBe("running"); // another shop's: untouched
     await prisma.syncRun.delete({ where: { id: other.id } });
+  });
+
+  it("adopts the tier segments and codes its lost creates made, never a merchant's segment of the same name", async () => {
+    await saveSyncSettings(SHOP, DEFAULT_SYNC_SETTINGS);
+    const { program } = await getActiveTierProgram(SHOP);
+    await saveTierProgramVersion(SHOP, { ...program, tiers: program.tiers.map((t) => (t.key === "gold" ? { ...t, perks: { ...t.perks, discountPercent: 10 } } : t)) });
+    expect((await sync()).tierFailures).toEqual([]);
+    const shop = simulated();
+    const before = { segments: shop.segments.size, discounts: shop.discounts.size };
+    expect(before.discounts).toBeGreaterThan(0);
+    // Given Shopify holds every tier segment and code but the app recorded none (the creates' answers were lost)
+    await prisma.tierSegment.deleteMany({ where: { shop: SHOP } });
+    // When the sync runs again, each create is told the name or code is taken: they are the app's, adopted
+    expect(await sync()).toMatchObject({ status: "done", tierFailures: [] });
+    expect([shop.segments.size, shop.discounts.size]).toEqual([before.segments, before.discounts]);
+    expect(await prisma.tierSegment.count({ where: { shop: SHOP, failure: { not: null } } })).toBe(0);
+    expect((await sync()).requests).toBe(0);
+
+    // Given a merchant's own segment under a tier segment's name (another query), the app's gone and unrecorded
+    const client = await clientFor(SHOP);
+    const gold = await prisma.tierSegment.findUniqueOrThrow({ where: { shop_tierKey: { shop: SHOP, tierKey: "gold" } } });
+    await client.request(SEGMENT_DELETE_MUTATION, { id: gold.segmentId });
+    const theirs = await client.request<{ segmentCreate: { segment: { id: string } } }>(SEGMENT_CREATE_MUTATION, { name: gold.segmentName, query: "customer_tags CONTAINS 'vip'" });
+    await prisma.tierSegment.delete({ where: { shop_tierKey: { shop: SHOP, tierKey: "gold" } } });
+    // Then the app does not take it over: the tier's failure says why, the merchant's segment is unchanged
+    expect((await sync()).tierFailures).toEqual(["gold"]);
+    expect((await prisma.tierSegment.findUniqueOrThrow({ where: { shop_tierKey: { shop: SHOP, tierKey: "gold" } } })).failure).toMatch(/^segmentCreate: .*taken/);
+    expect(shop.segments.get(theirs.segmentCreate.segment.id)).toMatchObject({ name: gold.segmentName, query: "customer_tags CONTAINS 'vip'" });
+    await client.request(SEGMENT_DELETE_MUTATION, { id: theirs.segmentCreate.segment.id });
+    expect((await sync()).tierFailures).toEqual([]);
   });
 });
