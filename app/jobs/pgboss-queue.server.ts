@@ -14,6 +14,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { logger } from "../logger.server";
+import { inTransaction } from "../models/pg-transaction.server";
 import {
   namesGid,
   PermanentJobError,
@@ -170,20 +171,12 @@ export function createPgBossQueue({
       await boss.start();
       // Reads and erasures go by shop, and claims look for running jobs: indexes for both (created on the
       // partitioned table, so every kind's partition, present and future, gets them).
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
+      await inTransaction(pool, async (client) => {
         await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${lockSpace}:setup`]);
         await client.query(`CREATE INDEX IF NOT EXISTS job_shop_state ON ${job} ((data->>'shop'), state)`);
         await client.query(`CREATE INDEX IF NOT EXISTS job_active ON ${job} (name) WHERE state = 'active'`);
         await client.query(`CREATE INDEX IF NOT EXISTS archive_shop ON ${archive} ((data->>'shop'))`);
-        await client.query("COMMIT");
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     })();
     starting.catch(() => (starting = undefined)); // a later call tries again (say, the database was still starting)
     return starting;
@@ -248,18 +241,7 @@ export function createPgBossQueue({
       const { data, send } = sendArgs(shop, payload, options);
       return boss.send(kind, data as object, send);
     }
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN");
-      const id = await enqueueIn(client, shop, kind, payload, options);
-      await client.query("COMMIT");
-      return id;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inTransaction(pool, (client) => enqueueIn(client, shop, kind, payload, options));
   }
 
   async function counts(shop: string, kind?: string): Promise<JobCounts> {
@@ -304,19 +286,11 @@ export function createPgBossQueue({
 
   async function purgeShop(shop: string): Promise<number> {
     await start();
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN");
+    return inTransaction(pool, async (client) => {
       const jobs = await client.query(`DELETE FROM ${job} WHERE data->>'shop' = $1`, [shop]);
       const archived = await client.query(`DELETE FROM ${archive} WHERE data->>'shop' = $1`, [shop]);
-      await client.query("COMMIT");
       return (jobs.rowCount ?? 0) + (archived.rowCount ?? 0);
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**

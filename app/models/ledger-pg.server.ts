@@ -1,6 +1,6 @@
 // The webhook path's ledger write on PostgreSQL: one transaction of prepared statements on the process's pool — the
 // delivery claimed, the change written, the follow-up jobs queued in pg-boss and all of it committed together or not
-// at all. Through Prisma the same steps cost ~12 ms of the web process's CPU per webhook (its query compiler runs on
+// at all (an unknown shop, a redacted one or a repeat commits nothing: nothing was written). Through Prisma the same steps cost ~12 ms of the web process's CPU per webhook (its query compiler runs on
 // every statement), which capped one web process at ~80 webhooks/s (docs/RELIABILITY.md). Same rules and stored
 // values as ledger.server.ts and the SQLite path (ledger-bulk-sqlite.server.ts); a test runs one stream through this
 // path and through Prisma's steps and compares the rows, jobs and deliveries.
@@ -11,6 +11,7 @@ import type { PgBossQueue } from "../jobs/pgboss-queue.server";
 import { CUSTOMER_REFRESH, sameSecondConflict, type HeldCustomer, type LedgerChange, type LedgerOrder, type LedgerRefund } from "./ledger-types";
 import type { WebhookOutcome } from "./ledger-bulk-sqlite.server";
 import type { DeliveryIds } from "./webhook-delivery.server";
+import { inTransaction } from "./pg-transaction.server";
 import { CUSTOMER_VERSION_WINS, LATE_REFUNDS, ORDER_VERSION_WINS } from "./ledger-rules.sql";
 
 // TIMESTAMP(3) columns hold UTC (as Prisma writes them): an ISO text's zone is dropped on the way in, node-pg's Date
@@ -82,26 +83,14 @@ function newest<T>(items: T[], key: (item: T) => string, version: (item: T) => D
 }
 
 export function createPgLedger(pool: pg.Pool, queue: Pick<PgBossQueue, "enqueueIn">) {
-  async function ingest(shop: string, delivery: DeliveryIds, change: LedgerChange, followUp: string): Promise<WebhookOutcome> {
-    const client = await pool.connect();
-    const run = (name: Statement, values: unknown[]) => client.query({ name: `ledger-${name}`, text: SQL[name], values });
-    let open = false;
-    let failed = false;
-    try {
-      await client.query("BEGIN");
-      open = true;
+  function ingest(shop: string, delivery: DeliveryIds, change: LedgerChange, followUp: string): Promise<WebhookOutcome> {
+    return inTransaction(pool, async (client) => {
+      const run = (name: Statement, values: unknown[]) => client.query({ name: `ledger-${name}`, text: SQL[name], values });
       const status = (await run("shopStatus", [shop])).rows[0]?.status as string | undefined;
-      if (status === undefined || status === "redacted") {
-        await client.query("ROLLBACK");
-        open = false;
-        return status === undefined ? "unknown-shop" : "redacted";
-      }
+      if (status === undefined) return "unknown-shop";
+      if (status === "redacted") return "redacted";
       const claimed = await run("claimDelivery", [shop, delivery.webhookId, delivery.eventId, delivery.topic, ts(new Date())]);
-      if (!claimed.rowCount) {
-        await client.query("ROLLBACK");
-        open = false;
-        return "duplicate";
-      }
+      if (!claimed.rowCount) return "duplicate";
 
       const affected = new Set<string>();
       const inDoubt = new Set<string>();
@@ -158,17 +147,8 @@ export function createPgLedger(pool: pg.Pool, queue: Pick<PgBossQueue, "enqueueI
       for (const customerId of [...inDoubt].sort()) {
         await queue.enqueueIn(client, shop, CUSTOMER_REFRESH, { customerId }, { key: `${CUSTOMER_REFRESH}:${customerId}` });
       }
-      await client.query("COMMIT");
-      open = false;
       return "applied";
-    } catch (error) {
-      if (open) await client.query("ROLLBACK").catch(() => {});
-      failed = true;
-      throw error;
-    } finally {
-      // After a failure (a lost connection, a deadlock) the connection is closed rather than handed to the next webhook.
-      client.release(failed);
-    }
+    });
   }
   return { ingest };
 }
