@@ -28,6 +28,8 @@ export interface Cluster {
   startWeb(): Promise<void>;
   startWorker(index: number): void;
   workers(): number;
+  /** Processes that ended without being killed by the harness (a crash), each with how it ended and when. */
+  crashes(): string[];
   /** Restarts PostgreSQL itself (every connection of every process dies). */
   restartDatabase(): void;
   /** CPU seconds used so far (user + system) by the live web and worker processes, every PostgreSQL process, and this
@@ -103,8 +105,15 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
   let web: ChildProcess | null = null;
   const workerProcs: (ChildProcess | null)[] = Array.from({ length: workers }, () => null);
   const clients: pg.Client[] = [];
+  const crashes: string[] = [];
+  const killedByUs = new WeakSet<ChildProcess>();
+  const startedAt = Date.now();
+  let stopping = false;
   const spawnApp = (script: string, label: string) => {
     const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "ignore", "pipe"] });
+    child.on("exit", (code, signal) => {
+      if (!killedByUs.has(child) && !stopping) crashes.push(`${label} exited on its own (${signal ?? `code ${code}`}) at +${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    });
     // Errors the processes log are shown (a killed process's connections make some; they are expected).
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
       if (process.env.RELIABILITY_VERBOSE) process.stderr.write(`[${label}] ${chunk}`);
@@ -129,7 +138,10 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
     workerProcs[index] = spawnApp("scripts/worker.mjs", `worker ${index}`);
   }
   const kill = (child: ChildProcess | null) => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (child && child.exitCode === null && child.signalCode === null) {
+      killedByUs.add(child);
+      child.kill("SIGKILL");
+    }
   };
 
   await startWeb();
@@ -151,6 +163,7 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
     startWeb,
     startWorker,
     workers: () => workers,
+    crashes: () => [...crashes],
     restartDatabase() {
       const [version, cluster] = spawnSync("pg_lsclusters", ["--no-header"], { encoding: "utf8" }).stdout.trim().split(/\s+/);
       const restarted = spawnSync("pg_ctlcluster", [version, cluster, "restart", "-m", "fast"], { stdio: "ignore" });
@@ -179,6 +192,7 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
       return client;
     },
     async stop() {
+      stopping = true;
       kill(web);
       workerProcs.forEach(kill);
       await Promise.all(clients.map((c) => c.end().catch(() => {})));

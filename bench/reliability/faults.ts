@@ -364,6 +364,8 @@ interface RunResult {
   convergeMs: number | null;
   totalMs: number;
   dead: number;
+  /** App processes that died without being killed by the harness. */
+  crashes: string[];
   error: string | null;
   lines: string[];
 }
@@ -371,7 +373,7 @@ interface RunResult {
 async function scenario(file: string, name: string, plan: Plan | null, seed: number | null): Promise<RunResult> {
   const cluster = await startCluster({ name, workers: WORKERS, simulatorOptions: { webhooks: { retry: { factor: 0.02 } } } });
   const log: Injected[] = [];
-  const result: RunResult = { name, seed, faults: [], setupMs: 0, burstMs: 0, convergeMs: null, totalMs: 0, dead: 0, error: null, lines: [] };
+  const result: RunResult = { name, seed, faults: [], setupMs: 0, burstMs: 0, convergeMs: null, totalMs: 0, dead: 0, crashes: [], error: null, lines: [] };
   const runStart = Date.now();
   try {
     await cluster.shopify.admin.shops.loadShopFile(file);
@@ -391,6 +393,7 @@ async function scenario(file: string, name: string, plan: Plan | null, seed: num
     result.error = (error as Error).message;
   } finally {
     result.faults = log.map((l) => l.label);
+    result.crashes = cluster.crashes();
     try {
       result.dead = (await progress(cluster)).dead;
       result.lines = await look(cluster, (db) => finalState({ db, shopify: cluster.shopify, shop: SHOP, runStart }));
@@ -423,9 +426,11 @@ async function main() {
     const run = await scenario(file, `run${i}`, plan, seed);
     writeFileSync(`tmp/reliability/faults-run${i}.txt`, run.lines.join("\n") + "\n");
     const diff = difference(baseline.lines, run.lines);
-    const converged = !run.error && diff.onlyA.length === 0 && diff.onlyB.length === 0;
+    // A process that crashed is a defect even when the state converged (a supervisor would restart it; here nobody does).
+    const converged = !run.error && run.crashes.length === 0 && diff.onlyA.length === 0 && diff.onlyB.length === 0;
     results.push({ ...run, converged, diff });
     console.log(`\nrun ${i} (seed ${seed}): ${converged ? "converged" : "DID NOT CONVERGE"}${run.error ? ` — ${run.error}` : ""}`);
+    for (const crash of run.crashes) console.log(`    CRASH: ${crash}`);
     for (const f of run.faults) console.log(`    ${f}`);
     if (!converged) {
       console.log(`  differs from the baseline: ${diff.onlyA.length} lines only in the baseline, ${diff.onlyB.length} only in this run`);

@@ -216,8 +216,10 @@ async function main() {
     for (const a of failedAttempts) reasons.set(a.status === null ? (a.error ?? "no answer") : `HTTP ${a.status}`, (reasons.get(a.status === null ? (a.error ?? "no answer") : `HTTP ${a.status}`) ?? 0) + 1);
     if (reasons.size) console.log(`  not acknowledged: ${[...reasons].map(([k, n]) => `${k} × ${n}`).join(", ")}`);
     void firstAttempts;
-    const pass = check.lost === 0 && check.stale === 0 && check.doubled === 0;
-    console.log(pass ? "\nNothing lost, nothing doubled." : "\nFAILED: the ledger does not match Shopify.");
+    const crashes = cluster.crashes();
+    for (const crash of crashes) console.log(`  CRASH: ${crash}`);
+    const pass = check.lost === 0 && check.stale === 0 && check.doubled === 0 && crashes.length === 0;
+    console.log(pass ? "\nNothing lost, nothing doubled." : crashes.length ? "\nFAILED: a process crashed." : "\nFAILED: the ledger does not match Shopify.");
     process.exitCode = pass ? 0 : 1;
   } finally {
     await cluster.stop();
