@@ -5,13 +5,14 @@
 //
 //   npm run bench:webhooks [-- --connections 10 --duration 10 --warmup 2 --rounds 2 --orders 12000 --profile]
 //   Variants that locate the cost (they change the database file, never the app): --journal wal, --db-dir /dev/shm
+//   --postgres: the app on a fresh PostgreSQL database of the local cluster (its PostgreSQL webhook path, pg-boss jobs)
 import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import Database from "better-sqlite3";
-import { startChildServer } from "./support/child-server";
+import { type BenchDatabase, type LedgerSnapshot, createPostgresDatabase, createSqliteDatabase } from "./support/bench-database";
+import { type ChildServer, startChildServer } from "./support/child-server";
 import { summarizeCpuProfile } from "./support/cpu-profile";
 import { DeliveryCursor, type LoadRun, runLoad } from "./support/load";
 import { buildOrderDeliveries } from "./support/order-deliveries";
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     journal: { type: "string", default: "delete" },
     // Where the database file lives (default: the run directory under tmp/bench, on the same disk as the project).
     "db-dir": { type: "string" },
+    // The app on PostgreSQL (a fresh database on 127.0.0.1:5432, dropped afterwards) instead of a SQLite file.
+    postgres: { type: "boolean", default: false },
     rebuild: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
   },
@@ -50,6 +53,7 @@ const warmupS = positive("warmup", args.warmup);
 const rounds = positive("rounds", args.rounds);
 const orderCount = positive("orders", args.orders);
 if (!["delete", "wal"].includes(args.journal)) throw new Error(`--journal must be delete or wal, got "${args.journal}"`);
+if (args.postgres && (args.journal !== "delete" || args["db-dir"])) throw new Error("--journal and --db-dir are SQLite variants: not with --postgres");
 
 const log = (line = "") => console.log(line);
 
@@ -81,11 +85,6 @@ const appDir = path.join(runDir, "app");
 cpSync(path.resolve("build"), path.join(appDir, "build"), { recursive: true });
 copyFileSync(path.resolve("server.mjs"), path.join(appDir, "server.mjs"));
 const dbDir = args["db-dir"] ? mkdtempIn(args["db-dir"]) : runDir;
-const dbFile = path.join(dbDir, "bench.sqlite");
-execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], {
-  env: { ...process.env, DATABASE_URL: `file:${dbFile}`, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-  stdio: "pipe",
-});
 
 log(`Preparing ${orderCount} signed deliveries from a generated demo shop…`);
 const preparedAt = performance.now();
@@ -93,7 +92,10 @@ const { shop, deliveries } = buildOrderDeliveries(orderCount, API_SECRET);
 const meanBytes = Math.round(deliveries.reduce((sum, d) => sum + d.body.length, 0) / deliveries.length);
 log(`  ${deliveries.length} deliveries for ${shop}, mean body ${meanBytes} B, in ${Math.round(performance.now() - preparedAt)} ms`);
 
-installShop(dbFile, shop, args.journal);
+const db: BenchDatabase = args.postgres
+  ? await createPostgresDatabase("loyalty_bench_webhooks")
+  : createSqliteDatabase(path.join(dbDir, "bench.sqlite"), args.journal);
+log(`Database: ${db.kind}, ${db.where}`);
 
 // --- servers ----------------------------------------------------------------------------------------------------
 
@@ -103,19 +105,23 @@ const appEnv = {
   SHOPIFY_API_KEY: API_KEY,
   SHOPIFY_API_SECRET: API_SECRET,
   SHOPIFY_APP_URL: "https://loyalty-bench.example",
-  DATABASE_URL: `file:${dbFile}`,
+  DATABASE_URL: db.url,
   PORT: "0",
   // The web process only: the jobs the webhooks queue (rescoring customers) would otherwise run on the same event
   // loop and be measured as webhook latency. Production can run them in-process (WORKER=inline) or beside it.
   WORKER: "separate",
 };
-const bare = await startChildServer("bare server", "bench/bare-hmac-server.mjs", { SHOPIFY_API_SECRET: API_SECRET, PORT: "0" });
 const appServer = path.join(appDir, "server.mjs");
-const app = await startChildServer("app server", appServer, appEnv);
-const servers = [bare, app];
+const servers: ChildServer[] = [];
+let app: ChildServer | undefined;
 let exitCode = 0;
 
 try {
+  await db.install(shop);
+  const bare = await startChildServer("bare server", "bench/bare-hmac-server.mjs", { SHOPIFY_API_SECRET: API_SECRET, PORT: "0" });
+  servers.push(bare);
+  app = await startChildServer("app server", appServer, appEnv);
+  servers.push(app);
   const bareCursor = new DeliveryCursor(deliveries, true);
   const appCursor = new DeliveryCursor(deliveries, false);
   const appAccepted: number[] = [];
@@ -148,16 +154,17 @@ try {
 
   let profile: ReturnType<typeof summarizeCpuProfile> | undefined;
   if (args.profile) {
-    profile = await profileApp(appCursor, appAccepted);
+    profile = await profileApp(app, appCursor, appAccepted);
   }
 
   // --- the requests must have done what they claim ------------------------------------------------------------
   const problems = verify(measured, appCursor, appAccepted);
   log("\nLedger check");
-  const ledger = countLedger(dbFile, shop);
+  const ledger = await db.count(shop);
   log(`  deliveries answered 2xx by the app: ${appAccepted.length} (${new Set(appAccepted).size} distinct orders)`);
-  log(`  Order rows: ${ledger.orders}, WebhookDelivery rows: ${ledger.deliveries}, Job rows: ${ledger.jobs}`);
-  problems.push(...checkLedger(dbFile, shop, appCursor, appAccepted));
+  const jobRows = db.kind === "postgresql" ? "pg-boss jobs" : "Job rows";
+  log(`  Order rows: ${ledger.orders}, WebhookDelivery rows: ${ledger.deliveries}, ${jobRows}: ${ledger.jobs}`);
+  problems.push(...checkLedger(await db.check(shop), appCursor, appAccepted));
   if (problems.length) {
     exitCode = 1;
     console.error(`\nBENCHMARK INVALID:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -168,6 +175,7 @@ try {
   const summary = {
     date: new Date().toISOString(),
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}`,
+    database: db.kind,
     load: { connections, durationS, warmupS, rounds, meanBodyBytes: meanBytes },
     bare: measured.bare.map(strip),
     app: measured.app.map(strip),
@@ -181,8 +189,9 @@ try {
   log(`\nSummary written to ${path.relative(process.cwd(), path.join(benchRoot, "webhook-ingest-last.json"))}`);
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
-  const appErrors = app.stderr().trim();
+  const appErrors = app?.stderr().trim();
   if (appErrors) log(`\napp stderr:\n${appErrors.split("\n").slice(0, 20).join("\n")}`);
+  await db.close().catch((error: unknown) => log(`\ncould not release the database ${db.where}: ${String(error)}`));
   if (dbDir !== runDir) rmSync(dbDir, { recursive: true, force: true });
   if (!args.keep && !args.profile) rmSync(runDir, { recursive: true, force: true });
   else log(`Run directory kept: ${path.relative(process.cwd(), runDir)}`);
@@ -206,31 +215,6 @@ function newestIn(dir: string): number {
   return newest;
 }
 
-/** The shop as the app holds it after install: its Shop row and offline session (the app answers 404 otherwise). */
-function installShop(file: string, shopDomain: string, journal: string) {
-  const db = new Database(file);
-  // WAL is a property of the file: the app's connection will find it set.
-  db.pragma(`journal_mode = ${journal}`);
-  const now = new Date().toISOString();
-  const scope = "read_orders,read_all_orders,read_customers,write_customers,read_discounts,write_discounts";
-  db.prepare(
-    `INSERT INTO "Shop" ("shop", "status", "scope", "installedAt", "createdAt", "updatedAt") VALUES (?, 'installed', ?, ?, ?, ?)`,
-  ).run(shopDomain, scope, now, now, now);
-  db.prepare(
-    `INSERT INTO "Session" ("id", "shop", "state", "isOnline", "scope", "accessToken") VALUES (?, ?, '', 0, ?, ?)`,
-  ).run(`offline_${shopDomain}`, shopDomain, scope, "shpat_bench_not_real");
-  db.close();
-}
-
-function countLedger(file: string, shopDomain: string) {
-  const db = new Database(file, { readonly: true });
-  const count = (table: string) =>
-    (db.prepare(`SELECT COUNT(*) AS n FROM "${table}" WHERE "shop" = ?`).get(shopDomain) as { n: number }).n;
-  const result = { orders: count("Order"), deliveries: count("WebhookDelivery"), jobs: count("Job") };
-  db.close();
-  return result;
-}
-
 /** Requests refused, failed, or repeated make the figures meaningless: each is a problem. */
 function verify(measured: { bare: LoadRun[]; app: LoadRun[] }, appCursor: DeliveryCursor, appAccepted: number[]) {
   const problems: string[] = [];
@@ -250,19 +234,8 @@ function verify(measured: { bare: LoadRun[]; app: LoadRun[] }, appCursor: Delive
  * Every accepted delivery wrote its order and its delivery record; the only other rows allowed are of requests
  * still in flight when a run ended (sent, answered after autocannon stopped listening).
  */
-function checkLedger(file: string, shopDomain: string, appCursor: DeliveryCursor, appAccepted: number[]) {
+function checkLedger({ orderIds, webhookIds }: LedgerSnapshot, appCursor: DeliveryCursor, appAccepted: number[]) {
   const problems: string[] = [];
-  const db = new Database(file, { readonly: true });
-  // One read transaction: the app may still be committing requests cut off at the end of the last run, and its
-  // order and delivery rows are written together — two separate reads could straddle a commit.
-  const [orderIds, webhookIds] = db.transaction(() => [
-    new Set((db.prepare(`SELECT "id" FROM "Order" WHERE "shop" = ?`).all(shopDomain) as { id: string }[]).map((r) => r.id)),
-    new Set(
-      (db.prepare(`SELECT "webhookId" FROM "WebhookDelivery" WHERE "shop" = ?`).all(shopDomain) as { webhookId: string }[])
-        .map((r) => r.webhookId),
-    ),
-  ])();
-  db.close();
   const missing = appAccepted.filter((i) => !orderIds.has(deliveries[i].orderId));
   if (missing.length) problems.push(`${missing.length} accepted orders are not in the ledger`);
   const unrecorded = appAccepted.filter((i) => !webhookIds.has(deliveries[i].headers["X-Shopify-Webhook-Id"]));
@@ -281,7 +254,7 @@ function checkLedger(file: string, shopDomain: string, appCursor: DeliveryCursor
 }
 
 /** One more app run under `--cpu-prof` (its figures are not the benchmark's: the profiler slows the app). */
-async function profileApp(cursor: DeliveryCursor, accepted: number[]) {
+async function profileApp(app: ChildServer, cursor: DeliveryCursor, accepted: number[]) {
   const profileDir = path.join(runDir, "profile");
   await app.stop();
   const profiled = await startChildServer("profiled app server", appServer, appEnv, {
