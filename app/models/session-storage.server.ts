@@ -4,7 +4,7 @@
 import { Session } from "@shopify/shopify-api";
 import type { SessionStorage } from "@shopify/shopify-app-session-storage";
 import Database from "better-sqlite3";
-import { prisma } from "../db.server";
+import { pgPool, prisma } from "../db.server";
 import type { Session as SessionRow } from "../generated/prisma/client";
 import { sqliteFile } from "./sqlite-direct.server";
 
@@ -64,12 +64,12 @@ export class PrismaSessionStorage implements SessionStorage {
   }
 
   /**
-   * Every webhook and admin request loads its shop's session: on SQLite through a prepared statement, which costs a
-   * fraction of a Prisma query (on the webhook path Prisma was a quarter of the event loop for this one read).
+   * Every webhook and admin request loads its shop's session: through a prepared statement (SQLite or PostgreSQL),
+   * which costs a fraction of a Prisma query (on the webhook path Prisma was a quarter of the event loop on SQLite,
+   * 15 % on PostgreSQL, for this one read).
    */
   async loadSession(id: string): Promise<Session | undefined> {
-    const reader = sqliteSessionReader();
-    const row = reader ? reader(id) : await prisma.session.findUnique({ where: { id } });
+    const row = await readSessionRow(id);
     return row ? fromRow(row) : undefined;
   }
 
@@ -87,6 +87,41 @@ export class PrismaSessionStorage implements SessionStorage {
     const rows = await prisma.session.findMany({ where: { shop }, orderBy: { expires: "desc" }, take: 25 });
     return rows.map(fromRow);
   }
+}
+
+/** A session row by id, read directly (prepared statement) where the database allows, else through Prisma. */
+export async function readSessionRow(id: string): Promise<SessionRow | null> {
+  const sqlite = sqliteSessionReader();
+  if (sqlite) return sqlite(id);
+  const pg = pgSessionReader();
+  if (pg) return pg(id);
+  return prisma.session.findUnique({ where: { id } });
+}
+
+/**
+ * A session row read straight from PostgreSQL on the process's pool, typed as Prisma types it; null on SQLite. Times
+ * come as epoch milliseconds (the TIMESTAMP(3) columns hold UTC; node-pg would read them as local time), the 64-bit
+ * user id as text.
+ */
+export function pgSessionReader(): ((id: string) => Promise<SessionRow | null>) | null {
+  const pool = pgPool();
+  if (!pool) return null;
+  const ms = (column: string) => `(extract(epoch FROM "${column}") * 1000)::float8 AS "${column}"`;
+  const text = `SELECT "id","shop","state","isOnline","scope",${ms("expires")},"accessToken","userId"::text AS "userId","firstName",
+    "lastName","email","accountOwner","locale","collaborator","emailVerified","refreshToken",${ms("refreshTokenExpires")}
+    FROM "Session" WHERE "id" = $1`;
+  const time = (v: unknown) => (v === null ? null : new Date(v as number));
+  return async (id: string) => {
+    const { rows } = await pool.query({ name: "session-by-id", text, values: [id] });
+    const r = rows[0] as Record<string, unknown> | undefined;
+    if (!r) return null;
+    return {
+      ...(r as unknown as SessionRow),
+      expires: time(r.expires),
+      refreshTokenExpires: time(r.refreshTokenExpires),
+      userId: r.userId === null ? null : BigInt(r.userId as string),
+    };
+  };
 }
 
 let reader: ((id: string) => SessionRow | null) | undefined;

@@ -1,8 +1,8 @@
 // Sessions stored in Prisma come back as the same Session objects the library stored.
 import { Session } from "@shopify/shopify-api";
 import { describe, expect, it } from "vitest";
-import { databaseKind, prisma } from "../../app/db.server";
-import { PrismaSessionStorage, sqliteSessionReader } from "../../app/models/session-storage.server";
+import { prisma } from "../../app/db.server";
+import { PrismaSessionStorage, readSessionRow } from "../../app/models/session-storage.server";
 
 const storage = new PrismaSessionStorage();
 
@@ -17,8 +17,8 @@ describe("Prisma session storage", () => {
     await storage.storeSession(session);
     const loaded = await storage.loadSession(session.id);
     expect(loaded?.toObject()).toEqual(session.toObject());
-    // The webhook path reads sessions through a prepared statement on SQLite: the very same row
-    if (databaseKind === "sqlite") expect(sqliteSessionReader()!(session.id)).toEqual(await prisma.session.findUnique({ where: { id: session.id } }));
+    // The webhook path reads sessions through a prepared statement (SQLite or PostgreSQL): the very same row
+    expect(await readSessionRow(session.id)).toEqual(await prisma.session.findUnique({ where: { id: session.id } }));
     expect(loaded?.isActive("read_orders,write_customers")).toBe(true);
   });
 
@@ -32,9 +32,8 @@ describe("Prisma session storage", () => {
     } as Session["onlineAccessInfo"];
     await storage.storeSession(session);
     const loaded = await storage.loadSession(session.id);
-    // The prepared-statement read (SQLite) gives exactly the row Prisma gives
-    // The webhook path reads sessions through a prepared statement on SQLite: the very same row
-    if (databaseKind === "sqlite") expect(sqliteSessionReader()!(session.id)).toEqual(await prisma.session.findUnique({ where: { id: session.id } }));
+    // The prepared-statement read gives exactly the row Prisma gives
+    expect(await readSessionRow(session.id)).toEqual(await prisma.session.findUnique({ where: { id: session.id } }));
     expect(loaded?.onlineAccessInfo?.associated_user).toMatchObject({ id: 42, first_name: "Ada", email: "ada@example.com", locale: "th", account_owner: true });
     expect((await storage.findSessionsByShop("a.myshopify.com")).map((s) => s.id).sort()).toEqual(["a.myshopify.com_42", "offline_a.myshopify.com"]);
     expect(await storage.findSessionsByShop("b.myshopify.com")).toEqual([]);
