@@ -20,23 +20,33 @@ const ts = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Statements by name: node-pg prepares each once per connection and then only binds. */
 const SQL = {
-  shopStatus: `SELECT "status" FROM "Shop" WHERE "shop" = $1`,
-  // Claimed first: a retry or a duplicate of the event conflicts (a concurrent one waits for the first to commit or
-  // roll back), so each event is handled by exactly one transaction.
-  claimDelivery: `INSERT INTO "WebhookDelivery" ("shop","webhookId","eventId","topic","receivedAt") VALUES ($1,$2,$3,$4,$5)
-    ON CONFLICT DO NOTHING RETURNING 1`,
+  // The shop's status, and the delivery claimed when the shop is installed, in one round trip. A retry or a
+  // duplicate of the event conflicts (a concurrent one waits for the first to commit or roll back), so each event is
+  // handled by exactly one transaction.
+  claimDelivery: `
+    WITH held AS (SELECT "status" FROM "Shop" WHERE "shop" = $1::text),
+    claimed AS (
+      INSERT INTO "WebhookDelivery" ("shop","webhookId","eventId","topic","receivedAt")
+      SELECT $1::text, $2::text, $3::text, $4::text, $5::timestamp(3) WHERE EXISTS (SELECT 1 FROM held WHERE "status" <> 'redacted')
+      ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT (SELECT "status" FROM held) AS "status", EXISTS (SELECT 1 FROM claimed) AS "claimed"`,
   orderOwner: `SELECT "customerId" FROM "Order" WHERE "shop" = $1 AND "id" = $2 AND "deletedAt" IS NULL`,
+  // The order's owner before the write (both owners are affected when it changes hands) and the write itself, in one
+  // round trip: every part of one statement sees the rows as they were before it.
   upsertOrder: `
-    INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode",
-      "currentTotalMinor","valueMinor","discountCodes","discountMinor","sourceUpdatedAt")
-    VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11,$12)
-    ON CONFLICT ("shop","id") DO UPDATE SET "customerId" = excluded."customerId", "name" = excluded."name",
-      "processedAt" = excluded."processedAt", "cancelledAt" = excluded."cancelledAt", "test" = excluded."test",
-      "currencyCode" = excluded."currencyCode", "currentTotalMinor" = excluded."currentTotalMinor",
-      "valueMinor" = excluded."valueMinor", "discountCodes" = excluded."discountCodes",
-      "discountMinor" = excluded."discountMinor", "sourceUpdatedAt" = excluded."sourceUpdatedAt"
-    WHERE ${ORDER_VERSION_WINS}
-    RETURNING 1`,
+    WITH before AS (SELECT "customerId" FROM "Order" WHERE "shop" = $1 AND "id" = $2 AND "deletedAt" IS NULL),
+    written AS (
+      INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode",
+        "currentTotalMinor","valueMinor","discountCodes","discountMinor","sourceUpdatedAt")
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11,$12)
+      ON CONFLICT ("shop","id") DO UPDATE SET "customerId" = excluded."customerId", "name" = excluded."name",
+        "processedAt" = excluded."processedAt", "cancelledAt" = excluded."cancelledAt", "test" = excluded."test",
+        "currencyCode" = excluded."currencyCode", "currentTotalMinor" = excluded."currentTotalMinor",
+        "valueMinor" = excluded."valueMinor", "discountCodes" = excluded."discountCodes",
+        "discountMinor" = excluded."discountMinor", "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+      WHERE ${ORDER_VERSION_WINS}
+    RETURNING 1)
+    SELECT (SELECT "customerId" FROM before) AS "before", EXISTS (SELECT 1 FROM written) AS "written"`,
   refreshOrder: `
     UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((${LATE_REFUNDS}), 0)
     WHERE "shop" = $1 AND "id" = $2 AND "valueMinor" <> "currentTotalMinor" - COALESCE((${LATE_REFUNDS}), 0)`,
@@ -86,22 +96,23 @@ export function createPgLedger(pool: pg.Pool, queue: Pick<PgBossQueue, "enqueueI
   function ingest(shop: string, delivery: DeliveryIds, change: LedgerChange, followUp: string): Promise<WebhookOutcome> {
     return inTransaction(pool, async (client) => {
       const run = (name: Statement, values: unknown[]) => client.query({ name: `ledger-${name}`, text: SQL[name], values });
-      const status = (await run("shopStatus", [shop])).rows[0]?.status as string | undefined;
-      if (status === undefined) return "unknown-shop";
+      const { status, claimed } = (await run("claimDelivery", [shop, delivery.webhookId, delivery.eventId, delivery.topic, ts(new Date())])).rows[0] as {
+        status: string | null;
+        claimed: boolean;
+      };
+      if (status === null) return "unknown-shop";
       if (status === "redacted") return "redacted";
-      const claimed = await run("claimDelivery", [shop, delivery.webhookId, delivery.eventId, delivery.topic, ts(new Date())]);
-      if (!claimed.rowCount) return "duplicate";
+      if (!claimed) return "duplicate";
 
       const affected = new Set<string>();
       const inDoubt = new Set<string>();
       const owner = async (orderId: string) => (await run("orderOwner", [shop, orderId])).rows[0]?.customerId as string | null | undefined;
       const applyOrder = async (o: LedgerOrder) => {
-        const before = await owner(o.id);
-        const written = await run("upsertOrder", [
+        const { before, written } = (await run("upsertOrder", [
           shop, o.id, o.customerId, o.name, ts(o.processedAt), ts(o.cancelledAt), o.test, o.currencyCode,
           o.currentTotalMinor, JSON.stringify(o.discountCodes), o.discountMinor, ts(o.sourceUpdatedAt),
-        ]);
-        if (!written.rowCount) return;
+        ])).rows[0] as { before: string | null; written: boolean };
+        if (!written) return;
         await run("refreshOrder", [shop, o.id]);
         if (o.customerId) affected.add(o.customerId);
         if (before) affected.add(before);
