@@ -12,6 +12,19 @@ export const SHOP_QUERY = `#graphql
   }
 `;
 
+/** What the ledger keeps of a customer (bulk-records.ts customerFromBulk reads it), the same in every query. */
+const LEDGER_CUSTOMER_FIELDS = `
+  id
+  firstName
+  lastName
+  defaultEmailAddress {
+    emailAddress
+  }
+  locale
+  createdAt
+  updatedAt
+`;
+
 /**
  * One page of customers, oldest id first (reconciliation walks it with paging.ts). Same fields as the bulk query, so
  * one normaliser reads both; `defaultEmailAddress` rather than `email`, which 2026-04 deprecates.
@@ -19,17 +32,7 @@ export const SHOP_QUERY = `#graphql
 export const CUSTOMERS_PAGE_QUERY = `#graphql
   query CustomersPage($first: Int!, $after: String) {
     customers(first: $first, after: $after, sortKey: ID) {
-      nodes {
-        id
-        firstName
-        lastName
-        defaultEmailAddress {
-          emailAddress
-        }
-        locale
-        createdAt
-        updatedAt
-      }
+      nodes {${LEDGER_CUSTOMER_FIELDS}      }
       pageInfo {
         hasNextPage
         endCursor
@@ -43,17 +46,7 @@ export const CUSTOMERS_PAGE_QUERY = `#graphql
  */
 export const CUSTOMER_QUERY = `#graphql
   query LedgerCustomer($id: ID!) {
-    customer(id: $id) {
-      id
-      firstName
-      lastName
-      defaultEmailAddress {
-        emailAddress
-      }
-      locale
-      createdAt
-      updatedAt
-    }
+    customer(id: $id) {${LEDGER_CUSTOMER_FIELDS}    }
   }
 `;
 
@@ -62,17 +55,7 @@ export const BACKFILL_CUSTOMERS_BULK_QUERY = `#graphql
   query BackfillCustomers {
     customers {
       edges {
-        node {
-          id
-          firstName
-          lastName
-          defaultEmailAddress {
-            emailAddress
-          }
-          locale
-          createdAt
-          updatedAt
-        }
+        node {${LEDGER_CUSTOMER_FIELDS}        }
       }
     }
   }
