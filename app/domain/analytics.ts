@@ -3,6 +3,7 @@
 // (historical, and predicted by the simple CLV model), for the whole shop and per segment and per tier.
 // Every definition is written out in docs/analytics.md. Pure: the period, the orders and the groups are arguments.
 import { DAY_MS } from "./time";
+import { countAtOrBelow } from "./sorted";
 
 /** [from, to) in epoch ms; `from` null is all time (no previous period). */
 export interface Period {
@@ -444,7 +445,7 @@ export function computeAnalytics(
     let month = -1;
     let activeMonths = 0;
     if (times[first] >= bounds[0] && times[first] < bounds[months]) {
-      cohort = upperBound(bounds, times[first]) - 1;
+      cohort = countAtOrBelow(bounds, times[first]) - 1;
       month = cohort;
     }
     let last = -Infinity;
@@ -509,17 +510,6 @@ export function computeAnalytics(
   for (const [key, g] of segmentIndex) segments[key] = finish(accumulators[g]);
   for (const [key, g] of tierIndex) tiers[key] = finish(accumulators[g]);
   return { period, previous, timeZone, all: finish(all), segments, tiers };
-}
-
-function upperBound(sorted: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function summarise(acc: Accumulator, { cohortLabels, observedMonths, trimLeadingCohorts }: { cohortLabels: string[]; observedMonths: number; trimLeadingCohorts: boolean }): GroupAnalytics {

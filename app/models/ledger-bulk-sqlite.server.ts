@@ -5,7 +5,7 @@
 // stored formats — a test writes one batch both ways and compares the rows. See docs/decisions/0002-*.md.
 import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
-import { CUSTOMER_REFRESH, sameSecondConflict, type HeldCustomer, type LedgerChange, type LedgerCustomer, type LedgerOrder, type LedgerRefund } from "./ledger-types";
+import { CUSTOMER_REFRESH, newestVersions, sameSecondConflict, type HeldCustomer, type LedgerChange, type LedgerCustomer, type LedgerOrder, type LedgerRefund } from "./ledger-types";
 import { sqliteFile, stamp, whenFree } from "./sqlite-direct.server";
 import { CUSTOMER_VERSION_WINS, LATE_REFUNDS, ORDER_VERSION_WINS } from "./ledger-rules.sql";
 
@@ -113,7 +113,7 @@ export function createSqliteBulkWriter(file: string) {
       };
       switch (change.kind) {
         case "orders":
-          for (const o of newest(change.orders, (x) => x.id, (x) => x.sourceUpdatedAt)) applyOrder(o);
+          for (const o of newestVersions(change.orders, (x) => x.id, (x) => x.sourceUpdatedAt)) applyOrder(o);
           // Refunds inside an order body are reflected in its current total, but one that arrived on its own
           // earlier is the same row: inserting is a no-op either way.
           for (const r of change.refunds) applyRefund(r, false);
@@ -122,7 +122,7 @@ export function createSqliteBulkWriter(file: string) {
           for (const r of change.refunds) applyRefund(r, false);
           break;
         case "customers":
-          for (const c of newest(change.customers, (x) => x.id, (x) => x.sourceUpdatedAt)) {
+          for (const c of newestVersions(change.customers, (x) => x.id, (x) => x.sourceUpdatedAt)) {
             const { changes } = upsertCustomer.run(shop, c.id, c.email, c.firstName, c.lastName, c.locale, stamp(c.sourceCreatedAt), stamp(c.sourceUpdatedAt));
             if (changes) affected.add(c.id);
             else if (sameSecondConflict(heldOf(shop, c), c)) inDoubt.add(c.id);
@@ -150,10 +150,10 @@ export function createSqliteBulkWriter(file: string) {
   );
 
   const commit = db.transaction((shop: string, runId: string, batch: SqliteBulkBatch) => {
-    for (const c of newest(batch.customers, (x) => x.id, (x) => x.sourceUpdatedAt)) {
+    for (const c of newestVersions(batch.customers, (x) => x.id, (x) => x.sourceUpdatedAt)) {
       upsertCustomer.run(shop, c.id, c.email, c.firstName, c.lastName, c.locale, stamp(c.sourceCreatedAt), stamp(c.sourceUpdatedAt));
     }
-    for (const o of newest(batch.orders, (x) => x.id, (x) => x.sourceUpdatedAt)) {
+    for (const o of newestVersions(batch.orders, (x) => x.id, (x) => x.sourceUpdatedAt)) {
       const { changes } = upsertOrder.run(
         shop, o.id, o.customerId, o.name, stamp(o.processedAt), stamp(o.cancelledAt), o.test ? 1 : 0, o.currencyCode,
         o.currentTotalMinor, o.currentTotalMinor, JSON.stringify(o.discountCodes), o.discountMinor, stamp(o.sourceUpdatedAt),
@@ -173,14 +173,6 @@ export function createSqliteBulkWriter(file: string) {
   };
 }
 
-function newest<T>(items: T[], key: (item: T) => string, version: (item: T) => Date | null): T[] {
-  const held = new Map<string, T>();
-  for (const item of items) {
-    const current = held.get(key(item));
-    if (!current || (version(item)?.getTime() ?? 0) > (version(current)?.getTime() ?? 0)) held.set(key(item), item);
-  }
-  return [...held.values()];
-}
 
 let shared: ReturnType<typeof createSqliteBulkWriter> | undefined;
 

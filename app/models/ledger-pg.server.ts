@@ -8,7 +8,7 @@ import type pg from "pg";
 import { pgPool } from "../db.server";
 import { getQueue } from "../jobs/runtime.server";
 import type { PgBossQueue } from "../jobs/pgboss-queue.server";
-import { CUSTOMER_REFRESH, sameSecondConflict, type HeldCustomer, type LedgerChange, type LedgerOrder, type LedgerRefund } from "./ledger-types";
+import { CUSTOMER_REFRESH, newestVersions, sameSecondConflict, type HeldCustomer, type LedgerChange, type LedgerOrder, type LedgerRefund } from "./ledger-types";
 import type { WebhookOutcome } from "./ledger-bulk-sqlite.server";
 import type { DeliveryIds } from "./webhook-delivery.server";
 import { inTransaction } from "./pg-transaction.server";
@@ -82,14 +82,9 @@ const SQL = {
 
 type Statement = keyof typeof SQL;
 
+/** The newest version of each row, in id order: two transactions touching the same rows lock them in the same order. */
 function newest<T>(items: T[], key: (item: T) => string, version: (item: T) => Date | null): T[] {
-  const held = new Map<string, T>();
-  for (const item of items) {
-    const current = held.get(key(item));
-    if (!current || (version(item)?.getTime() ?? 0) > (version(current)?.getTime() ?? 0)) held.set(key(item), item);
-  }
-  // In id order: two transactions touching the same rows lock them in the same order (no deadlock between them).
-  return [...held.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return newestVersions(items, key, version).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 export function createPgLedger(pool: pg.Pool, queue: Pick<PgBossQueue, "enqueueIn">) {

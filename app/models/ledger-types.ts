@@ -1,4 +1,5 @@
-// The ledger's normalised rows: what webhooks (REST payloads) and backfill (bulk JSONL) both turn into.
+// The ledger's normalised rows — what webhooks (REST payloads) and backfill (bulk JSONL) both turn into — and the
+// row-level rules every write path shares (newest version per row, same-second customer conflicts).
 
 export interface LedgerOrder {
   id: string; // gid://shopify/Order/…
@@ -70,4 +71,14 @@ export function sameSecondConflict(held: HeldCustomer | undefined, incoming: Led
     held.lastName !== incoming.lastName ||
     (incoming.locale !== null && incoming.locale !== held.locale)
   );
+}
+
+/** Within one batch the same row may come twice (duplicates): its newest version only, each row once. */
+export function newestVersions<T>(items: readonly T[], key: (item: T) => string, version: (item: T) => Date | null): T[] {
+  const held = new Map<string, T>();
+  for (const item of items) {
+    const current = held.get(key(item));
+    if (!current || (version(item)?.getTime() ?? 0) > (version(current)?.getTime() ?? 0)) held.set(key(item), item);
+  }
+  return [...held.values()];
 }

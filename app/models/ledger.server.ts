@@ -2,7 +2,7 @@
 // (or as old as) the one held is ignored, a deleted row stays deleted. Batched multi-row statements keep backfill fast.
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
-import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
+import { newestVersions, type LedgerCustomer, type LedgerOrder, type LedgerRefund } from "./ledger-types";
 import { CUSTOMER_VERSION_WINS, LATE_REFUNDS, ORDER_VERSION_WINS } from "./ledger-rules.sql";
 
 type Db = Pick<typeof prisma, "$queryRaw" | "$executeRaw">;
@@ -28,7 +28,7 @@ export async function applyOrders(
   { trackCustomers = true }: ApplyOptions = {},
 ): Promise<Set<string>> {
   const affected = new Set<string>();
-  for (const batch of chunks(dedupeNewest(orders, (o) => o.id, (o) => o.sourceUpdatedAt))) {
+  for (const batch of chunks(newestVersions(orders, (o) => o.id, (o) => o.sourceUpdatedAt))) {
     const ids = batch.map((o) => o.id);
     // Previous owners, for orders moving between customers.
     const previous = trackCustomers
@@ -84,7 +84,7 @@ export async function applyRefunds(
   { reflected = false }: { reflected?: boolean } = {},
 ): Promise<Set<string>> {
   const affected = new Set<string>();
-  for (const batch of chunks(dedupeNewest(refunds, (r) => r.id, (r) => r.createdAt))) {
+  for (const batch of chunks(newestVersions(refunds, (r) => r.id, (r) => r.createdAt))) {
     const rows = batch.map(
       (r) => Prisma.sql`(${shop}, ${r.id}, ${r.orderId}, ${r.createdAt}, ${r.amountMinor}, ${r.currencyCode})`,
     );
@@ -106,7 +106,7 @@ export async function applyRefunds(
 /** Upserts customers (newest version wins); returns the ids that changed. */
 export async function applyCustomers(shop: string, customers: LedgerCustomer[], db: Db = prisma): Promise<Set<string>> {
   const affected = new Set<string>();
-  for (const batch of chunks(dedupeNewest(customers, (c) => c.id, (c) => c.sourceUpdatedAt))) {
+  for (const batch of chunks(newestVersions(customers, (c) => c.id, (c) => c.sourceUpdatedAt))) {
     const rows = batch.map(
       (c) => Prisma.sql`(${shop}, ${c.id}, ${c.email}, ${c.firstName}, ${c.lastName}, ${c.locale}, ${c.sourceCreatedAt}, ${c.sourceUpdatedAt})`,
     );
@@ -174,15 +174,6 @@ export async function deleteCustomer(shop: string, customerId: string, at: Date)
   return new Set(changed > 0 ? [customerId] : []);
 }
 
-/** Within one batch, the same row may come twice (duplicates): keep its newest version only. */
-function dedupeNewest<T>(items: T[], key: (item: T) => string, version: (item: T) => Date | null): T[] {
-  const newest = new Map<string, T>();
-  for (const item of items) {
-    const held = newest.get(key(item));
-    if (!held || (version(item)?.getTime() ?? 0) > (version(held)?.getTime() ?? 0)) newest.set(key(item), item);
-  }
-  return [...newest.values()];
-}
 
 /** Ledger totals per shop: what reconciliation, the CLI and the tests compare with Shopify's truth. */
 export async function ledgerCounts(shop: string) {

@@ -240,47 +240,62 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
           </BlockStack>
         </Card>
       </Layout.Section>
-      <Layout.Section>
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t("analytics.segmentsTitle")}
-            </Text>
-            <ChartFigure height={260} label={t("analytics.segmentsChartLabel")}>
-              <BarChart
-                data={[
-                  { name: t("analytics.column.retention"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.retentionRate })) },
-                  { name: t("analytics.column.repeat"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.repeatPurchaseRate })) },
-                ]}
-                yAxisOptions={{ labelFormatter: (value) => formatPercent(locale, Number(value) / 100) }}
-                theme="Light"
-              />
-            </ChartFigure>
-            <DataTable columnContentTypes={[...types]} headings={[t("analytics.column.segment"), ...columns]} rows={segments.map((s) => row(segmentName(s.key), s.figures))} />
-          </BlockStack>
-        </Card>
-      </Layout.Section>
-      <Layout.Section>
-        <Card>
-          <BlockStack gap="300">
-            <Text as="h2" variant="headingMd">
-              {t("analytics.tiersTitle")}
-            </Text>
-            <ChartFigure height={220} label={t("analytics.tiersChartLabel")}>
-              <BarChart
-                data={[
-                  { name: t("analytics.column.historicalClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.historicalClv.meanMinor) })) },
-                  { name: t("analytics.column.predictedClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.predictedClv.valueMinor) })) },
-                ]}
-                yAxisOptions={{ labelFormatter: (value) => formatNumber(locale, Number(value), { style: "currency", currency: data.currency, maximumFractionDigits: 0 }) }}
-                theme="Light"
-              />
-            </ChartFigure>
-            <DataTable columnContentTypes={[...types]} headings={[t("analytics.column.tier"), ...columns]} rows={tiers.map((s) => row(tierName(s.key), s.figures))} />
-          </BlockStack>
-        </Card>
-      </Layout.Section>
+      <Breakdown
+        title={t("analytics.segmentsTitle")}
+        chartLabel={t("analytics.segmentsChartLabel")}
+        chartHeight={260}
+        series={[
+          { name: t("analytics.column.retention"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.retentionRate })) },
+          { name: t("analytics.column.repeat"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.repeatPurchaseRate })) },
+        ]}
+        yFormat={(value) => formatPercent(locale, value / 100)}
+        table={{ types, headings: [t("analytics.column.segment"), ...columns], rows: segments.map((s) => row(segmentName(s.key), s.figures)) }}
+      />
+      <Breakdown
+        title={t("analytics.tiersTitle")}
+        chartLabel={t("analytics.tiersChartLabel")}
+        chartHeight={220}
+        series={[
+          { name: t("analytics.column.historicalClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.historicalClv.meanMinor) })) },
+          { name: t("analytics.column.predictedClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.predictedClv.valueMinor) })) },
+        ]}
+        yFormat={(value) => formatNumber(locale, value, { style: "currency", currency: data.currency, maximumFractionDigits: 0 })}
+        table={{ types, headings: [t("analytics.column.tier"), ...columns], rows: tiers.map((s) => row(tierName(s.key), s.figures)) }}
+      />
     </>
+  );
+}
+
+/** A breakdown (per segment, per tier): a bar chart of two figures, then the table of every figure. */
+function Breakdown({
+  title,
+  chartLabel,
+  chartHeight,
+  series,
+  yFormat,
+  table,
+}: {
+  title: string;
+  chartLabel: string;
+  chartHeight: number;
+  series: { name: string; data: { key: string; value: number | null }[] }[];
+  yFormat: (value: number) => string;
+  table: { types: readonly ("text" | "numeric")[]; headings: string[]; rows: string[][] };
+}) {
+  return (
+    <Layout.Section>
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            {title}
+          </Text>
+          <ChartFigure height={chartHeight} label={chartLabel}>
+            <BarChart data={series} yAxisOptions={{ labelFormatter: (value) => yFormat(Number(value)) }} theme="Light" />
+          </ChartFigure>
+          <DataTable columnContentTypes={[...table.types]} headings={table.headings} rows={table.rows} />
+        </BlockStack>
+      </Card>
+    </Layout.Section>
   );
 }
 

@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { writeShopFile } from "../../simulator/generator/index";
 import type { Fault } from "../../simulator/admin/faults";
+import { createPrng, type Prng } from "../../simulator/webhooks/prng";
 import { startCluster, until, type Cluster } from "./cluster";
 import { difference, finalState } from "./digest";
 
@@ -38,19 +39,6 @@ const RUNS = Number(args.runs);
 const SEED = args.seed !== undefined ? Number(args.seed) : Math.floor(Math.random() * 2 ** 31);
 const CUSTOMERS = Number(args.customers);
 const WORKERS = Number(args.workers);
-
-/** mulberry32: small, seeded, good enough to pick moments and kinds. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => (ms / 1000).toFixed(1);
@@ -158,7 +146,7 @@ async function burst(cluster: Cluster) {
     .filter((o) => o.customer && !o.cancelledAt && !o.test && Number(o.currentTotalPriceSet.shopMoney.amount) > 10)
     .map((o) => o.id)
     .sort();
-  const r = prng(424242);
+  const r = createPrng(424242);
   const placed: string[] = [];
   const cents = (n: number) => (n / 100).toFixed(2);
   const amountLeft = (orderId: string) => Math.round(Number(shop.orders.get(orderId)!.currentTotalPriceSet.shopMoney.amount) * 100);
@@ -240,7 +228,7 @@ interface Plan {
 const STORMS: FaultKind[] = ["throttled", "http429", "http5xx", "reset"];
 
 function planFaults(seed: number, setupMs: number, burstMs: number): Plan {
-  const r = prng(seed);
+  const r = createPrng(seed);
   const fault = (kind: FaultKind, spanMs: number): PlannedFault => {
     const process = kind === "kill-web" || kind === "kill-worker";
     return {
@@ -263,7 +251,7 @@ function planFaults(seed: number, setupMs: number, burstMs: number): Plan {
   return { setup: setup.sort(byTime), burst: burst.sort(byTime) };
 }
 
-function stormFault(kind: FaultKind, r: ReturnType<typeof prng>): Fault {
+function stormFault(kind: FaultKind, r: Prng): Fault {
   switch (kind) {
     case "throttled":
       return { kind: "throttled" };
@@ -282,7 +270,7 @@ interface Injected {
 
 /** Runs a phase's faults at their moments; resolves when every one is over (processes back, storms cleared). */
 async function inject(cluster: Cluster, plan: PlannedFault[], phase: string, startedAt: number, seed: number, log: Injected[]) {
-  const r = prng(seed);
+  const r = createPrng(seed);
   const { faults } = cluster.shopify.admin;
   // One fault at a time per target: a process is never killed again before it is back.
   const chains = new Map<string, Promise<void>>();

@@ -15,6 +15,7 @@ import type pg from "pg";
 import { writeShopFile } from "../../simulator/generator/index";
 import type { SimulatorEvent } from "../../simulator/admin/index";
 import { toMinorUnits } from "../../app/domain/money";
+import { createPrng } from "../../simulator/webhooks/prng";
 import { startCluster, until, type Cluster } from "./cluster";
 
 const { values } = parseArgs({
@@ -35,17 +36,6 @@ const WORKERS = Number(values.workers);
 const DUPLICATE_SHARE = Number(values.duplicates);
 const END_DATE = "2026-11-20T00:00:00.000Z";
 
-/** A small seeded PRNG (mulberry32): the same seed makes the same shoppers. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
@@ -102,7 +92,7 @@ async function compareLedger(cluster: Cluster, db: pg.Client, shops: string[]) {
 }
 
 async function main() {
-  const random = prng(Number(values.seed));
+  const random = createPrng(Number(values.seed)).next; // the same seed makes the same shoppers
   console.log(`Reliability under load: ${SHOPS} shops, ${RATE} shopper events/s for ${DURATION_S} s, web + ${WORKERS} workers on PostgreSQL (pg-boss)`);
   const cluster = await startCluster({ name: "load", workers: WORKERS });
   try {

@@ -5,6 +5,8 @@ export interface Prng {
   next(): number;
   /** Integer in [min, max]. */
   int(min: number, max: number): number;
+  /** One of `items`, uniformly. */
+  pick<T>(items: readonly T[]): T;
   /** A version-4-shaped UUID drawn from the generator (Shopify's webhook and event ids look like this). */
   uuid(): string;
   /** A shuffled copy (Fisher–Yates). */
@@ -24,6 +26,7 @@ export function createPrng(seed: number): Prng {
   return {
     next,
     int,
+    pick: <T>(items: readonly T[]) => items[int(0, items.length - 1)],
     uuid() {
       const bytes = Array.from({ length: 16 }, () => int(0, 255));
       bytes[6] = (bytes[6] & 0x0f) | 0x40;

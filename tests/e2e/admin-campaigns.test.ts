@@ -3,8 +3,6 @@
 // showing it; recipients as CSV; another shop's campaign is not found; axe finds nothing serious; screenshots.
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { createAdminClient } from "../../app/shopify/client";
-import { fetchTransport } from "../../app/shopify/transport.server";
 import { createCampaignFromForm, runCampaigns, templateDefinition } from "../../app/services/campaigns.server";
 import { campaignFormValues } from "../../app/domain/campaigns";
 import { seriousViolations } from "../support/axe";
@@ -18,10 +16,7 @@ let env: Awaited<ReturnType<typeof startScoredShop>>["env"];
 let url: Awaited<ReturnType<typeof startScoredShop>>["url"];
 let campaignId = "";
 
-const clientFor = async (shop: string) => {
-  const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
-  return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint: `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json` }) });
-};
+const clientFor = (shop: string) => env.clientFor(shop);
 
 beforeAll(async () => {
   ({ env, url } = await startScoredShop(SHOP, { seed: 53, customers: 80, asOf: AS_OF }));

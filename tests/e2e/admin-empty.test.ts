@@ -4,8 +4,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { testQueue } from "../support/queue";
-import { createAdminClient } from "../../app/shopify/client";
-import { fetchTransport } from "../../app/shopify/transport.server";
 import { newPage } from "../support/browser";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
@@ -42,10 +40,7 @@ describe("a shop with nothing imported yet", () => {
     await page.goto(url("/app"), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByText("Not scored yet: scores follow the backfill.").count()).toBe(1);
     // The import runs now (in this test's worker); the open page polls and shows it done
-    const clientFor = async (shop: string) => {
-      const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
-      return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint: `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json` }) });
-    };
+    const clientFor = env.clientFor;
     const queue = testQueue();
     const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
     await worker.idle();

@@ -7,8 +7,6 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
-import { createAdminClient } from "../../app/shopify/client";
-import { fetchTransport } from "../../app/shopify/transport.server";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { campaignReport, createCampaignFromForm, runCampaigns, templateDefinition } from "../../app/services/campaigns.server";
 import { campaignFormValues, inHoldout } from "../../app/domain/campaigns";
@@ -24,11 +22,7 @@ const APP_NS = "app--1";
 const WIN_BACK_SEGMENTS = ["at_risk", "cant_lose", "hibernating"];
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 
-const clientFor = async (shop: string) => {
-  const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
-  const endpoint = `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json`;
-  return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }), backoff: { baseMs: 5, maxMs: 50 } });
-};
+const clientFor = (shop: string) => env.clientFor(shop);
 const simulated = () => env.shopify.admin.shops.getShop(SHOP)!;
 const run = async (now = AS_OF) => runCampaigns(SHOP, { client: await clientFor(SHOP), now: () => now });
 

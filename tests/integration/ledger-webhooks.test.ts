@@ -7,8 +7,6 @@ import { toMinorUnits } from "../../app/domain/money";
 import { createFakeClock, type SimulatorEvent } from "../../simulator/admin/index";
 import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
 import { jobRows, testQueue } from "../support/queue";
-import { createAdminClient } from "../../app/shopify/client";
-import { fetchTransport } from "../../app/shopify/transport.server";
 import { CUSTOMER_REFRESH, customerRefreshJob } from "../../app/jobs/customer-refresh.server";
 
 const SHOP = "ledger-shop.myshopify.com";
@@ -258,11 +256,6 @@ describe("ledger from webhooks", () => {
 describe("two versions of one customer in the same second", () => {
   // Shopify's updated_at has whole seconds: two renames within one second arrive with the same stamp, and nothing in
   // the payloads says which is newer. The app re-reads the customer from Shopify (customer-refresh job).
-  const clientFor = async (shop: string) => {
-    const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
-    const endpoint = `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json`;
-    return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }) });
-  };
   const lastName = async (id: string) => (await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id } } })).lastName;
 
   it.each([["in the order they happened", false], ["newest first", true]])("ends on Shopify's last name when delivered %s", async (_label, reversed) => {
@@ -292,7 +285,7 @@ describe("two versions of one customer in the same second", () => {
       expect((await jobRows(SHOP, { kind: CUSTOMER_REFRESH, state: "queued" })).map((j) => j.key)).toEqual([`${CUSTOMER_REFRESH}:${grace.id}`]);
     }
     const queue = testQueue();
-    const worker = queue.work({ [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor }) }, { pollMs: 20 });
+    const worker = queue.work({ [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor: env.clientFor }) }, { pollMs: 20 });
     await worker.idle();
     await worker.stop();
     expect(await lastName(grace.id)).toBe("Brewster");

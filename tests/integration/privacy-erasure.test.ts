@@ -11,8 +11,6 @@ import type { JobHandlers } from "../../app/jobs/queue";
 import { testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { reconcileJob } from "../../app/jobs/reconcile.server";
-import { createAdminClient } from "../../app/shopify/client";
-import { fetchTransport } from "../../app/shopify/transport.server";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { syncShop } from "../../app/services/sync.server";
 import { createCampaignFromForm, runCampaigns, templateDefinition } from "../../app/services/campaigns.server";
@@ -36,11 +34,7 @@ let targetOrders: string[] = [];
 /** A genuine orders/create delivery to SHOP, kept to be replayed after the shop is redacted. */
 let captured: { body: string; webhookId: string };
 
-const clientFor = async (shop: string) => {
-  const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
-  const endpoint = `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json`;
-  return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }), backoff: { baseMs: 5, maxMs: 50 } });
-};
+const clientFor = (shop: string) => env.clientFor(shop);
 
 async function runJobs(handlers: JobHandlers) {
   const worker = testQueue().work(handlers, { pollMs: 20 });

@@ -7,8 +7,6 @@ import { prisma } from "../../app/db.server";
 import { jobRows, testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { reconcileJob } from "../../app/jobs/reconcile.server";
-import { createAdminClient } from "../../app/shopify/client";
-import { fetchTransport } from "../../app/shopify/transport.server";
 import { latestReconcileRun } from "../../app/models/reconcile.server";
 import { writeShopFile, type TruthSummary } from "../../simulator/generator/index";
 import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
@@ -17,11 +15,7 @@ const SHOP = "drifting-shop.myshopify.com";
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 let truth: TruthSummary;
 
-const clientFor = async (shop: string) => {
-  const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
-  const endpoint = `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json`;
-  return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }) });
-};
+const clientFor = (shop: string) => env.clientFor(shop);
 
 async function runJobs(kind: "backfill" | "reconcile") {
   const queue = testQueue();

@@ -10,8 +10,6 @@ import { SEGMENT_CREATE_MUTATION, SEGMENT_DELETE_MUTATION } from "../../app/shop
 import { testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { CUSTOMER_CHANGED, customerChangedJob } from "../../app/jobs/recompute.server";
-import { createAdminClient } from "../../app/shopify/client";
-import { fetchTransport } from "../../app/shopify/transport.server";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { syncShop, type SyncResult } from "../../app/services/sync.server";
 import { saveSyncSettings, syncFailures } from "../../app/models/sync.server";
@@ -27,12 +25,7 @@ const AS_OF = new Date("2026-11-01T00:00:00.000Z");
 const APP_NS = "app--1";
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 
-const clientFor = async (shop: string) => {
-  const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
-  const endpoint = `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json`;
-  // Short backoff so fault storms do not make the test slow; the policy itself is tested in the gateway tests.
-  return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }), backoff: { baseMs: 5, maxMs: 50 } });
-};
+const clientFor = (shop: string) => env.clientFor(shop);
 
 async function sync(
   options: { mode?: "sync" | "cleanup"; reason?: "manual" | "recompute"; signal?: AbortSignal; fieldsPerRequest?: number; bulkThreshold?: number } = {},

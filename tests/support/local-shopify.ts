@@ -4,6 +4,10 @@ import { createLocalShopify, type LocalShopifyOptions } from "../../simulator/lo
 import type { ShopRecord } from "../../simulator/shop-file/types";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
 import { startApp } from "./app-server";
+import { prisma } from "../../app/db.server";
+import { createAdminClient } from "../../app/shopify/client";
+import { fetchTransport } from "../../app/shopify/transport.server";
+import { API_VERSION } from "../../app/shopify/api-version";
 import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "./test-env";
 
 export async function startLocalShopifyAndApp(options: Partial<LocalShopifyOptions> = {}) {
@@ -15,7 +19,16 @@ export async function startLocalShopifyAndApp(options: Partial<LocalShopifyOptio
   process.env.APP_BRIDGE_URL = shopify.appBridgeUrl;
   const app = await startApp({ publicUrl: true });
   shopify.connectApp(app.url);
-  return { shopify, app };
+  /**
+   * The Admin API client the app's jobs use for an installed shop (its offline token), against this local Shopify.
+   * Short backoff, so fault storms do not make tests slow (the policy itself is tested in the gateway tests).
+   */
+  const clientFor = async (shop: string) => {
+    const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
+    const endpoint = `${simulator.url}/store/${shop}/admin/api/${API_VERSION}/graphql.json`;
+    return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }), backoff: { baseMs: 5, maxMs: 50 } });
+  };
+  return { shopify, app, clientFor };
 }
 
 /** What Shopify admin does when a merchant opens the app: load it with a fresh session token. */

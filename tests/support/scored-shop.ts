@@ -2,12 +2,9 @@
 // pages are tested on (tests/e2e/admin-*.test.ts).
 import path from "node:path";
 import { expect, inject } from "vitest";
-import { prisma } from "../../app/db.server";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { testQueue } from "./queue";
 import { recomputeShop } from "../../app/services/recompute.server";
-import { createAdminClient } from "../../app/shopify/client";
-import { fetchTransport } from "../../app/shopify/transport.server";
 import { writeShopFile } from "../../simulator/generator/index";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
 import { openApp, startLocalShopifyAndApp } from "./local-shopify";
@@ -19,10 +16,7 @@ export async function startScoredShop(shop: string, { seed, customers, asOf }: {
   await env.shopify.admin.shops.loadShopFile(file);
   env.shopify.install(shop);
   expect((await openApp(env.app.url, env.shopify, shop)).status).toBe(200);
-  const clientFor = async (s: string) => {
-    const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${s}` } });
-    return createAdminClient({ shop: s, transport: fetchTransport({ shop: s, accessToken: session.accessToken, endpoint: `${env.shopify.url}/store/${s}/admin/api/2026-04/graphql.json` }) });
-  };
+  const clientFor = env.clientFor;
   const queue = testQueue();
   const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
   await worker.idle();
