@@ -20,7 +20,8 @@ export interface LedgerRefund {
   id: string; // gid://shopify/Refund/…
   orderId: string;
   createdAt: Date;
-  /** Money refunded, in minor units of currencyCode; null when it came in several currencies. */
+  /** Money refunded, in minor units of currencyCode; null (currencyCode "XXX") when it came in several currencies or
+   * a transaction named none: such a refund never lowers the order's value, the order update that follows does. */
   amountMinor: number | null;
   /** Counts against the order only when it is the order's (shop) currency. */
   currencyCode: string;

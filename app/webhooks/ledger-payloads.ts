@@ -13,10 +13,20 @@ const instant = z
   .transform((s) => new Date(s));
 const currency = z.string().refine(isKnownCurrency, "unknown currency");
 
-/** An amount must convert to the currency's minor units exactly (e.g. no "12.505" USD, no "1200.5" JPY). */
-function exactAmount<T>(amountOf: (v: T) => [string, string]) {
+/** A decimal amount, as toMinorUnits reads it: what any currency's amount must at least be. */
+const DECIMAL_AMOUNT = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * An amount must convert to the currency's minor units exactly (e.g. no "12.505" USD, no "1200.5" JPY). Without a
+ * currency (null) only its form can be checked: it must still be a decimal amount.
+ */
+function exactAmount<T>(amountOf: (v: T) => [string, string | null]) {
   return (value: T, ctx: z.RefinementCtx<T>) => {
     const [amount, code] = amountOf(value);
+    if (code === null) {
+      if (!DECIMAL_AMOUNT.test(amount.trim())) ctx.addIssue({ code: "custom", message: `"${amount}" is not a decimal amount`, path: ["amount"] });
+      return;
+    }
     if (!isKnownCurrency(code)) return; // reported by the currency field itself
     try {
       toMinorUnits(amount, code);
@@ -36,9 +46,11 @@ const refundTransaction = z
     kind: z.string(),
     status: z.string().nullable().optional(),
     amount: z.string(),
-    currency,
+    // Shopify's schema lets a transaction's currency be null (its published 2026-04 refunds/create example has
+    // "currency": null): accepted, and the refund's amount is then unknown (refundFromBody).
+    currency: currency.nullable(),
   })
-  .superRefine(exactAmount<{ amount: string; currency: string }>((t) => [t.amount, t.currency]));
+  .superRefine(exactAmount<{ amount: string; currency: string | null }>((t) => [t.amount, t.currency]));
 
 export const refundBody = z.looseObject({
   id: restId,
@@ -113,11 +125,18 @@ export function orderFromBody(body: OrderBody): LedgerOrder {
  * carry the presentment currency). The ledger subtracts it from the order only when that is the order's shop
  * currency; otherwise the order update that follows every refund brings the exact current total. Deciding this at
  * read time, not here, means a refund arriving before its order is stored exactly as one arriving after.
+ *
+ * When the money cannot be stated in one named currency — transactions in several currencies, or any transaction
+ * whose currency is null — the refund is recorded with an unknown amount (null, currency "XXX", ISO 4217's "no
+ * currency") and never lowers the order's value: the order update that follows carries the exact current total
+ * (current_total_price_set.shop_money). Guessing the currency instead (the order's shop currency, or the presentment
+ * currency the refund's line items show) could subtract the wrong number of minor units; and the refund line items'
+ * shop money is not what was refunded (shipping, adjustments and duties are not in it), so it is no fallback either.
  */
 export function refundFromBody(body: RefundBody): LedgerRefund {
   const refunds = body.transactions.filter((t) => t.kind === "refund" && (t.status ?? "success") === "success");
   const currencies = new Set(refunds.map((t) => t.currency));
-  const currency = currencies.size === 1 ? [...currencies][0] : null;
+  const currency = currencies.size === 1 ? [...currencies][0] : null; // null also when that one currency is null
   return {
     id: body.admin_graphql_api_id ?? `gid://shopify/Refund/${body.id}`,
     orderId: `gid://shopify/Order/${body.order_id}`,

@@ -48,6 +48,7 @@ describe("ledger webhooks refuse what is not their topic's shape", () => {
     ["an order whose test flag is not a boolean", "orders/create", () => order((b) => (b.test = "no")), /test/],
     ["an order whose updated_at is not a time", "orders/cancelled", () => order((b) => (b.updated_at = "yesterday")), /updated_at/],
     ["a refund with a malformed transaction amount", "refunds/create", () => ({ ...exampleBody("refunds/create"), transactions: [{ kind: "refund", status: "success", amount: "1,00", currency: "USD" }] }), /amount/],
+    ["a refund whose transaction names no currency and has a malformed amount", "refunds/create", () => ({ ...exampleBody("refunds/create"), transactions: [{ kind: "refund", status: "success", amount: "75,00", currency: null }] }), /amount.*not a decimal/],
     ["a customer without updated_at", "customers/update", () => ({ ...exampleBody("customers/update"), updated_at: undefined }), /updated_at/],
     ["an orders/delete without an id", "orders/delete", () => ({}), /id/],
   ];
