@@ -8,7 +8,7 @@ import path from "node:path";
 import pg from "pg";
 import { createLocalShopify, type LocalShopify } from "../../simulator/local-shopify";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
-import { ensurePostgres } from "../../scripts/postgres.mjs";
+import { ensurePostgres, restartPostgres } from "../../scripts/postgres.mjs";
 import { migratePostgres } from "../../scripts/migrate-postgres.mjs";
 
 const API_KEY = "reliability-api-key";
@@ -165,9 +165,7 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
     workers: () => workers,
     crashes: () => [...crashes],
     restartDatabase() {
-      const [version, cluster] = spawnSync("pg_lsclusters", ["--no-header"], { encoding: "utf8" }).stdout.trim().split(/\s+/);
-      const restarted = spawnSync("pg_ctlcluster", [version, cluster, "restart", "-m", "fast"], { stdio: "ignore" });
-      if (restarted.status !== 0) throw new Error("could not restart PostgreSQL");
+      restartPostgres();
     },
     cpuSeconds() {
       let postgres = 0;

@@ -1,7 +1,7 @@
 // The job queue's contract, run against both engines: the table queue (the app's database, SQLite here) and pg-boss
 // on PostgreSQL (a database of this file's own). Durable, leased, retried with backoff, dead-lettered, per-shop
 // serialised, coalesced, cancellable, erasable. The pg-boss engine also runs with workers in separate processes.
-// PostgreSQL not reachable: its cases fail on CI or with TEST_POSTGRES=1, and are skipped (saying so) otherwise.
+// PostgreSQL not reachable is a failure; `npm test -- --sqlite-only` skips the pg-boss cases (counted as skipped).
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
@@ -11,7 +11,7 @@ import { prisma } from "../../app/db.server";
 import { createPgBossQueue } from "../../app/jobs/pgboss-queue.server";
 import { createTableQueue } from "../../app/jobs/table-queue.server";
 import { PermanentJobError, retryDelayMs, type JobQueue, type JobState, type Worker } from "../../app/jobs/queue";
-import { createTestDatabase, postgresRequired, type TestDatabase } from "../support/pg";
+import { createTestDatabase, sqliteOnly, type TestDatabase } from "../support/pg";
 
 interface JobView {
   state: JobState;
@@ -101,42 +101,37 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10
 }
 
 // --- PostgreSQL for the pg-boss engine: a database of this file's own, dropped at the end.
-const database = await createTestDatabase("loyalty_jobq");
-const postgres = "url" in database ? database : null;
+const database = sqliteOnly ? null : await createTestDatabase("loyalty_jobq");
+const postgres = database && "url" in database ? database : null;
 const pgEngine = postgres ? pgBossEngine(postgres) : null;
 afterAll(async () => {
   await pgEngine?.admin.end();
   await postgres?.drop();
 });
-if (!postgres && !postgresRequired) {
-  console.warn(`[job-queue] pg-boss cases skipped: ${"unavailable" in database ? database.unavailable : ""} (set TEST_POSTGRES=1 to make this a failure)`);
-}
 
 // The table queue is the SQLite engine: its claims rely on SQLite running one writer at a time. When this suite runs
 // with the app on PostgreSQL (TEST_DATABASE=postgresql), the app uses pg-boss there, so only pg-boss is checked.
 const appOnPostgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
 
-// Only engines that can run here are listed (no placeholder tests). PostgreSQL missing where it is required (CI,
-// TEST_POSTGRES=1) is a failure; elsewhere the pg-boss cases are left out with a warning.
-if (!pgEngine) {
-  const reason = "unavailable" in database ? database.unavailable : "no database";
-  if (postgresRequired) {
-    describe("job queue contract: pg-boss", () => {
-      it("has PostgreSQL to run on", () => {
-        throw new Error(`PostgreSQL is required here (CI or TEST_POSTGRES=1): ${reason}`);
-      });
+// PostgreSQL missing is a failure, unless this run was asked for without it (then the contract's pg-boss cases are
+// listed as skipped, below).
+if (database && !postgres) {
+  describe("job queue contract: pg-boss", () => {
+    it("has PostgreSQL to run on", () => {
+      throw new Error(`PostgreSQL is required (npm test starts it): ${"unavailable" in database ? database.unavailable : ""}`);
     });
-  } else {
-    console.warn(`job queue contract: pg-boss cases left out, PostgreSQL is not reachable (${reason})`);
-  }
+  });
 }
 
 const engines: [string, Engine][] = [
   ...(appOnPostgres ? [] : ([["table queue", tableEngine]] as [string, Engine][])),
   ...(pgEngine ? ([["pg-boss", pgEngine]] as [string, Engine][]) : []),
 ];
+if (sqliteOnly) describe.skip.each([["pg-boss", tableEngine]] as [string, Engine][])("job queue contract: %s", contract);
 
-describe.each(engines)("job queue contract: %s", (_name, engine) => {
+describe.each(engines)("job queue contract: %s", contract);
+
+function contract(_name: string, engine: Engine) {
   const workers: Worker[] = [];
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
@@ -395,7 +390,7 @@ describe.each(engines)("job queue contract: %s", (_name, engine) => {
     expect(await queue.state(kept)).toBe("queued");
     expect(await queue.state("no-such-job")).toBeNull();
   });
-});
+}
 
 // --- Workers in separate processes sharing one pg-boss (PostgreSQL only).
 describe.skipIf(!pgEngine)("pg-boss with workers in separate processes", () => {

@@ -1,20 +1,10 @@
-// Real Chromium (Debian's package) driven by playwright-core. Only loopback is reachable: anything else is
-// aborted and recorded, so a test can prove the page needs nothing from the internet.
-import { existsSync } from "node:fs";
+// Real Chromium driven by playwright-core: the build npm installs inside @sparticuz/chromium (scripts/chromium.mjs;
+// CHROMIUM_PATH overrides it). Only loopback is reachable: anything else is aborted and recorded, so a test can prove
+// the page needs nothing from the internet.
 import { afterAll } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { CHROMIUM_ARGS, ensureChromium } from "../../scripts/chromium.mjs";
 
-export const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 // Headless Chromium says "HeadlessChrome", which Shopify's library treats as a bot: browse as desktop Chrome.
 const USER_AGENT =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
@@ -22,10 +12,10 @@ const USER_AGENT =
 let browser: Browser | undefined;
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
+  if (!browser) {
+    const { executablePath, env } = ensureChromium();
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, env: { ...process.env, ...env } });
   }
-  browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   afterAll(async () => {
     await browser?.close();
     browser = undefined;

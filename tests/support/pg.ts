@@ -1,14 +1,16 @@
 // PostgreSQL for tests that need one of their own: a database created for the test file (the `loyalty` role is a
 // superuser, see scripts/postgres.mjs) and dropped afterwards, so runs never share rows, schemas or locks.
-// Not reachable: the caller fails when PostgreSQL is required (CI, or TEST_POSTGRES=1), else skips saying why.
+// PostgreSQL is part of every test run (`npm test` starts the local cluster): not reachable is a failure. Only a run
+// asked for explicitly without it (`npm test -- --sqlite-only`, which sets TEST_SQLITE_ONLY=1) skips its cases.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
+import { POSTGRES_URL } from "../../scripts/postgres.mjs";
 
 /** The local cluster `npm run db:postgres` starts (TEST_POSTGRES_URL overrides it). */
-export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://loyalty:loyalty@127.0.0.1:5432/loyalty";
+export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? POSTGRES_URL;
 
-/** PostgreSQL cases must run (and fail when it is not there) on CI and when TEST_POSTGRES=1. */
-export const postgresRequired = Boolean(process.env.CI) || process.env.TEST_POSTGRES === "1";
+/** `npm test -- --sqlite-only`: PostgreSQL cases are skipped (and counted as skipped) instead of required. */
+export const sqliteOnly = process.env.TEST_SQLITE_ONLY === "1";
 
 export interface TestDatabase {
   url: string;
@@ -29,7 +31,7 @@ export async function createTestDatabase(prefix = "loyalty_test"): Promise<TestD
   try {
     await admin.connect();
   } catch (error) {
-    return { unavailable: `PostgreSQL is not reachable at ${TEST_POSTGRES_URL} (${String(error)}); start it with \`node scripts/postgres.mjs\`` };
+    return { unavailable: `PostgreSQL is not reachable at ${TEST_POSTGRES_URL} (${String(error)}); start it with \`npm run db:postgres\`` };
   }
   const name = `${prefix}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   try {
