@@ -36,7 +36,7 @@ const { values: args } = parseArgs({
     journal: { type: "string", default: "delete" },
     // Where the database file lives (default: the run directory under tmp/bench, on the same disk as the project).
     "db-dir": { type: "string" },
-    // The app on PostgreSQL (a fresh database on 127.0.0.1:5432, dropped afterwards) instead of a SQLite file.
+    // The app on PostgreSQL (a fresh database on the local server of scripts/postgres.mjs, dropped afterwards) instead of a SQLite file.
     postgres: { type: "boolean", default: false },
     rebuild: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
