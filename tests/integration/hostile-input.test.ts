@@ -2,7 +2,7 @@
 // asking for shop B's records on every admin route, spreadsheet formulas in every CSV the app produces, HTML in names
 // (admin pages and the storefront block), SQL-ish text in every search box and text field, and webhooks that are
 // forged, replayed, malformed or addressed oddly. Each is answered with a clear 4xx or neutralised, and a refusal
-// changes nothing: every table's rows for both shops are compared before and after (tests/support/db-dump.ts).
+// changes nothing: every row of every table (any shop, or none) is compared before and after (tests/support/db-dump.ts).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -108,8 +108,11 @@ beforeAll(async () => {
 const token = (shop: string, overrides: Parameters<typeof mintSessionToken>[0]["overrides"] = {}, secret = TEST_API_SECRET) =>
   mintSessionToken({ shop, apiKey: TEST_API_KEY, apiSecret: secret, overrides });
 
-/** The two shops' rows in every table (and every table without a shop column), as the database holds them. */
-const snapshot = () => dumpDatabase({ shops: [A, B] });
+/**
+ * Every row of every table, whatever shop (or none) it belongs to: "changed nothing" means nothing anywhere, so a row
+ * written under a third shop, an unknown one or no shop at all is seen too.
+ */
+const snapshot = () => dumpDatabase();
 
 interface Route {
   name: string;
@@ -603,12 +606,8 @@ describe("hostile ledger webhooks", () => {
   for (const domain of domains) {
     it(`a shop domain header ${JSON.stringify(domain)} is refused with a 4xx and changes nothing`, async () => {
       const before = await snapshot();
-      let status: number;
-      try {
-        status = (await deliver({ shop: domain, body: orderBody() })).status;
-      } catch {
-        status = 400; // a header value fetch itself will not send (a control character) never reaches the app
-      }
+      // A fetch that fails (no answer, a dead server) fails the test: only an HTTP answer from the app is a refusal
+      const { status } = await deliver({ shop: domain, body: orderBody() });
       expect(status).toBeGreaterThanOrEqual(400);
       expect(status).toBeLessThan(500);
       expect(await snapshot()).toEqual(before);
