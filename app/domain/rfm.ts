@@ -1,4 +1,4 @@
-// RFM scoring per DESIGN.md "RFM scoring": aggregation, full scoring with segments, boundaries and incremental scoring.
+// RFM scoring per docs/rules.md#rfm: aggregation, full scoring with segments, boundaries and incremental scoring.
 import { countAtOrBelow, countBelow } from "./sorted";
 import { assertInstant, DAY_MS } from "./time";
 import { fmScore, segmentFor, type GridSegmentKey, type Score } from "./segments";
@@ -218,7 +218,7 @@ export interface RfmChange {
 
 /**
  * Scores one customer against the last full run's boundaries, for "a single new order also updates that customer
- * at once" (DESIGN.md). How it relates to a full recompute at `asOf`:
+ * at once" (docs/rules.md#rfm-recompute). How it relates to a full recompute at `asOf`:
  * - It equals the full score exactly when every other customer's values are what they were in the full run, the
  *   whole days elapsed since `boundaries.asOf` are whole (asOf − boundaries.asOf a multiple of 24 h, including 0),
  *   and, with a window, no other customer's order has left it since. Other customers' recency is taken as their day

@@ -1,9 +1,10 @@
-// Lifecycle segments: the stable keys, the (R, FM) grid from DESIGN.md, and display names with per-shop overrides.
+// Lifecycle segments: the stable keys, the (R, FM) grid of docs/rules.md#rfm-segments, and display names with
+// per-shop overrides.
 
 /** An R, F, M or FM score: 1 (worst) .. 5 (best). */
 export type Score = 1 | 2 | 3 | 4 | 5;
 
-/** The ten keys the DESIGN.md grid uses (ten distinct keys across its 25 cells). */
+/** The ten keys the grid uses (docs/rules.md#rfm-segments; ten distinct keys across its 25 cells). */
 export const GRID_SEGMENT_KEYS = [
   "champions",
   "loyal",
@@ -23,7 +24,7 @@ export const SEGMENT_KEYS = [...GRID_SEGMENT_KEYS, "prospect"] as const;
 export type SegmentKey = (typeof SEGMENT_KEYS)[number];
 
 /**
- * SEGMENT_GRID[R][FM - 1], rows and columns exactly as the table in DESIGN.md "RFM scoring".
+ * SEGMENT_GRID[R][FM - 1], rows and columns exactly as the table in docs/rules.md#rfm-segments.
  * Keys are stable identifiers (tags `rfm:<key>`, API, CSV): never rename one, rename its display name instead.
  */
 export const SEGMENT_GRID: Readonly<Record<Score, readonly [GridSegmentKey, GridSegmentKey, GridSegmentKey, GridSegmentKey, GridSegmentKey]>> = {

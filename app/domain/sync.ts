@@ -1,4 +1,4 @@
-// What the app writes back to Shopify for one customer (DESIGN.md "What is written back to Shopify"), as pure
+// What the app writes back to Shopify for one customer (docs/rules.md#sync), as pure
 // functions: the tags a state asks for under the app's prefixes, the difference to what was last written, the two
 // app-owned metafields, and the settings' validation. The sync job (app/jobs/sync.server.ts) sends the differences.
 import { fromMinorUnits } from "./money";

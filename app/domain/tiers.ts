@@ -1,4 +1,4 @@
-// Loyalty tiers per DESIGN.md "Loyalty tiers": spend in a window, computed tier, retention, expiry and next tier.
+// Loyalty tiers per docs/rules.md#tiers: spend in a window, computed tier, retention, expiry and next tier.
 import { countAtOrBelow, countBelow } from "./sorted";
 import { assertInstant, DAY_MS, yearAt, yearStart } from "./time";
 
@@ -142,7 +142,8 @@ class Ledger {
 
 /**
  * Highest tier whose thresholds (spend AND minimum order count, both in the window) are met. The lowest tier is
- * every customer's with a qualifying order (DESIGN.md), so it is returned even when nothing is in the window.
+ * every customer's with a qualifying order (docs/rules.md#tiers-windows), so it is returned even when nothing is in
+ * the window.
  */
 function tierIndexFor(program: TierProgram, spend: number, orders: number): number {
   for (let i = program.tiers.length - 1; i > 0; i--) {
@@ -206,7 +207,7 @@ export function evaluateTier(program: TierProgram, orders: readonly TierOrder[],
  * lose orders (rolling: they leave the window; calendar_year: the window empties on 1 January; lifetime: it never
  * changes). So "held ≥ H at u" is the union of two intervals starting at asOf:
  *  - retention: u ≤ A + retention, where A is the latest order time with computed(A) ≥ H (closed interval per
- *    DESIGN.md, so the first instant without it is A + retention + 1 ms);
+ *    docs/rules.md#tiers-retention, so the first instant without it is A + retention + 1 ms);
  *  - computed: only when computed(asOf) ≥ H, until the window change that takes it below H — rolling: the first
  *    order time o (oldest first, equal times together) whose leaving at o + window makes the rest fail H;
  *    calendar_year: the next 1 January 00:00 in the shop's zone; lifetime: never.

@@ -10,9 +10,9 @@ import { sqliteScoring } from "./scoring-sqlite.server";
 export type { CustomerAggregate, LedgerScan };
 
 /**
- * A qualifying order (DESIGN.md "Ledger rules" with the ledger's own columns): it has a customer who is not deleted,
- * is not a test, not cancelled, not deleted, and is worth more than 0 now. Orders whose customer the ledger has not
- * seen yet (an order webhook before the customer's) still count: the customer exists in Shopify.
+ * A qualifying order (docs/rules.md#ledger-qualifying, in the ledger's own columns): it has a customer who is not
+ * deleted, is not a test, not cancelled, not deleted, and is worth more than 0 now. Orders whose customer the ledger
+ * has not seen yet (an order webhook before the customer's) still count: the customer exists in Shopify.
  * `o` is the Order alias. Tombstoned customers are few, so NOT IN over them is cheaper than joining every order.
  *
  * Times are compared through `orderTime` (COALESCE(t, t), valid in SQLite and PostgreSQL alike) on purpose: these

@@ -1,4 +1,4 @@
-// Sync back to the store (DESIGN.md "What is written back to Shopify"): for every customer, the difference between
+// Sync back to the store (docs/rules.md#sync): for every customer, the difference between
 // their current state and what the app last wrote — the app's tags (tagsAdd / tagsRemove) and the two tier
 // metafields (metafieldsSet / metafieldsDelete) — sent as aliased mutations, up to 100 per request (1000 cost
 // points, Shopify's single-query limit), paced by the client on the shop's bucket. Unchanged customers cost nothing.

@@ -1,5 +1,5 @@
 // One Shopify customer segment per tier (its query selects the tier's tag) and, where the tier has a discount perk,
-// one discount code limited to that segment (DESIGN.md "What is written back to Shopify"). Runs at the start of
+// one discount code limited to that segment (docs/rules.md#sync-tier-segments). Runs at the start of
 // every sync: compares the programme and settings with what the app last wrote (TierSegment rows) and sends only the
 // differences — created or updated idempotently, the code updated when the perk changes, deactivated when the perk
 // or the tier goes (the segment of a removed tier is deleted). Nothing to change: no request.

@@ -1,4 +1,4 @@
-// The truth summary: what the ledger must conclude from a shop file (DESIGN.md, ledger rules), computed record by
+// The truth summary: what the ledger must conclude from a shop file (docs/rules.md#ledger), computed record by
 // record as the file streams past, so it costs one small entry per customer and nothing per order.
 import type { ShopFileRecord } from "../shop-file/types";
 import { currencyDecimals, parseMinor } from "./money";

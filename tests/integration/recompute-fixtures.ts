@@ -1,6 +1,6 @@
 // Shared by the recompute and export tests: a generated shop loaded into the ledger, and an independent, deliberately
 // plain computation of what every customer's state must be (loops over the generated records, the definitions of
-// DESIGN.md written out again — no domain code), to compare the app's SQL + batching + domain pipeline against.
+// docs/rules.md written out again — no domain code), to compare the app's SQL + batching + domain pipeline against.
 import { toMinorUnits } from "../../app/domain/money";
 import { prisma } from "../../app/db.server";
 import { applyCustomers, applyOrders } from "../../app/models/ledger.server";
@@ -135,7 +135,7 @@ export function expectedStates(generated: GeneratedShop, asOf: number, program: 
   });
 }
 
-/** DESIGN.md "Loyalty tiers", literally, for a rolling window. */
+/** docs/rules.md#tiers, literally, for a rolling window. */
 export function expectedTier(orders: [number, number][], asOf: number, program: PlainProgram) {
   if (orders.length === 0) return { tier: null, spendInWindow: null, nextTier: null, amountToNext: null, tierExpiresAt: null };
   const window = program.windowDays * DAY;

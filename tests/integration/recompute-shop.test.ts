@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 
 describe("full recompute", () => {
-  it("stores for every ledger customer exactly what the plain computation of DESIGN.md gives", async () => {
+  it("stores for every ledger customer exactly what the plain computation of docs/rules.md gives", async () => {
     // Given a generated demo shop in the ledger (guest, test, cancelled, refunded and edited orders included)
     // When the shop is recomputed as of its last day
     const result = await recomputeShop(A, { asOf: AS_OF, reason: "backfill" });

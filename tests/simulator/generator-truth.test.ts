@@ -22,7 +22,10 @@ interface Recomputed {
   excluded: { test: number; cancelled: number; zero: number };
 }
 
-/** DESIGN.md: a qualifying order has a customer, is not a test, is not cancelled, and its current value is > 0. */
+/**
+ * docs/rules.md#ledger-qualifying: a qualifying order has a customer, is not a test, is not cancelled, and its current
+ * value is > 0.
+ */
 async function recompute(file: string, decimals: number): Promise<Recomputed> {
   const toMinor = (amount: string) => {
     const [whole, fraction = ""] = amount.split(".");

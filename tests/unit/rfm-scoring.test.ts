@@ -1,4 +1,4 @@
-// RFM scoring per DESIGN.md "RFM scoring": hand-computed cases, properties, boundaries and incremental scoring, speed.
+// RFM scoring per docs/rules.md#rfm: hand-computed cases, properties, boundaries and incremental scoring, speed.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -24,7 +24,7 @@ function byId(results: RfmScored[]): Record<string, RfmScored> {
   return Object.fromEntries(results.map((r) => [r.customerId, r]));
 }
 
-/** DESIGN.md's definition, read literally and computed the slow way: O(N²). */
+/** The definition of docs/rules.md#rfm-scores, read literally and computed the slow way: O(N²). */
 function referenceScores(aggregates: RfmAggregate[], asOf: number) {
   const days = aggregates.map((a) => Math.floor((asOf - a.lastOrderAt) / DAY_MS));
   const n = aggregates.length;
@@ -181,7 +181,8 @@ describe("RFM properties", () => {
   it("agrees with the definition computed the slow way, and keeps scores in 1..5", () => {
     fc.assert(
       fc.property(aggregateArb, (population) => {
-        // Given any population / When scored / Then R, F, M are DESIGN.md's formula, FM and segment follow
+        // Given any population / When scored / Then R, F, M are the formula of docs/rules.md#rfm-scores, FM and
+        // segment follow
         const { results } = scoreRfm(population, { asOf: AS_OF });
         const expected = referenceScores(population, AS_OF);
         results.forEach((res, i) => {

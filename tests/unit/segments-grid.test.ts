@@ -1,4 +1,4 @@
-// Segment keys, the (R, FM) grid of DESIGN.md and display names.
+// Segment keys, the (R, FM) grid of docs/rules.md#rfm-segments and display names.
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_SEGMENT_NAMES,
@@ -12,7 +12,7 @@ import {
   type Score,
 } from "../../app/domain/segments";
 
-// The table as written in DESIGN.md "RFM scoring", row by row (R = 5 first), columns FM = 1..5.
+// The table as written in docs/rules.md#rfm-segments, row by row (R = 5 first), columns FM = 1..5.
 const DESIGN_TABLE = `
 | 5 | new | potential_loyalist | potential_loyalist | champions | champions |
 | 4 | promising | potential_loyalist | potential_loyalist | loyal | loyal |
@@ -23,8 +23,8 @@ const DESIGN_TABLE = `
 const SCORES: Score[] = [1, 2, 3, 4, 5];
 
 describe("segment grid", () => {
-  it("maps every (R, FM) cell exactly as the DESIGN.md table", () => {
-    // Given the table copied from DESIGN.md
+  it("maps every (R, FM) cell exactly as the docs/rules.md table", () => {
+    // Given the table copied from docs/rules.md
     const rows = DESIGN_TABLE.trim().split("\n").map((line) => line.split("|").map((c) => c.trim()).filter(Boolean));
     for (const [r, ...cells] of rows) {
       for (const fm of SCORES) {

@@ -1,4 +1,4 @@
-// Loyalty tiers per DESIGN.md "Loyalty tiers": windows, computed and retained tier, exact expiry, progress to the next.
+// Loyalty tiers per docs/rules.md#tiers: windows, computed and retained tier, exact expiry, progress to the next.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultTierProgram } from "../../app/domain/tier-rules";
@@ -221,7 +221,7 @@ describe("tier properties", () => {
   it("holds the best tier computed at asOf or at any order time in [asOf − retention, asOf]", () => {
     fc.assert(
       fc.property(programArb, ordersArb, timeArb, (p, orders, asOf) => {
-        // Given the definition in DESIGN.md, evaluated moment by moment
+        // Given the definition in docs/rules.md#tiers-retention, evaluated moment by moment
         const moments = [asOf, ...orders.filter((o) => o.value > 0 && o.time <= asOf && o.time >= asOf - p.retentionDays * DAY_MS).map((o) => o.time)];
         const best = Math.max(...moments.map((t) => index(p, computedTierAt(p, orders, t))));
         // Then the held tier is that best

@@ -34,7 +34,7 @@ describe("tier programme validation", () => {
   });
 
   it("defaults to a rolling 365-day window and 365 days of retention", () => {
-    // Given only tiers / Then the window and retention are DESIGN.md's defaults
+    // Given only tiers / Then the window and retention are the defaults of docs/rules.md#tiers-programme
     const result = validateTierProgram({ tiers: input().tiers });
     expect(result.ok && result.program).toMatchObject({ window: { kind: "rolling", days: 365 }, retentionDays: 365 });
   });
