@@ -1,5 +1,7 @@
-// Production HTTP server: static assets plus the built Remix app. `npm start` runs it; tests start it in-process.
+// Production HTTP server: static assets plus the built Remix app. `npm start` (scripts/start.mjs) runs it; tests start
+// it in-process.
 import { existsSync, readFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseEnv } from "node:util";
@@ -43,28 +45,107 @@ export async function loadBuildOrExit(envFile = path.join(root, ".env"), { overr
   }
 }
 
-/** Starts listening; resolves with the bound URL and a close function. */
-export async function startServer(build, port) {
-  const app = createApp(build);
-  return new Promise((resolve) => {
-    const server = app.listen(port, "127.0.0.1", () => {
-      const { port: bound } = server.address();
-      resolve({ url: `http://127.0.0.1:${bound}`, close: () => new Promise((r) => server.close(() => r())) });
+/**
+ * Starts listening on `host` (loopback unless told: tests and tools call it in-process); resolves with a URL that
+ * reaches it and close(), which stops accepting, lets the requests in flight finish (idle keep-alive connections are
+ * closed at once; any request still running after `graceMs` is cut) and resolves when the last connection is gone.
+ */
+export async function startServer(build, port, host = "127.0.0.1") {
+  const server = http.createServer(createApp(build));
+  const inFlight = new Set();
+  let closing = null;
+  // Before express sees the request: while closing, a response ends its connection instead of keeping it alive.
+  server.prependListener("request", (req, res) => {
+    inFlight.add(res);
+    if (closing) res.setHeader("Connection", "close");
+    res.on("close", () => {
+      inFlight.delete(res);
+      if (closing) setImmediate(() => server.closeIdleConnections());
     });
   });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port: bound } = server.address();
+  const close = (graceMs = 10_000) =>
+    (closing ??= new Promise((resolve) => {
+      for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      force.unref();
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      server.closeIdleConnections();
+    }));
+  return { url: `http://${reachableHost(host)}:${bound}`, close };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const build = await loadBuildOrExit();
-  const { env, startJobWorker, stopJobWorker } = build.entry.module;
-  const { url, close } = await startServer(build, env.PORT);
-  console.log(`Loyalty & RFM listening on ${url}`);
-  if (env.WORKER === "inline") startJobWorker();
-  const shutdown = async () => {
-    await close();
-    await stopJobWorker();
-    process.exit(0);
+const WILDCARD = new Set(["0.0.0.0", "::"]);
+
+/** The host a client on this machine uses to reach a server listening on `host`. */
+function reachableHost(host) {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/**
+ * Ends the process cleanly on SIGTERM or SIGINT: runs `stop` once (a repeated signal does not interrupt it: a terminal's
+ * Ctrl-C reaches both npm and this process, and npm passes it on), then exits 0, or 1 when stopping failed.
+ */
+export function stopOnSignals(stop) {
+  let stopping = false;
+  const shutdown = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    stop().then(
+      () => {
+        console.log("stopped");
+        process.exit(0);
+      },
+      (error) => {
+        console.error("shutdown failed", error);
+        process.exit(1);
+      },
+    );
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
+}
+
+/**
+ * The web process: listens on HOST:PORT, runs the job worker in-process unless WORKER=separate, and on SIGTERM/SIGINT
+ * stops accepting, finishes the requests in flight, stops the worker (waiting for its running jobs), closes the queue
+ * and the database, and exits 0.
+ */
+export async function runWebProcess(build) {
+  const { env, startJobWorker, stopJobWorker, disconnectDatabase } = build.entry.module;
+  let server;
+  try {
+    server = await startServer(build, env.PORT, env.HOST);
+  } catch (error) {
+    console.error(`Cannot listen on ${env.HOST} port ${env.PORT}: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  }
+  const where = WILDCARD.has(env.HOST) ? ` (every interface, HOST=${env.HOST})` : "";
+  console.log(`Loyalty & RFM listening on ${server.url}${where}`);
+  if (env.WORKER === "inline") startJobWorker();
+  console.log(env.WORKER === "inline" ? "Job worker running in this process" : "Jobs are left to `npm run worker` (WORKER=separate)");
+  stopOnSignals(async () => {
+    await server.close();
+    await stopJobWorker();
+    await disconnectDatabase();
+  });
+}
+
+// `node server.mjs`: the web process without the migration check `npm start` (scripts/start.mjs) adds (the demo and
+// the benchmarks migrate their own database first).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await runWebProcess(await loadBuildOrExit());
 }

@@ -62,3 +62,11 @@ export const prisma: PrismaClient = globalThis.__prisma ?? createClient();
 if (env.NODE_ENV !== "production") globalThis.__prisma = prisma;
 
 export type { PrismaClient };
+
+/** Process shutdown: closes the database (on SQLite this checkpoints the WAL into the file; on PostgreSQL it ends the pool). */
+export async function disconnectDatabase() {
+  await prisma.$disconnect();
+  const pool = globalThis.__pgPool;
+  globalThis.__pgPool = undefined;
+  if (pool && !pool.ended) await pool.end();
+}

@@ -48,7 +48,8 @@ export default async function handleRequest(
 }
 
 // The server (server.mjs, scripts/worker.mjs) reads its validated configuration from the build rather than from the
-// environment, and starts the job worker through it.
+// environment, starts the job worker through it and, on shutdown, stops it and closes the database.
 export { env } from "./env.server";
 export { startJobWorker, stopJobWorker } from "./jobs/worker.server";
+export { disconnectDatabase } from "./db.server";
 export { runCli } from "./cli.server";

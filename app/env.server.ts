@@ -27,6 +27,13 @@ const schema = z
     /** PostgreSQL only: connections this process keeps open. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    // The interface `npm start` listens on. Every interface by default, as a deployer (container, PaaS) expects and as
+    // Shopify's Remix template does; 127.0.0.1 keeps it to this machine (behind a local reverse proxy).
+    HOST: z
+      .union([z.ipv6(), z.hostname()], {
+        error: "must be an address or host name to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1 (this machine only)",
+      })
+      .default("0.0.0.0"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     // inline: the web server also runs the job worker; separate: it only enqueues and `npm run worker` runs jobs.
     WORKER: z.enum(["inline", "separate"]).default("inline"),
@@ -34,7 +41,8 @@ const schema = z
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
     // Points the Admin API client (token exchange included) at the local Shopify simulator. Never in production.
     SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
-    // A local App Bridge double for the demo and browser tests (read by @shopify/shopify-app-remix itself).
+    // A local App Bridge double for the demo and browser tests (read by @shopify/shopify-app-remix itself). Never in
+    // production.
     APP_BRIDGE_URL: z.url().optional(),
   })
   .superRefine((env, ctx) => {
@@ -43,6 +51,13 @@ const schema = z
         code: "custom",
         path: ["SHOPIFY_ADMIN_API_ORIGIN"],
         message: "points the app at the Shopify simulator and is refused when NODE_ENV=production",
+      });
+    }
+    if (env.NODE_ENV === "production" && env.APP_BRIDGE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["APP_BRIDGE_URL"],
+        message: "replaces Shopify's App Bridge with a local double and is refused when NODE_ENV=production",
       });
     }
   });

@@ -1,21 +1,16 @@
 // `npm run worker`: a process that only runs jobs (run the web server with WORKER=separate beside it). On PostgreSQL
-// any number of these share the pg-boss queue (docs/decisions/0004-pg-boss.md).
-import { loadBuildOrExit } from "../server.mjs";
+// any number of these share the pg-boss queue (docs/decisions/0004-pg-boss.md). Like `npm start` it reads .env,
+// validates the environment and refuses a database `npm run setup` has not migrated.
+import { loadBuildOrExit, stopOnSignals } from "../server.mjs";
+import { exitUnlessMigrated } from "./pending-migrations.mjs";
 
 const build = await loadBuildOrExit();
-const { startJobWorker, stopJobWorker } = build.entry.module;
+const { env, startJobWorker, stopJobWorker, disconnectDatabase } = build.entry.module;
+await exitUnlessMigrated(env.DATABASE_URL);
 startJobWorker();
 console.log("Loyalty & RFM worker running");
-let stopping = null;
-const shutdown = () => {
-  // Waits for the running jobs, then closes the queue (pg-boss's pool and the worker's session) before exiting.
-  stopping ??= stopJobWorker().then(
-    () => process.exit(0),
-    (error) => {
-      console.error("worker shutdown failed", error);
-      process.exit(1);
-    },
-  );
-};
-process.on("SIGTERM", shutdown);
-process.on("SIGINT", shutdown);
+// Waits for the running jobs, then closes the queue (pg-boss's pool and the worker's session) and the database.
+stopOnSignals(async () => {
+  await stopJobWorker();
+  await disconnectDatabase();
+});

@@ -68,6 +68,8 @@ async function main() {
   const appEnv = {
     NODE_ENV: "development" as const,
     PORT: values.port,
+    // The demo stays on this machine (`npm start` listens on every interface by default).
+    HOST: "127.0.0.1",
     SHOPIFY_API_KEY: API_KEY,
     SHOPIFY_API_SECRET: API_SECRET,
     SHOPIFY_APP_URL: appUrl,

@@ -1,7 +1,8 @@
-// One API version, one scope list, one route per declared webhook, one reader of the environment.
+// One API version, one scope list, one route per declared webhook, one reader of the environment; `shopify app dev`
+// runs npm scripts that exist.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parse } from "smol-toml";
 import { API_VERSION } from "../../app/shopify/api-version";
 import { DEFAULT_SCOPES } from "../../app/env.server";
@@ -55,5 +56,42 @@ describe("configuration consistency", () => {
   it("routes never import Prisma or send GraphQL themselves", () => {
     const offenders = filesUnder("app/routes").filter((f) => /db\.server|generated\/prisma|#graphql/.test(readFileSync(f, "utf8")));
     expect(offenders).toEqual([]);
+  });
+
+  it("shopify.web.toml: one web process for frontend and backend whose commands are this package's npm scripts", () => {
+    const web = parse(readFileSync("shopify.web.toml", "utf8")) as unknown as {
+      roles: string[];
+      webhooks_path: string;
+      commands: Record<string, string>;
+    };
+    const scripts = JSON.parse(readFileSync("package.json", "utf8")).scripts as Record<string, string>;
+    expect(web.roles.sort()).toEqual(["backend", "frontend"]);
+    expect(toml.webhooks.subscriptions.map((s) => s.uri)).toContain(web.webhooks_path);
+    expect(Object.keys(web.commands)).toEqual(expect.arrayContaining(["predev", "dev"]));
+    for (const [name, command] of Object.entries(web.commands)) {
+      for (const step of command.split("&&").map((s) => s.trim())) {
+        const script = /^npm run ([\w:-]+)$/.exec(step)?.[1];
+        expect(script, `${name}: "${step}" is not \`npm run <script>\``).toBeDefined();
+        expect(scripts[script!], `${name}: no npm script "${script}"`).toBeDefined();
+      }
+    }
+    // dev is the Remix development server (not `shopify app dev`, which would start the CLI again).
+    expect(scripts[/^npm run (\S+)$/.exec(web.commands.dev)![1]]).toBe("remix vite:dev");
+  });
+
+  it("vite.config.ts listens where the Shopify CLI sends requests and drops the CLI's URL-valued HOST", async () => {
+    vi.stubEnv("PORT", "41234");
+    vi.stubEnv("HOST", "https://tunnel-abc.trycloudflare.com");
+    vi.stubEnv("SHOPIFY_APP_URL", "");
+    vi.resetModules();
+    try {
+      const { default: config } = (await import("../../vite.config")) as { default: import("vite").UserConfig };
+      expect(config.server?.port).toBe(41234);
+      expect(config.server?.allowedHosts).toEqual(["tunnel-abc.trycloudflare.com"]);
+      expect(process.env.HOST).toBeUndefined();
+      expect(process.env.SHOPIFY_APP_URL).toBe("https://tunnel-abc.trycloudflare.com");
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

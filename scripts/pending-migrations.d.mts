@@ -1,0 +1,4 @@
+/** The names of the migrations the database at `databaseUrl` has not applied, oldest first. */
+export function pendingMigrations(databaseUrl: string): Promise<string[]>;
+/** Ends the process (exit code 1) with one line telling to run `npm run setup` unless every migration is applied. */
+export function exitUnlessMigrated(databaseUrl: string): Promise<void>;
