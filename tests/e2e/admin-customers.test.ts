@@ -67,8 +67,26 @@ describe("Customers page", () => {
     await expect.poll(() => page.getByRole("heading", { name: "ลูกค้า" }).count()).toBeGreaterThan(0);
     expect(await page.getByText("คำสั่งซื้อล่าสุด").count()).toBeGreaterThan(0);
     expect(await page.getByPlaceholder("ค้นหาด้วยชื่อหรืออีเมล").count()).toBe(1);
-    // Navigating inside the app keeps Thai (Shopify's locale parameter is only on the first load)
+    // The count in Thai words ("ลูกค้า 120 ราย": customers, 120, classifier)
+    const total = await prisma.customerState.count({ where: { shop: SHOP } });
+    expect(await page.getByText(`ลูกค้า ${total} ราย`, { exact: true }).count()).toBe(1);
+    // The biggest spender, searched for: spend as the Thai locale writes US dollars ("US$1,234.50", written out here
+    // by hand from the cents), orders and days since the last order in Thai
+    const top = await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, monetaryMinor: { not: null } }, orderBy: [{ monetaryMinor: "desc" }, { customerId: "asc" }] });
+    const cents = Number(top.monetaryMinor);
+    expect(cents).toBeGreaterThanOrEqual(100_000); // $1,000 or more: the thousands separator is checked too
+    const usd = `US$${String(Math.floor(cents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${String(cents % 100).padStart(2, "0")}`;
+    const { email } = await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: top.customerId } } });
+    await page.getByPlaceholder("ค้นหาด้วยชื่อหรืออีเมล").fill(email!);
+    await expect.poll(() => page.getByText("ลูกค้า 1 ราย", { exact: true }).count()).toBe(1);
+    const row = page.locator(".Polaris-IndexTable__TableRow").first();
+    expect(await row.textContent()).toContain(usd);
+    expect(await row.textContent()).toContain(top.recencyDays === 0 ? "วันนี้" : `${top.recencyDays} วันที่แล้ว`);
     await page.screenshot({ path: "tmp/screenshots/customers-th.png", });
+    // Navigating inside the app keeps Thai (Shopify's locale parameter is only on the first load)
+    await row.getByRole("link").first().click();
+    const orders = await prisma.order.count({ where: { shop: SHOP, customerId: top.customerId, deletedAt: null } });
+    await expect.poll(() => page.getByText(`คำสั่งซื้อ ${orders} รายการในบัญชีข้อมูล`).count()).toBe(1);
     expect(errors).toEqual([]);
   });
 
