@@ -5,6 +5,7 @@ import path from "node:path";
 import { NoDeprecatedCustomRule, parse, specifiedRules, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import * as documents from "../../app/shopify/documents";
+import { requestedQueryCost } from "../../simulator/admin/cost";
 import { adminSchema } from "../../simulator/admin/schema";
 
 const GATEWAY_DIR = path.resolve("app/shopify");
@@ -42,11 +43,21 @@ describe("gateway documents", () => {
     }
   });
 
+  // Costs written out by hand (Shopify: 10 points per mutation field, at most 1000 a request), compared with the
+  // local Shopify's cost calculation (simulator/admin/cost.ts, Shopify's documented rules; not the app's code).
+  const costOf = (text: string) => {
+    const document = parse(text);
+    const operation = document.definitions[0];
+    if (operation.kind !== "OperationDefinition") throw new Error("not an operation");
+    return requestedQueryCost(adminSchema(), document, operation, {});
+  };
+
   it.each([
-    { tagsAdd: 1, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 },
-    { tagsAdd: 0, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 1 },
-    { tagsAdd: 40, tagsRemove: 40, metafieldsSet: 10, metafieldsDelete: 10 },
-  ])("the sync mutation built for %o is valid, named, and costs 10 points a field", (shape) => {
+    [{ tagsAdd: 1, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 }, 10],
+    [{ tagsAdd: 0, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 1 }, 10],
+    [{ tagsAdd: 3, tagsRemove: 2, metafieldsSet: 1, metafieldsDelete: 0 }, 60],
+    [{ tagsAdd: 40, tagsRemove: 40, metafieldsSet: 10, metafieldsDelete: 10 }, 1000],
+  ])("the sync mutation built for %o is valid, named, and costs 10 points a field (%i)", (shape, cost) => {
     const text = documents.syncCustomersMutation(shape);
     expect(text.startsWith("#graphql")).toBe(true);
     const errors = validate(adminSchema(), parse(text), [...specifiedRules, NoDeprecatedCustomRule]);
@@ -55,14 +66,21 @@ describe("gateway documents", () => {
     expect(operation.kind === "OperationDefinition" && operation.name?.value).toBe("SyncCustomers");
     const fields = shape.tagsAdd + shape.tagsRemove + shape.metafieldsSet + shape.metafieldsDelete;
     expect(operation.kind === "OperationDefinition" && operation.selectionSet.selections.length).toBe(fields);
+    expect(costOf(text)).toBe(cost);
+    expect(cost).toBeLessThanOrEqual(1000);
   });
 
-  it.each([1, 37, 100])("the Flow triggers mutation for %i triggers is valid and costs 10 points a trigger", (count) => {
+  it.each([
+    [1, 10],
+    [37, 370],
+    [100, 1000],
+  ])("the Flow triggers mutation for %i triggers is valid and costs 10 points a trigger (%i)", (count, cost) => {
     const text = documents.flowTriggersMutation(count);
     const errors = validate(adminSchema(), parse(text), [...specifiedRules, NoDeprecatedCustomRule]);
     expect(errors.map((e) => e.message)).toEqual([]);
     const operation = parse(text).definitions[0];
     expect(operation.kind === "OperationDefinition" && operation.selectionSet.selections.length).toBe(count);
+    expect(costOf(text)).toBe(cost);
   });
 
   it("refuses to build a sync mutation over the single-query cost limit, or an empty one", () => {
