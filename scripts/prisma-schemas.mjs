@@ -1,7 +1,7 @@
 // The app has one Prisma schema, prisma/schema.prisma (SQLite, the default). PostgreSQL needs the same models under
 // its own provider and client output: prisma/postgresql/schema.prisma is derived from it here — never edit it by hand
 // (tests/unit/migrations.test.ts fails when it is out of date). Run by `npm run setup` and `npm run migration:new`.
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 
 export const SQLITE_SCHEMA = "prisma/schema.prisma";
 export const POSTGRES_SCHEMA = "prisma/postgresql/schema.prisma";
@@ -20,7 +20,8 @@ export function derivePostgresSchema(source) {
 export function writePostgresSchema() {
   mkdirSync("prisma/postgresql", { recursive: true });
   const text = derivePostgresSchema(readFileSync(SQLITE_SCHEMA, "utf8"));
-  writeFileSync(POSTGRES_SCHEMA, text);
+  // Unchanged files are not rewritten (processes may be reading them, e.g. a test running `npm run setup`).
+  if (!existsSync(POSTGRES_SCHEMA) || readFileSync(POSTGRES_SCHEMA, "utf8") !== text) writeFileSync(POSTGRES_SCHEMA, text);
   return text;
 }
 
