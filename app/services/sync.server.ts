@@ -270,6 +270,15 @@ function takeRequest(work: readonly Work[], fieldsPerRequest: number): Work[] {
 
 type UserError = { field: string[] | null; message: string; code?: string | null; elementIndex?: number | null };
 
+/**
+ * Which metafieldsSet input a userError is about: its `field` path, ["metafields", "<index>", …]. `elementIndex` is
+ * not that: it names the element of a list-type value at fault and is null otherwise.
+ */
+function inputIndex(e: UserError): number | null {
+  const [root, index] = e.field ?? [];
+  return root === "metafields" && index !== undefined && /^\d+$/.test(index) ? Number(index) : null;
+}
+
 /** Sends one request's worth of `work`, records the outcomes, and returns the work still to send. */
 async function send(
   client: AdminClient,
@@ -325,7 +334,8 @@ async function send(
     // name fail; the others go again once, in a call of their own.
     const named = new Set<string>();
     for (const e of errors) {
-      const owner = typeof e.elementIndex === "number" ? calls[Math.floor(e.elementIndex / METAFIELDS_PER_CUSTOMER)] : undefined;
+      const input = inputIndex(e);
+      const owner = input === null ? undefined : calls[Math.floor(input / METAFIELDS_PER_CUSTOMER)];
       if (owner) {
         named.add(owner.customerId);
         fail(owner.customerId, codeOf("metafieldsSet", e), e.message);

@@ -1,10 +1,13 @@
 // Bulk operations like Shopify's: CREATED → RUNNING → COMPLETED/FAILED, JSONL results with __parentId,
 // bulk mutations fed from a staged upload, and a bulk_operations/finish event on completion.
 //
-// Concurrency: "In API versions 2026-01 and higher, you can run up to five bulk query operations at a time per
-// shop" (https://shopify.dev/docs/api/usage/bulk-operations/queries); the 2026-01 changelog
-// (https://shopify.dev/changelog/faster-bulk-operations) says "Each app can run up to five bulk operations per shop
-// simultaneously". We apply five per type (queries and mutations each).
+// Concurrency, API 2026-04: "In API versions 2026-01 and higher, you can run up to five bulk query operations at a
+// time per shop" (https://shopify.dev/docs/api/usage/bulk-operations/queries) and "up to five bulk mutation
+// operations at a time per shop" (https://shopify.dev/docs/api/usage/bulk-operations/imports); queries and mutations
+// count separately ("Bulk query and bulk mutation operations can run at the same time per shop", bulkOperationRunQuery
+// in the 2026-04 schema). A sixth is refused with "A bulk query operation for this app and shop is already in
+// progress: gid://shopify/BulkOperation/…, …." naming the running ones (as Shopify answers it since 2026-01, recorded
+// by estuary/connectors#4113), code OPERATION_IN_PROGRESS, field null.
 import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { Kind, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, getNamedType, type GraphQLObjectType, isObjectType } from "graphql";
@@ -144,10 +147,18 @@ export class BulkRunner {
     while (this.running.size) await Promise.all([...this.running]);
   }
 
-  private inProgress(ctx: ResolverContext, type: "QUERY" | "MUTATION"): number {
-    let n = 0;
-    for (const op of ctx.shop.bulkOperations.values()) if (op.type === type && (op.status === "CREATED" || op.status === "RUNNING")) n++;
-    return n;
+  private inProgress(ctx: ResolverContext, type: "QUERY" | "MUTATION"): BulkOperationRecord[] {
+    const running: BulkOperationRecord[] = [];
+    for (const op of ctx.shop.bulkOperations.values()) if (op.type === type && (op.status === "CREATED" || op.status === "RUNNING")) running.push(op);
+    return running;
+  }
+
+  /** The refusal when the shop already runs BULK_CONCURRENCY_LIMIT operations of this type, or null. */
+  private busy(ctx: ResolverContext, type: "QUERY" | "MUTATION") {
+    const running = this.inProgress(ctx, type);
+    if (running.length < BULK_CONCURRENCY_LIMIT) return null;
+    const ids = running.map((op) => op.id).join(", ");
+    return fail(null, `A bulk ${type.toLowerCase()} operation for this app and shop is already in progress: ${ids}.`, "OPERATION_IN_PROGRESS");
   }
 
   private create(ctx: ResolverContext, type: "QUERY" | "MUTATION", query: string): BulkOperationRecord {
@@ -183,9 +194,8 @@ export class BulkRunner {
     if (operations[0].variableDefinitions?.length) return fail(["query"], "Bulk queries cannot use variables.", "INVALID");
     const problem = inspectBulkQuery(operations[0]);
     if (problem) return fail(["query"], problem, "INVALID");
-    if (this.inProgress(ctx, "QUERY") >= BULK_CONCURRENCY_LIMIT) {
-      return fail(null, `A shop can run at most ${BULK_CONCURRENCY_LIMIT} bulk query operations at a time.`, "LIMIT_REACHED");
-    }
+    const busy = this.busy(ctx, "QUERY");
+    if (busy) return busy;
     const op = this.create(ctx, "QUERY", query);
     const failAfter = this.faults.takeBulkFailure(ctx.shop.domain);
     this.track(this.runQuery(ctx, op, operations[0], failAfter));
@@ -241,7 +251,7 @@ export class BulkRunner {
     if (operations.length !== 1 || operation.operation !== "mutation" || operation.selectionSet.selections.length !== 1) {
       return fail(["mutation"], "Bulk mutations must contain exactly one mutation field.", "INVALID_MUTATION");
     }
-    const content = this.core.files.getStaged(stagedUploadPath);
+    const content = this.core.files.getStaged(stagedUploadPath, this.core.clock.now());
     if (!content) {
       return fail(
         ["stagedUploadPath"],
@@ -249,9 +259,8 @@ export class BulkRunner {
         "NO_SUCH_FILE",
       );
     }
-    if (this.inProgress(ctx, "MUTATION") >= BULK_CONCURRENCY_LIMIT) {
-      return fail(null, `A shop can run at most ${BULK_CONCURRENCY_LIMIT} bulk mutation operations at a time.`, "LIMIT_REACHED");
-    }
+    const busy = this.busy(ctx, "MUTATION");
+    if (busy) return busy;
     const op = this.create(ctx, "MUTATION", mutation);
     const failHalfway = this.faults.takeBulkFailure(ctx.shop.domain);
     this.track(this.runMutation(ctx, op, mutation, content.toString("utf8"), failHalfway));

@@ -12,7 +12,23 @@ export interface ConnectionArgs {
   reverse?: boolean | null;
 }
 
+/** "You can retrieve up to a maximum of 250 resources" a page: https://shopify.dev/docs/api/usage/pagination-graphql */
 export const MAX_PAGE_SIZE = 250;
+
+/**
+ * Connections whose 2026-04 schema description documents another maximum page size ("The maximum page size is
+ * 1000." on QueryRoot.customerSegmentMembers, https://shopify.dev/docs/api/admin-graphql/2026-04/queries/customerSegmentMembers).
+ */
+const PAGE_SIZE_BY_FIELD: Record<string, number> = {
+  "QueryRoot.customerSegmentMembers": 1000,
+  "QueryRoot.productTypes": 1000,
+  "QueryRoot.productVendors": 1000,
+  "QueryRoot.productTags": 5000,
+};
+
+export function maxPageSize(info: Pick<GraphQLResolveInfo, "parentType" | "fieldName">): number {
+  return PAGE_SIZE_BY_FIELD[`${info.parentType.name}.${info.fieldName}`] ?? MAX_PAGE_SIZE;
+}
 
 type SortValue = number | string;
 
@@ -107,9 +123,10 @@ export function paginate<T extends { id: string }>(
   } else {
     const { first, last } = args;
     if (first == null && last == null) throw shopifyError("you must provide one of first or last");
+    const max = maxPageSize(info);
     for (const [name, value] of [["first", first], ["last", last]] as const) {
-      if (value != null && (value < 0 || value > MAX_PAGE_SIZE)) {
-        throw shopifyError(`The ${name} argument must be between 0 and ${MAX_PAGE_SIZE}.`, { code: "BAD_REQUEST" });
+      if (value != null && (value < 0 || value > max)) {
+        throw shopifyError(`The ${name} argument must be between 0 and ${max}.`, { code: "BAD_REQUEST" });
       }
     }
     if (first != null) end = Math.min(end, start + first);

@@ -1,7 +1,7 @@
 // HTTP surface: /store/{shop}/admin/oauth/access_token, /store/{shop}/admin/api/{version}/graphql.json, /files/….
 import express, { type Request, type Response, type Router } from "express";
 import { setTimeout as sleep } from "node:timers/promises";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { isoAt } from "./clock";
 import type { ResolverContext, SimulatorCore } from "./context";
 import { runGraphql, type GraphqlOutcome } from "./execute";
@@ -9,6 +9,7 @@ import type { Fault, FaultController, FaultEndpoint } from "./faults";
 import { parseMultipart } from "./multipart";
 import type { RequestLog } from "./request-log";
 import { STAGED_UPLOAD_PATH } from "./resolvers/staged-uploads";
+import { STAGED_UPLOAD_BUCKET, STAGED_UPLOAD_MAX_BYTES, checkStagedUpload, errorXml } from "./staged-policy";
 import { ADMIN_API_VERSION } from "./schema";
 import type { LeakyBucket } from "./throttle";
 import type { TokenStore } from "./token-exchange";
@@ -135,25 +136,49 @@ export function createRouter(deps: RouterDeps): Router {
     log(shopDomain, "graphql", outcome.status, { ...outcome, fault }, req);
   });
 
-  router.post(STAGED_UPLOAD_PATH, express.raw({ type: "multipart/form-data", limit: "100mb" }), (req, res) => {
+  // The storage endpoint of staged uploads: checks the signed policy as Cloud Storage does (./staged-policy.ts).
+  router.post(STAGED_UPLOAD_PATH, express.raw({ type: "multipart/form-data", limit: STAGED_UPLOAD_MAX_BYTES + 1024 * 1024 }), (req, res) => {
     let parts;
     try {
-      parts = parseMultipart(req.body as Buffer, req.get("content-type") ?? "");
+      parts = parseMultipart(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get("content-type") ?? "");
     } catch (error) {
-      res.status(400).type("application/xml").send(`<Error><Code>InvalidArgument</Code><Message>${(error as Error).message}</Message></Error>`);
+      res.status(400).type("application/xml").send(errorXml({ ok: false, status: 400, code: "InvalidArgument", message: "Invalid argument.", details: (error as Error).message }));
       return;
     }
-    const key = parts.find((p) => p.name === "key")?.data.toString("utf8");
-    const file = parts.find((p) => p.name === "file");
-    if (!key || !file) {
-      res.status(400).type("application/xml").send("<Error><Code>InvalidArgument</Code><Message>key and file are required</Message></Error>");
+    const outcome = checkStagedUpload(parts, core.files.signingKey, core.clock.now());
+    if (!outcome.ok) {
+      res.status(outcome.status).type("application/xml").send(errorXml(outcome));
       return;
     }
-    core.files.putStaged(key, Buffer.from(file.data));
+    core.files.putStaged(outcome.key, Buffer.from(outcome.content), core.clock.now());
+    const etag = `"${createHash("md5").update(outcome.content).digest("hex")}"`;
+    if (outcome.status !== 201) {
+      res.status(outcome.status === 200 ? 200 : 204).end();
+      return;
+    }
     res
       .status(201)
       .type("application/xml")
-      .send(`<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>${originOf(req)}${STAGED_UPLOAD_PATH}/${key}</Location><Bucket>simulator</Bucket><Key>${key}</Key></PostResponse>`);
+      .send(
+        `<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>${originOf(req)}${STAGED_UPLOAD_PATH}/${outcome.key}</Location><Bucket>${STAGED_UPLOAD_BUCKET}</Bucket><Key>${outcome.key}</Key><ETag>${etag}</ETag></PostResponse>`,
+      );
+  });
+
+  // A body over what express reads at all: Cloud Storage's answer to a file over the policy's size range.
+  router.use(STAGED_UPLOAD_PATH, (error: { type?: string }, _req: Request, res: Response, next: (e?: unknown) => void) => {
+    if (error?.type !== "entity.too.large") return next(error);
+    res
+      .status(400)
+      .type("application/xml")
+      .send(
+        errorXml({
+          ok: false,
+          status: 400,
+          code: "EntityTooLarge",
+          message: "Your proposed upload is larger than the maximum object size specified in your Policy Document.",
+          details: "Content-length exceeds upper bound on range",
+        }),
+      );
   });
 
   router.get("/files/:name", (req, res) => {

@@ -44,64 +44,16 @@ import {
   typeFromAST,
   validate,
 } from "graphql";
+import { inputSizeErrors } from "./input-limits";
+import { scalarProblem } from "./scalars";
 import { formatError, type ShopifyErrorJson } from "./shopify-error";
 
 type Problem = { path: (string | number)[]; explanation: string; message?: string };
-
-const ID_PATTERN = /^gid:\/\/[A-Za-z0-9-]+\/[A-Za-z0-9]+\/.+/;
-const INT_MIN = -2147483648;
-const INT_MAX = 2147483647;
 
 // ---------------------------------------------------------------- value checks shared by literals and variables
 
 function typeSignature(type: GraphQLType): string {
   return String(type);
-}
-
-/** graphql-ruby's scalar coercion, plus Shopify's ID rule (a global id, "Invalid global id '…'"). */
-function scalarProblem(typeName: string, value: unknown): string | null {
-  const serialized = JSON.stringify(value);
-  const fail = `Could not coerce value ${serialized} to ${typeName}`;
-  switch (typeName) {
-    case "Int":
-      return typeof value === "number" && Number.isInteger(value) && value >= INT_MIN && value <= INT_MAX ? null : fail;
-    case "Float":
-      return typeof value === "number" && Number.isFinite(value) ? null : fail;
-    case "String":
-      return typeof value === "string" ? null : fail;
-    case "Boolean":
-      return typeof value === "boolean" ? null : fail;
-    case "ID":
-      if (typeof value !== "string" && typeof value !== "number") return fail;
-      return ID_PATTERN.test(String(value)) ? null : `Invalid global id '${String(value)}'`;
-    case "JSON":
-      return null;
-    case "DateTime":
-      return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? null : fail;
-    case "Date":
-      return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? null : fail;
-    case "Decimal":
-    case "Money":
-      return (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)) || (typeof value === "number" && Number.isFinite(value))
-        ? null
-        : fail;
-    case "UnsignedInt64":
-    case "BigInt":
-      return (typeof value === "string" && /^\d+$/.test(value)) || (typeof value === "number" && Number.isInteger(value) && value >= 0)
-        ? null
-        : fail;
-    case "URL":
-      if (typeof value !== "string") return fail;
-      try {
-        new URL(value);
-        return null;
-      } catch {
-        return fail;
-      }
-    default:
-      // Shopify's other custom scalars (HTML, FormattedString, Color, ARN, UtcOffset, …) travel as strings.
-      return typeof value === "string" ? null : fail;
-  }
 }
 
 /** Problems of a runtime (variable) value against an input type, in graphql-ruby's InputValidationResult shape. */
@@ -145,6 +97,9 @@ export function inputProblems(type: GraphQLInputType, value: unknown, path: (str
     ? [{ path, explanation, message: explanation }]
     : [{ path, explanation }];
 }
+
+/** Scalars a GraphQL literal can give only as a string (a number or boolean literal is refused). */
+const STRING_ONLY_SCALARS = new Set(["String", "DateTime", "URL", "Date", "HTML", "FormattedString", "Color", "UtcOffset", "ARN", "StorefrontID"]);
 
 type LiteralProblem =
   | { kind: "invalid"; message?: string }
@@ -197,12 +152,16 @@ function literalProblems(type: GraphQLInputType, node: ValueNode): LiteralProble
     case Kind.BOOLEAN:
       value = node.value;
       break;
-    default:
+    case Kind.OBJECT:
+    case Kind.LIST:
+      // Only JSON takes an object or list literal where a scalar is expected.
       return type.name === "JSON" ? [] : [{ kind: "invalid" }];
+    default:
+      return [{ kind: "invalid" }];
   }
   // A literal Int is acceptable where a Float is expected, but a string literal never becomes a number.
   if (node.kind === Kind.STRING && ["Int", "Float", "Boolean"].includes(type.name)) return [{ kind: "invalid" }];
-  if (node.kind !== Kind.STRING && ["String", "DateTime", "URL", "Date", "HTML", "FormattedString"].includes(type.name)) {
+  if (node.kind !== Kind.STRING && STRING_ONLY_SCALARS.has(type.name)) {
     return [{ kind: "invalid" }];
   }
   if (node.kind === Kind.BOOLEAN && type.name !== "Boolean" && type.name !== "JSON") return [{ kind: "invalid" }];
@@ -669,5 +628,7 @@ export function checkRequest(
     });
   }
   if (variableErrors.length) return { ok: false, errors: variableErrors };
+  const sizeErrors = inputSizeErrors(schema, document, operation, provided);
+  if (sizeErrors.length) return { ok: false, errors: sizeErrors };
   return { ok: true, document, operation, variables: provided };
 }

@@ -133,7 +133,7 @@ describe("bulk queries", () => {
     for (let i = 0; i < 5; i++) await startBulkQuery(c, BACKFILL_CUSTOMERS_BULK_QUERY);
     // Then a sixth that must not wait fails with Shopify's code
     const failure = await startBulkQuery(c, BACKFILL_CUSTOMERS_BULK_QUERY, { whenBusy: "fail" }).catch((e: unknown) => e);
-    expect(failure).toMatchObject({ name: "BulkOperationError", code: "LIMIT_REACHED" });
+    expect(failure).toMatchObject({ name: "BulkOperationError", code: "OPERATION_IN_PROGRESS" });
     // And one that may wait is accepted once the others finish
     const refusedBefore = sim.requests.forShop(shop).length;
     const waiting = runBulkQuery(c, BACKFILL_CUSTOMERS_BULK_QUERY, { notifier, poll: FAST_POLL });

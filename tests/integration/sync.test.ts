@@ -433,4 +433,23 @@ describe("sync", () => {
     await client.request(SEGMENT_DELETE_MUTATION, { id: theirs.segmentCreate.segment.id });
     expect((await sync()).tierFailures).toEqual([]);
   });
+
+  it("blames a refused metafield write on the customer its field path names, and writes the others of the call", async () => {
+    // Found by the strict local Shopify (issue #18): metafieldsSet's elementIndex names an element of a list value and
+    // is null otherwise, so the customer at fault is the one `field` names, ["metafields", "<input>", …].
+    await sync();
+    await prisma.customerSync.deleteMany({ where: { shop: SHOP } });
+    // Given a customer deleted in Shopify whose customers/delete the app has not received yet
+    const ids = [...(await expectedInShopify()).keys()];
+    const gone = ids[1];
+    env.shopify.withoutDelivery(SHOP, () => env.shopify.admin.deleteCustomer(SHOP, gone));
+    // When every customer is written again (12 customers to a metafieldsSet call)
+    const result = await sync();
+    // Then only the deleted customer fails, for its own owner id, and everyone else in its call is written
+    expect(result).toMatchObject({ status: "done", failed: 1 });
+    expect((await syncFailures(SHOP)).map((f) => f.customerId)).toEqual([gone]);
+    const held = heldInShopify(ids.filter((id) => id !== gone));
+    const expected = await expectedInShopify();
+    for (const [id, got] of held) expect(got.tier, id).toBe(expected.get(id)!.tier);
+  });
 });

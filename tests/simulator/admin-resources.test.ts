@@ -87,10 +87,26 @@ describe("tagsAdd / tagsRemove", () => {
   });
 
   it("refuses more than 250 tags on a customer", async () => {
-    const data = await run(add, { id: customers[1].id, tags: Array.from({ length: 251 }, (_, i) => `t${i}`) });
+    // 200 tags are accepted, 60 more would make 260 on the customer
+    await run(add, { id: customers[1].id, tags: Array.from({ length: 200 }, (_, i) => `t${i}`) });
+    const data = await run(add, { id: customers[1].id, tags: Array.from({ length: 60 }, (_, i) => `u${i}`) });
     expect(data.tagsAdd.userErrors).toEqual([{ field: ["tags"], message: expect.stringContaining("250") }]);
     const unchanged = await run(`query C($id: ID!) { customer(id: $id) { tags } }`, { id: customers[1].id });
-    expect(unchanged.customer.tags).toEqual([]);
+    expect(unchanged.customer.tags).toHaveLength(200);
+  });
+
+  it("refuses a tags list of more than 250 items before running (Shopify's input array limit)", async () => {
+    const { body } = await sim.graphql(shop, { query: add, variables: { id: customers[1].id, tags: Array.from({ length: 251 }, (_, i) => `t${i}`) } });
+    expect(body).toEqual({
+      errors: [
+        {
+          message: "The input array size of 251 is greater than the maximum allowed of 250.",
+          locations: [{ line: 1, column: expect.any(Number) }],
+          path: ["tagsAdd", "tags"],
+          extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" },
+        },
+      ],
+    });
   });
 
   it("answers an unknown customer with a userError on id", async () => {
@@ -112,7 +128,10 @@ describe("metafields", () => {
   it("refuses more than 25 metafields in one call", async () => {
     const m = Array.from({ length: 26 }, (_, i) => ({ ownerId: customers[0].id, key: `k${i}`, type: "single_line_text_field", value: "v" }));
     const { body } = await sim.graphql(shop, { query: set, variables: { m } });
-    expect((body as any).errors[0]).toMatchObject({ extensions: { code: "MAX_INPUT_SIZE_EXCEEDED" } });
+    expect((body as any).data.metafieldsSet).toEqual({
+      metafields: [],
+      userErrors: [{ field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25.", code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null }],
+    });
     expect(sim.shops.getShop(shop)!.metafieldsOf(customers[0].id)).toEqual([]);
   });
 
@@ -123,7 +142,7 @@ describe("metafields", () => {
         { ownerId: "gid://shopify/Customer/424242", key: "tier", type: "single_line_text_field", value: "gold" },
       ],
     });
-    expect(data.metafieldsSet.userErrors).toEqual([{ field: ["metafields", "1", "ownerId"], message: expect.any(String), code: "INVALID", elementIndex: 1 }]);
+    expect(data.metafieldsSet.userErrors).toEqual([{ field: ["metafields", "1", "ownerId"], message: expect.any(String), code: "INVALID", elementIndex: null }]);
     expect(sim.shops.getShop(shop)!.metafieldsOf(customers[0].id)).toEqual([]);
   });
 

@@ -7,16 +7,18 @@ import { connectionObject, paginate, byIdThen, type ConnectionArgs } from "../co
 import { numericId, parseGid } from "../gid";
 import type { MetafieldDefinitionRecord, MetafieldRecord } from "../records";
 import { shopifyError } from "../shopify-error";
+import {
+  METAFIELD_TYPES,
+  identifierError,
+  metafieldUserError,
+  resolveNamespace,
+  valueErrors,
+  type MetafieldUserError,
+} from "../metafield-rules";
+
+export { resolveNamespace };
 
 export const METAFIELDS_SET_LIMIT = 25;
-
-/** `$app` and `$app:suffix` are the app's reserved namespaces; Shopify stores them as `app--{app id}[--suffix]`. */
-export function resolveNamespace(namespace: string | null | undefined, appId: number): string {
-  const ns = namespace ?? "$app";
-  if (ns === "$app") return `app--${appId}`;
-  if (ns.startsWith("$app:")) return `app--${appId}--${ns.slice(5)}`;
-  return ns;
-}
 
 const OWNER_TYPES: Record<string, string> = { Customer: "CUSTOMER", Order: "ORDER", Shop: "SHOP" };
 
@@ -73,38 +75,6 @@ function definitionFor(ctx: ResolverContext, m: { namespace: string; key: string
   return undefined;
 }
 
-const VALID_TYPES = new Set([
-  "boolean", "color", "date", "date_time", "dimension", "id", "json", "link", "money", "multi_line_text_field",
-  "number_decimal", "number_integer", "rating", "rich_text_field", "single_line_text_field", "url", "volume", "weight",
-  "list.single_line_text_field", "list.number_integer", "list.number_decimal", "list.date", "list.date_time", "list.url",
-  "customer_reference", "product_reference", "variant_reference", "collection_reference", "metaobject_reference",
-  "list.customer_reference", "list.product_reference", "list.metaobject_reference",
-]);
-
-function valueProblem(type: string, value: string): string | null {
-  switch (type) {
-    case "number_integer":
-      return /^-?\d+$/.test(value) ? null : `Value must be an integer.`;
-    case "number_decimal":
-      return /^-?\d+(\.\d+)?$/.test(value) ? null : `Value must be a decimal.`;
-    case "boolean":
-      return value === "true" || value === "false" ? null : `Value must be true or false.`;
-    case "json":
-      try {
-        JSON.parse(value);
-        return null;
-      } catch {
-        return `Value must be valid JSON.`;
-      }
-    case "date_time":
-      return Number.isNaN(Date.parse(value)) ? `Value must be in “YYYY-MM-DDTHH:MM:SS” format.` : null;
-    case "date":
-      return /^\d{4}-\d{2}-\d{2}$/.test(value) ? null : `Value must be in “YYYY-MM-DD” format.`;
-    default:
-      return null;
-  }
-}
-
 interface SetInput {
   ownerId: string;
   namespace?: string | null;
@@ -114,7 +84,6 @@ interface SetInput {
   compareDigest?: string | null;
 }
 
-type SetError = { field: string[]; message: string; code: string; elementIndex: number };
 
 export const metafieldResolvers: ResolverMap = {
   "Metafield.owner": (m: MetafieldRecord, _a, ctx) => findOwner(ctx, m.ownerId),
@@ -138,62 +107,59 @@ export const metafieldResolvers: ResolverMap = {
     return count;
   },
 
+  // Validation of every input before anything is written (simulator/admin/metafield-rules.ts); the 250-item input
+  // limit is checked for the whole request (input-limits.ts), metafieldsSet's own 25 here: "Allows a maximum of 25
+  // metafields to be set at a time" (https://shopify.dev/docs/api/admin-graphql/2026-04/mutations/metafieldsSet).
   "Mutation.metafieldsSet": (_s, args: { metafields: SetInput[] }, ctx) => {
     const inputs = args.metafields;
     if (inputs.length > METAFIELDS_SET_LIMIT) {
-      // A top-level error, not a userError: the input list itself is refused before anything runs.
-      throw shopifyError(`The input array size of ${inputs.length} is greater than the maximum allowed of ${METAFIELDS_SET_LIMIT}.`, {
-        code: "MAX_INPUT_SIZE_EXCEEDED",
-      });
+      return { metafields: [], userErrors: [metafieldUserError(["metafields"], `Exceeded the maximum metafields input limit of ${METAFIELDS_SET_LIMIT}.`, "LESS_THAN_OR_EQUAL_TO")] };
     }
-    const errors: SetError[] = [];
+    const errors: MetafieldUserError[] = [];
     const planned: MetafieldRecord[] = [];
     const now = isoAt(ctx.core.clock);
+    const valueContext = { customerExists: (id: string) => !!ctx.shop.customers.get(id) };
     inputs.forEach((input, index) => {
+      const at = (part: string) => ["metafields", String(index), part];
+      const identifier = identifierError(index, input.namespace, input.key, ctx.core.appId);
+      if (identifier) {
+        errors.push(identifier);
+        return;
+      }
       const namespace = resolveNamespace(input.namespace, ctx.core.appId);
       const ownerType = ownerExists(ctx, input.ownerId);
       if (!ownerType) {
-        errors.push({ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist.", code: "INVALID", elementIndex: index });
+        errors.push(metafieldUserError(at("ownerId"), "Owner does not exist.", "INVALID"));
         return;
       }
       const existing = ctx.shop.getMetafield(input.ownerId, namespace, input.key);
       const definition = definitionFor(ctx, { namespace, key: input.key, ownerType });
-      const type = input.type ?? definition?.type ?? existing?.type;
+      // "Required when there's no corresponding definition" (MetafieldsSetInput.type): an existing value does not stand in.
+      const type = input.type ?? definition?.type;
       if (!type) {
-        errors.push({ field: ["metafields", String(index), "type"], message: "Type can't be blank.", code: "BLANK", elementIndex: index });
+        errors.push(metafieldUserError(at("type"), "Type can't be blank", "BLANK"));
         return;
       }
-      if (!VALID_TYPES.has(type)) {
-        errors.push({ field: ["metafields", String(index), "type"], message: `Type '${type}' is not a valid type.`, code: "INVALID_TYPE", elementIndex: index });
+      if (!METAFIELD_TYPES.has(type)) {
+        errors.push(metafieldUserError(at("type"), `Type '${type}' is not a valid type.`, "INVALID_TYPE"));
         return;
       }
-      if (definition && input.type && input.type !== definition.type) {
-        errors.push({
-          field: ["metafields", String(index), "type"],
-          message: `Type must be ${definition.type}.`,
-          code: "INVALID_TYPE",
-          elementIndex: index,
-        });
+      // A definition (the app's own from shopify.app.toml included) fixes the type.
+      if (definition && type !== definition.type) {
+        errors.push(metafieldUserError(at("type"), `Type '${type}' must be consistent with the definition's type: '${definition.type}'.`, "INVALID_TYPE"));
         return;
       }
-      if (input.key.length < 2 || input.key.length > 64) {
-        errors.push({ field: ["metafields", String(index), "key"], message: "Key is too short or too long.", code: input.key.length < 2 ? "TOO_SHORT" : "TOO_LONG", elementIndex: index });
-        return;
-      }
-      const problem = valueProblem(type, input.value);
-      if (problem) {
-        errors.push({ field: ["metafields", String(index), "value"], message: problem, code: "INVALID_VALUE", elementIndex: index });
+      const problems = valueErrors(index, type, input.value, valueContext);
+      if (problems.length) {
+        errors.push(...problems);
         return;
       }
       if (input.compareDigest !== undefined) {
         const current = existing ? digest(existing.value) : null;
         if (input.compareDigest !== current) {
-          errors.push({
-            field: ["metafields", String(index)],
-            message: "The resource has been updated since it was loaded. Try again with an updated `compareDigest` value.",
-            code: "STALE_OBJECT",
-            elementIndex: index,
-          });
+          errors.push(
+            metafieldUserError(["metafields", String(index)], "The resource has been updated since it was loaded. Try again with an updated `compareDigest` value.", "STALE_OBJECT"),
+          );
           return;
         }
       }
@@ -234,10 +200,13 @@ export const metafieldResolvers: ResolverMap = {
     const input = args.definition;
     const namespace = resolveNamespace(input.namespace, ctx.core.appId);
     const errors: { field: string[]; message: string; code: string }[] = [];
-    if (!VALID_TYPES.has(input.type)) errors.push({ field: ["definition", "type"], message: `Type '${input.type}' is not a valid type.`, code: "INCLUSION" });
+    if (!METAFIELD_TYPES.has(input.type)) errors.push({ field: ["definition", "type"], message: `Type '${input.type}' is not a valid type.`, code: "INCLUSION" });
     if (!input.name) errors.push({ field: ["definition", "name"], message: "Name can't be blank", code: "BLANK" });
     if (input.key.length < 2) errors.push({ field: ["definition", "key"], message: "Key is too short (minimum is 2 characters)", code: "TOO_SHORT" });
     if (input.key.length > 64) errors.push({ field: ["definition", "key"], message: "Key is too long (maximum is 64 characters)", code: "TOO_LONG" });
+    if (!/^[A-Za-z0-9_-]*$/.test(input.key)) errors.push({ field: ["definition", "key"], message: "Key contains one or more invalid characters.", code: "INVALID_CHARACTER" });
+    const typedNamespace = input.namespace == null || input.namespace === "$app" ? "" : String(input.namespace).replace(/^\$app:/, "");
+    if (!/^[A-Za-z0-9_-]*$/.test(typedNamespace)) errors.push({ field: ["definition", "namespace"], message: "Namespace contains one or more invalid characters.", code: "INVALID_CHARACTER" });
     const taken = [...ctx.shop.metafieldDefinitions.values()].some(
       (d) => d.namespace === namespace && d.key === input.key && d.ownerType === input.ownerType,
     );

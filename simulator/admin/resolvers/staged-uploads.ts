@@ -1,8 +1,9 @@
-// stagedUploadsCreate: targets on the simulator's own /files endpoint, shaped like Shopify's signed GCS POST targets.
-import { randomUUID } from "node:crypto";
+// stagedUploadsCreate: targets on the simulator's own /files endpoint, shaped like Shopify's signed GCS POST targets
+// (policy, key, content type, size range and expiry; checked on upload by ../staged-policy.ts).
 import type { ResolverMap } from "../context";
 import { numericId } from "../gid";
 import { notImplemented } from "../shopify-error";
+import { createStagedTarget } from "../staged-policy";
 
 interface StagedUploadInput {
   resource: string;
@@ -19,18 +20,14 @@ export const stagedUploadResolvers: ResolverMap = {
     const targets = args.input.map((input) => {
       if (input.resource !== "BULK_MUTATION_VARIABLES") throw notImplemented(`stagedUploadsCreate for resource ${input.resource}`);
       if ((input.httpMethod ?? "POST") !== "POST") throw notImplemented("stagedUploadsCreate with httpMethod PUT");
-      const key = `tmp/${numericId(ctx.shop.record.id)}/bulk/${randomUUID()}/${input.filename}`;
-      return {
+      return createStagedTarget({
+        secret: ctx.core.files.signingKey,
         url: `${ctx.origin}${STAGED_UPLOAD_PATH}`,
-        resourceUrl: null,
-        parameters: [
-          { name: "key", value: key },
-          { name: "Content-Type", value: input.mimeType },
-          { name: "success_action_status", value: "201" },
-          { name: "acl", value: "private" },
-          { name: "policy", value: Buffer.from(JSON.stringify({ key, shop: ctx.shop.domain })).toString("base64") },
-        ],
-      };
+        shopNumericId: numericId(ctx.shop.record.id),
+        filename: input.filename,
+        mimeType: input.mimeType,
+        now: ctx.core.clock.now(),
+      });
     });
     return { stagedTargets: targets, userErrors: [] };
   },
