@@ -81,7 +81,7 @@ async function measure(size: string): Promise<RunFigures[]> {
     await prisma.customerSync.deleteMany({ where: { shop: SHOP } });
     await prisma.tierSegment.deleteMany({ where: { shop: SHOP } });
     const clock = kind === "paced" ? createFakeClock(AS_OF.getTime()) : undefined;
-    const admin = createAdminSimulator({ apiKey: "bench", apiSecret: "bench", clock });
+    const admin = createAdminSimulator({ apiKey: "bench", apiSecret: "bench", clock, protectedCustomerData: { level: 2, fields: ["name", "email"] } });
     const shop = await admin.shops.loadShopFile(customersFile);
     shop.record.plan = "standard";
     const server = await admin.listen();

@@ -57,7 +57,9 @@ async function main() {
   run(process.execPath, ["scripts/setup.mjs"], { DATABASE_URL: databaseUrl }, true);
 
   // 3. The local Shopify with the shop loaded.
-  const shopify = createLocalShopify({ apiKey: API_KEY, apiSecret: API_SECRET });
+  // The demo app is approved (Partner Dashboard) for protected customer data with the name and email fields: what it
+  // shows of customers. Without this approval Shopify would refuse customers and orders to it.
+  const shopify = createLocalShopify({ apiKey: API_KEY, apiSecret: API_SECRET, protectedCustomerData: { level: 2, fields: ["name", "email"] } });
   const shopState = await shopify.admin.shops.loadShopFile(shopFile);
   const shop = shopState.record.myshopifyDomain;
   const simulator = await shopify.listen(Number(values["simulator-port"]));

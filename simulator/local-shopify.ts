@@ -6,9 +6,10 @@ import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { parse as parseToml } from "smol-toml";
-import { createAdminSimulator, type AdminSimulatorOptions, type SimulatorEvent } from "./admin/index";
+import { createAdminSimulator, type AdminSimulatorOptions, type ProtectedCustomerData, type SimulatorEvent } from "./admin/index";
+import { AccessGrant, TOPIC_ACCESS } from "./admin/access";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhooks/index";
-import type { ShopRecord } from "./shop-file/types";
+import type { CustomerRecord, OrderRecord, ShopRecord } from "./shop-file/types";
 import type { MetafieldDefinitionRecord } from "./admin/records";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,8 +28,14 @@ export interface LocalShopifyOptions extends Omit<AdminSimulatorOptions, "apiKey
 }
 
 export function createLocalShopify(options: LocalShopifyOptions) {
-  const admin = createAdminSimulator({ flowTriggers: declaredFlowTriggers(options.extensionsDir ?? "extensions"), ...options });
   const toml = readFileSync(options.appTomlPath ?? "shopify.app.toml", "utf8");
+  // What the app asks for in its toml is what a Shopify-managed install grants, unless a test says otherwise.
+  const requestedScopes = requestedAccessScopes(toml);
+  const admin = createAdminSimulator({
+    flowTriggers: declaredFlowTriggers(options.extensionsDir ?? "extensions"),
+    ...(requestedScopes ? { scopes: requestedScopes } : {}),
+    ...options,
+  });
   const installed = new Set<string>();
   let sender: ReturnType<typeof createWebhookSender> | null = null;
   let origin = "";
@@ -80,19 +87,34 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     >[0][number];
   }
 
-  // Shopify delivers a shop's events only while the app is installed in it.
+  // Shopify delivers a shop's events only while the app is installed in it, only for topics its installation may
+  // subscribe to (the topic's scope; customer data approval for customer and order topics), with the fields it is not
+  // approved for redacted (access.ts).
   const held = new Set<string>();
   admin.onEvent((event: SimulatorEvent) => {
     if (!sender || !installed.has(event.shop) || held.has(event.shop)) return;
     const shop = shopRecord(event.shop);
+    const access = new AccessGrant(admin.access.get(event.shop));
+    const needs = TOPIC_ACCESS[event.topic];
+    if (needs && (!access.has(needs.scope) || (needs.customerData && !access.customerData))) return;
     const delivery =
       event.topic === "bulk_operations/finish"
         ? sender.send(shop, event.topic, event.payload)
-        : sender.sendEvent(webhookEventOf(event), { triggeredAt: new Date(admin.clock.now()).toISOString() });
+        : sender.sendEvent(webhookEventOf(redactEvent(event, access)), { triggeredAt: new Date(admin.clock.now()).toISOString() });
     delivery.catch((error: unknown) => {
       console.error(`local Shopify: could not build ${event.topic} for ${event.shop}:`, error);
     });
   });
+
+  /** app/scopes_update, as Shopify sends it when an installation's granted scopes change. */
+  async function announceScopes(shop: string, change: { previous: string[]; current: string[] }) {
+    if (!sender || !installed.has(shop)) return [];
+    const updatedAt = new Date(admin.clock.now()).toISOString();
+    return sender.sendEvent(
+      { shop: shopRecord(shop), topic: "app/scopes_update", resource: { previous: change.previous, current: change.current, updatedAt } },
+      { triggeredAt: updatedAt },
+    );
+  }
 
   function router() {
     const app = express.Router();
@@ -137,11 +159,24 @@ export function createLocalShopify(options: LocalShopifyOptions) {
         held.delete(shop);
       }
     },
-    /** Shopify-managed install: the app is installed and may exchange session tokens for this shop. */
-    install(shop: string) {
+    /**
+     * Shopify-managed install: the app is installed and may exchange session tokens for this shop. The installation
+     * grants the toml's scopes and the simulator's default protected customer data approval unless told otherwise
+     * (`{ protectedCustomerData: { level: 0 } }`: installed without approval).
+     */
+    install(shop: string, grant: { scopes?: string | readonly string[]; protectedCustomerData?: ProtectedCustomerData } = {}) {
       shopRecord(shop);
+      admin.access.install(shop, grant);
       defineDeclared(shop);
       installed.add(shop);
+    },
+    /** The merchant approves more scopes (a new app version asks for them): Shopify sends app/scopes_update. */
+    grantScopes(shop: string, scopes: string | readonly string[]) {
+      return announceScopes(shop, admin.access.grant(shop, scopes));
+    },
+    /** Scopes are taken away (the app's toml drops them, or the merchant revokes optional ones): app/scopes_update. */
+    revokeScopes(shop: string, scopes: string | readonly string[]) {
+      return announceScopes(shop, admin.access.revoke(shop, scopes));
     },
     /** The merchant removes the app: Shopify sends app/uninstalled, then stops delivering. */
     async uninstall(shop: string) {
@@ -173,6 +208,40 @@ export function createLocalShopify(options: LocalShopifyOptions) {
 export type LocalShopify = ReturnType<typeof createLocalShopify>;
 
 type DeclaredDefinition = Pick<MetafieldDefinitionRecord, "key" | "name" | "type" | "description" | "access">;
+
+/** The scopes an app's toml asks for (`[access_scopes] scopes`), or null when it names none. */
+export function requestedAccessScopes(toml: string): string | null {
+  const config = parseToml(toml) as { access_scopes?: { scopes?: unknown } };
+  return typeof config.access_scopes?.scopes === "string" ? config.access_scopes.scopes : null;
+}
+
+/** What a webhook carries of a customer or an order when the app is not approved for some protected fields. */
+function redactEvent<E extends SimulatorEvent>(event: E, access: AccessGrant): E {
+  const redactCustomer = (c: CustomerRecord): CustomerRecord => ({
+    ...c,
+    ...(access.field("name") ? {} : { firstName: null, lastName: null }),
+    ...(access.field("email") ? {} : { email: null }),
+    ...(access.field("phone") ? {} : { phone: null }),
+    ...(access.field("address") ? {} : { defaultAddress: null }),
+  });
+  const redactOrder = (o: OrderRecord): OrderRecord => (access.field("email") ? o : { ...o, email: null });
+  switch (event.topic) {
+    case "customers/create":
+    case "customers/update":
+    case "customers/delete":
+      return { ...event, resource: redactCustomer(event.resource) };
+    case "orders/create":
+    case "orders/updated":
+    case "orders/paid":
+    case "orders/cancelled":
+    case "orders/delete":
+      return { ...event, resource: redactOrder(event.resource) };
+    case "refunds/create":
+      return { ...event, resource: { ...event.resource, order: redactOrder(event.resource.order) } };
+    default:
+      return event;
+  }
+}
 
 /** The customer metafield definitions an app's toml declares in its own namespace. */
 export function declaredCustomerMetafields(toml: string): DeclaredDefinition[] {

@@ -66,7 +66,9 @@ export function backfillJob(deps: BackfillJobDeps) {
           if (operation.status !== "COMPLETED") {
             // The next attempt starts a new bulk operation for this phase (lines already read are idempotent).
             await updateBackfillRun(shop, run.id, { bulkOperationId: null });
-            throw new BulkOperationError(`backfill ${phase} bulk operation ${operation.status.toLowerCase()}`, operation.errorCode);
+            // The error code says why (ACCESS_DENIED: a scope or the protected customer data approval is missing).
+            const code = operation.errorCode ? ` (${operation.errorCode})` : "";
+            throw new BulkOperationError(`backfill ${phase} bulk operation ${operation.status.toLowerCase()}${code}`, operation.errorCode);
           }
           await recordBackfillResult(shop, run.id, phase, operation.url, operation.objectCount);
           url = operation.url;

@@ -196,8 +196,7 @@ export async function customerLifetimeFigures(shop: string, customerIds: string[
   return new Map(rows.map((r) => [r.customerId, { orders: Number(r.orders), spentMinor: Number(r.spent ?? 0) }]));
 }
 
-/** The ledger's live order ids of one customer. */
-export async function customerOrderIds(shop: string, customerId: string): Promise<string[]> {
-  const rows = await prisma.order.findMany({ where: { shop, customerId, deletedAt: null }, select: { id: true } });
-  return rows.map((r) => r.id);
+/** A customer's live orders in the ledger with when each was processed (reconciliation compares them by date). */
+export function customerOrders(shop: string, customerId: string): Promise<{ id: string; processedAt: Date }[]> {
+  return prisma.order.findMany({ where: { shop, customerId, deletedAt: null }, select: { id: true, processedAt: true }, orderBy: { id: "asc" } });
 }

@@ -8,8 +8,22 @@ export interface ReconcileFix {
   ledgerBefore: { orders: number; spentMinor: number };
   /** Orders re-read from Shopify and upserted (a newer version replaces the ledger's, an older one is ignored). */
   ordersRepaired: number;
-  /** Orders the ledger held that Shopify no longer has (a delete whose webhook was lost). */
+  /** Orders the ledger held that Shopify no longer has: a direct read by id answered null (a lost delete webhook). */
   ordersRemoved: number;
+  /** Orders the ledger holds that the search did not return, kept, and why (a search result never removes one). */
+  ordersKept?: KeptOrder[];
+}
+
+/**
+ * Why reconciliation kept an order Shopify's search did not return: the direct read by id found it (search is an index
+ * that lags behind the orders), or the order is older than what the app's scopes can see (no read_all_orders: the
+ * last 60 days), so Shopify's silence about it says nothing.
+ */
+export type KeepReason = "not in search yet" | "outside read_all_orders window";
+
+export interface KeptOrder {
+  orderId: string;
+  reason: KeepReason;
 }
 
 export function createReconcileRun(shop: string, mode: "full" | "sample") {

@@ -519,7 +519,9 @@ function bySize<T>(items: readonly T[], variables: (item: T) => unknown, budget:
 async function readAllTagsInBulk(client: AdminClient, wanted: ReadonlySet<string>, prefixes: readonly string[], signal?: AbortSignal) {
   const out = new Map<string, string[]>();
   const operation = await runBulkQuery(client, SYNC_CUSTOMER_TAGS_BULK_QUERY, { signal });
-  if (operation.status !== "COMPLETED") throw new Error(`reading customer tags: bulk operation ${operation.status.toLowerCase()}`);
+  if (operation.status !== "COMPLETED") {
+    throw new Error(`reading customer tags: bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? ` (${operation.errorCode})` : ""}`);
+  }
   if (!operation.url) return out;
   for await (const { value } of streamBulkResult(operation.url, globalThis.fetch, { signal })) {
     const node = value as { id?: string; tags?: string[] };

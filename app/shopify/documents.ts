@@ -252,6 +252,22 @@ ${LEDGER_ORDER_FIELDS}      }
   }
 `;
 
+/**
+ * Up to 250 orders by id, read directly (not through search): how reconciliation tells an order Shopify deleted (null)
+ * from one its lagging search index has not returned yet. Same fields as the backfill's orders.
+ */
+export const ORDERS_BY_ID_QUERY = `#graphql
+  query OrdersById($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Order {
+${LEDGER_ORDER_FIELDS}      }
+    }
+  }
+`;
+
+/** At most this many ids in one `nodes(ids:)` read (Shopify's limit). */
+export const NODES_PER_READ = 250;
+
 /** The tags of up to 250 customers by id: what the sync reads before it first writes a customer's tags. */
 export const CUSTOMER_TAGS_QUERY = `#graphql
   query CustomerTags($ids: [ID!]!) {

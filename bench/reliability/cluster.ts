@@ -83,7 +83,8 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
   const databaseUrl = u.toString();
   await migratePostgres(databaseUrl);
 
-  const shopify = createLocalShopify({ apiKey: API_KEY, apiSecret: API_SECRET, ...simulatorOptions });
+  // Approved for protected customer data with name and email, as the app is (the simulator approves nothing by default).
+  const shopify = createLocalShopify({ apiKey: API_KEY, apiSecret: API_SECRET, protectedCustomerData: { level: 2, fields: ["name", "email"] }, ...simulatorOptions });
   const simulator = await shopify.listen(0);
   const appPort = port || 20_000 + Math.floor(Math.random() * 20_000);
   const appUrl = `http://127.0.0.1:${appPort}`;

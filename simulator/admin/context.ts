@@ -19,6 +19,13 @@ export interface SimulatorCore {
     startQuery(ctx: ResolverContext, query: string, groupObjects: boolean): unknown;
     startMutation(ctx: ResolverContext, mutation: string, stagedUploadPath: string, clientIdentifier: string | null): unknown;
   };
+  /** Bulk queries that met an access refusal while running, by operation id: they end FAILED with ACCESS_DENIED. */
+  bulkAccess: Map<string, AccessProbe>;
+}
+
+/** Set when a bulk query reads something the app may not (resolvers/index.ts). */
+export interface AccessProbe {
+  denied: boolean;
 }
 
 export interface FlowTriggerField {
@@ -40,6 +47,8 @@ export interface ResolverContext {
   /** Base URL of the simulator as the client reached it, for URLs in responses (bulk results, staged uploads). */
   origin: string;
   bulk: BulkExecution | null;
+  /** Inside a bulk query: where an access refusal is noted instead of thrown (the operation fails as a whole). */
+  accessProbe?: AccessProbe;
 }
 
 export type Resolver = (source: any, args: any, ctx: ResolverContext, info: GraphQLResolveInfo) => unknown;

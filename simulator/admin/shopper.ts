@@ -75,6 +75,8 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
         discountCodes: input.discountCodes ?? [],
         edited: false,
       };
+      // Search finds the order only once its index has caught up (search-index.ts); a read by id finds it now.
+      shop.orderIndex.willChange(id, null, clock.now());
       shop.putOrder(order);
       events.emit({ shop: shop.domain, topic: "orders/create", resource: clone(order) });
       events.emit({ shop: shop.domain, topic: "orders/paid", resource: clone(order) });
@@ -88,6 +90,7 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       }
       const now = isoAt(clock);
       const currency = shop.record.currencyCode;
+      shop.orderIndex.willChange(order.id, order, clock.now());
       const refund: RefundRecord = {
         __typename: "Refund",
         id: shop.nextId("Refund"),
@@ -109,6 +112,7 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
     cancelOrder(domain: string, orderId: string, reason = "CUSTOMER"): OrderRecord {
       const { shop, order } = orderOf(domain, orderId);
       const now = isoAt(clock);
+      shop.orderIndex.willChange(order.id, order, clock.now());
       order.cancelledAt = now;
       order.cancelReason = reason;
       order.updatedAt = now;
@@ -122,6 +126,7 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
     editOrder(domain: string, orderId: string, input: { newTotal: string }): OrderRecord {
       const { shop, order } = orderOf(domain, orderId);
       const currency = shop.record.currencyCode;
+      shop.orderIndex.willChange(order.id, order, clock.now());
       order.currentTotalPriceSet = bag(subtractAmount(input.newTotal, order.totalRefundedSet.shopMoney.amount), currency);
       order.edited = true;
       order.updatedAt = isoAt(clock);
@@ -154,6 +159,7 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
         updatedAt: now,
         defaultAddress: null,
       };
+      shop.customerIndex.willChange(customer.id, null, clock.now());
       shop.putCustomer(customer);
       events.emit({ shop: shop.domain, topic: "customers/create", resource: clone(customer) });
       return clone(customer);
@@ -163,6 +169,7 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       const shop = store.require(domain);
       const customer = shop.customers.get(customerId);
       if (!customer) throw new Error(`unknown customer ${customerId} in ${domain}`);
+      shop.customerIndex.willChange(customer.id, customer, clock.now());
       Object.assign(customer, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
       customer.updatedAt = isoAt(clock);
       shop.customers.touch();

@@ -1,6 +1,8 @@
 // In-memory state of every simulated shop, with the indexes that keep 100k customers / 1M orders linear.
 import type { CustomerRecord, OrderRecord, RefundRecord, ShopRecord } from "../shop-file/types";
+import { AccessGrant, type Installation } from "./access";
 import { gid, numericId } from "./gid";
+import { SearchIndex } from "./search-index";
 import type {
   BulkOperationRecord,
   DiscountRecord,
@@ -68,8 +70,39 @@ export class ShopState {
   readonly redeemCodeBulkCreations = new Map<string, RedeemCodeBulkCreationRecord>();
   readonly bulkOperations = new Collection<BulkOperationRecord>();
   private readonly lastIds = new Map<string, number>();
+  /** What search sees of orders and customers: it lags behind the records (search-index.ts). */
+  readonly orderIndex: SearchIndex<OrderRecord>;
+  readonly customerIndex: SearchIndex<CustomerRecord>;
+  /** The app's installation in this shop: granted scopes and protected customer data approval (access.ts). */
+  private installationState: Installation;
+  private grant: AccessGrant;
+  /** The simulator's clock. */
+  readonly now: () => number;
 
-  constructor(public record: ShopRecord) {}
+  constructor(
+    public record: ShopRecord,
+    defaults: ShopDefaults = { installation: { scopes: [], protectedCustomerData: { level: 0 } }, searchLagMs: () => 0, now: () => Date.now() },
+  ) {
+    this.now = defaults.now;
+    this.installationState = structuredClone(defaults.installation);
+    this.grant = new AccessGrant(this.installationState);
+    this.orderIndex = new SearchIndex(defaults.searchLagMs);
+    this.customerIndex = new SearchIndex(defaults.searchLagMs);
+  }
+
+  get installation(): Installation {
+    return this.installationState;
+  }
+
+  set installation(next: Installation) {
+    this.installationState = structuredClone(next);
+    this.grant = new AccessGrant(this.installationState);
+  }
+
+  /** The installation's grant, as the resolvers ask it. */
+  get access(): AccessGrant {
+    return this.grant;
+  }
 
   get domain(): string {
     return this.record.myshopifyDomain;
@@ -96,10 +129,13 @@ export class ShopState {
     const customer = this.customers.get(id);
     if (!customer) return undefined;
     this.customers.delete(id);
+    this.customerIndex.forget(id);
     // Shopify keeps a deleted (redacted) customer's orders, without the customer.
     for (const orderId of this.ordersByCustomer.get(id) ?? []) {
       const order = this.orders.get(orderId);
-      if (order) order.customer = null;
+      if (!order) continue;
+      this.orderIndex.willChange(order.id, order, this.now());
+      order.customer = null;
     }
     if (this.ordersByCustomer.has(id)) this.orders.touch();
     this.ordersByCustomer.delete(id);
@@ -127,6 +163,7 @@ export class ShopState {
     if (!order) return undefined;
     if (order.customer) this.ordersByCustomer.get(order.customer.id)?.delete(id);
     this.orders.delete(id);
+    this.orderIndex.forget(id);
     this.refundsByOrder.delete(id);
     return order;
   }
@@ -176,13 +213,22 @@ export class ShopState {
   }
 }
 
+/** What a shop starts with: the installation every shop has until told otherwise, and the search index's lag. */
+export interface ShopDefaults {
+  installation: Installation;
+  searchLagMs: () => number;
+  now: () => number;
+}
+
 export class Store {
   private readonly shops = new Map<string, ShopState>();
+
+  constructor(private readonly defaults?: ShopDefaults) {}
 
   add(record: ShopRecord): ShopState {
     const domain = record.myshopifyDomain.toLowerCase();
     if (this.shops.has(domain)) throw new Error(`shop ${domain} already exists in the simulator`);
-    const state = new ShopState({ ...record, myshopifyDomain: domain });
+    const state = new ShopState({ ...record, myshopifyDomain: domain }, this.defaults);
     this.shops.set(domain, state);
     return state;
   }

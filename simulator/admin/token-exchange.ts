@@ -77,7 +77,8 @@ export class TokenStore {
 
   constructor(
     private readonly clock: Clock,
-    private readonly config: { apiKey: string; apiSecret: string; scopes: string },
+    /** `scopesFor`: what the shop's installation grants the app now (a token answers with it). */
+    private readonly config: { apiKey: string; apiSecret: string; scopesFor: (shop: string) => string },
   ) {}
 
   /** Issues a token directly (tests that do not care about token exchange). */
@@ -85,7 +86,7 @@ export class TokenStore {
     const record: AccessTokenRecord = {
       token: `shpat_${randomBytes(16).toString("hex")}`,
       shop: shop.toLowerCase(),
-      scope: this.config.scopes,
+      scope: this.config.scopesFor(shop.toLowerCase()),
       online: !!options.online,
       userId: options.userId ?? null,
       expiresAt: options.expiresInSeconds ? this.clock.now() + options.expiresInSeconds * 1000 : null,

@@ -12,6 +12,7 @@ import { streamBulkResult } from "../../app/shopify/jsonl";
 import { fetchTransport } from "../../app/shopify/transport.server";
 import { demoShopRecord } from "../../simulator/admin/demo-shop";
 import { createAdminSimulator, type AdminSimulator } from "../../simulator/admin/index";
+import { APP_APPROVAL } from "../support/approval";
 
 const running: { sim: AdminSimulator; close: () => Promise<void> }[] = [];
 afterEach(async () => {
@@ -23,7 +24,7 @@ afterEach(async () => {
 
 /** Runs both backfill queries on a simulated shop and normalises every line. */
 async function backfill(currencyCode: string, seed: (sim: AdminSimulator, shop: string) => void): Promise<BulkRecord[]> {
-  const sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret" });
+  const sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL });
   const shop = "records.myshopify.com";
   sim.shops.addShop({ ...demoShopRecord(shop), currencyCode });
   seed(sim, shop);

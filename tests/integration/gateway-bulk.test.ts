@@ -12,6 +12,7 @@ import { jsonlLines, streamBulkResult, type BulkLine } from "../../app/shopify/j
 import { fetchTransport } from "../../app/shopify/transport.server";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
 import { createAdminSimulator, type AdminSimulator } from "../../simulator/admin/index";
+import { APP_APPROVAL } from "../support/approval";
 
 let sim: AdminSimulator;
 let server: { url: string; close: () => Promise<void> };
@@ -34,7 +35,7 @@ async function collect<T>(lines: AsyncIterable<T>): Promise<T[]> {
 }
 
 beforeEach(async () => {
-  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret" });
+  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL });
   shop = seedDemoShop(sim, { customers: 5, ordersEach: 2 }).domain;
   server = await sim.listen();
   notifier = new BulkFinishNotifier();

@@ -11,6 +11,7 @@ import { expectOk, mutationResult } from "../../app/shopify/user-errors";
 import { API_VERSION } from "../../app/shopify/api-version";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
 import { createAdminSimulator, createFakeClock, type AdminSimulator, type PlanLimits } from "../../simulator/admin/index";
+import { APP_APPROVAL } from "../support/approval";
 
 interface Harness {
   sim: AdminSimulator;
@@ -32,7 +33,7 @@ afterEach(async () => {
 /** A simulator on 127.0.0.1 with a fake clock that only the client's sleeps move: waits take no real time. */
 async function harness({ customers = 3, plan }: { customers?: number; plan?: PlanLimits } = {}): Promise<Harness> {
   const clock = createFakeClock();
-  const sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", clock, ...(plan ? { plans: { standard: plan } } : {}) });
+  const sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL, clock, ...(plan ? { plans: { standard: plan } } : {}) });
   const { domain: shop } = seedDemoShop(sim, { customers, ordersEach: 0 });
   const server = await sim.listen();
   running.push({ close: server.close, sim });

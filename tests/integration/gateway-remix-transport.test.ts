@@ -14,9 +14,10 @@ import { routeAdminApiToSimulator } from "../../app/shopify/simulator-switch.ser
 import { remixTransport } from "../../app/shopify/transport.server";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
 import { createAdminSimulator, createFakeClock } from "../../simulator/admin/index";
+import { APP_APPROVAL } from "../support/approval";
 
 const clock = createFakeClock();
-const sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", clock });
+const sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL, clock });
 const { domain: shop } = seedDemoShop(sim, { customers: 4, ordersEach: 0 });
 let server: { url: string; close: () => Promise<void> };
 

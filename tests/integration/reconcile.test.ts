@@ -1,5 +1,6 @@
 // Reconciliation: drift between the ledger and Shopify (a lost create, a lost delete, a lost update) is found by
-// comparing lifetime figures and repaired from Shopify, and what was fixed is recorded.
+// comparing lifetime figures and repaired from Shopify, and what was fixed is recorded. A search result never removes
+// an order: Shopify's search lags behind its orders and, without read_all_orders, shows only the last 60 days.
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, inject, it } from "vitest";
@@ -9,7 +10,9 @@ import { backfillJob } from "../../app/jobs/backfill.server";
 import { reconcileJob } from "../../app/jobs/reconcile.server";
 import { latestReconcileRun } from "../../app/models/reconcile.server";
 import { writeShopFile, type TruthSummary } from "../../simulator/generator/index";
-import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
+import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
+import { moneyBag } from "../../simulator/admin/money";
+import type { OrderRecord } from "../../simulator/shop-file/types";
 
 const SHOP = "drifting-shop.myshopify.com";
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
@@ -17,9 +20,9 @@ let truth: TruthSummary;
 
 const clientFor = (shop: string) => env.clientFor(shop);
 
-async function runJobs(kind: "backfill" | "reconcile") {
+async function runJobs(kind: "backfill" | "reconcile", shop = SHOP) {
   const queue = testQueue();
-  if (kind === "reconcile") await queue.enqueue(SHOP, "reconcile", {});
+  if (kind === "reconcile") await queue.enqueue(shop, "reconcile", {});
   const worker = queue.work(
     kind === "backfill" ? { backfill: backfillJob({ queue, clientFor }) } : { reconcile: reconcileJob({ clientFor }) },
     { pollMs: 20 },
@@ -84,5 +87,83 @@ describe("reconciliation", () => {
     expect(fixed).toEqual([lostCreate.customerId, lostUpdate.customerId].sort());
     // And the repaired customers are queued for rescoring
     expect(await jobRows(SHOP, { kind: "customer-changed", key: `customer-changed:${lostCreate.customerId}` })).toHaveLength(1);
+  });
+});
+
+describe("reconciliation and what Shopify cannot show", () => {
+  const LAGGING = "lagging-shop.myshopify.com";
+  const CUSTOMER = "gid://shopify/Customer/7001";
+  const DAY = 86_400_000;
+  const at = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const order = (n: number, daysAgo: number, total: string): OrderRecord => ({
+    __typename: "Order",
+    id: `gid://shopify/Order/${n}`,
+    name: `#${n}`,
+    customer: { id: CUSTOMER },
+    email: "ada@example.com",
+    createdAt: at(daysAgo),
+    updatedAt: at(daysAgo),
+    processedAt: at(daysAgo),
+    cancelledAt: null,
+    cancelReason: null,
+    test: false,
+    currencyCode: "USD",
+    presentmentCurrencyCode: "USD",
+    totalPriceSet: moneyBag(total, "USD"),
+    currentTotalPriceSet: moneyBag(total, "USD"),
+    totalRefundedSet: moneyBag("0.00", "USD"),
+    subtotalPriceSet: moneyBag(total, "USD"),
+    totalDiscountsSet: moneyBag("0.00", "USD"),
+    discountCodes: [],
+    edited: false,
+  });
+  const OLD = order(8001, 90, "30.00");
+  const RECENT = order(8002, 10, "20.00");
+  const DELETED = order(8003, 5, "15.00");
+
+  it("keeps an order search does not return yet and one older than 60 days without read_all_orders, and removes one Shopify deleted", async () => {
+    // Given a shop whose customer has orders of 90, 10 and 5 days ago, installed with every scope and backfilled
+    const state = env.shopify.admin.shops.addShop(testShopRecord(LAGGING));
+    state.putCustomer({ __typename: "Customer", id: CUSTOMER, firstName: "Ada", lastName: "L", email: "ada@example.com", phone: null, locale: "en", tags: [], createdAt: at(120), updatedAt: at(90), defaultAddress: null });
+    for (const o of [OLD, RECENT, DELETED]) state.putOrder(o);
+    env.shopify.install(LAGGING);
+    expect((await openApp(env.app.url, env.shopify, LAGGING)).status).toBe(200);
+    await runJobs("backfill");
+    expect(await prisma.order.count({ where: { shop: LAGGING, deletedAt: null } })).toBe(3);
+    // And then read_all_orders is taken away (app/scopes_update reaches the app)
+    await env.shopify.revokeScopes(LAGGING, "read_all_orders");
+    expect((await prisma.shop.findUniqueOrThrow({ where: { shop: LAGGING } })).scope?.split(",")).not.toContain("read_all_orders");
+    // And a new order the app hears of by webhook, which Shopify's search has not indexed yet
+    const placed = env.shopify.admin.placeOrder(LAGGING, { customerId: CUSTOMER, total: "12.00" });
+    env.shopify.admin.search.hold(LAGGING, placed.id);
+    await env.shopify.webhooks.drain();
+    expect(await prisma.order.findUnique({ where: { shop_id: { shop: LAGGING, id: placed.id } } })).not.toBeNull();
+    // And an order Shopify deleted while its orders/delete webhook was lost
+    env.shopify.withoutDelivery(LAGGING, () => env.shopify.admin.deleteOrder(LAGGING, DELETED.id));
+
+    // When reconciliation runs
+    await runJobs("reconcile", LAGGING);
+
+    // Then only the deleted order leaves the ledger: the direct read by id said Shopify no longer has it
+    const rows = await prisma.order.findMany({ where: { shop: LAGGING }, select: { id: true, deletedAt: true } });
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.deletedAt === null ? "kept" : "removed"]))).toEqual({
+      [OLD.id]: "kept",
+      [RECENT.id]: "kept",
+      [DELETED.id]: "removed",
+      [placed.id]: "kept",
+    });
+    // And the run records why the other two were kept
+    const run = await latestReconcileRun(LAGGING);
+    expect(run).toMatchObject({ status: "done", customersChecked: 1, mismatched: 1, ordersRemoved: 1 });
+    const [fix] = JSON.parse(run!.fixes);
+    expect(fix).toMatchObject({ customerId: CUSTOMER, ordersRemoved: 1 });
+    expect(fix.ordersKept).toEqual([
+      { orderId: OLD.id, reason: "outside read_all_orders window" },
+      { orderId: placed.id, reason: "not in search yet" },
+    ]);
+    // And the direct read was one nodes(ids:) request, for the orders inside the window only
+    const direct = env.shopify.admin.requests.forShop(LAGGING).filter((e) => e.document?.includes("query OrdersById"));
+    expect(direct).toHaveLength(1);
+    expect((direct[0].variables!.ids as string[]).sort()).toEqual([DELETED.id, placed.id].sort());
   });
 });

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAdminSimulator, type AdminSimulator, type SimulatorEvent } from "../../simulator/admin/index";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
+import { APP_APPROVAL } from "../support/approval";
 
 let sim: AdminSimulator;
 let server: { url: string; close: () => Promise<void> };
@@ -10,7 +11,7 @@ let shop: string;
 let token: string;
 
 beforeEach(async () => {
-  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret" });
+  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL });
   shop = seedDemoShop(sim, { customers: 4, ordersEach: 2 }).domain;
   server = await sim.listen();
   token = sim.tokens.issue(shop);

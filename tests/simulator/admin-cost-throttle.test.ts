@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAdminSimulator, createFakeClock, type AdminSimulator, type FakeClock } from "../../simulator/admin/index";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
+import { APP_APPROVAL } from "../support/approval";
 
 let sim: AdminSimulator;
 let clock: FakeClock;
@@ -9,7 +10,7 @@ let shop: string;
 
 beforeEach(() => {
   clock = createFakeClock();
-  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", clock, plans: { standard: { maximumAvailable: 100, restoreRate: 10 } } });
+  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL, clock, plans: { standard: { maximumAvailable: 100, restoreRate: 10 } } });
   shop = seedDemoShop(sim, { customers: 3, ordersEach: 2 }).domain;
 });
 afterEach(() => sim.dispose());
@@ -24,7 +25,7 @@ describe("query cost", () => {
       customers(first: 10) { edges { node { id amountSpent { amount } orders(first: 5) { nodes { currentTotalPriceSet { shopMoney { amount } } } } } } }
     }`;
     await sim.dispose();
-    sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", clock });
+    sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL, clock });
     shop = seedDemoShop(sim, { customers: 3, ordersEach: 2 }).domain;
     const { body } = await sim.graphql(shop, { query });
     expect((body as any).extensions.cost).toMatchObject({ requestedQueryCost: 193, actualQueryCost: 33 });
@@ -37,7 +38,7 @@ describe("query cost", () => {
 
   it("refuses a query costing more than 1000 before running it", async () => {
     await sim.dispose();
-    sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", clock });
+    sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL, clock });
     shop = seedDemoShop(sim).domain;
     // 2 + 250 × (1 + (2 + 250 × 1)) = 63 502
     const { body } = await sim.graphql(shop, { query: `{ customers(first: 250) { nodes { orders(first: 250) { nodes { id customer { id } } } } } }` });

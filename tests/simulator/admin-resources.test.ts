@@ -2,13 +2,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAdminSimulator, type AdminSimulator, type SimulatorEvent } from "../../simulator/admin/index";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
+import { APP_APPROVAL } from "../support/approval";
 
 let sim: AdminSimulator;
 let shop: string;
 let customers: { id: string }[];
 
 beforeEach(() => {
-  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", plans: { standard: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } } });
+  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL, plans: { standard: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } } });
   ({ domain: shop, customers } = seedDemoShop(sim, { customers: 23, ordersEach: 2 }));
 });
 afterEach(() => sim.dispose());

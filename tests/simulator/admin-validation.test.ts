@@ -2,13 +2,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAdminSimulator, type AdminSimulator } from "../../simulator/admin/index";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
+import { APP_APPROVAL } from "../support/approval";
 
 let sim: AdminSimulator;
 let shop: string;
 let customerId: string;
 
 beforeEach(() => {
-  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret" });
+  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL });
   const seeded = seedDemoShop(sim);
   shop = seeded.domain;
   customerId = seeded.customers[0].id;

@@ -9,9 +9,12 @@ import { createAdminClient } from "../../app/shopify/client";
 import { fetchTransport } from "../../app/shopify/transport.server";
 import { API_VERSION } from "../../app/shopify/api-version";
 import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "./test-env";
+import { APP_APPROVAL } from "./approval";
 
 export async function startLocalShopifyAndApp(options: Partial<LocalShopifyOptions> = {}) {
-  const shopify = createLocalShopify({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, ...options });
+  // The app is approved for protected customer data with the name and email fields (what it reads of customers), said
+  // here rather than assumed by the simulator; a test installs without approval with install(shop, { protectedCustomerData: { level: 0 } }).
+  const shopify = createLocalShopify({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, protectedCustomerData: APP_APPROVAL, ...options });
   const simulator = await shopify.listen();
   afterAll(() => simulator.close());
   // The app reads its environment once, when the build is first imported: point it at this simulator first.

@@ -9,7 +9,7 @@ import { searchFilter, type SearchSpec } from "../search-query";
 import { notImplemented } from "../shopify-error";
 import type { ShopState } from "../store";
 import { hasMetafieldsResolvers } from "./metafields";
-import { listOrders } from "./orders";
+import { listOrders, visibleOrder } from "./orders";
 
 export const MAX_TAG_LENGTH = 255;
 export const MAX_TAGS = 250;
@@ -40,11 +40,21 @@ const CUSTOMER_SORT: Record<string, (c: CustomerRecord) => number | string> = {
   NAME: (c) => `${c.firstName ?? ""} ${c.lastName ?? ""}`.trim().toLowerCase(),
 };
 
+/** Customers sorted; a `query` is answered by the lagging search index (search-index.ts), like orders'. */
 export function listCustomers(shop: ShopState, sortKey: string, query: string | null | undefined) {
   const value = CUSTOMER_SORT[sortKey];
   if (!value) throw notImplemented(`customers(sortKey: ${sortKey})`);
   const sorted = shop.customers.view(`sort:${sortKey}`, (all) => all.sort(byIdThen(value)));
-  const items = query ? shop.customers.view(`query:${sortKey}:${query}`, () => sorted.filter(searchFilter(customerSearch, query))) : sorted;
+  if (!query) return { items: sorted, value };
+  const filter = searchFilter(customerSearch, query);
+  const now = shop.now();
+  if (!shop.customerIndex.settle(now)) {
+    return { items: shop.customers.view(`query:${sortKey}:${query}`, () => sorted.filter(filter)), value };
+  }
+  const items = sorted.filter((c) => {
+    const indexed = shop.customerIndex.view(c, now);
+    return indexed !== null && filter(indexed);
+  });
   return { items, value };
 }
 
@@ -114,6 +124,7 @@ function changeTags(ctx: ResolverContext, args: TagArgs, add: boolean) {
     next = current.filter((t) => !remove.has(t.toLowerCase()));
   }
   if (next.length !== current.length || next.some((t, i) => t !== current[i])) {
+    ctx.shop.customerIndex.willChange(target.id, target, ctx.core.clock.now());
     target.tags = next;
     target.updatedAt = isoAt(ctx.core.clock);
     ctx.shop.customers.touch();
@@ -133,7 +144,10 @@ export const customerResolvers: ResolverMap = {
   "Customer.displayName": (c: CustomerRecord) => displayName(c),
   "Customer.numberOfOrders": (c: CustomerRecord, _a, ctx) => String(countedOrders(ctx.shop, c.id).length),
   "Customer.amountSpent": (c: CustomerRecord, _a, ctx) => amountSpent(ctx.shop, c.id),
-  "Customer.lastOrder": (c: CustomerRecord, _a, ctx) => lastOrder(ctx.shop, c.id),
+  "Customer.lastOrder": (c: CustomerRecord, _a, ctx) => {
+    const last = lastOrder(ctx.shop, c.id);
+    return last ? visibleOrder(ctx.shop, last.id) : null;
+  },
   "Customer.defaultEmailAddress": (c: CustomerRecord) => (c.email ? { emailAddress: c.email } : null),
   "Customer.defaultPhoneNumber": (c: CustomerRecord) => (c.phone ? { phoneNumber: c.phone } : null),
   "Customer.orders": (c: CustomerRecord, args: ConnectionArgs & { query?: string | null; sortKey: string }, ctx, info) => {

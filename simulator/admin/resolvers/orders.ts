@@ -37,19 +37,52 @@ const ORDER_SORT: Record<string, (o: OrderRecord) => number | string> = {
   CURRENT_TOTAL_PRICE: (o) => Number(o.currentTotalPriceSet.shopMoney.amount),
 };
 
-/** Orders sorted and filtered; a customer's orders come from the per-customer index, never a full scan. */
+/**
+ * Orders sorted and filtered; a customer's orders come from the per-customer index, never a full scan. Without
+ * read_all_orders only orders created in the last 60 days are there at all (access.ts). A `query` is answered by the
+ * search index, which lags behind the records (search-index.ts): an order is matched by what the index last saw of it,
+ * and one the index has not seen yet is not found.
+ */
 export function listOrders(shop: ShopState, sortKey: string, query: string | null | undefined, customerId?: string) {
   const value = ORDER_SORT[sortKey];
   if (!value) throw notImplemented(`orders(sortKey: ${sortKey})`);
+  const now = shop.now();
+  // Whole seconds, as Shopify stamps orders: the window's lists can then be cached for a second of a real clock.
+  const windowStart = windowStartOf(shop, now);
+  const inWindow = (o: OrderRecord) => windowStart === null || Date.parse(o.createdAt) >= windowStart;
+  const filter = query ? searchFilter(orderSearch, query) : null;
+  const lagging = filter !== null && shop.orderIndex.settle(now);
+  const found = (o: OrderRecord): boolean => {
+    if (!filter) return true;
+    if (!lagging) return filter(o);
+    const indexed = shop.orderIndex.view(o, now);
+    return indexed !== null && filter(indexed);
+  };
   let items: OrderRecord[];
   if (customerId) {
-    items = shop.ordersOf(customerId).sort(byIdThen(value));
-    if (query) items = items.filter(searchFilter(orderSearch, query));
+    items = shop.ordersOf(customerId).sort(byIdThen(value)).filter((o) => inWindow(o) && found(o));
   } else {
     const sorted = shop.orders.view(`sort:${sortKey}`, (all) => all.sort(byIdThen(value)));
-    items = query ? shop.orders.view(`query:${sortKey}:${query}`, () => sorted.filter(searchFilter(orderSearch, query))) : sorted;
+    const visible = windowStart === null ? sorted : shop.orders.view(`window:${sortKey}:${windowStart}`, () => sorted.filter(inWindow));
+    if (!filter) items = visible;
+    // Cached while nothing waits for the search index; otherwise each order is matched by what the index shows now.
+    else if (!lagging) items = shop.orders.view(`query:${sortKey}:${windowStart}:${query}`, () => visible.filter(filter));
+    else items = visible.filter(found);
   }
   return { items, value };
+}
+
+function windowStartOf(shop: ShopState, now: number): number | null {
+  const start = shop.access.orderWindowStart(now);
+  return start === null ? null : Math.floor(start / 1000) * 1000;
+}
+
+/** An order by id as a direct read sees it: current, but absent when outside the app's 60-day window. */
+export function visibleOrder(shop: ShopState, id: string): OrderRecord | null {
+  const order = shop.orders.get(id);
+  if (!order) return null;
+  const windowStart = windowStartOf(shop, shop.now());
+  return windowStart === null || Date.parse(order.createdAt) >= windowStart ? order : null;
 }
 
 function financialStatus(o: OrderRecord): string {
@@ -59,7 +92,7 @@ function financialStatus(o: OrderRecord): string {
 }
 
 export const orderResolvers: ResolverMap = {
-  "QueryRoot.order": (_s, args: { id: string }, ctx) => ctx.shop.orders.get(args.id) ?? null,
+  "QueryRoot.order": (_s, args: { id: string }, ctx) => visibleOrder(ctx.shop, args.id),
   "QueryRoot.orders": (_s, args: ConnectionArgs & { query?: string | null; sortKey: string; savedSearchId?: string | null }, ctx, info) => {
     if (args.savedSearchId) throw notImplemented("orders(savedSearchId:)");
     const { items, value } = listOrders(ctx.shop, args.sortKey, args.query);
@@ -78,7 +111,7 @@ export const orderResolvers: ResolverMap = {
   },
   ...hasMetafieldsResolvers("Order", (o: OrderRecord) => o.id),
 
-  "Refund.order": (r: RefundRecord, _a, ctx) => ctx.shop.orders.get(r.order.id) ?? null,
+  "Refund.order": (r: RefundRecord, _a, ctx) => visibleOrder(ctx.shop, r.order.id),
   "Refund.legacyResourceId": (r: RefundRecord) => String(numericId(r.id)),
   "Refund.processedAt": (r: RefundRecord) => r.createdAt,
   "Refund.updatedAt": (r: RefundRecord) => r.createdAt,

@@ -5,6 +5,7 @@ import { parseGid } from "../gid";
 import { notImplemented } from "../shopify-error";
 import { hasMetafieldsResolvers } from "./metafields";
 import { discountNode } from "./discounts";
+import { visibleOrder } from "./orders";
 
 const PLAN_NAMES: Record<ShopRecord["plan"], string> = { standard: "Basic", advanced: "Advanced", plus: "Shopify Plus" };
 
@@ -17,7 +18,8 @@ export function nodeById(ctx: ResolverContext, id: string): unknown {
     case "Customer":
       return shop.customers.get(id) ?? null;
     case "Order":
-      return shop.orders.get(id) ?? null;
+      // A direct read is current (no search lag) but sees only the orders the app's scopes reach.
+      return visibleOrder(shop, id);
     case "Refund":
       for (const refunds of shop.refundsByOrder.values()) {
         const found = refunds.find((r) => r.id === id);
