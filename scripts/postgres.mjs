@@ -8,7 +8,7 @@
 // and a data folder in the system's temporary folder (which `nobody` can reach wherever the checkout lives); otherwise
 // both stay in the project's tmp/ folder. Production uses its own PostgreSQL server by DATABASE_URL, never this.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chownSync } from "node:fs";
+import { chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -47,11 +47,31 @@ function packagedBinaries() {
   return { native, version };
 }
 
+/**
+ * npm packages cannot hold symbolic links: the package lists the libraries' links (e.g. libicuuc.so.60 →
+ * libicuuc.so.60.2) in pg-symlinks.json and creates them in an install script, which npm does not run here
+ * (package.json allowScripts). The same links are made here, relative, in `native` (the package's folder or a copy).
+ */
+function linkLibraries(native, links) {
+  for (const { source, target } of links) {
+    const to = path.join(native, path.relative("native", target));
+    let present = true;
+    try {
+      lstatSync(to);
+    } catch {
+      present = false;
+    }
+    if (!present) symlinkSync(path.relative(path.dirname(target), source), to);
+  }
+}
+
 /** The cluster's folders and the account it runs as. */
 function layout() {
   const { native, version } = packagedBinaries();
+  const links = JSON.parse(readFileSync(path.join(native, "pg-symlinks.json"), "utf8"));
   const major = version.split(".")[0];
   if (!isRoot) {
+    linkLibraries(native, links);
     const home = path.join(ROOT, "tmp", "postgres");
     return { bin: path.join(native, "bin"), data: path.join(home, `data-${major}-${POSTGRES_PORT}`), log: path.join(home, `server-${POSTGRES_PORT}.log`), as: {} };
   }
@@ -61,7 +81,8 @@ function layout() {
     // The checkout may sit where `nobody` cannot read (e.g. /root): the server runs from a copy it can.
     rmSync(copy, { recursive: true, force: true });
     mkdirSync(home, { recursive: true, mode: 0o755 });
-    cpSync(native, `${copy}.partial`, { recursive: true });
+    cpSync(native, `${copy}.partial`, { recursive: true, verbatimSymlinks: true });
+    linkLibraries(`${copy}.partial`, links);
     execFileSync("chmod", ["-R", "a+rX", `${copy}.partial`]);
     execFileSync("mv", [`${copy}.partial`, copy]);
   }
