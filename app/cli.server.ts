@@ -2,7 +2,7 @@
 // use exactly the server's configuration, database and Shopify client. scripts/loyalty.mjs only loads the build.
 import { parseArgs } from "node:util";
 import { getQueue } from "./jobs/runtime.server";
-import { jobHandlers } from "./jobs/handlers.server";
+import { appJobHandlers } from "./jobs/handlers.server";
 import { BACKFILL } from "./jobs/backfill.server";
 import { RECONCILE } from "./jobs/reconcile.server";
 import { latestReconcileRun } from "./models/reconcile.server";
@@ -148,7 +148,7 @@ function parseAsOf(text: string | undefined): Date | undefined | "invalid" {
  * when one runs, may take the job first: then this waits for it instead of reporting too early.
  */
 async function runUntil(kind: string, finished: () => Promise<boolean>) {
-  const worker = getQueue().work({ [kind]: jobHandlers[kind] }, { concurrency: 1, pollMs: 200 });
+  const worker = getQueue().work({ [kind]: appJobHandlers()[kind] }, { concurrency: 1, pollMs: 200 });
   try {
     for (;;) {
       await worker.idle();

@@ -11,7 +11,8 @@ import { PrismaSessionStorage } from "./models/session-storage.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
 import { API_VERSION } from "./shopify/api-version";
-import { recordInstall } from "./models/shop.server";
+import { getShop, recordInstall } from "./models/shop.server";
+import { accessScopesChanged } from "./services/access.server";
 import { backfillOnInstall } from "./services/backfill.server";
 import { routeAdminApiToSimulator } from "./shopify/simulator-switch.server";
 
@@ -42,7 +43,9 @@ const shopify = shopifyApp({
   },
   hooks: {
     afterAuth: async ({ session }) => {
+      const previous = (await getShop(session.shop))?.scope?.split(",").filter(Boolean) ?? [];
       await recordInstall(session.shop, { scope: session.scope ?? null });
+      await accessScopesChanged(session.shop, previous, session.scope?.split(",").filter(Boolean) ?? []);
       await backfillOnInstall(session.shop);
     },
   },

@@ -1,20 +1,53 @@
-// Every job kind the worker knows, and the handler that runs it. A plain map: one line per kind.
+// Every job kind the worker knows, and the handler that runs it: a plain map, one line per kind, built from what the
+// handlers need (the Admin API client of a shop, the queue), so a test can run the app's own handlers on its own.
+import { parkJob } from "../services/access.server";
+import type { AdminClient } from "../shopify/client";
+import { accessRefusals } from "../shopify/errors";
 import { adminClientForJob } from "../shopify/job-client.server";
 import { backfillJob, BACKFILL } from "./backfill.server";
 import { reconcileJob, RECONCILE } from "./reconcile.server";
-import type { JobHandlers } from "./queue";
+import type { JobHandler, JobHandlers, JobQueue } from "./queue";
 import { CUSTOMER_CHANGED, customerChangedJob, RECOMPUTE_SHOP, recomputeShopJob } from "./recompute.server";
 import { getQueue } from "./runtime.server";
 import { SYNC, syncJob } from "./sync.server";
 import { CAMPAIGNS, campaignsJob } from "./campaigns.server";
 import { CUSTOMER_REFRESH, customerRefreshJob } from "./customer-refresh.server";
 
-export const jobHandlers: JobHandlers = {
-  [BACKFILL]: backfillJob({ clientFor: (shop) => adminClientForJob(shop), queue: getQueue() }),
-  [RECONCILE]: reconcileJob({ clientFor: (shop) => adminClientForJob(shop) }),
-  [RECOMPUTE_SHOP]: recomputeShopJob({ queue: getQueue() }),
-  [CUSTOMER_CHANGED]: customerChangedJob({ queue: getQueue() }),
-  [SYNC]: syncJob({ clientFor: (shop) => adminClientForJob(shop) }),
-  [CAMPAIGNS]: campaignsJob({ clientFor: (shop) => adminClientForJob(shop) }),
-  [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor: (shop) => adminClientForJob(shop) }),
-};
+/**
+ * A job Shopify refuses for lack of access (a missing scope, protected customer data not approved) is parked, not
+ * retried: retrying cannot help until access is granted, which queues it again (services/access.server.ts).
+ */
+function parkedWhenRefused<P>(kind: string, handler: JobHandler<P>): JobHandler<P> {
+  return async (job) => {
+    try {
+      await handler(job);
+    } catch (error) {
+      const refusals = accessRefusals(error);
+      if (!refusals) throw error;
+      await parkJob(job.shop, { kind, payload: job.payload }, refusals);
+    }
+  };
+}
+
+export interface JobHandlerDeps {
+  clientFor(shop: string): Promise<AdminClient>;
+  queue: JobQueue;
+}
+
+export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHandlers {
+  const handlers: JobHandlers = {
+    [BACKFILL]: backfillJob({ clientFor, queue }),
+    [RECONCILE]: reconcileJob({ clientFor }),
+    [RECOMPUTE_SHOP]: recomputeShopJob({ queue }),
+    [CUSTOMER_CHANGED]: customerChangedJob({ queue }),
+    [SYNC]: syncJob({ clientFor }),
+    [CAMPAIGNS]: campaignsJob({ clientFor }),
+    [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor }),
+  };
+  return Object.fromEntries(Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]));
+}
+
+/** The process's handlers: the Admin API client of the shop's stored session, the process's queue. */
+export function appJobHandlers(): JobHandlers {
+  return createJobHandlers({ clientFor: (shop) => adminClientForJob(shop), queue: getQueue() });
+}

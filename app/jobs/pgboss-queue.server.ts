@@ -561,11 +561,16 @@ export function createPgBossQueue({
     return worker;
   }
 
-  async function close() {
-    await Promise.all([...workers].map((w) => w.stop()));
-    if (starting) await starting.catch(() => {});
-    await boss.stop({ graceful: false, close: false });
-    await pool.end();
+  // Closing twice (a test's teardown and the process's shutdown) closes once.
+  let closing: Promise<void> | null = null;
+  function close() {
+    closing ??= (async () => {
+      await Promise.all([...workers].map((w) => w.stop()));
+      if (starting) await starting.catch(() => {});
+      await boss.stop({ graceful: false, close: false });
+      await pool.end();
+    })();
+    return closing;
   }
 
   async function purgeCustomer(shop: string, customerId: string): Promise<number> {

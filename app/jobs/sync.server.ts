@@ -39,6 +39,6 @@ export function syncJob(deps: SyncJobDeps) {
     const result = await syncShop(shop, { client: await deps.clientFor(shop), reason: payload.reason, mode: payload.mode, signal, now: deps.now });
     // A failed run (Shopify unreachable after every retry) goes back to the queue with backoff; refusals of single
     // customers are not failures of the run.
-    if (result.status === "failed") throw new Error(`sync of ${shop} failed: ${result.error}`);
+    if (result.status === "failed") throw new Error(`sync of ${shop} failed: ${result.error}`, { cause: result.failure });
   };
 }

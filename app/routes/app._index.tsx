@@ -2,14 +2,15 @@
 // distribution (polaris-viz, the charts of Shopify's admin), backfill and sync progress that updates while it moves,
 // the last recompute, and what needs attention.
 import { useEffect } from "react";
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { BarChart, LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { dashboard } from "../services/dashboard.server";
+import { checkAccessAgain } from "../services/access.server";
 import { formatDate, formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 import { ChartFigure } from "../components/ChartFigure";
@@ -21,8 +22,16 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return dashboard(session.shop);
 };
 
+/** "Check again" after access was granted outside the app (protected customer data): parked jobs run again. */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "check-access") return Response.json({ error: "unknown intent" }, { status: 400 });
+  return checkAccessAgain(session.shop);
+};
+
 const STATUS_TONE = { installed: "success", uninstalled: "warning", redacted: "critical", unknown: "info" } as const;
-const RUN_TONE = { done: "success", failed: "critical", running: "info" } as const;
+const RUN_TONE = { done: "success", failed: "critical", running: "info", waiting: "warning" } as const;
 const POLL_MS = 3000;
 
 export default function Dashboard() {
@@ -50,6 +59,7 @@ export default function Dashboard() {
     <PolarisVizProvider>
       <Page title={t("app.title")}>
         <Layout>
+          <AccessBanner access={data.access} />
           {hasProblems ? (
             <Layout.Section>
               <Banner tone="critical" title={t("dashboard.problems")}>
@@ -195,3 +205,59 @@ export default function Dashboard() {
   );
 }
 
+type AccessView = ReturnType<typeof useLoaderData<typeof loader>>["access"];
+
+/** What does not work for lack of access, what fixes it and who can; "Check again" once it is granted. */
+function AccessBanner({ access }: { access: AccessView }) {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const fetcher = useFetcher<{ resumed: number }>();
+  const revalidator = useRevalidator();
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data) revalidator.revalidate();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [fetcher.state, fetcher.data]);
+  if (access.items.length === 0 && access.parkedJobs === 0) return null;
+  const paused = access.items.some((i) => i.state === "paused") || access.parkedJobs > 0;
+  const checkAgain = () => {
+    const form = new FormData();
+    form.set("intent", "check-access");
+    fetcher.submit(form, { method: "post" });
+  };
+  return (
+    <Layout.Section>
+      <Banner
+        tone={paused ? "critical" : "warning"}
+        title={t(paused ? "dashboard.accessTitle" : "dashboard.accessLimitedTitle")}
+        action={{ content: t("dashboard.accessCheckAgain"), onAction: checkAgain, loading: fetcher.state !== "idle" }}
+      >
+        <BlockStack gap="200">
+          {access.items.map((item) => (
+            <BlockStack gap="050" key={item.feature}>
+              <InlineStack gap="200" blockAlign="center">
+                <Text as="span" fontWeight="semibold">
+                  {t(`dashboard.accessFeature.${item.feature}`)}
+                </Text>
+                <Badge tone={item.state === "paused" ? "critical" : "warning"}>{t(`dashboard.accessState.${item.state}`)}</Badge>
+              </InlineStack>
+              <Text as="p">
+                {t(`dashboard.accessAction.${item.action}`, {
+                  scopes: item.scopes.join(", "),
+                  fields: item.fields.map((f) => t(`dashboard.accessField.${f}`)).join(", "),
+                })}
+              </Text>
+            </BlockStack>
+          ))}
+          {access.parkedJobs > 0 ? (
+            <Text as="p">{t("dashboard.accessParked", { count: access.parkedJobs, formattedCount: formatNumber(locale, access.parkedJobs) })}</Text>
+          ) : null}
+          {access.refusals.map((r) => (
+            <Text as="p" tone="subdued" key={r.message}>
+              {t("dashboard.accessDetails", { message: r.message })}
+            </Text>
+          ))}
+        </BlockStack>
+      </Banner>
+    </Layout.Section>
+  );
+}

@@ -8,6 +8,7 @@ import { getQueue } from "../jobs/runtime.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { getInstallOverview } from "../models/shop.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
+import { accessStatus } from "./access.server";
 import { backfillStatus } from "./backfill.server";
 import { syncStatus } from "./status.server";
 
@@ -19,7 +20,7 @@ type Counts = Record<string, number>;
 
 export async function dashboard(shop: string, now = new Date()) {
   const since = new Date(now.getTime() - WEEKS * 7 * DAY_MS);
-  const [overview, segmentRows, tierRows, moves, computation, backfill, sync, jobs, { program }, rfm] = await Promise.all([
+  const [overview, segmentRows, tierRows, moves, computation, backfill, sync, jobs, { program }, rfm, access] = await Promise.all([
     getInstallOverview(shop),
     prisma.customerState.groupBy({ by: ["segment"], where: { shop }, _count: { _all: true } }),
     prisma.customerState.groupBy({ by: ["tier"], where: { shop }, _count: { _all: true } }),
@@ -32,6 +33,7 @@ export async function dashboard(shop: string, now = new Date()) {
     getQueue().counts(shop),
     getActiveTierProgram(shop),
     getRfmSettings(shop),
+    accessStatus(shop),
   ]);
   const segments: Counts = Object.fromEntries(SEGMENT_KEYS.map((k) => [k, 0]));
   for (const r of segmentRows) segments[r.segment] = r._count._all;
@@ -64,17 +66,20 @@ export async function dashboard(shop: string, now = new Date()) {
     /** Segment sizes at the end of each of the last 12 weeks, oldest first. */
     segmentHistory: weeks.map((at) => ({ at: new Date(at).toISOString(), counts: countsAt("segment", segments, at) })),
     lastRecompute: computation && { asOf: computation.asOf.toISOString(), reason: computation.reason, finishedAt: computation.finishedAt.toISOString() },
-    backfill,
+    // An import parked for lack of access is waiting for it, not running.
+    backfill: backfill && access.parkedKinds.includes("backfill") && backfill.status !== "done" ? { ...backfill, status: "waiting" as const } : backfill,
     sync: {
       ...sync,
       lastRun: sync.lastRun && { ...sync.lastRun, startedAt: sync.lastRun.startedAt.toISOString(), finishedAt: sync.lastRun.finishedAt?.toISOString() ?? null },
     },
+    /** Features that do not fully work for lack of access, and what fixes each. */
+    access,
     problems: {
       refusedCustomers: sync.customersFailing,
       deadJobs: jobs.dead ?? 0,
       tierFailures: sync.tiers.filter((t) => t.failure).map((t) => ({ tier: t.tier, failure: t.failure! })),
     },
     /** The page polls while something is moving. */
-    busy: backfill?.status === "running" || backfill?.status === "queued" || sync.pending + sync.inFlight > 0 || (jobs.running ?? 0) > 0,
+    busy: (backfill?.status === "running" && !access.parkedKinds.includes("backfill")) || backfill?.status === "queued" || sync.pending + sync.inFlight > 0 || (jobs.running ?? 0) > 0,
   };
 }

@@ -91,6 +91,8 @@ export interface SyncResult extends Required<SyncRunTotals> {
   runId: string;
   status: "done" | "failed";
   error: string | null;
+  /** What made the run fail, as thrown (the job decides from it: e.g. an access refusal parks the job). */
+  failure?: unknown;
   /** Tiers whose segment or discount code Shopify refused (reasons on their TierSegment rows). */
   tierFailures: string[];
   /** Flow triggers sent for tier and segment moves, and refused (left to send again). */
@@ -138,6 +140,7 @@ export async function syncShop(
   };
   const prefixes = [settings.rfmPrefix, settings.tierPrefix].filter((p): p is string => p !== null);
   let error: string | null = null;
+  let failure: unknown;
   let tierFailures: string[] = [];
   let flowTriggers = { sent: 0, refused: 0 };
   try {
@@ -174,12 +177,13 @@ export async function syncShop(
       }
     }
   } catch (caught) {
+    failure = caught;
     error = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
   }
   spent();
   await finishSyncRun(shop, run.id, { ...totals, error });
   if (error !== null && signal?.aborted) throw signal.reason;
-  return { runId: run.id, status: error ? "failed" : "done", error, tierFailures, flowTriggers, ...totals };
+  return { runId: run.id, status: error ? "failed" : "done", error, failure, tierFailures, flowTriggers, ...totals };
 }
 
 /** Every customer with a state, a page at a time, in id order. */

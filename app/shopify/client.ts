@@ -1,6 +1,6 @@
 // The Admin GraphQL client every job and service uses: paces requests on the shop's cost bucket, retries what is
 // worth retrying (THROTTLED, 429, 5xx, lost connections) with bounded backoff, and types everything else.
-import { AdminHttpError, AdminNetworkError, GraphqlDocumentError, GraphqlExecutionError, RetriesExhaustedError, type GraphqlErrorEntry } from "./errors";
+import { AccessDeniedError, AdminHttpError, AdminNetworkError, GraphqlDocumentError, GraphqlExecutionError, RetriesExhaustedError, type GraphqlErrorEntry } from "./errors";
 import { backoffDelay, DEFAULT_BACKOFF, realSleep, type BackoffOptions } from "./retry-policy";
 import { addCall, emptyStats, type CallFigures, type GatewayStats, type RetryReason } from "./stats";
 import { ThrottleModel } from "./throttle";
@@ -143,6 +143,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     // failures carry an UPPER_SNAKE code (ACCESS_DENIED …) where validation codes are camelCase graphql-ruby ones.
     // (The Remix library drops a null `data`, so its absence alone cannot tell the two apart.)
     if (body.data == null && !errors.some(isExecutionError)) return { kind: "fail", error: new GraphqlDocumentError(errors, operationName) };
+    if (errors.some((e) => codeOf(e) === "ACCESS_DENIED")) return { kind: "fail", error: new AccessDeniedError(errors, body.data, operationName) };
     return { kind: "fail", error: new GraphqlExecutionError(errors, body.data, operationName) };
   }
 

@@ -40,6 +40,33 @@ export class GraphqlExecutionError extends GatewayError {
   }
 }
 
+/**
+ * Shopify refused some fields for lack of access (code ACCESS_DENIED): a missing access scope ("Access denied for
+ * orders field. Required access: `read_orders` access scope.") or protected customer data the app is not approved for
+ * ("This app is not approved to access the Customer object."). Retrying cannot help until access is granted.
+ */
+export class AccessDeniedError extends GraphqlExecutionError {
+  override name = "AccessDeniedError";
+  /** Shopify's message for each refusal. */
+  get refusals(): string[] {
+    return this.errors.filter((e) => e.extensions?.code === "ACCESS_DENIED").map((e) => e.message);
+  }
+}
+
+/**
+ * Shopify's words for a refusal for lack of access, from any gateway failure: an AccessDeniedError's messages, or a
+ * bulk operation that ended with errorCode ACCESS_DENIED (Shopify says no more there), or a failure caused by one.
+ * Null for any other failure.
+ */
+export function accessRefusals(error: unknown): string[] | null {
+  // A caller may have wrapped the gateway's failure (new Error(…, { cause })): look through the causes.
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof AccessDeniedError) return e.refusals;
+    if (e instanceof BulkOperationError && e.code === "ACCESS_DENIED") return [e.message];
+  }
+  return null;
+}
+
 /** An HTTP answer that is not a GraphQL answer and is not worth retrying (401, 402, 403, 404, 423 …). */
 export class AdminHttpError extends GatewayError {
   override name = "AdminHttpError";
