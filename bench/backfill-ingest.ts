@@ -59,7 +59,8 @@ async function prepare(size: string) {
       pending = {
         id: record.id, name: record.name, processedAt: record.processedAt, createdAt: record.createdAt,
         updatedAt: record.updatedAt, cancelledAt: record.cancelledAt, test: record.test, customer: record.customer,
-        currentTotalPriceSet: { shopMoney: record.currentTotalPriceSet.shopMoney }, discountCodes: record.discountCodes, refunds: [],
+        currentTotalPriceSet: { shopMoney: record.currentTotalPriceSet.shopMoney },
+        currentTotalDiscountsSet: { shopMoney: record.totalDiscountsSet.shopMoney }, discountCodes: record.discountCodes, refunds: [],
       };
     } else if (record.__typename === "Refund" && pending) {
       (pending.refunds as unknown[]).push({
