@@ -3,8 +3,7 @@
 import { parseArgs } from "node:util";
 import { getQueue } from "./jobs/runtime.server";
 import { appJobHandlers } from "./jobs/handlers.server";
-import { BACKFILL } from "./jobs/backfill.server";
-import { RECONCILE } from "./jobs/reconcile.server";
+import { BACKFILL, CAMPAIGNS, enqueueReconcile, RECONCILE, SYNC, type CampaignsPayload, type SyncPayload } from "./jobs/contracts";
 import { latestReconcileRun } from "./models/reconcile.server";
 import { latestBackfillRun } from "./models/backfill.server";
 import { backfillStatus, startBackfill } from "./services/backfill.server";
@@ -13,8 +12,6 @@ import { loadShopFile } from "./services/shop-file.server";
 import { recomputeShop } from "./services/recompute.server";
 import { exportCsv } from "./services/export.server";
 import { createWriteStream } from "node:fs";
-import { SYNC, type SyncPayload } from "./jobs/sync.server";
-import { CAMPAIGNS, type CampaignsPayload } from "./jobs/campaigns.server";
 import { campaignReport, listCampaigns } from "./services/campaigns.server";
 import { latestSyncRun, resetSyncFailures } from "./models/sync.server";
 
@@ -167,7 +164,7 @@ async function jobEnded(id: string | null) {
 }
 
 async function reconcile(shop: string, out: Out): Promise<number> {
-  const jobId = await getQueue().enqueue(shop, RECONCILE, {});
+  const jobId = await enqueueReconcile(getQueue(), shop);
   await runUntil(RECONCILE, () => jobEnded(jobId));
   const run = await latestReconcileRun(shop);
   out.log(JSON.stringify(run && { ...run, fixes: JSON.parse(run.fixes) }, null, 2));

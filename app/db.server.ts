@@ -1,20 +1,17 @@
 // The one Prisma client, on the driver adapter chosen by DATABASE_URL: SQLite by default (the embedded file), or
-// PostgreSQL for a postgres:// URL. No engine binaries either way. Both clients are generated from the one schema
+// PostgreSQL for a postgres:// URL (db-kind.ts decides). No engine binaries either way. Both clients are generated from the one schema
 // (scripts/prisma-schemas.mjs), so the PostgreSQL client is typed as the SQLite one.
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { PrismaClient as PostgresPrismaClient } from "./generated/prisma-pg/client";
+import { databaseKindOf, type DatabaseKind } from "./db-kind";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
 
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//.test(url);
-}
-
-/** Which database this process uses. */
-export const databaseKind: "sqlite" | "postgresql" = isPostgresUrl(env.DATABASE_URL) ? "postgresql" : "sqlite";
+/** Which database this process uses (decided by db-kind.ts). */
+export const databaseKind: DatabaseKind = databaseKindOf(env.DATABASE_URL);
 
 declare global {
   var __pgPool: pg.Pool | undefined;

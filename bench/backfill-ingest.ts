@@ -120,7 +120,7 @@ async function app(size: string, url: string) {
     DATABASE_URL: `file:${f.db}`, SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench", SHOPIFY_APP_URL: "http://127.0.0.1", LOG_LEVEL: "warn",
   });
   const { prisma } = await import("../app/db.server");
-  const { ingestBulkFile } = await import("../app/jobs/backfill.server");
+  const { ingestBulkFile } = await import("../app/services/backfill.server");
   const { createBackfillRun } = await import("../app/models/backfill.server");
   await prisma.shop.create({ data: { shop: SHOP } });
   const { run } = await createBackfillRun(SHOP);

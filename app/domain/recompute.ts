@@ -1,15 +1,24 @@
 // The pure parts of recomputing customer state: what a customer's state is given their RFM result and tier status,
-// which fields count as a change, how far back tiers need orders, the CSV row, RFM settings validation and the daily
-// schedule. No I/O here, so every rule is unit-tested on its own (tests/unit/recompute-*.test.ts).
-import { fromMinorUnits } from "../domain/money";
-import type { RfmResult, RfmValues } from "../domain/rfm";
-import { isSegmentKey, SEGMENT_NAME_MAX_LENGTH, type SegmentKey } from "../domain/segments";
-import type { TierProgram, TierStatus } from "../domain/tiers";
-import { DAY_MS, yearAt, yearStart } from "../domain/time";
-import type { CustomerStateValues } from "../models/customer-state.server";
-import type { RfmSettingsValues } from "../models/rfm-settings.server";
+// which fields count as a change, how far back tiers need orders, the CSV row and RFM settings validation. No I/O
+// here, so every rule is unit-tested on its own (tests/unit/recompute-core.test.ts).
+import type { CustomerStateValues } from "./customer-state";
+import { fromMinorUnits } from "./money";
+import type { RfmResult, RfmValues } from "./rfm";
+import { isSegmentKey, SEGMENT_NAME_MAX_LENGTH } from "./segments";
+import type { TierProgram, TierStatus } from "./tiers";
+import { DAY_MS, yearAt, yearStart } from "./time";
 
-export type { CustomerStateValues, RfmSettingsValues };
+export type { CustomerStateValues };
+
+/** The shop's RFM settings: analysis window and segment display-name overrides (stored by models/rfm-settings). */
+export interface RfmSettingsValues {
+  /** Only orders in the last windowDays count; null: all history (the default). */
+  windowDays: number | null;
+  /** The merchant's display names by segment key. */
+  segmentNames: Record<string, string>;
+}
+
+export const DEFAULT_RFM_SETTINGS: RfmSettingsValues = { windowDays: null, segmentNames: {} };
 
 /** Fields a change of which rewrites the row (all but computedAt, which records when it last changed). */
 export const STATE_FIELDS = [
@@ -104,11 +113,6 @@ export function earlierHorizon(a: number | null, b: number | null): number | nul
 /** Start of the RFM window as of asOf (orders strictly after it count), or null for all history. */
 export function rfmWindowStart(windowDays: number | null, asOf: number): number | null {
   return windowDays === null ? null : asOf - windowDays * DAY_MS;
-}
-
-/** The next 00:00 UTC strictly after `now`: when the daily recompute runs. */
-export function nextMidnightUtc(now: number): number {
-  return Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
 }
 
 // ---- CSV ------------------------------------------------------------------------------------------------------

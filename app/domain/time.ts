@@ -3,6 +3,11 @@
 /** One day as a duration. Day counts in the domain are durations (24 h), never calendar days. */
 export const DAY_MS = 86_400_000;
 
+/** The next 00:00 UTC strictly after `now`: when the daily recompute runs. */
+export function nextMidnightUtc(now: number): number {
+  return Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
+}
+
 /** Throws unless `t` is an integer epoch-millisecond instant a Date can hold. */
 export function assertInstant(t: number, what: string): void {
   if (!Number.isSafeInteger(t) || Math.abs(t) > 8.64e15) throw new RangeError(`${what} must be an epoch-millisecond integer, got ${t}`);

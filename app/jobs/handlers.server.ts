@@ -1,17 +1,19 @@
 // Every job kind the worker knows, and the handler that runs it: a plain map, one line per kind, built from what the
 // handlers need (the Admin API client of a shop, the queue), so a test can run the app's own handlers on its own.
+// Kinds and payloads are jobs/contracts.ts; each handler checks its payload and calls its service.
 import { parkJob } from "../services/access.server";
 import type { AdminClient } from "../shopify/client";
 import { accessRefusals } from "../shopify/errors";
-import { adminClientForJob } from "../shopify/job-client.server";
-import { backfillJob, BACKFILL } from "./backfill.server";
-import { reconcileJob, RECONCILE } from "./reconcile.server";
+import { adminClientForJob } from "./admin-client.server";
+import { backfillJob } from "./backfill.server";
+import { campaignsJob } from "./campaigns.server";
+import { BACKFILL, CAMPAIGNS, CUSTOMER_CHANGED, CUSTOMER_REFRESH, RECOMPUTE_SHOP, RECONCILE, SYNC } from "./contracts";
+import { customerRefreshJob } from "./customer-refresh.server";
 import type { JobHandler, JobHandlers, JobQueue } from "./queue";
-import { CUSTOMER_CHANGED, customerChangedJob, RECOMPUTE_SHOP, recomputeShopJob } from "./recompute.server";
+import { customerChangedJob, recomputeShopJob } from "./recompute.server";
+import { reconcileJob } from "./reconcile.server";
 import { getQueue } from "./runtime.server";
-import { SYNC, syncJob } from "./sync.server";
-import { CAMPAIGNS, campaignsJob } from "./campaigns.server";
-import { CUSTOMER_REFRESH, customerRefreshJob } from "./customer-refresh.server";
+import { syncJob } from "./sync.server";
 
 /**
  * A job Shopify refuses for lack of access (a missing scope, protected customer data not approved) is parked, not
@@ -37,12 +39,12 @@ export interface JobHandlerDeps {
 export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHandlers {
   const handlers: JobHandlers = {
     [BACKFILL]: backfillJob({ clientFor, queue }),
-    [RECONCILE]: reconcileJob({ clientFor }),
+    [RECONCILE]: reconcileJob({ clientFor, queue }),
     [RECOMPUTE_SHOP]: recomputeShopJob({ queue }),
     [CUSTOMER_CHANGED]: customerChangedJob({ queue }),
     [SYNC]: syncJob({ clientFor }),
     [CAMPAIGNS]: campaignsJob({ clientFor }),
-    [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor }),
+    [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
   };
   return Object.fromEntries(Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]));
 }

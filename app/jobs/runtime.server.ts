@@ -1,7 +1,8 @@
 // The process's job queue and, when this process runs one, its worker. The engine follows DATABASE_URL: on
-// PostgreSQL (postgres:// or postgresql://) pg-boss, shared by every web and worker process (ADR 0004); otherwise the
+// PostgreSQL (db-kind.ts) pg-boss, shared by every web and worker process (ADR 0004); otherwise the
 // table queue in the app's own database. The web server runs the worker in-process by default (WORKER=inline); with
 // WORKER=separate it only enqueues and `npm run worker` processes the jobs.
+import { databaseKindOf } from "../db-kind";
 import { env } from "../env.server";
 import { createPgBossQueue } from "./pgboss-queue.server";
 import { createTableQueue } from "./table-queue.server";
@@ -10,13 +11,9 @@ import type { JobHandlers, JobQueue, Worker } from "./queue";
 let queue: JobQueue | undefined;
 let worker: Worker | undefined;
 
-export function queueEngineFor(databaseUrl: string): "pg-boss" | "table" {
-  return /^postgres(ql)?:\/\//.test(databaseUrl) ? "pg-boss" : "table";
-}
-
 /** The one queue of this process; pg-boss starts (and installs its schema) on first use. */
 export function getQueue(): JobQueue {
-  queue ??= queueEngineFor(env.DATABASE_URL) === "pg-boss" ? createPgBossQueue({ connectionString: env.DATABASE_URL }) : createTableQueue();
+  queue ??= databaseKindOf(env.DATABASE_URL) === "postgresql" ? createPgBossQueue({ connectionString: env.DATABASE_URL }) : createTableQueue();
   return queue;
 }
 

@@ -179,6 +179,53 @@ export async function stateCounts(shop: string): Promise<{ segments: Record<stri
   };
 }
 
+/** Segment and tier moves since `since`, counted per kind, from, to and time (a full run stamps all its moves alike). */
+export async function stateMovesSince(shop: string, since: Date): Promise<{ kind: string; from: string | null; to: string | null; at: Date; count: number }[]> {
+  const rows = await prisma.customerStateChange.groupBy({ by: ["kind", "from", "to", "at"], where: { shop, at: { gte: since } }, _count: { _all: true } });
+  return rows.map((r) => ({ kind: r.kind, from: r.from, to: r.to, at: r.at, count: r._count._all }));
+}
+
+/** Per segment: its customers, their spend (minor units) and their orders in the RFM window, as stored. */
+export async function segmentTotals(shop: string): Promise<{ segment: string; customers: number; spend: number; orders: number }[]> {
+  const rows = await prisma.$queryRaw<{ segment: string; customers: bigint | number; spend: bigint | number | null; orders: bigint | number | null }[]>(Prisma.sql`
+    SELECT "segment", COUNT(*) AS "customers", SUM("monetaryMinor") AS "spend", SUM("frequency") AS "orders"
+    FROM "CustomerState" WHERE "shop" = ${shop} GROUP BY "segment"`);
+  return rows.map((r) => ({ segment: r.segment, customers: Number(r.customers), spend: Number(r.spend ?? 0), orders: Number(r.orders ?? 0) }));
+}
+
+/** Moves between segments since `since` (joining customers left out), counted per from and to. */
+export async function segmentMovesSince(shop: string, since: Date): Promise<{ from: string; to: string; moves: number }[]> {
+  const rows = await prisma.$queryRaw<{ from: string; to: string | null; moves: bigint | number }[]>(Prisma.sql`
+    SELECT "from", "to", COUNT(*) AS "moves" FROM "CustomerStateChange"
+    WHERE "shop" = ${shop} AND "kind" = 'segment' AND "at" >= ${since} AND "from" IS NOT NULL
+    GROUP BY "from", "to"`);
+  return rows.map((r) => ({ from: r.from, to: r.to!, moves: Number(r.moves) }));
+}
+
+// ---- Flow triggers: each move sent once (services/flow-triggers.server.ts) ----------------------------------------
+
+export type UnsentChange = { id: number; customerId: string; kind: string; from: string | null; to: string | null };
+
+/** Marks the moves of one reason as sent without sending them (the first scoring after install is history). */
+export async function markFlowSkipped(shop: string, reason: string, at: Date): Promise<number> {
+  const { count } = await prisma.customerStateChange.updateMany({ where: { shop, flowSentAt: null, reason }, data: { flowSentAt: at } });
+  return count;
+}
+
+/** The next `limit` moves not sent yet, after id `afterId`, oldest first. */
+export function unsentChanges(shop: string, afterId: number, limit: number): Promise<UnsentChange[]> {
+  return prisma.customerStateChange.findMany({
+    where: { shop, flowSentAt: null, id: { gt: afterId } },
+    orderBy: { id: "asc" },
+    take: limit,
+    select: { id: true, customerId: true, kind: true, from: true, to: true },
+  });
+}
+
+export async function markFlowSent(shop: string, ids: readonly number[], at: Date): Promise<void> {
+  if (ids.length) await prisma.customerStateChange.updateMany({ where: { shop, id: { in: [...ids] } }, data: { flowSentAt: at } });
+}
+
 export interface ShopComputationValues {
   asOf: Date;
   reason: string;

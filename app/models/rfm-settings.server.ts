@@ -1,14 +1,8 @@
 // The shop's RFM settings: analysis window (null: all history, the default) and segment display-name overrides.
 import { prisma } from "../db.server";
+import { DEFAULT_RFM_SETTINGS, type RfmSettingsValues } from "../domain/recompute";
 
-export interface RfmSettingsValues {
-  /** Only orders in the last windowDays count; null: all history (the default). */
-  windowDays: number | null;
-  /** The merchant's display names by segment key. */
-  segmentNames: Record<string, string>;
-}
-
-export const DEFAULT_RFM_SETTINGS: RfmSettingsValues = { windowDays: null, segmentNames: {} };
+export { DEFAULT_RFM_SETTINGS, type RfmSettingsValues };
 
 export async function getRfmSettings(shop: string): Promise<RfmSettingsValues> {
   const row = await prisma.rfmSettings.findUnique({ where: { shop } });

@@ -1,11 +1,16 @@
 // Shop rows: install state of each shop that ever installed the app.
 import { prisma } from "../db.server";
-import { getQueue } from "../jobs/runtime.server";
 
 export type ShopStatus = "installed" | "uninstalled" | "redacted";
 
 export function getShop(shop: string) {
   return prisma.shop.findUnique({ where: { shop } });
+}
+
+/** False once the shop uninstalled or was erased (no access token any more); a shop not seen yet counts as active. */
+export async function isShopActive(shop: string): Promise<boolean> {
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { status: true } });
+  return row?.status !== "uninstalled" && row?.status !== "redacted";
 }
 
 /** After a successful token exchange: the shop is (again) installed with these scopes. */
@@ -41,16 +46,14 @@ export interface InstallOverview {
   installedAt: string | null;
   customers: number;
   orders: number;
-  jobs: Record<string, number>;
 }
 
 /** What the first admin page shows: the shop's install state and what the ledger holds so far. */
 export async function getInstallOverview(shop: string): Promise<InstallOverview> {
-  const [row, customers, orders, jobs] = await Promise.all([
+  const [row, customers, orders] = await Promise.all([
     prisma.shop.findUnique({ where: { shop } }),
     prisma.customer.count({ where: { shop } }),
     prisma.order.count({ where: { shop } }),
-    getQueue().counts(shop),
   ]);
   return {
     shop,
@@ -59,6 +62,5 @@ export async function getInstallOverview(shop: string): Promise<InstallOverview>
     installedAt: row?.installedAt.toISOString() ?? null,
     customers,
     orders,
-    jobs: jobs as Record<string, number>,
   };
 }

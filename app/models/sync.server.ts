@@ -157,6 +157,11 @@ export async function recordSyncOutcomes(shop: string, outcomes: readonly SyncOu
   );
 }
 
+/** What was last written for one customer (null: nothing yet). */
+export function customerSyncRow(shop: string, customerId: string) {
+  return prisma.customerSync.findUnique({ where: { shop_customerId: { shop, customerId } } });
+}
+
 /** Lets customers that failed too often be tried again (the merchant's "retry failed"). */
 export async function resetSyncFailures(shop: string): Promise<number> {
   const { count } = await prisma.customerSync.updateMany({ where: { shop, failures: { gt: 0 } }, data: { failures: 0 } });

@@ -1,6 +1,6 @@
 // GET /healthz for load balancers and orchestrators: 200 when this process and its database answer, 503 otherwise.
 // No authentication and nothing about any shop in the answer.
-import { databaseAnswers } from "../models/health.server";
+import { databaseAnswers } from "../services/status.server";
 
 export const loader = async () => {
   const ok = await databaseAnswers();

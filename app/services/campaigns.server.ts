@@ -44,7 +44,8 @@ import {
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
-import { enqueueCampaigns } from "../jobs/campaigns.server";
+import { isShopActive } from "../models/shop.server";
+import { enqueueCampaigns } from "../jobs/contracts";
 import { getQueue } from "../jobs/runtime.server";
 import { deliverCampaignOffers, type DeliveryResult } from "./campaign-delivery.server";
 import { csvLines } from "./export.server";
@@ -153,6 +154,15 @@ export async function runCampaigns(shop: string, { client, now = () => new Date(
   }
   const delivery = await deliverCampaignOffers(shop, campaigns, { client, currency: await shopCurrency(shop), now });
   return { campaigns: campaigns.length, assigned, heldOut, ...delivery };
+}
+
+/** The `campaigns` job's work: a run of the shop's campaigns, none for a shop that left (null: no access any more). */
+export async function runShopCampaigns(
+  shop: string,
+  { clientFor, now }: { clientFor(shop: string): Promise<AdminClient>; now?: () => Date },
+): Promise<CampaignRunResult | null> {
+  if (!(await isShopActive(shop))) return null;
+  return runCampaigns(shop, { client: await clientFor(shop), now });
 }
 
 // ---- The report ------------------------------------------------------------------------------------------------

@@ -2,27 +2,22 @@
 // (why each score), tier and progress, the history of their moves, their orders in the ledger and what was last
 // written to Shopify for them. Null when this shop has no such customer (another shop's id included).
 import { scoreCutValues } from "../domain/rfm";
-import { prisma } from "../db.server";
+import { customerOrderPage, getLedgerCustomer } from "../models/customer-detail.server";
 import { getShopComputation, loadState, stateHistory } from "../models/customer-state.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
+import { customerSyncRow } from "../models/sync.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 
 const ORDERS_SHOWN = 50;
 
 export async function customerDetail(shop: string, customerId: string) {
-  const customer = await prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } });
-  const [state, history, orders, orderCount, sync, computation, { program }, currency, rfm] = await Promise.all([
+  const customer = await getLedgerCustomer(shop, customerId);
+  const [state, history, { orders, count: orderCount }, sync, computation, { program }, currency, rfm] = await Promise.all([
     loadState(shop, customerId),
     stateHistory(shop, customerId),
-    prisma.order.findMany({
-      where: { shop, customerId, deletedAt: null },
-      orderBy: [{ processedAt: "desc" }, { id: "desc" }],
-      take: ORDERS_SHOWN,
-      select: { id: true, name: true, processedAt: true, cancelledAt: true, test: true, currencyCode: true, valueMinor: true },
-    }),
-    prisma.order.count({ where: { shop, customerId, deletedAt: null } }),
-    prisma.customerSync.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    customerOrderPage(shop, customerId, ORDERS_SHOWN),
+    customerSyncRow(shop, customerId),
     getShopComputation(shop),
     getActiveTierProgram(shop),
     shopCurrency(shop),

@@ -1,9 +1,8 @@
 // The dashboard: customers per segment and per tier with the change over 30 days, segment sizes week by week (walked
 // back from today's counts through the history of moves), backfill and sync progress, the last recompute, and what
 // needs the merchant's attention (refused sync writes, dead jobs, tiers Shopify refused).
-import { prisma } from "../db.server";
 import { SEGMENT_KEYS } from "../domain/segments";
-import { getShopComputation } from "../models/customer-state.server";
+import { getShopComputation, stateCounts, stateMovesSince } from "../models/customer-state.server";
 import { getQueue } from "../jobs/runtime.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { getInstallOverview } from "../models/shop.server";
@@ -20,13 +19,12 @@ type Counts = Record<string, number>;
 
 export async function dashboard(shop: string, now = new Date()) {
   const since = new Date(now.getTime() - WEEKS * 7 * DAY_MS);
-  const [overview, segmentRows, tierRows, moves, computation, backfill, sync, jobs, { program }, rfm, access] = await Promise.all([
+  const [overview, stored, moves, computation, backfill, sync, jobs, { program }, rfm, access] = await Promise.all([
     getInstallOverview(shop),
-    prisma.customerState.groupBy({ by: ["segment"], where: { shop }, _count: { _all: true } }),
-    prisma.customerState.groupBy({ by: ["tier"], where: { shop }, _count: { _all: true } }),
-    // Moves per day since the chart starts: enough to walk today's counts back, week by week.
+    stateCounts(shop),
+    // Moves since the chart starts: enough to walk today's counts back, week by week.
     // (Runs stamp all their moves with one time, so this groups a full run's moves into a handful of rows.)
-    prisma.customerStateChange.groupBy({ by: ["kind", "from", "to", "at"], where: { shop, at: { gte: since } }, _count: { _all: true } }),
+    stateMovesSince(shop, since),
     getShopComputation(shop),
     backfillStatus(shop, now),
     syncStatus(shop),
@@ -36,16 +34,16 @@ export async function dashboard(shop: string, now = new Date()) {
     accessStatus(shop),
   ]);
   const segments: Counts = Object.fromEntries(SEGMENT_KEYS.map((k) => [k, 0]));
-  for (const r of segmentRows) segments[r.segment] = r._count._all;
+  Object.assign(segments, stored.segments);
   const tiers: Counts = Object.fromEntries([...program.tiers.map((t) => [t.key, 0]), ["", 0]]);
-  for (const r of tierRows) tiers[r.tier ?? ""] = r._count._all;
+  Object.assign(tiers, stored.tiers);
 
   /** Counts as they were at `at`: today's, with every later move undone. */
   const countsAt = (kind: "segment" | "tier", current: Counts, at: number): Counts => {
     const counts = { ...current };
     for (const m of moves) {
       if (m.kind !== kind || m.at.getTime() < at) continue;
-      const n = m._count._all;
+      const n = m.count;
       const to = m.to ?? "";
       counts[to] = (counts[to] ?? 0) - n;
       if (m.from !== null) counts[m.from] = (counts[m.from] ?? 0) + n;
@@ -59,6 +57,7 @@ export async function dashboard(shop: string, now = new Date()) {
 
   return {
     ...overview,
+    jobs: jobs as Record<string, number>,
     currencyTiers: program.tiers.map((t) => ({ key: t.key, name: t.name })),
     segmentNames: rfm.segmentNames,
     segments: SEGMENT_KEYS.map((key) => ({ key, customers: segments[key], change: segments[key] - (segmentsBefore[key] ?? 0) })),

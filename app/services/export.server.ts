@@ -15,7 +15,7 @@ import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify/sync";
 import { getShopComputation, liveStateCustomerIds, loadStates, type CustomerStateValues } from "../models/customer-state.server";
 import { liveCustomerIds } from "../models/qualifying-orders.server";
-import { compareIds, CSV_COLUMNS, csvRecord } from "./recompute-core.server";
+import { compareIds, CSV_COLUMNS, csvRecord } from "../domain/recompute";
 import { computeStates, loadComputeSettings, scoreShop } from "./recompute.server";
 
 const BATCH = 1000;

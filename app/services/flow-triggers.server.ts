@@ -4,14 +4,14 @@
 // first scoring after install (reason "backfill") describes the past, not an event: it is marked and not sent.
 import type { AdminClient } from "../shopify/client";
 import { flowTriggersMutation, SYNC_MUTATION_FIELDS_MAX } from "../shopify/documents";
-import { prisma } from "../db.server";
 import type { TierProgram } from "../domain/tiers";
+import { markFlowSent, markFlowSkipped, unsentChanges, type UnsentChange } from "../models/customer-state.server";
 
 export const TIER_TRIGGER = "loyalty-tier-changed";
 export const SEGMENT_TRIGGER = "rfm-segment-changed";
 const PAGE = 500;
 
-type Change = { id: number; customerId: string; kind: string; from: string | null; to: string | null };
+type Change = UnsentChange;
 
 function direction(program: TierProgram, from: string | null, to: string | null): string {
   if (from === null) return "joined";
@@ -32,17 +32,12 @@ export function flowTrigger(change: Change, program: TierProgram): { handle: str
 /** Sends every change not sent yet; returns how many were sent and how many Shopify refused (left to retry). */
 export async function sendFlowTriggers(shop: string, { client, program, now = () => new Date() }: { client: AdminClient; program: TierProgram; now?: () => Date }) {
   // The first scoring is history, not news.
-  await prisma.customerStateChange.updateMany({ where: { shop, flowSentAt: null, reason: "backfill" }, data: { flowSentAt: now() } });
+  await markFlowSkipped(shop, "backfill", now());
   let sent = 0;
   let refused = 0;
   let afterId = 0;
   for (;;) {
-    const changes: Change[] = await prisma.customerStateChange.findMany({
-      where: { shop, flowSentAt: null, id: { gt: afterId } },
-      orderBy: { id: "asc" },
-      take: PAGE,
-      select: { id: true, customerId: true, kind: true, from: true, to: true },
-    });
+    const changes = await unsentChanges(shop, afterId, PAGE);
     if (changes.length === 0) break;
     afterId = changes[changes.length - 1].id;
     for (let i = 0; i < changes.length; i += SYNC_MUTATION_FIELDS_MAX) {
@@ -57,7 +52,7 @@ export async function sendFlowTriggers(shop: string, { client, program, now = ()
       const ok = batch.filter((_, j) => (data[`trigger${j}`]?.userErrors ?? []).length === 0).map((c) => c.id);
       refused += batch.length - ok.length;
       sent += ok.length;
-      if (ok.length) await prisma.customerStateChange.updateMany({ where: { shop, id: { in: ok } }, data: { flowSentAt: now() } });
+      await markFlowSent(shop, ok, now());
     }
   }
   return { sent, refused };

@@ -3,7 +3,7 @@
 import { validateTierProgram, type TierRuleIssue } from "../domain/tier-rules";
 import type { TierCounts } from "../domain/tiers";
 import { SEGMENT_KEYS } from "../domain/segments";
-import { compareIds, validateRfmSettings, type RfmSettingsIssue } from "./recompute-core.server";
+import { compareIds, validateRfmSettings, type RfmSettingsIssue } from "../domain/recompute";
 import { loadComputeSettings, scoreShop, tierStatuses } from "./recompute.server";
 
 const BATCH = 1000;

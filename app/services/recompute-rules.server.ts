@@ -3,14 +3,14 @@
 import { validateTierProgram, type TierRuleIssue } from "../domain/tier-rules";
 import type { JobQueue } from "../jobs/queue";
 import { getQueue } from "../jobs/runtime.server";
-import { RECOMPUTE_SHOP, RULES_RECOMPUTE_KEY, type RecomputeShopPayload } from "../jobs/recompute.server";
+import { enqueueRecompute } from "../jobs/contracts";
 import { getRfmSettings, saveRfmSettings as storeRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { saveTierProgramVersion } from "../models/tier-program.server";
-import { validateRfmSettings, type RfmSettingsIssue } from "./recompute-core.server";
+import { validateRfmSettings, type RfmSettingsIssue } from "../domain/recompute";
 
 async function triggerRecompute(shop: string, queue: JobQueue) {
-  return queue.enqueue<RecomputeShopPayload>(shop, RECOMPUTE_SHOP, { reason: "rules" }, { key: RULES_RECOMPUTE_KEY });
+  return enqueueRecompute(queue, shop, "rules");
 }
 
 /**

@@ -28,6 +28,17 @@ import {
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
+import { isShopActive } from "../models/shop.server";
+import {
+  CAMPAIGNS_COALESCE_MS,
+  enqueueCampaigns,
+  enqueueRecompute,
+  enqueueSync,
+  scheduleDailyRecompute,
+  SYNC_COALESCE_MS,
+  type RecomputeReason,
+} from "../jobs/contracts";
+import type { JobQueue } from "../jobs/queue";
 import {
   changesBetween,
   compareIds,
@@ -37,10 +48,9 @@ import {
   stateOf,
   tierHorizon,
   type CustomerStateValues,
-} from "./recompute-core.server";
+} from "../domain/recompute";
 
-export type RecomputeReason = "order" | "daily" | "rules" | "backfill" | "manual";
-export const RECOMPUTE_REASONS: readonly RecomputeReason[] = ["order", "daily", "rules", "backfill", "manual"];
+export type { RecomputeReason };
 
 /** What a computation runs with: the active tier programme and RFM window, and the currency money is shown in. */
 export interface ComputeSettings {
@@ -279,4 +289,46 @@ export async function updateCustomerState(
   const moves = changesBetween(before, state);
   await writeStates(shop, [state], moves, { computedAt: new Date(at), reason });
   return { status: "updated", state, moves };
+}
+
+// ---- The jobs' work: a run and what follows it ----------------------------------------------------------------
+
+interface FollowUpDeps {
+  /** Where the follow-ups (sync, campaigns, the next daily run) are queued. */
+  queue: JobQueue;
+  now?: () => Date;
+}
+
+/**
+ * The `recompute-shop` job's work: a full run, then a sync when a state changed, a campaigns run (audiences move with
+ * time too: days since the last order) and the next daily run. Null: the shop stopped using the app, and its states
+ * stay as they were until it reinstalls or is erased.
+ */
+export async function recomputeShopAndFollowUp(
+  shop: string,
+  { asOf, reason, queue, now = () => new Date() }: { asOf: Date; reason: RecomputeReason } & FollowUpDeps,
+): Promise<RecomputeResult | null> {
+  if (!(await isShopActive(shop))) return null;
+  const result = await recomputeShop(shop, { asOf, reason });
+  if (result.changed > 0 || result.removed > 0) await enqueueSync(queue, shop, "recompute", { now });
+  await enqueueCampaigns(queue, shop, "recompute", { now });
+  await scheduleDailyRecompute(queue, shop, { now });
+  return result;
+}
+
+/**
+ * The `customer-changed` job's work, after a ledger write: the customer's state updated now, and when their tier or
+ * segment moved, a sync and a campaigns run a few seconds later (the moves of the next moments join them). A shop never
+ * computed yet (the first order before backfill finished) gets a full run instead. Null: the shop left.
+ */
+export async function customerLedgerChanged(shop: string, customerId: string, { queue, now = () => new Date() }: FollowUpDeps): Promise<CustomerUpdate | null> {
+  if (!(await isShopActive(shop))) return null;
+  const update = await updateCustomerState(shop, customerId, { asOf: now(), reason: "order" });
+  if (update.status === "no-baseline") {
+    await enqueueRecompute(queue, shop, "order");
+  } else if (update.status !== "unchanged") {
+    await enqueueSync(queue, shop, "customer", { delayMs: SYNC_COALESCE_MS, now });
+    await enqueueCampaigns(queue, shop, "customer", { delayMs: CAMPAIGNS_COALESCE_MS, now });
+  }
+  return update;
 }

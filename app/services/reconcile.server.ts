@@ -1,4 +1,4 @@
-// The reconciliation job: compares every customer's lifetime figures at Shopify (numberOfOrders, amountSpent) with
+// Reconciliation (the `reconcile` job, app/jobs/reconcile.server.ts): compares every customer's lifetime figures at Shopify (numberOfOrders, amountSpent) with
 // the ledger's and, where they differ, re-reads that customer's orders from Shopify and repairs the ledger — a
 // missed webhook, a lost delete. Repairs go through the same upserts as webhooks, so newer data always wins.
 //
@@ -17,8 +17,8 @@ import type { LedgerOrder, LedgerRefund } from "../models/ledger-types";
 import { createReconcileRun, finishReconcileRun, type KeptOrder, type ReconcileFix } from "../models/reconcile.server";
 import { getShop } from "../models/shop.server";
 import { logger } from "../logger.server";
-import type { JobContext } from "./queue";
-import { ledgerChanged } from "../webhooks/ledger-changed.server";
+import { enqueueCustomersChanged } from "../jobs/contracts";
+import type { JobQueue } from "../jobs/queue";
 
 /**
  * Without read_all_orders Shopify shows only "the last 60 days' worth of orders"
@@ -30,8 +30,6 @@ export const ORDER_WINDOW_DAYS = 60;
 const WINDOW_MARGIN_DAYS = 1;
 const DAY_MS = 86_400_000;
 
-export const RECONCILE = "reconcile";
-
 interface CustomerFigures {
   id: string;
   numberOfOrders: string; // UnsignedInt64, sent as a string
@@ -40,44 +38,45 @@ interface CustomerFigures {
 
 export interface ReconcileDeps {
   clientFor(shop: string): Promise<AdminClient>;
+  /** Where the follow-up of each repaired customer (customer-changed) is queued. */
+  queue: JobQueue;
+  signal: AbortSignal;
   now?: () => Date;
 }
 
-export function reconcileJob(deps: ReconcileDeps) {
+/** One full reconciliation of the shop, recorded as a run with its fixes (also when it fails midway). */
+export async function reconcileShop(shop: string, deps: ReconcileDeps): Promise<void> {
+  const { signal } = deps;
   const now = deps.now ?? (() => new Date());
-
-  return async function reconcile(job: JobContext<{ mode?: "full" }>) {
-    const { shop, signal } = job;
-    const client = await deps.clientFor(shop);
-    // What the installation was granted (token exchange, app/scopes_update); unknown counts as without.
-    const allOrders = ((await getShop(shop))?.scope ?? "").split(",").includes("read_all_orders");
-    const run = await createReconcileRun(shop, "full");
-    const fixes: ReconcileFix[] = [];
-    let checked = 0;
-    try {
-      for await (const page of pages<{ customers: { nodes: CustomerFigures[]; pageInfo: never } }, CustomerFigures>(client, {
-        query: RECONCILE_CUSTOMERS_QUERY,
-        connection: (data) => data.customers,
-      })) {
-        signal.throwIfAborted();
-        const ledger = await customerLifetimeFigures(shop, page.nodes.map((c) => c.id));
-        for (const customer of page.nodes) {
-          checked += 1;
-          const shopify = {
-            orders: Number(customer.numberOfOrders),
-            spentMinor: toMinorUnits(customer.amountSpent.amount, customer.amountSpent.currencyCode),
-          };
-          const held = ledger.get(customer.id) ?? { orders: 0, spentMinor: 0 };
-          if (held.orders === shopify.orders && held.spentMinor === shopify.spentMinor) continue;
-          fixes.push({ customerId: customer.id, shopify, ledgerBefore: held, ...(await repairCustomer(client, shop, customer.id, allOrders)) });
-        }
+  const client = await deps.clientFor(shop);
+  // What the installation was granted (token exchange, app/scopes_update); unknown counts as without.
+  const allOrders = ((await getShop(shop))?.scope ?? "").split(",").includes("read_all_orders");
+  const run = await createReconcileRun(shop, "full");
+  const fixes: ReconcileFix[] = [];
+  let checked = 0;
+  try {
+    for await (const page of pages<{ customers: { nodes: CustomerFigures[]; pageInfo: never } }, CustomerFigures>(client, {
+      query: RECONCILE_CUSTOMERS_QUERY,
+      connection: (data) => data.customers,
+    })) {
+      signal.throwIfAborted();
+      const ledger = await customerLifetimeFigures(shop, page.nodes.map((c) => c.id));
+      for (const customer of page.nodes) {
+        checked += 1;
+        const shopify = {
+          orders: Number(customer.numberOfOrders),
+          spentMinor: toMinorUnits(customer.amountSpent.amount, customer.amountSpent.currencyCode),
+        };
+        const held = ledger.get(customer.id) ?? { orders: 0, spentMinor: 0 };
+        if (held.orders === shopify.orders && held.spentMinor === shopify.spentMinor) continue;
+        fixes.push({ customerId: customer.id, shopify, ledgerBefore: held, ...(await repairCustomer(client, shop, customer.id, allOrders)) });
       }
-      await finishReconcileRun(shop, run.id, { customersChecked: checked, fixes });
-    } catch (error) {
-      await finishReconcileRun(shop, run.id, { customersChecked: checked, fixes, error: String(error) });
-      throw error;
     }
-  };
+    await finishReconcileRun(shop, run.id, { customersChecked: checked, fixes });
+  } catch (error) {
+    await finishReconcileRun(shop, run.id, { customersChecked: checked, fixes, error: String(error) });
+    throw error;
+  }
 
   /**
    * Re-reads one customer's orders: upserts what Shopify has; removes an order only when a direct read says Shopify no
@@ -132,7 +131,7 @@ export function reconcileJob(deps: ReconcileDeps) {
     for (const id of await applyRefunds(shop, refunds)) touched.add(id);
     for (const id of gone) for (const changed of await deleteOrder(shop, id, now())) touched.add(changed);
     touched.add(customerId);
-    await ledgerChanged(shop, touched);
+    await enqueueCustomersChanged(deps.queue, shop, touched);
     if (kept.length) logger.info("reconcile kept orders the search did not return", { shop, customerId, kept });
     return { ordersRepaired: orders.length, ordersRemoved: gone.length, ordersKept: kept };
   }

@@ -1,8 +1,7 @@
 // The segments page: each RFM segment's size, share of revenue and average order value, the moves between segments
 // since a chosen date (where customers came from and went to), and the shop's own segment names.
 import { z } from "zod";
-import { Prisma } from "../generated/prisma/client";
-import { prisma } from "../db.server";
+import { segmentMovesSince, segmentTotals } from "../models/customer-state.server";
 import { SEGMENT_KEYS, SEGMENT_MOVEMENT_DAYS as MOVEMENT_DAYS } from "../domain/segments";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
@@ -14,34 +13,29 @@ const DAY_MS = 86_400_000;
 export async function segmentsOverview(shop: string, sinceDays: number, now = new Date()) {
   const since = new Date(now.getTime() - sinceDays * DAY_MS);
   const [sizes, moves, rfm, currency, backfill] = await Promise.all([
-    prisma.$queryRaw<{ segment: string; customers: bigint | number; spend: bigint | number | null; orders: bigint | number | null }[]>(Prisma.sql`
-      SELECT "segment", COUNT(*) AS "customers", SUM("monetaryMinor") AS "spend", SUM("frequency") AS "orders"
-      FROM "CustomerState" WHERE "shop" = ${shop} GROUP BY "segment"`),
-    prisma.$queryRaw<{ from: string | null; to: string | null; moves: bigint | number }[]>(Prisma.sql`
-      SELECT "from", "to", COUNT(*) AS "moves" FROM "CustomerStateChange"
-      WHERE "shop" = ${shop} AND "kind" = 'segment' AND "at" >= ${since} AND "from" IS NOT NULL
-      GROUP BY "from", "to"`),
+    segmentTotals(shop),
+    segmentMovesSince(shop, since),
     getRfmSettings(shop),
     shopCurrency(shop),
     backfillStatus(shop, now),
   ]);
   const bySegment = new Map(sizes.map((s) => [s.segment, s]));
-  const revenue = sizes.reduce((sum, s) => sum + Number(s.spend ?? 0), 0);
-  const flows = moves.map((m) => ({ from: m.from!, to: m.to!, moves: Number(m.moves) }));
+  const revenue = sizes.reduce((sum, s) => sum + s.spend, 0);
+  const flows = moves;
   return {
     currency,
     backfill,
     sinceDays,
     since: since.toISOString(),
     segmentNames: rfm.segmentNames,
-    totalCustomers: sizes.reduce((sum, s) => sum + Number(s.customers), 0),
+    totalCustomers: sizes.reduce((sum, s) => sum + s.customers, 0),
     segments: SEGMENT_KEYS.map((key) => {
       const row = bySegment.get(key);
-      const spend = Number(row?.spend ?? 0);
-      const orders = Number(row?.orders ?? 0);
+      const spend = row?.spend ?? 0;
+      const orders = row?.orders ?? 0;
       return {
         key,
-        customers: Number(row?.customers ?? 0),
+        customers: row?.customers ?? 0,
         revenueShare: revenue > 0 ? spend / revenue : 0,
         averageOrderMinor: orders > 0 ? Math.round(spend / orders) : null,
         cameFrom: flows.filter((f) => f.to === key).sort((a, b) => b.moves - a.moves),

@@ -2,9 +2,9 @@
 // clean-up of everything the app wrote, and the last computation the CSV export reads. Bad input comes back as
 // issues for the form, never a 500; a change that moves customers queues its recompute, a change of outputs a sync.
 import { validateSyncSettings, type SyncSettingsIssue } from "../domain/sync";
-import type { RfmSettingsIssue } from "./recompute-core.server";
+import type { RfmSettingsIssue } from "../domain/recompute";
 import { getQueue } from "../jobs/runtime.server";
-import { SYNC, enqueueSync, type SyncPayload } from "../jobs/sync.server";
+import { enqueueSync, enqueueSyncCleanup } from "../jobs/contracts";
 import { getShopComputation } from "../models/customer-state.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { getSyncSettings, saveSyncSettings } from "../models/sync.server";
@@ -31,7 +31,7 @@ export type SettingsResult =
 export async function submitSettings(shop: string, form: FormData): Promise<SettingsResult> {
   const intent = form.get("intent");
   if (intent === "cleanup") {
-    await getQueue().enqueue<SyncPayload>(shop, SYNC, { reason: "cleanup", mode: "cleanup" }, { key: `${SYNC}:cleanup` });
+    await enqueueSyncCleanup(getQueue(), shop);
     return { intent: "cleanup", ok: true };
   }
   if (intent === "rfm") {

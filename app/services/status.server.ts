@@ -1,11 +1,14 @@
 // One shop's operational status: what the CLI's `status` prints and the admin's progress view reads.
+import { SYNC } from "../jobs/contracts";
 import { getQueue } from "../jobs/runtime.server";
 import { ledgerCounts } from "../models/ledger.server";
 import { getShop } from "../models/shop.server";
 import { latestSyncRun, syncCounts, syncFailures } from "../models/sync.server";
-import { SYNC } from "../jobs/sync.server";
-import { tierSegments } from "./tier-segments.server";
+import { tierSegments } from "../models/tier-segments.server";
 import { backfillStatus } from "./backfill.server";
+
+/** GET /healthz: whether this process's database answers a trivial query in time (nothing about any shop). */
+export { databaseAnswers } from "../models/health.server";
 
 /** The sync's part of a shop's status: runs waiting and running, the last run, customers written and refused. */
 export async function syncStatus(shop: string) {

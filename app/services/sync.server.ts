@@ -53,11 +53,12 @@ import {
   type SyncRunTotals,
 } from "../models/sync.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
+import { isShopActive } from "../models/shop.server";
+import type { SyncMode, SyncReason } from "../jobs/contracts";
 import { syncTierSegments } from "./tier-segments.server";
 import { sendFlowTriggers } from "./flow-triggers.server";
 
-export type SyncReason = "recompute" | "customer" | "manual" | "cleanup" | "settings" | "backfill";
-export const SYNC_REASONS: readonly SyncReason[] = ["recompute", "customer", "manual", "cleanup", "settings", "backfill"];
+export type { SyncReason };
 
 /** After this many refused writes in a row a customer waits for the merchant's "retry failed" (or a manual sync). */
 export const MAX_FAILURES = 5;
@@ -100,6 +101,18 @@ export interface SyncResult extends Required<SyncRunTotals> {
 }
 
 /**
+ * The `sync` job's work: a sync of the shop, none for a shop that left (null: no access token any more). A failed run
+ * is returned as such; the job gives it back to the queue.
+ */
+export async function syncActiveShop(
+  shop: string,
+  { clientFor, ...options }: { clientFor(shop: string): Promise<AdminClient>; reason: SyncReason; mode?: SyncMode; signal?: AbortSignal; now?: () => Date },
+): Promise<SyncResult | null> {
+  if (!(await isShopActive(shop))) return null;
+  return syncShop(shop, { client: await clientFor(shop), ...options });
+}
+
+/**
  * Syncs one shop. `mode: "cleanup"` removes everything the app wrote (its tags and metafields), as before an
  * uninstall or after turning the sync off; otherwise the shop's settings say what is written.
  */
@@ -116,7 +129,7 @@ export async function syncShop(
   }: {
     client: AdminClient;
     reason: SyncReason;
-    mode?: "sync" | "cleanup";
+    mode?: SyncMode;
     signal?: AbortSignal;
     now?: () => Date;
     /** Mutations per request, at most SYNC_MUTATION_FIELDS_MAX (Shopify's single-query cost limit). */

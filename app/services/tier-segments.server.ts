@@ -18,7 +18,7 @@ import {
 import { nodes } from "../shopify/paging";
 import { tierDiscountCode, tierSegmentQuery, type SyncSettings } from "../domain/sync";
 import type { Tier, TierProgram } from "../domain/tiers";
-import { prisma } from "../db.server";
+import { saveTierSegment, tierSegments, type TierSegmentValues } from "../models/tier-segments.server";
 
 type UserError = { field: string[] | null; message: string };
 
@@ -53,7 +53,7 @@ export async function syncTierSegments(
   shop: string,
   { client, program, settings, now = () => new Date() }: { client: AdminClient; program: TierProgram; settings: SyncSettings; now?: () => Date },
 ): Promise<TierSegmentsOutcome> {
-  const rows = new Map((await prisma.tierSegment.findMany({ where: { shop } })).map((r) => [r.tierKey, r]));
+  const rows = new Map((await tierSegments(shop)).map((r) => [r.tierKey, r]));
   const wanted = new Map(settings.tierPrefix === null || !settings.segments ? [] : program.tiers.map((t) => [t.key, desiredFor(t, settings)] as const));
   const outcome: TierSegmentsOutcome = { writes: 0, failed: [] };
 
@@ -63,8 +63,7 @@ export async function syncTierSegments(
     const payload = Object.values(data)[0];
     return { payload, error: payload.userErrors[0] ? payload.userErrors.map((e) => e.message).join("; ") : null };
   };
-  const save = (tierKey: string, values: Record<string, unknown>) =>
-    prisma.tierSegment.upsert({ where: { shop_tierKey: { shop, tierKey } }, create: { shop, tierKey, ...values }, update: values });
+  const save = (tierKey: string, values: TierSegmentValues) => saveTierSegment(shop, tierKey, values);
   const fail = async (tierKey: string, message: string) => {
     outcome.failed.push(tierKey);
     await save(tierKey, { failure: message });
@@ -201,8 +200,4 @@ export async function syncTierSegments(
     if (error) await fail(key, `discountCodeDeactivate: ${error}`);
     return error === null;
   }
-}
-
-export function tierSegments(shop: string) {
-  return prisma.tierSegment.findMany({ where: { shop }, orderBy: { tierKey: "asc" } });
 }

@@ -3,8 +3,7 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { SYNC } from "../../app/jobs/sync.server";
-import { RECOMPUTE_SHOP } from "../../app/jobs/recompute.server";
+import { RECOMPUTE_SHOP, SYNC } from "../../app/jobs/contracts";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { newPage } from "../support/browser";
 import { startScoredShop } from "../support/scored-shop";

@@ -2,7 +2,7 @@
 // a what-if preview that saves nothing, saving a new version that queues the recompute, and Thai.
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { RECOMPUTE_SHOP } from "../../app/jobs/recompute.server";
+import { RECOMPUTE_SHOP } from "../../app/jobs/contracts";
 import { newPage } from "../support/browser";
 import { startScoredShop } from "../support/scored-shop";
 

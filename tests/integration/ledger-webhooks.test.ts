@@ -7,7 +7,8 @@ import { toMinorUnits } from "../../app/domain/money";
 import { createFakeClock, type SimulatorEvent } from "../../simulator/admin/index";
 import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
 import { jobRows, testQueue } from "../support/queue";
-import { CUSTOMER_REFRESH, customerRefreshJob } from "../../app/jobs/customer-refresh.server";
+import { customerRefreshJob } from "../../app/jobs/customer-refresh.server";
+import { CUSTOMER_REFRESH } from "../../app/jobs/contracts";
 
 const SHOP = "ledger-shop.myshopify.com";
 // Starts at the real time so the session tokens it signs are valid for the app; then moves on by the minute.
@@ -345,7 +346,7 @@ describe("two versions of one customer in the same second", () => {
       expect((await jobRows(SHOP, { kind: CUSTOMER_REFRESH, state: "queued" })).map((j) => j.key)).toEqual([`${CUSTOMER_REFRESH}:${grace.id}`]);
     }
     const queue = testQueue();
-    const worker = queue.work({ [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor: env.clientFor }) }, { pollMs: 20 });
+    const worker = queue.work({ [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor: env.clientFor, queue }) }, { pollMs: 20 });
     await worker.idle();
     await worker.stop();
     expect(await lastName(grace.id)).toBe("Brewster");

@@ -74,7 +74,7 @@ beforeAll(async () => {
   const lost = await prisma.order.findFirstOrThrow({ where: { shop: SHOP, customerId: target }, orderBy: { id: "asc" } });
   await prisma.order.delete({ where: { shop_id: { shop: SHOP, id: lost.id } } });
   await testQueue().enqueue(SHOP, "reconcile", {});
-  await runJobs({ reconcile: reconcileJob({ clientFor }) });
+  await runJobs({ reconcile: reconcileJob({ clientFor, queue: testQueue() }) });
 
   // Scores, tiers and history; the sync to Shopify; a campaign reaching every segment, run in both shops.
   for (const shop of [SHOP, OTHER]) {

@@ -4,14 +4,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { deleteJobs, jobRows, testQueue } from "../support/queue";
 import type { JobQueue, Worker } from "../../app/jobs/queue";
-import {
-  CUSTOMER_CHANGED,
-  customerChangedJob,
-  DAILY_RECOMPUTE_KEY,
-  RECOMPUTE_SHOP,
-  recomputeShopJob,
-} from "../../app/jobs/recompute.server";
-import { SYNC, SYNC_COALESCE_MS, SYNC_KEY } from "../../app/jobs/sync.server";
+import { customerChangedJob, recomputeShopJob } from "../../app/jobs/recompute.server";
+import { CUSTOMER_CHANGED, DAILY_RECOMPUTE_KEY, RECOMPUTE_SHOP, SYNC, SYNC_COALESCE_MS, SYNC_KEY } from "../../app/jobs/contracts";
 import { stateHistory } from "../../app/models/customer-state.server";
 import { applyCustomers, applyOrders, applyRefunds } from "../../app/models/ledger.server";
 import { recomputeShop } from "../../app/services/recompute.server";

@@ -24,7 +24,7 @@ async function runJobs(kind: "backfill" | "reconcile", shop = SHOP) {
   const queue = testQueue();
   if (kind === "reconcile") await queue.enqueue(shop, "reconcile", {});
   const worker = queue.work(
-    kind === "backfill" ? { backfill: backfillJob({ queue, clientFor }) } : { reconcile: reconcileJob({ clientFor }) },
+    kind === "backfill" ? { backfill: backfillJob({ queue, clientFor }) } : { reconcile: reconcileJob({ clientFor, queue }) },
     { pollMs: 20 },
   );
   await worker.idle();

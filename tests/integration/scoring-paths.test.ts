@@ -9,7 +9,7 @@ import { writeStatesWithPrisma } from "../../app/models/customer-state.server";
 import { scanLedgerWithPrisma } from "../../app/models/qualifying-orders.server";
 import { sqliteScoring } from "../../app/models/scoring-sqlite.server";
 import type { LedgerScan } from "../../app/models/scoring-types";
-import { changesBetween, tierHorizon } from "../../app/services/recompute-core.server";
+import { changesBetween, tierHorizon } from "../../app/domain/recompute";
 import { computeStates, loadComputeSettings, scoreShop } from "../../app/services/recompute.server";
 import { DAY, loadGeneratedShop, type GeneratedShop } from "./recompute-fixtures";
 

@@ -4,7 +4,7 @@ import { adminHostParam, mintSessionToken } from "../../simulator/app-bridge/ses
 import { getInstallOverview } from "../../app/models/shop.server";
 import { collectCustomerData, eraseCustomerData, eraseShopData } from "../../app/models/privacy.server";
 import { deleteSessions } from "../../app/models/session.server";
-import { cancelShopJobs } from "../../app/models/job.server";
+import { getQueue } from "../../app/jobs/runtime.server";
 import { prisma } from "../../app/db.server";
 import { startApp } from "../support/app-server";
 import { addCustomerWithOrders, installShop, snapshotShop } from "../support/shops";
@@ -54,7 +54,7 @@ describe("shop A cannot change shop B", () => {
   it("erasing, cancelling and deleting in A's name leaves every row of B as it was", async () => {
     const before = await snapshotShop(B);
     await eraseCustomerData(A, customerOfB, ["gid://shopify/Order/21", "gid://shopify/Order/22"]);
-    await cancelShopJobs(A);
+    await getQueue().cancelShop(A);
     await deleteSessions(A);
     await eraseShopData(A, new Date());
     expect(await snapshotShop(B)).toEqual(before);

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "../../app/i18n/format";
 import { csvLines } from "../../app/services/export.server";
-import { csvRecord } from "../../app/services/recompute-core.server";
+import { csvRecord } from "../../app/domain/recompute";
 import { analyticsCsv, type ShopAnalytics } from "../../app/services/analytics.server";
 import type { CustomerStateValues } from "../../app/models/customer-state.server";
 import type { GroupAnalytics } from "../../app/domain/analytics";

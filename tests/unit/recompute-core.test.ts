@@ -6,12 +6,12 @@ import { evaluateTier, type TierProgram } from "../../app/domain/tiers";
 import {
   changesBetween,
   csvRecord,
-  nextMidnightUtc,
   sameState,
   stateOf,
   tierHorizon,
   validateRfmSettings,
-} from "../../app/services/recompute-core.server";
+} from "../../app/domain/recompute";
+import { nextMidnightUtc } from "../../app/domain/time";
 
 const DAY = 86_400_000;
 const asOf = Date.parse("2025-06-01T00:00:00.000Z");

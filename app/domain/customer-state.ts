@@ -1,0 +1,56 @@
+// A customer's computed state (RFM scores, segment, tier and progress) as the domain sees it, and the history entry of
+// a move: what recomputation produces and the models store. Pure: no I/O.
+import type { SegmentKey } from "./segments";
+
+export interface HistoryEntry {
+  customerId: string;
+  kind: "segment" | "tier";
+  from: string | null;
+  to: string | null;
+}
+
+/** A customer's computed state, times as epoch ms and money as minor units (the model turns them into columns). */
+export interface CustomerStateValues {
+  customerId: string;
+  segment: SegmentKey;
+  r: number | null;
+  f: number | null;
+  m: number | null;
+  fm: number | null;
+  recencyDays: number | null;
+  frequency: number | null;
+  monetaryMinor: number | null;
+  lastOrderAt: number | null;
+  tier: string | null;
+  spendInWindowMinor: number | null;
+  ordersInWindow: number | null;
+  nextTier: string | null;
+  amountToNextMinor: number | null;
+  ordersToNext: number | null;
+  tierExpiresAt: number | null;
+  windowChangesAt: number | null;
+  /** The customer's RFM values in the last full run (see CustomerState in schema.prisma); null: not in it. */
+  baseLastOrderAt: number | null;
+  baseFrequency: number | null;
+  baseMonetaryMinor: number | null;
+}
+
+/** Every stored value of a state (all but customerId), in the order of the row's digest. */
+export const STATE_COLUMNS = [
+  "segment", "r", "f", "m", "fm", "recencyDays", "frequency", "monetaryMinor", "lastOrderAt", "tier",
+  "spendInWindowMinor", "ordersInWindow", "nextTier", "amountToNextMinor", "ordersToNext", "tierExpiresAt",
+  "windowChangesAt", "baseLastOrderAt", "baseFrequency", "baseMonetaryMinor",
+] as const satisfies readonly (keyof CustomerStateValues)[];
+
+/**
+ * Every stored value of a state in one text, the row's `digest`: two states are the same row exactly when their
+ * digests are equal (null is empty; no value is an empty text, and tier keys and segment keys hold no "|").
+ */
+export function stateDigest(state: CustomerStateValues): string {
+  let digest = "";
+  for (const name of STATE_COLUMNS) {
+    const value = state[name];
+    digest += value === null ? "|" : `${value}|`;
+  }
+  return digest;
+}

@@ -1,0 +1,128 @@
+// Every job kind the app queues: its name, its payload and the helper that enqueues it (coalescing key, delay,
+// attempts). Services, webhooks and the CLI enqueue through these; the handlers (handlers.server.ts) run them. No I/O
+// here: the queue is passed in (jobs/runtime.server.ts has the process's one, app/jobs/queue.ts its contract).
+import { nextMidnightUtc } from "../domain/time";
+import type { JobQueue } from "./queue";
+
+type Clock = { now?: () => Date };
+const at = (delayMs: number, now: () => Date = () => new Date()) => new Date(now().getTime() + delayMs);
+
+// ---- backfill: the full-history import (services/backfill.server.ts) ------------------------------------------
+
+export const BACKFILL = "backfill";
+export interface BackfillPayload {
+  runId: string;
+}
+/** Bulk operations fail for passing reasons (a URL expired, Shopify busy): retried long before the run gives up. */
+export const BACKFILL_MAX_ATTEMPTS = 20;
+
+export function enqueueBackfill(queue: JobQueue, shop: string, runId: string) {
+  return queue.enqueue<BackfillPayload>(shop, BACKFILL, { runId }, { maxAttempts: BACKFILL_MAX_ATTEMPTS });
+}
+
+// ---- reconcile: the ledger compared with Shopify's figures (services/reconcile.server.ts) -----------------------
+
+export const RECONCILE = "reconcile";
+export interface ReconcilePayload {
+  mode?: "full";
+}
+
+export function enqueueReconcile(queue: JobQueue, shop: string) {
+  return queue.enqueue<ReconcilePayload>(shop, RECONCILE, {});
+}
+
+// ---- recompute-shop: a full recompute (services/recompute.server.ts) ----------------------------------------------
+
+export const RECOMPUTE_SHOP = "recompute-shop";
+export type RecomputeReason = "order" | "daily" | "rules" | "backfill" | "manual";
+export const RECOMPUTE_REASONS: readonly RecomputeReason[] = ["order", "daily", "rules", "backfill", "manual"];
+export interface RecomputeShopPayload {
+  /** ISO-8601; absent: the moment the job runs. */
+  asOf?: string;
+  reason: RecomputeReason;
+}
+/** Coalescing keys: one queued full recompute per shop for ledger triggers, one for rules, and one daily. */
+export const RECOMPUTE_KEY = RECOMPUTE_SHOP;
+export const RULES_RECOMPUTE_KEY = `${RECOMPUTE_SHOP}:rules`;
+export const DAILY_RECOMPUTE_KEY = `${RECOMPUTE_SHOP}:daily`;
+
+/** A full recompute of the shop: a no-op while one of the same key is queued. */
+export function enqueueRecompute(queue: JobQueue, shop: string, reason: Exclude<RecomputeReason, "daily">) {
+  return queue.enqueue<RecomputeShopPayload>(shop, RECOMPUTE_SHOP, { reason }, { key: reason === "rules" ? RULES_RECOMPUTE_KEY : RECOMPUTE_KEY });
+}
+
+/**
+ * Segments move as time passes, so every shop is recomputed daily at 00:00 UTC. Idempotent: while the next daily
+ * run is queued, scheduling again is a no-op (coalesced by key).
+ */
+export function scheduleDailyRecompute(queue: JobQueue, shop: string, { now = () => new Date() }: Clock = {}) {
+  const runAt = new Date(nextMidnightUtc(now().getTime()));
+  return queue.enqueue<RecomputeShopPayload>(shop, RECOMPUTE_SHOP, { reason: "daily" }, { key: DAILY_RECOMPUTE_KEY, runAt });
+}
+
+// ---- customer-changed: one customer's state after a ledger write ---------------------------------------------------
+
+export const CUSTOMER_CHANGED = "customer-changed";
+export interface CustomerChangedPayload {
+  customerId: string;
+}
+
+/** One job per customer the write touched, coalesced per customer (a burst of webhooks makes one job). */
+export async function enqueueCustomersChanged(queue: JobQueue, shop: string, customerIds: Iterable<string>) {
+  for (const customerId of customerIds) {
+    await queue.enqueue<CustomerChangedPayload>(shop, CUSTOMER_CHANGED, { customerId }, { key: `${CUSTOMER_CHANGED}:${customerId}` });
+  }
+}
+
+// ---- customer-refresh: re-read a customer whose same-second versions differ ---------------------------------------
+
+/** Also written by the ledger's direct paths in their transaction (models/ledger-types.ts names the same kind). */
+export const CUSTOMER_REFRESH = "customer-refresh";
+export interface CustomerRefreshPayload {
+  customerId: string;
+}
+
+export async function enqueueCustomerRefresh(queue: JobQueue, shop: string, customerIds: Iterable<string>) {
+  for (const customerId of customerIds) {
+    await queue.enqueue<CustomerRefreshPayload>(shop, CUSTOMER_REFRESH, { customerId }, { key: `${CUSTOMER_REFRESH}:${customerId}` });
+  }
+}
+
+// ---- sync: the computed state written back to Shopify (services/sync.server.ts) ----------------------------------
+
+export const SYNC = "sync";
+export const SYNC_KEY = SYNC;
+export type SyncReason = "recompute" | "customer" | "manual" | "cleanup" | "settings" | "backfill";
+export const SYNC_REASONS: readonly SyncReason[] = ["recompute", "customer", "manual", "cleanup", "settings", "backfill"];
+export type SyncMode = "sync" | "cleanup";
+export interface SyncPayload {
+  reason: SyncReason;
+  mode?: SyncMode;
+}
+/** How long a sync after a customer event waits, so that the events of the next moments join it. */
+export const SYNC_COALESCE_MS = 2_000;
+
+/** Queues a sync of the shop (a no-op while one is already queued). */
+export function enqueueSync(queue: JobQueue, shop: string, reason: SyncReason, { delayMs = 0, now }: { delayMs?: number } & Clock = {}) {
+  return queue.enqueue<SyncPayload>(shop, SYNC, { reason }, { key: SYNC_KEY, runAt: at(delayMs, now) });
+}
+
+/** Queues the removal of everything the app wrote to the shop's customers (its own key: never merged into a sync). */
+export function enqueueSyncCleanup(queue: JobQueue, shop: string) {
+  return queue.enqueue<SyncPayload>(shop, SYNC, { reason: "cleanup", mode: "cleanup" }, { key: `${SYNC}:cleanup` });
+}
+
+// ---- campaigns: active campaigns find their new audience, offers delivered (services/campaigns.server.ts) --------
+
+export const CAMPAIGNS = "campaigns";
+export const CAMPAIGNS_KEY = CAMPAIGNS;
+export interface CampaignsPayload {
+  reason: "recompute" | "customer" | "manual";
+}
+/** After a customer's move, wait this long so that the moves of the next moments join one run. */
+export const CAMPAIGNS_COALESCE_MS = 3_000;
+
+/** Queues a campaigns run of the shop (a no-op while one is already queued). */
+export function enqueueCampaigns(queue: JobQueue, shop: string, reason: CampaignsPayload["reason"], { delayMs = 0, now }: { delayMs?: number } & Clock = {}) {
+  return queue.enqueue<CampaignsPayload>(shop, CAMPAIGNS, { reason }, { key: CAMPAIGNS_KEY, runAt: at(delayMs, now) });
+}
