@@ -42,9 +42,22 @@ export interface Worker {
 
 export type JobCounts = Partial<Record<JobState, number>>;
 
+/**
+ * An open transaction of the app's database, as the ledger's drivers hand it to `enqueueIn`: the SQLite driver's
+ * (synchronous: runs a statement written with $n placeholders, returns the rows it changed) or a PostgreSQL client.
+ */
+export type DatabaseTransaction =
+  | { run(sql: { name: string; text: string }, params: readonly unknown[]): number }
+  | { query(text: string, values?: unknown[]): Promise<unknown> };
+
 export interface JobQueue {
   /** The new job's id, or null when coalesced into a job of the same shop and key that is still queued. */
   enqueue<P>(shop: string, kind: string, payload: P, options?: EnqueueOptions): Promise<string | null>;
+  /**
+   * The same inside the caller's open transaction, committed or rolled back with it (a webhook's ledger rows and
+   * their follow-up jobs): the table queue takes SQLite's and inserts before it returns, pg-boss a PostgreSQL client.
+   */
+  enqueueIn<P>(tx: DatabaseTransaction, shop: string, kind: string, payload: P, options?: EnqueueOptions): string | null | Promise<string | null>;
   work(handlers: JobHandlers, options?: WorkOptions): Worker;
   /** The shop's jobs by state (all kinds, or one); states with no job are left out. */
   counts(shop: string, kind?: string): Promise<JobCounts>;

@@ -9,6 +9,7 @@ import {
   namesGid,
   PermanentJobError,
   retryDelayMs,
+  type DatabaseTransaction,
   type EnqueueOptions,
   type JobCounts,
   type JobHandlers,
@@ -33,10 +34,9 @@ export interface TableQueueOptions {
 }
 
 export function createTableQueue({ now = () => new Date(), random = Math.random }: TableQueueOptions = {}): JobQueue {
-  async function enqueue<P>(shop: string, kind: string, payload: P, options: EnqueueOptions = {}) {
-    const id = randomUUID();
-    const data = {
-      id,
+  function jobData<P>(shop: string, kind: string, payload: P, options: EnqueueOptions) {
+    return {
+      id: randomUUID(),
       shop,
       kind,
       key: options.key ?? null,
@@ -44,17 +44,35 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
       runAt: options.runAt ?? now(),
       maxAttempts: options.maxAttempts ?? 8,
     };
+  }
+
+  /**
+   * The queue's one insert: the job, unless one of the same shop and key is still queued (a job without a key always
+   * goes in). INSERT … SELECT … WHERE NOT EXISTS is a single atomic statement (SQLite runs one writer at a time).
+   */
+  function insertJob(data: ReturnType<typeof jobData>) {
+    const at = now();
+    return Prisma.sql`
+      INSERT INTO "Job" ("id","shop","kind","key","payload","state","runAt","attempts","maxAttempts","createdAt","updatedAt")
+      SELECT ${data.id}, ${data.shop}, ${data.kind}, ${data.key}, ${data.payload}, 'queued', ${data.runAt}, 0, ${data.maxAttempts}, ${at}, ${at}
+      WHERE NOT EXISTS (SELECT 1 FROM "Job" WHERE "shop" = ${data.shop} AND "key" = ${data.key} AND "state" = 'queued')`;
+  }
+
+  async function enqueue<P>(shop: string, kind: string, payload: P, options: EnqueueOptions = {}) {
+    const data = jobData(shop, kind, payload, options);
     if (!options.key) {
       await prisma.job.create({ data });
-      return id;
+      return data.id;
     }
-    // Coalesce: one queued job per shop+key. INSERT … SELECT … WHERE NOT EXISTS is a single atomic statement.
-    const at = now();
-    const inserted = await prisma.$executeRaw(Prisma.sql`
-      INSERT INTO "Job" ("id","shop","kind","key","payload","state","runAt","attempts","maxAttempts","createdAt","updatedAt")
-      SELECT ${id}, ${shop}, ${kind}, ${data.key}, ${data.payload}, 'queued', ${data.runAt}, 0, ${data.maxAttempts}, ${at}, ${at}
-      WHERE NOT EXISTS (SELECT 1 FROM "Job" WHERE "shop" = ${shop} AND "key" = ${data.key} AND "state" = 'queued')`);
-    return inserted === 1 ? id : null;
+    return (await prisma.$executeRaw(insertJob(data))) === 1 ? data.id : null;
+  }
+
+  /** In the SQLite ledger driver's open transaction (synchronous): the job is inserted before this returns. */
+  function enqueueIn<P>(tx: DatabaseTransaction, shop: string, kind: string, payload: P, options: EnqueueOptions = {}) {
+    if (!("run" in tx)) throw new Error("the table queue enqueues only in a SQLite transaction");
+    const data = jobData(shop, kind, payload, options);
+    const insert = insertJob(data);
+    return tx.run({ name: "insertJob", text: insert.text }, insert.values) === 1 ? data.id : null;
   }
 
   /** Takes the next due job whose shop has no job running (per-shop order), or a job whose lease expired. */
@@ -217,5 +235,5 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
     return ids.length ? (await prisma.job.deleteMany({ where: { shop, id: { in: ids } } })).count : 0;
   }
 
-  return { enqueue, work, counts, state, cancelShop, purgeShop, purgeCustomer, close: async () => {} };
+  return { enqueue, enqueueIn, work, counts, state, cancelShop, purgeShop, purgeCustomer, close: async () => {} };
 }

@@ -9,6 +9,8 @@ import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 import type { OrderColumns } from "../domain/analytics";
 import { sqliteFile, stampMs } from "./sqlite-direct.server";
+import { LIVE_CUSTOMER, QUALIFYING_ORDER } from "./ledger-rules.sql";
+import { qualifying } from "./qualifying-orders.server";
 
 /**
  * The shop's qualifying orders before `to`, per customer (in `customerIds` order), times ascending, with each
@@ -23,21 +25,10 @@ export interface OrderLedger extends OrderColumns {
 const CUSTOMERS_PER_TURN = 5000;
 
 /**
- * Qualifying orders with a time before `to`: the rule of qualifying() in qualifying-orders.server.ts (a live
- * customer, not a test, not cancelled, not deleted, worth more than 0 now; time = processedAt), written out again
- * because that helper is private to scoring and bounds by `<= asOf`. COALESCE keeps SQLite on the (shop, customerId)
- * index instead of the date index (see there).
+ * The qualifying orders with a time before `to` are those qualifying as of `to` − 1 ms (times are stored to the
+ * millisecond): the rule of ledger-rules.sql.ts (QUALIFYING_ORDER, LIVE_CUSTOMER), bound to `@asOf`.
  */
-const QUALIFYING_SQLITE = `o."shop" = @shop AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = 0
-  AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND COALESCE(o."processedAt", o."processedAt") < @to`;
-/** The live-customer part, checked once per customer group (HAVING) rather than once per order. */
-const LIVE_CUSTOMER_SQLITE = `o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = @shop AND c."deletedAt" IS NOT NULL)`;
-
-function qualifyingBefore(shop: string, to: Date): Prisma.Sql {
-  return Prisma.sql`o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = false
-    AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND COALESCE(o."processedAt", o."processedAt") < ${to}
-    AND o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NOT NULL)`;
-}
+const asOfBefore = (to: number) => to - 1;
 
 /** Every qualifying order of `shop` before `to` (epoch ms). SQLite: prepared statement; otherwise Prisma. */
 export async function readOrderLedger(shop: string, to: number): Promise<OrderLedger> {
@@ -57,10 +48,11 @@ async function readOrderLedgerFromSqlite(file: string, shop: string, to: number)
       .prepare(
         `SELECT o."customerId", group_concat(o."processedAt" || ' ' || o."valueMinor", ','),
           (SELECT s."segment" || ' ' || coalesce(s."tier", '') FROM "CustomerState" s WHERE s."shop" = @shop AND s."customerId" = o."customerId")
-        FROM "Order" o WHERE ${QUALIFYING_SQLITE} GROUP BY o."customerId" HAVING ${LIVE_CUSTOMER_SQLITE}`,
+        FROM "Order" o WHERE ${QUALIFYING_ORDER} GROUP BY o."customerId" HAVING ${LIVE_CUSTOMER}`,
       )
       .raw();
-    const params = { shop, to: stampMs(to) };
+    // The live-customer part once per customer group (HAVING) rather than once per order.
+    const params = { shop, asOf: stampMs(asOfBefore(to)) };
     const builder = columnsBuilder(1 << 16);
     let n = 0;
     for (const [customerId, text, state] of statement.iterate(params) as IterableIterator<[string, string, string | null]>) {
@@ -80,7 +72,7 @@ async function readOrderLedgerFromSqlite(file: string, shop: string, to: number)
 export async function readOrderLedgerWithPrisma(shop: string, to: number): Promise<OrderLedger> {
   const rows = await prisma.$queryRaw<{ customerId: string; processedAt: unknown; valueMinor: unknown }[]>(
     Prisma.sql`SELECT o."customerId" AS "customerId", o."processedAt" AS "processedAt", o."valueMinor" AS "valueMinor"
-      FROM "Order" o WHERE ${qualifyingBefore(shop, new Date(to))} ORDER BY o."customerId", o."processedAt"`,
+      FROM "Order" o WHERE ${qualifying(shop, new Date(asOfBefore(to)))} ORDER BY o."customerId", o."processedAt"`,
   );
   const states = new Map(
     (await prisma.customerState.findMany({ where: { shop }, select: { customerId: true, segment: true, tier: true } })).map((s) => [s.customerId, s]),

@@ -1,9 +1,10 @@
 // Backfill runs: one per full-history import of a shop, with the resume point and the progress the admin shows.
 import { randomUUID } from "node:crypto";
 import { prisma } from "../db.server";
-import { sqliteLedger } from "./ledger-bulk-sqlite.server";
-import { applyCustomers, applyOrders, applyRefunds } from "./ledger.server";
-import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
+import { ledgerDriver } from "./ledger.server";
+import { backfillBatch, type BackfillBatch } from "./ledger-write";
+
+export type { BackfillBatch };
 
 export type BackfillPhase = "customers" | "orders" | "done";
 export type BackfillRun = NonNullable<Awaited<ReturnType<typeof getBackfillRun>>>;
@@ -51,40 +52,12 @@ export async function advanceBackfillPhase(shop: string, id: string, next: Backf
   });
 }
 
-export interface BackfillBatch {
-  customers: LedgerCustomer[];
-  orders: LedgerOrder[];
-  refunds: LedgerRefund[];
-  /** The file's last line this batch covers (1-based). */
-  throughLine: number;
-}
-
 /**
  * Writes a batch of the file into the ledger and moves the resume point past it in one transaction: a crash
- * either keeps both or neither, so a rerun neither skips nor doubles a line.
+ * either keeps both or neither, so a rerun neither skips nor doubles a line (ledger-write.ts, on this database's driver).
  */
 export async function commitBackfillBatch(shop: string, id: string, batch: BackfillBatch): Promise<void> {
-  const sqlite = sqliteLedger();
-  if (sqlite) return void (await sqlite.commit(shop, id, batch));
-  await commitBackfillBatchWithPrisma(shop, id, batch);
-}
-
-/** The same batch through Prisma: the path for other databases, and the reference the SQLite path is tested against. */
-export async function commitBackfillBatchWithPrisma(shop: string, id: string, batch: BackfillBatch): Promise<void> {
-  await prisma.$transaction(async (tx) => {
-    // The whole shop is recomputed after a backfill: no need to work out which customers each batch touched.
-    await applyCustomers(shop, batch.customers, tx);
-    await applyOrders(shop, batch.orders, tx, { trackCustomers: false });
-    await applyRefunds(shop, batch.refunds, tx, { reflected: true });
-    await tx.backfillRun.updateMany({
-      where: { shop, id },
-      data: {
-        linesCommitted: batch.throughLine,
-        customersRead: { increment: batch.customers.length },
-        ordersRead: { increment: batch.orders.length },
-      },
-    });
-  });
+  await ledgerDriver().transaction(() => backfillBatch(shop, id, batch, new Date()));
 }
 
 export interface BackfillProgress {

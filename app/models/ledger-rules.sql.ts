@@ -1,6 +1,9 @@
-// The ledger's version rules as SQL, shared word for word by its three write paths (Prisma's steps in
-// ledger.server.ts, SQLite's prepared statements in ledger-bulk-sqlite.server.ts, PostgreSQL's in
-// ledger-pg.server.ts), inside `INSERT … ON CONFLICT ("shop","id") DO UPDATE … WHERE <rule>` on the row held.
+// The ledger's SQL, each statement written once (docs/rules.md#ledger): the version rules, every statement of its hot
+// writes, and the qualifying-order rule every read uses. One text for SQLite and PostgreSQL; the differences between
+// the two (placeholders, value formats, one round trip for a read and a write) are sql-dialect.ts's. The algorithm
+// that runs these statements is ledger-write.ts, on a driver per database (ledger-driver-sqlite.server.ts,
+// ledger-driver-pg.server.ts).
+import { statement } from "./sql-dialect";
 
 /** An order version replaces the held one when it is newer and the order is not deleted (a tombstone stays). */
 export const ORDER_VERSION_WINS = `"Order"."deletedAt" IS NULL
@@ -26,3 +29,126 @@ export const CUSTOMER_VERSION_WINS = `"Customer"."deletedAt" IS NULL
 export const LATE_REFUNDS = `SELECT SUM(r."amountMinor") FROM "Refund" r
   WHERE r."shop" = "Order"."shop" AND r."orderId" = "Order"."id" AND r."amountMinor" IS NOT NULL
     AND r."currencyCode" = "Order"."currencyCode" AND r."createdAt" > "Order"."sourceUpdatedAt"`;
+
+// --- The statements of the hot writes (webhooks, backfill batches, reconciliation) --------------------------------
+
+/** $1 shop. */
+export const SHOP_STATUS = statement("shopStatus", `SELECT "status" FROM "Shop" WHERE "shop" = $1`);
+
+/**
+ * $1 shop, $2 webhook id, $3 event id, $4 topic, $5 received at. Claims a delivery of an installed shop: a retry (same
+ * webhook id) or a duplicate of the event (same event id and topic) conflicts and changes nothing; on PostgreSQL a
+ * concurrent one waits for the first to commit or roll back, so each event is handled by exactly one transaction.
+ */
+export const CLAIM_DELIVERY = statement(
+  "claimDelivery",
+  `INSERT INTO "WebhookDelivery" ("shop","webhookId","eventId","topic","receivedAt")
+  SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "shop" = $1 AND "status" <> 'redacted')
+  ON CONFLICT DO NOTHING`,
+);
+
+/** $1 shop, $2 order id: the customer a live order belongs to (both owners are affected when it changes hands). */
+export const ORDER_OWNER = statement("orderOwner", `SELECT "customerId" FROM "Order" WHERE "shop" = $1 AND "id" = $2 AND "deletedAt" IS NULL`);
+
+/**
+ * $1 shop, $2 id, $3 customer, $4 name, $5 processed at, $6 cancelled at, $7 test, $8 currency, $9 current total
+ * (also the value until late refunds are taken off), $10 discount codes (JSON), $11 discount, $12 updated at.
+ */
+export const UPSERT_ORDER = statement(
+  "upsertOrder",
+  `INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode",
+    "currentTotalMinor","valueMinor","discountCodes","discountMinor","sourceUpdatedAt")
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11,$12)
+  ON CONFLICT ("shop","id") DO UPDATE SET "customerId" = excluded."customerId", "name" = excluded."name",
+    "processedAt" = excluded."processedAt", "cancelledAt" = excluded."cancelledAt", "test" = excluded."test",
+    "currencyCode" = excluded."currencyCode", "currentTotalMinor" = excluded."currentTotalMinor",
+    "valueMinor" = excluded."valueMinor", "discountCodes" = excluded."discountCodes",
+    "discountMinor" = excluded."discountMinor", "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+  WHERE ${ORDER_VERSION_WINS}`,
+);
+
+/** $1 shop, $2 order id: its value is its current total less its late refunds (rewritten only when that differs). */
+export const REFRESH_ORDER_VALUE = statement(
+  "refreshOrderValue",
+  `UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((${LATE_REFUNDS}), 0)
+  WHERE "shop" = $1 AND "id" = $2 AND "valueMinor" <> "currentTotalMinor" - COALESCE((${LATE_REFUNDS}), 0)`,
+);
+
+/** $1 shop, $2 id, $3 order id, $4 created at, $5 amount, $6 currency. A refund is stored once, by id. */
+export const INSERT_REFUND = statement(
+  "insertRefund",
+  `INSERT INTO "Refund" ("shop","id","orderId","createdAt","amountMinor","currencyCode") VALUES ($1,$2,$3,$4,$5,$6)
+  ON CONFLICT ("shop","id") DO NOTHING`,
+);
+
+/**
+ * $1 shop, $2 id, $3 email, $4 first name, $5 last name, $6 locale, $7 created at, $8 updated at. A version without
+ * locale (or created at) keeps the held one.
+ */
+export const UPSERT_CUSTOMER = statement(
+  "upsertCustomer",
+  `INSERT INTO "Customer" ("shop","id","email","firstName","lastName","locale","sourceCreatedAt","sourceUpdatedAt")
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+  ON CONFLICT ("shop","id") DO UPDATE SET "email" = excluded."email", "firstName" = excluded."firstName",
+    "lastName" = excluded."lastName", "locale" = COALESCE(excluded."locale", "Customer"."locale"),
+    "sourceCreatedAt" = COALESCE(excluded."sourceCreatedAt", "Customer"."sourceCreatedAt"),
+    "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+  WHERE ${CUSTOMER_VERSION_WINS}`,
+);
+
+/** $1 shop, $2 id, $3 the incoming version's updated at: the row held, next to a version that did not replace it. */
+export const HELD_CUSTOMER = statement(
+  "heldCustomer",
+  `SELECT "email","firstName","lastName","locale", "sourceUpdatedAt" = $3 AS "sameSecond", "deletedAt" IS NOT NULL AS "deleted"
+  FROM "Customer" WHERE "shop" = $1 AND "id" = $2`,
+);
+
+/** $1 shop, $2 order id, $3 deleted at: every field blanked and deletedAt set, so no later version brings it back. */
+export const TOMBSTONE_ORDER = statement(
+  "tombstoneOrder",
+  `INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode","currentTotalMinor","valueMinor","discountCodes","sourceUpdatedAt","deletedAt")
+  VALUES ($1,$2,NULL,NULL,$3,NULL,false,'XXX',0,0,'[]',NULL,$3)
+  ON CONFLICT ("shop","id") DO UPDATE SET "customerId" = NULL, "name" = NULL, "processedAt" = excluded."processedAt",
+    "cancelledAt" = NULL, "test" = false, "currencyCode" = 'XXX', "currentTotalMinor" = 0, "valueMinor" = 0,
+    "discountCodes" = '[]', "discountMinor" = 0, "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
+  WHERE "Order"."deletedAt" IS NULL`,
+);
+
+/** $1 shop, $2 customer id, $3 deleted at: the same for a customer. */
+export const TOMBSTONE_CUSTOMER = statement(
+  "tombstoneCustomer",
+  `INSERT INTO "Customer" ("shop","id","email","firstName","lastName","locale","sourceCreatedAt","sourceUpdatedAt","deletedAt")
+  VALUES ($1,$2,NULL,NULL,NULL,NULL,NULL,NULL,$3)
+  ON CONFLICT ("shop","id") DO UPDATE SET "email" = NULL, "firstName" = NULL, "lastName" = NULL, "locale" = NULL,
+    "sourceCreatedAt" = NULL, "sourceUpdatedAt" = NULL, "deletedAt" = excluded."deletedAt"
+  WHERE "Customer"."deletedAt" IS NULL`,
+);
+
+/** $1 shop, $2 run id, $3 last line committed, $4 customers read, $5 orders read, $6 now: a backfill's resume point. */
+export const BACKFILL_PROGRESS = statement(
+  "backfillProgress",
+  `UPDATE "BackfillRun" SET "linesCommitted" = $3, "customersRead" = "customersRead" + $4, "ordersRead" = "ordersRead" + $5,
+    "updatedAt" = $6 WHERE "shop" = $1 AND "id" = $2`,
+);
+
+// --- The qualifying-order rule (docs/rules.md#ledger-qualifying), for every read ----------------------------------
+
+/**
+ * A qualifying order, in the columns of the Order aliased `o`, as of `@asOf`, for `@shop` (named parameters: bound
+ * from an object by better-sqlite3, by prismaSql for Prisma): it has a customer, is not a test, not cancelled, not
+ * deleted, is worth more than 0 now and its time is at or before asOf. Together with LIVE_CUSTOMER (its customer is
+ * not deleted) it is the rule; app/domain/qualifying.ts is the same rule on one order, tested equal.
+ *
+ * The time goes through COALESCE(t, t) (valid in SQLite and PostgreSQL alike) on purpose: these reads go customer by
+ * customer, and SQLite, without statistics, otherwise walks the (shop, processedAt) index for any time bound and
+ * visits every order in the range once per batch (a full run of 1M orders took 150 s that way).
+ */
+export const QUALIFYING_ORDER = `o."shop" = @shop AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = false
+  AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND COALESCE(o."processedAt", o."processedAt") <= @asOf`;
+
+/**
+ * The rest of the rule: the order's customer is not deleted (tombstoned). An order whose customer the ledger has not
+ * seen yet still counts: the customer exists in Shopify. Tombstoned customers are few, so NOT IN over them is cheaper
+ * than joining every order; a read grouped by customer may check it once per group (HAVING).
+ */
+export const LIVE_CUSTOMER = `o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = @shop AND c."deletedAt" IS NOT NULL)`;

@@ -1,4 +1,4 @@
-// Reads of the ledger for scoring: which orders qualify (one SQL fragment, used everywhere), per-customer RFM
+// Reads of the ledger for scoring: which orders qualify (the one SQL rule of ledger-rules.sql.ts), per-customer RFM
 // aggregates computed in SQL, and the qualifying orders tiers need, fetched for a batch of customers at a time.
 // Portable SQL through Prisma.sql (SQLite now, PostgreSQL later); every query is scoped by shop.
 import { Prisma } from "../generated/prisma/client";
@@ -6,31 +6,27 @@ import { prisma } from "../db.server";
 import type { TierOrder } from "../domain/tiers";
 import type { CustomerAggregate, LedgerScan } from "./scoring-types";
 import { sqliteScoring } from "./scoring-sqlite.server";
+import { LIVE_CUSTOMER, QUALIFYING_ORDER } from "./ledger-rules.sql";
+import { prismaSql } from "./sql-dialect";
 
 export type { CustomerAggregate, LedgerScan };
 
 /**
- * A qualifying order (docs/rules.md#ledger-qualifying, in the ledger's own columns): it has a customer who is not
- * deleted, is not a test, not cancelled, not deleted, and is worth more than 0 now. Orders whose customer the ledger
- * has not seen yet (an order webhook before the customer's) still count: the customer exists in Shopify.
- * `o` is the Order alias. Tombstoned customers are few, so NOT IN over them is cheaper than joining every order.
- *
- * Times are compared through `orderTime` (COALESCE(t, t), valid in SQLite and PostgreSQL alike) on purpose: these
- * reads go customer by customer, and SQLite, without statistics, otherwise walks the (shop, processedAt) index for
- * any time bound and visits every order in the range once per batch (a full run of 1M orders took 150 s that way).
+ * Orders are compared by time through `orderTime` (COALESCE(t, t)) for the reason QUALIFYING_ORDER gives: SQLite then
+ * walks the (shop, customerId) index instead of the date index.
  */
 const orderTime = Prisma.sql`COALESCE(o."processedAt", o."processedAt")`;
 
-function qualifying(shop: string, asOf: Date, { customerChecked = false } = {}): Prisma.Sql {
-  // Listing the tombstones reads the shop's customers (~100 ms at 100k): once per full run is fine, once per batch
-  // or per incremental update is not, so callers that already know their customers are live skip it.
-  const liveCustomer = customerChecked
-    ? Prisma.empty
-    : Prisma.sql`AND o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NOT NULL)`;
-  return Prisma.sql`o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = false
-    AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND ${orderTime} <= ${asOf} ${liveCustomer}`;
+/**
+ * The qualifying-order rule (docs/rules.md#ledger-qualifying) for Prisma's raw queries on the Order aliased `o`: the
+ * one SQL text of ledger-rules.sql.ts, with its parameters bound. `customerChecked`: the caller already knows the
+ * customers it reads are live, so the tombstone check is left out — listing the tombstones reads the shop's customers
+ * (~100 ms at 100k): once per full run is fine, once per batch or per incremental update is not.
+ */
+export function qualifying(shop: string, asOf: Date, { customerChecked = false } = {}): Prisma.Sql {
+  const rule = customerChecked ? QUALIFYING_ORDER : `${QUALIFYING_ORDER} AND ${LIVE_CUSTOMER}`;
+  return prismaSql(rule, { shop, asOf });
 }
-
 
 /**
  * Per-customer aggregates of qualifying orders up to `asOf` (GROUP BY customer, in SQL), every customer with at

@@ -23,6 +23,7 @@ import {
   type LedgerScan,
 } from "./scoring-types";
 import { sqliteFile, stamp, stampMs, whenFree } from "./sqlite-direct.server";
+import { LIVE_CUSTOMER, QUALIFYING_ORDER } from "./ledger-rules.sql";
 
 const ROWS_PER_TURN = 5000;
 const STATES_PER_TRANSACTION = 5000;
@@ -73,7 +74,7 @@ function createScoring(file: string) {
     shop: string,
     { asOf, windowStart, tierFrom }: { asOf: number; windowStart: number | null; tierFrom: number | null },
   ): Promise<LedgerScan> {
-    // The same qualifying rule as qualifying-orders.server.ts; COALESCE keeps SQLite on the (shop, customerId) index.
+    // The qualifying rule of ledger-rules.sql.ts (its COALESCE keeps SQLite on the (shop, customerId) index).
     const windowed =
       windowStart === null
         ? `COUNT(*), SUM(o."valueMinor"), MAX(o."processedAt")`
@@ -87,9 +88,7 @@ function createScoring(file: string) {
         SELECT o."customerId", MAX(o."processedAt"), ${windowed},
           group_concat(CASE WHEN ${inTierRange} THEN o."processedAt" || ' ' || o."valueMinor" END, ',')
         FROM "Order" o
-        WHERE o."shop" = @shop AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = 0
-          AND o."cancelledAt" IS NULL AND o."valueMinor" > 0 AND COALESCE(o."processedAt", o."processedAt") <= @asOf
-          AND o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = @shop AND c."deletedAt" IS NOT NULL)
+        WHERE ${QUALIFYING_ORDER} AND ${LIVE_CUSTOMER}
         GROUP BY o."customerId"`);
       const params: Record<string, unknown> = { shop, asOf: stampMs(asOf) };
       if (windowStart !== null) params.windowStart = stampMs(windowStart);

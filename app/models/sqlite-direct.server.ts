@@ -1,4 +1,4 @@
-// What the prepared-statement paths on SQLite share (docs/decisions/0002, 0003): whether the database is a SQLite
+// What the prepared-statement paths on SQLite share (docs/decisions/0002, 0003, 0005): whether the database is a SQLite
 // file, the stored DateTime format, and waiting out another connection's write lock without blocking the event loop.
 import { env } from "../env.server";
 
@@ -7,11 +7,8 @@ export function sqliteFile(): string | null {
   return env.DATABASE_URL.startsWith("file:") ? env.DATABASE_URL.slice("file:".length) : null;
 }
 
-/** Prisma's SQLite adapter stores DateTime as this text; comparisons in SQL rely on one format. */
-export const stamp = (d: Date | null) => (d ? d.toISOString().replace("Z", "+00:00") : null);
-
-/** The same text from epoch milliseconds. */
-export const stampMs = (ms: number | null) => (ms === null ? null : stamp(new Date(ms)));
+// The stored DateTime text (sql-dialect.ts, where the ledger's statements get it too).
+export { stamp, stampMs } from "./sql-dialect";
 
 const BUSY_RETRY_MS = 10_000;
 

@@ -1,7 +1,6 @@
 // After a ledger write: the follow-up work for the customers it touched. Coalesced per customer, so a burst of
 // webhooks for one customer becomes one job.
 import { getQueue } from "../jobs/runtime.server";
-import { CUSTOMER_REFRESH } from "../models/ledger-types";
 import type { FollowUp } from "../models/ledger-ingest.server";
 
 export const CUSTOMER_CHANGED = "customer-changed";
@@ -13,13 +12,8 @@ export async function ledgerChanged(shop: string, customerIds: Iterable<string>)
   }
 }
 
-/** Re-reads from Shopify customers whose versions of one second differ (customer-refresh job). */
-export async function customersInDoubt(shop: string, customerIds: Iterable<string>) {
-  const queue = getQueue();
-  for (const customerId of customerIds) {
-    await queue.enqueue(shop, CUSTOMER_REFRESH, { customerId }, { key: `${CUSTOMER_REFRESH}:${customerId}` });
-  }
-}
-
-/** What ledger-ingest queues after a webhook's change (the direct paths write the same jobs in their transaction). */
-export const customerFollowUp: FollowUp = { kind: CUSTOMER_CHANGED, enqueue: ledgerChanged, refresh: customersInDoubt };
+/**
+ * What a webhook's ledger write queues in its own transaction (ledger-ingest): a customer-changed job per affected
+ * customer (and a customer-refresh per same-second conflict), on the process's queue.
+ */
+export const customerFollowUp: FollowUp = { kind: CUSTOMER_CHANGED, queue: getQueue };

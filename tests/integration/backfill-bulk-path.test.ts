@@ -1,10 +1,14 @@
-// The backfill's SQLite bulk path writes exactly what the Prisma path writes (same rules, same stored formats),
-// including over rows that webhooks already wrote: a newer version, a tombstone, a refund not yet reflected.
-import { describe, expect, it } from "vitest";
-import { prisma } from "../../app/db.server";
-import { commitBackfillBatch, commitBackfillBatchWithPrisma, createBackfillRun } from "../../app/models/backfill.server";
+// A backfill's batches are written by one algorithm (app/models/ledger-write.ts) on two drivers: SQLite's prepared
+// statements and PostgreSQL's. Both, each on a database of its own, and the app's path on this run's database write
+// exactly the same rows (same rules, same stored values), including over rows that webhooks already wrote: a newer
+// version, a tombstone, a refund not yet reflected.
+import { afterAll, describe, expect, it } from "vitest";
+import { prisma, type PrismaClient } from "../../app/db.server";
+import { commitBackfillBatch, createBackfillRun, type BackfillBatch } from "../../app/models/backfill.server";
 import { applyOrders, applyRefunds, deleteOrder } from "../../app/models/ledger.server";
-import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "../../app/models/ledger-types";
+import { backfillBatch, writeChange } from "../../app/models/ledger-write";
+import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "../../app/models/ledger-types";
+import { ledgerRows, openBothDrivers, type LedgerSide } from "../support/ledger-drivers";
 import { toMinorUnits } from "../../app/domain/money";
 import { generateShop } from "../../simulator/generator/index";
 
@@ -30,46 +34,72 @@ function ledgerRowsFromGenerator() {
   return { customers, orders, refunds };
 }
 
-async function seedWebhookHistory(shop: string, rows: ReturnType<typeof ledgerRowsFromGenerator>) {
+/** What webhooks wrote before the backfill: a newer version of one order, a tombstone, a late refund. */
+function webhookHistory(rows: ReturnType<typeof ledgerRowsFromGenerator>): LedgerChange[] {
   const [newer, deleted, refunded] = rows.orders.filter((o) => o.customerId && !o.test);
-  await applyOrders(shop, [{ ...newer, currentTotalMinor: 1, sourceUpdatedAt: new Date("2030-01-01T00:00:00Z") }]);
-  await deleteOrder(shop, deleted.id, new Date("2026-06-01T00:00:00Z"));
-  await applyRefunds(shop, [{ id: "gid://shopify/Refund/1", orderId: refunded.id, createdAt: new Date("2029-01-01T00:00:00Z"), amountMinor: 100, currencyCode: refunded.currencyCode }]);
+  return [
+    { kind: "orders", orders: [{ ...newer, currentTotalMinor: 1, sourceUpdatedAt: new Date("2030-01-01T00:00:00Z") }], refunds: [] },
+    { kind: "deleteOrder", orderId: deleted.id, at: new Date("2026-06-01T00:00:00Z") },
+    { kind: "refunds", refunds: [{ id: "gid://shopify/Refund/1", orderId: refunded.id, createdAt: new Date("2029-01-01T00:00:00Z"), amountMinor: 100, currencyCode: refunded.currencyCode }] },
+  ];
 }
 
-async function rowsOf(shop: string) {
+function batchesOf(rows: ReturnType<typeof ledgerRowsFromGenerator>): BackfillBatch[] {
+  const half = Math.floor(rows.orders.length / 2);
+  return [
+    { customers: rows.customers, orders: [], refunds: [], throughLine: rows.customers.length },
+    { customers: [], orders: rows.orders.slice(0, half), refunds: rows.refunds, throughLine: half },
+    { customers: [], orders: rows.orders.slice(half), refunds: [], throughLine: rows.orders.length },
+  ];
+}
+
+async function rowsOf(db: PrismaClient, shop: string) {
   const strip = <T extends { shop: string }>(rows: T[]) => rows.map(({ shop: _shop, ...rest }) => rest);
   const [customers, orders, refunds] = await Promise.all([
-    prisma.customer.findMany({ where: { shop }, orderBy: { id: "asc" } }),
-    prisma.order.findMany({ where: { shop }, orderBy: { id: "asc" } }),
-    prisma.refund.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    db.customer.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    db.order.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    db.refund.findMany({ where: { shop }, orderBy: { id: "asc" } }),
   ]);
-  const run = await prisma.backfillRun.findFirstOrThrow({ where: { shop } });
+  const run = await db.backfillRun.findFirstOrThrow({ where: { shop } });
   return { customers: strip(customers), orders: strip(orders), refunds: strip(refunds), progress: [run.linesCommitted, run.customersRead, run.ordersRead] };
 }
 
+/** The same history and batches through one driver, as the app runs them. */
+async function throughDriver(side: LedgerSide, shop: string, rows: ReturnType<typeof ledgerRowsFromGenerator>) {
+  for (const change of webhookHistory(rows)) await side.driver.transaction(() => writeChange(shop, change));
+  const run = await side.prisma.backfillRun.create({ data: { id: `run-${side.database}`, shop } });
+  for (const batch of batchesOf(rows)) await side.driver.transaction(() => backfillBatch(shop, run.id, batch, new Date()));
+  return rowsOf(side.prisma, shop);
+}
+
+const drivers = await openBothDrivers();
+afterAll(async () => {
+  if (drivers !== "skipped") await drivers.close();
+});
+
 describe("backfill write paths", () => {
-  it("the SQLite bulk path and the Prisma path leave identical rows", async () => {
+  it("the app's path, the SQLite driver and the PostgreSQL driver leave identical rows", async () => {
     const rows = ledgerRowsFromGenerator();
-    for (const shop of ["bulk.myshopify.com", "prisma.myshopify.com"]) await seedWebhookHistory(shop, rows);
-    const half = Math.floor(rows.orders.length / 2);
-    const batches = [
-      { customers: rows.customers, orders: [], refunds: [], throughLine: rows.customers.length },
-      { customers: [], orders: rows.orders.slice(0, half), refunds: rows.refunds, throughLine: half },
-      { customers: [], orders: rows.orders.slice(half), refunds: [], throughLine: rows.orders.length },
-    ];
-    const bulkRun = (await createBackfillRun("bulk.myshopify.com")).run;
-    const prismaRun = (await createBackfillRun("prisma.myshopify.com")).run;
-    for (const batch of batches) {
-      await commitBackfillBatch("bulk.myshopify.com", bulkRun.id, batch);
-      await commitBackfillBatchWithPrisma("prisma.myshopify.com", prismaRun.id, batch);
-    }
-    const [bulk, viaPrisma] = [await rowsOf("bulk.myshopify.com"), await rowsOf("prisma.myshopify.com")];
-    expect(bulk.orders.length).toBe(rows.orders.length);
-    expect(bulk).toEqual(viaPrisma);
+    const shop = "bulk.myshopify.com";
+    // The app's own path on this run's database.
+    const [newer, deleted, refunded] = webhookHistory(rows) as [Extract<LedgerChange, { kind: "orders" }>, Extract<LedgerChange, { kind: "deleteOrder" }>, Extract<LedgerChange, { kind: "refunds" }>];
+    await applyOrders(shop, newer.orders);
+    await deleteOrder(shop, deleted.orderId, deleted.at);
+    await applyRefunds(shop, refunded.refunds);
+    const appRun = (await createBackfillRun(shop)).run;
+    for (const batch of batchesOf(rows)) await commitBackfillBatch(shop, appRun.id, batch);
+    const app = await rowsOf(prisma, shop);
+
+    expect(app.orders.length).toBe(rows.orders.length);
     // The webhook's newer version, the tombstone and the late refund all survived the backfill.
-    expect(bulk.orders.filter((o) => o.currentTotalMinor === 1n)).toHaveLength(1);
-    expect(bulk.orders.filter((o) => o.deletedAt)).toHaveLength(1);
-    expect(bulk.orders.filter((o) => o.valueMinor === o.currentTotalMinor - 100n && o.valueMinor !== o.currentTotalMinor)).toHaveLength(1);
+    expect(app.orders.filter((o) => o.currentTotalMinor === 1n)).toHaveLength(1);
+    expect(app.orders.filter((o) => o.deletedAt)).toHaveLength(1);
+    expect(app.orders.filter((o) => o.valueMinor === o.currentTotalMinor - 100n && o.valueMinor !== o.currentTotalMinor)).toHaveLength(1);
+    expect(app.progress).toEqual([rows.orders.length, rows.customers.length, rows.orders.length]);
+
+    if (drivers === "skipped") return;
+    const [onSqlite, onPostgres] = [await throughDriver(drivers.sqlite, shop, rows), await throughDriver(drivers.postgresql, shop, rows)];
+    expect(onSqlite).toEqual(onPostgres);
+    expect(onSqlite).toEqual(app);
   });
 });

@@ -1,0 +1,55 @@
+// The ledger's writes (ledger-write.ts) on PostgreSQL: each piece of work is one transaction on the process's pool
+// (shared with Prisma), its steps sent as named statements (node-pg prepares each once per connection, then only
+// binds), a read and its write as one round trip, follow-up jobs inserted into pg-boss on the same transaction — all
+// of it committed together or not at all (docs/decisions/0005). Through Prisma the same steps cost ~12 ms of the web
+// process's CPU per webhook (its query compiler runs on every statement), docs/RELIABILITY.md.
+import type pg from "pg";
+import { pgPool } from "../db.server";
+import type { LedgerDriver, LedgerStep, LedgerWork, TransactionalQueue } from "./ledger-write";
+import { inTransaction } from "./pg-transaction.server";
+import { postgresValue, readThenWriteForPostgres, type Statement } from "./sql-dialect";
+
+function query(client: pg.PoolClient, sql: Statement, params: readonly unknown[]) {
+  return client.query({ name: `ledger-${sql.name}`, text: sql.text, values: params.map(postgresValue) });
+}
+
+export function createPgLedgerDriver(pool: pg.Pool): LedgerDriver {
+  async function step(client: pg.PoolClient, s: LedgerStep, queue: TransactionalQueue | undefined): Promise<unknown> {
+    switch (s.op) {
+      case "run":
+        return (await query(client, s.sql, s.params)).rowCount ?? 0;
+      case "get":
+        return (await query(client, s.sql, s.params)).rows[0];
+      case "readThenWrite": {
+        const { __found, __written, ...read } = (await query(client, readThenWriteForPostgres(s.read, s.write), s.params)).rows[0];
+        return { read: __found ? read : undefined, written: __written };
+      }
+      case "enqueue":
+        // pg-boss: its insert (and its coalescing lock) on this transaction's client.
+        if (!queue) throw new Error("ledger work queues jobs: the transaction needs the queue");
+        await queue.enqueueIn(client as never, s.shop, s.kind, s.payload, { key: s.key });
+        return undefined;
+    }
+  }
+
+  return {
+    transaction: <T>(work: () => LedgerWork<T>, queue?: TransactionalQueue) =>
+      inTransaction(pool, async (client) => {
+        const steps = work();
+        for (let next = steps.next(); ; ) {
+          if (next.done) return next.value;
+          next = steps.next(await step(client, next.value, queue));
+        }
+      }),
+  };
+}
+
+let shared: LedgerDriver | undefined;
+
+/** The process's PostgreSQL driver when the database is PostgreSQL; null otherwise. */
+export function pgLedgerDriver() {
+  const pool = pgPool();
+  if (!pool) return null;
+  shared ??= createPgLedgerDriver(pool);
+  return shared;
+}
