@@ -44,14 +44,29 @@ async function appliedOnPostgres(databaseUrl) {
   }
 }
 
-/** Ends the process (exit code 1) with one line saying what to do unless every migration is applied. */
-export async function exitUnlessMigrated(databaseUrl) {
+const WAIT_FOR_DATABASE_MS = 60_000;
+
+/**
+ * Ends the process (exit code 1) with one line saying what to do unless every migration is applied. A database that
+ * does not answer yet (starting, restarting) is waited for, up to a minute, as the worker and the queue wait for it
+ * once running: a process started during a database restart must not die of it.
+ */
+export async function exitUnlessMigrated(databaseUrl, { waitMs = WAIT_FOR_DATABASE_MS, sleep = (ms) => new Promise((r) => setTimeout(r, ms)) } = {}) {
+  const deadline = Date.now() + waitMs;
   let pending;
-  try {
-    pending = await pendingMigrations(databaseUrl);
-  } catch (error) {
-    console.error(`Cannot read the database's migrations (${error instanceof Error ? error.message : error}): check DATABASE_URL and that the database is up.`);
-    process.exit(1);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      pending = await pendingMigrations(databaseUrl);
+      break;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (Date.now() >= deadline) {
+        console.error(`Cannot read the database's migrations (${reason}): check DATABASE_URL and that the database is up.`);
+        process.exit(1);
+      }
+      if (attempt === 1) console.error(`Waiting for the database (${reason}) …`);
+      await sleep(Math.min(1000 * attempt, 5000));
+    }
   }
   if (pending.length > 0) {
     const which = pending.length === 1 ? pending[0] : `${pending[0]} … ${pending.at(-1)}`;

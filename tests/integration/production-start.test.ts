@@ -11,6 +11,7 @@ import path from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import pg from "pg";
 import { pendingMigrations } from "../../scripts/pending-migrations.mjs";
+import { createTestDatabase } from "../support/pg";
 import { postgresUrlFor } from "../setup/global-setup";
 import { freePort } from "../support/app-server";
 import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL } from "../support/test-env";
@@ -215,6 +216,54 @@ describe("production start (README / Dockerfile)", () => {
     // Start did not migrate it.
     expect((await pendingMigrations(databaseUrl)).length).toBeGreaterThan(0);
   });
+
+  it(
+    "started while its PostgreSQL is still down (a restart, a deploy racing the database): web and worker wait for it",
+    async () => {
+      // Given a migrated PostgreSQL database that the app reaches through a port nothing listens on yet
+      const database = await createTestDatabase("loyalty_late");
+      if (!("url" in database)) throw new Error(database.unavailable);
+      try {
+        const setup = npm(["run", "setup"], { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: database.url });
+        expect(await exitWithin(setup, 60_000)).toEqual({ code: 0, signal: null });
+        const target = new URL(database.url);
+        const port = await freePort();
+        const late = new URL(database.url);
+        late.port = String(port);
+        const env = await productionEnv(late.toString(), { WORKER: "separate" });
+        // When web and worker start before the database answers
+        const web = npm(["start"], env);
+        const worker = npm(["run", "worker"], env);
+        await waitForOutput(web, /Waiting for the database/, 20_000);
+        await waitForOutput(worker, /Waiting for the database/, 20_000);
+        // and the database comes up two seconds later (a TCP relay to the real server, opened now)
+        await new Promise((r) => setTimeout(r, 2000));
+        const relay = net.createServer((client) => {
+          const upstream = net.connect(Number(target.port), target.hostname);
+          client.pipe(upstream).pipe(client);
+          const close = () => (client.destroy(), upstream.destroy());
+          client.on("error", close);
+          upstream.on("error", close);
+        });
+        await new Promise<void>((r) => relay.listen(port, "127.0.0.1", () => r()));
+        try {
+          // Then both start, and the web answers with its database
+          const [, url] = await waitForOutput(web, /listening on (http:\/\/\S+)/, 30_000);
+          await waitForOutput(worker, /Loyalty & RFM worker running/, 30_000);
+          expect((await fetch(`${url}/healthz`)).status).toBe(200);
+          web.child.kill("SIGTERM");
+          worker.child.kill("SIGTERM");
+          expect(await exitWithin(web, 8000)).toEqual({ code: 0, signal: null });
+          expect(await exitWithin(worker, 8000)).toEqual({ code: 0, signal: null });
+        } finally {
+          relay.close();
+        }
+      } finally {
+        await database.drop();
+      }
+    },
+    90_000,
+  );
 
   it(
     "WORKER=separate npm start beside npm run worker: both run and both stop cleanly on SIGTERM",
