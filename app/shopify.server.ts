@@ -7,7 +7,7 @@ import {
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
 import { InvalidHostError, InvalidShopError } from "@shopify/shopify-api";
-import { PrismaSessionStorage } from "./models/session-storage.server";
+import { SessionTableStorage } from "./models/session-storage.server";
 import { env } from "./env.server";
 import { logger } from "./logger.server";
 import { API_VERSION } from "./shopify/api-version";
@@ -27,7 +27,7 @@ const shopify = shopifyApp({
   scopes: env.SCOPES,
   appUrl: env.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(),
+  sessionStorage: new SessionTableStorage(),
   distribution: AppDistribution.AppStore,
   isEmbeddedApp: true,
   future: {

@@ -1,4 +1,5 @@
-// Shopify sessions in the app's Prisma database (the SessionStorage the library asks for). Written here rather than
+// Shopify sessions in the app's Session table (the SessionStorage the library asks for), read through the same
+// prepared statements as the ledger on SQLite and PostgreSQL and written through Prisma. Written here rather than
 // taken from @shopify/shopify-app-session-storage-prisma, which imports `Prisma` from "@prisma/client" — a module
 // the engine-free `prisma-client` generator does not provide (docs/decisions/0001-prisma-without-engines.md).
 import { Session } from "@shopify/shopify-api";
@@ -56,7 +57,7 @@ function fromRow(row: SessionRow): Session {
   return Session.fromPropertyArray(entries, true);
 }
 
-export class PrismaSessionStorage implements SessionStorage {
+export class SessionTableStorage implements SessionStorage {
   async storeSession(session: Session): Promise<boolean> {
     const row = toRow(session);
     await prisma.session.upsert({ where: { id: row.id }, create: row, update: row });

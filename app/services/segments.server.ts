@@ -5,7 +5,7 @@ import { segmentMovesSince, segmentTotals } from "../models/customer-state.serve
 import { SEGMENT_KEYS, SEGMENT_MOVEMENT_DAYS as MOVEMENT_DAYS } from "../domain/segments";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
-import { saveRfmSettings } from "./recompute-rules.server";
+import { saveRfmSettings } from "./rule-changes.server";
 import { backfillStatus } from "./backfill.server";
 
 const DAY_MS = 86_400_000;

@@ -8,7 +8,7 @@ import { enqueueSync, enqueueSyncCleanup } from "../jobs/contracts";
 import { getShopComputation } from "../models/customer-state.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { getSyncSettings, saveSyncSettings } from "../models/sync.server";
-import { saveRfmSettings } from "./recompute-rules.server";
+import { saveRfmSettings } from "./rule-changes.server";
 import { syncStatus } from "./status.server";
 
 export async function settingsPage(shop: string) {

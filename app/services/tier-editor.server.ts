@@ -1,13 +1,13 @@
 // The tier editor's form: the programme as the merchant edits it (amounts as decimal text in the shop currency,
 // empty fields for "none"), turned into the domain's input (minor units, nulls) with an issue for anything that is not
-// a number, then previewed (preview.server.ts) or saved (recompute-rules.server.ts) — never a 500 for bad input.
+// a number, then previewed (preview.server.ts) or saved (rule-changes.server.ts) — never a 500 for bad input.
 import { MoneyError, fromMinorUnits, toMinorUnits } from "../domain/money";
 import type { TierRuleIssue } from "../domain/tier-rules";
 import type { TierProgram } from "../domain/tiers";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getActiveTierProgram, listTierProgramVersions } from "../models/tier-program.server";
 import { previewTierProgram } from "./preview.server";
-import { saveTierProgram } from "./recompute-rules.server";
+import { saveTierProgram } from "./rule-changes.server";
 
 export interface TierForm {
   key: string;

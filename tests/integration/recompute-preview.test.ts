@@ -9,7 +9,7 @@ import { RECOMPUTE_SHOP, RULES_RECOMPUTE_KEY } from "../../app/jobs/contracts";
 import { getActiveTierProgram } from "../../app/models/tier-program.server";
 import { previewRfmSettings, previewTierProgram } from "../../app/services/preview.server";
 import { recomputeShop } from "../../app/services/recompute.server";
-import { saveRfmSettings, saveTierProgram } from "../../app/services/recompute-rules.server";
+import { saveRfmSettings, saveTierProgram } from "../../app/services/rule-changes.server";
 import { loadGeneratedShop, storedStates } from "./recompute-fixtures";
 
 const SHOP = "preview.myshopify.com";

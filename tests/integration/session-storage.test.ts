@@ -2,9 +2,9 @@
 import { Session } from "@shopify/shopify-api";
 import { describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { PrismaSessionStorage, readSessionRow } from "../../app/models/session-storage.server";
+import { SessionTableStorage, readSessionRow } from "../../app/models/session-storage.server";
 
-const storage = new PrismaSessionStorage();
+const storage = new SessionTableStorage();
 
 describe("Prisma session storage", () => {
   it("round-trips an offline session with an expiring token", async () => {

@@ -1,4 +1,4 @@
-// Saving the rules recomputation depends on: the tier programme (validated, then saved as a new version) and the
+// Rule changes: saving the rules recomputation depends on: the tier programme (validated, then saved as a new version) and the
 // RFM settings. A change that moves customers triggers a full recompute with reason "rules".
 import { validateTierProgram, type TierRuleIssue } from "../domain/tier-rules";
 import type { JobQueue } from "../jobs/queue";
