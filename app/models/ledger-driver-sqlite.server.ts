@@ -4,7 +4,7 @@
 // of that. The work's steps run inside the one synchronous call, so nothing else on the event loop can slip a
 // statement into the transaction; a busy database (another connection's write) is waited out asynchronously.
 import Database from "better-sqlite3";
-import type { LedgerDriver, LedgerStep, LedgerWork, TransactionalQueue } from "./ledger-write";
+import type { LedgerDriver, LedgerStep, LedgerWork, SqlStep, TransactionalQueue } from "./ledger-write";
 import { sqliteForm, sqliteValue, type Statement, type SyncSql } from "./sql-dialect";
 import { sqliteFile, whenFree } from "./sqlite-direct.server";
 
@@ -46,7 +46,7 @@ export function createSqliteLedgerDriver(file: string) {
     return p.statement.get(values(p, params));
   };
 
-  function step(s: LedgerStep, queue: TransactionalQueue | undefined): unknown {
+  function one(s: SqlStep): unknown {
     switch (s.op) {
       case "run":
         return tx.run(s.sql, s.params);
@@ -56,11 +56,20 @@ export function createSqliteLedgerDriver(file: string) {
         const read = get(s.read, s.params);
         return { read, written: tx.run(s.write, s.params) > 0 };
       }
+    }
+  }
+
+  function step(s: LedgerStep, queue: TransactionalQueue | undefined): unknown {
+    switch (s.op) {
+      case "all":
+        return s.steps.map(one);
       case "enqueue":
         // The table queue: it inserts on `tx` before it returns.
         if (!queue) throw new Error("ledger work queues jobs: the transaction needs the queue");
         queue.enqueueIn(tx as never, s.shop, s.kind, s.payload, { key: s.key });
         return undefined;
+      default:
+        return one(s);
     }
   }
 

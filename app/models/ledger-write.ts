@@ -2,10 +2,11 @@
 // previous owners read, the upserts under the version rules, late refunds, tombstones, the follow-up jobs), a backfill
 // batch with its resume point, and the plain writes reconciliation and tests make.
 //
-// Each is a generator of steps — a statement to run, a row to read, a read and its write, a job to queue — that a
-// driver carries out inside one transaction: ledger-driver-sqlite.server.ts synchronously with better-sqlite3 (the
-// whole transaction is one synchronous call, as fast as hand-written prepared statements and never interleaved with
-// other work on the connection), ledger-driver-pg.server.ts with node-pg on the pool, awaiting each step. The
+// Each is a generator of steps — a statement to run, a row to read, a read and its write, a batch of statements that
+// do not depend on each other, a job to queue — that a driver carries out inside one transaction:
+// ledger-driver-sqlite.server.ts synchronously with better-sqlite3 (the whole transaction is one synchronous call, as
+// fast as hand-written prepared statements and never interleaved with other work on the connection),
+// ledger-driver-pg.server.ts with node-pg on the pool (a batch pipelined: one round trip for a thousand rows). The
 // statements are ledger-rules.sql.ts's. Nothing here touches a database, a clock or the environment.
 import type { DeliveryIds } from "./webhook-delivery.server";
 import {
@@ -32,14 +33,19 @@ import {
 } from "./ledger-types";
 import type { Statement } from "./sql-dialect";
 
-/** One step for the driver. The value sent back: `run` the rows changed, `get` the row or undefined, `readThenWrite`
- * the read's row and whether the write changed one, `enqueue` nothing. */
-export type LedgerStep =
+/** One statement for the driver. The value sent back: `run` the rows changed, `get` the row or undefined,
+ * `readThenWrite` the read's row and whether the write changed one. */
+export type SqlStep =
   | { op: "run"; sql: Statement; params: unknown[] }
   | { op: "get"; sql: Statement; params: unknown[] }
   /** The read's $n mean what the write's do: the read sees the rows as they were before the write. */
-  | { op: "readThenWrite"; read: Statement; write: Statement; params: unknown[] }
-  /** A job in the same transaction, coalesced per shop and key (the queue's enqueueIn). */
+  | { op: "readThenWrite"; read: Statement; write: Statement; params: unknown[] };
+
+/** What the algorithm asks of a driver: a statement; statements that do not depend on each other (`all`: their
+ * values in order; PostgreSQL sends them at once); a job in the same transaction (the queue's enqueueIn, nothing back). */
+export type LedgerStep =
+  | SqlStep
+  | { op: "all"; steps: SqlStep[] }
   | { op: "enqueue"; shop: string; kind: string; payload: { customerId: string }; key: string };
 
 export type LedgerWork<T> = Generator<LedgerStep, T, unknown>;
@@ -73,12 +79,26 @@ function* run(sql: Statement, params: unknown[]): LedgerWork<number> {
   return (yield { op: "run", sql, params }) as number;
 }
 
-function* get<Row>(sql: Statement, params: unknown[]): LedgerWork<Row | undefined> {
-  return (yield { op: "get", sql, params }) as Row | undefined;
-}
-
 function* readThenWrite<Row>(read: Statement, write: Statement, params: unknown[]): LedgerWork<{ read: Row | undefined; written: boolean }> {
   return (yield { op: "readThenWrite", read, write, params }) as { read: Row | undefined; written: boolean };
+}
+
+/** One statement per row, none depending on another's result: the rows changed by each. */
+function* runEach(sql: Statement, rows: unknown[][]): LedgerWork<number[]> {
+  if (rows.length === 0) return [];
+  return (yield { op: "all", steps: rows.map((params) => ({ op: "run", sql, params })) }) as number[];
+}
+
+/** One read per row: each row found, or undefined. */
+function* getEach<Row>(sql: Statement, rows: unknown[][]): LedgerWork<(Row | undefined)[]> {
+  if (rows.length === 0) return [];
+  return (yield { op: "all", steps: rows.map((params) => ({ op: "get", sql, params })) }) as (Row | undefined)[];
+}
+
+/** A read and its write per row. */
+function* readThenWriteEach<Row>(read: Statement, write: Statement, rows: unknown[][]): LedgerWork<{ read: Row | undefined; written: boolean }[]> {
+  if (rows.length === 0) return [];
+  return (yield { op: "all", steps: rows.map((params) => ({ op: "readThenWrite", read, write, params })) }) as { read: Row | undefined; written: boolean }[];
 }
 
 /** The newest version of each row, in id order: two transactions touching the same rows lock them in the same order. */
@@ -92,23 +112,29 @@ export interface Touched {
   inDoubt: Set<string>;
 }
 
-/** Upserts orders; with `touched`, notes the customers of the orders that changed (both owners when one changed hands). */
+/**
+ * Upserts orders, then refreshes the value of those written (late refunds); with `touched`, notes the customers of the
+ * orders that changed (both owners when one changed hands). Rows are independent: each stage goes in one batch.
+ */
 function* writeOrders(shop: string, orders: readonly LedgerOrder[], touched: Touched | null): LedgerWork<void> {
-  for (const o of newest(orders, (x) => x.id, (x) => x.sourceUpdatedAt)) {
-    const params = [
-      shop, o.id, o.customerId, o.name, o.processedAt, o.cancelledAt, o.test, o.currencyCode,
-      o.currentTotalMinor, JSON.stringify(o.discountCodes), o.discountMinor, o.sourceUpdatedAt,
-    ];
-    if (touched) {
-      const { read: before, written } = yield* readThenWrite<{ customerId: string | null }>(ORDER_OWNER, UPSERT_ORDER, params);
-      if (!written) continue;
-      yield* run(REFRESH_ORDER_VALUE, [shop, o.id]);
-      if (o.customerId) touched.affected.add(o.customerId);
+  const rows = newest(orders, (x) => x.id, (x) => x.sourceUpdatedAt);
+  const params = rows.map((o) => [
+    shop, o.id, o.customerId, o.name, o.processedAt, o.cancelledAt, o.test, o.currencyCode,
+    o.currentTotalMinor, JSON.stringify(o.discountCodes), o.discountMinor, o.sourceUpdatedAt,
+  ]);
+  let written: boolean[];
+  if (touched) {
+    const results = yield* readThenWriteEach<{ customerId: string | null }>(ORDER_OWNER, UPSERT_ORDER, params);
+    written = results.map((r) => r.written);
+    results.forEach(({ read: before, written: changed }, i) => {
+      if (!changed) return;
+      if (rows[i].customerId) touched.affected.add(rows[i].customerId!);
       if (before?.customerId) touched.affected.add(before.customerId);
-    } else if (yield* run(UPSERT_ORDER, params)) {
-      yield* run(REFRESH_ORDER_VALUE, [shop, o.id]);
-    }
+    });
+  } else {
+    written = (yield* runEach(UPSERT_ORDER, params)).map((changed) => changed > 0);
   }
+  yield* runEach(REFRESH_ORDER_VALUE, rows.filter((_, i) => written[i]).map((o) => [shop, o.id]));
 }
 
 /**
@@ -116,32 +142,31 @@ function* writeOrders(shop: string, orders: readonly LedgerOrder[], touched: Tou
  * inside the order version just written (backfill), whose current total already accounts for them.
  */
 function* writeRefunds(shop: string, refunds: readonly LedgerRefund[], touched: Touched | null, reflected = false): LedgerWork<void> {
-  for (const r of newest(refunds, (x) => x.id, (x) => x.createdAt)) {
-    const inserted = yield* run(INSERT_REFUND, [shop, r.id, r.orderId, r.createdAt, r.amountMinor, r.currencyCode]);
-    if (!inserted || reflected) continue;
-    yield* run(REFRESH_ORDER_VALUE, [shop, r.orderId]);
-    if (!touched) continue;
-    const owner = yield* get<{ customerId: string | null }>(ORDER_OWNER, [shop, r.orderId]);
-    if (owner?.customerId) touched.affected.add(owner.customerId);
-  }
+  const rows = newest(refunds, (x) => x.id, (x) => x.createdAt);
+  const inserted = yield* runEach(INSERT_REFUND, rows.map((r) => [shop, r.id, r.orderId, r.createdAt, r.amountMinor, r.currencyCode]));
+  if (reflected) return;
+  const orderIds = rows.filter((_, i) => inserted[i] > 0).map((r) => [shop, r.orderId]);
+  yield* runEach(REFRESH_ORDER_VALUE, orderIds);
+  if (!touched) return;
+  for (const owner of yield* getEach<{ customerId: string | null }>(ORDER_OWNER, orderIds)) if (owner?.customerId) touched.affected.add(owner.customerId);
 }
 
 /** Upserts customers (newest version wins); with `touched`, notes those that changed and same-second conflicts. */
 function* writeCustomers(shop: string, customers: readonly LedgerCustomer[], touched: Touched | null): LedgerWork<void> {
-  for (const c of newest(customers, (x) => x.id, (x) => x.sourceUpdatedAt)) {
-    const changed = yield* run(UPSERT_CUSTOMER, [shop, c.id, c.email, c.firstName, c.lastName, c.locale, c.sourceCreatedAt, c.sourceUpdatedAt]);
-    if (!touched) continue;
-    if (changed) {
-      touched.affected.add(c.id);
-      continue;
-    }
-    const held = yield* get<{ email: string | null; firstName: string | null; lastName: string | null; locale: string | null; sameSecond: unknown; deleted: unknown }>(
-      HELD_CUSTOMER,
-      [shop, c.id, c.sourceUpdatedAt],
-    );
+  const rows = newest(customers, (x) => x.id, (x) => x.sourceUpdatedAt);
+  const changed = yield* runEach(UPSERT_CUSTOMER, rows.map((c) => [shop, c.id, c.email, c.firstName, c.lastName, c.locale, c.sourceCreatedAt, c.sourceUpdatedAt]));
+  if (!touched) return;
+  rows.forEach((c, i) => changed[i] > 0 && touched.affected.add(c.id));
+  const kept = rows.filter((_, i) => changed[i] === 0);
+  const held = yield* getEach<{ email: string | null; firstName: string | null; lastName: string | null; locale: string | null; sameSecond: unknown; deleted: unknown }>(
+    HELD_CUSTOMER,
+    kept.map((c) => [shop, c.id, c.sourceUpdatedAt]),
+  );
+  kept.forEach((c, i) => {
+    const h = held[i];
     // SQLite answers a comparison with 0/1, PostgreSQL with a boolean.
-    if (held && sameSecondConflict({ ...held, sameSecond: Boolean(held.sameSecond), deleted: Boolean(held.deleted) }, c)) touched.inDoubt.add(c.id);
-  }
+    if (h && sameSecondConflict({ ...h, sameSecond: Boolean(h.sameSecond), deleted: Boolean(h.deleted) }, c)) touched.inDoubt.add(c.id);
+  });
 }
 
 /** A change as a webhook or a reconciliation brings it; returns the customers it touched. */

@@ -8,7 +8,7 @@ import { commitBackfillBatch, createBackfillRun, type BackfillBatch } from "../.
 import { applyOrders, applyRefunds, deleteOrder } from "../../app/models/ledger.server";
 import { backfillBatch, writeChange } from "../../app/models/ledger-write";
 import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "../../app/models/ledger-types";
-import { ledgerRows, openBothDrivers, type LedgerSide } from "../support/ledger-drivers";
+import { openBothDrivers, type BothDrivers, type LedgerSide } from "../support/ledger-drivers";
 import { toMinorUnits } from "../../app/domain/money";
 import { generateShop } from "../../simulator/generator/index";
 
@@ -101,5 +101,22 @@ describe("backfill write paths", () => {
     const [onSqlite, onPostgres] = [await throughDriver(drivers.sqlite, shop, rows), await throughDriver(drivers.postgresql, shop, rows)];
     expect(onSqlite).toEqual(onPostgres);
     expect(onSqlite).toEqual(app);
+  });
+
+  it.runIf(drivers !== "skipped")("a batch with a row the database refuses writes nothing on either driver, and the next batch goes in", async () => {
+    const rows = ledgerRowsFromGenerator();
+    const shop = "refused.myshopify.com";
+    for (const side of [(drivers as BothDrivers).sqlite, (drivers as BothDrivers).postgresql]) {
+      const run = await side.prisma.backfillRun.create({ data: { id: `refused-${side.database}`, shop } });
+      // The middle order of the batch has no currency (NOT NULL): on PostgreSQL it fails inside a pipelined batch.
+      const orders = rows.orders.slice(0, 40).map((o, i) => (i === 20 ? { ...o, currencyCode: null as unknown as string } : o));
+      await expect(side.driver.transaction(() => backfillBatch(shop, run.id, { customers: rows.customers, orders, refunds: [], throughLine: 40 }, new Date()))).rejects.toThrow();
+      expect(await side.prisma.customer.count({ where: { shop } })).toBe(0);
+      expect(await side.prisma.order.count({ where: { shop } })).toBe(0);
+      expect((await side.prisma.backfillRun.findUniqueOrThrow({ where: { id: run.id } })).linesCommitted).toBe(0);
+      // The same connections take the next batch as usual.
+      await side.driver.transaction(() => backfillBatch(shop, run.id, { customers: [], orders: rows.orders.slice(0, 40), refunds: [], throughLine: 40 }, new Date()));
+      expect(await side.prisma.order.count({ where: { shop } })).toBe(40);
+    }
   });
 });
