@@ -1,7 +1,7 @@
-// The one shopifyApp() instance: embedded auth by token exchange, Prisma session storage, one Admin API version.
+// The one shopifyApp() instance: embedded auth by token exchange, the app's Session table, one Admin API version.
 import "@shopify/shopify-app-remix/adapters/node";
 import {
-  ApiVersion,
+  type ApiVersion,
   AppDistribution,
   LogSeverity,
   shopifyApp,

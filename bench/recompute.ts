@@ -2,8 +2,7 @@
 // same database: one raw SQL aggregate (GROUP BY customer: count, sum, max time over qualifying orders). Also the
 // incremental update of one customer. Each size runs in a fresh process on a fresh SQLite file.
 //   npx tsx bench/recompute.ts [--sizes 10k,100k]
-import { spawn } from "node:child_process";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";

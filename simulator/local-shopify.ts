@@ -1,5 +1,6 @@
 // The whole local Shopify in one place: the Admin API double, the webhook sender wired to its events, the App
 // Bridge double and its session tokens, all on one loopback port. Used by `npm run demo`, integration and e2e tests.
+import type { Server } from "node:http";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -188,7 +189,7 @@ export function createLocalShopify(options: LocalShopifyOptions) {
       const app = express();
       app.disable("x-powered-by");
       app.use(router());
-      const server = await new Promise<import("node:http").Server>((resolve, reject) => {
+      const server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(port, "127.0.0.1", () => resolve(s));
         s.on("error", reject);
       });

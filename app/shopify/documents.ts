@@ -560,7 +560,7 @@ export function syncCustomersMutation(shape: SyncMutationShape): string {
     variables.push(`$delete${i}: [MetafieldIdentifierInput!]!`);
     selections.push(`delete${i}: metafieldsDelete(metafields: $delete${i}) { ${USER_ERRORS} }`);
   }
-  return "#graphql\n" + `  mutation SyncCustomers(${variables.join(", ")}) {\n    ${selections.join("\n    ")}\n  }\n`;
+  return `#graphql\n  mutation SyncCustomers(${variables.join(", ")}) {\n    ${selections.join("\n    ")}\n  }\n`;
 }
 
 /**
@@ -575,5 +575,5 @@ export function flowTriggersMutation(count: number): string {
     variables.push(`$handle${i}: String!`, `$payload${i}: JSON!`);
     selections.push(`trigger${i}: flowTriggerReceive(handle: $handle${i}, payload: $payload${i}) { userErrors { field message } }`);
   }
-  return "#graphql\n" + `  mutation FlowTriggers(${variables.join(", ")}) {\n    ${selections.join("\n    ")}\n  }\n`;
+  return `#graphql\n  mutation FlowTriggers(${variables.join(", ")}) {\n    ${selections.join("\n    ")}\n  }\n`;
 }

@@ -81,9 +81,6 @@ export class AdminHttpError extends GatewayError {
 /** The request never got an answer (connection refused or reset, DNS, TLS …). */
 export class AdminNetworkError extends GatewayError {
   override name = "AdminNetworkError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Every allowed attempt failed with something retryable; `cause` is the last failure. */

@@ -5,7 +5,7 @@ import type { ShopRecord } from "../shop-file/types";
 import { NO_PROTECTED_DATA, parseScopes, validateProtectedCustomerData, type Installation, type ProtectedCustomerData } from "./access";
 import { BulkRunner } from "./bulk";
 import { systemClock, type Clock } from "./clock";
-import type { ResolverContext, SimulatorCore } from "./context";
+import type { FlowTriggerField, ResolverContext, SimulatorCore } from "./context";
 import { EventBus, type EventListener } from "./events";
 import { runGraphql, type GraphqlOutcome, type GraphqlRequestBody } from "./execute";
 import { FaultController } from "./faults";
@@ -29,7 +29,6 @@ export { PROTECTED_FIELDS } from "./access";
 export { ADMIN_API_VERSION, adminSchema } from "./schema";
 export { signSessionToken, sessionTokenClaims } from "./token-exchange";
 
-import type { FlowTriggerField } from "./context";
 
 export interface AdminSimulatorOptions {
   apiKey: string;

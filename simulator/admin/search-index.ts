@@ -38,7 +38,7 @@ export class SearchIndex<T extends { id: string }> {
   }
 
   /** Keeps a record out of the index (it is searchable by what the index last saw) until release(). */
-  hold(id: string, current: T | null, now: number): void {
+  hold(id: string, current: T | null, _now: number): void {
     const versions = this.pending.get(id) ?? [];
     if (versions.length === 0) versions.push({ snapshot: current === null ? null : structuredClone(current), until: Number.POSITIVE_INFINITY });
     else for (const v of versions) v.until = Number.POSITIVE_INFINITY;

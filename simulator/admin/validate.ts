@@ -19,7 +19,6 @@ import {
   type ValidationRule,
   type ValueNode,
   type VariableDefinitionNode,
-  type ASTVisitor,
   FieldsOnCorrectTypeRule,
   KnownArgumentNamesRule,
   NoUndefinedVariablesRule,

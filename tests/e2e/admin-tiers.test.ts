@@ -1,5 +1,6 @@
 // The tier editor in real Chromium: the programme in the shop currency, inline errors for bad input (never a 500),
 // a what-if preview that saves nothing, saving a new version that queues the recompute, and Thai.
+import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { RECOMPUTE_SHOP } from "../../app/jobs/contracts";
@@ -13,7 +14,7 @@ beforeAll(async () => {
   ({ url } = await startScoredShop(SHOP, { seed: 43, customers: 80, asOf: new Date("2026-11-01T00:00:00.000Z") }));
 });
 
-const threshold = (page: import("playwright-core").Page, n: number) => page.getByLabel("Spend to reach").nth(n);
+const threshold = (page: Page, n: number) => page.getByLabel("Spend to reach").nth(n);
 
 describe("Tier editor", () => {
   it("shows bad input inline, previews without saving, then saves a new version and queues the recompute", async () => {

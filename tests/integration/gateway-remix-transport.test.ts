@@ -32,10 +32,16 @@ const app = shopifyApp({
   isEmbeddedApp: true,
   logger: { level: LogSeverity.Error, log: () => {} },
   sessionStorage: {
-    storeSession: async (s: Session) => (sessions.set(s.id, s), true),
+    storeSession: async (s: Session) => {
+      sessions.set(s.id, s);
+      return true;
+    },
     loadSession: async (id: string) => sessions.get(id),
     deleteSession: async (id: string) => sessions.delete(id),
-    deleteSessions: async (ids: string[]) => (ids.forEach((id) => sessions.delete(id)), true),
+    deleteSessions: async (ids: string[]) => {
+      ids.forEach((id) => sessions.delete(id));
+      return true;
+    },
     findSessionsByShop: async (domain: string) => [...sessions.values()].filter((s) => s.shop === domain),
   },
 });

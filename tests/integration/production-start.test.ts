@@ -241,7 +241,10 @@ describe("production start (README / Dockerfile)", () => {
         const relay = net.createServer((client) => {
           const upstream = net.connect(Number(target.port), target.hostname);
           client.pipe(upstream).pipe(client);
-          const close = () => (client.destroy(), upstream.destroy());
+          const close = () => {
+            client.destroy();
+            upstream.destroy();
+          };
           client.on("error", close);
           upstream.on("error", close);
         });

@@ -5,7 +5,6 @@
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { INTERRUPTED } from "../../app/models/sync.server";
 import { SEGMENT_CREATE_MUTATION, SEGMENT_DELETE_MUTATION } from "../../app/shopify/documents";
 import { testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
@@ -13,7 +12,7 @@ import { customerChangedJob } from "../../app/jobs/recompute.server";
 import { CUSTOMER_CHANGED } from "../../app/jobs/contracts";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { syncShop, type SyncResult } from "../../app/services/sync.server";
-import { saveSyncSettings, syncFailures } from "../../app/models/sync.server";
+import { INTERRUPTED, saveSyncSettings, syncFailures } from "../../app/models/sync.server";
 import { saveTierProgramVersion, getActiveTierProgram } from "../../app/models/tier-program.server";
 import { writeShopFile } from "../../simulator/generator/index";
 import { DEFAULT_SYNC_SETTINGS } from "../../app/domain/sync";

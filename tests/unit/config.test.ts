@@ -1,5 +1,6 @@
 // One API version, one scope list, one route per declared webhook, one reader of the environment; `shopify app dev`
 // runs npm scripts that exist.
+import type { UserConfig } from "vite";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -85,7 +86,7 @@ describe("configuration consistency", () => {
     vi.stubEnv("SHOPIFY_APP_URL", "");
     vi.resetModules();
     try {
-      const { default: config } = (await import("../../vite.config")) as { default: import("vite").UserConfig };
+      const { default: config } = (await import("../../vite.config")) as { default: UserConfig };
       expect(config.server?.port).toBe(41234);
       expect(config.server?.allowedHosts).toEqual(["tunnel-abc.trycloudflare.com"]);
       expect(process.env.HOST).toBeUndefined();

@@ -1,7 +1,7 @@
 // One field resolver for the whole schema: explicit resolvers first, then a record's own property, else a loud error.
 // Every field passes the installation's access first (access.ts): a scope the app lacks, customer data it is not
 // approved for, a protected field it is not approved for — each refused the way Shopify refuses it.
-import { GraphQLError, getNamedType, isLeafType, isNonNullType, type GraphQLFieldResolver, type GraphQLResolveInfo } from "graphql";
+import { type GraphQLError, getNamedType, isLeafType, isNonNullType, type GraphQLFieldResolver, type GraphQLResolveInfo } from "graphql";
 import {
   accessDenied,
   fieldNotApproved,
