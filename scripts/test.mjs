@@ -102,7 +102,7 @@ vitest("sqlite", extra, sqliteOnly ? { TEST_SQLITE_ONLY: "1" } : {});
 
 if (extra.length === 0 && sqliteOnly) {
   // Not run, but counted: every test of the PostgreSQL pass is reported as skipped.
-  const listed = spawnSync(bin("vitest"), ["list", "--json", ...POSTGRES_PASS], {
+  const listed = spawnSync(bin("vitest"), ["list", ...POSTGRES_PASS, "--json"], {
     encoding: "utf8",
     env: { ...process.env, TEST_SQLITE_ONLY: "1" },
     maxBuffer: 64 * 1024 * 1024,
