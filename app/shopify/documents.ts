@@ -560,7 +560,7 @@ export function syncCustomersMutation(shape: SyncMutationShape): string {
     variables.push(`$delete${i}: [MetafieldIdentifierInput!]!`);
     selections.push(`delete${i}: metafieldsDelete(metafields: $delete${i}) { ${USER_ERRORS} }`);
   }
-  // Built, not a literal: the gateway test counts `#graphql` literals against the exported documents.
+  // Built, not a literal: the gateway test counts the tagged literals against the exported documents.
   return ["#graphql", `  mutation SyncCustomers(${variables.join(", ")}) {\n    ${selections.join("\n    ")}\n  }\n`].join("\n");
 }
 
