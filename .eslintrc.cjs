@@ -6,9 +6,19 @@ module.exports = {
   extends: ["@remix-run/eslint-config", "@remix-run/eslint-config/node", "prettier"],
   parserOptions: { warnOnUnsupportedTypeScriptVersion: false },
   globals: { shopify: "readonly" },
-  ignorePatterns: ["build/", "app/generated/", "tmp/", "node_modules/", "extensions/**/dist/", "simulator/app-bridge/app-bridge.js"],
+  ignorePatterns: [
+    "build/",
+    "app/generated/",
+    "tmp/",
+    "node_modules/",
+    "extensions/**/dist/",
+    "simulator/app-bridge/app-bridge.js",
+  ],
   rules: {
-    "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+    "@typescript-eslint/no-unused-vars": [
+      "error",
+      { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+    ],
     // TypeScript parameter properties (`constructor(private readonly x: X) {}`) are not useless: the TypeScript-aware
     // rule knows that, the base rule does not.
     "no-useless-constructor": "off",

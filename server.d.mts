@@ -3,7 +3,9 @@ import type { Express } from "express";
 import type { ServerBuild } from "@remix-run/node";
 
 export function createApp(build: ServerBuild): Express;
-export function loadBuild(): Promise<ServerBuild & { entry: { module: { env: { PORT: number; HOST: string; DATABASE_URL: string } } } }>;
+export function loadBuild(): Promise<
+  ServerBuild & { entry: { module: { env: { PORT: number; HOST: string; DATABASE_URL: string } } } }
+>;
 export function loadBuildOrExit(envFile?: string, options?: { override?: boolean }): ReturnType<typeof loadBuild>;
 export function startServer(
   build: ServerBuild,

@@ -136,7 +136,11 @@ export async function runWebProcess(build) {
   const where = WILDCARD.has(env.HOST) ? ` (every interface, HOST=${env.HOST})` : "";
   console.log(`Loyalty & RFM listening on ${server.url}${where}`);
   if (env.WORKER === "inline") startJobWorker();
-  console.log(env.WORKER === "inline" ? "Job worker running in this process" : "Jobs are left to `npm run worker` (WORKER=separate)");
+  console.log(
+    env.WORKER === "inline"
+      ? "Job worker running in this process"
+      : "Jobs are left to `npm run worker` (WORKER=separate)",
+  );
   stopOnSignals(async () => {
     await server.close();
     await stopJobWorker();

@@ -9,7 +9,9 @@ if (process.env.HOST?.includes("://")) {
   process.env.SHOPIFY_APP_URL ||= process.env.HOST;
   delete process.env.HOST;
 }
-const appHost = URL.canParse(process.env.SHOPIFY_APP_URL ?? "") ? new URL(process.env.SHOPIFY_APP_URL!).hostname : "localhost";
+const appHost = URL.canParse(process.env.SHOPIFY_APP_URL ?? "")
+  ? new URL(process.env.SHOPIFY_APP_URL!).hostname
+  : "localhost";
 const tunnelled = !["localhost", "127.0.0.1"].includes(appHost);
 
 export default defineConfig({
@@ -17,7 +19,10 @@ export default defineConfig({
     port: Number(process.env.PORT || 3000),
     // Through the tunnel: Vite must accept its host name, and hot reload goes over its HTTPS port.
     ...(tunnelled
-      ? { allowedHosts: [appHost], hmr: { protocol: "wss", host: appHost, port: Number(process.env.FRONTEND_PORT) || 8002, clientPort: 443 } }
+      ? {
+          allowedHosts: [appHost],
+          hmr: { protocol: "wss", host: appHost, port: Number(process.env.FRONTEND_PORT) || 8002, clientPort: 443 },
+        }
       : {}),
     fs: { allow: ["app", "node_modules"] },
   },

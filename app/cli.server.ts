@@ -3,7 +3,15 @@
 import { parseArgs } from "node:util";
 import { getQueue } from "./jobs/runtime.server";
 import { appJobHandlers } from "./jobs/handlers.server";
-import { BACKFILL, CAMPAIGNS, enqueueReconcile, RECONCILE, SYNC, type CampaignsPayload, type SyncPayload } from "./jobs/contracts";
+import {
+  BACKFILL,
+  CAMPAIGNS,
+  enqueueReconcile,
+  RECONCILE,
+  SYNC,
+  type CampaignsPayload,
+  type SyncPayload,
+} from "./jobs/contracts";
 import { latestReconcileRun } from "./models/reconcile.server";
 import { latestBackfillRun } from "./models/backfill.server";
 import { backfillStatus, startBackfill } from "./services/backfill.server";
@@ -171,7 +179,11 @@ async function reconcile(shop: string, out: Out): Promise<number> {
   return run?.status === "done" ? 0 : 1;
 }
 
-async function sync(shop: string, { retryFailed, cleanup }: { retryFailed: boolean; cleanup: boolean }, out: Out): Promise<number> {
+async function sync(
+  shop: string,
+  { retryFailed, cleanup }: { retryFailed: boolean; cleanup: boolean },
+  out: Out,
+): Promise<number> {
   if (retryFailed) out.error(`${await resetSyncFailures(shop)} customers refused before will be tried again.`);
   const payload: SyncPayload = cleanup ? { reason: "cleanup", mode: "cleanup" } : { reason: "manual" };
   // Its own key: a sync already queued by the app (say, waiting to coalesce) does not swallow this one.
@@ -184,12 +196,16 @@ async function sync(shop: string, { retryFailed, cleanup }: { retryFailed: boole
 
 async function backfill(shop: string, out: Out): Promise<number> {
   const { runId, started } = await startBackfill(shop);
-  out.error(started ? `Backfill ${runId} started.` : `Backfill ${runId} was already queued or running; running it here.`);
+  out.error(
+    started ? `Backfill ${runId} started.` : `Backfill ${runId} was already queued or running; running it here.`,
+  );
   const timer = setInterval(() => {
     void backfillStatus(shop).then((s) => {
       if (!s) return;
       const rate = s.rate ? `, ${Math.round(s.rate)}/s` : "";
-      out.error(`  ${s.phase}: customers ${s.customers.read}/${s.customers.expected ?? "?"}, orders ${s.orders.read}/${s.orders.expected ?? "?"}${rate}`);
+      out.error(
+        `  ${s.phase}: customers ${s.customers.read}/${s.customers.expected ?? "?"}, orders ${s.orders.read}/${s.orders.expected ?? "?"}${rate}`,
+      );
     });
   }, 2000);
   try {
@@ -207,13 +223,26 @@ async function backfill(shop: string, out: Out): Promise<number> {
 }
 
 async function campaigns(shop: string, out: Out): Promise<number> {
-  const jobId = await getQueue().enqueue<CampaignsPayload>(shop, CAMPAIGNS, { reason: "manual" }, { key: `${CAMPAIGNS}:cli`, maxAttempts: 1 });
+  const jobId = await getQueue().enqueue<CampaignsPayload>(
+    shop,
+    CAMPAIGNS,
+    { reason: "manual" },
+    { key: `${CAMPAIGNS}:cli`, maxAttempts: 1 },
+  );
   await runUntil(CAMPAIGNS, () => jobEnded(jobId));
   const state = jobId ? await getQueue().state(jobId) : null;
   const reports = [];
   for (const c of await listCampaigns(shop)) {
     const report = await campaignReport(shop, c.id);
-    if (report) reports.push({ id: c.id, name: c.name, status: c.status, waiting: report.waiting, failed: report.failed, ...report.stats });
+    if (report)
+      reports.push({
+        id: c.id,
+        name: c.name,
+        status: c.status,
+        waiting: report.waiting,
+        failed: report.failed,
+        ...report.stats,
+      });
   }
   out.log(JSON.stringify({ run: state, campaigns: reports }, null, 2));
   return state === "done" ? 0 : 1;

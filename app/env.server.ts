@@ -5,8 +5,7 @@ export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 export const DEFAULT_SCOPES =
   "read_orders,read_all_orders,read_customers,write_customers,read_discounts,write_discounts";
 
-const required = (what: string) =>
-  z.string({ error: `is required (${what})` }).min(1, `is required (${what})`);
+const required = (what: string) => z.string({ error: `is required (${what})` }).min(1, `is required (${what})`);
 
 const schema = z
   .object({
@@ -22,7 +21,12 @@ const schema = z
     SCOPES: z
       .string()
       .default(DEFAULT_SCOPES)
-      .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+      .transform((s) =>
+        s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
     DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
     /** PostgreSQL only: connections this process keeps open. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -31,7 +35,8 @@ const schema = z
     // Shopify's Remix template does; 127.0.0.1 keeps it to this machine (behind a local reverse proxy).
     HOST: z
       .union([z.ipv6(), z.hostname()], {
-        error: "must be an address or host name to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1 (this machine only)",
+        error:
+          "must be an address or host name to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1 (this machine only)",
       })
       .default("0.0.0.0"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

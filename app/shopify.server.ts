@@ -1,11 +1,6 @@
 // The one shopifyApp() instance: embedded auth by token exchange, the app's Session table, one Admin API version.
 import "@shopify/shopify-app-remix/adapters/node";
-import {
-  type ApiVersion,
-  AppDistribution,
-  LogSeverity,
-  shopifyApp,
-} from "@shopify/shopify-app-remix/server";
+import { type ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { InvalidHostError, InvalidShopError } from "@shopify/shopify-api";
 import { SessionTableStorage } from "./models/session-storage.server";
 import { env } from "./env.server";

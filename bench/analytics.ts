@@ -22,7 +22,13 @@ async function main() {
   mkdirSync(DIR, { recursive: true });
   const dbFile = path.join(DIR, "ledger.sqlite");
   const loaded = path.join(DIR, "ledger.loaded");
-  const env = { DATABASE_URL: `file:${dbFile}`, SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench", SHOPIFY_APP_URL: "http://127.0.0.1", LOG_LEVEL: "warn" };
+  const env = {
+    DATABASE_URL: `file:${dbFile}`,
+    SHOPIFY_API_KEY: "bench",
+    SHOPIFY_API_SECRET: "bench",
+    SHOPIFY_APP_URL: "http://127.0.0.1",
+    LOG_LEVEL: "warn",
+  };
   const reuse = !values.fresh && existsSync(dbFile) && existsSync(loaded);
   if (!reuse) {
     // The recompute benchmark's shop file, when it is there: the same generator input.
@@ -31,10 +37,17 @@ async function main() {
     if (!existsSync(shopFile)) {
       console.error("▶ generating the large shop (100k customers) …");
       const { writeShopFile } = await import("../simulator/generator/index");
-      await writeShopFile({ preset: "large", seed: 7, customers: 100_000, endDate: AS_OF.toISOString(), shopDomain: SHOP }, shopFile, { truthFile: false });
+      await writeShopFile(
+        { preset: "large", seed: 7, customers: 100_000, endDate: AS_OF.toISOString(), shopDomain: SHOP },
+        shopFile,
+        { truthFile: false },
+      );
     }
     for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`, loaded]) rmSync(f, { force: true });
-    execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], { env: { ...process.env, ...env }, stdio: "ignore" });
+    execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], {
+      env: { ...process.env, ...env },
+      stdio: "ignore",
+    });
     Object.assign(process.env, env);
     const { loadShopFile } = await import("../app/services/shop-file.server");
     const { recomputeShop } = await import("../app/services/recompute.server");
@@ -49,7 +62,8 @@ async function main() {
   const orders = await prisma.order.count({ where: { shop: SHOP } });
   const customers = await prisma.customer.count({ where: { shop: SHOP } });
   const scored = await prisma.customerState.count({ where: { shop: SHOP } });
-  if (orders < 1_000_000 || scored < 100_000) throw new Error(`the ledger holds ${orders} orders and ${scored} states: load it again with --fresh`);
+  if (orders < 1_000_000 || scored < 100_000)
+    throw new Error(`the ledger holds ${orders} orders and ${scored} states: load it again with --fresh`);
 
   // Baseline: the rows the analytics read, fetched bare (no grouping, no parsing), on a connection of its own.
   const Database = (await import("better-sqlite3")).default;
@@ -107,7 +121,13 @@ async function main() {
 
   // A benchmark that computed nothing measured nothing.
   const { all, year } = last;
-  if (firstBaseline.value < 800_000 || all.all.historicalClv.customers < 90_000 || year.all.customersAtEnd === 0 || year.segments.length < 10 || all.all.cohorts.length < 12) {
+  if (
+    firstBaseline.value < 800_000 ||
+    all.all.historicalClv.customers < 90_000 ||
+    year.all.customersAtEnd === 0 ||
+    year.segments.length < 10 ||
+    all.all.cohorts.length < 12
+  ) {
     throw new Error("the analytics did not cover the ledger");
   }
   const money = (minor: number | null) => (minor === null ? "—" : `$${(minor / 100).toFixed(2)}`);

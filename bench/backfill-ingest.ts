@@ -41,30 +41,55 @@ async function prepare(size: string) {
   if (existsSync(f.orders) && existsSync(f.customers)) return;
   const { writeShopFile, readShopFile } = await import("../simulator/generator/index");
   if (!existsSync(f.shop)) {
-    await writeShopFile({ preset: "large", seed: 7, customers: SIZES[size].customers, endDate: "2026-11-01T00:00:00.000Z", shopDomain: SHOP }, f.shop, { truthFile: false });
+    await writeShopFile(
+      {
+        preset: "large",
+        seed: 7,
+        customers: SIZES[size].customers,
+        endDate: "2026-11-01T00:00:00.000Z",
+        shopDomain: SHOP,
+      },
+      f.shop,
+      { truthFile: false },
+    );
   }
   const customers = createWriteStream(f.customers);
   const orders = createWriteStream(f.orders);
   let pending: Record<string, unknown> | null = null;
-  const write = (stream: typeof orders, value: unknown) => (stream.write(`${JSON.stringify(value)}\n`) ? null : new Promise<void>((r) => stream.once("drain", () => r())));
+  const write = (stream: typeof orders, value: unknown) =>
+    stream.write(`${JSON.stringify(value)}\n`) ? null : new Promise<void>((r) => stream.once("drain", () => r()));
   for await (const record of readShopFile(f.shop)) {
     if (record.__typename === "Customer") {
       await write(customers, {
-        id: record.id, firstName: record.firstName, lastName: record.lastName,
+        id: record.id,
+        firstName: record.firstName,
+        lastName: record.lastName,
         defaultEmailAddress: record.email ? { emailAddress: record.email } : null,
-        locale: record.locale, createdAt: record.createdAt, updatedAt: record.updatedAt,
+        locale: record.locale,
+        createdAt: record.createdAt,
+        updatedAt: record.updatedAt,
       });
     } else if (record.__typename === "Order") {
       if (pending) await write(orders, pending);
       pending = {
-        id: record.id, name: record.name, processedAt: record.processedAt, createdAt: record.createdAt,
-        updatedAt: record.updatedAt, cancelledAt: record.cancelledAt, test: record.test, customer: record.customer,
+        id: record.id,
+        name: record.name,
+        processedAt: record.processedAt,
+        createdAt: record.createdAt,
+        updatedAt: record.updatedAt,
+        cancelledAt: record.cancelledAt,
+        test: record.test,
+        customer: record.customer,
         currentTotalPriceSet: { shopMoney: record.currentTotalPriceSet.shopMoney },
-        currentTotalDiscountsSet: { shopMoney: record.totalDiscountsSet.shopMoney }, discountCodes: record.discountCodes, refunds: [],
+        currentTotalDiscountsSet: { shopMoney: record.totalDiscountsSet.shopMoney },
+        discountCodes: record.discountCodes,
+        refunds: [],
       };
     } else if (record.__typename === "Refund" && pending) {
       (pending.refunds as unknown[]).push({
-        id: record.id, createdAt: record.createdAt, processedAt: record.createdAt,
+        id: record.id,
+        createdAt: record.createdAt,
+        processedAt: record.createdAt,
         totalRefundedSet: { shopMoney: record.totalRefundedSet.shopMoney },
       });
     }
@@ -87,11 +112,26 @@ async function baseline(size: string) {
   const f = files(size);
   freshDb(f.db);
   const db = new Database(f.db);
-  const insert = db.prepare(`INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode","currentTotalMinor","valueMinor","discountCodes","sourceUpdatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const insert = db.prepare(
+    `INSERT INTO "Order" ("shop","id","customerId","name","processedAt","cancelledAt","test","currencyCode","currentTotalMinor","valueMinor","discountCodes","sourceUpdatedAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+  );
   const insertMany = db.transaction((rows: Record<string, any>[]) => {
     for (const o of rows) {
       const cents = Math.round(Number(o.currentTotalPriceSet.shopMoney.amount) * 100); // the shortcut the app must not take
-      insert.run(SHOP, o.id, o.customer?.id ?? null, o.name, o.processedAt, o.cancelledAt, o.test ? 1 : 0, o.currentTotalPriceSet.shopMoney.currencyCode, cents, cents, "[]", o.updatedAt);
+      insert.run(
+        SHOP,
+        o.id,
+        o.customer?.id ?? null,
+        o.name,
+        o.processedAt,
+        o.cancelledAt,
+        o.test ? 1 : 0,
+        o.currentTotalPriceSet.shopMoney.currencyCode,
+        cents,
+        cents,
+        "[]",
+        o.updatedAt,
+      );
     }
   });
   const started = performance.now();
@@ -117,7 +157,11 @@ async function app(size: string, url: string) {
   const f = files(size);
   freshDb(f.db);
   Object.assign(process.env, {
-    DATABASE_URL: `file:${f.db}`, SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench", SHOPIFY_APP_URL: "http://127.0.0.1", LOG_LEVEL: "warn",
+    DATABASE_URL: `file:${f.db}`,
+    SHOPIFY_API_KEY: "bench",
+    SHOPIFY_API_SECRET: "bench",
+    SHOPIFY_APP_URL: "http://127.0.0.1",
+    LOG_LEVEL: "warn",
   });
   const { prisma } = await import("../app/db.server");
   const { ingestBulkFile } = await import("../app/services/backfill.server");
@@ -142,26 +186,41 @@ function fileServer(): Promise<{ url: string; close: () => void }> {
     createReadStream(file).pipe(res);
   });
   return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })),
+    server.listen(0, "127.0.0.1", () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() }),
+    ),
   );
 }
 
 function child(args: string[]): Promise<{ orders: number; seconds: number; maxRssMb: number; loadedRssMb: number }> {
   return new Promise((resolve, reject) => {
     const heap = values["heap-mb"] ? [`--max-old-space-size=${values["heap-mb"]}`, "--max-semi-space-size=4"] : [];
-    const proc = spawn(process.execPath, [...heap, "--import", "tsx", "bench/backfill-ingest.ts", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const proc = spawn(process.execPath, [...heap, "--import", "tsx", "bench/backfill-ingest.ts", ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     proc.stdout.on("data", (d) => (out += d));
-    proc.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`child ${args.join(" ")} exited ${code}`))));
+    proc.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
+        : reject(new Error(`child ${args.join(" ")} exited ${code}`)),
+    );
   });
 }
 
 async function main() {
   if (values.role) {
     const size = values.size!;
-    const result = values.role === "prepare" ? (await prepare(size), { orders: 0, seconds: 0 }) : values.role === "baseline" ? await baseline(size) : await app(size, values.url!);
+    const result =
+      values.role === "prepare"
+        ? (await prepare(size), { orders: 0, seconds: 0 })
+        : values.role === "baseline"
+          ? await baseline(size)
+          : await app(size, values.url!);
     // maxRSS: peak resident set of this process, in KiB on Linux.
-    console.log(JSON.stringify({ ...result, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), loadedRssMb }));
+    console.log(
+      JSON.stringify({ ...result, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), loadedRssMb }),
+    );
     process.exit(0);
   }
   const server = await fileServer();
@@ -174,7 +233,8 @@ async function main() {
       const base = await child(["--role", "baseline", "--size", size]);
       console.error(`▶ ${size}: app …`);
       const measured = await child(["--role", "app", "--size", size, "--url", server.url]);
-      if (measured.orders !== base.orders) throw new Error(`app ledger holds ${measured.orders} orders, baseline ${base.orders}`);
+      if (measured.orders !== base.orders)
+        throw new Error(`app ledger holds ${measured.orders} orders, baseline ${base.orders}`);
       const rate = (r: { orders: number; seconds: number }) => Math.round(r.orders / r.seconds);
       rows.push(
         `| ${size} | ${measured.orders.toLocaleString("en")} | ${rate(base).toLocaleString("en")} /s (${base.maxRssMb} MB) | ` +
@@ -185,7 +245,9 @@ async function main() {
   } finally {
     server.close();
   }
-  console.log("| shop | orders | baseline: parse + INSERT (peak RSS) | app backfill ingest (peak RSS) | app / baseline |");
+  console.log(
+    "| shop | orders | baseline: parse + INSERT (peak RSS) | app backfill ingest (peak RSS) | app / baseline |",
+  );
   console.log("|---|---|---|---|---|");
   for (const row of rows) console.log(row);
 }

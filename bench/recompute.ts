@@ -33,12 +33,25 @@ async function measure(size: string): Promise<Figures> {
   const shopFile = path.join(DIR, `shop-${size}.jsonl`);
   if (!existsSync(shopFile)) {
     const { writeShopFile } = await import("../simulator/generator/index");
-    await writeShopFile({ preset: "large", seed: 7, customers: SIZES[size], endDate: AS_OF.toISOString(), shopDomain: SHOP }, shopFile, { truthFile: false });
+    await writeShopFile(
+      { preset: "large", seed: 7, customers: SIZES[size], endDate: AS_OF.toISOString(), shopDomain: SHOP },
+      shopFile,
+      { truthFile: false },
+    );
   }
   const dbFile = path.join(DIR, `ledger-${size}.sqlite`);
   rmSync(dbFile, { force: true });
-  execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: `file:${dbFile}` }, stdio: "ignore" });
-  Object.assign(process.env, { DATABASE_URL: `file:${dbFile}`, SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench", SHOPIFY_APP_URL: "http://127.0.0.1", LOG_LEVEL: "warn" });
+  execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], {
+    env: { ...process.env, DATABASE_URL: `file:${dbFile}` },
+    stdio: "ignore",
+  });
+  Object.assign(process.env, {
+    DATABASE_URL: `file:${dbFile}`,
+    SHOPIFY_API_KEY: "bench",
+    SHOPIFY_API_SECRET: "bench",
+    SHOPIFY_APP_URL: "http://127.0.0.1",
+    LOG_LEVEL: "warn",
+  });
 
   const { loadShopFile } = await import("../app/services/shop-file.server");
   const { recomputeShop, updateCustomerState } = await import("../app/services/recompute.server");
@@ -91,10 +104,16 @@ async function measure(size: string): Promise<Figures> {
 
 function child(size: string): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", "bench/recompute.ts", "--size", size], { stdio: ["ignore", "pipe", "inherit"] });
+    const proc = spawn(process.execPath, ["--import", "tsx", "bench/recompute.ts", "--size", size], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     proc.stdout.on("data", (d) => (out += d));
-    proc.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`recompute ${size} exited ${code}`))));
+    proc.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
+        : reject(new Error(`recompute ${size} exited ${code}`)),
+    );
   });
 }
 

@@ -56,13 +56,26 @@ async function measure(size: string): Promise<RunFigures[]> {
   const customersFile = path.join(DIR, `customers-${size}.jsonl`);
   if (!existsSync(shopFile)) {
     const { writeShopFile } = await import("../simulator/generator/index");
-    await writeShopFile({ preset: "large", seed: 7, customers: SIZES[size], endDate: AS_OF.toISOString(), shopDomain: SHOP }, shopFile, { truthFile: false });
+    await writeShopFile(
+      { preset: "large", seed: 7, customers: SIZES[size], endDate: AS_OF.toISOString(), shopDomain: SHOP },
+      shopFile,
+      { truthFile: false },
+    );
   }
   if (!existsSync(customersFile)) await customersOnly(shopFile, customersFile);
   const dbFile = path.join(DIR, `ledger-${size}.sqlite`);
   rmSync(dbFile, { force: true });
-  execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: `file:${dbFile}` }, stdio: "ignore" });
-  Object.assign(process.env, { DATABASE_URL: `file:${dbFile}`, SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench", SHOPIFY_APP_URL: "http://127.0.0.1", LOG_LEVEL: "warn" });
+  execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "migrate", "deploy"], {
+    env: { ...process.env, DATABASE_URL: `file:${dbFile}` },
+    stdio: "ignore",
+  });
+  Object.assign(process.env, {
+    DATABASE_URL: `file:${dbFile}`,
+    SHOPIFY_API_KEY: "bench",
+    SHOPIFY_API_SECRET: "bench",
+    SHOPIFY_APP_URL: "http://127.0.0.1",
+    LOG_LEVEL: "warn",
+  });
 
   const { loadShopFile } = await import("../app/services/shop-file.server");
   const { recomputeShop } = await import("../app/services/recompute.server");
@@ -75,13 +88,21 @@ async function measure(size: string): Promise<RunFigures[]> {
 
   await loadShopFile(SHOP, shopFile);
   await recomputeShop(SHOP, { asOf: AS_OF, reason: "backfill" });
-  const states = await prisma.customerState.findMany({ where: { shop: SHOP }, select: { customerId: true, segment: true, tier: true } });
+  const states = await prisma.customerState.findMany({
+    where: { shop: SHOP },
+    select: { customerId: true, segment: true, tier: true },
+  });
 
   async function run(kind: "paced" | "bulk"): Promise<RunFigures> {
     await prisma.customerSync.deleteMany({ where: { shop: SHOP } });
     await prisma.tierSegment.deleteMany({ where: { shop: SHOP } });
     const clock = kind === "paced" ? createFakeClock(AS_OF.getTime()) : undefined;
-    const admin = createAdminSimulator({ apiKey: "bench", apiSecret: "bench", clock, protectedCustomerData: { level: 2, fields: ["name", "email"] } });
+    const admin = createAdminSimulator({
+      apiKey: "bench",
+      apiSecret: "bench",
+      clock,
+      protectedCustomerData: { level: 2, fields: ["name", "email"] },
+    });
     const shop = await admin.shops.loadShopFile(customersFile);
     shop.record.plan = "standard";
     const server = await admin.listen();
@@ -94,7 +115,11 @@ async function measure(size: string): Promise<RunFigures[]> {
       });
       const startedAt = clock?.now() ?? 0;
       const started = performance.now();
-      const result = await syncShop(SHOP, { client, reason: "manual", ...(kind === "paced" ? { bulkThreshold: Number.POSITIVE_INFINITY } : {}) });
+      const result = await syncShop(SHOP, {
+        client,
+        reason: "manual",
+        ...(kind === "paced" ? { bulkThreshold: Number.POSITIVE_INFINITY } : {}),
+      });
       const realSeconds = (performance.now() - started) / 1000;
       if (result.status !== "done") throw new Error(`${kind} sync of ${size} failed: ${result.error}`);
       // Verify: every customer carries exactly the tags of its state.
@@ -105,7 +130,10 @@ async function measure(size: string): Promise<RunFigures[]> {
         const app = tags.filter((t) => t.startsWith("rfm:") || t.startsWith("tier:"));
         if (app.length === want.length && want.every((t) => app.includes(t))) verified++;
       }
-      if (verified !== states.length) throw new Error(`${kind} sync of ${size}: ${states.length - verified} customers do not carry their state's tags`);
+      if (verified !== states.length)
+        throw new Error(
+          `${kind} sync of ${size}: ${states.length - verified} customers do not carry their state's tags`,
+        );
       const plan = DEFAULT_PLANS.standard;
       const simulatedSeconds = clock ? (clock.now() - startedAt) / 1000 : null;
       return {
@@ -119,7 +147,10 @@ async function measure(size: string): Promise<RunFigures[]> {
         throttled: result.throttled,
         simulatedSeconds,
         theoreticalSeconds: clock ? Math.max(0, (result.costPoints - plan.maximumAvailable) / plan.restoreRate) : null,
-        budgetShare: simulatedSeconds === null ? null : result.costPoints / (plan.maximumAvailable + plan.restoreRate * simulatedSeconds),
+        budgetShare:
+          simulatedSeconds === null
+            ? null
+            : result.costPoints / (plan.maximumAvailable + plan.restoreRate * simulatedSeconds),
         realSeconds,
         verified,
       };
@@ -137,10 +168,16 @@ async function measure(size: string): Promise<RunFigures[]> {
 
 function child(size: string): Promise<RunFigures[]> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", "bench/sync.ts", "--size", size], { stdio: ["ignore", "pipe", "inherit"] });
+    const proc = spawn(process.execPath, ["--import", "tsx", "bench/sync.ts", "--size", size], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     proc.stdout.on("data", (d) => (out += d));
-    proc.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`sync bench ${size} exited ${code}`))));
+    proc.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
+        : reject(new Error(`sync bench ${size} exited ${code}`)),
+    );
   });
 }
 

@@ -11,7 +11,12 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statS
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type BenchDatabase, type LedgerSnapshot, createPostgresDatabase, createSqliteDatabase } from "./support/bench-database";
+import {
+  type BenchDatabase,
+  type LedgerSnapshot,
+  createPostgresDatabase,
+  createSqliteDatabase,
+} from "./support/bench-database";
 import { type ChildServer, startChildServer } from "./support/child-server";
 import { summarizeCpuProfile } from "./support/cpu-profile";
 import { DeliveryCursor, type LoadRun, runLoad } from "./support/load";
@@ -52,8 +57,10 @@ const durationS = positive("duration", args.duration);
 const warmupS = positive("warmup", args.warmup);
 const rounds = positive("rounds", args.rounds);
 const orderCount = positive("orders", args.orders);
-if (!["delete", "wal"].includes(args.journal)) throw new Error(`--journal must be delete or wal, got "${args.journal}"`);
-if (args.postgres && (args.journal !== "delete" || args["db-dir"])) throw new Error("--journal and --db-dir are SQLite variants: not with --postgres");
+if (!["delete", "wal"].includes(args.journal))
+  throw new Error(`--journal must be delete or wal, got "${args.journal}"`);
+if (args.postgres && (args.journal !== "delete" || args["db-dir"]))
+  throw new Error("--journal and --db-dir are SQLite variants: not with --postgres");
 
 const log = (line = "") => console.log(line);
 
@@ -90,7 +97,9 @@ log(`Preparing ${orderCount} signed deliveries from a generated demo shop…`);
 const preparedAt = performance.now();
 const { shop, deliveries } = buildOrderDeliveries(orderCount, API_SECRET);
 const meanBytes = Math.round(deliveries.reduce((sum, d) => sum + d.body.length, 0) / deliveries.length);
-log(`  ${deliveries.length} deliveries for ${shop}, mean body ${meanBytes} B, in ${Math.round(performance.now() - preparedAt)} ms`);
+log(
+  `  ${deliveries.length} deliveries for ${shop}, mean body ${meanBytes} B, in ${Math.round(performance.now() - preparedAt)} ms`,
+);
 
 const db: BenchDatabase = args.postgres
   ? await createPostgresDatabase("loyalty_bench_webhooks")
@@ -118,7 +127,10 @@ let exitCode = 0;
 
 try {
   await db.install(shop);
-  const bare = await startChildServer("bare server", "bench/bare-hmac-server.mjs", { SHOPIFY_API_SECRET: API_SECRET, PORT: "0" });
+  const bare = await startChildServer("bare server", "bench/bare-hmac-server.mjs", {
+    SHOPIFY_API_SECRET: API_SECRET,
+    PORT: "0",
+  });
   servers.push(bare);
   app = await startChildServer("app server", appServer, appEnv);
   servers.push(app);
@@ -129,9 +141,14 @@ try {
   const load = { connections, durationS };
   const warm = { connections, durationS: warmupS };
 
-  log(`\nLoad: ${connections} connections, ${durationS} s per run after a ${warmupS} s warm-up, ${rounds} rounds (bare, app alternately).`);
+  log(
+    `\nLoad: ${connections} connections, ${durationS} s per run after a ${warmupS} s warm-up, ${rounds} rounds (bare, app alternately).`,
+  );
   for (let round = 1; round <= rounds; round++) {
-    for (const [name, server, cursor] of [["bare", bare, bareCursor], ["app", app, appCursor]] as const) {
+    for (const [name, server, cursor] of [
+      ["bare", bare, bareCursor],
+      ["app", app, appCursor],
+    ] as const) {
       const warmup = await runLoad(`${name} warm-up ${round}`, server.url, cursor, warm);
       const run = await runLoad(`${name} round ${round}`, server.url, cursor, load);
       if (name === "app") appAccepted.push(...warmup.accepted, ...run.accepted);
@@ -220,7 +237,9 @@ function verify(measured: { bare: LoadRun[]; app: LoadRun[] }, appCursor: Delive
   const problems: string[] = [];
   for (const run of [...measured.bare, ...measured.app]) {
     if (run.non2xx || run.errors || run.timeouts) {
-      problems.push(`${run.label}: ${run.non2xx} non-2xx (${JSON.stringify(run.statusCodes)}), ${run.errors} errors, ${run.timeouts} timeouts`);
+      problems.push(
+        `${run.label}: ${run.non2xx} non-2xx (${JSON.stringify(run.statusCodes)}), ${run.errors} errors, ${run.timeouts} timeouts`,
+      );
     }
   }
   if (appCursor.repeats > 0) {
@@ -270,15 +289,29 @@ async function profileApp(app: ChildServer, cursor: DeliveryCursor, accepted: nu
   const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no CPU profile written in ${profileDir}`);
   const summary = summarizeCpuProfile(path.join(profileDir, file), { fromUs, toUs }, [
-    "receiveWebhook", "readBounded", "authenticate", "validateHmac", "loadSession", "getShop", "wasDelivered",
-    "recordDelivery", "applyOrders", "applyRefunds", "ledgerChanged", "enqueue", "safeParse", "parse",
+    "receiveWebhook",
+    "readBounded",
+    "authenticate",
+    "validateHmac",
+    "loadSession",
+    "getShop",
+    "wasDelivered",
+    "recordDelivery",
+    "applyOrders",
+    "applyRefunds",
+    "ledgerChanged",
+    "enqueue",
+    "safeParse",
+    "parse",
   ]);
   log(`\nCPU profile of the app (${run.label}: ${Math.round(run.acceptedPerS)} req/s under the profiler)`);
   log(`  ${path.relative(process.cwd(), path.join(profileDir, file))}`);
   log(`  sampled ${summary.totalMs} ms, busy ${summary.busyMs} ms (${pct(summary.busyMs / summary.totalMs)})`);
   log("  area                                   self ms   self %   incl. ms");
   for (const a of summary.byArea.slice(0, 20)) {
-    log(`  ${a.area.padEnd(38)} ${fmt(a.selfMs, 8)} ${pct(a.selfMs / summary.busyMs).padStart(8)} ${fmt(a.inclusiveMs, 10)}`);
+    log(
+      `  ${a.area.padEnd(38)} ${fmt(a.selfMs, 8)} ${pct(a.selfMs / summary.busyMs).padStart(8)} ${fmt(a.inclusiveMs, 10)}`,
+    );
   }
   log("  top functions by self time");
   for (const f of summary.topFunctions) log(`  ${fmt(f.selfMs, 8)} ms  ${f.name}`);

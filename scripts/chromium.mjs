@@ -34,7 +34,10 @@ export const CHROMIUM_ARGS = [
 /** A package's folder (its package.json is not always exported, so walk up from its entry point). */
 function packageDir(name) {
   let dir = path.dirname(require.resolve(name));
-  while (!existsSync(path.join(dir, "package.json")) || JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).name !== name) {
+  while (
+    !existsSync(path.join(dir, "package.json")) ||
+    JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).name !== name
+  ) {
     const up = path.dirname(dir);
     if (up === dir) throw new Error(`${name} has no package.json`);
     dir = up;
@@ -58,7 +61,8 @@ ${dirs.map((d) => `  <dir>${d}</dir>`).join("\n")}
 /** Unpacks the packaged Chromium (once) and returns how to launch it. */
 export function ensureChromium() {
   if (process.env.CHROMIUM_PATH) {
-    if (!existsSync(process.env.CHROMIUM_PATH)) throw new Error(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist`);
+    if (!existsSync(process.env.CHROMIUM_PATH))
+      throw new Error(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist`);
     return { executablePath: process.env.CHROMIUM_PATH, env: {} };
   }
   let dir;
@@ -78,7 +82,11 @@ export function ensureChromium() {
     mkdirSync(staging, { recursive: true });
     const unpack = spawnSync(
       process.execPath,
-      ["--input-type=module", "-e", `import c from "@sparticuz/chromium"; process.stdout.write(await c.executablePath());`],
+      [
+        "--input-type=module",
+        "-e",
+        `import c from "@sparticuz/chromium"; process.stdout.write(await c.executablePath());`,
+      ],
       { cwd: ROOT, encoding: "utf8", env: { ...process.env, TMPDIR: staging, TMP: staging, TEMP: staging } },
     );
     if (unpack.status !== 0 || unpack.stdout !== path.join(staging, "chromium")) {

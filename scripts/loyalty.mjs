@@ -11,7 +11,11 @@ if (envFlag >= 0 && !existsSync(args[envFlag + 1] ?? "")) {
 }
 if (!existsSync("build/server/index.js")) {
   console.error("Building the app first …");
-  const built = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build", "--logLevel", "warn"], { stdio: "inherit" });
+  const built = spawnSync(
+    process.execPath,
+    ["node_modules/@remix-run/dev/dist/cli.js", "vite:build", "--logLevel", "warn"],
+    { stdio: "inherit" },
+  );
   if (built.status !== 0) process.exit(1);
 }
 const build = envFlag >= 0 ? await loadBuildOrExit(args[envFlag + 1], { override: true }) : await loadBuildOrExit();

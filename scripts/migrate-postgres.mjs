@@ -19,11 +19,16 @@ export async function migratePostgres(connectionString, { log = () => {} } = {})
       "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,
       "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
     const applied = new Map(
-      (await client.query(`SELECT "migration_name", "checksum" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`)).rows.map(
-        (r) => [r.migration_name, r.checksum],
-      ),
+      (
+        await client.query(
+          `SELECT "migration_name", "checksum" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`,
+        )
+      ).rows.map((r) => [r.migration_name, r.checksum]),
     );
-    const names = readdirSync(DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const names = readdirSync(DIR, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     let count = 0;
     for (const name of names) {
       const sql = readFileSync(path.join(DIR, name, "migration.sql"), "utf8");

@@ -18,9 +18,21 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 const work = mkdtempSync(path.join(tmpdir(), "schema-"));
 const head = execFileSync("git", ["show", "HEAD:prisma/schema.prisma"], { encoding: "utf8" });
 const targets = [
-  { provider: "sqlite", url: "file:./prisma/dev.sqlite", previous: head, current: readFileSync("prisma/schema.prisma", "utf8"), dir: "prisma/migrations" },
+  {
+    provider: "sqlite",
+    url: "file:./prisma/dev.sqlite",
+    previous: head,
+    current: readFileSync("prisma/schema.prisma", "utf8"),
+    dir: "prisma/migrations",
+  },
   // The PostgreSQL adapter connects even to diff two files: the local cluster (npm run db:postgres) is started for it.
-  { provider: "postgresql", url: ensurePostgres(), previous: derivePostgresSchema(head), current: writePostgresSchema(), dir: POSTGRES_MIGRATIONS },
+  {
+    provider: "postgresql",
+    url: ensurePostgres(),
+    previous: derivePostgresSchema(head),
+    current: writePostgresSchema(),
+    dir: POSTGRES_MIGRATIONS,
+  },
 ];
 const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
 let wrote = 0;
@@ -31,7 +43,16 @@ for (const t of targets) {
   writeFileSync(to, t.current);
   const sql = execFileSync(
     process.execPath,
-    ["node_modules/prisma/build/index.js", "migrate", "diff", "--from-schema-datamodel", from, "--to-schema-datamodel", to, "--script"],
+    [
+      "node_modules/prisma/build/index.js",
+      "migrate",
+      "diff",
+      "--from-schema-datamodel",
+      from,
+      "--to-schema-datamodel",
+      to,
+      "--script",
+    ],
     { encoding: "utf8", env: { ...process.env, DATABASE_URL: t.url, PRISMA_SCHEMA: to } },
   );
   if (!sql.trim() || /empty migration/i.test(sql)) continue;

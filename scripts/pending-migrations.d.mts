@@ -4,4 +4,7 @@ export function pendingMigrations(databaseUrl: string): Promise<string[]>;
  * Ends the process (exit code 1) with one line telling to run `npm run setup` unless every migration is applied; a
  * database that does not answer yet is waited for (a minute by default).
  */
-export function exitUnlessMigrated(databaseUrl: string, options?: { waitMs?: number; sleep?: (ms: number) => Promise<void> }): Promise<void>;
+export function exitUnlessMigrated(
+  databaseUrl: string,
+  options?: { waitMs?: number; sleep?: (ms: number) => Promise<void> },
+): Promise<void>;

@@ -15,7 +15,10 @@ const APPLIED = `SELECT "migration_name" FROM "_prisma_migrations" WHERE "finish
 export async function pendingMigrations(databaseUrl) {
   const postgres = /^postgres(ql)?:\/\//.test(databaseUrl);
   const dir = path.join(root, postgres ? "prisma/postgresql/migrations" : "prisma/migrations");
-  const expected = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const expected = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const applied = new Set(postgres ? await appliedOnPostgres(databaseUrl) : appliedOnSqlite(databaseUrl));
   return expected.filter((name) => !applied.has(name));
 }
@@ -51,7 +54,10 @@ const WAIT_FOR_DATABASE_MS = 60_000;
  * does not answer yet (starting, restarting) is waited for, up to a minute, as the worker and the queue wait for it
  * once running: a process started during a database restart must not die of it.
  */
-export async function exitUnlessMigrated(databaseUrl, { waitMs = WAIT_FOR_DATABASE_MS, sleep = (ms) => new Promise((r) => setTimeout(r, ms)) } = {}) {
+export async function exitUnlessMigrated(
+  databaseUrl,
+  { waitMs = WAIT_FOR_DATABASE_MS, sleep = (ms) => new Promise((r) => setTimeout(r, ms)) } = {},
+) {
   const deadline = Date.now() + waitMs;
   let pending;
   for (let attempt = 1; ; attempt++) {
@@ -61,7 +67,9 @@ export async function exitUnlessMigrated(databaseUrl, { waitMs = WAIT_FOR_DATABA
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (Date.now() >= deadline) {
-        console.error(`Cannot read the database's migrations (${reason}): check DATABASE_URL and that the database is up.`);
+        console.error(
+          `Cannot read the database's migrations (${reason}): check DATABASE_URL and that the database is up.`,
+        );
         process.exit(1);
       }
       if (attempt === 1) console.error(`Waiting for the database (${reason}) …`);
@@ -70,7 +78,9 @@ export async function exitUnlessMigrated(databaseUrl, { waitMs = WAIT_FOR_DATABA
   }
   if (pending.length > 0) {
     const which = pending.length === 1 ? pending[0] : `${pending[0]} … ${pending.at(-1)}`;
-    console.error(`The database is missing ${pending.length} migration(s) (${which}): run \`npm run setup\` to apply them, then start again.`);
+    console.error(
+      `The database is missing ${pending.length} migration(s) (${which}): run \`npm run setup\` to apply them, then start again.`,
+    );
     process.exit(1);
   }
 }

@@ -8,7 +8,17 @@
 // and a data folder in the system's temporary folder (which `nobody` can reach wherever the checkout lives); otherwise
 // both stay in the project's tmp/ folder. Production uses its own PostgreSQL server by DATABASE_URL, never this.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -73,7 +83,12 @@ function layout() {
   if (!isRoot) {
     linkLibraries(native, links);
     const home = path.join(ROOT, "tmp", "postgres");
-    return { bin: path.join(native, "bin"), data: path.join(home, `data-${major}-${POSTGRES_PORT}`), log: path.join(home, `server-${POSTGRES_PORT}.log`), as: {} };
+    return {
+      bin: path.join(native, "bin"),
+      data: path.join(home, `data-${major}-${POSTGRES_PORT}`),
+      log: path.join(home, `server-${POSTGRES_PORT}.log`),
+      as: {},
+    };
   }
   const home = path.join(tmpdir(), "loyalty-rfm-postgres");
   const copy = path.join(home, `native-${version}`);
@@ -86,7 +101,12 @@ function layout() {
     execFileSync("chmod", ["-R", "a+rX", `${copy}.partial`]);
     execFileSync("mv", [`${copy}.partial`, copy]);
   }
-  return { bin: path.join(copy, "bin"), data: path.join(home, `data-${major}-${POSTGRES_PORT}`), log: path.join(home, `server-${POSTGRES_PORT}.log`), as: nobody() };
+  return {
+    bin: path.join(copy, "bin"),
+    data: path.join(home, `data-${major}-${POSTGRES_PORT}`),
+    log: path.join(home, `server-${POSTGRES_PORT}.log`),
+    as: nobody(),
+  };
 }
 
 function run(l, program, args, options = {}) {
@@ -105,7 +125,19 @@ function initialise(l) {
   const passwordFile = path.join(l.data, "..", `.pw-${process.pid}`);
   writeFileSync(passwordFile, "loyalty\n", { mode: 0o644 });
   try {
-    const init = run(l, "initdb", ["-D", l.data, "-U", "loyalty", `--pwfile=${passwordFile}`, "-A", "scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"]);
+    const init = run(l, "initdb", [
+      "-D",
+      l.data,
+      "-U",
+      "loyalty",
+      `--pwfile=${passwordFile}`,
+      "-A",
+      "scram-sha-256",
+      "-E",
+      "UTF8",
+      "--locale=C",
+      "--no-sync",
+    ]);
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.error}`);
   } finally {
     rmSync(passwordFile, { force: true });

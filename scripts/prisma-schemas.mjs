@@ -21,7 +21,8 @@ export function writePostgresSchema() {
   mkdirSync("prisma/postgresql", { recursive: true });
   const text = derivePostgresSchema(readFileSync(SQLITE_SCHEMA, "utf8"));
   // Unchanged files are not rewritten (processes may be reading them, e.g. a test running `npm run setup`).
-  if (!existsSync(POSTGRES_SCHEMA) || readFileSync(POSTGRES_SCHEMA, "utf8") !== text) writeFileSync(POSTGRES_SCHEMA, text);
+  if (!existsSync(POSTGRES_SCHEMA) || readFileSync(POSTGRES_SCHEMA, "utf8") !== text)
+    writeFileSync(POSTGRES_SCHEMA, text);
   return text;
 }
 

@@ -27,7 +27,9 @@ function prisma(args, extraEnv = {}) {
 function generate(schema, output, databaseUrl) {
   const prismaVersion = JSON.parse(readFileSync("node_modules/prisma/package.json", "utf8")).version;
   const stamp = `${output}/.generated-from`;
-  const digest = createHash("sha256").update(`${prismaVersion}\n${readFileSync(schema, "utf8")}`).digest("hex");
+  const digest = createHash("sha256")
+    .update(`${prismaVersion}\n${readFileSync(schema, "utf8")}`)
+    .digest("hex");
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === digest) return;
   // Each client is generated under its own provider's adapter (no connection is made).
   prisma(["generate"], { DATABASE_URL: databaseUrl, PRISMA_SCHEMA: schema });

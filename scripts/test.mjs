@@ -51,10 +51,14 @@ function vitest(label, vitestArgs, env = {}) {
   const report = `tmp/vitest-report-${label}.json`;
   rmSync(report, { force: true });
   const status =
-    spawnSync(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...vitestArgs], {
-      stdio: "inherit",
-      env: { ...process.env, ...browserEnv, ...env },
-    }).status ?? 1;
+    spawnSync(
+      bin("vitest"),
+      ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...vitestArgs],
+      {
+        stdio: "inherit",
+        env: { ...process.env, ...browserEnv, ...env },
+      },
+    ).status ?? 1;
   let runFailed = 0;
   try {
     const json = JSON.parse(readFileSync(report, "utf8"));

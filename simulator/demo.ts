@@ -59,7 +59,11 @@ async function main() {
   // 3. The local Shopify with the shop loaded.
   // The demo app is approved (Partner Dashboard) for protected customer data with the name and email fields: what it
   // shows of customers. Without this approval Shopify would refuse customers and orders to it.
-  const shopify = createLocalShopify({ apiKey: API_KEY, apiSecret: API_SECRET, protectedCustomerData: { level: 2, fields: ["name", "email"] } });
+  const shopify = createLocalShopify({
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    protectedCustomerData: { level: 2, fields: ["name", "email"] },
+  });
   const shopState = await shopify.admin.shops.loadShopFile(shopFile);
   const shop = shopState.record.myshopifyDomain;
   const simulator = await shopify.listen(Number(values["simulator-port"]));
@@ -80,7 +84,12 @@ async function main() {
     APP_BRIDGE_URL: shopify.appBridgeUrl,
   };
   const envFile = path.join(DIR, "demo.env");
-  writeFileSync(envFile, Object.entries(appEnv).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  writeFileSync(
+    envFile,
+    Object.entries(appEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n") + "\n",
+  );
   const app = spawn(process.execPath, ["server.mjs"], {
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, ...appEnv },
@@ -125,7 +134,9 @@ async function main() {
           `in ${sync.requests} requests (${sync.costPoints} cost points)`
       : "Sync not finished yet: it goes on in the background (npm run loyalty -- status shows it)",
   );
-  console.log(`\nOperator CLI against this demo: npm run loyalty -- status --shop ${shop} --env ${path.relative(process.cwd(), envFile)}`);
+  console.log(
+    `\nOperator CLI against this demo: npm run loyalty -- status --shop ${shop} --env ${path.relative(process.cwd(), envFile)}`,
+  );
 
   console.log(`\nOpen the app, embedded as in Shopify admin:\n\n  \x1b[1m${appUrl}/app?${params}\x1b[0m\n`);
   console.log("Stop with Ctrl-C.");
@@ -147,7 +158,9 @@ async function waitForBackfill(dbFile: string, shop: string, timeoutMs = 120_000
   try {
     for (;;) {
       const run = db
-        .prepare(`SELECT status, customersRead, ordersRead FROM "BackfillRun" WHERE shop = ? ORDER BY startedAt DESC LIMIT 1`)
+        .prepare(
+          `SELECT status, customersRead, ordersRead FROM "BackfillRun" WHERE shop = ? ORDER BY startedAt DESC LIMIT 1`,
+        )
         .get(shop) as { status: string; customersRead: number; ordersRead: number } | undefined;
       if (run && (run.status === "done" || run.status === "failed")) return run;
       if (Date.now() > deadline) return run ?? { status: "not started", customersRead: 0, ordersRead: 0 };
@@ -165,7 +178,9 @@ async function waitForSync(dbFile: string, shop: string, timeoutMs = 60_000) {
   try {
     while (Date.now() < deadline) {
       const run = db
-        .prepare(`SELECT status, synced, requests, costPoints FROM "SyncRun" WHERE shop = ? AND status <> 'running' ORDER BY startedAt DESC LIMIT 1`)
+        .prepare(
+          `SELECT status, synced, requests, costPoints FROM "SyncRun" WHERE shop = ? AND status <> 'running' ORDER BY startedAt DESC LIMIT 1`,
+        )
         .get(shop) as { status: string; synced: number; requests: number; costPoints: number } | undefined;
       if (run) return run;
       await new Promise((r) => setTimeout(r, 250));

@@ -7,7 +7,12 @@ import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { parse as parseToml } from "smol-toml";
-import { createAdminSimulator, type AdminSimulatorOptions, type ProtectedCustomerData, type SimulatorEvent } from "./admin/index";
+import {
+  createAdminSimulator,
+  type AdminSimulatorOptions,
+  type ProtectedCustomerData,
+  type SimulatorEvent,
+} from "./admin/index";
 import { AccessGrant, TOPIC_ACCESS } from "./admin/access";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhooks/index";
 import type { CustomerRecord, OrderRecord, ShopRecord } from "./shop-file/types";
@@ -60,7 +65,9 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     const state = admin.shops.getShop(domain)!;
     const namespace = `app--${options.appId ?? 1}`;
     for (const d of declared) {
-      const exists = [...state.metafieldDefinitions.values()].some((x) => x.namespace === namespace && x.key === d.key && x.ownerType === "CUSTOMER");
+      const exists = [...state.metafieldDefinitions.values()].some(
+        (x) => x.namespace === namespace && x.key === d.key && x.ownerType === "CUSTOMER",
+      );
       if (exists) continue;
       const record: MetafieldDefinitionRecord = {
         __typename: "MetafieldDefinition",
@@ -101,7 +108,9 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     const delivery =
       event.topic === "bulk_operations/finish"
         ? sender.send(shop, event.topic, event.payload)
-        : sender.sendEvent(webhookEventOf(redactEvent(event, access)), { triggeredAt: new Date(admin.clock.now()).toISOString() });
+        : sender.sendEvent(webhookEventOf(redactEvent(event, access)), {
+            triggeredAt: new Date(admin.clock.now()).toISOString(),
+          });
     delivery.catch((error: unknown) => {
       console.error(`local Shopify: could not build ${event.topic} for ${event.shop}:`, error);
     });
@@ -112,7 +121,11 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     if (!sender || !installed.has(shop)) return [];
     const updatedAt = new Date(admin.clock.now()).toISOString();
     return sender.sendEvent(
-      { shop: shopRecord(shop), topic: "app/scopes_update", resource: { previous: change.previous, current: change.current, updatedAt } },
+      {
+        shop: shopRecord(shop),
+        topic: "app/scopes_update",
+        resource: { previous: change.previous, current: change.current, updatedAt },
+      },
       { triggeredAt: updatedAt },
     );
   }
@@ -165,7 +178,10 @@ export function createLocalShopify(options: LocalShopifyOptions) {
      * grants the toml's scopes and the simulator's default protected customer data approval unless told otherwise
      * (`{ protectedCustomerData: { level: 0 } }`: installed without approval).
      */
-    install(shop: string, grant: { scopes?: string | readonly string[]; protectedCustomerData?: ProtectedCustomerData } = {}) {
+    install(
+      shop: string,
+      grant: { scopes?: string | readonly string[]; protectedCustomerData?: ProtectedCustomerData } = {},
+    ) {
       shopRecord(shop);
       admin.access.install(shop, grant);
       defineDeclared(shop);
@@ -270,7 +286,10 @@ export function declaredFlowTriggers(dir: string): Record<string, { type: string
   for (const entry of readdirSync(dir)) {
     const file = path.join(dir, entry, "shopify.extension.toml");
     if (!existsSync(file)) continue;
-    const config = parseToml(readFileSync(file, "utf8")) as { extensions?: { type?: string; handle?: string }[]; settings?: { fields?: { type: string; key?: string }[] } };
+    const config = parseToml(readFileSync(file, "utf8")) as {
+      extensions?: { type?: string; handle?: string }[];
+      settings?: { fields?: { type: string; key?: string }[] };
+    };
     const extension = config.extensions?.[0];
     if (extension?.type === "flow_trigger" && extension.handle) out[extension.handle] = config.settings?.fields ?? [];
   }

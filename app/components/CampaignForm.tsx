@@ -1,7 +1,18 @@
 // The campaign form (new and edit): audience, schedule, offer, holdout, cooldown and code prefix, with each field's
 // error inline as the server's validation (app/domain/campaigns.ts) reports it.
 import { useState } from "react";
-import { BlockStack, Button, Card, Checkbox, ChoiceList, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import {
+  BlockStack,
+  Button,
+  Card,
+  Checkbox,
+  ChoiceList,
+  FormLayout,
+  InlineStack,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { GRID_SEGMENT_KEYS } from "../domain/segments";
 import type { CampaignIssue } from "../domain/campaigns";
@@ -45,7 +56,10 @@ export function CampaignForm({
 }) {
   const { t } = useTranslation();
   const [values, setValues] = useState(initial);
-  const set = <K extends keyof CampaignFormValues>(key: K) => (value: CampaignFormValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set =
+    <K extends keyof CampaignFormValues>(key: K) =>
+    (value: CampaignFormValues[K]) =>
+      setValues((v) => ({ ...v, [key]: value }));
   const errorAt = (field: string) => {
     const issue = issues.find((i) => i.path[0] === field);
     return issue ? t(`campaigns.rules.${issue.key}`, { ...issue.params, defaultValue: issue.message }) : undefined;
@@ -69,10 +83,19 @@ export function CampaignForm({
             {t("campaigns.form.audienceTitle")}
           </Text>
           <FormLayout>
-            <TextField label={t("campaigns.form.name")} value={values.name} onChange={set("name")} error={errorAt("name")} autoComplete="off" />
+            <TextField
+              label={t("campaigns.form.name")}
+              value={values.name}
+              onChange={set("name")}
+              error={errorAt("name")}
+              autoComplete="off"
+            />
             <Select
               label={t("campaigns.form.audienceKind")}
-              options={["segment", "tier_up", "first_order", "days_since_last_order"].map((k) => ({ label: t(`campaigns.audience.${k}`), value: k }))}
+              options={["segment", "tier_up", "first_order", "days_since_last_order"].map((k) => ({
+                label: t(`campaigns.audience.${k}`),
+                value: k,
+              }))}
               value={values.audienceKind}
               onChange={set("audienceKind")}
               error={errorAt("audienceKind")}
@@ -87,7 +110,12 @@ export function CampaignForm({
                   onChange={set("segments")}
                   error={errorAt("segments")}
                 />
-                <Checkbox label={t("campaigns.form.includeExisting")} helpText={t("campaigns.form.includeExistingHelp")} checked={values.includeExisting} onChange={set("includeExisting")} />
+                <Checkbox
+                  label={t("campaigns.form.includeExisting")}
+                  helpText={t("campaigns.form.includeExistingHelp")}
+                  checked={values.includeExisting}
+                  onChange={set("includeExisting")}
+                />
               </>
             ) : null}
             {values.audienceKind === "tier_up" ? (
@@ -102,8 +130,21 @@ export function CampaignForm({
             ) : null}
             {values.audienceKind === "days_since_last_order" ? (
               <>
-                <TextField label={t("campaigns.form.days")} value={values.days} onChange={set("days")} inputMode="numeric" suffix={t("campaigns.form.daysSuffix")} error={errorAt("days")} autoComplete="off" />
-                <Checkbox label={t("campaigns.form.includeExisting")} helpText={t("campaigns.form.includeExistingLapsedHelp")} checked={values.includeExisting} onChange={set("includeExisting")} />
+                <TextField
+                  label={t("campaigns.form.days")}
+                  value={values.days}
+                  onChange={set("days")}
+                  inputMode="numeric"
+                  suffix={t("campaigns.form.daysSuffix")}
+                  error={errorAt("days")}
+                  autoComplete="off"
+                />
+                <Checkbox
+                  label={t("campaigns.form.includeExisting")}
+                  helpText={t("campaigns.form.includeExistingLapsedHelp")}
+                  checked={values.includeExisting}
+                  onChange={set("includeExisting")}
+                />
               </>
             ) : null}
             <Select
@@ -126,7 +167,10 @@ export function CampaignForm({
             <FormLayout.Group>
               <Select
                 label={t("campaigns.form.offerKind")}
-                options={["percentage", "fixed_amount"].map((k) => ({ label: t(`campaigns.offerKind.${k}`), value: k }))}
+                options={["percentage", "fixed_amount"].map((k) => ({
+                  label: t(`campaigns.offerKind.${k}`),
+                  value: k,
+                }))}
                 value={values.offerKind}
                 onChange={set("offerKind")}
                 error={errorAt("offerKind")}
@@ -142,10 +186,34 @@ export function CampaignForm({
               />
             </FormLayout.Group>
             <FormLayout.Group>
-              <TextField label={t("campaigns.form.minimumSubtotal")} value={values.minimumSubtotal} onChange={set("minimumSubtotal")} inputMode="decimal" suffix={currency} helpText={t("campaigns.form.minimumSubtotalHelp")} error={errorAt("minimumSubtotal")} autoComplete="off" />
-              <TextField label={t("campaigns.form.expiryDays")} value={values.expiryDays} onChange={set("expiryDays")} inputMode="numeric" suffix={t("campaigns.form.daysSuffix")} error={errorAt("expiryDays")} autoComplete="off" />
+              <TextField
+                label={t("campaigns.form.minimumSubtotal")}
+                value={values.minimumSubtotal}
+                onChange={set("minimumSubtotal")}
+                inputMode="decimal"
+                suffix={currency}
+                helpText={t("campaigns.form.minimumSubtotalHelp")}
+                error={errorAt("minimumSubtotal")}
+                autoComplete="off"
+              />
+              <TextField
+                label={t("campaigns.form.expiryDays")}
+                value={values.expiryDays}
+                onChange={set("expiryDays")}
+                inputMode="numeric"
+                suffix={t("campaigns.form.daysSuffix")}
+                error={errorAt("expiryDays")}
+                autoComplete="off"
+              />
             </FormLayout.Group>
-            <TextField label={t("campaigns.form.codePrefix")} value={values.codePrefix} onChange={set("codePrefix")} helpText={t("campaigns.form.codePrefixHelp", { code: `${values.codePrefix.toUpperCase()}7KQ2M9XDPA` })} error={errorAt("codePrefix")} autoComplete="off" />
+            <TextField
+              label={t("campaigns.form.codePrefix")}
+              value={values.codePrefix}
+              onChange={set("codePrefix")}
+              helpText={t("campaigns.form.codePrefixHelp", { code: `${values.codePrefix.toUpperCase()}7KQ2M9XDPA` })}
+              error={errorAt("codePrefix")}
+              autoComplete="off"
+            />
           </FormLayout>
         </BlockStack>
       </Card>
@@ -157,8 +225,26 @@ export function CampaignForm({
           </Text>
           <FormLayout>
             <FormLayout.Group>
-              <TextField label={t("campaigns.form.holdoutPercent")} value={values.holdoutPercent} onChange={set("holdoutPercent")} inputMode="numeric" suffix="%" helpText={t("campaigns.form.holdoutHelp")} error={errorAt("holdoutPercent")} autoComplete="off" />
-              <TextField label={t("campaigns.form.cooldownDays")} value={values.cooldownDays} onChange={set("cooldownDays")} inputMode="numeric" suffix={t("campaigns.form.daysSuffix")} helpText={t("campaigns.form.cooldownHelp")} error={errorAt("cooldownDays")} autoComplete="off" />
+              <TextField
+                label={t("campaigns.form.holdoutPercent")}
+                value={values.holdoutPercent}
+                onChange={set("holdoutPercent")}
+                inputMode="numeric"
+                suffix="%"
+                helpText={t("campaigns.form.holdoutHelp")}
+                error={errorAt("holdoutPercent")}
+                autoComplete="off"
+              />
+              <TextField
+                label={t("campaigns.form.cooldownDays")}
+                value={values.cooldownDays}
+                onChange={set("cooldownDays")}
+                inputMode="numeric"
+                suffix={t("campaigns.form.daysSuffix")}
+                helpText={t("campaigns.form.cooldownHelp")}
+                error={errorAt("cooldownDays")}
+                autoComplete="off"
+              />
             </FormLayout.Group>
           </FormLayout>
         </BlockStack>

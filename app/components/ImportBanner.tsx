@@ -21,7 +21,10 @@ export function ImportBanner({ backfill, scored }: { backfill: ImportState | nul
     <Banner tone="info" action={{ content: t("status.seeProgress"), url: "/app" }}>
       <p>
         {running && part
-          ? t("status.backfillRunning", { read: formatNumber(locale, part.read), expected: part.expected === null ? "…" : formatNumber(locale, part.expected) })
+          ? t("status.backfillRunning", {
+              read: formatNumber(locale, part.read),
+              expected: part.expected === null ? "…" : formatNumber(locale, part.expected),
+            })
           : t("status.nothingYet")}
       </p>
     </Banner>

@@ -76,7 +76,10 @@ export function protectedFieldOf(field: string): ProtectedField | null {
  * One refusal in Shopify's words → the problem. `granted` settles a bulk operation's bare ACCESS_DENIED (Shopify
  * gives no message there): scopes the job's features lack, or else the protected customer data approval.
  */
-export function problemOf(message: string, context: { granted: readonly string[]; features: readonly Feature[] }): AccessProblem {
+export function problemOf(
+  message: string,
+  context: { granted: readonly string[]; features: readonly Feature[] },
+): AccessProblem {
   const scopes = scopesInMessage(message);
   if (scopes.length) return { kind: "scope", scopes };
   const field = /not approved to use the (\w+) field/i.exec(message)?.[1];
@@ -95,7 +98,13 @@ export function mergeProblems(held: readonly RecordedProblem[], seen: RecordedPr
   const same = held.find((h) => h.problem.kind === seen.problem.kind);
   if (!same) return [...rest, seen];
   if (seen.problem.kind === "scope" && same.problem.kind === "scope") {
-    return [...rest, { ...seen, problem: { kind: "scope", scopes: [...new Set([...same.problem.scopes, ...seen.problem.scopes])].sort() } }];
+    return [
+      ...rest,
+      {
+        ...seen,
+        problem: { kind: "scope", scopes: [...new Set([...same.problem.scopes, ...seen.problem.scopes])].sort() },
+      },
+    ];
   }
   if (seen.problem.kind === "customer-fields" && same.problem.kind === "customer-fields") {
     const fields = [...new Set([...same.problem.fields, ...seen.problem.fields])].sort() as ProtectedField[];
@@ -141,7 +150,15 @@ export interface AccessReportItem {
  * What the admin shows: every feature that does not fully work, with what is missing and who can fix it. Only the
  * scopes the app asks for count (`requested`): a scope it never asks for is no problem.
  */
-export function accessReport({ granted, requested, problems }: { granted: readonly string[]; requested: readonly string[]; problems: readonly RecordedProblem[] }): AccessReportItem[] {
+export function accessReport({
+  granted,
+  requested,
+  problems,
+}: {
+  granted: readonly string[];
+  requested: readonly string[];
+  problems: readonly RecordedProblem[];
+}): AccessReportItem[] {
   const items: AccessReportItem[] = [];
   const customerData = problems.some((p) => p.problem.kind === "customer-data");
   const refusedScopes = problems.flatMap((p) => (p.problem.kind === "scope" ? p.problem.scopes : []));
@@ -152,12 +169,24 @@ export function accessReport({ granted, requested, problems }: { granted: readon
       items.push({ feature, state: "paused", scopes: missing, fields: [], action: "request-customer-data" });
     } else if (missing.length) {
       const fullHistory = feature === "fullHistory";
-      items.push({ feature, state: fullHistory ? "limited" : "paused", scopes: missing, fields: [], action: fullHistory ? "request-all-orders" : "approve-scopes" });
+      items.push({
+        feature,
+        state: fullHistory ? "limited" : "paused",
+        scopes: missing,
+        fields: [],
+        action: fullHistory ? "request-all-orders" : "approve-scopes",
+      });
     }
   }
   const fields = problems.flatMap((p) => (p.problem.kind === "customer-fields" ? p.problem.fields : []));
   if (fields.length && !customerData) {
-    items.push({ feature: "customerNames", state: "limited", scopes: [], fields: [...new Set(fields)].sort(), action: "request-customer-fields" });
+    items.push({
+      feature: "customerNames",
+      state: "limited",
+      scopes: [],
+      fields: [...new Set(fields)].sort(),
+      action: "request-customer-fields",
+    });
   }
   return items;
 }

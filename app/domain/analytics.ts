@@ -108,7 +108,11 @@ export interface Analytics {
  * acquired in it, over the customers at its start. Null when there was nobody at the start.
  */
 export function retentionRate(start: number, end: number, newCustomers: number): number | null {
-  for (const [name, n] of [["start", start], ["end", end], ["newCustomers", newCustomers]] as const) {
+  for (const [name, n] of [
+    ["start", start],
+    ["end", end],
+    ["newCustomers", newCustomers],
+  ] as const) {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${name} must be a count, got ${n}`);
   }
   if (newCustomers > end) throw new RangeError(`newCustomers (${newCustomers}) cannot exceed end (${end})`);
@@ -119,11 +123,17 @@ export function retentionRate(start: number, end: number, newCustomers: number):
  * The simple CLV model (not BG/NBD): AOV × purchases per year × expected lifespan in years, lifespan = 1 / churn,
  * churn = 1 − retention / 100 floored at MIN_CHURN. Null parts make the value null.
  */
-export function predictedClv(averageOrderValue: number | null, ordersPerYear: number | null, retention: number | null): PredictedClv {
+export function predictedClv(
+  averageOrderValue: number | null,
+  ordersPerYear: number | null,
+  retention: number | null,
+): PredictedClv {
   const churn = retention === null ? null : Math.max(MIN_CHURN, 1 - retention / 100);
   const lifespanYears = churn === null ? null : 1 / churn;
   const valueMinor =
-    averageOrderValue === null || ordersPerYear === null || lifespanYears === null ? null : Math.round(averageOrderValue * ordersPerYear * lifespanYears);
+    averageOrderValue === null || ordersPerYear === null || lifespanYears === null
+      ? null
+      : Math.round(averageOrderValue * ordersPerYear * lifespanYears);
   return {
     averageOrderValueMinor: averageOrderValue === null ? null : Math.round(averageOrderValue),
     ordersPerYear,
@@ -235,7 +245,8 @@ export function dayStart(date: readonly [number, number, number], timeZone: stri
 }
 
 /** Month number (year × 12 + month − 1) and its "YYYY-MM" label. */
-const monthLabel = (n: number) => `${String(Math.floor(n / 12)).padStart(4, "0")}-${String((n % 12) + 1).padStart(2, "0")}`;
+const monthLabel = (n: number) =>
+  `${String(Math.floor(n / 12)).padStart(4, "0")}-${String((n % 12) + 1).padStart(2, "0")}`;
 const monthNumberAt = (t: number, timeZone: string) => {
   const [y, m] = localDate(t, timeZone);
   return y * 12 + m - 1;
@@ -266,9 +277,14 @@ function parseDate(text: string): [number, number, number] | null {
  * The period asked for in the query string: `period` = 30 | 90 | 365 | all (default 365), or `custom` with `from`
  * and `to` dates (YYYY-MM-DD in 1970–2100, both days included, from ≤ to).
  */
-export function parsePeriodChoice(query: { period: string | null; from: string | null; to: string | null }): { ok: true; choice: PeriodChoice } | { ok: false; error: PeriodError } {
+export function parsePeriodChoice(query: {
+  period: string | null;
+  from: string | null;
+  to: string | null;
+}): { ok: true; choice: PeriodChoice } | { ok: false; error: PeriodError } {
   const period = query.period ?? (query.from !== null || query.to !== null ? "custom" : DEFAULT_PERIOD);
-  if ((PERIOD_PRESETS as readonly string[]).includes(period)) return { ok: true, choice: { preset: period as PeriodPreset } };
+  if ((PERIOD_PRESETS as readonly string[]).includes(period))
+    return { ok: true, choice: { preset: period as PeriodPreset } };
   if (period !== "custom") return { ok: false, error: "unknownPeriod" };
   if (!query.from || !query.to) return { ok: false, error: "missingDate" };
   const from = parseDate(query.from);
@@ -285,7 +301,10 @@ export function parsePeriodChoice(query: { period: string | null; from: string |
  */
 export function resolvePeriod(choice: PeriodChoice, now: number, timeZone: string): Period {
   if (choice.preset === "custom") {
-    return { from: dayStart(parseDate(choice.from)!, timeZone), to: dayStart(addDays(parseDate(choice.to)!, 1), timeZone) };
+    return {
+      from: dayStart(parseDate(choice.from)!, timeZone),
+      to: dayStart(addDays(parseDate(choice.to)!, 1), timeZone),
+    };
   }
   const tomorrow = addDays(localDate(now, timeZone), 1);
   const to = dayStart(tomorrow, timeZone);
@@ -365,8 +384,19 @@ function taggedList() {
 
 function accumulator(months: number): Accumulator {
   return {
-    atStart: 0, atEnd: 0, fresh: 0, repeat: 0, orders: 0, revenue: 0, gaps: EMPTY, lifetime: EMPTY,
-    yearAtStart: 0, yearAtEnd: 0, yearNew: 0, yearOrders: 0, yearRevenue: 0,
+    atStart: 0,
+    atEnd: 0,
+    fresh: 0,
+    repeat: 0,
+    orders: 0,
+    revenue: 0,
+    gaps: EMPTY,
+    lifetime: EMPTY,
+    yearAtStart: 0,
+    yearAtEnd: 0,
+    yearNew: 0,
+    yearOrders: 0,
+    yearRevenue: 0,
     cohortSize: new Int32Array(months),
     cohortActive: new Int32Array(months * COHORT_MONTHS),
   };
@@ -381,7 +411,11 @@ export function computeAnalytics(
   orders: OrderColumns,
   groups: CustomerGroups,
   period: Period,
-  { timeZone = "UTC", segmentKeys = [], tierKeys = [] }: { timeZone?: string; segmentKeys?: readonly string[]; tierKeys?: readonly string[] } = {},
+  {
+    timeZone = "UTC",
+    segmentKeys = [],
+    tierKeys = [],
+  }: { timeZone?: string; segmentKeys?: readonly string[]; tierKeys?: readonly string[] } = {},
 ): Analytics {
   const { offsets, times, values } = orders;
   const customers = offsets.length - 1;
@@ -398,8 +432,14 @@ export function computeAnalytics(
 
   // Cohort months: those overlapping the period (all time: from the month of the first order).
   let earliest = Infinity;
-  for (let i = 0; i < customers; i++) if (offsets[i + 1] > offsets[i] && times[offsets[i]] < earliest) earliest = times[offsets[i]];
-  const firstMonth = from !== null ? monthNumberAt(from, timeZone) : earliest < to ? monthNumberAt(earliest, timeZone) : monthNumberAt(to - 1, timeZone) + 1;
+  for (let i = 0; i < customers; i++)
+    if (offsets[i + 1] > offsets[i] && times[offsets[i]] < earliest) earliest = times[offsets[i]];
+  const firstMonth =
+    from !== null
+      ? monthNumberAt(from, timeZone)
+      : earliest < to
+        ? monthNumberAt(earliest, timeZone)
+        : monthNumberAt(to - 1, timeZone) + 1;
   const lastMonth = monthNumberAt(to - 1, timeZone);
   const months = Math.max(0, lastMonth - firstMonth + 1);
   // bounds[m] is the first instant of cohort month m; bounds[months] the start of the month after the last.
@@ -490,13 +530,15 @@ export function computeAnalytics(
       }
       if (cohort >= 0) {
         acc.cohortSize[cohort]++;
-        for (let k = 0; k < COHORT_MONTHS; k++) if (activeMonths & (1 << k)) acc.cohortActive[cohort * COHORT_MONTHS + k]++;
+        for (let k = 0; k < COHORT_MONTHS; k++)
+          if (activeMonths & (1 << k)) acc.cohortActive[cohort * COHORT_MONTHS + k]++;
       }
     }
   }
 
   const cohortLabels = Array.from({ length: months }, (_, m) => monthLabel(firstMonth + m));
-  const finish = (acc: Accumulator) => summarise(acc, { cohortLabels, observedMonths: months, trimLeadingCohorts: from === null });
+  const finish = (acc: Accumulator) =>
+    summarise(acc, { cohortLabels, observedMonths: months, trimLeadingCohorts: from === null });
   const gapLists = gaps.split(accumulators.length);
   const lifetimeLists = lifetimes.split(accumulators.length);
   all.gaps = gapLists.all;
@@ -512,7 +554,14 @@ export function computeAnalytics(
   return { period, previous, timeZone, all: finish(all), segments, tiers };
 }
 
-function summarise(acc: Accumulator, { cohortLabels, observedMonths, trimLeadingCohorts }: { cohortLabels: string[]; observedMonths: number; trimLeadingCohorts: boolean }): GroupAnalytics {
+function summarise(
+  acc: Accumulator,
+  {
+    cohortLabels,
+    observedMonths,
+    trimLeadingCohorts,
+  }: { cohortLabels: string[]; observedMonths: number; trimLeadingCohorts: boolean },
+): GroupAnalytics {
   const safe = (n: number) => {
     if (!Number.isSafeInteger(n)) throw new RangeError(`money total ${n} is beyond exact integers`);
     return n;
@@ -533,7 +582,9 @@ function summarise(acc: Accumulator, { cohortLabels, observedMonths, trimLeading
     cohorts.push({
       month: cohortLabels[m],
       customers: size,
-      shares: Array.from({ length: COHORT_MONTHS }, (_, k) => (m + k >= observedMonths || size === 0 ? null : acc.cohortActive[m * COHORT_MONTHS + k] / size)),
+      shares: Array.from({ length: COHORT_MONTHS }, (_, k) =>
+        m + k >= observedMonths || size === 0 ? null : acc.cohortActive[m * COHORT_MONTHS + k] / size,
+      ),
     });
   }
   return {
@@ -558,7 +609,13 @@ function summarise(acc: Accumulator, { cohortLabels, observedMonths, trimLeading
       distribution:
         lifetime.length === 0
           ? null
-          : { p25: percentile(lifetime, 0.25), median: percentile(lifetime, 0.5), p75: percentile(lifetime, 0.75), p90: percentile(lifetime, 0.9), max: lifetime[lifetime.length - 1] },
+          : {
+              p25: percentile(lifetime, 0.25),
+              median: percentile(lifetime, 0.5),
+              p75: percentile(lifetime, 0.75),
+              p90: percentile(lifetime, 0.9),
+              max: lifetime[lifetime.length - 1],
+            },
     },
     predictedClv: {
       ...predictedClv(yearAov, yearFrequency, retentionRate(acc.yearAtStart, acc.yearAtEnd, acc.yearNew)),

@@ -123,7 +123,10 @@ export function campaignStats(
     // Welch: the two groups' variances may differ; an interval needs at least two members in each.
     if (nT > 1 && nH > 1) {
       const se = Math.sqrt(t.variance / nT + h.variance / nH) * nT;
-      incrementalRevenueInterval = { low: incrementalRevenueMinor - Z95 * se, high: incrementalRevenueMinor + Z95 * se };
+      incrementalRevenueInterval = {
+        low: incrementalRevenueMinor - Z95 * se,
+        high: incrementalRevenueMinor + Z95 * se,
+      };
     }
   }
   return {
@@ -141,6 +144,9 @@ export function campaignStats(
     revenuePerHoldoutMinor: h ? h.mean : null,
     incrementalRevenueMinor,
     incrementalRevenueInterval,
-    roi: incrementalRevenueMinor !== null && discountCostMinor > 0 ? (incrementalRevenueMinor - discountCostMinor) / discountCostMinor : null,
+    roi:
+      incrementalRevenueMinor !== null && discountCostMinor > 0
+        ? (incrementalRevenueMinor - discountCostMinor) / discountCostMinor
+        : null,
   };
 }

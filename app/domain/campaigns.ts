@@ -156,9 +156,13 @@ export interface CampaignFormInput {
 const text = (v: unknown) => (typeof v === "string" ? v.trim() : "");
 
 /** Validates a campaign as the merchant entered it; `tierKeys` are the active programme's tiers. */
-export function validateCampaign(input: CampaignFormInput, { currency, tierKeys }: { currency: string; tierKeys: readonly string[] }): CampaignValidation {
+export function validateCampaign(
+  input: CampaignFormInput,
+  { currency, tierKeys }: { currency: string; tierKeys: readonly string[] },
+): CampaignValidation {
   const issues: CampaignIssue[] = [];
-  const issue = (path: string, key: string, message: string, params?: Record<string, string | number>) => issues.push({ path: [path], key, message, params });
+  const issue = (path: string, key: string, message: string, params?: Record<string, string | number>) =>
+    issues.push({ path: [path], key, message, params });
 
   const integer = (field: string, value: unknown, min: number, max: number): number => {
     const raw = text(value);
@@ -189,17 +193,24 @@ export function validateCampaign(input: CampaignFormInput, { currency, tierKeys 
 
   const name = text(input.name);
   if (name === "") issue("name", "required", "This field is required.");
-  else if (Array.from(name).length > CAMPAIGN_LIMITS.nameMaxLength) issue("name", "too_long", `At most ${CAMPAIGN_LIMITS.nameMaxLength} characters.`, { max: CAMPAIGN_LIMITS.nameMaxLength });
+  else if (Array.from(name).length > CAMPAIGN_LIMITS.nameMaxLength)
+    issue("name", "too_long", `At most ${CAMPAIGN_LIMITS.nameMaxLength} characters.`, {
+      max: CAMPAIGN_LIMITS.nameMaxLength,
+    });
 
-  const template = (CAMPAIGN_TEMPLATES as readonly string[]).includes(text(input.template)) ? (text(input.template) as CampaignTemplate) : "custom";
+  const template = (CAMPAIGN_TEMPLATES as readonly string[]).includes(text(input.template))
+    ? (text(input.template) as CampaignTemplate)
+    : "custom";
 
   let audience: CampaignAudience = { kind: "first_order" };
-  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : typeof v === "string" && v ? [v] : []);
+  const list = (v: unknown) =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : typeof v === "string" && v ? [v] : [];
   switch (text(input.audienceKind)) {
     case "segment": {
       const segments = [...new Set(list(input.segments))];
       if (segments.length === 0) issue("segments", "choose_segment", "Choose at least one segment.");
-      else if (segments.some((s) => !(GRID_SEGMENT_KEYS as readonly string[]).includes(s))) issue("segments", "unknown_segment", "Unknown segment.");
+      else if (segments.some((s) => !(GRID_SEGMENT_KEYS as readonly string[]).includes(s)))
+        issue("segments", "unknown_segment", "Unknown segment.");
       audience = { kind: "segment", segments };
       break;
     }
@@ -220,7 +231,8 @@ export function validateCampaign(input: CampaignFormInput, { currency, tierKeys 
   }
 
   const schedule = text(input.schedule);
-  if (!(CAMPAIGN_SCHEDULES as readonly string[]).includes(schedule)) issue("schedule", "choose", "Choose when the campaign runs.");
+  if (!(CAMPAIGN_SCHEDULES as readonly string[]).includes(schedule))
+    issue("schedule", "choose", "Choose when the campaign runs.");
 
   const offerKind = text(input.offerKind);
   let offerValue = 0;
@@ -234,7 +246,10 @@ export function validateCampaign(input: CampaignFormInput, { currency, tierKeys 
   const cooldownDays = integer("cooldownDays", input.cooldownDays, 1, CAMPAIGN_LIMITS.cooldownDaysMax);
 
   const codePrefix = text(input.codePrefix).toUpperCase();
-  if (!CAMPAIGN_CODE_PREFIX_PATTERN.test(codePrefix)) issue("codePrefix", "code_prefix", "Use at most 20 letters A–Z, digits and hyphens.", { max: CAMPAIGN_LIMITS.codePrefixMaxLength });
+  if (!CAMPAIGN_CODE_PREFIX_PATTERN.test(codePrefix))
+    issue("codePrefix", "code_prefix", "Use at most 20 letters A–Z, digits and hyphens.", {
+      max: CAMPAIGN_LIMITS.codePrefixMaxLength,
+    });
 
   if (issues.length) return { ok: false, issues };
   return {
@@ -243,7 +258,8 @@ export function validateCampaign(input: CampaignFormInput, { currency, tierKeys 
       name,
       template,
       audience,
-      includeExisting: input.includeExisting === true || input.includeExisting === "true" || input.includeExisting === "on",
+      includeExisting:
+        input.includeExisting === true || input.includeExisting === "true" || input.includeExisting === "on",
       schedule: schedule as CampaignSchedule,
       offer: { kind: offerKind as CampaignOffer["kind"], value: offerValue, minimumSubtotalMinor, expiryDays },
       holdoutPercent,
@@ -266,7 +282,8 @@ export function campaignFormValues(c: CampaignDefinition, currency: string) {
     schedule: c.schedule,
     offerKind: c.offer.kind,
     offerValue: c.offer.kind === "percentage" ? String(c.offer.value) : fromMinorUnits(c.offer.value, currency),
-    minimumSubtotal: c.offer.minimumSubtotalMinor === null ? "" : fromMinorUnits(c.offer.minimumSubtotalMinor, currency),
+    minimumSubtotal:
+      c.offer.minimumSubtotalMinor === null ? "" : fromMinorUnits(c.offer.minimumSubtotalMinor, currency),
     expiryDays: String(c.offer.expiryDays),
     holdoutPercent: String(c.holdoutPercent),
     cooldownDays: String(c.cooldownDays),
@@ -336,7 +353,12 @@ export function offerText(offer: CampaignOffer, currency: string): string {
 }
 
 /** Tier moves that count as "up" for a tier_up audience, given the programme's tier order (lowest first). */
-export function isTierUp(audience: Extract<CampaignAudience, { kind: "tier_up" }>, order: readonly string[], from: string | null, to: string | null): boolean {
+export function isTierUp(
+  audience: Extract<CampaignAudience, { kind: "tier_up" }>,
+  order: readonly string[],
+  from: string | null,
+  to: string | null,
+): boolean {
   if (to === null) return false;
   const rank = (k: string | null) => (k === null ? -1 : order.indexOf(k));
   if (rank(to) <= rank(from)) return false;

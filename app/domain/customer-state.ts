@@ -37,9 +37,26 @@ export interface CustomerStateValues {
 
 /** Every stored value of a state (all but customerId), in the order of the row's digest. */
 export const STATE_COLUMNS = [
-  "segment", "r", "f", "m", "fm", "recencyDays", "frequency", "monetaryMinor", "lastOrderAt", "tier",
-  "spendInWindowMinor", "ordersInWindow", "nextTier", "amountToNextMinor", "ordersToNext", "tierExpiresAt",
-  "windowChangesAt", "baseLastOrderAt", "baseFrequency", "baseMonetaryMinor",
+  "segment",
+  "r",
+  "f",
+  "m",
+  "fm",
+  "recencyDays",
+  "frequency",
+  "monetaryMinor",
+  "lastOrderAt",
+  "tier",
+  "spendInWindowMinor",
+  "ordersInWindow",
+  "nextTier",
+  "amountToNextMinor",
+  "ordersToNext",
+  "tierExpiresAt",
+  "windowChangesAt",
+  "baseLastOrderAt",
+  "baseFrequency",
+  "baseMonetaryMinor",
 ] as const satisfies readonly (keyof CustomerStateValues)[];
 
 /**

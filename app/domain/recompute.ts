@@ -22,9 +22,26 @@ export const DEFAULT_RFM_SETTINGS: RfmSettingsValues = { windowDays: null, segme
 
 /** Fields a change of which rewrites the row (all but computedAt, which records when it last changed). */
 export const STATE_FIELDS = [
-  "segment", "r", "f", "m", "fm", "recencyDays", "frequency", "monetaryMinor", "lastOrderAt",
-  "tier", "spendInWindowMinor", "ordersInWindow", "nextTier", "amountToNextMinor", "ordersToNext", "tierExpiresAt",
-  "windowChangesAt", "baseLastOrderAt", "baseFrequency", "baseMonetaryMinor",
+  "segment",
+  "r",
+  "f",
+  "m",
+  "fm",
+  "recencyDays",
+  "frequency",
+  "monetaryMinor",
+  "lastOrderAt",
+  "tier",
+  "spendInWindowMinor",
+  "ordersInWindow",
+  "nextTier",
+  "amountToNextMinor",
+  "ordersToNext",
+  "tierExpiresAt",
+  "windowChangesAt",
+  "baseLastOrderAt",
+  "baseFrequency",
+  "baseMonetaryMinor",
 ] as const satisfies readonly (keyof CustomerStateValues)[];
 
 /**
@@ -86,8 +103,10 @@ export function changesBetween(
   const changes: StateChange[] = [];
   const fromSegment = before?.segment ?? null;
   const fromTier = before?.tier ?? null;
-  if (fromSegment !== after.segment) changes.push({ customerId: after.customerId, kind: "segment", from: fromSegment, to: after.segment });
-  if (fromTier !== after.tier) changes.push({ customerId: after.customerId, kind: "tier", from: fromTier, to: after.tier });
+  if (fromSegment !== after.segment)
+    changes.push({ customerId: after.customerId, kind: "segment", from: fromSegment, to: after.segment });
+  if (fromTier !== after.tier)
+    changes.push({ customerId: after.customerId, kind: "tier", from: fromTier, to: after.tier });
   return changes;
 }
 
@@ -118,8 +137,20 @@ export function rfmWindowStart(windowDays: number | null, asOf: number): number 
 // ---- CSV ------------------------------------------------------------------------------------------------------
 
 export const CSV_COLUMNS = [
-  "customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "fm", "segment", "tier",
-  "spend_in_window", "next_tier", "amount_to_next", "tier_expires_at",
+  "customer_id",
+  "recency_days",
+  "frequency",
+  "monetary",
+  "r",
+  "f",
+  "m",
+  "fm",
+  "segment",
+  "tier",
+  "spend_in_window",
+  "next_tier",
+  "amount_to_next",
+  "tier_expires_at",
 ] as const;
 
 /**
@@ -165,17 +196,32 @@ export interface RfmSettingsIssue {
   params?: Record<string, string | number>;
 }
 
-export type RfmSettingsValidation = { ok: true; settings: RfmSettingsValues } | { ok: false; issues: RfmSettingsIssue[] };
+export type RfmSettingsValidation =
+  | { ok: true; settings: RfmSettingsValues }
+  | { ok: false; issues: RfmSettingsIssue[] };
 
 /** Checks RFM settings as the admin submits them. Blank names are dropped (the segment keeps its default name). */
 export function validateRfmSettings(input: unknown): RfmSettingsValidation {
   const issues: RfmSettingsIssue[] = [];
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    return { ok: false, issues: [{ path: [], key: "field.invalid_type", message: "This field must be a group of settings.", params: { expected: "object" } }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          path: [],
+          key: "field.invalid_type",
+          message: "This field must be a group of settings.",
+          params: { expected: "object" },
+        },
+      ],
+    };
   }
   const { windowDays = null, segmentNames = {} } = input as { windowDays?: unknown; segmentNames?: unknown };
   const { min, max } = RFM_WINDOW_LIMITS;
-  if (windowDays !== null && !(typeof windowDays === "number" && Number.isInteger(windowDays) && windowDays >= min && windowDays <= max)) {
+  if (
+    windowDays !== null &&
+    !(typeof windowDays === "number" && Number.isInteger(windowDays) && windowDays >= min && windowDays <= max)
+  ) {
     issues.push({
       path: ["windowDays"],
       key: "rfm.window_days.out_of_range",
@@ -185,13 +231,28 @@ export function validateRfmSettings(input: unknown): RfmSettingsValidation {
   }
   const names: Record<string, string> = {};
   if (typeof segmentNames !== "object" || segmentNames === null || Array.isArray(segmentNames)) {
-    issues.push({ path: ["segmentNames"], key: "field.invalid_type", message: "This field must be a group of settings.", params: { expected: "object" } });
+    issues.push({
+      path: ["segmentNames"],
+      key: "field.invalid_type",
+      message: "This field must be a group of settings.",
+      params: { expected: "object" },
+    });
   } else {
     for (const [key, name] of Object.entries(segmentNames)) {
       if (!isSegmentKey(key)) {
-        issues.push({ path: ["segmentNames", key], key: "rfm.segment_name.unknown_segment", message: `There is no segment "${key}".`, params: { value: key } });
+        issues.push({
+          path: ["segmentNames", key],
+          key: "rfm.segment_name.unknown_segment",
+          message: `There is no segment "${key}".`,
+          params: { value: key },
+        });
       } else if (typeof name !== "string") {
-        issues.push({ path: ["segmentNames", key], key: "field.invalid_type", message: "This field must be text.", params: { expected: "string" } });
+        issues.push({
+          path: ["segmentNames", key],
+          key: "field.invalid_type",
+          message: "This field must be text.",
+          params: { expected: "string" },
+        });
       } else if (Array.from(name.trim()).length > SEGMENT_NAME_MAX_LENGTH) {
         issues.push({
           path: ["segmentNames", key],
@@ -202,5 +263,7 @@ export function validateRfmSettings(input: unknown): RfmSettingsValidation {
       } else if (name.trim() !== "") names[key] = name.trim();
     }
   }
-  return issues.length ? { ok: false, issues } : { ok: true, settings: { windowDays: windowDays as number | null, segmentNames: names } };
+  return issues.length
+    ? { ok: false, issues }
+    : { ok: true, settings: { windowDays: windowDays as number | null, segmentNames: names } };
 }

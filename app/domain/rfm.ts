@@ -200,7 +200,9 @@ export function scoreRfmFromOrders(customers: readonly RfmCustomerOrders[], opti
   const { results, boundaries } = scoreRfm(aggregateRfm(customers, options), options);
   const byId = new Map(results.map((r) => [r.customerId, r]));
   return {
-    results: customers.map((c): RfmResult => byId.get(c.customerId) ?? { customerId: c.customerId, segment: "prospect" }),
+    results: customers.map(
+      (c): RfmResult => byId.get(c.customerId) ?? { customerId: c.customerId, segment: "prospect" },
+    ),
     boundaries,
   };
 }
@@ -227,7 +229,11 @@ export interface RfmChange {
  *   corrects it. Between runs in the same day, others' true day counts can be one more than assumed.
  * `asOf` must not be before `boundaries.asOf`.
  */
-export function scoreRfmIncremental(boundaries: RfmBoundaries, change: RfmChange, asOf: number = boundaries.asOf): RfmResult {
+export function scoreRfmIncremental(
+  boundaries: RfmBoundaries,
+  change: RfmChange,
+  asOf: number = boundaries.asOf,
+): RfmResult {
   assertInstant(asOf, "asOf");
   if (asOf < boundaries.asOf) throw new RangeError("asOf is before the boundaries' full run");
   const { current, previous, customerId } = change;
@@ -245,11 +251,39 @@ export function scoreRfmIncremental(boundaries: RfmBoundaries, change: RfmChange
   const population = previous ? n : n + 1;
   const days = recencyDays(current.lastOrderAt, asOf);
 
-  const r = incrementalScore(boundaries.recencyDays, n, population, (cut) => days < cut + shift, previousDays !== null && previousDays > days);
-  const f = incrementalScore(boundaries.frequency, n, population, (cut) => current.frequency > cut, !!previous && previous.frequency < current.frequency);
-  const m = incrementalScore(boundaries.monetary, n, population, (cut) => current.monetary > cut, !!previous && previous.monetary < current.monetary);
+  const r = incrementalScore(
+    boundaries.recencyDays,
+    n,
+    population,
+    (cut) => days < cut + shift,
+    previousDays !== null && previousDays > days,
+  );
+  const f = incrementalScore(
+    boundaries.frequency,
+    n,
+    population,
+    (cut) => current.frequency > cut,
+    !!previous && previous.frequency < current.frequency,
+  );
+  const m = incrementalScore(
+    boundaries.monetary,
+    n,
+    population,
+    (cut) => current.monetary > cut,
+    !!previous && previous.monetary < current.monetary,
+  );
   const fm = fmScore(f, m);
-  return { customerId, segment: segmentFor(r, fm), recencyDays: days, frequency: current.frequency, monetary: current.monetary, r, f, m, fm };
+  return {
+    customerId,
+    segment: segmentFor(r, fm),
+    recencyDays: days,
+    frequency: current.frequency,
+    monetary: current.monetary,
+    r,
+    f,
+    m,
+    fm,
+  };
 }
 
 /** Score for `below` customers strictly worse out of a population of `n`. */
@@ -282,7 +316,8 @@ function incrementalScore(
     const j = Math.ceil((q * population) / 5) + (previousIsBelow ? 1 : 0);
     let met: boolean;
     if (j <= 0) met = true;
-    else if (j > n) met = false; // there are not j customers to be better than
+    else if (j > n)
+      met = false; // there are not j customers to be better than
     else {
       const at = cuts.ranks.indexOf(j);
       if (at < 0) throw new RangeError(`RFM boundaries lack rank ${j} of ${n}; were they produced by scoreRfm?`);
@@ -320,23 +355,27 @@ function checkValues(v: RfmValues, asOf: number, windowStart: number, customerId
   assertInstant(v.lastOrderAt, `lastOrderAt of ${what}`);
   if (v.lastOrderAt > asOf) throw new RangeError(`${what}: last order is after asOf`);
   if (v.lastOrderAt <= windowStart) throw new RangeError(`${what}: last order is outside the RFM window`);
-  if (!Number.isSafeInteger(v.frequency) || v.frequency < 1) throw new RangeError(`${what}: frequency must be an integer ≥ 1`);
+  if (!Number.isSafeInteger(v.frequency) || v.frequency < 1)
+    throw new RangeError(`${what}: frequency must be an integer ≥ 1`);
   assertMinor(v.monetary, `monetary value of ${what}`);
-  if (v.monetary < 1) throw new RangeError(`${what}: monetary value must be > 0 (only orders worth more than 0 qualify)`);
+  if (v.monetary < 1)
+    throw new RangeError(`${what}: monetary value must be > 0 (only orders worth more than 0 qualify)`);
 }
 
 function assertMinor(value: number, what: string): void {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`${what} must be an integer number of minor units, got ${value}`);
+  if (!Number.isSafeInteger(value))
+    throw new RangeError(`${what} must be an integer number of minor units, got ${value}`);
 }
-
-
 
 /**
  * The value a customer must beat for each score step of one metric in a run: `cuts[q - 1]` is the value of the
  * ceil(q·N/5)-th worst customer, and a value strictly better than it scores at least q + 1 (q = 1..4). For the admin's
  * "why this score". Null where the run kept no value for that rank (a population under five).
  */
-export function scoreCutValues(boundaries: RfmBoundaries, metric: "recencyDays" | "frequency" | "monetary"): (number | null)[] {
+export function scoreCutValues(
+  boundaries: RfmBoundaries,
+  metric: "recencyDays" | "frequency" | "monetary",
+): (number | null)[] {
   const { ranks, values } = boundaries[metric];
   const cuts: (number | null)[] = [];
   for (let q = 1; q <= SCORE_CUTS; q++) {

@@ -27,7 +27,9 @@ export type SegmentKey = (typeof SEGMENT_KEYS)[number];
  * SEGMENT_GRID[R][FM - 1], rows and columns exactly as the table in docs/rules.md#rfm-segments.
  * Keys are stable identifiers (tags `rfm:<key>`, API, CSV): never rename one, rename its display name instead.
  */
-export const SEGMENT_GRID: Readonly<Record<Score, readonly [GridSegmentKey, GridSegmentKey, GridSegmentKey, GridSegmentKey, GridSegmentKey]>> = {
+export const SEGMENT_GRID: Readonly<
+  Record<Score, readonly [GridSegmentKey, GridSegmentKey, GridSegmentKey, GridSegmentKey, GridSegmentKey]>
+> = {
   5: ["new", "potential_loyalist", "potential_loyalist", "champions", "champions"],
   4: ["promising", "potential_loyalist", "potential_loyalist", "loyal", "loyal"],
   3: ["about_to_sleep", "about_to_sleep", "need_attention", "loyal", "loyal"],

@@ -94,12 +94,18 @@ export interface TagChange {
  * wanted (adding a tag twice is a no-op; so is removing one Shopify does not hold). Only the app's own tags are ever
  * removed.
  */
-export function tagChange(desired: readonly string[], synced: readonly string[], foreign: readonly string[], pending: readonly string[] = []): TagChange {
+export function tagChange(
+  desired: readonly string[],
+  synced: readonly string[],
+  foreign: readonly string[],
+  pending: readonly string[] = [],
+): TagChange {
   const want = new Set(desired.map(fold));
   const have = new Set(synced.map(fold));
   const theirs = new Set(foreign.map(fold));
   const claimed = new Map<string, string>();
-  for (const t of pending) if (!have.has(fold(t)) && !theirs.has(fold(t)) && !claimed.has(fold(t))) claimed.set(fold(t), t);
+  for (const t of pending)
+    if (!have.has(fold(t)) && !theirs.has(fold(t)) && !claimed.has(fold(t))) claimed.set(fold(t), t);
   return {
     add: desired.filter((t) => !have.has(fold(t)) && !theirs.has(fold(t))),
     remove: [...synced, ...claimed.values()].filter((t) => !want.has(fold(t))),
@@ -181,30 +187,61 @@ export function validateSyncSettings(input: {
     const value = input[field];
     if (value === null || value === undefined || (typeof value === "string" && value.trim() === "")) return null;
     if (typeof value !== "string") {
-      issues.push({ path: [field], key: "field.invalid_type", message: "This field must be text.", params: { expected: "string" } });
+      issues.push({
+        path: [field],
+        key: "field.invalid_type",
+        message: "This field must be text.",
+        params: { expected: "string" },
+      });
       return null;
     }
     if (value !== value.trim()) {
-      issues.push({ path: [field], key: "sync.prefix.spaces", message: "A tag prefix cannot start or end with a space." });
+      issues.push({
+        path: [field],
+        key: "sync.prefix.spaces",
+        message: "A tag prefix cannot start or end with a space.",
+      });
     } else if (value.includes(",")) {
       issues.push({ path: [field], key: "sync.prefix.comma", message: "A tag prefix cannot contain a comma." });
     } else if (/['"\\]/.test(value)) {
       // The tier's customer segment selects it by a quoted tag in Shopify's segment query language.
-      issues.push({ path: [field], key: "sync.prefix.quote", message: "A tag prefix cannot contain quotes or backslashes." });
+      issues.push({
+        path: [field],
+        key: "sync.prefix.quote",
+        message: "A tag prefix cannot contain quotes or backslashes.",
+      });
     } else if (Array.from(value).length > PREFIX_MAX_LENGTH) {
-      issues.push({ path: [field], key: "sync.prefix.too_long", message: `A tag prefix can be at most ${PREFIX_MAX_LENGTH} characters.`, params: { max: PREFIX_MAX_LENGTH } });
+      issues.push({
+        path: [field],
+        key: "sync.prefix.too_long",
+        message: `A tag prefix can be at most ${PREFIX_MAX_LENGTH} characters.`,
+        params: { max: PREFIX_MAX_LENGTH },
+      });
     }
     return value;
   };
   const rfmPrefix = prefix("rfmPrefix");
   const tierPrefix = prefix("tierPrefix");
-  if (rfmPrefix !== null && tierPrefix !== null && (fold(rfmPrefix).startsWith(fold(tierPrefix)) || fold(tierPrefix).startsWith(fold(rfmPrefix)))) {
-    issues.push({ path: ["tierPrefix"], key: "sync.prefix.overlap", message: "The segment and tier prefixes must differ, and neither may start with the other." });
+  if (
+    rfmPrefix !== null &&
+    tierPrefix !== null &&
+    (fold(rfmPrefix).startsWith(fold(tierPrefix)) || fold(tierPrefix).startsWith(fold(rfmPrefix)))
+  ) {
+    issues.push({
+      path: ["tierPrefix"],
+      key: "sync.prefix.overlap",
+      message: "The segment and tier prefixes must differ, and neither may start with the other.",
+    });
   }
   const flag = (field: "metafields" | "segments" | "codes") => {
     const value = input[field] === undefined ? DEFAULT_SYNC_SETTINGS[field] : input[field];
     if (typeof value !== "boolean") {
-      issues.push({ path: [field], key: "field.invalid_type", message: "This field must be on or off.", params: { expected: "boolean" } });
+      issues.push({
+        path: [field],
+        key: "field.invalid_type",
+        message: "This field must be on or off.",
+        params: { expected: "boolean" },
+      });
     }
     return value as boolean;
   };
@@ -212,14 +249,28 @@ export function validateSyncSettings(input: {
   const segments = flag("segments");
   const codes = flag("codes");
   if (segments === true && tierPrefix === null && input.tierPrefix !== undefined) {
-    issues.push({ path: ["segments"], key: "sync.segments.need_tier_tags", message: "Tier segments select customers by their tier tag: turn tier tags on, or segments off." });
+    issues.push({
+      path: ["segments"],
+      key: "sync.segments.need_tier_tags",
+      message: "Tier segments select customers by their tier tag: turn tier tags on, or segments off.",
+    });
   }
   if (codes === true && segments === false) {
-    issues.push({ path: ["codes"], key: "sync.codes.need_segments", message: "Tier discount codes are limited to the tier's segment: turn segments on, or codes off." });
+    issues.push({
+      path: ["codes"],
+      key: "sync.codes.need_segments",
+      message: "Tier discount codes are limited to the tier's segment: turn segments on, or codes off.",
+    });
   }
-  const segmentNamePrefix = input.segmentNamePrefix === undefined ? DEFAULT_SYNC_SETTINGS.segmentNamePrefix : input.segmentNamePrefix;
+  const segmentNamePrefix =
+    input.segmentNamePrefix === undefined ? DEFAULT_SYNC_SETTINGS.segmentNamePrefix : input.segmentNamePrefix;
   if (typeof segmentNamePrefix !== "string") {
-    issues.push({ path: ["segmentNamePrefix"], key: "field.invalid_type", message: "This field must be text.", params: { expected: "string" } });
+    issues.push({
+      path: ["segmentNamePrefix"],
+      key: "field.invalid_type",
+      message: "This field must be text.",
+      params: { expected: "string" },
+    });
   } else if (Array.from(segmentNamePrefix).length > SEGMENT_NAME_PREFIX_MAX_LENGTH) {
     issues.push({
       path: ["segmentNamePrefix"],

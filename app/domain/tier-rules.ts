@@ -78,12 +78,16 @@ export function validateTierProgram(input: unknown, options: { currency?: string
   const add = (path: (string | number)[], key: string, message: string, params?: Record<string, string | number>) =>
     issues.push(params ? { path, key, message, params } : { path, key, message });
   const amount = (minor: number) =>
-    options.currency && isKnownCurrency(options.currency) ? `${fromMinorUnits(minor, options.currency)} ${options.currency}` : String(minor);
+    options.currency && isKnownCurrency(options.currency)
+      ? `${fromMinorUnits(minor, options.currency)} ${options.currency}`
+      : String(minor);
 
   const { tiers } = program;
   if (tiers.length < TIER_LIMITS.minTiers) add(["tiers"], "tiers.too_few", "Add at least one tier.");
   if (tiers.length > TIER_LIMITS.maxTiers) {
-    add(["tiers"], "tiers.too_many", `A programme can have at most ${TIER_LIMITS.maxTiers} tiers.`, { max: TIER_LIMITS.maxTiers });
+    add(["tiers"], "tiers.too_many", `A programme can have at most ${TIER_LIMITS.maxTiers} tiers.`, {
+      max: TIER_LIMITS.maxTiers,
+    });
   }
 
   const keys = new Map<string, number>();
@@ -91,25 +95,50 @@ export function validateTierProgram(input: unknown, options: { currency?: string
   tiers.forEach((tier, i) => {
     const at = (field: string, ...rest: string[]) => ["tiers", i, field, ...rest];
     if (!TIER_KEY_PATTERN.test(tier.key)) {
-      add(at("key"), "tier.key.invalid", `The key "${tier.key}" must start with a lowercase letter or digit and contain only lowercase letters, digits, "-" and "_", at most 32 characters (it becomes the tag tier:${tier.key}).`, { value: tier.key });
+      add(
+        at("key"),
+        "tier.key.invalid",
+        `The key "${tier.key}" must start with a lowercase letter or digit and contain only lowercase letters, digits, "-" and "_", at most 32 characters (it becomes the tag tier:${tier.key}).`,
+        { value: tier.key },
+      );
     } else if (keys.has(tier.key)) {
-      add(at("key"), "tier.key.duplicate", `The key "${tier.key}" is already used by tier ${keys.get(tier.key)! + 1}.`, { value: tier.key, other: keys.get(tier.key)! + 1 });
+      add(
+        at("key"),
+        "tier.key.duplicate",
+        `The key "${tier.key}" is already used by tier ${keys.get(tier.key)! + 1}.`,
+        { value: tier.key, other: keys.get(tier.key)! + 1 },
+      );
     } else keys.set(tier.key, i);
 
     const nameLength = Array.from(tier.name).length;
     const folded = tier.name.toLocaleLowerCase("en");
     if (nameLength === 0) add(at("name"), "tier.name.required", "Give this tier a name.");
     else if (nameLength > TIER_LIMITS.nameMaxLength) {
-      add(at("name"), "tier.name.too_long", `Tier names can be at most ${TIER_LIMITS.nameMaxLength} characters.`, { max: TIER_LIMITS.nameMaxLength });
+      add(at("name"), "tier.name.too_long", `Tier names can be at most ${TIER_LIMITS.nameMaxLength} characters.`, {
+        max: TIER_LIMITS.nameMaxLength,
+      });
     } else if (names.has(folded)) {
-      add(at("name"), "tier.name.duplicate", `The name "${tier.name}" is already used by tier ${names.get(folded)! + 1}.`, { value: tier.name, other: names.get(folded)! + 1 });
+      add(
+        at("name"),
+        "tier.name.duplicate",
+        `The name "${tier.name}" is already used by tier ${names.get(folded)! + 1}.`,
+        { value: tier.name, other: names.get(folded)! + 1 },
+      );
     } else names.set(folded, i);
 
     if (tier.threshold < 0) add(at("threshold"), "tier.threshold.negative", "The spend threshold cannot be negative.");
     else if (!Number.isSafeInteger(tier.threshold)) {
-      add(at("threshold"), "tier.threshold.not_exact", "The spend threshold must be an exact amount of the shop currency (whole minor units).");
+      add(
+        at("threshold"),
+        "tier.threshold.not_exact",
+        "The spend threshold must be an exact amount of the shop currency (whole minor units).",
+      );
     } else if (i === 0 && tier.threshold !== 0) {
-      add(at("threshold"), "tier.threshold.lowest_not_zero", "The first tier must start at a spend of 0, so that every customer with an order is a member.");
+      add(
+        at("threshold"),
+        "tier.threshold.lowest_not_zero",
+        "The first tier must start at a spend of 0, so that every customer with an order is a member.",
+      );
     } else if (i > 0 && Number.isSafeInteger(tiers[i - 1].threshold) && tier.threshold <= tiers[i - 1].threshold) {
       const previous = tiers[i - 1];
       add(
@@ -121,34 +150,81 @@ export function validateTierProgram(input: unknown, options: { currency?: string
     }
 
     if (tier.minOrders !== null) {
-      if (tier.minOrders < 0) add(at("minOrders"), "tier.min_orders.negative", "The minimum number of orders cannot be negative.");
+      if (tier.minOrders < 0)
+        add(at("minOrders"), "tier.min_orders.negative", "The minimum number of orders cannot be negative.");
       else if (!Number.isInteger(tier.minOrders) || tier.minOrders > TIER_LIMITS.maxMinOrders) {
-        add(at("minOrders"), "tier.min_orders.invalid", `The minimum number of orders must be a whole number up to ${TIER_LIMITS.maxMinOrders}.`, { max: TIER_LIMITS.maxMinOrders });
+        add(
+          at("minOrders"),
+          "tier.min_orders.invalid",
+          `The minimum number of orders must be a whole number up to ${TIER_LIMITS.maxMinOrders}.`,
+          { max: TIER_LIMITS.maxMinOrders },
+        );
       } else if (i === 0 && tier.minOrders > 1) {
-        add(at("minOrders"), "tier.min_orders.lowest", "The first tier cannot require more than one order: every customer with an order is a member.");
+        add(
+          at("minOrders"),
+          "tier.min_orders.lowest",
+          "The first tier cannot require more than one order: every customer with an order is a member.",
+        );
       }
     }
 
     const { discountPercent, customText } = tier.perks;
-    if (discountPercent !== null && !(Number.isInteger(discountPercent) && discountPercent >= 1 && discountPercent <= 100)) {
-      add(at("perks", "discountPercent"), "tier.perks.discount_out_of_range", "The discount must be a whole percentage from 1 to 100 (leave it empty for no discount).", { min: 1, max: 100 });
+    if (
+      discountPercent !== null &&
+      !(Number.isInteger(discountPercent) && discountPercent >= 1 && discountPercent <= 100)
+    ) {
+      add(
+        at("perks", "discountPercent"),
+        "tier.perks.discount_out_of_range",
+        "The discount must be a whole percentage from 1 to 100 (leave it empty for no discount).",
+        { min: 1, max: 100 },
+      );
     }
     if (customText !== null && Array.from(customText).length > TIER_LIMITS.customTextMaxLength) {
-      add(at("perks", "customText"), "tier.perks.custom_text_too_long", `The perk text can be at most ${TIER_LIMITS.customTextMaxLength} characters.`, { max: TIER_LIMITS.customTextMaxLength });
+      add(
+        at("perks", "customText"),
+        "tier.perks.custom_text_too_long",
+        `The perk text can be at most ${TIER_LIMITS.customTextMaxLength} characters.`,
+        { max: TIER_LIMITS.customTextMaxLength },
+      );
     }
   });
 
   const { window } = program;
   const rolling = TIER_LIMITS.rollingDays;
-  if (window.kind === "rolling" && !(Number.isInteger(window.days) && window.days >= rolling.min && window.days <= rolling.max)) {
-    add(["window", "days"], "window.days.out_of_range", `A rolling window must be a whole number of days from ${rolling.min} to ${rolling.max}.`, { min: rolling.min, max: rolling.max });
+  if (
+    window.kind === "rolling" &&
+    !(Number.isInteger(window.days) && window.days >= rolling.min && window.days <= rolling.max)
+  ) {
+    add(
+      ["window", "days"],
+      "window.days.out_of_range",
+      `A rolling window must be a whole number of days from ${rolling.min} to ${rolling.max}.`,
+      { min: rolling.min, max: rolling.max },
+    );
   }
   const retention = TIER_LIMITS.retentionDays;
-  if (!(Number.isInteger(program.retentionDays) && program.retentionDays >= retention.min && program.retentionDays <= retention.max)) {
-    add(["retentionDays"], "retention.out_of_range", `Retention must be a whole number of days from ${retention.min} to ${retention.max}.`, { min: retention.min, max: retention.max });
+  if (
+    !(
+      Number.isInteger(program.retentionDays) &&
+      program.retentionDays >= retention.min &&
+      program.retentionDays <= retention.max
+    )
+  ) {
+    add(
+      ["retentionDays"],
+      "retention.out_of_range",
+      `Retention must be a whole number of days from ${retention.min} to ${retention.max}.`,
+      { min: retention.min, max: retention.max },
+    );
   }
   if (program.timeZone !== null && !isValidTimeZone(program.timeZone)) {
-    add(["timeZone"], "time_zone.invalid", `"${program.timeZone}" is not a time zone we know (expected a name like "Asia/Bangkok").`, { value: program.timeZone });
+    add(
+      ["timeZone"],
+      "time_zone.invalid",
+      `"${program.timeZone}" is not a time zone we know (expected a name like "Asia/Bangkok").`,
+      { value: program.timeZone },
+    );
   }
 
   return issues.length === 0 ? { ok: true, program } : { ok: false, issues };
@@ -158,7 +234,12 @@ function shapeIssue(issue: z.core.$ZodIssue): TierRuleIssue {
   const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
   if (issue.code === "invalid_type") {
     const expected = EXPECTED[issue.expected] ?? issue.expected;
-    return { path, key: "field.invalid_type", message: `This field must be ${expected}.`, params: { expected: issue.expected } };
+    return {
+      path,
+      key: "field.invalid_type",
+      message: `This field must be ${expected}.`,
+      params: { expected: issue.expected },
+    };
   }
   if (issue.code === "invalid_union" && "options" in issue && Array.isArray(issue.options)) {
     const options = issue.options.map(String).join(", ");
@@ -214,7 +295,9 @@ export const DEFAULT_THRESHOLDS_MAJOR: Readonly<Record<string, readonly [number,
  */
 export function defaultTierProgram(currency: string): TierProgram {
   const scale = 10 ** currencyDecimals(currency);
-  const [silver, gold, platinum] = (DEFAULT_THRESHOLDS_MAJOR[currency] ?? DEFAULT_THRESHOLDS_MAJOR.USD).map((major) => major * scale);
+  const [silver, gold, platinum] = (DEFAULT_THRESHOLDS_MAJOR[currency] ?? DEFAULT_THRESHOLDS_MAJOR.USD).map(
+    (major) => major * scale,
+  );
   const tier = (key: string, name: string, threshold: number): Tier => ({
     key,
     name,
@@ -223,7 +306,12 @@ export function defaultTierProgram(currency: string): TierProgram {
     perks: { discountPercent: null, freeShipping: false, customText: null },
   });
   return {
-    tiers: [tier("member", "Member", 0), tier("silver", "Silver", silver), tier("gold", "Gold", gold), tier("platinum", "Platinum", platinum)],
+    tiers: [
+      tier("member", "Member", 0),
+      tier("silver", "Silver", silver),
+      tier("gold", "Gold", gold),
+      tier("platinum", "Platinum", platinum),
+    ],
     window: { kind: "rolling", days: TIER_LIMITS.rollingDays.default },
     retentionDays: TIER_LIMITS.retentionDays.default,
     timeZone: null,

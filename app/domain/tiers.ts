@@ -99,7 +99,8 @@ class Ledger {
     const kept: TierOrder[] = [];
     for (const order of orders) {
       assertInstant(order.time, "order time");
-      if (!Number.isSafeInteger(order.value)) throw new RangeError(`order value must be integer minor units, got ${order.value}`);
+      if (!Number.isSafeInteger(order.value))
+        throw new RangeError(`order value must be integer minor units, got ${order.value}`);
       // Defensive: the ledger only sends qualifying orders, but one refunded to 0 (or less) no longer qualifies.
       if (order.value > 0 && order.time <= asOf) kept.push(order);
     }
@@ -107,7 +108,8 @@ class Ledger {
     this.times = Float64Array.from(kept, (o) => o.time);
     this.spend = new Float64Array(kept.length + 1);
     for (let i = 0; i < kept.length; i++) this.spend[i + 1] = this.spend[i] + kept[i].value;
-    if (!Number.isSafeInteger(this.spend[kept.length])) throw new RangeError("total spend exceeds the exact integer range");
+    if (!Number.isSafeInteger(this.spend[kept.length]))
+      throw new RangeError("total spend exceeds the exact integer range");
   }
 
   get size(): number {
@@ -307,5 +309,3 @@ export function previewTierChange(
 function assertProgram(program: TierProgram): void {
   if (program.tiers.length === 0) throw new RangeError("a tier programme needs at least one tier");
 }
-
-

@@ -10,7 +10,8 @@ export function nextMidnightUtc(now: number): number {
 
 /** Throws unless `t` is an integer epoch-millisecond instant a Date can hold. */
 export function assertInstant(t: number, what: string): void {
-  if (!Number.isSafeInteger(t) || Math.abs(t) > 8.64e15) throw new RangeError(`${what} must be an epoch-millisecond integer, got ${t}`);
+  if (!Number.isSafeInteger(t) || Math.abs(t) > 8.64e15)
+    throw new RangeError(`${what} must be an epoch-millisecond integer, got ${t}`);
 }
 
 /** True when Intl knows this IANA time zone ("Asia/Bangkok", "UTC"). */

@@ -10,10 +10,16 @@ export function formatNumber(locale: Locale, value: number, options?: Intl.Numbe
 
 /** Minor units of `currency` as money in the locale ("฿1,234.50", "$1,234.50", "¥5,000"). */
 export function formatMoney(locale: Locale, minor: number, currency: string): string {
-  return new Intl.NumberFormat(INTL_LOCALE[locale], { style: "currency", currency }).format(Number(fromMinorUnits(minor, currency)));
+  return new Intl.NumberFormat(INTL_LOCALE[locale], { style: "currency", currency }).format(
+    Number(fromMinorUnits(minor, currency)),
+  );
 }
 
-export function formatDate(locale: Locale, at: Date | string | number, options: Intl.DateTimeFormatOptions = { dateStyle: "medium" }): string {
+export function formatDate(
+  locale: Locale,
+  at: Date | string | number,
+  options: Intl.DateTimeFormatOptions = { dateStyle: "medium" },
+): string {
   return new Intl.DateTimeFormat(INTL_LOCALE[locale], { timeZone: "UTC", ...options }).format(new Date(at));
 }
 

@@ -5,7 +5,10 @@ import { unauthenticated } from "../shopify.server";
 import { createAdminClient, type AdminClient, type AdminClientOptions } from "../shopify/client";
 import { remixTransport } from "../shopify/transport.server";
 
-export async function adminClientForJob(shop: string, options: Omit<AdminClientOptions, "shop" | "transport"> = {}): Promise<AdminClient> {
+export async function adminClientForJob(
+  shop: string,
+  options: Omit<AdminClientOptions, "shop" | "transport"> = {},
+): Promise<AdminClient> {
   const { admin } = await unauthenticated.admin(shop);
   return createAdminClient({ ...options, shop, transport: remixTransport(admin.graphql) });
 }

@@ -15,7 +15,8 @@ export interface BackfillJobDeps {
 export function backfillJob(deps: BackfillJobDeps) {
   return async function backfill(job: JobContext<BackfillPayload>) {
     const { shop, payload } = job;
-    if (typeof payload.runId !== "string") throw new PermanentJobError(`backfill needs a runId, got ${JSON.stringify(payload.runId)}`);
+    if (typeof payload.runId !== "string")
+      throw new PermanentJobError(`backfill needs a runId, got ${JSON.stringify(payload.runId)}`);
     const outcome = await runBackfill(shop, payload.runId, { ...deps, signal: job.signal });
     if (outcome === "missing") throw new PermanentJobError(`no backfill run ${payload.runId} for ${shop}`);
   };

@@ -48,7 +48,12 @@ export const DAILY_RECOMPUTE_KEY = `${RECOMPUTE_SHOP}:daily`;
 
 /** A full recompute of the shop: a no-op while one of the same key is queued. */
 export function enqueueRecompute(queue: JobQueue, shop: string, reason: Exclude<RecomputeReason, "daily">) {
-  return queue.enqueue<RecomputeShopPayload>(shop, RECOMPUTE_SHOP, { reason }, { key: reason === "rules" ? RULES_RECOMPUTE_KEY : RECOMPUTE_KEY });
+  return queue.enqueue<RecomputeShopPayload>(
+    shop,
+    RECOMPUTE_SHOP,
+    { reason },
+    { key: reason === "rules" ? RULES_RECOMPUTE_KEY : RECOMPUTE_KEY },
+  );
 }
 
 /**
@@ -57,7 +62,12 @@ export function enqueueRecompute(queue: JobQueue, shop: string, reason: Exclude<
  */
 export function scheduleDailyRecompute(queue: JobQueue, shop: string, { now = () => new Date() }: Clock = {}) {
   const runAt = new Date(nextMidnightUtc(now().getTime()));
-  return queue.enqueue<RecomputeShopPayload>(shop, RECOMPUTE_SHOP, { reason: "daily" }, { key: DAILY_RECOMPUTE_KEY, runAt });
+  return queue.enqueue<RecomputeShopPayload>(
+    shop,
+    RECOMPUTE_SHOP,
+    { reason: "daily" },
+    { key: DAILY_RECOMPUTE_KEY, runAt },
+  );
 }
 
 // ---- customer-changed: one customer's state after a ledger write ---------------------------------------------------
@@ -70,7 +80,12 @@ export interface CustomerChangedPayload {
 /** One job per customer the write touched, coalesced per customer (a burst of webhooks makes one job). */
 export async function enqueueCustomersChanged(queue: JobQueue, shop: string, customerIds: Iterable<string>) {
   for (const customerId of customerIds) {
-    await queue.enqueue<CustomerChangedPayload>(shop, CUSTOMER_CHANGED, { customerId }, { key: `${CUSTOMER_CHANGED}:${customerId}` });
+    await queue.enqueue<CustomerChangedPayload>(
+      shop,
+      CUSTOMER_CHANGED,
+      { customerId },
+      { key: `${CUSTOMER_CHANGED}:${customerId}` },
+    );
   }
 }
 
@@ -84,7 +99,12 @@ export interface CustomerRefreshPayload {
 
 export async function enqueueCustomerRefresh(queue: JobQueue, shop: string, customerIds: Iterable<string>) {
   for (const customerId of customerIds) {
-    await queue.enqueue<CustomerRefreshPayload>(shop, CUSTOMER_REFRESH, { customerId }, { key: `${CUSTOMER_REFRESH}:${customerId}` });
+    await queue.enqueue<CustomerRefreshPayload>(
+      shop,
+      CUSTOMER_REFRESH,
+      { customerId },
+      { key: `${CUSTOMER_REFRESH}:${customerId}` },
+    );
   }
 }
 
@@ -93,7 +113,14 @@ export async function enqueueCustomerRefresh(queue: JobQueue, shop: string, cust
 export const SYNC = "sync";
 export const SYNC_KEY = SYNC;
 export type SyncReason = "recompute" | "customer" | "manual" | "cleanup" | "settings" | "backfill";
-export const SYNC_REASONS: readonly SyncReason[] = ["recompute", "customer", "manual", "cleanup", "settings", "backfill"];
+export const SYNC_REASONS: readonly SyncReason[] = [
+  "recompute",
+  "customer",
+  "manual",
+  "cleanup",
+  "settings",
+  "backfill",
+];
 export type SyncMode = "sync" | "cleanup";
 export interface SyncPayload {
   reason: SyncReason;
@@ -103,7 +130,12 @@ export interface SyncPayload {
 export const SYNC_COALESCE_MS = 2_000;
 
 /** Queues a sync of the shop (a no-op while one is already queued). */
-export function enqueueSync(queue: JobQueue, shop: string, reason: SyncReason, { delayMs = 0, now }: { delayMs?: number } & Clock = {}) {
+export function enqueueSync(
+  queue: JobQueue,
+  shop: string,
+  reason: SyncReason,
+  { delayMs = 0, now }: { delayMs?: number } & Clock = {},
+) {
   return queue.enqueue<SyncPayload>(shop, SYNC, { reason }, { key: SYNC_KEY, runAt: at(delayMs, now) });
 }
 
@@ -123,6 +155,11 @@ export interface CampaignsPayload {
 export const CAMPAIGNS_COALESCE_MS = 3_000;
 
 /** Queues a campaigns run of the shop (a no-op while one is already queued). */
-export function enqueueCampaigns(queue: JobQueue, shop: string, reason: CampaignsPayload["reason"], { delayMs = 0, now }: { delayMs?: number } & Clock = {}) {
+export function enqueueCampaigns(
+  queue: JobQueue,
+  shop: string,
+  reason: CampaignsPayload["reason"],
+  { delayMs = 0, now }: { delayMs?: number } & Clock = {},
+) {
   return queue.enqueue<CampaignsPayload>(shop, CAMPAIGNS, { reason }, { key: CAMPAIGNS_KEY, runAt: at(delayMs, now) });
 }

@@ -46,7 +46,9 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [CAMPAIGNS]: campaignsJob({ clientFor }),
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
   };
-  return Object.fromEntries(Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]));
+  return Object.fromEntries(
+    Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]),
+  );
 }
 
 /** The process's handlers: the Admin API client of the shop's stored session, the process's queue. */

@@ -44,7 +44,13 @@ export interface PgBossQueue extends JobQueue {
   /** Installs or migrates pg-boss's schema (once per process; every other method waits for it). */
   start(): Promise<void>;
   /** Enqueues inside the caller's open transaction on `tx` (the webhook path's one transaction, ledger-pg). */
-  enqueueIn<P>(tx: { query(text: string, values?: unknown[]): Promise<pg.QueryResult> }, shop: string, kind: string, payload: P, options?: EnqueueOptions): Promise<string | null>;
+  enqueueIn<P>(
+    tx: { query(text: string, values?: unknown[]): Promise<pg.QueryResult> },
+    shop: string,
+    kind: string,
+    payload: P,
+    options?: EnqueueOptions,
+  ): Promise<string | null>;
 }
 
 /** pg-boss's hard limit is 24 h: an `active` job older than this is failed by pg-boss's maintenance (and retried). */
@@ -68,8 +74,9 @@ const STATE_OF: Record<string, JobState> = {
 function isConnectionLoss(error: unknown) {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   return (
-    ["57P01", "57P02", "57P03", "08000", "08003", "08006", "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"].includes(code ?? "") ||
-    /Connection terminated|session is gone/i.test(message ?? "")
+    ["57P01", "57P02", "57P03", "08000", "08003", "08006", "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"].includes(
+      code ?? "",
+    ) || /Connection terminated|session is gone/i.test(message ?? "")
   );
 }
 
@@ -124,7 +131,10 @@ class LockSession {
   private tail: Promise<unknown> = Promise.resolve();
 
   /** One statement at a time on the session (claims, heartbeats and job ends of one worker take turns). */
-  query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: SqlValues): Promise<pg.QueryResult<R>> {
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: SqlValues,
+  ): Promise<pg.QueryResult<R>> {
     const result = this.tail.then(() => {
       if (!this.alive) throw new Error("the worker's database session is gone");
       return this.client.query<R>(text, values);
@@ -220,7 +230,13 @@ export function createPgBossQueue({
    * Enqueues inside the caller's open transaction (`tx`): the job exists exactly when the caller's writes commit.
    * Coalesces like enqueue; the shop+key lock is held until the caller's transaction ends.
    */
-  async function enqueueIn<P>(tx: Sql, shop: string, kind: string, payload: P, options: EnqueueOptions = {}): Promise<string | null> {
+  async function enqueueIn<P>(
+    tx: Sql,
+    shop: string,
+    kind: string,
+    payload: P,
+    options: EnqueueOptions = {},
+  ): Promise<string | null> {
     await start();
     await ensureQueue(kind);
     const { key, data, send } = sendArgs(shop, payload, options);
@@ -229,11 +245,19 @@ export function createPgBossQueue({
     // Coalesce: one waiting job per shop+key, whatever its kind. The transaction-scoped lock makes concurrent
     // enqueues of the same shop+key (from any process) take turns, so the check and the insert are one step.
     await tx.query("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", [`${lockSpace}:key`, `${shop}|${key}`]);
-    const waiting = await tx.query(`SELECT 1 FROM ${job} WHERE data->>'shop' = $1 AND data->>'key' = $2 AND state < 'active' LIMIT 1`, [shop, key]);
+    const waiting = await tx.query(
+      `SELECT 1 FROM ${job} WHERE data->>'shop' = $1 AND data->>'key' = $2 AND state < 'active' LIMIT 1`,
+      [shop, key],
+    );
     return waiting.rowCount ? null : boss.send(kind, data as object, { ...send, db });
   }
 
-  async function enqueue<P>(shop: string, kind: string, payload: P, options: EnqueueOptions = {}): Promise<string | null> {
+  async function enqueue<P>(
+    shop: string,
+    kind: string,
+    payload: P,
+    options: EnqueueOptions = {},
+  ): Promise<string | null> {
     // Before taking a connection: enqueueIn's own calls then find both done (never waiting on the pool it holds).
     await start();
     await ensureQueue(kind);
@@ -298,14 +322,26 @@ export function createPgBossQueue({
    * retryDelayMs, or at once for a job whose worker was lost. Runs on the worker's session while it holds the shop's
    * lock, so no other worker sees the job in between.
    */
-  async function failAttempt(session: LockSession, claimed: ClaimedJob, message: string, { permanent = false, retryAt }: { permanent?: boolean; retryAt?: Date } = {}) {
+  async function failAttempt(
+    session: LockSession,
+    claimed: ClaimedJob,
+    message: string,
+    { permanent = false, retryAt }: { permanent?: boolean; retryAt?: Date } = {},
+  ) {
     if (permanent) {
-      await session.query(`UPDATE ${job} SET retry_limit = retry_count WHERE name = $1 AND id = $2 AND state = 'active'`, [claimed.kind, claimed.id]);
+      await session.query(
+        `UPDATE ${job} SET retry_limit = retry_count WHERE name = $1 AND id = $2 AND state = 'active'`,
+        [claimed.kind, claimed.id],
+      );
     }
     await boss.fail(claimed.kind, claimed.id, { message }, { db: session.db });
     if (!permanent) {
       const runAt = retryAt ?? new Date(now().getTime() + retryDelayMs(claimed.attempt, random));
-      await session.query(`UPDATE ${job} SET start_after = $3 WHERE name = $1 AND id = $2 AND state = 'retry'`, [claimed.kind, claimed.id, runAt]);
+      await session.query(`UPDATE ${job} SET start_after = $3 WHERE name = $1 AND id = $2 AND state = 'retry'`, [
+        claimed.kind,
+        claimed.id,
+        runAt,
+      ]);
     }
   }
 
@@ -321,7 +357,13 @@ export function createPgBossQueue({
     const idleWaiters: (() => void)[] = [];
     let lastErrorAt = 0;
 
-    const toJob = (row: { id: string; name: string; data: JobRowData; retry_count: number; retry_limit: number }): ClaimedJob => ({
+    const toJob = (row: {
+      id: string;
+      name: string;
+      data: JobRowData;
+      retry_count: number;
+      retry_limit: number;
+    }): ClaimedJob => ({
       id: row.id,
       kind: row.name,
       shop: row.data.shop,
@@ -336,17 +378,37 @@ export function createPgBossQueue({
 
     /** Holding the shop's lock: first gives back jobs whose worker is gone, then takes the shop's next due job. */
     async function claimInShop(on: LockSession, shop: string): Promise<ClaimedJob | null> {
-      const lost = await on.query<{ id: string; name: string; data: JobRowData; retry_count: number; retry_limit: number; start_after: Date }>(
+      const lost = await on.query<{
+        id: string;
+        name: string;
+        data: JobRowData;
+        retry_count: number;
+        retry_limit: number;
+        start_after: Date;
+      }>(
         `SELECT id, name, data, retry_count, retry_limit, start_after FROM ${job} WHERE data->>'shop' = $1 AND state = 'active'`,
         [shop],
       );
       for (const row of lost.rows) {
         const orphan = toJob(row);
-        logger.warn("job lost its worker; recording the attempt", { id: orphan.id, shop, kind: orphan.kind, attempt: orphan.attempt });
+        logger.warn("job lost its worker; recording the attempt", {
+          id: orphan.id,
+          shop,
+          kind: orphan.kind,
+          attempt: orphan.attempt,
+        });
         // Due again at once, and at its old place in the shop's order.
-        await failAttempt(on, orphan, "Error: the worker running this job stopped (its database session ended)", { retryAt: row.start_after });
+        await failAttempt(on, orphan, "Error: the worker running this job stopped (its database session ended)", {
+          retryAt: row.start_after,
+        });
       }
-      const { rows } = await on.query<{ id: string; name: string; data: JobRowData; retry_count: number; retry_limit: number }>(
+      const { rows } = await on.query<{
+        id: string;
+        name: string;
+        data: JobRowData;
+        retry_count: number;
+        retry_limit: number;
+      }>(
         // pg-boss's own fetch, narrowed to one shop and the kinds this worker runs, in per-shop order.
         `WITH next AS (
            SELECT name, id FROM ${job}
@@ -419,24 +481,35 @@ export function createPgBossQueue({
     async function run(on: LockSession, claimed: ClaimedJob, abort: AbortController) {
       // Every third of a lease: is the job still ours and active? (cancelled, erased or expired → abort)
       let checking = false;
-      const heartbeat = setInterval(() => {
-        if (checking || abort.signal.aborted) return;
-        checking = true;
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("heartbeat timed out")), leaseMs)));
-        Promise.race([on.query<{ state: string }>(`SELECT state::text AS state FROM ${job} WHERE name = $1 AND id = $2`, [claimed.kind, claimed.id]), timeout])
-          .then(({ rows }) => {
-            if (rows[0]?.state !== "active") abort.abort(new Error("job cancelled or erased"));
-          })
-          .catch((error: unknown) => {
-            abort.abort(new Error(`lost the worker's database session: ${String(error)}`));
-            void on.close(); // its locks go with it; another worker takes the job over
-          })
-          .finally(() => {
-            clearTimeout(timer);
-            checking = false;
-          });
-      }, Math.max(50, Math.floor(leaseMs / 3)));
+      const heartbeat = setInterval(
+        () => {
+          if (checking || abort.signal.aborted) return;
+          checking = true;
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<never>(
+            (_, reject) => (timer = setTimeout(() => reject(new Error("heartbeat timed out")), leaseMs)),
+          );
+          Promise.race([
+            on.query<{ state: string }>(`SELECT state::text AS state FROM ${job} WHERE name = $1 AND id = $2`, [
+              claimed.kind,
+              claimed.id,
+            ]),
+            timeout,
+          ])
+            .then(({ rows }) => {
+              if (rows[0]?.state !== "active") abort.abort(new Error("job cancelled or erased"));
+            })
+            .catch((error: unknown) => {
+              abort.abort(new Error(`lost the worker's database session: ${String(error)}`));
+              void on.close(); // its locks go with it; another worker takes the job over
+            })
+            .finally(() => {
+              clearTimeout(timer);
+              checking = false;
+            });
+        },
+        Math.max(50, Math.floor(leaseMs / 3)),
+      );
       let failure: unknown = null;
       try {
         const handler = handlers[claimed.kind];
@@ -463,7 +536,13 @@ export function createPgBossQueue({
       const message = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
       const permanent = failure instanceof PermanentJobError;
       if ((permanent || claimed.attempt >= claimed.maxAttempts) && !abort.signal.aborted) {
-        logger.warn("job dead", { id: claimed.id, shop: claimed.shop, kind: claimed.kind, attempts: claimed.attempt, error: message });
+        logger.warn("job dead", {
+          id: claimed.id,
+          shop: claimed.shop,
+          kind: claimed.kind,
+          attempts: claimed.attempt,
+          error: message,
+        });
       }
       await failAttempt(on, claimed, message, { permanent });
     }
@@ -473,7 +552,12 @@ export function createPgBossQueue({
       const done = run(on, claimed, abort)
         .catch((error: unknown) => {
           // The session went away: the job stays `active` without a lock holder, and another worker retries it.
-          logger.warn("could not record a job's end", { id: claimed.id, shop: claimed.shop, kind: claimed.kind, error: String(error) });
+          logger.warn("could not record a job's end", {
+            id: claimed.id,
+            shop: claimed.shop,
+            kind: claimed.kind,
+            error: String(error),
+          });
         })
         .then(() => unlock(on, claimed.shop))
         .catch(() => {})
@@ -507,7 +591,8 @@ export function createPgBossQueue({
         try {
           await start(); // once; tried again while the database is not reachable
           // A lost session is replaced once the jobs that ran on it have wound down.
-          if (!session?.alive && running.size === 0) session = await LockSession.open(connectionString, leaseMs, onSessionLost);
+          if (!session?.alive && running.size === 0)
+            session = await LockSession.open(connectionString, leaseMs, onSessionLost);
           if (session?.alive && running.size < concurrency) {
             const on = session;
             for (const next of await claim(on, concurrency - running.size)) {
@@ -581,8 +666,13 @@ export function createPgBossQueue({
         `SELECT id, data, output FROM ${table} WHERE data->>'shop' = $1 AND (data::text LIKE '%' || $2 || '%' OR output::text LIKE '%' || $2 || '%')`,
         [shop, customerId],
       );
-      const ids = rows.filter((r) => namesGid(JSON.stringify(r.data), customerId) || namesGid(JSON.stringify(r.output ?? null), customerId)).map((r) => r.id);
-      if (ids.length) erased += (await pool.query(`DELETE FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])).rowCount ?? 0;
+      const ids = rows
+        .filter(
+          (r) => namesGid(JSON.stringify(r.data), customerId) || namesGid(JSON.stringify(r.output ?? null), customerId),
+        )
+        .map((r) => r.id);
+      if (ids.length)
+        erased += (await pool.query(`DELETE FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])).rowCount ?? 0;
     }
     return erased;
   }

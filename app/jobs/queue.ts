@@ -57,7 +57,13 @@ export interface JobQueue {
    * The same inside the caller's open transaction, committed or rolled back with it (a webhook's ledger rows and
    * their follow-up jobs): the table queue takes SQLite's and inserts before it returns, pg-boss a PostgreSQL client.
    */
-  enqueueIn<P>(tx: DatabaseTransaction, shop: string, kind: string, payload: P, options?: EnqueueOptions): string | null | Promise<string | null>;
+  enqueueIn<P>(
+    tx: DatabaseTransaction,
+    shop: string,
+    kind: string,
+    payload: P,
+    options?: EnqueueOptions,
+  ): string | null | Promise<string | null>;
   work(handlers: JobHandlers, options?: WorkOptions): Worker;
   /** The shop's jobs by state (all kinds, or one); states with no job are left out. */
   counts(shop: string, kind?: string): Promise<JobCounts>;

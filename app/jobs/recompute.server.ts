@@ -14,9 +14,11 @@ export function recomputeShopJob(deps: RecomputeJobDeps) {
   const now = deps.now ?? (() => new Date());
   return async function runRecomputeShop(job: JobContext<RecomputeShopPayload>) {
     const { shop, payload } = job;
-    if (!RECOMPUTE_REASONS.includes(payload.reason)) throw new PermanentJobError(`unknown recompute reason ${JSON.stringify(payload.reason)}`);
+    if (!RECOMPUTE_REASONS.includes(payload.reason))
+      throw new PermanentJobError(`unknown recompute reason ${JSON.stringify(payload.reason)}`);
     const asOf = payload.asOf === undefined ? now() : new Date(payload.asOf);
-    if (Number.isNaN(asOf.getTime())) throw new PermanentJobError(`asOf ${JSON.stringify(payload.asOf)} is not an ISO-8601 time`);
+    if (Number.isNaN(asOf.getTime()))
+      throw new PermanentJobError(`asOf ${JSON.stringify(payload.asOf)} is not an ISO-8601 time`);
     await recomputeShopAndFollowUp(shop, { asOf, reason: payload.reason, queue: deps.queue, now });
   };
 }

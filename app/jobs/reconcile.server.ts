@@ -13,7 +13,8 @@ export interface ReconcileJobDeps {
 
 export function reconcileJob(deps: ReconcileJobDeps) {
   return async function reconcile(job: JobContext<ReconcilePayload>) {
-    if (job.payload.mode !== undefined && job.payload.mode !== "full") throw new PermanentJobError(`unknown reconcile mode ${JSON.stringify(job.payload.mode)}`);
+    if (job.payload.mode !== undefined && job.payload.mode !== "full")
+      throw new PermanentJobError(`unknown reconcile mode ${JSON.stringify(job.payload.mode)}`);
     await reconcileShop(job.shop, { ...deps, signal: job.signal });
   };
 }

@@ -13,7 +13,10 @@ let worker: Worker | undefined;
 
 /** The one queue of this process; pg-boss starts (and installs its schema) on first use. */
 export function getQueue(): JobQueue {
-  queue ??= databaseKindOf(env.DATABASE_URL) === "postgresql" ? createPgBossQueue({ connectionString: env.DATABASE_URL }) : createTableQueue();
+  queue ??=
+    databaseKindOf(env.DATABASE_URL) === "postgresql"
+      ? createPgBossQueue({ connectionString: env.DATABASE_URL })
+      : createTableQueue();
   return queue;
 }
 

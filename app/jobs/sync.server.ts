@@ -15,13 +15,21 @@ export interface SyncJobDeps {
 export function syncJob(deps: SyncJobDeps) {
   return async function runSync(job: JobContext<SyncPayload>) {
     const { shop, payload, signal } = job;
-    if (!SYNC_REASONS.includes(payload.reason)) throw new PermanentJobError(`unknown sync reason ${JSON.stringify(payload.reason)}`);
+    if (!SYNC_REASONS.includes(payload.reason))
+      throw new PermanentJobError(`unknown sync reason ${JSON.stringify(payload.reason)}`);
     if (payload.mode !== undefined && payload.mode !== "sync" && payload.mode !== "cleanup") {
       throw new PermanentJobError(`unknown sync mode ${JSON.stringify(payload.mode)}`);
     }
-    const result = await syncActiveShop(shop, { clientFor: deps.clientFor, reason: payload.reason, mode: payload.mode, signal, now: deps.now });
+    const result = await syncActiveShop(shop, {
+      clientFor: deps.clientFor,
+      reason: payload.reason,
+      mode: payload.mode,
+      signal,
+      now: deps.now,
+    });
     // A failed run (Shopify unreachable after every retry) goes back to the queue with backoff; refusals of single
     // customers are not failures of the run.
-    if (result?.status === "failed") throw new Error(`sync of ${shop} failed: ${result.error}`, { cause: result.failure });
+    if (result?.status === "failed")
+      throw new Error(`sync of ${shop} failed: ${result.error}`, { cause: result.failure });
   };
 }

@@ -76,7 +76,12 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
   }
 
   /** Takes the next due job whose shop has no job running (per-shop order), or a job whose lease expired. */
-  async function claim(workerId: string, leaseMs: number, busyShops: Set<string>, kinds: string[]): Promise<JobRow | null> {
+  async function claim(
+    workerId: string,
+    leaseMs: number,
+    busyShops: Set<string>,
+    kinds: string[],
+  ): Promise<JobRow | null> {
     const at = now();
     const exclude = busyShops.size ? Prisma.sql`AND j."shop" NOT IN (${Prisma.join([...busyShops])})` : Prisma.empty;
     const rows = await prisma.$queryRaw<JobRow[]>(Prisma.sql`
@@ -114,13 +119,16 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
 
     async function run(job: JobRow) {
       const abort = new AbortController();
-      const heartbeat = setInterval(async () => {
-        const renewed = await prisma.job.updateMany({
-          where: { id: job.id, lockedBy: workerId, state: "running" },
-          data: { lockedUntil: new Date(now().getTime() + leaseMs) },
-        });
-        if (renewed.count === 0) abort.abort(new Error("job cancelled or lease lost"));
-      }, Math.max(50, Math.floor(leaseMs / 3)));
+      const heartbeat = setInterval(
+        async () => {
+          const renewed = await prisma.job.updateMany({
+            where: { id: job.id, lockedBy: workerId, state: "running" },
+            data: { lockedUntil: new Date(now().getTime() + leaseMs) },
+          });
+          if (renewed.count === 0) abort.abort(new Error("job cancelled or lease lost"));
+        },
+        Math.max(50, Math.floor(leaseMs / 3)),
+      );
       try {
         const handler = handlers[job.kind];
         if (!handler) throw new PermanentJobError(`no handler for job kind "${job.kind}"`); // claimed by kind: never
@@ -137,7 +145,13 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         const permanent = error instanceof PermanentJobError;
         if (permanent || job.attempts >= job.maxAttempts) {
-          logger.warn("job dead", { id: job.id, shop: job.shop, kind: job.kind, attempts: job.attempts, error: message });
+          logger.warn("job dead", {
+            id: job.id,
+            shop: job.shop,
+            kind: job.kind,
+            attempts: job.attempts,
+            error: message,
+          });
           await finish(job, workerId, { state: "dead", finishedAt: now(), lastError: message });
         } else {
           const runAt = new Date(now().getTime() + retryDelayMs(job.attempts, random));
@@ -204,7 +218,11 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
   }
 
   async function counts(shop: string, kind?: string): Promise<JobCounts> {
-    const rows = await prisma.job.groupBy({ by: ["state"], where: { shop, ...(kind === undefined ? {} : { kind }) }, _count: { _all: true } });
+    const rows = await prisma.job.groupBy({
+      by: ["state"],
+      where: { shop, ...(kind === undefined ? {} : { kind }) },
+      _count: { _all: true },
+    });
     return Object.fromEntries(rows.map((r) => [r.state as JobState, r._count._all]));
   }
 
@@ -228,10 +246,19 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
 
   async function purgeCustomer(shop: string, customerId: string): Promise<number> {
     const candidates = await prisma.job.findMany({
-      where: { shop, OR: [{ key: { contains: customerId } }, { payload: { contains: customerId } }, { lastError: { contains: customerId } }] },
+      where: {
+        shop,
+        OR: [
+          { key: { contains: customerId } },
+          { payload: { contains: customerId } },
+          { lastError: { contains: customerId } },
+        ],
+      },
       select: { id: true, key: true, payload: true, lastError: true },
     });
-    const ids = candidates.filter((j) => [j.key, j.payload, j.lastError].some((text) => namesGid(text, customerId))).map((j) => j.id);
+    const ids = candidates
+      .filter((j) => [j.key, j.payload, j.lastError].some((text) => namesGid(text, customerId)))
+      .map((j) => j.id);
     return ids.length ? (await prisma.job.deleteMany({ where: { shop, id: { in: ids } } })).count : 0;
   }
 

@@ -55,10 +55,16 @@ async function readOrderLedgerFromSqlite(file: string, shop: string, to: number)
     const params = { shop, asOf: stampMs(asOfBefore(to)) };
     const builder = columnsBuilder(1 << 16);
     let n = 0;
-    for (const [customerId, text, state] of statement.iterate(params) as IterableIterator<[string, string, string | null]>) {
+    for (const [customerId, text, state] of statement.iterate(params) as IterableIterator<
+      [string, string, string | null]
+    >) {
       // "segment tier" (keys never hold a space; tier empty: none), once per customer, not once per order.
       const space = state === null ? -1 : state.indexOf(" ");
-      builder.customer(customerId, state === null ? null : state.slice(0, space), state === null || space === state.length - 1 ? null : state.slice(space + 1));
+      builder.customer(
+        customerId,
+        state === null ? null : state.slice(0, space),
+        state === null || space === state.length - 1 ? null : state.slice(space + 1),
+      );
       parseOrders(text, builder);
       if (++n % CUSTOMERS_PER_TURN === 0) await nextTurn();
     }
@@ -75,7 +81,9 @@ export async function readOrderLedgerWithPrisma(shop: string, to: number): Promi
       FROM "Order" o WHERE ${qualifying(shop, new Date(asOfBefore(to)))} ORDER BY o."customerId", o."processedAt"`,
   );
   const states = new Map(
-    (await prisma.customerState.findMany({ where: { shop }, select: { customerId: true, segment: true, tier: true } })).map((s) => [s.customerId, s]),
+    (
+      await prisma.customerState.findMany({ where: { shop }, select: { customerId: true, segment: true, tier: true } })
+    ).map((s) => [s.customerId, s]),
   );
   const builder = columnsBuilder(rows.length);
   let current: string | null = null;
@@ -104,7 +112,9 @@ function columnsBuilder(capacity: number) {
     let sorted = true;
     for (let j = customerStart + 1; j < k; j++) if (times[j] < times[j - 1]) sorted = false;
     if (sorted) return;
-    const index = Array.from({ length: k - customerStart }, (_, j) => customerStart + j).sort((a, b) => times[a] - times[b]);
+    const index = Array.from({ length: k - customerStart }, (_, j) => customerStart + j).sort(
+      (a, b) => times[a] - times[b],
+    );
     const t = index.map((j) => times[j]);
     const v = index.map((j) => values[j]);
     times.set(t, customerStart);
@@ -162,16 +172,31 @@ const digits2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charC
 
 /** Epoch ms of a stored stamp at `i`; NaN when the text is not exactly that shape (the caller then uses Date.parse). */
 function parseStamp(s: string, i: number): number {
-  if (s.charCodeAt(i + 4) !== 45 || s.charCodeAt(i + 10) !== 84 || s.charCodeAt(i + 19) !== 46 || s.slice(i + 23, i + 29) !== "+00:00") return Number.NaN;
+  if (
+    s.charCodeAt(i + 4) !== 45 ||
+    s.charCodeAt(i + 10) !== 84 ||
+    s.charCodeAt(i + 19) !== 46 ||
+    s.slice(i + 23, i + 29) !== "+00:00"
+  )
+    return Number.NaN;
   const year = digits2(s, i) * 100 + digits2(s, i + 2);
-  const ms = Date.UTC(year, digits2(s, i + 5) - 1, digits2(s, i + 8), digits2(s, i + 11), digits2(s, i + 14), digits2(s, i + 17), (s.charCodeAt(i + 20) - 48) * 100 + digits2(s, i + 21));
+  const ms = Date.UTC(
+    year,
+    digits2(s, i + 5) - 1,
+    digits2(s, i + 8),
+    digits2(s, i + 11),
+    digits2(s, i + 14),
+    digits2(s, i + 17),
+    (s.charCodeAt(i + 20) - 48) * 100 + digits2(s, i + 21),
+  );
   return ms;
 }
 
 // Raw rows come back as the driver gives them (as in qualifying-orders.server.ts).
 function integer(value: unknown): number {
   const n = typeof value === "number" ? value : Number(typeof value === "bigint" ? value : String(value));
-  if (!Number.isSafeInteger(n)) throw new RangeError(`expected an exact integer from the database, got ${String(value)}`);
+  if (!Number.isSafeInteger(n))
+    throw new RangeError(`expected an exact integer from the database, got ${String(value)}`);
   return n;
 }
 

@@ -27,12 +27,22 @@ export async function createBackfillRun(shop: string): Promise<{ run: BackfillRu
   return { run, created: true };
 }
 
-export async function updateBackfillRun(shop: string, id: string, data: Parameters<typeof prisma.backfillRun.update>[0]["data"]) {
+export async function updateBackfillRun(
+  shop: string,
+  id: string,
+  data: Parameters<typeof prisma.backfillRun.update>[0]["data"],
+) {
   await prisma.backfillRun.updateMany({ where: { shop, id }, data });
 }
 
 /** The phase's bulk operation ended: where its file is, and how many objects it holds. */
-export async function recordBackfillResult(shop: string, id: string, phase: BackfillPhase, url: string | null, objects: number) {
+export async function recordBackfillResult(
+  shop: string,
+  id: string,
+  phase: BackfillPhase,
+  url: string | null,
+  objects: number,
+) {
   await updateBackfillRun(shop, id, {
     resultUrl: url,
     linesCommitted: 0,
@@ -76,7 +86,8 @@ export interface BackfillProgress {
 
 export function backfillProgress(run: BackfillRun, now: Date): BackfillProgress {
   const reading = run.phase === "customers" ? run.customersRead : run.phase === "orders" ? run.ordersRead : 0;
-  const expected = run.phase === "customers" ? run.customersExpected : run.phase === "orders" ? run.ordersExpected : null;
+  const expected =
+    run.phase === "customers" ? run.customersExpected : run.phase === "orders" ? run.ordersExpected : null;
   const seconds = (now.getTime() - run.phaseStartedAt.getTime()) / 1000;
   const rate = run.status === "running" && seconds > 0 && reading > 0 ? reading / seconds : null;
   return {

@@ -99,7 +99,9 @@ export async function listCampaigns(shop: string, { archived = false } = {}): Pr
 }
 
 export async function activeCampaigns(shop: string): Promise<Campaign[]> {
-  return (await prisma.campaign.findMany({ where: { shop, status: "active" }, orderBy: { createdAt: "asc" } })).map(fromRow);
+  return (await prisma.campaign.findMany({ where: { shop, status: "active" }, orderBy: { createdAt: "asc" } })).map(
+    fromRow,
+  );
 }
 
 // ---- Audience ------------------------------------------------------------------------------------------------
@@ -111,9 +113,17 @@ function* batches<T>(items: readonly T[], size = IN_BATCH): Generator<T[]> {
 }
 
 /** Customers whose current RFM segment is one of `segments`, and when they last entered it (from the history). */
-export async function customersInSegments(shop: string, segments: string[], { enteredSince }: { enteredSince: Date | null }): Promise<string[]> {
+export async function customersInSegments(
+  shop: string,
+  segments: string[],
+  { enteredSince }: { enteredSince: Date | null },
+): Promise<string[]> {
   if (enteredSince === null) {
-    const rows = await prisma.customerState.findMany({ where: { shop, segment: { in: segments } }, select: { customerId: true }, orderBy: { customerId: "asc" } });
+    const rows = await prisma.customerState.findMany({
+      where: { shop, segment: { in: segments } },
+      select: { customerId: true },
+      orderBy: { customerId: "asc" },
+    });
     return rows.map((r) => r.customerId);
   }
   // Entered since: a move into one of the segments recorded at or after `enteredSince`, and still there now.
@@ -124,7 +134,10 @@ export async function customersInSegments(shop: string, segments: string[], { en
   });
   const out: string[] = [];
   for (const batch of batches(moves.map((m) => m.customerId))) {
-    const still = await prisma.customerState.findMany({ where: { shop, customerId: { in: batch }, segment: { in: segments } }, select: { customerId: true } });
+    const still = await prisma.customerState.findMany({
+      where: { shop, customerId: { in: batch }, segment: { in: segments } },
+      select: { customerId: true },
+    });
     out.push(...still.map((s) => s.customerId));
   }
   return out.sort();
@@ -151,7 +164,14 @@ export async function firstOrderCustomersSince(shop: string, since: Date): Promi
   for (const batch of batches(candidates.map((c) => c.customerId))) {
     const counts = await prisma.order.groupBy({
       by: ["customerId"],
-      where: { shop, customerId: { in: batch }, deletedAt: null, test: false, cancelledAt: null, valueMinor: { gt: 0 } },
+      where: {
+        shop,
+        customerId: { in: batch },
+        deletedAt: null,
+        test: false,
+        cancelledAt: null,
+        valueMinor: { gt: 0 },
+      },
       _count: { _all: true },
     });
     for (const c of counts) if (c.customerId && c._count._all === 1) out.push(c.customerId);
@@ -160,7 +180,10 @@ export async function firstOrderCustomersSince(shop: string, since: Date): Promi
 }
 
 /** Customers whose last qualifying order was at or before `lastOrderBefore` (and, optionally, after `lastOrderAfter`). */
-export async function lapsedCustomers(shop: string, { lastOrderBefore, lastOrderAfter }: { lastOrderBefore: Date; lastOrderAfter: Date | null }) {
+export async function lapsedCustomers(
+  shop: string,
+  { lastOrderBefore, lastOrderAfter }: { lastOrderBefore: Date; lastOrderAfter: Date | null },
+) {
   return prisma.customerState.findMany({
     where: { shop, lastOrderAt: { lte: lastOrderBefore, ...(lastOrderAfter ? { gt: lastOrderAfter } : {}) } },
     select: { customerId: true, lastOrderAt: true },
@@ -170,7 +193,11 @@ export async function lapsedCustomers(shop: string, { lastOrderBefore, lastOrder
 
 /** Each customer's latest assignment to the campaign (treatment or holdout). */
 export async function lastAssignments(shop: string, campaignId: string): Promise<Map<string, Date>> {
-  const rows = await prisma.campaignRecipient.groupBy({ by: ["customerId"], where: { shop, campaignId }, _max: { assignedAt: true } });
+  const rows = await prisma.campaignRecipient.groupBy({
+    by: ["customerId"],
+    where: { shop, campaignId },
+    _max: { assignedAt: true },
+  });
   return new Map(rows.map((r) => [r.customerId, r._max.assignedAt!]));
 }
 
@@ -189,7 +216,15 @@ export async function addRecipients(shop: string, campaignId: string, assignedAt
   await prisma.$transaction(
     [...batches(recipients)].map((batch) =>
       prisma.campaignRecipient.createMany({
-        data: batch.map((r) => ({ shop, campaignId, customerId: r.customerId, holdout: r.holdout, assignedAt, code: r.code, expiresAt: r.expiresAt })),
+        data: batch.map((r) => ({
+          shop,
+          campaignId,
+          customerId: r.customerId,
+          holdout: r.holdout,
+          assignedAt,
+          code: r.code,
+          expiresAt: r.expiresAt,
+        })),
       }),
     ),
   );
@@ -198,7 +233,11 @@ export async function addRecipients(shop: string, campaignId: string, assignedAt
 export type RecipientRow = Prisma.CampaignRecipientGetPayload<object>;
 
 /** Recipients whose code is not confirmed by Shopify yet (and have not failed too often), oldest first. */
-export async function recipientsToIssue(shop: string, campaignId: string, maxFailures: number): Promise<RecipientRow[]> {
+export async function recipientsToIssue(
+  shop: string,
+  campaignId: string,
+  maxFailures: number,
+): Promise<RecipientRow[]> {
   return prisma.campaignRecipient.findMany({
     where: { shop, campaignId, holdout: false, issuedAt: null, failures: { lt: maxFailures } },
     orderBy: { id: "asc" },
@@ -211,11 +250,19 @@ export async function recordDiscount(shop: string, ids: number[], discountId: st
 
 export async function markIssued(shop: string, ids: number[], at: Date) {
   for (const batch of batches(ids)) {
-    await prisma.campaignRecipient.updateMany({ where: { shop, id: { in: batch } }, data: { issuedAt: at, failure: null } });
+    await prisma.campaignRecipient.updateMany({
+      where: { shop, id: { in: batch } },
+      data: { issuedAt: at, failure: null },
+    });
   }
 }
 
-export async function recordRecipientFailure(shop: string, id: number, failure: string, { newCode }: { newCode?: string } = {}) {
+export async function recordRecipientFailure(
+  shop: string,
+  id: number,
+  failure: string,
+  { newCode }: { newCode?: string } = {},
+) {
   await prisma.campaignRecipient.updateMany({
     where: { shop, id },
     data: { failure, failures: { increment: 1 }, ...(newCode ? { code: newCode } : {}) },
@@ -223,7 +270,12 @@ export async function recordRecipientFailure(shop: string, id: number, failure: 
 }
 
 /** Issued recipients still missing a step (the offers metafield or the Flow trigger). */
-export async function issuedMissing(shop: string, step: "metafieldAt" | "flowSentAt", take: number, afterId = 0): Promise<RecipientRow[]> {
+export async function issuedMissing(
+  shop: string,
+  step: "metafieldAt" | "flowSentAt",
+  take: number,
+  afterId = 0,
+): Promise<RecipientRow[]> {
   return prisma.campaignRecipient.findMany({
     where: { shop, holdout: false, issuedAt: { not: null }, [step]: null, id: { gt: afterId } },
     orderBy: { id: "asc" },
@@ -231,8 +283,15 @@ export async function issuedMissing(shop: string, step: "metafieldAt" | "flowSen
   });
 }
 
-export async function markStep(shop: string, step: "metafieldAt" | "flowSentAt", where: { ids?: number[]; customerIds?: string[] }, at: Date) {
-  const filter = where.ids ? { id: { in: where.ids } } : { customerId: { in: where.customerIds ?? [] }, issuedAt: { not: null } };
+export async function markStep(
+  shop: string,
+  step: "metafieldAt" | "flowSentAt",
+  where: { ids?: number[]; customerIds?: string[] },
+  at: Date,
+) {
+  const filter = where.ids
+    ? { id: { in: where.ids } }
+    : { customerId: { in: where.customerIds ?? [] }, issuedAt: { not: null } };
   await prisma.campaignRecipient.updateMany({ where: { shop, holdout: false, ...filter }, data: { [step]: at } });
 }
 
@@ -249,7 +308,19 @@ export async function openOffers(shop: string, customerIds: string[], now: Date)
 export async function campaignMembers(shop: string, campaignId: string) {
   return prisma.campaignRecipient.findMany({
     where: { shop, campaignId },
-    select: { id: true, customerId: true, holdout: true, assignedAt: true, code: true, expiresAt: true, issuedAt: true, failure: true, failures: true, flowSentAt: true, metafieldAt: true },
+    select: {
+      id: true,
+      customerId: true,
+      holdout: true,
+      assignedAt: true,
+      code: true,
+      expiresAt: true,
+      issuedAt: true,
+      failure: true,
+      failures: true,
+      flowSentAt: true,
+      metafieldAt: true,
+    },
     orderBy: { id: "asc" },
   });
 }
@@ -276,10 +347,24 @@ export async function memberCounts(shop: string) {
 
 /** The members' qualifying orders placed at or after `since` (attribution reads these). */
 export async function memberOrders(shop: string, customerIds: string[], since: Date) {
-  const out: { customerId: string; processedAt: Date; valueMinor: bigint; discountMinor: bigint; discountCodes: string }[] = [];
+  const out: {
+    customerId: string;
+    processedAt: Date;
+    valueMinor: bigint;
+    discountMinor: bigint;
+    discountCodes: string;
+  }[] = [];
   for (const batch of batches([...new Set(customerIds)])) {
     const rows = await prisma.order.findMany({
-      where: { shop, customerId: { in: batch }, deletedAt: null, test: false, cancelledAt: null, valueMinor: { gt: 0 }, processedAt: { gte: since } },
+      where: {
+        shop,
+        customerId: { in: batch },
+        deletedAt: null,
+        test: false,
+        cancelledAt: null,
+        valueMinor: { gt: 0 },
+        processedAt: { gte: since },
+      },
       select: { customerId: true, processedAt: true, valueMinor: true, discountMinor: true, discountCodes: true },
     });
     for (const r of rows) out.push({ ...r, customerId: r.customerId! });

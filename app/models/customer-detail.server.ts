@@ -13,7 +13,15 @@ export async function customerOrderPage(shop: string, customerId: string, limit:
       where,
       orderBy: [{ processedAt: "desc" }, { id: "desc" }],
       take: limit,
-      select: { id: true, name: true, processedAt: true, cancelledAt: true, test: true, currencyCode: true, valueMinor: true },
+      select: {
+        id: true,
+        name: true,
+        processedAt: true,
+        cancelledAt: true,
+        test: true,
+        currencyCode: true,
+        valueMinor: true,
+      },
     }),
     prisma.order.count({ where }),
   ]);

@@ -59,7 +59,10 @@ function where(shop: string, query: CustomerListQuery): Prisma.Sql {
   return Prisma.join(parts, " AND ");
 }
 
-export async function listCustomers(shop: string, query: CustomerListQuery): Promise<{ rows: CustomerListRow[]; total: number }> {
+export async function listCustomers(
+  shop: string,
+  query: CustomerListQuery,
+): Promise<{ rows: CustomerListRow[]; total: number }> {
   const filter = where(shop, query);
   const offset = (Math.max(1, query.page) - 1) * CUSTOMER_PAGE_SIZE;
   const join = Prisma.sql`LEFT JOIN "Customer" c ON c."shop" = s."shop" AND c."id" = s."customerId"`;
@@ -81,7 +84,9 @@ export async function listCustomers(shop: string, query: CustomerListQuery): Pro
       : Number(
           (
             await prisma.$queryRaw<{ n: bigint | number }[]>(
-              searching ? Prisma.sql`SELECT COUNT(*) AS n FROM "CustomerState" s ${join} WHERE ${filter}` : Prisma.sql`SELECT COUNT(*) AS n FROM "CustomerState" s WHERE ${filter}`,
+              searching
+                ? Prisma.sql`SELECT COUNT(*) AS n FROM "CustomerState" s ${join} WHERE ${filter}`
+                : Prisma.sql`SELECT COUNT(*) AS n FROM "CustomerState" s WHERE ${filter}`,
             )
           )[0].n,
         );

@@ -5,7 +5,14 @@ import { Prisma } from "../generated/prisma/client";
 import type { RfmBoundaries } from "../domain/rfm";
 import type { SegmentKey } from "../domain/segments";
 import { prisma } from "../db.server";
-import { MONEY_COLUMNS, STATE_COLUMNS as COLUMNS, stateDigest, TIME_COLUMNS, type CustomerStateValues, type HistoryEntry } from "./scoring-types";
+import {
+  MONEY_COLUMNS,
+  STATE_COLUMNS as COLUMNS,
+  stateDigest,
+  TIME_COLUMNS,
+  type CustomerStateValues,
+  type HistoryEntry,
+} from "./scoring-types";
 import { sqliteScoring } from "./scoring-sqlite.server";
 
 export { stateDigest, type CustomerStateValues, type HistoryEntry };
@@ -73,7 +80,10 @@ export async function storedDigests(shop: string): Promise<Map<string, StoredDig
 }
 
 /** The stored states of these customers (at most a batch's worth), by customer id. */
-export async function loadStates(shop: string, customerIds: readonly string[]): Promise<Map<string, CustomerStateValues>> {
+export async function loadStates(
+  shop: string,
+  customerIds: readonly string[],
+): Promise<Map<string, CustomerStateValues>> {
   const states = new Map<string, CustomerStateValues>();
   for (let i = 0; i < customerIds.length; i += ID_BATCH) {
     const rows = await prisma.$queryRaw<StateRow[]>(
@@ -97,7 +107,6 @@ export async function liveStateCustomerIds(shop: string): Promise<string[]> {
   );
   return rows.map((r) => r.customerId);
 }
-
 
 /**
  * Writes changed states (multi-row upserts) and their history entries in one transaction. `computedAt` is the asOf
@@ -129,9 +138,12 @@ export async function writeStatesWithPrisma(
   const names = Prisma.raw(COLUMNS.map((c) => `"${c}"`).join(", "));
   const updates = Prisma.raw(COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(", "));
   for (let i = 0; i < states.length; i += UPSERT_ROWS) {
-    const rows = states.slice(i, i + UPSERT_ROWS).map(
-      (s) => Prisma.sql`(${shop}, ${s.customerId}, ${Prisma.join(COLUMNS.map((c) => column(s, c)))}, ${computedAt}, ${stateDigest(s)})`,
-    );
+    const rows = states
+      .slice(i, i + UPSERT_ROWS)
+      .map(
+        (s) =>
+          Prisma.sql`(${shop}, ${s.customerId}, ${Prisma.join(COLUMNS.map((c) => column(s, c)))}, ${computedAt}, ${stateDigest(s)})`,
+      );
     statements.push(
       prisma.$executeRaw(Prisma.sql`INSERT INTO "CustomerState" ("shop", "customerId", ${names}, "computedAt", "digest")
         VALUES ${Prisma.join(rows)}
@@ -139,9 +151,9 @@ export async function writeStatesWithPrisma(
     );
   }
   for (let i = 0; i < history.length; i += HISTORY_ROWS) {
-    const rows = history.slice(i, i + HISTORY_ROWS).map(
-      (h) => Prisma.sql`(${shop}, ${h.customerId}, ${h.kind}, ${h.from}, ${h.to}, ${computedAt}, ${reason})`,
-    );
+    const rows = history
+      .slice(i, i + HISTORY_ROWS)
+      .map((h) => Prisma.sql`(${shop}, ${h.customerId}, ${h.kind}, ${h.from}, ${h.to}, ${computedAt}, ${reason})`);
     statements.push(
       prisma.$executeRaw(Prisma.sql`INSERT INTO "CustomerStateChange" ("shop", "customerId", "kind", "from", "to", "at", "reason")
         VALUES ${Prisma.join(rows)}`),
@@ -154,7 +166,9 @@ export async function writeStatesWithPrisma(
 export async function deleteStates(shop: string, customerIds: readonly string[]): Promise<number> {
   let deleted = 0;
   for (let i = 0; i < customerIds.length; i += ID_BATCH) {
-    const { count } = await prisma.customerState.deleteMany({ where: { shop, customerId: { in: customerIds.slice(i, i + ID_BATCH) } } });
+    const { count } = await prisma.customerState.deleteMany({
+      where: { shop, customerId: { in: customerIds.slice(i, i + ID_BATCH) } },
+    });
     deleted += count;
   }
   return deleted;
@@ -168,7 +182,9 @@ export function stateHistory(shop: string, customerId?: string) {
 }
 
 /** Customers per segment and per tier ("" for no tier), as stored. */
-export async function stateCounts(shop: string): Promise<{ segments: Record<string, number>; tiers: Record<string, number> }> {
+export async function stateCounts(
+  shop: string,
+): Promise<{ segments: Record<string, number>; tiers: Record<string, number> }> {
   const [segments, tiers] = await Promise.all([
     prisma.customerState.groupBy({ by: ["segment"], where: { shop }, _count: { _all: true } }),
     prisma.customerState.groupBy({ by: ["tier"], where: { shop }, _count: { _all: true } }),
@@ -180,21 +196,40 @@ export async function stateCounts(shop: string): Promise<{ segments: Record<stri
 }
 
 /** Segment and tier moves since `since`, counted per kind, from, to and time (a full run stamps all its moves alike). */
-export async function stateMovesSince(shop: string, since: Date): Promise<{ kind: string; from: string | null; to: string | null; at: Date; count: number }[]> {
-  const rows = await prisma.customerStateChange.groupBy({ by: ["kind", "from", "to", "at"], where: { shop, at: { gte: since } }, _count: { _all: true } });
+export async function stateMovesSince(
+  shop: string,
+  since: Date,
+): Promise<{ kind: string; from: string | null; to: string | null; at: Date; count: number }[]> {
+  const rows = await prisma.customerStateChange.groupBy({
+    by: ["kind", "from", "to", "at"],
+    where: { shop, at: { gte: since } },
+    _count: { _all: true },
+  });
   return rows.map((r) => ({ kind: r.kind, from: r.from, to: r.to, at: r.at, count: r._count._all }));
 }
 
 /** Per segment: its customers, their spend (minor units) and their orders in the RFM window, as stored. */
-export async function segmentTotals(shop: string): Promise<{ segment: string; customers: number; spend: number; orders: number }[]> {
-  const rows = await prisma.$queryRaw<{ segment: string; customers: bigint | number; spend: bigint | number | null; orders: bigint | number | null }[]>(Prisma.sql`
+export async function segmentTotals(
+  shop: string,
+): Promise<{ segment: string; customers: number; spend: number; orders: number }[]> {
+  const rows = await prisma.$queryRaw<
+    { segment: string; customers: bigint | number; spend: bigint | number | null; orders: bigint | number | null }[]
+  >(Prisma.sql`
     SELECT "segment", COUNT(*) AS "customers", SUM("monetaryMinor") AS "spend", SUM("frequency") AS "orders"
     FROM "CustomerState" WHERE "shop" = ${shop} GROUP BY "segment"`);
-  return rows.map((r) => ({ segment: r.segment, customers: Number(r.customers), spend: Number(r.spend ?? 0), orders: Number(r.orders ?? 0) }));
+  return rows.map((r) => ({
+    segment: r.segment,
+    customers: Number(r.customers),
+    spend: Number(r.spend ?? 0),
+    orders: Number(r.orders ?? 0),
+  }));
 }
 
 /** Moves between segments since `since` (joining customers left out), counted per from and to. */
-export async function segmentMovesSince(shop: string, since: Date): Promise<{ from: string; to: string; moves: number }[]> {
+export async function segmentMovesSince(
+  shop: string,
+  since: Date,
+): Promise<{ from: string; to: string; moves: number }[]> {
   const rows = await prisma.$queryRaw<{ from: string; to: string | null; moves: bigint | number }[]>(Prisma.sql`
     SELECT "from", "to", COUNT(*) AS "moves" FROM "CustomerStateChange"
     WHERE "shop" = ${shop} AND "kind" = 'segment' AND "at" >= ${since} AND "from" IS NOT NULL
@@ -208,7 +243,10 @@ export type UnsentChange = { id: number; customerId: string; kind: string; from:
 
 /** Marks the moves of one reason as sent without sending them (the first scoring after install is history). */
 export async function markFlowSkipped(shop: string, reason: string, at: Date): Promise<number> {
-  const { count } = await prisma.customerStateChange.updateMany({ where: { shop, flowSentAt: null, reason }, data: { flowSentAt: at } });
+  const { count } = await prisma.customerStateChange.updateMany({
+    where: { shop, flowSentAt: null, reason },
+    data: { flowSentAt: at },
+  });
   return count;
 }
 
@@ -223,7 +261,8 @@ export function unsentChanges(shop: string, afterId: number, limit: number): Pro
 }
 
 export async function markFlowSent(shop: string, ids: readonly number[], at: Date): Promise<void> {
-  if (ids.length) await prisma.customerStateChange.updateMany({ where: { shop, id: { in: [...ids] } }, data: { flowSentAt: at } });
+  if (ids.length)
+    await prisma.customerStateChange.updateMany({ where: { shop, id: { in: [...ids] } }, data: { flowSentAt: at } });
 }
 
 export interface ShopComputationValues {

@@ -21,7 +21,8 @@ async function one(client: pg.PoolClient, s: SqlStep): Promise<unknown> {
     case "get":
       return (await query(client, s.sql, s.params)).rows[0];
     case "readThenWrite": {
-      const { __found, __written, ...read } = (await query(client, readThenWriteForPostgres(s.read, s.write), s.params)).rows[0];
+      const { __found, __written, ...read } = (await query(client, readThenWriteForPostgres(s.read, s.write), s.params))
+        .rows[0];
       return { read: __found ? read : undefined, written: __written };
     }
   }

@@ -82,7 +82,8 @@ export function createSqliteLedgerDriver(file: string) {
 
   const driver: LedgerDriver & { close(): void } = {
     // A fresh generator per attempt: an attempt stopped by another connection's lock was rolled back.
-    transaction: <T>(work: () => LedgerWork<T>, queue?: TransactionalQueue) => whenFree(() => transaction(work(), queue) as T),
+    transaction: <T>(work: () => LedgerWork<T>, queue?: TransactionalQueue) =>
+      whenFree(() => transaction(work(), queue) as T),
     close: () => db.close(),
   };
   return driver;

@@ -14,6 +14,14 @@ export interface FollowUp {
   queue(): TransactionalQueue;
 }
 
-export function ingestLedgerChange(shop: string, delivery: DeliveryIds, change: LedgerChange, followUp: FollowUp): Promise<WebhookOutcome> {
-  return ledgerDriver().transaction(() => ingestWebhook(shop, delivery, change, followUp.kind, new Date()), followUp.queue());
+export function ingestLedgerChange(
+  shop: string,
+  delivery: DeliveryIds,
+  change: LedgerChange,
+  followUp: FollowUp,
+): Promise<WebhookOutcome> {
+  return ledgerDriver().transaction(
+    () => ingestWebhook(shop, delivery, change, followUp.kind, new Date()),
+    followUp.queue(),
+  );
 }

@@ -48,7 +48,10 @@ export const CLAIM_DELIVERY = statement(
 );
 
 /** $1 shop, $2 order id: the customer a live order belongs to (both owners are affected when it changes hands). */
-export const ORDER_OWNER = statement("orderOwner", `SELECT "customerId" FROM "Order" WHERE "shop" = $1 AND "id" = $2 AND "deletedAt" IS NULL`);
+export const ORDER_OWNER = statement(
+  "orderOwner",
+  `SELECT "customerId" FROM "Order" WHERE "shop" = $1 AND "id" = $2 AND "deletedAt" IS NULL`,
+);
 
 /**
  * $1 shop, $2 id, $3 customer, $4 name, $5 processed at, $6 cancelled at, $7 test, $8 currency, $9 current total

@@ -75,7 +75,11 @@ export function sameSecondConflict(held: HeldCustomer | undefined, incoming: Led
 }
 
 /** Within one batch the same row may come twice (duplicates): its newest version only, each row once. */
-export function newestVersions<T>(items: readonly T[], key: (item: T) => string, version: (item: T) => Date | null): T[] {
+export function newestVersions<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  version: (item: T) => Date | null,
+): T[] {
   const held = new Map<string, T>();
   for (const item of items) {
     const current = held.get(key(item));

@@ -79,7 +79,11 @@ function* run(sql: Statement, params: unknown[]): LedgerWork<number> {
   return (yield { op: "run", sql, params }) as number;
 }
 
-function* readThenWrite<Row>(read: Statement, write: Statement, params: unknown[]): LedgerWork<{ read: Row | undefined; written: boolean }> {
+function* readThenWrite<Row>(
+  read: Statement,
+  write: Statement,
+  params: unknown[],
+): LedgerWork<{ read: Row | undefined; written: boolean }> {
   return (yield { op: "readThenWrite", read, write, params }) as { read: Row | undefined; written: boolean };
 }
 
@@ -96,9 +100,16 @@ function* getEach<Row>(sql: Statement, rows: unknown[][]): LedgerWork<(Row | und
 }
 
 /** A read and its write per row. */
-function* readThenWriteEach<Row>(read: Statement, write: Statement, rows: unknown[][]): LedgerWork<{ read: Row | undefined; written: boolean }[]> {
+function* readThenWriteEach<Row>(
+  read: Statement,
+  write: Statement,
+  rows: unknown[][],
+): LedgerWork<{ read: Row | undefined; written: boolean }[]> {
   if (rows.length === 0) return [];
-  return (yield { op: "all", steps: rows.map((params) => ({ op: "readThenWrite", read, write, params })) }) as { read: Row | undefined; written: boolean }[];
+  return (yield { op: "all", steps: rows.map((params) => ({ op: "readThenWrite", read, write, params })) }) as {
+    read: Row | undefined;
+    written: boolean;
+  }[];
 }
 
 /** The newest version of each row, in id order: two transactions touching the same rows lock them in the same order. */
@@ -117,10 +128,24 @@ export interface Touched {
  * orders that changed (both owners when one changed hands). Rows are independent: each stage goes in one batch.
  */
 function* writeOrders(shop: string, orders: readonly LedgerOrder[], touched: Touched | null): LedgerWork<void> {
-  const rows = newest(orders, (x) => x.id, (x) => x.sourceUpdatedAt);
+  const rows = newest(
+    orders,
+    (x) => x.id,
+    (x) => x.sourceUpdatedAt,
+  );
   const params = rows.map((o) => [
-    shop, o.id, o.customerId, o.name, o.processedAt, o.cancelledAt, o.test, o.currencyCode,
-    o.currentTotalMinor, JSON.stringify(o.discountCodes), o.discountMinor, o.sourceUpdatedAt,
+    shop,
+    o.id,
+    o.customerId,
+    o.name,
+    o.processedAt,
+    o.cancelledAt,
+    o.test,
+    o.currencyCode,
+    o.currentTotalMinor,
+    JSON.stringify(o.discountCodes),
+    o.discountMinor,
+    o.sourceUpdatedAt,
   ]);
   let written: boolean[];
   if (touched) {
@@ -134,38 +159,73 @@ function* writeOrders(shop: string, orders: readonly LedgerOrder[], touched: Tou
   } else {
     written = (yield* runEach(UPSERT_ORDER, params)).map((changed) => changed > 0);
   }
-  yield* runEach(REFRESH_ORDER_VALUE, rows.filter((_, i) => written[i]).map((o) => [shop, o.id]));
+  yield* runEach(
+    REFRESH_ORDER_VALUE,
+    rows.filter((_, i) => written[i]).map((o) => [shop, o.id]),
+  );
 }
 
 /**
  * Records refunds (once each, by id). A new one lowers its order's value when it is late; `reflected`: they came
  * inside the order version just written (backfill), whose current total already accounts for them.
  */
-function* writeRefunds(shop: string, refunds: readonly LedgerRefund[], touched: Touched | null, reflected = false): LedgerWork<void> {
-  const rows = newest(refunds, (x) => x.id, (x) => x.createdAt);
-  const inserted = yield* runEach(INSERT_REFUND, rows.map((r) => [shop, r.id, r.orderId, r.createdAt, r.amountMinor, r.currencyCode]));
+function* writeRefunds(
+  shop: string,
+  refunds: readonly LedgerRefund[],
+  touched: Touched | null,
+  reflected = false,
+): LedgerWork<void> {
+  const rows = newest(
+    refunds,
+    (x) => x.id,
+    (x) => x.createdAt,
+  );
+  const inserted = yield* runEach(
+    INSERT_REFUND,
+    rows.map((r) => [shop, r.id, r.orderId, r.createdAt, r.amountMinor, r.currencyCode]),
+  );
   if (reflected) return;
   const orderIds = rows.filter((_, i) => inserted[i] > 0).map((r) => [shop, r.orderId]);
   yield* runEach(REFRESH_ORDER_VALUE, orderIds);
   if (!touched) return;
-  for (const owner of yield* getEach<{ customerId: string | null }>(ORDER_OWNER, orderIds)) if (owner?.customerId) touched.affected.add(owner.customerId);
+  for (const owner of yield* getEach<{ customerId: string | null }>(ORDER_OWNER, orderIds))
+    if (owner?.customerId) touched.affected.add(owner.customerId);
 }
 
 /** Upserts customers (newest version wins); with `touched`, notes those that changed and same-second conflicts. */
-function* writeCustomers(shop: string, customers: readonly LedgerCustomer[], touched: Touched | null): LedgerWork<void> {
-  const rows = newest(customers, (x) => x.id, (x) => x.sourceUpdatedAt);
-  const changed = yield* runEach(UPSERT_CUSTOMER, rows.map((c) => [shop, c.id, c.email, c.firstName, c.lastName, c.locale, c.sourceCreatedAt, c.sourceUpdatedAt]));
+function* writeCustomers(
+  shop: string,
+  customers: readonly LedgerCustomer[],
+  touched: Touched | null,
+): LedgerWork<void> {
+  const rows = newest(
+    customers,
+    (x) => x.id,
+    (x) => x.sourceUpdatedAt,
+  );
+  const changed = yield* runEach(
+    UPSERT_CUSTOMER,
+    rows.map((c) => [shop, c.id, c.email, c.firstName, c.lastName, c.locale, c.sourceCreatedAt, c.sourceUpdatedAt]),
+  );
   if (!touched) return;
   rows.forEach((c, i) => changed[i] > 0 && touched.affected.add(c.id));
   const kept = rows.filter((_, i) => changed[i] === 0);
-  const held = yield* getEach<{ email: string | null; firstName: string | null; lastName: string | null; locale: string | null; sameSecond: unknown; deleted: unknown }>(
+  const held = yield* getEach<{
+    email: string | null;
+    firstName: string | null;
+    lastName: string | null;
+    locale: string | null;
+    sameSecond: unknown;
+    deleted: unknown;
+  }>(
     HELD_CUSTOMER,
     kept.map((c) => [shop, c.id, c.sourceUpdatedAt]),
   );
   kept.forEach((c, i) => {
     const h = held[i];
     // SQLite answers a comparison with 0/1, PostgreSQL with a boolean.
-    if (h && sameSecondConflict({ ...h, sameSecond: Boolean(h.sameSecond), deleted: Boolean(h.deleted) }, c)) touched.inDoubt.add(c.id);
+    if (h && sameSecondConflict({ ...h, sameSecond: Boolean(h.sameSecond), deleted: Boolean(h.deleted) }, c))
+      touched.inDoubt.add(c.id);
   });
 }
 
@@ -186,7 +246,11 @@ export function* writeChange(shop: string, change: LedgerChange): LedgerWork<Tou
       yield* writeCustomers(shop, change.customers, touched);
       break;
     case "deleteOrder": {
-      const { read: before, written } = yield* readThenWrite<{ customerId: string | null }>(ORDER_OWNER, TOMBSTONE_ORDER, [shop, change.orderId, change.at]);
+      const { read: before, written } = yield* readThenWrite<{ customerId: string | null }>(
+        ORDER_OWNER,
+        TOMBSTONE_ORDER,
+        [shop, change.orderId, change.at],
+      );
       if (written && before?.customerId) touched.affected.add(before.customerId);
       break;
     }
@@ -202,18 +266,35 @@ export function* writeChange(shop: string, change: LedgerChange): LedgerWork<Tou
  * per affected customer and a customer-refresh per same-second conflict queued — all in the driver's one
  * transaction. An unknown shop, a redacted one or a repeat writes nothing.
  */
-export function* ingestWebhook(shop: string, delivery: DeliveryIds, change: LedgerChange, followUp: string, now: Date): LedgerWork<WebhookOutcome> {
+export function* ingestWebhook(
+  shop: string,
+  delivery: DeliveryIds,
+  change: LedgerChange,
+  followUp: string,
+  now: Date,
+): LedgerWork<WebhookOutcome> {
   const { read: held, written: claimed } = yield* readThenWrite<{ status: string }>(SHOP_STATUS, CLAIM_DELIVERY, [
-    shop, delivery.webhookId, delivery.eventId, delivery.topic, now,
+    shop,
+    delivery.webhookId,
+    delivery.eventId,
+    delivery.topic,
+    now,
   ]);
   if (!held) return "unknown-shop";
   if (held.status === "redacted") return "redacted";
   if (!claimed) return "duplicate";
   const { affected, inDoubt } = yield* writeChange(shop, change);
   // In id order, like the rows: the per-key locks of two transactions (pg-boss's coalescing) are taken in one order.
-  for (const customerId of [...affected].sort()) yield { op: "enqueue", shop, kind: followUp, payload: { customerId }, key: `${followUp}:${customerId}` };
+  for (const customerId of [...affected].sort())
+    yield { op: "enqueue", shop, kind: followUp, payload: { customerId }, key: `${followUp}:${customerId}` };
   for (const customerId of [...inDoubt].sort()) {
-    yield { op: "enqueue", shop, kind: CUSTOMER_REFRESH, payload: { customerId }, key: `${CUSTOMER_REFRESH}:${customerId}` };
+    yield {
+      op: "enqueue",
+      shop,
+      kind: CUSTOMER_REFRESH,
+      payload: { customerId },
+      key: `${CUSTOMER_REFRESH}:${customerId}`,
+    };
   }
   return "applied";
 }

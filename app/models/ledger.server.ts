@@ -82,7 +82,9 @@ export async function ledgerCounts(shop: string) {
 /** Per customer, what Shopify's lifetime figures count: orders not test, not cancelled, not deleted, at current total. */
 export async function customerLifetimeFigures(shop: string, customerIds: string[]) {
   if (customerIds.length === 0) return new Map<string, { orders: number; spentMinor: number }>();
-  const rows = await prisma.$queryRaw<{ customerId: string; orders: bigint | number; spent: bigint | number | null }[]>(Prisma.sql`
+  const rows = await prisma.$queryRaw<
+    { customerId: string; orders: bigint | number; spent: bigint | number | null }[]
+  >(Prisma.sql`
     SELECT "customerId", COUNT(*) AS orders, SUM("currentTotalMinor") AS spent FROM "Order"
     WHERE "shop" = ${shop} AND "customerId" IN (${Prisma.join(customerIds)})
       AND "deletedAt" IS NULL AND "test" = false AND "cancelledAt" IS NULL
@@ -92,5 +94,9 @@ export async function customerLifetimeFigures(shop: string, customerIds: string[
 
 /** A customer's live orders in the ledger with when each was processed (reconciliation compares them by date). */
 export function customerOrders(shop: string, customerId: string): Promise<{ id: string; processedAt: Date }[]> {
-  return prisma.order.findMany({ where: { shop, customerId, deletedAt: null }, select: { id: true, processedAt: true }, orderBy: { id: "asc" } });
+  return prisma.order.findMany({
+    where: { shop, customerId, deletedAt: null },
+    select: { id: true, processedAt: true },
+    orderBy: { id: "asc" },
+  });
 }

@@ -36,7 +36,10 @@ export async function collectCustomerData(
     prisma.customerSync.findUnique({ where: { shop_customerId: { shop, customerId } } }),
     prisma.campaignRecipient.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
   ]);
-  const refunds = await prisma.refund.findMany({ where: { shop, orderId: { in: orders.map((o) => o.id) } }, orderBy: { id: "asc" } });
+  const refunds = await prisma.refund.findMany({
+    where: { shop, orderId: { in: orders.map((o) => o.id) } },
+    orderBy: { id: "asc" },
+  });
   return {
     customer: customer && plain(customer),
     orders: orders.map(plain),
@@ -69,11 +72,15 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     });
     // Reconciliation runs list their fixes per customer: drop this customer's (the run's totals stay).
     let reconcileFixes = 0;
-    for (const run of await tx.reconcileRun.findMany({ where: { shop, fixes: { contains: customerId } }, select: { id: true, fixes: true } })) {
+    for (const run of await tx.reconcileRun.findMany({
+      where: { shop, fixes: { contains: customerId } },
+      select: { id: true, fixes: true },
+    })) {
       const fixes = JSON.parse(run.fixes) as { customerId?: string }[];
       const kept = fixes.filter((f) => f.customerId !== customerId);
       reconcileFixes += fixes.length - kept.length;
-      if (kept.length !== fixes.length) await tx.reconcileRun.update({ where: { id: run.id }, data: { fixes: JSON.stringify(kept) } });
+      if (kept.length !== fixes.length)
+        await tx.reconcileRun.update({ where: { id: run.id }, data: { fixes: JSON.stringify(kept) } });
     }
     return {
       customers: customers.count,

@@ -44,7 +44,9 @@ export async function customerAggregates(
       : Prisma.sql`SUM(CASE WHEN o."processedAt" > ${windowStart} THEN 1 ELSE 0 END) AS "frequency",
           SUM(CASE WHEN o."processedAt" > ${windowStart} THEN o."valueMinor" ELSE 0 END) AS "monetary",
           MAX(CASE WHEN o."processedAt" > ${windowStart} THEN o."processedAt" END) AS "lastOrderAt"`;
-  const rows = await prisma.$queryRaw<{ customerId: string; lastEver: unknown; frequency: unknown; monetary: unknown; lastOrderAt: unknown }[]>(
+  const rows = await prisma.$queryRaw<
+    { customerId: string; lastEver: unknown; frequency: unknown; monetary: unknown; lastOrderAt: unknown }[]
+  >(
     Prisma.sql`SELECT o."customerId" AS "customerId", MAX(o."processedAt") AS "lastEver", ${windowed}
       FROM "Order" o WHERE ${qualifying(shop, asOf, { customerChecked: customerId !== undefined })} ${only}
       GROUP BY o."customerId"`,
@@ -77,7 +79,12 @@ export async function scanLedger(
  */
 export async function scanLedgerWithPrisma(
   shop: string,
-  { asOf, windowStart, tierFrom, customerId }: { asOf: number; windowStart: number | null; tierFrom: number | null; customerId?: string },
+  {
+    asOf,
+    windowStart,
+    tierFrom,
+    customerId,
+  }: { asOf: number; windowStart: number | null; tierFrom: number | null; customerId?: string },
 ): Promise<LedgerScan> {
   const aggregates = await customerAggregates(shop, {
     asOf: new Date(asOf),
@@ -89,7 +96,10 @@ export async function scanLedgerWithPrisma(
     liveCustomerIds: () => liveCustomerIds(shop, customerId),
     tierFrom,
     tierOrders: (customerIds) =>
-      qualifyingOrdersOf(shop, customerIds, { asOf: new Date(asOf), from: tierFrom === null ? null : new Date(tierFrom) }) as Promise<Map<string, TierOrder[]>>,
+      qualifyingOrdersOf(shop, customerIds, {
+        asOf: new Date(asOf),
+        from: tierFrom === null ? null : new Date(tierFrom),
+      }) as Promise<Map<string, TierOrder[]>>,
   };
 }
 
@@ -135,7 +145,10 @@ export async function liveCustomerIds(shop: string, customerId?: string): Promis
 
 /** Whether the ledger holds this customer as deleted (a tombstone). */
 export async function isCustomerDeleted(shop: string, customerId: string): Promise<boolean> {
-  const row = await prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } }, select: { deletedAt: true } });
+  const row = await prisma.customer.findUnique({
+    where: { shop_id: { shop, id: customerId } },
+    select: { deletedAt: true },
+  });
   return row?.deletedAt != null;
 }
 
@@ -152,7 +165,8 @@ export async function mostUsedOrderCurrency(shop: string): Promise<string | null
 // SUM), text or Date for times depending on whether the column type survived the expression.
 function integer(value: unknown): number {
   const n = typeof value === "number" ? value : Number(typeof value === "bigint" ? value : String(value));
-  if (!Number.isSafeInteger(n)) throw new RangeError(`expected an exact integer from the database, got ${String(value)}`);
+  if (!Number.isSafeInteger(n))
+    throw new RangeError(`expected an exact integer from the database, got ${String(value)}`);
   return n;
 }
 

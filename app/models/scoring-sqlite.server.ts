@@ -46,7 +46,8 @@ async function* rowsOf(statement: Database.Statement, ...params: unknown[]): Asy
 
 function integer(value: unknown): number {
   const n = typeof value === "number" ? value : Number(value);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`expected an exact integer from the database, got ${String(value)}`);
+  if (!Number.isSafeInteger(n))
+    throw new RangeError(`expected an exact integer from the database, got ${String(value)}`);
   return n;
 }
 
@@ -106,7 +107,10 @@ function createScoring(file: string) {
         if (orders !== null) tierText.set(customerId as string, orders as string);
       }
       const live: string[] = [];
-      for await (const [id] of rowsOf(db.prepare(`SELECT "id" FROM "Customer" WHERE "shop" = ? AND "deletedAt" IS NULL`), shop)) {
+      for await (const [id] of rowsOf(
+        db.prepare(`SELECT "id" FROM "Customer" WHERE "shop" = ? AND "deletedAt" IS NULL`),
+        shop,
+      )) {
         live.push(id as string);
       }
       return {
@@ -130,10 +134,16 @@ function createScoring(file: string) {
   async function storedDigests(shop: string) {
     const db = open(file);
     try {
-      const statement = db.prepare(`SELECT "customerId", "digest", "segment", "tier" FROM "CustomerState" WHERE "shop" = ?`);
+      const statement = db.prepare(
+        `SELECT "customerId", "digest", "segment", "tier" FROM "CustomerState" WHERE "shop" = ?`,
+      );
       const out = new Map<string, { digest: string | null; segment: string; tier: string | null }>();
       for await (const [customerId, digest, segment, tier] of rowsOf(statement, shop)) {
-        out.set(customerId as string, { digest: digest as string | null, segment: segment as string, tier: tier as string | null });
+        out.set(customerId as string, {
+          digest: digest as string | null,
+          segment: segment as string,
+          tier: tier as string | null,
+        });
       }
       return out;
     } finally {
@@ -155,7 +165,8 @@ function createScoring(file: string) {
     const movesOf = new Map<string, HistoryEntry[]>();
     const written = new Set(states.map((s) => s.customerId));
     for (const h of history) {
-      if (!written.has(h.customerId)) throw new Error("writeStates: every history entry must belong to a state written with it");
+      if (!written.has(h.customerId))
+        throw new Error("writeStates: every history entry must belong to a state written with it");
       const list = movesOf.get(h.customerId);
       if (list) list.push(h);
       else movesOf.set(h.customerId, [h]);
@@ -176,7 +187,9 @@ function createWriter(file: string) {
   const names = STATE_COLUMNS.map((c) => `"${c}"`).join(", ");
   const upsert = db.prepare(`
     INSERT INTO "CustomerState" ("shop", "customerId", ${names}, "computedAt", "digest")
-    VALUES (${Array(STATE_COLUMNS.length + 4).fill("?").join(", ")})
+    VALUES (${Array(STATE_COLUMNS.length + 4)
+      .fill("?")
+      .join(", ")})
     ON CONFLICT ("shop", "customerId") DO UPDATE SET ${STATE_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(", ")},
       "computedAt" = excluded."computedAt", "digest" = excluded."digest"`);
   // A row whose segment and tier stay (most of a daily run: recency moved) is updated without touching the two

@@ -31,4 +31,9 @@ export interface LedgerScan {
 
 /** Stored as DateTime (epoch ms in the values) and as BigInt (minor units in the values). */
 export const TIME_COLUMNS = new Set<string>(["lastOrderAt", "tierExpiresAt", "windowChangesAt", "baseLastOrderAt"]);
-export const MONEY_COLUMNS = new Set<string>(["monetaryMinor", "spendInWindowMinor", "amountToNextMinor", "baseMonetaryMinor"]);
+export const MONEY_COLUMNS = new Set<string>([
+  "monetaryMinor",
+  "spendInWindowMinor",
+  "amountToNextMinor",
+  "baseMonetaryMinor",
+]);

@@ -25,7 +25,9 @@ function parse<T>(text: string | null | undefined, fallback: T): T {
   }
 }
 
-function fromRow(row: { scope: string | null; accessProblem: string | null; parkedJobs: string | null } | null): ShopAccess {
+function fromRow(
+  row: { scope: string | null; accessProblem: string | null; parkedJobs: string | null } | null,
+): ShopAccess {
   return {
     granted: row?.scope ? row.scope.split(",").filter(Boolean) : [],
     problems: parse<RecordedProblem[]>(row?.accessProblem, []),
@@ -34,7 +36,9 @@ function fromRow(row: { scope: string | null; accessProblem: string | null; park
 }
 
 export async function getShopAccess(shop: string): Promise<ShopAccess> {
-  return fromRow(await prisma.shop.findUnique({ where: { shop }, select: { scope: true, accessProblem: true, parkedJobs: true } }));
+  return fromRow(
+    await prisma.shop.findUnique({ where: { shop }, select: { scope: true, accessProblem: true, parkedJobs: true } }),
+  );
 }
 
 /** Reads the record, lets `change` decide the new problems and parked jobs, and writes them, in one transaction. */
@@ -43,7 +47,10 @@ export async function updateShopAccess<R>(
   change: (access: ShopAccess) => { problems: RecordedProblem[]; parked: ParkedJob[]; result: R },
 ): Promise<R> {
   return prisma.$transaction(async (tx) => {
-    const row = await tx.shop.findUnique({ where: { shop }, select: { scope: true, accessProblem: true, parkedJobs: true } });
+    const row = await tx.shop.findUnique({
+      where: { shop },
+      select: { scope: true, accessProblem: true, parkedJobs: true },
+    });
     const { problems, parked, result } = change(fromRow(row));
     if (row) {
       await tx.shop.updateMany({

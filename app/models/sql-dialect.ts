@@ -84,7 +84,11 @@ export function prismaSql(text: string, values: readonly unknown[] | Record<stri
   let last = 0;
   for (const match of text.matchAll(/\$(\d+)|@(\w+)/g)) {
     strings.push(text.slice(last, match.index));
-    bound.push(match[1] !== undefined ? (values as readonly unknown[])[Number(match[1]) - 1] : (values as Record<string, unknown>)[match[2]]);
+    bound.push(
+      match[1] !== undefined
+        ? (values as readonly unknown[])[Number(match[1]) - 1]
+        : (values as Record<string, unknown>)[match[2]],
+    );
     last = match.index! + match[0].length;
   }
   strings.push(text.slice(last));

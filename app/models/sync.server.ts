@@ -43,7 +43,13 @@ export interface SyncCandidate {
 
 const list = (text: string | null): string[] | null => (text === null ? null : (JSON.parse(text) as string[]));
 const ms = (value: unknown): number | null =>
-  value === null || value === undefined ? null : value instanceof Date ? value.getTime() : typeof value === "number" ? value : Date.parse(String(value));
+  value === null || value === undefined
+    ? null
+    : value instanceof Date
+      ? value.getTime()
+      : typeof value === "number"
+        ? value
+        : Date.parse(String(value));
 const int = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 /** A page of customers with a state, after `afterId` in id order, each with what was last written for them. */
@@ -97,7 +103,9 @@ export async function recordForeignTags(shop: string, foreign: ReadonlyMap<strin
   const entries = [...foreign.entries()];
   const ROWS = 250;
   for (let i = 0; i < entries.length; i += ROWS) {
-    const rows = entries.slice(i, i + ROWS).map(([customerId, tags]) => Prisma.sql`(${shop}, ${customerId}, ${JSON.stringify(tags)})`);
+    const rows = entries
+      .slice(i, i + ROWS)
+      .map(([customerId, tags]) => Prisma.sql`(${shop}, ${customerId}, ${JSON.stringify(tags)})`);
     await prisma.$executeRaw(Prisma.sql`
       INSERT INTO "CustomerSync" ("shop", "customerId", "foreignTags") VALUES ${Prisma.join(rows)}
       ON CONFLICT ("shop", "customerId") DO UPDATE SET "foreignTags" = excluded."foreignTags"
@@ -114,7 +122,9 @@ export async function recordPendingTags(shop: string, pending: ReadonlyMap<strin
   const entries = [...pending.entries()];
   const ROWS = 250;
   for (let i = 0; i < entries.length; i += ROWS) {
-    const rows = entries.slice(i, i + ROWS).map(([customerId, tags]) => Prisma.sql`(${shop}, ${customerId}, ${JSON.stringify(tags)})`);
+    const rows = entries
+      .slice(i, i + ROWS)
+      .map(([customerId, tags]) => Prisma.sql`(${shop}, ${customerId}, ${JSON.stringify(tags)})`);
     await prisma.$executeRaw(Prisma.sql`
       INSERT INTO "CustomerSync" ("shop", "customerId", "pendingTags") VALUES ${Prisma.join(rows)}
       ON CONFLICT ("shop", "customerId") DO UPDATE SET "pendingTags" = excluded."pendingTags"`);
@@ -164,7 +174,10 @@ export function customerSyncRow(shop: string, customerId: string) {
 
 /** Lets customers that failed too often be tried again (the merchant's "retry failed"). */
 export async function resetSyncFailures(shop: string): Promise<number> {
-  const { count } = await prisma.customerSync.updateMany({ where: { shop, failures: { gt: 0 } }, data: { failures: 0 } });
+  const { count } = await prisma.customerSync.updateMany({
+    where: { shop, failures: { gt: 0 } },
+    data: { failures: 0 },
+  });
   return count;
 }
 
@@ -182,7 +195,13 @@ export async function syncFailures(shop: string, limit = 50): Promise<SyncFailur
     orderBy: [{ failedAt: "desc" }, { customerId: "asc" }],
     take: limit,
   });
-  return rows.map((r) => ({ customerId: r.customerId, code: r.failureCode ?? "", message: r.failureMessage ?? "", failures: r.failures, failedAt: r.failedAt! }));
+  return rows.map((r) => ({
+    customerId: r.customerId,
+    code: r.failureCode ?? "",
+    message: r.failureMessage ?? "",
+    failures: r.failures,
+    failedAt: r.failedAt!,
+  }));
 }
 
 export type SyncRunTotals = Pick<
@@ -199,7 +218,10 @@ export const INTERRUPTED = "interrupted: the process running it stopped before i
  */
 export async function createSyncRun(shop: string, reason: string) {
   const [, run] = await prisma.$transaction([
-    prisma.syncRun.updateMany({ where: { shop, status: "running" }, data: { status: "failed", finishedAt: new Date(), error: INTERRUPTED } }),
+    prisma.syncRun.updateMany({
+      where: { shop, status: "running" },
+      data: { status: "failed", finishedAt: new Date(), error: INTERRUPTED },
+    }),
     prisma.syncRun.create({ data: { shop, reason, status: "running" } }),
   ]);
   return run;

@@ -24,7 +24,11 @@ export async function getActiveTierProgram(shop: string): Promise<ActiveTierProg
  */
 export async function saveTierProgramVersion(shop: string, program: TierProgram): Promise<number> {
   for (let attempt = 0; ; attempt++) {
-    const latest = await prisma.tierProgramVersion.findFirst({ where: { shop }, orderBy: { version: "desc" }, select: { version: true } });
+    const latest = await prisma.tierProgramVersion.findFirst({
+      where: { shop },
+      orderBy: { version: "desc" },
+      select: { version: true },
+    });
     const version = (latest?.version ?? 0) + 1;
     try {
       await prisma.tierProgramVersion.create({ data: { shop, version, program: JSON.stringify(program) } });
@@ -37,5 +41,9 @@ export async function saveTierProgramVersion(shop: string, program: TierProgram)
 }
 
 export function listTierProgramVersions(shop: string) {
-  return prisma.tierProgramVersion.findMany({ where: { shop }, orderBy: { version: "desc" }, select: { version: true, createdAt: true } });
+  return prisma.tierProgramVersion.findMany({
+    where: { shop },
+    orderBy: { version: "desc" },
+    select: { version: true, createdAt: true },
+  });
 }

@@ -24,5 +24,9 @@ export function tierSegments(shop: string) {
 export type TierSegmentRow = Awaited<ReturnType<typeof tierSegments>>[number];
 
 export function saveTierSegment(shop: string, tierKey: string, values: TierSegmentValues) {
-  return prisma.tierSegment.upsert({ where: { shop_tierKey: { shop, tierKey } }, create: { shop, tierKey, ...values }, update: values });
+  return prisma.tierSegment.upsert({
+    where: { shop_tierKey: { shop, tierKey } },
+    create: { shop, tierKey, ...values },
+    update: values,
+  });
 }

@@ -4,7 +4,18 @@
 import { useEffect } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Card, DataTable, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Card,
+  DataTable,
+  InlineStack,
+  Layout,
+  Page,
+  ProgressBar,
+  Text,
+} from "@shopify/polaris";
 import { BarChart, LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useTranslation } from "react-i18next";
@@ -49,9 +60,14 @@ export default function Dashboard() {
   const n = (value: number) => formatNumber(locale, value);
   const change = (value: number) => (value === 0 ? "—" : `${value > 0 ? "+" : "−"}${n(Math.abs(value))}`);
   const segmentName = (key: string) => data.segmentNames[key]?.trim() || t(`segment.${key}`);
-  const tierName = (key: string) => (key === "" ? t("customers.noTier") : (data.currencyTiers.find((x) => x.key === key)?.name ?? key));
+  const tierName = (key: string) =>
+    key === "" ? t("customers.noTier") : (data.currencyTiers.find((x) => x.key === key)?.name ?? key);
   const { backfill, sync, problems } = data;
-  const expected = backfill ? (backfill.phase === "customers" ? backfill.customers.expected : backfill.orders.expected) : null;
+  const expected = backfill
+    ? backfill.phase === "customers"
+      ? backfill.customers.expected
+      : backfill.orders.expected
+    : null;
   const read = backfill ? (backfill.phase === "customers" ? backfill.customers.read : backfill.orders.read) : 0;
   const hasProblems = problems.refusedCustomers > 0 || problems.deadJobs > 0 || problems.tierFailures.length > 0;
 
@@ -64,8 +80,22 @@ export default function Dashboard() {
             <Layout.Section>
               <Banner tone="critical" title={t("dashboard.problems")}>
                 <BlockStack gap="100">
-                  {problems.refusedCustomers > 0 ? <p>{t("dashboard.problemRefused", { count: problems.refusedCustomers, formattedCount: n(problems.refusedCustomers) })}</p> : null}
-                  {problems.deadJobs > 0 ? <p>{t("dashboard.problemDeadJobs", { count: problems.deadJobs, formattedCount: n(problems.deadJobs) })}</p> : null}
+                  {problems.refusedCustomers > 0 ? (
+                    <p>
+                      {t("dashboard.problemRefused", {
+                        count: problems.refusedCustomers,
+                        formattedCount: n(problems.refusedCustomers),
+                      })}
+                    </p>
+                  ) : null}
+                  {problems.deadJobs > 0 ? (
+                    <p>
+                      {t("dashboard.problemDeadJobs", {
+                        count: problems.deadJobs,
+                        formattedCount: n(problems.deadJobs),
+                      })}
+                    </p>
+                  ) : null}
                   {problems.tierFailures.map((f) => (
                     <p key={f.tier}>{t("dashboard.problemTier", { tier: tierName(f.tier), failure: f.failure })}</p>
                   ))}
@@ -88,8 +118,13 @@ export default function Dashboard() {
                 <Text as="p" variant="bodyMd" tone="subdued">
                   {data.lastRecompute
                     ? t("dashboard.lastRecompute", {
-                        date: formatDate(locale, data.lastRecompute.finishedAt, { dateStyle: "medium", timeStyle: "short" }),
-                        reason: t(`customer.reason.${data.lastRecompute.reason}`, { defaultValue: data.lastRecompute.reason }),
+                        date: formatDate(locale, data.lastRecompute.finishedAt, {
+                          dateStyle: "medium",
+                          timeStyle: "short",
+                        }),
+                        reason: t(`customer.reason.${data.lastRecompute.reason}`, {
+                          defaultValue: data.lastRecompute.reason,
+                        }),
                       })
                     : t("dashboard.notComputed")}
                 </Text>
@@ -103,13 +138,29 @@ export default function Dashboard() {
                   <Text as="h2" variant="headingMd">
                     {t("dashboard.backfill")}
                   </Text>
-                  {backfill ? <Badge tone={RUN_TONE[backfill.status as keyof typeof RUN_TONE] ?? "info"}>{t(`run.${backfill.status}`, { defaultValue: backfill.status })}</Badge> : null}
+                  {backfill ? (
+                    <Badge tone={RUN_TONE[backfill.status as keyof typeof RUN_TONE] ?? "info"}>
+                      {t(`run.${backfill.status}`, { defaultValue: backfill.status })}
+                    </Badge>
+                  ) : null}
                 </InlineStack>
                 {backfill ? (
                   <>
-                    <ProgressBar progress={backfill.status === "done" ? 100 : expected ? Math.min(100, Math.round((100 * read) / expected)) : 0} size="small" />
+                    <ProgressBar
+                      progress={
+                        backfill.status === "done"
+                          ? 100
+                          : expected
+                            ? Math.min(100, Math.round((100 * read) / expected))
+                            : 0
+                      }
+                      size="small"
+                    />
                     <Text as="p" variant="bodySm" tone="subdued">
-                      {t("dashboard.backfillCounts", { customers: n(backfill.customers.read), orders: n(backfill.orders.read) })}
+                      {t("dashboard.backfillCounts", {
+                        customers: n(backfill.customers.read),
+                        orders: n(backfill.orders.read),
+                      })}
                     </Text>
                   </>
                 ) : (
@@ -127,9 +178,20 @@ export default function Dashboard() {
                   <Text as="h2" variant="headingMd">
                     {t("dashboard.sync")}
                   </Text>
-                  {sync.lastRun ? <Badge tone={RUN_TONE[sync.lastRun.status as keyof typeof RUN_TONE] ?? "info"}>{t(`run.${sync.lastRun.status}`)}</Badge> : null}
+                  {sync.lastRun ? (
+                    <Badge tone={RUN_TONE[sync.lastRun.status as keyof typeof RUN_TONE] ?? "info"}>
+                      {t(`run.${sync.lastRun.status}`)}
+                    </Badge>
+                  ) : null}
                 </InlineStack>
-                <ProgressBar progress={data.customers === 0 ? 0 : Math.min(100, Math.round((100 * sync.customersWritten) / Math.max(1, data.customers)))} size="small" />
+                <ProgressBar
+                  progress={
+                    data.customers === 0
+                      ? 0
+                      : Math.min(100, Math.round((100 * sync.customersWritten) / Math.max(1, data.customers)))
+                  }
+                  size="small"
+                />
                 <Text as="p" variant="bodySm">
                   {t("dashboard.syncCounts", { written: n(sync.customersWritten), refused: n(sync.customersFailing) })}
                 </Text>
@@ -160,7 +222,10 @@ export default function Dashboard() {
                       .filter((s) => s.key !== "prospect")
                       .map((s) => ({
                         name: segmentName(s.key),
-                        data: data.segmentHistory.map((w) => ({ key: formatDate(locale, w.at, { month: "short", day: "numeric" }), value: w.counts[s.key] ?? 0 })),
+                        data: data.segmentHistory.map((w) => ({
+                          key: formatDate(locale, w.at, { month: "short", day: "numeric" }),
+                          value: w.counts[s.key] ?? 0,
+                        })),
                       }))}
                     theme="Light"
                   />
@@ -189,7 +254,15 @@ export default function Dashboard() {
                   {t("dashboard.tiers")}
                 </Text>
                 <ChartFigure height={220} label={t("dashboard.tiersChartLabel")}>
-                  <BarChart data={[{ name: t("segments.column.customers"), data: data.tiers.map((x) => ({ key: tierName(x.key), value: x.customers })) }]} theme="Light" />
+                  <BarChart
+                    data={[
+                      {
+                        name: t("segments.column.customers"),
+                        data: data.tiers.map((x) => ({ key: tierName(x.key), value: x.customers })),
+                      },
+                    ]}
+                    theme="Light"
+                  />
                 </ChartFigure>
                 <DataTable
                   columnContentTypes={["text", "numeric", "numeric"]}
@@ -238,7 +311,9 @@ function AccessBanner({ access }: { access: AccessView }) {
                 <Text as="span" fontWeight="semibold">
                   {t(`dashboard.accessFeature.${item.feature}`)}
                 </Text>
-                <Badge tone={item.state === "paused" ? "critical" : "warning"}>{t(`dashboard.accessState.${item.state}`)}</Badge>
+                <Badge tone={item.state === "paused" ? "critical" : "warning"}>
+                  {t(`dashboard.accessState.${item.state}`)}
+                </Badge>
               </InlineStack>
               <Text as="p">
                 {t(`dashboard.accessAction.${item.action}`, {
@@ -249,7 +324,12 @@ function AccessBanner({ access }: { access: AccessView }) {
             </BlockStack>
           ))}
           {access.parkedJobs > 0 ? (
-            <Text as="p">{t("dashboard.accessParked", { count: access.parkedJobs, formattedCount: formatNumber(locale, access.parkedJobs) })}</Text>
+            <Text as="p">
+              {t("dashboard.accessParked", {
+                count: access.parkedJobs,
+                formattedCount: formatNumber(locale, access.parkedJobs),
+              })}
+            </Text>
           ) : null}
           {access.refusals.map((r) => (
             <Text as="p" tone="subdued" key={r.message}>

@@ -10,7 +10,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const params = new URL(request.url).searchParams;
   const query = analyticsPeriodQuery(params);
-  if (!query.ok) return new Response(`Bad period: ${query.error}\n`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (!query.ok)
+    return new Response(`Bad period: ${query.error}\n`, {
+      status: 400,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
   const { name, csv } = await analyticsCsvDownload(session.shop, query.choice, params.get("table"));
   const body = Readable.toWeb(Readable.from([csv])) as ReadableStream<Uint8Array>;
   return new Response(body, {

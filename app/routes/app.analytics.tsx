@@ -4,7 +4,21 @@
 import { useState, type ReactNode } from "react";
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, DataTable, InlineError, InlineGrid, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  InlineError,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { BarChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useTranslation } from "react-i18next";
@@ -23,7 +37,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const params = new URL(request.url).searchParams;
   const query = analyticsPeriodQuery(params);
   if (!query.ok) {
-    const asked = { period: params.get("period") ?? "custom", from: params.get("from") ?? "", to: params.get("to") ?? "" };
+    const asked = {
+      period: params.get("period") ?? "custom",
+      from: params.get("from") ?? "",
+      to: params.get("to") ?? "",
+    };
     return json({ ok: false as const, error: query.error, asked }, { status: 400 });
   }
   return json({ ok: true as const, ...(await shopAnalytics(session.shop, query.choice)) });
@@ -44,7 +62,12 @@ export default function Analytics() {
         <Layout>
           <Layout.Section>
             {/* Keyed by the period shown, so the fields start from it again after each navigation. */}
-            <PeriodPicker key={`${asked.period}|${asked.from}|${asked.to}`} asked={asked} error={data.ok ? null : data.error} download={data.ok} />
+            <PeriodPicker
+              key={`${asked.period}|${asked.from}|${asked.to}`}
+              asked={asked}
+              error={data.ok ? null : data.error}
+              download={data.ok}
+            />
           </Layout.Section>
           {data.ok ? <Report data={data} /> : null}
         </Layout>
@@ -54,16 +77,31 @@ export default function Analytics() {
 
   function periodText(d: Extract<Data, { ok: true }>) {
     const day = (value: string) => formatDate(locale, value, { dateStyle: "medium" });
-    const range = d.days.first === null ? t("analytics.allTimeUntil", { to: day(d.days.last) }) : t("analytics.range", { from: day(d.days.first), to: day(d.days.last) });
-    return d.days.previousFirst && d.days.previousLast ? `${range} · ${t("analytics.comparedWith", { from: day(d.days.previousFirst), to: day(d.days.previousLast) })}` : range;
+    const range =
+      d.days.first === null
+        ? t("analytics.allTimeUntil", { to: day(d.days.last) })
+        : t("analytics.range", { from: day(d.days.first), to: day(d.days.last) });
+    return d.days.previousFirst && d.days.previousLast
+      ? `${range} · ${t("analytics.comparedWith", { from: day(d.days.previousFirst), to: day(d.days.previousLast) })}`
+      : range;
   }
 }
 
 function choiceFields(choice: PeriodChoice) {
-  return choice.preset === "custom" ? { period: "custom", from: choice.from, to: choice.to } : { period: choice.preset, from: "", to: "" };
+  return choice.preset === "custom"
+    ? { period: "custom", from: choice.from, to: choice.to }
+    : { period: choice.preset, from: "", to: "" };
 }
 
-function PeriodPicker({ asked, error, download }: { asked: { period: string; from: string; to: string }; error: string | null; download: boolean }) {
+function PeriodPicker({
+  asked,
+  error,
+  download,
+}: {
+  asked: { period: string; from: string; to: string };
+  error: string | null;
+  download: boolean;
+}) {
   const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
   const [period, setPeriod] = useState((PRESETS as readonly string[]).includes(asked.period) ? asked.period : "365");
@@ -105,8 +143,22 @@ function PeriodPicker({ asked, error, download }: { asked: { period: string; fro
           />
           {period === "custom" ? (
             <>
-              <TextField label={t("analytics.from")} type="date" value={from} onChange={setFrom} autoComplete="off" error={Boolean(error)} />
-              <TextField label={t("analytics.to")} type="date" value={to} onChange={setTo} autoComplete="off" error={Boolean(error)} />
+              <TextField
+                label={t("analytics.from")}
+                type="date"
+                value={from}
+                onChange={setFrom}
+                autoComplete="off"
+                error={Boolean(error)}
+              />
+              <TextField
+                label={t("analytics.to")}
+                type="date"
+                value={to}
+                onChange={setTo}
+                autoComplete="off"
+                error={Boolean(error)}
+              />
               <Button onClick={() => go({ period: "custom", from, to })}>{t("analytics.apply")}</Button>
             </>
           ) : null}
@@ -141,18 +193,29 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
 
   const segmentName = (key: string) => data.segmentNames[key]?.trim() || t(`segment.${key}`);
   const tierName = (key: string) => (key === "" ? t("analytics.noTier") : (data.tierNames[key] ?? key));
-  const money = (minor: number | null) => (minor === null ? t("analytics.metric.none") : formatMoney(locale, minor, data.currency));
+  const money = (minor: number | null) =>
+    minor === null ? t("analytics.metric.none") : formatMoney(locale, minor, data.currency);
   // Charts scale plain numbers: money in whole units of the currency there (the tables keep exact amounts).
   const major = (minor: number | null) => (minor === null ? null : Number(fromMinorUnits(minor, data.currency)));
-  const percent = (rate: number | null) => (rate === null ? t("analytics.metric.none") : formatPercent(locale, rate / 100));
-  const n = (value: number | null, digits = 0) => (value === null ? t("analytics.metric.none") : formatNumber(locale, value, { maximumFractionDigits: digits }));
+  const percent = (rate: number | null) =>
+    rate === null ? t("analytics.metric.none") : formatPercent(locale, rate / 100);
+  const n = (value: number | null, digits = 0) =>
+    value === null ? t("analytics.metric.none") : formatNumber(locale, value, { maximumFractionDigits: digits });
 
   const segments = data.segments.filter((s) => s.figures.historicalClv.customers > 0);
   const tiers = data.tiers.filter((s) => s.figures.historicalClv.customers > 0);
   const groups = [
     { label: t("analytics.groupAll"), value: "all", figures: data.all },
-    ...segments.map((s) => ({ label: t("analytics.groupSegment", { name: segmentName(s.key) }), value: `segment:${s.key}`, figures: s.figures })),
-    ...tiers.map((s) => ({ label: t("analytics.groupTier", { name: tierName(s.key) }), value: `tier:${s.key}`, figures: s.figures })),
+    ...segments.map((s) => ({
+      label: t("analytics.groupSegment", { name: segmentName(s.key) }),
+      value: `segment:${s.key}`,
+      figures: s.figures,
+    })),
+    ...tiers.map((s) => ({
+      label: t("analytics.groupTier", { name: tierName(s.key) }),
+      value: `tier:${s.key}`,
+      figures: s.figures,
+    })),
   ];
   const chosen = groups.find((g) => g.value === group) ?? groups[0];
   const f = chosen.figures;
@@ -167,8 +230,27 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
     money(g.historicalClv.meanMinor),
     money(g.predictedClv.valueMinor),
   ];
-  const columns = [t("analytics.column.customers"), t("analytics.column.new"), t("analytics.column.retention"), t("analytics.column.repeat"), t("analytics.column.frequency"), t("analytics.column.aov"), t("analytics.column.historicalClv"), t("analytics.column.predictedClv")];
-  const types = ["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"] as const;
+  const columns = [
+    t("analytics.column.customers"),
+    t("analytics.column.new"),
+    t("analytics.column.retention"),
+    t("analytics.column.repeat"),
+    t("analytics.column.frequency"),
+    t("analytics.column.aov"),
+    t("analytics.column.historicalClv"),
+    t("analytics.column.predictedClv"),
+  ];
+  const types = [
+    "text",
+    "numeric",
+    "numeric",
+    "numeric",
+    "numeric",
+    "numeric",
+    "numeric",
+    "numeric",
+    "numeric",
+  ] as const;
 
   return (
     <>
@@ -185,11 +267,23 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
             <Text as="p" tone="subdued" variant="bodySm">
               {t("analytics.timeZone", { zone: data.timeZone })}
             </Text>
-            <Select label={t("analytics.groupLabel")} labelInline options={groups.map(({ label, value }) => ({ label, value }))} value={chosen.value} onChange={setGroup} />
+            <Select
+              label={t("analytics.groupLabel")}
+              labelInline
+              options={groups.map(({ label, value }) => ({ label, value }))}
+              value={chosen.value}
+              onChange={setGroup}
+            />
           </InlineStack>
           <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
             <Metric title={t("analytics.metric.retention")} value={percent(f.retentionRate)}>
-              {f.customersAtStart === 0 ? t("analytics.metric.retentionNone") : t("analytics.metric.retentionDetail", { start: n(f.customersAtStart), end: n(f.customersAtEnd), new: n(f.newCustomers) })}
+              {f.customersAtStart === 0
+                ? t("analytics.metric.retentionNone")
+                : t("analytics.metric.retentionDetail", {
+                    start: n(f.customersAtStart),
+                    end: n(f.customersAtEnd),
+                    new: n(f.newCustomers),
+                  })}
             </Metric>
             <Metric title={t("analytics.metric.repeat")} value={percent(f.repeatPurchaseRate)}>
               {t("analytics.metric.repeatDetail", { repeat: n(f.repeatCustomers), customers: n(f.customersAtEnd) })}
@@ -200,8 +294,18 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
             <Metric title={t("analytics.metric.aov")} value={money(f.averageOrderValueMinor)}>
               {t("analytics.metric.aovDetail", { revenue: money(f.revenueMinor) })}
             </Metric>
-            <Metric title={t("analytics.metric.between")} value={f.timeBetweenPurchases.meanDays === null ? t("analytics.metric.none") : t("analytics.metric.betweenValue", { mean: n(f.timeBetweenPurchases.meanDays, 1) })}>
-              {t("analytics.metric.betweenDetail", { median: n(f.timeBetweenPurchases.medianDays, 1), count: n(f.timeBetweenPurchases.intervals) })}
+            <Metric
+              title={t("analytics.metric.between")}
+              value={
+                f.timeBetweenPurchases.meanDays === null
+                  ? t("analytics.metric.none")
+                  : t("analytics.metric.betweenValue", { mean: n(f.timeBetweenPurchases.meanDays, 1) })
+              }
+            >
+              {t("analytics.metric.betweenDetail", {
+                median: n(f.timeBetweenPurchases.medianDays, 1),
+                count: n(f.timeBetweenPurchases.intervals),
+              })}
             </Metric>
             <Metric title={t("analytics.metric.historicalClv")} value={money(f.historicalClv.meanMinor)}>
               {t("analytics.metric.historicalClvDetail", {
@@ -245,22 +349,44 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
         chartLabel={t("analytics.segmentsChartLabel")}
         chartHeight={260}
         series={[
-          { name: t("analytics.column.retention"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.retentionRate })) },
-          { name: t("analytics.column.repeat"), data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.repeatPurchaseRate })) },
+          {
+            name: t("analytics.column.retention"),
+            data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.retentionRate })),
+          },
+          {
+            name: t("analytics.column.repeat"),
+            data: segments.map((s) => ({ key: segmentName(s.key), value: s.figures.repeatPurchaseRate })),
+          },
         ]}
         yFormat={(value) => formatPercent(locale, value / 100)}
-        table={{ types, headings: [t("analytics.column.segment"), ...columns], rows: segments.map((s) => row(segmentName(s.key), s.figures)) }}
+        table={{
+          types,
+          headings: [t("analytics.column.segment"), ...columns],
+          rows: segments.map((s) => row(segmentName(s.key), s.figures)),
+        }}
       />
       <Breakdown
         title={t("analytics.tiersTitle")}
         chartLabel={t("analytics.tiersChartLabel")}
         chartHeight={220}
         series={[
-          { name: t("analytics.column.historicalClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.historicalClv.meanMinor) })) },
-          { name: t("analytics.column.predictedClv"), data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.predictedClv.valueMinor) })) },
+          {
+            name: t("analytics.column.historicalClv"),
+            data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.historicalClv.meanMinor) })),
+          },
+          {
+            name: t("analytics.column.predictedClv"),
+            data: tiers.map((s) => ({ key: tierName(s.key), value: major(s.figures.predictedClv.valueMinor) })),
+          },
         ]}
-        yFormat={(value) => formatNumber(locale, value, { style: "currency", currency: data.currency, maximumFractionDigits: 0 })}
-        table={{ types, headings: [t("analytics.column.tier"), ...columns], rows: tiers.map((s) => row(tierName(s.key), s.figures)) }}
+        yFormat={(value) =>
+          formatNumber(locale, value, { style: "currency", currency: data.currency, maximumFractionDigits: 0 })
+        }
+        table={{
+          types,
+          headings: [t("analytics.column.tier"), ...columns],
+          rows: tiers.map((s) => row(tierName(s.key), s.figures)),
+        }}
       />
     </>
   );
@@ -290,7 +416,11 @@ function Breakdown({
             {title}
           </Text>
           <ChartFigure height={chartHeight} label={chartLabel}>
-            <BarChart data={series} yAxisOptions={{ labelFormatter: (value) => yFormat(Number(value)) }} theme="Light" />
+            <BarChart
+              data={series}
+              yAxisOptions={{ labelFormatter: (value) => yFormat(Number(value)) }}
+              theme="Light"
+            />
           </ChartFigure>
           <DataTable columnContentTypes={[...table.types]} headings={table.headings} rows={table.rows} />
         </BlockStack>
@@ -322,7 +452,12 @@ function CohortTable({ cohorts }: { cohorts: Figures["cohorts"] }) {
   const { t } = useTranslation();
   const locale = useLocale();
   const offsets = cohorts[0].shares.map((_, k) => k);
-  const cell = { padding: "6px 8px", textAlign: "right", whiteSpace: "nowrap", fontVariantNumeric: "tabular-nums" } as const;
+  const cell = {
+    padding: "6px 8px",
+    textAlign: "right",
+    whiteSpace: "nowrap",
+    fontVariantNumeric: "tabular-nums",
+  } as const;
   return (
     <div role="region" aria-label={t("analytics.cohortsTitle")} tabIndex={0} style={{ overflowX: "auto" }}>
       <table style={{ borderCollapse: "collapse", width: "100%", fontSize: "var(--p-font-size-300)" }}>
@@ -375,4 +510,3 @@ function heat(share: number) {
   const onWhite = 1.05 / (luminance + 0.05);
   return { background: `rgb(${rgb.join(",")})`, color: onBlack >= onWhite ? "#000" : "#fff" };
 }
-

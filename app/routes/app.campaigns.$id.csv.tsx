@@ -9,6 +9,10 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const file = await recipientsCsv(session.shop, params.id ?? "");
   if (!file) throw new Response("Not found", { status: 404 });
   return new Response(file.csv, {
-    headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${file.name}"`, "Cache-Control": "no-store" },
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${file.name}"`,
+      "Cache-Control": "no-store",
+    },
   });
 };

@@ -4,7 +4,19 @@
 import { useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+} from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { campaignPage, submitCampaign, type CampaignFormResult } from "../services/campaigns.server";
@@ -38,10 +50,14 @@ export default function CampaignDetail() {
   const revalidator = useRevalidator();
   const [downloading, setDownloading] = useState(false);
   const s = data.stats;
-  const money = (minor: number | null) => (minor === null ? t("campaigns.report.none") : formatMoney(locale, Math.round(minor), data.currency));
+  const money = (minor: number | null) =>
+    minor === null ? t("campaigns.report.none") : formatMoney(locale, Math.round(minor), data.currency);
   const pct = (share: number | null) => (share === null ? t("campaigns.report.none") : formatPercent(locale, share));
   const n = (x: number) => formatNumber(locale, x);
-  const points = (share: number) => t("campaigns.report.points", { value: formatNumber(locale, share * 100, { maximumFractionDigits: 1, signDisplay: "exceptZero" }) });
+  const points = (share: number) =>
+    t("campaigns.report.points", {
+      value: formatNumber(locale, share * 100, { maximumFractionDigits: 1, signDisplay: "exceptZero" }),
+    });
   const c = data.campaign;
 
   const act = (intent: "pause" | "resume" | "archive") => status.submit({ intent }, { method: "post" });
@@ -72,7 +88,9 @@ export default function CampaignDetail() {
     </Card>
   );
   const interval = (iv: { low: number; high: number } | null, format: (x: number) => string) =>
-    iv ? t("campaigns.report.interval", { low: format(iv.low), high: format(iv.high) }) : t("campaigns.report.noInterval");
+    iv
+      ? t("campaigns.report.interval", { low: format(iv.low), high: format(iv.high) })
+      : t("campaigns.report.noInterval");
 
   return (
     <Page
@@ -88,7 +106,9 @@ export default function CampaignDetail() {
             : undefined
       }
       secondaryActions={[
-        ...(c.status !== "archived" ? [{ content: t("campaigns.archive"), onAction: () => act("archive"), destructive: true }] : [{ content: t("campaigns.restore"), onAction: () => act("resume") }]),
+        ...(c.status !== "archived"
+          ? [{ content: t("campaigns.archive"), onAction: () => act("archive"), destructive: true }]
+          : [{ content: t("campaigns.restore"), onAction: () => act("resume") }]),
         { content: t("campaigns.refresh"), onAction: () => revalidator.revalidate() },
       ]}
     >
@@ -108,10 +128,22 @@ export default function CampaignDetail() {
         <Layout.Section>
           <BlockStack gap="400">
             <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-              {kpi(t("campaigns.report.recipients"), n(s.recipients), data.waiting ? t("campaigns.report.waiting", { count: data.waiting }) : undefined)}
+              {kpi(
+                t("campaigns.report.recipients"),
+                n(s.recipients),
+                data.waiting ? t("campaigns.report.waiting", { count: data.waiting }) : undefined,
+              )}
               {kpi(t("campaigns.report.holdout"), n(s.holdout))}
-              {kpi(t("campaigns.report.redemptions"), n(s.redemptions), t("campaigns.report.redemptionRate", { rate: pct(s.redemptionRate) }))}
-              {kpi(t("campaigns.report.redeemedRevenue"), money(s.redeemedRevenueMinor), t("campaigns.report.discountCost", { amount: money(s.discountCostMinor) }))}
+              {kpi(
+                t("campaigns.report.redemptions"),
+                n(s.redemptions),
+                t("campaigns.report.redemptionRate", { rate: pct(s.redemptionRate) }),
+              )}
+              {kpi(
+                t("campaigns.report.redeemedRevenue"),
+                money(s.redeemedRevenueMinor),
+                t("campaigns.report.discountCost", { amount: money(s.discountCostMinor) }),
+              )}
             </InlineGrid>
             <Card>
               <BlockStack gap="300">
@@ -123,7 +155,13 @@ export default function CampaignDetail() {
                 </Text>
                 <DataTable
                   columnContentTypes={["text", "numeric", "numeric", "numeric", "text"]}
-                  headings={[t("campaigns.report.measure"), t("campaigns.report.recipients"), t("campaigns.report.holdout"), t("campaigns.report.difference"), t("campaigns.report.interval95")]}
+                  headings={[
+                    t("campaigns.report.measure"),
+                    t("campaigns.report.recipients"),
+                    t("campaigns.report.holdout"),
+                    t("campaigns.report.difference"),
+                    t("campaigns.report.interval95"),
+                  ]}
                   rows={[
                     [
                       t("campaigns.report.conversion"),
@@ -136,11 +174,25 @@ export default function CampaignDetail() {
                       t("campaigns.report.revenuePerCustomer"),
                       money(s.revenuePerRecipientMinor),
                       money(s.revenuePerHoldoutMinor),
-                      s.revenuePerRecipientMinor !== null && s.revenuePerHoldoutMinor !== null ? money(s.revenuePerRecipientMinor - s.revenuePerHoldoutMinor) : t("campaigns.report.none"),
+                      s.revenuePerRecipientMinor !== null && s.revenuePerHoldoutMinor !== null
+                        ? money(s.revenuePerRecipientMinor - s.revenuePerHoldoutMinor)
+                        : t("campaigns.report.none"),
                       t("campaigns.report.none"),
                     ],
-                    [t("campaigns.report.incrementalRevenue"), "", "", money(s.incrementalRevenueMinor), interval(s.incrementalRevenueInterval, (x) => money(x))],
-                    [t("campaigns.report.roi"), "", "", s.roi === null ? t("campaigns.report.none") : formatPercent(locale, s.roi), t("campaigns.report.roiHelp", { cost: money(s.discountCostMinor) })],
+                    [
+                      t("campaigns.report.incrementalRevenue"),
+                      "",
+                      "",
+                      money(s.incrementalRevenueMinor),
+                      interval(s.incrementalRevenueInterval, (x) => money(x)),
+                    ],
+                    [
+                      t("campaigns.report.roi"),
+                      "",
+                      "",
+                      s.roi === null ? t("campaigns.report.none") : formatPercent(locale, s.roi),
+                      t("campaigns.report.roiHelp", { cost: money(s.discountCostMinor) }),
+                    ],
                   ]}
                 />
               </BlockStack>
@@ -159,15 +211,33 @@ export default function CampaignDetail() {
                 </Card>
                 <DataTable
                   columnContentTypes={["text", "text", "text", "text", "text"]}
-                  headings={[t("campaigns.report.customer"), t("campaigns.report.group"), t("campaigns.report.code"), t("campaigns.report.expires"), t("campaigns.report.state")]}
+                  headings={[
+                    t("campaigns.report.customer"),
+                    t("campaigns.report.group"),
+                    t("campaigns.report.code"),
+                    t("campaigns.report.expires"),
+                    t("campaigns.report.state"),
+                  ]}
                   rows={data.recipients.map((r) => [
                     r.customerId.split("/").pop() ?? r.customerId,
                     r.holdout ? t("campaigns.report.holdoutMember") : t("campaigns.report.recipient"),
                     r.code ?? "",
                     r.expiresAt ? formatDate(locale, r.expiresAt) : "",
-                    r.holdout ? "" : r.redeemed ? t("campaigns.report.redeemed") : r.issued ? t("campaigns.report.issued") : r.failure ? t("campaigns.report.failed") : t("campaigns.report.pending"),
+                    r.holdout
+                      ? ""
+                      : r.redeemed
+                        ? t("campaigns.report.redeemed")
+                        : r.issued
+                          ? t("campaigns.report.issued")
+                          : r.failure
+                            ? t("campaigns.report.failed")
+                            : t("campaigns.report.pending"),
                   ])}
-                  footerContent={data.recipientCount > data.recipients.length ? t("campaigns.report.showing", { shown: data.recipients.length, total: data.recipientCount }) : undefined}
+                  footerContent={
+                    data.recipientCount > data.recipients.length
+                      ? t("campaigns.report.showing", { shown: data.recipients.length, total: data.recipientCount })
+                      : undefined
+                  }
                 />
               </BlockStack>
             </Card>

@@ -2,7 +2,20 @@
 // template (welcome, thank-you, win-back, VIP reward) or from scratch.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useNavigate } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, EmptyState, IndexTable, InlineGrid, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  Card,
+  EmptyState,
+  IndexTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Link,
+  Page,
+  Text,
+} from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { campaignsPage } from "../services/campaigns.server";
@@ -28,19 +41,30 @@ export default function Campaigns() {
 
   const audience = (c: (typeof data.campaigns)[number]) => {
     const a = c.audience;
-    if (a.kind === "segment") return t("campaigns.audienceSummary.segment", { segments: a.segments.map(segmentName).join(", ") });
-    if (a.kind === "tier_up") return a.tiers.length ? t("campaigns.audienceSummary.tierUpTo", { tiers: a.tiers.map(tierName).join(", ") }) : t("campaigns.audienceSummary.tierUp");
+    if (a.kind === "segment")
+      return t("campaigns.audienceSummary.segment", { segments: a.segments.map(segmentName).join(", ") });
+    if (a.kind === "tier_up")
+      return a.tiers.length
+        ? t("campaigns.audienceSummary.tierUpTo", { tiers: a.tiers.map(tierName).join(", ") })
+        : t("campaigns.audienceSummary.tierUp");
     if (a.kind === "first_order") return t("campaigns.audienceSummary.firstOrder");
     return t("campaigns.audienceSummary.daysSince", { days: a.days });
   };
   const offer = (c: (typeof data.campaigns)[number]) =>
-    c.offer.kind === "percentage" ? t("campaigns.offerSummary.percentage", { value: c.offer.value }) : t("campaigns.offerSummary.fixed", { amount: formatMoney(locale, c.offer.value, data.currency) });
+    c.offer.kind === "percentage"
+      ? t("campaigns.offerSummary.percentage", { value: c.offer.value })
+      : t("campaigns.offerSummary.fixed", { amount: formatMoney(locale, c.offer.value, data.currency) });
 
   return (
     <Page
       title={t("campaigns.title")}
       primaryAction={{ content: t("campaigns.newCustom"), url: "/app/campaigns/new?template=custom" }}
-      secondaryActions={[{ content: data.archived ? t("campaigns.showCurrent") : t("campaigns.showArchived"), url: data.archived ? "/app/campaigns" : "/app/campaigns?archived=1" }]}
+      secondaryActions={[
+        {
+          content: data.archived ? t("campaigns.showCurrent") : t("campaigns.showArchived"),
+          url: data.archived ? "/app/campaigns" : "/app/campaigns?archived=1",
+        },
+      ]}
     >
       <Layout>
         <Layout.Section>
@@ -63,7 +87,12 @@ export default function Campaigns() {
                         {t(`campaigns.template.${tpl}.description`)}
                       </Text>
                       <InlineStack>
-                        <Button onClick={() => navigate(`/app/campaigns/new?template=${tpl}`)} accessibilityLabel={t("campaigns.useTemplateLabel", { name: t(`campaigns.template.${tpl}.name`) })}>
+                        <Button
+                          onClick={() => navigate(`/app/campaigns/new?template=${tpl}`)}
+                          accessibilityLabel={t("campaigns.useTemplateLabel", {
+                            name: t(`campaigns.template.${tpl}.name`),
+                          })}
+                        >
                           {t("campaigns.useTemplate")}
                         </Button>
                       </InlineStack>
@@ -134,4 +163,3 @@ export default function Campaigns() {
     </Page>
   );
 }
-

@@ -33,7 +33,11 @@ export default function NewCampaign() {
         <Layout.Section>
           <CampaignForm
             // A template's name in the admin's language (the merchant can change it)
-            initial={data.values.template === "custom" ? data.values : { ...data.values, name: t(`campaigns.template.${data.values.template}.name`) }}
+            initial={
+              data.values.template === "custom"
+                ? data.values
+                : { ...data.values, name: t(`campaigns.template.${data.values.template}.name`) }
+            }
             currency={data.currency}
             segmentNames={data.segmentNames}
             tiers={data.tiers}

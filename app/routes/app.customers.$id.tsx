@@ -3,7 +3,19 @@
 // the customer in Shopify admin.
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, EmptyState, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Card,
+  DataTable,
+  EmptyState,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  ProgressBar,
+  Text,
+} from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { customerDetail } from "../services/customer-detail.server";
@@ -35,13 +47,17 @@ export default function CustomerDetail() {
   }
   const { state, cuts, currency } = detail;
   const money = (minor: number | null) => (minor === null ? "—" : formatMoney(locale, minor, currency));
-  const segmentName = (key: string | null) => (key === null ? "—" : detail.segmentNames[key]?.trim() || t(`segment.${key}`));
+  const segmentName = (key: string | null) =>
+    key === null ? "—" : detail.segmentNames[key]?.trim() || t(`segment.${key}`);
   const tierName = (key: string | null) => (key === null ? t("customers.noTier") : (detail.tierNames[key] ?? key));
   const spend = state?.spendInWindowMinor ?? 0;
   const toNext = state?.amountToNextMinor ?? null;
   const progress = toNext === null ? 100 : spend + toNext === 0 ? 0 : Math.round((100 * spend) / (spend + toNext));
   const cut = (values: (number | null)[] | undefined, format: (v: number) => string) =>
-    (values ?? []).map((v, i) => (v === null ? null : t("customer.cut", { score: i + 2, value: format(v) }))).filter(Boolean).join(" · ");
+    (values ?? [])
+      .map((v, i) => (v === null ? null : t("customer.cut", { score: i + 2, value: format(v) })))
+      .filter(Boolean)
+      .join(" · ");
 
   return (
     <Page
@@ -49,7 +65,9 @@ export default function CustomerDetail() {
       title={detail.name ?? detail.email ?? t("customers.unnamed")}
       subtitle={detail.name ? (detail.email ?? undefined) : undefined}
       titleMetadata={state ? <Badge tone="info">{segmentName(state.segment)}</Badge> : undefined}
-      secondaryActions={[{ content: t("customer.openInShopify"), url: `shopify://admin/customers/${detail.legacyId}`, target: "_top" }]}
+      secondaryActions={[
+        { content: t("customer.openInShopify"), url: `shopify://admin/customers/${detail.legacyId}`, target: "_top" },
+      ]}
     >
       <Layout>
         <Layout.Section>
@@ -65,7 +83,12 @@ export default function CustomerDetail() {
                       <Text as="p" variant="headingLg">
                         {t("customer.score.r", { score: state.r })}
                       </Text>
-                      <Text as="p">{t("customers.daysAgo", { count: state.recencyDays ?? 0, formattedCount: formatNumber(locale, state.recencyDays ?? 0) })}</Text>
+                      <Text as="p">
+                        {t("customers.daysAgo", {
+                          count: state.recencyDays ?? 0,
+                          formattedCount: formatNumber(locale, state.recencyDays ?? 0),
+                        })}
+                      </Text>
                       <Text as="p" variant="bodySm" tone="subdued">
                         {cut(cuts?.recencyDays, (v) => t("customer.fewerDays", { days: formatNumber(locale, v) }))}
                       </Text>
@@ -74,7 +97,12 @@ export default function CustomerDetail() {
                       <Text as="p" variant="headingLg">
                         {t("customer.score.f", { score: state.f })}
                       </Text>
-                      <Text as="p">{t("customer.orders", { count: state.frequency ?? 0, formattedCount: formatNumber(locale, state.frequency ?? 0) })}</Text>
+                      <Text as="p">
+                        {t("customer.orders", {
+                          count: state.frequency ?? 0,
+                          formattedCount: formatNumber(locale, state.frequency ?? 0),
+                        })}
+                      </Text>
                       <Text as="p" variant="bodySm" tone="subdued">
                         {cut(cuts?.frequency, (v) => t("customer.moreThan", { value: formatNumber(locale, v) }))}
                       </Text>
@@ -104,7 +132,10 @@ export default function CustomerDetail() {
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">
-                  {t("customer.ordersHeading", { count: detail.orderCount, formattedCount: formatNumber(locale, detail.orderCount) })}
+                  {t("customer.ordersHeading", {
+                    count: detail.orderCount,
+                    formattedCount: formatNumber(locale, detail.orderCount),
+                  })}
                 </Text>
                 <DataTable
                   columnContentTypes={["text", "text", "text", "numeric"]}
@@ -112,7 +143,13 @@ export default function CustomerDetail() {
                   rows={detail.orders.map((o) => [
                     o.name ?? o.id.split("/").pop()!,
                     formatDate(locale, o.processedAt),
-                    o.test ? t("customer.test") : o.cancelled ? t("customer.cancelled") : o.valueMinor <= 0 ? t("customer.refunded") : t("customer.counts"),
+                    o.test
+                      ? t("customer.test")
+                      : o.cancelled
+                        ? t("customer.cancelled")
+                        : o.valueMinor <= 0
+                          ? t("customer.refunded")
+                          : t("customer.counts"),
                     formatMoney(locale, o.valueMinor, o.currencyCode === "XXX" ? currency : o.currencyCode),
                   ])}
                 />
@@ -160,7 +197,10 @@ export default function CustomerDetail() {
                     <Text as="p" variant="bodySm" key={i}>
                       {formatDate(locale, h.at)}:{" "}
                       {h.kind === "tier"
-                        ? t("customer.movedTier", { from: h.from === null ? "—" : tierName(h.from), to: tierName(h.to) })
+                        ? t("customer.movedTier", {
+                            from: h.from === null ? "—" : tierName(h.from),
+                            to: tierName(h.to),
+                          })
                         : t("customer.movedSegment", { from: segmentName(h.from), to: segmentName(h.to) })}{" "}
                       ({t(`customer.reason.${h.reason}`, { defaultValue: h.reason })})
                     </Text>
@@ -181,7 +221,15 @@ export default function CustomerDetail() {
                       ))}
                     </InlineStack>
                     <Text as="p" variant="bodySm" tone={detail.sync.failure ? "critical" : "subdued"}>
-                      {detail.sync.failure ?? (detail.sync.syncedAt ? t("customer.syncedAt", { date: formatDate(locale, detail.sync.syncedAt, { dateStyle: "medium", timeStyle: "short" }) }) : "")}
+                      {detail.sync.failure ??
+                        (detail.sync.syncedAt
+                          ? t("customer.syncedAt", {
+                              date: formatDate(locale, detail.sync.syncedAt, {
+                                dateStyle: "medium",
+                                timeStyle: "short",
+                              }),
+                            })
+                          : "")}
                     </Text>
                   </>
                 ) : (

@@ -3,7 +3,20 @@
 import { useEffect, useRef, useState } from "react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Card, ChoiceList, EmptyState, Filters, IndexTable, InlineStack, Link, Page, Select, Text } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Card,
+  ChoiceList,
+  EmptyState,
+  Filters,
+  IndexTable,
+  InlineStack,
+  Link,
+  Page,
+  Select,
+  Text,
+} from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { customerListQuery, customerPage } from "../services/customers.server";
@@ -46,7 +59,8 @@ export default function Customers() {
   };
 
   const segmentName = (key: string) => data.segmentNames[key]?.trim() || t(`segment.${key}`);
-  const tierName = (key: string | null) => (key === null ? t("customers.noTier") : (data.tiers.find((x) => x.key === key)?.name ?? key));
+  const tierName = (key: string | null) =>
+    key === null ? t("customers.noTier") : (data.tiers.find((x) => x.key === key)?.name ?? key);
   const page = data.query.page;
   const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
   const filtering = Boolean(data.query.search || data.query.segment || data.query.tier);
@@ -88,7 +102,10 @@ export default function Customers() {
         <ChoiceList
           title={t("customers.tierFilter")}
           titleHidden
-          choices={[...data.tiers.map((x) => ({ label: x.name, value: x.key })), { label: t("customers.noTier"), value: "none" }]}
+          choices={[
+            ...data.tiers.map((x) => ({ label: x.name, value: x.key })),
+            { label: t("customers.noTier"), value: "none" },
+          ]}
           selected={data.query.tier ? [data.query.tier] : []}
           onChange={([value]) => update({ tier: value })}
         />
@@ -97,12 +114,31 @@ export default function Customers() {
     },
   ];
   const applied = [
-    ...(data.query.segment ? [{ key: "segment", label: `${t("customers.segmentFilter")}: ${segmentName(data.query.segment)}`, onRemove: () => update({ segment: undefined }) }] : []),
-    ...(data.query.tier ? [{ key: "tier", label: `${t("customers.tierFilter")}: ${tierName(data.query.tier === "none" ? null : data.query.tier)}`, onRemove: () => update({ tier: undefined }) }] : []),
+    ...(data.query.segment
+      ? [
+          {
+            key: "segment",
+            label: `${t("customers.segmentFilter")}: ${segmentName(data.query.segment)}`,
+            onRemove: () => update({ segment: undefined }),
+          },
+        ]
+      : []),
+    ...(data.query.tier
+      ? [
+          {
+            key: "tier",
+            label: `${t("customers.tierFilter")}: ${tierName(data.query.tier === "none" ? null : data.query.tier)}`,
+            onRemove: () => update({ tier: undefined }),
+          },
+        ]
+      : []),
   ];
 
   return (
-    <Page title={t("customers.title")} subtitle={t("customers.count", { count: data.total, formattedCount: formatNumber(locale, data.total) })}>
+    <Page
+      title={t("customers.title")}
+      subtitle={t("customers.count", { count: data.total, formattedCount: formatNumber(locale, data.total) })}
+    >
       <BlockStack gap="300">
         <ImportBanner backfill={data.backfill} scored={filtering ? 1 : data.total} />
         <Card padding="0">
@@ -125,14 +161,20 @@ export default function Customers() {
               <Select
                 label={t("customers.sortLabel")}
                 labelInline
-                options={(["recency", "frequency", "monetary"] as const).map((key) => ({ label: t(`customers.sort.${key}`), value: key }))}
+                options={(["recency", "frequency", "monetary"] as const).map((key) => ({
+                  label: t(`customers.sort.${key}`),
+                  value: key,
+                }))}
                 value={data.query.sort}
                 onChange={(value) => update({ sort: value })}
               />
             </InlineStack>
           </div>
           <IndexTable
-            resourceName={{ singular: t("customers.resourceName.singular"), plural: t("customers.resourceName.plural") }}
+            resourceName={{
+              singular: t("customers.resourceName.singular"),
+              plural: t("customers.resourceName.plural"),
+            }}
             itemCount={data.rows.length}
             selectable={false}
             loading={navigation.state === "loading"}
@@ -169,7 +211,12 @@ export default function Customers() {
                 <IndexTable.Row id={row.customerId} key={row.customerId} position={index}>
                   <IndexTable.Cell>
                     <BlockStack gap="050">
-                      <Link url={`/app/customers/${row.customerId.split("/").pop()}`} dataPrimaryLink monochrome removeUnderline>
+                      <Link
+                        url={`/app/customers/${row.customerId.split("/").pop()}`}
+                        dataPrimaryLink
+                        monochrome
+                        removeUnderline
+                      >
                         <Text as="span" variant="bodyMd" fontWeight="semibold">
                           {name || row.email || t("customers.unnamed")}
                         </Text>
@@ -184,7 +231,15 @@ export default function Customers() {
                   <IndexTable.Cell>
                     <Badge tone={row.segment === "prospect" ? undefined : "info"}>{segmentName(row.segment)}</Badge>
                   </IndexTable.Cell>
-                  <IndexTable.Cell>{row.tier ? tierName(row.tier) : <Text as="span" tone="subdued">{t("customers.noTier")}</Text>}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    {row.tier ? (
+                      tierName(row.tier)
+                    ) : (
+                      <Text as="span" tone="subdued">
+                        {t("customers.noTier")}
+                      </Text>
+                    )}
+                  </IndexTable.Cell>
                   <IndexTable.Cell>
                     {row.recencyDays === null ? (
                       <Text as="span" tone="subdued">
@@ -193,7 +248,10 @@ export default function Customers() {
                     ) : row.recencyDays === 0 ? (
                       t("customers.today")
                     ) : (
-                      t("customers.daysAgo", { count: row.recencyDays, formattedCount: formatNumber(locale, row.recencyDays) })
+                      t("customers.daysAgo", {
+                        count: row.recencyDays,
+                        formattedCount: formatNumber(locale, row.recencyDays),
+                      })
                     )}
                   </IndexTable.Cell>
                   <IndexTable.Cell>

@@ -3,7 +3,21 @@
 import { useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, DataTable, FormLayout, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  FormLayout,
+  InlineStack,
+  Layout,
+  Link,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { renameSegments, segmentsOverview, sinceDaysParam } from "../services/segments.server";
@@ -34,7 +48,12 @@ export default function Segments() {
   const name = (key: string) => data.segmentNames[key]?.trim() || t(`segment.${key}`);
   const n = (value: number) => formatNumber(locale, value);
   const flows = (list: { from: string; to: string; moves: number }[], side: "from" | "to") =>
-    list.length === 0 ? "—" : list.slice(0, 2).map((f) => t("segments.flow", { name: name(f[side]), count: n(f.moves) })).join(", ");
+    list.length === 0
+      ? "—"
+      : list
+          .slice(0, 2)
+          .map((f) => t("segments.flow", { name: name(f[side]), count: n(f.moves) }))
+          .join(", ");
   const issues = rename.data && !rename.data.ok ? rename.data.issues : [];
   const errorFor = (key: string) => {
     const issue = issues.find((i) => i.path[0] === "segmentNames" && i.path[1] === key);
@@ -42,7 +61,10 @@ export default function Segments() {
   };
 
   return (
-    <Page title={t("segments.title")} subtitle={t("customers.count", { count: data.totalCustomers, formattedCount: n(data.totalCustomers) })}>
+    <Page
+      title={t("segments.title")}
+      subtitle={t("customers.count", { count: data.totalCustomers, formattedCount: n(data.totalCustomers) })}
+    >
       <Layout>
         <Layout.Section>
           <ImportBanner backfill={data.backfill} scored={data.totalCustomers} />
@@ -55,7 +77,10 @@ export default function Segments() {
                   <Select
                     label={t("segments.movesSince")}
                     labelInline
-                    options={MOVEMENT_DAYS.map((d) => ({ label: t("segments.lastDays", { days: d }), value: String(d) }))}
+                    options={MOVEMENT_DAYS.map((d) => ({
+                      label: t("segments.lastDays", { days: d }),
+                      value: String(d),
+                    }))}
                     value={String(data.sinceDays)}
                     onChange={(since) => {
                       const next = new URLSearchParams(params);

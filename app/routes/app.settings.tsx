@@ -3,7 +3,20 @@
 import { useState } from "react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  Checkbox,
+  FormLayout,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { settingsPage, submitSettings, type SettingsResult } from "../services/settings.server";
@@ -49,7 +62,10 @@ export default function Settings() {
   const [confirming, setConfirming] = useState(false);
   const [exporting, setExporting] = useState(false);
 
-  const set = <K extends keyof typeof values>(key: K) => (value: (typeof values)[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set =
+    <K extends keyof typeof values>(key: K) =>
+    (value: (typeof values)[K]) =>
+      setValues((v) => ({ ...v, [key]: value }));
   const issues = (result: SettingsResult | undefined) => (result && !result.ok ? result.issues : []);
   const errorAt = (result: SettingsResult | undefined, field: string) => {
     const issue = issues(result).find((i) => i.path[0] === field);
@@ -59,14 +75,19 @@ export default function Settings() {
   const saveSync = () => {
     const form = new FormData();
     form.set("intent", "sync");
-    for (const [key, value] of Object.entries(values)) form.set(key, typeof value === "boolean" ? (value ? "on" : "off") : value);
+    for (const [key, value] of Object.entries(values))
+      form.set(key, typeof value === "boolean" ? (value ? "on" : "off") : value);
     sync.submit(form, { method: "post" });
   };
-  const saveWindow = () => rfm.submit({ intent: "rfm", windowDays: windowDays === "custom" ? customDays : windowDays }, { method: "post" });
+  const saveWindow = () =>
+    rfm.submit({ intent: "rfm", windowDays: windowDays === "custom" ? customDays : windowDays }, { method: "post" });
   const download = async () => {
     setExporting(true);
     try {
-      await downloadFile(`/app/export?asOf=${encodeURIComponent(data.computedAsOf ?? new Date().toISOString())}`, "customers.csv");
+      await downloadFile(
+        `/app/export?asOf=${encodeURIComponent(data.computedAsOf ?? new Date().toISOString())}`,
+        "customers.csv",
+      );
     } finally {
       setExporting(false);
     }
@@ -78,22 +99,66 @@ export default function Settings() {
         <Layout.AnnotatedSection title={t("settings.syncTitle")} description={t("settings.syncDescription")}>
           <Card>
             <BlockStack gap="400">
-              {sync.data?.intent === "sync" && sync.data.ok ? <Banner tone="success" title={t("settings.syncSaved")} /> : null}
+              {sync.data?.intent === "sync" && sync.data.ok ? (
+                <Banner tone="success" title={t("settings.syncSaved")} />
+              ) : null}
               <FormLayout>
                 <Checkbox label={t("settings.rfmTags")} checked={values.rfmTags} onChange={set("rfmTags")} />
                 {values.rfmTags ? (
-                  <TextField label={t("settings.rfmPrefix")} value={values.rfmPrefix} onChange={set("rfmPrefix")} error={errorAt(sync.data, "rfmPrefix")} helpText={t("settings.prefixExample", { tag: `${values.rfmPrefix}champions` })} autoComplete="off" />
+                  <TextField
+                    label={t("settings.rfmPrefix")}
+                    value={values.rfmPrefix}
+                    onChange={set("rfmPrefix")}
+                    error={errorAt(sync.data, "rfmPrefix")}
+                    helpText={t("settings.prefixExample", { tag: `${values.rfmPrefix}champions` })}
+                    autoComplete="off"
+                  />
                 ) : null}
                 <Checkbox label={t("settings.tierTags")} checked={values.tierTags} onChange={set("tierTags")} />
                 {values.tierTags ? (
-                  <TextField label={t("settings.tierPrefix")} value={values.tierPrefix} onChange={set("tierPrefix")} error={errorAt(sync.data, "tierPrefix")} helpText={t("settings.prefixExample", { tag: `${values.tierPrefix}gold` })} autoComplete="off" />
+                  <TextField
+                    label={t("settings.tierPrefix")}
+                    value={values.tierPrefix}
+                    onChange={set("tierPrefix")}
+                    error={errorAt(sync.data, "tierPrefix")}
+                    helpText={t("settings.prefixExample", { tag: `${values.tierPrefix}gold` })}
+                    autoComplete="off"
+                  />
                 ) : null}
-                <Checkbox label={t("settings.metafields")} helpText={t("settings.metafieldsHelp")} checked={values.metafields} onChange={set("metafields")} />
-                <Checkbox label={t("settings.segments")} checked={values.segments} onChange={set("segments")} error={errorAt(sync.data, "segments")} />
-                <Checkbox label={t("settings.codes")} checked={values.codes} onChange={set("codes")} error={errorAt(sync.data, "codes")} />
+                <Checkbox
+                  label={t("settings.metafields")}
+                  helpText={t("settings.metafieldsHelp")}
+                  checked={values.metafields}
+                  onChange={set("metafields")}
+                />
+                <Checkbox
+                  label={t("settings.segments")}
+                  checked={values.segments}
+                  onChange={set("segments")}
+                  error={errorAt(sync.data, "segments")}
+                />
+                <Checkbox
+                  label={t("settings.codes")}
+                  checked={values.codes}
+                  onChange={set("codes")}
+                  error={errorAt(sync.data, "codes")}
+                />
                 <FormLayout.Group>
-                  <TextField label={t("settings.segmentNamePrefix")} value={values.segmentNamePrefix} onChange={set("segmentNamePrefix")} error={errorAt(sync.data, "segmentNamePrefix")} autoComplete="off" />
-                  <TextField label={t("settings.codePrefix")} value={values.codePrefix} onChange={set("codePrefix")} error={errorAt(sync.data, "codePrefix")} helpText={t("settings.codeExample", { code: `${values.codePrefix}GOLD-10` })} autoComplete="off" />
+                  <TextField
+                    label={t("settings.segmentNamePrefix")}
+                    value={values.segmentNamePrefix}
+                    onChange={set("segmentNamePrefix")}
+                    error={errorAt(sync.data, "segmentNamePrefix")}
+                    autoComplete="off"
+                  />
+                  <TextField
+                    label={t("settings.codePrefix")}
+                    value={values.codePrefix}
+                    onChange={set("codePrefix")}
+                    error={errorAt(sync.data, "codePrefix")}
+                    helpText={t("settings.codeExample", { code: `${values.codePrefix}GOLD-10` })}
+                    autoComplete="off"
+                  />
                 </FormLayout.Group>
               </FormLayout>
               <InlineStack align="end">
@@ -108,12 +173,20 @@ export default function Settings() {
         <Layout.AnnotatedSection title={t("settings.rfmTitle")} description={t("settings.rfmDescription")}>
           <Card>
             <BlockStack gap="400">
-              {rfm.data?.intent === "rfm" && rfm.data.ok ? <Banner tone="success" title={rfm.data.recompute ? t("settings.rfmSavedRecompute") : t("settings.rfmSaved")} /> : null}
+              {rfm.data?.intent === "rfm" && rfm.data.ok ? (
+                <Banner
+                  tone="success"
+                  title={rfm.data.recompute ? t("settings.rfmSavedRecompute") : t("settings.rfmSaved")}
+                />
+              ) : null}
               <Select
                 label={t("settings.window")}
                 options={[
                   { label: t("settings.windowAll"), value: "all" },
-                  ...["90", "180", "365", "730"].map((d) => ({ label: t("settings.windowDays", { days: d }), value: d })),
+                  ...["90", "180", "365", "730"].map((d) => ({
+                    label: t("settings.windowDays", { days: d }),
+                    value: d,
+                  })),
                   { label: t("settings.windowCustom"), value: "custom" },
                 ]}
                 value={windowDays}
@@ -121,7 +194,15 @@ export default function Settings() {
                 error={windowDays !== "custom" ? errorAt(rfm.data, "windowDays") : undefined}
               />
               {windowDays === "custom" ? (
-                <TextField label={t("settings.customDays")} value={customDays} onChange={setCustomDays} inputMode="numeric" suffix={t("tiers.days")} error={errorAt(rfm.data, "windowDays")} autoComplete="off" />
+                <TextField
+                  label={t("settings.customDays")}
+                  value={customDays}
+                  onChange={setCustomDays}
+                  inputMode="numeric"
+                  suffix={t("tiers.days")}
+                  error={errorAt(rfm.data, "windowDays")}
+                  autoComplete="off"
+                />
               ) : null}
               <InlineStack align="end">
                 <Button variant="primary" onClick={saveWindow} loading={rfm.state !== "idle"}>
@@ -136,7 +217,11 @@ export default function Settings() {
           <Card>
             <BlockStack gap="300">
               <Text as="p" tone="subdued">
-                {data.computedAsOf ? t("settings.exportAsOf", { date: formatDate(locale, data.computedAsOf, { dateStyle: "medium", timeStyle: "short" }) }) : t("settings.exportNotYet")}
+                {data.computedAsOf
+                  ? t("settings.exportAsOf", {
+                      date: formatDate(locale, data.computedAsOf, { dateStyle: "medium", timeStyle: "short" }),
+                    })
+                  : t("settings.exportNotYet")}
               </Text>
               <InlineStack>
                 <Button onClick={download} loading={exporting} disabled={!data.computedAsOf}>

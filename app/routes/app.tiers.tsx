@@ -22,7 +22,13 @@ import {
 } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
-import { submitTierEditor, tierEditor, type ProgramForm, type TierEditorResult, type TierForm } from "../services/tier-editor.server";
+import {
+  submitTierEditor,
+  tierEditor,
+  type ProgramForm,
+  type TierEditorResult,
+  type TierForm,
+} from "../services/tier-editor.server";
 import { formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 
@@ -44,7 +50,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return json(result, { status: result.ok ? 200 : 400 });
 };
 
-const NEW_TIER: TierForm = { key: "", name: "", threshold: "", minOrders: "", discountPercent: "", freeShipping: false, customText: "" };
+const NEW_TIER: TierForm = {
+  key: "",
+  name: "",
+  threshold: "",
+  minOrders: "",
+  discountPercent: "",
+  freeShipping: false,
+  customText: "",
+};
 
 export default function Tiers() {
   const data = useLoaderData<typeof loader>();
@@ -78,20 +92,29 @@ export default function Tiers() {
   const submit = (intent: "preview" | "save") =>
     fetcher.submit({ intent, program: form } as never, { method: "post", encType: "application/json" });
 
-  const tierName = (key: string) => form.tiers.find((x) => x.key === key)?.name || data.form.tiers.find((x) => x.key === key)?.name || key;
+  const tierName = (key: string) =>
+    form.tiers.find((x) => x.key === key)?.name || data.form.tiers.find((x) => x.key === key)?.name || key;
   const preview = result?.intent === "preview" && result.ok ? result.preview : null;
 
   return (
     <Page
       title={t("tiers.title")}
       subtitle={data.isDefault ? t("tiers.defaultProgram") : t("tiers.version", { version: data.version })}
-      primaryAction={{ content: t("tiers.save"), onAction: () => submit("save"), loading: busy && fetcher.json !== undefined && (fetcher.json as { intent?: string }).intent === "save" }}
+      primaryAction={{
+        content: t("tiers.save"),
+        onAction: () => submit("save"),
+        loading: busy && fetcher.json !== undefined && (fetcher.json as { intent?: string }).intent === "save",
+      }}
       secondaryActions={[{ content: t("tiers.preview"), onAction: () => submit("preview"), disabled: busy }]}
     >
       <Layout>
         {result?.intent === "save" && result.ok ? (
           <Layout.Section>
-            <Banner tone="success" title={t("tiers.saved", { version: result.version })} action={{ content: t("status.seeProgress"), url: "/app" }}>
+            <Banner
+              tone="success"
+              title={t("tiers.saved", { version: result.version })}
+              action={{ content: t("status.seeProgress"), url: "/app" }}
+            >
               <p>{t("tiers.savedBody")}</p>
             </Banner>
           </Layout.Section>
@@ -115,10 +138,18 @@ export default function Tiers() {
                       {t("tiers.tierHeading", { position: index + 1, name: tier.name || t("tiers.unnamed") })}
                     </Text>
                     <ButtonGroup>
-                      <Button onClick={() => move(index, -1)} disabled={index === 0} accessibilityLabel={t("tiers.moveUp", { name: tier.name })}>
+                      <Button
+                        onClick={() => move(index, -1)}
+                        disabled={index === 0}
+                        accessibilityLabel={t("tiers.moveUp", { name: tier.name })}
+                      >
                         {t("tiers.up")}
                       </Button>
-                      <Button onClick={() => move(index, 1)} disabled={index === form.tiers.length - 1} accessibilityLabel={t("tiers.moveDown", { name: tier.name })}>
+                      <Button
+                        onClick={() => move(index, 1)}
+                        disabled={index === form.tiers.length - 1}
+                        accessibilityLabel={t("tiers.moveDown", { name: tier.name })}
+                      >
                         {t("tiers.down")}
                       </Button>
                       <Button
@@ -133,7 +164,13 @@ export default function Tiers() {
                   </InlineStack>
                   <FormLayout>
                     <FormLayout.Group>
-                      <TextField label={t("tiers.name")} value={tier.name} onChange={(name) => setTier(index, { name })} error={errorAt("tiers", index, "name")} autoComplete="off" />
+                      <TextField
+                        label={t("tiers.name")}
+                        value={tier.name}
+                        onChange={(name) => setTier(index, { name })}
+                        error={errorAt("tiers", index, "name")}
+                        autoComplete="off"
+                      />
                       <TextField
                         label={t("tiers.key")}
                         value={tier.key}
@@ -178,7 +215,11 @@ export default function Tiers() {
                         autoComplete="off"
                       />
                       <Box paddingBlockStart="600">
-                        <Checkbox label={t("tiers.freeShipping")} checked={tier.freeShipping} onChange={(freeShipping) => setTier(index, { freeShipping })} />
+                        <Checkbox
+                          label={t("tiers.freeShipping")}
+                          checked={tier.freeShipping}
+                          onChange={(freeShipping) => setTier(index, { freeShipping })}
+                        />
                       </Box>
                     </FormLayout.Group>
                     <TextField
@@ -193,7 +234,10 @@ export default function Tiers() {
               </Card>
             ))}
             <InlineStack>
-              <Button onClick={() => setForm((f) => ({ ...f, tiers: [...f.tiers, { ...NEW_TIER }] }))} disabled={form.tiers.length >= 10}>
+              <Button
+                onClick={() => setForm((f) => ({ ...f, tiers: [...f.tiers, { ...NEW_TIER }] }))}
+                disabled={form.tiers.length >= 10}
+              >
                 {t("tiers.add")}
               </Button>
             </InlineStack>
@@ -214,7 +258,9 @@ export default function Tiers() {
                     { label: t("tiers.windowLifetime"), value: "lifetime" },
                   ]}
                   value={form.windowKind}
-                  onChange={(windowKind) => setForm((f) => ({ ...f, windowKind: windowKind as ProgramForm["windowKind"] }))}
+                  onChange={(windowKind) =>
+                    setForm((f) => ({ ...f, windowKind: windowKind as ProgramForm["windowKind"] }))
+                  }
                 />
                 {form.windowKind === "rolling" ? (
                   <TextField
@@ -250,20 +296,33 @@ export default function Tiers() {
                       columnContentTypes={["text", "numeric", "numeric"]}
                       headings={[t("tiers.column.tier"), t("tiers.column.now"), t("tiers.column.after")]}
                       rows={[
-                        ...[...new Set([...Object.keys(preview.before.byTier), ...Object.keys(preview.after.byTier)])].map((key) => [
+                        ...[
+                          ...new Set([...Object.keys(preview.before.byTier), ...Object.keys(preview.after.byTier)]),
+                        ].map((key) => [
                           tierName(key),
                           formatNumber(locale, preview.before.byTier[key] ?? 0),
                           formatNumber(locale, preview.after.byTier[key] ?? 0),
                         ]),
-                        [t("tiers.noTier"), formatNumber(locale, preview.before.noTier), formatNumber(locale, preview.after.noTier)],
+                        [
+                          t("tiers.noTier"),
+                          formatNumber(locale, preview.before.noTier),
+                          formatNumber(locale, preview.after.noTier),
+                        ],
                       ]}
                     />
                     <Text as="p" variant="bodyMd">
-                      {t("tiers.changed", { count: preview.changed, formattedCount: formatNumber(locale, preview.changed) })}
+                      {t("tiers.changed", {
+                        count: preview.changed,
+                        formattedCount: formatNumber(locale, preview.changed),
+                      })}
                     </Text>
                     {preview.sample.slice(0, 5).map((m) => (
                       <Text as="p" variant="bodySm" tone="subdued" key={m.customerId}>
-                        {t("tiers.move", { customer: m.customerId.split("/").pop(), from: m.from ? tierName(m.from) : t("tiers.noTier"), to: m.to ? tierName(m.to) : t("tiers.noTier") })}
+                        {t("tiers.move", {
+                          customer: m.customerId.split("/").pop(),
+                          from: m.from ? tierName(m.from) : t("tiers.noTier"),
+                          to: m.to ? tierName(m.to) : t("tiers.noTier"),
+                        })}
                       </Text>
                     ))}
                   </BlockStack>

@@ -2,7 +2,14 @@
 // boundary.
 import { useEffect, useMemo } from "react";
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useNavigation, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
+import {
+  Link,
+  Outlet,
+  useLoaderData,
+  useNavigation,
+  useRouteError,
+  type ShouldRevalidateFunction,
+} from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -23,7 +30,9 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return { apiKey: env.SHOPIFY_API_KEY, appBridgeUrl: env.APP_BRIDGE_URL ?? null, locale };
 };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: resources[data?.locale ?? "en"].translation.app.title }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: resources[data?.locale ?? "en"].translation.app.title },
+];
 
 // The frame's data (API key, language) holds for the whole visit: navigating between the app's pages, which drops
 // Shopify's query parameters, must not fall back to English.
@@ -36,7 +45,12 @@ export default function App() {
   const i18n = useMemo(() => createI18n(locale), [locale]);
   return (
     <I18nextProvider i18n={i18n}>
-      <AppProvider isEmbeddedApp apiKey={apiKey} i18n={POLARIS_TRANSLATIONS[locale]} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
+      <AppProvider
+        isEmbeddedApp
+        apiKey={apiKey}
+        i18n={POLARIS_TRANSLATIONS[locale]}
+        {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}
+      >
         <Navigation />
         <Outlet />
       </AppProvider>

@@ -29,7 +29,11 @@ export async function parkJob(shop: string, job: ParkedJob, refusals: string[], 
   await updateShopAccess(shop, (access) => {
     let problems = access.problems;
     for (const message of refusals) {
-      const seen: RecordedProblem = { problem: problemOf(message, { granted: access.granted, features }), message, at: now.toISOString() };
+      const seen: RecordedProblem = {
+        problem: problemOf(message, { granted: access.granted, features }),
+        message,
+        at: now.toISOString(),
+      };
       problems = mergeProblems(problems, seen);
     }
     const parked = access.parked.some((p) => sameJob(p, job)) ? access.parked : [...access.parked, job];
@@ -40,7 +44,8 @@ export async function parkJob(shop: string, job: ParkedJob, refusals: string[], 
 
 async function enqueueAll(shop: string, jobs: ParkedJob[]) {
   const queue = getQueue();
-  for (const job of jobs) await queue.enqueue(shop, job.kind, job.payload, { key: `${job.kind}:${JSON.stringify(job.payload)}` });
+  for (const job of jobs)
+    await queue.enqueue(shop, job.kind, job.payload, { key: `${job.kind}:${JSON.stringify(job.payload)}` });
 }
 
 /**

@@ -29,7 +29,10 @@ import { setShopSettings } from "../models/shop.server";
 export const BACKFILL_BATCH_LINES = 1000;
 
 /** Starts a full-history backfill unless one is already queued or running; returns the run's id. */
-export async function startBackfill(shop: string, { queue = getQueue() }: { queue?: JobQueue } = {}): Promise<{ runId: string; started: boolean }> {
+export async function startBackfill(
+  shop: string,
+  { queue = getQueue() }: { queue?: JobQueue } = {},
+): Promise<{ runId: string; started: boolean }> {
   const { run, created } = await createBackfillRun(shop);
   if (created) await enqueueBackfill(queue, shop, run.id);
   return { runId: run.id, started: created };
@@ -62,7 +65,11 @@ export interface RunBackfillDeps {
  * Runs (or resumes) one backfill run to its end, then queues the full recompute. "missing": the shop has no such run;
  * "over": it was done or cancelled already. Throws what stopped it, with the run's resume point saved.
  */
-export async function runBackfill(shop: string, runId: string, deps: RunBackfillDeps): Promise<"done" | "over" | "missing"> {
+export async function runBackfill(
+  shop: string,
+  runId: string,
+  deps: RunBackfillDeps,
+): Promise<"done" | "over" | "missing"> {
   const { signal } = deps;
   const now = deps.now ?? (() => new Date());
   let run = await getBackfillRun(shop, runId);
@@ -92,12 +99,19 @@ export async function runBackfill(shop: string, runId: string, deps: RunBackfill
           await updateBackfillRun(shop, run.id, { bulkOperationId: null });
           // The error code says why (ACCESS_DENIED: a scope or the protected customer data approval is missing).
           const code = operation.errorCode ? ` (${operation.errorCode})` : "";
-          throw new BulkOperationError(`backfill ${phase} bulk operation ${operation.status.toLowerCase()}${code}`, operation.errorCode);
+          throw new BulkOperationError(
+            `backfill ${phase} bulk operation ${operation.status.toLowerCase()}${code}`,
+            operation.errorCode,
+          );
         }
         await recordBackfillResult(shop, run.id, phase, operation.url, operation.objectCount);
         url = operation.url;
       }
-      if (url) await ingestBulkFile(shop, run.id, url, run.resultUrl === url ? run.linesCommitted : 0, { signal, fetch: deps.fetch });
+      if (url)
+        await ingestBulkFile(shop, run.id, url, run.resultUrl === url ? run.linesCommitted : 0, {
+          signal,
+          fetch: deps.fetch,
+        });
       await advanceBackfillPhase(shop, run.id, phase === "customers" ? "orders" : "done", now());
       run = (await getBackfillRun(shop, run.id))!;
     }

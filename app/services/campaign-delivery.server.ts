@@ -50,7 +50,8 @@ export interface DeliveryResult {
 
 type UserError = { field?: string[] | null; message: string; code?: string | null };
 
-const describe = (errors: UserError[]) => errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ");
+const describe = (errors: UserError[]) =>
+  errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ");
 
 function discountInput(campaign: Campaign, currency: string, rows: RecipientRow[]) {
   const offer: CampaignOffer = campaign.offer;
@@ -67,7 +68,11 @@ function discountInput(campaign: Campaign, currency: string, rows: RecipientRow[
     context: { customers: { add: rows.map((r) => r.customerId) } },
     customerGets: { value, items: { all: true } },
     ...(offer.minimumSubtotalMinor !== null
-      ? { minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: fromMinorUnits(offer.minimumSubtotalMinor, currency) } } }
+      ? {
+          minimumRequirement: {
+            subtotal: { greaterThanOrEqualToSubtotal: fromMinorUnits(offer.minimumSubtotalMinor, currency) },
+          },
+        }
       : {}),
     usageLimit: 1,
     appliesOncePerCustomer: true,
@@ -85,67 +90,102 @@ function discountBatches(rows: RecipientRow[]): RecipientRow[][] {
     groups.set(key, list);
   }
   const out: RecipientRow[][] = [];
-  for (const list of groups.values()) for (let i = 0; i < list.length; i += REDEEM_CODES_PER_CALL) out.push(list.slice(i, i + REDEEM_CODES_PER_CALL));
+  for (const list of groups.values())
+    for (let i = 0; i < list.length; i += REDEEM_CODES_PER_CALL) out.push(list.slice(i, i + REDEEM_CODES_PER_CALL));
   return out;
 }
 
 async function codeOwner(client: AdminClient, code: string): Promise<string | null> {
-  const data = await client.request<{ codeDiscountNodeByCode: { id: string } | null }>(CODE_DISCOUNT_BY_CODE_QUERY, { code });
+  const data = await client.request<{ codeDiscountNodeByCode: { id: string } | null }>(CODE_DISCOUNT_BY_CODE_QUERY, {
+    code,
+  });
   return data.codeDiscountNodeByCode?.id ?? null;
 }
 
 /** Adds codes to a discount and waits for Shopify's asynchronous result: per code, created or refused. */
-async function addCodes(client: AdminClient, discountId: string, codes: string[], sleep: (ms: number) => Promise<void>) {
-  const added = await client.request<{ discountRedeemCodeBulkAdd: { bulkCreation: { id: string; done: boolean } | null; userErrors: UserError[] } }>(
-    DISCOUNT_REDEEM_CODE_BULK_ADD_MUTATION,
-    { discountId, codes: codes.map((code) => ({ code })) },
-  );
+async function addCodes(
+  client: AdminClient,
+  discountId: string,
+  codes: string[],
+  sleep: (ms: number) => Promise<void>,
+) {
+  const added = await client.request<{
+    discountRedeemCodeBulkAdd: { bulkCreation: { id: string; done: boolean } | null; userErrors: UserError[] };
+  }>(DISCOUNT_REDEEM_CODE_BULK_ADD_MUTATION, { discountId, codes: codes.map((code) => ({ code })) });
   const { bulkCreation, userErrors } = added.discountRedeemCodeBulkAdd;
   if (!bulkCreation) return { refusedAll: describe(userErrors), results: new Map<string, UserError[]>() };
   for (let poll = 0; poll < BULK_CREATION_POLLS; poll++) {
     if (poll > 0) await sleep(Math.min(200 * 2 ** (poll - 1), 5_000));
     const read = await client.request<{
-      discountRedeemCodeBulkCreation: { done: boolean; codes: { nodes: { code: string; discountRedeemCode: { id: string } | null; errors: UserError[] }[] } } | null;
+      discountRedeemCodeBulkCreation: {
+        done: boolean;
+        codes: { nodes: { code: string; discountRedeemCode: { id: string } | null; errors: UserError[] }[] };
+      } | null;
     }>(DISCOUNT_REDEEM_CODE_BULK_CREATION_QUERY, { id: bulkCreation.id });
     const creation = read.discountRedeemCodeBulkCreation;
-    if (creation?.done) return { refusedAll: null, results: new Map(creation.codes.nodes.map((n) => [n.code, n.discountRedeemCode ? [] : n.errors])) };
+    if (creation?.done)
+      return {
+        refusedAll: null,
+        results: new Map(creation.codes.nodes.map((n) => [n.code, n.discountRedeemCode ? [] : n.errors])),
+      };
   }
   throw new Error(`adding ${codes.length} codes to ${discountId} did not finish`);
 }
 
-async function issueBatch(shop: string, client: AdminClient, campaign: Campaign, currency: string, rows: RecipientRow[], now: () => Date, sleep: (ms: number) => Promise<void>) {
+async function issueBatch(
+  shop: string,
+  client: AdminClient,
+  campaign: Campaign,
+  currency: string,
+  rows: RecipientRow[],
+  now: () => Date,
+  sleep: (ms: number) => Promise<void>,
+) {
   let issued = 0;
   let failed = 0;
   let discountId = rows[0].discountId;
   let rest = rows;
   if (discountId === null) {
-    const data = await client.request<{ discountCodeBasicCreate: { codeDiscountNode: { id: string } | null; userErrors: UserError[] } }>(
-      DISCOUNT_CODE_BASIC_CREATE_MUTATION,
-      { basicCodeDiscount: discountInput(campaign, currency, rows) },
-    );
+    const data = await client.request<{
+      discountCodeBasicCreate: { codeDiscountNode: { id: string } | null; userErrors: UserError[] };
+    }>(DISCOUNT_CODE_BASIC_CREATE_MUTATION, { basicCodeDiscount: discountInput(campaign, currency, rows) });
     const created = data.discountCodeBasicCreate;
     if (!created.codeDiscountNode) {
       const failure = describe(created.userErrors);
       // A code someone else took: the first recipient gets a fresh one next time, the others simply wait. Anything
       // else concerns the whole batch.
       if (created.userErrors.some((e) => e.code === "TAKEN")) {
-        await recordRecipientFailure(shop, rows[0].id, failure, { newCode: campaignCode(campaign.codePrefix, randomBytes) });
+        await recordRecipientFailure(shop, rows[0].id, failure, {
+          newCode: campaignCode(campaign.codePrefix, randomBytes),
+        });
         return { issued: 0, failed: 1 };
       }
       for (const r of rows) await recordRecipientFailure(shop, r.id, failure);
       return { issued: 0, failed: rows.length };
     }
     discountId = created.codeDiscountNode.id;
-    await recordDiscount(shop, rows.map((r) => r.id), discountId);
+    await recordDiscount(
+      shop,
+      rows.map((r) => r.id),
+      discountId,
+    );
     await markIssued(shop, [rows[0].id], now());
     issued += 1;
     rest = rows.slice(1);
   }
   if (rest.length === 0) return { issued, failed };
-  const { refusedAll, results } = await addCodes(client, discountId, rest.map((r) => r.code!), sleep);
+  const { refusedAll, results } = await addCodes(
+    client,
+    discountId,
+    rest.map((r) => r.code!),
+    sleep,
+  );
   const ok: number[] = [];
   for (const r of rest) {
-    const errors = refusedAll === null ? (results.get(r.code!) ?? [{ message: "Shopify did not report this code" }]) : [{ message: refusedAll }];
+    const errors =
+      refusedAll === null
+        ? (results.get(r.code!) ?? [{ message: "Shopify did not report this code" }])
+        : [{ message: refusedAll }];
     if (errors.length === 0) {
       ok.push(r.id);
       continue;
@@ -156,7 +196,12 @@ async function issueBatch(shop: string, client: AdminClient, campaign: Campaign,
       continue;
     }
     const taken = errors.some((e) => e.code === "TAKEN");
-    await recordRecipientFailure(shop, r.id, describe(errors), taken ? { newCode: campaignCode(campaign.codePrefix, randomBytes) } : {});
+    await recordRecipientFailure(
+      shop,
+      r.id,
+      describe(errors),
+      taken ? { newCode: campaignCode(campaign.codePrefix, randomBytes) } : {},
+    );
     failed += 1;
   }
   await markIssued(shop, ok, now());
@@ -164,7 +209,12 @@ async function issueBatch(shop: string, client: AdminClient, campaign: Campaign,
 }
 
 /** The offers metafield of each customer: every open code, oldest first. */
-async function writeOffersMetafields(shop: string, client: AdminClient, currency: string, now: () => Date): Promise<number> {
+async function writeOffersMetafields(
+  shop: string,
+  client: AdminClient,
+  currency: string,
+  now: () => Date,
+): Promise<number> {
   let written = 0;
   const campaigns = new Map<string, Campaign | null>();
   let afterId = 0;
@@ -187,12 +237,21 @@ async function writeOffersMetafields(shop: string, client: AdminClient, currency
           campaign: c.name,
           code: o.code,
           offer: offerText(c.offer, currency),
-          minimum_subtotal: c.offer.minimumSubtotalMinor === null ? null : fromMinorUnits(c.offer.minimumSubtotalMinor, currency),
+          minimum_subtotal:
+            c.offer.minimumSubtotalMinor === null ? null : fromMinorUnits(c.offer.minimumSubtotalMinor, currency),
           expires_at: o.expiresAt!.toISOString(),
           currency,
         });
       }
-      variables[`set${i}`] = [{ ownerId: customerId, namespace: METAFIELD_NAMESPACE, key: OFFERS_METAFIELD.key, type: OFFERS_METAFIELD.type, value: JSON.stringify({ offers: list }) }];
+      variables[`set${i}`] = [
+        {
+          ownerId: customerId,
+          namespace: METAFIELD_NAMESPACE,
+          key: OFFERS_METAFIELD.key,
+          type: OFFERS_METAFIELD.type,
+          value: JSON.stringify({ offers: list }),
+        },
+      ];
     }
     const data = await client.request<Record<string, { userErrors: UserError[] }>>(
       syncCustomersMutation({ tagsAdd: 0, tagsRemove: 0, metafieldsSet: customers.length, metafieldsDelete: 0 }),
@@ -204,7 +263,12 @@ async function writeOffersMetafields(shop: string, client: AdminClient, currency
   }
 }
 
-async function sendOfferTriggers(shop: string, client: AdminClient, currency: string, now: () => Date): Promise<number> {
+async function sendOfferTriggers(
+  shop: string,
+  client: AdminClient,
+  currency: string,
+  now: () => Date,
+): Promise<number> {
   let sent = 0;
   const campaigns = new Map<string, Campaign | null>();
   let afterId = 0;
@@ -226,7 +290,10 @@ async function sendOfferTriggers(shop: string, client: AdminClient, currency: st
         expires_at: r.expiresAt!.toISOString(),
       };
     }
-    const data = await client.request<Record<string, { userErrors: UserError[] }>>(flowTriggersMutation(rows.length), variables);
+    const data = await client.request<Record<string, { userErrors: UserError[] }>>(
+      flowTriggersMutation(rows.length),
+      variables,
+    );
     const ok = rows.filter((_, i) => (data[`trigger${i}`]?.userErrors ?? []).length === 0).map((r) => r.id);
     if (ok.length) await markStep(shop, "flowSentAt", { ids: ok }, now());
     sent += ok.length;
@@ -237,7 +304,12 @@ async function sendOfferTriggers(shop: string, client: AdminClient, currency: st
 export async function deliverCampaignOffers(
   shop: string,
   campaigns: Campaign[],
-  { client, currency, now = () => new Date(), sleep = (ms) => new Promise((r) => setTimeout(r, ms)) }: { client: AdminClient; currency: string; now?: () => Date; sleep?: (ms: number) => Promise<void> },
+  {
+    client,
+    currency,
+    now = () => new Date(),
+    sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
+  }: { client: AdminClient; currency: string; now?: () => Date; sleep?: (ms: number) => Promise<void> },
 ): Promise<DeliveryResult> {
   let issued = 0;
   let failed = 0;

@@ -63,14 +63,22 @@ async function validate(shop: string, input: CampaignFormInput) {
   return validateCampaign(input, { currency, tierKeys: program.tiers.map((t) => t.key) });
 }
 
-export async function createCampaignFromForm(shop: string, input: CampaignFormInput, now = new Date()): Promise<CampaignSave> {
+export async function createCampaignFromForm(
+  shop: string,
+  input: CampaignFormInput,
+  now = new Date(),
+): Promise<CampaignSave> {
   const checked = await validate(shop, input);
   if (!checked.ok) return checked;
   return { ok: true, campaign: await createCampaign(shop, checked.campaign, now) };
 }
 
 /** Null when the shop has no such campaign (the route answers 404). */
-export async function updateCampaignFromForm(shop: string, id: string, input: CampaignFormInput): Promise<CampaignSave | null> {
+export async function updateCampaignFromForm(
+  shop: string,
+  id: string,
+  input: CampaignFormInput,
+): Promise<CampaignSave | null> {
   if (!(await getCampaign(shop, id))) return null;
   const checked = await validate(shop, input);
   if (!checked.ok) return checked;
@@ -98,7 +106,9 @@ async function audienceNow(shop: string, campaign: Campaign, now: Date, tierOrde
   const a = campaign.audience;
   switch (a.kind) {
     case "segment":
-      return customersInSegments(shop, a.segments, { enteredSince: campaign.includeExisting ? null : campaign.startedAt });
+      return customersInSegments(shop, a.segments, {
+        enteredSince: campaign.includeExisting ? null : campaign.startedAt,
+      });
     case "tier_up": {
       const moves = await tierMovesSince(shop, campaign.startedAt);
       return [...new Set(moves.filter((m) => isTierUp(a, tierOrder, m.from, m.to)).map((m) => m.customerId))].sort();
@@ -112,20 +122,35 @@ async function audienceNow(shop: string, campaign: Campaign, now: Date, tierOrde
       const lapsed = await lapsedCustomers(shop, { lastOrderBefore: threshold, lastOrderAfter: after });
       // Once per lapse: someone assigned after their last order must order again first.
       const last = await lastAssignments(shop, campaign.id);
-      return lapsed.filter((c) => { const at = last.get(c.customerId); return !at || (c.lastOrderAt !== null && at < c.lastOrderAt); }).map((c) => c.customerId);
+      return lapsed
+        .filter((c) => {
+          const at = last.get(c.customerId);
+          return !at || (c.lastOrderAt !== null && at < c.lastOrderAt);
+        })
+        .map((c) => c.customerId);
     }
   }
 }
 
 /** Assigns the campaign's new audience at `now`: holdout or a fresh code each. Returns the assignments made. */
-export async function assignCampaign(shop: string, campaign: Campaign, now: Date, tierOrder: string[]): Promise<NewRecipient[]> {
+export async function assignCampaign(
+  shop: string,
+  campaign: Campaign,
+  now: Date,
+  tierOrder: string[],
+): Promise<NewRecipient[]> {
   const matching = await audienceNow(shop, campaign, now, tierOrder);
   const last = await lastAssignments(shop, campaign.id);
   const fresh = matching.filter((id) => cooledDown(last.get(id) ?? null, campaign.cooldownDays, now));
   const expiresAt = offerExpiresAt(campaign.offer, now);
   const recipients = fresh.map((customerId): NewRecipient => {
     const holdout = inHoldout(campaign.id, customerId, campaign.holdoutPercent);
-    return { customerId, holdout, code: holdout ? null : campaignCode(campaign.codePrefix, randomBytes), expiresAt: holdout ? null : expiresAt };
+    return {
+      customerId,
+      holdout,
+      code: holdout ? null : campaignCode(campaign.codePrefix, randomBytes),
+      expiresAt: holdout ? null : expiresAt,
+    };
   });
   await addRecipients(shop, campaign.id, now, recipients);
   return recipients;
@@ -138,7 +163,10 @@ export interface CampaignRunResult extends DeliveryResult {
 }
 
 /** One run for the shop: every due active campaign assigns its new audience, then every waiting offer is delivered. */
-export async function runCampaigns(shop: string, { client, now = () => new Date() }: { client: AdminClient; now?: () => Date }): Promise<CampaignRunResult> {
+export async function runCampaigns(
+  shop: string,
+  { client, now = () => new Date() }: { client: AdminClient; now?: () => Date },
+): Promise<CampaignRunResult> {
   const campaigns = await activeCampaigns(shop);
   const { program } = await getActiveTierProgram(shop);
   const tierOrder = program.tiers.map((t) => t.key);
@@ -174,7 +202,16 @@ export interface CampaignReport {
   waiting: number;
   failed: number;
   /** Recipients with their codes and whether they redeemed, newest first (the page shows the first ones). */
-  recipients: { customerId: string; holdout: boolean; assignedAt: Date; code: string | null; expiresAt: Date | null; issued: boolean; failure: string | null; redeemed: boolean }[];
+  recipients: {
+    customerId: string;
+    holdout: boolean;
+    assignedAt: Date;
+    code: string | null;
+    expiresAt: Date | null;
+    issued: boolean;
+    failure: string | null;
+    redeemed: boolean;
+  }[];
 }
 
 export async function campaignReport(shop: string, id: string): Promise<CampaignReport | null> {
@@ -184,7 +221,13 @@ export async function campaignReport(shop: string, id: string): Promise<Campaign
   // Observed members: holdout customers and recipients whose code Shopify confirmed.
   const observed = members.filter((m) => m.holdout || m.issuedAt !== null);
   const since = new Date(observed.reduce((min, m) => Math.min(min, m.assignedAt.getTime()), Date.now()));
-  const orders = observed.length ? await memberOrders(shop, observed.map((m) => m.customerId), since) : [];
+  const orders = observed.length
+    ? await memberOrders(
+        shop,
+        observed.map((m) => m.customerId),
+        since,
+      )
+    : [];
   const codes = new Set(observed.flatMap((m) => (m.code ? [m.code] : [])));
   const parsed = orders.map((o) => ({
     customerId: o.customerId,
@@ -194,7 +237,12 @@ export async function campaignReport(shop: string, id: string): Promise<Campaign
     discountCodes: JSON.parse(o.discountCodes) as string[],
   }));
   const stats = campaignStats(
-    observed.map((m) => ({ customerId: m.customerId, holdout: m.holdout, assignedAt: m.assignedAt.getTime(), code: m.code })),
+    observed.map((m) => ({
+      customerId: m.customerId,
+      holdout: m.holdout,
+      assignedAt: m.assignedAt.getTime(),
+      code: m.code,
+    })),
     parsed,
     { windowDays: campaign.offer.expiryDays, codes },
   );
@@ -225,27 +273,46 @@ export async function campaignReport(shop: string, id: string): Promise<Campaign
 
 /** What the form needs besides the campaign: the shop's currency, segment names and tiers. */
 async function formContext(shop: string) {
-  const [currency, rfm, { program }] = await Promise.all([shopCurrency(shop), getRfmSettings(shop), getActiveTierProgram(shop)]);
+  const [currency, rfm, { program }] = await Promise.all([
+    shopCurrency(shop),
+    getRfmSettings(shop),
+    getActiveTierProgram(shop),
+  ]);
   return { currency, segmentNames: rfm.segmentNames, tiers: program.tiers.map((t) => ({ key: t.key, name: t.name })) };
 }
 
 function serialise(c: Campaign) {
-  return { ...c, startedAt: c.startedAt.toISOString(), lastRunAt: c.lastRunAt?.toISOString() ?? null, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
+  return {
+    ...c,
+    startedAt: c.startedAt.toISOString(),
+    lastRunAt: c.lastRunAt?.toISOString() ?? null,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
 }
 
 /** The campaigns list: every campaign (archived ones apart) with its counts. */
 export async function campaignsPage(shop: string, { archived = false } = {}) {
-  const [campaigns, counts, context] = await Promise.all([listCampaigns(shop, { archived }), memberCounts(shop), formContext(shop)]);
+  const [campaigns, counts, context] = await Promise.all([
+    listCampaigns(shop, { archived }),
+    memberCounts(shop),
+    formContext(shop),
+  ]);
   return {
     ...context,
     archived,
-    campaigns: campaigns.map((c) => ({ ...serialise(c), counts: counts.get(c.id) ?? { issued: 0, waiting: 0, holdout: 0 } })),
+    campaigns: campaigns.map((c) => ({
+      ...serialise(c),
+      counts: counts.get(c.id) ?? { issued: 0, waiting: 0, holdout: 0 },
+    })),
   };
 }
 
 /** A new campaign's form, from a template (custom when the template is unknown). */
 export async function newCampaignPage(shop: string, templateParam: string | null) {
-  const template = (CAMPAIGN_TEMPLATES as readonly string[]).includes(templateParam ?? "") ? (templateParam as CampaignTemplate) : "custom";
+  const template = (CAMPAIGN_TEMPLATES as readonly string[]).includes(templateParam ?? "")
+    ? (templateParam as CampaignTemplate)
+    : "custom";
   const context = await formContext(shop);
   return { ...context, values: campaignFormValues(await templateDefinition(shop, template), context.currency) };
 }
@@ -263,7 +330,9 @@ export async function campaignPage(shop: string, id: string) {
     waiting: report.waiting,
     failed: report.failed,
     recipientCount: report.recipients.length,
-    recipients: report.recipients.slice(0, RECIPIENTS_SHOWN).map((r) => ({ ...r, assignedAt: r.assignedAt.toISOString(), expiresAt: r.expiresAt?.toISOString() ?? null })),
+    recipients: report.recipients
+      .slice(0, RECIPIENTS_SHOWN)
+      .map((r) => ({ ...r, assignedAt: r.assignedAt.toISOString(), expiresAt: r.expiresAt?.toISOString() ?? null })),
   };
 }
 export const RECIPIENTS_SHOWN = 50;
@@ -297,38 +366,67 @@ function formInput(form: FormData): CampaignFormInput {
  * The form's actions: save (create when `id` is null), pause, resume, archive. Null when the shop has no such
  * campaign. A saved or resumed campaign queues a run so its audience is reached within seconds.
  */
-export async function submitCampaign(shop: string, id: string | null, form: FormData, { queue = getQueue(), now = new Date() } = {}): Promise<CampaignFormResult | null> {
+export async function submitCampaign(
+  shop: string,
+  id: string | null,
+  form: FormData,
+  { queue = getQueue(), now = new Date() } = {},
+): Promise<CampaignFormResult | null> {
   const intent = String(form.get("intent") ?? "save");
   if (intent === "save") {
-    const saved = id === null ? await createCampaignFromForm(shop, formInput(form), now) : await updateCampaignFromForm(shop, id, formInput(form));
+    const saved =
+      id === null
+        ? await createCampaignFromForm(shop, formInput(form), now)
+        : await updateCampaignFromForm(shop, id, formInput(form));
     if (saved === null) return null;
     if (!saved.ok) return { ok: false, intent, issues: saved.issues };
     if (saved.campaign.status === "active") await enqueueCampaigns(queue, shop, "manual");
     return { ok: true, intent, id: saved.campaign.id };
   }
-  const status = ({ pause: "paused", resume: "active", archive: "archived" } as const)[intent as "pause" | "resume" | "archive"];
-  if (id === null || status === undefined) return { ok: false, intent, issues: [{ path: ["intent"], key: "unknown_action", message: "Unknown action." }] };
+  const status = ({ pause: "paused", resume: "active", archive: "archived" } as const)[
+    intent as "pause" | "resume" | "archive"
+  ];
+  if (id === null || status === undefined)
+    return { ok: false, intent, issues: [{ path: ["intent"], key: "unknown_action", message: "Unknown action." }] };
   if (!(await changeCampaignStatus(shop, id, status))) return null;
   if (status === "active") await enqueueCampaigns(queue, shop, "manual");
   return { ok: true, intent, id };
 }
 
-export const RECIPIENT_CSV_COLUMNS = ["customer_id", "group", "assigned_at", "code", "expires_at", "issued", "redeemed", "failure"] as const;
+export const RECIPIENT_CSV_COLUMNS = [
+  "customer_id",
+  "group",
+  "assigned_at",
+  "code",
+  "expires_at",
+  "issued",
+  "redeemed",
+  "failure",
+] as const;
 
 /** Every member of the campaign as CSV (recipients with their codes, and the holdout), for the merchant's email tool. */
 export async function recipientsCsv(shop: string, id: string): Promise<{ name: string; csv: string } | null> {
   const report = await campaignReport(shop, id);
   if (!report) return null;
-  const rows = [...report.recipients].reverse().map((r) => [
-    r.customerId,
-    r.holdout ? "holdout" : "recipient",
-    r.assignedAt.toISOString(),
-    r.code ?? "",
-    r.expiresAt?.toISOString() ?? "",
-    r.issued ? "yes" : "no",
-    r.redeemed ? "yes" : "no",
-    r.failure ?? "",
-  ]);
-  const slug = report.campaign.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "campaign";
-  return { name: `campaign-${slug}-${shop.replace(".myshopify.com", "")}.csv`, csv: csvLines([[...RECIPIENT_CSV_COLUMNS], ...rows]) };
+  const rows = [...report.recipients]
+    .reverse()
+    .map((r) => [
+      r.customerId,
+      r.holdout ? "holdout" : "recipient",
+      r.assignedAt.toISOString(),
+      r.code ?? "",
+      r.expiresAt?.toISOString() ?? "",
+      r.issued ? "yes" : "no",
+      r.redeemed ? "yes" : "no",
+      r.failure ?? "",
+    ]);
+  const slug =
+    report.campaign.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "campaign";
+  return {
+    name: `campaign-${slug}-${shop.replace(".myshopify.com", "")}.csv`,
+    csv: csvLines([[...RECIPIENT_CSV_COLUMNS], ...rows]),
+  };
 }

@@ -13,16 +13,17 @@ const ORDERS_SHOWN = 50;
 
 export async function customerDetail(shop: string, customerId: string) {
   const customer = await getLedgerCustomer(shop, customerId);
-  const [state, history, { orders, count: orderCount }, sync, computation, { program }, currency, rfm] = await Promise.all([
-    loadState(shop, customerId),
-    stateHistory(shop, customerId),
-    customerOrderPage(shop, customerId, ORDERS_SHOWN),
-    customerSyncRow(shop, customerId),
-    getShopComputation(shop),
-    getActiveTierProgram(shop),
-    shopCurrency(shop),
-    getRfmSettings(shop),
-  ]);
+  const [state, history, { orders, count: orderCount }, sync, computation, { program }, currency, rfm] =
+    await Promise.all([
+      loadState(shop, customerId),
+      stateHistory(shop, customerId),
+      customerOrderPage(shop, customerId, ORDERS_SHOWN),
+      customerSyncRow(shop, customerId),
+      getShopComputation(shop),
+      getActiveTierProgram(shop),
+      shopCurrency(shop),
+      getRfmSettings(shop),
+    ]);
   if ((!customer || customer.deletedAt) && !state) return null;
   const boundaries = computation?.boundaries ?? null;
   return {
@@ -41,7 +42,9 @@ export async function customerDetail(shop: string, customerId: string) {
     },
     tierNames: Object.fromEntries(program.tiers.map((t) => [t.key, t.name])),
     segmentNames: rfm.segmentNames,
-    history: history.map((h) => ({ kind: h.kind, from: h.from, to: h.to, at: h.at.toISOString(), reason: h.reason })).reverse(),
+    history: history
+      .map((h) => ({ kind: h.kind, from: h.from, to: h.to, at: h.at.toISOString(), reason: h.reason }))
+      .reverse(),
     orders: orders.map((o) => ({
       id: o.id,
       name: o.name,

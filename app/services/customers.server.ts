@@ -3,7 +3,12 @@
 import { z } from "zod";
 import { SEGMENT_KEYS } from "../domain/segments";
 import { TIER_KEY_PATTERN } from "../domain/tier-rules";
-import { CUSTOMER_PAGE_SIZE, CUSTOMER_SORTS, listCustomers, type CustomerListQuery } from "../models/customer-list.server";
+import {
+  CUSTOMER_PAGE_SIZE,
+  CUSTOMER_SORTS,
+  listCustomers,
+  type CustomerListQuery,
+} from "../models/customer-list.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
@@ -14,7 +19,10 @@ const MAX_PAGE = 100_000;
 const QUERY = z.object({
   search: z.string().trim().max(100).catch("").default(""),
   segment: z.enum(SEGMENT_KEYS).optional().catch(undefined),
-  tier: z.union([z.literal("none"), z.string().regex(TIER_KEY_PATTERN)]).optional().catch(undefined),
+  tier: z
+    .union([z.literal("none"), z.string().regex(TIER_KEY_PATTERN)])
+    .optional()
+    .catch(undefined),
   sort: z.enum(CUSTOMER_SORTS).catch("recency").default("recency"),
   page: z.coerce.number().int().min(1).max(MAX_PAGE).catch(1).default(1),
 });

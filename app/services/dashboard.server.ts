@@ -60,16 +60,35 @@ export async function dashboard(shop: string, now = new Date()) {
     jobs: jobs as Record<string, number>,
     currencyTiers: program.tiers.map((t) => ({ key: t.key, name: t.name })),
     segmentNames: rfm.segmentNames,
-    segments: SEGMENT_KEYS.map((key) => ({ key, customers: segments[key], change: segments[key] - (segmentsBefore[key] ?? 0) })),
-    tiers: Object.keys(tiers).map((key) => ({ key, customers: tiers[key], change: tiers[key] - (tiersBefore[key] ?? 0) })),
+    segments: SEGMENT_KEYS.map((key) => ({
+      key,
+      customers: segments[key],
+      change: segments[key] - (segmentsBefore[key] ?? 0),
+    })),
+    tiers: Object.keys(tiers).map((key) => ({
+      key,
+      customers: tiers[key],
+      change: tiers[key] - (tiersBefore[key] ?? 0),
+    })),
     /** Segment sizes at the end of each of the last 12 weeks, oldest first. */
     segmentHistory: weeks.map((at) => ({ at: new Date(at).toISOString(), counts: countsAt("segment", segments, at) })),
-    lastRecompute: computation && { asOf: computation.asOf.toISOString(), reason: computation.reason, finishedAt: computation.finishedAt.toISOString() },
+    lastRecompute: computation && {
+      asOf: computation.asOf.toISOString(),
+      reason: computation.reason,
+      finishedAt: computation.finishedAt.toISOString(),
+    },
     // An import parked for lack of access is waiting for it, not running.
-    backfill: backfill && access.parkedKinds.includes("backfill") && backfill.status !== "done" ? { ...backfill, status: "waiting" as const } : backfill,
+    backfill:
+      backfill && access.parkedKinds.includes("backfill") && backfill.status !== "done"
+        ? { ...backfill, status: "waiting" as const }
+        : backfill,
     sync: {
       ...sync,
-      lastRun: sync.lastRun && { ...sync.lastRun, startedAt: sync.lastRun.startedAt.toISOString(), finishedAt: sync.lastRun.finishedAt?.toISOString() ?? null },
+      lastRun: sync.lastRun && {
+        ...sync.lastRun,
+        startedAt: sync.lastRun.startedAt.toISOString(),
+        finishedAt: sync.lastRun.finishedAt?.toISOString() ?? null,
+      },
     },
     /** Features that do not fully work for lack of access, and what fixes each. */
     access,
@@ -79,6 +98,10 @@ export async function dashboard(shop: string, now = new Date()) {
       tierFailures: sync.tiers.filter((t) => t.failure).map((t) => ({ tier: t.tier, failure: t.failure! })),
     },
     /** The page polls while something is moving. */
-    busy: (backfill?.status === "running" && !access.parkedKinds.includes("backfill")) || backfill?.status === "queued" || sync.pending + sync.inFlight > 0 || (jobs.running ?? 0) > 0,
+    busy:
+      (backfill?.status === "running" && !access.parkedKinds.includes("backfill")) ||
+      backfill?.status === "queued" ||
+      sync.pending + sync.inFlight > 0 ||
+      (jobs.running ?? 0) > 0,
   };
 }

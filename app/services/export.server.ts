@@ -13,7 +13,12 @@
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify/sync";
-import { getShopComputation, liveStateCustomerIds, loadStates, type CustomerStateValues } from "../models/customer-state.server";
+import {
+  getShopComputation,
+  liveStateCustomerIds,
+  loadStates,
+  type CustomerStateValues,
+} from "../models/customer-state.server";
 import { liveCustomerIds } from "../models/qualifying-orders.server";
 import { compareIds, CSV_COLUMNS, csvRecord } from "../domain/recompute";
 import { computeStates, loadComputeSettings, scoreShop } from "./recompute.server";
@@ -36,7 +41,10 @@ export interface ExportSource {
  * (csv-stringify leaves a lone CR unquoted when lines end in "\n", which spreadsheets read as a line break).
  */
 export function csvLines(records: readonly (readonly string[])[]): string {
-  return stringify(records.map((r) => r.map(spreadsheetSafe)), { record_delimiter: "unix", quoted_match: /[\r\n]/ });
+  return stringify(
+    records.map((r) => r.map(spreadsheetSafe)),
+    { record_delimiter: "unix", quoted_match: /[\r\n]/ },
+  );
 }
 
 /** Cells a spreadsheet would run as a formula (csv-stringify's `escape_formulas` list), except a plain number. */
@@ -55,7 +63,11 @@ function spreadsheetSafe(cell: string): string {
  */
 export async function* exportCsvChunks(
   shop: string,
-  { asOf = new Date(), onSource, onRows }: ExportOptions & { onSource?: (source: ExportSource) => void; onRows?: (rows: number) => void } = {},
+  {
+    asOf = new Date(),
+    onSource,
+    onRows,
+  }: ExportOptions & { onSource?: (source: ExportSource) => void; onRows?: (rows: number) => void } = {},
 ): AsyncGenerator<string> {
   const settings = await loadComputeSettings(shop);
   const computation = await getShopComputation(shop);
@@ -66,7 +78,13 @@ export async function* exportCsvChunks(
     computation.windowDays === settings.windowDays;
   onSource?.({ source: stored ? "stored" : "computed", asOf });
   yield csvLines([CSV_COLUMNS]);
-  const batches = stored ? storedStates(shop) : computeStates(await scoreShop(shop, asOf.getTime(), settings.windowDays, [settings.program]), settings.program, BATCH);
+  const batches = stored
+    ? storedStates(shop)
+    : computeStates(
+        await scoreShop(shop, asOf.getTime(), settings.windowDays, [settings.program]),
+        settings.program,
+        BATCH,
+      );
   for await (const batch of batches) {
     if (batch.length === 0) continue;
     yield csvLines(batch.map((state) => csvRecord(state, settings.currency)));
@@ -90,10 +108,25 @@ function prospect(customerId: string): CustomerStateValues {
   return {
     customerId,
     segment: "prospect",
-    r: null, f: null, m: null, fm: null, recencyDays: null, frequency: null, monetaryMinor: null, lastOrderAt: null,
-    tier: null, spendInWindowMinor: null, ordersInWindow: null, nextTier: null, amountToNextMinor: null,
-    ordersToNext: null, tierExpiresAt: null, windowChangesAt: null,
-    baseLastOrderAt: null, baseFrequency: null, baseMonetaryMinor: null,
+    r: null,
+    f: null,
+    m: null,
+    fm: null,
+    recencyDays: null,
+    frequency: null,
+    monetaryMinor: null,
+    lastOrderAt: null,
+    tier: null,
+    spendInWindowMinor: null,
+    ordersInWindow: null,
+    nextTier: null,
+    amountToNextMinor: null,
+    ordersToNext: null,
+    tierExpiresAt: null,
+    windowChangesAt: null,
+    baseLastOrderAt: null,
+    baseFrequency: null,
+    baseMonetaryMinor: null,
   };
 }
 
@@ -103,7 +136,10 @@ export function exportCsvStream(shop: string, options: ExportOptions = {}): Read
 }
 
 /** Writes the export to `out` (a file, stdout, an HTTP response) with backpressure; resolves when it is written. */
-export async function exportCsv(shop: string, { asOf = new Date(), out }: ExportOptions & { out: Writable }): Promise<ExportSource & { rows: number }> {
+export async function exportCsv(
+  shop: string,
+  { asOf = new Date(), out }: ExportOptions & { out: Writable },
+): Promise<ExportSource & { rows: number }> {
   let source: ExportSource = { source: "computed", asOf };
   let rows = 0;
   const chunks = exportCsvChunks(shop, { asOf, onSource: (s) => (source = s), onRows: (n) => (rows += n) });

@@ -21,16 +21,33 @@ function direction(program: TierProgram, from: string | null, to: string | null)
 }
 
 /** The trigger for one change: its handle and payload as the extension declares them. */
-export function flowTrigger(change: Change, program: TierProgram): { handle: string; payload: Record<string, unknown> } {
+export function flowTrigger(
+  change: Change,
+  program: TierProgram,
+): { handle: string; payload: Record<string, unknown> } {
   const customer_id = Number(change.customerId.split("/").pop());
   const name = (key: string | null) => (key === null ? "" : (program.tiers.find((t) => t.key === key)?.name ?? key));
   return change.kind === "tier"
-    ? { handle: TIER_TRIGGER, payload: { customer_id, from_tier: name(change.from), to_tier: name(change.to), direction: direction(program, change.from, change.to) } }
-    : { handle: SEGMENT_TRIGGER, payload: { customer_id, from_segment: change.from ?? "", to_segment: change.to ?? "" } };
+    ? {
+        handle: TIER_TRIGGER,
+        payload: {
+          customer_id,
+          from_tier: name(change.from),
+          to_tier: name(change.to),
+          direction: direction(program, change.from, change.to),
+        },
+      }
+    : {
+        handle: SEGMENT_TRIGGER,
+        payload: { customer_id, from_segment: change.from ?? "", to_segment: change.to ?? "" },
+      };
 }
 
 /** Sends every change not sent yet; returns how many were sent and how many Shopify refused (left to retry). */
-export async function sendFlowTriggers(shop: string, { client, program, now = () => new Date() }: { client: AdminClient; program: TierProgram; now?: () => Date }) {
+export async function sendFlowTriggers(
+  shop: string,
+  { client, program, now = () => new Date() }: { client: AdminClient; program: TierProgram; now?: () => Date },
+) {
   // The first scoring is history, not news.
   await markFlowSkipped(shop, "backfill", now());
   let sent = 0;
@@ -48,7 +65,10 @@ export async function sendFlowTriggers(shop: string, { client, program, now = ()
         variables[`handle${j}`] = handle;
         variables[`payload${j}`] = payload;
       });
-      const data = await client.request<Record<string, { userErrors: { message: string }[] }>>(flowTriggersMutation(batch.length), variables);
+      const data = await client.request<Record<string, { userErrors: { message: string }[] }>>(
+        flowTriggersMutation(batch.length),
+        variables,
+      );
       const ok = batch.filter((_, j) => (data[`trigger${j}`]?.userErrors ?? []).length === 0).map((c) => c.id);
       refused += batch.length - ok.length;
       sent += ok.length;

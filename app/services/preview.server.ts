@@ -58,7 +58,14 @@ export async function previewTierProgram(
 
 export type RfmPreview =
   | { ok: false; issues: RfmSettingsIssue[] }
-  | { ok: true; asOf: string; before: Record<string, number>; after: Record<string, number>; changed: number; sample: Move[] };
+  | {
+      ok: true;
+      asOf: string;
+      before: Record<string, number>;
+      after: Record<string, number>;
+      changed: number;
+      sample: Move[];
+    };
 
 /** Segment counts (every key, prospects included) under the current RFM window and under the proposed one. */
 export async function previewRfmSettings(

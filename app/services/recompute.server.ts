@@ -7,7 +7,14 @@
 // 1000 customers at a time. States are then compared with the stored ones batch by batch and the changed ones
 // written in multi-row upserts.
 import { evaluateTier, type TierOrder, type TierProgram, type TierStatus } from "../domain/tiers";
-import { scoreRfm, scoreRfmIncremental, type RfmBoundaries, type RfmResult, type RfmScored, type RfmValues } from "../domain/rfm";
+import {
+  scoreRfm,
+  scoreRfmIncremental,
+  type RfmBoundaries,
+  type RfmResult,
+  type RfmScored,
+  type RfmValues,
+} from "../domain/rfm";
 import {
   deleteStates,
   getShopComputation,
@@ -61,7 +68,11 @@ export interface ComputeSettings {
 }
 
 export async function loadComputeSettings(shop: string): Promise<ComputeSettings> {
-  const [active, rfm, currency] = await Promise.all([getActiveTierProgram(shop), getRfmSettings(shop), shopCurrency(shop)]);
+  const [active, rfm, currency] = await Promise.all([
+    getActiveTierProgram(shop),
+    getRfmSettings(shop),
+    shopCurrency(shop),
+  ]);
   return { currency, program: active.program, programVersion: active.version, windowDays: rfm.windowDays };
 }
 
@@ -88,14 +99,24 @@ function horizonOf(programs: readonly TierProgram[], asOf: number): number | nul
  * Reads the ledger once (scanLedger) and scores RFM over the population (a customer with an order in the window).
  * `programs` are the tier programmes the scoring's tier statuses will be asked for.
  */
-export async function scoreShop(shop: string, asOf: number, windowDays: number | null, programs: readonly TierProgram[]): Promise<ShopScoring> {
+export async function scoreShop(
+  shop: string,
+  asOf: number,
+  windowDays: number | null,
+  programs: readonly TierProgram[],
+): Promise<ShopScoring> {
   const windowStart = rfmWindowStart(windowDays, asOf);
   const scan = await scanLedger(shop, { asOf, windowStart, tierFrom: horizonOf(programs, asOf) });
   const aggregateRows = scan.aggregates;
   const aggregates = new Map(aggregateRows.map((a) => [a.customerId, a]));
   const population = aggregateRows
     .filter((a) => a.frequency > 0)
-    .map((a) => ({ customerId: a.customerId, lastOrderAt: a.lastOrderAt!, frequency: a.frequency, monetary: a.monetary }));
+    .map((a) => ({
+      customerId: a.customerId,
+      lastOrderAt: a.lastOrderAt!,
+      frequency: a.frequency,
+      monetary: a.monetary,
+    }));
   const { results, boundaries } = scoreRfm(population, { asOf, windowDays });
   const ids = new Set(await scan.liveCustomerIds());
   for (const a of aggregateRows) ids.add(a.customerId);
@@ -187,7 +208,10 @@ export async function recomputeShop(
   const started = performance.now();
   const at = asOf.getTime();
   const settings = await loadComputeSettings(shop);
-  const [scoring, stored] = await Promise.all([scoreShop(shop, at, settings.windowDays, [settings.program]), storedDigests(shop)]);
+  const [scoring, stored] = await Promise.all([
+    scoreShop(shop, at, settings.windowDays, [settings.program]),
+    storedDigests(shop),
+  ]);
   const segments: Record<string, number> = {};
   const tiers: Record<string, number> = {};
   let changed = 0;
@@ -321,7 +345,11 @@ export async function recomputeShopAndFollowUp(
  * segment moved, a sync and a campaigns run a few seconds later (the moves of the next moments join them). A shop never
  * computed yet (the first order before backfill finished) gets a full run instead. Null: the shop left.
  */
-export async function customerLedgerChanged(shop: string, customerId: string, { queue, now = () => new Date() }: FollowUpDeps): Promise<CustomerUpdate | null> {
+export async function customerLedgerChanged(
+  shop: string,
+  customerId: string,
+  { queue, now = () => new Date() }: FollowUpDeps,
+): Promise<CustomerUpdate | null> {
   if (!(await isShopActive(shop))) return null;
   const update = await updateCustomerState(shop, customerId, { asOf: now(), reason: "order" });
   if (update.status === "no-baseline") {

@@ -10,9 +10,20 @@
 import { toMinorUnits } from "../domain/money";
 import type { AdminClient } from "../shopify/client";
 import { orderFromBulk } from "../shopify/bulk-records";
-import { CUSTOMER_ORDERS_QUERY, NODES_PER_READ, ORDERS_BY_ID_QUERY, RECONCILE_CUSTOMERS_QUERY } from "../shopify/documents";
+import {
+  CUSTOMER_ORDERS_QUERY,
+  NODES_PER_READ,
+  ORDERS_BY_ID_QUERY,
+  RECONCILE_CUSTOMERS_QUERY,
+} from "../shopify/documents";
 import { nodes, pages } from "../shopify/paging";
-import { applyOrders, applyRefunds, customerLifetimeFigures, customerOrders, deleteOrder } from "../models/ledger.server";
+import {
+  applyOrders,
+  applyRefunds,
+  customerLifetimeFigures,
+  customerOrders,
+  deleteOrder,
+} from "../models/ledger.server";
 import type { LedgerOrder, LedgerRefund } from "../models/ledger-types";
 import { createReconcileRun, finishReconcileRun, type KeptOrder, type ReconcileFix } from "../models/reconcile.server";
 import { getShop } from "../models/shop.server";
@@ -55,12 +66,18 @@ export async function reconcileShop(shop: string, deps: ReconcileDeps): Promise<
   const fixes: ReconcileFix[] = [];
   let checked = 0;
   try {
-    for await (const page of pages<{ customers: { nodes: CustomerFigures[]; pageInfo: never } }, CustomerFigures>(client, {
-      query: RECONCILE_CUSTOMERS_QUERY,
-      connection: (data) => data.customers,
-    })) {
+    for await (const page of pages<{ customers: { nodes: CustomerFigures[]; pageInfo: never } }, CustomerFigures>(
+      client,
+      {
+        query: RECONCILE_CUSTOMERS_QUERY,
+        connection: (data) => data.customers,
+      },
+    )) {
       signal.throwIfAborted();
-      const ledger = await customerLifetimeFigures(shop, page.nodes.map((c) => c.id));
+      const ledger = await customerLifetimeFigures(
+        shop,
+        page.nodes.map((c) => c.id),
+      );
       for (const customer of page.nodes) {
         checked += 1;
         const shopify = {
@@ -69,7 +86,12 @@ export async function reconcileShop(shop: string, deps: ReconcileDeps): Promise<
         };
         const held = ledger.get(customer.id) ?? { orders: 0, spentMinor: 0 };
         if (held.orders === shopify.orders && held.spentMinor === shopify.spentMinor) continue;
-        fixes.push({ customerId: customer.id, shopify, ledgerBefore: held, ...(await repairCustomer(client, shop, customer.id, allOrders)) });
+        fixes.push({
+          customerId: customer.id,
+          shopify,
+          ledgerBefore: held,
+          ...(await repairCustomer(client, shop, customer.id, allOrders)),
+        });
       }
     }
     await finishReconcileRun(shop, run.id, { customersChecked: checked, fixes });
@@ -106,7 +128,8 @@ export async function reconcileShop(shop: string, deps: ReconcileDeps): Promise<
     const unseen: string[] = [];
     for (const held of await customerOrders(shop, customerId)) {
       if (seen.has(held.id)) continue;
-      if (windowStart !== null && held.processedAt.getTime() < windowStart) kept.push({ orderId: held.id, reason: "outside read_all_orders window" });
+      if (windowStart !== null && held.processedAt.getTime() < windowStart)
+        kept.push({ orderId: held.id, reason: "outside read_all_orders window" });
       else unseen.push(held.id);
     }
     const gone: string[] = [];

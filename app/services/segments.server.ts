@@ -45,7 +45,10 @@ export async function segmentsOverview(shop: string, sinceDays: number, now = ne
   };
 }
 
-const SINCE = z.coerce.number().pipe(z.union(MOVEMENT_DAYS.map((d) => z.literal(d)) as [z.ZodLiteral<7>, z.ZodLiteral<30>, z.ZodLiteral<90>])).catch(30);
+const SINCE = z.coerce
+  .number()
+  .pipe(z.union(MOVEMENT_DAYS.map((d) => z.literal(d)) as [z.ZodLiteral<7>, z.ZodLiteral<30>, z.ZodLiteral<90>]))
+  .catch(30);
 
 export function sinceDaysParam(value: string | null): number {
   return SINCE.parse(value ?? "30");

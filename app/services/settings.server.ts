@@ -12,13 +12,21 @@ import { saveRfmSettings } from "./rule-changes.server";
 import { syncStatus } from "./status.server";
 
 export async function settingsPage(shop: string) {
-  const [sync, rfm, computation, status] = await Promise.all([getSyncSettings(shop), getRfmSettings(shop), getShopComputation(shop), syncStatus(shop)]);
+  const [sync, rfm, computation, status] = await Promise.all([
+    getSyncSettings(shop),
+    getRfmSettings(shop),
+    getShopComputation(shop),
+    syncStatus(shop),
+  ]);
   return {
     sync,
     windowDays: rfm.windowDays,
     /** The moment the stored states describe: the CSV export of the admin reads them as of it. */
     computedAsOf: computation?.asOf.toISOString() ?? null,
-    cleanup: { pending: status.pending + status.inFlight > 0, lastRun: status.lastRun?.reason === "cleanup" ? status.lastRun.status : null },
+    cleanup: {
+      pending: status.pending + status.inFlight > 0,
+      lastRun: status.lastRun?.reason === "cleanup" ? status.lastRun.status : null,
+    },
   };
 }
 
@@ -38,17 +46,28 @@ export async function submitSettings(shop: string, form: FormData): Promise<Sett
     const raw = String(form.get("windowDays") ?? "").trim();
     const windowDays = raw === "" || raw === "all" ? null : /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
     const { segmentNames } = await getRfmSettings(shop);
-    const saved = await saveRfmSettings(shop, { windowDays: Number.isNaN(windowDays) ? raw : windowDays, segmentNames });
-    return saved.ok ? { intent: "rfm", ok: true, recompute: saved.recompute } : { intent: "rfm", ok: false, issues: saved.issues };
+    const saved = await saveRfmSettings(shop, {
+      windowDays: Number.isNaN(windowDays) ? raw : windowDays,
+      segmentNames,
+    });
+    return saved.ok
+      ? { intent: "rfm", ok: true, recompute: saved.recompute }
+      : { intent: "rfm", ok: false, issues: saved.issues };
   }
   const on = (name: string) => form.get(name) === "on";
   // A tag type switched on needs its prefix (blank would mean off).
-  const missing = (["rfm", "tier"] as const).filter((k) => on(`${k}Tags`) && String(form.get(`${k}Prefix`) ?? "").trim() === "");
+  const missing = (["rfm", "tier"] as const).filter(
+    (k) => on(`${k}Tags`) && String(form.get(`${k}Prefix`) ?? "").trim() === "",
+  );
   if (missing.length) {
     return {
       intent: "sync",
       ok: false,
-      issues: missing.map((k) => ({ path: [`${k}Prefix`], key: "sync.prefix.required", message: "Enter a prefix, or switch these tags off." })),
+      issues: missing.map((k) => ({
+        path: [`${k}Prefix`],
+        key: "sync.prefix.required",
+        message: "Enter a prefix, or switch these tags off.",
+      })),
     };
   }
   const validation = validateSyncSettings({

@@ -4,7 +4,13 @@ import { createReadStream } from "node:fs";
 import readline from "node:readline";
 import { toMinorUnits } from "../domain/money";
 import { BulkRecordError, customerFromBulk, orderFromBulk } from "../shopify/bulk-records";
-import { advanceBackfillPhase, commitBackfillBatch, createBackfillRun, updateBackfillRun, type BackfillBatch } from "../models/backfill.server";
+import {
+  advanceBackfillPhase,
+  commitBackfillBatch,
+  createBackfillRun,
+  updateBackfillRun,
+  type BackfillBatch,
+} from "../models/backfill.server";
 import { recordInstall, getShop, setShopSettings } from "../models/shop.server";
 
 const BATCH_LINES = 1000;
@@ -45,7 +51,8 @@ export async function loadShopFile(shop: string, file: string): Promise<LoadResu
       switch (record.__typename) {
         case "Shop": {
           if (runId) throw new BulkRecordError("a second Shop line");
-          if (record.myshopifyDomain !== shop) throw new BulkRecordError(`the file is ${record.myshopifyDomain}'s history, not ${shop}'s`);
+          if (record.myshopifyDomain !== shop)
+            throw new BulkRecordError(`the file is ${record.myshopifyDomain}'s history, not ${shop}'s`);
           if (!(await getShop(shop))) await recordInstall(shop, { scope: null });
           await setShopSettings(shop, { currencyCode: record.currencyCode, timezone: record.ianaTimezone });
           runId = (await createBackfillRun(shop)).run.id;
@@ -59,12 +66,15 @@ export async function loadShopFile(shop: string, file: string): Promise<LoadResu
           totals.customers += 1;
           break;
         case "Order":
-          batch.orders.push(orderFromBulk({ currentTotalDiscountsSet: record.totalDiscountsSet, ...record, refunds: [] }).order);
+          batch.orders.push(
+            orderFromBulk({ currentTotalDiscountsSet: record.totalDiscountsSet, ...record, refunds: [] }).order,
+          );
           totals.orders += 1;
           break;
         case "Refund": {
           const money = record.totalRefundedSet?.shopMoney;
-          if (!record.id || !record.order?.id || !record.createdAt || !money) throw new BulkRecordError("refund line without id, order, createdAt or totalRefundedSet");
+          if (!record.id || !record.order?.id || !record.createdAt || !money)
+            throw new BulkRecordError("refund line without id, order, createdAt or totalRefundedSet");
           // A shop file's orders are their final state: their refunds are already in their current totals.
           batch.refunds.push({
             id: record.id,

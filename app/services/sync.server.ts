@@ -73,7 +73,6 @@ export const BULK_THRESHOLD = 2_000;
 /** Variables per bulk mutation, kept under Shopify's 20 MiB (BULK_VARIABLES_MAX_BYTES) with room to spare. */
 const BULK_VARIABLES_BUDGET = 16 * 1024 * 1024;
 
-
 /** One customer's writes in this run. */
 interface Work {
   customerId: string;
@@ -106,7 +105,16 @@ export interface SyncResult extends Required<SyncRunTotals> {
  */
 export async function syncActiveShop(
   shop: string,
-  { clientFor, ...options }: { clientFor(shop: string): Promise<AdminClient>; reason: SyncReason; mode?: SyncMode; signal?: AbortSignal; now?: () => Date },
+  {
+    clientFor,
+    ...options
+  }: {
+    clientFor(shop: string): Promise<AdminClient>;
+    reason: SyncReason;
+    mode?: SyncMode;
+    signal?: AbortSignal;
+    now?: () => Date;
+  },
 ): Promise<SyncResult | null> {
   if (!(await isShopActive(shop))) return null;
   return syncShop(shop, { client: await clientFor(shop), ...options });
@@ -138,18 +146,30 @@ export async function syncShop(
     bulkThreshold?: number;
   },
 ): Promise<SyncResult> {
-  if (!(fieldsPerRequest >= 1 && fieldsPerRequest <= SYNC_MUTATION_FIELDS_MAX)) throw new RangeError(`fieldsPerRequest must be 1–${SYNC_MUTATION_FIELDS_MAX}`);
+  if (!(fieldsPerRequest >= 1 && fieldsPerRequest <= SYNC_MUTATION_FIELDS_MAX))
+    throw new RangeError(`fieldsPerRequest must be 1–${SYNC_MUTATION_FIELDS_MAX}`);
   const stored = await getSyncSettings(shop);
   const settings: SyncSettings =
-    mode === "cleanup" ? { ...stored, rfmPrefix: null, tierPrefix: null, metafields: false, segments: false, codes: false } : stored;
+    mode === "cleanup"
+      ? { ...stored, rfmPrefix: null, tierPrefix: null, metafields: false, segments: false, codes: false }
+      : stored;
   const [{ program }, currency] = await Promise.all([getActiveTierProgram(shop), shopCurrency(shop)]);
   const run = await createSyncRun(shop, mode === "cleanup" ? "cleanup" : reason);
   const start = { ...client.stats };
-  const totals: Required<SyncRunTotals> = { considered: 0, changed: 0, synced: 0, failed: 0, requests: 0, costPoints: 0, throttled: 0 };
+  const totals: Required<SyncRunTotals> = {
+    considered: 0,
+    changed: 0,
+    synced: 0,
+    failed: 0,
+    requests: 0,
+    costPoints: 0,
+    throttled: 0,
+  };
   const spent = () => {
     totals.requests = client.stats.requests - start.requests;
     totals.costPoints = Math.round(client.stats.actualCost - start.actualCost);
-    totals.throttled = client.stats.throttled - start.throttled + (client.stats.retriesByReason.http429 - start.retriesByReason.http429);
+    totals.throttled =
+      client.stats.throttled - start.throttled + (client.stats.retriesByReason.http429 - start.retriesByReason.http429);
   };
   const prefixes = [settings.rfmPrefix, settings.tierPrefix].filter((p): p is string => p !== null);
   let error: string | null = null;
@@ -160,7 +180,8 @@ export async function syncShop(
     tierFailures = (await syncTierSegments(shop, { client, program, settings, now })).failed;
     if (mode !== "cleanup") flowTriggers = await sendFlowTriggers(shop, { client, program, now });
     await dropOrphanSyncRows(shop);
-    const due = (c: SyncCandidate) => reason === "manual" || mode === "cleanup" || (c.synced?.failures ?? 0) < MAX_FAILURES;
+    const due = (c: SyncCandidate) =>
+      reason === "manual" || mode === "cleanup" || (c.synced?.failures ?? 0) < MAX_FAILURES;
     // How many customers need a write (before reading anyone's tags, which can only take writes away).
     let count = 0;
     for await (const page of pages(shop, signal)) {
@@ -236,13 +257,28 @@ function workFor(
  * The current tags of customers the app is about to tag for the first time, reduced to those under the app's
  * prefixes: the merchant's, never to be removed. Customers Shopify does not know come back without an entry.
  */
-async function readForeignTags(shop: string, client: AdminClient, due: readonly SyncCandidate[], settings: SyncSettings, prefixes: readonly string[]) {
+async function readForeignTags(
+  shop: string,
+  client: AdminClient,
+  due: readonly SyncCandidate[],
+  settings: SyncSettings,
+  prefixes: readonly string[],
+) {
   const out = new Map<string, string[]>();
-  const unread = due.filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0).map((c) => c.state.customerId);
+  const unread = due
+    .filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0)
+    .map((c) => c.state.customerId);
   for (let i = 0; i < unread.length; i += TAG_READ_BATCH) {
     const ids = unread.slice(i, i + TAG_READ_BATCH);
-    const data = await client.request<{ nodes: ({ id: string; tags: string[] } | null)[] }>(CUSTOMER_TAGS_QUERY, { ids });
-    for (const node of data.nodes) if (node) out.set(node.id, node.tags.filter((t) => underPrefixes(t, prefixes)));
+    const data = await client.request<{ nodes: ({ id: string; tags: string[] } | null)[] }>(CUSTOMER_TAGS_QUERY, {
+      ids,
+    });
+    for (const node of data.nodes)
+      if (node)
+        out.set(
+          node.id,
+          node.tags.filter((t) => underPrefixes(t, prefixes)),
+        );
   }
   await recordForeignTags(shop, out);
   return out;
@@ -313,7 +349,9 @@ async function send(
   const sets = batch.filter((w) => w.metafields !== null && w.metafields !== "delete");
   const deletes = batch.filter((w) => w.metafields === "delete");
   adds.forEach((w, i) => Object.assign(variables, { [`addId${i}`]: w.customerId, [`addTags${i}`]: w.tags.add }));
-  removes.forEach((w, i) => Object.assign(variables, { [`removeId${i}`]: w.customerId, [`removeTags${i}`]: w.tags.remove }));
+  removes.forEach((w, i) =>
+    Object.assign(variables, { [`removeId${i}`]: w.customerId, [`removeTags${i}`]: w.tags.remove }),
+  );
   const setCalls = chunk(sets, CUSTOMERS_PER_SET);
   setCalls.forEach((calls, i) => {
     variables[`set${i}`] = calls.flatMap((w) => metafieldInputs(w.customerId, w.metafields as TierMetafields));
@@ -322,9 +360,17 @@ async function send(
   deleteCalls.forEach((calls, i) => {
     variables[`delete${i}`] = calls.flatMap((w) => metafieldIdentifiers(w.customerId));
   });
-  const shape: SyncMutationShape = { tagsAdd: adds.length, tagsRemove: removes.length, metafieldsSet: setCalls.length, metafieldsDelete: deleteCalls.length };
+  const shape: SyncMutationShape = {
+    tagsAdd: adds.length,
+    tagsRemove: removes.length,
+    metafieldsSet: setCalls.length,
+    metafieldsDelete: deleteCalls.length,
+  };
   await markPending(shop, adds);
-  const data = await client.request<Record<string, { userErrors: UserError[] }>>(syncCustomersMutation(shape), variables);
+  const data = await client.request<Record<string, { userErrors: UserError[] }>>(
+    syncCustomersMutation(shape),
+    variables,
+  );
 
   // Per customer: which parts went through.
   const failures = new Map<string, { code: string; message: string }>();
@@ -371,7 +417,10 @@ async function send(
   });
 
   const outcomes: SyncOutcome[] = batch.map((w) => {
-    const applied: TagChange = { add: addOk.has(w.customerId) ? w.tags.add : [], remove: removeOk.has(w.customerId) ? w.tags.remove : [] };
+    const applied: TagChange = {
+      add: addOk.has(w.customerId) ? w.tags.add : [],
+      remove: removeOk.has(w.customerId) ? w.tags.remove : [],
+    };
     const metafields =
       w.metafields === null || !metafieldsOk.has(w.customerId)
         ? w.before.metafields
@@ -400,7 +449,9 @@ async function send(
 }
 
 function codeOf(mutation: string, error: UserError): string {
-  return error.code ? `${mutation}.${error.code}` : `${mutation}.${(error.field ?? []).filter((f) => !/^\d+$/.test(f)).join(".") || "error"}`;
+  return error.code
+    ? `${mutation}.${error.code}`
+    : `${mutation}.${(error.field ?? []).filter((f) => !/^\d+$/.test(f)).join(".") || "error"}`;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -449,16 +500,41 @@ async function syncInBulk(
   }
   const unknown = candidates.filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0);
   // Tags still unknown: one bulk query (no rate-limit cost) rather than `nodes` calls 250 at a time.
-  const foreign = unknown.length > 0 ? await readAllTagsInBulk(client, new Set(unknown.map((c) => c.state.customerId)), prefixes, signal) : new Map<string, string[]>();
+  const foreign =
+    unknown.length > 0
+      ? await readAllTagsInBulk(client, new Set(unknown.map((c) => c.state.customerId)), prefixes, signal)
+      : new Map<string, string[]>();
   await recordForeignTags(shop, foreign);
-  const work = candidates.flatMap((c) => workFor(c, settings, program, currency, foreign.get(c.state.customerId)) ?? []);
+  const work = candidates.flatMap(
+    (c) => workFor(c, settings, program, currency, foreign.get(c.state.customerId)) ?? [],
+  );
   totals.changed += work.length;
 
-  const applied = new Map<string, Applied>(work.map((w) => [w.customerId, { addKnown: false, add: false, remove: false, metafields: false, failure: null }]));
+  const applied = new Map<string, Applied>(
+    work.map((w) => [w.customerId, { addKnown: false, add: false, remove: false, metafields: false, failure: null }]),
+  );
   const failures: string[] = [];
-  const kinds: { mutation: string; field: string; part: "add" | "remove" | "metafields"; items: Work[]; variables: (w: Work) => Record<string, unknown> }[] = [
-    { mutation: TAGS_ADD_MUTATION, field: "tagsAdd", part: "add", items: work.filter((w) => w.tags.add.length > 0), variables: (w) => ({ id: w.customerId, tags: w.tags.add }) },
-    { mutation: TAGS_REMOVE_MUTATION, field: "tagsRemove", part: "remove", items: work.filter((w) => w.tags.remove.length > 0), variables: (w) => ({ id: w.customerId, tags: w.tags.remove }) },
+  const kinds: {
+    mutation: string;
+    field: string;
+    part: "add" | "remove" | "metafields";
+    items: Work[];
+    variables: (w: Work) => Record<string, unknown>;
+  }[] = [
+    {
+      mutation: TAGS_ADD_MUTATION,
+      field: "tagsAdd",
+      part: "add",
+      items: work.filter((w) => w.tags.add.length > 0),
+      variables: (w) => ({ id: w.customerId, tags: w.tags.add }),
+    },
+    {
+      mutation: TAGS_REMOVE_MUTATION,
+      field: "tagsRemove",
+      part: "remove",
+      items: work.filter((w) => w.tags.remove.length > 0),
+      variables: (w) => ({ id: w.customerId, tags: w.tags.remove }),
+    },
     {
       mutation: METAFIELDS_SET_MUTATION,
       field: "metafieldsSet",
@@ -479,20 +555,29 @@ async function syncInBulk(
     // Shopify takes at most 20 MiB of variables per bulk mutation: larger runs go as several operations.
     for (const items of bySize(kind.items, kind.variables, BULK_VARIABLES_BUDGET)) {
       signal?.throwIfAborted();
-      const { operation, results } = await runBulkMutation(client, kind.mutation, items.map(kind.variables), { signal });
+      const { operation, results } = await runBulkMutation(client, kind.mutation, items.map(kind.variables), {
+        signal,
+      });
       for await (const { value } of results) {
-        const line = value as { data?: Record<string, { userErrors?: UserError[] } | null>; errors?: { message: string }[]; __lineNumber?: number };
+        const line = value as {
+          data?: Record<string, { userErrors?: UserError[] } | null>;
+          errors?: { message: string }[];
+          __lineNumber?: number;
+        };
         const w = items[line.__lineNumber ?? -1];
         if (!w) continue;
         const state = applied.get(w.customerId)!;
         if (kind.part === "add") state.addKnown = true;
         const userErrors = line.data?.[kind.field]?.userErrors ?? [];
         if (line.errors?.length) state.failure ??= { code: `${kind.field}.error`, message: line.errors[0].message };
-        else if (userErrors.length) state.failure ??= { code: codeOf(kind.field, userErrors[0]), message: userErrors[0].message };
+        else if (userErrors.length)
+          state.failure ??= { code: codeOf(kind.field, userErrors[0]), message: userErrors[0].message };
         else state[kind.part] = true;
       }
       if (operation.status !== "COMPLETED") {
-        failures.push(`${kind.field} bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? ` (${operation.errorCode})` : ""}`);
+        failures.push(
+          `${kind.field} bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? ` (${operation.errorCode})` : ""}`,
+        );
       }
     }
   }
@@ -500,10 +585,22 @@ async function syncInBulk(
   const outcomes: SyncOutcome[] = work.map((w) => {
     const a = applied.get(w.customerId)!;
     const change: TagChange = { add: a.add ? w.tags.add : [], remove: a.remove ? w.tags.remove : [] };
-    const metafields = w.metafields === null || !a.metafields ? w.before.metafields : w.metafields === "delete" ? null : metafieldsDigest(w.metafields);
+    const metafields =
+      w.metafields === null || !a.metafields
+        ? w.before.metafields
+        : w.metafields === "delete"
+          ? null
+          : metafieldsDigest(w.metafields);
     // An add whose line never came back (the operation failed or was cancelled part way) may still have been applied.
     const pendingTags = w.tags.add.length > 0 && !a.addKnown ? [...new Set([...w.pending, ...w.tags.add])] : null;
-    return { customerId: w.customerId, tags: tagsAfter(w.before.tags, change), foreignTags: w.foreign, pendingTags, metafields, failure: a.failure };
+    return {
+      customerId: w.customerId,
+      tags: tagsAfter(w.before.tags, change),
+      foreignTags: w.foreign,
+      pendingTags,
+      metafields,
+      failure: a.failure,
+    };
   });
   for (let i = 0; i < outcomes.length; i += PAGE) await recordSyncOutcomes(shop, outcomes.slice(i, i + PAGE), now());
   for (const o of outcomes) {
@@ -533,16 +630,27 @@ function bySize<T>(items: readonly T[], variables: (item: T) => unknown, budget:
 }
 
 /** Every customer's tags in one bulk query, reduced to those `wanted` and to the tags under the app's prefixes. */
-async function readAllTagsInBulk(client: AdminClient, wanted: ReadonlySet<string>, prefixes: readonly string[], signal?: AbortSignal) {
+async function readAllTagsInBulk(
+  client: AdminClient,
+  wanted: ReadonlySet<string>,
+  prefixes: readonly string[],
+  signal?: AbortSignal,
+) {
   const out = new Map<string, string[]>();
   const operation = await runBulkQuery(client, SYNC_CUSTOMER_TAGS_BULK_QUERY, { signal });
   if (operation.status !== "COMPLETED") {
-    throw new Error(`reading customer tags: bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? ` (${operation.errorCode})` : ""}`);
+    throw new Error(
+      `reading customer tags: bulk operation ${operation.status.toLowerCase()}${operation.errorCode ? ` (${operation.errorCode})` : ""}`,
+    );
   }
   if (!operation.url) return out;
   for await (const { value } of streamBulkResult(operation.url, globalThis.fetch, { signal })) {
     const node = value as { id?: string; tags?: string[] };
-    if (node.id && node.tags && wanted.has(node.id)) out.set(node.id, node.tags.filter((t) => underPrefixes(t, prefixes)));
+    if (node.id && node.tags && wanted.has(node.id))
+      out.set(
+        node.id,
+        node.tags.filter((t) => underPrefixes(t, prefixes)),
+      );
   }
   return out;
 }
@@ -550,7 +658,13 @@ async function readAllTagsInBulk(client: AdminClient, wanted: ReadonlySet<string
 function metafieldInputs(ownerId: string, values: TierMetafields) {
   return [
     { ownerId, namespace: METAFIELD_NAMESPACE, key: TIER_METAFIELD.key, type: TIER_METAFIELD.type, value: values.tier },
-    { ownerId, namespace: METAFIELD_NAMESPACE, key: STATUS_METAFIELD.key, type: STATUS_METAFIELD.type, value: values.status },
+    {
+      ownerId,
+      namespace: METAFIELD_NAMESPACE,
+      key: STATUS_METAFIELD.key,
+      type: STATUS_METAFIELD.type,
+      value: values.status,
+    },
   ];
 }
 
@@ -564,6 +678,7 @@ function metafieldIdentifiers(ownerId: string) {
 /** Marks the tags `work` is about to add as pending (recordPendingTags) before the request goes out. */
 async function markPending(shop: string, work: readonly Work[]) {
   const pending = new Map<string, string[]>();
-  for (const w of work) if (w.tags.add.length > 0) pending.set(w.customerId, [...new Set([...w.pending, ...w.tags.add])]);
+  for (const w of work)
+    if (w.tags.add.length > 0) pending.set(w.customerId, [...new Set([...w.pending, ...w.tags.add])]);
   await recordPendingTags(shop, pending);
 }

@@ -49,11 +49,25 @@ export function formFromProgram(program: TierProgram, currency: string): Program
 const WHOLE = /^\d{1,9}$/;
 
 /** The domain's input for a form, or the issues of fields that are not numbers at all. */
-export function programInputFromForm(form: unknown, currency: string, timeZone: string | null): { input: unknown; issues: TierRuleIssue[] } {
+export function programInputFromForm(
+  form: unknown,
+  currency: string,
+  timeZone: string | null,
+): { input: unknown; issues: TierRuleIssue[] } {
   const issues: TierRuleIssue[] = [];
   const f = form as Partial<ProgramForm> | null;
   if (!f || typeof f !== "object" || !Array.isArray(f.tiers)) {
-    return { input: null, issues: [{ path: ["tiers"], key: "field.invalid_type", message: "This field must be a list.", params: { expected: "array" } }] };
+    return {
+      input: null,
+      issues: [
+        {
+          path: ["tiers"],
+          key: "field.invalid_type",
+          message: "This field must be a list.",
+          params: { expected: "array" },
+        },
+      ],
+    };
   }
   const whole = (text: unknown, path: (string | number)[], key: string, message: string): number | null => {
     const value = typeof text === "string" ? text.trim() : "";
@@ -70,15 +84,30 @@ export function programInputFromForm(form: unknown, currency: string, timeZone: 
       threshold = toMinorUnits(String(t?.threshold ?? "").trim() || "0", currency);
     } catch (error) {
       if (!(error instanceof MoneyError)) throw error;
-      issues.push({ path: ["tiers", i, "threshold"], key: "tier.threshold.not_amount", message: `Enter an amount in ${currency}, like 250.00.`, params: { currency } });
+      issues.push({
+        path: ["tiers", i, "threshold"],
+        key: "tier.threshold.not_amount",
+        message: `Enter an amount in ${currency}, like 250.00.`,
+        params: { currency },
+      });
     }
     return {
       key: String(t?.key ?? "").trim(),
       name: String(t?.name ?? ""),
       threshold,
-      minOrders: whole(t?.minOrders, ["tiers", i, "minOrders"], "tier.min_orders.invalid", "Enter a whole number of orders, or leave it empty."),
+      minOrders: whole(
+        t?.minOrders,
+        ["tiers", i, "minOrders"],
+        "tier.min_orders.invalid",
+        "Enter a whole number of orders, or leave it empty.",
+      ),
       perks: {
-        discountPercent: whole(t?.discountPercent, ["tiers", i, "perks", "discountPercent"], "tier.perks.discount_out_of_range", "Enter a whole percentage from 1 to 100, or leave it empty."),
+        discountPercent: whole(
+          t?.discountPercent,
+          ["tiers", i, "perks", "discountPercent"],
+          "tier.perks.discount_out_of_range",
+          "Enter a whole percentage from 1 to 100, or leave it empty.",
+        ),
         freeShipping: t?.freeShipping === true,
         customText: String(t?.customText ?? "").trim() || null,
       },
@@ -102,7 +131,11 @@ export function programInputFromForm(form: unknown, currency: string, timeZone: 
 
 /** What the tier editor loads: the active programme as a form, its version, the currency. */
 export async function tierEditor(shop: string) {
-  const [active, currency, versions] = await Promise.all([getActiveTierProgram(shop), shopCurrency(shop), listTierProgramVersions(shop)]);
+  const [active, currency, versions] = await Promise.all([
+    getActiveTierProgram(shop),
+    shopCurrency(shop),
+    listTierProgramVersions(shop),
+  ]);
   return {
     form: formFromProgram(active.program, currency),
     version: active.version,
@@ -127,8 +160,12 @@ export async function submitTierEditor(shop: string, body: unknown): Promise<Tie
   if (issues.length) return { intent: kind, ok: false, issues };
   if (kind === "save") {
     const saved = await saveTierProgram(shop, input);
-    return saved.ok ? { intent: "save", ok: true, version: saved.version } : { intent: "save", ok: false, issues: saved.issues };
+    return saved.ok
+      ? { intent: "save", ok: true, version: saved.version }
+      : { intent: "save", ok: false, issues: saved.issues };
   }
   const preview = await previewTierProgram(shop, input);
-  return preview.ok ? { intent: "preview", ok: true, preview } : { intent: "preview", ok: false, issues: preview.issues };
+  return preview.ok
+    ? { intent: "preview", ok: true, preview }
+    : { intent: "preview", ok: false, issues: preview.issues };
 }

@@ -40,7 +40,14 @@ function desiredFor(tier: Tier, settings: SyncSettings): Desired {
   return {
     name: `${settings.segmentNamePrefix}${tier.name}`,
     query: tierSegmentQuery(settings.tierPrefix!, tier.key),
-    discount: percent && settings.codes ? { code: tierDiscountCode(settings.codePrefix, tier.key, percent), title: `${settings.segmentNamePrefix}${tier.name} — ${percent}% off`, percent } : null,
+    discount:
+      percent && settings.codes
+        ? {
+            code: tierDiscountCode(settings.codePrefix, tier.key, percent),
+            title: `${settings.segmentNamePrefix}${tier.name} — ${percent}% off`,
+            percent,
+          }
+        : null,
   };
 }
 
@@ -51,13 +58,25 @@ function desiredFor(tier: Tier, settings: SyncSettings): Desired {
  */
 export async function syncTierSegments(
   shop: string,
-  { client, program, settings, now = () => new Date() }: { client: AdminClient; program: TierProgram; settings: SyncSettings; now?: () => Date },
+  {
+    client,
+    program,
+    settings,
+    now = () => new Date(),
+  }: { client: AdminClient; program: TierProgram; settings: SyncSettings; now?: () => Date },
 ): Promise<TierSegmentsOutcome> {
   const rows = new Map((await tierSegments(shop)).map((r) => [r.tierKey, r]));
-  const wanted = new Map(settings.tierPrefix === null || !settings.segments ? [] : program.tiers.map((t) => [t.key, desiredFor(t, settings)] as const));
+  const wanted = new Map(
+    settings.tierPrefix === null || !settings.segments
+      ? []
+      : program.tiers.map((t) => [t.key, desiredFor(t, settings)] as const),
+  );
   const outcome: TierSegmentsOutcome = { writes: 0, failed: [] };
 
-  const mutate = async <T extends Record<string, { userErrors: UserError[] } & Record<string, unknown>>>(doc: string, variables: Record<string, unknown>) => {
+  const mutate = async <T extends Record<string, { userErrors: UserError[] } & Record<string, unknown>>>(
+    doc: string,
+    variables: Record<string, unknown>,
+  ) => {
     outcome.writes += 1;
     const data = await client.request<T>(doc, variables);
     const payload = Object.values(data)[0];
@@ -74,7 +93,9 @@ export async function syncTierSegments(
     // The segment
     let segmentId = row?.segmentId ?? null;
     if (segmentId === null) {
-      const { payload, error } = await mutate<{ segmentCreate: { segment: { id: string } | null; userErrors: UserError[] } }>(SEGMENT_CREATE_MUTATION, {
+      const { payload, error } = await mutate<{
+        segmentCreate: { segment: { id: string } | null; userErrors: UserError[] };
+      }>(SEGMENT_CREATE_MUTATION, {
         name: want.name,
         query: want.query,
       });
@@ -88,7 +109,11 @@ export async function syncTierSegments(
       segmentId = made;
       await save(key, { segmentId, segmentName: want.name, segmentQuery: want.query, failure: null });
     } else if (row!.segmentName !== want.name || row!.segmentQuery !== want.query) {
-      const { error } = await mutate<{ segmentUpdate: { userErrors: UserError[] } }>(SEGMENT_UPDATE_MUTATION, { id: segmentId, name: want.name, query: want.query });
+      const { error } = await mutate<{ segmentUpdate: { userErrors: UserError[] } }>(SEGMENT_UPDATE_MUTATION, {
+        id: segmentId,
+        name: want.name,
+        query: want.query,
+      });
       if (error) {
         await fail(key, `segmentUpdate: ${error}`);
         continue;
@@ -108,13 +133,14 @@ export async function syncTierSegments(
         appliesOncePerCustomer: false,
       };
       if (!row?.discountId) {
-        const { payload, error } = await mutate<{ discountCodeBasicCreate: { codeDiscountNode: { id: string } | null; userErrors: UserError[] } }>(
-          DISCOUNT_CODE_BASIC_CREATE_MUTATION,
-          { basicCodeDiscount: { ...input, startsAt: now().toISOString() } },
-        );
+        const { payload, error } = await mutate<{
+          discountCodeBasicCreate: { codeDiscountNode: { id: string } | null; userErrors: UserError[] };
+        }>(DISCOUNT_CODE_BASIC_CREATE_MUTATION, { basicCodeDiscount: { ...input, startsAt: now().toISOString() } });
         // The code taken by a discount with this tier's title: the app's own create whose answer was lost. Adopted
         // (it was made from this same input); any other holder of the code is the merchant's and stays a failure.
-        const id = error ? await discountOf(discount.code, discount.title) : (payload.codeDiscountNode as { id: string }).id;
+        const id = error
+          ? await discountOf(discount.code, discount.title)
+          : (payload.codeDiscountNode as { id: string }).id;
         if (id === null) {
           await fail(key, `discountCodeBasicCreate: ${error}`);
           continue;
@@ -132,7 +158,10 @@ export async function syncTierSegments(
       }
       // Back from deactivated first: an ended discount cannot be edited into one that ends before it starts.
       if (!row.discountActive) {
-        const { error } = await mutate<{ discountCodeActivate: { userErrors: UserError[] } }>(DISCOUNT_CODE_ACTIVATE_MUTATION, { id: row.discountId });
+        const { error } = await mutate<{ discountCodeActivate: { userErrors: UserError[] } }>(
+          DISCOUNT_CODE_ACTIVATE_MUTATION,
+          { id: row.discountId },
+        );
         if (error) {
           await fail(key, `discountCodeActivate: ${error}`);
           continue;
@@ -145,15 +174,24 @@ export async function syncTierSegments(
         row.discountPercent !== discount.percent ||
         row.discountSegmentId !== segmentId
       ) {
-        const { error } = await mutate<{ discountCodeBasicUpdate: { userErrors: UserError[] } }>(DISCOUNT_CODE_BASIC_UPDATE_MUTATION, {
-          id: row.discountId,
-          basicCodeDiscount: input,
-        });
+        const { error } = await mutate<{ discountCodeBasicUpdate: { userErrors: UserError[] } }>(
+          DISCOUNT_CODE_BASIC_UPDATE_MUTATION,
+          {
+            id: row.discountId,
+            basicCodeDiscount: input,
+          },
+        );
         if (error) {
           await fail(key, `discountCodeBasicUpdate: ${error}`);
           continue;
         }
-        await save(key, { discountCode: discount.code, discountTitle: discount.title, discountPercent: discount.percent, discountSegmentId: segmentId, failure: null });
+        await save(key, {
+          discountCode: discount.code,
+          discountTitle: discount.title,
+          discountPercent: discount.percent,
+          discountSegmentId: segmentId,
+          failure: null,
+        });
       }
     } else if (row?.discountId && row.discountActive) {
       if (await deactivate(key, row.discountId)) await save(key, { discountActive: false, failure: null });
@@ -168,7 +206,9 @@ export async function syncTierSegments(
       await save(key, { discountActive: false });
     }
     if (row.segmentId) {
-      const { error } = await mutate<{ segmentDelete: { userErrors: UserError[] } }>(SEGMENT_DELETE_MUTATION, { id: row.segmentId });
+      const { error } = await mutate<{ segmentDelete: { userErrors: UserError[] } }>(SEGMENT_DELETE_MUTATION, {
+        id: row.segmentId,
+      });
       // Already deleted by the merchant: nothing left to undo.
       if (error && !/does not exist/i.test(error)) {
         await fail(key, `segmentDelete: ${error}`);
@@ -190,13 +230,18 @@ export async function syncTierSegments(
   }
 
   async function discountOf(code: string, title: string): Promise<string | null> {
-    const data = await client.request<{ codeDiscountNodeByCode: { id: string; codeDiscount: { title?: string } } | null }>(TIER_DISCOUNT_BY_CODE_QUERY, { code });
+    const data = await client.request<{
+      codeDiscountNodeByCode: { id: string; codeDiscount: { title?: string } } | null;
+    }>(TIER_DISCOUNT_BY_CODE_QUERY, { code });
     const node = data.codeDiscountNodeByCode;
     return node && node.codeDiscount.title === title ? node.id : null;
   }
 
   async function deactivate(key: string, id: string): Promise<boolean> {
-    const { error } = await mutate<{ discountCodeDeactivate: { userErrors: UserError[] } }>(DISCOUNT_CODE_DEACTIVATE_MUTATION, { id });
+    const { error } = await mutate<{ discountCodeDeactivate: { userErrors: UserError[] } }>(
+      DISCOUNT_CODE_DEACTIVATE_MUTATION,
+      { id },
+    );
     if (error) await fail(key, `discountCodeDeactivate: ${error}`);
     return error === null;
   }

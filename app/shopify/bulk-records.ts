@@ -9,7 +9,8 @@ export class BulkRecordError extends Error {
   override name = "BulkRecordError";
 }
 
-const gid = (type: string) => z.string().regex(new RegExp(`^gid://shopify/${type}/\\d+$`), `a gid://shopify/${type}/… id`);
+const gid = (type: string) =>
+  z.string().regex(new RegExp(`^gid://shopify/${type}/\\d+$`), `a gid://shopify/${type}/… id`);
 const dateTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "an ISO-8601 date-time");
 const optionalText = z.string().nullish();
 const shopMoney = z.object({ shopMoney: z.object({ amount: z.string(), currencyCode: z.string() }) });
@@ -46,13 +47,17 @@ const orderNode = z.object({
   refunds: z.array(refundNode),
 });
 
-export type BulkRecord = { kind: "customer"; customer: LedgerCustomer } | { kind: "order"; order: LedgerOrder; refunds: LedgerRefund[] };
+export type BulkRecord =
+  | { kind: "customer"; customer: LedgerCustomer }
+  | { kind: "order"; order: LedgerOrder; refunds: LedgerRefund[] };
 
 /** A line of either backfill query, told apart by its id. */
 export function bulkRecord(value: unknown): BulkRecord {
   const id = value && typeof value === "object" ? (value as { id?: unknown }).id : undefined;
-  if (typeof id === "string" && id.startsWith("gid://shopify/Customer/")) return { kind: "customer", customer: customerFromBulk(value) };
-  if (typeof id === "string" && id.startsWith("gid://shopify/Order/")) return { kind: "order", ...orderFromBulk(value) };
+  if (typeof id === "string" && id.startsWith("gid://shopify/Customer/"))
+    return { kind: "customer", customer: customerFromBulk(value) };
+  if (typeof id === "string" && id.startsWith("gid://shopify/Order/"))
+    return { kind: "order", ...orderFromBulk(value) };
   throw new BulkRecordError(`not a customer or order line (id ${JSON.stringify(id)})`);
 }
 
@@ -93,13 +98,20 @@ export function orderFromBulk(value: unknown): { order: LedgerOrder; refunds: Le
     const at = r.createdAt ?? r.processedAt;
     if (!at) throw new BulkRecordError(`refund ${r.id} of ${o.id} has neither createdAt nor processedAt`);
     const money = r.totalRefundedSet.shopMoney;
-    return { id: r.id, orderId: o.id, createdAt: new Date(at), amountMinor: toMinorUnits(money.amount, money.currencyCode), currencyCode: money.currencyCode };
+    return {
+      id: r.id,
+      orderId: o.id,
+      createdAt: new Date(at),
+      amountMinor: toMinorUnits(money.amount, money.currencyCode),
+      currencyCode: money.currencyCode,
+    };
   });
   return { order, refunds };
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new BulkRecordError(`${what} line has an unexpected shape: ${z.prettifyError(result.error)}`);
+  if (!result.success)
+    throw new BulkRecordError(`${what} line has an unexpected shape: ${z.prettifyError(result.error)}`);
   return result.data;
 }

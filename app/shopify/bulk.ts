@@ -1,7 +1,11 @@
 // Bulk operations: start a bulk query or mutation, wait for it (polling with backoff, woken early by the
 // bulk_operations/finish webhook), and hand back where its JSONL result is.
 import type { AdminClient } from "./client";
-import { BULK_OPERATION_QUERY, BULK_OPERATION_RUN_MUTATION_MUTATION, BULK_OPERATION_RUN_QUERY_MUTATION } from "./documents";
+import {
+  BULK_OPERATION_QUERY,
+  BULK_OPERATION_RUN_MUTATION_MUTATION,
+  BULK_OPERATION_RUN_QUERY_MUTATION,
+} from "./documents";
 import { BulkOperationError } from "./errors";
 import { bulkFinishNotifier, type BulkFinishNotifier } from "./bulk-finish";
 import { streamBulkResult, type BulkLine } from "./jsonl";
@@ -63,13 +67,19 @@ interface RunPayload {
 /** Starts a bulk query and returns its id. */
 export function startBulkQuery(client: AdminClient, query: string, options: BulkStartOptions = {}): Promise<string> {
   return start(client, "bulkOperationRunQuery", options, async () => {
-    const data = await client.request<{ bulkOperationRunQuery: RunPayload | null }>(BULK_OPERATION_RUN_QUERY_MUTATION, { query });
+    const data = await client.request<{ bulkOperationRunQuery: RunPayload | null }>(BULK_OPERATION_RUN_QUERY_MUTATION, {
+      query,
+    });
     return data.bulkOperationRunQuery;
   });
 }
 
 /** Starts a bulk query, waits for it to end, and reports how it ended (a FAILED operation is reported, not thrown). */
-export async function runBulkQuery(client: AdminClient, query: string, options: BulkStartOptions & BulkWaitOptions = {}): Promise<BulkOperationResult> {
+export async function runBulkQuery(
+  client: AdminClient,
+  query: string,
+  options: BulkStartOptions & BulkWaitOptions = {},
+): Promise<BulkOperationResult> {
   const id = await startBulkQuery(client, query, options);
   return waitForBulkOperation(client, id, options);
 }
@@ -93,11 +103,14 @@ export async function runBulkMutation(
   const fetch = options.fetch ?? globalThis.fetch;
   const stagedUploadPath = await uploadBulkVariables(client, bulkVariablesJsonl(variables), fetch);
   const id = await start(client, "bulkOperationRunMutation", options, async () => {
-    const data = await client.request<{ bulkOperationRunMutation: RunPayload | null }>(BULK_OPERATION_RUN_MUTATION_MUTATION, {
-      mutation,
-      stagedUploadPath,
-      clientIdentifier: options.clientIdentifier ?? null,
-    });
+    const data = await client.request<{ bulkOperationRunMutation: RunPayload | null }>(
+      BULK_OPERATION_RUN_MUTATION_MUTATION,
+      {
+        mutation,
+        stagedUploadPath,
+        clientIdentifier: options.clientIdentifier ?? null,
+      },
+    );
     return data.bulkOperationRunMutation;
   });
   const operation = await waitForBulkOperation(client, id, options);
@@ -113,7 +126,11 @@ export async function readBulkOperation(client: AdminClient, id: string): Promis
 }
 
 /** Polls until the operation ends: backoff between polls, cut short when the finish webhook announces it. */
-export async function waitForBulkOperation(client: AdminClient, id: string, options: BulkWaitOptions = {}): Promise<BulkOperationResult> {
+export async function waitForBulkOperation(
+  client: AdminClient,
+  id: string,
+  options: BulkWaitOptions = {},
+): Promise<BulkOperationResult> {
   const { notifier = bulkFinishNotifier, poll = DEFAULT_BULK_POLL, signal } = options;
   let delay = poll.initialMs;
   for (;;) {
@@ -130,7 +147,12 @@ export async function waitForBulkOperation(client: AdminClient, id: string, opti
   }
 }
 
-async function start(client: AdminClient, mutation: string, options: BulkStartOptions, run: () => Promise<RunPayload | null>): Promise<string> {
+async function start(
+  client: AdminClient,
+  mutation: string,
+  options: BulkStartOptions,
+  run: () => Promise<RunPayload | null>,
+): Promise<string> {
   const { whenBusy = "wait", busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS } = options;
   const deadline = client.now() + busyTimeoutMs;
   for (let attempt = 1; ; attempt++) {
@@ -145,9 +167,17 @@ async function start(client: AdminClient, mutation: string, options: BulkStartOp
     const message = userErrors.map((e) => e.message).join("; ") || "no operation and no userErrors";
     if (!busy) throw new BulkOperationError(`${mutation} was refused: ${message}`, userErrors[0]?.code ?? null);
     if (whenBusy === "fail" || client.now() >= deadline) {
-      throw new BulkOperationError(`${mutation}: the shop is already running as many bulk operations as Shopify allows (${message})`, busy.code);
+      throw new BulkOperationError(
+        `${mutation}: the shop is already running as many bulk operations as Shopify allows (${message})`,
+        busy.code,
+      );
     }
-    await client.sleep(Math.min(backoffDelay(attempt, client.random, { baseMs: 2_000, maxMs: 60_000 }), Math.max(0, deadline - client.now())));
+    await client.sleep(
+      Math.min(
+        backoffDelay(attempt, client.random, { baseMs: 2_000, maxMs: 60_000 }),
+        Math.max(0, deadline - client.now()),
+      ),
+    );
   }
 }
 

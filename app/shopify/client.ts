@@ -1,6 +1,14 @@
 // The Admin GraphQL client every job and service uses: paces requests on the shop's cost bucket, retries what is
 // worth retrying (THROTTLED, 429, 5xx, lost connections) with bounded backoff, and types everything else.
-import { AccessDeniedError, AdminHttpError, AdminNetworkError, GraphqlDocumentError, GraphqlExecutionError, RetriesExhaustedError, type GraphqlErrorEntry } from "./errors";
+import {
+  AccessDeniedError,
+  AdminHttpError,
+  AdminNetworkError,
+  GraphqlDocumentError,
+  GraphqlExecutionError,
+  RetriesExhaustedError,
+  type GraphqlErrorEntry,
+} from "./errors";
 import { backoffDelay, DEFAULT_BACKOFF, realSleep, type BackoffOptions } from "./retry-policy";
 import { addCall, emptyStats, type CallFigures, type GatewayStats, type RetryReason } from "./stats";
 import { ThrottleModel } from "./throttle";
@@ -94,7 +102,13 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         } catch (error) {
           release({});
           if (!(error instanceof AdminNetworkError)) throw error;
-          verdict = { kind: "retry", reason: "network", waitMs: backoffDelay(attempt, random, backoff), detail: error.message, error };
+          verdict = {
+            kind: "retry",
+            reason: "network",
+            waitMs: backoffDelay(attempt, random, backoff),
+            detail: error.message,
+            error,
+          };
         }
 
         if (verdict.kind === "ok") {
@@ -122,13 +136,26 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   function judge(response: AdminGraphqlResponse, operationName: string | null, attempt: number): Verdict {
     const { status, body } = response;
     if (status === 429) {
-      const waitMs = response.retryAfterSeconds != null ? Math.ceil(response.retryAfterSeconds * 1000) : backoffDelay(attempt, random, backoff);
+      const waitMs =
+        response.retryAfterSeconds != null
+          ? Math.ceil(response.retryAfterSeconds * 1000)
+          : backoffDelay(attempt, random, backoff);
       return { kind: "retry", reason: "http429", waitMs, detail: "HTTP 429" };
     }
-    if (status >= 500) return { kind: "retry", reason: "http5xx", waitMs: backoffDelay(attempt, random, backoff), detail: `HTTP ${status}` };
+    if (status >= 500)
+      return {
+        kind: "retry",
+        reason: "http5xx",
+        waitMs: backoffDelay(attempt, random, backoff),
+        detail: `HTTP ${status}`,
+      };
     if (status !== 200 || !body) return { kind: "fail", error: new AdminHttpError(status, body) };
 
-    const errors = Array.isArray(body.errors) ? body.errors : typeof body.errors === "string" ? [{ message: body.errors }] : [];
+    const errors = Array.isArray(body.errors)
+      ? body.errors
+      : typeof body.errors === "string"
+        ? [{ message: body.errors }]
+        : [];
     if (errors.length === 0) {
       if (!("data" in body)) return { kind: "fail", error: new AdminHttpError(status, body) };
       return { kind: "ok", data: body.data };
@@ -137,13 +164,20 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       // The bucket lacked the points: wait for exactly what it needs. When our picture says it holds enough (another
       // worker of this app drew on it), back off instead of asking again at once.
       const needed = throttle.waitFor(body.extensions?.cost?.requestedQueryCost ?? 0, now());
-      return { kind: "retry", reason: "throttled", waitMs: needed > 0 ? needed : backoffDelay(attempt, random, backoff), detail: "THROTTLED" };
+      return {
+        kind: "retry",
+        reason: "throttled",
+        waitMs: needed > 0 ? needed : backoffDelay(attempt, random, backoff),
+        detail: "THROTTLED",
+      };
     }
     // Shopify answers a document it refuses (parse, validation, cost limit) with errors and no `data`; execution
     // failures carry an UPPER_SNAKE code (ACCESS_DENIED …) where validation codes are camelCase graphql-ruby ones.
     // (The Remix library drops a null `data`, so its absence alone cannot tell the two apart.)
-    if (body.data == null && !errors.some(isExecutionError)) return { kind: "fail", error: new GraphqlDocumentError(errors, operationName) };
-    if (errors.some((e) => codeOf(e) === "ACCESS_DENIED")) return { kind: "fail", error: new AccessDeniedError(errors, body.data, operationName) };
+    if (body.data == null && !errors.some(isExecutionError))
+      return { kind: "fail", error: new GraphqlDocumentError(errors, operationName) };
+    if (errors.some((e) => codeOf(e) === "ACCESS_DENIED"))
+      return { kind: "fail", error: new AccessDeniedError(errors, body.data, operationName) };
     return { kind: "fail", error: new GraphqlExecutionError(errors, body.data, operationName) };
   }
 

@@ -102,7 +102,9 @@ export class UserErrorsError extends GatewayError {
     readonly mutation: string,
     readonly userErrors: { field: string[] | null; message: string; code: string | null }[],
   ) {
-    super(`${mutation} was refused: ${userErrors.map((e) => (e.field?.length ? `${e.field.join(".")}: ${e.message}` : e.message)).join("; ")}`);
+    super(
+      `${mutation} was refused: ${userErrors.map((e) => (e.field?.length ? `${e.field.join(".")}: ${e.message}` : e.message)).join("; ")}`,
+    );
   }
 }
 

@@ -14,7 +14,10 @@ export interface JsonlOptions {
 }
 
 /** Parsed lines of a JSONL byte stream. */
-export async function* jsonlLines(chunks: AsyncIterable<Uint8Array>, { afterLine = 0 }: JsonlOptions = {}): AsyncGenerator<BulkLine> {
+export async function* jsonlLines(
+  chunks: AsyncIterable<Uint8Array>,
+  { afterLine = 0 }: JsonlOptions = {},
+): AsyncGenerator<BulkLine> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let pending = "";
   let line = 0;
@@ -26,7 +29,9 @@ export async function* jsonlLines(chunks: AsyncIterable<Uint8Array>, { afterLine
     try {
       return { line, value: JSON.parse(trimmed) as unknown };
     } catch (error) {
-      throw new BulkOperationError(`line ${line} of the bulk result is not JSON: ${(error as Error).message}`, null, { cause: error });
+      throw new BulkOperationError(`line ${line} of the bulk result is not JSON: ${(error as Error).message}`, null, {
+        cause: error,
+      });
     }
   };
   for await (const chunk of chunks) {

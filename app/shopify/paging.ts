@@ -28,9 +28,13 @@ export interface Page<TNode> {
   endCursor: string | null;
 }
 
-export async function* pages<TData, TNode>(client: AdminClient, options: PageOptions<TData, TNode>): AsyncGenerator<Page<TNode>> {
+export async function* pages<TData, TNode>(
+  client: AdminClient,
+  options: PageOptions<TData, TNode>,
+): AsyncGenerator<Page<TNode>> {
   const first = options.pageSize ?? MAX_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw new RangeError(`page size must be 1..${MAX_PAGE_SIZE}, not ${first}`);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE)
+    throw new RangeError(`page size must be 1..${MAX_PAGE_SIZE}, not ${first}`);
   let after = options.after ?? null;
   for (;;) {
     const data = await client.request<TData>(options.query, { ...options.variables, first, after });
@@ -38,11 +42,15 @@ export async function* pages<TData, TNode>(client: AdminClient, options: PageOpt
     yield { nodes: connection.nodes, endCursor: connection.pageInfo.endCursor };
     if (!connection.pageInfo.hasNextPage) return;
     // A connection that says there is more but gives no cursor would loop forever on the first page.
-    if (!connection.pageInfo.endCursor || connection.pageInfo.endCursor === after) throw new GatewayError("connection reports a next page without a new endCursor");
+    if (!connection.pageInfo.endCursor || connection.pageInfo.endCursor === after)
+      throw new GatewayError("connection reports a next page without a new endCursor");
     after = connection.pageInfo.endCursor;
   }
 }
 
-export async function* nodes<TData, TNode>(client: AdminClient, options: PageOptions<TData, TNode>): AsyncGenerator<TNode> {
+export async function* nodes<TData, TNode>(
+  client: AdminClient,
+  options: PageOptions<TData, TNode>,
+): AsyncGenerator<TNode> {
   for await (const page of pages(client, options)) yield* page.nodes;
 }

@@ -12,6 +12,7 @@ export interface ShopSettings {
 
 export async function readShopSettings(client: AdminClient): Promise<ShopSettings> {
   const { shop } = await client.request<{ shop: ShopSettings }>(SHOP_QUERY);
-  if (!isKnownCurrency(shop.currencyCode)) throw new GatewayError(`shop currency ${shop.currencyCode} is not one the ledger can hold exactly`);
+  if (!isKnownCurrency(shop.currencyCode))
+    throw new GatewayError(`shop currency ${shop.currencyCode} is not one the ledger can hold exactly`);
   return { name: shop.name, currencyCode: shop.currencyCode, ianaTimezone: shop.ianaTimezone };
 }

@@ -12,7 +12,9 @@ const UPLOAD_ATTEMPTS = 4;
 
 interface StagedUploadsCreateData {
   stagedUploadsCreate: {
-    stagedTargets: { url: string | null; resourceUrl: string | null; parameters: { name: string; value: string }[] }[] | null;
+    stagedTargets:
+      | { url: string | null; resourceUrl: string | null; parameters: { name: string; value: string }[] }[]
+      | null;
     userErrors: UserError[];
   } | null;
 }
@@ -25,16 +27,33 @@ export function bulkVariablesJsonl(lines: Iterable<GraphqlVariables>): string {
 }
 
 /** Uploads the variables and returns the `stagedUploadPath` to give bulkOperationRunMutation. */
-export async function uploadBulkVariables(client: AdminClient, jsonl: string, fetch: typeof globalThis.fetch = globalThis.fetch): Promise<string> {
+export async function uploadBulkVariables(
+  client: AdminClient,
+  jsonl: string,
+  fetch: typeof globalThis.fetch = globalThis.fetch,
+): Promise<string> {
   const bytes = new TextEncoder().encode(jsonl);
   if (bytes.byteLength > BULK_VARIABLES_MAX_BYTES) {
-    throw new BulkOperationError(`bulk mutation variables are ${bytes.byteLength} bytes, over Shopify's ${BULK_VARIABLES_MAX_BYTES}: split them into several operations`);
+    throw new BulkOperationError(
+      `bulk mutation variables are ${bytes.byteLength} bytes, over Shopify's ${BULK_VARIABLES_MAX_BYTES}: split them into several operations`,
+    );
   }
   const filename = "bulk-variables.jsonl";
   const data = await client.request<StagedUploadsCreateData>(STAGED_UPLOADS_CREATE_MUTATION, {
-    input: [{ resource: "BULK_MUTATION_VARIABLES", filename, mimeType: "text/jsonl", httpMethod: "POST", fileSize: String(bytes.byteLength) }],
+    input: [
+      {
+        resource: "BULK_MUTATION_VARIABLES",
+        filename,
+        mimeType: "text/jsonl",
+        httpMethod: "POST",
+        fileSize: String(bytes.byteLength),
+      },
+    ],
   });
-  const { stagedTargets } = expectOk(mutationResult(data.stagedUploadsCreate, "stagedUploadsCreate"), "stagedUploadsCreate");
+  const { stagedTargets } = expectOk(
+    mutationResult(data.stagedUploadsCreate, "stagedUploadsCreate"),
+    "stagedUploadsCreate",
+  );
   const target = stagedTargets?.[0];
   const key = target?.parameters.find((p) => p.name === "key")?.value;
   if (!target?.url || !key) throw new BulkOperationError("stagedUploadsCreate gave no upload target with a key");
@@ -49,13 +68,15 @@ export async function uploadBulkVariables(client: AdminClient, jsonl: string, fe
       const response = await fetch(target.url, { method: "POST", body: form });
       if (response.ok) return key;
       const text = await response.text();
-      if (response.status < 500) throw new BulkOperationError(`staged upload refused: HTTP ${response.status} ${text.slice(0, 300)}`);
+      if (response.status < 500)
+        throw new BulkOperationError(`staged upload refused: HTTP ${response.status} ${text.slice(0, 300)}`);
       failure = `HTTP ${response.status}`;
     } catch (error) {
       if (error instanceof BulkOperationError) throw error;
       failure = (error as Error).message;
     }
-    if (attempt >= UPLOAD_ATTEMPTS) throw new BulkOperationError(`staged upload failed after ${attempt} attempts (last: ${failure})`);
+    if (attempt >= UPLOAD_ATTEMPTS)
+      throw new BulkOperationError(`staged upload failed after ${attempt} attempts (last: ${failure})`);
     await client.sleep(backoffDelay(attempt, client.random));
   }
 }

@@ -66,7 +66,11 @@ export class ThrottleModel {
    * requests never both count the same points; before the first answer only one request goes out, to learn the bucket.
    * Returns how long it waited and a release to call with what the answer said.
    */
-  async acquire(key: string, now: () => number, sleep: (ms: number) => Promise<void>): Promise<{ waitedMs: number; release: (answer: Answer) => void }> {
+  async acquire(
+    key: string,
+    now: () => number,
+    sleep: (ms: number) => Promise<void>,
+  ): Promise<{ waitedMs: number; release: (answer: Answer) => void }> {
     const previous = this.queue;
     let done!: () => void;
     this.queue = new Promise<void>((resolve) => (done = resolve));
@@ -78,7 +82,11 @@ export class ThrottleModel {
       for (;;) {
         cost = this.estimate(key);
         // Points held by requests in flight come back only with their answers, not with time: wait for one.
-        if (this.status && this.reserved > 0 && Math.min(cost, this.status.maximumAvailable) > this.status.maximumAvailable - this.reserved) {
+        if (
+          this.status &&
+          this.reserved > 0 &&
+          Math.min(cost, this.status.maximumAvailable) > this.status.maximumAvailable - this.reserved
+        ) {
           await this.released;
           continue;
         }

@@ -47,21 +47,34 @@ export interface FetchTransportOptions {
 }
 
 /** A transport over plain fetch with an offline access token (jobs, scripts, tests against the simulator). */
-export function fetchTransport({ shop, accessToken, fetch = globalThis.fetch, endpoint = adminGraphqlUrl(shop) }: FetchTransportOptions): AdminGraphql {
+export function fetchTransport({
+  shop,
+  accessToken,
+  fetch = globalThis.fetch,
+  endpoint = adminGraphqlUrl(shop),
+}: FetchTransportOptions): AdminGraphql {
   return async (query, variables) => {
     let response: Response;
     let text: string;
     try {
       response = await fetch(endpoint, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-Shopify-Access-Token": accessToken },
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-Shopify-Access-Token": accessToken,
+        },
         body: JSON.stringify(variables ? { query, variables } : { query }),
       });
       text = await response.text();
     } catch (error) {
       throw new AdminNetworkError(`no answer from ${shop}: ${networkMessage(error)}`, { cause: error });
     }
-    return { status: response.status, retryAfterSeconds: parseRetryAfter(response.headers.get("Retry-After")), body: parseJson(text) };
+    return {
+      status: response.status,
+      retryAfterSeconds: parseRetryAfter(response.headers.get("Retry-After")),
+      body: parseJson(text),
+    };
   };
 }
 
@@ -80,12 +93,22 @@ export function remixTransport(graphql: RemixAdminGraphql): AdminGraphql {
       return { status: response.status, retryAfterSeconds: null, body: parseJson(await response.text()) };
     } catch (error) {
       if (error instanceof GraphqlQueryError) {
-        const body = error.body as { data?: unknown; extensions?: GraphqlBody["extensions"]; errors?: { graphQLErrors?: GraphqlErrorEntry[] } } | undefined;
+        const body = error.body as
+          | { data?: unknown; extensions?: GraphqlBody["extensions"]; errors?: { graphQLErrors?: GraphqlErrorEntry[] } }
+          | undefined;
         const errors = body?.errors?.graphQLErrors ?? [{ message: error.message }];
-        return { status: 200, retryAfterSeconds: null, body: { ...(body && "data" in body ? { data: body.data } : {}), errors, extensions: body?.extensions } };
+        return {
+          status: 200,
+          retryAfterSeconds: null,
+          body: { ...(body && "data" in body ? { data: body.data } : {}), errors, extensions: body?.extensions },
+        };
       }
       if (error instanceof HttpThrottlingError) {
-        return { status: error.response.code, retryAfterSeconds: error.response.retryAfter ?? null, body: asBody(error.response.body) };
+        return {
+          status: error.response.code,
+          retryAfterSeconds: error.response.retryAfter ?? null,
+          body: asBody(error.response.body),
+        };
       }
       if (error instanceof HttpResponseError) {
         return { status: error.response.code, retryAfterSeconds: null, body: asBody(error.response.body) };
@@ -120,5 +143,7 @@ function asBody(body: unknown): GraphqlBody | null {
 
 function networkMessage(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return [error instanceof Error ? error.message : String(error), cause?.code ?? cause?.message].filter(Boolean).join(": ");
+  return [error instanceof Error ? error.message : String(error), cause?.code ?? cause?.message]
+    .filter(Boolean)
+    .join(": ");
 }

@@ -18,11 +18,22 @@ interface Payload {
  * `mutationResult(data.tagsAdd)` → ok with the payload when userErrors is empty, else the errors. A missing payload
  * (null: Shopify refused before running the mutation) is an error too, never a silent success.
  */
-export function mutationResult<T extends Payload>(payload: T | null | undefined, mutation = "mutation"): MutationResult<Omit<T, "userErrors">> {
-  if (!payload) return { ok: false, userErrors: [{ field: null, message: `${mutation} returned no payload`, code: null }] };
+export function mutationResult<T extends Payload>(
+  payload: T | null | undefined,
+  mutation = "mutation",
+): MutationResult<Omit<T, "userErrors">> {
+  if (!payload)
+    return { ok: false, userErrors: [{ field: null, message: `${mutation} returned no payload`, code: null }] };
   const errors = payload.userErrors ?? [];
   if (errors.length) {
-    return { ok: false, userErrors: errors.map((e) => ({ field: e.field ? [...e.field] : null, message: e.message, code: e.code ?? null })) };
+    return {
+      ok: false,
+      userErrors: errors.map((e) => ({
+        field: e.field ? [...e.field] : null,
+        message: e.message,
+        code: e.code ?? null,
+      })),
+    };
   }
   const { userErrors: _ignored, ...data } = payload;
   return { ok: true, data };

@@ -36,7 +36,11 @@ export const customersDataRequest: WebhookHandler<typeof dataRequestPayload> = {
   shopOf: (p) => p.shop_domain,
   async handle({ shop, payload }) {
     const customerId = customerGid(String(payload.customer.id));
-    const report = await collectCustomerData(shop, customerId, payload.orders_requested.map((id) => orderGid(String(id))));
+    const report = await collectCustomerData(
+      shop,
+      customerId,
+      payload.orders_requested.map((id) => orderGid(String(id))),
+    );
     await recordComplianceRequest(shop, {
       topic: "customers/data_request",
       customerId,
@@ -53,7 +57,11 @@ export const customersRedact: WebhookHandler<typeof customerRedactPayload> = {
   async handle({ shop, payload }) {
     const customerId = customerGid(String(payload.customer.id));
     const erased = {
-      ...(await eraseCustomerData(shop, customerId, payload.orders_to_redact.map((id) => orderGid(String(id))))),
+      ...(await eraseCustomerData(
+        shop,
+        customerId,
+        payload.orders_to_redact.map((id) => orderGid(String(id))),
+      )),
       // Jobs that name the customer (a queued or finished customer-changed, an error naming them): their work is moot.
       jobs: await getQueue().purgeCustomer(shop, customerId),
     };

@@ -24,7 +24,8 @@ function exactAmount<T>(amountOf: (v: T) => [string, string | null]) {
   return (value: T, ctx: z.RefinementCtx<T>) => {
     const [amount, code] = amountOf(value);
     if (code === null) {
-      if (!DECIMAL_AMOUNT.test(amount.trim())) ctx.addIssue({ code: "custom", message: `"${amount}" is not a decimal amount`, path: ["amount"] });
+      if (!DECIMAL_AMOUNT.test(amount.trim()))
+        ctx.addIssue({ code: "custom", message: `"${amount}" is not a decimal amount`, path: ["amount"] });
       return;
     }
     if (!isKnownCurrency(code)) return; // reported by the currency field itself
@@ -70,7 +71,10 @@ export const orderBody = z.looseObject({
   cancelled_at: instant.nullable().optional(),
   test: z.boolean(),
   current_total_price_set: moneySet,
-  customer: z.looseObject({ id: restId, admin_graphql_api_id: gidOf("Customer").optional() }).nullable().optional(),
+  customer: z
+    .looseObject({ id: restId, admin_graphql_api_id: gidOf("Customer").optional() })
+    .nullable()
+    .optional(),
   discount_codes: z.array(z.looseObject({ code: z.string() })).default([]),
   current_total_discounts_set: moneySet.optional(),
   refunds: z.array(refundBody).default([]),
@@ -107,7 +111,9 @@ export function orderFromBody(body: OrderBody): LedgerOrder {
   const shopMoney = body.current_total_price_set.shop_money;
   return {
     id: body.admin_graphql_api_id,
-    customerId: body.customer ? (body.customer.admin_graphql_api_id ?? `gid://shopify/Customer/${body.customer.id}`) : null,
+    customerId: body.customer
+      ? (body.customer.admin_graphql_api_id ?? `gid://shopify/Customer/${body.customer.id}`)
+      : null,
     name: body.name ?? null,
     processedAt: body.processed_at ?? body.created_at,
     cancelledAt: body.cancelled_at ?? null,
@@ -141,7 +147,11 @@ export function refundFromBody(body: RefundBody): LedgerRefund {
     id: body.admin_graphql_api_id ?? `gid://shopify/Refund/${body.id}`,
     orderId: `gid://shopify/Order/${body.order_id}`,
     createdAt: body.created_at,
-    amountMinor: currency ? refunds.reduce((sum, t) => sum + toMinorUnits(t.amount, currency), 0) : refunds.length ? null : 0,
+    amountMinor: currency
+      ? refunds.reduce((sum, t) => sum + toMinorUnits(t.amount, currency), 0)
+      : refunds.length
+        ? null
+        : 0,
     currencyCode: currency ?? "XXX",
   };
 }

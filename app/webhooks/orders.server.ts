@@ -9,7 +9,11 @@ function orderVersionHandler(topic: string): LedgerHandler<typeof orderBody> {
     payload: orderBody,
     // The refunds the order carries are reflected in its current total; keeping them makes a later refunds/create
     // for the same refund a no-op.
-    change: ({ payload }) => ({ kind: "orders", orders: [orderFromBody(payload)], refunds: payload.refunds.map(refundFromBody) }),
+    change: ({ payload }) => ({
+      kind: "orders",
+      orders: [orderFromBody(payload)],
+      refunds: payload.refunds.map(refundFromBody),
+    }),
   };
 }
 
@@ -21,5 +25,9 @@ export const ordersCancelled = orderVersionHandler("orders/cancelled");
 export const ordersDelete: LedgerHandler<typeof orderDeleteBody> = {
   topic: "orders/delete",
   payload: orderDeleteBody,
-  change: ({ payload, triggeredAt }) => ({ kind: "deleteOrder", orderId: `gid://shopify/Order/${payload.id}`, at: triggeredAt }),
+  change: ({ payload, triggeredAt }) => ({
+    kind: "deleteOrder",
+    orderId: `gid://shopify/Order/${payload.id}`,
+    at: triggeredAt,
+  }),
 };

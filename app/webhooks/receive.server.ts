@@ -124,7 +124,9 @@ export async function receiveWebhook<S extends z.ZodType>(
   // strings here, so an id is never a rounded number.
   let body: unknown;
   try {
-    body = parseLossless(rawBody, undefined, (text) => (isSafeNumber(text) || !/^-?\d+$/.test(text) ? Number(text) : text));
+    body = parseLossless(rawBody, undefined, (text) =>
+      isSafeNumber(text) || !/^-?\d+$/.test(text) ? Number(text) : text,
+    );
   } catch (error) {
     // JSON.parse (in the library) takes any depth; this recursive parser overflows on a body nested thousands deep.
     if (!(error instanceof RangeError || error instanceof SyntaxError)) throw error;

@@ -65,11 +65,25 @@ function processCpu(pid: number | undefined): { comm: string; seconds: number } 
 
 function ensureBuild() {
   if (existsSync("build/server/index.js")) return;
-  const built = spawnSync(process.execPath, ["node_modules/@remix-run/dev/dist/cli.js", "vite:build", "--logLevel", "warn"], { stdio: "inherit" });
+  const built = spawnSync(
+    process.execPath,
+    ["node_modules/@remix-run/dev/dist/cli.js", "vite:build", "--logLevel", "warn"],
+    { stdio: "inherit" },
+  );
   if (built.status !== 0) throw new Error("build failed");
 }
 
-export async function startCluster({ name, workers = 2, port = 0, simulatorOptions = {} }: { name: string; workers?: number; port?: number; simulatorOptions?: Parameters<typeof createLocalShopify>[0] extends infer O ? Partial<O> : never }): Promise<Cluster> {
+export async function startCluster({
+  name,
+  workers = 2,
+  port = 0,
+  simulatorOptions = {},
+}: {
+  name: string;
+  workers?: number;
+  port?: number;
+  simulatorOptions?: Parameters<typeof createLocalShopify>[0] extends infer O ? Partial<O> : never;
+}): Promise<Cluster> {
   ensureBuild();
   mkdirSync(LOG_DIR, { recursive: true });
   const serverUrl = ensurePostgres();
@@ -84,7 +98,12 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
   await migratePostgres(databaseUrl);
 
   // Approved for protected customer data with name and email, as the app is (the simulator approves nothing by default).
-  const shopify = createLocalShopify({ apiKey: API_KEY, apiSecret: API_SECRET, protectedCustomerData: { level: 2, fields: ["name", "email"] }, ...simulatorOptions });
+  const shopify = createLocalShopify({
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    protectedCustomerData: { level: 2, fields: ["name", "email"] },
+    ...simulatorOptions,
+  });
   const simulator = await shopify.listen(0);
   const appPort = port || 20_000 + Math.floor(Math.random() * 20_000);
   const appUrl = `http://127.0.0.1:${appPort}`;
@@ -113,7 +132,10 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
   const spawnApp = (script: string, label: string) => {
     const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "ignore", "pipe"] });
     child.on("exit", (code, signal) => {
-      if (!killedByUs.has(child) && !stopping) crashes.push(`${label} exited on its own (${signal ?? `code ${code}`}) at +${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+      if (!killedByUs.has(child) && !stopping)
+        crashes.push(
+          `${label} exited on its own (${signal ?? `code ${code}`}) at +${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+        );
     });
     // Errors the processes log are shown (a killed process's connections make some; they are expected).
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -155,7 +177,12 @@ export async function startCluster({ name, workers = 2, port = 0, simulatorOptio
     appUrl,
     async install(shop) {
       shopify.install(shop);
-      const params = new URLSearchParams({ embedded: "1", shop, host: adminHostParam(shop), id_token: shopify.admin.tokens.sessionToken(shop) });
+      const params = new URLSearchParams({
+        embedded: "1",
+        shop,
+        host: adminHostParam(shop),
+        id_token: shopify.admin.tokens.sessionToken(shop),
+      });
       const first = await fetch(`${appUrl}/app?${params}`, { headers: BROWSER });
       if (first.status !== 200) throw new Error(`installing ${shop}: the app answered ${first.status}`);
     },

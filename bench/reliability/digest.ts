@@ -64,7 +64,11 @@ export async function finalState({ db, shopify, shop, runStart }: DigestInput): 
     customers.map((c) => {
       const there = sim.customers.get(String(c.id));
       return line("Customer", {
-        id: c.id, email: c.email, firstName: c.firstName, lastName: c.lastName, locale: c.locale,
+        id: c.id,
+        email: c.email,
+        firstName: c.firstName,
+        lastName: c.lastName,
+        locale: c.locale,
         sourceCreatedAt: relation(c.sourceCreatedAt, there?.createdAt, runStart),
         sourceUpdatedAt: relation(c.sourceUpdatedAt, there?.updatedAt, runStart),
         deletedAt: c.deletedAt === null ? null : there ? "deleted-but-in-shopify" : "deleted",
@@ -76,10 +80,18 @@ export async function finalState({ db, shopify, shop, runStart }: DigestInput): 
     orders.map((o) => {
       const there = sim.orders.get(String(o.id));
       return line("Order", {
-        id: o.id, customerId: o.customerId, name: o.name, processedAt: iso(o.processedAt),
-        cancelledAt: relation(o.cancelledAt, there?.cancelledAt, runStart), test: o.test, currencyCode: o.currencyCode,
-        currentTotalMinor: String(o.currentTotalMinor), valueMinor: String(o.valueMinor), discountCodes: o.discountCodes,
-        discountMinor: String(o.discountMinor), sourceUpdatedAt: relation(o.sourceUpdatedAt, there?.updatedAt, runStart),
+        id: o.id,
+        customerId: o.customerId,
+        name: o.name,
+        processedAt: iso(o.processedAt),
+        cancelledAt: relation(o.cancelledAt, there?.cancelledAt, runStart),
+        test: o.test,
+        currencyCode: o.currencyCode,
+        currentTotalMinor: String(o.currentTotalMinor),
+        valueMinor: String(o.valueMinor),
+        discountCodes: o.discountCodes,
+        discountMinor: String(o.discountMinor),
+        sourceUpdatedAt: relation(o.sourceUpdatedAt, there?.updatedAt, runStart),
         deletedAt: o.deletedAt === null ? null : there ? "deleted-but-in-shopify" : "deleted",
       });
     }),
@@ -90,8 +102,11 @@ export async function finalState({ db, shopify, shop, runStart }: DigestInput): 
   sorted(
     refunds.map((r) =>
       line("Refund", {
-        id: r.id, orderId: r.orderId, createdAt: relation(r.createdAt, refundTimes.get(String(r.id)), runStart),
-        amountMinor: r.amountMinor === null ? null : String(r.amountMinor), currencyCode: r.currencyCode,
+        id: r.id,
+        orderId: r.orderId,
+        createdAt: relation(r.createdAt, refundTimes.get(String(r.id)), runStart),
+        amountMinor: r.amountMinor === null ? null : String(r.amountMinor),
+        currencyCode: r.currencyCode,
       }),
     ),
   );
@@ -101,7 +116,8 @@ export async function finalState({ db, shopify, shop, runStart }: DigestInput): 
   sorted(
     states.map((s) => {
       const { shop: _shop, computedAt: _at, ...rest } = s;
-      for (const key of ["lastOrderAt", "tierExpiresAt", "windowChangesAt", "baseLastOrderAt"]) rest[key] = iso(rest[key]);
+      for (const key of ["lastOrderAt", "tierExpiresAt", "windowChangesAt", "baseLastOrderAt"])
+        rest[key] = iso(rest[key]);
       return line("CustomerState", rest);
     }),
   );
@@ -124,7 +140,11 @@ export async function finalState({ db, shopify, shop, runStart }: DigestInput): 
     [...chains.values()].map((chain) => {
       const broken = chain.filter((c, i) => c.from === c.to || (i > 0 && chain[i - 1].to !== c.from));
       return line("CustomerStateChange", {
-        customerId: chain[0].customerId, kind: chain[0].kind, first: chain[0].from, firstReason: chain[0].reason, last: chain.at(-1)!.to,
+        customerId: chain[0].customerId,
+        kind: chain[0].kind,
+        first: chain[0].from,
+        firstReason: chain[0].reason,
+        last: chain.at(-1)!.to,
         ...(broken.length ? { broken } : {}),
       });
     }),
@@ -137,7 +157,9 @@ export async function finalState({ db, shopify, shop, runStart }: DigestInput): 
     const kind = t.handle.includes("tier") ? "tier" : t.handle.includes("segment") ? "segment" : t.handle;
     count(`${t.payload.customer_id} ${kind}`, -1);
   }
-  const unmatched = [...tally.entries()].filter(([, n]) => n !== 0).map(([key, n]) => `${key}: ${n > 0 ? `${n} sent, not received` : `${-n} received, not marked sent`}`);
+  const unmatched = [...tally.entries()]
+    .filter(([, n]) => n !== 0)
+    .map(([key, n]) => `${key}: ${n > 0 ? `${n} sent, not received` : `${-n} received, not marked sent`}`);
   out.push(line("FlowTriggers", { unmatched: unmatched.sort() }));
 
   // What the app last wrote, per customer and per tier.
@@ -145,19 +167,30 @@ export async function finalState({ db, shopify, shop, runStart }: DigestInput): 
   sorted(
     syncs.map((s) =>
       // Tags are a set: their order in the row is the order they happened to be written in.
-      line("CustomerSync", { customerId: s.customerId, tags: sortedList(s.tags), foreignTags: sortedList(s.foreignTags), metafields: s.metafields, failureCode: s.failureCode }),
+      line("CustomerSync", {
+        customerId: s.customerId,
+        tags: sortedList(s.tags),
+        foreignTags: sortedList(s.foreignTags),
+        metafields: s.metafields,
+        failureCode: s.failureCode,
+      }),
     ),
   );
   const tiers = await rows(db, `SELECT row_to_json(t) AS r FROM "TierSegment" t WHERE shop = $1`, [shop]);
   sorted(
     tiers.map((t) =>
       line("TierSegment", {
-        tierKey: t.tierKey, segmentName: t.segmentName, segmentQuery: t.segmentQuery,
+        tierKey: t.tierKey,
+        segmentName: t.segmentName,
+        segmentQuery: t.segmentQuery,
         segmentInShopify: t.segmentId === null ? null : sim.segments.get(String(t.segmentId)) !== undefined,
-        discountCode: t.discountCode, discountTitle: t.discountTitle, discountPercent: t.discountPercent,
+        discountCode: t.discountCode,
+        discountTitle: t.discountTitle,
+        discountPercent: t.discountPercent,
         discountActive: t.discountActive,
         discountInShopify: t.discountId === null ? null : sim.discounts.get(String(t.discountId)) !== undefined,
-        discountOnItsSegment: t.discountSegmentId === t.segmentId, failure: t.failure,
+        discountOnItsSegment: t.discountSegmentId === t.segmentId,
+        failure: t.failure,
       }),
     ),
   );
@@ -166,7 +199,8 @@ export async function finalState({ db, shopify, shop, runStart }: DigestInput): 
   sorted(
     [...sim.customers.values()].map((c) =>
       line("shopify.customer", {
-        id: c.id, tags: [...c.tags].sort(),
+        id: c.id,
+        tags: [...c.tags].sort(),
         tier: sim.getMetafield(c.id, APP_NS, "tier")?.value ?? null,
         status: sim.getMetafield(c.id, APP_NS, "status")?.value ?? null,
       }),
@@ -177,8 +211,15 @@ export async function finalState({ db, shopify, shop, runStart }: DigestInput): 
   sorted(
     [...sim.discounts.values()].map((d) =>
       line("shopify.discount", {
-        title: d.title, codes: d.codes.map((c) => c.code).sort(), value: d.value, endsAt: d.endsAt, usageLimit: d.usageLimit,
-        buyers: d.buyers.kind === "segments" ? { segments: d.buyers.ids.map((id) => segmentNames.get(id) ?? `missing:${id}`).sort() } : d.buyers,
+        title: d.title,
+        codes: d.codes.map((c) => c.code).sort(),
+        value: d.value,
+        endsAt: d.endsAt,
+        usageLimit: d.usageLimit,
+        buyers:
+          d.buyers.kind === "segments"
+            ? { segments: d.buyers.ids.map((id) => segmentNames.get(id) ?? `missing:${id}`).sort() }
+            : d.buyers,
       }),
     ),
   );

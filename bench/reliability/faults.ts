@@ -52,17 +52,23 @@ const ALIGN_MS = (Math.floor(((invokedAt % DAY) + DAY / 2) / 60_000) * 60_000) %
 const END_DATE = new Date(Math.floor(invokedAt / DAY) * DAY - DAY).toISOString();
 const alignedAt = (ms: number) => Math.floor(ms / DAY) * DAY + ALIGN_MS;
 /** The burst's orders happened at the latest aligned moment before now. */
-const BURST_AT = new Date(alignedAt(invokedAt) < invokedAt ? alignedAt(invokedAt) : alignedAt(invokedAt) - DAY).toISOString();
+const BURST_AT = new Date(
+  alignedAt(invokedAt) < invokedAt ? alignedAt(invokedAt) : alignedAt(invokedAt) - DAY,
+).toISOString();
 
 async function shopFile(): Promise<string> {
   const file = path.resolve("tmp/reliability/faults-shop.jsonl");
-  await writeShopFile({ preset: "demo", seed: 11, customers: CUSTOMERS, endDate: END_DATE, shopDomain: SHOP }, file, { truthFile: false });
-  const lines = readFileSync(file, "utf8").split("\n").map((text) => {
-    if (!text.includes('"__typename":"Order"')) return text;
-    const record = JSON.parse(text) as { processedAt: string };
-    record.processedAt = new Date(alignedAt(Date.parse(record.processedAt))).toISOString();
-    return JSON.stringify(record);
+  await writeShopFile({ preset: "demo", seed: 11, customers: CUSTOMERS, endDate: END_DATE, shopDomain: SHOP }, file, {
+    truthFile: false,
   });
+  const lines = readFileSync(file, "utf8")
+    .split("\n")
+    .map((text) => {
+      if (!text.includes('"__typename":"Order"')) return text;
+      const record = JSON.parse(text) as { processedAt: string };
+      record.processedAt = new Date(alignedAt(Date.parse(record.processedAt))).toISOString();
+      return JSON.stringify(record);
+    });
   writeFileSync(file, lines.join("\n"));
   return file;
 }
@@ -89,13 +95,21 @@ interface AppProgress {
 
 async function progress(cluster: Cluster): Promise<AppProgress> {
   return look(cluster, async (db) => {
-    const backfill = await db.query(`SELECT status, phase FROM "BackfillRun" WHERE shop = $1 ORDER BY "startedAt" DESC LIMIT 1`, [SHOP]);
-    const sync = await db.query(`SELECT status FROM "SyncRun" WHERE shop = $1 ORDER BY "startedAt" DESC LIMIT 1`, [SHOP]);
+    const backfill = await db.query(
+      `SELECT status, phase FROM "BackfillRun" WHERE shop = $1 ORDER BY "startedAt" DESC LIMIT 1`,
+      [SHOP],
+    );
+    const sync = await db.query(`SELECT status FROM "SyncRun" WHERE shop = $1 ORDER BY "startedAt" DESC LIMIT 1`, [
+      SHOP,
+    ]);
     const jobs = await db.query(
       `SELECT name, state, data->>'key' AS key FROM pgboss.job WHERE data->>'shop' = $1 AND state IN ('created', 'retry', 'active')`,
       [SHOP],
     );
-    const dead = await db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE data->>'shop' = $1 AND state = 'failed'`, [SHOP]);
+    const dead = await db.query(
+      `SELECT count(*)::int AS n FROM pgboss.job WHERE data->>'shop' = $1 AND state = 'failed'`,
+      [SHOP],
+    );
     return {
       backfill: backfill.rows[0] ? `${backfill.rows[0].status}:${backfill.rows[0].phase}` : null,
       sync: sync.rows[0]?.status ?? null,
@@ -111,7 +125,8 @@ async function doing(cluster: Cluster): Promise<string> {
   try {
     const p = await progress(cluster);
     const active = [...new Set(p.open.filter((j) => j.state === "active").map((j) => j.name))];
-    if (active.length) return active.join("+") + (active.includes("backfill") && p.backfill ? `:${p.backfill.split(":")[1]}` : "");
+    if (active.length)
+      return active.join("+") + (active.includes("backfill") && p.backfill ? `:${p.backfill.split(":")[1]}` : "");
     return p.open.length ? "queued" : "idle";
   } catch {
     return "db?";
@@ -149,12 +164,17 @@ async function burst(cluster: Cluster) {
   const r = createPrng(424242);
   const placed: string[] = [];
   const cents = (n: number) => (n / 100).toFixed(2);
-  const amountLeft = (orderId: string) => Math.round(Number(shop.orders.get(orderId)!.currentTotalPriceSet.shopMoney.amount) * 100);
+  const amountLeft = (orderId: string) =>
+    Math.round(Number(shop.orders.get(orderId)!.currentTotalPriceSet.shopMoney.amount) * 100);
   for (let k = 0; k < 64; k++) {
     switch (k % 8) {
       case 0:
       case 4: {
-        const order = admin.placeOrder(SHOP, { customerId: r.pick(customers), total: cents(r.int(1500, 90000)), processedAt: BURST_AT });
+        const order = admin.placeOrder(SHOP, {
+          customerId: r.pick(customers),
+          total: cents(r.int(1500, 90000)),
+          processedAt: BURST_AT,
+        });
         placed.push(order.id);
         break;
       }
@@ -184,8 +204,15 @@ async function burst(cluster: Cluster) {
       }
       case 6: {
         if (k % 16 === 6) {
-          const created = admin.createCustomer(SHOP, { firstName: "New", lastName: `Shopper${k}`, email: `new${k}@example.org` });
-          placed.push(admin.placeOrder(SHOP, { customerId: created.id, total: cents(r.int(2000, 40000)), processedAt: BURST_AT }).id);
+          const created = admin.createCustomer(SHOP, {
+            firstName: "New",
+            lastName: `Shopper${k}`,
+            email: `new${k}@example.org`,
+          });
+          placed.push(
+            admin.placeOrder(SHOP, { customerId: created.id, total: cents(r.int(2000, 40000)), processedAt: BURST_AT })
+              .id,
+          );
         } else {
           const id = placed[r.int(0, placed.length - 1)];
           if (!shop.orders.get(id)!.cancelledAt) admin.cancelOrder(SHOP, id);
@@ -206,7 +233,16 @@ async function burst(cluster: Cluster) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Faults.
-type FaultKind = "kill-web" | "kill-worker" | "restart-db" | "throttled" | "http429" | "http5xx" | "reset" | "bulk-fail" | "kill-workers-in";
+type FaultKind =
+  | "kill-web"
+  | "kill-worker"
+  | "restart-db"
+  | "throttled"
+  | "http429"
+  | "http5xx"
+  | "reset"
+  | "bulk-fail"
+  | "kill-workers-in";
 
 interface PlannedFault {
   kind: FaultKind;
@@ -245,8 +281,15 @@ function planFaults(seed: number, setupMs: number, burstMs: number): Plan {
   if (r.next() < 0.5) setupKinds.push("kill-worker");
   const setup = setupKinds.map((k) => fault(k, setupMs));
   if (r.next() < 0.5) setup.push({ kind: "bulk-fail", atMs: 0, forMs: 0 });
-  setup.push({ kind: "kill-workers-in", atMs: 0, forMs: r.int(300, 3000), job: r.next() < 0.7 ? "recompute-shop" : "backfill" });
-  const burst = ["kill-web", r.pick<FaultKind>(["kill-worker", "restart-db", ...STORMS])].map((k) => fault(k as FaultKind, burstMs));
+  setup.push({
+    kind: "kill-workers-in",
+    atMs: 0,
+    forMs: r.int(300, 3000),
+    job: r.next() < 0.7 ? "recompute-shop" : "backfill",
+  });
+  const burst = ["kill-web", r.pick<FaultKind>(["kill-worker", "restart-db", ...STORMS])].map((k) =>
+    fault(k as FaultKind, burstMs),
+  );
   const byTime = (a: PlannedFault, b: PlannedFault) => a.atMs - b.atMs;
   return { setup: setup.sort(byTime), burst: burst.sort(byTime) };
 }
@@ -269,7 +312,14 @@ interface Injected {
 }
 
 /** Runs a phase's faults at their moments; resolves when every one is over (processes back, storms cleared). */
-async function inject(cluster: Cluster, plan: PlannedFault[], phase: string, startedAt: number, seed: number, log: Injected[]) {
+async function inject(
+  cluster: Cluster,
+  plan: PlannedFault[],
+  phase: string,
+  startedAt: number,
+  seed: number,
+  log: Injected[],
+) {
   const r = createPrng(seed);
   const { faults } = cluster.shopify.admin;
   // One fault at a time per target: a process is never killed again before it is back.
@@ -284,8 +334,12 @@ async function inject(cluster: Cluster, plan: PlannedFault[], phase: string, sta
     plan.map(async (f) => {
       await sleep(Math.max(0, startedAt + f.atMs - Date.now()));
       if (f.kind === "kill-workers-in") {
-        const running = async () => (await progress(cluster)).open.some((j) => j.name === f.job && j.state === "active");
-        const seen = await until(`${f.job} running`, running, 120_000, 50).then(() => true, () => false);
+        const running = async () =>
+          (await progress(cluster)).open.some((j) => j.name === f.job && j.state === "active");
+        const seen = await until(`${f.job} running`, running, 120_000, 50).then(
+          () => true,
+          () => false,
+        );
         if (!seen) return void log.push({ label: `${phase}: ${f.job} never seen running` });
       }
       const at = Date.now() - startedAt;
@@ -359,9 +413,25 @@ interface RunResult {
 }
 
 async function scenario(file: string, name: string, plan: Plan | null, seed: number | null): Promise<RunResult> {
-  const cluster = await startCluster({ name, workers: WORKERS, simulatorOptions: { webhooks: { retry: { factor: 0.02 } } } });
+  const cluster = await startCluster({
+    name,
+    workers: WORKERS,
+    simulatorOptions: { webhooks: { retry: { factor: 0.02 } } },
+  });
   const log: Injected[] = [];
-  const result: RunResult = { name, seed, faults: [], setupMs: 0, burstMs: 0, convergeMs: null, totalMs: 0, dead: 0, crashes: [], error: null, lines: [] };
+  const result: RunResult = {
+    name,
+    seed,
+    faults: [],
+    setupMs: 0,
+    burstMs: 0,
+    convergeMs: null,
+    totalMs: 0,
+    dead: 0,
+    crashes: [],
+    error: null,
+    lines: [],
+  };
   const runStart = Date.now();
   try {
     await cluster.shopify.admin.shops.loadShopFile(file);
@@ -371,7 +441,10 @@ async function scenario(file: string, name: string, plan: Plan | null, seed: num
     await converge(cluster, "backfill, recompute and sync");
     const t1 = Date.now();
     result.setupMs = t1 - t0;
-    await Promise.all([burst(cluster), plan ? inject(cluster, plan.burst, "burst", t1, seed! * 7 + 2, log) : Promise.resolve()]);
+    await Promise.all([
+      burst(cluster),
+      plan ? inject(cluster, plan.burst, "burst", t1, seed! * 7 + 2, log) : Promise.resolve(),
+    ]);
     const quiet = Date.now();
     result.burstMs = quiet - t1;
     await converge(cluster, "the burst's webhooks and jobs");
@@ -395,7 +468,9 @@ async function scenario(file: string, name: string, plan: Plan | null, seed: num
 
 async function main() {
   console.log(`Faults and convergence: ${RUNS} disturbed runs against one undisturbed baseline; seed ${SEED}`);
-  console.log(`  shop: demo preset, ${CUSTOMERS} customers, seed 11, endDate ${END_DATE}, order times moved to ${new Date(ALIGN_MS).toISOString().slice(11, 19)} UTC; ${WORKERS} workers`);
+  console.log(
+    `  shop: demo preset, ${CUSTOMERS} customers, seed 11, endDate ${END_DATE}, order times moved to ${new Date(ALIGN_MS).toISOString().slice(11, 19)} UTC; ${WORKERS} workers`,
+  );
   const file = await shopFile();
   const baseline = await scenario(file, "baseline", null, null);
   if (baseline.error) throw new Error(`the baseline run failed: ${baseline.error}`);
@@ -410,28 +485,38 @@ async function main() {
   const results: (RunResult & { converged: boolean; diff: ReturnType<typeof difference> })[] = [];
   for (let i = 1; i <= RUNS; i++) {
     const seed = SEED + i;
-    const plan = args.calm ? { setup: [], burst: [] } : planFaults(seed, Math.max(3000, baseline.setupMs), Math.max(2000, baseline.burstMs));
+    const plan = args.calm
+      ? { setup: [], burst: [] }
+      : planFaults(seed, Math.max(3000, baseline.setupMs), Math.max(2000, baseline.burstMs));
     const run = await scenario(file, `run${i}`, plan, seed);
     writeFileSync(`tmp/reliability/faults-run${i}.txt`, run.lines.join("\n") + "\n");
     const diff = difference(baseline.lines, run.lines);
     // A process that crashed is a defect even when the state converged (a supervisor would restart it; here nobody does).
     const converged = !run.error && run.crashes.length === 0 && diff.onlyA.length === 0 && diff.onlyB.length === 0;
     results.push({ ...run, converged, diff });
-    console.log(`\nrun ${i} (seed ${seed}): ${converged ? "converged" : "DID NOT CONVERGE"}${run.error ? ` — ${run.error}` : ""}`);
+    console.log(
+      `\nrun ${i} (seed ${seed}): ${converged ? "converged" : "DID NOT CONVERGE"}${run.error ? ` — ${run.error}` : ""}`,
+    );
     for (const crash of run.crashes) console.log(`    CRASH: ${crash}`);
     for (const f of run.faults) console.log(`    ${f}`);
     if (!converged) {
-      console.log(`  differs from the baseline: ${diff.onlyA.length} lines only in the baseline, ${diff.onlyB.length} only in this run`);
+      console.log(
+        `  differs from the baseline: ${diff.onlyA.length} lines only in the baseline, ${diff.onlyB.length} only in this run`,
+      );
       for (const l of diff.onlyA.slice(0, 6)) console.log(`    - ${l.slice(0, 400)}`);
       for (const l of diff.onlyB.slice(0, 6)) console.log(`    + ${l.slice(0, 400)}`);
     }
   }
 
-  console.log("\n| run | seed | faults | setup s | burst s | converged s after the last fault | dead jobs | converged |");
+  console.log(
+    "\n| run | seed | faults | setup s | burst s | converged s after the last fault | dead jobs | converged |",
+  );
   console.log("|---|---|---|---|---|---|---|---|");
   for (const [i, r] of results.entries()) {
     const kinds = r.faults.map((f) => f.replace(/ \(.*\)$/, "")).join("; ");
-    console.log(`| ${i + 1} | ${r.seed} | ${kinds} | ${secs(r.setupMs)} | ${secs(r.burstMs)} | ${r.convergeMs === null ? "—" : secs(r.convergeMs)} | ${r.dead} | ${r.converged ? "yes" : "no"} |`);
+    console.log(
+      `| ${i + 1} | ${r.seed} | ${kinds} | ${secs(r.setupMs)} | ${secs(r.burstMs)} | ${r.convergeMs === null ? "—" : secs(r.convergeMs)} | ${r.dead} | ${r.converged ? "yes" : "no"} |`,
+    );
   }
   const ok = results.filter((r) => r.converged).length;
   console.log(`\nconverged runs: ${ok} / ${results.length}`);

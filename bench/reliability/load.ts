@@ -36,11 +36,14 @@ const WORKERS = Number(values.workers);
 const DUPLICATE_SHARE = Number(values.duplicates);
 const END_DATE = "2026-11-20T00:00:00.000Z";
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function queueIdle(db: pg.Client) {
-  const { rows } = await db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE state IN ('created', 'retry', 'active') AND start_after <= now() + interval '5 seconds'`);
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS n FROM pgboss.job WHERE state IN ('created', 'retry', 'active') AND start_after <= now() + interval '5 seconds'`,
+  );
   return rows[0].n === 0;
 }
 
@@ -55,10 +58,20 @@ async function compareLedger(cluster: Cluster, db: pg.Client, shops: string[]) {
   for (const shop of shops) {
     const state = cluster.shopify.admin.shops.getShop(shop)!;
     const ledgerOrders = new Map(
-      (await db.query(`SELECT id, "customerId", "cancelledAt", "currentTotalMinor" FROM "Order" WHERE shop = $1 AND "deletedAt" IS NULL`, [shop])).rows.map((r) => [r.id as string, r]),
+      (
+        await db.query(
+          `SELECT id, "customerId", "cancelledAt", "currentTotalMinor" FROM "Order" WHERE shop = $1 AND "deletedAt" IS NULL`,
+          [shop],
+        )
+      ).rows.map((r) => [r.id as string, r]),
     );
     const ledgerCustomers = new Map(
-      (await db.query(`SELECT id, email, "firstName", "lastName" FROM "Customer" WHERE shop = $1 AND "deletedAt" IS NULL`, [shop])).rows.map((r) => [r.id as string, r]),
+      (
+        await db.query(
+          `SELECT id, email, "firstName", "lastName" FROM "Customer" WHERE shop = $1 AND "deletedAt" IS NULL`,
+          [shop],
+        )
+      ).rows.map((r) => [r.id as string, r]),
     );
     for (const order of state.orders.values()) {
       orders += 1;
@@ -70,22 +83,37 @@ async function compareLedger(cluster: Cluster, db: pg.Client, shops: string[]) {
         continue;
       }
       const want = toMinorUnits(money.amount, money.currencyCode);
-      if (Number(row.currentTotalMinor) !== want || (row.cancelledAt === null) !== (order.cancelledAt === null) || row.customerId !== (order.customer?.id ?? null)) {
+      if (
+        Number(row.currentTotalMinor) !== want ||
+        (row.cancelledAt === null) !== (order.cancelledAt === null) ||
+        row.customerId !== (order.customer?.id ?? null)
+      ) {
         stale += 1;
-        if (examples.length < 5) examples.push(`${shop} ${order.id}: ledger ${row.currentTotalMinor}/${row.cancelledAt}/${row.customerId}, Shopify ${want}/${order.cancelledAt}/${order.customer?.id}`);
+        if (examples.length < 5)
+          examples.push(
+            `${shop} ${order.id}: ledger ${row.currentTotalMinor}/${row.cancelledAt}/${row.customerId}, Shopify ${want}/${order.cancelledAt}/${order.customer?.id}`,
+          );
       }
     }
     for (const customer of state.customers.values()) {
       customers += 1;
       const row = ledgerCustomers.get(customer.id);
-      if (!row || row.email !== customer.email || row.firstName !== customer.firstName || row.lastName !== customer.lastName) {
+      if (
+        !row ||
+        row.email !== customer.email ||
+        row.firstName !== customer.firstName ||
+        row.lastName !== customer.lastName
+      ) {
         stale += 1;
         if (examples.length < 5) examples.push(`${shop} ${customer.id}: ${row ? "stale" : "missing"}`);
       }
     }
     if (ledgerOrders.size !== state.orders.size) doubled += Math.max(0, ledgerOrders.size - state.orders.size);
     // An event applied twice would show as two delivery rows for one event and topic.
-    const twice = await db.query(`SELECT count(*)::int AS n FROM (SELECT "eventId", topic FROM "WebhookDelivery" WHERE shop = $1 AND "eventId" IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1) t`, [shop]);
+    const twice = await db.query(
+      `SELECT count(*)::int AS n FROM (SELECT "eventId", topic FROM "WebhookDelivery" WHERE shop = $1 AND "eventId" IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1) t`,
+      [shop],
+    );
     doubled += twice.rows[0].n;
   }
   return { lost, stale, doubled, orders, customers, examples };
@@ -93,7 +121,9 @@ async function compareLedger(cluster: Cluster, db: pg.Client, shops: string[]) {
 
 async function main() {
   const random = createPrng(Number(values.seed)).next; // the same seed makes the same shoppers
-  console.log(`Reliability under load: ${SHOPS} shops, ${RATE} shopper events/s for ${DURATION_S} s, web + ${WORKERS} workers on PostgreSQL (pg-boss)`);
+  console.log(
+    `Reliability under load: ${SHOPS} shops, ${RATE} shopper events/s for ${DURATION_S} s, web + ${WORKERS} workers on PostgreSQL (pg-boss)`,
+  );
   const cluster = await startCluster({ name: "load", workers: WORKERS });
   try {
     const db = await cluster.db();
@@ -102,13 +132,22 @@ async function main() {
     for (let i = 0; i < SHOPS; i++) {
       const shop = `load-${i + 1}.myshopify.com`;
       const file = path.resolve(`tmp/reliability/${shop}-${values.customers}.jsonl`);
-      await writeShopFile({ preset: "demo", seed: 100 + i, customers: Number(values.customers), shopDomain: shop, endDate: END_DATE }, file, { truthFile: false });
+      await writeShopFile(
+        { preset: "demo", seed: 100 + i, customers: Number(values.customers), shopDomain: shop, endDate: END_DATE },
+        file,
+        { truthFile: false },
+      );
       const state = await cluster.shopify.admin.shops.loadShopFile(file);
       state.record.plan = "advanced";
       await cluster.install(shop);
       shops.push(shop);
     }
-    await until("every backfill", async () => (await db.query(`SELECT count(*)::int AS n FROM "BackfillRun" WHERE status = 'done'`)).rows[0].n === SHOPS, 300_000);
+    await until(
+      "every backfill",
+      async () =>
+        (await db.query(`SELECT count(*)::int AS n FROM "BackfillRun" WHERE status = 'done'`)).rows[0].n === SHOPS,
+      300_000,
+    );
     await until("the queue after backfill", () => queueIdle(db), 300_000);
     console.log(`Installed and backfilled ${SHOPS} shops.`);
 
@@ -125,7 +164,9 @@ async function main() {
     const cpuBefore = cluster.cpuSeconds();
     const loadStart = Date.now();
     let actions = 0;
-    const customersOf = shops.map((s) => [...cluster.shopify.admin.shops.getShop(s)!.customers.values()].map((c) => c.id));
+    const customersOf = shops.map((s) =>
+      [...cluster.shopify.admin.shops.getShop(s)!.customers.values()].map((c) => c.id),
+    );
     const ordersOf: string[][] = shops.map(() => []);
     // Open loop: actions are started on schedule whatever the app's speed, so a slow app shows as latency and lag.
     while (Date.now() - loadStart < DURATION_S * 1000) {
@@ -142,10 +183,12 @@ async function main() {
         } else if (roll < 0.85) {
           const orderId = mine[Math.floor(random() * mine.length)];
           const order = cluster.shopify.admin.shops.getShop(shop)!.orders.get(orderId)!;
-          if (!order.cancelledAt && Number(order.currentTotalPriceSet.shopMoney.amount) > 2) cluster.shopify.admin.refundOrder(shop, orderId, { amount: "1.00" });
+          if (!order.cancelledAt && Number(order.currentTotalPriceSet.shopMoney.amount) > 2)
+            cluster.shopify.admin.refundOrder(shop, orderId, { amount: "1.00" });
         } else if (roll < 0.9) {
           const orderId = mine[Math.floor(random() * mine.length)];
-          if (!cluster.shopify.admin.shops.getShop(shop)!.orders.get(orderId)!.cancelledAt) cluster.shopify.admin.cancelOrder(shop, orderId);
+          if (!cluster.shopify.admin.shops.getShop(shop)!.orders.get(orderId)!.cancelledAt)
+            cluster.shopify.admin.cancelOrder(shop, orderId);
         } else {
           cluster.shopify.admin.updateCustomer(shop, customer, { firstName: `Renamed ${actions}` });
         }
@@ -164,7 +207,10 @@ async function main() {
         `SELECT name, state, retry_count, output::text AS output, start_after FROM pgboss.job WHERE state IN ('created', 'retry', 'active') ORDER BY start_after LIMIT 10`,
       );
       console.log("Jobs still waiting or running:");
-      for (const r of rows) console.log(`  ${r.name} ${r.state} attempt ${r.retry_count} after ${r.start_after.toISOString()} ${String(r.output ?? "").slice(0, 200)}`);
+      for (const r of rows)
+        console.log(
+          `  ${r.name} ${r.state} attempt ${r.retry_count} after ${r.start_after.toISOString()} ${String(r.output ?? "").slice(0, 200)}`,
+        );
       throw error;
     }
     const lagToIdle = (Date.now() - drained) / 1000;
@@ -177,7 +223,10 @@ async function main() {
 
     const attempts = sender.log.slice(logStart);
     const ok = attempts.filter((a) => a.ok);
-    const latencies = attempts.filter((a) => a.status !== null).map((a) => a.latencyMs).sort((a, b) => a - b);
+    const latencies = attempts
+      .filter((a) => a.status !== null)
+      .map((a) => a.latencyMs)
+      .sort((a, b) => a - b);
     const failedAttempts = attempts.filter((a) => !a.ok);
     const jobLag = (
       await db.query(
@@ -186,30 +235,54 @@ async function main() {
          WHERE name = 'customer-changed' AND state = 'completed' AND created_on >= to_timestamp($1 / 1000.0)`,
         [loadStart],
       )
-    ).rows.map((r) => Number(r.lag)).sort((a, b) => a - b);
+    ).rows
+      .map((r) => Number(r.lag))
+      .sort((a, b) => a - b);
     const check = await compareLedger(cluster, db, shops);
 
     console.log("");
     console.log("| measured | value |");
     console.log("|---|---:|");
-    console.log(`| shopper actions (asked ${RATE}/s for ${DURATION_S} s) | ${actions} in ${loadSeconds.toFixed(1)} s = ${(actions / loadSeconds).toFixed(1)}/s |`);
-    console.log(`| webhooks delivered and acknowledged (2xx) | ${ok.length} (${(ok.length / loadSeconds).toFixed(1)}/s), of which duplicates of ${duplicated} events |`);
+    console.log(
+      `| shopper actions (asked ${RATE}/s for ${DURATION_S} s) | ${actions} in ${loadSeconds.toFixed(1)} s = ${(actions / loadSeconds).toFixed(1)}/s |`,
+    );
+    console.log(
+      `| webhooks delivered and acknowledged (2xx) | ${ok.length} (${(ok.length / loadSeconds).toFixed(1)}/s), of which duplicates of ${duplicated} events |`,
+    );
     console.log(`| delivery attempts not acknowledged (retried by Shopify) | ${failedAttempts.length} |`);
-    console.log(`| ack latency p50 / p99 / max | ${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))} / ${ms(latencies[latencies.length - 1] ?? NaN)} |`);
-    console.log(`| queue lag, customer-changed (enqueue → done) p50 / p99 | ${ms(percentile(jobLag, 50))} / ${ms(percentile(jobLag, 99))} (${jobLag.length} jobs) |`);
+    console.log(
+      `| ack latency p50 / p99 / max | ${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))} / ${ms(latencies[latencies.length - 1] ?? NaN)} |`,
+    );
+    console.log(
+      `| queue lag, customer-changed (enqueue → done) p50 / p99 | ${ms(percentile(jobLag, 50))} / ${ms(percentile(jobLag, 99))} (${jobLag.length} jobs) |`,
+    );
     console.log(`| queue empty after the last delivery | ${lagToIdle.toFixed(1)} s |`);
-    console.log(`| CPU from the first action until the queue was empty (${wallSeconds.toFixed(1)} s; ${os.cpus().length} cores; % of one core): web / workers / PostgreSQL / generator + local Shopify | ${cpu("web")} / ${cpu("workers")} / ${cpu("postgres")} / ${cpu("harness")} |`);
+    console.log(
+      `| CPU from the first action until the queue was empty (${wallSeconds.toFixed(1)} s; ${os.cpus().length} cores; % of one core): web / workers / PostgreSQL / generator + local Shopify | ${cpu("web")} / ${cpu("workers")} / ${cpu("postgres")} / ${cpu("harness")} |`,
+    );
     console.log(`| ledger vs Shopify: orders / customers checked | ${check.orders} / ${check.customers} |`);
-    console.log(`| **lost** (missing) / stale / **doubled** | **${check.lost}** / ${check.stale} / **${check.doubled}** |`);
+    console.log(
+      `| **lost** (missing) / stale / **doubled** | **${check.lost}** / ${check.stale} / **${check.doubled}** |`,
+    );
     for (const e of check.examples) console.log(`  ${e}`);
     const reasons = new Map<string, number>();
-    for (const a of failedAttempts) reasons.set(a.status === null ? (a.error ?? "no answer") : `HTTP ${a.status}`, (reasons.get(a.status === null ? (a.error ?? "no answer") : `HTTP ${a.status}`) ?? 0) + 1);
+    for (const a of failedAttempts)
+      reasons.set(
+        a.status === null ? (a.error ?? "no answer") : `HTTP ${a.status}`,
+        (reasons.get(a.status === null ? (a.error ?? "no answer") : `HTTP ${a.status}`) ?? 0) + 1,
+      );
     if (reasons.size) console.log(`  not acknowledged: ${[...reasons].map(([k, n]) => `${k} × ${n}`).join(", ")}`);
     void firstAttempts;
     const crashes = cluster.crashes();
     for (const crash of crashes) console.log(`  CRASH: ${crash}`);
     const pass = check.lost === 0 && check.stale === 0 && check.doubled === 0 && crashes.length === 0;
-    console.log(pass ? "\nNothing lost, nothing doubled." : crashes.length ? "\nFAILED: a process crashed." : "\nFAILED: the ledger does not match Shopify.");
+    console.log(
+      pass
+        ? "\nNothing lost, nothing doubled."
+        : crashes.length
+          ? "\nFAILED: a process crashed."
+          : "\nFAILED: the ledger does not match Shopify.",
+    );
     process.exitCode = pass ? 0 : 1;
   } finally {
     await cluster.stop();

@@ -81,10 +81,15 @@ export function createSqliteDatabase(file: string, journal: string): BenchDataba
     async check(shop) {
       return readonly((db) =>
         db.transaction(() => ({
-          orderIds: new Set((db.prepare(`SELECT "id" FROM "Order" WHERE "shop" = ?`).all(shop) as { id: string }[]).map((r) => r.id)),
+          orderIds: new Set(
+            (db.prepare(`SELECT "id" FROM "Order" WHERE "shop" = ?`).all(shop) as { id: string }[]).map((r) => r.id),
+          ),
           webhookIds: new Set(
-            (db.prepare(`SELECT "webhookId" FROM "WebhookDelivery" WHERE "shop" = ?`).all(shop) as { webhookId: string }[])
-              .map((r) => r.webhookId),
+            (
+              db.prepare(`SELECT "webhookId" FROM "WebhookDelivery" WHERE "shop" = ?`).all(shop) as {
+                webhookId: string;
+              }[]
+            ).map((r) => r.webhookId),
           ),
         }))(),
       );
@@ -131,7 +136,8 @@ export async function createPostgresDatabase(name: string): Promise<BenchDatabas
       return withClient(async (client) => {
         const count = async (sql: string) => Number((await client.query<{ n: string }>(sql, [shop])).rows[0].n);
         // pg-boss creates its schema on its first enqueue: none yet means no job.
-        const hasJobs = (await client.query<{ t: string | null }>(`SELECT to_regclass('pgboss.job') AS t`)).rows[0].t !== null;
+        const hasJobs =
+          (await client.query<{ t: string | null }>(`SELECT to_regclass('pgboss.job') AS t`)).rows[0].t !== null;
         return {
           orders: await count(`SELECT COUNT(*) AS n FROM "Order" WHERE "shop" = $1`),
           deliveries: await count(`SELECT COUNT(*) AS n FROM "WebhookDelivery" WHERE "shop" = $1`),
@@ -144,8 +150,14 @@ export async function createPostgresDatabase(name: string): Promise<BenchDatabas
         await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
         try {
           const orders = await client.query<{ id: string }>(`SELECT "id" FROM "Order" WHERE "shop" = $1`, [shop]);
-          const deliveries = await client.query<{ webhookId: string }>(`SELECT "webhookId" FROM "WebhookDelivery" WHERE "shop" = $1`, [shop]);
-          return { orderIds: new Set(orders.rows.map((r) => r.id)), webhookIds: new Set(deliveries.rows.map((r) => r.webhookId)) };
+          const deliveries = await client.query<{ webhookId: string }>(
+            `SELECT "webhookId" FROM "WebhookDelivery" WHERE "shop" = $1`,
+            [shop],
+          );
+          return {
+            orderIds: new Set(orders.rows.map((r) => r.id)),
+            webhookIds: new Set(deliveries.rows.map((r) => r.webhookId)),
+          };
         } finally {
           await client.query("COMMIT");
         }
@@ -166,5 +178,7 @@ async function onServer<T>(connectionString: string, use: (client: pg.Client) =>
 }
 
 function drop(serverUrl: string, database: string) {
-  return onServer(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).then(() => {});
+  return onServer(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).then(
+    () => {},
+  );
 }

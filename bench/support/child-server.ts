@@ -35,17 +35,19 @@ export async function startChildServer(
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
       if (match) done(() => resolve(match[1]));
     };
-    const onExit = (code: number | null) => fail(new Error(`${name} exited (code ${code}) before listening:\n${stderr}`));
+    const onExit = (code: number | null) =>
+      fail(new Error(`${name} exited (code ${code}) before listening:\n${stderr}`));
     const done = (then: () => void) => {
       clearTimeout(timer);
       child.stdout!.off("data", onData);
       child.off("exit", onExit);
       then();
     };
-    const fail = (error: Error) => done(() => {
-      stop(child);
-      reject(error);
-    });
+    const fail = (error: Error) =>
+      done(() => {
+        stop(child);
+        reject(error);
+      });
     child.stdout!.on("data", onData);
     child.once("exit", onExit);
   });

@@ -32,7 +32,10 @@ export function areaOf(url: string, functionName: string): string {
   const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url.replaceAll("\\", "/"));
   if (packageMatch) return packageMatch[1];
   if (url.startsWith("node:")) {
-    const area = url.slice("node:".length).replace(/^internal\/(deps\/)?/, "").split("/")[0];
+    const area = url
+      .slice("node:".length)
+      .replace(/^internal\/(deps\/)?/, "")
+      .split("/")[0];
     return `node:${area.replace(/\.js$/, "")}`;
   }
   if (url.includes("/build/server/")) return "app (build/server)";
@@ -81,7 +84,8 @@ export function summarizeCpuProfile(
     }
     const area = areaOf(url, functionName);
     areaSelf.set(area, (areaSelf.get(area) ?? 0) + us);
-    const key = `${functionName || "(anonymous)"} ${url ? `${url.replace(/^.*node_modules\//, "")}:${lineNumber + 1}` : ""}`.trim();
+    const key =
+      `${functionName || "(anonymous)"} ${url ? `${url.replace(/^.*node_modules\//, "")}:${lineNumber + 1}` : ""}`.trim();
     const entry = functionSelf.get(key) ?? { area, us: 0 };
     entry.us += us;
     functionSelf.set(key, entry);

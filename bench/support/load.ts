@@ -8,7 +8,10 @@ export class DeliveryCursor {
   next = 0;
   /** How many requests had to reuse a delivery already sent (only when `reuse` is off: the pool was too small). */
   repeats = 0;
-  constructor(readonly deliveries: Delivery[], readonly reuse: boolean) {}
+  constructor(
+    readonly deliveries: Delivery[],
+    readonly reuse: boolean,
+  ) {}
 
   take(): number {
     const index = this.next++;

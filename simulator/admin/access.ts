@@ -54,10 +54,12 @@ export function validateProtectedCustomerData(value: ProtectedCustomerData): Pro
   if (value.level === 2) {
     const unknown = value.fields.filter((f) => !PROTECTED_FIELDS.includes(f));
     if (unknown.length) throw new Error(`unknown protected customer fields: ${unknown.join(", ")}`);
-    if (value.fields.length === 0) throw new Error("level 2 protected customer data names at least one field (name, email, phone, address)");
+    if (value.fields.length === 0)
+      throw new Error("level 2 protected customer data names at least one field (name, email, phone, address)");
     return { level: 2, fields: [...new Set(value.fields)] };
   }
-  if (value.level !== 0 && value.level !== 1) throw new Error(`protected customer data level is 0, 1 or 2, not ${String((value as { level: unknown }).level)}`);
+  if (value.level !== 0 && value.level !== 1)
+    throw new Error(`protected customer data level is 0, 1 or 2, not ${String((value as { level: unknown }).level)}`);
   return { level: value.level };
 }
 
@@ -103,15 +105,21 @@ export function accessDenied(field: string, scope: string): GraphQLError {
 }
 
 export function objectNotApproved(type: string): GraphQLError {
-  return new GraphQLError(`This app is not approved to access the ${type} object. See ${PROTECTED_DATA_DOCS} for more details.`, {
-    extensions: { code: "ACCESS_DENIED", documentation: PROTECTED_DATA_DOCS },
-  });
+  return new GraphQLError(
+    `This app is not approved to access the ${type} object. See ${PROTECTED_DATA_DOCS} for more details.`,
+    {
+      extensions: { code: "ACCESS_DENIED", documentation: PROTECTED_DATA_DOCS },
+    },
+  );
 }
 
 export function fieldNotApproved(field: string): GraphQLError {
-  return new GraphQLError(`This app is not approved to use the ${field} field. See ${PROTECTED_DATA_DOCS} for more details.`, {
-    extensions: { code: "ACCESS_DENIED", documentation: PROTECTED_DATA_DOCS },
-  });
+  return new GraphQLError(
+    `This app is not approved to use the ${field} field. See ${PROTECTED_DATA_DOCS} for more details.`,
+    {
+      extensions: { code: "ACCESS_DENIED", documentation: PROTECTED_DATA_DOCS },
+    },
+  );
 }
 
 /**

@@ -10,7 +10,15 @@
 // by estuary/connectors#4113), code OPERATION_IN_PROGRESS, field null.
 import { createWriteStream, statSync, type WriteStream } from "node:fs";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { Kind, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, getNamedType, type GraphQLObjectType, isObjectType } from "graphql";
+import {
+  Kind,
+  type FieldNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  getNamedType,
+  type GraphQLObjectType,
+  isObjectType,
+} from "graphql";
 import { isoAt } from "./clock";
 import type { ResolverContext, SimulatorCore } from "./context";
 import { isConnectionType } from "./cost";
@@ -95,7 +103,11 @@ function selectsId(selectionSet: SelectionSetNode): boolean {
 function isConnectionValue(value: unknown): value is { edges?: { node: unknown }[]; nodes?: unknown[] } {
   if (!value || typeof value !== "object" || Array.isArray(value)) return false;
   const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((k) => k === "edges" || k === "nodes") && (Array.isArray((value as any).edges) || Array.isArray((value as any).nodes));
+  return (
+    keys.length > 0 &&
+    keys.every((k) => k === "edges" || k === "nodes") &&
+    (Array.isArray((value as any).edges) || Array.isArray((value as any).nodes))
+  );
 }
 
 function connectionNodes(value: { edges?: { node: unknown }[]; nodes?: unknown[] }): Record<string, unknown>[] {
@@ -149,7 +161,8 @@ export class BulkRunner {
 
   private inProgress(ctx: ResolverContext, type: "QUERY" | "MUTATION"): BulkOperationRecord[] {
     const running: BulkOperationRecord[] = [];
-    for (const op of ctx.shop.bulkOperations.values()) if (op.type === type && (op.status === "CREATED" || op.status === "RUNNING")) running.push(op);
+    for (const op of ctx.shop.bulkOperations.values())
+      if (op.type === type && (op.status === "CREATED" || op.status === "RUNNING")) running.push(op);
     return running;
   }
 
@@ -158,7 +171,11 @@ export class BulkRunner {
     const running = this.inProgress(ctx, type);
     if (running.length < BULK_CONCURRENCY_LIMIT) return null;
     const ids = running.map((op) => op.id).join(", ");
-    return fail(null, `A bulk ${type.toLowerCase()} operation for this app and shop is already in progress: ${ids}.`, "OPERATION_IN_PROGRESS");
+    return fail(
+      null,
+      `A bulk ${type.toLowerCase()} operation for this app and shop is already in progress: ${ids}.`,
+      "OPERATION_IN_PROGRESS",
+    );
   }
 
   private create(ctx: ResolverContext, type: "QUERY" | "MUTATION", query: string): BulkOperationRecord {
@@ -189,9 +206,13 @@ export class BulkRunner {
   startQuery(ctx: ResolverContext, query: string, _groupObjects: boolean) {
     const { document, errors } = checkDocument(adminSchema(), query);
     if (!document) return fail(["query"], errors?.[0]?.message ?? "Invalid bulk query.", "INVALID");
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-    if (operations.length !== 1 || operations[0].operation !== "query") return fail(["query"], "Bulk queries must contain exactly one query operation.", "INVALID");
-    if (operations[0].variableDefinitions?.length) return fail(["query"], "Bulk queries cannot use variables.", "INVALID");
+    const operations = document.definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
+    if (operations.length !== 1 || operations[0].operation !== "query")
+      return fail(["query"], "Bulk queries must contain exactly one query operation.", "INVALID");
+    if (operations[0].variableDefinitions?.length)
+      return fail(["query"], "Bulk queries cannot use variables.", "INVALID");
     const problem = inspectBulkQuery(operations[0]);
     if (problem) return fail(["query"], problem, "INVALID");
     const busy = this.busy(ctx, "QUERY");
@@ -202,7 +223,12 @@ export class BulkRunner {
     return { bulkOperation: op, userErrors: [] };
   }
 
-  private async runQuery(ctx: ResolverContext, op: BulkOperationRecord, operation: OperationDefinitionNode, failHalfway: boolean) {
+  private async runQuery(
+    ctx: ResolverContext,
+    op: BulkOperationRecord,
+    operation: OperationDefinitionNode,
+    failHalfway: boolean,
+  ) {
     await this.waitTurn();
     op.status = "RUNNING";
     const file = this.core.files.newResultFile();
@@ -238,7 +264,10 @@ export class BulkRunner {
       this.finish(ctx, op, "COMPLETED", null, file.name, objects, roots);
     } catch (error) {
       await close(out);
-      if (!(error instanceof SimulatedFailure)) queueMicrotask(() => { throw error; });
+      if (!(error instanceof SimulatedFailure))
+        queueMicrotask(() => {
+          throw error;
+        });
       this.finish(ctx, op, "FAILED", "INTERNAL_SERVER_ERROR", file.name, objects, roots);
     }
   }
@@ -246,9 +275,15 @@ export class BulkRunner {
   startMutation(ctx: ResolverContext, mutation: string, stagedUploadPath: string, _clientIdentifier: string | null) {
     const { document, errors } = checkDocument(adminSchema(), mutation);
     if (!document) return fail(["mutation"], errors?.[0]?.message ?? "Invalid mutation.", "INVALID_MUTATION");
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operations = document.definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
     const operation = operations[0];
-    if (operations.length !== 1 || operation.operation !== "mutation" || operation.selectionSet.selections.length !== 1) {
+    if (
+      operations.length !== 1 ||
+      operation.operation !== "mutation" ||
+      operation.selectionSet.selections.length !== 1
+    ) {
       return fail(["mutation"], "Bulk mutations must contain exactly one mutation field.", "INVALID_MUTATION");
     }
     const content = this.core.files.getStaged(stagedUploadPath, this.core.clock.now());
@@ -267,7 +302,13 @@ export class BulkRunner {
     return { bulkOperation: op, userErrors: [] };
   }
 
-  private async runMutation(ctx: ResolverContext, op: BulkOperationRecord, mutation: string, jsonl: string, failHalfway: boolean) {
+  private async runMutation(
+    ctx: ResolverContext,
+    op: BulkOperationRecord,
+    mutation: string,
+    jsonl: string,
+    failHalfway: boolean,
+  ) {
     await this.waitTurn();
     op.status = "RUNNING";
     const file = this.core.files.newResultFile();
@@ -288,7 +329,12 @@ export class BulkRunner {
           const checked = checkRequest(adminSchema(), mutation, variables, null);
           if (!checked.ok) result = { errors: checked.errors, __lineNumber: i };
           else {
-            const { data, errors } = await executeDocument({ ...ctx, bulk: null }, checked.document, checked.operation, checked.variables);
+            const { data, errors } = await executeDocument(
+              { ...ctx, bulk: null },
+              checked.document,
+              checked.operation,
+              checked.variables,
+            );
             result = { data, ...(errors.length ? { errors } : {}), __lineNumber: i };
           }
         }
@@ -300,7 +346,10 @@ export class BulkRunner {
       this.finish(ctx, op, "COMPLETED", null, file.name, done, done);
     } catch (error) {
       await close(out);
-      if (!(error instanceof SimulatedFailure)) queueMicrotask(() => { throw error; });
+      if (!(error instanceof SimulatedFailure))
+        queueMicrotask(() => {
+          throw error;
+        });
       this.finish(ctx, op, "FAILED", "INTERNAL_SERVER_ERROR", file.name, done, done);
     }
   }

@@ -39,7 +39,12 @@ function eligible(shop: ShopState, discount: DiscountRecord, customer: CustomerR
  */
 export function redeemDiscountCodes(
   shop: ShopState,
-  { codes, customer, subtotal, at }: { codes: string[]; customer: CustomerRecord | undefined; subtotal: string; at: string },
+  {
+    codes,
+    customer,
+    subtotal,
+    at,
+  }: { codes: string[]; customer: CustomerRecord | undefined; subtotal: string; at: string },
 ): void {
   const uses: { redeem: RedeemCodeRecord; customerId: string | null }[] = [];
   for (const code of codes) {
@@ -49,10 +54,12 @@ export function redeemDiscountCodes(
     const redeem = discount.codes.find((c) => c.code.toLowerCase() === code.toLowerCase())!;
     const now = Date.parse(at);
     if (Date.parse(discount.startsAt) > now) throw new CheckoutDiscountError(code, "not_started");
-    if (discount.endsAt !== null && Date.parse(discount.endsAt) <= now) throw new CheckoutDiscountError(code, "expired");
+    if (discount.endsAt !== null && Date.parse(discount.endsAt) <= now)
+      throw new CheckoutDiscountError(code, "expired");
     if (!eligible(shop, discount, customer)) throw new CheckoutDiscountError(code, "not_eligible");
     // Shopify counts usage limits per redeem code, not across the discount's codes.
-    if (discount.usageLimit !== null && redeem.asyncUsageCount >= discount.usageLimit) throw new CheckoutDiscountError(code, "used_up");
+    if (discount.usageLimit !== null && redeem.asyncUsageCount >= discount.usageLimit)
+      throw new CheckoutDiscountError(code, "used_up");
     if (discount.appliesOncePerCustomer && customer && (redeem.usedBy ?? []).includes(customer.id)) {
       throw new CheckoutDiscountError(code, "once_per_customer");
     }

@@ -44,11 +44,14 @@ export function encodeCursor(key: CursorKey): string {
 function decodeCursor(cursor: string, argument: string): CursorKey {
   try {
     const key = JSON.parse(Buffer.from(cursor, "base64").toString("utf8")) as CursorKey;
-    if (typeof key.last_id === "number" && (typeof key.last_value === "number" || typeof key.last_value === "string")) return key;
+    if (typeof key.last_id === "number" && (typeof key.last_value === "number" || typeof key.last_value === "string"))
+      return key;
   } catch {
     // falls through to the error below
   }
-  throw shopifyError(`Invalid cursor for current pagination sort. Cursor passed to '${argument}' is invalid.`, { code: "BAD_REQUEST" });
+  throw shopifyError(`Invalid cursor for current pagination sort. Cursor passed to '${argument}' is invalid.`, {
+    code: "BAD_REQUEST",
+  });
 }
 
 function compare(a: SortValue, b: SortValue): number {
@@ -124,7 +127,10 @@ export function paginate<T extends { id: string }>(
     const { first, last } = args;
     if (first == null && last == null) throw shopifyError("you must provide one of first or last");
     const max = maxPageSize(info);
-    for (const [name, value] of [["first", first], ["last", last]] as const) {
+    for (const [name, value] of [
+      ["first", first],
+      ["last", last],
+    ] as const) {
       if (value != null && (value < 0 || value > max)) {
         throw shopifyError(`The ${name} argument must be between 0 and ${max}.`, { code: "BAD_REQUEST" });
       }

@@ -17,7 +17,12 @@ export interface SimulatorCore {
   /** Started by bulkOperationRunQuery / bulkOperationRunMutation resolvers. */
   bulk: {
     startQuery(ctx: ResolverContext, query: string, groupObjects: boolean): unknown;
-    startMutation(ctx: ResolverContext, mutation: string, stagedUploadPath: string, clientIdentifier: string | null): unknown;
+    startMutation(
+      ctx: ResolverContext,
+      mutation: string,
+      stagedUploadPath: string,
+      clientIdentifier: string | null,
+    ): unknown;
   };
   /** Bulk queries that met an access refusal while running, by operation id: they end FAILED with ACCESS_DENIED. */
   bulkAccess: Map<string, AccessProbe>;

@@ -74,11 +74,21 @@ export function pageSize(field: FieldNode, variables: Record<string, unknown>): 
 function applies(walk: Walk, condition: string | undefined, runtime: GraphQLCompositeType): boolean {
   if (!condition || condition === runtime.name) return true;
   const conditionType = walk.schema.getType(condition);
-  return !!conditionType && isAbstractType(conditionType) && isObjectType(runtime) && walk.schema.isSubType(conditionType, runtime);
+  return (
+    !!conditionType &&
+    isAbstractType(conditionType) &&
+    isObjectType(runtime) &&
+    walk.schema.isSubType(conditionType, runtime)
+  );
 }
 
 /** Fields selected on `runtime`, merged by response key (fragments flattened). */
-function collectFields(walk: Walk, selectionSet: SelectionSetNode, runtime: GraphQLCompositeType, out = new Map<string, FieldNode[]>()) {
+function collectFields(
+  walk: Walk,
+  selectionSet: SelectionSetNode,
+  runtime: GraphQLCompositeType,
+  out = new Map<string, FieldNode[]>(),
+) {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       const key = selection.alias?.value ?? selection.name.value;
@@ -86,17 +96,24 @@ function collectFields(walk: Walk, selectionSet: SelectionSetNode, runtime: Grap
       list.push(selection);
       out.set(key, list);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (applies(walk, selection.typeCondition?.name.value, runtime)) collectFields(walk, selection.selectionSet, runtime, out);
+      if (applies(walk, selection.typeCondition?.name.value, runtime))
+        collectFields(walk, selection.selectionSet, runtime, out);
     } else {
       const fragment = walk.fragments.get(selection.name.value);
-      if (fragment && applies(walk, fragment.typeCondition.name.value, runtime)) collectFields(walk, fragment.selectionSet, runtime, out);
+      if (fragment && applies(walk, fragment.typeCondition.name.value, runtime))
+        collectFields(walk, fragment.selectionSet, runtime, out);
     }
   }
   return out;
 }
 
 /** Concrete types named by fragments under an abstract selection (the candidates for "maximum of possible selections"). */
-function fragmentTypes(walk: Walk, selectionSet: SelectionSetNode, abstract: GraphQLCompositeType, out = new Set<GraphQLObjectType>()) {
+function fragmentTypes(
+  walk: Walk,
+  selectionSet: SelectionSetNode,
+  abstract: GraphQLCompositeType,
+  out = new Set<GraphQLObjectType>(),
+) {
   for (const selection of selectionSet.selections) {
     let condition: string | undefined;
     let inner: SelectionSetNode | undefined;
@@ -141,7 +158,8 @@ function selectionCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQL
   if (isObjectType(type)) return fieldsCost(walk, collectFields(walk, selectionSet, type), type);
   const candidates = fragmentTypes(walk, selectionSet, type);
   let best = fieldsCost(walk, collectFields(walk, selectionSet, type), type);
-  for (const candidate of candidates) best = Math.max(best, fieldsCost(walk, collectFields(walk, selectionSet, candidate), candidate));
+  for (const candidate of candidates)
+    best = Math.max(best, fieldsCost(walk, collectFields(walk, selectionSet, candidate), candidate));
   return best;
 }
 
@@ -161,7 +179,11 @@ function fieldCost(walk: Walk, nodes: FieldNode[], definition: GraphQLField<unkn
   const selectionSet = mergedSelectionSet(nodes);
   if (!selectionSet) return 0;
   if (isConnectionType(named)) {
-    return CONNECTION_BASE_COST + pageSize(nodes[0], walk.variables) * nodeCost(walk, selectionSet, named) + connectionExtrasCost(walk, selectionSet, named);
+    return (
+      CONNECTION_BASE_COST +
+      pageSize(nodes[0], walk.variables) * nodeCost(walk, selectionSet, named) +
+      connectionExtrasCost(walk, selectionSet, named)
+    );
   }
   return 1 + selectionCost(walk, selectionSet, named as GraphQLCompositeType);
 }
@@ -218,7 +240,10 @@ export function requestedQueryCost(
   const walk = walkFor(schema, document, variables);
   if (operation.operation === "mutation") {
     const root = schema.getMutationType()!;
-    return [...collectFields(walk, operation.selectionSet, root).values()].filter((n) => !n[0].name.value.startsWith("__")).length * MUTATION_COST;
+    return (
+      [...collectFields(walk, operation.selectionSet, root).values()].filter((n) => !n[0].name.value.startsWith("__"))
+        .length * MUTATION_COST
+    );
   }
   const root = schema.getQueryType()!;
   return selectionCost(walk, operation.selectionSet, root);
@@ -226,7 +251,12 @@ export function requestedQueryCost(
 
 // ---------------------------------------------------------------- actual cost
 
-function actualSelectionCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQLCompositeType, data: Record<string, unknown>): number {
+function actualSelectionCost(
+  walk: Walk,
+  selectionSet: SelectionSetNode,
+  type: GraphQLCompositeType,
+  data: Record<string, unknown>,
+): number {
   const runtime = resolveRuntime(walk, type, data);
   let total = 0;
   for (const [key, nodes] of collectFields(walk, selectionSet, runtime)) {
@@ -245,7 +275,12 @@ function resolveRuntime(walk: Walk, type: GraphQLCompositeType, data: Record<str
   return concrete && isObjectType(concrete) ? concrete : type;
 }
 
-function actualFieldCost(walk: Walk, nodes: FieldNode[], definition: GraphQLField<unknown, unknown>, value: unknown): number {
+function actualFieldCost(
+  walk: Walk,
+  nodes: FieldNode[],
+  definition: GraphQLField<unknown, unknown>,
+  value: unknown,
+): number {
   const named = getNamedType(definition.type);
   if (isLeafType(named) || value === null || value === undefined) return 0;
   const selectionSet = mergedSelectionSet(nodes);
@@ -262,7 +297,15 @@ function actualFieldCost(walk: Walk, nodes: FieldNode[], definition: GraphQLFiel
       const list = connection[key];
       if (name === "nodes" && inner && Array.isArray(list)) {
         const nodeType = getNamedType(named.getFields().nodes.type) as GraphQLCompositeType;
-        list.forEach((node, i) => perNode.set(i, Math.max(perNode.get(i) ?? 0, 1 + actualSelectionCost(walk, inner, nodeType, node as Record<string, unknown>))));
+        list.forEach((node, i) =>
+          perNode.set(
+            i,
+            Math.max(
+              perNode.get(i) ?? 0,
+              1 + actualSelectionCost(walk, inner, nodeType, node as Record<string, unknown>),
+            ),
+          ),
+        );
       } else if (name === "edges" && inner && Array.isArray(list)) {
         const edgeType = getNamedType(named.getFields().edges.type) as GraphQLObjectType;
         const nodeType = getNamedType(edgeType.getFields().node.type) as GraphQLCompositeType;
@@ -271,7 +314,11 @@ function actualFieldCost(walk: Walk, nodes: FieldNode[], definition: GraphQLFiel
           if (edgeNodes[0].name.value !== "node" || !nodeSelection) continue;
           list.forEach((edge, i) => {
             const node = (edge as Record<string, unknown>)[edgeKey] as Record<string, unknown> | null;
-            if (node) perNode.set(i, Math.max(perNode.get(i) ?? 0, 1 + actualSelectionCost(walk, nodeSelection, nodeType, node)));
+            if (node)
+              perNode.set(
+                i,
+                Math.max(perNode.get(i) ?? 0, 1 + actualSelectionCost(walk, nodeSelection, nodeType, node)),
+              );
           });
         }
       } else if (name !== "pageInfo") {
@@ -284,7 +331,15 @@ function actualFieldCost(walk: Walk, nodes: FieldNode[], definition: GraphQLFiel
   }
   const type = named as GraphQLCompositeType;
   if (isListType(isNonNullType(definition.type) ? definition.type.ofType : definition.type) && Array.isArray(value)) {
-    return 1 + Math.max(0, ...value.map((item) => (item ? actualSelectionCost(walk, selectionSet, type, item as Record<string, unknown>) : 0)));
+    return (
+      1 +
+      Math.max(
+        0,
+        ...value.map((item) =>
+          item ? actualSelectionCost(walk, selectionSet, type, item as Record<string, unknown>) : 0,
+        ),
+      )
+    );
   }
   return 1 + actualSelectionCost(walk, selectionSet, type, value as Record<string, unknown>);
 }

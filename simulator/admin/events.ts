@@ -12,7 +12,11 @@ export interface BulkFinishPayload {
 
 export type SimulatorEvent =
   | { shop: string; topic: "bulk_operations/finish"; payload: BulkFinishPayload }
-  | { shop: string; topic: "orders/create" | "orders/updated" | "orders/paid" | "orders/cancelled" | "orders/delete"; resource: OrderRecord }
+  | {
+      shop: string;
+      topic: "orders/create" | "orders/updated" | "orders/paid" | "orders/cancelled" | "orders/delete";
+      resource: OrderRecord;
+    }
   | { shop: string; topic: "refunds/create"; resource: { refund: RefundRecord; order: OrderRecord } }
   | { shop: string; topic: "customers/create" | "customers/update" | "customers/delete"; resource: CustomerRecord };
 

@@ -58,9 +58,16 @@ export async function runGraphql(
 ): Promise<GraphqlOutcome> {
   const schema = adminSchema();
   if (typeof body.query !== "string" || body.query.trim() === "") {
-    return { status: 400, body: { errors: "Missing query" } as never, requestedCost: null, actualCost: null, throttled: false };
+    return {
+      status: 400,
+      body: { errors: "Missing query" } as never,
+      requestedCost: null,
+      actualCost: null,
+      throttled: false,
+    };
   }
-  const variables = body.variables && typeof body.variables === "object" ? (body.variables as Record<string, unknown>) : {};
+  const variables =
+    body.variables && typeof body.variables === "object" ? (body.variables as Record<string, unknown>) : {};
   const operationName = typeof body.operationName === "string" ? body.operationName : null;
 
   const checked = checkRequest(schema, body.query, variables, operationName);
@@ -77,7 +84,12 @@ export async function runGraphql(
         errors: [
           {
             message: `Query cost is ${requested}, which exceeds the single query max cost limit (${SINGLE_QUERY_MAX_COST}).\n\nSee ${RATE_LIMIT_DOCS} for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/docs/api/usage/bulk-operations/queries for usage details.\n`,
-            extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: SINGLE_QUERY_MAX_COST, documentation: RATE_LIMIT_DOCS },
+            extensions: {
+              code: "MAX_COST_EXCEEDED",
+              cost: requested,
+              maxCost: SINGLE_QUERY_MAX_COST,
+              documentation: RATE_LIMIT_DOCS,
+            },
           },
         ],
         extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: bucket.status() } },

@@ -29,7 +29,12 @@ export class FaultController {
   private armed: Armed[] = [];
 
   inject(fault: Fault, options: FaultOptions = {}): void {
-    this.armed.push({ fault, remaining: options.times ?? 1, shop: options.shop?.toLowerCase() ?? null, endpoint: options.endpoint ?? "graphql" });
+    this.armed.push({
+      fault,
+      remaining: options.times ?? 1,
+      shop: options.shop?.toLowerCase() ?? null,
+      endpoint: options.endpoint ?? "graphql",
+    });
   }
 
   clear(): void {
@@ -50,7 +55,9 @@ export class FaultController {
 
   /** The request fault to apply to this request, if any (bulk failures are taken separately). */
   takeRequestFault(shop: string, endpoint: FaultEndpoint): Fault | null {
-    return this.take((a) => a.fault.kind !== "bulk-fail-halfway" && a.endpoint === endpoint && (a.shop === null || a.shop === shop));
+    return this.take(
+      (a) => a.fault.kind !== "bulk-fail-halfway" && a.endpoint === endpoint && (a.shop === null || a.shop === shop),
+    );
   }
 
   takeBulkFailure(shop: string): boolean {

@@ -2,7 +2,13 @@
 import express from "express";
 import type { AddressInfo } from "node:net";
 import type { ShopRecord } from "../shop-file/types";
-import { NO_PROTECTED_DATA, parseScopes, validateProtectedCustomerData, type Installation, type ProtectedCustomerData } from "./access";
+import {
+  NO_PROTECTED_DATA,
+  parseScopes,
+  validateProtectedCustomerData,
+  type Installation,
+  type ProtectedCustomerData,
+} from "./access";
 import { BulkRunner } from "./bulk";
 import { systemClock, type Clock } from "./clock";
 import type { FlowTriggerField, ResolverContext, SimulatorCore } from "./context";
@@ -28,7 +34,6 @@ export type { Installation, ProtectedCustomerData, ProtectedField } from "./acce
 export { PROTECTED_FIELDS } from "./access";
 export { ADMIN_API_VERSION, adminSchema } from "./schema";
 export { signSessionToken, sessionTokenClaims } from "./token-exchange";
-
 
 export interface AdminSimulatorOptions {
   apiKey: string;
@@ -65,7 +70,11 @@ export function createAdminSimulator(options: AdminSimulatorOptions) {
     scopes: parseScopes(options.scopes ?? DEFAULT_SCOPES),
     protectedCustomerData: validateProtectedCustomerData(options.protectedCustomerData ?? NO_PROTECTED_DATA),
   };
-  const store = new Store({ installation: defaultInstallation, searchLagMs: () => searchLagMs, now: () => clock.now() });
+  const store = new Store({
+    installation: defaultInstallation,
+    searchLagMs: () => searchLagMs,
+    now: () => clock.now(),
+  });
   const events = new EventBus();
   const files = new FileStore();
   const faults = new FaultController();
@@ -148,10 +157,17 @@ export function createAdminSimulator(options: AdminSimulatorOptions) {
     },
     tokens: {
       /** An access token without going through token exchange. */
-      issue: (shop: string, opts?: { online?: boolean; userId?: number; expiresInSeconds?: number }) => tokens.issue(shop, opts).token,
+      issue: (shop: string, opts?: { online?: boolean; userId?: number; expiresInSeconds?: number }) =>
+        tokens.issue(shop, opts).token,
       /** A valid App Bridge session token for `shop`, signed with the app secret (override claims to make bad ones). */
       sessionToken: (shop: string, overrides: Record<string, unknown> = {}, secret = options.apiSecret) =>
-        signSessionToken({ ...sessionTokenClaims({ shop, apiKey: options.apiKey, nowSeconds: Math.floor(clock.now() / 1000) }), ...overrides }, secret),
+        signSessionToken(
+          {
+            ...sessionTokenClaims({ shop, apiKey: options.apiKey, nowSeconds: Math.floor(clock.now() / 1000) }),
+            ...overrides,
+          },
+          secret,
+        ),
     },
     /**
      * The app's installation in each shop: the access scopes the merchant granted and the protected customer data the
@@ -161,16 +177,22 @@ export function createAdminSimulator(options: AdminSimulatorOptions) {
     access: {
       get: (shop: string): Installation => structuredClone(store.require(shop).installation),
       /** (Re)installs the app in `shop` with these scopes and approval; what is omitted keeps the simulator's defaults. */
-      install: (shop: string, grant: { scopes?: string | readonly string[]; protectedCustomerData?: ProtectedCustomerData } = {}): Installation => {
+      install: (
+        shop: string,
+        grant: { scopes?: string | readonly string[]; protectedCustomerData?: ProtectedCustomerData } = {},
+      ): Installation => {
         const state = store.require(shop);
         state.installation = {
           scopes: grant.scopes === undefined ? [...defaultInstallation.scopes] : parseScopes(grant.scopes),
-          protectedCustomerData: validateProtectedCustomerData(grant.protectedCustomerData ?? defaultInstallation.protectedCustomerData),
+          protectedCustomerData: validateProtectedCustomerData(
+            grant.protectedCustomerData ?? defaultInstallation.protectedCustomerData,
+          ),
         };
         return structuredClone(state.installation);
       },
       /** Adds scopes to the installation; answers the scope lists before and after. */
-      grant: (shop: string, scopes: string | readonly string[]) => changeScopes(shop, (current) => [...current, ...parseScopes(scopes)]),
+      grant: (shop: string, scopes: string | readonly string[]) =>
+        changeScopes(shop, (current) => [...current, ...parseScopes(scopes)]),
       /** Removes scopes from the installation; answers the scope lists before and after. */
       revoke: (shop: string, scopes: string | readonly string[]) => {
         const gone = new Set(parseScopes(scopes));

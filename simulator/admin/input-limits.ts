@@ -27,7 +27,12 @@ import type { ShopifyErrorJson } from "./shopify-error";
 export const INPUT_ARRAY_MAX = 250;
 
 /** Lists of the input type (not JSON scalars that happen to hold arrays) longer than the limit, with their path. */
-function oversized(type: GraphQLInputType, value: unknown, path: (string | number)[], out: { path: (string | number)[]; size: number }[]): void {
+function oversized(
+  type: GraphQLInputType,
+  value: unknown,
+  path: (string | number)[],
+  out: { path: (string | number)[]; size: number }[],
+): void {
   if (value === null || value === undefined) return;
   const t = isNonNullType(type) ? type.ofType : type;
   if (isListType(t)) {
@@ -39,7 +44,8 @@ function oversized(type: GraphQLInputType, value: unknown, path: (string | numbe
     items.forEach((item, i) => oversized(t.ofType, item, Array.isArray(value) ? [...path, i] : path, out));
   } else if (isInputObjectType(t) && typeof value === "object") {
     const fields = t.getFields();
-    for (const [key, v] of Object.entries(value as Record<string, unknown>)) if (fields[key]) oversized(fields[key].type, v, [...path, key], out);
+    for (const [key, v] of Object.entries(value as Record<string, unknown>))
+      if (fields[key]) oversized(fields[key].type, v, [...path, key], out);
   }
 }
 
@@ -48,7 +54,11 @@ type ArgumentField = { node: FieldNode; def: GraphQLField<unknown, unknown> };
 /** The fields with arguments of an operation and its fragments, found once per parsed operation. */
 const fieldsWithArguments = new WeakMap<OperationDefinitionNode, ArgumentField[]>();
 
-function argumentFields(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ArgumentField[] {
+function argumentFields(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): ArgumentField[] {
   const cached = fieldsWithArguments.get(operation);
   if (cached) return cached;
   const found: ArgumentField[] = [];

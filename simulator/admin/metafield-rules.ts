@@ -35,14 +35,54 @@ export function valueSizeLimit(type: string): number {
 }
 
 export const METAFIELD_TYPES = new Set([
-  "boolean", "color", "date", "date_time", "dimension", "id", "json", "link", "money", "multi_line_text_field",
-  "number_decimal", "number_integer", "rating", "rich_text_field", "single_line_text_field", "url", "volume", "weight",
-  "customer_reference", "product_reference", "variant_reference", "collection_reference", "metaobject_reference",
-  "file_reference", "page_reference", "order_reference", "company_reference",
-  "list.single_line_text_field", "list.number_integer", "list.number_decimal", "list.date", "list.date_time", "list.url",
-  "list.color", "list.boolean", "list.json", "list.link", "list.rating", "list.dimension", "list.volume", "list.weight",
-  "list.customer_reference", "list.product_reference", "list.variant_reference", "list.collection_reference",
-  "list.metaobject_reference", "list.file_reference", "list.page_reference",
+  "boolean",
+  "color",
+  "date",
+  "date_time",
+  "dimension",
+  "id",
+  "json",
+  "link",
+  "money",
+  "multi_line_text_field",
+  "number_decimal",
+  "number_integer",
+  "rating",
+  "rich_text_field",
+  "single_line_text_field",
+  "url",
+  "volume",
+  "weight",
+  "customer_reference",
+  "product_reference",
+  "variant_reference",
+  "collection_reference",
+  "metaobject_reference",
+  "file_reference",
+  "page_reference",
+  "order_reference",
+  "company_reference",
+  "list.single_line_text_field",
+  "list.number_integer",
+  "list.number_decimal",
+  "list.date",
+  "list.date_time",
+  "list.url",
+  "list.color",
+  "list.boolean",
+  "list.json",
+  "list.link",
+  "list.rating",
+  "list.dimension",
+  "list.volume",
+  "list.weight",
+  "list.customer_reference",
+  "list.product_reference",
+  "list.variant_reference",
+  "list.collection_reference",
+  "list.metaobject_reference",
+  "list.file_reference",
+  "list.page_reference",
 ]);
 
 /** `$app` and `$app:suffix` are the app's reserved namespaces; Shopify stores them as `app--{app id}[--suffix]`. */
@@ -53,7 +93,12 @@ export function resolveNamespace(namespace: string | null | undefined, appId: nu
   return ns;
 }
 
-const error = (field: string[], message: string, code: string | null, elementIndex: number | null = null): MetafieldUserError => ({
+const error = (
+  field: string[],
+  message: string,
+  code: string | null,
+  elementIndex: number | null = null,
+): MetafieldUserError => ({
   field,
   message,
   code,
@@ -61,21 +106,39 @@ const error = (field: string[], message: string, code: string | null, elementInd
 });
 
 /** The namespace and key of input `index`, or the first thing Shopify refuses about them. */
-export function identifierError(index: number, rawNamespace: string | null | undefined, key: string, appId: number): MetafieldUserError | null {
+export function identifierError(
+  index: number,
+  rawNamespace: string | null | undefined,
+  key: string,
+  appId: number,
+): MetafieldUserError | null {
   const at = (part: string) => ["metafields", String(index), part];
   const namespace = resolveNamespace(rawNamespace, appId);
   // What the app typed (for `$app:suffix`, the suffix) must be of the allowed characters.
-  const typed = rawNamespace == null || rawNamespace === "$app" ? null : rawNamespace.startsWith("$app:") ? rawNamespace.slice(5) : rawNamespace;
-  if (namespace.length < NAMESPACE_MIN) return error(at("namespace"), `Namespace is too short (minimum is ${NAMESPACE_MIN} characters)`, "TOO_SHORT");
+  const typed =
+    rawNamespace == null || rawNamespace === "$app"
+      ? null
+      : rawNamespace.startsWith("$app:")
+        ? rawNamespace.slice(5)
+        : rawNamespace;
+  if (namespace.length < NAMESPACE_MIN)
+    return error(at("namespace"), `Namespace is too short (minimum is ${NAMESPACE_MIN} characters)`, "TOO_SHORT");
   if (key.length < KEY_MIN) return error(at("key"), `Key is too short (minimum is ${KEY_MIN} characters)`, "TOO_SHORT");
-  if (namespace.length > NAMESPACE_MAX) return error(at("namespace"), `Namespace is too long (maximum is ${NAMESPACE_MAX} characters)`, "TOO_LONG");
+  if (namespace.length > NAMESPACE_MAX)
+    return error(at("namespace"), `Namespace is too long (maximum is ${NAMESPACE_MAX} characters)`, "TOO_LONG");
   if (key.length > KEY_MAX) return error(at("key"), `Key is too long (maximum is ${KEY_MAX} characters)`, "TOO_LONG");
-  if (typed !== null && !IDENTIFIER.test(typed)) return error(at("namespace"), "Namespace contains one or more invalid characters.", "INVALID");
+  if (typed !== null && !IDENTIFIER.test(typed))
+    return error(at("namespace"), "Namespace contains one or more invalid characters.", "INVALID");
   if (!IDENTIFIER.test(key)) return error(at("key"), "Key contains one or more invalid characters.", "INVALID");
-  if (RESERVED_NAMESPACES.has(namespace)) return error(at("namespace"), `Namespace ${namespace} is a reserved namespace`, null);
+  if (RESERVED_NAMESPACES.has(namespace))
+    return error(at("namespace"), `Namespace ${namespace} is a reserved namespace`, null);
   const app = /^app--(\d+)(--|$)/.exec(namespace);
   if (namespace.startsWith("app--") && (!app || Number(app[1]) !== appId)) {
-    return error(["metafields", String(index)], "Access to this namespace and key on Metafields for this resource type is not allowed.", "APP_NOT_AUTHORIZED");
+    return error(
+      ["metafields", String(index)],
+      "Access to this namespace and key on Metafields for this resource type is not allowed.",
+      "APP_NOT_AUTHORIZED",
+    );
   }
   return null;
 }
@@ -115,7 +178,9 @@ export function scalarValueProblem(type: string, value: string, ctx: ValueContex
     case "boolean":
       return value === "true" || value === "false" ? null : "Value must be true or false.";
     case "number_integer":
-      return /^-?\d+$/.test(value) && BigInt(value) >= -(2n ** 63n) && BigInt(value) < 2n ** 63n ? null : "Value must be an integer.";
+      return /^-?\d+$/.test(value) && BigInt(value) >= -(2n ** 63n) && BigInt(value) < 2n ** 63n
+        ? null
+        : "Value must be an integer.";
     case "number_decimal":
       return DECIMAL.test(value) ? null : "Value must be a decimal.";
     case "date":
@@ -140,7 +205,11 @@ export function scalarValueProblem(type: string, value: string, ctx: ValueContex
     case "money": {
       const parsed = parseJson(value);
       const v = parsed.ok ? (parsed.value as Record<string, unknown> | null) : null;
-      return v && typeof v === "object" && typeof v.amount === "string" && DECIMAL.test(v.amount) && typeof v.currency_code === "string"
+      return v &&
+        typeof v === "object" &&
+        typeof v.amount === "string" &&
+        DECIMAL.test(v.amount) &&
+        typeof v.currency_code === "string"
         ? null
         : "Value must be a stringified JSON object with amount (numeric) and currency_code (string matching the shop's currency) fields.";
     }
@@ -150,7 +219,9 @@ export function scalarValueProblem(type: string, value: string, ctx: ValueContex
       if (type.endsWith("_reference")) throw notImplemented(`metafield values of type ${type}`);
       // JSON object types (link, rating, dimension, volume, weight, rich_text_field): at least a JSON object.
       const parsed = parseJson(value);
-      return parsed.ok && parsed.value !== null && typeof parsed.value === "object" && !Array.isArray(parsed.value) ? null : "Value is invalid.";
+      return parsed.ok && parsed.value !== null && typeof parsed.value === "object" && !Array.isArray(parsed.value)
+        ? null
+        : "Value is invalid.";
     }
   }
 }
@@ -161,12 +232,19 @@ export function listValueErrors(index: number, type: string, value: string, ctx:
   const parsed = parseJson(value);
   if (!parsed.ok || !Array.isArray(parsed.value)) return [error(field, "Value must be a JSON array.", "INVALID_VALUE")];
   const items = parsed.value as unknown[];
-  if (items.length > LIST_MAX_ITEMS) return [error(field, `Value has more than ${LIST_MAX_ITEMS} elements.`, "INVALID_VALUE")];
+  if (items.length > LIST_MAX_ITEMS)
+    return [error(field, `Value has more than ${LIST_MAX_ITEMS} elements.`, "INVALID_VALUE")];
   const inner = type.slice("list.".length);
   const out: MetafieldUserError[] = [];
   items.forEach((item, i) => {
     const text =
-      typeof item === "string" ? item : typeof item === "number" || typeof item === "boolean" ? String(item) : item && typeof item === "object" ? JSON.stringify(item) : null;
+      typeof item === "string"
+        ? item
+        : typeof item === "number" || typeof item === "boolean"
+          ? String(item)
+          : item && typeof item === "object"
+            ? JSON.stringify(item)
+            : null;
     const problem = text === null ? "Value is invalid." : scalarValueProblem(inner, text, ctx);
     if (problem) out.push(error(field, problem, "INVALID_VALUE", i));
   });

@@ -27,7 +27,10 @@ export function isDecimal(value: string): boolean {
 /** Sums decimal strings; the result keeps the largest number of decimals among the inputs. */
 export function addAmounts(amounts: string[], minDecimals = 0): string {
   const scale = Math.max(minDecimals, ...amounts.map(decimalsOf));
-  return fromScaled(amounts.reduce((sum, a) => sum + toScaled(a, scale), 0n), scale);
+  return fromScaled(
+    amounts.reduce((sum, a) => sum + toScaled(a, scale), 0n),
+    scale,
+  );
 }
 
 export function subtractAmount(a: string, b: string): string {

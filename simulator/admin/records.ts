@@ -44,9 +44,14 @@ export interface RedeemCodeRecord {
   usedBy?: string[];
 }
 
-export type DiscountValue = { kind: "percentage"; percentage: number } | { kind: "amount"; amount: MoneyV2; appliesOnEachItem: boolean };
+export type DiscountValue =
+  | { kind: "percentage"; percentage: number }
+  | { kind: "amount"; amount: MoneyV2; appliesOnEachItem: boolean };
 
-export type DiscountBuyers = { kind: "all" } | { kind: "customers"; ids: string[] } | { kind: "segments"; ids: string[] };
+export type DiscountBuyers =
+  | { kind: "all" }
+  | { kind: "customers"; ids: string[] }
+  | { kind: "segments"; ids: string[] };
 
 export interface DiscountRecord {
   id: string; // gid://shopify/DiscountCodeNode/…
@@ -71,7 +76,11 @@ export interface RedeemCodeBulkCreationRecord {
   createdAt: string;
   /** Shopify adds codes asynchronously: the mutation's answer says not done; a later read of the creation says done. */
   done: boolean;
-  results: { code: string; redeemCodeId: string | null; errors: { field: string[] | null; message: string; code: string | null }[] }[];
+  results: {
+    code: string;
+    redeemCodeId: string | null;
+    errors: { field: string[] | null; message: string; code: string | null }[];
+  }[];
 }
 
 export type BulkStatus = "CREATED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELING" | "CANCELED" | "EXPIRED";

@@ -45,7 +45,11 @@ async function applyFault(fault: Fault | null, res: Response): Promise<boolean> 
     case "http":
       if (fault.status === 429) {
         res.set("Retry-After", String(fault.retryAfter ?? 2.0));
-        res.status(429).json({ errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." });
+        res
+          .status(429)
+          .json({
+            errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.",
+          });
       } else {
         const text = { 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable" }[fault.status];
         res.status(fault.status).json({ errors: text });
@@ -63,7 +67,13 @@ export function createRouter(deps: RouterDeps): Router {
   const form = express.urlencoded({ extended: false });
   const graphqlText = express.text({ type: "application/graphql", limit: "20mb" });
 
-  const log = (shop: string, endpoint: FaultEndpoint, status: number, extra: Partial<GraphqlOutcome> & { body?: any; fault?: Fault | null } = {}, req?: Request) => {
+  const log = (
+    shop: string,
+    endpoint: FaultEndpoint,
+    status: number,
+    extra: Partial<GraphqlOutcome> & { body?: any; fault?: Fault | null } = {},
+    req?: Request,
+  ) => {
     const body = req?.body && typeof req.body === "object" ? req.body : {};
     requests.record({
       at: isoAt(core.clock),
@@ -130,56 +140,76 @@ export function createRouter(deps: RouterDeps): Router {
     }
     const body = typeof req.body === "string" ? { query: req.body } : (req.body ?? {});
     const ctx: ResolverContext = { shop, core, origin: originOf(req), bulk: null };
-    const outcome = await runGraphql(ctx, deps.bucketFor(shopDomain), body, { forceThrottle: fault?.kind === "throttled" });
+    const outcome = await runGraphql(ctx, deps.bucketFor(shopDomain), body, {
+      forceThrottle: fault?.kind === "throttled",
+    });
     res.set("X-Shopify-API-Version", ADMIN_API_VERSION);
     res.status(outcome.status).json(outcome.body);
     log(shopDomain, "graphql", outcome.status, { ...outcome, fault }, req);
   });
 
   // The storage endpoint of staged uploads: checks the signed policy as Cloud Storage does (./staged-policy.ts).
-  router.post(STAGED_UPLOAD_PATH, express.raw({ type: "multipart/form-data", limit: STAGED_UPLOAD_MAX_BYTES + 1024 * 1024 }), (req, res) => {
-    let parts;
-    try {
-      parts = parseMultipart(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get("content-type") ?? "");
-    } catch (error) {
-      res.status(400).type("application/xml").send(errorXml({ ok: false, status: 400, code: "InvalidArgument", message: "Invalid argument.", details: (error as Error).message }));
-      return;
-    }
-    const outcome = checkStagedUpload(parts, core.files.signingKey, core.clock.now());
-    if (!outcome.ok) {
-      res.status(outcome.status).type("application/xml").send(errorXml(outcome));
-      return;
-    }
-    core.files.putStaged(outcome.key, Buffer.from(outcome.content), core.clock.now());
-    const etag = `"${createHash("md5").update(outcome.content).digest("hex")}"`;
-    if (outcome.status !== 201) {
-      res.status(outcome.status === 200 ? 200 : 204).end();
-      return;
-    }
-    res
-      .status(201)
-      .type("application/xml")
-      .send(
-        `<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>${originOf(req)}${STAGED_UPLOAD_PATH}/${outcome.key}</Location><Bucket>${STAGED_UPLOAD_BUCKET}</Bucket><Key>${outcome.key}</Key><ETag>${etag}</ETag></PostResponse>`,
-      );
-  });
+  router.post(
+    STAGED_UPLOAD_PATH,
+    express.raw({ type: "multipart/form-data", limit: STAGED_UPLOAD_MAX_BYTES + 1024 * 1024 }),
+    (req, res) => {
+      let parts;
+      try {
+        parts = parseMultipart(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get("content-type") ?? "");
+      } catch (error) {
+        res
+          .status(400)
+          .type("application/xml")
+          .send(
+            errorXml({
+              ok: false,
+              status: 400,
+              code: "InvalidArgument",
+              message: "Invalid argument.",
+              details: (error as Error).message,
+            }),
+          );
+        return;
+      }
+      const outcome = checkStagedUpload(parts, core.files.signingKey, core.clock.now());
+      if (!outcome.ok) {
+        res.status(outcome.status).type("application/xml").send(errorXml(outcome));
+        return;
+      }
+      core.files.putStaged(outcome.key, Buffer.from(outcome.content), core.clock.now());
+      const etag = `"${createHash("md5").update(outcome.content).digest("hex")}"`;
+      if (outcome.status !== 201) {
+        res.status(outcome.status === 200 ? 200 : 204).end();
+        return;
+      }
+      res
+        .status(201)
+        .type("application/xml")
+        .send(
+          `<?xml version='1.0' encoding='UTF-8'?><PostResponse><Location>${originOf(req)}${STAGED_UPLOAD_PATH}/${outcome.key}</Location><Bucket>${STAGED_UPLOAD_BUCKET}</Bucket><Key>${outcome.key}</Key><ETag>${etag}</ETag></PostResponse>`,
+        );
+    },
+  );
 
   // A body over what express reads at all: Cloud Storage's answer to a file over the policy's size range.
-  router.use(STAGED_UPLOAD_PATH, (error: { type?: string }, _req: Request, res: Response, next: (e?: unknown) => void) => {
-    if (error?.type !== "entity.too.large") return next(error);
-    res
-      .status(400)
-      .type("application/xml")
-      .send(
-        errorXml({
-          ok: false,
-          status: 400,
-          code: "EntityTooLarge",
-          message: "Your proposed upload is larger than the maximum object size specified in your Policy Document.",
-          details: "Content-length exceeds upper bound on range",
-        }),
-      );
-  });
+  router.use(
+    STAGED_UPLOAD_PATH,
+    (error: { type?: string }, _req: Request, res: Response, next: (e?: unknown) => void) => {
+      if (error?.type !== "entity.too.large") return next(error);
+      res
+        .status(400)
+        .type("application/xml")
+        .send(
+          errorXml({
+            ok: false,
+            status: 400,
+            code: "EntityTooLarge",
+            message: "Your proposed upload is larger than the maximum object size specified in your Policy Document.",
+            details: "Content-length exceeds upper bound on range",
+          }),
+        );
+    },
+  );
 
   router.get("/files/:name", (req, res) => {
     const path = core.files.resultPath(req.params.name);

@@ -84,7 +84,10 @@ function isJsonValue(value: unknown, depth = 0): boolean {
 
 type Parser = (value: unknown) => boolean;
 
-const str = (test: (s: string) => boolean): Parser => (value) => typeof value === "string" && test(value);
+const str =
+  (test: (s: string) => boolean): Parser =>
+  (value) =>
+    typeof value === "string" && test(value);
 
 /** One parser per scalar of the 2026-04 schema; ID is handled by scalarProblem (its own message). */
 const PARSERS: Record<string, Parser> = {

@@ -33,14 +33,18 @@ export class SearchIndex<T extends { id: string }> {
     if (lag <= 0 && versions.length === 0) return;
     // A held record stays held: every later version waits with it.
     const held = versions.some((v) => v.until === Number.POSITIVE_INFINITY);
-    versions.push({ snapshot: current === null ? null : structuredClone(current), until: held ? Number.POSITIVE_INFINITY : now + Math.max(0, lag) });
+    versions.push({
+      snapshot: current === null ? null : structuredClone(current),
+      until: held ? Number.POSITIVE_INFINITY : now + Math.max(0, lag),
+    });
     this.pending.set(id, versions);
   }
 
   /** Keeps a record out of the index (it is searchable by what the index last saw) until release(). */
   hold(id: string, current: T | null, _now: number): void {
     const versions = this.pending.get(id) ?? [];
-    if (versions.length === 0) versions.push({ snapshot: current === null ? null : structuredClone(current), until: Number.POSITIVE_INFINITY });
+    if (versions.length === 0)
+      versions.push({ snapshot: current === null ? null : structuredClone(current), until: Number.POSITIVE_INFINITY });
     else for (const v of versions) v.until = Number.POSITIVE_INFINITY;
     this.pending.set(id, versions);
   }

@@ -62,7 +62,12 @@ function parseTerm(token: string): Node {
   if (token.startsWith("-") && token.length > 1) return { kind: "not", inner: parseTerm(token.slice(1)) };
   const match = /^([A-Za-z_.]+):(>=|<=|>|<)?(.*)$/s.exec(token);
   if (!match) return { kind: "term", field: null, comparator: ":", value: unquote(token) };
-  return { kind: "term", field: match[1].toLowerCase(), comparator: (match[2] as Comparator) ?? ":", value: unquote(match[3]) };
+  return {
+    kind: "term",
+    field: match[1].toLowerCase(),
+    comparator: (match[2] as Comparator) ?? ":",
+    value: unquote(match[3]),
+  };
 }
 
 function parse(tokens: string[]): Node {
@@ -173,7 +178,8 @@ export function searchFilter<T>(spec: SearchSpec<T>, query: string): (item: T) =
   const check = (node: Node): void => {
     if (node.kind === "term") {
       if (node.field === null && !spec.freeText) throw notImplemented(`free-text search on ${spec.resource}`);
-      if (node.field !== null && !spec.fields[node.field]) throw notImplemented(`search field '${node.field}' on ${spec.resource}`);
+      if (node.field !== null && !spec.fields[node.field])
+        throw notImplemented(`search field '${node.field}' on ${spec.resource}`);
     } else if (node.kind === "not") check(node.inner);
     else node.items.forEach(check);
   };

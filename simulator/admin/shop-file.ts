@@ -18,7 +18,8 @@ export async function loadShopFile(store: Store, path: string): Promise<ShopStat
       throw new Error(`${path}:${lineNumber}: not JSON (${(error as Error).message})`);
     }
     if (!shop) {
-      if (record.__typename !== "Shop") throw new Error(`${path}:${lineNumber}: the first line must be the Shop record`);
+      if (record.__typename !== "Shop")
+        throw new Error(`${path}:${lineNumber}: the first line must be the Shop record`);
       shop = store.add(record);
       continue;
     }
@@ -33,7 +34,9 @@ export async function loadShopFile(store: Store, path: string): Promise<ShopStat
         shop.putRefund(record);
         break;
       default:
-        throw new Error(`${path}:${lineNumber}: unexpected record type ${(record as { __typename: string }).__typename}`);
+        throw new Error(
+          `${path}:${lineNumber}: unexpected record type ${(record as { __typename: string }).__typename}`,
+        );
     }
   }
   if (!shop) throw new Error(`${path}: empty shop file`);

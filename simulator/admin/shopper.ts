@@ -52,7 +52,12 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       const zero = addAmounts(["0"], input.total.includes(".") ? input.total.split(".")[1].length : 0);
       // A minimum subtotal is checked before discounts: what the shopper paid plus what the discounts took off.
       const beforeDiscounts = addAmounts([input.total, input.totalDiscounts ?? zero]);
-      redeemDiscountCodes(shop, { codes: input.discountCodes ?? [], customer, subtotal: beforeDiscounts, at: input.processedAt ?? now });
+      redeemDiscountCodes(shop, {
+        codes: input.discountCodes ?? [],
+        customer,
+        subtotal: beforeDiscounts,
+        at: input.processedAt ?? now,
+      });
       const order: OrderRecord = {
         __typename: "Order",
         id,
@@ -100,11 +105,18 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
         totalRefundedSet: bag(input.amount, currency),
       };
       order.totalRefundedSet = bag(addAmounts([order.totalRefundedSet.shopMoney.amount, input.amount]), currency);
-      order.currentTotalPriceSet = bag(subtractAmount(order.currentTotalPriceSet.shopMoney.amount, input.amount), currency);
+      order.currentTotalPriceSet = bag(
+        subtractAmount(order.currentTotalPriceSet.shopMoney.amount, input.amount),
+        currency,
+      );
       order.updatedAt = now;
       shop.putRefund(refund);
       shop.putOrder(order);
-      events.emit({ shop: shop.domain, topic: "refunds/create", resource: { refund: clone(refund), order: clone(order) } });
+      events.emit({
+        shop: shop.domain,
+        topic: "refunds/create",
+        resource: { refund: clone(refund), order: clone(order) },
+      });
       events.emit({ shop: shop.domain, topic: "orders/updated", resource: clone(order) });
       return clone(refund);
     },
@@ -127,7 +139,10 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       const { shop, order } = orderOf(domain, orderId);
       const currency = shop.record.currencyCode;
       shop.orderIndex.willChange(order.id, order, clock.now());
-      order.currentTotalPriceSet = bag(subtractAmount(input.newTotal, order.totalRefundedSet.shopMoney.amount), currency);
+      order.currentTotalPriceSet = bag(
+        subtractAmount(input.newTotal, order.totalRefundedSet.shopMoney.amount),
+        currency,
+      );
       order.edited = true;
       order.updatedAt = isoAt(clock);
       shop.putOrder(order);

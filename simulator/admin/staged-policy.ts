@@ -46,7 +46,10 @@ export interface StagedTarget {
 }
 
 function compactTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 function sign(secret: Buffer, policy: string): string {
@@ -54,7 +57,14 @@ function sign(secret: Buffer, policy: string): string {
 }
 
 /** A target for one file: `key` under the shop's tmp/ prefix, valid until now + POLICY_LIFETIME_MS. */
-export function createStagedTarget(opts: { secret: Buffer; url: string; shopNumericId: number; filename: string; mimeType: string; now: number }): StagedTarget {
+export function createStagedTarget(opts: {
+  secret: Buffer;
+  url: string;
+  shopNumericId: number;
+  filename: string;
+  mimeType: string;
+  now: number;
+}): StagedTarget {
   const key = `tmp/${opts.shopNumericId}/bulk/${randomUUID()}/${opts.filename}`;
   const date = compactTime(opts.now);
   const credential = `${CREDENTIAL_ID}/${date.slice(0, 8)}/auto/storage/goog4_request`;
@@ -76,7 +86,13 @@ export function createStagedTarget(opts: { secret: Buffer; url: string; shopNume
     expiration: new Date(opts.now + POLICY_LIFETIME_MS).toISOString().replace(/\.\d{3}Z$/, "Z"),
   };
   const policy = Buffer.from(JSON.stringify(document)).toString("base64");
-  const { bucket: _inTheUrl, "x-goog-date": _date, "x-goog-credential": _credential, "x-goog-algorithm": _algorithm, ...formFields } = fields;
+  const {
+    bucket: _inTheUrl,
+    "x-goog-date": _date,
+    "x-goog-credential": _credential,
+    "x-goog-algorithm": _algorithm,
+    ...formFields
+  } = fields;
   return {
     url: opts.url,
     resourceUrl: null,
@@ -154,19 +170,37 @@ export function checkStagedUpload(parts: MultipartPart[], secret: Buffer, now: n
     }
     for (const [name, value] of Object.entries(condition)) {
       referenced.add(name.toLowerCase());
-      if (fields.get(name.toLowerCase()) !== value) return policyRefusal(`Failed condition: ${JSON.stringify({ [name]: value })}`);
+      if (fields.get(name.toLowerCase()) !== value)
+        return policyRefusal(`Failed condition: ${JSON.stringify({ [name]: value })}`);
     }
   }
-  const unreferenced = [...fields.keys()].filter((name) => !referenced.has(name) && !UNREFERENCED_OK.has(name) && !name.startsWith("x-ignore-"));
+  const unreferenced = [...fields.keys()].filter(
+    (name) => !referenced.has(name) && !UNREFERENCED_OK.has(name) && !name.startsWith("x-ignore-"),
+  );
   if (unreferenced.length) return policyRefusal(`Policy did not reference these fields: ${unreferenced.join(", ")}`);
 
   if (file.length > maxBytes) {
-    return refuse(400, "EntityTooLarge", "Your proposed upload is larger than the maximum object size specified in your Policy Document.", "Content-length exceeds upper bound on range");
+    return refuse(
+      400,
+      "EntityTooLarge",
+      "Your proposed upload is larger than the maximum object size specified in your Policy Document.",
+      "Content-length exceeds upper bound on range",
+    );
   }
   if (file.length < minBytes) {
-    return refuse(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum object size specified in your Policy Document.", "Content-length is smaller than lower bound on range");
+    return refuse(
+      400,
+      "EntityTooSmall",
+      "Your proposed upload is smaller than the minimum object size specified in your Policy Document.",
+      "Content-length is smaller than lower bound on range",
+    );
   }
-  return { ok: true, key: fields.get("key")!, content: file, status: Number(fields.get("success_action_status") ?? 204) };
+  return {
+    ok: true,
+    key: fields.get("key")!,
+    content: file,
+    status: Number(fields.get("success_action_status") ?? 204),
+  };
 }
 
 export function errorXml(outcome: Extract<UploadOutcome, { ok: false }>): string {

@@ -81,7 +81,11 @@ export class ShopState {
 
   constructor(
     public record: ShopRecord,
-    defaults: ShopDefaults = { installation: { scopes: [], protectedCustomerData: { level: 0 } }, searchLagMs: () => 0, now: () => Date.now() },
+    defaults: ShopDefaults = {
+      installation: { scopes: [], protectedCustomerData: { level: 0 } },
+      searchLagMs: () => 0,
+      now: () => Date.now(),
+    },
   ) {
     this.now = defaults.now;
     this.installationState = structuredClone(defaults.installation);

@@ -31,7 +31,13 @@ export function signSessionToken(claims: Record<string, unknown>, secret: string
   return `${header}.${payload}.${signature}`;
 }
 
-export function sessionTokenClaims(options: { shop: string; apiKey: string; userId?: number; nowSeconds: number; ttlSeconds?: number }) {
+export function sessionTokenClaims(options: {
+  shop: string;
+  apiKey: string;
+  userId?: number;
+  nowSeconds: number;
+  ttlSeconds?: number;
+}) {
   return {
     iss: `https://${options.shop}/admin`,
     dest: `https://${options.shop}`,
@@ -62,9 +68,12 @@ function verifySessionToken(token: string, secret: string, apiKey: string, shop:
   if (headerJson.alg !== "HS256") return { ok: false, reason: "unsupported algorithm" };
   const expected = createHmac("sha256", secret).update(`${header}.${payload}`).digest();
   const given = Buffer.from(signature, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "signature verification failed" };
-  if (typeof claims.exp !== "number" || claims.exp + CLOCK_SKEW_SECONDS < nowSeconds) return { ok: false, reason: "token expired" };
-  if (typeof claims.nbf === "number" && claims.nbf - CLOCK_SKEW_SECONDS > nowSeconds) return { ok: false, reason: "token not yet valid" };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: "signature verification failed" };
+  if (typeof claims.exp !== "number" || claims.exp + CLOCK_SKEW_SECONDS < nowSeconds)
+    return { ok: false, reason: "token expired" };
+  if (typeof claims.nbf === "number" && claims.nbf - CLOCK_SKEW_SECONDS > nowSeconds)
+    return { ok: false, reason: "token not yet valid" };
   if (claims.aud !== apiKey) return { ok: false, reason: "audience mismatch" };
   if (claims.dest !== `https://${shop}`) return { ok: false, reason: "destination mismatch" };
   if (claims.iss !== `https://${shop}/admin`) return { ok: false, reason: "issuer mismatch" };
@@ -82,7 +91,10 @@ export class TokenStore {
   ) {}
 
   /** Issues a token directly (tests that do not care about token exchange). */
-  issue(shop: string, options: { online?: boolean; userId?: number; expiresInSeconds?: number; refresh?: boolean } = {}): AccessTokenRecord {
+  issue(
+    shop: string,
+    options: { online?: boolean; userId?: number; expiresInSeconds?: number; refresh?: boolean } = {},
+  ): AccessTokenRecord {
     const record: AccessTokenRecord = {
       token: `shpat_${randomBytes(16).toString("hex")}`,
       shop: shop.toLowerCase(),
@@ -113,19 +125,44 @@ export class TokenStore {
   /** POST /admin/oauth/access_token */
   handle(shop: string, body: Record<string, unknown>): TokenResponse {
     if (body.client_id !== this.config.apiKey || body.client_secret !== this.config.apiSecret) {
-      return { status: 401, body: { error: "invalid_client", error_description: "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method." } };
+      return {
+        status: 401,
+        body: {
+          error: "invalid_client",
+          error_description:
+            "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.",
+        },
+      };
     }
     if (body.grant_type === "refresh_token") return this.refresh(body);
     if (body.grant_type !== TOKEN_EXCHANGE_GRANT) {
-      return { status: 400, body: { error: "unsupported_grant_type", error_description: `The grant type ${String(body.grant_type)} is not supported.` } };
+      return {
+        status: 400,
+        body: {
+          error: "unsupported_grant_type",
+          error_description: `The grant type ${String(body.grant_type)} is not supported.`,
+        },
+      };
     }
     if (body.subject_token_type !== ID_TOKEN_TYPE) {
-      return { status: 400, body: { error: "invalid_request", error_description: "subject_token_type must be an id_token." } };
+      return {
+        status: 400,
+        body: { error: "invalid_request", error_description: "subject_token_type must be an id_token." },
+      };
     }
     const nowSeconds = Math.floor(this.clock.now() / 1000);
-    const verified = verifySessionToken(String(body.subject_token ?? ""), this.config.apiSecret, this.config.apiKey, shop, nowSeconds);
+    const verified = verifySessionToken(
+      String(body.subject_token ?? ""),
+      this.config.apiSecret,
+      this.config.apiKey,
+      shop,
+      nowSeconds,
+    );
     if (!verified.ok) {
-      return { status: 400, body: { error: "invalid_subject_token", error_description: `Invalid subject token: ${verified.reason}.` } };
+      return {
+        status: 400,
+        body: { error: "invalid_subject_token", error_description: `Invalid subject token: ${verified.reason}.` },
+      };
     }
     const userId = Number(verified.claims.sub);
     if (body.requested_token_type === ONLINE_TOKEN_TYPE) {
@@ -151,10 +188,16 @@ export class TokenStore {
       };
     }
     if (body.requested_token_type !== OFFLINE_TOKEN_TYPE) {
-      return { status: 400, body: { error: "invalid_request", error_description: "requested_token_type is not supported." } };
+      return {
+        status: 400,
+        body: { error: "invalid_request", error_description: "requested_token_type is not supported." },
+      };
     }
     const expiring = body.expiring === "1" || body.expiring === 1 || body.expiring === true;
-    const record = this.issue(shop, { expiresInSeconds: expiring ? EXPIRING_OFFLINE_SECONDS : undefined, refresh: expiring });
+    const record = this.issue(shop, {
+      expiresInSeconds: expiring ? EXPIRING_OFFLINE_SECONDS : undefined,
+      refresh: expiring,
+    });
     return { status: 200, body: this.offlineBody(record) };
   }
 
@@ -163,14 +206,22 @@ export class TokenStore {
       access_token: record.token,
       scope: record.scope,
       ...(record.expiresAt !== null
-        ? { expires_in: EXPIRING_OFFLINE_SECONDS, refresh_token: record.refreshToken, refresh_token_expires_in: REFRESH_TOKEN_SECONDS }
+        ? {
+            expires_in: EXPIRING_OFFLINE_SECONDS,
+            refresh_token: record.refreshToken,
+            refresh_token_expires_in: REFRESH_TOKEN_SECONDS,
+          }
         : {}),
     };
   }
 
   private refresh(body: Record<string, unknown>): TokenResponse {
     const previous = this.refreshTokens.get(String(body.refresh_token ?? ""));
-    if (!previous) return { status: 400, body: { error: "invalid_grant", error_description: "The refresh token is invalid or expired." } };
+    if (!previous)
+      return {
+        status: 400,
+        body: { error: "invalid_grant", error_description: "The refresh token is invalid or expired." },
+      };
     this.refreshTokens.delete(String(body.refresh_token));
     this.tokens.delete(previous.token);
     const record = this.issue(previous.shop, { expiresInSeconds: EXPIRING_OFFLINE_SECONDS, refresh: true });

@@ -64,7 +64,9 @@ export function inputProblems(type: GraphQLInputType, value: unknown, path: (str
   if (value === null || value === undefined) return [];
   if (isListType(type)) {
     const items = Array.isArray(value) ? value : [value];
-    return items.flatMap((item, index) => inputProblems(type.ofType, item, Array.isArray(value) ? [...path, index] : path));
+    return items.flatMap((item, index) =>
+      inputProblems(type.ofType, item, Array.isArray(value) ? [...path, index] : path),
+    );
   }
   if (isInputObjectType(type)) {
     if (typeof value !== "object" || Array.isArray(value)) {
@@ -98,7 +100,18 @@ export function inputProblems(type: GraphQLInputType, value: unknown, path: (str
 }
 
 /** Scalars a GraphQL literal can give only as a string (a number or boolean literal is refused). */
-const STRING_ONLY_SCALARS = new Set(["String", "DateTime", "URL", "Date", "HTML", "FormattedString", "Color", "UtcOffset", "ARN", "StorefrontID"]);
+const STRING_ONLY_SCALARS = new Set([
+  "String",
+  "DateTime",
+  "URL",
+  "Date",
+  "HTML",
+  "FormattedString",
+  "Color",
+  "UtcOffset",
+  "ARN",
+  "StorefrontID",
+]);
 
 type LiteralProblem =
   | { kind: "invalid"; message?: string }
@@ -129,7 +142,13 @@ function literalProblems(type: GraphQLInputType, node: ValueNode): LiteralProble
     for (const defn of Object.values(fields)) {
       const given = node.fields.some((f) => f.name.value === defn.name);
       if (!given && isNonNullType(defn.type) && defn.defaultValue === undefined) {
-        problems.push({ kind: "missingField", inputType: type.name, field: defn.name, fieldType: typeSignature(defn.type), node });
+        problems.push({
+          kind: "missingField",
+          inputType: type.name,
+          field: defn.name,
+          fieldType: typeSignature(defn.type),
+          node,
+        });
       }
     }
     return problems;
@@ -219,10 +238,16 @@ const fieldsAreDefined: ValidationRule = (context) => ({
     if (!parentType || context.getFieldDef() || node.name.value.startsWith("__")) return;
     const path = rubyPath(ancestors, node);
     if (isUnionType(parentType)) {
-      report(context, `Selections can't be made directly on unions (see selections on ${parentType.name})`, node, path, {
-        code: "selectionMismatch",
-        nodeName: parentType.name,
-      });
+      report(
+        context,
+        `Selections can't be made directly on unions (see selections on ${parentType.name})`,
+        node,
+        path,
+        {
+          code: "selectionMismatch",
+          nodeName: parentType.name,
+        },
+      );
       return;
     }
     report(context, `Field '${node.name.value}' doesn't exist on type '${parentType.name}'`, node, path, {
@@ -233,7 +258,9 @@ const fieldsAreDefined: ValidationRule = (context) => ({
   },
 });
 
-function argumentOwner(parent: unknown): { kind: "Field" | "Directive"; name: string; node: FieldNode | DirectiveNode } | null {
+function argumentOwner(
+  parent: unknown,
+): { kind: "Field" | "Directive"; name: string; node: FieldNode | DirectiveNode } | null {
   const node = parent as ASTNode | undefined;
   if (node?.kind === Kind.FIELD) return { kind: "Field", name: node.alias?.value ?? node.name.value, node };
   if (node?.kind === Kind.DIRECTIVE) return { kind: "Directive", name: node.name.value, node };
@@ -273,10 +300,18 @@ const argumentsAreDefinedAndCompatible: ValidationRule = (context) => ({
         `Argument '${first.field}' on InputObject '${first.inputType}' is required. Expected type ${first.fieldType}`,
         first.node,
         path,
-        { code: "missingRequiredInputObjectAttribute", argumentName: first.field, argumentType: first.fieldType, inputObjectType: first.inputType },
+        {
+          code: "missingRequiredInputObjectAttribute",
+          argumentName: first.field,
+          argumentType: first.fieldType,
+          inputObjectType: first.inputType,
+        },
       );
     } else if (first.message) {
-      report(context, first.message, owner.node, path, { code: "argumentLiteralsIncompatible", typeName: "CoercionError" });
+      report(context, first.message, owner.node, path, {
+        code: "argumentLiteralsIncompatible",
+        typeName: "CoercionError",
+      });
     } else {
       report(
         context,
@@ -290,7 +325,11 @@ const argumentsAreDefinedAndCompatible: ValidationRule = (context) => ({
 });
 
 const requiredArgumentsArePresent: ValidationRule = (context) => {
-  const check = (node: FieldNode | DirectiveNode, ancestors: readonly (ASTNode | readonly ASTNode[])[], kind: "Field" | "Directive") => {
+  const check = (
+    node: FieldNode | DirectiveNode,
+    ancestors: readonly (ASTNode | readonly ASTNode[])[],
+    kind: "Field" | "Directive",
+  ) => {
     const defn = kind === "Field" ? context.getFieldDef() : context.getDirective();
     if (!defn) return;
     const given = new Set((node.arguments ?? []).map((a) => a.name.value));
@@ -298,12 +337,18 @@ const requiredArgumentsArePresent: ValidationRule = (context) => {
       .filter((a) => isNonNullType(a.type) && a.defaultValue === undefined && !given.has(a.name))
       .map((a) => a.name);
     if (missing.length === 0) return;
-    report(context, `${kind} '${node.name.value}' is missing required arguments: ${missing.join(", ")}`, node, rubyPath(ancestors, kind === "Field" ? node : undefined), {
-      code: "missingRequiredArguments",
-      className: kind,
-      name: node.name.value,
-      arguments: missing.join(", "),
-    });
+    report(
+      context,
+      `${kind} '${node.name.value}' is missing required arguments: ${missing.join(", ")}`,
+      node,
+      rubyPath(ancestors, kind === "Field" ? node : undefined),
+      {
+        code: "missingRequiredArguments",
+        className: kind,
+        name: node.name.value,
+        arguments: missing.join(", "),
+      },
+    );
   };
   return {
     Field(node, _k, _p, _path, ancestors) {
@@ -327,11 +372,17 @@ const fieldsHaveAppropriateSelections: ValidationRule = (context) => ({
         s.kind === Kind.INLINE_FRAGMENT ? `"... on ${s.typeCondition?.name.value} { ... }"` : `"${s.name.value}"`,
       );
       const kind = isScalarType(named) ? "scalars" : "enums";
-      report(context, `Selections can't be made on ${kind} (${nodeName} returns ${named.name} but has selections [${selections.join(", ")}])`, node, path, {
-        code: "selectionMismatch",
-        nodeName,
-        typeName: named.name,
-      });
+      report(
+        context,
+        `Selections can't be made on ${kind} (${nodeName} returns ${named.name} but has selections [${selections.join(", ")}])`,
+        node,
+        path,
+        {
+          code: "selectionMismatch",
+          nodeName,
+          typeName: named.name,
+        },
+      );
     } else if (!isLeafType(named) && !node.selectionSet) {
       report(
         context,
@@ -362,11 +413,17 @@ const variablesAreInputTypes: ValidationRule = (context) => ({
         variableName: node.variable.name.value,
       });
     } else if (node.defaultValue && literalProblems(type, node.defaultValue).length > 0) {
-      report(context, `Default value for $${node.variable.name.value} doesn't match type ${typeSignature(type)}`, node, path, {
-        code: "defaultValueInvalidType",
-        variableName: node.variable.name.value,
-        typeName: typeSignature(type),
-      });
+      report(
+        context,
+        `Default value for $${node.variable.name.value} doesn't match type ${typeSignature(type)}`,
+        node,
+        path,
+        {
+          code: "defaultValueInvalidType",
+          variableName: node.variable.name.value,
+          typeName: typeSignature(type),
+        },
+      );
     }
   },
 });
@@ -510,7 +567,11 @@ const RULES: ValidationRule[] = [
 
 function validationErrorJson(error: GraphQLError): ShopifyErrorJson {
   const { __path, ...extensions } = (error.extensions ?? {}) as Record<string, unknown>;
-  const { message, locations, extensions: ext } = formatError(new GraphQLError(error.message, { nodes: error.nodes, extensions }));
+  const {
+    message,
+    locations,
+    extensions: ext,
+  } = formatError(new GraphQLError(error.message, { nodes: error.nodes, extensions }));
   // Same key order as graphql-ruby: message, locations, path, extensions.
   return {
     message,
@@ -541,7 +602,9 @@ const PUNCTUATORS: Record<string, string> = {
 
 function parseErrorJson(error: GraphQLError): ShopifyErrorJson {
   const location = error.locations?.[0];
-  const found = /found (<EOF>|Name "([^"]*)"|String "([^"]*)"|Int "([^"]*)"|Float "([^"]*)"|"([^"]+)")/.exec(error.message);
+  const found = /found (<EOF>|Name "([^"]*)"|String "([^"]*)"|Int "([^"]*)"|Float "([^"]*)"|"([^"]+)")/.exec(
+    error.message,
+  );
   let message: string;
   if (!found || found[1] === "<EOF>") {
     message = found ? "Unexpected end of document" : `Parse error: ${error.message.replace(/^Syntax Error: /, "")}`;
@@ -572,7 +635,10 @@ export type CheckedRequest =
 const documentCache = new Map<string, { document?: DocumentNode; errors?: ShopifyErrorJson[] }>();
 
 /** Parse and validate a document once per distinct text: the app sends the same few documents thousands of times. */
-export function checkDocument(schema: GraphQLSchema, query: string): { document?: DocumentNode; errors?: ShopifyErrorJson[] } {
+export function checkDocument(
+  schema: GraphQLSchema,
+  query: string,
+): { document?: DocumentNode; errors?: ShopifyErrorJson[] } {
   const cached = documentCache.get(query);
   if (cached) return cached;
   let outcome: { document?: DocumentNode; errors?: ShopifyErrorJson[] };
@@ -598,7 +664,9 @@ export function checkRequest(
   const { document, errors } = checkDocument(schema, query);
   if (!document) return { ok: false, errors: errors ?? [] };
 
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   let operation: OperationDefinitionNode | undefined;
   if (operationName) {
     operation = operations.find((o) => o.name?.value === operationName);

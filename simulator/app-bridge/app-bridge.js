@@ -20,20 +20,31 @@
   function idToken() {
     var now = Date.now() / 1000;
     if (cached && cached.exp - 10 > now) return Promise.resolve(cached.token);
-    var url = simulatorOrigin + "/app-bridge/session-token?shop=" + encodeURIComponent(shop) + "&apiKey=" + encodeURIComponent(apiKey);
-    return window.__simulatorNativeFetch(url).then(function (r) {
-      if (!r.ok) throw new Error("App Bridge double: no session token (" + r.status + ")");
-      return r.json();
-    }).then(function (body) {
-      cached = body;
-      return body.token;
-    });
+    var url =
+      simulatorOrigin +
+      "/app-bridge/session-token?shop=" +
+      encodeURIComponent(shop) +
+      "&apiKey=" +
+      encodeURIComponent(apiKey);
+    return window
+      .__simulatorNativeFetch(url)
+      .then(function (r) {
+        if (!r.ok) throw new Error("App Bridge double: no session token (" + r.status + ")");
+        return r.json();
+      })
+      .then(function (body) {
+        cached = body;
+        return body.token;
+      });
   }
 
   // Like App Bridge: requests to the app's own origin carry `Authorization: Bearer <session token>`.
   window.__simulatorNativeFetch = window.fetch.bind(window);
   window.fetch = function (input, init) {
-    var url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url, window.location.href);
+    var url = new URL(
+      typeof input === "string" ? input : input instanceof URL ? input.href : input.url,
+      window.location.href,
+    );
     if (url.origin !== window.location.origin) return window.__simulatorNativeFetch(input, init);
     return idToken().then(function (token) {
       var headers = new Headers((init && init.headers) || (input instanceof Request ? input.headers : undefined));
@@ -43,7 +54,8 @@
   };
 
   function toParent(message) {
-    if (window.parent !== window) window.parent.postMessage(Object.assign({ source: "app-bridge-double" }, message), "*");
+    if (window.parent !== window)
+      window.parent.postMessage(Object.assign({ source: "app-bridge-double" }, message), "*");
   }
 
   var toasts = [];
@@ -60,9 +72,15 @@
         el.setAttribute("role", "status");
         el.setAttribute("data-simulator-toast", id);
         el.textContent = message;
-        el.style.cssText = "position:fixed;bottom:16px;left:50%;transform:translateX(-50%);background:#303030;color:#fff;padding:8px 16px;border-radius:8px;font:14px system-ui;z-index:99999";
+        el.style.cssText =
+          "position:fixed;bottom:16px;left:50%;transform:translateX(-50%);background:#303030;color:#fff;padding:8px 16px;border-radius:8px;font:14px system-ui;z-index:99999";
         document.body.appendChild(el);
-        setTimeout(function () { el.remove(); }, (options && options.duration) || 5000);
+        setTimeout(
+          function () {
+            el.remove();
+          },
+          (options && options.duration) || 5000,
+        );
         return id;
       },
       hide: function (id) {
@@ -93,9 +111,14 @@
   // App Bridge's own elements render nothing inside the app: Shopify admin shows them around it.
   ["ui-nav-menu", "ui-title-bar", "ui-save-bar"].forEach(function (name) {
     if (customElements.get(name)) return;
-    customElements.define(name, class extends HTMLElement {
-      connectedCallback() { this.style.display = "none"; }
-    });
+    customElements.define(
+      name,
+      class extends HTMLElement {
+        connectedCallback() {
+          this.style.display = "none";
+        }
+      },
+    );
   });
 
   // <ui-nav-menu>: report its links to the simulated admin frame, which shows them and asks us to navigate.
@@ -115,7 +138,11 @@
     var data = event.data || {};
     if (data.source !== "admin-double" || data.type !== "navigate") return;
     var menu = document.querySelector("ui-nav-menu");
-    var link = menu && Array.prototype.find.call(menu.querySelectorAll("a"), function (a) { return a.getAttribute("href") === data.href; });
+    var link =
+      menu &&
+      Array.prototype.find.call(menu.querySelectorAll("a"), function (a) {
+        return a.getAttribute("href") === data.href;
+      });
     if (link) link.dispatchEvent(new Event("shopify:navigate", { bubbles: true }));
   });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", reportNav);

@@ -91,10 +91,12 @@ function dayWeight(localMidnightMs: number): number {
   let w = MONTH_WEIGHT[month] * WEEKDAY_WEIGHT[date.getUTCDay()];
   if (month === 10) {
     const blackFriday = blackFridayOf(date.getUTCFullYear());
-    if (dayOfMonth >= blackFriday && dayOfMonth <= blackFriday + 3) w *= 3; // Black Friday → Cyber Monday
+    if (dayOfMonth >= blackFriday && dayOfMonth <= blackFriday + 3)
+      w *= 3; // Black Friday → Cyber Monday
     else if (dayOfMonth >= blackFriday - 7 && dayOfMonth < blackFriday) w *= 1.4; // early deals
   } else if (month === 11) {
-    if (dayOfMonth <= 18) w *= 1.2; // last shipping dates before the holidays
+    if (dayOfMonth <= 18)
+      w *= 1.2; // last shipping dates before the holidays
     else if (dayOfMonth >= 24 && dayOfMonth <= 26) w *= 0.6;
   }
   return w;

@@ -74,9 +74,7 @@ async function run(out: string, input: GeneratorInput, truthFile: boolean, progr
   const started = performance.now();
   const result = await writeShopFile(input, out, {
     truthFile,
-    onProgress: progress
-      ? (n) => process.stderr.write(`\r${n.toLocaleString("en-US")} records…`)
-      : undefined,
+    onProgress: progress ? (n) => process.stderr.write(`\r${n.toLocaleString("en-US")} records…`) : undefined,
     progressEvery: 100_000,
   });
   if (progress) process.stderr.write("\r");

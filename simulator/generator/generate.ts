@@ -28,7 +28,16 @@ const FIRST_ORDER_NUMBER = 1001;
 
 const CANCEL_REASONS = ["CUSTOMER", "INVENTORY", "FRAUD", "DECLINED", "OTHER", "STAFF"] as const;
 const CANCEL_REASON_WEIGHTS = [0.45, 0.15, 0.08, 0.12, 0.15, 0.05];
-const REFUND_NOTES = [null, null, null, "Damaged in transit", "Wrong size", "Customer changed their mind", "Item out of stock", "Goodwill gesture"];
+const REFUND_NOTES = [
+  null,
+  null,
+  null,
+  "Damaged in transit",
+  "Wrong size",
+  "Customer changed their mind",
+  "Item out of stock",
+  "Goodwill gesture",
+];
 
 interface Context {
   options: GeneratorOptions;
@@ -222,9 +231,10 @@ function orderTimes(ctx: Context, rng: Rng, firstAt: number, joinDay: number, co
   const before = calendar.mass(joinDay, quietFrom - 1);
   const after = calendar.mass(quietTo + 1, endDay);
   for (let k = 1; k < count; k++) {
-    const day = rng.float() * (before + after) < before
-      ? calendar.sampleDay(rng, joinDay, quietFrom - 1)
-      : calendar.sampleDay(rng, quietTo + 1, endDay);
+    const day =
+      rng.float() * (before + after) < before
+        ? calendar.sampleDay(rng, joinDay, quietFrom - 1)
+        : calendar.sampleDay(rng, quietTo + 1, endDay);
     times.push(calendar.timeOnDay(rng, day, firstAt + MINUTE));
   }
   return times.sort((a, b) => a - b);
@@ -278,7 +288,10 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
     const at = processedAt + rng.int(10 * MINUTE, 2 * DAY_MS);
     if (at <= endMs) {
       // Remove a line (most edits), or add one.
-      let delta = lines.length >= 2 && rng.chance(0.7) ? -lineValue(lines[rng.int(0, lines.length - 1)], subtotal, gross, taxRate) : 0;
+      let delta =
+        lines.length >= 2 && rng.chance(0.7)
+          ? -lineValue(lines[rng.int(0, lines.length - 1)], subtotal, gross, taxRate)
+          : 0;
       if (delta === 0 || total + delta <= 0) {
         const added = priceNear(rng, target / lineCount, currency);
         delta = added + applyBasisPoints(added, taxRate);
@@ -289,7 +302,14 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
     }
   }
   if (cancelledAt === null && !edited && total > 1 && rng.chance(options.refundShare)) {
-    refunds = planRefunds(rng, processedAt, endMs, total, shipping, lines.length >= 2 ? lineValue(rng.pick(lines), subtotal, gross, taxRate) : 0);
+    refunds = planRefunds(
+      rng,
+      processedAt,
+      endMs,
+      total,
+      shipping,
+      lines.length >= 2 ? lineValue(rng.pick(lines), subtotal, gross, taxRate) : 0,
+    );
   }
 
   let refunded = 0;
@@ -342,7 +362,12 @@ function lineValue(line: number, subtotal: number, gross: number, taxRate: numbe
 
 /** Full refunds (sometimes items and shipping separately) or partial ones (a line, or a goodwill share). */
 function planRefunds(
-  rng: Rng, processedAt: number, endMs: number, total: number, shipping: number, oneLine: number,
+  rng: Rng,
+  processedAt: number,
+  endMs: number,
+  total: number,
+  shipping: number,
+  oneLine: number,
 ): PlannedRefund[] {
   const first = processedAt + Math.min(60 * DAY_MS, Math.max(HOUR, Math.round(rng.logNormal(5 * DAY_MS, 0.9))));
   if (first > endMs) return []; // not yet refunded at endDate
@@ -361,7 +386,11 @@ function planRefunds(
   const refunds = [{ at: first, amount, note: rng.pick(REFUND_NOTES) }];
   const remaining = total - amount;
   if (second <= endMs && rng.chance(0.2)) {
-    refunds.push({ at: second, amount: Math.max(1, Math.floor((remaining * rng.int(20, 100)) / 100)), note: rng.pick(REFUND_NOTES) });
+    refunds.push({
+      at: second,
+      amount: Math.max(1, Math.floor((remaining * rng.int(20, 100)) / 100)),
+      note: rng.pick(REFUND_NOTES),
+    });
   }
   return refunds;
 }
@@ -374,7 +403,12 @@ function priceNear(rng: Rng, minor: number, currency: CurrencyProfile): number {
 }
 
 function chooseDiscount(
-  ctx: Context, rng: Rng, buyer: Buyer, at: number, isFirst: boolean, gross: number,
+  ctx: Context,
+  rng: Rng,
+  buyer: Buyer,
+  at: number,
+  isFirst: boolean,
+  gross: number,
 ): { code: string | null; amount: number } {
   const { currency } = ctx;
   const percent = (code: string, pct: number) => ({ code, amount: Math.floor((gross * pct) / 100) });
@@ -393,6 +427,7 @@ function chooseDiscount(
 }
 
 function iso(ms: number): string {
-  if (!Number.isSafeInteger(ms) || ms < 0 || ms >= 253_402_300_800_000) throw new Error(`timestamp out of range: ${ms}`);
+  if (!Number.isSafeInteger(ms) || ms < 0 || ms >= 253_402_300_800_000)
+    throw new Error(`timestamp out of range: ${ms}`);
   return isoTimestamp(ms);
 }

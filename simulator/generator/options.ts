@@ -54,16 +54,24 @@ export const PRESETS = {
   demo: {},
   /** The same shape in yen: amounts without decimals. */
   "demo-jpy": {
-    currency: "JPY", shopDomain: "demo-jpy.myshopify.com", name: "デモ ロイヤルティ ショップ",
+    currency: "JPY",
+    shopDomain: "demo-jpy.myshopify.com",
+    name: "デモ ロイヤルティ ショップ",
   },
   /** A Thai shop in baht, most customers writing in Thai. */
   "demo-thb": {
-    currency: "THB", shopDomain: "demo-thb.myshopify.com", name: "ร้านตัวอย่าง",
+    currency: "THB",
+    shopDomain: "demo-thb.myshopify.com",
+    name: "ร้านตัวอย่าง",
   },
   /** 100k customers, ≈1M orders over 5 years. */
   large: {
-    customers: 100_000, years: 5, ordersPerCustomer: 10, shopDomain: "large-loyalty.myshopify.com",
-    name: "Large Loyalty Shop", plan: "plus",
+    customers: 100_000,
+    years: 5,
+    ordersPerCustomer: 10,
+    shopDomain: "large-loyalty.myshopify.com",
+    name: "Large Loyalty Shop",
+    plan: "plus",
   },
 } satisfies Record<string, Partial<GeneratorOptions>>;
 

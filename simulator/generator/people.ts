@@ -10,18 +10,48 @@ export type Locale = "en" | "th" | "ja" | "es" | "fr" | "de";
 type Name = readonly [string, string];
 
 const FIRST_NAMES: Record<Locale, readonly Name[]> = {
-  en: latin("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard Susan Joseph Jessica Thomas Sarah Chris Karen Daniel Emily Olivia Noah Liam Emma Ava Sophia Mason Ethan"),
+  en: latin(
+    "James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard Susan Joseph Jessica Thomas Sarah Chris Karen Daniel Emily Olivia Noah Liam Emma Ava Sophia Mason Ethan",
+  ),
   th: [
-    ["สมชาย", "Somchai"], ["สมศักดิ์", "Somsak"], ["สุดา", "Suda"], ["นภา", "Napha"], ["วิชัย", "Wichai"],
-    ["ประเสริฐ", "Prasert"], ["มาลี", "Malee"], ["กัญญา", "Kanya"], ["ธนพล", "Thanaphon"], ["ปิยะ", "Piya"],
-    ["อรุณ", "Arun"], ["จันทร์เพ็ญ", "Chanphen"], ["พิมพ์ชนก", "Phimchanok"], ["ณัฐวุฒิ", "Nattawut"],
-    ["ศิริพร", "Siriporn"], ["อนุชา", "Anucha"], ["วรรณา", "Wanna"], ["ชัยวัฒน์", "Chaiwat"], ["สุภาพร", "Supaporn"],
+    ["สมชาย", "Somchai"],
+    ["สมศักดิ์", "Somsak"],
+    ["สุดา", "Suda"],
+    ["นภา", "Napha"],
+    ["วิชัย", "Wichai"],
+    ["ประเสริฐ", "Prasert"],
+    ["มาลี", "Malee"],
+    ["กัญญา", "Kanya"],
+    ["ธนพล", "Thanaphon"],
+    ["ปิยะ", "Piya"],
+    ["อรุณ", "Arun"],
+    ["จันทร์เพ็ญ", "Chanphen"],
+    ["พิมพ์ชนก", "Phimchanok"],
+    ["ณัฐวุฒิ", "Nattawut"],
+    ["ศิริพร", "Siriporn"],
+    ["อนุชา", "Anucha"],
+    ["วรรณา", "Wanna"],
+    ["ชัยวัฒน์", "Chaiwat"],
+    ["สุภาพร", "Supaporn"],
     ["กิตติ", "Kitti"],
   ],
   ja: [
-    ["陽翔", "Haruto"], ["蓮", "Ren"], ["結衣", "Yui"], ["さくら", "Sakura"], ["大翔", "Hiroto"], ["美咲", "Misaki"],
-    ["翔太", "Shota"], ["花子", "Hanako"], ["健太", "Kenta"], ["愛", "Ai"], ["拓海", "Takumi"], ["陽菜", "Hina"],
-    ["悠真", "Yuma"], ["葵", "Aoi"], ["太郎", "Taro"], ["真由美", "Mayumi"],
+    ["陽翔", "Haruto"],
+    ["蓮", "Ren"],
+    ["結衣", "Yui"],
+    ["さくら", "Sakura"],
+    ["大翔", "Hiroto"],
+    ["美咲", "Misaki"],
+    ["翔太", "Shota"],
+    ["花子", "Hanako"],
+    ["健太", "Kenta"],
+    ["愛", "Ai"],
+    ["拓海", "Takumi"],
+    ["陽菜", "Hina"],
+    ["悠真", "Yuma"],
+    ["葵", "Aoi"],
+    ["太郎", "Taro"],
+    ["真由美", "Mayumi"],
   ],
   es: latin("María José Juan Ana Luis Carmen Carlos Lucía Javier Sofía Miguel Elena Diego Isabel Alejandro Valentina"),
   fr: latin("Camille Louis Léa Hugo Chloé Jules Manon Gabriel Inès Arthur Élodie Thomas"),
@@ -29,20 +59,48 @@ const FIRST_NAMES: Record<Locale, readonly Name[]> = {
 };
 
 const LAST_NAMES: Record<Locale, readonly Name[]> = {
-  en: latin("Smith Johnson Williams Brown Jones Garcia Miller Davis Wilson Anderson Taylor Thomas Moore Jackson Martin Lee Thompson White Harris Clark Lewis Walker Hall Young King Wright Scott Green Baker O'Brien"),
+  en: latin(
+    "Smith Johnson Williams Brown Jones Garcia Miller Davis Wilson Anderson Taylor Thomas Moore Jackson Martin Lee Thompson White Harris Clark Lewis Walker Hall Young King Wright Scott Green Baker O'Brien",
+  ),
   th: [
-    ["ศรีสุข", "Srisuk"], ["วงศ์สวัสดิ์", "Wongsawat"], ["แสงทอง", "Saengthong"], ["ใจดี", "Jaidee"],
-    ["รุ่งเรือง", "Rungrueang"], ["บุญมา", "Boonma"], ["ทองดี", "Thongdee"], ["สุขสวัสดิ์", "Suksawat"],
-    ["ชัยมงคล", "Chaimongkol"], ["พรหมมา", "Phromma"], ["กิตติศักดิ์", "Kittisak"], ["เพชรรัตน์", "Phetcharat"],
-    ["ศรีวงศ์", "Sriwong"], ["มั่นคง", "Mankhong"], ["นาคสุข", "Naksuk"], ["อินทร์แก้ว", "Inkaew"],
+    ["ศรีสุข", "Srisuk"],
+    ["วงศ์สวัสดิ์", "Wongsawat"],
+    ["แสงทอง", "Saengthong"],
+    ["ใจดี", "Jaidee"],
+    ["รุ่งเรือง", "Rungrueang"],
+    ["บุญมา", "Boonma"],
+    ["ทองดี", "Thongdee"],
+    ["สุขสวัสดิ์", "Suksawat"],
+    ["ชัยมงคล", "Chaimongkol"],
+    ["พรหมมา", "Phromma"],
+    ["กิตติศักดิ์", "Kittisak"],
+    ["เพชรรัตน์", "Phetcharat"],
+    ["ศรีวงศ์", "Sriwong"],
+    ["มั่นคง", "Mankhong"],
+    ["นาคสุข", "Naksuk"],
+    ["อินทร์แก้ว", "Inkaew"],
   ],
   ja: [
-    ["佐藤", "Sato"], ["鈴木", "Suzuki"], ["高橋", "Takahashi"], ["田中", "Tanaka"], ["伊藤", "Ito"],
-    ["渡辺", "Watanabe"], ["山本", "Yamamoto"], ["中村", "Nakamura"], ["小林", "Kobayashi"], ["加藤", "Kato"],
-    ["吉田", "Yoshida"], ["山田", "Yamada"], ["佐々木", "Sasaki"], ["松本", "Matsumoto"], ["井上", "Inoue"],
+    ["佐藤", "Sato"],
+    ["鈴木", "Suzuki"],
+    ["高橋", "Takahashi"],
+    ["田中", "Tanaka"],
+    ["伊藤", "Ito"],
+    ["渡辺", "Watanabe"],
+    ["山本", "Yamamoto"],
+    ["中村", "Nakamura"],
+    ["小林", "Kobayashi"],
+    ["加藤", "Kato"],
+    ["吉田", "Yoshida"],
+    ["山田", "Yamada"],
+    ["佐々木", "Sasaki"],
+    ["松本", "Matsumoto"],
+    ["井上", "Inoue"],
     ["木村", "Kimura"],
   ],
-  es: latin("García Martínez López Hernández González Pérez Sánchez Ramírez Torres Flores Rivera Gómez Díaz Morales Ortiz Vargas"),
+  es: latin(
+    "García Martínez López Hernández González Pérez Sánchez Ramírez Torres Flores Rivera Gómez Díaz Morales Ortiz Vargas",
+  ),
   fr: latin("Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Lefèvre Girard"),
   de: latin("Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Koch Richter"),
 };
@@ -55,16 +113,45 @@ function latin(names: string): Name[] {
 export function localeMix(currency: CurrencyProfile): [Locale, number][] {
   switch (currency.homeCountry) {
     case "JP":
-      return [["ja", 0.62], ["en", 0.16], ["th", 0.15], ["es", 0.04], ["fr", 0.03]];
+      return [
+        ["ja", 0.62],
+        ["en", 0.16],
+        ["th", 0.15],
+        ["es", 0.04],
+        ["fr", 0.03],
+      ];
     case "TH":
-      return [["th", 0.78], ["en", 0.14], ["ja", 0.08]];
+      return [
+        ["th", 0.78],
+        ["en", 0.14],
+        ["ja", 0.08],
+      ];
     case "DE":
-      return [["de", 0.55], ["fr", 0.18], ["en", 0.14], ["es", 0.06], ["th", 0.07]];
+      return [
+        ["de", 0.55],
+        ["fr", 0.18],
+        ["en", 0.14],
+        ["es", 0.06],
+        ["th", 0.07],
+      ];
     case "GB":
-      return [["en", 0.74], ["th", 0.08], ["ja", 0.05], ["fr", 0.07], ["de", 0.06]];
+      return [
+        ["en", 0.74],
+        ["th", 0.08],
+        ["ja", 0.05],
+        ["fr", 0.07],
+        ["de", 0.06],
+      ];
     case "US":
     default:
-      return [["en", 0.6], ["th", 0.12], ["es", 0.12], ["ja", 0.08], ["fr", 0.04], ["de", 0.04]];
+      return [
+        ["en", 0.6],
+        ["th", 0.12],
+        ["es", 0.12],
+        ["ja", 0.08],
+        ["fr", 0.04],
+        ["de", 0.04],
+      ];
   }
 }
 
@@ -89,14 +176,17 @@ export function makePerson(rng: Rng, locale: Locale, currency: CurrencyProfile, 
   let firstName: string | null = native ? first[0] : first[1];
   const lastName: string | null = rng.chance(0.02) ? null : native ? last[0] : last[1];
   if (rng.chance(0.01)) firstName = null;
-  const email = rng.chance(0.97)
-    ? `${slug(first[1])}.${slug(last[1])}${serial}@${rng.pick(EMAIL_DOMAINS)}`
-    : null;
+  const email = rng.chance(0.97) ? `${slug(first[1])}.${slug(last[1])}${serial}@${rng.pick(EMAIL_DOMAINS)}` : null;
   const place = placeFor(rng, locale, currency);
   const phone = email === null || rng.chance(0.35) ? phoneFor(rng, place.country, serial) : null;
   const address = rng.chance(0.9) ? addressIn(rng, place, phone) : null;
   return {
-    locale, firstName, lastName, email, phone, address,
+    locale,
+    firstName,
+    lastName,
+    email,
+    phone,
+    address,
     country: place.country,
     salesTaxBasisPoints: place.country === "US" ? (place.taxBasisPoints ?? 0) : 0,
   };
@@ -113,7 +203,11 @@ export function guestEmail(rng: Rng, serial: number): string | null {
 const EMAIL_DOMAINS = ["example.com", "example.net", "example.org"];
 
 function slug(text: string): string {
-  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]/g, "");
+  return text
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "");
 }
 
 interface Place {
@@ -143,12 +237,20 @@ const PLACES: Record<string, readonly Place[]> = {
     us("Atlanta", "Georgia", "GA", ["30303", "30308"], 890),
   ],
   TH: [
-    th("Bangkok", "Bangkok", "TH-10", ["10110", "10330", "10500", "10400", "10900"], [
-      "ถนนสุขุมวิท", "ถนนพระราม 4", "ถนนสีลม", "ถนนพหลโยธิน", "ซอยอารีย์ 2", "ถนนรัชดาภิเษก", "ซอยทองหล่อ 10",
-    ]),
-    th("Chiang Mai", "Chiang Mai", "TH-50", ["50000", "50200", "50300"], [
-      "ถนนนิมมานเหมินท์", "ถนนห้วยแก้ว", "ถนนช้างคลาน", "ถนนเจริญราษฎร์",
-    ]),
+    th(
+      "Bangkok",
+      "Bangkok",
+      "TH-10",
+      ["10110", "10330", "10500", "10400", "10900"],
+      ["ถนนสุขุมวิท", "ถนนพระราม 4", "ถนนสีลม", "ถนนพหลโยธิน", "ซอยอารีย์ 2", "ถนนรัชดาภิเษก", "ซอยทองหล่อ 10"],
+    ),
+    th(
+      "Chiang Mai",
+      "Chiang Mai",
+      "TH-50",
+      ["50000", "50200", "50300"],
+      ["ถนนนิมมานเหมินท์", "ถนนห้วยแก้ว", "ถนนช้างคลาน", "ถนนเจริญราษฎร์"],
+    ),
     th("Phuket", "Phuket", "TH-83", ["83000", "83100"], ["ถนนเทพกระษัตรี", "ถนนถลาง"]),
     th("Khon Kaen", "Khon Kaen", "TH-40", ["40000", "40002"], ["ถนนมิตรภาพ", "ถนนศรีจันทร์"]),
     th("Nonthaburi", "Nonthaburi", "TH-12", ["11000", "11120"], ["ถนนงามวงศ์วาน", "ถนนรัตนาธิเบศร์"]),
@@ -175,15 +277,51 @@ const PLACES: Record<string, readonly Place[]> = {
     eu("DE", "Germany", "Hamburg", null, null, ["20095", "22767"], ["Mönckebergstraße", "Große Bergstraße"]),
   ],
   GB: [
-    eu("GB", "United Kingdom", "London", "England", "ENG", ["EC1A 1BB", "SW1A 2AA", "N1 9GU"], ["High Street", "Station Road"]),
+    eu(
+      "GB",
+      "United Kingdom",
+      "London",
+      "England",
+      "ENG",
+      ["EC1A 1BB", "SW1A 2AA", "N1 9GU"],
+      ["High Street", "Station Road"],
+    ),
     eu("GB", "United Kingdom", "Manchester", "England", "ENG", ["M1 1AE", "M4 1HQ"], ["Oldham Street", "Deansgate"]),
-    eu("GB", "United Kingdom", "Edinburgh", "Scotland", "SCT", ["EH1 1YZ", "EH3 9DR"], ["Princes Street", "Leith Walk"]),
+    eu(
+      "GB",
+      "United Kingdom",
+      "Edinburgh",
+      "Scotland",
+      "SCT",
+      ["EH1 1YZ", "EH3 9DR"],
+      ["Princes Street", "Leith Walk"],
+    ),
   ],
 };
 
 function us(city: string, province: string, code: string, zips: string[], taxBasisPoints: number): Place {
-  const streets = ["Main St", "Oak Ave", "Maple St", "Cedar Ln", "Pine St", "Elm St", "Washington Blvd", "Lake Dr", "Park Ave"];
-  return { country: "US", countryName: "United States", city, province, provinceCode: code, zips, streets, format: "western", taxBasisPoints };
+  const streets = [
+    "Main St",
+    "Oak Ave",
+    "Maple St",
+    "Cedar Ln",
+    "Pine St",
+    "Elm St",
+    "Washington Blvd",
+    "Lake Dr",
+    "Park Ave",
+  ];
+  return {
+    country: "US",
+    countryName: "United States",
+    city,
+    province,
+    provinceCode: code,
+    zips,
+    streets,
+    format: "western",
+    taxBasisPoints,
+  };
 }
 function th(city: string, province: string, code: string, zips: string[], streets: string[]): Place {
   return { country: "TH", countryName: "Thailand", city, province, provinceCode: code, zips, streets, format: "thai" };
@@ -191,7 +329,15 @@ function th(city: string, province: string, code: string, zips: string[], street
 function jp(city: string, province: string, code: string, zips: string[], streets: string[]): Place {
   return { country: "JP", countryName: "Japan", city, province, provinceCode: code, zips, streets, format: "japanese" };
 }
-function eu(country: string, countryName: string, city: string, province: string | null, code: string | null, zips: string[], streets: string[]): Place {
+function eu(
+  country: string,
+  countryName: string,
+  city: string,
+  province: string | null,
+  code: string | null,
+  zips: string[],
+  streets: string[],
+): Place {
   return { country, countryName, city, province, provinceCode: code, zips, streets, format: "western" };
 }
 
@@ -218,13 +364,15 @@ function addressIn(rng: Rng, place: Place, phone: string | null): MailingAddress
     address1 = `${street}${rng.int(1, 4)}-${rng.int(1, 30)}-${rng.int(1, 20)}`;
     if (rng.chance(0.35)) address2 = `${rng.int(101, 1205)}号室`;
   } else {
-    address1 = place.country === "US" || place.country === "GB"
-      ? `${rng.int(1, 9_999)} ${street}`
-      : `${street} ${rng.int(1, 180)}`;
+    address1 =
+      place.country === "US" || place.country === "GB"
+        ? `${rng.int(1, 9_999)} ${street}`
+        : `${street} ${rng.int(1, 180)}`;
     if (rng.chance(0.25)) address2 = `Apt ${rng.int(1, 40)}${rng.pick(["A", "B", "C", ""])}`;
   }
   return {
-    address1, address2,
+    address1,
+    address2,
     city: place.city,
     province: place.province,
     provinceCode: place.provinceCode,

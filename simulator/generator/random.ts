@@ -40,7 +40,8 @@ export class Rng {
    * (stream, index) pairs can never start from the same state; the warm-up rounds mix them.
    */
   constructor(seed: number, stream = 0, index = 0) {
-    if (!Number.isInteger(index) || index < 0 || index > 0xffff_ffff) throw new Error(`stream index out of range: ${index}`);
+    if (!Number.isInteger(index) || index < 0 || index > 0xffff_ffff)
+      throw new Error(`stream index out of range: ${index}`);
     this.a = splitmix32(seed)();
     this.b = stream >>> 0;
     this.c = index >>> 0;

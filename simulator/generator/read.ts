@@ -58,7 +58,8 @@ function parseLine(path: string, lineNumber: number, line: string): ShopFileReco
   const typename = (value as { __typename?: unknown }).__typename;
   if (typeof typename !== "string" || !(typename in RECORD_SCHEMAS)) {
     throw new ShopFileError(
-      path, lineNumber,
+      path,
+      lineNumber,
       `unknown __typename ${JSON.stringify(typename)} (expected ${Object.keys(RECORD_SCHEMAS).join(", ")})`,
     );
   }

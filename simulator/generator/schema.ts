@@ -8,7 +8,7 @@ const gid = (resource: string) =>
   z.string().regex(new RegExp(`^gid://shopify/${resource}/\\d+$`), `must be gid://shopify/${resource}/<number>`);
 
 const money = z.object({
-  amount: z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal string such as \"12.50\" or \"1200\""),
+  amount: z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "12.50" or "1200"'),
   currencyCode: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code"),
 });
 const moneyBag = z.object({ shopMoney: money, presentmentMoney: money });

@@ -49,7 +49,16 @@ export class TruthAccumulator {
   private latestAt: string | null = null;
   private latestMs = Number.NEGATIVE_INFINITY;
   private readonly records = { shops: 0, customers: 0, orders: 0, refunds: 0 };
-  private readonly orders = { guest: 0, test: 0, cancelled: 0, edited: 0, refunded: 0, fullyRefunded: 0, discounted: 0, qualifying: 0 };
+  private readonly orders = {
+    guest: 0,
+    test: 0,
+    cancelled: 0,
+    edited: 0,
+    refunded: 0,
+    fullyRefunded: 0,
+    discounted: 0,
+    qualifying: 0,
+  };
   private readonly customersWithOrders = new Set<string>();
   private qualifyingSpendMinor = 0;
   private readonly perCustomer = new Map<string, CustomerTruth>();
@@ -106,7 +115,12 @@ export class TruthAccumulator {
 
   private seen(at: string): void {
     // Same-shape UTC timestamps compare as strings; anything else is parsed.
-    if (this.latestAt !== null && at.length === this.latestAt.length && at.endsWith("Z") && this.latestAt.endsWith("Z")) {
+    if (
+      this.latestAt !== null &&
+      at.length === this.latestAt.length &&
+      at.endsWith("Z") &&
+      this.latestAt.endsWith("Z")
+    ) {
       if (at > this.latestAt) {
         this.latestAt = at;
         this.latestMs = Date.parse(at);

@@ -26,7 +26,9 @@ export interface WriteShopFileResult {
 const CHUNK_CHARS = 256 * 1024;
 
 export async function writeShopFile(
-  input: GeneratorInput, path: string, options: WriteShopFileOptions = {},
+  input: GeneratorInput,
+  path: string,
+  options: WriteShopFileOptions = {},
 ): Promise<WriteShopFileResult> {
   const { truthFile = true, onProgress, progressEvery = 50_000 } = options;
   const resolved = resolveOptions(input); // a bad option fails before any file is created

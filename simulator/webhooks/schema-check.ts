@@ -17,7 +17,10 @@ export class WebhookPayloadSchemaError extends Error {
   ) {
     const detail = errors
       .slice(0, 10)
-      .map((error) => `${error.instancePath || "/"} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ""}`)
+      .map(
+        (error) =>
+          `${error.instancePath || "/"} ${error.message}${error.params ? ` ${JSON.stringify(error.params)}` : ""}`,
+      )
       .join("; ");
     super(`${topic} body does not match Shopify's ${API_VERSION} schema: ${detail}`);
     this.name = "WebhookPayloadSchemaError";
@@ -27,7 +30,11 @@ export class WebhookPayloadSchemaError extends Error {
 function ajvFor(draft: string) {
   // The draft is the one the schema declares; the package uses 2020-12 today.
   const options = { allErrors: true, strict: false, validateFormats: true };
-  const ajv = draft.includes("2020-12") ? new Ajv2020(options) : draft.includes("2019-09") ? new Ajv2019(options) : new Ajv(options);
+  const ajv = draft.includes("2020-12")
+    ? new Ajv2020(options)
+    : draft.includes("2019-09")
+      ? new Ajv2019(options)
+      : new Ajv(options);
   addFormats(ajv);
   return ajv;
 }

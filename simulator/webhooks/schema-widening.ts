@@ -22,11 +22,31 @@ const CUSTOMER_TOPICS = ["customers/create", "customers/update"] as const;
 const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact"] as const;
 
 export const WIDENINGS: readonly Widening[] = [
-  { topics: ORDER_TOPICS, pointer: "/properties/customer", change: "nullable", why: "guest checkouts have no customer" },
-  { topics: ORDER_TOPICS, pointer: "/properties/email", change: "nullable", why: "an order may have no email (phone-only, POS)" },
+  {
+    topics: ORDER_TOPICS,
+    pointer: "/properties/customer",
+    change: "nullable",
+    why: "guest checkouts have no customer",
+  },
+  {
+    topics: ORDER_TOPICS,
+    pointer: "/properties/email",
+    change: "nullable",
+    why: "an order may have no email (phone-only, POS)",
+  },
   { topics: ORDER_TOPICS, pointer: "/properties/contact_email", change: "nullable", why: "as email" },
-  { topics: ORDER_TOPICS, pointer: "/properties/billing_address", change: "nullable", why: "the records carry no order addresses" },
-  { topics: ORDER_TOPICS, pointer: "/properties/shipping_address", change: "nullable", why: "orders without shipping have none" },
+  {
+    topics: ORDER_TOPICS,
+    pointer: "/properties/billing_address",
+    change: "nullable",
+    why: "the records carry no order addresses",
+  },
+  {
+    topics: ORDER_TOPICS,
+    pointer: "/properties/shipping_address",
+    change: "nullable",
+    why: "orders without shipping have none",
+  },
   {
     topics: ORDER_TOPICS,
     pointer: "/properties/refunds",
@@ -55,12 +75,37 @@ export const WIDENINGS: readonly Widening[] = [
       why: "customers may lack names, email, note or address",
     }),
   ),
-  { topics: CUSTOMER_TOPICS, pointer: "/properties/default_address", change: "nullable-properties", why: "address parts are optional" },
-  { topics: CUSTOMER_TOPICS, pointer: "/properties/addresses/items", change: "nullable-properties", why: "address parts are optional" },
+  {
+    topics: CUSTOMER_TOPICS,
+    pointer: "/properties/default_address",
+    change: "nullable-properties",
+    why: "address parts are optional",
+  },
+  {
+    topics: CUSTOMER_TOPICS,
+    pointer: "/properties/addresses/items",
+    change: "nullable-properties",
+    why: "address parts are optional",
+  },
   { topics: ["refunds/create"], pointer: "/properties/note", change: "nullable", why: "a refund may have no note" },
-  { topics: ["refunds/create"], pointer: "/properties/user_id", change: "nullable", why: "refunds made through the API have no staff user" },
-  { topics: COMPLIANCE_TOPICS, pointer: "/properties/customer/properties/email", change: "nullable", why: "a customer may have no email" },
-  { topics: COMPLIANCE_TOPICS, pointer: "/properties/customer/properties/phone", change: "nullable", why: "a customer may have no phone" },
+  {
+    topics: ["refunds/create"],
+    pointer: "/properties/user_id",
+    change: "nullable",
+    why: "refunds made through the API have no staff user",
+  },
+  {
+    topics: COMPLIANCE_TOPICS,
+    pointer: "/properties/customer/properties/email",
+    change: "nullable",
+    why: "a customer may have no email",
+  },
+  {
+    topics: COMPLIANCE_TOPICS,
+    pointer: "/properties/customer/properties/phone",
+    change: "nullable",
+    why: "a customer may have no phone",
+  },
 ];
 
 function resolve(schema: Schema, pointer: string): Schema {

@@ -18,7 +18,13 @@ import { createPrng, type Prng } from "./prng";
 import { retryDelays, type RetryOptions } from "./retry-schedule";
 import { assertValidPayload } from "./schema-check";
 import { signWebhookBody } from "./sign";
-import { parseAppTomlWebhooks, pathsFor, subscriptionsFromMap, type Subscription, type SubscriptionMap } from "./subscriptions";
+import {
+  parseAppTomlWebhooks,
+  pathsFor,
+  subscriptionsFromMap,
+  type Subscription,
+  type SubscriptionMap,
+} from "./subscriptions";
 import type { WebhookEvent, WebhookTopic } from "./topics";
 
 /** Shopify's webhook deliveries identify themselves with this User-Agent. */
@@ -126,7 +132,8 @@ interface PreparedEvent {
 
 function resolveSubscriptions(input: WebhookSenderOptions["subscriptions"]): Subscription[] {
   if (Array.isArray(input)) return [...(input as readonly Subscription[])];
-  if (typeof (input as { toml?: unknown }).toml === "string") return parseAppTomlWebhooks((input as { toml: string }).toml).subscriptions;
+  if (typeof (input as { toml?: unknown }).toml === "string")
+    return parseAppTomlWebhooks((input as { toml: string }).toml).subscriptions;
   return subscriptionsFromMap(input as SubscriptionMap);
 }
 
@@ -142,7 +149,12 @@ export function createWebhookSender(options: WebhookSenderOptions) {
   const pending = new Set<Promise<DeliveryOutcome>>();
 
   /** Validate, serialise once and sign: every attempt of every webhook of this event sends these bytes. */
-  function prepare(shop: ShopRecord | string, topic: WebhookTopic | string, payload: unknown, send: SendOptions = {}): PreparedEvent {
+  function prepare(
+    shop: ShopRecord | string,
+    topic: WebhookTopic | string,
+    payload: unknown,
+    send: SendOptions = {},
+  ): PreparedEvent {
     assertValidPayload(topic as WebhookTopic, payload);
     const paths = pathsFor(subscriptions, topic);
     if (paths.length === 0 && (options.unsubscribed ?? "throw") === "throw") {
@@ -250,7 +262,12 @@ export function createWebhookSender(options: WebhookSenderOptions) {
   }
 
   /** Sends a body as is (validated first): one webhook per subscription to the topic. */
-  async function send(shop: ShopRecord | string, topic: WebhookTopic | string, payload: unknown, sendOptions?: SendOptions) {
+  async function send(
+    shop: ShopRecord | string,
+    topic: WebhookTopic | string,
+    payload: unknown,
+    sendOptions?: SendOptions,
+  ) {
     const event = prepare(shop, topic, payload, sendOptions);
     return Promise.all(webhooksOf(event, sendOptions?.webhookId).map((webhook) => start(webhook).outcome));
   }
@@ -284,14 +301,21 @@ export function createWebhookSender(options: WebhookSenderOptions) {
       const extra = typeof batch.duplicates === "function" ? batch.duplicates(event, index) : (batch.duplicates ?? 0);
       for (let copy = 0; copy < extra; copy++) {
         webhooks.push(
-          ...(batch.duplicateWebhookId === "same" ? originals.map((webhook) => ({ ...webhook })) : webhooksOf(prepared)),
+          ...(batch.duplicateWebhookId === "same"
+            ? originals.map((webhook) => ({ ...webhook }))
+            : webhooksOf(prepared)),
         );
       }
     });
     const sequence = batch.shuffle ? order.shuffle(webhooks) : webhooks;
     const outcomes: Promise<DeliveryOutcome>[] = [];
     for (const webhook of sequence) {
-      const delay = batch.delayMs === undefined ? 0 : typeof batch.delayMs === "number" ? batch.delayMs : order.int(batch.delayMs[0], batch.delayMs[1]);
+      const delay =
+        batch.delayMs === undefined
+          ? 0
+          : typeof batch.delayMs === "number"
+            ? batch.delayMs
+            : order.int(batch.delayMs[0], batch.delayMs[1]);
       if (delay > 0) await clock.sleep(delay);
       const started = start(webhook);
       outcomes.push(started.outcome);

@@ -41,11 +41,17 @@ export function subscriptionsFromMap(map: SubscriptionMap): Subscription[] {
 /** The `[webhooks]` part of a shopify.app.toml: its api_version and one Subscription per topic per block. */
 export function parseAppTomlWebhooks(toml: string): AppTomlWebhooks {
   const config = parseToml(toml) as { webhooks?: { api_version?: unknown; subscriptions?: Record<string, unknown>[] } };
-  const result: AppTomlWebhooks = { apiVersion: typeof config.webhooks?.api_version === "string" ? config.webhooks.api_version : null, subscriptions: [] };
+  const result: AppTomlWebhooks = {
+    apiVersion: typeof config.webhooks?.api_version === "string" ? config.webhooks.api_version : null,
+    subscriptions: [],
+  };
   for (const block of config.webhooks?.subscriptions ?? []) {
     const uri = block.uri;
     if (typeof uri !== "string") throw new Error("A [[webhooks.subscriptions]] block has no uri");
-    for (const [key, compliance] of [["topics", false], ["compliance_topics", true]] as const) {
+    for (const [key, compliance] of [
+      ["topics", false],
+      ["compliance_topics", true],
+    ] as const) {
       const topics = block[key];
       if (topics === undefined) continue;
       if (!Array.isArray(topics) || topics.some((t) => typeof t !== "string")) {

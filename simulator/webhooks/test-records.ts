@@ -1,7 +1,11 @@
 // Hand-built records in the shop-file shape, for tests of the webhook sender (not used by the simulator itself).
 import type { CustomerRecord, MoneyBag, OrderRecord, RefundRecord, ShopRecord } from "../shop-file/types";
 
-export function moneyBag(amount: string, currencyCode: string, presentment?: { amount: string; currencyCode: string }): MoneyBag {
+export function moneyBag(
+  amount: string,
+  currencyCode: string,
+  presentment?: { amount: string; currencyCode: string },
+): MoneyBag {
   return { shopMoney: { amount, currencyCode }, presentmentMoney: presentment ?? { amount, currencyCode } };
 }
 

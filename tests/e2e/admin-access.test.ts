@@ -39,7 +39,13 @@ describe("access Shopify has not given", () => {
     await page.goto(url("/app"), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByText("Some features are waiting for access from Shopify").count()).toBe(1);
     expect(await page.getByText("Customer and order history").count()).toBe(1);
-    expect(await page.getByText(/Shopify refuses customers and orders to this app: its developer requests protected customer data access/).count()).toBe(1);
+    expect(
+      await page
+        .getByText(
+          /Shopify refuses customers and orders to this app: its developer requests protected customer data access/,
+        )
+        .count(),
+    ).toBe(1);
     expect(await page.getByText("Orders older than 60 days").count()).toBe(1);
     expect(await page.getByText(/Only the last 60 days of orders can be read/).count()).toBe(1);
     expect(await page.getByText("1 background job waits for this access.").count()).toBe(1);

@@ -12,7 +12,10 @@ let customerPath = "";
 
 beforeAll(async () => {
   ({ url } = await startScoredShop(SHOP, { seed: 47, customers: 60, asOf: new Date("2026-11-01T00:00:00.000Z") }));
-  const someone = await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, tier: { not: null } }, orderBy: { customerId: "asc" } });
+  const someone = await prisma.customerState.findFirstOrThrow({
+    where: { shop: SHOP, tier: { not: null } },
+    orderBy: { customerId: "asc" },
+  });
   customerPath = `/app/customers/${someone.customerId.split("/").pop()}`;
 });
 

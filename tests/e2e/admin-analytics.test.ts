@@ -21,7 +21,9 @@ const dollars = (cents: number, symbol = "$") =>
 const percent = (rate: number) => `${Math.round(rate * 10) / 10}%`;
 /** Cents as a decimal of dollars, as the CSV must hold them ("1234.50"), empty for no figure. */
 const decimal = (cents: number | null) =>
-  cents === null ? "" : `${cents < 0 ? "-" : ""}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, "0")}`;
+  cents === null
+    ? ""
+    : `${cents < 0 ? "-" : ""}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, "0")}`;
 const fixed = (n: number | null, digits: number) => (n === null ? "" : n.toFixed(digits));
 
 beforeAll(async () => {
@@ -51,15 +53,21 @@ describe("Analytics page", () => {
     expect(await card("Historical CLV").textContent()).toContain(dollars(expected.all.historicalClv.meanMinor!));
     // And one row per segment and per tier with customers, and one cohort row per month of the period (12)
     const tables = page.locator(".Polaris-DataTable table");
-    expect(await tables.nth(0).locator("tbody tr").count()).toBe(expected.segments.filter((s) => s.figures.historicalClv.customers > 0).length);
-    expect(await tables.nth(1).locator("tbody tr").count()).toBe(expected.tiers.filter((s) => s.figures.historicalClv.customers > 0).length);
+    expect(await tables.nth(0).locator("tbody tr").count()).toBe(
+      expected.segments.filter((s) => s.figures.historicalClv.customers > 0).length,
+    );
+    expect(await tables.nth(1).locator("tbody tr").count()).toBe(
+      expected.tiers.filter((s) => s.figures.historicalClv.customers > 0).length,
+    );
     const cohorts = page.getByRole("region", { name: "Cohort retention by first-order month" });
     expect(await cohorts.locator("tbody tr").count()).toBe(12);
     expect(await cohorts.locator("tbody tr").first().locator("th").textContent()).toBe("Nov 2025");
     // And choosing a segment shows that segment's figures
     const champions = expected.segments.find((s) => s.key === "champions")!.figures;
     await page.getByLabel("Show figures for").selectOption("segment:champions");
-    await expect.poll(() => card("Purchase frequency").textContent()).toContain(`${champions.orders} orders by ${champions.customersAtEnd} customers`);
+    await expect
+      .poll(() => card("Purchase frequency").textContent())
+      .toContain(`${champions.orders} orders by ${champions.customersAtEnd} customers`);
     await page.getByLabel("Show figures for").selectOption("all");
     await page.screenshot({ path: "tmp/screenshots/pages/analytics-en.png", fullPage: true });
     expect(errors).toEqual([]);
@@ -80,14 +88,19 @@ describe("Analytics page", () => {
     await page.getByLabel("To", { exact: true }).fill("2026-03-31");
     await page.getByRole("button", { name: "Apply" }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get("from")).toBe("2026-01-01");
-    await expect.poll(() => page.getByText(/^Jan 1, 2026 – Mar 31, 2026 · Compared with Oct 3, 2025 – Dec 31, 2025$/).count()).toBe(1);
+    await expect
+      .poll(() => page.getByText(/^Jan 1, 2026 – Mar 31, 2026 · Compared with Oct 3, 2025 – Dec 31, 2025$/).count())
+      .toBe(1);
     expect(errors).toEqual([]);
   });
 
   it("downloads the figures as CSV", async () => {
     const { page, errors } = await newPage();
     await page.goto(url("/app/analytics", YEAR), { waitUntil: "networkidle" });
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV", exact: true }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download CSV", exact: true }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe("analytics-summary-analytics-page-2025-11-01-2026-10-31.csv");
     const csv = readFileSync((await download.path())!, "utf8");
     expect(csv.split("\n")[0]).toBe(SUMMARY_COLUMNS.join(","));
@@ -101,38 +114,72 @@ describe("Analytics page", () => {
     ];
     const lines = groups.map(([type, key, g]) =>
       [
-        type, key, data.period.from ?? "", data.period.to, "USD",
-        g.customersAtStart, g.customersAtEnd, g.newCustomers, fixed(g.retentionRate, 2),
-        g.repeatCustomers, fixed(g.repeatPurchaseRate, 2), g.orders, decimal(g.revenueMinor), fixed(g.purchaseFrequency, 4), decimal(g.averageOrderValueMinor),
-        g.timeBetweenPurchases.intervals, fixed(g.timeBetweenPurchases.meanDays, 2), fixed(g.timeBetweenPurchases.medianDays, 2),
-        g.historicalClv.customers, decimal(g.historicalClv.meanMinor),
-        decimal(g.historicalClv.distribution?.p25 ?? null), decimal(g.historicalClv.distribution?.median ?? null),
-        decimal(g.historicalClv.distribution?.p75 ?? null), decimal(g.historicalClv.distribution?.p90 ?? null),
-        decimal(g.predictedClv.valueMinor), decimal(g.predictedClv.averageOrderValueMinor), fixed(g.predictedClv.ordersPerYear, 4),
-        fixed(g.predictedClv.retentionRate, 2), fixed(g.predictedClv.lifespanYears, 2),
+        type,
+        key,
+        data.period.from ?? "",
+        data.period.to,
+        "USD",
+        g.customersAtStart,
+        g.customersAtEnd,
+        g.newCustomers,
+        fixed(g.retentionRate, 2),
+        g.repeatCustomers,
+        fixed(g.repeatPurchaseRate, 2),
+        g.orders,
+        decimal(g.revenueMinor),
+        fixed(g.purchaseFrequency, 4),
+        decimal(g.averageOrderValueMinor),
+        g.timeBetweenPurchases.intervals,
+        fixed(g.timeBetweenPurchases.meanDays, 2),
+        fixed(g.timeBetweenPurchases.medianDays, 2),
+        g.historicalClv.customers,
+        decimal(g.historicalClv.meanMinor),
+        decimal(g.historicalClv.distribution?.p25 ?? null),
+        decimal(g.historicalClv.distribution?.median ?? null),
+        decimal(g.historicalClv.distribution?.p75 ?? null),
+        decimal(g.historicalClv.distribution?.p90 ?? null),
+        decimal(g.predictedClv.valueMinor),
+        decimal(g.predictedClv.averageOrderValueMinor),
+        fixed(g.predictedClv.ordersPerYear, 4),
+        fixed(g.predictedClv.retentionRate, 2),
+        fixed(g.predictedClv.lifespanYears, 2),
       ].join(","),
     );
     expect(csv).toBe([SUMMARY_COLUMNS.join(","), ...lines].join("\n") + "\n");
     // (the shop's own line, for a reader: the period as ISO instants, whole-number counts, dollars with cents)
-    expect(csv.split("\n")[1]).toMatch(/^shop,all,2025-11-0\dT\d\d:00:00\.000Z,2026-1\d-\d\dT\d\d:00:00\.000Z,USD,\d+,\d+,\d+,\d+\.\d\d,/);
-    const [cohorts] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download cohorts CSV" }).click()]);
-    expect(readFileSync((await cohorts.path())!, "utf8").split("\n")[0]).toBe("group_type,group,cohort_month,customers," + Array.from({ length: 12 }, (_, k) => `month_${k}`).join(","));
+    expect(csv.split("\n")[1]).toMatch(
+      /^shop,all,2025-11-0\dT\d\d:00:00\.000Z,2026-1\d-\d\dT\d\d:00:00\.000Z,USD,\d+,\d+,\d+,\d+\.\d\d,/,
+    );
+    const [cohorts] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download cohorts CSV" }).click(),
+    ]);
+    expect(readFileSync((await cohorts.path())!, "utf8").split("\n")[0]).toBe(
+      "group_type,group,cohort_month,customers," + Array.from({ length: 12 }, (_, k) => `month_${k}`).join(","),
+    );
     expect(errors).toEqual([]);
   });
 
   it("answers a period that cannot be read with 400 and says why, keeping the picker", async () => {
     const { page, errors } = await newPage();
-    await page.goto(url("/app/analytics", { period: "custom", from: "2026-02-30", to: "2026-03-01" }), { waitUntil: "networkidle" });
+    await page.goto(url("/app/analytics", { period: "custom", from: "2026-02-30", to: "2026-03-01" }), {
+      waitUntil: "networkidle",
+    });
     // (The browser's first answer is Shopify's session-token bounce page; the loader's own answer is read directly.)
-    const status = (query: string) => page.evaluate(async (q) => (await fetch(`/app/analytics?${q}&_data=routes%2Fapp.analytics`)).status, query);
+    const status = (query: string) =>
+      page.evaluate(async (q) => (await fetch(`/app/analytics?${q}&_data=routes%2Fapp.analytics`)).status, query);
     expect(await status("period=custom&from=2026-02-30&to=2026-03-01")).toBe(400);
     expect(await status("period=week")).toBe(400);
     expect(await status("period=30")).toBe(200);
     await expect.poll(() => page.getByText("This period cannot be shown").count()).toBe(1);
     expect(await page.getByText("Enter dates as YYYY-MM-DD, between 1970 and 2100.").count()).toBeGreaterThan(0);
     expect(await page.getByLabel("Period").inputValue()).toBe("custom");
-    await page.goto(url("/app/analytics", { period: "custom", from: "2026-03-02", to: "2026-03-01" }), { waitUntil: "networkidle" });
-    await expect.poll(() => page.getByText("The start date must be on or before the end date.").count()).toBeGreaterThan(0);
+    await page.goto(url("/app/analytics", { period: "custom", from: "2026-03-02", to: "2026-03-01" }), {
+      waitUntil: "networkidle",
+    });
+    await expect
+      .poll(() => page.getByText("The start date must be on or before the end date.").count())
+      .toBeGreaterThan(0);
     await page.screenshot({ path: "tmp/screenshots/analytics-error-en.png" });
     // The CSV of a bad period is refused the same way
     const csv = await page.evaluate(async () => (await fetch("/app/analytics/csv?period=week")).status);
@@ -148,7 +195,9 @@ describe("Analytics page", () => {
     const card = (title: string) => page.getByRole("heading", { name: title, exact: true }).locator("xpath=..");
     // Numbers: the retention rate as a percent, and money in dollars as the Thai locale writes them ("US$1,234.50")
     expect(await card("อัตราการรักษาลูกค้า").textContent()).toContain(percent(expected.all.retentionRate!));
-    expect(await card("มูลค่าเฉลี่ยต่อคำสั่งซื้อ").textContent()).toContain(dollars(expected.all.averageOrderValueMinor!, "US$"));
+    expect(await card("มูลค่าเฉลี่ยต่อคำสั่งซื้อ").textContent()).toContain(
+      dollars(expected.all.averageOrderValueMinor!, "US$"),
+    );
     // Dates: the first cohort, November 2025, in Thai with the Buddhist-era year (2025 + 543)
     const cohorts = page.getByRole("region", { name: "การรักษาลูกค้าตามเดือนที่ซื้อครั้งแรก" });
     expect(await cohorts.locator("tbody tr").first().locator("th").textContent()).toBe("พ.ย. 2568");

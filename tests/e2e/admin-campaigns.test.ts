@@ -51,11 +51,22 @@ describe("Campaign pages", () => {
     // Given the run the queued job does, and a recipient who redeems their code at the simulated checkout
     const run = await runCampaigns(SHOP, { client: await clientFor(SHOP) });
     expect(run.issued).toBeGreaterThan(0);
-    const recipient = await prisma.campaignRecipient.findFirstOrThrow({ where: { shop: SHOP, campaignId, holdout: false }, orderBy: { id: "asc" } });
+    const recipient = await prisma.campaignRecipient.findFirstOrThrow({
+      where: { shop: SHOP, campaignId, holdout: false },
+      orderBy: { id: "asc" },
+    });
     const inAMinute = new Date(Date.now() + 60_000).toISOString();
-    env.shopify.admin.placeOrder(SHOP, { customerId: recipient.customerId, total: "90.00", totalDiscounts: "10.00", discountCodes: [recipient.code!], processedAt: inAMinute });
+    env.shopify.admin.placeOrder(SHOP, {
+      customerId: recipient.customerId,
+      total: "90.00",
+      totalDiscounts: "10.00",
+      discountCodes: [recipient.code!],
+      processedAt: inAMinute,
+    });
     await env.shopify.webhooks.drain();
-    await expect.poll(() => prisma.order.count({ where: { shop: SHOP, discountCodes: { contains: recipient.code! } } })).toBe(1);
+    await expect
+      .poll(() => prisma.order.count({ where: { shop: SHOP, discountCodes: { contains: recipient.code! } } }))
+      .toBe(1);
 
     for (const locale of ["en", "th"] as const) {
       const { page, errors } = await newPage(locale === "th" ? "th-TH" : "en-US");
@@ -77,8 +88,13 @@ describe("Campaign pages", () => {
     const { page, errors } = await newPage();
     await page.goto(url(`/app/campaigns/${campaignId}`), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByRole("button", { name: "Download CSV" }).count()).toBe(1);
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
-    const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    const text = await (await download.createReadStream())
+      .toArray()
+      .then((chunks) => Buffer.concat(chunks).toString("utf8"));
     const lines = text.trim().split("\n");
     expect(lines[0]).toBe("customer_id,group,assigned_at,code,expires_at,issued,redeemed,failure");
     expect(lines.length - 1).toBe(await prisma.campaignRecipient.count({ where: { shop: SHOP, campaignId } }));
@@ -94,19 +110,32 @@ describe("Campaign pages", () => {
     await expect.poll(() => page.getByText("Campaign saved", { exact: true }).count()).toBe(1);
     expect((await prisma.campaign.findFirstOrThrow({ where: { id: campaignId } })).cooldownDays).toBe(120);
     await page.getByRole("button", { name: "Pause" }).click();
-    await expect.poll(async () => (await prisma.campaign.findFirstOrThrow({ where: { id: campaignId } })).status).toBe("paused");
+    await expect
+      .poll(async () => (await prisma.campaign.findFirstOrThrow({ where: { id: campaignId } })).status)
+      .toBe("paused");
     await expect.poll(() => page.getByRole("button", { name: "Resume" }).count()).toBe(1);
     expect(errors).toEqual([]);
     // Another shop's campaign, asked for by id from this shop's admin
-    const other = await createCampaignFromForm(OTHER, campaignFormValues(await templateDefinition(OTHER, "welcome"), "USD"));
+    const other = await createCampaignFromForm(
+      OTHER,
+      campaignFormValues(await templateDefinition(OTHER, "welcome"), "USD"),
+    );
     if (!other.ok) throw new Error("could not create the other shop's campaign");
     // (fetched from inside the admin, so App Bridge adds this shop's session token)
-    const status = await page.evaluate(async (path) => (await fetch(path)).status, `/app/campaigns/${other.campaign.id}/csv`);
+    const status = await page.evaluate(
+      async (path) => (await fetch(path)).status,
+      `/app/campaigns/${other.campaign.id}/csv`,
+    );
     expect(status).toBe(404);
-    expect(await page.evaluate(async (path) => (await fetch(path)).status, `/app/campaigns/${other.campaign.id}`)).toBe(404);
+    expect(await page.evaluate(async (path) => (await fetch(path)).status, `/app/campaigns/${other.campaign.id}`)).toBe(
+      404,
+    );
     const { page: second } = await newPage();
     await second.goto(url(`/app/campaigns/${other.campaign.id}`), { waitUntil: "networkidle" });
     await expect.poll(() => second.getByText("Error 404").count()).toBe(1);
-    expect(await prisma.campaign.findFirstOrThrow({ where: { id: other.campaign.id } })).toMatchObject({ shop: OTHER, status: "active" });
+    expect(await prisma.campaign.findFirstOrThrow({ where: { id: other.campaign.id } })).toMatchObject({
+      shop: OTHER,
+      status: "active",
+    });
   });
 });

@@ -23,11 +23,16 @@ describe("Customers page", () => {
     const rows = page.locator(".Polaris-IndexTable__TableRow");
     expect(await rows.count()).toBe(50);
     // The first row is the customer with the most recent order, as the database says
-    const first = await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP }, orderBy: [{ lastOrderAt: "desc" }, { customerId: "asc" }] });
-    const customer = await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: first.customerId } } });
+    const first = await prisma.customerState.findFirstOrThrow({
+      where: { shop: SHOP },
+      orderBy: [{ lastOrderAt: "desc" }, { customerId: "asc" }],
+    });
+    const customer = await prisma.customer.findUniqueOrThrow({
+      where: { shop_id: { shop: SHOP, id: first.customerId } },
+    });
     await expect.poll(() => rows.first().textContent()).toContain(customer.email!);
     expect(await rows.first().textContent()).toContain(`${first.r} · ${first.f} · ${first.m}`);
-    await page.screenshot({ path: "tmp/screenshots/customers-en.png", });
+    await page.screenshot({ path: "tmp/screenshots/customers-en.png" });
     expect(errors).toEqual([]);
     // Nothing from the internet but the library's bounce page preload of Shopify's CDN App Bridge
     expect(offline.filter((u) => u !== "https://cdn.shopify.com/shopifycloud/app-bridge.js")).toEqual([]);
@@ -42,7 +47,10 @@ describe("Customers page", () => {
     expect(await page.locator(".Polaris-IndexTable__TableRow").count()).toBe(Math.min(50, champions));
 
     // Search by a customer's email: typed into the search field
-    const someone = await prisma.customer.findFirstOrThrow({ where: { shop: SHOP, email: { not: null } }, orderBy: { id: "asc" } });
+    const someone = await prisma.customer.findFirstOrThrow({
+      where: { shop: SHOP, email: { not: null } },
+      orderBy: { id: "asc" },
+    });
     await page.goto(url("/app/customers"), { waitUntil: "networkidle" });
     await page.getByPlaceholder("Search by name or email").fill(someone.email!);
     await expect.poll(() => new URL(page.url()).searchParams.get("search")).toBe(someone.email);
@@ -50,12 +58,22 @@ describe("Customers page", () => {
 
     // Page 2 of everyone, most spend first
     await page.goto(url("/app/customers", { sort: "monetary", page: "2" }), { waitUntil: "networkidle" });
-    const third = await prisma.customerState.findMany({ where: { shop: SHOP }, orderBy: [{ monetaryMinor: { sort: "desc", nulls: "last" } }, { customerId: "asc" }], skip: 50, take: 1 });
-    const who = await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: third[0].customerId } } });
+    const third = await prisma.customerState.findMany({
+      where: { shop: SHOP },
+      orderBy: [{ monetaryMinor: { sort: "desc", nulls: "last" } }, { customerId: "asc" }],
+      skip: 50,
+      take: 1,
+    });
+    const who = await prisma.customer.findUniqueOrThrow({
+      where: { shop_id: { shop: SHOP, id: third[0].customerId } },
+    });
     await expect.poll(() => page.locator(".Polaris-IndexTable__TableRow").first().textContent()).toContain(who.email!);
 
     // Nonsense in the URL is ignored, not an error page
-    const response = await page.goto(url("/app/customers", { sort: "nope", page: "-3", segment: "<script>", tier: "Gold Tier!" }), { waitUntil: "networkidle" });
+    const response = await page.goto(
+      url("/app/customers", { sort: "nope", page: "-3", segment: "<script>", tier: "Gold Tier!" }),
+      { waitUntil: "networkidle" },
+    );
     expect(response?.status()).toBe(200);
     expect(await page.locator(".Polaris-IndexTable__TableRow").count()).toBe(50);
     expect(errors).toEqual([]);
@@ -72,17 +90,22 @@ describe("Customers page", () => {
     expect(await page.getByText(`ลูกค้า ${total} ราย`, { exact: true }).count()).toBe(1);
     // The biggest spender, searched for: spend as the Thai locale writes US dollars ("US$1,234.50", written out here
     // by hand from the cents), orders and days since the last order in Thai
-    const top = await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, monetaryMinor: { not: null } }, orderBy: [{ monetaryMinor: "desc" }, { customerId: "asc" }] });
+    const top = await prisma.customerState.findFirstOrThrow({
+      where: { shop: SHOP, monetaryMinor: { not: null } },
+      orderBy: [{ monetaryMinor: "desc" }, { customerId: "asc" }],
+    });
     const cents = Number(top.monetaryMinor);
     expect(cents).toBeGreaterThanOrEqual(100_000); // $1,000 or more: the thousands separator is checked too
     const usd = `US$${String(Math.floor(cents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${String(cents % 100).padStart(2, "0")}`;
-    const { email } = await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: top.customerId } } });
+    const { email } = await prisma.customer.findUniqueOrThrow({
+      where: { shop_id: { shop: SHOP, id: top.customerId } },
+    });
     await page.getByPlaceholder("ค้นหาด้วยชื่อหรืออีเมล").fill(email!);
     await expect.poll(() => page.getByText("ลูกค้า 1 ราย", { exact: true }).count()).toBe(1);
     const row = page.locator(".Polaris-IndexTable__TableRow").first();
     expect(await row.textContent()).toContain(usd);
     expect(await row.textContent()).toContain(top.recencyDays === 0 ? "วันนี้" : `${top.recencyDays} วันที่แล้ว`);
-    await page.screenshot({ path: "tmp/screenshots/customers-th.png", });
+    await page.screenshot({ path: "tmp/screenshots/customers-th.png" });
     // Navigating inside the app keeps Thai (Shopify's locale parameter is only on the first load)
     await row.getByRole("link").first().click();
     const orders = await prisma.order.count({ where: { shop: SHOP, customerId: top.customerId, deletedAt: null } });
@@ -92,7 +115,10 @@ describe("Customers page", () => {
 
   it("opens a customer: scores with raw values and why, tier and progress, history, orders", async () => {
     const { page, errors } = await newPage();
-    const state = await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, nextTier: { not: null }, r: { not: null } }, orderBy: { customerId: "asc" } });
+    const state = await prisma.customerState.findFirstOrThrow({
+      where: { shop: SHOP, nextTier: { not: null }, r: { not: null } },
+      orderBy: { customerId: "asc" },
+    });
     const legacy = state.customerId.split("/").pop()!;
     await page.goto(url(`/app/customers/${legacy}`), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByText(`R ${state.r}`, { exact: true }).count()).toBe(1);

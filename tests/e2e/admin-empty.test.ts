@@ -10,7 +10,8 @@ import { adminHostParam } from "../../simulator/app-bridge/session-token";
 
 const SHOP = "brand-new.myshopify.com";
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
-const url = (pathname: string) => `${env.app.url}${pathname}?${new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHostParam(SHOP) })}`;
+const url = (pathname: string) =>
+  `${env.app.url}${pathname}?${new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHostParam(SHOP) })}`;
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
@@ -51,8 +52,19 @@ describe("a shop with nothing imported yet", () => {
     expect(reloads).toEqual([]);
 
     // Problems: a customer Shopify refused and a job that failed for good
-    await prisma.customerSync.create({ data: { shop: SHOP, customerId: "gid://shopify/Customer/1", failureCode: "tagsAdd.tags", failureMessage: "Tags cannot be more than 250.", failedAt: new Date(), failures: 5 } });
-    await prisma.job.create({ data: { id: "dead-one", shop: SHOP, kind: "reconcile", state: "dead", lastError: "boom" } });
+    await prisma.customerSync.create({
+      data: {
+        shop: SHOP,
+        customerId: "gid://shopify/Customer/1",
+        failureCode: "tagsAdd.tags",
+        failureMessage: "Tags cannot be more than 250.",
+        failedAt: new Date(),
+        failures: 5,
+      },
+    });
+    await prisma.job.create({
+      data: { id: "dead-one", shop: SHOP, kind: "reconcile", state: "dead", lastError: "boom" },
+    });
     await page.reload({ waitUntil: "networkidle" });
     await expect.poll(() => page.getByText("Needs your attention").count()).toBe(1);
     expect(await page.getByText("Shopify refused the last write for 1 customer.").count()).toBe(1);

@@ -15,7 +15,10 @@ beforeAll(async () => {
   const started = await startScoredShop(SHOP, { seed: 71, customers: 30, asOf: new Date("2026-11-01T00:00:00.000Z") });
   url = started.url;
   // Given a customer whom the shop (or the shopper, at checkout) named with markup, as Shopify reports it
-  const state = await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, r: { not: null } }, orderBy: { customerId: "asc" } });
+  const state = await prisma.customerState.findFirstOrThrow({
+    where: { shop: SHOP, r: { not: null } },
+    orderBy: { customerId: "asc" },
+  });
   started.env.shopify.admin.updateCustomer(SHOP, state.customerId, { firstName: FIRST, lastName: LAST });
   await started.env.shopify.webhooks.drain();
   const held = await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: state.customerId } } });

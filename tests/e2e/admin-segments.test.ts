@@ -29,7 +29,9 @@ describe("Segments page", () => {
     const hibernating = await prisma.customerState.count({ where: { shop: SHOP, segment: "hibernating" } });
     const row = rows.filter({ has: page.getByRole("link", { name: "Hibernating", exact: true }) });
     expect(await row.locator("td").nth(0).textContent()).toBe(String(hibernating));
-    const moves = await prisma.customerStateChange.count({ where: { shop: SHOP, kind: "segment", reason: "rules", from: { not: null } } });
+    const moves = await prisma.customerStateChange.count({
+      where: { shop: SHOP, kind: "segment", reason: "rules", from: { not: null } },
+    });
     expect(moves).toBeGreaterThan(0);
     expect(await page.getByText(/\(\d+\)/).count()).toBeGreaterThan(0);
     await page.getByRole("link", { name: "Hibernating", exact: true }).click();
@@ -48,7 +50,9 @@ describe("Segments page", () => {
     await expect.poll(() => page.getByText("Names saved.").count()).toBe(1);
     await page.goto(url("/app/segments"), { waitUntil: "networkidle" });
     expect(await page.getByRole("link", { name: "Slipping away" }).count()).toBe(1);
-    expect(JSON.parse((await prisma.rfmSettings.findUniqueOrThrow({ where: { shop: SHOP } })).segmentNames)).toEqual({ at_risk: "Slipping away" });
+    expect(JSON.parse((await prisma.rfmSettings.findUniqueOrThrow({ where: { shop: SHOP } })).segmentNames)).toEqual({
+      at_risk: "Slipping away",
+    });
     expect(refused).toEqual([400]); // the refused submissions, answered 400
     expect(errors).toEqual([]);
   });

@@ -31,7 +31,11 @@ describe("Settings", () => {
     await page.getByLabel("Code prefix").fill("VIP-");
     await page.getByRole("button", { name: "Save" }).first().click();
     await expect.poll(() => page.getByText("Saved. The next sync applies it.").count()).toBe(1);
-    expect(await prisma.syncSettings.findUnique({ where: { shop: SHOP } })).toMatchObject({ rfmPrefix: "rfm:", tierPrefix: "level:", codePrefix: "VIP-" });
+    expect(await prisma.syncSettings.findUnique({ where: { shop: SHOP } })).toMatchObject({
+      rfmPrefix: "rfm:",
+      tierPrefix: "level:",
+      codePrefix: "VIP-",
+    });
     expect(await prisma.job.count({ where: { shop: SHOP, kind: SYNC, state: "queued" } })).toBe(1);
     expect(refused).toEqual([400]); // the refused submissions, answered 400
     expect(errors).toEqual([]);
@@ -59,13 +63,18 @@ describe("Settings", () => {
     await recomputeShop(SHOP, { asOf, reason: "rules" });
     const { page, errors } = await newPage();
     await page.goto(url("/app/settings"), { waitUntil: "networkidle" });
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe("customers-settings-page-2026-11-01.csv");
     const downloaded = readFileSync((await download.path())!, "utf8");
     // The file as written out by hand from the stored state rows (tests/integration/recompute-fixtures.ts expectedCsv:
     // dollars with cents, ISO times), not with the app's export code
     expect(downloaded).toBe(expectedCsv(await storedStates(SHOP), 2));
-    expect(downloaded.split("\n")[0]).toBe("customer_id,recency_days,frequency,monetary,r,f,m,fm,segment,tier,spend_in_window,next_tier,amount_to_next,tier_expires_at");
+    expect(downloaded.split("\n")[0]).toBe(
+      "customer_id,recency_days,frequency,monetary,r,f,m,fm,segment,tier,spend_in_window,next_tier,amount_to_next,tier_expires_at",
+    );
     expect(downloaded.trim().split("\n")).toHaveLength(61);
     expect(errors).toEqual([]);
   });

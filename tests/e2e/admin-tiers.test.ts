@@ -47,7 +47,9 @@ describe("Tier editor", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => page.getByText("Saved as version 1").count()).toBe(1);
     const saved = await prisma.tierProgramVersion.findFirstOrThrow({ where: { shop: SHOP } });
-    expect(JSON.parse(saved.program).tiers.map((t: { threshold: number }) => t.threshold)).toEqual([0, 25_000, 30_000, 200_000]);
+    expect(JSON.parse(saved.program).tiers.map((t: { threshold: number }) => t.threshold)).toEqual([
+      0, 25_000, 30_000, 200_000,
+    ]);
     expect(await prisma.job.count({ where: { shop: SHOP, kind: RECOMPUTE_SHOP, state: "queued" } })).toBeGreaterThan(0);
     expect(refused).toEqual([400, 400]); // the refused submissions, answered 400
     expect(errors).toEqual([]);
@@ -57,11 +59,19 @@ describe("Tier editor", () => {
     const { page } = await newPage();
     await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
     const answer = await page.evaluate(async () => {
-      const response = await fetch("/app/tiers?_data=routes%2Fapp.tiers", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"intent":"save","program":{"tiers":"many"}}' });
+      const response = await fetch("/app/tiers?_data=routes%2Fapp.tiers", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: '{"intent":"save","program":{"tiers":"many"}}',
+      });
       return { status: response.status, body: await response.json() };
     });
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ intent: "save", ok: false, issues: [expect.objectContaining({ path: ["tiers"] })] });
+    expect(answer.body).toMatchObject({
+      intent: "save",
+      ok: false,
+      issues: [expect.objectContaining({ path: ["tiers"] })],
+    });
   });
 
   it("speaks Thai, errors included", async () => {

@@ -39,7 +39,16 @@ describe("npm run demo", () => {
     demo = spawn(
       process.execPath,
       // One process (tsx as a loader, not its CLI wrapper), so the SIGTERM reaches demo.ts itself.
-      ["--import", "tsx", "simulator/demo.ts", "--no-build", "--port", String(port), "--simulator-port", String(simulatorPort)],
+      [
+        "--import",
+        "tsx",
+        "simulator/demo.ts",
+        "--no-build",
+        "--port",
+        String(port),
+        "--simulator-port",
+        String(simulatorPort),
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     const { url, output } = await waitForUrl(demo, 60_000);
@@ -49,9 +58,13 @@ describe("npm run demo", () => {
     // The operator CLI as the demo tells users to run it, in a process of its own: the app already synced
     // everything, so a sync now finds nothing to send.
     // (This test process's own DATABASE_URL is in the CLI's environment too: the named --env file wins over it.)
-    const cli = spawnSync(process.execPath, ["scripts/loyalty.mjs", "sync", "--shop", "demo-loyalty.myshopify.com", "--env", "tmp/demo/demo.env"], {
-      encoding: "utf8",
-    });
+    const cli = spawnSync(
+      process.execPath,
+      ["scripts/loyalty.mjs", "sync", "--shop", "demo-loyalty.myshopify.com", "--env", "tmp/demo/demo.env"],
+      {
+        encoding: "utf8",
+      },
+    );
     expect(cli.status, `${cli.stderr}\n${cli.stdout}`).toBe(0);
     expect(JSON.parse(cli.stdout)).toMatchObject({ status: "done", reason: "manual", changed: 0, requests: 0 });
 

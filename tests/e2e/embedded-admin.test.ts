@@ -47,10 +47,14 @@ describe("embedded admin in a browser", () => {
     const { page, errors } = await newPage();
     const url = `${env.app.url}/app?${new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHostParam(SHOP) })}`;
     await page.goto(url, { waitUntil: "networkidle" });
-    const config = await page.evaluate(() => (window as unknown as { shopify: { config: Record<string, string> } }).shopify.config);
+    const config = await page.evaluate(
+      () => (window as unknown as { shopify: { config: Record<string, string> } }).shopify.config,
+    );
     expect(config).toMatchObject({ shop: SHOP, apiKey: "test-api-key-0000", locale: "en" });
     await page.evaluate(() => {
-      const bridge = (window as unknown as { shopify: { toast: { show(m: string): void }; loading(on: boolean): void } }).shopify;
+      const bridge = (
+        window as unknown as { shopify: { toast: { show(m: string): void }; loading(on: boolean): void } }
+      ).shopify;
       bridge.toast.show("Tiers saved");
       bridge.loading(true);
     });

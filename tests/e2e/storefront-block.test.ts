@@ -13,17 +13,44 @@ const CSS = readFileSync("extensions/loyalty-theme/assets/loyalty-status.css", "
 const program = defaultTierProgram("USD");
 const status = (tier: string, spend: number, next: string | null, toNext: number | null) => ({
   value: JSON.parse(
-    tierMetafields({ customerId: "c", segment: "loyal", tier, spendInWindowMinor: spend, nextTier: next, amountToNextMinor: toNext, tierExpiresAt: Date.parse("2027-03-01T00:00:00Z") }, program, "USD")!.status,
+    tierMetafields(
+      {
+        customerId: "c",
+        segment: "loyal",
+        tier,
+        spendInWindowMinor: spend,
+        nextTier: next,
+        amountToNextMinor: toNext,
+        tierExpiresAt: Date.parse("2027-03-01T00:00:00Z"),
+      },
+      program,
+      "USD",
+    )!.status,
   ),
 });
-const settings = { heading: "", accent_color: "#1f5199", show_spend: true, show_progress: true, show_expiry: true, perks: "<p>Gold: free shipping · Platinum: 10% off</p>" };
+const settings = {
+  heading: "",
+  accent_color: "#1f5199",
+  show_spend: true,
+  show_progress: true,
+  show_expiry: true,
+  perks: "<p>Gold: free shipping · Platinum: 10% off</p>",
+};
 
 describe("storefront block in a browser", () => {
   it("renders every state readably, with no script", async () => {
     const cells: string[] = [];
     for (const locale of ["en", "th"] as const) {
-      for (const customer of [{ metafields: { app: { status: status("silver", 40_000, "gold", 35_000) } } }, { metafields: { app: { status: status("platinum", 250_000, null, null) } } }, null]) {
-        const html = await storefront(locale, "${{amount}}").parseAndRender(BLOCK, { customer, block: { id: `b${cells.length}`, settings }, routes: { account_login_url: "/account/login" } });
+      for (const customer of [
+        { metafields: { app: { status: status("silver", 40_000, "gold", 35_000) } } },
+        { metafields: { app: { status: status("platinum", 250_000, null, null) } } },
+        null,
+      ]) {
+        const html = await storefront(locale, "${{amount}}").parseAndRender(BLOCK, {
+          customer,
+          block: { id: `b${cells.length}`, settings },
+          routes: { account_login_url: "/account/login" },
+        });
         cells.push(`<div class="cell" lang="${locale}">${html}</div>`);
       }
     }

@@ -22,7 +22,10 @@ let queue: JobQueue;
 /** A generated shop whose orders end today, so some are inside Shopify's 60-day window and most are older. */
 async function generatedShop(seed: number, domain: string): Promise<TruthSummary> {
   const file = path.join(inject("testRunDir"), `${domain}.jsonl`);
-  await writeShopFile({ preset: "demo", seed, customers: 40, shopDomain: domain, endDate: new Date().toISOString() }, file);
+  await writeShopFile(
+    { preset: "demo", seed, customers: 40, shopDomain: domain, endDate: new Date().toISOString() },
+    file,
+  );
   await env.shopify.admin.shops.loadShopFile(file);
   return JSON.parse(readFileSync(`${file}.truth.json`, "utf8"));
 }
@@ -37,9 +40,17 @@ async function runJobs() {
 /** The dashboard's data as the merchant's admin gets it. */
 async function dashboard(shop: string) {
   const token = mintSessionToken({ shop, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
-  const response = await fetch(`${env.app.url}/app?_data=routes%2Fapp._index`, { headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${token}` } });
+  const response = await fetch(`${env.app.url}/app?_data=routes%2Fapp._index`, {
+    headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${token}` },
+  });
   expect(response.status).toBe(200);
-  return (await response.json()) as { access: { items: { feature: string; state: string; scopes: string[]; action: string }[]; parkedJobs: number; refusals: { message: string }[] } };
+  return (await response.json()) as {
+    access: {
+      items: { feature: string; state: string; scopes: string[]; action: string }[];
+      parkedJobs: number;
+      refusals: { message: string }[];
+    };
+  };
 }
 
 /** "Check again" on the dashboard. */
@@ -54,7 +65,10 @@ async function checkAgain(shop: string) {
   return (await response.json()) as { resumed: number };
 }
 
-const ledgerCounts = async (shop: string) => ({ customers: await prisma.customer.count({ where: { shop } }), orders: await prisma.order.count({ where: { shop } }) });
+const ledgerCounts = async (shop: string) => ({
+  customers: await prisma.customer.count({ where: { shop } }),
+  orders: await prisma.order.count({ where: { shop } }),
+});
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
@@ -76,7 +90,9 @@ describe("protected customer data not approved", () => {
     expect(backfills.map((j) => [j.state, j.attempts])).toEqual([["done", 1]]);
     expect(await ledgerCounts(shop)).toEqual({ customers: 0, orders: 0 });
     const { access } = await dashboard(shop);
-    expect(access.items).toEqual([expect.objectContaining({ feature: "ledger", state: "paused", action: "request-customer-data" })]);
+    expect(access.items).toEqual([
+      expect.objectContaining({ feature: "ledger", state: "paused", action: "request-customer-data" }),
+    ]);
     expect(access.parkedJobs).toBe(1);
     expect(access.refusals.length).toBeGreaterThan(0);
   });
@@ -91,7 +107,9 @@ describe("protected customer data not approved", () => {
     env.shopify.admin.access.approveProtectedCustomerData(shop, APP_APPROVAL);
     expect(await checkAgain(shop)).toEqual({ resumed: 1 });
     await runJobs();
-    expect((await prisma.backfillRun.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } }))?.status).toBe("done");
+    expect((await prisma.backfillRun.findFirst({ where: { shop }, orderBy: { startedAt: "desc" } }))?.status).toBe(
+      "done",
+    );
     expect((await ledgerCounts(shop)).customers).toBe(40);
     expect((await dashboard(shop)).access).toMatchObject({ items: [], parkedJobs: 0, refusals: [] });
   });
@@ -110,7 +128,13 @@ describe("without read_all_orders", () => {
     expect(orders).toBeGreaterThan(0);
     expect(orders).toBeLessThan(truth.records.orders);
     expect((await dashboard(shop)).access.items).toEqual([
-      { feature: "fullHistory", state: "limited", scopes: ["read_all_orders"], fields: [], action: "request-all-orders" },
+      {
+        feature: "fullHistory",
+        state: "limited",
+        scopes: ["read_all_orders"],
+        fields: [],
+        action: "request-all-orders",
+      },
     ]);
   });
 
@@ -120,7 +144,7 @@ describe("without read_all_orders", () => {
     expect((await prisma.shop.findUnique({ where: { shop } }))?.scope).toContain("read_all_orders");
     await runJobs();
     expect((await ledgerCounts(shop)).orders).toBe(truth.records.orders);
-    expect((await prisma.backfillRun.count({ where: { shop, status: "done" } }))).toBe(2);
+    expect(await prisma.backfillRun.count({ where: { shop, status: "done" } })).toBe(2);
     expect((await dashboard(shop)).access.items).toEqual([]);
   });
 });
@@ -153,7 +177,9 @@ describe("a scope taken away", () => {
     expect(granted).toMatchObject({ delivered: true });
     await runJobs();
     // Then the parked sync ran: customers carry their tags in Shopify, and nothing is parked
-    const tagged = [...env.shopify.admin.shops.getShop(shop)!.customers.values()].filter((c) => c.tags.some((t) => t.startsWith("rfm:")));
+    const tagged = [...env.shopify.admin.shops.getShop(shop)!.customers.values()].filter((c) =>
+      c.tags.some((t) => t.startsWith("rfm:")),
+    );
     expect(tagged.length).toBe(states);
     expect((await dashboard(shop)).access).toMatchObject({ items: [], parkedJobs: 0 });
   });

@@ -66,7 +66,10 @@ describe("embedded admin authentication", () => {
   }
 
   it("answers a fetch request with no token and no shop with a redirect to login, and no data", async () => {
-    const response = await fetch(`${appUrl}/app?_data=routes%2Fapp._index`, { redirect: "manual", headers: BROWSER_HEADERS });
+    const response = await fetch(`${appUrl}/app?_data=routes%2Fapp._index`, {
+      redirect: "manual",
+      headers: BROWSER_HEADERS,
+    });
     // Remix turns the loader's redirect into 204 + X-Remix-Redirect for data requests.
     expect(response.headers.get("x-remix-redirect")).toBe("/auth/login");
     expect(await response.text()).toBe("");

@@ -33,14 +33,25 @@ interface Row {
 
 /** The ledger's qualifying orders of a shop, by the rule written out: live customer, not test/cancelled/deleted, > 0. */
 async function qualifyingRows(shop: string): Promise<Row[]> {
-  const deleted = new Set((await prisma.customer.findMany({ where: { shop, deletedAt: { not: null } } })).map((c) => c.id));
+  const deleted = new Set(
+    (await prisma.customer.findMany({ where: { shop, deletedAt: { not: null } } })).map((c) => c.id),
+  );
   const orders = await prisma.order.findMany({ where: { shop } });
   return orders
-    .filter((o) => o.customerId !== null && !deleted.has(o.customerId) && !o.test && o.cancelledAt === null && o.deletedAt === null && o.valueMinor > 0n)
+    .filter(
+      (o) =>
+        o.customerId !== null &&
+        !deleted.has(o.customerId) &&
+        !o.test &&
+        o.cancelledAt === null &&
+        o.deletedAt === null &&
+        o.valueMinor > 0n,
+    )
     .map((o) => ({ customerId: o.customerId!, time: o.processedAt.getTime(), value: Number(o.valueMinor) }));
 }
 
-const monthKey = (t: number, timeZone: string) => new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" }).format(t).slice(0, 7);
+const monthKey = (t: number, timeZone: string) =>
+  new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" }).format(t).slice(0, 7);
 const nextMonth = (key: string, k: number) => {
   const n = Number(key.slice(0, 4)) * 12 + Number(key.slice(5, 7)) - 1 + k;
   return `${Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, "0")}`;
@@ -65,7 +76,12 @@ function bruteForce(rows: Row[], period: { from: number | null; to: number }, ti
   const periodOrders = active.flatMap(([, l]) => l.filter((o) => inPeriod(o.time)));
   const revenue = periodOrders.reduce((s, o) => s + o.value, 0);
   const repeat = active.filter(([, l]) => l.filter((o) => inPeriod(o.time)).length >= 2).length;
-  const gaps = customers.flatMap(([, l]) => l.slice(1).map((o, i) => (inPeriod(o.time) ? (o.time - l[i].time) / DAY : null)).filter((g): g is number => g !== null));
+  const gaps = customers.flatMap(([, l]) =>
+    l
+      .slice(1)
+      .map((o, i) => (inPeriod(o.time) ? (o.time - l[i].time) / DAY : null))
+      .filter((g): g is number => g !== null),
+  );
   gaps.sort((a, b) => a - b);
   const mid = Math.floor(gaps.length / 2);
   const lifetimes = customers.map(([, l]) => l.reduce((s, o) => s + o.value, 0)).sort((a, b) => a - b);
@@ -73,16 +89,22 @@ function bruteForce(rows: Row[], period: { from: number | null; to: number }, ti
 
   // The year before `to` and the one before it
   const yearActive = customers.filter(([, l]) => l.some((o) => o.time >= yearFrom));
-  const yearStart = customers.filter(([, l]) => l.some((o) => o.time >= yearFrom - 365 * DAY && o.time < yearFrom)).length;
+  const yearStart = customers.filter(([, l]) =>
+    l.some((o) => o.time >= yearFrom - 365 * DAY && o.time < yearFrom),
+  ).length;
   const yearNew = yearActive.filter(([, l]) => l[0].time >= yearFrom).length;
   const yearOrders = yearActive.flatMap(([, l]) => l.filter((o) => o.time >= yearFrom));
   const yearRevenue = yearOrders.reduce((s, o) => s + o.value, 0);
   const yearRetention = yearStart === 0 ? null : ((yearActive.length - yearNew) / yearStart) * 100;
   const lifespan = yearRetention === null ? null : 1 / Math.max(0.1, 1 - yearRetention / 100);
-  const predicted = lifespan === null || yearOrders.length === 0 ? null : (yearRevenue / yearOrders.length) * (yearOrders.length / yearActive.length) * lifespan;
+  const predicted =
+    lifespan === null || yearOrders.length === 0
+      ? null
+      : (yearRevenue / yearOrders.length) * (yearOrders.length / yearActive.length) * lifespan;
 
   // Cohorts: months of the period (all time: from the first order's month) to the month of the last instant
-  const firstMonth = from !== null ? month(from) : customers.length ? month(Math.min(...customers.map(([, l]) => l[0].time))) : null;
+  const firstMonth =
+    from !== null ? month(from) : customers.length ? month(Math.min(...customers.map(([, l]) => l[0].time))) : null;
   const lastMonth = month(to - 1);
   const cohorts = [];
   for (let m = firstMonth; m !== null && m <= lastMonth; m = nextMonth(m, 1)) {
@@ -92,7 +114,9 @@ function bruteForce(rows: Row[], period: { from: number | null; to: number }, ti
       month: m,
       customers: members.length,
       shares: Array.from({ length: 12 }, (_, k) =>
-        nextMonth(m!, k) > lastMonth || members.length === 0 ? null : members.filter(([, l]) => l.some((o) => month(o.time) === nextMonth(m!, k))).length / members.length,
+        nextMonth(m!, k) > lastMonth || members.length === 0
+          ? null
+          : members.filter(([, l]) => l.some((o) => month(o.time) === nextMonth(m!, k))).length / members.length,
       ),
     });
   }
@@ -110,7 +134,17 @@ function bruteForce(rows: Row[], period: { from: number | null; to: number }, ti
     meanDays: gaps.length === 0 ? null : gaps.reduce((s, g) => s + g, 0) / gaps.length,
     medianDays: gaps.length === 0 ? null : gaps.length % 2 ? gaps[mid] : (gaps[mid - 1] + gaps[mid]) / 2,
     intervals: gaps.length,
-    historical: lifetimes.length === 0 ? null : { mean: Math.round(lifetimes.reduce((s, v) => s + v, 0) / lifetimes.length), p25: nearest(0.25), median: nearest(0.5), p75: nearest(0.75), p90: nearest(0.9), max: lifetimes[lifetimes.length - 1] },
+    historical:
+      lifetimes.length === 0
+        ? null
+        : {
+            mean: Math.round(lifetimes.reduce((s, v) => s + v, 0) / lifetimes.length),
+            p25: nearest(0.25),
+            median: nearest(0.5),
+            p75: nearest(0.75),
+            p90: nearest(0.9),
+            max: lifetimes[lifetimes.length - 1],
+          },
     clvCustomers: lifetimes.length,
     predicted,
     yearRetention,
@@ -122,7 +156,8 @@ type Figures = Awaited<ReturnType<typeof shopAnalytics>>["all"];
 
 /** The service's figures in the brute force's shape (floats compared to 9 digits, the predicted CLV to a minor unit). */
 function expectSame(actual: Figures, expected: ReturnType<typeof bruteForce>) {
-  const close = (a: number | null, b: number | null) => (a === null || b === null ? expect(a).toBe(b) : expect(a).toBeCloseTo(b, 9));
+  const close = (a: number | null, b: number | null) =>
+    a === null || b === null ? expect(a).toBe(b) : expect(a).toBeCloseTo(b, 9);
   expect({
     customersAtStart: actual.customersAtStart,
     customersAtEnd: actual.customersAtEnd,
@@ -153,7 +188,15 @@ function expectSame(actual: Figures, expected: ReturnType<typeof bruteForce>) {
   close(actual.timeBetweenPurchases.medianDays, expected.medianDays);
   close(actual.predictedClv.retentionRate, expected.yearRetention);
   expect(actual.historicalClv.meanMinor).toBe(expected.historical?.mean ?? null);
-  expect(actual.historicalClv.distribution).toEqual(expected.historical && { p25: expected.historical.p25, median: expected.historical.median, p75: expected.historical.p75, p90: expected.historical.p90, max: expected.historical.max });
+  expect(actual.historicalClv.distribution).toEqual(
+    expected.historical && {
+      p25: expected.historical.p25,
+      median: expected.historical.median,
+      p75: expected.historical.p75,
+      p90: expected.historical.p90,
+      max: expected.historical.max,
+    },
+  );
   if (expected.predicted === null) expect(actual.predictedClv.valueMinor).toBeNull();
   else expect(Math.abs(actual.predictedClv.valueMinor! - expected.predicted)).toBeLessThanOrEqual(0.5 + 1e-6);
 }
@@ -161,7 +204,10 @@ function expectSame(actual: Figures, expected: ReturnType<typeof bruteForce>) {
 /** The brute force for every group the service reports: the shop, each current segment, each current tier. */
 async function checkAgainstBruteForce(shop: string, choice: PeriodChoice) {
   const result = await shopAnalytics(shop, choice, NOW);
-  const period = { from: result.period.from === null ? null : Date.parse(result.period.from), to: Date.parse(result.period.to) };
+  const period = {
+    from: result.period.from === null ? null : Date.parse(result.period.from),
+    to: Date.parse(result.period.to),
+  };
   const rows = await qualifyingRows(shop);
   // The brute force reads the shop's time zone itself (A: Bangkok; B: none, so UTC)
   const timeZone = (await prisma.shop.findUniqueOrThrow({ where: { shop } })).timezone ?? "UTC";
@@ -169,10 +215,24 @@ async function checkAgainstBruteForce(shop: string, choice: PeriodChoice) {
   const states = new Map((await prisma.customerState.findMany({ where: { shop } })).map((s) => [s.customerId, s]));
   expectSame(result.all, bruteForce(rows, period, timeZone));
   for (const { key, figures } of result.segments) {
-    expectSame(figures, bruteForce(rows.filter((r) => (states.get(r.customerId)?.segment ?? "prospect") === key), period, timeZone));
+    expectSame(
+      figures,
+      bruteForce(
+        rows.filter((r) => (states.get(r.customerId)?.segment ?? "prospect") === key),
+        period,
+        timeZone,
+      ),
+    );
   }
   for (const { key, figures } of result.tiers) {
-    expectSame(figures, bruteForce(rows.filter((r) => (states.get(r.customerId)?.tier ?? "") === key), period, timeZone));
+    expectSame(
+      figures,
+      bruteForce(
+        rows.filter((r) => (states.get(r.customerId)?.tier ?? "") === key),
+        period,
+        timeZone,
+      ),
+    );
   }
   return { result, rows };
 }
@@ -180,7 +240,11 @@ async function checkAgainstBruteForce(shop: string, choice: PeriodChoice) {
 describe("analytics of a generated shop", () => {
   it("equals the brute force for a custom year, per segment and per tier, with months in the shop's time zone", async () => {
     // Given shop A (time zone Bangkok) and the period 1 Jun 2024 – 31 May 2025
-    const { result, rows } = await checkAgainstBruteForce(A, { preset: "custom", from: "2024-06-01", to: "2025-05-31" });
+    const { result, rows } = await checkAgainstBruteForce(A, {
+      preset: "custom",
+      from: "2024-06-01",
+      to: "2025-05-31",
+    });
     // Then the period starts at midnight in Bangkok, and the data is not trivial
     expect(result.period).toEqual({ from: "2024-05-31T17:00:00.000Z", to: "2025-05-31T17:00:00.000Z" });
     expect(rows.length).toBeGreaterThan(200);
@@ -207,14 +271,27 @@ describe("analytics of a generated shop", () => {
     // When a customer gets one more of each kind inside the period
     const choice: PeriodChoice = { preset: "custom", from: "2025-01-01", to: "2025-05-31" };
     const before = await shopAnalytics(A, choice, NOW);
-    const someone = (await prisma.customerState.findFirstOrThrow({ where: { shop: A, segment: "champions" } })).customerId;
+    const someone = (await prisma.customerState.findFirstOrThrow({ where: { shop: A, segment: "champions" } }))
+      .customerId;
     const base = { shop: A, customerId: someone, processedAt: new Date("2025-03-03T03:00:00Z"), currencyCode: "USD" };
     await prisma.order.createMany({
       data: [
-        { ...base, id: "gid://shopify/Order/990001", cancelledAt: new Date("2025-03-04T00:00:00Z"), currentTotalMinor: 5000n, valueMinor: 5000n },
+        {
+          ...base,
+          id: "gid://shopify/Order/990001",
+          cancelledAt: new Date("2025-03-04T00:00:00Z"),
+          currentTotalMinor: 5000n,
+          valueMinor: 5000n,
+        },
         { ...base, id: "gid://shopify/Order/990002", test: true, currentTotalMinor: 5000n, valueMinor: 5000n },
         { ...base, id: "gid://shopify/Order/990003", currentTotalMinor: 0n, valueMinor: 0n },
-        { ...base, id: "gid://shopify/Order/990004", deletedAt: new Date("2025-03-05T00:00:00Z"), currentTotalMinor: 5000n, valueMinor: 5000n },
+        {
+          ...base,
+          id: "gid://shopify/Order/990004",
+          deletedAt: new Date("2025-03-05T00:00:00Z"),
+          currentTotalMinor: 5000n,
+          valueMinor: 5000n,
+        },
       ],
     });
     // Then no figure moves
@@ -224,7 +301,10 @@ describe("analytics of a generated shop", () => {
       await prisma.order.deleteMany({ where: { shop: A, id: { startsWith: "gid://shopify/Order/99000" } } });
     }
     // And when that customer is deleted, their orders leave with them
-    await prisma.customer.update({ where: { shop_id: { shop: A, id: someone } }, data: { deletedAt: new Date("2025-05-05T00:00:00Z") } });
+    await prisma.customer.update({
+      where: { shop_id: { shop: A, id: someone } },
+      data: { deletedAt: new Date("2025-05-05T00:00:00Z") },
+    });
     try {
       const after = await shopAnalytics(A, choice, NOW);
       expect(after.all.historicalClv.customers).toBe(before.all.historicalClv.customers - 1);
@@ -241,7 +321,15 @@ describe("analytics of a generated shop", () => {
     const before = await shopAnalytics(A, choice, NOW);
     // When shop B gets a large order for the same customer id inside A's period
     await prisma.order.create({
-      data: { shop: B, id: "gid://shopify/Order/880001", customerId: inA.id, processedAt: new Date("2025-04-04T04:00:00Z"), currencyCode: "USD", currentTotalMinor: 9_999_900n, valueMinor: 9_999_900n },
+      data: {
+        shop: B,
+        id: "gid://shopify/Order/880001",
+        customerId: inA.id,
+        processedAt: new Date("2025-04-04T04:00:00Z"),
+        currencyCode: "USD",
+        currentTotalMinor: 9_999_900n,
+        valueMinor: 9_999_900n,
+      },
     });
     // Then A's figures do not move, and B's still equal B's own brute force
     try {
@@ -256,7 +344,12 @@ describe("analytics of a generated shop", () => {
     const to = NOW.getTime();
     const sorted = (l: Awaited<ReturnType<typeof readOrderLedger>>) =>
       l.customerIds
-        .map((id, i) => ({ id, segment: l.segments[i], tier: l.tiers[i], orders: [...l.times.subarray(l.offsets[i], l.offsets[i + 1])].map((t, j) => [t, l.values[l.offsets[i] + j]]) }))
+        .map((id, i) => ({
+          id,
+          segment: l.segments[i],
+          tier: l.tiers[i],
+          orders: [...l.times.subarray(l.offsets[i], l.offsets[i + 1])].map((t, j) => [t, l.values[l.offsets[i] + j]]),
+        }))
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const fast = sorted(await readOrderLedger(A, to));
     expect(fast.length).toBeGreaterThan(50);

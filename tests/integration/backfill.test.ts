@@ -16,7 +16,10 @@ let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 
 async function shopFromGenerator(seed: number, domain: string): Promise<TruthSummary> {
   const file = path.join(inject("testRunDir"), `${domain}.jsonl`);
-  await writeShopFile({ preset: "demo", seed, customers: 120, shopDomain: domain, endDate: "2026-11-01T00:00:00.000Z" }, file);
+  await writeShopFile(
+    { preset: "demo", seed, customers: 120, shopDomain: domain, endDate: "2026-11-01T00:00:00.000Z" },
+    file,
+  );
   await env.shopify.admin.shops.loadShopFile(file);
   return JSON.parse(readFileSync(`${file}.truth.json`, "utf8"));
 }
@@ -30,7 +33,10 @@ async function backfillWorker(fetch: typeof globalThis.fetch = globalThis.fetch)
     clientFor: async (shop) => {
       const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
       const endpoint = `${env.shopify.url}/store/${shop}/admin/api/2026-04/graphql.json`;
-      return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint, fetch }) });
+      return createAdminClient({
+        shop,
+        transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint, fetch }),
+      });
     },
   });
   return queue.work({ backfill: handler }, { pollMs: 20 });
@@ -42,11 +48,18 @@ async function ledgerSpend(shop: string) {
     WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."deletedAt" IS NULL AND o."test" = false
       AND o."cancelledAt" IS NULL AND o."valueMinor" > 0
     GROUP BY o."customerId"`;
-  return Object.fromEntries(rows.map((r) => [r.customerId, { qualifyingOrders: Number(r.n), spendMinor: Number(r.spend) }]));
+  return Object.fromEntries(
+    rows.map((r) => [r.customerId, { qualifyingOrders: Number(r.n), spendMinor: Number(r.spend) }]),
+  );
 }
 
 const truthSpend = (truth: TruthSummary) =>
-  Object.fromEntries(Object.entries(truth.perCustomer).map(([id, t]) => [id, { qualifyingOrders: t.qualifyingOrders, spendMinor: t.spendMinor }]));
+  Object.fromEntries(
+    Object.entries(truth.perCustomer).map(([id, t]) => [
+      id,
+      { qualifyingOrders: t.qualifyingOrders, spendMinor: t.spendMinor },
+    ]),
+  );
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
@@ -126,7 +139,9 @@ describe("backfill", () => {
 
   it("does not overwrite a newer webhook version with older backfill data", async () => {
     const shop = "history-shop.myshopify.com";
-    const order = await prisma.order.findFirstOrThrow({ where: { shop, deletedAt: null, test: false, cancelledAt: null } });
+    const order = await prisma.order.findFirstOrThrow({
+      where: { shop, deletedAt: null, test: false, cancelledAt: null },
+    });
     // Given a webhook delivered a newer version during the backfill
     await prisma.order.update({
       where: { shop_id: { shop, id: order.id } },

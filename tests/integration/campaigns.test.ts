@@ -8,7 +8,12 @@ import { prisma } from "../../app/db.server";
 import { testQueue } from "../support/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
 import { recomputeShop } from "../../app/services/recompute.server";
-import { campaignReport, createCampaignFromForm, runCampaigns, templateDefinition } from "../../app/services/campaigns.server";
+import {
+  campaignReport,
+  createCampaignFromForm,
+  runCampaigns,
+  templateDefinition,
+} from "../../app/services/campaigns.server";
 import { campaignFormValues, inHoldout } from "../../app/domain/campaigns";
 import { writeShopFile } from "../../simulator/generator/index";
 import { eraseCustomerData, eraseShopData } from "../../app/models/privacy.server";
@@ -30,9 +35,14 @@ let campaignId = "";
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
-  for (const [shop, seed] of [[SHOP, 41], [OTHER, 42]] as const) {
+  for (const [shop, seed] of [
+    [SHOP, 41],
+    [OTHER, 42],
+  ] as const) {
     const file = path.join(inject("testRunDir"), `${shop}.jsonl`);
-    await writeShopFile({ preset: "demo", seed, customers: 80, shopDomain: shop, endDate: AS_OF.toISOString() }, file, { truthFile: false });
+    await writeShopFile({ preset: "demo", seed, customers: 80, shopDomain: shop, endDate: AS_OF.toISOString() }, file, {
+      truthFile: false,
+    });
     const state = await env.shopify.admin.shops.loadShopFile(file);
     state.record.plan = "advanced";
     env.shopify.install(shop);
@@ -56,16 +66,30 @@ describe("a win-back campaign", () => {
     // When the campaign runs
     const result = await run();
     // Then everyone in at_risk, cant_lose and hibernating is a member, held out exactly when the hash says so
-    const audience = (await prisma.customerState.findMany({ where: { shop: SHOP, segment: { in: WIN_BACK_SEGMENTS } }, orderBy: { customerId: "asc" } })).map((s) => s.customerId);
+    const audience = (
+      await prisma.customerState.findMany({
+        where: { shop: SHOP, segment: { in: WIN_BACK_SEGMENTS } },
+        orderBy: { customerId: "asc" },
+      })
+    ).map((s) => s.customerId);
     expect(audience.length).toBeGreaterThan(5);
-    const members = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId }, orderBy: { customerId: "asc" } });
+    const members = await prisma.campaignRecipient.findMany({
+      where: { shop: SHOP, campaignId },
+      orderBy: { customerId: "asc" },
+    });
     expect(members.map((m) => m.customerId)).toEqual(audience);
     for (const m of members) expect(m.holdout, m.customerId).toBe(inHoldout(campaignId, m.customerId, 30));
     const recipients = members.filter((m) => !m.holdout);
     const holdout = members.filter((m) => m.holdout);
     expect(holdout.length).toBeGreaterThan(0);
     expect(recipients.length).toBeGreaterThan(0);
-    expect(result).toMatchObject({ assigned: recipients.length, heldOut: holdout.length, issued: recipients.length, failed: 0, triggers: recipients.length });
+    expect(result).toMatchObject({
+      assigned: recipients.length,
+      heldOut: holdout.length,
+      issued: recipients.length,
+      failed: 0,
+      triggers: recipients.length,
+    });
     // Each recipient's code is unique and lives in the simulated shop: single-use, once per customer, limited to its
     // batch of recipients, ending 30 days after issue, minimum 50.00, 10.00 off
     expect(new Set(recipients.map((r) => r.code)).size).toBe(recipients.length);
@@ -80,7 +104,9 @@ describe("a win-back campaign", () => {
       expect(discount.value).toMatchObject({ kind: "amount", amount: { amount: "10.00" } });
       // The offers metafield carries the code
       const offers = JSON.parse(simulated().getMetafield(r.customerId, APP_NS, "offers")!.value);
-      expect(offers.offers).toEqual([expect.objectContaining({ code: r.code, campaign: "Win-back", offer: "10.00 USD", minimum_subtotal: "50.00" })]);
+      expect(offers.offers).toEqual([
+        expect.objectContaining({ code: r.code, campaign: "Win-back", offer: "10.00 USD", minimum_subtotal: "50.00" }),
+      ]);
     }
     // One Flow trigger per recipient, none for the holdout
     const triggers = simulated().flowTriggers.filter((t) => t.handle === "campaign-offer-issued");
@@ -103,20 +129,54 @@ describe("a win-back campaign", () => {
   });
 
   it("attributes an order that redeems a code (by webhook) and compares recipients with the holdout", async () => {
-    const members = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId }, orderBy: { id: "asc" } });
+    const members = await prisma.campaignRecipient.findMany({
+      where: { shop: SHOP, campaignId },
+      orderBy: { id: "asc" },
+    });
     const recipient = members.find((m) => !m.holdout)!;
     const heldOut = members.find((m) => m.holdout)!;
     const at = new Date(AS_OF.getTime() + 5 * DAY).toISOString();
     // Checkout refuses the code to a holdout customer (it is limited to its recipients)
-    expect(() => env.shopify.admin.placeOrder(SHOP, { customerId: heldOut.customerId, total: "60.00", totalDiscounts: "10.00", discountCodes: [recipient.code!], processedAt: at })).toThrow(/not eligible/);
+    expect(() =>
+      env.shopify.admin.placeOrder(SHOP, {
+        customerId: heldOut.customerId,
+        total: "60.00",
+        totalDiscounts: "10.00",
+        discountCodes: [recipient.code!],
+        processedAt: at,
+      }),
+    ).toThrow(/not eligible/);
     // The recipient redeems their code; a holdout customer buys without one
-    const redeemed = env.shopify.admin.placeOrder(SHOP, { customerId: recipient.customerId, total: "70.00", totalDiscounts: "10.00", discountCodes: [recipient.code!], processedAt: at });
-    const bought = env.shopify.admin.placeOrder(SHOP, { customerId: heldOut.customerId, total: "40.00", processedAt: at });
+    const redeemed = env.shopify.admin.placeOrder(SHOP, {
+      customerId: recipient.customerId,
+      total: "70.00",
+      totalDiscounts: "10.00",
+      discountCodes: [recipient.code!],
+      processedAt: at,
+    });
+    const bought = env.shopify.admin.placeOrder(SHOP, {
+      customerId: heldOut.customerId,
+      total: "40.00",
+      processedAt: at,
+    });
     await env.shopify.webhooks.drain();
-    await expect.poll(() => prisma.order.count({ where: { shop: SHOP, id: { in: [redeemed.id, bought.id] } } })).toBe(2);
-    expect(await prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: redeemed.id } })).toMatchObject({ discountMinor: 1000n, valueMinor: 7000n });
+    await expect
+      .poll(() => prisma.order.count({ where: { shop: SHOP, id: { in: [redeemed.id, bought.id] } } }))
+      .toBe(2);
+    expect(await prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: redeemed.id } })).toMatchObject({
+      discountMinor: 1000n,
+      valueMinor: 7000n,
+    });
     // The code is used up in Shopify
-    expect(() => env.shopify.admin.placeOrder(SHOP, { customerId: recipient.customerId, total: "70.00", totalDiscounts: "10.00", discountCodes: [recipient.code!], processedAt: at })).toThrow(/used up|once per customer/);
+    expect(() =>
+      env.shopify.admin.placeOrder(SHOP, {
+        customerId: recipient.customerId,
+        total: "70.00",
+        totalDiscounts: "10.00",
+        discountCodes: [recipient.code!],
+        processedAt: at,
+      }),
+    ).toThrow(/used up|once per customer/);
 
     const report = (await campaignReport(SHOP, campaignId))!;
     const nT = members.filter((m) => !m.holdout).length;
@@ -159,18 +219,32 @@ describe("a win-back campaign", () => {
   it("converges after a run dies between Shopify creating codes and the app recording them", async () => {
     // Given a new customer segment entry: a second campaign on the same segments (no holdout) whose delivery is
     // interrupted after Shopify took the codes — simulated by forgetting what the app recorded
-    const form = { ...campaignFormValues(await templateDefinition(SHOP, "win_back"), "USD"), name: "Second chance", codePrefix: "SECOND-", holdoutPercent: "0" };
+    const form = {
+      ...campaignFormValues(await templateDefinition(SHOP, "win_back"), "USD"),
+      name: "Second chance",
+      codePrefix: "SECOND-",
+      holdoutPercent: "0",
+    };
     const saved = await createCampaignFromForm(SHOP, form, AS_OF);
     if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
     const first = await run(new Date(AS_OF.getTime() + 2 * DAY));
     expect(first.failed).toBe(0);
-    const rows = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId: saved.campaign.id }, orderBy: { id: "asc" } });
-    await prisma.campaignRecipient.updateMany({ where: { shop: SHOP, id: { in: rows.slice(1).map((r) => r.id) } }, data: { issuedAt: null, metafieldAt: null, flowSentAt: null } });
+    const rows = await prisma.campaignRecipient.findMany({
+      where: { shop: SHOP, campaignId: saved.campaign.id },
+      orderBy: { id: "asc" },
+    });
+    await prisma.campaignRecipient.updateMany({
+      where: { shop: SHOP, id: { in: rows.slice(1).map((r) => r.id) } },
+      data: { issuedAt: null, metafieldAt: null, flowSentAt: null },
+    });
     const triggersBefore = simulated().flowTriggers.length;
     // When it runs again, Shopify answers "taken" for codes it already has: they are recognised as this discount's
     const second = await run(new Date(AS_OF.getTime() + 2 * DAY));
     expect(second).toMatchObject({ issued: rows.length - 1, failed: 0 });
-    const after = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId: saved.campaign.id }, orderBy: { id: "asc" } });
+    const after = await prisma.campaignRecipient.findMany({
+      where: { shop: SHOP, campaignId: saved.campaign.id },
+      orderBy: { id: "asc" },
+    });
     expect(after.every((r) => r.issuedAt && r.metafieldAt && r.flowSentAt && r.failure === null)).toBe(true);
     expect(after.map((r) => r.code)).toEqual(rows.map((r) => r.code));
     // One discount holds all its codes, and each was created once

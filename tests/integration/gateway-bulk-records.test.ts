@@ -5,7 +5,13 @@ import { MoneyError } from "../../app/domain/money";
 import { API_VERSION } from "../../app/shopify/api-version";
 import { runBulkQuery } from "../../app/shopify/bulk";
 import { BulkFinishNotifier } from "../../app/shopify/bulk-finish";
-import { bulkRecord, BulkRecordError, customerFromBulk, orderFromBulk, type BulkRecord } from "../../app/shopify/bulk-records";
+import {
+  bulkRecord,
+  BulkRecordError,
+  customerFromBulk,
+  orderFromBulk,
+  type BulkRecord,
+} from "../../app/shopify/bulk-records";
 import { createAdminClient } from "../../app/shopify/client";
 import { BACKFILL_CUSTOMERS_BULK_QUERY, BACKFILL_ORDERS_BULK_QUERY } from "../../app/shopify/documents";
 import { streamBulkResult } from "../../app/shopify/jsonl";
@@ -23,7 +29,10 @@ afterEach(async () => {
 });
 
 /** Runs both backfill queries on a simulated shop and normalises every line. */
-async function backfill(currencyCode: string, seed: (sim: AdminSimulator, shop: string) => void): Promise<BulkRecord[]> {
+async function backfill(
+  currencyCode: string,
+  seed: (sim: AdminSimulator, shop: string) => void,
+): Promise<BulkRecord[]> {
   const sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL });
   const shop = "records.myshopify.com";
   sim.shops.addShop({ ...demoShopRecord(shop), currencyCode });
@@ -32,11 +41,18 @@ async function backfill(currencyCode: string, seed: (sim: AdminSimulator, shop: 
   running.push({ sim, close: server.close });
   const client = createAdminClient({
     shop,
-    transport: fetchTransport({ shop, accessToken: sim.tokens.issue(shop), endpoint: `${server.url}/store/${shop}/admin/api/${API_VERSION}/graphql.json` }),
+    transport: fetchTransport({
+      shop,
+      accessToken: sim.tokens.issue(shop),
+      endpoint: `${server.url}/store/${shop}/admin/api/${API_VERSION}/graphql.json`,
+    }),
   });
   const records: BulkRecord[] = [];
   for (const query of [BACKFILL_CUSTOMERS_BULK_QUERY, BACKFILL_ORDERS_BULK_QUERY]) {
-    const operation = await runBulkQuery(client, query, { notifier: new BulkFinishNotifier(), poll: { initialMs: 5, maxMs: 20, factor: 2 } });
+    const operation = await runBulkQuery(client, query, {
+      notifier: new BulkFinishNotifier(),
+      poll: { initialMs: 5, maxMs: 20, factor: 2 },
+    });
     for await (const { value } of streamBulkResult(operation.url!)) records.push(bulkRecord(value));
   }
   return records;
@@ -63,7 +79,12 @@ describe("backfill normaliser over the simulator's bulk results", () => {
     // Given a USD shop where a customer paid 49.90 and got 10.05 back
     let customerId = "";
     const records = await backfill("USD", (sim, shop) => {
-      const customer = sim.createCustomer(shop, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", locale: "en" });
+      const customer = sim.createCustomer(shop, {
+        firstName: "Ada",
+        lastName: "Lovelace",
+        email: "ada@example.com",
+        locale: "en",
+      });
       customerId = customer.id;
       const order = sim.placeOrder(shop, { customerId: customer.id, total: "49.90", discountCodes: ["SPRING"] });
       sim.refundOrder(shop, order.id, { amount: "10.05" });
@@ -72,11 +93,26 @@ describe("backfill normaliser over the simulator's bulk results", () => {
     const [customer, order] = records;
     expect(customer).toEqual({
       kind: "customer",
-      customer: { id: customerId, email: "ada@example.com", firstName: "Ada", lastName: "Lovelace", locale: "en", sourceCreatedAt: expect.any(Date), sourceUpdatedAt: expect.any(Date) },
+      customer: {
+        id: customerId,
+        email: "ada@example.com",
+        firstName: "Ada",
+        lastName: "Lovelace",
+        locale: "en",
+        sourceCreatedAt: expect.any(Date),
+        sourceUpdatedAt: expect.any(Date),
+      },
     });
     expect(order).toMatchObject({
       kind: "order",
-      order: { customerId, currencyCode: "USD", currentTotalMinor: 3985, discountCodes: ["SPRING"], test: false, cancelledAt: null },
+      order: {
+        customerId,
+        currencyCode: "USD",
+        currentTotalMinor: 3985,
+        discountCodes: ["SPRING"],
+        test: false,
+        cancelledAt: null,
+      },
       refunds: [{ amountMinor: 1005, currencyCode: "USD" }],
     });
     expect(records).toHaveLength(2);
@@ -88,14 +124,27 @@ describe("backfill normaliser over the simulator's bulk results", () => {
       const order = sim.placeOrder(shop, { customerId: customer.id, total: "12800" });
       sim.refundOrder(shop, order.id, { amount: "800" });
     });
-    expect(records[1]).toMatchObject({ kind: "order", order: { currencyCode: "JPY", currentTotalMinor: 12000 }, refunds: [{ amountMinor: 800, currencyCode: "JPY" }] });
+    expect(records[1]).toMatchObject({
+      kind: "order",
+      order: { currencyCode: "JPY", currentTotalMinor: 12000 },
+      refunds: [{ amountMinor: 800, currencyCode: "JPY" }],
+    });
   });
 });
 
 describe("backfill normaliser on single lines", () => {
   it("reads an order: processedAt as its time, updatedAt as its version, money exact", () => {
     const { order, refunds } = orderFromBulk(
-      orderLine({ refunds: [{ id: "gid://shopify/Refund/5", createdAt: "2026-03-04T00:00:00Z", processedAt: "2026-03-04T00:00:01Z", totalRefundedSet: { shopMoney: { amount: "0.10", currencyCode: "USD" } } }] }),
+      orderLine({
+        refunds: [
+          {
+            id: "gid://shopify/Refund/5",
+            createdAt: "2026-03-04T00:00:00Z",
+            processedAt: "2026-03-04T00:00:01Z",
+            totalRefundedSet: { shopMoney: { amount: "0.10", currencyCode: "USD" } },
+          },
+        ],
+      }),
     );
     expect(order).toEqual({
       id: "gid://shopify/Order/1001",
@@ -110,11 +159,30 @@ describe("backfill normaliser on single lines", () => {
       discountMinor: 125,
       sourceUpdatedAt: new Date("2026-03-05T12:00:00Z"),
     });
-    expect(refunds).toEqual([{ id: "gid://shopify/Refund/5", orderId: "gid://shopify/Order/1001", createdAt: new Date("2026-03-04T00:00:00Z"), amountMinor: 10, currencyCode: "USD" }]);
+    expect(refunds).toEqual([
+      {
+        id: "gid://shopify/Refund/5",
+        orderId: "gid://shopify/Order/1001",
+        createdAt: new Date("2026-03-04T00:00:00Z"),
+        amountMinor: 10,
+        currencyCode: "USD",
+      },
+    ]);
   });
 
   it("falls back to processedAt for a refund without createdAt (nullable in 2026-04)", () => {
-    const { refunds } = orderFromBulk(orderLine({ refunds: [{ id: "gid://shopify/Refund/5", createdAt: null, processedAt: "2026-03-04T00:00:01Z", totalRefundedSet: { shopMoney: { amount: "1.00", currencyCode: "USD" } } }] }));
+    const { refunds } = orderFromBulk(
+      orderLine({
+        refunds: [
+          {
+            id: "gid://shopify/Refund/5",
+            createdAt: null,
+            processedAt: "2026-03-04T00:00:01Z",
+            totalRefundedSet: { shopMoney: { amount: "1.00", currencyCode: "USD" } },
+          },
+        ],
+      }),
+    );
     expect(refunds[0].createdAt).toEqual(new Date("2026-03-04T00:00:01Z"));
   });
 
@@ -124,12 +192,26 @@ describe("backfill normaliser on single lines", () => {
   });
 
   it("refuses an unknown currency and an amount finer than the currency allows", () => {
-    expect(() => orderFromBulk(orderLine({ currentTotalPriceSet: { shopMoney: { amount: "1.00", currencyCode: "XYZ" } } }))).toThrow(MoneyError);
-    expect(() => orderFromBulk(orderLine({ currentTotalPriceSet: { shopMoney: { amount: "1200.5", currencyCode: "JPY" } } }))).toThrow(MoneyError);
+    expect(() =>
+      orderFromBulk(orderLine({ currentTotalPriceSet: { shopMoney: { amount: "1.00", currencyCode: "XYZ" } } })),
+    ).toThrow(MoneyError);
+    expect(() =>
+      orderFromBulk(orderLine({ currentTotalPriceSet: { shopMoney: { amount: "1200.5", currencyCode: "JPY" } } })),
+    ).toThrow(MoneyError);
   });
 
   it("reads a customer with no email and no names", () => {
-    expect(customerFromBulk({ id: "gid://shopify/Customer/9", firstName: null, lastName: null, defaultEmailAddress: null, locale: "th", createdAt: "2026-01-01T00:00:00Z", updatedAt: "2026-01-02T00:00:00Z" })).toEqual({
+    expect(
+      customerFromBulk({
+        id: "gid://shopify/Customer/9",
+        firstName: null,
+        lastName: null,
+        defaultEmailAddress: null,
+        locale: "th",
+        createdAt: "2026-01-01T00:00:00Z",
+        updatedAt: "2026-01-02T00:00:00Z",
+      }),
+    ).toEqual({
       id: "gid://shopify/Customer/9",
       email: null,
       firstName: null,

@@ -6,7 +6,11 @@ import { API_VERSION } from "../../app/shopify/api-version";
 import { runBulkMutation, runBulkQuery, startBulkQuery, waitForBulkOperation } from "../../app/shopify/bulk";
 import { BulkFinishNotifier } from "../../app/shopify/bulk-finish";
 import { createAdminClient, type AdminClient } from "../../app/shopify/client";
-import { BACKFILL_CUSTOMERS_BULK_QUERY, BACKFILL_ORDERS_BULK_QUERY, TAGS_ADD_MUTATION } from "../../app/shopify/documents";
+import {
+  BACKFILL_CUSTOMERS_BULK_QUERY,
+  BACKFILL_ORDERS_BULK_QUERY,
+  TAGS_ADD_MUTATION,
+} from "../../app/shopify/documents";
 import { BulkOperationError } from "../../app/shopify/errors";
 import { jsonlLines, streamBulkResult, type BulkLine } from "../../app/shopify/jsonl";
 import { fetchTransport } from "../../app/shopify/transport.server";
@@ -24,7 +28,11 @@ const FAST_POLL = { initialMs: 5, maxMs: 40, factor: 2 };
 const shortSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 20)).unref());
 
 function client(sleep: (ms: number) => Promise<void> = shortSleep): AdminClient {
-  const transport = fetchTransport({ shop, accessToken: sim.tokens.issue(shop), endpoint: `${server.url}/store/${shop}/admin/api/${API_VERSION}/graphql.json` });
+  const transport = fetchTransport({
+    shop,
+    accessToken: sim.tokens.issue(shop),
+    endpoint: `${server.url}/store/${shop}/admin/api/${API_VERSION}/graphql.json`,
+  });
   return createAdminClient({ shop, transport, sleep });
 }
 
@@ -64,7 +72,14 @@ describe("bulk queries", () => {
     // When the backfill's customer query runs
     const operation = await runBulkQuery(client(), BACKFILL_CUSTOMERS_BULK_QUERY, { notifier, poll: FAST_POLL });
     // Then it completed and its lines are the store's customers, numbered from 1
-    expect(operation).toMatchObject({ type: "QUERY", status: "COMPLETED", errorCode: null, objectCount: 5, rootObjectCount: 5, partialDataUrl: null });
+    expect(operation).toMatchObject({
+      type: "QUERY",
+      status: "COMPLETED",
+      errorCode: null,
+      objectCount: 5,
+      rootObjectCount: 5,
+      partialDataUrl: null,
+    });
     const lines = await collect(streamBulkResult(operation.url!));
     expect(lines.map((l) => l.line)).toEqual([1, 2, 3, 4, 5]);
     expect(lines.map((l) => l.value)).toEqual(expectedCustomerLines());
@@ -92,7 +107,12 @@ describe("bulk queries", () => {
       currentTotalPriceSet: { shopMoney: o.currentTotalPriceSet.shopMoney },
       discountCodes: o.discountCodes,
       currentTotalDiscountsSet: { shopMoney: o.totalDiscountsSet.shopMoney },
-      refunds: (state().refundsByOrder.get(o.id) ?? []).map((r) => ({ id: r.id, createdAt: r.createdAt, processedAt: r.createdAt, totalRefundedSet: { shopMoney: r.totalRefundedSet.shopMoney } })),
+      refunds: (state().refundsByOrder.get(o.id) ?? []).map((r) => ({
+        id: r.id,
+        createdAt: r.createdAt,
+        processedAt: r.createdAt,
+        totalRefundedSet: { shopMoney: r.totalRefundedSet.shopMoney },
+      })),
     }));
     expect(operation).toMatchObject({ status: "COMPLETED", objectCount: 10 });
     expect(lines).toEqual(expected);
@@ -116,13 +136,21 @@ describe("bulk queries", () => {
     // When the customers query runs
     const operation = await runBulkQuery(client(), BACKFILL_CUSTOMERS_BULK_QUERY, { notifier, poll: FAST_POLL });
     // Then it is reported, not thrown: FAILED, its code, no url, and a partial file with what was written
-    expect(operation).toMatchObject({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", url: null, rootObjectCount: 3 });
+    expect(operation).toMatchObject({
+      status: "FAILED",
+      errorCode: "INTERNAL_SERVER_ERROR",
+      url: null,
+      rootObjectCount: 3,
+    });
     const partial = await collect(streamBulkResult(operation.partialDataUrl!));
     expect(partial.map((l) => l.value)).toEqual(expectedCustomerLines().slice(0, 3));
   });
 
   it("refuse a query Shopify's bulk rules forbid, typed with Shopify's code", async () => {
-    const failure = await runBulkQuery(client(), `query NoConnection { shop { name } }`, { notifier, poll: FAST_POLL }).catch((e: unknown) => e);
+    const failure = await runBulkQuery(client(), `query NoConnection { shop { name } }`, {
+      notifier,
+      poll: FAST_POLL,
+    }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(BulkOperationError);
     expect(failure).toMatchObject({ code: "INVALID", message: expect.stringContaining("at least one connection") });
   });
@@ -133,7 +161,9 @@ describe("bulk queries", () => {
     const c = client();
     for (let i = 0; i < 5; i++) await startBulkQuery(c, BACKFILL_CUSTOMERS_BULK_QUERY);
     // Then a sixth that must not wait fails with Shopify's code
-    const failure = await startBulkQuery(c, BACKFILL_CUSTOMERS_BULK_QUERY, { whenBusy: "fail" }).catch((e: unknown) => e);
+    const failure = await startBulkQuery(c, BACKFILL_CUSTOMERS_BULK_QUERY, { whenBusy: "fail" }).catch(
+      (e: unknown) => e,
+    );
     expect(failure).toMatchObject({ name: "BulkOperationError", code: "OPERATION_IN_PROGRESS" });
     // And one that may wait is accepted once the others finish
     const refusedBefore = sim.requests.forShop(shop).length;
@@ -184,7 +214,10 @@ describe("bulk mutations", () => {
     const run = await runBulkMutation(client(), TAGS_ADD_MUTATION, variables, { notifier, poll: FAST_POLL });
     // Then it completed with a result per input line, each without userErrors
     expect(run.operation).toMatchObject({ type: "MUTATION", status: "COMPLETED", objectCount: customers.length });
-    const results = (await collect(run.results)) as BulkLine<{ data: { tagsAdd: { node: { id: string }; userErrors: unknown[] } }; __lineNumber: number }>[];
+    const results = (await collect(run.results)) as BulkLine<{
+      data: { tagsAdd: { node: { id: string }; userErrors: unknown[] } };
+      __lineNumber: number;
+    }>[];
     expect(results.map((r) => r.value.__lineNumber)).toEqual(customers.map((_, i) => i));
     expect(results.map((r) => r.value.data.tagsAdd)).toEqual(customers.map((id) => ({ node: { id }, userErrors: [] })));
     // And the store has the tag on every customer
@@ -194,11 +227,18 @@ describe("bulk mutations", () => {
   it("stream the partial result when it fails halfway", async () => {
     sim.faults.inject({ kind: "bulk-fail-halfway" });
     const customers = [...state().customers.values()].map((c) => c.id);
-    const run = await runBulkMutation(client(), TAGS_ADD_MUTATION, customers.map((id) => ({ id, tags: ["tier:silver"] })), { notifier, poll: FAST_POLL });
+    const run = await runBulkMutation(
+      client(),
+      TAGS_ADD_MUTATION,
+      customers.map((id) => ({ id, tags: ["tier:silver"] })),
+      { notifier, poll: FAST_POLL },
+    );
     expect(run.operation).toMatchObject({ status: "FAILED", errorCode: "INTERNAL_SERVER_ERROR", url: null });
     const results = await collect(run.results);
     expect(results).toHaveLength(3);
-    expect(customers.filter((id) => state().customers.get(id)!.tags.includes("tier:silver"))).toEqual(customers.slice(0, 3));
+    expect(customers.filter((id) => state().customers.get(id)!.tags.includes("tier:silver"))).toEqual(
+      customers.slice(0, 3),
+    );
   });
 });
 
@@ -239,7 +279,10 @@ describe("streaming JSONL", () => {
 
   it("stops the download when the reader stops early", async () => {
     let cancelled = false;
-    const fakeFetch = (async () => new Response(chunked(`{"n":1}\n{"n":2}\n{"n":3}\n`, [8, 8], () => (cancelled = true)))) as unknown as typeof fetch;
+    const fakeFetch = (async () =>
+      new Response(
+        chunked(`{"n":1}\n{"n":2}\n{"n":3}\n`, [8, 8], () => (cancelled = true)),
+      )) as unknown as typeof fetch;
     for await (const line of streamBulkResult("http://127.0.0.1/files/x.jsonl", fakeFetch)) {
       expect(line.line).toBe(1);
       break;

@@ -10,7 +10,12 @@ import { fetchTransport, type AdminGraphql } from "../../app/shopify/transport.s
 import { expectOk, mutationResult } from "../../app/shopify/user-errors";
 import { API_VERSION } from "../../app/shopify/api-version";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
-import { createAdminSimulator, createFakeClock, type AdminSimulator, type PlanLimits } from "../../simulator/admin/index";
+import {
+  createAdminSimulator,
+  createFakeClock,
+  type AdminSimulator,
+  type PlanLimits,
+} from "../../simulator/admin/index";
 import { APP_APPROVAL } from "../support/approval";
 
 interface Harness {
@@ -33,21 +38,40 @@ afterEach(async () => {
 /** A simulator on 127.0.0.1 with a fake clock that only the client's sleeps move: waits take no real time. */
 async function harness({ customers = 3, plan }: { customers?: number; plan?: PlanLimits } = {}): Promise<Harness> {
   const clock = createFakeClock();
-  const sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL, clock, ...(plan ? { plans: { standard: plan } } : {}) });
+  const sim = createAdminSimulator({
+    apiKey: "key",
+    apiSecret: "secret",
+    protectedCustomerData: APP_APPROVAL,
+    clock,
+    ...(plan ? { plans: { standard: plan } } : {}),
+  });
   const { domain: shop } = seedDemoShop(sim, { customers, ordersEach: 0 });
   const server = await sim.listen();
   running.push({ close: server.close, sim });
-  const transport = fetchTransport({ shop, accessToken: sim.tokens.issue(shop), endpoint: `${server.url}/store/${shop}/admin/api/${API_VERSION}/graphql.json` });
+  const transport = fetchTransport({
+    shop,
+    accessToken: sim.tokens.issue(shop),
+    endpoint: `${server.url}/store/${shop}/admin/api/${API_VERSION}/graphql.json`,
+  });
   const sleeps: number[] = [];
   const sleep = async (ms: number) => {
     sleeps.push(ms);
     clock.advance(ms);
   };
-  return { sim, shop, transport, sleeps, client: (options) => createAdminClient({ shop, transport, now: clock.now, sleep, random: () => 0.5, ...options }) };
+  return {
+    sim,
+    shop,
+    transport,
+    sleeps,
+    client: (options) => createAdminClient({ shop, transport, now: clock.now, sleep, random: () => 0.5, ...options }),
+  };
 }
 
-const customersOf = (sim: AdminSimulator, shop: string) => [...sim.shops.getShop(shop)!.customers.values()].map((c) => c.id);
-type CustomersPage = { customers: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+const customersOf = (sim: AdminSimulator, shop: string) =>
+  [...sim.shops.getShop(shop)!.customers.values()].map((c) => c.id);
+type CustomersPage = {
+  customers: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+};
 
 describe("pacing", () => {
   const TINY_PLAN = { maximumAvailable: 100, restoreRate: 10 };
@@ -64,7 +88,9 @@ describe("pacing", () => {
     };
     const client = h.client({ transport: noting });
     // When 12 pages of 10 customers (about 30 points each) are asked for at once
-    const burst = await Promise.all(Array.from({ length: 12 }, () => client.request<CustomersPage>(CUSTOMERS_PAGE_QUERY, { first: 10 })));
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, () => client.request<CustomersPage>(CUSTOMERS_PAGE_QUERY, { first: 10 })),
+    );
     // Then every answer has the customers, Shopify never had to refuse one, and the client waited for the bucket
     const costs = h.sim.requests.forShop(h.shop).map((e) => e.requestedCost ?? 0);
     expect(burst.every((page) => page.customers.nodes.length === 10)).toBe(true);
@@ -168,14 +194,25 @@ describe("userErrors", () => {
     const h = await harness({ customers: 1 });
     const client = h.client();
     const [customer] = customersOf(h.sim, h.shop);
-    type TagsAdd = { tagsAdd: { node: { id: string } | null; userErrors: { field: string[] | null; message: string }[] } | null };
+    type TagsAdd = {
+      tagsAdd: { node: { id: string } | null; userErrors: { field: string[] | null; message: string }[] } | null;
+    };
     // When tagsAdd is sent with it
-    const refused = mutationResult((await client.request<TagsAdd>(TAGS_ADD_MUTATION, { id: customer, tags: ["x".repeat(300)] })).tagsAdd, "tagsAdd");
+    const refused = mutationResult(
+      (await client.request<TagsAdd>(TAGS_ADD_MUTATION, { id: customer, tags: ["x".repeat(300)] })).tagsAdd,
+      "tagsAdd",
+    );
     // Then the result says why, field included
-    expect(refused).toEqual({ ok: false, userErrors: [{ field: ["tags"], message: expect.stringContaining("exceeds the maximum length"), code: null }] });
+    expect(refused).toEqual({
+      ok: false,
+      userErrors: [{ field: ["tags"], message: expect.stringContaining("exceeds the maximum length"), code: null }],
+    });
     expect(() => expectOk(refused, "tagsAdd")).toThrow(UserErrorsError);
     // And a good tag is ok with the payload
-    const accepted = mutationResult((await client.request<TagsAdd>(TAGS_ADD_MUTATION, { id: customer, tags: ["tier:gold"] })).tagsAdd, "tagsAdd");
+    const accepted = mutationResult(
+      (await client.request<TagsAdd>(TAGS_ADD_MUTATION, { id: customer, tags: ["tier:gold"] })).tagsAdd,
+      "tagsAdd",
+    );
     expect(accepted).toEqual({ ok: true, data: { node: { id: customer } } });
     expect(h.sim.shops.getShop(h.shop)!.customers.get(customer)!.tags).toContain("tier:gold");
   });
@@ -188,7 +225,11 @@ describe("paging", () => {
     const client = h.client();
     // When the customers connection is walked
     const seen: string[] = [];
-    for await (const customer of nodes(client, { query: CUSTOMERS_PAGE_QUERY, connection: (d: CustomersPage) => d.customers })) seen.push(customer.id);
+    for await (const customer of nodes(client, {
+      query: CUSTOMERS_PAGE_QUERY,
+      connection: (d: CustomersPage) => d.customers,
+    }))
+      seen.push(customer.id);
     // Then each customer came once, in three requests of first: 250
     expect(seen).toEqual(customersOf(h.sim, h.shop));
     expect(new Set(seen).size).toBe(600);
@@ -198,13 +239,23 @@ describe("paging", () => {
   it("resumes after a kept cursor", async () => {
     const h = await harness({ customers: 7 });
     const client = h.client();
-    const walk = pages<CustomersPage, { id: string }>(client, { query: CUSTOMERS_PAGE_QUERY, connection: (d: CustomersPage) => d.customers, pageSize: 3 });
+    const walk = pages<CustomersPage, { id: string }>(client, {
+      query: CUSTOMERS_PAGE_QUERY,
+      connection: (d: CustomersPage) => d.customers,
+      pageSize: 3,
+    });
     const step = await walk.next();
     if (step.done) throw new Error("no first page");
     const first = step.value;
     await walk.return(undefined);
     const rest: string[] = [];
-    for await (const c of nodes<CustomersPage, { id: string }>(client, { query: CUSTOMERS_PAGE_QUERY, connection: (d: CustomersPage) => d.customers, pageSize: 3, after: first.endCursor })) rest.push(c.id);
+    for await (const c of nodes<CustomersPage, { id: string }>(client, {
+      query: CUSTOMERS_PAGE_QUERY,
+      connection: (d: CustomersPage) => d.customers,
+      pageSize: 3,
+      after: first.endCursor,
+    }))
+      rest.push(c.id);
     expect([...first.nodes.map((c) => c.id), ...rest]).toEqual(customersOf(h.sim, h.shop));
   });
 });

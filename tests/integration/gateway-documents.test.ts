@@ -9,7 +9,9 @@ import { requestedQueryCost } from "../../simulator/admin/cost";
 import { adminSchema } from "../../simulator/admin/schema";
 
 const GATEWAY_DIR = path.resolve("app/shopify");
-const exported: [string, string][] = Object.entries(documents as Record<string, unknown>).flatMap(([name, value]) => (typeof value === "string" ? [[name, value] as [string, string]] : []));
+const exported: [string, string][] = Object.entries(documents as Record<string, unknown>).flatMap(([name, value]) =>
+  typeof value === "string" ? [[name, value] as [string, string]] : [],
+);
 
 function gatewayFiles(dir = GATEWAY_DIR): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -20,7 +22,10 @@ function gatewayFiles(dir = GATEWAY_DIR): string[] {
 describe("gateway documents", () => {
   it("are all exported from documents.ts, each tagged #graphql", () => {
     // Given every source file of the gateway
-    const tagged = gatewayFiles().map((file) => ({ file: path.relative(GATEWAY_DIR, file), count: (readFileSync(file, "utf8").match(/`#graphql/g) ?? []).length }));
+    const tagged = gatewayFiles().map((file) => ({
+      file: path.relative(GATEWAY_DIR, file),
+      count: (readFileSync(file, "utf8").match(/`#graphql/g) ?? []).length,
+    }));
     // Then only documents.ts holds #graphql literals, and it exports exactly as many documents as it holds
     expect(tagged.filter((t) => t.count > 0).map((t) => t.file)).toEqual(["documents.ts"]);
     expect(exported.length).toBe(tagged.find((t) => t.file === "documents.ts")!.count);
@@ -39,7 +44,10 @@ describe("gateway documents", () => {
     for (const [name, text] of exported) {
       const operations = parse(text).definitions.filter((d) => d.kind === "OperationDefinition");
       expect(operations, name).toHaveLength(1);
-      expect(operations.every((o) => o.kind === "OperationDefinition" && o.name), name).toBe(true);
+      expect(
+        operations.every((o) => o.kind === "OperationDefinition" && o.name),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -84,8 +92,12 @@ describe("gateway documents", () => {
   });
 
   it("refuses to build a sync mutation over the single-query cost limit, or an empty one", () => {
-    expect(() => documents.syncCustomersMutation({ tagsAdd: 101, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 })).toThrow(RangeError);
-    expect(() => documents.syncCustomersMutation({ tagsAdd: 0, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 })).toThrow(RangeError);
+    expect(() =>
+      documents.syncCustomersMutation({ tagsAdd: 101, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 }),
+    ).toThrow(RangeError);
+    expect(() =>
+      documents.syncCustomersMutation({ tagsAdd: 0, tagsRemove: 0, metafieldsSet: 0, metafieldsDelete: 0 }),
+    ).toThrow(RangeError);
   });
 
   it("keeps bulk queries within Shopify's bulk rules: no variables, no pageInfo", () => {

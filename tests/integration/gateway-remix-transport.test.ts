@@ -50,7 +50,10 @@ beforeAll(async () => {
   server = await sim.listen();
   routeAdminApiToSimulator(server.url, "test");
   const id = `offline_${shop}`;
-  sessions.set(id, new Session({ id, shop, state: "", isOnline: false, accessToken: sim.tokens.issue(shop), scope: "read_customers" }));
+  sessions.set(
+    id,
+    new Session({ id, shop, state: "", isOnline: false, accessToken: sim.tokens.issue(shop), scope: "read_customers" }),
+  );
 });
 afterAll(async () => {
   await server.close();

@@ -33,7 +33,13 @@ const SQLISH = [`' OR 1=1 --`, `"; DROP TABLE "Order"; --`, "%", "_", "\\", "\\%
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 // Shop B's records carry these markers: none may appear in anything shop A's admin is given.
-const B_MARKERS = ["Bea", "Secretbangkok", "bea.secret@bangkok-tea.example", "gid://shopify/Customer/9100", "B-only campaign"];
+const B_MARKERS = [
+  "Bea",
+  "Secretbangkok",
+  "bea.secret@bangkok-tea.example",
+  "gid://shopify/Customer/9100",
+  "B-only campaign",
+];
 let appUrl: string;
 let campaignOfA = "";
 let campaignOfB = "";
@@ -84,7 +90,11 @@ beforeAll(async () => {
   await applyOrders(B, [order(9500, "gid://shopify/Customer/9100", 77_700, "2026-05-20T10:00:00Z")]);
   for (const shop of [A, B]) await recomputeShop(shop, { asOf: AS_OF, reason: "backfill" });
   const saved = async (shop: string, name: string) => {
-    const result = await createCampaignFromForm(shop, { ...campaignFormValues(await templateDefinition(shop, "welcome"), "USD"), name }, AS_OF);
+    const result = await createCampaignFromForm(
+      shop,
+      { ...campaignFormValues(await templateDefinition(shop, "welcome"), "USD"), name },
+      AS_OF,
+    );
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     return result.campaign.id;
   };
@@ -93,11 +103,50 @@ beforeAll(async () => {
   // Members as a campaign run records them: one whose Shopify refusal reads like a formula, one held out whose id is one.
   await prisma.campaignRecipient.createMany({
     data: [
-      { shop: A, campaignId: campaignOfA, customerId: "gid://shopify/Customer/1001", holdout: false, assignedAt: AS_OF, code: "WELCOME-AAAA", failure: "@SUM(1+1)*cmd|' /C calc'!A0", failures: 1 },
-      { shop: A, campaignId: campaignOfA, customerId: `=HYPERLINK("http://evil.example","x")`, holdout: true, assignedAt: AS_OF },
-      { shop: A, campaignId: campaignOfA, customerId: "gid://shopify/Customer/1002", holdout: false, assignedAt: AS_OF, code: "WELCOME-BBBB", failure: "\t-2+3", failures: 1 },
-      { shop: A, campaignId: campaignOfA, customerId: "gid://shopify/Customer/1003", holdout: false, assignedAt: AS_OF, code: "WELCOME-CCCC", failure: "\r+1" },
-      { shop: B, campaignId: campaignOfB, customerId: "gid://shopify/Customer/9100", holdout: false, assignedAt: AS_OF, code: "WELCOME-BEA1" },
+      {
+        shop: A,
+        campaignId: campaignOfA,
+        customerId: "gid://shopify/Customer/1001",
+        holdout: false,
+        assignedAt: AS_OF,
+        code: "WELCOME-AAAA",
+        failure: "@SUM(1+1)*cmd|' /C calc'!A0",
+        failures: 1,
+      },
+      {
+        shop: A,
+        campaignId: campaignOfA,
+        customerId: `=HYPERLINK("http://evil.example","x")`,
+        holdout: true,
+        assignedAt: AS_OF,
+      },
+      {
+        shop: A,
+        campaignId: campaignOfA,
+        customerId: "gid://shopify/Customer/1002",
+        holdout: false,
+        assignedAt: AS_OF,
+        code: "WELCOME-BBBB",
+        failure: "\t-2+3",
+        failures: 1,
+      },
+      {
+        shop: A,
+        campaignId: campaignOfA,
+        customerId: "gid://shopify/Customer/1003",
+        holdout: false,
+        assignedAt: AS_OF,
+        code: "WELCOME-CCCC",
+        failure: "\r+1",
+      },
+      {
+        shop: B,
+        campaignId: campaignOfB,
+        customerId: "gid://shopify/Customer/9100",
+        holdout: false,
+        assignedAt: AS_OF,
+        code: "WELCOME-BEA1",
+      },
     ],
   });
   ({ url: appUrl } = await startApp());
@@ -105,8 +154,11 @@ beforeAll(async () => {
 
 // ---- helpers -------------------------------------------------------------------------------------------------
 
-const token = (shop: string, overrides: Parameters<typeof mintSessionToken>[0]["overrides"] = {}, secret = TEST_API_SECRET) =>
-  mintSessionToken({ shop, apiKey: TEST_API_KEY, apiSecret: secret, overrides });
+const token = (
+  shop: string,
+  overrides: Parameters<typeof mintSessionToken>[0]["overrides"] = {},
+  secret = TEST_API_SECRET,
+) => mintSessionToken({ shop, apiKey: TEST_API_KEY, apiSecret: secret, overrides });
 
 /**
  * Every row of every table, whatever shop (or none) it belongs to: "changed nothing" means nothing anywhere, so a row
@@ -146,7 +198,10 @@ const withQuery = (route: Route, query: Record<string, string> = {}) => {
 };
 
 const get = (route: Route, bearer: string, query: Record<string, string> = {}) =>
-  fetch(withQuery(route, query), { headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${bearer}` }, redirect: "manual" });
+  fetch(withQuery(route, query), {
+    headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${bearer}` },
+    redirect: "manual",
+  });
 
 interface Action {
   name: string;
@@ -157,16 +212,32 @@ interface Action {
 
 /** Every action under app/routes/app.*, each with a body that would change something if it were let through. */
 const actions = (): Action[] => [
-  { name: "segment rename", route: { name: "segments", path: "/app/segments", id: "routes/app.segments" }, body: () => form({ "name.champions": "Renamed" }) },
-  { name: "settings", route: { name: "settings", path: "/app/settings", id: "routes/app.settings" }, body: () => form({ intent: "rfm", windowDays: "90" }) },
+  {
+    name: "segment rename",
+    route: { name: "segments", path: "/app/segments", id: "routes/app.segments" },
+    body: () => form({ "name.champions": "Renamed" }),
+  },
+  {
+    name: "settings",
+    route: { name: "settings", path: "/app/settings", id: "routes/app.settings" },
+    body: () => form({ intent: "rfm", windowDays: "90" }),
+  },
   {
     name: "tier save",
     route: { name: "tiers", path: "/app/tiers", id: "routes/app.tiers" },
     json: true,
     body: () => JSON.stringify({ intent: "save", program: tierForm((t) => (t.name = `${t.name} renamed`)) }),
   },
-  { name: "new campaign", route: { name: "new campaign", path: "/app/campaigns/new", id: "routes/app.campaigns.new" }, body: () => campaignForm({ name: "Sneaky" }) },
-  { name: "campaign pause", route: { name: "campaign detail", path: `/app/campaigns/${campaignOfA}`, id: "routes/app.campaigns.$id" }, body: () => form({ intent: "pause" }) },
+  {
+    name: "new campaign",
+    route: { name: "new campaign", path: "/app/campaigns/new", id: "routes/app.campaigns.new" },
+    body: () => campaignForm({ name: "Sneaky" }),
+  },
+  {
+    name: "campaign pause",
+    route: { name: "campaign detail", path: `/app/campaigns/${campaignOfA}`, id: "routes/app.campaigns.$id" },
+    body: () => form({ intent: "pause" }),
+  },
 ];
 
 const form = (fields: Record<string, string | string[]>) => {
@@ -178,7 +249,8 @@ const form = (fields: Record<string, string | string[]>) => {
 function campaignForm(overrides: Record<string, string>) {
   const values = { ...campaignFormValues(defaultCampaign(), "USD"), ...overrides } as Record<string, unknown>;
   const fields: Record<string, string | string[]> = { intent: "save" };
-  for (const [k, v] of Object.entries(values)) fields[k] = Array.isArray(v) ? v.map(String) : typeof v === "boolean" ? (v ? "on" : "") : String(v);
+  for (const [k, v] of Object.entries(values))
+    fields[k] = Array.isArray(v) ? v.map(String) : typeof v === "boolean" ? (v ? "on" : "") : String(v);
   return form(fields);
 }
 let defaultCampaignDefinition: Awaited<ReturnType<typeof templateDefinition>>;
@@ -187,7 +259,11 @@ const defaultCampaign = () => defaultCampaignDefinition;
 const post = (action: Action, bearer: string, query: Record<string, string> = {}) =>
   fetch(withQuery(action.route, query), {
     method: "POST",
-    headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${bearer}`, ...(action.json ? { "Content-Type": "application/json" } : {}) },
+    headers: {
+      ...BROWSER_HEADERS,
+      Authorization: `Bearer ${bearer}`,
+      ...(action.json ? { "Content-Type": "application/json" } : {}),
+    },
     body: action.body(),
     redirect: "manual",
   });
@@ -318,7 +394,10 @@ describe("shop A's admin asking for shop B's records", () => {
 
   it("B's customer, by id, is not found (404) from A's admin", async () => {
     // When A's admin opens the customer page with B's customer's id
-    const response = await get({ name: "customer detail", path: "/app/customers/9100", id: "routes/app.customers.$id" }, token(A));
+    const response = await get(
+      { name: "customer detail", path: "/app/customers/9100", id: "routes/app.customers.$id" },
+      token(A),
+    );
     // Then: 404, and nothing of B
     expect(response.status).toBe(404);
     const text = await response.text();
@@ -327,7 +406,10 @@ describe("shop A's admin asking for shop B's records", () => {
 
   it("a customer id that is not a number is not found (404), not an error", async () => {
     for (const id of ["abc", "1001%20OR%201=1", "..%2F..%2Fsegments", "9".repeat(40)]) {
-      const response = await get({ name: "customer detail", path: `/app/customers/${id}`, id: "routes/app.customers.$id" }, token(A));
+      const response = await get(
+        { name: "customer detail", path: `/app/customers/${id}`, id: "routes/app.customers.$id" },
+        token(A),
+      );
       expect(response.status, id).toBe(404);
     }
   });
@@ -356,7 +438,9 @@ describe("shop A's admin asking for shop B's records", () => {
     }
     // Then B's rows are exactly as they were, and A's changed (the actions did run)
     expect(await dumpDatabase({ shops: [B] })).toEqual(beforeB);
-    expect(JSON.parse((await prisma.rfmSettings.findUniqueOrThrow({ where: { shop: A } })).segmentNames)).toMatchObject({ champions: "Renamed" });
+    expect(JSON.parse((await prisma.rfmSettings.findUniqueOrThrow({ where: { shop: A } })).segmentNames)).toMatchObject(
+      { champions: "Renamed" },
+    );
     expect((await prisma.campaign.findUniqueOrThrow({ where: { id: campaignOfA } })).status).toBe("paused");
     // (restore A's campaign for the tests below)
     await prisma.campaign.update({ where: { id: campaignOfA }, data: { status: "active" } });
@@ -378,9 +462,12 @@ describe("spreadsheet formulas in every CSV the app produces", () => {
       // Given A's ledger holding a customer id that is a formula, and refusals that read like formulas
       const { path: p } = route();
       const [pathname, search] = p.split("?");
-      const response = await fetch(`${appUrl}${pathname}?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(search ?? "")), asOf: AS_OF.toISOString() })}`, {
-        headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${token(A)}` },
-      });
+      const response = await fetch(
+        `${appUrl}${pathname}?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(search ?? "")), asOf: AS_OF.toISOString() })}`,
+        {
+          headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${token(A)}` },
+        },
+      );
       // When the CSV is downloaded
       expect(response.status).toBe(200);
       expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
@@ -392,11 +479,20 @@ describe("spreadsheet formulas in every CSV the app produces", () => {
 
   it("the hostile values themselves reach the files as text, each behind a quote", async () => {
     const download = async (p: string) =>
-      (await (await fetch(`${appUrl}${p}`, { headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${token(A)}` } })).text());
+      await (
+        await fetch(`${appUrl}${p}`, { headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${token(A)}` } })
+      ).text();
     const exported = csvCells(await download(`/app/export?asOf=${AS_OF.toISOString()}`)).flat();
     const members = csvCells(await download(`/app/campaigns/${campaignOfA}/csv`)).flat();
     expect(exported).toContain(`'=HYPERLINK("http://evil.example","x")`);
-    expect(members).toEqual(expect.arrayContaining([`'=HYPERLINK("http://evil.example","x")`, "'@SUM(1+1)*cmd|' /C calc'!A0", "'\t-2+3", "'\r+1"]));
+    expect(members).toEqual(
+      expect.arrayContaining([
+        `'=HYPERLINK("http://evil.example","x")`,
+        "'@SUM(1+1)*cmd|' /C calc'!A0",
+        "'\t-2+3",
+        "'\r+1",
+      ]),
+    );
   });
 });
 
@@ -404,7 +500,13 @@ describe("spreadsheet formulas in every CSV the app produces", () => {
 
 describe("HTML in a customer's name", () => {
   const documentHtml = async (pathname: string, params: Record<string, string> = {}) => {
-    const query = new URLSearchParams({ embedded: "1", shop: A, host: adminHostParam(A), id_token: token(A), ...params });
+    const query = new URLSearchParams({
+      embedded: "1",
+      shop: A,
+      host: adminHostParam(A),
+      id_token: token(A),
+      ...params,
+    });
     const response = await fetch(`${appUrl}${pathname}?${query}`, { headers: BROWSER_HEADERS, redirect: "manual" });
     expect(response.status).toBe(200);
     return response.text();
@@ -428,13 +530,38 @@ describe("HTML in a customer's name", () => {
     const program = defaultTierProgram("USD");
     program.tiers[1].name = XSS;
     program.tiers[2].name = `<script>alert("gold")</script>`;
-    const state: SyncState = { customerId: "gid://shopify/Customer/1001", segment: "loyal", tier: "silver", spendInWindowMinor: 40_000, nextTier: "gold", amountToNextMinor: 35_000, tierExpiresAt: Date.parse("2027-03-01T00:00:00Z") };
+    const state: SyncState = {
+      customerId: "gid://shopify/Customer/1001",
+      segment: "loyal",
+      tier: "silver",
+      spendInWindowMinor: 40_000,
+      nextTier: "gold",
+      amountToNextMinor: 35_000,
+      tierExpiresAt: Date.parse("2027-03-01T00:00:00Z"),
+    };
     const status = JSON.parse(tierMetafields(state, program, "USD")!.status);
     const block = readFileSync(path.resolve("extensions/loyalty-theme/blocks/loyalty-status.liquid"), "utf8");
-    const customerObject = { id: 1001, first_name: XSS, last_name: XSS, name: XSS, metafields: { app: { status: { value: status } } } };
-    const settings = { heading: "", accent_color: "#1f5199", show_spend: true, show_progress: true, show_expiry: true, perks: "" };
+    const customerObject = {
+      id: 1001,
+      first_name: XSS,
+      last_name: XSS,
+      name: XSS,
+      metafields: { app: { status: { value: status } } },
+    };
+    const settings = {
+      heading: "",
+      accent_color: "#1f5199",
+      show_spend: true,
+      show_progress: true,
+      show_expiry: true,
+      perks: "",
+    };
     // When the block renders for that shopper
-    const html = await storefront("en", "${{amount}}").parseAndRender(block, { customer: customerObject, block: { id: "b1", settings }, routes: { account_login_url: "/account/login" } });
+    const html = await storefront("en", "${{amount}}").parseAndRender(block, {
+      customer: customerObject,
+      block: { id: "b1", settings },
+      routes: { account_login_url: "/account/login" },
+    });
     // Then the tier names are escaped text, and no markup from data made it in
     expect(html).toContain("&lt;img src=x onerror=window.__xss=1&gt;");
     expect(html).toContain("&lt;script&gt;");
@@ -446,7 +573,11 @@ describe("HTML in a customer's name", () => {
 
 describe("SQL-ish text in search boxes and text fields", () => {
   const search = async (text: string) => {
-    const response = await get({ name: "customers", path: "/app/customers", id: "routes/app.customers._index" }, token(A), { search: text });
+    const response = await get(
+      { name: "customers", path: "/app/customers", id: "routes/app.customers._index" },
+      token(A),
+      { search: text },
+    );
     expect(response.status).toBe(200);
     return (await response.json()) as { total: number; rows: { customerId: string }[] };
   };
@@ -473,26 +604,48 @@ describe("SQL-ish text in search boxes and text fields", () => {
   it("a segment renamed to SQL is stored and shown as that text", async () => {
     // When every segment name is set to one of the strings
     const names = { "name.champions": SQLISH[0], "name.loyal": SQLISH[1], "name.at_risk": "%_\\" };
-    const response = await post({ name: "rename", route: { name: "segments", path: "/app/segments", id: "routes/app.segments" }, body: () => form(names) }, token(A));
+    const response = await post(
+      {
+        name: "rename",
+        route: { name: "segments", path: "/app/segments", id: "routes/app.segments" },
+        body: () => form(names),
+      },
+      token(A),
+    );
     expect(response.status).toBe(200);
     // Then the page shows them back literally, and the ledger is whole
-    const page = await (await get({ name: "segments", path: "/app/segments", id: "routes/app.segments" }, token(A))).json();
+    const page = await (
+      await get({ name: "segments", path: "/app/segments", id: "routes/app.segments" }, token(A))
+    ).json();
     expect(page.segmentNames).toMatchObject({ champions: SQLISH[0], loyal: SQLISH[1], at_risk: "%_\\" });
     expect(await prisma.order.count({ where: { shop: A } })).toBe(4);
   });
 
   it("tier names in SQL are saved and shown as that text", async () => {
     const program = tierForm((t) => (t.name = t.key === "gold" ? SQLISH[1] : t.key === "silver" ? SQLISH[0] : t.name));
-    const response = await post({ name: "tiers", route: { name: "tiers", path: "/app/tiers", id: "routes/app.tiers" }, json: true, body: () => JSON.stringify({ intent: "save", program }) }, token(A));
+    const response = await post(
+      {
+        name: "tiers",
+        route: { name: "tiers", path: "/app/tiers", id: "routes/app.tiers" },
+        json: true,
+        body: () => JSON.stringify({ intent: "save", program }),
+      },
+      token(A),
+    );
     expect(await response.json()).toMatchObject({ ok: true });
     const page = await (await get({ name: "tiers", path: "/app/tiers", id: "routes/app.tiers" }, token(A))).json();
-    expect(page.form.tiers.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining([SQLISH[0], SQLISH[1]]));
+    expect(page.form.tiers.map((t: { name: string }) => t.name)).toEqual(
+      expect.arrayContaining([SQLISH[0], SQLISH[1]]),
+    );
     expect(await prisma.order.count({ where: { shop: A } })).toBe(4);
   });
 
   it("a campaign named in SQL is saved as that text", async () => {
     const route = { name: "new", path: "/app/campaigns/new", id: "routes/app.campaigns.new" };
-    const response = await post({ name: "new", route, body: () => campaignForm({ name: SQLISH[1], codePrefix: "SAFE-" }) }, token(A));
+    const response = await post(
+      { name: "new", route, body: () => campaignForm({ name: SQLISH[1], codePrefix: "SAFE-" }) },
+      token(A),
+    );
     expect(response.status).toBe(200);
     const { id } = await response.json();
     expect((await prisma.campaign.findUniqueOrThrow({ where: { id } })).name).toBe(SQLISH[1]);
@@ -513,18 +666,45 @@ describe("SQL-ish text in search boxes and text fields", () => {
     const route = { name: "settings", path: "/app/settings", id: "routes/app.settings" };
     for (const rfmPrefix of [SQLISH[0], SQLISH[1], "\\"]) {
       const before = await snapshot();
-      const body = form({ intent: "sync", rfmTags: "on", rfmPrefix, tierTags: "on", tierPrefix: "tier:", metafields: "on", segmentNamePrefix: "Loyalty tier: ", codePrefix: "" });
+      const body = form({
+        intent: "sync",
+        rfmTags: "on",
+        rfmPrefix,
+        tierTags: "on",
+        tierPrefix: "tier:",
+        metafields: "on",
+        segmentNamePrefix: "Loyalty tier: ",
+        codePrefix: "",
+      });
       const result = await (await post({ name: "settings", route, body: () => body }, token(A))).json();
-      expect(result, rfmPrefix).toMatchObject({ ok: false, issues: [expect.objectContaining({ path: ["rfmPrefix"] })] });
+      expect(result, rfmPrefix).toMatchObject({
+        ok: false,
+        issues: [expect.objectContaining({ path: ["rfmPrefix"] })],
+      });
       expect(await snapshot()).toEqual(before);
     }
   });
 
   it("a segment-name prefix in SQL, and % and _ tag prefixes, are saved as that text", async () => {
     const route = { name: "settings", path: "/app/settings", id: "routes/app.settings" };
-    const body = form({ intent: "sync", rfmTags: "on", rfmPrefix: "%rfm_", tierTags: "on", tierPrefix: "_tier%", metafields: "on", segmentNamePrefix: SQLISH[1], codePrefix: "" });
-    expect(await (await post({ name: "settings", route, body: () => body }, token(A))).json()).toMatchObject({ ok: true });
-    expect(await prisma.syncSettings.findUniqueOrThrow({ where: { shop: A } })).toMatchObject({ rfmPrefix: "%rfm_", tierPrefix: "_tier%", segmentNamePrefix: SQLISH[1] });
+    const body = form({
+      intent: "sync",
+      rfmTags: "on",
+      rfmPrefix: "%rfm_",
+      tierTags: "on",
+      tierPrefix: "_tier%",
+      metafields: "on",
+      segmentNamePrefix: SQLISH[1],
+      codePrefix: "",
+    });
+    expect(await (await post({ name: "settings", route, body: () => body }, token(A))).json()).toMatchObject({
+      ok: true,
+    });
+    expect(await prisma.syncSettings.findUniqueOrThrow({ where: { shop: A } })).toMatchObject({
+      rfmPrefix: "%rfm_",
+      tierPrefix: "_tier%",
+      segmentNamePrefix: SQLISH[1],
+    });
     expect(await prisma.syncSettings.count({ where: { shop: B } })).toBe(0);
   });
 });
@@ -588,7 +768,10 @@ describe("hostile ledger webhooks", () => {
   }
 
   it("a body with __proto__ keys is handled as data: no object gains the keys", async () => {
-    const body = orderBody().replace(/^{/, '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},');
+    const body = orderBody().replace(
+      /^{/,
+      '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},',
+    );
     const response = await deliver({ body });
     expect([200, 400]).toContain(response.status);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -40,14 +40,24 @@ const tableEngine: Engine = {
   },
   rows: () => prisma.job.count(),
   async loseLeases() {
-    await prisma.job.updateMany({ where: { state: "running" }, data: { lockedUntil: new Date(Date.now() - 1), lockedBy: "killed-process" } });
+    await prisma.job.updateMany({
+      where: { state: "running" },
+      data: { lockedUntil: new Date(Date.now() - 1), lockedBy: "killed-process" },
+    });
   },
   async reset() {
     await prisma.job.deleteMany();
   },
 };
 
-const PG_STATE: Record<string, JobState> = { created: "queued", retry: "queued", active: "running", completed: "done", cancelled: "cancelled", failed: "dead" };
+const PG_STATE: Record<string, JobState> = {
+  created: "queued",
+  retry: "queued",
+  active: "running",
+  completed: "done",
+  cancelled: "cancelled",
+  failed: "dead",
+};
 
 function pgBossEngine(database: TestDatabase): Engine & { schema: string; admin: pg.Pool } {
   const schema = `jobs_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
@@ -70,10 +80,19 @@ function pgBossEngine(database: TestDatabase): Engine & { schema: string; admin:
         [id],
       );
       const row = rows[0];
-      return row && { state: PG_STATE[row.state], attempts: row.retry_count + (row.started_on ? 1 : 0), runAt: row.start_after, lastError: row.message };
+      return (
+        row && {
+          state: PG_STATE[row.state],
+          attempts: row.retry_count + (row.started_on ? 1 : 0),
+          runAt: row.start_after,
+          lastError: row.message,
+        }
+      );
     },
     async rows() {
-      const { rows } = await admin.query(`SELECT (SELECT count(*) FROM ${schema}.job) + (SELECT count(*) FROM ${schema}.archive) AS n`);
+      const { rows } = await admin.query(
+        `SELECT (SELECT count(*) FROM ${schema}.job) + (SELECT count(*) FROM ${schema}.archive) AS n`,
+      );
       return Number(rows[0].n);
     },
     async loseLeases() {
@@ -118,7 +137,9 @@ const appOnPostgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "")
 if (database && !postgres) {
   describe("job queue contract: pg-boss", () => {
     it("has PostgreSQL to run on", () => {
-      throw new Error(`PostgreSQL is required (npm test starts it): ${"unavailable" in database ? database.unavailable : ""}`);
+      throw new Error(
+        `PostgreSQL is required (npm test starts it): ${"unavailable" in database ? database.unavailable : ""}`,
+      );
     });
   });
 }
@@ -127,7 +148,8 @@ const engines: [string, Engine][] = [
   ...(appOnPostgres ? [] : ([["table queue", tableEngine]] as [string, Engine][])),
   ...(pgEngine ? ([["pg-boss", pgEngine]] as [string, Engine][]) : []),
 ];
-if (sqliteOnly) describe.skip.each([["pg-boss", tableEngine]] as [string, Engine][])("job queue contract: %s", contract);
+if (sqliteOnly)
+  describe.skip.each([["pg-boss", tableEngine]] as [string, Engine][])("job queue contract: %s", contract);
 
 describe.each(engines)("job queue contract: %s", contract);
 
@@ -143,7 +165,10 @@ function contract(_name: string, engine: Engine) {
     const seen: unknown[] = [];
     const id = await queue.enqueue("a.myshopify.com", "greet", { name: "Ada" });
     expect(await queue.state(id!)).toBe("queued");
-    const worker = queue.work({ greet: async (job) => void seen.push([job.id, job.shop, job.payload, job.attempt]) }, { pollMs: 10 });
+    const worker = queue.work(
+      { greet: async (job) => void seen.push([job.id, job.shop, job.payload, job.attempt]) },
+      { pollMs: 10 },
+    );
     workers.push(worker);
     await worker.idle();
     expect(seen).toEqual([[id, "a.myshopify.com", { name: "Ada" }, 1]]);
@@ -196,10 +221,17 @@ function contract(_name: string, engine: Engine) {
   it("dead-letters at once on a permanent error", async () => {
     const queue = engine.create();
     const id = (await queue.enqueue("a.myshopify.com", "bad-input", {}))!;
-    const worker = queue.work({ "bad-input": async () => Promise.reject(new PermanentJobError("no such order")) }, { pollMs: 5 });
+    const worker = queue.work(
+      { "bad-input": async () => Promise.reject(new PermanentJobError("no such order")) },
+      { pollMs: 5 },
+    );
     workers.push(worker);
     await worker.idle();
-    expect(await engine.inspect(id)).toMatchObject({ state: "dead", attempts: 1, lastError: "PermanentJobError: no such order" });
+    expect(await engine.inspect(id)).toMatchObject({
+      state: "dead",
+      attempts: 1,
+      lastError: "PermanentJobError: no such order",
+    });
   });
 
   it("leaves kinds a worker has no handler for to workers that have one", async () => {
@@ -233,7 +265,10 @@ function contract(_name: string, engine: Engine) {
     const slow = async (job: { shop: string; payload: { i: number } }) => {
       active.set(job.shop, (active.get(job.shop) ?? 0) + 1);
       maxPerShop = Math.max(maxPerShop, ...active.values());
-      maxOverall = Math.max(maxOverall, [...active.values()].reduce((a, b) => a + b, 0));
+      maxOverall = Math.max(
+        maxOverall,
+        [...active.values()].reduce((a, b) => a + b, 0),
+      );
       if (job.shop === "a.myshopify.com") order.push(job.payload.i);
       await sleep(30);
       active.set(job.shop, (active.get(job.shop) ?? 1) - 1);
@@ -288,7 +323,9 @@ function contract(_name: string, engine: Engine) {
 
   it("coalesces concurrent enqueues of one key into one job", async () => {
     const queue = engine.create();
-    const ids = await Promise.all(Array.from({ length: 8 }, () => queue.enqueue("a.myshopify.com", "sync", {}, { key: "sync" })));
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, () => queue.enqueue("a.myshopify.com", "sync", {}, { key: "sync" })),
+    );
     expect(ids.filter(Boolean)).toHaveLength(1);
     expect(await engine.rows()).toBe(1);
   });
@@ -316,7 +353,10 @@ function contract(_name: string, engine: Engine) {
     const whileRunning = await queue.enqueue("a.myshopify.com", "sync", {}, { key: "sync" });
     expect(whileRunning).toBeTypeOf("string"); // the running one may have read its input already
     release();
-    await until(async () => (await engine.inspect(first))?.attempts === 1 && (await queue.state(first)) === "queued", "the first waits for its retry");
+    await until(
+      async () => (await engine.inspect(first))?.attempts === 1 && (await queue.state(first)) === "queued",
+      "the first waits for its retry",
+    );
     await worker.idle(); // runs the second one (due now); the first waits for its retry
     expect(await queue.state(whileRunning!)).toBe("done");
     expect(await queue.enqueue("a.myshopify.com", "sync", {}, { key: "sync" })).toBeNull(); // the retry will do it
@@ -417,7 +457,10 @@ describe.skipIf(!pgEngine)("pg-boss with workers in separate processes", () => {
   });
 
   function startChild(mode: "normal" | "hang", concurrency: number) {
-    const child = fork(CHILD, [postgres!.url, engine.schema, mode, String(concurrency)], { execArgv: ["--import", "tsx"], stdio: "inherit" });
+    const child = fork(CHILD, [postgres!.url, engine.schema, mode, String(concurrency)], {
+      execArgv: ["--import", "tsx"],
+      stdio: "inherit",
+    });
     children.push(child);
     const ready = new Promise<void>((resolve, reject) => {
       child.on("message", (m: { type?: string }) => m?.type === "ready" && resolve());
@@ -426,61 +469,88 @@ describe.skipIf(!pgEngine)("pg-boss with workers in separate processes", () => {
     return { child, ready };
   }
 
-  it("two processes: every job runs once, never two of one shop at once, each shop in enqueue order", { timeout: 60_000 }, async () => {
-    const a = startChild("normal", 2);
-    const b = startChild("normal", 2);
-    await Promise.all([a.ready, b.ready]);
-    const queue = engine.create();
-    const shops = ["a.myshopify.com", "b.myshopify.com", "c.myshopify.com"];
-    for (let i = 0; i < 6; i++) for (const shop of shops) await queue.enqueue(shop, "step", { i });
-    await until(async () => {
-      const counts = await Promise.all(shops.map((s) => queue.counts(s)));
-      return counts.every((c) => c.done === 6);
-    }, "all 18 jobs are done", 40_000);
+  it(
+    "two processes: every job runs once, never two of one shop at once, each shop in enqueue order",
+    { timeout: 60_000 },
+    async () => {
+      const a = startChild("normal", 2);
+      const b = startChild("normal", 2);
+      await Promise.all([a.ready, b.ready]);
+      const queue = engine.create();
+      const shops = ["a.myshopify.com", "b.myshopify.com", "c.myshopify.com"];
+      for (let i = 0; i < 6; i++) for (const shop of shops) await queue.enqueue(shop, "step", { i });
+      await until(
+        async () => {
+          const counts = await Promise.all(shops.map((s) => queue.counts(s)));
+          return counts.every((c) => c.done === 6);
+        },
+        "all 18 jobs are done",
+        40_000,
+      );
 
-    const { rows } = await engine.admin.query<{ job_id: string; shop: string; i: number; pid: number; event: string; at: Date }>(
-      "SELECT job_id, shop, i, pid, event, at FROM queue_events ORDER BY at",
-    );
-    const starts = rows.filter((r) => r.event === "start");
-    expect(starts).toHaveLength(18);
-    expect(new Set(starts.map((r) => r.job_id)).size).toBe(18); // no job ran twice
-    expect(new Set(starts.map((r) => r.pid)).size).toBe(2); // both processes took part
-    for (const shop of shops) {
-      const own = rows.filter((r) => r.shop === shop);
-      // start, end, start, end … in time: one at a time; and i = 0, 1, 2 … in order
-      expect(own.map((r) => r.event)).toEqual(Array.from({ length: 12 }, (_, k) => (k % 2 ? "end" : "start")));
-      expect(own.filter((r) => r.event === "start").map((r) => r.i)).toEqual([0, 1, 2, 3, 4, 5]);
-      for (let k = 0; k < own.length; k += 2) expect(own[k + 1].job_id).toBe(own[k].job_id);
-    }
-  });
+      const { rows } = await engine.admin.query<{
+        job_id: string;
+        shop: string;
+        i: number;
+        pid: number;
+        event: string;
+        at: Date;
+      }>("SELECT job_id, shop, i, pid, event, at FROM queue_events ORDER BY at");
+      const starts = rows.filter((r) => r.event === "start");
+      expect(starts).toHaveLength(18);
+      expect(new Set(starts.map((r) => r.job_id)).size).toBe(18); // no job ran twice
+      expect(new Set(starts.map((r) => r.pid)).size).toBe(2); // both processes took part
+      for (const shop of shops) {
+        const own = rows.filter((r) => r.shop === shop);
+        // start, end, start, end … in time: one at a time; and i = 0, 1, 2 … in order
+        expect(own.map((r) => r.event)).toEqual(Array.from({ length: 12 }, (_, k) => (k % 2 ? "end" : "start")));
+        expect(own.filter((r) => r.event === "start").map((r) => r.i)).toEqual([0, 1, 2, 3, 4, 5]);
+        for (let k = 0; k < own.length; k += 2) expect(own[k + 1].job_id).toBe(own[k].job_id);
+      }
+    },
+  );
 
-  it("a worker process killed with SIGKILL mid-job leaves the job to the other process, which completes it", { timeout: 60_000 }, async () => {
-    const doomed = startChild("hang", 1);
-    await doomed.ready;
-    const queue = engine.create();
-    const started = new Promise<string>((resolve) => doomed.child.on("message", (m: { type?: string; id?: string }) => m?.type === "started" && resolve(m.id!)));
-    const id = (await queue.enqueue("a.myshopify.com", "step", { i: 0 }))!;
-    const next = (await queue.enqueue("a.myshopify.com", "step", { i: 1 }))!;
-    expect(await started).toBe(id);
-    const survivor = startChild("normal", 2);
-    await survivor.ready;
-    await sleep(300);
-    expect(await queue.state(id)).toBe("running"); // the survivor does not take a job whose worker is alive
-    expect(await queue.state(next)).toBe("queued"); // nor the shop's next one
+  it(
+    "a worker process killed with SIGKILL mid-job leaves the job to the other process, which completes it",
+    { timeout: 60_000 },
+    async () => {
+      const doomed = startChild("hang", 1);
+      await doomed.ready;
+      const queue = engine.create();
+      const started = new Promise<string>((resolve) =>
+        doomed.child.on("message", (m: { type?: string; id?: string }) => m?.type === "started" && resolve(m.id!)),
+      );
+      const id = (await queue.enqueue("a.myshopify.com", "step", { i: 0 }))!;
+      const next = (await queue.enqueue("a.myshopify.com", "step", { i: 1 }))!;
+      expect(await started).toBe(id);
+      const survivor = startChild("normal", 2);
+      await survivor.ready;
+      await sleep(300);
+      expect(await queue.state(id)).toBe("running"); // the survivor does not take a job whose worker is alive
+      expect(await queue.state(next)).toBe("queued"); // nor the shop's next one
 
-    doomed.child.kill("SIGKILL");
-    await until(async () => (await queue.state(id)) === "done" && (await queue.state(next)) === "done", "the survivor finished both", 20_000);
+      doomed.child.kill("SIGKILL");
+      await until(
+        async () => (await queue.state(id)) === "done" && (await queue.state(next)) === "done",
+        "the survivor finished both",
+        20_000,
+      );
 
-    const { rows } = await engine.admin.query<{ job_id: string; i: number; pid: number; attempt: number; event: string }>(
-      "SELECT job_id, i, pid, attempt, event FROM queue_events ORDER BY at",
-    );
-    expect(rows.map((r) => [r.i, r.event, r.pid === doomed.child.pid ? "killed" : "survivor", r.attempt])).toEqual([
-      [0, "start", "killed", 1],
-      [0, "start", "survivor", 2],
-      [0, "end", "survivor", 2],
-      [1, "start", "survivor", 1],
-      [1, "end", "survivor", 1],
-    ]);
-    expect(await engine.inspect(id)).toMatchObject({ state: "done", attempts: 2 });
-  });
+      const { rows } = await engine.admin.query<{
+        job_id: string;
+        i: number;
+        pid: number;
+        attempt: number;
+        event: string;
+      }>("SELECT job_id, i, pid, attempt, event FROM queue_events ORDER BY at");
+      expect(rows.map((r) => [r.i, r.event, r.pid === doomed.child.pid ? "killed" : "survivor", r.attempt])).toEqual([
+        [0, "start", "killed", 1],
+        [0, "start", "survivor", 2],
+        [0, "end", "survivor", 2],
+        [1, "start", "survivor", 1],
+        [1, "end", "survivor", 1],
+      ]);
+      expect(await engine.inspect(id)).toMatchObject({ state: "done", attempts: 2 });
+    },
+  );
 });

@@ -16,7 +16,10 @@ import { jobRows } from "../support/queue";
 import { ledgerRows, openBothDrivers, type BothDrivers, type LedgerSide } from "../support/ledger-drivers";
 
 /** The app's webhook path on this run's database. */
-const direct = () => ({ ingest: (shop: string, ids: DeliveryIds, change: LedgerChange) => ingestLedgerChange(shop, ids, change, customerFollowUp) });
+const direct = () => ({
+  ingest: (shop: string, ids: DeliveryIds, change: LedgerChange) =>
+    ingestLedgerChange(shop, ids, change, customerFollowUp),
+});
 
 /** One driver's webhook path, as the app runs it. */
 const ingestOn = (side: LedgerSide, shop: string, ids: DeliveryIds, change: LedgerChange) =>
@@ -30,7 +33,13 @@ const bothDrivers = drivers === "skipped" ? describe.skip : describe;
 const both = () => drivers as BothDrivers;
 
 const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 12, minute));
-const order = (n: number, customer: number | null, cents: number, minute: number, extra: Partial<LedgerOrder> = {}): LedgerOrder => ({
+const order = (
+  n: number,
+  customer: number | null,
+  cents: number,
+  minute: number,
+  extra: Partial<LedgerOrder> = {},
+): LedgerOrder => ({
   id: `gid://shopify/Order/${n}`,
   customerId: customer === null ? null : `gid://shopify/Customer/${customer}`,
   name: `#${1000 + n}`,
@@ -45,14 +54,35 @@ const order = (n: number, customer: number | null, cents: number, minute: number
   ...extra,
 });
 const customer = (n: number, minute: number, lastName = "King") => ({
-  id: `gid://shopify/Customer/${n}`, email: `c${n}@example.com`, firstName: "Ada", lastName, locale: "th",
-  sourceCreatedAt: at(0), sourceUpdatedAt: at(minute),
+  id: `gid://shopify/Customer/${n}`,
+  email: `c${n}@example.com`,
+  firstName: "Ada",
+  lastName,
+  locale: "th",
+  sourceCreatedAt: at(0),
+  sourceUpdatedAt: at(minute),
 });
 
 /** [webhook id, event id, topic, change] in delivery order, duplicates and lateness included. */
 const stream: [string, string, string, LedgerChange][] = [
   ["w1", "e1", "customers/create", { kind: "customers", customers: [customer(1, 1)] }],
-  ["w2", "e2", "refunds/create", { kind: "refunds", refunds: [{ id: "gid://shopify/Refund/9", orderId: "gid://shopify/Order/1", createdAt: at(5), amountMinor: 1500, currencyCode: "USD" }] }],
+  [
+    "w2",
+    "e2",
+    "refunds/create",
+    {
+      kind: "refunds",
+      refunds: [
+        {
+          id: "gid://shopify/Refund/9",
+          orderId: "gid://shopify/Order/1",
+          createdAt: at(5),
+          amountMinor: 1500,
+          currencyCode: "USD",
+        },
+      ],
+    },
+  ],
   ["w3", "e3", "orders/create", { kind: "orders", orders: [order(1, 1, 10000, 2)], refunds: [] }],
   ["w4", "e4", "orders/updated", { kind: "orders", orders: [order(1, 2, 10000, 3)], refunds: [] }], // changes hands
   ["w3", "e3", "orders/create", { kind: "orders", orders: [order(1, 1, 10000, 2)], refunds: [] }], // a retry
@@ -76,7 +106,13 @@ async function snapshot(side: LedgerSide, shop: string) {
 }
 
 /** The stream's ledger, written out by hand (docs/rules.md#ledger): what either driver must end on. */
-const customerRow = (n: number, fields: { email: string | null; firstName: string | null; lastName: string | null; locale: string | null }, created: number | null, updated: number | null, deleted: number | null) => ({
+const customerRow = (
+  n: number,
+  fields: { email: string | null; firstName: string | null; lastName: string | null; locale: string | null },
+  created: number | null,
+  updated: number | null,
+  deleted: number | null,
+) => ({
   id: `gid://shopify/Customer/${n}`,
   ...fields,
   sourceCreatedAt: created === null ? null : at(created),
@@ -95,21 +131,81 @@ const expectedLedger = {
   orders: [
     // Order 1 changed hands to customer 2 (minute 3); the late, older version (minute 1) lost; its value is 100.00
     // less the 15.00 refund that came before it (created minute 5, after the version held).
-    { id: "gid://shopify/Order/1", customerId: "gid://shopify/Customer/2", name: "#1001", processedAt: at(0), cancelledAt: null, test: false, currencyCode: "USD", currentTotalMinor: 10000n, valueMinor: 8500n, discountCodes: "[]", discountMinor: 0n, sourceUpdatedAt: at(3), deletedAt: null },
+    {
+      id: "gid://shopify/Order/1",
+      customerId: "gid://shopify/Customer/2",
+      name: "#1001",
+      processedAt: at(0),
+      cancelledAt: null,
+      test: false,
+      currencyCode: "USD",
+      currentTotalMinor: 10000n,
+      valueMinor: 8500n,
+      discountCodes: "[]",
+      discountMinor: 0n,
+      sourceUpdatedAt: at(3),
+      deletedAt: null,
+    },
     // The guest order stands.
-    { id: "gid://shopify/Order/2", customerId: null, name: "#1002", processedAt: at(0), cancelledAt: null, test: false, currencyCode: "USD", currentTotalMinor: 700n, valueMinor: 700n, discountCodes: "[]", discountMinor: 0n, sourceUpdatedAt: at(4), deletedAt: null },
+    {
+      id: "gid://shopify/Order/2",
+      customerId: null,
+      name: "#1002",
+      processedAt: at(0),
+      cancelledAt: null,
+      test: false,
+      currencyCode: "USD",
+      currentTotalMinor: 700n,
+      valueMinor: 700n,
+      discountCodes: "[]",
+      discountMinor: 0n,
+      sourceUpdatedAt: at(4),
+      deletedAt: null,
+    },
     // Order 3: a tombstone (deleted minute 6); the version after its delete did not bring it back.
-    { id: "gid://shopify/Order/3", customerId: null, name: null, processedAt: at(6), cancelledAt: null, test: false, currencyCode: "XXX", currentTotalMinor: 0n, valueMinor: 0n, discountCodes: "[]", discountMinor: 0n, sourceUpdatedAt: null, deletedAt: at(6) },
+    {
+      id: "gid://shopify/Order/3",
+      customerId: null,
+      name: null,
+      processedAt: at(6),
+      cancelledAt: null,
+      test: false,
+      currencyCode: "XXX",
+      currentTotalMinor: 0n,
+      valueMinor: 0n,
+      discountCodes: "[]",
+      discountMinor: 0n,
+      sourceUpdatedAt: null,
+      deletedAt: at(6),
+    },
   ],
-  refunds: [{ id: "gid://shopify/Refund/9", orderId: "gid://shopify/Order/1", createdAt: at(5), amountMinor: 1500n, currencyCode: "USD" }],
+  refunds: [
+    {
+      id: "gid://shopify/Refund/9",
+      orderId: "gid://shopify/Order/1",
+      createdAt: at(5),
+      amountMinor: 1500n,
+      currencyCode: "USD",
+    },
+  ],
   // Every delivery but the retry of w3 and the duplicate of its event (w5).
   deliveries: stream
     .filter(([webhookId], i) => !(webhookId === "w3" && i === 4) && webhookId !== "w5")
     .map(([webhookId, eventId, topic]) => ({ webhookId, eventId, topic }))
     .sort((a, b) => (a.webhookId < b.webhookId ? -1 : 1)),
   jobs: [
-    ...[1, 2, 3, 4].map((n) => ({ kind: "customer-changed", key: `customer-changed:gid://shopify/Customer/${n}`, payload: { customerId: `gid://shopify/Customer/${n}` }, state: "queued" })),
-    { kind: "customer-refresh", key: "customer-refresh:gid://shopify/Customer/3", payload: { customerId: "gid://shopify/Customer/3" }, state: "queued" },
+    ...[1, 2, 3, 4].map((n) => ({
+      kind: "customer-changed",
+      key: `customer-changed:gid://shopify/Customer/${n}`,
+      payload: { customerId: `gid://shopify/Customer/${n}` },
+      state: "queued",
+    })),
+    {
+      kind: "customer-refresh",
+      key: "customer-refresh:gid://shopify/Customer/3",
+      payload: { customerId: "gid://shopify/Customer/3" },
+      state: "queued",
+    },
   ],
 };
 const expectedOutcomes = stream.map((_, i) => (i === 4 || i === 5 ? "duplicate" : "applied"));
@@ -121,7 +217,8 @@ bothDrivers("the two drivers", () => {
     const outcomes: Record<string, string[]> = { sqlite: [], postgresql: [] };
     for (const side of [sqlite, postgresql]) {
       await side.install(shop);
-      for (const [webhookId, eventId, topic, change] of stream) outcomes[side.database].push(await ingestOn(side, shop, { webhookId, eventId, topic }, change));
+      for (const [webhookId, eventId, topic, change] of stream)
+        outcomes[side.database].push(await ingestOn(side, shop, { webhookId, eventId, topic }, change));
     }
     expect(outcomes.sqlite).toEqual(expectedOutcomes);
     expect(outcomes.postgresql).toEqual(expectedOutcomes);
@@ -133,29 +230,52 @@ bothDrivers("the two drivers", () => {
   it("write nothing for a shop that never installed the app", async () => {
     const change: LedgerChange = { kind: "orders", orders: [order(50, 5, 100, 1)], refunds: [] };
     for (const side of [both().sqlite, both().postgresql]) {
-      expect(await ingestOn(side, "stranger.myshopify.com", { webhookId: "x", eventId: "y", topic: "orders/create" }, change)).toBe("unknown-shop");
-      expect(await snapshot(side, "stranger.myshopify.com")).toEqual({ customers: [], orders: [], refunds: [], deliveries: [], jobs: [] });
+      expect(
+        await ingestOn(
+          side,
+          "stranger.myshopify.com",
+          { webhookId: "x", eventId: "y", topic: "orders/create" },
+          change,
+        ),
+      ).toBe("unknown-shop");
+      expect(await snapshot(side, "stranger.myshopify.com")).toEqual({
+        customers: [],
+        orders: [],
+        refunds: [],
+        deliveries: [],
+        jobs: [],
+      });
     }
   });
 });
 
 describe("webhook ingest paths", () => {
-  it.runIf(databaseKind === "sqlite")("waits without blocking the event loop while another connection holds the write lock, then writes", async () => {
-    await installShop("busy.myshopify.com");
-    // Given another connection (another process, say) in the middle of a write transaction
-    const holder = new Database(process.env.DATABASE_URL!.slice("file:".length));
-    holder.prepare("BEGIN IMMEDIATE").run();
-    // When a webhook's change arrives meanwhile
-    const change: LedgerChange = { kind: "orders", orders: [order(77, 7, 100, 1)], refunds: [] };
-    const ingest = direct().ingest("busy.myshopify.com", { webhookId: "b1", eventId: "b1", topic: "orders/create" }, change);
-    // Then the event loop stays free (a timer fires first), and once the lock is released the write lands
-    const first = await Promise.race([new Promise((r) => setTimeout(() => r("timer"), 40)), ingest.then((o) => `ingested: ${o}`)]);
-    holder.prepare("COMMIT").run();
-    holder.close();
-    expect(first).toBe("timer");
-    expect(await ingest).toBe("applied");
-    expect(await prisma.order.count({ where: { shop: "busy.myshopify.com" } })).toBe(1);
-  });
+  it.runIf(databaseKind === "sqlite")(
+    "waits without blocking the event loop while another connection holds the write lock, then writes",
+    async () => {
+      await installShop("busy.myshopify.com");
+      // Given another connection (another process, say) in the middle of a write transaction
+      const holder = new Database(process.env.DATABASE_URL!.slice("file:".length));
+      holder.prepare("BEGIN IMMEDIATE").run();
+      // When a webhook's change arrives meanwhile
+      const change: LedgerChange = { kind: "orders", orders: [order(77, 7, 100, 1)], refunds: [] };
+      const ingest = direct().ingest(
+        "busy.myshopify.com",
+        { webhookId: "b1", eventId: "b1", topic: "orders/create" },
+        change,
+      );
+      // Then the event loop stays free (a timer fires first), and once the lock is released the write lands
+      const first = await Promise.race([
+        new Promise((r) => setTimeout(() => r("timer"), 40)),
+        ingest.then((o) => `ingested: ${o}`),
+      ]);
+      holder.prepare("COMMIT").run();
+      holder.close();
+      expect(first).toBe("timer");
+      expect(await ingest).toBe("applied");
+      expect(await prisma.order.count({ where: { shop: "busy.myshopify.com" } })).toBe(1);
+    },
+  );
 
   it("refuses a shop that never installed the app, writing nothing", async () => {
     const change: LedgerChange = { kind: "orders", orders: [order(50, 5, 100, 1)], refunds: [] };
@@ -171,14 +291,18 @@ describe("webhook ingest paths", () => {
     // Given eight deliveries of one event (Shopify's retries and duplicates) arriving together
     const change: LedgerChange = { kind: "orders", orders: [order(60, 6, 4200, 1)], refunds: [] };
     const outcomes = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => direct().ingest(shop, { webhookId: `race-${i}`, eventId: "race-event", topic: "orders/create" }, change)),
+      Array.from({ length: 8 }, (_, i) =>
+        direct().ingest(shop, { webhookId: `race-${i}`, eventId: "race-event", topic: "orders/create" }, change),
+      ),
     );
     // Then one applied it and the others saw it as a duplicate
     expect(outcomes.filter((o) => o === "applied")).toHaveLength(1);
     expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(7);
     expect(await prisma.webhookDelivery.count({ where: { shop } })).toBe(1);
     expect((await jobRows(shop)).map((j) => j.key)).toEqual(["customer-changed:gid://shopify/Customer/6"]);
-    expect((await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: "gid://shopify/Order/60" } } })).valueMinor).toBe(4200n);
+    expect(
+      (await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: "gid://shopify/Order/60" } } })).valueMinor,
+    ).toBe(4200n);
   });
 
   it("writes nothing for a redacted shop and nothing twice for a late retry of a handled event", async () => {
@@ -186,7 +310,9 @@ describe("webhook ingest paths", () => {
     await installShop(shop);
     await prisma.shop.update({ where: { shop }, data: { status: "redacted" } });
     const change: LedgerChange = { kind: "customers", customers: [customer(70, 1)] };
-    expect(await direct().ingest(shop, { webhookId: "r1", eventId: "r1", topic: "customers/create" }, change)).toBe("redacted");
+    expect(await direct().ingest(shop, { webhookId: "r1", eventId: "r1", topic: "customers/create" }, change)).toBe(
+      "redacted",
+    );
     expect(await prisma.customer.count({ where: { shop } })).toBe(0);
     expect(await prisma.webhookDelivery.count({ where: { shop } })).toBe(0);
     expect(await jobRows(shop)).toEqual([]);
@@ -200,22 +326,43 @@ describe("versions of one second", () => {
   const refunded = order(21, 5, 9000, 11);
   const cancelled = order(21, 5, 9000, 11, { cancelledAt: at(11) });
   const orders = [placed, refunded, cancelled];
-  const permutations = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+  const permutations = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+  ];
 
-  it.runIf(drivers !== "skipped").each(permutations)("end on the cancelled, refunded version whatever the order (%s, %s, %s), on both drivers", async (...p) => {
-    const shop = `same-second-${p.join("")}.myshopify.com`;
-    for (const side of [both().sqlite, both().postgresql]) {
-      await side.install(shop);
-      for (const i of p) await ingestOn(side, shop, { webhookId: `w${i}`, eventId: `e${i}`, topic: "orders/updated" }, { kind: "orders", orders: [orders[i]], refunds: [] });
-      const row = await side.prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: placed.id } } });
-      expect([side.database, row.currentTotalMinor, row.cancelledAt]).toEqual([side.database, 9000n, at(11)]);
-    }
-  });
+  it.runIf(drivers !== "skipped").each(permutations)(
+    "end on the cancelled, refunded version whatever the order (%s, %s, %s), on both drivers",
+    async (...p) => {
+      const shop = `same-second-${p.join("")}.myshopify.com`;
+      for (const side of [both().sqlite, both().postgresql]) {
+        await side.install(shop);
+        for (const i of p)
+          await ingestOn(
+            side,
+            shop,
+            { webhookId: `w${i}`, eventId: `e${i}`, topic: "orders/updated" },
+            { kind: "orders", orders: [orders[i]], refunds: [] },
+          );
+        const row = await side.prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: placed.id } } });
+        expect([side.database, row.currentTotalMinor, row.cancelledAt]).toEqual([side.database, 9000n, at(11)]);
+      }
+    },
+  );
 
   it.each(permutations)(`and through the app's path on ${databaseKind} (%s, %s, %s)`, async (...p) => {
     const shop = `same-second-fast-${p.join("")}.myshopify.com`;
     await installShop(shop);
-    for (const i of p) await direct().ingest(shop, { webhookId: `w${i}`, eventId: `e${i}`, topic: "orders/updated" }, { kind: "orders", orders: [orders[i]], refunds: [] });
+    for (const i of p)
+      await direct().ingest(
+        shop,
+        { webhookId: `w${i}`, eventId: `e${i}`, topic: "orders/updated" },
+        { kind: "orders", orders: [orders[i]], refunds: [] },
+      );
     const row = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: placed.id } } });
     expect([row.currentTotalMinor, row.cancelledAt]).toEqual([9000n, at(11)]);
   });

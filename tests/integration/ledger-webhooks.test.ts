@@ -26,7 +26,12 @@ function liveAShopsLife() {
   });
   const ada = sim.createCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" });
   tick();
-  const somchai = sim.createCustomer(SHOP, { firstName: "สมชาย", lastName: "ใจดี", email: "somchai@example.co.th", locale: "th" });
+  const somchai = sim.createCustomer(SHOP, {
+    firstName: "สมชาย",
+    lastName: "ใจดี",
+    email: "somchai@example.co.th",
+    locale: "th",
+  });
   tick();
   const leaving = sim.createCustomer(SHOP, { firstName: "Lee", lastName: "Ving", email: "lee@example.com" });
   tick();
@@ -135,9 +140,23 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
       test: fc.integer({ min: 0, max: 9 }).map((n) => n < 2),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("refund" as const), order: fc.nat(50), share: fc.double({ min: 0.05, max: 1, noNaN: true }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("refund" as const),
+      order: fc.nat(50),
+      share: fc.double({ min: 0.05, max: 1, noNaN: true }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), order: fc.nat(50) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("edit" as const), order: fc.nat(50), cents: fc.integer({ min: 0, max: 50_000 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("edit" as const),
+      order: fc.nat(50),
+      cents: fc.integer({ min: 0, max: 50_000 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("deleteOrder" as const), order: fc.nat(50) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("updateCustomer" as const), customer: fc.nat(20) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("deleteCustomer" as const), customer: fc.nat(20) }) },
@@ -150,7 +169,12 @@ const amount = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 1
  * that was deleted earlier in the history (the generator keeps pointing at them). Anything else is a failure.
  */
 function isRefusedAsDeleted(error: unknown, domain: string) {
-  return error instanceof Error && new RegExp(`^unknown (order|customer) gid://shopify/(Order|Customer)/\\d+ in ${domain.replaceAll(".", "\\.")}$`).test(error.message);
+  return (
+    error instanceof Error &&
+    new RegExp(
+      `^unknown (order|customer) gid://shopify/(Order|Customer)/\\d+ in ${domain.replaceAll(".", "\\.")}$`,
+    ).test(error.message)
+  );
 }
 
 interface Played {
@@ -167,7 +191,8 @@ function play(domain: string, actions: Action[]): Played {
   const recorded: Recorded[] = [];
   const applied: Played["applied"] = {};
   const stop = sim.onEvent((event: SimulatorEvent) => {
-    if (event.shop === domain && event.topic !== "bulk_operations/finish") recorded.push(env.shopify.webhookEventOf(event));
+    if (event.shop === domain && event.topic !== "bulk_operations/finish")
+      recorded.push(env.shopify.webhookEventOf(event));
   });
   const customers: string[] = [];
   const orders: string[] = [];
@@ -181,7 +206,7 @@ function play(domain: string, actions: Action[]): Played {
         did("customer");
       }
       if (action.kind === "order") {
-        const customerId = action.customer === null ? null : pick(customers, action.customer) ?? null;
+        const customerId = action.customer === null ? null : (pick(customers, action.customer) ?? null);
         orders.push(sim.placeOrder(domain, { customerId, total: amount(action.cents), test: action.test }).id);
         did("order");
       }
@@ -192,7 +217,9 @@ function play(domain: string, actions: Action[]): Played {
       if (action.kind === "refund" && order) {
         // A share of what is left on the order (a deleted order has nothing left: the simulator refuses any refund)
         const current = sim.shops.getShop(domain)!.orders.get(order);
-        const cents = current ? Math.floor(toMinorUnits(current.currentTotalPriceSet.shopMoney.amount, "USD") * action.share) : 1;
+        const cents = current
+          ? Math.floor(toMinorUnits(current.currentTotalPriceSet.shopMoney.amount, "USD") * action.share)
+          : 1;
         if (cents > 0) {
           sim.refundOrder(domain, order, { amount: amount(cents) });
           did("refund");
@@ -211,7 +238,9 @@ function play(domain: string, actions: Action[]): Played {
         did("deleteOrder");
       }
       const customer =
-        action.kind === "updateCustomer" || action.kind === "deleteCustomer" ? pick(customers, action.customer) : undefined;
+        action.kind === "updateCustomer" || action.kind === "deleteCustomer"
+          ? pick(customers, action.customer)
+          : undefined;
       if (action.kind === "updateCustomer" && customer) {
         sim.updateCustomer(domain, customer, { lastName: `L${clock.now()}` });
         did("updateCustomer");
@@ -236,7 +265,11 @@ function play(domain: string, actions: Action[]): Played {
  */
 const historyArb: fc.Arbitrary<Action[]> = fc
   .tuple(fc.integer({ min: 100, max: 50_000 }), fc.array(actionArb, { minLength: 5, maxLength: 40 }))
-  .map(([cents, rest]) => [{ kind: "customer" as const }, { kind: "order" as const, customer: 0, cents, test: false }, ...rest]);
+  .map(([cents, rest]) => [
+    { kind: "customer" as const },
+    { kind: "order" as const, customer: 0, cents, test: false },
+    ...rest,
+  ]);
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp({ clock });
@@ -284,7 +317,8 @@ describe("ledger from webhooks", () => {
       fc.asyncProperty(historyArb, fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (actions, seed) => {
         const domain = `generated-${run++}.myshopify.com`;
         const { recorded: stream, applied } = play(domain, actions);
-        for (const [kind, n] of Object.entries(applied)) appliedOverall[kind as Action["kind"]] = (appliedOverall[kind as Action["kind"]] ?? 0) + n;
+        for (const [kind, n] of Object.entries(applied))
+          appliedOverall[kind as Action["kind"]] = (appliedOverall[kind as Action["kind"]] ?? 0) + n;
         // Not a vacuous run: the opening customer and order were carried out and sent, and reached the ledger
         expect(applied.customer).toBeGreaterThanOrEqual(1);
         expect(applied.order).toBeGreaterThanOrEqual(1);
@@ -308,7 +342,10 @@ describe("ledger from webhooks", () => {
 
   it("answers a repeated delivery without touching the ledger twice", async () => {
     await resetLedger();
-    const outcomes = await env.shopify.webhooks.deliverBatch(events.slice(0, 5), { duplicates: 1, duplicateWebhookId: "same" });
+    const outcomes = await env.shopify.webhooks.deliverBatch(events.slice(0, 5), {
+      duplicates: 1,
+      duplicateWebhookId: "same",
+    });
     expect(outcomes.every((o) => o.delivered)).toBe(true);
     expect(await prisma.webhookDelivery.count({ where: { shop: SHOP } })).toBe(5);
   });
@@ -317,18 +354,27 @@ describe("ledger from webhooks", () => {
 describe("two versions of one customer in the same second", () => {
   // Shopify's updated_at has whole seconds: two renames within one second arrive with the same stamp, and nothing in
   // the payloads says which is newer. The app re-reads the customer from Shopify (customer-refresh job).
-  const lastName = async (id: string) => (await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id } } })).lastName;
+  const lastName = async (id: string) =>
+    (await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id } } })).lastName;
 
-  it.each([["in the order they happened", false], ["newest first", true]])("ends on Shopify's last name when delivered %s", async (_label, reversed) => {
+  it.each([
+    ["in the order they happened", false],
+    ["newest first", true],
+  ])("ends on Shopify's last name when delivered %s", async (_label, reversed) => {
     const sim = env.shopify.admin;
     const recorded: Recorded[] = [];
     const stop = sim.onEvent((event: SimulatorEvent) => {
-      if (event.shop === SHOP && event.topic !== "bulk_operations/finish" && event.topic.startsWith("customers/")) recorded.push(env.shopify.webhookEventOf(event));
+      if (event.shop === SHOP && event.topic !== "bulk_operations/finish" && event.topic.startsWith("customers/"))
+        recorded.push(env.shopify.webhookEventOf(event));
     });
     // Shopify's own deliveries held back: this test delivers the events itself, in the order it chooses
     const grace = env.shopify.withoutDelivery(SHOP, () => {
       clock.advance(60_000);
-      const created = sim.createCustomer(SHOP, { firstName: "Grace", lastName: "Hopper", email: `grace-${reversed}@example.com` });
+      const created = sim.createCustomer(SHOP, {
+        firstName: "Grace",
+        lastName: "Hopper",
+        email: `grace-${reversed}@example.com`,
+      });
       clock.advance(60_000);
       sim.updateCustomer(SHOP, created.id, { lastName: "Murray" });
       sim.updateCustomer(SHOP, created.id, { lastName: "Brewster" }); // the same second: Shopify's last word
@@ -338,20 +384,28 @@ describe("two versions of one customer in the same second", () => {
     const [created, first, second] = recorded;
     const stamp = (e: Recorded) => (e.resource as { updated_at: string }).updated_at;
     expect(stamp(first)).toBe(stamp(second));
-    const outcomes = await env.shopify.webhooks.deliverBatch(reversed ? [created, second, first] : [created, first, second]);
+    const outcomes = await env.shopify.webhooks.deliverBatch(
+      reversed ? [created, second, first] : [created, first, second],
+    );
     expect(outcomes.every((o) => o.delivered)).toBe(true);
     // Delivered in order, the later version ties and is not written: the customer is queued for a re-read
     if (!reversed) {
       expect(await lastName(grace.id)).toBe("Murray");
-      expect((await jobRows(SHOP, { kind: CUSTOMER_REFRESH, state: "queued" })).map((j) => j.key)).toEqual([`${CUSTOMER_REFRESH}:${grace.id}`]);
+      expect((await jobRows(SHOP, { kind: CUSTOMER_REFRESH, state: "queued" })).map((j) => j.key)).toEqual([
+        `${CUSTOMER_REFRESH}:${grace.id}`,
+      ]);
     }
     const queue = testQueue();
-    const worker = queue.work({ [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor: env.clientFor, queue }) }, { pollMs: 20 });
+    const worker = queue.work(
+      { [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor: env.clientFor, queue }) },
+      { pollMs: 20 },
+    );
     await worker.idle();
     await worker.stop();
     expect(await lastName(grace.id)).toBe("Brewster");
     expect(await jobRows(SHOP, { kind: CUSTOMER_REFRESH, state: "dead" })).toEqual([]);
     // and the customer's state follows the re-read like any ledger write
-    if (!reversed) expect(await jobRows(SHOP, { key: `customer-changed:${grace.id}`, state: "queued" })).toHaveLength(1);
+    if (!reversed)
+      expect(await jobRows(SHOP, { key: `customer-changed:${grace.id}`, state: "queued" })).toHaveLength(1);
   });
 });

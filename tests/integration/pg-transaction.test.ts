@@ -24,7 +24,9 @@ describe.runIf(databaseKind === "postgresql")("a transaction whose connection th
     await expect(failed).rejects.toThrow(/terminat|Connection/i);
     await admin.end();
     // The dead connection was dropped, not handed out again
-    expect(await inTransaction(pool, async (client) => (await client.query<{ n: number }>("SELECT 1 AS n")).rows[0].n)).toBe(1);
+    expect(
+      await inTransaction(pool, async (client) => (await client.query<{ n: number }>("SELECT 1 AS n")).rows[0].n),
+    ).toBe(1);
     expect(pool.totalCount).toBeLessThanOrEqual(1);
   });
 });

@@ -26,7 +26,11 @@ const SHOP = "privacy-shop.myshopify.com";
 const OTHER = "bystander-shop.myshopify.com";
 const AS_OF = new Date("2026-11-01T00:00:00.000Z");
 // The customer to be forgotten gets a name and an address nothing else in either shop has.
-const TARGET_NAME = { firstName: "Zephyrine", lastName: "Quillfeather", email: "zephyrine.quillfeather@privacy.example" };
+const TARGET_NAME = {
+  firstName: "Zephyrine",
+  lastName: "Quillfeather",
+  email: "zephyrine.quillfeather@privacy.example",
+};
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 let target = ""; // gid://shopify/Customer/…
 let targetNumber = "";
@@ -49,9 +53,14 @@ const numberOf = (gid: string) => gid.split("/").pop()!;
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
-  for (const [shop, seed] of [[SHOP, 61], [OTHER, 62]] as const) {
+  for (const [shop, seed] of [
+    [SHOP, 61],
+    [OTHER, 62],
+  ] as const) {
     const file = path.join(inject("testRunDir"), `${shop}.jsonl`);
-    await writeShopFile({ preset: "demo", seed, customers: 40, shopDomain: shop, endDate: AS_OF.toISOString() }, file, { truthFile: false });
+    await writeShopFile({ preset: "demo", seed, customers: 40, shopDomain: shop, endDate: AS_OF.toISOString() }, file, {
+      truthFile: false,
+    });
     const state = await env.shopify.admin.shops.loadShopFile(file);
     state.record.plan = "advanced";
     env.shopify.install(shop);
@@ -68,10 +77,15 @@ beforeAll(async () => {
   targetNumber = numberOf(target);
   env.shopify.admin.updateCustomer(SHOP, target, TARGET_NAME);
   await env.shopify.webhooks.drain();
-  expect((await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: target } } })).email).toBe(TARGET_NAME.email);
+  expect((await prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: target } } })).email).toBe(
+    TARGET_NAME.email,
+  );
 
   // A lost order of theirs, found again by reconciliation (its run lists the fix under their id).
-  const lost = await prisma.order.findFirstOrThrow({ where: { shop: SHOP, customerId: target }, orderBy: { id: "asc" } });
+  const lost = await prisma.order.findFirstOrThrow({
+    where: { shop: SHOP, customerId: target },
+    orderBy: { id: "asc" },
+  });
   await prisma.order.delete({ where: { shop_id: { shop: SHOP, id: lost.id } } });
   await testQueue().enqueue(SHOP, "reconcile", {});
   await runJobs({ reconcile: reconcileJob({ clientFor, queue: testQueue() }) });
@@ -80,7 +94,13 @@ beforeAll(async () => {
   for (const shop of [SHOP, OTHER]) {
     await recomputeShop(shop, { asOf: AS_OF, reason: "backfill" });
     await syncShop(shop, { client: await clientFor(shop), reason: "recompute" });
-    const form = { ...campaignFormValues(await templateDefinition(shop, "win_back"), "USD"), audienceKind: "segment", segments: [...GRID_SEGMENT_KEYS], includeExisting: true, holdoutPercent: "20" };
+    const form = {
+      ...campaignFormValues(await templateDefinition(shop, "win_back"), "USD"),
+      audienceKind: "segment",
+      segments: [...GRID_SEGMENT_KEYS],
+      includeExisting: true,
+      holdoutPercent: "20",
+    };
     const saved = await createCampaignFromForm(shop, form, AS_OF);
     if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
     await runCampaigns(shop, { client: await clientFor(shop), now: () => AS_OF });
@@ -89,8 +109,15 @@ beforeAll(async () => {
   // A new order of theirs by webhook (queues their follow-up job), and a data request (a copy of their data).
   env.shopify.admin.placeOrder(SHOP, { customerId: target, total: "42.00" });
   await env.shopify.webhooks.drain();
-  targetOrders = (await prisma.order.findMany({ where: { shop: SHOP, customerId: target }, select: { id: true } })).map((o) => o.id);
-  const dataRequest = { ...exampleBody("customers/data_request"), shop_domain: SHOP, customer: { id: Number(targetNumber), email: TARGET_NAME.email, phone: null }, orders_requested: targetOrders.map((id) => Number(numberOf(id))) };
+  targetOrders = (await prisma.order.findMany({ where: { shop: SHOP, customerId: target }, select: { id: true } })).map(
+    (o) => o.id,
+  );
+  const dataRequest = {
+    ...exampleBody("customers/data_request"),
+    shop_domain: SHOP,
+    customer: { id: Number(targetNumber), email: TARGET_NAME.email, phone: null },
+    orders_requested: targetOrders.map((id) => Number(numberOf(id))),
+  };
   expect((await deliver(SHOP, "customers/data_request", JSON.stringify(dataRequest))).status).toBe(200);
 
   // A delivery to SHOP of Shopify's example order, kept to replay later.
@@ -109,7 +136,8 @@ function missingRows(before: Dump, after: Dump, keep: (table: string, row: Recor
   const missing: string[] = [];
   for (const [table, rows] of Object.entries(before)) {
     const now = new Set((after[table] ?? []).map(serial));
-    for (const row of rows) if (keep(table, row) && !now.has(serial(row))) missing.push(`${table}: ${serial(row).slice(0, 160)}`);
+    for (const row of rows)
+      if (keep(table, row) && !now.has(serial(row))) missing.push(`${table}: ${serial(row).slice(0, 160)}`);
   }
   return missing;
 }
@@ -123,7 +151,13 @@ function newRows(before: Dump, after: Dump) {
 }
 
 describe("customers/redact", () => {
-  const needles = () => [target, wholeNumber(targetNumber), TARGET_NAME.email, TARGET_NAME.firstName, TARGET_NAME.lastName];
+  const needles = () => [
+    target,
+    wholeNumber(targetNumber),
+    TARGET_NAME.email,
+    TARGET_NAME.firstName,
+    TARGET_NAME.lastName,
+  ];
   const mentions = (row: Record<string, unknown>) => {
     const text = serial(row);
     return needles().some((n) => (typeof n === "string" ? text.toLowerCase().includes(n.toLowerCase()) : n.test(text)));
@@ -136,7 +170,14 @@ describe("customers/redact", () => {
     const tables = new Set((await searchDatabase(needles())).map((f) => f.table));
     expect([...tables].sort()).toEqual(
       expect.arrayContaining([
-        "CampaignRecipient", "ComplianceRequest", "Customer", "CustomerState", "CustomerStateChange", "CustomerSync", "Order", "ReconcileRun",
+        "CampaignRecipient",
+        "ComplianceRequest",
+        "Customer",
+        "CustomerState",
+        "CustomerStateChange",
+        "CustomerSync",
+        "Order",
+        "ReconcileRun",
         // the job queue: the app's table on SQLite, pg-boss's on PostgreSQL
         databaseKind === "postgresql" ? "pgboss.job" : "Job",
       ]),
@@ -146,7 +187,12 @@ describe("customers/redact", () => {
   it("leaves no trace of the customer in any text of any table", async () => {
     before = await dumpDatabase();
     // When Shopify sends customers/redact for them (its example body, naming this shop, customer and orders)
-    const body = { ...exampleBody("customers/redact"), shop_domain: SHOP, customer: { id: Number(targetNumber), email: TARGET_NAME.email, phone: null }, orders_to_redact: targetOrders.map((id) => Number(numberOf(id))) };
+    const body = {
+      ...exampleBody("customers/redact"),
+      shop_domain: SHOP,
+      customer: { id: Number(targetNumber), email: TARGET_NAME.email, phone: null },
+      orders_to_redact: targetOrders.map((id) => Number(numberOf(id))),
+    };
     const response = await deliver(SHOP, "customers/redact", JSON.stringify(body));
     // Then it is acknowledged and nothing anywhere names them
     expect(response.status).toBe(200);
@@ -161,27 +207,41 @@ describe("customers/redact", () => {
     // reconciliation run that listed a fix for them, rewritten without it
     const added = newRows(before, after);
     const rewritten = added.filter(({ table, row }) => before[table].some((b) => b.id === row.id && mentions(b)));
-    expect(rewritten.map(({ table, row }) => `${table}:${JSON.parse(String(row.fixes)).length}`)).toEqual([`ReconcileRun:0`]);
+    expect(rewritten.map(({ table, row }) => `${table}:${JSON.parse(String(row.fixes)).length}`)).toEqual([
+      `ReconcileRun:0`,
+    ]);
     const fresh = added.filter((a) => !rewritten.includes(a));
-    expect(fresh.map(({ table, row }) => `${table}:${row.topic}`).sort()).toEqual(["ComplianceRequest:customers/redact", "WebhookDelivery:customers/redact"]);
+    expect(fresh.map(({ table, row }) => `${table}:${row.topic}`).sort()).toEqual([
+      "ComplianceRequest:customers/redact",
+      "WebhookDelivery:customers/redact",
+    ]);
     // The other shop still has its customers, states and campaign members
     expect(await prisma.campaignRecipient.count({ where: { shop: OTHER } })).toBeGreaterThan(0);
   });
 });
 
 describe("shop/redact", () => {
-  const domainOutsideTombstone = () => searchDatabase([SHOP], { skip: (table, row) => table === "Shop" && row.shop === SHOP });
+  const domainOutsideTombstone = () =>
+    searchDatabase([SHOP], { skip: (table, row) => table === "Shop" && row.shop === SHOP });
 
   it("leaves the shop's domain nowhere but its tombstone, and the other shop byte-identical", async () => {
     // Given the shop's rows everywhere, and the other shop's
     expect((await domainOutsideTombstone()).length).toBeGreaterThan(100);
     const other = await dumpDatabase({ shops: [OTHER] });
     // When Shopify sends shop/redact (48 hours after uninstall)
-    const response = await deliver(SHOP, "shop/redact", JSON.stringify({ ...exampleBody("shop/redact"), shop_domain: SHOP }));
+    const response = await deliver(
+      SHOP,
+      "shop/redact",
+      JSON.stringify({ ...exampleBody("shop/redact"), shop_domain: SHOP }),
+    );
     // Then the domain is only in the tombstone, marked redacted, and the other shop did not change by a byte
     expect(response.status).toBe(200);
     expect(await domainOutsideTombstone()).toEqual([]);
-    expect(await prisma.shop.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ status: "redacted", scope: null, currencyCode: null });
+    expect(await prisma.shop.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({
+      status: "redacted",
+      scope: null,
+      currencyCode: null,
+    });
     expect(await dumpDatabase({ shops: [OTHER] })).toEqual(other);
   });
 
@@ -191,7 +251,11 @@ describe("shop/redact", () => {
     const replay = await deliver(SHOP, "orders/create", captured.body, captured.webhookId);
     // And a new one, and the redaction itself again
     const fresh = await deliver(SHOP, "orders/create", captured.body);
-    const again = await deliver(SHOP, "shop/redact", JSON.stringify({ ...exampleBody("shop/redact"), shop_domain: SHOP }));
+    const again = await deliver(
+      SHOP,
+      "shop/redact",
+      JSON.stringify({ ...exampleBody("shop/redact"), shop_domain: SHOP }),
+    );
     // Then each is acknowledged (so Shopify stops), and the database is exactly as it was
     expect([replay.status, fresh.status, again.status]).toEqual([200, 200, 200]);
     expect(await dumpDatabase()).toEqual(before);

@@ -43,7 +43,9 @@ async function write(ledger: typeof ledgerArb extends fc.Arbitrary<infer T> ? T 
   for (const [i, state] of ledger.customers.entries()) {
     if (state === "not held") continue;
     if (state === "deleted") deleted.add(CUSTOMERS[i]);
-    await prisma.customer.create({ data: { shop, id: CUSTOMERS[i], email: `c${i}@example.com`, deletedAt: state === "deleted" ? AS_OF : null } });
+    await prisma.customer.create({
+      data: { shop, id: CUSTOMERS[i], email: `c${i}@example.com`, deletedAt: state === "deleted" ? AS_OF : null },
+    });
   }
   const rows: (LedgerOrderRow & { id: string })[] = ledger.orders.map((o, i) => ({
     id: `gid://shopify/Order/${i + 1}`,
@@ -57,8 +59,16 @@ async function write(ledger: typeof ledgerArb extends fc.Arbitrary<infer T> ? T 
   }));
   await prisma.order.createMany({
     data: rows.map((r) => ({
-      shop, id: r.id, customerId: r.customerId, processedAt: r.processedAt, cancelledAt: r.cancelledAt, deletedAt: r.deletedAt,
-      test: r.test, currencyCode: "USD", currentTotalMinor: BigInt(Math.max(r.valueMinor, 0)), valueMinor: BigInt(r.valueMinor),
+      shop,
+      id: r.id,
+      customerId: r.customerId,
+      processedAt: r.processedAt,
+      cancelledAt: r.cancelledAt,
+      deletedAt: r.deletedAt,
+      test: r.test,
+      currencyCode: "USD",
+      currentTotalMinor: BigInt(Math.max(r.valueMinor, 0)),
+      valueMinor: BigInt(r.valueMinor),
     })),
   });
   return { shop, rows };
@@ -70,7 +80,9 @@ describe("the qualifying-order rule", () => {
   it("picks the same orders as SQL (the text every read uses) and as the domain's predicate", async () => {
     const file = databaseKind === "sqlite" ? process.env.DATABASE_URL!.slice("file:".length) : null;
     const sqlite = file ? new Database(file, { readonly: true }) : null;
-    const bySqlite = sqlite?.prepare(`SELECT o."id" FROM "Order" o WHERE ${QUALIFYING_ORDER} AND ${LIVE_CUSTOMER}`).pluck();
+    const bySqlite = sqlite
+      ?.prepare(`SELECT o."id" FROM "Order" o WHERE ${QUALIFYING_ORDER} AND ${LIVE_CUSTOMER}`)
+      .pluck();
     let qualifyingSeen = 0;
     try {
       await fc.assert(
@@ -79,17 +91,22 @@ describe("the qualifying-order rule", () => {
           const expected = sorted(rows.filter((r) => qualifies(r, AS_OF)).map((r) => r.id));
           qualifyingSeen += expected.length;
           // The SQL text through Prisma (PostgreSQL's reads, and the reference on SQLite)
-          const viaPrisma = await prisma.$queryRaw<{ id: string }[]>`SELECT o."id" FROM "Order" o WHERE ${qualifying(shop, AS_OF)}`;
+          const viaPrisma = await prisma.$queryRaw<
+            { id: string }[]
+          >`SELECT o."id" FROM "Order" o WHERE ${qualifying(shop, AS_OF)}`;
           expect(sorted(viaPrisma.map((r) => r.id))).toEqual(expected);
           // …as better-sqlite3 binds it (the prepared-statement reads on SQLite)
           if (bySqlite) expect(sorted(bySqlite.all({ shop, asOf: stamp(AS_OF) }) as string[])).toEqual(expected);
           // …and as the reads use it: scoring's scan (orders per customer) and analytics (orders before asOf + 1 ms)
           const perCustomer = new Map<string, number>();
-          for (const r of rows) if (qualifies(r, AS_OF)) perCustomer.set(r.customerId!, (perCustomer.get(r.customerId!) ?? 0) + 1);
+          for (const r of rows)
+            if (qualifies(r, AS_OF)) perCustomer.set(r.customerId!, (perCustomer.get(r.customerId!) ?? 0) + 1);
           const scan = await scanLedger(shop, { asOf: AS_OF.getTime(), windowStart: null, tierFrom: null });
           expect(new Map(scan.aggregates.map((a) => [a.customerId, a.frequency]))).toEqual(perCustomer);
           const analytics = await readOrderLedger(shop, AS_OF.getTime() + 1);
-          expect(new Map(analytics.customerIds.map((id, i) => [id, analytics.offsets[i + 1] - analytics.offsets[i]]))).toEqual(perCustomer);
+          expect(
+            new Map(analytics.customerIds.map((id, i) => [id, analytics.offsets[i + 1] - analytics.offsets[i]])),
+          ).toEqual(perCustomer);
         }),
         { numRuns: 60 },
       );

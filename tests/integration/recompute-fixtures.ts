@@ -108,7 +108,10 @@ export function expectedStates(generated: GeneratedShop, asOf: number, program: 
   }));
   const n = population.length;
   const score = (below: number) => 1 + Math.floor((5 * below) / n);
-  const rfm = new Map<string, Omit<ExpectedState, "customerId" | "tier" | "spendInWindow" | "nextTier" | "amountToNext" | "tierExpiresAt">>();
+  const rfm = new Map<
+    string,
+    Omit<ExpectedState, "customerId" | "tier" | "spendInWindow" | "nextTier" | "amountToNext" | "tierExpiresAt">
+  >();
   for (const c of population) {
     let worseR = 0;
     let worseF = 0;
@@ -122,22 +125,41 @@ export function expectedStates(generated: GeneratedShop, asOf: number, program: 
     const f = score(worseF);
     const m = score(worseM);
     const fm = Math.ceil((f + m) / 2);
-    rfm.set(c.id, { recencyDays: c.days, frequency: c.frequency, monetary: c.monetary, r, f, m, fm, segment: GRID[r][fm - 1] });
+    rfm.set(c.id, {
+      recencyDays: c.days,
+      frequency: c.frequency,
+      monetary: c.monetary,
+      r,
+      f,
+      m,
+      fm,
+      segment: GRID[r][fm - 1],
+    });
   }
 
   const ids = new Set(generated.customers.map((c) => c.id));
   for (const id of orders.keys()) ids.add(id);
-  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((customerId) => {
-    const scores = rfm.get(customerId) ?? {
-      recencyDays: null, frequency: null, monetary: null, r: null, f: null, m: null, fm: null, segment: "prospect",
-    };
-    return { customerId, ...scores, ...expectedTier(orders.get(customerId) ?? [], asOf, program) };
-  });
+  return [...ids]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((customerId) => {
+      const scores = rfm.get(customerId) ?? {
+        recencyDays: null,
+        frequency: null,
+        monetary: null,
+        r: null,
+        f: null,
+        m: null,
+        fm: null,
+        segment: "prospect",
+      };
+      return { customerId, ...scores, ...expectedTier(orders.get(customerId) ?? [], asOf, program) };
+    });
 }
 
 /** docs/rules.md#tiers, literally, for a rolling window. */
 export function expectedTier(orders: [number, number][], asOf: number, program: PlainProgram) {
-  if (orders.length === 0) return { tier: null, spendInWindow: null, nextTier: null, amountToNext: null, tierExpiresAt: null };
+  if (orders.length === 0)
+    return { tier: null, spendInWindow: null, nextTier: null, amountToNext: null, tierExpiresAt: null };
   const window = program.windowDays * DAY;
   const retention = program.retentionDays * DAY;
   const inWindow = (t: number) => orders.filter(([time]) => time > t - window && time <= t);
@@ -159,7 +181,10 @@ export function expectedTier(orders: [number, number][], asOf: number, program: 
   // The held tier can only drop when an order leaves the window or the retention: try those instants in order.
   let expires: number | null = null;
   if (h > 0) {
-    const candidates = orders.flatMap(([t]) => [t + window, t + retention + 1]).filter((u) => u > asOf).sort((a, b) => a - b);
+    const candidates = orders
+      .flatMap(([t]) => [t + window, t + retention + 1])
+      .filter((u) => u > asOf)
+      .sort((a, b) => a - b);
     expires = candidates.find((u) => held(u) < h) ?? null;
   }
   const spend = inWindow(asOf).reduce((s, [, v]) => s + v, 0);
@@ -182,12 +207,25 @@ export function expectedCsv(states: ExpectedState[], decimals: number): string {
     return `${Math.floor(n / unit)}.${String(n % unit).padStart(decimals, "0")}`;
   };
   const cell = (v: number | string | null) => (v === null ? "" : String(v));
-  const lines = ["customer_id,recency_days,frequency,monetary,r,f,m,fm,segment,tier,spend_in_window,next_tier,amount_to_next,tier_expires_at"];
+  const lines = [
+    "customer_id,recency_days,frequency,monetary,r,f,m,fm,segment,tier,spend_in_window,next_tier,amount_to_next,tier_expires_at",
+  ];
   for (const s of states) {
     lines.push(
       [
-        s.customerId, cell(s.recencyDays), cell(s.frequency), money(s.monetary), cell(s.r), cell(s.f), cell(s.m), cell(s.fm),
-        s.segment, cell(s.tier), money(s.spendInWindow), cell(s.nextTier), money(s.amountToNext),
+        s.customerId,
+        cell(s.recencyDays),
+        cell(s.frequency),
+        money(s.monetary),
+        cell(s.r),
+        cell(s.f),
+        cell(s.m),
+        cell(s.fm),
+        s.segment,
+        cell(s.tier),
+        money(s.spendInWindow),
+        cell(s.nextTier),
+        money(s.amountToNext),
         s.tierExpiresAt === null ? "" : new Date(s.tierExpiresAt).toISOString(),
       ].join(","),
     );

@@ -5,7 +5,14 @@ import { prisma } from "../../app/db.server";
 import { deleteJobs, jobRows, testQueue } from "../support/queue";
 import type { JobQueue, Worker } from "../../app/jobs/queue";
 import { customerChangedJob, recomputeShopJob } from "../../app/jobs/recompute.server";
-import { CUSTOMER_CHANGED, DAILY_RECOMPUTE_KEY, RECOMPUTE_SHOP, SYNC, SYNC_COALESCE_MS, SYNC_KEY } from "../../app/jobs/contracts";
+import {
+  CUSTOMER_CHANGED,
+  DAILY_RECOMPUTE_KEY,
+  RECOMPUTE_SHOP,
+  SYNC,
+  SYNC_COALESCE_MS,
+  SYNC_KEY,
+} from "../../app/jobs/contracts";
 import { stateHistory } from "../../app/models/customer-state.server";
 import { applyCustomers, applyOrders, applyRefunds } from "../../app/models/ledger.server";
 import { recomputeShop } from "../../app/services/recompute.server";
@@ -64,16 +71,25 @@ afterEach(async () => {
 describe("customer-changed", () => {
   it("an order moves the customer's tier within one job run, and a later full recompute agrees", async () => {
     // Given a customer in the RFM population below the top tier
-    const before = (await storedStates(SHOP)).find((s) => s.tier === "member" && s.segment !== "prospect" && s.recencyDays! > 30)!;
+    const before = (await storedStates(SHOP)).find(
+      (s) => s.tier === "member" && s.segment !== "prospect" && s.recencyDays! > 30,
+    )!;
     expect(before).toBeDefined();
     // When they place an order worth exactly what the next tier needs, an hour before asOf, and the webhook's
     // follow-up job runs
-    const affected = await applyOrders(SHOP, [newOrder(before.customerId, new Date(AS_OF.getTime() - 3_600_000), before.amountToNext!)]);
+    const affected = await applyOrders(SHOP, [
+      newOrder(before.customerId, new Date(AS_OF.getTime() - 3_600_000), before.amountToNext!),
+    ]);
     await ledgerChanged(SHOP, affected);
     await runJobs(AS_OF);
     // Then their tier is the next one, recency restarted, and the move is in the history with reason "order"
     const after = await stateOf(before.customerId);
-    expect(after).toMatchObject({ tier: before.nextTier, recencyDays: 0, frequency: before.frequency! + 1, amountToNext: expect.any(Number) });
+    expect(after).toMatchObject({
+      tier: before.nextTier,
+      recencyDays: 0,
+      frequency: before.frequency! + 1,
+      amountToNext: expect.any(Number),
+    });
     const moves = (await stateHistory(SHOP, before.customerId)).filter((h) => h.reason === "order");
     expect(moves.filter((h) => h.kind === "tier").map((h) => [h.from, h.to])).toEqual([["member", before.nextTier]]);
     expect(await jobRows(SHOP, { kind: CUSTOMER_CHANGED, state: "done" })).toHaveLength(1);
@@ -91,7 +107,15 @@ describe("customer-changed", () => {
     const customerId = "gid://shopify/Customer/77000001";
     const updated = new Date(AS_OF.getTime() - 10 * DAY);
     await applyCustomers(SHOP, [
-      { id: customerId, email: "refund@example.com", firstName: "Rae", lastName: "Fund", locale: "en", sourceCreatedAt: updated, sourceUpdatedAt: updated },
+      {
+        id: customerId,
+        email: "refund@example.com",
+        firstName: "Rae",
+        lastName: "Fund",
+        locale: "en",
+        sourceCreatedAt: updated,
+        sourceUpdatedAt: updated,
+      },
     ]);
     const first = newOrder(customerId, new Date(AS_OF.getTime() - 60 * DAY), 15_000);
     const second = newOrder(customerId, new Date(AS_OF.getTime() - 20 * DAY), 12_000, updated);
@@ -101,13 +125,24 @@ describe("customer-changed", () => {
 
     // When 30.00 of the second order is refunded (the refund webhook before the order update)
     const refunded = await applyRefunds(SHOP, [
-      { id: "gid://shopify/Refund/77000001", orderId: second.id, createdAt: new Date(AS_OF.getTime() - DAY), amountMinor: 3_000, currencyCode: "USD" },
+      {
+        id: "gid://shopify/Refund/77000001",
+        orderId: second.id,
+        createdAt: new Date(AS_OF.getTime() - DAY),
+        amountMinor: 3_000,
+        currencyCode: "USD",
+      },
     ]);
     await ledgerChanged(SHOP, refunded);
     await runJobs(AS_OF);
 
     // Then the order counts for 90.00 where it sits in time, the customer is back to member, and the history says so
-    expect(await stateOf(customerId)).toMatchObject({ tier: "member", spendInWindow: 24_000, nextTier: "silver", amountToNext: 1_000 });
+    expect(await stateOf(customerId)).toMatchObject({
+      tier: "member",
+      spendInWindow: 24_000,
+      nextTier: "silver",
+      amountToNext: 1_000,
+    });
     const tierMoves = (await stateHistory(SHOP, customerId)).filter((h) => h.kind === "tier");
     expect(tierMoves.map((h) => [h.from, h.to, h.reason])).toEqual([
       [null, "silver", "order"],
@@ -138,7 +173,9 @@ describe("customer-changed", () => {
     await ledgerChanged(SHOP, [customerId]);
     await runJobs(AS_OF);
     // Then no row changed and no history was added
-    expect(await prisma.customerState.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" } })).toEqual(rows);
+    expect(await prisma.customerState.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" } })).toEqual(
+      rows,
+    );
     expect(await prisma.customerStateChange.count({ where: { shop: SHOP } })).toBe(history);
   });
 
@@ -146,14 +183,18 @@ describe("customer-changed", () => {
     // Given a shop with a ledger but no computation yet
     const fresh = "fresh.myshopify.com";
     await loadGeneratedShop(fresh, { preset: "demo", seed: 22, endDate: END, shopDomain: fresh, customers: 30 });
-    const customerId = (await prisma.order.findFirstOrThrow({ where: { shop: fresh, customerId: { not: null } } })).customerId!;
+    const customerId = (await prisma.order.findFirstOrThrow({ where: { shop: fresh, customerId: { not: null } } }))
+      .customerId!;
     // When an order webhook's job runs (handlers on the queue's own clock, so the daily run is not due yet)
     await ledgerChanged(fresh, [customerId]);
     const at = new Date();
     await runJobs(at);
     // Then the whole shop was computed (reason order) and the next daily run is queued for midnight UTC
     expect(await prisma.customerState.count({ where: { shop: fresh } })).toBeGreaterThan(20);
-    expect(await prisma.shopComputation.findUnique({ where: { shop: fresh } })).toMatchObject({ reason: "order", asOf: at });
+    expect(await prisma.shopComputation.findUnique({ where: { shop: fresh } })).toMatchObject({
+      reason: "order",
+      asOf: at,
+    });
     const [daily] = await jobRows(fresh, { key: DAILY_RECOMPUTE_KEY, state: "queued" });
     const midnight = new Date(at);
     midnight.setUTCHours(24, 0, 0, 0);

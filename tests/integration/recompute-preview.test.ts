@@ -55,7 +55,13 @@ const PROPOSED = {
 };
 
 beforeAll(async () => {
-  await loadGeneratedShop(SHOP, { preset: "demo", seed: 41, endDate: AS_OF.toISOString(), shopDomain: SHOP, customers: 400 });
+  await loadGeneratedShop(SHOP, {
+    preset: "demo",
+    seed: 41,
+    endDate: AS_OF.toISOString(),
+    shopDomain: SHOP,
+    customers: 400,
+  });
   await recomputeShop(SHOP, { asOf: AS_OF, reason: "backfill" });
 });
 
@@ -93,7 +99,9 @@ describe("tier programme preview and save", () => {
     for (const move of preview.sample) {
       expect([was.get(move.customerId), stored.get(move.customerId)]).toEqual([move.from, move.to]);
     }
-    expect(await prisma.customerStateChange.count({ where: { shop: SHOP, reason: "rules", kind: "tier" } })).toBe(preview.changed);
+    expect(await prisma.customerStateChange.count({ where: { shop: SHOP, reason: "rules", kind: "tier" } })).toBe(
+      preview.changed,
+    );
     expect((await getActiveTierProgram(SHOP)).version).toBe(1);
   });
 
@@ -140,14 +148,21 @@ describe("RFM settings preview and save", () => {
     // Given the shop computed over all history
     const before = await storedCounts();
     // When the merchant previews a 365-day window
-    const preview = await previewRfmSettings(SHOP, { windowDays: 365, segmentNames: { champions: "VIPs" } }, { asOf: AS_OF });
+    const preview = await previewRfmSettings(
+      SHOP,
+      { windowDays: 365, segmentNames: { champions: "VIPs" } },
+      { asOf: AS_OF },
+    );
     if (!preview.ok) throw new Error(JSON.stringify(preview.issues));
     // Then "before" is the stored distribution and customers without an order in the last year become prospects
     expect(Object.fromEntries(Object.entries(preview.before).filter(([, n]) => n > 0))).toEqual(before.segments);
     expect(preview.after.prospect).toBeGreaterThan(preview.before.prospect);
 
     // When it is saved and the recompute runs
-    expect(await saveRfmSettings(SHOP, { windowDays: 365, segmentNames: { champions: "VIPs" } }, { queue })).toEqual({ ok: true, recompute: true });
+    expect(await saveRfmSettings(SHOP, { windowDays: 365, segmentNames: { champions: "VIPs" } }, { queue })).toEqual({
+      ok: true,
+      recompute: true,
+    });
     await runRecomputeJobs();
     // Then the stored segments are the preview's "after"
     const after = await storedCounts();
@@ -157,7 +172,9 @@ describe("RFM settings preview and save", () => {
   it("renaming a segment saves without a recompute; an out-of-range window is an issue", async () => {
     // When only the names change
     await deleteJobs(SHOP);
-    expect(await saveRfmSettings(SHOP, { windowDays: 365, segmentNames: { at_risk: "Slipping away" } }, { queue })).toEqual({ ok: true, recompute: false });
+    expect(
+      await saveRfmSettings(SHOP, { windowDays: 365, segmentNames: { at_risk: "Slipping away" } }, { queue }),
+    ).toEqual({ ok: true, recompute: false });
     expect(await jobRows(SHOP)).toHaveLength(0);
     // When the window is 5 days and a segment is unknown
     const result = await saveRfmSettings(SHOP, { windowDays: 5, segmentNames: { vip: "VIP" } }, { queue });
@@ -169,6 +186,9 @@ describe("RFM settings preview and save", () => {
         { path: ["segmentNames", "vip"], key: "rfm.segment_name.unknown_segment" },
       ],
     });
-    expect(await prisma.rfmSettings.findUnique({ where: { shop: SHOP } })).toMatchObject({ windowDays: 365, segmentNames: JSON.stringify({ at_risk: "Slipping away" }) });
+    expect(await prisma.rfmSettings.findUnique({ where: { shop: SHOP } })).toMatchObject({
+      windowDays: 365,
+      segmentNames: JSON.stringify({ at_risk: "Slipping away" }),
+    });
   });
 });

@@ -5,7 +5,14 @@ import { prisma } from "../../app/db.server";
 import { deleteCustomer } from "../../app/models/ledger.server";
 import { getShopComputation, stateHistory } from "../../app/models/customer-state.server";
 import { recomputeShop } from "../../app/services/recompute.server";
-import { DAY, DEFAULT_USD, expectedStates, loadGeneratedShop, storedStates, type GeneratedShop } from "./recompute-fixtures";
+import {
+  DAY,
+  DEFAULT_USD,
+  expectedStates,
+  loadGeneratedShop,
+  storedStates,
+  type GeneratedShop,
+} from "./recompute-fixtures";
 
 const A = "recompute-a.myshopify.com";
 const B = "recompute-b.myshopify.com";
@@ -43,7 +50,9 @@ describe("full recompute", () => {
     // Then there is one segment entry per customer and one tier entry per customer with a tier, from nothing
     expect(history.filter((h) => h.kind === "segment")).toHaveLength(expected.length);
     expect(history.filter((h) => h.kind === "tier")).toHaveLength(expected.filter((s) => s.tier !== null).length);
-    expect(history.every((h) => h.from === null && h.reason === "backfill" && h.at.getTime() === AS_OF.getTime())).toBe(true);
+    expect(history.every((h) => h.from === null && h.reason === "backfill" && h.at.getTime() === AS_OF.getTime())).toBe(
+      true,
+    );
   });
 
   it("is idempotent: a second run at the same asOf writes no row and no history", async () => {
@@ -56,7 +65,9 @@ describe("full recompute", () => {
     expect(result.changed).toBe(0);
     expect(result.moves).toBe(0);
     expect(await stateHistory(A)).toHaveLength(historyBefore);
-    expect(await prisma.customerState.findMany({ where: { shop: A }, orderBy: { customerId: "asc" } })).toEqual(rowsBefore);
+    expect(await prisma.customerState.findMany({ where: { shop: A }, orderBy: { customerId: "asc" } })).toEqual(
+      rowsBefore,
+    );
   });
 
   it("a day later rewrites only what moved and records segment and tier moves with the daily reason", async () => {
@@ -72,12 +83,18 @@ describe("full recompute", () => {
     const segmentMoves = expected.filter((s) => before.get(s.customerId)!.segment !== s.segment);
     const tierMoves = expected.filter((s) => before.get(s.customerId)!.tier !== s.tier);
     expect(segmentMoves.length + tierMoves.length).toBeGreaterThan(0);
-    expect(moved.filter((h) => h.kind === "segment").map((h) => [h.customerId, h.from, h.to]).sort()).toEqual(
-      segmentMoves.map((s) => [s.customerId, before.get(s.customerId)!.segment, s.segment]).sort(),
-    );
-    expect(moved.filter((h) => h.kind === "tier").map((h) => [h.customerId, h.from, h.to]).sort()).toEqual(
-      tierMoves.map((s) => [s.customerId, before.get(s.customerId)!.tier, s.tier]).sort(),
-    );
+    expect(
+      moved
+        .filter((h) => h.kind === "segment")
+        .map((h) => [h.customerId, h.from, h.to])
+        .sort(),
+    ).toEqual(segmentMoves.map((s) => [s.customerId, before.get(s.customerId)!.segment, s.segment]).sort());
+    expect(
+      moved
+        .filter((h) => h.kind === "tier")
+        .map((h) => [h.customerId, h.from, h.to])
+        .sort(),
+    ).toEqual(tierMoves.map((s) => [s.customerId, before.get(s.customerId)!.tier, s.tier]).sort());
     expect(result.moves).toBe(moved.length);
     // And the computation is recorded for incremental updates
     expect((await getShopComputation(A))?.asOf.getTime()).toBe(later.getTime());

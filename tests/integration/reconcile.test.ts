@@ -24,7 +24,9 @@ async function runJobs(kind: "backfill" | "reconcile", shop = SHOP) {
   const queue = testQueue();
   if (kind === "reconcile") await queue.enqueue(shop, "reconcile", {});
   const worker = queue.work(
-    kind === "backfill" ? { backfill: backfillJob({ queue, clientFor }) } : { reconcile: reconcileJob({ clientFor, queue }) },
+    kind === "backfill"
+      ? { backfill: backfillJob({ queue, clientFor }) }
+      : { reconcile: reconcileJob({ clientFor, queue }) },
     { pollMs: 20 },
   );
   await worker.idle();
@@ -43,7 +45,10 @@ const truthSpend = () => Object.fromEntries(Object.entries(truth.perCustomer).ma
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
   const file = path.join(inject("testRunDir"), "drifting.jsonl");
-  await writeShopFile({ preset: "demo", seed: 5, customers: 80, shopDomain: SHOP, endDate: "2026-11-01T00:00:00.000Z" }, file);
+  await writeShopFile(
+    { preset: "demo", seed: 5, customers: 80, shopDomain: SHOP, endDate: "2026-11-01T00:00:00.000Z" },
+    file,
+  );
   await env.shopify.admin.shops.loadShopFile(file);
   truth = JSON.parse(readFileSync(`${file}.truth.json`, "utf8"));
   env.shopify.install(SHOP);
@@ -59,10 +64,20 @@ describe("reconciliation", () => {
 
   it("repairs a lost create, a lost delete and a lost update, and records each fix", async () => {
     const qualifying = await prisma.order.findMany({
-      where: { shop: SHOP, deletedAt: null, test: false, cancelledAt: null, customerId: { not: null }, valueMinor: { gt: 0 } },
+      where: {
+        shop: SHOP,
+        deletedAt: null,
+        test: false,
+        cancelledAt: null,
+        customerId: { not: null },
+        valueMinor: { gt: 0 },
+      },
       orderBy: { id: "asc" },
     });
-    const [lostCreate, lostUpdate] = [qualifying[0], qualifying.find((o) => o.customerId !== qualifying[0].customerId)!];
+    const [lostCreate, lostUpdate] = [
+      qualifying[0],
+      qualifying.find((o) => o.customerId !== qualifying[0].customerId)!,
+    ];
     // Given: an order the ledger never got
     await prisma.order.delete({ where: { shop_id: { shop: SHOP, id: lostCreate.id } } });
     // an older version of another (its update was lost)
@@ -73,20 +88,35 @@ describe("reconciliation", () => {
     // and an order Shopify deleted while its webhook was lost
     const ghost = "gid://shopify/Order/999999999";
     await prisma.order.create({
-      data: { shop: SHOP, id: ghost, customerId: lostCreate.customerId, processedAt: new Date("2026-01-01"), currencyCode: "USD", currentTotalMinor: 5000n, valueMinor: 5000n, sourceUpdatedAt: new Date("2026-01-01") },
+      data: {
+        shop: SHOP,
+        id: ghost,
+        customerId: lostCreate.customerId,
+        processedAt: new Date("2026-01-01"),
+        currencyCode: "USD",
+        currentTotalMinor: 5000n,
+        valueMinor: 5000n,
+        sourceUpdatedAt: new Date("2026-01-01"),
+      },
     });
     expect(await ledgerSpend()).not.toEqual(truthSpend());
 
     await runJobs("reconcile");
 
     expect(await ledgerSpend()).toEqual(truthSpend());
-    expect((await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: ghost } } })).deletedAt).not.toBeNull();
+    expect(
+      (await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: ghost } } })).deletedAt,
+    ).not.toBeNull();
     const run = await latestReconcileRun(SHOP);
     expect(run).toMatchObject({ status: "done", customersChecked: 80, mismatched: 2, ordersRemoved: 1 });
-    const fixed = JSON.parse(run!.fixes).map((f: { customerId: string }) => f.customerId).sort();
+    const fixed = JSON.parse(run!.fixes)
+      .map((f: { customerId: string }) => f.customerId)
+      .sort();
     expect(fixed).toEqual([lostCreate.customerId, lostUpdate.customerId].sort());
     // And the repaired customers are queued for rescoring
-    expect(await jobRows(SHOP, { kind: "customer-changed", key: `customer-changed:${lostCreate.customerId}` })).toHaveLength(1);
+    expect(
+      await jobRows(SHOP, { kind: "customer-changed", key: `customer-changed:${lostCreate.customerId}` }),
+    ).toHaveLength(1);
   });
 });
 
@@ -124,7 +154,19 @@ describe("reconciliation and what Shopify cannot show", () => {
   it("keeps an order search does not return yet and one older than 60 days without read_all_orders, and removes one Shopify deleted", async () => {
     // Given a shop whose customer has orders of 90, 10 and 5 days ago, installed with every scope and backfilled
     const state = env.shopify.admin.shops.addShop(testShopRecord(LAGGING));
-    state.putCustomer({ __typename: "Customer", id: CUSTOMER, firstName: "Ada", lastName: "L", email: "ada@example.com", phone: null, locale: "en", tags: [], createdAt: at(120), updatedAt: at(90), defaultAddress: null });
+    state.putCustomer({
+      __typename: "Customer",
+      id: CUSTOMER,
+      firstName: "Ada",
+      lastName: "L",
+      email: "ada@example.com",
+      phone: null,
+      locale: "en",
+      tags: [],
+      createdAt: at(120),
+      updatedAt: at(90),
+      defaultAddress: null,
+    });
     for (const o of [OLD, RECENT, DELETED]) state.putOrder(o);
     env.shopify.install(LAGGING);
     expect((await openApp(env.app.url, env.shopify, LAGGING)).status).toBe(200);
@@ -132,7 +174,9 @@ describe("reconciliation and what Shopify cannot show", () => {
     expect(await prisma.order.count({ where: { shop: LAGGING, deletedAt: null } })).toBe(3);
     // And then read_all_orders is taken away (app/scopes_update reaches the app)
     await env.shopify.revokeScopes(LAGGING, "read_all_orders");
-    expect((await prisma.shop.findUniqueOrThrow({ where: { shop: LAGGING } })).scope?.split(",")).not.toContain("read_all_orders");
+    expect((await prisma.shop.findUniqueOrThrow({ where: { shop: LAGGING } })).scope?.split(",")).not.toContain(
+      "read_all_orders",
+    );
     // And a new order the app hears of by webhook, which Shopify's search has not indexed yet
     const placed = env.shopify.admin.placeOrder(LAGGING, { customerId: CUSTOMER, total: "12.00" });
     env.shopify.admin.search.hold(LAGGING, placed.id);

@@ -25,13 +25,19 @@ beforeAll(async () => {
   // A deleted customer (their orders stop counting) and a deleted order.
   const buyer = generated.orders.find((o) => o.customer)!.customer!.id;
   await deleteCustomer(SHOP, buyer, new Date(END));
-  await deleteOrder(SHOP, generated.orders.filter((o) => o.customer && o.customer.id !== buyer).at(-1)!.id, new Date(END));
+  await deleteOrder(
+    SHOP,
+    generated.orders.filter((o) => o.customer && o.customer.id !== buyer).at(-1)!.id,
+    new Date(END),
+  );
 });
 
 async function everything(scan: LedgerScan) {
   const ids = scan.aggregates.map((a) => a.customerId);
   const orders = await scan.tierOrders(ids);
-  const sortedOrders = [...orders].map(([id, list]) => [id, [...list].sort((a, b) => a.time - b.time || a.value - b.value)] as const);
+  const sortedOrders = [...orders].map(
+    ([id, list]) => [id, [...list].sort((a, b) => a.time - b.time || a.value - b.value)] as const,
+  );
   return {
     aggregates: [...scan.aggregates].sort((a, b) => (a.customerId < b.customerId ? -1 : 1)),
     live: [...(await scan.liveCustomerIds())].sort(),
@@ -67,24 +73,41 @@ describe.skipIf(databaseKind !== "sqlite")("the ledger scan", () => {
 describe.skipIf(databaseKind !== "sqlite")("writing states", () => {
   it("leaves the same rows and history through prepared statements and through Prisma, across two runs", async () => {
     const settings = await loadComputeSettings(SHOP);
-    for (const [day, reason] of [[0, "backfill"], [40, "daily"]] as const) {
+    for (const [day, reason] of [
+      [0, "backfill"],
+      [40, "daily"],
+    ] as const) {
       const asOf = AS_OF + day * DAY;
       const scoring = await scoreShop(SHOP, asOf, settings.windowDays, [settings.program]);
       expect(tierHorizon(settings.program, asOf)).not.toBeNull();
-      const before = new Map((await prisma.customerState.findMany({ where: { shop: VIA_PRISMA } })).map((r) => [r.customerId, r]));
+      const before = new Map(
+        (await prisma.customerState.findMany({ where: { shop: VIA_PRISMA } })).map((r) => [r.customerId, r]),
+      );
       for await (const batch of computeStates(scoring, settings.program)) {
         const history = batch.flatMap((s) => changesBetween(before.get(s.customerId) ?? null, s));
         const moved = new Set(history.map((h) => h.customerId));
         // States whose segment and tier stay go through the narrower update on SQLite.
-        const sameKeys = new Set(batch.filter((s) => before.has(s.customerId) && !moved.has(s.customerId)).map((s) => s.customerId));
-        await sqliteScoring()!.writeStates(VIA_SQLITE, batch, history, { computedAt: new Date(asOf), reason }, sameKeys);
+        const sameKeys = new Set(
+          batch.filter((s) => before.has(s.customerId) && !moved.has(s.customerId)).map((s) => s.customerId),
+        );
+        await sqliteScoring()!.writeStates(
+          VIA_SQLITE,
+          batch,
+          history,
+          { computedAt: new Date(asOf), reason },
+          sameKeys,
+        );
         await writeStatesWithPrisma(VIA_PRISMA, batch, history, { computedAt: new Date(asOf), reason });
       }
     }
     const rows = async (shop: string) =>
-      (await prisma.customerState.findMany({ where: { shop }, orderBy: { customerId: "asc" } })).map(({ shop: _, ...row }) => row);
+      (await prisma.customerState.findMany({ where: { shop }, orderBy: { customerId: "asc" } })).map(
+        ({ shop: _, ...row }) => row,
+      );
     const history = async (shop: string) =>
-      (await prisma.customerStateChange.findMany({ where: { shop }, orderBy: { id: "asc" } })).map(({ shop: _, id: __, ...row }) => row);
+      (await prisma.customerStateChange.findMany({ where: { shop }, orderBy: { id: "asc" } })).map(
+        ({ shop: _, id: __, ...row }) => row,
+      );
     const fast = await rows(VIA_SQLITE);
     expect(fast).toEqual(await rows(VIA_PRISMA));
     expect(await history(VIA_SQLITE)).toEqual(await history(VIA_PRISMA));
@@ -94,10 +117,15 @@ describe.skipIf(databaseKind !== "sqlite")("writing states", () => {
   });
 
   it("refuses history that does not belong to a state written with it, writing nothing", async () => {
-    const write = sqliteScoring()!.writeStates(VIA_SQLITE, [], [{ customerId: "gid://shopify/Customer/1", kind: "tier", from: null, to: "gold" }], {
-      computedAt: new Date(AS_OF),
-      reason: "manual",
-    });
+    const write = sqliteScoring()!.writeStates(
+      VIA_SQLITE,
+      [],
+      [{ customerId: "gid://shopify/Customer/1", kind: "tier", from: null, to: "gold" }],
+      {
+        computedAt: new Date(AS_OF),
+        reason: "manual",
+      },
+    );
     await expect(write).rejects.toThrow(/belong to a state/);
     expect(await prisma.customerStateChange.count({ where: { shop: VIA_SQLITE, reason: "manual" } })).toBe(0);
   });
@@ -108,7 +136,9 @@ describe.skipIf(databaseKind !== "sqlite")("one SQLite library in the process", 
     // Two copies of SQLite in one process each keep their own POSIX locks on the same file; closing a connection in
     // one drops the other's locks, which corrupts the database (seen here before the versions were aligned).
     const app = createRequire(import.meta.url).resolve("better-sqlite3");
-    const adapter = createRequire(createRequire(import.meta.url).resolve("@prisma/adapter-better-sqlite3")).resolve("better-sqlite3");
+    const adapter = createRequire(createRequire(import.meta.url).resolve("@prisma/adapter-better-sqlite3")).resolve(
+      "better-sqlite3",
+    );
     expect(adapter).toBe(app);
   });
 });

@@ -28,7 +28,13 @@ let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 const clientFor = (shop: string) => env.clientFor(shop);
 
 async function sync(
-  options: { mode?: "sync" | "cleanup"; reason?: "manual" | "recompute"; signal?: AbortSignal; fieldsPerRequest?: number; bulkThreshold?: number } = {},
+  options: {
+    mode?: "sync" | "cleanup";
+    reason?: "manual" | "recompute";
+    signal?: AbortSignal;
+    fieldsPerRequest?: number;
+    bulkThreshold?: number;
+  } = {},
 ): Promise<SyncResult> {
   return syncShop(SHOP, { client: await clientFor(SHOP), reason: options.reason ?? "recompute", ...options });
 }
@@ -38,7 +44,12 @@ const simulated = () => env.shopify.admin.shops.getShop(SHOP)!;
 /** What the app's state says every customer must carry in Shopify: its tags, and its two metafields' values. */
 async function expectedInShopify() {
   const states = await prisma.customerState.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" } });
-  return new Map(states.map((s) => [s.customerId, { tags: [`rfm:${s.segment}`, ...(s.tier ? [`tier:${s.tier}`] : [])], tier: s.tier }]));
+  return new Map(
+    states.map((s) => [
+      s.customerId,
+      { tags: [`rfm:${s.segment}`, ...(s.tier ? [`tier:${s.tier}`] : [])], tier: s.tier },
+    ]),
+  );
 }
 
 /** The app's tags and metafields as the simulated shop holds them. */
@@ -70,9 +81,14 @@ let tagged: string[] = [];
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
-  for (const [shop, seed] of [[SHOP, 31], [OTHER, 32]] as const) {
+  for (const [shop, seed] of [
+    [SHOP, 31],
+    [OTHER, 32],
+  ] as const) {
     const file = path.join(inject("testRunDir"), `${shop}.jsonl`);
-    await writeShopFile({ preset: "demo", seed, customers: 40, shopDomain: shop, endDate: AS_OF.toISOString() }, file, { truthFile: false });
+    await writeShopFile({ preset: "demo", seed, customers: 40, shopDomain: shop, endDate: AS_OF.toISOString() }, file, {
+      truthFile: false,
+    });
     const state = await env.shopify.admin.shops.loadShopFile(file);
     // Advanced plan (4000 points, 200/s): the same pacing as standard at half the waiting (the benchmark runs standard).
     state.record.plan = "advanced";
@@ -80,7 +96,10 @@ beforeAll(async () => {
     expect((await openApp(env.app.url, env.shopify, shop)).status).toBe(200);
   }
   tagged = [...simulated().customers.values()].slice(0, 3).map((c) => c.id);
-  for (const id of tagged) simulated().customers.get(id)!.tags.push(...MERCHANT_TAGS);
+  for (const id of tagged)
+    simulated()
+      .customers.get(id)!
+      .tags.push(...MERCHANT_TAGS);
   const queue = testQueue();
   const worker = queue.work({ backfill: backfillJob({ queue, clientFor }) }, { pollMs: 20 });
   await worker.idle();
@@ -99,15 +118,25 @@ describe("sync", () => {
     // The merchant's tags are all still there, including those under the app's prefixes
     for (const id of tagged) expect(simulated().customers.get(id)!.tags).toEqual(expect.arrayContaining(MERCHANT_TAGS));
     // The status metafield is the storefront's JSON
-    const someone = (await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, tier: { not: null } } })).customerId;
+    const someone = (await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, tier: { not: null } } }))
+      .customerId;
     const status = JSON.parse(simulated().getMetafield(someone, APP_NS, "status")!.value);
-    expect(status).toMatchObject({ tier: expect.any(String), tier_name: expect.any(String), spend_in_window: expect.stringMatching(/^\d+(\.\d+)?$/), currency: expect.any(String) });
+    expect(status).toMatchObject({
+      tier: expect.any(String),
+      tier_name: expect.any(String),
+      spend_in_window: expect.stringMatching(/^\d+(\.\d+)?$/),
+      currency: expect.any(String),
+    });
     // Batched: one segment per tier, one read of tags, and a handful of mutation requests for 40 customers
     const tiers = (await getActiveTierProgram(SHOP)).program.tiers.length;
     expect(result.requests).toBeLessThanOrEqual(tiers + 1 + Math.ceil(customers / 50) + 1);
     expect(env.shopify.admin.requests.forShop(SHOP).length - before).toBe(result.requests);
     // The other shop was never written
-    expect([...env.shopify.admin.shops.getShop(OTHER)!.customers.values()].every((c) => !c.tags.some((t) => t.startsWith("rfm:")))).toBe(true);
+    expect(
+      [...env.shopify.admin.shops.getShop(OTHER)!.customers.values()].every(
+        (c) => !c.tags.some((t) => t.startsWith("rfm:")),
+      ),
+    ).toBe(true);
   });
 
   it("sends nothing the second time", async () => {
@@ -118,7 +147,10 @@ describe("sync", () => {
   it("moves tier tags and metafields when tiers change, removing only the app's own tags", async () => {
     const { program } = await getActiveTierProgram(SHOP);
     // Raise every threshold above the lowest tenfold: most customers drop a tier.
-    const harder = { ...program, tiers: program.tiers.map((t, i) => (i === 0 ? t : { ...t, threshold: t.threshold * 10 })) };
+    const harder = {
+      ...program,
+      tiers: program.tiers.map((t, i) => (i === 0 ? t : { ...t, threshold: t.threshold * 10 })),
+    };
     await saveTierProgramVersion(SHOP, harder);
     const recompute = await recomputeShop(SHOP, { asOf: AS_OF, reason: "rules" });
     expect(recompute.moves).toBeGreaterThan(0);
@@ -131,7 +163,10 @@ describe("sync", () => {
 
   it("sends one Flow trigger per tier or segment move (none for the first scoring), never twice", async () => {
     // The first sync (after the backfill's scoring) sent none; the rules change above moved customers
-    const moves = await prisma.customerStateChange.findMany({ where: { shop: SHOP, reason: "rules" }, orderBy: { id: "asc" } });
+    const moves = await prisma.customerStateChange.findMany({
+      where: { shop: SHOP, reason: "rules" },
+      orderBy: { id: "asc" },
+    });
     expect(moves.length).toBeGreaterThan(0);
     const received = simulated().flowTriggers;
     expect(received).toHaveLength(moves.length);
@@ -140,7 +175,12 @@ describe("sync", () => {
     expect(received).toContainEqual(
       expect.objectContaining({
         handle: "loyalty-tier-changed",
-        payload: { customer_id: Number(tierMove.customerId.split("/").pop()), from_tier: expect.any(String), to_tier: expect.any(String), direction: "down" },
+        payload: {
+          customer_id: Number(tierMove.customerId.split("/").pop()),
+          from_tier: expect.any(String),
+          to_tier: expect.any(String),
+          direction: "down",
+        },
       }),
     );
     // A rerun sends nothing again
@@ -155,14 +195,22 @@ describe("sync", () => {
     // Every tier has its segment, selecting the tier tag; no perk yet, no code
     const { program } = await getActiveTierProgram(SHOP);
     for (const tier of program.tiers) {
-      expect(segmentsByName().get(`Loyalty tier: ${tier.name}`)?.query).toBe(`customer_tags CONTAINS 'tier:${tier.key}'`);
+      expect(segmentsByName().get(`Loyalty tier: ${tier.name}`)?.query).toBe(
+        `customer_tags CONTAINS 'tier:${tier.key}'`,
+      );
     }
     expect(shop.discounts.size).toBe(0);
 
     // When the merchant gives gold 10 % and platinum 15 %
     const withPerks = {
       ...program,
-      tiers: program.tiers.map((t) => (t.key === "gold" ? { ...t, perks: { ...t.perks, discountPercent: 10 } } : t.key === "platinum" ? { ...t, perks: { ...t.perks, discountPercent: 15 } } : t)),
+      tiers: program.tiers.map((t) =>
+        t.key === "gold"
+          ? { ...t, perks: { ...t.perks, discountPercent: 10 } }
+          : t.key === "platinum"
+            ? { ...t, perks: { ...t.perks, discountPercent: 15 } }
+            : t,
+      ),
     };
     await saveTierProgramVersion(SHOP, withPerks);
     const first = await sync();
@@ -172,11 +220,20 @@ describe("sync", () => {
       return id ? shop.discounts.get(id) : undefined;
     };
     const gold = segmentsByName().get("Loyalty tier: Gold")!;
-    expect(code("GOLD-10")).toMatchObject({ value: { kind: "percentage", percentage: 0.1 }, buyers: { kind: "segments", ids: [gold.id] }, endsAt: null });
+    expect(code("GOLD-10")).toMatchObject({
+      value: { kind: "percentage", percentage: 0.1 },
+      buyers: { kind: "segments", ids: [gold.id] },
+      endsAt: null,
+    });
     expect(code("PLATINUM-15")).toMatchObject({ value: { kind: "percentage", percentage: 0.15 }, endsAt: null });
     // And the segment's members are exactly the gold customers
-    const golds = (await prisma.customerState.findMany({ where: { shop: SHOP, tier: "gold" } })).map((c) => c.customerId).sort();
-    const members = [...shop.customers.values()].filter((c) => c.tags.includes("tier:gold")).map((c) => c.id).sort();
+    const golds = (await prisma.customerState.findMany({ where: { shop: SHOP, tier: "gold" } }))
+      .map((c) => c.customerId)
+      .sort();
+    const members = [...shop.customers.values()]
+      .filter((c) => c.tags.includes("tier:gold"))
+      .map((c) => c.id)
+      .sort();
     expect(members).toEqual(golds);
 
     // When gold goes to 12 %, platinum loses its perk and silver is removed
@@ -184,7 +241,13 @@ describe("sync", () => {
       ...withPerks,
       tiers: withPerks.tiers
         .filter((t) => t.key !== "silver")
-        .map((t) => (t.key === "gold" ? { ...t, perks: { ...t.perks, discountPercent: 12 } } : t.key === "platinum" ? { ...t, perks: { ...t.perks, discountPercent: null } } : t)),
+        .map((t) =>
+          t.key === "gold"
+            ? { ...t, perks: { ...t.perks, discountPercent: 12 } }
+            : t.key === "platinum"
+              ? { ...t, perks: { ...t.perks, discountPercent: null } }
+              : t,
+        ),
     });
     await recomputeShop(SHOP, { asOf: AS_OF, reason: "rules" });
     const second = await sync();
@@ -209,22 +272,35 @@ describe("sync", () => {
     expect(shop.segments.size).toBe(0);
     await saveSyncSettings(SHOP, DEFAULT_SYNC_SETTINGS);
     const again = await sync();
-    expect(again.tierFailures, JSON.stringify(await prisma.tierSegment.findMany({ where: { shop: SHOP, failure: { not: null } } }))).toEqual([]);
+    expect(
+      again.tierFailures,
+      JSON.stringify(await prisma.tierSegment.findMany({ where: { shop: SHOP, failure: { not: null } } })),
+    ).toEqual([]);
     const goldAgain = segmentsByName().get("Loyalty tier: Gold")!;
-    expect(code("GOLD-12")).toMatchObject({ endsAt: null, buyers: { kind: "segments", ids: expect.arrayContaining([goldAgain.id]) } });
+    expect(code("GOLD-12")).toMatchObject({
+      endsAt: null,
+      buyers: { kind: "segments", ids: expect.arrayContaining([goldAgain.id]) },
+    });
     expect(shop.discounts.size).toBe(2);
   });
 
   it("records a customer Shopify refuses, syncs the rest, and tries the refused one again later", async () => {
     // A customer already at Shopify's 250-tag limit, moved to another segment prefix so the app must add a tag
-    const full = (await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP }, orderBy: { customerId: "desc" } })).customerId;
+    const full = (
+      await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP }, orderBy: { customerId: "desc" } })
+    ).customerId;
     const customer = simulated().customers.get(full)!;
     while (customer.tags.length < 250) customer.tags.push(`filler-${customer.tags.length}`);
     await saveSyncSettings(SHOP, { ...DEFAULT_SYNC_SETTINGS, rfmPrefix: "segment:", tierPrefix: "tier:" });
     const result = await sync();
     expect(result).toMatchObject({ status: "done", failed: 1 });
     expect(await syncFailures(SHOP)).toEqual([
-      expect.objectContaining({ customerId: full, code: "tagsAdd.tags", message: expect.stringContaining("250"), failures: 1 }),
+      expect.objectContaining({
+        customerId: full,
+        code: "tagsAdd.tags",
+        message: expect.stringContaining("250"),
+        failures: 1,
+      }),
     ]);
     // And the shop's status (CLI `status`, the admin) says so, with what the run spent
     expect((await shopStatus(SHOP)).sync).toMatchObject({
@@ -233,18 +309,29 @@ describe("sync", () => {
       customersFailing: 1,
       failures: [expect.objectContaining({ customerId: full, message: expect.stringContaining("250") })],
       lastRun: { status: "done", failed: 1, requests: result.requests, costPoints: result.costPoints },
-      tiers: expect.arrayContaining([expect.objectContaining({ tier: "gold", segment: "Loyalty tier: Gold", failure: null })]),
+      tiers: expect.arrayContaining([
+        expect.objectContaining({ tier: "gold", segment: "Loyalty tier: Gold", failure: null }),
+      ]),
     });
     // Everyone else moved from rfm: to segment: (the app's old tags removed), the refused customer kept the
     // old one: nothing half-written
     const others = [...(await expectedInShopify()).keys()].filter((id) => id !== full);
     for (const id of others) {
       const tags = simulated().customers.get(id)!.tags;
-      expect(tags.some((t) => t.startsWith("segment:")), id).toBe(true);
-      expect(tags.filter((t) => t.startsWith("rfm:") && t !== "rfm:handpicked"), id).toEqual([]);
+      expect(
+        tags.some((t) => t.startsWith("segment:")),
+        id,
+      ).toBe(true);
+      expect(
+        tags.filter((t) => t.startsWith("rfm:") && t !== "rfm:handpicked"),
+        id,
+      ).toEqual([]);
     }
     // Room made: the next sync writes it
-    customer.tags.splice(customer.tags.findIndex((t) => t.startsWith("filler-")), 10);
+    customer.tags.splice(
+      customer.tags.findIndex((t) => t.startsWith("filler-")),
+      10,
+    );
     const again = await sync();
     expect(again).toMatchObject({ status: "done", failed: 0, synced: 1 });
     expect(await syncFailures(SHOP)).toEqual([]);
@@ -275,7 +362,10 @@ describe("sync", () => {
       const tags = simulated().customers.get(s.customerId)!.tags;
       expect(tags, s.customerId).toContain(`seg:${s.segment}`);
       if (s.tier) expect(tags, s.customerId).toContain(`level:${s.tier}`);
-      expect(tags.filter((t) => /^(rfm|tier):/.test(t) && !MERCHANT_TAGS.includes(t)), s.customerId).toEqual([]);
+      expect(
+        tags.filter((t) => /^(rfm|tier):/.test(t) && !MERCHANT_TAGS.includes(t)),
+        s.customerId,
+      ).toEqual([]);
       expect(held.get(s.customerId)!.tier).toBe(s.tier);
     }
     expect((await sync()).requests).toBe(0);
@@ -319,13 +409,25 @@ describe("sync", () => {
 
   it("fires a Flow trigger once for a tier move that arrived by duplicated webhooks", async () => {
     // A member places a big order; Shopify delivers orders/create and orders/paid, and then the same event three more times
-    const member = (await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, tier: "member" }, orderBy: { customerId: "asc" } })).customerId;
+    const member = (
+      await prisma.customerState.findFirstOrThrow({
+        where: { shop: SHOP, tier: "member" },
+        orderBy: { customerId: "asc" },
+      })
+    ).customerId;
     const order = env.shopify.admin.placeOrder(SHOP, { customerId: member, total: "25000.00" });
-    const event = { shop: simulated().record, topic: "orders/create", resource: order, triggeredAt: new Date().toISOString() } as Parameters<typeof env.shopify.webhooks.deliverBatch>[0][number];
+    const event = {
+      shop: simulated().record,
+      topic: "orders/create",
+      resource: order,
+      triggeredAt: new Date().toISOString(),
+    } as Parameters<typeof env.shopify.webhooks.deliverBatch>[0][number];
     const outcomes = await env.shopify.webhooks.deliverBatch([event], { duplicates: 2 });
     await env.shopify.webhooks.drain();
     // Three deliveries of one event, each answered 200; the order is in the ledger once
-    const batch = env.shopify.webhooks.log.filter((e) => e.topic === "orders/create" && e.eventId === outcomes[0].eventId);
+    const batch = env.shopify.webhooks.log.filter(
+      (e) => e.topic === "orders/create" && e.eventId === outcomes[0].eventId,
+    );
     expect(batch).toHaveLength(3);
     expect(batch.every((e) => e.status === 200)).toBe(true);
     await expect.poll(() => prisma.order.count({ where: { shop: SHOP, id: order.id } })).toBe(1);
@@ -334,14 +436,20 @@ describe("sync", () => {
     const worker = queue.work({ [CUSTOMER_CHANGED]: customerChangedJob({ queue }) }, { pollMs: 20 });
     await worker.idle();
     await worker.stop();
-    const moves = await prisma.customerStateChange.findMany({ where: { shop: SHOP, customerId: member, reason: "order" } });
+    const moves = await prisma.customerStateChange.findMany({
+      where: { shop: SHOP, customerId: member, reason: "order" },
+    });
     expect(moves.map((m) => m.kind)).toContain("tier");
     const before = simulated().flowTriggers.length;
     expect((await sync()).flowTriggers).toEqual({ sent: moves.length, refused: 0 });
     expect((await sync()).flowTriggers).toEqual({ sent: 0, refused: 0 });
     const mine = simulated().flowTriggers.slice(before);
     expect(mine).toHaveLength(moves.length);
-    expect(mine.find((t) => t.handle === "loyalty-tier-changed")?.payload).toMatchObject({ customer_id: Number(member.split("/").pop()), from_tier: "Member", direction: "up" });
+    expect(mine.find((t) => t.handle === "loyalty-tier-changed")?.payload).toMatchObject({
+      customer_id: Number(member.split("/").pop()),
+      from_tier: "Member",
+      direction: "up",
+    });
   });
 
   it("never takes its own tags for the merchant's after a write Shopify applied but the app did not record", async () => {
@@ -364,11 +472,15 @@ describe("sync", () => {
     await expectShopifyToMatchState();
     // Only the merchant's tags are recorded as theirs, so a clean-up removes every tag the app wrote.
     for (const row of await prisma.customerSync.findMany({ where: { shop: SHOP } })) {
-      for (const tag of JSON.parse(row.foreignTags ?? "[]") as string[]) expect(MERCHANT_TAGS, row.customerId).toContain(tag);
+      for (const tag of JSON.parse(row.foreignTags ?? "[]") as string[])
+        expect(MERCHANT_TAGS, row.customerId).toContain(tag);
     }
     await sync({ mode: "cleanup" });
     for (const customer of simulated().customers.values()) {
-      expect(customer.tags.filter((t) => /^(rfm|tier):/i.test(t) && !MERCHANT_TAGS.includes(t)), customer.id).toEqual([]);
+      expect(
+        customer.tags.filter((t) => /^(rfm|tier):/i.test(t) && !MERCHANT_TAGS.includes(t)),
+        customer.id,
+      ).toEqual([]);
     }
   });
 
@@ -376,8 +488,11 @@ describe("sync", () => {
     // A write Shopify applied whose answer the app never got (the process killed, the connection dropped), then the
     // customer's segment changes again before the next sync: the tag of the lost write is the app's to remove.
     await sync();
-    const movers = (await prisma.customerState.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" }, take: 3 })).map((s) => s.customerId);
-    const moveTo = (segment: string) => prisma.customerState.updateMany({ where: { shop: SHOP, customerId: { in: movers } }, data: { segment } });
+    const movers = (
+      await prisma.customerState.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" }, take: 3 })
+    ).map((s) => s.customerId);
+    const moveTo = (segment: string) =>
+      prisma.customerState.updateMany({ where: { shop: SHOP, customerId: { in: movers } }, data: { segment } });
     await moveTo("cant_lose");
     const real = await clientFor(SHOP);
     const lossy = Object.create(real) as typeof real;
@@ -399,7 +514,10 @@ describe("sync", () => {
     const orphan = await prisma.syncRun.create({ data: { shop: SHOP, reason: "recompute", status: "running" } });
     const other = await prisma.syncRun.create({ data: { shop: OTHER, reason: "recompute", status: "running" } });
     expect(await sync()).toMatchObject({ status: "done" });
-    expect(await prisma.syncRun.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({ status: "failed", error: INTERRUPTED });
+    expect(await prisma.syncRun.findUniqueOrThrow({ where: { id: orphan.id } })).toMatchObject({
+      status: "failed",
+      error: INTERRUPTED,
+    });
     expect((await prisma.syncRun.findUniqueOrThrow({ where: { id: other.id } })).status).toBe("running"); // another shop's: untouched
     await prisma.syncRun.delete({ where: { id: other.id } });
   });
@@ -407,7 +525,10 @@ describe("sync", () => {
   it("adopts the tier segments and codes its lost creates made, never a merchant's segment of the same name", async () => {
     await saveSyncSettings(SHOP, DEFAULT_SYNC_SETTINGS);
     const { program } = await getActiveTierProgram(SHOP);
-    await saveTierProgramVersion(SHOP, { ...program, tiers: program.tiers.map((t) => (t.key === "gold" ? { ...t, perks: { ...t.perks, discountPercent: 10 } } : t)) });
+    await saveTierProgramVersion(SHOP, {
+      ...program,
+      tiers: program.tiers.map((t) => (t.key === "gold" ? { ...t, perks: { ...t.perks, discountPercent: 10 } } : t)),
+    });
     expect((await sync()).tierFailures).toEqual([]);
     const shop = simulated();
     const before = { segments: shop.segments.size, discounts: shop.discounts.size };
@@ -422,14 +543,25 @@ describe("sync", () => {
 
     // Given a merchant's own segment under a tier segment's name (another query), the app's gone and unrecorded
     const client = await clientFor(SHOP);
-    const gold = await prisma.tierSegment.findUniqueOrThrow({ where: { shop_tierKey: { shop: SHOP, tierKey: "gold" } } });
+    const gold = await prisma.tierSegment.findUniqueOrThrow({
+      where: { shop_tierKey: { shop: SHOP, tierKey: "gold" } },
+    });
     await client.request(SEGMENT_DELETE_MUTATION, { id: gold.segmentId });
-    const theirs = await client.request<{ segmentCreate: { segment: { id: string } } }>(SEGMENT_CREATE_MUTATION, { name: gold.segmentName, query: "customer_tags CONTAINS 'vip'" });
+    const theirs = await client.request<{ segmentCreate: { segment: { id: string } } }>(SEGMENT_CREATE_MUTATION, {
+      name: gold.segmentName,
+      query: "customer_tags CONTAINS 'vip'",
+    });
     await prisma.tierSegment.delete({ where: { shop_tierKey: { shop: SHOP, tierKey: "gold" } } });
     // Then the app does not take it over: the tier's failure says why, the merchant's segment is unchanged
     expect((await sync()).tierFailures).toEqual(["gold"]);
-    expect((await prisma.tierSegment.findUniqueOrThrow({ where: { shop_tierKey: { shop: SHOP, tierKey: "gold" } } })).failure).toMatch(/^segmentCreate: .*taken/);
-    expect(shop.segments.get(theirs.segmentCreate.segment.id)).toMatchObject({ name: gold.segmentName, query: "customer_tags CONTAINS 'vip'" });
+    expect(
+      (await prisma.tierSegment.findUniqueOrThrow({ where: { shop_tierKey: { shop: SHOP, tierKey: "gold" } } }))
+        .failure,
+    ).toMatch(/^segmentCreate: .*taken/);
+    expect(shop.segments.get(theirs.segmentCreate.segment.id)).toMatchObject({
+      name: gold.segmentName,
+      query: "customer_tags CONTAINS 'vip'",
+    });
     await client.request(SEGMENT_DELETE_MUTATION, { id: theirs.segmentCreate.segment.id });
     expect((await sync()).tierFailures).toEqual([]);
   });

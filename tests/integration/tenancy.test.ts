@@ -45,7 +45,15 @@ describe("shop A cannot read shop B", () => {
 
   it("model reads scoped to A do not see B's customer", async () => {
     const report = await collectCustomerData(A, customerOfB, ["gid://shopify/Order/21"]);
-    expect(report).toEqual({ customer: null, orders: [], refunds: [], state: null, history: [], sync: null, campaigns: [] });
+    expect(report).toEqual({
+      customer: null,
+      orders: [],
+      refunds: [],
+      state: null,
+      history: [],
+      sync: null,
+      campaigns: [],
+    });
     expect((await getInstallOverview(A)).customers).toBe(1);
   });
 });

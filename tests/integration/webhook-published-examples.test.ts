@@ -63,7 +63,16 @@ const SINCE = new Date("2021-12-01T00:00:00Z"); // before every example's times
 /** A ledger order as the app would hold it, before the example arrives. */
 async function seedOrder(shop: string, id: string, customerId: string | null, totalMinor: bigint) {
   await prisma.order.create({
-    data: { shop, id, customerId, processedAt: SINCE, currencyCode: "USD", currentTotalMinor: totalMinor, valueMinor: totalMinor, sourceUpdatedAt: SINCE },
+    data: {
+      shop,
+      id,
+      customerId,
+      processedAt: SINCE,
+      currencyCode: "USD",
+      currentTotalMinor: totalMinor,
+      valueMinor: totalMinor,
+      sourceUpdatedAt: SINCE,
+    },
   });
 }
 
@@ -124,7 +133,9 @@ const outcomes: Record<string, Outcome> = {
     changes: { WebhookDelivery: 1 },
     async then(shop) {
       expect((await prisma.shop.findUniqueOrThrow({ where: { shop } })).scope).toBe("read_products,write_products");
-      expect((await prisma.session.findMany({ where: { shop } })).map((s) => s.scope)).toEqual(["read_products,write_products"]);
+      expect((await prisma.session.findMany({ where: { shop } })).map((s) => s.scope)).toEqual([
+        "read_products,write_products",
+      ]);
     },
   },
   "orders/create": orderVersion,
@@ -148,8 +159,15 @@ const outcomes: Record<string, Outcome> = {
     async then(shop) {
       // Its transactions ("75.00" and "10.00") name no currency: the refund is recorded with an unknown amount, and
       // the order keeps its value until the order update that follows carries the exact current total.
-      const refund = await prisma.refund.findUniqueOrThrow({ where: { shop_id: { shop, id: "gid://shopify/Refund/890088186047892319" } } });
-      expect(refund).toMatchObject({ orderId: ORDER_OF_EXAMPLE_IDS, createdAt: new Date("2022-01-01T00:00:00Z"), amountMinor: null, currencyCode: "XXX" });
+      const refund = await prisma.refund.findUniqueOrThrow({
+        where: { shop_id: { shop, id: "gid://shopify/Refund/890088186047892319" } },
+      });
+      expect(refund).toMatchObject({
+        orderId: ORDER_OF_EXAMPLE_IDS,
+        createdAt: new Date("2022-01-01T00:00:00Z"),
+        amountMinor: null,
+        currencyCode: "XXX",
+      });
       const order = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: ORDER_OF_EXAMPLE_IDS } } });
       expect(order).toMatchObject({ currentTotalMinor: 41495n, valueMinor: 41495n });
     },
@@ -158,7 +176,16 @@ const outcomes: Record<string, Outcome> = {
   "customers/update": customerVersion,
   "customers/delete": {
     async given(shop) {
-      await prisma.customer.create({ data: { shop, id: CUSTOMER, email: "bob@biller.com", firstName: "Bob", lastName: "Biller", sourceUpdatedAt: SINCE } });
+      await prisma.customer.create({
+        data: {
+          shop,
+          id: CUSTOMER,
+          email: "bob@biller.com",
+          firstName: "Bob",
+          lastName: "Biller",
+          sourceUpdatedAt: SINCE,
+        },
+      });
     },
     changes: { WebhookDelivery: 1, jobs: 1 },
     async then(shop) {
@@ -174,7 +201,11 @@ const outcomes: Record<string, Outcome> = {
     changes: { ComplianceRequest: 1, WebhookDelivery: 1 },
     async then(shop) {
       const [request] = await prisma.complianceRequest.findMany({ where: { shop } });
-      expect(request).toMatchObject({ topic: "customers/data_request", customerId: "gid://shopify/Customer/191167", requestId: "9999" });
+      expect(request).toMatchObject({
+        topic: "customers/data_request",
+        customerId: "gid://shopify/Customer/191167",
+        requestId: "9999",
+      });
       const summary = JSON.parse(request.summary);
       expect(summary.orders.map((o: { id: string; valueMinor: string }) => [o.id, o.valueMinor]).sort()).toEqual([
         ["gid://shopify/Order/280263", "1250"],
@@ -189,7 +220,9 @@ const outcomes: Record<string, Outcome> = {
     },
     changes: { Customer: -1, Order: -2, ComplianceRequest: 1, WebhookDelivery: 1 },
     async then(shop) {
-      expect((await prisma.customer.findMany({ where: { shop } })).map((c) => c.id)).toEqual(["gid://shopify/Customer/555"]);
+      expect((await prisma.customer.findMany({ where: { shop } })).map((c) => c.id)).toEqual([
+        "gid://shopify/Customer/555",
+      ]);
       expect((await prisma.order.findMany({ where: { shop } })).map((o) => o.id)).toEqual(["gid://shopify/Order/777"]);
     },
   },

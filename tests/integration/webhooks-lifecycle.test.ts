@@ -13,10 +13,14 @@ import { postWebhook, sign, webhookHeaders } from "../support/webhooks";
 /** POSTs `size` bytes with chunked transfer encoding (no Content-Length); resolves with the status, 0 on a reset. */
 function postChunked(url: string, headers: Record<string, string>, size: number): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.request(url, { method: "POST", headers: { ...headers, "Transfer-Encoding": "chunked" } }, (res) => {
-      resolve(res.statusCode ?? 0);
-      req.destroy();
-    });
+    const req = http.request(
+      url,
+      { method: "POST", headers: { ...headers, "Transfer-Encoding": "chunked" } },
+      (res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      },
+    );
     req.on("error", () => resolve(0));
     const chunk = Buffer.alloc(64 * 1024, "x");
     for (let sent = 0; sent < size; sent += chunk.length) req.write(chunk);
@@ -36,7 +40,16 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   // Each test starts from the same two installed shops holding the same customer id.
-  for (const table of ["session", "shop", "customer", "order", "job", "webhookDelivery", "complianceRequest", "customerState"] as const) {
+  for (const table of [
+    "session",
+    "shop",
+    "customer",
+    "order",
+    "job",
+    "webhookDelivery",
+    "complianceRequest",
+    "customerState",
+  ] as const) {
     await (prisma[table] as { deleteMany(): Promise<unknown> }).deleteMany();
   }
   for (const shop of [SHOP_A, SHOP_B]) await deleteJobs(shop);
@@ -48,8 +61,12 @@ beforeEach(async () => {
   }
 });
 
-const deliver = (shop: string, topic: string, payload: unknown, extra: Partial<Parameters<typeof postWebhook>[2]> = {}) =>
-  postWebhook(appUrl, `/webhooks/${topic}`, { shop, topic, body: JSON.stringify(payload), ...extra });
+const deliver = (
+  shop: string,
+  topic: string,
+  payload: unknown,
+  extra: Partial<Parameters<typeof postWebhook>[2]> = {},
+) => postWebhook(appUrl, `/webhooks/${topic}`, { shop, topic, body: JSON.stringify(payload), ...extra });
 
 describe("app/uninstalled", () => {
   it("removes the shop's sessions, stops its jobs and marks it uninstalled, leaving other shops alone", async () => {
@@ -95,7 +112,13 @@ describe("app/scopes_update", () => {
 describe("compliance topics", () => {
   it("customers/data_request records what is held about that customer", async () => {
     await prisma.customerState.create({
-      data: { shop: SHOP_A, customerId: "gid://shopify/Customer/191167", segment: "loyal", tier: "gold", computedAt: new Date("2026-11-01T00:00:00Z") },
+      data: {
+        shop: SHOP_A,
+        customerId: "gid://shopify/Customer/191167",
+        segment: "loyal",
+        tier: "gold",
+        computedAt: new Date("2026-11-01T00:00:00Z"),
+      },
     });
     const body = { ...exampleBody("customers/data_request"), shop_domain: SHOP_A };
     const response = await deliver(SHOP_A, "customers/data_request", body);
@@ -134,7 +157,11 @@ describe("compliance topics", () => {
     await prisma.customer.create({ data: { shop: SHOP_A, id: "gid://shopify/Customer/9007199254740992" } });
     // When the redact names the first one, written as Shopify writes it: a bare JSON integer
     const body = `{"shop_id":954889,"shop_domain":"${SHOP_A}","customer":{"id":9007199254740993,"email":"x@example.com","phone":null},"orders_to_redact":[]}`;
-    const response = await postWebhook(appUrl, "/webhooks/customers/redact", { shop: SHOP_A, topic: "customers/redact", body });
+    const response = await postWebhook(appUrl, "/webhooks/customers/redact", {
+      shop: SHOP_A,
+      topic: "customers/redact",
+      body,
+    });
     // Then exactly that customer is gone
     expect(response.status).toBe(200);
     const ids = (await snapshotShop(SHOP_A)).customers.map((c) => c.id);
@@ -144,7 +171,9 @@ describe("compliance topics", () => {
 
   it("shop/redact erases every row of that shop and keeps a redacted tombstone", async () => {
     // Given rows in the tables the sync and reconciliation write, too
-    await prisma.customerSync.create({ data: { shop: SHOP_A, customerId: "gid://shopify/Customer/1", tags: '["rfm:loyal"]' } });
+    await prisma.customerSync.create({
+      data: { shop: SHOP_A, customerId: "gid://shopify/Customer/1", tags: '["rfm:loyal"]' },
+    });
     await prisma.syncRun.create({ data: { shop: SHOP_A, reason: "manual", status: "done" } });
     await prisma.syncSettings.create({ data: { shop: SHOP_A, rfmPrefix: "rfm:", tierPrefix: "tier:" } });
     await prisma.tierSegment.create({ data: { shop: SHOP_A, tierKey: "gold", segmentId: "gid://shopify/Segment/1" } });
@@ -168,7 +197,11 @@ describe("compliance topics", () => {
 describe("refused deliveries change nothing", () => {
   const redact = () => JSON.stringify({ ...exampleBody("customers/redact"), shop_domain: SHOP_A });
   const cases: [string, number, () => Promise<Response>][] = [
-    ["a forged HMAC", 401, () => deliver(SHOP_A, "customers/redact", JSON.parse(redact()), { hmac: sign("x", "guess") })],
+    [
+      "a forged HMAC",
+      401,
+      () => deliver(SHOP_A, "customers/redact", JSON.parse(redact()), { hmac: sign("x", "guess") }),
+    ],
     ["no HMAC header (unsigned)", 400, () => deliver(SHOP_A, "customers/redact", JSON.parse(redact()), { hmac: null })],
     [
       "a truncated body",
@@ -186,7 +219,12 @@ describe("refused deliveries change nothing", () => {
     [
       "a signed body that is not JSON",
       400,
-      () => postWebhook(appUrl, "/webhooks/customers/redact", { shop: SHOP_A, topic: "customers/redact", body: "{not json" }),
+      () =>
+        postWebhook(appUrl, "/webhooks/customers/redact", {
+          shop: SHOP_A,
+          topic: "customers/redact",
+          body: "{not json",
+        }),
     ],
     ["a signed body of the wrong shape", 400, () => deliver(SHOP_A, "customers/redact", { shop_domain: SHOP_A })],
     [
@@ -206,13 +244,16 @@ describe("refused deliveries change nothing", () => {
     [
       "a shop domain that is not *.myshopify.com",
       400,
-      () => deliver("evil.example.com", "customers/redact", { ...exampleBody("customers/redact"), shop_domain: "evil.example.com" }),
+      () =>
+        deliver("evil.example.com", "customers/redact", {
+          ...exampleBody("customers/redact"),
+          shop_domain: "evil.example.com",
+        }),
     ],
     [
       "a topic sent to another topic's endpoint",
       400,
-      () =>
-        postWebhook(appUrl, "/webhooks/customers/redact", { shop: SHOP_A, topic: "shop/redact", body: redact() }),
+      () => postWebhook(appUrl, "/webhooks/customers/redact", { shop: SHOP_A, topic: "shop/redact", body: redact() }),
     ],
     [
       "an oversized body",

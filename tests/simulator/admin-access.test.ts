@@ -2,7 +2,13 @@
 // and mutation (write_ includes read_), the 60-day order window without read_all_orders, and protected customer data
 // approval (none, customer data without fields, named fields). Over HTTP where a token is involved, in-process otherwise.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAdminSimulator, createFakeClock, type AdminSimulator, type FakeClock, type ProtectedCustomerData } from "../../simulator/admin/index";
+import {
+  createAdminSimulator,
+  createFakeClock,
+  type AdminSimulator,
+  type FakeClock,
+  type ProtectedCustomerData,
+} from "../../simulator/admin/index";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
 
 const DAY = 86_400_000;
@@ -16,21 +22,34 @@ let customers: { id: string; email: string | null }[];
 
 beforeEach(() => {
   clock = createFakeClock(Date.parse("2026-01-01T00:00:00Z"));
-  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", clock, protectedCustomerData: ALL_FIELDS, plans: { standard: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } } });
+  sim = createAdminSimulator({
+    apiKey: "key",
+    apiSecret: "secret",
+    clock,
+    protectedCustomerData: ALL_FIELDS,
+    plans: { standard: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } },
+  });
   ({ domain: shop, customers } = seedDemoShop(sim, { customers: 3, ordersEach: 1 }));
 });
 afterEach(() => sim.dispose());
 
 async function gql(query: string, variables: Record<string, unknown> = {}) {
   const { body } = await sim.graphql(shop, { query, variables });
-  return body as { data?: any; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
+  return body as {
+    data?: any;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  };
 }
 
 function scopeError(field: string, scope: string, path: (string | number)[]) {
   return expect.objectContaining({
     message: `Access denied for ${field} field. Required access: \`${scope}\` access scope.`,
     path,
-    extensions: { code: "ACCESS_DENIED", documentation: "https://shopify.dev/api/usage/access-scopes", requiredAccess: `\`${scope}\` access scope.` },
+    extensions: {
+      code: "ACCESS_DENIED",
+      documentation: "https://shopify.dev/api/usage/access-scopes",
+      requiredAccess: `\`${scope}\` access scope.`,
+    },
   });
 }
 
@@ -44,7 +63,10 @@ describe("access scopes", () => {
     // Then customers is refused (non-null, so data is null), and an order's customer is null with the error at its path
     expect(customersAnswer.data).toBeNull();
     expect(customersAnswer.errors).toEqual([scopeError("customers", "read_customers", ["customers"])]);
-    expect(ordersAnswer.data.orders.nodes[0]).toEqual({ id: expect.stringMatching(/^gid:\/\/shopify\/Order\//), customer: null });
+    expect(ordersAnswer.data.orders.nodes[0]).toEqual({
+      id: expect.stringMatching(/^gid:\/\/shopify\/Order\//),
+      customer: null,
+    });
     expect(ordersAnswer.errors).toEqual([scopeError("customer", "read_customers", ["orders", "nodes", 0, "customer"])]);
   });
 
@@ -62,13 +84,21 @@ describe("access scopes", () => {
     const id = customers[0].id;
     const cases: [string, string, string][] = [
       [`mutation { tagsAdd(id: "${id}", tags: ["vip"]) { userErrors { message } } }`, "tagsAdd", "write_customers"],
-      [`mutation { tagsRemove(id: "${id}", tags: ["even"]) { userErrors { message } } }`, "tagsRemove", "write_customers"],
+      [
+        `mutation { tagsRemove(id: "${id}", tags: ["even"]) { userErrors { message } } }`,
+        "tagsRemove",
+        "write_customers",
+      ],
       [
         `mutation { metafieldsSet(metafields: [{ ownerId: "${id}", namespace: "$app", key: "tier", type: "single_line_text_field", value: "Gold" }]) { userErrors { message } } }`,
         "metafieldsSet",
         "write_customers",
       ],
-      [`mutation { segmentCreate(name: "Gold", query: "customer_tags CONTAINS 'gold'") { userErrors { message } } }`, "segmentCreate", "write_customers"],
+      [
+        `mutation { segmentCreate(name: "Gold", query: "customer_tags CONTAINS 'gold'") { userErrors { message } } }`,
+        "segmentCreate",
+        "write_customers",
+      ],
       [
         `mutation { discountCodeBasicCreate(basicCodeDiscount: { title: "T", code: "GOLD10", startsAt: "2026-01-01T00:00:00Z", context: { all: ALL }, customerGets: { value: { percentage: 0.1 }, items: { all: true } } }) { userErrors { message } } }`,
         "discountCodeBasicCreate",
@@ -89,7 +119,9 @@ describe("access scopes", () => {
 
   it("refuses reading discounts without read_discounts", async () => {
     sim.access.install(shop, { scopes: "read_customers" });
-    expect((await gql(`{ codeDiscountNodeByCode(code: "GOLD10") { id } }`)).errors).toEqual([scopeError("codeDiscountNodeByCode", "read_discounts", ["codeDiscountNodeByCode"])]);
+    expect((await gql(`{ codeDiscountNodeByCode(code: "GOLD10") { id } }`)).errors).toEqual([
+      scopeError("codeDiscountNodeByCode", "read_discounts", ["codeDiscountNodeByCode"]),
+    ]);
   });
 
   it("answers each id of nodes(ids:) by its own type's scope", async () => {
@@ -125,10 +157,18 @@ describe("access scopes", () => {
           body: JSON.stringify({ query: "{ orders(first: 1) { nodes { id } } }" }),
         }).then((r) => r.json() as Promise<any>);
       expect((await orders()).errors[0].extensions.code).toBe("ACCESS_DENIED");
-      expect(sim.access.grant(shop, "read_orders")).toEqual({ previous: ["read_customers"], current: ["read_customers", "read_orders"] });
+      expect(sim.access.grant(shop, "read_orders")).toEqual({
+        previous: ["read_customers"],
+        current: ["read_customers", "read_orders"],
+      });
       expect((await orders()).data.orders.nodes).toHaveLength(1);
-      expect(sim.access.revoke(shop, ["read_orders"])).toEqual({ previous: ["read_customers", "read_orders"], current: ["read_customers"] });
-      expect((await orders()).errors[0].message).toBe("Access denied for orders field. Required access: `read_orders` access scope.");
+      expect(sim.access.revoke(shop, ["read_orders"])).toEqual({
+        previous: ["read_customers", "read_orders"],
+        current: ["read_customers"],
+      });
+      expect((await orders()).errors[0].message).toBe(
+        "Access denied for orders field. Required access: `read_orders` access scope.",
+      );
     } finally {
       await server.close();
     }
@@ -173,14 +213,18 @@ describe("orders older than 60 days without read_all_orders", () => {
 
   it("shows every order with read_all_orders", async () => {
     sim.access.install(shop, { scopes: "read_orders,read_all_orders,read_customers" });
-    const answer = await gql(`query O($old: ID!) { orders(first: 50) { nodes { id } } order(id: $old) { id } }`, { old });
+    const answer = await gql(`query O($old: ID!) { orders(first: 50) { nodes { id } } order(id: $old) { id } }`, {
+      old,
+    });
     expect(answer.data.orders.nodes).toHaveLength(4);
     expect(answer.data.order).toEqual({ id: old });
   });
 
   it("keeps a bulk query over orders to the window too", async () => {
     sim.access.install(shop, { scopes: "read_orders" });
-    const started = await gql(`mutation { bulkOperationRunQuery(query: "{ orders { edges { node { id } } } }") { bulkOperation { id } userErrors { message } } }`);
+    const started = await gql(
+      `mutation { bulkOperationRunQuery(query: "{ orders { edges { node { id } } } }") { bulkOperation { id } userErrors { message } } }`,
+    );
     await sim.bulk.drain();
     const op = sim.shops.getShop(shop)!.bulkOperations.get(started.data.bulkOperationRunQuery.bulkOperation.id)!;
     expect(op).toMatchObject({ status: "COMPLETED", rootObjectCount: "1" });
@@ -201,41 +245,73 @@ describe("protected customer data", () => {
     ]);
     const ordersAnswer = await gql(`{ orders(first: 1) { nodes { id } } }`);
     expect(ordersAnswer.data).toBeNull();
-    expect(ordersAnswer.errors![0].message).toBe(`This app is not approved to access the Order object. See ${DOCS} for more details.`);
+    expect(ordersAnswer.errors![0].message).toBe(
+      `This app is not approved to access the Order object. See ${DOCS} for more details.`,
+    );
     // A mutation on a customer is refused the same way, and changes nothing
-    const tagged = await gql(`mutation { tagsAdd(id: "${customers[0].id}", tags: ["vip"]) { userErrors { message } } }`);
-    expect(tagged.errors![0].message).toBe(`This app is not approved to access the Customer object. See ${DOCS} for more details.`);
+    const tagged = await gql(
+      `mutation { tagsAdd(id: "${customers[0].id}", tags: ["vip"]) { userErrors { message } } }`,
+    );
+    expect(tagged.errors![0].message).toBe(
+      `This app is not approved to access the Customer object. See ${DOCS} for more details.`,
+    );
     expect(sim.shops.getShop(shop)!.customers.get(customers[0].id)!.tags).toEqual(["even"]);
   });
 
   it("at level 1 answers customers and orders with every protected field redacted: null, and an error at its path", async () => {
     sim.access.approveProtectedCustomerData(shop, { level: 1 });
-    const answer = await gql(`{ customer(id: "${customers[0].id}") { id locale firstName lastName email defaultEmailAddress { emailAddress } } orders(first: 1) { nodes { id email } } }`);
+    const answer = await gql(
+      `{ customer(id: "${customers[0].id}") { id locale firstName lastName email defaultEmailAddress { emailAddress } } orders(first: 1) { nodes { id email } } }`,
+    );
     expect(answer.data).toEqual({
-      customer: { id: customers[0].id, locale: "en", firstName: null, lastName: null, email: null, defaultEmailAddress: null },
+      customer: {
+        id: customers[0].id,
+        locale: "en",
+        firstName: null,
+        lastName: null,
+        email: null,
+        defaultEmailAddress: null,
+      },
       orders: { nodes: [{ id: expect.any(String), email: null }] },
     });
     expect(answer.errors!.map((e) => [e.message, e.path])).toEqual([
       [`This app is not approved to use the firstName field. See ${DOCS} for more details.`, ["customer", "firstName"]],
       [`This app is not approved to use the lastName field. See ${DOCS} for more details.`, ["customer", "lastName"]],
       [`This app is not approved to use the email field. See ${DOCS} for more details.`, ["customer", "email"]],
-      [`This app is not approved to use the defaultEmailAddress field. See ${DOCS} for more details.`, ["customer", "defaultEmailAddress"]],
-      [`This app is not approved to use the email field. See ${DOCS} for more details.`, ["orders", "nodes", 0, "email"]],
+      [
+        `This app is not approved to use the defaultEmailAddress field. See ${DOCS} for more details.`,
+        ["customer", "defaultEmailAddress"],
+      ],
+      [
+        `This app is not approved to use the email field. See ${DOCS} for more details.`,
+        ["orders", "nodes", 0, "email"],
+      ],
     ]);
   });
 
   it("at level 2 answers exactly the approved fields", async () => {
     sim.access.approveProtectedCustomerData(shop, { level: 2, fields: ["name"] });
-    const answer = await gql(`{ customer(id: "${customers[0].id}") { firstName lastName displayName defaultEmailAddress { emailAddress } } }`);
-    expect(answer.data.customer).toEqual({ firstName: "First0", lastName: "Last0", displayName: "First0 Last0", defaultEmailAddress: null });
+    const answer = await gql(
+      `{ customer(id: "${customers[0].id}") { firstName lastName displayName defaultEmailAddress { emailAddress } } }`,
+    );
+    expect(answer.data.customer).toEqual({
+      firstName: "First0",
+      lastName: "Last0",
+      displayName: "First0 Last0",
+      defaultEmailAddress: null,
+    });
     expect(answer.errors!.map((e) => e.path)).toEqual([["customer", "defaultEmailAddress"]]);
     sim.access.approveProtectedCustomerData(shop, { level: 2, fields: ["name", "email"] });
-    expect((await gql(`{ customer(id: "${customers[0].id}") { defaultEmailAddress { emailAddress } } }`)).data.customer).toEqual({ defaultEmailAddress: { emailAddress: "c0@example.com" } });
+    expect(
+      (await gql(`{ customer(id: "${customers[0].id}") { defaultEmailAddress { emailAddress } } }`)).data.customer,
+    ).toEqual({ defaultEmailAddress: { emailAddress: "c0@example.com" } });
   });
 
   it("redacts unapproved fields in bulk results without failing the operation", async () => {
     sim.access.approveProtectedCustomerData(shop, { level: 1 });
-    const { op, lines } = await bulkQuery(`{ customers { edges { node { id firstName defaultEmailAddress { emailAddress } } } } }`);
+    const { op, lines } = await bulkQuery(
+      `{ customers { edges { node { id firstName defaultEmailAddress { emailAddress } } } } }`,
+    );
     expect(op).toMatchObject({ status: "COMPLETED", errorCode: null, rootObjectCount: "3" });
     expect(lines).toEqual(customers.map((c) => ({ id: c.id, firstName: null, defaultEmailAddress: null })));
   });
@@ -252,7 +328,12 @@ describe("bulk queries the app may not run", () => {
     const { op, lines } = await bulkQuery(`{ customers { edges { node { id } } } }`);
     expect(op).toMatchObject({ status: "FAILED", errorCode: "ACCESS_DENIED", url: null });
     expect(lines).toEqual([]);
-    expect(events).toEqual([expect.objectContaining({ topic: "bulk_operations/finish", payload: expect.objectContaining({ status: "failed", error_code: "access_denied" }) })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        topic: "bulk_operations/finish",
+        payload: expect.objectContaining({ status: "failed", error_code: "access_denied" }),
+      }),
+    ]);
   });
 });
 
@@ -267,13 +348,29 @@ async function bulkQuery(query: string) {
         headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token },
         body: JSON.stringify(body),
       }).then((r) => r.json() as Promise<any>);
-    const started = await post({ query: `mutation R($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`, variables: { q: query } });
+    const started = await post({
+      query: `mutation R($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { message } } }`,
+      variables: { q: query },
+    });
     expect(started.data.bulkOperationRunQuery.userErrors).toEqual([]);
     await sim.bulk.drain();
     const id = started.data.bulkOperationRunQuery.bulkOperation.id;
-    const op = (await post({ query: `query B($id: ID!) { bulkOperation(id: $id) { status errorCode rootObjectCount url partialDataUrl } }`, variables: { id } })).data.bulkOperation;
+    const op = (
+      await post({
+        query: `query B($id: ID!) { bulkOperation(id: $id) { status errorCode rootObjectCount url partialDataUrl } }`,
+        variables: { id },
+      })
+    ).data.bulkOperation;
     const text = op.url ? await (await fetch(op.url)).text() : "";
-    return { op, lines: text.trim() ? text.trim().split("\n").map((l) => JSON.parse(l)) : [] };
+    return {
+      op,
+      lines: text.trim()
+        ? text
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l))
+        : [],
+    };
   } finally {
     await server.close();
   }

@@ -1,6 +1,11 @@
 // Calculated query cost by Shopify's documented rules, and the leaky bucket with an injected clock.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAdminSimulator, createFakeClock, type AdminSimulator, type FakeClock } from "../../simulator/admin/index";
+import {
+  createAdminSimulator,
+  createFakeClock,
+  type AdminSimulator,
+  type FakeClock,
+} from "../../simulator/admin/index";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
 import { APP_APPROVAL } from "../support/approval";
 
@@ -10,7 +15,13 @@ let shop: string;
 
 beforeEach(() => {
   clock = createFakeClock();
-  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL, clock, plans: { standard: { maximumAvailable: 100, restoreRate: 10 } } });
+  sim = createAdminSimulator({
+    apiKey: "key",
+    apiSecret: "secret",
+    protectedCustomerData: APP_APPROVAL,
+    clock,
+    plans: { standard: { maximumAvailable: 100, restoreRate: 10 } },
+  });
   shop = seedDemoShop(sim, { customers: 3, ordersEach: 2 }).domain;
 });
 afterEach(() => sim.dispose());
@@ -32,7 +43,9 @@ describe("query cost", () => {
   });
 
   it("charges a mutation 10", async () => {
-    const { body } = await sim.graphql(shop, { query: `mutation { segmentCreate(name: "Gold", query: "customer_tags CONTAINS 'tier:gold'") { segment { id } userErrors { message } } }` });
+    const { body } = await sim.graphql(shop, {
+      query: `mutation { segmentCreate(name: "Gold", query: "customer_tags CONTAINS 'tier:gold'") { segment { id } userErrors { message } } }`,
+    });
     expect((body as any).extensions.cost).toMatchObject({ requestedQueryCost: 10, actualQueryCost: 10 });
   });
 
@@ -41,8 +54,14 @@ describe("query cost", () => {
     sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", protectedCustomerData: APP_APPROVAL, clock });
     shop = seedDemoShop(sim).domain;
     // 2 + 250 × (1 + (2 + 250 × 1)) = 63 502
-    const { body } = await sim.graphql(shop, { query: `{ customers(first: 250) { nodes { orders(first: 250) { nodes { id customer { id } } } } } }` });
-    expect((body as any).errors[0].extensions).toMatchObject({ code: "MAX_COST_EXCEEDED", cost: 2 + 250 * (1 + 2 + 250 * 2), maxCost: 1000 });
+    const { body } = await sim.graphql(shop, {
+      query: `{ customers(first: 250) { nodes { orders(first: 250) { nodes { id customer { id } } } } } }`,
+    });
+    expect((body as any).errors[0].extensions).toMatchObject({
+      code: "MAX_COST_EXCEEDED",
+      cost: 2 + 250 * (1 + 2 + 250 * 2),
+      maxCost: 1000,
+    });
     expect((body as any).data).toBeUndefined();
   });
 });
@@ -53,7 +72,11 @@ describe("leaky bucket", () => {
 
   it("takes the requested cost and refunds the difference to the actual cost", async () => {
     const { body } = await sim.graphql(shop, { query });
-    expect((body as any).extensions.cost.throttleStatus).toEqual({ maximumAvailable: 100, currentlyAvailable: 95, restoreRate: 10 });
+    expect((body as any).extensions.cost.throttleStatus).toEqual({
+      maximumAvailable: 100,
+      currentlyAvailable: 95,
+      restoreRate: 10,
+    });
   });
 
   it("answers THROTTLED when the bucket cannot cover the requested cost, and recovers after the restore time", async () => {
@@ -65,8 +88,19 @@ describe("leaky bucket", () => {
     // Then it is refused with THROTTLED and the cost extension, and nothing runs
     expect(throttled.status).toBe(200);
     expect(throttled.body).toEqual({
-      errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
-      extensions: { cost: { requestedQueryCost: 47, actualQueryCost: null, throttleStatus: { maximumAvailable: 100, currentlyAvailable: 20, restoreRate: 10 } } },
+      errors: [
+        {
+          message: "Throttled",
+          extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" },
+        },
+      ],
+      extensions: {
+        cost: {
+          requestedQueryCost: 47,
+          actualQueryCost: null,
+          throttleStatus: { maximumAvailable: 100, currentlyAvailable: 20, restoreRate: 10 },
+        },
+      },
     });
     // When enough time passes to restore the missing 27 points
     clock.advance(2_700);

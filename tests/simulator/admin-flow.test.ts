@@ -19,27 +19,58 @@ beforeEach(() => {
 afterEach(() => sim.dispose());
 
 const send = async (handle: string, payload: unknown) =>
-  ((await sim.graphql(shop, { query: MUTATION, variables: { handle, payload } })).body as { data: { flowTriggerReceive: { userErrors: { message: string }[] } } }).data
-    .flowTriggerReceive.userErrors.map((e) => e.message);
+  (
+    (await sim.graphql(shop, { query: MUTATION, variables: { handle, payload } })).body as {
+      data: { flowTriggerReceive: { userErrors: { message: string }[] } };
+    }
+  ).data.flowTriggerReceive.userErrors.map((e) => e.message);
 
 describe("flowTriggerReceive", () => {
   it("reads the app's three trigger extensions", () => {
-    expect(Object.keys(declaredFlowTriggers("extensions")).sort()).toEqual(["campaign-offer-issued", "loyalty-tier-changed", "rfm-segment-changed"]);
+    expect(Object.keys(declaredFlowTriggers("extensions")).sort()).toEqual([
+      "campaign-offer-issued",
+      "loyalty-tier-changed",
+      "rfm-segment-changed",
+    ]);
   });
 
   it("accepts a payload with exactly the declared fields and records it", async () => {
-    expect(await send("loyalty-tier-changed", { customer_id: customer, from_tier: "Silver", to_tier: "Gold", direction: "up" })).toEqual([]);
+    expect(
+      await send("loyalty-tier-changed", {
+        customer_id: customer,
+        from_tier: "Silver",
+        to_tier: "Gold",
+        direction: "up",
+      }),
+    ).toEqual([]);
     expect(sim.shops.getShop(shop)!.flowTriggers).toEqual([
-      { handle: "loyalty-tier-changed", payload: { customer_id: customer, from_tier: "Silver", to_tier: "Gold", direction: "up" }, receivedAt: expect.any(String) },
+      {
+        handle: "loyalty-tier-changed",
+        payload: { customer_id: customer, from_tier: "Silver", to_tier: "Gold", direction: "up" },
+        receivedAt: expect.any(String),
+      },
     ]);
   });
 
   it("refuses an unknown handle, a missing or unknown field, a wrong type and a customer the shop does not have", async () => {
     expect(await send("nope", {})).toEqual(["Invalid handle 'nope'."]);
-    expect(await send("rfm-segment-changed", { customer_id: customer, from_segment: "loyal" })).toEqual(["Missing required field 'to_segment'."]);
-    expect(await send("rfm-segment-changed", { customer_id: customer, from_segment: "loyal", to_segment: "at_risk", extra: 1 })).toEqual(["Unknown field 'extra'."]);
-    expect(await send("rfm-segment-changed", { customer_id: customer, from_segment: 3, to_segment: "at_risk" })).toEqual(["Field 'from_segment' must be text."]);
-    expect(await send("rfm-segment-changed", { customer_id: 1, from_segment: "loyal", to_segment: "at_risk" })).toEqual(["Customer '1' does not exist."]);
+    expect(await send("rfm-segment-changed", { customer_id: customer, from_segment: "loyal" })).toEqual([
+      "Missing required field 'to_segment'.",
+    ]);
+    expect(
+      await send("rfm-segment-changed", {
+        customer_id: customer,
+        from_segment: "loyal",
+        to_segment: "at_risk",
+        extra: 1,
+      }),
+    ).toEqual(["Unknown field 'extra'."]);
+    expect(
+      await send("rfm-segment-changed", { customer_id: customer, from_segment: 3, to_segment: "at_risk" }),
+    ).toEqual(["Field 'from_segment' must be text."]);
+    expect(await send("rfm-segment-changed", { customer_id: 1, from_segment: "loyal", to_segment: "at_risk" })).toEqual(
+      ["Customer '1' does not exist."],
+    );
     expect(sim.shops.getShop(shop)!.flowTriggers).toEqual([]);
   });
 });

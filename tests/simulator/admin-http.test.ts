@@ -20,7 +20,11 @@ afterEach(async () => {
 });
 
 /** The body shopify-api's tokenExchange() posts (lib/auth/oauth/token-exchange.mjs). */
-function exchange(subjectToken: string, requested = "urn:shopify:params:oauth:token-type:offline-access-token", expiring = "0") {
+function exchange(
+  subjectToken: string,
+  requested = "urn:shopify:params:oauth:token-type:offline-access-token",
+  expiring = "0",
+) {
   return fetch(`${server.url}/store/${shop}/admin/oauth/access_token`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -59,7 +63,10 @@ describe("token exchange", () => {
   });
 
   it("issues an online token with associated_user when asked for one", async () => {
-    const response = await exchange(sim.tokens.sessionToken(shop, { sub: "42" }), "urn:shopify:params:oauth:token-type:online-access-token");
+    const response = await exchange(
+      sim.tokens.sessionToken(shop, { sub: "42" }),
+      "urn:shopify:params:oauth:token-type:online-access-token",
+    );
     const body = (await response.json()) as any;
     expect(body.associated_user.id).toBe(42);
     expect(body.expires_in).toBeGreaterThan(0);
@@ -67,7 +74,11 @@ describe("token exchange", () => {
 
   it("returns expires_in and a refresh token for expiring offline tokens", async () => {
     const body = (await (await exchange(sim.tokens.sessionToken(shop), undefined, "1")).json()) as any;
-    expect(body).toMatchObject({ expires_in: 3600, refresh_token: expect.stringMatching(/^shprt_/), refresh_token_expires_in: expect.any(Number) });
+    expect(body).toMatchObject({
+      expires_in: 3600,
+      refresh_token: expect.stringMatching(/^shprt_/),
+      refresh_token_expires_in: expect.any(Number),
+    });
   });
 
   it.each([
@@ -88,7 +99,9 @@ describe("GraphQL endpoint", () => {
   it("answers 401 without an access token", async () => {
     const response = await graphql(null, "{ shop { name } }");
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+    expect(await response.json()).toEqual({
+      errors: "[API] Invalid API key or access token (unrecognized login or wrong password)",
+    });
   });
 
   it("answers 401 with a token of another shop", async () => {
@@ -106,7 +119,14 @@ describe("GraphQL endpoint", () => {
     const token = sim.tokens.issue(shop);
     await graphql(token, "{ shop { name } }");
     expect(sim.requests.forShop(shop)).toEqual([
-      expect.objectContaining({ endpoint: "graphql", document: "{ shop { name } }", status: 200, requestedCost: 1, actualCost: 1, throttled: false }),
+      expect.objectContaining({
+        endpoint: "graphql",
+        document: "{ shop { name } }",
+        status: 200,
+        requestedCost: 1,
+        actualCost: 1,
+        throttled: false,
+      }),
     ]);
   });
 });

@@ -1,7 +1,13 @@
 // Search is a lagging index (simulator/admin/search-index.ts): orders(query:) and customers(query:), bulk queries with a
 // query filter too, see a created or changed record only after the index catches up; reads by id are always current.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAdminSimulator, createFakeClock, DEFAULT_SEARCH_LAG_MS, type AdminSimulator, type FakeClock } from "../../simulator/admin/index";
+import {
+  createAdminSimulator,
+  createFakeClock,
+  DEFAULT_SEARCH_LAG_MS,
+  type AdminSimulator,
+  type FakeClock,
+} from "../../simulator/admin/index";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
 import { APP_APPROVAL } from "../support/approval";
 
@@ -12,7 +18,13 @@ let customers: { id: string }[];
 
 beforeEach(() => {
   clock = createFakeClock(Date.parse("2026-03-01T00:00:00Z"));
-  sim = createAdminSimulator({ apiKey: "key", apiSecret: "secret", clock, protectedCustomerData: APP_APPROVAL, plans: { standard: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } } });
+  sim = createAdminSimulator({
+    apiKey: "key",
+    apiSecret: "secret",
+    clock,
+    protectedCustomerData: APP_APPROVAL,
+    plans: { standard: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } },
+  });
   ({ domain: shop, customers } = seedDemoShop(sim, { customers: 3, ordersEach: 1 }));
 });
 afterEach(() => sim.dispose());
@@ -25,7 +37,10 @@ async function data(query: string, variables: Record<string, unknown> = {}) {
 }
 
 const numeric = (gid: string) => gid.split("/").pop();
-const ordersOf = (customerId: string) => data(`{ orders(first: 50, query: "customer_id:${numeric(customerId)}") { nodes { id } } }`).then((d) => d.orders.nodes.map((n: { id: string }) => n.id));
+const ordersOf = (customerId: string) =>
+  data(`{ orders(first: 50, query: "customer_id:${numeric(customerId)}") { nodes { id } } }`).then((d) =>
+    d.orders.nodes.map((n: { id: string }) => n.id),
+  );
 
 describe("search lags behind the records", () => {
   it("finds a new order only after the lag, while a read by id finds it at once", async () => {
@@ -35,7 +50,9 @@ describe("search lags behind the records", () => {
     // Search does not know it yet
     expect(await ordersOf(customers[0].id)).toEqual(before);
     // A direct read does
-    const direct = await data(`query D($id: ID!) { order(id: $id) { id } nodes(ids: [$id]) { id } }`, { id: placed.id });
+    const direct = await data(`query D($id: ID!) { order(id: $id) { id } nodes(ids: [$id]) { id } }`, {
+      id: placed.id,
+    });
     expect(direct).toEqual({ order: { id: placed.id }, nodes: [{ id: placed.id }] });
     // Just before the lag is over: still not found; at the lag: found
     clock.advance(DEFAULT_SEARCH_LAG_MS - 1);
@@ -46,8 +63,11 @@ describe("search lags behind the records", () => {
 
   it("matches a changed record by what the index last saw, and answers it as it is now", async () => {
     // customers[0] is tagged "even"; the app replaces it with "vip"
-    await data(`mutation { tagsRemove(id: "${customers[0].id}", tags: ["even"]) { userErrors { message } } tagsAdd(id: "${customers[0].id}", tags: ["vip"]) { userErrors { message } } }`);
-    const search = (tag: string) => data(`{ customers(first: 10, query: "tag:${tag}") { nodes { id tags } } }`).then((d) => d.customers.nodes);
+    await data(
+      `mutation { tagsRemove(id: "${customers[0].id}", tags: ["even"]) { userErrors { message } } tagsAdd(id: "${customers[0].id}", tags: ["vip"]) { userErrors { message } } }`,
+    );
+    const search = (tag: string) =>
+      data(`{ customers(first: 10, query: "tag:${tag}") { nodes { id tags } } }`).then((d) => d.customers.nodes);
     // Still found by its old tag, with its current tags; not yet by the new one
     expect(await search("even")).toContainEqual({ id: customers[0].id, tags: ["vip"] });
     expect(await search("vip")).toEqual([]);
@@ -58,7 +78,10 @@ describe("search lags behind the records", () => {
 
   it("shows each version of a record in turn when it changes twice", async () => {
     const order = sim.shops.getShop(shop)!.ordersOf(customers[1].id)[0];
-    const cancelled = () => data(`{ orders(first: 10, query: "status:cancelled") { nodes { id } } }`).then((d) => d.orders.nodes.map((n: { id: string }) => n.id));
+    const cancelled = () =>
+      data(`{ orders(first: 10, query: "status:cancelled") { nodes { id } } }`).then((d) =>
+        d.orders.nodes.map((n: { id: string }) => n.id),
+      );
     sim.cancelOrder(shop, order.id);
     clock.advance(2_000);
     sim.refundOrder(shop, order.id, { amount: "1.00" });
@@ -87,9 +110,12 @@ describe("search lags behind the records", () => {
   it("lags in a bulk query with a query filter too", async () => {
     sim.placeOrder(shop, { customerId: customers[0].id, total: "9.00" });
     const run = async () => {
-      const started = await data(`mutation { bulkOperationRunQuery(query: "{ orders(query: \\"customer_id:${numeric(customers[0].id)}\\") { edges { node { id } } } }") { bulkOperation { id } userErrors { message } } }`);
+      const started = await data(
+        `mutation { bulkOperationRunQuery(query: "{ orders(query: \\"customer_id:${numeric(customers[0].id)}\\") { edges { node { id } } } }") { bulkOperation { id } userErrors { message } } }`,
+      );
       await sim.bulk.drain();
-      return sim.shops.getShop(shop)!.bulkOperations.get(started.bulkOperationRunQuery.bulkOperation.id)!.rootObjectCount;
+      return sim.shops.getShop(shop)!.bulkOperations.get(started.bulkOperationRunQuery.bulkOperation.id)!
+        .rootObjectCount;
     };
     expect(await run()).toBe("1");
     clock.advance(DEFAULT_SEARCH_LAG_MS);

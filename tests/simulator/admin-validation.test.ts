@@ -67,12 +67,21 @@ describe("document validation against the 2026-04 schema", () => {
 
   it("refuses a variable declared with a type that does not fit the argument", async () => {
     // Given $first declared as String but used for an Int argument
-    const { body } = await sim.graphql(shop, { query: `query Q($first: String) { customers(first: $first) { nodes { id } } }`, variables: { first: "1" } });
+    const { body } = await sim.graphql(shop, {
+      query: `query Q($first: String) { customers(first: $first) { nodes { id } } }`,
+      variables: { first: "1" },
+    });
     expect(body).toMatchObject({
       errors: [
         {
           message: "Type mismatch on variable $first and argument first (String / Int)",
-          extensions: { code: "variableMismatch", variableName: "first", typeName: "String", argumentName: "first", errorMessage: "Type mismatch" },
+          extensions: {
+            code: "variableMismatch",
+            variableName: "first",
+            typeName: "String",
+            argumentName: "first",
+            errorMessage: "Type mismatch",
+          },
         },
       ],
     });
@@ -80,7 +89,10 @@ describe("document validation against the 2026-04 schema", () => {
 
   it("refuses a variable value of the wrong type", async () => {
     // Given an Int variable given a string value
-    const { body } = await sim.graphql(shop, { query: `query Q($first: Int!) { customers(first: $first) { nodes { id } } }`, variables: { first: "ten" } });
+    const { body } = await sim.graphql(shop, {
+      query: `query Q($first: Int!) { customers(first: $first) { nodes { id } } }`,
+      variables: { first: "ten" },
+    });
     expect(body).toEqual({
       errors: [
         {
@@ -93,27 +105,52 @@ describe("document validation against the 2026-04 schema", () => {
   });
 
   it("refuses a missing required variable", async () => {
-    const { body } = await sim.graphql(shop, { query: `query Q($id: ID!) { customer(id: $id) { id } }`, variables: {} });
+    const { body } = await sim.graphql(shop, {
+      query: `query Q($id: ID!) { customer(id: $id) { id } }`,
+      variables: {},
+    });
     expect(body).toMatchObject({
-      errors: [{ message: "Variable $id of type ID! was provided invalid value", extensions: { value: null, problems: [{ path: [], explanation: "Expected value to not be null" }] } }],
+      errors: [
+        {
+          message: "Variable $id of type ID! was provided invalid value",
+          extensions: { value: null, problems: [{ path: [], explanation: "Expected value to not be null" }] },
+        },
+      ],
     });
   });
 
   it("refuses an unused variable", async () => {
-    const { body } = await sim.graphql(shop, { query: `query Q($id: ID!, $unused: Int) { customer(id: $id) { id } }`, variables: { id: customerId } });
+    const { body } = await sim.graphql(shop, {
+      query: `query Q($id: ID!, $unused: Int) { customer(id: $id) { id } }`,
+      variables: { id: customerId },
+    });
     expect(body).toMatchObject({
-      errors: [{ message: "Variable $unused is declared by Q but not used", path: ["query Q"], extensions: { code: "variableNotUsed", variableName: "unused" } }],
+      errors: [
+        {
+          message: "Variable $unused is declared by Q but not used",
+          path: ["query Q"],
+          extensions: { code: "variableNotUsed", variableName: "unused" },
+        },
+      ],
     });
   });
 
   it("refuses an unknown field inside an input object variable", async () => {
     const query = `mutation M($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { message } } }`;
-    const { body } = await sim.graphql(shop, { query, variables: { m: [{ ownerId: customerId, key: "tier", value: "gold", type: "single_line_text_field", colour: "red" }] } });
+    const { body } = await sim.graphql(shop, {
+      query,
+      variables: {
+        m: [{ ownerId: customerId, key: "tier", value: "gold", type: "single_line_text_field", colour: "red" }],
+      },
+    });
     expect(body).toMatchObject({
       errors: [
         {
-          message: "Variable $m of type [MetafieldsSetInput!]! was provided invalid value for 0.colour (Field is not defined on MetafieldsSetInput)",
-          extensions: { problems: [{ path: [0, "colour"], explanation: "Field is not defined on MetafieldsSetInput" }] },
+          message:
+            "Variable $m of type [MetafieldsSetInput!]! was provided invalid value for 0.colour (Field is not defined on MetafieldsSetInput)",
+          extensions: {
+            problems: [{ path: [0, "colour"], explanation: "Field is not defined on MetafieldsSetInput" }],
+          },
         },
       ],
     });
@@ -129,10 +166,19 @@ describe("document validation against the 2026-04 schema", () => {
 describe("fields the simulator does not model", () => {
   it("fail loudly with the field's name instead of returning null silently", async () => {
     // Given a valid query selecting Customer.note, which the simulator does not model
-    const { body } = await sim.graphql(shop, { query: `query Q($id: ID!) { customer(id: $id) { id note } }`, variables: { id: customerId } });
+    const { body } = await sim.graphql(shop, {
+      query: `query Q($id: ID!) { customer(id: $id) { id note } }`,
+      variables: { id: customerId },
+    });
     // Then the response carries an error naming the field
     expect(body).toMatchObject({
-      errors: [{ message: "simulator does not implement Customer.note", path: ["customer", "note"], extensions: { code: "SIMULATOR_NOT_IMPLEMENTED" } }],
+      errors: [
+        {
+          message: "simulator does not implement Customer.note",
+          path: ["customer", "note"],
+          extensions: { code: "SIMULATOR_NOT_IMPLEMENTED" },
+        },
+      ],
     });
   });
 });

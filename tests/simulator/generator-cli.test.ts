@@ -26,7 +26,17 @@ describe("generator CLI", () => {
   it("writes the preset's file with explicit overrides and prints the counts", async () => {
     // Given the JPY demo preset with an explicit seed and customer count
     const out = path.join(dir, "cli.jsonl");
-    const { stdout } = await cli(["--preset", "demo-jpy", "--seed", "42", "--customers", "50", "--out", out, "--quiet"]);
+    const { stdout } = await cli([
+      "--preset",
+      "demo-jpy",
+      "--seed",
+      "42",
+      "--customers",
+      "50",
+      "--out",
+      out,
+      "--quiet",
+    ]);
     // Then it reports the counts and the speed
     expect(stdout).toMatch(/customers 50 {2}orders \d+ {2}refunds \d+/);
     expect(stdout).toMatch(/orders\/s/);

@@ -18,7 +18,9 @@ afterEach(() => {
 });
 
 async function fileHash(file: string): Promise<string> {
-  return createHash("sha256").update(await readFile(file)).digest("hex");
+  return createHash("sha256")
+    .update(await readFile(file))
+    .digest("hex");
 }
 
 function streamHash(input: Parameters<typeof generateShop>[0]): string {

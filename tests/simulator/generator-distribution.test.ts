@@ -18,7 +18,8 @@ beforeAll(() => {
   customers = records.filter((r): r is CustomerRecord => r.__typename === "Customer");
   orders = records.filter((r): r is OrderRecord => r.__typename === "Order");
   ordersPerCustomer = new Map(customers.map((c) => [c.id, 0]));
-  for (const o of orders) if (o.customer) ordersPerCustomer.set(o.customer.id, ordersPerCustomer.get(o.customer.id)! + 1);
+  for (const o of orders)
+    if (o.customer) ordersPerCustomer.set(o.customer.id, ordersPerCustomer.get(o.customer.id)! + 1);
 });
 
 const minor = (amount: string) => Number(amount.replace(".", ""));
@@ -54,10 +55,18 @@ describe("demo shop distribution", () => {
     ["guest orders", (o: OrderRecord) => o.customer === null],
     ["test orders", (o: OrderRecord) => o.test],
     ["cancelled orders", (o: OrderRecord) => o.cancelledAt !== null],
-    ["partially refunded orders", (o: OrderRecord) =>
-      minor(o.totalRefundedSet.shopMoney.amount) > 0 && minor(o.currentTotalPriceSet.shopMoney.amount) > 0],
-    ["fully refunded orders", (o: OrderRecord) =>
-      o.cancelledAt === null && minor(o.totalRefundedSet.shopMoney.amount) > 0 && minor(o.currentTotalPriceSet.shopMoney.amount) === 0],
+    [
+      "partially refunded orders",
+      (o: OrderRecord) =>
+        minor(o.totalRefundedSet.shopMoney.amount) > 0 && minor(o.currentTotalPriceSet.shopMoney.amount) > 0,
+    ],
+    [
+      "fully refunded orders",
+      (o: OrderRecord) =>
+        o.cancelledAt === null &&
+        minor(o.totalRefundedSet.shopMoney.amount) > 0 &&
+        minor(o.currentTotalPriceSet.shopMoney.amount) === 0,
+    ],
     ["edited orders", (o: OrderRecord) => o.edited],
     ["orders with a discount code", (o: OrderRecord) => o.discountCodes.length > 0],
   ])("has some %s, but they are a minority", (_, isKind) => {
@@ -71,7 +80,9 @@ describe("demo shop distribution", () => {
     expect(thai.length).toBeGreaterThan(5);
     const cities = new Set(thai.map((c) => c.defaultAddress?.city));
     expect(cities.has("Bangkok") || cities.has("Chiang Mai")).toBe(true);
-    expect(thai.some((c) => c.defaultAddress?.countryCodeV2 === "TH" && THAI.test(c.defaultAddress.address1 ?? ""))).toBe(true);
+    expect(
+      thai.some((c) => c.defaultAddress?.countryCodeV2 === "TH" && THAI.test(c.defaultAddress.address1 ?? "")),
+    ).toBe(true);
   });
 
   it("has English and Japanese customers too", () => {
@@ -97,14 +108,16 @@ describe("demo shop distribution", () => {
   it("has repeat customers who stopped buying more than a year before endDate (churn)", () => {
     const end = Date.parse(resolveOptions(DEMO).endDate);
     const last = new Map<string, number>();
-    for (const o of orders) if (o.customer) last.set(o.customer.id, Math.max(last.get(o.customer.id) ?? 0, Date.parse(o.processedAt)));
+    for (const o of orders)
+      if (o.customer) last.set(o.customer.id, Math.max(last.get(o.customer.id) ?? 0, Date.parse(o.processedAt)));
     const churned = [...last].filter(([id, at]) => ordersPerCustomer.get(id)! >= 2 && end - at > 365 * 86_400_000);
     expect(churned.length).toBeGreaterThan(0);
   });
 
   it("has repeat customers with a long quiet gap between two orders", () => {
     const times = new Map<string, number[]>();
-    for (const o of orders) if (o.customer) times.set(o.customer.id, [...(times.get(o.customer.id) ?? []), Date.parse(o.processedAt)]);
+    for (const o of orders)
+      if (o.customer) times.set(o.customer.id, [...(times.get(o.customer.id) ?? []), Date.parse(o.processedAt)]);
     const longGap = [...times.values()].some((t) => t.some((at, i) => i > 0 && at - t[i - 1] > 180 * 86_400_000));
     expect(longGap).toBe(true);
   });

@@ -148,8 +148,15 @@ describe("generated shop file format", () => {
 
 describe("readShopFile on a bad file", () => {
   const shopLine = JSON.stringify({
-    __typename: "Shop", id: "gid://shopify/Shop/1", name: "Bad", myshopifyDomain: "bad.myshopify.com",
-    email: "owner@bad.example.com", currencyCode: "USD", ianaTimezone: "UTC", primaryLocale: "en", plan: "standard",
+    __typename: "Shop",
+    id: "gid://shopify/Shop/1",
+    name: "Bad",
+    myshopifyDomain: "bad.myshopify.com",
+    email: "owner@bad.example.com",
+    currencyCode: "USD",
+    ianaTimezone: "UTC",
+    primaryLocale: "en",
+    plan: "standard",
   });
 
   async function readAll(content: string): Promise<ShopFileRecord[]> {
@@ -166,7 +173,9 @@ describe("readShopFile on a bad file", () => {
     delete order.edited;
     const customer = lines.find((l) => l.includes('"__typename":"Customer"'))!;
     // When it is read, Then the error names line 3 and the field
-    await expect(readAll([shopLine, customer, JSON.stringify(order)].join("\n"))).rejects.toThrow(/:3: invalid Order: edited/);
+    await expect(readAll([shopLine, customer, JSON.stringify(order)].join("\n"))).rejects.toThrow(
+      /:3: invalid Order: edited/,
+    );
   });
 
   it("names the line that is not JSON", async () => {
@@ -174,7 +183,9 @@ describe("readShopFile on a bad file", () => {
   });
 
   it("names the line with an unknown __typename", async () => {
-    await expect(readAll(`${shopLine}\n{"__typename":"LineItem","id":"x"}\n`)).rejects.toThrow(/:2: unknown __typename "LineItem"/);
+    await expect(readAll(`${shopLine}\n{"__typename":"LineItem","id":"x"}\n`)).rejects.toThrow(
+      /:2: unknown __typename "LineItem"/,
+    );
   });
 
   it("refuses a file that does not start with the Shop", async () => {
@@ -185,6 +196,8 @@ describe("readShopFile on a bad file", () => {
   it("refuses an amount that is not a decimal string", async () => {
     const order = JSON.parse(lines.find((l) => l.includes('"__typename":"Order"'))!);
     order.totalPriceSet.shopMoney.amount = 12.5;
-    await expect(readAll(`${shopLine}\n${JSON.stringify(order)}\n`)).rejects.toThrow(/:2: invalid Order: totalPriceSet\.shopMoney\.amount/);
+    await expect(readAll(`${shopLine}\n${JSON.stringify(order)}\n`)).rejects.toThrow(
+      /:2: invalid Order: totalPriceSet\.shopMoney\.amount/,
+    );
   });
 });

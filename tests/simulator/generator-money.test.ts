@@ -12,11 +12,20 @@ beforeAll(() => {
   jpy = [...generateShop({ preset: "demo-jpy", seed: 11 })];
 });
 
-const BAGS = ["totalPriceSet", "currentTotalPriceSet", "totalRefundedSet", "subtotalPriceSet", "totalDiscountsSet"] as const;
+const BAGS = [
+  "totalPriceSet",
+  "currentTotalPriceSet",
+  "totalRefundedSet",
+  "subtotalPriceSet",
+  "totalDiscountsSet",
+] as const;
 const ordersOf = (records: ShopFileRecord[]) => records.filter((r): r is OrderRecord => r.__typename === "Order");
 const refundsOf = (records: ShopFileRecord[]) => records.filter((r): r is RefundRecord => r.__typename === "Refund");
 function bagsOf(records: ShopFileRecord[]): MoneyBag[] {
-  return [...ordersOf(records).flatMap((o) => BAGS.map((k) => o[k])), ...refundsOf(records).map((r) => r.totalRefundedSet)];
+  return [
+    ...ordersOf(records).flatMap((o) => BAGS.map((k) => o[k])),
+    ...refundsOf(records).map((r) => r.totalRefundedSet),
+  ];
 }
 /** Amount → minor units by dropping the decimal point: valid because each currency's decimals are fixed. */
 const minor = (bag: MoneyBag) => BigInt(bag.shopMoney.amount.replace(".", ""));
@@ -26,13 +35,16 @@ describe("money in generated shops", () => {
     for (const bag of bagsOf(usd)) expect(bag.shopMoney.amount).toMatch(/^\d+\.\d{2}$/);
   });
 
-  it("writes JPY amounts without decimals, like \"1200\"", () => {
+  it('writes JPY amounts without decimals, like "1200"', () => {
     const amounts = bagsOf(jpy).map((b) => b.shopMoney.amount);
     for (const amount of amounts) expect(amount).toMatch(/^\d+$/);
     expect(amounts.some((a) => Number(a) >= 1000)).toBe(true);
   });
 
-  it.each([["USD", () => usd], ["JPY", () => jpy]])("keeps %s orders in the shop currency, presentment equal to shop money", (code, get) => {
+  it.each([
+    ["USD", () => usd],
+    ["JPY", () => jpy],
+  ])("keeps %s orders in the shop currency, presentment equal to shop money", (code, get) => {
     const records = get();
     expect(records[0]).toMatchObject({ __typename: "Shop", currencyCode: code });
     for (const order of ordersOf(records)) {
@@ -45,15 +57,23 @@ describe("money in generated shops", () => {
     }
   });
 
-  it.each([["USD", () => usd], ["JPY", () => jpy]])("%s: current total = total − refunded, unless the order was edited", (_, get) => {
+  it.each([
+    ["USD", () => usd],
+    ["JPY", () => jpy],
+  ])("%s: current total = total − refunded, unless the order was edited", (_, get) => {
     const unedited = ordersOf(get()).filter((o) => !o.edited);
-    for (const o of unedited) expect(minor(o.currentTotalPriceSet)).toBe(minor(o.totalPriceSet) - minor(o.totalRefundedSet));
+    for (const o of unedited)
+      expect(minor(o.currentTotalPriceSet)).toBe(minor(o.totalPriceSet) - minor(o.totalRefundedSet));
   });
 
-  it.each([["USD", () => usd], ["JPY", () => jpy]])("%s: an order's refunds add up to its totalRefunded", (_, get) => {
+  it.each([
+    ["USD", () => usd],
+    ["JPY", () => jpy],
+  ])("%s: an order's refunds add up to its totalRefunded", (_, get) => {
     const records = get();
     const refunded = new Map<string, bigint>();
-    for (const r of refundsOf(records)) refunded.set(r.order.id, (refunded.get(r.order.id) ?? 0n) + minor(r.totalRefundedSet));
+    for (const r of refundsOf(records))
+      refunded.set(r.order.id, (refunded.get(r.order.id) ?? 0n) + minor(r.totalRefundedSet));
     expect(refunded.size).toBeGreaterThan(0);
     for (const o of ordersOf(records)) expect(minor(o.totalRefundedSet)).toBe(refunded.get(o.id) ?? 0n);
   });

@@ -31,16 +31,34 @@ async function recompute(file: string, decimals: number): Promise<Recomputed> {
     const [whole, fraction = ""] = amount.split(".");
     return Number(whole) * 10 ** decimals + Number(fraction.padEnd(decimals, "0") || "0");
   };
-  const result: Recomputed = { perCustomer: new Map(), qualifyingOrders: 0, qualifyingSpendMinor: 0, excluded: { test: 0, cancelled: 0, zero: 0 } };
+  const result: Recomputed = {
+    perCustomer: new Map(),
+    qualifyingOrders: 0,
+    qualifyingSpendMinor: 0,
+    excluded: { test: 0, cancelled: 0, zero: 0 },
+  };
   for await (const record of readShopFile(file)) {
     if (record.__typename !== "Order" || record.customer === null) continue;
     const order: OrderRecord = record;
     const customerId = record.customer.id;
     const value = toMinor(order.currentTotalPriceSet.shopMoney.amount);
-    if (order.test) { result.excluded.test++; continue; }
-    if (order.cancelledAt) { result.excluded.cancelled++; continue; }
-    if (value <= 0) { result.excluded.zero++; continue; }
-    const entry = result.perCustomer.get(customerId) ?? { qualifyingOrders: 0, spendMinor: 0, lastOrderAt: order.processedAt };
+    if (order.test) {
+      result.excluded.test++;
+      continue;
+    }
+    if (order.cancelledAt) {
+      result.excluded.cancelled++;
+      continue;
+    }
+    if (value <= 0) {
+      result.excluded.zero++;
+      continue;
+    }
+    const entry = result.perCustomer.get(customerId) ?? {
+      qualifyingOrders: 0,
+      spendMinor: 0,
+      lastOrderAt: order.processedAt,
+    };
     entry.qualifyingOrders++;
     entry.spendMinor += value;
     if (order.processedAt > entry.lastOrderAt) entry.lastOrderAt = order.processedAt;

@@ -12,7 +12,12 @@ let receiver: TestReceiver;
 
 beforeEach(async () => {
   receiver = await startTestReceiver();
-  shopify = createLocalShopify({ apiKey: "key", apiSecret: "secret", protectedCustomerData: { level: 2, fields: ["name", "email"] }, appUrl: receiver.url });
+  shopify = createLocalShopify({
+    apiKey: "key",
+    apiSecret: "secret",
+    protectedCustomerData: { level: 2, fields: ["name", "email"] },
+    appUrl: receiver.url,
+  });
   shopify.admin.shops.addShop(demoShopRecord(SHOP));
 });
 afterEach(async () => {
@@ -22,10 +27,16 @@ afterEach(async () => {
 });
 
 const topics = () => receiver.received.map((w) => w.headers["x-shopify-topic"]);
-const bodyOf = (topic: string) => JSON.parse(receiver.received.find((w) => w.headers["x-shopify-topic"] === topic)!.rawBody);
+const bodyOf = (topic: string) =>
+  JSON.parse(receiver.received.find((w) => w.headers["x-shopify-topic"] === topic)!.rawBody);
 
 async function shopperActivity() {
-  const customer = shopify.admin.createCustomer(SHOP, { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", phone: "+15550100" });
+  const customer = shopify.admin.createCustomer(SHOP, {
+    firstName: "Ada",
+    lastName: "Lovelace",
+    email: "ada@example.com",
+    phone: "+15550100",
+  });
   shopify.admin.placeOrder(SHOP, { customerId: customer.id, total: "10.00" });
   await shopify.webhooks.drain();
 }
@@ -34,12 +45,24 @@ describe("webhooks and the installation", () => {
   it("installs with the toml's scopes and delivers name and email, redacting the phone it is not approved for", async () => {
     shopify.install(SHOP);
     expect(shopify.admin.access.get(SHOP)).toEqual({
-      scopes: ["read_orders", "read_all_orders", "read_customers", "write_customers", "read_discounts", "write_discounts"],
+      scopes: [
+        "read_orders",
+        "read_all_orders",
+        "read_customers",
+        "write_customers",
+        "read_discounts",
+        "write_discounts",
+      ],
       protectedCustomerData: { level: 2, fields: ["name", "email"] },
     });
     await shopperActivity();
     expect(topics()).toEqual(["customers/create", "orders/create", "orders/paid"]);
-    expect(bodyOf("customers/create")).toMatchObject({ first_name: "Ada", last_name: "Lovelace", email: "ada@example.com", phone: null });
+    expect(bodyOf("customers/create")).toMatchObject({
+      first_name: "Ada",
+      last_name: "Lovelace",
+      email: "ada@example.com",
+      phone: null,
+    });
     expect(bodyOf("orders/create")).toMatchObject({ email: "ada@example.com" });
   });
 
@@ -65,7 +88,14 @@ describe("webhooks and the installation", () => {
     await shopperActivity();
     expect(topics()).toEqual(["app/scopes_update", "orders/create", "orders/paid"]);
     expect(bodyOf("app/scopes_update")).toMatchObject({
-      previous: ["read_orders", "read_all_orders", "read_customers", "write_customers", "read_discounts", "write_discounts"],
+      previous: [
+        "read_orders",
+        "read_all_orders",
+        "read_customers",
+        "write_customers",
+        "read_discounts",
+        "write_discounts",
+      ],
       current: ["read_orders", "read_all_orders", "read_discounts", "write_discounts"],
     });
     await shopify.grantScopes(SHOP, "read_customers");

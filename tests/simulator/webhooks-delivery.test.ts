@@ -24,7 +24,11 @@ afterEach(async () => {
 });
 
 function orderEvent(n: number): WebhookEvent {
-  return { shop, topic: "orders/create", resource: orderRecord({ id: `gid://shopify/Order/${9000 + n}`, name: `#${1000 + n}` }) };
+  return {
+    shop,
+    topic: "orders/create",
+    resource: orderRecord({ id: `gid://shopify/Order/${9000 + n}`, name: `#${1000 + n}` }),
+  };
 }
 
 describe("webhook delivery", () => {
@@ -102,7 +106,10 @@ describe("webhook delivery", () => {
       "x-shopify-triggered-at": "2024-03-01T10:15:00.000Z",
       "x-shopify-hmac-sha256": signWebhookBody(request.rawBody, API_SECRET),
     });
-    expect(JSON.parse(request.rawBody)).toMatchObject({ id: 7001, admin_graphql_api_id: "gid://shopify/Customer/7001" });
+    expect(JSON.parse(request.rawBody)).toMatchObject({
+      id: 7001,
+      admin_graphql_api_id: "gid://shopify/Customer/7001",
+    });
   });
 
   it("never sends a body that fails the topic's schema", async () => {
@@ -119,14 +126,21 @@ describe("webhook delivery", () => {
   it("retries after two 500s and the third attempt succeeds, with the same event and webhook id", async () => {
     // Given an app that answers 500 twice, then 200
     receiver = await startTestReceiver((_webhook, index) => (index < 2 ? 500 : 200));
-    const sender = createWebhookSender({ appUrl: receiver.url, apiSecret: API_SECRET, subscriptions: SUBSCRIPTIONS, retry: TINY_RETRIES });
+    const sender = createWebhookSender({
+      appUrl: receiver.url,
+      apiSecret: API_SECRET,
+      subscriptions: SUBSCRIPTIONS,
+      retry: TINY_RETRIES,
+    });
     // When one event is sent
     const [outcome] = await sender.sendEvent(orderEvent(1));
     // Then it took 3 attempts of the same webhook: same ids, same bytes
     expect(outcome).toMatchObject({ delivered: true, attempts: 3 });
     expect(receiver.received).toHaveLength(3);
     expect(new Set(receiver.received.map((r) => r.headers["x-shopify-event-id"]))).toEqual(new Set([outcome.eventId]));
-    expect(new Set(receiver.received.map((r) => r.headers["x-shopify-webhook-id"]))).toEqual(new Set([outcome.webhookId]));
+    expect(new Set(receiver.received.map((r) => r.headers["x-shopify-webhook-id"]))).toEqual(
+      new Set([outcome.webhookId]),
+    );
     expect(new Set(receiver.received.map((r) => r.rawBody)).size).toBe(1);
   });
 
@@ -154,7 +168,12 @@ describe("webhook delivery", () => {
   it("gives up after Shopify's 8 retries", async () => {
     // Given an app that always fails
     receiver = await startTestReceiver(() => 503);
-    const sender = createWebhookSender({ appUrl: receiver.url, apiSecret: API_SECRET, subscriptions: SUBSCRIPTIONS, retry: TINY_RETRIES });
+    const sender = createWebhookSender({
+      appUrl: receiver.url,
+      apiSecret: API_SECRET,
+      subscriptions: SUBSCRIPTIONS,
+      retry: TINY_RETRIES,
+    });
     // When an event is sent
     const [outcome] = await sender.sendEvent(orderEvent(1));
     // Then it was tried once and retried 8 times, then reported undelivered
@@ -164,7 +183,12 @@ describe("webhook delivery", () => {
 
   it("counts a redirect as a failed attempt, as Shopify does", async () => {
     receiver = await startTestReceiver((_webhook, index) => (index === 0 ? 302 : 200));
-    const sender = createWebhookSender({ appUrl: receiver.url, apiSecret: API_SECRET, subscriptions: SUBSCRIPTIONS, retry: TINY_RETRIES });
+    const sender = createWebhookSender({
+      appUrl: receiver.url,
+      apiSecret: API_SECRET,
+      subscriptions: SUBSCRIPTIONS,
+      retry: TINY_RETRIES,
+    });
     const [outcome] = await sender.sendEvent(orderEvent(1));
     expect(outcome.attempts).toBe(2);
   });
@@ -172,12 +196,24 @@ describe("webhook delivery", () => {
   it("records every attempt in the delivery log", async () => {
     // Given an app that fails once
     receiver = await startTestReceiver((_webhook, index) => (index === 0 ? 500 : 200));
-    const sender = createWebhookSender({ appUrl: receiver.url, apiSecret: API_SECRET, subscriptions: SUBSCRIPTIONS, retry: TINY_RETRIES });
+    const sender = createWebhookSender({
+      appUrl: receiver.url,
+      apiSecret: API_SECRET,
+      subscriptions: SUBSCRIPTIONS,
+      retry: TINY_RETRIES,
+    });
     // When an event is sent
     const [outcome] = await sender.sendEvent(orderEvent(1));
     // Then the log holds both attempts with topic, shop, ids, status and latency
     expect(sender.log).toEqual([
-      expect.objectContaining({ topic: "orders/create", shop: shop.myshopifyDomain, path: "/webhooks/orders/create", attempt: 1, status: 500, ok: false }),
+      expect.objectContaining({
+        topic: "orders/create",
+        shop: shop.myshopifyDomain,
+        path: "/webhooks/orders/create",
+        attempt: 1,
+        status: 500,
+        ok: false,
+      }),
       expect.objectContaining({ topic: "orders/create", attempt: 2, status: 200, ok: true }),
     ]);
     for (const entry of sender.log) {
@@ -189,7 +225,12 @@ describe("webhook delivery", () => {
   it("delivers duplicates with the event id of the original and new webhook ids", async () => {
     // Given a receiver
     receiver = await startTestReceiver();
-    const sender = createWebhookSender({ appUrl: receiver.url, apiSecret: API_SECRET, subscriptions: SUBSCRIPTIONS, seed: 7 });
+    const sender = createWebhookSender({
+      appUrl: receiver.url,
+      apiSecret: API_SECRET,
+      subscriptions: SUBSCRIPTIONS,
+      seed: 7,
+    });
     // When two events go out with two duplicates each
     await sender.deliverBatch([orderEvent(1), orderEvent(2)], { duplicates: 2 });
     // Then each event arrived 3 times under one event id, each time as its own webhook
@@ -210,7 +251,9 @@ describe("webhook delivery", () => {
     const sender = createWebhookSender({ appUrl: receiver.url, apiSecret: API_SECRET, subscriptions: SUBSCRIPTIONS });
     await sender.deliverBatch([orderEvent(1)], { duplicates: 1, duplicateWebhookId: "same" });
     expect(receiver.received).toHaveLength(2);
-    expect(receiver.received[0].headers["x-shopify-webhook-id"]).toBe(receiver.received[1].headers["x-shopify-webhook-id"]);
+    expect(receiver.received[0].headers["x-shopify-webhook-id"]).toBe(
+      receiver.received[1].headers["x-shopify-webhook-id"],
+    );
   });
 
   it("reorders a batch the same way for the same seed, and differently for another", async () => {
@@ -218,9 +261,18 @@ describe("webhook delivery", () => {
     const events = Array.from({ length: 10 }, (_, n) => orderEvent(n + 1));
     const arrivalOrder = async (seed: number) => {
       receiver = await startTestReceiver();
-      const sender = createWebhookSender({ appUrl: receiver.url, apiSecret: API_SECRET, subscriptions: SUBSCRIPTIONS, seed });
+      const sender = createWebhookSender({
+        appUrl: receiver.url,
+        apiSecret: API_SECRET,
+        subscriptions: SUBSCRIPTIONS,
+        seed,
+      });
       await sender.deliverBatch(events, { shuffle: true, duplicates: 1 });
-      const order = receiver.received.map((r) => [JSON.parse(r.rawBody).id, r.headers["x-shopify-event-id"], r.headers["x-shopify-webhook-id"]]);
+      const order = receiver.received.map((r) => [
+        JSON.parse(r.rawBody).id,
+        r.headers["x-shopify-event-id"],
+        r.headers["x-shopify-webhook-id"],
+      ]);
       await receiver.close();
       receiver = undefined;
       return order;
@@ -275,7 +327,12 @@ describe("webhook delivery", () => {
   it("drain waits for retries still pending", async () => {
     // Given an app failing once, and a send not awaited
     receiver = await startTestReceiver((_webhook, index) => (index === 0 ? 500 : 200));
-    const sender = createWebhookSender({ appUrl: receiver.url, apiSecret: API_SECRET, subscriptions: SUBSCRIPTIONS, retry: { factor: 1e-4 } });
+    const sender = createWebhookSender({
+      appUrl: receiver.url,
+      apiSecret: API_SECRET,
+      subscriptions: SUBSCRIPTIONS,
+      retry: { factor: 1e-4 },
+    });
     void sender.sendEvent(orderEvent(1));
     // When drained
     await sender.drain();

@@ -26,7 +26,10 @@ function eventFor(topic: WebhookTopic): WebhookEvent {
         shop,
         topic,
         resource: {
-          order: orderRecord({ currentTotalPriceSet: moneyBag("10.00", "USD"), totalRefundedSet: moneyBag("2.50", "USD") }),
+          order: orderRecord({
+            currentTotalPriceSet: moneyBag("10.00", "USD"),
+            totalRefundedSet: moneyBag("2.50", "USD"),
+          }),
           customer,
           refunds: [refundRecord()],
         },
@@ -46,7 +49,11 @@ function eventFor(topic: WebhookTopic): WebhookEvent {
     case "shop/redact":
       return { shop, topic };
     case "app/scopes_update":
-      return { shop, topic, resource: { previous: ["read_orders"], current: ["read_orders", "write_customers"], updatedAt: AT } };
+      return {
+        shop,
+        topic,
+        resource: { previous: ["read_orders"], current: ["read_orders", "write_customers"], updatedAt: AT },
+      };
     case "customers/data_request":
       return { shop, topic, resource: { customer, orders: [order] } };
     case "customers/redact":
@@ -95,14 +102,20 @@ describe("webhook bodies", () => {
   });
 
   it("gives orders the numeric id of the gid and keeps the gid as admin_graphql_api_id", () => {
-    const body = buildPayload({ shop, topic: "orders/create", resource: orderRecord({ id: "gid://shopify/Order/4503599627370495" }) }, AT);
+    const body = buildPayload(
+      { shop, topic: "orders/create", resource: orderRecord({ id: "gid://shopify/Order/4503599627370495" }) },
+      AT,
+    );
     expect(body.id).toBe(4503599627370495);
     expect(body.admin_graphql_api_id).toBe("gid://shopify/Order/4503599627370495");
   });
 
   it("prints money as exact decimal strings in the shop currency: USD with cents", () => {
     // Given a $12.50 order with a $2.50 refund
-    const order = orderRecord({ currentTotalPriceSet: moneyBag("10", "USD"), totalRefundedSet: moneyBag("2.5", "USD") });
+    const order = orderRecord({
+      currentTotalPriceSet: moneyBag("10", "USD"),
+      totalRefundedSet: moneyBag("2.5", "USD"),
+    });
     // When the orders/updated body is built
     const body = buildPayload({ shop, topic: "orders/updated", resource: order }, AT);
     // Then amounts carry two decimals, as strings
@@ -174,15 +187,27 @@ describe("webhook bodies", () => {
   });
 
   it("handles half-hour offsets and UTC shops", () => {
-    const kolkata = buildPayload({ shop: shopRecord({ ianaTimezone: "Asia/Kolkata" }), topic: "orders/create", resource: orderRecord() }, AT);
-    const utc = buildPayload({ shop: shopRecord({ ianaTimezone: "Etc/UTC" }), topic: "orders/create", resource: orderRecord() }, AT);
+    const kolkata = buildPayload(
+      { shop: shopRecord({ ianaTimezone: "Asia/Kolkata" }), topic: "orders/create", resource: orderRecord() },
+      AT,
+    );
+    const utc = buildPayload(
+      { shop: shopRecord({ ianaTimezone: "Etc/UTC" }), topic: "orders/create", resource: orderRecord() },
+      AT,
+    );
     expect(kolkata.processed_at).toBe("2024-03-01T15:45:00+05:30");
     expect(utc.processed_at).toBe("2024-03-01T10:15:00+00:00");
   });
 
   it("puts the customer in the order when the record is given, and null for a guest checkout", () => {
-    const withCustomer = buildPayload({ shop, topic: "orders/create", resource: { order: orderRecord(), customer: customerRecord() } }, AT);
-    const guest = buildPayload({ shop, topic: "orders/create", resource: orderRecord({ customer: null, email: null }) }, AT);
+    const withCustomer = buildPayload(
+      { shop, topic: "orders/create", resource: { order: orderRecord(), customer: customerRecord() } },
+      AT,
+    );
+    const guest = buildPayload(
+      { shop, topic: "orders/create", resource: orderRecord({ customer: null, email: null }) },
+      AT,
+    );
     expect(withCustomer.customer).toMatchObject({ id: 7001, email: "ada@maple-and-pine.test", first_name: "Ada" });
     expect(guest.customer).toBeNull();
     expect(() => assertValidPayload("orders/create", guest)).not.toThrow();
@@ -198,16 +223,23 @@ describe("webhook bodies", () => {
     // Given a $2.50 refund on order 9001
     const refund = refundRecord();
     // When both bodies are built
-    const orderBody = buildPayload({ shop, topic: "orders/updated", resource: { order: orderRecord(), refunds: [refund] } }, AT);
+    const orderBody = buildPayload(
+      { shop, topic: "orders/updated", resource: { order: orderRecord(), refunds: [refund] } },
+      AT,
+    );
     const refundBody = buildPayload({ shop, topic: "refunds/create", resource: { refund, order: orderRecord() } }, AT);
     // Then the refund is in both, with its money
     expect((orderBody.refunds as unknown[]).length).toBe(1);
     expect(refundBody).toMatchObject({ id: 5001, order_id: 9001, admin_graphql_api_id: "gid://shopify/Refund/5001" });
-    expect(refundBody.transactions).toMatchObject([{ kind: "refund", status: "success", amount: "2.50", currency: "USD" }]);
+    expect(refundBody.transactions).toMatchObject([
+      { kind: "refund", status: "success", amount: "2.50", currency: "USD" },
+    ]);
   });
 
   it("sends only the id for orders/delete, as Shopify's example does", () => {
-    expect(buildPayload({ shop, topic: "orders/delete", resource: { id: "gid://shopify/Order/9001" } }, AT)).toEqual({ id: 9001 });
+    expect(buildPayload({ shop, topic: "orders/delete", resource: { id: "gid://shopify/Order/9001" } }, AT)).toEqual({
+      id: 9001,
+    });
   });
 
   it("carries none of the example's unrelated data", () => {

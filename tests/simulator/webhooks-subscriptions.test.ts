@@ -55,7 +55,10 @@ embedded = false
     const parsed = parseAppTomlWebhooks(readFileSync("shopify.app.toml", "utf8"));
     // Then it has the project's API version and a path for each mandatory compliance topic
     expect(parsed.apiVersion).toBe("2026-04");
-    const compliance = parsed.subscriptions.filter((s) => s.compliance).map((s) => s.topic).sort();
+    const compliance = parsed.subscriptions
+      .filter((s) => s.compliance)
+      .map((s) => s.topic)
+      .sort();
     expect(compliance).toEqual(["customers/data_request", "customers/redact", "shop/redact"]);
     for (const subscription of parsed.subscriptions) expect(subscription.path).toMatch(/^\//);
   });
@@ -83,7 +86,9 @@ describe("retry schedule", () => {
 
 describe("signWebhookBody", () => {
   it("is base64 HMAC-SHA256 of the body with the secret (RFC 4231 test case 2)", () => {
-    const expected = Buffer.from("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", "hex").toString("base64");
+    const expected = Buffer.from("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", "hex").toString(
+      "base64",
+    );
     expect(signWebhookBody("what do ya want for nothing?", "Jefe")).toBe(expected);
   });
 

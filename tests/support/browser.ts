@@ -34,7 +34,9 @@ export interface TrackedPage {
 }
 
 export async function newPage(locale = "en-US"): Promise<TrackedPage> {
-  const context = await (await launchBrowser()).newContext({
+  const context = await (
+    await launchBrowser()
+  ).newContext({
     userAgent: USER_AGENT,
     locale,
     viewport: { width: 1280, height: 900 },

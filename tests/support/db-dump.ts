@@ -9,7 +9,11 @@ export type Dump = Record<string, Row[]>;
 
 const postgres = () => databaseKind === "postgresql";
 /** A dump's name of a table: the app's by name, another schema's as schema.table (pgboss.job). */
-const quoted = (table: string) => table.split(".").map((part) => `"${part}"`).join(".");
+const quoted = (table: string) =>
+  table
+    .split(".")
+    .map((part) => `"${part}"`)
+    .join(".");
 
 /** Every table the app owns (SQLite's own sqlite_* tables left out; on PostgreSQL the app's and pg-boss's). */
 export async function tableNames(): Promise<string[]> {
@@ -51,15 +55,23 @@ export async function dumpDatabase({ shops }: { shops?: string[] } = {}): Promis
     const columns = (await columnsOf(table)).map((c) => c.name);
     // pg-boss's own bookkeeping (its queues, version) holds no shop's data and changes with the first job of a kind.
     if (shops && table.startsWith("pgboss.") && !columns.includes("data")) continue;
-    const shopColumn = columns.includes("shop") ? Prisma.sql`"shop"` : table.startsWith("pgboss.") && columns.includes("data") ? Prisma.sql`data->>'shop'` : null;
+    const shopColumn = columns.includes("shop")
+      ? Prisma.sql`"shop"`
+      : table.startsWith("pgboss.") && columns.includes("data")
+        ? Prisma.sql`data->>'shop'`
+        : null;
     const filter = shops && shopColumn ? Prisma.sql` WHERE ${shopColumn} IN (${Prisma.join(shops)})` : Prisma.empty;
     const order = postgres() ? Prisma.sql` ORDER BY t::text` : Prisma.sql` ORDER BY rowid`;
     if (table.includes(".")) {
       // pg-boss's tables hold types the driver adapter cannot read (interval, enums): each row as JSON instead.
-      const rows = await prisma.$queryRaw<{ row: string }[]>(Prisma.sql`SELECT to_jsonb(t)::text AS row FROM ${Prisma.raw(quoted(table))} t${filter}${order}`);
+      const rows = await prisma.$queryRaw<{ row: string }[]>(
+        Prisma.sql`SELECT to_jsonb(t)::text AS row FROM ${Prisma.raw(quoted(table))} t${filter}${order}`,
+      );
       dump[table] = rows.map((r) => JSON.parse(r.row) as Row);
     } else {
-      dump[table] = await prisma.$queryRaw<Row[]>(Prisma.sql`SELECT * FROM ${Prisma.raw(quoted(table))} t${filter}${order}`);
+      dump[table] = await prisma.$queryRaw<Row[]>(
+        Prisma.sql`SELECT * FROM ${Prisma.raw(quoted(table))} t${filter}${order}`,
+      );
     }
   }
   return dump;
@@ -83,7 +95,10 @@ export interface Finding {
  * Where any needle occurs in any text cell of any table. A needle is a string (found as a substring, any case) or a
  * RegExp. Every column declared TEXT is searched, and every other cell as its text too.
  */
-export async function searchDatabase(needles: (string | RegExp)[], { skip = () => false }: { skip?: (table: string, row: Row) => boolean } = {}): Promise<Finding[]> {
+export async function searchDatabase(
+  needles: (string | RegExp)[],
+  { skip = () => false }: { skip?: (table: string, row: Row) => boolean } = {},
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   const dump = await dumpDatabase();
   for (const [table, rows] of Object.entries(dump)) {
@@ -91,10 +106,18 @@ export async function searchDatabase(needles: (string | RegExp)[], { skip = () =
       if (skip(table, row)) continue;
       for (const [column, raw] of Object.entries(row)) {
         if (raw === null || raw === undefined) continue;
-        const value = raw instanceof Date ? raw.toISOString() : typeof raw === "object" ? JSON.stringify(raw) : String(raw);
+        const value =
+          raw instanceof Date ? raw.toISOString() : typeof raw === "object" ? JSON.stringify(raw) : String(raw);
         for (const needle of needles) {
-          const hit = typeof needle === "string" ? value.toLowerCase().includes(needle.toLowerCase()) : needle.test(value);
-          if (hit) findings.push({ table, column, value: value.length > 200 ? `${value.slice(0, 200)}…` : value, needle: String(needle) });
+          const hit =
+            typeof needle === "string" ? value.toLowerCase().includes(needle.toLowerCase()) : needle.test(value);
+          if (hit)
+            findings.push({
+              table,
+              column,
+              value: value.length > 200 ? `${value.slice(0, 200)}…` : value,
+              needle: String(needle),
+            });
         }
       }
     }

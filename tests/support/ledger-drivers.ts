@@ -37,7 +37,8 @@ export interface BothDrivers {
   close(): Promise<void>;
 }
 
-const byKey = <T extends { key: string | null }>(rows: T[]) => rows.sort((a, b) => ((a.key ?? "") < (b.key ?? "") ? -1 : 1));
+const byKey = <T extends { key: string | null }>(rows: T[]) =>
+  rows.sort((a, b) => ((a.key ?? "") < (b.key ?? "") ? -1 : 1));
 
 async function sqliteSide(): Promise<{ side: LedgerSide; close(): Promise<void> }> {
   const file = path.join(inject("testRunDir"), `drivers-${randomUUID()}.sqlite`);
@@ -57,7 +58,14 @@ async function sqliteSide(): Promise<{ side: LedgerSide; close(): Promise<void> 
     queue: createTableQueue(),
     prisma,
     jobs: async (shop) =>
-      byKey((await prisma.job.findMany({ where: { shop } })).map((j) => ({ kind: j.kind, key: j.key, payload: JSON.parse(j.payload), state: j.state }))),
+      byKey(
+        (await prisma.job.findMany({ where: { shop } })).map((j) => ({
+          kind: j.kind,
+          key: j.key,
+          payload: JSON.parse(j.payload),
+          state: j.state,
+        })),
+      ),
     install: async (shop) => void (await prisma.shop.create({ data: { shop } })),
   };
   return {
@@ -77,7 +85,14 @@ async function postgresSide(): Promise<{ side: LedgerSide; close(): Promise<void
   pool.on("error", () => {});
   const queue = createPgBossQueue({ connectionString: database.url });
   const prisma = new PostgresPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as PrismaClient;
-  const states: Record<string, string> = { created: "queued", retry: "queued", active: "running", completed: "done", cancelled: "cancelled", failed: "dead" };
+  const states: Record<string, string> = {
+    created: "queued",
+    retry: "queued",
+    active: "running",
+    completed: "done",
+    cancelled: "cancelled",
+    failed: "dead",
+  };
   const side: LedgerSide = {
     database: "postgresql",
     driver: createPgLedgerDriver(pool),
@@ -86,11 +101,19 @@ async function postgresSide(): Promise<{ side: LedgerSide; close(): Promise<void
     async jobs(shop) {
       const exists = await pool.query(`SELECT to_regclass('pgboss.job') AS t`);
       if (!exists.rows[0].t) return [];
-      const { rows } = await pool.query<{ name: string; data: { key?: string | null; payload?: unknown }; state: string }>(
-        `SELECT name, data, state::text AS state FROM pgboss.job WHERE data->>'shop' = $1`,
-        [shop],
+      const { rows } = await pool.query<{
+        name: string;
+        data: { key?: string | null; payload?: unknown };
+        state: string;
+      }>(`SELECT name, data, state::text AS state FROM pgboss.job WHERE data->>'shop' = $1`, [shop]);
+      return byKey(
+        rows.map((r) => ({
+          kind: r.name,
+          key: r.data.key ?? null,
+          payload: r.data.payload ?? {},
+          state: states[r.state] ?? r.state,
+        })),
       );
-      return byKey(rows.map((r) => ({ kind: r.name, key: r.data.key ?? null, payload: r.data.payload ?? {}, state: states[r.state] ?? r.state })));
     },
     install: async (shop) => void (await prisma.shop.create({ data: { shop } })),
   };
@@ -112,7 +135,8 @@ async function postgresSide(): Promise<{ side: LedgerSide; close(): Promise<void
 export async function openBothDrivers(): Promise<BothDrivers | "skipped"> {
   if (sqliteOnly) return "skipped";
   const postgres = await postgresSide();
-  if ("unavailable" in postgres) throw new Error(`PostgreSQL is required (npm test starts it): ${postgres.unavailable}`);
+  if ("unavailable" in postgres)
+    throw new Error(`PostgreSQL is required (npm test starts it): ${postgres.unavailable}`);
   const sqlite = await sqliteSide();
   return {
     sqlite: sqlite.side,
@@ -132,7 +156,11 @@ export async function ledgerRows(side: LedgerSide, shop: string) {
     prisma.customer.findMany({ where: { shop }, orderBy: { id: "asc" } }),
     prisma.order.findMany({ where: { shop }, orderBy: { id: "asc" } }),
     prisma.refund.findMany({ where: { shop }, orderBy: { id: "asc" } }),
-    prisma.webhookDelivery.findMany({ where: { shop }, orderBy: { webhookId: "asc" }, select: { webhookId: true, eventId: true, topic: true } }),
+    prisma.webhookDelivery.findMany({
+      where: { shop },
+      orderBy: { webhookId: "asc" },
+      select: { webhookId: true, eventId: true, topic: true },
+    }),
   ]);
   return { customers: strip(customers), orders: strip(orders), refunds: strip(refunds), deliveries };
 }

@@ -14,7 +14,12 @@ import { APP_APPROVAL } from "./approval";
 export async function startLocalShopifyAndApp(options: Partial<LocalShopifyOptions> = {}) {
   // The app is approved for protected customer data with the name and email fields (what it reads of customers), said
   // here rather than assumed by the simulator; a test installs without approval with install(shop, { protectedCustomerData: { level: 0 } }).
-  const shopify = createLocalShopify({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, protectedCustomerData: APP_APPROVAL, ...options });
+  const shopify = createLocalShopify({
+    apiKey: TEST_API_KEY,
+    apiSecret: TEST_API_SECRET,
+    protectedCustomerData: APP_APPROVAL,
+    ...options,
+  });
   const simulator = await shopify.listen();
   afterAll(() => simulator.close());
   // The app reads its environment once, when the build is first imported: point it at this simulator first.
@@ -29,7 +34,11 @@ export async function startLocalShopifyAndApp(options: Partial<LocalShopifyOptio
   const clientFor = async (shop: string) => {
     const session = await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
     const endpoint = `${simulator.url}/store/${shop}/admin/api/${API_VERSION}/graphql.json`;
-    return createAdminClient({ shop, transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }), backoff: { baseMs: 5, maxMs: 50 } });
+    return createAdminClient({
+      shop,
+      transport: fetchTransport({ shop, accessToken: session.accessToken, endpoint }),
+      backoff: { baseMs: 5, maxMs: 50 },
+    });
   };
   return { shopify, app, clientFor };
 }

@@ -11,14 +11,10 @@ const queue = createPgBossQueue({ connectionString, schema });
 await queue.start();
 
 const record = (event: string, job: { id: string; shop: string; attempt: number; payload: { i: number } }) =>
-  events.query("INSERT INTO queue_events (job_id, shop, i, pid, attempt, event, at) VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())", [
-    job.id,
-    job.shop,
-    job.payload.i,
-    process.pid,
-    job.attempt,
-    event,
-  ]);
+  events.query(
+    "INSERT INTO queue_events (job_id, shop, i, pid, attempt, event, at) VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())",
+    [job.id, job.shop, job.payload.i, process.pid, job.attempt, event],
+  );
 
 const worker = queue.work(
   {

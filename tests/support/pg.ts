@@ -31,7 +31,9 @@ export async function createTestDatabase(prefix = "loyalty_test"): Promise<TestD
   try {
     await admin.connect();
   } catch (error) {
-    return { unavailable: `PostgreSQL is not reachable at ${TEST_POSTGRES_URL} (${String(error)}); start it with \`npm run db:postgres\`` };
+    return {
+      unavailable: `PostgreSQL is not reachable at ${TEST_POSTGRES_URL} (${String(error)}); start it with \`npm run db:postgres\``,
+    };
   }
   const name = `${prefix}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   try {

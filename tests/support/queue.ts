@@ -14,7 +14,10 @@ afterAll(async () => {
 });
 
 export function testQueue(options: { now?: () => Date; random?: () => number } = {}): JobQueue {
-  const queue = databaseKind === "postgresql" ? createPgBossQueue({ connectionString: env.DATABASE_URL, ...options }) : createTableQueue(options);
+  const queue =
+    databaseKind === "postgresql"
+      ? createPgBossQueue({ connectionString: env.DATABASE_URL, ...options })
+      : createTableQueue(options);
   opened.push(queue);
   return queue;
 }
@@ -31,10 +34,20 @@ export interface JobRow {
   lastError: string | null;
 }
 
-const PGBOSS_STATES: Record<string, JobRow["state"]> = { created: "queued", retry: "queued", active: "running", completed: "done", cancelled: "cancelled", failed: "dead" };
+const PGBOSS_STATES: Record<string, JobRow["state"]> = {
+  created: "queued",
+  retry: "queued",
+  active: "running",
+  completed: "done",
+  cancelled: "cancelled",
+  failed: "dead",
+};
 
 /** A shop's jobs as the engine of this run holds them (for assertions), oldest first. */
-export async function jobRows(shop: string, where: Partial<Pick<JobRow, "kind" | "key" | "state">> = {}): Promise<JobRow[]> {
+export async function jobRows(
+  shop: string,
+  where: Partial<Pick<JobRow, "kind" | "key" | "state">> = {},
+): Promise<JobRow[]> {
   let rows: JobRow[];
   if (databaseKind === "postgresql") {
     const client = new pg.Client({ connectionString: env.DATABASE_URL });
@@ -42,7 +55,15 @@ export async function jobRows(shop: string, where: Partial<Pick<JobRow, "kind" |
     try {
       const exists = await client.query(`SELECT to_regclass('pgboss.job') AS t`);
       if (!exists.rows[0].t) return [];
-      const { rows: raw } = await client.query<{ id: string; name: string; data: { key?: string | null; payload?: unknown }; state: string; start_after: Date; retry_count: number; output: unknown }>(
+      const { rows: raw } = await client.query<{
+        id: string;
+        name: string;
+        data: { key?: string | null; payload?: unknown };
+        state: string;
+        start_after: Date;
+        retry_count: number;
+        output: unknown;
+      }>(
         `SELECT id, name, data, state, start_after, retry_count, output FROM pgboss.job WHERE data->>'shop' = $1
          UNION ALL SELECT id, name, data, state, start_after, retry_count, output FROM pgboss.archive WHERE data->>'shop' = $1
          ORDER BY start_after, id`,
@@ -62,11 +83,25 @@ export async function jobRows(shop: string, where: Partial<Pick<JobRow, "kind" |
       await client.end();
     }
   } else {
-    rows = (await prisma.job.findMany({ where: { shop }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] })).map((j) => ({
-      id: j.id, kind: j.kind, key: j.key, payload: j.payload, state: j.state as JobRow["state"], runAt: j.runAt, attempts: j.attempts, lastError: j.lastError,
-    }));
+    rows = (await prisma.job.findMany({ where: { shop }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] })).map(
+      (j) => ({
+        id: j.id,
+        kind: j.kind,
+        key: j.key,
+        payload: j.payload,
+        state: j.state as JobRow["state"],
+        runAt: j.runAt,
+        attempts: j.attempts,
+        lastError: j.lastError,
+      }),
+    );
   }
-  return rows.filter((r) => (where.kind === undefined || r.kind === where.kind) && (where.key === undefined || r.key === where.key) && (where.state === undefined || r.state === where.state));
+  return rows.filter(
+    (r) =>
+      (where.kind === undefined || r.kind === where.kind) &&
+      (where.key === undefined || r.key === where.key) &&
+      (where.state === undefined || r.state === where.state),
+  );
 }
 
 /** Removes a shop's jobs (of one kind, or all) on this run's engine. */
@@ -78,7 +113,10 @@ export async function deleteJobs(shop: string, kind?: string): Promise<void> {
       const exists = await client.query(`SELECT to_regclass('pgboss.job') AS t`);
       if (!exists.rows[0].t) return;
       for (const table of ["pgboss.job", "pgboss.archive"]) {
-        await client.query(`DELETE FROM ${table} WHERE data->>'shop' = $1 AND ($2::text IS NULL OR name = $2)`, [shop, kind ?? null]);
+        await client.query(`DELETE FROM ${table} WHERE data->>'shop' = $1 AND ($2::text IS NULL OR name = $2)`, [
+          shop,
+          kind ?? null,
+        ]);
       }
     } finally {
       await client.end();

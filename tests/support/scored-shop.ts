@@ -9,10 +9,15 @@ import { writeShopFile } from "../../simulator/generator/index";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
 import { openApp, startLocalShopifyAndApp } from "./local-shopify";
 
-export async function startScoredShop(shop: string, { seed, customers, asOf }: { seed: number; customers: number; asOf: Date }) {
+export async function startScoredShop(
+  shop: string,
+  { seed, customers, asOf }: { seed: number; customers: number; asOf: Date },
+) {
   const env = await startLocalShopifyAndApp();
   const file = path.join(inject("testRunDir"), `${shop}.jsonl`);
-  await writeShopFile({ preset: "demo", seed, customers, shopDomain: shop, endDate: asOf.toISOString() }, file, { truthFile: false });
+  await writeShopFile({ preset: "demo", seed, customers, shopDomain: shop, endDate: asOf.toISOString() }, file, {
+    truthFile: false,
+  });
   await env.shopify.admin.shops.loadShopFile(file);
   env.shopify.install(shop);
   expect((await openApp(env.app.url, env.shopify, shop)).status).toBe(200);

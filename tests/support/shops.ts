@@ -8,7 +8,14 @@ import { recordInstall } from "../../app/models/shop.server";
 export async function installShop(shop: string, { scope = DEFAULT_SCOPES } = {}) {
   await recordInstall(shop, { scope });
   await prisma.session.create({
-    data: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope, accessToken: `shpat_${shop.split(".")[0]}` },
+    data: {
+      id: `offline_${shop}`,
+      shop,
+      state: "",
+      isOnline: false,
+      scope,
+      accessToken: `shpat_${shop.split(".")[0]}`,
+    },
   });
 }
 
@@ -52,7 +59,9 @@ export async function snapshotShop(shop: string) {
 export async function rowsPerTable(shop: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const name of await tablesWithShop()) {
-    const [row] = await prisma.$queryRaw<{ n: bigint | number }[]>(Prisma.sql`SELECT COUNT(*) AS n FROM ${Prisma.raw(`"${name}"`)} WHERE "shop" = ${shop}`);
+    const [row] = await prisma.$queryRaw<{ n: bigint | number }[]>(
+      Prisma.sql`SELECT COUNT(*) AS n FROM ${Prisma.raw(`"${name}"`)} WHERE "shop" = ${shop}`,
+    );
     counts[name] = Number(row.n);
   }
   return counts;

@@ -11,7 +11,10 @@ export const LOCALES = { en: json("locales/en.default.json"), th: json("locales/
 /** A liquidjs engine with the storefront's filters for one locale and money format. */
 export function storefront(locale: "en" | "th", moneyFormat: string): Engine {
   const engine = new Liquid({ strictFilters: true });
-  const lookup = (key: string) => key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], LOCALES[locale]);
+  const lookup = (key: string) =>
+    key
+      .split(".")
+      .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], LOCALES[locale]);
   engine.registerFilter("t", (key: string, ...args: [string, unknown][]) => {
     const text = lookup(key);
     if (typeof text !== "string") throw new Error(`missing translation ${locale}:${key}`);
@@ -20,12 +23,17 @@ export function storefront(locale: "en" | "th", moneyFormat: string): Engine {
   });
   // Shopify's money filter takes cents and the shop's money format.
   engine.registerFilter("money", (cents: number) =>
-    moneyFormat.replace("{{amount}}", (Number(cents) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })),
+    moneyFormat.replace(
+      "{{amount}}",
+      (Number(cents) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    ),
   );
   engine.registerFilter("date", (value: string, ...args: [string, unknown][]) => {
     const named = Object.fromEntries(args.filter(Array.isArray));
     if (named.format !== "date") throw new Error("only format: 'date' is used");
-    return new Intl.DateTimeFormat(locale === "th" ? "th-TH" : "en-US", { dateStyle: "long", timeZone: "UTC" }).format(new Date(value));
+    return new Intl.DateTimeFormat(locale === "th" ? "th-TH" : "en-US", { dateStyle: "long", timeZone: "UTC" }).format(
+      new Date(value),
+    );
   });
   // {% schema %} is the block's settings for the theme editor: it renders nothing.
   engine.registerTag(
@@ -44,4 +52,3 @@ export function storefront(locale: "en" | "th", moneyFormat: string): Engine {
   );
   return engine;
 }
-

@@ -13,6 +13,5 @@ export const TEST_ENV = {
 
 /** Node's fetch says "node", which Shopify's library treats as a bot (410): tests browse as a browser does. */
 export const BROWSER_HEADERS = {
-  "User-Agent":
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+  "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
 };

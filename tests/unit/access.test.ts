@@ -1,31 +1,56 @@
 // What the app can do with the access Shopify gave it (app/domain/access.ts): Shopify's refusals read into problems,
 // which jobs may run, and what the admin shows.
 import { describe, expect, it } from "vitest";
-import { accessReport, jobCanRun, mergeProblems, problemOf, withScopesGranted, type RecordedProblem } from "../../app/domain/access";
+import {
+  accessReport,
+  jobCanRun,
+  mergeProblems,
+  problemOf,
+  withScopesGranted,
+  type RecordedProblem,
+} from "../../app/domain/access";
 
-const ALL = ["read_orders", "read_all_orders", "read_customers", "write_customers", "read_discounts", "write_discounts"];
+const ALL = [
+  "read_orders",
+  "read_all_orders",
+  "read_customers",
+  "write_customers",
+  "read_discounts",
+  "write_discounts",
+];
 const at = "2026-12-05T00:00:00.000Z";
 const recorded = (problem: RecordedProblem["problem"], message = "m"): RecordedProblem => ({ problem, message, at });
 
 describe("Shopify's refusals", () => {
   it("a missing scope is read from Shopify's message", () => {
     const message = "Access denied for orders field. Required access: `read_orders` access scope.";
-    expect(problemOf(message, { granted: ALL, features: ["ledger"] })).toEqual({ kind: "scope", scopes: ["read_orders"] });
+    expect(problemOf(message, { granted: ALL, features: ["ledger"] })).toEqual({
+      kind: "scope",
+      scopes: ["read_orders"],
+    });
   });
 
   it("an object refused for protected customer data is a customer-data problem", () => {
-    const message = "This app is not approved to access the Customer object. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
+    const message =
+      "This app is not approved to access the Customer object. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.";
     expect(problemOf(message, { granted: ALL, features: ["ledger"] })).toEqual({ kind: "customer-data" });
   });
 
   it("a refused field is the protected field it belongs to", () => {
-    expect(problemOf("This app is not approved to use the firstName field. See …", { granted: ALL, features: ["ledger"] })).toEqual({ kind: "customer-fields", fields: ["name"] });
-    expect(problemOf("This app is not approved to use the email field. See …", { granted: ALL, features: ["ledger"] })).toEqual({ kind: "customer-fields", fields: ["email"] });
+    expect(
+      problemOf("This app is not approved to use the firstName field. See …", { granted: ALL, features: ["ledger"] }),
+    ).toEqual({ kind: "customer-fields", fields: ["name"] });
+    expect(
+      problemOf("This app is not approved to use the email field. See …", { granted: ALL, features: ["ledger"] }),
+    ).toEqual({ kind: "customer-fields", fields: ["email"] });
   });
 
   it("a bulk operation's bare ACCESS_DENIED is a scope the job's features lack, or else customer data", () => {
     const bare = "backfill customers bulk operation failed (ACCESS_DENIED)";
-    expect(problemOf(bare, { granted: ["read_orders"], features: ["ledger"] })).toEqual({ kind: "scope", scopes: ["read_customers"] });
+    expect(problemOf(bare, { granted: ["read_orders"], features: ["ledger"] })).toEqual({
+      kind: "scope",
+      scopes: ["read_customers"],
+    });
     expect(problemOf(bare, { granted: ALL, features: ["ledger"] })).toEqual({ kind: "customer-data" });
   });
 
@@ -41,8 +66,14 @@ describe("Shopify's refusals", () => {
   });
 
   it("granting scopes keeps only what is still missing", () => {
-    const held = [recorded({ kind: "scope", scopes: ["read_orders", "write_customers"] }), recorded({ kind: "customer-data" })];
-    expect(withScopesGranted(held, ["read_orders"])).toEqual([recorded({ kind: "scope", scopes: ["write_customers"] }), recorded({ kind: "customer-data" })]);
+    const held = [
+      recorded({ kind: "scope", scopes: ["read_orders", "write_customers"] }),
+      recorded({ kind: "customer-data" }),
+    ];
+    expect(withScopesGranted(held, ["read_orders"])).toEqual([
+      recorded({ kind: "scope", scopes: ["write_customers"] }),
+      recorded({ kind: "customer-data" }),
+    ]);
     expect(withScopesGranted(held, ["read_orders", "write_customers"])).toEqual([recorded({ kind: "customer-data" })]);
   });
 });
@@ -75,7 +106,13 @@ describe("what the admin shows", () => {
   it("history limited to 60 days without read_all_orders", () => {
     const granted = ALL.filter((s) => s !== "read_all_orders");
     expect(accessReport({ granted, requested: ALL, problems: [] })).toEqual([
-      { feature: "fullHistory", state: "limited", scopes: ["read_all_orders"], fields: [], action: "request-all-orders" },
+      {
+        feature: "fullHistory",
+        state: "limited",
+        scopes: ["read_all_orders"],
+        fields: [],
+        action: "request-all-orders",
+      },
     ]);
   });
 
@@ -91,7 +128,13 @@ describe("what the admin shows", () => {
     expect(accessReport({ granted: requested, requested, problems: [] })).toEqual([]);
     const refused = [recorded({ kind: "scope", scopes: ["read_all_orders"] })];
     expect(accessReport({ granted: requested, requested, problems: refused })).toEqual([
-      { feature: "fullHistory", state: "limited", scopes: ["read_all_orders"], fields: [], action: "request-all-orders" },
+      {
+        feature: "fullHistory",
+        state: "limited",
+        scopes: ["read_all_orders"],
+        fields: [],
+        action: "request-all-orders",
+      },
     ]);
   });
 
@@ -99,8 +142,20 @@ describe("what the admin shows", () => {
     expect(accessReport({ granted: ALL, requested: ALL, problems: [recorded({ kind: "customer-data" })] })).toEqual([
       { feature: "ledger", state: "paused", scopes: [], fields: [], action: "request-customer-data" },
     ]);
-    expect(accessReport({ granted: ALL, requested: ALL, problems: [recorded({ kind: "customer-fields", fields: ["email", "name"] })] })).toEqual([
-      { feature: "customerNames", state: "limited", scopes: [], fields: ["email", "name"], action: "request-customer-fields" },
+    expect(
+      accessReport({
+        granted: ALL,
+        requested: ALL,
+        problems: [recorded({ kind: "customer-fields", fields: ["email", "name"] })],
+      }),
+    ).toEqual([
+      {
+        feature: "customerNames",
+        state: "limited",
+        scopes: [],
+        fields: ["email", "name"],
+        action: "request-customer-fields",
+      },
     ]);
   });
 });

@@ -91,9 +91,24 @@ describe("median and percentiles", () => {
 const MARCH = { from: at("2025-03-01T00:00:00Z"), to: at("2025-04-01T00:00:00Z") };
 const SHOP: TestCustomer[] = [
   // A: in the previous period and twice in the period
-  { orders: [["2025-02-10T12:00:00Z", 10000], ["2025-03-05T12:00:00Z", 5000], ["2025-03-20T12:00:00Z", 3000]], segment: "loyal", tier: "gold" },
+  {
+    orders: [
+      ["2025-02-10T12:00:00Z", 10000],
+      ["2025-03-05T12:00:00Z", 5000],
+      ["2025-03-20T12:00:00Z", 3000],
+    ],
+    segment: "loyal",
+    tier: "gold",
+  },
   // B: last ordered before the previous period, comes back in the period (reactivated)
-  { orders: [["2025-01-05T12:00:00Z", 2000], ["2025-03-10T12:00:00Z", 4000]], segment: "at_risk", tier: "member" },
+  {
+    orders: [
+      ["2025-01-05T12:00:00Z", 2000],
+      ["2025-03-10T12:00:00Z", 4000],
+    ],
+    segment: "at_risk",
+    tier: "member",
+  },
   // C: first order ever in the period (new)
   { orders: [["2025-03-15T12:00:00Z", 6000]], segment: "new", tier: "member" },
   // D: only in the previous period (lost)
@@ -101,12 +116,22 @@ const SHOP: TestCustomer[] = [
   // E: a single order exactly at `to`: outside the period and outside everything before `to`
   { orders: [["2025-04-01T00:00:00Z", 9900]], segment: "new", tier: null },
   // F: an order exactly at `from` (inside) and one long before
-  { orders: [["2024-12-01T00:00:00Z", 1000], ["2025-03-01T00:00:00Z", 7000]], segment: "loyal", tier: "silver" },
+  {
+    orders: [
+      ["2024-12-01T00:00:00Z", 1000],
+      ["2025-03-01T00:00:00Z", 7000],
+    ],
+    segment: "loyal",
+    tier: "silver",
+  },
 ];
 
 describe("figures for a period", () => {
   const [orders, groups] = ledger(SHOP);
-  const result = computeAnalytics(orders, groups, MARCH, { segmentKeys: ["champions", "loyal"], tierKeys: ["member", "silver", "gold", ""] });
+  const result = computeAnalytics(orders, groups, MARCH, {
+    segmentKeys: ["champions", "loyal"],
+    tierKeys: ["member", "silver", "gold", ""],
+  });
 
   it("counts S, E and N and the retention rate (E − N) / S × 100", () => {
     // S: A and D ordered in [29 Jan, 1 Mar) → 2 (B's 5 Jan and F's 1 Dec are earlier)
@@ -120,7 +145,14 @@ describe("figures for a period", () => {
   it("gives the repeat purchase rate, purchase frequency and average order value", () => {
     // Orders in the period: A 2, B 1, C 1, F 1 = 5 worth 5000 + 3000 + 4000 + 6000 + 7000 = 25000
     // Repeat: A only → 1 / 4 = 25 %; frequency 5 / 4 = 1.25; AOV 25000 / 5 = 5000
-    expect(result.all).toMatchObject({ repeatCustomers: 1, repeatPurchaseRate: 25, orders: 5, revenueMinor: 25000, purchaseFrequency: 1.25, averageOrderValueMinor: 5000 });
+    expect(result.all).toMatchObject({
+      repeatCustomers: 1,
+      repeatPurchaseRate: 25,
+      orders: 5,
+      revenueMinor: 25000,
+      purchaseFrequency: 1.25,
+      averageOrderValueMinor: 5000,
+    });
   });
 
   it("measures time between purchases where the later order is in the period", () => {
@@ -141,26 +173,65 @@ describe("figures for a period", () => {
 
   it("computes the same figures per current segment and per tier", () => {
     // Tier member: B, C, D. S: D → 1; E: B, C → 2; N: C → 1 → (2 − 1) / 1 = 100 %; orders 2 worth 10000
-    expect(result.tiers.member).toMatchObject({ customersAtStart: 1, customersAtEnd: 2, newCustomers: 1, retentionRate: 100, orders: 2, revenueMinor: 10000, averageOrderValueMinor: 5000 });
+    expect(result.tiers.member).toMatchObject({
+      customersAtStart: 1,
+      customersAtEnd: 2,
+      newCustomers: 1,
+      retentionRate: 100,
+      orders: 2,
+      revenueMinor: 10000,
+      averageOrderValueMinor: 5000,
+    });
     // Segment loyal: A and F. S: A → 1; E: A, F → 2; N: 0 → 200 %; 3 orders worth 15000; A repeats → 50 %
-    expect(result.segments.loyal).toMatchObject({ customersAtStart: 1, customersAtEnd: 2, newCustomers: 0, retentionRate: 200, repeatPurchaseRate: 50, orders: 3, revenueMinor: 15000 });
+    expect(result.segments.loyal).toMatchObject({
+      customersAtStart: 1,
+      customersAtEnd: 2,
+      newCustomers: 0,
+      retentionRate: 200,
+      repeatPurchaseRate: 50,
+      orders: 3,
+      revenueMinor: 15000,
+    });
     // Segment new: C (E counts for nothing: its only order is at `to`)
-    expect(result.segments.new).toMatchObject({ customersAtEnd: 1, newCustomers: 1, retentionRate: null, historicalClv: { customers: 1, meanMinor: 6000 } });
+    expect(result.segments.new).toMatchObject({
+      customersAtEnd: 1,
+      newCustomers: 1,
+      retentionRate: null,
+      historicalClv: { customers: 1, meanMinor: 6000 },
+    });
     // A segment asked for but without customers is reported, empty
-    expect(result.segments.champions).toMatchObject({ customersAtEnd: 0, retentionRate: null, repeatPurchaseRate: null, purchaseFrequency: null, averageOrderValueMinor: null });
-    expect(result.tiers[""]).toMatchObject({ customersAtEnd: 0, historicalClv: { customers: 0, meanMinor: null, distribution: null } });
+    expect(result.segments.champions).toMatchObject({
+      customersAtEnd: 0,
+      retentionRate: null,
+      repeatPurchaseRate: null,
+      purchaseFrequency: null,
+      averageOrderValueMinor: null,
+    });
+    expect(result.tiers[""]).toMatchObject({
+      customersAtEnd: 0,
+      historicalClv: { customers: 0, meanMinor: null, distribution: null },
+    });
     expect(Object.keys(result.tiers)).toEqual(["member", "silver", "gold", ""]);
   });
 
   it("ignores orders at or after `to` even when they are handed over", () => {
     // Given the same shop with one more order of A exactly at `to` / Then nothing changes
-    const more = SHOP.map((c, i) => (i === 0 ? { ...c, orders: [...c.orders, ["2025-04-01T00:00:00Z", 99999] as [string, number]] } : c));
+    const more = SHOP.map((c, i) =>
+      i === 0 ? { ...c, orders: [...c.orders, ["2025-04-01T00:00:00Z", 99999] as [string, number]] } : c,
+    );
     const [o, g] = ledger(more);
     expect(computeAnalytics(o, g, MARCH).all).toEqual(computeAnalytics(orders, groups, MARCH).all);
   });
 
   it("refuses orders out of time order", () => {
-    const [o, g] = ledger([{ orders: [["2025-03-05T00:00:00Z", 1], ["2025-03-01T00:00:00Z", 1]] }]);
+    const [o, g] = ledger([
+      {
+        orders: [
+          ["2025-03-05T00:00:00Z", 1],
+          ["2025-03-01T00:00:00Z", 1],
+        ],
+      },
+    ]);
     expect(() => computeAnalytics(o, g, MARCH)).toThrow(/time order/);
   });
 });
@@ -173,9 +244,18 @@ describe("an empty shop", () => {
     const result = computeAnalytics(orders, groups, MARCH);
     // Then every count is 0 and every ratio is undefined; March is a cohort month of nobody
     expect(result.all).toMatchObject({
-      customersAtStart: 0, customersAtEnd: 0, newCustomers: 0, retentionRate: null, repeatPurchaseRate: null, orders: 0, revenueMinor: 0,
-      purchaseFrequency: null, averageOrderValueMinor: null, timeBetweenPurchases: { intervals: 0, meanDays: null, medianDays: null },
-      historicalClv: { customers: 0, meanMinor: null, distribution: null }, predictedClv: { valueMinor: null, retentionRate: null },
+      customersAtStart: 0,
+      customersAtEnd: 0,
+      newCustomers: 0,
+      retentionRate: null,
+      repeatPurchaseRate: null,
+      orders: 0,
+      revenueMinor: 0,
+      purchaseFrequency: null,
+      averageOrderValueMinor: null,
+      timeBetweenPurchases: { intervals: 0, meanDays: null, medianDays: null },
+      historicalClv: { customers: 0, meanMinor: null, distribution: null },
+      predictedClv: { valueMinor: null, retentionRate: null },
     });
     expect(result.all.cohorts).toEqual([{ month: "2025-03", customers: 0, shares: Array(12).fill(null) }]);
     // And all time has no cohort month at all
@@ -187,19 +267,39 @@ describe("predicted CLV over the year before `to`", () => {
   it("uses the year's retention, AOV and frequency", () => {
     // Given `to` = 1 Jan 2025: the year is [2 Jan 2024, 1 Jan 2025) (2024 has 366 days), the year before [2 Jan 2023, 2 Jan 2024)
     const [orders, groups] = ledger([
-      { orders: [["2023-06-01T00:00:00Z", 10000], ["2024-06-01T00:00:00Z", 10000], ["2024-09-01T00:00:00Z", 10000]] }, // both years, 2 orders in the year
+      {
+        orders: [
+          ["2023-06-01T00:00:00Z", 10000],
+          ["2024-06-01T00:00:00Z", 10000],
+          ["2024-09-01T00:00:00Z", 10000],
+        ],
+      }, // both years, 2 orders in the year
       { orders: [["2023-07-01T00:00:00Z", 5000]] }, // the year before only
       { orders: [["2024-03-01T00:00:00Z", 20000]] }, // new in the year
-      { orders: [["2023-08-01T00:00:00Z", 1000], ["2024-02-01T00:00:00Z", 10000]] }, // both years
+      {
+        orders: [
+          ["2023-08-01T00:00:00Z", 1000],
+          ["2024-02-01T00:00:00Z", 10000],
+        ],
+      }, // both years
     ]);
-    const result = computeAnalytics(orders, groups, { from: at("2024-12-01T00:00:00Z"), to: at("2025-01-01T00:00:00Z") });
+    const result = computeAnalytics(orders, groups, {
+      from: at("2024-12-01T00:00:00Z"),
+      to: at("2025-01-01T00:00:00Z"),
+    });
     // Then S = 3, E = 3, N = 1 → retention 66.67 %, churn 1/3, lifespan 3 years
     // Orders in the year 4 worth 50000: AOV 12500, 4/3 orders per customer → CLV 12500 × 4/3 × 3 = 50000
     const clv = result.all.predictedClv;
     expect(clv.retentionRate).toBeCloseTo(200 / 3, 10);
     expect(clv.churn).toBeCloseTo(1 / 3, 10);
     expect(clv.lifespanYears).toBeCloseTo(3, 10);
-    expect(clv).toMatchObject({ averageOrderValueMinor: 12500, yearCustomers: 3, yearOrders: 4, yearRevenueMinor: 50000, valueMinor: 50000 });
+    expect(clv).toMatchObject({
+      averageOrderValueMinor: 12500,
+      yearCustomers: 3,
+      yearOrders: 4,
+      yearRevenueMinor: 50000,
+      valueMinor: 50000,
+    });
     expect(clv.ordersPerYear).toBeCloseTo(4 / 3, 12);
   });
 });
@@ -210,13 +310,28 @@ describe("cohorts by first-order month", () => {
   const PERIOD = { from: at("2024-12-31T17:00:00Z"), to: at("2025-02-28T17:00:00Z") };
   const [orders, groups] = ledger([
     // X: first order 1 Jan 01:00 in Bangkok (still 31 Dec in UTC) → January cohort; orders again in February (+1)
-    { orders: [["2024-12-31T18:00:00Z", 100], ["2025-02-10T05:00:00Z", 100]] },
+    {
+      orders: [
+        ["2024-12-31T18:00:00Z", 100],
+        ["2025-02-10T05:00:00Z", 100],
+      ],
+    },
     // Y: January cohort, nothing after
     { orders: [["2025-01-20T10:00:00Z", 100]] },
     // Z: February cohort; its second order is 1 Mar 00:30 in Bangkok, at/after `to`: not seen
-    { orders: [["2025-02-05T10:00:00Z", 100], ["2025-02-28T17:30:00Z", 100]] },
+    {
+      orders: [
+        ["2025-02-05T10:00:00Z", 100],
+        ["2025-02-28T17:30:00Z", 100],
+      ],
+    },
     // W: December cohort (before the period's months), orders in January (+1)
-    { orders: [["2024-12-15T10:00:00Z", 100], ["2025-01-10T10:00:00Z", 100]] },
+    {
+      orders: [
+        ["2024-12-15T10:00:00Z", 100],
+        ["2025-01-10T10:00:00Z", 100],
+      ],
+    },
   ]);
 
   it("shows each month of the period with the share of its cohort ordering in each month after; unseen months empty", () => {
@@ -238,7 +353,10 @@ describe("cohorts by first-order month", () => {
 
   it("reads months in UTC when the shop has no time zone", () => {
     // In UTC, X's first order (31 Dec 18:00) is in December, so January keeps Y only
-    const cohorts = computeAnalytics(orders, groups, { from: at("2025-01-01T00:00:00Z"), to: at("2025-03-01T00:00:00Z") }).all.cohorts;
+    const cohorts = computeAnalytics(orders, groups, {
+      from: at("2025-01-01T00:00:00Z"),
+      to: at("2025-03-01T00:00:00Z"),
+    }).all.cohorts;
     expect(cohorts[0]).toMatchObject({ month: "2025-01", customers: 1 });
   });
 });
@@ -247,27 +365,63 @@ describe("periods", () => {
   it("reads presets and custom dates from the query string, refusing nonsense", () => {
     expect(parsePeriodChoice({ period: null, from: null, to: null })).toEqual({ ok: true, choice: { preset: "365" } });
     expect(parsePeriodChoice({ period: "all", from: null, to: null })).toEqual({ ok: true, choice: { preset: "all" } });
-    expect(parsePeriodChoice({ period: "custom", from: "2025-01-01", to: "2025-01-31" })).toEqual({ ok: true, choice: { preset: "custom", from: "2025-01-01", to: "2025-01-31" } });
+    expect(parsePeriodChoice({ period: "custom", from: "2025-01-01", to: "2025-01-31" })).toEqual({
+      ok: true,
+      choice: { preset: "custom", from: "2025-01-01", to: "2025-01-31" },
+    });
     expect(parsePeriodChoice({ period: "7", from: null, to: null })).toEqual({ ok: false, error: "unknownPeriod" });
-    expect(parsePeriodChoice({ period: "custom", from: "2025-01-01", to: null })).toEqual({ ok: false, error: "missingDate" });
-    expect(parsePeriodChoice({ period: "custom", from: "2025-02-30", to: "2025-03-01" })).toEqual({ ok: false, error: "invalidDate" });
-    expect(parsePeriodChoice({ period: "custom", from: "yesterday", to: "2025-03-01" })).toEqual({ ok: false, error: "invalidDate" });
-    expect(parsePeriodChoice({ period: "custom", from: "1969-12-31", to: "2025-03-01" })).toEqual({ ok: false, error: "invalidDate" });
-    expect(parsePeriodChoice({ period: "custom", from: "2025-01-01", to: "9999-12-31" })).toEqual({ ok: false, error: "invalidDate" });
-    expect(parsePeriodChoice({ period: "custom", from: "2025-03-02", to: "2025-03-01" })).toEqual({ ok: false, error: "fromAfterTo" });
+    expect(parsePeriodChoice({ period: "custom", from: "2025-01-01", to: null })).toEqual({
+      ok: false,
+      error: "missingDate",
+    });
+    expect(parsePeriodChoice({ period: "custom", from: "2025-02-30", to: "2025-03-01" })).toEqual({
+      ok: false,
+      error: "invalidDate",
+    });
+    expect(parsePeriodChoice({ period: "custom", from: "yesterday", to: "2025-03-01" })).toEqual({
+      ok: false,
+      error: "invalidDate",
+    });
+    expect(parsePeriodChoice({ period: "custom", from: "1969-12-31", to: "2025-03-01" })).toEqual({
+      ok: false,
+      error: "invalidDate",
+    });
+    expect(parsePeriodChoice({ period: "custom", from: "2025-01-01", to: "9999-12-31" })).toEqual({
+      ok: false,
+      error: "invalidDate",
+    });
+    expect(parsePeriodChoice({ period: "custom", from: "2025-03-02", to: "2025-03-01" })).toEqual({
+      ok: false,
+      error: "fromAfterTo",
+    });
   });
 
   it("makes 'last 30 days' the 30 days ending today on the shop's wall clock", () => {
     // 15 Mar 10:00 UTC: today is 15 Mar in UTC → [14 Feb, 16 Mar)
-    expect(resolvePeriod({ preset: "30" }, at("2025-03-15T10:00:00Z"), "UTC")).toEqual({ from: at("2025-02-14T00:00:00Z"), to: at("2025-03-16T00:00:00Z") });
+    expect(resolvePeriod({ preset: "30" }, at("2025-03-15T10:00:00Z"), "UTC")).toEqual({
+      from: at("2025-02-14T00:00:00Z"),
+      to: at("2025-03-16T00:00:00Z"),
+    });
     // 15 Mar 20:00 UTC is 16 Mar 03:00 in Bangkok → [15 Feb, 17 Mar) Bangkok time
-    expect(resolvePeriod({ preset: "30" }, at("2025-03-15T20:00:00Z"), "Asia/Bangkok")).toEqual({ from: at("2025-02-14T17:00:00Z"), to: at("2025-03-16T17:00:00Z") });
-    expect(resolvePeriod({ preset: "all" }, at("2025-03-15T10:00:00Z"), "UTC")).toEqual({ from: null, to: at("2025-03-16T00:00:00Z") });
+    expect(resolvePeriod({ preset: "30" }, at("2025-03-15T20:00:00Z"), "Asia/Bangkok")).toEqual({
+      from: at("2025-02-14T17:00:00Z"),
+      to: at("2025-03-16T17:00:00Z"),
+    });
+    expect(resolvePeriod({ preset: "all" }, at("2025-03-15T10:00:00Z"), "UTC")).toEqual({
+      from: null,
+      to: at("2025-03-16T00:00:00Z"),
+    });
   });
 
   it("includes both custom days, and follows daylight saving time", () => {
-    expect(resolvePeriod({ preset: "custom", from: "2025-01-01", to: "2025-01-31" }, 0, "UTC")).toEqual({ from: at("2025-01-01T00:00:00Z"), to: at("2025-02-01T00:00:00Z") });
+    expect(resolvePeriod({ preset: "custom", from: "2025-01-01", to: "2025-01-31" }, 0, "UTC")).toEqual({
+      from: at("2025-01-01T00:00:00Z"),
+      to: at("2025-02-01T00:00:00Z"),
+    });
     // New York: 1 Mar is EST (−5), 1 Apr is EDT (−4)
-    expect(resolvePeriod({ preset: "custom", from: "2025-03-01", to: "2025-03-31" }, 0, "America/New_York")).toEqual({ from: at("2025-03-01T05:00:00Z"), to: at("2025-04-01T04:00:00Z") });
+    expect(resolvePeriod({ preset: "custom", from: "2025-03-01", to: "2025-03-31" }, 0, "America/New_York")).toEqual({
+      from: at("2025-03-01T05:00:00Z"),
+      to: at("2025-04-01T04:00:00Z"),
+    });
   });
 });

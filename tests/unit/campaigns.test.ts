@@ -27,8 +27,18 @@ describe("attribution", () => {
     { customerId: "h1", holdout: true, assignedAt: 0, code: null },
     { customerId: "h2", holdout: true, assignedAt: 0, code: null },
   ];
-  const order = (customerId: string, day: number, valueMinor: number, codes: string[] = [], discountMinor = 0): MemberOrder => ({
-    customerId, processedAt: day * DAY, valueMinor, discountMinor, discountCodes: codes,
+  const order = (
+    customerId: string,
+    day: number,
+    valueMinor: number,
+    codes: string[] = [],
+    discountMinor = 0,
+  ): MemberOrder => ({
+    customerId,
+    processedAt: day * DAY,
+    valueMinor,
+    discountMinor,
+    discountCodes: codes,
   });
   const orders = [
     order("t1", 1, 100, ["a"], 20), // redeems A (codes compare without case)
@@ -40,7 +50,13 @@ describe("attribution", () => {
   const stats = campaignStats(members, orders, { windowDays: 10, codes: new Set(["A", "B", "C"]) });
 
   it("counts redemptions, their revenue and the discounts they cost", () => {
-    expect(stats).toMatchObject({ recipients: 3, holdout: 2, redemptions: 1, redeemedRevenueMinor: 100, discountCostMinor: 20 });
+    expect(stats).toMatchObject({
+      recipients: 3,
+      holdout: 2,
+      redemptions: 1,
+      redeemedRevenueMinor: 100,
+      discountCostMinor: 20,
+    });
     expect(stats.redemptionRate).toBeCloseTo(1 / 3, 12);
   });
 
@@ -66,13 +82,30 @@ describe("attribution", () => {
   });
 
   it("has no comparison without a holdout, and no rates without members", () => {
-    const noHoldout = campaignStats(members.filter((m) => !m.holdout), orders, { windowDays: 10, codes: new Set(["A"]) });
-    expect(noHoldout).toMatchObject({ holdout: 0, conversionHoldout: null, conversionLift: null, incrementalRevenueMinor: null, roi: null });
-    expect(campaignStats([], [], { windowDays: 10, codes: new Set() })).toMatchObject({ recipients: 0, redemptionRate: null, conversionRecipients: null });
+    const noHoldout = campaignStats(
+      members.filter((m) => !m.holdout),
+      orders,
+      { windowDays: 10, codes: new Set(["A"]) },
+    );
+    expect(noHoldout).toMatchObject({
+      holdout: 0,
+      conversionHoldout: null,
+      conversionLift: null,
+      incrementalRevenueMinor: null,
+      roi: null,
+    });
+    expect(campaignStats([], [], { windowDays: 10, codes: new Set() })).toMatchObject({
+      recipients: 0,
+      redemptionRate: null,
+      conversionRecipients: null,
+    });
   });
 
   it("counts an order once even when it carries two of the campaign's codes", () => {
-    const both = campaignStats([members[0], members[1]], [order("t1", 1, 100, ["A", "B"], 30)], { windowDays: 10, codes: new Set(["A", "B"]) });
+    const both = campaignStats([members[0], members[1]], [order("t1", 1, 100, ["A", "B"], 30)], {
+      windowDays: 10,
+      codes: new Set(["A", "B"]),
+    });
     expect(both).toMatchObject({ redemptions: 1, redeemedRevenueMinor: 100, discountCostMinor: 30 });
   });
 });
@@ -85,7 +118,8 @@ describe("holdout", () => {
     expect(share).toBeGreaterThan(0.09);
     expect(share).toBeLessThan(0.11);
     // Another campaign holds out other customers
-    const overlap = ids.filter((id) => inHoldout("campaign-a", id, 10) && inHoldout("campaign-b", id, 10)).length / ids.length;
+    const overlap =
+      ids.filter((id) => inHoldout("campaign-a", id, 10) && inHoldout("campaign-b", id, 10)).length / ids.length;
     expect(overlap).toBeGreaterThan(0.005);
     expect(overlap).toBeLessThan(0.015);
     expect(ids.some((id) => inHoldout("campaign-a", id, 0))).toBe(false);
@@ -135,7 +169,8 @@ describe("rules", () => {
 
 describe("validation", () => {
   const ok = { ...campaignFormValues(campaignTemplate("win_back", "USD"), "USD") };
-  const check = (patch: Record<string, unknown>) => validateCampaign({ ...ok, ...patch }, { currency: "USD", tierKeys: TIERS });
+  const check = (patch: Record<string, unknown>) =>
+    validateCampaign({ ...ok, ...patch }, { currency: "USD", tierKeys: TIERS });
 
   it("accepts every template as its form gives it back", () => {
     for (const t of ["welcome", "thank_you", "win_back", "vip_reward"] as const) {
@@ -146,10 +181,26 @@ describe("validation", () => {
   });
 
   it("says what is wrong with each field", () => {
-    const result = check({ name: " ", segments: [], offerValue: "10.005", expiryDays: "0", holdoutPercent: "80", cooldownDays: "x", codePrefix: "win back" });
+    const result = check({
+      name: " ",
+      segments: [],
+      offerValue: "10.005",
+      expiryDays: "0",
+      holdoutPercent: "80",
+      cooldownDays: "x",
+      codePrefix: "win back",
+    });
     expect(result.ok).toBe(false);
     const issues = result.ok ? [] : result.issues.map((i) => `${i.path[0]}:${i.key}`);
-    expect(issues).toEqual(["name:required", "segments:choose_segment", "offerValue:amount", "expiryDays:range", "holdoutPercent:range", "cooldownDays:whole_number", "codePrefix:code_prefix"]);
+    expect(issues).toEqual([
+      "name:required",
+      "segments:choose_segment",
+      "offerValue:amount",
+      "expiryDays:range",
+      "holdoutPercent:range",
+      "cooldownDays:whole_number",
+      "codePrefix:code_prefix",
+    ]);
   });
 
   it("refuses segments and tiers that do not exist, and percentages over 100", () => {

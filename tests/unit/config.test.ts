@@ -38,7 +38,13 @@ describe("configuration consistency", () => {
     const text = readFileSync("shopify.app.toml", "utf8");
     const topics = toml.webhooks.subscriptions.flatMap((s) => [...(s.topics ?? []), ...(s.compliance_topics ?? [])]);
     expect(topics).toEqual(
-      expect.arrayContaining(["app/uninstalled", "app/scopes_update", "customers/data_request", "customers/redact", "shop/redact"]),
+      expect.arrayContaining([
+        "app/uninstalled",
+        "app/scopes_update",
+        "customers/data_request",
+        "customers/redact",
+        "shop/redact",
+      ]),
     );
     for (const sub of toml.webhooks.subscriptions) {
       const route = `app/routes/${sub.uri.slice(1).replaceAll("/", ".")}.ts`;
@@ -49,13 +55,18 @@ describe("configuration consistency", () => {
 
   it("only app/env.server.ts reads process.env", () => {
     const offenders = filesUnder("app").filter(
-      (f) => /\.(ts|tsx)$/.test(f) && f !== path.join("app", "env.server.ts") && readFileSync(f, "utf8").includes("process.env"),
+      (f) =>
+        /\.(ts|tsx)$/.test(f) &&
+        f !== path.join("app", "env.server.ts") &&
+        readFileSync(f, "utf8").includes("process.env"),
     );
     expect(offenders).toEqual([]);
   });
 
   it("routes never import Prisma or send GraphQL themselves", () => {
-    const offenders = filesUnder("app/routes").filter((f) => /db\.server|generated\/prisma|#graphql/.test(readFileSync(f, "utf8")));
+    const offenders = filesUnder("app/routes").filter((f) =>
+      /db\.server|generated\/prisma|#graphql/.test(readFileSync(f, "utf8")),
+    );
     expect(offenders).toEqual([]);
   });
 

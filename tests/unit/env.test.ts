@@ -36,9 +36,9 @@ describe("environment", () => {
   });
 
   it("refuses the local App Bridge double in production", () => {
-    expect(() => parseEnv({ ...valid, NODE_ENV: "production", APP_BRIDGE_URL: "http://127.0.0.1:4100/app-bridge.js" })).toThrow(
-      /APP_BRIDGE_URL.*production/,
-    );
+    expect(() =>
+      parseEnv({ ...valid, NODE_ENV: "production", APP_BRIDGE_URL: "http://127.0.0.1:4100/app-bridge.js" }),
+    ).toThrow(/APP_BRIDGE_URL.*production/);
     expect(parseEnv({ ...valid, NODE_ENV: "production" }).APP_BRIDGE_URL).toBeUndefined();
     expect(parseEnv({ ...valid, APP_BRIDGE_URL: "http://127.0.0.1:4100/app-bridge.js" }).APP_BRIDGE_URL).toBe(
       "http://127.0.0.1:4100/app-bridge.js",
@@ -47,7 +47,8 @@ describe("environment", () => {
 
   it("listens on every interface unless HOST names one, and refuses a HOST that is not an address", () => {
     expect(parseEnv(valid).HOST).toBe("0.0.0.0");
-    for (const host of ["127.0.0.1", "::", "::1", "localhost", "app.internal"]) expect(parseEnv({ ...valid, HOST: host }).HOST).toBe(host);
+    for (const host of ["127.0.0.1", "::", "::1", "localhost", "app.internal"])
+      expect(parseEnv({ ...valid, HOST: host }).HOST).toBe(host);
     // The Shopify CLI's old HOST (the app's URL) is not an interface: refused with the variable named.
     for (const host of ["https://loyalty.example.com", "0.0.0.0:3000", "a host"]) {
       expect(() => parseEnv({ ...valid, HOST: host })).toThrow(/HOST must be an address or host name to listen on/);

@@ -106,7 +106,12 @@ describe("formatDate", () => {
 
 describe("csvLines (every CSV the app writes)", () => {
   it("ends each record with \\n and quotes cells holding a comma, a quote, LF or CR (quotes doubled)", () => {
-    expect(csvLines([["a", "b"], ["c", "d"]])).toBe("a,b\nc,d\n");
+    expect(
+      csvLines([
+        ["a", "b"],
+        ["c", "d"],
+      ]),
+    ).toBe("a,b\nc,d\n");
     expect(csvLines([["Smith, Jane", 'say "hi"', "two\nlines", "a\rb", "a\r\nb"]])).toBe(
       '"Smith, Jane","say ""hi""","two\nlines","a\rb","a\r\nb"\n',
     );
@@ -133,24 +138,76 @@ describe("csvRecord (the customer export's lines)", () => {
   const state = (overrides: Partial<CustomerStateValues>): CustomerStateValues => ({
     customerId: "gid://shopify/Customer/1",
     segment: "prospect",
-    r: null, f: null, m: null, fm: null, recencyDays: null, frequency: null, monetaryMinor: null, lastOrderAt: null,
-    tier: null, spendInWindowMinor: null, ordersInWindow: null, nextTier: null, amountToNextMinor: null,
-    ordersToNext: null, tierExpiresAt: null, windowChangesAt: null,
-    baseLastOrderAt: null, baseFrequency: null, baseMonetaryMinor: null,
+    r: null,
+    f: null,
+    m: null,
+    fm: null,
+    recencyDays: null,
+    frequency: null,
+    monetaryMinor: null,
+    lastOrderAt: null,
+    tier: null,
+    spendInWindowMinor: null,
+    ordersInWindow: null,
+    nextTier: null,
+    amountToNextMinor: null,
+    ordersToNext: null,
+    tierExpiresAt: null,
+    windowChangesAt: null,
+    baseLastOrderAt: null,
+    baseFrequency: null,
+    baseMonetaryMinor: null,
     ...overrides,
   });
 
   it("writes money as decimals of the shop currency and times as ISO-8601 UTC", () => {
     const scored = state({
-      recencyDays: 3, frequency: 2, monetaryMinor: 14774, r: 5, f: 4, m: 3, fm: 4, segment: "champions",
-      tier: "silver", spendInWindowMinor: 30005, nextTier: "gold", amountToNextMinor: 44995, tierExpiresAt: Date.parse("2027-03-01T00:00:00Z"),
+      recencyDays: 3,
+      frequency: 2,
+      monetaryMinor: 14774,
+      r: 5,
+      f: 4,
+      m: 3,
+      fm: 4,
+      segment: "champions",
+      tier: "silver",
+      spendInWindowMinor: 30005,
+      nextTier: "gold",
+      amountToNextMinor: 44995,
+      tierExpiresAt: Date.parse("2027-03-01T00:00:00Z"),
     });
     expect(csvRecord(scored, "USD")).toEqual([
-      "gid://shopify/Customer/1", "3", "2", "147.74", "5", "4", "3", "4", "champions", "silver", "300.05", "gold", "449.95", "2027-03-01T00:00:00.000Z",
+      "gid://shopify/Customer/1",
+      "3",
+      "2",
+      "147.74",
+      "5",
+      "4",
+      "3",
+      "4",
+      "champions",
+      "silver",
+      "300.05",
+      "gold",
+      "449.95",
+      "2027-03-01T00:00:00.000Z",
     ]);
     // yen: no decimal point
     expect(csvRecord(scored, "JPY")).toEqual([
-      "gid://shopify/Customer/1", "3", "2", "14774", "5", "4", "3", "4", "champions", "silver", "30005", "gold", "44995", "2027-03-01T00:00:00.000Z",
+      "gid://shopify/Customer/1",
+      "3",
+      "2",
+      "14774",
+      "5",
+      "4",
+      "3",
+      "4",
+      "champions",
+      "silver",
+      "30005",
+      "gold",
+      "44995",
+      "2027-03-01T00:00:00.000Z",
     ]);
   });
 
@@ -161,20 +218,60 @@ describe("csvRecord (the customer export's lines)", () => {
 
 describe("analyticsCsv (the analytics downloads)", () => {
   const group = (overrides: Partial<GroupAnalytics>): GroupAnalytics => ({
-    customersAtStart: 0, customersAtEnd: 0, newCustomers: 0, retentionRate: null, repeatCustomers: 0, repeatPurchaseRate: null,
-    orders: 0, revenueMinor: 0, purchaseFrequency: null, averageOrderValueMinor: null,
+    customersAtStart: 0,
+    customersAtEnd: 0,
+    newCustomers: 0,
+    retentionRate: null,
+    repeatCustomers: 0,
+    repeatPurchaseRate: null,
+    orders: 0,
+    revenueMinor: 0,
+    purchaseFrequency: null,
+    averageOrderValueMinor: null,
     timeBetweenPurchases: { intervals: 0, meanDays: null, medianDays: null },
     historicalClv: { customers: 0, meanMinor: null, distribution: null },
-    predictedClv: { averageOrderValueMinor: null, ordersPerYear: null, retentionRate: null, churn: null, lifespanYears: null, valueMinor: null, yearCustomers: 0, yearOrders: 0, yearRevenueMinor: 0 },
+    predictedClv: {
+      averageOrderValueMinor: null,
+      ordersPerYear: null,
+      retentionRate: null,
+      churn: null,
+      lifespanYears: null,
+      valueMinor: null,
+      yearCustomers: 0,
+      yearOrders: 0,
+      yearRevenueMinor: 0,
+    },
     cohorts: [],
     ...overrides,
   });
   const busy = group({
-    customersAtStart: 10, customersAtEnd: 12, newCustomers: 4, retentionRate: 80, repeatCustomers: 3, repeatPurchaseRate: 25,
-    orders: 20, revenueMinor: 123456, purchaseFrequency: 20 / 12, averageOrderValueMinor: 6173,
+    customersAtStart: 10,
+    customersAtEnd: 12,
+    newCustomers: 4,
+    retentionRate: 80,
+    repeatCustomers: 3,
+    repeatPurchaseRate: 25,
+    orders: 20,
+    revenueMinor: 123456,
+    purchaseFrequency: 20 / 12,
+    averageOrderValueMinor: 6173,
     timeBetweenPurchases: { intervals: 8, meanDays: 12.5, medianDays: 7 },
-    historicalClv: { customers: 12, meanMinor: 10288, distribution: { p25: 5000, median: 9000, p75: 15001, p90: 20000, max: 30000 } },
-    predictedClv: { averageOrderValueMinor: 6173, ordersPerYear: 2.5, retentionRate: 200 / 3, churn: 1 / 3, lifespanYears: 3, valueMinor: -1250, yearCustomers: 12, yearOrders: 20, yearRevenueMinor: 123456 },
+    historicalClv: {
+      customers: 12,
+      meanMinor: 10288,
+      distribution: { p25: 5000, median: 9000, p75: 15001, p90: 20000, max: 30000 },
+    },
+    predictedClv: {
+      averageOrderValueMinor: 6173,
+      ordersPerYear: 2.5,
+      retentionRate: 200 / 3,
+      churn: 1 / 3,
+      lifespanYears: 3,
+      valueMinor: -1250,
+      yearCustomers: 12,
+      yearOrders: 20,
+      yearRevenueMinor: 123456,
+    },
     cohorts: [{ month: "2026-01", customers: 5, shares: [1, 0.4, 1 / 3, ...Array<null>(9).fill(null)] }],
   });
   const data = {

@@ -17,8 +17,12 @@ function keys(tree: unknown, prefix = ""): string[] {
 const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, "");
 
 const UI_FILES = [
-  ...readdirSync("app/routes").filter((f) => f.startsWith("app") && f.endsWith(".tsx")).map((f) => path.join("app/routes", f)),
-  ...readdirSync("app/components").filter((f) => f.endsWith(".tsx")).map((f) => path.join("app/components", f)),
+  ...readdirSync("app/routes")
+    .filter((f) => f.startsWith("app") && f.endsWith(".tsx"))
+    .map((f) => path.join("app/routes", f)),
+  ...readdirSync("app/components")
+    .filter((f) => f.endsWith(".tsx"))
+    .map((f) => path.join("app/components", f)),
 ];
 
 describe("admin languages", () => {
@@ -38,15 +42,38 @@ describe("admin languages", () => {
   });
 
   it("components carry no text of their own", () => {
-    const TEXT_PROPS = new Set(["title", "label", "content", "placeholder", "helpText", "heading", "accessibilityLabel", "subtitle", "alt"]);
+    const TEXT_PROPS = new Set([
+      "title",
+      "label",
+      "content",
+      "placeholder",
+      "helpText",
+      "heading",
+      "accessibilityLabel",
+      "subtitle",
+      "alt",
+    ]);
     const found: string[] = [];
     for (const file of UI_FILES) {
-      const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
+      const source = ts.createSourceFile(
+        file,
+        readFileSync(file, "utf8"),
+        ts.ScriptTarget.Latest,
+        true,
+        ts.ScriptKind.TSX,
+      );
       const visit = (node: ts.Node) => {
         // Text between JSX tags with a letter in it (Latin or Thai)
-        if (ts.isJsxText(node) && /[A-Za-z\u0E00-\u0E7F]/.test(node.text)) found.push(`${file}: text "${node.text.trim()}"`);
+        if (ts.isJsxText(node) && /[A-Za-z\u0E00-\u0E7F]/.test(node.text))
+          found.push(`${file}: text "${node.text.trim()}"`);
         // A text prop given as a literal: label="Name"
-        if (ts.isJsxAttribute(node) && TEXT_PROPS.has(node.name.getText()) && node.initializer && ts.isStringLiteral(node.initializer) && /[A-Za-z]/.test(node.initializer.text)) {
+        if (
+          ts.isJsxAttribute(node) &&
+          TEXT_PROPS.has(node.name.getText()) &&
+          node.initializer &&
+          ts.isStringLiteral(node.initializer) &&
+          /[A-Za-z]/.test(node.initializer.text)
+        ) {
           found.push(`${file}: ${node.getText()}`);
         }
         ts.forEachChild(node, visit);

@@ -52,7 +52,17 @@ const ALLOWED: Record<Zone, (Zone | `app/${string}.ts`)[]> = {
   domain: ["domain"],
   models: ["models", "domain", "db", "platform"],
   shopify: ["shopify", "domain"],
-  webhooks: ["webhooks", "models", "domain", "jobs/contracts", "jobs/runtime", "services", "shopify.server", "platform", "app/shopify/bulk-finish.ts"],
+  webhooks: [
+    "webhooks",
+    "models",
+    "domain",
+    "jobs/contracts",
+    "jobs/runtime",
+    "services",
+    "shopify.server",
+    "platform",
+    "app/shopify/bulk-finish.ts",
+  ],
   "jobs/contracts": ["jobs/contracts", "domain"],
   "jobs/runtime": ["jobs/runtime", "jobs/contracts", "jobs/engines", "db", "platform"],
   "jobs/engines": ["jobs/engines", "jobs/contracts", "db", "platform"],
@@ -75,10 +85,18 @@ const ALLOWED: Record<Zone, (Zone | `app/${string}.ts`)[]> = {
 const EXCEPTIONS: { from: string; to: string; why: string }[] = [
   // ledger write-path rewrite in progress: the ledger's record types (LedgerOrder, LedgerRefund, LedgerCustomer) are
   // pure and belong in app/domain/, where the gateway may read them.
-  { from: "app/shopify/bulk-records.ts", to: "app/models/ledger-types.ts", why: "ledger write-path rewrite in progress" },
+  {
+    from: "app/shopify/bulk-records.ts",
+    to: "app/models/ledger-types.ts",
+    why: "ledger write-path rewrite in progress",
+  },
   // ledger write-path rewrite in progress: pg-boss enqueues inside the ledger's transactions with inTransaction, pool
   // plumbing that belongs beside db.server.ts rather than in models.
-  { from: "app/jobs/pgboss-queue.server.ts", to: "app/models/pg-transaction.server.ts", why: "ledger write-path rewrite in progress" },
+  {
+    from: "app/jobs/pgboss-queue.server.ts",
+    to: "app/models/pg-transaction.server.ts",
+    why: "ledger write-path rewrite in progress",
+  },
 ];
 
 /** Database drivers: only the models, db.server and the queue engines talk to the database. */
@@ -107,16 +125,30 @@ const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
 function resolveSpecifier(from: string, spec: string): string | null {
   let base: string;
   if (spec.startsWith("~/")) base = path.posix.join("app", spec.slice(2));
-  else if (spec.startsWith("./") || spec.startsWith("../")) base = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
+  else if (spec.startsWith("./") || spec.startsWith("../"))
+    base = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
   else return null;
   base = base.replace(/\?.*$/, "");
-  const candidates = [base, `${base}.ts`, `${base}.tsx`, base.replace(/\.js$/, ".ts"), `${base}/index.ts`, `${base}/index.tsx`];
+  const candidates = [
+    base,
+    `${base}.ts`,
+    `${base}.tsx`,
+    base.replace(/\.js$/, ".ts"),
+    `${base}/index.ts`,
+    `${base}/index.tsx`,
+  ];
   return candidates.find(isFile) ?? base;
 }
 
 /** Every module specifier a file imports or re-exports, and whether only types come of it. */
 function specifiersOf(file: string, text: string): { spec: string; typeOnly: boolean }[] {
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const source = ts.createSourceFile(
+    file,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const found: { spec: string; typeOnly: boolean }[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -124,15 +156,32 @@ function specifiersOf(file: string, text: string): { spec: string; typeOnly: boo
       const typeOnly =
         !!clause &&
         (clause.isTypeOnly ||
-          (!clause.name && !!clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+          (!clause.name &&
+            !!clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
       found.push({ spec: node.moduleSpecifier.text, typeOnly });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       found.push({ spec: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       found.push({ spec: node.moduleReference.expression.text, typeOnly: node.isTypeOnly });
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
       found.push({ spec: node.arguments[0].text, typeOnly: false });
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       found.push({ spec: node.argument.literal.text, typeOnly: true });
     }
     ts.forEachChild(node, visit);
@@ -156,7 +205,8 @@ function importGraph() {
 }
 
 function zoneOf(file: string): Zone | null {
-  for (const [zone, entries] of ZONES) if (entries.some((e) => (e.endsWith("/") ? file.startsWith(e) : file === e))) return zone;
+  for (const [zone, entries] of ZONES)
+    if (entries.some((e) => (e.endsWith("/") ? file.startsWith(e) : file === e))) return zone;
   return null;
 }
 
@@ -247,8 +297,16 @@ describe("layers of app/", () => {
   it("reads the imports of every file (the graph is not empty, type-only and re-exports included)", () => {
     expect(graph.files.length).toBeGreaterThan(100);
     expect(graph.edges.length).toBeGreaterThan(300);
-    expect(graph.edges).toContainEqual({ from: "app/services/backfill.server.ts", to: "app/jobs/contracts.ts", typeOnly: false });
-    expect(graph.edges).toContainEqual({ from: "app/shopify/bulk-records.ts", to: "app/models/ledger-types.ts", typeOnly: true });
+    expect(graph.edges).toContainEqual({
+      from: "app/services/backfill.server.ts",
+      to: "app/jobs/contracts.ts",
+      typeOnly: false,
+    });
+    expect(graph.edges).toContainEqual({
+      from: "app/shopify/bulk-records.ts",
+      to: "app/models/ledger-types.ts",
+      typeOnly: true,
+    });
     expect(graph.files.every((f) => zoneOf(f) !== null)).toBe(true);
   });
 
@@ -270,7 +328,9 @@ describe("layers of app/", () => {
   });
 
   it("database drivers (Prisma, pg, pg-boss, better-sqlite3) are imported by the models, db.server and the queue engines only", () => {
-    const offenders = graph.packages.filter((p) => DRIVERS.test(p.spec) && !DRIVER_ZONES.includes(zoneOf(p.from)!)).map((p) => `${p.from} → ${p.spec}`);
+    const offenders = graph.packages
+      .filter((p) => DRIVERS.test(p.spec) && !DRIVER_ZONES.includes(zoneOf(p.from)!))
+      .map((p) => `${p.from} → ${p.spec}`);
     expect(offenders).toEqual([]);
   });
 
@@ -282,7 +342,10 @@ describe("layers of app/", () => {
       if (file === "app/db-kind.ts") continue;
       const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
       const visit = (node: ts.Node) => {
-        if ((ts.isStringLiteralLike(node) && DECIDES.test(node.text)) || (ts.isRegularExpressionLiteral(node) && /postgres|file:/.test(node.text))) {
+        if (
+          (ts.isStringLiteralLike(node) && DECIDES.test(node.text)) ||
+          (ts.isRegularExpressionLiteral(node) && /postgres|file:/.test(node.text))
+        ) {
           offenders.push(`${file}: ${node.getText(source)}`);
         }
         ts.forEachChild(node, visit);
@@ -290,7 +353,10 @@ describe("layers of app/", () => {
       visit(source);
     }
     // ledger write-path rewrite in progress: sqliteFile() there should return sqliteFileOf(env.DATABASE_URL).
-    expect(offenders).toEqual([`app/models/sqlite-direct.server.ts: "file:"`, `app/models/sqlite-direct.server.ts: "file:"`]);
+    expect(offenders).toEqual([
+      `app/models/sqlite-direct.server.ts: "file:"`,
+      `app/models/sqlite-direct.server.ts: "file:"`,
+    ]);
   });
 
   it("the checks fail on a forbidden import and on a cycle", () => {
@@ -298,17 +364,36 @@ describe("layers of app/", () => {
     expect(forbiddenImports([edge("app/models/shop.server.ts", "app/jobs/runtime.server.ts")])).toEqual([
       "app/models/shop.server.ts → app/jobs/runtime.server.ts (models may not import jobs/runtime)",
     ]);
-    expect(forbiddenImports([edge("app/domain/rfm.ts", "app/db.server.ts"), edge("app/routes/app.tsx", "app/models/shop.server.ts")])).toHaveLength(2);
-    expect(forbiddenImports([edge("app/routes/app.tsx", "simulator/admin/access.ts")])).toEqual(["app/routes/app.tsx → simulator/admin/access.ts (outside app/)"]);
+    expect(
+      forbiddenImports([
+        edge("app/domain/rfm.ts", "app/db.server.ts"),
+        edge("app/routes/app.tsx", "app/models/shop.server.ts"),
+      ]),
+    ).toHaveLength(2);
+    expect(forbiddenImports([edge("app/routes/app.tsx", "simulator/admin/access.ts")])).toEqual([
+      "app/routes/app.tsx → simulator/admin/access.ts (outside app/)",
+    ]);
     expect(forbiddenImports([edge("app/services/dashboard.server.ts", "app/models/shop.server.ts")])).toEqual([]);
     // An exception covers its own import only, and one that covers nothing is reported.
-    const checked = checkImports([edge("app/shopify/bulk-records.ts", "app/models/ledger-types.ts"), edge("app/shopify/bulk.ts", "app/models/ledger-types.ts")]);
-    expect(checked.uncovered).toEqual(["app/shopify/bulk.ts → app/models/ledger-types.ts (shopify may not import models)"]);
-    expect(checked.stale).toEqual(["app/jobs/pgboss-queue.server.ts → app/models/pg-transaction.server.ts"]);
-    expect(importCycles([edge("app/a.ts", "app/b.ts"), edge("app/b.ts", "app/c.ts"), edge("app/c.ts", "app/a.ts"), edge("app/c.ts", "app/d.ts")])).toEqual([
-      ["app/a.ts", "app/b.ts", "app/c.ts"],
+    const checked = checkImports([
+      edge("app/shopify/bulk-records.ts", "app/models/ledger-types.ts"),
+      edge("app/shopify/bulk.ts", "app/models/ledger-types.ts"),
     ]);
-    expect(specifiersOf("x.ts", `import type { A } from "./a"; export { b } from "../b"; const c = await import("./c");`)).toEqual([
+    expect(checked.uncovered).toEqual([
+      "app/shopify/bulk.ts → app/models/ledger-types.ts (shopify may not import models)",
+    ]);
+    expect(checked.stale).toEqual(["app/jobs/pgboss-queue.server.ts → app/models/pg-transaction.server.ts"]);
+    expect(
+      importCycles([
+        edge("app/a.ts", "app/b.ts"),
+        edge("app/b.ts", "app/c.ts"),
+        edge("app/c.ts", "app/a.ts"),
+        edge("app/c.ts", "app/d.ts"),
+      ]),
+    ).toEqual([["app/a.ts", "app/b.ts", "app/c.ts"]]);
+    expect(
+      specifiersOf("x.ts", `import type { A } from "./a"; export { b } from "../b"; const c = await import("./c");`),
+    ).toEqual([
       { spec: "./a", typeOnly: true },
       { spec: "../b", typeOnly: false },
       { spec: "./c", typeOnly: false },
@@ -324,12 +409,26 @@ describe("layers of app/", () => {
       const cells = line.split("|").map((c) => c.trim());
       const zone = /^`([^`]+)`$/.exec(cells[1] ?? "")?.[1];
       if (!zone || cells.length < 5) continue;
-      rows.set(zone, [...cells[3].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+      rows.set(
+        zone,
+        [...cells[3].matchAll(/`([^`]+)`/g)].map((m) => m[1]),
+      );
     }
     const expected = new Map(
-      ZONES.map(([zone]) => [zone, ALLOWED[zone] === ANY ? ["anything in app/"] : ALLOWED[zone].filter((z) => z !== zone).sort()] as const),
+      ZONES.map(
+        ([zone]) =>
+          [
+            zone,
+            ALLOWED[zone] === ANY ? ["anything in app/"] : ALLOWED[zone].filter((z) => z !== zone).sort(),
+          ] as const,
+      ),
     );
-    const documented = new Map([...rows].map(([zone, allowed]) => [zone, allowed.includes("anything in app/") ? ["anything in app/"] : [...allowed].sort()] as const));
+    const documented = new Map(
+      [...rows].map(
+        ([zone, allowed]) =>
+          [zone, allowed.includes("anything in app/") ? ["anything in app/"] : [...allowed].sort()] as const,
+      ),
+    );
     expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(expected));
   });
 });

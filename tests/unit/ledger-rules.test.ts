@@ -3,8 +3,24 @@ import { describe, expect, it } from "vitest";
 import { sameSecondConflict, type HeldCustomer, type LedgerCustomer } from "../../app/models/ledger-types";
 
 const at = new Date("2026-06-01T12:00:00.000Z");
-const incoming: LedgerCustomer = { id: "gid://shopify/Customer/1", email: "ada@example.com", firstName: "Ada", lastName: "King", locale: "th", sourceCreatedAt: at, sourceUpdatedAt: at };
-const held = (over: Partial<HeldCustomer> = {}): HeldCustomer => ({ email: "ada@example.com", firstName: "Ada", lastName: "King", locale: "th", sameSecond: true, deleted: false, ...over });
+const incoming: LedgerCustomer = {
+  id: "gid://shopify/Customer/1",
+  email: "ada@example.com",
+  firstName: "Ada",
+  lastName: "King",
+  locale: "th",
+  sourceCreatedAt: at,
+  sourceUpdatedAt: at,
+};
+const held = (over: Partial<HeldCustomer> = {}): HeldCustomer => ({
+  email: "ada@example.com",
+  firstName: "Ada",
+  lastName: "King",
+  locale: "th",
+  sameSecond: true,
+  deleted: false,
+  ...over,
+});
 
 describe("sameSecondConflict", () => {
   it("asks for a re-read only when the held version has the same second and differs", () => {

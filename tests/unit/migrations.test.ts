@@ -11,11 +11,23 @@ import { describe, expect, inject, it } from "vitest";
 /** Tables with their columns (by name: ALTER TABLE appends, so order may differ) and indexes with their columns. */
 function shape(file: string) {
   const db = new Database(file, { readonly: true });
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+  const tables = (
+    db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .all() as { name: string }[]
+  ).map((t) => t.name);
   const result = tables.map((table) => ({
     table,
     columns: (db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[])
-      .map(({ name, type, notnull, dflt_value, pk }: Record<string, unknown>) => ({ name, type, notnull, dflt_value, pk }))
+      .map(({ name, type, notnull, dflt_value, pk }: Record<string, unknown>) => ({
+        name,
+        type,
+        notnull,
+        dflt_value,
+        pk,
+      }))
       .sort((a, b) => String(a.name).localeCompare(String(b.name))),
     indexes: (db.prepare(`PRAGMA index_list("${table}")`).all() as { name: string; unique: number }[])
       .map((index) => ({
@@ -39,7 +51,15 @@ describe("migrations", () => {
     // Given the SQL Prisma derives from the PostgreSQL schema alone, run in a database of its own
     const sql = execFileSync(
       process.execPath,
-      ["node_modules/prisma/build/index.js", "migrate", "diff", "--from-empty", "--to-schema-datamodel", POSTGRES_SCHEMA, "--script"],
+      [
+        "node_modules/prisma/build/index.js",
+        "migrate",
+        "diff",
+        "--from-empty",
+        "--to-schema-datamodel",
+        POSTGRES_SCHEMA,
+        "--script",
+      ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, DATABASE_URL: postgres.url } },
     );
     const name = `${postgres.template.replace(/_template$/, "")}_fromschema`;
@@ -61,7 +81,15 @@ describe("migrations", () => {
     // Given the SQL Prisma derives from schema.prisma alone
     const sql = execFileSync(
       process.execPath,
-      ["node_modules/prisma/build/index.js", "migrate", "diff", "--from-empty", "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
+      [
+        "node_modules/prisma/build/index.js",
+        "migrate",
+        "diff",
+        "--from-empty",
+        "--to-schema-datamodel",
+        "prisma/schema.prisma",
+        "--script",
+      ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
     );
     const fromSchema = path.join(inject("testRunDir"), "from-schema.sqlite");
@@ -83,7 +111,9 @@ async function postgresShape(url: string) {
       `SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS c
        FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY 1`,
     );
-    const indexes = await client.query(`SELECT indexdef AS i FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`);
+    const indexes = await client.query(
+      `SELECT indexdef AS i FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`,
+    );
     return { columns: columns.rows.map((r) => r.c as string), indexes: indexes.rows.map((r) => r.i as string) };
   } finally {
     await client.end();

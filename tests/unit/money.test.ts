@@ -31,16 +31,22 @@ describe("money", () => {
 
   it("round-trips every amount exactly", () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1e12, max: 1e12 }), fc.constantFrom("USD", "JPY", "KWD", "THB"), (minor, currency) => {
-        expect(toMinorUnits(fromMinorUnits(minor, currency), currency)).toBe(minor);
-      }),
+      fc.property(
+        fc.integer({ min: -1e12, max: 1e12 }),
+        fc.constantFrom("USD", "JPY", "KWD", "THB"),
+        (minor, currency) => {
+          expect(toMinorUnits(fromMinorUnits(minor, currency), currency)).toBe(minor);
+        },
+      ),
     );
   });
 
   it("knows exactly Shopify's currency codes (Admin API 2026-04 schema)", () => {
     const introspection = JSON.parse(gunzipSync(readFileSync("simulator/schema/admin_2026-04.json.gz")).toString());
     const schema = introspection.data?.__schema ?? introspection.__schema;
-    const codes = schema.types.find((t: { name: string }) => t.name === "CurrencyCode").enumValues.map((e: { name: string }) => e.name);
+    const codes = schema.types
+      .find((t: { name: string }) => t.name === "CurrencyCode")
+      .enumValues.map((e: { name: string }) => e.name);
     expect([...SHOPIFY_CURRENCIES].sort()).toEqual([...codes].sort());
   });
 });

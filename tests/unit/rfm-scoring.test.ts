@@ -49,12 +49,14 @@ const aggregateArb = fc
     { selector: (c) => c.customerId, minLength: 1, maxLength: 40 },
   )
   .map((cs) =>
-    cs.map((c): RfmAggregate => ({
-      customerId: c.customerId,
-      lastOrderAt: AS_OF - c.daysAgo * DAY_MS - c.extraMs,
-      frequency: c.frequency,
-      monetary: Math.max(c.monetary, c.frequency),
-    })),
+    cs.map(
+      (c): RfmAggregate => ({
+        customerId: c.customerId,
+        lastOrderAt: AS_OF - c.daysAgo * DAY_MS - c.extraMs,
+        frequency: c.frequency,
+        monetary: Math.max(c.monetary, c.frequency),
+      }),
+    ),
   );
 
 describe("RFM scores, hand-computed", () => {
@@ -97,7 +99,12 @@ describe("RFM scores, hand-computed", () => {
     // When scored
     const r = byId(scoreRfm(population, { asOf: AS_OF }).results);
     // Then days are 0, 1, 1, 10 and R = 1 + floor(5·below/4) with below = 3, 1, 1, 0
-    expect([r["half-day"].recencyDays, r["one-day"].recencyDays, r["almost-two"].recencyDays, r["ten-days"].recencyDays]).toEqual([0, 1, 1, 10]);
+    expect([
+      r["half-day"].recencyDays,
+      r["one-day"].recencyDays,
+      r["almost-two"].recencyDays,
+      r["ten-days"].recencyDays,
+    ]).toEqual([0, 1, 1, 10]);
     expect([r["half-day"].r, r["one-day"].r, r["almost-two"].r, r["ten-days"].r]).toEqual([4, 2, 2, 1]);
   });
 
@@ -143,7 +150,9 @@ describe("RFM aggregation and population", () => {
       },
     ];
     // When aggregated / Then two orders count, worth 2000, the last at asOf
-    expect(aggregateRfm(customers, { asOf: AS_OF })).toEqual([{ customerId: "a", lastOrderAt: AS_OF, frequency: 2, monetary: 2000 }]);
+    expect(aggregateRfm(customers, { asOf: AS_OF })).toEqual([
+      { customerId: "a", lastOrderAt: AS_OF, frequency: 2, monetary: 2000 },
+    ]);
   });
 
   it("makes a customer without a qualifying order a prospect", () => {
@@ -173,7 +182,9 @@ describe("RFM aggregation and population", () => {
   });
 
   it("refuses an order value that is not whole minor units", () => {
-    expect(() => aggregateRfm([{ customerId: "a", orders: [{ time: AS_OF, value: 12.5 }] }], { asOf: AS_OF })).toThrow(/minor units/);
+    expect(() => aggregateRfm([{ customerId: "a", orders: [{ time: AS_OF, value: 12.5 }] }], { asOf: AS_OF })).toThrow(
+      /minor units/,
+    );
   });
 });
 
@@ -198,7 +209,9 @@ describe("RFM properties", () => {
   it("does not depend on the order of the input", () => {
     fc.assert(
       fc.property(
-        aggregateArb.chain((population) => fc.tuple(fc.constant(population), fc.shuffledSubarray(population, { minLength: population.length }))),
+        aggregateArb.chain((population) =>
+          fc.tuple(fc.constant(population), fc.shuffledSubarray(population, { minLength: population.length })),
+        ),
         ([population, shuffled]) => {
           // Given the same population in two orders / Then every customer gets the same result, and the same boundaries
           const a = scoreRfm(population, { asOf: AS_OF });
@@ -241,7 +254,9 @@ describe("RFM boundaries and incremental scoring", () => {
         const boundaries = JSON.parse(JSON.stringify(run.boundaries));
         population.forEach((values, i) => {
           // When a customer is rescored incrementally with unchanged values / Then it matches the full run
-          expect(scoreRfmIncremental(boundaries, { customerId: values.customerId, current: values, previous: values })).toEqual(run.results[i]);
+          expect(
+            scoreRfmIncremental(boundaries, { customerId: values.customerId, current: values, previous: values }),
+          ).toEqual(run.results[i]);
         });
       }),
     );
@@ -252,17 +267,33 @@ describe("RFM boundaries and incremental scoring", () => {
       fc.property(
         aggregateArb,
         fc.nat(),
-        fc.record({ daysAgo: fc.integer({ min: 0, max: 60 }), frequency: fc.integer({ min: 1, max: 8 }), monetary: fc.integer({ min: 8, max: 40_000 }) }),
+        fc.record({
+          daysAgo: fc.integer({ min: 0, max: 60 }),
+          frequency: fc.integer({ min: 1, max: 8 }),
+          monetary: fc.integer({ min: 8, max: 40_000 }),
+        }),
         (population, pick, change) => {
           // Given a full run, then one customer's values change (a new order, a refund)
           const i = pick % population.length;
           const old = population[i];
-          const updated = { ...old, lastOrderAt: AS_OF - change.daysAgo * DAY_MS, frequency: change.frequency, monetary: change.monetary };
+          const updated = {
+            ...old,
+            lastOrderAt: AS_OF - change.daysAgo * DAY_MS,
+            frequency: change.frequency,
+            monetary: change.monetary,
+          };
           const { boundaries } = scoreRfm(population, { asOf: AS_OF });
           // When scored incrementally, naming the values the full run used
-          const incremental = scoreRfmIncremental(boundaries, { customerId: old.customerId, current: updated, previous: old });
+          const incremental = scoreRfmIncremental(boundaries, {
+            customerId: old.customerId,
+            current: updated,
+            previous: old,
+          });
           // Then it equals a full recompute of the changed population
-          const full = scoreRfm(population.map((a, j) => (j === i ? updated : a)), { asOf: AS_OF }).results[i];
+          const full = scoreRfm(
+            population.map((a, j) => (j === i ? updated : a)),
+            { asOf: AS_OF },
+          ).results[i];
           expect(incremental).toEqual(full);
         },
       ),
@@ -271,31 +302,55 @@ describe("RFM boundaries and incremental scoring", () => {
 
   it("equal a full recompute when a new customer joins", () => {
     fc.assert(
-      fc.property(aggregateArb, fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 8, max: 40_000 }), (population, daysAgo, frequency, monetary) => {
-        // Given a full run and a first-time customer who was not in it
-        const newcomer = agg("newcomer-not-in-population", daysAgo, frequency, monetary);
-        const { boundaries } = scoreRfm(population, { asOf: AS_OF });
-        // When scored incrementally without previous values / Then it equals a full recompute including them
-        const full = scoreRfm([...population, newcomer], { asOf: AS_OF }).results.at(-1);
-        expect(scoreRfmIncremental(boundaries, { customerId: newcomer.customerId, current: newcomer })).toEqual(full);
-      }),
+      fc.property(
+        aggregateArb,
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 8, max: 40_000 }),
+        (population, daysAgo, frequency, monetary) => {
+          // Given a full run and a first-time customer who was not in it
+          const newcomer = agg("newcomer-not-in-population", daysAgo, frequency, monetary);
+          const { boundaries } = scoreRfm(population, { asOf: AS_OF });
+          // When scored incrementally without previous values / Then it equals a full recompute including them
+          const full = scoreRfm([...population, newcomer], { asOf: AS_OF }).results.at(-1);
+          expect(scoreRfmIncremental(boundaries, { customerId: newcomer.customerId, current: newcomer })).toEqual(full);
+        },
+      ),
     );
   });
 
   it("equal a full recompute a whole number of days later when nobody else ordered", () => {
     fc.assert(
-      fc.property(aggregateArb, fc.nat(), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 30 }), (population, pick, daysLater, orderDaysAgo) => {
-        // Given a full run, and `daysLater` whole days on one customer orders again (at most then)
-        const i = pick % population.length;
-        const later = AS_OF + daysLater * DAY_MS;
-        const old = population[i];
-        const updated = { ...old, lastOrderAt: Math.max(old.lastOrderAt, later - orderDaysAgo * DAY_MS), frequency: old.frequency + 1, monetary: old.monetary + 700 };
-        const { boundaries } = scoreRfm(population, { asOf: AS_OF });
-        // When scored incrementally as of then / Then it equals a full recompute as of then
-        const incremental = scoreRfmIncremental(boundaries, { customerId: old.customerId, current: updated, previous: old }, later);
-        const full = scoreRfm(population.map((a, j) => (j === i ? updated : a)), { asOf: later }).results[i];
-        expect(incremental).toEqual(full);
-      }),
+      fc.property(
+        aggregateArb,
+        fc.nat(),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 0, max: 30 }),
+        (population, pick, daysLater, orderDaysAgo) => {
+          // Given a full run, and `daysLater` whole days on one customer orders again (at most then)
+          const i = pick % population.length;
+          const later = AS_OF + daysLater * DAY_MS;
+          const old = population[i];
+          const updated = {
+            ...old,
+            lastOrderAt: Math.max(old.lastOrderAt, later - orderDaysAgo * DAY_MS),
+            frequency: old.frequency + 1,
+            monetary: old.monetary + 700,
+          };
+          const { boundaries } = scoreRfm(population, { asOf: AS_OF });
+          // When scored incrementally as of then / Then it equals a full recompute as of then
+          const incremental = scoreRfmIncremental(
+            boundaries,
+            { customerId: old.customerId, current: updated, previous: old },
+            later,
+          );
+          const full = scoreRfm(
+            population.map((a, j) => (j === i ? updated : a)),
+            { asOf: later },
+          ).results[i];
+          expect(incremental).toEqual(full);
+        },
+      ),
     );
   });
 
@@ -303,14 +358,22 @@ describe("RFM boundaries and incremental scoring", () => {
     // Given boundaries and a customer whose only order was refunded in full
     const { boundaries } = scoreRfm([agg("a", 1, 1, 100), agg("b", 2, 1, 200)], { asOf: AS_OF });
     // When rescored with no current values / Then they are a prospect
-    expect(scoreRfmIncremental(boundaries, { customerId: "a", current: null, previous: agg("a", 1, 1, 100) })).toEqual({ customerId: "a", segment: "prospect" });
+    expect(scoreRfmIncremental(boundaries, { customerId: "a", current: null, previous: agg("a", 1, 1, 100) })).toEqual({
+      customerId: "a",
+      segment: "prospect",
+    });
   });
 
   it("scores the first customer of an empty shop as a population of one", () => {
     // Given boundaries of an empty population
     const { boundaries } = scoreRfm([], { asOf: AS_OF });
     // When a first order arrives / Then the customer scores 1 everywhere, as a lone customer does
-    expect(scoreRfmIncremental(boundaries, { customerId: "a", current: agg("a", 0, 1, 100) })).toMatchObject({ r: 1, f: 1, m: 1, segment: "hibernating" });
+    expect(scoreRfmIncremental(boundaries, { customerId: "a", current: agg("a", 0, 1, 100) })).toMatchObject({
+      r: 1,
+      f: 1,
+      m: 1,
+      segment: "hibernating",
+    });
   });
 });
 
@@ -336,7 +399,9 @@ describe("RFM speed", () => {
       run = scoreRfm(population, { asOf: AS_OF });
       best = Math.min(best, performance.now() - started);
     }
-    console.info(`RFM: scored 100k customers in ${best.toFixed(1)} ms; boundaries ${JSON.stringify(run.boundaries).length} bytes of JSON`);
+    console.info(
+      `RFM: scored 100k customers in ${best.toFixed(1)} ms; boundaries ${JSON.stringify(run.boundaries).length} bytes of JSON`,
+    );
     // Then it is well inside the 150 ms target (bound generous for slow CI machines) and the boundaries are tiny
     expect(run.results).toHaveLength(100_000);
     expect(best).toBeLessThan(1500);

@@ -5,10 +5,23 @@ import { readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { fromMinorUnits, MoneyError, toMinorUnits } from "../../app/domain/money";
-import { scoreCutValues, scoreRfm, scoreRfmFromOrders, scoreRfmIncremental, type RfmCustomerOrders, type RfmResult } from "../../app/domain/rfm";
+import {
+  scoreCutValues,
+  scoreRfm,
+  scoreRfmFromOrders,
+  scoreRfmIncremental,
+  type RfmCustomerOrders,
+  type RfmResult,
+} from "../../app/domain/rfm";
 import { SEGMENT_GRID, type Score } from "../../app/domain/segments";
 import { defaultTierProgram } from "../../app/domain/tier-rules";
-import { computedTierAt, evaluateTier, type TierOrder, type TierProgram, type TierStatus } from "../../app/domain/tiers";
+import {
+  computedTierAt,
+  evaluateTier,
+  type TierOrder,
+  type TierProgram,
+  type TierStatus,
+} from "../../app/domain/tiers";
 import {
   DEFAULT_SYNC_SETTINGS,
   desiredTags,
@@ -70,7 +83,9 @@ describe("docs/rules.md#ledger", () => {
       WHERE ${ORDER_VERSION_WINS}`);
     const refresh = db.prepare(`UPDATE "Order" SET "valueMinor" = "currentTotalMinor" - COALESCE((${LATE_REFUNDS}), 0)
       WHERE "shop" = ? AND "id" = ?`);
-    const insertRefund = db.prepare(`INSERT INTO "Refund" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT ("shop", "id") DO NOTHING`);
+    const insertRefund = db.prepare(
+      `INSERT INTO "Refund" VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT ("shop", "id") DO NOTHING`,
+    );
     const tombstone = db.prepare(`INSERT INTO "Order" ("shop", "id", "customerId", "processedAt", "cancelledAt", "test",
         "currencyCode", "currentTotalMinor", "valueMinor", "sourceUpdatedAt", "deletedAt")
       VALUES (?, ?, NULL, ?, NULL, 0, 'XXX', 0, 0, NULL, ?)
@@ -81,12 +96,24 @@ describe("docs/rules.md#ledger", () => {
     return {
       order(body: OrderBody) {
         const o = orderFromBody(body);
-        const args = [SHOP, o.id, o.customerId, t(o.processedAt), t(o.cancelledAt), o.test ? 1 : 0, o.currencyCode, o.currentTotalMinor, o.currentTotalMinor, t(o.sourceUpdatedAt)];
+        const args = [
+          SHOP,
+          o.id,
+          o.customerId,
+          t(o.processedAt),
+          t(o.cancelledAt),
+          o.test ? 1 : 0,
+          o.currencyCode,
+          o.currentTotalMinor,
+          o.currentTotalMinor,
+          t(o.sourceUpdatedAt),
+        ];
         if (upsert.run(...args).changes) refresh.run(SHOP, o.id);
       },
       refund(body: RefundBody) {
         const r = refundFromBody(body);
-        if (insertRefund.run(SHOP, r.id, r.orderId, t(r.createdAt), r.amountMinor, r.currencyCode).changes) refresh.run(SHOP, r.orderId);
+        if (insertRefund.run(SHOP, r.id, r.orderId, t(r.createdAt), r.amountMinor, r.currencyCode).changes)
+          refresh.run(SHOP, r.orderId);
       },
       delete(at: string) {
         tombstone.run(SHOP, ORDER, at, at);
@@ -118,14 +145,32 @@ describe("docs/rules.md#ledger", () => {
     transactions: [{ kind: "refund", status: "success", amount: "20.00", currency: "USD" }],
   } as unknown as RefundBody;
   const steps: { what: string; apply: (l: ReturnType<typeof ledger>) => void }[] = [
-    { what: "orders/create, updated_at 10:00:00, total 120.00", apply: (l) => l.order(version("2025-03-01T10:00:00Z", "120.00")) },
+    {
+      what: "orders/create, updated_at 10:00:00, total 120.00",
+      apply: (l) => l.order(version("2025-03-01T10:00:00Z", "120.00")),
+    },
     { what: "refunds/create, created_at 10:05:00, refund transaction 20.00 USD", apply: (l) => l.refund(refund) },
-    { what: "orders/updated, updated_at 09:59:00 (older, late), total 150.00", apply: (l) => l.order(version("2025-03-01T09:59:00Z", "150.00")) },
-    { what: "orders/updated, updated_at 10:05:00, total 100.00", apply: (l) => l.order(version("2025-03-01T10:05:00Z", "100.00")) },
-    { what: "orders/updated, updated_at 10:05:00 (same second), total 110.00", apply: (l) => l.order(version("2025-03-01T10:05:00Z", "110.00")) },
-    { what: "orders/cancelled, updated_at 10:05:00 (same second), cancelled, total 100.00", apply: (l) => l.order(version("2025-03-01T10:05:00Z", "100.00", "2025-03-01T10:05:00Z")) },
+    {
+      what: "orders/updated, updated_at 09:59:00 (older, late), total 150.00",
+      apply: (l) => l.order(version("2025-03-01T09:59:00Z", "150.00")),
+    },
+    {
+      what: "orders/updated, updated_at 10:05:00, total 100.00",
+      apply: (l) => l.order(version("2025-03-01T10:05:00Z", "100.00")),
+    },
+    {
+      what: "orders/updated, updated_at 10:05:00 (same second), total 110.00",
+      apply: (l) => l.order(version("2025-03-01T10:05:00Z", "110.00")),
+    },
+    {
+      what: "orders/cancelled, updated_at 10:05:00 (same second), cancelled, total 100.00",
+      apply: (l) => l.order(version("2025-03-01T10:05:00Z", "100.00", "2025-03-01T10:05:00Z")),
+    },
     { what: "orders/delete", apply: (l) => l.delete("2025-03-01T11:00:00.000Z") },
-    { what: "orders/updated, updated_at 10:10:00, total 100.00", apply: (l) => l.order(version("2025-03-01T10:10:00Z", "100.00")) },
+    {
+      what: "orders/updated, updated_at 10:10:00, total 100.00",
+      apply: (l) => l.order(version("2025-03-01T10:10:00Z", "100.00")),
+    },
   ];
   const qualifies = (o: Record<string, string | number | null>) =>
     o.customerId !== null && o.deletedAt === null && o.test === 0 && o.cancelledAt === null && Number(o.valueMinor) > 0;
@@ -136,12 +181,25 @@ describe("docs/rules.md#ledger", () => {
       step.apply(l);
       const o = l.held();
       const held = o.deletedAt ? "deleted" : String(o.sourceUpdatedAt).slice(11, 19);
-      inDoc(row(i + 1, step.what, held, o.cancelledAt ? "yes" : "no", o.currentTotalMinor!, o.valueMinor!, qualifies(o) ? "yes" : "no"));
+      inDoc(
+        row(
+          i + 1,
+          step.what,
+          held,
+          o.cancelledAt ? "yes" : "no",
+          o.currentTotalMinor!,
+          o.valueMinor!,
+          qualifies(o) ? "yes" : "no",
+        ),
+      );
     });
   });
 
   it("the same deliveries in any order leave the same row (steps 1–6, every order of arrival)", () => {
-    const permutations = <T,>(xs: T[]): T[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+    const permutations = <T>(xs: T[]): T[][] =>
+      xs.length <= 1
+        ? [xs]
+        : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
     const final = new Set<string>();
     for (const order of permutations(steps.slice(0, 6))) {
       const l = ledger();
@@ -149,14 +207,34 @@ describe("docs/rules.md#ledger", () => {
       final.add(JSON.stringify(l.held()));
     }
     expect(final.size).toBe(1);
-    expect(JSON.parse([...final][0])).toMatchObject({ sourceUpdatedAt: "2025-03-01T10:05:00.000Z", currentTotalMinor: 10000, valueMinor: 10000, cancelledAt: "2025-03-01T10:05:00.000Z" });
+    expect(JSON.parse([...final][0])).toMatchObject({
+      sourceUpdatedAt: "2025-03-01T10:05:00.000Z",
+      currentTotalMinor: 10000,
+      valueMinor: 10000,
+      cancelledAt: "2025-03-01T10:05:00.000Z",
+    });
   });
 
   it("customers: a newer version replaces, an equal second that differs is re-read from Shopify", () => {
     expect(CUSTOMER_VERSION_WINS).toContain(`excluded."sourceUpdatedAt" > "Customer"."sourceUpdatedAt"`);
     const at = new Date("2025-03-01T12:00:00Z");
-    const incoming = { id: "gid://shopify/Customer/7", email: "ada@example.com", firstName: "Ada", lastName: "Lovelace", locale: null, sourceCreatedAt: null, sourceUpdatedAt: at };
-    const held = { email: "ada@example.com", firstName: "Ada", lastName: "King", locale: "en", sameSecond: true, deleted: false };
+    const incoming = {
+      id: "gid://shopify/Customer/7",
+      email: "ada@example.com",
+      firstName: "Ada",
+      lastName: "Lovelace",
+      locale: null,
+      sourceCreatedAt: null,
+      sourceUpdatedAt: at,
+    };
+    const held = {
+      email: "ada@example.com",
+      firstName: "Ada",
+      lastName: "King",
+      locale: "en",
+      sameSecond: true,
+      deleted: false,
+    };
     expect(sameSecondConflict(held, incoming)).toBe(true);
     expect(sameSecondConflict({ ...held, lastName: "Lovelace" }, incoming)).toBe(false); // locale null keeps "en": no difference
   });
@@ -171,12 +249,43 @@ const RFM_CUSTOMERS: (RfmCustomerOrders & { described: string })[] = [
   {
     customerId: "A",
     described: "6 × 150.00, last 2025-06-28 00:00",
-    orders: orders([["2025-01-01T00:00:00Z", 15000], ["2025-02-01T00:00:00Z", 15000], ["2025-03-01T00:00:00Z", 15000], ["2025-04-01T00:00:00Z", 15000], ["2025-05-01T00:00:00Z", 15000], ["2025-06-28T00:00:00Z", 15000]]),
+    orders: orders([
+      ["2025-01-01T00:00:00Z", 15000],
+      ["2025-02-01T00:00:00Z", 15000],
+      ["2025-03-01T00:00:00Z", 15000],
+      ["2025-04-01T00:00:00Z", 15000],
+      ["2025-05-01T00:00:00Z", 15000],
+      ["2025-06-28T00:00:00Z", 15000],
+    ]),
   },
-  { customerId: "B", described: "3 × 100.00, last 2025-06-21 00:00", orders: orders([["2024-12-01T00:00:00Z", 10000], ["2025-03-01T00:00:00Z", 10000], ["2025-06-21T00:00:00Z", 10000]]) },
+  {
+    customerId: "B",
+    described: "3 × 100.00, last 2025-06-21 00:00",
+    orders: orders([
+      ["2024-12-01T00:00:00Z", 10000],
+      ["2025-03-01T00:00:00Z", 10000],
+      ["2025-06-21T00:00:00Z", 10000],
+    ]),
+  },
   { customerId: "C", described: "1 × 50.00 on 2025-06-20 16:00", orders: orders([["2025-06-20T16:00:00Z", 5000]]) },
-  { customerId: "D", described: "100.00 on 2024-11-01, 200.00 on 2025-05-17 00:00", orders: orders([["2024-11-01T00:00:00Z", 10000], ["2025-05-17T00:00:00Z", 20000]]) },
-  { customerId: "E", described: "4 × 150.00, last 2024-12-13 00:00", orders: orders([["2024-06-01T00:00:00Z", 15000], ["2024-08-01T00:00:00Z", 15000], ["2024-10-01T00:00:00Z", 15000], ["2024-12-13T00:00:00Z", 15000]]) },
+  {
+    customerId: "D",
+    described: "100.00 on 2024-11-01, 200.00 on 2025-05-17 00:00",
+    orders: orders([
+      ["2024-11-01T00:00:00Z", 10000],
+      ["2025-05-17T00:00:00Z", 20000],
+    ]),
+  },
+  {
+    customerId: "E",
+    described: "4 × 150.00, last 2024-12-13 00:00",
+    orders: orders([
+      ["2024-06-01T00:00:00Z", 15000],
+      ["2024-08-01T00:00:00Z", 15000],
+      ["2024-10-01T00:00:00Z", 15000],
+      ["2024-12-13T00:00:00Z", 15000],
+    ]),
+  },
   { customerId: "F", described: "only a cancelled order (none qualifying)", orders: [] },
 ];
 const scoredRow = (id: string, described: string, r: RfmResult) =>
@@ -192,7 +301,14 @@ describe("docs/rules.md#rfm", () => {
   it("worked example: recency, frequency, monetary, scores with ties, FM and segment", () => {
     const { results } = scoreRfmFromOrders(RFM_CUSTOMERS, { asOf: AS_OF });
     results.forEach((r, i) => inDoc(scoredRow(r.customerId, RFM_CUSTOMERS[i].described, r)));
-    expect(results.map((r) => r.segment)).toEqual(["champions", "need_attention", "about_to_sleep", "hibernating", "at_risk", "prospect"]);
+    expect(results.map((r) => r.segment)).toEqual([
+      "champions",
+      "need_attention",
+      "about_to_sleep",
+      "hibernating",
+      "at_risk",
+      "prospect",
+    ]);
   });
 
   it("the score cuts of that run (the admin's 'why this score')", () => {
@@ -203,7 +319,12 @@ describe("docs/rules.md#rfm", () => {
   });
 
   it("a population of 7: below = 0..6 gives scores 1, 1, 2, 3, 3, 4, 5", () => {
-    const seven = [1, 2, 3, 4, 5, 6, 7].map((f) => ({ customerId: `x${f}`, lastOrderAt: AS_OF, frequency: f, monetary: 100 }));
+    const seven = [1, 2, 3, 4, 5, 6, 7].map((f) => ({
+      customerId: `x${f}`,
+      lastOrderAt: AS_OF,
+      frequency: f,
+      monetary: 100,
+    }));
     const scores = scoreRfm(seven, { asOf: AS_OF }).results.map((r) => r.f);
     expect(scores).toEqual([1, 1, 2, 3, 3, 4, 5]);
     inDoc(row("F score", ...scores));
@@ -220,7 +341,9 @@ describe("docs/rules.md#rfm", () => {
       },
       AS_OF,
     );
-    const after = RFM_CUSTOMERS.map((x) => (x.customerId === "C" ? { ...x, orders: [...x.orders, { time: AS_OF, value: 10000 }] } : x));
+    const after = RFM_CUSTOMERS.map((x) =>
+      x.customerId === "C" ? { ...x, orders: [...x.orders, { time: AS_OF, value: 10000 }] } : x,
+    );
     const full = scoreRfmFromOrders(after, { asOf: AS_OF }).results;
     expect(full.find((r) => r.customerId === "C")).toEqual(c);
     inDoc(scoredRow("C, incremental", "50.00 and 100.00, last 2025-07-01 00:00", c));
@@ -230,10 +353,27 @@ describe("docs/rules.md#rfm", () => {
 });
 
 /** docs/rules.md#tiers-example: the default USD programme. */
-const TIER_ORDERS: TierOrder[] = orders([["2024-03-01T00:00:00Z", 50000], ["2024-06-01T00:00:00Z", 30000], ["2025-02-01T00:00:00Z", 10000]]);
-const REFUNDED: TierOrder[] = orders([["2024-03-01T00:00:00Z", 50000], ["2024-06-01T00:00:00Z", 10000], ["2025-02-01T00:00:00Z", 10000]]);
+const TIER_ORDERS: TierOrder[] = orders([
+  ["2024-03-01T00:00:00Z", 50000],
+  ["2024-06-01T00:00:00Z", 30000],
+  ["2025-02-01T00:00:00Z", 10000],
+]);
+const REFUNDED: TierOrder[] = orders([
+  ["2024-03-01T00:00:00Z", 50000],
+  ["2024-06-01T00:00:00Z", 10000],
+  ["2025-02-01T00:00:00Z", 10000],
+]);
 const tierRow = (label: string, s: TierStatus) =>
-  row(label, `\`${s.tier}\``, `\`${s.computedTier}\``, usd(s.spendInWindow), iso(s.expiresAt), s.nextTier ? `\`${s.nextTier}\`` : "—", usd(s.amountToNext), iso(s.windowChangesAt));
+  row(
+    label,
+    `\`${s.tier}\``,
+    `\`${s.computedTier}\``,
+    usd(s.spendInWindow),
+    iso(s.expiresAt),
+    s.nextTier ? `\`${s.nextTier}\`` : "—",
+    usd(s.amountToNext),
+    iso(s.windowChangesAt),
+  );
 
 describe("docs/rules.md#tiers", () => {
   const usdProgram = defaultTierProgram("USD");
@@ -254,7 +394,10 @@ describe("docs/rules.md#tiers", () => {
       ["default, 200.00 of the 2024-06-01 order refunded", usdProgram, REFUNDED],
     ];
     for (const [label, program, list] of variants) inDoc(tierRow(label, evaluateTier(program, list, AS_OF)));
-    expect(evaluateTier(usdProgram, TIER_ORDERS, AS_OF)).toMatchObject({ tier: "gold", expiresAt: at("2026-02-01T00:00:00.001Z") });
+    expect(evaluateTier(usdProgram, TIER_ORDERS, AS_OF)).toMatchObject({
+      tier: "gold",
+      expiresAt: at("2026-02-01T00:00:00.001Z"),
+    });
     expect(evaluateTier(usdProgram, REFUNDED, AS_OF)).toMatchObject({ tier: "silver" });
   });
 });
@@ -293,9 +436,18 @@ describe("docs/rules.md#sync", () => {
 
   it("Flow triggers: the payloads of a tier move and a segment move", () => {
     const program = defaultTierProgram("USD");
-    const tier = flowTrigger({ id: 1, customerId: "gid://shopify/Customer/7", kind: "tier", from: "silver", to: "gold" }, program);
-    const segment = flowTrigger({ id: 2, customerId: "gid://shopify/Customer/7", kind: "segment", from: "loyal", to: "champions" }, program);
-    const joined = flowTrigger({ id: 3, customerId: "gid://shopify/Customer/8", kind: "tier", from: null, to: "member" }, program);
+    const tier = flowTrigger(
+      { id: 1, customerId: "gid://shopify/Customer/7", kind: "tier", from: "silver", to: "gold" },
+      program,
+    );
+    const segment = flowTrigger(
+      { id: 2, customerId: "gid://shopify/Customer/7", kind: "segment", from: "loyal", to: "champions" },
+      program,
+    );
+    const joined = flowTrigger(
+      { id: 3, customerId: "gid://shopify/Customer/8", kind: "tier", from: null, to: "member" },
+      program,
+    );
     for (const t of [tier, segment, joined]) inDoc(row(`\`${t.handle}\``, `\`${JSON.stringify(t.payload)}\``));
   });
 });

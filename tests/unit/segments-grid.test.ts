@@ -25,7 +25,14 @@ const SCORES: Score[] = [1, 2, 3, 4, 5];
 describe("segment grid", () => {
   it("maps every (R, FM) cell exactly as the docs/rules.md table", () => {
     // Given the table copied from docs/rules.md
-    const rows = DESIGN_TABLE.trim().split("\n").map((line) => line.split("|").map((c) => c.trim()).filter(Boolean));
+    const rows = DESIGN_TABLE.trim()
+      .split("\n")
+      .map((line) =>
+        line
+          .split("|")
+          .map((c) => c.trim())
+          .filter(Boolean),
+      );
     for (const [r, ...cells] of rows) {
       for (const fm of SCORES) {
         // When the segment of (R, FM) is looked up / Then it is the table's cell

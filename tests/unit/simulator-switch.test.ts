@@ -14,7 +14,11 @@ describe("simulator switch", () => {
   });
 
   it("leaves every other URL alone (bulk results, staged uploads, other hosts)", () => {
-    for (const url of ["http://127.0.0.1:4100/files/bulk/1.jsonl", "https://storage.googleapis.com/x", "https://evil.com/admin"]) {
+    for (const url of [
+      "http://127.0.0.1:4100/files/bulk/1.jsonl",
+      "https://storage.googleapis.com/x",
+      "https://evil.com/admin",
+    ]) {
       expect(simulatorUrl("http://127.0.0.1:4100", url)).toBe(url);
     }
   });

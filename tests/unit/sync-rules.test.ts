@@ -30,13 +30,19 @@ describe("desired tags", () => {
     expect(desiredTags(state(), DEFAULT_SYNC_SETTINGS)).toEqual(["rfm:champions", "tier:gold"]);
     expect(desiredTags(state({ tier: null, segment: "prospect" }), DEFAULT_SYNC_SETTINGS)).toEqual(["rfm:prospect"]);
     expect(desiredTags(state(), { ...DEFAULT_SYNC_SETTINGS, rfmPrefix: null })).toEqual(["tier:gold"]);
-    expect(desiredTags(state(), { ...DEFAULT_SYNC_SETTINGS, tierPrefix: "Loyalty-" })).toEqual(["rfm:champions", "Loyalty-gold"]);
+    expect(desiredTags(state(), { ...DEFAULT_SYNC_SETTINGS, tierPrefix: "Loyalty-" })).toEqual([
+      "rfm:champions",
+      "Loyalty-gold",
+    ]);
   });
 });
 
 describe("tag changes", () => {
   it("add what is missing and remove only the app's own tags that are no longer wanted", () => {
-    expect(tagChange(["rfm:loyal", "tier:gold"], ["rfm:champions", "tier:gold"], [])).toEqual({ add: ["rfm:loyal"], remove: ["rfm:champions"] });
+    expect(tagChange(["rfm:loyal", "tier:gold"], ["rfm:champions", "tier:gold"], [])).toEqual({
+      add: ["rfm:loyal"],
+      remove: ["rfm:champions"],
+    });
     expect(tagChange(["rfm:loyal"], [], [])).toEqual({ add: ["rfm:loyal"], remove: [] });
     expect(tagChange([], ["rfm:loyal", "tier:gold"], [])).toEqual({ add: [], remove: ["rfm:loyal", "tier:gold"] });
   });
@@ -51,8 +57,14 @@ describe("tag changes", () => {
     expect(tagChange(["rfm:Loyal"], ["RFM:loyal"], [])).toEqual({ add: [], remove: [] });
     // Sent but never confirmed (the answer lost): Shopify may hold them, so the app removes them when no longer
     // wanted and adds them again when still wanted; never the merchant's.
-    expect(tagChange(["rfm:at_risk"], ["rfm:loyal"], [], ["rfm:champions"])).toEqual({ add: ["rfm:at_risk"], remove: ["rfm:loyal", "rfm:champions"] });
-    expect(tagChange(["rfm:champions"], ["rfm:loyal"], [], ["rfm:champions"])).toEqual({ add: ["rfm:champions"], remove: ["rfm:loyal"] });
+    expect(tagChange(["rfm:at_risk"], ["rfm:loyal"], [], ["rfm:champions"])).toEqual({
+      add: ["rfm:at_risk"],
+      remove: ["rfm:loyal", "rfm:champions"],
+    });
+    expect(tagChange(["rfm:champions"], ["rfm:loyal"], [], ["rfm:champions"])).toEqual({
+      add: ["rfm:champions"],
+      remove: ["rfm:loyal"],
+    });
     expect(tagChange([], [], ["TIER:GOLD"], ["tier:gold", "RFM:x", "rfm:X"])).toEqual({ add: [], remove: ["RFM:x"] });
   });
 
@@ -88,7 +100,10 @@ describe("tier metafields", () => {
       expires_at: "2027-03-01T00:00:00.000Z",
       currency: "USD",
     });
-    expect(JSON.parse(tierMetafields(state({ spendInWindowMinor: 5000 }), defaultTierProgram("JPY"), "JPY")!.status).spend_in_window).toBe("5000");
+    expect(
+      JSON.parse(tierMetafields(state({ spendInWindowMinor: 5000 }), defaultTierProgram("JPY"), "JPY")!.status)
+        .spend_in_window,
+    ).toBe("5000");
   });
 
   it("are absent without a tier, and their digest changes with any value", () => {
@@ -102,9 +117,19 @@ describe("tier metafields", () => {
 
 describe("sync settings", () => {
   it("accept prefixes, blank ones turning tags off", () => {
-    expect(validateSyncSettings({ rfmPrefix: "seg-", tierPrefix: " ", metafields: false, segments: false, codes: false })).toEqual({
+    expect(
+      validateSyncSettings({ rfmPrefix: "seg-", tierPrefix: " ", metafields: false, segments: false, codes: false }),
+    ).toEqual({
       ok: true,
-      settings: { rfmPrefix: "seg-", tierPrefix: null, metafields: false, segments: false, codes: false, segmentNamePrefix: "Loyalty tier: ", codePrefix: "" },
+      settings: {
+        rfmPrefix: "seg-",
+        tierPrefix: null,
+        metafields: false,
+        segments: false,
+        codes: false,
+        segmentNamePrefix: "Loyalty tier: ",
+        codePrefix: "",
+      },
     });
   });
 

@@ -13,7 +13,9 @@ const ROOT = path.resolve("extensions/loyalty-theme");
 const BLOCK = readFileSync(path.join(ROOT, "blocks/loyalty-status.liquid"), "utf8");
 const json = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), "utf8"));
 const keysOf = (tree: unknown, prefix = ""): string[] =>
-  typeof tree === "object" && tree !== null ? Object.entries(tree).flatMap(([k, v]) => keysOf(v, prefix ? `${prefix}.${k}` : k)) : [prefix];
+  typeof tree === "object" && tree !== null
+    ? Object.entries(tree).flatMap(([k, v]) => keysOf(v, prefix ? `${prefix}.${k}` : k))
+    : [prefix];
 
 const program = defaultTierProgram("USD");
 const state = (overrides: Partial<SyncState>): SyncState => ({
@@ -31,10 +33,25 @@ const customerWith = (s: SyncState | null) => ({
   id: 1,
   metafields: { app: { status: s ? { value: JSON.parse(tierMetafields(s, program, "USD")!.status) } : null } },
 });
-const settings = { heading: "", accent_color: "#1f5199", show_spend: true, show_progress: true, show_expiry: true, perks: "<p>Free shipping from Gold</p>" };
+const settings = {
+  heading: "",
+  accent_color: "#1f5199",
+  show_spend: true,
+  show_progress: true,
+  show_expiry: true,
+  perks: "<p>Free shipping from Gold</p>",
+};
 const render = (locale: "en" | "th", customer: unknown) =>
-  storefront(locale, "${{amount}}").parseAndRender(BLOCK, { customer, block: { id: "b1", settings }, routes: { account_login_url: "/account/login" } });
-const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+  storefront(locale, "${{amount}}").parseAndRender(BLOCK, {
+    customer,
+    block: { id: "b1", settings },
+    routes: { account_login_url: "/account/login" },
+  });
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 
 describe("storefront block", () => {
   it("passes Shopify's theme check with no offense", async () => {
@@ -51,7 +68,9 @@ describe("storefront block", () => {
 
   it("has every string in English and Thai, the theme editor's too", () => {
     expect(keysOf(LOCALES.th).sort()).toEqual(keysOf(LOCALES.en).sort());
-    expect(keysOf(json("locales/th.schema.json")).sort()).toEqual(keysOf(json("locales/en.default.schema.json")).sort());
+    expect(keysOf(json("locales/th.schema.json")).sort()).toEqual(
+      keysOf(json("locales/en.default.schema.json")).sort(),
+    );
     const schemaKeys = new Set(keysOf(json("locales/en.default.schema.json")));
     for (const [, key] of BLOCK.matchAll(/"t:([\w.]+)"/g)) expect(schemaKeys.has(key), key).toBe(true);
     for (const [, key] of BLOCK.matchAll(/'([\w.]+)' \| t\b/g)) expect(keysOf(LOCALES.en), key).toContain(key);
@@ -69,14 +88,28 @@ describe("storefront block", () => {
   });
 
   it("shows the top tier without a progress bar", async () => {
-    const html = await render("en", customerWith(state({ tier: "platinum", spendInWindowMinor: 250_000, nextTier: null, amountToNextMinor: null })));
+    const html = await render(
+      "en",
+      customerWith(state({ tier: "platinum", spendInWindowMinor: 250_000, nextTier: null, amountToNextMinor: null })),
+    );
     expect(text(html)).toContain("You are a Platinum member.");
     expect(text(html)).toContain("You are in our top tier. Thank you!");
     expect(html).not.toContain("loyalty-status__progress");
   });
 
   it("shows a member just starting, and one whose tier expires soon", async () => {
-    const starting = await render("en", customerWith(state({ tier: "member", spendInWindowMinor: 0, nextTier: "silver", amountToNextMinor: 25_000, tierExpiresAt: null })));
+    const starting = await render(
+      "en",
+      customerWith(
+        state({
+          tier: "member",
+          spendInWindowMinor: 0,
+          nextTier: "silver",
+          amountToNextMinor: 25_000,
+          tierExpiresAt: null,
+        }),
+      ),
+    );
     expect(starting).toContain('style="width: 0%;"');
     expect(text(starting)).toContain("Spend $250.00 more to reach Silver .");
     expect(text(starting)).not.toContain("Your tier is yours until");
@@ -93,13 +126,31 @@ describe("storefront block", () => {
   });
 
   const STATES = {
-    "a member mid-way": { customer: () => customerWith(state({})), shows: ["your_tier_html", "spend_in_window", "to_next_html", "expires"] },
-    "the top tier": { customer: () => customerWith(state({ tier: "platinum", nextTier: null, amountToNextMinor: null })), shows: ["your_tier_html", "top_tier", "expires"] },
+    "a member mid-way": {
+      customer: () => customerWith(state({})),
+      shows: ["your_tier_html", "spend_in_window", "to_next_html", "expires"],
+    },
+    "the top tier": {
+      customer: () => customerWith(state({ tier: "platinum", nextTier: null, amountToNextMinor: null })),
+      shows: ["your_tier_html", "top_tier", "expires"],
+    },
     "a member just starting": {
-      customer: () => customerWith(state({ tier: "member", spendInWindowMinor: 0, nextTier: "silver", amountToNextMinor: 25_000, tierExpiresAt: null })),
+      customer: () =>
+        customerWith(
+          state({
+            tier: "member",
+            spendInWindowMinor: 0,
+            nextTier: "silver",
+            amountToNextMinor: 25_000,
+            tierExpiresAt: null,
+          }),
+        ),
       shows: ["your_tier_html", "to_next_html"],
     },
-    "a tier expiring soon": { customer: () => customerWith(state({ tierExpiresAt: Date.parse("2026-12-01T00:00:00Z") })), shows: ["expires"] },
+    "a tier expiring soon": {
+      customer: () => customerWith(state({ tierExpiresAt: Date.parse("2026-12-01T00:00:00Z") })),
+      shows: ["expires"],
+    },
     "a customer without a tier": { customer: () => customerWith(null), shows: ["no_tier_yet"] },
     "a guest": { customer: () => null, shows: ["guest", "sign_in"] },
   } as const;
@@ -109,7 +160,10 @@ describe("storefront block", () => {
         const out = text(await render(locale, customer()));
         for (const key of shows) {
           // The string's fixed words (what is around its {{ placeholders }}) appear in the output
-          const words = text(String(LOCALES[locale].loyalty[key])).split(/{{[^}]+}}/).map((w) => w.trim()).filter(Boolean);
+          const words = text(String(LOCALES[locale].loyalty[key]))
+            .split(/{{[^}]+}}/)
+            .map((w) => w.trim())
+            .filter(Boolean);
           for (const w of words) expect(out, `${key}: "${w}"`).toContain(w);
         }
       });
@@ -124,4 +178,3 @@ describe("storefront block", () => {
     expect(text(await render("th", null))).toContain("เข้าสู่ระบบเพื่อดูระดับของคุณ");
   });
 });
-

@@ -2,7 +2,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultTierProgram } from "../../app/domain/tier-rules";
-import { computedTierAt, evaluateTier, previewTierChange, type TierOrder, type TierProgram, type TierWindow } from "../../app/domain/tiers";
+import {
+  computedTierAt,
+  evaluateTier,
+  previewTierChange,
+  type TierOrder,
+  type TierProgram,
+  type TierWindow,
+} from "../../app/domain/tiers";
 import { DAY_MS } from "../../app/domain/time";
 
 const at = (iso: string) => Date.parse(iso);
@@ -22,14 +29,25 @@ describe("tier at asOf", () => {
     // Given only an order refunded to 0 and one placed after asOf
     const orders = [order("2025-01-10T10:00:00Z", 0), order("2025-03-01T10:00:00Z", 500)];
     // When evaluated on 2025-02-01 / Then the customer has no tier and no progress
-    expect(evaluateTier(program(), orders, at("2025-02-01T00:00:00Z"))).toMatchObject({ tier: null, nextTier: null, amountToNext: null, expiresAt: null });
+    expect(evaluateTier(program(), orders, at("2025-02-01T00:00:00Z"))).toMatchObject({
+      tier: null,
+      nextTier: null,
+      amountToNext: null,
+      expiresAt: null,
+    });
   });
 
   it("makes a first-time buyer a member for good, with the amount left to Silver", () => {
     // Given one $100 order
     const status = evaluateTier(program(), [order("2025-01-10T10:00:00Z", 100)], at("2025-02-01T00:00:00Z"));
     // Then they are a member that never lapses, $150 short of Silver
-    expect(status).toMatchObject({ tier: "member", computedTier: "member", spendInWindow: usd(100), ordersInWindow: 1, expiresAt: null });
+    expect(status).toMatchObject({
+      tier: "member",
+      computedTier: "member",
+      spendInWindow: usd(100),
+      ordersInWindow: 1,
+      expiresAt: null,
+    });
     expect(status).toMatchObject({ nextTier: "silver", amountToNext: usd(150), ordersToNext: 0 });
   });
 
@@ -47,14 +65,22 @@ describe("tier at asOf", () => {
     // When evaluated with the ledger's current values
     // Then the refund moves the customer from Silver to Member: retention looks at the refunded value where it sits
     expect(evaluateTier(program(), before, asOf).tier).toBe("silver");
-    expect(evaluateTier(program(), after, asOf)).toMatchObject({ tier: "member", spendInWindow: usd(240), amountToNext: usd(10) });
+    expect(evaluateTier(program(), after, asOf)).toMatchObject({
+      tier: "member",
+      spendInWindow: usd(240),
+      amountToNext: usd(10),
+    });
   });
 
   it("needs the minimum order count too, and says how many orders are missing", () => {
     // Given Gold at $750 and at least 3 orders, and $800 spent in 2 orders
     const p = program();
     p.tiers = p.tiers.map((t) => (t.key === "gold" ? { ...t, minOrders: 3 } : t));
-    const status = evaluateTier(p, [order("2025-01-10T10:00:00Z", 500), order("2025-02-10T10:00:00Z", 300)], at("2025-03-01T00:00:00Z"));
+    const status = evaluateTier(
+      p,
+      [order("2025-01-10T10:00:00Z", 500), order("2025-02-10T10:00:00Z", 300)],
+      at("2025-03-01T00:00:00Z"),
+    );
     // Then they are Silver, with no spend but one more order needed for Gold
     expect(status).toMatchObject({ tier: "silver", nextTier: "gold", amountToNext: 0, ordersToNext: 1 });
   });
@@ -62,7 +88,10 @@ describe("tier at asOf", () => {
   it("ignores orders placed after asOf", () => {
     // Given a $1,000 order the day after asOf / Then it does not count yet
     const orders = [order("2025-01-10T10:00:00Z", 100), order("2025-02-02T10:00:00Z", 1000)];
-    expect(evaluateTier(program(), orders, at("2025-02-01T00:00:00Z"))).toMatchObject({ tier: "member", spendInWindow: usd(100) });
+    expect(evaluateTier(program(), orders, at("2025-02-01T00:00:00Z"))).toMatchObject({
+      tier: "member",
+      spendInWindow: usd(100),
+    });
   });
 });
 
@@ -74,23 +103,37 @@ describe("rolling window", () => {
   it("keeps an order in the window until exactly 365 days have passed", () => {
     // Given $300 in two orders, the older placed 2024-01-10T12:00Z
     // When evaluated 1 ms before it is 365 days old / Then the customer is still Silver
-    expect(evaluateTier(noRetention, orders, at("2025-01-09T11:59:59.999Z"))).toMatchObject({ tier: "silver", spendInWindow: usd(300) });
+    expect(evaluateTier(noRetention, orders, at("2025-01-09T11:59:59.999Z"))).toMatchObject({
+      tier: "silver",
+      spendInWindow: usd(300),
+    });
   });
 
   it("drops an order from the window the moment it is 365 days old", () => {
     // When evaluated at exactly 365 days / Then only $100 counts and the customer is a member
-    expect(evaluateTier(noRetention, orders, at("2025-01-09T12:00:00Z"))).toMatchObject({ tier: "member", spendInWindow: usd(100) });
+    expect(evaluateTier(noRetention, orders, at("2025-01-09T12:00:00Z"))).toMatchObject({
+      tier: "member",
+      spendInWindow: usd(100),
+    });
   });
 
   it("dates the expiry at the moment the order that keeps the tier leaves the window", () => {
     // Given the same customer evaluated in the summer / Then Silver expires when the $200 order leaves the window
     const status = evaluateTier(noRetention, orders, at("2024-07-01T00:00:00Z"));
-    expect(status).toMatchObject({ tier: "silver", expiresAt: at("2025-01-09T12:00:00Z"), windowChangesAt: at("2025-01-09T12:00:00Z") });
+    expect(status).toMatchObject({
+      tier: "silver",
+      expiresAt: at("2025-01-09T12:00:00Z"),
+      windowChangesAt: at("2025-01-09T12:00:00Z"),
+    });
   });
 
   it("lets a tier outlive a shorter retention while the window still computes it", () => {
     // Given Gold from one $800 order, a 365-day window and only 30 days of retention
-    const status = evaluateTier(program({ retentionDays: 30 }), [order("2024-03-01T10:00:00Z", 800)], at("2024-03-11T00:00:00Z"));
+    const status = evaluateTier(
+      program({ retentionDays: 30 }),
+      [order("2024-03-01T10:00:00Z", 800)],
+      at("2024-03-11T00:00:00Z"),
+    );
     // Then Gold lasts until the order leaves the window, not 30 days
     expect(status).toMatchObject({ tier: "gold", expiresAt: at("2025-03-01T10:00:00Z") });
   });
@@ -124,14 +167,26 @@ describe("calendar year", () => {
 
   it("counts the whole year up to the last millisecond of 31 December (UTC)", () => {
     // Given $300 on New Year's Eve at 23:00 UTC
-    const status = evaluateTier(program({ window: yearly, retentionDays: 0 }), [order("2024-12-31T23:00:00Z", 300)], at("2024-12-31T23:59:59.999Z"));
+    const status = evaluateTier(
+      program({ window: yearly, retentionDays: 0 }),
+      [order("2024-12-31T23:00:00Z", 300)],
+      at("2024-12-31T23:59:59.999Z"),
+    );
     // Then the customer is Silver until the year ends
-    expect(status).toMatchObject({ tier: "silver", expiresAt: at("2025-01-01T00:00:00Z"), windowChangesAt: at("2025-01-01T00:00:00Z") });
+    expect(status).toMatchObject({
+      tier: "silver",
+      expiresAt: at("2025-01-01T00:00:00Z"),
+      windowChangesAt: at("2025-01-01T00:00:00Z"),
+    });
   });
 
   it("starts from zero on 1 January (UTC)", () => {
     // When evaluated at the first instant of 2025 / Then nothing counts yet
-    const status = evaluateTier(program({ window: yearly, retentionDays: 0 }), [order("2024-12-31T23:00:00Z", 300)], at("2025-01-01T00:00:00Z"));
+    const status = evaluateTier(
+      program({ window: yearly, retentionDays: 0 }),
+      [order("2024-12-31T23:00:00Z", 300)],
+      at("2025-01-01T00:00:00Z"),
+    );
     expect(status).toMatchObject({ tier: "member", spendInWindow: 0, ordersInWindow: 0, amountToNext: usd(250) });
   });
 
@@ -140,16 +195,26 @@ describe("calendar year", () => {
     const bangkok = program({ window: yearly, retentionDays: 0, timeZone: "Asia/Bangkok" });
     const orders = [order("2024-12-31T16:00:00Z", 300), order("2024-12-31T18:00:00Z", 100)];
     // When evaluated at 00:00Z on 1 January (07:00 local) / Then only the local-2025 order counts
-    expect(evaluateTier(bangkok, orders, at("2025-01-01T00:00:00Z"))).toMatchObject({ spendInWindow: usd(100), tier: "member" });
+    expect(evaluateTier(bangkok, orders, at("2025-01-01T00:00:00Z"))).toMatchObject({
+      spendInWindow: usd(100),
+      tier: "member",
+    });
     // And Silver from the 2024 order expires at local midnight, 17:00Z
-    expect(evaluateTier(bangkok, orders.slice(0, 1), at("2024-12-31T16:30:00Z"))).toMatchObject({ tier: "silver", expiresAt: at("2024-12-31T17:00:00Z") });
+    expect(evaluateTier(bangkok, orders.slice(0, 1), at("2024-12-31T16:30:00Z"))).toMatchObject({
+      tier: "silver",
+      expiresAt: at("2024-12-31T17:00:00Z"),
+    });
   });
 });
 
 describe("lifetime window", () => {
   it("never expires a tier the lifetime spend computes", () => {
     // Given $800 spent once, years ago, with a lifetime window
-    const status = evaluateTier(program({ window: { kind: "lifetime" } }), [order("2020-05-05T10:00:00Z", 800)], at("2030-01-01T00:00:00Z"));
+    const status = evaluateTier(
+      program({ window: { kind: "lifetime" } }),
+      [order("2020-05-05T10:00:00Z", 800)],
+      at("2030-01-01T00:00:00Z"),
+    );
     // Then Gold is computed and has no expiry
     expect(status).toMatchObject({ tier: "gold", computedTier: "gold", expiresAt: null, windowChangesAt: null });
   });
@@ -164,7 +229,10 @@ describe("preview of a rule change", () => {
       { customerId: "c", orders: [] },
     ];
     const current = program();
-    const next = { ...current, tiers: current.tiers.map((t) => (t.key === "silver" ? { ...t, threshold: usd(150) } : t)) };
+    const next = {
+      ...current,
+      tiers: current.tiers.map((t) => (t.key === "silver" ? { ...t, threshold: usd(150) } : t)),
+    };
     // When previewed / Then b moves from Member to Silver
     const preview = previewTierChange(current, next, customers, at("2025-02-01T00:00:00Z"));
     expect(preview.before).toEqual({ byTier: { member: 2, silver: 0, gold: 0, platinum: 0 }, noTier: 1 });
@@ -176,8 +244,12 @@ describe("preview of a rule change", () => {
 // Properties: small random programmes and histories with times on a coarse grid (so orders tie and land exactly on
 // window and retention edges) plus random milliseconds.
 const BASE = at("2023-06-01T00:00:00Z");
-const timeArb = fc.tuple(fc.integer({ min: 0, max: 1600 }), fc.constantFrom(0, 0, 0, 1, 43_199_999)).map(([halfDays, ms]) => BASE + halfDays * (DAY_MS / 2) + ms);
-const ordersArb = fc.array(fc.record({ time: timeArb, value: fc.integer({ min: -100, max: 90_000 }) }), { maxLength: 12 });
+const timeArb = fc
+  .tuple(fc.integer({ min: 0, max: 1600 }), fc.constantFrom(0, 0, 0, 1, 43_199_999))
+  .map(([halfDays, ms]) => BASE + halfDays * (DAY_MS / 2) + ms);
+const ordersArb = fc.array(fc.record({ time: timeArb, value: fc.integer({ min: -100, max: 90_000 }) }), {
+  maxLength: 12,
+});
 const programArb = fc
   .record({
     window: fc.oneof(
@@ -191,7 +263,11 @@ const programArb = fc
   })
   .map(({ window, retentionDays, minOrders, timeZone }): TierProgram => {
     const base = program({ window, retentionDays, timeZone });
-    base.tiers = base.tiers.map((t) => ({ ...t, threshold: t.threshold / 10, minOrders: t.key === "gold" ? minOrders[0] : t.key === "platinum" ? minOrders[1] : null }));
+    base.tiers = base.tiers.map((t) => ({
+      ...t,
+      threshold: t.threshold / 10,
+      minOrders: t.key === "gold" ? minOrders[0] : t.key === "platinum" ? minOrders[1] : null,
+    }));
     return base;
   });
 const index = (p: TierProgram, key: string | null) => (key === null ? -1 : p.tiers.findIndex((t) => t.key === key));
@@ -222,7 +298,12 @@ describe("tier properties", () => {
     fc.assert(
       fc.property(programArb, ordersArb, timeArb, (p, orders, asOf) => {
         // Given the definition in docs/rules.md#tiers-retention, evaluated moment by moment
-        const moments = [asOf, ...orders.filter((o) => o.value > 0 && o.time <= asOf && o.time >= asOf - p.retentionDays * DAY_MS).map((o) => o.time)];
+        const moments = [
+          asOf,
+          ...orders
+            .filter((o) => o.value > 0 && o.time <= asOf && o.time >= asOf - p.retentionDays * DAY_MS)
+            .map((o) => o.time),
+        ];
         const best = Math.max(...moments.map((t) => index(p, computedTierAt(p, orders, t))));
         // Then the held tier is that best
         expect(index(p, evaluateTier(p, orders, asOf).tier)).toBe(best);
@@ -234,7 +315,9 @@ describe("tier properties", () => {
     fc.assert(
       fc.property(
         programArb,
-        ordersArb.chain((orders) => fc.tuple(fc.constant(orders), fc.shuffledSubarray(orders, { minLength: orders.length }))),
+        ordersArb.chain((orders) =>
+          fc.tuple(fc.constant(orders), fc.shuffledSubarray(orders, { minLength: orders.length })),
+        ),
         timeArb,
         (p, [orders, shuffled], asOf) => {
           expect(evaluateTier(p, shuffled, asOf)).toEqual(evaluateTier(p, orders, asOf));
@@ -245,14 +328,21 @@ describe("tier properties", () => {
 
   it("never lowers the computed or held tier when the customer spends more", () => {
     fc.assert(
-      fc.property(programArb, ordersArb, timeArb, timeArb, fc.integer({ min: 1, max: 90_000 }), (p, orders, asOf, time, value) => {
-        // Given any history and one more qualifying order
-        const before = evaluateTier(p, orders, asOf);
-        const after = evaluateTier(p, [...orders, { time, value }], asOf);
-        // Then neither the computed nor the held tier fell
-        expect(index(p, after.computedTier)).toBeGreaterThanOrEqual(index(p, before.computedTier));
-        expect(index(p, after.tier)).toBeGreaterThanOrEqual(index(p, before.tier));
-      }),
+      fc.property(
+        programArb,
+        ordersArb,
+        timeArb,
+        timeArb,
+        fc.integer({ min: 1, max: 90_000 }),
+        (p, orders, asOf, time, value) => {
+          // Given any history and one more qualifying order
+          const before = evaluateTier(p, orders, asOf);
+          const after = evaluateTier(p, [...orders, { time, value }], asOf);
+          // Then neither the computed nor the held tier fell
+          expect(index(p, after.computedTier)).toBeGreaterThanOrEqual(index(p, before.computedTier));
+          expect(index(p, after.tier)).toBeGreaterThanOrEqual(index(p, before.tier));
+        },
+      ),
     );
   });
 

@@ -1,7 +1,12 @@
 // Tier programme validation (merchant-readable, translatable issues) and the default programme per currency.
 import { describe, expect, it } from "vitest";
 import { SHOPIFY_CURRENCIES } from "../../app/domain/money";
-import { DEFAULT_THRESHOLDS_MAJOR, defaultTierProgram, validateTierProgram, type TierRuleIssue } from "../../app/domain/tier-rules";
+import {
+  DEFAULT_THRESHOLDS_MAJOR,
+  defaultTierProgram,
+  validateTierProgram,
+  type TierRuleIssue,
+} from "../../app/domain/tier-rules";
 
 /** A valid USD programme as the admin would submit it; tests break one thing at a time. */
 function input() {
@@ -9,7 +14,13 @@ function input() {
     tiers: [
       { key: "member", name: "Member", threshold: 0 },
       { key: "silver", name: "Silver", threshold: 25_000, perks: { discountPercent: 5 } },
-      { key: "gold", name: "Gold", threshold: 75_000, minOrders: 3, perks: { discountPercent: 10, freeShipping: true } },
+      {
+        key: "gold",
+        name: "Gold",
+        threshold: 75_000,
+        minOrders: 3,
+        perks: { discountPercent: 10, freeShipping: true },
+      },
     ] as Record<string, unknown>[],
     window: { kind: "rolling", days: 365 } as Record<string, unknown>,
     retentionDays: 365 as unknown,
@@ -57,7 +68,9 @@ describe("tier programme validation", () => {
   it("requires the lowest tier to start at 0", () => {
     const value = input();
     value.tiers[0].threshold = 100;
-    expect(issuesOf(value).map((i) => [i.path, i.key])).toEqual([[["tiers", 0, "threshold"], "tier.threshold.lowest_not_zero"]]);
+    expect(issuesOf(value).map((i) => [i.path, i.key])).toEqual([
+      [["tiers", 0, "threshold"], "tier.threshold.lowest_not_zero"],
+    ]);
   });
 
   it("refuses negative thresholds and minimum order counts", () => {
@@ -76,7 +89,9 @@ describe("tier programme validation", () => {
   it("refuses a minimum order count above one on the lowest tier", () => {
     const value = input();
     value.tiers[0].minOrders = 2;
-    expect(issuesOf(value).map((i) => [i.path, i.key])).toEqual([[["tiers", 0, "minOrders"], "tier.min_orders.lowest"]]);
+    expect(issuesOf(value).map((i) => [i.path, i.key])).toEqual([
+      [["tiers", 0, "minOrders"], "tier.min_orders.lowest"],
+    ]);
   });
 
   it("refuses keys that cannot be tags", () => {
@@ -98,7 +113,9 @@ describe("tier programme validation", () => {
   it("refuses duplicate keys", () => {
     const value = input();
     value.tiers[2].key = "silver";
-    expect(issuesOf(value)).toMatchObject([{ path: ["tiers", 2, "key"], key: "tier.key.duplicate", params: { value: "silver", other: 2 } }]);
+    expect(issuesOf(value)).toMatchObject([
+      { path: ["tiers", 2, "key"], key: "tier.key.duplicate", params: { value: "silver", other: 2 } },
+    ]);
   });
 
   it("refuses duplicate names, ignoring case and surrounding spaces", () => {
@@ -120,7 +137,9 @@ describe("tier programme validation", () => {
     for (const discountPercent of [0, 101, 12.5, -10]) {
       const value = input();
       value.tiers[1].perks = { discountPercent };
-      expect(issuesOf(value).map((i) => [i.path, i.key])).toEqual([[["tiers", 1, "perks", "discountPercent"], "tier.perks.discount_out_of_range"]]);
+      expect(issuesOf(value).map((i) => [i.path, i.key])).toEqual([
+        [["tiers", 1, "perks", "discountPercent"], "tier.perks.discount_out_of_range"],
+      ]);
     }
     const none = input();
     none.tiers[1].perks = { discountPercent: null };
@@ -153,13 +172,18 @@ describe("tier programme validation", () => {
 
   it("requires between 1 and 10 tiers", () => {
     const empty = { ...input(), tiers: [] };
-    const eleven = { ...input(), tiers: Array.from({ length: 11 }, (_, i) => ({ key: `t${i}`, name: `Tier ${i}`, threshold: i * 100 })) };
+    const eleven = {
+      ...input(),
+      tiers: Array.from({ length: 11 }, (_, i) => ({ key: `t${i}`, name: `Tier ${i}`, threshold: i * 100 })),
+    };
     expect(issuesOf(empty).map((i) => i.key)).toEqual(["tiers.too_few"]);
     expect(issuesOf(eleven).map((i) => i.key)).toEqual(["tiers.too_many"]);
   });
 
   it("refuses an unknown time zone and accepts an IANA one", () => {
-    expect(issuesOf({ ...input(), timeZone: "Mars/Olympus" }).map((i) => [i.path, i.key])).toEqual([[["timeZone"], "time_zone.invalid"]]);
+    expect(issuesOf({ ...input(), timeZone: "Mars/Olympus" }).map((i) => [i.path, i.key])).toEqual([
+      [["timeZone"], "time_zone.invalid"],
+    ]);
     expect(issuesOf({ ...input(), timeZone: "Asia/Bangkok" })).toEqual([]);
   });
 
@@ -170,8 +194,18 @@ describe("tier programme validation", () => {
     value.window = { kind: "weekly" };
     // Then both are reported where they are, with a translatable key
     expect(issuesOf(value)).toEqual([
-      { path: ["tiers", 1, "threshold"], key: "field.invalid_type", message: "This field must be a number.", params: { expected: "number" } },
-      { path: ["window", "kind"], key: "field.invalid_option", message: "Choose one of: rolling, calendar_year, lifetime.", params: { options: "rolling, calendar_year, lifetime" } },
+      {
+        path: ["tiers", 1, "threshold"],
+        key: "field.invalid_type",
+        message: "This field must be a number.",
+        params: { expected: "number" },
+      },
+      {
+        path: ["window", "kind"],
+        key: "field.invalid_option",
+        message: "Choose one of: rolling, calendar_year, lifetime.",
+        params: { options: "rolling, calendar_year, lifetime" },
+      },
     ]);
   });
 });
@@ -205,7 +239,8 @@ describe("default tier programme", () => {
   });
 
   it("passes validation for every Shopify currency", () => {
-    for (const currency of SHOPIFY_CURRENCIES) expect(validateTierProgram(defaultTierProgram(currency), { currency })).toMatchObject({ ok: true });
+    for (const currency of SHOPIFY_CURRENCIES)
+      expect(validateTierProgram(defaultTierProgram(currency), { currency })).toMatchObject({ ok: true });
   });
 
   it("lists only Shopify currencies, with increasing thresholds", () => {

@@ -10,9 +10,13 @@ function latest(ops: Iterable<BulkOperationRecord>, type: string): BulkOperation
 
 export const bulkOperationResolvers: ResolverMap = {
   "QueryRoot.bulkOperation": (_s, args: { id: string }, ctx) => ctx.shop.bulkOperations.get(args.id) ?? null,
-  "QueryRoot.currentBulkOperation": (_s, args: { type: string }, ctx) => latest(ctx.shop.bulkOperations.values(), args.type),
+  "QueryRoot.currentBulkOperation": (_s, args: { type: string }, ctx) =>
+    latest(ctx.shop.bulkOperations.values(), args.type),
   "Mutation.bulkOperationRunQuery": (_s, args: { query: string; groupObjects: boolean }, ctx) =>
     ctx.core.bulk.startQuery(ctx, args.query, args.groupObjects),
-  "Mutation.bulkOperationRunMutation": (_s, args: { mutation: string; stagedUploadPath: string; clientIdentifier?: string | null }, ctx) =>
-    ctx.core.bulk.startMutation(ctx, args.mutation, args.stagedUploadPath, args.clientIdentifier ?? null),
+  "Mutation.bulkOperationRunMutation": (
+    _s,
+    args: { mutation: string; stagedUploadPath: string; clientIdentifier?: string | null },
+    ctx,
+  ) => ctx.core.bulk.startMutation(ctx, args.mutation, args.stagedUploadPath, args.clientIdentifier ?? null),
 };

@@ -71,7 +71,12 @@ export function amountSpent(shop: ShopState, customerId: string) {
 export function lastOrder(shop: ShopState, customerId: string): OrderRecord | null {
   let last: OrderRecord | null = null;
   for (const order of shop.ordersOf(customerId)) {
-    if (!last || order.createdAt > last.createdAt || (order.createdAt === last.createdAt && numericId(order.id) > numericId(last.id))) last = order;
+    if (
+      !last ||
+      order.createdAt > last.createdAt ||
+      (order.createdAt === last.createdAt && numericId(order.id) > numericId(last.id))
+    )
+      last = order;
   }
   return last;
 }
@@ -86,7 +91,10 @@ type TagArgs = { id: string; tags: string[] | string };
 /** Shopify accepts a list or a comma-separated string of tags. */
 function normaliseTags(tags: string[] | string): string[] {
   const list = Array.isArray(tags) ? tags : [tags];
-  return list.flatMap((t) => t.split(",")).map((t) => t.trim()).filter((t) => t.length > 0);
+  return list
+    .flatMap((t) => t.split(","))
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
 }
 
 function tagTarget(ctx: ResolverContext, id: string): CustomerRecord | null | "unsupported" {
@@ -103,7 +111,15 @@ function changeTags(ctx: ResolverContext, args: TagArgs, add: boolean) {
   const tags = normaliseTags(args.tags);
   const tooLong = tags.find((t) => t.length > MAX_TAG_LENGTH);
   if (tooLong !== undefined) {
-    return { node: null, userErrors: [{ field: ["tags"], message: `Tags is invalid. Tag '${tooLong}' exceeds the maximum length of ${MAX_TAG_LENGTH} characters.` }] };
+    return {
+      node: null,
+      userErrors: [
+        {
+          field: ["tags"],
+          message: `Tags is invalid. Tag '${tooLong}' exceeds the maximum length of ${MAX_TAG_LENGTH} characters.`,
+        },
+      ],
+    };
   }
   const current = target.tags;
   const lower = new Set(current.map((t) => t.toLowerCase()));
@@ -150,7 +166,12 @@ export const customerResolvers: ResolverMap = {
   },
   "Customer.defaultEmailAddress": (c: CustomerRecord) => (c.email ? { emailAddress: c.email } : null),
   "Customer.defaultPhoneNumber": (c: CustomerRecord) => (c.phone ? { phoneNumber: c.phone } : null),
-  "Customer.orders": (c: CustomerRecord, args: ConnectionArgs & { query?: string | null; sortKey: string }, ctx, info) => {
+  "Customer.orders": (
+    c: CustomerRecord,
+    args: ConnectionArgs & { query?: string | null; sortKey: string },
+    ctx,
+    info,
+  ) => {
     const { items, value } = listOrders(ctx.shop, args.sortKey, args.query, c.id);
     return connectionObject(paginate(items, args, value, ctx, info));
   },

@@ -17,7 +17,12 @@ function userError(field: string[] | null, message: string, code: string | null)
 
 /** The DiscountCodeNode object graphql-js resolves; `codeDiscount` is the union member DiscountCodeBasic. */
 export function discountNode(d: DiscountRecord) {
-  return { __typename: "DiscountCodeNode", id: d.id, discount: d, codeDiscount: { __typename: "DiscountCodeBasic", discount: d } };
+  return {
+    __typename: "DiscountCodeNode",
+    id: d.id,
+    discount: d,
+    codeDiscount: { __typename: "DiscountCodeBasic", discount: d },
+  };
 }
 
 type Basic = { __typename: "DiscountCodeBasic"; discount: DiscountRecord };
@@ -36,33 +41,68 @@ interface BasicInput {
   endsAt?: string | null;
   usageLimit?: number | null;
   appliesOncePerCustomer?: boolean | null;
-  context?: { all?: string | null; customers?: { add?: string[] | null; remove?: string[] | null } | null; customerSegments?: { add?: string[] | null; remove?: string[] | null } | null } | null;
+  context?: {
+    all?: string | null;
+    customers?: { add?: string[] | null; remove?: string[] | null } | null;
+    customerSegments?: { add?: string[] | null; remove?: string[] | null } | null;
+  } | null;
   customerGets?: {
-    value?: { percentage?: number | null; discountAmount?: { amount?: string | number | null; appliesOnEachItem?: boolean | null } | null; discountOnQuantity?: unknown } | null;
+    value?: {
+      percentage?: number | null;
+      discountAmount?: { amount?: string | number | null; appliesOnEachItem?: boolean | null } | null;
+      discountOnQuantity?: unknown;
+    } | null;
     items?: { all?: boolean | null; products?: unknown; collections?: unknown } | null;
   } | null;
-  combinesWith?: { orderDiscounts?: boolean | null; productDiscounts?: boolean | null; shippingDiscounts?: boolean | null } | null;
-  minimumRequirement?: { subtotal?: { greaterThanOrEqualToSubtotal?: string | number | null } | null; quantity?: unknown } | null;
+  combinesWith?: {
+    orderDiscounts?: boolean | null;
+    productDiscounts?: boolean | null;
+    shippingDiscounts?: boolean | null;
+  } | null;
+  minimumRequirement?: {
+    subtotal?: { greaterThanOrEqualToSubtotal?: string | number | null } | null;
+    quantity?: unknown;
+  } | null;
   tags?: string[] | null;
   recurringCycleLimit?: number | null;
 }
 
 const FIELD = "basicCodeDiscount";
 
-function checkCode(ctx: ResolverContext, code: string, exceptDiscountId: string | null, field: string[]): UserError | null {
+function checkCode(
+  ctx: ResolverContext,
+  code: string,
+  exceptDiscountId: string | null,
+  field: string[],
+): UserError | null {
   if (!code.trim()) return userError(field, "Code can't be blank", "BLANK");
-  if (code.length > CODE_MAX_LENGTH) return userError(field, `Code is too long (maximum is ${CODE_MAX_LENGTH} characters)`, "TOO_LONG");
+  if (code.length > CODE_MAX_LENGTH)
+    return userError(field, `Code is too long (maximum is ${CODE_MAX_LENGTH} characters)`, "TOO_LONG");
   if (/[\r\n]/.test(code)) return userError(field, "Code cannot contain newline characters.", "INVALID");
   const owner = ctx.shop.discountCodes.get(code.toLowerCase());
-  if (owner && owner !== exceptDiscountId) return userError(field, "Code must be unique. Please try a different code.", "TAKEN");
+  if (owner && owner !== exceptDiscountId)
+    return userError(field, "Code must be unique. Please try a different code.", "TAKEN");
   return null;
 }
 
-function buyersFrom(ctx: ResolverContext, input: BasicInput, current: DiscountBuyers | null): { buyers?: DiscountBuyers; error?: UserError } {
+function buyersFrom(
+  ctx: ResolverContext,
+  input: BasicInput,
+  current: DiscountBuyers | null,
+): { buyers?: DiscountBuyers; error?: UserError } {
   const context = input.context;
   if (!context) return { buyers: current ?? { kind: "all" } };
-  const given = [context.all != null, context.customers != null, context.customerSegments != null].filter(Boolean).length;
-  if (given > 1) return { error: userError([FIELD, "context"], "Only one of all, customers or customerSegments can be specified.", "INVALID") };
+  const given = [context.all != null, context.customers != null, context.customerSegments != null].filter(
+    Boolean,
+  ).length;
+  if (given > 1)
+    return {
+      error: userError(
+        [FIELD, "context"],
+        "Only one of all, customers or customerSegments can be specified.",
+        "INVALID",
+      ),
+    };
   if (context.all != null) return { buyers: { kind: "all" } };
   const pick = context.customers ? ("customers" as const) : ("segments" as const);
   const change = context.customers ?? context.customerSegments!;
@@ -80,15 +120,29 @@ function buyersFrom(ctx: ResolverContext, input: BasicInput, current: DiscountBu
   return { buyers: { kind: pick, ids } };
 }
 
-function valueFrom(input: BasicInput, current: DiscountValue | null, currency: string): { value?: DiscountValue; error?: UserError } {
+function valueFrom(
+  input: BasicInput,
+  current: DiscountValue | null,
+  currency: string,
+): { value?: DiscountValue; error?: UserError } {
   const value = input.customerGets?.value;
   const items = input.customerGets?.items;
-  if (items && (items.products || items.collections)) throw notImplemented("discountCodeBasic customerGets.items products/collections");
-  if (!value) return current ? { value: current } : { error: userError([FIELD, "customerGets"], "Customer gets can't be blank", "BLANK") };
+  if (items && (items.products || items.collections))
+    throw notImplemented("discountCodeBasic customerGets.items products/collections");
+  if (!value)
+    return current
+      ? { value: current }
+      : { error: userError([FIELD, "customerGets"], "Customer gets can't be blank", "BLANK") };
   if (value.discountOnQuantity) throw notImplemented("discountCodeBasic customerGets.value.discountOnQuantity");
   if (value.percentage != null) {
     if (value.percentage <= 0 || value.percentage > 1) {
-      return { error: userError([FIELD, "customerGets", "value", "percentage"], "Value must be between 0.0 and 1.0", "VALUE_OUTSIDE_RANGE") };
+      return {
+        error: userError(
+          [FIELD, "customerGets", "value", "percentage"],
+          "Value must be between 0.0 and 1.0",
+          "VALUE_OUTSIDE_RANGE",
+        ),
+      };
     }
     return { value: { kind: "percentage", percentage: value.percentage } };
   }
@@ -138,14 +192,22 @@ export const discountResolvers: ResolverMap = {
   },
   "DiscountCodeBasic.combinesWith": (b: Basic) => b.discount.combinesWith,
   "DiscountCodeBasic.minimumRequirement": (b: Basic) =>
-    b.discount.minimumSubtotal ? { __typename: "DiscountMinimumSubtotal", greaterThanOrEqualToSubtotal: b.discount.minimumSubtotal } : null,
+    b.discount.minimumSubtotal
+      ? { __typename: "DiscountMinimumSubtotal", greaterThanOrEqualToSubtotal: b.discount.minimumSubtotal }
+      : null,
   "DiscountCodeBasic.context": (b: Basic, _a, ctx) => {
     const buyers = b.discount.buyers;
     if (buyers.kind === "all") return { __typename: "DiscountBuyerSelectionAll", all: "ALL" };
     if (buyers.kind === "customers") {
-      return { __typename: "DiscountCustomers", customers: buyers.ids.map((id) => ctx.shop.customers.get(id)).filter(Boolean) };
+      return {
+        __typename: "DiscountCustomers",
+        customers: buyers.ids.map((id) => ctx.shop.customers.get(id)).filter(Boolean),
+      };
     }
-    return { __typename: "DiscountCustomerSegments", segments: buyers.ids.map((id) => ctx.shop.segments.get(id)).filter(Boolean) };
+    return {
+      __typename: "DiscountCustomerSegments",
+      segments: buyers.ids.map((id) => ctx.shop.segments.get(id)).filter(Boolean),
+    };
   },
   "DiscountCodeBasic.customerGets": (b: Basic) => {
     const v = b.discount.value;
@@ -217,7 +279,10 @@ export const discountResolvers: ResolverMap = {
       },
       minimumSubtotal:
         input.minimumRequirement?.subtotal?.greaterThanOrEqualToSubtotal != null
-          ? { amount: String(input.minimumRequirement.subtotal.greaterThanOrEqualToSubtotal), currencyCode: ctx.shop.record.currencyCode }
+          ? {
+              amount: String(input.minimumRequirement.subtotal.greaterThanOrEqualToSubtotal),
+              currencyCode: ctx.shop.record.currencyCode,
+            }
           : null,
       tags: input.tags ?? [],
       createdAt: now,
@@ -230,12 +295,15 @@ export const discountResolvers: ResolverMap = {
 
   "Mutation.discountCodeBasicUpdate": (_s, args: { id: string; basicCodeDiscount: BasicInput }, ctx) => {
     const discount = ctx.shop.discounts.get(args.id);
-    if (!discount) return { codeDiscountNode: null, userErrors: [userError(["id"], "Discount does not exist", "INVALID")] };
+    if (!discount)
+      return { codeDiscountNode: null, userErrors: [userError(["id"], "Discount does not exist", "INVALID")] };
     const input = args.basicCodeDiscount;
     const errors: UserError[] = [];
-    if (input.title != null && !input.title.trim()) errors.push(userError([FIELD, "title"], "Title can't be blank", "BLANK"));
+    if (input.title != null && !input.title.trim())
+      errors.push(userError([FIELD, "title"], "Title can't be blank", "BLANK"));
     if (input.code != null) {
-      if (discount.codes.length > 1) errors.push(userError([FIELD, "code"], "Code can't be updated on a discount with multiple codes.", "INVALID"));
+      if (discount.codes.length > 1)
+        errors.push(userError([FIELD, "code"], "Code can't be updated on a discount with multiple codes.", "INVALID"));
       const codeError = checkCode(ctx, input.code, discount.id, [FIELD, "code"]);
       if (codeError) errors.push(codeError);
     }
@@ -269,12 +337,27 @@ export const discountResolvers: ResolverMap = {
 
   "Mutation.discountRedeemCodeBulkAdd": (_s, args: { discountId: string; codes: { code: string }[] }, ctx) => {
     const discount = ctx.shop.discounts.get(args.discountId);
-    if (!discount) return { bulkCreation: null, userErrors: [userError(["discountId"], "Code discount does not exist.", "INVALID")] };
+    if (!discount)
+      return {
+        bulkCreation: null,
+        userErrors: [userError(["discountId"], "Code discount does not exist.", "INVALID")],
+      };
     if (args.codes.length > REDEEM_CODES_PER_CALL) {
-      return { bulkCreation: null, userErrors: [userError(["codes"], `Codes can't exceed ${REDEEM_CODES_PER_CALL} codes per request.`, "TOO_LONG")] };
+      return {
+        bulkCreation: null,
+        userErrors: [
+          userError(["codes"], `Codes can't exceed ${REDEEM_CODES_PER_CALL} codes per request.`, "TOO_LONG"),
+        ],
+      };
     }
     // Shopify creates the codes asynchronously and reports per-code failures on the bulk creation object.
-    const creation: RedeemCodeBulkCreationRecord = { id: ctx.shop.nextId("DiscountRedeemCodeBulkCreation"), discountId: discount.id, createdAt: isoAt(ctx.core.clock), done: false, results: [] };
+    const creation: RedeemCodeBulkCreationRecord = {
+      id: ctx.shop.nextId("DiscountRedeemCodeBulkCreation"),
+      discountId: discount.id,
+      createdAt: isoAt(ctx.core.clock),
+      done: false,
+      results: [],
+    };
     const seen = new Set<string>();
     for (const { code } of args.codes) {
       const error = seen.has(code.toLowerCase())
@@ -282,7 +365,11 @@ export const discountResolvers: ResolverMap = {
         : checkCode(ctx, code, null, ["code"]);
       seen.add(code.toLowerCase());
       if (error) {
-        creation.results.push({ code, redeemCodeId: null, errors: [{ field: error.field, message: error.message, code: error.code }] });
+        creation.results.push({
+          code,
+          redeemCodeId: null,
+          errors: [{ field: error.field, message: error.message, code: error.code }],
+        });
         continue;
       }
       const redeem = { id: ctx.shop.nextId("DiscountRedeemCode"), code, asyncUsageCount: 0 };
@@ -303,8 +390,10 @@ export const discountResolvers: ResolverMap = {
   },
 
   "DiscountRedeemCodeBulkCreation.codesCount": (c: RedeemCodeBulkCreationRecord) => c.results.length,
-  "DiscountRedeemCodeBulkCreation.importedCount": (c: RedeemCodeBulkCreationRecord) => c.results.filter((r) => r.redeemCodeId).length,
-  "DiscountRedeemCodeBulkCreation.failedCount": (c: RedeemCodeBulkCreationRecord) => c.results.filter((r) => !r.redeemCodeId).length,
+  "DiscountRedeemCodeBulkCreation.importedCount": (c: RedeemCodeBulkCreationRecord) =>
+    c.results.filter((r) => r.redeemCodeId).length,
+  "DiscountRedeemCodeBulkCreation.failedCount": (c: RedeemCodeBulkCreationRecord) =>
+    c.results.filter((r) => !r.redeemCodeId).length,
   "DiscountRedeemCodeBulkCreation.done": (c: RedeemCodeBulkCreationRecord) => c.done,
   "DiscountRedeemCodeBulkCreation.discountCode": (c: RedeemCodeBulkCreationRecord, _a, ctx) => {
     const d = ctx.shop.discounts.get(c.discountId);
@@ -320,6 +409,10 @@ export const discountResolvers: ResolverMap = {
     }));
     const page = paginate(items, args, (x) => numericId(x.id), ctx, info);
     const strip = ({ id: _id, ...rest }: (typeof items)[number]) => rest;
-    return { edges: page.edges.map((e) => ({ cursor: e.cursor, node: strip(e.node) })), nodes: page.nodes.map(strip), pageInfo: page.pageInfo };
+    return {
+      edges: page.edges.map((e) => ({ cursor: e.cursor, node: strip(e.node) })),
+      nodes: page.nodes.map(strip),
+      pageInfo: page.pageInfo,
+    };
   },
 };

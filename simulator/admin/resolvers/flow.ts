@@ -4,15 +4,24 @@
 import { isoAt } from "../clock";
 import type { ResolverMap } from "../context";
 
-const REFERENCE_KEYS: Record<string, string> = { customer_reference: "customer_id", order_reference: "order_id", product_reference: "product_id" };
+const REFERENCE_KEYS: Record<string, string> = {
+  customer_reference: "customer_id",
+  order_reference: "order_id",
+  product_reference: "product_id",
+};
 
 export const flowResolvers: ResolverMap = {
-  "Mutation.flowTriggerReceive": (_s, args: { handle?: string | null; payload?: unknown; body?: string | null }, ctx) => {
+  "Mutation.flowTriggerReceive": (
+    _s,
+    args: { handle?: string | null; payload?: unknown; body?: string | null },
+    ctx,
+  ) => {
     const errors: { field: string[]; message: string }[] = [];
     const fields = args.handle ? ctx.core.flowTriggers[args.handle] : undefined;
     if (!fields) return { userErrors: [{ field: ["handle"], message: `Invalid handle '${args.handle ?? ""}'.` }] };
     const payload = args.payload;
-    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return { userErrors: [{ field: ["payload"], message: "Payload must be an object." }] };
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload))
+      return { userErrors: [{ field: ["payload"], message: "Payload must be an object." }] };
     const values = payload as Record<string, unknown>;
     const expected = new Set<string>();
     for (const field of fields) {
@@ -28,7 +37,8 @@ export const flowResolvers: ResolverMap = {
         errors.push({ field: ["payload", key], message: `Field '${key}' must be text.` });
       }
     }
-    for (const key of Object.keys(values)) if (!expected.has(key)) errors.push({ field: ["payload", key], message: `Unknown field '${key}'.` });
+    for (const key of Object.keys(values))
+      if (!expected.has(key)) errors.push({ field: ["payload", key], message: `Unknown field '${key}'.` });
     if (errors.length) return { userErrors: errors };
     ctx.shop.flowTriggers.push({ handle: args.handle!, payload: values, receivedAt: isoAt(ctx.core.clock) });
     return { userErrors: [] };

@@ -1,7 +1,14 @@
 // One field resolver for the whole schema: explicit resolvers first, then a record's own property, else a loud error.
 // Every field passes the installation's access first (access.ts): a scope the app lacks, customer data it is not
 // approved for, a protected field it is not approved for — each refused the way Shopify refuses it.
-import { type GraphQLError, getNamedType, isLeafType, isNonNullType, type GraphQLFieldResolver, type GraphQLResolveInfo } from "graphql";
+import {
+  type GraphQLError,
+  getNamedType,
+  isLeafType,
+  isNonNullType,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+} from "graphql";
 import {
   accessDenied,
   fieldNotApproved,
@@ -59,7 +66,11 @@ function targetsOf(key: string, args: any): string[] {
       return typeof args.id === "string" ? [args.id] : [];
     case "Mutation.metafieldsSet":
     case "Mutation.metafieldsDelete":
-      return Array.isArray(args.metafields) ? args.metafields.map((m: { ownerId?: unknown }) => m?.ownerId).filter((id: unknown): id is string => typeof id === "string") : [];
+      return Array.isArray(args.metafields)
+        ? args.metafields
+            .map((m: { ownerId?: unknown }) => m?.ownerId)
+            .filter((id: unknown): id is string => typeof id === "string")
+        : [];
     default:
       return [];
   }
@@ -82,15 +93,21 @@ function refusalOf(key: string, args: any, ctx: ResolverContext, info: GraphQLRe
   if (!access.customerData) {
     const object = PROTECTED_TYPES[getNamedType(info.returnType).name];
     if (object) return { error: objectNotApproved(object), redaction: false };
-    if (targets.some((id) => parseGid(id)?.type === "Customer")) return { error: objectNotApproved("Customer"), redaction: false };
-    if (targets.some((id) => parseGid(id)?.type === "Order")) return { error: objectNotApproved("Order"), redaction: false };
+    if (targets.some((id) => parseGid(id)?.type === "Customer"))
+      return { error: objectNotApproved("Customer"), redaction: false };
+    if (targets.some((id) => parseGid(id)?.type === "Order"))
+      return { error: objectNotApproved("Order"), redaction: false };
   }
   const field = PROTECTED_FIELD_OF[key];
   if (field && !access.field(field)) return { error: fieldNotApproved(info.fieldName), redaction: true };
   return null;
 }
 
-const EMPTY_CONNECTION = { edges: [], nodes: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+const EMPTY_CONNECTION = {
+  edges: [],
+  nodes: [],
+  pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+};
 
 /**
  * A refusal inside a bulk query is not an error in the result: protected fields come back redacted (null), and
@@ -103,7 +120,8 @@ function refuseInBulk(refusal: Refusal, ctx: ResolverContext, info: GraphQLResol
   const named = getNamedType(info.returnType);
   if (isConnectionType(named)) return EMPTY_CONNECTION;
   if (!isNonNullType(info.returnType)) return null;
-  if (isLeafType(named)) return named.name === "Boolean" ? false : named.name === "Int" || named.name === "Float" ? 0 : "";
+  if (isLeafType(named))
+    return named.name === "Boolean" ? false : named.name === "Int" || named.name === "Float" ? 0 : "";
   return null;
 }
 
@@ -125,7 +143,10 @@ function guardResult(key: string, result: unknown, args: any, ctx: ResolverConte
       return object ? objectNotApproved(object) : item;
     });
   }
-  if (!access.customerData && (key === "QueryRoot.node" || key === "TagsAddPayload.node" || key === "TagsRemovePayload.node")) {
+  if (
+    !access.customerData &&
+    (key === "QueryRoot.node" || key === "TagsAddPayload.node" || key === "TagsRemovePayload.node")
+  ) {
     const object = protectedNode(result);
     if (object) throw objectNotApproved(object);
   }
@@ -142,7 +163,9 @@ export const fieldResolver: GraphQLFieldResolver<unknown, ResolverContext> = (so
   if (key === "Mutation.bulkOperationRunQuery") {
     // The query runs later, in the background: a refusal while it runs is noted here and fails the operation.
     const probe = { denied: false };
-    const result = dispatch(key, source, args, { ...ctx, accessProbe: probe }, info) as { bulkOperation?: { id: string } | null };
+    const result = dispatch(key, source, args, { ...ctx, accessProbe: probe }, info) as {
+      bulkOperation?: { id: string } | null;
+    };
     if (result?.bulkOperation) ctx.core.bulkAccess.set(result.bulkOperation.id, probe);
     return result;
   }

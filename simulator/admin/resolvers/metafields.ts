@@ -44,7 +44,12 @@ export function hasMetafieldsResolvers(typeName: string, idOf: (source: any) => 
   return {
     [`${typeName}.metafield`]: (source, args: { namespace?: string | null; key: string }, ctx) =>
       ctx.shop.getMetafield(idOf(source), resolveNamespace(args.namespace, ctx.core.appId), args.key) ?? null,
-    [`${typeName}.metafields`]: (source, args: ConnectionArgs & { namespace?: string | null; keys?: string[] | null }, ctx, info) => {
+    [`${typeName}.metafields`]: (
+      source,
+      args: ConnectionArgs & { namespace?: string | null; keys?: string[] | null },
+      ctx,
+      info,
+    ) => {
       let items = ctx.shop.metafieldsOf(idOf(source));
       if (args.namespace != null) {
         const ns = resolveNamespace(args.namespace, ctx.core.appId);
@@ -52,10 +57,12 @@ export function hasMetafieldsResolvers(typeName: string, idOf: (source: any) => 
       }
       if (args.keys) {
         // keys are "namespace.key"
-        const wanted = new Set(args.keys.map((k) => {
-          const dot = k.lastIndexOf(".");
-          return `${resolveNamespace(k.slice(0, dot), ctx.core.appId)}.${k.slice(dot + 1)}`;
-        }));
+        const wanted = new Set(
+          args.keys.map((k) => {
+            const dot = k.lastIndexOf(".");
+            return `${resolveNamespace(k.slice(0, dot), ctx.core.appId)}.${k.slice(dot + 1)}`;
+          }),
+        );
         items = items.filter((m) => wanted.has(`${m.namespace}.${m.key}`));
       }
       items.sort(byIdThen((m: MetafieldRecord) => numericId(m.id)));
@@ -68,7 +75,10 @@ function digest(value: string): string {
   return createHash("sha256").update(value).digest("hex");
 }
 
-function definitionFor(ctx: ResolverContext, m: { namespace: string; key: string; ownerType: string }): MetafieldDefinitionRecord | undefined {
+function definitionFor(
+  ctx: ResolverContext,
+  m: { namespace: string; key: string; ownerType: string },
+): MetafieldDefinitionRecord | undefined {
   for (const d of ctx.shop.metafieldDefinitions.values()) {
     if (d.namespace === m.namespace && d.key === m.key && d.ownerType === m.ownerType) return d;
   }
@@ -83,7 +93,6 @@ interface SetInput {
   value: string;
   compareDigest?: string | null;
 }
-
 
 export const metafieldResolvers: ResolverMap = {
   "Metafield.owner": (m: MetafieldRecord, _a, ctx) => findOwner(ctx, m.ownerId),
@@ -113,7 +122,16 @@ export const metafieldResolvers: ResolverMap = {
   "Mutation.metafieldsSet": (_s, args: { metafields: SetInput[] }, ctx) => {
     const inputs = args.metafields;
     if (inputs.length > METAFIELDS_SET_LIMIT) {
-      return { metafields: [], userErrors: [metafieldUserError(["metafields"], `Exceeded the maximum metafields input limit of ${METAFIELDS_SET_LIMIT}.`, "LESS_THAN_OR_EQUAL_TO")] };
+      return {
+        metafields: [],
+        userErrors: [
+          metafieldUserError(
+            ["metafields"],
+            `Exceeded the maximum metafields input limit of ${METAFIELDS_SET_LIMIT}.`,
+            "LESS_THAN_OR_EQUAL_TO",
+          ),
+        ],
+      };
     }
     const errors: MetafieldUserError[] = [];
     const planned: MetafieldRecord[] = [];
@@ -146,7 +164,13 @@ export const metafieldResolvers: ResolverMap = {
       }
       // A definition (the app's own from shopify.app.toml included) fixes the type.
       if (definition && type !== definition.type) {
-        errors.push(metafieldUserError(at("type"), `Type '${type}' must be consistent with the definition's type: '${definition.type}'.`, "INVALID_TYPE"));
+        errors.push(
+          metafieldUserError(
+            at("type"),
+            `Type '${type}' must be consistent with the definition's type: '${definition.type}'.`,
+            "INVALID_TYPE",
+          ),
+        );
         return;
       }
       const problems = valueErrors(index, type, input.value, valueContext);
@@ -158,7 +182,11 @@ export const metafieldResolvers: ResolverMap = {
         const current = existing ? digest(existing.value) : null;
         if (input.compareDigest !== current) {
           errors.push(
-            metafieldUserError(["metafields", String(index)], "The resource has been updated since it was loaded. Try again with an updated `compareDigest` value.", "STALE_OBJECT"),
+            metafieldUserError(
+              ["metafields", String(index)],
+              "The resource has been updated since it was loaded. Try again with an updated `compareDigest` value.",
+              "STALE_OBJECT",
+            ),
           );
           return;
         }
@@ -184,9 +212,16 @@ export const metafieldResolvers: ResolverMap = {
 
   // Documented: deletes by owner, namespace and key; a metafield that does not exist is not an error, its entry in
   // deletedMetafields is null. At least one identifier is required.
-  "Mutation.metafieldsDelete": (_s, args: { metafields: { ownerId: string; namespace: string; key: string }[] }, ctx) => {
+  "Mutation.metafieldsDelete": (
+    _s,
+    args: { metafields: { ownerId: string; namespace: string; key: string }[] },
+    ctx,
+  ) => {
     if (args.metafields.length === 0) {
-      return { deletedMetafields: [], userErrors: [{ field: ["metafields"], message: "At least one metafield must be specified." }] };
+      return {
+        deletedMetafields: [],
+        userErrors: [{ field: ["metafields"], message: "At least one metafield must be specified." }],
+      };
     }
     const deletedMetafields = args.metafields.map((input) => {
       const namespace = resolveNamespace(input.namespace, ctx.core.appId);
@@ -200,17 +235,48 @@ export const metafieldResolvers: ResolverMap = {
     const input = args.definition;
     const namespace = resolveNamespace(input.namespace, ctx.core.appId);
     const errors: { field: string[]; message: string; code: string }[] = [];
-    if (!METAFIELD_TYPES.has(input.type)) errors.push({ field: ["definition", "type"], message: `Type '${input.type}' is not a valid type.`, code: "INCLUSION" });
+    if (!METAFIELD_TYPES.has(input.type))
+      errors.push({
+        field: ["definition", "type"],
+        message: `Type '${input.type}' is not a valid type.`,
+        code: "INCLUSION",
+      });
     if (!input.name) errors.push({ field: ["definition", "name"], message: "Name can't be blank", code: "BLANK" });
-    if (input.key.length < 2) errors.push({ field: ["definition", "key"], message: "Key is too short (minimum is 2 characters)", code: "TOO_SHORT" });
-    if (input.key.length > 64) errors.push({ field: ["definition", "key"], message: "Key is too long (maximum is 64 characters)", code: "TOO_LONG" });
-    if (!/^[A-Za-z0-9_-]*$/.test(input.key)) errors.push({ field: ["definition", "key"], message: "Key contains one or more invalid characters.", code: "INVALID_CHARACTER" });
-    const typedNamespace = input.namespace == null || input.namespace === "$app" ? "" : String(input.namespace).replace(/^\$app:/, "");
-    if (!/^[A-Za-z0-9_-]*$/.test(typedNamespace)) errors.push({ field: ["definition", "namespace"], message: "Namespace contains one or more invalid characters.", code: "INVALID_CHARACTER" });
+    if (input.key.length < 2)
+      errors.push({
+        field: ["definition", "key"],
+        message: "Key is too short (minimum is 2 characters)",
+        code: "TOO_SHORT",
+      });
+    if (input.key.length > 64)
+      errors.push({
+        field: ["definition", "key"],
+        message: "Key is too long (maximum is 64 characters)",
+        code: "TOO_LONG",
+      });
+    if (!/^[A-Za-z0-9_-]*$/.test(input.key))
+      errors.push({
+        field: ["definition", "key"],
+        message: "Key contains one or more invalid characters.",
+        code: "INVALID_CHARACTER",
+      });
+    const typedNamespace =
+      input.namespace == null || input.namespace === "$app" ? "" : String(input.namespace).replace(/^\$app:/, "");
+    if (!/^[A-Za-z0-9_-]*$/.test(typedNamespace))
+      errors.push({
+        field: ["definition", "namespace"],
+        message: "Namespace contains one or more invalid characters.",
+        code: "INVALID_CHARACTER",
+      });
     const taken = [...ctx.shop.metafieldDefinitions.values()].some(
       (d) => d.namespace === namespace && d.key === input.key && d.ownerType === input.ownerType,
     );
-    if (taken) errors.push({ field: ["definition", "key"], message: "Key is in use for this namespace, key and owner type.", code: "TAKEN" });
+    if (taken)
+      errors.push({
+        field: ["definition", "key"],
+        message: "Key is in use for this namespace, key and owner type.",
+        code: "TAKEN",
+      });
     if (errors.length) return { createdDefinition: null, userErrors: errors };
     const definition: MetafieldDefinitionRecord = {
       __typename: "MetafieldDefinition",
@@ -232,11 +298,24 @@ export const metafieldResolvers: ResolverMap = {
     return { createdDefinition: definition, userErrors: [] };
   },
 
-  "QueryRoot.metafieldDefinitions": (_s, args: ConnectionArgs & { ownerType: string; namespace?: string | null; key?: string | null; query?: string | null }, ctx, info) => {
-    if (args.query) throw shopifyError("simulator does not implement metafieldDefinitions(query:)", { code: "SIMULATOR_NOT_IMPLEMENTED" });
+  "QueryRoot.metafieldDefinitions": (
+    _s,
+    args: ConnectionArgs & { ownerType: string; namespace?: string | null; key?: string | null; query?: string | null },
+    ctx,
+    info,
+  ) => {
+    if (args.query)
+      throw shopifyError("simulator does not implement metafieldDefinitions(query:)", {
+        code: "SIMULATOR_NOT_IMPLEMENTED",
+      });
     const ns = args.namespace != null ? resolveNamespace(args.namespace, ctx.core.appId) : null;
     const items = [...ctx.shop.metafieldDefinitions.values()]
-      .filter((d) => d.ownerType === args.ownerType && (ns === null || d.namespace === ns) && (args.key == null || d.key === args.key))
+      .filter(
+        (d) =>
+          d.ownerType === args.ownerType &&
+          (ns === null || d.namespace === ns) &&
+          (args.key == null || d.key === args.key),
+      )
       .sort(byIdThen((d) => numericId(d.id)));
     return connectionObject(paginate(items, args, (d) => numericId(d.id), ctx, info));
   },

@@ -60,13 +60,20 @@ export function listOrders(shop: ShopState, sortKey: string, query: string | nul
   };
   let items: OrderRecord[];
   if (customerId) {
-    items = shop.ordersOf(customerId).sort(byIdThen(value)).filter((o) => inWindow(o) && found(o));
+    items = shop
+      .ordersOf(customerId)
+      .sort(byIdThen(value))
+      .filter((o) => inWindow(o) && found(o));
   } else {
     const sorted = shop.orders.view(`sort:${sortKey}`, (all) => all.sort(byIdThen(value)));
-    const visible = windowStart === null ? sorted : shop.orders.view(`window:${sortKey}:${windowStart}`, () => sorted.filter(inWindow));
+    const visible =
+      windowStart === null
+        ? sorted
+        : shop.orders.view(`window:${sortKey}:${windowStart}`, () => sorted.filter(inWindow));
     if (!filter) items = visible;
     // Cached while nothing waits for the search index; otherwise each order is matched by what the index shows now.
-    else if (!lagging) items = shop.orders.view(`query:${sortKey}:${windowStart}:${query}`, () => visible.filter(filter));
+    else if (!lagging)
+      items = shop.orders.view(`query:${sortKey}:${windowStart}:${query}`, () => visible.filter(filter));
     else items = visible.filter(found);
   }
   return { items, value };
@@ -93,7 +100,12 @@ function financialStatus(o: OrderRecord): string {
 
 export const orderResolvers: ResolverMap = {
   "QueryRoot.order": (_s, args: { id: string }, ctx) => visibleOrder(ctx.shop, args.id),
-  "QueryRoot.orders": (_s, args: ConnectionArgs & { query?: string | null; sortKey: string; savedSearchId?: string | null }, ctx, info) => {
+  "QueryRoot.orders": (
+    _s,
+    args: ConnectionArgs & { query?: string | null; sortKey: string; savedSearchId?: string | null },
+    ctx,
+    info,
+  ) => {
     if (args.savedSearchId) throw notImplemented("orders(savedSearchId:)");
     const { items, value } = listOrders(ctx.shop, args.sortKey, args.query);
     return connectionObject(paginate(items, args, value, ctx, info));

@@ -52,7 +52,12 @@ export const segmentResolvers: ResolverMap = {
   },
   "QueryRoot.customerSegmentMembers": (
     _s,
-    args: ConnectionArgs & { segmentId?: string | null; query?: string | null; queryId?: string | null; sortKey?: string | null },
+    args: ConnectionArgs & {
+      segmentId?: string | null;
+      query?: string | null;
+      queryId?: string | null;
+      sortKey?: string | null;
+    },
     ctx,
     info,
   ) => {
@@ -73,7 +78,11 @@ export const segmentResolvers: ResolverMap = {
       throw error;
     }
     const page = paginate(customers, args, (c) => numericId(c.id), ctx, info);
-    const member = (c: CustomerRecord): Member => ({ __typename: "CustomerSegmentMember", id: gid("CustomerSegmentMember", numericId(c.id)), customer: c });
+    const member = (c: CustomerRecord): Member => ({
+      __typename: "CustomerSegmentMember",
+      id: gid("CustomerSegmentMember", numericId(c.id)),
+      customer: c,
+    });
     return {
       edges: page.edges.map((e) => ({ cursor: e.cursor, node: member(e.node) })),
       pageInfo: page.pageInfo,
@@ -84,7 +93,8 @@ export const segmentResolvers: ResolverMap = {
   "CustomerSegmentMember.firstName": (m: Member) => m.customer.firstName,
   "CustomerSegmentMember.lastName": (m: Member) => m.customer.lastName,
   "CustomerSegmentMember.displayName": (m: Member) => displayName(m.customer),
-  "CustomerSegmentMember.defaultEmailAddress": (m: Member) => (m.customer.email ? { emailAddress: m.customer.email } : null),
+  "CustomerSegmentMember.defaultEmailAddress": (m: Member) =>
+    m.customer.email ? { emailAddress: m.customer.email } : null,
   "CustomerSegmentMember.defaultAddress": (m: Member) => m.customer.defaultAddress,
   "CustomerSegmentMember.numberOfOrders": (m: Member, _a, ctx) => String(facts(ctx).numberOfOrders(m.customer)),
   "CustomerSegmentMember.amountSpent": (m: Member, _a, ctx) => amountSpent(ctx.shop, m.customer.id),
@@ -102,7 +112,14 @@ export const segmentResolvers: ResolverMap = {
       return { segment: null, userErrors: queryError(error) };
     }
     const now = isoAt(ctx.core.clock);
-    const segment: SegmentRecord = { __typename: "Segment", id: ctx.shop.nextId("Segment"), name: args.name, query: args.query, creationDate: now, lastEditDate: now };
+    const segment: SegmentRecord = {
+      __typename: "Segment",
+      id: ctx.shop.nextId("Segment"),
+      name: args.name,
+      query: args.query,
+      creationDate: now,
+      lastEditDate: now,
+    };
     ctx.shop.segments.set(segment);
     return { segment, userErrors: [] };
   },
@@ -126,7 +143,8 @@ export const segmentResolvers: ResolverMap = {
     return { segment, userErrors: [] };
   },
   "Mutation.segmentDelete": (_s, args: { id: string }, ctx) => {
-    if (!ctx.shop.segments.delete(args.id)) return { deletedSegmentId: null, userErrors: [{ field: ["id"], message: "Segment does not exist" }] };
+    if (!ctx.shop.segments.delete(args.id))
+      return { deletedSegmentId: null, userErrors: [{ field: ["id"], message: "Segment does not exist" }] };
     return { deletedSegmentId: args.id, userErrors: [] };
   },
 };

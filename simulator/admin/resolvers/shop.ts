@@ -7,7 +7,11 @@ import { hasMetafieldsResolvers } from "./metafields";
 import { discountNode } from "./discounts";
 import { visibleOrder } from "./orders";
 
-const PLAN_NAMES: Record<ShopRecord["plan"], string> = { standard: "Basic", advanced: "Advanced", plus: "Shopify Plus" };
+const PLAN_NAMES: Record<ShopRecord["plan"], string> = {
+  standard: "Basic",
+  advanced: "Advanced",
+  plus: "Shopify Plus",
+};
 
 /** Any Node the simulator models, by gid; other types fail loudly rather than look missing. */
 export function nodeById(ctx: ResolverContext, id: string): unknown {

@@ -18,7 +18,8 @@ export const STAGED_UPLOAD_PATH = "/files/staged-uploads";
 export const stagedUploadResolvers: ResolverMap = {
   "Mutation.stagedUploadsCreate": (_s, args: { input: StagedUploadInput[] }, ctx) => {
     const targets = args.input.map((input) => {
-      if (input.resource !== "BULK_MUTATION_VARIABLES") throw notImplemented(`stagedUploadsCreate for resource ${input.resource}`);
+      if (input.resource !== "BULK_MUTATION_VARIABLES")
+        throw notImplemented(`stagedUploadsCreate for resource ${input.resource}`);
       if ((input.httpMethod ?? "POST") !== "POST") throw notImplemented("stagedUploadsCreate with httpMethod PUT");
       return createStagedTarget({
         secret: ctx.core.files.signingKey,

@@ -11,7 +11,11 @@ const PLANS: Record<ShopRecord["plan"], { plan_name: string; plan_display_name: 
 
 function moneyFormats(shop: ShopRecord) {
   const symbol =
-    new Intl.NumberFormat(shop.primaryLocale, { style: "currency", currency: shop.currencyCode, currencyDisplay: "narrowSymbol" })
+    new Intl.NumberFormat(shop.primaryLocale, {
+      style: "currency",
+      currency: shop.currencyCode,
+      currencyDisplay: "narrowSymbol",
+    })
       .formatToParts(0)
       .find((part) => part.type === "currency")?.value ?? shop.currencyCode;
   // Liquid's money filters: currencies without minor units print without decimals.

@@ -27,7 +27,9 @@ export function dataRequestPayload(resource: DataRequestResource, shop: ShopReco
     ...shopIdentity(shop),
     customer: complianceCustomer(resource.customer),
     orders_requested: orderIds,
-    data_request: { id: resource.dataRequestId ?? derivedId(`${resource.customer.id}/data-request/${orderIds.join(",")}`) },
+    data_request: {
+      id: resource.dataRequestId ?? derivedId(`${resource.customer.id}/data-request/${orderIds.join(",")}`),
+    },
   });
 }
 

@@ -49,14 +49,24 @@ function financialStatus(order: OrderRecord): string {
 /** What the record's totals imply for the parts it does not carry (no tax or line-item split in the records). */
 function derivedMoney(order: OrderRecord) {
   const zero = zeroBag(order.currencyCode, order.presentmentCurrencyCode);
-  const combine = (parts: Array<[1n | -1n, MoneyBag]>) => combineBags(parts, order.currencyCode, order.presentmentCurrencyCode);
+  const combine = (parts: Array<[1n | -1n, MoneyBag]>) =>
+    combineBags(parts, order.currencyCode, order.presentmentCurrencyCode);
   // Whatever the total holds beyond the subtotal (after discounts) is shown as shipping, with tax at zero.
-  const beyondSubtotal = combine([[1n, order.totalPriceSet], [-1n, order.subtotalPriceSet]]);
+  const beyondSubtotal = combine([
+    [1n, order.totalPriceSet],
+    [-1n, order.subtotalPriceSet],
+  ]);
   const shipping = isNegative(beyondSubtotal) ? zero : beyondSubtotal;
-  const currentBeyondShipping = combine([[1n, order.currentTotalPriceSet], [-1n, shipping]]);
+  const currentBeyondShipping = combine([
+    [1n, order.currentTotalPriceSet],
+    [-1n, shipping],
+  ]);
   const currentShipping = isNegative(currentBeyondShipping) ? order.currentTotalPriceSet : shipping;
   const currentSubtotal = isNegative(currentBeyondShipping) ? zero : currentBeyondShipping;
-  const lineItems = combine([[1n, order.subtotalPriceSet], [1n, order.totalDiscountsSet]]);
+  const lineItems = combine([
+    [1n, order.subtotalPriceSet],
+    [1n, order.totalDiscountsSet],
+  ]);
   return { zero, shipping, currentShipping, currentSubtotal, lineItems };
 }
 

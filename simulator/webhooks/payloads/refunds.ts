@@ -31,7 +31,10 @@ function refundTransaction(refund: RefundRecord, order: OrderRecord, shop: ShopR
     currency: money.currencyCode,
     payment_id: `${order.name}.1`,
     total_unsettled_set: {
-      presentment_money: { amount: restAmount({ amount: "0", currencyCode: money.currencyCode }), currency: money.currencyCode },
+      presentment_money: {
+        amount: restAmount({ amount: "0", currencyCode: money.currencyCode }),
+        currency: money.currencyCode,
+      },
       shop_money: { amount: restAmount({ amount: "0", currencyCode: shopCurrency }), currency: shopCurrency },
     },
     manual_payment_gateway: true,
@@ -42,9 +45,11 @@ function refundTransaction(refund: RefundRecord, order: OrderRecord, shop: ShopR
 
 /** The REST fields of one refund; line items are not in the records, so `refund_line_items` is empty. */
 export function refundFields(refund: RefundRecord, order: OrderRecord, shop: ShopRecord): Record<string, unknown> {
-  if (refund.order.id !== order.id) throw new Error(`Refund ${refund.id} belongs to ${refund.order.id}, not ${order.id}`);
+  if (refund.order.id !== order.id)
+    throw new Error(`Refund ${refund.id} belongs to ${refund.order.id}, not ${order.id}`);
   const createdAt = restTimestamp(refund.createdAt, shop.ianaTimezone);
-  const refundsMoney = toMinor(refund.totalRefundedSet.shopMoney.amount, refund.totalRefundedSet.shopMoney.currencyCode) !== 0n;
+  const refundsMoney =
+    toMinor(refund.totalRefundedSet.shopMoney.amount, refund.totalRefundedSet.shopMoney.currencyCode) !== 0n;
   return {
     id: restId(refund.id),
     order_id: restId(order.id),

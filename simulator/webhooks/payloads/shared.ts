@@ -90,7 +90,11 @@ export function restMoneySet(bag: MoneyBag): RestMoneySet {
 }
 
 /** A money bag computed from others in minor units (e.g. shipping = total − subtotal), never through floats. */
-export function combineBags(parts: Array<[1n | -1n, MoneyBag]>, shopCurrency: string, presentmentCurrency: string): MoneyBag {
+export function combineBags(
+  parts: Array<[1n | -1n, MoneyBag]>,
+  shopCurrency: string,
+  presentmentCurrency: string,
+): MoneyBag {
   let shop = 0n;
   let presentment = 0n;
   for (const [sign, bag] of parts) {
@@ -137,7 +141,11 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 export function restTimestamp(iso: string, timeZone: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) throw new Error(`Not an ISO-8601 instant: "${iso}"`);
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(date).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
   const offsetMatch = /^GMT(?:([+-]\d{2}):?(\d{2}))?$/.exec(parts.timeZoneName ?? "");
   if (!offsetMatch) throw new Error(`Unexpected time zone offset "${parts.timeZoneName}" for ${timeZone}`);
   const offset = offsetMatch[1] ? `${offsetMatch[1]}:${offsetMatch[2]}` : "+00:00";
