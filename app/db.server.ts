@@ -19,12 +19,16 @@ declare global {
 
 /**
  * On PostgreSQL, the process's one connection pool: Prisma's adapter runs on it, and so do the statements the
- * webhook path sends directly (ledger-pg.server.ts). Null on SQLite.
+ * ledger sends directly (ledger-driver-pg.server.ts). Null on SQLite.
  */
 export function pgPool(): pg.Pool | null {
   if (databaseKind !== "postgresql") return null;
   if (!globalThis.__pgPool) {
-    const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE, application_name: "loyalty-app" });
+    const pool = new pg.Pool({
+      connectionString: env.DATABASE_URL,
+      max: env.DATABASE_POOL_SIZE,
+      application_name: "loyalty-app",
+    });
     // An idle connection dies when the server restarts: the pool drops it and opens another when asked.
     pool.on("error", (error) => logger.warn("database connection lost", { error: String(error) }));
     globalThis.__pgPool = pool;
