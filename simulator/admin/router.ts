@@ -45,11 +45,9 @@ async function applyFault(fault: Fault | null, res: Response): Promise<boolean> 
     case "http":
       if (fault.status === 429) {
         res.set("Retry-After", String(fault.retryAfter ?? 2.0));
-        res
-          .status(429)
-          .json({
-            errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.",
-          });
+        res.status(429).json({
+          errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.",
+        });
       } else {
         const text = { 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable" }[fault.status];
         res.status(fault.status).json({ errors: text });
