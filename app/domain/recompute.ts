@@ -1,7 +1,7 @@
 // The pure parts of recomputing customer state: what a customer's state is given their RFM result and tier status,
 // which fields count as a change, how far back tiers need orders, the CSV row and RFM settings validation. No I/O
 // here, so every rule is unit-tested on its own (tests/unit/recompute-core.test.ts).
-import type { CustomerStateValues } from "./customer-state";
+import { STATE_COLUMNS, type CustomerStateValues } from "./customer-state";
 import { fromMinorUnits } from "./money";
 import type { RfmResult, RfmValues } from "./rfm";
 import { isSegmentKey, SEGMENT_NAME_MAX_LENGTH } from "./segments";
@@ -19,30 +19,6 @@ export interface RfmSettingsValues {
 }
 
 export const DEFAULT_RFM_SETTINGS: RfmSettingsValues = { windowDays: null, segmentNames: {} };
-
-/** Fields a change of which rewrites the row (all but computedAt, which records when it last changed). */
-export const STATE_FIELDS = [
-  "segment",
-  "r",
-  "f",
-  "m",
-  "fm",
-  "recencyDays",
-  "frequency",
-  "monetaryMinor",
-  "lastOrderAt",
-  "tier",
-  "spendInWindowMinor",
-  "ordersInWindow",
-  "nextTier",
-  "amountToNextMinor",
-  "ordersToNext",
-  "tierExpiresAt",
-  "windowChangesAt",
-  "baseLastOrderAt",
-  "baseFrequency",
-  "baseMonetaryMinor",
-] as const satisfies readonly (keyof CustomerStateValues)[];
 
 /**
  * The state of one customer. `rfm` is their RFM result (scored, or prospect); `lastOrderAt` is their last order
@@ -84,7 +60,8 @@ export function stateOf(
 }
 
 export function sameState(a: CustomerStateValues, b: CustomerStateValues): boolean {
-  for (const field of STATE_FIELDS) if (a[field] !== b[field]) return false;
+  // A change of any stored value (all but computedAt, which records when it last changed) rewrites the row.
+  for (const field of STATE_COLUMNS) if (a[field] !== b[field]) return false;
   return true;
 }
 
