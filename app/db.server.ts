@@ -46,7 +46,7 @@ function createClient(): PrismaClient {
   const client = new PrismaClient({ adapter });
   // WAL lets readers work while one writer commits, and with synchronous=NORMAL a commit no longer waits for an
   // fsync (durable at the next checkpoint; a power cut may lose the last commits, never corrupt the file). Without
-  // them every webhook paid ~7 ms per commit on this disk (docs/BENCHMARKS.md).
+  // them every webhook paid an fsync per commit (figures: docs/BENCHMARKS.md).
   client
     .$queryRawUnsafe("PRAGMA journal_mode = WAL")
     .then(() => client.$executeRawUnsafe("PRAGMA synchronous = NORMAL"))

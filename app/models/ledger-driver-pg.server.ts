@@ -1,8 +1,9 @@
 // The ledger's writes (ledger-write.ts) on PostgreSQL: each piece of work is one transaction on the process's pool
 // (shared with Prisma), its steps sent as named statements (node-pg prepares each once per connection, then only
 // binds), a read and its write as one round trip, a batch of independent statements pipelined, follow-up jobs
-// inserted into pg-boss on the same transaction — all of it committed together or not at all (docs/decisions/0005). Through Prisma the same steps cost ~12 ms of the web
-// process's CPU per webhook (its query compiler runs on every statement), docs/RELIABILITY.md.
+// inserted into pg-boss on the same transaction — all of it committed together or not at all (docs/decisions/0005).
+// Through Prisma the same steps cost the web process far more CPU per webhook (its query compiler runs on every
+// statement; figures: docs/RELIABILITY.md).
 import type pg from "pg";
 import { pgPool } from "../db.server";
 import type { LedgerDriver, LedgerStep, LedgerWork, SqlStep, TransactionalQueue } from "./ledger-write";

@@ -1,7 +1,7 @@
 // The ledger's writes (ledger-write.ts) on SQLite: each piece of work is one synchronous better-sqlite3 transaction of
 // prepared statements on a connection of its own to the same file (docs/decisions/0002, 0005). Prisma's raw queries
-// cost ~4 µs per bound parameter (its query compiler runs on every statement); a prepared statement costs a fraction
-// of that. The work's steps run inside the one synchronous call, so nothing else on the event loop can slip a
+// pay for their query compiler on every statement and bound parameter; a prepared statement does not (figures:
+// docs/BENCHMARKS.md). The work's steps run inside the one synchronous call, so nothing else on the event loop can slip a
 // statement into the transaction; a busy database (another connection's write) is waited out asynchronously.
 import Database from "better-sqlite3";
 import type { LedgerDriver, LedgerStep, LedgerWork, SqlStep, TransactionalQueue } from "./ledger-write";

@@ -20,8 +20,8 @@ const orderTime = Prisma.sql`COALESCE(o."processedAt", o."processedAt")`;
 /**
  * The qualifying-order rule (docs/rules.md#ledger-qualifying) for Prisma's raw queries on the Order aliased `o`: the
  * one SQL text of ledger-rules.sql.ts, with its parameters bound. `customerChecked`: the caller already knows the
- * customers it reads are live, so the tombstone check is left out — listing the tombstones reads the shop's customers
- * (~100 ms at 100k): once per full run is fine, once per batch or per incremental update is not.
+ * customers it reads are live, so the tombstone check is left out — listing the tombstones reads all of the shop's
+ * customers: once per full run is fine, once per batch or per incremental update is not.
  */
 export function qualifying(shop: string, asOf: Date, { customerChecked = false } = {}): Prisma.Sql {
   const rule = customerChecked ? QUALIFYING_ORDER : `${QUALIFYING_ORDER} AND ${LIVE_CUSTOMER}`;
