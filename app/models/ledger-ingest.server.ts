@@ -8,9 +8,14 @@ import { ledgerDriver } from "./ledger.server";
 
 export type { WebhookOutcome };
 
-/** What follows a write: a `kind` job per affected customer, written by `queue` (this database's) in the same transaction. */
+/**
+ * What follows a write, written by `queue` (this database's) in the same transaction: a `changed` job per affected
+ * customer and a `refresh` job per customer whose same-second versions differ. The kinds are the job contracts'
+ * (app/jobs/contracts.ts), handed in: models do not import jobs.
+ */
 export interface FollowUp {
-  kind: string;
+  changed: string;
+  refresh: string;
   queue(): TransactionalQueue;
 }
 
@@ -21,7 +26,7 @@ export function ingestLedgerChange(
   followUp: FollowUp,
 ): Promise<WebhookOutcome> {
   return ledgerDriver().transaction(
-    () => ingestWebhook(shop, delivery, change, followUp.kind, new Date()),
+    () => ingestWebhook(shop, delivery, change, followUp, new Date()),
     followUp.queue(),
   );
 }

@@ -45,9 +45,6 @@ export type LedgerChange =
   | { kind: "deleteOrder"; orderId: string; at: Date }
   | { kind: "deleteCustomer"; customerId: string; at: Date };
 
-/** The job that re-reads a customer whose same-second versions differ (app/jobs/customer-refresh.server.ts). */
-export const CUSTOMER_REFRESH = "customer-refresh";
-
 /** A customer row as held, next to an incoming version that did not replace it. */
 export interface HeldCustomer {
   email: string | null;

@@ -23,7 +23,6 @@ import {
   UPSERT_ORDER,
 } from "./ledger-rules.sql";
 import {
-  CUSTOMER_REFRESH,
   newestVersions,
   sameSecondConflict,
   type LedgerChange,
@@ -262,15 +261,15 @@ export function* writeChange(shop: string, change: LedgerChange): LedgerWork<Tou
 }
 
 /**
- * One webhook's change, exactly once: the shop checked and the delivery claimed, the change written, a `followUp` job
- * per affected customer and a customer-refresh per same-second conflict queued — all in the driver's one
- * transaction. An unknown shop, a redacted one or a repeat writes nothing.
+ * One webhook's change, exactly once: the shop checked and the delivery claimed, the change written, a
+ * `followUp.changed` job per affected customer and a `followUp.refresh` job per same-second conflict queued — all in
+ * the driver's one transaction. An unknown shop, a redacted one or a repeat writes nothing.
  */
 export function* ingestWebhook(
   shop: string,
   delivery: DeliveryIds,
   change: LedgerChange,
-  followUp: string,
+  followUp: { changed: string; refresh: string },
   now: Date,
 ): LedgerWork<WebhookOutcome> {
   const { read: held, written: claimed } = yield* readThenWrite<{ status: string }>(SHOP_STATUS, CLAIM_DELIVERY, [
@@ -286,14 +285,20 @@ export function* ingestWebhook(
   const { affected, inDoubt } = yield* writeChange(shop, change);
   // In id order, like the rows: the per-key locks of two transactions (pg-boss's coalescing) are taken in one order.
   for (const customerId of [...affected].sort())
-    yield { op: "enqueue", shop, kind: followUp, payload: { customerId }, key: `${followUp}:${customerId}` };
+    yield {
+      op: "enqueue",
+      shop,
+      kind: followUp.changed,
+      payload: { customerId },
+      key: `${followUp.changed}:${customerId}`,
+    };
   for (const customerId of [...inDoubt].sort()) {
     yield {
       op: "enqueue",
       shop,
-      kind: CUSTOMER_REFRESH,
+      kind: followUp.refresh,
       payload: { customerId },
-      key: `${CUSTOMER_REFRESH}:${customerId}`,
+      key: `${followUp.refresh}:${customerId}`,
     };
   }
   return "applied";

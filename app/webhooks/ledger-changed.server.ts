@@ -1,9 +1,8 @@
 // After a ledger write: the follow-up work for the customers it touched. Coalesced per customer, so a burst of
 // webhooks for one customer becomes one job.
+import { CUSTOMER_CHANGED, CUSTOMER_REFRESH } from "../jobs/contracts";
 import { getQueue } from "../jobs/runtime.server";
 import type { FollowUp } from "../models/ledger-ingest.server";
-
-export const CUSTOMER_CHANGED = "customer-changed";
 
 export async function ledgerChanged(shop: string, customerIds: Iterable<string>) {
   const queue = getQueue();
@@ -16,4 +15,4 @@ export async function ledgerChanged(shop: string, customerIds: Iterable<string>)
  * What a webhook's ledger write queues in its own transaction (ledger-ingest): a customer-changed job per affected
  * customer (and a customer-refresh per same-second conflict), on the process's queue.
  */
-export const customerFollowUp: FollowUp = { kind: CUSTOMER_CHANGED, queue: getQueue };
+export const customerFollowUp: FollowUp = { changed: CUSTOMER_CHANGED, refresh: CUSTOMER_REFRESH, queue: getQueue };

@@ -23,7 +23,7 @@ const direct = () => ({
 
 /** One driver's webhook path, as the app runs it. */
 const ingestOn = (side: LedgerSide, shop: string, ids: DeliveryIds, change: LedgerChange) =>
-  side.driver.transaction(() => ingestWebhook(shop, ids, change, customerFollowUp.kind, new Date()), side.queue);
+  side.driver.transaction(() => ingestWebhook(shop, ids, change, customerFollowUp, new Date()), side.queue);
 
 const drivers = await openBothDrivers();
 afterAll(async () => {
