@@ -34,14 +34,14 @@ export interface TableQueueOptions {
 }
 
 export function createTableQueue({ now = () => new Date(), random = Math.random }: TableQueueOptions = {}): JobQueue {
-  function jobData<P>(shop: string, kind: string, payload: P, options: EnqueueOptions) {
+  function jobData<P>(shop: string, kind: string, payload: P, options: EnqueueOptions, at: Date) {
     return {
       id: randomUUID(),
       shop,
       kind,
       key: options.key ?? null,
       payload: JSON.stringify(payload ?? {}),
-      runAt: options.runAt ?? now(),
+      runAt: options.runAt ?? at,
       maxAttempts: options.maxAttempts ?? 8,
     };
   }
@@ -50,8 +50,7 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
    * The queue's one insert: the job, unless one of the same shop and key is still queued (a job without a key always
    * goes in). INSERT … SELECT … WHERE NOT EXISTS is a single atomic statement (SQLite runs one writer at a time).
    */
-  function insertJob(data: ReturnType<typeof jobData>) {
-    const at = now();
+  function insertJob(data: ReturnType<typeof jobData>, at: Date) {
     return Prisma.sql`
       INSERT INTO "Job" ("id","shop","kind","key","payload","state","runAt","attempts","maxAttempts","createdAt","updatedAt")
       SELECT ${data.id}, ${data.shop}, ${data.kind}, ${data.key}, ${data.payload}, 'queued', ${data.runAt}, 0, ${data.maxAttempts}, ${at}, ${at}
@@ -59,20 +58,26 @@ export function createTableQueue({ now = () => new Date(), random = Math.random 
   }
 
   async function enqueue<P>(shop: string, kind: string, payload: P, options: EnqueueOptions = {}) {
-    const data = jobData(shop, kind, payload, options);
+    const at = now();
+    const data = jobData(shop, kind, payload, options, at);
     if (!options.key) {
       await prisma.job.create({ data });
       return data.id;
     }
-    return (await prisma.$executeRaw(insertJob(data))) === 1 ? data.id : null;
+    return (await prisma.$executeRaw(insertJob(data, at))) === 1 ? data.id : null;
   }
+
+  /** The insert as the SQLite transaction takes it ($n text), the same text every time. */
+  let insertStatement: { name: string; text: string } | undefined;
 
   /** In the SQLite ledger driver's open transaction (synchronous): the job is inserted before this returns. */
   function enqueueIn<P>(tx: DatabaseTransaction, shop: string, kind: string, payload: P, options: EnqueueOptions = {}) {
     if (!("run" in tx)) throw new Error("the table queue enqueues only in a SQLite transaction");
-    const data = jobData(shop, kind, payload, options);
-    const insert = insertJob(data);
-    return tx.run({ name: "insertJob", text: insert.text }, insert.values) === 1 ? data.id : null;
+    const at = now();
+    const data = jobData(shop, kind, payload, options, at);
+    const insert = insertJob(data, at);
+    insertStatement ??= { name: "insertJob", text: insert.text };
+    return tx.run(insertStatement, insert.values) === 1 ? data.id : null;
   }
 
   /** Takes the next due job whose shop has no job running (per-shop order), or a job whose lease expired. */

@@ -58,8 +58,11 @@ async function pipelined(client: pg.PoolClient, steps: SqlStep[]): Promise<unkno
 export function createPgLedgerDriver(pool: pg.Pool): LedgerDriver {
   async function step(client: pg.PoolClient, s: LedgerStep, queue: TransactionalQueue | undefined): Promise<unknown> {
     switch (s.op) {
-      case "all":
-        return pipelined(client, s.steps);
+      case "each":
+        return pipelined(
+          client,
+          s.rows.map((params) => ({ ...s.template, params })),
+        );
       case "enqueue":
         // pg-boss: its insert (and its coalescing lock) on this transaction's client.
         if (!queue) throw new Error("ledger work queues jobs: the transaction needs the queue");

@@ -4,7 +4,7 @@
 // docs/BENCHMARKS.md). The work's steps run inside the one synchronous call, so nothing else on the event loop can slip a
 // statement into the transaction; a busy database (another connection's write) is waited out asynchronously.
 import Database from "better-sqlite3";
-import type { LedgerDriver, LedgerStep, LedgerWork, SqlStep, TransactionalQueue } from "./ledger-write";
+import type { LedgerDriver, LedgerStep, LedgerWork, SqlTemplate, TransactionalQueue } from "./ledger-write";
 import { sqliteForm, sqliteValue, type Statement, type SyncSql } from "./sql-dialect";
 import { sqliteFile, whenFree } from "./sqlite-direct.server";
 
@@ -12,6 +12,8 @@ interface Prepared {
   statement: Database.Statement;
   /** For each `?`, the index of its value. */
   order: number[];
+  /** The values as bound, reused call after call: better-sqlite3 binds them before `run`/`get` returns. */
+  bound: unknown[];
 }
 
 export function createSqliteLedgerDriver(file: string) {
@@ -27,12 +29,15 @@ export function createSqliteLedgerDriver(file: string) {
     let p = prepared.get(sql.text);
     if (!p) {
       const { text, order } = sqliteForm(sql);
-      p = { statement: db.prepare(text), order };
+      p = { statement: db.prepare(text), order, bound: new Array(order.length) };
       prepared.set(sql.text, p);
     }
     return p;
   };
-  const values = (p: Prepared, params: readonly unknown[]) => p.order.map((i) => sqliteValue(params[i]));
+  const values = (p: Prepared, params: readonly unknown[]) => {
+    for (let k = 0; k < p.order.length; k++) p.bound[k] = sqliteValue(params[p.order[k]]);
+    return p.bound;
+  };
 
   /** The open transaction, as the table queue's enqueueIn takes it. */
   const tx: SyncSql = {
@@ -41,35 +46,35 @@ export function createSqliteLedgerDriver(file: string) {
       return p.statement.run(values(p, params)).changes;
     },
   };
-  const get = (sql: Statement, params: readonly unknown[]) => {
-    const p = prepare(sql);
-    return p.statement.get(values(p, params));
-  };
-
-  function one(s: SqlStep): unknown {
-    switch (s.op) {
-      case "run":
-        return tx.run(s.sql, s.params);
-      case "get":
-        return get(s.sql, s.params);
-      case "readThenWrite": {
-        const read = get(s.read, s.params);
-        return { read, written: tx.run(s.write, s.params) > 0 };
+  /** One statement for each row; the statements prepared once for the batch. */
+  function each(t: SqlTemplate, rows: readonly unknown[][]): unknown[] {
+    const out: unknown[] = new Array(rows.length);
+    if (t.op === "readThenWrite") {
+      const [read, write] = [prepare(t.read), prepare(t.write)];
+      for (let i = 0; i < rows.length; i++) {
+        const found = read.statement.get(values(read, rows[i]));
+        out[i] = { read: found, written: write.statement.run(values(write, rows[i])).changes > 0 };
+      }
+    } else {
+      const p = prepare(t.sql);
+      for (let i = 0; i < rows.length; i++) {
+        out[i] = t.op === "run" ? p.statement.run(values(p, rows[i])).changes : p.statement.get(values(p, rows[i]));
       }
     }
+    return out;
   }
 
   function step(s: LedgerStep, queue: TransactionalQueue | undefined): unknown {
     switch (s.op) {
-      case "all":
-        return s.steps.map(one);
+      case "each":
+        return each(s.template, s.rows);
       case "enqueue":
         // The table queue: it inserts on `tx` before it returns.
         if (!queue) throw new Error("ledger work queues jobs: the transaction needs the queue");
         queue.enqueueIn(tx as never, s.shop, s.kind, s.payload, { key: s.key });
         return undefined;
       default:
-        return one(s);
+        return each(s, [s.params])[0];
     }
   }
 

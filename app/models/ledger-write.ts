@@ -32,19 +32,21 @@ import {
 } from "./ledger-types";
 import type { Statement } from "./sql-dialect";
 
-/** One statement for the driver. The value sent back: `run` the rows changed, `get` the row or undefined,
+/** A statement for the driver. The value sent back: `run` the rows changed, `get` the row or undefined,
  * `readThenWrite` the read's row and whether the write changed one. */
-export type SqlStep =
-  | { op: "run"; sql: Statement; params: unknown[] }
-  | { op: "get"; sql: Statement; params: unknown[] }
+export type SqlTemplate =
+  | { op: "run" | "get"; sql: Statement }
   /** The read's $n mean what the write's do: the read sees the rows as they were before the write. */
-  | { op: "readThenWrite"; read: Statement; write: Statement; params: unknown[] };
+  | { op: "readThenWrite"; read: Statement; write: Statement };
 
-/** What the algorithm asks of a driver: a statement; statements that do not depend on each other (`all`: their
- * values in order; PostgreSQL sends them at once); a job in the same transaction (the queue's enqueueIn, nothing back). */
+export type SqlStep = SqlTemplate & { params: unknown[] };
+
+/** What the algorithm asks of a driver: a statement; the same statement for rows that do not depend on each other
+ * (`each`: the values in row order; PostgreSQL sends them at once); a job in the same transaction (the queue's
+ * enqueueIn, nothing back). */
 export type LedgerStep =
   | SqlStep
-  | { op: "all"; steps: SqlStep[] }
+  | { op: "each"; template: SqlTemplate; rows: unknown[][] }
   | { op: "enqueue"; shop: string; kind: string; payload: { customerId: string }; key: string };
 
 export type LedgerWork<T> = Generator<LedgerStep, T, unknown>;
@@ -89,13 +91,13 @@ function* readThenWrite<Row>(
 /** One statement per row, none depending on another's result: the rows changed by each. */
 function* runEach(sql: Statement, rows: unknown[][]): LedgerWork<number[]> {
   if (rows.length === 0) return [];
-  return (yield { op: "all", steps: rows.map((params) => ({ op: "run", sql, params })) }) as number[];
+  return (yield { op: "each", template: { op: "run", sql }, rows }) as number[];
 }
 
 /** One read per row: each row found, or undefined. */
 function* getEach<Row>(sql: Statement, rows: unknown[][]): LedgerWork<(Row | undefined)[]> {
   if (rows.length === 0) return [];
-  return (yield { op: "all", steps: rows.map((params) => ({ op: "get", sql, params })) }) as (Row | undefined)[];
+  return (yield { op: "each", template: { op: "get", sql }, rows }) as (Row | undefined)[];
 }
 
 /** A read and its write per row. */
@@ -105,15 +107,20 @@ function* readThenWriteEach<Row>(
   rows: unknown[][],
 ): LedgerWork<{ read: Row | undefined; written: boolean }[]> {
   if (rows.length === 0) return [];
-  return (yield { op: "all", steps: rows.map((params) => ({ op: "readThenWrite", read, write, params })) }) as {
+  return (yield { op: "each", template: { op: "readThenWrite", read, write }, rows }) as {
     read: Row | undefined;
     written: boolean;
   }[];
 }
 
-/** The newest version of each row, in id order: two transactions touching the same rows lock them in the same order. */
+/** The newest version of each row, in id order: two transactions touching the same rows lock them in the same order.
+ * (Backfill files come in id order already: they are only checked.) */
 function newest<T>(items: readonly T[], key: (item: T) => string, version: (item: T) => Date | null): T[] {
-  return newestVersions(items, key, version).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const rows = newestVersions(items, key, version);
+  for (let i = 1; i < rows.length; i++) {
+    if (key(rows[i - 1]) > key(rows[i])) return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+  return rows;
 }
 
 /** What a write touched: customers to recompute, and customers whose same-second versions differ (re-read them). */

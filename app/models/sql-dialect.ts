@@ -42,9 +42,17 @@ export function sqliteForm(sql: Statement): { text: string; order: number[] } {
   return { text, order };
 }
 
-/** A value as SQLite holds it: DateTime text, booleans as 0/1. */
+let lastTime = Number.NaN;
+let lastStamp: string | null = null;
+
+/** A value as SQLite holds it: DateTime text, booleans as 0/1. (Statements often bind one time twice in a row: it
+ * is turned into text once.) */
 export function sqliteValue(value: unknown): unknown {
-  if (value instanceof Date) return stamp(value);
+  if (value instanceof Date) {
+    const time = value.getTime();
+    if (time !== lastTime) [lastTime, lastStamp] = [time, stamp(value)];
+    return lastStamp;
+  }
   if (typeof value === "boolean") return value ? 1 : 0;
   return value;
 }
