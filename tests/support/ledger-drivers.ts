@@ -18,6 +18,7 @@ import { createSqliteLedgerDriver } from "../../app/models/ledger-driver-sqlite.
 import type { LedgerDriver, TransactionalQueue } from "../../app/models/ledger-write";
 import { migratePostgres } from "../../scripts/migrate-postgres.mjs";
 import { createTestDatabase, sqliteOnly } from "./pg";
+import { PGBOSS_STATES } from "./queue";
 
 export interface LedgerSide {
   database: "sqlite" | "postgresql";
@@ -85,14 +86,6 @@ async function postgresSide(): Promise<{ side: LedgerSide; close(): Promise<void
   pool.on("error", () => {});
   const queue = createPgBossQueue({ connectionString: database.url });
   const prisma = new PostgresPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as PrismaClient;
-  const states: Record<string, string> = {
-    created: "queued",
-    retry: "queued",
-    active: "running",
-    completed: "done",
-    cancelled: "cancelled",
-    failed: "dead",
-  };
   const side: LedgerSide = {
     database: "postgresql",
     driver: createPgLedgerDriver(pool),
@@ -111,7 +104,7 @@ async function postgresSide(): Promise<{ side: LedgerSide; close(): Promise<void
           kind: r.name,
           key: r.data.key ?? null,
           payload: r.data.payload ?? {},
-          state: states[r.state] ?? r.state,
+          state: PGBOSS_STATES[r.state] ?? r.state,
         })),
       );
     },

@@ -34,7 +34,8 @@ export interface JobRow {
   lastError: string | null;
 }
 
-const PGBOSS_STATES: Record<string, JobRow["state"]> = {
+/** pg-boss's job states as the queue contract names them. */
+export const PGBOSS_STATES: Record<string, JobRow["state"]> = {
   created: "queued",
   retry: "queued",
   active: "running",
