@@ -91,7 +91,7 @@ export async function enqueueCustomersChanged(queue: JobQueue, shop: string, cus
 
 // ---- customer-refresh: re-read a customer whose same-second versions differ ---------------------------------------
 
-/** Also written by the ledger's direct paths in their transaction (models/ledger-types.ts names the same kind). */
+/** Also written by the ledger's direct paths in their transaction (domain/ledger-types.ts names the same kind). */
 export const CUSTOMER_REFRESH = "customer-refresh";
 export interface CustomerRefreshPayload {
   customerId: string;

@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { logger } from "../logger.server";
-import { inTransaction } from "../models/pg-transaction.server";
+import { inTransaction } from "../pg-transaction.server";
 import {
   namesGid,
   PermanentJobError,

@@ -7,7 +7,7 @@
 import type pg from "pg";
 import { pgPool } from "../db.server";
 import type { LedgerDriver, LedgerStep, LedgerWork, SqlStep, TransactionalQueue } from "./ledger-write";
-import { inTransaction } from "./pg-transaction.server";
+import { inTransaction } from "../pg-transaction.server";
 import { postgresValue, readThenWriteForPostgres, type Statement } from "./sql-dialect";
 
 function query(client: pg.PoolClient, sql: Statement, params: readonly unknown[]) {

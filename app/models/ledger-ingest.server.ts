@@ -2,7 +2,7 @@
 // checked, the rows written, the follow-up jobs queued and the delivery recorded, in one transaction — the algorithm
 // of ledger-write.ts on this database's driver (docs/decisions/0005).
 import type { DeliveryIds } from "./webhook-delivery.server";
-import type { LedgerChange } from "./ledger-types";
+import type { LedgerChange } from "../domain/ledger-types";
 import { ingestWebhook, type TransactionalQueue, type WebhookOutcome } from "./ledger-write";
 import { ledgerDriver } from "./ledger.server";
 

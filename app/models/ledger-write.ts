@@ -29,7 +29,7 @@ import {
   type LedgerCustomer,
   type LedgerOrder,
   type LedgerRefund,
-} from "./ledger-types";
+} from "../domain/ledger-types";
 import type { Statement } from "./sql-dialect";
 
 /** A statement for the driver. The value sent back: `run` the rows changed, `get` the row or undefined,

@@ -4,7 +4,7 @@
 // webhooks and the backfill run (docs/decisions/0005).
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
-import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "./ledger-types";
+import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "../domain/ledger-types";
 import { writeChange, type LedgerDriver } from "./ledger-write";
 import { sqliteLedgerDriver } from "./ledger-driver-sqlite.server";
 import { pgLedgerDriver } from "./ledger-driver-pg.server";

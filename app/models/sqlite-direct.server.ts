@@ -1,10 +1,11 @@
 // What the prepared-statement paths on SQLite share (docs/decisions/0002, 0003, 0005): whether the database is a SQLite
 // file, the stored DateTime format, and waiting out another connection's write lock without blocking the event loop.
+import { sqliteFileOf } from "../db-kind";
 import { env } from "../env.server";
 
 /** The database file when DATABASE_URL names a SQLite file; null for any other database (the Prisma paths). */
 export function sqliteFile(): string | null {
-  return env.DATABASE_URL.startsWith("file:") ? env.DATABASE_URL.slice("file:".length) : null;
+  return sqliteFileOf(env.DATABASE_URL);
 }
 
 // The stored DateTime text (sql-dialect.ts, where the ledger's statements get it too).

@@ -1,5 +1,5 @@
 // Re-reading one customer from Shopify (the `customer-refresh` job) when two versions with the same updated_at second
-// differ (queued by the webhook paths, models/ledger-types.ts sameSecondConflict). What Shopify holds now is at least
+// differ (queued by the webhook paths, domain/ledger-types.ts sameSecondConflict). What Shopify holds now is at least
 // as new as both, so it settles the tie; the customer's state follows like after any ledger write.
 import type { AdminClient } from "../shopify/client";
 import { customerFromBulk } from "../shopify/bulk-records";

@@ -24,7 +24,7 @@ import {
   customerOrders,
   deleteOrder,
 } from "../models/ledger.server";
-import type { LedgerOrder, LedgerRefund } from "../models/ledger-types";
+import type { LedgerOrder, LedgerRefund } from "../domain/ledger-types";
 import { createReconcileRun, finishReconcileRun, type KeptOrder, type ReconcileFix } from "../models/reconcile.server";
 import { getShop } from "../models/shop.server";
 import { logger } from "../logger.server";

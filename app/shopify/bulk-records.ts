@@ -3,7 +3,7 @@
 // throws rather than writing a wrong row.
 import { z } from "zod";
 import { toMinorUnits } from "../domain/money";
-import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "../models/ledger-types";
+import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "../domain/ledger-types";
 
 export class BulkRecordError extends Error {
   override name = "BulkRecordError";

@@ -2,7 +2,7 @@
 // normalised into ledger rows. A body that is JSON but not what its topic promises is refused, never half-stored.
 import { z } from "zod";
 import { isKnownCurrency, toMinorUnits } from "../domain/money";
-import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "../models/ledger-types";
+import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "../domain/ledger-types";
 
 /** REST ids arrive as numbers, or as strings when they exceed 2^53 (see receive.server.ts). */
 const restId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);

@@ -7,7 +7,7 @@ import { logger } from "../logger.server";
 import { getShop } from "../models/shop.server";
 import { recordDelivery, wasDelivered } from "../models/webhook-delivery.server";
 import { ingestLedgerChange } from "../models/ledger-ingest.server";
-import type { LedgerChange } from "../models/ledger-types";
+import type { LedgerChange } from "../domain/ledger-types";
 import { customerFollowUp } from "./ledger-changed.server";
 
 /** Webhook endpoints take POST only; a GET gets 405 rather than Remix's "no loader" error. */

@@ -7,7 +7,7 @@ import { prisma, type PrismaClient } from "../../app/db.server";
 import { commitBackfillBatch, createBackfillRun, type BackfillBatch } from "../../app/models/backfill.server";
 import { applyOrders, applyRefunds, deleteOrder } from "../../app/models/ledger.server";
 import { backfillBatch, writeChange } from "../../app/models/ledger-write";
-import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "../../app/models/ledger-types";
+import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "../../app/domain/ledger-types";
 import { openBothDrivers, type BothDrivers, type LedgerSide } from "../support/ledger-drivers";
 import { toMinorUnits } from "../../app/domain/money";
 import { generateShop } from "../../simulator/generator/index";

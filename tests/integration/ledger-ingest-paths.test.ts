@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { databaseKind, prisma } from "../../app/db.server";
 import { ingestLedgerChange } from "../../app/models/ledger-ingest.server";
 import { ingestWebhook } from "../../app/models/ledger-write";
-import type { LedgerChange, LedgerOrder } from "../../app/models/ledger-types";
+import type { LedgerChange, LedgerOrder } from "../../app/domain/ledger-types";
 import type { DeliveryIds } from "../../app/models/webhook-delivery.server";
 import { customerFollowUp } from "../../app/webhooks/ledger-changed.server";
 import { installShop } from "../support/shops";

@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { databaseKind } from "../../app/db.server";
 import { env } from "../../app/env.server";
-import { inTransaction } from "../../app/models/pg-transaction.server";
+import { inTransaction } from "../../app/pg-transaction.server";
 
 describe.runIf(databaseKind === "postgresql")("a transaction whose connection the server ends", () => {
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 2 });

@@ -4,7 +4,7 @@
 import { toMinorUnits } from "../../app/domain/money";
 import { prisma } from "../../app/db.server";
 import { applyCustomers, applyOrders } from "../../app/models/ledger.server";
-import type { LedgerCustomer, LedgerOrder } from "../../app/models/ledger-types";
+import type { LedgerCustomer, LedgerOrder } from "../../app/domain/ledger-types";
 import { customerFromBulk, orderFromBulk } from "../../app/shopify/bulk-records";
 import { generateShop, type GeneratorInput } from "../../simulator/generator";
 import type { CustomerRecord, OrderRecord } from "../../simulator/shop-file/types";

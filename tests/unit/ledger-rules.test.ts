@@ -1,6 +1,6 @@
 // The ledger's rule for two versions of one customer stamped with the same second: which ones need a re-read.
 import { describe, expect, it } from "vitest";
-import { sameSecondConflict, type HeldCustomer, type LedgerCustomer } from "../../app/models/ledger-types";
+import { sameSecondConflict, type HeldCustomer, type LedgerCustomer } from "../../app/domain/ledger-types";
 
 const at = new Date("2026-06-01T12:00:00.000Z");
 const incoming: LedgerCustomer = {

@@ -32,7 +32,7 @@ import {
   tierSegmentQuery,
 } from "../../app/domain/sync";
 import { CUSTOMER_VERSION_WINS, LATE_REFUNDS, ORDER_VERSION_WINS } from "../../app/models/ledger-rules.sql";
-import { sameSecondConflict } from "../../app/models/ledger-types";
+import { sameSecondConflict } from "../../app/domain/ledger-types";
 import { orderFromBody, refundFromBody, type OrderBody, type RefundBody } from "../../app/webhooks/ledger-payloads";
 import { flowTrigger } from "../../app/services/flow-triggers.server";
 
