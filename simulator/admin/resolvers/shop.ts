@@ -60,6 +60,14 @@ export const shopResolvers: ResolverMap = {
     shopifyPlus: s.plan === "plus",
   }),
   "Shop.url": (s: ShopRecord) => `https://${s.myshopifyDomain}`,
+  // The online store's primary domain is the myshopify one; its default language is the shop's primary locale.
+  "Shop.primaryDomain": (s: ShopRecord) => ({
+    id: s.id.replace("/Shop/", "/Domain/"),
+    host: s.myshopifyDomain,
+    url: `https://${s.myshopifyDomain}`,
+    sslEnabled: true,
+    localization: { defaultLocale: s.primaryLocale, alternateLocales: [], country: "*" },
+  }),
   "Shop.contactEmail": (s: ShopRecord) => s.email,
   ...hasMetafieldsResolvers("Shop", (s: ShopRecord) => s.id),
 };
