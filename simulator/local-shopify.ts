@@ -279,7 +279,14 @@ export function declaredCustomerMetafields(toml: string): DeclaredDefinition[] {
   });
 }
 
-/** The Flow trigger extensions under an extensions folder: handle → declared fields. */
+/** Shopify's rule for a Flow trigger's field key (`shopify app build` refuses anything else): letters and spaces. */
+export const FLOW_TRIGGER_KEY = /^[a-zA-Z\s]*$/;
+
+/**
+ * The Flow trigger extensions under an extensions folder: handle → declared fields. A field key Shopify would refuse
+ * (anything but letters and spaces, e.g. `from_tier`) is an error here too, so the app cannot be tested against a
+ * trigger that cannot be deployed.
+ */
 export function declaredFlowTriggers(dir: string): Record<string, { type: string; key?: string }[]> {
   const out: Record<string, { type: string; key?: string }[]> = {};
   if (!existsSync(dir)) return out;
@@ -291,7 +298,13 @@ export function declaredFlowTriggers(dir: string): Record<string, { type: string
       settings?: { fields?: { type: string; key?: string }[] };
     };
     const extension = config.extensions?.[0];
-    if (extension?.type === "flow_trigger" && extension.handle) out[extension.handle] = config.settings?.fields ?? [];
+    if (extension?.type !== "flow_trigger" || !extension.handle) continue;
+    const fields = config.settings?.fields ?? [];
+    for (const field of fields) {
+      if (field.key !== undefined && !FLOW_TRIGGER_KEY.test(field.key))
+        throw new Error(`${file}: Flow trigger field key '${field.key}' must contain only letters and spaces`);
+    }
+    out[extension.handle] = fields;
   }
   return out;
 }

@@ -284,10 +284,10 @@ async function sendOfferTriggers(
       variables[`payload${i}`] = {
         customer_id: Number(r.customerId.split("/").pop()),
         campaign: c.name,
-        campaign_id: c.id,
+        "campaign id": c.id,
         code: r.code!,
         offer: offerText(c.offer, currency),
-        expires_at: r.expiresAt!.toISOString(),
+        "expires at": r.expiresAt!.toISOString(),
       };
     }
     const data = await client.request<Record<string, { userErrors: UserError[] }>>(

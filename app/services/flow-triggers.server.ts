@@ -32,14 +32,14 @@ export function flowTrigger(
         handle: TIER_TRIGGER,
         payload: {
           customer_id,
-          from_tier: name(change.from),
-          to_tier: name(change.to),
+          "from tier": name(change.from),
+          "to tier": name(change.to),
           direction: direction(program, change.from, change.to),
         },
       }
     : {
         handle: SEGMENT_TRIGGER,
-        payload: { customer_id, from_segment: change.from ?? "", to_segment: change.to ?? "" },
+        payload: { customer_id, "from segment": change.from ?? "", "to segment": change.to ?? "" },
       };
 }
 

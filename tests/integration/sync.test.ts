@@ -177,8 +177,8 @@ describe("sync", () => {
         handle: "loyalty-tier-changed",
         payload: {
           customer_id: Number(tierMove.customerId.split("/").pop()),
-          from_tier: expect.any(String),
-          to_tier: expect.any(String),
+          "from tier": expect.any(String),
+          "to tier": expect.any(String),
           direction: "down",
         },
       }),
@@ -447,7 +447,7 @@ describe("sync", () => {
     expect(mine).toHaveLength(moves.length);
     expect(mine.find((t) => t.handle === "loyalty-tier-changed")?.payload).toMatchObject({
       customer_id: Number(member.split("/").pop()),
-      from_tier: "Member",
+      "from tier": "Member",
       direction: "up",
     });
   });
