@@ -35,6 +35,14 @@ export interface ShopRecord {
   ianaTimezone: string;
   primaryLocale: string;
   plan: "standard" | "advanced" | "plus";
+  /**
+   * The shop's "HTML without currency" money format, e.g. `฿{{amount}}` (what Liquid's `money` prints through); the
+   * local Shopify's storefront uses it. Optional: without it the storefront uses the default for the currency
+   * (simulator/storefront/money-format.ts). Readers of shop files drop it.
+   */
+  moneyFormat?: string;
+  /** "HTML with currency", e.g. `฿{{amount}} THB` (`money_with_currency`); optional likewise. */
+  moneyWithCurrencyFormat?: string;
 }
 
 export interface CustomerRecord {
