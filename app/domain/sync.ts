@@ -2,7 +2,8 @@
 // functions: the tags a state asks for under the app's prefixes, the difference to what was last written, the two
 // app-owned metafields, and the settings' validation. The sync job (app/jobs/sync.server.ts) sends the differences.
 import { fromMinorUnits } from "./money";
-import type { TierProgram } from "./tiers";
+import { perkLocale, programShopperPerks, shopperPerks, type ShopperPerks } from "./perks";
+import { NO_PERKS, type TierProgram } from "./tiers";
 
 /** Shopify's limits on customer tags. */
 export const MAX_TAGS = 250;
@@ -41,11 +42,6 @@ export const SEGMENT_NAME_PREFIX_MAX_LENGTH = 60;
 /** The Shopify segment query that selects a tier's customers: its tag. */
 export function tierSegmentQuery(tierPrefix: string, tierKey: string): string {
   return `customer_tags CONTAINS '${tierPrefix}${tierKey}'`;
-}
-
-/** The tier's discount code: stable and recognisable, e.g. GOLD-10 (or VIP-GOLD-10 with a code prefix). */
-export function tierDiscountCode(codePrefix: string, tierKey: string, percent: number): string {
-  return `${codePrefix}${tierKey.toUpperCase()}-${percent}`;
 }
 
 /** The state a sync needs of a customer (a subset of CustomerState). */
@@ -134,12 +130,29 @@ export interface TierStatusJson {
   amount_to_next: string | null;
   expires_at: string | null;
   currency: string;
+  /** What the tier gives, in the shop's language (domain/perks.ts). */
+  perks: ShopperPerks;
+  /** What the next tier would give; null at the top. */
+  next_perks: ShopperPerks | null;
 }
 
-/** The two metafields for a state, or null when the customer has no tier (nothing is stored for them). */
-export function tierMetafields(state: SyncState, program: TierProgram, currency: string): TierMetafields | null {
+/**
+ * The two metafields for a state, or null when the customer has no tier (nothing is stored for them). Perk texts are
+ * in the shop's language (`locale`, e.g. "th"), and the codes are those the settings give.
+ */
+export function tierMetafields(
+  state: SyncState,
+  program: TierProgram,
+  currency: string,
+  {
+    settings = DEFAULT_SYNC_SETTINGS,
+    locale = null,
+    perks = programShopperPerks(program, settings, currency, perkLocale(locale)),
+  }: { settings?: SyncSettings; locale?: string | null; perks?: Map<string, ShopperPerks> } = {},
+): TierMetafields | null {
   if (state.tier === null) return null;
   const name = (key: string | null) => (key === null ? null : (program.tiers.find((t) => t.key === key)?.name ?? key));
+  const perksOf = (key: string | null) => (key === null ? null : (perks.get(key) ?? null));
   const money = (minor: number | null) => (minor === null ? null : fromMinorUnits(minor, currency));
   const status: TierStatusJson = {
     tier: state.tier,
@@ -150,6 +163,15 @@ export function tierMetafields(state: SyncState, program: TierProgram, currency:
     amount_to_next: money(state.amountToNextMinor),
     expires_at: state.tierExpiresAt === null ? null : new Date(state.tierExpiresAt).toISOString(),
     currency,
+    perks:
+      perksOf(state.tier) ??
+      shopperPerks(
+        { key: state.tier, name: state.tier, threshold: 0, minOrders: null, perks: NO_PERKS },
+        settings,
+        currency,
+        perkLocale(locale),
+      ),
+    next_perks: perksOf(state.nextTier),
   };
   return { tier: state.tier, status: JSON.stringify(status) };
 }

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { currencyDecimals, fromMinorUnits, isKnownCurrency } from "./money";
 import { isValidTimeZone } from "./time";
-import type { Tier, TierProgram } from "./tiers";
+import { NO_PERKS, type Tier, type TierProgram } from "./tiers";
 
 export const TIER_KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 export const TIER_LIMITS = {
@@ -10,6 +10,8 @@ export const TIER_LIMITS = {
   maxTiers: 10,
   nameMaxLength: 40,
   customTextMaxLength: 200,
+  /** Largest perk amount (maximum shipping price, minimum purchase), minor units: 10 billion in a 2-decimal currency. */
+  maxPerkAmountMinor: 1_000_000_000_000,
   maxMinOrders: 10_000,
   rollingDays: { min: 30, max: 1095, default: 365 },
   retentionDays: { min: 0, max: 1095, default: 365 },
@@ -33,6 +35,12 @@ export type TierProgramValidation = { ok: true; program: TierProgram } | { ok: f
 const perksSchema = z.object({
   discountPercent: z.number().nullable().default(null),
   freeShipping: z.boolean().default(false),
+  freeShippingMaxPriceMinor: z.number().nullable().default(null),
+  minimumSubtotalMinor: z.number().nullable().default(null),
+  delivery: z.enum(["automatic", "code"]).default("automatic"),
+  combinesWith: z
+    .object({ orderDiscounts: z.boolean(), productDiscounts: z.boolean(), shippingDiscounts: z.boolean() })
+    .default({ ...NO_PERKS.combinesWith }),
   customText: z.string().nullable().default(null),
 });
 const tierSchema = z.object({
@@ -40,7 +48,7 @@ const tierSchema = z.object({
   name: z.string(),
   threshold: z.number(),
   minOrders: z.number().nullable().default(null),
-  perks: perksSchema.default({ discountPercent: null, freeShipping: false, customText: null }),
+  perks: perksSchema.default({ ...NO_PERKS, combinesWith: { ...NO_PERKS.combinesWith } }),
 });
 const windowSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("rolling"), days: z.number().default(TIER_LIMITS.rollingDays.default) }),
@@ -72,7 +80,11 @@ export function validateTierProgram(input: unknown, options: { currency?: string
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map(shapeIssue) };
   const program: TierProgram = {
     ...parsed.data,
-    tiers: parsed.data.tiers.map((t) => ({ ...t, name: t.name.trim(), perks: { ...t.perks } })),
+    tiers: parsed.data.tiers.map((t) => ({
+      ...t,
+      name: t.name.trim(),
+      perks: { ...t.perks, combinesWith: { ...t.perks.combinesWith } },
+    })),
   };
   const issues: TierRuleIssue[] = [];
   const add = (path: (string | number)[], key: string, message: string, params?: Record<string, string | number>) =>
@@ -178,6 +190,37 @@ export function validateTierProgram(input: unknown, options: { currency?: string
         "tier.perks.discount_out_of_range",
         "The discount must be a whole percentage from 1 to 100 (leave it empty for no discount).",
         { min: 1, max: 100 },
+      );
+    }
+    const { freeShipping, freeShippingMaxPriceMinor, minimumSubtotalMinor } = tier.perks;
+    const positiveAmount = (value: number | null) =>
+      value === null || (Number.isSafeInteger(value) && value >= 1 && value <= TIER_LIMITS.maxPerkAmountMinor);
+    if (!positiveAmount(freeShippingMaxPriceMinor)) {
+      add(
+        at("perks", "freeShippingMaxPriceMinor"),
+        "tier.perks.amount_out_of_range",
+        `Enter an amount above zero and at most ${amount(TIER_LIMITS.maxPerkAmountMinor)}, or leave it empty.`,
+        { max: amount(TIER_LIMITS.maxPerkAmountMinor) },
+      );
+    } else if (freeShippingMaxPriceMinor !== null && !freeShipping) {
+      add(
+        at("perks", "freeShippingMaxPriceMinor"),
+        "tier.perks.max_shipping_without_free_shipping",
+        "A maximum shipping price needs free shipping: tick free shipping or leave the price empty.",
+      );
+    }
+    if (!positiveAmount(minimumSubtotalMinor)) {
+      add(
+        at("perks", "minimumSubtotalMinor"),
+        "tier.perks.amount_out_of_range",
+        `Enter an amount above zero and at most ${amount(TIER_LIMITS.maxPerkAmountMinor)}, or leave it empty.`,
+        { max: amount(TIER_LIMITS.maxPerkAmountMinor) },
+      );
+    } else if (minimumSubtotalMinor !== null && discountPercent === null && !freeShipping) {
+      add(
+        at("perks", "minimumSubtotalMinor"),
+        "tier.perks.minimum_without_discount",
+        "A minimum purchase applies to the tier's discounts: add a discount or free shipping, or leave it empty.",
       );
     }
     if (customText !== null && Array.from(customText).length > TIER_LIMITS.customTextMaxLength) {
@@ -303,7 +346,7 @@ export function defaultTierProgram(currency: string): TierProgram {
     name,
     threshold,
     minOrders: null,
-    perks: { discountPercent: null, freeShipping: false, customText: null },
+    perks: { ...NO_PERKS, combinesWith: { ...NO_PERKS.combinesWith } },
   });
   return {
     tiers: [

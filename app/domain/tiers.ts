@@ -2,13 +2,43 @@
 import { countAtOrBelow, countBelow } from "./sorted";
 import { assertInstant, DAY_MS, yearAt, yearStart } from "./time";
 
+/** How a tier's discount perks reach the member: applied at checkout with no code, or as a code they enter. */
+export type PerkDelivery = "automatic" | "code";
+
+/** Which other discount classes the tier's discounts may be combined with at checkout (Shopify's combinesWith). */
+export interface PerkCombination {
+  orderDiscounts: boolean;
+  productDiscounts: boolean;
+  shippingDiscounts: boolean;
+}
+
+/** What a tier gives its members (docs/rules.md#perks). Money in minor units of the shop currency. */
 export interface TierPerks {
-  /** Percent off for the tier's discount code, 1..100, or null for no discount. */
+  /** Percent off the order, 1..100, or null for no discount. */
   discountPercent: number | null;
   freeShipping: boolean;
+  /** Free shipping only for shipping rates up to this price; null: any rate. */
+  freeShippingMaxPriceMinor: number | null;
+  /** The discounts apply from this order subtotal; null: any order. */
+  minimumSubtotalMinor: number | null;
+  /** Automatic (default) or a code the shopper is shown. */
+  delivery: PerkDelivery;
+  /** How the tier's discounts combine with other discounts (the tier's own two always combine with each other). */
+  combinesWith: PerkCombination;
   /** Free text the merchant shows with the tier ("Early access to sales"), or null. */
   customText: string | null;
 }
+
+/** No perks: what a new tier starts with. */
+export const NO_PERKS: TierPerks = {
+  discountPercent: null,
+  freeShipping: false,
+  freeShippingMaxPriceMinor: null,
+  minimumSubtotalMinor: null,
+  delivery: "automatic",
+  combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
+  customText: null,
+};
 
 export interface Tier {
   /** Stable identifier; becomes the tag `tier:<key>`. */

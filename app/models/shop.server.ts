@@ -31,8 +31,17 @@ export function markUninstalled(shop: string, at: Date) {
 }
 
 /** What the shop's own settings say (read from Shopify at backfill): the ledger's currency and the shop's zone. */
-export function setShopSettings(shop: string, { currencyCode, timezone }: { currencyCode: string; timezone: string }) {
-  return prisma.shop.updateMany({ where: { shop }, data: { currencyCode, timezone } });
+export function setShopSettings(
+  shop: string,
+  { currencyCode, timezone, locale }: { currencyCode: string; timezone: string; locale: string | null },
+) {
+  return prisma.shop.updateMany({ where: { shop }, data: { currencyCode, timezone, locale } });
+}
+
+/** The storefront's default language as Shopify last said (e.g. "th"); null when not known yet. */
+export async function shopLocale(shop: string): Promise<string | null> {
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { locale: true } });
+  return row?.locale ?? null;
 }
 
 export function updateShopScope(shop: string, scope: string) {

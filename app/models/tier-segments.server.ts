@@ -1,5 +1,4 @@
-// What the app last made in Shopify for each tier (TierSegment): its customer segment and discount code, and what
-// Shopify last refused. Written by the sync's tier-segment step (services/tier-segments.server.ts).
+// What the app last made in Shopify for each tier (TierSegment): its customer segment, and what Shopify last refused. Written by the sync's tier-segment step (services/tier-segments.server.ts).
 import { prisma } from "../db.server";
 
 /** The columns a write may set (the rest keep their values). */
@@ -7,12 +6,6 @@ export interface TierSegmentValues {
   segmentId?: string | null;
   segmentName?: string | null;
   segmentQuery?: string | null;
-  discountId?: string | null;
-  discountCode?: string | null;
-  discountTitle?: string | null;
-  discountPercent?: number | null;
-  discountActive?: boolean;
-  discountSegmentId?: string | null;
   failure?: string | null;
 }
 

@@ -81,7 +81,11 @@ export async function runBackfill(
   try {
     if (run.phase === "customers" && run.linesCommitted === 0 && !run.bulkOperationId) {
       const settings = await readShopSettings(client);
-      await setShopSettings(shop, { currencyCode: settings.currencyCode, timezone: settings.ianaTimezone });
+      await setShopSettings(shop, {
+        currencyCode: settings.currencyCode,
+        timezone: settings.ianaTimezone,
+        locale: settings.locale,
+      });
     }
     while (run.phase !== "done") {
       signal.throwIfAborted();

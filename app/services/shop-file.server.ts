@@ -54,7 +54,11 @@ export async function loadShopFile(shop: string, file: string): Promise<LoadResu
           if (record.myshopifyDomain !== shop)
             throw new BulkRecordError(`the file is ${record.myshopifyDomain}'s history, not ${shop}'s`);
           if (!(await getShop(shop))) await recordInstall(shop, { scope: null });
-          await setShopSettings(shop, { currencyCode: record.currencyCode, timezone: record.ianaTimezone });
+          await setShopSettings(shop, {
+            currencyCode: record.currencyCode,
+            timezone: record.ianaTimezone,
+            locale: record.primaryLocale ?? null,
+          });
           runId = (await createBackfillRun(shop)).run.id;
           await updateBackfillRun(shop, runId, { status: "running", phase: "orders" });
           break;

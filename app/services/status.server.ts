@@ -4,6 +4,7 @@ import { getQueue } from "../jobs/runtime.server";
 import { ledgerCounts } from "../models/ledger.server";
 import { getShop } from "../models/shop.server";
 import { latestSyncRun, syncCounts, syncFailures } from "../models/sync.server";
+import { tierDiscounts } from "../models/tier-discounts.server";
 import { tierSegments } from "../models/tier-segments.server";
 import { backfillStatus } from "./backfill.server";
 
@@ -12,12 +13,13 @@ export { databaseAnswers } from "../models/health.server";
 
 /** The sync's part of a shop's status: runs waiting and running, the last run, customers written and refused. */
 export async function syncStatus(shop: string) {
-  const [lastRun, synced, syncJobs, failures, segments] = await Promise.all([
+  const [lastRun, synced, syncJobs, failures, segments, discounts] = await Promise.all([
     latestSyncRun(shop),
     syncCounts(shop),
     getQueue().counts(shop, SYNC),
     syncFailures(shop, 10),
     tierSegments(shop),
+    tierDiscounts(shop),
   ]);
   return {
     /** Sync runs waiting (queued, e.g. coalescing events) and running now. */
@@ -29,14 +31,24 @@ export async function syncStatus(shop: string) {
     customersWritten: synced.written,
     customersFailing: synced.failing,
     failures,
-    /** Per tier: its Shopify customer segment and discount code, and what Shopify refused. */
-    tiers: segments.map((t) => ({
-      tier: t.tierKey,
-      segment: t.segmentName,
-      discountCode: t.discountCode,
-      discountActive: t.discountActive,
-      failure: t.failure,
-    })),
+    /** Per tier: its Shopify customer segment, its perk discounts, and what Shopify refused of either. */
+    tiers: [...new Set([...segments.map((s) => s.tierKey), ...discounts.map((d) => d.tierKey)])].sort().map((tier) => {
+      const segment = segments.find((s) => s.tierKey === tier);
+      const own = discounts.filter((d) => d.tierKey === tier);
+      const refused = [segment?.failure, ...own.map((d) => d.failure)].filter((f): f is string => !!f);
+      return {
+        tier,
+        segment: segment?.segmentName ?? null,
+        discounts: own
+          .filter((d) => d.discountId)
+          .map((d) => ({
+            kind: d.kind,
+            method: d.method,
+            code: d.spec ? (JSON.parse(d.spec)[2] as string | null) : null,
+          })),
+        failure: refused.length ? refused.join("; ") : null,
+      };
+    }),
   };
 }
 

@@ -37,6 +37,7 @@ import {
   type TierMetafields,
 } from "../domain/sync";
 import type { TierProgram } from "../domain/tiers";
+import { perkLocale, programShopperPerks, type ShopperPerks } from "../domain/perks";
 import { shopCurrency } from "../models/shop-currency.server";
 import {
   createSyncRun,
@@ -53,8 +54,9 @@ import {
   type SyncRunTotals,
 } from "../models/sync.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
-import { isShopActive } from "../models/shop.server";
+import { isShopActive, shopLocale } from "../models/shop.server";
 import type { SyncMode, SyncReason } from "../jobs/contracts";
+import { syncTierDiscounts } from "./tier-discounts.server";
 import { syncTierSegments } from "./tier-segments.server";
 import { sendFlowTriggers } from "./flow-triggers.server";
 
@@ -121,8 +123,8 @@ export async function syncActiveShop(
 }
 
 /**
- * Syncs one shop. `mode: "cleanup"` removes everything the app wrote (its tags and metafields), as before an
- * uninstall or after turning the sync off; otherwise the shop's settings say what is written.
+ * Syncs one shop. `mode: "cleanup"` removes everything the app wrote (its tags, metafields, tier segments and
+ * discounts), as before an uninstall or after turning the sync off; otherwise the shop's settings say what is written.
  */
 export async function syncShop(
   shop: string,
@@ -153,7 +155,17 @@ export async function syncShop(
     mode === "cleanup"
       ? { ...stored, rfmPrefix: null, tierPrefix: null, metafields: false, segments: false, codes: false }
       : stored;
-  const [{ program }, currency] = await Promise.all([getActiveTierProgram(shop), shopCurrency(shop)]);
+  const [{ program }, currency, locale] = await Promise.all([
+    getActiveTierProgram(shop),
+    shopCurrency(shop),
+    shopLocale(shop),
+  ]);
+  const storefront: Storefront = {
+    currency,
+    settings,
+    locale,
+    perks: programShopperPerks(program, settings, currency, perkLocale(locale)),
+  };
   const run = await createSyncRun(shop, mode === "cleanup" ? "cleanup" : reason);
   const start = { ...client.stats };
   const totals: Required<SyncRunTotals> = {
@@ -177,7 +189,14 @@ export async function syncShop(
   let tierFailures: string[] = [];
   let flowTriggers = { sent: 0, refused: 0 };
   try {
-    tierFailures = (await syncTierSegments(shop, { client, program, settings, now })).failed;
+    // Discounts no longer wanted go before their segments can; the rest follow the segments they are limited to.
+    const perks = { client, program, settings, currency, now };
+    const removed = await syncTierDiscounts(shop, { ...perks, step: "remove" });
+    const segments = await syncTierSegments(shop, { client, program, settings, now });
+    const discounts = await syncTierDiscounts(shop, { ...perks, step: "all" });
+    tierFailures = [
+      ...new Set([...segments.failed, ...removed.failed, ...discounts.failed].map((f) => f.split(":")[0])),
+    ];
     if (mode !== "cleanup") flowTriggers = await sendFlowTriggers(shop, { client, program, now });
     await dropOrphanSyncRows(shop);
     const due = (c: SyncCandidate) =>
@@ -185,10 +204,10 @@ export async function syncShop(
     // How many customers need a write (before reading anyone's tags, which can only take writes away).
     let count = 0;
     for await (const page of pages(shop, signal)) {
-      for (const c of page) if (due(c) && workFor(c, settings, program, currency, undefined)) count++;
+      for (const c of page) if (due(c) && workFor(c, settings, program, storefront, undefined)) count++;
     }
     if (count > bulkThreshold) {
-      await syncInBulk(shop, { client, settings, program, currency, prefixes, due, totals, now, signal });
+      await syncInBulk(shop, { client, settings, program, storefront, prefixes, due, totals, now, signal });
     } else {
       let pending: Work[] = [];
       for await (const page of pages(shop, signal)) {
@@ -196,7 +215,7 @@ export async function syncShop(
         const dueHere = page.filter(due);
         const foreign = await readForeignTags(shop, client, dueHere, settings, prefixes);
         for (const candidate of dueHere) {
-          const work = workFor(candidate, settings, program, currency, foreign.get(candidate.state.customerId));
+          const work = workFor(candidate, settings, program, storefront, foreign.get(candidate.state.customerId));
           if (!work) continue;
           pending.push(work);
           totals.changed += 1;
@@ -233,18 +252,26 @@ async function* pages(shop: string, signal?: AbortSignal): AsyncGenerator<SyncCa
 }
 
 /** What a customer needs written, or null when Shopify already holds their current state. */
+/** What the storefront metafields are written with: the shop's currency and language, and every tier's perks. */
+interface Storefront {
+  currency: string;
+  settings: SyncSettings;
+  locale: string | null;
+  perks: Map<string, ShopperPerks>;
+}
+
 function workFor(
   { state, synced }: SyncCandidate,
   settings: SyncSettings,
   program: TierProgram,
-  currency: string,
+  storefront: Storefront,
   readForeign: string[] | undefined,
 ): Work | null {
   const before = { tags: synced?.tags ?? [], metafields: synced?.metafields ?? null };
   const foreign = synced?.foreignTags ?? readForeign ?? [];
   const pending = synced?.pendingTags ?? [];
   const tags = tagChange(desiredTags(state, settings), before.tags, foreign, pending);
-  const wanted = settings.metafields ? tierMetafields(state, program, currency) : null;
+  const wanted = settings.metafields ? tierMetafields(state, program, storefront.currency, storefront) : null;
   const digest = metafieldsDigest(wanted);
   const metafields = digest === before.metafields ? null : wanted === null ? "delete" : wanted;
   if (tags.add.length === 0 && tags.remove.length === 0 && metafields === null) {
@@ -484,7 +511,7 @@ async function syncInBulk(
     client: AdminClient;
     settings: SyncSettings;
     program: TierProgram;
-    currency: string;
+    storefront: Storefront;
     prefixes: readonly string[];
     due: (c: SyncCandidate) => boolean;
     totals: Required<SyncRunTotals>;
@@ -492,11 +519,11 @@ async function syncInBulk(
     signal?: AbortSignal;
   },
 ) {
-  const { client, settings, program, currency, prefixes, totals, now, signal } = ctx;
+  const { client, settings, program, storefront, prefixes, totals, now, signal } = ctx;
   const candidates: SyncCandidate[] = [];
   for await (const page of pages(shop, signal)) {
     totals.considered += page.length;
-    for (const c of page) if (ctx.due(c) && workFor(c, settings, program, currency, undefined)) candidates.push(c);
+    for (const c of page) if (ctx.due(c) && workFor(c, settings, program, storefront, undefined)) candidates.push(c);
   }
   const unknown = candidates.filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0);
   // Tags still unknown: one bulk query (no rate-limit cost) rather than `nodes` calls 250 at a time.
@@ -506,7 +533,7 @@ async function syncInBulk(
       : new Map<string, string[]>();
   await recordForeignTags(shop, foreign);
   const work = candidates.flatMap(
-    (c) => workFor(c, settings, program, currency, foreign.get(c.state.customerId)) ?? [],
+    (c) => workFor(c, settings, program, storefront, foreign.get(c.state.customerId)) ?? [],
   );
   totals.changed += work.length;
 

@@ -1,22 +1,16 @@
-// One Shopify customer segment per tier (its query selects the tier's tag) and, where the tier has a discount perk,
-// one discount code limited to that segment (docs/rules.md#sync-tier-segments). Runs at the start of
-// every sync: compares the programme and settings with what the app last wrote (TierSegment rows) and sends only the
-// differences — created or updated idempotently, the code updated when the perk changes, deactivated when the perk
-// or the tier goes (the segment of a removed tier is deleted). Nothing to change: no request.
+// One Shopify customer segment per tier, its query selecting the tier's tag (docs/rules.md#sync-tier-segments); the
+// tier's perk discounts are limited to it (tier-discounts.server.ts). Runs at the start of every sync: compares the
+// programme and settings with what the app last wrote (TierSegment rows) and sends only the differences — created or
+// updated idempotently, deleted when the tier goes. Nothing to change: no request.
 import type { AdminClient } from "../shopify/client";
 import {
-  DISCOUNT_CODE_ACTIVATE_MUTATION,
-  DISCOUNT_CODE_BASIC_CREATE_MUTATION,
-  DISCOUNT_CODE_BASIC_UPDATE_MUTATION,
-  DISCOUNT_CODE_DEACTIVATE_MUTATION,
   SEGMENT_CREATE_MUTATION,
   SEGMENT_DELETE_MUTATION,
   SEGMENT_UPDATE_MUTATION,
   SEGMENTS_QUERY,
-  TIER_DISCOUNT_BY_CODE_QUERY,
 } from "../shopify/documents";
 import { nodes } from "../shopify/paging";
-import { tierDiscountCode, tierSegmentQuery, type SyncSettings } from "../domain/sync";
+import { tierSegmentQuery, type SyncSettings } from "../domain/sync";
 import type { Tier, TierProgram } from "../domain/tiers";
 import { saveTierSegment, tierSegments, type TierSegmentValues } from "../models/tier-segments.server";
 
@@ -25,36 +19,23 @@ type UserError = { field: string[] | null; message: string };
 export interface TierSegmentsOutcome {
   /** Mutations sent. */
   writes: number;
-  /** Tiers whose segment or code Shopify refused (the reason is on their TierSegment row). */
+  /** Tiers whose segment Shopify refused (the reason is on their TierSegment row). */
   failed: string[];
 }
 
 interface Desired {
   name: string;
   query: string;
-  discount: { code: string; title: string; percent: number } | null;
 }
 
 function desiredFor(tier: Tier, settings: SyncSettings): Desired {
-  const percent = tier.perks.discountPercent;
-  return {
-    name: `${settings.segmentNamePrefix}${tier.name}`,
-    query: tierSegmentQuery(settings.tierPrefix!, tier.key),
-    discount:
-      percent && settings.codes
-        ? {
-            code: tierDiscountCode(settings.codePrefix, tier.key, percent),
-            title: `${settings.segmentNamePrefix}${tier.name} — ${percent}% off`,
-            percent,
-          }
-        : null,
-  };
+  return { name: `${settings.segmentNamePrefix}${tier.name}`, query: tierSegmentQuery(settings.tierPrefix!, tier.key) };
 }
 
 /**
- * Brings the shop's tier segments and codes in line with `program` and `settings`. With segments off, without a
- * tier tag prefix (tier tags off) or in clean-up, every segment the app made is deleted and every code
- * deactivated; with codes off, every code is deactivated.
+ * Brings the shop's tier segments in line with `program` and `settings`. With segments off, without a tier tag
+ * prefix (tier tags off) or in clean-up, every segment the app made is deleted. Run the tier discounts first when
+ * segments go: a discount is limited to its segment (tier-discounts.server.ts deletes them).
  */
 export async function syncTierSegments(
   shop: string,
@@ -120,91 +101,11 @@ export async function syncTierSegments(
       }
       await save(key, { segmentName: want.name, segmentQuery: want.query, failure: null });
     }
-
-    // The discount code
-    const discount = want.discount;
-    if (discount) {
-      const input = {
-        title: discount.title,
-        code: discount.code,
-        context: { customerSegments: { add: [segmentId] } },
-        customerGets: { value: { percentage: discount.percent / 100 }, items: { all: true } },
-        combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
-        appliesOncePerCustomer: false,
-      };
-      if (!row?.discountId) {
-        const { payload, error } = await mutate<{
-          discountCodeBasicCreate: { codeDiscountNode: { id: string } | null; userErrors: UserError[] };
-        }>(DISCOUNT_CODE_BASIC_CREATE_MUTATION, { basicCodeDiscount: { ...input, startsAt: now().toISOString() } });
-        // The code taken by a discount with this tier's title: the app's own create whose answer was lost. Adopted
-        // (it was made from this same input); any other holder of the code is the merchant's and stays a failure.
-        const id = error
-          ? await discountOf(discount.code, discount.title)
-          : (payload.codeDiscountNode as { id: string }).id;
-        if (id === null) {
-          await fail(key, `discountCodeBasicCreate: ${error}`);
-          continue;
-        }
-        await save(key, {
-          discountId: id,
-          discountCode: discount.code,
-          discountTitle: discount.title,
-          discountPercent: discount.percent,
-          discountActive: true,
-          discountSegmentId: segmentId,
-          failure: null,
-        });
-        continue;
-      }
-      // Back from deactivated first: an ended discount cannot be edited into one that ends before it starts.
-      if (!row.discountActive) {
-        const { error } = await mutate<{ discountCodeActivate: { userErrors: UserError[] } }>(
-          DISCOUNT_CODE_ACTIVATE_MUTATION,
-          { id: row.discountId },
-        );
-        if (error) {
-          await fail(key, `discountCodeActivate: ${error}`);
-          continue;
-        }
-        await save(key, { discountActive: true, failure: null });
-      }
-      if (
-        row.discountCode !== discount.code ||
-        row.discountTitle !== discount.title ||
-        row.discountPercent !== discount.percent ||
-        row.discountSegmentId !== segmentId
-      ) {
-        const { error } = await mutate<{ discountCodeBasicUpdate: { userErrors: UserError[] } }>(
-          DISCOUNT_CODE_BASIC_UPDATE_MUTATION,
-          {
-            id: row.discountId,
-            basicCodeDiscount: input,
-          },
-        );
-        if (error) {
-          await fail(key, `discountCodeBasicUpdate: ${error}`);
-          continue;
-        }
-        await save(key, {
-          discountCode: discount.code,
-          discountTitle: discount.title,
-          discountPercent: discount.percent,
-          discountSegmentId: segmentId,
-          failure: null,
-        });
-      }
-    } else if (row?.discountId && row.discountActive) {
-      if (await deactivate(key, row.discountId)) await save(key, { discountActive: false, failure: null });
-    }
   }
 
-  // Tiers that are gone (or all of them, with tier tags off): codes deactivated, segments deleted.
+  // Tiers that are gone (or all of them, with tier tags off): segments deleted.
   for (const [key, row] of rows) {
     if (wanted.has(key)) continue;
-    if (row.discountId && row.discountActive) {
-      if (!(await deactivate(key, row.discountId))) continue;
-      await save(key, { discountActive: false });
-    }
     if (row.segmentId) {
       const { error } = await mutate<{ segmentDelete: { userErrors: UserError[] } }>(SEGMENT_DELETE_MUTATION, {
         id: row.segmentId,
@@ -227,22 +128,5 @@ export async function syncTierSegments(
       if (segment.name === name) return segment.query === query ? segment.id : null;
     }
     return null;
-  }
-
-  async function discountOf(code: string, title: string): Promise<string | null> {
-    const data = await client.request<{
-      codeDiscountNodeByCode: { id: string; codeDiscount: { title?: string } } | null;
-    }>(TIER_DISCOUNT_BY_CODE_QUERY, { code });
-    const node = data.codeDiscountNodeByCode;
-    return node && node.codeDiscount.title === title ? node.id : null;
-  }
-
-  async function deactivate(key: string, id: string): Promise<boolean> {
-    const { error } = await mutate<{ discountCodeDeactivate: { userErrors: UserError[] } }>(
-      DISCOUNT_CODE_DEACTIVATE_MUTATION,
-      { id },
-    );
-    if (error) await fail(key, `discountCodeDeactivate: ${error}`);
-    return error === null;
   }
 }

@@ -8,6 +8,11 @@ export const SHOP_QUERY = `#graphql
       name
       currencyCode
       ianaTimezone
+      primaryDomain {
+        localization {
+          defaultLocale
+        }
+      }
     }
   }
 `;
@@ -410,6 +415,151 @@ export const DISCOUNT_CODE_ACTIVATE_MUTATION = `#graphql
 
 /** One customer's tier metafields (a bulk mutation's one line; the paced sync aliases metafieldsSet instead). */
 // ---- Campaign codes (app/services/campaign-delivery.server.ts) ----------------------------------------------------
+// Tier perks (services/tier-discounts.server.ts): per tier, a percentage off and free shipping, automatic or as a code,
+// limited to the tier's segment; deleted when the perk or the tier goes.
+
+export const DISCOUNT_AUTOMATIC_BASIC_CREATE_MUTATION = `#graphql
+  mutation DiscountAutomaticBasicCreate($automaticBasicDiscount: DiscountAutomaticBasicInput!) {
+    discountAutomaticBasicCreate(automaticBasicDiscount: $automaticBasicDiscount) {
+      automaticDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_AUTOMATIC_BASIC_UPDATE_MUTATION = `#graphql
+  mutation DiscountAutomaticBasicUpdate($id: ID!, $automaticBasicDiscount: DiscountAutomaticBasicInput!) {
+    discountAutomaticBasicUpdate(id: $id, automaticBasicDiscount: $automaticBasicDiscount) {
+      automaticDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_AUTOMATIC_FREE_SHIPPING_CREATE_MUTATION = `#graphql
+  mutation DiscountAutomaticFreeShippingCreate($freeShippingAutomaticDiscount: DiscountAutomaticFreeShippingInput!) {
+    discountAutomaticFreeShippingCreate(freeShippingAutomaticDiscount: $freeShippingAutomaticDiscount) {
+      automaticDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_AUTOMATIC_FREE_SHIPPING_UPDATE_MUTATION = `#graphql
+  mutation DiscountAutomaticFreeShippingUpdate($id: ID!, $freeShippingAutomaticDiscount: DiscountAutomaticFreeShippingInput!) {
+    discountAutomaticFreeShippingUpdate(id: $id, freeShippingAutomaticDiscount: $freeShippingAutomaticDiscount) {
+      automaticDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_AUTOMATIC_DELETE_MUTATION = `#graphql
+  mutation DiscountAutomaticDelete($id: ID!) {
+    discountAutomaticDelete(id: $id) {
+      deletedAutomaticDiscountId
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_CODE_FREE_SHIPPING_CREATE_MUTATION = `#graphql
+  mutation DiscountCodeFreeShippingCreate($freeShippingCodeDiscount: DiscountCodeFreeShippingInput!) {
+    discountCodeFreeShippingCreate(freeShippingCodeDiscount: $freeShippingCodeDiscount) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_CODE_FREE_SHIPPING_UPDATE_MUTATION = `#graphql
+  mutation DiscountCodeFreeShippingUpdate($id: ID!, $freeShippingCodeDiscount: DiscountCodeFreeShippingInput!) {
+    discountCodeFreeShippingUpdate(id: $id, freeShippingCodeDiscount: $freeShippingCodeDiscount) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_CODE_DELETE_MUTATION = `#graphql
+  mutation DiscountCodeDelete($id: ID!) {
+    discountCodeDelete(id: $id) {
+      deletedCodeDiscountId
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Discounts with a title (a tier discount whose create answer was lost is found by its title). */
+export const DISCOUNTS_BY_TITLE_QUERY = `#graphql
+  query DiscountsByTitle($query: String!) {
+    discountNodes(first: 10, query: $query) {
+      nodes {
+        id
+        discount {
+          __typename
+          ... on DiscountAutomaticBasic {
+            title
+          }
+          ... on DiscountAutomaticFreeShipping {
+            title
+          }
+          ... on DiscountCodeBasic {
+            title
+          }
+          ... on DiscountCodeFreeShipping {
+            title
+          }
+        }
+      }
+    }
+  }
+`;
+
 // A batch of recipients gets one basic code discount limited to them (DISCOUNT_CODE_BASIC_CREATE_MUTATION, with the
 // first recipient's code), then the rest of their codes added to it. Adding is asynchronous: the answer names a bulk
 // creation, read until `done` for each code's outcome.
@@ -472,6 +622,9 @@ export const TIER_DISCOUNT_BY_CODE_QUERY = `#graphql
       id
       codeDiscount {
         ... on DiscountCodeBasic {
+          title
+        }
+        ... on DiscountCodeFreeShipping {
           title
         }
       }

@@ -189,7 +189,7 @@ describe("sync", () => {
     expect(simulated().flowTriggers).toHaveLength(moves.length);
   });
 
-  it("keeps one customer segment per tier and a code limited to it for each discount perk, updated and deactivated with the perks", async () => {
+  it("keeps one customer segment per tier and, for perks given as codes, a code limited to it, updated and deleted with the perks", async () => {
     const shop = simulated();
     const segmentsByName = () => new Map([...shop.segments.values()].map((seg) => [seg.name, seg]));
     // Every tier has its segment, selecting the tier tag; no perk yet, no code
@@ -201,14 +201,14 @@ describe("sync", () => {
     }
     expect(shop.discounts.size).toBe(0);
 
-    // When the merchant gives gold 10 % and platinum 15 %
+    // When the merchant gives gold 10 % and platinum 15 %, as codes
     const withPerks = {
       ...program,
       tiers: program.tiers.map((t) =>
         t.key === "gold"
-          ? { ...t, perks: { ...t.perks, discountPercent: 10 } }
+          ? { ...t, perks: { ...t.perks, discountPercent: 10, delivery: "code" as const } }
           : t.key === "platinum"
-            ? { ...t, perks: { ...t.perks, discountPercent: 15 } }
+            ? { ...t, perks: { ...t.perks, discountPercent: 15, delivery: "code" as const } }
             : t,
       ),
     };
@@ -252,20 +252,27 @@ describe("sync", () => {
     await recomputeShop(SHOP, { asOf: AS_OF, reason: "rules" });
     const second = await sync();
     expect(second).toMatchObject({ status: "done", tierFailures: [], failed: 0 });
-    // Then the same discount carries the new code and value, platinum's is deactivated, silver's segment is gone
+    // Then the same discount carries the new code and value, platinum's is deleted, silver's segment is gone
+    const goldId = code("GOLD-10")!.id;
     expect(code("GOLD-10")).toBeUndefined();
-    expect(code("GOLD-12")).toMatchObject({ value: { percentage: 0.12 }, buyers: { ids: [gold.id] }, endsAt: null });
-    expect(code("PLATINUM-15")!.endsAt).not.toBeNull();
+    expect(code("GOLD-12")).toMatchObject({
+      id: goldId,
+      value: { percentage: 0.12 },
+      buyers: { ids: [gold.id] },
+      endsAt: null,
+    });
+    expect(code("PLATINUM-15")).toBeUndefined();
     expect(segmentsByName().has("Loyalty tier: Silver")).toBe(false);
-    expect(shop.discounts.size).toBe(2);
+    expect(shop.discounts.size).toBe(1);
     await expectShopifyToMatchState();
     // And nothing is sent again while nothing changes
     expect((await sync()).requests).toBe(0);
 
-    // When the merchant turns codes off, then segments too: codes stop, segments go; turned on again, both return
+    // When the merchant turns tier discounts off, then segments too: codes go, segments go; turned on again, both
+    // return
     await saveSyncSettings(SHOP, { ...DEFAULT_SYNC_SETTINGS, codes: false });
     await sync();
-    expect(code("GOLD-12")!.endsAt).not.toBeNull();
+    expect(code("GOLD-12")).toBeUndefined();
     expect(segmentsByName().has("Loyalty tier: Gold")).toBe(true);
     await saveSyncSettings(SHOP, { ...DEFAULT_SYNC_SETTINGS, segments: false, codes: false });
     await sync();
@@ -277,11 +284,8 @@ describe("sync", () => {
       JSON.stringify(await prisma.tierSegment.findMany({ where: { shop: SHOP, failure: { not: null } } })),
     ).toEqual([]);
     const goldAgain = segmentsByName().get("Loyalty tier: Gold")!;
-    expect(code("GOLD-12")).toMatchObject({
-      endsAt: null,
-      buyers: { kind: "segments", ids: expect.arrayContaining([goldAgain.id]) },
-    });
-    expect(shop.discounts.size).toBe(2);
+    expect(code("GOLD-12")).toMatchObject({ endsAt: null, buyers: { kind: "segments", ids: [goldAgain.id] } });
+    expect(shop.discounts.size).toBe(1);
   });
 
   it("records a customer Shopify refuses, syncs the rest, and tries the refused one again later", async () => {

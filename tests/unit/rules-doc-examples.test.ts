@@ -15,6 +15,7 @@ import {
 } from "../../app/domain/rfm";
 import { SEGMENT_GRID, type Score } from "../../app/domain/segments";
 import { defaultTierProgram } from "../../app/domain/tier-rules";
+import { tierPercentCode, tierShippingCode } from "../../app/domain/perks";
 import {
   computedTierAt,
   evaluateTier,
@@ -27,7 +28,6 @@ import {
   desiredTags,
   tagChange,
   tagsAfter,
-  tierDiscountCode,
   tierMetafields,
   tierSegmentQuery,
 } from "../../app/domain/sync";
@@ -426,12 +426,25 @@ describe("docs/rules.md#sync", () => {
     inDoc(row("add", list(change.add)));
     inDoc(row("remove", list(change.remove)));
     inDoc(row("the app's tags afterwards", list(tagsAfter(synced, change))));
-    const metafields = tierMetafields(state, defaultTierProgram("USD"), "USD")!;
+    // Gold gives 10 % and free shipping (automatic), Platinum 15 % as a code
+    const base = defaultTierProgram("USD");
+    const withPerks = {
+      ...base,
+      tiers: base.tiers.map((t) =>
+        t.key === "gold"
+          ? { ...t, perks: { ...t.perks, discountPercent: 10, freeShipping: true } }
+          : t.key === "platinum"
+            ? { ...t, perks: { ...t.perks, discountPercent: 15, delivery: "code" as const } }
+            : t,
+      ),
+    };
+    const metafields = tierMetafields(state, withPerks, "USD")!;
     expect(metafields.tier).toBe("gold");
     inDoc(metafields.status);
     inDoc(`\`${tierSegmentQuery(DEFAULT_SYNC_SETTINGS.tierPrefix!, "gold")}\``);
-    inDoc(`\`${tierDiscountCode(DEFAULT_SYNC_SETTINGS.codePrefix, "gold", 10)}\``);
-    inDoc(`\`${tierDiscountCode("VIP-", "gold", 10)}\``);
+    inDoc(`\`${tierPercentCode(DEFAULT_SYNC_SETTINGS.codePrefix, "gold", 10)}\``);
+    inDoc(`\`${tierPercentCode("VIP-", "gold", 10)}\``);
+    inDoc(`\`${tierShippingCode(DEFAULT_SYNC_SETTINGS.codePrefix, "gold")}\``);
   });
 
   it("Flow triggers: the payloads of a tier move and a segment move", () => {

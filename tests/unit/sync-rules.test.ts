@@ -86,6 +86,18 @@ describe("tag changes", () => {
   });
 });
 
+/** The perks of a tier without any, as the storefront reads them. */
+const NONE = {
+  discount_percent: null,
+  free_shipping: false,
+  free_shipping_max_price: null,
+  minimum_purchase: null,
+  automatic: false,
+  codes: [],
+  text: null,
+  summary: "",
+};
+
 describe("tier metafields", () => {
   it("hold the tier key and the storefront's status JSON in the shop currency", () => {
     const values = tierMetafields(state(), defaultTierProgram("USD"), "USD")!;
@@ -99,6 +111,8 @@ describe("tier metafields", () => {
       amount_to_next: "765.44",
       expires_at: "2027-03-01T00:00:00.000Z",
       currency: "USD",
+      perks: NONE,
+      next_perks: NONE,
     });
     expect(
       JSON.parse(tierMetafields(state({ spendInWindowMinor: 5000 }), defaultTierProgram("JPY"), "JPY")!.status)
@@ -150,5 +164,76 @@ describe("sync settings", () => {
     const result = validateSyncSettings(input);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.issues.map((i) => i.key)).toContain(key);
+  });
+});
+
+describe("tier perks in the status metafield", () => {
+  const program = () => {
+    const base = defaultTierProgram("THB");
+    return {
+      ...base,
+      tiers: base.tiers.map((t) =>
+        t.key === "gold"
+          ? {
+              ...t,
+              perks: {
+                ...t.perks,
+                discountPercent: 10,
+                freeShipping: true,
+                freeShippingMaxPriceMinor: 10_000,
+                customText: "Early access <b>sales</b>",
+              },
+            }
+          : t.key === "platinum"
+            ? {
+                ...t,
+                perks: { ...t.perks, discountPercent: 15, delivery: "code" as const, minimumSubtotalMinor: 50_000 },
+              }
+            : t,
+      ),
+    };
+  };
+
+  it("carry the tier's and the next tier's perks, automatic without codes, codes when the tier gives codes", () => {
+    const status = JSON.parse(tierMetafields(state(), program(), "THB")!.status);
+    expect(status.perks).toEqual({
+      discount_percent: 10,
+      free_shipping: true,
+      free_shipping_max_price: "100.00",
+      minimum_purchase: null,
+      automatic: true,
+      codes: [],
+      text: "Early access <b>sales</b>",
+      summary: "10% off every order · Free shipping on rates up to THB\u00a0100.00 · Early access <b>sales</b>",
+    });
+    expect(status.next_perks).toMatchObject({
+      discount_percent: 15,
+      free_shipping: false,
+      minimum_purchase: "500.00",
+      automatic: false,
+      codes: ["PLATINUM-15"],
+      summary: "15% off every order (on orders from THB\u00a0500.00)",
+    });
+  });
+
+  it("are in the shop's language, and follow the code prefix", () => {
+    const status = JSON.parse(
+      tierMetafields(state(), program(), "THB", {
+        locale: "th-TH",
+        settings: { ...DEFAULT_SYNC_SETTINGS, codePrefix: "VIP-" },
+      })!.status,
+    );
+    expect(status.perks.summary).toBe(
+      "ลด 10% ทุกคำสั่งซื้อ · จัดส่งฟรี สำหรับค่าส่งไม่เกิน ฿100.00 · Early access <b>sales</b>",
+    );
+    expect(status.next_perks.codes).toEqual(["VIP-PLATINUM-15"]);
+  });
+
+  it("promise no discount when tier discounts are off in the settings (only the merchant's text remains)", () => {
+    const status = JSON.parse(
+      tierMetafields(state(), program(), "THB", { settings: { ...DEFAULT_SYNC_SETTINGS, codes: false } })!.status,
+    );
+    expect(status.perks).toMatchObject({ discount_percent: null, free_shipping: false, codes: [] });
+    expect(status.perks.summary).toBe("Early access <b>sales</b>");
   });
 });

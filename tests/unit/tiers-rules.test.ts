@@ -39,7 +39,15 @@ describe("tier programme validation", () => {
     // Then it is valid, with perks and time zone defaulted
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.program.tiers[0].perks).toEqual({ discountPercent: null, freeShipping: false, customText: null });
+    expect(result.program.tiers[0].perks).toEqual({
+      discountPercent: null,
+      freeShipping: false,
+      freeShippingMaxPriceMinor: null,
+      minimumSubtotalMinor: null,
+      delivery: "automatic",
+      combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
+      customText: null,
+    });
     expect(result.program.tiers[2]).toMatchObject({ minOrders: 3, perks: { discountPercent: 10, freeShipping: true } });
     expect(result.program.timeZone).toBeNull();
   });
