@@ -44,18 +44,30 @@ export interface RedeemCodeRecord {
   usedBy?: string[];
 }
 
+/** What a discount takes off: an amount off the order (ORDER class) or free shipping (SHIPPING class). */
 export type DiscountValue =
   | { kind: "percentage"; percentage: number }
-  | { kind: "amount"; amount: MoneyV2; appliesOnEachItem: boolean };
+  | { kind: "amount"; amount: MoneyV2; appliesOnEachItem: boolean }
+  /** Shipping rates up to maximumShippingPrice (any rate when null) become free; destinations are all countries. */
+  | { kind: "freeShipping"; maximumShippingPrice: MoneyV2 | null };
 
 export type DiscountBuyers =
   | { kind: "all" }
   | { kind: "customers"; ids: string[] }
   | { kind: "segments"; ids: string[] };
 
+/** Code discounts are redeemed by entering a code; automatic discounts apply by themselves to the buyers they allow. */
+export type DiscountMethod = "code" | "automatic";
+
 export interface DiscountRecord {
-  id: string; // gid://shopify/DiscountCodeNode/…
+  /**
+   * gid://shopify/DiscountCodeNode/… (method "code") or gid://shopify/DiscountAutomaticNode/… ("automatic"). Code and
+   * automatic discounts share one numeric id space, as Shopify's do: DiscountNode/N names the same discount.
+   */
+  id: string;
+  method: DiscountMethod;
   title: string;
+  /** A code discount's redeem codes; always empty for an automatic discount. */
   codes: RedeemCodeRecord[];
   startsAt: string;
   endsAt: string | null;
@@ -65,7 +77,13 @@ export interface DiscountRecord {
   buyers: DiscountBuyers;
   combinesWith: { orderDiscounts: boolean; productDiscounts: boolean; shippingDiscounts: boolean };
   minimumSubtotal: MoneyV2 | null;
+  /** Minimum number of items (UnsignedInt64 as a decimal string); never set together with minimumSubtotal. */
+  minimumQuantity: string | null;
+  appliesOnOneTimePurchase: boolean;
+  appliesOnSubscription: boolean;
   tags: string[];
+  /** Orders an automatic discount applied to (a code discount counts on each redeem code instead). */
+  automaticUsageCount: number;
   createdAt: string;
   updatedAt: string;
 }

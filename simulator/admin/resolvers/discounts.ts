@@ -1,73 +1,33 @@
-// Basic code discounts: create/update with buyer context, activate/deactivate, redeem code bulk add, lookup by code.
+// Code discounts: amount off (basic) and free shipping, create/update with buyer context, activate/deactivate, delete,
+// redeem code bulk add, lookup by code. Automatic discounts and the discount lists are in discounts-automatic.ts.
+import type { GraphQLResolveInfo } from "graphql";
 import { isoAt } from "../clock";
 import type { ResolverContext, ResolverMap } from "../context";
-import { byIdThen, connectionObject, paginate, type ConnectionArgs } from "../connection";
-import { numericId, parseGid } from "../gid";
-import type { DiscountBuyers, DiscountRecord, DiscountValue, RedeemCodeBulkCreationRecord } from "../records";
-import { notImplemented } from "../shopify-error";
+import { discountById, nextDiscountId } from "../discount-rules";
+import type { DiscountRecord, RedeemCodeBulkCreationRecord } from "../records";
+import { numericId } from "../gid";
+import { paginate, type ConnectionArgs } from "../connection";
+import {
+  activatedPeriod,
+  deactivate,
+  readDiscountInput,
+  refusedScope,
+  userError,
+  type DiscountInput,
+  type InputKind,
+  type UserError,
+} from "./discount-input";
+import { codeDiscountNode, discountFieldResolvers } from "./discount-fields";
+import { automaticDiscountResolvers } from "./discounts-automatic";
 
 export const REDEEM_CODES_PER_CALL = 250;
 const CODE_MAX_LENGTH = 255;
 
-type UserError = { field: string[] | null; message: string; code: string | null; extraInfo: string | null };
+/** The DiscountCodeNode object graphql-js resolves (node(id:) in shop.ts reads it too). */
+export const discountNode = codeDiscountNode;
 
-function userError(field: string[] | null, message: string, code: string | null): UserError {
-  return { field, message, code, extraInfo: null };
-}
-
-/** The DiscountCodeNode object graphql-js resolves; `codeDiscount` is the union member DiscountCodeBasic. */
-export function discountNode(d: DiscountRecord) {
-  return {
-    __typename: "DiscountCodeNode",
-    id: d.id,
-    discount: d,
-    codeDiscount: { __typename: "DiscountCodeBasic", discount: d },
-  };
-}
-
-type Basic = { __typename: "DiscountCodeBasic"; discount: DiscountRecord };
-
-function status(d: DiscountRecord, ctx: ResolverContext): string {
-  const now = ctx.core.clock.now();
-  if (Date.parse(d.startsAt) > now) return "SCHEDULED";
-  if (d.endsAt && Date.parse(d.endsAt) <= now) return "EXPIRED";
-  return "ACTIVE";
-}
-
-interface BasicInput {
-  title?: string | null;
-  code?: string | null;
-  startsAt?: string | null;
-  endsAt?: string | null;
-  usageLimit?: number | null;
-  appliesOncePerCustomer?: boolean | null;
-  context?: {
-    all?: string | null;
-    customers?: { add?: string[] | null; remove?: string[] | null } | null;
-    customerSegments?: { add?: string[] | null; remove?: string[] | null } | null;
-  } | null;
-  customerGets?: {
-    value?: {
-      percentage?: number | null;
-      discountAmount?: { amount?: string | number | null; appliesOnEachItem?: boolean | null } | null;
-      discountOnQuantity?: unknown;
-    } | null;
-    items?: { all?: boolean | null; products?: unknown; collections?: unknown } | null;
-  } | null;
-  combinesWith?: {
-    orderDiscounts?: boolean | null;
-    productDiscounts?: boolean | null;
-    shippingDiscounts?: boolean | null;
-  } | null;
-  minimumRequirement?: {
-    subtotal?: { greaterThanOrEqualToSubtotal?: string | number | null } | null;
-    quantity?: unknown;
-  } | null;
-  tags?: string[] | null;
-  recurringCycleLimit?: number | null;
-}
-
-const FIELD = "basicCodeDiscount";
+const BASIC: InputKind = { field: "basicCodeDiscount", method: "code", value: "basic" };
+const FREE_SHIPPING: InputKind = { field: "freeShippingCodeDiscount", method: "code", value: "freeShipping" };
 
 function checkCode(
   ctx: ResolverContext,
@@ -85,258 +45,133 @@ function checkCode(
   return null;
 }
 
-function buyersFrom(
-  ctx: ResolverContext,
-  input: BasicInput,
-  current: DiscountBuyers | null,
-): { buyers?: DiscountBuyers; error?: UserError } {
-  const context = input.context;
-  if (!context) return { buyers: current ?? { kind: "all" } };
-  const given = [context.all != null, context.customers != null, context.customerSegments != null].filter(
-    Boolean,
-  ).length;
-  if (given > 1)
-    return {
-      error: userError(
-        [FIELD, "context"],
-        "Only one of all, customers or customerSegments can be specified.",
-        "INVALID",
-      ),
-    };
-  if (context.all != null) return { buyers: { kind: "all" } };
-  const pick = context.customers ? ("customers" as const) : ("segments" as const);
-  const change = context.customers ?? context.customerSegments!;
-  const type = pick === "customers" ? "Customer" : "Segment";
-  for (const id of change.add ?? []) {
-    const exists = pick === "customers" ? ctx.shop.customers.get(id) : ctx.shop.segments.get(id);
-    if (parseGid(id)?.type !== type || !exists) {
-      const name = pick === "customers" ? "customers" : "customerSegments";
-      return { error: userError([FIELD, "context", name, "add"], `${type} with id ${id} does not exist.`, "INVALID") };
-    }
-  }
-  const base = current && current.kind === pick ? current.ids : [];
-  const remove = new Set(change.remove ?? []);
-  const ids = [...new Set([...base, ...(change.add ?? [])])].filter((id) => !remove.has(id));
-  return { buyers: { kind: pick, ids } };
-}
-
-function valueFrom(
-  input: BasicInput,
-  current: DiscountValue | null,
-  currency: string,
-): { value?: DiscountValue; error?: UserError } {
-  const value = input.customerGets?.value;
-  const items = input.customerGets?.items;
-  if (items && (items.products || items.collections))
-    throw notImplemented("discountCodeBasic customerGets.items products/collections");
-  if (!value)
-    return current
-      ? { value: current }
-      : { error: userError([FIELD, "customerGets"], "Customer gets can't be blank", "BLANK") };
-  if (value.discountOnQuantity) throw notImplemented("discountCodeBasic customerGets.value.discountOnQuantity");
-  if (value.percentage != null) {
-    if (value.percentage <= 0 || value.percentage > 1) {
-      return {
-        error: userError(
-          [FIELD, "customerGets", "value", "percentage"],
-          "Value must be between 0.0 and 1.0",
-          "VALUE_OUTSIDE_RANGE",
-        ),
-      };
-    }
-    return { value: { kind: "percentage", percentage: value.percentage } };
-  }
-  if (value.discountAmount?.amount != null) {
-    return {
-      value: {
-        kind: "amount",
-        amount: { amount: String(value.discountAmount.amount), currencyCode: currency },
-        appliesOnEachItem: !!value.discountAmount.appliesOnEachItem,
-      },
-    };
-  }
-  return { error: userError([FIELD, "customerGets", "value"], "Value can't be blank", "BLANK") };
-}
-
 function setCodes(ctx: ResolverContext, d: DiscountRecord) {
   for (const c of d.codes) ctx.shop.discountCodes.set(c.code.toLowerCase(), d.id);
 }
 
+const missing = () => ({
+  codeDiscountNode: null,
+  userErrors: [userError(["id"], "Discount does not exist", "INVALID")],
+});
+
+/** A code discount by its DiscountCodeNode id (an automatic discount's id finds nothing). */
+function codeDiscount(ctx: ResolverContext, id: string): DiscountRecord | undefined {
+  return discountById(ctx.shop, id, { code: true });
+}
+
+function createCode(ctx: ResolverContext, kind: InputKind, input: DiscountInput) {
+  const codeError =
+    input.code == null
+      ? userError([kind.field, "code"], "Code can't be blank", "BLANK")
+      : checkCode(ctx, input.code, null, [kind.field, "code"]);
+  const { errors, settings } = readDiscountInput(ctx, kind, input, null, codeError);
+  if (!settings) return { codeDiscountNode: null, userErrors: errors };
+  const now = isoAt(ctx.core.clock);
+  const discount: DiscountRecord = {
+    id: nextDiscountId(ctx.shop, "code"),
+    method: "code",
+    ...settings,
+    codes: [{ id: ctx.shop.nextId("DiscountRedeemCode"), code: input.code!, asyncUsageCount: 0 }],
+    automaticUsageCount: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  ctx.shop.discounts.set(discount);
+  setCodes(ctx, discount);
+  return { codeDiscountNode: codeDiscountNode(discount), userErrors: [] };
+}
+
+function updateCode(ctx: ResolverContext, kind: InputKind, id: string, input: DiscountInput) {
+  const discount = codeDiscount(ctx, id);
+  const wanted = kind.value === "basic" ? "amount off" : "free shipping";
+  const isKind = (d: DiscountRecord) => (d.value.kind === "freeShipping") === (kind.value === "freeShipping");
+  if (!discount) return missing();
+  if (!isKind(discount))
+    return {
+      codeDiscountNode: null,
+      userErrors: [userError(["id"], `Discount is not a ${wanted} code discount`, "INVALID")],
+    };
+  let codeError: UserError | null = null;
+  if (input.code != null) {
+    codeError =
+      discount.codes.length > 1
+        ? userError([kind.field, "code"], "Code can't be updated on a discount with multiple codes.", "INVALID")
+        : checkCode(ctx, input.code, discount.id, [kind.field, "code"]);
+  }
+  const { errors, settings } = readDiscountInput(ctx, kind, input, discount, codeError);
+  if (!settings) return { codeDiscountNode: null, userErrors: errors };
+  Object.assign(discount, settings);
+  if (input.code != null) {
+    ctx.shop.discountCodes.delete(discount.codes[0].code.toLowerCase());
+    discount.codes[0].code = input.code;
+  }
+  discount.updatedAt = isoAt(ctx.core.clock);
+  ctx.shop.discounts.touch();
+  setCodes(ctx, discount);
+  return { codeDiscountNode: codeDiscountNode(discount), userErrors: [] };
+}
+
+const WRITE = "write_discounts";
+const refused = (ctx: ResolverContext, info: GraphQLResolveInfo) => refusedScope(ctx, info, WRITE);
+
 export const discountResolvers: ResolverMap = {
+  ...discountFieldResolvers,
+  ...automaticDiscountResolvers,
+
   "QueryRoot.codeDiscountNodeByCode": (_s, args: { code: string }, ctx) => {
     const id = ctx.shop.discountCodes.get(args.code.toLowerCase());
     const d = id ? ctx.shop.discounts.get(id) : undefined;
-    return d ? discountNode(d) : null;
+    return d ? codeDiscountNode(d) : null;
   },
   "QueryRoot.codeDiscountNode": (_s, args: { id: string }, ctx) => {
-    const d = ctx.shop.discounts.get(args.id);
-    return d ? discountNode(d) : null;
+    const d = codeDiscount(ctx, args.id);
+    return d ? codeDiscountNode(d) : null;
   },
 
-  "DiscountCodeBasic.title": (b: Basic) => b.discount.title,
-  "DiscountCodeBasic.status": (b: Basic, _a, ctx) => status(b.discount, ctx),
-  "DiscountCodeBasic.startsAt": (b: Basic) => b.discount.startsAt,
-  "DiscountCodeBasic.endsAt": (b: Basic) => b.discount.endsAt,
-  "DiscountCodeBasic.createdAt": (b: Basic) => b.discount.createdAt,
-  "DiscountCodeBasic.updatedAt": (b: Basic) => b.discount.updatedAt,
-  "DiscountCodeBasic.usageLimit": (b: Basic) => b.discount.usageLimit,
-  "DiscountCodeBasic.appliesOncePerCustomer": (b: Basic) => b.discount.appliesOncePerCustomer,
-  "DiscountCodeBasic.asyncUsageCount": (b: Basic) => b.discount.codes.reduce((n, c) => n + c.asyncUsageCount, 0),
-  "DiscountCodeBasic.tags": (b: Basic) => b.discount.tags,
-  "DiscountCodeBasic.discountClasses": () => ["ORDER"],
-  "DiscountCodeBasic.codesCount": (b: Basic) => ({ count: b.discount.codes.length, precision: "EXACT" }),
-  "DiscountCodeBasic.codes": (b: Basic, args: ConnectionArgs & { query?: string | null }, ctx, info) => {
-    if (args.query) throw notImplemented("DiscountCodeBasic.codes(query:)");
-    const items = [...b.discount.codes].sort(byIdThen((c) => numericId(c.id)));
-    return connectionObject(paginate(items, args, (c) => numericId(c.id), ctx, info));
-  },
-  "DiscountCodeBasic.combinesWith": (b: Basic) => b.discount.combinesWith,
-  "DiscountCodeBasic.minimumRequirement": (b: Basic) =>
-    b.discount.minimumSubtotal
-      ? { __typename: "DiscountMinimumSubtotal", greaterThanOrEqualToSubtotal: b.discount.minimumSubtotal }
-      : null,
-  "DiscountCodeBasic.context": (b: Basic, _a, ctx) => {
-    const buyers = b.discount.buyers;
-    if (buyers.kind === "all") return { __typename: "DiscountBuyerSelectionAll", all: "ALL" };
-    if (buyers.kind === "customers") {
-      return {
-        __typename: "DiscountCustomers",
-        customers: buyers.ids.map((id) => ctx.shop.customers.get(id)).filter(Boolean),
-      };
-    }
-    return {
-      __typename: "DiscountCustomerSegments",
-      segments: buyers.ids.map((id) => ctx.shop.segments.get(id)).filter(Boolean),
-    };
-  },
-  "DiscountCodeBasic.customerGets": (b: Basic) => {
-    const v = b.discount.value;
-    return {
-      appliesOnOneTimePurchase: true,
-      appliesOnSubscription: false,
-      items: { __typename: "AllDiscountItems", allItems: true },
-      value:
-        v.kind === "percentage"
-          ? { __typename: "DiscountPercentage", percentage: v.percentage }
-          : { __typename: "DiscountAmount", amount: v.amount, appliesOnEachItem: v.appliesOnEachItem },
-    };
-  },
-
-  // Deactivating ends the discount now (Shopify shows it expired); activating removes the end again.
   "Mutation.discountCodeDeactivate": (_s, args: { id: string }, ctx) => {
-    const d = ctx.shop.discounts.get(args.id);
-    if (!d) return { codeDiscountNode: null, userErrors: [userError(["id"], "Discount does not exist", "INVALID")] };
-    const now = isoAt(ctx.core.clock);
-    if (d.endsAt === null || Date.parse(d.endsAt) > Date.parse(now)) d.endsAt = now;
-    d.updatedAt = now;
-    ctx.shop.discounts.touch();
-    return { codeDiscountNode: discountNode(d), userErrors: [] };
+    const d = codeDiscount(ctx, args.id);
+    if (!d) return missing();
+    deactivate(ctx, d);
+    return { codeDiscountNode: codeDiscountNode(d), userErrors: [] };
   },
   "Mutation.discountCodeActivate": (_s, args: { id: string }, ctx) => {
-    const d = ctx.shop.discounts.get(args.id);
-    if (!d) return { codeDiscountNode: null, userErrors: [userError(["id"], "Discount does not exist", "INVALID")] };
-    const now = isoAt(ctx.core.clock);
-    d.endsAt = null;
-    if (Date.parse(d.startsAt) > Date.parse(now)) d.startsAt = now;
-    d.updatedAt = now;
+    const d = codeDiscount(ctx, args.id);
+    if (!d) return missing();
+    Object.assign(d, activatedPeriod(ctx, d));
+    d.updatedAt = isoAt(ctx.core.clock);
     ctx.shop.discounts.touch();
-    return { codeDiscountNode: discountNode(d), userErrors: [] };
+    return { codeDiscountNode: codeDiscountNode(d), userErrors: [] };
   },
 
-  "Mutation.discountCodeBasicCreate": (_s, args: { basicCodeDiscount: BasicInput }, ctx) => {
-    const input = args.basicCodeDiscount;
-    const errors: UserError[] = [];
-    if (!input.title?.trim()) errors.push(userError([FIELD, "title"], "Title can't be blank", "BLANK"));
-    if (input.code == null) errors.push(userError([FIELD, "code"], "Code can't be blank", "BLANK"));
-    else {
-      const codeError = checkCode(ctx, input.code, null, [FIELD, "code"]);
-      if (codeError) errors.push(codeError);
-    }
-    if (!input.startsAt) errors.push(userError([FIELD, "startsAt"], "Starts at can't be blank", "BLANK"));
-    if (input.startsAt && input.endsAt && Date.parse(input.endsAt) <= Date.parse(input.startsAt)) {
-      errors.push(userError([FIELD, "endsAt"], "Ends at needs to be after starts_at", "END_DATE_BEFORE_START_DATE"));
-    }
-    const { buyers, error: buyersError } = buyersFrom(ctx, input, null);
-    if (buyersError) errors.push(buyersError);
-    const { value, error: valueError } = valueFrom(input, null, ctx.shop.record.currencyCode);
-    if (valueError) errors.push(valueError);
-    if (errors.length) return { codeDiscountNode: null, userErrors: errors };
-    const now = isoAt(ctx.core.clock);
-    const discount: DiscountRecord = {
-      id: ctx.shop.nextId("DiscountCodeNode"),
-      title: input.title!,
-      codes: [{ id: ctx.shop.nextId("DiscountRedeemCode"), code: input.code!, asyncUsageCount: 0 }],
-      startsAt: input.startsAt!,
-      endsAt: input.endsAt ?? null,
-      usageLimit: input.usageLimit ?? null,
-      appliesOncePerCustomer: !!input.appliesOncePerCustomer,
-      value: value!,
-      buyers: buyers!,
-      combinesWith: {
-        orderDiscounts: !!input.combinesWith?.orderDiscounts,
-        productDiscounts: !!input.combinesWith?.productDiscounts,
-        shippingDiscounts: !!input.combinesWith?.shippingDiscounts,
-      },
-      minimumSubtotal:
-        input.minimumRequirement?.subtotal?.greaterThanOrEqualToSubtotal != null
-          ? {
-              amount: String(input.minimumRequirement.subtotal.greaterThanOrEqualToSubtotal),
-              currencyCode: ctx.shop.record.currencyCode,
-            }
-          : null,
-      tags: input.tags ?? [],
-      createdAt: now,
-      updatedAt: now,
-    };
-    ctx.shop.discounts.set(discount);
-    setCodes(ctx, discount);
-    return { codeDiscountNode: discountNode(discount), userErrors: [] };
-  },
+  "Mutation.discountCodeBasicCreate": (_s, args: { basicCodeDiscount: DiscountInput }, ctx) =>
+    createCode(ctx, BASIC, args.basicCodeDiscount),
+  "Mutation.discountCodeBasicUpdate": (_s, args: { id: string; basicCodeDiscount: DiscountInput }, ctx) =>
+    updateCode(ctx, BASIC, args.id, args.basicCodeDiscount),
+  "Mutation.discountCodeFreeShippingCreate": (_s, args: { freeShippingCodeDiscount: DiscountInput }, ctx, info) =>
+    refused(ctx, info) ? null : createCode(ctx, FREE_SHIPPING, args.freeShippingCodeDiscount),
+  "Mutation.discountCodeFreeShippingUpdate": (
+    _s,
+    args: { id: string; freeShippingCodeDiscount: DiscountInput },
+    ctx,
+    info,
+  ) => (refused(ctx, info) ? null : updateCode(ctx, FREE_SHIPPING, args.id, args.freeShippingCodeDiscount)),
 
-  "Mutation.discountCodeBasicUpdate": (_s, args: { id: string; basicCodeDiscount: BasicInput }, ctx) => {
-    const discount = ctx.shop.discounts.get(args.id);
-    if (!discount)
-      return { codeDiscountNode: null, userErrors: [userError(["id"], "Discount does not exist", "INVALID")] };
-    const input = args.basicCodeDiscount;
-    const errors: UserError[] = [];
-    if (input.title != null && !input.title.trim())
-      errors.push(userError([FIELD, "title"], "Title can't be blank", "BLANK"));
-    if (input.code != null) {
-      if (discount.codes.length > 1)
-        errors.push(userError([FIELD, "code"], "Code can't be updated on a discount with multiple codes.", "INVALID"));
-      const codeError = checkCode(ctx, input.code, discount.id, [FIELD, "code"]);
-      if (codeError) errors.push(codeError);
+  // Deleting frees the discount's codes: a new discount may take them, and checkout no longer knows them.
+  "Mutation.discountCodeDelete": (_s, args: { id: string }, ctx, info) => {
+    if (refused(ctx, info)) return null;
+    const d = codeDiscount(ctx, args.id);
+    if (!d)
+      return { deletedCodeDiscountId: null, userErrors: [userError(["id"], "Discount does not exist", "INVALID")] };
+    for (const c of d.codes) {
+      if (ctx.shop.discountCodes.get(c.code.toLowerCase()) === d.id)
+        ctx.shop.discountCodes.delete(c.code.toLowerCase());
     }
-    const startsAt = input.startsAt ?? discount.startsAt;
-    const endsAt = input.endsAt !== undefined ? input.endsAt : discount.endsAt;
-    if (endsAt && Date.parse(endsAt) <= Date.parse(startsAt)) {
-      errors.push(userError([FIELD, "endsAt"], "Ends at needs to be after starts_at", "END_DATE_BEFORE_START_DATE"));
-    }
-    const { buyers, error: buyersError } = buyersFrom(ctx, input, discount.buyers);
-    if (buyersError) errors.push(buyersError);
-    const { value, error: valueError } = valueFrom(input, discount.value, ctx.shop.record.currencyCode);
-    if (valueError) errors.push(valueError);
-    if (errors.length) return { codeDiscountNode: null, userErrors: errors };
-    if (input.title != null) discount.title = input.title;
-    if (input.code != null) {
-      ctx.shop.discountCodes.delete(discount.codes[0].code.toLowerCase());
-      discount.codes[0].code = input.code;
-    }
-    discount.startsAt = startsAt;
-    discount.endsAt = endsAt ?? null;
-    if (input.usageLimit !== undefined) discount.usageLimit = input.usageLimit;
-    if (input.appliesOncePerCustomer != null) discount.appliesOncePerCustomer = input.appliesOncePerCustomer;
-    if (input.tags != null) discount.tags = input.tags;
-    discount.buyers = buyers!;
-    discount.value = value!;
-    discount.updatedAt = isoAt(ctx.core.clock);
-    ctx.shop.discounts.touch();
-    setCodes(ctx, discount);
-    return { codeDiscountNode: discountNode(discount), userErrors: [] };
+    ctx.shop.discounts.delete(d.id);
+    return { deletedCodeDiscountId: d.id, userErrors: [] };
   },
 
   "Mutation.discountRedeemCodeBulkAdd": (_s, args: { discountId: string; codes: { code: string }[] }, ctx) => {
-    const discount = ctx.shop.discounts.get(args.discountId);
+    const discount = codeDiscount(ctx, args.discountId);
     if (!discount)
       return {
         bulkCreation: null,
@@ -397,7 +232,7 @@ export const discountResolvers: ResolverMap = {
   "DiscountRedeemCodeBulkCreation.done": (c: RedeemCodeBulkCreationRecord) => c.done,
   "DiscountRedeemCodeBulkCreation.discountCode": (c: RedeemCodeBulkCreationRecord, _a, ctx) => {
     const d = ctx.shop.discounts.get(c.discountId);
-    return d ? discountNode(d) : null;
+    return d ? codeDiscountNode(d) : null;
   },
   "DiscountRedeemCodeBulkCreation.codes": (c: RedeemCodeBulkCreationRecord, args: ConnectionArgs, ctx, info) => {
     const discount = ctx.shop.discounts.get(c.discountId);
