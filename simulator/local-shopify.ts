@@ -1,5 +1,6 @@
 // The whole local Shopify in one place: the Admin API double, the webhook sender wired to its events, the App
-// Bridge double and its session tokens, all on one loopback port. Used by `npm run demo`, integration and e2e tests.
+// Bridge double and its session tokens, and each shop's storefront with the app's app proxy (storefront/index.ts),
+// all on one loopback port. Used by `npm run demo`, integration and e2e tests.
 import type { Server } from "node:http";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -15,6 +16,7 @@ import {
 } from "./admin/index";
 import { AccessGrant, TOPIC_ACCESS } from "./admin/access";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhooks/index";
+import { createStorefront } from "./storefront/index";
 import type { CustomerRecord, OrderRecord, ShopRecord } from "./shop-file/types";
 import type { MetafieldDefinitionRecord } from "./admin/records";
 
@@ -45,8 +47,10 @@ export function createLocalShopify(options: LocalShopifyOptions) {
   const installed = new Set<string>();
   let sender: ReturnType<typeof createWebhookSender> | null = null;
   let origin = "";
+  let connectedAppUrl: string | null = null;
 
   function connectApp(appUrl: string) {
+    connectedAppUrl = appUrl;
     sender = createWebhookSender({
       ...options.webhooks,
       appUrl,
@@ -130,6 +134,17 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     );
   }
 
+  // Each shop's online store: customer sign-in, and the app proxy of the toml's [app_proxy] forwarded to the app.
+  const storefront = createStorefront({
+    toml,
+    apiSecret: options.apiSecret,
+    clock: admin.clock,
+    getShop: (domain) => admin.shops.getShop(domain),
+    isInstalled: (domain) => installed.has(domain),
+    appUrl: () => connectedAppUrl,
+    origin: () => origin,
+  });
+
   function router() {
     const app = express.Router();
     app.get("/app-bridge.js", (_req, res) => {
@@ -145,7 +160,9 @@ export function createLocalShopify(options: LocalShopifyOptions) {
       const exp = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).exp;
       res.json({ token, exp });
     });
+    app.use(storefront.router());
     app.use(admin.router());
+    app.use(storefront.refererRouter());
     return app;
   }
 
@@ -157,6 +174,11 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     get appBridgeUrl() {
       return `${origin}/app-bridge.js`;
     },
+    /**
+     * The shops' storefronts (/store/<shop>/…): url(shop, path), proxyUrl(shop, rest) for the app proxy,
+     * signInCookie(shop, customerId) / signInUrl(shop, customerId) to be a signed-in shopper, fetch(shop, path, init).
+     */
+    storefront: storefront.helpers,
     connectApp,
     webhookEventOf,
     get webhooks() {

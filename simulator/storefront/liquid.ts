@@ -10,6 +10,7 @@ import {
   ParseError,
   RenderError,
   TokenizationError,
+  toValue,
   type Context,
   type LiquidError,
   type Template,
@@ -178,16 +179,20 @@ export function createStorefrontLiquid(options: StorefrontLiquidOptions): Liquid
 
   const moneyFormat = options.moneyFormat;
   const withCurrency = options.moneyWithCurrencyFormat ?? moneyFormat;
-  engine.registerFilter("money", (value: unknown) => formatMoney(value, moneyFormat));
-  engine.registerFilter("money_with_currency", (value: unknown) => formatMoney(value, withCurrency));
-  engine.registerFilter("money_without_currency", (value: unknown) => formatMoneyWithoutCurrency(value, moneyFormat));
+  // (toValue: `nil` and other drops reach filters as objects.)
+  engine.registerFilter("money", (value: unknown) => formatMoney(toValue(value), moneyFormat));
+  engine.registerFilter("money_with_currency", (value: unknown) => formatMoney(toValue(value), withCurrency));
+  engine.registerFilter("money_without_currency", (value: unknown) =>
+    formatMoneyWithoutCurrency(toValue(value), moneyFormat),
+  );
   engine.registerFilter("money_without_trailing_zeros", (value: unknown) =>
-    formatMoney(value, moneyFormat, { trimZeros: true }),
+    formatMoney(toValue(value), moneyFormat, { trimZeros: true }),
   );
 
   const strftime = builtinFilters.date as (this: unknown, value: unknown, format?: string) => unknown;
   const intlLocale = options.locale === "th" ? "th-TH" : options.locale;
-  engine.registerFilter("date", function (this: unknown, value: unknown, ...args: unknown[]) {
+  engine.registerFilter("date", function (this: unknown, drop: unknown, ...args: unknown[]) {
+    const value = toValue(drop);
     if (value === null || value === undefined || value === "") return value;
     const input = value === "now" || value === "today" ? new Date(now()) : value;
     const named = args.find(isNamed);
@@ -304,7 +309,9 @@ export function liquidErrorText(error: unknown): string {
     .replace(/^tag "(.+)" not found$/, "Unknown tag '$1'")
     .replace(/^undefined filter: (.+)$/, "undefined filter $1")
     .replace(/^ENOENT: Failed to lookup "(.+)" in .*$/, "Could not find asset snippets/$1.liquid");
-  const syntax = error instanceof ParseError || error instanceof TokenizationError;
+  // liquidjs finds an unknown filter while parsing; Shopify's Liquid (strict filters) when rendering.
+  const syntax =
+    (error instanceof ParseError || error instanceof TokenizationError) && !message.startsWith("undefined filter");
   return `Liquid ${syntax ? "syntax error" : "error"}${at}: ${message}`;
 }
 
