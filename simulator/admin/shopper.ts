@@ -2,9 +2,9 @@
 import type { CustomerRecord, MoneyBag, OrderRecord, RefundRecord } from "../shop-file/types";
 import { isoAt, type Clock } from "./clock";
 import type { EventBus } from "./events";
-import { redeemDiscountCodes } from "./checkout";
-import { addAmounts, compareAmounts, moneyBag, subtractAmount } from "./money";
-import type { Store } from "./store";
+import { evaluateCheckout, recordCheckout, redeemDiscountCodes, type CheckoutResult } from "./checkout";
+import { addAmounts, compareAmounts, isDecimal, moneyBag, subtractAmount } from "./money";
+import type { ShopState, Store } from "./store";
 
 export interface PlaceOrderInput {
   customerId?: string | null;
@@ -15,6 +15,27 @@ export interface PlaceOrderInput {
   test?: boolean;
   discountCodes?: string[];
   totalDiscounts?: string;
+}
+
+/** A cart at checkout: Shopify works out the discounts (checkout.ts evaluateCheckout). */
+export interface CheckoutInput {
+  customerId?: string | null;
+  /** Line items' total before discounts, decimal string in the shop currency, e.g. "120.00". */
+  subtotal: string;
+  /** The chosen shipping rate before discounts; default "0.00". */
+  shipping?: string;
+  /** Number of items; needed only when a discount has a minimum quantity or takes an amount off each item. */
+  quantity?: number;
+  /** Discount codes the buyer entered. */
+  codes?: string[];
+  /** When the buyer checks out; default now (the simulator's clock). */
+  at?: string;
+}
+
+export interface PlaceOrderAtCheckoutInput extends Omit<CheckoutInput, "at"> {
+  email?: string | null;
+  processedAt?: string;
+  test?: boolean;
 }
 
 export interface CustomerInput {
@@ -40,15 +61,87 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
     return { shop, order };
   };
 
+  const customerOf = (shop: ShopState, customerId: string | null | undefined) => {
+    const customer = customerId ? shop.customers.get(customerId) : undefined;
+    if (customerId && !customer) throw new Error(`unknown customer ${customerId} in ${shop.domain}`);
+    return customer;
+  };
+
+  const cartOf = (shop: ShopState, input: CheckoutInput, at: string) => {
+    const shipping = input.shipping ?? "0.00";
+    for (const [name, value] of [
+      ["subtotal", input.subtotal],
+      ["shipping", shipping],
+    ] as const) {
+      if (!isDecimal(value) || value.startsWith("-"))
+        throw new Error(`checkout ${name} is a decimal >= 0, not ${value}`);
+    }
+    if (input.quantity !== undefined && (!Number.isInteger(input.quantity) || input.quantity < 0))
+      throw new Error(`checkout quantity is a whole number >= 0, not ${input.quantity}`);
+    return {
+      customer: customerOf(shop, input.customerId),
+      subtotal: input.subtotal,
+      shipping,
+      quantity: input.quantity ?? null,
+      codes: input.codes ?? [],
+      at,
+    };
+  };
+
+  /** A new paid order, announced as Shopify announces one (orders/create, orders/paid). */
+  const createOrder = (
+    shop: ShopState,
+    customer: CustomerRecord | undefined,
+    fields: {
+      email?: string | null;
+      processedAt?: string;
+      test?: boolean;
+      total: string;
+      subtotal: string;
+      totalDiscounts: string;
+      refunded: string;
+      discountCodes: string[];
+    },
+  ): OrderRecord => {
+    const now = isoAt(clock);
+    const currency = shop.record.currencyCode;
+    const id = shop.nextId("Order");
+    const number = shop.orders.size + 1001;
+    const order: OrderRecord = {
+      __typename: "Order",
+      id,
+      name: `#${number}`,
+      customer: customer ? { id: customer.id } : null,
+      email: fields.email ?? customer?.email ?? null,
+      createdAt: now,
+      updatedAt: now,
+      processedAt: fields.processedAt ?? now,
+      cancelledAt: null,
+      cancelReason: null,
+      test: !!fields.test,
+      currencyCode: currency,
+      presentmentCurrencyCode: currency,
+      totalPriceSet: bag(fields.total, currency),
+      currentTotalPriceSet: bag(fields.total, currency),
+      totalRefundedSet: bag(fields.refunded, currency),
+      subtotalPriceSet: bag(fields.subtotal, currency),
+      totalDiscountsSet: bag(fields.totalDiscounts, currency),
+      discountCodes: fields.discountCodes,
+      edited: false,
+    };
+    // Search finds the order only once its index has caught up (search-index.ts); a read by id finds it now.
+    shop.orderIndex.willChange(id, null, clock.now());
+    shop.putOrder(order);
+    events.emit({ shop: shop.domain, topic: "orders/create", resource: clone(order) });
+    events.emit({ shop: shop.domain, topic: "orders/paid", resource: clone(order) });
+    return clone(order);
+  };
+
   return {
     placeOrder(domain: string, input: PlaceOrderInput): OrderRecord {
       const shop = store.require(domain);
-      const customer = input.customerId ? shop.customers.get(input.customerId) : undefined;
-      if (input.customerId && !customer) throw new Error(`unknown customer ${input.customerId} in ${domain}`);
+      const customer = customerOf(shop, input.customerId);
       const now = isoAt(clock);
-      const currency = shop.record.currencyCode;
-      const id = shop.nextId("Order");
-      const number = shop.orders.size + 1001;
       const zero = addAmounts(["0"], input.total.includes(".") ? input.total.split(".")[1].length : 0);
       // A minimum subtotal is checked before discounts: what the shopper paid plus what the discounts took off.
       const beforeDiscounts = addAmounts([input.total, input.totalDiscounts ?? zero]);
@@ -58,34 +151,52 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
         subtotal: beforeDiscounts,
         at: input.processedAt ?? now,
       });
-      const order: OrderRecord = {
-        __typename: "Order",
-        id,
-        name: `#${number}`,
-        customer: customer ? { id: customer.id } : null,
-        email: input.email ?? customer?.email ?? null,
-        createdAt: now,
-        updatedAt: now,
-        processedAt: input.processedAt ?? now,
-        cancelledAt: null,
-        cancelReason: null,
-        test: !!input.test,
-        currencyCode: currency,
-        presentmentCurrencyCode: currency,
-        totalPriceSet: bag(input.total, currency),
-        currentTotalPriceSet: bag(input.total, currency),
-        totalRefundedSet: bag(zero, currency),
-        subtotalPriceSet: bag(input.total, currency),
-        totalDiscountsSet: bag(input.totalDiscounts ?? zero, currency),
+      return createOrder(shop, customer, {
+        email: input.email,
+        processedAt: input.processedAt,
+        test: input.test,
+        total: input.total,
+        subtotal: input.total,
+        totalDiscounts: input.totalDiscounts ?? zero,
+        refunded: zero,
         discountCodes: input.discountCodes ?? [],
-        edited: false,
-      };
-      // Search finds the order only once its index has caught up (search-index.ts); a read by id finds it now.
-      shop.orderIndex.willChange(id, null, clock.now());
-      shop.putOrder(order);
-      events.emit({ shop: shop.domain, topic: "orders/create", resource: clone(order) });
-      events.emit({ shop: shop.domain, topic: "orders/paid", resource: clone(order) });
-      return clone(order);
+      });
+    },
+
+    /**
+     * What checkout would apply to this cart now, without placing an order or counting any use: the automatic
+     * discounts the buyer qualifies for and the entered codes, combined as Shopify combines them. Throws
+     * CheckoutDiscountError for an entered code checkout refuses.
+     */
+    checkout(domain: string, input: CheckoutInput): CheckoutResult {
+      const shop = store.require(domain);
+      return evaluateCheckout(shop, cartOf(shop, input, input.at ?? isoAt(clock)));
+    },
+
+    /**
+     * A buyer completes checkout: the discounts checkout() answers apply and their use is counted (codes and automatic
+     * discounts); the order records the codes, what the discounts took off (totalDiscountsSet, shipping discounts
+     * included), its subtotal after order discounts and its total with shipping after shipping discounts.
+     */
+    placeOrderAtCheckout(
+      domain: string,
+      input: PlaceOrderAtCheckoutInput,
+    ): { order: OrderRecord; checkout: CheckoutResult } {
+      const shop = store.require(domain);
+      const cart = cartOf(shop, input, input.processedAt ?? isoAt(clock));
+      const result = evaluateCheckout(shop, cart);
+      recordCheckout(shop, result, cart.customer);
+      const order = createOrder(shop, cart.customer, {
+        email: input.email,
+        processedAt: input.processedAt,
+        test: input.test,
+        total: result.total,
+        subtotal: subtractAmount(addAmounts([result.subtotal], 2), result.orderDiscounts),
+        totalDiscounts: result.totalDiscounts,
+        refunded: "0.00",
+        discountCodes: result.discountCodes,
+      });
+      return { order, checkout: result };
     },
 
     refundOrder(domain: string, orderId: string, input: { amount: string; note?: string | null }): RefundRecord {
