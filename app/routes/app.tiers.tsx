@@ -57,6 +57,12 @@ const NEW_TIER: TierForm = {
   minOrders: "",
   discountPercent: "",
   freeShipping: false,
+  freeShippingMaxPrice: "",
+  minimumSubtotal: "",
+  delivery: "automatic",
+  combinesWithOrder: false,
+  combinesWithProduct: false,
+  combinesWithShipping: true,
   customText: "",
 };
 
@@ -222,6 +228,61 @@ export default function Tiers() {
                         />
                       </Box>
                     </FormLayout.Group>
+                    <FormLayout.Group>
+                      <TextField
+                        label={t("tiers.freeShippingMaxPrice")}
+                        value={tier.freeShippingMaxPrice}
+                        onChange={(freeShippingMaxPrice) => setTier(index, { freeShippingMaxPrice })}
+                        suffix={data.currency}
+                        inputMode="decimal"
+                        placeholder={t("tiers.anyRate")}
+                        disabled={!tier.freeShipping}
+                        error={errorAt("tiers", index, "perks", "freeShippingMaxPriceMinor")}
+                        autoComplete="off"
+                      />
+                      <TextField
+                        label={t("tiers.minimumSubtotal")}
+                        value={tier.minimumSubtotal}
+                        onChange={(minimumSubtotal) => setTier(index, { minimumSubtotal })}
+                        suffix={data.currency}
+                        inputMode="decimal"
+                        placeholder={t("tiers.anyOrder")}
+                        error={errorAt("tiers", index, "perks", "minimumSubtotalMinor")}
+                        autoComplete="off"
+                      />
+                    </FormLayout.Group>
+                    <Select
+                      label={t("tiers.delivery")}
+                      options={[
+                        { label: t("tiers.deliveryAutomatic"), value: "automatic" },
+                        { label: t("tiers.deliveryCode"), value: "code" },
+                      ]}
+                      value={tier.delivery}
+                      onChange={(delivery) => setTier(index, { delivery: delivery as TierForm["delivery"] })}
+                      helpText={t(tier.delivery === "code" ? "tiers.deliveryCodeHelp" : "tiers.deliveryAutomaticHelp")}
+                    />
+                    <BlockStack gap="100">
+                      <Text as="p" variant="bodyMd">
+                        {t("tiers.combinesWith")}
+                      </Text>
+                      <InlineStack gap="400">
+                        <Checkbox
+                          label={t("tiers.combinesWithOrder")}
+                          checked={tier.combinesWithOrder}
+                          onChange={(combinesWithOrder) => setTier(index, { combinesWithOrder })}
+                        />
+                        <Checkbox
+                          label={t("tiers.combinesWithProduct")}
+                          checked={tier.combinesWithProduct}
+                          onChange={(combinesWithProduct) => setTier(index, { combinesWithProduct })}
+                        />
+                        <Checkbox
+                          label={t("tiers.combinesWithShipping")}
+                          checked={tier.combinesWithShipping}
+                          onChange={(combinesWithShipping) => setTier(index, { combinesWithShipping })}
+                        />
+                      </InlineStack>
+                    </BlockStack>
                     <TextField
                       label={t("tiers.customText")}
                       value={tier.customText}
@@ -316,6 +377,27 @@ export default function Tiers() {
                         formattedCount: formatNumber(locale, preview.changed),
                       })}
                     </Text>
+                    <Text as="h3" variant="headingSm">
+                      {t("tiers.discountsHeading")}
+                    </Text>
+                    {preview.discounts.length === 0 ? (
+                      <Text as="p" variant="bodySm" tone="subdued">
+                        {t("tiers.discountsUnchanged")}
+                      </Text>
+                    ) : (
+                      <BlockStack gap="100">
+                        {preview.discounts.map((c) => (
+                          <Text as="p" variant="bodySm" key={`${c.tierKey}-${c.kind}`}>
+                            {t(`tiers.discountChange.${c.action}`, {
+                              tier: tierName(c.tierKey),
+                              perk: t(`tiers.perkKind.${c.kind}`, { percent: (c.after ?? c.before)!.percent }),
+                              method: t(`tiers.method.${(c.after ?? c.before)!.method}`),
+                              code: (c.after ?? c.before)!.code ?? "",
+                            })}
+                          </Text>
+                        ))}
+                      </BlockStack>
+                    )}
                     {preview.sample.slice(0, 5).map((m) => (
                       <Text as="p" variant="bodySm" tone="subdued" key={m.customerId}>
                         {t("tiers.move", {

@@ -4,6 +4,8 @@ import { validateTierProgram, type TierRuleIssue } from "../domain/tier-rules";
 import type { TierCounts } from "../domain/tiers";
 import { SEGMENT_KEYS } from "../domain/segments";
 import { compareIds, validateRfmSettings, type RfmSettingsIssue } from "../domain/recompute";
+import { perkDiscountChanges, type PerkDiscountChange } from "../domain/perks";
+import { getSyncSettings } from "../models/sync.server";
 import { loadComputeSettings, scoreShop, tierStatuses } from "./recompute.server";
 
 const BATCH = 1000;
@@ -16,7 +18,16 @@ export interface Move {
 
 export type TierPreview =
   | { ok: false; issues: TierRuleIssue[] }
-  | { ok: true; asOf: string; before: TierCounts; after: TierCounts; changed: number; sample: Move[] };
+  | {
+      ok: true;
+      asOf: string;
+      before: TierCounts;
+      after: TierCounts;
+      changed: number;
+      sample: Move[];
+      /** What saving would do to the tier discounts in Shopify under the shop's sync settings. */
+      discounts: PerkDiscountChange[];
+    };
 
 /**
  * Tier distribution under the active programme and under `input` (as the admin submits it), as of `asOf`, with up
@@ -27,7 +38,7 @@ export async function previewTierProgram(
   input: unknown,
   { asOf = new Date(), sampleSize = 20 }: { asOf?: Date; sampleSize?: number } = {},
 ): Promise<TierPreview> {
-  const settings = await loadComputeSettings(shop);
+  const [settings, syncSettings] = await Promise.all([loadComputeSettings(shop), getSyncSettings(shop)]);
   const validation = validateTierProgram(input, { currency: settings.currency });
   if (!validation.ok) return { ok: false, issues: validation.issues };
   const next = validation.program;
@@ -53,7 +64,8 @@ export async function previewTierProgram(
       }
     }
   }
-  return { ok: true, asOf: asOf.toISOString(), before, after, changed, sample };
+  const discounts = perkDiscountChanges(settings.program, next, syncSettings);
+  return { ok: true, asOf: asOf.toISOString(), before, after, changed, sample, discounts };
 }
 
 export type RfmPreview =

@@ -19,6 +19,14 @@ export interface TierForm {
   /** Whole percent, or empty for no discount. */
   discountPercent: string;
   freeShipping: boolean;
+  /** Decimal amount in the shop currency, or empty for any shipping rate. */
+  freeShippingMaxPrice: string;
+  /** Decimal amount in the shop currency, or empty for any order. */
+  minimumSubtotal: string;
+  delivery: "automatic" | "code";
+  combinesWithOrder: boolean;
+  combinesWithProduct: boolean;
+  combinesWithShipping: boolean;
   customText: string;
 }
 
@@ -38,6 +46,14 @@ export function formFromProgram(program: TierProgram, currency: string): Program
       minOrders: t.minOrders === null ? "" : String(t.minOrders),
       discountPercent: t.perks.discountPercent === null ? "" : String(t.perks.discountPercent),
       freeShipping: t.perks.freeShipping,
+      freeShippingMaxPrice:
+        t.perks.freeShippingMaxPriceMinor === null ? "" : fromMinorUnits(t.perks.freeShippingMaxPriceMinor, currency),
+      minimumSubtotal:
+        t.perks.minimumSubtotalMinor === null ? "" : fromMinorUnits(t.perks.minimumSubtotalMinor, currency),
+      delivery: t.perks.delivery,
+      combinesWithOrder: t.perks.combinesWith.orderDiscounts,
+      combinesWithProduct: t.perks.combinesWith.productDiscounts,
+      combinesWithShipping: t.perks.combinesWith.shippingDiscounts,
       customText: t.perks.customText ?? "",
     })),
     windowKind: program.window.kind,
@@ -78,6 +94,23 @@ export function programInputFromForm(
     }
     return Number(value);
   };
+  /** An optional amount in the shop currency: minor units, null when empty, an issue when it is not an amount. */
+  const optionalAmount = (text: unknown, path: (string | number)[]): number | null => {
+    const value = typeof text === "string" ? text.trim() : "";
+    if (value === "") return null;
+    try {
+      return toMinorUnits(value, currency);
+    } catch (error) {
+      if (!(error instanceof MoneyError)) throw error;
+      issues.push({
+        path,
+        key: "tier.perks.not_amount",
+        message: `Enter an amount in ${currency}, like 50.00, or leave it empty.`,
+        params: { currency },
+      });
+      return null;
+    }
+  };
   const tiers = f.tiers.map((t, i) => {
     let threshold = 0;
     try {
@@ -109,6 +142,20 @@ export function programInputFromForm(
           "Enter a whole percentage from 1 to 100, or leave it empty.",
         ),
         freeShipping: t?.freeShipping === true,
+        freeShippingMaxPriceMinor: optionalAmount(t?.freeShippingMaxPrice, [
+          "tiers",
+          i,
+          "perks",
+          "freeShippingMaxPriceMinor",
+        ]),
+        minimumSubtotalMinor: optionalAmount(t?.minimumSubtotal, ["tiers", i, "perks", "minimumSubtotalMinor"]),
+        // Anything but "code" is the default: a form cannot ask for a third way.
+        delivery: t?.delivery === "code" ? "code" : "automatic",
+        combinesWith: {
+          orderDiscounts: t?.combinesWithOrder === true,
+          productDiscounts: t?.combinesWithProduct === true,
+          shippingDiscounts: t?.combinesWithShipping === true,
+        },
         customText: String(t?.customText ?? "").trim() || null,
       },
     };

@@ -55,6 +55,60 @@ describe("Tier editor", () => {
     expect(errors).toEqual([]);
   });
 
+  it("edits every perk, refuses a bad amount inline, and previews what saving does to the Shopify discounts", async () => {
+    const { page, errors, refused } = await newPage();
+    await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByLabel("Name").count()).toBe(4);
+    const gold = 2;
+    const platinum = 3;
+    const versions = await prisma.tierProgramVersion.count({ where: { shop: SHOP } });
+    // Gold: 10 % and free shipping up to "cheap" (not an amount), automatic
+    await page.getByLabel("Discount", { exact: true }).nth(gold).fill("10");
+    await page.getByLabel("Free shipping", { exact: true }).nth(gold).check();
+    await page.getByLabel("Free shipping up to a shipping price of").nth(gold).fill("cheap");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await expect.poll(() => page.getByText("Enter an amount in USD, like 50.00, or leave it empty.").count()).toBe(1);
+    // Then 20.00, with a 50.00 minimum purchase; Platinum: 15 % as a code, combining with product discounts too
+    await page.getByLabel("Free shipping up to a shipping price of").nth(gold).fill("20.00");
+    await page.getByLabel("Minimum purchase for these perks").nth(gold).fill("50");
+    await page.getByLabel("Discount", { exact: true }).nth(platinum).fill("15");
+    await page.getByLabel("How members get the discounts").nth(platinum).selectOption("code");
+    await page.getByLabel("Product discounts").nth(platinum).check();
+    await page.getByRole("button", { name: "Preview" }).click();
+    await expect.poll(() => page.getByText("Gold: 10% off will be created (automatic)").count()).toBe(1);
+    expect(await page.getByText("Gold: free shipping will be created (automatic)").count()).toBe(1);
+    expect(await page.getByText("Platinum: 15% off will be created (code PLATINUM-15)").count()).toBe(1);
+    await page.screenshot({ path: "docs/screenshots/tiers-perks-en.png", fullPage: true });
+    expect(await prisma.tierProgramVersion.count({ where: { shop: SHOP } })).toBe(versions); // a preview saves nothing
+
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByText(`Saved as version ${versions + 1}`).count()).toBe(1);
+    const saved = await prisma.tierProgramVersion.findFirstOrThrow({ where: { shop: SHOP, version: versions + 1 } });
+    const tiers = JSON.parse(saved.program).tiers as { key: string; perks: Record<string, unknown> }[];
+    expect(tiers.find((t) => t.key === "gold")!.perks).toEqual({
+      discountPercent: 10,
+      freeShipping: true,
+      freeShippingMaxPriceMinor: 2000,
+      minimumSubtotalMinor: 5000,
+      delivery: "automatic",
+      combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: true },
+      customText: null,
+    });
+    expect(tiers.find((t) => t.key === "platinum")!.perks).toMatchObject({
+      discountPercent: 15,
+      delivery: "code",
+      combinesWith: { orderDiscounts: false, productDiscounts: true, shippingDiscounts: true },
+    });
+    // Reloaded, the form shows what was saved
+    await page.reload({ waitUntil: "networkidle" });
+    await expect
+      .poll(() => page.getByLabel("Free shipping up to a shipping price of").nth(gold).inputValue())
+      .toBe("20.00");
+    expect(await page.getByLabel("How members get the discounts").nth(platinum).inputValue()).toBe("code");
+    expect(refused).toEqual([400]);
+    expect(errors).toEqual([]);
+  });
+
   it("answers a body that is not a programme with 400 and its issues, not a 500", async () => {
     const { page } = await newPage();
     await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
