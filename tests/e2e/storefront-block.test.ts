@@ -1,6 +1,6 @@
 // The storefront block as a shopper sees it: rendered from its Liquid (the unit test's storefront filters) for a
 // member mid-way, the top tier, and a guest, in English and Thai, inside a plain HTML page in Chromium with the
-// block's own stylesheet. Screenshot: tmp/screenshots/storefront-block.png (copied to docs/screenshots).
+// block's own stylesheet. Screenshot: docs/screenshots/storefront-block.png.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { tierMetafields } from "../../app/domain/sync";
@@ -10,7 +10,20 @@ import { storefront } from "../support/storefront";
 
 const BLOCK = readFileSync("extensions/loyalty-theme/blocks/loyalty-status.liquid", "utf8");
 const CSS = readFileSync("extensions/loyalty-theme/assets/loyalty-status.css", "utf8");
-const program = defaultTierProgram("USD");
+// Silver and Gold give perks automatically, Platinum 15 % as a code.
+const base = defaultTierProgram("USD");
+const program = {
+  ...base,
+  tiers: base.tiers.map((t) =>
+    t.key === "silver"
+      ? { ...t, perks: { ...t.perks, discountPercent: 5 } }
+      : t.key === "gold"
+        ? { ...t, perks: { ...t.perks, discountPercent: 10, freeShipping: true } }
+        : t.key === "platinum"
+          ? { ...t, perks: { ...t.perks, discountPercent: 15, delivery: "code" as const, customText: "Early access" } }
+          : t,
+  ),
+};
 const status = (tier: string, spend: number, next: string | null, toNext: number | null) => ({
   value: JSON.parse(
     tierMetafields(
@@ -34,7 +47,7 @@ const settings = {
   show_spend: true,
   show_progress: true,
   show_expiry: true,
-  perks: "<p>Gold: free shipping · Platinum: 10% off</p>",
+  perks: "",
 };
 
 describe("storefront block in a browser", () => {
@@ -49,7 +62,7 @@ describe("storefront block in a browser", () => {
         const html = await storefront(locale, "${{amount}}").parseAndRender(BLOCK, {
           customer,
           block: { id: `b${cells.length}`, settings },
-          routes: { account_login_url: "/account/login" },
+          routes: { account_login_url: "/account/login", root_url: "/" },
         });
         cells.push(`<div class="cell" lang="${locale}">${html}</div>`);
       }
@@ -62,10 +75,14 @@ describe("storefront block in a browser", () => {
     expect(await page.locator(".loyalty-status").count()).toBe(6);
     expect(await page.getByText("You are a Silver member.").count()).toBe(1);
     expect(await page.getByText("คุณอยู่ในระดับสูงสุดแล้ว ขอบคุณ!").count()).toBe(1);
+    expect(await page.getByText("Your perks: 5% off every order").count()).toBe(1);
+    expect(await page.getByText("Reach Gold for: 10% off every order · Free shipping").count()).toBe(1);
+    expect(await page.locator("code", { hasText: "PLATINUM-15" }).count()).toBe(2);
+    expect(await page.locator('a[href="/apps/loyalty"]').count()).toBe(6);
     const bar = await page.locator(".loyalty-status__bar").first().boundingBox();
     const track = await page.locator(".loyalty-status__progress").first().boundingBox();
     expect(Math.round((100 * bar!.width) / track!.width)).toBe(53);
-    await page.screenshot({ path: "tmp/screenshots/storefront-block.png", fullPage: true });
+    await page.screenshot({ path: "docs/screenshots/storefront-block.png", fullPage: true });
     expect(errors).toEqual([]);
   });
 });

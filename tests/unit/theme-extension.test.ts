@@ -17,7 +17,18 @@ const keysOf = (tree: unknown, prefix = ""): string[] =>
     ? Object.entries(tree).flatMap(([k, v]) => keysOf(v, prefix ? `${prefix}.${k}` : k))
     : [prefix];
 
-const program = defaultTierProgram("USD");
+// Silver gives 5 % automatically and a text with markup; Gold 10 % and free shipping as codes.
+const base = defaultTierProgram("USD");
+const program = {
+  ...base,
+  tiers: base.tiers.map((t) =>
+    t.key === "silver"
+      ? { ...t, perks: { ...t.perks, discountPercent: 5, customText: "Early <b>access</b> {{ shop.secret }}" } }
+      : t.key === "gold"
+        ? { ...t, perks: { ...t.perks, discountPercent: 10, freeShipping: true, delivery: "code" as const } }
+        : t,
+  ),
+};
 const state = (overrides: Partial<SyncState>): SyncState => ({
   customerId: "gid://shopify/Customer/1",
   segment: "loyal",
@@ -39,13 +50,13 @@ const settings = {
   show_spend: true,
   show_progress: true,
   show_expiry: true,
-  perks: "<p>Free shipping from Gold</p>",
+  perks: "<p>Members' perks</p>",
 };
 const render = (locale: "en" | "th", customer: unknown) =>
   storefront(locale, "${{amount}}").parseAndRender(BLOCK, {
     customer,
     block: { id: "b1", settings },
-    routes: { account_login_url: "/account/login" },
+    routes: { account_login_url: "/account/login", root_url: "/" },
   });
 const text = (html: string) =>
   html
@@ -84,7 +95,21 @@ describe("storefront block", () => {
     expect(html).toContain('style="width: 53%;"');
     expect(html).toContain('aria-label="53% of the way to Gold"');
     expect(text(html)).toContain("Your tier is yours until March 1, 2027.");
-    expect(text(html)).toContain("Free shipping from Gold");
+    // The merchant's heading, then the tier's perks from the app, escaped (markup and Liquid shown, not run)
+    expect(text(html)).toContain("Members' perks");
+    expect(html).toContain("Your perks: 5% off every order · Early &lt;b&gt;access&lt;/b&gt; {{ shop.secret }}");
+    expect(text(html)).toContain("Applied automatically at checkout when you are signed in.");
+    expect(text(html)).toContain("Reach Gold for: 10% off every order · Free shipping");
+    expect(html).toContain('href="/apps/loyalty"');
+  });
+
+  it("shows the codes of a tier that gives codes, and no automatic note", async () => {
+    const html = await render("en", customerWith(state({ tier: "gold", nextTier: "platinum", amountToNextMinor: 1 })));
+    expect(text(html)).toContain("Your codes at checkout: GOLD-10 , GOLD-SHIP");
+    expect(html).toContain("<code>GOLD-10</code>");
+    expect(text(html)).not.toContain("Applied automatically");
+    // Platinum gives nothing: no "reach Platinum for" line
+    expect(text(html)).not.toContain("Reach Platinum");
   });
 
   it("shows the top tier without a progress bar", async () => {
@@ -121,6 +146,7 @@ describe("storefront block", () => {
     const guest = await render("en", null);
     expect(text(guest)).toContain("Join our rewards programme");
     expect(guest).toContain('href="/account/login"');
+    expect(guest).toContain('href="/apps/loyalty"');
     const noTier = await render("en", customerWith(null));
     expect(text(noTier)).toContain("Place your first order to join the programme.");
   });
@@ -128,7 +154,7 @@ describe("storefront block", () => {
   const STATES = {
     "a member mid-way": {
       customer: () => customerWith(state({})),
-      shows: ["your_tier_html", "spend_in_window", "to_next_html", "expires"],
+      shows: ["your_tier_html", "spend_in_window", "to_next_html", "expires", "your_perks", "applied_automatically"],
     },
     "the top tier": {
       customer: () => customerWith(state({ tier: "platinum", nextTier: null, amountToNextMinor: null })),
@@ -152,7 +178,7 @@ describe("storefront block", () => {
       shows: ["expires"],
     },
     "a customer without a tier": { customer: () => customerWith(null), shows: ["no_tier_yet"] },
-    "a guest": { customer: () => null, shows: ["guest", "sign_in"] },
+    "a guest": { customer: () => null, shows: ["guest", "sign_in", "see_programme"] },
   } as const;
   for (const locale of ["en", "th"] as const) {
     for (const [name, { customer, shows }] of Object.entries(STATES)) {
