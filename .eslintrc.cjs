@@ -12,6 +12,8 @@ module.exports = {
     "tmp/",
     "node_modules/",
     "extensions/**/dist/",
+    // Written by Shopify CLI for each UI extension (the `shopify` global's type per module); regenerated on build.
+    "extensions/*/shopify.d.ts",
     "simulator/app-bridge/app-bridge.js",
   ],
   rules: {
