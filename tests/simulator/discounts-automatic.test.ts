@@ -333,6 +333,29 @@ describe("free shipping discounts", () => {
         extraInfo: null,
       },
     ]);
+    // Nor can another free shipping code, nor a blank one; a title is needed too
+    const again = await run(CODE_SHIP_CREATE, { d: { title: "", code: "goldship", startsAt: START } });
+    expect(again.discountCodeFreeShippingCreate).toEqual({
+      codeDiscountNode: null,
+      userErrors: [
+        {
+          field: ["freeShippingCodeDiscount", "title"],
+          message: "Title can't be blank",
+          code: "BLANK",
+          extraInfo: null,
+        },
+        {
+          field: ["freeShippingCodeDiscount", "code"],
+          message: "Code must be unique. Please try a different code.",
+          code: "TAKEN",
+          extraInfo: null,
+        },
+      ],
+    });
+    const blank = await run(CODE_SHIP_CREATE, { d: { title: "Blank", code: " ", startsAt: START } });
+    expect(blank.discountCodeFreeShippingCreate.userErrors).toEqual([
+      { field: ["freeShippingCodeDiscount", "code"], message: "Code can't be blank", code: "BLANK", extraInfo: null },
+    ]);
     const updated = await run(CODE_SHIP_UPDATE, { id, d: { code: "GOLDSHIP2" } });
     expect(updated.discountCodeFreeShippingUpdate.userErrors).toEqual([]);
     expect((await run(read, { code: "GOLDSHIP" })).codeDiscountNodeByCode).toBeNull();
@@ -383,6 +406,20 @@ describe("activating, deactivating and deleting", () => {
     const again = await run(CODE_BASIC_CREATE, { d });
     expect(again.discountCodeBasicCreate.userErrors).toEqual([]);
     expect(again.discountCodeBasicCreate.codeDiscountNode.id).not.toBe(id);
+  });
+
+  it("answers an unknown id with a userError", async () => {
+    const id = "gid://shopify/DiscountAutomaticNode/777";
+    const expected = {
+      automaticDiscountNode: null,
+      userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }],
+    };
+    expect((await run(AUTO_ACTIVATE, { id })).discountAutomaticActivate).toEqual(expected);
+    expect((await run(AUTO_DEACTIVATE, { id })).discountAutomaticDeactivate).toEqual(expected);
+    expect((await run(CODE_DELETE, { id: "gid://shopify/DiscountCodeNode/777" })).discountCodeDelete).toEqual({
+      deletedCodeDiscountId: null,
+      userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID", extraInfo: null }],
+    });
   });
 
   it("keeps the methods apart: code mutations do not find an automatic discount, nor the other way round", async () => {
@@ -534,6 +571,7 @@ describe("reading discounts of both methods", () => {
     expect(await titles(`type:free_shipping`)).toEqual(["Gold tier free shipping", "Later"]);
     expect(await titles(`code:silver10`)).toEqual(["Silver tier 10%"]);
     expect(await titles(`-status:expired AND title:Later`)).toEqual(["Later"]);
+    expect(await titles(`-status:active,expired`)).toEqual(["Later"]);
   });
 
   it("pages with cursors, counts, and finds one discount by any of its ids", async () => {
