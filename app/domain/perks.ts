@@ -12,6 +12,8 @@ export interface PerkSettings {
   codes: boolean;
   segmentNamePrefix: string;
   codePrefix: string;
+  /** The storefront's language, for discount titles shoppers see at checkout; English when absent. */
+  locale?: PerkLocale;
 }
 
 export type PerkKind = "percent" | "shipping";
@@ -48,7 +50,11 @@ export function tierPercentCode(codePrefix: string, tierKey: string, percent: nu
  * The discounts one tier asks for. The tier's two discounts always combine with each other (the percentage with
  * shipping discounts, free shipping with order discounts); with anything else only as the merchant chose.
  */
-export function tierPerkDiscounts(tier: Tier, settings: Pick<PerkSettings, "segmentNamePrefix" | "codePrefix">) {
+export function tierPerkDiscounts(
+  tier: Tier,
+  settings: Pick<PerkSettings, "segmentNamePrefix" | "codePrefix" | "locale">,
+) {
+  const th = settings.locale === "th";
   const p = tier.perks;
   const out: PerkDiscount[] = [];
   const base = `${settings.segmentNamePrefix}${tier.name}`;
@@ -58,7 +64,7 @@ export function tierPerkDiscounts(tier: Tier, settings: Pick<PerkSettings, "segm
       tierKey: tier.key,
       kind: "percent",
       method: p.delivery,
-      title: `${base} — ${p.discountPercent}% off`,
+      title: th ? `${base} — ลด ${p.discountPercent}%` : `${base} — ${p.discountPercent}% off`,
       code: code ? tierPercentCode(settings.codePrefix, tier.key, p.discountPercent) : null,
       percent: p.discountPercent,
       maxShippingMinor: null,
@@ -71,7 +77,7 @@ export function tierPerkDiscounts(tier: Tier, settings: Pick<PerkSettings, "segm
       tierKey: tier.key,
       kind: "shipping",
       method: p.delivery,
-      title: `${base} — free shipping`,
+      title: th ? `${base} — จัดส่งฟรี` : `${base} — free shipping`,
       code: code ? tierShippingCode(settings.codePrefix, tier.key) : null,
       percent: null,
       maxShippingMinor: p.freeShippingMaxPriceMinor,

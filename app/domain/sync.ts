@@ -36,6 +36,13 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   segmentNamePrefix: "Loyalty tier: ",
   codePrefix: "",
 };
+/** The settings a shop starts with, in its storefront's language (a Thai shop's segments are named in Thai). */
+export function defaultSyncSettings(locale: string | null = null): SyncSettings {
+  return (locale ?? "").toLowerCase().startsWith("th")
+    ? { ...DEFAULT_SYNC_SETTINGS, segmentNamePrefix: "ระดับสมาชิก: " }
+    : { ...DEFAULT_SYNC_SETTINGS };
+}
+
 export const CODE_PREFIX_PATTERN = /^[A-Z0-9_-]{0,20}$/;
 export const SEGMENT_NAME_PREFIX_MAX_LENGTH = 60;
 

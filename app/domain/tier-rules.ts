@@ -330,13 +330,20 @@ export const DEFAULT_THRESHOLDS_MAJOR: Readonly<Record<string, readonly [number,
   ZAR: [4500, 14_000, 36_000],
 };
 
+/** The default tiers' names per storefront language (the merchant renames them at will). */
+const DEFAULT_TIER_NAMES = {
+  en: { member: "Member", silver: "Silver", gold: "Gold", platinum: "Platinum" },
+  th: { member: "สมาชิก", silver: "ซิลเวอร์", gold: "โกลด์", platinum: "แพลทินัม" },
+} as const;
+
 /**
- * The programme a new shop starts with: Member (0), Silver, Gold, Platinum; rolling 365-day window, 365-day
+ * The programme a new shop starts with: Member (0), Silver, Gold, Platinum — named in the storefront's language
+ * (`locale`: Thai names for a Thai shop, English otherwise; keys stay member/silver/gold/platinum); rolling 365-day window, 365-day
  * retention, UTC calendar, no perks (a discount gives money away, so the merchant switches it on). Thresholds come
  * from DEFAULT_THRESHOLDS_MAJOR; a currency not in it gets the USD figures as whole units of its own currency
  * (250, 750, 2000), converted with its number of decimals. Throws for a currency Shopify does not know.
  */
-export function defaultTierProgram(currency: string): TierProgram {
+export function defaultTierProgram(currency: string, locale: string | null = null): TierProgram {
   const scale = 10 ** currencyDecimals(currency);
   const [silver, gold, platinum] = (DEFAULT_THRESHOLDS_MAJOR[currency] ?? DEFAULT_THRESHOLDS_MAJOR.USD).map(
     (major) => major * scale,
@@ -348,12 +355,13 @@ export function defaultTierProgram(currency: string): TierProgram {
     minOrders: null,
     perks: { ...NO_PERKS, combinesWith: { ...NO_PERKS.combinesWith } },
   });
+  const names = DEFAULT_TIER_NAMES[(locale ?? "").toLowerCase().startsWith("th") ? "th" : "en"];
   return {
     tiers: [
-      tier("member", "Member", 0),
-      tier("silver", "Silver", silver),
-      tier("gold", "Gold", gold),
-      tier("platinum", "Platinum", platinum),
+      tier("member", names.member, 0),
+      tier("silver", names.silver, silver),
+      tier("gold", names.gold, gold),
+      tier("platinum", names.platinum, platinum),
     ],
     window: { kind: "rolling", days: TIER_LIMITS.rollingDays.default },
     retentionDays: TIER_LIMITS.retentionDays.default,

@@ -3,7 +3,8 @@
 // so a sync killed midway resumes with only what is still missing.
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
-import { DEFAULT_SYNC_SETTINGS, type SyncSettings, type SyncState } from "../domain/sync";
+import { defaultSyncSettings, type SyncSettings, type SyncState } from "../domain/sync";
+import { shopLocale } from "./shop.server";
 
 export async function getSyncSettings(shop: string): Promise<SyncSettings> {
   const row = await prisma.syncSettings.findUnique({ where: { shop } });
@@ -17,7 +18,7 @@ export async function getSyncSettings(shop: string): Promise<SyncSettings> {
         segmentNamePrefix: row.segmentNamePrefix,
         codePrefix: row.codePrefix,
       }
-    : { ...DEFAULT_SYNC_SETTINGS };
+    : defaultSyncSettings(await shopLocale(shop));
 }
 
 /** Saves validated settings (validateSyncSettings). */

@@ -1,9 +1,10 @@
 // The shop's tier programme, versioned: saving writes the next version and the highest one is active. A shop that
-// never saved one runs on defaultTierProgram(its currency), reported as version 0.
+// never saved one runs on defaultTierProgram(its currency, its language), reported as version 0.
 import { defaultTierProgram } from "../domain/tier-rules";
 import type { TierProgram } from "../domain/tiers";
 import { prisma } from "../db.server";
 import { shopCurrency } from "./shop-currency.server";
+import { shopLocale } from "./shop.server";
 
 export interface ActiveTierProgram {
   version: number;
@@ -15,7 +16,8 @@ export interface ActiveTierProgram {
 export async function getActiveTierProgram(shop: string): Promise<ActiveTierProgram> {
   const row = await prisma.tierProgramVersion.findFirst({ where: { shop }, orderBy: { version: "desc" } });
   if (row) return { version: row.version, program: JSON.parse(row.program) as TierProgram, isDefault: false };
-  return { version: 0, program: defaultTierProgram(await shopCurrency(shop)), isDefault: true };
+  const [currency, locale] = await Promise.all([shopCurrency(shop), shopLocale(shop)]);
+  return { version: 0, program: defaultTierProgram(currency, locale), isDefault: true };
 }
 
 /**

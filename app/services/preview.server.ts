@@ -4,7 +4,8 @@ import { validateTierProgram, type TierRuleIssue } from "../domain/tier-rules";
 import type { TierCounts } from "../domain/tiers";
 import { SEGMENT_KEYS } from "../domain/segments";
 import { compareIds, validateRfmSettings, type RfmSettingsIssue } from "../domain/recompute";
-import { perkDiscountChanges, type PerkDiscountChange } from "../domain/perks";
+import { perkDiscountChanges, perkLocale, type PerkDiscountChange } from "../domain/perks";
+import { shopLocale } from "../models/shop.server";
 import { getSyncSettings } from "../models/sync.server";
 import { loadComputeSettings, scoreShop, tierStatuses } from "./recompute.server";
 
@@ -38,7 +39,11 @@ export async function previewTierProgram(
   input: unknown,
   { asOf = new Date(), sampleSize = 20 }: { asOf?: Date; sampleSize?: number } = {},
 ): Promise<TierPreview> {
-  const [settings, syncSettings] = await Promise.all([loadComputeSettings(shop), getSyncSettings(shop)]);
+  const [settings, syncSettings, locale] = await Promise.all([
+    loadComputeSettings(shop),
+    getSyncSettings(shop),
+    shopLocale(shop),
+  ]);
   const validation = validateTierProgram(input, { currency: settings.currency });
   if (!validation.ok) return { ok: false, issues: validation.issues };
   const next = validation.program;
@@ -64,7 +69,7 @@ export async function previewTierProgram(
       }
     }
   }
-  const discounts = perkDiscountChanges(settings.program, next, syncSettings);
+  const discounts = perkDiscountChanges(settings.program, next, { ...syncSettings, locale: perkLocale(locale) });
   return { ok: true, asOf: asOf.toISOString(), before, after, changed, sample, discounts };
 }
 

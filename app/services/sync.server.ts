@@ -164,7 +164,7 @@ export async function syncShop(
     currency,
     settings,
     locale,
-    perks: programShopperPerks(program, settings, currency, perkLocale(locale)),
+    perks: programShopperPerks(program, { ...settings, locale: perkLocale(locale) }, currency, perkLocale(locale)),
   };
   const run = await createSyncRun(shop, mode === "cleanup" ? "cleanup" : reason);
   const start = { ...client.stats };
@@ -190,9 +190,9 @@ export async function syncShop(
   let flowTriggers = { sent: 0, refused: 0 };
   try {
     // Discounts no longer wanted go before their segments can; the rest follow the segments they are limited to.
-    const perks = { client, program, settings, currency, now };
+    const perks = { client, program, settings: { ...settings, locale: perkLocale(locale) }, currency, now };
     const removed = await syncTierDiscounts(shop, { ...perks, step: "remove" });
-    const segments = await syncTierSegments(shop, { client, program, settings, now });
+    const segments = await syncTierSegments(shop, { client, program, settings });
     const discounts = await syncTierDiscounts(shop, { ...perks, step: "all" });
     tierFailures = [
       ...new Set([...segments.failed, ...removed.failed, ...discounts.failed].map((f) => f.split(":")[0])),

@@ -20,7 +20,7 @@ import {
   TIER_DISCOUNT_BY_CODE_QUERY,
 } from "../shopify/documents";
 import { fromMinorUnits } from "../domain/money";
-import { perkDiscountSpec, programPerkDiscounts, type PerkDiscount } from "../domain/perks";
+import { perkDiscountSpec, programPerkDiscounts, type PerkDiscount, type PerkSettings } from "../domain/perks";
 import type { SyncSettings } from "../domain/sync";
 import type { TierProgram } from "../domain/tiers";
 import {
@@ -126,7 +126,7 @@ export async function syncTierDiscounts(
   }: {
     client: AdminClient;
     program: TierProgram;
-    settings: SyncSettings;
+    settings: SyncSettings & Pick<PerkSettings, "locale">;
     currency: string;
     step?: "remove" | "all";
     now?: () => Date;

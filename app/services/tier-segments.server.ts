@@ -39,12 +39,7 @@ function desiredFor(tier: Tier, settings: SyncSettings): Desired {
  */
 export async function syncTierSegments(
   shop: string,
-  {
-    client,
-    program,
-    settings,
-    now = () => new Date(),
-  }: { client: AdminClient; program: TierProgram; settings: SyncSettings; now?: () => Date },
+  { client, program, settings }: { client: AdminClient; program: TierProgram; settings: SyncSettings },
 ): Promise<TierSegmentsOutcome> {
   const rows = new Map((await tierSegments(shop)).map((r) => [r.tierKey, r]));
   const wanted = new Map(

@@ -226,6 +226,7 @@ describe("sync", () => {
       endsAt: null,
     });
     expect(code("PLATINUM-15")).toMatchObject({ value: { kind: "percentage", percentage: 0.15 }, endsAt: null });
+    const goldId = code("GOLD-10")!.id;
     // And the segment's members are exactly the gold customers
     const golds = (await prisma.customerState.findMany({ where: { shop: SHOP, tier: "gold" } }))
       .map((c) => c.customerId)
@@ -253,7 +254,6 @@ describe("sync", () => {
     const second = await sync();
     expect(second).toMatchObject({ status: "done", tierFailures: [], failed: 0 });
     // Then the same discount carries the new code and value, platinum's is deleted, silver's segment is gone
-    const goldId = code("GOLD-10")!.id;
     expect(code("GOLD-10")).toBeUndefined();
     expect(code("GOLD-12")).toMatchObject({
       id: goldId,

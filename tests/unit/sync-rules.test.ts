@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_SYNC_SETTINGS,
+  defaultSyncSettings,
   desiredTags,
   metafieldsDigest,
   tagChange,
@@ -235,5 +236,13 @@ describe("tier perks in the status metafield", () => {
     );
     expect(status.perks).toMatchObject({ discount_percent: null, free_shipping: false, codes: [] });
     expect(status.perks.summary).toBe("Early access <b>sales</b>");
+  });
+});
+
+describe("default sync settings", () => {
+  it("name a Thai shop's tier segments in Thai", () => {
+    expect(defaultSyncSettings("th").segmentNamePrefix).toBe("ระดับสมาชิก: ");
+    expect(defaultSyncSettings("en")).toEqual(DEFAULT_SYNC_SETTINGS);
+    expect(defaultSyncSettings(null)).toEqual(DEFAULT_SYNC_SETTINGS);
   });
 });

@@ -262,3 +262,18 @@ describe("default tier programme", () => {
     expect(() => defaultTierProgram("XYZ")).toThrow(/unknown currency/);
   });
 });
+
+describe("the default programme in the shop's language", () => {
+  it("names the tiers in Thai for a Thai storefront, in English otherwise; keys stay the same", () => {
+    const thai = defaultTierProgram("THB", "th");
+    expect(thai.tiers.map((t) => [t.key, t.name])).toEqual([
+      ["member", "สมาชิก"],
+      ["silver", "ซิลเวอร์"],
+      ["gold", "โกลด์"],
+      ["platinum", "แพลทินัม"],
+    ]);
+    expect(validateTierProgram(thai, { currency: "THB" }).ok).toBe(true);
+    expect(defaultTierProgram("THB", "en-US").tiers[1].name).toBe("Silver");
+    expect(defaultTierProgram("THB").tiers.map((t) => t.threshold)).toEqual(thai.tiers.map((t) => t.threshold));
+  });
+});
