@@ -192,7 +192,9 @@ export async function syncTierDiscounts(
     const spec = perkDiscountSpec(d);
     const mutations = MUTATIONS[d.method][d.kind];
     if (!row?.discountId) {
-      const input = { ...discountInput(d, currency, segmentId, null), startsAt: now().toISOString() };
+      // Starting at the whole second: Shopify keeps seconds, and a checkout in the same second must already see it.
+      const startsAt = new Date(Math.floor(now().getTime() / 1000) * 1000).toISOString();
+      const input = { ...discountInput(d, currency, segmentId, null), startsAt };
       // Recorded before it is sent: if the answer is lost, the next run looks for this discount before creating.
       await save(d, { pendingSpec: spec, discountId: null, method: null, spec: null, segmentId: null });
       const { payload, error } = await mutate(mutations.create, { [mutations.input]: input });
