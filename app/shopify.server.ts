@@ -10,6 +10,8 @@ import { getShop, recordInstall } from "./models/shop.server";
 import { accessScopesChanged } from "./services/access.server";
 import { backfillOnInstall } from "./services/backfill.server";
 import { routeAdminApiToSimulator } from "./shopify/simulator-switch.server";
+import { proxyIdentity, proxyQueryIssue } from "./domain/app-proxy";
+import { claimProxySignature } from "./models/proxy-signatures.server";
 
 if (env.SHOPIFY_ADMIN_API_ORIGIN) routeAdminApiToSimulator(env.SHOPIFY_ADMIN_API_ORIGIN, env.NODE_ENV);
 
@@ -67,7 +69,42 @@ export const authenticate = {
       throw error;
     }
   }) as typeof shopify.authenticate.admin,
+  public: { ...shopify.authenticate.public, appProxy },
 };
 export const unauthenticated = shopify.unauthenticated;
+
+/** The answer to a proxy request that is not Shopify's: nothing about any shop or customer in it. */
+function proxyRefused(reason: string, shop: string | null): Response {
+  logger.warn("app proxy request refused", { reason, shop });
+  return new Response("Unauthorized", {
+    status: 401,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
+
+/**
+ * The library's app proxy authentication (the signature over the query and the library's timestamp check, which
+ * passes a missing timestamp), made strict (docs/rules.md#loyalty-page): Shopify's parameters each once, a timestamp
+ * within the tolerance, and each signature answered once (a replay is refused). Every refusal is a 401 that says
+ * nothing (the library's own is a 400). The verified shop and signed-in customer come with the library's context.
+ */
+async function appProxy(request: Request) {
+  const params = new URL(request.url).searchParams;
+  const issue = proxyQueryIssue(params, Date.now());
+  if (issue) throw proxyRefused(issue, null);
+  let context: Awaited<ReturnType<typeof shopify.authenticate.public.appProxy>>;
+  try {
+    context = await shopify.authenticate.public.appProxy(request);
+  } catch (error) {
+    if (error instanceof Response || error instanceof InvalidShopError) throw proxyRefused("signature", null);
+    throw error;
+  }
+  const identity = proxyIdentity(params);
+  if (!(await claimProxySignature(identity.shop, identity.signature, new Date(identity.keptUntil)))) {
+    throw proxyRefused("replayed", identity.shop);
+  }
+  return { ...context, shop: identity.shop, customerId: identity.customerId };
+}
+
 export const login = shopify.login;
 export const sessionStorage = shopify.sessionStorage;

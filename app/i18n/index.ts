@@ -10,9 +10,12 @@ import analyticsEn from "./pages/analytics.en.json";
 import analyticsTh from "./pages/analytics.th.json";
 import campaignsEn from "./pages/campaigns.en.json";
 import campaignsTh from "./pages/campaigns.th.json";
+// The shoppers' loyalty page (app/storefront/loyalty-page.ts): in the storefront's language, not the admin's.
+import loyaltyEn from "./pages/loyalty.en.json";
+import loyaltyTh from "./pages/loyalty.th.json";
 
-const en = { ...enBase, analytics: analyticsEn, campaigns: campaignsEn };
-const th = { ...thBase, analytics: analyticsTh, campaigns: campaignsTh };
+const en = { ...enBase, analytics: analyticsEn, campaigns: campaignsEn, loyalty: loyaltyEn };
+const th = { ...thBase, analytics: analyticsTh, campaigns: campaignsTh, loyalty: loyaltyTh };
 
 export const SUPPORTED_LOCALES = ["en", "th"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];

@@ -19,6 +19,7 @@ type Zone =
   | "services"
   | "routes"
   | "components"
+  | "storefront"
   | "i18n"
   | "db"
   | "platform"
@@ -38,6 +39,7 @@ const ZONES: [Zone, string[]][] = [
   ["services", ["app/services/"]],
   ["routes", ["app/routes/"]],
   ["components", ["app/components/"]],
+  ["storefront", ["app/storefront/"]],
   ["i18n", ["app/i18n/"]],
   ["db", ["app/db.server.ts", "app/db-kind.ts", "app/pg-transaction.server.ts", "app/generated/"]],
   ["platform", ["app/env.server.ts", "app/logger.server.ts"]],
@@ -68,8 +70,19 @@ const ALLOWED: Record<Zone, (Zone | `app/${string}.ts`)[]> = {
   "jobs/engines": ["jobs/engines", "jobs/contracts", "db", "platform"],
   jobs: ["jobs", "jobs/contracts", "jobs/runtime", "services", "domain", "shopify", "shopify.server", "platform"],
   services: ["services", "models", "domain", "shopify", "jobs/contracts", "jobs/runtime", "platform"],
-  routes: ["routes", "services", "domain", "components", "i18n", "webhooks", "shopify.server", "platform"],
+  routes: [
+    "routes",
+    "services",
+    "domain",
+    "components",
+    "storefront",
+    "i18n",
+    "webhooks",
+    "shopify.server",
+    "platform",
+  ],
   components: ["components", "domain", "i18n"],
+  storefront: ["storefront", "domain", "i18n"],
   i18n: ["i18n", "domain"],
   db: ["db", "platform"],
   platform: ["platform"],

@@ -1,0 +1,272 @@
+// The shoppers' loyalty page as the Liquid text the app proxy answers (docs/rules.md#loyalty-page): Shopify renders it
+// inside the shop's theme. Semantic HTML, no JavaScript, a small stylesheet scoped under .loyalty-page. Strings come
+// from app/i18n/pages/loyalty.*.json in the shop's language; dates are formatted here in that language and the shop's
+// time zone; money goes through Liquid's `money` filter (the shop's money format). Every text the merchant or a
+// customer typed (tier names, perk texts, codes, campaign names, names) is escaped by liquid-text.ts's `text`.
+import type { TFunction } from "i18next";
+import type { LoyaltyMemberView, LoyaltyPageView, LoyaltyTierView } from "../domain/loyalty-page";
+import { toMinorUnits } from "../domain/money";
+import type { PerkLocale, ShopperPerks } from "../domain/perks";
+import type { TierWindow } from "../domain/tiers";
+import { createI18n } from "../i18n";
+import { html, money, moneyAttribute, text, type Html } from "./liquid-text";
+
+type Page = Extract<LoyaltyPageView, { kind: "page" }>;
+
+const STYLE = `<style>
+.loyalty-page { --lp-accent: #1f5199; --lp-muted: #4a4a4a; --lp-line: #d4d4d4; max-width: 48rem; margin: 0 auto; line-height: 1.5; }
+.loyalty-page h1 { margin: 0 0 .5rem; font-size: 2rem; line-height: 1.2; }
+.loyalty-page h2 { margin: 2rem 0 .75rem; font-size: 1.35rem; line-height: 1.3; }
+.loyalty-page h3 { margin: 1rem 0 .25rem; font-size: 1.05rem; }
+.loyalty-page p { margin: .35rem 0; }
+.loyalty-page ul, .loyalty-page ol { margin: .25rem 0 .75rem; padding-left: 1.25rem; }
+.loyalty-page li { margin: .2rem 0; }
+.loyalty-page code { font: 600 .95em/1.2 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; padding: .1em .35em; border: 1px dashed var(--lp-accent); border-radius: 4px; background: #f3f6fb; color: #10294d; overflow-wrap: anywhere; }
+.loyalty-page__card { border: 1px solid var(--lp-line); border-radius: 8px; padding: 1rem 1.25rem; margin: .75rem 0; }
+.loyalty-page__tier { font-size: 1.2rem; }
+.loyalty-page__muted { color: var(--lp-muted); }
+.loyalty-page__track { height: .75rem; border-radius: 999px; background: #e4e8ef; overflow: hidden; margin: .35rem 0; }
+.loyalty-page__bar { height: 100%; min-width: 2px; background: var(--lp-accent); }
+.loyalty-page__notice { border-left: 4px solid #a15c00; background: #fff6e5; padding: .5rem .75rem; color: #4d2c00; }
+.loyalty-page__offers { list-style: none; padding: 0; display: grid; gap: .75rem; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); }
+.loyalty-page__offers li { margin: 0; }
+.loyalty-page__offers h3 { margin-top: 0; overflow-wrap: anywhere; }
+.loyalty-page table { width: 100%; border-collapse: collapse; margin: .5rem 0; }
+.loyalty-page caption { text-align: left; font-weight: 600; padding: .25rem 0 .5rem; }
+.loyalty-page th, .loyalty-page td { text-align: left; vertical-align: top; padding: .5rem .6rem; border-bottom: 1px solid var(--lp-line); overflow-wrap: anywhere; }
+.loyalty-page thead th { border-bottom: 2px solid #8a8a8a; }
+.loyalty-page tbody tr.loyalty-page__current { background: #eef3fb; }
+.loyalty-page td ul { margin: 0; }
+.loyalty-page__signin { display: inline-block; margin: .5rem 0; padding: .6rem 1rem; border-radius: 6px; background: var(--lp-accent); color: #fff; text-decoration: none; font-weight: 600; }
+.loyalty-page__signin:hover, .loyalty-page__signin:focus { background: #163b70; color: #fff; }
+</style>`;
+
+// One i18next instance per language (they are read-only once initialised).
+const translators = new Map<PerkLocale, TFunction>();
+function translator(locale: PerkLocale): TFunction {
+  let t = translators.get(locale);
+  if (!t) {
+    t = createI18n(locale).getFixedT(locale, undefined, "loyalty");
+    translators.set(locale, t);
+  }
+  return t;
+}
+
+type Values = Record<string, string | number | Html>;
+
+/** A translated string with its values: text values escaped, markup (Html) as built. */
+function say(t: TFunction, key: string, values: Values = {}): string {
+  const filled: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(values)) {
+    filled[name] = typeof value === "object" ? value.html : name === "count" ? value : text(value);
+  }
+  return t(key, filled) as string;
+}
+
+const INTL_LOCALE: Record<PerkLocale, string> = { en: "en-US", th: "th-TH" };
+
+function formatterFor(locale: PerkLocale, timeZone: string, options: Intl.DateTimeFormatOptions) {
+  try {
+    return new Intl.DateTimeFormat(INTL_LOCALE[locale], { ...options, timeZone });
+  } catch {
+    return new Intl.DateTimeFormat(INTL_LOCALE[locale], { ...options, timeZone: "UTC" });
+  }
+}
+
+/** A date (or date and time) in the shop's language and zone, as <time> with the instant in UTC. */
+function dateMarkup(page: Page, at: number, withTime = false): Html {
+  const format = formatterFor(
+    page.locale,
+    page.timeZone,
+    withTime ? { dateStyle: "long", timeStyle: "short" } : { dateStyle: "long" },
+  );
+  return html(`<time datetime="${new Date(at).toISOString()}">${text(format.format(new Date(at)))}</time>`);
+}
+
+const strong = (value: string) => html(`<strong>${text(value)}</strong>`);
+const codeMarkup = (code: string) => html(`<code>${text(code)}</code>`);
+
+function windowValues(window: TierWindow): Values {
+  return window.kind === "rolling" ? { days: window.days } : {};
+}
+
+/** The list items of what a tier gives (codes only for the member's own tier). */
+function perkItems(t: TFunction, perks: ShopperPerks, tier: LoyaltyTierView, currency: string): string[] {
+  const items: string[] = [];
+  const moneyOf = (decimal: string) => money(toMinorUnits(decimal, currency), currency);
+  if (perks.discount_percent !== null) items.push(say(t, "perk.percent", { percent: perks.discount_percent }));
+  if (perks.free_shipping)
+    items.push(
+      perks.free_shipping_max_price === null
+        ? say(t, "perk.shipping")
+        : say(t, "perk.shippingMax", { amount: moneyOf(perks.free_shipping_max_price) }),
+    );
+  const discounts = items.length > 0;
+  if (discounts && perks.minimum_purchase !== null)
+    items.push(say(t, "perk.minimum", { amount: moneyOf(perks.minimum_purchase) }));
+  if (discounts) {
+    if (perks.automatic) items.push(say(t, "perk.automatic"));
+    else if (perks.codes.length > 0)
+      items.push(say(t, "perk.codes", { codes: html(perks.codes.map((c) => codeMarkup(c).html).join(" ")) }));
+    else if (tier.byCode) items.push(say(t, "perk.byCode"));
+  }
+  if (perks.text) items.push(text(perks.text));
+  return items;
+}
+
+const list = (items: string[], className = "") =>
+  `<ul${className ? ` class="${className}"` : ""}>${items.map((i) => `<li>${i}</li>`).join("")}</ul>`;
+
+function statusSection(t: TFunction, page: Page, member: LoyaltyMemberView): string {
+  const { currency } = page;
+  const out: string[] = [];
+  const lowest = page.program.tiers[0];
+  if (!member.tier) {
+    out.push(`<p class="loyalty-page__tier">${say(t, "noTier", { tier: strong(lowest?.name ?? "") })}</p>`);
+    return card("lp-status", say(t, "statusHeading"), out.join(""));
+  }
+  const tier = member.tier;
+  out.push(`<p class="loyalty-page__tier">${say(t, "yourTier", { tier: strong(tier.name) })}</p>`);
+  out.push(
+    `<p>${say(t, `spend.${page.program.window.kind}`, { ...windowValues(page.program.window), amount: money(member.spendInWindowMinor, currency) })}</p>`,
+  );
+  const next = member.nextTier;
+  if (next && member.progressPercent !== null) {
+    const label = say(t, "progressLabel", { tier: next.name });
+    const valueText = say(t, "progressValue", {
+      spent: html(moneyAttribute(member.spendInWindowMinor, currency)),
+      target: html(moneyAttribute(next.thresholdMinor, currency)),
+    });
+    out.push(
+      `<p id="lp-progress-label">${label}</p>` +
+        `<div class="loyalty-page__track" role="progressbar" aria-labelledby="lp-progress-label" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${member.progressPercent}" aria-valuetext="${valueText}">` +
+        `<div class="loyalty-page__bar" style="width: ${member.progressPercent}%"></div></div>` +
+        `<p class="loyalty-page__muted">${say(t, "progressValue", { spent: money(member.spendInWindowMinor, currency), target: money(next.thresholdMinor, currency) })} (${member.progressPercent}%)</p>`,
+    );
+    if (member.amountToNextMinor !== null && member.amountToNextMinor > 0) {
+      const values = { amount: money(member.amountToNextMinor, currency), tier: strong(next.name) };
+      out.push(
+        `<p>${
+          member.windowChangesAt !== null
+            ? say(t, "toNextBy", { ...values, date: dateMarkup(page, member.windowChangesAt) })
+            : say(t, "toNext", values)
+        }</p>`,
+      );
+    }
+    if (member.ordersToNext !== null && member.ordersToNext > 0)
+      out.push(`<p>${say(t, "ordersToNext", { count: member.ordersToNext, tier: strong(next.name) })}</p>`);
+  } else if (!next) {
+    out.push(`<p>${say(t, "topTier")}</p>`);
+  }
+  if (member.tierHeldUntil !== null) {
+    const values = { tier: tier.name, date: dateMarkup(page, member.tierHeldUntil) };
+    out.push(
+      member.expiresSoon
+        ? `<p class="loyalty-page__notice">${say(t, "expiresSoon", values)}</p>`
+        : `<p>${say(t, "heldUntil", values)}</p>`,
+    );
+  }
+  return card("lp-status", say(t, "statusHeading"), out.join(""));
+}
+
+function card(id: string, heading: string, body: string): string {
+  return `<section class="loyalty-page__card" aria-labelledby="${id}"><h2 id="${id}">${heading}</h2>${body}</section>`;
+}
+
+function perksSection(t: TFunction, page: Page, member: LoyaltyMemberView): string {
+  if (!member.tier) return "";
+  const own = perkItems(t, member.tier.perks, member.tier, page.currency);
+  let body = own.length ? list(own) : `<p>${say(t, "noPerks")}</p>`;
+  const next = member.nextTier;
+  if (next) {
+    const items = perkItems(t, next.perks, next, page.currency);
+    if (items.length) body += `<h3>${say(t, "nextPerksHeading", { tier: next.name })}</h3>${list(items)}`;
+  }
+  return card("lp-perks", say(t, "perksHeading"), body);
+}
+
+function offersSection(t: TFunction, page: Page, member: LoyaltyMemberView): string {
+  if (member.offers.length === 0) return card("lp-offers", say(t, "offersHeading"), `<p>${say(t, "noOffers")}</p>`);
+  const items = member.offers.map((o) => {
+    const what =
+      o.offer.kind === "percentage"
+        ? say(t, "offer.percentage", { percent: o.offer.value })
+        : say(t, "offer.fixed_amount", { amount: money(o.offer.value, page.currency) });
+    const minimum =
+      o.offer.minimumSubtotalMinor !== null
+        ? `<p>${say(t, "offer.minimum", { amount: money(o.offer.minimumSubtotalMinor, page.currency) })}</p>`
+        : "";
+    return (
+      `<li class="loyalty-page__card"><h3>${text(o.campaign)}</h3><p>${what}</p>${minimum}` +
+      `<p>${say(t, "offer.code", { code: codeMarkup(o.code) })}</p>` +
+      `<p class="loyalty-page__muted">${say(t, "offer.expires", { date: dateMarkup(page, o.expiresAt, true) })}</p></li>`
+    );
+  });
+  return `<section aria-labelledby="lp-offers"><h2 id="lp-offers">${say(t, "offersHeading")}</h2><ul class="loyalty-page__offers">${items.join("")}</ul></section>`;
+}
+
+function historySection(t: TFunction, page: Page, member: LoyaltyMemberView): string {
+  if (member.history.length === 0) return card("lp-history", say(t, "historyHeading"), `<p>${say(t, "noHistory")}</p>`);
+  const items = member.history.map(
+    (m) => `${dateMarkup(page, m.at).html}: ${say(t, `move.${m.direction}`, { from: m.from ?? "", to: m.to ?? "" })}`,
+  );
+  return card("lp-history", say(t, "historyHeading"), `<ol>${items.map((i) => `<li>${i}</li>`).join("")}</ol>`);
+}
+
+function programmeSection(t: TFunction, page: Page): string {
+  const { program, currency } = page;
+  const current = page.member?.tier?.key ?? null;
+  const rows = program.tiers.map((tier) => {
+    const threshold =
+      tier.thresholdMinor === 0
+        ? say(t, "firstOrder")
+        : say(t, "thresholdFrom", { amount: money(tier.thresholdMinor, currency) });
+    const orders = tier.minOrders ? ` ${say(t, "minOrders", { count: tier.minOrders })}` : "";
+    const perks = perkItems(t, tier.perks, tier, currency);
+    const mine = tier.key === current;
+    return (
+      `<tr${mine ? ' class="loyalty-page__current"' : ""}>` +
+      `<th scope="row">${text(tier.name)}${mine ? ` <span class="loyalty-page__muted">${say(t, "yourTierMarker")}</span>` : ""}</th>` +
+      `<td>${threshold}${orders}</td>` +
+      `<td>${perks.length ? list(perks) : say(t, "perk.none")}</td></tr>`
+    );
+  });
+  const rules = [say(t, `rule.${program.window.kind}`, windowValues(program.window))];
+  if (program.retentionDays > 0) rules.push(say(t, "rule.retention", { days: program.retentionDays }));
+  return (
+    `<section aria-labelledby="lp-programme"><h2 id="lp-programme">${say(t, "programmeHeading")}</h2>` +
+    rules.map((r) => `<p>${r}</p>`).join("") +
+    `<table><caption>${say(t, "programmeCaption")}</caption><thead><tr>` +
+    `<th scope="col">${say(t, "column.tier")}</th>` +
+    `<th scope="col">${say(t, `column.threshold.${program.window.kind}`, windowValues(program.window))}</th>` +
+    `<th scope="col">${say(t, "column.perks")}</th></tr></thead>` +
+    `<tbody>${rows.join("")}</tbody></table></section>`
+  );
+}
+
+/** The page's Liquid: the member's view (or a guest's), or the "not available" page. */
+export function renderLoyaltyPage(view: LoyaltyPageView): string {
+  const t = translator(view.locale);
+  const open = `${STYLE}<div class="loyalty-page" lang="${view.locale}">`;
+  if (view.kind === "unavailable") {
+    return `${open}<h1>${say(t, "unavailableTitle")}</h1><p>${say(t, "unavailableText")}</p></div>`;
+  }
+  const parts = [`<h1>${say(t, "title")}</h1>`];
+  const member = view.member;
+  if (member) {
+    if (member.firstName) parts.push(`<p>${say(t, "greeting", { name: member.firstName })}</p>`);
+    parts.push(
+      statusSection(t, view, member),
+      perksSection(t, view, member),
+      offersSection(t, view, member),
+      historySection(t, view, member),
+    );
+  } else {
+    parts.push(
+      `<p>${say(t, "guestIntro")}</p>`,
+      `<p><a class="loyalty-page__signin" href="{{ routes.account_login_url }}">${say(t, "signIn")}</a></p>`,
+    );
+  }
+  parts.push(programmeSection(t, view));
+  return `${open}${parts.join("")}</div>`;
+}
