@@ -23,19 +23,21 @@ const STYLE = `<style>
 .loyalty-page li { margin: .2rem 0; }
 .loyalty-page code { font: 600 .95em/1.2 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; padding: .1em .35em; border: 1px dashed var(--lp-accent); border-radius: 4px; background: #f3f6fb; color: #10294d; overflow-wrap: anywhere; }
 .loyalty-page__card { border: 1px solid var(--lp-line); border-radius: 8px; padding: 1rem 1.25rem; margin: .75rem 0; }
+.loyalty-page__card > h2:first-child, .loyalty-page__card > h3:first-child { margin-top: 0; }
 .loyalty-page__tier { font-size: 1.2rem; }
 .loyalty-page__muted { color: var(--lp-muted); }
 .loyalty-page__track { height: .75rem; border-radius: 999px; background: #e4e8ef; overflow: hidden; margin: .35rem 0; }
 .loyalty-page__bar { height: 100%; min-width: 2px; background: var(--lp-accent); }
 .loyalty-page__notice { border-left: 4px solid #a15c00; background: #fff6e5; padding: .5rem .75rem; color: #4d2c00; }
-.loyalty-page__offers { list-style: none; padding: 0; display: grid; gap: .75rem; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); }
-.loyalty-page__offers li { margin: 0; }
-.loyalty-page__offers h3 { margin-top: 0; overflow-wrap: anywhere; }
+.loyalty-page ul.loyalty-page__offers { list-style: none; padding: 0; display: grid; gap: .75rem; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); }
+.loyalty-page__offers > li { margin: 0; }
+.loyalty-page__offers h3 { overflow-wrap: anywhere; }
 .loyalty-page table { width: 100%; border-collapse: collapse; margin: .5rem 0; }
 .loyalty-page caption { text-align: left; font-weight: 600; padding: .25rem 0 .5rem; }
 .loyalty-page th, .loyalty-page td { text-align: left; vertical-align: top; padding: .5rem .6rem; border-bottom: 1px solid var(--lp-line); overflow-wrap: anywhere; }
 .loyalty-page thead th { border-bottom: 2px solid #8a8a8a; }
 .loyalty-page tbody tr.loyalty-page__current { background: #eef3fb; }
+.loyalty-page th .loyalty-page__muted { font-weight: normal; }
 .loyalty-page td ul { margin: 0; }
 .loyalty-page__signin { display: inline-block; margin: .5rem 0; padding: .6rem 1rem; border-radius: 6px; background: var(--lp-accent); color: #fff; text-decoration: none; font-weight: 600; }
 .loyalty-page__signin:hover, .loyalty-page__signin:focus { background: #163b70; color: #fff; }

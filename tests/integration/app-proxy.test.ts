@@ -10,7 +10,7 @@ import { ApiVersion, shopifyApi } from "@shopify/shopify-api";
 import { prisma } from "../../app/db.server";
 import { markUninstalled, setShopSettings } from "../../app/models/shop.server";
 import { saveTierProgramVersion } from "../../app/models/tier-program.server";
-import { writeStatesWithPrisma, type CustomerStateValues } from "../../app/models/customer-state.server";
+import { writeStatesWithPrisma } from "../../app/models/customer-state.server";
 import { saveSyncSettings } from "../../app/models/sync.server";
 import { defaultTierProgram } from "../../app/domain/tier-rules";
 import { DEFAULT_SYNC_SETTINGS } from "../../app/domain/sync";
@@ -20,13 +20,20 @@ import { startApp } from "../support/app-server";
 import { installShop } from "../support/shops";
 import { proxyPairs, signedProxyQuery, type ProxyQueryOptions } from "../support/app-proxy";
 import { TEST_API_KEY, TEST_API_SECRET } from "../support/test-env";
+import {
+  DAY,
+  addCampaign,
+  addLedgerCustomer,
+  addOffer as addCampaignOffer,
+  addTierMove,
+  memberState,
+} from "../support/loyalty-page";
 
 const A = "proxy-a.myshopify.com";
 const B = "proxy-b.myshopify.com"; // Thai, THB
 const H = "proxy-hostile.myshopify.com"; // the merchant and a customer typed HTML and Liquid
 const GONE = "proxy-gone.myshopify.com"; // uninstalled
 const NEVER = "proxy-never.myshopify.com"; // never installed
-const DAY = 86_400_000;
 const NOW = Date.now();
 const HOSTILE = {
   tier: "<script>alert(1)</script>{{ shop.secret }}",
@@ -39,85 +46,18 @@ const HOSTILE = {
 let appUrl = "";
 
 const gid = (n: number | string) => `gid://shopify/Customer/${n}`;
-
-function state(customerId: string, values: Partial<CustomerStateValues>): CustomerStateValues {
-  return {
-    customerId,
-    segment: "loyal",
-    r: 4,
-    f: 4,
-    m: 4,
-    fm: 4,
-    recencyDays: 10,
-    frequency: 3,
-    monetaryMinor: 50_000,
-    lastOrderAt: NOW - 10 * DAY,
-    tier: null,
-    spendInWindowMinor: 0,
-    ordersInWindow: 0,
-    nextTier: null,
-    amountToNextMinor: null,
-    ordersToNext: null,
-    tierExpiresAt: null,
-    windowChangesAt: null,
-    baseLastOrderAt: null,
-    baseFrequency: null,
-    baseMonetaryMinor: null,
-    ...values,
-  };
-}
-
-async function addCustomer(shop: string, n: number, firstName: string) {
-  await prisma.customer.create({ data: { shop, id: gid(n), firstName, lastName: "Tester", email: `c${n}@${shop}` } });
-}
-
-async function addMove(shop: string, n: number, from: string | null, to: string | null, at: number) {
-  await prisma.customerStateChange.create({
-    data: { shop, customerId: gid(n), kind: "tier", from, to, at: new Date(at), reason: "order" },
-  });
-}
-
-async function addCampaign(shop: string, name: string, offer: { kind: string; value: number; minimum?: number }) {
-  const row = await prisma.campaign.create({
-    data: {
-      shop,
-      name,
-      template: "custom",
-      audience: JSON.stringify({ kind: "first_order" }),
-      schedule: "entry",
-      offerKind: offer.kind,
-      offerValue: offer.value,
-      minimumSubtotalMinor: offer.minimum === undefined ? null : BigInt(offer.minimum),
-      expiryDays: 30,
-      holdoutPercent: 0,
-      cooldownDays: 0,
-      codePrefix: "",
-    },
-  });
-  return row.id;
-}
-
-async function addOffer(
+const state = memberState;
+const addCustomer = (shop: string, n: number, firstName: string) => addLedgerCustomer(shop, gid(n), firstName);
+const addMove = (shop: string, n: number, from: string | null, to: string | null, at: number) =>
+  addTierMove(shop, gid(n), from, to, at);
+const addOffer = (
   shop: string,
   campaignId: string,
   n: number,
   code: string | null,
   expiresAt: number,
-  { holdout = false, issued = true } = {},
-) {
-  await prisma.campaignRecipient.create({
-    data: {
-      shop,
-      campaignId,
-      customerId: gid(n),
-      holdout,
-      assignedAt: new Date(expiresAt - 30 * DAY),
-      code,
-      expiresAt: new Date(expiresAt),
-      issuedAt: issued ? new Date(expiresAt - 30 * DAY) : null,
-    },
-  });
-}
+  options: { holdout?: boolean; issued?: boolean } = {},
+) => addCampaignOffer(shop, campaignId, gid(n), code, expiresAt, options);
 
 function programWithPerks(currency: string): TierProgram {
   const program = defaultTierProgram(currency);

@@ -1,0 +1,271 @@
+// The shoppers' loyalty page in real Chromium, as a shopper reaches it on the local Shopify's storefront: signed in
+// with the storefront's customer session (or not), /store/<shop>/apps/loyalty is forwarded through the app proxy with
+// Shopify's signed query, and the app's Liquid is rendered inside the shop's theme. A member mid-way, the top tier, a
+// tier about to expire, a customer with two open offers and a guest, in an English (USD) and a Thai (THB) shop: the
+// right text in the shop's money format, an accessible progress bar, no script, axe-clean (nothing serious or
+// critical). Screenshots: docs/screenshots/loyalty-page-<case>-<locale>.png.
+import { beforeAll, describe, expect, it } from "vitest";
+import { writeStatesWithPrisma } from "../../app/models/customer-state.server";
+import { setShopSettings } from "../../app/models/shop.server";
+import { saveTierProgramVersion } from "../../app/models/tier-program.server";
+import { defaultTierProgram } from "../../app/domain/tier-rules";
+import type { TierProgram } from "../../app/domain/tiers";
+import { seriousViolations } from "../support/axe";
+import { newPage } from "../support/browser";
+import { startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
+import { addCampaign, addLedgerCustomer, addOffer, addTierMove, DAY, memberState } from "../support/loyalty-page";
+import { installShop } from "../support/shops";
+
+type Locale = "en" | "th";
+type Case = "mid-way" | "top-tier" | "expiring" | "offers" | "guest";
+
+const SHOPS: Record<Locale, { domain: string; currency: string; timezone: string; name: string; people: string[] }> = {
+  en: {
+    domain: "loyalty-en.myshopify.com",
+    currency: "USD",
+    timezone: "America/New_York",
+    name: "Ada Goods",
+    people: ["Ada", "Grace", "Linus", "Margaret"],
+  },
+  th: {
+    domain: "loyalty-th.myshopify.com",
+    currency: "THB",
+    timezone: "Asia/Bangkok",
+    name: "ร้านสยาม",
+    people: ["สมชาย", "สมหญิง", "วิชัย", "มาลี"],
+  },
+};
+/** Each signed-in case's customer (simulator gid), per shop. */
+const customers: Record<Locale, Partial<Record<Case, string>>> = { en: {}, th: {} };
+let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
+
+/** The programme both shops run: the default tiers (Thai names in the Thai shop) with perks on Gold and Platinum. */
+function program(locale: Locale, currency: string): TierProgram {
+  const p = defaultTierProgram(currency, locale);
+  const scale = currency === "THB" ? 35 : 1; // the Thai shop's amounts: about 35 baht to the dollar
+  p.tiers[1].perks = { ...p.tiers[1].perks, freeShipping: true, freeShippingMaxPriceMinor: 1_000 * scale };
+  p.tiers[2].perks = {
+    ...p.tiers[2].perks,
+    discountPercent: 10,
+    freeShipping: true,
+    minimumSubtotalMinor: 5_000 * scale,
+    delivery: "code",
+    customText: locale === "th" ? "สิทธิ์ซื้อสินค้าใหม่ก่อนใคร" : "Early access to new collections",
+  };
+  p.tiers[3].perks = {
+    ...p.tiers[3].perks,
+    discountPercent: 15,
+    freeShipping: true,
+    customText: locale === "th" ? "ของขวัญวันเกิด" : "A birthday gift",
+  };
+  return p;
+}
+
+beforeAll(async () => {
+  env = await startLocalShopifyAndApp();
+  const now = Date.now();
+  for (const locale of ["en", "th"] as const) {
+    const { domain, currency, timezone, name, people } = SHOPS[locale];
+    // The shop and its customers in the local Shopify (before install: no webhooks), the app installed in it
+    env.shopify.admin.shops.addShop(
+      testShopRecord(domain, { name, currencyCode: currency, ianaTimezone: timezone, primaryLocale: locale }),
+    );
+    const made = people.map((firstName, i) =>
+      env.shopify.admin.createCustomer(domain, { firstName, lastName: "Tester", email: `c${i}@${domain}` }),
+    );
+    env.shopify.install(domain);
+    await installShop(domain);
+    await setShopSettings(domain, { currencyCode: currency, timezone, locale });
+    const p = program(locale, currency);
+    await saveTierProgramVersion(domain, p);
+    const [silver, gold, platinum] = [p.tiers[1], p.tiers[2], p.tiers[3]];
+    const [mid, top, expiring, offers] = made.map((c) => c.id);
+    customers[locale] = { "mid-way": mid, "top-tier": top, expiring, offers };
+    for (const c of made) await addLedgerCustomer(domain, c.id, c.firstName!);
+    // What the app holds for them after scoring (the ledger and recompute are tested elsewhere)
+    const spendMid = Math.round(gold.threshold + (platinum.threshold - gold.threshold) * 0.05);
+    await writeStatesWithPrisma(
+      domain,
+      [
+        memberState(mid, {
+          tier: "gold",
+          spendInWindowMinor: spendMid,
+          ordersInWindow: 5,
+          nextTier: "platinum",
+          amountToNextMinor: platinum.threshold - spendMid,
+          ordersToNext: 0,
+          tierExpiresAt: now + 280 * DAY,
+          windowChangesAt: now + 64 * DAY,
+        }),
+        memberState(top, {
+          tier: "platinum",
+          spendInWindowMinor: platinum.threshold * 2,
+          ordersInWindow: 14,
+          tierExpiresAt: now + 330 * DAY,
+        }),
+        memberState(expiring, {
+          tier: "gold",
+          spendInWindowMinor: Math.round(silver.threshold * 1.2),
+          ordersInWindow: 2,
+          nextTier: "platinum",
+          amountToNextMinor: platinum.threshold - Math.round(silver.threshold * 1.2),
+          ordersToNext: 0,
+          tierExpiresAt: now + 12 * DAY,
+          windowChangesAt: now + 20 * DAY,
+        }),
+        memberState(offers, {
+          tier: "silver",
+          spendInWindowMinor: Math.round(silver.threshold * 1.5),
+          ordersInWindow: 3,
+          nextTier: "gold",
+          amountToNextMinor: gold.threshold - Math.round(silver.threshold * 1.5),
+          ordersToNext: 1,
+          tierExpiresAt: now + 200 * DAY,
+          windowChangesAt: now + 90 * DAY,
+        }),
+      ],
+      [],
+      { computedAt: new Date(now), reason: "order" },
+    );
+    await addTierMove(domain, mid, null, "member", now - 400 * DAY);
+    await addTierMove(domain, mid, "member", "silver", now - 200 * DAY);
+    await addTierMove(domain, mid, "silver", "gold", now - 30 * DAY);
+    await addTierMove(domain, top, "gold", "platinum", now - 35 * DAY);
+    await addTierMove(domain, expiring, "silver", "gold", now - 353 * DAY);
+    await addTierMove(domain, offers, null, "silver", now - 60 * DAY);
+    const winBack = await addCampaign(domain, locale === "th" ? "กลับมาช้อปกันเถอะ" : "We miss you", {
+      kind: "percentage",
+      value: 15,
+      minimum: currency === "THB" ? 150_000 : 5_000,
+    });
+    const thanks = await addCampaign(domain, locale === "th" ? "ขอบคุณที่สั่งซื้อ" : "Thank you for your order", {
+      kind: "fixed_amount",
+      value: currency === "THB" ? 30_000 : 1_000,
+    });
+    await addOffer(domain, winBack, offers, "MISSYOU-7KQ2XD", now + 9 * DAY);
+    await addOffer(domain, thanks, offers, "THANKS-R4M8PZ", now + 26 * DAY);
+  }
+});
+
+const SCREENSHOT_DIR = "docs/screenshots";
+
+/** Opens the page as the case's shopper (signed in through the storefront, or a guest) in the shop's language. */
+async function open(locale: Locale, which: Case) {
+  const tracked = await newPage(locale === "th" ? "th-TH" : "en-US");
+  const { domain } = SHOPS[locale];
+  const customer = customers[locale][which];
+  const url = customer
+    ? env.shopify.storefront.signInUrl(domain, customer, "/apps/loyalty")
+    : env.shopify.storefront.proxyUrl(domain);
+  const response = await tracked.page.goto(url, { waitUntil: "load" });
+  expect(response?.status()).toBe(200);
+  expect(tracked.page.url()).toBe(env.shopify.storefront.proxyUrl(domain));
+  return tracked;
+}
+
+/** What every page must be: inside the theme, no script at all, no serious accessibility issue, nothing off-machine. */
+async function checkAndShoot(tracked: Awaited<ReturnType<typeof newPage>>, locale: Locale, which: Case) {
+  const { page, errors, offline } = tracked;
+  expect(await page.locator("header.site-header").count()).toBe(1); // the theme's layout around the page
+  expect(await page.locator("script").count()).toBe(0);
+  expect(await page.locator(".liquid-error").count()).toBe(0);
+  expect(await page.locator(".loyalty-page").getAttribute("lang")).toBe(locale);
+  expect(await page.getByRole("heading", { level: 1 }).count()).toBe(1);
+  expect(await page.getByRole("table").locator("caption").count()).toBe(1);
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/loyalty-page-${which}-${locale}.png`, fullPage: true });
+  expect(errors).toEqual([]);
+  expect(offline).toEqual([]);
+}
+
+describe("the loyalty page in the English shop (USD)", () => {
+  it("a Gold member mid-way to Platinum: tier, spend, progress bar, by when, perks with Gold's codes, history", async () => {
+    const tracked = await open("en", "mid-way");
+    const { page } = tracked;
+    const main = page.locator(".loyalty-page");
+    await expect.poll(() => main.getByText("Hello, Ada").count()).toBe(1);
+    expect(await main.getByText("You are a Gold member.").count()).toBe(1);
+    expect(await main.getByText("Spent in the last 365 days: $812.50").count()).toBe(1);
+    const bar = page.getByRole("progressbar", { name: "Progress to Platinum" });
+    expect(await bar.getAttribute("aria-valuenow")).toBe("40");
+    expect(await bar.getAttribute("aria-valuetext")).toBe("$812.50 of $2,000.00");
+    const track = await bar.boundingBox();
+    const fill = await bar.locator(".loyalty-page__bar").boundingBox();
+    expect(Math.round((100 * fill!.width) / track!.width)).toBe(40);
+    expect(await main.getByText(/^Spend \$1,187\.50 more by \w+ \d+, \d{4} to reach Platinum\.$/).count()).toBe(1);
+    expect(await main.locator("code").allTextContents()).toEqual(["GOLD-10", "GOLD-SHIP"]);
+    expect(await main.getByRole("listitem").filter({ hasText: "Moved up from Silver to Gold" }).count()).toBe(1);
+    expect(await main.getByRole("row", { name: /Gold \(your tier\)/ }).count()).toBe(1);
+    await checkAndShoot(tracked, "en", "mid-way");
+  });
+
+  it("the top tier: no progress bar, thanks instead", async () => {
+    const tracked = await open("en", "top-tier");
+    const main = tracked.page.locator(".loyalty-page");
+    await expect.poll(() => main.getByText("You are a Platinum member.").count()).toBe(1);
+    expect(await main.getByText("You are in our top tier. Thank you!").count()).toBe(1);
+    expect(await tracked.page.getByRole("progressbar").count()).toBe(0);
+    expect(await main.getByText("A birthday gift").count()).toBe(2); // their perks and the programme table
+    await checkAndShoot(tracked, "en", "top-tier");
+  });
+
+  it("a tier about to expire: the notice says until when", async () => {
+    const tracked = await open("en", "expiring");
+    const notice = tracked.page.locator(".loyalty-page__notice");
+    await expect.poll(() => notice.count()).toBe(1);
+    expect(await notice.textContent()).toMatch(/^Your Gold tier ends soon: it is yours until \w+ \d+, \d{4}\.$/);
+    await checkAndShoot(tracked, "en", "expiring");
+  });
+
+  it("two open offers: each campaign, what it gives, its code and until when", async () => {
+    const tracked = await open("en", "offers");
+    const offers = tracked.page.locator(".loyalty-page__offers > li");
+    await expect.poll(() => offers.count()).toBe(2);
+    expect(await offers.nth(0).textContent()).toMatch(
+      /^We miss you15% off your orderOn orders from \$50\.00\.Code: MISSYOU-7KQ2XDValid until \w+ \d+, \d{4} at \d+:\d\d\s[AP]M$/,
+    );
+    expect(await offers.nth(1).textContent()).toMatch(
+      /^Thank you for your order\$10\.00 off your orderCode: THANKS-R4M8PZ/,
+    );
+    expect(await tracked.page.getByText("Place 1 more order to reach Gold.").count()).toBe(1);
+    await checkAndShoot(tracked, "en", "offers");
+  });
+
+  it("a guest: the programme and a sign-in link that leads to the storefront's sign-in", async () => {
+    const tracked = await open("en", "guest");
+    const { page } = tracked;
+    const signIn = page.locator(".loyalty-page").getByRole("link", { name: "Sign in to see your tier and offers" });
+    await expect.poll(() => signIn.count()).toBe(1);
+    expect(await page.getByRole("row").count()).toBe(5); // header and four tiers
+    expect(await page.locator(".loyalty-page code").count()).toBe(0);
+    await checkAndShoot(tracked, "en", "guest");
+    await signIn.click();
+    await page.waitForURL(/\/account\/login$/);
+  });
+});
+
+describe("the loyalty page in the Thai shop (THB)", () => {
+  it("a member mid-way reads Thai, in baht, with dates in Thai", async () => {
+    const tracked = await open("th", "mid-way");
+    const main = tracked.page.locator(".loyalty-page");
+    await expect.poll(() => main.getByText("สวัสดี คุณสมชาย").count()).toBe(1);
+    const tiers = program("th", "THB").tiers.map((t) => t.name);
+    expect(await main.getByText(`คุณเป็นสมาชิกระดับ ${tiers[2]}`).count()).toBe(1);
+    expect(await main.getByText(/^ยอดซื้อใน 365 วันที่ผ่านมา: ฿\d{1,3}(,\d{3})*\.\d\d$/).count()).toBe(1);
+    expect(await tracked.page.getByRole("progressbar", { name: `ความคืบหน้าสู่ระดับ ${tiers[3]}` }).count()).toBe(1);
+    expect(await main.locator("time").first().textContent()).toMatch(/^\d{1,2} \S+ 25\d\d$/); // Buddhist era
+    await checkAndShoot(tracked, "th", "mid-way");
+  });
+
+  for (const which of ["top-tier", "expiring", "offers", "guest"] as const) {
+    it(`${which}: in Thai, axe-clean`, async () => {
+      const tracked = await open("th", which);
+      await expect.poll(() => tracked.page.getByRole("heading", { name: "สิทธิพิเศษสมาชิก" }).count()).toBe(1);
+      const text = (await tracked.page.locator(".loyalty-page").textContent())!;
+      expect(text).not.toMatch(/\b(You|Spend|Sign in|tier)\b/);
+      if (which === "offers") expect(await tracked.page.locator(".loyalty-page__offers > li").count()).toBe(2);
+      if (which === "expiring") expect(await tracked.page.locator(".loyalty-page__notice").count()).toBe(1);
+      await checkAndShoot(tracked, "th", which);
+    });
+  }
+});
