@@ -8,6 +8,8 @@ import { parseArgs } from "node:util";
 import { createLocalShopify } from "./local-shopify";
 import { writeShopFile } from "./generator/index";
 import { adminHostParam } from "./app-bridge/session-token";
+import type { ShopState } from "./admin/store";
+import type { CustomerRecord } from "./shop-file/types";
 
 const { values } = parseArgs({
   options: {
@@ -139,8 +141,33 @@ async function main() {
   );
 
   console.log(`\nOpen the app, embedded as in Shopify admin:\n\n  \x1b[1m${appUrl}/app?${params}\x1b[0m\n`);
+  printStorefront(shopify, shopState);
   console.log("Stop with Ctrl-C.");
   if (values["exit-after-start"]) await stop(0);
+}
+
+/**
+ * The shoppers' side: the loyalty page the app serves through its app proxy on the shop's storefront, and how to be a
+ * signed-in customer there (sign in by email, no password; or a one-time link for the customer with the most orders).
+ */
+function printStorefront(shopify: ReturnType<typeof createLocalShopify>, shopState: ShopState) {
+  const shop = shopState.record.myshopifyDomain;
+  if (!shopify.storefront.proxyPrefix) return;
+  let regular: CustomerRecord | undefined;
+  let most = -1;
+  for (const customer of shopState.customers.values()) {
+    const orders = shopState.ordersByCustomer.get(customer.id)?.size ?? 0;
+    if (customer.email && orders > most) [regular, most] = [customer, orders];
+  }
+  console.log(`Storefront loyalty page (the app proxy ${shopify.storefront.proxyPrefix}):\n`);
+  console.log(`  \x1b[1m${shopify.storefront.proxyUrl(shop)}\x1b[0m\n`);
+  console.log(`Sign in as one of the shop's customers by email (simulated: no password) at`);
+  console.log(`  ${shopify.storefront.url(shop, "/account/login")}`);
+  if (regular) {
+    console.log(`e.g. ${regular.email} (${most} orders), or open this one-time link within ten minutes:`);
+    console.log(`  ${shopify.storefront.signInUrl(shop, regular.id, shopify.storefront.proxyPrefix)}`);
+  }
+  console.log("");
 }
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}, quiet = false) {

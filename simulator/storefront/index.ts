@@ -404,6 +404,8 @@ export function createStorefront(deps: StorefrontDeps) {
   }
 
   const helpers = {
+    /** The app proxy's path on a storefront (`/apps/loyalty`), or null when the toml has no [app_proxy]. */
+    proxyPrefix,
     /** The URL of a path on a shop's storefront (`/`, `/account`, `/apps/loyalty/…`). */
     url: (shop: string, path = "/") => `${deps.origin()}${storefrontRoot(requireShop(shop).domain)}${path}`,
     /** The URL of the app proxy on a shop's storefront, with `rest` after it (`/status?x=1`). */
@@ -438,8 +440,6 @@ export function createStorefront(deps: StorefrontDeps) {
   return {
     router,
     refererRouter,
-    /** The app proxy's path on a storefront (`/apps/loyalty`), or null when the toml has no [app_proxy]. */
-    proxyPrefix,
     helpers,
   };
 }
