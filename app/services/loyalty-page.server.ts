@@ -4,7 +4,8 @@
 // "unavailable" view and nothing else is read.
 import { loyaltyPageView, HISTORY_SHOWN, type LoyaltyPageView, type OfferInput } from "../domain/loyalty-page";
 import { perkLocale } from "../domain/perks";
-import { getCampaign, memberOrders, openOffers } from "../models/campaigns.server";
+import { getCampaign, openOffers } from "../models/campaigns.server";
+import { discountCodesUsedBy } from "../models/customer-order-codes.server";
 import { getLedgerCustomer } from "../models/customer-detail.server";
 import { loadState } from "../models/customer-state.server";
 import { customerTierMoves } from "../models/customer-tier-moves.server";
@@ -36,9 +37,7 @@ async function customerData(shop: string, customerId: string, now: Date) {
   // A code already on one of their orders is used (single use): not an open offer any more. Only orders since the
   // oldest offer was issued (its expiry less its campaign's validity, and a day) can carry one.
   const since = Math.min(...offers.map((o) => o.expiresAt - (o.campaign.offer.expiryDays + 1) * DAY_MS));
-  const usedCodes = offers.length
-    ? (await memberOrders(shop, [customerId], new Date(since))).flatMap((o) => JSON.parse(o.discountCodes) as string[])
-    : [];
+  const usedCodes = offers.length ? await discountCodesUsedBy(shop, customerId, new Date(since)) : [];
   return {
     firstName: customer?.firstName ?? null,
     state,
