@@ -1,6 +1,8 @@
 // The loyalty page's pure parts (docs/rules.md#loyalty-page): the app proxy query checks, the view built from a
 // state, money as Liquid expects it, and the escaping of typed text (HTML and Liquid delimiters).
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { resources } from "../../app/i18n";
 import { proxyIdentity, proxyQueryIssue, PROXY_TIMESTAMP_TOLERANCE_S } from "../../app/domain/app-proxy";
 import { loyaltyPageView, tierMoveDirection, type LoyaltyPageInput } from "../../app/domain/loyalty-page";
 import { DEFAULT_SYNC_SETTINGS } from "../../app/domain/sync";
@@ -200,5 +202,35 @@ describe("the page's view", () => {
     expect(tierMoveDirection(order, "gold", null)).toBe("left");
     expect(tierMoveDirection(order, "member", "gold")).toBe("up");
     expect(tierMoveDirection(order, "gold", "silver")).toBe("down");
+  });
+});
+
+describe("the page's strings", () => {
+  it("every key the renderer asks for exists in English and Thai (the keys built from a kind, for every kind)", () => {
+    const source = readFileSync("app/storefront/loyalty-page.ts", "utf8");
+    const literal = [...source.matchAll(/say\(t, "([\w.]+)"/g)].map((m) => m[1]);
+    const built = [...source.matchAll(/say\(t, `([\w.]+)\.\$\{[^}]+\}`/g)].map((m) => m[1]);
+    expect(literal.length).toBeGreaterThan(20);
+    expect(built.sort()).toEqual(["column.threshold", "move", "rule", "spend"]);
+    const kinds: Record<string, string[]> = {
+      "column.threshold": ["rolling", "calendar_year", "lifetime"],
+      spend: ["rolling", "calendar_year", "lifetime"],
+      rule: ["rolling", "calendar_year", "lifetime"],
+      move: ["joined", "up", "down", "left"],
+    };
+    const keys = [...literal, ...built.flatMap((prefix) => kinds[prefix].map((k) => `${prefix}.${k}`))];
+    for (const locale of ["en", "th"] as const) {
+      const strings = resources[locale].translation.loyalty as Record<string, unknown>;
+      const has = (key: string) => {
+        let node: unknown = strings;
+        for (const part of key.split(".")) node = (node as Record<string, unknown> | undefined)?.[part];
+        // a plural key exists as key_other
+        return typeof node === "string" || typeof strings[`${key}_other`] === "string";
+      };
+      expect(
+        keys.filter((k) => !has(k)),
+        locale,
+      ).toEqual([]);
+    }
   });
 });
