@@ -63,7 +63,8 @@ function program(locale: Locale, currency: string): TierProgram {
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
-  const now = Date.now();
+  // Times from the start of today (UTC): the screenshots stay the same all day.
+  const now = Math.floor(Date.now() / DAY) * DAY;
   for (const locale of ["en", "th"] as const) {
     const { domain, currency, timezone, name, people } = SHOPS[locale];
     // The shop and its customers in the local Shopify (before install: no webhooks), the app installed in it
@@ -142,8 +143,8 @@ beforeAll(async () => {
       kind: "fixed_amount",
       value: currency === "THB" ? 30_000 : 1_000,
     });
-    await addOffer(domain, winBack, offers, "MISSYOU-7KQ2XD", now + 9 * DAY);
-    await addOffer(domain, thanks, offers, "THANKS-R4M8PZ", now + 26 * DAY);
+    await addOffer(domain, winBack, offers, "MISSYOU-7KQ2XD", now + 9 * DAY + 17 * 3_600_000);
+    await addOffer(domain, thanks, offers, "THANKS-R4M8PZ", now + 26 * DAY + 17 * 3_600_000);
   }
 });
 
