@@ -117,6 +117,8 @@ export async function eraseShopData(shop: string, at: Date) {
       customerSyncs: (await tx.customerSync.deleteMany({ where: { shop } })).count,
       syncRuns: (await tx.syncRun.deleteMany({ where: { shop } })).count,
       tierSegments: (await tx.tierSegment.deleteMany({ where: { shop } })).count,
+      tierDiscounts: (await tx.tierDiscount.deleteMany({ where: { shop } })).count,
+      proxySignatures: (await tx.proxySignature.deleteMany({ where: { shop } })).count,
       campaignRecipients: (await tx.campaignRecipient.deleteMany({ where: { shop } })).count,
       campaigns: (await tx.campaign.deleteMany({ where: { shop } })).count,
     };
