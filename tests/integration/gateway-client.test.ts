@@ -134,7 +134,7 @@ describe("retries", () => {
     h.sim.faults.inject({ kind: "http", status: 429, retryAfter: 3 });
     const client = h.client();
     const settings = await readShopSettings(client);
-    expect(settings).toEqual({ name: "Demo", currencyCode: "USD", ianaTimezone: "UTC" });
+    expect(settings).toEqual({ name: "Demo", currencyCode: "USD", ianaTimezone: "UTC", locale: "en" });
     expect(h.sim.requests.forShop(h.shop).map((e) => e.status)).toEqual([429, 200]);
     expect(h.sleeps).toEqual([3000]);
     expect(client.stats.retriesByReason.http429).toBe(1);

@@ -82,7 +82,12 @@ type CustomersPage = { customers: { nodes: { id: string }[] } };
 describe("remix admin.graphql transport", () => {
   it("answers through the library and reports the cost it learnt", async () => {
     const { client } = await jobClient();
-    expect(await readShopSettings(client)).toEqual({ name: "Demo", currencyCode: "USD", ianaTimezone: "UTC" });
+    expect(await readShopSettings(client)).toEqual({
+      name: "Demo",
+      currencyCode: "USD",
+      ianaTimezone: "UTC",
+      locale: "en",
+    });
     expect(client.throttle.lastStatus()).toMatchObject({ maximumAvailable: 2000, restoreRate: 100 });
   });
 
