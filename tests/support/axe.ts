@@ -10,9 +10,18 @@ interface AxeResult {
 }
 
 export async function seriousViolations(page: Page): Promise<string[]> {
+  return (await violations(page)).filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.line);
+}
+
+/** Every violation, whatever its impact: for pages that must be entirely clean (the shoppers' loyalty page). */
+export async function allViolations(page: Page): Promise<string[]> {
+  return (await violations(page)).map((v) => `${v.impact}: ${v.line}`);
+}
+
+async function violations(page: Page) {
   await page.addScriptTag({ path: AXE });
   const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResult> } }).axe.run());
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.help}): ${JSON.stringify(n.target)}`));
+  return result.violations.flatMap((v) =>
+    v.nodes.map((n) => ({ impact: v.impact, line: `${v.id} (${v.help}): ${JSON.stringify(n.target)}` })),
+  );
 }
