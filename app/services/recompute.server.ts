@@ -324,8 +324,9 @@ interface FollowUpDeps {
 }
 
 /**
- * The `recompute-shop` job's work: a full run, then a sync when a state changed, a campaigns run (audiences move with
- * time too: days since the last order) and the next daily run. Null: the shop stopped using the app, and its states
+ * The `recompute-shop` job's work: a full run, then a sync when a state changed or the rules were saved (a new tier
+ * programme may change only perks or names: discounts, segments and every member's status still follow), a campaigns
+ * run (audiences move with time too: days since the last order) and the next daily run. Null: the shop stopped using the app, and its states
  * stay as they were until it reinstalls or is erased.
  */
 export async function recomputeShopAndFollowUp(
@@ -334,7 +335,8 @@ export async function recomputeShopAndFollowUp(
 ): Promise<RecomputeResult | null> {
   if (!(await isShopActive(shop))) return null;
   const result = await recomputeShop(shop, { asOf, reason });
-  if (result.changed > 0 || result.removed > 0) await enqueueSync(queue, shop, "recompute", { now });
+  if (result.changed > 0 || result.removed > 0 || reason === "rules")
+    await enqueueSync(queue, shop, "recompute", { now });
   await enqueueCampaigns(queue, shop, "recompute", { now });
   await scheduleDailyRecompute(queue, shop, { now });
   return result;

@@ -7,10 +7,11 @@
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { CUSTOMER_CHANGED } from "../../app/jobs/contracts";
+import { CUSTOMER_CHANGED, SYNC } from "../../app/jobs/contracts";
 import { customerChangedJob } from "../../app/jobs/recompute.server";
+import type { JobQueue } from "../../app/jobs/queue";
 import { backfillJob } from "../../app/jobs/backfill.server";
-import { recomputeShop } from "../../app/services/recompute.server";
+import { recomputeShop, recomputeShopAndFollowUp } from "../../app/services/recompute.server";
 import { syncShop } from "../../app/services/sync.server";
 import { saveSyncSettings } from "../../app/models/sync.server";
 import { getActiveTierProgram, saveTierProgramVersion } from "../../app/models/tier-program.server";
@@ -296,5 +297,37 @@ describe("simulated checkouts", () => {
     // Someone who is in neither tier gets neither
     const member = await prisma.customerState.findFirstOrThrow({ where: { shop: SHOP, tier: "member" } });
     expect(env.shopify.admin.checkout(SHOP, { ...cart, customerId: member.customerId }).applied).toEqual([]);
+  });
+});
+
+describe("saving perks in the tier editor", () => {
+  it("reaches Shopify with no membership change: the save's recompute queues the sync that makes the discount", async () => {
+    const { program } = await getActiveTierProgram(SHOP);
+    const title = "Loyalty tier: Platinum — 20% off";
+    expect(titled(title)).toBeUndefined();
+    const asOf = new Date();
+    await recomputeShop(SHOP, { asOf, reason: "manual" });
+    // Only a perk changes: nobody moves tier
+    const saved = await saveTierProgramVersion(SHOP, {
+      ...program,
+      tiers: program.tiers.map((t) =>
+        t.key === "platinum" ? { ...t, perks: { ...t.perks, discountPercent: 20 } } : t,
+      ),
+    });
+    expect(saved).toBeGreaterThan(0);
+    // The rules recompute changes no state, and still queues a sync (a queue that records what it is given)
+    const queued: string[] = [];
+    const recording = {
+      enqueue: async (_shop: string, kind: string) => {
+        queued.push(kind);
+        return null;
+      },
+    } as unknown as JobQueue;
+    const result = await recomputeShopAndFollowUp(SHOP, { asOf, reason: "rules", queue: recording });
+    expect(result).toMatchObject({ changed: 0, removed: 0 });
+    expect(queued).toContain(SYNC);
+    // The sync it queued makes the discount
+    await sync();
+    expect(titled(title)).toMatchObject({ method: "automatic", value: { percentage: 0.2 } });
   });
 });
