@@ -400,7 +400,8 @@ export function journalAppends(
     else group.buckets.set(sig, { entry: e, sum: e.points });
   }
   const targets = new Map(target.map((e) => [e.sourceKey, e]));
-  const sources = [...new Set([...bySource.keys(), ...targets.keys()])].sort(compareText);
+  // In the order the movements happen (the target's), then the sources only the journal still holds.
+  const sources = [...new Set([...targets.keys(), ...bySource.keys()])];
   const out: PointsEntryValues[] = [];
   for (const source of sources) {
     const group = bySource.get(source);
