@@ -80,8 +80,8 @@ export function formatMoneyWithoutCurrency(input: unknown, format: string): stri
 /**
  * The formats Shopify sets up for a new shop in its currency: the currency's symbol in the shop's language before the
  * amount (THB `฿{{amount}}`, USD `${{amount}}`), whole amounts for currencies without minor units (JPY
- * `¥{{amount_no_decimals}}`), and the ISO code after it for "with currency". The same rule as the app/uninstalled
- * payload's money_format (simulator/webhooks/payloads/app.ts).
+ * `¥{{amount_no_decimals}}`), and the ISO code after it for "with currency". The app/uninstalled payload's
+ * money_format reads the same (simulator/webhooks/payloads/app.ts).
  */
 export function defaultMoneyFormats(currencyCode: string, locale = "en"): MoneyFormats {
   const symbol =

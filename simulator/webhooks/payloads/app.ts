@@ -1,6 +1,7 @@
 // App-level topics: app/uninstalled (the REST Shop), app/scopes_update, and bulk_operations/finish.
 import type { ShopRecord } from "../../shop-file/types";
-import { currencyDigits, derivedId, fromExample, restTimestamp, shopIdOf } from "./shared";
+import { shopMoneyFormats } from "../../storefront/money-format";
+import { derivedId, fromExample, restTimestamp, shopIdOf } from "./shared";
 
 const PLANS: Record<ShopRecord["plan"], { plan_name: string; plan_display_name: string }> = {
   standard: { plan_name: "professional", plan_display_name: "Shopify" },
@@ -9,22 +10,14 @@ const PLANS: Record<ShopRecord["plan"], { plan_name: string; plan_display_name: 
   plus: { plan_name: "enterprise", plan_display_name: "Shopify Plus" },
 };
 
+/** The shop's money formats (its record's, else Shopify's defaults for its currency), as the payload names them. */
 function moneyFormats(shop: ShopRecord) {
-  const symbol =
-    new Intl.NumberFormat(shop.primaryLocale, {
-      style: "currency",
-      currency: shop.currencyCode,
-      currencyDisplay: "narrowSymbol",
-    })
-      .formatToParts(0)
-      .find((part) => part.type === "currency")?.value ?? shop.currencyCode;
-  // Liquid's money filters: currencies without minor units print without decimals.
-  const amount = currencyDigits(shop.currencyCode) === 0 ? "{{amount_no_decimals}}" : "{{amount}}";
+  const { moneyFormat, moneyWithCurrencyFormat } = shopMoneyFormats(shop);
   return {
-    money_format: `${symbol}${amount}`,
-    money_with_currency_format: `${symbol}${amount} ${shop.currencyCode}`,
-    money_in_emails_format: `${symbol}${amount}`,
-    money_with_currency_in_emails_format: `${symbol}${amount} ${shop.currencyCode}`,
+    money_format: moneyFormat,
+    money_with_currency_format: moneyWithCurrencyFormat,
+    money_in_emails_format: moneyFormat,
+    money_with_currency_in_emails_format: moneyWithCurrencyFormat,
   };
 }
 
