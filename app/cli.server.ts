@@ -22,6 +22,7 @@ import { exportCsv } from "./services/export.server";
 import { createWriteStream } from "node:fs";
 import { campaignReport, listCampaigns } from "./services/campaigns.server";
 import { latestSyncRun, resetSyncFailures } from "./models/sync.server";
+import { setPointsStart, writePointsCsv } from "./services/points.server";
 
 export const CLI_USAGE = `Usage: npm run loyalty -- <command> --shop <shop.myshopify.com> [options]
 
@@ -36,13 +37,19 @@ Commands:
              [--retry-failed] also customers Shopify refused too often; [--cleanup] remove everything the app wrote
   campaigns  run the shop's active campaigns now (new audience, codes, metafields, Flow triggers), then report
              each campaign's members and results (JSON)
+  points-start  set when the shop's points programme started (orders processed from then on earn) and apply it to
+             the journal: --at <ISO time> (JSON: the rules version saved, customers derived, entries appended)
+  points     every customer with a points journal, their balances as CSV, sorted by customer id
+             (customer_id,earned,pending,available,redeemed,expired,clawed_back,lost): [--as-of <ISO time>]
+             [--out <file.csv>]; the journal is brought up to date first
 
 Options:
   --shop <domain>     the shop (required)
   --env <path>        environment file to use instead of ./.env (npm run demo writes tmp/demo/demo.env)
   --file <path>       load: the shop file
-  --as-of <ISO time>  recompute, export: the moment to compute as of (default now)
-  --out <path>        export: write the CSV there instead of to stdout
+  --as-of <ISO time>  recompute, export, points: the moment to compute as of (default now)
+  --at <ISO time>     points-start: when the programme started
+  --out <path>        export, points: write the CSV there instead of to stdout
   --retry-failed      sync: try again customers whose writes Shopify refused repeatedly
   --cleanup           sync: remove the app's tags and metafields from every customer
 `;
@@ -61,6 +68,7 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
         env: { type: "string" },
         file: { type: "string" },
         "as-of": { type: "string" },
+        at: { type: "string" },
         out: { type: "string" },
         "retry-failed": { type: "boolean" },
         cleanup: { type: "boolean" },
@@ -94,7 +102,14 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
 async function runCommand(
   command: string,
   shop: string,
-  values: { file?: string; "as-of"?: string; out?: string; "retry-failed"?: boolean; cleanup?: boolean },
+  values: {
+    file?: string;
+    "as-of"?: string;
+    at?: string;
+    out?: string;
+    "retry-failed"?: boolean;
+    cleanup?: boolean;
+  },
   out: Out,
 ): Promise<number> {
   switch (command) {
@@ -131,6 +146,24 @@ async function runCommand(
       return sync(shop, { retryFailed: values["retry-failed"] === true, cleanup: values.cleanup === true }, out);
     case "campaigns":
       return campaigns(shop, out);
+    case "points-start": {
+      const at = parseAsOf(values.at);
+      if (at === undefined || at === "invalid")
+        return usage(out, `--at <ISO time> is required${values.at ? `, not "${values.at}"` : ""}`);
+      out.log(JSON.stringify(await setPointsStart(shop, at), null, 2));
+      return 0;
+    }
+    case "points": {
+      const asOf = parseAsOf(values["as-of"]);
+      if (asOf === "invalid") return usage(out, `--as-of must be an ISO-8601 time, not "${values["as-of"]}"`);
+      const target = values.out ? createWriteStream(values.out) : process.stdout;
+      const result = await writePointsCsv(shop, { asOf, out: target });
+      if (values.out) {
+        await new Promise<void>((resolve, reject) => target.end(() => resolve()).on("error", reject));
+        out.error(`Wrote ${result.rows} customers to ${values.out}`);
+      }
+      return 0;
+    }
     default:
       out.error(`unknown command "${command}"\n\n${CLI_USAGE}`);
       return 2;

@@ -163,3 +163,33 @@ export function enqueueCampaigns(
 ) {
   return queue.enqueue<CampaignsPayload>(shop, CAMPAIGNS, { reason }, { key: CAMPAIGNS_KEY, runAt: at(delayMs, now) });
 }
+
+// ---- points: the points journal kept equal to the ledger, the rules and the moment (services/points.server.ts) -----
+
+export const POINTS_CUSTOMER = "points-customer";
+export interface PointsCustomerPayload {
+  customerId: string;
+}
+
+/** After a ledger change of the customer (the customer-changed job): one job per customer, coalesced. */
+export function enqueuePointsCustomer(queue: JobQueue, shop: string, customerId: string) {
+  return queue.enqueue<PointsCustomerPayload>(
+    shop,
+    POINTS_CUSTOMER,
+    { customerId },
+    { key: `${POINTS_CUSTOMER}:${customerId}` },
+  );
+}
+
+export const POINTS_SHOP = "points-shop";
+export const POINTS_SHOP_KEY = POINTS_SHOP;
+export type PointsShopReason = RecomputeReason | "start";
+export const POINTS_SHOP_REASONS: readonly PointsShopReason[] = [...RECOMPUTE_REASONS, "start"];
+export interface PointsShopPayload {
+  reason: PointsShopReason;
+}
+
+/** The whole shop's journal (expiries as days pass, rule changes, after backfill): a no-op while one is queued. */
+export function enqueuePointsShop(queue: JobQueue, shop: string, reason: PointsShopReason) {
+  return queue.enqueue<PointsShopPayload>(shop, POINTS_SHOP, { reason }, { key: POINTS_SHOP_KEY });
+}

@@ -7,8 +7,19 @@ import { accessRefusals } from "../shopify/errors";
 import { adminClientForJob } from "./admin-client.server";
 import { backfillJob } from "./backfill.server";
 import { campaignsJob } from "./campaigns.server";
-import { BACKFILL, CAMPAIGNS, CUSTOMER_CHANGED, CUSTOMER_REFRESH, RECOMPUTE_SHOP, RECONCILE, SYNC } from "./contracts";
+import {
+  BACKFILL,
+  CAMPAIGNS,
+  CUSTOMER_CHANGED,
+  CUSTOMER_REFRESH,
+  POINTS_CUSTOMER,
+  POINTS_SHOP,
+  RECOMPUTE_SHOP,
+  RECONCILE,
+  SYNC,
+} from "./contracts";
 import { customerRefreshJob } from "./customer-refresh.server";
+import { pointsCustomerJob, pointsShopJob } from "./points.server";
 import type { JobHandler, JobHandlers, JobQueue } from "./queue";
 import { customerChangedJob, recomputeShopJob } from "./recompute.server";
 import { reconcileJob } from "./reconcile.server";
@@ -45,6 +56,8 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [SYNC]: syncJob({ clientFor }),
     [CAMPAIGNS]: campaignsJob({ clientFor }),
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
+    [POINTS_CUSTOMER]: pointsCustomerJob(),
+    [POINTS_SHOP]: pointsShopJob(),
   };
   return Object.fromEntries(
     Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]),

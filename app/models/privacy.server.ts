@@ -16,6 +16,8 @@ export interface CustomerDataReport {
   sync: Record<string, unknown> | null;
   /** Their campaign assignments: codes issued, or held out. */
   campaigns: Record<string, unknown>[];
+  /** Their points journal: every movement of their points. */
+  points: Record<string, unknown>[];
 }
 
 /** BigInt is not JSON: money columns become decimal strings of minor units. */
@@ -28,13 +30,14 @@ export async function collectCustomerData(
   customerId: string,
   orderIds: string[],
 ): Promise<CustomerDataReport> {
-  const [customer, orders, state, history, sync, campaigns] = await Promise.all([
+  const [customer, orders, state, history, sync, campaigns, points] = await Promise.all([
     prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } }),
     prisma.order.findMany({ where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] }, orderBy: { id: "asc" } }),
     prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } }),
     prisma.customerStateChange.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
     prisma.customerSync.findUnique({ where: { shop_customerId: { shop, customerId } } }),
     prisma.campaignRecipient.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
+    prisma.pointsEntry.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
   ]);
   const refunds = await prisma.refund.findMany({
     where: { shop, orderId: { in: orders.map((o) => o.id) } },
@@ -48,6 +51,7 @@ export async function collectCustomerData(
     history: history.map(plain),
     sync: sync && plain(sync),
     campaigns: campaigns.map(plain),
+    points: points.map(plain),
   };
 }
 
@@ -66,6 +70,11 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     const stateChanges = await tx.customerStateChange.deleteMany({ where: { shop, customerId } });
     const syncs = await tx.customerSync.deleteMany({ where: { shop, customerId } });
     const campaignRecipients = await tx.campaignRecipient.deleteMany({ where: { shop, customerId } });
+    // Their points journal, and any entry of an erased order (one that moved from another customer): the journal is
+    // append-only except for this erasure.
+    const pointsEntries = await tx.pointsEntry.deleteMany({
+      where: { shop, OR: [{ customerId }, { orderId: { in: doomedIds } }] },
+    });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
@@ -90,6 +99,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       customerStateChanges: stateChanges.count,
       customerSyncs: syncs.count,
       campaignRecipients: campaignRecipients.count,
+      pointsEntries: pointsEntries.count,
       dataRequests: requests.count,
       reconcileFixes,
     };
@@ -121,6 +131,8 @@ export async function eraseShopData(shop: string, at: Date) {
       proxySignatures: (await tx.proxySignature.deleteMany({ where: { shop } })).count,
       campaignRecipients: (await tx.campaignRecipient.deleteMany({ where: { shop } })).count,
       campaigns: (await tx.campaign.deleteMany({ where: { shop } })).count,
+      pointsEntries: (await tx.pointsEntry.deleteMany({ where: { shop } })).count,
+      pointsRulesVersions: (await tx.pointsRulesVersion.deleteMany({ where: { shop } })).count,
     };
     await tx.shop.update({
       where: { shop },

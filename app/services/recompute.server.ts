@@ -39,6 +39,8 @@ import { isShopActive } from "../models/shop.server";
 import {
   CAMPAIGNS_COALESCE_MS,
   enqueueCampaigns,
+  enqueuePointsCustomer,
+  enqueuePointsShop,
   enqueueRecompute,
   enqueueSync,
   scheduleDailyRecompute,
@@ -338,6 +340,8 @@ export async function recomputeShopAndFollowUp(
   if (result.changed > 0 || result.removed > 0 || reason === "rules")
     await enqueueSync(queue, shop, "recompute", { now });
   await enqueueCampaigns(queue, shop, "recompute", { now });
+  // The points journal follows the same moments: expiries as days pass, the history a backfill brought, new rules.
+  await enqueuePointsShop(queue, shop, reason);
   await scheduleDailyRecompute(queue, shop, { now });
   return result;
 }
@@ -353,6 +357,8 @@ export async function customerLedgerChanged(
   { queue, now = () => new Date() }: FollowUpDeps,
 ): Promise<CustomerUpdate | null> {
   if (!(await isShopActive(shop))) return null;
+  // The customer's points journal follows every ledger change of theirs, whether or not their state moves.
+  await enqueuePointsCustomer(queue, shop, customerId);
   const update = await updateCustomerState(shop, customerId, { asOf: now(), reason: "order" });
   if (update.status === "no-baseline") {
     await enqueueRecompute(queue, shop, "order");

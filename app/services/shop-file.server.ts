@@ -12,6 +12,7 @@ import {
   type BackfillBatch,
 } from "../models/backfill.server";
 import { recordInstall, getShop, setShopSettings } from "../models/shop.server";
+import { derivePointsShop, type PointsDeriveResult } from "./points.server";
 
 const BATCH_LINES = 1000;
 
@@ -21,6 +22,8 @@ export interface LoadResult {
   customers: number;
   orders: number;
   refunds: number;
+  /** The points journal brought up to date with the loaded history (what webhooks and backfill lead to). */
+  points: PointsDeriveResult;
 }
 
 /**
@@ -103,5 +106,5 @@ export async function loadShopFile(shop: string, file: string): Promise<LoadResu
   await flush();
   if (!runId) throw new BulkRecordError(`${file}: empty shop file`);
   await advanceBackfillPhase(shop, runId, "done", new Date());
-  return { shop, lines: lineNumber, ...totals };
+  return { shop, lines: lineNumber, ...totals, points: await derivePointsShop(shop) };
 }

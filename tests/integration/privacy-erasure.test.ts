@@ -13,6 +13,7 @@ import { backfillJob } from "../../app/jobs/backfill.server";
 import { reconcileJob } from "../../app/jobs/reconcile.server";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { syncShop } from "../../app/services/sync.server";
+import { setPointsStart } from "../../app/services/points.server";
 import { createCampaignFromForm, runCampaigns, templateDefinition } from "../../app/services/campaigns.server";
 import { campaignFormValues } from "../../app/domain/campaigns";
 import { GRID_SEGMENT_KEYS } from "../../app/domain/segments";
@@ -104,6 +105,8 @@ beforeAll(async () => {
     const saved = await createCampaignFromForm(shop, form, AS_OF);
     if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
     await runCampaigns(shop, { client: await clientFor(shop), now: () => AS_OF });
+    // A points programme running over the whole history: every customer with orders has a journal
+    await setPointsStart(shop, new Date("2020-01-01T00:00:00Z"), { now: () => AS_OF });
   }
 
   // A new order of theirs by webhook (queues their follow-up job), and a data request (a copy of their data).
@@ -166,7 +169,7 @@ describe("customers/redact", () => {
 
   it("the filled shop holds the customer in many tables (what the erasure must reach)", async () => {
     // Given the shop as filled above: the search finds them across the ledger, state, history, sync, campaign,
-    // jobs, reconciliation and data-request tables
+    // points journal, jobs, reconciliation and data-request tables
     const tables = new Set((await searchDatabase(needles())).map((f) => f.table));
     expect([...tables].sort()).toEqual(
       expect.arrayContaining([
@@ -177,6 +180,7 @@ describe("customers/redact", () => {
         "CustomerStateChange",
         "CustomerSync",
         "Order",
+        "PointsEntry",
         "ReconcileRun",
         // the job queue: the app's table on SQLite, pg-boss's on PostgreSQL
         databaseKind === "postgresql" ? "pgboss.job" : "Job",

@@ -1,0 +1,181 @@
+// The points journal's reads and appends (docs/rules.md#points): the ledger facts a customer's points follow from, the
+// entries held, and appending new ones. Rows are only ever inserted here; a source key already held refuses the insert
+// (unique per shop and customer), so two writers racing on one customer cannot both append a movement.
+import { prisma } from "../db.server";
+import type { Prisma } from "../generated/prisma/client";
+import type { PointsEntryValues, PointsKind, PointsOrder } from "../domain/points";
+
+/** A customer's ledger as the points rules read it: their live orders processed from `from` on, with refunds. */
+export interface PointsLedger {
+  customerDeleted: boolean;
+  orders: PointsOrder[];
+}
+
+/**
+ * The customers whose journal may need an entry: those with an order processed at or after `from` (the programme
+ * start; a deleted order has no customer any more) and those with any entry. Sorted by id.
+ */
+export async function pointsCustomerIds(shop: string, from: Date): Promise<string[]> {
+  const [ordered, journal] = await Promise.all([
+    prisma.order.findMany({
+      where: { shop, customerId: { not: null }, processedAt: { gte: from } },
+      distinct: ["customerId"],
+      select: { customerId: true },
+    }),
+    prisma.pointsEntry.findMany({ where: { shop }, distinct: ["customerId"], select: { customerId: true } }),
+  ]);
+  const ids = new Set<string>(journal.map((r) => r.customerId));
+  for (const r of ordered) ids.add(r.customerId!);
+  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The ledger of each customer named (an entry for every one): orders processed from `from` on, not deleted. */
+export async function pointsLedgers(
+  shop: string,
+  customerIds: readonly string[],
+  from: Date,
+): Promise<Map<string, PointsLedger>> {
+  const out = new Map<string, PointsLedger>(customerIds.map((id) => [id, { customerDeleted: false, orders: [] }]));
+  if (customerIds.length === 0) return out;
+  const ids = [...customerIds];
+  const [orders, deleted] = await Promise.all([
+    prisma.order.findMany({
+      where: { shop, customerId: { in: ids }, deletedAt: null, processedAt: { gte: from } },
+      select: {
+        id: true,
+        customerId: true,
+        processedAt: true,
+        cancelledAt: true,
+        test: true,
+        currencyCode: true,
+        valueMinor: true,
+      },
+    }),
+    prisma.customer.findMany({
+      where: { shop, id: { in: ids }, deletedAt: { not: null } },
+      select: { id: true },
+    }),
+  ]);
+  for (const c of deleted) out.get(c.id)!.customerDeleted = true;
+  const refunds =
+    orders.length === 0
+      ? []
+      : await prisma.refund.findMany({
+          where: { shop, orderId: { in: orders.map((o) => o.id) } },
+          select: { id: true, orderId: true, createdAt: true, amountMinor: true, currencyCode: true },
+        });
+  const refundsOf = new Map<string, PointsOrder["refunds"][number][]>();
+  for (const r of refunds) {
+    const list = refundsOf.get(r.orderId) ?? [];
+    list.push({
+      id: r.id,
+      createdAt: r.createdAt.getTime(),
+      amountMinor: r.amountMinor === null ? null : Number(r.amountMinor),
+      currencyCode: r.currencyCode,
+    });
+    refundsOf.set(r.orderId, list);
+  }
+  for (const o of orders) {
+    out.get(o.customerId!)!.orders.push({
+      id: o.id,
+      processedAt: o.processedAt.getTime(),
+      cancelledAt: o.cancelledAt?.getTime() ?? null,
+      test: o.test,
+      currencyCode: o.currencyCode,
+      valueMinor: Number(o.valueMinor),
+      refunds: refundsOf.get(o.id) ?? [],
+    });
+  }
+  return out;
+}
+
+type EntryRow = {
+  customerId: string;
+  kind: string;
+  points: bigint;
+  sourceKey: string;
+  ruleVersion: number;
+  effectiveAt: Date;
+  availableAt: Date;
+  orderId: string | null;
+  refundId: string | null;
+  note: string | null;
+};
+
+const fromRow = (r: EntryRow): PointsEntryValues => ({
+  sourceKey: r.sourceKey,
+  kind: r.kind as PointsKind,
+  points: Number(r.points),
+  ruleVersion: r.ruleVersion,
+  effectiveAt: r.effectiveAt.getTime(),
+  availableAt: r.availableAt.getTime(),
+  orderId: r.orderId,
+  refundId: r.refundId,
+  note: r.note,
+});
+
+/** The entries each customer named holds, in the order they were written (an entry for every one). */
+export async function journalsOf(
+  shop: string,
+  customerIds: readonly string[],
+): Promise<Map<string, PointsEntryValues[]>> {
+  const out = new Map<string, PointsEntryValues[]>(customerIds.map((id) => [id, []]));
+  if (customerIds.length === 0) return out;
+  const rows = await prisma.pointsEntry.findMany({
+    where: { shop, customerId: { in: [...customerIds] } },
+    orderBy: { id: "asc" },
+  });
+  for (const r of rows) out.get(r.customerId)!.push(fromRow(r));
+  return out;
+}
+
+/** The customers with a journal, sorted by id. */
+export async function journalCustomerIds(shop: string): Promise<string[]> {
+  const rows = await prisma.pointsEntry.findMany({
+    where: { shop },
+    distinct: ["customerId"],
+    select: { customerId: true },
+  });
+  return rows.map((r) => r.customerId).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Thrown when an entry's source key is already held: another writer appended first; read again and retry. */
+export class JournalConflictError extends Error {
+  override name = "JournalConflictError";
+}
+
+/**
+ * Appends entries (customer → entries) in one transaction: all or none. A source key already held refuses the whole
+ * batch with JournalConflictError.
+ */
+export async function appendJournalEntries(
+  shop: string,
+  entries: ReadonlyMap<string, readonly PointsEntryValues[]>,
+): Promise<number> {
+  const data: Prisma.PointsEntryCreateManyInput[] = [];
+  for (const [customerId, list] of entries)
+    for (const e of list)
+      data.push({
+        shop,
+        customerId,
+        kind: e.kind,
+        points: BigInt(e.points),
+        sourceKey: e.sourceKey,
+        ruleVersion: e.ruleVersion,
+        effectiveAt: new Date(e.effectiveAt),
+        availableAt: new Date(e.availableAt),
+        orderId: e.orderId,
+        refundId: e.refundId,
+        note: e.note,
+      });
+  if (data.length === 0) return 0;
+  try {
+    await prisma.$transaction(async (tx) => {
+      for (let i = 0; i < data.length; i += 500) await tx.pointsEntry.createMany({ data: data.slice(i, i + 500) });
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") throw new JournalConflictError(String(error));
+    throw error;
+  }
+  return data.length;
+}
