@@ -61,6 +61,8 @@ export async function pointsProgramme(shop: string): Promise<PointsProgramme | n
 }
 
 export interface PointsDeriveResult {
+  /** The moment derived as of (ISO); null when the shop is unknown. */
+  asOf: string | null;
   customers: number;
   /** Entries appended. */
   appended: number;
@@ -77,7 +79,7 @@ export async function derivePoints(
   { now = () => new Date(), programme }: Clock & { programme?: PointsProgramme | null } = {},
 ): Promise<PointsDeriveResult> {
   const rules = programme === undefined ? await pointsProgramme(shop) : programme;
-  if (!rules) return { customers: 0, appended: 0 };
+  if (!rules) return { asOf: null, customers: 0, appended: 0 };
   const asOf = now().getTime();
   let appended = 0;
   for (let i = 0; i < customerIds.length; i += BATCH) {
@@ -102,13 +104,16 @@ export async function derivePoints(
       }
     }
   }
-  return { customers: customerIds.length, appended };
+  return { asOf: new Date(asOf).toISOString(), customers: customerIds.length, appended };
 }
 
 /** Every customer of the shop whose journal may change (an order since the programme start, or a journal). */
-export async function derivePointsShop(shop: string, { now = () => new Date() }: Clock = {}) {
+export async function derivePointsShop(
+  shop: string,
+  { now = () => new Date() }: Clock = {},
+): Promise<PointsDeriveResult> {
   const programme = await pointsProgramme(shop);
-  if (!programme) return { customers: 0, appended: 0 };
+  if (!programme) return { asOf: null, customers: 0, appended: 0 };
   const ids = await pointsCustomerIds(shop, new Date(programme.startsAt));
   return derivePoints(shop, ids, { now, programme });
 }
