@@ -35,6 +35,17 @@ import { CUSTOMER_VERSION_WINS, LATE_REFUNDS, ORDER_VERSION_WINS } from "../../a
 import { sameSecondConflict } from "../../app/domain/ledger-types";
 import { orderFromBody, refundFromBody, type OrderBody, type RefundBody } from "../../app/webhooks/ledger-payloads";
 import { flowTrigger } from "../../app/services/flow-triggers.server";
+import {
+  balancesAt,
+  DEFAULT_POINTS_RULES,
+  journalAppends,
+  orderPoints,
+  POINTS_CSV_COLUMNS,
+  pointsCsvLine,
+  targetEntries,
+  type PointsOrder,
+  type PointsProgramme,
+} from "../../app/domain/points";
 
 const DOC = readFileSync("docs/rules.md", "utf8");
 const row = (...cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
@@ -399,6 +410,119 @@ describe("docs/rules.md#tiers", () => {
       expiresAt: at("2026-02-01T00:00:00.001Z"),
     });
     expect(evaluateTier(usdProgram, REFUNDED, AS_OF)).toMatchObject({ tier: "silver" });
+  });
+});
+
+describe("docs/rules.md#points", () => {
+  it("what an order earns: floor(rate × value × multiplier), exactly", () => {
+    const cases: [string, string, number, number][] = [
+      ["120.50", "USD", 1000, 1000],
+      ["1200", "JPY", 1000, 1000],
+      ["33.33", "USD", 2500, 1500],
+      ["4.35", "USD", 100_000, 1000],
+    ];
+    for (const [amount, currency, ratePerMille, multiplierPerMille] of cases) {
+      const points = orderPoints(toMinorUnits(amount, currency), currency, {
+        ...DEFAULT_POINTS_RULES,
+        ratePerMille,
+        multiplierPerMille,
+      });
+      inDoc(row(`${amount} ${currency}`, ratePerMille, multiplierPerMille, points));
+    }
+    expect(DEFAULT_POINTS_RULES).toEqual({
+      ratePerMille: 1000,
+      multiplierPerMille: 1000,
+      returnWindowDays: 30,
+      expiryMonths: 12,
+    });
+  });
+
+  // One customer of a shop in Bangkok (UTC+7), default rules, the programme started on 2025-01-01.
+  const programme: PointsProgramme = { versions: [], startsAt: at("2025-01-01T00:00:00Z"), timeZone: "Asia/Bangkok" };
+  const refund = (id: string, createdAt: string, amount: string) => ({
+    id: `gid://shopify/Refund/${id}`,
+    createdAt: at(createdAt),
+    amountMinor: toMinorUnits(amount, "USD"),
+    currencyCode: "USD",
+  });
+  const pointsOrder = (id: number, processedAt: string, value: string, more: Partial<PointsOrder> = {}) => ({
+    id: `gid://shopify/Order/${id}`,
+    processedAt: at(processedAt),
+    cancelledAt: null,
+    test: false,
+    currencyCode: "USD",
+    valueMinor: toMinorUnits(value, "USD"),
+    refunds: [],
+    ...more,
+  });
+  const ORDERS: PointsOrder[] = [
+    pointsOrder(1000, "2024-12-20T00:00:00Z", "300.00"),
+    pointsOrder(1001, "2025-01-10T10:00:00Z", "50.00", {
+      refunds: [refund("501", "2025-01-20T00:00:00Z", "20.50"), refund("502", "2026-02-01T00:00:00Z", "50.00")],
+    }),
+    pointsOrder(1002, "2025-03-01T00:00:00Z", "0.00", { refunds: [refund("503", "2025-04-15T00:00:00Z", "80.00")] }),
+    pointsOrder(1003, "2025-05-05T00:00:00Z", "45.99", { cancelledAt: at("2025-05-06T00:00:00Z") }),
+  ];
+  const POINTS_AS_OF = at("2026-03-01T00:00:00Z");
+
+  it("worked example: the journal, balances as of each moment, the CSV line, a correction", () => {
+    const journal = targetEntries(ORDERS, programme, POINTS_AS_OF);
+    for (const e of journal)
+      inDoc(row(`\`${e.sourceKey}\``, `\`${e.kind}\``, e.points, iso(e.effectiveAt), iso(e.availableAt)));
+    expect(journal.map((e) => e.kind)).toEqual([
+      "order",
+      "refund",
+      "order",
+      "refund",
+      "order",
+      "cancellation",
+      "expiry",
+      "loss",
+    ]);
+    for (const moment of [
+      "2025-01-15T00:00:00Z",
+      "2025-02-10T00:00:00Z",
+      "2025-04-01T00:00:00Z",
+      "2025-05-10T00:00:00Z",
+      "2026-01-09T17:00:00Z",
+      "2026-03-01T00:00:00Z",
+    ]) {
+      const b = balancesAt(journal, at(moment));
+      inDoc(row(iso(at(moment)), b.earned, b.pending, b.available, b.redeemed, b.expired, b.clawedBack, b.lost));
+    }
+    inDoc(POINTS_CSV_COLUMNS.join(","));
+    inDoc(pointsCsvLine("gid://shopify/Customer/7", balancesAt(journal, POINTS_AS_OF)));
+    // Derived once with order 1001 still at 120.50 and no refund known, then with the refund's order update only
+    // (the refund itself not delivered yet: an edit, as far as the ledger knows), then with everything
+    const early = targetEntries(
+      [pointsOrder(1001, "2025-01-10T10:00:00Z", "120.50")],
+      programme,
+      at("2025-01-20T00:00:00Z"),
+    );
+    const edited = targetEntries(
+      [pointsOrder(1001, "2025-01-10T10:00:00Z", "100.00")],
+      programme,
+      at("2025-01-20T00:00:00Z"),
+    );
+    const held = [...early, ...journalAppends(early, edited)];
+    const complete = targetEntries(
+      [
+        pointsOrder(1001, "2025-01-10T10:00:00Z", "100.00", {
+          refunds: [refund("501", "2025-01-20T00:00:00Z", "20.50")],
+        }),
+      ],
+      programme,
+      at("2025-01-20T00:00:00Z"),
+    );
+    const appended = [...held, ...journalAppends(held, complete)];
+    for (const e of appended)
+      inDoc(row(`\`${e.sourceKey}\``, `\`${e.kind}\``, e.points, iso(e.effectiveAt), iso(e.availableAt)));
+    expect(appended.map((e) => e.sourceKey)).toEqual([
+      "order:gid://shopify/Order/1001:v0",
+      "order:gid://shopify/Order/1001:v0~1",
+      "order:gid://shopify/Order/1001:v0~2",
+      "refund:gid://shopify/Refund/501",
+    ]);
   });
 });
 
