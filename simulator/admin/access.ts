@@ -132,6 +132,15 @@ export function fieldNotApproved(field: string): GraphQLError {
  * flowTriggerReceive need no scope of their own (a bulk query needs what its query reads).
  * Fields returning another resource need that resource's scope: Order.customer needs read_customers, Customer.orders
  * read_orders.
+ * Rewards, from the 2026-04 schema's requiredAccess (of the fields, and of the types they return) and the reference pages
+ * (https://shopify.dev/docs/api/admin-graphql/2026-04/objects/StoreCreditAccount "Requires `read_store_credit_accounts`
+ * access scope", …/objects/StoreCreditAccountCreditTransaction "Requires `read_store_credit_account_transactions`",
+ * …/mutations/storeCreditAccountCredit "Requires `write_store_credit_account_transactions`", …/objects/GiftCard
+ * "Requires `read_gift_cards`", …/mutations/giftCardCreate "Requires `write_gift_cards`"): a StoreCreditAccount wherever
+ * it is reached (the payload's transaction.account too) needs read_store_credit_accounts, which the write scope on
+ * transactions does not include; StoreCreditAccount.owner needs read_customers; a transaction's origin (an order
+ * transaction) read_orders; GiftCard.transactions read_gift_card_transactions. giftCardCreate's customerId and
+ * recipientAttributes.id need write_customers (resolvers/index.ts, targetsOf).
  */
 export const REQUIRED_SCOPE: Record<string, string> = {
   "QueryRoot.order": "read_orders",
@@ -157,6 +166,30 @@ export const REQUIRED_SCOPE: Record<string, string> = {
   "Mutation.discountCodeActivate": "write_discounts",
   "Mutation.discountCodeDeactivate": "write_discounts",
   "Mutation.discountRedeemCodeBulkAdd": "write_discounts",
+  "Mutation.storeCreditAccountCredit": "write_store_credit_account_transactions",
+  "Mutation.storeCreditAccountDebit": "write_store_credit_account_transactions",
+  "QueryRoot.storeCreditAccount": "read_store_credit_accounts",
+  "Customer.storeCreditAccounts": "read_store_credit_accounts",
+  "StoreCreditAccountCreditTransaction.account": "read_store_credit_accounts",
+  "StoreCreditAccountDebitTransaction.account": "read_store_credit_accounts",
+  "StoreCreditAccountExpirationTransaction.account": "read_store_credit_accounts",
+  "StoreCreditAccountCreditTransaction.origin": "read_orders",
+  "StoreCreditAccountDebitTransaction.origin": "read_orders",
+  "StoreCreditAccountExpirationTransaction.origin": "read_orders",
+  "StoreCreditAccount.transactions": "read_store_credit_account_transactions",
+  "StoreCreditAccount.owner": "read_customers",
+  "Mutation.giftCardCreate": "write_gift_cards",
+  "Mutation.giftCardDeactivate": "write_gift_cards",
+  "Mutation.giftCardSendNotificationToCustomer": "write_gift_cards",
+  "Mutation.giftCardSendNotificationToRecipient": "write_gift_cards",
+  "QueryRoot.giftCard": "read_gift_cards",
+  "QueryRoot.giftCards": "read_gift_cards",
+  "QueryRoot.giftCardsCount": "read_gift_cards",
+  "QueryRoot.giftCardConfiguration": "read_gift_cards",
+  "GiftCard.customer": "read_customers",
+  "GiftCard.order": "read_orders",
+  "GiftCard.transactions": "read_gift_card_transactions",
+  "GiftCardRecipient.recipient": "read_customers",
 };
 
 /** What reading a node of each type needs (node, nodes). */
@@ -166,6 +199,10 @@ const READ_SCOPE_OF_TYPE: Record<string, string> = {
   Refund: "read_orders",
   Segment: "read_customers",
   DiscountCodeNode: "read_discounts",
+  StoreCreditAccount: "read_store_credit_accounts",
+  StoreCreditAccountCreditTransaction: "read_store_credit_account_transactions",
+  StoreCreditAccountDebitTransaction: "read_store_credit_account_transactions",
+  GiftCard: "read_gift_cards",
 };
 
 /** What changing a resource of each type needs (tagsAdd/tagsRemove, metafieldsSet/metafieldsDelete on its owner). */
@@ -196,6 +233,8 @@ export const PROTECTED_TYPES: Record<string, string> = {
   Order: "Order",
   OrderConnection: "Order",
   Refund: "Order",
+  // StoreCreditAccount.owner: a Customer (the local Shopify has no company locations).
+  HasStoreCreditAccounts: "Customer",
 };
 
 /** Protected customer fields (level 2), by "Parent.field". */

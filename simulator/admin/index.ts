@@ -205,7 +205,7 @@ export function createAdminSimulator(options: AdminSimulatorOptions) {
         return structuredClone(state.installation);
       },
     },
-    /** The search index behind orders(query:) and customers(query:), and its lag (search-index.ts). */
+    /** The search index behind orders(query:), customers(query:) and giftCards(query:), and its lag (search-index.ts). */
     search: {
       get lagMs() {
         return searchLagMs;
@@ -221,13 +221,15 @@ export function createAdminSimulator(options: AdminSimulatorOptions) {
         const type = id.split("/")[3];
         if (type === "Order") state.orderIndex.hold(id, state.orders.get(id) ?? null, clock.now());
         else if (type === "Customer") state.customerIndex.hold(id, state.customers.get(id) ?? null, clock.now());
-        else throw new Error(`only orders and customers are searched, not ${id}`);
+        else if (type === "GiftCard") state.giftCardIndex.hold(id, state.giftCards.get(id) ?? null, clock.now());
+        else throw new Error(`only orders, customers and gift cards are searched, not ${id}`);
       },
       /** The index catches up now with one record, or with every record of the shop. */
       release: (shop: string, id?: string) => {
         const state = store.require(shop);
         state.orderIndex.release(id);
         state.customerIndex.release(id);
+        state.giftCardIndex.release(id);
       },
     },
     requests,

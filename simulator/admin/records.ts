@@ -128,3 +128,93 @@ export interface AccessTokenRecord {
   expiresAt: number | null; // epoch ms
   refreshToken: string | null;
 }
+
+/**
+ * A store credit account: one owner (a customer; the simulator has no company locations), one currency, a balance
+ * (https://shopify.dev/docs/api/admin-graphql/2026-04/objects/StoreCreditAccount). The balance is kept as Shopify
+ * prints a Decimal ("7.23", "2.0").
+ */
+export interface StoreCreditAccountRecord {
+  __typename: "StoreCreditAccount";
+  id: string; // gid://shopify/StoreCreditAccount/…
+  ownerId: string; // gid://shopify/Customer/…
+  currencyCode: string;
+  balance: string;
+  createdAt: string;
+}
+
+/**
+ * One movement of a store credit account. Credit and debit transactions are Nodes with ids of their own type sharing
+ * one numeric sequence (gid://shopify/StoreCreditAccountCreditTransaction/N, …DebitTransaction/N+1, as Shopify's);
+ * an expiration transaction is not a Node (its id here only orders pages).
+ */
+export interface StoreCreditTransactionRecord {
+  __typename:
+    | "StoreCreditAccountCreditTransaction"
+    | "StoreCreditAccountDebitTransaction"
+    | "StoreCreditAccountExpirationTransaction";
+  id: string;
+  accountId: string;
+  /** Signed, as Shopify shows it: a debit or an expiration is negative ("-2.22"). */
+  amount: string;
+  balanceAfter: string;
+  createdAt: string;
+  /** Credits only: when what is left of the credit expires (null: never). */
+  expiresAt: string | null;
+  /** Credits only: what debits have not spent yet; it stays as it was when the credit expired. */
+  remainingAmount: string | null;
+  /** Expiration transactions: the credit that expired. */
+  creditTransactionId: string | null;
+}
+
+/** The recipient a gift card is addressed to (GiftCardRecipientInput). */
+export interface GiftCardRecipientRecord {
+  customerId: string;
+  message: string | null;
+  preferredName: string | null;
+  sendNotificationAt: string | null;
+}
+
+/** A gift card issued through the Admin API (source api_client); its full code is in no field Shopify serves. */
+export interface GiftCardRecord {
+  __typename: "GiftCard";
+  id: string; // gid://shopify/GiftCard/…
+  /** Lower case, as Shopify stores it ("GCNVA16718242" comes back as "gcnva16718242"). */
+  code: string;
+  lastCharacters: string;
+  maskedCode: string;
+  initialValue: MoneyV2;
+  balance: MoneyV2;
+  customerId: string | null;
+  recipient: GiftCardRecipientRecord | null;
+  expiresOn: string | null;
+  note: string | null;
+  templateSuffix: string | null;
+  enabled: boolean;
+  deactivatedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  source: "api_client";
+}
+
+/**
+ * An email or SMS Shopify sends a customer on the app's behalf, recorded so tests can see it went (or did not):
+ * - store_credit_issued: storeCreditAccountCredit with notify: true ("the account owner will receive a "store credit
+ *   issued" email notification", https://shopify.dev/changelog/store-credit-notify-flag);
+ * - gift_card: a gift card's code sent to its customer (giftCardSendNotificationToCustomer) or to its recipient
+ *   (giftCardSendNotificationToRecipient, or scheduled by recipientAttributes.sendNotificationAt at creation);
+ * - gift_card_purchase_confirmation: giftCardSendNotificationToCustomer on a card that has a recipient ("If the gift
+ *   card has a designated recipient, a purchase confirmation is sent instead").
+ */
+export interface CustomerNotificationRecord {
+  template: "store_credit_issued" | "gift_card" | "gift_card_purchase_confirmation";
+  customerId: string;
+  channel: "email" | "sms";
+  /** The address or phone number it goes to. */
+  to: string;
+  /** The StoreCreditAccountCreditTransaction or GiftCard it is about. */
+  subjectId: string;
+  /** When Shopify sends it: now, or a recipient's scheduled sendNotificationAt. */
+  sendAt: string;
+  recordedAt: string;
+}

@@ -5,11 +5,15 @@ import { gid, numericId } from "./gid";
 import { SearchIndex } from "./search-index";
 import type {
   BulkOperationRecord,
+  CustomerNotificationRecord,
   DiscountRecord,
+  GiftCardRecord,
   MetafieldDefinitionRecord,
   MetafieldRecord,
   RedeemCodeBulkCreationRecord,
   SegmentRecord,
+  StoreCreditAccountRecord,
+  StoreCreditTransactionRecord,
 } from "./records";
 
 /** A keyed collection that remembers a version, so derived views (sorted, filtered) can be cached safely. */
@@ -69,10 +73,24 @@ export class ShopState {
   readonly discountCodes = new Map<string, string>();
   readonly redeemCodeBulkCreations = new Map<string, RedeemCodeBulkCreationRecord>();
   readonly bulkOperations = new Collection<BulkOperationRecord>();
+  /** Store credit accounts and their transactions (resolvers/store-credit.ts). */
+  readonly storeCreditAccounts = new Collection<StoreCreditAccountRecord>();
+  readonly storeCreditTransactions = new Collection<StoreCreditTransactionRecord>();
+  /** Gift cards (resolvers/gift-cards.ts), and lower-cased code → gift card id. */
+  readonly giftCards = new Collection<GiftCardRecord>();
+  readonly giftCardCodes = new Map<string, string>();
+  /**
+   * The shop's gift card issue limit in its currency (giftCardConfiguration.issueLimit), when a test sets one; null:
+   * Shopify's default for the currency (resolvers/gift-cards.ts).
+   */
+  giftCardIssueLimit: string | null = null;
+  /** Emails and texts Shopify sent (or scheduled) to customers because of the app's calls, in order (records.ts). */
+  readonly customerNotifications: CustomerNotificationRecord[] = [];
   private readonly lastIds = new Map<string, number>();
   /** What search sees of orders and customers: it lags behind the records (search-index.ts). */
   readonly orderIndex: SearchIndex<OrderRecord>;
   readonly customerIndex: SearchIndex<CustomerRecord>;
+  readonly giftCardIndex: SearchIndex<GiftCardRecord>;
   /** The app's installation in this shop: granted scopes and protected customer data approval (access.ts). */
   private installationState: Installation;
   private grant: AccessGrant;
@@ -92,6 +110,7 @@ export class ShopState {
     this.grant = new AccessGrant(this.installationState);
     this.orderIndex = new SearchIndex(defaults.searchLagMs);
     this.customerIndex = new SearchIndex(defaults.searchLagMs);
+    this.giftCardIndex = new SearchIndex(defaults.searchLagMs);
   }
 
   get installation(): Installation {

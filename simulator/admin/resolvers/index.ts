@@ -27,11 +27,13 @@ import { bulkOperationResolvers } from "./bulk-operations";
 import { customerResolvers } from "./customers";
 import { discountResolvers } from "./discounts";
 import { flowResolvers } from "./flow";
+import { giftCardResolvers } from "./gift-cards";
 import { metafieldResolvers } from "./metafields";
 import { orderResolvers } from "./orders";
 import { segmentResolvers } from "./segments";
 import { shopResolvers } from "./shop";
 import { stagedUploadResolvers } from "./staged-uploads";
+import { storeCreditResolvers } from "./store-credit";
 
 const RESOLVERS: ResolverMap = {
   ...shopResolvers,
@@ -43,6 +45,8 @@ const RESOLVERS: ResolverMap = {
   ...flowResolvers,
   ...bulkOperationResolvers,
   ...stagedUploadResolvers,
+  ...storeCreditResolvers,
+  ...giftCardResolvers,
 };
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -71,6 +75,13 @@ function targetsOf(key: string, args: any): string[] {
             .map((m: { ownerId?: unknown }) => m?.ownerId)
             .filter((id: unknown): id is string => typeof id === "string")
         : [];
+    case "Mutation.giftCardCreate": {
+      // customerId and recipientAttributes.id: "Requires `write_customers` access_scope" (GiftCardCreateInput).
+      const input = args.input ?? {};
+      return [input.customerId, input.recipientAttributes?.id].filter(
+        (id: unknown): id is string => typeof id === "string",
+      );
+    }
     default:
       return [];
   }

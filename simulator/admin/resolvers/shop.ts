@@ -5,6 +5,8 @@ import { parseGid } from "../gid";
 import { notImplemented } from "../shopify-error";
 import { hasMetafieldsResolvers } from "./metafields";
 import { discountNode } from "./discounts";
+import { giftCardById } from "./gift-cards";
+import { storeCreditAccountById, storeCreditTransactionById } from "./store-credit";
 import { visibleOrder } from "./orders";
 
 const PLAN_NAMES: Record<ShopRecord["plan"], string> = {
@@ -44,6 +46,15 @@ export function nodeById(ctx: ResolverContext, id: string): unknown {
       const discount = shop.discounts.get(id);
       return discount ? discountNode(discount) : null;
     }
+    case "StoreCreditAccount":
+      return storeCreditAccountById(ctx, id);
+    case "StoreCreditAccountCreditTransaction":
+    case "StoreCreditAccountDebitTransaction": {
+      const transaction = storeCreditTransactionById(ctx, id);
+      return transaction?.__typename === parsed.type ? transaction : null;
+    }
+    case "GiftCard":
+      return giftCardById(ctx, id);
     default:
       throw notImplemented(`node lookup for ${parsed.type}`);
   }
