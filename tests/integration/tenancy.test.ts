@@ -53,6 +53,7 @@ describe("shop A cannot read shop B", () => {
       history: [],
       sync: null,
       campaigns: [],
+      points: [],
     });
     expect((await getInstallOverview(A)).customers).toBe(1);
   });
