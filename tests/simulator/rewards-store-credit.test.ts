@@ -448,6 +448,21 @@ describe("access", () => {
       },
     );
     expect(owner.errors).toEqual([scopeError("owner", "read_customers", ["storeCreditAccount", "owner"])]);
+    // The owner is customer data: without protected customer data approval it is refused like any Customer.
+    sim.access.install(shop, {
+      scopes: "read_store_credit_accounts,read_customers",
+      protectedCustomerData: { level: 0 },
+    });
+    const unapproved = await gql(
+      `query O($id: ID!) { storeCreditAccount(id: $id) { balance { amount } owner { ... on Customer { id } } } }`,
+      { id: account },
+    );
+    expect(unapproved.errors?.map((e) => [e.message, e.path])).toEqual([
+      [
+        "This app is not approved to access the Customer object. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.",
+        ["storeCreditAccount", "owner"],
+      ],
+    ]);
   });
 });
 
