@@ -2,7 +2,7 @@
 // entries held, and appending new ones. Rows are only ever inserted here; a source key already held refuses the insert
 // (unique per shop and customer), so two writers racing on one customer cannot both append a movement.
 import { prisma } from "../db.server";
-import type { Prisma } from "../generated/prisma/client";
+import { Prisma } from "../generated/prisma/client";
 import type { PointsEntryValues, PointsKind, PointsOrder } from "../domain/points";
 
 /** A customer's ledger as the points rules read it: their live orders processed from `from` on, with refunds. */
@@ -16,17 +16,12 @@ export interface PointsLedger {
  * start; a deleted order has no customer any more) and those with any entry. Sorted by id.
  */
 export async function pointsCustomerIds(shop: string, from: Date): Promise<string[]> {
-  const [ordered, journal] = await Promise.all([
-    prisma.order.findMany({
-      where: { shop, customerId: { not: null }, processedAt: { gte: from } },
-      distinct: ["customerId"],
-      select: { customerId: true },
-    }),
-    prisma.pointsEntry.findMany({ where: { shop }, distinct: ["customerId"], select: { customerId: true } }),
-  ]);
-  const ids = new Set<string>(journal.map((r) => r.customerId));
-  for (const r of ordered) ids.add(r.customerId!);
-  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // DISTINCT in SQL (Prisma's `distinct` would read every order of the shop and keep one per customer in memory).
+  const rows = await prisma.$queryRaw<{ customerId: string }[]>(Prisma.sql`
+    SELECT DISTINCT o."customerId" AS "customerId" FROM "Order" o
+    WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."processedAt" >= ${from}
+    UNION SELECT DISTINCT p."customerId" AS "customerId" FROM "PointsEntry" p WHERE p."shop" = ${shop}`);
+  return rows.map((r) => r.customerId).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The ledger of each customer named (an entry for every one): orders processed from `from` on, not deleted. */
@@ -131,11 +126,9 @@ export async function journalsOf(
 
 /** The customers with a journal, sorted by id. */
 export async function journalCustomerIds(shop: string): Promise<string[]> {
-  const rows = await prisma.pointsEntry.findMany({
-    where: { shop },
-    distinct: ["customerId"],
-    select: { customerId: true },
-  });
+  const rows = await prisma.$queryRaw<{ customerId: string }[]>(
+    Prisma.sql`SELECT DISTINCT "customerId" FROM "PointsEntry" WHERE "shop" = ${shop}`,
+  );
   return rows.map((r) => r.customerId).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
