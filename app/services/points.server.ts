@@ -38,11 +38,12 @@ type Clock = { now?: () => Date };
 /**
  * The shop's points programme: its saved rule versions, its start and its zone. A shop that never saved rules runs
  * on the defaults from its install time; that start is saved as version 1 the first time it is needed, so a reinstall
- * (which moves the install time) does not move it. Null: the app does not know the shop.
+ * (which moves the install time) does not move it. Null: the app does not know the shop, or it was redacted.
  */
 export async function pointsProgramme(shop: string): Promise<PointsProgramme | null> {
   const shopRow = await getShop(shop);
-  if (!shopRow) return null;
+  // A redacted shop's data is erased (shop/redact): nothing of it is written again.
+  if (!shopRow || shopRow.status === "redacted") return null;
   let stored = await getPointsRules(shop);
   if (stored.startsAt === null) {
     const at = shopRow.installedAt;
@@ -135,7 +136,8 @@ export async function pointsShopPass(shop: string, clock: Clock = {}) {
  * version, the active rules unchanged, then applied to the whole journal.
  */
 export async function setPointsStart(shop: string, at: Date, { now = () => new Date() }: Clock = {}) {
-  if (!(await getShop(shop))) throw new Error(`unknown shop ${shop}`);
+  const shopRow = await getShop(shop);
+  if (!shopRow || shopRow.status === "redacted") throw new Error(`unknown or redacted shop ${shop}`);
   const stored = await getPointsRules(shop);
   const version = await savePointsRulesVersion(shop, {
     rules: stored.active.rules,

@@ -11,7 +11,8 @@ import { DAY_MS } from "../../app/domain/time";
 import { CUSTOMER_CHANGED, POINTS_CUSTOMER, POINTS_SHOP, RECOMPUTE_SHOP } from "../../app/jobs/contracts";
 import { pointsCustomerJob, pointsShopJob } from "../../app/jobs/points.server";
 import { customerChangedJob, recomputeShopJob } from "../../app/jobs/recompute.server";
-import { derivePointsShop, pointsBalances, setPointsStart } from "../../app/services/points.server";
+import { applyOrders } from "../../app/models/ledger.server";
+import { derivePointsShop, pointsBalances, savePointsRules, setPointsStart } from "../../app/services/points.server";
 import { createFakeClock, type SimulatorEvent } from "../../simulator/admin/index";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 import { jobRows, testQueue } from "../support/queue";
@@ -373,4 +374,69 @@ async function balancesOfRows(rows: Awaited<ReturnType<typeof journal>>, at: num
       ),
     ]),
   );
+}
+
+describe("rules versions, racing writers, a redacted shop", () => {
+  const shop = "points-rules.myshopify.com";
+  const customerId = "gid://shopify/Customer/77";
+  const ledgerOrder = (n: number, processedAt: string, total: number) => ({
+    id: `gid://shopify/Order/77${n}`,
+    customerId,
+    name: `#77${n}`,
+    processedAt: new Date(processedAt),
+    cancelledAt: null,
+    test: false,
+    currencyCode: "USD",
+    currentTotalMinor: total,
+    discountCodes: [],
+    discountMinor: 0,
+    sourceUpdatedAt: new Date(processedAt),
+  });
+
+  it("a saved version applies to orders processed from its effectiveFrom on; invalid rules save nothing", async () => {
+    await prisma.shop.create({ data: { shop, installedAt: new Date("2025-01-01T00:00:00Z") } });
+    const at = () => new Date("2025-06-01T00:00:00Z");
+    await applyOrders(shop, [ledgerOrder(1, "2025-02-01T00:00:00Z", 10_000)]);
+    const refused = await savePointsRules(shop, { ratePerMille: 0.5, returnWindowDays: 400 }, { now: at });
+    expect(refused.ok).toBe(false);
+    expect(await prisma.pointsRulesVersion.count({ where: { shop } })).toBe(0);
+    const saved = await savePointsRules(
+      shop,
+      { ratePerMille: 2000, returnWindowDays: 0 },
+      { now: at, effectiveFrom: new Date("2025-03-01T00:00:00Z"), queue: testQueue() },
+    );
+    // The install-time start was saved as version 1 (the defaults) on the way: the new rules are version 2
+    expect(saved).toEqual({ ok: true, version: 2 });
+    expect(await jobRows(shop, { kind: POINTS_SHOP, state: "queued" })).toHaveLength(1);
+    await applyOrders(shop, [ledgerOrder(2, "2025-03-15T00:00:00Z", 10_000)]);
+    await derivePointsShop(shop, { now: at });
+    expect((await journal(shop)).map((e) => [e.sourceKey, e.points, e.ruleVersion])).toEqual([
+      ["order:gid://shopify/Order/771:v1", 100, 1],
+      ["order:gid://shopify/Order/772:v2", 200, 2],
+    ]);
+    expect(await mineAt(shop, customerId, at())).toMatchObject({ earned: 300, available: 300 });
+  });
+
+  it("writers racing on one customer append each movement once", async () => {
+    await applyOrders(shop, [ledgerOrder(3, "2025-04-01T00:00:00Z", 5_000)]);
+    const at = () => new Date("2025-06-01T00:00:00Z");
+    await Promise.all(Array.from({ length: 4 }, () => derivePointsShop(shop, { now: at })));
+    const rows = await journal(shop);
+    expect(rows.filter((e) => e.orderId === "gid://shopify/Order/773")).toHaveLength(1);
+    expect(new Set(rows.map((e) => e.sourceKey)).size).toBe(rows.length);
+  });
+
+  it("a redacted shop gets nothing written again, by a derive or the CLI's start", async () => {
+    await prisma.shop.update({ where: { shop }, data: { status: "redacted" } });
+    await prisma.pointsEntry.deleteMany({ where: { shop } });
+    await prisma.pointsRulesVersion.deleteMany({ where: { shop } });
+    expect(await derivePointsShop(shop)).toEqual({ asOf: null, customers: 0, appended: 0 });
+    await expect(setPointsStart(shop, new Date("2020-01-01T00:00:00Z"))).rejects.toThrow(/redacted/);
+    expect(await prisma.pointsEntry.count({ where: { shop } })).toBe(0);
+    expect(await prisma.pointsRulesVersion.count({ where: { shop } })).toBe(0);
+  });
+});
+
+async function mineAt(shop: string, customerId: string, at: Date) {
+  return (await balances(shop, at.getTime()))[customerId];
 }
