@@ -195,6 +195,15 @@ export const sourceOf = (sourceKey: string) => {
   return cut === -1 ? sourceKey : sourceKey.slice(0, cut);
 };
 
+const DERIVED_PREFIXES = ["order:", "refund:", "cancel:", "loss:", "expiry:"];
+
+/**
+ * Whether a source is derived from the ledger (an order, a refund, a cancellation, a loss, an expiry): derive owns
+ * those. Any other source (an import, and later redemptions, adjustments, bonuses) is written by its own service and is
+ * an input of the rules: its movements count in the balances they read, and derive never reverses it.
+ */
+export const isDerivedSource = (sourceKey: string) => DERIVED_PREFIXES.some((p) => sourceKey.startsWith(p));
+
 // ---- The target journal --------------------------------------------------------------------------------------------
 
 interface OrderTrack {
@@ -232,9 +241,18 @@ export function targetEntries(
   orders: readonly PointsOrder[],
   programme: PointsProgramme,
   asOf: number,
-  { customerDeleted = false }: { customerDeleted?: boolean } = {},
+  {
+    customerDeleted = false,
+    held = [],
+  }: {
+    customerDeleted?: boolean;
+    /** The customer's journal as held: its entries of sources not derived from the ledger (imports …) are facts
+     * too, counted in the available balance clawbacks and expiry read. Its derived entries are ignored. */
+    held?: readonly PointsEntryValues[];
+  } = {},
 ): PointsEntryValues[] {
   if (customerDeleted) return [];
+  const external = held.filter((e) => !isDerivedSource(e.sourceKey) && e.kind !== "loss");
   const facts: Fact[] = [];
   const tracks: OrderTrack[] = [];
   for (const order of [...orders].sort((a, b) => compareText(a.id, b.id))) {
@@ -262,12 +280,15 @@ export function targetEntries(
     if (order.cancelledAt !== null) facts.push({ t: Math.max(order.cancelledAt, order.processedAt), phase: 2, track });
     facts.push({ t: track.availableAt, phase: 3 });
   }
+  // External movements: their instants are moments to look at too (points they make available may expire at once)
+  for (const e of external) facts.push({ t: e.effectiveAt, phase: 3 }, { t: e.availableAt, phase: 3 });
   facts.sort((a, b) => a.t - b.t || a.phase - b.phase);
 
   const entries: PointsEntryValues[] = [];
   const available = (t: number) => {
     let sum = 0;
     for (const e of entries) if (e.kind !== "loss" && e.availableAt <= t) sum += e.points;
+    for (const e of external) if (e.effectiveAt <= t && e.availableAt <= t) sum += e.points;
     return sum;
   };
   const clawBack = (track: OrderTrack, points: number, t: number, base: Omit<PointsEntryValues, "points">) => {
@@ -377,7 +398,8 @@ const signature = (e: Pick<PointsEntryValues, "kind" | "effectiveAt" | "availabl
 /**
  * The entries to append to `held` (a customer's journal) so that, source by source, the journal says what `target`
  * says: for each source key, the held points of every (kind, effectiveAt, availableAt) other than the target's are
- * reversed, and the target's movement is topped up to its points. Nothing held is ever changed. A source appended to
+ * reversed, and the target's movement is topped up to its points. A held source the target lacks is reversed only
+ * when it is derived from the ledger (isDerivedSource): other sources belong to the services that write them. Nothing held is ever changed. A source appended to
  * for the first time gets its own key; a later correction gets `key~n`, n = the entries the source already holds.
  * With `held` empty this is `target` itself.
  */
@@ -406,6 +428,8 @@ export function journalAppends(
   for (const source of sources) {
     const group = bySource.get(source);
     const want = targets.get(source);
+    // A source the ledger does not derive (an import …) is its own service's: never reversed for being absent here.
+    if (!want && !isDerivedSource(source)) continue;
     const wantSig = want ? signature(want) : null;
     const appended: PointsEntryValues[] = [];
     if (group) {

@@ -93,8 +93,9 @@ export async function derivePoints(
       const appends = new Map<string, PointsEntryValues[]>();
       for (const id of ids) {
         const ledger = ledgers.get(id)!;
-        const target = targetEntries(ledger.orders, rules, asOf, { customerDeleted: ledger.customerDeleted });
-        const more = journalAppends(journals.get(id)!, target);
+        const held = journals.get(id)!;
+        const target = targetEntries(ledger.orders, rules, asOf, { customerDeleted: ledger.customerDeleted, held });
+        const more = journalAppends(held, target);
         if (more.length) appends.set(id, more);
       }
       try {
@@ -203,7 +204,10 @@ export async function pointsBalances(
       let entries = journals.get(id)!;
       if (ledgers) {
         const ledger = ledgers.get(id)!;
-        const target = targetEntries(ledger.orders, programme, at, { customerDeleted: ledger.customerDeleted });
+        const target = targetEntries(ledger.orders, programme, at, {
+          customerDeleted: ledger.customerDeleted,
+          held: entries,
+        });
         entries = [...entries, ...journalAppends(entries, target)];
       }
       if (entries.length) out.push({ customerId: id, balance: balancesAt(entries, at) });

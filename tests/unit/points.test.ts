@@ -379,6 +379,49 @@ describe("journal appends: the difference per source, never an edit", () => {
   });
 });
 
+describe("sources the ledger does not derive (an import): inputs, never reversed", () => {
+  const imported = (points: number, at: string): PointsEntryValues => ({
+    sourceKey: "import:generic",
+    kind: "import",
+    points,
+    ruleVersion: 0,
+    effectiveAt: Date.parse(at),
+    availableAt: Date.parse(at),
+    orderId: null,
+    refundId: null,
+    note: null,
+  });
+
+  it("derive leaves them as they are, and a derived source absent from the target is still reversed", () => {
+    const o = order("2025-01-10T00:00:00Z", 10000);
+    const held = [imported(500, "2024-12-01T00:00:00Z"), ...targetEntries([o], programme(), FAR)];
+    expect(journalAppends(held, [])).toEqual([
+      expect.objectContaining({ sourceKey: `order:${o.id}:v0~1`, points: -100 }),
+    ]);
+    expect(journalAppends(held, targetEntries([o], programme(), FAR, { held }))).toEqual([]);
+  });
+
+  it("their available points are what a clawback takes from, and what expiry takes", () => {
+    // 100 earned and available; 500 imported on 2025-03-01; the order fully refunded on 2025-04-01
+    const held = [imported(500, "2025-03-01T00:00:00Z")];
+    const o = refunded(order("2025-01-10T00:00:00Z", 10000), ["2025-04-01T00:00:00Z", 10000]);
+    const p = programme({ versions: [{ version: 1, effectiveFrom: 0, rules: rules({ expiryMonths: 1 }) }] });
+    // Expiry on 2025-02-10 takes the order's 100 (the import is not there yet); the import becomes available on
+    // 2025-03-01, after that day, and expires at once; the refund then finds nothing: a loss
+    expect(moves(targetEntries([o], p, FAR, { held }))).toEqual([
+      ["order", 100, "2025-01-10T00:00:00.000Z", "2025-02-09T00:00:00.000Z"],
+      ["expiry", -100, "2025-02-10T00:00:00.000Z", "2025-02-10T00:00:00.000Z"],
+      ["expiry", -500, "2025-03-01T00:00:00.000Z", "2025-03-01T00:00:00.000Z"],
+      ["loss", -100, "2025-04-01T00:00:00.000Z", "2025-04-01T00:00:00.000Z"],
+    ]);
+    // Without expiry, the refund after the window takes the 100 from the available 600
+    const never = programme({ versions: [{ version: 1, effectiveFrom: 0, rules: rules({ expiryMonths: null }) }] });
+    const entries = targetEntries([o], never, FAR, { held });
+    expect(moves(entries)[1]).toEqual(["refund", -100, "2025-04-01T00:00:00.000Z", "2025-04-01T00:00:00.000Z"]);
+    expect(balancesAt([...held, ...entries], FAR)).toMatchObject({ earned: 600, available: 500, lost: 0 });
+  });
+});
+
 describe("balances", () => {
   it("pending + available = earned − clawed back − expired − redeemed; the CSV line lists them in the columns' order", () => {
     const b = balancesAt(
