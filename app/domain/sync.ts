@@ -2,6 +2,8 @@
 // functions: the tags a state asks for under the app's prefixes, the difference to what was last written, the two
 // app-owned metafields, and the settings' validation. The sync job (app/jobs/sync.server.ts) sends the differences.
 import { fromMinorUnits } from "./money";
+import { balancesAt, type PointsEntryValues } from "./points";
+import { DAY_MS } from "./time";
 import { perkLocale, programShopperPerks, shopperPerks, type ShopperPerks } from "./perks";
 import { NO_PERKS, type TierProgram } from "./tiers";
 
@@ -66,6 +68,8 @@ export interface SyncState {
 export const METAFIELD_NAMESPACE = "$app";
 export const TIER_METAFIELD = { key: "tier", type: "single_line_text_field" } as const;
 export const STATUS_METAFIELD = { key: "status", type: "json" } as const;
+/** The customer's points (PointsStatusJson): its own metafield, so shops and customers without points write as before. */
+export const POINTS_METAFIELD = { key: "points", type: "json" } as const;
 
 /** Tags are compared as Shopify does: without regard to case. */
 const fold = (tag: string) => tag.toLowerCase();
@@ -183,9 +187,98 @@ export function tierMetafields(
   return { tier: state.tier, status: JSON.stringify(status) };
 }
 
-/** One text for the metafields as written (what the sync compares with what it last wrote); null for none. */
+/** One text for the tier metafields as written (what the sync compares with what it last wrote); null for none. */
 export function metafieldsDigest(values: TierMetafields | null): string | null {
   return values === null ? null : `${values.tier}\n${values.status}`;
+}
+
+// ---- Points for the storefront (the `points` metafield) ----------------------------------------------------------
+
+/** Points expiring within this many days of the sync are shown as "expiring soon". */
+export const POINTS_EXPIRY_WARNING_DAYS = 30;
+
+/**
+ * The storefront's view of a shopper's points (the `points` metafield), as of the sync: whole points, ISO-8601 UTC
+ * times. `next_available`: the earliest moment pending points become available and how many; `expiring`: the points
+ * that expire within POINTS_EXPIRY_WARNING_DAYS and the first instant they do (00:00 of the shop's local day).
+ */
+export interface PointsStatusJson {
+  available: number;
+  pending: number;
+  next_available: { points: number; at: string } | null;
+  expiring: { points: number; at: string } | null;
+}
+
+/**
+ * The points JSON of a customer as of `asOf` from their journal as held; null for a customer without a journal
+ * (nothing is stored for them). `upcoming` are the expiry entries the rules will write after asOf if the ledger does
+ * not change (the target journal as of asOf + the warning window, less what is held): those up to the window count as
+ * expiring soon.
+ */
+export function pointsStatus(
+  held: readonly PointsEntryValues[],
+  asOf: number,
+  upcoming: readonly Pick<PointsEntryValues, "kind" | "points" | "effectiveAt">[] = [],
+  warningDays = POINTS_EXPIRY_WARNING_DAYS,
+): PointsStatusJson | null {
+  if (held.length === 0) return null;
+  const balance = balancesAt(held, asOf);
+  // Pending points by the moment they become available (an order and the refunds taken from its pending points
+  // share it); the first moment whose points add up to more than nothing.
+  const byMoment = new Map<number, number>();
+  for (const e of held)
+    if (e.kind !== "loss" && e.effectiveAt <= asOf && e.availableAt > asOf)
+      byMoment.set(e.availableAt, (byMoment.get(e.availableAt) ?? 0) + e.points);
+  const next = [...byMoment].sort(([a], [b]) => a - b).find(([, points]) => points > 0);
+  const expiries = upcoming.filter(
+    (e) => e.kind === "expiry" && e.effectiveAt > asOf && e.effectiveAt <= asOf + warningDays * DAY_MS,
+  );
+  const expiringPoints = -expiries.reduce((sum, e) => sum + e.points, 0);
+  return {
+    available: balance.available,
+    pending: balance.pending,
+    next_available: next ? { points: next[1], at: new Date(next[0]).toISOString() } : null,
+    expiring:
+      expiringPoints > 0
+        ? { points: expiringPoints, at: new Date(Math.min(...expiries.map((e) => e.effectiveAt))).toISOString() }
+        : null,
+  };
+}
+
+/** The `points` metafield's text for a customer; null: none. */
+export function pointsMetafield(status: PointsStatusJson | null): string | null {
+  return status === null ? null : JSON.stringify(status);
+}
+
+/** What the app writes to a customer's metafields: the tier pair and the points JSON, each null for none. */
+export interface StorefrontMetafields {
+  tier: TierMetafields | null;
+  points: string | null;
+}
+
+const POINTS_MARK = "\npoints\n";
+
+/**
+ * One text for everything the app's metafields hold (CustomerSync.metafields). A customer without points has exactly
+ * the tier digest of before (metafieldsDigest), so a shop without points writes nothing new; the points JSON follows
+ * a `points` line. null: nothing written.
+ */
+export function storefrontDigest(values: StorefrontMetafields): string | null {
+  return joinStorefrontDigest({ tier: metafieldsDigest(values.tier), points: values.points });
+}
+
+/** A storefrontDigest from its parts: the tier digest (metafieldsDigest) and the points text. */
+export function joinStorefrontDigest({ tier, points }: { tier: string | null; points: string | null }): string | null {
+  return points === null ? tier : `${tier ?? ""}${POINTS_MARK}${points}`;
+}
+
+/** The two parts of a storefrontDigest: the tier digest and the points text, each null for none. */
+export function splitStorefrontDigest(digest: string | null): { tier: string | null; points: string | null } {
+  if (digest === null) return { tier: null, points: null };
+  // Neither a tier key nor JSON text holds a newline: the mark is the digest's last line but one.
+  const cut = digest.lastIndexOf(POINTS_MARK);
+  if (cut === -1) return { tier: digest, points: null };
+  return { tier: cut === 0 ? null : digest.slice(0, cut), points: digest.slice(cut + POINTS_MARK.length) };
 }
 
 export interface SyncSettingsIssue {

@@ -56,8 +56,8 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [SYNC]: syncJob({ clientFor }),
     [CAMPAIGNS]: campaignsJob({ clientFor }),
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
-    [POINTS_CUSTOMER]: pointsCustomerJob(),
-    [POINTS_SHOP]: pointsShopJob(),
+    [POINTS_CUSTOMER]: pointsCustomerJob({ queue }),
+    [POINTS_SHOP]: pointsShopJob({ queue }),
   };
   return Object.fromEntries(
     Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]),

@@ -1,12 +1,22 @@
 // Points jobs: `points-customer` (one customer's journal after a ledger change of theirs) and `points-shop` (every
 // customer's, after each full recompute: daily, backfill, rules). The payloads are checked here; the work is
-// services/points.server.ts.
+// services/points.server.ts. The storefront's points metafield follows the journal: with the queue given, a journal
+// that gained entries queues the shop's coalesced sync (a customer's a few seconds later, so a burst makes one sync),
+// and every shop pass does, since pending points become available and expiries come near as days pass.
 import { pointsCustomerChanged, pointsShopPass } from "../services/points.server";
-import { POINTS_SHOP_REASONS, type PointsCustomerPayload, type PointsShopPayload } from "./contracts";
-import { PermanentJobError, type JobContext } from "./queue";
+import {
+  enqueueSync,
+  POINTS_SHOP_REASONS,
+  SYNC_COALESCE_MS,
+  type PointsCustomerPayload,
+  type PointsShopPayload,
+} from "./contracts";
+import { PermanentJobError, type JobContext, type JobQueue } from "./queue";
 
 export interface PointsJobDeps {
   now?: () => Date;
+  /** Where the sync that follows a changed journal is queued; none: no sync (a test of the journal alone). */
+  queue?: JobQueue;
 }
 
 export function pointsCustomerJob(deps: PointsJobDeps = {}) {
@@ -14,7 +24,9 @@ export function pointsCustomerJob(deps: PointsJobDeps = {}) {
     const { shop, payload } = job;
     if (typeof payload.customerId !== "string" || payload.customerId === "")
       throw new PermanentJobError(`points-customer needs a customerId, got ${JSON.stringify(payload.customerId)}`);
-    await pointsCustomerChanged(shop, payload.customerId, { now: deps.now });
+    const result = await pointsCustomerChanged(shop, payload.customerId, { now: deps.now });
+    if (deps.queue && result && result.appended > 0)
+      await enqueueSync(deps.queue, shop, "customer", { delayMs: SYNC_COALESCE_MS, now: deps.now });
   };
 }
 
@@ -23,6 +35,8 @@ export function pointsShopJob(deps: PointsJobDeps = {}) {
     const { shop, payload } = job;
     if (!POINTS_SHOP_REASONS.includes(payload.reason))
       throw new PermanentJobError(`unknown points-shop reason ${JSON.stringify(payload.reason)}`);
-    await pointsShopPass(shop, { now: deps.now });
+    const result = await pointsShopPass(shop, { now: deps.now });
+    if (deps.queue && result && result.customers > 0)
+      await enqueueSync(deps.queue, shop, "recompute", { now: deps.now });
   };
 }

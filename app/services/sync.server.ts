@@ -24,8 +24,14 @@ import {
 import { streamBulkResult } from "../shopify/jsonl";
 import {
   desiredTags,
+  joinStorefrontDigest,
   METAFIELD_NAMESPACE,
   metafieldsDigest,
+  POINTS_EXPIRY_WARNING_DAYS,
+  POINTS_METAFIELD,
+  pointsMetafield,
+  pointsStatus,
+  splitStorefrontDigest,
   STATUS_METAFIELD,
   tagChange,
   tagsAfter,
@@ -36,6 +42,10 @@ import {
   type TagChange,
   type TierMetafields,
 } from "../domain/sync";
+import { balancesAt, journalAppends, targetEntries, type PointsProgramme } from "../domain/points";
+import { DAY_MS } from "../domain/time";
+import { journalsOf, pointsLedgers } from "../models/points.server";
+import { pointsProgramme } from "./points.server";
 import type { TierProgram } from "../domain/tiers";
 import { perkLocale, programShopperPerks, type ShopperPerks } from "../domain/perks";
 import { shopCurrency } from "../models/shop-currency.server";
@@ -66,14 +76,23 @@ export type { SyncReason };
 export const MAX_FAILURES = 5;
 const PAGE = 500;
 const TAG_READ_BATCH = 250; // `nodes` takes at most 250 ids
-const METAFIELDS_PER_SET = 25; // metafieldsSet's documented limit
-const METAFIELDS_PER_CUSTOMER = 2;
-const CUSTOMERS_PER_SET = Math.floor(METAFIELDS_PER_SET / METAFIELDS_PER_CUSTOMER);
-const CUSTOMERS_PER_DELETE = CUSTOMERS_PER_SET;
+/** metafieldsSet's documented limit; metafieldsDelete calls are grouped the same way. A customer's metafields (the
+ * tier pair, the points) go in one call: 12 customers with the tier pair, 8 with points too. */
+const METAFIELDS_PER_CALL = 25;
 /** Above this many customers to write, a sync goes through bulk mutations (no rate-limit cost, minutes not hours). */
 export const BULK_THRESHOLD = 2_000;
 /** Variables per bulk mutation, kept under Shopify's 20 MiB (BULK_VARIABLES_MAX_BYTES) with room to spare. */
 const BULK_VARIABLES_BUDGET = 16 * 1024 * 1024;
+
+/**
+ * A customer's metafield writes: per part, the values to set (changed), "delete" (the customer lost their tier, or
+ * their journal), or null (unchanged); `want` is the digest of each part once written.
+ */
+interface MetafieldsChange {
+  tier: TierMetafields | "delete" | null;
+  points: string | "delete" | null;
+  want: { tier: string | null; points: string | null };
+}
 
 /** One customer's writes in this run. */
 interface Work {
@@ -83,8 +102,8 @@ interface Work {
   /** Tags sent to add earlier whose outcome was never recorded. */
   pending: string[];
   tags: TagChange;
-  /** Metafields to set (changed), or "delete" (the customer lost their tier), or null (nothing to do). */
-  metafields: TierMetafields | "delete" | null;
+  /** Metafields to set or delete, or null (nothing to do). */
+  metafields: MetafieldsChange | null;
   /** Whether this customer is back after a metafieldsSet that failed for another customer of the same call. */
   retried: boolean;
 }
@@ -165,6 +184,7 @@ export async function syncShop(
     settings,
     locale,
     perks: programShopperPerks(program, { ...settings, locale: perkLocale(locale) }, currency, perkLocale(locale)),
+    points: settings.metafields ? pointsReader(shop, now().getTime()) : async () => new Map(),
   };
   const run = await createSyncRun(shop, mode === "cleanup" ? "cleanup" : reason);
   const start = { ...client.stats };
@@ -204,7 +224,8 @@ export async function syncShop(
     // How many customers need a write (before reading anyone's tags, which can only take writes away).
     let count = 0;
     for await (const page of pages(shop, signal)) {
-      for (const c of page) if (due(c) && workFor(c, settings, program, storefront, undefined)) count++;
+      const points = await storefront.points(page.map((c) => c.state.customerId));
+      for (const c of page) if (due(c) && workFor(c, settings, program, storefront, points, undefined)) count++;
     }
     if (count > bulkThreshold) {
       await syncInBulk(shop, { client, settings, program, storefront, prefixes, due, totals, now, signal });
@@ -214,8 +235,10 @@ export async function syncShop(
         totals.considered += page.length;
         const dueHere = page.filter(due);
         const foreign = await readForeignTags(shop, client, dueHere, settings, prefixes);
+        const points = await storefront.points(dueHere.map((c) => c.state.customerId));
         for (const candidate of dueHere) {
-          const work = workFor(candidate, settings, program, storefront, foreign.get(candidate.state.customerId));
+          const id = candidate.state.customerId;
+          const work = workFor(candidate, settings, program, storefront, points, foreign.get(id));
           if (!work) continue;
           pending.push(work);
           totals.changed += 1;
@@ -251,33 +274,147 @@ async function* pages(shop: string, signal?: AbortSignal): AsyncGenerator<SyncCa
   }
 }
 
-/** What a customer needs written, or null when Shopify already holds their current state. */
-/** What the storefront metafields are written with: the shop's currency and language, and every tier's perks. */
+/**
+ * What the storefront metafields are written with: the shop's currency and language, every tier's perks, and the
+ * points JSON of a page of customers (only those with a journal have one).
+ */
 interface Storefront {
   currency: string;
   settings: SyncSettings;
   locale: string | null;
   perks: Map<string, ShopperPerks>;
+  points(customerIds: readonly string[]): Promise<Map<string, string>>;
 }
 
+/**
+ * The points metafield's text of a page of customers as of `asOf` (the sync's moment), read with one query of their
+ * journals; the ledger of those holding points is read (one batch) only to tell which of them expire within the
+ * warning window: the expiry entries the rules would write by then if the ledger does not change.
+ */
+function pointsReader(shop: string, asOf: number) {
+  let programme: Promise<PointsProgramme | null> | undefined;
+  return async (customerIds: readonly string[]): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    if (customerIds.length === 0) return out;
+    const journals = await journalsOf(shop, customerIds);
+    const holders = customerIds.filter((id) => journals.get(id)!.length > 0);
+    if (holders.length === 0) return out;
+    // A journal exists, so its programme (start and versions) was saved by the derive that wrote it.
+    programme ??= pointsProgramme(shop);
+    const rules = await programme;
+    const withPoints = holders.filter((id) => {
+      const b = balancesAt(journals.get(id)!, asOf);
+      return b.available + b.pending > 0;
+    });
+    const ledgers =
+      rules && withPoints.length > 0 ? await pointsLedgers(shop, withPoints, new Date(rules.startsAt)) : new Map();
+    const horizon = asOf + POINTS_EXPIRY_WARNING_DAYS * DAY_MS;
+    for (const id of holders) {
+      const held = journals.get(id)!;
+      const ledger = ledgers.get(id);
+      const upcoming =
+        rules && ledger
+          ? journalAppends(
+              held,
+              targetEntries(ledger.orders, rules, horizon, { customerDeleted: ledger.customerDeleted, held }),
+            )
+          : [];
+      const text = pointsMetafield(pointsStatus(held, asOf, upcoming));
+      if (text !== null) out.set(id, text);
+    }
+    return out;
+  };
+}
+
+/** What a customer needs written, or null when Shopify already holds their current state. */
 function workFor(
   { state, synced }: SyncCandidate,
   settings: SyncSettings,
   program: TierProgram,
   storefront: Storefront,
+  points: ReadonlyMap<string, string>,
   readForeign: string[] | undefined,
 ): Work | null {
   const before = { tags: synced?.tags ?? [], metafields: synced?.metafields ?? null };
   const foreign = synced?.foreignTags ?? readForeign ?? [];
   const pending = synced?.pendingTags ?? [];
   const tags = tagChange(desiredTags(state, settings), before.tags, foreign, pending);
-  const wanted = settings.metafields ? tierMetafields(state, program, storefront.currency, storefront) : null;
-  const digest = metafieldsDigest(wanted);
-  const metafields = digest === before.metafields ? null : wanted === null ? "delete" : wanted;
+  const metafields = metafieldsChange(
+    before.metafields,
+    settings.metafields ? tierMetafields(state, program, storefront.currency, storefront) : null,
+    settings.metafields ? (points.get(state.customerId) ?? null) : null,
+  );
   if (tags.add.length === 0 && tags.remove.length === 0 && metafields === null) {
     return null;
   }
   return { customerId: state.customerId, before, foreign, pending, tags, metafields, retried: false };
+}
+
+/** Each part of the metafields whose text differs from what was last written; null: nothing. */
+function metafieldsChange(
+  written: string | null,
+  tier: TierMetafields | null,
+  points: string | null,
+): MetafieldsChange | null {
+  const before = splitStorefrontDigest(written);
+  const want = { tier: metafieldsDigest(tier), points };
+  const change: MetafieldsChange = {
+    tier: want.tier === before.tier ? null : tier === null ? "delete" : tier,
+    points: want.points === before.points ? null : points === null ? "delete" : points,
+    want,
+  };
+  return change.tier === null && change.points === null ? null : change;
+}
+
+/** The metafieldsSet inputs of a customer's change (one call holds them all). */
+function setInputs(w: Work) {
+  const m = w.metafields;
+  if (m === null) return [];
+  return [
+    ...(m.tier !== null && m.tier !== "delete" ? tierInputs(w.customerId, m.tier) : []),
+    ...(m.points !== null && m.points !== "delete" ? [pointsInput(w.customerId, m.points)] : []),
+  ];
+}
+
+/** The metafieldsDelete identifiers of a customer's change. */
+function deleteIdentifiers(w: Work) {
+  const m = w.metafields;
+  if (m === null) return [];
+  return [
+    ...(m.tier === "delete" ? tierIdentifiers(w.customerId) : []),
+    ...(m.points === "delete"
+      ? [{ ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: POINTS_METAFIELD.key }]
+      : []),
+  ];
+}
+
+/** The digest recorded after a write: each part that went through as wanted, the others as before. */
+function digestAfter(w: Work, setOk: boolean, deleteOk: boolean): string | null {
+  const m = w.metafields;
+  if (m === null) return w.before.metafields;
+  const before = splitStorefrontDigest(w.before.metafields);
+  const applied = (part: unknown) => (part === null ? false : part === "delete" ? deleteOk : setOk);
+  return joinStorefrontDigest({
+    tier: applied(m.tier) ? m.want.tier : before.tier,
+    points: applied(m.points) ? m.want.points : before.points,
+  });
+}
+
+/** Customers in calls of at most METAFIELDS_PER_CALL metafields, in order, a customer's all in one call. */
+function packCalls(work: readonly Work[], size: (w: Work) => number): Work[][] {
+  const calls: Work[][] = [];
+  let fill = 0;
+  for (const w of work) {
+    const n = size(w);
+    if (n === 0) continue;
+    if (calls.length === 0 || fill + n > METAFIELDS_PER_CALL) {
+      calls.push([]);
+      fill = 0;
+    }
+    calls[calls.length - 1].push(w);
+    fill += n;
+  }
+  return calls;
 }
 
 /**
@@ -329,20 +466,31 @@ async function sendFull(
   return rest;
 }
 
-/** The longest prefix of `work` that fits one request: tag changes one field each, metafields 12 customers a call. */
+/**
+ * The longest prefix of `work` that fits one request: tag changes one field each, metafields up to 25 a call (12
+ * customers with the tier pair), a customer's in one call.
+ */
 function takeRequest(work: readonly Work[], fieldsPerRequest: number): Work[] {
   let adds = 0;
   let removes = 0;
-  let sets = 0;
-  let deletes = 0;
+  const sets = { calls: 0, fill: 0 };
+  const deletes = { calls: 0, fill: 0 };
+  const pack = (p: { calls: number; fill: number }, n: number) =>
+    n === 0
+      ? p
+      : p.calls === 0 || p.fill + n > METAFIELDS_PER_CALL
+        ? { calls: p.calls + 1, fill: n }
+        : { calls: p.calls, fill: p.fill + n };
   let n = 0;
   for (const w of work) {
     const a = adds + (w.tags.add.length > 0 ? 1 : 0);
     const r = removes + (w.tags.remove.length > 0 ? 1 : 0);
-    const s = sets + (w.metafields !== null && w.metafields !== "delete" ? 1 : 0);
-    const d = deletes + (w.metafields === "delete" ? 1 : 0);
-    if (a + r + Math.ceil(s / CUSTOMERS_PER_SET) + Math.ceil(d / CUSTOMERS_PER_DELETE) > fieldsPerRequest) break;
-    [adds, removes, sets, deletes] = [a, r, s, d];
+    const s = pack(sets, setInputs(w).length);
+    const d = pack(deletes, deleteIdentifiers(w).length);
+    if (a + r + s.calls + d.calls > fieldsPerRequest) break;
+    [adds, removes] = [a, r];
+    Object.assign(sets, s);
+    Object.assign(deletes, d);
     n++;
   }
   return work.slice(0, n);
@@ -373,19 +521,17 @@ async function send(
   const variables: Record<string, unknown> = {};
   const adds = batch.filter((w) => w.tags.add.length > 0);
   const removes = batch.filter((w) => w.tags.remove.length > 0);
-  const sets = batch.filter((w) => w.metafields !== null && w.metafields !== "delete");
-  const deletes = batch.filter((w) => w.metafields === "delete");
   adds.forEach((w, i) => Object.assign(variables, { [`addId${i}`]: w.customerId, [`addTags${i}`]: w.tags.add }));
   removes.forEach((w, i) =>
     Object.assign(variables, { [`removeId${i}`]: w.customerId, [`removeTags${i}`]: w.tags.remove }),
   );
-  const setCalls = chunk(sets, CUSTOMERS_PER_SET);
+  const setCalls = packCalls(batch, (w) => setInputs(w).length);
   setCalls.forEach((calls, i) => {
-    variables[`set${i}`] = calls.flatMap((w) => metafieldInputs(w.customerId, w.metafields as TierMetafields));
+    variables[`set${i}`] = calls.flatMap(setInputs);
   });
-  const deleteCalls = chunk(deletes, CUSTOMERS_PER_DELETE);
+  const deleteCalls = packCalls(batch, (w) => deleteIdentifiers(w).length);
   deleteCalls.forEach((calls, i) => {
-    variables[`delete${i}`] = calls.flatMap((w) => metafieldIdentifiers(w.customerId));
+    variables[`delete${i}`] = calls.flatMap(deleteIdentifiers);
   });
   const shape: SyncMutationShape = {
     tagsAdd: adds.length,
@@ -406,7 +552,8 @@ async function send(
   };
   const addOk = new Set<string>();
   const removeOk = new Set<string>();
-  const metafieldsOk = new Set<string>();
+  const setOk = new Set<string>();
+  const deleteOk = new Set<string>();
   const again: Work[] = [];
   // One alias per customer for tag writes: its userErrors say whether that customer's tags went through.
   const tagOutcomes = (list: Work[], alias: string, mutation: string, ok: Set<string>) =>
@@ -419,13 +566,14 @@ async function send(
   tagOutcomes(removes, "remove", "tagsRemove", removeOk);
   setCalls.forEach((calls, i) => {
     const errors = data[`set${i}`]?.userErrors ?? [];
-    if (errors.length === 0) return calls.forEach((w) => metafieldsOk.add(w.customerId));
+    if (errors.length === 0) return calls.forEach((w) => setOk.add(w.customerId));
     // metafieldsSet is atomic: one refused element and nothing in the call was written. The customers the errors
     // name fail; the others go again once, in a call of their own.
+    const owners = calls.flatMap((w) => setInputs(w).map(() => w));
     const named = new Set<string>();
     for (const e of errors) {
       const input = inputIndex(e);
-      const owner = input === null ? undefined : calls[Math.floor(input / METAFIELDS_PER_CUSTOMER)];
+      const owner = input === null ? undefined : owners[input];
       if (owner) {
         named.add(owner.customerId);
         fail(owner.customerId, codeOf("metafieldsSet", e), e.message);
@@ -433,13 +581,24 @@ async function send(
     }
     for (const w of calls) {
       if (named.has(w.customerId)) continue;
-      if (named.size > 0 && !w.retried) again.push({ ...w, tags: { add: [], remove: [] }, retried: true });
+      if (named.size > 0 && !w.retried)
+        again.push({
+          ...w,
+          tags: { add: [], remove: [] },
+          // Its deletes (in their own call) are recorded with this request's outcome: only the sets go again.
+          metafields: {
+            ...w.metafields!,
+            tier: w.metafields!.tier === "delete" ? null : w.metafields!.tier,
+            points: w.metafields!.points === "delete" ? null : w.metafields!.points,
+          },
+          retried: true,
+        });
       else fail(w.customerId, codeOf("metafieldsSet", errors[0]), errors[0].message);
     }
   });
   deleteCalls.forEach((calls, i) => {
     const errors = data[`delete${i}`]?.userErrors ?? [];
-    if (errors.length === 0) calls.forEach((w) => metafieldsOk.add(w.customerId));
+    if (errors.length === 0) calls.forEach((w) => deleteOk.add(w.customerId));
     else calls.forEach((w) => fail(w.customerId, codeOf("metafieldsDelete", errors[0]), errors[0].message));
   });
 
@@ -448,12 +607,7 @@ async function send(
       add: addOk.has(w.customerId) ? w.tags.add : [],
       remove: removeOk.has(w.customerId) ? w.tags.remove : [],
     };
-    const metafields =
-      w.metafields === null || !metafieldsOk.has(w.customerId)
-        ? w.before.metafields
-        : w.metafields === "delete"
-          ? null
-          : metafieldsDigest(w.metafields);
+    const metafields = digestAfter(w, setOk.has(w.customerId), deleteOk.has(w.customerId));
     const retrying = again.some((a) => a.customerId === w.customerId);
     return {
       customerId: w.customerId,
@@ -466,7 +620,10 @@ async function send(
   await recordSyncOutcomes(shop, outcomes, now());
   // A customer sent again keeps the tags this request wrote.
   const written = new Map(outcomes.map((o) => [o.customerId, o]));
-  for (const a of again) a.before = { tags: written.get(a.customerId)!.tags, metafields: a.before.metafields };
+  for (const a of again) {
+    const o = written.get(a.customerId)!;
+    a.before = { tags: o.tags, metafields: o.metafields };
+  }
   for (const o of outcomes) {
     if (again.some((a) => a.customerId === o.customerId)) continue;
     if (o.failure) totals.failed += 1;
@@ -481,12 +638,6 @@ function codeOf(mutation: string, error: UserError): string {
     : `${mutation}.${(error.field ?? []).filter((f) => !/^\d+$/.test(f)).join(".") || "error"}`;
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 // ---- Bulk path ---------------------------------------------------------------------------------------------------
 
 /** Per customer, which of their writes Shopify applied in a bulk run. */
@@ -495,7 +646,8 @@ interface Applied {
   addKnown: boolean;
   add: boolean;
   remove: boolean;
-  metafields: boolean;
+  metafieldsSet: boolean;
+  metafieldsDelete: boolean;
   failure: { code: string; message: string } | null;
 }
 
@@ -521,9 +673,17 @@ async function syncInBulk(
 ) {
   const { client, settings, program, storefront, prefixes, totals, now, signal } = ctx;
   const candidates: SyncCandidate[] = [];
+  const points = new Map<string, string>();
   for await (const page of pages(shop, signal)) {
     totals.considered += page.length;
-    for (const c of page) if (ctx.due(c) && workFor(c, settings, program, storefront, undefined)) candidates.push(c);
+    const due = page.filter(ctx.due);
+    const pagePoints = await storefront.points(due.map((c) => c.state.customerId));
+    for (const c of due)
+      if (workFor(c, settings, program, storefront, pagePoints, undefined)) {
+        candidates.push(c);
+        const text = pagePoints.get(c.state.customerId);
+        if (text !== undefined) points.set(c.state.customerId, text);
+      }
   }
   const unknown = candidates.filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0);
   // Tags still unknown: one bulk query (no rate-limit cost) rather than `nodes` calls 250 at a time.
@@ -533,18 +693,21 @@ async function syncInBulk(
       : new Map<string, string[]>();
   await recordForeignTags(shop, foreign);
   const work = candidates.flatMap(
-    (c) => workFor(c, settings, program, storefront, foreign.get(c.state.customerId)) ?? [],
+    (c) => workFor(c, settings, program, storefront, points, foreign.get(c.state.customerId)) ?? [],
   );
   totals.changed += work.length;
 
   const applied = new Map<string, Applied>(
-    work.map((w) => [w.customerId, { addKnown: false, add: false, remove: false, metafields: false, failure: null }]),
+    work.map((w) => [
+      w.customerId,
+      { addKnown: false, add: false, remove: false, metafieldsSet: false, metafieldsDelete: false, failure: null },
+    ]),
   );
   const failures: string[] = [];
   const kinds: {
     mutation: string;
     field: string;
-    part: "add" | "remove" | "metafields";
+    part: "add" | "remove" | "metafieldsSet" | "metafieldsDelete";
     items: Work[];
     variables: (w: Work) => Record<string, unknown>;
   }[] = [
@@ -565,16 +728,16 @@ async function syncInBulk(
     {
       mutation: METAFIELDS_SET_MUTATION,
       field: "metafieldsSet",
-      part: "metafields",
-      items: work.filter((w) => w.metafields !== null && w.metafields !== "delete"),
-      variables: (w) => ({ metafields: metafieldInputs(w.customerId, w.metafields as TierMetafields) }),
+      part: "metafieldsSet",
+      items: work.filter((w) => setInputs(w).length > 0),
+      variables: (w) => ({ metafields: setInputs(w) }),
     },
     {
       mutation: METAFIELDS_DELETE_MUTATION,
       field: "metafieldsDelete",
-      part: "metafields",
-      items: work.filter((w) => w.metafields === "delete"),
-      variables: (w) => ({ metafields: metafieldIdentifiers(w.customerId) }),
+      part: "metafieldsDelete",
+      items: work.filter((w) => deleteIdentifiers(w).length > 0),
+      variables: (w) => ({ metafields: deleteIdentifiers(w) }),
     },
   ];
   await markPending(shop, work);
@@ -612,12 +775,7 @@ async function syncInBulk(
   const outcomes: SyncOutcome[] = work.map((w) => {
     const a = applied.get(w.customerId)!;
     const change: TagChange = { add: a.add ? w.tags.add : [], remove: a.remove ? w.tags.remove : [] };
-    const metafields =
-      w.metafields === null || !a.metafields
-        ? w.before.metafields
-        : w.metafields === "delete"
-          ? null
-          : metafieldsDigest(w.metafields);
+    const metafields = digestAfter(w, a.metafieldsSet, a.metafieldsDelete);
     // An add whose line never came back (the operation failed or was cancelled part way) may still have been applied.
     const pendingTags = w.tags.add.length > 0 && !a.addKnown ? [...new Set([...w.pending, ...w.tags.add])] : null;
     return {
@@ -682,7 +840,7 @@ async function readAllTagsInBulk(
   return out;
 }
 
-function metafieldInputs(ownerId: string, values: TierMetafields) {
+function tierInputs(ownerId: string, values: TierMetafields) {
   return [
     { ownerId, namespace: METAFIELD_NAMESPACE, key: TIER_METAFIELD.key, type: TIER_METAFIELD.type, value: values.tier },
     {
@@ -695,7 +853,11 @@ function metafieldInputs(ownerId: string, values: TierMetafields) {
   ];
 }
 
-function metafieldIdentifiers(ownerId: string) {
+function pointsInput(ownerId: string, value: string) {
+  return { ownerId, namespace: METAFIELD_NAMESPACE, key: POINTS_METAFIELD.key, type: POINTS_METAFIELD.type, value };
+}
+
+function tierIdentifiers(ownerId: string) {
   return [
     { ownerId, namespace: METAFIELD_NAMESPACE, key: TIER_METAFIELD.key },
     { ownerId, namespace: METAFIELD_NAMESPACE, key: STATUS_METAFIELD.key },
