@@ -193,3 +193,26 @@ export interface PointsShopPayload {
 export function enqueuePointsShop(queue: JobQueue, shop: string, reason: PointsShopReason) {
   return queue.enqueue<PointsShopPayload>(shop, POINTS_SHOP, { reason }, { key: POINTS_SHOP_KEY });
 }
+
+// ---- redemptions: finishing what a crash or a lost answer left reserved (services/redemption.server.ts) -------------
+
+export const REDEMPTIONS_RECOVER = "redemptions-recover";
+export const REDEMPTIONS_RECOVER_KEY = REDEMPTIONS_RECOVER;
+export type RedemptionsRecoverPayload = Record<string, never>;
+
+/**
+ * The recovery pass of the shop's reserved redemptions, after `delayMs` (queued before each create is sent, so a
+ * crash after it finds one waiting): a no-op while one is queued.
+ */
+export function enqueueRedemptionsRecover(
+  queue: JobQueue,
+  shop: string,
+  { delayMs = 0, now }: { delayMs?: number } & Clock = {},
+) {
+  return queue.enqueue<RedemptionsRecoverPayload>(
+    shop,
+    REDEMPTIONS_RECOVER,
+    {},
+    { key: REDEMPTIONS_RECOVER_KEY, runAt: at(delayMs, now) },
+  );
+}

@@ -16,6 +16,7 @@ import {
   POINTS_SHOP,
   RECOMPUTE_SHOP,
   RECONCILE,
+  REDEMPTIONS_RECOVER,
   SYNC,
 } from "./contracts";
 import { customerRefreshJob } from "./customer-refresh.server";
@@ -23,6 +24,7 @@ import { pointsCustomerJob, pointsShopJob } from "./points.server";
 import type { JobHandler, JobHandlers, JobQueue } from "./queue";
 import { customerChangedJob, recomputeShopJob } from "./recompute.server";
 import { reconcileJob } from "./reconcile.server";
+import { redemptionsRecoverJob } from "./redemptions.server";
 import { getQueue } from "./runtime.server";
 import { syncJob } from "./sync.server";
 
@@ -58,6 +60,7 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
     [POINTS_CUSTOMER]: pointsCustomerJob({ queue }),
     [POINTS_SHOP]: pointsShopJob({ queue }),
+    [REDEMPTIONS_RECOVER]: redemptionsRecoverJob({ clientFor, queue }),
   };
   return Object.fromEntries(
     Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]),

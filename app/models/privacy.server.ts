@@ -18,6 +18,8 @@ export interface CustomerDataReport {
   campaigns: Record<string, unknown>[];
   /** Their points journal: every movement of their points. */
   points: Record<string, unknown>[];
+  /** Their redemptions: the reward, the points, the state, the code or Shopify id. */
+  redemptions: Record<string, unknown>[];
 }
 
 /** BigInt is not JSON: money columns become decimal strings of minor units. */
@@ -30,7 +32,7 @@ export async function collectCustomerData(
   customerId: string,
   orderIds: string[],
 ): Promise<CustomerDataReport> {
-  const [customer, orders, state, history, sync, campaigns, points] = await Promise.all([
+  const [customer, orders, state, history, sync, campaigns, points, redemptions] = await Promise.all([
     prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } }),
     prisma.order.findMany({ where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] }, orderBy: { id: "asc" } }),
     prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } }),
@@ -38,6 +40,7 @@ export async function collectCustomerData(
     prisma.customerSync.findUnique({ where: { shop_customerId: { shop, customerId } } }),
     prisma.campaignRecipient.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
     prisma.pointsEntry.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
+    prisma.redemption.findMany({ where: { shop, customerId }, orderBy: { createdAt: "asc" } }),
   ]);
   const refunds = await prisma.refund.findMany({
     where: { shop, orderId: { in: orders.map((o) => o.id) } },
@@ -52,6 +55,7 @@ export async function collectCustomerData(
     sync: sync && plain(sync),
     campaigns: campaigns.map(plain),
     points: points.map(plain),
+    redemptions: redemptions.map(plain),
   };
 }
 
@@ -75,6 +79,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     const pointsEntries = await tx.pointsEntry.deleteMany({
       where: { shop, OR: [{ customerId }, { orderId: { in: doomedIds } }] },
     });
+    const redemptions = await tx.redemption.deleteMany({ where: { shop, customerId } });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
@@ -100,6 +105,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       customerSyncs: syncs.count,
       campaignRecipients: campaignRecipients.count,
       pointsEntries: pointsEntries.count,
+      redemptions: redemptions.count,
       dataRequests: requests.count,
       reconcileFixes,
     };
@@ -133,6 +139,8 @@ export async function eraseShopData(shop: string, at: Date) {
       campaigns: (await tx.campaign.deleteMany({ where: { shop } })).count,
       pointsEntries: (await tx.pointsEntry.deleteMany({ where: { shop } })).count,
       pointsRulesVersions: (await tx.pointsRulesVersion.deleteMany({ where: { shop } })).count,
+      redemptions: (await tx.redemption.deleteMany({ where: { shop } })).count,
+      rewards: (await tx.reward.deleteMany({ where: { shop } })).count,
     };
     await tx.shop.update({
       where: { shop },

@@ -38,8 +38,20 @@ export interface AdminClient {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
-  /** Runs a document and resolves with its `data`; throws a typed GatewayError otherwise. */
-  request<TData = Record<string, unknown>>(query: string, variables?: GraphqlVariables): Promise<TData>;
+  /**
+   * Runs a document and resolves with its `data`; throws a typed GatewayError otherwise. `unsafeToRepeat`: a mutation
+   * Shopify offers no idempotency for (store credit): only answers that say it did not run (THROTTLED, HTTP 429) are
+   * retried; a lost connection or a 5xx, after which it may have run, fails at once (RetriesExhaustedError).
+   */
+  request<TData = Record<string, unknown>>(
+    query: string,
+    variables?: GraphqlVariables,
+    options?: RequestOptions,
+  ): Promise<TData>;
+}
+
+export interface RequestOptions {
+  unsafeToRepeat?: boolean;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
@@ -63,7 +75,11 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     onCall,
   } = options;
 
-  async function request<TData>(query: string, variables?: GraphqlVariables): Promise<TData> {
+  async function request<TData>(
+    query: string,
+    variables?: GraphqlVariables,
+    { unsafeToRepeat = false }: RequestOptions = {},
+  ): Promise<TData> {
     const operationName = operationNameOf(query);
     const key = costKey(query, variables);
     const call: CallFigures = {
@@ -116,7 +132,9 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
           return verdict.data as TData;
         }
         if (verdict.kind === "fail") throw verdict.error;
-        if (attempt >= maxAttempts) throw new RetriesExhaustedError(attempt, verdict.detail, { cause: verdict.error });
+        const mayHaveRun = verdict.reason === "network" || verdict.reason === "http5xx";
+        if (attempt >= maxAttempts || (unsafeToRepeat && mayHaveRun))
+          throw new RetriesExhaustedError(attempt, verdict.detail, { cause: verdict.error });
         call.retries++;
         reasons.push(verdict.reason);
         if (verdict.reason === "throttled") {

@@ -741,3 +741,98 @@ export function flowTriggersMutation(count: number): string {
     `  mutation FlowTriggers(${variables.join(", ")}) {\n    ${selections.join("\n    ")}\n  }\n`,
   ].join("\n");
 }
+
+// ---- Rewards (services/redemption.server.ts, docs/rules.md#points-redemption) ---------------------------------------
+// Shopify offers no idempotency for storeCreditAccountCredit or giftCardCreate: a gift card is found again by the code
+// the app chose (search lags), a store credit by the account's newest credit transactions.
+
+/** Store credit for a redemption: on the customer (Shopify opens the account in that currency), with Shopify's email. */
+export const STORE_CREDIT_CREDIT_MUTATION = `#graphql
+  mutation RewardStoreCreditCredit($id: ID!, $creditInput: StoreCreditAccountCreditInput!) {
+    storeCreditAccountCredit(id: $id, creditInput: $creditInput) {
+      storeCreditAccountTransaction {
+        id
+        createdAt
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** A customer's newest store credit credits per account: how recovery finds a credit whose answer was lost. */
+export const CUSTOMER_STORE_CREDITS_QUERY = `#graphql
+  query RewardStoreCredits($id: ID!) {
+    customer(id: $id) {
+      storeCreditAccounts(first: 10) {
+        nodes {
+          id
+          transactions(first: 50, query: "type:credit", sortKey: CREATED_AT, reverse: true) {
+            nodes {
+              createdAt
+              amount {
+                amount
+                currencyCode
+              }
+              ... on StoreCreditAccountCreditTransaction {
+                id
+                expiresAt
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** A gift card for a redemption, with the app's code and the customer. */
+export const GIFT_CARD_CREATE_MUTATION = `#graphql
+  mutation RewardGiftCardCreate($input: GiftCardCreateInput!) {
+    giftCardCreate(input: $input) {
+      giftCard {
+        id
+      }
+      giftCardCode
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Shopify sends the card to its customer (creating it sends nothing). */
+export const GIFT_CARD_NOTIFY_CUSTOMER_MUTATION = `#graphql
+  mutation RewardGiftCardNotify($id: ID!) {
+    giftCardSendNotificationToCustomer(id: $id) {
+      giftCard {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Gift cards by code (a lagging search): how a card whose create answer was lost is found. */
+export const GIFT_CARDS_BY_CODE_QUERY = `#graphql
+  query RewardGiftCardsByCode($query: String!) {
+    giftCards(first: 5, query: $query) {
+      nodes {
+        id
+        lastCharacters
+        customer {
+          id
+        }
+      }
+    }
+  }
+`;
