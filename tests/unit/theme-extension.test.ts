@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { check } from "@shopify/theme-check-node";
 import { describe, expect, it } from "vitest";
-import { tierMetafields, type SyncState } from "../../app/domain/sync";
+import { pointsMetafield, tierMetafields, type PointsStatusJson, type SyncState } from "../../app/domain/sync";
 import { defaultTierProgram } from "../../app/domain/tier-rules";
 import { LOCALES, storefront } from "../support/storefront";
 
@@ -39,23 +39,36 @@ const state = (overrides: Partial<SyncState>): SyncState => ({
   tierExpiresAt: Date.parse("2027-03-01T00:00:00Z"),
   ...overrides,
 });
-/** The customer object Liquid sees, with the status metafield exactly as the sync writes it. */
-const customerWith = (s: SyncState | null) => ({
+/** The customer object Liquid sees, with the status and points metafields exactly as the sync writes them. */
+const customerWith = (s: SyncState | null, points: PointsStatusJson | null = null) => ({
   id: 1,
-  metafields: { app: { status: s ? { value: JSON.parse(tierMetafields(s, program, "USD")!.status) } : null } },
+  metafields: {
+    app: {
+      status: s ? { value: JSON.parse(tierMetafields(s, program, "USD")!.status) } : null,
+      points: points ? { value: JSON.parse(pointsMetafield(points)!) } : null,
+    },
+  },
 });
+/** 1250 available; 45 pending, 30 of them available on 31 March; 100 expiring on 10 April. */
+const POINTS: PointsStatusJson = {
+  available: 1250,
+  pending: 45,
+  next_available: { points: 30, at: "2027-03-31T10:00:00.000Z" },
+  expiring: { points: 100, at: "2027-04-10T00:00:00.000Z" },
+};
 const settings = {
   heading: "",
   accent_color: "#1f5199",
   show_spend: true,
   show_progress: true,
   show_expiry: true,
+  show_points: true,
   perks: "<p>Members' perks</p>",
 };
-const render = (locale: "en" | "th", customer: unknown) =>
+const render = (locale: "en" | "th", customer: unknown, overrides: Partial<typeof settings> = {}) =>
   storefront(locale, "${{amount}}").parseAndRender(BLOCK, {
     customer,
-    block: { id: "b1", settings },
+    block: { id: "b1", settings: { ...settings, ...overrides } },
     routes: { account_login_url: "/account/login", root_url: "/" },
   });
 const text = (html: string) =>
@@ -101,6 +114,59 @@ describe("storefront block", () => {
     expect(text(html)).toContain("Applied automatically at checkout when you are signed in.");
     expect(text(html)).toContain("Reach Gold for: 10% off every order · Free shipping");
     expect(html).toContain('href="/apps/loyalty"');
+    // No points metafield (a shop without points, or a customer without a journal): no points line
+    expect(html).not.toContain("loyalty-status__points");
+    expect(text(html)).not.toMatch(/points?\b/i);
+  });
+
+  it("shows a member's points: the balance, pending with the next date, expiring soon with the date", async () => {
+    const html = await render("en", customerWith(state({}), POINTS));
+    expect(text(html)).toContain("You are a Silver member.");
+    expect(text(html)).toContain("You have 1250 points.");
+    expect(html).toContain("You have <strong>1250</strong> points.");
+    expect(text(html)).toContain("Pending points: 45 (30 available from March 31, 2027)");
+    expect(text(html)).toContain("Points expiring on April 10, 2027: 100");
+    // The tier's lines are all still there
+    expect(text(html)).toContain("Spend $350.00 more to reach Gold .");
+    expect(text(html)).toContain("Your tier is yours until March 1, 2027.");
+  });
+
+  it("shows points alone when nothing is pending or expiring, one point in the singular", async () => {
+    const quiet = await render(
+      "en",
+      customerWith(state({}), { available: 80, pending: 0, next_available: null, expiring: null }),
+    );
+    expect(text(quiet)).toContain("You have 80 points.");
+    expect(text(quiet)).not.toContain("Pending points");
+    expect(text(quiet)).not.toContain("expiring");
+    const one = await render("en", customerWith(state({}), { ...POINTS, available: 1 }));
+    expect(text(one)).toContain("You have 1 point.");
+    // All the pending points on the next date: said once
+    const allNext = await render(
+      "en",
+      customerWith(state({}), { ...POINTS, next_available: { points: 45, at: "2027-03-31T10:00:00.000Z" } }),
+    );
+    expect(text(allNext)).toContain("Pending points: 45, available from March 31, 2027");
+    const none = await render(
+      "en",
+      customerWith(state({}), { available: 0, pending: 0, next_available: null, expiring: null }),
+    );
+    expect(text(none)).toContain("You have 0 points.");
+  });
+
+  it("shows the points of a customer without a tier (a shop with points and no tiers), and a link, not the invitation", async () => {
+    const html = await render("en", customerWith(null, POINTS));
+    expect(text(html)).toContain("You have 1250 points.");
+    expect(text(html)).toContain("Pending points: 45");
+    expect(text(html)).not.toContain("Place your first order");
+    expect(text(html)).not.toContain("member.");
+    expect(html).toContain('href="/apps/loyalty"');
+  });
+
+  it("hides the points when the merchant turns them off", async () => {
+    const html = await render("en", customerWith(state({}), POINTS), { show_points: false });
+    expect(html).not.toContain("loyalty-status__points");
+    expect(text(html)).toContain("You are a Silver member.");
   });
 
   it("shows the codes of a tier that gives codes, and no automatic note", async () => {
@@ -177,6 +243,15 @@ describe("storefront block", () => {
       customer: () => customerWith(state({ tierExpiresAt: Date.parse("2026-12-01T00:00:00Z") })),
       shows: ["expires"],
     },
+    "a member with points": {
+      customer: () => customerWith(state({}), POINTS),
+      shows: ["your_tier_html", "points_balance_html", "points_pending", "points_expiring", "see_page"],
+    },
+    "points without a tier": {
+      customer: () =>
+        customerWith(null, { ...POINTS, available: 1, next_available: { points: 45, at: "2027-03-31T10:00:00Z" } }),
+      shows: ["points_balance_one_html", "points_pending_all", "points_expiring", "see_page"],
+    },
     "a customer without a tier": { customer: () => customerWith(null), shows: ["no_tier_yet"] },
     "a guest": { customer: () => null, shows: ["guest", "sign_in", "see_programme"] },
   } as const;
@@ -202,5 +277,9 @@ describe("storefront block", () => {
     expect(text(html)).toContain("ใช้จ่ายอีก $350.00 เพื่อเป็นระดับ Gold");
     expect(text(html)).toContain("คุณคงระดับนี้ได้ถึง 1 มีนาคม 2570");
     expect(text(await render("th", null))).toContain("เข้าสู่ระบบเพื่อดูระดับของคุณ");
+    const points = text(await render("th", customerWith(state({}), POINTS)));
+    expect(points).toContain("คุณมี 1250 คะแนน");
+    expect(points).toContain("คะแนนที่รอยืนยัน: 45 (ใช้ได้ 30 คะแนนตั้งแต่ 31 มีนาคม 2570)");
+    expect(points).toContain("คะแนนที่จะหมดอายุในวันที่ 10 เมษายน 2570: 100");
   });
 });
