@@ -1,9 +1,10 @@
 // The storefront block as a shopper sees it: rendered from its Liquid (the unit test's storefront filters) for a
-// member mid-way, the top tier, and a guest, in English and Thai, inside a plain HTML page in Chromium with the
-// block's own stylesheet. Screenshot: docs/screenshots/storefront-block.png.
+// member mid-way with points (pending and expiring soon), the top tier in a shop without points, a customer with
+// points and no tier, and a guest, in English and Thai, inside a plain HTML page in Chromium with the block's own
+// stylesheet. Screenshot: docs/screenshots/storefront-block.png.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { tierMetafields } from "../../app/domain/sync";
+import { pointsMetafield, tierMetafields, type PointsStatusJson } from "../../app/domain/sync";
 import { defaultTierProgram } from "../../app/domain/tier-rules";
 import { newPage } from "../support/browser";
 import { storefront } from "../support/storefront";
@@ -41,12 +42,15 @@ const status = (tier: string, spend: number, next: string | null, toNext: number
     )!.status,
   ),
 });
+/** The points metafield exactly as the sync writes it. */
+const points = (value: PointsStatusJson) => ({ value: JSON.parse(pointsMetafield(value)!) });
 const settings = {
   heading: "",
   accent_color: "#1f5199",
   show_spend: true,
   show_progress: true,
   show_expiry: true,
+  show_points: true,
   perks: "",
 };
 
@@ -55,8 +59,32 @@ describe("storefront block in a browser", () => {
     const cells: string[] = [];
     for (const locale of ["en", "th"] as const) {
       for (const customer of [
-        { metafields: { app: { status: status("silver", 40_000, "gold", 35_000) } } },
+        {
+          metafields: {
+            app: {
+              status: status("silver", 40_000, "gold", 35_000),
+              points: points({
+                available: 1250,
+                pending: 45,
+                next_available: { points: 30, at: "2027-03-31T10:00:00.000Z" },
+                expiring: { points: 100, at: "2027-04-10T00:00:00.000Z" },
+              }),
+            },
+          },
+        },
         { metafields: { app: { status: status("platinum", 250_000, null, null) } } },
+        {
+          metafields: {
+            app: {
+              points: points({
+                available: 1,
+                pending: 80,
+                next_available: { points: 80, at: "2027-02-14T09:00:00.000Z" },
+                expiring: null,
+              }),
+            },
+          },
+        },
         null,
       ]) {
         const html = await storefront(locale, "${{amount}}").parseAndRender(BLOCK, {
@@ -69,16 +97,25 @@ describe("storefront block in a browser", () => {
     }
     const { page, errors } = await newPage();
     await page.setContent(
-      `<!doctype html><html><head><meta charset="utf-8"><title>Loyalty status block</title><style>${CSS} body{font-family:system-ui,sans-serif;padding:16px} .grid{display:grid;grid-template-columns:repeat(3,1fr);gap:16px}</style></head><body><div class="grid">${cells.join("")}</div></body></html>`,
+      `<!doctype html><html><head><meta charset="utf-8"><title>Loyalty status block</title><style>${CSS} body{font-family:system-ui,sans-serif;padding:16px} .grid{display:grid;grid-template-columns:repeat(4,1fr);gap:16px}</style></head><body><div class="grid">${cells.join("")}</div></body></html>`,
     );
     expect(await page.locator("script").count()).toBe(0);
-    expect(await page.locator(".loyalty-status").count()).toBe(6);
+    expect(await page.locator(".loyalty-status").count()).toBe(8);
     expect(await page.getByText("You are a Silver member.").count()).toBe(1);
     expect(await page.getByText("คุณอยู่ในระดับสูงสุดแล้ว ขอบคุณ!").count()).toBe(1);
     expect(await page.getByText("Your perks: 5% off every order").count()).toBe(1);
     expect(await page.getByText("Reach Gold for: 10% off every order · Free shipping").count()).toBe(1);
     expect(await page.locator("code", { hasText: "PLATINUM-15" }).count()).toBe(2);
-    expect(await page.locator('a[href="/apps/loyalty"]').count()).toBe(6);
+    expect(await page.locator('a[href="/apps/loyalty"]').count()).toBe(8);
+    // Points: the member's balance, pending and expiring; the points-only customer's; none for the top tier's shop
+    expect(await page.getByText("You have 1250 points.").count()).toBe(1);
+    expect(await page.getByText("Pending points: 45 (30 available from March 31, 2027)").count()).toBe(1);
+    expect(await page.getByText("Points expiring on April 10, 2027: 100").count()).toBe(1);
+    expect(await page.getByText("You have 1 point.").count()).toBe(1);
+    expect(await page.getByText("คุณมี 1250 คะแนน").count()).toBe(1);
+    expect(await page.getByText("คะแนนที่จะหมดอายุในวันที่ 10 เมษายน 2570: 100").count()).toBe(1);
+    expect(await page.locator(".loyalty-status__points").count()).toBe(4);
+    expect(await page.getByText("Place your first order").count()).toBe(0);
     const bar = await page.locator(".loyalty-status__bar").first().boundingBox();
     const track = await page.locator(".loyalty-status__progress").first().boundingBox();
     expect(Math.round((100 * bar!.width) / track!.width)).toBe(53);
