@@ -26,11 +26,15 @@ import {
 import {
   DEFAULT_SYNC_SETTINGS,
   desiredTags,
+  POINTS_EXPIRY_WARNING_DAYS,
+  pointsMetafield,
+  pointsStatus,
   tagChange,
   tagsAfter,
   tierMetafields,
   tierSegmentQuery,
 } from "../../app/domain/sync";
+import { DAY_MS } from "../../app/domain/time";
 import { CUSTOMER_VERSION_WINS, LATE_REFUNDS, ORDER_VERSION_WINS } from "../../app/models/ledger-rules.sql";
 import { sameSecondConflict } from "../../app/domain/ledger-types";
 import { orderFromBody, refundFromBody, type OrderBody, type RefundBody } from "../../app/webhooks/ledger-payloads";
@@ -464,6 +468,15 @@ describe("docs/rules.md#points", () => {
     pointsOrder(1003, "2025-05-05T00:00:00Z", "45.99", { cancelledAt: at("2025-05-06T00:00:00Z") }),
   ];
   const POINTS_AS_OF = at("2026-03-01T00:00:00Z");
+
+  it("the points metafield of the worked example's customer, as two syncs write it (docs/rules.md#sync-points)", () => {
+    for (const moment of ["2025-03-10T00:00:00Z", "2025-12-15T00:00:00Z"]) {
+      const asOf = at(moment);
+      const held = targetEntries(ORDERS, programme, asOf);
+      const later = targetEntries(ORDERS, programme, asOf + POINTS_EXPIRY_WARNING_DAYS * DAY_MS, { held });
+      inDoc(pointsMetafield(pointsStatus(held, asOf, journalAppends(held, later)))!);
+    }
+  });
 
   it("worked example: the journal, balances as of each moment, the CSV line, a correction", () => {
     const journal = targetEntries(ORDERS, programme, POINTS_AS_OF);
