@@ -126,6 +126,33 @@ describe("the points metafield through the sync", () => {
     expect(row.metafields).toContain(JSON.stringify(status));
   }, 120_000);
 
+  it("writes the same through bulk operations, and deletes the points metafield alone when the journal goes", async () => {
+    const held = await prisma.customerSync.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" } });
+    const ids = held.map((r) => r.customerId);
+    const fields = () =>
+      ids.map((id) => ["tier", "status", "points"].map((k) => simulated().getMetafield(id, APP_NS, k)?.value ?? null));
+    const before = fields();
+    // As if nothing had been recorded: the bulk path writes every customer's metafields again, to the same values
+    await prisma.customerSync.updateMany({ where: { shop: SHOP }, data: { metafields: null } });
+    const bulk = await syncShop(SHOP, { client: await env.clientFor(SHOP), reason: "manual", now, bulkThreshold: 0 });
+    expect(bulk).toMatchObject({ status: "done", failed: 0, changed: ids.length });
+    expect(fields()).toEqual(before);
+    const after = await prisma.customerSync.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" } });
+    expect(after.map((r) => r.metafields)).toEqual(held.map((r) => r.metafields));
+
+    // The customer's journal erased: the points metafield goes, the tier pair stays
+    const ada = ids.find((id) => simulated().getMetafield(id, APP_NS, "points"))!;
+    await prisma.pointsEntry.deleteMany({ where: { shop: SHOP, customerId: ada } });
+    const erased = await syncShop(SHOP, { client: await env.clientFor(SHOP), reason: "manual", now });
+    expect(erased).toMatchObject({ status: "done", failed: 0, changed: 1 });
+    expect(simulated().getMetafield(ada, APP_NS, "points")).toBeFalsy();
+    expect(simulated().getMetafield(ada, APP_NS, "status")).toBeTruthy();
+    const row = await prisma.customerSync.findUniqueOrThrow({
+      where: { shop_customerId: { shop: SHOP, customerId: ada } },
+    });
+    expect(row.metafields).toBe(held.find((r) => r.customerId === ada)!.metafields!.split("\npoints\n")[0]);
+  });
+
   it("a points pass queues the shop's sync by itself", async () => {
     expect(await jobRows(SHOP, { kind: SYNC, state: "queued" })).toEqual([]);
     const queue = testQueue({ now });
