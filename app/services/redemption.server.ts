@@ -83,9 +83,32 @@ const describe = (errors: UserError[]) =>
 const isTaken = (errors: UserError[]) =>
   errors.some((e) => e.code === "TAKEN" || /already been taken/i.test(e.message));
 
-/** Shopify's failure that says the create did not run: the document or access refused (never retried). */
+/** Shopify's failure that says a create did not run: the document or access refused (never retried). */
 const definitelyNotRun = (error: unknown) =>
   error instanceof GraphqlDocumentError || accessRefusals(error) !== null || error instanceof GraphqlExecutionError;
+
+/** Thrown by `send` when Shopify says the create did not run: the only failure that releases the points. */
+class CreateNotRun extends Error {
+  override name = "CreateNotRun";
+}
+
+/**
+ * Sends a create. A failure that says it did not run becomes CreateNotRun; any other (a lost answer, a kill, and every
+ * failure of the reads around it) leaves the outcome unknown.
+ */
+async function send<T>(
+  client: AdminClient,
+  query: string,
+  variables: Record<string, unknown>,
+  options?: { unsafeToRepeat?: boolean },
+): Promise<T> {
+  try {
+    return await client.request<T>(query, variables, options);
+  } catch (error) {
+    if (definitelyNotRun(error)) throw new CreateNotRun(String((error as Error).message ?? error));
+    throw error;
+  }
+}
 
 /** What one attempt at Shopify ended with. */
 type Step =
@@ -159,9 +182,8 @@ async function complete(
           ? await giftCardStep(shop, r, deps.client, now)
           : await discountStep(shop, r, deps.client, now);
   } catch (error) {
-    step = definitelyNotRun(error)
-      ? { kind: "refused", failure: String((error as Error).message ?? error) }
-      : { kind: "unknown", failure: String((error as Error).message ?? error) };
+    const failure = String((error as Error).message ?? error);
+    step = error instanceof CreateNotRun ? { kind: "refused", failure } : { kind: "unknown", failure };
   }
   if (step.kind === "created") {
     await confirmRedemption(shop, r.id, step.shopifyId, now());
@@ -201,9 +223,8 @@ async function discountStep(shop: string, r: Redemption, client: AdminClient, no
   const at = now();
   await noteAttempt(shop, r.id, at);
   const freeShipping = r.kind === "free_shipping";
-  const data = await client.request<
-    Record<string, { codeDiscountNode: { id: string } | null; userErrors: UserError[] }>
-  >(
+  const data = await send<Record<string, { codeDiscountNode: { id: string } | null; userErrors: UserError[] }>>(
+    client,
     freeShipping ? DISCOUNT_CODE_FREE_SHIPPING_CREATE_MUTATION : DISCOUNT_CODE_BASIC_CREATE_MUTATION,
     discountInput(r, r.createdAt),
   );
@@ -222,9 +243,9 @@ async function discountStep(shop: string, r: Redemption, client: AdminClient, no
 
 async function giftCardStep(shop: string, r: Redemption, client: AdminClient, now: () => Date): Promise<Step> {
   await noteAttempt(shop, r.id, now());
-  const data = await client.request<{
+  const data = await send<{
     giftCardCreate: { giftCard: { id: string } | null; userErrors: UserError[] };
-  }>(GIFT_CARD_CREATE_MUTATION, {
+  }>(client, GIFT_CARD_CREATE_MUTATION, {
     input: {
       initialValue: fromMinorUnits(r.valueMinor!, r.currencyCode),
       code: r.code!,
@@ -279,10 +300,10 @@ async function storeCreditStep(
     // An attempt was sent and its answer lost: find it, never send a second credit.
     const data = await client.request<{
       customer: { storeCreditAccounts: { nodes: { transactions: { nodes: CreditNode[] } }[] } } | null;
-    }>(CUSTOMER_STORE_CREDITS_QUERY, { id: r.customerId });
+    }>(CUSTOMER_STORE_CREDITS_QUERY, { id: r.customerId, accounts: `currency_code:${r.currencyCode}` });
     const claimed = await claimedShopifyIds(shop, r.customerId);
     const since = r.attemptedAt!.getTime() - CLOCK_SKEW_MS;
-    const expected = r.expiresAt?.getTime() ?? null;
+    const expected = r.expiresAt ? Math.floor(r.expiresAt.getTime() / 1000) : null;
     const match = (data.customer?.storeCreditAccounts.nodes ?? [])
       .flatMap((a) => a.transactions.nodes)
       .filter(
@@ -292,16 +313,18 @@ async function storeCreditStep(
           t.amount.currencyCode === r.currencyCode &&
           toMinorUnits(t.amount.amount, r.currencyCode) === r.valueMinor &&
           Date.parse(t.createdAt) >= since &&
-          (t.expiresAt ? Date.parse(t.expiresAt) : null) === expected,
+          // Shopify keeps whole seconds.
+          (t.expiresAt ? Math.floor(Date.parse(t.expiresAt) / 1000) : null) === expected,
       )
       .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt))[0];
     if (match) return { kind: "created", shopifyId: match.id! };
     return { kind: "refused", failure: "no store credit found after a lost answer: points released" };
   }
   await noteAttempt(shop, r.id, now());
-  const data = await client.request<{
+  const data = await send<{
     storeCreditAccountCredit: { storeCreditAccountTransaction: { id: string } | null; userErrors: UserError[] };
   }>(
+    client,
     STORE_CREDIT_CREDIT_MUTATION,
     {
       id: r.customerId,

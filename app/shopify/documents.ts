@@ -763,11 +763,14 @@ export const STORE_CREDIT_CREDIT_MUTATION = `#graphql
   }
 `;
 
-/** A customer's newest store credit credits per account: how recovery finds a credit whose answer was lost. */
+/**
+ * A customer's newest store credit credits in one currency (`accounts`: "currency_code:USD"): how recovery finds a
+ * credit whose answer was lost. Sized under the single-query cost limit (1000).
+ */
 export const CUSTOMER_STORE_CREDITS_QUERY = `#graphql
-  query RewardStoreCredits($id: ID!) {
+  query RewardStoreCredits($id: ID!, $accounts: String!) {
     customer(id: $id) {
-      storeCreditAccounts(first: 10) {
+      storeCreditAccounts(first: 2, query: $accounts) {
         nodes {
           id
           transactions(first: 50, query: "type:credit", sortKey: CREATED_AT, reverse: true) {

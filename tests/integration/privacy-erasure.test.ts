@@ -14,6 +14,7 @@ import { reconcileJob } from "../../app/jobs/reconcile.server";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { syncShop } from "../../app/services/sync.server";
 import { setPointsStart } from "../../app/services/points.server";
+import { createReward } from "../../app/models/rewards.server";
 import { createCampaignFromForm, runCampaigns, templateDefinition } from "../../app/services/campaigns.server";
 import { campaignFormValues } from "../../app/domain/campaigns";
 import { GRID_SEGMENT_KEYS } from "../../app/domain/segments";
@@ -115,6 +116,34 @@ beforeAll(async () => {
   targetOrders = (await prisma.order.findMany({ where: { shop: SHOP, customerId: target }, select: { id: true } })).map(
     (o) => o.id,
   );
+  // A reward in each shop, redeemed by the customer to forget (their redemption names them; the reward does not).
+  for (const shop of [SHOP, OTHER]) {
+    const reward = await createReward(shop, {
+      kind: "gift_card",
+      title: "Gift card",
+      pointsPrice: 10,
+      valueMinor: 500,
+      expiryDays: null,
+      limits: { perCustomer: null, total: null },
+    });
+    if (shop === SHOP)
+      await prisma.redemption.create({
+        data: {
+          shop,
+          id: randomUUID(),
+          customerId: target,
+          rewardId: reward.id,
+          token: "form-token",
+          points: 10,
+          kind: "gift_card",
+          valueMinor: 500n,
+          currencyCode: "USD",
+          state: "confirmed",
+          code: "ABCDEFGH23456789",
+          shopifyId: "gid://shopify/GiftCard/1",
+        },
+      });
+  }
   const dataRequest = {
     ...exampleBody("customers/data_request"),
     shop_domain: SHOP,
@@ -182,6 +211,7 @@ describe("customers/redact", () => {
         "Order",
         "PointsEntry",
         "ReconcileRun",
+        "Redemption",
         // the job queue: the app's table on SQLite, pg-boss's on PostgreSQL
         databaseKind === "postgresql" ? "pgboss.job" : "Job",
       ]),
