@@ -126,6 +126,36 @@ describe("the points metafield through the sync", () => {
     expect(row.metafields).toContain(JSON.stringify(status));
   }, 120_000);
 
+  it("packs customers with points 8 to a metafieldsSet call (25 metafields), split across small requests alike", async () => {
+    const sim = env.shopify.admin;
+    const many = Array.from({ length: 20 }, (_, i) =>
+      sim.createCustomer(SHOP, { firstName: `P${i}`, email: `p${i}@points.example` }),
+    );
+    await step(0, () => many.forEach((c, i) => sim.placeOrder(SHOP, { customerId: c.id, total: `${10 + i}.00` })));
+    const values = () => many.map((c) => pointsOf(c.id));
+    expect(values().map((v) => v?.pending)).toEqual(many.map((_, i) => 10 + i));
+    // Every metafieldsSet call held at most 25 metafields, a customer's three together
+    const calls = env.shopify.admin.requests
+      .forShop(SHOP)
+      .flatMap((r) => Object.entries((r as { variables?: Record<string, unknown> }).variables ?? {}))
+      .filter(([name]) => /^set\d+$/.test(name))
+      .map(([, list]) => list as { ownerId: string }[]);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) expect(call.length).toBeLessThanOrEqual(25);
+    expect(Math.max(...calls.map((c) => c.length))).toBe(24);
+    // Written again two mutation fields at a time: the same values, nobody refused
+    const before = values();
+    await prisma.customerSync.updateMany({ where: { shop: SHOP }, data: { metafields: null } });
+    const small = await syncShop(SHOP, {
+      client: await env.clientFor(SHOP),
+      reason: "manual",
+      now,
+      fieldsPerRequest: 2,
+    });
+    expect(small).toMatchObject({ status: "done", failed: 0 });
+    expect(values()).toEqual(before);
+  });
+
   it("writes the same through bulk operations, and deletes the points metafield alone when the journal goes", async () => {
     const held = await prisma.customerSync.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" } });
     const ids = held.map((r) => r.customerId);
