@@ -12,6 +12,7 @@ import { customerChangedJob, recomputeShopJob } from "../../app/jobs/recompute.s
 import { syncJob } from "../../app/jobs/sync.server";
 import { setPointsStart } from "../../app/services/points.server";
 import { syncShop } from "../../app/services/sync.server";
+import { syncFailures } from "../../app/models/sync.server";
 import { createFakeClock } from "../../simulator/admin/index";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 import { jobRows, testQueue } from "../support/queue";
@@ -181,6 +182,25 @@ describe("the points metafield through the sync", () => {
       where: { shop_customerId: { shop: SHOP, customerId: ada } },
     });
     expect(row.metafields).toBe(held.find((r) => r.customerId === ada)!.metafields!.split("\npoints\n")[0]);
+  });
+
+  it("blames a refused metafield write on its customer when customers hold three metafields each", async () => {
+    const rows = await prisma.customerSync.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" } });
+    const withPoints = rows.filter((r) => r.metafields?.includes("\npoints\n")).map((r) => r.customerId);
+    expect(withPoints.length).toBeGreaterThan(8);
+    // A customer deleted in Shopify whose customers/delete the app has not received yet, in the middle of a call
+    const gone = withPoints[4];
+    env.shopify.withoutDelivery(SHOP, () => env.shopify.admin.deleteCustomer(SHOP, gone));
+    await prisma.customerSync.updateMany({ where: { shop: SHOP }, data: { metafields: null } });
+    const result = await syncShop(SHOP, { client: await env.clientFor(SHOP), reason: "manual", now });
+    expect(result).toMatchObject({ status: "done", failed: 1 });
+    expect((await syncFailures(SHOP)).map((f) => f.customerId)).toEqual([gone]);
+    // Everyone else of its call was written (sent again in a call of their own), their digest recorded
+    const after = await prisma.customerSync.findMany({ where: { shop: SHOP }, orderBy: { customerId: "asc" } });
+    for (const r of after)
+      if (r.customerId !== gone)
+        expect(r.metafields, r.customerId).toBe(rows.find((x) => x.customerId === r.customerId)!.metafields);
+    expect(after.find((r) => r.customerId === gone)!.metafields).toBeNull();
   });
 
   it("a points pass queues the shop's sync by itself", async () => {
