@@ -132,6 +132,9 @@ export async function redeem(
   const reward = await getReward(shop, rewardId);
   if (!reward)
     return { outcome: "refused", refusal: { reason: "reward_unknown" }, message: "This reward does not exist." };
+  // Queued before the reservation (coalesced: one per shop): a crash at any later step leaves a durable job that
+  // finishes the redemption. A refused redemption leaves a pass with nothing to do.
+  if (deps.queue) await enqueueRedemptionsRecover(deps.queue, shop, { delayMs: RECOVERY_GRACE_MS, now });
   const at = now();
   const reserved = await reserveRedemption(shop, {
     customerId,
@@ -154,8 +157,6 @@ export async function redeem(
     };
   // The same token: whatever that redemption is now (a request still sending it leaves it to itself or recovery).
   if (reserved.outcome === "existing") return resultOf(reserved.redemption);
-  // Queued before Shopify is asked: a crash from here on leaves a durable job that finishes the redemption.
-  if (deps.queue) await enqueueRedemptionsRecover(deps.queue, shop, { delayMs: RECOVERY_GRACE_MS, now });
   return complete(shop, reserved.redemption, deps, "first");
 }
 
