@@ -3,6 +3,8 @@
 // is promised; refusals (points, limits) change nothing in the journal, the app's tables or Shopify; racing redemptions
 // and a double submit make one reward; a redemption interrupted after the reservation, or after Shopify applied the
 // create but before the app recorded it, is finished by the recovery pass with exactly one reward and no lost points.
+import { fork, type ChildProcess } from "node:child_process";
+import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { balancesAt, type PointsKind } from "../../app/domain/points";
@@ -31,6 +33,7 @@ const now = () => new Date(clock.now());
 let sim: AdminSimulator;
 let close: () => Promise<void>;
 let client: AdminClient;
+let endpoint: string;
 let customers: { id: string; email: string | null }[];
 let next = 0;
 
@@ -46,12 +49,13 @@ beforeAll(async () => {
   customers = seedDemoShop(sim, { domain: SHOP, customers: 40, ordersEach: 0 }).customers;
   const server = await sim.listen();
   close = server.close;
+  endpoint = `${server.url}/store/${SHOP}/admin/api/${API_VERSION}/graphql.json`;
   client = createAdminClient({
     shop: SHOP,
     transport: fetchTransport({
       shop: SHOP,
       accessToken: sim.tokens.issue(SHOP),
-      endpoint: `${server.url}/store/${SHOP}/admin/api/${API_VERSION}/graphql.json`,
+      endpoint,
     }),
     backoff: { baseMs: 1, maxMs: 5 },
   });
@@ -513,4 +517,81 @@ describe("interrupted redemptions and the recovery pass", () => {
     });
     expect(discountsOf(customer)).toHaveLength(1);
   });
+});
+
+describe("a redeeming process killed with SIGKILL", () => {
+  const CHILD = path.resolve("tests/support/redemption-child.ts");
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  });
+
+  async function until(what: string, check: () => Promise<boolean> | boolean, ms = 20_000) {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it.each(["amount_off", "gift_card", "store_credit"] as const)(
+    "%s: killed while Shopify is answering its create (which Shopify then applies): recovery confirms the one reward",
+    async (kind) => {
+      const customer = await customerWith(100);
+      const r = await reward({ kind });
+      // Shopify is slow to answer the next request (the create): the process dies while it waits, Shopify applies it.
+      sim.faults.inject({ kind: "slow", ms: 1500 }, { shop: SHOP });
+      const child = fork(CHILD, [SHOP, endpoint, sim.tokens.issue(SHOP), customer, r.id, "form", String(clock.now())], {
+        execArgv: ["--import", "tsx"],
+        stdio: "inherit",
+      });
+      children.push(child);
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      // The create reached Shopify (it took the slow answer): the process dies while Shopify is still answering.
+      await until("the create to reach Shopify", () => sim.faults.pending().length === 0);
+      child.kill("SIGKILL");
+      await exited;
+      const made = () =>
+        kind === "store_credit"
+          ? credits(customer).length
+          : kind === "gift_card"
+            ? giftCards().filter((g) => g.customerId === customer).length
+            : discountsOf(customer).length;
+      await until("Shopify to apply the create", () => made() === 1);
+      expect(await prisma.redemption.findFirst({ where: { shop: SHOP, customerId: customer } })).toMatchObject({
+        state: "reserved",
+      });
+      expect(await available(customer)).toBe(0);
+      clock.advance(sim.search.lagMs);
+      expect(await recoverLater()).toMatchObject({ confirmed: 1, released: 0, pending: 0 });
+      expect(made()).toBe(1);
+      expect(await available(customer)).toBe(0);
+    },
+    30_000,
+  );
+
+  it("killed right after its reservation (the create sent or not): recovery leaves exactly one code", async () => {
+    const customer = await customerWith(100);
+    const r = await reward({ kind: "amount_off" });
+    // The database answers, Shopify never gets the create: the process is killed as soon as the reservation exists.
+    sim.faults.inject({ kind: "slow", ms: 1500 }, { shop: SHOP });
+    const child = fork(CHILD, [SHOP, endpoint, sim.tokens.issue(SHOP), customer, r.id, "form", String(clock.now())], {
+      execArgv: ["--import", "tsx"],
+      stdio: "inherit",
+    });
+    children.push(child);
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    await until(
+      "the reservation",
+      async () => (await prisma.redemption.count({ where: { shop: SHOP, customerId: customer } })) === 1,
+    );
+    child.kill("SIGKILL");
+    await exited;
+    expect(await available(customer)).toBe(0);
+    // Whether or not the create left before the kill, recovery ends with exactly one code.
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect(await recoverLater()).toMatchObject({ confirmed: 1, released: 0, pending: 0 });
+    expect(discountsOf(customer)).toHaveLength(1);
+    expect(await available(customer)).toBe(0);
+  }, 30_000);
 });
