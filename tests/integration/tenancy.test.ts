@@ -44,7 +44,23 @@ describe("shop A cannot read shop B", () => {
   });
 
   it("model reads scoped to A do not see B's customer", async () => {
+    // B's customer redeemed in B: A's report shows none of it.
+    await prisma.redemption.create({
+      data: {
+        shop: B,
+        id: "redemption-of-b",
+        customerId: customerOfB,
+        rewardId: "reward-of-b",
+        token: "t",
+        points: 10,
+        kind: "free_shipping",
+        currencyCode: "USD",
+        state: "confirmed",
+        code: "ABCDEFGH23456789",
+      },
+    });
     const report = await collectCustomerData(A, customerOfB, ["gid://shopify/Order/21"]);
+    expect((await collectCustomerData(B, customerOfB, [])).redemptions).toHaveLength(1);
     expect(report).toEqual({
       customer: null,
       orders: [],
@@ -54,6 +70,7 @@ describe("shop A cannot read shop B", () => {
       sync: null,
       campaigns: [],
       points: [],
+      redemptions: [],
     });
     expect((await getInstallOverview(A)).customers).toBe(1);
   });
