@@ -259,6 +259,23 @@ export async function staleReservations(shop: string, before: Date): Promise<Red
   return rows.map(redemptionFrom);
 }
 
+/** Gift cards confirmed before `before` that nobody asked Shopify to send yet, and whose send did not fail. */
+export async function unnotifiedGiftCards(shop: string, before: Date): Promise<Redemption[]> {
+  const rows = await prisma.redemption.findMany({
+    where: {
+      shop,
+      kind: "gift_card",
+      state: "confirmed",
+      notifiedAt: null,
+      failure: null,
+      shopifyId: { not: null },
+      confirmedAt: { lt: before },
+    },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map(redemptionFrom);
+}
+
 /** How many of the shop's redemptions are still reserved. */
 export function countReserved(shop: string): Promise<number> {
   return prisma.redemption.count({ where: { shop, state: "reserved" } });

@@ -27,7 +27,7 @@ import {
   GIFT_CARDS_BY_CODE_QUERY,
   STORE_CREDIT_CREDIT_MUTATION,
 } from "../shopify/documents";
-import { accessRefusals, GraphqlDocumentError, GraphqlExecutionError } from "../shopify/errors";
+import { accessRefusals, GraphqlDocumentError } from "../shopify/errors";
 import { fromMinorUnits, toMinorUnits } from "../domain/money";
 import {
   giftCardExpiresOn,
@@ -48,6 +48,7 @@ import {
   releaseRedemption,
   reserveRedemption,
   staleReservations,
+  unnotifiedGiftCards,
   type Redemption,
 } from "../models/rewards.server";
 import { shopCurrency } from "../models/shop-currency.server";
@@ -83,9 +84,11 @@ const describe = (errors: UserError[]) =>
 const isTaken = (errors: UserError[]) =>
   errors.some((e) => e.code === "TAKEN" || /already been taken/i.test(e.message));
 
-/** Shopify's failure that says a create did not run: the document or access refused (never retried). */
-const definitelyNotRun = (error: unknown) =>
-  error instanceof GraphqlDocumentError || accessRefusals(error) !== null || error instanceof GraphqlExecutionError;
+/**
+ * Shopify's failure that says a create did not run: the document or access refused (never retried). Any other
+ * execution error (a resolver failing after the mutation may have run) leaves the outcome unknown.
+ */
+const definitelyNotRun = (error: unknown) => error instanceof GraphqlDocumentError || accessRefusals(error) !== null;
 
 /** Thrown by `send` when Shopify says the create did not run: the only failure that releases the points. */
 class CreateNotRun extends Error {
@@ -363,6 +366,10 @@ export async function recoverRedemptions(
   const now = deps.now ?? (() => new Date());
   const stale = await staleReservations(shop, new Date(now().getTime() - (deps.graceMs ?? RECOVERY_GRACE_MS)));
   const out: RecoveryResult = { confirmed: 0, released: 0, pending: 0, waiting: 0 };
+  // A gift card confirmed by a process that died before asking Shopify to send it (a failed send is recorded in
+  // `failure` and left to the merchant: the shopper sees the code on the page all the same).
+  for (const r of await unnotifiedGiftCards(shop, new Date(now().getTime() - (deps.graceMs ?? RECOVERY_GRACE_MS))))
+    await notifyGiftCard(shop, r.id, r.shopifyId!, deps.client, now);
   for (const r of stale) {
     const result = await complete(shop, r, deps, "recover");
     out[result.outcome === "refused" ? "pending" : result.outcome]++;

@@ -448,6 +448,23 @@ describe("interrupted redemptions and the recovery pass", () => {
     expect(await available(customer)).toBe(0);
   });
 
+  it("gift card: confirmed by a process that died before asking Shopify to send it: recovery sends it once", async () => {
+    const customer = await customerWith(100);
+    const r = await reward({ kind: "gift_card" });
+    const result = await redeem(SHOP, customer, r.id, "t", { client: diesBefore(/GiftCardNotify/), now });
+    expect(result.outcome).toBe("confirmed");
+    // The kill hit the send: as a crash leaves it, nothing recorded about the send.
+    const id = (result as { redemption: { id: string } }).redemption.id;
+    await prisma.redemption.update({ where: { shop_id: { shop: SHOP, id } }, data: { failure: null } });
+    const sent = () => state().customerNotifications.filter((n) => n.customerId === customer);
+    expect(sent()).toEqual([]);
+    await recoverLater();
+    expect(sent()).toEqual([expect.objectContaining({ template: "gift_card" })]);
+    expect((await getRedemption(SHOP, id))!.notifiedAt).not.toBeNull();
+    await recoverLater();
+    expect(sent()).toHaveLength(1);
+  });
+
   it("store credit: killed after the reservation, before the attempt: recovery credits once", async () => {
     const customer = await customerWith(100);
     const r = await reward({ kind: "store_credit" });
