@@ -163,6 +163,24 @@ describe("retries", () => {
     expect(client.stats.retriesByReason.network).toBe(1);
   });
 
+  it("a request unsafe to repeat is sent once after a 503 or a reset (it may have run), and retried after a 429", async () => {
+    const h = await harness();
+    const client = h.client();
+    h.sim.faults.inject({ kind: "http", status: 503 });
+    const after503 = await client.request(SHOP_QUERY, {}, { unsafeToRepeat: true }).catch((e: unknown) => e);
+    expect(after503).toBeInstanceOf(RetriesExhaustedError);
+    expect(after503).toMatchObject({ attempts: 1, lastReason: "HTTP 503" });
+    h.sim.faults.inject({ kind: "reset" });
+    const afterReset = await client.request(SHOP_QUERY, {}, { unsafeToRepeat: true }).catch((e: unknown) => e);
+    expect(afterReset).toBeInstanceOf(RetriesExhaustedError);
+    expect(afterReset).toMatchObject({ attempts: 1 });
+    // A 429 says the request did not run: retried as usual.
+    h.sim.faults.inject({ kind: "http", status: 429, retryAfter: 1 });
+    const data = await client.request<{ shop: { name: string } }>(SHOP_QUERY, {}, { unsafeToRepeat: true });
+    expect(data.shop.name).toBe("Demo");
+    expect(h.sim.requests.forShop(h.shop).map((e) => e.status)).toEqual([503, -1, 429, 200]);
+  });
+
   it("gives up after the allowed attempts", async () => {
     // Given Shopify answers 502 to everything
     const h = await harness();
