@@ -536,7 +536,7 @@ describe("interrupted redemptions and the recovery pass", () => {
   });
 });
 
-describe("a redeeming process killed with SIGKILL", () => {
+describe("redeeming processes (killed with SIGKILL, or racing)", () => {
   const CHILD = path.resolve("tests/support/redemption-child.ts");
   const children: ChildProcess[] = [];
   afterAll(() => {
@@ -586,6 +586,34 @@ describe("a redeeming process killed with SIGKILL", () => {
     },
     30_000,
   );
+
+  it("two processes racing on one customer with points for one: one reward, the other refused", async () => {
+    const customer = await customerWith(150);
+    const r = await reward({ kind: "amount_off" });
+    // Each process loads, then all are told to go at once.
+    const racers = ["tab-1", "tab-2", "tab-3"].map((token) => {
+      const child = fork(
+        CHILD,
+        [SHOP, endpoint, sim.tokens.issue(SHOP), customer, r.id, token, String(clock.now()), "wait"],
+        { execArgv: ["--import", "tsx"], stdio: "inherit" },
+      );
+      children.push(child);
+      const ready = new Promise<void>((resolve) =>
+        child.on("message", (m: { type?: string }) => m?.type === "ready" && resolve()),
+      );
+      const done = new Promise<string>((resolve, reject) => {
+        child.on("message", (m: { type?: string; outcome?: string }) => m?.type === "done" && resolve(m.outcome!));
+        child.once("exit", (code) => code !== 0 && reject(new Error(`redeeming process exited ${code}`)));
+      });
+      return { child, ready, done };
+    });
+    await Promise.all(racers.map((x) => x.ready));
+    for (const x of racers) x.child.send({ type: "go" });
+    const outcomes = await Promise.all(racers.map((x) => x.done));
+    expect(outcomes.sort()).toEqual(["confirmed", "refused", "refused"]);
+    expect(discountsOf(customer)).toHaveLength(1);
+    expect(await available(customer)).toBe(50);
+  }, 30_000);
 
   it("killed right after its reservation (the create sent or not): recovery leaves exactly one code", async () => {
     const customer = await customerWith(100);
