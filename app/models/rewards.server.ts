@@ -276,6 +276,58 @@ export async function unnotifiedGiftCards(shop: string, before: Date): Promise<R
   return rows.map(redemptionFrom);
 }
 
+/**
+ * Per reward named, the counts its limits read for this customer as of `now` (reserved or confirmed redemptions:
+ * the customer's within each reward's period, the shop's in total). A read for display: the reservation counts again
+ * under its locks.
+ */
+export async function redemptionCounts(
+  shop: string,
+  customerId: string,
+  rewards: readonly Reward[],
+  now: Date,
+): Promise<Map<string, { customerInPeriod: number; total: number }>> {
+  const ids = rewards.map((r) => r.id);
+  const [mine, totals] = await Promise.all([
+    prisma.redemption.findMany({
+      where: { shop, customerId, rewardId: { in: ids }, state: { in: LIVE_STATES } },
+      select: { rewardId: true, createdAt: true },
+    }),
+    prisma.redemption.groupBy({
+      by: ["rewardId"],
+      where: { shop, rewardId: { in: ids }, state: { in: LIVE_STATES } },
+      _count: { _all: true },
+    }),
+  ]);
+  const out = new Map<string, { customerInPeriod: number; total: number }>();
+  for (const r of rewards) {
+    const per = r.limits.perCustomer;
+    const since = per ? periodStart(now.getTime(), per.periodDays) : Number.POSITIVE_INFINITY;
+    out.set(r.id, {
+      customerInPeriod: mine.filter((m) => m.rewardId === r.id && m.createdAt.getTime() > since).length,
+      total: totals.find((t) => t.rewardId === r.id)?._count._all ?? 0,
+    });
+  }
+  return out;
+}
+
+/** The customer's available points as of `now`. */
+export async function availablePoints(shop: string, customerId: string, now: Date): Promise<number> {
+  const entries = await prisma.pointsEntry.findMany({
+    where: { shop, customerId },
+    select: { kind: true, points: true, effectiveAt: true, availableAt: true },
+  });
+  return balancesAt(
+    entries.map((e) => ({
+      kind: e.kind as PointsKind,
+      points: Number(e.points),
+      effectiveAt: e.effectiveAt.getTime(),
+      availableAt: e.availableAt.getTime(),
+    })),
+    now.getTime(),
+  ).available;
+}
+
 /** How many of the shop's redemptions are still reserved. */
 export function countReserved(shop: string): Promise<number> {
   return prisma.redemption.count({ where: { shop, state: "reserved" } });

@@ -32,6 +32,7 @@ import { fromMinorUnits, toMinorUnits } from "../domain/money";
 import {
   giftCardExpiresOn,
   redemptionCode,
+  redemptionRefusal,
   refusalMessage,
   rewardExpiresAt,
   type RedemptionRefusal,
@@ -47,8 +48,13 @@ import {
   noteFailure,
   releaseRedemption,
   reserveRedemption,
+  availablePoints,
+  customerRedemptions,
+  listRewards,
+  redemptionCounts,
   staleReservations,
   unnotifiedGiftCards,
+  type Reward,
   type Redemption,
 } from "../models/rewards.server";
 import { shopCurrency } from "../models/shop-currency.server";
@@ -376,4 +382,37 @@ export async function recoverRedemptions(
   }
   out.waiting = (await countReserved(shop)) - out.pending;
   return out;
+}
+
+export interface ShopperRewards {
+  available: number;
+  /** The shop's active rewards, cheapest first, each with why it cannot be redeemed now (null: it can). */
+  rewards: { reward: Reward; refusal: RedemptionRefusal | null }[];
+  /** The customer's redemptions, newest first (a code or card to show; pending ones being finished). */
+  redemptions: Redemption[];
+}
+
+/**
+ * What the loyalty page's rewards section shows one signed-in customer (the form itself is not built yet): their
+ * available points, each active reward with the refusal a redemption would get now, and their redemptions.
+ */
+export async function shopperRewards(
+  shop: string,
+  customerId: string,
+  now: Date = new Date(),
+): Promise<ShopperRewards> {
+  const [available, rewards, redemptions] = await Promise.all([
+    availablePoints(shop, customerId, now),
+    listRewards(shop, { activeOnly: true }),
+    customerRedemptions(shop, customerId),
+  ]);
+  const counts = await redemptionCounts(shop, customerId, rewards, now);
+  return {
+    available,
+    rewards: rewards.map((reward) => ({
+      reward,
+      refusal: redemptionRefusal(reward, available, counts.get(reward.id)!),
+    })),
+    redemptions,
+  };
 }

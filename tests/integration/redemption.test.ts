@@ -15,7 +15,7 @@ import { REDEMPTIONS_RECOVER } from "../../app/jobs/contracts";
 import { redemptionsRecoverJob } from "../../app/jobs/redemptions.server";
 import { appendJournalEntries } from "../../app/models/points.server";
 import { createReward, getRedemption, reserveRedemption, type Reward } from "../../app/models/rewards.server";
-import { RECOVERY_GRACE_MS, recoverRedemptions, redeem } from "../../app/services/redemption.server";
+import { RECOVERY_GRACE_MS, recoverRedemptions, redeem, shopperRewards } from "../../app/services/redemption.server";
 import { API_VERSION } from "../../app/shopify/api-version";
 import { createAdminClient, type AdminClient } from "../../app/shopify/client";
 import { fetchTransport } from "../../app/shopify/transport.server";
@@ -338,6 +338,32 @@ describe("refusals change nothing", () => {
       [`redeem:${result.redemption.id}`, -100],
       [`release:${result.redemption.id}`, 100],
     ]);
+  });
+});
+
+describe("what the shopper is shown", () => {
+  it("available points, each active reward with the refusal it would get now, and their redemptions", async () => {
+    const customer = await customerWith(300);
+    const cheap = await reward({
+      kind: "free_shipping",
+      pointsPrice: 50,
+      limits: { perCustomer: { count: 1, periodDays: 30 }, total: null },
+    });
+    const dear = await reward({ kind: "gift_card", pointsPrice: 1000 });
+    const off = await reward({ kind: "amount_off", pointsPrice: 10 });
+    await prisma.reward.update({ where: { shop_id: { shop: SHOP, id: off.id } }, data: { active: false } });
+    expect((await redeem(SHOP, customer, cheap.id, "t", deps())).outcome).toBe("confirmed");
+    const shown = await shopperRewards(SHOP, customer, now());
+    expect(shown.available).toBe(250);
+    const of = (id: string) => shown.rewards.find((r) => r.reward.id === id);
+    expect(of(off.id)).toBeUndefined();
+    expect(of(cheap.id)!.refusal).toEqual({ reason: "customer_limit_reached", count: 1, periodDays: 30 });
+    expect(of(dear.id)!.refusal).toEqual({ reason: "not_enough_points", available: 250, price: 1000 });
+    expect(shown.redemptions.map((r) => [r.rewardId, r.state])).toEqual([[cheap.id, "confirmed"]]);
+    // A month later the limit no longer applies.
+    clock.advance(30 * DAY_MS + 1);
+    const later = await shopperRewards(SHOP, customer, now());
+    expect(later.rewards.find((r) => r.reward.id === cheap.id)!.refusal).toBeNull();
   });
 });
 
