@@ -20,6 +20,8 @@ export interface CustomerDataReport {
   points: Record<string, unknown>[];
   /** Their redemptions: the reward, the points, the state, the code or Shopify id. */
   redemptions: Record<string, unknown>[];
+  /** The birth date held for the birthday bonus (from a metafield or the shopper), if any. */
+  birthday: Record<string, unknown> | null;
 }
 
 /** BigInt is not JSON: money columns become decimal strings of minor units. */
@@ -32,7 +34,7 @@ export async function collectCustomerData(
   customerId: string,
   orderIds: string[],
 ): Promise<CustomerDataReport> {
-  const [customer, orders, state, history, sync, campaigns, points, redemptions] = await Promise.all([
+  const [customer, orders, state, history, sync, campaigns, points, redemptions, birthday] = await Promise.all([
     prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } }),
     prisma.order.findMany({ where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] }, orderBy: { id: "asc" } }),
     prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } }),
@@ -41,6 +43,7 @@ export async function collectCustomerData(
     prisma.campaignRecipient.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
     prisma.pointsEntry.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
     prisma.redemption.findMany({ where: { shop, customerId }, orderBy: { createdAt: "asc" } }),
+    prisma.customerBirthday.findUnique({ where: { shop_customerId: { shop, customerId } } }),
   ]);
   const refunds = await prisma.refund.findMany({
     where: { shop, orderId: { in: orders.map((o) => o.id) } },
@@ -56,6 +59,7 @@ export async function collectCustomerData(
     campaigns: campaigns.map(plain),
     points: points.map(plain),
     redemptions: redemptions.map(plain),
+    birthday: birthday && plain(birthday),
   };
 }
 
@@ -80,6 +84,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       where: { shop, OR: [{ customerId }, { orderId: { in: doomedIds } }] },
     });
     const redemptions = await tx.redemption.deleteMany({ where: { shop, customerId } });
+    const birthdays = await tx.customerBirthday.deleteMany({ where: { shop, customerId } });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
@@ -106,6 +111,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       campaignRecipients: campaignRecipients.count,
       pointsEntries: pointsEntries.count,
       redemptions: redemptions.count,
+      birthdays: birthdays.count,
       dataRequests: requests.count,
       reconcileFixes,
     };
@@ -141,6 +147,8 @@ export async function eraseShopData(shop: string, at: Date) {
       pointsRulesVersions: (await tx.pointsRulesVersion.deleteMany({ where: { shop } })).count,
       redemptions: (await tx.redemption.deleteMany({ where: { shop } })).count,
       rewards: (await tx.reward.deleteMany({ where: { shop } })).count,
+      customerBirthdays: (await tx.customerBirthday.deleteMany({ where: { shop } })).count,
+      pointsImports: (await tx.pointsImport.deleteMany({ where: { shop } })).count,
     };
     await tx.shop.update({
       where: { shop },
