@@ -71,6 +71,7 @@ describe("shop A cannot read shop B", () => {
       campaigns: [],
       points: [],
       redemptions: [],
+      birthday: null,
     });
     expect((await getInstallOverview(A)).customers).toBe(1);
   });
