@@ -13,9 +13,36 @@ import campaignsTh from "./pages/campaigns.th.json";
 // The shoppers' loyalty page (app/storefront/loyalty-page.ts): in the storefront's language, not the admin's.
 import loyaltyEn from "./pages/loyalty.en.json";
 import loyaltyTh from "./pages/loyalty.th.json";
+// Points: the programme and its rules, the report (liability, customers' journals), imports, the rewards catalogue.
+import pointsProgramEn from "./pages/points-program.en.json";
+import pointsProgramTh from "./pages/points-program.th.json";
+import pointsReportEn from "./pages/points-report.en.json";
+import pointsReportTh from "./pages/points-report.th.json";
+import pointsImportEn from "./pages/points-import.en.json";
+import pointsImportTh from "./pages/points-import.th.json";
+import rewardsEn from "./pages/rewards.en.json";
+import rewardsTh from "./pages/rewards.th.json";
 
-const en = { ...enBase, analytics: analyticsEn, campaigns: campaignsEn, loyalty: loyaltyEn };
-const th = { ...thBase, analytics: analyticsTh, campaigns: campaignsTh, loyalty: loyaltyTh };
+const en = {
+  ...enBase,
+  analytics: analyticsEn,
+  campaigns: campaignsEn,
+  loyalty: loyaltyEn,
+  pointsProgram: pointsProgramEn,
+  pointsReport: pointsReportEn,
+  pointsImport: pointsImportEn,
+  rewards: rewardsEn,
+};
+const th = {
+  ...thBase,
+  analytics: analyticsTh,
+  campaigns: campaignsTh,
+  loyalty: loyaltyTh,
+  pointsProgram: pointsProgramTh,
+  pointsReport: pointsReportTh,
+  pointsImport: pointsImportTh,
+  rewards: rewardsTh,
+};
 
 export const SUPPORTED_LOCALES = ["en", "th"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];

@@ -73,6 +73,8 @@ function Navigation() {
       <Link to="/app/segments">{t("app.nav.segments")}</Link>
       <Link to="/app/customers">{t("app.nav.customers")}</Link>
       <Link to="/app/tiers">{t("app.nav.tiers")}</Link>
+      <Link to="/app/points">{t("app.nav.points")}</Link>
+      <Link to="/app/rewards">{t("app.nav.rewards")}</Link>
       <Link to="/app/campaigns">{t("app.nav.campaigns")}</Link>
       <Link to="/app/analytics">{t("app.nav.analytics")}</Link>
       <Link to="/app/settings">{t("app.nav.settings")}</Link>
