@@ -3,6 +3,8 @@
 // Pure: epoch milliseconds in, no clock, no I/O. The journal is a deterministic function of (the customer's orders and
 // refunds, the rules, asOf); services/points.server.ts appends, per source key, only the difference (ADR 0006).
 import { currencyDecimals } from "./money";
+import { birthdayInstants, bonusKeys, tierHeldAt, type TierProgrammeAt } from "./points-bonuses";
+import { TIER_KEY_PATTERN } from "./tier-rules";
 import { addCalendarMonths, DAY_MS, isValidTimeZone, localDateAt, localDayStart } from "./time";
 
 // ---- Rules ---------------------------------------------------------------------------------------------------------
@@ -30,13 +32,31 @@ export interface PointsRules {
   returnWindowDays: number;
   /** Calendar months without an earning order after which available points expire; null: they never expire. */
   expiryMonths: number | null;
+  /** Per tier key, a multiplier in thousandths on the orders placed while the customer held that tier; a tier not
+   * listed: ×1 (docs/rules.md#points-earning-rules). */
+  tierMultipliers: Record<string, number>;
+  /** Points for an account created at or after the programme start (0: no bonus). */
+  signUpPoints: number;
+  /** Points with the customer's first earning order in the programme (0: no bonus). */
+  firstOrderPoints: number;
+  /** Points once a calendar year, at the start of the birthday month (0: no bonus). */
+  birthdayPoints: number;
+  /** The customer metafield holding birth dates, "namespace.key". */
+  birthdayMetafield: string;
 }
+
+export const DEFAULT_BIRTHDAY_METAFIELD = "facts.birth_date";
 
 export const DEFAULT_POINTS_RULES: Readonly<PointsRules> = {
   ratePerMille: 1000,
   multiplierPerMille: 1000,
   returnWindowDays: 30,
   expiryMonths: 12,
+  tierMultipliers: {},
+  signUpPoints: 0,
+  firstOrderPoints: 0,
+  birthdayPoints: 0,
+  birthdayMetafield: DEFAULT_BIRTHDAY_METAFIELD,
 };
 
 export const POINTS_LIMITS = {
@@ -44,7 +64,35 @@ export const POINTS_LIMITS = {
   multiplierPerMille: { min: 0, max: 100_000 },
   returnWindowDays: { min: 0, max: 365 },
   expiryMonths: { min: 1, max: 120 },
+  signUpPoints: { min: 0, max: 1_000_000 },
+  firstOrderPoints: { min: 0, max: 1_000_000 },
+  birthdayPoints: { min: 0, max: 1_000_000 },
 } as const;
+
+/** A tier multiplier per mille: 0 (a tier that earns nothing) to ×100; at most this many tiers listed. */
+export const TIER_MULTIPLIER_LIMITS = { min: 0, max: 100_000, maxTiers: 10 } as const;
+
+/** "namespace.key" as Shopify allows them: a namespace of 3–255 and a key of 2–64 letters, digits, "-" or "_". */
+export const METAFIELD_IDENTIFIER = /^([A-Za-z0-9_-]{3,255})\.([A-Za-z0-9_-]{2,64})$/;
+
+/** Rules as stored by an earlier version of the app (without the later fields) with those fields' defaults. */
+export function withRuleDefaults(stored: Partial<PointsRules>): PointsRules {
+  return {
+    ...DEFAULT_POINTS_RULES,
+    ...stored,
+    tierMultipliers: { ...(stored.tierMultipliers ?? {}) },
+  };
+}
+
+/** Whether any version of the programme turns on what needs more than the orders: tiers, sign-ups, birthdays. */
+export function programmeNeeds(programme: Pick<PointsProgramme, "versions">) {
+  const all = [DEFAULT_POINTS_RULES, ...programme.versions.map((v) => v.rules)];
+  return {
+    tiers: all.some((r) => Object.keys(r.tierMultipliers ?? {}).length > 0),
+    signUps: all.some((r) => (r.signUpPoints ?? 0) > 0),
+    birthdays: all.some((r) => (r.birthdayPoints ?? 0) > 0),
+  };
+}
 
 export interface PointsRuleIssue {
   path: string[];
@@ -65,12 +113,15 @@ export function validatePointsRules(input: unknown): PointsRulesValidation {
   }
   const given = input as Record<string, unknown>;
   const issues: PointsRuleIssue[] = [];
-  const rules = { ...DEFAULT_POINTS_RULES };
+  const rules = withRuleDefaults({});
   const messages: Record<keyof typeof POINTS_LIMITS, string> = {
     ratePerMille: "The rate must be a whole number of thousandths of a point per unit, from {min} to {max}.",
     multiplierPerMille: "The multiplier must be a whole number of thousandths, from {min} to {max}.",
     returnWindowDays: "The return window must be a whole number of days from {min} to {max}.",
     expiryMonths: "Points must expire after a whole number of months from {min} to {max}, or never.",
+    signUpPoints: "The sign-up bonus must be a whole number of points from {min} to {max}.",
+    firstOrderPoints: "The first-order bonus must be a whole number of points from {min} to {max}.",
+    birthdayPoints: "The birthday bonus must be a whole number of points from {min} to {max}.",
   };
   for (const field of Object.keys(POINTS_LIMITS) as (keyof typeof POINTS_LIMITS)[]) {
     const value = given[field];
@@ -87,8 +138,60 @@ export function validatePointsRules(input: unknown): PointsRulesValidation {
       issues.push({ path: [field], key: `points.${field}.out_of_range`, message, params: { min, max } });
     }
   }
+  const tiers = given.tierMultipliers;
+  if (tiers !== undefined) {
+    if (typeof tiers !== "object" || tiers === null || Array.isArray(tiers)) {
+      issues.push({
+        path: ["tierMultipliers"],
+        key: "field.invalid_type",
+        message: "The tier multipliers must be a group of settings.",
+      });
+    } else {
+      const entries = Object.entries(tiers as Record<string, unknown>);
+      const { min, max, maxTiers } = TIER_MULTIPLIER_LIMITS;
+      if (entries.length > maxTiers)
+        issues.push({
+          path: ["tierMultipliers"],
+          key: "points.tierMultipliers.too_many",
+          message: `At most ${maxTiers} tiers can have a multiplier.`,
+          params: { max: maxTiers },
+        });
+      for (const [key, value] of entries) {
+        if (!TIER_KEY_PATTERN.test(key)) {
+          issues.push({
+            path: ["tierMultipliers", key],
+            key: "points.tierMultipliers.unknown_tier",
+            message: `"${key}" is not a tier key.`,
+            params: { tier: key },
+          });
+        } else if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) {
+          rules.tierMultipliers[key] = value;
+        } else {
+          issues.push({
+            path: ["tierMultipliers", key],
+            key: "points.tierMultipliers.out_of_range",
+            message: `The multiplier of tier "${key}" must be a whole number of thousandths, from ${min} to ${max}.`,
+            params: { tier: key, min, max },
+          });
+        }
+      }
+    }
+  }
+  const metafield = given.birthdayMetafield;
+  if (metafield !== undefined) {
+    if (typeof metafield === "string" && METAFIELD_IDENTIFIER.test(metafield.trim())) {
+      rules.birthdayMetafield = metafield.trim();
+    } else {
+      issues.push({
+        path: ["birthdayMetafield"],
+        key: "points.birthdayMetafield.invalid",
+        message:
+          'The birthday metafield must be written "namespace.key" (for example facts.birth_date): a namespace of 3 to 255 and a key of 2 to 64 letters, digits, "-" or "_".',
+      });
+    }
+  }
   for (const field of Object.keys(given)) {
-    if (!(field in POINTS_LIMITS))
+    if (!(field in POINTS_LIMITS) && field !== "tierMultipliers" && field !== "birthdayMetafield")
       issues.push({ path: [field], key: "field.unknown", message: `Unknown setting "${field}".` });
   }
   return issues.length === 0 ? { ok: true, rules } : { ok: false, issues };
@@ -107,8 +210,11 @@ export interface PointsProgramme {
   versions: readonly PointsRulesVersion[];
   /** When the programme started: orders processed before this instant earn nothing. */
   startsAt: number;
-  /** The shop's IANA time zone, for expiry days (UTC when undefined). */
+  /** The shop's IANA time zone, for expiry days and birthday months (UTC when undefined). */
   timeZone?: string;
+  /** The shop's tier programmes with the instant each became the shop's, for tier multipliers: the tier a customer
+   * held at an order's processed_at is evaluated under the programme in force then. Empty or absent: no tiers. */
+  tierProgrammes?: readonly TierProgrammeAt[];
 }
 
 /** The version in force at `t`: the highest-numbered saved version with effectiveFrom ≤ t, else version 0. */
@@ -125,15 +231,33 @@ const toSafeNumber = (value: bigint, what: string) => {
 };
 
 /**
- * An order's points: floor(rate × value × multiplier), with value in major units of `currency` — computed exactly as
- * floor(valueMinor × ratePerMille × multiplierPerMille / (10^decimals × 10^6)) in BigInt. 0 for a value ≤ 0.
+ * An order's points: floor(rate × value × multiplier × tier multiplier), with value in major units of `currency` —
+ * computed exactly as floor(valueMinor × ratePerMille × multiplierPerMille × tierPerMille / (10^decimals × 10^9)) in
+ * BigInt. 0 for a value ≤ 0. The tier multiplier defaults to ×1 (1000), which gives the formula without it.
  */
-export function orderPoints(valueMinor: number, currency: string, rules: PointsRules): number {
+export function orderPoints(
+  valueMinor: number,
+  currency: string,
+  rules: Pick<PointsRules, "ratePerMille" | "multiplierPerMille">,
+  tierMultiplierPerMille = 1000,
+): number {
   if (!Number.isSafeInteger(valueMinor)) throw new RangeError(`value ${valueMinor} is not an integer of minor units`);
   if (valueMinor <= 0) return 0;
-  const scale = 10n ** BigInt(currencyDecimals(currency)) * 1_000_000n;
-  const points = (BigInt(valueMinor) * BigInt(rules.ratePerMille) * BigInt(rules.multiplierPerMille)) / scale;
+  const scale = 10n ** BigInt(currencyDecimals(currency)) * 1_000_000_000n;
+  const points =
+    (BigInt(valueMinor) *
+      BigInt(rules.ratePerMille) *
+      BigInt(rules.multiplierPerMille) *
+      BigInt(tierMultiplierPerMille)) /
+    scale;
   return toSafeNumber(points, `the points of ${valueMinor} minor units`);
+}
+
+/** The multiplier (per mille) a tier key gets under `rules`: its own, or ×1 for no tier or a tier not listed. */
+export function tierMultiplierOf(rules: Pick<PointsRules, "tierMultipliers">, tier: string | null): number {
+  if (tier === null) return 1000;
+  const own = rules.tierMultipliers?.[tier];
+  return typeof own === "number" ? own : 1000;
 }
 
 /** When points of an order processed at `processedAt` expire if no later order earns: that calendar day, N months on, at its first instant in the zone. */
@@ -195,12 +319,13 @@ export const sourceOf = (sourceKey: string) => {
   return cut === -1 ? sourceKey : sourceKey.slice(0, cut);
 };
 
-const DERIVED_PREFIXES = ["order:", "refund:", "cancel:", "loss:", "expiry:"];
+const DERIVED_PREFIXES = ["order:", "refund:", "cancel:", "loss:", "expiry:", "bonus:"];
 
 /**
- * Whether a source is derived from the ledger (an order, a refund, a cancellation, a loss, an expiry): derive owns
- * those. Any other source (an import, and later redemptions, adjustments, bonuses) is written by its own service and is
- * an input of the rules: its movements count in the balances they read, and derive never reverses it.
+ * Whether a source is derived from the ledger and the customer's facts (an order, a refund, a cancellation, a loss,
+ * an expiry, a bonus: sign-up, first order, birthday): derive owns those. Any other source (an import, a redemption,
+ * an adjustment) is written by its own service and is an input of the rules: its movements count in the balances they
+ * read, and derive never reverses it.
  */
 export const isDerivedSource = (sourceKey: string) => DERIVED_PREFIXES.some((p) => sourceKey.startsWith(p));
 
@@ -210,32 +335,52 @@ interface OrderTrack {
   order: PointsOrder;
   version: PointsRulesVersion;
   availableAt: number;
+  /** The tier multiplier (per mille) of the tier held at processed_at. */
+  tierMultiplier: number;
   /** The points the order holds now (its earn less what was taken back, loss included). */
   held: number;
+  /** The first-order bonus it still holds (only the customer's first order has one). */
+  bonus: number;
 }
 
 type Fact =
   | { t: number; phase: 0; track: OrderTrack; points: number }
-  | { t: number; phase: 1; track: OrderTrack; refund: PointsRefund; pointsAfter: number }
+  | { t: number; phase: 0; grant: PointsEntryValues; track?: OrderTrack }
+  | { t: number; phase: 1; track: OrderTrack; refund: PointsRefund; pointsAfter: number; valueAfter: number }
   | { t: number; phase: 2; track: OrderTrack }
   | { t: number; phase: 3 };
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** What the journal needs to know of the customer besides their orders, for the bonuses. */
+export interface PointsCustomerFacts {
+  /** When the account was created in Shopify (null: unknown, no sign-up bonus). */
+  createdAt: number | null;
+  /** The birth date held (CustomerBirthday); null: none, no birthday bonus. */
+  birthday: { month: number; day: number } | null;
+}
+
 /**
  * The journal one customer's ledger facts lead to as of `asOf`, in the order the movements happen. Deterministic: the
- * same orders (in any order), rules and asOf give the same entries.
+ * same orders (in any order), customer facts, rules and asOf give the same entries.
  *
- * - An order processed at or after the programme start, not a test, earns floor(rate × value₀ × multiplier) under
- *   the version in force at its processed_at, pending until processed_at + the return window. value₀ is the ledger's
- *   value plus every refund of known amount in the order's currency: the value before those refunds. (The ledger
- *   holds an order's newest total only, so an edit is seen as the order's value from the start.)
+ * - An order processed at or after the programme start, not a test, earns floor(rate × value₀ × multiplier × tier
+ *   multiplier) under the version in force at its processed_at, pending until processed_at + the return window.
+ *   value₀ is the ledger's value plus every refund of known amount in the order's currency: the value before those
+ *   refunds. (The ledger holds an order's newest total only, so an edit is seen as the order's value from the
+ *   start.) The tier is the one held at processed_at over the customer's qualifying orders before it (tierHeldAt),
+ *   under the tier programme in force then.
  * - Each such refund, at its created_at (not before processed_at), takes the order down to what its value after the
  *   refund earns; a cancellation, at cancelled_at, takes everything it still holds. Taken from its pending points
  *   while the order is in its return window, else from the available balance, never below zero: the rest is a loss.
+ * - Bonuses (each under the version in force at its instant; 0 points: none): sign-up at the account's creation when
+ *   that is at or after the start; first order with the customer's first order since the start worth more than 0
+ *   (pending with it, taken back when it is cancelled or refunded to 0); birthday at the first instant of the
+ *   birthday month of each year, from the start to asOf.
  * - Expiry: at the first instant of the day `expiryMonths` after the local day of the last order still holding
  *   points (in the shop's zone), and at any later instant points become available while that day has passed, every
- *   available point expires. Only at instants ≤ asOf: expiry is the one movement the passing of time makes.
+ *   available point expires. Only at instants ≤ asOf: expiry (and the birthday) are the movements the passing of
+ *   time makes.
  */
 export function targetEntries(
   orders: readonly PointsOrder[],
@@ -244,41 +389,120 @@ export function targetEntries(
   {
     customerDeleted = false,
     held = [],
+    customer,
   }: {
     customerDeleted?: boolean;
     /** The customer's journal as held: its entries of sources not derived from the ledger (imports …) are facts
      * too, counted in the available balance clawbacks and expiry read. Its derived entries are ignored. */
     held?: readonly PointsEntryValues[];
+    /** The customer's creation time and birth date, for the sign-up and birthday bonuses. */
+    customer?: PointsCustomerFacts;
   } = {},
 ): PointsEntryValues[] {
   if (customerDeleted) return [];
   const external = held.filter((e) => !isDerivedSource(e.sourceKey) && e.kind !== "loss");
   const facts: Fact[] = [];
   const tracks: OrderTrack[] = [];
-  for (const order of [...orders].sort((a, b) => compareText(a.id, b.id))) {
-    if (order.test || order.processedAt < programme.startsAt) continue;
-    const version = rulesAt(programme, order.processedAt);
-    const known = order.refunds
+  const grant = (
+    t: number,
+    sourceKey: string,
+    version: PointsRulesVersion,
+    points: number,
+    over: Partial<PointsEntryValues> = {},
+  ): PointsEntryValues => ({
+    sourceKey,
+    kind: "bonus",
+    points,
+    ruleVersion: version.version,
+    effectiveAt: t,
+    availableAt: t,
+    orderId: null,
+    refundId: null,
+    note: null,
+    ...over,
+  });
+  const known = (order: PointsOrder) =>
+    order.refunds
       .filter((r) => r.amountMinor !== null && r.amountMinor > 0 && r.currencyCode === order.currencyCode)
       .map((r) => ({ refund: r, t: Math.max(r.createdAt, order.processedAt) }))
       .sort((a, b) => a.t - b.t || compareText(a.refund.id, b.refund.id));
-    let value = order.valueMinor + known.reduce((sum, r) => sum + r.refund.amountMinor!, 0);
-    const earned = orderPoints(value, order.currencyCode, version.rules);
-    if (earned <= 0) continue;
+  const valueBefore = (order: PointsOrder) =>
+    order.valueMinor + known(order).reduce((sum, r) => sum + r.refund.amountMinor!, 0);
+  const counts = (order: PointsOrder) => !order.test && order.processedAt >= programme.startsAt;
+  // The customer's first order in the programme (worth more than 0 before refunds): the first-order bonus follows it
+  let first: PointsOrder | null = null;
+  for (const order of orders)
+    if (
+      counts(order) &&
+      valueBefore(order) > 0 &&
+      (!first ||
+        order.processedAt < first.processedAt ||
+        (order.processedAt === first.processedAt && order.id < first.id))
+    )
+      first = order;
+  for (const order of [...orders].sort((a, b) => compareText(a.id, b.id))) {
+    if (!counts(order)) continue;
+    const version = rulesAt(programme, order.processedAt);
+    const refunds = known(order);
+    let value = valueBefore(order);
+    if (value <= 0) continue;
+    const tiered = programme.tierProgrammes?.length && Object.keys(version.rules.tierMultipliers ?? {}).length > 0;
+    const tierMultiplier = tiered
+      ? tierMultiplierOf(version.rules, tierHeldAt(programme.tierProgrammes!, orders, order.processedAt))
+      : 1000;
+    const earned = orderPoints(value, order.currencyCode, version.rules, tierMultiplier);
+    const firstOrderPoints = order === first ? (version.rules.firstOrderPoints ?? 0) : 0;
+    if (earned <= 0 && firstOrderPoints <= 0) continue;
     const track: OrderTrack = {
       order,
       version,
       availableAt: order.processedAt + version.rules.returnWindowDays * DAY_MS,
+      tierMultiplier,
       held: 0,
+      bonus: 0,
     };
     tracks.push(track);
     facts.push({ t: order.processedAt, phase: 0, track, points: earned });
-    for (const { refund, t } of known) {
+    if (firstOrderPoints > 0)
+      facts.push({
+        t: order.processedAt,
+        phase: 0,
+        track,
+        grant: grant(order.processedAt, bonusKeys.firstOrder(), version, firstOrderPoints, {
+          availableAt: track.availableAt,
+          orderId: order.id,
+        }),
+      });
+    for (const { refund, t } of refunds) {
       value -= refund.amountMinor!;
-      facts.push({ t, phase: 1, track, refund, pointsAfter: orderPoints(value, order.currencyCode, version.rules) });
+      facts.push({
+        t,
+        phase: 1,
+        track,
+        refund,
+        valueAfter: value,
+        pointsAfter: orderPoints(value, order.currencyCode, version.rules, tierMultiplier),
+      });
     }
     if (order.cancelledAt !== null) facts.push({ t: Math.max(order.cancelledAt, order.processedAt), phase: 2, track });
     facts.push({ t: track.availableAt, phase: 3 });
+  }
+  if (customer?.createdAt != null && customer.createdAt >= programme.startsAt) {
+    const version = rulesAt(programme, customer.createdAt);
+    const points = version.rules.signUpPoints ?? 0;
+    if (points > 0)
+      facts.push({
+        t: customer.createdAt,
+        phase: 0,
+        grant: grant(customer.createdAt, bonusKeys.signUp(), version, points),
+      });
+  }
+  if (customer?.birthday) {
+    for (const { year, at } of birthdayInstants(customer.birthday, programme.startsAt, asOf, programme.timeZone)) {
+      const version = rulesAt(programme, at);
+      const points = version.rules.birthdayPoints ?? 0;
+      if (points > 0) facts.push({ t: at, phase: 0, grant: grant(at, bonusKeys.birthday(year), version, points) });
+    }
   }
   // External movements: their instants are moments to look at too (points they make available may expire at once)
   for (const e of external) facts.push({ t: e.effectiveAt, phase: 3 }, { t: e.availableAt, phase: 3 });
@@ -291,8 +515,8 @@ export function targetEntries(
     for (const e of external) if (e.effectiveAt <= t && e.availableAt <= t) sum += e.points;
     return sum;
   };
+  /** Takes `points` back at t: from the order's pending points inside its window, else from the available balance. */
   const clawBack = (track: OrderTrack, points: number, t: number, base: Omit<PointsEntryValues, "points">) => {
-    track.held -= points;
     if (t < track.availableAt) {
       entries.push({ ...base, points: -points, availableAt: track.availableAt });
       return;
@@ -307,6 +531,13 @@ export function targetEntries(
         points: -(points - taken),
         note: "not clawed back: the available balance was short",
       });
+  };
+  /** The first-order bonus back, with the order's own clawback (a cancellation, or a refund to 0). */
+  const clawBackBonus = (track: OrderTrack, t: number, base: Omit<PointsEntryValues, "points" | "sourceKey">) => {
+    if (track.bonus <= 0) return;
+    const points = track.bonus;
+    track.bonus = 0;
+    clawBack(track, points, t, { ...base, sourceKey: bonusKeys.firstOrderClawback() });
   };
   /** The expiry instant the customer's orders set now, and the version it follows; null: nothing can expire. */
   const expiryNow = (): { at: number; version: number } | null => {
@@ -350,6 +581,11 @@ export function targetEntries(
     for (; i < facts.length && facts[i].t === t; i++) {
       const fact = facts[i];
       if (fact.phase === 3) continue;
+      if ("grant" in fact) {
+        entries.push(fact.grant);
+        if (fact.track) fact.track.bonus += fact.grant.points;
+        continue;
+      }
       const { track } = fact;
       const { order, version } = track;
       const base = {
@@ -362,24 +598,30 @@ export function targetEntries(
       };
       if (fact.phase === 0) {
         track.held = fact.points;
-        entries.push({
-          ...base,
-          sourceKey: pointsKeys.order(order.id, version.version),
-          kind: "order",
-          points: fact.points,
-          availableAt: track.availableAt,
-        });
+        if (fact.points > 0)
+          entries.push({
+            ...base,
+            sourceKey: pointsKeys.order(order.id, version.version),
+            kind: "order",
+            points: fact.points,
+            availableAt: track.availableAt,
+          });
       } else if (fact.phase === 1) {
         const taken = track.held - Math.min(track.held, fact.pointsAfter);
-        if (taken > 0)
-          clawBack(track, taken, t, {
-            ...base,
-            sourceKey: pointsKeys.refund(fact.refund.id),
-            kind: "refund",
-            refundId: fact.refund.id,
-          });
-      } else if (track.held > 0) {
-        clawBack(track, track.held, t, { ...base, sourceKey: pointsKeys.cancellation(order.id), kind: "cancellation" });
+        const refundBase = { ...base, kind: "refund" as const, refundId: fact.refund.id };
+        if (taken > 0) {
+          track.held -= taken;
+          clawBack(track, taken, t, { ...refundBase, sourceKey: pointsKeys.refund(fact.refund.id) });
+        }
+        if (fact.valueAfter <= 0) clawBackBonus(track, t, refundBase);
+      } else {
+        const cancelBase = { ...base, kind: "cancellation" as const };
+        if (track.held > 0) {
+          const points = track.held;
+          track.held = 0;
+          clawBack(track, points, t, { ...cancelBase, sourceKey: pointsKeys.cancellation(order.id) });
+        }
+        clawBackBonus(track, t, cancelBase);
       }
     }
     lastVisit = t;

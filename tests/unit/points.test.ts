@@ -9,18 +9,24 @@ import {
   balancesAt,
   DEFAULT_POINTS_RULES,
   expiryAfter,
+  isDerivedSource,
   journalAppends,
   orderPoints,
   pointsCsvLine,
   rulesAt,
   sourceOf,
   targetEntries,
+  tierMultiplierOf,
   validatePointsRules,
+  withRuleDefaults,
+  type PointsCustomerFacts,
   type PointsEntryValues,
   type PointsOrder,
   type PointsProgramme,
   type PointsRules,
 } from "../../app/domain/points";
+import { tierHeldAt } from "../../app/domain/points-bonuses";
+import { NO_PERKS, type TierProgram } from "../../app/domain/tiers";
 import { DAY_MS } from "../../app/domain/time";
 
 const at = (iso: string) => new Date(iso).getTime();
@@ -442,6 +448,294 @@ describe("balances", () => {
   });
 });
 
+// ---- Earning rules and bonuses (docs/rules.md#points-earning-rules) -------------------------------------------------
+
+const tierProgram = (silver: number, retentionDays = 0): TierProgram => ({
+  tiers: [
+    { key: "member", name: "Member", threshold: 0, minOrders: null, perks: NO_PERKS },
+    { key: "silver", name: "Silver", threshold: silver, minOrders: null, perks: NO_PERKS },
+  ],
+  window: { kind: "rolling", days: 365 },
+  retentionDays,
+  timeZone: null,
+});
+const SOON = at("2024-12-01T00:00:00Z");
+const withRules = (r: Partial<PointsRules>, over: Partial<PointsProgramme> = {}) =>
+  programme({ versions: [{ version: 1, effectiveFrom: 0, rules: rules(r) }], ...over });
+
+describe("earning rules: validation of the new fields", () => {
+  it("defaults: bonuses off, every tier ×1, Shopify's birth date metafield", () => {
+    expect(DEFAULT_POINTS_RULES).toMatchObject({
+      tierMultipliers: {},
+      signUpPoints: 0,
+      firstOrderPoints: 0,
+      birthdayPoints: 0,
+      birthdayMetafield: "facts.birth_date",
+    });
+    const ok = validatePointsRules({
+      tierMultipliers: { silver: 1500, gold: 2000 },
+      signUpPoints: 50,
+      firstOrderPoints: 100,
+      birthdayPoints: 200,
+      birthdayMetafield: " custom.birthday ",
+    });
+    expect(ok).toEqual({
+      ok: true,
+      rules: {
+        ...DEFAULT_POINTS_RULES,
+        tierMultipliers: { silver: 1500, gold: 2000 },
+        signUpPoints: 50,
+        firstOrderPoints: 100,
+        birthdayPoints: 200,
+        birthdayMetafield: "custom.birthday",
+      },
+    });
+  });
+
+  it("refuses fractional or negative bonuses, bad tier keys or multipliers, and a malformed metafield", () => {
+    const refused = validatePointsRules({
+      signUpPoints: 1.5,
+      firstOrderPoints: -1,
+      birthdayPoints: 1_000_001,
+      tierMultipliers: { Silver: 1500, gold: 100_001, vip: "2" },
+      birthdayMetafield: "birth_date",
+    });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok)
+      expect(refused.issues.map((i) => [i.path.join("."), i.key])).toEqual([
+        ["signUpPoints", "points.signUpPoints.out_of_range"],
+        ["firstOrderPoints", "points.firstOrderPoints.out_of_range"],
+        ["birthdayPoints", "points.birthdayPoints.out_of_range"],
+        ["tierMultipliers.Silver", "points.tierMultipliers.unknown_tier"],
+        ["tierMultipliers.gold", "points.tierMultipliers.out_of_range"],
+        ["tierMultipliers.vip", "points.tierMultipliers.out_of_range"],
+        ["birthdayMetafield", "points.birthdayMetafield.invalid"],
+      ]);
+    expect(validatePointsRules({ tierMultipliers: [1000] }).ok).toBe(false);
+    expect(validatePointsRules({ birthdayMetafield: "ab.key" }).ok).toBe(false); // a namespace has 3 characters or more
+  });
+
+  it("rules saved before these fields existed read with their defaults", () => {
+    expect(withRuleDefaults({ ratePerMille: 2000 } as Partial<PointsRules>)).toEqual(rules({ ratePerMille: 2000 }));
+  });
+});
+
+describe("tier multipliers: the tier held at the order's processed_at", () => {
+  it("multiplies exactly: floor(value × rate × multiplier × tier multiplier) in integers", () => {
+    // 33.33 × 2.5 × 1.2 × 1.5 = 149.985
+    expect(orderPoints(3333, "USD", rules({ ratePerMille: 2500, multiplierPerMille: 1200 }), 1500)).toBe(149);
+    // ×1 is the formula without the tier; ×0 earns nothing
+    expect(orderPoints(3333, "USD", rules(), 1000)).toBe(orderPoints(3333, "USD", rules()));
+    expect(orderPoints(3333, "USD", rules(), 0)).toBe(0);
+    expect(orderPoints(Number.MAX_SAFE_INTEGER, "USD", rules(), 1000)).toBe(90071992547409);
+    expect(tierMultiplierOf(rules({ tierMultipliers: { silver: 1500 } }), "silver")).toBe(1500);
+    expect(tierMultiplierOf(rules({ tierMultipliers: { silver: 1500 } }), "member")).toBe(1000);
+    expect(tierMultiplierOf(rules({ tierMultipliers: { silver: 1500 } }), null)).toBe(1000);
+  });
+
+  it("counts the orders before the order (not itself), under the tier programme in force then", () => {
+    const a = order("2024-02-01T00:00:00Z", 15000); // 150.00: no tier before it
+    const b = order("2024-03-01T00:00:00Z", 8000); // silver held since a (150.00 ≥ 100.00): 80 × 1.5 = 120
+    const p = withRules(
+      { tierMultipliers: { silver: 1500, member: 1100 } },
+      { tierProgrammes: [{ from: Number.NEGATIVE_INFINITY, program: tierProgram(10000) }] },
+    );
+    expect(tierHeldAt(p.tierProgrammes!, [a, b], a.processedAt)).toBeNull();
+    expect(tierHeldAt(p.tierProgrammes!, [a, b], b.processedAt)).toBe("silver");
+    expect(targetEntries([b, a], p, SOON).map((e) => [e.orderId, e.points])).toEqual([
+      [a.id, 150],
+      [b.id, 120],
+    ]);
+    // A programme saved on 2024-02-15 with silver at 200.00: b was placed as a member (80 × 1.1 = 88)
+    const later = {
+      ...p,
+      tierProgrammes: [...p.tierProgrammes!, { from: at("2024-02-15T00:00:00Z"), program: tierProgram(20000) }],
+    };
+    expect(targetEntries([a, b], later, SOON).map((e) => e.points)).toEqual([150, 88]);
+    // Without tier programmes (or without multipliers) an order earns as before
+    expect(targetEntries([a, b], withRules({ tierMultipliers: { silver: 1500 } }), SOON).map((e) => e.points)).toEqual([
+      150, 80,
+    ]);
+  });
+
+  it("a refund takes the order down to what its value after it earns at the same tier multiplier", () => {
+    const a = order("2024-02-01T00:00:00Z", 15000);
+    // b: 80.00 at ×1.5 = 120; refunded 30.00 inside the window: 50.00 × 1.5 = 75, so 45 back
+    const b = refunded(order("2024-03-01T00:00:00Z", 8000), ["2024-03-05T00:00:00Z", 3000]);
+    const p = withRules(
+      { tierMultipliers: { silver: 1500 } },
+      { tierProgrammes: [{ from: 0, program: tierProgram(10000) }] },
+    );
+    expect(moves(targetEntries([a, b], p, SOON)).slice(1)).toEqual([
+      ["order", 120, "2024-03-01T00:00:00.000Z", "2024-03-31T00:00:00.000Z"],
+      ["refund", -45, "2024-03-05T00:00:00.000Z", "2024-03-31T00:00:00.000Z"],
+    ]);
+  });
+
+  it("is a function of the ledger as it stands: a later refund of an earlier order lowers a later order's tier", () => {
+    const a = refunded(order("2024-02-01T00:00:00Z", 15000), ["2024-06-01T00:00:00Z", 10000]); // now 50.00
+    const b = order("2024-03-01T00:00:00Z", 8000);
+    const p = withRules(
+      { tierMultipliers: { silver: 1500 } },
+      { tierProgrammes: [{ from: 0, program: tierProgram(10000) }] },
+    );
+    expect(targetEntries([a, b], p, SOON).find((e) => e.orderId === b.id && e.kind === "order")!.points).toBe(80);
+  });
+});
+
+describe("bonuses", () => {
+  const created = (iso: string, birthday: { month: number; day: number } | null = null) => ({
+    createdAt: at(iso),
+    birthday,
+  });
+
+  it("sign-up: once, at the account's creation, when it is at or after the programme start", () => {
+    const p = withRules({ signUpPoints: 50 });
+    const entries = targetEntries([], p, SOON, { customer: created("2024-03-05T08:00:00Z") });
+    expect(entries).toEqual([
+      {
+        sourceKey: "bonus:signup",
+        kind: "bonus",
+        points: 50,
+        ruleVersion: 1,
+        effectiveAt: at("2024-03-05T08:00:00Z"),
+        availableAt: at("2024-03-05T08:00:00Z"),
+        orderId: null,
+        refundId: null,
+        note: null,
+      },
+    ]);
+    expect(targetEntries([], p, SOON, { customer: created("2023-12-31T23:59:59Z") })).toEqual([]);
+    expect(targetEntries([], programme(), SOON, { customer: created("2024-03-05T08:00:00Z") })).toEqual([]);
+    expect(targetEntries([], p, SOON, { customer: created("2024-03-05T08:00:00Z"), customerDeleted: true })).toEqual(
+      [],
+    );
+  });
+
+  it("first order: with the first order since the start, pending with it; never with a later one", () => {
+    const p = withRules({ firstOrderPoints: 100 }, { startsAt: at("2024-01-15T00:00:00Z") });
+    const before = order("2024-01-10T00:00:00Z", 9900); // before the start
+    const first = order("2024-02-01T12:00:00Z", 5000);
+    const second = order("2024-03-01T00:00:00Z", 5000);
+    const entries = targetEntries([second, before, first], p, SOON);
+    expect(entries.map((e) => [e.sourceKey, e.points, iso(e.effectiveAt), iso(e.availableAt)])).toEqual([
+      [`order:${first.id}:v1`, 50, "2024-02-01T12:00:00.000Z", "2024-03-02T12:00:00.000Z"],
+      ["bonus:first-order", 100, "2024-02-01T12:00:00.000Z", "2024-03-02T12:00:00.000Z"],
+      [`order:${second.id}:v1`, 50, "2024-03-01T00:00:00.000Z", "2024-03-31T00:00:00.000Z"],
+    ]);
+    expect(balancesAt(entries, at("2024-03-02T12:00:00Z"))).toMatchObject({ earned: 200, available: 150, pending: 50 });
+  });
+
+  it("first order cancelled: the bonus goes back with it (from pending inside the window); none moves to the next", () => {
+    const p = withRules({ firstOrderPoints: 100 });
+    const first = order("2024-02-01T00:00:00Z", 5000, { cancelledAt: at("2024-02-05T00:00:00Z") });
+    const next = order("2024-03-01T00:00:00Z", 5000);
+    expect(moves(targetEntries([first, next], p, SOON))).toEqual([
+      ["order", 50, "2024-02-01T00:00:00.000Z", "2024-03-02T00:00:00.000Z"],
+      ["bonus", 100, "2024-02-01T00:00:00.000Z", "2024-03-02T00:00:00.000Z"],
+      ["cancellation", -50, "2024-02-05T00:00:00.000Z", "2024-03-02T00:00:00.000Z"],
+      ["cancellation", -100, "2024-02-05T00:00:00.000Z", "2024-03-02T00:00:00.000Z"],
+      ["order", 50, "2024-03-01T00:00:00.000Z", "2024-03-31T00:00:00.000Z"],
+    ]);
+    expect(targetEntries([first, next], p, SOON)[3].sourceKey).toBe("bonus:first-order:clawback");
+  });
+
+  it("first order refunded to 0 after its window: the bonus comes from the available balance, short → a loss", () => {
+    const p = withRules({ firstOrderPoints: 100, expiryMonths: null });
+    // 50 + 100 available on 2024-03-02; a partial refund keeps the bonus; the rest refunded on 2024-04-01
+    const first = refunded(
+      order("2024-02-01T00:00:00Z", 5000),
+      ["2024-03-10T00:00:00Z", 1000],
+      ["2024-04-01T00:00:00Z", 4000],
+    );
+    const entries = targetEntries([first], p, SOON);
+    expect(entries.map((e) => [e.sourceKey.replace(/gid:\/\/shopify\/\w+\//g, ""), e.kind, e.points])).toEqual([
+      [`order:${first.id.replace(/gid:\/\/shopify\/\w+\//, "")}:v1`, "order", 50],
+      ["bonus:first-order", "bonus", 100],
+      [`refund:${first.refunds[0].id.replace(/gid:\/\/shopify\/\w+\//, "")}`, "refund", -10],
+      [`refund:${first.refunds[1].id.replace(/gid:\/\/shopify\/\w+\//, "")}`, "refund", -40],
+      ["bonus:first-order:clawback", "refund", -100],
+    ]);
+    // 25 spent elsewhere (an import of −25 as a stand-in): the clawback finds 75 of 100, the rest is a loss
+    const spent: PointsEntryValues = {
+      sourceKey: "redeem:x",
+      kind: "redemption",
+      points: -25,
+      ruleVersion: 0,
+      effectiveAt: at("2024-03-20T00:00:00Z"),
+      availableAt: at("2024-03-20T00:00:00Z"),
+      orderId: null,
+      refundId: null,
+      note: null,
+    };
+    const short = targetEntries([first], p, SOON, { held: [spent] });
+    expect(short.slice(-2).map((e) => [e.sourceKey, e.kind, e.points])).toEqual([
+      ["bonus:first-order:clawback", "refund", -75],
+      ["loss:bonus:first-order:clawback", "loss", -25],
+    ]);
+  });
+
+  it("birthday: at the first instant of the birthday month in the shop's zone, once a year, from the start to asOf", () => {
+    const p = withRules({ birthdayPoints: 200 }, { timeZone: "Asia/Bangkok" });
+    const march = created("2020-01-01T00:00:00Z", { month: 3, day: 14 });
+    const entries = targetEntries([], p, at("2025-06-01T00:00:00Z"), { customer: march });
+    // 1 March 00:00 in Bangkok (UTC+7) is 28/29 February 17:00 UTC
+    expect(entries.map((e) => [e.sourceKey, e.points, iso(e.effectiveAt), iso(e.availableAt)])).toEqual([
+      ["bonus:birthday:2024", 200, "2024-02-29T17:00:00.000Z", "2024-02-29T17:00:00.000Z"],
+      ["bonus:birthday:2025", 200, "2025-02-28T17:00:00.000Z", "2025-02-28T17:00:00.000Z"],
+    ]);
+    // Not before its instant (asOf a second earlier), not before the start (January 2024 began before it in Bangkok)
+    expect(targetEntries([], p, at("2025-02-28T16:59:59Z"), { customer: march })).toHaveLength(1);
+    const january = targetEntries([], p, at("2025-06-01T00:00:00Z"), {
+      customer: created("2020-01-01T00:00:00Z", { month: 1, day: 2 }),
+    });
+    expect(january.map((e) => [e.sourceKey, iso(e.effectiveAt)])).toEqual([
+      ["bonus:birthday:2025", "2024-12-31T17:00:00.000Z"],
+    ]);
+    // No birth date held: none
+    expect(targetEntries([], p, SOON, { customer: created("2020-01-01T00:00:00Z") })).toEqual([]);
+  });
+
+  it("each bonus follows the version in force at its instant: turned on now, no past birthday earns", () => {
+    const p = programme({
+      versions: [
+        { version: 1, effectiveFrom: 0, rules: rules() },
+        {
+          version: 2,
+          effectiveFrom: at("2024-06-01T00:00:00Z"),
+          rules: rules({ birthdayPoints: 200, signUpPoints: 5 }),
+        },
+      ],
+    });
+    const entries = targetEntries([], p, at("2025-06-01T00:00:00Z"), {
+      customer: created("2024-02-01T00:00:00Z", { month: 3, day: 1 }),
+    });
+    expect(entries.map((e) => [e.sourceKey, e.ruleVersion])).toEqual([["bonus:birthday:2025", 2]]);
+  });
+
+  it("bonuses are derived sources: a birth date removed or a bonus turned off is reversed by the appends", () => {
+    expect(isDerivedSource("bonus:signup")).toBe(true);
+    expect(isDerivedSource("bonus:birthday:2025")).toBe(true);
+    const p = withRules({ birthdayPoints: 200 });
+    const held = targetEntries([], p, FAR, { customer: created("2020-01-01T00:00:00Z", { month: 3, day: 1 }) });
+    expect(held).toHaveLength(2);
+    expect(journalAppends(held, targetEntries([], p, FAR, { customer: created("2020-01-01T00:00:00Z") }))).toEqual([
+      expect.objectContaining({ sourceKey: "bonus:birthday:2024~1", points: -200 }),
+      expect.objectContaining({ sourceKey: "bonus:birthday:2025~1", points: -200 }),
+    ]);
+  });
+
+  it("bonus points are available points: they expire with the rest on the expiry day", () => {
+    const p = withRules({ signUpPoints: 50, expiryMonths: 1, returnWindowDays: 0 });
+    const o = order("2024-02-10T00:00:00Z", 1000);
+    expect(moves(targetEntries([o], p, SOON, { customer: created("2024-02-01T00:00:00Z") }))).toEqual([
+      ["bonus", 50, "2024-02-01T00:00:00.000Z", "2024-02-01T00:00:00.000Z"],
+      ["order", 10, "2024-02-10T00:00:00.000Z", "2024-02-10T00:00:00.000Z"],
+      ["expiry", -60, "2024-03-10T00:00:00.000Z", "2024-03-10T00:00:00.000Z"],
+    ]);
+  });
+});
+
 // ---- The property: delivery order and derive moments do not matter ------------------------------------------------
 
 /** One order's history as Shopify makes it: versions (newest total, cancelled) and refunds, each at its time. */
@@ -543,17 +837,49 @@ function buckets(entries: PointsEntryValues[]) {
   );
 }
 
+/** Bonuses on and a tier multiplier (gold from 200.00 in a rolling year, kept 30 days): the property holds with them. */
+const BONUSES = rules({
+  signUpPoints: 25,
+  firstOrderPoints: 40,
+  birthdayPoints: 60,
+  tierMultipliers: { member: 1100, gold: 2000 },
+});
+const GOLD_PROGRAM: TierProgram = {
+  tiers: [
+    { key: "member", name: "Member", threshold: 0, minOrders: null, perks: NO_PERKS },
+    { key: "gold", name: "Gold", threshold: 20_000, minOrders: null, perks: NO_PERKS },
+  ],
+  window: { kind: "rolling", days: 365 },
+  retentionDays: 30,
+  timeZone: null,
+};
+
 describe("property: any delivery order, derived after every delivery, ends where a rebuild starts", () => {
-  it("holds over generated histories (shuffled, repeated deliveries; zones; short windows)", () => {
+  it("holds over generated histories (shuffled, repeated deliveries; zones; short windows; bonuses and tiers on)", () => {
     const seen: Record<string, number> = {};
     fc.assert(
       fc.property(
         historyArb,
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         fc.constantFrom(undefined, "Asia/Bangkok", "America/New_York"),
-        fc.constantFrom(rules(), rules({ returnWindowDays: 0, expiryMonths: 1 }), rules({ ratePerMille: 333 })),
-        (history, seed, timeZone, r) => {
-          const p = programme({ versions: [{ version: 1, effectiveFrom: 0, rules: r }], timeZone });
+        fc.constantFrom(
+          rules(),
+          rules({ returnWindowDays: 0, expiryMonths: 1 }),
+          rules({ ratePerMille: 333 }),
+          BONUSES,
+          { ...BONUSES, returnWindowDays: 0, expiryMonths: 1 },
+        ),
+        fc.record({ createdDay: fc.integer({ min: -30, max: 400 }), month: fc.integer({ min: 1, max: 12 }) }),
+        (history, seed, timeZone, r, facts) => {
+          const p = programme({
+            versions: [{ version: 1, effectiveFrom: 0, rules: r }],
+            timeZone,
+            tierProgrammes: [{ from: 0, program: GOLD_PROGRAM }],
+          });
+          const customer: PointsCustomerFacts = {
+            createdAt: START + facts.createdDay * DAY_MS,
+            birthday: { month: facts.month, day: 1 },
+          };
           const all: Delivery[] = history.flatMap((o, i) => [
             ...o.versions.map((_, version) => ({ order: i, version })),
             ...o.refunds.map((_, refund) => ({ order: i, refund })),
@@ -570,9 +896,9 @@ describe("property: any delivery order, derived after every delivery, ends where
           const final = ledgerAfter(history, all);
 
           // All deliveries, then one derive: the journal of the in-order ledger, entry for entry
-          const rebuilt = targetEntries(final, p, end);
-          expect(targetEntries(ledgerAfter(history, stream), p, end)).toEqual(rebuilt);
-          expect(targetEntries([...final].reverse(), p, end)).toEqual(rebuilt);
+          const rebuilt = targetEntries(final, p, end, { customer });
+          expect(targetEntries(ledgerAfter(history, stream), p, end, { customer })).toEqual(rebuilt);
+          expect(targetEntries([...final].reverse(), p, end, { customer })).toEqual(rebuilt);
           expect(journalAppends([], rebuilt)).toEqual(rebuilt);
 
           // Derived after every delivery, the moment moving on: the same sources and balances, whatever came between
@@ -580,10 +906,13 @@ describe("property: any delivery order, derived after every delivery, ends where
           stream.forEach((_, k) => {
             const now = START + Math.floor(((end - START) * (k + 1)) / stream.length);
             journal.push(
-              ...journalAppends(journal, targetEntries(ledgerAfter(history, stream.slice(0, k + 1)), p, now)),
+              ...journalAppends(
+                journal,
+                targetEntries(ledgerAfter(history, stream.slice(0, k + 1)), p, now, { customer }),
+              ),
             );
           });
-          journal.push(...journalAppends(journal, targetEntries(final, p, end)));
+          journal.push(...journalAppends(journal, targetEntries(final, p, end, { customer })));
           expect(new Set(journal.map((e) => e.sourceKey)).size).toBe(journal.length);
           expect(buckets(journal)).toEqual(buckets(rebuilt));
           const moments = [...rebuilt.flatMap((e) => [e.effectiveAt - 1, e.effectiveAt, e.availableAt]), end];
@@ -599,13 +928,27 @@ describe("property: any delivery order, derived after every delivery, ends where
           for (const e of journal) {
             seen[e.kind] = (seen[e.kind] ?? 0) + 1;
             if (e.sourceKey.includes("~")) seen.correction = (seen.correction ?? 0) + 1;
+            const source = sourceOf(e.sourceKey).replace(/:\d{4}$/, "");
+            if (source.startsWith("bonus:")) seen[source] = (seen[source] ?? 0) + 1;
           }
         },
       ),
       { numRuns: 300 },
     );
     // Not vacuous: the runs met every kind of movement, and corrections of what intermediate ledgers said
-    for (const kind of ["order", "refund", "cancellation", "expiry", "loss", "correction"])
+    for (const kind of [
+      "order",
+      "refund",
+      "cancellation",
+      "expiry",
+      "loss",
+      "correction",
+      "bonus",
+      "bonus:signup",
+      "bonus:first-order",
+      "bonus:first-order:clawback",
+      "bonus:birthday",
+    ])
       expect(seen[kind], kind).toBeGreaterThan(0);
   });
 });
