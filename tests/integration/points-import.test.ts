@@ -1,0 +1,282 @@
+// Points import and export on the real database (SQLite, and PostgreSQL with TEST_DATABASE=postgresql): a dry run
+// writes nothing to the journal; applying appends one `import` entry per matched customer with its actor and a note
+// naming the file; applying again, racing two applies, or importing the same file again appends nothing; a corrected
+// file appends only the difference; another shop's customer with the same email is never matched; the points jobs and
+// the sync are queued. The exports: every balance with the CLI's columns and the email, and the whole journal, scoped
+// by shop.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../../app/db.server";
+import { POINTS_CSV_COLUMNS } from "../../app/domain/points";
+import { POINTS_CUSTOMER, SYNC } from "../../app/jobs/contracts";
+import { applyImport, getImport, listImports, previewImport } from "../../app/services/points-import.server";
+import {
+  balancesCsvChunks,
+  JOURNAL_CSV_COLUMNS,
+  journalCsvChunks,
+  writeJournalCsv,
+} from "../../app/services/points-export.server";
+import { parseCsv } from "../../app/domain/points-import";
+import { jobRows, testQueue } from "../support/queue";
+
+const A = "import-a.myshopify.com";
+const B = "import-b.myshopify.com";
+const gid = (n: number) => `gid://shopify/Customer/${n}`;
+const smile = readFileSync(path.join("tests/fixtures/points-import", "smile-customers.csv"), "utf8");
+const NOW = new Date("2026-06-01T10:00:00.000Z");
+const now = () => NOW;
+const ACTOR = "staff:42";
+
+beforeAll(async () => {
+  for (const shop of [A, B])
+    await prisma.shop.create({ data: { shop, installedAt: new Date("2026-01-01T00:00:00Z"), currencyCode: "USD" } });
+  // Shop A: Jane (email as Shopify keeps it, any case), John, Ana; Guest is nobody here. Shop B: its own Guest and
+  // its own Jane: neither may ever be matched by A's import.
+  await prisma.customer.createMany({
+    data: [
+      { shop: A, id: gid(1), email: "Jane.Doe@example.com" },
+      { shop: A, id: gid(2), email: "john.smith@example.com" },
+      { shop: A, id: gid(3), email: "ana@example.org" },
+      { shop: A, id: gid(9), email: "deleted@example.com", deletedAt: new Date("2026-02-01T00:00:00Z") },
+      { shop: B, id: gid(101), email: "guest@example.net" },
+      { shop: B, id: gid(102), email: "jane.doe@example.com" },
+    ],
+  });
+});
+
+async function journal(shop: string) {
+  const rows = await prisma.pointsEntry.findMany({ where: { shop }, orderBy: { id: "asc" } });
+  return rows.map(({ id: _id, createdAt: _c, ...r }) => ({ ...r, points: Number(r.points) }));
+}
+
+async function text(chunks: AsyncIterable<string>) {
+  let out = "";
+  for await (const chunk of chunks) out += chunk;
+  return out;
+}
+
+describe("points import", () => {
+  it("a dry run matches this shop's customers only and writes nothing to the journal", async () => {
+    const before = await journal(A);
+    const preview = await previewImport(A, { fileName: "C:\\exports\\smile customers.csv", text: smile });
+    expect(await journal(A)).toEqual(before);
+    expect(await journal(B)).toEqual([]);
+    expect(preview).toMatchObject({ format: "smile", fileName: "smile customers.csv", state: "previewed" });
+    const { totals, lines } = preview.report;
+    expect(totals).toEqual({
+      lines: 4,
+      rows: 4,
+      matched: 3,
+      unmatched: 1,
+      refused: 0,
+      filePoints: 1250 + 0 + 52620,
+      addPoints: 1250 + 0 + 52620,
+    });
+    expect(lines.map((l) => [l.line, l.outcome, l.customerId, l.points])).toEqual([
+      [2, "imported", gid(1), 1250],
+      [3, "imported", gid(2), 0],
+      [4, "imported", gid(3), 52620],
+      // Guest is a customer of shop B only
+      [5, "unmatched", null, 75],
+    ]);
+    expect(lines[3].issues.map((i) => i.kind)).toEqual(["customer_not_found"]);
+    const stored = await prisma.pointsImport.findUniqueOrThrow({ where: { shop_id: { shop: A, id: preview.id } } });
+    expect({ rows: stored.rows, matched: stored.matched, points: Number(stored.points), state: stored.state }).toEqual({
+      rows: 4,
+      matched: 3,
+      points: 53870,
+      state: "previewed",
+    });
+    // Shop B cannot read or apply A's import
+    expect(await getImport(B, preview.id)).toBeNull();
+    expect(await applyImport(B, preview.id, ACTOR, { now, queue: testQueue() })).toEqual({
+      outcome: "refused",
+      reason: "not_found",
+    });
+    expect(await journal(B)).toEqual([]);
+  });
+
+  it("applies once: one import entry per matched customer; again, racing, or the same file again adds nothing", async () => {
+    const queue = testQueue({ now });
+    const preview = await previewImport(A, { fileName: "smile.csv", text: smile, format: "smile" });
+    // Two applies at once (a double submit): one set of entries
+    const [first, second] = await Promise.all([
+      applyImport(A, preview.id, ACTOR, { now, queue }),
+      applyImport(A, preview.id, ACTOR, { now, queue }),
+    ]);
+    expect([first, second].map((r) => r.outcome).sort()).toEqual(["already_applied", "applied"]);
+    const entries = await journal(A);
+    expect(entries).toEqual(
+      [
+        [gid(1), 1250],
+        [gid(3), 52620],
+      ].map(([customerId, points]) => ({
+        shop: A,
+        customerId,
+        kind: "import",
+        points,
+        sourceKey: "import:smile",
+        ruleVersion: 0,
+        effectiveAt: NOW,
+        availableAt: NOW,
+        orderId: null,
+        refundId: null,
+        note: `imported from smile.csv (smile, import ${preview.id})`,
+        actor: ACTOR,
+      })),
+    );
+    expect(await journal(B)).toEqual([]);
+    expect((await getImport(A, preview.id))!.state).toBe("applied");
+
+    // The jobs that follow: each customer's points job, and the shop's sync for the metafield
+    const jobs = await jobRows(A);
+    expect(jobs.filter((j) => j.kind === POINTS_CUSTOMER).map((j) => JSON.parse(j.payload).customerId)).toEqual(
+      expect.arrayContaining([gid(1), gid(3)]),
+    );
+    expect(jobs.some((j) => j.kind === SYNC)).toBe(true);
+
+    // Applying again, and the same file in a new import: nothing more
+    expect(await applyImport(A, preview.id, ACTOR, { now, queue })).toMatchObject({
+      outcome: "already_applied",
+      entries: 0,
+    });
+    const again = await previewImport(A, { fileName: "smile (copy).csv", text: smile });
+    expect(again.report.totals).toMatchObject({ matched: 3, addPoints: 0 });
+    expect(await applyImport(A, again.id, ACTOR, { now: () => new Date(NOW.getTime() + 86_400_000), queue })).toEqual({
+      outcome: "applied",
+      customers: 0,
+      entries: 0,
+      points: 0,
+    });
+    expect(await journal(A)).toEqual(entries);
+    expect((await listImports(A)).map((i) => i.id)).toEqual(expect.arrayContaining([preview.id, again.id]));
+    expect(await listImports(B)).toEqual([]);
+  });
+
+  it("a corrected file appends only the difference, on the first import's times; another format is its own source", async () => {
+    const queue = testQueue({ now });
+    const later = () => new Date(NOW.getTime() + 2 * 86_400_000);
+    const corrected = smile.replace(",1250,", ",1000,");
+    const preview = await previewImport(A, { fileName: "smile-fixed.csv", text: corrected });
+    expect(preview.report.totals.addPoints).toBe(-250);
+    expect(preview.report.lines[0]).toMatchObject({ customerId: gid(1), points: 1000, add: -250 });
+    expect(await applyImport(A, preview.id, ACTOR, { now: later, queue })).toMatchObject({
+      outcome: "applied",
+      customers: 1,
+      entries: 1,
+      points: -250,
+    });
+    const jane = (await journal(A)).filter((e) => e.customerId === gid(1));
+    expect(jane.map((e) => [e.sourceKey, e.points, e.effectiveAt.toISOString()])).toEqual([
+      ["import:smile", 1250, NOW.toISOString()],
+      ["import:smile~1", -250, NOW.toISOString()],
+    ]);
+    expect(jane[1].note).toMatch(/^correction \(-250\): imported from smile-fixed\.csv/);
+
+    // A generic file naming Jane by id and John by email: a source of its own, and the dry run says she holds Smile's
+    const generic = `email,customer_id,points\n,${gid(1)},10\nJOHN.SMITH@example.com,,5\n`;
+    const g = await previewImport(A, { fileName: "generic.csv", text: generic });
+    expect(g.report.lines.map((l) => [l.customerId, l.add, l.otherImports])).toEqual([
+      [gid(1), 10, ["import:smile"]],
+      [gid(2), 5, []],
+    ]);
+  });
+
+  it("refuses a row whose id and email name different customers, two rows reaching one customer, and deleted customers", async () => {
+    const file = [
+      "email,customer_id,points",
+      `ana@example.org,${gid(2)},100`, // Ana's email with John's id: a stranger would be credited
+      `jane.doe@example.com,,7`, // Jane by email …
+      `,${gid(1)},8`, // … and by id: one customer, two rows
+      `deleted@example.com,,9`, // deleted in Shopify: not a customer any more
+      `,${gid(101)},9`, // shop B's customer id
+    ].join("\n");
+    const before = await journal(A);
+    const preview = await previewImport(A, { fileName: "mixed.csv", text: file, format: "generic" });
+    expect(preview.report.lines.map((l) => [l.line, l.outcome, l.issues.map((i) => i.kind)])).toEqual([
+      [2, "issue", ["identity_mismatch"]],
+      [3, "issue", ["duplicate_customer"]],
+      [4, "issue", ["duplicate_customer"]],
+      [5, "unmatched", ["customer_not_found"]],
+      [6, "unmatched", ["customer_not_found"]],
+    ]);
+    expect(preview.matched).toBe(0);
+    expect(await applyImport(A, preview.id, ACTOR, { now, queue: testQueue() })).toEqual({
+      outcome: "refused",
+      reason: "nothing_to_import",
+    });
+    expect(await journal(A)).toEqual(before);
+    expect(await journal(B)).toEqual([]);
+  });
+
+  it("a file with a bad header is stored with its issue and imports nothing", async () => {
+    const preview = await previewImport(A, { fileName: "x.csv", text: "name,score\nx,1\n" });
+    expect(preview.format).toBe("unknown");
+    expect(preview.report.fileIssues.map((i) => i.kind)).toEqual(["unknown_header"]);
+    expect(await applyImport(A, preview.id, ACTOR, { now, queue: testQueue() })).toMatchObject({
+      outcome: "refused",
+    });
+  });
+});
+
+describe("points export", () => {
+  it("every balance with the CLI's columns and the email, and the whole journal, for this shop only", async () => {
+    await prisma.pointsEntry.create({
+      data: {
+        shop: B,
+        customerId: gid(101),
+        kind: "adjustment",
+        points: 5n,
+        sourceKey: "adjust:b-only",
+        ruleVersion: 0,
+        effectiveAt: NOW,
+        availableAt: NOW,
+        note: '=HYPERLINK("http://evil.example")',
+        actor: "staff:7",
+      },
+    });
+    const balances = await text(balancesCsvChunks(A, { now: () => new Date(NOW.getTime() + 3 * 86_400_000) }));
+    const rows = parseCsv(balances).map((r) => r.cells);
+    expect(rows[0]).toEqual([...POINTS_CSV_COLUMNS, "email"]);
+    expect(rows.slice(1)).toEqual([
+      [gid(1), "1000", "0", "1000", "0", "0", "0", "0", "Jane.Doe@example.com"],
+      [gid(3), "52620", "0", "52620", "0", "0", "0", "0", "ana@example.org"],
+    ]);
+
+    const entries = await journal(A);
+    const csv = await text(journalCsvChunks(A));
+    const lines = parseCsv(csv).map((r) => r.cells);
+    expect(lines[0]).toEqual([...JOURNAL_CSV_COLUMNS]);
+    expect(lines.length - 1).toBe(entries.length); // a header, then the entries
+    expect(lines[1]).toEqual([
+      gid(1),
+      "import",
+      "1250",
+      "import:smile",
+      "0",
+      NOW.toISOString(),
+      NOW.toISOString(),
+      "",
+      "",
+      entries[0].note,
+      ACTOR,
+      expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    ]);
+    expect(csv).not.toContain(gid(101));
+
+    // B's journal: its own entry, the note neutralised for spreadsheets
+    let written = "";
+    const out = new Writable({
+      write(chunk, _enc, done) {
+        written += String(chunk);
+        done();
+      },
+    });
+    expect(await writeJournalCsv(B, { out })).toEqual({ rows: 1 });
+    expect(written).toContain(`${gid(101)},adjustment,5,adjust:b-only`);
+    expect(written).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+    expect(written).not.toContain(`${gid(1)},`);
+  });
+});
