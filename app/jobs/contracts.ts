@@ -216,3 +216,18 @@ export function enqueueRedemptionsRecover(
     { key: REDEMPTIONS_RECOVER_KEY, runAt: at(delayMs, now) },
   );
 }
+
+// ---- points-birthdays: birth dates read from the customer metafield the merchant chose (jobs/birthdays.server.ts) --
+
+export const POINTS_BIRTHDAYS = "points-birthdays";
+export const POINTS_BIRTHDAYS_KEY = POINTS_BIRTHDAYS;
+export type PointsBirthdaysReason = "rules" | "daily" | "manual";
+export const POINTS_BIRTHDAYS_REASONS: readonly PointsBirthdaysReason[] = ["rules", "daily", "manual"];
+export interface PointsBirthdaysPayload {
+  reason: PointsBirthdaysReason;
+}
+
+/** Reads every customer's birth date metafield (the birthday bonus turned on, its metafield changed, daily). */
+export function enqueueBirthdays(queue: JobQueue, shop: string, reason: PointsBirthdaysReason) {
+  return queue.enqueue<PointsBirthdaysPayload>(shop, POINTS_BIRTHDAYS, { reason }, { key: POINTS_BIRTHDAYS_KEY });
+}
