@@ -839,3 +839,25 @@ export const GIFT_CARDS_BY_CODE_QUERY = `#graphql
     }
   }
 `;
+
+/**
+ * The birthday bonus: one page of customers, oldest id first, with the customer metafield the merchant chose for birth
+ * dates (Shopify's standard one is `facts.birth_date`, a `date`). Read with read_customers.
+ */
+export const BIRTHDAY_METAFIELDS_QUERY = `#graphql
+  query BirthdayMetafields($first: Int!, $after: String, $namespace: String!, $key: String!) {
+    customers(first: $first, after: $after, sortKey: ID) {
+      nodes {
+        id
+        metafield(namespace: $namespace, key: $key) {
+          type
+          value
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
