@@ -6,12 +6,14 @@ import type { AdminClient } from "../shopify/client";
 import { accessRefusals } from "../shopify/errors";
 import { adminClientForJob } from "./admin-client.server";
 import { backfillJob } from "./backfill.server";
+import { pointsBirthdaysJob } from "./birthdays.server";
 import { campaignsJob } from "./campaigns.server";
 import {
   BACKFILL,
   CAMPAIGNS,
   CUSTOMER_CHANGED,
   CUSTOMER_REFRESH,
+  POINTS_BIRTHDAYS,
   POINTS_CUSTOMER,
   POINTS_SHOP,
   RECOMPUTE_SHOP,
@@ -60,6 +62,7 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
     [POINTS_CUSTOMER]: pointsCustomerJob({ queue }),
     [POINTS_SHOP]: pointsShopJob({ queue }),
+    [POINTS_BIRTHDAYS]: pointsBirthdaysJob({ clientFor, queue }),
     [REDEMPTIONS_RECOVER]: redemptionsRecoverJob({ clientFor, queue }),
   };
   return Object.fromEntries(

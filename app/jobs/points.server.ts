@@ -5,6 +5,7 @@
 // and every shop pass does, since pending points become available and expiries come near as days pass.
 import { pointsCustomerChanged, pointsShopPass } from "../services/points.server";
 import {
+  enqueueBirthdays,
   enqueueSync,
   POINTS_SHOP_REASONS,
   SYNC_COALESCE_MS,
@@ -38,5 +39,7 @@ export function pointsShopJob(deps: PointsJobDeps = {}) {
     const result = await pointsShopPass(shop, { now: deps.now });
     if (deps.queue && result && result.customers > 0)
       await enqueueSync(deps.queue, shop, "recompute", { now: deps.now });
+    // Birth dates from the chosen metafield, read daily with this pass (the job does nothing while the bonus is off)
+    if (deps.queue && result && payload.reason === "daily") await enqueueBirthdays(deps.queue, shop, "daily");
   };
 }

@@ -2,7 +2,7 @@
 // Each row also carries the programme start; the newest row's holds. A shop without a row runs on version 0 (the
 // defaults) from its install time (docs/rules.md#points-rules).
 import { prisma } from "../db.server";
-import { DEFAULT_POINTS_RULES, type PointsRules, type PointsRulesVersion } from "../domain/points";
+import { DEFAULT_POINTS_RULES, withRuleDefaults, type PointsRules, type PointsRulesVersion } from "../domain/points";
 
 export interface StoredPointsRules {
   /** Saved versions, oldest first. */
@@ -18,13 +18,14 @@ export async function getPointsRules(shop: string): Promise<StoredPointsRules> {
   const versions = rows.map((r) => ({
     version: r.version,
     effectiveFrom: r.effectiveFrom.getTime(),
-    rules: JSON.parse(r.rules) as PointsRules,
+    // Rules saved before a field existed read with its default (bonuses off, tiers ×1)
+    rules: withRuleDefaults(JSON.parse(r.rules) as Partial<PointsRules>),
   }));
   const newest = rows.at(-1);
   return {
     versions,
     startsAt: newest?.startsAt ?? null,
-    active: newest ? versions.at(-1)! : { version: 0, rules: { ...DEFAULT_POINTS_RULES } },
+    active: newest ? versions.at(-1)! : { version: 0, rules: withRuleDefaults(DEFAULT_POINTS_RULES) },
   };
 }
 

@@ -3,39 +3,72 @@
 // (unique per shop and customer), so two writers racing on one customer cannot both append a movement.
 import { prisma } from "../db.server";
 import { Prisma } from "../generated/prisma/client";
-import type { PointsEntryValues, PointsKind, PointsOrder } from "../domain/points";
+import type { PointsCustomerFacts, PointsEntryValues, PointsKind, PointsOrder } from "../domain/points";
+import type { TierCountedOrder } from "../domain/points-bonuses";
+import type { TierProgram } from "../domain/tiers";
 
-/** A customer's ledger as the points rules read it: their live orders processed from `from` on, with refunds. */
+/** A customer's ledger as the points rules read it: their live orders processed from `from` on, with refunds, and
+ * what the bonuses read (the account's creation time, the birth date held). */
 export interface PointsLedger {
   customerDeleted: boolean;
   orders: PointsOrder[];
+  customer: PointsCustomerFacts;
 }
 
 /**
  * The customers whose journal may need an entry: those with an order processed at or after `from` (the programme
- * start; a deleted order has no customer any more) and those with any entry. Sorted by id.
+ * start; a deleted order has no customer any more) and those with any entry; with `signUps`, the live customers
+ * created at or after `from`; with `birthdays`, those with a birth date held. Sorted by id.
  */
-export async function pointsCustomerIds(shop: string, from: Date): Promise<string[]> {
+export async function pointsCustomerIds(
+  shop: string,
+  from: Date,
+  { signUps = false, birthdays = false }: { signUps?: boolean; birthdays?: boolean } = {},
+): Promise<string[]> {
   // DISTINCT in SQL (Prisma's `distinct` would read every order of the shop and keep one per customer in memory).
+  const created = signUps
+    ? Prisma.sql`UNION SELECT c."id" AS "customerId" FROM "Customer" c
+        WHERE c."shop" = ${shop} AND c."deletedAt" IS NULL AND c."sourceCreatedAt" >= ${from}`
+    : Prisma.empty;
+  const born = birthdays
+    ? Prisma.sql`UNION SELECT b."customerId" AS "customerId" FROM "CustomerBirthday" b WHERE b."shop" = ${shop}`
+    : Prisma.empty;
   const rows = await prisma.$queryRaw<{ customerId: string }[]>(Prisma.sql`
     SELECT DISTINCT o."customerId" AS "customerId" FROM "Order" o
     WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."processedAt" >= ${from}
-    UNION SELECT DISTINCT p."customerId" AS "customerId" FROM "PointsEntry" p WHERE p."shop" = ${shop}`);
+    UNION SELECT DISTINCT p."customerId" AS "customerId" FROM "PointsEntry" p WHERE p."shop" = ${shop}
+    ${created} ${born}`);
   return rows.map((r) => r.customerId).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** The ledger of each customer named (an entry for every one): orders processed from `from` on, not deleted. */
+/** The shop's saved tier programmes with when each was saved, oldest first (tier multipliers read them). */
+export async function tierProgrammeHistory(shop: string): Promise<{ from: number; program: TierProgram }[]> {
+  const rows = await prisma.tierProgramVersion.findMany({ where: { shop }, orderBy: { version: "asc" } });
+  return rows.map((r) => ({ from: r.createdAt.getTime(), program: JSON.parse(r.program) as TierProgram }));
+}
+
+/**
+ * The ledger of each customer named (an entry for every one): orders processed from `from` on (null: all history),
+ * not deleted, with their refunds; the customer's creation time, birth date and every live order's time and value
+ * (the tier an order was placed in counts orders from before the programme start too).
+ */
 export async function pointsLedgers(
   shop: string,
   customerIds: readonly string[],
-  from: Date,
+  from: Date | null,
 ): Promise<Map<string, PointsLedger>> {
-  const out = new Map<string, PointsLedger>(customerIds.map((id) => [id, { customerDeleted: false, orders: [] }]));
+  const out = new Map<string, PointsLedger>(
+    customerIds.map((id) => [
+      id,
+      { customerDeleted: false, orders: [], customer: { createdAt: null, birthday: null, tierOrders: [] } },
+    ]),
+  );
   if (customerIds.length === 0) return out;
   const ids = [...customerIds];
-  const [orders, deleted] = await Promise.all([
+  const [orders, customers, birthdays] = await Promise.all([
     prisma.order.findMany({
-      where: { shop, customerId: { in: ids }, deletedAt: null, processedAt: { gte: from } },
+      // Every live order: those before `from` count for the tier an order was placed in (tier multipliers)
+      where: { shop, customerId: { in: ids }, deletedAt: null },
       select: {
         id: true,
         customerId: true,
@@ -47,16 +80,33 @@ export async function pointsLedgers(
       },
     }),
     prisma.customer.findMany({
-      where: { shop, id: { in: ids }, deletedAt: { not: null } },
-      select: { id: true },
+      where: { shop, id: { in: ids } },
+      select: { id: true, deletedAt: true, sourceCreatedAt: true },
+    }),
+    prisma.customerBirthday.findMany({
+      where: { shop, customerId: { in: ids } },
+      select: { customerId: true, month: true, day: true },
     }),
   ]);
-  for (const c of deleted) out.get(c.id)!.customerDeleted = true;
+  for (const c of customers) {
+    const ledger = out.get(c.id)!;
+    if (c.deletedAt !== null) ledger.customerDeleted = true;
+    ledger.customer.createdAt = c.sourceCreatedAt?.getTime() ?? null;
+  }
+  for (const b of birthdays) out.get(b.customerId)!.customer.birthday = { month: b.month, day: b.day };
+  const earning = from ? orders.filter((o) => o.processedAt.getTime() >= from.getTime()) : orders;
+  for (const o of orders)
+    (out.get(o.customerId!)!.customer.tierOrders as TierCountedOrder[]).push({
+      processedAt: o.processedAt.getTime(),
+      cancelledAt: o.cancelledAt?.getTime() ?? null,
+      test: o.test,
+      valueMinor: Number(o.valueMinor),
+    });
   const refunds =
-    orders.length === 0
+    earning.length === 0
       ? []
       : await prisma.refund.findMany({
-          where: { shop, orderId: { in: orders.map((o) => o.id) } },
+          where: { shop, orderId: { in: earning.map((o) => o.id) } },
           select: { id: true, orderId: true, createdAt: true, amountMinor: true, currencyCode: true },
         });
   const refundsOf = new Map<string, PointsOrder["refunds"][number][]>();
@@ -70,7 +120,7 @@ export async function pointsLedgers(
     });
     refundsOf.set(r.orderId, list);
   }
-  for (const o of orders) {
+  for (const o of earning) {
     out.get(o.customerId!)!.orders.push({
       id: o.id,
       processedAt: o.processedAt.getTime(),

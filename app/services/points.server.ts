@@ -10,6 +10,7 @@ import {
   POINTS_CSV_COLUMNS,
   pointsCsvLine,
   pointsTimeZone,
+  programmeNeeds,
   targetEntries,
   validatePointsRules,
   type PointsBalance,
@@ -24,10 +25,13 @@ import {
   JournalConflictError,
   pointsCustomerIds,
   pointsLedgers,
+  tierProgrammeHistory,
 } from "../models/points.server";
 import { getPointsRules, savePointsRulesVersion } from "../models/points-rules.server";
-import { getShop, isShopActive } from "../models/shop.server";
-import { enqueuePointsShop } from "../jobs/contracts";
+import { shopCurrency } from "../models/shop-currency.server";
+import { getShop, isShopActive, shopLocale } from "../models/shop.server";
+import { defaultTierProgram } from "../domain/tier-rules";
+import { enqueueBirthdays, enqueuePointsShop } from "../jobs/contracts";
 import type { JobQueue } from "../jobs/queue";
 
 const BATCH = 500;
@@ -54,11 +58,32 @@ export async function pointsProgramme(shop: string): Promise<PointsProgramme | n
     );
     stored = await getPointsRules(shop);
   }
-  return {
+  const programme: PointsProgramme = {
     versions: stored.versions,
     startsAt: stored.startsAt!.getTime(),
     timeZone: pointsTimeZone(shopRow.timezone),
   };
+  if (programmeNeeds(programme).tiers) programme.tierProgrammes = await tierProgrammesOf(shop);
+  return programme;
+}
+
+/**
+ * The shop's tier programmes with when each became the shop's: the built-in default (the shop's currency and
+ * language) until the first saved version, then each saved version from its creation.
+ */
+async function tierProgrammesOf(shop: string) {
+  const [saved, currency, locale] = await Promise.all([
+    tierProgrammeHistory(shop),
+    shopCurrency(shop),
+    shopLocale(shop),
+  ]);
+  return [{ from: Number.NEGATIVE_INFINITY, program: defaultTierProgram(currency, locale) }, ...saved];
+}
+
+/** The customers a derive of the whole shop reads under `programme` (bonuses widen it beyond those with orders). */
+export async function programmeCustomerIds(shop: string, programme: PointsProgramme): Promise<string[]> {
+  const needs = programmeNeeds(programme);
+  return pointsCustomerIds(shop, new Date(programme.startsAt), { signUps: needs.signUps, birthdays: needs.birthdays });
 }
 
 export interface PointsDeriveResult {
@@ -94,7 +119,11 @@ export async function derivePoints(
       for (const id of ids) {
         const ledger = ledgers.get(id)!;
         const held = journals.get(id)!;
-        const target = targetEntries(ledger.orders, rules, asOf, { customerDeleted: ledger.customerDeleted, held });
+        const target = targetEntries(ledger.orders, rules, asOf, {
+          customerDeleted: ledger.customerDeleted,
+          held,
+          customer: ledger.customer,
+        });
         const more = journalAppends(held, target);
         if (more.length) appends.set(id, more);
       }
@@ -116,7 +145,7 @@ export async function derivePointsShop(
 ): Promise<PointsDeriveResult> {
   const programme = await pointsProgramme(shop);
   if (!programme) return { asOf: null, customers: 0, appended: 0 };
-  const ids = await pointsCustomerIds(shop, new Date(programme.startsAt));
+  const ids = await programmeCustomerIds(shop, programme);
   return derivePoints(shop, ids, { now, programme });
 }
 
@@ -153,7 +182,8 @@ export type SavePointsRulesResult = { ok: true; version: number } | { ok: false;
 
 /**
  * Saves new points rules, in force for orders processed from `effectiveFrom` (default now) on; the start stays. The
- * journal follows through a points-shop job on `queue`.
+ * journal follows through a points-shop job on `queue`; when the birthday bonus is turned on or reads another
+ * metafield, the birth dates are read from Shopify first (the birthdays job, which derives the customers it changes).
  */
 export async function savePointsRules(
   shop: string,
@@ -164,12 +194,18 @@ export async function savePointsRules(
   if (!checked.ok) return checked;
   const programme = await pointsProgramme(shop);
   if (!programme) throw new Error(`unknown shop ${shop}`);
+  const before = (await getPointsRules(shop)).active.rules;
   const version = await savePointsRulesVersion(shop, {
     rules: checked.rules,
     effectiveFrom: effectiveFrom ?? now(),
     startsAt: new Date(programme.startsAt),
   });
-  if (queue) await enqueuePointsShop(queue, shop, "rules");
+  if (queue) {
+    const birthdaysOn = checked.rules.birthdayPoints > 0;
+    if (birthdaysOn && (before.birthdayPoints <= 0 || before.birthdayMetafield !== checked.rules.birthdayMetafield))
+      await enqueueBirthdays(queue, shop, "rules");
+    await enqueuePointsShop(queue, shop, "rules");
+  }
   return { ok: true, version: version! };
 }
 
@@ -189,10 +225,10 @@ export async function pointsBalances(
 ): Promise<CustomerPoints[]> {
   const programme = await pointsProgramme(shop);
   if (!programme) return [];
-  await derivePoints(shop, await pointsCustomerIds(shop, new Date(programme.startsAt)), { now, programme });
+  await derivePoints(shop, await programmeCustomerIds(shop, programme), { now, programme });
   const at = (asOf ?? now()).getTime();
   const future = at > now().getTime();
-  const ids = future ? await pointsCustomerIds(shop, new Date(programme.startsAt)) : await journalCustomerIds(shop);
+  const ids = future ? await programmeCustomerIds(shop, programme) : await journalCustomerIds(shop);
   const out: CustomerPoints[] = [];
   for (let i = 0; i < ids.length; i += BATCH) {
     const batch = ids.slice(i, i + BATCH);
@@ -207,6 +243,7 @@ export async function pointsBalances(
         const target = targetEntries(ledger.orders, programme, at, {
           customerDeleted: ledger.customerDeleted,
           held: entries,
+          customer: ledger.customer,
         });
         entries = [...entries, ...journalAppends(entries, target)];
       }

@@ -316,7 +316,11 @@ function pointsReader(shop: string, asOf: number) {
         rules && ledger
           ? journalAppends(
               held,
-              targetEntries(ledger.orders, rules, horizon, { customerDeleted: ledger.customerDeleted, held }),
+              targetEntries(ledger.orders, rules, horizon, {
+                customerDeleted: ledger.customerDeleted,
+                held,
+                customer: ledger.customer,
+              }),
             )
           : [];
       const text = pointsMetafield(pointsStatus(held, asOf, upcoming));
