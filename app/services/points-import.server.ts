@@ -171,3 +171,58 @@ export async function applyImport(
   }
   return { outcome: first ? "applied" : "already_applied", customers: changed.length, entries, points };
 }
+
+// ---- What the import screen shows ----------------------------------------------------------------------------------
+
+/** A dry run as the screen shows it: the totals, the file's issues, and the first lines of each kind. */
+export interface ImportView extends ImportSummary {
+  columns: ImportReport["columns"];
+  fileIssues: ImportReport["fileIssues"];
+  totals: ImportReport["totals"];
+  /** Unmatched and refused lines, by line: the first `limit`. */
+  notImported: ReportLine[];
+  notImportedMore: number;
+  /** Matched rows, by line: the first `limit`. */
+  imported: ReportLine[];
+  importedMore: number;
+}
+
+export function importView(preview: ImportPreview, limit = 100): ImportView {
+  const { report, ...summary } = preview;
+  const notImported = report.lines.filter((l) => l.outcome !== "imported");
+  const imported = report.lines.filter((l) => l.outcome === "imported");
+  return {
+    ...summary,
+    columns: report.columns,
+    fileIssues: report.fileIssues,
+    totals: report.totals,
+    notImported: notImported.slice(0, limit),
+    notImportedMore: Math.max(0, notImported.length - limit),
+    imported: imported.slice(0, limit),
+    importedMore: Math.max(0, imported.length - limit),
+  };
+}
+
+export type UploadProblem = "no_file" | "too_large" | "not_utf8" | "bad_format";
+
+/** The uploaded file's text: UTF-8 (a BOM is the parser's to skip), or why not. */
+export function decodeImportFile(
+  bytes: Uint8Array,
+): { ok: true; text: string } | { ok: false; problem: UploadProblem } {
+  if (bytes.byteLength === 0) return { ok: false, problem: "no_file" };
+  if (bytes.byteLength > IMPORT_MAX_BYTES) return { ok: false, problem: "too_large" };
+  try {
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    return { ok: false, problem: "not_utf8" };
+  }
+}
+
+/** The format the form chose, or null when it is not one. */
+export const importFormatChoice = (value: unknown): ImportFormatChoice | null =>
+  typeof value === "string" && (IMPORT_FORMAT_CHOICES as readonly string[]).includes(value)
+    ? (value as ImportFormatChoice)
+    : null;
+
+/** Who applies an import, as the journal's `actor` records staff (Shopify's user id from the session token). */
+export const importActor = (userId: string | null | undefined) => (userId ? `staff:${userId}` : "staff");
