@@ -222,3 +222,15 @@ export async function appendJournalEntries(
   }
   return data.length;
 }
+
+/** The display names of these customers (first and last name, else the email), for the admin's examples. */
+export async function customerNames(shop: string, customerIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (customerIds.length === 0) return out;
+  const rows = await prisma.customer.findMany({
+    where: { shop, id: { in: [...customerIds] } },
+    select: { id: true, firstName: true, lastName: true, email: true },
+  });
+  for (const r of rows) out.set(r.id, [r.firstName, r.lastName].filter(Boolean).join(" ") || r.email || "");
+  return out;
+}

@@ -71,7 +71,7 @@ export async function pointsProgramme(shop: string): Promise<PointsProgramme | n
  * The shop's tier programmes with when each became the shop's: the built-in default (the shop's currency and
  * language) until the first saved version, then each saved version from its creation.
  */
-async function tierProgrammesOf(shop: string) {
+export async function tierProgrammesOf(shop: string) {
   const [saved, currency, locale] = await Promise.all([
     tierProgrammeHistory(shop),
     shopCurrency(shop),
