@@ -4,6 +4,7 @@
 import type { CampaignOffer } from "./campaigns";
 import type { CustomerStateValues } from "./customer-state";
 import { perkLocale, shopperPerks, type PerkLocale, type PerkSettings, type ShopperPerks } from "./perks";
+import type { ShopperPointsSection } from "./shopper-points";
 import type { TierProgram, TierWindow } from "./tiers";
 
 /** A tier expiring within this many days is shown as ending soon. */
@@ -61,6 +62,8 @@ export interface LoyaltyMemberView {
   offers: LoyaltyOfferView[];
   /** Tier moves, newest first. */
   history: LoyaltyMoveView[];
+  /** Their points, rewards and redemptions (docs/rules.md#loyalty-page-points); null: not shown. */
+  points: ShopperPointsSection | null;
 }
 
 export type LoyaltyPageView =
@@ -109,6 +112,8 @@ export interface LoyaltyPageInput {
     usedCodes: readonly string[];
     /** Tier moves (keys), in any order. */
     moves: { from: string | null; to: string | null; at: number }[];
+    /** The points section, built by domain/shopper-points.ts (null: not shown). */
+    points?: ShopperPointsSection | null;
   } | null;
 }
 
@@ -189,6 +194,7 @@ export function loyaltyPageView(input: LoyaltyPageInput): LoyaltyPageView {
         to: nameOf(m.to),
         direction: tierMoveDirection(order, m.from, m.to),
       })),
+    points: customer.points ?? null,
   };
   return page;
 }

@@ -13,11 +13,12 @@ import { shopCurrency } from "../models/shop-currency.server";
 import { getShop, shopLocale } from "../models/shop.server";
 import { getSyncSettings } from "../models/sync.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
+import { shopperPoints } from "./shopper-points.server";
 
 const DAY_MS = 86_400_000;
 
 /** What the page needs of one signed-in customer (null fields and empty lists for a customer the ledger lacks). */
-async function customerData(shop: string, customerId: string, now: Date) {
+async function customerData(shop: string, customerId: string, now: Date, query: URLSearchParams) {
   const [customer, state, moves, issued] = await Promise.all([
     getLedgerCustomer(shop, customerId),
     loadState(shop, customerId),
@@ -25,7 +26,8 @@ async function customerData(shop: string, customerId: string, now: Date) {
     openOffers(shop, [customerId], now),
   ]);
   // A customer Shopify deleted (a tombstone in the ledger) is shown nothing of theirs.
-  if (customer?.deletedAt) return { firstName: null, state: null, offers: [], usedCodes: [], moves: [] };
+  if (customer?.deletedAt) return { firstName: null, state: null, offers: [], usedCodes: [], moves: [], points: null };
+  const points = await shopperPoints(shop, customerId, query, now);
   const offers: OfferInput[] = [];
   const campaigns = new Map<string, Awaited<ReturnType<typeof getCampaign>>>();
   for (const o of issued) {
@@ -44,17 +46,19 @@ async function customerData(shop: string, customerId: string, now: Date) {
     offers,
     usedCodes,
     moves: moves.map((m) => ({ from: m.from, to: m.to, at: m.at.getTime() })),
+    points,
   };
 }
 
 /**
  * The page for `shop` (the verified `shop` of the proxy request) as `customerId` (the verified signed-in customer's
- * gid, or null for a guest) sees it.
+ * gid, or null for a guest) sees it. `query`: the page's own query, which names the result of a form just sent.
  */
 export async function loyaltyPage(
   shop: string,
   customerId: string | null,
   now: Date = new Date(),
+  query: URLSearchParams = new URLSearchParams(),
 ): Promise<LoyaltyPageView> {
   const [row, locale] = await Promise.all([getShop(shop), shopLocale(shop)]);
   if (row?.status !== "installed") return { kind: "unavailable", locale: perkLocale(locale) };
@@ -62,7 +66,7 @@ export async function loyaltyPage(
     shopCurrency(shop),
     getActiveTierProgram(shop),
     getSyncSettings(shop),
-    customerId ? customerData(shop, customerId, now) : null,
+    customerId ? customerData(shop, customerId, now, query) : null,
   ]);
   return loyaltyPageView({
     locale,

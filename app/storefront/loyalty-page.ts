@@ -6,12 +6,11 @@
 import type { TFunction } from "i18next";
 import type { LoyaltyMemberView, LoyaltyPageView, LoyaltyTierView } from "../domain/loyalty-page";
 import { toMinorUnits } from "../domain/money";
-import type { PerkLocale, ShopperPerks } from "../domain/perks";
+import type { ShopperPerks } from "../domain/perks";
 import type { TierWindow } from "../domain/tiers";
-import { createI18n } from "../i18n";
-import { html, money, moneyAttribute, text, type Html } from "./liquid-text";
-
-type Page = Extract<LoyaltyPageView, { kind: "page" }>;
+import { html, money, moneyAttribute, text } from "./liquid-text";
+import { pointsParts, POINTS_STYLE, type FormTarget } from "./loyalty-points";
+import { card, codeMarkup, dateMarkup, list, say, strong, translator, type Page, type Values } from "./page-markup";
 
 const STYLE = `<style>
 .loyalty-page { --lp-accent: #1f5199; --lp-muted: #4a4a4a; --lp-line: #d4d4d4; max-width: 48rem; margin: 0 auto; line-height: 1.5; }
@@ -41,52 +40,7 @@ const STYLE = `<style>
 .loyalty-page td ul { margin: 0; }
 .loyalty-page__signin { display: inline-block; margin: .5rem 0; padding: .6rem 1rem; border-radius: 6px; background: var(--lp-accent); color: #fff; text-decoration: none; font-weight: 600; }
 .loyalty-page__signin:hover, .loyalty-page__signin:focus { background: #163b70; color: #fff; }
-</style>`;
-
-// One i18next instance per language (they are read-only once initialised).
-const translators = new Map<PerkLocale, TFunction>();
-function translator(locale: PerkLocale): TFunction {
-  let t = translators.get(locale);
-  if (!t) {
-    t = createI18n(locale).getFixedT(locale, undefined, "loyalty");
-    translators.set(locale, t);
-  }
-  return t;
-}
-
-type Values = Record<string, string | number | Html>;
-
-/** A translated string with its values: text values escaped, markup (Html) as built. */
-function say(t: TFunction, key: string, values: Values = {}): string {
-  const filled: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(values)) {
-    filled[name] = typeof value === "object" ? value.html : name === "count" ? value : text(value);
-  }
-  return t(key, filled) as string;
-}
-
-const INTL_LOCALE: Record<PerkLocale, string> = { en: "en-US", th: "th-TH" };
-
-function formatterFor(locale: PerkLocale, timeZone: string, options: Intl.DateTimeFormatOptions) {
-  try {
-    return new Intl.DateTimeFormat(INTL_LOCALE[locale], { ...options, timeZone });
-  } catch {
-    return new Intl.DateTimeFormat(INTL_LOCALE[locale], { ...options, timeZone: "UTC" });
-  }
-}
-
-/** A date (or date and time) in the shop's language and zone, as <time> with the instant in UTC. */
-function dateMarkup(page: Page, at: number, withTime = false): Html {
-  const format = formatterFor(
-    page.locale,
-    page.timeZone,
-    withTime ? { dateStyle: "long", timeStyle: "short" } : { dateStyle: "long" },
-  );
-  return html(`<time datetime="${new Date(at).toISOString()}">${text(format.format(new Date(at)))}</time>`);
-}
-
-const strong = (value: string) => html(`<strong>${text(value)}</strong>`);
-const codeMarkup = (code: string) => html(`<code>${text(code)}</code>`);
+${POINTS_STYLE.html}</style>`;
 
 function windowValues(window: TierWindow): Values {
   return window.kind === "rolling" ? { days: window.days } : {};
@@ -115,9 +69,6 @@ function perkItems(t: TFunction, perks: ShopperPerks, tier: LoyaltyTierView, cur
   if (perks.text) items.push(text(perks.text));
   return items;
 }
-
-const list = (items: string[], className = "") =>
-  `<ul${className ? ` class="${className}"` : ""}>${items.map((i) => `<li>${i}</li>`).join("")}</ul>`;
 
 function statusSection(t: TFunction, page: Page, member: LoyaltyMemberView): string {
   const { currency } = page;
@@ -169,10 +120,6 @@ function statusSection(t: TFunction, page: Page, member: LoyaltyMemberView): str
     );
   }
   return card("lp-status", say(t, "statusHeading"), out.join(""));
-}
-
-function card(id: string, heading: string, body: string): string {
-  return `<section class="loyalty-page__card" aria-labelledby="${id}"><h2 id="${id}">${heading}</h2>${body}</section>`;
 }
 
 function perksSection(t: TFunction, page: Page, member: LoyaltyMemberView): string {
@@ -246,8 +193,11 @@ function programmeSection(t: TFunction, page: Page): string {
   );
 }
 
-/** The page's Liquid: the member's view (or a guest's), or the "not available" page. */
-export function renderLoyaltyPage(view: LoyaltyPageView): string {
+/**
+ * The page's Liquid: the member's view (or a guest's), or the "not available" page. `target.action`: where the page's
+ * forms post (the proxy's path on the storefront).
+ */
+export function renderLoyaltyPage(view: LoyaltyPageView, target: FormTarget = { action: "/apps/loyalty" }): string {
   const t = translator(view.locale);
   const open = `${STYLE}<div class="loyalty-page" lang="${view.locale}">`;
   if (view.kind === "unavailable") {
@@ -257,11 +207,14 @@ export function renderLoyaltyPage(view: LoyaltyPageView): string {
   const member = view.member;
   if (member) {
     if (member.firstName) parts.push(`<p>${say(t, "greeting", { name: member.firstName })}</p>`);
+    const points = pointsParts(t, view, member, target);
     parts.push(
       statusSection(t, view, member),
+      ...points.top,
       perksSection(t, view, member),
       offersSection(t, view, member),
       historySection(t, view, member),
+      ...points.bottom,
     );
   } else {
     parts.push(
