@@ -1,7 +1,7 @@
 // One customer: R/F/M scores with the raw values and why (the run's cut values), tier and progress to the next,
 // expiry, the history of segment and tier moves, orders in the ledger, what was written to Shopify, and a link to
 // the customer in Shopify admin.
-import { json, type LoaderFunctionArgs } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import {
   Badge,
@@ -21,17 +21,45 @@ import { authenticate } from "../shopify.server";
 import { customerDetail } from "../services/customer-detail.server";
 import { formatDate, formatMoney, formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/react";
+import { CustomerPoints } from "../components/CustomerPoints";
+import { customerPoints } from "../services/customer-points.server";
+import { adjustPoints } from "../services/points-adjustments.server";
+import { staffActor } from "../domain/points-adjustments";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const id = /^\d{1,20}$/.test(params.id ?? "") ? `gid://shopify/Customer/${params.id}` : null;
   const detail = id ? await customerDetail(session.shop, id) : null;
+  const points = detail ? await customerPoints(session.shop, detail.customerId) : null;
   // Not this shop's customer (or not an id): the page says so, with 404 as the status.
-  return json({ detail }, { status: detail ? 200 : 404 });
+  return json({ detail, points }, { status: detail ? 200 : 404 });
+};
+
+/** The points card's adjust form: the staff member is the session token's user (`sub`). */
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { session, sessionToken } = await authenticate.admin(request);
+  const id = /^\d{1,20}$/.test(params.id ?? "") ? `gid://shopify/Customer/${params.id}` : null;
+  const form = await request.formData();
+  const user = sessionToken?.sub ?? session.onlineAccessInfo?.associated_user.id?.toString() ?? "unknown";
+  const result = id
+    ? await adjustPoints(
+        session.shop,
+        id,
+        { points: form.get("points"), reason: form.get("reason"), kind: form.get("kind"), token: form.get("token") },
+        staffActor(user),
+      )
+    : ({
+        ok: false,
+        status: 404,
+        issues: [{ field: "customer", key: "customer", message: "No such customer." }],
+      } as const);
+  return result.ok
+    ? json({ ok: true as const, repeated: result.repeated, points: result.points })
+    : json({ ok: false as const, issues: result.issues }, { status: result.status });
 };
 
 export default function CustomerDetail() {
-  const { detail } = useLoaderData<typeof loader>();
+  const { detail, points } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const locale = useLocale();
   if (!detail) {
@@ -155,6 +183,7 @@ export default function CustomerDetail() {
                 />
               </BlockStack>
             </Card>
+            {points ? <CustomerPoints points={points} /> : null}
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
