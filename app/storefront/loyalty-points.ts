@@ -141,7 +141,7 @@ function rewardsSection(t: TFunction, page: Page, section: ShopperPointsSection,
   ];
   return (
     `<section aria-labelledby="lp-rewards"><h2 id="lp-rewards">${say(t, "points.rewardsHeading")}</h2>` +
-    `<ul class="loyalty-page__offers loyalty-page__rewards">${ordered.map((r) => rewardItem(t, page, section, r, target)).join("")}</ul></section>`
+    `<ul class="loyalty-page__rewards">${ordered.map((r) => rewardItem(t, page, section, r, target)).join("")}</ul></section>`
   );
 }
 
@@ -161,7 +161,7 @@ function redemptionsSection(t: TFunction, page: Page, section: ShopperPointsSect
     else parts.push(`<p>${say(t, "points.result.released", { points: points(page, r.points) })}</p>`);
     return `<li class="loyalty-page__card">${parts.join("")}</li>`;
   });
-  return `<section aria-labelledby="lp-redemptions"><h2 id="lp-redemptions">${say(t, "points.redemptionsHeading")}</h2><ul class="loyalty-page__offers">${items.join("")}</ul></section>`;
+  return `<section aria-labelledby="lp-redemptions"><h2 id="lp-redemptions">${say(t, "points.redemptionsHeading")}</h2><ul class="loyalty-page__rewards">${items.join("")}</ul></section>`;
 }
 
 function historySection(t: TFunction, page: Page, section: ShopperPointsSection): string {
@@ -243,6 +243,9 @@ export function pointsParts(
 /** Markup shared with the page's stylesheet (kept here so the section's classes are found in one place). */
 export const POINTS_STYLE = html(`
 .loyalty-page__points { font-size: 1.2rem; }
+.loyalty-page ul.loyalty-page__rewards { list-style: none; padding: 0; display: grid; gap: .75rem; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); }
+.loyalty-page__rewards > li { margin: 0; }
+.loyalty-page__rewards h3 { overflow-wrap: anywhere; }
 .loyalty-page__banner { border-left: 4px solid #1a7f37; background: #eaf6ec; color: #0f3d1c; padding: .6rem .85rem; margin: 0 0 .75rem; }
 .loyalty-page__banner--refused { border-left-color: #b3261e; background: #fdeceb; color: #5c1410; }
 .loyalty-page__price { font-weight: 600; }

@@ -4,7 +4,14 @@
 // tier about to expire, a customer with two open offers and a guest, in an English (USD) and a Thai (THB) shop: the
 // right text in the shop's money format, an accessible progress bar, no script, axe-clean (no violation of any
 // impact). Screenshots: docs/screenshots/loyalty-page-<case>-<locale>.png.
+// Points (docs/rules.md#loyalty-page-points): a member with points available, pending and expiring soon redeems a
+// reward with the page's plain HTML form (no script) and sees the code at once; docs/screenshots/loyalty-points-<locale>.png.
 import { beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../../app/db.server";
+import { DEFAULT_POINTS_RULES, type PointsKind } from "../../app/domain/points";
+import { appendJournalEntries } from "../../app/models/points.server";
+import { savePointsRulesVersion } from "../../app/models/points-rules.server";
+import { createReward } from "../../app/models/rewards.server";
 import { writeStatesWithPrisma } from "../../app/models/customer-state.server";
 import { setShopSettings } from "../../app/models/shop.server";
 import { saveTierProgramVersion } from "../../app/models/tier-program.server";
@@ -17,7 +24,7 @@ import { addCampaign, addLedgerCustomer, addOffer, addTierMove, DAY, memberState
 import { installShop } from "../support/shops";
 
 type Locale = "en" | "th";
-type Case = "mid-way" | "top-tier" | "expiring" | "offers" | "guest";
+type Case = "mid-way" | "top-tier" | "expiring" | "offers" | "guest" | "points";
 
 const SHOPS: Record<Locale, { domain: string; currency: string; timezone: string; name: string; people: string[] }> = {
   en: {
@@ -25,14 +32,14 @@ const SHOPS: Record<Locale, { domain: string; currency: string; timezone: string
     currency: "USD",
     timezone: "America/New_York",
     name: "Ada Goods",
-    people: ["Ada", "Grace", "Linus", "Margaret"],
+    people: ["Ada", "Grace", "Linus", "Margaret", "Katherine"],
   },
   th: {
     domain: "loyalty-th.myshopify.com",
     currency: "THB",
     timezone: "Asia/Bangkok",
     name: "ร้านสยาม",
-    people: ["สมชาย", "สมหญิง", "วิชัย", "มาลี"],
+    people: ["สมชาย", "สมหญิง", "วิชัย", "มาลี", "ปิยะ"],
   },
 };
 /** Each signed-in case's customer (simulator gid), per shop. */
@@ -76,12 +83,17 @@ beforeAll(async () => {
     );
     env.shopify.install(domain);
     await installShop(domain);
+    // The offline token the local Shopify issued, so the app's redemptions are created in it.
+    await prisma.session.update({
+      where: { id: `offline_${domain}` },
+      data: { accessToken: env.shopify.admin.tokens.issue(domain) },
+    });
     await setShopSettings(domain, { currencyCode: currency, timezone, locale });
     const p = program(locale, currency);
     await saveTierProgramVersion(domain, p);
     const [silver, gold, platinum] = [p.tiers[1], p.tiers[2], p.tiers[3]];
-    const [mid, top, expiring, offers] = made.map((c) => c.id);
-    customers[locale] = { "mid-way": mid, "top-tier": top, expiring, offers };
+    const [mid, top, expiring, offers, points] = made.map((c) => c.id);
+    customers[locale] = { "mid-way": mid, "top-tier": top, expiring, offers, points };
     for (const c of made) await addLedgerCustomer(domain, c.id, c.firstName!);
     // What the app holds for them after scoring (the ledger and recompute are tested elsewhere)
     const spendMid = Math.round(gold.threshold + (platinum.threshold - gold.threshold) * 0.05);
@@ -145,8 +157,83 @@ beforeAll(async () => {
     });
     await addOffer(domain, winBack, offers, "MISSYOU-7KQ2XD", now + 9 * DAY + 17 * 3_600_000);
     await addOffer(domain, thanks, offers, "THANKS-R4M8PZ", now + 26 * DAY + 17 * 3_600_000);
+    await pointsCase(domain, locale, points, now);
   }
 });
+
+/**
+ * The points member: an order 345 days ago earned points that expire 12 months after it (within the month: expiring
+ * soon), points the shop added that are still pending, and four rewards — three they can afford, one they cannot.
+ */
+async function pointsCase(domain: string, locale: Locale, customerId: string, now: number) {
+  const scale = locale === "th" ? 35 : 1;
+  await savePointsRulesVersion(domain, {
+    rules: { ...DEFAULT_POINTS_RULES },
+    effectiveFrom: new Date(now - 400 * DAY),
+    startsAt: new Date(now - 400 * DAY),
+  });
+  await prisma.order.create({
+    data: {
+      shop: domain,
+      id: `gid://shopify/Order/${locale === "th" ? 92 : 91}`,
+      customerId,
+      processedAt: new Date(now - 345 * DAY + 15 * 3_600_000),
+      currencyCode: SHOPS[locale].currency,
+      currentTotalMinor: 1_240_00n,
+      valueMinor: 1_240_00n,
+    },
+  });
+  const { derivePoints } = await import("../../app/services/points.server");
+  await derivePoints(domain, [customerId], { now: () => new Date(Date.now()) });
+  await appendJournalEntries(
+    domain,
+    new Map([
+      [
+        customerId,
+        [
+          {
+            sourceKey: "adjust:e2e-welcome",
+            kind: "adjustment" as PointsKind,
+            points: 150,
+            ruleVersion: 0,
+            effectiveAt: now - 2 * DAY,
+            availableAt: now + 12 * DAY,
+            orderId: null,
+            refundId: null,
+            note: "welcome",
+          },
+        ],
+      ],
+    ]),
+  );
+  const th = locale === "th";
+  const reward = (title: string, def: Omit<Parameters<typeof createReward>[1], "title" | "limits">) =>
+    createReward(domain, { title, limits: { perCustomer: null, total: null }, ...def });
+  await reward(th ? "ส่วนลด 175 บาท" : "$5 off", {
+    kind: "amount_off",
+    pointsPrice: 500,
+    valueMinor: 500 * scale,
+    expiryDays: 30,
+  });
+  await reward(th ? "ส่งฟรี" : "Free shipping", {
+    kind: "free_shipping",
+    pointsPrice: 300,
+    valueMinor: null,
+    expiryDays: 30,
+  });
+  await reward(th ? "เครดิตร้านค้า 350 บาท" : "$10 store credit", {
+    kind: "store_credit",
+    pointsPrice: 1_000,
+    valueMinor: 1_000 * scale,
+    expiryDays: 365,
+  });
+  await reward(th ? "บัตรของขวัญ 875 บาท" : "$25 gift card", {
+    kind: "gift_card",
+    pointsPrice: 2_500,
+    valueMinor: 2_500 * scale,
+    expiryDays: null,
+  });
+}
 
 const SCREENSHOT_DIR = "docs/screenshots";
 
@@ -267,6 +354,61 @@ describe("the loyalty page in the Thai shop (THB)", () => {
       if (which === "offers") expect(await tracked.page.locator(".loyalty-page__offers > li").count()).toBe(2);
       if (which === "expiring") expect(await tracked.page.locator(".loyalty-page__notice").count()).toBe(1);
       await checkAndShoot(tracked, "th", which);
+    });
+  }
+});
+
+describe("points and redeeming on the page (no JavaScript)", () => {
+  for (const locale of ["en", "th"] as const) {
+    it(`${locale}: sees points available, pending and expiring, redeems a reward with the form and sees the code`, async () => {
+      const tracked = await open(locale, "points");
+      const { page } = tracked;
+      const main = page.locator(".loyalty-page");
+      const en = locale === "en";
+      const points = main.locator(".loyalty-page__points");
+      await expect.poll(() => points.count()).toBe(1);
+      expect(await points.textContent()).toBe(en ? "1,240 points available" : "คะแนนที่ใช้ได้ 1,240 คะแนน");
+      expect(
+        await main.getByText(en ? "150 more points are pending:" : "คะแนนที่รอดำเนินการอีก 150 คะแนน:").count(),
+      ).toBe(1);
+      // Everything available on the expiry day expires: the order's points and the pending ones available by then.
+      expect(await main.locator(".loyalty-page__notice").filter({ hasText: "1,390" }).count()).toBe(1);
+      // Three forms (the affordable rewards), one reward says how many points are missing.
+      expect(await main.locator("form").count()).toBe(3);
+      expect(
+        await main.getByText(en ? "You need 1,260 more points." : "คุณต้องมีคะแนนเพิ่มอีก 1,260 คะแนน").count(),
+      ).toBe(1);
+      expect(await page.locator("script").count()).toBe(0);
+      expect(await allViolations(page)).toEqual([]);
+
+      const button = main.getByRole("button", {
+        name: en ? "Redeem $5 off for 500 points" : "แลก ส่วนลด 175 บาท ด้วย 500 คะแนน",
+      });
+      await Promise.all([page.waitForURL(/\?redemption=/), button.click()]);
+      const banner = main.locator('[role="status"]');
+      expect(await banner.count()).toBe(1);
+      const code = (await banner.locator("code").textContent())!;
+      expect(code).toMatch(/^[A-Z0-9]{16}$/);
+      expect(await banner.textContent()).toContain(
+        en ? "Done! You redeemed $5 off." : "เรียบร้อย! คุณแลก ส่วนลด 175 บาท แล้ว",
+      );
+      expect(await points.textContent()).toBe(en ? "740 points available" : "คะแนนที่ใช้ได้ 740 คะแนน");
+      // The reward is in Shopify: a code limited to this customer.
+      const discounts = [...env.shopify.admin.shops.getShop(SHOPS[locale].domain)!.discounts.byId.values()];
+      expect(JSON.stringify(discounts)).toContain(code);
+      // Their rewards list it with the code; the history says what the points were spent on.
+      expect(await main.locator("#lp-redemptions").count()).toBe(1);
+      expect(
+        await main
+          .getByRole("row")
+          .filter({ hasText: en ? "Spent on a reward" : "ใช้แลกของรางวัล" })
+          .count(),
+      ).toBe(1);
+      expect(await page.locator(".liquid-error").count()).toBe(0);
+      expect(await allViolations(page)).toEqual([]);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/loyalty-points-${locale}.png`, fullPage: true });
+      expect(tracked.errors).toEqual([]);
+      expect(tracked.offline).toEqual([]);
     });
   }
 });
