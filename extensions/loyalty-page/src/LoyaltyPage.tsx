@@ -1,11 +1,20 @@
 // The loyalty page in customer accounts (target customer-account.page.render): tier, spend and progress to the next
-// tier, when the tier ends, the tier's perks (and the next tier's), the customer's open campaign codes, and a link to
-// the programme's storefront page. Every text comes from locales/*.json through shopify.i18n.translate; money and
+// tier, when the tier ends, the tier's perks (and the next tier's), the customer's points (available, pending and when
+// the next become available, expiring soon, the next reward), the customer's open campaign codes, and a link to the
+// programme's storefront page (where points are redeemed). Every text comes from locales/*.json through shopify.i18n.translate; money and
 // dates are formatted in the customer's locale by shopify.i18n.
 import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { loadLoyalty, loadProgrammeUrl, type LoyaltyData, type LoyaltyStatus, type Offer, type Perks } from "./data";
+import {
+  loadLoyalty,
+  loadProgrammeUrl,
+  type LoyaltyData,
+  type LoyaltyStatus,
+  type Offer,
+  type Perks,
+  type PointsStatus,
+} from "./data";
 
 export default async () => {
   render(<LoyaltyPage />, document.body);
@@ -63,7 +72,8 @@ function LoyaltyPage() {
       {state.kind === "error" && <s-banner tone="critical">{t("error")}</s-banner>}
       {state.kind === "ready" && (
         <>
-          {state.data.status ? <Membership status={state.data.status} /> : <NotAMember />}
+          {state.data.status ? <Membership status={state.data.status} /> : state.data.points === null && <NotAMember />}
+          {state.data.points !== null && <Points points={state.data.points} />}
           {(state.data.status !== null || state.data.offers.length > 0) && <Offers offers={state.data.offers} />}
         </>
       )}
@@ -135,6 +145,40 @@ function TierPerks({ status, perks }: { status: LoyaltyStatus; perks: Perks }) {
         {next && (
           <s-paragraph color="subdued">{t("perks.next", { tier: status.nextTierName!, perks: next })}</s-paragraph>
         )}
+      </s-stack>
+    </s-section>
+  );
+}
+
+const count = (n: number) => shopify.i18n.formatNumber(n);
+
+function Points({ points }: { points: PointsStatus }) {
+  return (
+    <s-section heading={t("points.heading")}>
+      <s-stack gap="base">
+        <s-text type="strong">{t("points.available", { points: count(points.available) })}</s-text>
+        {points.pending > 0 && (
+          <s-paragraph>
+            {points.nextAvailable
+              ? t("points.pendingNext", {
+                  points: count(points.pending),
+                  next: count(points.nextAvailable.points),
+                  date: day(points.nextAvailable.at),
+                })
+              : t("points.pending", { points: count(points.pending) })}
+          </s-paragraph>
+        )}
+        {points.expiring && (
+          <s-banner tone="warning">
+            {t("points.expiring", { points: count(points.expiring.points), date: day(points.expiring.at) })}
+          </s-banner>
+        )}
+        {points.nextReward && (
+          <s-paragraph>
+            {t("points.nextReward", { points: count(points.nextReward.pointsShort), reward: points.nextReward.title })}
+          </s-paragraph>
+        )}
+        <s-paragraph color="subdued">{t("points.redeem")}</s-paragraph>
       </s-stack>
     </s-section>
   );

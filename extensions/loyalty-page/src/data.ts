@@ -1,5 +1,5 @@
 // What the loyalty page shows, read from the customer's app-owned metafields through the Customer Account API, and
-// parsed defensively: the values are JSON written by the app (app/domain/sync.ts for `status`,
+// parsed defensively: the values are JSON written by the app (app/domain/sync.ts for `status` and `points`,
 // app/services/campaign-delivery.server.ts for `offers`), and an older app version may have written less. Anything
 // that does not parse counts as absent, so the page shows its empty state instead of failing.
 
@@ -9,6 +9,7 @@ export const LOYALTY_QUERY = `query LoyaltyMetafields {
   customer {
     status: metafield(namespace: "$app", key: "status") { value }
     offers: metafield(namespace: "$app", key: "offers") { value }
+    points: metafield(namespace: "$app", key: "points") { value }
   }
 }`;
 
@@ -58,9 +59,22 @@ export interface Offer {
   expiresAt: Date | null;
 }
 
+/** The `$app.points` metafield (app/domain/sync.ts PointsStatusJson): whole points as of the app's last sync. */
+export interface PointsStatus {
+  available: number;
+  pending: number;
+  /** The earliest pending points to become available, and when. */
+  nextAvailable: { points: number; at: Date } | null;
+  /** Points expiring within 30 days of the sync, and when they do. */
+  expiring: { points: number; at: Date } | null;
+  /** The cheapest reward the available points do not cover yet, when the app wrote one (`next_reward`). */
+  nextReward: { title: string; pointsShort: number } | null;
+}
+
 export interface LoyaltyData {
   status: LoyaltyStatus | null;
   offers: Offer[];
+  points: PointsStatus | null;
 }
 
 type Json = Record<string, unknown>;
@@ -167,13 +181,45 @@ export function parseOffers(value: unknown, now: Date): Offer[] {
   return offers.sort((a, b) => end(a) - end(b));
 }
 
+const wholePoints = (value: unknown): number | null =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : null;
+
+/** A `{ points, at }` pair of the points metafield, or null. */
+function pointsAt(value: unknown): { points: number; at: Date } | null {
+  if (!isObject(value)) return null;
+  const points = wholePoints(value.points);
+  const at = date(value.at);
+  return points !== null && points > 0 && at !== null ? { points, at } : null;
+}
+
+/** The `$app.points` metafield's value; null when absent or not points (then the page shows no points section). */
+export function parsePoints(value: unknown): PointsStatus | null {
+  const json = parseJson(value);
+  if (!isObject(json)) return null;
+  const available = wholePoints(json.available);
+  const pending = wholePoints(json.pending);
+  if (available === null || pending === null) return null;
+  const reward = isObject(json.next_reward) ? json.next_reward : null;
+  const title = reward ? text(reward.title) : null;
+  const price = reward ? wholePoints(reward.points_price) : null;
+  return {
+    available,
+    pending,
+    nextAvailable: pointsAt(json.next_available),
+    expiring: pointsAt(json.expiring),
+    nextReward:
+      title !== null && price !== null && price > available ? { title, pointsShort: price - available } : null,
+  };
+}
+
+type MetafieldValue = { value?: unknown } | null;
 interface CustomerAccountResponse {
-  data?: { customer?: { status?: { value?: unknown } | null; offers?: { value?: unknown } | null } | null } | null;
+  data?: { customer?: { status?: MetafieldValue; offers?: MetafieldValue; points?: MetafieldValue } | null } | null;
   errors?: { message?: string }[];
 }
 
 /**
- * Reads both metafields with one Customer Account API request (authenticated by Shopify; no app server involved).
+ * Reads the metafields with one Customer Account API request (authenticated by Shopify; no app server involved).
  * A failed request or a GraphQL error throws (the page says it could not load); a customer without the metafields,
  * or with values that do not parse, is no status and no offers.
  */
@@ -190,6 +236,7 @@ export async function loadLoyalty(now: Date = new Date()): Promise<LoyaltyData> 
   return {
     status: parseStatus(customer?.status?.value),
     offers: parseOffers(customer?.offers?.value, now),
+    points: parsePoints(customer?.points?.value),
   };
 }
 

@@ -65,16 +65,26 @@ const offer = (code: string, give: string, expires: string, minimum: string | nu
 });
 
 /** The Customer Account API's answer with these metafield values (a string is sent as is, e.g. malformed JSON). */
-function customerAccountApi(status: unknown, offers: unknown = null) {
+function customerAccountApi(status: unknown, offers: unknown = null, points: unknown = null) {
   const metafield = (value: unknown) =>
     value === null ? null : { value: typeof value === "string" ? value : JSON.stringify(value) };
-  return vi
-    .fn()
-    .mockImplementation(
-      async () =>
-        new Response(JSON.stringify({ data: { customer: { status: metafield(status), offers: metafield(offers) } } })),
-    );
+  return vi.fn().mockImplementation(
+    async () =>
+      new Response(
+        JSON.stringify({
+          data: { customer: { status: metafield(status), offers: metafield(offers), points: metafield(points) } },
+        }),
+      ),
+  );
 }
+
+/** The `$app.points` metafield as the app's sync writes it (app/domain/sync.ts PointsStatusJson). */
+const POINTS = {
+  available: 1240,
+  pending: 150,
+  next_available: { points: 100, at: "2099-01-16T05:00:00.000Z" },
+  expiring: { points: 1240, at: "2099-01-25T05:00:00.000Z" },
+};
 
 function useLocale(locale: TestLocale) {
   extension.shopify.i18n.translate = translator(EXTENSION_DIR, locale) as typeof extension.shopify.i18n.translate;
@@ -114,6 +124,7 @@ describe("loyalty page", () => {
     const { query } = JSON.parse(String(init!.body));
     expect(query).toContain('status: metafield(namespace: "$app", key: "status") { value }');
     expect(query).toContain('offers: metafield(namespace: "$app", key: "offers") { value }');
+    expect(query).toContain('points: metafield(namespace: "$app", key: "points") { value }');
 
     expect(attr(document.body.querySelector("s-page"), "heading")).toBe("Loyalty rewards");
     expect(texts("s-section").length).toBeGreaterThan(0);
@@ -257,5 +268,64 @@ describe("loyalty page", () => {
     expect(paragraphs).toContain(`ระดับ Gold ของคุณมีผลถึง ${expiry} หากไม่มีคำสั่งซื้อเพิ่ม`);
     expect(texts("s-text")).toContain("ลด 15%");
     expect(document.body.querySelector("s-link")?.textContent).toBe("ดูรายละเอียดโปรแกรมสมาชิก");
+  });
+
+  test("points: available, pending with when the next become available, expiring soon, the next reward", async () => {
+    extension.fetch = customerAccountApi(MEMBER, null, {
+      ...POINTS,
+      next_reward: { title: "$25 gift card", points_price: 2500 },
+    });
+    await renderPage();
+    const section = [...document.body.querySelectorAll("s-section")].find((s) => attr(s, "heading") === "Your points")!;
+    expect([...section.querySelectorAll("s-text")].map((e) => e.textContent)).toEqual(["1,240 points available"]);
+    const lines = [...section.querySelectorAll("s-paragraph")].map((e) => e.textContent);
+    expect(lines).toEqual([
+      "150 points pending: the next 100 become available on January 16, 2099.",
+      "1,260 more points to $25 gift card.",
+      "Spend your points on the programme's page in our online store.",
+    ]);
+    expect(section.querySelector("s-banner")?.textContent).toBe(
+      "1,240 points expire on January 25, 2099. Use them before then.",
+    );
+    expect(attr(section.querySelector("s-banner"), "tone")).toBe("warning");
+  });
+
+  test("points without a tier: the points section instead of the empty state; nothing pending or expiring", async () => {
+    extension.fetch = customerAccountApi(null, null, {
+      available: 80,
+      pending: 0,
+      next_available: null,
+      expiring: null,
+    });
+    await renderPage();
+    const sections = [...document.body.querySelectorAll("s-section")].map((s) => attr(s, "heading"));
+    expect(sections).toContain("Your points");
+    expect(sections).not.toContain("Join our loyalty programme");
+    expect(texts("s-text")).toContain("80 points available");
+    expect(texts("s-paragraph").some((p) => p?.includes("pending"))).toBe(false);
+    expect(document.body.querySelector("s-banner")).toBeNull();
+  });
+
+  test("a points value that is not points (malformed, negative, fractional) shows no points section", async () => {
+    for (const bad of ["{nope", { available: -5, pending: 0 }, { available: 1.5, pending: 0 }, { pending: 3 }]) {
+      extension.tearDown();
+      extension.setUp();
+      extension.shopify.i18n.translate = translator(EXTENSION_DIR, "en") as typeof extension.shopify.i18n.translate;
+      Object.assign(extension.shopify.i18n, intlFormatters("en"));
+      extension.fetch = customerAccountApi(MEMBER, null, bad);
+      await renderPage();
+      const sections = [...document.body.querySelectorAll("s-section")].map((s) => attr(s, "heading"));
+      expect(sections, JSON.stringify(bad)).not.toContain("Your points");
+      expect(sections).toContain("Gold member");
+    }
+  });
+
+  test("points in Thai", async () => {
+    useLocale("th");
+    extension.fetch = customerAccountApi(MEMBER, null, POINTS);
+    await renderPage();
+    const section = [...document.body.querySelectorAll("s-section")].find((s) => attr(s, "heading") === "คะแนนของคุณ")!;
+    expect(section.querySelector("s-text")?.textContent).toBe("คะแนนที่ใช้ได้ 1,240 คะแนน");
+    expect(section.querySelector("s-banner")?.textContent).toMatch(/^1,240 คะแนนจะหมดอายุในวันที่ 25 มกราคม 2642/);
   });
 });
