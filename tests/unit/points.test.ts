@@ -3,6 +3,7 @@
 // stop qualifying; expiry on the shop's local day; the programme start and rule versions; the appends that bring a
 // journal to its target; balances. Then a property: any delivery order of a generated history, derived after every
 // delivery, ends on the journal a rebuild writes — source by source, and in balances at every moment.
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -26,6 +27,7 @@ import {
   type PointsRules,
 } from "../../app/domain/points";
 import { tierHeldAt } from "../../app/domain/points-bonuses";
+import { defaultTierProgram } from "../../app/domain/tier-rules";
 import { NO_PERKS, type TierProgram } from "../../app/domain/tiers";
 import { DAY_MS } from "../../app/domain/time";
 
@@ -733,6 +735,74 @@ describe("bonuses", () => {
       ["order", 10, "2024-02-10T00:00:00.000Z", "2024-02-10T00:00:00.000Z"],
       ["expiry", -60, "2024-03-10T00:00:00.000Z", "2024-03-10T00:00:00.000Z"],
     ]);
+  });
+});
+
+describe("docs/rules.md#points-earning-rules: the worked example, computed", () => {
+  it("Mai's and Noi's journals and balances are what the doc shows", () => {
+    const doc = readFileSync("docs/rules.md", "utf8");
+    const section = doc.slice(
+      doc.indexOf('<a id="points-earning-rules"></a>'),
+      doc.indexOf('<a id="points-pending"></a>'),
+    );
+    const p: PointsProgramme = {
+      startsAt: at("2025-01-01T00:00:00Z"),
+      timeZone: "Asia/Bangkok",
+      versions: [
+        {
+          version: 1,
+          effectiveFrom: at("2025-01-01T00:00:00Z"),
+          rules: rules({
+            tierMultipliers: { silver: 1500, gold: 2000 },
+            signUpPoints: 50,
+            firstOrderPoints: 100,
+            birthdayPoints: 200,
+          }),
+        },
+      ],
+      tierProgrammes: [{ from: Number.NEGATIVE_INFINITY, program: defaultTierProgram("USD") }],
+    };
+    const o = (n: number, when: string, valueMinor: number, cancelled: string | null = null): PointsOrder => ({
+      id: `gid://shopify/Order/${n}`,
+      processedAt: at(when),
+      cancelledAt: cancelled ? at(cancelled) : null,
+      test: false,
+      currencyCode: "USD",
+      valueMinor,
+      refunds: [],
+    });
+    const asOf = at("2025-12-31T00:00:00Z");
+    const mai = targetEntries(
+      [
+        o(2003, "2025-05-20T03:00:00Z", 9999, "2025-05-22T03:00:00Z"),
+        o(2001, "2025-02-10T03:00:00Z", 30000),
+        o(2002, "2025-03-05T03:00:00Z", 12000),
+      ],
+      p,
+      asOf,
+      { customer: { createdAt: at("2025-02-03T05:00:00Z"), birthday: { month: 4, day: 18 } } },
+    );
+    const noi = targetEntries(
+      [o(2101, "2025-06-01T03:00:00Z", 4500, "2025-06-02T03:00:00Z"), o(2102, "2025-07-01T03:00:00Z", 6000)],
+      p,
+      asOf,
+      { customer: { createdAt: at("2024-11-20T00:00:00Z"), birthday: null } },
+    );
+    const table = (entries: PointsEntryValues[]) =>
+      [
+        "| Source key | Kind | Points | Effective | Available |",
+        "|---|---|---|---|---|",
+        ...entries.map(
+          (e) => `| \`${e.sourceKey}\` | \`${e.kind}\` | ${e.points} | ${iso(e.effectiveAt)} | ${iso(e.availableAt)} |`,
+        ),
+      ].join("\n");
+    expect(section).toContain(table(mai));
+    expect(section).toContain(table(noi));
+    expect(mai).toHaveLength(7);
+    expect(balancesAt(mai, asOf)).toMatchObject({ earned: 979, clawedBack: 149, available: 830, expired: 0 });
+    expect(section).toContain("earned 979, clawed back 149, available 830");
+    expect(balancesAt(noi, asOf)).toMatchObject({ earned: 205, clawedBack: 145, available: 60 });
+    expect(section).toContain("earned 205, clawed back 145, available 60");
   });
 });
 
