@@ -438,6 +438,12 @@ describe("docs/rules.md#points", () => {
       multiplierPerMille: 1000,
       returnWindowDays: 30,
       expiryMonths: 12,
+      // docs/rules.md#points-earning-rules: bonuses off, every tier ×1, Shopify's birth date metafield
+      tierMultipliers: {},
+      signUpPoints: 0,
+      firstOrderPoints: 0,
+      birthdayPoints: 0,
+      birthdayMetafield: "facts.birth_date",
     });
   });
 
