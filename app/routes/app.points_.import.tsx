@@ -30,7 +30,6 @@ import { authenticate } from "../shopify.server";
 import {
   applyImport,
   decodeImportFile,
-  IMPORT_FORMAT_CHOICES,
   IMPORT_MAX_BYTES,
   importActor,
   importFormatChoice,
@@ -42,6 +41,7 @@ import {
   type UploadProblem,
 } from "../services/points-import.server";
 import { downloadFile } from "../components/download";
+import { IMPORT_FORMATS } from "../domain/points-import";
 import { formatDate, formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 
@@ -53,7 +53,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 type ActionData =
   | { intent: "preview"; ok: true; view: ImportView }
   | { intent: "preview"; ok: false; problem: UploadProblem }
-  | { intent: "apply"; result: ApplyResult };
+  | { intent: "apply"; importId: string; result: ApplyResult };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session, sessionToken } = await authenticate.admin(request);
@@ -73,11 +73,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   if (form.get("intent") === "apply") {
     const id = form.get("importId");
+    const importId = typeof id === "string" ? id : "";
     const result =
-      typeof id === "string" && id !== ""
-        ? await applyImport(session.shop, id, importActor(sessionToken?.sub))
+      importId !== ""
+        ? await applyImport(session.shop, importId, importActor(sessionToken?.sub))
         : ({ outcome: "refused", reason: "not_found" } as const);
-    return json<ActionData>({ intent: "apply", result }, { status: result.outcome === "refused" ? 400 : 200 });
+    return json<ActionData>(
+      { intent: "apply", importId, result },
+      { status: result.outcome === "refused" ? 400 : 200 },
+    );
   }
   const file = form.get("file");
   const format = importFormatChoice(form.get("format") ?? "auto");
@@ -107,12 +111,13 @@ export default function PointsImportPage() {
 
   const previewed = upload.data?.intent === "preview" ? upload.data : null;
   const view = previewed?.ok ? previewed.view : null;
-  const applied = apply.data?.intent === "apply" ? apply.data.result : null;
+  // The answer to applying the import shown (not an earlier one's, once another file is checked)
+  const applied = apply.data?.intent === "apply" && apply.data.importId === view?.id ? apply.data.result : null;
   useEffect(() => {
     if (applied) revalidator.revalidate();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [applied]);
-  const appliedThis = applied && view && applied.outcome !== "refused" ? applied : null;
+  const appliedThis = applied && applied.outcome !== "refused" ? applied : null;
 
   const n = (value: number) => formatNumber(locale, value);
   const exportFile = async (what: "balances" | "journal") => {
@@ -149,7 +154,7 @@ export default function PointsImportPage() {
                   <Select
                     label={t("pointsImport.format")}
                     name="format"
-                    options={IMPORT_FORMAT_CHOICES.map((value) => ({
+                    options={["auto", ...IMPORT_FORMATS].map((value) => ({
                       value,
                       label: t(`pointsImport.formats.${value}`),
                     }))}
@@ -243,23 +248,23 @@ export default function PointsImportPage() {
                           count: view.notImported.length + view.notImportedMore,
                         })}
                       </Text>
-                      <DataTable
-                        columnContentTypes={["numeric", "text", "text", "numeric", "text"]}
-                        headings={[
-                          t("pointsImport.column.line"),
-                          t("pointsImport.column.email"),
-                          t("pointsImport.column.customer"),
-                          t("pointsImport.column.points"),
-                          t("pointsImport.column.why"),
-                        ]}
-                        rows={view.notImported.map((l) => [
-                          l.line,
-                          l.email ?? "",
-                          l.customerId?.split("/").pop() ?? "",
-                          l.points === null ? "" : n(l.points),
-                          l.issues.map(issueText).join("; "),
-                        ])}
-                      />
+                      <BlockStack gap="100">
+                        {view.notImported.map((l) => (
+                          <Text as="p" variant="bodySm" key={l.line}>
+                            <Text as="span" fontWeight="semibold">
+                              {`${[
+                                t("pointsImport.lineLabel", { line: l.line }),
+                                l.email,
+                                l.customerId?.split("/").pop(),
+                                l.points === null ? null : t("pointsImport.pointsLabel", { points: n(l.points) }),
+                              ]
+                                .filter(Boolean)
+                                .join(" · ")}:`}
+                            </Text>{" "}
+                            {l.issues.map(issueText).join("; ")}
+                          </Text>
+                        ))}
+                      </BlockStack>
                       {view.notImportedMore ? (
                         <Text as="p" tone="subdued">
                           {t("pointsImport.more", { count: view.notImportedMore })}

@@ -168,7 +168,7 @@ export default function Rewards() {
             </BlockStack>
           </Card>
         </Layout.Section>
-        <Layout.Section variant="oneThird">
+        <Layout.Section>
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
@@ -185,51 +185,66 @@ export default function Rewards() {
                 </Banner>
               ) : null}
               <FormLayout>
-                <TextField
-                  label={t("rewards.field.title")}
-                  value={form.title}
-                  onChange={set("title")}
-                  error={errorAt("title")}
-                  autoComplete="off"
-                />
-                <Select
-                  label={t("rewards.field.kind")}
-                  options={REWARD_KINDS.map((k) => ({ value: k, label: t(`rewards.kind.${k}`) }))}
-                  value={form.kind}
-                  onChange={set("kind")}
-                  helpText={t(`rewards.kindHelp.${form.kind}`, { defaultValue: "" })}
-                  error={errorAt("kind")}
-                />
-                <TextField
-                  label={t("rewards.field.pointsPrice")}
-                  value={form.pointsPrice}
-                  onChange={set("pointsPrice")}
-                  inputMode="numeric"
-                  suffix={t("rewards.points")}
-                  error={errorAt("pointsPrice")}
-                  autoComplete="off"
-                />
-                {hasValue ? (
+                <FormLayout.Group>
                   <TextField
-                    label={t("rewards.field.value")}
-                    value={form.value}
-                    onChange={set("value")}
-                    inputMode="decimal"
-                    suffix={data.currency}
-                    error={errorAt("value")}
+                    label={t("rewards.field.title")}
+                    value={form.title}
+                    onChange={set("title")}
+                    error={errorAt("title")}
                     autoComplete="off"
                   />
-                ) : null}
-                <TextField
-                  label={t("rewards.field.expiryDays")}
-                  value={form.expiryDays}
-                  onChange={set("expiryDays")}
-                  inputMode="numeric"
-                  suffix={t("rewards.days")}
-                  placeholder={t("rewards.never")}
-                  error={errorAt("expiryDays")}
-                  autoComplete="off"
-                />
+                  <Select
+                    label={t("rewards.field.kind")}
+                    options={REWARD_KINDS.map((k) => ({ value: k, label: t(`rewards.kind.${k}`) }))}
+                    value={form.kind}
+                    onChange={set("kind")}
+                    helpText={t(`rewards.kindHelp.${form.kind}`, { defaultValue: "" })}
+                    error={errorAt("kind")}
+                  />
+                </FormLayout.Group>
+                <FormLayout.Group>
+                  <TextField
+                    label={t("rewards.field.pointsPrice")}
+                    value={form.pointsPrice}
+                    onChange={set("pointsPrice")}
+                    inputMode="numeric"
+                    suffix={t("rewards.points")}
+                    error={errorAt("pointsPrice")}
+                    autoComplete="off"
+                  />
+                  {hasValue ? (
+                    <TextField
+                      label={t("rewards.field.value")}
+                      value={form.value}
+                      onChange={set("value")}
+                      inputMode="decimal"
+                      suffix={data.currency}
+                      error={errorAt("value")}
+                      autoComplete="off"
+                    />
+                  ) : null}
+                </FormLayout.Group>
+                <FormLayout.Group>
+                  <TextField
+                    label={t("rewards.field.expiryDays")}
+                    value={form.expiryDays}
+                    onChange={set("expiryDays")}
+                    inputMode="numeric"
+                    suffix={t("rewards.days")}
+                    placeholder={t("rewards.never")}
+                    error={errorAt("expiryDays")}
+                    autoComplete="off"
+                  />
+                  <TextField
+                    label={t("rewards.field.limitTotal")}
+                    value={form.limitTotal}
+                    onChange={set("limitTotal")}
+                    inputMode="numeric"
+                    placeholder={t("rewards.noLimitShort")}
+                    error={errorAt("limitTotal")}
+                    autoComplete="off"
+                  />
+                </FormLayout.Group>
                 <FormLayout.Group>
                   <TextField
                     label={t("rewards.field.limitCount")}
@@ -250,15 +265,6 @@ export default function Rewards() {
                     autoComplete="off"
                   />
                 </FormLayout.Group>
-                <TextField
-                  label={t("rewards.field.limitTotal")}
-                  value={form.limitTotal}
-                  onChange={set("limitTotal")}
-                  inputMode="numeric"
-                  placeholder={t("rewards.noLimitShort")}
-                  error={errorAt("limitTotal")}
-                  autoComplete="off"
-                />
               </FormLayout>
               <InlineStack gap="200">
                 <Button variant="primary" onClick={submit} loading={save.state !== "idle"}>
