@@ -2,6 +2,7 @@
 // Both check their input (domain/points-adjustments.ts), check the customer is the shop's, and append one entry
 // under the per-customer lock a redemption takes (models/points-adjustments.server.ts). The journal row records who
 // (actor), when (effectiveAt, createdAt) and why (note).
+import { createHmac, timingSafeEqual } from "node:crypto";
 import {
   adjustmentEntry,
   adjustmentKeys,
@@ -12,6 +13,7 @@ import {
   type AdjustmentIssue,
 } from "../domain/points-adjustments";
 import { appendAdjustment, isLiveCustomer } from "../models/points-adjustments.server";
+import { env } from "../env.server";
 
 type Clock = { now?: () => Date };
 
@@ -75,4 +77,15 @@ export async function awardPointsFromFlow(
   );
   const result = await appendAdjustment(shop, award.customerId, entry, FLOW_ACTOR, at);
   return { status: 200, repeated: result.outcome === "existing" };
+}
+
+/**
+ * Whether a Flow action request is Flow's: `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw body keyed
+ * with the app's secret (compared in constant time). The route answers 401 to anything else before reading it.
+ */
+export function flowSignatureValid(rawBody: string, header: string | null): boolean {
+  if (!header) return false;
+  const expected = createHmac("sha256", env.SHOPIFY_API_SECRET).update(rawBody, "utf8").digest();
+  const given = Buffer.from(header, "base64");
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
