@@ -23,6 +23,7 @@ import { createWriteStream } from "node:fs";
 import { campaignReport, listCampaigns } from "./services/campaigns.server";
 import { latestSyncRun, resetSyncFailures } from "./models/sync.server";
 import { setPointsStart, writePointsCsv } from "./services/points.server";
+import { writeJournalCsv } from "./services/points-export.server";
 
 export const CLI_USAGE = `Usage: npm run loyalty -- <command> --shop <shop.myshopify.com> [options]
 
@@ -42,6 +43,9 @@ Commands:
   points     every customer with a points journal, their balances as CSV, sorted by customer id
              (customer_id,earned,pending,available,redeemed,expired,clawed_back,lost): [--as-of <ISO time>]
              [--out <file.csv>]; the journal is brought up to date first
+  points-journal  every entry of the shop's points journal as CSV, in the order written
+             (customer_id,kind,points,source_key,rule_version,effective_at,available_at,order_id,refund_id,note,
+             actor,created_at): [--out <file.csv>]
 
 Options:
   --shop <domain>     the shop (required)
@@ -49,7 +53,7 @@ Options:
   --file <path>       load: the shop file
   --as-of <ISO time>  recompute, export, points: the moment to compute as of (default now)
   --at <ISO time>     points-start: when the programme started
-  --out <path>        export, points: write the CSV there instead of to stdout
+  --out <path>        export, points, points-journal: write the CSV there instead of to stdout
   --retry-failed      sync: try again customers whose writes Shopify refused repeatedly
   --cleanup           sync: remove the app's tags and metafields from every customer
 `;
@@ -161,6 +165,15 @@ async function runCommand(
       if (values.out) {
         await new Promise<void>((resolve, reject) => target.end(() => resolve()).on("error", reject));
         out.error(`Wrote ${result.rows} customers to ${values.out}`);
+      }
+      return 0;
+    }
+    case "points-journal": {
+      const target = values.out ? createWriteStream(values.out) : process.stdout;
+      const result = await writeJournalCsv(shop, { out: target });
+      if (values.out) {
+        await new Promise<void>((resolve, reject) => target.end(() => resolve()).on("error", reject));
+        out.error(`Wrote ${result.rows} entries to ${values.out}`);
       }
       return 0;
     }

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { POINTS_CSV_COLUMNS } from "../../app/domain/points";
 import { POINTS_CUSTOMER, SYNC } from "../../app/jobs/contracts";
@@ -19,6 +19,7 @@ import {
   writeJournalCsv,
 } from "../../app/services/points-export.server";
 import { parseCsv } from "../../app/domain/points-import";
+import { runCli } from "../../app/cli.server";
 import { jobRows, testQueue } from "../support/queue";
 
 const A = "import-a.myshopify.com";
@@ -278,5 +279,13 @@ describe("points export", () => {
     expect(written).toContain(`${gid(101)},adjustment,5,adjust:b-only`);
     expect(written).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
     expect(written).not.toContain(`${gid(1)},`);
+
+    // The same through the CLI: npm run loyalty -- points-journal --shop <B> --out <file>
+    const file = path.join(inject("testRunDir"), "points-journal-b.csv");
+    const said: string[] = [];
+    const out2 = { log: (t: string) => said.push(t), error: (t: string) => said.push(t) };
+    expect(await runCli(["points-journal", "--shop", B, "--out", file], out2)).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(written);
+    expect(said).toEqual([`Wrote 1 entries to ${file}`]);
   });
 });
