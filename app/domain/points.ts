@@ -3,7 +3,7 @@
 // Pure: epoch milliseconds in, no clock, no I/O. The journal is a deterministic function of (the customer's orders and
 // refunds, the rules, asOf); services/points.server.ts appends, per source key, only the difference (ADR 0006).
 import { currencyDecimals } from "./money";
-import { birthdayInstants, bonusKeys, tierHeldAt, type TierProgrammeAt } from "./points-bonuses";
+import { birthdayInstants, bonusKeys, tierHeldAt, type TierCountedOrder, type TierProgrammeAt } from "./points-bonuses";
 import { TIER_KEY_PATTERN } from "./tier-rules";
 import { addCalendarMonths, DAY_MS, isValidTimeZone, localDateAt, localDayStart } from "./time";
 
@@ -358,6 +358,9 @@ export interface PointsCustomerFacts {
   createdAt: number | null;
   /** The birth date held (CustomerBirthday); null: none, no birthday bonus. */
   birthday: { month: number; day: number } | null;
+  /** Every live order of the customer, from before the programme start too, for the tier held at an order's
+   * processed_at; absent: the orders given to targetEntries. */
+  tierOrders?: readonly TierCountedOrder[];
 }
 
 /**
@@ -448,7 +451,10 @@ export function targetEntries(
     if (value <= 0) continue;
     const tiered = programme.tierProgrammes?.length && Object.keys(version.rules.tierMultipliers ?? {}).length > 0;
     const tierMultiplier = tiered
-      ? tierMultiplierOf(version.rules, tierHeldAt(programme.tierProgrammes!, orders, order.processedAt))
+      ? tierMultiplierOf(
+          version.rules,
+          tierHeldAt(programme.tierProgrammes!, customer?.tierOrders ?? orders, order.processedAt),
+        )
       : 1000;
     const earned = orderPoints(value, order.currencyCode, version.rules, tierMultiplier);
     const firstOrderPoints = order === first ? (version.rules.firstOrderPoints ?? 0) : 0;
