@@ -5,8 +5,8 @@
 //
 // Reserving is serialised per customer, so that the available balance read is the one the reservation is taken from:
 // on PostgreSQL a transaction-scoped advisory lock on (shop, customer), then the reward's row (locked by a no-op
-// update, which serialises redemptions of one reward for its total limit); on SQLite the same no-op update is the
-// transaction's first statement, so it holds the database's write lock before it reads anything.
+// update, which serialises redemptions of one reward for its total limit); on SQLite the transaction's first
+// statement is a write (lockCustomersPoints), so it holds the database's write lock before it reads anything.
 import { randomUUID } from "node:crypto";
 import { databaseKind, prisma } from "../db.server";
 import type { Prisma } from "../generated/prisma/client";
@@ -151,6 +151,22 @@ export interface ReserveInput {
 const LIVE_STATES = ["reserved", "confirmed"];
 
 /**
+ * Serialises, until the end of the transaction `tx`, every writer of these customers' points that reads their
+ * balance first (a reservation here; any journal writer that decides from the available balance, such as a
+ * clawback, should take it too): on PostgreSQL a transaction-scoped advisory lock per (shop, customer), taken in
+ * sorted order so that two writers of overlapping customers cannot deadlock; on SQLite a write statement (one that
+ * changes no row), so the transaction holds the database's write lock before it reads anything.
+ */
+export async function lockCustomersPoints(tx: Prisma.TransactionClient, shop: string, customerIds: readonly string[]) {
+  if (databaseKind === "postgresql") {
+    for (const customerId of [...new Set(customerIds)].sort())
+      await tx.$queryRaw`SELECT 1 AS "ok" FROM (SELECT pg_advisory_xact_lock(hashtext(${shop}::text), hashtext(${customerId}::text))) AS l`;
+    return;
+  }
+  await tx.$executeRaw`UPDATE "PointsEntry" SET "shop" = "shop" WHERE 1 = 0`;
+}
+
+/**
  * Reserves a reward's points for a customer, or refuses with the reason and writes nothing: in one transaction,
  * serialised per customer and per reward (see the header), it reads the customer's available balance as of `now` and
  * the reward's counts, then inserts the redemption and its `redeem:<id>` entry. The same (customer, token) again
@@ -160,9 +176,8 @@ export async function reserveRedemption(shop: string, input: ReserveInput): Prom
   const { customerId, rewardId, token, now } = input;
   return prisma.$transaction(
     async (tx) => {
-      if (databaseKind === "postgresql")
-        await tx.$queryRaw`SELECT 1 AS "ok" FROM (SELECT pg_advisory_xact_lock(hashtext(${shop}::text), hashtext(${customerId}::text))) AS l`;
-      // The write lock (SQLite) and the reward's row lock (PostgreSQL) before anything is read.
+      await lockCustomersPoints(tx, shop, [customerId]);
+      // The reward's row lock (PostgreSQL; on SQLite the write lock is held already) before anything is read.
       await tx.$executeRaw`UPDATE "Reward" SET "active" = "active" WHERE "shop" = ${shop} AND "id" = ${rewardId}`;
       const same = await tx.redemption.findUnique({ where: { shop_customerId_token: { shop, customerId, token } } });
       if (same) return { outcome: "existing", redemption: redemptionFrom(same) } as const;
