@@ -384,6 +384,25 @@ describe("exactly once through HTTP, and refusals that change nothing", () => {
     expect(discounts(B)).toHaveLength(0);
   });
 
+  it("a POST to a path below the page redeems nothing: 404 when signed, 401 when forged", async () => {
+    const id = await customer(1_000);
+    const fields = { intent: "redeem", reward: five.id, token: tokenFor(A, id, five.id) };
+    const before = await dumpDatabase();
+    const query = signedProxyQuery({ shop: A, customerId: numeric(id), extra: [["f", "below"]] });
+    const post = (q: string) =>
+      fetch(`${env.app.url}/proxy/redeem?${q}`, {
+        method: "POST",
+        body: new URLSearchParams(fields),
+        headers: { ...BROWSER_HEADERS, "content-type": "application/x-www-form-urlencoded" },
+        redirect: "manual",
+      });
+    expect((await post(query.replace(/signature=[0-9a-f]{64}/, `signature=${"cd".repeat(32)}`))).status).toBe(401);
+    const signed = await post(query);
+    expect(signed.status).toBe(404);
+    expect(await signed.text()).not.toContain("token");
+    expect(withoutRequestTraces(await dumpDatabase())).toEqual(withoutRequestTraces(before));
+  });
+
   it("a redemption result in the query is shown only to its own customer", async () => {
     const owner = await customer(100);
     const answer = await appPost(A, owner, { intent: "redeem", reward: five.id, token: tokenFor(A, owner, five.id) });
