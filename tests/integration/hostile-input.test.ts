@@ -188,13 +188,19 @@ const loaders = (): Route[] => [
   { name: "new campaign", path: "/app/campaigns/new", id: "routes/app.campaigns.new" },
   { name: "campaign detail", path: `/app/campaigns/${campaignOfA}`, id: "routes/app.campaigns.$id" },
   { name: "campaign CSV", path: `/app/campaigns/${campaignOfA}/csv` },
+  { name: "points import", path: "/app/points/import", id: "routes/app.points_.import" },
+  { name: "points balances CSV", path: "/app/points/export" },
+  { name: "points journal CSV", path: "/app/points/export?what=journal" },
+  { name: "rewards", path: "/app/rewards", id: "routes/app.rewards" },
 ];
 
 const withQuery = (route: Route, query: Record<string, string> = {}) => {
-  const params = new URLSearchParams(query);
+  // A path may carry its own query (?what=journal): the test's parameters join it.
+  const [pathname, search] = route.path.split("?");
+  const params = new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(search ?? "")), ...query });
   if (route.id) params.set("_data", route.id);
   const qs = params.toString();
-  return `${appUrl}${route.path}${qs ? `?${qs}` : ""}`;
+  return `${appUrl}${pathname}${qs ? `?${qs}` : ""}`;
 };
 
 const get = (route: Route, bearer: string, query: Record<string, string> = {}) =>
@@ -237,6 +243,26 @@ const actions = (): Action[] => [
     name: "campaign pause",
     route: { name: "campaign detail", path: `/app/campaigns/${campaignOfA}`, id: "routes/app.campaigns.$id" },
     body: () => form({ intent: "pause" }),
+  },
+  {
+    name: "points import dry run",
+    route: { name: "points import", path: "/app/points/import", id: "routes/app.points_.import" },
+    body: () => {
+      const upload = new FormData();
+      upload.append("format", "generic");
+      upload.append("file", new Blob(["email,points\nsomeone@example.com,10\n"], { type: "text/csv" }), "p.csv");
+      return upload;
+    },
+  },
+  {
+    name: "reward create",
+    route: { name: "rewards", path: "/app/rewards", id: "routes/app.rewards" },
+    json: true,
+    body: () =>
+      JSON.stringify({
+        intent: "save",
+        form: { title: "Sneaky", kind: "amount_off", pointsPrice: "100", value: "5" },
+      }),
   },
 ];
 
