@@ -493,6 +493,19 @@ export function targetEntries(
     if (order.cancelledAt !== null) facts.push({ t: Math.max(order.cancelledAt, order.processedAt), phase: 2, track });
     facts.push({ t: track.availableAt, phase: 3 });
   }
+  if (customer === undefined) {
+    // Without the customer's facts (a caller that reads the orders only), the sign-up and birthday bonuses held stand
+    // as they are: carried into the target per source and movement, so no append reverses them.
+    const carried = new Map<string, PointsEntryValues>();
+    for (const e of held) {
+      const source = sourceOf(e.sourceKey);
+      if (source !== bonusKeys.signUp() && !source.startsWith("bonus:birthday:")) continue;
+      const key = `${source}|${e.kind}|${e.effectiveAt}|${e.availableAt}`;
+      const sum = carried.get(key);
+      carried.set(key, sum ? { ...sum, points: sum.points + e.points } : { ...e, sourceKey: source, note: null });
+    }
+    for (const e of carried.values()) if (e.points !== 0) facts.push({ t: e.effectiveAt, phase: 0, grant: e });
+  }
   if (customer?.createdAt != null && customer.createdAt >= programme.startsAt) {
     const version = rulesAt(programme, customer.createdAt);
     const points = version.rules.signUpPoints ?? 0;

@@ -727,6 +727,27 @@ describe("bonuses", () => {
     ]);
   });
 
+  it("a caller without the customer's facts leaves the held sign-up and birthday bonuses as they are", () => {
+    const p = withRules({ signUpPoints: 50, birthdayPoints: 200, firstOrderPoints: 100 });
+    const o = order("2024-02-10T00:00:00Z", 1000);
+    const facts = created("2024-02-01T00:00:00Z", { month: 3, day: 1 });
+    const held = targetEntries([o], p, SOON, { customer: facts });
+    expect(held.map((e) => e.sourceKey)).toEqual([
+      "bonus:signup",
+      `order:${o.id}:v1`,
+      "bonus:first-order",
+      "bonus:birthday:2024",
+    ]);
+    // The same journal as the target of a caller that reads the orders only: nothing to append, the balance the same
+    const ordersOnly = targetEntries([o], p, SOON, { held });
+    expect(journalAppends(held, ordersOnly)).toEqual([]);
+    expect(balancesAt(ordersOnly, SOON)).toEqual(balancesAt(held, SOON));
+    // With the facts given, a birth date removed is still reversed
+    expect(
+      journalAppends(held, targetEntries([o], p, SOON, { held, customer: created("2024-02-01T00:00:00Z") })),
+    ).toEqual([expect.objectContaining({ sourceKey: "bonus:birthday:2024~1", points: -200 })]);
+  });
+
   it("bonus points are available points: they expire with the rest on the expiry day", () => {
     const p = withRules({ signUpPoints: 50, expiryMonths: 1, returnWindowDays: 0 });
     const o = order("2024-02-10T00:00:00Z", 1000);
