@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
+import { seriousViolations } from "../support/axe";
 import { newPage } from "../support/browser";
 import { startScoredShop } from "../support/scored-shop";
 
@@ -144,9 +145,28 @@ describe("Rewards catalogue", () => {
     await page.screenshot({ path: "docs/screenshots/rewards-en.png", fullPage: true });
 
     await page.getByRole("button", { name: "Deactivate $5 off your next order" }).click();
-    await expect.poll(() => page.getByRole("button", { name: "Activate $5 off your next order" }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole("button", { name: "Activate $5 off your next order", exact: true }).count())
+      .toBe(1);
     expect((await prisma.reward.findFirstOrThrow({ where: { shop: SHOP } })).active).toBe(false);
     expect(refused).toEqual([400]);
     expect(errors).toEqual([]);
   });
+});
+
+describe("in English and Thai", () => {
+  const PAGES = [
+    { name: "points-import", path: "/app/points/import", heading: { en: "Import points", th: "นำเข้าแต้ม" } },
+    { name: "rewards", path: "/app/rewards", heading: { en: "Rewards", th: "ของรางวัล" } },
+  ] as const;
+  for (const locale of ["en", "th"] as const)
+    for (const p of PAGES)
+      it(`${p.name} (${locale}) renders and has no serious accessibility violation`, async () => {
+        const { page, errors } = await newPage(locale === "th" ? "th-TH" : "en-US");
+        await page.goto(url(p.path, { locale }), { waitUntil: "networkidle" });
+        await expect.poll(() => page.getByText(p.heading[locale], { exact: true }).count()).toBeGreaterThan(0);
+        await page.screenshot({ path: `tmp/screenshots/pages/${p.name}-${locale}.png`, fullPage: true });
+        expect(await seriousViolations(page)).toEqual([]);
+        expect(errors).toEqual([]);
+      });
 });
