@@ -60,9 +60,10 @@ export function CustomerPoints({ points }: { points: CustomerPointsView }) {
     ["clawedBack", b.clawedBack],
     ["lost", b.lost],
   ];
-  const who = (actor: string | null) =>
+  // A redemption's entries carry no actor: the shopper redeemed (a release is the app giving the points back).
+  const who = (actor: string | null, kind: string) =>
     actor === null
-      ? t("pointsReport.history.byRules")
+      ? t(kind === "redemption" ? "pointsReport.history.by.shopper" : "pointsReport.history.byRules")
       : actor.startsWith("staff:")
         ? t("pointsReport.history.byStaff", { id: actor.slice("staff:".length) })
         : t(`pointsReport.history.by.${actor}`, { defaultValue: actor });
@@ -202,7 +203,7 @@ export function CustomerPoints({ points }: { points: CustomerPointsView }) {
                   </Text>
                 </InlineStack>
                 <Text as="p" variant="bodySm" tone="subdued">
-                  {dateTime(h.effectiveAt)} · {who(h.actor)}
+                  {dateTime(h.effectiveAt)} · {who(h.actor, h.kind)}
                   {h.pendingUntil
                     ? ` · ${t("pointsReport.history.pendingUntil", { date: dateTime(h.pendingUntil) })}`
                     : ""}
