@@ -7,8 +7,8 @@ import type { PointsCustomerFacts, PointsEntryValues, PointsKind, PointsOrder } 
 import type { TierCountedOrder } from "../domain/points-bonuses";
 import type { TierProgram } from "../domain/tiers";
 
-/** A customer's ledger as the points rules read it: their live orders processed from `from` on, with refunds, and
- * what the bonuses read (the account's creation time, the birth date held). */
+/** A customer's ledger as the points rules read it: their live orders (refunds of those from the programme start on),
+ * and what the bonuses read (the account's creation time, the birth date held). */
 export interface PointsLedger {
   customerDeleted: boolean;
   orders: PointsOrder[];
@@ -48,9 +48,9 @@ export async function tierProgrammeHistory(shop: string): Promise<{ from: number
 }
 
 /**
- * The ledger of each customer named (an entry for every one): orders processed from `from` on (null: all history),
- * not deleted, with their refunds; the customer's creation time, birth date and every live order's time and value
- * (the tier an order was placed in counts orders from before the programme start too).
+ * The ledger of each customer named (an entry for every one): every live order, those processed from `from` on (null:
+ * all) with their refunds, those before it without (they earn nothing; their value counts for the tier an order was
+ * placed in); the customer's creation time, birth date and every live order's time and value (tierOrders).
  */
 export async function pointsLedgers(
   shop: string,
@@ -120,7 +120,9 @@ export async function pointsLedgers(
     });
     refundsOf.set(r.orderId, list);
   }
-  for (const o of earning) {
+  // Every live order goes into `orders`: those before `from` earn nothing (targetEntries skips them) but count for the
+  // tier a later order was placed in, so a caller that passes the orders alone still gets the tier multipliers right
+  for (const o of orders) {
     out.get(o.customerId!)!.orders.push({
       id: o.id,
       processedAt: o.processedAt.getTime(),

@@ -7,7 +7,7 @@
 // another's. SQLite and PostgreSQL (TEST_DATABASE=postgresql).
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { balancesAt, type PointsKind } from "../../app/domain/points";
+import { balancesAt, journalAppends, targetEntries, type PointsKind } from "../../app/domain/points";
 import { DAY_MS, localDateAt, localDayStart } from "../../app/domain/time";
 import { pointsBirthdaysJob } from "../../app/jobs/birthdays.server";
 import {
@@ -20,6 +20,7 @@ import {
 import { pointsCustomerJob, pointsShopJob } from "../../app/jobs/points.server";
 import { customerChangedJob, recomputeShopJob } from "../../app/jobs/recompute.server";
 import { setBirthday } from "../../app/models/birthdays.server";
+import { journalsOf, pointsLedgers } from "../../app/models/points.server";
 import { readBirthdayMetafields } from "../../app/services/birthday-metafield.server";
 import {
   pointsProgramPage,
@@ -27,7 +28,7 @@ import {
   submitPointsProgram,
   type PointsRulesForm,
 } from "../../app/services/points-preview.server";
-import { setPointsStart } from "../../app/services/points.server";
+import { pointsProgramme, setPointsStart } from "../../app/services/points.server";
 import { createFakeClock } from "../../simulator/admin/index";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 import { jobRows, testQueue } from "../support/queue";
@@ -335,5 +336,31 @@ describe("earning rules and bonuses through the programme screen's service", () 
     expect((await pointsProgramPage(OTHER))!.startsOn).toBe(startsOn);
     // The first shop's journal is untouched by the other's start
     expect(await journal(SHOP)).toEqual(firstShop);
+  });
+
+  it("an order from before the programme start counts for the tier a later order was placed in", async () => {
+    const sim = env.shopify.admin;
+    const programme = (await pointsProgramme(SHOP))!;
+    const di = sim.createCustomer(SHOP, { firstName: "Di", email: "di@earning.example" });
+    // 260.00 two days before the start (Silver from 250.00), then 50.00 now: 50 × 2 (Silver ×2) = 100
+    sim.placeOrder(SHOP, {
+      customerId: di.id,
+      total: "260.00",
+      processedAt: new Date(programme.startsAt - 2 * DAY_MS).toISOString(),
+    });
+    clock.advance(60_000);
+    const later = sim.placeOrder(SHOP, { customerId: di.id, total: "50.00" });
+    await env.shopify.webhooks.drain();
+    await runJobs();
+    const version = programme.versions.at(-1)!.version;
+    expect(await keysOf(di.id)).toEqual([
+      ["bonus:signup", "bonus", 50],
+      [`order:${later.id}:v${version}`, "order", 100],
+      ["bonus:first-order", "bonus", 100],
+    ]);
+    // A caller that passes the ledger's orders alone (no customer facts) reaches the same journal: nothing to append
+    const ledger = (await pointsLedgers(SHOP, [di.id], new Date(programme.startsAt))).get(di.id)!;
+    const held = (await journalsOf(SHOP, [di.id])).get(di.id)!;
+    expect(journalAppends(held, targetEntries(ledger.orders, programme, clock.now(), { held }))).toEqual([]);
   });
 });
