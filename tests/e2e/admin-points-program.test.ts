@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { DAY_MS } from "../../app/domain/time";
 import { POINTS_SHOP } from "../../app/jobs/contracts";
+import { seriousViolations } from "../support/axe";
 import { newPage } from "../support/browser";
 import { startScoredShop } from "../support/scored-shop";
 
@@ -67,6 +68,7 @@ describe("Points programme", () => {
     expect(await page.getByText("Customers the change moves most").count()).toBe(1);
     expect(await prisma.pointsRulesVersion.count({ where: { shop: SHOP } })).toBe(versions + 1); // the start's only
     await page.screenshot({ path: "docs/screenshots/points-program-en.png", fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]); // axe-core, with the preview's tables shown
 
     // Saved: the next version, the journal's pass queued
     await page.getByRole("button", { name: "Save", exact: true }).click();
@@ -116,6 +118,7 @@ describe("Points programme", () => {
     await expect.poll(() => page.getByText("ลูกค้าที่ได้รับผลกระทบมากที่สุด").count()).toBeLessThanOrEqual(1);
     await expect.poll(() => page.getByRole("columnheader", { name: "หลังเปลี่ยน" }).count()).toBeGreaterThan(0);
     await page.screenshot({ path: "docs/screenshots/points-program-th.png", fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
     expect(refused).toEqual([400]);
     expect(errors).toEqual([]);
   });
