@@ -363,4 +363,34 @@ describe("earning rules and bonuses through the programme screen's service", () 
     const held = (await journalsOf(SHOP, [di.id])).get(di.id)!;
     expect(journalAppends(held, targetEntries(ledger.orders, programme, clock.now(), { held }))).toEqual([]);
   });
+
+  it("reads birth dates again when the birthday metafield changes, and not when a save keeps it", async () => {
+    const queue = testQueue({ now });
+    await runJobs();
+    const page = (await pointsProgramPage(SHOP))!;
+    expect(page.form.birthdayPoints).toBe("200");
+    // Saved with the same metafield: only the shop pass is queued
+    expect(await submitPointsProgram(SHOP, { intent: "save", rules: page.form }, { now, queue })).toMatchObject({
+      ok: true,
+    });
+    expect(await jobRows(SHOP, { kind: POINTS_BIRTHDAYS, state: "queued" })).toHaveLength(0);
+    await runJobs();
+    // Another metafield: the birthdays job is queued, and reads that one
+    const di = (await prisma.customer.findFirstOrThrow({ where: { shop: SHOP, firstName: "Di" } })).id;
+    birthDateMetafield(SHOP, di, "1985-07-04", "custom", "birthday");
+    const form = { ...page.form, birthdayMetafield: "custom.birthday" };
+    expect(await submitPointsProgram(SHOP, { intent: "save", rules: form }, { now, queue })).toMatchObject({
+      ok: true,
+    });
+    expect(await jobRows(SHOP, { kind: POINTS_BIRTHDAYS, state: "queued" })).toHaveLength(1);
+    await runJobs();
+    expect(
+      await prisma.customerBirthday.findUnique({ where: { shop_customerId: { shop: SHOP, customerId: di } } }),
+    ).toMatchObject({
+      month: 7,
+      day: 4,
+      year: 1985,
+      source: "metafield",
+    });
+  });
 });
