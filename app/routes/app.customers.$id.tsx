@@ -37,7 +37,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 
 /** The points card's adjust form: the staff member is the session token's user (`sub`). */
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session, sessionToken } = await authenticate.admin(request);
+  const { session, sessionToken, admin } = await authenticate.admin(request);
   const id = /^\d{1,20}$/.test(params.id ?? "") ? `gid://shopify/Customer/${params.id}` : null;
   const form = await request.formData();
   const user = sessionToken?.sub ?? session.onlineAccessInfo?.associated_user.id?.toString() ?? "unknown";
@@ -47,6 +47,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
         id,
         { points: form.get("points"), reason: form.get("reason"), kind: form.get("kind"), token: form.get("token") },
         staffActor(user),
+        { flow: { graphql: admin.graphql } },
       )
     : ({
         ok: false,

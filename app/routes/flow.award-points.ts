@@ -28,15 +28,16 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     typeof (body as { shopify_domain?: unknown }).shopify_domain !== "string"
   )
     return refuse(400, "shopify_domain is missing");
-  let shop: string;
+  let context: Awaited<ReturnType<typeof authenticate.flow>>;
   try {
     // The library checks the signature again and finds the shop's offline session.
-    shop = (await authenticate.flow(request)).session.shop;
+    context = await authenticate.flow(request);
   } catch (error) {
     if (error instanceof Response) return refuse(404, "unknown shop");
     throw error;
   }
-  const result = await awardPointsFromFlow(shop, body);
+  const shop = context.session.shop;
+  const result = await awardPointsFromFlow(shop, body, { flow: { graphql: context.admin.graphql } });
   if (result.status !== 200) {
     logger.warn("flow action refused", { shop, status: result.status, reason: result.error });
     return refuse(result.status, result.error);

@@ -14,8 +14,11 @@ import {
 } from "../domain/points-adjustments";
 import { appendAdjustment, isLiveCustomer } from "../models/points-adjustments.server";
 import { env } from "../env.server";
+import { firePointsEarned, type FlowTarget } from "./points-flow.server";
 
 type Clock = { now?: () => Date };
+/** Where the "Points earned" trigger goes (none: not sent, e.g. the CLI or a test of the journal alone). */
+type Deps = Clock & { flow?: FlowTarget };
 
 export type AdjustResult =
   | { ok: true; repeated: boolean; points: number; available: number | null }
@@ -30,7 +33,7 @@ export async function adjustPoints(
   customerId: string,
   form: { points: unknown; reason: unknown; kind?: unknown; token: unknown },
   actor: string,
-  { now = () => new Date() }: Clock = {},
+  { now = () => new Date(), flow }: Deps = {},
 ): Promise<AdjustResult> {
   const checked = validateAdjustment(form);
   if (!checked.ok) return { ok: false, status: 400, issues: checked.issues };
@@ -47,6 +50,13 @@ export async function adjustPoints(
   if (result.outcome === "insufficient")
     return { ok: false, status: 409, issues: [adjustmentRefusal(adjustment.points, result.available)!] };
   if (result.outcome === "existing") return { ok: true, repeated: true, points: result.entry.points, available: null };
+  await firePointsEarned(shop, flow, {
+    customerId,
+    points: entry.points,
+    reason: adjustment.reason,
+    source: adjustment.kind,
+    availablePoints: result.available,
+  });
   return { ok: true, repeated: false, points: entry.points, available: result.available };
 }
 
@@ -63,7 +73,7 @@ export type FlowAwardResult =
 export async function awardPointsFromFlow(
   shop: string,
   body: unknown,
-  { now = () => new Date() }: Clock = {},
+  { now = () => new Date(), flow }: Deps = {},
 ): Promise<FlowAwardResult> {
   const parsed = parseFlowAward(body);
   if (!parsed.ok) return { status: 400, error: parsed.error };
@@ -76,6 +86,14 @@ export async function awardPointsFromFlow(
     at.getTime(),
   );
   const result = await appendAdjustment(shop, award.customerId, entry, FLOW_ACTOR, at);
+  if (result.outcome === "appended")
+    await firePointsEarned(shop, flow, {
+      customerId: award.customerId,
+      points: award.points,
+      reason: award.reason,
+      source: "flow",
+      availablePoints: result.available,
+    });
   return { status: 200, repeated: result.outcome === "existing" };
 }
 

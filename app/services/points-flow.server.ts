@@ -1,0 +1,73 @@
+// The points Flow triggers (docs/rules.md#flow-triggers): "Points earned" when a staff adjustment or bonus adds points
+// or the Award points action runs, and "Reward redeemed" when a redemption is confirmed. Each is sent by the step
+// that makes the event happen, right after it: that step happens once (the entry's insert is unique per source key;
+// the confirmation is conditional on the redemption still being reserved), so a retry, a double submit or a journal
+// rebuild never sends a second one. Sending never fails the step: Shopify's refusal or an error is logged and the
+// trigger is not sent again (at most once; the journal and the redemption are what count).
+import { getReward, type Redemption } from "../models/rewards.server";
+import { pointsEarnedTrigger, rewardRedeemedTrigger, type FlowTriggerCall } from "../domain/points-flow";
+import type { AdminClient } from "../shopify/client";
+import { createAdminClient } from "../shopify/client";
+import { flowTriggersMutation } from "../shopify/documents";
+import { remixTransport, type RemixAdminGraphql } from "../shopify/transport.server";
+import { logger } from "../logger.server";
+
+/** Where a trigger goes: an Admin client, or the library's admin.graphql of the request that made the event. */
+export type FlowTarget = { client: AdminClient } | { graphql: RemixAdminGraphql };
+
+const clientOf = (shop: string, target: FlowTarget) =>
+  "client" in target ? target.client : createAdminClient({ shop, transport: remixTransport(target.graphql) });
+
+/** Sends triggers (one request); how many Shopify accepted. Never throws. */
+export async function sendPointsTriggers(
+  shop: string,
+  target: FlowTarget,
+  triggers: readonly FlowTriggerCall[],
+): Promise<number> {
+  if (triggers.length === 0) return 0;
+  try {
+    const variables: Record<string, unknown> = {};
+    triggers.forEach((t, i) => {
+      variables[`handle${i}`] = t.handle;
+      variables[`payload${i}`] = t.payload;
+    });
+    const data = await clientOf(shop, target).request<Record<string, { userErrors: { message: string }[] }>>(
+      flowTriggersMutation(triggers.length),
+      variables,
+    );
+    let accepted = 0;
+    triggers.forEach((t, i) => {
+      const errors = data[`trigger${i}`]?.userErrors ?? [];
+      if (errors.length === 0) accepted++;
+      else logger.warn("flow trigger refused", { shop, handle: t.handle, errors: errors.map((e) => e.message) });
+    });
+    return accepted;
+  } catch (error) {
+    logger.warn("flow trigger not sent", { shop, error: String(error) });
+    return 0;
+  }
+}
+
+/** "Points earned" for an entry just appended (an adjustment or bonus adding points, or a Flow award). */
+export function firePointsEarned(
+  shop: string,
+  target: FlowTarget | undefined,
+  input: Parameters<typeof pointsEarnedTrigger>[0],
+): Promise<number> {
+  if (!target || input.points <= 0) return Promise.resolve(0);
+  return sendPointsTriggers(shop, target, [pointsEarnedTrigger(input)]);
+}
+
+/** "Reward redeemed" for a redemption just confirmed. */
+export async function fireRewardRedeemed(shop: string, redemption: Redemption, client: AdminClient): Promise<number> {
+  const reward = await getReward(shop, redemption.rewardId);
+  return sendPointsTriggers(shop, { client }, [
+    rewardRedeemedTrigger({
+      customerId: redemption.customerId,
+      reward: reward?.title ?? "",
+      kind: redemption.kind,
+      points: redemption.points,
+      code: redemption.code,
+    }),
+  ]);
+}
