@@ -57,6 +57,7 @@ import {
   type Reward,
   type Redemption,
 } from "../models/rewards.server";
+import { fireRewardRedeemed } from "./points-flow.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { enqueueRedemptionsRecover } from "../jobs/contracts";
 import type { JobQueue } from "../jobs/queue";
@@ -196,7 +197,7 @@ async function complete(
     step = error instanceof CreateNotRun ? { kind: "refused", failure } : { kind: "unknown", failure };
   }
   if (step.kind === "created") {
-    await confirmRedemption(shop, r.id, step.shopifyId, now());
+    if (await confirmRedemption(shop, r.id, step.shopifyId, now())) await fireRewardRedeemed(shop, r, deps.client);
     if (r.kind === "gift_card") await notifyGiftCard(shop, r.id, step.shopifyId, deps.client, now);
   } else if (step.kind === "refused") {
     await releaseRedemption(shop, r.id, step.failure, now());
