@@ -91,7 +91,8 @@ export async function shopperPoints(
     }
   }
   const titles = new Map(allRewards.map((r) => [r.id, r.title]));
-  const birthdayPoints = (rules.active.rules as { birthdayPoints?: number | null }).birthdayPoints ?? 0;
+  // A version saved before birthdays existed has no field: no bonus.
+  const birthdayPoints = rules.active.rules.birthdayPoints ?? 0;
   const view = shopperPointsView({
     now: now.getTime(),
     entries,
@@ -192,7 +193,7 @@ async function submitBirthday(
   const at = now();
   if (!formTokenValid(field(form, "token"), shop, customerId, "birthday", at)) return "form_expired";
   const rules = await getPointsRules(shop);
-  if (!((rules.active.rules as { birthdayPoints?: number | null }).birthdayPoints ?? 0)) return "off";
+  if (!((rules.active.rules.birthdayPoints ?? 0) > 0)) return "off";
   const checked = checkBirthDate(
     { day: field(form, "day"), month: field(form, "month"), year: field(form, "year") },
     at.getUTCFullYear(),

@@ -256,4 +256,5 @@ export const POINTS_STYLE = html(`
 .loyalty-page__number { text-align: right !important; white-space: nowrap; }
 .loyalty-page__birthday label { display: inline-block; min-width: 9rem; }
 .loyalty-page__birthday select, .loyalty-page__birthday input { font: inherit; padding: .3rem .4rem; border: 1px solid #8a8a8a; border-radius: 4px; }
+.loyalty-page__birthday input { width: 6rem; max-width: 100%; box-sizing: border-box; }
 `);

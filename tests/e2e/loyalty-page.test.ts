@@ -167,8 +167,9 @@ beforeAll(async () => {
  */
 async function pointsCase(domain: string, locale: Locale, customerId: string, now: number) {
   const scale = locale === "th" ? 35 : 1;
+  // A birthday bonus: the page asks the member for their birthday.
   await savePointsRulesVersion(domain, {
-    rules: { ...DEFAULT_POINTS_RULES },
+    rules: { ...DEFAULT_POINTS_RULES, birthdayPoints: 50 },
     effectiveFrom: new Date(now - 400 * DAY),
     startsAt: new Date(now - 400 * DAY),
   });
@@ -374,7 +375,8 @@ describe("points and redeeming on the page (no JavaScript)", () => {
       // Everything available on the expiry day expires: the order's points and the pending ones available by then.
       expect(await main.locator(".loyalty-page__notice").filter({ hasText: "1,390" }).count()).toBe(1);
       // Three forms (the affordable rewards), one reward says how many points are missing.
-      expect(await main.locator("form").count()).toBe(3);
+      expect(await main.locator('form:has(input[name="intent"][value="redeem"])').count()).toBe(3);
+      expect(await main.locator('form:has(input[name="intent"][value="birthday"])').count()).toBe(1);
       expect(
         await main.getByText(en ? "You need 1,260 more points." : "คุณต้องมีคะแนนเพิ่มอีก 1,260 คะแนน").count(),
       ).toBe(1);
@@ -407,6 +409,23 @@ describe("points and redeeming on the page (no JavaScript)", () => {
       expect(await page.locator(".liquid-error").count()).toBe(0);
       expect(await allViolations(page)).toEqual([]);
       await page.screenshot({ path: `${SCREENSHOT_DIR}/loyalty-points-${locale}.png`, fullPage: true });
+
+      // The birthday form (the shop gives a birthday bonus): day and month chosen, the year left out.
+      const month = ((new Date().getUTCMonth() + 6) % 12) + 1;
+      await main.getByLabel(en ? "Day" : "วันที่", { exact: true }).selectOption("14");
+      await main.getByLabel(en ? "Month" : "เดือน", { exact: true }).selectOption(String(month));
+      await Promise.all([
+        page.waitForURL(/\?birthday=saved$/),
+        main.getByRole("button", { name: en ? "Save my birthday" : "บันทึกวันเกิด" }).click(),
+      ]);
+      expect(await main.locator('[role="status"]').textContent()).toBe(
+        en ? "Thank you! Your birthday is saved." : "ขอบคุณ! บันทึกวันเกิดของคุณแล้ว",
+      );
+      expect(await main.locator("#lp-birthday ~ p, #lp-birthday + p").first().textContent()).toMatch(
+        en ? /^Your birthday: \w+ 14$/ : /^วันเกิดของคุณ: 14 \S+$/,
+      );
+      expect(await main.locator("select").count()).toBe(0);
+      expect(await allViolations(page)).toEqual([]);
       expect(tracked.errors).toEqual([]);
       expect(tracked.offline).toEqual([]);
     });

@@ -102,7 +102,7 @@ beforeAll(async () => {
   bReward = await rewardOf(B, { kind: "amount_off", title: "B's reward", pointsPrice: 1 });
   // Shop B gives a birthday bonus (the rules' JSON as saved by the points settings).
   await savePointsRulesVersion(B, {
-    rules: { ...DEFAULT_POINTS_RULES, birthdayPoints: 100 } as typeof DEFAULT_POINTS_RULES,
+    rules: { ...DEFAULT_POINTS_RULES, birthdayPoints: 100 },
     effectiveFrom: new Date(Date.now() - 30 * DAY),
     startsAt: new Date(Date.now() - 30 * DAY),
   });
