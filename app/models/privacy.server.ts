@@ -1,6 +1,7 @@
 // What the app holds about a customer or a shop, and erasing it: the compliance webhooks' data side.
 // Every table that holds shop data must appear in eraseShopData (a test searches every table afterwards).
 import { prisma } from "../db.server";
+import { reportWithoutCustomer, type ImportReport } from "../domain/points-import-plan";
 
 export const customerGid = (id: string | number) => `gid://shopify/Customer/${id}`;
 export const orderGid = (id: string | number) => `gid://shopify/Order/${id}`;
@@ -71,6 +72,25 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       select: { id: true },
     });
     const doomedIds = doomed.map((o) => o.id);
+    // Points imports' dry-run reports name customers by id and email: drop the lines naming this one (read the email
+    // before the customer row goes). The imports' totals stay.
+    const email =
+      (await tx.customer.findUnique({ where: { shop_id: { shop, id: customerId } }, select: { email: true } }))
+        ?.email ?? null;
+    let importLines = 0;
+    const named = [customerId, ...(email ? [email.trim().toLowerCase()] : [])];
+    for (const run of await tx.pointsImport.findMany({
+      where: { shop, OR: named.map((text) => ({ report: { contains: text } })) },
+      select: { id: true, report: true },
+    })) {
+      const { report, removed } = reportWithoutCustomer(JSON.parse(run.report) as ImportReport, customerId, email);
+      importLines += removed;
+      if (removed > 0)
+        await tx.pointsImport.update({
+          where: { shop_id: { shop, id: run.id } },
+          data: { report: JSON.stringify(report) },
+        });
+    }
     const refunds = await tx.refund.deleteMany({ where: { shop, orderId: { in: doomedIds } } });
     const orders = await tx.order.deleteMany({ where: { shop, id: { in: doomedIds } } });
     const customers = await tx.customer.deleteMany({ where: { shop, id: customerId } });
@@ -114,6 +134,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       birthdays: birthdays.count,
       dataRequests: requests.count,
       reconcileFixes,
+      importLines,
     };
   });
 }

@@ -20,6 +20,7 @@ import {
 } from "../../app/services/points-export.server";
 import { parseCsv } from "../../app/domain/points-import";
 import { runCli } from "../../app/cli.server";
+import { eraseCustomerData } from "../../app/models/privacy.server";
 import { jobRows, testQueue } from "../support/queue";
 
 const A = "import-a.myshopify.com";
@@ -287,5 +288,24 @@ describe("points export", () => {
     expect(await runCli(["points-journal", "--shop", B, "--out", file], out2)).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(written);
     expect(said).toEqual([`Wrote 1 entries to ${file}`]);
+  });
+});
+
+describe("erasing a customer (customers/redact)", () => {
+  it("drops the lines of every import's report that name them, and keeps the others", async () => {
+    const mentions = async (text: string) =>
+      (await prisma.pointsImport.findMany({ where: { shop: A } })).filter((i) => i.report.includes(text)).length;
+    expect(await mentions(gid(1))).toBeGreaterThan(0);
+    expect(await mentions("jane.doe@example.com")).toBeGreaterThan(0);
+    const ana = await mentions("ana@example.org");
+    const erased = await eraseCustomerData(A, gid(1), []);
+    expect(erased.importLines).toBeGreaterThan(0);
+    expect(await mentions(`${gid(1)}"`)).toBe(0);
+    expect(await mentions("jane.doe@example.com")).toBe(0);
+    // Ana's lines stay (one line naming both Ana and Jane, in the mismatch test's file, goes)
+    expect(await mentions("ana@example.org")).toBeGreaterThanOrEqual(ana - 1);
+    expect(await mentions("ana@example.org")).toBeGreaterThan(0);
+    // Shop B's customer with Jane's email is untouched
+    expect(await prisma.customer.count({ where: { shop: B, email: "jane.doe@example.com" } })).toBe(1);
   });
 });

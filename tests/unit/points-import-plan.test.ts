@@ -6,7 +6,13 @@
 import { describe, expect, it } from "vitest";
 import type { PointsEntryValues } from "../../app/domain/points";
 import { parsePointsImport } from "../../app/domain/points-import";
-import { cleanFileName, importEntries, planImport, type ImportCustomer } from "../../app/domain/points-import-plan";
+import {
+  cleanFileName,
+  importEntries,
+  planImport,
+  reportWithoutCustomer,
+  type ImportCustomer,
+} from "../../app/domain/points-import-plan";
 
 const gid = (n: number) => `gid://shopify/Customer/${n}`;
 const customer = (n: number, email: string | null): ImportCustomer => ({ id: gid(n), email });
@@ -87,5 +93,21 @@ describe("importEntries", () => {
     expect(cleanFileName("../../etc/passwd")).toBe("passwd");
     expect(cleanFileName("a\u0000b\nc.csv")).toBe("abc.csv");
     expect(cleanFileName("")).toBe("points.csv");
+  });
+});
+
+describe("reportWithoutCustomer", () => {
+  it("drops the lines that mention the customer's id or email as a whole, and no other", () => {
+    const parsed = parsePointsImport(
+      ["email,customer_id,points", `,${gid(1)},1`, `,${gid(12)},2`, "a@x.com,,3", "aa@x.com,,4", "A@X.COM.br,,5"].join(
+        "\n",
+      ),
+      "generic",
+    );
+    const plan = planImport(parsed, { byId: new Map(), byEmail: new Map(), held: new Map() });
+    const { report, removed } = reportWithoutCustomer(plan, gid(1), "A@x.com");
+    expect(removed).toBe(2);
+    expect(report.lines.map((l) => l.line)).toEqual([3, 5, 6]);
+    expect(report.totals).toEqual(plan.totals);
   });
 });
