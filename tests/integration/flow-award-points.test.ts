@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createHmac } from "node:crypto";
 import { prisma } from "../../app/db.server";
+import { createReward } from "../../app/models/rewards.server";
+import { redeem } from "../../app/services/redemption.server";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
 import {
   declaredFlowActions,
@@ -25,6 +27,12 @@ let award: FlowActionDefinition;
 const customers: Record<string, string[]> = {};
 
 const legacy = (gid: string) => Number(gid.split("/").pop());
+/** The payloads of the triggers the local Shopify accepted for a shop, of one handle, in order. */
+const triggers = (shop: string, handle: string) =>
+  env.shopify.admin.shops
+    .getShop(shop)!
+    .flowTriggers.filter((t) => t.handle === handle)
+    .map((t) => t.payload);
 const journal = () =>
   prisma.pointsEntry
     .findMany({ orderBy: { id: "asc" } })
@@ -114,10 +122,48 @@ describe("POST /flow/award-points", () => {
     expect(rows.map((r) => [r.kind, Number(r.points), r.sourceKey, r.actor, r.note])).toEqual([
       ["bonus", 150, "flow:1111-2222-3333-4444", "flow", "Wrote a review"],
     ]);
+    // One "Points earned" trigger for the run, as the extension declares it (the simulator checks the fields)
+    expect(triggers(A, "points-earned")).toEqual([
+      {
+        customer_id: legacy(customer),
+        points: "150",
+        reason: "Wrote a review",
+        source: "flow",
+        "available points": "150",
+      },
+    ]);
     // Another run is another award
     const second = await sendFlowAction(run(A, { customer_id: legacy(customer), points: 5, reason: "Again" }));
     expect(second.status).toBe(200);
     expect(await prisma.pointsEntry.count({ where: { shop: A, customerId: customer } })).toBe(2);
+    expect(triggers(A, "points-earned").map((p) => p["available points"])).toEqual(["150", "155"]);
+  });
+
+  it("a reward redeemed with the awarded points sends one Reward redeemed trigger, a repeat none", async () => {
+    const customer = customers[A][0];
+    const reward = await createReward(A, {
+      kind: "amount_off",
+      title: "$1 off",
+      pointsPrice: 100,
+      valueMinor: 100,
+      expiryDays: null,
+      limits: { perCustomer: null, total: null },
+    });
+    const client = await env.clientFor(A);
+    for (let i = 0; i < 2; i++) {
+      const result = await redeem(A, customer, reward.id, "redeem-token-1", { client });
+      expect(result.outcome).toBe("confirmed");
+    }
+    expect(triggers(A, "reward-redeemed")).toEqual([
+      {
+        customer_id: legacy(customer),
+        reward: "$1 off",
+        "reward kind": "amount_off",
+        points: "100",
+        code: expect.any(String),
+      },
+    ]);
+    expect(triggers(A, "reward-redeemed")[0].code).not.toBe("");
   });
 
   it("refuses forged requests with 401 and writes nothing", async () => {
