@@ -254,6 +254,22 @@ export function cleanFileName(name: string): string {
   return short === "" ? "points.csv" : short;
 }
 
+/** Whether a report line names a customer by id or email (whole mentions only: customer 1 is not customer 12, a@x.com
+ * is not aa@x.com), in its own fields or in a message about another line. */
+export function lineNamer(customerId: string, email: string | null): (line: ReportLine) => boolean {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const marks = [
+    new RegExp(`${escape(customerId)}(?![0-9])`),
+    ...(email && email.trim() !== ""
+      ? [new RegExp(`(?<![A-Za-z0-9._%+'!#$&*/=?^\`{|}~-])${escape(email.trim())}(?![A-Za-z0-9.-])`, "i")]
+      : []),
+  ];
+  return (line) => {
+    const text = JSON.stringify(line);
+    return marks.some((m) => m.test(text));
+  };
+}
+
 /**
  * An import's report without the lines that name a customer being erased (customers/redact): every line whose text
  * holds their id or email (their own line, and another line's message naming them). The totals stay, as counts.
@@ -263,18 +279,7 @@ export function reportWithoutCustomer(
   customerId: string,
   email: string | null,
 ): { report: ImportReport; removed: number } {
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  // Whole mentions only: customer 1 is not customer 12, a@x.com is not aa@x.com.
-  const marks = [
-    new RegExp(`${escape(customerId)}(?![0-9])`),
-    ...(email && email.trim() !== ""
-      ? [new RegExp(`(?<![A-Za-z0-9._%+'!#$&*/=?^\`{|}~-])${escape(email.trim())}(?![A-Za-z0-9.-])`, "i")]
-      : []),
-  ];
-  const names = (line: ReportLine) => {
-    const text = JSON.stringify(line);
-    return marks.some((m) => m.test(text));
-  };
+  const names = lineNamer(customerId, email);
   const lines = report.lines.filter((l) => !names(l));
   return { report: { ...report, lines }, removed: report.lines.length - lines.length };
 }

@@ -1,7 +1,7 @@
 // What the app holds about a customer or a shop, and erasing it: the compliance webhooks' data side.
 // Every table that holds shop data must appear in eraseShopData (a test searches every table afterwards).
 import { prisma } from "../db.server";
-import { reportWithoutCustomer, type ImportReport } from "../domain/points-import-plan";
+import { lineNamer, reportWithoutCustomer, type ImportReport } from "../domain/points-import-plan";
 
 export const customerGid = (id: string | number) => `gid://shopify/Customer/${id}`;
 export const orderGid = (id: string | number) => `gid://shopify/Order/${id}`;
@@ -23,6 +23,8 @@ export interface CustomerDataReport {
   redemptions: Record<string, unknown>[];
   /** The birth date held for the birthday bonus (from a metafield or the shopper), if any. */
   birthday: Record<string, unknown> | null;
+  /** Points imports whose stored dry run names them: the import, and the lines that name them. */
+  imports: Record<string, unknown>[];
 }
 
 /** BigInt is not JSON: money columns become decimal strings of minor units. */
@@ -50,6 +52,7 @@ export async function collectCustomerData(
     where: { shop, orderId: { in: orders.map((o) => o.id) } },
     orderBy: { id: "asc" },
   });
+  const imports = await importLinesNaming(shop, customerId, customer?.email ?? null);
   return {
     customer: customer && plain(customer),
     orders: orders.map(plain),
@@ -61,7 +64,27 @@ export async function collectCustomerData(
     points: points.map(plain),
     redemptions: redemptions.map(plain),
     birthday: birthday && plain(birthday),
+    imports,
   };
+}
+
+/** Lowercase texts a stored import report could name the customer by (a superset filter for the database). */
+const importMarks = (customerId: string, email: string | null) => [
+  customerId,
+  ...(email ? [email.trim().toLowerCase()] : []),
+];
+
+/** The points imports whose stored dry run names the customer, with those lines only. */
+async function importLinesNaming(shop: string, customerId: string, email: string | null) {
+  const names = lineNamer(customerId, email);
+  const runs = await prisma.pointsImport.findMany({
+    where: { shop, OR: importMarks(customerId, email).map((text) => ({ report: { contains: text } })) },
+    orderBy: { createdAt: "asc" },
+  });
+  return runs.flatMap(({ report, ...run }) => {
+    const lines = (JSON.parse(report) as ImportReport).lines.filter(names);
+    return lines.length ? [{ ...plain(run), lines }] : [];
+  });
 }
 
 /** Erases one customer and the orders named (or owned by them) in one shop; returns what was erased. */
@@ -78,9 +101,8 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       (await tx.customer.findUnique({ where: { shop_id: { shop, id: customerId } }, select: { email: true } }))
         ?.email ?? null;
     let importLines = 0;
-    const named = [customerId, ...(email ? [email.trim().toLowerCase()] : [])];
     for (const run of await tx.pointsImport.findMany({
-      where: { shop, OR: named.map((text) => ({ report: { contains: text } })) },
+      where: { shop, OR: importMarks(customerId, email).map((text) => ({ report: { contains: text } })) },
       select: { id: true, report: true },
     })) {
       const { report, removed } = reportWithoutCustomer(JSON.parse(run.report) as ImportReport, customerId, email);

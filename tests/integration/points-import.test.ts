@@ -20,7 +20,7 @@ import {
 } from "../../app/services/points-export.server";
 import { parseCsv } from "../../app/domain/points-import";
 import { runCli } from "../../app/cli.server";
-import { eraseCustomerData } from "../../app/models/privacy.server";
+import { collectCustomerData, eraseCustomerData } from "../../app/models/privacy.server";
 import { jobRows, testQueue } from "../support/queue";
 
 const A = "import-a.myshopify.com";
@@ -298,6 +298,15 @@ describe("erasing a customer (customers/redact)", () => {
     expect(await mentions(gid(1))).toBeGreaterThan(0);
     expect(await mentions("jane.doe@example.com")).toBeGreaterThan(0);
     const ana = await mentions("ana@example.org");
+    // The data request lists the import lines that name her; B's customer with her email gets none of A's
+    const report = await collectCustomerData(A, gid(1), []);
+    expect(report.imports.length).toBeGreaterThan(0);
+    for (const run of report.imports as { shop: string; lines: { line: number }[] }[]) {
+      expect(run.shop).toBe(A);
+      expect(run.lines.length).toBeGreaterThan(0);
+    }
+    expect(JSON.stringify(report.imports)).not.toContain('ana@example.org"');
+    expect((await collectCustomerData(B, gid(102), [])).imports).toEqual([]);
     const erased = await eraseCustomerData(A, gid(1), []);
     expect(erased.importLines).toBeGreaterThan(0);
     expect(await mentions(`${gid(1)}"`)).toBe(0);

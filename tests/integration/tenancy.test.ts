@@ -72,6 +72,7 @@ describe("shop A cannot read shop B", () => {
       points: [],
       redemptions: [],
       birthday: null,
+      imports: [],
     });
     expect((await getInstallOverview(A)).customers).toBe(1);
   });
