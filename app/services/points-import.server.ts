@@ -131,14 +131,20 @@ export async function applyImport(
     return l.outcome === "imported" && l.customerId !== null && l.points !== null;
   });
   if (rows.length === 0 || report.sourceKey === null) return { outcome: "refused", reason: "nothing_to_import" };
+  // A customer deleted since the dry run is not credited (an erased one's lines are gone from the report already).
+  const live = await customersWithIds(
+    shop,
+    rows.map((r) => r.customerId),
+  );
+  const kept = rows.filter((r) => live.has(r.customerId));
   const sourceKey = report.sourceKey;
   const at = now();
   const note = `imported from ${record.fileName} (${record.format}, import ${record.id})`;
   const changed: string[] = [];
   let entries = 0;
   let points = 0;
-  for (let i = 0; i < rows.length; i += APPLY_BATCH) {
-    const batch = rows.slice(i, i + APPLY_BATCH);
+  for (let i = 0; i < kept.length; i += APPLY_BATCH) {
+    const batch = kept.slice(i, i + APPLY_BATCH);
     const result = await appendImportEntries(
       shop,
       importId,

@@ -213,6 +213,22 @@ describe("points import", () => {
     expect(await journal(B)).toEqual([]);
   });
 
+  it("a customer deleted between the dry run and the import is not credited", async () => {
+    await prisma.customer.create({ data: { shop: A, id: gid(5), email: "leaving@example.com" } });
+    const preview = await previewImport(A, { fileName: "leaving.csv", text: "email,points\nleaving@example.com,40\n" });
+    expect(preview.matched).toBe(1);
+    await prisma.customer.update({
+      where: { shop_id: { shop: A, id: gid(5) } },
+      data: { deletedAt: new Date("2026-06-01T00:00:00Z") },
+    });
+    expect(await applyImport(A, preview.id, ACTOR, { now, queue: testQueue() })).toMatchObject({
+      outcome: "applied",
+      customers: 0,
+      entries: 0,
+    });
+    expect(await prisma.pointsEntry.count({ where: { shop: A, customerId: gid(5) } })).toBe(0);
+  });
+
   it("a file with a bad header is stored with its issue and imports nothing", async () => {
     const preview = await previewImport(A, { fileName: "x.csv", text: "name,score\nx,1\n" });
     expect(preview.format).toBe("unknown");
