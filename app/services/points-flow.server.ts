@@ -3,12 +3,19 @@
 // that makes the event happen, right after it: that step happens once (the entry's insert is unique per source key;
 // the confirmation is conditional on the redemption still being reserved), so a retry, a double submit or a journal
 // rebuild never sends a second one. Sending never fails the step: Shopify's refusal or an error is logged and the
-// trigger is not sent again (at most once; the journal and the redemption are what count).
+// trigger is not sent again (at most once; the journal and the redemption are what count). "Points expiring" is sent
+// by the sync after it recorded what it wrote: an `expiring` instant the customer's points metafield did not have
+// before (domain/points-flow.ts expiringAnnouncement); the recorded digest is what keeps it to once.
 import { getReward, type Redemption } from "../models/rewards.server";
-import { pointsEarnedTrigger, rewardRedeemedTrigger, type FlowTriggerCall } from "../domain/points-flow";
+import {
+  expiringAnnouncement,
+  pointsEarnedTrigger,
+  rewardRedeemedTrigger,
+  type FlowTriggerCall,
+} from "../domain/points-flow";
 import type { AdminClient } from "../shopify/client";
 import { createAdminClient } from "../shopify/client";
-import { flowTriggersMutation } from "../shopify/documents";
+import { flowTriggersMutation, SYNC_MUTATION_FIELDS_MAX } from "../shopify/documents";
 import { remixTransport, type RemixAdminGraphql } from "../shopify/transport.server";
 import { logger } from "../logger.server";
 
@@ -70,4 +77,23 @@ export async function fireRewardRedeemed(shop: string, redemption: Redemption, c
       code: redemption.code,
     }),
   ]);
+}
+
+/**
+ * "Points expiring" for the customers whose points metafield a sync just wrote (their digests before and as
+ * recorded after the write): one per customer whose written `expiring` instant is new. Called by the sync right after
+ * recordSyncOutcomes. Never throws.
+ */
+export async function firePointsExpiring(
+  shop: string,
+  client: AdminClient,
+  written: readonly { customerId: string; before: string | null; after: string | null }[],
+): Promise<number> {
+  const triggers = written
+    .map((w) => expiringAnnouncement(w.customerId, w.before, w.after))
+    .filter((t): t is FlowTriggerCall => t !== null);
+  let sent = 0;
+  for (let i = 0; i < triggers.length; i += SYNC_MUTATION_FIELDS_MAX)
+    sent += await sendPointsTriggers(shop, { client }, triggers.slice(i, i + SYNC_MUTATION_FIELDS_MAX));
+  return sent;
 }

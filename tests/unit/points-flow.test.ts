@@ -2,6 +2,7 @@
 // flowTriggerReceive accepts), with keys Shopify allows (letters and spaces).
 import { describe, expect, it } from "vitest";
 import {
+  expiringAnnouncement,
   pointsEarnedTrigger,
   pointsExpiringTrigger,
   rewardRedeemedTrigger,
@@ -60,5 +61,28 @@ describe("points Flow trigger payloads", () => {
   });
   it("refuses what is not a customer id", () => {
     expect(() => pointsExpiringTrigger({ customerId: "gid://shopify/Customer/x", points: 1, at: 0 })).toThrow();
+  });
+});
+
+describe("expiringAnnouncement (the sync's Points expiring)", () => {
+  const digest = (expiring: { points: number; at: string } | null, tier: string | null = "gold\nstatus") =>
+    `${tier ?? ""}\npoints\n${JSON.stringify({ available: 100, pending: 0, next_available: null, expiring })}`;
+  const soon = { points: 60, at: "2027-01-01T17:00:00.000Z" };
+  it("announces an expiry instant the written text has and the text before did not", () => {
+    const want = { handle: POINTS_EXPIRING_TRIGGER, payload: { customer_id: 5, points: "60", "expires at": soon.at } };
+    expect(expiringAnnouncement("gid://shopify/Customer/5", null, digest(soon))).toEqual(want);
+    expect(expiringAnnouncement("gid://shopify/Customer/5", digest(null), digest(soon))).toEqual(want);
+    expect(expiringAnnouncement("gid://shopify/Customer/5", "gold\nstatus", digest(soon, null))).toEqual(want);
+    // another instant is another expiry
+    const before = digest({ points: 10, at: "2026-12-01T17:00:00.000Z" });
+    expect(expiringAnnouncement("gid://shopify/Customer/5", before, digest(soon))).toEqual(want);
+  });
+  it("announces nothing twice, nor without an expiry", () => {
+    expect(expiringAnnouncement("gid://shopify/Customer/5", digest(soon), digest(soon))).toBeNull();
+    // more points expiring at the same instant: the same expiry, already announced
+    expect(expiringAnnouncement("gid://shopify/Customer/5", digest(soon), digest({ ...soon, points: 90 }))).toBeNull();
+    expect(expiringAnnouncement("gid://shopify/Customer/5", digest(soon), digest(null))).toBeNull();
+    expect(expiringAnnouncement("gid://shopify/Customer/5", digest(soon), null)).toBeNull();
+    expect(expiringAnnouncement("gid://shopify/Customer/5", null, "gold\nstatus")).toBeNull();
   });
 });
