@@ -69,6 +69,7 @@ import type { SyncMode, SyncReason } from "../jobs/contracts";
 import { syncTierDiscounts } from "./tier-discounts.server";
 import { syncTierSegments } from "./tier-segments.server";
 import { sendFlowTriggers } from "./flow-triggers.server";
+import { firePointsExpiring } from "./points-flow.server";
 
 export type { SyncReason };
 
@@ -622,6 +623,11 @@ async function send(
     };
   });
   await recordSyncOutcomes(shop, outcomes, now());
+  await firePointsExpiring(
+    shop,
+    client,
+    batch.map((w, i) => ({ customerId: w.customerId, before: w.before.metafields, after: outcomes[i].metafields })),
+  );
   // A customer sent again keeps the tags this request wrote.
   const written = new Map(outcomes.map((o) => [o.customerId, o]));
   for (const a of again) {
@@ -792,6 +798,11 @@ async function syncInBulk(
     };
   });
   for (let i = 0; i < outcomes.length; i += PAGE) await recordSyncOutcomes(shop, outcomes.slice(i, i + PAGE), now());
+  await firePointsExpiring(
+    shop,
+    client,
+    work.map((w, i) => ({ customerId: w.customerId, before: w.before.metafields, after: outcomes[i].metafields })),
+  );
   for (const o of outcomes) {
     if (o.failure) totals.failed += 1;
     else totals.synced += 1;
