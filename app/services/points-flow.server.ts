@@ -2,7 +2,8 @@
 // or the Award points action runs, and "Reward redeemed" when a redemption is confirmed. Each is sent by the step
 // that makes the event happen, right after it: that step happens once (the entry's insert is unique per source key;
 // the confirmation is conditional on the redemption still being reserved), so a retry, a double submit or a journal
-// rebuild never sends a second one. Sending never fails the step: Shopify's refusal or an error is logged and the
+// rebuild never sends a second one. The request waits at most TRIGGER_WAIT_MS for the send (a slow Shopify does not
+// hold up a staff save, a Flow run or a redemption). Sending never fails the step: Shopify's refusal or an error is logged and the
 // trigger is not sent again (at most once; the journal and the redemption are what count). "Points expiring" is sent
 // by the sync after it recorded what it wrote: an `expiring` instant the customer's points metafield did not have
 // before (domain/points-flow.ts expiringAnnouncement); the recorded digest is what keeps it to once.
@@ -55,28 +56,64 @@ export async function sendPointsTriggers(
   }
 }
 
+/** How long a request (a staff save, a Flow run, a shopper's redemption) waits for its trigger to be sent. */
+export const TRIGGER_WAIT_MS = 3_000;
+
+/**
+ * Sends, waiting at most `waitMs`: a slow or unreachable Shopify does not hold up the request whose event it is (the
+ * send goes on in the background, and its outcome is logged). Resolves to the number sent, or null when it stopped
+ * waiting.
+ */
+async function sendWithin(
+  shop: string,
+  target: FlowTarget,
+  triggers: readonly FlowTriggerCall[],
+  waitMs: number,
+): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), waitMs);
+  });
+  try {
+    return await Promise.race([sendPointsTriggers(shop, target, triggers), waited]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** "Points earned" for an entry just appended (an adjustment or bonus adding points, or a Flow award). */
 export function firePointsEarned(
   shop: string,
   target: FlowTarget | undefined,
   input: Parameters<typeof pointsEarnedTrigger>[0],
-): Promise<number> {
+  waitMs = TRIGGER_WAIT_MS,
+): Promise<number | null> {
   if (!target || input.points <= 0) return Promise.resolve(0);
-  return sendPointsTriggers(shop, target, [pointsEarnedTrigger(input)]);
+  return sendWithin(shop, target, [pointsEarnedTrigger(input)], waitMs);
 }
 
 /** "Reward redeemed" for a redemption just confirmed. */
-export async function fireRewardRedeemed(shop: string, redemption: Redemption, client: AdminClient): Promise<number> {
+export async function fireRewardRedeemed(
+  shop: string,
+  redemption: Redemption,
+  client: AdminClient,
+  waitMs = TRIGGER_WAIT_MS,
+): Promise<number | null> {
   const reward = await getReward(shop, redemption.rewardId);
-  return sendPointsTriggers(shop, { client }, [
-    rewardRedeemedTrigger({
-      customerId: redemption.customerId,
-      reward: reward?.title ?? "",
-      kind: redemption.kind,
-      points: redemption.points,
-      code: redemption.code,
-    }),
-  ]);
+  return sendWithin(
+    shop,
+    { client },
+    [
+      rewardRedeemedTrigger({
+        customerId: redemption.customerId,
+        reward: reward?.title ?? "",
+        kind: redemption.kind,
+        points: redemption.points,
+        code: redemption.code,
+      }),
+    ],
+    waitMs,
+  );
 }
 
 /**
