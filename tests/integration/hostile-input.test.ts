@@ -192,6 +192,8 @@ const loaders = (): Route[] => [
   { name: "points balances CSV", path: "/app/points/export" },
   { name: "points journal CSV", path: "/app/points/export?what=journal" },
   { name: "rewards", path: "/app/rewards", id: "routes/app.rewards" },
+  { name: "points liability", path: "/app/points/liability", id: "routes/app.points_.liability" },
+  { name: "points liability CSV", path: "/app/points/liability/csv" },
 ];
 
 const withQuery = (route: Route, query: Record<string, string> = {}) => {
@@ -243,6 +245,11 @@ const actions = (): Action[] => [
     name: "campaign pause",
     route: { name: "campaign detail", path: `/app/campaigns/${campaignOfA}`, id: "routes/app.campaigns.$id" },
     body: () => form({ intent: "pause" }),
+  },
+  {
+    name: "points adjustment",
+    route: { name: "customer detail", path: "/app/customers/1001", id: "routes/app.customers.$id" },
+    body: () => form({ points: "5", reason: "Goodwill", token: "hostile-adjust-0001" }),
   },
   {
     name: "points import dry run",
