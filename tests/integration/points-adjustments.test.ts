@@ -1,13 +1,14 @@
 // Points adjustments and Flow awards (docs/rules.md#adjustments-and-the-audit-trail) on the test's database (SQLite,
 // or PostgreSQL with TEST_DATABASE=postgresql): the entry and its audit (who, when, why), a double submit making one
-// entry, refusals writing nothing (bad input, a removal beyond the available balance, another shop's customer), two
-// processes removing points at once against one balance (one wins), and a removal racing a redemption's reservation.
+// entry, refusals writing nothing (bad input, a removal beyond the available balance, another shop's customer),
+// processes removing points at once against one balance (one wins), and removals racing redemptions' reservations.
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { adjustPoints, awardPointsFromFlow } from "../../app/services/points-adjustments.server";
 import { staffActor } from "../../app/domain/points-adjustments";
+import { createReward } from "../../app/models/rewards.server";
 
 const A = "adjust-a.myshopify.com";
 const B = "adjust-b.myshopify.com";
@@ -177,17 +178,14 @@ describe("racing removals", () => {
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   });
 
-  it("six processes removing 80 of 100 available points at once: one removal, one refusal, never below 0", async () => {
-    const c = await customer(A, 100);
-    const started = [
-      "tok-race-0001",
-      "tok-race-0002",
-      "tok-race-0003",
-      "tok-race-0004",
-      "tok-race-0005",
-      "tok-race-0006",
-    ].map((token) => {
-      const child = fork(CHILD, [A, c, "-80", token, String(NOW)], { execArgv: ["--import", "tsx"], stdio: "inherit" });
+  /** Starts one child per token (with the reward: a reservation), lets them go together, and collects the results. */
+  async function race(c: string, tokens: string[], rewardFor: (i: number) => string | null = () => null) {
+    const started = tokens.map((token, i) => {
+      const reward = rewardFor(i);
+      const child = fork(CHILD, [A, c, "-80", token, String(NOW), ...(reward ? [reward] : [])], {
+        execArgv: ["--import", "tsx"],
+        stdio: "inherit",
+      });
       children.push(child);
       const ready = new Promise<void>((resolve) =>
         child.on("message", (m: { type?: string }) => m?.type === "ready" && resolve()),
@@ -203,7 +201,39 @@ describe("racing removals", () => {
     });
     await Promise.all(started.map((s) => s.ready));
     for (const s of started) s.child.send({ type: "go" });
-    const results = await Promise.all(started.map((s) => s.done));
+    return Promise.all(started.map((s) => s.done));
+  }
+
+  it("three removals and three redemptions of 80 racing for 100 available points: one wins, never below 0", async () => {
+    const c = await customer(A, 100);
+    const reward = await createReward(A, {
+      kind: "amount_off",
+      title: "race",
+      pointsPrice: 80,
+      valueMinor: 100,
+      expiryDays: null,
+      limits: { perCustomer: null, total: null },
+    });
+    const results = await race(
+      c,
+      ["mix-0001-a", "mix-0002-b", "mix-0003-c", "mix-0004-d", "mix-0005-e", "mix-0006-f"],
+      (i) => (i % 2 === 0 ? reward.id : null),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const held = await prisma.pointsEntry.findMany({ where: { shop: A, customerId: c } });
+    expect(held.reduce((sum, e) => sum + Number(e.points), 0)).toBe(20);
+  }, 60_000);
+
+  it("six processes removing 80 of 100 available points at once: one removal, one refusal, never below 0", async () => {
+    const c = await customer(A, 100);
+    const results = await race(c, [
+      "tok-race-0001",
+      "tok-race-0002",
+      "tok-race-0003",
+      "tok-race-0004",
+      "tok-race-0005",
+      "tok-race-0006",
+    ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).map((r) => r.status)).toEqual([409, 409, 409, 409, 409]);
     const held = await prisma.pointsEntry.findMany({ where: { shop: A, customerId: c } });
