@@ -179,3 +179,19 @@ describe("the liability page", () => {
     expect(errors).toEqual([]);
   }, 60_000);
 });
+
+describe("in Thai", () => {
+  it("the Points card and the liability page speak Thai when Shopify admin does", async () => {
+    const { page, errors } = await newPage("th-TH");
+    await page.goto(url(`/app/customers/${customerId.split("/").pop()}`, { locale: "th" }), {
+      waitUntil: "networkidle",
+    });
+    await expect.poll(() => page.getByRole("heading", { name: "คะแนน", exact: true }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: "บันทึกการปรับคะแนน" }).count()).toBe(1);
+    expect(await page.getByText("ปรับโดยพนักงาน", { exact: false }).count()).toBeGreaterThan(0);
+    await page.goto(url("/app/points/liability", { locale: "th" }), { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByRole("heading", { name: "ภาระคะแนนสะสม" }).count()).toBe(1);
+    expect(await page.getByText("คะแนนคงค้าง").count()).toBe(1);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
