@@ -417,6 +417,27 @@ describe("exactly once through HTTP, and refusals that change nothing", () => {
   });
 });
 
+describe("typed text", () => {
+  it("a reward title with HTML and Liquid is shown as typed, never run (in the list, the button's name, the banner)", async () => {
+    const title = "<script>alert(1)</script>{{ shop.email }}{% if true %}x{% endif %}";
+    const hostile = await rewardOf(B, { kind: "amount_off", title, pointsPrice: 10 });
+    const id = people[B][5];
+    await grant(B, id, 10);
+    const { html } = await storefrontPage(B, id);
+    expect(html).not.toContain("<script>alert(1)");
+    expect(html).not.toContain(`owner@${B}`); // {{ shop.email }} not rendered by the theme's Liquid
+    // Escaped, braces as character references: the browser shows the title as typed.
+    expect(html).toContain(
+      "&lt;script&gt;alert(1)&lt;/script&gt;&#123;&#123; shop.email &#125;&#125;&#123;% if true %&#125;x&#123;% endif %&#125;",
+    );
+    const form = formOf(html, hostile.id)!;
+    const answer = await storefrontPost(B, id, form.action, form.fields);
+    const page = await storefrontPage(B, id, answer.headers.get("location")!.split("?")[1]);
+    expect(page.html).toContain('role="status"');
+    expect(page.html).not.toContain("<script>alert(1)");
+  });
+});
+
 // ---- the birthday form ---------------------------------------------------------------------------------------------
 
 describe("the birthday entry (shop B gives a birthday bonus; shop A does not)", () => {
