@@ -2,8 +2,9 @@
 // points programme started three years back: a customer's Points card (balances and the explained history as the
 // journal holds them), an adjustment made through the form (the entry with the staff member and the reason, errors for
 // a missing reason and for removing more than is available), and the liability page with its figures and CSV.
-// Screenshots: docs/screenshots/customer-points-en.png and points-liability-en.png.
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+// Screenshots go to tmp/screenshots (customer-points-en.png and points-liability-en.png are copied to docs/screenshots
+// by hand).
+import { mkdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { balancesAt, type PointsKind } from "../../app/domain/points";
@@ -129,7 +130,6 @@ describe("a customer's Points card", () => {
     mkdirSync("tmp/screenshots", { recursive: true });
     await card.getByRole("heading", { name: "Points", exact: true }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: "tmp/screenshots/customer-points-en.png", fullPage: true });
-    copyFileSync("tmp/screenshots/customer-points-en.png", "docs/screenshots/customer-points-en.png");
     expect(errors).toEqual([]);
   }, 60_000);
 });
@@ -159,7 +159,6 @@ describe("the liability page", () => {
     const newest = report.months[report.months.length - 1];
     expect(await rows.first().textContent()).toContain(newest.month);
     await page.screenshot({ path: "tmp/screenshots/points-liability-en.png", fullPage: true });
-    copyFileSync("tmp/screenshots/points-liability-en.png", "docs/screenshots/points-liability-en.png");
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),
