@@ -375,6 +375,21 @@ describe("exactly once through HTTP, and refusals that change nothing", () => {
     expect(withoutRequestTraces(await dumpDatabase())).toEqual(withoutRequestTraces(before));
   });
 
+  it("a form's token is for its reward, its shop and a day: another reward's, another shop's or an old one is refused", async () => {
+    const id = await customer(1_000);
+    const before = await dumpDatabase();
+    for (const token of [
+      tokenFor(A, id, ship.id), // made for the free shipping form, sent with the $5 off reward
+      issueFormToken(B, id, `redeem:${five.id}`, new Date()), // made by shop B's page
+      issueFormToken(A, id, `redeem:${five.id}`, new Date(Date.now() - 25 * 3_600_000)), // 25 hours old
+      tokenFor(A, id, five.id).replace(/.$/, (c) => (c === "A" ? "B" : "A")), // tampered
+    ]) {
+      const answer = await appPost(A, id, { intent: "redeem", reward: five.id, token });
+      expect(answer.headers.get("location")).toBe("/apps/loyalty?refused=form_expired");
+    }
+    expect(withoutRequestTraces(await dumpDatabase())).toEqual(withoutRequestTraces(before));
+  });
+
   it("shop A's customer cannot redeem shop B's reward (its id sent to A): refused, nothing changes in either shop", async () => {
     const id = await customer(1_000);
     const before = await dumpDatabase();
