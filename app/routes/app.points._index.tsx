@@ -225,21 +225,23 @@ export default function PointsProgram() {
                   {t("pointsProgram.tierMultipliersHelp")}
                 </Text>
                 <FormLayout>
-                  {data.tiers.map((tier) => (
-                    <TextField
-                      key={tier.key}
-                      label={t("pointsProgram.tierMultiplier", { name: tier.name })}
-                      prefix="×"
-                      inputMode="decimal"
-                      value={form.tierMultipliers[tier.key] ?? ""}
-                      placeholder="1"
-                      onChange={(value) =>
-                        setForm((f) => ({ ...f, tierMultipliers: { ...f.tierMultipliers, [tier.key]: value } }))
-                      }
-                      error={errorAt(issues, "tierMultipliers", tier.key)}
-                      autoComplete="off"
-                    />
-                  ))}
+                  <FormLayout.Group condensed>
+                    {data.tiers.map((tier) => (
+                      <TextField
+                        key={tier.key}
+                        label={t("pointsProgram.tierMultiplier", { name: tier.name })}
+                        prefix="×"
+                        inputMode="decimal"
+                        value={form.tierMultipliers[tier.key] ?? ""}
+                        placeholder="1"
+                        onChange={(value) =>
+                          setForm((f) => ({ ...f, tierMultipliers: { ...f.tierMultipliers, [tier.key]: value } }))
+                        }
+                        error={errorAt(issues, "tierMultipliers", tier.key)}
+                        autoComplete="off"
+                      />
+                    ))}
+                  </FormLayout.Group>
                 </FormLayout>
               </BlockStack>
             </Card>
