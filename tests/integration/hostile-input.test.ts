@@ -194,6 +194,7 @@ const loaders = (): Route[] => [
   { name: "rewards", path: "/app/rewards", id: "routes/app.rewards" },
   { name: "points liability", path: "/app/points/liability", id: "routes/app.points_.liability" },
   { name: "points liability CSV", path: "/app/points/liability/csv" },
+  { name: "points programme", path: "/app/points", id: "routes/app.points._index" },
 ];
 
 const withQuery = (route: Route, query: Record<string, string> = {}) => {
@@ -260,6 +261,26 @@ const actions = (): Action[] => [
       upload.append("file", new Blob(["email,points\nsomeone@example.com,10\n"], { type: "text/csv" }), "p.csv");
       return upload;
     },
+  },
+  {
+    name: "points rules save",
+    route: { name: "points programme", path: "/app/points?index", id: "routes/app.points._index" },
+    json: true,
+    body: () =>
+      JSON.stringify({
+        intent: "save",
+        rules: {
+          rate: "2",
+          multiplier: "1",
+          tierMultipliers: {},
+          returnWindowDays: "30",
+          expiryMonths: "12",
+          signUpPoints: "0",
+          firstOrderPoints: "0",
+          birthdayPoints: "0",
+          birthdayMetafield: "facts.birth_date",
+        },
+      }),
   },
   {
     name: "reward create",
