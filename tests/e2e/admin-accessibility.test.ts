@@ -27,6 +27,11 @@ const PAGES = [
   { name: "tiers", path: () => "/app/tiers", heading: { en: "Tiers", th: "ระดับสมาชิก" } },
   { name: "analytics", path: () => "/app/analytics", heading: { en: "Analytics", th: "การวิเคราะห์" } },
   { name: "settings", path: () => "/app/settings", heading: { en: "Settings", th: "การตั้งค่า" } },
+  {
+    name: "points liability",
+    path: () => "/app/points/liability",
+    heading: { en: "Points liability", th: "ภาระคะแนนสะสม" },
+  },
 ] as const;
 
 describe("admin pages", () => {
