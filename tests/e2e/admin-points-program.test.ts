@@ -1,7 +1,7 @@
 // The Points programme screen in real Chromium: the rules as saved, an inline error for bad input (never a 500), the
 // retroactive grant (an earlier programme start previewed with figures, then applied), a preview of new rules with
 // figures that saves nothing, saving a new version that queues the journal's pass, and Thai. Screenshots of the page
-// in both languages go to docs/screenshots/points-program-*.png.
+// in both languages go to tmp/screenshots/points-program-*.png (copied to docs/screenshots by hand).
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { DAY_MS } from "../../app/domain/time";
@@ -67,7 +67,7 @@ describe("Points programme", () => {
     expect(await page.getByRole("columnheader", { name: "With the change" }).count()).toBeGreaterThan(0);
     expect(await page.getByText("Customers the change moves most").count()).toBe(1);
     expect(await prisma.pointsRulesVersion.count({ where: { shop: SHOP } })).toBe(versions + 1); // the start's only
-    await page.screenshot({ path: "docs/screenshots/points-program-en.png", fullPage: true });
+    await page.screenshot({ path: "tmp/screenshots/points-program-en.png", fullPage: true });
     expect(await seriousViolations(page)).toEqual([]); // axe-core, with the preview's tables shown
 
     // Saved: the next version, the journal's pass queued
@@ -117,7 +117,7 @@ describe("Points programme", () => {
     await page.getByRole("button", { name: "ดูตัวอย่าง", exact: true }).first().click();
     await expect.poll(() => page.getByText("ลูกค้าที่ได้รับผลกระทบมากที่สุด").count()).toBeLessThanOrEqual(1);
     await expect.poll(() => page.getByRole("columnheader", { name: "หลังเปลี่ยน" }).count()).toBeGreaterThan(0);
-    await page.screenshot({ path: "docs/screenshots/points-program-th.png", fullPage: true });
+    await page.screenshot({ path: "tmp/screenshots/points-program-th.png", fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     expect(refused).toEqual([400]);
     expect(errors).toEqual([]);
