@@ -540,7 +540,11 @@ export function targetEntries(
       entries.push({ ...base, points: -points, availableAt: track.availableAt });
       return;
     }
-    const taken = Math.min(points, Math.max(0, available(t)));
+    // Not below zero at t, nor at any later movement of another source (a redemption, an adjustment) already held: a
+    // clawback learned after the points were spent takes only what was left (the rest is a loss).
+    let room = available(t);
+    for (const e of external) if (e.effectiveAt > t && e.points < 0) room = Math.min(room, available(e.effectiveAt));
+    const taken = Math.min(points, Math.max(0, room));
     if (taken > 0) entries.push({ ...base, points: -taken });
     if (points > taken)
       entries.push({

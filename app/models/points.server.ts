@@ -2,6 +2,7 @@
 // entries held, and appending new ones. Rows are only ever inserted here; a source key already held refuses the insert
 // (unique per shop and customer), so two writers racing on one customer cannot both append a movement.
 import { prisma } from "../db.server";
+import { lockCustomersPoints } from "./rewards.server";
 import { Prisma } from "../generated/prisma/client";
 import type { PointsCustomerFacts, PointsEntryValues, PointsKind, PointsOrder } from "../domain/points";
 import type { TierCountedOrder } from "../domain/points-bonuses";
@@ -223,6 +224,64 @@ export async function appendJournalEntries(
     throw error;
   }
   return data.length;
+}
+
+/**
+ * Reads the journals of `customerIds` and appends what `decide` makes of them, in one transaction under the
+ * customers' points lock (lockCustomersPoints, the lock a redemption's reservation takes): no reservation can spend
+ * points between the read and the append, so a clawback decided from the available balance never takes points a
+ * redemption took in the meantime. A source key already held (a writer without the lock) refuses the whole batch with
+ * JournalConflictError, as appendJournalEntries does.
+ */
+export async function appendUnderPointsLock(
+  shop: string,
+  customerIds: readonly string[],
+  decide: (journals: Map<string, PointsEntryValues[]>) => ReadonlyMap<string, readonly PointsEntryValues[]>,
+): Promise<number> {
+  if (customerIds.length === 0) return 0;
+  try {
+    return await prisma.$transaction(
+      async (tx) => {
+        await lockCustomersPoints(tx, shop, customerIds);
+        const journals = new Map<string, PointsEntryValues[]>(customerIds.map((id) => [id, []]));
+        const rows = await tx.pointsEntry.findMany({
+          where: { shop, customerId: { in: [...customerIds] } },
+          orderBy: { id: "asc" },
+        });
+        for (const r of rows) journals.get(r.customerId)!.push(fromRow(r));
+        const data = entryRows(shop, decide(journals));
+        for (let i = 0; i < data.length; i += 500) await tx.pointsEntry.createMany({ data: data.slice(i, i + 500) });
+        return data.length;
+      },
+      { maxWait: 30_000, timeout: 120_000 },
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") throw new JournalConflictError(String(error));
+    throw error;
+  }
+}
+
+function entryRows(
+  shop: string,
+  entries: ReadonlyMap<string, readonly PointsEntryValues[]>,
+): Prisma.PointsEntryCreateManyInput[] {
+  const data: Prisma.PointsEntryCreateManyInput[] = [];
+  for (const [customerId, list] of entries)
+    for (const e of list)
+      data.push({
+        shop,
+        customerId,
+        kind: e.kind,
+        points: BigInt(e.points),
+        sourceKey: e.sourceKey,
+        ruleVersion: e.ruleVersion,
+        effectiveAt: new Date(e.effectiveAt),
+        availableAt: new Date(e.availableAt),
+        orderId: e.orderId,
+        refundId: e.refundId,
+        note: e.note,
+      });
+  return data;
 }
 
 /** The display names of these customers (first and last name, else the email), for the admin's examples. */

@@ -19,7 +19,7 @@ import {
   type PointsRuleIssue,
 } from "../domain/points";
 import {
-  appendJournalEntries,
+  appendUnderPointsLock,
   journalCustomerIds,
   journalsOf,
   JournalConflictError,
@@ -111,24 +111,26 @@ export async function derivePoints(
   for (let i = 0; i < customerIds.length; i += BATCH) {
     const ids = customerIds.slice(i, i + BATCH);
     for (let attempt = 1; ; attempt++) {
-      const [ledgers, journals] = await Promise.all([
-        pointsLedgers(shop, ids, new Date(rules.startsAt)),
-        journalsOf(shop, ids),
-      ]);
-      const appends = new Map<string, PointsEntryValues[]>();
-      for (const id of ids) {
-        const ledger = ledgers.get(id)!;
-        const held = journals.get(id)!;
-        const target = targetEntries(ledger.orders, rules, asOf, {
-          customerDeleted: ledger.customerDeleted,
-          held,
-          customer: ledger.customer,
-        });
-        const more = journalAppends(held, target);
-        if (more.length) appends.set(id, more);
-      }
+      // The ledger outside the lock (a redemption does not change it); the journal read and the append under the
+      // customers' points lock, which a redemption's reservation takes too (models/rewards.server.ts).
+      const ledgers = await pointsLedgers(shop, ids, new Date(rules.startsAt));
+      const decide = (journals: Map<string, PointsEntryValues[]>) => {
+        const appends = new Map<string, PointsEntryValues[]>();
+        for (const id of ids) {
+          const ledger = ledgers.get(id)!;
+          const held = journals.get(id)!;
+          const target = targetEntries(ledger.orders, rules, asOf, {
+            customerDeleted: ledger.customerDeleted,
+            held,
+            customer: ledger.customer,
+          });
+          const more = journalAppends(held, target);
+          if (more.length) appends.set(id, more);
+        }
+        return appends;
+      };
       try {
-        appended += await appendJournalEntries(shop, appends);
+        appended += await appendUnderPointsLock(shop, ids, decide);
         break;
       } catch (error) {
         if (!(error instanceof JournalConflictError) || attempt >= ATTEMPTS) throw error;
