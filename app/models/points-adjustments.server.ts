@@ -1,9 +1,10 @@
 // Adjustments and Flow awards in the points journal (docs/rules.md#adjustments-and-the-audit-trail), and the reads
-// of one customer's journal the admin's points card explains. Appending an adjustment takes the per-customer lock a
-// redemption's reservation takes (models/rewards.server.ts): on PostgreSQL the transaction-scoped advisory lock on
-// (shop, customer); on SQLite a write as the transaction's first statement (the database's write lock before anything
-// is read). So a removal and a redemption cannot both spend the same available points.
-import { databaseKind, prisma } from "../db.server";
+// of one customer's journal the admin's points card explains. Appending an adjustment takes the customer's points
+// lock (lockCustomersPoints, models/rewards.server.ts: a redemption's reservation and the journal's derive take it
+// too): on PostgreSQL the transaction-scoped advisory lock on (shop, customer); on SQLite a write as the
+// transaction's first statement. So a removal and a redemption cannot both spend the same available points.
+import { prisma } from "../db.server";
+import { lockCustomersPoints } from "./rewards.server";
 import { balancesAt, type PointsEntryValues, type PointsKind } from "../domain/points";
 
 /** Whether the shop's ledger has this customer (not deleted): what an adjustment or award may name. */
@@ -34,10 +35,8 @@ export async function appendAdjustment(
 ): Promise<AppendAdjustmentResult> {
   return prisma.$transaction(
     async (tx) => {
-      if (databaseKind === "postgresql")
-        await tx.$queryRaw`SELECT 1 AS "ok" FROM (SELECT pg_advisory_xact_lock(hashtext(${shop}::text), hashtext(${customerId}::text))) AS l`;
-      // SQLite: this write first takes the database's write lock (a redemption's reservation takes it the same way).
-      else await tx.$executeRaw`UPDATE "Shop" SET "shop" = "shop" WHERE "shop" = ${shop}`;
+      // The lock a redemption's reservation and the journal's derive take (models/rewards.server.ts).
+      await lockCustomersPoints(tx, shop, [customerId]);
       const same = await tx.pointsEntry.findUnique({
         where: { shop_customerId_sourceKey: { shop, customerId, sourceKey: entry.sourceKey } },
         select: { points: true, kind: true, note: true, actor: true },
