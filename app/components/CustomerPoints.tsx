@@ -50,6 +50,9 @@ export function CustomerPoints({ points }: { points: CustomerPointsView }) {
     const found = answer.issues.find((i) => i.field === field);
     return found ? t(`pointsReport.adjust.errors.${found.key}`, { defaultValue: found.message }) : undefined;
   };
+  // A removal beyond the balance is said once, in a banner above the form (the field is marked).
+  const insufficient =
+    answer && !answer.ok && answer.issues.some((i) => i.key === "insufficient") ? issue("points") : undefined;
   const formIssue = issue("customer") ?? (answer && !answer.ok ? issue("token") : undefined);
   const b = points.balance;
   const figures: [string, number][] = [
@@ -122,9 +125,7 @@ export function CustomerPoints({ points }: { points: CustomerPointsView }) {
                 })}
               </Banner>
             ) : null}
-            {answer && !answer.ok && issue("points") && answer.issues.some((i) => i.key === "insufficient") ? (
-              <Banner tone="critical">{issue("points")}</Banner>
-            ) : null}
+            {insufficient ? <Banner tone="critical">{insufficient}</Banner> : null}
             {formIssue ? <Banner tone="critical">{formIssue}</Banner> : null}
             <FormLayout>
               <FormLayout.Group>
@@ -136,7 +137,7 @@ export function CustomerPoints({ points }: { points: CustomerPointsView }) {
                   autoComplete="off"
                   inputMode="numeric"
                   helpText={t("pointsReport.adjust.pointsHelp")}
-                  error={issue("points")}
+                  error={insufficient ? Boolean(insufficient) : issue("points")}
                 />
                 <Select
                   label={t("pointsReport.adjust.kind")}
