@@ -207,6 +207,39 @@ export interface PointsStatusJson {
   pending: number;
   next_available: { points: number; at: string } | null;
   expiring: { points: number; at: string } | null;
+  /** Active rewards the available balance pays for now. */
+  rewards_affordable: number;
+  /** The cheapest active reward the available balance does not pay for yet, and the points still needed; null: none. */
+  next_reward: { title: string; points_price: number; points_needed: number } | null;
+}
+
+/** A reward as the storefront's points JSON names it (active rewards only). */
+export interface StatusReward {
+  title: string;
+  pointsPrice: number;
+}
+
+/**
+ * What the available balance affords in `rewards` (active ones) and the next reward to save for: the cheapest price
+ * above the balance (ties: the title first in code-point order, so the choice does not depend on the list's order).
+ */
+export function rewardsProgress(
+  available: number,
+  rewards: readonly StatusReward[],
+): Pick<PointsStatusJson, "rewards_affordable" | "next_reward"> {
+  let next: StatusReward | null = null;
+  let affordable = 0;
+  for (const r of rewards) {
+    if (r.pointsPrice <= available) affordable += 1;
+    else if (!next || r.pointsPrice < next.pointsPrice || (r.pointsPrice === next.pointsPrice && r.title < next.title))
+      next = r;
+  }
+  return {
+    rewards_affordable: affordable,
+    next_reward: next
+      ? { title: next.title, points_price: next.pointsPrice, points_needed: next.pointsPrice - Math.max(0, available) }
+      : null,
+  };
 }
 
 /**
@@ -220,6 +253,7 @@ export function pointsStatus(
   asOf: number,
   upcoming: readonly Pick<PointsEntryValues, "kind" | "points" | "effectiveAt">[] = [],
   warningDays = POINTS_EXPIRY_WARNING_DAYS,
+  rewards: readonly StatusReward[] = [],
 ): PointsStatusJson | null {
   if (held.length === 0) return null;
   const balance = balancesAt(held, asOf);
@@ -242,6 +276,7 @@ export function pointsStatus(
       expiringPoints > 0
         ? { points: expiringPoints, at: new Date(Math.min(...expiries.map((e) => e.effectiveAt))).toISOString() }
         : null,
+    ...rewardsProgress(balance.available, rewards),
   };
 }
 

@@ -12,6 +12,11 @@ import {
   type RewardRedemptionCounts,
 } from "../models/rewards-catalogue.server";
 import { shopCurrency } from "../models/shop-currency.server";
+import { enqueueSync } from "../jobs/contracts";
+import { getQueue } from "../jobs/runtime.server";
+
+/** The shoppers' points metafield names what they can redeem and the next reward: a catalogue change re-syncs it. */
+const resync = (shop: string) => enqueueSync(getQueue(), shop, "settings");
 
 export interface CatalogueReward {
   id: string;
@@ -71,6 +76,7 @@ export async function submitRewardsAdmin(shop: string, body: unknown): Promise<R
   if (intent === "activate" || intent === "deactivate") {
     if (!id || !(await setRewardActiveIn(shop, id, intent === "activate")))
       return refused(intent, "rewards.form.unknown_reward", "This reward does not exist.");
+    await resync(shop);
     return { ok: true, intent, id };
   }
   if (intent !== "save") return refused(intent, "rewards.form.unknown_intent", "Unknown action.");
@@ -81,8 +87,10 @@ export async function submitRewardsAdmin(shop: string, body: unknown): Promise<R
   if (id) {
     if (!(await updateReward(shop, id, checked.reward)))
       return refused(intent, "rewards.form.unknown_reward", "This reward does not exist.");
+    await resync(shop);
     return { ok: true, intent, id, created: false };
   }
   const created = await createReward(shop, checked.reward);
+  await resync(shop);
   return { ok: true, intent, id: created.id, created: true };
 }

@@ -31,6 +31,7 @@ import {
   POINTS_METAFIELD,
   pointsMetafield,
   pointsStatus,
+  type StatusReward,
   splitStorefrontDigest,
   STATUS_METAFIELD,
   tagChange,
@@ -45,6 +46,7 @@ import {
 import { balancesAt, journalAppends, targetEntries, type PointsProgramme } from "../domain/points";
 import { DAY_MS } from "../domain/time";
 import { journalsOf, pointsLedgers } from "../models/points.server";
+import { listRewards } from "../models/rewards.server";
 import { pointsProgramme } from "./points.server";
 import type { TierProgram } from "../domain/tiers";
 import { perkLocale, programShopperPerks, type ShopperPerks } from "../domain/perks";
@@ -294,6 +296,7 @@ interface Storefront {
  */
 function pointsReader(shop: string, asOf: number) {
   let programme: Promise<PointsProgramme | null> | undefined;
+  let rewards: Promise<StatusReward[]> | undefined;
   return async (customerIds: readonly string[]): Promise<Map<string, string>> => {
     const out = new Map<string, string>();
     if (customerIds.length === 0) return out;
@@ -303,6 +306,10 @@ function pointsReader(shop: string, asOf: number) {
     // A journal exists, so its programme (start and versions) was saved by the derive that wrote it.
     programme ??= pointsProgramme(shop);
     const rules = await programme;
+    rewards ??= listRewards(shop, { activeOnly: true }).then((list) =>
+      list.map((r) => ({ title: r.title, pointsPrice: r.pointsPrice })),
+    );
+    const active = await rewards;
     const withPoints = holders.filter((id) => {
       const b = balancesAt(journals.get(id)!, asOf);
       return b.available + b.pending > 0;
@@ -324,7 +331,7 @@ function pointsReader(shop: string, asOf: number) {
               }),
             )
           : [];
-      const text = pointsMetafield(pointsStatus(held, asOf, upcoming));
+      const text = pointsMetafield(pointsStatus(held, asOf, upcoming, POINTS_EXPIRY_WARNING_DAYS, active));
       if (text !== null) out.set(id, text);
     }
     return out;

@@ -3,6 +3,8 @@
 // deactivation, redemption counts per reward, and shop B can neither see nor change shop A's rewards.
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
+import { SYNC } from "../../app/jobs/contracts";
+import { jobRows } from "../support/queue";
 import { EMPTY_REWARD_FORM } from "../../app/domain/rewards-form";
 import { rewardsCatalogue, submitRewardsAdmin } from "../../app/services/rewards-admin.server";
 
@@ -24,12 +26,16 @@ describe("rewards catalogue", () => {
     });
     expect(refused).toMatchObject({ ok: false, issues: [{ field: "value", key: "rewards.form.not_amount" }] });
     expect(await rows(A)).toEqual([]);
+    expect(await jobRows(A, { kind: SYNC })).toEqual([]);
 
     const created = await submitRewardsAdmin(A, {
       intent: "save",
       form: { ...EMPTY_REWARD_FORM, title: "฿50 off", pointsPrice: "500", value: "50.50", limitTotal: "100" },
     });
     expect(created).toMatchObject({ ok: true, created: true });
+    // The shoppers' points metafield names the rewards they can redeem: a catalogue change queues the shop's sync
+    expect((await jobRows(A, { kind: SYNC })).length).toBeGreaterThan(0);
+    expect(await jobRows(B, { kind: SYNC })).toEqual([]);
     const id = (created as { id: string }).id;
     const [row] = await rows(A);
     expect({ ...row, valueMinor: Number(row.valueMinor) }).toMatchObject({

@@ -13,6 +13,7 @@ import { syncJob } from "../../app/jobs/sync.server";
 import { setPointsStart } from "../../app/services/points.server";
 import { syncShop } from "../../app/services/sync.server";
 import { syncFailures } from "../../app/models/sync.server";
+import { createReward, setRewardActive } from "../../app/models/rewards.server";
 import { createFakeClock } from "../../simulator/admin/index";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 import { jobRows, testQueue } from "../support/queue";
@@ -85,6 +86,8 @@ describe("the points metafield through the sync", () => {
       pending: 120,
       next_available: { points: 120, at: availableAt },
       expiring: null,
+      rewards_affordable: 0,
+      next_reward: null,
     });
     expect(simulated().getMetafield(ada.id, APP_NS, "tier")?.value).toBeTruthy();
     // Cy has tier metafields and no points metafield
@@ -99,6 +102,8 @@ describe("the points metafield through the sync", () => {
       pending: 100,
       next_available: { points: 100, at: availableAt },
       expiring: null,
+      rewards_affordable: 0,
+      next_reward: null,
     });
 
     // A sync with nothing new writes no metafield
@@ -111,7 +116,35 @@ describe("the points metafield through the sync", () => {
 
     // Past the return window, the daily run's points pass queues a sync: the points are available (no new entry)
     await step(30);
-    expect(pointsOf(ada.id)).toEqual({ available: 100, pending: 0, next_available: null, expiring: null });
+    expect(pointsOf(ada.id)).toEqual({
+      available: 100,
+      pending: 0,
+      next_available: null,
+      expiring: null,
+      rewards_affordable: 0,
+      next_reward: null,
+    });
+
+    // The catalogue: what the 100 available points redeem now, and what the next reward still needs
+    const reward = (title: string, pointsPrice: number) =>
+      createReward(SHOP, {
+        kind: "amount_off",
+        title,
+        pointsPrice,
+        valueMinor: 500,
+        expiryDays: null,
+        limits: { perCustomer: null, total: null },
+      });
+    await reward("5 off", 100);
+    await reward("Tote", 250);
+    const inactive = await reward("Cheap but inactive", 150);
+    await setRewardActive(SHOP, inactive.id, false);
+    await syncShop(SHOP, { client: await env.clientFor(SHOP), reason: "manual", now });
+    expect(pointsOf(ada.id)).toMatchObject({
+      available: 100,
+      rewards_affordable: 1,
+      next_reward: { title: "Tote", points_price: 250, points_needed: 150 },
+    });
 
     // Eleven and a half months after the order: the 100 points expire within 30 days, on the order's day
     await step(320);

@@ -18,6 +18,7 @@ import {
   POINTS_EXPIRY_WARNING_DAYS,
   pointsMetafield,
   pointsStatus,
+  rewardsProgress,
   splitStorefrontDigest,
   storefrontDigest,
   tierMetafields,
@@ -73,6 +74,8 @@ describe("the points JSON", () => {
       // Order 2's 80 less the 10 its refund took from pending, on order 2's date
       next_available: { points: 70, at: "2025-03-31T00:00:00.000Z" },
       expiring: null,
+      rewards_affordable: 0,
+      next_reward: null,
     });
     expect(JSON.parse(pointsMetafield(status)!)).toEqual(status);
   });
@@ -92,12 +95,26 @@ describe("the points JSON", () => {
     // The last order on 2025-01-10 (Bangkok): everything available expires on 2026-01-10 00:00 Bangkok time
     const orders = [order(1, "2025-01-10T10:00:00Z", "120.50"), order(2, "2025-01-05T00:00:00Z", "30.00")];
     const early = atSync(orders, t("2025-12-01T00:00:00Z")).status;
-    expect(early).toMatchObject({ available: 150, pending: 0, next_available: null, expiring: null });
+    expect(early).toMatchObject({
+      available: 150,
+      pending: 0,
+      next_available: null,
+      expiring: null,
+      rewards_affordable: 0,
+      next_reward: null,
+    });
     const soon = atSync(orders, t("2025-12-20T00:00:00Z")).status;
     expect(soon).toMatchObject({ available: 150, expiring: { points: 150, at: "2026-01-09T17:00:00.000Z" } });
     // After the day, the journal holds the expiry: nothing left, nothing expiring
     const after = atSync(orders, t("2026-01-10T00:00:00Z")).status;
-    expect(after).toEqual({ available: 0, pending: 0, next_available: null, expiring: null });
+    expect(after).toEqual({
+      available: 0,
+      pending: 0,
+      next_available: null,
+      expiring: null,
+      rewards_affordable: 0,
+      next_reward: null,
+    });
   });
 
   it("counts pending points that become available before the expiry among those expiring", () => {
@@ -122,6 +139,54 @@ describe("the points JSON", () => {
     expect(pointsStatus(held, asOf, upcoming)).toMatchObject({
       available: 50,
       expiring: { points: 50, at: "2026-01-09T17:00:00.000Z" },
+      rewards_affordable: 0,
+      next_reward: null,
+    });
+  });
+});
+
+describe("rewards in the points JSON", () => {
+  const rewards = [
+    { title: "Free shipping", pointsPrice: 300 },
+    { title: "Tote", pointsPrice: 2000 },
+    { title: "10 off", pointsPrice: 1000 },
+    { title: "Mug", pointsPrice: 1000 },
+  ];
+
+  it("counts the rewards the available balance pays for and names the cheapest it does not", () => {
+    expect(rewardsProgress(999, rewards)).toEqual({
+      rewards_affordable: 1,
+      next_reward: { title: "10 off", points_price: 1000, points_needed: 1 },
+    });
+    // A price equal to the balance is affordable; ties go to the first title in code-point order
+    expect(rewardsProgress(1000, rewards)).toEqual({
+      rewards_affordable: 3,
+      next_reward: { title: "Tote", points_price: 2000, points_needed: 1000 },
+    });
+    expect(rewardsProgress(5000, rewards)).toEqual({ rewards_affordable: 4, next_reward: null });
+    expect(rewardsProgress(0, [])).toEqual({ rewards_affordable: 0, next_reward: null });
+    // The order of the catalogue does not matter
+    expect(rewardsProgress(999, [...rewards].reverse())).toEqual(rewardsProgress(999, rewards));
+  });
+
+  it("goes into the status from the available balance only (pending points do not buy rewards)", () => {
+    const entry = (points: number, availableAt: string): PointsEntryValues => ({
+      sourceKey: `import:generic:${points}`,
+      kind: "import",
+      points,
+      ruleVersion: 0,
+      effectiveAt: t("2025-01-01T00:00:00Z"),
+      availableAt: t(availableAt),
+      orderId: null,
+      refundId: null,
+      note: null,
+    });
+    const held = [entry(250, "2025-01-01T00:00:00Z"), entry(100, "2025-03-01T00:00:00Z")];
+    expect(pointsStatus(held, t("2025-02-01T00:00:00Z"), [], POINTS_EXPIRY_WARNING_DAYS, rewards)).toMatchObject({
+      available: 250,
+      pending: 100,
+      rewards_affordable: 0,
+      next_reward: { title: "Free shipping", points_price: 300, points_needed: 50 },
     });
   });
 });
@@ -137,7 +202,14 @@ describe("the metafields digest", () => {
     tierExpiresAt: null,
   };
   const tier = tierMetafields(state, defaultTierProgram("USD"), "USD");
-  const points = pointsMetafield({ available: 10, pending: 0, next_available: null, expiring: null });
+  const points = pointsMetafield({
+    available: 10,
+    pending: 0,
+    next_available: null,
+    expiring: null,
+    rewards_affordable: 0,
+    next_reward: null,
+  });
 
   it("is the tier digest of before for a customer without points", () => {
     expect(storefrontDigest({ tier, points: null })).toBe(metafieldsDigest(tier));
@@ -149,7 +221,14 @@ describe("the metafields digest", () => {
     const with10 = storefrontDigest({ tier, points });
     const with11 = storefrontDigest({
       tier,
-      points: pointsMetafield({ available: 11, pending: 0, next_available: null, expiring: null }),
+      points: pointsMetafield({
+        available: 11,
+        pending: 0,
+        next_available: null,
+        expiring: null,
+        rewards_affordable: 0,
+        next_reward: null,
+      }),
     });
     expect(with10).not.toBe(metafieldsDigest(tier));
     expect(with11).not.toBe(with10);

@@ -55,6 +55,8 @@ const POINTS: PointsStatusJson = {
   pending: 45,
   next_available: { points: 30, at: "2027-03-31T10:00:00.000Z" },
   expiring: { points: 100, at: "2027-04-10T00:00:00.000Z" },
+  rewards_affordable: 0,
+  next_reward: null,
 };
 const settings = {
   heading: "",
@@ -134,7 +136,14 @@ describe("storefront block", () => {
   it("shows points alone when nothing is pending or expiring, one point in the singular", async () => {
     const quiet = await render(
       "en",
-      customerWith(state({}), { available: 80, pending: 0, next_available: null, expiring: null }),
+      customerWith(state({}), {
+        available: 80,
+        pending: 0,
+        next_available: null,
+        expiring: null,
+        rewards_affordable: 0,
+        next_reward: null,
+      }),
     );
     expect(text(quiet)).toContain("You have 80 points.");
     expect(text(quiet)).not.toContain("Pending points");
@@ -149,7 +158,14 @@ describe("storefront block", () => {
     expect(text(allNext)).toContain("Pending points: 45, available from March 31, 2027");
     const none = await render(
       "en",
-      customerWith(state({}), { available: 0, pending: 0, next_available: null, expiring: null }),
+      customerWith(state({}), {
+        available: 0,
+        pending: 0,
+        next_available: null,
+        expiring: null,
+        rewards_affordable: 0,
+        next_reward: null,
+      }),
     );
     expect(text(none)).toContain("You have 0 points.");
   });
@@ -161,6 +177,23 @@ describe("storefront block", () => {
     expect(text(html)).not.toContain("Place your first order");
     expect(text(html)).not.toContain("member.");
     expect(html).toContain('href="/apps/loyalty"');
+  });
+
+  it("shows how many rewards the points redeem now, with a link, and what the next reward still needs", async () => {
+    const next = { title: "Tote <bag> & co", points_price: 2000, points_needed: 750 };
+    const html = await render("en", customerWith(state({}), { ...POINTS, rewards_affordable: 2, next_reward: next }));
+    expect(text(html)).toContain("You can redeem 2 rewards.");
+    expect(html).toMatch(/<a href="\/apps\/loyalty">You can redeem 2 rewards\.<\/a>/);
+    // The merchant's title is escaped: the _html translation is not
+    expect(html).toContain("<strong>750</strong> more points for Tote &lt;bag&gt; &amp; co.");
+    const one = await render("en", customerWith(state({}), { ...POINTS, rewards_affordable: 1, next_reward: null }));
+    expect(text(one)).toContain("You can redeem a reward.");
+    expect(text(one)).not.toContain("more points for");
+    const th = await render("th", customerWith(state({}), { ...POINTS, rewards_affordable: 3, next_reward: next }));
+    expect(text(th)).toContain("คุณแลกของรางวัลได้ 3 รายการ");
+    expect(text(th)).toContain("อีก 750 คะแนน แลก Tote &lt;bag&gt; &amp; co ได้");
+    const none = await render("en", customerWith(state({}), POINTS));
+    expect(text(none)).not.toContain("redeem");
   });
 
   it("hides the points when the merchant turns them off", async () => {
