@@ -23,6 +23,11 @@ export const POINTS_KINDS = [
 ] as const;
 export type PointsKind = (typeof POINTS_KINDS)[number];
 
+/** How available points expire (docs/rules.md#points-expiry): all at once after `expiryMonths` without earning
+ * (`inactivity`), or each credit `expiryMonths` after its own day, spent first-expiring-first (`lifetime`). */
+export const EXPIRY_MODES = ["inactivity", "lifetime"] as const;
+export type ExpiryMode = (typeof EXPIRY_MODES)[number];
+
 export interface PointsRules {
   /** Points per 1 major unit of the shop currency, per mille: 1000 = 1 point per unit, 2500 = 2.5 points. */
   ratePerMille: number;
@@ -30,8 +35,11 @@ export interface PointsRules {
   multiplierPerMille: number;
   /** Days an order's points stay pending after processed_at (the return window); 0: available at once. */
   returnWindowDays: number;
-  /** Calendar months without an earning order after which available points expire; null: they never expire. */
+  /** Calendar months without earning (`inactivity`) or of each credit's lifetime (`lifetime`) after which available
+   * points expire; null: they never expire. */
   expiryMonths: number | null;
+  /** How points expire; rules saved before the field existed read `inactivity`. */
+  expiryMode: ExpiryMode;
   /** Per tier key, a multiplier in thousandths on the orders placed while the customer held that tier; a tier not
    * listed: ×1 (docs/rules.md#points-earning-rules). */
   tierMultipliers: Record<string, number>;
@@ -52,6 +60,7 @@ export const DEFAULT_POINTS_RULES: Readonly<PointsRules> = {
   multiplierPerMille: 1000,
   returnWindowDays: 30,
   expiryMonths: 12,
+  expiryMode: "inactivity",
   tierMultipliers: {},
   signUpPoints: 0,
   firstOrderPoints: 0,
@@ -177,6 +186,18 @@ export function validatePointsRules(input: unknown): PointsRulesValidation {
       }
     }
   }
+  const mode = given.expiryMode;
+  if (mode !== undefined) {
+    if (typeof mode === "string" && (EXPIRY_MODES as readonly string[]).includes(mode)) {
+      rules.expiryMode = mode as ExpiryMode;
+    } else {
+      issues.push({
+        path: ["expiryMode"],
+        key: "points.expiryMode.invalid",
+        message: 'Points expire either after months without earning ("inactivity") or a fixed lifetime ("lifetime").',
+      });
+    }
+  }
   const metafield = given.birthdayMetafield;
   if (metafield !== undefined) {
     if (typeof metafield === "string" && METAFIELD_IDENTIFIER.test(metafield.trim())) {
@@ -191,7 +212,12 @@ export function validatePointsRules(input: unknown): PointsRulesValidation {
     }
   }
   for (const field of Object.keys(given)) {
-    if (!(field in POINTS_LIMITS) && field !== "tierMultipliers" && field !== "birthdayMetafield")
+    if (
+      !(field in POINTS_LIMITS) &&
+      field !== "tierMultipliers" &&
+      field !== "birthdayMetafield" &&
+      field !== "expiryMode"
+    )
       issues.push({ path: [field], key: "field.unknown", message: `Unknown setting "${field}".` });
   }
   return issues.length === 0 ? { ok: true, rules } : { ok: false, issues };
@@ -352,6 +378,62 @@ type Fact =
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Held movements of other sources that count as earning for the inactivity clock: points imported, a merchant's
+ * positive adjustment, an award (a Flow action's bonus). A released redemption (points given back) does not. */
+const EARNING_ACTIVITY: ReadonlySet<PointsKind> = new Set(["import", "adjustment", "bonus"]);
+/** Positive movements that start a lifetime of their own under `lifetime` (docs/rules.md#points-expiry). */
+const LIFETIME_CREDITS: ReadonlySet<PointsKind> = new Set(["order", "bonus", "import", "adjustment"]);
+
+/** The mode of rules as stored (a version saved before the field existed has none: inactivity). */
+const expiryModeOf = (rules: Pick<PointsRules, "expiryMode">): ExpiryMode =>
+  rules.expiryMode === "lifetime" ? "lifetime" : "inactivity";
+
+/** A credit's lifetime under `lifetime`: its points (net of what was taken from them while pending) and the instant
+ * they expire — the first instant of the local day `expiryMonths` (of the version in force at the credit) after its
+ * effectiveAt's day, or its availableAt when that is later; +∞ when that version never expires points. */
+interface Lot {
+  points: number;
+  expiresAt: number;
+}
+
+/**
+ * The lots of a set of movements, and what else moves the available balance (D: debits less released points) by
+ * the instant it does. A negative movement taken from pending points (availableAt after effectiveAt, with an order)
+ * reduces the credits of the same order that become available at the same moment, not the balance.
+ */
+function lotsOf(
+  movements: readonly PointsEntryValues[],
+  programme: PointsProgramme,
+): { lots: Lot[]; debits: { at: number; points: number }[] } {
+  const lots = new Map<string, Lot>();
+  const pendingTaken: PointsEntryValues[] = [];
+  const debits: { at: number; points: number }[] = [];
+  movements.forEach((m, i) => {
+    if (m.kind === "expiry" || m.kind === "loss" || m.points === 0) return;
+    if (m.points > 0 && LIFETIME_CREDITS.has(m.kind)) {
+      const key = m.orderId !== null ? `${m.orderId}|${m.availableAt}` : `#${i}`;
+      const lot = lots.get(key);
+      if (lot) {
+        lot.points += m.points;
+        return;
+      }
+      const months = rulesAt(programme, m.effectiveAt).rules.expiryMonths;
+      const expiresAt =
+        months === null
+          ? Number.POSITIVE_INFINITY
+          : Math.max(expiryAfter(m.effectiveAt, months, programme.timeZone), m.availableAt);
+      lots.set(key, { points: m.points, expiresAt });
+    } else if (m.points < 0 && m.orderId !== null && m.availableAt > m.effectiveAt) pendingTaken.push(m);
+    else debits.push({ at: Math.max(m.effectiveAt, m.availableAt), points: -m.points });
+  });
+  for (const m of pendingTaken) {
+    const lot = lots.get(`${m.orderId}|${m.availableAt}`);
+    if (lot) lot.points += m.points;
+    else debits.push({ at: m.availableAt, points: -m.points });
+  }
+  return { lots: [...lots.values()], debits };
+}
+
 /** What the journal needs to know of the customer besides their orders, for the bonuses. */
 export interface PointsCustomerFacts {
   /** When the account was created in Shopify (null: unknown, no sign-up bonus). */
@@ -404,6 +486,10 @@ export function targetEntries(
 ): PointsEntryValues[] {
   if (customerDeleted) return [];
   const external = held.filter((e) => !isDerivedSource(e.sourceKey) && e.kind !== "loss");
+  /** Held credits that count as earning for the inactivity clock (their effectiveAt is a fact, like an order's). */
+  const activities = external.filter((e) => e.points > 0 && EARNING_ACTIVITY.has(e.kind));
+  const modeAt = (t: number) => expiryModeOf(rulesAt(programme, t).rules);
+  const anyLifetime = programme.versions.some((v) => expiryModeOf(v.rules) === "lifetime");
   const facts: Fact[] = [];
   const tracks: OrderTrack[] = [];
   const grant = (
@@ -525,6 +611,10 @@ export function targetEntries(
   }
   // External movements: their instants are moments to look at too (points they make available may expire at once)
   for (const e of external) facts.push({ t: e.effectiveAt, phase: 3 }, { t: e.availableAt, phase: 3 });
+  // With a lifetime version, a change of mode is a moment to look at too (what the new mode finds overdue expires)
+  if (anyLifetime)
+    for (const v of programme.versions)
+      if (Number.isFinite(v.effectiveFrom)) facts.push({ t: v.effectiveFrom, phase: 3 });
   facts.sort((a, b) => a.t - b.t || a.phase - b.phase);
 
   const entries: PointsEntryValues[] = [];
@@ -562,19 +652,46 @@ export function targetEntries(
     track.bonus = 0;
     clawBack(track, points, t, { ...base, sourceKey: bonusKeys.firstOrderClawback() });
   };
-  /** The expiry instant the customer's orders set now, and the version it follows; null: nothing can expire. */
-  const expiryNow = (): { at: number; version: number } | null => {
-    let last: OrderTrack | null = null;
+  /** The inactivity clock's expiry instant as of `now`, and the version it follows; null: nothing can expire. It runs
+   * from the last earning: the last order still holding points, or a held import, positive adjustment or award
+   * effective by `now` (an order first at the same instant). */
+  const expiryNow = (now: number): { at: number; version: number } | null => {
+    let lastAt = Number.NEGATIVE_INFINITY;
+    let version: PointsRulesVersion | null = null;
     for (const track of tracks)
-      if (track.held > 0 && (!last || track.order.processedAt > last.order.processedAt)) last = track;
-    if (!last || last.version.rules.expiryMonths === null) return null;
-    return {
-      at: expiryAfter(last.order.processedAt, last.version.rules.expiryMonths, programme.timeZone),
-      version: last.version.version,
-    };
+      if (track.held > 0 && (!version || track.order.processedAt > lastAt)) {
+        lastAt = track.order.processedAt;
+        version = track.version;
+      }
+    for (const e of activities)
+      if (e.effectiveAt <= now && (!version || e.effectiveAt > lastAt)) {
+        lastAt = e.effectiveAt;
+        version = rulesAt(programme, e.effectiveAt);
+      }
+    if (!version || version.rules.expiryMonths === null) return null;
+    return { at: expiryAfter(lastAt, version.rules.expiryMonths, programme.timeZone), version: version.version };
   };
-  const expireAt = (t: number, version: number) => {
-    const points = available(t);
+  /** Under `lifetime`, the instants to look at after `after`: each credit's expiry, each lifetime version's start. */
+  const lifetimeNext = (after: number): number => {
+    let next = Number.POSITIVE_INFINITY;
+    for (const lot of lotsOf([...entries, ...external], programme).lots)
+      if (lot.expiresAt > after && lot.expiresAt < next && modeAt(lot.expiresAt) === "lifetime") next = lot.expiresAt;
+    for (const v of programme.versions)
+      if (v.effectiveFrom > after && v.effectiveFrom < next && expiryModeOf(v.rules) === "lifetime")
+        next = v.effectiveFrom;
+    return next;
+  };
+  /** Under `lifetime` at E: max(0, min(available(E), C(E) − D(E) − X(E))), C the credits whose lifetime has ended by
+   * E, D the debits by E less released points, X what expired before E — spending is first-expiring-first. */
+  const lifetimeDue = (t: number): number => {
+    const { lots, debits } = lotsOf([...entries, ...external.filter((e) => e.effectiveAt <= t)], programme);
+    let owed = 0;
+    for (const lot of lots) if (lot.expiresAt <= t) owed += Math.max(0, lot.points);
+    for (const d of debits) if (d.at <= t) owed -= d.points;
+    for (const e of entries) if (e.kind === "expiry" && e.effectiveAt < t) owed += e.points;
+    return Math.max(0, Math.min(available(t), owed));
+  };
+  const expireAt = (t: number, version: number, points = available(t)) => {
     if (points <= 0) return;
     entries.push({
       sourceKey: pointsKeys.expiry(t),
@@ -593,11 +710,25 @@ export function targetEntries(
   let lastVisit = Number.NEGATIVE_INFINITY;
   for (;;) {
     const nextFact = i < facts.length ? facts[i].t : Number.POSITIVE_INFINITY;
-    const due = expiryNow();
-    if (due && due.at > lastVisit && due.at < nextFact && due.at <= asOf) {
+    const due = expiryNow(lastVisit);
+    if (
+      due &&
+      due.at > lastVisit &&
+      due.at < nextFact &&
+      due.at <= asOf &&
+      (!anyLifetime || modeAt(due.at) === "inactivity")
+    ) {
       expireAt(due.at, due.version);
       lastVisit = due.at;
       continue;
+    }
+    if (anyLifetime) {
+      const next = lifetimeNext(lastVisit);
+      if (next < nextFact && next <= asOf) {
+        expireAt(next, rulesAt(programme, next).version, lifetimeDue(next));
+        lastVisit = next;
+        continue;
+      }
     }
     if (i >= facts.length) break;
     const t = nextFact;
@@ -648,8 +779,14 @@ export function targetEntries(
       }
     }
     lastVisit = t;
-    const dueAfter = expiryNow();
-    if (dueAfter && dueAfter.at <= t && t <= asOf) expireAt(t, dueAfter.version);
+    if (t > asOf) continue;
+    if (anyLifetime && modeAt(t) === "lifetime") {
+      // What has outlived its lifetime and is still owed (points given back by a released redemption) expires now
+      expireAt(t, rulesAt(programme, t).version, lifetimeDue(t));
+      continue;
+    }
+    const dueAfter = expiryNow(t);
+    if (dueAfter && dueAfter.at <= t) expireAt(t, dueAfter.version);
   }
   return entries;
 }

@@ -27,6 +27,7 @@ import {
   type PointsRules,
 } from "../../app/domain/points";
 import { tierHeldAt } from "../../app/domain/points-bonuses";
+import { pointsStatus } from "../../app/domain/sync";
 import { defaultTierProgram } from "../../app/domain/tier-rules";
 import { NO_PERKS, type TierProgram } from "../../app/domain/tiers";
 import { DAY_MS } from "../../app/domain/time";
@@ -414,13 +415,13 @@ describe("sources the ledger does not derive (an import): inputs, never reversed
     const held = [imported(500, "2025-03-01T00:00:00Z")];
     const o = refunded(order("2025-01-10T00:00:00Z", 10000), ["2025-04-01T00:00:00Z", 10000]);
     const p = programme({ versions: [{ version: 1, effectiveFrom: 0, rules: rules({ expiryMonths: 1 }) }] });
-    // Expiry on 2025-02-10 takes the order's 100 (the import is not there yet); the import becomes available on
-    // 2025-03-01, after that day, and expires at once; the refund then finds nothing: a loss
+    // Expiry on 2025-02-10 takes the order's 100 (the import is not there yet); the import on 2025-03-01 is earning,
+    // so the clock runs again from it: on 2025-04-01 the refund takes its 100 from the 500, then the 400 left expire
     expect(moves(targetEntries([o], p, FAR, { held }))).toEqual([
       ["order", 100, "2025-01-10T00:00:00.000Z", "2025-02-09T00:00:00.000Z"],
       ["expiry", -100, "2025-02-10T00:00:00.000Z", "2025-02-10T00:00:00.000Z"],
-      ["expiry", -500, "2025-03-01T00:00:00.000Z", "2025-03-01T00:00:00.000Z"],
-      ["loss", -100, "2025-04-01T00:00:00.000Z", "2025-04-01T00:00:00.000Z"],
+      ["refund", -100, "2025-04-01T00:00:00.000Z", "2025-04-01T00:00:00.000Z"],
+      ["expiry", -400, "2025-04-01T00:00:00.000Z", "2025-04-01T00:00:00.000Z"],
     ]);
     // Without expiry, the refund after the window takes the 100 from the available 600
     const never = programme({ versions: [{ version: 1, effectiveFrom: 0, rules: rules({ expiryMonths: null }) }] });
@@ -827,6 +828,222 @@ describe("docs/rules.md#points-earning-rules: the worked example, computed", () 
   });
 });
 
+// ---- Expiry modes: the inactivity clock counts held earning; a fixed lifetime per credit ---------------------------
+
+/** A held movement of a source the ledger does not derive (an import, a redemption, an adjustment). */
+const heldMove = (sourceKey: string, kind: PointsEntryValues["kind"], points: number, when: string) => ({
+  sourceKey,
+  kind,
+  points,
+  ruleVersion: 0,
+  effectiveAt: at(when),
+  availableAt: at(when),
+  orderId: null,
+  refundId: null,
+  note: null,
+});
+const LIFETIME = programme({
+  versions: [{ version: 1, effectiveFrom: 0, rules: rules({ expiryMode: "lifetime", returnWindowDays: 0 }) }],
+});
+const INACTIVITY = programme({ versions: [{ version: 1, effectiveFrom: 0, rules: rules({ returnWindowDays: 0 }) }] });
+const LATER = at("2026-12-31T00:00:00Z");
+/** The expiry entries only, as (points, instant). */
+const expiries = (entries: PointsEntryValues[]) =>
+  entries.filter((e) => e.kind === "expiry").map((e) => [e.points, iso(e.effectiveAt)]);
+
+describe("expiry mode: validation", () => {
+  it("defaults to inactivity (also for rules saved before the field); takes lifetime; refuses anything else", () => {
+    expect(DEFAULT_POINTS_RULES.expiryMode).toBe("inactivity");
+    expect(withRuleDefaults({ expiryMonths: 6 }).expiryMode).toBe("inactivity");
+    const ok = validatePointsRules({ expiryMode: "lifetime", expiryMonths: 24 });
+    expect(ok).toEqual({ ok: true, rules: { ...DEFAULT_POINTS_RULES, expiryMode: "lifetime", expiryMonths: 24 } });
+    for (const bad of ["forever", "", 1, null, ["lifetime"], "Lifetime"]) {
+      const result = validatePointsRules({ expiryMode: bad });
+      expect(result.ok).toBe(false);
+      if (!result.ok)
+        expect(result.issues).toEqual([
+          expect.objectContaining({ path: ["expiryMode"], key: "points.expiryMode.invalid" }),
+        ]);
+    }
+  });
+});
+
+describe("inactivity: held imports, positive adjustments and awards are earning for the clock", () => {
+  it("imported points of a customer without an order expire N months after the import", () => {
+    const held = [heldMove("import:generic", "import", 500, "2024-03-01T00:00:00Z")];
+    expect(moves(targetEntries([], INACTIVITY, LATER, { held }))).toEqual([
+      ["expiry", -500, "2025-03-01T00:00:00.000Z", "2025-03-01T00:00:00.000Z"],
+    ]);
+    // Not before the day, and never under rules that never expire
+    expect(targetEntries([], INACTIVITY, at("2025-03-01T00:00:00Z") - 1, { held })).toEqual([]);
+    const never = programme({ versions: [{ version: 1, effectiveFrom: 0, rules: rules({ expiryMonths: null }) }] });
+    expect(targetEntries([], never, LATER, { held })).toEqual([]);
+  });
+
+  it("a positive adjustment or an award moves the day; a released redemption or a negative adjustment does not", () => {
+    const o = order("2024-01-10T00:00:00Z", 10000);
+    const adjusted = [heldMove("adjust:a", "adjustment", 10, "2024-08-01T00:00:00Z")];
+    expect(expiries(targetEntries([o], INACTIVITY, LATER, { held: adjusted }))).toEqual([
+      [-110, "2025-08-01T00:00:00.000Z"],
+    ]);
+    const awarded = [heldMove("flow:run-1", "bonus", 5, "2024-09-01T00:00:00Z")];
+    expect(expiries(targetEntries([o], INACTIVITY, LATER, { held: awarded }))).toEqual([
+      [-105, "2025-09-01T00:00:00.000Z"],
+    ]);
+    const notEarning = [
+      heldMove("redeem:r1", "redemption", -30, "2024-03-01T00:00:00Z"),
+      heldMove("release:r1", "redemption", 30, "2024-09-01T00:00:00Z"),
+      heldMove("adjust:b", "adjustment", -20, "2024-10-01T00:00:00Z"),
+    ];
+    expect(expiries(targetEntries([o], INACTIVITY, LATER, { held: notEarning }))).toEqual([
+      [-80, "2025-01-10T00:00:00.000Z"],
+    ]);
+  });
+});
+
+describe("lifetime: each credit expires N months after its own day, spent first-expiring-first", () => {
+  it("a lot half spent before it expires: the rest expires on its day", () => {
+    const o = order("2024-01-10T00:00:00Z", 10000);
+    const held = [heldMove("redeem:r1", "redemption", -50, "2024-06-01T00:00:00Z")];
+    const entries = targetEntries([o], LIFETIME, LATER, { held });
+    expect(moves(entries)).toEqual([
+      ["order", 100, "2024-01-10T00:00:00.000Z", "2024-01-10T00:00:00.000Z"],
+      ["expiry", -50, "2025-01-10T00:00:00.000Z", "2025-01-10T00:00:00.000Z"],
+    ]);
+    expect(entries[1].sourceKey).toBe("expiry:2025-01-10T00:00:00.000Z");
+    expect(balancesAt([...held, ...entries], LATER)).toMatchObject({ available: 0, expired: 50, redeemed: 50 });
+  });
+
+  it("two lots: the first expires on its own day (less what was spent), the second on its own", () => {
+    // A: 100 on 2024-01-10; B: 60 on 2024-06-01; 80 redeemed on 2024-09-01 (first-expiring-first: from A)
+    const a = order("2024-01-10T00:00:00Z", 10000);
+    const b = order("2024-06-01T00:00:00Z", 6000);
+    const held = [heldMove("redeem:r1", "redemption", -80, "2024-09-01T00:00:00Z")];
+    // 2025-01-10: C = 100, D = 80, X = 0 → 20; 2025-06-01: C = 160, D = 80, X = 20 → 60
+    expect(expiries(targetEntries([a, b], LIFETIME, LATER, { held }))).toEqual([
+      [-20, "2025-01-10T00:00:00.000Z"],
+      [-60, "2025-06-01T00:00:00.000Z"],
+    ]);
+    // Under inactivity the same history expires the 80 left at once, 12 months after B
+    expect(expiries(targetEntries([a, b], INACTIVITY, LATER, { held }))).toEqual([[-80, "2025-06-01T00:00:00.000Z"]]);
+  });
+
+  it("a clawback: from the available balance it is a debit; from pending points it shrinks its own order's lot", () => {
+    // A: 100 on 2024-01-10, refunded 40.00 on 2024-05-01 (available: a debit of 40); B: 50 on 2024-02-01
+    const a = refunded(order("2024-01-10T00:00:00Z", 10000), ["2024-05-01T00:00:00Z", 4000]);
+    const b = order("2024-02-01T00:00:00Z", 5000);
+    const entries = targetEntries([a, b], LIFETIME, LATER);
+    expect(moves(entries).find((m) => m[0] === "refund")).toEqual([
+      "refund",
+      -40,
+      "2024-05-01T00:00:00.000Z",
+      "2024-05-01T00:00:00.000Z",
+    ]);
+    // 2025-01-10: C = 100, D = 40 → 60; 2025-02-01: C = 150, D = 40, X = 60 → 50
+    expect(expiries(entries)).toEqual([
+      [-60, "2025-01-10T00:00:00.000Z"],
+      [-50, "2025-02-01T00:00:00.000Z"],
+    ]);
+    // With a 30-day window: C is 100 on 2025-01-10 although a later order (C: 50 on 2024-12-01) was refunded to 0
+    // while pending — that clawback is its own order's, not a debit of A's lot
+    const p = programme({ versions: [{ version: 1, effectiveFrom: 0, rules: rules({ expiryMode: "lifetime" }) }] });
+    const first = order("2024-01-10T00:00:00Z", 10000);
+    const late = refunded(order("2024-12-01T00:00:00Z", 5000), ["2024-12-05T00:00:00Z", 5000]);
+    const withPending = targetEntries([first, late], p, LATER);
+    expect(moves(withPending).find((m) => m[0] === "refund")).toEqual([
+      "refund",
+      -50,
+      "2024-12-05T00:00:00.000Z",
+      "2024-12-31T00:00:00.000Z",
+    ]);
+    expect(expiries(withPending)).toEqual([[-100, "2025-01-10T00:00:00.000Z"]]);
+  });
+
+  it("a redemption after a partial expiry; a released redemption gives back points of their old lot, no new lifetime", () => {
+    const a = order("2024-01-10T00:00:00Z", 10000);
+    const b = order("2024-06-01T00:00:00Z", 10000);
+    // 30 redeemed on 2024-03-01, 50 on 2025-02-01 (after A's day)
+    const spent = [
+      heldMove("redeem:r1", "redemption", -30, "2024-03-01T00:00:00Z"),
+      heldMove("redeem:r2", "redemption", -50, "2025-02-01T00:00:00Z"),
+    ];
+    // 2025-01-10: C = 100, D = 30 → 70; 2025-06-01: C = 200, D = 80, X = 70 → 50
+    const entries = targetEntries([a, b], LIFETIME, LATER, { held: spent });
+    expect(expiries(entries)).toEqual([
+      [-70, "2025-01-10T00:00:00.000Z"],
+      [-50, "2025-06-01T00:00:00.000Z"],
+    ]);
+    expect(balancesAt([...spent, ...entries], LATER)).toMatchObject({ available: 0, expired: 120, redeemed: 80 });
+    // The 30 redeemed on 2024-03-01 released on 2025-03-01: they were A's, past its day, so they expire at once
+    const released = [
+      heldMove("redeem:r1", "redemption", -30, "2024-03-01T00:00:00Z"),
+      heldMove("release:r1", "redemption", 30, "2025-03-01T00:00:00Z"),
+    ];
+    expect(expiries(targetEntries([a, b], LIFETIME, LATER, { held: released }))).toEqual([
+      [-70, "2025-01-10T00:00:00.000Z"],
+      [-30, "2025-03-01T00:00:00.000Z"],
+      [-100, "2025-06-01T00:00:00.000Z"],
+    ]);
+  });
+
+  it("imports, positive adjustments and bonuses have lifetimes of their own; a lot still pending on its day waits", () => {
+    const held = [
+      heldMove("import:generic", "import", 500, "2024-03-01T00:00:00Z"),
+      heldMove("adjust:a", "adjustment", 20, "2024-04-15T00:00:00Z"),
+      heldMove("adjust:b", "adjustment", -100, "2024-05-01T00:00:00Z"),
+    ];
+    expect(expiries(targetEntries([], LIFETIME, LATER, { held }))).toEqual([
+      [-400, "2025-03-01T00:00:00.000Z"],
+      [-20, "2025-04-15T00:00:00.000Z"],
+    ]);
+    // 1-month lifetime, 60-day window: the points become available on 2025-03-11, after their day, and expire then
+    const p = programme({
+      versions: [
+        {
+          version: 1,
+          effectiveFrom: 0,
+          rules: rules({ expiryMode: "lifetime", expiryMonths: 1, returnWindowDays: 60 }),
+        },
+      ],
+    });
+    expect(moves(targetEntries([order("2025-01-10T00:00:00Z", 1000)], p, FAR))).toEqual([
+      ["order", 10, "2025-01-10T00:00:00.000Z", "2025-03-11T00:00:00.000Z"],
+      ["expiry", -10, "2025-03-11T00:00:00.000Z", "2025-03-11T00:00:00.000Z"],
+    ]);
+  });
+
+  it("a version switching to lifetime: from its start each credit keeps the months of the version it was earned under", () => {
+    const p = programme({
+      versions: [
+        { version: 1, effectiveFrom: 0, rules: rules({ returnWindowDays: 0 }) },
+        {
+          version: 2,
+          effectiveFrom: at("2024-07-01T00:00:00Z"),
+          rules: rules({ returnWindowDays: 0, expiryMode: "lifetime", expiryMonths: 6 }),
+        },
+      ],
+    });
+    const a = order("2024-01-10T00:00:00Z", 10000);
+    const b = order("2024-06-01T00:00:00Z", 6000);
+    const c = order("2024-08-01T00:00:00Z", 1000);
+    expect(expiries(targetEntries([a, b, c], p, LATER))).toEqual([
+      [-100, "2025-01-10T00:00:00.000Z"],
+      [-10, "2025-02-01T00:00:00.000Z"],
+      [-60, "2025-06-01T00:00:00.000Z"],
+    ]);
+  });
+
+  it("the expiring-soon computation (the metafield's, the page's) sees a lifetime expiry inside the window", () => {
+    const a = order("2024-01-10T00:00:00Z", 10000);
+    const b = order("2024-06-01T00:00:00Z", 6000);
+    const held = [heldMove("redeem:r1", "redemption", -80, "2024-09-01T00:00:00Z")];
+    const asOf = at("2024-12-20T00:00:00Z");
+    const journal = [...held, ...targetEntries([a, b], LIFETIME, asOf, { held })];
+    const upcoming = journalAppends(journal, targetEntries([a, b], LIFETIME, asOf + 30 * DAY_MS, { held: journal }));
+    expect(pointsStatus(journal, asOf, upcoming)?.expiring).toEqual({ points: 20, at: "2025-01-10T00:00:00.000Z" });
+  });
+});
+
 // ---- The property: delivery order and derive moments do not matter ------------------------------------------------
 
 /** One order's history as Shopify makes it: versions (newest total, cancelled) and refunds, each at its time. */
@@ -946,7 +1163,7 @@ const GOLD_PROGRAM: TierProgram = {
 };
 
 describe("property: any delivery order, derived after every delivery, ends where a rebuild starts", () => {
-  it("holds over generated histories (shuffled, repeated deliveries; zones; short windows; bonuses and tiers on)", () => {
+  it("holds over generated histories (shuffled, repeated deliveries; zones; short windows; bonuses and tiers on; both expiry modes and a switch)", () => {
     const seen: Record<string, number> = {};
     fc.assert(
       fc.property(
@@ -959,11 +1176,23 @@ describe("property: any delivery order, derived after every delivery, ends where
           rules({ ratePerMille: 333 }),
           BONUSES,
           { ...BONUSES, returnWindowDays: 0, expiryMonths: 1 },
+          rules({ expiryMode: "lifetime" }),
+          rules({ expiryMode: "lifetime", returnWindowDays: 0, expiryMonths: 1 }),
+          { ...BONUSES, expiryMode: "lifetime" as const, expiryMonths: 2 },
+          { ...BONUSES, expiryMode: "lifetime" as const, returnWindowDays: 0, expiryMonths: 1 },
         ),
         fc.record({ createdDay: fc.integer({ min: -30, max: 400 }), month: fc.integer({ min: 1, max: 12 }) }),
-        (history, seed, timeZone, r, facts) => {
+        // The other expiry mode from day 250 on (a version saved then), or none
+        fc.boolean(),
+        (history, seed, timeZone, r, facts, switchMode) => {
+          const other = r.expiryMode === "lifetime" ? ("inactivity" as const) : ("lifetime" as const);
           const p = programme({
-            versions: [{ version: 1, effectiveFrom: 0, rules: r }],
+            versions: [
+              { version: 1, effectiveFrom: 0, rules: r },
+              ...(switchMode
+                ? [{ version: 2, effectiveFrom: START + 250 * DAY_MS, rules: { ...r, expiryMode: other } }]
+                : []),
+            ],
             timeZone,
             tierProgrammes: [{ from: 0, program: GOLD_PROGRAM }],
           });
@@ -1021,6 +1250,13 @@ describe("property: any delivery order, derived after every delivery, ends where
             if (e.sourceKey.includes("~")) seen.correction = (seen.correction ?? 0) + 1;
             const source = sourceOf(e.sourceKey).replace(/:\d{4}$/, "");
             if (source.startsWith("bonus:")) seen[source] = (seen[source] ?? 0) + 1;
+            if (e.kind === "expiry") {
+              const mode = rulesAt(p, e.effectiveAt).rules.expiryMode;
+              seen[`expiry:${mode}`] = (seen[`expiry:${mode}`] ?? 0) + 1;
+              // A lifetime expiry that takes less than everything available: first-expiring-first at work
+              if (mode === "lifetime" && balancesAt(rebuilt, e.effectiveAt).available > 0)
+                seen["expiry:lifetime:partial"] = (seen["expiry:lifetime:partial"] ?? 0) + 1;
+            }
           }
         },
       ),
@@ -1039,6 +1275,9 @@ describe("property: any delivery order, derived after every delivery, ends where
       "bonus:first-order",
       "bonus:first-order:clawback",
       "bonus:birthday",
+      "expiry:inactivity",
+      "expiry:lifetime",
+      "expiry:lifetime:partial",
     ])
       expect(seen[kind], kind).toBeGreaterThan(0);
   });

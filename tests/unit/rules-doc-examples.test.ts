@@ -438,6 +438,7 @@ describe("docs/rules.md#points", () => {
       multiplierPerMille: 1000,
       returnWindowDays: 30,
       expiryMonths: 12,
+      expiryMode: "inactivity",
       // docs/rules.md#points-earning-rules: bonuses off, every tier ×1, Shopify's birth date metafield
       tierMultipliers: {},
       signUpPoints: 0,
