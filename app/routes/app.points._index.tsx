@@ -15,6 +15,7 @@ import {
   Layout,
   Link,
   Page,
+  Select,
   Text,
   TextField,
 } from "@shopify/polaris";
@@ -27,6 +28,7 @@ import {
   type PointsProgramResult,
   type PointsRulesForm,
 } from "../services/points-preview.server";
+import { EXPIRY_MODES } from "../domain/points";
 import { formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 
@@ -56,6 +58,7 @@ const ISSUE_PATH: Record<Field, string> = {
   multiplier: "multiplierPerMille",
   returnWindowDays: "returnWindowDays",
   expiryMonths: "expiryMonths",
+  expiryMode: "expiryMode",
   signUpPoints: "signUpPoints",
   firstOrderPoints: "firstOrderPoints",
   birthdayPoints: "birthdayPoints",
@@ -211,7 +214,23 @@ export default function PointsProgram() {
                       inputMode: "numeric",
                       suffix: t("pointsProgram.months"),
                       placeholder: t("pointsProgram.never"),
+                      helpText: t(
+                        form.expiryMode === "lifetime"
+                          ? "pointsProgram.help.expiryMonthsLifetime"
+                          : "pointsProgram.help.expiryMonths",
+                      ),
                     })}
+                    <Select
+                      label={t("pointsProgram.fields.expiryMode")}
+                      helpText={t("pointsProgram.help.expiryMode")}
+                      options={EXPIRY_MODES.map((mode) => ({
+                        value: mode,
+                        label: t(`pointsProgram.expiryModes.${mode}`),
+                      }))}
+                      value={form.expiryMode}
+                      onChange={set("expiryMode")}
+                      error={errorAt(issues, ISSUE_PATH.expiryMode)}
+                    />
                   </FormLayout.Group>
                 </FormLayout>
               </BlockStack>

@@ -38,6 +38,8 @@ export interface PointsRulesForm {
   returnWindowDays: string;
   /** Empty: never. */
   expiryMonths: string;
+  /** "inactivity" or "lifetime" (docs/rules.md#points-expiry). */
+  expiryMode: string;
   signUpPoints: string;
   firstOrderPoints: string;
   birthdayPoints: string;
@@ -59,6 +61,8 @@ export function formFromRules(rules: PointsRules, tierKeys: readonly string[]): 
     ),
     returnWindowDays: String(rules.returnWindowDays),
     expiryMonths: rules.expiryMonths === null ? "" : String(rules.expiryMonths),
+    // Rules saved before the mode existed expire after inactivity
+    expiryMode: rules.expiryMode ?? "inactivity",
     signUpPoints: String(rules.signUpPoints),
     firstOrderPoints: String(rules.firstOrderPoints),
     birthdayPoints: String(rules.birthdayPoints),
@@ -116,6 +120,8 @@ export function rulesInputFromForm(form: unknown): { input: Record<string, unkno
     const v = whole(f.expiryMonths, ["expiryMonths"]);
     if (v !== undefined) input.expiryMonths = v;
   }
+  // As sent (the domain refuses anything but its two modes); absent: the default, inactivity
+  if (f.expiryMode !== undefined) input.expiryMode = f.expiryMode;
   input.birthdayMetafield = text(f.birthdayMetafield);
   return { input, issues };
 }
