@@ -476,6 +476,48 @@ describe("docs/rules.md#points", () => {
   ];
   const POINTS_AS_OF = at("2026-03-01T00:00:00Z");
 
+  it("expiry: the two modes on the same history, a released redemption, an import without orders (#points-expiry)", () => {
+    const version = (expiryMode: "inactivity" | "lifetime"): PointsProgramme => ({
+      versions: [{ version: 1, effectiveFrom: 0, rules: { ...DEFAULT_POINTS_RULES, expiryMode } }],
+      startsAt: at("2025-01-01T00:00:00Z"),
+    });
+    const orders = [
+      pointsOrder(2001, "2025-01-10T00:00:00Z", "100.00"),
+      pointsOrder(2002, "2025-06-01T00:00:00Z", "60.00"),
+    ];
+    const held = (sourceKey: string, kind: "redemption" | "import", points: number, when: string) => ({
+      sourceKey,
+      kind,
+      points,
+      ruleVersion: 0,
+      effectiveAt: at(when),
+      availableAt: at(when),
+      orderId: null,
+      refundId: null,
+      note: null,
+    });
+    const redeemed = [held("redeem:1", "redemption", -80, "2025-09-01T00:00:00Z")];
+    const released = [...redeemed, held("release:1", "redemption", 80, "2026-03-01T00:00:00Z")];
+    const asOf = at("2027-01-01T00:00:00Z");
+    const expiries = (mode: "inactivity" | "lifetime", h: typeof redeemed, o = orders) =>
+      targetEntries(o, version(mode), asOf, { held: h }).filter((e) => e.kind === "expiry");
+    const rows = [
+      ...expiries("inactivity", redeemed).map((e) => ["inactivity", e] as const),
+      ...expiries("lifetime", redeemed).map((e) => ["lifetime", e] as const),
+      ...expiries("lifetime", released).map((e) => ["lifetime, released 2026-03-01", e] as const),
+    ];
+    expect(rows.map(([, e]) => e.points)).toEqual([-80, -20, -60, -20, -80, -60]);
+    for (const [mode, e] of rows) inDoc(`${row(mode, `\`${e.sourceKey}\``, e.points)}`.slice(0, -2));
+    const imported = [held("import:generic", "import", 500, "2025-03-01T00:00:00Z")];
+    for (const mode of ["inactivity", "lifetime"] as const)
+      expect(expiries(mode, imported, []).map((e) => [e.points, iso(e.effectiveAt)])).toEqual([
+        [-500, "2026-03-01T00:00:00.000Z"],
+      ]);
+    inDoc(
+      "A customer with no order who had 500 points imported on 2025-03-01 loses them on 2026-03-01 under either mode.",
+    );
+  });
+
   it("the points metafield of the worked example's customer, as two syncs write it (docs/rules.md#sync-points)", () => {
     for (const moment of ["2025-03-10T00:00:00Z", "2025-12-15T00:00:00Z"]) {
       const asOf = at(moment);
