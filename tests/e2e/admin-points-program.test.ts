@@ -60,6 +60,11 @@ describe("Points programme", () => {
     await page.getByLabel("Gold multiplier").fill("1.5");
     await page.getByLabel("First-order bonus").fill("100");
     await page.getByLabel("Birthday bonus").fill("200");
+    // A fixed lifetime per earning instead of months without earning: the months' help follows the mode
+    expect(await page.getByLabel("How points expire").inputValue()).toBe("inactivity");
+    expect(await page.getByText(/^Months without earning/).count()).toBe(1);
+    await page.getByLabel("How points expire").selectOption({ label: "A fixed lifetime for each earning" });
+    await expect.poll(() => page.getByText(/^Months each earning/).count()).toBe(1);
     await page.getByRole("button", { name: "Preview", exact: true }).first().click();
     await expect
       .poll(() => page.getByText("What these rules would award (had they applied since the programme start)").count())
@@ -81,12 +86,15 @@ describe("Points programme", () => {
       firstOrderPoints: 100,
       birthdayPoints: 200,
       birthdayMetafield: "facts.birth_date",
+      expiryMode: "lifetime",
+      expiryMonths: 12,
     });
     expect(await prisma.job.count({ where: { shop: SHOP, kind: POINTS_SHOP, state: "queued" } })).toBeGreaterThan(0);
     // Reloaded, the form shows what was saved
     await page.reload({ waitUntil: "networkidle" });
     await expect.poll(() => page.getByLabel("Gold multiplier").inputValue()).toBe("1.5");
     expect(await page.getByLabel("Earning rate").inputValue()).toBe("2");
+    expect(await page.getByLabel("How points expire").inputValue()).toBe("lifetime");
     expect(refused).toEqual([400]);
     expect(errors).toEqual([]);
   }, 120_000);
@@ -104,12 +112,31 @@ describe("Points programme", () => {
     });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ intent: "save", ok: false });
+    // A forged expiry mode: refused on its field, nothing saved
+    const versions = await prisma.pointsRulesVersion.count({ where: { shop: SHOP } });
+    const forged = await page.evaluate(async () => {
+      const response = await fetch("/app/points?index&_data=routes%2Fapp.points._index", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          intent: "save",
+          rules: { rate: "1", multiplier: "1", returnWindowDays: "30", expiryMonths: "12", expiryMode: "forever" },
+        }),
+      });
+      return { status: response.status, body: await response.json() };
+    });
+    expect(forged.status).toBe(400);
+    expect(forged.body.issues).toContainEqual(
+      expect.objectContaining({ path: ["expiryMode"], key: "points.expiryMode.invalid" }),
+    );
+    expect(await prisma.pointsRulesVersion.count({ where: { shop: SHOP } })).toBe(versions);
   });
 
   it("speaks Thai, errors included", async () => {
     const { page, errors, refused } = await newPage("th-TH");
     await page.goto(url("/app/points", { locale: "th" }), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByRole("heading", { name: "โปรแกรมสะสมคะแนน" }).count()).toBeGreaterThan(0);
+    expect(await page.getByLabel("วิธีที่คะแนนหมดอายุ").count()).toBe(1);
     await page.getByLabel("เมตาฟิลด์วันเกิด").fill("birthday");
     await page.getByRole("button", { name: "ดูตัวอย่าง", exact: true }).first().click();
     await expect.poll(() => page.getByText(/เขียนในรูปแบบ namespace.key/).count()).toBe(1);
