@@ -397,18 +397,18 @@ interface Lot {
 }
 
 /**
- * The lots of a set of movements, and what else moves the available balance (D: debits less released points) by
- * the instant it does. A negative movement taken from pending points (availableAt after effectiveAt, with an order)
- * reduces the credits of the same order that become available at the same moment, not the balance.
+ * The lots of the movements added so far, and what else moves the available balance (D: debits less released points)
+ * by the instant it does. A negative movement taken from pending points (availableAt after effectiveAt, with an order)
+ * reduces the credits of the same order that become available at the same moment (added before it), not the balance.
  */
-function lotsOf(
-  movements: readonly PointsEntryValues[],
-  programme: PointsProgramme,
-): { lots: Lot[]; debits: { at: number; points: number }[] } {
+function lifetimeBook(programme: PointsProgramme) {
   const lots = new Map<string, Lot>();
-  const pendingTaken: PointsEntryValues[] = [];
   const debits: { at: number; points: number }[] = [];
-  movements.forEach((m, i) => {
+  /** Expiry days already computed, by effectiveAt and months (the zone's arithmetic is the costly part). */
+  const days = new Map<string, number>();
+  let added = 0;
+  const add = (m: PointsEntryValues) => {
+    const i = added++;
     if (m.kind === "expiry" || m.kind === "loss" || m.points === 0) return;
     if (m.points > 0 && LIFETIME_CREDITS.has(m.kind)) {
       const key = m.orderId !== null ? `${m.orderId}|${m.availableAt}` : `#${i}`;
@@ -418,20 +418,21 @@ function lotsOf(
         return;
       }
       const months = rulesAt(programme, m.effectiveAt).rules.expiryMonths;
-      const expiresAt =
-        months === null
-          ? Number.POSITIVE_INFINITY
-          : Math.max(expiryAfter(m.effectiveAt, months, programme.timeZone), m.availableAt);
-      lots.set(key, { points: m.points, expiresAt });
-    } else if (m.points < 0 && m.orderId !== null && m.availableAt > m.effectiveAt) pendingTaken.push(m);
-    else debits.push({ at: Math.max(m.effectiveAt, m.availableAt), points: -m.points });
-  });
-  for (const m of pendingTaken) {
-    const lot = lots.get(`${m.orderId}|${m.availableAt}`);
+      let day = Number.POSITIVE_INFINITY;
+      if (months !== null) {
+        const dayKey = `${m.effectiveAt}|${months}`;
+        day = days.get(dayKey) ?? expiryAfter(m.effectiveAt, months, programme.timeZone);
+        days.set(dayKey, day);
+      }
+      lots.set(key, { points: m.points, expiresAt: Math.max(day, m.availableAt) });
+      return;
+    }
+    const own = m.points < 0 && m.orderId !== null && m.availableAt > m.effectiveAt;
+    const lot = own ? lots.get(`${m.orderId}|${m.availableAt}`) : undefined;
     if (lot) lot.points += m.points;
-    else debits.push({ at: m.availableAt, points: -m.points });
-  }
-  return { lots: [...lots.values()], debits };
+    else debits.push({ at: Math.max(m.effectiveAt, m.availableAt), points: -m.points });
+  };
+  return { lots, debits, add };
 }
 
 /** What the journal needs to know of the customer besides their orders, for the bonuses. */
@@ -490,6 +491,10 @@ export function targetEntries(
   const activities = external.filter((e) => e.points > 0 && EARNING_ACTIVITY.has(e.kind));
   const modeAt = (t: number) => expiryModeOf(rulesAt(programme, t).rules);
   const anyLifetime = programme.versions.some((v) => expiryModeOf(v.rules) === "lifetime");
+  // Under `lifetime`: the lots and debits of the held movements of other sources, then of each entry as it is written
+  const book = lifetimeBook(programme);
+  if (anyLifetime) for (const e of external) book.add(e);
+  let booked = 0;
   const facts: Fact[] = [];
   const tracks: OrderTrack[] = [];
   const grant = (
@@ -674,7 +679,8 @@ export function targetEntries(
   /** Under `lifetime`, the instants to look at after `after`: each credit's expiry, each lifetime version's start. */
   const lifetimeNext = (after: number): number => {
     let next = Number.POSITIVE_INFINITY;
-    for (const lot of lotsOf([...entries, ...external], programme).lots)
+    for (; booked < entries.length; booked++) book.add(entries[booked]);
+    for (const lot of book.lots.values())
       if (lot.expiresAt > after && lot.expiresAt < next && modeAt(lot.expiresAt) === "lifetime") next = lot.expiresAt;
     for (const v of programme.versions)
       if (v.effectiveFrom > after && v.effectiveFrom < next && expiryModeOf(v.rules) === "lifetime")
@@ -684,10 +690,11 @@ export function targetEntries(
   /** Under `lifetime` at E: max(0, min(available(E), C(E) − D(E) − X(E))), C the credits whose lifetime has ended by
    * E, D the debits by E less released points, X what expired before E — spending is first-expiring-first. */
   const lifetimeDue = (t: number): number => {
-    const { lots, debits } = lotsOf([...entries, ...external.filter((e) => e.effectiveAt <= t)], programme);
+    // A lot whose day is ≤ t and a debit at ≤ t are effective by t: held movements later than t count in neither
+    for (; booked < entries.length; booked++) book.add(entries[booked]);
     let owed = 0;
-    for (const lot of lots) if (lot.expiresAt <= t) owed += Math.max(0, lot.points);
-    for (const d of debits) if (d.at <= t) owed -= d.points;
+    for (const lot of book.lots.values()) if (lot.expiresAt <= t) owed += Math.max(0, lot.points);
+    for (const d of book.debits) if (d.at <= t) owed -= d.points;
     for (const e of entries) if (e.kind === "expiry" && e.effectiveAt < t) owed += e.points;
     return Math.max(0, Math.min(available(t), owed));
   };
