@@ -136,6 +136,14 @@ async function main() {
           `in ${sync.requests} requests (${sync.costPoints} cost points)`
       : "Sync not finished yet: it goes on in the background (npm run loyalty -- status shows it)",
   );
+  const points = await setUpPoints(appUrl, shop, () => shopify.admin.tokens.sessionToken(shop));
+  // The sync the grant queued writes the shoppers' points metafields.
+  const pointsSync = await waitForSync(dbFile, shop, { since: points.appliedAt });
+  step(
+    `Points programme started a year back (a retroactive grant: ${points.appended} journal entries) ` +
+      `with ${points.rewards} rewards to redeem on the loyalty page` +
+      (pointsSync ? `; points synced to ${pointsSync.synced} customers` : ""),
+  );
   console.log(
     `\nOperator CLI against this demo: npm run loyalty -- status --shop ${shop} --env ${path.relative(process.cwd(), envFile)}`,
   );
@@ -170,6 +178,43 @@ function printStorefront(shopify: ReturnType<typeof createLocalShopify>, shopSta
   console.log("");
 }
 
+/**
+ * The demo merchant's points programme, set up as a merchant would in the admin (the app's own actions, through HTTP
+ * with a session token): a rewards catalogue, and the programme start a year back so the history's orders earn.
+ */
+async function setUpPoints(appUrl: string, shop: string, token: () => string) {
+  // As the admin's own forms send them (Remix's data requests: `_data` names the route whose action answers).
+  const post = async (route: string, routeId: string, body: unknown) => {
+    const url = new URL(route, appUrl);
+    url.searchParams.set("_data", routeId);
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { ...BROWSER, Authorization: `Bearer ${token()}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.json()) as { ok?: boolean; appended?: number };
+    if (!response.ok || !answer.ok) throw new Error(`${route} refused the demo set-up: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const rewards = [
+    { title: "Free shipping", kind: "free_shipping", pointsPrice: "300", value: "", expiryDays: "30" },
+    { title: "5 off", kind: "amount_off", pointsPrice: "500", value: "5", expiryDays: "30" },
+    { title: "10 store credit", kind: "store_credit", pointsPrice: "1000", value: "10", expiryDays: "365" },
+    { title: "25 gift card", kind: "gift_card", pointsPrice: "2500", value: "25", expiryDays: "" },
+  ];
+  for (const form of rewards)
+    await post("/app/rewards", "routes/app.rewards", {
+      intent: "save",
+      form: { limitCount: "", limitPeriodDays: "", limitTotal: "", ...form },
+    });
+  const yearAgo = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
+  const started = await post("/app/points?index", "routes/app.points._index", {
+    intent: "applyStart",
+    startsOn: yearAgo,
+  });
+  return { rewards: rewards.length, appended: started.appended ?? 0, appliedAt: Date.now() };
+}
+
 function run(cmd: string, args: string[], env: Record<string, string> = {}, quiet = false) {
   const result = spawnSync(cmd, args, { stdio: quiet ? "pipe" : "inherit", env: { ...process.env, ...env } });
   if (result.status !== 0) {
@@ -199,17 +244,20 @@ async function waitForBackfill(dbFile: string, shop: string, timeoutMs = 120_000
 }
 
 /** Follows the first sync back to the shop (queued by the recompute after backfill) until it ends, or gives up. */
-async function waitForSync(dbFile: string, shop: string, timeoutMs = 60_000) {
+/** The newest finished sync run of the shop, once there is one that started at or after `since` (epoch ms). */
+async function waitForSync(dbFile: string, shop: string, { timeoutMs = 60_000, since = 0 } = {}) {
   const deadline = Date.now() + timeoutMs;
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
     while (Date.now() < deadline) {
       const run = db
         .prepare(
-          `SELECT status, synced, requests, costPoints FROM "SyncRun" WHERE shop = ? AND status <> 'running' ORDER BY startedAt DESC LIMIT 1`,
+          `SELECT status, synced, requests, costPoints, startedAt FROM "SyncRun" WHERE shop = ? AND status <> 'running' ORDER BY startedAt DESC LIMIT 1`,
         )
-        .get(shop) as { status: string; synced: number; requests: number; costPoints: number } | undefined;
-      if (run) return run;
+        .get(shop) as
+        | { status: string; synced: number; requests: number; costPoints: number; startedAt: number | string }
+        | undefined;
+      if (run && new Date(run.startedAt).getTime() >= since) return run;
       await new Promise((r) => setTimeout(r, 250));
     }
     return null;

@@ -54,6 +54,10 @@ describe("npm run demo", () => {
     const { url, output } = await waitForUrl(demo, 60_000);
     expect(output).toMatch(/Installed into demo-loyalty\.myshopify\.com/);
     expect(output).toMatch(/Sync done: 200 customers tagged/);
+    // The demo merchant's points programme, set up through the app's own admin actions: rewards and a year's grant
+    expect(output).toMatch(
+      /Points programme started a year back \(a retroactive grant: [1-9]\d* journal entries\) with 4 rewards/,
+    );
 
     // The operator CLI as the demo tells users to run it, in a process of its own: the app already synced
     // everything, so a sync now finds nothing to send.
