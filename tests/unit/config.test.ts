@@ -25,6 +25,23 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("configuration consistency", () => {
+  it("every address of the app names one host: application_url, redirects, the app proxy, the Flow action", () => {
+    const app = parse(readFileSync("shopify.app.toml", "utf8")) as unknown as {
+      application_url: string;
+      auth: { redirect_urls: string[] };
+      app_proxy: { url: string };
+    };
+    const action = parse(readFileSync("extensions/flow-award-points/shopify.extension.toml", "utf8")) as unknown as {
+      extensions: { runtime_url: string }[];
+    };
+    const origin = new URL(app.application_url).origin;
+    expect(app.auth.redirect_urls.map((u) => new URL(u).origin)).toEqual([origin]);
+    expect(app.app_proxy.url).toBe(`${origin}/proxy`);
+    expect(action.extensions.map((e) => e.runtime_url)).toEqual([`${origin}/flow/award-points`]);
+    // The route the Flow action posts to exists
+    expect(existsSync("app/routes/flow.award-points.ts")).toBe(true);
+  });
+
   it("shopify.app.toml speaks the app's one Admin API version", () => {
     expect(API_VERSION).toBe("2026-04");
     expect(toml.webhooks.api_version).toBe(API_VERSION);
