@@ -60,8 +60,8 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [SYNC]: syncJob({ clientFor }),
     [CAMPAIGNS]: campaignsJob({ clientFor }),
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
-    [POINTS_CUSTOMER]: pointsCustomerJob({ queue }),
-    [POINTS_SHOP]: pointsShopJob({ queue }),
+    [POINTS_CUSTOMER]: pointsCustomerJob({ clientFor, queue }),
+    [POINTS_SHOP]: pointsShopJob({ clientFor, queue }),
     [POINTS_BIRTHDAYS]: pointsBirthdaysJob({ clientFor, queue }),
     [REDEMPTIONS_RECOVER]: redemptionsRecoverJob({ clientFor, queue }),
   };

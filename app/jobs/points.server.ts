@@ -2,8 +2,12 @@
 // customer's, after each full recompute: daily, backfill, rules). The payloads are checked here; the work is
 // services/points.server.ts. The storefront's points metafield follows the journal: with the queue given, a journal
 // that gained entries queues the shop's coalesced sync (a customer's a few seconds later, so a burst makes one sync),
-// and every shop pass does, since pending points become available and expiries come near as days pass.
+// and every shop pass does, since pending points become available and expiries come near as days pass. With a client
+// (`clientFor`), each pass then sends "Points earned" for the points that became available (and again for sends
+// Shopify refused before): services/points-flow.server.ts announcePointsEarned.
 import { pointsCustomerChanged, pointsShopPass } from "../services/points.server";
+import { announcePointsEarned } from "../services/points-flow.server";
+import type { AdminClient } from "../shopify/client";
 import {
   enqueueBirthdays,
   enqueueSync,
@@ -18,6 +22,15 @@ export interface PointsJobDeps {
   now?: () => Date;
   /** Where the sync that follows a changed journal is queued; none: no sync (a test of the journal alone). */
   queue?: JobQueue;
+  /** The shop's Admin client for the "Points earned" trigger; none: not sent (a test of the journal alone). */
+  clientFor?: (shop: string) => Promise<AdminClient>;
+}
+
+/** "Points earned" after a pass's derive (the client asked for only when there is something to send). */
+async function announce(shop: string, deps: PointsJobDeps, customerIds?: readonly string[]) {
+  const { clientFor } = deps;
+  if (!clientFor) return;
+  await announcePointsEarned(shop, async () => ({ client: await clientFor(shop) }), { now: deps.now, customerIds });
 }
 
 export function pointsCustomerJob(deps: PointsJobDeps = {}) {
@@ -28,6 +41,7 @@ export function pointsCustomerJob(deps: PointsJobDeps = {}) {
     const result = await pointsCustomerChanged(shop, payload.customerId, { now: deps.now });
     if (deps.queue && result && result.appended > 0)
       await enqueueSync(deps.queue, shop, "customer", { delayMs: SYNC_COALESCE_MS, now: deps.now });
+    if (result) await announce(shop, deps, [payload.customerId]);
   };
 }
 
@@ -39,6 +53,7 @@ export function pointsShopJob(deps: PointsJobDeps = {}) {
     const result = await pointsShopPass(shop, { now: deps.now });
     if (deps.queue && result && result.customers > 0)
       await enqueueSync(deps.queue, shop, "recompute", { now: deps.now });
+    if (result) await announce(shop, deps);
     // Birth dates from the chosen metafield, read daily with this pass (the job does nothing while the bonus is off)
     if (deps.queue && result && payload.reason === "daily") await enqueueBirthdays(deps.queue, shop, "daily");
   };

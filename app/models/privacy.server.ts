@@ -25,6 +25,8 @@ export interface CustomerDataReport {
   birthday: Record<string, unknown> | null;
   /** Points imports whose stored dry run names them: the import, and the lines that name them. */
   imports: Record<string, unknown>[];
+  /** The "Points earned" Flow triggers announced (or to be) about them: source, points, state, when sent. */
+  pointsTriggers: Record<string, unknown>[];
 }
 
 /** BigInt is not JSON: money columns become decimal strings of minor units. */
@@ -37,17 +39,25 @@ export async function collectCustomerData(
   customerId: string,
   orderIds: string[],
 ): Promise<CustomerDataReport> {
-  const [customer, orders, state, history, sync, campaigns, points, redemptions, birthday] = await Promise.all([
-    prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } }),
-    prisma.order.findMany({ where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] }, orderBy: { id: "asc" } }),
-    prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } }),
-    prisma.customerStateChange.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
-    prisma.customerSync.findUnique({ where: { shop_customerId: { shop, customerId } } }),
-    prisma.campaignRecipient.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
-    prisma.pointsEntry.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
-    prisma.redemption.findMany({ where: { shop, customerId }, orderBy: { createdAt: "asc" } }),
-    prisma.customerBirthday.findUnique({ where: { shop_customerId: { shop, customerId } } }),
-  ]);
+  const [customer, orders, state, history, sync, campaigns, points, redemptions, birthday, pointsTriggers] =
+    await Promise.all([
+      prisma.customer.findUnique({ where: { shop_id: { shop, id: customerId } } }),
+      prisma.order.findMany({
+        where: { shop, OR: [{ customerId }, { id: { in: orderIds } }] },
+        orderBy: { id: "asc" },
+      }),
+      prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+      prisma.customerStateChange.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
+      prisma.customerSync.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+      prisma.campaignRecipient.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
+      prisma.pointsEntry.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
+      prisma.redemption.findMany({ where: { shop, customerId }, orderBy: { createdAt: "asc" } }),
+      prisma.customerBirthday.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+      prisma.pointsFlowTrigger.findMany({
+        where: { shop, customerId },
+        orderBy: [{ createdAt: "asc" }, { sourceKey: "asc" }],
+      }),
+    ]);
   const refunds = await prisma.refund.findMany({
     where: { shop, orderId: { in: orders.map((o) => o.id) } },
     orderBy: { id: "asc" },
@@ -65,6 +75,7 @@ export async function collectCustomerData(
     redemptions: redemptions.map(plain),
     birthday: birthday && plain(birthday),
     imports,
+    pointsTriggers: pointsTriggers.map(plain),
   };
 }
 
@@ -127,6 +138,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     });
     const redemptions = await tx.redemption.deleteMany({ where: { shop, customerId } });
     const birthdays = await tx.customerBirthday.deleteMany({ where: { shop, customerId } });
+    const pointsTriggers = await tx.pointsFlowTrigger.deleteMany({ where: { shop, customerId } });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
@@ -154,6 +166,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       pointsEntries: pointsEntries.count,
       redemptions: redemptions.count,
       birthdays: birthdays.count,
+      pointsTriggers: pointsTriggers.count,
       dataRequests: requests.count,
       reconcileFixes,
       importLines,
@@ -192,6 +205,7 @@ export async function eraseShopData(shop: string, at: Date) {
       rewards: (await tx.reward.deleteMany({ where: { shop } })).count,
       customerBirthdays: (await tx.customerBirthday.deleteMany({ where: { shop } })).count,
       pointsImports: (await tx.pointsImport.deleteMany({ where: { shop } })).count,
+      pointsFlowTriggers: (await tx.pointsFlowTrigger.deleteMany({ where: { shop } })).count,
     };
     await tx.shop.update({
       where: { shop },

@@ -51,6 +51,7 @@ export async function adjustPoints(
     return { ok: false, status: 409, issues: [adjustmentRefusal(adjustment.points, result.available)!] };
   if (result.outcome === "existing") return { ok: true, repeated: true, points: result.entry.points, available: null };
   await firePointsEarned(shop, flow, {
+    sourceKey: entry.sourceKey,
     customerId,
     points: entry.points,
     reason: adjustment.reason,
@@ -88,6 +89,7 @@ export async function awardPointsFromFlow(
   const result = await appendAdjustment(shop, award.customerId, entry, FLOW_ACTOR, at);
   if (result.outcome === "appended")
     await firePointsEarned(shop, flow, {
+      sourceKey: entry.sourceKey,
       customerId: award.customerId,
       points: award.points,
       reason: award.reason,

@@ -1,17 +1,33 @@
-// The points Flow triggers (docs/rules.md#flow-triggers): "Points earned" when a staff adjustment or bonus adds points
-// or the Award points action runs, and "Reward redeemed" when a redemption is confirmed. Each is sent by the step
-// that makes the event happen, right after it: that step happens once (the entry's insert is unique per source key;
-// the confirmation is conditional on the redemption still being reserved), so a retry, a double submit or a journal
-// rebuild never sends a second one. The request waits at most TRIGGER_WAIT_MS for the send (a slow Shopify does not
-// hold up a staff save, a Flow run or a redemption). Sending never fails the step: Shopify's refusal or an error is logged and the
-// trigger is not sent again (at most once; the journal and the redemption are what count). "Points expiring" is sent
-// by the sync after it recorded what it wrote: an `expiring` instant the customer's points metafield did not have
-// before (domain/points-flow.ts expiringAnnouncement); the recorded digest is what keeps it to once.
+// The points Flow triggers (docs/rules.md#flow-triggers). "Points earned": when a staff adjustment or bonus adds points
+// or the Award points action runs (sent right after, by that step), and when an order's points or a derived bonus
+// become available (sent by the points passes: announcePointsEarned). Each announcement has a record
+// (models/points-flow.server.ts), written pending before the send and marked sent once Shopify accepted it; a refused
+// or failed send stays pending and the next points pass sends it again, at most EARNED_MAX_ATTEMPTS times in all (then
+// refused), so no source is announced twice. "Reward redeemed" is sent when a redemption is confirmed, by that step
+// (the confirmation is conditional on the redemption still being reserved): at most once. A request waits at most
+// TRIGGER_WAIT_MS for its send (a slow Shopify does not hold up a staff save, a Flow run or a redemption), and
+// sending never fails the step. "Points expiring" is sent by the sync after it recorded what it wrote: an `expiring`
+// instant the customer's points metafield did not have before (domain/points-flow.ts expiringAnnouncement); the
+// recorded digest is what keeps it to once.
 import { getReward, type Redemption } from "../models/rewards.server";
+import { journalsOf } from "../models/points.server";
 import {
+  announcementRecords,
+  claimAnnouncement,
+  closeAnnouncement,
+  earnedCandidateCustomers,
+  orderNames,
+  recordAnnouncement,
+} from "../models/points-flow.server";
+import {
+  EARNED_LOOKBACK_MS,
+  EARNED_MAX_ATTEMPTS,
+  earnedAnnouncements,
   expiringAnnouncement,
+  POINTS_EARNED_TRIGGER,
   pointsEarnedTrigger,
   rewardRedeemedTrigger,
+  type EarnedAnnouncement,
   type FlowTriggerCall,
 } from "../domain/points-flow";
 import type { AdminClient } from "../shopify/client";
@@ -26,13 +42,9 @@ export type FlowTarget = { client: AdminClient } | { graphql: RemixAdminGraphql 
 const clientOf = (shop: string, target: FlowTarget) =>
   "client" in target ? target.client : createAdminClient({ shop, transport: remixTransport(target.graphql) });
 
-/** Sends triggers (one request); how many Shopify accepted. Never throws. */
-export async function sendPointsTriggers(
-  shop: string,
-  target: FlowTarget,
-  triggers: readonly FlowTriggerCall[],
-): Promise<number> {
-  if (triggers.length === 0) return 0;
+/** Sends triggers (one request): whether Shopify accepted each. Never throws (an error: none accepted). */
+async function sendEach(shop: string, target: FlowTarget, triggers: readonly FlowTriggerCall[]): Promise<boolean[]> {
+  if (triggers.length === 0) return [];
   try {
     const variables: Record<string, unknown> = {};
     triggers.forEach((t, i) => {
@@ -43,53 +55,163 @@ export async function sendPointsTriggers(
       flowTriggersMutation(triggers.length),
       variables,
     );
-    let accepted = 0;
-    triggers.forEach((t, i) => {
+    return triggers.map((t, i) => {
       const errors = data[`trigger${i}`]?.userErrors ?? [];
-      if (errors.length === 0) accepted++;
-      else logger.warn("flow trigger refused", { shop, handle: t.handle, errors: errors.map((e) => e.message) });
+      if (errors.length > 0)
+        logger.warn("flow trigger refused", { shop, handle: t.handle, errors: errors.map((e) => e.message) });
+      return errors.length === 0;
     });
-    return accepted;
   } catch (error) {
     logger.warn("flow trigger not sent", { shop, error: String(error) });
-    return 0;
+    return triggers.map(() => false);
   }
+}
+
+/** Sends triggers (one request); how many Shopify accepted. Never throws. */
+export async function sendPointsTriggers(
+  shop: string,
+  target: FlowTarget,
+  triggers: readonly FlowTriggerCall[],
+): Promise<number> {
+  return (await sendEach(shop, target, triggers)).filter(Boolean).length;
+}
+
+/**
+ * Sends "Points earned" announcements through their records: each is claimed first (its record written pending, or
+ * advanced one attempt; one another sender claimed first is skipped), sent (at most SYNC_MUTATION_FIELDS_MAX a
+ * request), then marked sent, or left pending for the next pass (refused after the last attempt). One whose source
+ * holds no points any more is closed without a send. How many were sent.
+ */
+async function deliverEarned(
+  shop: string,
+  target: FlowTarget,
+  announcements: readonly EarnedAnnouncement[],
+  now: () => Date,
+): Promise<number> {
+  const keyOf = (a: EarnedAnnouncement) => ({
+    shop,
+    customerId: a.customerId,
+    sourceKey: a.sourceKey,
+    topic: POINTS_EARNED_TRIGGER,
+  });
+  const claimed: EarnedAnnouncement[] = [];
+  for (const a of announcements) {
+    if (a.trigger === null) await closeAnnouncement(keyOf(a));
+    else if (await claimAnnouncement(keyOf(a), a.points, a.attempts)) claimed.push(a);
+  }
+  let sent = 0;
+  for (let i = 0; i < claimed.length; i += SYNC_MUTATION_FIELDS_MAX) {
+    const batch = claimed.slice(i, i + SYNC_MUTATION_FIELDS_MAX);
+    const accepted = await sendEach(
+      shop,
+      target,
+      batch.map((a) => a.trigger!),
+    );
+    for (const [j, a] of batch.entries()) {
+      if (accepted[j]) sent++;
+      await recordAnnouncement(
+        keyOf(a),
+        accepted[j] ? { sent: true, at: now() } : { sent: false, lastAttempt: a.attempts + 1 >= EARNED_MAX_ATTEMPTS },
+      );
+    }
+  }
+  return sent;
+}
+
+/**
+ * "Points earned" for what became available (domain/points-flow.ts earnedAnnouncements): the orders and derived
+ * bonuses whose points became available within the lookback and still hold points, not announced yet, and every
+ * pending announcement again. Called by the points jobs after their derive (jobs/points.server.ts): the shop's pass
+ * for the whole shop, the points-customer job for its customer. How many were announced and sent.
+ */
+export async function announcePointsEarned(
+  shop: string,
+  targetOf: FlowTarget | (() => Promise<FlowTarget>),
+  { now = () => new Date(), customerIds }: { now?: () => Date; customerIds?: readonly string[] } = {},
+): Promise<{ announced: number; sent: number }> {
+  let target: FlowTarget | null = typeof targetOf === "function" ? null : targetOf;
+  const at = now();
+  const ids = await earnedCandidateCustomers(shop, POINTS_EARNED_TRIGGER, {
+    since: new Date(at.getTime() - EARNED_LOOKBACK_MS),
+    now: at,
+    customerIds,
+  });
+  let announced = 0;
+  let sent = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const batch = ids.slice(i, i + 500);
+    const [journals, records] = await Promise.all([
+      journalsOf(shop, batch),
+      announcementRecords(shop, POINTS_EARNED_TRIGGER, batch),
+    ]);
+    const orderIds = [...journals.values()].flatMap((j) => j.flatMap((e) => (e.kind === "order" ? [e.orderId!] : [])));
+    const names = await orderNames(shop, orderIds);
+    const due = batch.flatMap((id) => earnedAnnouncements(id, journals.get(id) ?? [], records, at.getTime(), names));
+    if (due.length === 0) continue;
+    // The client only when there is something to send (the points-customer job runs on every order of the shop)
+    if (target === null) {
+      try {
+        target = await (targetOf as () => Promise<FlowTarget>)();
+      } catch (error) {
+        logger.warn("points earned not announced: no client", { shop, error: String(error) });
+        return { announced, sent };
+      }
+    }
+    announced += due.filter((a) => a.trigger !== null).length;
+    sent += await deliverEarned(shop, target, due, now);
+  }
+  return { announced, sent };
 }
 
 /** How long a request (a staff save, a Flow run, a shopper's redemption) waits for its trigger to be sent. */
 export const TRIGGER_WAIT_MS = 3_000;
 
 /**
- * Sends, waiting at most `waitMs`: a slow or unreachable Shopify does not hold up the request whose event it is (the
- * send goes on in the background, and its outcome is logged). Resolves to the number sent, or null when it stopped
- * waiting.
+ * Waits for `work` at most `waitMs`: a slow or unreachable Shopify does not hold up the request whose event it is (the
+ * send goes on in the background; its outcome is logged, and recorded). Resolves to the number sent, or null when it
+ * stopped waiting.
  */
-async function sendWithin(
-  shop: string,
-  target: FlowTarget,
-  triggers: readonly FlowTriggerCall[],
-  waitMs: number,
-): Promise<number | null> {
+async function within(work: Promise<number>, waitMs: number): Promise<number | null> {
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), waitMs);
   });
   try {
-    return await Promise.race([sendPointsTriggers(shop, target, triggers), waited]);
+    return await Promise.race([work, waited]);
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** "Points earned" for an entry just appended (an adjustment or bonus adding points, or a Flow award). */
+const sendWithin = (shop: string, target: FlowTarget, triggers: readonly FlowTriggerCall[], waitMs: number) =>
+  within(sendPointsTriggers(shop, target, triggers), waitMs);
+
+/**
+ * "Points earned" for an entry just appended (an adjustment or bonus adding points, or a Flow award). With its source
+ * key, through its record: sent once, and a refusal or a failure is sent again by the next points pass.
+ */
 export function firePointsEarned(
   shop: string,
   target: FlowTarget | undefined,
-  input: Parameters<typeof pointsEarnedTrigger>[0],
+  input: Parameters<typeof pointsEarnedTrigger>[0] & { sourceKey?: string },
   waitMs = TRIGGER_WAIT_MS,
+  now: () => Date = () => new Date(),
 ): Promise<number | null> {
   if (!target || input.points <= 0) return Promise.resolve(0);
-  return sendWithin(shop, target, [pointsEarnedTrigger(input)], waitMs);
+  const { sourceKey, ...fields } = input;
+  if (sourceKey === undefined) return sendWithin(shop, target, [pointsEarnedTrigger(fields)], waitMs);
+  const announcement: EarnedAnnouncement = {
+    customerId: input.customerId,
+    sourceKey,
+    points: input.points,
+    attempts: 0,
+    trigger: pointsEarnedTrigger(fields),
+  };
+  const work = deliverEarned(shop, target, [announcement], now).catch((error: unknown) => {
+    logger.warn("points earned not recorded", { shop, error: String(error) });
+    return 0;
+  });
+  return within(work, waitMs);
 }
 
 /** "Reward redeemed" for a redemption just confirmed. */

@@ -73,6 +73,7 @@ describe("shop A cannot read shop B", () => {
       redemptions: [],
       birthday: null,
       imports: [],
+      pointsTriggers: [],
     });
     expect((await getInstallOverview(A)).customers).toBe(1);
   });
