@@ -219,4 +219,39 @@ describe("Points earned for an order's points", () => {
     await dailyPass(B);
     expect(earnedFor(B, ivy.customer).map((p) => p.points)).toEqual(["70"]);
   }, 120_000);
+
+  it("a Flow award is announced right away through the same record: a failed send is sent by the next pass, once", async () => {
+    // Imported once the local Shopify is up (the services read the app's environment)
+    const { awardPointsFromFlow } = await import("../../app/services/points-adjustments.server");
+    const jo = env.shopify.admin.createCustomer(A, { firstName: "Jo", email: "jo@earned.example" });
+    await deliver();
+    const flow = { client: await env.clientFor(A) };
+    const body = (run: string, points: number) => ({
+      action_run_id: run,
+      customer_id: legacy(jo.id),
+      properties: { customer_id: legacy(jo.id), points, reason: "Review" },
+    });
+    expect(await awardPointsFromFlow(A, body("run-0001", 15), { now, flow })).toEqual({ status: 200, repeated: false });
+    expect(earnedFor(A, jo.id).map((p) => [p.points, p.source, p.reason])).toEqual([["15", "flow", "Review"]]);
+    expect(await records(A, jo.id)).toEqual([["flow:run-0001", "points-earned", "sent", 1, 15, true]]);
+    // Shopify down for the next award: recorded pending, sent by the next pass, then never again
+    env.shopify.admin.faults.inject({ kind: "http", status: 500 }, { times: Infinity, shop: A });
+    try {
+      expect(await awardPointsFromFlow(A, body("run-0002", 5), { now, flow })).toEqual({ status: 200, repeated: false });
+    } finally {
+      env.shopify.admin.faults.clear();
+    }
+    expect(earnedFor(A, jo.id)).toHaveLength(1);
+    expect(await awardPointsFromFlow(A, body("run-0002", 5), { now, flow })).toEqual({ status: 200, repeated: true });
+    await dailyPass(A);
+    await dailyPass(A);
+    expect(earnedFor(A, jo.id).map((p) => [p.points, p.source, p["available points"]])).toEqual([
+      ["15", "flow", "15"],
+      ["5", "flow", "20"],
+    ]);
+    expect(await records(A, jo.id)).toEqual([
+      ["flow:run-0001", "points-earned", "sent", 1, 15, true],
+      ["flow:run-0002", "points-earned", "sent", 2, 5, true],
+    ]);
+  }, 120_000);
 });
