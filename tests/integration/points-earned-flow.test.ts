@@ -237,7 +237,10 @@ describe("Points earned for an order's points", () => {
     // Shopify down for the next award: recorded pending, sent by the next pass, then never again
     env.shopify.admin.faults.inject({ kind: "http", status: 500 }, { times: Infinity, shop: A });
     try {
-      expect(await awardPointsFromFlow(A, body("run-0002", 5), { now, flow })).toEqual({ status: 200, repeated: false });
+      expect(await awardPointsFromFlow(A, body("run-0002", 5), { now, flow })).toEqual({
+        status: 200,
+        repeated: false,
+      });
     } finally {
       env.shopify.admin.faults.clear();
     }
