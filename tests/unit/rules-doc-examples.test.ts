@@ -523,7 +523,13 @@ describe("docs/rules.md#points", () => {
       const asOf = at(moment);
       const held = targetEntries(ORDERS, programme, asOf);
       const later = targetEntries(ORDERS, programme, asOf + POINTS_EXPIRY_WARNING_DAYS * DAY_MS, { held });
-      inDoc(pointsMetafield(pointsStatus(held, asOf, journalAppends(held, later)))!);
+      const rewards = [
+        { title: "Free shipping", pointsPrice: 100 },
+        { title: "5 off", pointsPrice: 150 },
+      ];
+      inDoc(
+        pointsMetafield(pointsStatus(held, asOf, journalAppends(held, later), POINTS_EXPIRY_WARNING_DAYS, rewards))!,
+      );
     }
   });
 
