@@ -5,10 +5,12 @@
 // (shop, customer) for each customer of the batch, in id order; on SQLite a write as the transaction's first statement,
 // which holds the database's write lock before anything is read. The entries to append are computed inside, from the
 // entries held then, so two applies racing append one set.
-import { databaseKind, prisma } from "../db.server";
+import { prisma } from "../db.server";
 import { Prisma } from "../generated/prisma/client";
 import type { PointsEntryValues, PointsKind } from "../domain/points";
 import type { ImportCustomer } from "../domain/points-import-plan";
+import { entryRows } from "./points.server";
+import { lockCustomersPoints } from "./rewards.server";
 
 const BATCH = 500;
 
@@ -151,7 +153,6 @@ export async function markPointsImportApplied(shop: string, id: string, actor: s
  */
 export async function appendImportEntries(
   shop: string,
-  importId: string,
   customerIds: readonly string[],
   compute: (held: ReadonlyMap<string, readonly PointsEntryValues[]>) => ReadonlyMap<string, PointsEntryValues[]>,
   actor: string,
@@ -159,11 +160,8 @@ export async function appendImportEntries(
   const ids = [...customerIds].sort();
   return prisma.$transaction(
     async (tx) => {
-      if (databaseKind === "postgresql")
-        for (const customerId of ids)
-          await tx.$queryRaw`SELECT 1 AS "ok" FROM (SELECT pg_advisory_xact_lock(hashtext(${shop}::text), hashtext(${customerId}::text))) AS l`;
-      // SQLite: the write lock before anything is read (a no-op write to the import's own row).
-      await tx.$executeRaw`UPDATE "PointsImport" SET "state" = "state" WHERE "shop" = ${shop} AND "id" = ${importId}`;
+      // The customers' points lock every journal writer that reads balances takes (sorted: no deadlock with them).
+      await lockCustomersPoints(tx, shop, ids);
       const rows = await tx.pointsEntry.findMany({
         where: { shop, customerId: { in: ids }, sourceKey: { startsWith: "import:" } },
         orderBy: { id: "asc" },
@@ -171,23 +169,7 @@ export async function appendImportEntries(
       const held = new Map<string, PointsEntryValues[]>(ids.map((id) => [id, []]));
       for (const r of rows) held.get(r.customerId)!.push(entryFrom(r));
       const appends = compute(held);
-      const data: Prisma.PointsEntryCreateManyInput[] = [];
-      for (const [customerId, list] of appends)
-        for (const e of list)
-          data.push({
-            shop,
-            customerId,
-            kind: e.kind,
-            points: BigInt(e.points),
-            sourceKey: e.sourceKey,
-            ruleVersion: e.ruleVersion,
-            effectiveAt: new Date(e.effectiveAt),
-            availableAt: new Date(e.availableAt),
-            orderId: e.orderId,
-            refundId: e.refundId,
-            note: e.note,
-            actor,
-          });
+      const data = entryRows(shop, appends, actor);
       if (data.length) await tx.pointsEntry.createMany({ data });
       return { customers: [...appends.keys()].filter((id) => appends.get(id)!.length > 0), entries: data.length };
     },

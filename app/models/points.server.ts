@@ -198,22 +198,7 @@ export async function appendJournalEntries(
   shop: string,
   entries: ReadonlyMap<string, readonly PointsEntryValues[]>,
 ): Promise<number> {
-  const data: Prisma.PointsEntryCreateManyInput[] = [];
-  for (const [customerId, list] of entries)
-    for (const e of list)
-      data.push({
-        shop,
-        customerId,
-        kind: e.kind,
-        points: BigInt(e.points),
-        sourceKey: e.sourceKey,
-        ruleVersion: e.ruleVersion,
-        effectiveAt: new Date(e.effectiveAt),
-        availableAt: new Date(e.availableAt),
-        orderId: e.orderId,
-        refundId: e.refundId,
-        note: e.note,
-      });
+  const data = entryRows(shop, entries);
   if (data.length === 0) return 0;
   try {
     await prisma.$transaction(async (tx) => {
@@ -261,9 +246,11 @@ export async function appendUnderPointsLock(
   }
 }
 
-function entryRows(
+/** The rows that write `entries` (customer → entries) of one shop; `actor` names who wrote a non-derived movement. */
+export function entryRows(
   shop: string,
   entries: ReadonlyMap<string, readonly PointsEntryValues[]>,
+  actor: string | null = null,
 ): Prisma.PointsEntryCreateManyInput[] {
   const data: Prisma.PointsEntryCreateManyInput[] = [];
   for (const [customerId, list] of entries)
@@ -280,6 +267,7 @@ function entryRows(
         orderId: e.orderId,
         refundId: e.refundId,
         note: e.note,
+        actor,
       });
   return data;
 }

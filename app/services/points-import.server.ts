@@ -147,7 +147,6 @@ export async function applyImport(
     const batch = kept.slice(i, i + APPLY_BATCH);
     const result = await appendImportEntries(
       shop,
-      importId,
       batch.map((r) => r.customerId),
       (held) => {
         const out = new Map<string, PointsEntryValues[]>();
