@@ -12,13 +12,15 @@ import { CUSTOMER_CHANGED, POINTS_CUSTOMER, POINTS_SHOP, RECOMPUTE_SHOP } from "
 import { pointsCustomerJob, pointsShopJob } from "../../app/jobs/points.server";
 import { customerChangedJob, recomputeShopJob } from "../../app/jobs/recompute.server";
 import type { JobContext } from "../../app/jobs/queue";
-import { setPointsStart } from "../../app/services/points.server";
+import { DEFAULT_POINTS_RULES } from "../../app/domain/points";
+import { savePointsRules, setPointsStart } from "../../app/services/points.server";
 import { createFakeClock } from "../../simulator/admin/index";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 import { testQueue } from "../support/queue";
 
 const A = "points-earned-flow-a.myshopify.com";
 const B = "points-earned-flow-b.myshopify.com";
+const C = "points-earned-flow-c.myshopify.com";
 const clock = createFakeClock(Date.now());
 const now = () => new Date(clock.now());
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
@@ -79,13 +81,13 @@ async function customerWithOrder(shop: string, name: string, total: string) {
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp({ clock });
-  for (const shop of [A, B]) {
+  for (const shop of [A, B, C]) {
     env.shopify.admin.shops.addShop(testShopRecord(shop));
     env.shopify.install(shop);
     expect((await openApp(env.app.url, env.shopify, shop)).status).toBe(200);
   }
   clock.advance(5 * 60_000);
-  for (const shop of [A, B]) await setPointsStart(shop, new Date(clock.now() - 60_000), { now });
+  for (const shop of [A, B, C]) await setPointsStart(shop, new Date(clock.now() - 60_000), { now });
 }, 120_000);
 
 describe("Points earned for an order's points", () => {
@@ -256,5 +258,39 @@ describe("Points earned for an order's points", () => {
       ["flow:run-0001", "points-earned", "sent", 1, 15, true],
       ["flow:run-0002", "points-earned", "sent", 2, 5, true],
     ]);
+  }, 120_000);
+});
+
+describe("Points earned for a bonus", () => {
+  it("a sign-up bonus is announced once available; one turned on for accounts made days ago is not", async () => {
+    const made = clock.now();
+    const kim = await customerWithOrder(C, "Kim", "10.00");
+    clock.advance(10 * DAY_MS);
+    // Turned on for accounts from before Kim's: hers is 10 days old, not announced
+    const effectiveFrom = new Date(made - 60_000);
+    const saved = await savePointsRules(C, { ...DEFAULT_POINTS_RULES, signUpPoints: 25 }, { now, effectiveFrom });
+    expect(saved).toMatchObject({ ok: true });
+    const lee = await customerWithOrder(C, "Lee", "20.00");
+    await dailyPass(C);
+    await dailyPass(C);
+    const bonuses = await prisma.pointsEntry.findMany({
+      where: { shop: C, sourceKey: "bonus:signup" },
+      orderBy: { customerId: "asc" },
+    });
+    expect(bonuses.map((b) => [b.customerId, Number(b.points)])).toEqual([
+      [kim.customer, 25],
+      [lee.customer, 25],
+    ]);
+    expect(earned(C)).toEqual([
+      {
+        customer_id: legacy(lee.customer),
+        points: "25",
+        reason: "Sign-up bonus",
+        source: "bonus",
+        "available points": "25",
+      },
+    ]);
+    expect(await records(C, lee.customer)).toEqual([["bonus:signup", "points-earned", "sent", 1, 25, true]]);
+    expect(await records(C, kim.customer)).toEqual([]);
   }, 120_000);
 });
