@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "PointsEntry" ADD COLUMN     "expiresAt" TIMESTAMP(3);
+
