@@ -197,7 +197,9 @@ async function pointsCase(domain: string, locale: Locale, customerId: string, no
             kind: "adjustment" as PointsKind,
             points: 150,
             ruleVersion: 0,
-            effectiveAt: now - 2 * DAY,
+            // Given with the order (a positive adjustment counts as earning: a recent one would put off the
+            // expiry), available in 12 days: before the expiry day, so it expires with the rest.
+            effectiveAt: now - 345 * DAY + 16 * 3_600_000,
             availableAt: now + 12 * DAY,
             orderId: null,
             refundId: null,
