@@ -328,6 +328,9 @@ export interface PointsEntryValues {
   orderId: string | null;
   refundId: string | null;
   note: string | null;
+  /** A fixed instant its points expire at if still unspent (an import file's date); null or absent: the shop's rules
+   * alone decide (docs/rules.md#points-expiry). */
+  expiresAt?: number | null;
 }
 
 /** Source keys (docs/rules.md#points-keys); a correction adds `~n`. */
@@ -410,6 +413,23 @@ function lifetimeBook(programme: PointsProgramme) {
   const add = (m: PointsEntryValues) => {
     const i = added++;
     if (m.kind === "expiry" || m.kind === "loss" || m.points === 0) return;
+    if (m.expiresAt != null) {
+      // A dated credit (an import's own expiry) and its reversals: one lot, expiring at the earlier of its date and
+      // its lifetime, never before it is available
+      const key = datedLotKey(m);
+      const lot = lots.get(key);
+      if (lot) {
+        lot.points += m.points;
+        return;
+      }
+      const months = rulesAt(programme, m.effectiveAt).rules.expiryMonths;
+      const day = months === null ? Number.POSITIVE_INFINITY : expiryAfter(m.effectiveAt, months, programme.timeZone);
+      lots.set(key, {
+        points: m.points,
+        expiresAt: Math.max(Math.min(day, m.expiresAt), m.availableAt, m.effectiveAt),
+      });
+      return;
+    }
     if (m.points > 0 && LIFETIME_CREDITS.has(m.kind)) {
       const key = m.orderId !== null ? `${m.orderId}|${m.availableAt}` : `#${i}`;
       const lot = lots.get(key);
@@ -433,6 +453,54 @@ function lifetimeBook(programme: PointsProgramme) {
     else debits.push({ at: Math.max(m.effectiveAt, m.availableAt), points: -m.points });
   };
   return { lots, debits, add };
+}
+
+/** The lot of a dated movement: a credit with its own expiry and the reversals of it (same source, times, date). */
+const datedLotKey = (m: PointsEntryValues) =>
+  `dated|${sourceOf(m.sourceKey)}|${m.effectiveAt}|${m.availableAt}|${m.expiresAt}`;
+
+/** When a dated movement's points expire on their own date: the date, or the instant they count when that is later. */
+const datedExpiry = (m: PointsEntryValues) => Math.max(m.expiresAt!, m.effectiveAt, m.availableAt);
+
+/**
+ * Under `inactivity`, what of the dated credits (held movements with an expiry of their own) whose date is ≤ t is still
+ * unspent at t: every movement counted by t is replayed in time order, credits before debits at one instant; a debit
+ * (an expiry included) takes from the dated lots first, earliest date first, then from the undated points — so an
+ * inactivity expiry, taking everything, empties them; a clawback from an order's pending points is the order's own.
+ */
+function datedUnspent(movements: readonly PointsEntryValues[], t: number): number {
+  const lots = new Map<string, { at: number; points: number }>();
+  const moves = movements
+    .filter((m) => m.kind !== "loss" && m.points !== 0)
+    .map((m) => ({ m, at: Math.max(m.effectiveAt, m.availableAt) }))
+    .filter(({ at }) => at <= t)
+    .sort(
+      (a, b) =>
+        a.at - b.at || Number(a.m.points < 0) - Number(b.m.points < 0) || compareText(a.m.sourceKey, b.m.sourceKey),
+    );
+  for (const { m } of moves) {
+    if (m.expiresAt != null) {
+      // A dated credit opens its lot; a reversal of it (a corrected file) takes from that lot only
+      const key = datedLotKey(m);
+      const lot = lots.get(key);
+      if (lot) lot.points += m.points;
+      else lots.set(key, { at: datedExpiry(m), points: m.points });
+      continue;
+    }
+    // Credits, and a clawback from an order's pending points, move the undated points only
+    if (m.points > 0 || (m.orderId !== null && m.availableAt > m.effectiveAt)) continue;
+    let owed = -m.points;
+    const open = [...lots.entries()].sort((x, y) => x[1].at - y[1].at || compareText(x[0], y[0]));
+    for (const [, lot] of open) {
+      if (owed === 0) break;
+      const taken = Math.min(owed, Math.max(0, lot.points));
+      lot.points -= taken;
+      owed -= taken;
+    }
+  }
+  let sum = 0;
+  for (const lot of lots.values()) if (lot.at <= t) sum += Math.max(0, lot.points);
+  return sum;
 }
 
 /** What the journal needs to know of the customer besides their orders, for the bonuses. */
@@ -489,6 +557,8 @@ export function targetEntries(
   const external = held.filter((e) => !isDerivedSource(e.sourceKey) && e.kind !== "loss");
   /** Held credits that count as earning for the inactivity clock (their effectiveAt is a fact, like an order's). */
   const activities = external.filter((e) => e.points > 0 && EARNING_ACTIVITY.has(e.kind));
+  /** Held credits with an expiry of their own (an import file's date): their points expire then if still unspent. */
+  const dated = external.filter((e) => e.expiresAt != null && e.points > 0);
   const modeAt = (t: number) => expiryModeOf(rulesAt(programme, t).rules);
   const anyLifetime = programme.versions.some((v) => expiryModeOf(v.rules) === "lifetime");
   // Under `lifetime`: the lots and debits of the held movements of other sources, then of each entry as it is written
@@ -698,6 +768,18 @@ export function targetEntries(
     for (const e of entries) if (e.kind === "expiry" && e.effectiveAt < t) owed += e.points;
     return Math.max(0, Math.min(available(t), owed));
   };
+  /** Under `inactivity`, the next instant after `after` a dated credit's own expiry falls on (+∞: none). */
+  const datedNext = (after: number): number => {
+    let next = Number.POSITIVE_INFINITY;
+    for (const e of dated) {
+      const at = datedExpiry(e);
+      if (at > after && at < next && modeAt(at) === "inactivity") next = at;
+    }
+    return next;
+  };
+  /** What of the dated credits due by t is unspent and still available (under `inactivity`). */
+  const datedDue = (t: number): number =>
+    Math.max(0, Math.min(available(t), datedUnspent([...external, ...entries], t)));
   const expireAt = (t: number, version: number, points = available(t)) => {
     if (points <= 0) return;
     entries.push({
@@ -718,13 +800,24 @@ export function targetEntries(
   for (;;) {
     const nextFact = i < facts.length ? facts[i].t : Number.POSITIVE_INFINITY;
     const due = expiryNow(lastVisit);
-    if (
+    const dueAt =
       due &&
       due.at > lastVisit &&
       due.at < nextFact &&
       due.at <= asOf &&
       (!anyLifetime || modeAt(due.at) === "inactivity")
-    ) {
+        ? due.at
+        : Number.POSITIVE_INFINITY;
+    if (dated.length > 0) {
+      // A dated credit's own day, before anything else happens (an inactivity expiry the same instant takes it all)
+      const next = datedNext(lastVisit);
+      if (next < nextFact && next <= asOf && next < dueAt && (!anyLifetime || next < lifetimeNext(lastVisit))) {
+        expireAt(next, rulesAt(programme, next).version, datedDue(next));
+        lastVisit = next;
+        continue;
+      }
+    }
+    if (due && dueAt !== Number.POSITIVE_INFINITY) {
       expireAt(due.at, due.version);
       lastVisit = due.at;
       continue;
@@ -794,6 +887,8 @@ export function targetEntries(
     }
     const dueAfter = expiryNow(t);
     if (dueAfter && dueAfter.at <= t) expireAt(t, dueAfter.version);
+    // What a dated credit due by now still holds (a date already past when it was imported: at once)
+    else if (dated.length > 0) expireAt(t, rulesAt(programme, t).version, datedDue(t));
   }
   return entries;
 }
@@ -801,12 +896,12 @@ export function targetEntries(
 // ---- Reaching the target: what to append -------------------------------------------------------------------------
 
 /** The signature of a movement: entries of one source with the same signature add up. */
-const signature = (e: Pick<PointsEntryValues, "kind" | "effectiveAt" | "availableAt">) =>
-  `${e.kind}|${e.effectiveAt}|${e.availableAt}`;
+const signature = (e: Pick<PointsEntryValues, "kind" | "effectiveAt" | "availableAt" | "expiresAt">) =>
+  `${e.kind}|${e.effectiveAt}|${e.availableAt}|${e.expiresAt ?? ""}`;
 
 /**
  * The entries to append to `held` (a customer's journal) so that, source by source, the journal says what `target`
- * says: for each source key, the held points of every (kind, effectiveAt, availableAt) other than the target's are
+ * says: for each source key, the held points of every (kind, effectiveAt, availableAt, expiresAt) other than the target's are
  * reversed, and the target's movement is topped up to its points. A held source the target lacks is reversed only
  * when it is derived from the ledger (isDerivedSource): other sources belong to the services that write them. Nothing held is ever changed. A source appended to
  * for the first time gets its own key; a later correction gets `key~n`, n = the entries the source already holds.

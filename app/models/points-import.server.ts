@@ -58,6 +58,7 @@ const entryFrom = (r: EntryRow): PointsEntryValues => ({
   orderId: r.orderId,
   refundId: r.refundId,
   note: r.note,
+  ...(r.expiresAt ? { expiresAt: r.expiresAt.getTime() } : {}),
 });
 
 /** The import entries (any format) each customer named holds, in the order written. */

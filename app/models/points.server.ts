@@ -148,6 +148,7 @@ type EntryRow = {
   orderId: string | null;
   refundId: string | null;
   note: string | null;
+  expiresAt: Date | null;
 };
 
 const fromRow = (r: EntryRow): PointsEntryValues => ({
@@ -160,6 +161,8 @@ const fromRow = (r: EntryRow): PointsEntryValues => ({
   orderId: r.orderId,
   refundId: r.refundId,
   note: r.note,
+  // Only an imported entry's own expiry: an entry without one reads as the values the rules derive (no field)
+  ...(r.expiresAt ? { expiresAt: r.expiresAt.getTime() } : {}),
 });
 
 /** The entries each customer named holds, in the order they were written (an entry for every one). */
@@ -268,6 +271,7 @@ export function entryRows(
         refundId: e.refundId,
         note: e.note,
         actor,
+        expiresAt: e.expiresAt == null ? null : new Date(e.expiresAt),
       });
   return data;
 }

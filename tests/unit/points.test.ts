@@ -1044,6 +1044,113 @@ describe("lifetime: each credit expires N months after its own day, spent first-
   });
 });
 
+// ---- An import's own expiry date: the file's date counts, the shop's rules may come first ---------------------------
+
+/** An imported balance with the expiry its file gives. */
+const datedImport = (points: number, when: string, expires: string, sourceKey = "import:generic") => ({
+  ...heldMove(sourceKey, "import", points, when),
+  expiresAt: at(expires),
+});
+
+describe("an import's own expiry: unspent points expire on the file's date, first-expiring-first", () => {
+  it("a dated import half spent before its date: the rest expires on the date, under either mode", () => {
+    const held = [
+      datedImport(200, "2024-03-01T00:00:00Z", "2024-09-01T00:00:00Z"),
+      heldMove("redeem:r1", "redemption", -80, "2024-05-01T00:00:00Z"),
+    ];
+    for (const p of [INACTIVITY, LIFETIME]) {
+      const entries = targetEntries([], p, LATER, { held });
+      expect(moves(entries)).toEqual([["expiry", -120, "2024-09-01T00:00:00.000Z", "2024-09-01T00:00:00.000Z"]]);
+      expect(entries[0].sourceKey).toBe("expiry:2024-09-01T00:00:00.000Z");
+      expect(balancesAt([...held, ...entries], LATER)).toMatchObject({ available: 0, expired: 120, redeemed: 80 });
+      // Not before the date
+      expect(targetEntries([], p, at("2024-09-01T00:00:00Z") - 1, { held })).toEqual([]);
+    }
+  });
+
+  it("a dated import and an order under inactivity: spending takes the dated points first; the clock takes the rest", () => {
+    // Order 100 on 2024-02-01; 200 imported on 2024-03-01 expiring 2024-09-01; 80 redeemed on 2024-05-01 (from the
+    // import's points): 120 expire on 2024-09-01; the order's 100 on 2025-03-01, 12 months after the import
+    const o = order("2024-02-01T00:00:00Z", 10000);
+    const held = [
+      datedImport(200, "2024-03-01T00:00:00Z", "2024-09-01T00:00:00Z"),
+      heldMove("redeem:r1", "redemption", -80, "2024-05-01T00:00:00Z"),
+    ];
+    expect(expiries(targetEntries([o], INACTIVITY, LATER, { held }))).toEqual([
+      [-120, "2024-09-01T00:00:00.000Z"],
+      [-100, "2025-03-01T00:00:00.000Z"],
+    ]);
+    // A redemption before the import took the order's points: the import's 50 are whole on their date
+    const before = [
+      heldMove("redeem:r1", "redemption", -80, "2024-02-15T00:00:00Z"),
+      datedImport(50, "2024-03-01T00:00:00Z", "2024-06-01T00:00:00Z"),
+    ];
+    expect(expiries(targetEntries([o], INACTIVITY, LATER, { held: before }))).toEqual([
+      [-50, "2024-06-01T00:00:00.000Z"],
+      [-20, "2025-03-01T00:00:00.000Z"],
+    ]);
+    // The inactivity day before the file's date takes everything, the dated points too
+    const late = [datedImport(200, "2024-03-01T00:00:00Z", "2026-01-01T00:00:00Z")];
+    expect(expiries(targetEntries([o], INACTIVITY, LATER, { held: late }))).toEqual([
+      [-300, "2025-03-01T00:00:00.000Z"],
+    ]);
+  });
+
+  it("a dated import and an order under lifetime: the earlier of the date and the lifetime wins", () => {
+    // Order 100 on 2024-02-01 (its day 2025-02-01); 200 imported on 2024-03-01 expiring 2024-09-01; 80 redeemed on
+    // 2024-05-01. 2024-09-01: C = 200, D = 80 → 120; 2025-02-01: C = 300, D = 80, X = 120 → 100
+    const o = order("2024-02-01T00:00:00Z", 10000);
+    const held = [
+      datedImport(200, "2024-03-01T00:00:00Z", "2024-09-01T00:00:00Z"),
+      heldMove("redeem:r1", "redemption", -80, "2024-05-01T00:00:00Z"),
+    ];
+    expect(expiries(targetEntries([o], LIFETIME, LATER, { held }))).toEqual([
+      [-120, "2024-09-01T00:00:00.000Z"],
+      [-100, "2025-02-01T00:00:00.000Z"],
+    ]);
+    // A date after the import's lifetime: its lifetime (12 months, 2025-03-01) comes first
+    const late = [datedImport(200, "2024-03-01T00:00:00Z", "2026-01-01T00:00:00Z")];
+    expect(expiries(targetEntries([o], LIFETIME, LATER, { held: late }))).toEqual([
+      [-100, "2025-02-01T00:00:00.000Z"],
+      [-200, "2025-03-01T00:00:00.000Z"],
+    ]);
+  });
+
+  it("a date already past when imported: the points expire at once, at the import's instant", () => {
+    const held = [datedImport(70, "2024-03-01T10:00:00Z", "2024-01-31T00:00:00Z")];
+    for (const p of [INACTIVITY, LIFETIME])
+      expect(moves(targetEntries([], p, LATER, { held }))).toEqual([
+        ["expiry", -70, "2024-03-01T10:00:00.000Z", "2024-03-01T10:00:00.000Z"],
+      ]);
+  });
+
+  it("a corrected file with another date: the old dated credit is reversed and the new one counts alone", () => {
+    const first = datedImport(200, "2024-03-01T00:00:00Z", "2024-09-01T00:00:00Z");
+    const appends = journalAppends([first], [{ ...first, expiresAt: at("2024-12-01T00:00:00Z") }]);
+    expect(appends.map((e) => [e.sourceKey, e.points, e.expiresAt && iso(e.expiresAt)])).toEqual([
+      ["import:generic~1", -200, "2024-09-01T00:00:00.000Z"],
+      ["import:generic~2", 200, "2024-12-01T00:00:00.000Z"],
+    ]);
+    expect(expiries(targetEntries([], INACTIVITY, LATER, { held: [first, ...appends] }))).toEqual([
+      [-200, "2024-12-01T00:00:00.000Z"],
+    ]);
+    expect(expiries(targetEntries([], LIFETIME, LATER, { held: [first, ...appends] }))).toEqual([
+      [-200, "2024-12-01T00:00:00.000Z"],
+    ]);
+    // The same date again appends nothing
+    expect(journalAppends([first], [first])).toEqual([]);
+  });
+
+  it("the expiring-soon computation sees a dated import's points inside the window", () => {
+    const o = order("2024-02-01T00:00:00Z", 10000);
+    const held = [datedImport(200, "2024-03-01T00:00:00Z", "2024-09-01T00:00:00Z")];
+    const asOf = at("2024-08-10T00:00:00Z");
+    const journal = [...held, ...targetEntries([o], INACTIVITY, asOf, { held })];
+    const upcoming = journalAppends(journal, targetEntries([o], INACTIVITY, asOf + 30 * DAY_MS, { held: journal }));
+    expect(pointsStatus(journal, asOf, upcoming)?.expiring).toEqual({ points: 200, at: "2024-09-01T00:00:00.000Z" });
+  });
+});
+
 // ---- The property: delivery order and derive moments do not matter ------------------------------------------------
 
 /** One order's history as Shopify makes it: versions (newest total, cancelled) and refunds, each at its time. */
