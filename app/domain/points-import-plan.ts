@@ -3,6 +3,7 @@
 // reach one customer), the dry run's report line by line, and the journal entries applying a row appends. Pure: the
 // customers found, the entries held and the moment are passed in.
 import { journalAppends, sourceOf, type PointsEntryValues } from "./points";
+import { localDayStart } from "./time";
 import type { ImportColumns, ImportFormat, ImportIssue, PointsImport } from "./points-import";
 
 /** A customer of the shop as the import matches them (live customers of this shop only). */
@@ -219,14 +220,35 @@ export const sumOfSource = (entries: readonly PointsEntryValues[], source: strin
   entries.filter((e) => sourceOf(e.sourceKey) === source).reduce((sum, e) => sum + e.points, 0);
 
 /**
+ * The instant a row's expiry (as the parser gives it) means: a local date YYYY-MM-DD is the first instant of that day
+ * in the shop's zone (as the points rules' days are), an ISO instant is itself; null: no expiry of its own.
+ */
+export function importExpiry(expiresAt: string | null, timeZone?: string): number | null {
+  if (expiresAt === null) return null;
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expiresAt);
+  if (date) return localDayStart({ year: Number(date[1]), month: Number(date[2]), day: Number(date[3]) }, timeZone);
+  const t = Date.parse(expiresAt);
+  if (!Number.isFinite(t)) throw new RangeError(`${JSON.stringify(expiresAt)} is not an expiry the parser gives`);
+  return t;
+}
+
+/**
  * The entries applying one imported row appends to a customer's journal, given the entries of that customer the
- * source already holds: none when it already holds `points`; the first import of the source when it holds nothing
- * (effective and available at `at`); otherwise a correction by the difference (`source~n`), at the time of the first
- * import so that it tops up the same movement (journalAppends compares movements by kind and times).
+ * source already holds: none when it already holds `points` with the same expiry; the first import of the source when
+ * it holds nothing (effective and available at `at`); otherwise a correction (`source~n`), at the time of the first
+ * import so that it tops up the same movement (journalAppends compares movements by kind, times and expiry): by the
+ * difference when the expiry is the same, else the held points reversed and the file's balance added with its date.
+ * `expiresAt` (an instant, importExpiry) is kept as is, even when already past: the points then expire at once.
  */
 export function importEntries(
   held: readonly PointsEntryValues[],
-  { sourceKey, points, at, note }: { sourceKey: string; points: number; at: number; note: string },
+  {
+    sourceKey,
+    points,
+    at,
+    note,
+    expiresAt = null,
+  }: { sourceKey: string; points: number; at: number; note: string; expiresAt?: number | null },
 ): PointsEntryValues[] {
   const ofSource = held.filter((e) => sourceOf(e.sourceKey) === sourceKey);
   const first = ofSource[0];
@@ -240,6 +262,7 @@ export function importEntries(
     orderId: null,
     refundId: null,
     note,
+    ...(expiresAt === null ? {} : { expiresAt }),
   };
   return journalAppends(ofSource, [target]).map((e) =>
     ofSource.length === 0 ? e : { ...e, note: `correction (${e.points > 0 ? "+" : ""}${e.points}): ${note}` },

@@ -9,11 +9,12 @@ import { parsePointsImport, type ImportFormat } from "../domain/points-import";
 import {
   cleanFileName,
   importEntries,
+  importExpiry,
   planImport,
   type ImportReport,
   type ReportLine,
 } from "../domain/points-import-plan";
-import type { PointsEntryValues } from "../domain/points";
+import { pointsTimeZone, type PointsEntryValues } from "../domain/points";
 import {
   appendImportEntries,
   createPointsImport,
@@ -25,6 +26,7 @@ import {
   markPointsImportApplied,
   type PointsImportRecord,
 } from "../models/points-import.server";
+import { getShop } from "../models/shop.server";
 import { enqueuePointsCustomer, enqueueSync, SYNC_COALESCE_MS } from "../jobs/contracts";
 import type { JobQueue } from "../jobs/queue";
 import { getQueue } from "../jobs/runtime.server";
@@ -115,7 +117,8 @@ export type ApplyResult =
 /**
  * Applies a previewed import: each matched row's customer gets what their `import:<format>` source lacks to hold the
  * file's balance (nothing when it already does), effective and available at `now`, written by `actor` with a note
- * naming the file. Idempotent: applying again, racing, or importing the same file again appends nothing. Then the
+ * naming the file, carrying the row's expiry (a date: its first instant in the shop's zone; a date already past
+ * expires the points at once; a changed date reverses the held import and adds the balance again with it). Idempotent: applying again, racing, or importing the same file again appends nothing. Then the
  * customers' points jobs and the shop's sync are queued (the points metafield follows the journal).
  */
 export async function applyImport(
@@ -139,6 +142,8 @@ export async function applyImport(
   const kept = rows.filter((r) => live.has(r.customerId));
   const sourceKey = report.sourceKey;
   const at = now();
+  // A row's expiry date is a day of the shop's zone (its first instant), as the points rules' days are
+  const timeZone = pointsTimeZone((await getShop(shop))?.timezone);
   const note = `imported from ${record.fileName} (${record.format}, import ${record.id})`;
   const changed: string[] = [];
   let entries = 0;
@@ -156,6 +161,7 @@ export async function applyImport(
             points: row.points,
             at: at.getTime(),
             note,
+            expiresAt: importExpiry(row.expiresAt, timeZone),
           });
           if (more.length) out.set(row.customerId, more);
           points += more.reduce((sum, e) => sum + e.points, 0);

@@ -9,7 +9,11 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { POINTS_CSV_COLUMNS } from "../../app/domain/points";
+import { balancesAt, journalAppends, POINTS_CSV_COLUMNS, targetEntries } from "../../app/domain/points";
+import { POINTS_EXPIRY_WARNING_DAYS, pointsStatus } from "../../app/domain/sync";
+import { DAY_MS } from "../../app/domain/time";
+import { journalsOf } from "../../app/models/points.server";
+import { derivePoints, pointsProgramme, setPointsStart } from "../../app/services/points.server";
 import { POINTS_CUSTOMER, SYNC } from "../../app/jobs/contracts";
 import { applyImport, getImport, listImports, previewImport } from "../../app/services/points-import.server";
 import {
@@ -127,6 +131,7 @@ describe("points import", () => {
         refundId: null,
         note: `imported from smile.csv (smile, import ${preview.id})`,
         actor: ACTOR,
+        expiresAt: null,
       })),
     );
     expect(await journal(B)).toEqual([]);
@@ -304,6 +309,103 @@ describe("points export", () => {
     expect(await runCli(["points-journal", "--shop", B, "--out", file], out2)).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(written);
     expect(said).toEqual([`Wrote 1 entries to ${file}`]);
+  });
+});
+
+describe("an imported balance keeps the expiry its file gives", () => {
+  const C = "import-c.myshopify.com";
+  const ana = gid(201);
+  const ben = gid(202);
+  const day = (iso: string) => new Date(iso);
+
+  /** The customer's journal as derive reads it, with the rules' journal brought to `when`. */
+  async function derived(customerId: string, when: Date) {
+    await derivePoints(C, [customerId], { now: () => when });
+    return (await journalsOf(C, [customerId])).get(customerId)!;
+  }
+
+  it("a local date is its first instant in the shop's zone; unspent points expire then; expiring soon shows them", async () => {
+    await prisma.shop.create({
+      data: { shop: C, installedAt: day("2026-01-01T00:00:00Z"), currencyCode: "USD", timezone: "Asia/Bangkok" },
+    });
+    await prisma.customer.createMany({
+      data: [
+        { shop: C, id: ana, email: "ana@example.com" },
+        { shop: C, id: ben, email: "ben@example.com" },
+      ],
+    });
+    await setPointsStart(C, day("2026-01-01T00:00:00Z"), { now });
+    const queue = testQueue({ now });
+    // Ana's 300 expire on 2026-07-15 (Bangkok: 2026-07-14T17:00Z); Ben's date had passed when the file is applied
+    const file = "email,points,expires_at\nana@example.com,300,2026-07-15\nben@example.com,40,2026-05-01T00:00:00Z\n";
+    const preview = await previewImport(C, { fileName: "dated.csv", text: file });
+    expect(preview.report.lines.map((l) => [l.customerId, l.expiresAt])).toEqual([
+      [ana, "2026-07-15"],
+      [ben, "2026-05-01T00:00:00.000Z"],
+    ]);
+    expect(await applyImport(C, preview.id, ACTOR, { now, queue })).toMatchObject({ outcome: "applied", entries: 2 });
+    const rows = await prisma.pointsEntry.findMany({
+      where: { shop: C, kind: "import" },
+      orderBy: { customerId: "asc" },
+    });
+    expect(rows.map((r) => [r.customerId, Number(r.points), r.expiresAt?.toISOString()])).toEqual([
+      [ana, 300, "2026-07-14T17:00:00.000Z"],
+      [ben, 40, "2026-05-01T00:00:00.000Z"],
+    ]);
+    // Applying again, or the same file again, appends nothing
+    const again = await previewImport(C, { fileName: "dated.csv", text: file });
+    expect(await applyImport(C, again.id, ACTOR, { now, queue })).toMatchObject({ entries: 0 });
+
+    // A date already past: the points expire at once, at the import's instant
+    const benJournal = await derived(ben, NOW);
+    expect(benJournal.filter((e) => e.kind === "expiry").map((e) => [e.points, new Date(e.effectiveAt)])).toEqual([
+      [-40, NOW],
+    ]);
+
+    // 2026-06-20: nothing expired yet; the status (the metafield's, the loyalty page's) says 300 expire on the day
+    const june = day("2026-06-20T00:00:00Z");
+    const held = await derived(ana, june);
+    expect(balancesAt(held, june.getTime())).toMatchObject({ available: 300, expired: 0 });
+    const programme = (await pointsProgramme(C))!;
+    const soon = june.getTime() + POINTS_EXPIRY_WARNING_DAYS * DAY_MS;
+    const upcoming = journalAppends(held, targetEntries([], programme, soon, { held }));
+    expect(pointsStatus(held, june.getTime(), upcoming)?.expiring).toEqual({
+      points: 300,
+      at: "2026-07-14T17:00:00.000Z",
+    });
+
+    // After the day: the journal holds the expiry of those points
+    const after = await derived(ana, day("2026-07-20T00:00:00Z"));
+    expect(after.filter((e) => e.kind === "expiry").map((e) => [e.sourceKey, e.points])).toEqual([
+      ["expiry:2026-07-14T17:00:00.000Z", -300],
+    ]);
+  });
+
+  it("a corrected file with another date reverses the held import and adds the balance again with its date", async () => {
+    const queue = testQueue({ now });
+    const later = () => new Date(NOW.getTime() + DAY_MS);
+    const file = "email,points,expires_at\nana@example.com,300,2026-08-31\n";
+    const preview = await previewImport(C, { fileName: "dated-fixed.csv", text: file });
+    expect(await applyImport(C, preview.id, ACTOR, { now: later, queue })).toMatchObject({
+      outcome: "applied",
+      entries: 2,
+      points: 0,
+    });
+    const imports = await prisma.pointsEntry.findMany({ where: { shop: C, customerId: ana, kind: "import" } });
+    expect(imports.map((r) => [r.sourceKey, Number(r.points), r.effectiveAt, r.expiresAt?.toISOString()])).toEqual([
+      ["import:generic", 300, NOW, "2026-07-14T17:00:00.000Z"],
+      ["import:generic~1", -300, NOW, "2026-07-14T17:00:00.000Z"],
+      ["import:generic~2", 300, NOW, "2026-08-30T17:00:00.000Z"],
+    ]);
+    // The expiry of 2026-07-14 derive had written is reversed; the points now expire on the new date
+    const held = await derived(ana, day("2026-09-05T00:00:00Z"));
+    expect(balancesAt(held, day("2026-09-05T00:00:00Z").getTime())).toMatchObject({ available: 0, expired: 300 });
+    const net = new Map<number, number>();
+    for (const e of held.filter((x) => x.kind === "expiry"))
+      net.set(e.effectiveAt, (net.get(e.effectiveAt) ?? 0) + e.points);
+    expect([...net].filter(([, p]) => p !== 0).map(([t, p]) => [new Date(t).toISOString(), p])).toEqual([
+      ["2026-08-30T17:00:00.000Z", -300],
+    ]);
   });
 });
 
