@@ -397,6 +397,8 @@ const expiryModeOf = (rules: Pick<PointsRules, "expiryMode">): ExpiryMode =>
 interface Lot {
   points: number;
   expiresAt: number;
+  /** When its points count (its first credit's effectiveAt, or availableAt when later). */
+  from: number;
 }
 
 /**
@@ -427,6 +429,7 @@ function lifetimeBook(programme: PointsProgramme) {
       lots.set(key, {
         points: m.points,
         expiresAt: Math.max(Math.min(day, m.expiresAt), m.availableAt, m.effectiveAt),
+        from: Math.max(m.effectiveAt, m.availableAt),
       });
       return;
     }
@@ -444,7 +447,11 @@ function lifetimeBook(programme: PointsProgramme) {
         day = days.get(dayKey) ?? expiryAfter(m.effectiveAt, months, programme.timeZone);
         days.set(dayKey, day);
       }
-      lots.set(key, { points: m.points, expiresAt: Math.max(day, m.availableAt) });
+      lots.set(key, {
+        points: m.points,
+        expiresAt: Math.max(day, m.availableAt),
+        from: Math.max(m.effectiveAt, m.availableAt),
+      });
       return;
     }
     const own = m.points < 0 && m.orderId !== null && m.availableAt > m.effectiveAt;
@@ -766,7 +773,29 @@ export function targetEntries(
     for (const lot of book.lots.values()) if (lot.expiresAt <= t) owed += Math.max(0, lot.points);
     for (const d of book.debits) if (d.at <= t) owed -= d.points;
     for (const e of entries) if (e.kind === "expiry" && e.effectiveAt < t) owed += e.points;
+    if (dated.length > 0) owed += datedShortfall(t);
     return Math.max(0, Math.min(available(t), owed));
+  };
+  /** With dated lots, a lot may arrive after debits yet expire before older lots: C − D − X would charge it debits made
+   * before it existed. What the lots due by t could not cover when a debit or expiry came (the most D′ − C₁ ever
+   * reached, D′ the debits and expiries so far, C₁ the lots due by t credited so far) was spent from later lots, and is
+   * given back to the sum (first-expiring-first among the lots there were at each debit). */
+  const datedShortfall = (t: number): number => {
+    const moves: { at: number; points: number }[] = [];
+    for (const lot of book.lots.values())
+      if (lot.expiresAt <= t) moves.push({ at: lot.from, points: Math.max(0, lot.points) });
+    for (const d of book.debits) if (d.at <= t) moves.push({ at: d.at, points: -d.points });
+    for (const e of entries)
+      if (e.kind === "expiry" && e.effectiveAt < t) moves.push({ at: e.effectiveAt, points: e.points });
+    moves.sort((a, b) => a.at - b.at);
+    let net = 0;
+    let shortfall = 0;
+    for (let k = 0; k < moves.length; ) {
+      const at = moves[k].at;
+      for (; k < moves.length && moves[k].at === at; k++) net += moves[k].points;
+      shortfall = Math.max(shortfall, -net);
+    }
+    return shortfall;
   };
   /** Under `inactivity`, the next instant after `after` a dated credit's own expiry falls on (+∞: none). */
   const datedNext = (after: number): number => {

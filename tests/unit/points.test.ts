@@ -1108,6 +1108,16 @@ describe("an import's own expiry: unspent points expire on the file's date, firs
       [-120, "2024-09-01T00:00:00.000Z"],
       [-100, "2025-02-01T00:00:00.000Z"],
     ]);
+    // A redemption before the import took the order's points (the only lot there was): the import's 50 are whole
+    // on their date, although C − D − X would charge them the 80
+    const before = [
+      heldMove("redeem:r1", "redemption", -80, "2024-02-15T00:00:00Z"),
+      datedImport(50, "2024-03-01T00:00:00Z", "2024-06-01T00:00:00Z"),
+    ];
+    expect(expiries(targetEntries([o], LIFETIME, LATER, { held: before }))).toEqual([
+      [-50, "2024-06-01T00:00:00.000Z"],
+      [-20, "2025-02-01T00:00:00.000Z"],
+    ]);
     // A date after the import's lifetime: its lifetime (12 months, 2025-03-01) comes first
     const late = [datedImport(200, "2024-03-01T00:00:00Z", "2026-01-01T00:00:00Z")];
     expect(expiries(targetEntries([o], LIFETIME, LATER, { held: late }))).toEqual([
@@ -1148,6 +1158,69 @@ describe("an import's own expiry: unspent points expire on the file's date, firs
     const journal = [...held, ...targetEntries([o], INACTIVITY, asOf, { held })];
     const upcoming = journalAppends(journal, targetEntries([o], INACTIVITY, asOf + 30 * DAY_MS, { held: journal }));
     expect(pointsStatus(journal, asOf, upcoming)?.expiring).toEqual({ points: 200, at: "2024-09-01T00:00:00.000Z" });
+  });
+});
+
+describe("property: dated imports, derived at any moments, end where a rebuild ends", () => {
+  it("holds over generated histories of orders, dated and undated imports and redemptions, in both modes", () => {
+    const day0 = at("2024-01-01T00:00:00Z");
+    const dayArb = fc.integer({ min: 0, max: 700 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(INACTIVITY, LIFETIME),
+        fc.array(fc.record({ day: dayArb, value: fc.integer({ min: 100, max: 20000 }) }), { maxLength: 4 }),
+        fc.array(
+          fc.record({
+            day: dayArb,
+            points: fc.integer({ min: 1, max: 300 }),
+            expires: fc.option(fc.integer({ min: -30, max: 500 })),
+          }),
+          { maxLength: 3 },
+        ),
+        fc.array(fc.record({ day: dayArb, points: fc.integer({ min: 1, max: 200 }) }), { maxLength: 3 }),
+        fc.array(dayArb, { minLength: 1, maxLength: 5 }),
+        (p, orderGen, importGen, redeemGen, moments) => {
+          const orders = orderGen.map((o, n) => ({
+            ...order("2024-01-01T00:00:00Z", o.value, { id: `gid://shopify/Order/p${n}` }),
+            processedAt: day0 + o.day * DAY_MS,
+          }));
+          const external: PointsEntryValues[] = [
+            ...importGen.map((m, n) => ({
+              ...heldMove(`import:f${n}`, "import", m.points, iso(day0 + m.day * DAY_MS)),
+              ...(m.expires === null ? {} : { expiresAt: day0 + (m.day + m.expires) * DAY_MS }),
+            })),
+            ...redeemGen.map((r, n) => heldMove(`redeem:r${n}`, "redemption", -r.points, iso(day0 + r.day * DAY_MS))),
+          ];
+          const end = day0 + 800 * DAY_MS;
+          const journal: PointsEntryValues[] = [];
+          for (const d of [...moments]
+            .sort((a, b) => a - b)
+            .map((m) => day0 + m * DAY_MS)
+            .concat(end)) {
+            const target = targetEntries(orders, p, d, { held: [...external, ...journal] });
+            journal.push(...journalAppends(journal, target));
+          }
+          const rebuilt = targetEntries(orders, p, end, { held: external });
+          const sums = (list: PointsEntryValues[]) => {
+            const out = new Map<string, number>();
+            for (const e of list) out.set(sourceOf(e.sourceKey), (out.get(sourceOf(e.sourceKey)) ?? 0) + e.points);
+            return [...out].filter(([, v]) => v !== 0).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+          };
+          expect(sums(journal)).toEqual(sums(rebuilt));
+          for (const t of [end, ...external.map((e) => e.effectiveAt)])
+            expect(balancesAt([...external, ...journal], t)).toEqual(balancesAt([...external, ...rebuilt], t));
+          // No dated point outlives its date: after the last date, whatever is available came from undated credits
+          const lastDate = Math.max(...external.map((e) => e.expiresAt ?? 0));
+          const undated = external.filter((e) => e.points > 0 && e.expiresAt == null).reduce((a, e) => a + e.points, 0);
+          const ordersEarned = rebuilt.filter((e) => e.kind === "order").reduce((a, e) => a + e.points, 0);
+          if (lastDate > 0 && lastDate <= end)
+            expect(balancesAt([...external, ...rebuilt], lastDate).available).toBeLessThanOrEqual(
+              undated + ordersEarned,
+            );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
