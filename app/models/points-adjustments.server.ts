@@ -102,6 +102,8 @@ export async function customerJournal(shop: string, customerId: string): Promise
     orderId: r.orderId,
     refundId: r.refundId,
     note: r.note,
+    // An import's own expiry (the rules read it for what expires soon); absent on every other entry
+    ...(r.expiresAt ? { expiresAt: r.expiresAt.getTime() } : {}),
     actor: r.actor,
     createdAt: r.createdAt.getTime(),
   }));

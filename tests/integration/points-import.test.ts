@@ -14,6 +14,7 @@ import { POINTS_EXPIRY_WARNING_DAYS, pointsStatus } from "../../app/domain/sync"
 import { DAY_MS } from "../../app/domain/time";
 import { journalsOf } from "../../app/models/points.server";
 import { derivePoints, pointsProgramme, setPointsStart } from "../../app/services/points.server";
+import { customerPoints } from "../../app/services/customer-points.server";
 import { POINTS_CUSTOMER, SYNC } from "../../app/jobs/contracts";
 import { applyImport, getImport, listImports, previewImport } from "../../app/services/points-import.server";
 import {
@@ -370,6 +371,12 @@ describe("an imported balance keeps the expiry its file gives", () => {
     const soon = june.getTime() + POINTS_EXPIRY_WARNING_DAYS * DAY_MS;
     const upcoming = journalAppends(held, targetEntries([], programme, soon, { held }));
     expect(pointsStatus(held, june.getTime(), upcoming)?.expiring).toEqual({
+      points: 300,
+      at: "2026-07-14T17:00:00.000Z",
+    });
+
+    // The admin's customer page says the same
+    expect((await customerPoints(C, ana, { now: () => june })).expiring).toEqual({
       points: 300,
       at: "2026-07-14T17:00:00.000Z",
     });
