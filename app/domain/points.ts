@@ -542,6 +542,8 @@ export interface PointsCustomerFacts {
  *   points (in the shop's zone), and at any later instant points become available while that day has passed, every
  *   available point expires. Only at instants ≤ asOf: expiry (and the birthday) are the movements the passing of
  *   time makes.
+ * - A held credit with its own `expiresAt` (an import file's date): what of it is unspent expires then (at once when
+ *   imported after it), spent before undated points, unless the shop's rules take it earlier (docs/rules.md#points-expiry).
  */
 export function targetEntries(
   orders: readonly PointsOrder[],

@@ -2,7 +2,7 @@
 // (domain/points-import.ts), matched to the shop's customers and stored as a dry run (a PointsImport row, state
 // "previewed", with its report) — nothing is written to the journal. Applying it appends one `import` entry per matched
 // row (keyed import:<format>: the same file again, or the same import applied twice, appends nothing; a corrected file
-// only the difference), under the per-customer serialisation redemptions use, then queues each customer's points job
+// only the difference, or a reversal and the balance again when its expiry date changed), under the per-customer serialisation redemptions use, then queues each customer's points job
 // and the shop's sync so the points metafield follows.
 import { createHash, randomUUID } from "node:crypto";
 import { parsePointsImport, type ImportFormat } from "../domain/points-import";
