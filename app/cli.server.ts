@@ -45,7 +45,7 @@ Commands:
              [--out <file.csv>]; the journal is brought up to date first
   points-journal  every entry of the shop's points journal as CSV, in the order written
              (customer_id,kind,points,source_key,rule_version,effective_at,available_at,order_id,refund_id,note,
-             actor,created_at): [--out <file.csv>]
+             actor,created_at,expires_at): [--out <file.csv>]
 
 Options:
   --shop <domain>     the shop (required)

@@ -16,6 +16,7 @@ export interface JournalRow {
   note: string | null;
   actor: string | null;
   createdAt: Date;
+  expiresAt: Date | null;
 }
 
 /** Up to `take` entries of the shop's journal written after entry `afterId`, in the order they were written. */
@@ -38,6 +39,7 @@ export function journalPage(shop: string, afterId: number, take: number): Promis
       note: true,
       actor: true,
       createdAt: true,
+      expiresAt: true,
     },
   });
 }

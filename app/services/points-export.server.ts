@@ -26,6 +26,7 @@ export const JOURNAL_CSV_COLUMNS = [
   "note",
   "actor",
   "created_at",
+  "expires_at",
 ] as const;
 
 type Clock = { now?: () => Date };
@@ -84,6 +85,7 @@ export async function* journalCsvChunks(
         e.note ?? "",
         e.actor ?? "",
         e.createdAt.toISOString(),
+        e.expiresAt?.toISOString() ?? "",
       ]),
     );
     onRows?.(page.length);

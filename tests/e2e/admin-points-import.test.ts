@@ -82,7 +82,7 @@ describe("Points import screen", () => {
     const file = await (await download).path();
     const journal = readFileSync(file!, "utf8");
     expect(journal.split("\n")[0]).toBe(
-      "customer_id,kind,points,source_key,rule_version,effective_at,available_at,order_id,refund_id,note,actor,created_at",
+      "customer_id,kind,points,source_key,rule_version,effective_at,available_at,order_id,refund_id,note,actor,created_at,expires_at",
     );
     expect(journal).toContain(`${customers[1].id},import,300,import:smile,0,`);
 

@@ -287,6 +287,7 @@ describe("points export", () => {
       entries[0].note,
       ACTOR,
       expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      "", // no date of its own in that file
     ]);
     expect(csv).not.toContain(gid(101));
 
@@ -352,6 +353,18 @@ describe("an imported balance keeps the expiry its file gives", () => {
     expect(rows.map((r) => [r.customerId, Number(r.points), r.expiresAt?.toISOString()])).toEqual([
       [ana, 300, "2026-07-14T17:00:00.000Z"],
       [ben, 40, "2026-05-01T00:00:00.000Z"],
+    ]);
+    // The journal export carries each entry's own expiry
+    const exported = parseCsv(await text(journalCsvChunks(C))).map((r) => r.cells);
+    const expiresAt = exported[0].indexOf("expires_at");
+    expect(
+      exported
+        .filter((l) => l[1] === "import")
+        .map((l) => [l[0], l[expiresAt]])
+        .sort(),
+    ).toEqual([
+      [ana, "2026-07-14T17:00:00.000Z"],
+      [ben, "2026-05-01T00:00:00.000Z"],
     ]);
     // Applying again, or the same file again, appends nothing
     const again = await previewImport(C, { fileName: "dated.csv", text: file });
