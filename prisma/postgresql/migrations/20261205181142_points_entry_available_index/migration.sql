@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "PointsEntry_shop_availableAt_idx" ON "PointsEntry"("shop", "availableAt");
+
