@@ -12,6 +12,13 @@ export const FEATURE_SCOPES = {
   customerSync: ["write_customers"],
   /** Tier discount codes and campaign codes. */
   discounts: ["write_discounts"],
+  /** Points rewards: single-use codes, store credit (with Shopify's notification) and gift cards. */
+  rewards: [
+    "write_discounts",
+    "read_store_credit_accounts",
+    "write_store_credit_account_transactions",
+    "write_gift_cards",
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Feature = keyof typeof FEATURE_SCOPES;
@@ -24,6 +31,7 @@ export const JOB_FEATURES: Record<string, readonly Feature[]> = {
   "customer-refresh": ["ledger"],
   sync: ["customerSync"],
   campaigns: ["discounts", "customerSync"],
+  "redemptions-recover": ["rewards"],
 };
 
 /** Protected customer fields, as Shopify's approval names them. */

@@ -1,6 +1,8 @@
 // The dashboard when Shopify says no: installed without protected customer data approval and without
 // read_all_orders, the backfill is parked; the merchant sees what is paused or limited, what to do and who can do it,
 // in English and Thai; after approval, "Check again" resumes the work and the banner goes.
+import { readFileSync } from "node:fs";
+import { parse as parseToml } from "smol-toml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
 import { APP_APPROVAL } from "../support/approval";
@@ -10,7 +12,13 @@ import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/loc
 import { testQueue } from "../support/queue";
 
 const SHOP = "needs-access.myshopify.com";
-const SCOPES = "read_orders,read_customers,write_customers,read_discounts,write_discounts";
+/** Everything the app asks for in shopify.app.toml but read_all_orders. */
+const SCOPES = (
+  parseToml(readFileSync("shopify.app.toml", "utf8")) as { access_scopes: { scopes: string } }
+).access_scopes.scopes
+  .split(",")
+  .filter((s) => s !== "read_all_orders")
+  .join(",");
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 const url = (pathname: string, locale = "en") =>
   `${env.app.url}${pathname}?${new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHostParam(SHOP), locale })}`;

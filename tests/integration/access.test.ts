@@ -4,6 +4,7 @@
 // resumes when access is granted: app/scopes_update for scopes, "Check again" for protected customer data.
 import path from "node:path";
 import { readFileSync } from "node:fs";
+import { parse as parseToml } from "smol-toml";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { createJobHandlers } from "../../app/jobs/handlers.server";
@@ -15,7 +16,9 @@ import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
 import { jobRows, testQueue } from "../support/queue";
 import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "../support/test-env";
 
-const ALL_SCOPES = "read_orders,read_all_orders,read_customers,write_customers,read_discounts,write_discounts";
+/** What the app asks for in shopify.app.toml: what a Shopify-managed install grants. */
+const ALL_SCOPES = (parseToml(readFileSync("shopify.app.toml", "utf8")) as { access_scopes: { scopes: string } })
+  .access_scopes.scopes;
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 let queue: JobQueue;
 

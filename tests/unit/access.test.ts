@@ -123,6 +123,16 @@ describe("what the admin shows", () => {
     ]);
   });
 
+  it("an install from before the rewards' scopes: points rewards paused until the merchant approves them", () => {
+    const rewards = ["read_store_credit_accounts", "write_store_credit_account_transactions", "write_gift_cards"];
+    expect(accessReport({ granted: ALL, requested: [...ALL, ...rewards], problems: [] })).toEqual([
+      { feature: "rewards", state: "paused", scopes: rewards, fields: [], action: "approve-scopes" },
+    ]);
+    expect(jobCanRun("redemptions-recover", ALL, [])).toBe(false);
+    expect(jobCanRun("redemptions-recover", [...ALL, ...rewards], [])).toBe(true);
+    expect(accessReport({ granted: [...ALL, ...rewards], requested: [...ALL, ...rewards], problems: [] })).toEqual([]);
+  });
+
   it("a scope the app does not ask for is no problem, unless Shopify refused something for it", () => {
     const requested = ALL.filter((s) => s !== "read_all_orders");
     expect(accessReport({ granted: requested, requested, problems: [] })).toEqual([]);
