@@ -1,0 +1,160 @@
+// The BG/NBD model of repeat purchasing (P. S. Fader, B. G. S. Hardie & K. L. Lee 2005, "'Counting Your Customers'
+// the Easy Way: An Alternative to the Pareto/NBD Model", Marketing Science 24(2), 275–284; the numerically stable
+// form of the likelihood from Fader & Hardie's note "Implementing the BG/NBD Model for Customer Base Analysis in
+// Excel", 2005). Time is in weeks throughout (as the literature reports α). Pure, no I/O, no clock.
+//
+// Model: while active, a customer buys as a Poisson process with rate λ ~ Gamma(shape r, rate α); after each
+// purchase they become inactive with probability p ~ Beta(a, b). A customer is summarised by (x, t_x, T): x repeat
+// purchases, the last at t_x, observed over (0, T].
+//
+// Likelihood (paper eq. 6):
+//   L(r, α, a, b | x, t_x, T) = B(a, b+x)/B(a, b) · Γ(r+x) α^r / (Γ(r) (α+T)^(r+x))
+//                              + δ_{x>0} · B(a+1, b+x−1)/B(a, b) · Γ(r+x) α^r / (Γ(r) (α+t_x)^(r+x)).
+// Computed in logs: ln L = D + ln(e^A1 + δ_{x>0} e^A2) with
+//   D  = ln Γ(r+x) − ln Γ(r) + r ln α,
+//   A1 = ln B(a, b+x) − ln B(a, b) − (r+x) ln(α+T),
+//   A2 = ln B(a+1, b+x−1) − ln B(a, b) − (r+x) ln(α+t_x),
+// and ln(e^A1 + e^A2) = m + ln(e^(A1−m) + e^(A2−m)), m = max(A1, A2) (log-sum-exp).
+//
+// Conditional expectation of purchases in (T, T+t] (paper eq. 10):
+//   E[X(t) | x, t_x, T] = (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))]
+//                         / (1 + δ_{x>0} · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)).
+// Probability of being active at T (Fader, Hardie & Lee 2005 note "Computing P(alive) using the BG/NBD model"):
+//   P(alive | x, t_x, T) = 1 / (1 + δ_{x>0} · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)).
+//
+// Fit: maximum likelihood by Nelder–Mead (./optimise) on the logs of the four parameters (so they stay positive),
+// starting from (r, α, a, b) = (1, mean T, 1, 1) in logs, with restarts. Identical (x, t_x, T) rows are grouped
+// and weighted by their count, so the cost of a likelihood evaluation is the number of distinct rows.
+
+import { hyp2f1 } from "./hypergeometric";
+import { logBeta, logGamma } from "./log-gamma";
+import { nelderMead } from "./optimise";
+
+export type BgNbdParams = { r: number; alpha: number; a: number; b: number };
+/** One customer: x repeat purchases, the last at t_x, observed for T (weeks; 0 ≤ t_x ≤ T, x = 0 ⇒ t_x = 0). */
+export type RfmSummary = { x: number; tx: number; T: number };
+
+function checkSummary({ x, tx, T }: RfmSummary): void {
+  if (!Number.isInteger(x) || x < 0) throw new RangeError(`BG/NBD: x must be a whole number ≥ 0, got ${x}`);
+  if (!Number.isFinite(T) || T <= 0) throw new RangeError(`BG/NBD: T must be positive, got ${T}`);
+  if (!Number.isFinite(tx) || tx < 0 || tx > T) throw new RangeError(`BG/NBD: t_x must be in [0, T], got ${tx}`);
+  if (x === 0 && tx !== 0) throw new RangeError(`BG/NBD: t_x must be 0 when x = 0, got ${tx}`);
+}
+
+function checkParams({ r, alpha, a, b }: BgNbdParams): void {
+  for (const [name, v] of [
+    ["r", r],
+    ["alpha", alpha],
+    ["a", a],
+    ["b", b],
+  ] as const) {
+    if (!Number.isFinite(v) || v <= 0) throw new RangeError(`BG/NBD: ${name} must be positive, got ${v}`);
+  }
+}
+
+/** ln L for one customer (the stable form above). */
+export function bgnbdLogLikelihood(params: BgNbdParams, customer: RfmSummary): number {
+  checkParams(params);
+  checkSummary(customer);
+  return logLikelihoodUnchecked(params, customer.x, customer.tx, customer.T);
+}
+
+function logLikelihoodUnchecked({ r, alpha, a, b }: BgNbdParams, x: number, tx: number, T: number): number {
+  const lbab = logBeta(a, b);
+  const d = logGamma(r + x) - logGamma(r) + r * Math.log(alpha);
+  const a1 = logBeta(a, b + x) - lbab - (r + x) * Math.log(alpha + T);
+  if (x === 0) return d + a1;
+  const a2 = logBeta(a + 1, b + x - 1) - lbab - (r + x) * Math.log(alpha + tx);
+  const m = Math.max(a1, a2);
+  return d + m + Math.log(Math.exp(a1 - m) + Math.exp(a2 - m));
+}
+
+type Grouped = { x: number; tx: number; T: number; count: number }[];
+
+function group(customers: readonly RfmSummary[]): Grouped {
+  const byKey = new Map<string, { x: number; tx: number; T: number; count: number }>();
+  for (const c of customers) {
+    checkSummary(c);
+    const key = `${c.x}|${c.tx}|${c.T}`;
+    const g = byKey.get(key);
+    if (g) g.count++;
+    else byKey.set(key, { x: c.x, tx: c.tx, T: c.T, count: 1 });
+  }
+  return [...byKey.values()];
+}
+
+function totalGrouped(params: BgNbdParams, rows: Grouped): number {
+  let sum = 0;
+  for (const row of rows) sum += row.count * logLikelihoodUnchecked(params, row.x, row.tx, row.T);
+  return sum;
+}
+
+/** Σ ln L over the customers. */
+export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly RfmSummary[]): number {
+  checkParams(params);
+  return totalGrouped(params, group(customers));
+}
+
+export type BgNbdFit = { params: BgNbdParams; logLikelihood: number; converged: boolean; evaluations: number };
+
+/** Maximum-likelihood fit; throws if there are no customers or none with a repeat purchase (nothing to fit). */
+export function fitBgNbd(customers: readonly RfmSummary[]): BgNbdFit {
+  if (customers.length === 0) throw new RangeError("BG/NBD: no customers to fit");
+  if (!customers.some((c) => c.x > 0)) throw new RangeError("BG/NBD: no customer has a repeat purchase; cannot fit");
+  const rows = group(customers);
+  const meanT = customers.reduce((s, c) => s + c.T, 0) / customers.length;
+  const fromLogs = (v: number[]): BgNbdParams => ({
+    r: Math.exp(v[0]),
+    alpha: Math.exp(v[1]),
+    a: Math.exp(v[2]),
+    b: Math.exp(v[3]),
+  });
+  const objective = (v: number[]) => {
+    if (v.some((u) => Math.abs(u) > 30)) return Number.POSITIVE_INFINITY;
+    return -totalGrouped(fromLogs(v), rows);
+  };
+  const result = nelderMead(objective, [0, Math.log(meanT), 0, 0], { step: 1, fTolerance: 1e-12, xTolerance: 1e-9 });
+  return {
+    params: fromLogs(result.x),
+    logLikelihood: -result.value,
+    converged: result.converged,
+    evaluations: result.evaluations,
+  };
+}
+
+/** P(alive | x, t_x, T). */
+export function bgnbdProbabilityAlive(params: BgNbdParams, customer: RfmSummary): number {
+  checkParams(params);
+  checkSummary(customer);
+  const { r, alpha, a, b } = params;
+  const { x, tx, T } = customer;
+  if (x === 0) return 1;
+  const logTerm = Math.log(a / (b + x - 1)) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
+  return 1 / (1 + Math.exp(logTerm));
+}
+
+/** E[X(t) | x, t_x, T]: expected purchases in the next t weeks. */
+export function bgnbdConditionalExpectedPurchases(params: BgNbdParams, customer: RfmSummary, t: number): number {
+  checkParams(params);
+  checkSummary(customer);
+  if (!Number.isFinite(t) || t < 0) throw new RangeError(`BG/NBD: t must be ≥ 0, got ${t}`);
+  if (t === 0) return 0;
+  const { r, alpha, a, b } = params;
+  const { x, tx, T } = customer;
+  const z = t / (alpha + T + t);
+  const power = Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + T + t)));
+  const numerator = ((a + b + x - 1) / (a - 1)) * (1 - power * hyp2f1(r + x, b + x, a + b + x - 1, z));
+  const denominator =
+    x > 0 ? 1 + (a / (b + x - 1)) * Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + tx))) : 1;
+  return numerator / denominator;
+}
+
+/** E[X(t)] for a new customer (paper eq. 7): (a+b−1)/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b; a+b−1; t/(α+t))]. */
+export function bgnbdExpectedPurchases(params: BgNbdParams, t: number): number {
+  checkParams(params);
+  if (!Number.isFinite(t) || t < 0) throw new RangeError(`BG/NBD: t must be ≥ 0, got ${t}`);
+  if (t === 0) return 0;
+  const { r, alpha, a, b } = params;
+  const power = Math.exp(r * (Math.log(alpha) - Math.log(alpha + t)));
+  return ((a + b - 1) / (a - 1)) * (1 - power * hyp2f1(r, b, a + b - 1, t / (alpha + t)));
+}
