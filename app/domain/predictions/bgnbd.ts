@@ -24,7 +24,8 @@
 //
 // Fit: maximum likelihood by Nelder–Mead (./optimise) on the logs of the four parameters (so they stay positive),
 // starting from (r, α, a, b) = (1, mean T, 1, 1) in logs, with restarts. Identical (x, t_x, T) rows are grouped
-// and weighted by their count, so the cost of a likelihood evaluation is the number of distinct rows.
+// and weighted by their count, and the ln Γ / ln B terms are computed once per distinct x, so an evaluation costs
+// two logarithms and one log-sum-exp per distinct row.
 
 import { hyp2f1 } from "./hypergeometric";
 import { logBeta, logGamma } from "./log-gamma";
@@ -59,33 +60,73 @@ export function bgnbdLogLikelihood(params: BgNbdParams, customer: RfmSummary): n
   return logLikelihoodUnchecked(params, customer.x, customer.tx, customer.T);
 }
 
-function logLikelihoodUnchecked({ r, alpha, a, b }: BgNbdParams, x: number, tx: number, T: number): number {
-  const lbab = logBeta(a, b);
-  const d = logGamma(r + x) - logGamma(r) + r * Math.log(alpha);
-  const a1 = logBeta(a, b + x) - lbab - (r + x) * Math.log(alpha + T);
+/** The terms that depend on the parameters only, computed once per evaluation of a total. */
+type Shared = { lbab: number; lgr: number; rLogAlpha: number };
+
+function shared({ r, alpha, a, b }: BgNbdParams): Shared {
+  return { lbab: logBeta(a, b), lgr: logGamma(r), rLogAlpha: r * Math.log(alpha) };
+}
+
+function logLikelihoodUnchecked(params: BgNbdParams, x: number, tx: number, T: number, s = shared(params)): number {
+  const { r, alpha, a, b } = params;
+  const d = logGamma(r + x) - s.lgr + s.rLogAlpha;
+  const a1 = logBeta(a, b + x) - s.lbab - (r + x) * Math.log(alpha + T);
   if (x === 0) return d + a1;
-  const a2 = logBeta(a + 1, b + x - 1) - lbab - (r + x) * Math.log(alpha + tx);
+  const a2 = logBeta(a + 1, b + x - 1) - s.lbab - (r + x) * Math.log(alpha + tx);
   const m = Math.max(a1, a2);
   return d + m + Math.log(Math.exp(a1 - m) + Math.exp(a2 - m));
 }
 
-type Grouped = { x: number; tx: number; T: number; count: number }[];
+/** Customers grouped by x, then by identical (t_x, T) with a count, in flat arrays for a fast total. */
+type Grouped = { x: number; tx: Float64Array; T: Float64Array; count: Float64Array }[];
 
 function group(customers: readonly RfmSummary[]): Grouped {
-  const byKey = new Map<string, { x: number; tx: number; T: number; count: number }>();
+  const byX = new Map<number, Map<string, { tx: number; T: number; count: number }>>();
   for (const c of customers) {
     checkSummary(c);
-    const key = `${c.x}|${c.tx}|${c.T}`;
-    const g = byKey.get(key);
-    if (g) g.count++;
-    else byKey.set(key, { x: c.x, tx: c.tx, T: c.T, count: 1 });
+    let rows = byX.get(c.x);
+    if (!rows) byX.set(c.x, (rows = new Map()));
+    const key = `${c.tx}|${c.T}`;
+    const row = rows.get(key);
+    if (row) row.count++;
+    else rows.set(key, { tx: c.tx, T: c.T, count: 1 });
   }
-  return [...byKey.values()];
+  return [...byX.entries()].map(([x, rows]) => {
+    const list = [...rows.values()];
+    return {
+      x,
+      tx: Float64Array.from(list, (r) => r.tx),
+      T: Float64Array.from(list, (r) => r.T),
+      count: Float64Array.from(list, (r) => r.count),
+    };
+  });
 }
 
-function totalGrouped(params: BgNbdParams, rows: Grouped): number {
+/** Σ count · ln L: the terms that depend on x only (ln Γ, ln B) are computed once per x. */
+function totalGrouped(params: BgNbdParams, groups: Grouped): number {
+  const { r, alpha, a, b } = params;
+  const s = shared(params);
   let sum = 0;
-  for (const row of rows) sum += row.count * logLikelihoodUnchecked(params, row.x, row.tx, row.T);
+  for (const { x, tx, T, count } of groups) {
+    const d = logGamma(r + x) - s.lgr + s.rLogAlpha;
+    const b1 = logBeta(a, b + x) - s.lbab;
+    const b2 = x > 0 ? logBeta(a + 1, b + x - 1) - s.lbab : 0;
+    const power = r + x;
+    let groupSum = 0;
+    for (let i = 0; i < T.length; i++) {
+      const a1 = b1 - power * Math.log(alpha + T[i]);
+      if (x === 0) {
+        groupSum += count[i] * a1;
+        continue;
+      }
+      const a2 = b2 - power * Math.log(alpha + tx[i]);
+      const m = a1 > a2 ? a1 : a2;
+      groupSum += count[i] * (m + Math.log(Math.exp(a1 - m) + Math.exp(a2 - m)));
+    }
+    let n = 0;
+    for (let i = 0; i < count.length; i++) n += count[i];
+    sum += groupSum + n * d;
+  }
   return sum;
 }
 
