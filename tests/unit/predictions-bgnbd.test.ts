@@ -49,6 +49,13 @@ describe("BG/NBD likelihood", () => {
     expect(bgnbdLogLikelihood(P, TINY[0])).toBeCloseTo(Math.log(1 / 9), 14);
   });
 
+  it("totals repeated and interleaved customers exactly as the sum of their own log-likelihoods (the grouping)", () => {
+    const many = [...TINY, TINY[1], TINY[3], TINY[1], { x: 1, tx: 4, T: 11 }, { x: 0, tx: 0, T: 3 }, TINY[0]];
+    const sum = many.reduce((s, c) => s + bgnbdLogLikelihood(P, c), 0);
+    expect(bgnbdTotalLogLikelihood(P, many)).toBeCloseTo(sum, 10);
+    expect(bgnbdTotalLogLikelihood(P, [])).toBe(0);
+  });
+
   it("stays finite where the direct form under- or overflows (x = 400, T = 500)", () => {
     const ll = bgnbdLogLikelihood({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, { x: 400, tx: 480, T: 500 });
     expect(Number.isFinite(ll)).toBe(true);
