@@ -1029,6 +1029,20 @@ export function balancesAt(
   return b;
 }
 
+/**
+ * The points a customer can spend at `at`: what is available then, less every debit already written with a later
+ * date. A request that read the clock before waiting on the customer's lock is earlier than a reservation made while
+ * it waited; that reservation is spent all the same, so a guard that ignored it would let two spends through.
+ */
+export function spendableAt(
+  entries: readonly Pick<PointsEntryValues, "kind" | "points" | "effectiveAt" | "availableAt">[],
+  at: number,
+): number {
+  let later = 0;
+  for (const e of entries) if (e.effectiveAt > at && e.points < 0 && e.kind !== "loss") later += e.points;
+  return balancesAt(entries, at).available + later;
+}
+
 export const POINTS_CSV_COLUMNS = [
   "customer_id",
   "earned",

@@ -5,7 +5,7 @@
 // transaction's first statement. So a removal and a redemption cannot both spend the same available points.
 import { prisma } from "../db.server";
 import { lockCustomersPoints } from "./rewards.server";
-import { balancesAt, type PointsEntryValues, type PointsKind } from "../domain/points";
+import { spendableAt, type PointsEntryValues, type PointsKind } from "../domain/points";
 
 /** Whether the shop's ledger has this customer (not deleted): what an adjustment or award may name. */
 export async function isLiveCustomer(shop: string, customerId: string): Promise<boolean> {
@@ -46,7 +46,7 @@ export async function appendAdjustment(
         where: { shop, customerId },
         select: { kind: true, points: true, effectiveAt: true, availableAt: true },
       });
-      const available = balancesAt(
+      const available = spendableAt(
         rows.map((e) => ({
           kind: e.kind as PointsKind,
           points: Number(e.points),
@@ -54,7 +54,7 @@ export async function appendAdjustment(
           availableAt: e.availableAt.getTime(),
         })),
         at.getTime(),
-      ).available;
+      );
       if (entry.points < 0 && available + entry.points < 0) return { outcome: "insufficient", available } as const;
       await tx.pointsEntry.create({
         data: {

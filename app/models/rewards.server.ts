@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { databaseKind, prisma } from "../db.server";
 import type { Prisma } from "../generated/prisma/client";
-import { balancesAt, type PointsKind } from "../domain/points";
+import { balancesAt, spendableAt, type PointsKind } from "../domain/points";
 import {
   periodStart,
   redemptionRefusal,
@@ -188,7 +188,7 @@ export async function reserveRedemption(shop: string, input: ReserveInput): Prom
         where: { shop, customerId },
         select: { kind: true, points: true, effectiveAt: true, availableAt: true },
       });
-      const available = balancesAt(
+      const available = spendableAt(
         entries.map((e) => ({
           kind: e.kind as PointsKind,
           points: Number(e.points),
@@ -196,7 +196,7 @@ export async function reserveRedemption(shop: string, input: ReserveInput): Prom
           availableAt: e.availableAt.getTime(),
         })),
         now.getTime(),
-      ).available;
+      );
       const per = reward.limits.perCustomer;
       const [customerInPeriod, total] = await Promise.all([
         per === null

@@ -14,7 +14,13 @@ import { DEFAULT_SCOPES } from "../../app/env.server";
 import { REDEMPTIONS_RECOVER } from "../../app/jobs/contracts";
 import { redemptionsRecoverJob } from "../../app/jobs/redemptions.server";
 import { appendJournalEntries } from "../../app/models/points.server";
-import { createReward, getRedemption, reserveRedemption, type Reward } from "../../app/models/rewards.server";
+import {
+  createReward,
+  getRedemption,
+  releaseRedemption,
+  reserveRedemption,
+  type Reward,
+} from "../../app/models/rewards.server";
 import { RECOVERY_GRACE_MS, recoverRedemptions, redeem, shopperRewards } from "../../app/services/redemption.server";
 import { API_VERSION } from "../../app/shopify/api-version";
 import { createAdminClient, type AdminClient } from "../../app/shopify/client";
@@ -379,6 +385,29 @@ describe("exactly once", () => {
     expect(results.map((x) => x.outcome).sort()).toEqual(["confirmed", "refused"]);
     expect(discountsOf(customer).length + giftCards().filter((g) => g.customerId === customer).length).toBe(1);
     expect(await available(customer)).toBe(50);
+  });
+
+  it("a racer whose clock was read before the other's reservation (it waited on the lock) is still refused", async () => {
+    const customer = await customerWith(150);
+    const r = await reward({ kind: "amount_off" });
+    const reserve = (token: string, at: Date) =>
+      reserveRedemption(SHOP, {
+        customerId: customer,
+        rewardId: r.id,
+        token,
+        now: at,
+        currencyCode: "USD",
+        code: `CODE-${token}`,
+        expiresAt: null,
+      });
+    const t = now();
+    const later = await reserve("later", new Date(t.getTime() + 5));
+    expect(later.outcome).toBe("reserved");
+    const earlier = await reserve("earlier", t);
+    expect(earlier.outcome).toBe("refused");
+    expect((earlier as { refusal: { reason: string } }).refusal.reason).toBe("not_enough_points");
+    // Leave nothing for the recovery tests below to find.
+    await releaseRedemption(SHOP, (later as { redemption: { id: string } }).redemption.id, "test", now());
   });
 
   it("many racers on one customer: as many rewards as the points pay for, never a negative balance", async () => {

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  spendableAt,
   balancesAt,
   DEFAULT_POINTS_RULES,
   expiryAfter,
@@ -448,6 +449,19 @@ describe("balances", () => {
     expect(b.pending + b.available).toBe(b.earned - b.clawedBack - b.expired - b.redeemed);
     expect(pointsCsvLine("gid://shopify/Customer/1", b)).toBe("gid://shopify/Customer/1,150,30,0,0,100,20,7");
     expect(() => pointsCsvLine('a,"b', b)).toThrow();
+  });
+
+  it("spendable: available less every debit already written with a later date (a racer that read the clock first)", () => {
+    const entries = [
+      { kind: "order" as const, points: 150, effectiveAt: 0, availableAt: 10 },
+      { kind: "redemption" as const, points: -100, effectiveAt: 40, availableAt: 40 },
+      { kind: "order" as const, points: 500, effectiveAt: 41, availableAt: 41 },
+      { kind: "loss" as const, points: -3, effectiveAt: 45, availableAt: 45 },
+    ];
+    expect(balancesAt(entries, 30).available).toBe(150);
+    // The later credit does not count, the later debit does; a loss is not the customer's balance.
+    expect(spendableAt(entries, 30)).toBe(50);
+    expect(spendableAt(entries, 50)).toBe(balancesAt(entries, 50).available);
   });
 });
 
