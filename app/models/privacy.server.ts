@@ -27,6 +27,13 @@ export interface CustomerDataReport {
   imports: Record<string, unknown>[];
   /** The "Points earned" Flow triggers announced (or to be) about them: source, points, state, when sent. */
   pointsTriggers: Record<string, unknown>[];
+  /** The line items of their orders, and the refunded lines. */
+  orderLines: Record<string, unknown>[];
+  refundLines: Record<string, unknown>[];
+  /** Their predicted future (purchases, P(active), CLV), the products recommended to them, and Shopify's own view. */
+  prediction: Record<string, unknown> | null;
+  recommendations: Record<string, unknown> | null;
+  shopifyStats: Record<string, unknown> | null;
 }
 
 /** BigInt is not JSON: money columns become decimal strings of minor units. */
@@ -58,10 +65,15 @@ export async function collectCustomerData(
         orderBy: [{ createdAt: "asc" }, { sourceKey: "asc" }],
       }),
     ]);
-  const refunds = await prisma.refund.findMany({
-    where: { shop, orderId: { in: orders.map((o) => o.id) } },
-    orderBy: { id: "asc" },
-  });
+  const orderIdsHeld = orders.map((o) => o.id);
+  const [refunds, orderLines, refundLines, prediction, recommendations, shopifyStats] = await Promise.all([
+    prisma.refund.findMany({ where: { shop, orderId: { in: orderIdsHeld } }, orderBy: { id: "asc" } }),
+    prisma.orderLine.findMany({ where: { shop, orderId: { in: orderIdsHeld } }, orderBy: { id: "asc" } }),
+    prisma.refundLine.findMany({ where: { shop, orderId: { in: orderIdsHeld } }, orderBy: { id: "asc" } }),
+    prisma.customerPrediction.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    prisma.customerRecommendation.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    prisma.customerShopifyStats.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+  ]);
   const imports = await importLinesNaming(shop, customerId, customer?.email ?? null);
   return {
     customer: customer && plain(customer),
@@ -76,6 +88,11 @@ export async function collectCustomerData(
     birthday: birthday && plain(birthday),
     imports,
     pointsTriggers: pointsTriggers.map(plain),
+    orderLines: orderLines.map(plain),
+    refundLines: refundLines.map(plain),
+    prediction: prediction && plain(prediction),
+    recommendations: recommendations && plain(recommendations),
+    shopifyStats: shopifyStats && plain(shopifyStats),
   };
 }
 
@@ -125,6 +142,11 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
         });
     }
     const refunds = await tx.refund.deleteMany({ where: { shop, orderId: { in: doomedIds } } });
+    const orderLines = await tx.orderLine.deleteMany({ where: { shop, orderId: { in: doomedIds } } });
+    const refundLines = await tx.refundLine.deleteMany({ where: { shop, orderId: { in: doomedIds } } });
+    const predictions = await tx.customerPrediction.deleteMany({ where: { shop, customerId } });
+    const recommendations = await tx.customerRecommendation.deleteMany({ where: { shop, customerId } });
+    const shopifyStats = await tx.customerShopifyStats.deleteMany({ where: { shop, customerId } });
     const orders = await tx.order.deleteMany({ where: { shop, id: { in: doomedIds } } });
     const customers = await tx.customer.deleteMany({ where: { shop, id: customerId } });
     const states = await tx.customerState.deleteMany({ where: { shop, customerId } });
@@ -159,6 +181,11 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       customers: customers.count,
       orders: orders.count,
       refunds: refunds.count,
+      orderLines: orderLines.count,
+      refundLines: refundLines.count,
+      predictions: predictions.count,
+      recommendations: recommendations.count,
+      shopifyStats: shopifyStats.count,
       customerStates: states.count,
       customerStateChanges: stateChanges.count,
       customerSyncs: syncs.count,
@@ -206,6 +233,19 @@ export async function eraseShopData(shop: string, at: Date) {
       customerBirthdays: (await tx.customerBirthday.deleteMany({ where: { shop } })).count,
       pointsImports: (await tx.pointsImport.deleteMany({ where: { shop } })).count,
       pointsFlowTriggers: (await tx.pointsFlowTrigger.deleteMany({ where: { shop } })).count,
+      products: (await tx.product.deleteMany({ where: { shop } })).count,
+      orderLines: (await tx.orderLine.deleteMany({ where: { shop } })).count,
+      refundLines: (await tx.refundLine.deleteMany({ where: { shop } })).count,
+      shopPredictions: (await tx.shopPrediction.deleteMany({ where: { shop } })).count,
+      customerPredictions: (await tx.customerPrediction.deleteMany({ where: { shop } })).count,
+      predictionSettings: (await tx.predictionSettings.deleteMany({ where: { shop } })).count,
+      productAssociations: (await tx.productAssociation.deleteMany({ where: { shop } })).count,
+      shopAffinities: (await tx.shopAffinity.deleteMany({ where: { shop } })).count,
+      productExclusions: (await tx.productExclusion.deleteMany({ where: { shop } })).count,
+      customerRecommendations: (await tx.customerRecommendation.deleteMany({ where: { shop } })).count,
+      customerShopifyStats: (await tx.customerShopifyStats.deleteMany({ where: { shop } })).count,
+      stateHistory: (await tx.stateHistory.deleteMany({ where: { shop } })).count,
+      stateMoveHistory: (await tx.stateMoveHistory.deleteMany({ where: { shop } })).count,
     };
     await tx.shop.update({
       where: { shop },

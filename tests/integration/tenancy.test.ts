@@ -74,6 +74,11 @@ describe("shop A cannot read shop B", () => {
       birthday: null,
       imports: [],
       pointsTriggers: [],
+      orderLines: [],
+      refundLines: [],
+      prediction: null,
+      recommendations: null,
+      shopifyStats: null,
     });
     expect((await getInstallOverview(A)).customers).toBe(1);
   });
