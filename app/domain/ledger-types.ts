@@ -14,6 +14,49 @@ export interface LedgerOrder {
   /** Discounts applied to the order now (current_total_discounts_set.shop_money), minor units of the shop currency. */
   discountMinor: number;
   sourceUpdatedAt: Date;
+  /**
+   * The order's line items as this version has them; they replace the held lines whole when the version wins.
+   * Undefined when the source does not carry lines (a shop file from before line items): the held lines stay.
+   */
+  lines?: LedgerLine[];
+}
+
+/** A line item of an order (docs/rules.md#line-items-and-products). */
+export interface LedgerLine {
+  id: string; // gid://shopify/LineItem/…
+  /** Null for a custom line, or a line whose product was deleted. */
+  productId: string | null;
+  variantId: string | null;
+  title: string;
+  variantTitle: string | null;
+  vendor: string | null;
+  sku: string | null;
+  /** The quantity ordered (refunds are RefundLines; the net quantity is read, never stored). */
+  quantity: number;
+  /** quantity × unit price − the discounts allocated to the line, minor units of the shop currency. */
+  amountMinor: number;
+  giftCard: boolean;
+}
+
+/** A refunded quantity of one line, stored once by id with its refund. */
+export interface LedgerRefundLine {
+  id: string; // gid://shopify/RefundLineItem/…
+  lineId: string; // gid://shopify/LineItem/…
+  quantity: number;
+  /** The subtotal refunded for the line in the shop currency; null when not given in it. */
+  amountMinor: number | null;
+}
+
+/** A product of the shop's catalogue (products/* webhooks and the backfill's products phase). */
+export interface LedgerProduct {
+  id: string; // gid://shopify/Product/…
+  title: string | null;
+  handle: string | null;
+  productType: string | null;
+  vendor: string | null;
+  /** ACTIVE | ARCHIVED | DRAFT (Shopify's ProductStatus). */
+  status: string | null;
+  sourceUpdatedAt: Date;
 }
 
 export interface LedgerRefund {
@@ -25,6 +68,8 @@ export interface LedgerRefund {
   amountMinor: number | null;
   /** Counts against the order only when it is the order's (shop) currency. */
   currencyCode: string;
+  /** The lines it refunded (none for a refund of shipping or an amount only). */
+  lines?: LedgerRefundLine[];
 }
 
 export interface LedgerCustomer {
@@ -43,7 +88,9 @@ export type LedgerChange =
   | { kind: "refunds"; refunds: LedgerRefund[] }
   | { kind: "customers"; customers: LedgerCustomer[] }
   | { kind: "deleteOrder"; orderId: string; at: Date }
-  | { kind: "deleteCustomer"; customerId: string; at: Date };
+  | { kind: "deleteCustomer"; customerId: string; at: Date }
+  | { kind: "products"; products: LedgerProduct[] }
+  | { kind: "deleteProduct"; productId: string; at: Date };
 
 /** A customer row as held, next to an incoming version that did not replace it. */
 export interface HeldCustomer {

@@ -127,6 +127,82 @@ export const TOMBSTONE_CUSTOMER = statement(
   WHERE "Customer"."deletedAt" IS NULL`,
 );
 
+// --- Line items, refunded lines and products (docs/rules.md#line-items-and-products) -----------------------------
+
+/** $1 shop, $2 order id: the lines held for an order, dropped before a winning version writes its own (or a tombstone). */
+export const DELETE_ORDER_LINES = statement(
+  "deleteOrderLines",
+  `DELETE FROM "OrderLine" WHERE "shop" = $1 AND "orderId" = $2`,
+);
+
+/**
+ * $1 shop, $2 id, $3 order id, $4 product, $5 variant, $6 title, $7 variant title, $8 vendor, $9 sku, $10 quantity,
+ * $11 amount, $12 gift card: a line of the order version that just won (its order's lines were dropped first).
+ */
+export const UPSERT_ORDER_LINE = statement(
+  "upsertOrderLine",
+  `INSERT INTO "OrderLine" ("shop","id","orderId","productId","variantId","title","variantTitle","vendor","sku","quantity","amountMinor","giftCard")
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)
+  ON CONFLICT ("shop","id") DO UPDATE SET "orderId" = excluded."orderId", "productId" = excluded."productId",
+    "variantId" = excluded."variantId", "title" = excluded."title", "variantTitle" = excluded."variantTitle",
+    "vendor" = excluded."vendor", "sku" = excluded."sku", "quantity" = excluded."quantity",
+    "amountMinor" = excluded."amountMinor", "giftCard" = excluded."giftCard"`,
+);
+
+/**
+ * The same values and $13 the version's updated at: a line of a version that did not win but is the very version held
+ * (a ledger filled before line items were kept, read again by a backfill or a reconciliation). Written only when the
+ * held order is that version and the line is not held yet, so it never mixes two versions' lines.
+ */
+export const FILL_ORDER_LINE = statement(
+  "fillOrderLine",
+  `INSERT INTO "OrderLine" ("shop","id","orderId","productId","variantId","title","variantTitle","vendor","sku","quantity","amountMinor","giftCard")
+  SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12
+  WHERE EXISTS (SELECT 1 FROM "Order" o WHERE o."shop" = $1 AND o."id" = $3 AND o."deletedAt" IS NULL
+    AND o."sourceUpdatedAt" = $13)
+  ON CONFLICT ("shop","id") DO NOTHING`,
+);
+
+/**
+ * $1 shop, $2 id, $3 refund id, $4 order id, $5 line id, $6 quantity, $7 amount: a refunded line, stored once by id
+ * like its refund, before or after its order arrives; never for an order the ledger holds as deleted.
+ */
+export const INSERT_REFUND_LINE = statement(
+  "insertRefundLine",
+  `INSERT INTO "RefundLine" ("shop","id","refundId","orderId","lineId","quantity","amountMinor")
+  SELECT $1,$2,$3,$4,$5,$6,$7
+  WHERE NOT EXISTS (SELECT 1 FROM "Order" o WHERE o."shop" = $1 AND o."id" = $4 AND o."deletedAt" IS NOT NULL)
+  ON CONFLICT ("shop","id") DO NOTHING`,
+);
+
+/** $1 shop, $2 order id: a deleted order's refunded lines go with its lines. */
+export const DELETE_REFUND_LINES = statement(
+  "deleteRefundLines",
+  `DELETE FROM "RefundLine" WHERE "shop" = $1 AND "orderId" = $2`,
+);
+
+/**
+ * $1 shop, $2 id, $3 title, $4 handle, $5 product type, $6 vendor, $7 status, $8 updated at: the newest version of a
+ * product wins, and a deleted product stays deleted (its title stays for the lines that name it).
+ */
+export const UPSERT_PRODUCT = statement(
+  "upsertProduct",
+  `INSERT INTO "Product" ("shop","id","title","handle","productType","vendor","status","sourceUpdatedAt")
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+  ON CONFLICT ("shop","id") DO UPDATE SET "title" = excluded."title", "handle" = excluded."handle",
+    "productType" = excluded."productType", "vendor" = excluded."vendor", "status" = excluded."status",
+    "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+  WHERE "Product"."deletedAt" IS NULL
+    AND ("Product"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Product"."sourceUpdatedAt")`,
+);
+
+/** $1 shop, $2 product id, $3 deleted at: marked deleted once (a later version never brings it back). */
+export const TOMBSTONE_PRODUCT = statement(
+  "tombstoneProduct",
+  `INSERT INTO "Product" ("shop","id","deletedAt") VALUES ($1,$2,$3)
+  ON CONFLICT ("shop","id") DO UPDATE SET "deletedAt" = excluded."deletedAt" WHERE "Product"."deletedAt" IS NULL`,
+);
+
 /** $1 shop, $2 run id, $3 last line committed, $4 customers read, $5 orders read, $6 now: a backfill's resume point. */
 export const BACKFILL_PROGRESS = statement(
   "backfillProgress",

@@ -12,22 +12,31 @@ import type { DeliveryIds } from "./webhook-delivery.server";
 import {
   BACKFILL_PROGRESS,
   CLAIM_DELIVERY,
+  DELETE_ORDER_LINES,
+  DELETE_REFUND_LINES,
+  FILL_ORDER_LINE,
   HELD_CUSTOMER,
   INSERT_REFUND,
+  INSERT_REFUND_LINE,
   ORDER_OWNER,
   REFRESH_ORDER_VALUE,
   SHOP_STATUS,
   TOMBSTONE_CUSTOMER,
   TOMBSTONE_ORDER,
+  TOMBSTONE_PRODUCT,
   UPSERT_CUSTOMER,
   UPSERT_ORDER,
+  UPSERT_ORDER_LINE,
+  UPSERT_PRODUCT,
 } from "./ledger-rules.sql";
 import {
   newestVersions,
   sameSecondConflict,
   type LedgerChange,
   type LedgerCustomer,
+  type LedgerLine,
   type LedgerOrder,
+  type LedgerProduct,
   type LedgerRefund,
 } from "../domain/ledger-types";
 import type { Statement } from "./sql-dialect";
@@ -72,6 +81,8 @@ export interface BackfillBatch {
   customers: LedgerCustomer[];
   orders: LedgerOrder[];
   refunds: LedgerRefund[];
+  /** The catalogue's products (the backfill's products phase); none in the customers and orders phases. */
+  products?: LedgerProduct[];
   /** The file's last line this batch covers (1-based). */
   throughLine: number;
 }
@@ -169,6 +180,80 @@ function* writeOrders(shop: string, orders: readonly LedgerOrder[], touched: Tou
     REFRESH_ORDER_VALUE,
     rows.filter((_, i) => written[i]).map((o) => [shop, o.id]),
   );
+  yield* writeLines(shop, rows, written);
+}
+
+const lineRow = (shop: string, orderId: string, l: LedgerLine) => [
+  shop,
+  l.id,
+  orderId,
+  l.productId,
+  l.variantId,
+  l.title,
+  l.variantTitle,
+  l.vendor,
+  l.sku,
+  l.quantity,
+  l.amountMinor,
+  l.giftCard,
+];
+
+/**
+ * The lines of the order versions just upserted: a version that won replaces its order's lines whole (a line the new
+ * version no longer has goes); one that did not win adds only lines missing from the very version held (a ledger
+ * from before line items, read again). A version without lines (undefined) leaves the held lines as they are.
+ */
+function* writeLines(shop: string, rows: readonly LedgerOrder[], written: readonly boolean[]): LedgerWork<void> {
+  const won = rows.filter((o, i) => written[i] && o.lines !== undefined);
+  const kept = rows.filter((o, i) => !written[i] && o.lines !== undefined && o.lines.length > 0);
+  yield* runEach(
+    DELETE_ORDER_LINES,
+    won.map((o) => [shop, o.id]),
+  );
+  yield* runEach(
+    UPSERT_ORDER_LINE,
+    won.flatMap((o) =>
+      newest(
+        o.lines!,
+        (l) => l.id,
+        () => null,
+      ).map((l) => lineRow(shop, o.id, l)),
+    ),
+  );
+  yield* runEach(
+    FILL_ORDER_LINE,
+    kept.flatMap((o) =>
+      newest(
+        o.lines!,
+        (l) => l.id,
+        () => null,
+      ).map((l) => [...lineRow(shop, o.id, l), o.sourceUpdatedAt]),
+    ),
+  );
+}
+
+/** Refunded lines, each stored once by id (whether or not its refund was new: one held from before lines came). */
+function* writeRefundLines(shop: string, refunds: readonly LedgerRefund[]): LedgerWork<void> {
+  const rows = refunds.flatMap((r) =>
+    (r.lines ?? []).map((l) => [shop, l.id, r.id, r.orderId, l.lineId, l.quantity, l.amountMinor]),
+  );
+  yield* runEach(
+    INSERT_REFUND_LINE,
+    rows.sort((a, b) => ((a[1] as string) < (b[1] as string) ? -1 : (a[1] as string) > (b[1] as string) ? 1 : 0)),
+  );
+}
+
+/** Products: the newest version of each wins; a deleted one stays deleted. Nothing to recompute. */
+function* writeProducts(shop: string, products: readonly LedgerProduct[]): LedgerWork<void> {
+  const rows = newest(
+    products,
+    (x) => x.id,
+    (x) => x.sourceUpdatedAt,
+  );
+  yield* runEach(
+    UPSERT_PRODUCT,
+    rows.map((p) => [shop, p.id, p.title, p.handle, p.productType, p.vendor, p.status, p.sourceUpdatedAt]),
+  );
 }
 
 /**
@@ -190,6 +275,7 @@ function* writeRefunds(
     INSERT_REFUND,
     rows.map((r) => [shop, r.id, r.orderId, r.createdAt, r.amountMinor, r.currencyCode]),
   );
+  yield* writeRefundLines(shop, rows);
   if (reflected) return;
   const orderIds = rows.filter((_, i) => inserted[i] > 0).map((r) => [shop, r.orderId]);
   yield* runEach(REFRESH_ORDER_VALUE, orderIds);
@@ -258,10 +344,19 @@ export function* writeChange(shop: string, change: LedgerChange): LedgerWork<Tou
         [shop, change.orderId, change.at],
       );
       if (written && before?.customerId) touched.affected.add(before.customerId);
+      // Its lines go with it (every time: a refund's lines cannot arrive after the tombstone, INSERT_REFUND_LINE).
+      yield* run(DELETE_ORDER_LINES, [shop, change.orderId]);
+      yield* run(DELETE_REFUND_LINES, [shop, change.orderId]);
       break;
     }
     case "deleteCustomer":
       if (yield* run(TOMBSTONE_CUSTOMER, [shop, change.customerId, change.at])) touched.affected.add(change.customerId);
+      break;
+    case "products":
+      yield* writeProducts(shop, change.products);
+      break;
+    case "deleteProduct":
+      yield* run(TOMBSTONE_PRODUCT, [shop, change.productId, change.at]);
       break;
   }
   return touched;
@@ -320,5 +415,6 @@ export function* backfillBatch(shop: string, runId: string, batch: BackfillBatch
   yield* writeOrders(shop, batch.orders, null);
   // Refunds come inside their order's version, already reflected in its current total.
   yield* writeRefunds(shop, batch.refunds, null, true);
+  if (batch.products) yield* writeProducts(shop, batch.products);
   yield* run(BACKFILL_PROGRESS, [shop, runId, batch.throughLine, batch.customers.length, batch.orders.length, now]);
 }

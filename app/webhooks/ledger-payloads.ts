@@ -2,7 +2,14 @@
 // normalised into ledger rows. A body that is JSON but not what its topic promises is refused, never half-stored.
 import { z } from "zod";
 import { isKnownCurrency, toMinorUnits } from "../domain/money";
-import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "../domain/ledger-types";
+import type {
+  LedgerCustomer,
+  LedgerLine,
+  LedgerOrder,
+  LedgerProduct,
+  LedgerRefund,
+  LedgerRefundLine,
+} from "../domain/ledger-types";
 
 /** REST ids arrive as numbers, or as strings when they exceed 2^53 (see receive.server.ts). */
 const restId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
@@ -53,32 +60,77 @@ const refundTransaction = z
   })
   .superRefine(exactAmount<{ amount: string; currency: string | null }>((t) => [t.amount, t.currency]));
 
+/** A refunded line (refund_line_items): which line, how many, and the subtotal refunded in the shop currency. */
+const refundLineItem = z.looseObject({
+  id: restId,
+  line_item_id: restId,
+  quantity: z.number().int().nonnegative(),
+  subtotal_set: moneySet.nullable().optional(),
+  line_item: z
+    .looseObject({ admin_graphql_api_id: gidOf("LineItem").optional() })
+    .nullable()
+    .optional(),
+});
+
 export const refundBody = z.looseObject({
   id: restId,
   admin_graphql_api_id: gidOf("Refund").optional(),
   order_id: restId,
   created_at: instant,
   transactions: z.array(refundTransaction).default([]),
+  refund_line_items: z.array(refundLineItem).default([]),
 });
 
-export const orderBody = z.looseObject({
+/**
+ * A line item: the REST body has the unit price (price_set) and the discounts allocated to the line
+ * (discount_allocations, order-level discounts included); its product type is not in it (the catalogue has it).
+ */
+const lineItem = z.looseObject({
   id: restId,
-  admin_graphql_api_id: gidOf("Order"),
-  name: z.string().nullable().optional(),
-  created_at: instant,
-  updated_at: instant,
-  processed_at: instant.nullable().optional(),
-  cancelled_at: instant.nullable().optional(),
-  test: z.boolean(),
-  current_total_price_set: moneySet,
-  customer: z
-    .looseObject({ id: restId, admin_graphql_api_id: gidOf("Customer").optional() })
-    .nullable()
-    .optional(),
-  discount_codes: z.array(z.looseObject({ code: z.string() })).default([]),
-  current_total_discounts_set: moneySet.optional(),
-  refunds: z.array(refundBody).default([]),
+  admin_graphql_api_id: gidOf("LineItem").optional(),
+  product_id: restId.nullable().optional(),
+  variant_id: restId.nullable().optional(),
+  title: z.string(),
+  variant_title: z.string().nullable().optional(),
+  vendor: z.string().nullable().optional(),
+  sku: z.string().nullable().optional(),
+  quantity: z.number().int().nonnegative(),
+  gift_card: z.boolean().default(false),
+  price_set: moneySet,
+  discount_allocations: z.array(z.looseObject({ amount_set: moneySet })).default([]),
 });
+
+export const orderBody = z
+  .looseObject({
+    id: restId,
+    admin_graphql_api_id: gidOf("Order"),
+    name: z.string().nullable().optional(),
+    created_at: instant,
+    updated_at: instant,
+    processed_at: instant.nullable().optional(),
+    cancelled_at: instant.nullable().optional(),
+    test: z.boolean(),
+    current_total_price_set: moneySet,
+    customer: z
+      .looseObject({ id: restId, admin_graphql_api_id: gidOf("Customer").optional() })
+      .nullable()
+      .optional(),
+    discount_codes: z.array(z.looseObject({ code: z.string() })).default([]),
+    current_total_discounts_set: moneySet.optional(),
+    refunds: z.array(refundBody).default([]),
+    line_items: z.array(lineItem).default([]),
+  })
+  .superRefine((order, ctx) => {
+    // A line's money must be in the order's shop currency, or its amount would be a number of the wrong minor units.
+    const currency = order.current_total_price_set.shop_money.currency_code;
+    order.line_items.forEach((line, i) => {
+      const currencies = [line.price_set, ...line.discount_allocations.map((a) => a.amount_set)].map(
+        (m) => m.shop_money.currency_code,
+      );
+      if (currencies.some((c) => c !== currency))
+        ctx.addIssue({ code: "custom", message: `line money must be in ${currency}`, path: ["line_items", i] });
+    });
+  });
 
 export const orderDeleteBody = z.looseObject({ id: restId });
 
@@ -123,6 +175,40 @@ export function orderFromBody(body: OrderBody): LedgerOrder {
     discountCodes: body.discount_codes.map((d) => d.code),
     discountMinor: discountsOf(body),
     sourceUpdatedAt: body.updated_at,
+    lines: body.line_items.map((line) => lineFromBody(line, shopMoney.currency_code)),
+  };
+}
+
+type LineItemBody = z.infer<typeof lineItem>;
+
+/** A line in the ledger's terms: amount = quantity × unit price − its discount allocations, exact minor units. */
+export function lineFromBody(line: LineItemBody, currency: string): LedgerLine {
+  const unit = toMinorUnits(line.price_set.shop_money.amount, currency);
+  const discounts = line.discount_allocations.reduce(
+    (sum, a) => sum + toMinorUnits(a.amount_set.shop_money.amount, currency),
+    0,
+  );
+  return {
+    id: line.admin_graphql_api_id ?? `gid://shopify/LineItem/${line.id}`,
+    productId: line.product_id ? `gid://shopify/Product/${line.product_id}` : null,
+    variantId: line.variant_id ? `gid://shopify/ProductVariant/${line.variant_id}` : null,
+    title: line.title,
+    variantTitle: line.variant_title ?? null,
+    vendor: line.vendor ?? null,
+    sku: line.sku ?? null,
+    quantity: line.quantity,
+    amountMinor: line.quantity * unit - discounts,
+    giftCard: line.gift_card,
+  };
+}
+
+function refundLineFromBody(line: RefundBody["refund_line_items"][number]): LedgerRefundLine {
+  const subtotal = line.subtotal_set?.shop_money;
+  return {
+    id: `gid://shopify/RefundLineItem/${line.id}`,
+    lineId: line.line_item?.admin_graphql_api_id ?? `gid://shopify/LineItem/${line.line_item_id}`,
+    quantity: line.quantity,
+    amountMinor: subtotal ? toMinorUnits(subtotal.amount, subtotal.currency_code) : null,
   };
 }
 
@@ -153,6 +239,7 @@ export function refundFromBody(body: RefundBody): LedgerRefund {
         ? null
         : 0,
     currencyCode: currency ?? "XXX",
+    lines: body.refund_line_items.map(refundLineFromBody),
   };
 }
 
@@ -164,6 +251,34 @@ export function customerFromBody(body: CustomerBody): LedgerCustomer {
     lastName: body.last_name ?? null,
     locale: body.locale ?? null,
     sourceCreatedAt: body.created_at ?? null,
+    sourceUpdatedAt: body.updated_at,
+  };
+}
+
+export const productBody = z.looseObject({
+  id: restId,
+  admin_graphql_api_id: gidOf("Product").optional(),
+  title: z.string().nullable().optional(),
+  handle: z.string().nullable().optional(),
+  product_type: z.string().nullable().optional(),
+  vendor: z.string().nullable().optional(),
+  status: z.string().nullable().optional(),
+  updated_at: instant,
+});
+
+export const productDeleteBody = z.looseObject({ id: restId });
+
+export type ProductBody = z.infer<typeof productBody>;
+
+/** REST's status is lower case (active); the catalogue keeps GraphQL's ProductStatus (ACTIVE). */
+export function productFromBody(body: ProductBody): LedgerProduct {
+  return {
+    id: body.admin_graphql_api_id ?? `gid://shopify/Product/${body.id}`,
+    title: body.title ?? null,
+    handle: body.handle ?? null,
+    productType: body.product_type || null,
+    vendor: body.vendor || null,
+    status: body.status ? body.status.toUpperCase() : null,
     sourceUpdatedAt: body.updated_at,
   };
 }
