@@ -70,6 +70,42 @@ export function scheduleDailyRecompute(queue: JobQueue, shop: string, { now = ()
   );
 }
 
+// ---- history: the last 52 weeks of segment and tier sizes reconstructed after backfill (services/history.server.ts) --
+
+export const HISTORY = "history";
+export const HISTORY_KEY = HISTORY;
+export interface HistoryPayload {
+  /** ISO-8601: the install's first computation, the end of the last week reconstructed. */
+  anchor: string;
+}
+
+/** Reconstructs the shop's history up to `anchor` (after the backfill's recompute): a no-op while one is queued. */
+export function enqueueHistory(queue: JobQueue, shop: string, anchor: Date) {
+  return queue.enqueue<HistoryPayload>(shop, HISTORY, { anchor: anchor.toISOString() }, { key: HISTORY_KEY });
+}
+
+// ---- predictions: predicted CLV and churn risk refitted on the ledger (services/predictions.server.ts) ---------------
+
+export const PREDICTIONS = "predictions";
+export const PREDICTIONS_KEY = PREDICTIONS;
+export type PredictionsReason = "daily" | "backfill" | "manual";
+export const PREDICTIONS_REASONS: readonly PredictionsReason[] = ["daily", "backfill", "manual"];
+export interface PredictionsPayload {
+  reason: PredictionsReason;
+  /** ISO-8601; absent: the moment the job runs. */
+  asOf?: string;
+}
+
+/** Refits the shop's predictions (after the daily and the backfill recompute, or on request): one queued per shop. */
+export function enqueuePredictions(queue: JobQueue, shop: string, reason: PredictionsReason, asOf?: Date) {
+  return queue.enqueue<PredictionsPayload>(
+    shop,
+    PREDICTIONS,
+    asOf === undefined ? { reason } : { reason, asOf: asOf.toISOString() },
+    { key: PREDICTIONS_KEY },
+  );
+}
+
 // ---- customer-changed: one customer's state after a ledger write ---------------------------------------------------
 
 export const CUSTOMER_CHANGED = "customer-changed";

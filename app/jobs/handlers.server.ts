@@ -13,16 +13,20 @@ import {
   CAMPAIGNS,
   CUSTOMER_CHANGED,
   CUSTOMER_REFRESH,
+  HISTORY,
   POINTS_BIRTHDAYS,
   POINTS_CUSTOMER,
   POINTS_SHOP,
+  PREDICTIONS,
   RECOMPUTE_SHOP,
   RECONCILE,
   REDEMPTIONS_RECOVER,
   SYNC,
 } from "./contracts";
 import { customerRefreshJob } from "./customer-refresh.server";
+import { historyJob } from "./history.server";
 import { pointsCustomerJob, pointsShopJob } from "./points.server";
+import { predictionsJob } from "./predictions.server";
 import type { JobHandler, JobHandlers, JobQueue } from "./queue";
 import { customerChangedJob, recomputeShopJob } from "./recompute.server";
 import { reconcileJob } from "./reconcile.server";
@@ -57,11 +61,13 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [RECONCILE]: reconcileJob({ clientFor, queue }),
     [RECOMPUTE_SHOP]: recomputeShopJob({ queue }),
     [CUSTOMER_CHANGED]: customerChangedJob({ queue }),
+    [HISTORY]: historyJob(),
     [SYNC]: syncJob({ clientFor }),
     [CAMPAIGNS]: campaignsJob({ clientFor }),
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
     [POINTS_CUSTOMER]: pointsCustomerJob({ clientFor, queue }),
     [POINTS_SHOP]: pointsShopJob({ clientFor, queue }),
+    [PREDICTIONS]: predictionsJob(),
     [POINTS_BIRTHDAYS]: pointsBirthdaysJob({ clientFor, queue }),
     [REDEMPTIONS_RECOVER]: redemptionsRecoverJob({ clientFor, queue }),
   };

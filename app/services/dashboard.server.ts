@@ -1,8 +1,11 @@
 // The dashboard: customers per segment and per tier with the change over 30 days, segment sizes week by week (walked
-// back from today's counts through the history of moves), backfill and sync progress, the last recompute, and what
-// needs the merchant's attention (refused sync writes, dead jobs, tiers Shopify refused).
+// back from today's counts through the history of moves, and before the install from the history reconstructed from
+// the ledger), backfill and sync progress, the last recompute, and what needs the merchant's attention (refused sync
+// writes, dead jobs, tiers Shopify refused).
 import { SEGMENT_KEYS } from "../domain/segments";
+import { momentAtOrBefore } from "../domain/history";
 import { getShopComputation, stateCounts, stateMovesSince } from "../models/customer-state.server";
+import { historySizes } from "../models/state-history.server";
 import { getQueue } from "../jobs/runtime.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { getInstallOverview } from "../models/shop.server";
@@ -19,27 +22,42 @@ type Counts = Record<string, number>;
 
 export async function dashboard(shop: string, now = new Date()) {
   const since = new Date(now.getTime() - WEEKS * 7 * DAY_MS);
-  const [overview, stored, moves, computation, backfill, sync, jobs, { program }, rfm, access] = await Promise.all([
-    getInstallOverview(shop),
-    stateCounts(shop),
-    // Moves since the chart starts: enough to walk today's counts back, week by week.
-    // (Runs stamp all their moves with one time, so this groups a full run's moves into a handful of rows.)
-    stateMovesSince(shop, since),
-    getShopComputation(shop),
-    backfillStatus(shop, now),
-    syncStatus(shop),
-    getQueue().counts(shop),
-    getActiveTierProgram(shop),
-    getRfmSettings(shop),
-    accessStatus(shop),
-  ]);
+  const [overview, stored, moves, computation, backfill, sync, jobs, { program }, rfm, access, history] =
+    await Promise.all([
+      getInstallOverview(shop),
+      stateCounts(shop),
+      // Moves since the chart starts: enough to walk today's counts back, week by week.
+      // (Runs stamp all their moves with one time, so this groups a full run's moves into a handful of rows.)
+      stateMovesSince(shop, since),
+      getShopComputation(shop),
+      backfillStatus(shop, now),
+      syncStatus(shop),
+      getQueue().counts(shop),
+      getActiveTierProgram(shop),
+      getRfmSettings(shop),
+      accessStatus(shop),
+      // Sizes reconstructed from the ledger for the year before the install's first computation (docs/history.md).
+      Promise.all([historySizes(shop, "segment"), historySizes(shop, "tier")]),
+    ]);
   const segments: Counts = Object.fromEntries(SEGMENT_KEYS.map((k) => [k, 0]));
   Object.assign(segments, stored.segments);
   const tiers: Counts = Object.fromEntries([...program.tiers.map((t) => [t.key, 0]), ["", 0]]);
   Object.assign(tiers, stored.tiers);
 
-  /** Counts as they were at `at`: today's, with every later move undone. */
+  const [segmentSizes, tierSizes] = history;
+  const anchor = segmentSizes.length ? segmentSizes[segmentSizes.length - 1].at : null;
+  /**
+   * Counts as they were at `at`: today's, with every later move undone; before the install's first computation (the
+   * reconstruction's last moment), the reconstructed sizes of the latest week ending at or before `at`.
+   */
   const countsAt = (kind: "segment" | "tier", current: Counts, at: number): Counts => {
+    if (anchor !== null && at <= anchor) {
+      const sizes = kind === "segment" ? segmentSizes : tierSizes;
+      const moments = sizes.map((s) => s.at);
+      const moment = momentAtOrBefore(moments, at);
+      const keys = Object.fromEntries(Object.keys(current).map((k) => [k, 0]));
+      return { ...keys, ...(sizes.find((s) => s.at === moment)?.counts ?? {}) };
+    }
     const counts = { ...current };
     for (const m of moves) {
       if (m.kind !== kind || m.at.getTime() < at) continue;

@@ -39,8 +39,10 @@ import { isShopActive } from "../models/shop.server";
 import {
   CAMPAIGNS_COALESCE_MS,
   enqueueCampaigns,
+  enqueueHistory,
   enqueuePointsCustomer,
   enqueuePointsShop,
+  enqueuePredictions,
   enqueueRecompute,
   enqueueSync,
   scheduleDailyRecompute,
@@ -342,6 +344,10 @@ export async function recomputeShopAndFollowUp(
   await enqueueCampaigns(queue, shop, "recompute", { now });
   // The points journal follows the same moments: expiries as days pass, the history a backfill brought, new rules.
   await enqueuePointsShop(queue, shop, reason);
+  // The install's first computation: the year before it is reconstructed from the ledger (docs/history.md).
+  if (reason === "backfill") await enqueueHistory(queue, shop, asOf);
+  // Predicted CLV and churn risk are refitted daily and once the backfill brought the history (docs/predictions.md).
+  if (reason === "daily" || reason === "backfill") await enqueuePredictions(queue, shop, reason, asOf);
   await scheduleDailyRecompute(queue, shop, { now });
   return result;
 }

@@ -1,9 +1,11 @@
 // The segments page: each RFM segment's size, share of revenue and average order value, the moves between segments
-// since a chosen date (where customers came from and went to), and the shop's own segment names.
+// since a chosen date (where customers came from and went to; before the install, the weeks reconstructed from the
+// ledger), and the shop's own segment names.
 import { z } from "zod";
 import { segmentMovesSince, segmentTotals } from "../models/customer-state.server";
 import { SEGMENT_KEYS, SEGMENT_MOVEMENT_DAYS as MOVEMENT_DAYS } from "../domain/segments";
 import { getRfmSettings } from "../models/rfm-settings.server";
+import { historyMoves } from "../models/state-history.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { saveRfmSettings } from "./rule-changes.server";
 import { backfillStatus } from "./backfill.server";
@@ -12,16 +14,24 @@ const DAY_MS = 86_400_000;
 
 export async function segmentsOverview(shop: string, sinceDays: number, now = new Date()) {
   const since = new Date(now.getTime() - sinceDays * DAY_MS);
-  const [sizes, moves, rfm, currency, backfill] = await Promise.all([
+  const [sizes, moves, rfm, currency, backfill, reconstructed] = await Promise.all([
     segmentTotals(shop),
     segmentMovesSince(shop, since),
     getRfmSettings(shop),
     shopCurrency(shop),
     backfillStatus(shop, now),
+    // Moves reconstructed from the ledger for the weeks before the install (docs/history.md), joiners left out.
+    historyMoves(shop, "segment", { after: since }),
   ]);
   const bySegment = new Map(sizes.map((s) => [s.segment, s]));
   const revenue = sizes.reduce((sum, s) => sum + s.spend, 0);
-  const flows = moves;
+  const flows = [...moves];
+  for (const m of reconstructed) {
+    if (m.from === "") continue;
+    const flow = flows.find((f) => f.from === m.from && f.to === m.to);
+    if (flow) flow.moves += m.customers;
+    else flows.push({ from: m.from, to: m.to, moves: m.customers });
+  }
   return {
     currency,
     backfill,
