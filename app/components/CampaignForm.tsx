@@ -2,6 +2,7 @@
 // error inline as the server's validation (app/domain/campaigns.ts) reports it.
 import { useState } from "react";
 import {
+  Banner,
   BlockStack,
   Button,
   Card,
@@ -16,6 +17,19 @@ import {
 import { useTranslation } from "react-i18next";
 import { GRID_SEGMENT_KEYS } from "../domain/segments";
 import type { CampaignIssue } from "../domain/campaigns";
+import { INSIGHT_KEYS } from "../domain/insights";
+
+/** What an insight audience can be about (the shop's products and types) and whether predictions exist. */
+export interface InsightChoices {
+  products: { id: string; title: string }[];
+  productTypes: string[];
+  predictions: { available: boolean; reason: string | null };
+}
+const NO_INSIGHT_CHOICES: InsightChoices = {
+  products: [],
+  productTypes: [],
+  predictions: { available: false, reason: null },
+};
 
 export interface CampaignFormValues {
   name: string;
@@ -24,6 +38,9 @@ export interface CampaignFormValues {
   segments: string[];
   tiers: string[];
   days: string;
+  insight: string;
+  insightProduct: string;
+  insightProductType: string;
   includeExisting: boolean;
   schedule: string;
   offerKind: string;
@@ -40,6 +57,7 @@ export function CampaignForm({
   currency,
   segmentNames,
   tiers,
+  insightChoices = NO_INSIGHT_CHOICES,
   issues,
   busy,
   submitLabel,
@@ -49,6 +67,7 @@ export function CampaignForm({
   currency: string;
   segmentNames: Record<string, string>;
   tiers: { key: string; name: string }[];
+  insightChoices?: InsightChoices;
   issues: CampaignIssue[];
   busy: boolean;
   submitLabel: string;
@@ -92,7 +111,7 @@ export function CampaignForm({
             />
             <Select
               label={t("campaigns.form.audienceKind")}
-              options={["segment", "tier_up", "first_order", "days_since_last_order"].map((k) => ({
+              options={["segment", "tier_up", "first_order", "days_since_last_order", "insight"].map((k) => ({
                 label: t(`campaigns.audience.${k}`),
                 value: k,
               }))}
@@ -145,6 +164,52 @@ export function CampaignForm({
                   checked={values.includeExisting}
                   onChange={set("includeExisting")}
                 />
+              </>
+            ) : null}
+            {values.audienceKind === "insight" ? (
+              <>
+                <Select
+                  label={t("insights.field.insight")}
+                  options={INSIGHT_KEYS.map((k) => ({ label: t(`insights.name.${k}`), value: k }))}
+                  value={values.insight}
+                  onChange={set("insight")}
+                  helpText={t(`insights.help.${values.insight}`, { defaultValue: "" })}
+                  error={errorAt("insight")}
+                />
+                {["clv_high", "clv_medium", "clv_low", "likely_lost"].includes(values.insight) &&
+                !insightChoices.predictions.available ? (
+                  <Banner tone="warning">
+                    {t("insights.predictionsUnavailable", {
+                      reason: insightChoices.predictions.reason ?? "",
+                    })}
+                  </Banner>
+                ) : null}
+                {values.insight === "product" ? (
+                  <Select
+                    label={t("insights.field.product")}
+                    options={[
+                      { label: t("insights.field.choose"), value: "" },
+                      ...insightChoices.products.map((p) => ({ label: p.title, value: p.id })),
+                    ]}
+                    value={values.insightProduct}
+                    onChange={set("insightProduct")}
+                    helpText={insightChoices.products.length ? undefined : t("insights.noProducts")}
+                    error={errorAt("insightProduct")}
+                  />
+                ) : null}
+                {values.insight === "product_type" ? (
+                  <Select
+                    label={t("insights.field.productType")}
+                    options={[
+                      { label: t("insights.field.choose"), value: "" },
+                      ...insightChoices.productTypes.map((type) => ({ label: type, value: type })),
+                    ]}
+                    value={values.insightProductType}
+                    onChange={set("insightProductType")}
+                    helpText={insightChoices.productTypes.length ? undefined : t("insights.noProductTypes")}
+                    error={errorAt("insightProductType")}
+                  />
+                ) : null}
               </>
             ) : null}
             <Select

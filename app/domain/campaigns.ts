@@ -4,6 +4,7 @@
 // the attribution arithmetic lives in app/domain/campaign-stats.ts.
 import { fromMinorUnits, toMinorUnits } from "./money";
 import { GRID_SEGMENT_KEYS } from "./segments";
+import { parseStoredInsight, validateInsight, type Insight } from "./insights";
 
 export const CAMPAIGN_TEMPLATES = ["welcome", "thank_you", "win_back", "vip_reward", "custom"] as const;
 export type CampaignTemplate = (typeof CAMPAIGN_TEMPLATES)[number];
@@ -18,13 +19,16 @@ export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
  * - first_order: customers with exactly one qualifying order, placed after the campaign began.
  * - days_since_last_order: customers whose last qualifying order is at least `days` old — once per lapse (they must
  *   order again before this campaign reaches them again).
+ * - insight: customers who match an insight now (app/domain/insights.ts: CLV band, likely lost, promotion-only, a
+ *   product or product type bought); cooldown decides when they may get it again.
  */
 export type CampaignAudience =
   | { kind: "segment"; segments: string[] }
   | { kind: "tier_up"; tiers: string[] }
   | { kind: "first_order" }
-  | { kind: "days_since_last_order"; days: number };
-export const AUDIENCE_KINDS = ["segment", "tier_up", "first_order", "days_since_last_order"] as const;
+  | { kind: "days_since_last_order"; days: number }
+  | { kind: "insight"; insight: Insight };
+export const AUDIENCE_KINDS = ["segment", "tier_up", "first_order", "days_since_last_order", "insight"] as const;
 
 /** `entry`: whenever customers newly match (after each scoring); `daily`: once a day. */
 export const CAMPAIGN_SCHEDULES = ["entry", "daily"] as const;
@@ -142,6 +146,9 @@ export interface CampaignFormInput {
   segments?: unknown; // string[]
   tiers?: unknown; // string[]
   days?: unknown;
+  insight?: unknown;
+  insightProduct?: unknown; // product gid
+  insightProductType?: unknown;
   includeExisting?: unknown;
   schedule?: unknown;
   offerKind?: unknown;
@@ -226,6 +233,16 @@ export function validateCampaign(
     case "days_since_last_order":
       audience = { kind: "days_since_last_order", days: integer("days", input.days, 1, CAMPAIGN_LIMITS.daysSinceMax) };
       break;
+    case "insight": {
+      const checked = validateInsight({
+        insight: input.insight,
+        product: input.insightProduct,
+        productType: input.insightProductType,
+      });
+      if (checked.ok) audience = { kind: "insight", insight: checked.insight };
+      else issues.push(...checked.issues);
+      break;
+    }
     default:
       issue("audienceKind", "choose", "Choose who the campaign is for.");
   }
@@ -278,6 +295,11 @@ export function campaignFormValues(c: CampaignDefinition, currency: string) {
     segments: c.audience.kind === "segment" ? c.audience.segments : [],
     tiers: c.audience.kind === "tier_up" ? c.audience.tiers : [],
     days: c.audience.kind === "days_since_last_order" ? String(c.audience.days) : "60",
+    insight: c.audience.kind === "insight" ? c.audience.insight.key : "promotion_only",
+    insightProduct:
+      c.audience.kind === "insight" && c.audience.insight.key === "product" ? c.audience.insight.productId : "",
+    insightProductType:
+      c.audience.kind === "insight" && c.audience.insight.key === "product_type" ? c.audience.insight.productType : "",
     includeExisting: c.includeExisting,
     schedule: c.schedule,
     offerKind: c.offer.kind,
@@ -370,5 +392,6 @@ export function isTierUp(
 export function parseAudience(json: string): CampaignAudience {
   const a = JSON.parse(json) as CampaignAudience;
   if (!(AUDIENCE_KINDS as readonly string[]).includes(a.kind)) throw new Error(`unknown audience ${json}`);
+  if (a.kind === "insight") return { kind: "insight", insight: parseStoredInsight(a.insight) };
   return a;
 }

@@ -10,6 +10,9 @@ import analyticsEn from "./pages/analytics.en.json";
 import analyticsTh from "./pages/analytics.th.json";
 import campaignsEn from "./pages/campaigns.en.json";
 import campaignsTh from "./pages/campaigns.th.json";
+// Insight segments (predicted value, likely lost, promotion-only, bought a product): campaigns, customers, settings.
+import insightsEn from "./pages/insights.en.json";
+import insightsTh from "./pages/insights.th.json";
 // The shoppers' loyalty page (app/storefront/loyalty-page.ts): in the storefront's language, not the admin's.
 import loyaltyEn from "./pages/loyalty.en.json";
 import loyaltyTh from "./pages/loyalty.th.json";
@@ -27,6 +30,7 @@ const en = {
   ...enBase,
   analytics: analyticsEn,
   campaigns: campaignsEn,
+  insights: insightsEn,
   loyalty: loyaltyEn,
   pointsProgram: pointsProgramEn,
   pointsReport: pointsReportEn,
@@ -37,6 +41,7 @@ const th = {
   ...thBase,
   analytics: analyticsTh,
   campaigns: campaignsTh,
+  insights: insightsTh,
   loyalty: loyaltyTh,
   pointsProgram: pointsProgramTh,
   pointsReport: pointsReportTh,

@@ -249,6 +249,7 @@ export default function CampaignDetail() {
               currency={data.currency}
               segmentNames={data.segmentNames}
               tiers={data.tiers}
+              insightChoices={data.insightChoices}
               issues={save.data && !save.data.ok ? save.data.issues : []}
               busy={save.state !== "idle"}
               submitLabel={t("campaigns.saveChanges")}

@@ -48,6 +48,15 @@ export default function Campaigns() {
         ? t("campaigns.audienceSummary.tierUpTo", { tiers: a.tiers.map(tierName).join(", ") })
         : t("campaigns.audienceSummary.tierUp");
     if (a.kind === "first_order") return t("campaigns.audienceSummary.firstOrder");
+    if (a.kind === "insight") {
+      const i = a.insight;
+      if (i.key === "product")
+        return t("insights.summary.product", {
+          product: data.insightChoices.products.find((p) => p.id === i.productId)?.title ?? i.productId,
+        });
+      if (i.key === "product_type") return t("insights.summary.product_type", { type: i.productType });
+      return t(`insights.name.${i.key}`);
+    }
     return t("campaigns.audienceSummary.daysSince", { days: a.days });
   };
   const offer = (c: (typeof data.campaigns)[number]) =>

@@ -41,6 +41,7 @@ export default function NewCampaign() {
             currency={data.currency}
             segmentNames={data.segmentNames}
             tiers={data.tiers}
+            insightChoices={data.insightChoices}
             issues={fetcher.data && !fetcher.data.ok ? fetcher.data.issues : []}
             busy={fetcher.state !== "idle"}
             submitLabel={t("campaigns.start")}

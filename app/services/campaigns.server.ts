@@ -49,6 +49,7 @@ import { enqueueCampaigns } from "../jobs/contracts";
 import { getQueue } from "../jobs/runtime.server";
 import { deliverCampaignOffers, type DeliveryResult } from "./campaign-delivery.server";
 import { csvLines } from "./export.server";
+import { insightCustomers, predictionContext, productChoices, productTypeChoices } from "../models/insights.server";
 
 const DAY_MS = 86_400_000;
 
@@ -129,6 +130,9 @@ async function audienceNow(shop: string, campaign: Campaign, now: Date, tierOrde
         })
         .map((c) => c.customerId);
     }
+    case "insight":
+      // Everyone who matches now (a shop without predictions: nobody for the prediction-based ones).
+      return insightCustomers(shop, a.insight, await predictionContext(shop), now);
   }
 }
 
@@ -278,7 +282,22 @@ async function formContext(shop: string) {
     getRfmSettings(shop),
     getActiveTierProgram(shop),
   ]);
-  return { currency, segmentNames: rfm.segmentNames, tiers: program.tiers.map((t) => ({ key: t.key, name: t.name })) };
+  const [products, productTypes, predictions] = await Promise.all([
+    productChoices(shop),
+    productTypeChoices(shop),
+    predictionContext(shop),
+  ]);
+  return {
+    currency,
+    segmentNames: rfm.segmentNames,
+    tiers: program.tiers.map((t) => ({ key: t.key, name: t.name })),
+    /** What an insight audience can be about: the shop's products and product types, and whether predictions exist. */
+    insightChoices: {
+      products: products.map((p) => ({ id: p.id, title: p.title ?? p.id })),
+      productTypes,
+      predictions: { available: predictions.available, reason: predictions.reason },
+    },
+  };
 }
 
 function serialise(c: Campaign) {
@@ -350,6 +369,9 @@ function formInput(form: FormData): CampaignFormInput {
     segments: form.getAll("segments"),
     tiers: form.getAll("tiers"),
     days: get("days"),
+    insight: get("insight"),
+    insightProduct: get("insightProduct"),
+    insightProductType: get("insightProductType"),
     includeExisting: get("includeExisting"),
     schedule: get("schedule"),
     offerKind: get("offerKind"),
