@@ -3,6 +3,7 @@
 // open campaign offers and their tier moves. Pure: the caller reads the rows and gives `now`; app/storefront renders it.
 import type { CampaignOffer } from "./campaigns";
 import type { CustomerStateValues } from "./customer-state";
+import type { ShownProduct } from "./recommendation-delivery";
 import { perkLocale, shopperPerks, type PerkLocale, type PerkSettings, type ShopperPerks } from "./perks";
 import type { ShopperPointsSection } from "./shopper-points";
 import type { TierProgram, TierWindow } from "./tiers";
@@ -11,6 +12,8 @@ import type { TierProgram, TierWindow } from "./tiers";
 export const EXPIRES_SOON_DAYS = 30;
 /** The newest tier moves shown. */
 export const HISTORY_SHOWN = 10;
+/** The recommended products shown ("Picked for you"), at most. */
+export const PICKS_SHOWN = 4;
 const DAY_MS = 86_400_000;
 
 export interface LoyaltyTierView {
@@ -64,6 +67,8 @@ export interface LoyaltyMemberView {
   history: LoyaltyMoveView[];
   /** Their points, rewards and redemptions (docs/rules.md#loyalty-page-points); null: not shown. */
   points: ShopperPointsSection | null;
+  /** Products recommended to them that the shop sells now, best first, at most PICKS_SHOWN; empty: none shown. */
+  picks: ShownProduct[];
 }
 
 export type LoyaltyPageView =
@@ -114,6 +119,8 @@ export interface LoyaltyPageInput {
     moves: { from: string | null; to: string | null; at: number }[];
     /** The points section, built by domain/shopper-points.ts (null: not shown). */
     points?: ShopperPointsSection | null;
+    /** Their recommended products that may be shown (domain/recommendation-delivery.ts), best first. */
+    picks?: ShownProduct[];
   } | null;
 }
 
@@ -195,6 +202,7 @@ export function loyaltyPageView(input: LoyaltyPageInput): LoyaltyPageView {
         direction: tierMoveDirection(order, m.from, m.to),
       })),
     points: customer.points ?? null,
+    picks: (customer.picks ?? []).slice(0, PICKS_SHOWN),
   };
   return page;
 }

@@ -309,11 +309,60 @@ export function joinStorefrontDigest({ tier, points }: { tier: string | null; po
 
 /** The two parts of a storefrontDigest: the tier digest and the points text, each null for none. */
 export function splitStorefrontDigest(digest: string | null): { tier: string | null; points: string | null } {
+  // A recommendations part (withRecommendationsDigest) follows everything else: it is not the tier's or the points'.
+  digest = splitRecommendationsDigest(digest).rest;
   if (digest === null) return { tier: null, points: null };
   // Neither a tier key nor JSON text holds a newline: the mark is the digest's last line but one.
   const cut = digest.lastIndexOf(POINTS_MARK);
   if (cut === -1) return { tier: digest, points: null };
   return { tier: cut === 0 ? null : digest.slice(0, cut), points: digest.slice(cut + POINTS_MARK.length) };
+}
+
+// ---- Recommendations for the storefront (the `recommendations` metafield) -----------------------------------------
+
+/**
+ * The products recommended to the customer (docs/affinity.md#where-recommendations-go): a list of product references,
+ * best first, so Liquid reads `customer.metafields.app.recommendations.value` as product objects. Its own metafield:
+ * a customer without recommendations has none, and a shop without them writes nothing new.
+ */
+export const RECOMMENDATIONS_METAFIELD = { key: "recommendations", type: "list.product_reference" } as const;
+/** At most this many products are written (the block shows up to its own setting, at most this). */
+export const RECOMMENDATIONS_WRITTEN_MAX = 8;
+
+/**
+ * The recommendations metafield's value for a customer: a JSON array of product gids (those given, already reduced to
+ * products the storefront can show: domain/recommendation-delivery.ts), at most RECOMMENDATIONS_WRITTEN_MAX, no
+ * repeats; null: none (the metafield is deleted or never written).
+ */
+export function recommendationsMetafield(products: readonly string[]): string | null {
+  const unique = [...new Set(products)].slice(0, RECOMMENDATIONS_WRITTEN_MAX);
+  return unique.length === 0 ? null : JSON.stringify(unique);
+}
+
+const RECOMMENDATIONS_MARK = "\nrecommendations\n";
+
+/**
+ * A storefront digest (storefrontDigest) with the recommendations text after everything else, behind a
+ * `recommendations` line. Without recommendations the digest is exactly the one before, so nothing is rewritten for
+ * customers who have none.
+ */
+export function withRecommendationsDigest(digest: string | null, recommendations: string | null): string | null {
+  return recommendations === null ? digest : `${digest ?? ""}${RECOMMENDATIONS_MARK}${recommendations}`;
+}
+
+/** A digest's recommendations text and the rest (tier and points), each null for none. */
+export function splitRecommendationsDigest(digest: string | null): {
+  rest: string | null;
+  recommendations: string | null;
+} {
+  if (digest === null) return { rest: null, recommendations: null };
+  // The JSON array of gids holds no newline: the mark is the digest's last line but one.
+  const cut = digest.lastIndexOf(RECOMMENDATIONS_MARK);
+  if (cut === -1) return { rest: digest, recommendations: null };
+  return {
+    rest: cut === 0 ? null : digest.slice(0, cut),
+    recommendations: digest.slice(cut + RECOMMENDATIONS_MARK.length),
+  };
 }
 
 export interface SyncSettingsIssue {

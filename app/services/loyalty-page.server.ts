@@ -2,12 +2,19 @@
 // everything the page shows for one shop and, when one is signed in, one customer — through the models, every read
 // scoped to the verified shop — and builds the view (domain/loyalty-page.ts). A shop that is not installed gets the
 // "unavailable" view and nothing else is read.
-import { loyaltyPageView, HISTORY_SHOWN, type LoyaltyPageView, type OfferInput } from "../domain/loyalty-page";
+import {
+  loyaltyPageView,
+  HISTORY_SHOWN,
+  PICKS_SHOWN,
+  type LoyaltyPageView,
+  type OfferInput,
+} from "../domain/loyalty-page";
 import { perkLocale } from "../domain/perks";
 import { getCampaign, openOffers } from "../models/campaigns.server";
 import { discountCodesUsedBy } from "../models/customer-order-codes.server";
 import { getLedgerCustomer } from "../models/customer-detail.server";
 import { loadState } from "../models/customer-state.server";
+import { recommendedProductsOf } from "../models/recommended-products.server";
 import { customerTierMoves } from "../models/customer-tier-moves.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getShop, shopLocale } from "../models/shop.server";
@@ -19,14 +26,16 @@ const DAY_MS = 86_400_000;
 
 /** What the page needs of one signed-in customer (null fields and empty lists for a customer the ledger lacks). */
 async function customerData(shop: string, customerId: string, now: Date, query: URLSearchParams) {
-  const [customer, state, moves, issued] = await Promise.all([
+  const [customer, state, moves, issued, recommended] = await Promise.all([
     getLedgerCustomer(shop, customerId),
     loadState(shop, customerId),
     customerTierMoves(shop, customerId, HISTORY_SHOWN),
     openOffers(shop, [customerId], now),
+    recommendedProductsOf(shop, [customerId], PICKS_SHOWN),
   ]);
   // A customer Shopify deleted (a tombstone in the ledger) is shown nothing of theirs.
-  if (customer?.deletedAt) return { firstName: null, state: null, offers: [], usedCodes: [], moves: [], points: null };
+  if (customer?.deletedAt)
+    return { firstName: null, state: null, offers: [], usedCodes: [], moves: [], points: null, picks: [] };
   const points = await shopperPoints(shop, customerId, query, now);
   const offers: OfferInput[] = [];
   const campaigns = new Map<string, Awaited<ReturnType<typeof getCampaign>>>();
@@ -47,6 +56,7 @@ async function customerData(shop: string, customerId: string, now: Date, query: 
     usedCodes,
     moves: moves.map((m) => ({ from: m.from, to: m.to, at: m.at.getTime() })),
     points,
+    picks: recommended.get(customerId) ?? [],
   };
 }
 

@@ -30,6 +30,11 @@ import {
   POINTS_EXPIRY_WARNING_DAYS,
   POINTS_METAFIELD,
   pointsMetafield,
+  RECOMMENDATIONS_METAFIELD,
+  RECOMMENDATIONS_WRITTEN_MAX,
+  recommendationsMetafield,
+  splitRecommendationsDigest,
+  withRecommendationsDigest,
   pointsStatus,
   type StatusReward,
   splitStorefrontDigest,
@@ -47,6 +52,7 @@ import { balancesAt, journalAppends, targetEntries, type PointsProgramme } from 
 import { DAY_MS } from "../domain/time";
 import { journalsOf, pointsLedgers } from "../models/points.server";
 import { listRewards } from "../models/rewards.server";
+import { recommendedProductsOf } from "../models/recommended-products.server";
 import { pointsProgramme } from "./points.server";
 import type { TierProgram } from "../domain/tiers";
 import { perkLocale, programShopperPerks, type ShopperPerks } from "../domain/perks";
@@ -94,7 +100,9 @@ const BULK_VARIABLES_BUDGET = 16 * 1024 * 1024;
 interface MetafieldsChange {
   tier: TierMetafields | "delete" | null;
   points: string | "delete" | null;
-  want: { tier: string | null; points: string | null };
+  /** The recommendations metafield's value (a JSON array of product gids). */
+  recommendations: string | "delete" | null;
+  want: { tier: string | null; points: string | null; recommendations: string | null };
 }
 
 /** One customer's writes in this run. */
@@ -188,6 +196,7 @@ export async function syncShop(
     locale,
     perks: programShopperPerks(program, { ...settings, locale: perkLocale(locale) }, currency, perkLocale(locale)),
     points: settings.metafields ? pointsReader(shop, now().getTime()) : async () => new Map(),
+    recommendations: settings.metafields ? recommendationsReader(shop) : async () => new Map(),
   };
   const run = await createSyncRun(shop, mode === "cleanup" ? "cleanup" : reason);
   const start = { ...client.stats };
@@ -228,7 +237,9 @@ export async function syncShop(
     let count = 0;
     for await (const page of pages(shop, signal)) {
       const points = await storefront.points(page.map((c) => c.state.customerId));
-      for (const c of page) if (due(c) && workFor(c, settings, program, storefront, points, undefined)) count++;
+      const recommended = await storefront.recommendations(page.map((c) => c.state.customerId));
+      for (const c of page)
+        if (due(c) && workFor(c, settings, program, storefront, points, undefined, recommended)) count++;
     }
     if (count > bulkThreshold) {
       await syncInBulk(shop, { client, settings, program, storefront, prefixes, due, totals, now, signal });
@@ -239,9 +250,10 @@ export async function syncShop(
         const dueHere = page.filter(due);
         const foreign = await readForeignTags(shop, client, dueHere, settings, prefixes);
         const points = await storefront.points(dueHere.map((c) => c.state.customerId));
+        const recommended = await storefront.recommendations(dueHere.map((c) => c.state.customerId));
         for (const candidate of dueHere) {
           const id = candidate.state.customerId;
-          const work = workFor(candidate, settings, program, storefront, points, foreign.get(id));
+          const work = workFor(candidate, settings, program, storefront, points, foreign.get(id), recommended);
           if (!work) continue;
           pending.push(work);
           totals.changed += 1;
@@ -287,6 +299,24 @@ interface Storefront {
   locale: string | null;
   perks: Map<string, ShopperPerks>;
   points(customerIds: readonly string[]): Promise<Map<string, string>>;
+  /** The recommendations metafield's value of a page of customers (only those with products to show have one). */
+  recommendations(customerIds: readonly string[]): Promise<Map<string, string>>;
+}
+
+/**
+ * The recommendations metafield's value of a page of customers: their stored lists reduced to products the shop
+ * sells now (not deleted, ACTIVE), at most RECOMMENDATIONS_WRITTEN_MAX each.
+ */
+function recommendationsReader(shop: string) {
+  return async (customerIds: readonly string[]): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    const shown = await recommendedProductsOf(shop, customerIds, RECOMMENDATIONS_WRITTEN_MAX);
+    for (const [id, products] of shown) {
+      const text = recommendationsMetafield(products.map((p) => p.id));
+      if (text !== null) out.set(id, text);
+    }
+    return out;
+  };
 }
 
 /**
@@ -346,6 +376,7 @@ function workFor(
   storefront: Storefront,
   points: ReadonlyMap<string, string>,
   readForeign: string[] | undefined,
+  recommended: ReadonlyMap<string, string> = new Map(),
 ): Work | null {
   const before = { tags: synced?.tags ?? [], metafields: synced?.metafields ?? null };
   const foreign = synced?.foreignTags ?? readForeign ?? [];
@@ -355,6 +386,7 @@ function workFor(
     before.metafields,
     settings.metafields ? tierMetafields(state, program, storefront.currency, storefront) : null,
     settings.metafields ? (points.get(state.customerId) ?? null) : null,
+    settings.metafields ? (recommended.get(state.customerId) ?? null) : null,
   );
   if (tags.add.length === 0 && tags.remove.length === 0 && metafields === null) {
     return null;
@@ -367,15 +399,19 @@ function metafieldsChange(
   written: string | null,
   tier: TierMetafields | null,
   points: string | null,
+  recommendations: string | null = null,
 ): MetafieldsChange | null {
   const before = splitStorefrontDigest(written);
-  const want = { tier: metafieldsDigest(tier), points };
+  const beforeRecommendations = splitRecommendationsDigest(written).recommendations;
+  const want = { tier: metafieldsDigest(tier), points, recommendations };
   const change: MetafieldsChange = {
     tier: want.tier === before.tier ? null : tier === null ? "delete" : tier,
     points: want.points === before.points ? null : points === null ? "delete" : points,
+    recommendations:
+      want.recommendations === beforeRecommendations ? null : recommendations === null ? "delete" : recommendations,
     want,
   };
-  return change.tier === null && change.points === null ? null : change;
+  return change.tier === null && change.points === null && change.recommendations === null ? null : change;
 }
 
 /** The metafieldsSet inputs of a customer's change (one call holds them all). */
@@ -385,6 +421,9 @@ function setInputs(w: Work) {
   return [
     ...(m.tier !== null && m.tier !== "delete" ? tierInputs(w.customerId, m.tier) : []),
     ...(m.points !== null && m.points !== "delete" ? [pointsInput(w.customerId, m.points)] : []),
+    ...(m.recommendations !== null && m.recommendations !== "delete"
+      ? [recommendationsInput(w.customerId, m.recommendations)]
+      : []),
   ];
 }
 
@@ -397,6 +436,9 @@ function deleteIdentifiers(w: Work) {
     ...(m.points === "delete"
       ? [{ ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: POINTS_METAFIELD.key }]
       : []),
+    ...(m.recommendations === "delete"
+      ? [{ ownerId: w.customerId, namespace: METAFIELD_NAMESPACE, key: RECOMMENDATIONS_METAFIELD.key }]
+      : []),
   ];
 }
 
@@ -406,10 +448,15 @@ function digestAfter(w: Work, setOk: boolean, deleteOk: boolean): string | null 
   if (m === null) return w.before.metafields;
   const before = splitStorefrontDigest(w.before.metafields);
   const applied = (part: unknown) => (part === null ? false : part === "delete" ? deleteOk : setOk);
-  return joinStorefrontDigest({
-    tier: applied(m.tier) ? m.want.tier : before.tier,
-    points: applied(m.points) ? m.want.points : before.points,
-  });
+  return withRecommendationsDigest(
+    joinStorefrontDigest({
+      tier: applied(m.tier) ? m.want.tier : before.tier,
+      points: applied(m.points) ? m.want.points : before.points,
+    }),
+    applied(m.recommendations)
+      ? m.want.recommendations
+      : splitRecommendationsDigest(w.before.metafields).recommendations,
+  );
 }
 
 /** Customers in calls of at most METAFIELDS_PER_CALL metafields, in order, a customer's all in one call. */
@@ -602,6 +649,7 @@ async function send(
             ...w.metafields!,
             tier: w.metafields!.tier === "delete" ? null : w.metafields!.tier,
             points: w.metafields!.points === "delete" ? null : w.metafields!.points,
+            recommendations: w.metafields!.recommendations === "delete" ? null : w.metafields!.recommendations,
           },
           retried: true,
         });
@@ -691,15 +739,19 @@ async function syncInBulk(
   const { client, settings, program, storefront, prefixes, totals, now, signal } = ctx;
   const candidates: SyncCandidate[] = [];
   const points = new Map<string, string>();
+  const recommended = new Map<string, string>();
   for await (const page of pages(shop, signal)) {
     totals.considered += page.length;
     const due = page.filter(ctx.due);
     const pagePoints = await storefront.points(due.map((c) => c.state.customerId));
+    const pageRecommended = await storefront.recommendations(due.map((c) => c.state.customerId));
     for (const c of due)
-      if (workFor(c, settings, program, storefront, pagePoints, undefined)) {
+      if (workFor(c, settings, program, storefront, pagePoints, undefined, pageRecommended)) {
         candidates.push(c);
         const text = pagePoints.get(c.state.customerId);
         if (text !== undefined) points.set(c.state.customerId, text);
+        const products = pageRecommended.get(c.state.customerId);
+        if (products !== undefined) recommended.set(c.state.customerId, products);
       }
   }
   const unknown = candidates.filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0);
@@ -710,7 +762,7 @@ async function syncInBulk(
       : new Map<string, string[]>();
   await recordForeignTags(shop, foreign);
   const work = candidates.flatMap(
-    (c) => workFor(c, settings, program, storefront, points, foreign.get(c.state.customerId)) ?? [],
+    (c) => workFor(c, settings, program, storefront, points, foreign.get(c.state.customerId), recommended) ?? [],
   );
   totals.changed += work.length;
 
@@ -877,6 +929,16 @@ function tierInputs(ownerId: string, values: TierMetafields) {
 
 function pointsInput(ownerId: string, value: string) {
   return { ownerId, namespace: METAFIELD_NAMESPACE, key: POINTS_METAFIELD.key, type: POINTS_METAFIELD.type, value };
+}
+
+function recommendationsInput(ownerId: string, value: string) {
+  return {
+    ownerId,
+    namespace: METAFIELD_NAMESPACE,
+    key: RECOMMENDATIONS_METAFIELD.key,
+    type: RECOMMENDATIONS_METAFIELD.type,
+    value,
+  };
 }
 
 function tierIdentifiers(ownerId: string) {

@@ -40,6 +40,9 @@ const STYLE = `<style>
 .loyalty-page td ul { margin: 0; }
 .loyalty-page__signin { display: inline-block; margin: .5rem 0; padding: .6rem 1rem; border-radius: 6px; background: var(--lp-accent); color: #fff; text-decoration: none; font-weight: 600; }
 .loyalty-page__signin:hover, .loyalty-page__signin:focus { background: #163b70; color: #fff; }
+.loyalty-page ul.loyalty-page__picks { list-style: none; padding: 0; display: grid; gap: .5rem; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); }
+.loyalty-page__picks > li { margin: 0; padding: .6rem .75rem; border: 1px solid var(--lp-line); border-radius: 6px; overflow-wrap: anywhere; }
+.loyalty-page__picks a { color: var(--lp-accent); font-weight: 600; }
 ${POINTS_STYLE.html}</style>`;
 
 function windowValues(window: TierWindow): Values {
@@ -162,6 +165,28 @@ function historySection(t: TFunction, page: Page, member: LoyaltyMemberView): st
   return card("lp-history", say(t, "historyHeading"), `<ol>${items.map((i) => `<li>${i}</li>`).join("")}</ol>`);
 }
 
+/** A product handle as a path segment inside a quoted Liquid string: percent-encoded, quotes and parentheses too. */
+const handlePath = (handle: string) =>
+  encodeURIComponent(handle).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * "Picked for you": the products recommended to the member that the shop sells now, each a link to its product page
+ * on the storefront (the shop's root, so a shop in another language links in it); none: no section.
+ */
+function picksSection(t: TFunction, member: LoyaltyMemberView): string {
+  if (member.picks.length === 0) return "";
+  const items = member.picks.map((p) =>
+    p.handle
+      ? `<a href="{{ routes.root_url | append: '/products/${handlePath(p.handle)}' | replace: '//', '/' }}">${text(p.title)}</a>`
+      : text(p.title),
+  );
+  return card(
+    "lp-picks",
+    say(t, "picksHeading"),
+    `<p>${say(t, "picksIntro")}</p>${list(items, "loyalty-page__picks")}`,
+  );
+}
+
 function programmeSection(t: TFunction, page: Page): string {
   const { program, currency } = page;
   const current = page.member?.tier?.key ?? null;
@@ -214,6 +239,7 @@ export function renderLoyaltyPage(view: LoyaltyPageView, target: FormTarget = { 
       perksSection(t, view, member),
       offersSection(t, view, member),
       historySection(t, view, member),
+      picksSection(t, member),
       ...points.bottom,
     );
   } else {

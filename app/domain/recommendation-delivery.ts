@@ -1,0 +1,57 @@
+// Which of a customer's recommended products reach the shopper (docs/affinity.md#where-recommendations-go): the
+// storefront metafield, the loyalty page and the campaign Flow trigger show only products the shop still sells. Pure:
+// the caller reads the recommendation list and the products (Product rows) and passes them in.
+
+/** What the app knows of a product (the Product table). */
+export interface CatalogueProduct {
+  id: string;
+  title: string | null;
+  handle: string | null;
+  /** Shopify's ProductStatus: ACTIVE, ARCHIVED, DRAFT; null: not known. */
+  status: string | null;
+  /** When Shopify told the app the product was deleted; null: not deleted. */
+  deletedAt: number | null;
+}
+
+/** A product as shown to a shopper: a product the shop sells now. */
+export interface ShownProduct {
+  id: string;
+  title: string;
+  handle: string | null;
+}
+
+/**
+ * Whether a product may be shown to a shopper: known to the app, not deleted, and ACTIVE (a draft or archived product
+ * is not for sale and has no page on the storefront; a product whose status the app never learnt is not shown
+ * either: the app cannot tell it is for sale). A product without a title is not shown (nothing to call it).
+ */
+export function isShowable(product: CatalogueProduct | undefined): product is CatalogueProduct & { title: string } {
+  return (
+    product !== undefined &&
+    product.deletedAt === null &&
+    product.status === "ACTIVE" &&
+    product.title !== null &&
+    product.title.trim() !== ""
+  );
+}
+
+/**
+ * The recommended products (gids, best first) that may be shown, in the same order, without repeats, at most `max`.
+ * Products not in `catalogue` are dropped.
+ */
+export function showableRecommendations(
+  recommended: readonly string[],
+  catalogue: ReadonlyMap<string, CatalogueProduct>,
+  max: number,
+): ShownProduct[] {
+  const out: ShownProduct[] = [];
+  const seen = new Set<string>();
+  for (const id of recommended) {
+    if (out.length >= max) break;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const product = catalogue.get(id);
+    if (isShowable(product)) out.push({ id, title: product.title, handle: product.handle });
+  }
+  return out;
+}
