@@ -24,6 +24,7 @@ import { campaignReport, listCampaigns } from "./services/campaigns.server";
 import { latestSyncRun, resetSyncFailures } from "./models/sync.server";
 import { setPointsStart, writePointsCsv } from "./services/points.server";
 import { writeJournalCsv } from "./services/points-export.server";
+import { predictCommand } from "./services/predictions-cli.server";
 
 export const CLI_USAGE = `Usage: npm run loyalty -- <command> --shop <shop.myshopify.com> [options]
 
@@ -46,16 +47,21 @@ Commands:
   points-journal  every entry of the shop's points journal as CSV, in the order written
              (customer_id,kind,points,source_key,rule_version,effective_at,available_at,order_id,refund_id,note,
              actor,created_at,expires_at): [--out <file.csv>]
+  predict    fit BG/NBD and Gamma-Gamma on the ledger as of a moment and print the parameters and every customer's
+             predictions (P(active), purchases in the next 90 and 365 days, 12-month CLV in minor units, band):
+             [--as-of <ISO time>] [--json] (exactly one JSON object) [--save] (store the fit as the job does)
 
 Options:
   --shop <domain>     the shop (required)
   --env <path>        environment file to use instead of ./.env (npm run demo writes tmp/demo/demo.env)
   --file <path>       load: the shop file
-  --as-of <ISO time>  recompute, export, points: the moment to compute as of (default now)
+  --as-of <ISO time>  recompute, export, points, predict: the moment to compute as of (default now)
   --at <ISO time>     points-start: when the programme started
   --out <path>        export, points, points-journal: write the CSV there instead of to stdout
   --retry-failed      sync: try again customers whose writes Shopify refused repeatedly
   --cleanup           sync: remove the app's tags and metafields from every customer
+  --json              predict: print one JSON object instead of text
+  --save              predict: store the fit and the customers' predictions (default: print only, write nothing)
 `;
 
 type Out = { log(text: string): void; error(text: string): void };
@@ -76,6 +82,8 @@ export async function runCli(argv: string[], out: Out = console): Promise<number
         out: { type: "string" },
         "retry-failed": { type: "boolean" },
         cleanup: { type: "boolean" },
+        json: { type: "boolean" },
+        save: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -113,6 +121,8 @@ async function runCommand(
     out?: string;
     "retry-failed"?: boolean;
     cleanup?: boolean;
+    json?: boolean;
+    save?: boolean;
   },
   out: Out,
 ): Promise<number> {
@@ -176,6 +186,15 @@ async function runCommand(
         out.error(`Wrote ${result.rows} entries to ${values.out}`);
       }
       return 0;
+    }
+    case "predict": {
+      const asOf = parseAsOf(values["as-of"]);
+      if (asOf === "invalid") return usage(out, `--as-of must be an ISO-8601 time, not "${values["as-of"]}"`);
+      return predictCommand(
+        shop,
+        { asOf: asOf ?? new Date(), json: values.json === true, save: values.save === true },
+        out,
+      );
     }
     default:
       out.error(`unknown command "${command}"\n\n${CLI_USAGE}`);
