@@ -180,7 +180,7 @@ export function CampaignForm({
                 !insightChoices.predictions.available ? (
                   <Banner tone="warning">
                     {t("insights.predictionsUnavailable", {
-                      reason: insightChoices.predictions.reason ?? "",
+                      reason: insightChoices.predictions.reason ?? t("insights.noFit"),
                     })}
                   </Banner>
                 ) : null}

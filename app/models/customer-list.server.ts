@@ -2,6 +2,8 @@
 // (server-side pagination), and how many match. Scoped by shop like every query.
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
+import type { Insight } from "../domain/insights";
+import { insightCondition, predictionContext } from "./insights.server";
 
 export const CUSTOMER_SORTS = ["recency", "frequency", "monetary"] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
@@ -13,6 +15,8 @@ export interface CustomerListQuery {
   segment?: string;
   /** A tier key, or "none" for customers without a tier. */
   tier?: string;
+  /** An insight (app/domain/insights.ts): its customers only (none when it needs predictions the shop lacks). */
+  insight?: Insight;
   sort: CustomerSort;
   /** 1-based. */
   page: number;
@@ -40,8 +44,9 @@ const ORDER: Record<CustomerSort, Prisma.Sql> = {
   monetary: Prisma.sql`s."monetaryMinor" IS NULL, s."monetaryMinor" DESC, s."customerId"`,
 };
 
-function where(shop: string, query: CustomerListQuery): Prisma.Sql {
+function where(shop: string, query: CustomerListQuery, insight: Prisma.Sql | null): Prisma.Sql {
   const parts = [Prisma.sql`s."shop" = ${shop}`];
+  if (insight) parts.push(insight);
   if (query.segment) parts.push(Prisma.sql`s."segment" = ${query.segment}`);
   if (query.tier === "none") parts.push(Prisma.sql`s."tier" IS NULL`);
   else if (query.tier) parts.push(Prisma.sql`s."tier" = ${query.tier}`);
@@ -63,7 +68,10 @@ export async function listCustomers(
   shop: string,
   query: CustomerListQuery,
 ): Promise<{ rows: CustomerListRow[]; total: number }> {
-  const filter = where(shop, query);
+  const insight = query.insight
+    ? insightCondition(shop, query.insight, await predictionContext(shop), new Date())
+    : null;
+  const filter = where(shop, query, insight);
   const offset = (Math.max(1, query.page) - 1) * CUSTOMER_PAGE_SIZE;
   const join = Prisma.sql`LEFT JOIN "Customer" c ON c."shop" = s."shop" AND c."id" = s."customerId"`;
   // Without a search the page is chosen from CustomerState alone and only its rows are joined to their names.

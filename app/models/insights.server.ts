@@ -9,7 +9,7 @@ import { qualifying } from "./qualifying-orders.server";
 /** Whether the shop's predictions can be used, and the churn threshold ("likely lost" is P(active) below it). */
 export interface PredictionContext {
   available: boolean;
-  /** Why not (the fit's own reason, or that none was made yet); null when available. */
+  /** Why not: the fit's own reason; null when available or when no fit has run yet (the UI says so). */
   reason: string | null;
   /** Null when not available. */
   threshold: number | null;
@@ -24,7 +24,7 @@ export async function predictionContext(shop: string): Promise<PredictionContext
     prisma.shopPrediction.findUnique({ where: { shop }, select: { status: true, reason: true } }),
     prisma.predictionSettings.findUnique({ where: { shop }, select: { settings: true } }),
   ]);
-  if (!fit) return { available: false, reason: "no fit has run yet", threshold: null };
+  if (!fit) return { available: false, reason: null, threshold: null };
   if (fit.status !== "fitted") return { available: false, reason: fit.reason ?? fit.status, threshold: null };
   let threshold = DEFAULT_CHURN_THRESHOLD;
   try {

@@ -5,6 +5,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import {
   Badge,
+  Banner,
   BlockStack,
   Card,
   ChoiceList,
@@ -21,6 +22,7 @@ import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { customerListQuery, customerPage } from "../services/customers.server";
 import { SEGMENT_KEYS } from "../domain/segments";
+import { INSIGHT_KEYS, needsPredictions } from "../domain/insights";
 import { formatMoney, formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 import { ImportBanner } from "../components/ImportBanner";
@@ -40,6 +42,8 @@ export default function Customers() {
   const [params, setParams] = useSearchParams();
   const [search, setSearch] = useState(data.query.search ?? "");
   const timer = useRef<ReturnType<typeof setTimeout>>();
+  // The insight chosen in the filter (a product or a type may still be missing, so not yet in the URL).
+  const [insightKey, setInsightKey] = useState<string>(data.query.insight?.key ?? "");
 
   /** Sets some query parameters (empty removes them); any change but the page goes back to page 1. */
   const update = (changes: Record<string, string | undefined>) => {
@@ -63,7 +67,7 @@ export default function Customers() {
     key === null ? t("customers.noTier") : (data.tiers.find((x) => x.key === key)?.name ?? key);
   const page = data.query.page;
   const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
-  const filtering = Boolean(data.query.search || data.query.segment || data.query.tier);
+  const filtering = Boolean(data.query.search || data.query.segment || data.query.tier || data.query.insight);
 
   if (data.total === 0 && !filtering) {
     return (
@@ -80,6 +84,16 @@ export default function Customers() {
     );
   }
 
+  const insight = data.query.insight;
+  const insightLabel = (() => {
+    if (!insight) return "";
+    if (insight.key === "product")
+      return t("insights.summary.product", {
+        product: data.insightChoices.products.find((p) => p.id === insight.productId)?.title ?? insight.productId,
+      });
+    if (insight.key === "product_type") return t("insights.summary.product_type", { type: insight.productType });
+    return t(`insights.name.${insight.key}`);
+  })();
   const filters = [
     {
       key: "segment",
@@ -112,6 +126,51 @@ export default function Customers() {
       ),
       shortcut: true,
     },
+    {
+      key: "insight",
+      label: t("insights.filter"),
+      filter: (
+        <BlockStack gap="200">
+          <ChoiceList
+            title={t("insights.filter")}
+            titleHidden
+            choices={INSIGHT_KEYS.map((key) => ({ label: t(`insights.name.${key}`), value: key }))}
+            selected={insightKey ? [insightKey] : []}
+            onChange={([value]) => {
+              setInsightKey(value);
+              // A product or a type must be picked before the filter applies.
+              if (value !== "product" && value !== "product_type")
+                update({ insight: value, product: undefined, productType: undefined });
+            }}
+          />
+          {insightKey === "product" ? (
+            <Select
+              label={t("insights.field.product")}
+              options={[
+                { label: t("insights.field.choose"), value: "" },
+                ...data.insightChoices.products.map((p) => ({ label: p.title, value: p.id })),
+              ]}
+              value={insight?.key === "product" ? insight.productId : ""}
+              onChange={(value) => update({ insight: "product", product: value, productType: undefined })}
+              helpText={data.insightChoices.products.length ? undefined : t("insights.noProducts")}
+            />
+          ) : null}
+          {insightKey === "product_type" ? (
+            <Select
+              label={t("insights.field.productType")}
+              options={[
+                { label: t("insights.field.choose"), value: "" },
+                ...data.insightChoices.productTypes.map((type) => ({ label: type, value: type })),
+              ]}
+              value={insight?.key === "product_type" ? insight.productType : ""}
+              onChange={(value) => update({ insight: "product_type", productType: value, product: undefined })}
+              helpText={data.insightChoices.productTypes.length ? undefined : t("insights.noProductTypes")}
+            />
+          ) : null}
+        </BlockStack>
+      ),
+      shortcut: true,
+    },
   ];
   const applied = [
     ...(data.query.segment
@@ -132,6 +191,18 @@ export default function Customers() {
           },
         ]
       : []),
+    ...(insight
+      ? [
+          {
+            key: "insight",
+            label: `${t("insights.filter")}: ${insightLabel}`,
+            onRemove: () => {
+              setInsightKey("");
+              update({ insight: undefined, product: undefined, productType: undefined });
+            },
+          },
+        ]
+      : []),
   ];
 
   return (
@@ -141,6 +212,13 @@ export default function Customers() {
     >
       <BlockStack gap="300">
         <ImportBanner backfill={data.backfill} scored={filtering ? 1 : data.total} />
+        {insight && needsPredictions(insight) && !data.insightChoices.predictions.available ? (
+          <Banner tone="warning">
+            {t("insights.predictionsUnavailable", {
+              reason: data.insightChoices.predictions.reason ?? t("insights.noFit"),
+            })}
+          </Banner>
+        ) : null}
         <Card padding="0">
           <div style={{ padding: "var(--p-space-300)" }}>
             <InlineStack gap="300" wrap={false} blockAlign="start">
@@ -154,7 +232,15 @@ export default function Customers() {
                   onQueryClear={() => onSearch("")}
                   onClearAll={() => {
                     setSearch("");
-                    update({ search: undefined, segment: undefined, tier: undefined });
+                    setInsightKey("");
+                    update({
+                      search: undefined,
+                      segment: undefined,
+                      tier: undefined,
+                      insight: undefined,
+                      product: undefined,
+                      productType: undefined,
+                    });
                   }}
                 />
               </div>

@@ -13,6 +13,8 @@ import { getRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { backfillStatus } from "./backfill.server";
+import { validateInsight } from "../domain/insights";
+import { predictionContext, productChoices, productTypeChoices } from "../models/insights.server";
 
 const MAX_PAGE = 100_000;
 
@@ -31,17 +33,27 @@ const QUERY = z.object({
 export function customerListQuery(params: URLSearchParams): CustomerListQuery {
   const raw = Object.fromEntries([...params.entries()].filter(([, v]) => v !== ""));
   const parsed = QUERY.parse(raw);
-  return { ...parsed, search: parsed.search || undefined };
+  // An insight filter (?insight=promotion_only, ?insight=product&product=gid…, ?insight=product_type&productType=…).
+  const insight = validateInsight({
+    insight: params.get("insight") ?? undefined,
+    product: params.get("product") ?? undefined,
+    productType: params.get("productType") ?? undefined,
+  });
+  return { ...parsed, search: parsed.search || undefined, ...(insight.ok ? { insight: insight.insight } : {}) };
 }
 
 export async function customerPage(shop: string, query: CustomerListQuery) {
-  const [{ rows, total }, { program }, currency, rfm, backfill] = await Promise.all([
-    listCustomers(shop, query),
-    getActiveTierProgram(shop),
-    shopCurrency(shop),
-    getRfmSettings(shop),
-    backfillStatus(shop),
-  ]);
+  const [{ rows, total }, { program }, currency, rfm, backfill, products, productTypes, predictions] =
+    await Promise.all([
+      listCustomers(shop, query),
+      getActiveTierProgram(shop),
+      shopCurrency(shop),
+      getRfmSettings(shop),
+      backfillStatus(shop),
+      productChoices(shop),
+      productTypeChoices(shop),
+      predictionContext(shop),
+    ]);
   return {
     query,
     rows,
@@ -52,5 +64,11 @@ export async function customerPage(shop: string, query: CustomerListQuery) {
     /** The shop's own segment names (the admin's language fills in the rest). */
     segmentNames: rfm.segmentNames,
     backfill,
+    /** The insight filter's choices, and why prediction-based insights are empty when they are. */
+    insightChoices: {
+      products: products.map((p) => ({ id: p.id, title: p.title ?? p.id })),
+      productTypes,
+      predictions: { available: predictions.available, reason: predictions.reason },
+    },
   };
 }
