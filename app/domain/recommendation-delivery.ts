@@ -55,3 +55,25 @@ export function showableRecommendations(
   }
   return out;
 }
+
+/** Products a campaign's Flow trigger carries, at most. */
+export const FLOW_RECOMMENDATIONS_MAX = 4;
+/** Between two titles in the trigger's "recommended products" text. */
+export const FLOW_TITLE_SEPARATOR = " · ";
+
+/**
+ * The "Campaign offer issued" trigger's recommendation fields (extensions/flow-campaign-offer-issued): the titles to
+ * read, and the handles to link, in the same order; both empty for none. Single-line text, as Flow's text fields are:
+ * line breaks in a title become spaces. A product without a handle has no page to link: it is left out of both, so
+ * the two lists stay aligned.
+ */
+export function flowRecommendationFields(products: readonly ShownProduct[]): {
+  "recommended products": string;
+  "recommended product handles": string;
+} {
+  const linked = products.filter((p) => p.handle).slice(0, FLOW_RECOMMENDATIONS_MAX);
+  return {
+    "recommended products": linked.map((p) => p.title.replace(/\s+/g, " ").trim()).join(FLOW_TITLE_SEPARATOR),
+    "recommended product handles": linked.map((p) => p.handle).join(","),
+  };
+}

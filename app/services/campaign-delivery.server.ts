@@ -7,6 +7,8 @@
 // to exactly those customers (context.customers), each code single-use (usageLimit counts per code) and once per
 // customer, created with the first recipient's code; the other codes are added with discountRedeemCodeBulkAdd, whose
 // asynchronous result is read until done.
+import { FLOW_RECOMMENDATIONS_MAX, flowRecommendationFields } from "../domain/recommendation-delivery";
+import { recommendedProductsOf } from "../models/recommended-products.server";
 import { randomBytes } from "node:crypto";
 import type { AdminClient } from "../shopify/client";
 import {
@@ -277,6 +279,12 @@ async function sendOfferTriggers(
     if (rows.length === 0) return sent;
     afterId = rows[rows.length - 1].id;
     const variables: Record<string, unknown> = {};
+    // What the recipients are recommended now (products the shop sells), so a win-back email can show them.
+    const picks = await recommendedProductsOf(
+      shop,
+      rows.map((r) => r.customerId),
+      FLOW_RECOMMENDATIONS_MAX,
+    );
     for (const [i, r] of rows.entries()) {
       if (!campaigns.has(r.campaignId)) campaigns.set(r.campaignId, await getCampaign(shop, r.campaignId));
       const c = campaigns.get(r.campaignId)!;
@@ -288,6 +296,7 @@ async function sendOfferTriggers(
         code: r.code!,
         offer: offerText(c.offer, currency),
         "expires at": r.expiresAt!.toISOString(),
+        ...flowRecommendationFields(picks.get(r.customerId) ?? []),
       };
     }
     const data = await client.request<Record<string, { userErrors: UserError[] }>>(

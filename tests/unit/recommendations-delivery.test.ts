@@ -6,7 +6,12 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loyaltyPageView, PICKS_SHOWN } from "../../app/domain/loyalty-page";
-import { showableRecommendations, type CatalogueProduct } from "../../app/domain/recommendation-delivery";
+import {
+  flowRecommendationFields,
+  FLOW_RECOMMENDATIONS_MAX,
+  showableRecommendations,
+  type CatalogueProduct,
+} from "../../app/domain/recommendation-delivery";
 import {
   DEFAULT_SYNC_SETTINGS,
   joinStorefrontDigest,
@@ -190,5 +195,25 @@ describe("loyalty page: Picked for you", () => {
   it("has no section without picks, and speaks Thai", () => {
     expect(renderLoyaltyPage(view([]))).not.toContain("lp-picks");
     expect(renderLoyaltyPage(view([{ id: P(1), title: "ชา", handle: "tea" }], "th"))).toContain("คัดมาเพื่อคุณ");
+  });
+});
+
+// ---- The campaign Flow trigger ---------------------------------------------------------------------------------
+
+describe("Campaign offer issued: recommendation fields", () => {
+  it("carries the titles and the handles in the same order, single-line, at most the maximum", () => {
+    const products = [
+      { id: P(1), title: "Green\ntea", handle: "green-tea" },
+      { id: P(2), title: "No page", handle: null },
+      ...Array.from({ length: 6 }, (_, i) => ({ id: P(i + 3), title: `Cup ${i + 3}`, handle: `cup-${i + 3}` })),
+    ];
+    const fields = flowRecommendationFields(products);
+    expect(fields["recommended products"]).toBe("Green tea · Cup 3 · Cup 4 · Cup 5");
+    expect(fields["recommended product handles"]).toBe("green-tea,cup-3,cup-4,cup-5");
+    expect(fields["recommended product handles"].split(",")).toHaveLength(FLOW_RECOMMENDATIONS_MAX);
+  });
+
+  it("is two empty texts for a customer without recommendations", () => {
+    expect(flowRecommendationFields([])).toEqual({ "recommended products": "", "recommended product handles": "" });
   });
 });
