@@ -21,6 +21,7 @@ import {
   RECOMPUTE_SHOP,
   RECONCILE,
   REDEMPTIONS_RECOVER,
+  SHOPIFY_STATS,
   SYNC,
 } from "./contracts";
 import { customerRefreshJob } from "./customer-refresh.server";
@@ -32,6 +33,7 @@ import { customerChangedJob, recomputeShopJob } from "./recompute.server";
 import { reconcileJob } from "./reconcile.server";
 import { redemptionsRecoverJob } from "./redemptions.server";
 import { getQueue } from "./runtime.server";
+import { shopifyStatsJob } from "./shopify-stats.server";
 import { syncJob } from "./sync.server";
 
 /**
@@ -62,6 +64,7 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [RECOMPUTE_SHOP]: recomputeShopJob({ queue }),
     [CUSTOMER_CHANGED]: customerChangedJob({ queue }),
     [HISTORY]: historyJob(),
+    [SHOPIFY_STATS]: shopifyStatsJob({ clientFor }),
     [SYNC]: syncJob({ clientFor }),
     [CAMPAIGNS]: campaignsJob({ clientFor }),
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),

@@ -656,6 +656,26 @@ export const METAFIELDS_DELETE_MUTATION = `#graphql
   }
 `;
 
+/**
+ * Shopify's own view of every customer: its RFM group and predicted spend tier (Customer.statistics, read with
+ * read_customers), read in one bulk query after backfill and daily (services/shopify-stats.server.ts).
+ */
+export const CUSTOMER_STATISTICS_BULK_QUERY = `#graphql
+  query CustomerStatisticsBulk {
+    customers {
+      edges {
+        node {
+          id
+          statistics {
+            rfmGroup
+            predictedSpendTier
+          }
+        }
+      }
+    }
+  }
+`;
+
 /** Every customer's tags, for a sync large enough to go through bulk operations (instead of `nodes` 250 at a time). */
 export const SYNC_CUSTOMER_TAGS_BULK_QUERY = `#graphql
   query SyncCustomerTagsBulk {

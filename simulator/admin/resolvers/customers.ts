@@ -8,6 +8,7 @@ import { addAmounts } from "../money";
 import { searchFilter, type SearchSpec } from "../search-query";
 import { notImplemented } from "../shopify-error";
 import type { ShopState } from "../store";
+import { customerStatistics } from "./customer-statistics";
 import { hasMetafieldsResolvers } from "./metafields";
 import { listOrders, visibleOrder } from "./orders";
 
@@ -160,6 +161,8 @@ export const customerResolvers: ResolverMap = {
   "Customer.displayName": (c: CustomerRecord) => displayName(c),
   "Customer.numberOfOrders": (c: CustomerRecord, _a, ctx) => String(countedOrders(ctx.shop, c.id).length),
   "Customer.amountSpent": (c: CustomerRecord, _a, ctx) => amountSpent(ctx.shop, c.id),
+  // Shopify's own RFM group and spend tier: a documented stand-in for its black box (customer-statistics.ts).
+  "Customer.statistics": (c: CustomerRecord, _a, ctx) => customerStatistics(ctx.shop, c.id),
   "Customer.lastOrder": (c: CustomerRecord, _a, ctx) => {
     const last = lastOrder(ctx.shop, c.id);
     return last ? visibleOrder(ctx.shop, last.id) : null;

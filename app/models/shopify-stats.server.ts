@@ -1,0 +1,89 @@
+// Shopify's own view of each customer (CustomerShopifyStats: Customer.statistics' rfmGroup and predictedSpendTier), as
+// last read. One write path: a read replaces the rows of the customers it read and, once complete, removes those of
+// customers it no longer saw. Every query is scoped by shop.
+import { Prisma } from "../generated/prisma/client";
+import { prisma } from "../db.server";
+import type { ShopifyStatsRow } from "../domain/shopify-stats";
+
+// Prisma caps an ORM query at 999 bound parameters on SQLite (P2029): 5 columns a row, 150 rows.
+const WRITE_ROWS = 150;
+
+/** Writes a batch of rows read at `readAt` (a rerun of the same read writes the same rows). */
+export async function writeShopifyStats(shop: string, rows: readonly ShopifyStatsRow[], readAt: Date): Promise<void> {
+  for (let i = 0; i < rows.length; i += WRITE_ROWS) {
+    const batch = rows.slice(i, i + WRITE_ROWS);
+    await prisma.$transaction([
+      prisma.customerShopifyStats.deleteMany({ where: { shop, customerId: { in: batch.map((r) => r.customerId) } } }),
+      prisma.customerShopifyStats.createMany({
+        data: batch.map((r) => ({
+          shop,
+          customerId: r.customerId,
+          rfmGroup: r.rfmGroup,
+          predictedSpendTier: r.predictedSpendTier,
+          readAt,
+        })),
+      }),
+    ]);
+  }
+}
+
+/** After a complete read at `readAt`: removes the rows of customers that read did not see (gone from Shopify). */
+export async function removeUnreadShopifyStats(shop: string, readAt: Date): Promise<number> {
+  const { count } = await prisma.customerShopifyStats.deleteMany({ where: { shop, readAt: { lt: readAt } } });
+  return count;
+}
+
+export interface ShopifyStatsValues {
+  rfmGroup: string | null;
+  predictedSpendTier: string | null;
+  readAt: Date;
+}
+
+export function getShopifyStats(shop: string, customerId: string): Promise<ShopifyStatsValues | null> {
+  return prisma.customerShopifyStats.findUnique({
+    where: { shop_customerId: { shop, customerId } },
+    select: { rfmGroup: true, predictedSpendTier: true, readAt: true },
+  });
+}
+
+/** When the shop's statistics were last read (the newest row), or null. */
+export async function shopifyStatsReadAt(shop: string): Promise<Date | null> {
+  const row = await prisma.customerShopifyStats.findFirst({
+    where: { shop },
+    orderBy: { readAt: "desc" },
+    select: { readAt: true },
+  });
+  return row?.readAt ?? null;
+}
+
+const count = (v: bigint | number) => Number(v);
+
+/**
+ * Customers per (our segment, Shopify's RFM group) over the customers we score; "" where Shopify's group is not known
+ * (not read yet, or a value outside the schema).
+ */
+export async function segmentByShopifyGroup(
+  shop: string,
+): Promise<{ row: string; column: string; customers: number }[]> {
+  const rows = await prisma.$queryRaw<{ segment: string; grp: string | null; n: bigint | number }[]>(Prisma.sql`
+    SELECT s."segment" AS "segment", x."rfmGroup" AS "grp", COUNT(*) AS "n"
+    FROM "CustomerState" s
+    LEFT JOIN "CustomerShopifyStats" x ON x."shop" = s."shop" AND x."customerId" = s."customerId"
+    WHERE s."shop" = ${shop}
+    GROUP BY s."segment", x."rfmGroup"`);
+  return rows.map((r) => ({ row: r.segment, column: r.grp ?? "", customers: count(r.n) }));
+}
+
+/**
+ * Customers per (our predicted CLV band, Shopify's predicted spend tier) over the customers with a prediction row;
+ * "" for no band or no tier.
+ */
+export async function bandBySpendTier(shop: string): Promise<{ row: string; column: string; customers: number }[]> {
+  const rows = await prisma.$queryRaw<{ band: string | null; tier: string | null; n: bigint | number }[]>(Prisma.sql`
+    SELECT p."band" AS "band", x."predictedSpendTier" AS "tier", COUNT(*) AS "n"
+    FROM "CustomerPrediction" p
+    LEFT JOIN "CustomerShopifyStats" x ON x."shop" = p."shop" AND x."customerId" = p."customerId"
+    WHERE p."shop" = ${shop}
+    GROUP BY p."band", x."predictedSpendTier"`);
+  return rows.map((r) => ({ row: r.band ?? "", column: r.tier ?? "", customers: count(r.n) }));
+}
