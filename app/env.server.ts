@@ -3,7 +3,7 @@ import { z } from "zod";
 
 export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 export const DEFAULT_SCOPES =
-  "read_orders,read_all_orders,read_customers,write_customers,read_discounts,write_discounts,read_store_credit_accounts,read_store_credit_account_transactions,write_store_credit_account_transactions,read_gift_cards,write_gift_cards";
+  "read_orders,read_all_orders,read_customers,write_customers,read_discounts,write_discounts,read_store_credit_accounts,read_store_credit_account_transactions,write_store_credit_account_transactions,read_gift_cards,write_gift_cards,read_products";
 
 const required = (what: string) => z.string({ error: `is required (${what})` }).min(1, `is required (${what})`);
 

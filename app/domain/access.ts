@@ -19,6 +19,8 @@ export const FEATURE_SCOPES = {
     "write_store_credit_account_transactions",
     "write_gift_cards",
   ],
+  /** The product catalogue: product types and vendors of what customers bought (products import and webhooks). */
+  products: ["read_products"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Feature = keyof typeof FEATURE_SCOPES;
@@ -32,6 +34,7 @@ export const JOB_FEATURES: Record<string, readonly Feature[]> = {
   sync: ["customerSync"],
   campaigns: ["discounts", "customerSync"],
   "redemptions-recover": ["rewards"],
+  "products-import": ["products"],
 };
 
 /** Protected customer fields, as Shopify's approval names them. */

@@ -85,8 +85,18 @@ interface Outcome {
   then(shop: string): Promise<void>;
 }
 
+/** The example's five line items, as the ledger keeps them (no discounts allocated: amount = quantity × price). */
+const EXAMPLE_LINES = [
+  ["gid://shopify/LineItem/315789986012684393", "Coffee table", "SKU2006-035", 11999n],
+  ["gid://shopify/LineItem/487817672276298554", "Aviator sunglasses", "SKU2006-001", 8999n],
+  ["gid://shopify/LineItem/789012345678901234", "Lens Protection Plan (2 Year)", "LENS-PROTECT-2YR", 1999n],
+  ["gid://shopify/LineItem/890123456789012345", "Premium Leather Case", "CASE-LEATHER-PREM", 2499n],
+  ["gid://shopify/LineItem/976318377106520349", "Mid-century lounger", "SKU2006-020", 15999n],
+] as const;
+const EXAMPLE_PRODUCT = "gid://shopify/Product/788032119674292900"; // the line items' product_id
+
 const orderVersion: Outcome = {
-  changes: { Order: 1, WebhookDelivery: 1, jobs: 1 },
+  changes: { Order: 1, OrderLine: 5, WebhookDelivery: 1, jobs: 1 },
   async then(shop) {
     // current_total_price_set.shop_money is "414.95" USD; the example is a cancelled test order, kept as such.
     const order = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: ORDER } } });
@@ -101,6 +111,17 @@ const orderVersion: Outcome = {
       sourceUpdatedAt: new Date("2022-01-01T00:00:00Z"),
       deletedAt: null,
     });
+    const lines = await prisma.orderLine.findMany({ where: { shop }, orderBy: { id: "asc" } });
+    expect(lines.map((l) => [l.id, l.title, l.sku, l.amountMinor])).toEqual(EXAMPLE_LINES.map((l) => [...l]));
+    // The lines sum to the order's line-items total exactly ("414.95", no discounts in the example).
+    expect(lines.reduce((sum, l) => sum + l.amountMinor, 0n)).toBe(41495n);
+    expect(lines.map((l) => [l.orderId, l.productId, l.quantity, l.giftCard])).toEqual([
+      [ORDER, EXAMPLE_PRODUCT, 1, false],
+      [ORDER, EXAMPLE_PRODUCT, 1, false],
+      [ORDER, null, 1, false],
+      [ORDER, null, 1, false],
+      [ORDER, EXAMPLE_PRODUCT, 1, false],
+    ]);
     expect((await jobRows(shop)).map((j) => [j.kind, j.key])).toEqual([
       ["customer-changed", "customer-changed:gid://shopify/Customer/115310627314723954"],
     ]);
@@ -116,6 +137,25 @@ const customerVersion: Outcome = {
       firstName: "Bob",
       lastName: "Biller",
       sourceCreatedAt: new Date("2022-01-01T00:00:00Z"),
+      sourceUpdatedAt: new Date("2022-01-01T00:00:00Z"),
+      deletedAt: null,
+    });
+  },
+};
+
+const productVersion: Outcome = {
+  changes: { Product: 1, WebhookDelivery: 1 },
+  async then(shop) {
+    const product = await prisma.product.findUniqueOrThrow({
+      where: { shop_id: { shop, id: "gid://shopify/Product/788032119674292922" } },
+    });
+    // REST's "active" is kept as GraphQL's ProductStatus; updated_at "2021-12-31T19:00:00-05:00".
+    expect(product).toMatchObject({
+      title: "Example T-Shirt",
+      handle: "example-t-shirt",
+      productType: "Shirts",
+      vendor: "Acme",
+      status: "ACTIVE",
       sourceUpdatedAt: new Date("2022-01-01T00:00:00Z"),
       deletedAt: null,
     });
@@ -155,8 +195,16 @@ const outcomes: Record<string, Outcome> = {
   "refunds/create": {
     // The order the refund is for, at its total before the refund.
     given: (shop) => seedOrder(shop, ORDER_OF_EXAMPLE_IDS, null, 41495n),
-    changes: { Refund: 1, WebhookDelivery: 1 },
+    changes: { Refund: 1, RefundLine: 5, WebhookDelivery: 1 },
     async then(shop) {
+      // Each refunded line once, by id, pointing at the line by its admin_graphql_api_id, with its subtotal.
+      const lines = await prisma.refundLine.findMany({ where: { shop }, orderBy: { lineId: "asc" } });
+      expect(lines.map((l) => [l.lineId, l.quantity, l.amountMinor])).toEqual(
+        EXAMPLE_LINES.map(([id, , , amount]) => [id, 1, amount]),
+      );
+      expect(new Set(lines.map((l) => [l.refundId, l.orderId].join()))).toEqual(
+        new Set(["gid://shopify/Refund/890088186047892319," + ORDER_OF_EXAMPLE_IDS]),
+      );
       // Its transactions ("75.00" and "10.00") name no currency: the refund is recorded with an unknown amount, and
       // the order keeps its value until the order update that follows carries the exact current total.
       const refund = await prisma.refund.findUniqueOrThrow({
@@ -170,6 +218,16 @@ const outcomes: Record<string, Outcome> = {
       });
       const order = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: ORDER_OF_EXAMPLE_IDS } } });
       expect(order).toMatchObject({ currentTotalMinor: 41495n, valueMinor: 41495n });
+    },
+  },
+  "products/create": productVersion,
+  "products/update": productVersion,
+  "products/delete": {
+    // A delete for a product the catalogue never held leaves a tombstone, so a late create cannot bring it back.
+    changes: { Product: 1, WebhookDelivery: 1 },
+    async then(shop) {
+      const product = await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop, id: EXAMPLE_PRODUCT } } });
+      expect(product.deletedAt).not.toBeNull();
     },
   },
   "customers/create": customerVersion,
