@@ -106,19 +106,26 @@ export function enqueuePredictions(queue: JobQueue, shop: string, reason: Predic
   );
 }
 
-// ---- shopify-stats: Shopify's own RFM group and spend tier of every customer (services/shopify-stats.server.ts) ----
+// ---- affinity: product associations and per-customer recommendations (services/affinity.server.ts) ------------------
 
-export const SHOPIFY_STATS = "shopify-stats";
-export const SHOPIFY_STATS_KEY = SHOPIFY_STATS;
-export type ShopifyStatsReason = "backfill" | "daily" | "manual";
-export const SHOPIFY_STATS_REASONS: readonly ShopifyStatsReason[] = ["backfill", "daily", "manual"];
-export interface ShopifyStatsPayload {
-  reason: ShopifyStatsReason;
+export const AFFINITY = "affinity";
+export const AFFINITY_KEY = AFFINITY;
+export type AffinityReason = "daily" | "backfill" | "exclusions" | "manual";
+export const AFFINITY_REASONS: readonly AffinityReason[] = ["daily", "backfill", "exclusions", "manual"];
+export interface AffinityPayload {
+  reason: AffinityReason;
+  /** ISO-8601; absent: the moment the job runs. */
+  asOf?: string;
 }
 
-/** Reads every customer's Customer.statistics (after the backfill's recompute, daily): a no-op while one is queued. */
-export function enqueueShopifyStats(queue: JobQueue, shop: string, reason: ShopifyStatsReason) {
-  return queue.enqueue<ShopifyStatsPayload>(shop, SHOPIFY_STATS, { reason }, { key: SHOPIFY_STATS_KEY });
+/** Recomputes the shop's associations and recommendations: one queued per shop. */
+export function enqueueAffinity(queue: JobQueue, shop: string, reason: AffinityReason, asOf?: Date) {
+  return queue.enqueue<AffinityPayload>(
+    shop,
+    AFFINITY,
+    asOf === undefined ? { reason } : { reason, asOf: asOf.toISOString() },
+    { key: AFFINITY_KEY },
+  );
 }
 
 // ---- customer-changed: one customer's state after a ledger write ---------------------------------------------------

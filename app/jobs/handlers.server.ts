@@ -5,10 +5,12 @@ import { parkJob } from "../services/access.server";
 import type { AdminClient } from "../shopify/client";
 import { accessRefusals } from "../shopify/errors";
 import { adminClientForJob } from "./admin-client.server";
+import { affinityJob } from "./affinity.server";
 import { backfillJob } from "./backfill.server";
 import { pointsBirthdaysJob } from "./birthdays.server";
 import { campaignsJob } from "./campaigns.server";
 import {
+  AFFINITY,
   BACKFILL,
   CAMPAIGNS,
   CUSTOMER_CHANGED,
@@ -21,7 +23,6 @@ import {
   RECOMPUTE_SHOP,
   RECONCILE,
   REDEMPTIONS_RECOVER,
-  SHOPIFY_STATS,
   SYNC,
 } from "./contracts";
 import { customerRefreshJob } from "./customer-refresh.server";
@@ -33,7 +34,6 @@ import { customerChangedJob, recomputeShopJob } from "./recompute.server";
 import { reconcileJob } from "./reconcile.server";
 import { redemptionsRecoverJob } from "./redemptions.server";
 import { getQueue } from "./runtime.server";
-import { shopifyStatsJob } from "./shopify-stats.server";
 import { syncJob } from "./sync.server";
 
 /**
@@ -64,13 +64,13 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [RECOMPUTE_SHOP]: recomputeShopJob({ queue }),
     [CUSTOMER_CHANGED]: customerChangedJob({ queue }),
     [HISTORY]: historyJob(),
-    [SHOPIFY_STATS]: shopifyStatsJob({ clientFor }),
     [SYNC]: syncJob({ clientFor }),
     [CAMPAIGNS]: campaignsJob({ clientFor }),
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
     [POINTS_CUSTOMER]: pointsCustomerJob({ clientFor, queue }),
     [POINTS_SHOP]: pointsShopJob({ clientFor, queue }),
     [PREDICTIONS]: predictionsJob(),
+    [AFFINITY]: affinityJob({ queue }),
     [POINTS_BIRTHDAYS]: pointsBirthdaysJob({ clientFor, queue }),
     [REDEMPTIONS_RECOVER]: redemptionsRecoverJob({ clientFor, queue }),
   };

@@ -1,0 +1,272 @@
+// Product affinity on the real database (docs/affinity.md), SQLite and PostgreSQL: a shop's ledger written through
+// the ledger's own write path (orders with their lines, a refund of a line, the catalogue) with planted structure —
+// two products bought together, one bought after another — and noise; the run finds the planted rules, recommends
+// the missing half to customers who bought one, never an archived or excluded product, refunds count, exclusions
+// remove every rule with the product, reruns change nothing, and two shops never see each other's rows.
+import { beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../../app/db.server";
+import { dayNumberAt } from "../../app/domain/affinity";
+import type { LedgerOrder } from "../../app/domain/ledger-types";
+import { mulberry32 } from "../../app/domain/predictions/simulate";
+import { AFFINITY, SYNC } from "../../app/jobs/contracts";
+import { forEachCustomerBaskets, getShopAffinity, topAssociations } from "../../app/models/affinity.server";
+import { applyOrders, applyProducts, applyRefunds } from "../../app/models/ledger.server";
+import { recommendationsOf } from "../../app/models/recommendations.server";
+import { computeAffinity, excludeProduct, includeProduct } from "../../app/services/affinity.server";
+import { deleteJobs, jobRows, testQueue } from "../support/queue";
+
+const P = (n: number) => `gid://shopify/Product/${n}`;
+const AS_OF = new Date("2026-06-01T00:00:00.000Z");
+const DAY = 86_400_000;
+const START = Date.parse("2025-06-01T00:00:00.000Z");
+
+interface Plan {
+  together: [number, number];
+  first: number;
+  then: number;
+  noise: number[];
+  archived: number;
+}
+const A_PLAN: Plan = { together: [1, 2], first: 3, then: 4, noise: [5, 6, 7, 8, 9, 10, 11, 12], archived: 12 };
+// Shop B: the same product ids with other structure (5 with 6 together), so a leak between shops would show.
+const B_PLAN: Plan = { together: [5, 6], first: 7, then: 8, noise: [1, 2, 3, 4, 9, 10, 11, 12], archived: 1 };
+
+let lineSeq = 0;
+function order(shop: string, id: number, customer: string, day: number, products: number[]): LedgerOrder {
+  const at = new Date(START + day * DAY + 3_600_000);
+  return {
+    id: `gid://shopify/Order/${id}`,
+    customerId: customer,
+    name: `#${id}`,
+    processedAt: at,
+    cancelledAt: null,
+    test: false,
+    currencyCode: "USD",
+    currentTotalMinor: 1000 * products.length,
+    discountCodes: [],
+    discountMinor: 0,
+    sourceUpdatedAt: at,
+    lines: products.map((p) => ({
+      id: `gid://shopify/LineItem/${shop.length}${++lineSeq}`,
+      productId: P(p),
+      variantId: null,
+      title: `Product ${p}`,
+      variantTitle: null,
+      vendor: null,
+      sku: null,
+      quantity: 1,
+      amountMinor: 1000,
+      giftCard: false,
+    })),
+  };
+}
+
+/** A seeded shop: 400 customers; the probes (customers 9001–9003) are the ones whose recommendations are checked. */
+async function seed(shop: string, plan: Plan, seedValue: number) {
+  const random = mulberry32(seedValue);
+  const pick = () => plan.noise[Math.floor(random() * plan.noise.length)];
+  const orders: LedgerOrder[] = [];
+  let id = seedValue * 100_000;
+  for (let c = 1; c <= 400; c++) {
+    const customer = `gid://shopify/Customer/${c}`;
+    const first: number[] = [pick()];
+    if (random() < 0.5) first.push(pick());
+    if (random() < 0.4) {
+      first.push(plan.together[0]);
+      if (random() < 0.8) first.push(plan.together[1]);
+    }
+    const buysFirst = random() < 0.3;
+    if (buysFirst) first.push(plan.first);
+    const day = Math.floor(random() * 200);
+    orders.push(order(shop, ++id, customer, day, [...new Set(first)]));
+    if (buysFirst || random() < 0.4) {
+      const later = [pick()];
+      if (buysFirst && random() < 0.8) later.push(plan.then);
+      orders.push(order(shop, ++id, customer, day + 30 + Math.floor(random() * 30), [...new Set(later)]));
+    }
+  }
+  // Probes: one of the pair, the antecedent of "next", and the pair's first half bought with the other refunded.
+  orders.push(order(shop, ++id, "gid://shopify/Customer/9001", 300, [plan.together[0]]));
+  orders.push(order(shop, ++id, "gid://shopify/Customer/9002", 300, [plan.first]));
+  const refunded = order(shop, ++id, "gid://shopify/Customer/9003", 300, [plan.together[0], plan.together[1]]);
+  orders.push(refunded);
+  for (let i = 0; i < orders.length; i += 200) await applyOrders(shop, orders.slice(i, i + 200));
+  await applyRefunds(shop, [
+    {
+      id: `gid://shopify/Refund/${id}`,
+      orderId: refunded.id,
+      createdAt: new Date(START + 301 * DAY),
+      amountMinor: 1000,
+      currencyCode: "USD",
+      lines: [
+        { id: `gid://shopify/RefundLineItem/${id}`, lineId: refunded.lines![1].id, quantity: 1, amountMinor: 1000 },
+      ],
+    },
+  ]);
+  await applyProducts(
+    shop,
+    Array.from({ length: 12 }, (_, i) => ({
+      id: P(i + 1),
+      title: `Product ${i + 1}`,
+      handle: `product-${i + 1}`,
+      productType: "Thing",
+      vendor: "Maker",
+      status: i + 1 === plan.archived ? "ARCHIVED" : "ACTIVE",
+      sourceUpdatedAt: new Date(START),
+    })),
+  );
+}
+
+const A = "affinity-a.myshopify.com";
+const B = "affinity-b.myshopify.com";
+const queue = testQueue();
+const rows = async (shop: string) => ({
+  associations: await prisma.productAssociation.findMany({
+    where: { shop },
+    orderBy: [{ kind: "asc" }, { antecedent: "asc" }, { consequent: "asc" }],
+  }),
+  recommendations: await prisma.customerRecommendation.findMany({ where: { shop }, orderBy: { customerId: "asc" } }),
+  run: await prisma.shopAffinity.findUnique({ where: { shop } }),
+  exclusions: await prisma.productExclusion.findMany({ where: { shop } }),
+});
+
+beforeAll(async () => {
+  await seed(A, A_PLAN, 1);
+  await seed(B, B_PLAN, 2);
+}, 120_000);
+
+describe("product affinity on the ledger", () => {
+  it("reads baskets customer by customer with net quantities (a refunded line counts 0)", async () => {
+    const seen = new Map<string, { time: number; lines: { productId: string | null; quantity: number }[] }[]>();
+    const totals = await forEachCustomerBaskets(A, AS_OF, (customer, orders) => {
+      expect(seen.has(customer)).toBe(false);
+      seen.set(customer, orders);
+    });
+    expect(totals.customers).toBe(403);
+    expect(
+      seen.get("gid://shopify/Customer/9003")![0].lines.sort((x, y) => (x.productId! < y.productId! ? -1 : 1)),
+    ).toEqual([
+      { productId: P(1), quantity: 1 },
+      { productId: P(2), quantity: 0 },
+    ]);
+    // The keyset path in pages of 7 rows reads the same customers and orders.
+    const paged = new Map<string, unknown>();
+    const pagedTotals = await forEachCustomerBaskets(A, AS_OF, (c, orders) => paged.set(c, orders), {
+      paged: true,
+      pageRows: 7,
+    });
+    expect(pagedTotals).toEqual(totals);
+    expect(paged).toEqual(seen);
+    // As of before the probes' orders, they are not there.
+    const early = new Set<string>();
+    await forEachCustomerBaskets(A, new Date(START + 250 * DAY), (c) => early.add(c));
+    expect(early.has("gid://shopify/Customer/9001")).toBe(false);
+    expect(early.size).toBeGreaterThan(300);
+  });
+
+  it("finds the planted rules and recommends the missing product; a rerun changes nothing", async () => {
+    await deleteJobs(A);
+    const run = await computeAffinity(A, { asOf: AS_OF, now: AS_OF, queue });
+    expect(run.status).toBe("done");
+    expect(run.totals.customers).toBe(403);
+
+    const together = await topAssociations(A, "together", 2);
+    expect(together.map((r) => [r.antecedent, r.consequent])).toEqual([
+      [P(1), P(2)],
+      [P(2), P(1)],
+    ]);
+    expect(together[0].lift).toBeGreaterThan(2);
+    expect(together[0].confidence).toBeGreaterThan(0.6);
+    const next = await topAssociations(A, "next", 50);
+    const planted = next.find((r) => r.antecedent === P(3) && r.consequent === P(4))!;
+    expect(planted.confidence).toBeGreaterThan(0.6);
+    expect(planted.lift).toBeGreaterThan(1.5);
+    expect(Math.max(...next.map((r) => r.count))).toBe(planted.count);
+
+    const recs = await recommendationsOf(A, [
+      "gid://shopify/Customer/9001",
+      "gid://shopify/Customer/9002",
+      "gid://shopify/Customer/9003",
+    ]);
+    expect(recs.get("gid://shopify/Customer/9001")!.products[0]).toBe(P(2));
+    expect(recs.get("gid://shopify/Customer/9002")!.products[0]).toBe(P(4));
+    // 9003 bought P2 and returned it: it stays "bought", never recommended back.
+    expect(recs.get("gid://shopify/Customer/9003")?.products ?? []).not.toContain(P(2));
+    const all = await prisma.customerRecommendation.findMany({ where: { shop: A } });
+    expect(all.length).toBe(run.recommended);
+    for (const r of all) {
+      const products = JSON.parse(r.products) as string[];
+      expect(products.length).toBeLessThanOrEqual(4);
+      expect(products).not.toContain(P(A_PLAN.archived));
+    }
+    // The recommendations changed: a sync is queued so the metafield follows.
+    expect(await jobRows(A, { kind: SYNC, state: "queued" })).toHaveLength(1);
+
+    const before = await rows(A);
+    const again = await computeAffinity(A, { asOf: AS_OF, now: new Date(AS_OF.getTime() + DAY), queue });
+    expect(again.changed).toBe(0);
+    const after = await rows(A);
+    expect(after.associations).toEqual(before.associations);
+    expect(after.recommendations).toEqual(before.recommendations);
+  });
+
+  it("an exclusion removes every rule with the product and its recommendations; bad input changes nothing", async () => {
+    await computeAffinity(A, { asOf: AS_OF, now: AS_OF });
+    await deleteJobs(A);
+    const before = await rows(A);
+    expect(await excludeProduct(queue, A, "gift wrap", AS_OF)).toEqual({ ok: false, error: "invalid" });
+    expect(await excludeProduct(queue, A, P(999), AS_OF)).toEqual({ ok: false, error: "unknown_product" });
+    expect(await rows(A)).toEqual(before);
+    expect(await jobRows(A, { kind: AFFINITY })).toHaveLength(0);
+
+    expect(await excludeProduct(queue, A, P(2), AS_OF)).toEqual({ ok: true, added: true });
+    expect(await excludeProduct(queue, A, P(2), AS_OF)).toEqual({ ok: true, added: false });
+    expect(await jobRows(A, { kind: AFFINITY, state: "queued" })).toHaveLength(1);
+    await computeAffinity(A, { asOf: AS_OF, now: AS_OF });
+    const excluded = await prisma.productAssociation.findMany({ where: { shop: A } });
+    expect(excluded.length).toBeGreaterThan(0);
+    expect(excluded.filter((r) => r.antecedent === P(2) || r.consequent === P(2))).toEqual([]);
+    for (const r of await prisma.customerRecommendation.findMany({ where: { shop: A } }))
+      expect(JSON.parse(r.products)).not.toContain(P(2));
+
+    expect(await includeProduct(queue, A, P(2))).toEqual({ ok: true, removed: true });
+    await computeAffinity(A, { asOf: AS_OF, now: AS_OF });
+    expect((await topAssociations(A, "together", 1))[0].consequent).toBe(P(2));
+  });
+
+  it("keeps shops apart: a run, an exclusion and the reads of one shop never touch another's", async () => {
+    await computeAffinity(B, { asOf: AS_OF, now: AS_OF });
+    const bBefore = await rows(B);
+    expect((await topAssociations(B, "together", 1))[0].antecedent).toBe(P(5));
+    // A's run and exclusions leave B's rows as they are.
+    await excludeProduct(queue, A, P(6), AS_OF);
+    await computeAffinity(A, { asOf: AS_OF, now: new Date(AS_OF.getTime() + 2 * DAY) });
+    expect(await rows(B)).toEqual(bBefore);
+    // B's rules are B's: P5 with P6, not A's planted pair.
+    const bTogether = await topAssociations(B, "together", 2);
+    expect(bTogether.map((r) => r.antecedent).sort()).toEqual([P(5), P(6)]);
+    expect((await getShopAffinity(B))!.orders).toBe(bBefore.run!.orders);
+    await includeProduct(queue, A, P(6));
+    // A shop that names a product only another shop has seen gets unknown_product.
+    expect(await excludeProduct(queue, "affinity-empty.myshopify.com", P(1), AS_OF)).toEqual({
+      ok: false,
+      error: "unknown_product",
+    });
+  });
+
+  it("a shop with too little says so and keeps no rules or recommendations", async () => {
+    const shop = "affinity-small.myshopify.com";
+    await applyOrders(shop, [order(shop, 1, "gid://shopify/Customer/1", 1, [1, 2])]);
+    const run = await computeAffinity(shop, { asOf: AS_OF, now: AS_OF });
+    expect(run.status).toBe("too_small");
+    expect(await prisma.productAssociation.count({ where: { shop } })).toBe(0);
+    expect(await prisma.customerRecommendation.count({ where: { shop } })).toBe(0);
+    expect((await getShopAffinity(shop))!.status).toBe("too_small");
+  });
+
+  it("purchase days follow the shop's time zone", () => {
+    expect(dayNumberAt(Date.parse("2026-01-01T23:30:00Z"), "Asia/Bangkok")).toBe(
+      dayNumberAt(Date.parse("2026-01-02T01:00:00Z")),
+    );
+  });
+});
