@@ -106,6 +106,21 @@ export function enqueuePredictions(queue: JobQueue, shop: string, reason: Predic
   );
 }
 
+// ---- shopify-stats: Shopify's own RFM group and spend tier of every customer (services/shopify-stats.server.ts) ----
+
+export const SHOPIFY_STATS = "shopify-stats";
+export const SHOPIFY_STATS_KEY = SHOPIFY_STATS;
+export type ShopifyStatsReason = "backfill" | "daily" | "manual";
+export const SHOPIFY_STATS_REASONS: readonly ShopifyStatsReason[] = ["backfill", "daily", "manual"];
+export interface ShopifyStatsPayload {
+  reason: ShopifyStatsReason;
+}
+
+/** Reads every customer's Customer.statistics (after the backfill's recompute, daily): a no-op while one is queued. */
+export function enqueueShopifyStats(queue: JobQueue, shop: string, reason: ShopifyStatsReason) {
+  return queue.enqueue<ShopifyStatsPayload>(shop, SHOPIFY_STATS, { reason }, { key: SHOPIFY_STATS_KEY });
+}
+
 // ---- affinity: product associations and per-customer recommendations (services/affinity.server.ts) ------------------
 
 export const AFFINITY = "affinity";

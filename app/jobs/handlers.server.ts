@@ -23,6 +23,7 @@ import {
   RECOMPUTE_SHOP,
   RECONCILE,
   REDEMPTIONS_RECOVER,
+  SHOPIFY_STATS,
   SYNC,
 } from "./contracts";
 import { customerRefreshJob } from "./customer-refresh.server";
@@ -34,6 +35,7 @@ import { customerChangedJob, recomputeShopJob } from "./recompute.server";
 import { reconcileJob } from "./reconcile.server";
 import { redemptionsRecoverJob } from "./redemptions.server";
 import { getQueue } from "./runtime.server";
+import { shopifyStatsJob } from "./shopify-stats.server";
 import { syncJob } from "./sync.server";
 
 /**
@@ -64,6 +66,7 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [RECOMPUTE_SHOP]: recomputeShopJob({ queue }),
     [CUSTOMER_CHANGED]: customerChangedJob({ queue }),
     [HISTORY]: historyJob(),
+    [SHOPIFY_STATS]: shopifyStatsJob({ clientFor }),
     [SYNC]: syncJob({ clientFor }),
     [CAMPAIGNS]: campaignsJob({ clientFor }),
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),

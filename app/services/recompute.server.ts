@@ -45,6 +45,7 @@ import {
   enqueuePointsShop,
   enqueuePredictions,
   enqueueRecompute,
+  enqueueShopifyStats,
   enqueueSync,
   scheduleDailyRecompute,
   SYNC_COALESCE_MS,
@@ -347,6 +348,8 @@ export async function recomputeShopAndFollowUp(
   await enqueuePointsShop(queue, shop, reason);
   // The install's first computation: the year before it is reconstructed from the ledger (docs/history.md).
   if (reason === "backfill") await enqueueHistory(queue, shop, asOf);
+  // Shopify's own RFM group and spend tier, read once the ledger is in and then daily, beside ours (docs/history.md).
+  if (reason === "backfill" || reason === "daily") await enqueueShopifyStats(queue, shop, reason);
   // Predicted CLV and churn risk are refitted daily and once the backfill brought the history (docs/predictions.md).
   if (reason === "daily" || reason === "backfill") await enqueuePredictions(queue, shop, reason, asOf);
   // Product associations and recommendations follow the ledger daily and once the backfill is in (docs/affinity.md).
