@@ -17,6 +17,11 @@ export interface SyncSettings {
   rfmPrefix: string | null;
   /** Tag prefix for the tier (`tier:gold`); null: no tier tags. */
   tierPrefix: string | null;
+  /**
+   * Tag prefix for the customer's insights (`insight:promotion_only`, app/domain/insights.ts); null or absent: none
+   * (the default: the merchant asks for them).
+   */
+  insightPrefix?: string | null;
   /** Whether the tier metafields are written (the storefront reads them). */
   metafields: boolean;
   /** Whether each tier gets a Shopify customer segment (selecting its tier tag, so tier tags must be on). */
@@ -32,6 +37,7 @@ export interface SyncSettings {
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   rfmPrefix: "rfm:",
   tierPrefix: "tier:",
+  insightPrefix: null,
   metafields: true,
   segments: true,
   codes: true,
@@ -62,6 +68,8 @@ export interface SyncState {
   nextTier: string | null;
   amountToNextMinor: number | null;
   tierExpiresAt: number | null;
+  /** The customer's tagged insights (TAGGED_INSIGHTS keys); read only when insight tags are on. */
+  insights?: readonly string[];
 }
 
 /** The app-reserved namespace and keys of the customer metafields (declared in shopify.app.toml). */
@@ -75,10 +83,11 @@ export const POINTS_METAFIELD = { key: "points", type: "json" } as const;
 const fold = (tag: string) => tag.toLowerCase();
 
 /** The app's tags for a state under the settings: one per enabled prefix (no tier: no tier tag). */
-export function desiredTags(state: Pick<SyncState, "segment" | "tier">, settings: SyncSettings): string[] {
+export function desiredTags(state: Pick<SyncState, "segment" | "tier" | "insights">, settings: SyncSettings): string[] {
   const tags: string[] = [];
   if (settings.rfmPrefix !== null) tags.push(`${settings.rfmPrefix}${state.segment}`);
   if (settings.tierPrefix !== null && state.tier !== null) tags.push(`${settings.tierPrefix}${state.tier}`);
+  if (settings.insightPrefix) for (const key of state.insights ?? []) tags.push(`${settings.insightPrefix}${key}`);
   return tags;
 }
 
@@ -382,6 +391,7 @@ export type SyncSettingsValidation = { ok: true; settings: SyncSettings } | { ok
 export function validateSyncSettings(input: {
   rfmPrefix?: unknown;
   tierPrefix?: unknown;
+  insightPrefix?: unknown;
   metafields?: unknown;
   segments?: unknown;
   codes?: unknown;
@@ -389,7 +399,7 @@ export function validateSyncSettings(input: {
   codePrefix?: unknown;
 }): SyncSettingsValidation {
   const issues: SyncSettingsIssue[] = [];
-  const prefix = (field: "rfmPrefix" | "tierPrefix"): string | null => {
+  const prefix = (field: "rfmPrefix" | "tierPrefix" | "insightPrefix"): string | null => {
     const value = input[field];
     if (value === null || value === undefined || (typeof value === "string" && value.trim() === "")) return null;
     if (typeof value !== "string") {
@@ -428,6 +438,22 @@ export function validateSyncSettings(input: {
   };
   const rfmPrefix = prefix("rfmPrefix");
   const tierPrefix = prefix("tierPrefix");
+  const insightPrefix = prefix("insightPrefix");
+  // Insight tags must be told apart from the segment and tier tags, like those two from each other.
+  const overlaps = (a: string | null, b: string | null) =>
+    a !== null && b !== null && (fold(a).startsWith(fold(b)) || fold(b).startsWith(fold(a)));
+  if (
+    insightPrefix !== null &&
+    !issues.some((i) => i.path[0] === "insightPrefix") &&
+    (overlaps(insightPrefix, rfmPrefix) || overlaps(insightPrefix, tierPrefix))
+  ) {
+    issues.push({
+      path: ["insightPrefix"],
+      key: "sync.prefix.insight_overlap",
+      message:
+        "The insight prefix must differ from the segment and tier prefixes, and neither may start with the other.",
+    });
+  }
   if (
     rfmPrefix !== null &&
     tierPrefix !== null &&
@@ -501,6 +527,7 @@ export function validateSyncSettings(input: {
         settings: {
           rfmPrefix,
           tierPrefix,
+          insightPrefix,
           metafields,
           segments,
           codes,

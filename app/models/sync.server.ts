@@ -12,6 +12,7 @@ export async function getSyncSettings(shop: string): Promise<SyncSettings> {
     ? {
         rfmPrefix: row.rfmPrefix,
         tierPrefix: row.tierPrefix,
+        insightPrefix: row.insightPrefix,
         metafields: row.metafields,
         segments: row.segments,
         codes: row.codes,

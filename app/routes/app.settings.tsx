@@ -50,6 +50,8 @@ export default function Settings() {
     rfmPrefix: data.sync.rfmPrefix ?? "rfm:",
     tierTags: data.sync.tierPrefix !== null,
     tierPrefix: data.sync.tierPrefix ?? "tier:",
+    insightTags: Boolean(data.sync.insightPrefix),
+    insightPrefix: data.sync.insightPrefix ?? "insight:",
     metafields: data.sync.metafields,
     segments: data.sync.segments,
     codes: data.sync.codes,
@@ -122,6 +124,25 @@ export default function Settings() {
                     onChange={set("tierPrefix")}
                     error={errorAt(sync.data, "tierPrefix")}
                     helpText={t("settings.prefixExample", { tag: `${values.tierPrefix}gold` })}
+                    autoComplete="off"
+                  />
+                ) : null}
+                <Checkbox
+                  label={t("insights.tags.checkbox")}
+                  checked={values.insightTags}
+                  onChange={set("insightTags")}
+                />
+                {values.insightTags ? (
+                  <TextField
+                    label={t("insights.tags.label")}
+                    value={values.insightPrefix}
+                    onChange={set("insightPrefix")}
+                    error={
+                      issues(sync.data).some((i) => i.key === "sync.prefix.insight_overlap")
+                        ? t("insights.tags.overlap")
+                        : errorAt(sync.data, "insightPrefix")
+                    }
+                    helpText={t("insights.tags.help", { example: `${values.insightPrefix}promotion_only` })}
                     autoComplete="off"
                   />
                 ) : null}

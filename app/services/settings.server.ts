@@ -56,7 +56,7 @@ export async function submitSettings(shop: string, form: FormData): Promise<Sett
   }
   const on = (name: string) => form.get(name) === "on";
   // A tag type switched on needs its prefix (blank would mean off).
-  const missing = (["rfm", "tier"] as const).filter(
+  const missing = (["rfm", "tier", "insight"] as const).filter(
     (k) => on(`${k}Tags`) && String(form.get(`${k}Prefix`) ?? "").trim() === "",
   );
   if (missing.length) {
@@ -73,6 +73,7 @@ export async function submitSettings(shop: string, form: FormData): Promise<Sett
   const validation = validateSyncSettings({
     rfmPrefix: on("rfmTags") ? String(form.get("rfmPrefix") ?? "") : "",
     tierPrefix: on("tierTags") ? String(form.get("tierPrefix") ?? "") : "",
+    insightPrefix: on("insightTags") ? String(form.get("insightPrefix") ?? "") : "",
     metafields: on("metafields"),
     segments: on("segments"),
     codes: on("codes"),

@@ -22,6 +22,8 @@ import {
   type SyncMutationShape,
 } from "../shopify/documents";
 import { streamBulkResult } from "../shopify/jsonl";
+import { customerInsights, type TaggedInsight } from "../domain/insights";
+import { insightFacts, predictionContext } from "../models/insights.server";
 import {
   desiredTags,
   joinStorefrontDigest,
@@ -183,7 +185,15 @@ export async function syncShop(
   const stored = await getSyncSettings(shop);
   const settings: SyncSettings =
     mode === "cleanup"
-      ? { ...stored, rfmPrefix: null, tierPrefix: null, metafields: false, segments: false, codes: false }
+      ? {
+          ...stored,
+          rfmPrefix: null,
+          tierPrefix: null,
+          insightPrefix: null,
+          metafields: false,
+          segments: false,
+          codes: false,
+        }
       : stored;
   const [{ program }, currency, locale] = await Promise.all([
     getActiveTierProgram(shop),
@@ -215,7 +225,9 @@ export async function syncShop(
     totals.throttled =
       client.stats.throttled - start.throttled + (client.stats.retriesByReason.http429 - start.retriesByReason.http429);
   };
-  const prefixes = [settings.rfmPrefix, settings.tierPrefix].filter((p): p is string => p !== null);
+  const prefixes = [settings.rfmPrefix, settings.tierPrefix, settings.insightPrefix ?? null].filter(
+    (p): p is string => p !== null,
+  );
   let error: string | null = null;
   let failure: unknown;
   let tierFailures: string[] = [];
@@ -235,7 +247,7 @@ export async function syncShop(
       reason === "manual" || mode === "cleanup" || (c.synced?.failures ?? 0) < MAX_FAILURES;
     // How many customers need a write (before reading anyone's tags, which can only take writes away).
     let count = 0;
-    for await (const page of pages(shop, signal)) {
+    for await (const page of pages(shop, signal, settings, now)) {
       const points = await storefront.points(page.map((c) => c.state.customerId));
       const recommended = await storefront.recommendations(page.map((c) => c.state.customerId));
       for (const c of page)
@@ -245,7 +257,7 @@ export async function syncShop(
       await syncInBulk(shop, { client, settings, program, storefront, prefixes, due, totals, now, signal });
     } else {
       let pending: Work[] = [];
-      for await (const page of pages(shop, signal)) {
+      for await (const page of pages(shop, signal, settings, now)) {
         totals.considered += page.length;
         const dueHere = page.filter(due);
         const foreign = await readForeignTags(shop, client, dueHere, settings, prefixes);
@@ -278,15 +290,35 @@ export async function syncShop(
 }
 
 /** Every customer with a state, a page at a time, in id order. */
-async function* pages(shop: string, signal?: AbortSignal): AsyncGenerator<SyncCandidate[]> {
+async function* pages(
+  shop: string,
+  signal: AbortSignal | undefined,
+  settings: SyncSettings,
+  now: () => Date,
+): AsyncGenerator<SyncCandidate[]> {
   let after: string | null = null;
+  // Insight tags on: each page's customers carry their insights (app/domain/insights.ts) for desiredTags.
+  const insights = settings.insightPrefix ? await insightReader(shop, now()) : null;
   for (;;) {
     signal?.throwIfAborted();
     const page = await syncCandidates(shop, after, PAGE);
     if (page.length === 0) return;
     after = page[page.length - 1].state.customerId;
+    if (insights) {
+      const found = await insights(page.map((c) => c.state.customerId));
+      for (const c of page) c.state.insights = found.get(c.state.customerId) ?? [];
+    }
     yield page;
   }
+}
+
+/** The tagged insights of a page of customers, with the shop's predictions read once per run. */
+async function insightReader(shop: string, asOf: Date) {
+  const { threshold } = await predictionContext(shop);
+  return async (customerIds: readonly string[]): Promise<Map<string, TaggedInsight[]>> => {
+    const facts = await insightFacts(shop, customerIds, asOf);
+    return new Map([...facts].map(([id, f]) => [id, customerInsights(f, threshold)]));
+  };
 }
 
 /**
@@ -740,7 +772,7 @@ async function syncInBulk(
   const candidates: SyncCandidate[] = [];
   const points = new Map<string, string>();
   const recommended = new Map<string, string>();
-  for await (const page of pages(shop, signal)) {
+  for await (const page of pages(shop, signal, settings, now)) {
     totals.considered += page.length;
     const due = page.filter(ctx.due);
     const pagePoints = await storefront.points(due.map((c) => c.state.customerId));

@@ -11,6 +11,7 @@ import {
   type InsightFacts,
 } from "../../app/domain/insights";
 import { campaignFormValues, parseAudience, validateCampaign } from "../../app/domain/campaigns";
+import { DEFAULT_SYNC_SETTINGS, desiredTags, tagChange, validateSyncSettings } from "../../app/domain/sync";
 
 describe("promotion-only buyers", () => {
   it("needs at least two qualifying orders and strictly more than half of them discounted", () => {
@@ -154,5 +155,45 @@ describe("the insight campaign audience", () => {
   });
   it("refuses a stored insight audience that is not valid", () => {
     expect(() => parseAudience(JSON.stringify({ kind: "insight", insight: { key: "nope" } }))).toThrow();
+  });
+});
+
+describe("insight tags in the sync rules", () => {
+  const settings = { ...DEFAULT_SYNC_SETTINGS, insightPrefix: "insight:" };
+  it("asks for one tag per insight under the prefix, none when the prefix is off", () => {
+    const state = { segment: "loyal", tier: "gold", insights: ["clv_high", "promotion_only"] };
+    expect(desiredTags(state, settings)).toEqual([
+      "rfm:loyal",
+      "tier:gold",
+      "insight:clv_high",
+      "insight:promotion_only",
+    ]);
+    expect(desiredTags(state, DEFAULT_SYNC_SETTINGS)).toEqual(["rfm:loyal", "tier:gold"]);
+    expect(desiredTags({ segment: "loyal", tier: null }, settings)).toEqual(["rfm:loyal"]);
+  });
+  it("removes an insight the customer lost, never the merchant's own tags under the prefix", () => {
+    const change = tagChange(
+      desiredTags({ segment: "loyal", tier: null, insights: ["clv_low"] }, settings),
+      ["rfm:loyal", "insight:clv_high", "insight:promotion_only"],
+      ["insight:vip"],
+    );
+    expect(change).toEqual({ add: ["insight:clv_low"], remove: ["insight:clv_high", "insight:promotion_only"] });
+  });
+  it("validates the prefix like the others and refuses one that overlaps them", () => {
+    const ok = validateSyncSettings({ rfmPrefix: "rfm:", tierPrefix: "tier:", insightPrefix: "insight:" });
+    expect(ok.ok && ok.settings.insightPrefix).toBe("insight:");
+    const off = validateSyncSettings({ rfmPrefix: "rfm:", tierPrefix: "tier:", insightPrefix: "  " });
+    expect(off.ok && off.settings.insightPrefix).toBeNull();
+    const keys = (input: Record<string, unknown>) => {
+      const r = validateSyncSettings({ rfmPrefix: "rfm:", tierPrefix: "tier:", ...input });
+      return r.ok ? [] : r.issues.map((i) => `${i.path[0]}:${i.key}`);
+    };
+    expect(keys({ insightPrefix: "rfm:" })).toEqual(["insightPrefix:sync.prefix.insight_overlap"]);
+    expect(keys({ insightPrefix: "rfm:x" })).toEqual(["insightPrefix:sync.prefix.insight_overlap"]);
+    expect(keys({ insightPrefix: "TIER" })).toEqual(["insightPrefix:sync.prefix.insight_overlap"]);
+    expect(keys({ insightPrefix: "in,sight" })).toEqual(["insightPrefix:sync.prefix.comma"]);
+    expect(keys({ insightPrefix: " insight:" })).toEqual(["insightPrefix:sync.prefix.spaces"]);
+    expect(keys({ insightPrefix: 7 })).toEqual(["insightPrefix:field.invalid_type"]);
+    expect(keys({ insightPrefix: "x".repeat(41) })).toEqual(["insightPrefix:sync.prefix.too_long"]);
   });
 });

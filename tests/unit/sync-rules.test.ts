@@ -139,6 +139,7 @@ describe("sync settings", () => {
       settings: {
         rfmPrefix: "seg-",
         tierPrefix: null,
+        insightPrefix: null,
         metafields: false,
         segments: false,
         codes: false,
