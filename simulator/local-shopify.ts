@@ -17,6 +17,7 @@ import {
 import { AccessGrant, TOPIC_ACCESS } from "./admin/access";
 import { createWebhookSender, type WebhookSenderOptions } from "./webhooks/index";
 import { createStorefront } from "./storefront/index";
+import { loadThemeAppBlocks, themeExtensionDirs } from "./storefront/theme-app-extension";
 import type { CustomerRecord, OrderRecord, ShopRecord } from "./shop-file/types";
 import type { MetafieldDefinitionRecord } from "./admin/records";
 
@@ -143,6 +144,8 @@ export function createLocalShopify(options: LocalShopifyOptions) {
     isInstalled: (domain) => installed.has(domain),
     appUrl: () => connectedAppUrl,
     origin: () => origin,
+    appId: options.appId ?? 1,
+    themeBlocks: themeExtensionDirs(options.extensionsDir ?? "extensions").flatMap(loadThemeAppBlocks),
   });
 
   function router() {

@@ -168,8 +168,9 @@ function urlProblem(value: string): string | null {
 }
 
 export interface ValueContext {
-  /** Whether a referenced resource exists (customer_reference is the only reference type the simulator models). */
+  /** Whether a referenced resource exists (customer_reference and product_reference are the types modelled). */
   customerExists(id: string): boolean;
+  productExists(id: string): boolean;
 }
 
 /** Why `value` is not a `type` value, or null. Lists are handled by listValueErrors. */
@@ -215,6 +216,12 @@ export function scalarValueProblem(type: string, value: string, ctx: ValueContex
     }
     case "customer_reference":
       return ctx.customerExists(value) ? null : `Value references non-existent resource ${value}.`;
+    // A product of the shop (any status: Shopify keeps references to drafts and archived products; the storefront
+    // does not show them). Another resource's gid, or a product deleted or never made, is not one.
+    case "product_reference":
+      return /^gid:\/\/shopify\/Product\/\d+$/.test(value) && ctx.productExists(value)
+        ? null
+        : `Value references non-existent resource ${value}.`;
     default: {
       if (type.endsWith("_reference")) throw notImplemented(`metafield values of type ${type}`);
       // JSON object types (link, rating, dimension, volume, weight, rich_text_field): at least a JSON object.

@@ -14,6 +14,24 @@ export interface MetafieldRecord {
   updatedAt: string;
 }
 
+/**
+ * A product of the shop, as far as the simulator needs one: what a product reference points at (metafieldsSet checks
+ * that it exists) and what the storefront's Liquid shows of it (title, url from the handle, featured image). Only an
+ * ACTIVE product is on the storefront.
+ */
+export interface ProductRecord {
+  __typename: "Product";
+  id: string; // gid://shopify/Product/123
+  title: string;
+  handle: string;
+  status: "ACTIVE" | "ARCHIVED" | "DRAFT";
+  productType: string;
+  vendor: string;
+  featuredImage: { url: string; altText: string | null; width: number; height: number } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface MetafieldDefinitionRecord {
   __typename: "MetafieldDefinition";
   id: string;

@@ -4,6 +4,7 @@
 //   /store/<shop>/account/login/multipass/<token>   a one-time sign-in link made by signInUrl() (tests, the demo)
 //   /store/<shop>/account/logout          sign out
 //   /store/<shop>/account                 who is signed in
+//   /store/<shop>/products/<handle>       an ACTIVE product's page (what a product reference's url links to)
 //   /store/<shop>/<prefix>/<subpath>/…    the app proxy of the app's shopify.app.toml (./app-proxy.ts)
 // The Admin API double answers /store/<shop>/admin/… on the same origin, as a shop's domain serves both.
 import express, { type Request, type Response, type Router } from "express";
@@ -18,6 +19,7 @@ import {
   type AppProxyConfig,
 } from "./app-proxy";
 import { CUSTOMER_COOKIE, CustomerSessions, storefrontRoot } from "./customer-session";
+import { customerMetafieldsDrop, productDrop } from "./drops";
 import { createStorefrontLiquid, layoutOf, liquidErrorText } from "./liquid";
 import { shopMoneyFormats } from "./money-format";
 import {
@@ -25,10 +27,12 @@ import {
   HOME_PAGE,
   LOGIN_PAGE,
   NOT_FOUND_PAGE,
+  PRODUCT_PAGE,
   THEME_LAYOUT,
   THEME_LOCALES,
   UNAVAILABLE_PAGE,
 } from "./theme";
+import type { ThemeAppBlock } from "./theme-app-extension";
 
 export { appProxySignature, appProxyConfig, forwardedQuery } from "./app-proxy";
 export { createStorefrontLiquid, liquidErrorText } from "./liquid";
@@ -47,6 +51,13 @@ export interface StorefrontDeps {
   appUrl(): string | null;
   /** The simulator's origin (http://127.0.0.1:<port>), once it listens. */
   origin(): string;
+  /** The app's id: its reserved metafield namespace is `app--{appId}` (Liquid's `app`). Default 1. */
+  appId?: number;
+  /**
+   * The app's theme app extension blocks (theme-app-extension.ts), shown on the home page of every shop the app is
+   * installed in, as a merchant who added them to the home page would.
+   */
+  themeBlocks?: ThemeAppBlock[];
 }
 
 /** Headers of the shopper's request Shopify does not pass on (Cookie: documented; the rest are hop-by-hop or set here). */
@@ -129,6 +140,7 @@ export function createStorefront(deps: StorefrontDeps) {
             tags: customer.tags,
             has_account: true,
             orders_count: shop.ordersByCustomer.get(customer.id)?.size ?? 0,
+            metafields: customerMetafieldsDrop(shop, customer.id, deps.appId ?? 1, root),
           }
         : null,
       request: {
@@ -166,6 +178,40 @@ export function createStorefront(deps: StorefrontDeps) {
       missingTranslation: "text",
       now: () => deps.clock.now(),
     });
+  }
+
+  /**
+   * The app's theme blocks for a page of `shop` (none where the app is not installed): each rendered with the page's
+   * objects and its settings, its `t` reading the extension's translations in the shop's language, after its
+   * stylesheet. A block's Liquid error shows in its place, as in the theme editor.
+   */
+  async function renderThemeBlocks(shop: ShopState, customerId: string | null, path: string): Promise<string> {
+    if (!deps.themeBlocks?.length || !deps.isInstalled(shop.domain)) return "";
+    const record = shop.record;
+    const formats = shopMoneyFormats(record);
+    const parts: string[] = [];
+    for (const [i, block] of deps.themeBlocks.entries()) {
+      const engine = createStorefrontLiquid({
+        locale: record.primaryLocale,
+        moneyFormat: formats.moneyFormat,
+        moneyWithCurrencyFormat: formats.moneyWithCurrencyFormat,
+        timezone: record.ianaTimezone,
+        translations: block.locales[record.primaryLocale] ?? block.locales[block.defaultLocale],
+        missingTranslation: "text",
+        now: () => deps.clock.now(),
+      });
+      let html: string;
+      try {
+        html = await engine.parseAndRender(block.liquid, {
+          ...liquidContext(shop, customerId, path),
+          block: { id: `app-block-${i + 1}`, settings: block.settings },
+        });
+      } catch (error) {
+        html = `<p class="liquid-error">${escapeHtml(liquidErrorText(error))}</p>`;
+      }
+      parts.push(`${block.stylesheet ? `<style>${block.stylesheet}</style>` : ""}${html}`);
+    }
+    return parts.join("");
   }
 
   /**
@@ -295,12 +341,25 @@ export function createStorefront(deps: StorefrontDeps) {
     // (Express routes ignore a trailing slash: this is /store/<shop> and /store/<shop>/.)
     r.get(
       "/store/:shop",
-      withShop((shop, req, res) =>
+      withShop(async (shop, req, res) =>
         sendPage(res, shop, req, "/", HOME_PAGE, {
           app_proxy_url:
             proxyPrefix && deps.isInstalled(shop.domain) ? `${storefrontRoot(shop.domain)}${proxyPrefix}` : "",
+          app_blocks: await renderThemeBlocks(shop, signedIn(shop, req), "/"),
         }),
       ),
+    );
+    r.get(
+      "/store/:shop/products/:handle",
+      withShop((shop, req, res) => {
+        const handle = String(req.params.handle);
+        const product = [...shop.products.values()].find((p) => p.handle === handle && p.status === "ACTIVE");
+        if (!product) return sendPage(res, shop, req, `/products/${handle}`, NOT_FOUND_PAGE, {}, 404);
+        return sendPage(res, shop, req, `/products/${handle}`, PRODUCT_PAGE, {
+          product: productDrop(product, storefrontRoot(shop.domain)),
+          page_title: product.title,
+        });
+      }),
     );
     r.get(
       "/store/:shop/account/login",

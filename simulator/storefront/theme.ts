@@ -77,6 +77,13 @@ export const HOME_PAGE = `<h1>{{ shop.name | escape }}</h1>
 <p>{{ 'general.home' | t }}</p>
 {%- if app_proxy_url %}
 <p><a href="{{ app_proxy_url }}">{{ app_proxy_url }}</a></p>
+{%- endif %}
+{{ app_blocks }}`;
+
+/** A product's page (templates/product): its title and featured image. */
+export const PRODUCT_PAGE = `<h1>{{ product.title | escape }}</h1>
+{%- if product.featured_image %}
+<img src="{{ product.featured_image | image_url: width: 600 }}" alt="{{ product.featured_image.alt | escape }}" width="300" height="300">
 {%- endif %}`;
 
 export const LOGIN_PAGE = `<h1>{{ 'customer.log_in' | t }}</h1>

@@ -136,7 +136,10 @@ export const metafieldResolvers: ResolverMap = {
     const errors: MetafieldUserError[] = [];
     const planned: MetafieldRecord[] = [];
     const now = isoAt(ctx.core.clock);
-    const valueContext = { customerExists: (id: string) => !!ctx.shop.customers.get(id) };
+    const valueContext = {
+      customerExists: (id: string) => !!ctx.shop.customers.get(id),
+      productExists: (id: string) => !!ctx.shop.products.get(id),
+    };
     inputs.forEach((input, index) => {
       const at = (part: string) => ["metafields", String(index), part];
       const identifier = identifierError(index, input.namespace, input.key, ctx.core.appId);
