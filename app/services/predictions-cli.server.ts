@@ -5,6 +5,12 @@ import { computePredictions, refitPredictions, type PredictionRun } from "./pred
 
 type Out = { log(text: string): void; error(text: string): void };
 
+/**
+ * Waits until what was written to stdout is handed to the OS: the CLI exits right after the command, and stdout to a
+ * pipe is asynchronous in Node, so a large JSON object would otherwise be cut short.
+ */
+const flushStdout = () => new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+
 /** The JSON object `predict --json` prints (money as decimal strings of minor units: exact beyond 2^53). */
 export function predictionJson(run: PredictionRun, saved: boolean) {
   return {
@@ -53,6 +59,7 @@ export async function predictCommand(
   const run = save ? await refitPredictions(shop, { asOf }) : await computePredictions(shop, { asOf });
   if (json) {
     out.log(JSON.stringify(predictionJson(run, save)));
+    await flushStdout();
     return 0;
   }
   const n = (v: number, digits = 4) => v.toFixed(digits);
@@ -106,5 +113,6 @@ export async function predictCommand(
       ].join("\t"),
     );
   out.log(lines.join("\n"));
+  await flushStdout();
   return 0;
 }
