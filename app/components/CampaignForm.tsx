@@ -180,7 +180,11 @@ export function CampaignForm({
                 !insightChoices.predictions.available ? (
                   <Banner tone="warning">
                     {t("insights.predictionsUnavailable", {
-                      reason: insightChoices.predictions.reason ?? t("insights.noFit"),
+                      reason: insightChoices.predictions.reason
+                        ? t(`insights.reason.${insightChoices.predictions.reason}`, {
+                            defaultValue: insightChoices.predictions.reason,
+                          })
+                        : t("insights.noFit"),
                     })}
                   </Banner>
                 ) : null}

@@ -5,6 +5,7 @@ import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 import { LOOKS_FINE_SEGMENTS, PROMOTION_ONLY, clvBandOf, type Insight, type InsightFacts } from "../domain/insights";
 import { qualifying } from "./qualifying-orders.server";
+import { getPredictionSettings, getShopPrediction } from "./predictions.server";
 
 /** Whether the shop's predictions can be used, and the churn threshold ("likely lost" is P(active) below it). */
 export interface PredictionContext {
@@ -15,26 +16,12 @@ export interface PredictionContext {
   threshold: number | null;
 }
 
-/** The churn threshold when the merchant has not set one. */
-export const DEFAULT_CHURN_THRESHOLD = 0.5;
-
-/** Reads the shop's last fit and the merchant's churn threshold (PredictionSettings, validated on save). */
+/** Reads the shop's last fit and the merchant's churn threshold (app/models/predictions.server.ts). */
 export async function predictionContext(shop: string): Promise<PredictionContext> {
-  const [fit, settings] = await Promise.all([
-    prisma.shopPrediction.findUnique({ where: { shop }, select: { status: true, reason: true } }),
-    prisma.predictionSettings.findUnique({ where: { shop }, select: { settings: true } }),
-  ]);
+  const [fit, settings] = await Promise.all([getShopPrediction(shop), getPredictionSettings(shop)]);
   if (!fit) return { available: false, reason: null, threshold: null };
   if (fit.status !== "fitted") return { available: false, reason: fit.reason ?? fit.status, threshold: null };
-  let threshold = DEFAULT_CHURN_THRESHOLD;
-  try {
-    const parsed = JSON.parse(settings?.settings ?? "{}") as { churnThreshold?: unknown };
-    if (typeof parsed.churnThreshold === "number" && parsed.churnThreshold > 0 && parsed.churnThreshold < 1)
-      threshold = parsed.churnThreshold;
-  } catch {
-    // Stored settings are validated on save; unreadable ones fall back to the default.
-  }
-  return { available: true, reason: null, threshold };
+  return { available: true, reason: null, threshold: settings.churnThreshold };
 }
 
 const looksFine = Prisma.join(LOOKS_FINE_SEGMENTS.map((s) => Prisma.sql`${s}`));

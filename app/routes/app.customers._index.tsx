@@ -215,7 +215,11 @@ export default function Customers() {
         {insight && needsPredictions(insight) && !data.insightChoices.predictions.available ? (
           <Banner tone="warning">
             {t("insights.predictionsUnavailable", {
-              reason: data.insightChoices.predictions.reason ?? t("insights.noFit"),
+              reason: data.insightChoices.predictions.reason
+                ? t(`insights.reason.${data.insightChoices.predictions.reason}`, {
+                    defaultValue: data.insightChoices.predictions.reason,
+                  })
+                : t("insights.noFit"),
             })}
           </Banner>
         ) : null}
