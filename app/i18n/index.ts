@@ -23,6 +23,9 @@ import pointsReportEn from "./pages/points-report.en.json";
 import pointsReportTh from "./pages/points-report.th.json";
 import pointsImportEn from "./pages/points-import.en.json";
 import pointsImportTh from "./pages/points-import.th.json";
+// Products: associations (bought together, bought next), exclusions.
+import productsEn from "./pages/products.en.json";
+import productsTh from "./pages/products.th.json";
 import rewardsEn from "./pages/rewards.en.json";
 import rewardsTh from "./pages/rewards.th.json";
 
@@ -35,6 +38,7 @@ const en = {
   pointsProgram: pointsProgramEn,
   pointsReport: pointsReportEn,
   pointsImport: pointsImportEn,
+  products: productsEn,
   rewards: rewardsEn,
 };
 const th = {
@@ -46,6 +50,7 @@ const th = {
   pointsProgram: pointsProgramTh,
   pointsReport: pointsReportTh,
   pointsImport: pointsImportTh,
+  products: productsTh,
   rewards: rewardsTh,
 };
 

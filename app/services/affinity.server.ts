@@ -11,6 +11,7 @@ import {
   type AffinityOrder,
   type AffinitySettings,
   type AffinityTotals,
+  type AssociationRule,
 } from "../domain/affinity";
 import { isValidTimeZone } from "../domain/time";
 import { enqueueAffinity, enqueueSync, type AffinityReason } from "../jobs/contracts";
@@ -20,14 +21,18 @@ import {
   excludedProducts,
   forEachCustomerBaskets,
   getShopAffinity,
+  listExclusions,
   productSeen,
+  productsSeen,
+  productTitles,
   recommendableProducts,
   removeExclusion,
   saveAffinityRun,
+  topAssociations,
   type AffinityStatus,
   type BasketOrder,
 } from "../models/affinity.server";
-import { replaceRecommendations } from "../models/recommendations.server";
+import { recommendedCustomers, replaceRecommendations } from "../models/recommendations.server";
 import { getShop, isShopActive } from "../models/shop.server";
 
 export interface AffinityRun {
@@ -195,4 +200,101 @@ export async function includeProduct(
   const removed = await removeExclusion(shop, productId);
   if (removed) await enqueueAffinity(queue, shop, "exclusions");
   return { ok: true, removed };
+}
+
+// ---- The admin's products page (routes/app.products.tsx) -----------------------------------------------------
+
+const TOP_RULES = 10;
+
+export interface RuleView {
+  antecedent: string;
+  antecedentTitle: string;
+  consequent: string;
+  consequentTitle: string;
+  count: number;
+  support: number;
+  confidence: number;
+  lift: number;
+}
+
+/** What the products page shows: the last run, the strongest rules of each kind with titles, the exclusions. */
+export async function productsOverview(shop: string) {
+  const [run, together, next, exclusions, seen, recommended] = await Promise.all([
+    getShopAffinity(shop),
+    topAssociations(shop, "together", TOP_RULES * 2),
+    topAssociations(shop, "next", TOP_RULES),
+    listExclusions(shop),
+    productsSeen(shop),
+    recommendedCustomers(shop),
+  ]);
+  // "Together" rules come in pairs (A → B and B → A, same lift): the table shows each pair once, the stronger way.
+  const pairs = new Set<string>();
+  const togetherOnce = together.filter((r) => {
+    const key = [r.antecedent, r.consequent].sort().join(" ");
+    if (pairs.has(key)) return false;
+    pairs.add(key);
+    return true;
+  });
+  const ids = [
+    ...togetherOnce.flatMap((r) => [r.antecedent, r.consequent]),
+    ...next.flatMap((r) => [r.antecedent, r.consequent]),
+    ...exclusions.map((e) => e.productId),
+  ];
+  const titles = await productTitles(shop, ids);
+  const title = (id: string) => titles.get(id) ?? id;
+  const view = (r: AssociationRule): RuleView => ({
+    antecedent: r.antecedent,
+    antecedentTitle: title(r.antecedent),
+    consequent: r.consequent,
+    consequentTitle: title(r.consequent),
+    count: r.count,
+    support: r.support,
+    confidence: r.confidence,
+    lift: r.lift,
+  });
+  const excluded = new Set(exclusions.map((e) => e.productId));
+  return {
+    run: run && {
+      status: run.status,
+      asOf: run.asOf.toISOString(),
+      computedAt: run.computedAt.toISOString(),
+      orders: run.orders,
+      lines: run.lines,
+      rules: run.rules,
+      settings: run.settings,
+    },
+    recommended,
+    together: togetherOnce.slice(0, TOP_RULES).map(view),
+    next: next.map(view),
+    exclusions: exclusions.map((e) => ({ productId: e.productId, title: title(e.productId) })),
+    choices: seen.filter((p) => !excluded.has(p.id)).map((p) => ({ id: p.id, title: p.title })),
+  };
+}
+
+export type ProductsActionResult =
+  | { ok: true; done: "queued" | "excluded" | "included" }
+  | { ok: false; field: "productId" | "intent"; error: ExclusionError | "choose" | "unknown_intent" };
+
+/** The products page's form: "recompute now", add an exclusion, remove one. Bad input changes nothing. */
+export async function productsAction(
+  shop: string,
+  form: FormData,
+  { queue, now = new Date() }: { queue: JobQueue; now?: Date },
+): Promise<ProductsActionResult> {
+  const intent = form.get("intent");
+  const productId = form.get("productId");
+  if (intent === "recompute") {
+    await enqueueAffinity(queue, shop, "manual");
+    return { ok: true, done: "queued" };
+  }
+  if (intent === "exclude") {
+    if (productId === null || productId === "") return { ok: false, field: "productId", error: "choose" };
+    const result = await excludeProduct(queue, shop, productId, now);
+    return result.ok ? { ok: true, done: "excluded" } : { ok: false, field: "productId", error: result.error };
+  }
+  if (intent === "include") {
+    const result = await includeProduct(queue, shop, productId);
+    return result.ok ? { ok: true, done: "included" } : { ok: false, field: "productId", error: result.error };
+  }
+  return { ok: false, field: "intent", error: "unknown_intent" };
 }
