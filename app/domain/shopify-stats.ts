@@ -85,3 +85,31 @@ export function countMatrix(
   const columnTotals = columns.map((_, j) => cells.reduce((a, r) => a + r[j], 0));
   return { rows, columns, cells, rowTotals, columnTotals, total: rowTotals.reduce((a, b) => a + b, 0) };
 }
+
+/**
+ * Shopify's group closest to each of our segments, by the two vendors' own descriptions (docs/history.md): what the
+ * pages call "the same" and the matrix's agreement counts.
+ */
+export const SHOPIFY_COUNTERPART: Readonly<Record<string, ShopifyRfmGroup>> = {
+  champions: "CHAMPIONS",
+  loyal: "LOYAL",
+  potential_loyalist: "ACTIVE",
+  new: "NEW",
+  promising: "PROMISING",
+  need_attention: "NEEDS_ATTENTION",
+  about_to_sleep: "ALMOST_LOST",
+  at_risk: "AT_RISK",
+  cant_lose: "PREVIOUSLY_LOYAL",
+  hibernating: "DORMANT",
+  prospect: "PROSPECTS",
+};
+
+/** Customers whose Shopify group is the counterpart of our segment, in a segments × groups matrix. */
+export function agreement(matrix: CountMatrix): number {
+  let same = 0;
+  matrix.rows.forEach((row, i) => {
+    const j = matrix.columns.indexOf(SHOPIFY_COUNTERPART[row] ?? "");
+    if (j >= 0) same += matrix.cells[i][j];
+  });
+  return same;
+}

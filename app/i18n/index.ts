@@ -13,6 +13,9 @@ import campaignsTh from "./pages/campaigns.th.json";
 // Insight segments (predicted value, likely lost, promotion-only, bought a product): campaigns, customers, settings.
 import insightsEn from "./pages/insights.en.json";
 import insightsTh from "./pages/insights.th.json";
+// Our segments and predictions beside Shopify's own RFM groups and spend tiers: the segments and customer pages.
+import insightCompareEn from "./pages/insight-compare.en.json";
+import insightCompareTh from "./pages/insight-compare.th.json";
 // The shoppers' loyalty page (app/storefront/loyalty-page.ts): in the storefront's language, not the admin's.
 import loyaltyEn from "./pages/loyalty.en.json";
 import loyaltyTh from "./pages/loyalty.th.json";
@@ -34,6 +37,7 @@ const en = {
   analytics: analyticsEn,
   campaigns: campaignsEn,
   insights: insightsEn,
+  insightCompare: insightCompareEn,
   loyalty: loyaltyEn,
   pointsProgram: pointsProgramEn,
   pointsReport: pointsReportEn,
@@ -46,6 +50,7 @@ const th = {
   analytics: analyticsTh,
   campaigns: campaignsTh,
   insights: insightsTh,
+  insightCompare: insightCompareTh,
   loyalty: loyaltyTh,
   pointsProgram: pointsProgramTh,
   pointsReport: pointsReportTh,

@@ -25,14 +25,17 @@ import { CustomerPoints } from "../components/CustomerPoints";
 import { customerPoints } from "../services/customer-points.server";
 import { adjustPoints } from "../services/points-adjustments.server";
 import { staffActor } from "../domain/points-adjustments";
+import { CustomerShopifyCard } from "../components/ShopifyCompare";
+import { customerShopifyView } from "../services/shopify-stats.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const id = /^\d{1,20}$/.test(params.id ?? "") ? `gid://shopify/Customer/${params.id}` : null;
   const detail = id ? await customerDetail(session.shop, id) : null;
   const points = detail ? await customerPoints(session.shop, detail.customerId) : null;
+  const shopify = detail ? await customerShopifyView(session.shop, detail.customerId) : null;
   // Not this shop's customer (or not an id): the page says so, with 404 as the status.
-  return json({ detail, points }, { status: detail ? 200 : 404 });
+  return json({ detail, points, shopify }, { status: detail ? 200 : 404 });
 };
 
 /** The points card's adjust form: the staff member is the session token's user (`sub`). */
@@ -60,7 +63,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 };
 
 export default function CustomerDetail() {
-  const { detail, points } = useLoaderData<typeof loader>();
+  const { detail, points, shopify } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const locale = useLocale();
   if (!detail) {
@@ -158,6 +161,22 @@ export default function CustomerDetail() {
                 ) : null}
               </BlockStack>
             </Card>
+            <CustomerShopifyCard
+              view={{
+                shopify,
+                segment: state?.segment ?? null,
+                r: state?.r ?? null,
+                f: state?.f ?? null,
+                m: state?.m ?? null,
+                fm: state?.fm ?? null,
+                recencyDays: state?.recencyDays ?? null,
+                frequency: state?.frequency ?? null,
+                monetaryMinor: state?.monetaryMinor ?? null,
+                population: cuts?.population ?? null,
+                currency,
+              }}
+              segmentName={segmentName}
+            />
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">

@@ -25,10 +25,16 @@ import { SEGMENT_MOVEMENT_DAYS as MOVEMENT_DAYS } from "../domain/segments";
 import { formatMoney, formatNumber, formatPercent } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 import { ImportBanner } from "../components/ImportBanner";
+import { ShopifyGroupsMatrix } from "../components/ShopifyCompare";
+import { shopifyComparison } from "../services/shopify-stats.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return segmentsOverview(session.shop, sinceDaysParam(new URL(request.url).searchParams.get("since")));
+  const [overview, shopify] = await Promise.all([
+    segmentsOverview(session.shop, sinceDaysParam(new URL(request.url).searchParams.get("since"))),
+    shopifyComparison(session.shop),
+  ]);
+  return { ...overview, shopify };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -147,6 +153,9 @@ export default function Segments() {
               </BlockStack>
             </rename.Form>
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <ShopifyGroupsMatrix comparison={data.shopify} segmentName={name} />
         </Layout.Section>
       </Layout>
     </Page>

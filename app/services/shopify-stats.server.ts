@@ -3,6 +3,7 @@
 // matrices and the one customer's comparison the segments and customer pages show.
 import { SEGMENT_KEYS } from "../domain/segments";
 import {
+  agreement,
   countMatrix,
   SHOPIFY_RFM_GROUPS,
   SHOPIFY_SPEND_TIERS,
@@ -81,9 +82,12 @@ export async function shopifyComparison(shop: string) {
     bandBySpendTier(shop),
     shopifyStatsReadAt(shop),
   ]);
+  const segments = countMatrix(groups, SEGMENT_KEYS, SHOPIFY_RFM_GROUPS);
   return {
     readAt: readAt?.toISOString() ?? null,
-    segments: countMatrix(groups, SEGMENT_KEYS, SHOPIFY_RFM_GROUPS),
+    segments,
+    /** Customers Shopify puts in the group closest to our segment (SHOPIFY_COUNTERPART). */
+    agreeing: agreement(segments),
     bands: bands.length ? countMatrix(bands, ["high", "medium", "low"], SHOPIFY_SPEND_TIERS) : null,
   };
 }

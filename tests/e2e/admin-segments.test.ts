@@ -24,7 +24,7 @@ describe("Segments page", () => {
     const { page, errors } = await newPage();
     await page.goto(url("/app/segments"), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByRole("heading", { name: "Segments" }).count()).toBeGreaterThan(0);
-    const rows = page.locator("table tbody tr");
+    const rows = page.locator("table").first().locator("tbody tr");
     expect(await rows.count()).toBe(11);
     const hibernating = await prisma.customerState.count({ where: { shop: SHOP, segment: "hibernating" } });
     const row = rows.filter({ has: page.getByRole("link", { name: "Hibernating", exact: true }) });
