@@ -1,4 +1,4 @@
-// Which of a customer's recommended products reach the shopper (docs/affinity.md#where-recommendations-go): the
+// Which of a customer's recommended products reach the shopper (docs/recommendations.md): the
 // storefront metafield, the loyalty page and the campaign Flow trigger show only products the shop still sells. Pure:
 // the caller reads the recommendation list and the products (Product rows) and passes them in.
 

@@ -330,7 +330,7 @@ export function splitStorefrontDigest(digest: string | null): { tier: string | n
 // ---- Recommendations for the storefront (the `recommendations` metafield) -----------------------------------------
 
 /**
- * The products recommended to the customer (docs/affinity.md#where-recommendations-go): a list of product references,
+ * The products recommended to the customer (docs/recommendations.md): a list of product references,
  * best first, so Liquid reads `customer.metafields.app.recommendations.value` as product objects. Its own metafield:
  * a customer without recommendations has none, and a shop without them writes nothing new.
  */

@@ -1,4 +1,4 @@
-// The products a shop's customers are recommended, as the shopper is shown them (docs/affinity.md#where-recommendations-go):
+// The products a shop's customers are recommended, as the shopper is shown them (docs/recommendations.md):
 // each customer's stored list (recommendations.server.ts) reduced to products the shop sells now (the Product table;
 // domain/recommendation-delivery.ts). Every read is scoped by shop: a customer id of another shop finds nothing.
 import { prisma } from "../db.server";

@@ -1,4 +1,4 @@
-// Where recommendations go (docs/affinity.md#where-recommendations-go), end to end on the local Shopify and the built
+// Where recommendations go (docs/recommendations.md), end to end on the local Shopify and the built
 // app: the stored recommendations (recommendations.server.ts's write path) are written by the sync into the
 // `$app.recommendations` list.product_reference metafield — only products the shop sells now, in order — and shown
 // by the theme block on the storefront and on the loyalty page (the app proxy) to the signed-in shopper only; a

@@ -1,4 +1,4 @@
-// Product references on the local Shopify (docs/affinity.md#where-recommendations-go): metafieldsSet takes a
+// Product references on the local Shopify (docs/recommendations.md): metafieldsSet takes a
 // list.product_reference only of products the shop has (any status), refusing a gone, unknown or non-product id by
 // its element and writing nothing; the storefront gives the app's PUBLIC_READ metafields to Liquid as Shopify does, a
 // product reference as a product object of an ACTIVE product (others left out), renders the app's theme block on the

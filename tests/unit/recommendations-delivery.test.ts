@@ -1,4 +1,4 @@
-// Where recommendations go (docs/affinity.md#where-recommendations-go), the pure parts: which recommended products may
+// Where recommendations go (docs/recommendations.md), the pure parts: which recommended products may
 // be shown, the `recommendations` metafield's value and its place in the sync's digest, the storefront block's
 // "Picked for you" (rendered with the storefront's Liquid, product objects as Shopify gives a list.product_reference),
 // and the loyalty page's section.
