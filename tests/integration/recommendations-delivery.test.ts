@@ -13,6 +13,7 @@ import { backfillJob } from "../../app/jobs/backfill.server";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { createCampaignFromForm, runCampaigns, templateDefinition } from "../../app/services/campaigns.server";
 import { syncShop } from "../../app/services/sync.server";
+import { syncFailures } from "../../app/models/sync.server";
 import { campaignFormValues } from "../../app/domain/campaigns";
 import { GRID_SEGMENT_KEYS } from "../../app/domain/segments";
 import { writeShopFile } from "../../simulator/generator/index";
@@ -178,6 +179,54 @@ describe("recommendations reach the shopper", () => {
     for (const id of members.slice(3)) expect(written(A, id), id).toBeNull();
     // Their other metafields stay as they were
     expect(othersOf(cy)).toEqual(cyOthers);
+  });
+
+  it("go through the bulk path the same way", async () => {
+    const [ada, bob, cy] = members;
+    await replaceRecommendations(
+      A,
+      [
+        { customerId: ada, products: [P(4)] },
+        { customerId: bob, products: [P(1), P(4)] },
+      ],
+      AS_OF,
+    );
+    const result = await syncShop(A, { client: await env.clientFor(A), reason: "manual", now, bulkThreshold: 0 });
+    expect(result).toMatchObject({ status: "done", failed: 0, changed: 2 });
+    expect(written(A, ada)).toEqual([P(4)]);
+    expect(written(A, bob)).toEqual([P(1), P(4)]);
+    expect(written(A, cy)).toBeNull();
+  });
+
+  it("a product Shopify no longer has (its webhook not in yet) is refused for that customer only, the others written", async () => {
+    const [ada, bob, cy, dee] = members;
+    await addProduct(A, 6);
+    await replaceRecommendations(
+      A,
+      [
+        { customerId: ada, products: [P(6), P(1)] },
+        { customerId: bob, products: [P(1), P(4)] },
+        { customerId: cy, products: [P(4), P(1)] },
+        { customerId: dee, products: [P(1)] },
+      ],
+      AS_OF,
+    );
+    // Shopify deleted P6; the app has not heard yet and still holds it ACTIVE
+    simulated(A).products.delete(P(6));
+    const result = await sync(A);
+    expect(result).toMatchObject({ status: "done", failed: 1 });
+    const failures = await syncFailures(A);
+    expect(failures.map((f) => [f.customerId, f.code])).toEqual([[ada, "metafieldsSet.INVALID_VALUE"]]);
+    expect(failures[0].message).toBe(`Value references non-existent resource ${P(6)}.`);
+    expect(written(A, ada)).toEqual([P(4)]); // as before: nothing of the refused write
+    expect(written(A, bob)).toEqual([P(1), P(4)]);
+    expect(written(A, cy)).toEqual([P(4), P(1)]);
+    expect(written(A, dee)).toEqual([P(1)]);
+    // Once the app knows (the products/delete webhook), the next sync writes the rest
+    await prisma.product.update({ where: { shop_id: { shop: A, id: P(6) } }, data: { deletedAt: AS_OF } });
+    expect(await sync(A)).toMatchObject({ status: "done", failed: 0, changed: 1 });
+    expect(written(A, ada)).toEqual([P(1)]);
+    expect(await syncFailures(A)).toEqual([]);
   });
 
   it("are carried by the win-back campaign's Flow trigger", async () => {
