@@ -1,7 +1,7 @@
 // History from the first visit (docs/history.md): after the install backfill, the shop's last 52 weeks of segment and
 // tier sizes and the moves between them, reconstructed from the ledger by as-of recomputes at the end of each week —
-// the same scoring as the live recompute (scoreShop, computeStates), without writing any customer's state. A rerun
-// replaces the shop's reconstructed rows.
+// the same pure scoring as the live recompute (scoreRfm, evaluateTier, stateOf) over one read of the ledger, without
+// writing any customer's state. A rerun replaces the shop's reconstructed rows.
 import { HISTORY_WEEKS, historyMoments, movesBetween, sizesOf, type HistoryKind, type Place } from "../domain/history";
 import {
   customerCreationTimes,
@@ -10,7 +10,13 @@ import {
   type HistorySizes,
 } from "../models/state-history.server";
 import { isShopActive } from "../models/shop.server";
-import { computeStates, loadComputeSettings, scoreShop } from "./recompute.server";
+import { scanLedger } from "../models/qualifying-orders.server";
+import { compareIds, rfmWindowStart, stateOf, tierHorizon } from "../domain/recompute";
+import { scoreRfm, type RfmAggregate, type RfmResult } from "../domain/rfm";
+import { evaluateTier, type TierOrder, type TierStatus } from "../domain/tiers";
+import { loadComputeSettings, type ComputeSettings } from "./recompute.server";
+
+const BATCH = 1000;
 
 export interface HistoryResult {
   anchor: string;
@@ -22,23 +28,89 @@ export interface HistoryResult {
 }
 
 /**
- * Every customer's place (segment, tier) as of `at`, by the live recompute's scoring. A customer Shopify says was
- * created after `at` and without a qualifying order by then was not a customer yet, and is left out.
+ * The shop's ledger as the reconstruction reads it, once: every live customer and, per customer with qualifying
+ * orders up to `anchor`, those orders sorted by time. Qualifying as of an earlier moment is the same rule with the
+ * order's time at or before that moment (QUALIFYING_ORDER depends on asOf through the time alone), so one read at the
+ * anchor serves every week.
  */
-export async function placesAsOf(
-  shop: string,
+interface LedgerHistory {
+  customerIds: string[];
+  orders: Map<string, TierOrder[]>;
+}
+
+async function readLedgerHistory(shop: string, anchor: number): Promise<LedgerHistory> {
+  const scan = await scanLedger(shop, { asOf: anchor, windowStart: null, tierFrom: null });
+  const ids = new Set(await scan.liveCustomerIds());
+  const buyers = scan.aggregates.map((a) => a.customerId).sort(compareIds);
+  for (const id of buyers) ids.add(id);
+  const orders = new Map<string, TierOrder[]>();
+  for (let i = 0; i < buyers.length; i += BATCH) {
+    const batch = await scan.tierOrders(buyers.slice(i, i + BATCH));
+    for (const [id, list] of batch)
+      orders.set(
+        id,
+        [...list].sort((a, b) => a.time - b.time),
+      );
+  }
+  return { customerIds: [...ids].sort(compareIds), orders };
+}
+
+/** Index of the first order with time > t (orders sorted by time), searching from `from`. */
+function countUpTo(orders: readonly TierOrder[], t: number, from = 0): number {
+  let lo = from;
+  let hi = orders.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (orders[mid].time <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Every customer's place (segment, tier) as of `at`, by the live recompute's pure scoring (scoreRfm over the RFM
+ * population, evaluateTier over the orders inside the programme's horizon, stateOf): what recomputeShop would store
+ * as of `at`. A customer Shopify says was created after `at` and without a qualifying order by then was not a customer
+ * yet, and is left out.
+ */
+export function placesAsOf(
+  ledger: LedgerHistory,
   at: number,
-  settings: Awaited<ReturnType<typeof loadComputeSettings>>,
+  settings: ComputeSettings,
   created: ReadonlyMap<string, number>,
-): Promise<Map<string, Place>> {
-  const scoring = await scoreShop(shop, at, settings.windowDays, [settings.program]);
-  const places = new Map<string, Place>();
-  for await (const batch of computeStates(scoring, settings.program)) {
-    for (const state of batch) {
-      const createdAt = created.get(state.customerId);
-      if (createdAt !== undefined && createdAt > at && !scoring.aggregates.has(state.customerId)) continue;
-      places.set(state.customerId, { segment: state.segment, tier: state.tier ?? "" });
+): Map<string, Place> {
+  const windowStart = rfmWindowStart(settings.windowDays, at);
+  const horizon = tierHorizon(settings.program, at);
+  const population: RfmAggregate[] = [];
+  const lastInWindow = new Map<string, number>();
+  const tiers = new Map<string, TierStatus>();
+  for (const [id, orders] of ledger.orders) {
+    const upTo = countUpTo(orders, at);
+    if (upTo === 0) continue;
+    const from = windowStart === null ? 0 : countUpTo(orders, windowStart);
+    if (upTo > from) {
+      let monetary = 0;
+      for (let i = from; i < upTo; i++) monetary += orders[i].value;
+      const lastOrderAt = orders[upTo - 1].time;
+      population.push({ customerId: id, lastOrderAt, frequency: upTo - from, monetary });
+      lastInWindow.set(id, lastOrderAt);
     }
+    // As tierStatuses gives them: the orders inside the horizon, or one order at the last time standing for a
+    // history that lies wholly before it.
+    const first = horizon === null ? 0 : countUpTo(orders, horizon - 1);
+    const own = first < upTo ? orders.slice(first, upTo) : [{ time: orders[upTo - 1].time, value: 1 }];
+    tiers.set(id, evaluateTier(settings.program, own, at));
+  }
+  const { results } = scoreRfm(population, { asOf: at, windowDays: settings.windowDays });
+  const scored = new Map(results.map((r) => [r.customerId, r]));
+  const places = new Map<string, Place>();
+  for (const id of ledger.customerIds) {
+    const tier = tiers.get(id) ?? null;
+    const createdAt = created.get(id);
+    if (tier === null && createdAt !== undefined && createdAt > at) continue;
+    const rfm: RfmResult = scored.get(id) ?? { customerId: id, segment: "prospect" };
+    const state = stateOf(rfm, lastInWindow.get(id) ?? null, tier, null);
+    places.set(id, { segment: state.segment, tier: state.tier ?? "" });
   }
   return places;
 }
@@ -53,13 +125,17 @@ export async function reconstructHistory(
 ): Promise<HistoryResult | null> {
   if (!(await isShopActive(shop))) return null;
   const started = performance.now();
-  const [settings, created] = await Promise.all([loadComputeSettings(shop), customerCreationTimes(shop)]);
+  const [settings, created, ledger] = await Promise.all([
+    loadComputeSettings(shop),
+    customerCreationTimes(shop),
+    readLedgerHistory(shop, anchor.getTime()),
+  ]);
   const sizes: HistorySizes[] = [];
   const moves: HistoryMove[] = [];
   let previous: Map<string, Place> | null = null;
   for (const moment of historyMoments(anchor.getTime(), weeks)) {
     const at = new Date(moment);
-    const places = await placesAsOf(shop, moment, settings, created);
+    const places = placesAsOf(ledger, moment, settings, created);
     const counted = sizesOf(places);
     for (const kind of ["segment", "tier"] as HistoryKind[]) {
       for (const [key, customers] of Object.entries(counted[kind])) sizes.push({ at, kind, key, customers });
