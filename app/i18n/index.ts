@@ -20,6 +20,9 @@ import insightCompareTh from "./pages/insight-compare.th.json";
 import loyaltyEn from "./pages/loyalty.en.json";
 import loyaltyTh from "./pages/loyalty.th.json";
 // Points: the programme and its rules, the report (liability, customers' journals), imports, the rewards catalogue.
+// Predicted CLV and churn risk: the predictions page and the customer page's card.
+import predictionsEn from "./pages/predictions.en.json";
+import predictionsTh from "./pages/predictions.th.json";
 import pointsProgramEn from "./pages/points-program.en.json";
 import pointsProgramTh from "./pages/points-program.th.json";
 import pointsReportEn from "./pages/points-report.en.json";
@@ -39,6 +42,7 @@ const en = {
   insights: insightsEn,
   insightCompare: insightCompareEn,
   loyalty: loyaltyEn,
+  predictions: predictionsEn,
   pointsProgram: pointsProgramEn,
   pointsReport: pointsReportEn,
   pointsImport: pointsImportEn,
@@ -52,6 +56,7 @@ const th = {
   insights: insightsTh,
   insightCompare: insightCompareTh,
   loyalty: loyaltyTh,
+  predictions: predictionsTh,
   pointsProgram: pointsProgramTh,
   pointsReport: pointsReportTh,
   pointsImport: pointsImportTh,

@@ -27,6 +27,8 @@ import { adjustPoints } from "../services/points-adjustments.server";
 import { staffActor } from "../domain/points-adjustments";
 import { CustomerShopifyCard } from "../components/ShopifyCompare";
 import { customerShopifyView } from "../services/shopify-stats.server";
+import { CustomerPredictionCard } from "../components/CustomerPredictionCard";
+import { customerPredictionView } from "../services/predictions-page.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -34,8 +36,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const detail = id ? await customerDetail(session.shop, id) : null;
   const points = detail ? await customerPoints(session.shop, detail.customerId) : null;
   const shopify = detail ? await customerShopifyView(session.shop, detail.customerId) : null;
+  const prediction = detail ? await customerPredictionView(session.shop, detail.customerId) : null;
   // Not this shop's customer (or not an id): the page says so, with 404 as the status.
-  return json({ detail, points, shopify }, { status: detail ? 200 : 404 });
+  return json({ detail, points, shopify, prediction }, { status: detail ? 200 : 404 });
 };
 
 /** The points card's adjust form: the staff member is the session token's user (`sub`). */
@@ -63,7 +66,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 };
 
 export default function CustomerDetail() {
-  const { detail, points, shopify } = useLoaderData<typeof loader>();
+  const { detail, points, shopify, prediction } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const locale = useLocale();
   if (!detail) {
@@ -208,6 +211,7 @@ export default function CustomerDetail() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
+            <CustomerPredictionCard prediction={prediction} currency={currency} />
             <Card>
               <BlockStack gap="300">
                 <InlineStack align="space-between">
