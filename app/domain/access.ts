@@ -31,6 +31,8 @@ export const JOB_FEATURES: Record<string, readonly Feature[]> = {
   backfill: ["ledger"],
   reconcile: ["ledger"],
   "customer-refresh": ["ledger"],
+  // Customer.statistics needs read_customers (docs/history.md).
+  "shopify-stats": ["ledger"],
   sync: ["customerSync"],
   campaigns: ["discounts", "customerSync"],
   "redemptions-recover": ["rewards"],
