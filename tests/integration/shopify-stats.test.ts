@@ -107,6 +107,42 @@ describe("reading Shopify's customer statistics", () => {
     expect(bRows.every((r) => !aBefore.some((a) => a.customerId === r.customerId))).toBe(true);
   });
 
+  it("sets our predicted value bands against Shopify's spend tiers once predictions exist", async () => {
+    // Given no predictions, there is no band matrix
+    expect((await shopifyComparison(A)).bands).toBeNull();
+    // Given predictions for A's first 30 customers, in bands by position, and one for B (which A never counts)
+    const stored = await rows(A);
+    const bands = ["high", "medium", "low"];
+    const prediction = (shop: string, customerId: string, band: string | null) => ({
+      shop,
+      customerId,
+      x: 1,
+      tx: 1,
+      T: 2,
+      pAlive: 0.5,
+      expected90: 0.1,
+      expected365: 0.4,
+      band,
+      asOf: AS_OF,
+    });
+    await prisma.customerPrediction.createMany({
+      data: [
+        ...stored.slice(0, 30).map((r, i) => prediction(A, r.customerId, i === 0 ? null : bands[i % 3])),
+        prediction(B, (await rows(B))[0].customerId, "high"),
+      ],
+    });
+    const { bands: matrix } = await shopifyComparison(A);
+    expect(matrix!.rows).toEqual(["high", "medium", "low", ""]);
+    expect(matrix!.total).toBe(30);
+    const expected = (band: string, tier: string) =>
+      stored.slice(0, 30).filter((r, i) => (i === 0 ? "" : bands[i % 3]) === band && r.predictedSpendTier === tier)
+        .length;
+    matrix!.rows.forEach((band, i) =>
+      matrix!.columns.forEach((tier, j) => expect(matrix!.cells[i][j], `${band} × ${tier}`).toBe(expected(band, tier))),
+    );
+    await prisma.customerPrediction.deleteMany({ where: { shop: { in: [A, B] } } });
+  });
+
   it("counts every scored customer once in the segments × Shopify groups matrix", async () => {
     const comparison = await shopifyComparison(A);
     const states = await prisma.customerState.findMany({
