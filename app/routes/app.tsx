@@ -75,6 +75,8 @@ function Navigation() {
       <Link to="/app/tiers">{t("app.nav.tiers")}</Link>
       <Link to="/app/points">{t("app.nav.points")}</Link>
       <Link to="/app/rewards">{t("app.nav.rewards")}</Link>
+      <Link to="/app/predictions">{t("app.nav.predictions")}</Link>
+      <Link to="/app/products">{t("app.nav.products")}</Link>
       <Link to="/app/campaigns">{t("app.nav.campaigns")}</Link>
       <Link to="/app/analytics">{t("app.nav.analytics")}</Link>
       <Link to="/app/settings">{t("app.nav.settings")}</Link>
