@@ -27,30 +27,37 @@ const PAGE_ROWS = 20_000;
 
 /**
  * The basket rows: each line with a product of a qualifying order (docs/rules.md#ledger-qualifying) as of @asOf,
- * gift cards left out, with its net quantity (quantity less every refunded quantity of the line), ordered by customer
- * then order then line. `keyset` continues after a (customer, order, line) for paged reads.
+ * gift cards left out, with its net quantity (quantity less every refunded quantity of the line), grouped by customer.
+ * `paged`: ordered by customer, order and line, continuing after `keyset` (a (customer, order, line)); otherwise
+ * ordered by customer only — the one streaming pass.
+ *
+ * The CROSS JOIN (conditions in WHERE, the same rows in SQLite and PostgreSQL) makes SQLite walk the orders by the
+ * (shop, customerId) index and find each order's lines by (shop, orderId): rows come out customer by customer with
+ * no sort of the whole result (a plain JOIN let it start from the lines' product index and sort millions of rows);
+ * COALESCE(p, p) keeps it off the (shop, productId) index for the lines, as QUALIFYING_ORDER does for the times.
  */
-function basketSql(keyset: string): string {
+export function basketSql({ paged = false, keyset = "" }: { paged?: boolean; keyset?: string } = {}): string {
   return `SELECT o."customerId" AS "customerId", o."id" AS "orderId", o."processedAt" AS "processedAt",
       l."productId" AS "productId",
       l."quantity" - COALESCE((SELECT SUM(r."quantity") FROM "RefundLine" r
         WHERE r."shop" = o."shop" AND r."orderId" = o."id" AND r."lineId" = l."id"), 0) AS "net", l."id" AS "lineId"
-    FROM "Order" o JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."id"
-    WHERE ${QUALIFYING_ORDER} AND ${LIVE_CUSTOMER} AND l."productId" IS NOT NULL AND l."giftCard" = false ${keyset}
-    ORDER BY o."customerId", o."id", l."id"`;
+    FROM "Order" o CROSS JOIN "OrderLine" l
+    WHERE ${QUALIFYING_ORDER} AND ${LIVE_CUSTOMER} AND l."shop" = o."shop" AND l."orderId" = o."id"
+      AND COALESCE(l."productId", l."productId") IS NOT NULL AND l."giftCard" = false ${keyset}
+    ORDER BY ${paged ? `o."customerId", o."id", l."id"` : `o."customerId"`}`;
 }
 
 type Row = [customerId: string, orderId: string, processedAt: unknown, productId: string, net: unknown, lineId: string];
 
-/** Groups rows (ordered by customer, then order) into customers; calls `onCustomer` once per customer. */
+/** Groups rows (by customer; a customer's rows in any order) into customers; calls `onCustomer` once per customer. */
 function grouper(onCustomer: (customerId: string, orders: BasketOrder[]) => void) {
   let customer: string | null = null;
-  let orders: BasketOrder[] = [];
+  let orders = new Map<string, BasketOrder>();
   let customers = 0;
   let lines = 0;
   const flush = () => {
     if (customer !== null) {
-      onCustomer(customer, orders);
+      onCustomer(customer, [...orders.values()]);
       customers++;
     }
   };
@@ -59,12 +66,12 @@ function grouper(onCustomer: (customerId: string, orders: BasketOrder[]) => void
       if (customerId !== customer) {
         flush();
         customer = customerId;
-        orders = [];
+        orders = new Map();
       }
-      let order = orders[orders.length - 1];
-      if (!order || order.orderId !== orderId) {
+      let order = orders.get(orderId);
+      if (!order) {
         order = { orderId, time: instant(processedAt), lines: [] };
-        orders.push(order);
+        orders.set(orderId, order);
       }
       order.lines.push({ productId, quantity: integer(net) });
       lines++;
@@ -93,7 +100,7 @@ export async function forEachCustomerBaskets(
   if (file !== null) {
     const db = new Database(file, { readonly: true, timeout: 0 });
     try {
-      const statement = db.prepare(basketSql("")).raw();
+      const statement = db.prepare(basketSql()).raw();
       let n = 0;
       for (const row of statement.iterate({ shop, asOf: stamp(asOf) }) as IterableIterator<Row>) {
         group.add(row);
@@ -110,7 +117,7 @@ export async function forEachCustomerBaskets(
     const params: Record<string, unknown> = { shop, asOf };
     if (after) Object.assign(params, { afterCustomer: after[0], afterOrder: after[1], afterLine: after[5] });
     const rows = await prisma.$queryRaw<Record<string, unknown>[]>(
-      Prisma.sql`${prismaSql(basketSql(keyset), params)} LIMIT ${pageRows}`,
+      Prisma.sql`${prismaSql(basketSql({ paged: true, keyset }), params)} LIMIT ${pageRows}`,
     );
     for (const r of rows) {
       const row: Row = [

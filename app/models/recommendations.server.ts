@@ -2,7 +2,10 @@
 // CustomerRecommendation table, and its reads. A row holds the products recommended to one customer now, best first,
 // as a JSON array of product gids; `computedAt` is when that list last changed (an unchanged list is not rewritten,
 // so a daily run over a large shop writes only what moved). Every statement is scoped by shop.
+import Database from "better-sqlite3";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { prisma } from "../db.server";
+import { stamp, sqliteFile, whenFree } from "./sqlite-direct.server";
 
 export interface RecommendationRow {
   customerId: string;
@@ -16,6 +19,7 @@ export interface StoredRecommendation extends RecommendationRow {
 
 const WRITES_PER_TRANSACTION = 200; // four parameters a row: under SQLite's limit of bound parameters per statement
 const IDS_PER_READ = 500;
+const SQLITE_ROWS_PER_TRANSACTION = 5000;
 
 function parseProducts(text: string): string[] {
   const value: unknown = JSON.parse(text);
@@ -44,12 +48,24 @@ export async function replaceRecommendations(
     if (wanted.has(row.customerId)) throw new Error(`replaceRecommendations: customer ${row.customerId} twice`);
     if (row.products.length > 0) wanted.set(row.customerId, [...row.products]);
   }
+  const file = sqliteFile();
   const held = new Map<string, string[]>();
-  for (const r of await prisma.customerRecommendation.findMany({
-    where: { shop },
-    select: { customerId: true, products: true },
-  }))
-    held.set(r.customerId, parseProducts(r.products));
+  if (file !== null) {
+    const db = new Database(file, { readonly: true, timeout: 0 });
+    try {
+      const read = db.prepare(`SELECT "customerId", "products" FROM "CustomerRecommendation" WHERE "shop" = ?`).raw();
+      for (const [id, products] of read.iterate(shop) as IterableIterator<[string, string]>)
+        held.set(id, parseProducts(products));
+    } finally {
+      db.close();
+    }
+  } else {
+    for (const r of await prisma.customerRecommendation.findMany({
+      where: { shop },
+      select: { customerId: true, products: true },
+    }))
+      held.set(r.customerId, parseProducts(r.products));
+  }
 
   const removed = [...held.keys()].filter((id) => !wanted.has(id));
   const written: { customerId: string; products: string[] }[] = [];
@@ -60,6 +76,10 @@ export async function replaceRecommendations(
   const changed = new Set<string>([...removed, ...written.map((w) => w.customerId)]);
   if (changed.size === 0) return changed;
 
+  if (file !== null) {
+    await writeOnSqlite(file, shop, removed, written, at);
+    return changed;
+  }
   // Batches of a few hundred rows per transaction: a large shop's first run does not hold the write lock for long.
   // Each batch is a replacement of its own customers' rows, so a run that dies part way and reruns ends the same.
   for (let i = 0; i < removed.length; i += WRITES_PER_TRANSACTION) {
@@ -81,6 +101,47 @@ export async function replaceRecommendations(
     ]);
   }
   return changed;
+}
+
+/**
+ * The same writes on a SQLite file with prepared statements on a connection of its own (as the recompute's writes,
+ * scoring-sqlite.server.ts): transactions of a few thousand rows, the event loop free between them.
+ */
+async function writeOnSqlite(
+  file: string,
+  shop: string,
+  removed: readonly string[],
+  written: readonly { customerId: string; products: string[] }[],
+  at: Date,
+): Promise<void> {
+  const db = new Database(file, { timeout: 0 });
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    const remove = db.prepare(`DELETE FROM "CustomerRecommendation" WHERE "shop" = ? AND "customerId" = ?`);
+    const upsert = db.prepare(`INSERT INTO "CustomerRecommendation" ("shop", "customerId", "products", "computedAt")
+      VALUES (?, ?, ?, ?) ON CONFLICT ("shop", "customerId") DO UPDATE SET "products" = excluded."products",
+        "computedAt" = excluded."computedAt"`);
+    const when = stamp(at);
+    const removeAll = db.transaction((ids: readonly string[]) => {
+      for (const id of ids) remove.run(shop, id);
+    });
+    const writeAll = db.transaction((rows: readonly { customerId: string; products: string[] }[]) => {
+      for (const r of rows) upsert.run(shop, r.customerId, JSON.stringify(r.products), when);
+    });
+    for (let i = 0; i < removed.length; i += SQLITE_ROWS_PER_TRANSACTION) {
+      const part = removed.slice(i, i + SQLITE_ROWS_PER_TRANSACTION);
+      await whenFree(() => removeAll(part));
+      await nextTurn();
+    }
+    for (let i = 0; i < written.length; i += SQLITE_ROWS_PER_TRANSACTION) {
+      const part = written.slice(i, i + SQLITE_ROWS_PER_TRANSACTION);
+      await whenFree(() => writeAll(part));
+      await nextTurn();
+    }
+  } finally {
+    db.close();
+  }
 }
 
 /** The stored recommendations of these customers of the shop (customers without any are absent from the map). */
