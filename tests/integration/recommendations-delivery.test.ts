@@ -64,6 +64,7 @@ async function addProduct(shop: string, n: number, status: "ACTIVE" | "DRAFT" = 
 }
 
 let members: string[] = [];
+let bMember = "";
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
@@ -93,6 +94,8 @@ beforeAll(async () => {
     (s) => s.customerId,
   );
   expect(members.length).toBeGreaterThan(10);
+  bMember = (await prisma.customerState.findFirstOrThrow({ where: { shop: B }, orderBy: { customerId: "asc" } }))
+    .customerId;
   for (const n of [1, 2, 3, 4, 5]) await addProduct(A, n, n === 3 ? "DRAFT" : "ACTIVE");
   await addProduct(B, 9);
 });
@@ -108,8 +111,15 @@ describe("recommendations reach the shopper", () => {
         .map((customerId) => ({ customerId, products: [P(3), P(2), P(7), P(1), P(4)] })),
       AS_OF,
     );
-    // Shop B holds a row for Ada's id (customer ids are per shop in the app): never shop A's
-    await replaceRecommendations(B, [{ customerId: ada, products: [P(9)] }], AS_OF);
+    // Shop B holds a row for Ada's id (customer ids are per shop in the app; the two generated shops may even share
+    // ids): never shop A's
+    await replaceRecommendations(
+      B,
+      [...new Set([ada, bMember])].map((customerId) => ({ customerId, products: [P(9)] })),
+      AS_OF,
+    );
+    expect(await sync(B)).toMatchObject({ status: "done", failed: 0 });
+    expect(written(B, bMember)).toEqual([P(9)]);
     const result = await sync(A);
     expect(result).toMatchObject({ status: "done", failed: 0, changed: members.length - 1 });
     for (const id of members) expect(written(A, id), id).toEqual(id === bob ? null : [P(2), P(1), P(4)]);
@@ -262,5 +272,14 @@ describe("recommendations reach the shopper", () => {
       expect(t.payload["recommended products"]).toBe("Tea 4 · Tea 1");
       expect(t.payload["recommended product handles"]).toBe("tea-4,tea-1");
     }
+  });
+
+  it("are deleted from Shopify with everything else the app wrote when it cleans up", async () => {
+    expect(members.some((id) => written(A, id) !== null)).toBe(true);
+    const result = await syncShop(A, { client: await env.clientFor(A), reason: "manual", mode: "cleanup", now });
+    expect(result).toMatchObject({ status: "done", failed: 0 });
+    for (const id of members) expect(written(A, id), id).toBeNull();
+    // Shop B's are its own
+    expect(written(B, bMember)).toEqual([P(9)]);
   });
 });
