@@ -161,3 +161,37 @@ describe("the storefront", () => {
     expect((await shopify.storefront.fetch(SHOP, "/products/product-2")).status).toBe(404);
   });
 });
+
+describe("the Campaign offer issued Flow trigger", () => {
+  const RECEIVE = `mutation R($handle: String!, $payload: JSON!) { flowTriggerReceive(handle: $handle, payload: $payload) { userErrors { field message } } }`;
+  const receive = async (payload: Record<string, unknown>) =>
+    (
+      (await shopify.admin.graphql(SHOP, { query: RECEIVE, variables: { handle: "campaign-offer-issued", payload } }))
+        .body as { data: { flowTriggerReceive: { userErrors: { message: string }[] } } }
+    ).data.flowTriggerReceive.userErrors.map((e) => e.message);
+  const offer = () => ({
+    customer_id: Number(ada.split("/").pop()),
+    campaign: "Win-back",
+    "campaign id": "c1",
+    code: "BACK-1",
+    offer: "10%",
+    "expires at": "2026-12-31T00:00:00.000Z",
+  });
+
+  it("declares the recommendation fields as text: both required, text only", async () => {
+    expect(await receive(offer())).toEqual([
+      "Missing required field 'recommended products'.",
+      "Missing required field 'recommended product handles'.",
+    ]);
+    expect(
+      await receive({ ...offer(), "recommended products": ["Tea"], "recommended product handles": "tea" }),
+    ).toEqual(["Field 'recommended products' must be text."]);
+    expect(
+      await receive({
+        ...offer(),
+        "recommended products": "Tea 1 · Tea 3",
+        "recommended product handles": "product-1,product-3",
+      }),
+    ).toEqual([]);
+  });
+});
