@@ -138,8 +138,12 @@ export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly
 
 export type BgNbdFit = { params: BgNbdParams; logLikelihood: number; converged: boolean; evaluations: number };
 
-/** Maximum-likelihood fit; throws if there are no customers or none with a repeat purchase (nothing to fit). */
-export function fitBgNbd(customers: readonly RfmSummary[]): BgNbdFit {
+/**
+ * Maximum-likelihood fit; throws if there are no customers or none with a repeat purchase (nothing to fit).
+ * `start`: a warm start near the expected optimum (e.g. the same shop's fit on more recent data), searched with a
+ * smaller first simplex; the restarts still run until one stops improving, so it changes the cost, not the optimum.
+ */
+export function fitBgNbd(customers: readonly RfmSummary[], { start }: { start?: BgNbdParams } = {}): BgNbdFit {
   if (customers.length === 0) throw new RangeError("BG/NBD: no customers to fit");
   if (!customers.some((c) => c.x > 0)) throw new RangeError("BG/NBD: no customer has a repeat purchase; cannot fit");
   const rows = group(customers);
@@ -154,7 +158,8 @@ export function fitBgNbd(customers: readonly RfmSummary[]): BgNbdFit {
     if (v.some((u) => Math.abs(u) > 30)) return Number.POSITIVE_INFINITY;
     return -totalGrouped(fromLogs(v), rows);
   };
-  const result = nelderMead(objective, [0, Math.log(meanT), 0, 0], { step: 1, fTolerance: 1e-12, xTolerance: 1e-9 });
+  const from = start ? [start.r, start.alpha, start.a, start.b].map(Math.log) : [0, Math.log(meanT), 0, 0];
+  const result = nelderMead(objective, from, { step: start ? 0.2 : 1, fTolerance: 1e-12, xTolerance: 1e-9 });
   return {
     params: fromLogs(result.x),
     logLikelihood: -result.value,

@@ -65,27 +65,40 @@ export function countShop(summaries: readonly CustomerSummary[], asOfDay: number
  */
 export function fitShop(summaries: readonly CustomerSummary[], asOfDay: number, rules: FitRules = FIT_RULES): ShopFit {
   const counts = countShop(summaries, asOfDay);
-  if (counts.customers < rules.minCustomers) return { status: "too_small", reason: "too_few_customers", ...counts };
-  if (counts.repeaters < rules.minRepeaters) return { status: "too_small", reason: "too_few_repeaters", ...counts };
-  if (counts.historyDays < rules.minHistoryDays)
-    return { status: "too_small", reason: "too_little_history", ...counts };
-  const rows: RfmSummary[] = [];
+  const small = tooSmall(counts, rules);
+  if (small) return { status: "too_small", reason: small, ...counts };
+  const bgnbd = fitPurchases(summaries);
+  if (typeof bgnbd === "string") return { status: "failed", reason: bgnbd, ...counts };
   const spend: { x: number; m: number }[] = [];
-  for (const s of summaries) {
-    if (s.T > 0) rows.push({ x: s.x, tx: s.tx, T: s.T });
-    if (s.x > 0) spend.push({ x: s.x, m: s.m! });
-  }
-  const bgnbd = fitBgNbd(rows);
-  if (!bgnbd.converged) return { status: "failed", reason: "bgnbd_not_converged", ...counts };
-  // a = 1 exactly divides by zero in E[X(t)]; any a whose expectations are not finite is refused the same way.
-  const probe = bgnbdExpectedPurchases(bgnbd.params, WEEKS_365_DAYS);
-  if (!Number.isFinite(probe) || probe < 0 || Math.abs(bgnbd.params.a - 1) < 1e-6)
-    return { status: "failed", reason: "bgnbd_degenerate", ...counts };
+  for (const s of summaries) if (s.x > 0) spend.push({ x: s.x, m: s.m! });
   const gammaGamma = fitGammaGamma(spend);
   if (!gammaGamma.converged) return { status: "failed", reason: "gamma_gamma_not_converged", ...counts };
   // q ≤ 1: the population's mean spend pγ/(q−1) does not exist, nor does the expected spend of a one-time buyer.
   if (gammaGamma.params.q <= 1) return { status: "failed", reason: "gamma_gamma_degenerate", ...counts };
   return { status: "fitted", bgnbd, gammaGamma, ...counts };
+}
+
+/** The too-small rule on a shop's counts: the first rule not met, or null. */
+export function tooSmall(counts: ShopCounts, rules: FitRules = FIT_RULES): TooSmallReason | null {
+  if (counts.customers < rules.minCustomers) return "too_few_customers";
+  if (counts.repeaters < rules.minRepeaters) return "too_few_repeaters";
+  if (counts.historyDays < rules.minHistoryDays) return "too_little_history";
+  return null;
+}
+
+/** BG/NBD on the customers with T > 0, or why it gives no usable prediction. */
+function fitPurchases(
+  summaries: readonly CustomerSummary[],
+  start?: BgNbdParams,
+): BgNbdFit | "bgnbd_not_converged" | "bgnbd_degenerate" {
+  const rows: RfmSummary[] = [];
+  for (const s of summaries) if (s.T > 0) rows.push({ x: s.x, tx: s.tx, T: s.T });
+  const bgnbd = fitBgNbd(rows, { start });
+  if (!bgnbd.converged) return "bgnbd_not_converged";
+  // a = 1 exactly divides by zero in E[X(t)]; any a whose expectations are not finite is refused the same way.
+  const probe = bgnbdExpectedPurchases(bgnbd.params, WEEKS_365_DAYS);
+  if (!Number.isFinite(probe) || probe < 0 || Math.abs(bgnbd.params.a - 1) < 1e-6) return "bgnbd_degenerate";
+  return bgnbd;
 }
 
 /** Rounds a non-negative amount to whole minor units, half to even: the one rounding of a prediction's money. */
@@ -241,21 +254,24 @@ export type Backtest =
     };
 
 /**
- * Fits BG/NBD (and the too-small rule) as of `calibrationDay` and compares each calibration customer's expected
+ * Fits BG/NBD (under the too-small rule) as of `calibrationDay` and compares each calibration customer's expected
  * purchases over the holdout (`holdoutDays`) with the purchase days they actually made in it, in total and grouped
- * by their calibration x (the paper's conditional-expectation check).
+ * by their calibration x (the paper's conditional-expectation check). `start`: the shop's current fit, a warm start.
  */
 export function runBacktest(
   customers: readonly BacktestCustomer[],
   calibrationDay: number,
   holdoutDays: number,
-  rules: FitRules = FIT_RULES,
+  { rules = FIT_RULES, start }: { rules?: FitRules; start?: BgNbdParams } = {},
 ): Backtest {
   const summaries = customers.map((c) => c.summary);
-  const fit = fitShop(summaries, calibrationDay, rules);
   const base = { calibrationDay, holdoutDays, customers: customers.length };
-  if (fit.status !== "fitted") return { status: fit.status, reason: fit.reason, ...base };
-  const params = fit.bgnbd.params;
+  // The same too-small rule as the fit itself; only the purchase model is needed (no spend).
+  const small = tooSmall(countShop(summaries, calibrationDay), rules);
+  if (small) return { status: "too_small", reason: small, ...base };
+  const fit = fitPurchases(summaries, start);
+  if (typeof fit === "string") return { status: "failed", reason: fit, ...base };
+  const params = fit.params;
   const groups: BacktestGroup[] = Array.from({ length: 7 }, (_, x) => ({ x, customers: 0, predicted: 0, actual: 0 }));
   const memo = new Map<string, number>();
   let predicted = 0;
