@@ -1,6 +1,6 @@
 // Sync back to the store (docs/rules.md#sync): for every customer, the difference between
-// their current state and what the app last wrote — the app's tags (tagsAdd / tagsRemove) and the two tier
-// metafields (metafieldsSet / metafieldsDelete) — sent as aliased mutations, up to 100 per request (1000 cost
+// their current state and what the app last wrote — the app's tags (tagsAdd / tagsRemove) and its metafields (the
+// tier pair, points, recommended products: metafieldsSet / metafieldsDelete) — sent as aliased mutations, up to 100 per request (1000 cost
 // points, Shopify's single-query limit), paced by the client on the shop's bucket. Unchanged customers cost nothing.
 //
 // Before the app first writes a customer's tags it reads them (one `nodes` query per 250 customers): tags already
@@ -88,7 +88,8 @@ export const MAX_FAILURES = 5;
 const PAGE = 500;
 const TAG_READ_BATCH = 250; // `nodes` takes at most 250 ids
 /** metafieldsSet's documented limit; metafieldsDelete calls are grouped the same way. A customer's metafields (the
- * tier pair, the points) go in one call: 12 customers with the tier pair, 8 with points too. */
+ * tier pair, the points, the recommendations) go in one call: 12 customers with the tier pair, 8 with points too, 6
+ * with recommendations as well. */
 const METAFIELDS_PER_CALL = 25;
 /** Above this many customers to write, a sync goes through bulk mutations (no rate-limit cost, minutes not hours). */
 export const BULK_THRESHOLD = 2_000;
