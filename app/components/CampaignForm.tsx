@@ -167,7 +167,7 @@ export function CampaignForm({
               </>
             ) : null}
             {values.audienceKind === "insight" ? (
-              <>
+              <BlockStack gap="400">
                 <Select
                   label={t("insights.field.insight")}
                   options={INSIGHT_KEYS.map((k) => ({ label: t(`insights.name.${k}`), value: k }))}
@@ -214,7 +214,7 @@ export function CampaignForm({
                     error={errorAt("insightProductType")}
                   />
                 ) : null}
-              </>
+              </BlockStack>
             ) : null}
             <Select
               label={t("campaigns.form.schedule")}

@@ -195,7 +195,8 @@ export default function Customers() {
       ? [
           {
             key: "insight",
-            label: `${t("insights.filter")}: ${insightLabel}`,
+            // The insight's own name says what it is (a longer pill is cut short, and its name no longer matches)
+            label: insightLabel,
             onRemove: () => {
               setInsightKey("");
               update({ insight: undefined, product: undefined, productType: undefined });
