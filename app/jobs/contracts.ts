@@ -20,6 +20,17 @@ export function enqueueBackfill(queue: JobQueue, shop: string, runId: string) {
   return queue.enqueue<BackfillPayload>(shop, BACKFILL, { runId }, { maxAttempts: BACKFILL_MAX_ATTEMPTS });
 }
 
+// ---- products-import: the shop's catalogue (services/products-import.server.ts; needs read_products) --------------
+
+export const PRODUCTS_IMPORT = "products-import";
+export const PRODUCTS_IMPORT_KEY = PRODUCTS_IMPORT;
+export type ProductsImportPayload = Record<string, never>;
+
+/** Reads the whole catalogue again (after each backfill): a no-op while one is queued. */
+export function enqueueProductsImport(queue: JobQueue, shop: string) {
+  return queue.enqueue<ProductsImportPayload>(shop, PRODUCTS_IMPORT, {}, { key: PRODUCTS_IMPORT_KEY });
+}
+
 // ---- reconcile: the ledger compared with Shopify's figures (services/reconcile.server.ts) -----------------------
 
 export const RECONCILE = "reconcile";

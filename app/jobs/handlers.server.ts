@@ -20,6 +20,7 @@ import {
   POINTS_CUSTOMER,
   POINTS_SHOP,
   PREDICTIONS,
+  PRODUCTS_IMPORT,
   RECOMPUTE_SHOP,
   RECONCILE,
   REDEMPTIONS_RECOVER,
@@ -30,6 +31,7 @@ import { customerRefreshJob } from "./customer-refresh.server";
 import { historyJob } from "./history.server";
 import { pointsCustomerJob, pointsShopJob } from "./points.server";
 import { predictionsJob } from "./predictions.server";
+import { productsImportJob } from "./products-import.server";
 import type { JobHandler, JobHandlers, JobQueue } from "./queue";
 import { customerChangedJob, recomputeShopJob } from "./recompute.server";
 import { reconcileJob } from "./reconcile.server";
@@ -76,6 +78,7 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [AFFINITY]: affinityJob({ queue }),
     [POINTS_BIRTHDAYS]: pointsBirthdaysJob({ clientFor, queue }),
     [REDEMPTIONS_RECOVER]: redemptionsRecoverJob({ clientFor, queue }),
+    [PRODUCTS_IMPORT]: productsImportJob({ clientFor }),
   };
   return Object.fromEntries(
     Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]),

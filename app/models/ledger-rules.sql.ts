@@ -151,8 +151,9 @@ export const UPSERT_ORDER_LINE = statement(
 
 /**
  * The same values and $13 the version's updated at: a line of a version that did not win but is the very version held
- * (a ledger filled before line items were kept, read again by a backfill or a reconciliation). Written only when the
- * held order is that version and the line is not held yet, so it never mixes two versions' lines.
+ * (a ledger filled before line items were kept, read again by a backfill or a shop file). Written only when the held
+ * order is that version, so it never mixes two versions' lines; a held line of it only gains the product it was read
+ * without (a backfill before read_products was granted).
  */
 export const FILL_ORDER_LINE = statement(
   "fillOrderLine",
@@ -160,7 +161,8 @@ export const FILL_ORDER_LINE = statement(
   SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12
   WHERE EXISTS (SELECT 1 FROM "Order" o WHERE o."shop" = $1 AND o."id" = $3 AND o."deletedAt" IS NULL
     AND o."sourceUpdatedAt" = $13)
-  ON CONFLICT ("shop","id") DO NOTHING`,
+  ON CONFLICT ("shop","id") DO UPDATE SET "productId" = excluded."productId", "variantId" = excluded."variantId"
+  WHERE "OrderLine"."productId" IS NULL AND excluded."productId" IS NOT NULL`,
 );
 
 /**

@@ -418,3 +418,13 @@ export function* backfillBatch(shop: string, runId: string, batch: BackfillBatch
   if (batch.products) yield* writeProducts(shop, batch.products);
   yield* run(BACKFILL_PROGRESS, [shop, runId, batch.throughLine, batch.customers.length, batch.orders.length, now]);
 }
+
+/** The refunded lines of refunds already held (read after the backfill's orders): each stored once by id. */
+export function* refundLinesBatch(shop: string, refunds: readonly LedgerRefund[]): LedgerWork<void> {
+  yield* writeRefundLines(shop, refunds);
+}
+
+/** A batch of the catalogue (the products import): the newest version of each product wins. */
+export function* productsBatch(shop: string, products: readonly LedgerProduct[]): LedgerWork<void> {
+  yield* writeProducts(shop, products);
+}

@@ -4,8 +4,8 @@
 // webhooks and the backfill run (docs/decisions/0005).
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
-import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerRefund } from "../domain/ledger-types";
-import { writeChange, type LedgerDriver } from "./ledger-write";
+import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerProduct, LedgerRefund } from "../domain/ledger-types";
+import { productsBatch, refundLinesBatch, writeChange, type LedgerDriver } from "./ledger-write";
 import { sqliteLedgerDriver } from "./ledger-driver-sqlite.server";
 import { pgLedgerDriver } from "./ledger-driver-pg.server";
 
@@ -29,6 +29,16 @@ export function applyOrders(shop: string, orders: LedgerOrder[]): Promise<Set<st
 /** Records refunds (idempotent by id); returns the customers whose order values changed. */
 export function applyRefunds(shop: string, refunds: LedgerRefund[]): Promise<Set<string>> {
   return write(shop, { kind: "refunds", refunds });
+}
+
+/** Stores the refunded lines of refunds (each once by id): the backfill's refund lines pass. */
+export async function applyRefundLines(shop: string, refunds: LedgerRefund[]): Promise<void> {
+  await ledgerDriver().transaction(() => refundLinesBatch(shop, refunds));
+}
+
+/** Upserts products of the catalogue (newest version wins, a deleted one stays deleted): the products import. */
+export async function applyProducts(shop: string, products: LedgerProduct[]): Promise<void> {
+  await ledgerDriver().transaction(() => productsBatch(shop, products));
 }
 
 /** Upserts customers (newest version wins); returns the ids that changed. */

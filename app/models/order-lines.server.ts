@@ -69,6 +69,25 @@ export async function customerLines(shop: string, customerId: string): Promise<O
   return lines.sort((a, b) => rank.get(a.orderId)! - rank.get(b.orderId)! || (a.id < b.id ? -1 : 1));
 }
 
+/**
+ * The shop's refunds with no refunded line held, after `afterId` in id order, with their order's currency: what the
+ * backfill's refund lines pass reads from Shopify (a refund of shipping or an amount only stays without lines and is
+ * passed over by the id order).
+ */
+export async function refundsWithoutLines(
+  shop: string,
+  afterId: string,
+  limit: number,
+): Promise<{ id: string; orderId: string; currencyCode: string }[]> {
+  return prisma.$queryRaw(
+    Prisma.sql`SELECT r."id", r."orderId", o."currencyCode" FROM "Refund" r
+      JOIN "Order" o ON o."shop" = r."shop" AND o."id" = r."orderId" AND o."deletedAt" IS NULL
+      WHERE r."shop" = ${shop} AND r."id" > ${afterId}
+        AND NOT EXISTS (SELECT 1 FROM "RefundLine" x WHERE x."shop" = r."shop" AND x."refundId" = r."id")
+      ORDER BY r."id" LIMIT ${limit}`,
+  );
+}
+
 function lineRead(r: Record<string, unknown>): OrderLineRead {
   const quantity = integer(r.quantity);
   const refundedQuantity = integer(r.refundedQuantity);

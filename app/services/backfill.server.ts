@@ -4,12 +4,19 @@
 // so a killed worker's retry continues where the last transaction ended.
 import type { AdminClient } from "../shopify/client";
 import { startBulkQuery, waitForBulkOperation } from "../shopify/bulk";
-import { bulkRecord } from "../shopify/bulk-records";
-import { BACKFILL_CUSTOMERS_BULK_QUERY, BACKFILL_ORDERS_BULK_QUERY } from "../shopify/documents";
+import { BulkRecordError, bulkRecord } from "../shopify/bulk-records";
+import {
+  BACKFILL_CUSTOMERS_BULK_QUERY,
+  BACKFILL_ORDERS_BULK_QUERY,
+  BACKFILL_ORDERS_WITHOUT_PRODUCTS_BULK_QUERY,
+} from "../shopify/documents";
+import { hasScope } from "../domain/access";
+import { getShopAccess } from "../models/shop-access.server";
+import type { LedgerOrder, LedgerRefund } from "../domain/ledger-types";
 import { BulkOperationError } from "../shopify/errors";
 import { streamBulkResult } from "../shopify/jsonl";
 import { readShopSettings } from "../shopify/shop";
-import { enqueueBackfill, enqueueRecompute } from "../jobs/contracts";
+import { enqueueBackfill, enqueueProductsImport, enqueueRecompute } from "../jobs/contracts";
 import type { JobQueue } from "../jobs/queue";
 import { getQueue } from "../jobs/runtime.server";
 import {
@@ -25,6 +32,7 @@ import {
   type BackfillPhase,
 } from "../models/backfill.server";
 import { setShopSettings } from "../models/shop.server";
+import { backfillRefundLines } from "./refund-lines.server";
 
 export const BACKFILL_BATCH_LINES = 1000;
 
@@ -48,10 +56,12 @@ export async function backfillStatus(shop: string, now = new Date()) {
   return run ? backfillProgress(run, now) : null;
 }
 
-const QUERIES: Record<Exclude<BackfillPhase, "done">, string> = {
-  customers: BACKFILL_CUSTOMERS_BULK_QUERY,
-  orders: BACKFILL_ORDERS_BULK_QUERY,
-};
+/** The phase's bulk query; the orders' lines name their product only where read_products is granted. */
+async function queryFor(shop: string, phase: Exclude<BackfillPhase, "done">): Promise<string> {
+  if (phase === "customers") return BACKFILL_CUSTOMERS_BULK_QUERY;
+  const { granted } = await getShopAccess(shop);
+  return hasScope(granted, "read_products") ? BACKFILL_ORDERS_BULK_QUERY : BACKFILL_ORDERS_WITHOUT_PRODUCTS_BULK_QUERY;
+}
 
 export interface RunBackfillDeps {
   clientFor(shop: string): Promise<AdminClient>;
@@ -94,7 +104,7 @@ export async function runBackfill(
       if (!url) {
         const operationId =
           run.bulkOperationId ??
-          (await startBulkQuery(client, QUERIES[phase], {
+          (await startBulkQuery(client, await queryFor(shop, phase), {
             onStarted: (id) => updateBackfillRun(shop, run!.id, { bulkOperationId: id }),
           }));
         const operation = await waitForBulkOperation(client, operationId, { signal });
@@ -108,7 +118,8 @@ export async function runBackfill(
             operation.errorCode,
           );
         }
-        await recordBackfillResult(shop, run.id, phase, operation.url, operation.objectCount);
+        // Root objects: the orders file also holds each order's line items (objectCount counts them too).
+        await recordBackfillResult(shop, run.id, phase, operation.url, operation.rootObjectCount);
         url = operation.url;
       }
       if (url)
@@ -116,10 +127,14 @@ export async function runBackfill(
           signal,
           fetch: deps.fetch,
         });
+      // The refunded lines of the refunds just read (a bulk query cannot read them: backfillRefundLines).
+      if (phase === "orders") await backfillRefundLines(shop, client, { signal });
       await advanceBackfillPhase(shop, run.id, phase === "customers" ? "orders" : "done", now());
       run = (await getBackfillRun(shop, run.id))!;
     }
     await enqueueRecompute(deps.queue, shop, "backfill");
+    // The catalogue comes apart (it needs read_products: without it that job is parked, the ledger goes on).
+    await enqueueProductsImport(deps.queue, shop);
     return "done";
   } catch (error) {
     await updateBackfillRun(shop, run.id, { lastError: error instanceof Error ? error.message : String(error) });
@@ -142,22 +157,51 @@ export async function ingestBulkFile(
   afterLine: number,
   { signal, fetch }: { signal?: AbortSignal; fetch?: typeof globalThis.fetch } = {},
 ) {
-  let batch: BackfillBatch = { customers: [], orders: [], refunds: [], throughLine: afterLine };
+  const empty = (throughLine: number): BackfillBatch => ({ customers: [], orders: [], refunds: [], throughLine });
+  let batch = empty(afterLine);
+  // An order's line items follow it on lines of their own (__parentId): the order is held open until the next
+  // top-level line, so a batch (and the resume point) never ends between an order and its lines.
+  let open: { order: LedgerOrder; refunds: LedgerRefund[]; line: number } | null = null;
+  const close = () => {
+    if (!open) return;
+    batch.orders.push(open.order);
+    batch.refunds.push(...open.refunds);
+    batch.throughLine = open.line;
+    open = null;
+  };
   const flush = async () => {
     if (batch.throughLine === afterLine && !batch.customers.length && !batch.orders.length) return;
     await commitBackfillBatch(shop, runId, batch);
     afterLine = batch.throughLine;
-    batch = { customers: [], orders: [], refunds: [], throughLine: afterLine };
+    batch = empty(afterLine);
   };
   for await (const { line, value } of streamBulkResult(url, fetch, { afterLine, signal })) {
     const record = bulkRecord(value);
-    if (record.kind === "customer") batch.customers.push(record.customer);
-    else {
-      batch.orders.push(record.order);
-      batch.refunds.push(...record.refunds);
+    if (record.kind === "line") {
+      if (!open || open.order.id !== record.orderId)
+        throw new BulkRecordError(
+          `line item ${record.line.id} (line ${line}) does not follow its order ${record.orderId}`,
+        );
+      if (record.currencyCode !== open.order.currencyCode)
+        throw new BulkRecordError(
+          `line item ${record.line.id} is in ${record.currencyCode}, its order in ${open.order.currencyCode}`,
+        );
+      open.order.lines!.push(record.line);
+      open.line = line;
+      continue;
     }
-    batch.throughLine = line;
-    if (line - afterLine >= BACKFILL_BATCH_LINES) await flush();
+    close();
+    if (line - afterLine > BACKFILL_BATCH_LINES) await flush();
+    if (record.kind === "customer") {
+      batch.customers.push(record.customer);
+      batch.throughLine = line;
+    } else if (record.kind === "order") {
+      // A bulk order line always has its lines (none is an empty connection): they replace what the ledger held.
+      open = { order: { ...record.order, lines: [] }, refunds: record.refunds, line };
+    } else {
+      throw new BulkRecordError(`a ${record.kind} line in the customers and orders file (line ${line})`);
+    }
   }
+  close();
   await flush();
 }

@@ -3,7 +3,14 @@
 import { createReadStream } from "node:fs";
 import readline from "node:readline";
 import { toMinorUnits } from "../domain/money";
-import { BulkRecordError, customerFromBulk, orderFromBulk } from "../shopify/bulk-records";
+import {
+  BulkRecordError,
+  customerFromBulk,
+  lineFromBulk,
+  orderFromBulk,
+  productFromBulk,
+  refundLineFromNode,
+} from "../shopify/bulk-records";
 import {
   advanceBackfillPhase,
   commitBackfillBatch,
@@ -37,9 +44,10 @@ export async function loadShopFile(shop: string, file: string): Promise<LoadResu
   const totals = { customers: 0, orders: 0, refunds: 0 };
   let lineNumber = 0;
   const flush = async () => {
-    if (!runId || (!batch.customers.length && !batch.orders.length && !batch.refunds.length)) return;
+    if (!runId || (!batch.customers.length && !batch.orders.length && !batch.refunds.length && !batch.products?.length))
+      return;
     await commitBackfillBatch(shop, runId, batch);
-    batch = { customers: [], orders: [], refunds: [], throughLine: lineNumber };
+    batch = { customers: [], orders: [], refunds: [], products: [], throughLine: lineNumber };
   };
   for await (const text of lines) {
     lineNumber += 1;
@@ -72,12 +80,30 @@ export async function loadShopFile(shop: string, file: string): Promise<LoadResu
           );
           totals.customers += 1;
           break;
-        case "Order":
-          batch.orders.push(
-            orderFromBulk({ currentTotalDiscountsSet: record.totalDiscountsSet, ...record, refunds: [] }).order,
-          );
+        case "Product":
+          (batch.products ??= []).push(productFromBulk(record));
+          break;
+        case "Order": {
+          const { order } = orderFromBulk({
+            currentTotalDiscountsSet: record.totalDiscountsSet,
+            ...record,
+            refunds: [],
+          });
+          // A file from before line items has no lineItems: the order's held lines (if any) stay as they are.
+          if (Array.isArray(record.lineItems)) {
+            order.lines = record.lineItems.map((line: Record<string, unknown>) => {
+              const read = lineFromBulk({ ...line, __parentId: record.id });
+              if (read.currencyCode !== order.currencyCode)
+                throw new BulkRecordError(
+                  `line item ${read.line.id} is in ${read.currencyCode}, not ${order.currencyCode}`,
+                );
+              return read.line;
+            });
+          }
+          batch.orders.push(order);
           totals.orders += 1;
           break;
+        }
         case "Refund": {
           const money = record.totalRefundedSet?.shopMoney;
           if (!record.id || !record.order?.id || !record.createdAt || !money)
@@ -89,6 +115,9 @@ export async function loadShopFile(shop: string, file: string): Promise<LoadResu
             createdAt: new Date(record.createdAt),
             amountMinor: toMinorUnits(money.amount, money.currencyCode),
             currencyCode: money.currencyCode,
+            lines: Array.isArray(record.refundLineItems)
+              ? record.refundLineItems.map((line: unknown) => refundLineFromNode(line, money.currencyCode))
+              : [],
           });
           totals.refunds += 1;
           break;
@@ -101,7 +130,11 @@ export async function loadShopFile(shop: string, file: string): Promise<LoadResu
     }
     if (!runId) throw new BulkRecordError(`${file}:${lineNumber}: the first line must be the Shop`);
     batch.throughLine = lineNumber;
-    if (batch.customers.length + batch.orders.length + batch.refunds.length >= BATCH_LINES) await flush();
+    if (
+      batch.customers.length + batch.orders.length + batch.refunds.length + (batch.products?.length ?? 0) >=
+      BATCH_LINES
+    )
+      await flush();
   }
   await flush();
   if (!runId) throw new BulkRecordError(`${file}: empty shop file`);

@@ -3,7 +3,14 @@
 // throws rather than writing a wrong row.
 import { z } from "zod";
 import { toMinorUnits } from "../domain/money";
-import type { LedgerCustomer, LedgerOrder, LedgerRefund } from "../domain/ledger-types";
+import type {
+  LedgerCustomer,
+  LedgerLine,
+  LedgerOrder,
+  LedgerProduct,
+  LedgerRefund,
+  LedgerRefundLine,
+} from "../domain/ledger-types";
 
 export class BulkRecordError extends Error {
   override name = "BulkRecordError";
@@ -47,9 +54,45 @@ const orderNode = z.object({
   refunds: z.array(refundNode),
 });
 
+const lineNode = z.object({
+  id: gid("LineItem"),
+  title: z.string(),
+  variantTitle: optionalText,
+  vendor: optionalText,
+  sku: optionalText,
+  quantity: z.number().int().nonnegative(),
+  isGiftCard: z.boolean(),
+  // Absent when read without read_products (BACKFILL_ORDERS_WITHOUT_PRODUCTS_BULK_QUERY); null for a custom line.
+  product: z.object({ id: gid("Product") }).nullish(),
+  variant: z.object({ id: gid("ProductVariant") }).nullish(),
+  originalUnitPriceSet: shopMoney,
+  discountAllocations: z.array(z.object({ allocatedAmountSet: shopMoney })),
+  __parentId: gid("Order"),
+});
+
+const productNode = z.object({
+  id: gid("Product"),
+  title: optionalText,
+  handle: optionalText,
+  productType: optionalText,
+  vendor: optionalText,
+  status: optionalText,
+  updatedAt: dateTime,
+});
+
+const refundLineNode = z.object({
+  id: gid("RefundLineItem"),
+  quantity: z.number().int().nonnegative(),
+  lineItem: z.object({ id: gid("LineItem") }),
+  subtotalSet: shopMoney.nullish(),
+});
+
 export type BulkRecord =
   | { kind: "customer"; customer: LedgerCustomer }
-  | { kind: "order"; order: LedgerOrder; refunds: LedgerRefund[] };
+  | { kind: "order"; order: LedgerOrder; refunds: LedgerRefund[] }
+  /** A line item of the order line before it (Shopify's JSONL puts a nested connection's nodes after their parent). */
+  | { kind: "line"; orderId: string; line: LedgerLine; currencyCode: string }
+  | { kind: "product"; product: LedgerProduct };
 
 /** A line of either backfill query, told apart by its id. */
 export function bulkRecord(value: unknown): BulkRecord {
@@ -58,7 +101,11 @@ export function bulkRecord(value: unknown): BulkRecord {
     return { kind: "customer", customer: customerFromBulk(value) };
   if (typeof id === "string" && id.startsWith("gid://shopify/Order/"))
     return { kind: "order", ...orderFromBulk(value) };
-  throw new BulkRecordError(`not a customer or order line (id ${JSON.stringify(id)})`);
+  if (typeof id === "string" && id.startsWith("gid://shopify/LineItem/"))
+    return { kind: "line", ...lineFromBulk(value) };
+  if (typeof id === "string" && id.startsWith("gid://shopify/Product/"))
+    return { kind: "product", product: productFromBulk(value) };
+  throw new BulkRecordError(`not a customer, order, line item or product line (id ${JSON.stringify(id)})`);
 }
 
 export function customerFromBulk(value: unknown): LedgerCustomer {
@@ -107,6 +154,58 @@ export function orderFromBulk(value: unknown): { order: LedgerOrder; refunds: Le
     };
   });
   return { order, refunds };
+}
+
+/** A line item node (with its order as __parentId): amount = quantity × unit price − its discount allocations. */
+export function lineFromBulk(value: unknown): { orderId: string; line: LedgerLine; currencyCode: string } {
+  const l = parse(lineNode, value, "line item");
+  const currency = l.originalUnitPriceSet.shopMoney.currencyCode;
+  const discounts = l.discountAllocations.map((a) => a.allocatedAmountSet.shopMoney);
+  const other = discounts.find((m) => m.currencyCode !== currency);
+  if (other) throw new BulkRecordError(`line item ${l.id} has a discount in ${other.currencyCode}, not ${currency}`);
+  const unit = toMinorUnits(l.originalUnitPriceSet.shopMoney.amount, currency);
+  return {
+    orderId: l.__parentId,
+    currencyCode: currency,
+    line: {
+      id: l.id,
+      productId: l.product?.id ?? null,
+      variantId: l.variant?.id ?? null,
+      title: l.title,
+      variantTitle: l.variantTitle ?? null,
+      vendor: l.vendor ?? null,
+      sku: l.sku ?? null,
+      quantity: l.quantity,
+      amountMinor: l.quantity * unit - discounts.reduce((sum, m) => sum + toMinorUnits(m.amount, currency), 0),
+      giftCard: l.isGiftCard,
+    },
+  };
+}
+
+export function productFromBulk(value: unknown): LedgerProduct {
+  const p = parse(productNode, value, "product");
+  return {
+    id: p.id,
+    title: p.title ?? null,
+    handle: p.handle ?? null,
+    productType: p.productType || null,
+    vendor: p.vendor || null,
+    status: p.status ?? null,
+    sourceUpdatedAt: new Date(p.updatedAt),
+  };
+}
+
+/** A refunded line node of REFUND_LINES_QUERY; its subtotal counts only in the shop currency. */
+export function refundLineFromNode(value: unknown, shopCurrency: string): LedgerRefundLine {
+  const r = parse(refundLineNode, value, "refund line item");
+  const subtotal = r.subtotalSet?.shopMoney;
+  return {
+    id: r.id,
+    lineId: r.lineItem.id,
+    quantity: r.quantity,
+    amountMinor:
+      subtotal && subtotal.currencyCode === shopCurrency ? toMinorUnits(subtotal.amount, subtotal.currencyCode) : null,
+  };
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

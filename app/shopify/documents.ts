@@ -105,6 +105,34 @@ const LEDGER_ORDER_FIELDS = `
 `;
 
 /**
+ * What the ledger keeps of a line item (bulk-records.ts lineFromBulk): the amount is quantity × the unit price before
+ * discounts less the discounts allocated to the line (order-level ones included), as the REST bodies give it.
+ */
+const LEDGER_LINE_FIELDS = `
+                id
+                title
+                variantTitle
+                vendor
+                sku
+                quantity
+                isGiftCard
+                originalUnitPriceSet {
+                  shopMoney {
+                    amount
+                    currencyCode
+                  }
+                }
+                discountAllocations {
+                  allocatedAmountSet {
+                    shopMoney {
+                      amount
+                      currencyCode
+                    }
+                  }
+                }
+`;
+
+/**
  * Backfill: every order with what the ledger keeps. `refunds` is a list ([Refund!]!), not a connection, so each
  * order's refunds come inline on the order's own line; `customer` is an object, so only its id is inline too.
  * (Orders older than 60 days need the read_all_orders scope.)
@@ -113,7 +141,113 @@ export const BACKFILL_ORDERS_BULK_QUERY = `#graphql
   query BackfillOrders {
     orders {
       edges {
-        node {${LEDGER_ORDER_FIELDS}        }
+        node {${LEDGER_ORDER_FIELDS}
+          lineItems {
+            edges {
+              node {${LEDGER_LINE_FIELDS}
+                product {
+                  id
+                }
+                variant {
+                  id
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * The same without the lines' product and variant, which need read_products: an installation without it reads its
+ * lines without their product (docs/rules.md#line-items-and-products).
+ */
+export const BACKFILL_ORDERS_WITHOUT_PRODUCTS_BULK_QUERY = `#graphql
+  query BackfillOrdersWithoutProducts {
+    orders {
+      edges {
+        node {${LEDGER_ORDER_FIELDS}
+          lineItems {
+            edges {
+              node {${LEDGER_LINE_FIELDS}              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/**
+ * Backfill, products phase: the catalogue (needs read_products; a shop without it has the phase wait, parked like other
+ * features). Product types and vendors are what the ledger's line items are read with.
+ */
+export const BACKFILL_PRODUCTS_BULK_QUERY = `#graphql
+  query BackfillProducts {
+    products {
+      edges {
+        node {
+          id
+          title
+          handle
+          productType
+          vendor
+          status
+          updatedAt
+        }
+      }
+    }
+  }
+`;
+
+const REFUND_LINE_FIELDS = `
+            id
+            quantity
+            lineItem {
+              id
+            }
+            subtotalSet {
+              shopMoney {
+                amount
+                currencyCode
+              }
+            }
+`;
+
+/**
+ * Refunded lines of refunds the backfill read (25 refunds by id, 30 lines each: a query within Shopify's cost limit). A bulk query cannot read them: Order.refunds
+ * is a list, and Shopify's bulk operations take no connection (Refund.refundLineItems) inside a list field.
+ */
+export const REFUND_LINES_QUERY = `#graphql
+  query RefundLines($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Refund {
+        id
+        refundLineItems(first: 30) {
+          nodes {${REFUND_LINE_FIELDS}          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** The rest of one refund's refunded lines, when it has more than REFUND_LINES_QUERY reads for each. */
+export const REFUND_LINES_PAGE_QUERY = `#graphql
+  query RefundLinesPage($id: ID!, $after: String) {
+    refund(id: $id) {
+      id
+      refundLineItems(first: 250, after: $after) {
+        nodes {${REFUND_LINE_FIELDS}        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
       }
     }
   }

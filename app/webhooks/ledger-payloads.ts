@@ -194,8 +194,9 @@ export function lineFromBody(line: LineItemBody, currency: string): LedgerLine {
     variantId: line.variant_id ? `gid://shopify/ProductVariant/${line.variant_id}` : null,
     title: line.title,
     variantTitle: line.variant_title ?? null,
-    vendor: line.vendor ?? null,
-    sku: line.sku ?? null,
+    vendor: line.vendor || null,
+    // A line without a SKU shows "" (Shopify's orders schema types it a string).
+    sku: line.sku || null,
     quantity: line.quantity,
     amountMinor: line.quantity * unit - discounts,
     giftCard: line.gift_card,

@@ -190,6 +190,11 @@ export const REQUIRED_SCOPE: Record<string, string> = {
   "GiftCard.order": "read_orders",
   "GiftCard.transactions": "read_gift_card_transactions",
   "GiftCardRecipient.recipient": "read_customers",
+  "QueryRoot.product": "read_products",
+  "QueryRoot.products": "read_products",
+  "QueryRoot.productVariant": "read_products",
+  "LineItem.product": "read_products",
+  "LineItem.variant": "read_products",
 };
 
 /** What reading a node of each type needs (node, nodes). */
@@ -203,6 +208,8 @@ const READ_SCOPE_OF_TYPE: Record<string, string> = {
   StoreCreditAccountCreditTransaction: "read_store_credit_account_transactions",
   StoreCreditAccountDebitTransaction: "read_store_credit_account_transactions",
   GiftCard: "read_gift_cards",
+  Product: "read_products",
+  ProductVariant: "read_products",
 };
 
 /** What changing a resource of each type needs (tagsAdd/tagsRemove, metafieldsSet/metafieldsDelete on its owner). */
@@ -272,4 +279,7 @@ export const TOPIC_ACCESS: Record<string, { scope: string; customerData: boolean
   "customers/create": { scope: "read_customers", customerData: true },
   "customers/update": { scope: "read_customers", customerData: true },
   "customers/delete": { scope: "read_customers", customerData: true },
+  "products/create": { scope: "read_products", customerData: false },
+  "products/update": { scope: "read_products", customerData: false },
+  "products/delete": { scope: "read_products", customerData: false },
 };

@@ -1,5 +1,5 @@
 // Events the simulator emits for the webhook sender: shopper/admin changes and bulk operation completion.
-import type { CustomerRecord, OrderRecord, RefundRecord } from "../shop-file/types";
+import type { CustomerRecord, OrderRecord, ProductFileRecord, RefundRecord } from "../shop-file/types";
 
 export interface BulkFinishPayload {
   admin_graphql_api_id: string;
@@ -18,7 +18,9 @@ export type SimulatorEvent =
       resource: OrderRecord;
     }
   | { shop: string; topic: "refunds/create"; resource: { refund: RefundRecord; order: OrderRecord } }
-  | { shop: string; topic: "customers/create" | "customers/update" | "customers/delete"; resource: CustomerRecord };
+  | { shop: string; topic: "customers/create" | "customers/update" | "customers/delete"; resource: CustomerRecord }
+  | { shop: string; topic: "products/create" | "products/update"; resource: ProductFileRecord }
+  | { shop: string; topic: "products/delete"; resource: { id: string } };
 
 export type EventListener = (event: SimulatorEvent) => void;
 

@@ -24,6 +24,9 @@ export async function loadShopFile(store: Store, path: string): Promise<ShopStat
       continue;
     }
     switch (record.__typename) {
+      case "Product":
+        shop.putProduct(record);
+        break;
       case "Customer":
         shop.putCustomer(record);
         break;

@@ -1,5 +1,14 @@
 // Changes a shop undergoes outside the app (shoppers and staff), applied as Shopify would, each announced as an event.
-import type { CustomerRecord, MoneyBag, OrderRecord, RefundRecord } from "../shop-file/types";
+import type {
+  CustomerRecord,
+  LineItemRecord,
+  MoneyBag,
+  OrderRecord,
+  ProductFileRecord,
+  RefundLineItemRecord,
+  RefundRecord,
+} from "../shop-file/types";
+import { fromMinor, toMinor } from "../webhooks/payloads/shared";
 import { isoAt, type Clock } from "./clock";
 import type { EventBus } from "./events";
 import { evaluateCheckout, recordCheckout, redeemDiscountCodes, type CheckoutResult } from "./checkout";
@@ -15,6 +24,34 @@ export interface PlaceOrderInput {
   test?: boolean;
   discountCodes?: string[];
   totalDiscounts?: string;
+  /**
+   * The order's line items. Their amounts (quantity × price − discount) must sum to `total` exactly, and their
+   * discounts to `totalDiscounts` when it is given (it defaults to their sum): Shopify's totals are its lines'.
+   */
+  lines?: LineInput[];
+}
+
+/** A line of an order: a variant of one of the shop's products, or a custom line (title and price). */
+export interface LineInput {
+  variantId?: string;
+  /** A custom line's title (a variant's line takes its product's). */
+  title?: string;
+  /** Unit price before discounts, decimal in the shop currency (default: the variant's price). */
+  price?: string;
+  quantity: number;
+  /** The discount allocated to the line in all, decimal (default 0). */
+  discount?: string;
+  giftCard?: boolean;
+}
+
+/** A product as the merchant creates or updates it (productCreate / productUpdate in the admin). */
+export interface ProductInput {
+  title: string;
+  handle?: string;
+  productType?: string;
+  vendor?: string;
+  status?: "ACTIVE" | "ARCHIVED" | "DRAFT";
+  variants?: { title?: string; sku?: string | null; price: string }[];
 }
 
 /** A cart at checkout: Shopify works out the discounts (checkout.ts evaluateCheckout). */
@@ -48,6 +85,13 @@ export interface CustomerInput {
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
+
+/** Shopify's handle of a title: lower case, runs of anything else than letters and digits as one dash. */
+const handleOf = (title: string) =>
+  title
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, "-")
+    .replace(/^-|-$/g, "");
 
 function bag(amount: string, currency: string): MoneyBag {
   return moneyBag(amount, currency);
@@ -88,6 +132,84 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
     };
   };
 
+  /** The order's line items from what the caller gives, checked as Shopify's totals would be. */
+  const lineItemsOf = (shop: ShopState, lines: LineInput[], total: string, totalDiscounts: string | undefined) => {
+    const currency = shop.record.currencyCode;
+    let sum = 0n;
+    let discounts = 0n;
+    const items = lines.map((input): LineItemRecord => {
+      if (!Number.isInteger(input.quantity) || input.quantity < 1)
+        throw new Error(`a line's quantity is a whole number >= 1, not ${input.quantity}`);
+      const variant = input.variantId ? shop.productVariants.get(input.variantId) : undefined;
+      if (input.variantId && !variant) throw new Error(`unknown variant ${input.variantId} in ${shop.domain}`);
+      const product = variant ? shop.products.get(variant.productId) : undefined;
+      const price = input.price ?? variant?.price;
+      const title = product?.title ?? input.title;
+      if (price === undefined || title === undefined)
+        throw new Error("a custom line (no variantId) needs its title and price");
+      const unit = toMinor(price, currency);
+      const discount = toMinor(input.discount ?? "0", currency);
+      if (unit < 0n || discount < 0n || discount > unit * BigInt(input.quantity))
+        throw new Error(`line ${title}: price ${price}, discount ${input.discount} do not make a line`);
+      sum += unit * BigInt(input.quantity) - discount;
+      discounts += discount;
+      return {
+        id: shop.nextId("LineItem"),
+        product: product ? { id: product.id } : null,
+        variant: variant ? { id: variant.id } : null,
+        title,
+        variantTitle: variant && variant.title !== "Default Title" ? variant.title : null,
+        vendor: product?.vendor ?? null,
+        sku: variant?.sku ?? null,
+        quantity: input.quantity,
+        isGiftCard: !!input.giftCard,
+        originalUnitPriceSet: bag(fromMinor(unit, currency), currency),
+        discountAllocations:
+          discount > 0n ? [{ allocatedAmountSet: bag(fromMinor(discount, currency), currency) }] : [],
+      };
+    });
+    if (sum !== toMinor(total, currency))
+      throw new Error(`the lines come to ${fromMinor(sum, currency)}, the order's total is ${total}`);
+    if (totalDiscounts !== undefined && toMinor(totalDiscounts, currency) !== discounts)
+      throw new Error(`the lines' discounts come to ${fromMinor(discounts, currency)}, not ${totalDiscounts}`);
+    return { items, discounts: fromMinor(discounts, currency) };
+  };
+
+  /**
+   * Refunded lines: each quantity at most what is left of its line; the subtotal is the units' share of the line's
+   * amount after discounts, floored, and the last units refunded take what is left, so a line refunded whole gives back
+   * exactly its amount.
+   */
+  const refundLinesOf = (shop: ShopState, order: OrderRecord, lines: { lineItemId: string; quantity: number }[]) => {
+    const currency = shop.record.currencyCode;
+    const held = shop.refundsByOrder.get(order.id) ?? [];
+    let sum = 0n;
+    const items = lines.map((input): RefundLineItemRecord => {
+      const line = (order.lineItems ?? []).find((l) => l.id === input.lineItemId);
+      if (!line) throw new Error(`order ${order.id} has no line ${input.lineItemId}`);
+      const before = held.flatMap((r) => r.refundLineItems ?? []).filter((r) => r.lineItem.id === line.id);
+      const refundedQty = before.reduce((n, r) => n + r.quantity, 0);
+      if (!Number.isInteger(input.quantity) || input.quantity < 1 || refundedQty + input.quantity > line.quantity)
+        throw new Error(`line ${line.id}: ${input.quantity} more of ${line.quantity - refundedQty} left to refund`);
+      const amount =
+        toMinor(line.originalUnitPriceSet.shopMoney.amount, currency) * BigInt(line.quantity) -
+        line.discountAllocations.reduce((n, a) => n + toMinor(a.allocatedAmountSet.shopMoney.amount, currency), 0n);
+      const refundedAmount = before.reduce((n, r) => n + toMinor(r.subtotalSet.shopMoney.amount, currency), 0n);
+      const subtotal =
+        refundedQty + input.quantity === line.quantity
+          ? amount - refundedAmount
+          : (amount * BigInt(input.quantity)) / BigInt(line.quantity);
+      sum += subtotal;
+      return {
+        id: shop.nextId("RefundLineItem"),
+        lineItem: { id: line.id },
+        quantity: input.quantity,
+        subtotalSet: bag(fromMinor(subtotal, currency), currency),
+      };
+    });
+    return { items, amount: fromMinor(sum, currency) };
+  };
+
   /** A new paid order, announced as Shopify announces one (orders/create, orders/paid). */
   const createOrder = (
     shop: ShopState,
@@ -101,6 +223,7 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       totalDiscounts: string;
       refunded: string;
       discountCodes: string[];
+      lineItems?: LineItemRecord[];
     },
   ): OrderRecord => {
     const now = isoAt(clock);
@@ -128,6 +251,7 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       totalDiscountsSet: bag(fields.totalDiscounts, currency),
       discountCodes: fields.discountCodes,
       edited: false,
+      ...(fields.lineItems ? { lineItems: fields.lineItems } : {}),
     };
     // Search finds the order only once its index has caught up (search-index.ts); a read by id finds it now.
     shop.orderIndex.willChange(id, null, clock.now());
@@ -143,8 +267,10 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       const customer = customerOf(shop, input.customerId);
       const now = isoAt(clock);
       const zero = addAmounts(["0"], input.total.includes(".") ? input.total.split(".")[1].length : 0);
+      const lines = input.lines ? lineItemsOf(shop, input.lines, input.total, input.totalDiscounts) : null;
+      const totalDiscounts = input.totalDiscounts ?? lines?.discounts ?? zero;
       // A minimum subtotal is checked before discounts: what the shopper paid plus what the discounts took off.
-      const beforeDiscounts = addAmounts([input.total, input.totalDiscounts ?? zero]);
+      const beforeDiscounts = addAmounts([input.total, totalDiscounts]);
       redeemDiscountCodes(shop, {
         codes: input.discountCodes ?? [],
         customer,
@@ -157,9 +283,10 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
         test: input.test,
         total: input.total,
         subtotal: input.total,
-        totalDiscounts: input.totalDiscounts ?? zero,
+        totalDiscounts,
         refunded: zero,
         discountCodes: input.discountCodes ?? [],
+        lineItems: lines?.items,
       });
     },
 
@@ -199,10 +326,21 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       return { order, checkout: result };
     },
 
-    refundOrder(domain: string, orderId: string, input: { amount: string; note?: string | null }): RefundRecord {
+    /**
+     * A refund of an amount, of lines (their subtotals, unless an amount is given too: shipping or a goodwill part), or
+     * both.
+     */
+    refundOrder(
+      domain: string,
+      orderId: string,
+      input: { amount?: string; note?: string | null; lines?: { lineItemId: string; quantity: number }[] },
+    ): RefundRecord {
       const { shop, order } = orderOf(domain, orderId);
-      if (compareAmounts(input.amount, order.currentTotalPriceSet.shopMoney.amount) > 0) {
-        throw new Error(`refund of ${input.amount} exceeds what is left on ${orderId}`);
+      const refundLines = input.lines?.length ? refundLinesOf(shop, order, input.lines) : null;
+      const amount = input.amount ?? refundLines?.amount;
+      if (amount === undefined) throw new Error("a refund needs an amount or lines");
+      if (compareAmounts(amount, order.currentTotalPriceSet.shopMoney.amount) > 0) {
+        throw new Error(`refund of ${amount} exceeds what is left on ${orderId}`);
       }
       const now = isoAt(clock);
       const currency = shop.record.currencyCode;
@@ -213,13 +351,11 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
         order: { id: order.id },
         createdAt: now,
         note: input.note ?? null,
-        totalRefundedSet: bag(input.amount, currency),
+        totalRefundedSet: bag(amount, currency),
+        ...(refundLines ? { refundLineItems: refundLines.items } : {}),
       };
-      order.totalRefundedSet = bag(addAmounts([order.totalRefundedSet.shopMoney.amount, input.amount]), currency);
-      order.currentTotalPriceSet = bag(
-        subtractAmount(order.currentTotalPriceSet.shopMoney.amount, input.amount),
-        currency,
-      );
+      order.totalRefundedSet = bag(addAmounts([order.totalRefundedSet.shopMoney.amount, amount]), currency);
+      order.currentTotalPriceSet = bag(subtractAmount(order.currentTotalPriceSet.shopMoney.amount, amount), currency);
       order.updatedAt = now;
       shop.putRefund(refund);
       shop.putOrder(order);
@@ -267,6 +403,57 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       if (!order) throw new Error(`unknown order ${orderId} in ${domain}`);
       events.emit({ shop: shop.domain, topic: "orders/delete", resource: clone(order) });
       return clone(order);
+    },
+
+    /** The merchant adds a product (products/create); its variants get ids, a product without any gets one. */
+    createProduct(domain: string, input: ProductInput): ProductFileRecord {
+      const shop = store.require(domain);
+      const now = isoAt(clock);
+      const id = shop.nextId("Product");
+      const product: ProductFileRecord = {
+        __typename: "Product",
+        id,
+        title: input.title,
+        handle: input.handle ?? handleOf(input.title),
+        productType: input.productType ?? "",
+        vendor: input.vendor ?? shop.record.name,
+        status: input.status ?? "ACTIVE",
+        createdAt: now,
+        updatedAt: now,
+        variants: (input.variants?.length ? input.variants : [{ price: "0.00" }]).map((v) => ({
+          id: shop.nextId("ProductVariant"),
+          title: v.title ?? "Default Title",
+          sku: v.sku ?? null,
+          price: v.price,
+        })),
+      };
+      shop.putProduct(product);
+      events.emit({ shop: shop.domain, topic: "products/create", resource: clone(product) });
+      return clone(product);
+    },
+
+    /** The merchant edits a product (products/update); its variants are kept. */
+    updateProduct(
+      domain: string,
+      productId: string,
+      patch: Partial<Omit<ProductInput, "variants">>,
+    ): ProductFileRecord {
+      const shop = store.require(domain);
+      const product = shop.productWithVariants(productId);
+      if (!product) throw new Error(`unknown product ${productId} in ${domain}`);
+      Object.assign(product, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+      product.updatedAt = isoAt(clock);
+      shop.putProduct(product);
+      events.emit({ shop: shop.domain, topic: "products/update", resource: clone(product) });
+      return clone(product);
+    },
+
+    /** The merchant deletes a product (products/delete): line items that named it keep their title. */
+    deleteProduct(domain: string, productId: string): { id: string } {
+      const shop = store.require(domain);
+      if (!shop.removeProduct(productId)) throw new Error(`unknown product ${productId} in ${domain}`);
+      events.emit({ shop: shop.domain, topic: "products/delete", resource: { id: productId } });
+      return { id: productId };
     },
 
     createCustomer(domain: string, input: CustomerInput): CustomerRecord {

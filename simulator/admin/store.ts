@@ -1,5 +1,12 @@
 // In-memory state of every simulated shop, with the indexes that keep 100k customers / 1M orders linear.
-import type { CustomerRecord, OrderRecord, RefundRecord, ShopRecord } from "../shop-file/types";
+import type {
+  CustomerRecord,
+  OrderRecord,
+  ProductFileRecord,
+  ProductVariantFileRecord,
+  RefundRecord,
+  ShopRecord,
+} from "../shop-file/types";
 import { AccessGrant, type Installation } from "./access";
 import { gid, numericId } from "./gid";
 import { SearchIndex } from "./search-index";
@@ -10,6 +17,7 @@ import type {
   GiftCardRecord,
   MetafieldDefinitionRecord,
   MetafieldRecord,
+  ProductRecord,
   RedeemCodeBulkCreationRecord,
   SegmentRecord,
   StoreCreditAccountRecord,
@@ -61,6 +69,12 @@ export class ShopState {
   /** Orders of each customer, so per-customer figures never scan every order. */
   readonly ordersByCustomer = new Map<string, Set<string>>();
   readonly refundsByOrder = new Map<string, RefundRecord[]>();
+  /** Refunds by id (node/nodes reads of refunds, e.g. their refunded lines). */
+  readonly refundsById = new Map<string, RefundRecord>();
+  /** The shop's products (records.ts ProductRecord); a deleted product is gone from here. */
+  readonly products = new Collection<ProductRecord>();
+  /** Variants of the products, by id, with their product (a deleted product's variants go with it). */
+  readonly productVariants = new Map<string, ProductVariantFileRecord & { productId: string }>();
   readonly metafieldDefinitions = new Collection<MetafieldDefinitionRecord>();
   /** ownerId → "namespace.key" → metafield */
   readonly metafieldsByOwner = new Map<string, Map<string, MetafieldRecord>>();
@@ -169,6 +183,7 @@ export class ShopState {
 
   putOrder(order: OrderRecord): void {
     this.seeId("Order", order.id);
+    for (const line of order.lineItems ?? []) this.seeId("LineItem", line.id);
     const previous = this.orders.get(order.id);
     if (previous?.customer && previous.customer.id !== order.customer?.id) {
       this.ordersByCustomer.get(previous.customer.id)?.delete(order.id);
@@ -187,12 +202,47 @@ export class ShopState {
     if (order.customer) this.ordersByCustomer.get(order.customer.id)?.delete(id);
     this.orders.delete(id);
     this.orderIndex.forget(id);
+    for (const refund of this.refundsByOrder.get(id) ?? []) this.refundsById.delete(refund.id);
     this.refundsByOrder.delete(id);
     return order;
   }
 
+  /** A product of the catalogue (a shop file's Product line, or productCreate/Update): its variants with it. */
+  putProduct(product: ProductFileRecord): void {
+    this.seeId("Product", product.id);
+    const held = this.products.get(product.id);
+    for (const [id, v] of this.productVariants) if (v.productId === product.id) this.productVariants.delete(id);
+    for (const variant of product.variants) {
+      this.seeId("ProductVariant", variant.id);
+      this.productVariants.set(variant.id, { ...variant, productId: product.id });
+    }
+    const { variants: _variants, ...fields } = product;
+    this.products.set({ ...fields, featuredImage: held?.featuredImage ?? null });
+  }
+
+  removeProduct(id: string): ProductRecord | undefined {
+    const product = this.products.get(id);
+    if (!product) return undefined;
+    for (const [vid, v] of this.productVariants) if (v.productId === id) this.productVariants.delete(vid);
+    this.products.delete(id);
+    return product;
+  }
+
+  /** A product as a shop file or a webhook shows it: with its variants. */
+  productWithVariants(id: string): ProductFileRecord | null {
+    const product = this.products.get(id);
+    if (!product) return null;
+    const { featuredImage: _image, ...fields } = product;
+    const variants = [...this.productVariants.values()]
+      .filter((v) => v.productId === id)
+      .map(({ productId: _p, ...v }) => v);
+    return { ...fields, variants };
+  }
+
   putRefund(refund: RefundRecord): void {
     this.seeId("Refund", refund.id);
+    for (const line of refund.refundLineItems ?? []) this.seeId("RefundLineItem", line.id);
+    this.refundsById.set(refund.id, refund);
     const list = this.refundsByOrder.get(refund.order.id) ?? [];
     const at = list.findIndex((r) => r.id === refund.id);
     if (at >= 0) list[at] = refund;

@@ -7,6 +7,7 @@ import { type GeneratorInput, type GeneratorOptions, resolveOptions } from "./op
 import { guestEmail, type Locale, localeMix, makePerson } from "./people";
 import { hashSeed, Rng, STREAM } from "./random";
 import { TruthAccumulator, type TruthSummary } from "./truth";
+import { type BasketMemory, buildCatalogue, type Catalogue, orderLines, refundWholeLines } from "./catalogue";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -50,6 +51,7 @@ interface Context {
   loyalMean: number;
   nextOrder: number;
   nextRefund: number;
+  catalogue: Catalogue;
 }
 
 /** What an order needs to know about who placed it. */
@@ -60,6 +62,8 @@ interface Buyer {
   salesTaxBasisPoints: number;
   couponLover: boolean;
   loyal: boolean;
+  /** The products of the customer's previous order ("bought next"); none for guests. */
+  memory: BasketMemory | null;
 }
 
 /**
@@ -69,16 +73,25 @@ interface Buyer {
 export function* generateShop(input: GeneratorInput = {}): Generator<ShopFileRecord, TruthSummary, undefined> {
   const options = resolveOptions(input);
   const truth = new TruthAccumulator();
-  for (const record of shopRecords(options)) {
+  const catalogue: NonNullable<TruthSummary["catalogue"]> = { boughtTogether: [], boughtNext: [] };
+  for (const record of shopRecords(options, catalogue)) {
     truth.add(record);
     yield record;
   }
-  return truth.summary();
+  return { ...truth.summary(), catalogue };
 }
 
-function* shopRecords(options: GeneratorOptions): Generator<ShopFileRecord> {
+function* shopRecords(
+  options: GeneratorOptions,
+  planted: NonNullable<TruthSummary["catalogue"]>,
+): Generator<ShopFileRecord> {
   const ctx = createContext(options);
+  const idOf = (i: number) => ctx.catalogue.products[i].record.id;
+  for (const [a, b] of ctx.catalogue.partner) planted.boughtTogether.push([idOf(a), idOf(b)]);
+  for (const [a, b] of ctx.catalogue.next) planted.boughtNext.push([idOf(a), idOf(b)]);
   yield shopRecord(ctx);
+  // The catalogue, before the customers (a reader meets the products before the lines that name them).
+  for (const product of ctx.catalogue.products) yield product.record;
   let customerOrders = 0;
   for (let index = 0; index < options.customers; index++) {
     const records = customerRecords(ctx, index);
@@ -98,6 +111,7 @@ function* shopRecords(options: GeneratorOptions): Generator<ShopFileRecord> {
       salesTaxBasisPoints: ctx.currency.taxesIncluded ? 0 : rng.pick([0, 625, 725, 825, 888]),
       couponLover: rng.chance(0.1),
       loyal: false,
+      memory: null,
     };
     yield* orderRecords(ctx, rng, buyer, at, true);
   }
@@ -121,6 +135,12 @@ function createContext(options: GeneratorOptions): Context {
     loyalMean: Math.max(LOYAL_MIN, loyalMean),
     nextOrder: 0,
     nextRefund: 0,
+    catalogue: buildCatalogue(
+      hashSeed(options.seed),
+      options.customers,
+      isoTimestamp(yearsBefore(endMs, options.years)),
+      currency,
+    ),
   };
 }
 
@@ -182,6 +202,7 @@ function customerRecords(ctx: Context, index: number): ShopFileRecord[] {
     salesTaxBasisPoints: person.salesTaxBasisPoints,
     couponLover: rng.chance(0.15),
     loyal,
+    memory: { previous: [] },
   };
   const times = orderCount === 0 ? [] : orderTimes(ctx, rng, firstAt, joinDay, orderCount);
   const purchases: ShopFileRecord[] = [];
@@ -244,6 +265,8 @@ interface PlannedRefund {
   at: number;
   amount: number;
   note: string | null;
+  /** The lines it gives back: all of them, one (its index), or none (shipping, a goodwill share). */
+  lines?: "all" | number;
 }
 
 /** One order and its refunds: [Order, Refund…]. */
@@ -256,12 +279,17 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
   const target = rng.logNormal(buyer.medianOrderMinor, 0.55);
   const lineCount = Math.min(6, 1 + rng.geometric(0.55));
   const lines: number[] = [];
+  const units: { unitMinor: number; quantity: number }[] = [];
   for (let i = 0; i < lineCount; i++) {
     const quantity = 1 + rng.weighted([0.8, 0.15, 0.05]);
-    lines.push(priceNear(rng, (target / lineCount) * Math.exp(0.3 * rng.normal()), currency) * quantity);
+    const unitMinor = priceNear(rng, (target / lineCount) * Math.exp(0.3 * rng.normal()), currency);
+    units.push({ unitMinor, quantity });
+    lines.push(unitMinor * quantity);
   }
   const gross = lines.reduce((a, b) => a + b, 0);
   const discount = chooseDiscount(ctx, rng, buyer, processedAt, isFirst, gross);
+  // The products of the lines, on the catalogue's own random stream (nothing above or below draws differently).
+  const lineItems = orderLines(ctx.catalogue, ctx.seed, sequence, units, discount.amount, currency, buyer.memory).lines;
   const subtotal = gross - discount.amount;
   const shipping = subtotal >= currency.freeShippingOverMinor ? 0 : currency.shippingMinor;
   const taxRate = currency.taxesIncluded ? 0 : buyer.salesTaxBasisPoints;
@@ -281,7 +309,8 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
       cancelledAt = at;
       cancelReason = CANCEL_REASONS[rng.weighted(CANCEL_REASON_WEIGHTS)];
       // A declined payment was never captured: nothing to refund.
-      if (cancelReason !== "DECLINED" && total > 0) refunds.push({ at, amount: total, note: "Order cancelled" });
+      if (cancelReason !== "DECLINED" && total > 0)
+        refunds.push({ at, amount: total, note: "Order cancelled", lines: "all" });
     }
   }
   if (cancelledAt === null && rng.chance(options.editShare)) {
@@ -302,13 +331,16 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
     }
   }
   if (cancelledAt === null && !edited && total > 1 && rng.chance(options.refundShare)) {
+    // The line a partial refund may give back (rng.pick's own draw, so the stream is as before).
+    const picked = lines.length >= 2 ? Math.floor(rng.float() * lines.length) : -1;
     refunds = planRefunds(
       rng,
       processedAt,
       endMs,
       total,
       shipping,
-      lines.length >= 2 ? lineValue(rng.pick(lines), subtotal, gross, taxRate) : 0,
+      picked >= 0 ? lineValue(lines[picked], subtotal, gross, taxRate) : 0,
+      picked,
     );
   }
 
@@ -316,7 +348,9 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
   const refundRecords: RefundRecord[] = refunds.map((refund) => {
     refunded += refund.amount;
     updatedAt = Math.max(updatedAt, refund.at);
-    const refundId = REFUND_ID_BASE + ctx.nextRefund++ * 1_000 + rng.int(0, 999);
+    const refundSequence = ctx.nextRefund++;
+    const refundId = REFUND_ID_BASE + refundSequence * 1_000 + rng.int(0, 999);
+    const given = refund.lines === "all" ? lineItems : refund.lines === undefined ? [] : [lineItems[refund.lines]];
     return {
       __typename: "Refund",
       id: `gid://shopify/Refund/${refundId}`,
@@ -324,6 +358,7 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
       createdAt: iso(refund.at),
       note: refund.note,
       totalRefundedSet: moneyBag(refund.amount, currency),
+      ...(given.length ? { refundLineItems: refundWholeLines(given, refundSequence, currency) } : {}),
     };
   });
   current -= refunded;
@@ -350,6 +385,7 @@ function orderRecords(ctx: Context, rng: Rng, buyer: Buyer, processedAt: number,
     totalDiscountsSet: moneyBag(discount.amount, currency),
     discountCodes: discount.code === null ? [] : [discount.code],
     edited,
+    lineItems,
   };
   return [order, ...refundRecords];
 }
@@ -368,6 +404,7 @@ function planRefunds(
   total: number,
   shipping: number,
   oneLine: number,
+  oneLineIndex: number,
 ): PlannedRefund[] {
   const first = processedAt + Math.min(60 * DAY_MS, Math.max(HOUR, Math.round(rng.logNormal(5 * DAY_MS, 0.9))));
   if (first > endMs) return []; // not yet refunded at endDate
@@ -375,15 +412,23 @@ function planRefunds(
   if (rng.chance(0.35)) {
     if (shipping > 0 && shipping < total && second <= endMs && rng.chance(0.15)) {
       return [
-        { at: first, amount: total - shipping, note: rng.pick(REFUND_NOTES) },
+        { at: first, amount: total - shipping, note: rng.pick(REFUND_NOTES), lines: "all" },
         { at: second, amount: shipping, note: "Shipping refund" },
       ];
     }
-    return [{ at: first, amount: total, note: rng.pick(REFUND_NOTES) }];
+    return [{ at: first, amount: total, note: rng.pick(REFUND_NOTES), lines: "all" }];
   }
-  const partial = oneLine > 0 && rng.chance(0.6) ? oneLine : applyBasisPoints(total, rng.int(1_000, 5_000));
+  const ofLine = oneLine > 0 && rng.chance(0.6);
+  const partial = ofLine ? oneLine : applyBasisPoints(total, rng.int(1_000, 5_000));
   const amount = Math.min(total - 1, Math.max(1, partial));
-  const refunds = [{ at: first, amount, note: rng.pick(REFUND_NOTES) }];
+  const refunds: PlannedRefund[] = [
+    {
+      at: first,
+      amount,
+      note: rng.pick(REFUND_NOTES),
+      ...(ofLine && amount === partial ? { lines: oneLineIndex } : {}),
+    },
+  ];
   const remaining = total - amount;
   if (second <= endMs && rng.chance(0.2)) {
     refunds.push({

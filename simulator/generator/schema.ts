@@ -1,7 +1,14 @@
 // Zod schemas of the shop file records: what a reader accepts. Kept identical to simulator/shop-file/types.ts by
 // the compile-time checks at the bottom.
 import { z } from "zod";
-import type { CustomerRecord, OrderRecord, RefundRecord, ShopFileRecord, ShopRecord } from "../shop-file/types";
+import type {
+  CustomerRecord,
+  OrderRecord,
+  ProductFileRecord,
+  RefundRecord,
+  ShopFileRecord,
+  ShopRecord,
+} from "../shop-file/types";
 
 const timestamp = z.iso.datetime({ offset: true });
 const gid = (resource: string) =>
@@ -51,6 +58,47 @@ export const customerRecordSchema = z.object({
   defaultAddress: mailingAddress.nullable(),
 });
 
+const lineItemSchema = z.object({
+  id: gid("LineItem"),
+  product: z.object({ id: gid("Product") }).nullable(),
+  variant: z.object({ id: gid("ProductVariant") }).nullable(),
+  title: z.string(),
+  variantTitle: z.string().nullable(),
+  vendor: z.string().nullable(),
+  sku: z.string().nullable(),
+  quantity: z.number().int().nonnegative(),
+  isGiftCard: z.boolean(),
+  originalUnitPriceSet: moneyBag,
+  discountAllocations: z.array(z.object({ allocatedAmountSet: moneyBag })),
+});
+
+const refundLineItemSchema = z.object({
+  id: gid("RefundLineItem"),
+  lineItem: z.object({ id: gid("LineItem") }),
+  quantity: z.number().int().positive(),
+  subtotalSet: moneyBag,
+});
+
+export const productRecordSchema = z.object({
+  __typename: z.literal("Product"),
+  id: gid("Product"),
+  title: z.string(),
+  handle: z.string(),
+  productType: z.string(),
+  vendor: z.string(),
+  status: z.enum(["ACTIVE", "ARCHIVED", "DRAFT"]),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  variants: z.array(
+    z.object({
+      id: gid("ProductVariant"),
+      title: z.string(),
+      sku: z.string().nullable(),
+      price: money.shape.amount,
+    }),
+  ),
+});
+
 export const orderRecordSchema = z.object({
   __typename: z.literal("Order"),
   id: gid("Order"),
@@ -72,6 +120,7 @@ export const orderRecordSchema = z.object({
   totalDiscountsSet: moneyBag,
   discountCodes: z.array(z.string()),
   edited: z.boolean(),
+  lineItems: z.array(lineItemSchema).optional(),
 });
 
 export const refundRecordSchema = z.object({
@@ -81,10 +130,12 @@ export const refundRecordSchema = z.object({
   createdAt: timestamp,
   note: z.string().nullable(),
   totalRefundedSet: moneyBag,
+  refundLineItems: z.array(refundLineItemSchema).optional(),
 });
 
 export const RECORD_SCHEMAS = {
   Shop: shopRecordSchema,
+  Product: productRecordSchema,
   Customer: customerRecordSchema,
   Order: orderRecordSchema,
   Refund: refundRecordSchema,
@@ -92,6 +143,7 @@ export const RECORD_SCHEMAS = {
 
 export const shopFileRecordSchema = z.discriminatedUnion("__typename", [
   shopRecordSchema,
+  productRecordSchema,
   customerRecordSchema,
   orderRecordSchema,
   refundRecordSchema,
@@ -104,6 +156,7 @@ const schemasMatchTypes: [
   Same<z.infer<typeof customerRecordSchema>, CustomerRecord>,
   Same<z.infer<typeof orderRecordSchema>, OrderRecord>,
   Same<z.infer<typeof refundRecordSchema>, RefundRecord>,
+  Same<z.infer<typeof productRecordSchema>, ProductFileRecord>,
   Same<z.infer<typeof shopFileRecordSchema>, ShopFileRecord>,
-] = [true, true, true, true, true];
+] = [true, true, true, true, true, true];
 void schemasMatchTypes;

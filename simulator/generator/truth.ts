@@ -12,6 +12,15 @@ export interface CustomerTruth {
   lastOrderAt: string;
 }
 
+/** What the lines of one product come to, over every order of the file (test and cancelled ones included). */
+export interface ProductTruth {
+  lines: number;
+  quantity: number;
+  refundedQuantity: number;
+  amountMinor: number;
+  refundedAmountMinor: number;
+}
+
 export interface TruthSummary {
   shop: string;
   currencyCode: string;
@@ -40,6 +49,17 @@ export interface TruthSummary {
   qualifyingSpendMinor: number;
   /** Only customers with at least one qualifying order, in file order; everyone else is a prospect. */
   perCustomer: Record<string, CustomerTruth>;
+  /** The catalogue and the line items (docs/shop-file-format.md): totals, and per product id. */
+  lines: {
+    products: number;
+    lineItems: number;
+    refundLineItems: number;
+    /** Σ of every line's amount after discounts; equals Σ of the orders' subtotals. */
+    amountMinor: number;
+    perProduct: Record<string, ProductTruth>;
+  };
+  /** The structure the generator planted (generate.ts adds it): product id pairs. */
+  catalogue?: { boughtTogether: [string, string][]; boughtNext: [string, string][] };
 }
 
 export class TruthAccumulator {
@@ -62,6 +82,19 @@ export class TruthAccumulator {
   private readonly customersWithOrders = new Set<string>();
   private qualifyingSpendMinor = 0;
   private readonly perCustomer = new Map<string, CustomerTruth>();
+  private readonly lines = { products: 0, lineItems: 0, refundLineItems: 0, amountMinor: 0 };
+  private readonly perProduct = new Map<string, ProductTruth>();
+  /** line id → its product, for the current order only (its refunds follow it in the file). */
+  private readonly productOfLine = new Map<string, { product: string }>();
+
+  private productTruth(id: string): ProductTruth {
+    let entry = this.perProduct.get(id);
+    if (!entry) {
+      entry = { lines: 0, quantity: 0, refundedQuantity: 0, amountMinor: 0, refundedAmountMinor: 0 };
+      this.perProduct.set(id, entry);
+    }
+    return entry;
+  }
 
   add(record: ShopFileRecord): void {
     switch (record.__typename) {
@@ -78,6 +111,17 @@ export class TruthAccumulator {
       case "Refund":
         this.records.refunds++;
         this.seen(record.createdAt);
+        for (const r of record.refundLineItems ?? []) {
+          this.lines.refundLineItems++;
+          const line = this.productOfLine.get(r.lineItem.id);
+          if (!line) continue;
+          const entry = this.productTruth(line.product);
+          entry.refundedQuantity += r.quantity;
+          entry.refundedAmountMinor += parseMinor(r.subtotalSet.shopMoney.amount, this.decimals);
+        }
+        return;
+      case "Product":
+        this.lines.products++;
         return;
       case "Order":
         this.addOrder(record);
@@ -87,6 +131,23 @@ export class TruthAccumulator {
   private addOrder(order: Extract<ShopFileRecord, { __typename: "Order" }>): void {
     this.records.orders++;
     this.seen(order.updatedAt);
+    this.productOfLine.clear();
+    for (const line of order.lineItems ?? []) {
+      const amount =
+        parseMinor(line.originalUnitPriceSet.shopMoney.amount, this.decimals) * line.quantity -
+        line.discountAllocations.reduce(
+          (sum, a) => sum + parseMinor(a.allocatedAmountSet.shopMoney.amount, this.decimals),
+          0,
+        );
+      this.lines.lineItems++;
+      this.lines.amountMinor += amount;
+      if (!line.product) continue;
+      this.productOfLine.set(line.id, { product: line.product.id });
+      const entry = this.productTruth(line.product.id);
+      entry.lines++;
+      entry.quantity += line.quantity;
+      entry.amountMinor += amount;
+    }
     const o = this.orders;
     if (order.customer === null) o.guest++;
     else this.customersWithOrders.add(order.customer.id);
@@ -146,6 +207,7 @@ export class TruthAccumulator {
       customers: { withOrders: this.customersWithOrders.size, qualifying: this.perCustomer.size },
       qualifyingSpendMinor: this.qualifyingSpendMinor,
       perCustomer: Object.fromEntries(this.perCustomer),
+      lines: { ...this.lines, perProduct: Object.fromEntries(this.perProduct) },
     };
   }
 }

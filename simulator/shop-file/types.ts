@@ -83,6 +83,59 @@ export interface OrderRecord {
   discountCodes: string[];
   /** True when the order was edited after it was placed (currentTotal differs for a reason other than refunds). */
   edited: boolean;
+  /**
+   * The order's line items (optional: files from before line items have none). Their amounts after discounts sum to
+   * the line-items total after discounts (subtotalPriceSet) exactly.
+   */
+  lineItems?: LineItemRecord[];
+}
+
+/** A line item as Admin GraphQL's LineItem has it (the fields the app reads). */
+export interface LineItemRecord {
+  id: string; // gid://shopify/LineItem/123
+  product: { id: string } | null; // null: a custom line, or a product deleted since
+  variant: { id: string } | null;
+  title: string;
+  variantTitle: string | null;
+  vendor: string | null;
+  sku: string | null;
+  quantity: number;
+  isGiftCard: boolean;
+  /** The unit price before discounts. */
+  originalUnitPriceSet: MoneyBag;
+  /** Discounts allocated to this line (line and order discounts), each in the shop currency. */
+  discountAllocations: { allocatedAmountSet: MoneyBag }[];
+}
+
+/** A refunded quantity of a line item, as Admin GraphQL's RefundLineItem has it. */
+export interface RefundLineItemRecord {
+  id: string; // gid://shopify/RefundLineItem/123
+  lineItem: { id: string };
+  quantity: number;
+  /** What was refunded for these units: their share of the line's amount after discounts. */
+  subtotalSet: MoneyBag;
+}
+
+/** A product of the catalogue with its variants (docs/shop-file-format.md). */
+export interface ProductFileRecord {
+  __typename: "Product";
+  id: string; // gid://shopify/Product/123
+  title: string;
+  handle: string;
+  productType: string;
+  vendor: string;
+  status: "ACTIVE" | "ARCHIVED" | "DRAFT";
+  createdAt: string;
+  updatedAt: string;
+  variants: ProductVariantFileRecord[];
+}
+
+export interface ProductVariantFileRecord {
+  id: string; // gid://shopify/ProductVariant/123
+  title: string;
+  sku: string | null;
+  /** Unit price in the shop currency, decimal. */
+  price: string;
 }
 
 export interface RefundRecord {
@@ -92,6 +145,8 @@ export interface RefundRecord {
   createdAt: string;
   note: string | null;
   totalRefundedSet: MoneyBag;
+  /** The lines it refunded (optional: none for an amount-only refund or a file from before line items). */
+  refundLineItems?: RefundLineItemRecord[];
 }
 
-export type ShopFileRecord = ShopRecord | CustomerRecord | OrderRecord | RefundRecord;
+export type ShopFileRecord = ShopRecord | ProductFileRecord | CustomerRecord | OrderRecord | RefundRecord;

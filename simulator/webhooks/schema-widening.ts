@@ -23,6 +23,12 @@ const COMPLIANCE_TOPICS = ["customers/data_request", "customers/redact"] as cons
 
 export const WIDENINGS: readonly Widening[] = [
   {
+    topics: ["products/create", "products/update"],
+    pointer: "/properties/image",
+    change: "nullable",
+    why: "a product without images has no image (the example's is null too; its schema came from another example)",
+  },
+  {
     topics: ORDER_TOPICS,
     pointer: "/properties/customer",
     change: "nullable",

@@ -1,5 +1,12 @@
 // Hand-built records in the shop-file shape, for tests of the webhook sender (not used by the simulator itself).
-import type { CustomerRecord, MoneyBag, OrderRecord, RefundRecord, ShopRecord } from "../shop-file/types";
+import type {
+  CustomerRecord,
+  MoneyBag,
+  OrderRecord,
+  ProductFileRecord,
+  RefundRecord,
+  ShopRecord,
+} from "../shop-file/types";
 
 export function moneyBag(
   amount: string,
@@ -75,6 +82,55 @@ export function orderRecord(overrides: Partial<OrderRecord> = {}): OrderRecord {
     totalDiscountsSet: moneyBag("0.00", currency),
     discountCodes: [],
     edited: false,
+    ...overrides,
+  };
+}
+
+/** Two lines of order 9001: 2 × $5.00 with $1.25 of discount allocated, and a custom $3.75 line ($12.50 in all). */
+export function lineItemRecords(currency = "USD"): NonNullable<OrderRecord["lineItems"]> {
+  return [
+    {
+      id: "gid://shopify/LineItem/9101",
+      product: { id: "gid://shopify/Product/8001" },
+      variant: { id: "gid://shopify/ProductVariant/8101" },
+      title: "Maple syrup",
+      variantTitle: "250 ml",
+      vendor: "Maple & Pine",
+      sku: "MP-250",
+      quantity: 2,
+      isGiftCard: false,
+      originalUnitPriceSet: moneyBag("5.00", currency),
+      discountAllocations: [{ allocatedAmountSet: moneyBag("1.25", currency) }],
+    },
+    {
+      id: "gid://shopify/LineItem/9102",
+      product: null,
+      variant: null,
+      title: "Gift wrap",
+      variantTitle: null,
+      vendor: null,
+      sku: null,
+      quantity: 1,
+      isGiftCard: false,
+      originalUnitPriceSet: moneyBag("3.75", currency),
+      discountAllocations: [],
+    },
+  ];
+}
+
+/** A product of the catalogue with one variant. */
+export function productRecord(overrides: Partial<ProductFileRecord> = {}): ProductFileRecord {
+  return {
+    __typename: "Product",
+    id: "gid://shopify/Product/8001",
+    title: "Maple syrup",
+    handle: "maple-syrup",
+    productType: "Pantry",
+    vendor: "Maple & Pine",
+    status: "ACTIVE",
+    createdAt: "2024-02-01T09:00:00Z",
+    updatedAt: "2024-02-20T09:00:00Z",
+    variants: [{ id: "gid://shopify/ProductVariant/8101", title: "250 ml", sku: "MP-250", price: "5.00" }],
     ...overrides,
   };
 }

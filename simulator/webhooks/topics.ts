@@ -1,5 +1,5 @@
 // The topics the simulator can build bodies for, and the record(s) each one is built from.
-import type { CustomerRecord, OrderRecord, RefundRecord, ShopRecord } from "../shop-file/types";
+import type { CustomerRecord, OrderRecord, ProductFileRecord, RefundRecord, ShopRecord } from "../shop-file/types";
 import type { ScopesUpdateResource } from "./payloads/app";
 import type { CustomerComplianceResource, DataRequestResource } from "./payloads/compliance";
 import type { OrderResource } from "./payloads/orders";
@@ -15,6 +15,9 @@ export interface TopicResources {
   "customers/create": CustomerRecord;
   "customers/update": CustomerRecord;
   "customers/delete": Pick<CustomerRecord, "id">;
+  "products/create": ProductFileRecord;
+  "products/update": ProductFileRecord;
+  "products/delete": Pick<ProductFileRecord, "id">;
   /** The shop itself is the resource. */
   "app/uninstalled": undefined;
   "app/scopes_update": ScopesUpdateResource;
@@ -37,6 +40,9 @@ export const WEBHOOK_TOPICS = [
   "customers/create",
   "customers/update",
   "customers/delete",
+  "products/create",
+  "products/update",
+  "products/delete",
   "app/uninstalled",
   "app/scopes_update",
   "customers/data_request",

@@ -8,14 +8,37 @@ import {
   type WebhookEvent,
   type WebhookTopic,
 } from "../../simulator/webhooks";
-import { customerRecord, moneyBag, orderRecord, refundRecord, shopRecord } from "../../simulator/webhooks/test-records";
+import {
+  customerRecord,
+  lineItemRecords,
+  moneyBag,
+  orderRecord,
+  productRecord,
+  refundRecord,
+  shopRecord,
+} from "../../simulator/webhooks/test-records";
 
 const shop = shopRecord();
 const AT = "2024-03-01T10:15:00Z";
 
 /** One realistic event per topic, built by hand from records. */
 function eventFor(topic: WebhookTopic): WebhookEvent {
-  const order = orderRecord({ discountCodes: ["WELCOME10"], totalDiscountsSet: moneyBag("1.25", "USD") });
+  const order = orderRecord({
+    discountCodes: ["WELCOME10"],
+    totalDiscountsSet: moneyBag("1.25", "USD"),
+    lineItems: lineItemRecords(),
+  });
+  const refundOfLines = refundRecord({
+    totalRefundedSet: moneyBag("4.37", "USD"),
+    refundLineItems: [
+      {
+        id: "gid://shopify/RefundLineItem/9201",
+        lineItem: { id: "gid://shopify/LineItem/9101" },
+        quantity: 1,
+        subtotalSet: moneyBag("4.37", "USD"),
+      },
+    ],
+  });
   const customer = customerRecord();
   switch (topic) {
     case "orders/create":
@@ -39,7 +62,12 @@ function eventFor(topic: WebhookTopic): WebhookEvent {
     case "orders/delete":
       return { shop, topic, resource: { id: order.id } };
     case "refunds/create":
-      return { shop, topic, resource: { refund: refundRecord(), order } };
+      return { shop, topic, resource: { refund: refundOfLines, order } };
+    case "products/create":
+    case "products/update":
+      return { shop, topic, resource: productRecord() };
+    case "products/delete":
+      return { shop, topic, resource: { id: productRecord().id } };
     case "customers/create":
     case "customers/update":
       return { shop, topic, resource: customer };
@@ -82,6 +110,46 @@ describe("webhook bodies", () => {
     const body = buildPayload(event, AT);
     // Then Shopify's 2026-04 schema for the topic accepts it
     expect(() => assertValidPayload(topic, body)).not.toThrow();
+  });
+
+  it("carries an order's line items and a refund's lines, money exact", () => {
+    // Given the order with two lines (one discounted) and a refund of one unit of the first
+    const order = orderRecord({ totalDiscountsSet: moneyBag("1.25", "USD"), lineItems: lineItemRecords() });
+    const body = buildPayload({ shop, topic: "orders/create", resource: order }, AT) as {
+      line_items: Record<string, unknown>[];
+      discount_applications: unknown[];
+    };
+    // Then each line has its unit price, quantity, product and variant ids and its discount allocation
+    expect(
+      body.line_items.map((l) => [l.admin_graphql_api_id, l.product_id, l.variant_id, l.quantity, l.price]),
+    ).toEqual([
+      ["gid://shopify/LineItem/9101", 8001, 8101, 2, "5.00"],
+      ["gid://shopify/LineItem/9102", null, null, 1, "3.75"],
+    ]);
+    expect(body.line_items[0].discount_allocations).toEqual([
+      {
+        amount: "1.25",
+        amount_set: {
+          shop_money: { amount: "1.25", currency_code: "USD" },
+          presentment_money: { amount: "1.25", currency_code: "USD" },
+        },
+        discount_application_index: 0,
+      },
+    ]);
+    // and an automatic discount application for them to point at (the order used no code)
+    expect(body.discount_applications).toHaveLength(1);
+    const refund = buildPayload(eventFor("refunds/create"), AT) as { refund_line_items: Record<string, unknown>[] };
+    expect(refund.refund_line_items.map((r) => [r.id, r.line_item_id, r.quantity, r.subtotal_set])).toEqual([
+      [
+        9201,
+        9101,
+        1,
+        {
+          shop_money: { amount: "4.37", currency_code: "USD" },
+          presentment_money: { amount: "4.37", currency_code: "USD" },
+        },
+      ],
+    ]);
   });
 
   it("rejects a body that breaks the topic's schema, with ajv's errors", () => {

@@ -30,6 +30,7 @@ import { flowResolvers } from "./flow";
 import { giftCardResolvers } from "./gift-cards";
 import { metafieldResolvers } from "./metafields";
 import { orderResolvers } from "./orders";
+import { productResolvers } from "./products";
 import { segmentResolvers } from "./segments";
 import { shopResolvers } from "./shop";
 import { stagedUploadResolvers } from "./staged-uploads";
@@ -39,6 +40,7 @@ const RESOLVERS: ResolverMap = {
   ...shopResolvers,
   ...customerResolvers,
   ...orderResolvers,
+  ...productResolvers,
   ...metafieldResolvers,
   ...segmentResolvers,
   ...discountResolvers,

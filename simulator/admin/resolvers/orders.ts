@@ -1,5 +1,5 @@
 // Orders: order/orders queries and the Order and Refund fields the app reads.
-import type { OrderRecord, RefundRecord } from "../../shop-file/types";
+import type { LineItemRecord, OrderRecord, RefundLineItemRecord, RefundRecord } from "../../shop-file/types";
 import type { ResolverMap } from "../context";
 import { byIdThen, connectionObject, paginate, type ConnectionArgs } from "../connection";
 import { numericId } from "../gid";
@@ -122,6 +122,36 @@ export const orderResolvers: ResolverMap = {
     return args.first != null ? refunds.slice(0, args.first) : refunds;
   },
   ...hasMetafieldsResolvers("Order", (o: OrderRecord) => o.id),
+
+  // In the order the lines were placed (their ids grow); a record from before line items has none.
+  "Order.lineItems": (o: OrderRecord, args: ConnectionArgs, ctx, info) =>
+    connectionObject(paginate(o.lineItems ?? [], args, (l) => numericId(l.id), ctx, info)),
+  // Each refunded line carries its order along (not a schema field) for RefundLineItem.lineItem.
+  "Refund.refundLineItems": (r: RefundRecord, args: ConnectionArgs, ctx, info) =>
+    connectionObject(
+      paginate(
+        (r.refundLineItems ?? []).map((l) => ({ ...l, orderId: r.order.id })),
+        args,
+        (l) => numericId(l.id),
+        ctx,
+        info,
+      ),
+    ),
+  "RefundLineItem.lineItem": (r: RefundLineItemRecord & { orderId: string }, _a, ctx) => {
+    const line = ctx.shop.orders.get(r.orderId)?.lineItems?.find((l) => l.id === r.lineItem.id);
+    if (!line) throw new Error(`refund line ${r.id}: its line item ${r.lineItem.id} is gone`);
+    return line;
+  },
+  "RefundLineItem.restockType": () => "NO_RESTOCK",
+  "RefundLineItem.restocked": () => false,
+  // A product deleted since the order keeps its lines, without the product (null), as Shopify shows them.
+  "LineItem.product": (l: LineItemRecord, _a, ctx) =>
+    l.product ? (ctx.shop.products.get(l.product.id) ?? null) : null,
+  "LineItem.variant": (l: LineItemRecord, _a, ctx) => {
+    const variant = l.variant ? ctx.shop.productVariants.get(l.variant.id) : undefined;
+    return variant ? { __typename: "ProductVariant", ...variant } : null;
+  },
+  "LineItem.name": (l: LineItemRecord) => (l.variantTitle ? `${l.title} - ${l.variantTitle}` : l.title),
 
   "Refund.order": (r: RefundRecord, _a, ctx) => visibleOrder(ctx.shop, r.order.id),
   "Refund.legacyResourceId": (r: RefundRecord) => String(numericId(r.id)),

@@ -26,12 +26,13 @@ export function nodeById(ctx: ResolverContext, id: string): unknown {
     case "Order":
       // A direct read is current (no search lag) but sees only the orders the app's scopes reach.
       return visibleOrder(shop, id);
-    case "Refund":
-      for (const refunds of shop.refundsByOrder.values()) {
-        const found = refunds.find((r) => r.id === id);
-        if (found) return found;
-      }
-      return null;
+    case "Refund": {
+      const refund = shop.refundsById.get(id);
+      // Seen only where its order is (the app's 60-day window without read_all_orders).
+      return refund && visibleOrder(shop, refund.order.id) ? refund : null;
+    }
+    case "Product":
+      return shop.products.get(id) ?? null;
     case "Shop":
       return id === shop.record.id ? shop.record : null;
     case "Segment":

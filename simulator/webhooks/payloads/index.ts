@@ -5,6 +5,7 @@ import { appUninstalledPayload, bulkOperationFinishPayload, scopesUpdatePayload 
 import { customerRedactPayload, dataRequestPayload, shopRedactPayload } from "./compliance";
 import { customerDeletePayload, customerPayload } from "./customers";
 import { orderDeletePayload, orderPayload, type OrderResource } from "./orders";
+import { productDeletePayload, productPayload } from "./products";
 import { refundPayload } from "./refunds";
 
 function asOrderResource(resource: OrderRecord | OrderResource): OrderResource {
@@ -28,6 +29,11 @@ export function buildPayload(event: WebhookEvent, at: string): Record<string, un
       return customerPayload(event.topic, event.resource, event.shop);
     case "customers/delete":
       return customerDeletePayload(event.resource);
+    case "products/create":
+    case "products/update":
+      return productPayload(event.topic, event.resource, event.shop);
+    case "products/delete":
+      return productDeletePayload(event.resource);
     case "app/uninstalled":
       return appUninstalledPayload(event.shop, at);
     case "app/scopes_update":
@@ -47,5 +53,6 @@ export { orderPayload, orderDeletePayload } from "./orders";
 export type { OrderResource, OrderTopic } from "./orders";
 export { customerPayload, customerDeletePayload } from "./customers";
 export { refundPayload } from "./refunds";
+export { productPayload, productDeletePayload } from "./products";
 export { dataRequestPayload, customerRedactPayload, shopRedactPayload } from "./compliance";
 export { appUninstalledPayload, scopesUpdatePayload, bulkOperationFinishPayload } from "./app";

@@ -1,5 +1,12 @@
 // REST-shaped orders/create, orders/updated, orders/paid, orders/cancelled and orders/delete bodies.
-import type { CustomerRecord, MoneyBag, OrderRecord, RefundRecord, ShopRecord } from "../../shop-file/types";
+import type {
+  CustomerRecord,
+  LineItemRecord,
+  MoneyBag,
+  OrderRecord,
+  RefundRecord,
+  ShopRecord,
+} from "../../shop-file/types";
 import { orderCustomer } from "./customers";
 import { refundFields } from "./refunds";
 import {
@@ -77,7 +84,24 @@ function discountCodes(order: OrderRecord) {
   return order.discountCodes.map((code, index) => ({ code, amount: index === 0 ? total : zero, type: "fixed_amount" }));
 }
 
+/** The line items' discounts need an application to point at: an automatic one when the order used no code. */
+function lineDiscountsWithoutCode(order: OrderRecord): boolean {
+  return order.discountCodes.length === 0 && (order.lineItems ?? []).some((l) => l.discountAllocations.length > 0);
+}
+
 function discountApplications(order: OrderRecord) {
+  if (lineDiscountsWithoutCode(order))
+    return [
+      {
+        target_type: "line_item",
+        type: "automatic",
+        value: restAmount(order.totalDiscountsSet.shopMoney),
+        value_type: "fixed_amount",
+        allocation_method: "across",
+        target_selection: "all",
+        title: "Automatic discount",
+      },
+    ];
   return discountCodes(order).map((discount) => ({
     target_type: "line_item",
     type: "discount_code",
@@ -87,6 +111,53 @@ function discountApplications(order: OrderRecord) {
     target_selection: "all",
     code: discount.code,
   }));
+}
+
+/** A line item as REST shows it: the unit price, its discount allocations (all on the first discount application). */
+export function lineItemFields(line: LineItemRecord, order: OrderRecord): Record<string, unknown> {
+  const zero = zeroBag(order.currencyCode, order.presentmentCurrencyCode);
+  const discount = combineBags(
+    [[1n, zero], ...line.discountAllocations.map((a): [1n, MoneyBag] => [1n, a.allocatedAmountSet])],
+    order.currencyCode,
+    order.presentmentCurrencyCode,
+  );
+  return {
+    id: restId(line.id),
+    admin_graphql_api_id: line.id,
+    attributed_staffs: [],
+    current_quantity: line.quantity,
+    fulfillable_quantity: line.quantity,
+    fulfillment_service: "manual",
+    fulfillment_status: null,
+    gift_card: line.isGiftCard,
+    grams: 0,
+    name: line.variantTitle ? `${line.title} - ${line.variantTitle}` : line.title,
+    price: restAmount(line.originalUnitPriceSet.shopMoney),
+    price_set: restMoneySet(line.originalUnitPriceSet),
+    product_exists: line.product !== null,
+    product_id: line.product ? restId(line.product.id) : null,
+    properties: [],
+    quantity: line.quantity,
+    requires_shipping: !line.isGiftCard,
+    sales_line_item_group_id: null,
+    // Shopify's orders schema has sku as a string: a line without one shows "".
+    sku: line.sku ?? "",
+    taxable: true,
+    title: line.title,
+    total_discount: restAmount(discount.shopMoney),
+    total_discount_set: restMoneySet(discount),
+    variant_id: line.variant ? restId(line.variant.id) : null,
+    variant_inventory_management: null,
+    variant_title: line.variantTitle,
+    vendor: line.vendor,
+    tax_lines: [],
+    duties: [],
+    discount_allocations: line.discountAllocations.map((a) => ({
+      amount: restAmount(a.allocatedAmountSet.shopMoney),
+      amount_set: restMoneySet(a.allocatedAmountSet),
+      discount_application_index: 0,
+    })),
+  };
 }
 
 export function orderPayload(topic: OrderTopic, resource: OrderResource, shop: ShopRecord): Record<string, unknown> {
@@ -197,8 +268,8 @@ export function orderPayload(topic: OrderTopic, resource: OrderResource, shop: S
     customer: order.customer ? orderCustomer(order.customer, resource.customer, shop) : null,
     discount_applications: discountApplications(order),
     fulfillments: [],
-    // The records have no line items; an empty list is valid and invents nothing.
-    line_items: [],
+    // A record from before line items has none: an empty list is valid and invents nothing.
+    line_items: (order.lineItems ?? []).map((line) => lineItemFields(line, order)),
     payment_terms: null,
     refunds: (resource.refunds ?? []).map((refund) => refundFields(refund, order, shop)),
     shipping_address: null,

@@ -1,6 +1,34 @@
 // REST-shaped refunds/create body, also used for the `refunds` array inside order bodies.
 import type { OrderRecord, RefundRecord, ShopRecord } from "../../shop-file/types";
+import { lineItemFields } from "./orders";
 import { derivedId, fromExample, restAmount, restId, restMoneySet, restTimestamp, toMinor, zeroBag } from "./shared";
+
+/** The refunded lines, each with the line item it refunds (REST embeds it); no tax in the records. */
+function refundLineItems(refund: RefundRecord, order: OrderRecord) {
+  const zero = zeroBag(order.currencyCode, order.presentmentCurrencyCode);
+  return (refund.refundLineItems ?? []).map((r) => {
+    const line = (order.lineItems ?? []).find((l) => l.id === r.lineItem.id);
+    if (!line) throw new Error(`Refund ${refund.id} refunds ${r.lineItem.id}, not a line of ${order.id}`);
+    const {
+      current_quantity: _c,
+      attributed_staffs: _a,
+      sales_line_item_group_id: _g,
+      ...embedded
+    } = lineItemFields(line, order);
+    return {
+      id: restId(r.id),
+      quantity: r.quantity,
+      line_item_id: restId(line.id),
+      location_id: null,
+      restock_type: "no_restock",
+      subtotal: Number(restAmount(r.subtotalSet.shopMoney)),
+      total_tax: 0,
+      subtotal_set: restMoneySet(r.subtotalSet),
+      total_tax_set: restMoneySet(zero),
+      line_item: embedded,
+    };
+  });
+}
 
 function refundTransaction(refund: RefundRecord, order: OrderRecord, shop: ShopRecord) {
   const createdAt = restTimestamp(refund.createdAt, shop.ianaTimezone);
@@ -43,7 +71,7 @@ function refundTransaction(refund: RefundRecord, order: OrderRecord, shop: ShopR
   };
 }
 
-/** The REST fields of one refund; line items are not in the records, so `refund_line_items` is empty. */
+/** The REST fields of one refund, with the lines it refunded (none for an amount-only refund). */
 export function refundFields(refund: RefundRecord, order: OrderRecord, shop: ShopRecord): Record<string, unknown> {
   if (refund.order.id !== order.id)
     throw new Error(`Refund ${refund.id} belongs to ${refund.order.id}, not ${order.id}`);
@@ -64,7 +92,7 @@ export function refundFields(refund: RefundRecord, order: OrderRecord, shop: Sho
     refund_shipping_lines: [],
     admin_graphql_api_id: refund.id,
     order_adjustments: [],
-    refund_line_items: [],
+    refund_line_items: refundLineItems(refund, order),
     // A refund of nothing (a restock-only refund) moves no money, so it has no transaction.
     transactions: refundsMoney ? [refundTransaction(refund, order, shop)] : [],
   };
