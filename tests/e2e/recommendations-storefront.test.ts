@@ -157,6 +157,15 @@ describe("Picked for you", () => {
     await expect.poll(() => page.getByRole("heading", { level: 1, name: "Glass teapot" }).count()).toBe(1);
   });
 
+  it("in the theme block of the Thai shop, in Thai", async () => {
+    const tracked = await openAs("th", "/");
+    const picks = tracked.page.locator(".loyalty-status__picks");
+    await expect.poll(() => picks.count()).toBe(1);
+    expect(await picks.getByRole("heading", { name: "คัดมาเพื่อคุณ" }).count()).toBe(1);
+    expect(await picks.getByRole("link").allTextContents()).toEqual(SHOPS.th.products.slice(0, 4));
+    await check(tracked);
+  });
+
   for (const locale of ["en", "th"] as const) {
     it(`on the loyalty page (${locale})`, async () => {
       const tracked = await openAs(locale, "/apps/loyalty");
