@@ -1,6 +1,6 @@
 // History from the first visit (docs/history.md): after the install backfill, the shop's last 52 weeks of segment and
 // tier sizes and the moves between them, reconstructed from the ledger by as-of recomputes at the end of each week —
-// the same pure scoring as the live recompute (scoreRfm, evaluateTier, stateOf) over one read of the ledger, without
+// the same pure scoring as the live recompute (scoreRfm, evaluateTier) over one read of the ledger, without
 // writing any customer's state. A rerun replaces the shop's reconstructed rows.
 import { HISTORY_WEEKS, historyMoments, movesBetween, sizesOf, type HistoryKind, type Place } from "../domain/history";
 import {
@@ -11,8 +11,8 @@ import {
 } from "../models/state-history.server";
 import { isShopActive } from "../models/shop.server";
 import { scanLedger } from "../models/qualifying-orders.server";
-import { compareIds, rfmWindowStart, stateOf, tierHorizon } from "../domain/recompute";
-import { scoreRfm, type RfmAggregate, type RfmResult } from "../domain/rfm";
+import { compareIds, rfmWindowStart, tierHorizon } from "../domain/recompute";
+import { scoreRfm, type RfmAggregate } from "../domain/rfm";
 import { evaluateTier, type TierOrder, type TierStatus } from "../domain/tiers";
 import { loadComputeSettings, type ComputeSettings } from "./recompute.server";
 
@@ -69,9 +69,9 @@ function countUpTo(orders: readonly TierOrder[], t: number, from = 0): number {
 
 /**
  * Every customer's place (segment, tier) as of `at`, by the live recompute's pure scoring (scoreRfm over the RFM
- * population, evaluateTier over the orders inside the programme's horizon, stateOf): what recomputeShop would store
- * as of `at`. A customer Shopify says was created after `at` and without a qualifying order by then was not a customer
- * yet, and is left out.
+ * population, evaluateTier over the orders inside the programme's horizon, segment and tier as stateOf keeps them):
+ * what recomputeShop would store as of `at`. A customer Shopify says was created after `at` and without a qualifying
+ * order by then was not a customer yet, and is left out.
  */
 export function placesAsOf(
   ledger: LedgerHistory,
@@ -82,7 +82,6 @@ export function placesAsOf(
   const windowStart = rfmWindowStart(settings.windowDays, at);
   const horizon = tierHorizon(settings.program, at);
   const population: RfmAggregate[] = [];
-  const lastInWindow = new Map<string, number>();
   const tiers = new Map<string, TierStatus>();
   for (const [id, orders] of ledger.orders) {
     const upTo = countUpTo(orders, at);
@@ -91,14 +90,17 @@ export function placesAsOf(
     if (upTo > from) {
       let monetary = 0;
       for (let i = from; i < upTo; i++) monetary += orders[i].value;
-      const lastOrderAt = orders[upTo - 1].time;
-      population.push({ customerId: id, lastOrderAt, frequency: upTo - from, monetary });
-      lastInWindow.set(id, lastOrderAt);
+      population.push({ customerId: id, lastOrderAt: orders[upTo - 1].time, frequency: upTo - from, monetary });
     }
     // As tierStatuses gives them: the orders inside the horizon, or one order at the last time standing for a
     // history that lies wholly before it.
     const first = horizon === null ? 0 : countUpTo(orders, horizon - 1);
-    const own = first < upTo ? orders.slice(first, upTo) : [{ time: orders[upTo - 1].time, value: 1 }];
+    const own =
+      first >= upTo
+        ? [{ time: orders[upTo - 1].time, value: 1 }]
+        : first === 0 && upTo === orders.length
+          ? orders
+          : orders.slice(first, upTo);
     tiers.set(id, evaluateTier(settings.program, own, at));
   }
   const { results } = scoreRfm(population, { asOf: at, windowDays: settings.windowDays });
@@ -108,9 +110,9 @@ export function placesAsOf(
     const tier = tiers.get(id) ?? null;
     const createdAt = created.get(id);
     if (tier === null && createdAt !== undefined && createdAt > at) continue;
-    const rfm: RfmResult = scored.get(id) ?? { customerId: id, segment: "prospect" };
-    const state = stateOf(rfm, lastInWindow.get(id) ?? null, tier, null);
-    places.set(id, { segment: state.segment, tier: state.tier ?? "" });
+    // The segment and tier as stateOf stores them: the RFM result's segment (prospect when not scored) and the tier
+    // status's tier (none when there is no status or it holds no tier).
+    places.set(id, { segment: scored.get(id)?.segment ?? "prospect", tier: tier?.tier ?? "" });
   }
   return places;
 }
