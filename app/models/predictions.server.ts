@@ -10,12 +10,20 @@
 // - customersBelowPAlive(shop, threshold, page?): customer ids with P(active) < threshold, by id, paged.
 // - getPredictionSettings(shop): the merchant's settings (defaults when unset), e.g. churnThreshold.
 // A shop whose last fit was too small or failed has no CustomerPrediction rows: the reads return nothing for it.
+//
+// On SQLite the read and the write go through prepared statements on better-sqlite3 connections of their own (as the
+// recompute does, docs/decisions/0003): the read is one ordered pass, the write one transaction of plain inserts
+// (Prisma's createMany inside an interactive transaction took a minute for 100k rows and held the write lock).
+// Elsewhere (PostgreSQL) through Prisma. Same SQL rules, same stored formats.
+import Database from "better-sqlite3";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 import type { CustomerPredictionValues } from "../domain/predictions/shop-fit";
 import { storedPredictionSettings, type PredictionSettingsValues } from "../domain/predictions/settings";
 import { LIVE_CUSTOMER, QUALIFYING_ORDER } from "./ledger-rules.sql";
 import { prismaSql } from "./sql-dialect";
+import { sqliteFile, stamp, whenFree } from "./sqlite-direct.server";
 
 const PAGE_ROWS = 20_000;
 const WRITE_BATCH = 2_000;
@@ -26,6 +34,71 @@ const WRITE_BATCH = 2_000;
  * orders' times (epoch ms) and values (minor units). Memory holds one page, not the shop.
  */
 export async function forEachCustomerOrders(
+  shop: string,
+  asOf: Date,
+  onCustomer: (customerId: string, times: number[], values: number[]) => void,
+): Promise<{ customers: number; orders: number }> {
+  const file = sqliteFile();
+  return file
+    ? forEachCustomerOrdersSqlite(file, shop, asOf, onCustomer)
+    : forEachCustomerOrdersPrisma(shop, asOf, onCustomer);
+}
+
+const ROWS_PER_TURN = 5000;
+
+function openSqlite(file: string) {
+  const db = new Database(file, { timeout: 0 });
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  return db;
+}
+
+/** The same pass on SQLite: one ordered statement iterated on a connection of its own, the event loop let run. */
+async function forEachCustomerOrdersSqlite(
+  file: string,
+  shop: string,
+  asOf: Date,
+  onCustomer: (customerId: string, times: number[], values: number[]) => void,
+): Promise<{ customers: number; orders: number }> {
+  const db = openSqlite(file);
+  try {
+    const statement = db
+      .prepare(
+        `SELECT o."customerId", o."processedAt", o."valueMinor" FROM "Order" o
+        WHERE ${QUALIFYING_ORDER} AND ${LIVE_CUSTOMER} ORDER BY o."customerId"`,
+      )
+      .raw();
+    let current: string | null = null;
+    let times: number[] = [];
+    let values: number[] = [];
+    let customers = 0;
+    let orders = 0;
+    for (const row of statement.iterate({ shop, asOf: stamp(asOf) }) as IterableIterator<[string, string, unknown]>) {
+      if (row[0] !== current) {
+        if (current !== null) {
+          onCustomer(current, times, values);
+          customers++;
+        }
+        current = row[0];
+        times = [];
+        values = [];
+      }
+      times.push(instant(row[1]));
+      values.push(integer(row[2]));
+      if (++orders % ROWS_PER_TURN === 0) await nextTurn();
+    }
+    if (current !== null) {
+      onCustomer(current, times, values);
+      customers++;
+    }
+    return { customers, orders };
+  } finally {
+    db.close();
+  }
+}
+
+/** The pass through Prisma: pages by keyset (customerId, id). */
+async function forEachCustomerOrdersPrisma(
   shop: string,
   asOf: Date,
   onCustomer: (customerId: string, times: number[], values: number[]) => void,
@@ -114,6 +187,8 @@ export async function saveShopPrediction(
     backtest: values.backtest === null ? null : JSON.stringify(values.backtest),
     fittedAt: values.fittedAt,
   };
+  const file = sqliteFile();
+  if (file) return saveSqlite(file, shop, row, values.asOf, predictions);
   await prisma.$transaction(
     async (tx) => {
       await tx.shopPrediction.upsert({ where: { shop }, create: { shop, ...row }, update: row });
@@ -139,6 +214,72 @@ export async function saveShopPrediction(
     },
     { timeout: 300_000, maxWait: 30_000 },
   );
+}
+
+/** saveShopPrediction on SQLite: the same rows, one transaction of prepared statements on a connection of its own. */
+async function saveSqlite(
+  file: string,
+  shop: string,
+  row: {
+    asOf: Date;
+    status: string;
+    reason: string | null;
+    customers: number;
+    repeaters: number;
+    model: string;
+    backtest: string | null;
+    fittedAt: Date;
+  },
+  asOf: Date,
+  predictions: readonly CustomerPredictionValues[],
+): Promise<void> {
+  const db = openSqlite(file);
+  try {
+    const upsert = db.prepare(
+      `INSERT INTO "ShopPrediction" ("shop","asOf","status","reason","customers","repeaters","model","backtest","fittedAt")
+      VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT ("shop") DO UPDATE SET "asOf" = excluded."asOf", "status" = excluded."status",
+        "reason" = excluded."reason", "customers" = excluded."customers", "repeaters" = excluded."repeaters",
+        "model" = excluded."model", "backtest" = excluded."backtest", "fittedAt" = excluded."fittedAt"`,
+    );
+    const clear = db.prepare(`DELETE FROM "CustomerPrediction" WHERE "shop" = ?`);
+    const insert = db.prepare(
+      `INSERT INTO "CustomerPrediction" ("shop","customerId","x","tx","T","pAlive","expected90","expected365",
+        "avgSpendMinor","clv12Minor","band","asOf") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    const at = stamp(asOf);
+    const write = db.transaction(() => {
+      upsert.run(
+        shop,
+        stamp(row.asOf),
+        row.status,
+        row.reason,
+        row.customers,
+        row.repeaters,
+        row.model,
+        row.backtest,
+        stamp(row.fittedAt),
+      );
+      clear.run(shop);
+      for (const p of predictions)
+        insert.run(
+          shop,
+          p.customerId,
+          p.x,
+          p.tx,
+          p.T,
+          p.pAlive,
+          p.expected90,
+          p.expected365,
+          p.avgSpendMinor,
+          p.clv12Minor,
+          p.band,
+          at,
+        );
+    });
+    await whenFree(() => write());
+  } finally {
+    db.close();
+  }
 }
 
 export interface StoredShopPrediction extends ShopPredictionValues {
