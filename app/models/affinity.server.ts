@@ -13,7 +13,7 @@ import { prisma } from "../db.server";
 import type { AffinityLine, AssociationKind, AssociationRule } from "../domain/affinity";
 import { LIVE_CUSTOMER, QUALIFYING_ORDER } from "./ledger-rules.sql";
 import { prismaSql, stamp } from "./sql-dialect";
-import { sqliteFile } from "./sqlite-direct.server";
+import { sqliteFile, whenFree } from "./sqlite-direct.server";
 
 /** One qualifying order of a customer: its time (epoch ms) and its product lines (net quantity, may be ≤ 0). */
 export interface BasketOrder {
@@ -151,6 +151,14 @@ function instant(value: unknown): number {
 
 // ---- The catalogue as affinity sees it ------------------------------------------------------------------------
 
+/** How many distinct products the shop's lines name (sizes the counter's dense tables). */
+export async function distinctProducts(shop: string): Promise<number> {
+  const rows = await prisma.$queryRaw<{ n: unknown }[]>(
+    Prisma.sql`SELECT COUNT(DISTINCT "productId") AS "n" FROM "OrderLine" WHERE "shop" = ${shop} AND "productId" IS NOT NULL`,
+  );
+  return integer(rows[0]?.n ?? 0);
+}
+
 /** Products that may be recommended: in the catalogue, ACTIVE and not deleted. */
 export async function recommendableProducts(shop: string): Promise<Set<string>> {
   const rows = await prisma.product.findMany({
@@ -264,22 +272,59 @@ export async function saveAffinityRun(
   rules: { together: AssociationRule[]; next: AssociationRule[] } | null,
 ): Promise<void> {
   const row = { ...run, settings: JSON.stringify(run.settings) };
+  const stored = rules && [...rules.together.slice(0, MAX_STORED_RULES), ...rules.next.slice(0, MAX_STORED_RULES)];
+  const file = sqliteFile();
+  if (file !== null) {
+    // On a SQLite file: prepared statements in one transaction on a connection of its own (thousands of rules).
+    const db = new Database(file, { timeout: 0 });
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      const clear = db.prepare(`DELETE FROM "ProductAssociation" WHERE "shop" = ?`);
+      const insert = db.prepare(`INSERT INTO "ProductAssociation"
+        ("shop", "kind", "antecedent", "consequent", "count", "support", "confidence", "lift") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+      const upsert = db.prepare(`INSERT INTO "ShopAffinity"
+        ("shop", "asOf", "status", "orders", "lines", "rules", "settings", "computedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT ("shop") DO UPDATE SET "asOf" = excluded."asOf", "status" = excluded."status",
+          "orders" = excluded."orders", "lines" = excluded."lines", "rules" = excluded."rules",
+          "settings" = excluded."settings", "computedAt" = excluded."computedAt"`);
+      const write = db.transaction(() => {
+        if (stored) {
+          clear.run(shop);
+          for (const r of stored)
+            insert.run(shop, r.kind, r.antecedent, r.consequent, r.count, r.support, r.confidence, r.lift);
+        }
+        upsert.run(
+          shop,
+          stamp(row.asOf),
+          row.status,
+          row.orders,
+          row.lines,
+          row.rules,
+          row.settings,
+          stamp(row.computedAt),
+        );
+      });
+      await whenFree(() => write());
+    } finally {
+      db.close();
+    }
+    return;
+  }
   await prisma.$transaction(
     async (tx) => {
       if (rules) {
         await tx.productAssociation.deleteMany({ where: { shop } });
-        const data = [...rules.together.slice(0, MAX_STORED_RULES), ...rules.next.slice(0, MAX_STORED_RULES)].map(
-          (r) => ({
-            shop,
-            kind: r.kind,
-            antecedent: r.antecedent,
-            consequent: r.consequent,
-            count: r.count,
-            support: r.support,
-            confidence: r.confidence,
-            lift: r.lift,
-          }),
-        );
+        const data = stored!.map((r) => ({
+          shop,
+          kind: r.kind,
+          antecedent: r.antecedent,
+          consequent: r.consequent,
+          count: r.count,
+          support: r.support,
+          confidence: r.confidence,
+          lift: r.lift,
+        }));
         for (let i = 0; i < data.length; i += 100)
           await tx.productAssociation.createMany({ data: data.slice(i, i + 100) });
       }

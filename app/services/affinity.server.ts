@@ -1,10 +1,12 @@
-// Product affinity for a shop (docs/affinity.md): two streaming passes over the ledger's baskets — the first counts
-// the associations, the second scores every customer's recommendations from them — then the run, its associations
+// Product affinity for a shop (docs/affinity.md): one streaming pass over the ledger's baskets counts the associations
+// and keeps each customer's purchase history compactly, then every customer's recommendations are scored from the
+// rules and those histories — then the run, its associations
 // and the recommendations stored, and a sync queued when recommendations changed so the metafield follows. The
 // `affinity` job (daily, after backfill, after an exclusion changed, "recompute now") calls computeAffinity.
 import {
   AffinityCounter,
   checkAffinitySettings,
+  CustomerHistories,
   dayNumberAt,
   DEFAULT_AFFINITY_SETTINGS,
   Recommender,
@@ -18,6 +20,7 @@ import { enqueueAffinity, enqueueSync, type AffinityReason } from "../jobs/contr
 import type { JobQueue } from "../jobs/queue";
 import {
   addExclusion,
+  distinctProducts,
   excludedProducts,
   forEachCustomerBaskets,
   getShopAffinity,
@@ -87,8 +90,13 @@ export async function computeAffinity(
   const excluded = await excludedProducts(shop);
   try {
     const t0 = performance.now();
-    const counter = new AffinityCounter(settings, excluded);
-    await forEachCustomerBaskets(shop, asOf, (_, orders) => counter.addCustomer(asAffinityOrders(orders, zone)));
+    // One pass over the ledger: the counts, and each customer's history kept compactly for the recommendations.
+    const counter = new AffinityCounter(settings, excluded, await distinctProducts(shop));
+    const histories = new CustomerHistories(excluded);
+    await forEachCustomerBaskets(shop, asOf, (customerId, orders) => {
+      const mine = asAffinityOrders(orders, zone);
+      histories.add(customerId, mine, counter.addCustomer(mine));
+    });
     const rules = counter.rules();
     const t1 = performance.now();
     const status: AffinityStatus = rules.together.length + rules.next.length > 0 ? "done" : "too_small";
@@ -101,10 +109,10 @@ export async function computeAffinity(
         recommendable: await recommendableProducts(shop),
         excluded,
       });
-      await forEachCustomerBaskets(shop, asOf, (customerId, orders) => {
-        const products = recommender.forCustomer(asAffinityOrders(orders, zone)).map((r) => r.productId);
+      for (const [customerId, last, bought] of histories.entries()) {
+        const products = recommender.forHistory(last, bought).map((r) => r.productId);
         if (products.length > 0) rows.push({ customerId, products });
-      });
+      }
     }
     const t2 = performance.now();
     // A shop with too little for any rule keeps no rules and no recommendations: it says so (status too_small).

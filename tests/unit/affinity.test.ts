@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   AffinityCounter,
   associate,
+  CustomerHistories,
   dayNumberAt,
   DEFAULT_AFFINITY_SETTINGS,
   Recommender,
@@ -247,9 +248,9 @@ function naive(shop: AffinityOrder[][], s: AffinitySettings, excluded: ReadonlyS
   for (const a of PRODUCTS)
     for (const b of PRODUCTS) {
       if (a === b) continue;
-      const thenB = (h: typeof returning) =>
+      const thenB = (h: (typeof returning)[number]) =>
         h.some((x) => x.products.has(a) && h.some((y) => y.products.has(b) && y.day > x.day));
-      const small = (h: typeof returning) =>
+      const small = (h: (typeof returning)[number]) =>
         new Set(h.flatMap((o) => [...o.products])).size <= s.maxProductsPerCustomer;
       const n = returning.filter((h) => small(h) && thenB(h)).length;
       const na = returning.filter((h) => h.some((x) => x.products.has(a) && h.some((y) => y.day > x.day))).length;
@@ -354,6 +355,42 @@ describe("properties", () => {
     );
   });
 
+  it("dense and sparse pair tables count the same (products beyond the dense table spill into the map)", () => {
+    fc.assert(
+      fc.property(shopArb, fc.integer({ min: 1, max: 6 }), (shop, dense) => {
+        expect(associate(shop, small, new Set(), dense)).toEqual(associate(shop, small));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("recommendations from compact histories equal those from the orders", () => {
+    fc.assert(
+      fc.property(shopArb, fc.constantFrom("P1", "P3"), (shop, x) => {
+        const excluded = new Set([x]);
+        const rules = associate(shop, small, excluded);
+        const r = new Recommender(rules, {
+          settings: small,
+          asOfDay: 6,
+          recommendable: new Set(PRODUCTS),
+          excluded,
+        });
+        const histories = new CustomerHistories(excluded);
+        const counter = new AffinityCounter(small, excluded);
+        // Half of them with the counter's summary, half computing their own: the same histories.
+        shop.forEach((c, i) => histories.add(`C${i}`, c, i % 2 ? counter.addCustomer(c) : undefined));
+        const fromHistories = new Map(
+          [...histories.entries()].map(([id, last, bought]) => [id, r.forHistory(last, bought)]),
+        );
+        shop.forEach((c, i) => {
+          const direct = r.forCustomer(c);
+          expect(fromHistories.get(`C${i}`) ?? []).toEqual(direct);
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("memory: the counter holds counts, not orders", () => {
     // 200,000 orders of 3 products among 50: the pair maps are bounded by 50² whatever the number of orders.
     const counter = new AffinityCounter(DEFAULT_AFFINITY_SETTINGS);
@@ -363,9 +400,9 @@ describe("properties", () => {
       );
       counter.addCustomer(orders);
     }
-    const internal = counter as unknown as { togetherPairs: Map<number, number>; nextPairs: Map<number, number> };
-    expect(internal.togetherPairs.size).toBeLessThanOrEqual((50 * 49) / 2);
-    expect(internal.nextPairs.size).toBeLessThanOrEqual(50 * 49);
+    const internal = counter as unknown as { togetherPairs: { sparse: number }; nextPairs: { sparse: number } };
+    expect(internal.togetherPairs.sparse).toBeLessThanOrEqual((50 * 49) / 2);
+    expect(internal.nextPairs.sparse).toBeLessThanOrEqual(50 * 49);
     expect(counter.rules().totals.orders).toBe(200_000);
   });
 });
