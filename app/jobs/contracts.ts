@@ -196,7 +196,8 @@ export async function enqueueCustomerRefresh(queue: JobQueue, shop: string, cust
 
 export const SYNC = "sync";
 export const SYNC_KEY = SYNC;
-export type SyncReason = "recompute" | "customer" | "manual" | "cleanup" | "settings" | "backfill";
+/** "products": a product customers are recommended was deleted or went on or off sale (its products/* webhook). */
+export type SyncReason = "recompute" | "customer" | "manual" | "cleanup" | "settings" | "backfill" | "products";
 export const SYNC_REASONS: readonly SyncReason[] = [
   "recompute",
   "customer",
@@ -204,6 +205,7 @@ export const SYNC_REASONS: readonly SyncReason[] = [
   "cleanup",
   "settings",
   "backfill",
+  "products",
 ];
 export type SyncMode = "sync" | "cleanup";
 export interface SyncPayload {

@@ -66,7 +66,7 @@ export function createPgLedgerDriver(pool: pg.Pool): LedgerDriver {
       case "enqueue":
         // pg-boss: its insert (and its coalescing lock) on this transaction's client.
         if (!queue) throw new Error("ledger work queues jobs: the transaction needs the queue");
-        await queue.enqueueIn(client as never, s.shop, s.kind, s.payload, { key: s.key });
+        await queue.enqueueIn(client as never, s.shop, s.kind, s.payload, { key: s.key, runAt: s.runAt });
         return undefined;
       default:
         return one(client, s);

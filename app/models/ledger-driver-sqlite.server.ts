@@ -71,7 +71,7 @@ export function createSqliteLedgerDriver(file: string) {
       case "enqueue":
         // The table queue: it inserts on `tx` before it returns.
         if (!queue) throw new Error("ledger work queues jobs: the transaction needs the queue");
-        queue.enqueueIn(tx as never, s.shop, s.kind, s.payload, { key: s.key });
+        queue.enqueueIn(tx as never, s.shop, s.kind, s.payload, { key: s.key, runAt: s.runAt });
         return undefined;
       default:
         return each(s, [s.params])[0];

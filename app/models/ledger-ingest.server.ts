@@ -3,7 +3,12 @@
 // of ledger-write.ts on this database's driver (docs/decisions/0005).
 import type { DeliveryIds } from "./webhook-delivery.server";
 import type { LedgerChange } from "../domain/ledger-types";
-import { ingestWebhook, type TransactionalQueue, type WebhookOutcome } from "./ledger-write";
+import {
+  ingestWebhook,
+  type RecommendationsFollowUp,
+  type TransactionalQueue,
+  type WebhookOutcome,
+} from "./ledger-write";
 import { ledgerDriver } from "./ledger.server";
 
 export type { WebhookOutcome };
@@ -16,6 +21,8 @@ export type { WebhookOutcome };
 export interface FollowUp {
   changed: string;
   refresh: string;
+  /** When a product some customer is recommended is deleted or goes on or off sale (docs/recommendations.md). */
+  recommendations?: RecommendationsFollowUp;
   queue(): TransactionalQueue;
 }
 

@@ -205,6 +205,22 @@ export const TOMBSTONE_PRODUCT = statement(
   ON CONFLICT ("shop","id") DO UPDATE SET "deletedAt" = excluded."deletedAt" WHERE "Product"."deletedAt" IS NULL`,
 );
 
+/** $1 shop, $2 product id: the product's status as held (read before its upsert: did it go on or off sale?). */
+export const PRODUCT_STATUS = statement(
+  "productStatus",
+  `SELECT "status" FROM "Product" WHERE "shop" = $1 AND "id" = $2 AND "deletedAt" IS NULL`,
+);
+
+/**
+ * $1 shop, $2 the product's gid as it is quoted in a JSON array ("gid://shopify/Product/1", quotes included, inside
+ * %…%): a row when some customer of the shop has the product in their stored recommendations (docs/recommendations.md).
+ * A product gid holds no LIKE wildcard (its id is digits).
+ */
+export const PRODUCT_RECOMMENDED = statement(
+  "productRecommended",
+  `SELECT 1 AS "found" FROM "CustomerRecommendation" WHERE "shop" = $1 AND "products" LIKE $2 LIMIT 1`,
+);
+
 /** $1 shop, $2 run id, $3 last line committed, $4 customers read, $5 orders read, $6 now: a backfill's resume point. */
 export const BACKFILL_PROGRESS = statement(
   "backfillProgress",

@@ -19,6 +19,8 @@ import {
   INSERT_REFUND,
   INSERT_REFUND_LINE,
   ORDER_OWNER,
+  PRODUCT_RECOMMENDED,
+  PRODUCT_STATUS,
   REFRESH_ORDER_VALUE,
   SHOP_STATUS,
   TOMBSTONE_CUSTOMER,
@@ -52,11 +54,11 @@ export type SqlStep = SqlTemplate & { params: unknown[] };
 
 /** What the algorithm asks of a driver: a statement; the same statement for rows that do not depend on each other
  * (`each`: the values in row order; PostgreSQL sends them at once); a job in the same transaction (the queue's
- * enqueueIn, nothing back). */
+ * enqueueIn, nothing back; `runAt`: not before). */
 export type LedgerStep =
   | SqlStep
   | { op: "each"; template: SqlTemplate; rows: unknown[][] }
-  | { op: "enqueue"; shop: string; kind: string; payload: { customerId: string }; key: string };
+  | { op: "enqueue"; shop: string; kind: string; payload: object; key: string; runAt?: Date };
 
 export type LedgerWork<T> = Generator<LedgerStep, T, unknown>;
 
@@ -65,7 +67,7 @@ export type LedgerWork<T> = Generator<LedgerStep, T, unknown>;
  * enqueueIn): the engine of the same database — the table queue on SQLite, pg-boss on PostgreSQL.
  */
 export interface TransactionalQueue {
-  enqueueIn(tx: never, shop: string, kind: string, payload: { customerId: string }, options: { key: string }): unknown;
+  enqueueIn(tx: never, shop: string, kind: string, payload: object, options: { key: string; runAt?: Date }): unknown;
 }
 
 /** Carries out the steps of a piece of ledger work as one transaction; `queue` takes its `enqueue` steps. */
@@ -134,10 +136,12 @@ function newest<T>(items: readonly T[], key: (item: T) => string, version: (item
   return rows;
 }
 
-/** What a write touched: customers to recompute, and customers whose same-second versions differ (re-read them). */
+/** What a write touched: customers to recompute, customers whose same-second versions differ (re-read them), and
+ * products deleted or gone on or off sale (the recommendations shown to shoppers may change). */
 export interface Touched {
   affected: Set<string>;
   inDoubt: Set<string>;
+  products: Set<string>;
 }
 
 /**
@@ -243,17 +247,40 @@ function* writeRefundLines(shop: string, refunds: readonly LedgerRefund[]): Ledg
   );
 }
 
-/** Products: the newest version of each wins; a deleted one stays deleted. Nothing to recompute. */
-function* writeProducts(shop: string, products: readonly LedgerProduct[]): LedgerWork<void> {
+/**
+ * Products: the newest version of each wins; a deleted one stays deleted. Nothing to recompute. With `touched`, notes
+ * the products that went on or off sale (ACTIVE or not), for `recommendedAmong`.
+ */
+function* writeProducts(shop: string, products: readonly LedgerProduct[], touched: Touched | null): LedgerWork<void> {
   const rows = newest(
     products,
     (x) => x.id,
     (x) => x.sourceUpdatedAt,
   );
-  yield* runEach(
-    UPSERT_PRODUCT,
-    rows.map((p) => [shop, p.id, p.title, p.handle, p.productType, p.vendor, p.status, p.sourceUpdatedAt]),
+  const params = rows.map((p) => [shop, p.id, p.title, p.handle, p.productType, p.vendor, p.status, p.sourceUpdatedAt]);
+  if (!touched) {
+    yield* runEach(UPSERT_PRODUCT, params);
+    return;
+  }
+  const results = yield* readThenWriteEach<{ status: string | null }>(PRODUCT_STATUS, UPSERT_PRODUCT, params);
+  results.forEach(({ read: before, written }, i) => {
+    if (written && (before?.status === "ACTIVE") !== (rows[i].status === "ACTIVE")) touched.products.add(rows[i].id);
+  });
+}
+
+const PRODUCT_GID = /^gid:\/\/shopify\/Product\/\d+$/;
+
+/**
+ * Whether any customer of the shop has one of these products in their stored recommendations (one read per product,
+ * at most a few per webhook): the storefront's `$app.recommendations` then changes at the next sync.
+ */
+function* recommendedAmong(shop: string, productIds: ReadonlySet<string>): LedgerWork<boolean> {
+  const ids = [...productIds].filter((id) => PRODUCT_GID.test(id)).sort();
+  const found = yield* getEach<{ found: unknown }>(
+    PRODUCT_RECOMMENDED,
+    ids.map((id) => [shop, `%${JSON.stringify(id)}%`]),
   );
+  return found.some((row) => row !== undefined);
 }
 
 /**
@@ -323,7 +350,7 @@ function* writeCustomers(
 
 /** A change as a webhook or a reconciliation brings it; returns the customers it touched. */
 export function* writeChange(shop: string, change: LedgerChange): LedgerWork<Touched> {
-  const touched: Touched = { affected: new Set(), inDoubt: new Set() };
+  const touched: Touched = { affected: new Set(), inDoubt: new Set(), products: new Set() };
   switch (change.kind) {
     case "orders":
       yield* writeOrders(shop, change.orders, touched);
@@ -353,25 +380,37 @@ export function* writeChange(shop: string, change: LedgerChange): LedgerWork<Tou
       if (yield* run(TOMBSTONE_CUSTOMER, [shop, change.customerId, change.at])) touched.affected.add(change.customerId);
       break;
     case "products":
-      yield* writeProducts(shop, change.products);
+      yield* writeProducts(shop, change.products, touched);
       break;
     case "deleteProduct":
-      yield* run(TOMBSTONE_PRODUCT, [shop, change.productId, change.at]);
+      if (yield* run(TOMBSTONE_PRODUCT, [shop, change.productId, change.at])) touched.products.add(change.productId);
       break;
   }
   return touched;
 }
 
 /**
+ * The job queued when a product customers are recommended is deleted or goes on or off sale (a sync of the shop, which
+ * rewrites the recommendations of those whose list it changes): its kind, coalescing key, payload and delay.
+ */
+export interface RecommendationsFollowUp {
+  kind: string;
+  key: string;
+  payload: object;
+  delayMs: number;
+}
+
+/**
  * One webhook's change, exactly once: the shop checked and the delivery claimed, the change written, a
- * `followUp.changed` job per affected customer and a `followUp.refresh` job per same-second conflict queued — all in
+ * `followUp.changed` job per affected customer, a `followUp.refresh` job per same-second conflict and, when a product
+ * some customer is recommended was deleted or went on or off sale, the `followUp.recommendations` job queued — all in
  * the driver's one transaction. An unknown shop, a redacted one or a repeat writes nothing.
  */
 export function* ingestWebhook(
   shop: string,
   delivery: DeliveryIds,
   change: LedgerChange,
-  followUp: { changed: string; refresh: string },
+  followUp: { changed: string; refresh: string; recommendations?: RecommendationsFollowUp },
   now: Date,
 ): LedgerWork<WebhookOutcome> {
   const { read: held, written: claimed } = yield* readThenWrite<{ status: string }>(SHOP_STATUS, CLAIM_DELIVERY, [
@@ -384,7 +423,7 @@ export function* ingestWebhook(
   if (!held) return "unknown-shop";
   if (held.status === "redacted") return "redacted";
   if (!claimed) return "duplicate";
-  const { affected, inDoubt } = yield* writeChange(shop, change);
+  const { affected, inDoubt, products } = yield* writeChange(shop, change);
   // In id order, like the rows: the per-key locks of two transactions (pg-boss's coalescing) are taken in one order.
   for (const customerId of [...affected].sort())
     yield {
@@ -403,6 +442,16 @@ export function* ingestWebhook(
       key: `${followUp.refresh}:${customerId}`,
     };
   }
+  const recommendations = followUp.recommendations;
+  if (recommendations && products.size > 0 && (yield* recommendedAmong(shop, products)))
+    yield {
+      op: "enqueue",
+      shop,
+      kind: recommendations.kind,
+      payload: recommendations.payload,
+      key: recommendations.key,
+      runAt: new Date(now.getTime() + recommendations.delayMs),
+    };
   return "applied";
 }
 
@@ -415,7 +464,7 @@ export function* backfillBatch(shop: string, runId: string, batch: BackfillBatch
   yield* writeOrders(shop, batch.orders, null);
   // Refunds come inside their order's version, already reflected in its current total.
   yield* writeRefunds(shop, batch.refunds, null, true);
-  if (batch.products) yield* writeProducts(shop, batch.products);
+  if (batch.products) yield* writeProducts(shop, batch.products, null);
   yield* run(BACKFILL_PROGRESS, [shop, runId, batch.throughLine, batch.customers.length, batch.orders.length, now]);
 }
 
@@ -426,5 +475,5 @@ export function* refundLinesBatch(shop: string, refunds: readonly LedgerRefund[]
 
 /** A batch of the catalogue (the products import): the newest version of each product wins. */
 export function* productsBatch(shop: string, products: readonly LedgerProduct[]): LedgerWork<void> {
-  yield* writeProducts(shop, products);
+  yield* writeProducts(shop, products, null);
 }

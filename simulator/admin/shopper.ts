@@ -14,6 +14,7 @@ import type { EventBus } from "./events";
 import { evaluateCheckout, recordCheckout, redeemDiscountCodes, type CheckoutResult } from "./checkout";
 import { addAmounts, compareAmounts, isDecimal, moneyBag, subtractAmount } from "./money";
 import type { ShopState, Store } from "./store";
+import type { ProductRecord } from "./records";
 
 export interface PlaceOrderInput {
   customerId?: string | null;
@@ -52,6 +53,8 @@ export interface ProductInput {
   vendor?: string;
   status?: "ACTIVE" | "ARCHIVED" | "DRAFT";
   variants?: { title?: string; sku?: string | null; price: string }[];
+  /** The product's featured image (its first media), as the storefront shows it; none by default. */
+  featuredImage?: ProductRecord["featuredImage"];
 }
 
 /** A cart at checkout: Shopify works out the discounts (checkout.ts evaluateCheckout). */
@@ -428,6 +431,7 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
         })),
       };
       shop.putProduct(product);
+      if (input.featuredImage) shop.products.set({ ...shop.products.get(id)!, featuredImage: input.featuredImage });
       events.emit({ shop: shop.domain, topic: "products/create", resource: clone(product) });
       return clone(product);
     },

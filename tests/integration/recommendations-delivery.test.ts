@@ -13,13 +13,15 @@ import { backfillJob } from "../../app/jobs/backfill.server";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { createCampaignFromForm, runCampaigns, templateDefinition } from "../../app/services/campaigns.server";
 import { syncShop } from "../../app/services/sync.server";
+import { syncJob } from "../../app/jobs/sync.server";
+import { SYNC } from "../../app/jobs/contracts";
 import { syncFailures } from "../../app/models/sync.server";
 import { campaignFormValues } from "../../app/domain/campaigns";
 import { GRID_SEGMENT_KEYS } from "../../app/domain/segments";
 import { writeShopFile } from "../../simulator/generator/index";
-import type { ProductRecord } from "../../simulator/admin/records";
+import type { SimulatorEvent } from "../../simulator/admin/index";
 import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
-import { testQueue } from "../support/queue";
+import { deleteJobs, jobRows, testQueue } from "../support/queue";
 
 const A = "picks-a.myshopify.com";
 const B = "picks-b.myshopify.com";
@@ -27,7 +29,21 @@ const AS_OF = new Date("2026-11-01T00:00:00.000Z");
 const APP_NS = "app--1";
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 const now = () => AS_OF;
-const P = (n: number) => `gid://shopify/Product/${n}`;
+/**
+ * Waits for the next whole second: Shopify's updated_at has whole seconds, and a product version of the same second as
+ * the one held does not replace it (docs/rules.md#line-items-and-products).
+ */
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1_005 - (Date.now() % 1_000)));
+
+/** A product gid no shop has. */
+const UNKNOWN = "gid://shopify/Product/999999999999";
+/** The products the tests create, by their number (Tea n): their ids are the local Shopify's. */
+const products = new Map<number, string>();
+const P = (n: number) => {
+  const id = products.get(n);
+  if (!id) throw new Error(`no product ${n}`);
+  return id;
+};
 const sync = async (shop: string) => syncShop(shop, { client: await env.clientFor(shop), reason: "manual", now });
 const simulated = (shop: string) => env.shopify.admin.shops.getShop(shop)!;
 const written = (shop: string, customerId: string): string[] | null => {
@@ -35,31 +51,48 @@ const written = (shop: string, customerId: string): string[] | null => {
   return field ? (JSON.parse(field.value) as string[]) : null;
 };
 
-/** A product in the simulated shop and, as the catalogue sync holds it, in the app's Product table. */
+/**
+ * What the merchant does in Shopify (`act`), with the shop's webhooks (products/*) then delivered to the built app
+ * and answered before this returns — the way the app's catalogue learns of products in production.
+ */
+async function inShopify<T>(shop: string, act: () => T): Promise<T> {
+  const events: Parameters<typeof env.shopify.webhooks.deliverBatch>[0][number][] = [];
+  const stop = env.shopify.admin.onEvent((event: SimulatorEvent) => {
+    if (event.shop === shop && event.topic !== "bulk_operations/finish") events.push(env.shopify.webhookEventOf(event));
+  });
+  let result: T;
+  try {
+    result = env.shopify.withoutDelivery(shop, act);
+  } finally {
+    stop();
+  }
+  await deliver(events);
+  return result;
+}
+
+async function deliver(events: Parameters<typeof env.shopify.webhooks.deliverBatch>[0]) {
+  const outcomes = await env.shopify.webhooks.deliverBatch(events);
+  expect(outcomes.map((o) => [o.topic, o.delivered])).toEqual(events.map((e) => [e.topic, true]));
+}
+
+/** The merchant adds product `Tea n` in Shopify; its products/create webhook brings it into the app's catalogue. */
 async function addProduct(shop: string, n: number, status: "ACTIVE" | "DRAFT" = "ACTIVE") {
-  const record: ProductRecord = {
-    __typename: "Product",
-    id: P(n),
-    title: `Tea ${n}`,
-    handle: `tea-${n}`,
-    status,
-    productType: "Tea",
-    vendor: "Leaf",
-    featuredImage: { url: `https://cdn.example/files/tea-${n}.jpg?v=1`, altText: null, width: 600, height: 600 },
-    createdAt: "2026-01-01T00:00:00Z",
-    updatedAt: "2026-01-01T00:00:00Z",
-  };
-  simulated(shop).products.set(record);
-  await prisma.product.create({
-    data: {
-      shop,
-      id: record.id,
-      title: record.title,
-      handle: record.handle,
+  const created = await inShopify(shop, () =>
+    env.shopify.admin.createProduct(shop, {
+      title: `Tea ${n}`,
+      handle: `tea-${n}`,
       status,
       productType: "Tea",
       vendor: "Leaf",
-    },
+      variants: [{ price: "12.00" }],
+      featuredImage: { url: `https://cdn.example/files/tea-${n}.jpg?v=1`, altText: null, width: 600, height: 600 },
+    }),
+  );
+  products.set(n, created.id);
+  expect(await prisma.product.findUnique({ where: { shop_id: { shop, id: created.id } } })).toMatchObject({
+    title: `Tea ${n}`,
+    status,
+    deletedAt: null,
   });
 }
 
@@ -103,12 +136,12 @@ beforeAll(async () => {
 describe("recommendations reach the shopper", () => {
   it("are written by the sync into the metafield, only products for sale, in order, and nothing again unchanged", async () => {
     const [ada, bob] = members;
-    // Every member but Bob: P3 is a draft, P7 unknown to the app; Bob has none
+    // Every member but Bob: P3 is a draft, UNKNOWN not a product the app knows; Bob has none
     await replaceRecommendations(
       A,
       members
         .filter((id) => id !== bob)
-        .map((customerId) => ({ customerId, products: [P(3), P(2), P(7), P(1), P(4)] })),
+        .map((customerId) => ({ customerId, products: [P(3), P(2), UNKNOWN, P(1), P(4)] })),
       AS_OF,
     );
     // Shop B holds a row for Ada's id (customer ids are per shop in the app; the two generated shops may even share
@@ -177,10 +210,15 @@ describe("recommendations reach the shopper", () => {
         .map((m) => `${m.key}=${m.value}`)
         .sort();
     const cyOthers = othersOf(cy);
-    // P2 is deleted in Shopify (the app marks it deleted), P5 goes back to draft
-    simulated(A).products.delete(P(2));
-    await prisma.product.update({ where: { shop_id: { shop: A, id: P(2) } }, data: { deletedAt: AS_OF } });
-    await prisma.product.update({ where: { shop_id: { shop: A, id: P(5) } }, data: { status: "DRAFT" } });
+    // P2 is deleted in Shopify, P5 goes back to draft: their products/* webhooks tell the app
+    await inShopify(A, () => env.shopify.admin.deleteProduct(A, P(2)));
+    await inShopify(A, () => env.shopify.admin.updateProduct(A, P(5), { status: "DRAFT" }));
+    expect(await prisma.product.findUnique({ where: { shop_id: { shop: A, id: P(2) } } })).toMatchObject({
+      deletedAt: expect.any(Date),
+    });
+    expect(await prisma.product.findUnique({ where: { shop_id: { shop: A, id: P(5) } } })).toMatchObject({
+      status: "DRAFT",
+    });
     const result = await sync(A);
     expect(result).toMatchObject({ status: "done", failed: 0 });
     expect(written(A, ada)).toEqual([P(1), P(4)]);
@@ -221,8 +259,15 @@ describe("recommendations reach the shopper", () => {
       ],
       AS_OF,
     );
-    // Shopify deleted P6; the app has not heard yet and still holds it ACTIVE
-    simulated(A).products.delete(P(6));
+    // Shopify deleted P6; the app has not heard yet (the webhook is held back) and still holds it ACTIVE
+    const deletion: Parameters<typeof env.shopify.webhooks.deliverBatch>[0][number][] = [];
+    const stop = env.shopify.admin.onEvent((event: SimulatorEvent) => {
+      if (event.shop === A && event.topic === "products/delete") deletion.push(env.shopify.webhookEventOf(event));
+    });
+    env.shopify.withoutDelivery(A, () => env.shopify.admin.deleteProduct(A, P(6)));
+    stop();
+    expect(deletion).toHaveLength(1);
+    expect((await prisma.product.findUnique({ where: { shop_id: { shop: A, id: P(6) } } }))?.deletedAt).toBeNull();
     const result = await sync(A);
     expect(result).toMatchObject({ status: "done", failed: 1 });
     const failures = await syncFailures(A);
@@ -233,10 +278,98 @@ describe("recommendations reach the shopper", () => {
     expect(written(A, cy)).toEqual([P(4), P(1)]);
     expect(written(A, dee)).toEqual([P(1)]);
     // Once the app knows (the products/delete webhook), the next sync writes the rest
-    await prisma.product.update({ where: { shop_id: { shop: A, id: P(6) } }, data: { deletedAt: AS_OF } });
+    await deliver(deletion);
     expect(await sync(A)).toMatchObject({ status: "done", failed: 0, changed: 1 });
     expect(written(A, ada)).toEqual([P(1)]);
     expect(await syncFailures(A)).toEqual([]);
+  });
+
+  it("leave the metafield as soon as their product's webhook says it is deleted or off sale: the webhook queues the sync (no affinity run)", async () => {
+    const [ada, bob, cy, dee] = members;
+    for (const n of [10, 11]) await addProduct(A, n);
+    for (const n of [12, 13]) await addProduct(B, n);
+    await replaceRecommendations(
+      A,
+      [
+        { customerId: ada, products: [P(10), P(1)] },
+        { customerId: bob, products: [P(11), P(4)] },
+        { customerId: cy, products: [P(10)] },
+        // A row of shop A naming the gid of B's product 13 (ids are per shop: A may even have a product of that id)
+        { customerId: dee, products: [P(13), P(1)] },
+      ],
+      AS_OF,
+    );
+    await replaceRecommendations(B, [{ customerId: bMember, products: [P(12), P(9)] }], AS_OF);
+    expect(await sync(A)).toMatchObject({ status: "done", failed: 0 });
+    expect(await sync(B)).toMatchObject({ status: "done", failed: 0 });
+    expect(written(A, ada)).toEqual([P(10), P(1)]);
+    expect(written(A, bob)).toEqual([P(11), P(4)]);
+    expect(written(A, cy)).toEqual([P(10)]);
+    expect(written(B, bMember)).toEqual([P(12), P(9)]);
+    const syncs = async (shop: string) => jobRows(shop, { kind: SYNC, state: "queued" });
+    await deleteJobs(A, SYNC);
+    await deleteJobs(B, SYNC);
+    const everyoneIn = (shop: string, ids: readonly string[]) => ids.map((id) => written(shop, id));
+    const aBefore = everyoneIn(A, members);
+
+    // Shop B deletes product 13, which none of B's customers is recommended: no sync anywhere (A's row naming the
+    // same gid is A's), and A's catalogue is untouched
+    const aHeld13 = await prisma.product.findUnique({ where: { shop_id: { shop: A, id: P(13) } } });
+    await inShopify(B, () => env.shopify.admin.deleteProduct(B, P(13)));
+    expect(await prisma.product.findUnique({ where: { shop_id: { shop: B, id: P(13) } } })).toMatchObject({
+      deletedAt: expect.any(Date),
+    });
+    expect(await prisma.product.findUnique({ where: { shop_id: { shop: A, id: P(13) } } })).toEqual(aHeld13);
+    expect(await syncs(B)).toEqual([]);
+    expect(await syncs(A)).toEqual([]);
+    // An edit that keeps a recommended product on sale (its title) queues nothing either
+    await nextSecond();
+    await inShopify(A, () => env.shopify.admin.updateProduct(A, P(11), { title: "Tea 11, new season" }));
+    expect(await prisma.product.findUnique({ where: { shop_id: { shop: A, id: P(11) } } })).toMatchObject({
+      title: "Tea 11, new season",
+      status: "ACTIVE",
+    });
+    expect(await syncs(A)).toEqual([]);
+
+    // Shop A deletes product 10 and archives product 11: one sync of A queued, by the webhooks themselves
+    await inShopify(A, () => env.shopify.admin.deleteProduct(A, P(10)));
+    const queued = await syncs(A);
+    expect(queued.map((j) => [j.key, JSON.parse(j.payload)])).toEqual([[SYNC, { reason: "products" }]]);
+    await nextSecond();
+    await inShopify(A, () => env.shopify.admin.updateProduct(A, P(11), { status: "ARCHIVED" }));
+    expect((await syncs(A)).map((j) => j.id)).toEqual([queued[0].id]);
+    expect(await syncs(B)).toEqual([]);
+
+    // The queued sync runs (as the worker would): the metafields no longer list them
+    const runQueuedSyncs = async (shop: string) => {
+      const queue = testQueue();
+      const worker = queue.work({ [SYNC]: syncJob({ clientFor: env.clientFor, now }) }, { pollMs: 20 });
+      // The sync waits SYNC_COALESCE_MS for the moments' other events
+      await expect
+        .poll(async () => (await jobRows(shop, { kind: SYNC, state: "done" })).length, { timeout: 20_000 })
+        .toBe(1);
+      await worker.stop();
+    };
+    await runQueuedSyncs(A);
+    expect(written(A, ada)).toEqual([P(1)]);
+    expect(written(A, bob)).toEqual([P(4)]);
+    expect(written(A, cy)).toBeNull();
+    const run = await prisma.syncRun.findFirstOrThrow({ where: { shop: A }, orderBy: { startedAt: "desc" } });
+    expect(run).toMatchObject({ reason: "products", status: "done" });
+    // Shop B's own member is as before
+    expect(written(B, bMember)).toEqual([P(12), P(9)]);
+
+    // Shop B deletes product 12, which its member is recommended: B's sync, never A's
+    const aAfter = everyoneIn(A, members);
+    await inShopify(B, () => env.shopify.admin.deleteProduct(B, P(12)));
+    expect(await syncs(A)).toEqual([]);
+    expect(await syncs(B)).toHaveLength(1);
+    await runQueuedSyncs(B);
+    expect(written(B, bMember)).toEqual([P(9)]);
+    expect(everyoneIn(A, members)).toEqual(aAfter);
+    // Only the three customers whose lists named A's deleted or archived products changed in A
+    const changed = members.filter((_, i) => JSON.stringify(aBefore[i]) !== JSON.stringify(aAfter[i]));
+    expect(changed.sort()).toEqual([ada, bob, cy].sort());
   });
 
   it("are carried by the win-back campaign's Flow trigger", async () => {
