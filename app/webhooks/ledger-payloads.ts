@@ -175,7 +175,7 @@ export function orderFromBody(body: OrderBody): LedgerOrder {
     discountCodes: body.discount_codes.map((d) => d.code),
     discountMinor: discountsOf(body),
     sourceUpdatedAt: body.updated_at,
-    lines: body.line_items.map((line) => lineFromBody(line, shopMoney.currency_code)),
+    lines: (body.line_items ?? []).map((line) => lineFromBody(line, shopMoney.currency_code)),
   };
 }
 
@@ -240,7 +240,7 @@ export function refundFromBody(body: RefundBody): LedgerRefund {
         ? null
         : 0,
     currencyCode: currency ?? "XXX",
-    lines: body.refund_line_items.map(refundLineFromBody),
+    lines: (body.refund_line_items ?? []).map(refundLineFromBody),
   };
 }
 
