@@ -203,6 +203,9 @@ describe("the campaign form's insight audience", () => {
         await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/app\/campaigns\/(?!new$)[^/]+$/);
         const saved = await prisma.campaign.findFirstOrThrow({ where: { shop: SHOP, name: "Mug lovers" } });
         expect(JSON.parse(saved.audience)).toEqual({ kind: "insight", insight: { key: "product", productId: MUG } });
+        // The campaigns list says who it is for
+        await page.goto(url(SHOP, "/app/campaigns"), { waitUntil: "networkidle" });
+        await expect.poll(() => page.getByText("Bought Enamel mug").count()).toBe(1);
       }
       expect(errors).toEqual([]);
     });
