@@ -11,7 +11,7 @@ import { setShopSettings } from "../../app/models/shop.server";
 import { saveTierProgramVersion } from "../../app/models/tier-program.server";
 import { syncShop } from "../../app/services/sync.server";
 import { defaultTierProgram } from "../../app/domain/tier-rules";
-import type { ProductRecord } from "../../simulator/admin/records";
+import type { SimulatorEvent } from "../../simulator/admin/index";
 import { allViolations } from "../support/axe";
 import { newPage } from "../support/browser";
 import { startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
@@ -84,27 +84,35 @@ beforeAll(async () => {
       [],
       { computedAt: new Date(now), reason: "order" },
     );
-    // The catalogue: the last product is a draft (not for sale), which nobody is shown
-    for (const [i, title] of products.entries()) {
-      const status = i === products.length - 1 ? "DRAFT" : "ACTIVE";
-      const record: ProductRecord = {
-        __typename: "Product",
-        id: `gid://shopify/Product/${locale === "en" ? 100 + i : 200 + i}`,
-        title,
-        handle: `${locale}-product-${i + 1}`,
-        status,
-        productType: "Tea",
-        vendor: name,
-        featuredImage: null,
-        createdAt: new Date(now - 90 * DAY).toISOString(),
-        updatedAt: new Date(now - 90 * DAY).toISOString(),
-      };
-      env.shopify.admin.shops.getShop(domain)!.products.set(record);
-      await prisma.product.create({
-        data: { shop: domain, id: record.id, title, handle: record.handle, status, productType: "Tea", vendor: name },
-      });
-    }
-    const ids = products.map((_, i) => `gid://shopify/Product/${locale === "en" ? 100 + i : 200 + i}`);
+    // The catalogue, added by the merchant in Shopify and brought into the app by its products/create webhooks: the
+    // last product is a draft (not for sale), which nobody is shown
+    const events: Parameters<typeof env.shopify.webhooks.deliverBatch>[0][number][] = [];
+    const stop = env.shopify.admin.onEvent((event: SimulatorEvent) => {
+      if (event.shop === domain && event.topic === "products/create") events.push(env.shopify.webhookEventOf(event));
+    });
+    const ids = env.shopify.withoutDelivery(domain, () =>
+      products.map(
+        (title, i) =>
+          env.shopify.admin.createProduct(domain, {
+            title,
+            handle: `${locale}-product-${i + 1}`,
+            status: i === products.length - 1 ? "DRAFT" : "ACTIVE",
+            productType: "Tea",
+            vendor: name,
+            variants: [{ price: "12.00" }],
+          }).id,
+      ),
+    );
+    stop();
+    const outcomes = await env.shopify.webhooks.deliverBatch(events);
+    expect(outcomes.map((o) => [o.topic, o.delivered])).toEqual(ids.map(() => ["products/create", true]));
+    expect(
+      (await prisma.product.findMany({ where: { shop: domain }, orderBy: { id: "asc" } })).map((p) => [
+        p.id,
+        p.title,
+        p.status,
+      ]),
+    ).toEqual(ids.map((id, i) => [id, products[i], i === products.length - 1 ? "DRAFT" : "ACTIVE"]));
     // Best first: the draft in second place is skipped
     await replaceRecommendations(
       domain,
