@@ -2,7 +2,8 @@
 // held, with what was refunded of each and the product's type and vendor from the catalogue. Every read is scoped by
 // shop; lines of a deleted (tombstoned) order are gone from the tables, and the join on a live order keeps it so.
 // Aggregates for affinity or audiences are written by their owners against the same tables (OrderLine, RefundLine,
-// Product), with the same rule: net quantity = quantity − Σ refunded quantities.
+// Product), with the same rule: net quantity = quantity − Σ refunded quantities. (RefundLine is indexed by
+// (shop, orderId): match refunded lines by their order too, not by line id alone.)
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 
@@ -42,8 +43,10 @@ export async function orderLinesOf(shop: string, orderIds: readonly string[]): P
       Prisma.sql`SELECT l."id", l."orderId", l."productId", l."variantId", l."title", l."variantTitle", l."sku",
           COALESCE(l."vendor", p."vendor") AS "vendor", p."productType" AS "productType", l."giftCard",
           l."quantity", l."amountMinor",
-          COALESCE((SELECT SUM(r."quantity") FROM "RefundLine" r WHERE r."shop" = l."shop" AND r."lineId" = l."id"), 0) AS "refundedQuantity",
-          COALESCE((SELECT SUM(r."amountMinor") FROM "RefundLine" r WHERE r."shop" = l."shop" AND r."lineId" = l."id"), 0) AS "refundedAmount"
+          COALESCE((SELECT SUM(r."quantity") FROM "RefundLine" r
+            WHERE r."shop" = l."shop" AND r."orderId" = l."orderId" AND r."lineId" = l."id"), 0) AS "refundedQuantity",
+          COALESCE((SELECT SUM(r."amountMinor") FROM "RefundLine" r
+            WHERE r."shop" = l."shop" AND r."orderId" = l."orderId" AND r."lineId" = l."id"), 0) AS "refundedAmount"
         FROM "OrderLine" l
         JOIN "Order" o ON o."shop" = l."shop" AND o."id" = l."orderId" AND o."deletedAt" IS NULL
         LEFT JOIN "Product" p ON p."shop" = l."shop" AND p."id" = l."productId"
