@@ -153,7 +153,11 @@ beforeAll(async () => {
   );
   [planted.bought, planted.refunded, planted.cancelled, planted.shoes, planted.partly, planted.promo] = ids;
   const at = (daysBefore: number) => new Date(AS_OF.getTime() - daysBefore * DAY);
-  const refunded = order(planted.refunded, at(20), [{ product: 1, quantity: 1 }]);
+  // The mug returned, the sneakers kept: the order still counts, the mug does not
+  const refunded = order(planted.refunded, at(20), [
+    { product: 1, quantity: 1 },
+    { product: 3, quantity: 1 },
+  ]);
   const partly = order(planted.partly, at(15), [{ product: 1, quantity: 2 }]);
   await applyOrders(SHOP, [
     order(planted.bought, at(30), [{ product: 1, quantity: 1 }]),
@@ -306,7 +310,8 @@ describe("insight audiences", () => {
     expect(got).toEqual(await expectedBought(SHOP, { productId: P(1) }));
     expect(got).toContain(planted.bought);
     expect(got).toContain(planted.partly); // bought 2, returned 1
-    expect(got).not.toContain(planted.refunded); // returned the only one
+    expect(got).not.toContain(planted.refunded); // returned it (the order, with other lines, still counts)
+    expect(await prisma.refundLine.count({ where: { shop: SHOP } })).toBe(2);
     expect(got).not.toContain(planted.cancelled);
     expect(got).not.toContain(planted.shoes);
     const other = await audience(OTHER, { key: "product", productId: P(1) });
@@ -318,7 +323,7 @@ describe("insight audiences", () => {
   it("by product type: joined from the catalogue", async () => {
     const shoes = await audience(SHOP, { key: "product_type", productType: "Shoes" });
     expect(shoes).toEqual(await expectedBought(SHOP, { productType: "Shoes" }));
-    expect(shoes).toEqual(expect.arrayContaining([planted.shoes, planted.promo]));
+    expect(shoes).toEqual(expect.arrayContaining([planted.shoes, planted.promo, planted.refunded]));
     expect(shoes).not.toContain(planted.bought);
     expect(await audience(SHOP, { key: "product_type", productType: "shoes" })).toEqual([]); // types are exact
     expect(await audience(SHOP, { key: "product_type", productType: "Kitchen" })).toEqual(
