@@ -83,7 +83,15 @@ export async function computeAffinity(
     now = new Date(),
     queue,
     settings: given,
-  }: { asOf: Date; now?: Date; queue?: JobQueue; settings?: AffinitySettings },
+    onPhase,
+  }: {
+    asOf: Date;
+    now?: Date;
+    queue?: JobQueue;
+    settings?: AffinitySettings;
+    /** Called as each phase ends (the benchmark samples memory there). */
+    onPhase?: (phase: "read" | "count" | "recommend" | "write") => void;
+  },
 ): Promise<AffinityRun> {
   const settings = checkAffinitySettings(given ?? (await affinitySettings(shop)));
   const zone = await shopZone(shop);
@@ -97,7 +105,9 @@ export async function computeAffinity(
       const mine = asAffinityOrders(orders, zone);
       histories.add(customerId, mine, counter.addCustomer(mine));
     });
+    onPhase?.("read");
     const rules = counter.rules();
+    onPhase?.("count");
     const t1 = performance.now();
     const status: AffinityStatus = rules.together.length + rules.next.length > 0 ? "done" : "too_small";
 
@@ -114,6 +124,7 @@ export async function computeAffinity(
         if (products.length > 0) rows.push({ customerId, products });
       }
     }
+    onPhase?.("recommend");
     const t2 = performance.now();
     // A shop with too little for any rule keeps no rules and no recommendations: it says so (status too_small).
     await saveAffinityRun(
@@ -131,6 +142,7 @@ export async function computeAffinity(
     );
     const changed = await replaceRecommendations(shop, rows, now);
     if (queue && changed.size > 0) await enqueueSync(queue, shop, "recompute");
+    onPhase?.("write");
     const t3 = performance.now();
     return {
       status,
