@@ -11,6 +11,7 @@ import { backfillJob } from "../../app/jobs/backfill.server";
 import { PREDICTIONS } from "../../app/jobs/contracts";
 import { bandTotals, getPredictionSettings, getShopPrediction } from "../../app/models/predictions.server";
 import { refitPredictions } from "../../app/services/predictions.server";
+import { recomputeShop } from "../../app/services/recompute.server";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
 import { generateBgNbdHistory } from "../../simulator/generator/bgnbd-history";
 import { seriousViolations } from "../support/axe";
@@ -41,6 +42,8 @@ beforeAll(async () => {
   const worker = queue.work({ backfill: backfillJob({ queue, clientFor: env.clientFor }) }, { pollMs: 20 });
   await worker.idle();
   await worker.stop();
+  // Scored as after an install (the customer page's other cards), then fitted as the job would.
+  await recomputeShop(SHOP, { asOf: new Date(END), reason: "backfill" });
   await refitPredictions(SHOP, { asOf: new Date(END) });
   await refitPredictions(SMALL, { asOf: new Date(END) });
   url = (shop, pathname, params = {}) =>
@@ -119,6 +122,7 @@ describe("Predictions page", () => {
     expect(text).toContain(dollars(top.clv12Minor!));
     expect(text).toContain("High");
     expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: "docs/screenshots/predictions-customer-en.png", fullPage: true });
     expect(errors).toEqual([]);
   });
 
