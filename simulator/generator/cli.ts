@@ -4,6 +4,9 @@ import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { PRESETS, type GeneratorInput, type PresetName } from "./options";
 import { writeShopFile } from "./write";
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { generateBgNbdHistory, type BgNbdHistoryOptions } from "./bgnbd-history";
 
 const USAGE = `Usage: npx tsx simulator/generator/cli.ts --out <file.jsonl> [options]
 
@@ -15,7 +18,11 @@ const USAGE = `Usage: npx tsx simulator/generator/cli.ts --out <file.jsonl> [opt
   --guest-order-share <0..1>   --test-order-share <0..1>   --cancel-share <0..1>
   --refund-share <0..1>        --edit-share <0..1>
   --no-truth                   do not write <file>.truth.json
-  --quiet                      no progress on stderr`;
+  --quiet                      no progress on stderr
+  --bgnbd <r,alpha,a,b>        instead: a shop whose customers follow BG/NBD with these parameters (alpha in weeks)
+                               and Gamma-Gamma spend --spend <p,q,gamma> (gamma in minor units; default 6,4,1500)
+                               over --weeks <n> (default 104); with --seed, --customers, --end-date, --currency,
+                               --shop-domain (simulator/generator/bgnbd-history.ts, docs/predictions.md)`;
 
 function main(): Promise<void> | void {
   const { values } = parseArgs({
@@ -37,6 +44,9 @@ function main(): Promise<void> | void {
       "refund-share": { type: "string" },
       "edit-share": { type: "string" },
       "no-truth": { type: "boolean" },
+      bgnbd: { type: "string" },
+      spend: { type: "string" },
+      weeks: { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -50,6 +60,7 @@ function main(): Promise<void> | void {
   if (values.preset !== undefined && !(values.preset in PRESETS)) {
     throw new UsageError(`unknown preset "${values.preset}"`);
   }
+  if (values.bgnbd !== undefined) return runBgNbd(values.out, values);
   const input: GeneratorInput = {
     preset: values.preset as PresetName | undefined,
     seed: values.seed === undefined ? undefined : /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
@@ -91,6 +102,39 @@ async function run(out: string, input: GeneratorInput, truthFile: boolean, progr
       `  peak RSS ${maxRssMb.toFixed(0)} MB`,
   ];
   console.log(lines.join("\n"));
+}
+
+/** A shop file from known BG/NBD and Gamma-Gamma parameters (simulator/generator/bgnbd-history.ts). */
+async function runBgNbd(out: string, values: Record<string, string | boolean | undefined>): Promise<void> {
+  const numbers = (text: string | undefined, count: number, flag: string) => {
+    const parts = (text ?? "").split(",").map(Number);
+    if (parts.length !== count || parts.some((n) => !Number.isFinite(n) || n <= 0))
+      throw new UsageError(`${flag} needs ${count} positive numbers separated by commas, got "${text}"`);
+    return parts;
+  };
+  const [r, alpha, a, b] = numbers(values.bgnbd as string, 4, "--bgnbd");
+  const [p, q, gamma] = values.spend === undefined ? [6, 4, 1500] : numbers(values.spend as string, 3, "--spend");
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer here, got "${values.seed}"`);
+  const options: Partial<BgNbdHistoryOptions> = {
+    seed,
+    bgnbd: { r, alpha, a, b },
+    spend: { p, q, gamma },
+    ...(values.customers === undefined ? {} : { customers: number(values.customers as string, "--customers") }),
+    ...(values.weeks === undefined ? {} : { weeks: number(values.weeks as string, "--weeks") }),
+    ...(values["end-date"] === undefined ? {} : { endDate: values["end-date"] as string }),
+    ...(values.currency === undefined ? {} : { currency: (values.currency as string).toUpperCase() }),
+    ...(values["shop-domain"] === undefined ? {} : { shopDomain: values["shop-domain"] as string }),
+  };
+  const stream = createWriteStream(out);
+  let records = 0;
+  for (const record of generateBgNbdHistory(options)) {
+    if (!stream.write(JSON.stringify(record) + "\n")) await once(stream, "drain");
+    records++;
+  }
+  stream.end();
+  await once(stream, "finish");
+  console.log(`wrote ${out}: ${records} records`);
 }
 
 class UsageError extends Error {}
