@@ -6,7 +6,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { dayNumberAt } from "../../app/domain/affinity";
-import { AFFINITY, SYNC } from "../../app/jobs/contracts";
+import { affinityJob } from "../../app/jobs/affinity.server";
+import { AFFINITY, SYNC, type AffinityPayload } from "../../app/jobs/contracts";
+import { PermanentJobError, type JobContext } from "../../app/jobs/queue";
+import { recomputeShopAndFollowUp } from "../../app/services/recompute.server";
+import { markUninstalled } from "../../app/models/shop.server";
+import { installShop } from "../support/shops";
 import { forEachCustomerBaskets, getShopAffinity, topAssociations } from "../../app/models/affinity.server";
 import { applyOrders } from "../../app/models/ledger.server";
 import { recommendationsOf } from "../../app/models/recommendations.server";
@@ -167,5 +172,47 @@ describe("product affinity on the ledger", () => {
     expect(dayNumberAt(Date.parse("2026-01-01T23:30:00Z"), "Asia/Bangkok")).toBe(
       dayNumberAt(Date.parse("2026-01-02T01:00:00Z")),
     );
+  });
+});
+
+describe("the affinity job", () => {
+  const job = (payload: unknown, shop: string): JobContext<AffinityPayload> => ({
+    id: "1",
+    shop,
+    kind: AFFINITY,
+    payload: payload as AffinityPayload,
+    attempt: 1,
+    signal: new AbortController().signal,
+  });
+
+  it("refuses a bad payload for good, and runs for an installed shop (queueing the sync when recommendations changed)", async () => {
+    const shop = "affinity-job.myshopify.com";
+    await installShop(shop);
+    await seedAffinityShop(shop, A_PLAN, 4);
+    const run = affinityJob({ queue, now: () => AS_OF });
+    await expect(run(job({ reason: "whenever" }, shop))).rejects.toBeInstanceOf(PermanentJobError);
+    await expect(run(job({ reason: "daily", asOf: "yesterday" }, shop))).rejects.toBeInstanceOf(PermanentJobError);
+    await expect(run(job({ reason: "daily", asOf: 5 }, shop))).rejects.toBeInstanceOf(PermanentJobError);
+    expect(await getShopAffinity(shop)).toBeNull();
+    await run(job({ reason: "manual", asOf: AS_OF.toISOString() }, shop));
+    expect(await getShopAffinity(shop)).toMatchObject({ status: "done", asOf: AS_OF });
+    expect(await jobRows(shop, { kind: SYNC, state: "queued" })).toHaveLength(1);
+    // A shop that uninstalled keeps what it had: the job does nothing.
+    await markUninstalled(shop, AS_OF);
+    await prisma.productExclusion.create({ data: { shop, productId: P(1) } });
+    const kept = await rows(shop);
+    await run(job({ reason: "daily", asOf: new Date(AS_OF.getTime() + DAY).toISOString() }, shop));
+    expect(await rows(shop)).toEqual(kept);
+  });
+
+  it("is queued by the daily and the backfill recompute, not by others", async () => {
+    const shop = "affinity-follow.myshopify.com";
+    await installShop(shop);
+    await recomputeShopAndFollowUp(shop, { asOf: AS_OF, reason: "manual", queue });
+    expect(await jobRows(shop, { kind: AFFINITY })).toHaveLength(0);
+    await recomputeShopAndFollowUp(shop, { asOf: AS_OF, reason: "daily", queue });
+    const rows = await jobRows(shop, { kind: AFFINITY });
+    expect(rows).toHaveLength(1);
+    expect(JSON.parse(rows[0].payload)).toEqual({ reason: "daily", asOf: AS_OF.toISOString() });
   });
 });
