@@ -94,7 +94,8 @@ function decimal(value: FormDataEntryValue | null): number {
 
 /**
  * The settings form: percentages for the threshold, the shares and the discount rate, money in the shop currency for
- * band amounts, whole days for the back-test. Validated as a whole; saved only when every field is right.
+ * band amounts, whole days for the back-test. Validated as a whole; saved only when every field is right, then a
+ * refit is queued so that they apply.
  */
 export async function submitPredictionSettings(shop: string, form: FormData): Promise<PredictionsAction> {
   const mode = form.get("mode");
@@ -123,6 +124,8 @@ export async function submitPredictionSettings(shop: string, form: FormData): Pr
   const result = validatePredictionSettings(candidate);
   if (!result.ok) return { intent: "settings", ok: false, errors: result.errors };
   await savePredictionSettings(shop, result.settings);
+  // Bands, the discount and the back-test are computed by the fit: a refit applies the new settings.
+  await enqueuePredictions(getQueue(), shop, "manual");
   return { intent: "settings", ok: true, settings: result.settings };
 }
 

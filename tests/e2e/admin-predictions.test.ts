@@ -137,16 +137,21 @@ describe("Predictions page", () => {
     expect(await page.getByText("Enter a percentage above 0 and below 100.").count()).toBe(1);
     expect(await page.getByText("The high and medium shares together cannot exceed 100%.").count()).toBe(1);
     expect(await getPredictionSettings(SHOP)).toEqual(before);
+    expect(await jobRows(SHOP, { kind: PREDICTIONS })).toEqual([]);
     await page.getByLabel("Likely lost below P(active) of (%)").fill("25");
     await page.getByLabel("Medium band: next share of customers (%)").fill("40");
     await page.getByLabel("Annual discount rate for the 12-month value (%)").fill("10");
     await page.getByRole("button", { name: "Save settings" }).click();
-    await expect.poll(() => page.getByText("Settings saved. They apply from the next fit.").count()).toBe(1);
+    await expect.poll(() => page.getByText("Settings saved. A refit is queued to apply them.").count()).toBe(1);
     expect(await getPredictionSettings(SHOP)).toEqual({
       ...before,
       churnThreshold: 0.25,
       discountRate: 0.1,
       bands: { mode: "share", highShare: 0.2, mediumShare: 0.4 },
+    });
+    // Saving queued a refit (the refused attempt did not)
+    expect((await jobRows(SHOP, { kind: PREDICTIONS })).map((j) => JSON.parse(j.payload))).toContainEqual({
+      reason: "manual",
     });
     expect(errors).toEqual([]);
   });
