@@ -382,9 +382,16 @@ export function* writeChange(shop: string, change: LedgerChange): LedgerWork<Tou
     case "products":
       yield* writeProducts(shop, change.products, touched);
       break;
-    case "deleteProduct":
-      if (yield* run(TOMBSTONE_PRODUCT, [shop, change.productId, change.at])) touched.products.add(change.productId);
+    case "deleteProduct": {
+      const { read: before, written } = yield* readThenWrite<{ status: string | null }>(
+        PRODUCT_STATUS,
+        TOMBSTONE_PRODUCT,
+        [shop, change.productId, change.at],
+      );
+      // Only a product that was on sale can be in a customer's `$app.recommendations` (a draft, an unknown one: not)
+      if (written && before?.status === "ACTIVE") touched.products.add(change.productId);
       break;
+    }
   }
   return touched;
 }

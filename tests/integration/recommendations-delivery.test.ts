@@ -299,7 +299,7 @@ describe("recommendations reach the shopper", () => {
         { customerId: bob, products: [P(11), P(4)] },
         { customerId: cy, products: [P(10)] },
         // A row of shop A naming the gid of B's product 13 (ids are per shop: A may even have a product of that id)
-        { customerId: dee, products: [P(13), P(1)] },
+        { customerId: dee, products: [P(13), P(3), P(1)] },
       ],
       AS_OF,
     );
@@ -325,6 +325,12 @@ describe("recommendations reach the shopper", () => {
     });
     expect(await prisma.product.findUnique({ where: { shop_id: { shop: A, id: P(13) } } })).toEqual(aHeld13);
     expect(await syncs(B)).toEqual([]);
+    expect(await syncs(A)).toEqual([]);
+    // Deleting a draft (P3, in Dee's stored list but never shown) queues nothing: no metafield can hold it
+    await inShopify(A, () => env.shopify.admin.deleteProduct(A, P(3)));
+    expect(await prisma.product.findUnique({ where: { shop_id: { shop: A, id: P(3) } } })).toMatchObject({
+      deletedAt: expect.any(Date),
+    });
     expect(await syncs(A)).toEqual([]);
     // An edit that keeps a recommended product on sale (its title) queues nothing either
     await nextSecond();
