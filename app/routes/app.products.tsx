@@ -10,7 +10,6 @@ import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { productsAction, productsOverview, type RuleView } from "../services/affinity.server";
-import { getQueue } from "../jobs/runtime.server";
 import { formatDate, formatNumber, formatPercent } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 import { ChartFigure } from "../components/ChartFigure";
@@ -24,7 +23,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const result = await productsAction(session.shop, await request.formData(), { queue: getQueue() });
+  const result = await productsAction(session.shop, await request.formData());
   return json(result, { status: result.ok ? 200 : 400 });
 };
 

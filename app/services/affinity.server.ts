@@ -18,6 +18,7 @@ import {
 import { isValidTimeZone } from "../domain/time";
 import { enqueueAffinity, enqueueSync, type AffinityReason } from "../jobs/contracts";
 import type { JobQueue } from "../jobs/queue";
+import { getQueue } from "../jobs/runtime.server";
 import {
   addExclusion,
   distinctProducts,
@@ -299,7 +300,7 @@ export type ProductsActionResult =
 export async function productsAction(
   shop: string,
   form: FormData,
-  { queue, now = new Date() }: { queue: JobQueue; now?: Date },
+  { queue = getQueue(), now = new Date() }: { queue?: JobQueue; now?: Date } = {},
 ): Promise<ProductsActionResult> {
   const intent = form.get("intent");
   const productId = form.get("productId");

@@ -27,6 +27,7 @@ const PAGES = [
   { name: "tiers", path: () => "/app/tiers", heading: { en: "Tiers", th: "ระดับสมาชิก" } },
   { name: "analytics", path: () => "/app/analytics", heading: { en: "Analytics", th: "การวิเคราะห์" } },
   { name: "settings", path: () => "/app/settings", heading: { en: "Settings", th: "การตั้งค่า" } },
+  { name: "products", path: () => "/app/products", heading: { en: "Products", th: "สินค้า" } },
   {
     name: "points liability",
     path: () => "/app/points/liability",
