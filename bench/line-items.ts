@@ -41,7 +41,7 @@ async function prepare(customers: number) {
       const record = JSON.parse(line);
       delete record.lineItems;
       delete record.refundLineItems;
-      if (!out.write(`${JSON.stringify(record)}\n`)) await new Promise((r) => out.once("drain", r));
+      if (!out.write(`${JSON.stringify(record)}\n`)) await new Promise<void>((r) => out.once("drain", () => r()));
     }
     await new Promise<void>((r) => out.end(() => r()));
   }
