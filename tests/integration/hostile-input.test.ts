@@ -8,6 +8,7 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
+import { jobRows } from "../support/queue";
 import { applyCustomers, applyOrders } from "../../app/models/ledger.server";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { createCampaignFromForm, templateDefinition } from "../../app/services/campaigns.server";
@@ -195,6 +196,7 @@ const loaders = (): Route[] => [
   { name: "points liability", path: "/app/points/liability", id: "routes/app.points_.liability" },
   { name: "points liability CSV", path: "/app/points/liability/csv" },
   { name: "points programme", path: "/app/points", id: "routes/app.points._index" },
+  { name: "products", path: "/app/products", id: "routes/app.products" },
 ];
 
 const withQuery = (route: Route, query: Record<string, string> = {}) => {
@@ -291,6 +293,11 @@ const actions = (): Action[] => [
         intent: "save",
         form: { title: "Sneaky", kind: "amount_off", pointsPrice: "100", value: "5" },
       }),
+  },
+  {
+    name: "affinity recompute",
+    route: { name: "products", path: "/app/products", id: "routes/app.products" },
+    body: () => form({ intent: "recompute" }),
   },
 ];
 
@@ -496,6 +503,7 @@ describe("shop A's admin asking for shop B's records", () => {
       { champions: "Renamed" },
     );
     expect((await prisma.campaign.findUniqueOrThrow({ where: { id: campaignOfA } })).status).toBe("paused");
+    expect((await jobRows(A, { kind: "affinity" })).length).toBeGreaterThan(0);
     // (restore A's campaign for the tests below)
     await prisma.campaign.update({ where: { id: campaignOfA }, data: { status: "active" } });
   });
