@@ -97,11 +97,15 @@ async function forEachCustomerOrdersSqlite(
   }
 }
 
-/** The pass through Prisma: pages by keyset (customerId, id). */
-async function forEachCustomerOrdersPrisma(
+/**
+ * The pass through Prisma: pages by keyset (customerId, id). Every database but SQLite; exported for the test that
+ * holds the two paths equal on SQLite.
+ */
+export async function forEachCustomerOrdersPrisma(
   shop: string,
   asOf: Date,
   onCustomer: (customerId: string, times: number[], values: number[]) => void,
+  pageRows = PAGE_ROWS,
 ): Promise<{ customers: number; orders: number }> {
   const rule = prismaSql(`${QUALIFYING_ORDER} AND ${LIVE_CUSTOMER}`, { shop, asOf });
   let after: { customerId: string; id: string } | null = null;
@@ -120,7 +124,7 @@ async function forEachCustomerOrdersPrisma(
       Prisma.sql`SELECT o."customerId" AS "customerId", o."id" AS "id", o."processedAt" AS "processedAt",
           o."valueMinor" AS "valueMinor"
         FROM "Order" o WHERE ${rule} ${keyset}
-        ORDER BY o."customerId", o."id" LIMIT ${PAGE_ROWS}`,
+        ORDER BY o."customerId", o."id" LIMIT ${pageRows}`,
     );
     for (const row of rows) {
       if (row.customerId !== current) {
@@ -136,7 +140,7 @@ async function forEachCustomerOrdersPrisma(
       values.push(integer(row.valueMinor));
       orders++;
     }
-    if (rows.length < PAGE_ROWS) break;
+    if (rows.length < pageRows) break;
     const last = rows[rows.length - 1];
     after = { customerId: last.customerId, id: last.id };
   }
@@ -189,6 +193,28 @@ export async function saveShopPrediction(
   };
   const file = sqliteFile();
   if (file) return saveSqlite(file, shop, row, values.asOf, predictions);
+  return saveShopPredictionPrisma(shop, values, predictions);
+}
+
+/**
+ * saveShopPrediction through Prisma: every database but SQLite; exported for the test that holds the two paths equal
+ * on SQLite.
+ */
+export async function saveShopPredictionPrisma(
+  shop: string,
+  values: ShopPredictionValues,
+  predictions: readonly CustomerPredictionValues[],
+): Promise<void> {
+  const row = {
+    asOf: values.asOf,
+    status: values.status,
+    reason: values.reason,
+    customers: values.customers,
+    repeaters: values.repeaters,
+    model: JSON.stringify(values.model),
+    backtest: values.backtest === null ? null : JSON.stringify(values.backtest),
+    fittedAt: values.fittedAt,
+  };
   await prisma.$transaction(
     async (tx) => {
       await tx.shopPrediction.upsert({ where: { shop }, create: { shop, ...row }, update: row });

@@ -6,7 +6,7 @@
 // Runs on SQLite and on PostgreSQL (TEST_DATABASE=postgresql).
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { prisma } from "../../app/db.server";
+import { databaseKind, prisma } from "../../app/db.server";
 import { bgnbdTotalLogLikelihood, type BgNbdParams } from "../../app/domain/predictions/bgnbd";
 import { PREDICTIONS, type PredictionsPayload } from "../../app/jobs/contracts";
 import { predictionsJob } from "../../app/jobs/predictions.server";
@@ -15,10 +15,13 @@ import { applyCustomers, applyOrders, deleteCustomer } from "../../app/models/le
 import {
   customersBelowPAlive,
   customersInBand,
+  forEachCustomerOrders,
+  forEachCustomerOrdersPrisma,
   getShopPrediction,
   predictionsOf,
+  saveShopPredictionPrisma,
 } from "../../app/models/predictions.server";
-import { computePredictions, refitPredictions } from "../../app/services/predictions.server";
+import { computePredictions, modelJson, refitPredictions } from "../../app/services/predictions.server";
 import { recomputeShopAndFollowUp } from "../../app/services/recompute.server";
 import { generateBgNbdHistory, type BgNbdHistoryOptions } from "../../simulator/generator/bgnbd-history";
 import type { CustomerRecord, OrderRecord } from "../../simulator/shop-file/types";
@@ -250,6 +253,67 @@ describe("predictions on a shop generated from known parameters", () => {
     expect(await customersInBand(B, "high")).toEqual([]);
     expect(await customersBelowPAlive(B, 1)).toEqual([]);
     expect((await predictionsOf(A, aIds)).size).toBe(20);
+  });
+});
+
+// On SQLite the read runs as one prepared statement (models/predictions.server.ts); the Prisma keyset pages are the
+// other databases' path. Both on the same ledger must hand over the same customers and orders.
+describe.skipIf(databaseKind !== "sqlite")("the ledger read", () => {
+  it("is the same through the prepared statement and through Prisma's keyset pages", async () => {
+    const collect = async (read: typeof forEachCustomerOrders) => {
+      const seen: [string, string][] = [];
+      const counts = await read(A, AS_OF, (customerId, times, values) => {
+        const orders = times.map((t, i) => `${t}:${values[i]}`).sort();
+        seen.push([customerId, orders.join(",")]);
+      });
+      return { counts, seen };
+    };
+    const direct = await collect(forEachCustomerOrders);
+    // Pages of 997 rows: page boundaries fall inside customers' orders, which the keyset must carry over.
+    const paged = await collect((shop, asOf, onCustomer) => forEachCustomerOrdersPrisma(shop, asOf, onCustomer, 997));
+    const onePage = await collect(forEachCustomerOrdersPrisma);
+    expect(direct).toEqual(paged);
+    expect(direct).toEqual(onePage);
+    expect(direct.counts.customers).toBe(3999); // 4,000 generated, one deleted
+    expect(direct.counts.orders).toBeGreaterThan(10 * 997);
+  });
+});
+
+describe.skipIf(databaseKind !== "sqlite")("the save", () => {
+  it("leaves the same rows through the prepared statements and through Prisma", async () => {
+    const now = new Date("2025-06-01T02:00:00Z");
+    const run = await refitPredictions(A, { asOf: AS_OF, now });
+    const snapshot = async () => ({
+      shop: await prisma.shopPrediction.findUnique({ where: { shop: A } }),
+      customers: await prisma.customerPrediction.findMany({ where: { shop: A }, orderBy: { customerId: "asc" } }),
+    });
+    const direct = await snapshot();
+    await saveShopPredictionPrisma(
+      A,
+      {
+        asOf: AS_OF,
+        status: run.status,
+        reason: run.reason,
+        customers: run.customers,
+        repeaters: run.repeaters,
+        model: modelJson(run),
+        backtest: run.backtest as unknown as Record<string, unknown>,
+        fittedAt: now,
+      },
+      run.predictions,
+    );
+    const viaPrisma = await snapshot();
+    expect(viaPrisma.shop).toEqual(direct.shop);
+    expect(viaPrisma.customers).toHaveLength(direct.customers.length);
+    expect(direct.customers.length).toBe(run.customers);
+    for (let i = 0; i < direct.customers.length; i++) {
+      const [d, p] = [direct.customers[i], viaPrisma.customers[i]];
+      // Prisma's SQLite adapter writes a double with 15 significant digits (28.857142857142858 becomes
+      // 28.85714285714286); the prepared statements keep it whole. Every other field is exact.
+      const floats = { tx: 0, T: 0, pAlive: 0, expected90: 0, expected365: 0 };
+      expect({ ...p, ...floats }).toEqual({ ...d, ...floats });
+      for (const k of Object.keys(floats) as (keyof typeof floats)[]) expect(p[k]).toBeCloseTo(d[k], 12);
+    }
   });
 });
 
