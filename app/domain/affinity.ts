@@ -289,11 +289,10 @@ export class AffinityCounter {
     return last;
   }
 
-  /** The rules that pass the minimum counts, best first (lift, then count, then ids). */
-  rules(): AffinityRules {
+  /** Every rule that passes the minimum counts, in no particular order (objects made one at a time). */
+  private *candidateRules(): Generator<AssociationRule> {
     const { minPairCount, minProductCount } = this.settings;
     const { orders, returningCustomers, customers } = this.totals;
-    const together: AssociationRule[] = [];
     for (const [a, b, count] of this.togetherPairs.entries()) {
       if (count < minPairCount) continue;
       const na = this.orderCount[a];
@@ -301,10 +300,9 @@ export class AffinityCounter {
       if (na < minProductCount || nb < minProductCount) continue;
       const support = count / orders;
       const lift = (count * orders) / (na * nb);
-      together.push(rule("together", this.ids[a], this.ids[b], count, support, count / na, lift));
-      together.push(rule("together", this.ids[b], this.ids[a], count, support, count / nb, lift));
+      yield rule("together", this.ids[a], this.ids[b], count, support, count / na, lift);
+      yield rule("together", this.ids[b], this.ids[a], count, support, count / nb, lift);
     }
-    const next: AssociationRule[] = [];
     for (const [a, b, count] of this.nextPairs.entries()) {
       if (count < minPairCount) continue;
       const na = this.antecedentCustomers[a];
@@ -312,14 +310,84 @@ export class AffinityCounter {
       if (na < minProductCount || nb < minProductCount) continue;
       const confidence = count / na;
       const lift = confidence / (nb / returningCustomers);
-      next.push(rule("next", this.ids[a], this.ids[b], count, count / customers, confidence, lift));
+      yield rule("next", this.ids[a], this.ids[b], count, count / customers, confidence, lift);
     }
+  }
+
+  /** The rules that pass the minimum counts, best first (lift, then count, then ids). */
+  rules(): AffinityRules {
+    const together: AssociationRule[] = [];
+    const next: AssociationRule[] = [];
+    for (const r of this.candidateRules()) (r.kind === "together" ? together : next).push(r);
     together.sort(byStrength);
     next.sort(byStrength);
     const productOrders = new Map<string, number>();
     this.ids.forEach((id, i) => productOrders.set(id, this.orderCount[i]));
     return { totals: { ...this.totals }, together, next, productOrders };
   }
+
+  /**
+   * What a run needs of the rules without holding them all (a shop of thousands of products can have hundreds of
+   * thousands of weak ones): how many pass the minimum counts, the strongest `top` of each kind (as rules() orders
+   * them: what is stored), and for the recommendations each product's `perAntecedent` most confident `usable` rules
+   * of each kind (the Recommender keeps the most confident of those across both kinds, so it recommends exactly as
+   * from rules()). Memory: bounded buffers, not the rules.
+   */
+  selectRules({
+    top,
+    perAntecedent,
+    usable,
+  }: {
+    top: number;
+    perAntecedent: number;
+    usable: (r: AssociationRule) => boolean;
+  }): {
+    totals: AffinityTotals;
+    found: { together: number; next: number };
+    together: AssociationRule[];
+    next: AssociationRule[];
+    forRecommendations: { together: AssociationRule[]; next: AssociationRule[] };
+  } {
+    const found = { together: 0, next: 0 };
+    const strongest = { together: [] as AssociationRule[], next: [] as AssociationRule[] };
+    const byAntecedent = { together: new Map<string, AssociationRule[]>(), next: new Map<string, AssociationRule[]>() };
+    const keep = (list: AssociationRule[], n: number, order: (x: AssociationRule, y: AssociationRule) => number) => {
+      list.sort(order);
+      list.length = Math.min(list.length, n);
+    };
+    for (const r of this.candidateRules()) {
+      found[r.kind]++;
+      const list = strongest[r.kind];
+      list.push(r);
+      if (list.length >= 2 * top) keep(list, top, byStrength);
+      if (!usable(r)) continue;
+      const own = byAntecedent[r.kind].get(r.antecedent);
+      if (!own) byAntecedent[r.kind].set(r.antecedent, [r]);
+      else {
+        own.push(r);
+        if (own.length >= 2 * perAntecedent) keep(own, perAntecedent, byConfidence);
+      }
+    }
+    keep(strongest.together, top, byStrength);
+    keep(strongest.next, top, byStrength);
+    const flat = (m: Map<string, AssociationRule[]>) =>
+      [...m.values()].flatMap((list) => {
+        keep(list, perAntecedent, byConfidence);
+        return list;
+      });
+    return {
+      totals: { ...this.totals },
+      found,
+      together: strongest.together,
+      next: strongest.next,
+      forRecommendations: { together: flat(byAntecedent.together), next: flat(byAntecedent.next) },
+    };
+  }
+}
+
+/** A product's rules for the recommendations: most confident first, then count, then the consequent's id. */
+function byConfidence(x: AssociationRule, y: AssociationRule): number {
+  return y.confidence - x.confidence || y.count - x.count || compareIds(x.consequent, y.consequent);
 }
 
 function rule(

@@ -10,6 +10,7 @@ import {
   dayNumberAt,
   DEFAULT_AFFINITY_SETTINGS,
   Recommender,
+  RULES_PER_PRODUCT,
   type AffinityOrder,
   type AffinitySettings,
   type AffinityTotals,
@@ -26,6 +27,7 @@ import {
   forEachCustomerBaskets,
   getShopAffinity,
   listExclusions,
+  MAX_STORED_RULES,
   productSeen,
   productsSeen,
   productTitles,
@@ -107,17 +109,25 @@ export async function computeAffinity(
       histories.add(customerId, mine, counter.addCustomer(mine));
     });
     onPhase?.("read");
-    const rules = counter.rules();
+    // The rules kept: the strongest of each kind (stored) and each product's most confident usable ones (for the
+    // recommendations), never all of them at once.
+    const recommendable = await recommendableProducts(shop);
+    const rules = counter.selectRules({
+      top: MAX_STORED_RULES,
+      perAntecedent: RULES_PER_PRODUCT,
+      usable: (r) => r.lift > 1 && recommendable.has(r.consequent),
+    });
     onPhase?.("count");
     const t1 = performance.now();
-    const status: AffinityStatus = rules.together.length + rules.next.length > 0 ? "done" : "too_small";
+    const found = rules.found.together + rules.found.next;
+    const status: AffinityStatus = found > 0 ? "done" : "too_small";
 
     const rows: { customerId: string; products: string[] }[] = [];
     if (status === "done") {
-      const recommender = new Recommender(rules, {
+      const recommender = new Recommender(rules.forRecommendations, {
         settings,
         asOfDay: dayNumberAt(asOf.getTime(), zone),
-        recommendable: await recommendableProducts(shop),
+        recommendable,
         excluded,
       });
       for (const [customerId, last, bought] of histories.entries()) {
@@ -135,7 +145,7 @@ export async function computeAffinity(
         status,
         orders: rules.totals.orders,
         lines: rules.totals.lines,
-        rules: rules.together.length + rules.next.length,
+        rules: found,
         settings: { ...settings },
         computedAt: now,
       },
@@ -149,8 +159,8 @@ export async function computeAffinity(
       status,
       asOf,
       totals: rules.totals,
-      together: rules.together.length,
-      next: rules.next.length,
+      together: rules.found.together,
+      next: rules.found.next,
       recommended: rows.length,
       changed: changed.size,
       settings,

@@ -12,6 +12,7 @@ import {
   dayNumberAt,
   DEFAULT_AFFINITY_SETTINGS,
   Recommender,
+  RULES_PER_PRODUCT,
   type AffinityOrder,
   type AffinitySettings,
   type AssociationRule,
@@ -389,6 +390,55 @@ describe("properties", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("selectRules: the strongest `top` of each kind as rules() orders them, the counts of all, and the same recommendations", () => {
+    fc.assert(
+      fc.property(shopArb, fc.integer({ min: 1, max: 4 }), fc.subarray(PRODUCTS), (shop, top, active) => {
+        const counter = new AffinityCounter(small);
+        for (const c of shop) counter.addCustomer(c);
+        const all = counter.rules();
+        const recommendable = new Set(active);
+        const picked = counter.selectRules({
+          top,
+          perAntecedent: RULES_PER_PRODUCT,
+          usable: (r) => r.lift > 1 && recommendable.has(r.consequent),
+        });
+        expect(picked.found).toEqual({ together: all.together.length, next: all.next.length });
+        expect(picked.together).toEqual(all.together.slice(0, top));
+        expect(picked.next).toEqual(all.next.slice(0, top));
+        const options = { settings: small, asOfDay: 6, recommendable, excluded: new Set<string>() };
+        const full = new Recommender(all, options);
+        const lean = new Recommender(picked.forRecommendations, options);
+        for (const c of shop) expect(lean.forCustomer(c)).toEqual(full.forCustomer(c));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("selectRules keeps each product's most confident rules when it has more than twice as many (the buffer truncates)", () => {
+    // Product A is bought with each of 150 others, each pair a different number of times: 150 rules from A.
+    const customers: AffinityOrder[][] = [];
+    for (let k = 0; k < 150; k++)
+      for (let n = 0; n < 2 + (k % 7); n++) customers.push([order(0, "A", `Q${String(k).padStart(3, "0")}`)]);
+    for (let k = 0; k < 150; k++) customers.push([order(0, `Q${String(k).padStart(3, "0")}`)]);
+    const settings = { ...EVERY, minPairCount: 2, minProductCount: 2 };
+    const counter = new AffinityCounter(settings);
+    for (const c of customers) counter.addCustomer(c);
+    const all = counter.rules();
+    const recommendable = new Set(all.together.map((r) => r.consequent));
+    const picked = counter.selectRules({ top: 10, perAntecedent: RULES_PER_PRODUCT, usable: () => true });
+    expect(all.together.filter((r) => r.antecedent === "A").length).toBe(150);
+    expect(picked.forRecommendations.together.filter((r) => r.antecedent === "A").length).toBe(RULES_PER_PRODUCT);
+    const options = {
+      settings: { ...settings, recommendations: 20 },
+      asOfDay: 0,
+      recommendable,
+      excluded: new Set<string>(),
+    };
+    const fromAll = new Recommender(all, options).forCustomer([order(0, "A")]);
+    expect(fromAll).toHaveLength(20);
+    expect(new Recommender(picked.forRecommendations, options).forCustomer([order(0, "A")])).toEqual(fromAll);
   });
 
   it("memory: the counter holds counts, not orders", () => {
