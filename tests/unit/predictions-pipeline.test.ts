@@ -21,6 +21,7 @@ import {
   fitShop,
   predictCustomers,
   roundHalfEven,
+  runBacktest,
   WEEKS_365_DAYS,
   WEEKS_90_DAYS,
 } from "../../app/domain/predictions/shop-fit";
@@ -250,6 +251,16 @@ describe("the too-small rule and the predictions", () => {
     });
   });
 
+  it("fails, with no numbers, when the spend model has no population mean (q ≤ 1: spends with a tail index ≤ 1)", () => {
+    const random = mulberry32(4);
+    const shop = simulatedShop(3000, 11).map((s) =>
+      s.x > 0 ? { ...s, m: Math.round(100 / Math.pow(random(), 1.5)) } : s,
+    );
+    const fit = fitShop(shop, 20_000);
+    expect(fit).toMatchObject({ status: "failed", reason: "gamma_gamma_degenerate", customers: 3000 });
+    expect("bgnbd" in fit).toBe(false);
+  });
+
   it("predicts each customer from the fit: P(active), E[X] at 90 and 365 days, CLV rounded once, bands by share", () => {
     const shop = simulatedShop(3000, 11);
     const fit = fitShop(shop, 20_000);
@@ -276,6 +287,30 @@ describe("the too-small rule and the predictions", () => {
     expect(high + medium).toBeGreaterThanOrEqual(1500);
     expect(high + medium).toBeLessThan(1560);
     expect(predictions.every((p) => (p.band === "high") === p.clv12Minor >= cuts.high)).toBe(true);
+  });
+
+  it("back-tests: E[X(holdout)] per customer summed, in total and by calibration x; too small says so", () => {
+    const shop = simulatedShop(2000, 5);
+    const customers = shop.map((summary, i) => ({ summary, holdoutPurchases: i % 3 }));
+    const bt = runBacktest(customers, 20_000, 91);
+    if (bt.status !== "fitted") throw new Error(bt.reason);
+    const fit = fitShop(shop, 20_000);
+    if (fit.status !== "fitted") throw new Error(fit.reason);
+    // The back-test's own fit is the shop's (same summaries), from a warm start or not.
+    expect(bt.params.r).toBeCloseTo(fit.bgnbd.params.r, 4);
+    let predicted = 0;
+    for (const s of shop) predicted += bgnbdConditionalExpectedPurchases(bt.params, s, 13);
+    expect(bt.predicted).toBeCloseTo(predicted, 6);
+    expect(bt.actual).toBe(customers.reduce((t, c) => t + c.holdoutPurchases, 0));
+    expect(bt.groups.map((g) => g.x)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(bt.groups.reduce((t, g) => t + g.customers, 0)).toBe(2000);
+    expect(bt.groups.reduce((t, g) => t + g.predicted, 0)).toBeCloseTo(bt.predicted, 6);
+    expect(bt.groups[6].customers).toBe(shop.filter((s) => s.x >= 6).length);
+    expect(runBacktest(customers.slice(0, 50), 20_000, 91)).toMatchObject({
+      status: "too_small",
+      reason: "too_few_customers",
+      customers: 50,
+    });
   });
 
   it("discounts the 12-month CLV month by month, less than undiscounted and equal at rate 0", () => {
