@@ -36,6 +36,8 @@ export interface HistoryResult {
 interface LedgerHistory {
   customerIds: string[];
   orders: Map<string, TierOrder[]>;
+  /** Per customer, the running sums of their order values: spend[k] = the first k orders' values. */
+  spend: Map<string, Float64Array>;
 }
 
 async function readLedgerHistory(shop: string, anchor: number): Promise<LedgerHistory> {
@@ -52,7 +54,13 @@ async function readLedgerHistory(shop: string, anchor: number): Promise<LedgerHi
         [...list].sort((a, b) => a.time - b.time),
       );
   }
-  return { customerIds: [...ids].sort(compareIds), orders };
+  const spend = new Map<string, Float64Array>();
+  for (const [id, list] of orders) {
+    const sums = new Float64Array(list.length + 1);
+    for (let i = 0; i < list.length; i++) sums[i + 1] = sums[i] + list[i].value;
+    spend.set(id, sums);
+  }
+  return { customerIds: [...ids].sort(compareIds), orders, spend };
 }
 
 /** Index of the first order with time > t (orders sorted by time), searching from `from`. */
@@ -88,8 +96,8 @@ export function placesAsOf(
     if (upTo === 0) continue;
     const from = windowStart === null ? 0 : countUpTo(orders, windowStart);
     if (upTo > from) {
-      let monetary = 0;
-      for (let i = from; i < upTo; i++) monetary += orders[i].value;
+      const sums = ledger.spend.get(id)!;
+      const monetary = sums[upTo] - sums[from]; // integers in minor units: exact below 2^53
       population.push({ customerId: id, lastOrderAt: orders[upTo - 1].time, frequency: upTo - from, monetary });
     }
     // As tierStatuses gives them: the orders inside the horizon, or one order at the last time standing for a
