@@ -37,6 +37,7 @@ export const JOB_FEATURES: Record<string, readonly Feature[]> = {
   campaigns: ["discounts", "customerSync"],
   "redemptions-recover": ["rewards"],
   "products-import": ["products"],
+  "product-refresh": ["products"],
 };
 
 /** Protected customer fields, as Shopify's approval names them. */

@@ -1,5 +1,5 @@
 // The ledger's normalised rows — what webhooks (REST payloads) and backfill (bulk JSONL) both turn into — and the
-// row-level rules every write path shares (newest version per row, same-second customer conflicts).
+// row-level rules every write path shares (newest version per row, same-second customer and product conflicts).
 
 export interface LedgerOrder {
   id: string; // gid://shopify/Order/…
@@ -115,6 +115,34 @@ export function sameSecondConflict(held: HeldCustomer | undefined, incoming: Led
     held.firstName !== incoming.firstName ||
     held.lastName !== incoming.lastName ||
     (incoming.locale !== null && incoming.locale !== held.locale)
+  );
+}
+
+/** A product row as held, next to an incoming version that did not replace it. */
+export interface HeldProduct {
+  title: string | null;
+  handle: string | null;
+  productType: string | null;
+  vendor: string | null;
+  status: string | null;
+  /** The held version has the incoming version's updated_at. */
+  sameSecond: boolean;
+  deleted: boolean;
+}
+
+/**
+ * The same for a product: two versions stamped with one second that differ in what the ledger keeps (title, handle,
+ * type, vendor, status) cannot be ordered from the payloads — a draft right after a rename would be lost — so the
+ * product is re-read from Shopify (product-refresh job).
+ */
+export function productSameSecondConflict(held: HeldProduct | undefined, incoming: LedgerProduct): boolean {
+  if (!held || held.deleted || !held.sameSecond) return false;
+  return (
+    held.title !== incoming.title ||
+    held.handle !== incoming.handle ||
+    held.productType !== incoming.productType ||
+    held.vendor !== incoming.vendor ||
+    held.status !== incoming.status
   );
 }
 

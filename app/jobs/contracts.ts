@@ -192,6 +192,14 @@ export async function enqueueCustomerRefresh(queue: JobQueue, shop: string, cust
   }
 }
 
+// ---- product-refresh: re-read a product whose same-second versions differ (services/product-refresh.server.ts) ----
+
+/** Queued by the products webhooks' ledger write in its transaction (models/ledger-write.ts, coalesced per product). */
+export const PRODUCT_REFRESH = "product-refresh";
+export interface ProductRefreshPayload {
+  productId: string;
+}
+
 // ---- sync: the computed state written back to Shopify (services/sync.server.ts) ----------------------------------
 
 export const SYNC = "sync";

@@ -20,6 +20,7 @@ import {
   POINTS_CUSTOMER,
   POINTS_SHOP,
   PREDICTIONS,
+  PRODUCT_REFRESH,
   PRODUCTS_IMPORT,
   RECOMPUTE_SHOP,
   RECONCILE,
@@ -31,6 +32,7 @@ import { customerRefreshJob } from "./customer-refresh.server";
 import { historyJob } from "./history.server";
 import { pointsCustomerJob, pointsShopJob } from "./points.server";
 import { predictionsJob } from "./predictions.server";
+import { productRefreshJob } from "./product-refresh.server";
 import { productsImportJob } from "./products-import.server";
 import type { JobHandler, JobHandlers, JobQueue } from "./queue";
 import { customerChangedJob, recomputeShopJob } from "./recompute.server";
@@ -79,6 +81,7 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [POINTS_BIRTHDAYS]: pointsBirthdaysJob({ clientFor, queue }),
     [REDEMPTIONS_RECOVER]: redemptionsRecoverJob({ clientFor, queue }),
     [PRODUCTS_IMPORT]: productsImportJob({ clientFor }),
+    [PRODUCT_REFRESH]: productRefreshJob({ clientFor, queue }),
   };
   return Object.fromEntries(
     Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]),

@@ -21,6 +21,8 @@ export type { WebhookOutcome };
 export interface FollowUp {
   changed: string;
   refresh: string;
+  /** A `productRefresh` job per product whose same-second versions differ (domain/ledger-types.ts). */
+  productRefresh?: string;
   /** When a product some customer is recommended is deleted or goes on or off sale (docs/recommendations.md). */
   recommendations?: RecommendationsFollowUp;
   queue(): TransactionalQueue;

@@ -185,7 +185,8 @@ export const DELETE_REFUND_LINES = statement(
 
 /**
  * $1 shop, $2 id, $3 title, $4 handle, $5 product type, $6 vendor, $7 status, $8 updated at: the newest version of a
- * product wins, and a deleted product stays deleted (its title stays for the lines that name it).
+ * product wins, and a deleted product stays deleted (its title stays for the lines that name it). A version of the held
+ * second does not win: when it differs the product is re-read (HELD_PRODUCT, REFRESH_PRODUCT).
  */
 export const UPSERT_PRODUCT = statement(
   "upsertProduct",
@@ -196,6 +197,39 @@ export const UPSERT_PRODUCT = statement(
     "sourceUpdatedAt" = excluded."sourceUpdatedAt"
   WHERE "Product"."deletedAt" IS NULL
     AND ("Product"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" > "Product"."sourceUpdatedAt")`,
+);
+
+/**
+ * $1 shop, $2 id, $3 the incoming version's updated at: the product held, next to a version that did not replace it.
+ * Two versions of one second that differ are settled by a re-read (ledger-types.ts productSameSecondConflict, the
+ * product-refresh job).
+ */
+export const HELD_PRODUCT = statement(
+  "heldProduct",
+  `SELECT "title","handle","productType","vendor","status", "sourceUpdatedAt" = $3 AS "sameSecond", "deletedAt" IS NOT NULL AS "deleted"
+  FROM "Product" WHERE "shop" = $1 AND "id" = $2`,
+);
+
+/**
+ * $1 shop, $2 id, $3 title, $4 handle, $5 product type, $6 vendor, $7 status, $8 updated at: a product as just read from
+ * Shopify (product-refresh). It replaces the held version when it is as new or newer — a read at Shopify settles a tie
+ * between two versions of one second — and differs from it; a deleted product stays deleted.
+ */
+export const REFRESH_PRODUCT = statement(
+  "refreshProduct",
+  `INSERT INTO "Product" ("shop","id","title","handle","productType","vendor","status","sourceUpdatedAt")
+  VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+  ON CONFLICT ("shop","id") DO UPDATE SET "title" = excluded."title", "handle" = excluded."handle",
+    "productType" = excluded."productType", "vendor" = excluded."vendor", "status" = excluded."status",
+    "sourceUpdatedAt" = excluded."sourceUpdatedAt"
+  WHERE "Product"."deletedAt" IS NULL
+    AND ("Product"."sourceUpdatedAt" IS NULL OR excluded."sourceUpdatedAt" >= "Product"."sourceUpdatedAt")
+    AND NOT ("Product"."title" IS NOT DISTINCT FROM excluded."title"
+      AND "Product"."handle" IS NOT DISTINCT FROM excluded."handle"
+      AND "Product"."productType" IS NOT DISTINCT FROM excluded."productType"
+      AND "Product"."vendor" IS NOT DISTINCT FROM excluded."vendor"
+      AND "Product"."status" IS NOT DISTINCT FROM excluded."status"
+      AND "Product"."sourceUpdatedAt" IS NOT DISTINCT FROM excluded."sourceUpdatedAt")`,
 );
 
 /** $1 shop, $2 product id, $3 deleted at: marked deleted once (a later version never brings it back). */

@@ -16,12 +16,14 @@ import {
   DELETE_REFUND_LINES,
   FILL_ORDER_LINE,
   HELD_CUSTOMER,
+  HELD_PRODUCT,
   INSERT_REFUND,
   INSERT_REFUND_LINE,
   ORDER_OWNER,
   PRODUCT_RECOMMENDED,
   PRODUCT_STATUS,
   REFRESH_ORDER_VALUE,
+  REFRESH_PRODUCT,
   SHOP_STATUS,
   TOMBSTONE_CUSTOMER,
   TOMBSTONE_ORDER,
@@ -33,6 +35,7 @@ import {
 } from "./ledger-rules.sql";
 import {
   newestVersions,
+  productSameSecondConflict,
   sameSecondConflict,
   type LedgerChange,
   type LedgerCustomer,
@@ -136,12 +139,14 @@ function newest<T>(items: readonly T[], key: (item: T) => string, version: (item
   return rows;
 }
 
-/** What a write touched: customers to recompute, customers whose same-second versions differ (re-read them), and
- * products deleted or gone on or off sale (the recommendations shown to shoppers may change). */
+/** What a write touched: customers to recompute, customers whose same-second versions differ (re-read them),
+ * products deleted or gone on or off sale (the recommendations shown to shoppers may change), and products whose
+ * same-second versions differ (re-read them). */
 export interface Touched {
   affected: Set<string>;
   inDoubt: Set<string>;
   products: Set<string>;
+  productsInDoubt: Set<string>;
 }
 
 /**
@@ -249,7 +254,8 @@ function* writeRefundLines(shop: string, refunds: readonly LedgerRefund[]): Ledg
 
 /**
  * Products: the newest version of each wins; a deleted one stays deleted. Nothing to recompute. With `touched`, notes
- * the products that went on or off sale (ACTIVE or not), for `recommendedAmong`.
+ * the products that went on or off sale (ACTIVE or not), for `recommendedAmong`, and those whose version of the held
+ * second differs from it (productSameSecondConflict: re-read from Shopify).
  */
 function* writeProducts(shop: string, products: readonly LedgerProduct[], touched: Touched | null): LedgerWork<void> {
   const rows = newest(
@@ -265,6 +271,25 @@ function* writeProducts(shop: string, products: readonly LedgerProduct[], touche
   const results = yield* readThenWriteEach<{ status: string | null }>(PRODUCT_STATUS, UPSERT_PRODUCT, params);
   results.forEach(({ read: before, written }, i) => {
     if (written && (before?.status === "ACTIVE") !== (rows[i].status === "ACTIVE")) touched.products.add(rows[i].id);
+  });
+  const kept = rows.filter((_, i) => !results[i].written);
+  const held = yield* getEach<{
+    title: string | null;
+    handle: string | null;
+    productType: string | null;
+    vendor: string | null;
+    status: string | null;
+    sameSecond: unknown;
+    deleted: unknown;
+  }>(
+    HELD_PRODUCT,
+    kept.map((p) => [shop, p.id, p.sourceUpdatedAt]),
+  );
+  kept.forEach((p, i) => {
+    const h = held[i];
+    // SQLite answers a comparison with 0/1, PostgreSQL with a boolean.
+    if (h && productSameSecondConflict({ ...h, sameSecond: Boolean(h.sameSecond), deleted: Boolean(h.deleted) }, p))
+      touched.productsInDoubt.add(p.id);
   });
 }
 
@@ -350,7 +375,7 @@ function* writeCustomers(
 
 /** A change as a webhook or a reconciliation brings it; returns the customers it touched. */
 export function* writeChange(shop: string, change: LedgerChange): LedgerWork<Touched> {
-  const touched: Touched = { affected: new Set(), inDoubt: new Set(), products: new Set() };
+  const touched: Touched = { affected: new Set(), inDoubt: new Set(), products: new Set(), productsInDoubt: new Set() };
   switch (change.kind) {
     case "orders":
       yield* writeOrders(shop, change.orders, touched);
@@ -409,15 +434,21 @@ export interface RecommendationsFollowUp {
 
 /**
  * One webhook's change, exactly once: the shop checked and the delivery claimed, the change written, a
- * `followUp.changed` job per affected customer, a `followUp.refresh` job per same-second conflict and, when a product
- * some customer is recommended was deleted or went on or off sale, the `followUp.recommendations` job queued — all in
- * the driver's one transaction. An unknown shop, a redacted one or a repeat writes nothing.
+ * `followUp.changed` job per affected customer, a `followUp.refresh` job per same-second conflict of a customer, a
+ * `followUp.productRefresh` job per same-second conflict of a product and, when a product some customer is recommended
+ * was deleted or went on or off sale, the `followUp.recommendations` job queued — all in the driver's one transaction.
+ * An unknown shop, a redacted one or a repeat writes nothing.
  */
 export function* ingestWebhook(
   shop: string,
   delivery: DeliveryIds,
   change: LedgerChange,
-  followUp: { changed: string; refresh: string; recommendations?: RecommendationsFollowUp },
+  followUp: {
+    changed: string;
+    refresh: string;
+    productRefresh?: string;
+    recommendations?: RecommendationsFollowUp;
+  },
   now: Date,
 ): LedgerWork<WebhookOutcome> {
   const { read: held, written: claimed } = yield* readThenWrite<{ status: string }>(SHOP_STATUS, CLAIM_DELIVERY, [
@@ -430,7 +461,7 @@ export function* ingestWebhook(
   if (!held) return "unknown-shop";
   if (held.status === "redacted") return "redacted";
   if (!claimed) return "duplicate";
-  const { affected, inDoubt, products } = yield* writeChange(shop, change);
+  const { affected, inDoubt, products, productsInDoubt } = yield* writeChange(shop, change);
   // In id order, like the rows: the per-key locks of two transactions (pg-boss's coalescing) are taken in one order.
   for (const customerId of [...affected].sort())
     yield {
@@ -449,7 +480,27 @@ export function* ingestWebhook(
       key: `${followUp.refresh}:${customerId}`,
     };
   }
-  const recommendations = followUp.recommendations;
+  const productRefresh = followUp.productRefresh;
+  if (productRefresh)
+    for (const productId of [...productsInDoubt].sort())
+      yield {
+        op: "enqueue",
+        shop,
+        kind: productRefresh,
+        payload: { productId },
+        key: `${productRefresh}:${productId}`,
+      };
+  yield* followRecommendations(shop, products, followUp.recommendations, now);
+  return "applied";
+}
+
+/** The `recommendations` job, when one of these products (deleted, or gone on or off sale) is someone's recommendation. */
+function* followRecommendations(
+  shop: string,
+  products: ReadonlySet<string>,
+  recommendations: RecommendationsFollowUp | undefined,
+  now: Date,
+): LedgerWork<void> {
   if (recommendations && products.size > 0 && (yield* recommendedAmong(shop, products)))
     yield {
       op: "enqueue",
@@ -459,7 +510,35 @@ export function* ingestWebhook(
       key: recommendations.key,
       runAt: new Date(now.getTime() + recommendations.delayMs),
     };
-  return "applied";
+}
+
+/**
+ * A product as just read from Shopify (the product-refresh job, after two versions of one second differed): it
+ * replaces the held version when it is as new or newer and differs (REFRESH_PRODUCT); a deleted product stays
+ * deleted. When that took it on or off sale and some customer is recommended it, the `recommendations` job is queued
+ * in the same transaction, as for a products webhook. Whether the row changed.
+ */
+export function* refreshProduct(
+  shop: string,
+  product: LedgerProduct,
+  recommendations: RecommendationsFollowUp | undefined,
+  now: Date,
+): LedgerWork<boolean> {
+  const p = product;
+  const { read: before, written } = yield* readThenWrite<{ status: string | null }>(PRODUCT_STATUS, REFRESH_PRODUCT, [
+    shop,
+    p.id,
+    p.title,
+    p.handle,
+    p.productType,
+    p.vendor,
+    p.status,
+    p.sourceUpdatedAt,
+  ]);
+  if (!written) return false;
+  if ((before?.status === "ACTIVE") !== (p.status === "ACTIVE"))
+    yield* followRecommendations(shop, new Set([p.id]), recommendations, now);
+  return true;
 }
 
 /**

@@ -202,6 +202,24 @@ export const BACKFILL_PRODUCTS_BULK_QUERY = `#graphql
   }
 `;
 
+/**
+ * One product as the ledger keeps it (the products import's fields): re-read when two versions of the same second
+ * differ (product-refresh job). Needs read_products.
+ */
+export const PRODUCT_QUERY = `#graphql
+  query LedgerProduct($id: ID!) {
+    product(id: $id) {
+      id
+      title
+      handle
+      productType
+      vendor
+      status
+      updatedAt
+    }
+  }
+`;
+
 const REFUND_LINE_FIELDS = `
             id
             quantity
