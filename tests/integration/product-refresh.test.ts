@@ -56,7 +56,8 @@ function truth(shop: string, id: string) {
 function recordProducts<T>(shop: string, change: () => T): { result: T; events: Recorded[] } {
   const events: Recorded[] = [];
   const stop = env.shopify.admin.onEvent((event: SimulatorEvent) => {
-    if (event.shop === shop && event.topic.startsWith("products/")) events.push(env.shopify.webhookEventOf(event));
+    if (event.shop === shop && event.topic !== "bulk_operations/finish" && event.topic.startsWith("products/"))
+      events.push(env.shopify.webhookEventOf(event));
   });
   try {
     const result = env.shopify.withoutDelivery(shop, change);
@@ -222,6 +223,56 @@ describe("two versions of one product in the same second", () => {
     await runRefreshes();
     expect(await held(OTHER, product.id)).toEqual(otherBefore);
     expect(await held(SHOP, product.id)).toEqual(truth(SHOP, product.id));
+  });
+
+  it("leave a product Shopify no longer has to its products/delete, and a deleted product deleted", async () => {
+    const sim = env.shopify.admin;
+    const { result: product, events } = recordProducts(SHOP, () => {
+      clock.advance(60_000);
+      const created = sim.createProduct(SHOP, { title: "Milk jug", variants: [{ price: "15.00" }] });
+      clock.advance(60_000);
+      sim.updateProduct(SHOP, created.id, { title: "Milk jug 600 ml" });
+      sim.updateProduct(SHOP, created.id, { status: "DRAFT" });
+      sim.deleteProduct(SHOP, created.id);
+      return created;
+    });
+    const [created, first, second, deleted] = events;
+    expect(deleted.topic).toBe("products/delete");
+    await env.shopify.webhooks.deliverBatch([created, first, second]);
+    expect(await refreshKeys(SHOP)).toEqual([`${PRODUCT_REFRESH}:${product.id}`]);
+    const before = await held(SHOP, product.id);
+    await runRefreshes(); // Shopify answers null: nothing to write, nothing dead
+    expect(await held(SHOP, product.id)).toEqual(before);
+    expect(await jobRows(SHOP, { kind: PRODUCT_REFRESH, state: "dead" })).toEqual([]);
+    // The delete arrives; a refresh queued again (a late tie) cannot bring the product back
+    await env.shopify.webhooks.deliverBatch([deleted, first]);
+    const tombstone = await held(SHOP, product.id);
+    expect(tombstone!.deletedAt).not.toBeNull();
+    expect(await refreshKeys(SHOP)).toEqual([]);
+    await testQueue().enqueue(SHOP, PRODUCT_REFRESH, { productId: product.id }, { key: `${PRODUCT_REFRESH}:x` });
+    await runRefreshes();
+    expect(await held(SHOP, product.id)).toEqual(tombstone);
+    // Even a newer answer written through the refresh's write path leaves the tombstone as it is
+    const { refreshProductVersion } = await import("../../app/models/product-refresh.server");
+    const later = new Date(clock.now() + 3_600_000);
+    const written = await refreshProductVersion(
+      SHOP,
+      {
+        id: product.id,
+        title: "Milk jug, back",
+        handle: "milk-jug",
+        productType: null,
+        vendor: null,
+        status: "ACTIVE",
+        sourceUpdatedAt: later,
+      },
+      {
+        recommendations: { kind: "sync", key: "sync", payload: { reason: "products" }, delayMs: 0 },
+        queue: testQueue(),
+      },
+    );
+    expect(written).toBe(false);
+    expect(await held(SHOP, product.id)).toEqual(tombstone);
   });
 
   it("refuse a payload that names no product, changing nothing", async () => {
