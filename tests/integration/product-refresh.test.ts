@@ -288,13 +288,23 @@ describe("two versions of one product in the same second", () => {
 describe("a shop without read_products", () => {
   it("parks the product-refresh job until the scope is granted", async () => {
     const shop = NO_PRODUCTS;
+    // Shopify sends this shop no products webhooks; the product exists at Shopify all the same
+    const product = env.shopify.admin.createProduct(shop, { title: "Tamper", variants: [{ price: "30.00" }] });
     const queue = testQueue();
-    const payload = { productId: "gid://shopify/Product/1" };
+    const payload = { productId: product.id };
     await queue.enqueue(shop, PRODUCT_REFRESH, payload, { key: `${PRODUCT_REFRESH}:${payload.productId}` });
     await runRefreshes();
     const { getShopAccess } = await import("../../app/models/shop-access.server");
     expect((await getShopAccess(shop)).parked).toEqual([{ kind: PRODUCT_REFRESH, payload }]);
     expect(await jobRows(shop, { kind: PRODUCT_REFRESH, state: "dead" })).toEqual([]);
     expect(await prisma.product.count({ where: { shop } })).toBe(0);
+
+    // The merchant grants read_products: app/scopes_update (through the built server) queues the parked job again
+    const [granted] = await env.shopify.grantScopes(shop, "read_products");
+    expect(granted.delivered).toBe(true);
+    expect((await getShopAccess(shop)).parked).toEqual([]);
+    await runRefreshes();
+    expect(await held(shop, product.id)).toEqual(truth(shop, product.id));
+    expect(await jobRows(shop, { kind: PRODUCT_REFRESH, state: "dead" })).toEqual([]);
   });
 });
