@@ -185,6 +185,11 @@ function Parameters({ data }: { data: Data }) {
           ["Gamma-Gamma", t("predictions.parameters.spendCustomers"), formatNumber(locale, gg.customers)],
         ]}
       />
+      {bg.boundary ? (
+        <Text as="p" tone="subdued">
+          {t("predictions.parameters.boundary", { chance: formatPercent(locale, bg.a / (bg.a + bg.b)) })}
+        </Text>
+      ) : null}
     </Section>
   );
 }

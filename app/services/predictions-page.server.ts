@@ -46,7 +46,14 @@ export async function predictionsPage(shop: string) {
         timeZone?: string;
         historyDays?: number;
         rules?: { minCustomers: number; minRepeaters: number; minHistoryDays: number };
-        bgnbd?: { r: number; alpha: number; a: number; b: number; logLikelihood: number } | null;
+        bgnbd?: {
+          r: number;
+          alpha: number;
+          a: number;
+          b: number;
+          logLikelihood: number;
+          boundary?: boolean;
+        } | null;
         gammaGamma?: { p: number; q: number; gamma: number; customers: number } | null;
       },
       backtest: prediction.backtest as

@@ -60,6 +60,8 @@ export interface PredictionRun {
     logLikelihood: number;
     converged: boolean;
     evaluations: number;
+    /** The optimum is on the edge a + b → ∞: every customer drops out with the same probability a/(a+b). */
+    boundary: boolean;
   } | null;
   gammaGamma: {
     p: number;
@@ -145,6 +147,7 @@ export async function computePredictions(
             logLikelihood: fit.bgnbd.logLikelihood,
             converged: fit.bgnbd.converged,
             evaluations: fit.bgnbd.evaluations,
+            boundary: fit.bgnbd.boundary,
           }
         : null,
     gammaGamma:

@@ -11,7 +11,7 @@ import {
   fitBgNbd,
   type BgNbdParams,
 } from "../../app/domain/predictions/bgnbd";
-import { betaVariate, gammaVariate, mulberry32 } from "../../app/domain/predictions/simulate";
+import { betaVariate, gammaVariate, mulberry32, simulateBgNbd } from "../../app/domain/predictions/simulate";
 
 const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
 /** B(m, n) for whole m, n: (m−1)!(n−1)!/(m+n−1)!. */
@@ -72,6 +72,45 @@ describe("BG/NBD likelihood", () => {
     expect(() => bgnbdLogLikelihood({ ...P, b: Number.NaN }, TINY[0])).toThrow(RangeError);
     expect(() => fitBgNbd([])).toThrow(/no customers/);
     expect(() => fitBgNbd([{ x: 0, tx: 0, T: 5 }])).toThrow(/no customer has a repeat purchase/);
+  });
+});
+
+describe("the fit on the edge: every customer drops out alike", () => {
+  it("a shop whose dropout probability is the same for all converges on the ridge a + b → ∞, says so, and recovers m = a/(a+b)", () => {
+    // Homogeneous dropout m = 0.1: the Beta is (nearly) a point mass; the likelihood rises towards a, b → ∞.
+    const truth: BgNbdParams = { r: 0.8, alpha: 5, a: 0.1 * 1e9, b: 0.9 * 1e9 };
+    // A seed whose sample has no more spread in dropout than a point mass (about half of such samples do): the
+    // likelihood's supremum is at a + b → ∞. Before ln B(a, b+x) − ln B(a, b) was summed as a product, the noise of
+    // that difference at a, b ~ 10⁶ kept the optimiser from ever converging on such a shop.
+    const random = mulberry32(1);
+    const lengths = Array.from({ length: 3_000 }, () => 20 + 130 * random());
+    const customers = simulateBgNbd(7, truth, lengths);
+    const fit = fitBgNbd(customers);
+    expect(fit.converged).toBe(true);
+    expect(fit.boundary).toBe(true);
+    expect(fit.evaluations).toBeLessThan(20_000);
+    const m = fit.params.a / (fit.params.a + fit.params.b);
+    expect(Math.abs(m - 0.1)).toBeLessThan(0.03);
+    expect(Math.abs(Math.log(fit.params.r / truth.r))).toBeLessThan(0.25);
+    expect(Math.abs(Math.log(fit.params.alpha / truth.alpha))).toBeLessThan(0.35);
+    // Its predictions are finite numbers.
+    const expected = bgnbdConditionalExpectedPurchases(fit.params, { x: 4, tx: 30, T: 60 }, 52);
+    expect(Number.isFinite(expected)).toBe(true);
+    expect(expected).toBeGreaterThan(0);
+    const alive = bgnbdProbabilityAlive(fit.params, { x: 4, tx: 30, T: 60 });
+    expect(alive).toBeGreaterThan(0);
+    expect(alive).toBeLessThan(1);
+  });
+
+  it("an ordinary shop is not on the edge", () => {
+    const customers = simulateBgNbd(
+      5,
+      { r: 0.6, alpha: 6, a: 0.7, b: 2.8 },
+      Array.from({ length: 3_000 }, () => 52),
+    );
+    const fit = fitBgNbd(customers);
+    expect(fit.converged).toBe(true);
+    expect(fit.boundary).toBe(false);
   });
 });
 

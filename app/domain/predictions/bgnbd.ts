@@ -22,13 +22,18 @@
 // Probability of being active at T (Fader, Hardie & Lee 2005 note "Computing P(alive) using the BG/NBD model"):
 //   P(alive | x, t_x, T) = 1 / (1 + δ_{x>0} · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)).
 //
-// Fit: maximum likelihood by Nelder–Mead (./optimise) on the logs of the four parameters (so they stay positive),
-// starting from (r, α, a, b) = (1, mean T, 1, 1) in logs, with restarts. Identical (x, t_x, T) rows are grouped
-// and weighted by their count, and the ln Γ / ln B terms are computed once per distinct x, so an evaluation costs
-// two logarithms and one log-sum-exp per distinct row.
+// Fit: maximum likelihood by Nelder–Mead (./optimise) on (ln r, ln α, logit m, ln s), where m = a/(a+b) is the mean
+// dropout probability per purchase and s = a+b its concentration (so all four stay positive), starting from
+// (r, α, a, b) = (1, mean T, 1, 1), with restarts. The dropout axes are the Beta distribution's mean and spread rather
+// than ln a and ln b: a shop whose customers all drop out alike has its likelihood rising towards a, b → ∞ with
+// a/(a+b) fixed (the Beta a point mass at m), a ridge along which a simplex in (ln a, ln b) crawls without end. Here
+// that ridge is one axis; s is capped at MAX_CONCENTRATION (the Beta's variance m(1−m)/(s+1) is then nil for any
+// shop), and when the free search ends beyond 10⁵ the limit is fitted as the three-parameter model it is (r, α, m with
+// s at the cap) and the fit says so (`boundary`). Identical (x, t_x, T) rows are grouped and weighted by their count, and the ln Γ / ln B terms are
+// computed once per distinct x, so an evaluation costs two logarithms and one log-sum-exp per distinct row.
 
 import { hyp2f1 } from "./hypergeometric";
-import { logBeta, logGamma } from "./log-gamma";
+import { logGamma } from "./log-gamma";
 import { nelderMead } from "./optimise";
 
 export type BgNbdParams = { r: number; alpha: number; a: number; b: number };
@@ -61,18 +66,37 @@ export function bgnbdLogLikelihood(params: BgNbdParams, customer: RfmSummary): n
 }
 
 /** The terms that depend on the parameters only, computed once per evaluation of a total. */
-type Shared = { lbab: number; lgr: number; rLogAlpha: number };
+type Shared = { lgr: number; rLogAlpha: number };
 
-function shared({ r, alpha, a, b }: BgNbdParams): Shared {
-  return { lbab: logBeta(a, b), lgr: logGamma(r), rLogAlpha: r * Math.log(alpha) };
+function shared({ r, alpha }: BgNbdParams): Shared {
+  return { lgr: logGamma(r), rLogAlpha: r * Math.log(alpha) };
+}
+
+/**
+ * ln B(a, b+k) − ln B(a, b) = Σ_{j<k} ln((b+j)/(a+b+j)) for k = 0 … maxX, as a running sum of log1p(−a/(a+b+j)).
+ * Exact where the difference of two ln B would cancel: with a and b in the millions (a shop on the edge, see the
+ * fit) each ln B is ~10⁷ and their difference lost every digit the optimiser needs.
+ */
+function betaRatios(a: number, b: number, maxX: number): Float64Array {
+  const out = new Float64Array(maxX + 1);
+  for (let j = 0; j < maxX; j++) out[j + 1] = out[j] + Math.log1p(-a / (a + b + j));
+  return out;
+}
+
+/** ln B(a, b+x) − ln B(a, b) and ln B(a+1, b+x−1) − ln B(a, b) (x > 0) from the running sums. */
+function betaTerms(a: number, b: number, x: number, ratios: Float64Array): [number, number] {
+  const b1 = ratios[x];
+  const b2 = x > 0 ? Math.log(a / (a + b + x - 1)) + ratios[x - 1] : 0;
+  return [b1, b2];
 }
 
 function logLikelihoodUnchecked(params: BgNbdParams, x: number, tx: number, T: number, s = shared(params)): number {
   const { r, alpha, a, b } = params;
   const d = logGamma(r + x) - s.lgr + s.rLogAlpha;
-  const a1 = logBeta(a, b + x) - s.lbab - (r + x) * Math.log(alpha + T);
+  const [b1, b2] = betaTerms(a, b, x, betaRatios(a, b, x));
+  const a1 = b1 - (r + x) * Math.log(alpha + T);
   if (x === 0) return d + a1;
-  const a2 = logBeta(a + 1, b + x - 1) - s.lbab - (r + x) * Math.log(alpha + tx);
+  const a2 = b2 - (r + x) * Math.log(alpha + tx);
   const m = Math.max(a1, a2);
   return d + m + Math.log(Math.exp(a1 - m) + Math.exp(a2 - m));
 }
@@ -124,11 +148,13 @@ function totalGrouped(params: BgNbdParams, { times, groups }: Grouped): number {
   const s = shared(params);
   const logs = new Float64Array(times.length);
   for (let i = 0; i < times.length; i++) logs[i] = Math.log(alpha + times[i]);
+  let maxX = 0;
+  for (const g of groups) if (g.x > maxX) maxX = g.x;
+  const ratios = betaRatios(a, b, maxX);
   let sum = 0;
   for (const { x, tx, T, count } of groups) {
     const d = logGamma(r + x) - s.lgr + s.rLogAlpha;
-    const b1 = logBeta(a, b + x) - s.lbab;
-    const b2 = x > 0 ? logBeta(a + 1, b + x - 1) - s.lbab : 0;
+    const [b1, b2] = betaTerms(a, b, x, ratios);
     const power = r + x;
     let groupSum = 0;
     for (let i = 0; i < T.length; i++) {
@@ -154,7 +180,21 @@ export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly
   return totalGrouped(params, group(customers));
 }
 
-export type BgNbdFit = { params: BgNbdParams; logLikelihood: number; converged: boolean; evaluations: number };
+export type BgNbdFit = {
+  params: BgNbdParams;
+  logLikelihood: number;
+  converged: boolean;
+  evaluations: number;
+  /** The optimum lies on the edge a + b → ∞ (every customer drops out with the same probability a/(a+b)): the fit
+   * stopped on the ridge towards it (a + b above 10⁶). The predictions are those of that limit. */
+  boundary: boolean;
+};
+
+/** The cap on a + b (the Beta's concentration); see the fit's comment at the top of this file. */
+export const MAX_CONCENTRATION = 1e6;
+const LOG_MAX_CONCENTRATION = Math.log(MAX_CONCENTRATION);
+/** Beyond this a + b the Beta's spread is nil for any shop (its standard deviation below 0.001): on the edge. */
+const LOG_BOUNDARY_CONCENTRATION = Math.log(1e5);
 
 /**
  * Maximum-likelihood fit; throws if there are no customers or none with a repeat purchase (nothing to fit).
@@ -166,23 +206,46 @@ export function fitBgNbd(customers: readonly RfmSummary[], { start }: { start?: 
   if (!customers.some((c) => c.x > 0)) throw new RangeError("BG/NBD: no customer has a repeat purchase; cannot fit");
   const rows = group(customers);
   const meanT = customers.reduce((s, c) => s + c.T, 0) / customers.length;
-  const fromLogs = (v: number[]): BgNbdParams => ({
-    r: Math.exp(v[0]),
-    alpha: Math.exp(v[1]),
-    a: Math.exp(v[2]),
-    b: Math.exp(v[3]),
-  });
-  const objective = (v: number[]) => {
-    if (v.some((u) => Math.abs(u) > 30)) return Number.POSITIVE_INFINITY;
-    return -totalGrouped(fromLogs(v), rows);
+  // v = (ln r, ln α, logit m, ln s): a = m·s, b = (1 − m)·s.
+  const fromVector = (v: number[]): BgNbdParams => {
+    const m = 1 / (1 + Math.exp(-v[2]));
+    const concentration = Math.exp(v[3]);
+    return { r: Math.exp(v[0]), alpha: Math.exp(v[1]), a: m * concentration, b: (1 - m) * concentration };
   };
-  const from = start ? [start.r, start.alpha, start.a, start.b].map(Math.log) : [0, Math.log(meanT), 0, 0];
-  const result = nelderMead(objective, from, { step: start ? 0.2 : 1, fTolerance: 1e-12, xTolerance: 1e-9 });
+  const toVector = (p: BgNbdParams): number[] => [
+    Math.log(p.r),
+    Math.log(p.alpha),
+    Math.log(p.a) - Math.log(p.b),
+    Math.min(Math.log(p.a + p.b), LOG_MAX_CONCENTRATION),
+  ];
+  const objective = (v: number[]) => {
+    if (Math.abs(v[0]) > 30 || Math.abs(v[1]) > 30 || Math.abs(v[2]) > 30) return Number.POSITIVE_INFINITY;
+    if (v[3] < -30 || v[3] > LOG_MAX_CONCENTRATION) return Number.POSITIVE_INFINITY;
+    const p = fromVector(v);
+    if (!(p.a > 0 && p.b > 0)) return Number.POSITIVE_INFINITY;
+    return -totalGrouped(p, rows);
+  };
+  const from = start ? toVector(start) : [0, Math.log(meanT), 0, Math.log(2)];
+  const options = { step: start ? 0.2 : 1, fTolerance: 1e-12, xTolerance: 1e-9 };
+  const free = nelderMead(objective, from, options);
+  if (!(free.x[3] > LOG_BOUNDARY_CONCENTRATION))
+    return {
+      params: fromVector(free.x),
+      logLikelihood: -free.value,
+      converged: free.converged,
+      evaluations: free.evaluations,
+      boundary: false,
+    };
+  // On the ridge: a simplex pressed against the cap stalls, so the limit is fitted as what it is — three parameters
+  // (r, α, m) with a + b at the cap — from where the free search stopped.
+  const edge = nelderMead((v) => objective([v[0], v[1], v[2], LOG_MAX_CONCENTRATION]), free.x.slice(0, 3), options);
+  const best = edge.value <= free.value;
   return {
-    params: fromLogs(result.x),
-    logLikelihood: -result.value,
-    converged: result.converged,
-    evaluations: result.evaluations,
+    params: fromVector(best ? [...edge.x, LOG_MAX_CONCENTRATION] : free.x),
+    logLikelihood: -(best ? edge.value : free.value),
+    converged: edge.converged,
+    evaluations: free.evaluations + edge.evaluations,
+    boundary: true,
   };
 }
 
