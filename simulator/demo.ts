@@ -27,6 +27,8 @@ const DIR = path.resolve("tmp/demo");
 const API_KEY = "demo-api-key";
 const API_SECRET = "demo-api-secret";
 const BROWSER = { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36" };
+/** Bumped whenever the generator's output gains something (2: a product catalogue and line items). */
+const GENERATED_FORMAT = 2;
 const step = (text: string) => console.log(`\x1b[36m▶\x1b[0m ${text}`);
 
 async function main() {
@@ -37,7 +39,9 @@ async function main() {
   let shopFile = values["shop-file"];
   if (!shopFile) {
     const today = new Date().toISOString().slice(0, 10);
-    shopFile = path.join(DIR, `${values.preset}-${values.seed}-${today}.jsonl`);
+    // The cached file's name carries the generator's format (2: products and line items), so an older file is not
+    // reused after the generator learned more.
+    shopFile = path.join(DIR, `${values.preset}-${values.seed}-${today}-f${GENERATED_FORMAT}.jsonl`);
     if (!existsSync(shopFile)) {
       step(`Generating the ${values.preset} shop (seed ${values.seed}) …`);
       await writeShopFile(
