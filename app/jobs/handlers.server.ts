@@ -76,7 +76,7 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
     [POINTS_CUSTOMER]: pointsCustomerJob({ clientFor, queue }),
     [POINTS_SHOP]: pointsShopJob({ clientFor, queue }),
-    [PREDICTIONS]: predictionsJob(),
+    [PREDICTIONS]: predictionsJob({ queue }),
     [AFFINITY]: affinityJob({ queue }),
     [POINTS_BIRTHDAYS]: pointsBirthdaysJob({ clientFor, queue }),
     [REDEMPTIONS_RECOVER]: redemptionsRecoverJob({ clientFor, queue }),

@@ -1,12 +1,11 @@
 // The `predictions` job: the shop's BG/NBD and Gamma-Gamma refit on the ledger and every customer's predictions
 // replaced (services/predictions.server.ts). Queued after the daily and the backfill recompute and by the admin's
 // "refit now". The payload is checked here. Idempotent: a rerun as of the same moment stores the same fit.
-import { isShopActive } from "../models/shop.server";
-import { refitPredictions } from "../services/predictions.server";
+import { refitActiveShop } from "../services/predictions.server";
 import { PREDICTIONS_REASONS, type PredictionsPayload } from "./contracts";
-import { PermanentJobError, type JobContext } from "./queue";
+import { PermanentJobError, type JobContext, type JobQueue } from "./queue";
 
-export function predictionsJob({ now = () => new Date() }: { now?: () => Date } = {}) {
+export function predictionsJob({ queue, now = () => new Date() }: { queue?: JobQueue; now?: () => Date } = {}) {
   return async function runPredictions(job: JobContext<PredictionsPayload>) {
     const { shop, payload } = job;
     if (!PREDICTIONS_REASONS.includes(payload.reason))
@@ -16,8 +15,6 @@ export function predictionsJob({ now = () => new Date() }: { now?: () => Date } 
       throw new PermanentJobError(`asOf ${JSON.stringify(payload.asOf)} is not an ISO-8601 time`);
     if (Number.isNaN(asOf.getTime()))
       throw new PermanentJobError(`asOf ${JSON.stringify(payload.asOf)} is not an ISO-8601 time`);
-    // A shop that stopped using the app keeps its last fit until it reinstalls or is erased.
-    if (!(await isShopActive(shop))) return;
-    await refitPredictions(shop, { asOf, now: now() });
+    await refitActiveShop(shop, { asOf, now: now(), queue });
   };
 }

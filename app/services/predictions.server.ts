@@ -26,6 +26,10 @@ import {
   shopTimeZone,
   type PredictionStatus,
 } from "../models/predictions.server";
+import { enqueueSync } from "../jobs/contracts";
+import type { JobQueue } from "../jobs/queue";
+import { getSyncSettings } from "../models/sync.server";
+import { isShopActive } from "../models/shop.server";
 
 const DAY_MS = 86_400_000;
 
@@ -188,7 +192,7 @@ export function modelJson(run: PredictionRun): Record<string, unknown> {
 /** Fits as of `asOf` and stores the fit (and the shop's predictions, replaced in one transaction). */
 export async function refitPredictions(
   shop: string,
-  { asOf, now = new Date() }: { asOf: Date; now?: Date },
+  { asOf, now = new Date(), queue }: { asOf: Date; now?: Date; queue?: JobQueue },
 ): Promise<PredictionRun> {
   const run = await computePredictions(shop, { asOf });
   await saveShopPrediction(
@@ -205,5 +209,16 @@ export async function refitPredictions(
     },
     run.predictions,
   );
+  // The insight tags (value band, likely lost) follow the fit: the recompute's own sync may have run before it.
+  if (queue && (await getSyncSettings(shop)).insightPrefix) await enqueueSync(queue, shop, "recompute");
   return run;
+}
+
+/** The job's refit: a shop that stopped using the app keeps its last fit until it reinstalls or is erased (null). */
+export async function refitActiveShop(
+  shop: string,
+  options: { asOf: Date; now?: Date; queue?: JobQueue },
+): Promise<PredictionRun | null> {
+  if (!(await isShopActive(shop))) return null;
+  return refitPredictions(shop, options);
 }

@@ -8,7 +8,8 @@ import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { databaseKind, prisma } from "../../app/db.server";
 import { bgnbdTotalLogLikelihood, type BgNbdParams } from "../../app/domain/predictions/bgnbd";
-import { PREDICTIONS, type PredictionsPayload } from "../../app/jobs/contracts";
+import { PREDICTIONS, SYNC, type PredictionsPayload } from "../../app/jobs/contracts";
+import { getSyncSettings, saveSyncSettings } from "../../app/models/sync.server";
 import { predictionsJob } from "../../app/jobs/predictions.server";
 import { PermanentJobError, type JobContext } from "../../app/jobs/queue";
 import { applyCustomers, applyOrders, deleteCustomer } from "../../app/models/ledger.server";
@@ -333,6 +334,23 @@ describe("the predictions job", () => {
     await expect(run(job({ reason: "daily", asOf: "yesterday" }))).rejects.toBeInstanceOf(PermanentJobError);
     await run(job({ reason: "manual", asOf: END }));
     expect(await getShopPrediction(A)).toMatchObject({ status: "fitted", asOf: AS_OF });
+  });
+
+  it("queues a sync after the refit only when the insight tags are on (bands and 'likely lost' follow the fit)", async () => {
+    const queue = testQueue();
+    const run = predictionsJob({ queue, now: () => new Date("2025-06-02T00:00:00Z") });
+    await prisma.job.deleteMany({ where: { shop: A, kind: SYNC } });
+    await run(job({ reason: "manual", asOf: END }));
+    expect(await jobRows(A, { kind: SYNC })).toHaveLength(0);
+    await saveSyncSettings(A, { ...(await getSyncSettings(A)), insightPrefix: "insight:" });
+    try {
+      await run(job({ reason: "manual", asOf: END }));
+      expect(await jobRows(A, { kind: SYNC })).toHaveLength(1);
+      expect(await jobRows(B, { kind: SYNC })).toHaveLength(0);
+    } finally {
+      await saveSyncSettings(A, { ...(await getSyncSettings(A)), insightPrefix: null });
+      await prisma.job.deleteMany({ where: { shop: A, kind: SYNC } });
+    }
   });
 
   it("is queued by the daily and the backfill recompute, not by others", async () => {
