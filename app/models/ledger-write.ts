@@ -254,25 +254,34 @@ function* writeRefundLines(shop: string, refunds: readonly LedgerRefund[]): Ledg
 
 /**
  * Products: the newest version of each wins; a deleted one stays deleted. Nothing to recompute. With `touched`, notes
- * the products that went on or off sale (ACTIVE or not), for `recommendedAmong`, and those whose version of the held
- * second differs from it (productSameSecondConflict: re-read from Shopify).
+ * the products that went on or off sale (ACTIVE or not), for `recommendedAmong`. With `inDoubt` (the webhooks', the
+ * products import's), notes those whose version of the held second differs from it (productSameSecondConflict:
+ * re-read from Shopify).
  */
-function* writeProducts(shop: string, products: readonly LedgerProduct[], touched: Touched | null): LedgerWork<void> {
+function* writeProducts(
+  shop: string,
+  products: readonly LedgerProduct[],
+  touched: Touched | null,
+  inDoubt: Set<string> | null = touched?.productsInDoubt ?? null,
+): LedgerWork<void> {
   const rows = newest(
     products,
     (x) => x.id,
     (x) => x.sourceUpdatedAt,
   );
   const params = rows.map((p) => [shop, p.id, p.title, p.handle, p.productType, p.vendor, p.status, p.sourceUpdatedAt]);
+  let written: boolean[];
   if (!touched) {
-    yield* runEach(UPSERT_PRODUCT, params);
-    return;
+    written = (yield* runEach(UPSERT_PRODUCT, params)).map((changed) => changed > 0);
+  } else {
+    const results = yield* readThenWriteEach<{ status: string | null }>(PRODUCT_STATUS, UPSERT_PRODUCT, params);
+    results.forEach(({ read: before, written }, i) => {
+      if (written && (before?.status === "ACTIVE") !== (rows[i].status === "ACTIVE")) touched.products.add(rows[i].id);
+    });
+    written = results.map((r) => r.written);
   }
-  const results = yield* readThenWriteEach<{ status: string | null }>(PRODUCT_STATUS, UPSERT_PRODUCT, params);
-  results.forEach(({ read: before, written }, i) => {
-    if (written && (before?.status === "ACTIVE") !== (rows[i].status === "ACTIVE")) touched.products.add(rows[i].id);
-  });
-  const kept = rows.filter((_, i) => !results[i].written);
+  if (!inDoubt) return;
+  const kept = rows.filter((_, i) => !written[i]);
   const held = yield* getEach<{
     title: string | null;
     handle: string | null;
@@ -289,7 +298,7 @@ function* writeProducts(shop: string, products: readonly LedgerProduct[], touche
     const h = held[i];
     // SQLite answers a comparison with 0/1, PostgreSQL with a boolean.
     if (h && productSameSecondConflict({ ...h, sameSecond: Boolean(h.sameSecond), deleted: Boolean(h.deleted) }, p))
-      touched.productsInDoubt.add(p.id);
+      inDoubt.add(p.id);
   });
 }
 
@@ -559,7 +568,24 @@ export function* refundLinesBatch(shop: string, refunds: readonly LedgerRefund[]
   yield* writeRefundLines(shop, refunds);
 }
 
-/** A batch of the catalogue (the products import): the newest version of each product wins. */
-export function* productsBatch(shop: string, products: readonly LedgerProduct[]): LedgerWork<void> {
-  yield* writeProducts(shop, products, null);
+/**
+ * A batch of the catalogue (the products import): the newest version of each product wins. With `productRefresh`, a
+ * job of that kind per product whose version of the held second differs from it, in the same transaction (the bulk
+ * file is read at some moment of that second: a webhook's version of the same second may be older or newer).
+ */
+export function* productsBatch(
+  shop: string,
+  products: readonly LedgerProduct[],
+  productRefresh?: string,
+): LedgerWork<void> {
+  const inDoubt = productRefresh ? new Set<string>() : null;
+  yield* writeProducts(shop, products, null, inDoubt);
+  for (const productId of [...(inDoubt ?? [])].sort())
+    yield {
+      op: "enqueue",
+      shop,
+      kind: productRefresh!,
+      payload: { productId },
+      key: `${productRefresh}:${productId}`,
+    };
 }

@@ -5,7 +5,13 @@
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 import type { LedgerChange, LedgerCustomer, LedgerOrder, LedgerProduct, LedgerRefund } from "../domain/ledger-types";
-import { productsBatch, refundLinesBatch, writeChange, type LedgerDriver } from "./ledger-write";
+import {
+  productsBatch,
+  refundLinesBatch,
+  writeChange,
+  type LedgerDriver,
+  type TransactionalQueue,
+} from "./ledger-write";
 import { sqliteLedgerDriver } from "./ledger-driver-sqlite.server";
 import { pgLedgerDriver } from "./ledger-driver-pg.server";
 
@@ -36,9 +42,16 @@ export async function applyRefundLines(shop: string, refunds: LedgerRefund[]): P
   await ledgerDriver().transaction(() => refundLinesBatch(shop, refunds));
 }
 
-/** Upserts products of the catalogue (newest version wins, a deleted one stays deleted): the products import. */
-export async function applyProducts(shop: string, products: LedgerProduct[]): Promise<void> {
-  await ledgerDriver().transaction(() => productsBatch(shop, products));
+/**
+ * Upserts products of the catalogue (newest version wins, a deleted one stays deleted): the products import. With
+ * `followUp`, a `productRefresh` job per product whose version of the held second differs, queued in the transaction.
+ */
+export async function applyProducts(
+  shop: string,
+  products: LedgerProduct[],
+  followUp?: { productRefresh: string; queue: TransactionalQueue },
+): Promise<void> {
+  await ledgerDriver().transaction(() => productsBatch(shop, products, followUp?.productRefresh), followUp?.queue);
 }
 
 /** Upserts customers (newest version wins); returns the ids that changed. */

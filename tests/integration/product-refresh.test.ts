@@ -275,6 +275,35 @@ describe("two versions of one product in the same second", () => {
     expect(await held(SHOP, product.id)).toEqual(tombstone);
   });
 
+  it("the products import reading a version of the held second that differs queues the re-read too", async () => {
+    const sim = env.shopify.admin;
+    const { result: product, events } = recordProducts(SHOP, () => {
+      clock.advance(60_000);
+      const created = sim.createProduct(SHOP, { title: "Scale", variants: [{ price: "55.00" }] });
+      clock.advance(60_000);
+      sim.updateProduct(SHOP, created.id, { title: "Coffee scale" });
+      sim.updateProduct(SHOP, created.id, { status: "DRAFT" }); // its webhook is never delivered
+      return created;
+    });
+    const [created, renamed] = events;
+    await env.shopify.webhooks.deliverBatch([created, renamed]);
+    expect(await refreshKeys(SHOP)).toEqual([]);
+    expect((await held(SHOP, product.id))!.status).toBe("ACTIVE");
+    // The import's bulk file has the draft, stamped with the held second: kept out, queued for a re-read; every
+    // other product of the shop is read as held and queues nothing
+    const queue = testQueue({ random: () => 0 });
+    const handlers = createJobHandlers({ queue, clientFor: env.clientFor });
+    await queue.enqueue(SHOP, "products-import", {}, { key: "products-import" });
+    const worker = await queue.work({ "products-import": handlers["products-import"] }, { pollMs: 20 });
+    await worker.idle();
+    await worker.stop();
+    expect(await jobRows(SHOP, { kind: "products-import", state: "dead" })).toEqual([]);
+    expect(await refreshKeys(SHOP)).toEqual([`${PRODUCT_REFRESH}:${product.id}`]);
+    await runRefreshes();
+    expect(await held(SHOP, product.id)).toEqual(truth(SHOP, product.id));
+    expect((await held(SHOP, product.id))!.status).toBe("DRAFT");
+  });
+
   it("refuse a payload that names no product, changing nothing", async () => {
     const queue = testQueue();
     await queue.enqueue(SHOP, PRODUCT_REFRESH, { productId: "gid://shopify/Customer/1" }, { key: "bad-refresh" });
