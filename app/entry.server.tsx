@@ -1,4 +1,3 @@
-import { PassThrough } from "node:stream";
 import { renderToPipeableStream } from "react-dom/server";
 import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
@@ -6,6 +5,7 @@ import { isbot } from "isbot";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { logger } from "./logger.server";
 import { env } from "./env.server";
+import { withoutNulBytes } from "./render-stream.server";
 
 export const streamTimeout = 5000;
 
@@ -25,8 +25,9 @@ export default async function handleRequest(
   return new Promise<Response>((resolve, reject) => {
     const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} />, {
       [callbackName]: () => {
-        const body = new PassThrough();
-        responseHeaders.set("Content-Type", "text/html");
+        // React 18's stream can carry NUL bytes before a multi-byte character (./render-stream.server.ts).
+        const body = withoutNulBytes();
+        responseHeaders.set("Content-Type", "text/html; charset=utf-8");
         resolve(
           new Response(createReadableStreamFromReadable(body), {
             headers: responseHeaders,

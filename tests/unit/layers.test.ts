@@ -44,7 +44,7 @@ const ZONES: [Zone, string[]][] = [
   ["db", ["app/db.server.ts", "app/db-kind.ts", "app/pg-transaction.server.ts", "app/generated/"]],
   ["platform", ["app/env.server.ts", "app/logger.server.ts"]],
   ["shopify.server", ["app/shopify.server.ts"]],
-  ["entry", ["app/entry.server.tsx", "app/root.tsx", "app/cli.server.ts"]],
+  ["entry", ["app/entry.server.tsx", "app/render-stream.server.ts", "app/root.tsx", "app/cli.server.ts"]],
 ];
 
 const ANY: Zone[] = ZONES.map(([zone]) => zone);
