@@ -171,6 +171,20 @@ export interface ShopPredictionValues {
   fittedAt: Date;
 }
 
+/** The ShopPrediction row's columns for a fit (JSON as text). */
+function shopPredictionRow(values: ShopPredictionValues) {
+  return {
+    asOf: values.asOf,
+    status: values.status,
+    reason: values.reason,
+    customers: values.customers,
+    repeaters: values.repeaters,
+    model: JSON.stringify(values.model),
+    backtest: values.backtest === null ? null : JSON.stringify(values.backtest),
+    fittedAt: values.fittedAt,
+  };
+}
+
 /**
  * Stores a fit: the ShopPrediction row and the shop's CustomerPrediction rows replaced by `predictions` (none when
  * the fit is too small or failed: earlier numbers are not left standing), in ONE transaction, so a reader sees the
@@ -181,16 +195,7 @@ export async function saveShopPrediction(
   values: ShopPredictionValues,
   predictions: readonly CustomerPredictionValues[],
 ): Promise<void> {
-  const row = {
-    asOf: values.asOf,
-    status: values.status,
-    reason: values.reason,
-    customers: values.customers,
-    repeaters: values.repeaters,
-    model: JSON.stringify(values.model),
-    backtest: values.backtest === null ? null : JSON.stringify(values.backtest),
-    fittedAt: values.fittedAt,
-  };
+  const row = shopPredictionRow(values);
   const file = sqliteFile();
   if (file) return saveSqlite(file, shop, row, values.asOf, predictions);
   return saveShopPredictionPrisma(shop, values, predictions);
@@ -205,16 +210,7 @@ export async function saveShopPredictionPrisma(
   values: ShopPredictionValues,
   predictions: readonly CustomerPredictionValues[],
 ): Promise<void> {
-  const row = {
-    asOf: values.asOf,
-    status: values.status,
-    reason: values.reason,
-    customers: values.customers,
-    repeaters: values.repeaters,
-    model: JSON.stringify(values.model),
-    backtest: values.backtest === null ? null : JSON.stringify(values.backtest),
-    fittedAt: values.fittedAt,
-  };
+  const row = shopPredictionRow(values);
   await prisma.$transaction(
     async (tx) => {
       await tx.shopPrediction.upsert({ where: { shop }, create: { shop, ...row }, update: row });
