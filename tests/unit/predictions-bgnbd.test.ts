@@ -97,6 +97,14 @@ describe("the fit on the edge: every customer drops out alike", () => {
     const expected = bgnbdConditionalExpectedPurchases(fit.params, { x: 4, tx: 30, T: 60 }, 52);
     expect(Number.isFinite(expected)).toBe(true);
     expect(expected).toBeGreaterThan(0);
+    // A year ahead for a new customer and for a recent one (z = t/(α+T+t) near 1: the series must still converge).
+    for (const value of [
+      bgnbdExpectedPurchases(fit.params, 52),
+      bgnbdConditionalExpectedPurchases(fit.params, { x: 0, tx: 0, T: 0.5 }, 52),
+    ]) {
+      expect(Number.isFinite(value)).toBe(true);
+      expect(value).toBeGreaterThan(0);
+    }
     const alive = bgnbdProbabilityAlive(fit.params, { x: 4, tx: 30, T: 60 });
     expect(alive).toBeGreaterThan(0);
     expect(alive).toBeLessThan(1);
