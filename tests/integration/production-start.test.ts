@@ -153,7 +153,8 @@ describe("production start (README / Dockerfile)", () => {
     // HOST is not set: every interface, reached here on loopback.
     expect(url).toBe(`http://127.0.0.1:${env.PORT}`);
     expect(app.output()).toContain("(every interface, HOST=0.0.0.0)");
-    expect(app.output()).toContain("Job worker running in this process");
+    // The worker's line is a second write, which may reach the pipe after the first was read.
+    await waitForOutput(app, /Job worker running in this process/);
     expect(await pendingMigrations(databaseUrl)).toEqual([]);
 
     const health = await fetch(`${url}/healthz`);
@@ -288,7 +289,7 @@ describe("production start (README / Dockerfile)", () => {
     const web = npm(["start"], env);
     const worker = npm(["run", "worker"], env);
     const [, url] = await waitForOutput(web, /listening on (http:\/\/\S+)/);
-    expect(web.output()).toContain("Jobs are left to `npm run worker` (WORKER=separate)");
+    await waitForOutput(web, /Jobs are left to `npm run worker` \(WORKER=separate\)/);
     expect(web.output()).not.toContain("Job worker running in this process");
     await waitForOutput(worker, /Loyalty & RFM worker running/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
