@@ -52,7 +52,8 @@ export default function Customers() {
       if (value === undefined || value === "") next.delete(key);
       else next.set(key, value);
     }
-    if (!("page" in changes)) next.delete("page");
+    // Any change but paging starts again at the top: no page number, no cursor.
+    if (!("page" in changes)) for (const key of ["page", "after", "before"]) next.delete(key);
     setParams(next, { preventScrollReset: true });
   };
   useEffect(() => () => clearTimeout(timer.current), []);
@@ -65,7 +66,8 @@ export default function Customers() {
   const segmentName = (key: string) => data.segmentNames[key]?.trim() || t(`segment.${key}`);
   const tierName = (key: string | null) =>
     key === null ? t("customers.noTier") : (data.tiers.find((x) => x.key === key)?.name ?? key);
-  const page = data.query.page;
+  // Keyset paging: the next page is the rows after this page's last, the previous the rows before its first.
+  const page = data.page;
   const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
   const filtering = Boolean(data.query.search || data.query.segment || data.query.tier || data.query.insight);
 
@@ -289,10 +291,11 @@ export default function Customers() {
               { title: t("customers.column.rfm"), alignment: "end" },
             ]}
             pagination={{
-              hasPrevious: page > 1,
-              hasNext: page < pages,
-              onPrevious: () => update({ page: String(page - 1) }),
-              onNext: () => update({ page: String(page + 1) }),
+              hasPrevious: data.previous !== null,
+              hasNext: data.next !== null,
+              onPrevious: () =>
+                update({ page: String(page - 1), before: data.previous ?? undefined, after: undefined }),
+              onNext: () => update({ page: String(page + 1), after: data.next ?? undefined, before: undefined }),
               label: `${formatNumber(locale, page)} / ${formatNumber(locale, pages)}`,
             }}
           >
