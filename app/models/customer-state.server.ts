@@ -7,13 +7,14 @@ import type { SegmentKey } from "../domain/segments";
 import { prisma } from "../db.server";
 import {
   MONEY_COLUMNS,
-  STATE_COLUMNS as COLUMNS,
+  STORED_STATE_COLUMNS as COLUMNS,
   stateDigest,
   TIME_COLUMNS,
   type CustomerStateValues,
   type HistoryEntry,
 } from "./scoring-types";
 import { sqliteScoring } from "./scoring-sqlite.server";
+import { derivedRecencyDays } from "../domain/customer-state";
 
 export { stateDigest, type CustomerStateValues, type HistoryEntry };
 
@@ -26,9 +27,12 @@ type StateRow = NonNullable<Awaited<ReturnType<typeof prisma.customerState.findF
 
 // Rows come from the ORM or from a raw query (a third of the cost per batch); the driver may hand back times as
 // Date or text and integers as number or BigInt, so both are read the same way.
-function fromRow(row: StateRow): CustomerStateValues {
+// Recency is not stored: it is derived from lastOrderAt and when the row's values hold (derivedRecencyDays), with
+// `runAsOf` the shop's last full run (lastRunAsOf).
+function fromRow(row: StateRow, runAsOf: number | null): CustomerStateValues {
   const ms = (d: Date | string | null) => (d === null ? null : d instanceof Date ? d.getTime() : Date.parse(d));
   const num = (n: bigint | number | null) => (n === null ? null : Number(n));
+  const lastOrderAt = ms(row.lastOrderAt);
   return {
     customerId: row.customerId,
     segment: row.segment as SegmentKey,
@@ -36,10 +40,10 @@ function fromRow(row: StateRow): CustomerStateValues {
     f: num(row.f),
     m: num(row.m),
     fm: num(row.fm),
-    recencyDays: num(row.recencyDays),
+    recencyDays: derivedRecencyDays(lastOrderAt, ms(row.computedAt)!, runAsOf),
     frequency: num(row.frequency),
     monetaryMinor: num(row.monetaryMinor),
-    lastOrderAt: ms(row.lastOrderAt),
+    lastOrderAt,
     tier: row.tier,
     spendInWindowMinor: num(row.spendInWindowMinor),
     ordersInWindow: num(row.ordersInWindow),
@@ -85,19 +89,31 @@ export async function loadStates(
   customerIds: readonly string[],
 ): Promise<Map<string, CustomerStateValues>> {
   const states = new Map<string, CustomerStateValues>();
+  const runAsOf = customerIds.length ? await lastRunAsOf(shop) : null;
   for (let i = 0; i < customerIds.length; i += ID_BATCH) {
     const rows = await prisma.$queryRaw<StateRow[]>(
       Prisma.sql`SELECT * FROM "CustomerState" WHERE "shop" = ${shop} AND "customerId" IN (${Prisma.join(customerIds.slice(i, i + ID_BATCH))})`,
     );
-    for (const row of rows) states.set(row.customerId, fromRow(row));
+    for (const row of rows) states.set(row.customerId, fromRow(row, runAsOf));
   }
   return states;
 }
 
 export async function loadState(shop: string, customerId: string): Promise<CustomerStateValues | null> {
-  const row = await prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } });
-  return row ? fromRow(row) : null;
+  const [row, runAsOf] = await Promise.all([
+    prisma.customerState.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    lastRunAsOf(shop),
+  ]);
+  return row ? fromRow(row, runAsOf) : null;
 }
+
+/** The asOf of the shop's last full computation (epoch ms), which stored recency is derived at; null: none yet. */
+export async function lastRunAsOf(shop: string): Promise<number | null> {
+  const row = await prisma.shopComputation.findUnique({ where: { shop }, select: { asOf: true } });
+  return row ? row.asOf.getTime() : null;
+}
+
+export { derivedRecencyDays };
 
 /** Customers with a stored state that the ledger has not deleted (tombstoned). */
 export async function liveStateCustomerIds(shop: string): Promise<string[]> {

@@ -14,7 +14,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import type { TierOrder } from "../domain/tiers";
 import {
   MONEY_COLUMNS,
-  STATE_COLUMNS,
+  STORED_STATE_COLUMNS as STATE_COLUMNS,
   stateDigest,
   TIME_COLUMNS,
   type CustomerAggregate,

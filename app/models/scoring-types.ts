@@ -2,10 +2,16 @@
 // SQLite, docs/decisions/0003-recompute-on-sqlite.md): a ledger scan's per-customer aggregates and tier orders, and a stored customer
 // state with its columns, digest and history entries.
 import type { TierOrder } from "../domain/tiers";
-import { STATE_COLUMNS, stateDigest, type CustomerStateValues, type HistoryEntry } from "../domain/customer-state";
+import {
+  STATE_COLUMNS,
+  STORED_STATE_COLUMNS,
+  stateDigest,
+  type CustomerStateValues,
+  type HistoryEntry,
+} from "../domain/customer-state";
 
 // The state itself is the domain's (app/domain/customer-state.ts); the storage columns of its values are here.
-export { STATE_COLUMNS, stateDigest, type CustomerStateValues, type HistoryEntry };
+export { STATE_COLUMNS, STORED_STATE_COLUMNS, stateDigest, type CustomerStateValues, type HistoryEntry };
 
 /** One customer's qualifying orders summed up as of asOf: over all history, and inside the RFM window. */
 export interface CustomerAggregate {

@@ -5,6 +5,7 @@
 import path from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
+import { loadState } from "../../app/models/customer-state.server";
 import { SHOPIFY_COUNTERPART } from "../../app/domain/shopify-stats";
 import { reconstructHistory } from "../../app/services/history.server";
 import { readShopifyStats } from "../../app/services/shopify-stats.server";
@@ -96,7 +97,8 @@ describe("Shopify's own view beside ours", () => {
     const card = page.getByRole("region", { name: "Ours and Shopify's" });
     await expect.poll(() => card.count()).toBe(1);
     const text = (await card.textContent())!;
-    expect(text).toContain(`their recency score is R ${someone.r} (last order ${someone.recencyDays} days ago)`);
+    const days = (await loadState(SHOP, someone.customerId))!.recencyDays; // derived, not stored (decisions/0009)
+    expect(text).toContain(`their recency score is R ${someone.r} (last order ${days} days ago)`);
     expect(text).toContain(`FM ${someone.fm}, the average of F ${someone.f}`);
     expect(text).toMatch(/Shopify puts them in /);
     expect(await seriousViolations(page)).toEqual([]);

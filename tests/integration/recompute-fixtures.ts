@@ -4,6 +4,7 @@
 import { toMinorUnits } from "../../app/domain/money";
 import { prisma } from "../../app/db.server";
 import { applyCustomers, applyOrders } from "../../app/models/ledger.server";
+import { derivedRecencyDays, lastRunAsOf } from "../../app/models/customer-state.server";
 import type { LedgerCustomer, LedgerOrder } from "../../app/domain/ledger-types";
 import { customerFromBulk, orderFromBulk } from "../../app/shopify/bulk-records";
 import { generateShop, type GeneratorInput } from "../../simulator/generator";
@@ -249,9 +250,11 @@ export const DEFAULT_USD: PlainProgram = {
 export async function storedStates(shop: string): Promise<ExpectedState[]> {
   const rows = await prisma.customerState.findMany({ where: { shop }, orderBy: { customerId: "asc" } });
   const num = (v: bigint | null) => (v === null ? null : Number(v));
+  // Recency is not a column (docs/decisions/0009): derived as every reader of a stored state derives it.
+  const runAsOf = await lastRunAsOf(shop);
   return rows.map((s) => ({
     customerId: s.customerId,
-    recencyDays: s.recencyDays,
+    recencyDays: derivedRecencyDays(s.lastOrderAt?.getTime() ?? null, s.computedAt.getTime(), runAsOf),
     frequency: s.frequency,
     monetary: num(s.monetaryMinor),
     r: s.r,
