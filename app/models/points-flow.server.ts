@@ -3,6 +3,7 @@
 // advancing the row's attempts from the count the sender read, so two passes racing on one row send it once.
 import { prisma } from "../db.server";
 import type { AnnouncementRecord, AnnouncementState } from "../domain/points-flow";
+import { ORDER_IDS_PER_QUERY } from "./points.server";
 
 /**
  * The customers the points pass looks at: those with an order or derived bonus entry adding points that became
@@ -56,14 +57,21 @@ export async function announcementRecords(
   }));
 }
 
-/** The names of these orders of the shop (an order without one is left out). */
+/**
+ * The names of these orders of the shop (an order without one is left out). Read ORDER_IDS_PER_QUERY at a time: the
+ * journals of 500 customers may name any number of orders (Prisma's 999 bound parameters on SQLite, P2029).
+ */
 export async function orderNames(shop: string, orderIds: readonly string[]): Promise<Map<string, string>> {
-  if (orderIds.length === 0) return new Map();
-  const rows = await prisma.order.findMany({
-    where: { shop, id: { in: [...orderIds] } },
-    select: { id: true, name: true },
-  });
-  return new Map(rows.filter((r) => r.name).map((r) => [r.id, r.name!]));
+  const ids = [...new Set(orderIds)];
+  const out = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += ORDER_IDS_PER_QUERY) {
+    const rows = await prisma.order.findMany({
+      where: { shop, id: { in: ids.slice(i, i + ORDER_IDS_PER_QUERY) } },
+      select: { id: true, name: true },
+    });
+    for (const r of rows) if (r.name) out.set(r.id, r.name);
+  }
+  return out;
 }
 
 type Key = { shop: string; customerId: string; sourceKey: string; topic: string };

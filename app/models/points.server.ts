@@ -48,6 +48,9 @@ export async function tierProgrammeHistory(shop: string): Promise<{ from: number
   return rows.map((r) => ({ from: r.createdAt.getTime(), program: JSON.parse(r.program) as TierProgram }));
 }
 
+/** Order ids bound in one ORM query: the shop and these stay under Prisma's 999 bound parameters on SQLite (P2029). */
+export const ORDER_IDS_PER_QUERY = 900;
+
 /**
  * The ledger of each customer named (an entry for every one): every live order, those processed from `from` on (null:
  * all) with their refunds, those before it without (they earn nothing; their value counts for the tier an order was
@@ -103,13 +106,22 @@ export async function pointsLedgers(
       test: o.test,
       valueMinor: Number(o.valueMinor),
     });
-  const refunds =
-    earning.length === 0
-      ? []
-      : await prisma.refund.findMany({
-          where: { shop, orderId: { in: earning.map((o) => o.id) } },
-          select: { id: true, orderId: true, createdAt: true, amountMinor: true, currencyCode: true },
-        });
+  // The refunds of those orders, read ORDER_IDS_PER_QUERY orders at a time: 500 customers may have any number of
+  // orders, and Prisma refuses an ORM query with more than 999 bound parameters on SQLite (P2029)
+  const refunds: {
+    id: string;
+    orderId: string;
+    createdAt: Date;
+    amountMinor: bigint | null;
+    currencyCode: string;
+  }[] = [];
+  for (let i = 0; i < earning.length; i += ORDER_IDS_PER_QUERY)
+    refunds.push(
+      ...(await prisma.refund.findMany({
+        where: { shop, orderId: { in: earning.slice(i, i + ORDER_IDS_PER_QUERY).map((o) => o.id) } },
+        select: { id: true, orderId: true, createdAt: true, amountMinor: true, currencyCode: true },
+      })),
+    );
   const refundsOf = new Map<string, PointsOrder["refunds"][number][]>();
   for (const r of refunds) {
     const list = refundsOf.get(r.orderId) ?? [];
