@@ -43,6 +43,11 @@ const schema = z
     // inline: the web server also runs the job worker; separate: it only enqueues and `npm run worker` runs jobs.
     WORKER: z.enum(["inline", "separate"]).default("inline"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    // The webhook benchmark's floor (bench/webhook-ingest.ts): "on" opens POST /webhooks/floor, which does only what
+    // Shopify's app template does with a webhook (authenticate.webhook, then 200). Off (404) unless asked.
+    WEBHOOK_FLOOR_ROUTE: z
+      .enum(["on", "off"], { error: 'must be "on" or "off" (the benchmark floor route, off by default)' })
+      .default("off"),
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
     // Points the Admin API client (token exchange included) at the local Shopify simulator. Never in production.
     SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),

@@ -3,7 +3,7 @@
 // simulator, in this process: the network edge). Processes can be killed with SIGKILL and restarted, and the
 // database restarted, at any moment: what the reliability suite does to it.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { createLocalShopify, type LocalShopify } from "../../simulator/local-shopify";
@@ -37,7 +37,33 @@ export interface Cluster {
   cpuSeconds(): CpuSeconds;
   /** A client on the app's database (for reading state), closed by stop(). */
   db(): Promise<pg.Client>;
+  /**
+   * Samples pg_stat_activity every `everyMs` until stop() is called: what each backend of the app's database was
+   * doing (state, wait event), by owner (the web processes, the workers, others), and the statements most often seen
+   * waiting. Waits, not CPU: where a serialised path spends its time.
+   */
+  sampleWaits(everyMs?: number): { stop(): Promise<WaitProfile> };
+  /** The web processes' probe (web-probe.mjs): one line a second, when started with `probe`. */
+  probeLines(): ProbeLine[];
   stop(): Promise<void>;
+}
+
+export interface WaitProfile {
+  samples: number;
+  /** owner → "state / wait" → share of that owner's backend-samples. */
+  byOwner: Record<string, { backends: number; states: [string, number][] }>;
+  /** The statements most often seen not running on the CPU (waiting on a lock, on IO, on the client). */
+  waitingStatements: [string, number][];
+}
+
+export interface ProbeLine {
+  at: number;
+  pid: number;
+  loopDelayMs: { p50: number; p99: number; max: number };
+  pool: { open: number; idle: number; waitingMean: number; waitingMax: number };
+  requestsInFlight: { mean: number; max: number };
+  /** ms of that second on a CPU, and runnable but waiting for one. */
+  cpuMs?: { on: number; runQueue: number };
 }
 
 export interface CpuSeconds {
@@ -63,6 +89,50 @@ function processCpu(pid: number | undefined): { comm: string; seconds: number } 
   }
 }
 
+/** The pids of a process's children (a node:cluster primary's web processes). */
+function childrenOf(pid: number | undefined): number[] {
+  if (!pid) return [];
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The local TCP ports of a process's sockets (to tell which PostgreSQL backend serves which process). */
+function localPortsOf(pids: number[]): Set<number> {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+          const m = /^socket:\[(\d+)\]$/.exec(link);
+          if (m) inodes.add(m[1]);
+        } catch {
+          // closed meanwhile
+        }
+      }
+    } catch {
+      // gone
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && inodes.has(f[9])) ports.add(parseInt(f[1].split(":")[1], 16));
+    }
+  }
+  return ports;
+}
+
 function ensureBuild() {
   if (existsSync("build/server/index.js")) return;
   const built = spawnSync(
@@ -76,11 +146,17 @@ function ensureBuild() {
 export async function startCluster({
   name,
   workers = 2,
+  web: webProcesses = 1,
+  probe = false,
   port = 0,
   simulatorOptions = {},
 }: {
   name: string;
   workers?: number;
+  /** Web processes: 1 runs server.mjs; more run web-cluster.mjs (node:cluster, one port, round-robin). */
+  web?: number;
+  /** Preload web-probe.mjs into the web processes (event-loop delay, pool waits, requests in flight). */
+  probe?: boolean;
   port?: number;
   simulatorOptions?: Parameters<typeof createLocalShopify>[0] extends infer O ? Partial<O> : never;
 }): Promise<Cluster> {
@@ -129,8 +205,12 @@ export async function startCluster({
   const killedByUs = new WeakSet<ChildProcess>();
   const startedAt = Date.now();
   let stopping = false;
-  const spawnApp = (script: string, label: string) => {
-    const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const probeFile = path.join(LOG_DIR, `${name}-web-probe-${process.pid}.jsonl`);
+  const spawnApp = (script: string, label: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []) => {
+    const child = spawn(process.execPath, [...nodeArgs, script], {
+      env: { ...env, ...extraEnv },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     child.on("exit", (code, signal) => {
       if (!killedByUs.has(child) && !stopping)
         crashes.push(
@@ -145,7 +225,16 @@ export async function startCluster({
   };
 
   async function startWeb() {
-    web = spawnApp("server.mjs", "web");
+    if (probe) rmSync(probeFile, { force: true });
+    web = spawnApp(
+      webProcesses > 1 ? "bench/reliability/web-cluster.mjs" : "server.mjs",
+      "web",
+      {
+        WEB_PROCESSES: String(webProcesses),
+        ...(probe ? { PROBE_FILE: probeFile } : {}),
+      },
+      probe ? ["--import", path.resolve("bench/reliability/web-probe.mjs")] : [],
+    );
     for (let i = 0; i < 300; i++) {
       try {
         const response = await fetch(`${appUrl}/`, { headers: BROWSER, redirect: "manual" });
@@ -204,7 +293,7 @@ export async function startCluster({
       }
       const own = process.cpuUsage();
       return {
-        web: processCpu(web?.pid).seconds,
+        web: [web?.pid, ...childrenOf(web?.pid)].reduce<number>((sum, pid) => sum + processCpu(pid).seconds, 0),
         workers: workerProcs.reduce((sum, w) => sum + processCpu(w?.pid).seconds, 0),
         postgres,
         harness: (own.user + own.system) / 1e6,
@@ -216,6 +305,76 @@ export async function startCluster({
       client.on("error", () => {});
       clients.push(client);
       return client;
+    },
+    sampleWaits(everyMs = 50) {
+      const client = new pg.Client({ connectionString: databaseUrl, application_name: "wait-sampler" });
+      const tally = new Map<string, Map<string, number>>();
+      const backendsSeen = new Map<string, Set<number>>();
+      const statements = new Map<string, number>();
+      let samples = 0;
+      let running = true;
+      const done = (async () => {
+        await client.connect();
+        client.on("error", () => {});
+        let ports = { web: new Set<number>(), workers: new Set<number>(), at: 0 };
+        while (running) {
+          if (Date.now() - ports.at > 1000) {
+            ports = {
+              web: localPortsOf([web?.pid, ...childrenOf(web?.pid)].filter((p): p is number => !!p)),
+              workers: localPortsOf(workerProcs.map((w) => w?.pid).filter((p): p is number => !!p)),
+              at: Date.now(),
+            };
+          }
+          const { rows } = await client.query(
+            `SELECT pid, client_port, application_name, state, wait_event_type, wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query
+               FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+          );
+          samples += 1;
+          for (const r of rows) {
+            const owner = ports.web.has(r.client_port)
+              ? "web"
+              : ports.workers.has(r.client_port)
+                ? "workers"
+                : r.application_name || "other";
+            const what = `${r.state ?? "?"} / ${r.wait_event_type ? `${r.wait_event_type}:${r.wait_event}` : "on CPU"}`;
+            const t = tally.get(owner) ?? new Map<string, number>();
+            t.set(what, (t.get(what) ?? 0) + 1);
+            tally.set(owner, t);
+            const seen = backendsSeen.get(owner) ?? new Set<number>();
+            seen.add(r.pid);
+            backendsSeen.set(owner, seen);
+            if (owner === "web" && r.state === "active" && r.wait_event_type && r.wait_event_type !== "Client") {
+              const key = `${r.wait_event_type}:${r.wait_event} ${r.query}`;
+              statements.set(key, (statements.get(key) ?? 0) + 1);
+            }
+          }
+          await new Promise((r) => setTimeout(r, everyMs));
+        }
+        await client.end();
+      })();
+      return {
+        async stop(): Promise<WaitProfile> {
+          running = false;
+          await done;
+          const byOwner: WaitProfile["byOwner"] = {};
+          for (const [owner, t] of tally) {
+            const total = [...t.values()].reduce((a, b) => a + b, 0);
+            byOwner[owner] = {
+              backends: backendsSeen.get(owner)?.size ?? 0,
+              states: [...t].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, n / total]),
+            };
+          }
+          const waitingStatements = [...statements].sort((a, b) => b[1] - a[1]).slice(0, 8);
+          return { samples, byOwner, waitingStatements };
+        },
+      };
+    },
+    probeLines() {
+      if (!probe || !existsSync(probeFile)) return [];
+      return readFileSync(probeFile, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as ProbeLine);
     },
     async stop() {
       stopping = true;

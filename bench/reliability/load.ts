@@ -16,7 +16,7 @@ import { writeShopFile } from "../../simulator/generator/index";
 import type { SimulatorEvent } from "../../simulator/admin/index";
 import { toMinorUnits } from "../../app/domain/money";
 import { createPrng } from "../../simulator/webhooks/prng";
-import { startCluster, until, type Cluster } from "./cluster";
+import { startCluster, until, type Cluster, type ProbeLine, type WaitProfile } from "./cluster";
 
 const { values } = parseArgs({
   options: {
@@ -27,12 +27,17 @@ const { values } = parseArgs({
     workers: { type: "string", default: "2" },
     duplicates: { type: "string", default: "0.1" },
     seed: { type: "string", default: "7" },
+    // Web processes (node:cluster on one port when > 1; bench/reliability/web-cluster.mjs).
+    web: { type: "string", default: "1" },
+    // Profile waits during the load: pg_stat_activity sampled, the web process's event-loop delay and pool queue.
+    waits: { type: "boolean", default: false },
   },
 });
 const SHOPS = Number(values.shops);
 const RATE = Number(values.rate);
 const DURATION_S = Number(values.duration);
 const WORKERS = Number(values.workers);
+const WEB = Number(values.web);
 const DUPLICATE_SHARE = Number(values.duplicates);
 const END_DATE = "2026-11-20T00:00:00.000Z";
 
@@ -124,7 +129,7 @@ async function main() {
   console.log(
     `Reliability under load: ${SHOPS} shops, ${RATE} shopper events/s for ${DURATION_S} s, web + ${WORKERS} workers on PostgreSQL (pg-boss)`,
   );
-  const cluster = await startCluster({ name: "load", workers: WORKERS });
+  const cluster = await startCluster({ name: "load", workers: WORKERS, web: WEB, probe: values.waits });
   try {
     const db = await cluster.db();
     // Shops with a history, installed and backfilled before the load starts.
@@ -163,6 +168,7 @@ async function main() {
     const logStart = sender.log.length;
     const cpuBefore = cluster.cpuSeconds();
     const loadStart = Date.now();
+    const waitSampler = values.waits ? cluster.sampleWaits() : null;
     let actions = 0;
     const customersOf = shops.map((s) =>
       [...cluster.shopify.admin.shops.getShop(s)!.customers.values()].map((c) => c.id),
@@ -214,6 +220,7 @@ async function main() {
       throw error;
     }
     const lagToIdle = (Date.now() - drained) / 1000;
+    const waits = await waitSampler?.stop();
     const cpuAfter = cluster.cpuSeconds();
     const wallSeconds = (Date.now() - loadStart) / 1000;
     const cpu = (key: keyof typeof cpuAfter) => {
@@ -273,6 +280,11 @@ async function main() {
       );
     if (reasons.size) console.log(`  not acknowledged: ${[...reasons].map(([k, n]) => `${k} × ${n}`).join(", ")}`);
     void firstAttempts;
+    if (waits)
+      printWaits(
+        waits,
+        cluster.probeLines().filter((l) => l.at >= loadStart),
+      );
     const crashes = cluster.crashes();
     for (const crash of crashes) console.log(`  CRASH: ${crash}`);
     const pass = check.lost === 0 && check.stale === 0 && check.doubled === 0 && crashes.length === 0;
@@ -287,6 +299,29 @@ async function main() {
   } finally {
     await cluster.stop();
   }
+}
+
+/** What the backends of the app's database and the web process(es) waited on during the run (--waits). */
+function printWaits(waits: WaitProfile, probe: ProbeLine[]) {
+  console.log(`\nWaits (pg_stat_activity sampled ${waits.samples} times):`);
+  for (const [owner, { backends, states }] of Object.entries(waits.byOwner)) {
+    const top = states
+      .slice(0, 6)
+      .map(([what, share]) => `${what} ${(share * 100).toFixed(0)} %`)
+      .join(", ");
+    console.log(`  ${owner} (${backends} backends): ${top}`);
+  }
+  if (waits.waitingStatements.length) console.log("  the web's statements seen waiting (not on the client):");
+  for (const [what, n] of waits.waitingStatements) console.log(`    ${n} × ${what}`);
+  if (!probe.length) return;
+  const max = (pick: (l: ProbeLine) => number) => Math.max(...probe.map(pick));
+  const mean = (pick: (l: ProbeLine) => number) => probe.reduce((s, l) => s + pick(l), 0) / probe.length;
+  console.log(
+    `  web process(es), per second: event-loop delay p99 mean ${mean((l) => l.loopDelayMs.p99).toFixed(1)} ms, max ${max((l) => l.loopDelayMs.max).toFixed(0)} ms; ` +
+      `pool open ${mean((l) => l.pool.open).toFixed(1)}, idle ${mean((l) => l.pool.idle).toFixed(1)}, waiting for a connection mean ${mean((l) => l.pool.waitingMean).toFixed(1)} / max ${max((l) => l.pool.waitingMax)}; ` +
+      `requests in flight mean ${mean((l) => l.requestsInFlight.mean).toFixed(1)} / max ${max((l) => l.requestsInFlight.max)}; ` +
+      `per second on a CPU ${mean((l) => l.cpuMs?.on ?? 0).toFixed(0)} ms, runnable but waiting for a CPU ${mean((l) => l.cpuMs?.runQueue ?? 0).toFixed(0)} ms`,
+  );
 }
 
 await main();

@@ -791,6 +791,17 @@ describe("hostile ledger webhooks", () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("the benchmark's floor route is absent (404) unless WEBHOOK_FLOOR_ROUTE=on, even for a signed delivery", async () => {
+    const before = await snapshot();
+    const response = await postWebhook(appUrl, "/webhooks/floor", {
+      shop: A,
+      topic: "orders/create",
+      body: orderBody(),
+    });
+    expect(response.status).toBe(404);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it("a signed order for a shop that never installed the app is refused (404) and changes nothing", async () => {
     const before = await snapshot();
     const response = await deliver({ shop: "never-installed.myshopify.com", body: orderBody() });

@@ -26,6 +26,12 @@ describe("environment", () => {
     }
   });
 
+  it("keeps the webhook benchmark's floor route off unless it is asked for by name", () => {
+    expect(parseEnv(valid).WEBHOOK_FLOOR_ROUTE).toBe("off");
+    expect(parseEnv({ ...valid, WEBHOOK_FLOOR_ROUTE: "on" }).WEBHOOK_FLOOR_ROUTE).toBe("on");
+    expect(() => parseEnv({ ...valid, WEBHOOK_FLOOR_ROUTE: "yes" })).toThrow(/WEBHOOK_FLOOR_ROUTE/);
+  });
+
   it("refuses the simulator switch in production", () => {
     expect(() =>
       parseEnv({ ...valid, NODE_ENV: "production", SHOPIFY_ADMIN_API_ORIGIN: "http://127.0.0.1:9999" }),
