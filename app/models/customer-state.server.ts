@@ -71,16 +71,30 @@ export interface StoredDigest {
   digest: string | null;
   segment: string;
   tier: string | null;
+  /** When the row was computed (epoch ms): a full run rewrites rows computed after its asOf. */
+  computedAt: number;
 }
 
 /** Every stored state of the shop as its digest, by customer id. */
 export async function storedDigests(shop: string): Promise<Map<string, StoredDigest>> {
   const sqlite = sqliteScoring();
   if (sqlite) return sqlite.storedDigests(shop);
-  const rows = await prisma.$queryRaw<({ customerId: string } & StoredDigest)[]>(
-    Prisma.sql`SELECT "customerId", "digest", "segment", "tier" FROM "CustomerState" WHERE "shop" = ${shop}`,
+  const rows = await prisma.$queryRaw<
+    { customerId: string; digest: string | null; segment: string; tier: string | null; computedAt: Date | string }[]
+  >(
+    Prisma.sql`SELECT "customerId", "digest", "segment", "tier", "computedAt" FROM "CustomerState" WHERE "shop" = ${shop}`,
   );
-  return new Map(rows.map((r) => [r.customerId, { digest: r.digest, segment: r.segment, tier: r.tier }]));
+  return new Map(
+    rows.map((r) => [
+      r.customerId,
+      {
+        digest: r.digest,
+        segment: r.segment,
+        tier: r.tier,
+        computedAt: r.computedAt instanceof Date ? r.computedAt.getTime() : Date.parse(r.computedAt),
+      },
+    ]),
+  );
 }
 
 /** The stored states of these customers (at most a batch's worth), by customer id. */

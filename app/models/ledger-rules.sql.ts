@@ -283,3 +283,60 @@ export const QUALIFYING_ORDER = `o."shop" = @shop AND o."customerId" IS NOT NULL
  * than joining every order; a read grouped by customer may check it once per group (HAVING).
  */
 export const LIVE_CUSTOMER = `o."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = @shop AND c."deletedAt" IS NOT NULL)`;
+
+// --- Maintained per-customer aggregates (docs/decisions/0009-recompute-from-maintained-aggregates.md) ---------------
+
+/** Far enough ahead that every order counts: the aggregates hold every qualifying order, whatever the asOf. */
+export const EVERY_ORDER_UNTIL = new Date("9999-12-31T23:59:59.999Z");
+
+/**
+ * A customer's aggregate from their own qualifying orders (the rule above, asOf bound to EVERY_ORDER_UNTIL): count,
+ * sum, first and last time, and "time value,…" in time order — the times as the database writes a timestamp as text
+ * (domain/customer-aggregate.ts parses both). Named parameters @shop, @asOf; `only` narrows to one customer.
+ */
+export function aggregateSelect(only: string): string {
+  return `SELECT o."shop", o."customerId", COUNT(*), SUM(o."valueMinor"), MIN(o."processedAt"), MAX(o."processedAt"),
+    string_agg(CAST(o."processedAt" AS TEXT) || ' ' || CAST(o."valueMinor" AS TEXT), ',' ORDER BY o."processedAt", o."id")
+  FROM "Order" o WHERE ${QUALIFYING_ORDER} AND ${LIVE_CUSTOMER} ${only}
+  GROUP BY o."shop", o."customerId"`;
+}
+
+const AGGREGATE_COLUMNS = `"shop","customerId","orderCount","totalMinor","firstOrderAt","lastOrderAt","orders"`;
+const AGGREGATE_UPDATE = `"orderCount" = excluded."orderCount", "totalMinor" = excluded."totalMinor",
+    "firstOrderAt" = excluded."firstOrderAt", "lastOrderAt" = excluded."lastOrderAt", "orders" = excluded."orders"`;
+
+/**
+ * $1 shop, $2 customer id, $3 EVERY_ORDER_UNTIL: takes the customer's aggregate row for this transaction (an empty
+ * one, orderCount 0, until AGGREGATE_REFRESH fills it; AGGREGATE_DROP_EMPTY removes it when nothing did), so two transactions refreshing one customer run one after the other and the second
+ * reads the first's orders (PostgreSQL, read committed: each statement sees what committed before it).
+ */
+export const AGGREGATE_LOCK = statement(
+  "aggregateLock",
+  `INSERT INTO "CustomerAggregate" (${AGGREGATE_COLUMNS}) VALUES ($1, $2, 0, 0, $3, $3, '')
+  ON CONFLICT ("shop","customerId") DO UPDATE SET "orderCount" = 0`,
+);
+
+/** $1 shop, $2 customer id, $3 EVERY_ORDER_UNTIL: the customer's aggregate recomputed from their qualifying orders. */
+export const AGGREGATE_REFRESH = statement(
+  "aggregateRefresh",
+  `INSERT INTO "CustomerAggregate" (${AGGREGATE_COLUMNS})
+  ${aggregateSelect(`AND o."customerId" = $2`).replaceAll("@shop", "$1").replaceAll("@asOf", "$3")}
+  ON CONFLICT ("shop","customerId") DO UPDATE SET ${AGGREGATE_UPDATE}`,
+);
+
+/** $1 shop, $2 customer id: no qualifying order left (or the customer was deleted): no aggregate row. */
+export const AGGREGATE_DROP_EMPTY = statement(
+  "aggregateDropEmpty",
+  `DELETE FROM "CustomerAggregate" WHERE "shop" = $1 AND "customerId" = $2 AND "orderCount" = 0`,
+);
+
+/** $1 shop: a bulk write (backfill batch) went around the per-customer refresh; the shop's aggregates are rebuilt. */
+export const AGGREGATES_STALE = statement(
+  "aggregatesStale",
+  `INSERT INTO "CustomerAggregateBuild" ("shop","stale") VALUES ($1, 1)
+  ON CONFLICT ("shop") DO UPDATE SET "stale" = "CustomerAggregateBuild"."stale" + 1`,
+);
+
+/** The whole shop's aggregates in one pass (named @shop, @asOf = EVERY_ORDER_UNTIL): after bulk writes. */
+export const AGGREGATES_REBUILD = `INSERT INTO "CustomerAggregate" (${AGGREGATE_COLUMNS}) ${aggregateSelect("")}
+  ON CONFLICT ("shop","customerId") DO UPDATE SET ${AGGREGATE_UPDATE}`;

@@ -10,6 +10,11 @@
 // statements are ledger-rules.sql.ts's. Nothing here touches a database, a clock or the environment.
 import type { DeliveryIds } from "./webhook-delivery.server";
 import {
+  AGGREGATE_DROP_EMPTY,
+  AGGREGATE_LOCK,
+  AGGREGATE_REFRESH,
+  AGGREGATES_STALE,
+  EVERY_ORDER_UNTIL,
   BACKFILL_PROGRESS,
   CLAIM_DELIVERY,
   DELETE_ORDER_LINES,
@@ -382,6 +387,21 @@ function* writeCustomers(
   });
 }
 
+/**
+ * The maintained aggregates (docs/decisions/0009) of the customers a write touched, recomputed from their own orders
+ * in the write's transaction: each row taken first (AGGREGATE_LOCK, in id order), then refilled, then dropped when no
+ * qualifying order is left.
+ */
+function* refreshAggregates(shop: string, customers: ReadonlySet<string>): LedgerWork<void> {
+  const rows = [...customers].sort().map((id) => [shop, id, EVERY_ORDER_UNTIL]);
+  yield* runEach(AGGREGATE_LOCK, rows);
+  yield* runEach(AGGREGATE_REFRESH, rows);
+  yield* runEach(
+    AGGREGATE_DROP_EMPTY,
+    rows.map(([s, id]) => [s, id]),
+  );
+}
+
 /** A change as a webhook or a reconciliation brings it; returns the customers it touched. */
 export function* writeChange(shop: string, change: LedgerChange): LedgerWork<Touched> {
   const touched: Touched = { affected: new Set(), inDoubt: new Set(), products: new Set(), productsInDoubt: new Set() };
@@ -427,6 +447,7 @@ export function* writeChange(shop: string, change: LedgerChange): LedgerWork<Tou
       break;
     }
   }
+  yield* refreshAggregates(shop, touched.affected);
   return touched;
 }
 
@@ -560,6 +581,9 @@ export function* backfillBatch(shop: string, runId: string, batch: BackfillBatch
   // Refunds come inside their order's version, already reflected in its current total.
   yield* writeRefunds(shop, batch.refunds, null, true);
   if (batch.products) yield* writeProducts(shop, batch.products, null);
+  // Orders written without tracking their customers: the shop's aggregates are rebuilt in one pass before its next
+  // full recompute (docs/decisions/0009).
+  if (batch.orders.length > 0) yield* run(AGGREGATES_STALE, [shop]);
   yield* run(BACKFILL_PROGRESS, [shop, runId, batch.throughLine, batch.customers.length, batch.orders.length, now]);
 }
 

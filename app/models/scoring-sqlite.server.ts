@@ -135,14 +135,18 @@ function createScoring(file: string) {
     const db = open(file);
     try {
       const statement = db.prepare(
-        `SELECT "customerId", "digest", "segment", "tier" FROM "CustomerState" WHERE "shop" = ?`,
+        `SELECT "customerId", "digest", "segment", "tier", "computedAt" FROM "CustomerState" WHERE "shop" = ?`,
       );
-      const out = new Map<string, { digest: string | null; segment: string; tier: string | null }>();
-      for await (const [customerId, digest, segment, tier] of rowsOf(statement, shop)) {
+      const out = new Map<
+        string,
+        { digest: string | null; segment: string; tier: string | null; computedAt: number }
+      >();
+      for await (const [customerId, digest, segment, tier, computedAt] of rowsOf(statement, shop)) {
         out.set(customerId as string, {
           digest: digest as string | null,
           segment: segment as string,
           tier: tier as string | null,
+          computedAt: instant(computedAt)!,
         });
       }
       return out;

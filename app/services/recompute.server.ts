@@ -33,6 +33,7 @@ import {
   type LedgerScan,
 } from "../models/qualifying-orders.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
+import { recomputeFromAggregates } from "./recompute-aggregates.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { isShopActive } from "../models/shop.server";
@@ -206,8 +207,37 @@ export interface RecomputeResult {
   ms: number;
 }
 
-/** Full recompute of one shop as of `asOf` (default now). Idempotent: a second run at the same asOf writes nothing. */
+/**
+ * Full recompute of one shop as of `asOf` (default now), from the per-customer aggregates the ledger maintains
+ * (services/recompute-aggregates.server.ts, docs/decisions/0009). Idempotent: a second run at the same asOf writes
+ * nothing.
+ */
 export async function recomputeShop(
+  shop: string,
+  { asOf = new Date(), reason }: { asOf?: Date; reason: RecomputeReason },
+): Promise<RecomputeResult> {
+  const started = performance.now();
+  const settings = await loadComputeSettings(shop);
+  const run = await recomputeFromAggregates(shop, asOf, reason, settings);
+  return {
+    asOf: asOf.toISOString(),
+    reason,
+    customers: run.customers,
+    population: run.population,
+    changed: run.changed,
+    removed: run.removed,
+    moves: run.moves,
+    segments: run.segments,
+    tiers: run.tiers,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * The same full recompute from one pass over the ledger's orders (scoreShop, computeStates): what the aggregates'
+ * path is tested against (tests/integration/recompute-aggregates.test.ts) and measured against (bench/recompute.ts).
+ */
+export async function recomputeShopByScan(
   shop: string,
   { asOf = new Date(), reason }: { asOf?: Date; reason: RecomputeReason },
 ): Promise<RecomputeResult> {
@@ -231,7 +261,7 @@ export async function recomputeShop(
       tiers[state.tier ?? ""] = (tiers[state.tier ?? ""] ?? 0) + 1;
       const before = stored.get(state.customerId);
       stored.delete(state.customerId); // what is left at the end is no longer in the ledger
-      if (before && before.digest === stateDigest(state)) continue;
+      if (before && before.computedAt <= at && before.digest === stateDigest(state)) continue;
       writes.push(state);
       const moved = changesBetween(before ? { segment: before.segment, tier: before.tier } : null, state);
       if (before && moved.length === 0) sameKeys.add(state.customerId);
