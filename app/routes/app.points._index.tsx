@@ -70,7 +70,7 @@ function PreviewCard({ preview, heading }: { preview: PointsPreview; heading: st
   const locale = useLocale();
   const n = (v: number) => formatNumber(locale, v);
   const delta = (v: number) => (v > 0 ? `+${n(v)}` : n(v));
-  const rows = (["earned", "pending", "available"] as const).map((k) => [
+  const rows = (["earned", "pending", "available", "expired"] as const).map((k) => [
     t(`pointsProgram.preview.${k}`),
     n(preview.before[k]),
     n(preview.after[k]),

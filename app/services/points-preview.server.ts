@@ -161,13 +161,14 @@ export function startFromForm(
 
 // ---- The preview ---------------------------------------------------------------------------------------------------
 
-export type PreviewBalance = Pick<PointsBalance, "earned" | "pending" | "available">;
+/** What the preview compares: earned, pending and available points, and what has expired (an expiry rule's change). */
+export type PreviewBalance = Pick<PointsBalance, "earned" | "pending" | "available" | "expired">;
 
 export interface PointsPreview {
   asOf: string;
   /** Customers whose journal either programme gives entries. */
   customers: number;
-  /** Customers whose earned, pending or available points differ. */
+  /** Customers whose earned, pending, available or expired points differ. */
   affected: number;
   before: PreviewBalance;
   after: PreviewBalance;
@@ -175,14 +176,20 @@ export interface PointsPreview {
   examples: { customerId: string; name: string; before: PreviewBalance; after: PreviewBalance }[];
 }
 
-const pick = (b: PointsBalance): PreviewBalance => ({ earned: b.earned, pending: b.pending, available: b.available });
+const pick = (b: PointsBalance): PreviewBalance => ({
+  earned: b.earned,
+  pending: b.pending,
+  available: b.available,
+  expired: b.expired,
+});
 const add = (a: PreviewBalance, b: PreviewBalance) => {
   a.earned += b.earned;
   a.pending += b.pending;
   a.available += b.available;
+  a.expired += b.expired;
 };
 const same = (a: PreviewBalance, b: PreviewBalance) =>
-  a.earned === b.earned && a.pending === b.pending && a.available === b.available;
+  a.earned === b.earned && a.pending === b.pending && a.available === b.available && a.expired === b.expired;
 
 /**
  * Every customer's balances as of now under two programmes: each customer's target journal (the ledger, their
@@ -199,7 +206,8 @@ export async function comparePointsProgrammes(
     ...new Set([...(await programmeCustomerIds(shop, before)), ...(await programmeCustomerIds(shop, after))]),
   ].sort();
   const from = new Date(Math.min(before.startsAt, after.startsAt));
-  const total = { before: { earned: 0, pending: 0, available: 0 }, after: { earned: 0, pending: 0, available: 0 } };
+  const zero = (): PreviewBalance => ({ earned: 0, pending: 0, available: 0, expired: 0 });
+  const total = { before: zero(), after: zero() };
   let customers = 0;
   let affected = 0;
   const moved: { customerId: string; before: PreviewBalance; after: PreviewBalance }[] = [];

@@ -72,6 +72,8 @@ describe("Points programme", () => {
       .toBe(1);
     expect(await page.getByRole("columnheader", { name: "With the change" }).count()).toBeGreaterThan(0);
     expect(await page.getByText("Customers the change moves most").count()).toBe(1);
+    // What the change of the expiry rule would expire has its own row
+    expect(await page.getByText("Expired", { exact: true }).count()).toBe(1);
     expect(await prisma.pointsRulesVersion.count({ where: { shop: SHOP } })).toBe(versions + 1); // the start's only
     await page.screenshot({ path: "tmp/screenshots/points-program-en.png", fullPage: true });
     expect(await seriousViolations(page)).toEqual([]); // axe-core, with the preview's tables shown
@@ -147,6 +149,7 @@ describe("Points programme", () => {
     await page.getByRole("button", { name: "ดูตัวอย่าง", exact: true }).first().click();
     await expect.poll(() => page.getByText("ลูกค้าที่ได้รับผลกระทบมากที่สุด").count()).toBeLessThanOrEqual(1);
     await expect.poll(() => page.getByRole("columnheader", { name: "หลังเปลี่ยน" }).count()).toBeGreaterThan(0);
+    expect(await page.getByText("หมดอายุ", { exact: true }).count()).toBe(1);
     await page.screenshot({ path: "tmp/screenshots/points-program-th.png", fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     expect(refused).toEqual([400]);

@@ -12,6 +12,7 @@ import { runCli } from "../../app/cli.server";
 import { orderNames } from "../../app/models/points-flow.server";
 import { ORDER_IDS_PER_QUERY, pointsLedgers } from "../../app/models/points.server";
 import { derivePointsShop } from "../../app/services/points.server";
+import { pointsProgramPage, submitPointsProgram } from "../../app/services/points-preview.server";
 import { installShop } from "../support/shops";
 
 const SHOP = "points-batch.myshopify.com";
@@ -110,6 +111,29 @@ describe("a batch of 500 customers with 1,000 orders", () => {
     expect(byId.get(customerId(11))).toBe(`${customerId(11)},200,100,100,0,0,0,0`);
     const total = (column: number) => rows.reduce((sum, r) => sum + Number(r.split(",")[column]), 0);
     expect([1, 2, 3, 4, 5, 6, 7].map(total)).toEqual([120_000, 60_000, 58_500, 0, 0, 1_500, 0]);
+  });
+
+  it("the programme screen's preview says what a change of the expiry rule would expire, writing nothing", async () => {
+    const page = (await pointsProgramPage(SHOP))!;
+    const held = await prisma.pointsEntry.count({ where: { shop: SHOP } });
+    // A lifetime of 1 month: each older order's lot (less its refund) expired when it became available, 70 days ago;
+    // the newer orders' lots, still pending, have 20 days left
+    const result = await submitPointsProgram(
+      SHOP,
+      { intent: "preview", rules: { ...page.form, expiryMonths: "1", expiryMode: "lifetime" } },
+      { now: () => new Date(NOW) },
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      intent: "preview",
+      preview: {
+        customers: CUSTOMERS,
+        affected: CUSTOMERS,
+        before: { earned: 120_000, pending: 60_000, available: 58_500, expired: 0 },
+        after: { earned: 120_000, pending: 60_000, available: 0, expired: 58_500 },
+      },
+    });
+    expect(await prisma.pointsEntry.count({ where: { shop: SHOP } })).toBe(held);
   });
 
   it("names every order a Points earned pass reads, in slices", async () => {
