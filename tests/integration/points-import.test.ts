@@ -245,6 +245,39 @@ describe("points import", () => {
   });
 });
 
+describe("a LoyaltyLion export", () => {
+  it("is recognised, dry-run, applied once (approved points only), and adds nothing when imported again", async () => {
+    const C = "import-lion.myshopify.com";
+    const lion = readFileSync(path.join("tests/fixtures/points-import", "loyaltylion-customers.csv"), "utf8");
+    await prisma.shop.create({ data: { shop: C, installedAt: new Date("2026-01-01T00:00:00Z"), currencyCode: "USD" } });
+    // Alice by email (any case), the multi-line row's customer by merchant_id (Shopify's id); Bob has 0 approved
+    // points; Carol is not a customer of this shop; shop A's customers are never matched
+    await prisma.customer.createMany({
+      data: [
+        { shop: C, id: gid(7421378932851), email: "ALICE@example.com" },
+        { shop: C, id: gid(7421378932852), email: "bob@example.com" },
+        { shop: C, id: gid(7421378932853), email: null },
+      ],
+    });
+    const queue = testQueue({ now });
+    const preview = await previewImport(C, { fileName: "loyaltylion.csv", text: lion });
+    expect(preview.format).toBe("loyaltylion");
+    expect(await prisma.pointsEntry.count({ where: { shop: C } })).toBe(0); // a dry run writes nothing
+    expect(await applyImport(C, preview.id, ACTOR, { now, queue })).toMatchObject({ outcome: "applied", entries: 2 });
+    const entries = (await journal(C)).map((e) => [e.customerId, e.kind, e.points, e.sourceKey]);
+    expect(entries).toEqual([
+      [gid(7421378932851), "import", 500, "import:loyaltylion"],
+      [gid(7421378932853), "import", 1500, "import:loyaltylion"],
+    ]);
+    // The same file again, in a new import: matched, nothing to add
+    const again = await previewImport(C, { fileName: "loyaltylion (2).csv", text: lion });
+    expect(again.report.totals).toMatchObject({ addPoints: 0 });
+    expect(await applyImport(C, again.id, ACTOR, { now, queue })).toMatchObject({ outcome: "applied", entries: 0 });
+    expect((await journal(C)).map((e) => [e.customerId, e.kind, e.points, e.sourceKey])).toEqual(entries);
+    expect(await prisma.pointsEntry.count({ where: { shop: A, sourceKey: "import:loyaltylion" } })).toBe(0);
+  });
+});
+
 describe("points export", () => {
   it("every balance with the CLI's columns and the email, and the whole journal, for this shop only", async () => {
     await prisma.pointsEntry.create({
