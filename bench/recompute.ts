@@ -1,18 +1,28 @@
-// Benchmark: full RFM + tiers recompute of a generated shop (issue 6), against a baseline in the same run and on the
-// same database: one raw SQL aggregate (GROUP BY customer: count, sum, max time over qualifying orders). Also the
-// incremental update of one customer. Each size runs in a fresh process on a fresh SQLite file.
-//   npx tsx bench/recompute.ts [--sizes 10k,100k]
+// Benchmark: full RFM + tiers recompute of a generated shop (issue 6; issue 23 item 2), against a baseline in the same
+// run and on the same database: one raw SQL aggregate (GROUP BY customer: count, sum, max time over qualifying orders).
+// The full recompute reads the maintained per-customer aggregates (docs/decisions/0009); the one-pass scan of the
+// ledger it replaced is measured beside it on the next day. Also the incremental update of one customer, and the peak
+// RSS of a process that only runs a next-day recompute on the loaded ledger (memory must not grow with orders).
+// Each size runs in a fresh process on a fresh SQLite file.
+//   npx tsx bench/recompute.ts [--sizes 10k,100k]      (sizes: 10k, 100k, 300k, 1m)
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
 const DIR = path.resolve("tmp/bench/recompute");
-const SIZES: Record<string, number> = { "10k": 10_000, "100k": 100_000 };
+const SIZES: Record<string, number> = { "10k": 10_000, "100k": 100_000, "300k": 300_000, "1m": 1_000_000 };
+const DAY = 86_400_000;
 const SHOP = "bench-recompute.myshopify.com";
 const AS_OF = new Date("2026-11-01T00:00:00.000Z");
 
-const { values } = parseArgs({ options: { sizes: { type: "string", default: "10k,100k" }, size: { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "10k,100k" },
+    size: { type: "string" },
+    "rss-only": { type: "string" },
+  },
+});
 
 interface Figures {
   customers: number;
@@ -24,6 +34,13 @@ interface Figures {
   fullNextDayChanged: number;
   fullSameAsOfMs: number;
   fullSameAsOfChanged: number;
+  /** The one-pass scan of the ledger (the previous full recompute), next day after that. */
+  scanNextDayMs: number;
+  scanNextDayChanged: number;
+  /** A separate process running only a next-day recompute on the loaded ledger: its time and peak RSS. */
+  rssOnlyMs: number;
+  rssOnlyChanged: number;
+  rssOnlyPeakMb: number;
   incrementalMedianMs: number;
   incrementalP95Ms: number;
 }
@@ -69,21 +86,32 @@ async function measure(size: string): Promise<Figures> {
       AND "valueMinor" > 0 AND COALESCE("processedAt", "processedAt") <= ?
     GROUP BY "customerId"`);
   aggregate.all(SHOP, AS_OF.toISOString().replace("Z", "+00:00")); // warm the page cache like the measured runs
-  let started = performance.now();
-  const rows = aggregate.all(SHOP, AS_OF.toISOString().replace("Z", "+00:00")) as { customerId: string }[];
-  const baselineMs = performance.now() - started;
+  // The median of five runs: the machine is shared, single runs vary.
+  let started = 0;
+  let rows: { customerId: string }[] = [];
+  const baselineRuns: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    started = performance.now();
+    rows = aggregate.all(SHOP, AS_OF.toISOString().replace("Z", "+00:00")) as { customerId: string }[];
+    baselineRuns.push(performance.now() - started);
+  }
+  const baselineMs = baselineRuns.sort((a, b) => a - b)[2];
   db.close();
 
+  const { recomputeShopByScan } = await import("../app/services/recompute.server");
   const first = await recomputeShop(SHOP, { asOf: AS_OF, reason: "backfill" });
   const same = await recomputeShop(SHOP, { asOf: AS_OF, reason: "manual" });
-  const nextDay = await recomputeShop(SHOP, { asOf: new Date(AS_OF.getTime() + 86_400_000), reason: "daily" });
+  const nextDay = await recomputeShop(SHOP, { asOf: new Date(AS_OF.getTime() + DAY), reason: "daily" });
+  // The day after, the previous design (one pass over the orders) for comparison, on the same ledger and states.
+  const scanNextDay = await recomputeShopByScan(SHOP, { asOf: new Date(AS_OF.getTime() + 2 * DAY), reason: "daily" });
+  const rssOnly = await rssChild(dbFile);
 
   // Incremental: 50 customers of the population, one at a time, as the customer-changed job does.
   const sample = rows.filter((_, i) => i % Math.max(1, Math.floor(rows.length / 50)) === 0).slice(0, 50);
   const times: number[] = [];
   for (const { customerId } of sample) {
     started = performance.now();
-    await updateCustomerState(SHOP, customerId, { asOf: new Date(AS_OF.getTime() + 86_400_000), reason: "order" });
+    await updateCustomerState(SHOP, customerId, { asOf: new Date(AS_OF.getTime() + 3 * DAY), reason: "order" });
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
@@ -97,9 +125,52 @@ async function measure(size: string): Promise<Figures> {
     fullSameAsOfChanged: same.changed,
     fullNextDayMs: nextDay.ms,
     fullNextDayChanged: nextDay.changed,
+    scanNextDayMs: scanNextDay.ms,
+    scanNextDayChanged: scanNextDay.changed,
+    rssOnlyMs: rssOnly.ms,
+    rssOnlyChanged: rssOnly.changed,
+    rssOnlyPeakMb: rssOnly.peakMb,
     incrementalMedianMs: times[Math.floor(times.length / 2)],
     incrementalP95Ms: times[Math.floor(times.length * 0.95)],
   };
+}
+
+/** Env of a loaded ledger, for a process of its own. */
+function ledgerEnv(dbFile: string) {
+  return {
+    ...process.env,
+    DATABASE_URL: `file:${dbFile}`,
+    SHOPIFY_API_KEY: "bench",
+    SHOPIFY_API_SECRET: "bench",
+    SHOPIFY_APP_URL: "http://127.0.0.1",
+    LOG_LEVEL: "warn",
+  };
+}
+
+/** Next-day (day 3) recompute in a fresh process on the loaded ledger: time, rows written, peak RSS. */
+async function rssOnlyRun(dbFile: string) {
+  Object.assign(process.env, ledgerEnv(dbFile));
+  const { recomputeShop } = await import("../app/services/recompute.server");
+  const before = process.resourceUsage().maxRSS;
+  const result = await recomputeShop(SHOP, { asOf: new Date(AS_OF.getTime() + 3 * DAY), reason: "daily" });
+  const peakMb = process.resourceUsage().maxRSS / 1024;
+  return { ms: result.ms, changed: result.changed, peakMb, startMb: before / 1024 };
+}
+
+function rssChild(dbFile: string): Promise<{ ms: number; changed: number; peakMb: number }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", "bench/recompute.ts", "--rss-only", dbFile], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: ledgerEnv(dbFile),
+    });
+    let out = "";
+    proc.stdout.on("data", (d) => (out += d));
+    proc.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
+        : reject(new Error(`rss-only run exited ${code}`)),
+    );
+  });
 }
 
 function child(size: string): Promise<Figures> {
@@ -118,14 +189,18 @@ function child(size: string): Promise<Figures> {
 }
 
 async function main() {
+  if (values["rss-only"]) {
+    console.log(JSON.stringify(await rssOnlyRun(values["rss-only"])));
+    process.exit(0);
+  }
   if (values.size) {
     console.log(JSON.stringify(await measure(values.size)));
     process.exit(0);
   }
   const ms = (n: number) => `${Math.round(n).toLocaleString("en")} ms`;
   const lines = [
-    "| shop | customers | orders | baseline aggregate | full recompute, first (rows written) | same asOf again (written) | next day (written) | full / baseline | incremental one customer (median / p95) |",
-    "|---|---:|---:|---:|---|---|---|---:|---|",
+    "| shop | customers | orders | baseline aggregate | first run incl. aggregates rebuild (written) | same asOf (written) | next day (written) | next day / baseline | old one-pass scan, next day (written) | scan / baseline | next day in own process: ms (written), peak RSS | incremental (median / p95) |",
+    "|---|---:|---:|---:|---|---|---|---:|---|---:|---|---|",
   ];
   for (const size of values.sizes.split(",")) {
     console.error(`▶ ${size} …`);
@@ -133,7 +208,9 @@ async function main() {
     lines.push(
       `| ${size} | ${f.customers.toLocaleString("en")} | ${f.orders.toLocaleString("en")} | ${ms(f.baselineMs)} | ${ms(f.fullFirstMs)} (${f.fullFirstChanged.toLocaleString("en")}) | ` +
         `${ms(f.fullSameAsOfMs)} (${f.fullSameAsOfChanged}) | ${ms(f.fullNextDayMs)} (${f.fullNextDayChanged.toLocaleString("en")}) | ` +
-        `${(f.fullNextDayMs / f.baselineMs).toFixed(1)}× | ${f.incrementalMedianMs.toFixed(1)} / ${f.incrementalP95Ms.toFixed(1)} ms |`,
+        `${(f.fullNextDayMs / f.baselineMs).toFixed(2)}× | ${ms(f.scanNextDayMs)} (${f.scanNextDayChanged.toLocaleString("en")}) | ` +
+        `${(f.scanNextDayMs / f.baselineMs).toFixed(2)}× | ${ms(f.rssOnlyMs)} (${f.rssOnlyChanged.toLocaleString("en")}), ${Math.round(f.rssOnlyPeakMb)} MB | ` +
+        `${f.incrementalMedianMs.toFixed(1)} / ${f.incrementalP95Ms.toFixed(1)} ms |`,
     );
   }
   console.log(lines.join("\n"));

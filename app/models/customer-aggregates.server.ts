@@ -12,41 +12,18 @@ import { sqliteFile, whenFree } from "./sqlite-direct.server";
 
 const PAGE = 5000;
 
-/** One customer as the full recompute's second pass reads them, in customer id order. */
-export interface RecomputeRow {
-  customerId: string;
-  /** Their order list (domain/customer-aggregate.ts), null: no qualifying order. */
-  orders: string | null;
-  /** The ledger holds the customer and has not deleted them. */
-  live: boolean;
-  /** Their stored state, if any. */
-  stored: { digest: string | null; segment: string; tier: string | null; computedAt: number } | null;
-}
-
-const TOMBSTONES = `SELECT c."id" FROM "Customer" c WHERE c."shop" = @shop AND c."deletedAt" IS NOT NULL`;
-
-// Each branch of the id union reads its own primary key (or the live-customer covering index) from the cursor on,
-// limited to a page: the page's ids are among the first PAGE of each branch.
-const RECOMPUTE_PAGE = `
-  SELECT ids."customerId", a."orders", c."id" IS NOT NULL AS "live", s."digest", s."segment", s."tier", s."computedAt"
-  FROM (
-    SELECT "customerId" FROM (SELECT "customerId" FROM "CustomerAggregate" WHERE "shop" = @shop AND "customerId" > @after
-      ORDER BY "customerId" LIMIT @page) x
-    UNION SELECT "id" FROM (SELECT "id" FROM "Customer" WHERE "shop" = @shop AND "deletedAt" IS NULL AND "id" > @after
-      ORDER BY "id" LIMIT @page) y
-    UNION SELECT "customerId" FROM (SELECT "customerId" FROM "CustomerState" WHERE "shop" = @shop AND "customerId" > @after
-      ORDER BY "customerId" LIMIT @page) z
-  ) ids
-  LEFT JOIN "CustomerAggregate" a ON a."shop" = @shop AND a."customerId" = ids."customerId"
-    AND a."customerId" NOT IN (${TOMBSTONES})
-  LEFT JOIN "Customer" c ON c."shop" = @shop AND c."id" = ids."customerId" AND c."deletedAt" IS NULL
-  LEFT JOIN "CustomerState" s ON s."shop" = @shop AND s."customerId" = ids."customerId"
-  ORDER BY ids."customerId" LIMIT @page`;
-
-const ORDER_LISTS_PAGE = `
-  SELECT a."customerId", a."orders" FROM "CustomerAggregate" a
-  WHERE a."shop" = @shop AND a."customerId" > @after AND a."customerId" NOT IN (${TOMBSTONES})
-  ORDER BY a."customerId" LIMIT @page`;
+const AGGREGATES_PAGE = `
+  SELECT "customerId", "orders", "orderCount", "totalMinor", "lastOrderAt" FROM "CustomerAggregate"
+  WHERE "shop" = @shop AND "customerId" > @after ORDER BY "customerId" LIMIT @page`;
+// Walks the (shop, deletedAt, id) covering index.
+const LIVE_PAGE = `
+  SELECT "id" AS "customerId" FROM "Customer"
+  WHERE "shop" = @shop AND "deletedAt" IS NULL AND "id" > @after ORDER BY "id" LIMIT @page`;
+const STATES_PAGE = `
+  SELECT "customerId", "digest", "segment", "tier", "computedAt" FROM "CustomerState"
+  WHERE "shop" = @shop AND "customerId" > @after ORDER BY "customerId" LIMIT @page`;
+const TOMBSTONES = `SELECT "id" AS "customerId" FROM "Customer" WHERE "shop" = @shop AND "deletedAt" IS NOT NULL
+  AND "id" > @after ORDER BY "id" LIMIT @page`;
 
 function instant(value: unknown): number {
   const ms = value instanceof Date ? value.getTime() : Date.parse(String(value));
@@ -54,65 +31,165 @@ function instant(value: unknown): number {
   return ms;
 }
 
-/** Pages of a keyset query (`@after`, `@page`), on SQLite's own connection or through Prisma. */
-async function* pages<Row extends { customerId: string }>(
-  sql: string,
-  shop: string,
-): AsyncGenerator<Record<string, unknown>[]> {
-  const file = sqliteFile();
-  let after = "";
-  if (file !== null) {
-    const db = new Database(file, { readonly: true, timeout: 0 });
-    try {
-      const statement = db.prepare(sql);
-      for (;;) {
-        const rows = (await whenFree(() => statement.all({ shop, after, page: PAGE }))) as Record<string, unknown>[];
-        if (rows.length === 0) return;
-        yield rows;
-        if (rows.length < PAGE) return;
-        after = (rows[rows.length - 1] as Row).customerId;
-        await nextTurn();
-      }
-    } finally {
-      db.close();
+type Row = Record<string, unknown> & { customerId: string };
+
+/** Runs keyset pages (`@after`, `@page`) of one query: on SQLite's own read connection, or through Prisma. */
+function pageReader(db: Database.Database | null) {
+  const prepared = new Map<string, Database.Statement>();
+  return async (sql: string, shop: string, after: string): Promise<Row[]> => {
+    if (db) {
+      let statement = prepared.get(sql);
+      if (!statement) prepared.set(sql, (statement = db.prepare(sql)));
+      const ready = statement;
+      return (await whenFree(() => ready.all({ shop, after, page: PAGE }))) as Row[];
     }
-  }
-  for (;;) {
-    const rows = await prisma.$queryRaw<Record<string, unknown>[]>(prismaSql(sql, { shop, after, page: PAGE }));
-    if (rows.length === 0) return;
-    yield rows;
-    if (rows.length < PAGE) return;
-    after = rows[rows.length - 1].customerId as string;
+    return prisma.$queryRaw<Row[]>(prismaSql(sql, { shop, after, page: PAGE }));
+  };
+}
+
+/** A keyset-paged query as a stream of rows in customer id order. */
+function stream(read: ReturnType<typeof pageReader>, sql: string, shop: string) {
+  let rows: Row[] = [];
+  let at = 0;
+  let done = false;
+  let after = "";
+  return {
+    /** The next row without taking it; undefined at the end. */
+    async peek(): Promise<Row | undefined> {
+      if (at < rows.length) return rows[at];
+      if (done) return undefined;
+      rows = await read(sql, shop, after);
+      at = 0;
+      // The merge relies on the database ordering ids as JavaScript compares them (byte order: SQLite's BINARY,
+      // PostgreSQL created with --locale=C); a database that sorts otherwise is refused, never merged wrongly.
+      for (let i = 0; i < rows.length; i++)
+        if ((i === 0 ? after : rows[i - 1].customerId) >= rows[i].customerId)
+          throw new Error("customer ids do not come back in byte order: the database's collation must be C");
+      if (rows.length < PAGE) done = true;
+      if (rows.length === 0) return undefined;
+      after = rows[rows.length - 1].customerId;
+      return rows[0];
+    },
+    take() {
+      at++;
+    },
+  };
+}
+
+/** Opens SQLite's read connection for a pass (null on other databases) and closes it after. */
+async function* withReader<T>(body: (read: ReturnType<typeof pageReader>) => AsyncGenerator<T>): AsyncGenerator<T> {
+  const file = sqliteFile();
+  const db = file === null ? null : new Database(file, { readonly: true, timeout: 0 });
+  try {
+    yield* body(pageReader(db));
+  } finally {
+    db?.close();
   }
 }
 
-/** Every customer's order list (first pass: the RFM population), a page at a time, in customer id order. */
-export async function* orderListPages(shop: string): AsyncGenerator<{ customerId: string; orders: string }[]> {
-  for await (const rows of pages(ORDER_LISTS_PAGE, shop)) yield rows as { customerId: string; orders: string }[];
+/** The ids of the shop's deleted customers (tombstones: few). */
+async function tombstones(read: ReturnType<typeof pageReader>, shop: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  const rows = stream(read, TOMBSTONES, shop);
+  for (let row = await rows.peek(); row; rows.take(), row = await rows.peek()) ids.add(row.customerId);
+  return ids;
+}
+
+/** One customer's aggregate row as the passes read it. */
+export interface AggregateRow {
+  customerId: string;
+  /** Their order list (domain/customer-aggregate.ts). */
+  orders: string;
+  orderCount: number;
+  totalMinor: number;
+  /** Their last qualifying order ever (epoch ms). */
+  lastOrderAt: number;
+}
+
+function aggregateRow(r: Row): AggregateRow {
+  const total = Number(r.totalMinor);
+  if (!Number.isSafeInteger(total))
+    throw new RangeError(`a customer's total is beyond exact integers: ${String(r.totalMinor)}`);
+  return {
+    customerId: r.customerId,
+    orders: r.orders as string,
+    orderCount: Number(r.orderCount),
+    totalMinor: total,
+    lastOrderAt: instant(r.lastOrderAt),
+  };
+}
+
+/** Every live customer's aggregate (first pass: the RFM population), a page at a time, in customer id order. */
+export function aggregatePages(shop: string): AsyncGenerator<AggregateRow[]> {
+  return withReader(async function* (read) {
+    const deleted = await tombstones(read, shop);
+    let after = "";
+    for (;;) {
+      const rows = await read(AGGREGATES_PAGE, shop, after);
+      if (rows.length > 0) yield rows.filter((r) => !deleted.has(r.customerId)).map(aggregateRow);
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1].customerId;
+      await nextTurn();
+    }
+  });
+}
+
+/** One customer as the full recompute's second pass reads them, in customer id order. */
+export interface RecomputeRow {
+  customerId: string;
+  /** Their aggregate; null: no qualifying order. */
+  aggregate: AggregateRow | null;
+  /** The ledger holds the customer and has not deleted them. */
+  live: boolean;
+  /** Their stored state, if any. */
+  stored: { digest: string | null; segment: string; tier: string | null; computedAt: number } | null;
 }
 
 /**
- * Every customer the recompute must look at — with an order list, live in the ledger, or with a stored state — with
- * what it needs of them, a page at a time in customer id order (second pass).
+ * Every customer the recompute must look at — with an aggregate, live in the ledger, or with a stored state — with
+ * what it needs of them, in customer id order, a page at a time (second pass): three keyset-paged reads of primary
+ * keys (and the live-customer covering index) merged by id, no join.
  */
-export async function* recomputePages(shop: string): AsyncGenerator<RecomputeRow[]> {
-  for await (const rows of pages(RECOMPUTE_PAGE, shop)) {
-    yield rows.map((r) => ({
-      customerId: r.customerId as string,
-      orders: (r.orders as string | null) ?? null,
-      // SQLite answers a comparison with 0/1, PostgreSQL with a boolean.
-      live: Boolean(r.live),
-      stored:
-        r.segment === null || r.segment === undefined
-          ? null
-          : {
-              digest: (r.digest as string | null) ?? null,
-              segment: r.segment as string,
-              tier: (r.tier as string | null) ?? null,
-              computedAt: instant(r.computedAt),
-            },
-    }));
-  }
+export function recomputePages(shop: string): AsyncGenerator<RecomputeRow[]> {
+  return withReader(async function* (read) {
+    const deleted = await tombstones(read, shop);
+    const aggregates = stream(read, AGGREGATES_PAGE, shop);
+    const live = stream(read, LIVE_PAGE, shop);
+    const states = stream(read, STATES_PAGE, shop);
+    let page: RecomputeRow[] = [];
+    for (;;) {
+      const [a, l, s] = [await aggregates.peek(), await live.peek(), await states.peek()];
+      if (!a && !l && !s) break;
+      let id = (a ?? l ?? s)!.customerId;
+      if (l && l.customerId < id) id = l.customerId;
+      if (s && s.customerId < id) id = s.customerId;
+      const row: RecomputeRow = { customerId: id, aggregate: null, live: false, stored: null };
+      if (a && a.customerId === id) {
+        if (!deleted.has(id)) row.aggregate = aggregateRow(a);
+        aggregates.take();
+      }
+      if (l && l.customerId === id) {
+        row.live = true;
+        live.take();
+      }
+      if (s && s.customerId === id) {
+        row.stored = {
+          digest: (s.digest as string | null) ?? null,
+          segment: s.segment as string,
+          tier: (s.tier as string | null) ?? null,
+          computedAt: instant(s.computedAt),
+        };
+        states.take();
+      }
+      page.push(row);
+      if (page.length === PAGE) {
+        yield page;
+        page = [];
+        await nextTurn();
+      }
+    }
+    if (page.length > 0) yield page;
+  });
 }
 
 /**

@@ -10,10 +10,15 @@
 // recompute.server.ts computeStates), tested equal on generated shops (tests/integration/recompute-aggregates.test.ts).
 import { evaluateTier } from "../domain/tiers";
 import { recencyDays, rfmPopulation, type RfmResult, type RfmValues } from "../domain/rfm";
-import { parseOrderList, tierOrdersAsOf, valuesAsOf, type OrderList } from "../domain/customer-aggregate";
+import { parseOrderList, tierOrdersAsOf, valuesAsOf, type AggregateValues } from "../domain/customer-aggregate";
 import { changesBetween, rfmWindowStart, stateOf, tierHorizon, type CustomerStateValues } from "../domain/recompute";
 import { stateDigest } from "../domain/customer-state";
-import { ensureAggregates, orderListPages, recomputePages } from "../models/customer-aggregates.server";
+import {
+  aggregatePages,
+  ensureAggregates,
+  recomputePages,
+  type AggregateRow,
+} from "../models/customer-aggregates.server";
 import { deleteStates, saveShopComputation, writeStates, type HistoryEntry } from "../models/customer-state.server";
 import type { ComputeSettings } from "./recompute.server";
 import type { RecomputeReason } from "../jobs/contracts";
@@ -33,6 +38,21 @@ class Column {
   values(): Float64Array {
     return this.data.slice(0, this.length);
   }
+}
+
+/**
+ * A customer's RFM values as of `at` from their aggregate: straight from its columns when every order counts (no
+ * window, none after asOf — the daily run's usual case), from the parsed list otherwise.
+ */
+function valuesOf(row: AggregateRow, at: number, windowStart: number | null): AggregateValues {
+  if (windowStart === null && row.lastOrderAt <= at)
+    return {
+      lastOrderAtEver: row.lastOrderAt,
+      frequency: row.orderCount,
+      monetary: row.totalMinor,
+      lastOrderAt: row.lastOrderAt,
+    };
+  return valuesAsOf(parseOrderList(row.orders), at, windowStart);
 }
 
 export interface AggregateRecompute {
@@ -77,9 +97,9 @@ export async function recomputeFromAggregates(
   const days = new Column();
   const frequencies = new Column();
   const monetaries = new Column();
-  for await (const page of orderListPages(shop)) {
+  for await (const page of aggregatePages(shop)) {
     for (const row of page) {
-      const v = valuesAsOf(parseOrderList(row.orders), at, windowStart);
+      const v = valuesOf(row, at, windowStart);
       if (v.frequency === 0) continue;
       days.push(recencyDays(v.lastOrderAt!, at));
       frequencies.push(v.frequency);
@@ -104,8 +124,8 @@ export async function recomputeFromAggregates(
     const history: HistoryEntry[] = [];
     const sameKeys = new Set<string>();
     for (const row of page) {
-      const list: OrderList | null = row.orders === null ? null : parseOrderList(row.orders);
-      const v = list === null ? null : valuesAsOf(list, at, windowStart);
+      const { aggregate } = row;
+      const v = aggregate === null ? null : valuesOf(aggregate, at, windowStart);
       const hasOrdered = v !== null && v.lastOrderAtEver !== null;
       // In the computation: every live ledger customer and every customer with a qualifying order by asOf.
       if (!row.live && !hasOrdered) {
@@ -120,7 +140,9 @@ export async function recomputeFromAggregates(
       const rfm: RfmResult = base
         ? scorer.score(row.customerId, base)
         : { customerId: row.customerId, segment: "prospect" };
-      const tier = hasOrdered ? evaluateTier(settings.program, tierOrdersAsOf(list!, at, tierFrom), at) : null;
+      const tier = hasOrdered
+        ? evaluateTier(settings.program, tierOrdersAsOf(parseOrderList(aggregate!.orders), at, tierFrom), at)
+        : null;
       const state = stateOf(rfm, base?.lastOrderAt ?? null, tier, base);
       segments[state.segment] = (segments[state.segment] ?? 0) + 1;
       tiers[state.tier ?? ""] = (tiers[state.tier ?? ""] ?? 0) + 1;
