@@ -222,15 +222,22 @@ export interface SyncPayload {
 }
 /** How long a sync after a customer event waits, so that the events of the next moments join it. */
 export const SYNC_COALESCE_MS = 2_000;
+/**
+ * A sync after customer events (reason "customer") reads only the customers changed since the last sync
+ * (services/sync.server.ts, syncScopeFor); it is queued under its own key, so that a sync of every customer
+ * (settings, a recompute…) asked while it waits is never coalesced into it and lost.
+ */
+export const SYNC_CHANGED_KEY = `${SYNC}:changed`;
 
-/** Queues a sync of the shop (a no-op while one is already queued). */
+/** Queues a sync of the shop (a no-op while one of the same key is already queued). */
 export function enqueueSync(
   queue: JobQueue,
   shop: string,
   reason: SyncReason,
   { delayMs = 0, now }: { delayMs?: number } & Clock = {},
 ) {
-  return queue.enqueue<SyncPayload>(shop, SYNC, { reason }, { key: SYNC_KEY, runAt: at(delayMs, now) });
+  const key = reason === "customer" ? SYNC_CHANGED_KEY : SYNC_KEY;
+  return queue.enqueue<SyncPayload>(shop, SYNC, { reason }, { key, runAt: at(delayMs, now) });
 }
 
 /** Queues the removal of everything the app wrote to the shop's customers (its own key: never merged into a sync). */

@@ -13,7 +13,10 @@ export interface CustomerDataReport {
   /** The customer's scores, segment and tier, and the history of their moves. */
   state: Record<string, unknown> | null;
   history: Record<string, unknown>[];
-  /** What the app last wrote to Shopify for them (its tags, its metafields' digest, refusals). */
+  /**
+   * What the app last wrote to Shopify for them (its tags, its metafields' digest, refusals), and whether something
+   * changed since (changedSinceLastSync: a CustomerSyncDue row).
+   */
   sync: Record<string, unknown> | null;
   /** Their campaign assignments: codes issued, or held out. */
   campaigns: Record<string, unknown>[];
@@ -66,22 +69,24 @@ export async function collectCustomerData(
       }),
     ]);
   const orderIdsHeld = orders.map((o) => o.id);
-  const [refunds, orderLines, refundLines, prediction, recommendations, shopifyStats] = await Promise.all([
+  const [refunds, orderLines, refundLines, prediction, recommendations, shopifyStats, aggregate] = await Promise.all([
     prisma.refund.findMany({ where: { shop, orderId: { in: orderIdsHeld } }, orderBy: { id: "asc" } }),
     prisma.orderLine.findMany({ where: { shop, orderId: { in: orderIdsHeld } }, orderBy: { id: "asc" } }),
     prisma.refundLine.findMany({ where: { shop, orderId: { in: orderIdsHeld } }, orderBy: { id: "asc" } }),
     prisma.customerPrediction.findUnique({ where: { shop_customerId: { shop, customerId } } }),
     prisma.customerRecommendation.findUnique({ where: { shop_customerId: { shop, customerId } } }),
     prisma.customerShopifyStats.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    prisma.customerAggregate.findUnique({ where: { shop_customerId: { shop, customerId } } }),
   ]);
   const imports = await importLinesNaming(shop, customerId, customer?.email ?? null);
+  const due = await prisma.customerSyncDue.findUnique({ where: { shop_customerId: { shop, customerId } } });
   return {
     customer: customer && plain(customer),
     orders: orders.map(plain),
     refunds: refunds.map(plain),
     state: state && plain(state),
     history: history.map(plain),
-    sync: sync && plain(sync),
+    sync: sync || due ? { ...(sync && plain(sync)), changedSinceLastSync: due !== null } : null,
     campaigns: campaigns.map(plain),
     points: points.map(plain),
     redemptions: redemptions.map(plain),
@@ -93,6 +98,7 @@ export async function collectCustomerData(
     prediction: prediction && plain(prediction),
     recommendations: recommendations && plain(recommendations),
     shopifyStats: shopifyStats && plain(shopifyStats),
+    aggregate: aggregate && plain(aggregate),
   };
 }
 
@@ -147,11 +153,30 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     const predictions = await tx.customerPrediction.deleteMany({ where: { shop, customerId } });
     const recommendations = await tx.customerRecommendation.deleteMany({ where: { shop, customerId } });
     const shopifyStats = await tx.customerShopifyStats.deleteMany({ where: { shop, customerId } });
+    // Maintained aggregates (docs/decisions/0009) list orders: the customer's goes, and one of another owner whose
+    // order is erased too is dropped and the shop's aggregates marked for a rebuild before its next full run.
+    const owners = await tx.order.findMany({
+      where: { shop, id: { in: doomedIds }, customerId: { not: null } },
+      select: { customerId: true },
+      distinct: ["customerId"],
+    });
+    const otherOwners = owners.map((o) => o.customerId!).filter((id) => id !== customerId);
+    const aggregates = await tx.customerAggregate.deleteMany({
+      where: { shop, customerId: { in: [customerId, ...otherOwners] } },
+    });
+    if (otherOwners.length > 0)
+      await tx.customerAggregateBuild.upsert({
+        where: { shop },
+        create: { shop, stale: 1 },
+        update: { stale: { increment: 1 } },
+      });
     const orders = await tx.order.deleteMany({ where: { shop, id: { in: doomedIds } } });
     const customers = await tx.customer.deleteMany({ where: { shop, id: customerId } });
     const states = await tx.customerState.deleteMany({ where: { shop, customerId } });
     const stateChanges = await tx.customerStateChange.deleteMany({ where: { shop, customerId } });
     const syncs = await tx.customerSync.deleteMany({ where: { shop, customerId } });
+    // Deleting their state and journal marks nothing (the triggers fire on writes): their mark goes here.
+    const syncDue = await tx.customerSyncDue.deleteMany({ where: { shop, customerId } });
     const campaignRecipients = await tx.campaignRecipient.deleteMany({ where: { shop, customerId } });
     // Their points journal, and any entry of an erased order (one that moved from another customer): the journal is
     // append-only except for this erasure.
@@ -186,9 +211,11 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       predictions: predictions.count,
       recommendations: recommendations.count,
       shopifyStats: shopifyStats.count,
+      customerAggregates: aggregates.count,
       customerStates: states.count,
       customerStateChanges: stateChanges.count,
       customerSyncs: syncs.count,
+      customerSyncDue: syncDue.count,
       campaignRecipients: campaignRecipients.count,
       pointsEntries: pointsEntries.count,
       redemptions: redemptions.count,
@@ -213,6 +240,8 @@ export async function eraseShopData(shop: string, at: Date) {
       webhookDeliveries: (await tx.webhookDelivery.deleteMany({ where: { shop } })).count,
       complianceRequests: (await tx.complianceRequest.deleteMany({ where: { shop } })).count,
       customerStates: (await tx.customerState.deleteMany({ where: { shop } })).count,
+      customerAggregates: (await tx.customerAggregate.deleteMany({ where: { shop } })).count,
+      customerAggregateBuilds: (await tx.customerAggregateBuild.deleteMany({ where: { shop } })).count,
       customerStateChanges: (await tx.customerStateChange.deleteMany({ where: { shop } })).count,
       tierProgramVersions: (await tx.tierProgramVersion.deleteMany({ where: { shop } })).count,
       rfmSettings: (await tx.rfmSettings.deleteMany({ where: { shop } })).count,
@@ -220,6 +249,7 @@ export async function eraseShopData(shop: string, at: Date) {
       reconcileRuns: (await tx.reconcileRun.deleteMany({ where: { shop } })).count,
       syncSettings: (await tx.syncSettings.deleteMany({ where: { shop } })).count,
       customerSyncs: (await tx.customerSync.deleteMany({ where: { shop } })).count,
+      customerSyncDue: (await tx.customerSyncDue.deleteMany({ where: { shop } })).count,
       syncRuns: (await tx.syncRun.deleteMany({ where: { shop } })).count,
       tierSegments: (await tx.tierSegment.deleteMany({ where: { shop } })).count,
       tierDiscounts: (await tx.tierDiscount.deleteMany({ where: { shop } })).count,

@@ -1,6 +1,8 @@
 // What the app last wrote to Shopify per customer (CustomerSync), the shop's sync settings, and sync runs. The sync
 // compares CustomerState with CustomerSync page by page and records each batch's outcome as soon as Shopify answered,
-// so a sync killed midway resumes with only what is still missing.
+// so a sync killed midway resumes with only what is still missing. Customers changed since the last sync
+// (CustomerSyncDue, set by database triggers in the transaction of the change: prisma/migrations/*_customer_sync_due)
+// can be read alone, so a sync after one customer moved reads that customer, not the shop.
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 import { defaultSyncSettings, type SyncSettings, type SyncState } from "../domain/sync";
@@ -41,6 +43,14 @@ export interface SyncedValues {
 export interface SyncCandidate {
   state: SyncState;
   synced: SyncedValues | null;
+  /** The version of the customer's "changed since last sync" row as read with the state; null: none. */
+  due: number | null;
+}
+
+/** A customer's "changed since last sync" row at the version a sync read (cleared only while still at it). */
+export interface SyncDue {
+  customerId: string;
+  version: number;
 }
 
 const list = (text: string | null): string[] | null => (text === null ? null : (JSON.parse(text) as string[]));
@@ -54,18 +64,45 @@ const ms = (value: unknown): number | null =>
         : Date.parse(String(value));
 const int = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
+const CANDIDATE_COLUMNS = Prisma.sql`s."customerId", s."segment", s."tier", s."spendInWindowMinor", s."nextTier",
+      s."amountToNextMinor", s."tierExpiresAt", y."customerId" AS "syncedId", y."tags", y."foreignTags", y."pendingTags",
+      y."metafields", y."failures", d."version" AS "dueVersion"`;
+
 /** A page of customers with a state, after `afterId` in id order, each with what was last written for them. */
 export async function syncCandidates(shop: string, afterId: string | null, limit: number): Promise<SyncCandidate[]> {
   const after = afterId === null ? Prisma.empty : Prisma.sql`AND s."customerId" > ${afterId}`;
   const rows = await prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
-    SELECT s."customerId", s."segment", s."tier", s."spendInWindowMinor", s."nextTier", s."amountToNextMinor", s."tierExpiresAt",
-      y."customerId" AS "syncedId", y."tags", y."foreignTags", y."pendingTags", y."metafields", y."failures"
+    SELECT ${CANDIDATE_COLUMNS}
     FROM "CustomerState" s
     LEFT JOIN "CustomerSync" y ON y."shop" = s."shop" AND y."customerId" = s."customerId"
+    LEFT JOIN "CustomerSyncDue" d ON d."shop" = s."shop" AND d."customerId" = s."customerId"
     WHERE s."shop" = ${shop} ${after}
     ORDER BY s."customerId"
     LIMIT ${limit}`);
-  return rows.map((r) => ({
+  return rows.map(candidate);
+}
+
+/**
+ * A page of the customers changed since the last sync (a CustomerSyncDue row) that have a state, after `afterId` in
+ * id order: what a sync after a few customers moved reads instead of every state of the shop. The row's version is
+ * read in the same statement as the state, so clearing it at that version (clearSyncDue, recordSyncOutcomes) never
+ * clears a change committed after the read.
+ */
+export async function dueSyncCandidates(shop: string, afterId: string | null, limit: number): Promise<SyncCandidate[]> {
+  const after = afterId === null ? Prisma.empty : Prisma.sql`AND d."customerId" > ${afterId}`;
+  const rows = await prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+    SELECT ${CANDIDATE_COLUMNS}
+    FROM "CustomerSyncDue" d
+    JOIN "CustomerState" s ON s."shop" = d."shop" AND s."customerId" = d."customerId"
+    LEFT JOIN "CustomerSync" y ON y."shop" = d."shop" AND y."customerId" = d."customerId"
+    WHERE d."shop" = ${shop} ${after}
+    ORDER BY d."customerId"
+    LIMIT ${limit}`);
+  return rows.map(candidate);
+}
+
+function candidate(r: Record<string, unknown>): SyncCandidate {
+  return {
     state: {
       customerId: r.customerId as string,
       segment: r.segment as string,
@@ -85,11 +122,35 @@ export async function syncCandidates(shop: string, afterId: string | null, limit
             metafields: r.metafields as string | null,
             failures: Number(r.failures),
           },
-  }));
+    due: int(r.dueVersion),
+  };
+}
+
+/** How many customers of the shop are changed since the last sync (have a CustomerSyncDue row). */
+export function syncDueCount(shop: string): Promise<number> {
+  return prisma.customerSyncDue.count({ where: { shop } });
+}
+
+/**
+ * Clears "changed since last sync" rows at the versions a sync read: a row bumped since (the customer changed again
+ * while the sync ran) stays for the next sync.
+ */
+export async function clearSyncDue(shop: string, due: readonly SyncDue[]): Promise<void> {
+  const ROWS = 250;
+  for (let i = 0; i < due.length; i += ROWS) await prisma.$executeRaw(clearDueStatement(shop, due.slice(i, i + ROWS)));
+}
+
+function clearDueStatement(shop: string, due: readonly SyncDue[]) {
+  const pairs = due.map((d) => Prisma.sql`("customerId" = ${d.customerId} AND "version" = ${d.version})`);
+  return Prisma.sql`DELETE FROM "CustomerSyncDue" WHERE "shop" = ${shop} AND (${Prisma.join(pairs, " OR ")})`;
 }
 
 /** Forgets what was written for customers no longer in the ledger (deleted at Shopify: nothing left to undo). */
 export async function dropOrphanSyncRows(shop: string): Promise<number> {
+  // Their "changed since last sync" rows too (a journal entry after the state went): nothing left to write.
+  await prisma.$executeRaw(Prisma.sql`
+    DELETE FROM "CustomerSyncDue" WHERE "shop" = ${shop}
+      AND "customerId" NOT IN (SELECT "customerId" FROM "CustomerState" WHERE "shop" = ${shop})`);
   return prisma.$executeRaw(Prisma.sql`
     DELETE FROM "CustomerSync" WHERE "shop" = ${shop}
       AND "customerId" NOT IN (SELECT "customerId" FROM "CustomerState" WHERE "shop" = ${shop})`);
@@ -143,13 +204,24 @@ export interface SyncOutcome {
   metafields: string | null;
   /** Set when Shopify refused part of the write (userErrors); cleared by a write that succeeds whole. */
   failure: { code: string; message: string } | null;
+  /**
+   * The version of the customer's "changed since last sync" row this write was computed from: cleared with the
+   * outcome when the write succeeded whole (a refused one stays due, tried again by the next sync).
+   */
+  due?: number | null;
 }
 
-/** Records what one request wrote (and what it could not), in one transaction. */
+/**
+ * Records what one request wrote (and what it could not), and clears the "changed since last sync" rows of what it
+ * wrote whole, in one transaction.
+ */
 export async function recordSyncOutcomes(shop: string, outcomes: readonly SyncOutcome[], at: Date): Promise<void> {
   if (outcomes.length === 0) return;
-  await prisma.$transaction(
-    outcomes.map((o) => {
+  const done = outcomes.flatMap((o) =>
+    o.failure === null && o.due != null ? [{ customerId: o.customerId, version: o.due }] : [],
+  );
+  await prisma.$transaction([
+    ...outcomes.map((o) => {
       const values = {
         tags: JSON.stringify(o.tags),
         foreignTags: JSON.stringify(o.foreignTags),
@@ -166,7 +238,8 @@ export async function recordSyncOutcomes(shop: string, outcomes: readonly SyncOu
         update: o.failure ? { ...values, failures: { increment: 1 } } : values,
       });
     }),
-  );
+    ...(done.length > 0 ? [prisma.$executeRaw(clearDueStatement(shop, done))] : []),
+  ]);
 }
 
 /** What was last written for one customer (null: nothing yet). */

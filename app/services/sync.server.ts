@@ -8,6 +8,13 @@
 // killed sync resumes with only what is still missing; refusals (userErrors) are recorded per customer, retried on
 // later syncs, and after MAX_FAILURES left alone until the merchant asks again (resetSyncFailures). Each run first
 // brings the tiers' customer segments and discount codes in line (tier-segments.server.ts).
+//
+// Which customers a run looks at (docs/rules.md#sync, "Changed since last sync"): a sync after customer events
+// (reason "customer": an order, a points movement) reads only the customers changed since the last sync
+// (CustomerSyncDue rows, set by the database in the transaction of the change), so its cost follows what changed,
+// not the shop's size; every other reason (a recompute, settings, the tier programme, products, predictions, the
+// merchant) reads every state, since what it changed can touch any customer. Both clear the rows of what they found
+// written or wrote, at the version they read.
 import type { AdminClient } from "../shopify/client";
 import { runBulkMutation, runBulkQuery } from "../shopify/bulk";
 import {
@@ -60,8 +67,10 @@ import type { TierProgram } from "../domain/tiers";
 import { perkLocale, programShopperPerks, type ShopperPerks } from "../domain/perks";
 import { shopCurrency } from "../models/shop-currency.server";
 import {
+  clearSyncDue,
   createSyncRun,
   dropOrphanSyncRows,
+  dueSyncCandidates,
   finishSyncRun,
   getSyncSettings,
   recordForeignTags,
@@ -70,6 +79,7 @@ import {
   syncCandidates,
   updateSyncRun,
   type SyncCandidate,
+  type SyncDue,
   type SyncOutcome,
   type SyncRunTotals,
 } from "../models/sync.server";
@@ -120,6 +130,18 @@ interface Work {
   metafields: MetafieldsChange | null;
   /** Whether this customer is back after a metafieldsSet that failed for another customer of the same call. */
   retried: boolean;
+  /** The version of the customer's "changed since last sync" row read with their state (null: none). */
+  due: number | null;
+}
+
+/**
+ * Which customers a run reads: every state of the shop, or only those changed since the last sync (CustomerSyncDue).
+ */
+export type SyncScope = "all" | "changed";
+
+/** The scope a run takes: only a sync after customer events can rely on the changed customers alone. */
+export function syncScopeFor(reason: SyncReason, mode: SyncMode = "sync"): SyncScope {
+  return reason === "customer" && mode !== "cleanup" ? "changed" : "all";
 }
 
 export interface SyncResult extends Required<SyncRunTotals> {
@@ -169,6 +191,7 @@ export async function syncShop(
     now = () => new Date(),
     fieldsPerRequest = SYNC_MUTATION_FIELDS_MAX,
     bulkThreshold = BULK_THRESHOLD,
+    scope = syncScopeFor(reason, mode),
   }: {
     client: AdminClient;
     reason: SyncReason;
@@ -179,6 +202,8 @@ export async function syncShop(
     fieldsPerRequest?: number;
     /** Above this many customers to write, the run goes through bulk operations instead of paced requests. */
     bulkThreshold?: number;
+    /** Every customer, or only those changed since the last sync; by default from the reason (syncScopeFor). */
+    scope?: SyncScope;
   },
 ): Promise<SyncResult> {
   if (!(fieldsPerRequest >= 1 && fieldsPerRequest <= SYNC_MUTATION_FIELDS_MAX))
@@ -243,34 +268,41 @@ export async function syncShop(
       ...new Set([...segments.failed, ...removed.failed, ...discounts.failed].map((f) => f.split(":")[0])),
     ];
     if (mode !== "cleanup") flowTriggers = await sendFlowTriggers(shop, { client, program, now });
-    await dropOrphanSyncRows(shop);
+    // Customers gone from the ledger are found by a pass over the shop: not the work of a run for a few changes.
+    if (scope === "all") await dropOrphanSyncRows(shop);
     const due = (c: SyncCandidate) =>
       reason === "manual" || mode === "cleanup" || (c.synced?.failures ?? 0) < MAX_FAILURES;
     // How many customers need a write (before reading anyone's tags, which can only take writes away).
     let count = 0;
-    for await (const page of pages(shop, signal, settings, now)) {
+    for await (const page of pages(shop, signal, settings, now, scope)) {
       const points = await storefront.points(page.map((c) => c.state.customerId));
       const recommended = await storefront.recommendations(page.map((c) => c.state.customerId));
       for (const c of page)
         if (due(c) && workFor(c, settings, program, storefront, points, undefined, recommended)) count++;
     }
     if (count > bulkThreshold) {
-      await syncInBulk(shop, { client, settings, program, storefront, prefixes, due, totals, now, signal });
+      await syncInBulk(shop, { client, settings, program, storefront, prefixes, due, totals, now, signal, scope });
     } else {
       let pending: Work[] = [];
-      for await (const page of pages(shop, signal, settings, now)) {
+      for await (const page of pages(shop, signal, settings, now, scope)) {
         totals.considered += page.length;
         const dueHere = page.filter(due);
         const foreign = await readForeignTags(shop, client, dueHere, settings, prefixes);
         const points = await storefront.points(dueHere.map((c) => c.state.customerId));
         const recommended = await storefront.recommendations(dueHere.map((c) => c.state.customerId));
+        // Customers with nothing to write (or left alone after too many refusals) are no longer due.
+        const settled: SyncDue[] = page.flatMap((c) => (c.due !== null && !due(c) ? [dueOf(c)] : []));
         for (const candidate of dueHere) {
           const id = candidate.state.customerId;
           const work = workFor(candidate, settings, program, storefront, points, foreign.get(id), recommended);
-          if (!work) continue;
+          if (!work) {
+            if (candidate.due !== null) settled.push(dueOf(candidate));
+            continue;
+          }
           pending.push(work);
           totals.changed += 1;
         }
+        await clearSyncDue(shop, settled);
         pending = await sendFull(client, shop, pending, totals, now, fieldsPerRequest, signal);
         spent();
         await updateSyncRun(shop, run.id, totals);
@@ -290,19 +322,23 @@ export async function syncShop(
   return { runId: run.id, status: error ? "failed" : "done", error, failure, tierFailures, flowTriggers, ...totals };
 }
 
-/** Every customer with a state, a page at a time, in id order. */
+const dueOf = (c: SyncCandidate): SyncDue => ({ customerId: c.state.customerId, version: c.due! });
+
+/** Every customer with a state (or, scope "changed", those changed since the last sync), a page at a time, in id order. */
 async function* pages(
   shop: string,
   signal: AbortSignal | undefined,
   settings: SyncSettings,
   now: () => Date,
+  scope: SyncScope,
 ): AsyncGenerator<SyncCandidate[]> {
+  const read = scope === "changed" ? dueSyncCandidates : syncCandidates;
   let after: string | null = null;
   // Insight tags on: each page's customers carry their insights (app/domain/insights.ts) for desiredTags.
   const insights = settings.insightPrefix ? await insightReader(shop, now()) : null;
   for (;;) {
     signal?.throwIfAborted();
-    const page = await syncCandidates(shop, after, PAGE);
+    const page = await read(shop, after, PAGE);
     if (page.length === 0) return;
     after = page[page.length - 1].state.customerId;
     if (insights) {
@@ -403,7 +439,7 @@ function pointsReader(shop: string, asOf: number) {
 
 /** What a customer needs written, or null when Shopify already holds their current state. */
 function workFor(
-  { state, synced }: SyncCandidate,
+  { state, synced, due }: SyncCandidate,
   settings: SyncSettings,
   program: TierProgram,
   storefront: Storefront,
@@ -424,7 +460,7 @@ function workFor(
   if (tags.add.length === 0 && tags.remove.length === 0 && metafields === null) {
     return null;
   }
-  return { customerId: state.customerId, before, foreign, pending, tags, metafields, retried: false };
+  return { customerId: state.customerId, before, foreign, pending, tags, metafields, retried: false, due };
 }
 
 /** Each part of the metafields whose text differs from what was last written; null: nothing. */
@@ -708,6 +744,8 @@ async function send(
       foreignTags: w.foreign,
       metafields,
       failure: retrying ? null : (failures.get(w.customerId) ?? null),
+      // Sent again in this run: still due until that write is recorded.
+      due: retrying ? null : w.due,
     };
   });
   await recordSyncOutcomes(shop, outcomes, now());
@@ -767,17 +805,19 @@ async function syncInBulk(
     totals: Required<SyncRunTotals>;
     now: () => Date;
     signal?: AbortSignal;
+    scope: SyncScope;
   },
 ) {
   const { client, settings, program, storefront, prefixes, totals, now, signal } = ctx;
   const candidates: SyncCandidate[] = [];
   const points = new Map<string, string>();
   const recommended = new Map<string, string>();
-  for await (const page of pages(shop, signal, settings, now)) {
+  for await (const page of pages(shop, signal, settings, now, ctx.scope)) {
     totals.considered += page.length;
     const due = page.filter(ctx.due);
     const pagePoints = await storefront.points(due.map((c) => c.state.customerId));
     const pageRecommended = await storefront.recommendations(due.map((c) => c.state.customerId));
+    const settled: SyncDue[] = page.flatMap((c) => (c.due !== null && !ctx.due(c) ? [dueOf(c)] : []));
     for (const c of due)
       if (workFor(c, settings, program, storefront, pagePoints, undefined, pageRecommended)) {
         candidates.push(c);
@@ -785,7 +825,8 @@ async function syncInBulk(
         if (text !== undefined) points.set(c.state.customerId, text);
         const products = pageRecommended.get(c.state.customerId);
         if (products !== undefined) recommended.set(c.state.customerId, products);
-      }
+      } else if (c.due !== null) settled.push(dueOf(c));
+    await clearSyncDue(shop, settled);
   }
   const unknown = candidates.filter((c) => c.synced?.foreignTags == null && desiredTags(c.state, settings).length > 0);
   // Tags still unknown: one bulk query (no rate-limit cost) rather than `nodes` calls 250 at a time.
@@ -887,6 +928,8 @@ async function syncInBulk(
       pendingTags,
       metafields,
       failure: a.failure,
+      // An add whose outcome is unknown leaves the customer due: the next run looks at them again.
+      due: pendingTags === null ? w.due : null,
     };
   });
   for (let i = 0; i < outcomes.length; i += PAGE) await recordSyncOutcomes(shop, outcomes.slice(i, i + PAGE), now());

@@ -11,6 +11,7 @@ import {
   RECOMPUTE_SHOP,
   SYNC,
   SYNC_COALESCE_MS,
+  SYNC_CHANGED_KEY,
   SYNC_KEY,
 } from "../../app/jobs/contracts";
 import { stateHistory } from "../../app/models/customer-state.server";
@@ -154,7 +155,7 @@ describe("customer-changed", () => {
     // Given the customers moved by the tests above: their job runs queued one sync, coalesced by key
     const queued = await jobRows(SHOP, { kind: SYNC, state: "queued" });
     expect(queued).toHaveLength(1);
-    expect(queued[0]).toMatchObject({ key: SYNC_KEY, payload: JSON.stringify({ reason: "customer" }) });
+    expect(queued[0]).toMatchObject({ key: SYNC_CHANGED_KEY, payload: JSON.stringify({ reason: "customer" }) });
     expect(queued[0].runAt.getTime()).toBe(AS_OF.getTime() + SYNC_COALESCE_MS); // the handlers' clock is AS_OF
     // When an unchanged customer's job runs (a webhook for our own tag write comes back, say)
     await deleteJobs(SHOP, SYNC);

@@ -11,7 +11,7 @@ import { backfillJob } from "../../app/jobs/backfill.server";
 import { customerChangedJob } from "../../app/jobs/recompute.server";
 import { CUSTOMER_CHANGED } from "../../app/jobs/contracts";
 import { recomputeShop } from "../../app/services/recompute.server";
-import { syncShop, type SyncResult } from "../../app/services/sync.server";
+import { syncScopeFor, syncShop, type SyncResult } from "../../app/services/sync.server";
 import { INTERRUPTED, saveSyncSettings, syncFailures } from "../../app/models/sync.server";
 import { saveTierProgramVersion, getActiveTierProgram } from "../../app/models/tier-program.server";
 import { writeShopFile } from "../../simulator/generator/index";
@@ -587,5 +587,206 @@ describe("sync", () => {
     const held = heldInShopify(ids.filter((id) => id !== gone));
     const expected = await expectedInShopify();
     for (const [id, got] of held) expect(got.tier, id).toBe(expected.get(id)!.tier);
+  });
+});
+
+// "Changed since last sync" (docs/rules.md#sync): the database marks a customer in the transaction of the change;
+// a sync after customer events reads the marked customers only, and clears a mark only at the version it read.
+describe("sync of the customers changed since the last sync", () => {
+  const dueRows = (shop: string) =>
+    prisma.customerSyncDue.findMany({ where: { shop }, orderBy: { customerId: "asc" } });
+  /** Moves one customer through the real path: an order at the local Shopify, its webhook, the customer-changed job. */
+  async function placeBigOrder(customerId: string) {
+    const order = env.shopify.admin.placeOrder(SHOP, { customerId, total: "90000.00" });
+    await env.shopify.webhooks.deliverBatch([
+      {
+        shop: simulated().record,
+        topic: "orders/create",
+        resource: order,
+        triggeredAt: new Date().toISOString(),
+      } as Parameters<typeof env.shopify.webhooks.deliverBatch>[0][number],
+    ]);
+    await expect.poll(() => prisma.order.count({ where: { shop: SHOP, id: order.id } })).toBe(1);
+    await settle();
+  }
+  /** Shopify holds the customer's current state: their segment and tier tags and their tier metafield. */
+  async function expectCustomerToMatchState(id: string) {
+    const state = await prisma.customerState.findUniqueOrThrow({
+      where: { shop_customerId: { shop: SHOP, customerId: id } },
+    });
+    const customer = simulated().customers.get(id)!;
+    expect(customer.tags).toContain(`rfm:${state.segment}`);
+    if (state.tier) expect(customer.tags).toContain(`tier:${state.tier}`);
+    expect(simulated().getMetafield(id, APP_NS, "tier")?.value ?? null).toBe(state.tier);
+  }
+  /** Customers written without a refusal (the test above deleted one in Shopify), the first `n` by id. */
+  const writtenCustomers = async (n: number, skip = 0) =>
+    (
+      await prisma.customerSync.findMany({
+        where: { shop: SHOP, failedAt: null },
+        orderBy: { customerId: "asc" },
+        skip,
+        take: n,
+      })
+    ).map((r) => r.customerId);
+  /** The webhooks Shopify has to send delivered, and the customer-changed jobs they queued run. */
+  async function settle() {
+    await env.shopify.webhooks.drain();
+    const queue = testQueue();
+    const worker = queue.work({ [CUSTOMER_CHANGED]: customerChangedJob({ queue }) }, { pollMs: 20 });
+    await worker.idle();
+    await worker.stop();
+  }
+
+  beforeAll(async () => {
+    // The customer-changed jobs of the webhooks the tests above caused have run (each customer's state computed as of
+    // today, not the recompute's AS_OF: most move), and every customer is written.
+    await settle();
+    await sync({ reason: "manual" });
+    await settle();
+    await syncShop(SHOP, { client: await clientFor(SHOP), reason: "customer" });
+    // The customer the test above deleted in Shopify stays due while Shopify refuses them (a refused write keeps its
+    // mark): left out here, so that each test counts its own customers.
+    await prisma.customerSyncDue.deleteMany({ where: { shop: SHOP } });
+  });
+
+  it("has its triggers in the migrated database (SQLite drops them when a migration redefines the table)", async () => {
+    const names =
+      (await prisma
+        .$queryRawUnsafe<
+          { name: string }[]
+        >(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%sync_due%'`)
+        .catch(() => null)) ??
+      (await prisma.$queryRawUnsafe<{ name: string }[]>(
+        `SELECT tgname AS name FROM pg_trigger WHERE tgname LIKE '%sync_due%'`,
+      ));
+    expect(names.map((n) => n.name).sort()).toEqual([
+      "CustomerState_sync_due_insert",
+      "CustomerState_sync_due_update",
+      "PointsEntry_sync_due_insert",
+    ]);
+  });
+
+  it("marks a customer when a synced part of their state changes or their journal grows, and only then", async () => {
+    const [a, b] = await writtenCustomers(2);
+    // A column the sync does not write (the R score): no mark
+    await prisma.customerState.updateMany({ where: { shop: SHOP, customerId: a }, data: { r: { increment: 1 } } });
+    expect(await dueRows(SHOP)).toEqual([]);
+    // The segment (a tag) and the tier progress (the status metafield): a mark, bumped by each change
+    const { segment, spendInWindowMinor } = await prisma.customerState.findUniqueOrThrow({
+      where: { shop_customerId: { shop: SHOP, customerId: a } },
+    });
+    await prisma.customerState.updateMany({ where: { shop: SHOP, customerId: a }, data: { segment: "cant_lose" } });
+    await prisma.customerState.updateMany({
+      where: { shop: SHOP, customerId: a },
+      data: { spendInWindowMinor: (spendInWindowMinor ?? 0n) + 1n },
+    });
+    expect(await dueRows(SHOP)).toEqual([{ shop: SHOP, customerId: a, version: 2 }]);
+    // A points journal entry (the points metafield)
+    const entry = await prisma.pointsEntry.create({
+      data: {
+        shop: SHOP,
+        customerId: b,
+        kind: "bonus",
+        points: 10n,
+        sourceKey: "test:sync-due",
+        ruleVersion: 1,
+        effectiveAt: AS_OF,
+        availableAt: AS_OF,
+      },
+    });
+    expect((await dueRows(SHOP)).map((r) => r.customerId)).toEqual([a, b].sort());
+    // Put back as it was: the marks stay until a sync finds the customers written
+    await prisma.pointsEntry.delete({ where: { id: entry.id } });
+    await prisma.customerState.updateMany({
+      where: { shop: SHOP, customerId: a },
+      data: { segment, spendInWindowMinor, r: { decrement: 1 } },
+    });
+    const before = env.shopify.admin.requests.forShop(SHOP).length;
+    const result = await syncShop(SHOP, { client: await clientFor(SHOP), reason: "customer" });
+    // Both read, found written as they are, cleared: no write sent (a Flow trigger of an earlier move may go)
+    expect(result).toMatchObject({ status: "done", considered: 2, changed: 0 });
+    const sent = env.shopify.admin.requests.forShop(SHOP).slice(before);
+    expect(sent.filter((r) => /tagsAdd|tagsRemove|metafieldsSet|metafieldsDelete/.test(r.document ?? ""))).toEqual([]);
+    expect(await dueRows(SHOP)).toEqual([]);
+  });
+
+  it("after one customer's order, reads and writes that customer only, and leaves another shop's marks alone", async () => {
+    const states = await prisma.customerState.count({ where: { shop: SHOP } });
+    expect(states).toBeGreaterThan(30);
+    const [mover] = await writtenCustomers(1, 10);
+    // Another shop holds a mark for the same customer id
+    await prisma.customerSyncDue.create({ data: { shop: OTHER, customerId: mover, version: 7 } });
+    await placeBigOrder(mover);
+    expect((await dueRows(SHOP)).map((r) => r.customerId)).toEqual([mover]);
+    const before = env.shopify.admin.requests.forShop(SHOP).length;
+    const result = await syncShop(SHOP, { client: await clientFor(SHOP), reason: "customer" });
+    // One customer read of the shop's states, one written, in one mutation request (plus the tier move's Flow trigger)
+    expect(result).toMatchObject({ status: "done", considered: 1, changed: 1, synced: 1, failed: 0 });
+    const sent = env.shopify.admin.requests.forShop(SHOP).slice(before);
+    expect(sent).toHaveLength(result.requests);
+    const writes = sent.filter((r) => /tagsAdd|tagsRemove|metafieldsSet|metafieldsDelete/.test(r.document ?? ""));
+    expect(writes).toHaveLength(1);
+    const owners = JSON.stringify(writes[0].variables).match(/gid:\/\/shopify\/Customer\/\d+/g) ?? [];
+    expect(new Set(owners)).toEqual(new Set([mover]));
+    await expectCustomerToMatchState(mover);
+    // Cleared for this shop only
+    expect(await dueRows(SHOP)).toEqual([]);
+    expect(await dueRows(OTHER)).toEqual([{ shop: OTHER, customerId: mover, version: 7 }]);
+    await prisma.customerSyncDue.deleteMany({ where: { shop: OTHER } });
+    // Nothing changed since: a sync for customer events reads no state and writes nothing
+    expect(await syncShop(SHOP, { client: await clientFor(SHOP), reason: "customer" })).toMatchObject({
+      considered: 0,
+      changed: 0,
+    });
+  });
+
+  it("keeps a change made while the sync runs for the next sync", async () => {
+    const [x] = await writtenCustomers(1);
+    const moveTo = (segment: string) =>
+      prisma.customerState.updateMany({ where: { shop: SHOP, customerId: x }, data: { segment } });
+    const original = (
+      await prisma.customerState.findUniqueOrThrow({ where: { shop_customerId: { shop: SHOP, customerId: x } } })
+    ).segment;
+    await moveTo("cant_lose");
+    const real = await clientFor(SHOP);
+    const racing = Object.create(real) as typeof real;
+    let moved = false;
+    racing.request = (async (query: string, variables?: Record<string, unknown>) => {
+      // The customer moves again (a webhook on another worker) after the sync read them, before it records its write
+      if (!moved && /tagsAdd/.test(query)) {
+        moved = true;
+        await moveTo("hibernating");
+      }
+      return real.request(query, variables);
+    }) as typeof real.request;
+    const first = await syncShop(SHOP, { client: racing, reason: "customer" });
+    expect(first).toMatchObject({ status: "done", considered: 1, synced: 1 });
+    expect(moved).toBe(true);
+    // Shopify holds what the sync read; the later change is still marked
+    expect(simulated().customers.get(x)!.tags).toContain("rfm:cant_lose");
+    expect(await dueRows(SHOP)).toEqual([{ shop: SHOP, customerId: x, version: 2 }]);
+    // The next sync writes it
+    expect(await syncShop(SHOP, { client: real, reason: "customer" })).toMatchObject({ considered: 1, synced: 1 });
+    expect(simulated().customers.get(x)!.tags).toContain("rfm:hibernating");
+    expect(simulated().customers.get(x)!.tags).not.toContain("rfm:cant_lose");
+    await expectCustomerToMatchState(x);
+    expect(await dueRows(SHOP)).toEqual([]);
+    await moveTo(original);
+    await sync();
+  });
+
+  it("takes the changed customers alone only for customer events; a refused write stays marked", async () => {
+    expect(syncScopeFor("customer")).toBe("changed");
+    for (const reason of ["recompute", "manual", "settings", "backfill", "products"] as const)
+      expect(syncScopeFor(reason)).toBe("all");
+    expect(syncScopeFor("customer", "cleanup")).toBe("all");
+    // A customer Shopify refuses (deleted there, the app not told yet) keeps their mark and is tried again
+    const [y] = await writtenCustomers(1, 5);
+    await prisma.customerState.updateMany({ where: { shop: SHOP, customerId: y }, data: { segment: "cant_lose" } });
+    env.shopify.withoutDelivery(SHOP, () => env.shopify.admin.deleteCustomer(SHOP, y));
+    const refused = await syncShop(SHOP, { client: await clientFor(SHOP), reason: "customer" });
+    expect(refused).toMatchObject({ status: "done", considered: 1, failed: 1 });
+    expect((await dueRows(SHOP)).map((r) => r.customerId)).toEqual([y]);
   });
 });
