@@ -9,41 +9,11 @@ import { toMinorUnits } from "../domain/money";
 import type { ShopperPerks } from "../domain/perks";
 import type { TierWindow } from "../domain/tiers";
 import { html, money, moneyAttribute, text } from "./liquid-text";
-import { pointsParts, POINTS_STYLE, type FormTarget } from "./loyalty-points";
+import { pointsParts, type FormTarget } from "./loyalty-points";
+import { PAGE_CSS } from "./page-style";
 import { card, codeMarkup, dateMarkup, list, say, strong, translator, type Page, type Values } from "./page-markup";
 
-const STYLE = `<style>
-.loyalty-page { --lp-accent: #1f5199; --lp-muted: #4a4a4a; --lp-line: #d4d4d4; max-width: 48rem; margin: 0 auto; line-height: 1.5; }
-.loyalty-page h1 { margin: 0 0 .5rem; font-size: 2rem; line-height: 1.2; }
-.loyalty-page h2 { margin: 2rem 0 .75rem; font-size: 1.35rem; line-height: 1.3; }
-.loyalty-page h3 { margin: 1rem 0 .25rem; font-size: 1.05rem; }
-.loyalty-page p { margin: .35rem 0; }
-.loyalty-page ul, .loyalty-page ol { margin: .25rem 0 .75rem; padding-left: 1.25rem; }
-.loyalty-page li { margin: .2rem 0; }
-.loyalty-page code { font: 600 .95em/1.2 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; padding: .1em .35em; border: 1px dashed var(--lp-accent); border-radius: 4px; background: #f3f6fb; color: #10294d; overflow-wrap: anywhere; }
-.loyalty-page__card { border: 1px solid var(--lp-line); border-radius: 8px; padding: 1rem 1.25rem; margin: .75rem 0; }
-.loyalty-page__card > h2:first-child, .loyalty-page__card > h3:first-child { margin-top: 0; }
-.loyalty-page__tier { font-size: 1.2rem; }
-.loyalty-page__muted { color: var(--lp-muted); }
-.loyalty-page__track { height: .75rem; border-radius: 999px; background: #e4e8ef; overflow: hidden; margin: .35rem 0; }
-.loyalty-page__bar { height: 100%; min-width: 2px; background: var(--lp-accent); }
-.loyalty-page__notice { border-left: 4px solid #a15c00; background: #fff6e5; padding: .5rem .75rem; color: #4d2c00; }
-.loyalty-page ul.loyalty-page__offers { list-style: none; padding: 0; display: grid; gap: .75rem; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); }
-.loyalty-page__offers > li { margin: 0; }
-.loyalty-page__offers h3 { overflow-wrap: anywhere; }
-.loyalty-page table { width: 100%; border-collapse: collapse; margin: .5rem 0; }
-.loyalty-page caption { text-align: left; font-weight: 600; padding: .25rem 0 .5rem; }
-.loyalty-page th, .loyalty-page td { text-align: left; vertical-align: top; padding: .5rem .6rem; border-bottom: 1px solid var(--lp-line); overflow-wrap: anywhere; }
-.loyalty-page thead th { border-bottom: 2px solid #8a8a8a; }
-.loyalty-page tbody tr.loyalty-page__current { background: #eef3fb; }
-.loyalty-page th .loyalty-page__muted { font-weight: normal; }
-.loyalty-page td ul { margin: 0; }
-.loyalty-page__signin { display: inline-block; margin: .5rem 0; padding: .6rem 1rem; border-radius: 6px; background: var(--lp-accent); color: #fff; text-decoration: none; font-weight: 600; }
-.loyalty-page__signin:hover, .loyalty-page__signin:focus { background: #163b70; color: #fff; }
-.loyalty-page ul.loyalty-page__picks { list-style: none; padding: 0; display: grid; gap: .5rem; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); }
-.loyalty-page__picks > li { margin: 0; padding: .6rem .75rem; border: 1px solid var(--lp-line); border-radius: 6px; overflow-wrap: anywhere; }
-.loyalty-page__picks a { color: var(--lp-accent); font-weight: 600; }
-${POINTS_STYLE.html}</style>`;
+const STYLE = `<style>${PAGE_CSS}</style>`;
 
 function windowValues(window: TierWindow): Values {
   return window.kind === "rolling" ? { days: window.days } : {};
@@ -78,11 +48,11 @@ function statusSection(t: TFunction, page: Page, member: LoyaltyMemberView): str
   const out: string[] = [];
   const lowest = page.program.tiers[0];
   if (!member.tier) {
-    out.push(`<p class="loyalty-page__tier">${say(t, "noTier", { tier: strong(lowest?.name ?? "") })}</p>`);
+    out.push(`<p class="lp_tier">${say(t, "noTier", { tier: strong(lowest?.name ?? "") })}</p>`);
     return card("lp-status", say(t, "statusHeading"), out.join(""));
   }
   const tier = member.tier;
-  out.push(`<p class="loyalty-page__tier">${say(t, "yourTier", { tier: strong(tier.name) })}</p>`);
+  out.push(`<p class="lp_tier">${say(t, "yourTier", { tier: strong(tier.name) })}</p>`);
   out.push(
     `<p>${say(t, `spend.${page.program.window.kind}`, { ...windowValues(page.program.window), amount: money(member.spendInWindowMinor, currency) })}</p>`,
   );
@@ -95,9 +65,9 @@ function statusSection(t: TFunction, page: Page, member: LoyaltyMemberView): str
     });
     out.push(
       `<p id="lp-progress-label">${label}</p>` +
-        `<div class="loyalty-page__track" role="progressbar" aria-labelledby="lp-progress-label" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${member.progressPercent}" aria-valuetext="${valueText}">` +
-        `<div class="loyalty-page__bar" style="width: ${member.progressPercent}%"></div></div>` +
-        `<p class="loyalty-page__muted">${say(t, "progressValue", { spent: money(member.spendInWindowMinor, currency), target: money(next.thresholdMinor, currency) })} (${member.progressPercent}%)</p>`,
+        `<div class="lp_track" role="progressbar" aria-labelledby="lp-progress-label" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${member.progressPercent}" aria-valuetext="${valueText}">` +
+        `<div class="lp_bar" style="width: ${member.progressPercent}%"></div></div>` +
+        `<p class="lp_muted">${say(t, "progressValue", { spent: money(member.spendInWindowMinor, currency), target: money(next.thresholdMinor, currency) })} (${member.progressPercent}%)</p>`,
     );
     if (member.amountToNextMinor !== null && member.amountToNextMinor > 0) {
       const values = { amount: money(member.amountToNextMinor, currency), tier: strong(next.name) };
@@ -118,7 +88,7 @@ function statusSection(t: TFunction, page: Page, member: LoyaltyMemberView): str
     const values = { tier: tier.name, date: dateMarkup(page, member.tierHeldUntil) };
     out.push(
       member.expiresSoon
-        ? `<p class="loyalty-page__notice">${say(t, "expiresSoon", values)}</p>`
+        ? `<p class="lp_notice">${say(t, "expiresSoon", values)}</p>`
         : `<p>${say(t, "heldUntil", values)}</p>`,
     );
   }
@@ -149,12 +119,12 @@ function offersSection(t: TFunction, page: Page, member: LoyaltyMemberView): str
         ? `<p>${say(t, "offer.minimum", { amount: money(o.offer.minimumSubtotalMinor, page.currency) })}</p>`
         : "";
     return (
-      `<li class="loyalty-page__card"><h3>${text(o.campaign)}</h3><p>${what}</p>${minimum}` +
+      `<li class="lp_card"><h3>${text(o.campaign)}</h3><p>${what}</p>${minimum}` +
       `<p>${say(t, "offer.code", { code: codeMarkup(o.code) })}</p>` +
-      `<p class="loyalty-page__muted">${say(t, "offer.expires", { date: dateMarkup(page, o.expiresAt, true) })}</p></li>`
+      `<p class="lp_muted">${say(t, "offer.expires", { date: dateMarkup(page, o.expiresAt, true) })}</p></li>`
     );
   });
-  return `<section aria-labelledby="lp-offers"><h2 id="lp-offers">${say(t, "offersHeading")}</h2><ul class="loyalty-page__offers">${items.join("")}</ul></section>`;
+  return `<section aria-labelledby="lp-offers"><h2 id="lp-offers">${say(t, "offersHeading")}</h2><ul class="lp_offers">${items.join("")}</ul></section>`;
 }
 
 function historySection(t: TFunction, page: Page, member: LoyaltyMemberView): string {
@@ -180,11 +150,7 @@ function picksSection(t: TFunction, member: LoyaltyMemberView): string {
       ? `<a href="{{ routes.root_url | append: '/products/${handlePath(p.handle)}' | replace: '//', '/' }}">${text(p.title)}</a>`
       : text(p.title),
   );
-  return card(
-    "lp-picks",
-    say(t, "picksHeading"),
-    `<p>${say(t, "picksIntro")}</p>${list(items, "loyalty-page__picks")}`,
-  );
+  return card("lp-picks", say(t, "picksHeading"), `<p>${say(t, "picksIntro")}</p>${list(items, "lp_picks")}`);
 }
 
 function programmeSection(t: TFunction, page: Page): string {
@@ -199,8 +165,8 @@ function programmeSection(t: TFunction, page: Page): string {
     const perks = perkItems(t, tier.perks, tier, currency);
     const mine = tier.key === current;
     return (
-      `<tr${mine ? ' class="loyalty-page__current"' : ""}>` +
-      `<th scope="row">${text(tier.name)}${mine ? ` <span class="loyalty-page__muted">${say(t, "yourTierMarker")}</span>` : ""}</th>` +
+      `<tr${mine ? ' class="lp_current"' : ""}>` +
+      `<th scope="row">${text(tier.name)}${mine ? ` <span class="lp_muted">${say(t, "yourTierMarker")}</span>` : ""}</th>` +
       `<td>${threshold}${orders}</td>` +
       `<td>${perks.length ? list(perks) : say(t, "perk.none")}</td></tr>`
     );
@@ -224,7 +190,7 @@ function programmeSection(t: TFunction, page: Page): string {
  */
 export function renderLoyaltyPage(view: LoyaltyPageView, target: FormTarget = { action: "/apps/loyalty" }): string {
   const t = translator(view.locale);
-  const open = `${STYLE}<div class="loyalty-page" lang="${view.locale}">`;
+  const open = `${STYLE}<div class="loyalty-page lp" lang="${view.locale}">`;
   if (view.kind === "unavailable") {
     return `${open}<h1>${say(t, "unavailableTitle")}</h1><p>${say(t, "unavailableText")}</p></div>`;
   }
@@ -245,7 +211,7 @@ export function renderLoyaltyPage(view: LoyaltyPageView, target: FormTarget = { 
   } else {
     parts.push(
       `<p>${say(t, "guestIntro")}</p>`,
-      `<p><a class="loyalty-page__signin" href="{{ routes.account_login_url }}">${say(t, "signIn")}</a></p>`,
+      `<p><a class="lp_signin" href="{{ routes.account_login_url }}">${say(t, "signIn")}</a></p>`,
     );
   }
   parts.push(programmeSection(t, view));

@@ -6,7 +6,7 @@
 import type { TFunction } from "i18next";
 import type { LoyaltyMemberView } from "../domain/loyalty-page";
 import type { ShopperPointsSection, ShopperRedemptionView, ShopperRewardView } from "../domain/shopper-points";
-import { html, money, text } from "./liquid-text";
+import { money, text } from "./liquid-text";
 import { card, codeMarkup, dateMarkup, INTL_LOCALE, say, strong, type Page } from "./page-markup";
 
 /** Where the page's forms post: the proxy's path on the storefront (Shopify's signed path_prefix). */
@@ -63,7 +63,7 @@ function banner(t: TFunction, page: Page, section: ShopperPointsSection): string
     tone = "refused";
   }
   // role=status: announced when the page loads after the redirect, without taking the focus.
-  return `<div class="loyalty-page__banner loyalty-page__banner--${tone}" role="status">${message}</div>`;
+  return `<div class="lp_banner lp_banner--${tone}" role="status">${message}</div>`;
 }
 
 /** What a confirmed redemption gave: the code to use, or the credit added. */
@@ -77,7 +77,7 @@ function resultText(t: TFunction, page: Page, r: ShopperRedemptionView): string 
 function balanceCard(t: TFunction, page: Page, section: ShopperPointsSection): string {
   const out: string[] = [banner(t, page, section)];
   out.push(
-    `<p class="loyalty-page__points">${say(t, "points.available", { points: strong(points(page, section.available)) })}</p>`,
+    `<p class="lp_points">${say(t, "points.available", { points: strong(points(page, section.available)) })}</p>`,
   );
   if (section.pendingBy.length > 0) {
     out.push(`<p>${say(t, "points.pendingIntro", { points: points(page, section.pending) })}</p>`);
@@ -92,7 +92,7 @@ function balanceCard(t: TFunction, page: Page, section: ShopperPointsSection): s
   }
   if (section.expiring)
     out.push(
-      `<p class="loyalty-page__notice">${say(t, "points.expiring", {
+      `<p class="lp_notice">${say(t, "points.expiring", {
         points: points(page, section.expiring.points),
         date: dateMarkup(page, section.expiring.at),
       })}</p>`,
@@ -106,10 +106,10 @@ function rewardItem(t: TFunction, page: Page, section: ShopperPointsSection, r: 
   const parts = [
     `<h3>${text(r.title)}</h3>`,
     `<p>${rewardWhat(t, page, r.kind, r.valueMinor, page.currency)}</p>`,
-    `<p class="loyalty-page__price">${say(t, "points.price", { points: points(page, r.pointsPrice) })}</p>`,
+    `<p class="lp_price">${say(t, "points.price", { points: points(page, r.pointsPrice) })}</p>`,
   ];
   if (r.expiryDays !== null)
-    parts.push(`<p class="loyalty-page__muted">${say(t, "points.validDays", { count: r.expiryDays })}</p>`);
+    parts.push(`<p class="lp_muted">${say(t, "points.validDays", { count: r.expiryDays })}</p>`);
   const token = section.tokens[r.id];
   if (r.refusal === null && token) {
     parts.push(
@@ -117,18 +117,18 @@ function rewardItem(t: TFunction, page: Page, section: ShopperPointsSection, r: 
         hidden("intent", "redeem") +
         hidden("reward", r.id) +
         hidden("token", token) +
-        `<button type="submit" class="loyalty-page__button" aria-label="${say(t, "points.redeem", { title: r.title, points: points(page, r.pointsPrice) })}">${say(t, "points.redeemButton")}</button></form>`,
+        `<button type="submit" class="lp_button" aria-label="${say(t, "points.redeem", { title: r.title, points: points(page, r.pointsPrice) })}">${say(t, "points.redeemButton")}</button></form>`,
     );
   } else if (r.refusal?.reason === "not_enough_points") {
-    parts.push(`<p class="loyalty-page__short">${say(t, "points.short", { points: points(page, r.pointsShort) })}</p>`);
+    parts.push(`<p class="lp_short">${say(t, "points.short", { points: points(page, r.pointsShort) })}</p>`);
   } else if (r.refusal?.reason === "customer_limit_reached") {
     parts.push(
-      `<p class="loyalty-page__short">${say(t, "points.limitReached", { count: r.refusal.count, days: r.refusal.periodDays })}</p>`,
+      `<p class="lp_short">${say(t, "points.limitReached", { count: r.refusal.count, days: r.refusal.periodDays })}</p>`,
     );
   } else if (r.refusal?.reason === "total_limit_reached") {
-    parts.push(`<p class="loyalty-page__short">${say(t, "points.soldOut")}</p>`);
+    parts.push(`<p class="lp_short">${say(t, "points.soldOut")}</p>`);
   }
-  return `<li class="loyalty-page__card">${parts.join("")}</li>`;
+  return `<li class="lp_card">${parts.join("")}</li>`;
 }
 
 function rewardsSection(t: TFunction, page: Page, section: ShopperPointsSection, target: FormTarget): string {
@@ -141,7 +141,7 @@ function rewardsSection(t: TFunction, page: Page, section: ShopperPointsSection,
   ];
   return (
     `<section aria-labelledby="lp-rewards"><h2 id="lp-rewards">${say(t, "points.rewardsHeading")}</h2>` +
-    `<ul class="loyalty-page__rewards">${ordered.map((r) => rewardItem(t, page, section, r, target)).join("")}</ul></section>`
+    `<ul class="lp_rewards">${ordered.map((r) => rewardItem(t, page, section, r, target)).join("")}</ul></section>`
   );
 }
 
@@ -151,7 +151,7 @@ function redemptionsSection(t: TFunction, page: Page, section: ShopperPointsSect
     const parts = [
       `<h3>${text(r.title)}</h3>`,
       `<p>${rewardWhat(t, page, r.kind, r.valueMinor, r.currencyCode)}</p>`,
-      `<p class="loyalty-page__muted">${say(t, "points.redeemedOn", { date: dateMarkup(page, r.at), points: points(page, r.points) })}</p>`,
+      `<p class="lp_muted">${say(t, "points.redeemedOn", { date: dateMarkup(page, r.at), points: points(page, r.points) })}</p>`,
     ];
     if (r.state === "confirmed") {
       parts.push(`<p>${resultText(t, page, r)}</p>`);
@@ -159,9 +159,9 @@ function redemptionsSection(t: TFunction, page: Page, section: ShopperPointsSect
         parts.push(`<p>${say(t, "points.result.expires", { date: dateMarkup(page, r.expiresAt) })}</p>`);
     } else if (r.state === "reserved") parts.push(`<p>${say(t, "points.result.pending")}</p>`);
     else parts.push(`<p>${say(t, "points.result.released", { points: points(page, r.points) })}</p>`);
-    return `<li class="loyalty-page__card">${parts.join("")}</li>`;
+    return `<li class="lp_card">${parts.join("")}</li>`;
   });
-  return `<section aria-labelledby="lp-redemptions"><h2 id="lp-redemptions">${say(t, "points.redemptionsHeading")}</h2><ul class="loyalty-page__rewards">${items.join("")}</ul></section>`;
+  return `<section aria-labelledby="lp-redemptions"><h2 id="lp-redemptions">${say(t, "points.redemptionsHeading")}</h2><ul class="lp_rewards">${items.join("")}</ul></section>`;
 }
 
 function historySection(t: TFunction, page: Page, section: ShopperPointsSection): string {
@@ -169,18 +169,18 @@ function historySection(t: TFunction, page: Page, section: ShopperPointsSection)
   const rows = section.history.map(
     (h) =>
       `<tr><td>${dateMarkup(page, h.at).html}</td><td>${say(t, `points.reason.${h.reason}`)}</td>` +
-      `<td class="loyalty-page__number">${h.points > 0 ? "+" : "−"}${points(page, Math.abs(h.points))}</td></tr>`,
+      `<td class="lp_number">${h.points > 0 ? "+" : "−"}${points(page, Math.abs(h.points))}</td></tr>`,
   );
   const older =
     section.historyOlder > 0
-      ? `<p class="loyalty-page__muted">${say(t, "points.historyOlder", { count: section.historyOlder })}</p>`
+      ? `<p class="lp_muted">${say(t, "points.historyOlder", { count: section.historyOlder })}</p>`
       : "";
   return card(
     "lp-points-history",
     say(t, "points.historyHeading"),
     `<table><caption>${say(t, "points.historyCaption")}</caption><thead><tr>` +
       `<th scope="col">${say(t, "points.column.date")}</th><th scope="col">${say(t, "points.column.what")}</th>` +
-      `<th scope="col" class="loyalty-page__number">${say(t, "points.column.points")}</th></tr></thead>` +
+      `<th scope="col" class="lp_number">${say(t, "points.column.points")}</th></tr></thead>` +
       `<tbody>${rows.join("")}</tbody></table>${older}`,
   );
 }
@@ -207,13 +207,13 @@ function birthdaySection(t: TFunction, page: Page, section: ShopperPointsSection
   ).join("");
   const days = Array.from({ length: 31 }, (_, i) => `<option value="${i + 1}">${i + 1}</option>`).join("");
   const form =
-    `<form method="post" action="${actionOf(target, section.birthdayToken)}" class="loyalty-page__birthday">` +
+    `<form method="post" action="${actionOf(target, section.birthdayToken)}" class="lp_birthday">` +
     hidden("intent", "birthday") +
     hidden("token", section.birthdayToken) +
     `<p><label for="lp-bday-day">${say(t, "points.day")}</label> <select id="lp-bday-day" name="day" required>${days}</select></p>` +
     `<p><label for="lp-bday-month">${say(t, "points.month")}</label> <select id="lp-bday-month" name="month" required><option value="">${say(t, "points.chooseMonth")}</option>${months}</select></p>` +
     `<p><label for="lp-bday-year">${say(t, "points.year")}</label> <input id="lp-bday-year" name="year" type="text" inputmode="numeric" pattern="[0-9]{4}" maxlength="4" size="6" autocomplete="bday-year"></p>` +
-    `<p><button type="submit" class="loyalty-page__button">${say(t, "points.birthdaySave")}</button></p></form>`;
+    `<p><button type="submit" class="lp_button">${say(t, "points.birthdaySave")}</button></p></form>`;
   return card("lp-birthday", say(t, "points.birthdayHeading"), `<p>${say(t, "points.birthdayIntro")}</p>${form}`);
 }
 
@@ -239,22 +239,3 @@ export function pointsParts(
     bottom: some([historySection(t, page, section), birthdaySection(t, page, section, target)]),
   };
 }
-
-/** Markup shared with the page's stylesheet (kept here so the section's classes are found in one place). */
-export const POINTS_STYLE = html(`
-.loyalty-page__points { font-size: 1.2rem; }
-.loyalty-page ul.loyalty-page__rewards { list-style: none; padding: 0; display: grid; gap: .75rem; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); }
-.loyalty-page__rewards > li { margin: 0; }
-.loyalty-page__rewards h3 { overflow-wrap: anywhere; }
-.loyalty-page__banner { border-left: 4px solid #1a7f37; background: #eaf6ec; color: #0f3d1c; padding: .6rem .85rem; margin: 0 0 .75rem; }
-.loyalty-page__banner--refused { border-left-color: #b3261e; background: #fdeceb; color: #5c1410; }
-.loyalty-page__price { font-weight: 600; }
-.loyalty-page__short { color: #4a4a4a; font-style: italic; }
-.loyalty-page__button { display: inline-block; margin: .35rem 0; padding: .55rem 1rem; border: 0; border-radius: 6px; background: var(--lp-accent); color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
-.loyalty-page__button:hover, .loyalty-page__button:focus { background: #163b70; }
-.loyalty-page__button:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
-.loyalty-page__number { text-align: right !important; white-space: nowrap; }
-.loyalty-page__birthday label { display: inline-block; min-width: 9rem; }
-.loyalty-page__birthday select, .loyalty-page__birthday input { font: inherit; padding: .3rem .4rem; border: 1px solid #8a8a8a; border-radius: 4px; }
-.loyalty-page__birthday input { width: 6rem; max-width: 100%; box-sizing: border-box; }
-`);

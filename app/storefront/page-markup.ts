@@ -54,7 +54,7 @@ export const strong = (value: string) => html(`<strong>${text(value)}</strong>`)
 export const codeMarkup = (code: string) => html(`<code>${text(code)}</code>`);
 
 export function card(id: string, heading: string, body: string): string {
-  return `<section class="loyalty-page__card" aria-labelledby="${id}"><h2 id="${id}">${heading}</h2>${body}</section>`;
+  return `<section class="lp_card" aria-labelledby="${id}"><h2 id="${id}">${heading}</h2>${body}</section>`;
 }
 
 export const list = (items: string[], className = "") =>

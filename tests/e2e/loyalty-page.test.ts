@@ -281,7 +281,7 @@ describe("the loyalty page in the English shop (USD)", () => {
     expect(await bar.getAttribute("aria-valuenow")).toBe("40");
     expect(await bar.getAttribute("aria-valuetext")).toBe("$812.50 of $2,000.00");
     const track = await bar.boundingBox();
-    const fill = await bar.locator(".loyalty-page__bar").boundingBox();
+    const fill = await bar.locator(".lp_bar").boundingBox();
     expect(Math.round((100 * fill!.width) / track!.width)).toBe(40);
     expect(await main.getByText(/^Spend \$1,187\.50 more by \w+ \d+, \d{4} to reach Platinum\.$/).count()).toBe(1);
     expect(await main.locator("code").allTextContents()).toEqual(["GOLD-10", "GOLD-SHIP"]);
@@ -302,7 +302,7 @@ describe("the loyalty page in the English shop (USD)", () => {
 
   it("a tier about to expire: the notice says until when", async () => {
     const tracked = await open("en", "expiring");
-    const notice = tracked.page.locator(".loyalty-page__notice");
+    const notice = tracked.page.locator(".lp_notice");
     await expect.poll(() => notice.count()).toBe(1);
     expect(await notice.textContent()).toMatch(/^Your Gold tier ends soon: it is yours until \w+ \d+, \d{4}\.$/);
     await checkAndShoot(tracked, "en", "expiring");
@@ -310,7 +310,7 @@ describe("the loyalty page in the English shop (USD)", () => {
 
   it("two open offers: each campaign, what it gives, its code and until when", async () => {
     const tracked = await open("en", "offers");
-    const offers = tracked.page.locator(".loyalty-page__offers > li");
+    const offers = tracked.page.locator(".lp_offers > li");
     await expect.poll(() => offers.count()).toBe(2);
     expect(await offers.nth(0).textContent()).toMatch(
       /^We miss you15% off your orderOn orders from \$50\.00\.Code: MISSYOU-7KQ2XDValid until \w+ \d+, \d{4} at \d+:\d\d\s[AP]M$/,
@@ -354,8 +354,8 @@ describe("the loyalty page in the Thai shop (THB)", () => {
       await expect.poll(() => tracked.page.getByRole("heading", { name: "สิทธิพิเศษสมาชิก" }).count()).toBe(1);
       const text = (await tracked.page.locator(".loyalty-page").textContent())!;
       expect(text).not.toMatch(/\b(You|Spend|Sign in|tier)\b/);
-      if (which === "offers") expect(await tracked.page.locator(".loyalty-page__offers > li").count()).toBe(2);
-      if (which === "expiring") expect(await tracked.page.locator(".loyalty-page__notice").count()).toBe(1);
+      if (which === "offers") expect(await tracked.page.locator(".lp_offers > li").count()).toBe(2);
+      if (which === "expiring") expect(await tracked.page.locator(".lp_notice").count()).toBe(1);
       await checkAndShoot(tracked, "th", which);
     });
   }
@@ -368,14 +368,14 @@ describe("points and redeeming on the page (no JavaScript)", () => {
       const { page } = tracked;
       const main = page.locator(".loyalty-page");
       const en = locale === "en";
-      const points = main.locator(".loyalty-page__points");
+      const points = main.locator(".lp_points");
       await expect.poll(() => points.count()).toBe(1);
       expect(await points.textContent()).toBe(en ? "1,240 points available" : "คะแนนที่ใช้ได้ 1,240 คะแนน");
       expect(
         await main.getByText(en ? "150 more points are pending:" : "คะแนนที่รอดำเนินการอีก 150 คะแนน:").count(),
       ).toBe(1);
       // Everything available on the expiry day expires: the order's points and the pending ones available by then.
-      expect(await main.locator(".loyalty-page__notice").filter({ hasText: "1,390" }).count()).toBe(1);
+      expect(await main.locator(".lp_notice").filter({ hasText: "1,390" }).count()).toBe(1);
       // Three forms (the affordable rewards), one reward says how many points are missing.
       expect(await main.locator('form:has(input[name="intent"][value="redeem"])').count()).toBe(3);
       expect(await main.locator('form:has(input[name="intent"][value="birthday"])').count()).toBe(1);

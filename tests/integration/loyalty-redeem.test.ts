@@ -234,7 +234,7 @@ describe("redeeming through the storefront's app proxy (POST forwarded with the 
     expect(page).toContain("Done! You redeemed $5 off.");
     expect(page).toContain(`Your code: <code>${redemption.code}</code>`);
     expect(page).toContain("<strong>20</strong> points available");
-    expect(page).toMatch(/Spent on a reward<\/td><td class="loyalty-page__number">−100/);
+    expect(page).toMatch(/Spent on a reward<\/td><td class="lp_number">−100/);
   });
 
   it("store credit: the banner says what was added", async () => {
@@ -464,10 +464,9 @@ describe("the birthday entry (shop B gives a birthday bonus; shop A does not)", 
   it("bad input is refused with a clear message and nothing written; a good date is saved once, then read-only", async () => {
     const id = people[B][0];
     const html = (await storefrontPage(B, id)).html;
-    const match =
-      /<form method="post" action="([^"]+)" class="loyalty-page__birthday">[\s\S]*?name="token" value="([^"]+)"/.exec(
-        html,
-      )!;
+    const match = /<form method="post" action="([^"]+)" class="lp_birthday">[\s\S]*?name="token" value="([^"]+)"/.exec(
+      html,
+    )!;
     const [action, token] = [match[1].replace(/&amp;/g, "&"), match[2]];
     // Each send as after a fresh page (its own query: the same form twice in one second is one signature, a replay).
     let tries = 0;
