@@ -68,8 +68,8 @@ describe("storefront block in a browser", () => {
                 pending: 45,
                 next_available: { points: 30, at: "2027-03-31T10:00:00.000Z" },
                 expiring: { points: 100, at: "2027-04-10T00:00:00.000Z" },
-                rewards_affordable: 0,
-                next_reward: null,
+                rewards_affordable: 2,
+                next_reward: { title: "$25 gift card", points_price: 2500, points_needed: 1250 },
               }),
             },
           },
@@ -84,7 +84,7 @@ describe("storefront block in a browser", () => {
                 next_available: { points: 80, at: "2027-02-14T09:00:00.000Z" },
                 expiring: null,
                 rewards_affordable: 0,
-                next_reward: null,
+                next_reward: { title: "Free shipping", points_price: 300, points_needed: 299 },
               }),
             },
           },
@@ -110,7 +110,8 @@ describe("storefront block in a browser", () => {
     expect(await page.getByText("Your perks: 5% off every order").count()).toBe(1);
     expect(await page.getByText("Reach Gold for: 10% off every order · Free shipping").count()).toBe(1);
     expect(await page.locator("code", { hasText: "PLATINUM-15" }).count()).toBe(2);
-    expect(await page.locator('a[href="/apps/loyalty"]').count()).toBe(8);
+    // Every block links to the loyalty page; the member who can redeem two rewards gets a second link (en, th)
+    expect(await page.locator('a[href="/apps/loyalty"]').count()).toBe(10);
     // Points: the member's balance, pending and expiring; the points-only customer's; none for the top tier's shop
     expect(await page.getByText("You have 1250 points.").count()).toBe(1);
     expect(await page.getByText("Pending points: 45 (30 available from March 31, 2027)").count()).toBe(1);
@@ -119,6 +120,12 @@ describe("storefront block in a browser", () => {
     expect(await page.getByText("คุณมี 1250 คะแนน").count()).toBe(1);
     expect(await page.getByText("คะแนนที่จะหมดอายุในวันที่ 10 เมษายน 2570: 100").count()).toBe(1);
     expect(await page.locator(".loyalty-status__points").count()).toBe(4);
+    // The rewards: how many the balance redeems now, and what the next one still needs
+    expect(await page.getByText("You can redeem 2 rewards.").count()).toBe(1);
+    expect(await page.getByText("คุณแลกของรางวัลได้ 2 รายการ").count()).toBe(1);
+    expect(await page.getByText("1250 more points for $25 gift card.").count()).toBe(1);
+    expect(await page.getByText("299 more points for Free shipping.").count()).toBe(1);
+    expect(await page.getByText("อีก 299 คะแนน แลก Free shipping ได้").count()).toBe(1);
     expect(await page.getByText("Place your first order").count()).toBe(0);
     const bar = await page.locator(".loyalty-status__bar").first().boundingBox();
     const track = await page.locator(".loyalty-status__progress").first().boundingBox();
