@@ -74,14 +74,18 @@ export function createPgLedgerDriver(pool: pg.Pool): LedgerDriver {
   }
 
   return {
-    transaction: <T>(work: () => LedgerWork<T>, queue?: TransactionalQueue) =>
-      inTransaction(pool, async (client) => {
-        const steps = work();
-        for (let next = steps.next(); ; ) {
-          if (next.done) return next.value;
-          next = steps.next(await step(client, next.value, queue));
-        }
-      }),
+    transaction: <T>(work: () => LedgerWork<T>, queue?: TransactionalQueue, signal?: AbortSignal) =>
+      inTransaction(
+        pool,
+        async (client) => {
+          const steps = work();
+          for (let next = steps.next(); ; ) {
+            if (next.done) return next.value;
+            next = steps.next(await step(client, next.value, queue));
+          }
+        },
+        signal,
+      ),
   };
 }
 

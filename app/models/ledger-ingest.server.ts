@@ -28,14 +28,17 @@ export interface FollowUp {
   queue(): TransactionalQueue;
 }
 
+/** `signal`: the delivery's request; once its sender has given up, the write is not begun (it rejects). */
 export function ingestLedgerChange(
   shop: string,
   delivery: DeliveryIds,
   change: LedgerChange,
   followUp: FollowUp,
+  signal?: AbortSignal,
 ): Promise<WebhookOutcome> {
   return ledgerDriver().transaction(
     () => ingestWebhook(shop, delivery, change, followUp, new Date()),
     followUp.queue(),
+    signal,
   );
 }

@@ -78,9 +78,13 @@ export interface TransactionalQueue {
   enqueueIn(tx: never, shop: string, kind: string, payload: object, options: { key: string; runAt?: Date }): unknown;
 }
 
-/** Carries out the steps of a piece of ledger work as one transaction; `queue` takes its `enqueue` steps. */
+/**
+ * Carries out the steps of a piece of ledger work as one transaction; `queue` takes its `enqueue` steps. `signal`: the
+ * request the work is for; a driver that waits for a connection does not begin once it is aborted (it rejects with
+ * the signal's reason; pg-transaction.server.ts).
+ */
 export interface LedgerDriver {
-  transaction<T>(work: () => LedgerWork<T>, queue?: TransactionalQueue): Promise<T>;
+  transaction<T>(work: () => LedgerWork<T>, queue?: TransactionalQueue, signal?: AbortSignal): Promise<T>;
 }
 
 /** "redacted": the shop's data was erased (shop/redact); a late delivery is acknowledged and writes nothing. */

@@ -53,6 +53,11 @@ export interface LedgerHandler<S extends z.ZodType> extends HandlerBase<S> {
 
 export type WebhookHandler<S extends z.ZodType> = WorkHandler<S> | LedgerHandler<S>;
 
+function abandoned(shop: string, topic: string) {
+  logger.warn("webhook not handled: the sender gave up before the database was free (it retries)", { shop, topic });
+  return answer(503, "the sender gave up; not recorded");
+}
+
 function unknownShop(shop: string, topic: string) {
   logger.warn("webhook refused: shop never installed the app", { shop, topic });
   return answer(404, "unknown shop");
@@ -100,6 +105,8 @@ export async function receiveWebhook<S extends z.ZodType>(
   // Read the body ourselves, bounded, so a chunked body without Content-Length cannot grow without limit.
   const rawBody = await readBounded(request, MAX_WEBHOOK_BYTES);
   if (rawBody === null) return tooLarge();
+  // A burst can leave a delivery queued past its sender's patience: then even the session read is wasted work.
+  if (request.signal.aborted) return abandoned(claimedShop ?? "?", handler.topic);
 
   let context: Awaited<ReturnType<typeof authenticate.webhook>>;
   try {
@@ -159,7 +166,15 @@ export async function receiveWebhook<S extends z.ZodType>(
   const delivery = { webhookId, eventId, topic: handler.topic };
 
   if ("change" in handler) {
-    const outcome = await ingestLedgerChange(shop, delivery, handler.change(ctx), customerFollowUp);
+    let outcome: Awaited<ReturnType<typeof ingestLedgerChange>>;
+    try {
+      outcome = await ingestLedgerChange(shop, delivery, handler.change(ctx), customerFollowUp, request.signal);
+    } catch (error) {
+      // The sender gave up (Shopify's 5 s) while the delivery waited for the database: nothing was begun and nobody
+      // reads this answer; Shopify retries. Rethrown otherwise.
+      if (request.signal.aborted) return abandoned(shop, handler.topic);
+      throw error;
+    }
     if (outcome === "unknown-shop") return unknownShop(shop, handler.topic);
     return answer(200);
   }

@@ -148,6 +148,7 @@ export async function startCluster({
   workers = 2,
   web: webProcesses = 1,
   probe = false,
+  appDir = process.cwd(),
   port = 0,
   simulatorOptions = {},
 }: {
@@ -157,6 +158,12 @@ export async function startCluster({
   web?: number;
   /** Preload web-probe.mjs into the web processes (event-loop delay, pool waits, requests in flight). */
   probe?: boolean;
+  /**
+   * Where the app's processes run from: a folder holding build/, server.mjs and scripts/ (a copy of another build, to
+   * compare two versions of the app under the same load); the project by default. It must lie below the project, so
+   * its imports resolve to the project's node_modules.
+   */
+  appDir?: string;
   port?: number;
   simulatorOptions?: Parameters<typeof createLocalShopify>[0] extends infer O ? Partial<O> : never;
 }): Promise<Cluster> {
@@ -207,7 +214,8 @@ export async function startCluster({
   let stopping = false;
   const probeFile = path.join(LOG_DIR, `${name}-web-probe-${process.pid}.jsonl`);
   const spawnApp = (script: string, label: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []) => {
-    const child = spawn(process.execPath, [...nodeArgs, script], {
+    const child = spawn(process.execPath, [...nodeArgs, path.resolve(appDir, script)], {
+      cwd: appDir,
       env: { ...env, ...extraEnv },
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -227,7 +235,7 @@ export async function startCluster({
   async function startWeb() {
     if (probe) rmSync(probeFile, { force: true });
     web = spawnApp(
-      webProcesses > 1 ? "bench/reliability/web-cluster.mjs" : "server.mjs",
+      webProcesses > 1 ? path.resolve("bench/reliability/web-cluster.mjs") : "server.mjs",
       "web",
       {
         WEB_PROCESSES: String(webProcesses),

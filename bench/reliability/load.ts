@@ -31,6 +31,10 @@ const { values } = parseArgs({
     web: { type: "string", default: "1" },
     // Profile waits during the load: pg_stat_activity sampled, the web process's event-loop delay and pool queue.
     waits: { type: "boolean", default: false },
+    // Multiplies Shopify's webhook retry waits (≈56 s, 1.9 min, … 4 h in all); e.g. 0.02 for short ramp runs.
+    "retry-factor": { type: "string", default: "1" },
+    // Run the app from a copy of another build (a folder below the project holding build/, server.mjs, scripts/).
+    "app-dir": { type: "string" },
   },
 });
 const SHOPS = Number(values.shops);
@@ -129,7 +133,14 @@ async function main() {
   console.log(
     `Reliability under load: ${SHOPS} shops, ${RATE} shopper events/s for ${DURATION_S} s, web + ${WORKERS} workers on PostgreSQL (pg-boss)`,
   );
-  const cluster = await startCluster({ name: "load", workers: WORKERS, web: WEB, probe: values.waits });
+  const cluster = await startCluster({
+    name: "load",
+    workers: WORKERS,
+    web: WEB,
+    probe: values.waits,
+    ...(values["app-dir"] ? { appDir: path.resolve(values["app-dir"]) } : {}),
+    simulatorOptions: { webhooks: { retry: { factor: Number(values["retry-factor"]) } } },
+  });
   try {
     const db = await cluster.db();
     // Shops with a history, installed and backfilled before the load starts.
@@ -204,6 +215,14 @@ async function main() {
     }
     const loadSeconds = (Date.now() - loadStart) / 1000;
     const firstAttempts = sender.log.slice(logStart);
+    if (waitSampler) {
+      // The load's waits: until its last first attempts are answered or time out (Shopify's 5 s), before retries.
+      await new Promise((r) => setTimeout(r, 5_000));
+      printWaits(
+        await waitSampler.stop(),
+        cluster.probeLines().filter((l) => l.at >= loadStart),
+      );
+    }
     await sender.drain();
     const drained = Date.now();
     try {
@@ -220,7 +239,6 @@ async function main() {
       throw error;
     }
     const lagToIdle = (Date.now() - drained) / 1000;
-    const waits = await waitSampler?.stop();
     const cpuAfter = cluster.cpuSeconds();
     const wallSeconds = (Date.now() - loadStart) / 1000;
     const cpu = (key: keyof typeof cpuAfter) => {
@@ -257,6 +275,14 @@ async function main() {
       `| webhooks delivered and acknowledged (2xx) | ${ok.length} (${(ok.length / loadSeconds).toFixed(1)}/s), of which duplicates of ${duplicated} events |`,
     );
     console.log(`| delivery attempts not acknowledged (retried by Shopify) | ${failedAttempts.length} |`);
+    const firstFailed = failedAttempts.filter((a) => a.attempt === 1);
+    const firstLatencies = attempts
+      .filter((a) => a.attempt === 1 && a.status !== null)
+      .map((a) => a.latencyMs)
+      .sort((a, b) => a - b);
+    console.log(
+      `| first attempts not acknowledged (of ${attempts.filter((a) => a.attempt === 1).length}); their ack p99 | ${firstFailed.length} (${firstFailed.filter((a) => a.error === "timeout").length} timeouts); ${ms(percentile(firstLatencies, 99))} |`,
+    );
     console.log(
       `| ack latency p50 / p99 / max | ${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))} / ${ms(latencies[latencies.length - 1] ?? NaN)} |`,
     );
@@ -280,11 +306,6 @@ async function main() {
       );
     if (reasons.size) console.log(`  not acknowledged: ${[...reasons].map(([k, n]) => `${k} × ${n}`).join(", ")}`);
     void firstAttempts;
-    if (waits)
-      printWaits(
-        waits,
-        cluster.probeLines().filter((l) => l.at >= loadStart),
-      );
     const crashes = cluster.crashes();
     for (const crash of crashes) console.log(`  CRASH: ${crash}`);
     const pass = check.lost === 0 && check.stale === 0 && check.doubled === 0 && crashes.length === 0;

@@ -4,9 +4,10 @@
 // (bench/reliability/cluster.ts). A child whose primary is gone (SIGKILLed by the harness) ends too.
 import cluster from "node:cluster";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+// The app's folder: the working directory the harness starts it in (the project, or a copy of another build).
+const root = process.cwd();
 const count = Number(process.env.WEB_PROCESSES ?? 2);
 
 if (cluster.isPrimary) {

@@ -30,3 +30,45 @@ describe.runIf(databaseKind === "postgresql")("a transaction whose connection th
     expect(pool.totalCount).toBeLessThanOrEqual(1);
   });
 });
+
+// A burst queues requests for the pool's connections; a request whose sender gave up (Shopify's 5 s) while it waited
+// must not take a connection for its work: the connection is the next live request's (issue #23 item 5).
+describe.runIf(databaseKind === "postgresql")("a transaction for a request whose sender gave up", () => {
+  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 1 });
+  afterAll(() => pool.end());
+
+  it("is not begun when the signal is aborted while it waits for a connection, and the connection goes to the next", async () => {
+    // Given the pool's only connection busy
+    let releaseHolder!: () => void;
+    const holding = inTransaction(pool, () => new Promise<void>((resolve) => (releaseHolder = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // When a transaction waits for it, its sender gives up, and then a live one queues behind it
+    const sender = new AbortController();
+    let abandonedRan = false;
+    const abandoned = inTransaction(
+      pool,
+      async () => {
+        abandonedRan = true;
+      },
+      sender.signal,
+    );
+    const live = inTransaction(pool, async (client) => (await client.query<{ n: number }>("SELECT 2 AS n")).rows[0].n);
+    sender.abort(new Error("sender gone"));
+    releaseHolder();
+    await holding;
+    // Then the abandoned one fails with the signal's reason without running, and the live one gets the connection
+    await expect(abandoned).rejects.toThrow("sender gone");
+    expect(abandonedRan).toBe(false);
+    expect(await live).toBe(2);
+    expect(pool.waitingCount).toBe(0);
+  });
+
+  it("is not begun at all when the signal is already aborted", async () => {
+    const sender = new AbortController();
+    sender.abort(new Error("already gone"));
+    let ran = false;
+    await expect(inTransaction(pool, async () => void (ran = true), sender.signal)).rejects.toThrow("already gone");
+    expect(ran).toBe(false);
+    expect(pool.totalCount).toBeLessThanOrEqual(1);
+  });
+});
