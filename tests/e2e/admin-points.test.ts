@@ -2,8 +2,8 @@
 // points programme started three years back: a customer's Points card (balances and the explained history as the
 // journal holds them), an adjustment made through the form (the entry with the staff member and the reason, errors for
 // a missing reason and for removing more than is available), and the liability page with its figures and CSV.
-// Screenshots go to tmp/screenshots (customer-points-en.png and points-liability-en.png are copied to docs/screenshots
-// by hand).
+// Screenshots go to tmp/screenshots (customer-points-en/-th.png and points-liability-en/-th.png are copied to
+// docs/screenshots by hand).
 import { mkdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
@@ -188,9 +188,11 @@ describe("in Thai", () => {
     await expect.poll(() => page.getByRole("heading", { name: "คะแนน", exact: true }).count()).toBe(1);
     expect(await page.getByRole("button", { name: "บันทึกการปรับคะแนน" }).count()).toBe(1);
     expect(await page.getByText("ปรับโดยพนักงาน", { exact: false }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: "tmp/screenshots/customer-points-th.png", fullPage: true });
     await page.goto(url("/app/points/liability", { locale: "th" }), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByRole("heading", { name: "ภาระคะแนนสะสม" }).count()).toBe(1);
     expect(await page.getByText("คะแนนคงค้าง").count()).toBe(1);
+    await page.screenshot({ path: "tmp/screenshots/points-liability-th.png", fullPage: true });
     expect(errors).toEqual([]);
   }, 60_000);
 });
