@@ -1,15 +1,19 @@
 // Benchmark (#23 item 6): what the theme block and the loyalty page cost a storefront page, as Lighthouse scores it.
 //
-//   npm run bench:storefront [-- --reps 5 --preset mobile|desktop]     (or: npx tsx bench/storefront-weight.ts)
+//   npm run bench:storefront [-- --reps 7 --preset mobile|desktop --image 600 --protocol h2|http1]
+//   (or: npx tsx bench/storefront-weight.ts …)
 //
-// A local HTTP server (loopback, gzip as a CDN serves it) gives a Dawn-like storefront: a theme stylesheet and a
-// deferred theme script (bench/storefront/theme.css, theme.js), a product page with its image and thumbnails, and:
+// A local server (loopback; HTTP/2 over TLS with a self-signed certificate as Shopify's CDN serves HTTP/2, or
+// --protocol http1; gzip for text) gives a Dawn-like storefront: a theme stylesheet and a deferred theme script
+// (bench/storefront/theme.css, theme.js), a product page with its photo (--image px square, ~116 kB at 600) and
+// thumbnails, and:
 // - "product"        the product page without the block (the baseline);
 // - "product+block"  the same page with the theme block in the product information column: the block's real Liquid
 //                    (extensions/loyalty-theme/blocks/loyalty-status.liquid) rendered with the storefront's Liquid
-//                    engine (as the tests render it) for a signed-in member with a tier, points and picks, and the
-//                    block's stylesheet as shipped (assets/loyalty-status.css) linked in the head as Shopify links an
-//                    app block's stylesheet — render-blocking, the worst case;
+//                    engine (as the tests render it) for a signed-in member with a tier, points and four picks (their
+//                    product images, lazy-loaded, are the merchant's photos the block shows), and the block's
+//                    stylesheet as shipped (assets/loyalty-status.css) linked in the head as Shopify links an app
+//                    block's stylesheet — render-blocking, the worst case;
 // - "page"           a plain theme page (text in the same layout): the baseline for
 // - "loyalty"        the loyalty page (/apps/loyalty): the app's real Liquid (app/storefront/loyalty-page.ts, a
 //                    member with every section) rendered with the storefront's Liquid engine inside the same layout,
@@ -17,10 +21,14 @@
 // Lighthouse 12 (performance category only; its default mobile preset with simulated throttling, or --preset
 // desktop) drives the project's Chromium (scripts/chromium.mjs: nothing is downloaded) through chrome-launcher, one
 // browser for the run, storage reset by Lighthouse before each load. The pages run alternately, --reps times each,
-// in a rotating order; the medians are printed with each page's difference to its baseline. JS and CSS bytes are the
-// transfer sizes of the requests Lighthouse saw, by resource type. Goal: "product+block" within 1 point of "product".
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { readFileSync } from "node:fs";
+// in a rotating order; the medians are printed with each page's difference to its baseline. Total bytes are transfer
+// sizes; JS and CSS bytes are decoded sizes of the requests Lighthouse saw, by resource type. Before any run, the
+// block's and the page's markup go through the test's detectors (tests/support/page-weight.ts): any JavaScript stops
+// the bench. Goal: "product+block" within 1 point of "product".
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { createSecureServer } from "node:http2";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { crc32, deflateSync, gzipSync } from "node:zlib";
@@ -40,10 +48,13 @@ const { values: args } = parseArgs({
   options: {
     reps: { type: "string", default: "5" },
     preset: { type: "string", default: "mobile" },
+    protocol: { type: "string", default: "h2" },
+    image: { type: "string", default: "600" },
   },
 });
 const REPS = Math.max(1, Number(args.reps));
 if (!["mobile", "desktop"].includes(args.preset!)) throw new Error("--preset is mobile or desktop");
+if (!["h2", "http1"].includes(args.protocol!)) throw new Error("--protocol is h2 or http1");
 
 const EXTENSION = "extensions/loyalty-theme";
 const DAY = 86_400_000;
@@ -94,7 +105,10 @@ function png(width: number, height: number, seed: number): Buffer {
   ]);
 }
 
-const IMAGES = new Map<string, Buffer>([["/files/tea.png", png(600, 600, 1)]]);
+// --image: the product photo's width in pixels (a heavier page, off the score's ceiling, with --image 1200).
+const IMAGE_SIZE = Number(args.image);
+if (!Number.isInteger(IMAGE_SIZE) || IMAGE_SIZE < 100 || IMAGE_SIZE > 3000) throw new Error("--image is 100–3000");
+const IMAGES = new Map<string, Buffer>([["/files/tea.png", png(IMAGE_SIZE, IMAGE_SIZE, 1)]]);
 for (let n = 1; n <= 4; n++) IMAGES.set(`/files/thumb-${n}.png`, png(150, 150, 10 + n));
 for (let n = 1; n <= 4; n++) IMAGES.set(`/files/pick-${n}.png`, png(160, 160, 20 + n));
 
@@ -158,7 +172,7 @@ function productPage(block: string): string {
     .map((n) => `<li><img src="/files/thumb-${n}.png" alt="" width="150" height="150" loading="lazy"></li>`)
     .join("");
   return `<section class="product">
-  <div><div class="product__media"><img src="/files/tea.png" alt="Jasmine pearls in a glass cup" width="600" height="600" fetchpriority="high"></div>
+  <div><div class="product__media"><img src="/files/tea.png" alt="Jasmine pearls in a glass cup" width="${IMAGE_SIZE}" height="${IMAGE_SIZE}" fetchpriority="high"></div>
   <ul class="product__thumbs">${thumbs}</ul></div>
   <div class="product__info-container">
     <p class="product__text">Leaf &amp; Cup</p>
@@ -349,6 +363,28 @@ async function renderLoyalty(): Promise<string> {
 // ---------------------------------------------------------------------------------------------------------------
 // The server.
 
+/** A self-signed certificate for 127.0.0.1 (openssl, once, in tmp/bench/storefront/); the browser is told to accept it. */
+function certificate() {
+  const dir = "tmp/bench/storefront";
+  const key = `${dir}/key.pem`;
+  const cert = `${dir}/cert.pem`;
+  if (!existsSync(cert)) {
+    mkdirSync(dir, { recursive: true });
+    try {
+      execFileSync(
+        "openssl",
+        ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "3650"].concat(
+          ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+        ),
+        { stdio: "ignore" },
+      );
+    } catch (error) {
+      throw new Error(`HTTP/2 needs a certificate made with openssl (${String(error)}); or run with --protocol http1`);
+    }
+  }
+  return { key: readFileSync(key), cert: readFileSync(cert) };
+}
+
 function serve(pages: Record<string, string>) {
   const files: Record<string, { type: string; body: Buffer }> = {
     "/assets/base.css": { type: "text/css", body: Buffer.from(THEME_CSS) },
@@ -358,7 +394,9 @@ function serve(pages: Record<string, string>) {
   for (const [path, html] of Object.entries(pages))
     files[path] = { type: "text/html; charset=utf-8", body: Buffer.from(html) };
   for (const [path, body] of IMAGES) files[path] = { type: "image/png", body };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  type Request = { url?: string; headers: Record<string, string | string[] | undefined> };
+  type Response = { writeHead(status: number, headers: Record<string, string>): { end(body: unknown): void } };
+  const handle = (req: Request, res: Response) => {
     const file = files[new URL(req.url ?? "/", "http://x").pathname];
     if (!file) {
       res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
@@ -375,11 +413,20 @@ function serve(pages: Record<string, string>) {
     }
     headers["Content-Length"] = String(body.length);
     res.writeHead(200, headers).end(body);
-  });
+  };
+  // Shopify serves storefronts over HTTP/2 (one connection, requests multiplexed); Lighthouse's simulation models each
+  // HTTP/1.1 request's connection of its own, which would charge the block's stylesheet a handshake no shopper pays.
+  const server =
+    args.protocol === "h2"
+      ? createSecureServer({ ...certificate(), allowHTTP1: true }, handle as never)
+      : createServer(handle as never);
   return new Promise<{ url: string; close: () => Promise<void> }>((resolve) =>
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as { port: number };
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) });
+      resolve({
+        url: `${args.protocol === "h2" ? "https" : "http"}://127.0.0.1:${port}`,
+        close: () => new Promise((r) => server.close(() => r())),
+      });
     }),
   );
 }
@@ -410,10 +457,11 @@ function runOf(lhr: LighthouseResult["lhr"]): Run {
   };
   const items = ((lhr.audits["network-requests"]?.details as { items?: unknown[] } | undefined)?.items ?? []) as {
     resourceType?: string;
-    transferSize?: number;
+    resourceSize?: number;
   }[];
+  // Decoded body bytes (what the browser parses), not transfer sizes (those move with HTTP/2's header compression).
   const bytesOf = (type: string) =>
-    items.filter((i) => i.resourceType === type).reduce((sum, i) => sum + (i.transferSize ?? 0), 0);
+    items.filter((i) => i.resourceType === type).reduce((sum, i) => sum + (i.resourceSize ?? 0), 0);
   const score = lhr.categories.performance?.score;
   if (typeof score !== "number") throw new Error(`no performance score: ${JSON.stringify(lhr.runtimeError ?? {})}`);
   return {
@@ -467,7 +515,7 @@ async function main() {
   const { executablePath, env } = ensureChromium();
   const chrome = await chromeLauncher.launch({
     chromePath: executablePath,
-    chromeFlags: CHROMIUM_ARGS,
+    chromeFlags: [...CHROMIUM_ARGS, "--ignore-certificate-errors"],
     envVars: { ...process.env, ...env },
     logLevel: "silent",
   });
@@ -475,7 +523,7 @@ async function main() {
   const load: number[] = [];
   try {
     console.log(
-      `Lighthouse ${args.preset} preset (simulated throttling), ${REPS} runs per page alternating; Chromium ${executablePath}`,
+      `Lighthouse ${args.preset} preset (simulated throttling), ${args.protocol}, ${REPS} runs per page alternating; Chromium ${executablePath}`,
     );
     for (let rep = 0; rep < REPS; rep++) {
       const order = cases.map((_, i) => cases[(i + rep) % cases.length]);
@@ -519,7 +567,7 @@ async function main() {
     `\nMedians of ${REPS} (load average during the runs: ${median(load).toFixed(2)} median, ${Math.max(...load).toFixed(2)} max; ${os.cpus().length} CPUs)`,
   );
   console.log(
-    "| page | score (runs) | FCP ms | LCP ms | TBT ms | CLS | Speed Index ms | total bytes | JS bytes | CSS bytes | requests | vs baseline |",
+    "| page | score (runs) | FCP ms | LCP ms | TBT ms | CLS | Speed Index ms | total bytes (transfer) | JS bytes (decoded) | CSS bytes (decoded) | requests | vs baseline |",
   );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const c of cases) {
@@ -527,7 +575,8 @@ async function main() {
     let versus = "(baseline)";
     if (c.baseline) {
       const b = med(c.baseline);
-      versus = `score ${m.score - b.score >= 0 ? "+" : ""}${m.score - b.score}, LCP ${m.lcp - b.lcp >= 0 ? "+" : ""}${Math.round(m.lcp - b.lcp)} ms, bytes +${Math.round(m.bytes - b.bytes)}, JS +${Math.round(m.jsBytes - b.jsBytes)}, CSS +${Math.round(m.cssBytes - b.cssBytes)}`;
+      const signed = (n: number) => `${n >= 0 ? "+" : ""}${Math.round(n)}`;
+      versus = `score ${signed(m.score - b.score)}, FCP ${signed(m.fcp - b.fcp)} ms, LCP ${signed(m.lcp - b.lcp)} ms, bytes ${signed(m.bytes - b.bytes)}, JS ${signed(m.jsBytes - b.jsBytes)}, CSS ${signed(m.cssBytes - b.cssBytes)}`;
     }
     console.log(
       `| ${c.name} | ${m.score} (${m.scores.join(", ")}) | ${Math.round(m.fcp)} | ${Math.round(m.lcp)} | ${Math.round(m.tbt)} | ${m.cls.toFixed(3)} | ${Math.round(m.si)} | ${Math.round(m.bytes)} | ${Math.round(m.jsBytes)} | ${Math.round(m.cssBytes)} | ${m.requests} | ${versus} |`,
