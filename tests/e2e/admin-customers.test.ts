@@ -70,6 +70,34 @@ describe("Customers page", () => {
     });
     await expect.poll(() => page.locator(".Polaris-IndexTable__TableRow").first().textContent()).toContain(who.email!);
 
+    // Keyset paging (docs/customer-list.md): Next carries the last row's cursor, Previous the first row's
+    const bySpend = await prisma.customerState.findMany({
+      where: { shop: SHOP },
+      orderBy: [{ monetaryMinor: { sort: "desc", nulls: "last" } }, { customerId: "asc" }],
+      select: { customerId: true },
+    });
+    const emailOf = async (i: number) =>
+      (
+        await prisma.customer.findUniqueOrThrow({
+          where: { shop_id: { shop: SHOP, id: bySpend[i].customerId } },
+        })
+      ).email!;
+    const firstRow = () => page.locator(".Polaris-IndexTable__TableRow").first().textContent();
+    await page.goto(url("/app/customers", { sort: "monetary" }), { waitUntil: "networkidle" });
+    await page.getByRole("button", { name: "Next" }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get("after")).not.toBeNull();
+    await expect.poll(firstRow).toContain(await emailOf(50));
+    expect(new URL(page.url()).searchParams.get("page")).toBe("2");
+    await page.getByRole("button", { name: "Next" }).click();
+    await expect.poll(firstRow).toContain(await emailOf(100));
+    expect(await page.locator(".Polaris-IndexTable__TableRow").count()).toBe(bySpend.length - 100);
+    await page.getByRole("button", { name: "Previous" }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get("before")).not.toBeNull();
+    await expect.poll(firstRow).toContain(await emailOf(50));
+    await page.getByRole("button", { name: "Previous" }).click();
+    await expect.poll(firstRow).toContain(await emailOf(0));
+    expect(await page.getByRole("button", { name: "Previous" }).isDisabled()).toBe(true);
+
     // Nonsense in the URL is ignored, not an error page
     const response = await page.goto(
       url("/app/customers", { sort: "nope", page: "-3", segment: "<script>", tier: "Gold Tier!" }),
