@@ -207,6 +207,7 @@ describe("customers/redact", () => {
         "CampaignRecipient",
         "ComplianceRequest",
         "Customer",
+        "CustomerAggregate",
         "CustomerState",
         "CustomerStateChange",
         "CustomerSync",
