@@ -17,6 +17,7 @@ import type { SimulatorEvent } from "../../simulator/admin/index";
 import { toMinorUnits } from "../../app/domain/money";
 import { createPrng } from "../../simulator/webhooks/prng";
 import { startCluster, until, type Cluster, type ProbeLine, type WaitProfile } from "./cluster";
+import { givePerks, trackFreshness } from "./freshness";
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     workers: { type: "string", default: "2" },
     duplicates: { type: "string", default: "0.1" },
     seed: { type: "string", default: "7" },
+    // Freshness (freshness.ts): tiers above the first get an automatic discount, timed to checkout as well.
+    perks: { type: "boolean", default: false },
     // Web processes (node:cluster on one port when > 1; bench/reliability/web-cluster.mjs).
     web: { type: "string", default: "1" },
     // Profile waits during the load: pg_stat_activity sampled, the web process's event-loop delay and pool queue.
@@ -155,6 +158,7 @@ async function main() {
       );
       const state = await cluster.shopify.admin.shops.loadShopFile(file);
       state.record.plan = "advanced";
+      if (values.perks) await givePerks(db, shop, state.record.currencyCode);
       await cluster.install(shop);
       shops.push(shop);
     }
@@ -185,6 +189,7 @@ async function main() {
       [...cluster.shopify.admin.shops.getShop(s)!.customers.values()].map((c) => c.id),
     );
     const ordersOf: string[][] = shops.map(() => []);
+    const freshness = trackFreshness(cluster, shops, { perks: values.perks ?? false });
     // Open loop: actions are started on schedule whatever the app's speed, so a slow app shows as latency and lag.
     while (Date.now() - loadStart < DURATION_S * 1000) {
       const due = Math.floor(((Date.now() - loadStart) / 1000) * RATE);
@@ -197,15 +202,22 @@ async function main() {
         if (roll < 0.7 || mine.length === 0) {
           const total = (10 + Math.floor(random() * 200)).toFixed(2);
           mine.push(cluster.shopify.admin.placeOrder(shop, { customerId: customer, total }).id);
+          freshness.placed(shop, { id: mine[mine.length - 1], customerId: customer, total });
         } else if (roll < 0.85) {
           const orderId = mine[Math.floor(random() * mine.length)];
           const order = cluster.shopify.admin.shops.getShop(shop)!.orders.get(orderId)!;
-          if (!order.cancelledAt && Number(order.currentTotalPriceSet.shopMoney.amount) > 2)
+          if (!order.cancelledAt && Number(order.currentTotalPriceSet.shopMoney.amount) > 2) {
             cluster.shopify.admin.refundOrder(shop, orderId, { amount: "1.00" });
+            if (order.customer) freshness.reduced(shop, order.customer.id, "1.00");
+          }
         } else if (roll < 0.9) {
           const orderId = mine[Math.floor(random() * mine.length)];
-          if (!cluster.shopify.admin.shops.getShop(shop)!.orders.get(orderId)!.cancelledAt)
+          const order = cluster.shopify.admin.shops.getShop(shop)!.orders.get(orderId)!;
+          if (!order.cancelledAt) {
             cluster.shopify.admin.cancelOrder(shop, orderId);
+            if (order.customer)
+              freshness.reduced(shop, order.customer.id, order.currentTotalPriceSet.shopMoney.amount, orderId);
+          }
         } else {
           cluster.shopify.admin.updateCustomer(shop, customer, { firstName: `Renamed ${actions}` });
         }
@@ -239,6 +251,9 @@ async function main() {
       throw error;
     }
     const lagToIdle = (Date.now() - drained) / 1000;
+    // Orders whose sync is still on its way (the last ones wait out the coalescing delay): at most 30 s more.
+    await freshness.settle(30_000);
+    freshness.stop();
     const cpuAfter = cluster.cpuSeconds();
     const wallSeconds = (Date.now() - loadStart) / 1000;
     const cpu = (key: keyof typeof cpuAfter) => {
@@ -290,6 +305,7 @@ async function main() {
       `| queue lag, customer-changed (enqueue → done) p50 / p99 | ${ms(percentile(jobLag, 50))} / ${ms(percentile(jobLag, 99))} (${jobLag.length} jobs) |`,
     );
     console.log(`| queue empty after the last delivery | ${lagToIdle.toFixed(1)} s |`);
+    for (const row of await freshness.rows(db)) console.log(row);
     console.log(
       `| CPU from the first action until the queue was empty (${wallSeconds.toFixed(1)} s; ${os.cpus().length} cores; % of one core): web / workers / PostgreSQL / generator + local Shopify | ${cpu("web")} / ${cpu("workers")} / ${cpu("postgres")} / ${cpu("harness")} |`,
     );

@@ -110,6 +110,8 @@ export class ShopState {
   private grant: AccessGrant;
   /** The simulator's clock. */
   readonly now: () => number;
+  /** Observers of accepted writes to the shop's records (observeWrites). */
+  private readonly writeObservers = new Set<(write: StoreWrite) => void>();
 
   constructor(
     public record: ShopRecord,
@@ -275,6 +277,7 @@ export class ShopState {
     if (!existing) return undefined;
     owned!.delete(`${namespace}.${key}`);
     this.metafieldsById.delete(existing.id);
+    this.noteWrite({ kind: "metafield-delete", ownerId, key: `${namespace}.${key}`, value: null });
     return existing;
   }
 
@@ -283,7 +286,43 @@ export class ShopState {
     if (!owned) this.metafieldsByOwner.set(metafield.ownerId, (owned = new Map()));
     owned.set(`${metafield.namespace}.${metafield.key}`, metafield);
     this.metafieldsById.set(metafield.id, metafield);
+    this.noteWrite({
+      kind: "metafield",
+      ownerId: metafield.ownerId,
+      key: `${metafield.namespace}.${metafield.key}`,
+      value: metafield.value,
+    });
   }
+
+  /**
+   * Calls `observer` after every accepted write to a metafield (set or deleted) or to a customer's tags, with the
+   * simulator's clock: where a benchmark times how soon a change reaches the store (bench/reliability/load.ts,
+   * freshness). An observer sees writes only after they are made; it changes nothing of what the simulator accepts or
+   * answers. Returns a function that stops observing.
+   */
+  observeWrites(observer: (write: StoreWrite) => void): () => void {
+    this.writeObservers.add(observer);
+    return () => this.writeObservers.delete(observer);
+  }
+
+  /** Tells the observers of a write just made (metafields here; tags by the tagsAdd/tagsRemove resolvers). */
+  noteWrite(write: Omit<StoreWrite, "at">): void {
+    if (this.writeObservers.size === 0) return;
+    const at = this.now();
+    for (const observer of this.writeObservers) observer({ ...write, at });
+  }
+}
+
+/** A write the store accepted (ShopState.observeWrites). */
+export interface StoreWrite {
+  kind: "metafield" | "metafield-delete" | "tags";
+  ownerId: string;
+  /** "namespace.key" of a metafield; null for tags. */
+  key: string | null;
+  /** The metafield's value, or the owner's tags joined by ", "; null for a deletion. */
+  value: string | null;
+  /** The simulator's clock (ms since the epoch). */
+  at: number;
 }
 
 /** What a shop starts with: the installation every shop has until told otherwise, and the search index's lag. */

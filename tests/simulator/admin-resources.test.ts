@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAdminSimulator, type AdminSimulator, type SimulatorEvent } from "../../simulator/admin/index";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
+import type { StoreWrite } from "../../simulator/admin/store";
 import { APP_APPROVAL } from "../support/approval";
 
 let sim: AdminSimulator;
@@ -418,5 +419,31 @@ describe("shopper actions", () => {
     sim.cancelOrder(shop, sim.shops.getShop(shop)!.ordersOf(customers[0].id)[0].id);
     const after = await run(`query C($id: ID!) { customer(id: $id) { numberOfOrders } }`, { id: customers[0].id });
     expect(after.customer.numberOfOrders).toBe("1");
+  });
+});
+
+describe("write observers (ShopState.observeWrites: where benchmarks time freshness)", () => {
+  it("see every accepted metafield and tag write, with the simulator's clock, and nothing refused", async () => {
+    const writes: StoreWrite[] = [];
+    const stop = sim.shops.getShop(shop)!.observeWrites((w) => writes.push(w));
+    const set = `mutation S($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { field message } } }`;
+    const del = `mutation D($m: [MetafieldIdentifierInput!]!) { metafieldsDelete(metafields: $m) { userErrors { field message } } }`;
+    const add = `mutation A($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) { userErrors { field message } } }`;
+    const owner = customers[2].id;
+    const metafield = { ownerId: owner, namespace: "$app", key: "tier", type: "single_line_text_field", value: "gold" };
+    await run(set, { m: [metafield] });
+    await run(add, { id: owner, tags: ["tier:gold"] });
+    // Refused or changing nothing: not seen (a tag the customer has, a tag too long, an unknown customer)
+    await run(add, { id: owner, tags: ["tier:gold"] });
+    await run(add, { id: owner, tags: ["x".repeat(256)] });
+    await run(add, { id: "gid://shopify/Customer/999999999", tags: ["a"] });
+    await run(del, { m: [{ ownerId: owner, namespace: "$app", key: "tier" }] });
+    stop();
+    await run(set, { m: [{ ...metafield, value: "silver" }] });
+    expect(writes.map(({ at, ...w }) => [w, typeof at])).toEqual([
+      [{ kind: "metafield", ownerId: owner, key: "app--1.tier", value: "gold" }, "number"],
+      [{ kind: "tags", ownerId: owner, key: null, value: expect.stringContaining("tier:gold") }, "number"],
+      [{ kind: "metafield-delete", ownerId: owner, key: "app--1.tier", value: null }, "number"],
+    ]);
   });
 });

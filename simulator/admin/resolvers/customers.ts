@@ -145,6 +145,7 @@ function changeTags(ctx: ResolverContext, args: TagArgs, add: boolean) {
     target.tags = next;
     target.updatedAt = isoAt(ctx.core.clock);
     ctx.shop.customers.touch();
+    ctx.shop.noteWrite({ kind: "tags", ownerId: target.id, key: null, value: next.join(", ") });
     ctx.core.events.emit({ shop: ctx.shop.domain, topic: "customers/update", resource: structuredClone(target) });
   }
   return { node: target, userErrors: [] };

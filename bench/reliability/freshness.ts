@@ -1,0 +1,194 @@
+// Freshness end to end (issue #23 item 4), measured under the load suite (load.ts): for each order a shopper places in
+// the local Shopify, how long until the store holds what the app computed from it —
+//
+// - the customer's tier metafields: the first write of the app's `status` metafield (the tier pair's JSON: tier,
+//   spend in the window, progress) after the order whose spend in the window counts the order (at least the spend
+//   the store held when the order was placed, plus the order, less what refunds and cancellations of the customer's
+//   orders took off since);
+// - the customer's automatic tier discount (docs/rules.md, "Perks: tier discounts in Shopify"), for orders after which
+//   the customer reaches a new tier: the first moment the local Shopify's own checkout (the same evaluation that prices
+//   a cart) applies a tier discount to them that it did not apply when the order was placed. Membership is the tier
+//   segment's query on the tier tag, so that moment is a tag write; the checkout is evaluated at each of the
+//   customer's tag writes.
+//
+// Times are taken from the moment placeOrder returns: the local Shopify sends the orders/create webhook then, so
+// this includes the webhook's delivery, the app's acknowledgement, the jobs (customer-changed, then the sync after
+// its coalescing wait) and the sync's requests. The observation point is the simulator's ShopState.observeWrites.
+import type pg from "pg";
+import type { Cluster } from "./cluster";
+import type { StoreWrite } from "../../simulator/admin/store";
+import { defaultTierProgram } from "../../app/domain/tier-rules";
+import type { TierProgram } from "../../app/domain/tiers";
+
+/** Percent off per tier key given to the load's shops by --perks (automatic discounts limited to the tier segment). */
+const PERK_PERCENT: Record<string, number> = { silver: 5, gold: 10, platinum: 15 };
+
+/**
+ * Gives each shop a tier programme whose tiers above the first carry an automatic percentage discount, before it is
+ * installed: the install's backfill, recompute and sync then create the tier segments and discounts in the local
+ * Shopify as a merchant's saved programme would.
+ */
+export async function givePerks(db: pg.Client, shop: string, currency: string): Promise<void> {
+  const base = defaultTierProgram(currency);
+  const program: TierProgram = {
+    ...base,
+    tiers: base.tiers.map((t) =>
+      PERK_PERCENT[t.key] ? { ...t, perks: { ...t.perks, discountPercent: PERK_PERCENT[t.key] } } : t,
+    ),
+  };
+  await db.query(`INSERT INTO "TierProgramVersion" ("shop", "version", "program") VALUES ($1, 1, $2)`, [
+    shop,
+    JSON.stringify(program),
+  ]);
+}
+
+interface Pending {
+  shop: string;
+  customerId: string;
+  orderId: string;
+  placedAt: number;
+  /** Spend in the window the store's status metafield held when the order was placed (minor units; 0: none). */
+  spendBefore: number;
+  totalMinor: number;
+  /** The customer's refunds and cancellations (minor units) up to the order. */
+  reducedBefore: number;
+  /** Tier discounts checkout applied to the customer when the order was placed. */
+  discountsBefore: Set<string>;
+  metafieldMs: number | null;
+  discountMs: number | null;
+}
+
+const minor = (amount: string | number) => Math.round(Number(amount) * 100);
+
+export function trackFreshness(cluster: Cluster, shops: readonly string[], { perks }: { perks: boolean }) {
+  const pending = new Map<string, Pending[]>(); // shop|customer → orders not yet seen in the store
+  const all: Pending[] = [];
+  const reduced = new Map<string, number>(); // shop|customer → refunds + cancellations since the start (minor)
+  const cancelled = new Set<string>();
+  const key = (shop: string, customerId: string) => `${shop}|${customerId}`;
+  const state = (shop: string) => cluster.shopify.admin.shops.getShop(shop)!;
+  const statusOf = (shop: string, customerId: string) =>
+    state(shop)
+      .metafieldsOf(customerId)
+      .find((m) => m.namespace.startsWith("app--") && m.key === "status");
+  const spendIn = (value: string | null | undefined) => {
+    if (!value) return 0;
+    try {
+      return minor((JSON.parse(value) as { spend_in_window?: string }).spend_in_window ?? 0);
+    } catch {
+      return 0;
+    }
+  };
+  const tierDiscounts = (shop: string, customerId: string) =>
+    new Set(
+      cluster.shopify.admin
+        .checkout(shop, { customerId, subtotal: "1000.00", shipping: "0.00" })
+        .applied.filter((a) => a.code === null && a.title.includes("—"))
+        .map((a) => a.id),
+    );
+
+  const stops = shops.map((shop) =>
+    state(shop).observeWrites((write: StoreWrite) => {
+      const waiting = pending.get(key(shop, write.ownerId));
+      if (!waiting?.length) return;
+      const reducedNow = reduced.get(key(shop, write.ownerId)) ?? 0;
+      if (write.kind === "metafield" && write.key?.startsWith("app--") && write.key.endsWith(".status")) {
+        const spend = spendIn(write.value);
+        for (const p of waiting)
+          if (
+            p.metafieldMs === null &&
+            spend >= p.spendBefore + p.totalMinor - (reducedNow - p.reducedBefore) &&
+            write.at >= p.placedAt
+          )
+            p.metafieldMs = write.at - p.placedAt;
+      }
+      if (perks && write.kind === "tags") {
+        const now = tierDiscounts(shop, write.ownerId);
+        for (const p of waiting)
+          if (p.discountMs === null && [...now].some((id) => !p.discountsBefore.has(id)))
+            p.discountMs = write.at - p.placedAt;
+      }
+    }),
+  );
+
+  return {
+    placed(shop: string, order: { id: string; customerId: string; total: string }) {
+      const p: Pending = {
+        shop,
+        customerId: order.customerId,
+        orderId: order.id,
+        placedAt: Date.now(),
+        spendBefore: spendIn(statusOf(shop, order.customerId)?.value),
+        totalMinor: minor(order.total),
+        reducedBefore: reduced.get(key(shop, order.customerId)) ?? 0,
+        discountsBefore: perks ? tierDiscounts(shop, order.customerId) : new Set(),
+        metafieldMs: null,
+        discountMs: null,
+      };
+      all.push(p);
+      const list = pending.get(key(shop, order.customerId)) ?? [];
+      list.push(p);
+      pending.set(key(shop, order.customerId), list);
+    },
+    /** A refund or cancellation of one of the customer's orders took `amount` off. */
+    reduced(shop: string, customerId: string, amount: string, cancelledOrderId?: string) {
+      reduced.set(key(shop, customerId), (reduced.get(key(shop, customerId)) ?? 0) + minor(amount));
+      if (cancelledOrderId) cancelled.add(cancelledOrderId);
+    },
+    /** Waits (at most `timeoutMs`) until every order measured has reached the store. */
+    async settle(timeoutMs: number) {
+      const start = Date.now();
+      while (Date.now() - start < timeoutMs && all.some((p) => !cancelled.has(p.orderId) && p.metafieldMs === null))
+        await new Promise((r) => setTimeout(r, 200));
+    },
+    stop() {
+      for (const stop of stops) stop();
+    },
+    /** Table rows (markdown) for load.ts's report; `db` tells which orders moved their customer up a tier. */
+    async rows(db: pg.Client): Promise<string[]> {
+      const measured = all.filter((p) => !cancelled.has(p.orderId));
+      const pct = (sorted: number[], q: number) =>
+        sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((q / 100) * sorted.length))] : NaN;
+      const s = (n: number) => `${(n / 1000).toFixed(2)} s`;
+      const metafield = measured
+        .map((p) => p.metafieldMs)
+        .filter((n): n is number => n !== null)
+        .sort((a, b) => a - b);
+      const rows = [
+        `| freshness: order placed → tier metafields (status) updated in the local Shopify, p50 / p99 / max | ${s(pct(metafield, 50))} / ${s(pct(metafield, 99))} / ${s(metafield[metafield.length - 1] ?? NaN)} (${metafield.length} orders; ${measured.length - metafield.length} not reached; ${all.length - measured.length} cancelled during the load, left out) |`,
+      ];
+      if (perks) {
+        const discount = measured
+          .map((p) => p.discountMs)
+          .filter((n): n is number => n !== null)
+          .sort((a, b) => a - b);
+        // Orders after which the app moved the customer to a tier with a discount (its state history): each should
+        // have been seen to reach checkout.
+        const moves = (
+          await db.query(
+            `SELECT shop, "customerId", extract(epoch FROM "at") * 1000 AS at FROM "CustomerStateChange"
+             WHERE kind = 'tier' AND reason = 'order' AND "to" = ANY($1) AND shop = ANY($2)`,
+            [Object.keys(PERK_PERCENT), [...shops]],
+          )
+        ).rows as { shop: string; customerId: string; at: string }[];
+        const moved = measured.filter((p) =>
+          moves.some((m) => m.shop === p.shop && m.customerId === p.customerId && Number(m.at) >= p.placedAt - 1000),
+        );
+        // The move is credited to the customer's last order before it; earlier orders of theirs count when they got
+        // the discount themselves.
+        const expected = new Set(
+          moved
+            .filter((p) => p.discountMs === null)
+            .filter(
+              (p) => !moved.some((q) => q.customerId === p.customerId && q.shop === p.shop && q.discountMs !== null),
+            )
+            .map((p) => `${p.shop}|${p.customerId}`),
+        );
+        rows.push(
+          `| freshness: order placed → a new tier's automatic discount applies at checkout, p50 / p99 / max | ${s(pct(discount, 50))} / ${s(pct(discount, 99))} / ${s(discount[discount.length - 1] ?? NaN)} (${discount.length} orders; customers moved up by an order whose discount never applied: ${expected.size}) |`,
+        );
+      }
+      return rows;
+    },
+  };
+}
