@@ -50,6 +50,8 @@ const { values: args } = parseArgs({
     // The app on PostgreSQL (a fresh database on the local server of scripts/postgres.mjs, dropped afterwards) instead of a SQLite file.
     postgres: { type: "boolean", default: false },
     rebuild: { type: "boolean", default: false },
+    // Measure another build (a copy of build/ kept from an earlier version of the app) instead of the project's.
+    build: { type: "string" },
     keep: { type: "boolean", default: false },
   },
 });
@@ -95,7 +97,8 @@ mkdirSync(runDir, { recursive: true });
 // Others rebuild build/ while they work: the app runs from a copy taken now, so a rebuild cannot land mid-run.
 // Its imports still resolve to the project's node_modules (the copy lives below the project root).
 const appDir = path.join(runDir, "app");
-cpSync(path.resolve("build"), path.join(appDir, "build"), { recursive: true });
+cpSync(path.resolve(args.build ?? "build"), path.join(appDir, "build"), { recursive: true });
+if (args.build) log(`Measuring the build in ${args.build}`);
 copyFileSync(path.resolve("server.mjs"), path.join(appDir, "server.mjs"));
 const dbDir = args["db-dir"] ? mkdtempIn(args["db-dir"]) : runDir;
 

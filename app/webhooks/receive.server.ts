@@ -1,7 +1,6 @@
 // The one way a webhook enters the app: verify (HMAC, headers, shop), parse and check the payload for its topic,
 // skip repeats by webhook id, hand it to the topic's handler, answer. Bad input gets a 4xx and changes nothing.
 import type { z } from "zod";
-import { isSafeNumber, parse as parseLossless } from "lossless-json";
 import { authenticate } from "../shopify.server";
 import { logger } from "../logger.server";
 import { getShop } from "../models/shop.server";
@@ -9,6 +8,7 @@ import { recordDelivery, wasDelivered } from "../models/webhook-delivery.server"
 import { ingestLedgerChange } from "../models/ledger-ingest.server";
 import type { LedgerChange } from "../domain/ledger-types";
 import { customerFollowUp } from "./ledger-changed.server";
+import { parseExact } from "./exact-json";
 
 /** Webhook endpoints take POST only; a GET gets 405 rather than Remix's "no loader" error. */
 export const webhookLoader = () => new Response(null, { status: 405, headers: { Allow: "POST" } });
@@ -127,13 +127,9 @@ export async function receiveWebhook<S extends z.ZodType>(
     logger.warn("webhook refused: topic does not match route", { shop, topic: context.topic, route: handler.topic });
     return answer(400, `this endpoint takes ${handler.topic}`);
   }
-  // Shopify's REST ids can exceed 2^53: JSON.parse would silently change them. Integers that do not fit stay
-  // strings here, so an id is never a rounded number.
   let body: unknown;
   try {
-    body = parseLossless(rawBody, undefined, (text) =>
-      isSafeNumber(text) || !/^-?\d+$/.test(text) ? Number(text) : text,
-    );
+    body = parseExact(rawBody);
   } catch (error) {
     // JSON.parse (in the library) takes any depth; this recursive parser overflows on a body nested thousands deep.
     if (!(error instanceof RangeError || error instanceof SyntaxError)) throw error;
