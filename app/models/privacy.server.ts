@@ -13,6 +13,8 @@ export interface CustomerDataReport {
   /** The customer's scores, segment and tier, and the history of their moves. */
   state: Record<string, unknown> | null;
   history: Record<string, unknown>[];
+  /** Their qualifying orders as the full recompute reads them (count, total, first and last, the list). */
+  aggregate: Record<string, unknown> | null;
   /**
    * What the app last wrote to Shopify for them (its tags, its metafields' digest, refusals), and whether something
    * changed since (changedSinceLastSync: a CustomerSyncDue row).
