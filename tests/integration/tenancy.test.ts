@@ -6,6 +6,7 @@ import { collectCustomerData, eraseCustomerData, eraseShopData } from "../../app
 import { deleteSessions } from "../../app/models/session.server";
 import { getQueue } from "../../app/jobs/runtime.server";
 import { prisma } from "../../app/db.server";
+import { ensureAggregates } from "../../app/models/customer-aggregates.server";
 import { startApp } from "../support/app-server";
 import { addCustomerWithOrders, installShop, snapshotShop } from "../support/shops";
 import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "../support/test-env";
@@ -59,8 +60,11 @@ describe("shop A cannot read shop B", () => {
         code: "ABCDEFGH23456789",
       },
     });
+    // B's maintained aggregates (built from B's ledger) hold B's customer: A's report shows none of it either.
+    await ensureAggregates(B);
     const report = await collectCustomerData(A, customerOfB, ["gid://shopify/Order/21"]);
     expect((await collectCustomerData(B, customerOfB, [])).redemptions).toHaveLength(1);
+    expect((await collectCustomerData(B, customerOfB, [])).aggregate).toMatchObject({ orderCount: 2 });
     expect(report).toEqual({
       customer: null,
       orders: [],
@@ -79,6 +83,7 @@ describe("shop A cannot read shop B", () => {
       prediction: null,
       recommendations: null,
       shopifyStats: null,
+      aggregate: null,
     });
     expect((await getInstallOverview(A)).customers).toBe(1);
   });
@@ -87,10 +92,14 @@ describe("shop A cannot read shop B", () => {
 describe("shop A cannot change shop B", () => {
   it("erasing, cancelling and deleting in A's name leaves every row of B as it was", async () => {
     const before = await snapshotShop(B);
+    const aggregatesOfB = () => prisma.customerAggregate.findMany({ where: { shop: B } });
+    const aggregatesBefore = await aggregatesOfB();
     await eraseCustomerData(A, customerOfB, ["gid://shopify/Order/21", "gid://shopify/Order/22"]);
     await getQueue().cancelShop(A);
     await deleteSessions(A);
     await eraseShopData(A, new Date());
     expect(await snapshotShop(B)).toEqual(before);
+    expect(aggregatesBefore).toHaveLength(1);
+    expect(await aggregatesOfB()).toEqual(aggregatesBefore);
   });
 });
