@@ -146,3 +146,33 @@ export function tierOrdersAsOf(list: OrderList, asOf: number, tierFrom: number |
   for (let i = from; i < end; i++) orders[i - from] = { time: list.times[i], value: list.values[i] };
   return orders;
 }
+
+/**
+ * tierOrdersAsOf(parseOrderList(text), asOf, tierFrom), reading the list from its end and stopping at the first order
+ * before tierFrom: a daily run parses only the orders its tier programme looks at, not a customer's whole history.
+ */
+export function tierOrdersFromText(text: string, asOf: number, tierFrom: number | null): TierOrder[] {
+  const orders: TierOrder[] = [];
+  let end = text.length;
+  let previous = Number.POSITIVE_INFINITY;
+  while (end > 0) {
+    const start = text.lastIndexOf(",", end - 1) + 1;
+    const space = text.lastIndexOf(" ", end - 1);
+    if (space < start) throw new RangeError(`not an order list entry: ${text.slice(start, end)}`);
+    const time = parseStamp(text, start, space);
+    if (time > previous) throw new RangeError("an order list is not in time order");
+    previous = time;
+    if (time <= asOf) {
+      if (tierFrom !== null && time < tierFrom) {
+        if (orders.length === 0) return [{ time, value: 1 }];
+        break;
+      }
+      const value = Number(text.slice(space + 1, end));
+      if (!Number.isSafeInteger(value) || value <= 0)
+        throw new RangeError(`not an order value in an order list: ${text.slice(space + 1, end)}`);
+      orders.push({ time, value });
+    }
+    end = start - 1;
+  }
+  return orders.reverse();
+}

@@ -8,10 +8,16 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { prisma } from "../db.server";
 import { AGGREGATES_REBUILD, EVERY_ORDER_UNTIL } from "./ledger-rules.sql";
 import { prismaSql, stamp } from "./sql-dialect";
+import { parseStamp } from "../domain/customer-aggregate";
 import { sqliteFile, whenFree } from "./sqlite-direct.server";
 
 const PAGE = 5000;
 
+// The first pass reads a customer's list only when their columns do not answer (a window, or an order after asOf).
+const VALUES_PAGE = `
+  SELECT "customerId", "orderCount", "totalMinor", "lastOrderAt",
+    CASE WHEN @windowed = 1 OR "lastOrderAt" > @asOf THEN "orders" END AS "orders" FROM "CustomerAggregate"
+  WHERE "shop" = @shop AND "customerId" > @after ORDER BY "customerId" LIMIT @page`;
 const AGGREGATES_PAGE = `
   SELECT "customerId", "orders", "orderCount", "totalMinor", "lastOrderAt" FROM "CustomerAggregate"
   WHERE "shop" = @shop AND "customerId" > @after ORDER BY "customerId" LIMIT @page`;
@@ -26,7 +32,9 @@ const TOMBSTONES = `SELECT "id" AS "customerId" FROM "Customer" WHERE "shop" = @
   AND "id" > @after ORDER BY "id" LIMIT @page`;
 
 function instant(value: unknown): number {
-  const ms = value instanceof Date ? value.getTime() : Date.parse(String(value));
+  // SQLite's stored text through the hand-written parser (a full run reads two per customer), anything else by Date.
+  const ms =
+    value instanceof Date ? value.getTime() : typeof value === "string" ? parseStamp(value) : Date.parse(String(value));
   if (Number.isNaN(ms)) throw new RangeError(`expected a time from the database, got ${String(value)}`);
   return ms;
 }
@@ -36,28 +44,27 @@ type Row = Record<string, unknown> & { customerId: string };
 /** Runs keyset pages (`@after`, `@page`) of one query: on SQLite's own read connection, or through Prisma. */
 function pageReader(db: Database.Database | null) {
   const prepared = new Map<string, Database.Statement>();
-  return async (sql: string, shop: string, after: string): Promise<Row[]> => {
+  return async (sql: string, shop: string, after: string, extra: Record<string, unknown> = {}): Promise<Row[]> => {
     if (db) {
       let statement = prepared.get(sql);
       if (!statement) prepared.set(sql, (statement = db.prepare(sql)));
       const ready = statement;
-      return (await whenFree(() => ready.all({ shop, after, page: PAGE }))) as Row[];
+      return (await whenFree(() => ready.all({ shop, after, page: PAGE, ...extra }))) as Row[];
     }
-    return prisma.$queryRaw<Row[]>(prismaSql(sql, { shop, after, page: PAGE }));
+    return prisma.$queryRaw<Row[]>(prismaSql(sql, { shop, after, page: PAGE, ...extra }));
   };
 }
 
-/** A keyset-paged query as a stream of rows in customer id order. */
+/** A keyset-paged query as a stream of rows in customer id order: `peek` answers from the page held, `fill` reads
+ * the next page when `needsFill` (the merge awaits only once a page). */
 function stream(read: ReturnType<typeof pageReader>, sql: string, shop: string) {
   let rows: Row[] = [];
   let at = 0;
   let done = false;
   let after = "";
   return {
-    /** The next row without taking it; undefined at the end. */
-    async peek(): Promise<Row | undefined> {
-      if (at < rows.length) return rows[at];
-      if (done) return undefined;
+    needsFill: () => at >= rows.length && !done,
+    async fill() {
       rows = await read(sql, shop, after);
       at = 0;
       // The merge relies on the database ordering ids as JavaScript compares them (byte order: SQLite's BINARY,
@@ -66,10 +73,10 @@ function stream(read: ReturnType<typeof pageReader>, sql: string, shop: string) 
         if ((i === 0 ? after : rows[i - 1].customerId) >= rows[i].customerId)
           throw new Error("customer ids do not come back in byte order: the database's collation must be C");
       if (rows.length < PAGE) done = true;
-      if (rows.length === 0) return undefined;
-      after = rows[rows.length - 1].customerId;
-      return rows[0];
+      if (rows.length > 0) after = rows[rows.length - 1].customerId;
     },
+    /** The next row without taking it (call fill first when needsFill); undefined at the end. */
+    peek: (): Row | undefined => (at < rows.length ? rows[at] : undefined),
     take() {
       at++;
     },
@@ -91,15 +98,20 @@ async function* withReader<T>(body: (read: ReturnType<typeof pageReader>) => Asy
 async function tombstones(read: ReturnType<typeof pageReader>, shop: string): Promise<Set<string>> {
   const ids = new Set<string>();
   const rows = stream(read, TOMBSTONES, shop);
-  for (let row = await rows.peek(); row; rows.take(), row = await rows.peek()) ids.add(row.customerId);
-  return ids;
+  for (;;) {
+    if (rows.needsFill()) await rows.fill();
+    const row = rows.peek();
+    if (!row) return ids;
+    ids.add(row.customerId);
+    rows.take();
+  }
 }
 
 /** One customer's aggregate row as the passes read it. */
 export interface AggregateRow {
   customerId: string;
-  /** Their order list (domain/customer-aggregate.ts). */
-  orders: string;
+  /** Their order list (domain/customer-aggregate.ts); null when not read (aggregatePages). */
+  orders: string | null;
   orderCount: number;
   totalMinor: number;
   /** Their last qualifying order ever (epoch ms). */
@@ -112,20 +124,27 @@ function aggregateRow(r: Row): AggregateRow {
     throw new RangeError(`a customer's total is beyond exact integers: ${String(r.totalMinor)}`);
   return {
     customerId: r.customerId,
-    orders: r.orders as string,
+    orders: (r.orders as string | null) ?? null,
     orderCount: Number(r.orderCount),
     totalMinor: total,
     lastOrderAt: instant(r.lastOrderAt),
   };
 }
 
-/** Every live customer's aggregate (first pass: the RFM population), a page at a time, in customer id order. */
-export function aggregatePages(shop: string): AsyncGenerator<AggregateRow[]> {
+/**
+ * Every live customer's aggregate (first pass: the RFM population), a page at a time, in customer id order; `orders`
+ * is null where the columns answer as of asOf (no RFM window, no order after asOf).
+ */
+export function aggregatePages(
+  shop: string,
+  { asOf, windowed }: { asOf: Date; windowed: boolean },
+): AsyncGenerator<AggregateRow[]> {
   return withReader(async function* (read) {
     const deleted = await tombstones(read, shop);
+    const extra = { asOf: sqliteFile() === null ? asOf : stamp(asOf), windowed: windowed ? 1 : 0 };
     let after = "";
     for (;;) {
-      const rows = await read(AGGREGATES_PAGE, shop, after);
+      const rows = await read(VALUES_PAGE, shop, after, extra);
       if (rows.length > 0) yield rows.filter((r) => !deleted.has(r.customerId)).map(aggregateRow);
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1].customerId;
@@ -158,7 +177,10 @@ export function recomputePages(shop: string): AsyncGenerator<RecomputeRow[]> {
     const states = stream(read, STATES_PAGE, shop);
     let page: RecomputeRow[] = [];
     for (;;) {
-      const [a, l, s] = [await aggregates.peek(), await live.peek(), await states.peek()];
+      if (aggregates.needsFill()) await aggregates.fill();
+      if (live.needsFill()) await live.fill();
+      if (states.needsFill()) await states.fill();
+      const [a, l, s] = [aggregates.peek(), live.peek(), states.peek()];
       if (!a && !l && !s) break;
       let id = (a ?? l ?? s)!.customerId;
       if (l && l.customerId < id) id = l.customerId;

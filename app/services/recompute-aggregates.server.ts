@@ -10,7 +10,7 @@
 // recompute.server.ts computeStates), tested equal on generated shops (tests/integration/recompute-aggregates.test.ts).
 import { evaluateTier } from "../domain/tiers";
 import { recencyDays, rfmPopulation, type RfmResult, type RfmValues } from "../domain/rfm";
-import { parseOrderList, tierOrdersAsOf, valuesAsOf, type AggregateValues } from "../domain/customer-aggregate";
+import { parseOrderList, tierOrdersFromText, valuesAsOf, type AggregateValues } from "../domain/customer-aggregate";
 import { changesBetween, rfmWindowStart, stateOf, tierHorizon, type CustomerStateValues } from "../domain/recompute";
 import { stateDigest } from "../domain/customer-state";
 import {
@@ -45,13 +45,15 @@ class Column {
  * window, none after asOf — the daily run's usual case), from the parsed list otherwise.
  */
 function valuesOf(row: AggregateRow, at: number, windowStart: number | null): AggregateValues {
-  if (windowStart === null && row.lastOrderAt <= at)
+  if (row.orders === null || (windowStart === null && row.lastOrderAt <= at)) {
+    if (windowStart !== null || row.lastOrderAt > at) throw new Error("valuesOf: the order list was not read");
     return {
       lastOrderAtEver: row.lastOrderAt,
       frequency: row.orderCount,
       monetary: row.totalMinor,
       lastOrderAt: row.lastOrderAt,
     };
+  }
   return valuesAsOf(parseOrderList(row.orders), at, windowStart);
 }
 
@@ -97,7 +99,7 @@ export async function recomputeFromAggregates(
   const days = new Column();
   const frequencies = new Column();
   const monetaries = new Column();
-  for await (const page of aggregatePages(shop)) {
+  for await (const page of aggregatePages(shop, { asOf, windowed: windowStart !== null })) {
     for (const row of page) {
       const v = valuesOf(row, at, windowStart);
       if (v.frequency === 0) continue;
@@ -141,7 +143,7 @@ export async function recomputeFromAggregates(
         ? scorer.score(row.customerId, base)
         : { customerId: row.customerId, segment: "prospect" };
       const tier = hasOrdered
-        ? evaluateTier(settings.program, tierOrdersAsOf(parseOrderList(aggregate!.orders), at, tierFrom), at)
+        ? evaluateTier(settings.program, tierOrdersFromText(aggregate!.orders!, at, tierFrom), at)
         : null;
       const state = stateOf(rfm, base?.lastOrderAt ?? null, tier, base);
       segments[state.segment] = (segments[state.segment] ?? 0) + 1;
