@@ -658,7 +658,7 @@ describe("sync of the customers changed since the last sync", () => {
         >(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%sync_due%'`)
         .catch(() => null)) ??
       (await prisma.$queryRawUnsafe<{ name: string }[]>(
-        `SELECT tgname AS name FROM pg_trigger WHERE tgname LIKE '%sync_due%'`,
+        `SELECT tgname::text AS name FROM pg_trigger WHERE tgname LIKE '%sync_due%'`,
       ));
     expect(names.map((n) => n.name).sort()).toEqual([
       "CustomerState_sync_due_insert",
