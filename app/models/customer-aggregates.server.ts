@@ -28,8 +28,9 @@ const LIVE_PAGE = `
 const STATES_PAGE = `
   SELECT "customerId", "digest", "segment", "tier", "computedAt" FROM "CustomerState"
   WHERE "shop" = @shop AND "customerId" > @after ORDER BY "customerId" LIMIT @page`;
-const TOMBSTONES = `SELECT "id" AS "customerId" FROM "Customer" WHERE "shop" = @shop AND "deletedAt" IS NOT NULL
-  AND "id" > @after ORDER BY "id" LIMIT @page`;
+// A range of the (shop, deletedAt, id) index ("IS NOT NULL" alone has SQLite walk every customer of the shop).
+// Read at once, not by pages: tombstones are few (a page's ORDER BY would have SQLite walk the primary key instead).
+const TOMBSTONES = `SELECT "id" FROM "Customer" WHERE "shop" = @shop AND "deletedAt" > @epoch`;
 
 function instant(value: unknown): number {
   // SQLite's stored text through the hand-written parser (a full run reads two per customer), anything else by Date.
@@ -57,7 +58,7 @@ function pageReader(db: Database.Database | null) {
 
 /** A keyset-paged query as a stream of rows in customer id order: `peek` answers from the page held, `fill` reads
  * the next page when `needsFill` (the merge awaits only once a page). */
-function stream(read: ReturnType<typeof pageReader>, sql: string, shop: string) {
+function stream(read: ReturnType<typeof pageReader>, sql: string, shop: string, extra: Record<string, unknown> = {}) {
   let rows: Row[] = [];
   let at = 0;
   let done = false;
@@ -65,7 +66,7 @@ function stream(read: ReturnType<typeof pageReader>, sql: string, shop: string) 
   return {
     needsFill: () => at >= rows.length && !done,
     async fill() {
-      rows = await read(sql, shop, after);
+      rows = await read(sql, shop, after, extra);
       at = 0;
       // The merge relies on the database ordering ids as JavaScript compares them (byte order: SQLite's BINARY,
       // PostgreSQL created with --locale=C); a database that sorts otherwise is refused, never merged wrongly.
@@ -84,27 +85,26 @@ function stream(read: ReturnType<typeof pageReader>, sql: string, shop: string) 
 }
 
 /** Opens SQLite's read connection for a pass (null on other databases) and closes it after. */
-async function* withReader<T>(body: (read: ReturnType<typeof pageReader>) => AsyncGenerator<T>): AsyncGenerator<T> {
+async function* withReader<T>(
+  body: (read: ReturnType<typeof pageReader>, deleted: Set<string>) => AsyncGenerator<T>,
+  shop: string,
+): AsyncGenerator<T> {
   const file = sqliteFile();
   const db = file === null ? null : new Database(file, { readonly: true, timeout: 0 });
   try {
-    yield* body(pageReader(db));
+    yield* body(pageReader(db), await tombstones(db, shop));
   } finally {
     db?.close();
   }
 }
 
 /** The ids of the shop's deleted customers (tombstones: few). */
-async function tombstones(read: ReturnType<typeof pageReader>, shop: string): Promise<Set<string>> {
-  const ids = new Set<string>();
-  const rows = stream(read, TOMBSTONES, shop);
-  for (;;) {
-    if (rows.needsFill()) await rows.fill();
-    const row = rows.peek();
-    if (!row) return ids;
-    ids.add(row.customerId);
-    rows.take();
-  }
+async function tombstones(db: Database.Database | null, shop: string): Promise<Set<string>> {
+  const epoch = new Date(0);
+  const rows = db
+    ? ((await whenFree(() => db.prepare(TOMBSTONES).all({ shop, epoch: stamp(epoch) }))) as { id: string }[])
+    : await prisma.$queryRaw<{ id: string }[]>(prismaSql(TOMBSTONES, { shop, epoch }));
+  return new Set(rows.map((r) => r.id));
 }
 
 /** One customer's aggregate row as the passes read it. */
@@ -139,8 +139,7 @@ export function aggregatePages(
   shop: string,
   { asOf, windowed }: { asOf: Date; windowed: boolean },
 ): AsyncGenerator<AggregateRow[]> {
-  return withReader(async function* (read) {
-    const deleted = await tombstones(read, shop);
+  return withReader(async function* (read, deleted) {
     const extra = { asOf: sqliteFile() === null ? asOf : stamp(asOf), windowed: windowed ? 1 : 0 };
     let after = "";
     for (;;) {
@@ -150,7 +149,7 @@ export function aggregatePages(
       after = rows[rows.length - 1].customerId;
       await nextTurn();
     }
-  });
+  }, shop);
 }
 
 /** One customer as the full recompute's second pass reads them, in customer id order. */
@@ -170,8 +169,7 @@ export interface RecomputeRow {
  * keys (and the live-customer covering index) merged by id, no join.
  */
 export function recomputePages(shop: string): AsyncGenerator<RecomputeRow[]> {
-  return withReader(async function* (read) {
-    const deleted = await tombstones(read, shop);
+  return withReader(async function* (read, deleted) {
     const aggregates = stream(read, AGGREGATES_PAGE, shop);
     const live = stream(read, LIVE_PAGE, shop);
     const states = stream(read, STATES_PAGE, shop);
@@ -211,7 +209,7 @@ export function recomputePages(shop: string): AsyncGenerator<RecomputeRow[]> {
       }
     }
     if (page.length > 0) yield page;
-  });
+  }, shop);
 }
 
 /**
