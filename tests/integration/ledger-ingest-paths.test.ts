@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { databaseKind, prisma } from "../../app/db.server";
 import { ingestLedgerChange } from "../../app/models/ledger-ingest.server";
 import { ingestWebhook } from "../../app/models/ledger-write";
+import { parseOrderList } from "../../app/domain/customer-aggregate";
 import type { LedgerChange, LedgerOrder } from "../../app/domain/ledger-types";
 import type { DeliveryIds } from "../../app/models/webhook-delivery.server";
 import { customerFollowUp } from "../../app/webhooks/ledger-changed.server";
@@ -225,6 +226,26 @@ bothDrivers("the two drivers", () => {
     const [onSqlite, onPostgres] = [await snapshot(sqlite, shop), await snapshot(postgresql, shop)];
     expect(onSqlite).toEqual(onPostgres);
     expect(onSqlite).toEqual(expectedLedger);
+    // And the maintained aggregates (docs/decisions/0009) follow every change on both: only customer 2 has a
+    // qualifying order (order 1, moved to them, worth 85.00 after the refund); customer 1 is tombstoned, order 2 is
+    // a guest's, order 3 deleted. The list's times are each database's timestamp text; parsed, they are one instant.
+    for (const side of [sqlite, postgresql]) {
+      const rows = await side.prisma.customerAggregate.findMany({ where: { shop } });
+      expect(
+        rows.map((r) => ({ ...r, orders: parseOrderList(r.orders) })),
+        side.database,
+      ).toEqual([
+        {
+          shop,
+          customerId: "gid://shopify/Customer/2",
+          orderCount: 1,
+          totalMinor: 8500n,
+          firstOrderAt: at(0),
+          lastOrderAt: at(0),
+          orders: { times: new Float64Array([at(0).getTime()]), values: new Float64Array([8500]) },
+        },
+      ]);
+    }
   });
 
   it("write nothing for a shop that never installed the app", async () => {
