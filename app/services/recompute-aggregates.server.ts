@@ -8,7 +8,7 @@
 // Recency is not stored (it is derived at read time), so a day passing rewrites only customers whose scores, segment,
 // tier or window figures moved. The result is the same as the one-pass computation over the ledger (services/
 // recompute.server.ts computeStates), tested equal on generated shops (tests/integration/recompute-aggregates.test.ts).
-import { evaluateTier } from "../domain/tiers";
+import { evaluateTier, type TierProgram } from "../domain/tiers";
 import { recencyDays, rfmPopulation, type RfmResult, type RfmValues } from "../domain/rfm";
 import { parseOrderList, tierOrdersFromText, valuesAsOf, type AggregateValues } from "../domain/customer-aggregate";
 import { changesBetween, rfmWindowStart, stateOf, tierHorizon, type CustomerStateValues } from "../domain/recompute";
@@ -20,7 +20,6 @@ import {
   type AggregateRow,
 } from "../models/customer-aggregates.server";
 import { deleteStates, saveShopComputation, writeStates, type HistoryEntry } from "../models/customer-state.server";
-import type { ComputeSettings } from "./recompute.server";
 import type { RecomputeReason } from "../jobs/contracts";
 
 /** Numbers appended one by one into a typed array that doubles when full. */
@@ -57,6 +56,13 @@ function valuesOf(row: AggregateRow, at: number, windowStart: number | null): Ag
   return valuesAsOf(parseOrderList(row.orders), at, windowStart);
 }
 
+/** What a run computes with (recompute.server's ComputeSettings is one): the tier programme and the RFM window. */
+export interface AggregateSettings {
+  program: TierProgram;
+  programVersion: number;
+  windowDays: number | null;
+}
+
 export interface AggregateRecompute {
   customers: number;
   population: number;
@@ -80,7 +86,7 @@ export async function recomputeFromAggregates(
   shop: string,
   asOf: Date,
   reason: RecomputeReason,
-  settings: ComputeSettings,
+  settings: AggregateSettings,
 ): Promise<AggregateRecompute> {
   const at = asOf.getTime();
   let mark = performance.now();
