@@ -227,9 +227,22 @@ async function main() {
     }
     const loadSeconds = (Date.now() - loadStart) / 1000;
     const firstAttempts = sender.log.slice(logStart);
+    {
+      // The first attempts, printed before the drain (which can last Shopify's whole retry schedule): the load's
+      // answer to "where does the first timeout appear".
+      await new Promise((r) => setTimeout(r, 5_500));
+      const first = sender.log.slice(logStart).filter((a) => a.attempt === 1);
+      const answered = first
+        .filter((a) => a.status !== null)
+        .map((a) => a.latencyMs)
+        .sort((x, y) => x - y);
+      const all = first.map((a) => a.latencyMs).sort((x, y) => x - y);
+      console.log(
+        `First attempts during the load: ${first.length}, acknowledged ${first.filter((a) => a.ok).length}, timeouts ${first.filter((a) => a.error === "timeout").length}; ack p50 / p99 of those answered ${ms(percentile(answered, 50))} / ${ms(percentile(answered, 99))}; p99 of all (a timeout as 5 s) ${ms(percentile(all, 99))}`,
+      );
+    }
     if (waitSampler) {
-      // The load's waits: until its last first attempts are answered or time out (Shopify's 5 s), before retries.
-      await new Promise((r) => setTimeout(r, 5_000));
+      // The load's waits: until its last first attempts were answered or timed out (just waited), before retries.
       printWaits(
         await waitSampler.stop(),
         cluster.probeLines().filter((l) => l.at >= loadStart),
