@@ -74,6 +74,38 @@ export async function orderNames(shop: string, orderIds: readonly string[]): Pro
   return out;
 }
 
+/**
+ * The "Reward redeemed" (`topic`) records still pending (a refused or failed send) of the shop's redemptions confirmed
+ * between `since` and `retryBefore` (one confirmed later may still be sending), with their attempts. Oldest first.
+ */
+export async function pendingRedemptionAnnouncements(
+  shop: string,
+  topic: string,
+  { since, retryBefore }: { since: Date; retryBefore: Date },
+): Promise<{ redemptionId: string; attempts: number }[]> {
+  const records = await prisma.pointsFlowTrigger.findMany({
+    where: { shop, topic, state: "pending", sourceKey: { startsWith: "redeem:" } },
+    select: { sourceKey: true, attempts: true },
+  });
+  const attempts = new Map(records.map((r) => [r.sourceKey.slice("redeem:".length), r.attempts]));
+  const ids = [...attempts.keys()];
+  const out: { redemptionId: string; attempts: number; confirmedAt: Date }[] = [];
+  for (let i = 0; i < ids.length; i += ORDER_IDS_PER_QUERY) {
+    const rows = await prisma.redemption.findMany({
+      where: {
+        shop,
+        id: { in: ids.slice(i, i + ORDER_IDS_PER_QUERY) },
+        state: "confirmed",
+        confirmedAt: { gte: since, lte: retryBefore },
+      },
+      select: { id: true, confirmedAt: true },
+    });
+    for (const r of rows) out.push({ redemptionId: r.id, attempts: attempts.get(r.id)!, confirmedAt: r.confirmedAt! });
+  }
+  out.sort((a, b) => a.confirmedAt.getTime() - b.confirmedAt.getTime() || (a.redemptionId < b.redemptionId ? -1 : 1));
+  return out.map(({ redemptionId, attempts: n }) => ({ redemptionId, attempts: n }));
+}
+
 type Key = { shop: string; customerId: string; sourceKey: string; topic: string };
 
 /**

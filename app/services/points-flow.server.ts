@@ -4,12 +4,12 @@
 // (models/points-flow.server.ts), written pending before the send and marked sent once Shopify accepted it; a refused
 // or failed send stays pending and the next points pass sends it again, at most EARNED_MAX_ATTEMPTS times in all (then
 // refused), so no source is announced twice. "Reward redeemed" is sent when a redemption is confirmed, by that step
-// (the confirmation is conditional on the redemption still being reserved): at most once. A request waits at most
-// TRIGGER_WAIT_MS for its send (a slow Shopify does not hold up a staff save, a Flow run or a redemption), and
-// sending never fails the step. "Points expiring" is sent by the sync after it recorded what it wrote: an `expiring`
+// (the confirmation is conditional on the redemption still being reserved), through a record of its own: the
+// redemptions-recover pass sends a refused or failed one again (announceRewardsRedeemed). A request waits at most TRIGGER_WAIT_MS for its send (a slow
+// Shopify does not hold up a staff save, a Flow run or a redemption), and sending never fails the step. "Points expiring" is sent by the sync after it recorded what it wrote: an `expiring`
 // instant the customer's points metafield did not have before (domain/points-flow.ts expiringAnnouncement); the
 // recorded digest is what keeps it to once.
-import { getReward, type Redemption } from "../models/rewards.server";
+import { getRedemption, getReward, type Redemption } from "../models/rewards.server";
 import { journalsOf } from "../models/points.server";
 import {
   announcementRecords,
@@ -18,6 +18,7 @@ import {
   earnedCandidateCustomers,
   orderNames,
   recordAnnouncement,
+  pendingRedemptionAnnouncements,
 } from "../models/points-flow.server";
 import {
   EARNED_LOOKBACK_MS,
@@ -26,6 +27,7 @@ import {
   expiringAnnouncement,
   POINTS_EARNED_TRIGGER,
   pointsEarnedTrigger,
+  REWARD_REDEEMED_TRIGGER,
   rewardRedeemedTrigger,
   type EarnedAnnouncement,
   type FlowTriggerCall,
@@ -214,28 +216,84 @@ export function firePointsEarned(
   return within(work, waitMs);
 }
 
-/** "Reward redeemed" for a redemption just confirmed. */
+/**
+ * Sends "Reward redeemed" for a confirmed redemption through its record (topic reward-redeemed, source
+ * `redeem:<id>`): claimed first (written pending, or advanced from `attempts`; another sender's claim wins), sent,
+ * then marked sent, or left pending for the recovery pass (refused after the last attempt). Whether it was sent.
+ */
+async function deliverRewardRedeemed(
+  shop: string,
+  target: FlowTarget,
+  redemption: Redemption,
+  attempts: number,
+  now: () => Date,
+): Promise<boolean> {
+  const key = {
+    shop,
+    customerId: redemption.customerId,
+    sourceKey: `redeem:${redemption.id}`,
+    topic: REWARD_REDEEMED_TRIGGER,
+  };
+  if (!(await claimAnnouncement(key, redemption.points, attempts))) return false;
+  const reward = await getReward(shop, redemption.rewardId);
+  const [accepted] = await sendEach(shop, target, [
+    rewardRedeemedTrigger({
+      customerId: redemption.customerId,
+      reward: reward?.title ?? "",
+      kind: redemption.kind,
+      points: redemption.points,
+      code: redemption.code,
+    }),
+  ]);
+  await recordAnnouncement(
+    key,
+    accepted ? { sent: true, at: now() } : { sent: false, lastAttempt: attempts + 1 >= EARNED_MAX_ATTEMPTS },
+  );
+  return accepted;
+}
+
+/** "Reward redeemed" for a redemption just confirmed (a refused or failed send is sent again by the recovery pass). */
 export async function fireRewardRedeemed(
   shop: string,
   redemption: Redemption,
   client: AdminClient,
   waitMs = TRIGGER_WAIT_MS,
+  now: () => Date = () => new Date(),
 ): Promise<number | null> {
-  const reward = await getReward(shop, redemption.rewardId);
-  return sendWithin(
-    shop,
-    { client },
-    [
-      rewardRedeemedTrigger({
-        customerId: redemption.customerId,
-        reward: reward?.title ?? "",
-        kind: redemption.kind,
-        points: redemption.points,
-        code: redemption.code,
-      }),
-    ],
-    waitMs,
+  const work = deliverRewardRedeemed(shop, { client }, redemption, 0, now).then(
+    (sent) => (sent ? 1 : 0),
+    (error: unknown) => {
+      logger.warn("reward redeemed not recorded", { shop, error: String(error) });
+      return 0;
+    },
   );
+  return within(work, waitMs);
+}
+
+/**
+ * The recovery pass's "Reward redeemed" (jobs/redemptions.server.ts): sent again for the redemptions confirmed within
+ * the lookback whose send was refused or failed (their record still pending), once confirmed at least `graceMs` ago
+ * (a send under way is left alone). How many were sent, and how many stay pending (the job runs again while some do).
+ */
+export async function announceRewardsRedeemed(
+  shop: string,
+  client: AdminClient,
+  { now = () => new Date(), graceMs }: { now?: () => Date; graceMs: number },
+): Promise<{ sent: number; pending: number }> {
+  const at = now();
+  const due = await pendingRedemptionAnnouncements(shop, REWARD_REDEEMED_TRIGGER, {
+    since: new Date(at.getTime() - EARNED_LOOKBACK_MS),
+    retryBefore: new Date(at.getTime() - graceMs),
+  });
+  let sent = 0;
+  let pending = 0;
+  for (const { redemptionId, attempts } of due) {
+    const redemption = await getRedemption(shop, redemptionId);
+    if (!redemption) continue;
+    if (await deliverRewardRedeemed(shop, { client }, redemption, attempts, now)) sent++;
+    else if (attempts + 1 < EARNED_MAX_ATTEMPTS) pending++;
+  }
+  return { sent, pending };
 }
 
 /**

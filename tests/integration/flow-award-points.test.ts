@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createHmac } from "node:crypto";
 import { prisma } from "../../app/db.server";
-import { createReward } from "../../app/models/rewards.server";
+import { confirmRedemption, createReward, getRedemption, reserveRedemption } from "../../app/models/rewards.server";
+import { announceRewardsRedeemed, fireRewardRedeemed } from "../../app/services/points-flow.server";
 import { redeem } from "../../app/services/redemption.server";
 import { seedDemoShop } from "../../simulator/admin/demo-shop";
 import {
@@ -165,6 +166,94 @@ describe("POST /flow/award-points", () => {
     ]);
     expect(triggers(A, "reward-redeemed")[0].code).not.toBe("");
   });
+
+  it("Reward redeemed that Shopify failed is sent again by the recovery pass, once; one never recorded is not", async () => {
+    const [first, second] = [customers[A][1], customers[A][2]];
+    const reward = await createReward(A, {
+      kind: "amount_off",
+      title: "$2 off",
+      pointsPrice: 200,
+      valueMinor: 200,
+      expiryDays: null,
+      limits: { perCustomer: null, total: null },
+    });
+    const start = Date.now() - 60_000;
+    for (const customerId of [first, second])
+      await prisma.pointsEntry.create({
+        data: {
+          shop: A,
+          customerId,
+          kind: "adjustment",
+          points: 500n,
+          sourceKey: `adjust:reward-redeemed-${customerId}`,
+          ruleVersion: 0,
+          effectiveAt: new Date(start),
+          availableAt: new Date(start),
+        },
+      });
+    /** A redemption reserved and confirmed as a process does it, without the trigger that follows. */
+    const confirmed = async (customerId: string, token: string) => {
+      const reserved = await reserveRedemption(A, {
+        customerId,
+        rewardId: reward.id,
+        token,
+        now: new Date(start + 1_000),
+        currencyCode: "USD",
+        code: `RR${token.toUpperCase().padEnd(14, "X")}`,
+        expiresAt: null,
+      });
+      const id = (reserved as { redemption: { id: string } }).redemption.id;
+      expect(
+        await confirmRedemption(A, id, `gid://shopify/DiscountCodeNode/${token.length}`, new Date(start + 2_000)),
+      ).toBe(true);
+      return (await getRedemption(A, id))!;
+    };
+    const client = await env.clientFor(A);
+    const sent = () => triggers(A, "reward-redeemed").filter((t) => t.reward === "$2 off");
+    const recordOf = (id: string) =>
+      prisma.pointsFlowTrigger.findFirst({ where: { shop: A, topic: "reward-redeemed", sourceKey: `redeem:${id}` } });
+
+    // The first: confirmed, then the process died before its trigger's record
+    const died = await confirmed(first, "died");
+    // The second: its trigger sent while Shopify fails every request (a record left pending)
+    const failed = await confirmed(second, "failed");
+    env.shopify.admin.faults.inject({ kind: "http", status: 500 }, { times: Infinity, shop: A });
+    try {
+      expect(await fireRewardRedeemed(A, failed, client, 30_000)).toBe(0);
+    } finally {
+      env.shopify.admin.faults.clear();
+    }
+    expect(await recordOf(failed.id)).toMatchObject({ state: "pending", attempts: 1 });
+    expect(sent()).toEqual([]);
+
+    // Within the grace period of the confirmation nothing is sent again (a send may be under way)
+    const grace = 120_000;
+    expect(await announceRewardsRedeemed(A, client, { now: () => new Date(start + 60_000), graceMs: grace })).toEqual({
+      sent: 0,
+      pending: 0,
+    });
+    expect(sent()).toEqual([]);
+    // After it, the failed one is sent, once, whatever the passes; the one never recorded is not (rules.md#sync-flow)
+    const later = () => new Date(start + 2_000 + grace);
+    expect(await announceRewardsRedeemed(A, client, { now: later, graceMs: grace })).toEqual({ sent: 1, pending: 0 });
+    expect(await announceRewardsRedeemed(A, client, { now: later, graceMs: grace })).toEqual({ sent: 0, pending: 0 });
+    expect(sent()).toEqual([
+      {
+        customer_id: legacy(second),
+        reward: "$2 off",
+        "reward kind": "amount_off",
+        points: "200",
+        code: failed.code,
+      },
+    ]);
+    expect(await recordOf(failed.id)).toMatchObject({ state: "sent", attempts: 2 });
+    expect(await recordOf(died.id)).toBeNull();
+    // Shop B's pass sends nothing of A's
+    expect(await announceRewardsRedeemed(B, await env.clientFor(B), { now: later, graceMs: grace })).toEqual({
+      sent: 0,
+      pending: 0,
+    });
+  }, 60_000);
 
   it("refuses forged requests with 401 and writes nothing", async () => {
     const before = await journal();
