@@ -337,6 +337,10 @@ export const AGGREGATES_STALE = statement(
   ON CONFLICT ("shop") DO UPDATE SET "stale" = "CustomerAggregateBuild"."stale" + 1`,
 );
 
-/** The whole shop's aggregates in one pass (named @shop, @asOf = EVERY_ORDER_UNTIL): after bulk writes. */
+/**
+ * The whole shop's aggregates in one pass (named @shop, @asOf = EVERY_ORDER_UNTIL): after bulk writes, in the
+ * transaction that first deleted them. A row already there can only be a per-customer refresh that ran meanwhile
+ * (PostgreSQL): it read the ledger after this statement's snapshot, so it is kept.
+ */
 export const AGGREGATES_REBUILD = `INSERT INTO "CustomerAggregate" (${AGGREGATE_COLUMNS}) ${aggregateSelect("")}
-  ON CONFLICT ("shop","customerId") DO UPDATE SET ${AGGREGATE_UPDATE}`;
+  ON CONFLICT ("shop","customerId") DO NOTHING`;
