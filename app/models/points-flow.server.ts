@@ -75,14 +75,14 @@ export async function orderNames(shop: string, orderIds: readonly string[]): Pro
 }
 
 /**
- * The "Reward redeemed" (`topic`) records still pending (a refused or failed send) of the shop's redemptions confirmed
- * between `since` and `retryBefore` (one confirmed later may still be sending), with their attempts. Oldest first.
+ * The "Reward redeemed" (`topic`) records still pending (a refused or failed send, or one under way) of the shop's
+ * redemptions confirmed between `since` and `now`, with their attempts and confirmation time. Oldest first.
  */
 export async function pendingRedemptionAnnouncements(
   shop: string,
   topic: string,
-  { since, retryBefore }: { since: Date; retryBefore: Date },
-): Promise<{ redemptionId: string; attempts: number }[]> {
+  { since, now }: { since: Date; now: Date },
+): Promise<{ redemptionId: string; attempts: number; confirmedAt: Date }[]> {
   const records = await prisma.pointsFlowTrigger.findMany({
     where: { shop, topic, state: "pending", sourceKey: { startsWith: "redeem:" } },
     select: { sourceKey: true, attempts: true },
@@ -96,14 +96,15 @@ export async function pendingRedemptionAnnouncements(
         shop,
         id: { in: ids.slice(i, i + ORDER_IDS_PER_QUERY) },
         state: "confirmed",
-        confirmedAt: { gte: since, lte: retryBefore },
+        confirmedAt: { gte: since, lte: now },
       },
       select: { id: true, confirmedAt: true },
     });
     for (const r of rows) out.push({ redemptionId: r.id, attempts: attempts.get(r.id)!, confirmedAt: r.confirmedAt! });
   }
-  out.sort((a, b) => a.confirmedAt.getTime() - b.confirmedAt.getTime() || (a.redemptionId < b.redemptionId ? -1 : 1));
-  return out.map(({ redemptionId, attempts: n }) => ({ redemptionId, attempts: n }));
+  return out.sort(
+    (a, b) => a.confirmedAt.getTime() - b.confirmedAt.getTime() || (a.redemptionId < b.redemptionId ? -1 : 1),
+  );
 }
 
 type Key = { shop: string; customerId: string; sourceKey: string; topic: string };

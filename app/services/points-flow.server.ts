@@ -281,13 +281,18 @@ export async function announceRewardsRedeemed(
   { now = () => new Date(), graceMs }: { now?: () => Date; graceMs: number },
 ): Promise<{ sent: number; pending: number }> {
   const at = now();
-  const due = await pendingRedemptionAnnouncements(shop, REWARD_REDEEMED_TRIGGER, {
+  const held = await pendingRedemptionAnnouncements(shop, REWARD_REDEEMED_TRIGGER, {
     since: new Date(at.getTime() - EARNED_LOOKBACK_MS),
-    retryBefore: new Date(at.getTime() - graceMs),
+    now: at,
   });
   let sent = 0;
   let pending = 0;
-  for (const { redemptionId, attempts } of due) {
+  for (const { redemptionId, attempts, confirmedAt } of held) {
+    // Confirmed within the grace period: its send may be under way; the next pass sees it
+    if (confirmedAt.getTime() > at.getTime() - graceMs) {
+      pending++;
+      continue;
+    }
     const redemption = await getRedemption(shop, redemptionId);
     if (!redemption) continue;
     if (await deliverRewardRedeemed(shop, { client }, redemption, attempts, now)) sent++;

@@ -226,11 +226,12 @@ describe("POST /flow/award-points", () => {
     expect(await recordOf(failed.id)).toMatchObject({ state: "pending", attempts: 1 });
     expect(sent()).toEqual([]);
 
-    // Within the grace period of the confirmation nothing is sent again (a send may be under way)
+    // Within the grace period of the confirmation nothing is sent again (a send may be under way), but it is pending:
+    // the job queues itself again
     const grace = 120_000;
     expect(await announceRewardsRedeemed(A, client, { now: () => new Date(start + 60_000), graceMs: grace })).toEqual({
       sent: 0,
-      pending: 0,
+      pending: 1,
     });
     expect(sent()).toEqual([]);
     // After it, the failed one is sent, once, whatever the passes; the one never recorded is not (rules.md#sync-flow)
