@@ -1,6 +1,6 @@
 // Benchmark (#23 item 6): what the theme block and the loyalty page cost a storefront page, as Lighthouse scores it.
 //
-//   npm run bench:storefront [-- --reps 7 --preset mobile|desktop --image 600 --protocol h2|http1]
+//   npm run bench:storefront [-- --reps 7 --preset mobile|desktop --image 600 --protocol h2|http1 --screenshots]
 //   (or: npx tsx bench/storefront-weight.ts …)
 //
 // A local server (loopback; HTTP/2 over TLS with a self-signed certificate as Shopify's CDN serves HTTP/2, or
@@ -34,6 +34,7 @@ import { parseArgs } from "node:util";
 import { crc32, deflateSync, gzipSync } from "node:zlib";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
+import { chromium } from "playwright-core";
 import desktopConfig from "lighthouse/core/config/desktop-config.js";
 import { loyaltyPageView, type LoyaltyPageInput } from "../app/domain/loyalty-page";
 import { shopperPointsView } from "../app/domain/shopper-points";
@@ -50,6 +51,7 @@ const { values: args } = parseArgs({
     preset: { type: "string", default: "mobile" },
     protocol: { type: "string", default: "h2" },
     image: { type: "string", default: "600" },
+    screenshots: { type: "boolean", default: false },
   },
 });
 const REPS = Math.max(1, Number(args.reps));
@@ -514,6 +516,21 @@ async function main() {
   ];
   const server = await serve(pages);
   const { executablePath, env } = ensureChromium();
+  if (args.screenshots) {
+    // What is measured, to look at: each page at Lighthouse's mobile width, full length, in tmp/bench/storefront/.
+    const browser = await chromium.launch({
+      executablePath,
+      args: [...CHROMIUM_ARGS, "--ignore-certificate-errors"],
+      env: { ...process.env, ...env } as Record<string, string>,
+    });
+    const page = await browser.newPage({ viewport: { width: 412, height: 823 }, ignoreHTTPSErrors: true });
+    for (const c of cases) {
+      await page.goto(`${server.url}${c.path}`, { waitUntil: "load" });
+      await page.screenshot({ path: `tmp/bench/storefront/${c.name}.png`, fullPage: true });
+    }
+    await browser.close();
+    console.log("screenshots: tmp/bench/storefront/<page>.png");
+  }
   const chrome = await chromeLauncher.launch({
     chromePath: executablePath,
     chromeFlags: [...CHROMIUM_ARGS, "--ignore-certificate-errors"],
