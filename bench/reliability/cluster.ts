@@ -326,7 +326,9 @@ export async function startCluster({
         client.on("error", () => {});
         let ports = { web: new Set<number>(), workers: new Set<number>(), at: 0 };
         while (running) {
-          if (Date.now() - ports.at > 1000) {
+          // Pooled connections live long; reading /proc/net/tcp costs tens of ms with thousands of sockets in
+          // TIME_WAIT (every webhook attempt is a new connection), on the loop that also sends the load: every 5 s.
+          if (Date.now() - ports.at > 5000) {
             ports = {
               web: localPortsOf([web?.pid, ...childrenOf(web?.pid)].filter((p): p is number => !!p)),
               workers: localPortsOf(workerProcs.map((w) => w?.pid).filter((p): p is number => !!p)),

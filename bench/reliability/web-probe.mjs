@@ -6,11 +6,14 @@
 // processes append to it, each line names its pid). Nothing of the app is changed; without PROBE_FILE it does nothing.
 /* global globalThis */
 import { appendFileSync, readFileSync } from "node:fs";
+import cluster from "node:cluster";
 import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
 const file = process.env.PROBE_FILE;
-if (file) {
+// Under web-cluster.mjs the primary only hands connections to its children: the children are the web processes.
+const clusterPrimary = cluster.isPrimary && Number(process.env.WEB_PROCESSES ?? 1) > 1;
+if (file && !clusterPrimary) {
   const every = Number(process.env.PROBE_EVERY_MS ?? 20);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
