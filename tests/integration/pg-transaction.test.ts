@@ -40,8 +40,17 @@ describe.runIf(databaseKind === "postgresql")("a transaction for a request whose
   it("is not begun when the signal is aborted while it waits for a connection, and the connection goes to the next", async () => {
     // Given the pool's only connection busy
     let releaseHolder!: () => void;
-    const holding = inTransaction(pool, () => new Promise<void>((resolve) => (releaseHolder = resolve)));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    let holderHasIt!: () => void;
+    const holderStarted = new Promise<void>((resolve) => (holderHasIt = resolve));
+    const holding = inTransaction(
+      pool,
+      () =>
+        new Promise<void>((resolve) => {
+          releaseHolder = resolve;
+          holderHasIt();
+        }),
+    );
+    await holderStarted;
     // When a transaction waits for it, its sender gives up, and then a live one queues behind it
     const sender = new AbortController();
     let abandonedRan = false;
