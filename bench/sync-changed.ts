@@ -1,6 +1,6 @@
 // Benchmark: the sync after one customer moved (issue #23 item 4) — its cost must follow what changed, not the
 // shop's size.
-//   npx tsx bench/sync-changed.ts [--sizes 10k,100k] [--repeat 5]
+//   npm run bench:sync-changed -- [--sizes 10k,100k] [--repeat 5]
 //
 // Each size runs in a fresh process on a fresh SQLite database: `size` customer states (synthetic segments and
 // tiers, written with the app's writeStates) whose tags are all already in Shopify (CustomerSync rows as a finished
