@@ -3,11 +3,18 @@
 // On SQLite one prepared statement walks the (shop, customerId) index once and hands each customer's orders over as
 // one text (no row object or Date per order: a million orders read in well under a second); on any other database
 // the same rows come through Prisma.
+//
+// The page reads the maintained per-customer aggregates instead (readOrderLedgerFromAggregates, docs/analytics.md
+// "Where the figures are read from"): each CustomerAggregate row already holds its customer's qualifying orders as
+// "time value,…" in time order, and the rule's only dependence on the moment is the order's time (QUALIFYING_ORDER:
+// processedAt <= asOf), so cutting each list at `to` gives the same orders — ~100k rows instead of ~1M. Only while
+// the shop's aggregates are current (CustomerAggregateBuild.stale = 0); otherwise the caller reads the ledger.
 import Database from "better-sqlite3";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 import type { OrderColumns } from "../domain/analytics";
+import { parseStamp as parseAnyStamp } from "../domain/customer-aggregate";
 import { sqliteFile, stampMs } from "./sqlite-direct.server";
 import { LIVE_CUSTOMER, QUALIFYING_ORDER } from "./ledger-rules.sql";
 import { qualifying } from "./qualifying-orders.server";
@@ -34,6 +41,93 @@ const asOfBefore = (to: number) => to - 1;
 export async function readOrderLedger(shop: string, to: number): Promise<OrderLedger> {
   const file = sqliteFile();
   return file === null ? readOrderLedgerWithPrisma(shop, to) : readOrderLedgerFromSqlite(file, shop, to);
+}
+
+/**
+ * The same ledger as readOrderLedger, from the maintained aggregates: every live customer's qualifying orders before
+ * `to`, customers in id order, times ascending. Null when the shop's aggregates are not current (never built, or bulk
+ * writes since the last rebuild): the caller then reads the ledger.
+ */
+export async function readOrderLedgerFromAggregates(shop: string, to: number): Promise<OrderLedger | null> {
+  const file = sqliteFile();
+  return file === null ? readAggregatesWithPrisma(shop, to) : readAggregatesFromSqlite(file, shop, to);
+}
+
+// The aggregate rows with an order before `to` (firstOrderAt), of customers not deleted (a deleted customer's row is
+// dropped by the write path; the tombstone check keeps the read exact whatever wrote the tombstone), with their state.
+const AGGREGATES_READ = `SELECT a."customerId", a."orders",
+    (SELECT s."segment" || ' ' || coalesce(s."tier", '') FROM "CustomerState" s WHERE s."shop" = a."shop" AND s."customerId" = a."customerId")
+  FROM "CustomerAggregate" a
+  WHERE a."shop" = @shop AND a."orderCount" > 0 AND a."firstOrderAt" <= @asOf
+    AND a."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = @shop AND c."deletedAt" IS NOT NULL)
+  ORDER BY a."customerId"`;
+const BUILD_CURRENT = `SELECT 1 FROM "CustomerAggregateBuild" WHERE "shop" = ? AND "stale" = 0`;
+
+async function readAggregatesFromSqlite(file: string, shop: string, to: number): Promise<OrderLedger | null> {
+  const db = open(file);
+  try {
+    // One read transaction: the marker and the rows are one snapshot (a bulk write between them cannot slip in).
+    db.exec("BEGIN");
+    try {
+      if (db.prepare(BUILD_CURRENT).get(shop) === undefined) return null;
+      const statement = db.prepare(AGGREGATES_READ).raw();
+      const cut = asOfBefore(to);
+      const builder = columnsBuilder(1 << 16);
+      let n = 0;
+      for (const [customerId, text, state] of statement.iterate({ shop, asOf: stampMs(cut) }) as IterableIterator<
+        [string, string, string | null]
+      >) {
+        addCustomer(builder, customerId, state, text, cut);
+        if (++n % CUSTOMERS_PER_TURN === 0) await nextTurn();
+      }
+      return builder.done();
+    } finally {
+      db.exec("COMMIT");
+    }
+  } finally {
+    db.close();
+  }
+}
+
+async function readAggregatesWithPrisma(shop: string, to: number): Promise<OrderLedger | null> {
+  const cut = asOfBefore(to);
+  // The marker and the rows in one repeatable-read transaction (this path is PostgreSQL's): one snapshot (read
+  // committed, the default, would let a bulk write land between the two).
+  const rows = await prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    const current = await tx.customerAggregateBuild.findFirst({ where: { shop, stale: 0 }, select: { shop: true } });
+    if (!current) return null;
+    return tx.$queryRaw<{ customerId: string; orders: string; state: string | null }[]>(
+      Prisma.sql`SELECT a."customerId" AS "customerId", a."orders" AS "orders",
+            (SELECT s."segment" || ' ' || coalesce(s."tier", '') FROM "CustomerState" s
+              WHERE s."shop" = a."shop" AND s."customerId" = a."customerId") AS "state"
+          FROM "CustomerAggregate" a
+          WHERE a."shop" = ${shop} AND a."orderCount" > 0 AND a."firstOrderAt" <= ${new Date(cut)}
+            AND a."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NOT NULL)
+          ORDER BY a."customerId"`,
+    );
+  });
+  if (rows === null) return null;
+  const builder = columnsBuilder(1 << 16);
+  for (const row of rows) addCustomer(builder, row.customerId, row.state, row.orders, cut);
+  return builder.done();
+}
+
+/** One customer's row into the builder: "segment tier" state, and their list up to `cut` (none: left out). */
+function addCustomer(
+  builder: ReturnType<typeof columnsBuilder>,
+  customerId: string,
+  state: string | null,
+  text: string,
+  cut: number,
+) {
+  const space = state === null ? -1 : state.indexOf(" ");
+  builder.customer(
+    customerId,
+    state === null ? null : state.slice(0, space),
+    state === null || space === state.length - 1 ? null : state.slice(space + 1),
+  );
+  parseOrders(text, builder, cut, parseAnyStamp);
 }
 
 /** A connection of its own: an open iterator keeps its connection busy (as in scoring-sqlite.server.ts). */
@@ -151,17 +245,30 @@ function columnsBuilder(capacity: number) {
   };
 }
 
-/** "time value,time value,…" into the builder, without a Date or a substring per order for the usual stamp. */
-function parseOrders(text: string, builder: ReturnType<typeof columnsBuilder>) {
+/**
+ * "time value,time value,…" into the builder, without a Date or a substring per order for the usual stamp; a list in
+ * time order (an aggregate's) stops after `cut`. `otherStamp` parses a time of any other shape.
+ */
+function parseOrders(
+  text: string,
+  builder: ReturnType<typeof columnsBuilder>,
+  cut = Number.POSITIVE_INFINITY,
+  otherStamp: (text: string, start: number, end: number) => number = (t, start, end) => instant(t.slice(start, end)),
+) {
   let i = 0;
   const length = text.length;
   while (i < length) {
-    const space = text.indexOf(" ", i);
+    // The value follows the entry's last space (PostgreSQL's timestamp text has a space of its own).
+    let comma = text.indexOf(",", i);
+    if (comma === -1) comma = length;
+    const space = text.lastIndexOf(" ", comma - 1);
     const time = space - i === STAMP_LENGTH ? parseStamp(text, i) : Number.NaN;
     let value = 0;
     let j = space + 1;
     for (let c = text.charCodeAt(j); j < length && c !== 44; c = text.charCodeAt(++j)) value = value * 10 + (c - 48);
-    builder.order(Number.isNaN(time) ? instant(text.slice(i, space)) : time, value);
+    const at = Number.isNaN(time) ? otherStamp(text, i, space) : time;
+    if (at > cut) return;
+    builder.order(at, value);
     i = j + 1;
   }
 }

@@ -16,7 +16,7 @@ import {
   type PeriodChoice,
   type PeriodError,
 } from "../domain/analytics";
-import { readOrderLedger } from "../models/analytics.server";
+import { readOrderLedger, readOrderLedgerFromAggregates } from "../models/analytics.server";
 import { getShop } from "../models/shop.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
@@ -40,7 +40,8 @@ export async function shopAnalytics(shop: string, choice: PeriodChoice, now = ne
   ]);
   const timeZone = shopRow?.timezone && isValidTimeZone(shopRow.timezone) ? shopRow.timezone : "UTC";
   const period = resolvePeriod(choice, now.getTime(), timeZone);
-  const ledger = await readOrderLedger(shop, period.to);
+  // From the maintained aggregates while they are current (~1 row a customer); the ledger's orders otherwise.
+  const ledger = (await readOrderLedgerFromAggregates(shop, period.to)) ?? (await readOrderLedger(shop, period.to));
   // Without a state row (not scored yet) a customer counts as a prospect without a tier.
   const segments = ledger.segments.map((s) => s ?? "prospect");
   const tiers = ledger.tiers;

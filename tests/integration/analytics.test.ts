@@ -4,7 +4,13 @@
 // not qualify never count; another shop's orders never count; the SQLite and Prisma reads agree.
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
-import { readOrderLedger, readOrderLedgerWithPrisma } from "../../app/models/analytics.server";
+import {
+  readOrderLedger,
+  readOrderLedgerFromAggregates,
+  readOrderLedgerWithPrisma,
+} from "../../app/models/analytics.server";
+import { applyOrders, applyRefunds, deleteCustomer, deleteOrder } from "../../app/models/ledger.server";
+import type { LedgerOrder } from "../../app/domain/ledger-types";
 import { recomputeShop } from "../../app/services/recompute.server";
 import { shopAnalytics, type PeriodChoice } from "../../app/services/analytics.server";
 import { DAY, loadGeneratedShop } from "./recompute-fixtures";
@@ -319,24 +325,30 @@ describe("analytics of a generated shop", () => {
     const inA = await prisma.customer.findFirstOrThrow({ where: { shop: A, deletedAt: null }, orderBy: { id: "asc" } });
     const choice: PeriodChoice = { preset: "custom", from: "2025-01-01", to: "2025-05-31" };
     const before = await shopAnalytics(A, choice, NOW);
-    // When shop B gets a large order for the same customer id inside A's period
-    await prisma.order.create({
-      data: {
-        shop: B,
+    // When shop B gets a large order for the same customer id inside A's period (through the ledger's write path,
+    // which keeps B's aggregates current: the page reads those)
+    await applyOrders(B, [
+      {
         id: "gid://shopify/Order/880001",
         customerId: inA.id,
+        name: "#880001",
         processedAt: new Date("2025-04-04T04:00:00Z"),
+        cancelledAt: null,
+        test: false,
         currencyCode: "USD",
-        currentTotalMinor: 9_999_900n,
-        valueMinor: 9_999_900n,
+        currentTotalMinor: 9_999_900,
+        discountCodes: [],
+        discountMinor: 0,
+        sourceUpdatedAt: new Date("2025-04-04T04:00:00Z"),
       },
-    });
-    // Then A's figures do not move, and B's still equal B's own brute force
+    ]);
+    // Then A's figures do not move, and B's still equal B's own brute force (which counts the new order)
     try {
       expect(await shopAnalytics(A, choice, NOW)).toEqual(before);
       await checkAgainstBruteForce(B, choice);
+      expect((await readOrderLedgerFromAggregates(B, NOW.getTime()))?.customerIds).toContain(inA.id);
     } finally {
-      await prisma.order.delete({ where: { shop_id: { shop: B, id: "gid://shopify/Order/880001" } } });
+      await deleteOrder(B, "gid://shopify/Order/880001", NOW);
     }
   });
 
@@ -354,5 +366,110 @@ describe("analytics of a generated shop", () => {
     const fast = sorted(await readOrderLedger(A, to));
     expect(fast.length).toBeGreaterThan(50);
     expect(fast).toEqual(sorted(await readOrderLedgerWithPrisma(A, to)));
+  });
+});
+
+describe("the page's read from the maintained aggregates", () => {
+  const asRows = (l: Awaited<ReturnType<typeof readOrderLedger>>) =>
+    l.customerIds.map((id, i) => ({
+      id,
+      segment: l.segments[i],
+      tier: l.tiers[i],
+      orders: [...l.times.subarray(l.offsets[i], l.offsets[i + 1])].map((t, j) => [t, l.values[l.offsets[i] + j]]),
+    }));
+  const byId = (rows: ReturnType<typeof asRows>) => [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Moments around the orders changed below, the start of the data and after every order.
+  const moments = [
+    "2024-01-01T00:00:00Z",
+    "2025-03-01T00:00:00Z",
+    "2025-04-04T04:00:00.001Z",
+    END,
+    "2026-01-01T00:00:00Z",
+  ];
+
+  /** Aggregates read = the ledger's orders (SQLite statement and Prisma) at every moment; returns customers seen. */
+  async function expectParity(shop: string) {
+    let customers = 0;
+    for (const moment of moments) {
+      const to = new Date(moment).getTime();
+      const fromAggregates = await readOrderLedgerFromAggregates(shop, to);
+      expect(fromAggregates).not.toBeNull();
+      const expected = byId(asRows(await readOrderLedger(shop, to)));
+      expect(asRows(fromAggregates!)).toEqual(expected);
+      expect(byId(asRows(await readOrderLedgerWithPrisma(shop, to)))).toEqual(expected);
+      customers = Math.max(customers, expected.length);
+    }
+    return customers;
+  }
+
+  it("equals the ledger's orders at every moment, after refunds, a cancellation, a reassignment and deletes", async () => {
+    // Given shop B as loaded and scored (its aggregates rebuilt by the run)
+    expect(await expectParity(B)).toBeGreaterThan(20);
+    // When its ledger changes through the write path: a whole refund, a partial refund, a cancellation, an order moved
+    // to another customer, a deleted order and a deleted customer
+    const orders = (
+      await prisma.order.findMany({
+        where: { shop: B, deletedAt: null, cancelledAt: null, test: false, valueMinor: { gt: 1000n } },
+        orderBy: { id: "asc" },
+      })
+    ).filter((o) => o.customerId !== null);
+    expect(orders.length).toBeGreaterThan(6);
+    const version = (o: (typeof orders)[number], change: Partial<LedgerOrder>): LedgerOrder => ({
+      id: o.id,
+      customerId: o.customerId,
+      name: o.name,
+      processedAt: o.processedAt,
+      cancelledAt: o.cancelledAt,
+      test: o.test,
+      currencyCode: o.currencyCode,
+      currentTotalMinor: Number(o.currentTotalMinor),
+      discountCodes: [],
+      discountMinor: 0,
+      sourceUpdatedAt: new Date(END),
+      ...change,
+    });
+    const later = new Date("2025-06-02T00:00:00Z");
+    await applyRefunds(B, [
+      {
+        id: "gid://shopify/Refund/770001",
+        orderId: orders[0].id,
+        createdAt: later,
+        amountMinor: Number(orders[0].valueMinor),
+        currencyCode: orders[0].currencyCode,
+      },
+      {
+        id: "gid://shopify/Refund/770002",
+        orderId: orders[1].id,
+        createdAt: later,
+        amountMinor: 500,
+        currencyCode: orders[1].currencyCode,
+      },
+    ]);
+    const someoneElse = orders.find((o) => o.customerId !== orders[3].customerId)!.customerId;
+    await applyOrders(B, [
+      version(orders[2], { cancelledAt: later, sourceUpdatedAt: later }),
+      version(orders[3], { customerId: someoneElse, sourceUpdatedAt: later }),
+    ]);
+    await deleteOrder(B, orders[4].id, later);
+    const gone = orders[5].customerId!;
+    await deleteCustomer(B, gone, later);
+    // Then the aggregates still read as the ledger does, the deleted customer is in neither, and refunds count
+    await expectParity(B);
+    const now = (await readOrderLedgerFromAggregates(B, new Date("2026-01-01T00:00:00Z").getTime()))!;
+    expect(now.customerIds).not.toContain(gone);
+    expect(now.values).not.toContain(Number(orders[1].valueMinor));
+    // And the page's figures equal the brute force
+    await checkAgainstBruteForce(B, { preset: "custom", from: "2025-01-01", to: "2025-05-31" });
+  });
+
+  it("is not used while bulk writes have left the shop's aggregates stale (the page reads the ledger)", async () => {
+    await prisma.customerAggregateBuild.update({ where: { shop: B }, data: { stale: { increment: 1 } } });
+    try {
+      expect(await readOrderLedgerFromAggregates(B, NOW.getTime())).toBeNull();
+      expect(await readOrderLedgerFromAggregates("never-built.myshopify.com", NOW.getTime())).toBeNull();
+      await checkAgainstBruteForce(B, { preset: "all" });
+    } finally {
+      await prisma.customerAggregateBuild.update({ where: { shop: B }, data: { stale: 0 } });
+    }
   });
 });
