@@ -89,6 +89,9 @@ async function readAggregatesFromSqlite(file: string, shop: string, to: number):
   }
 }
 
+// An interactive transaction ends after 5 s by default: a 100k-customer shop's rows can take longer under load.
+const READ_TRANSACTION = { maxWait: 10_000, timeout: 120_000 };
+
 async function readAggregatesWithPrisma(shop: string, to: number): Promise<OrderLedger | null> {
   const cut = asOfBefore(to);
   // The marker and the rows in one repeatable-read transaction (this path is PostgreSQL's): one snapshot (read
@@ -106,7 +109,7 @@ async function readAggregatesWithPrisma(shop: string, to: number): Promise<Order
             AND a."customerId" NOT IN (SELECT c."id" FROM "Customer" c WHERE c."shop" = ${shop} AND c."deletedAt" IS NOT NULL)
           ORDER BY a."customerId"`,
     );
-  });
+  }, READ_TRANSACTION);
   if (rows === null) return null;
   const builder = columnsBuilder(1 << 16);
   for (const row of rows) addCustomer(builder, row.customerId, row.state, row.orders, cut);
