@@ -1,3 +1,4 @@
+import os from "node:os";
 // The app as it runs at scale, on this machine: a fresh PostgreSQL database, one web process (WORKER=separate) and N
 // worker processes (`scripts/worker.mjs`), all real processes of the built app, against a local Shopify (the
 // simulator, in this process: the network edge). Processes can be killed with SIGKILL and restarted, and the
@@ -203,6 +204,10 @@ export async function startCluster({
     APP_BRIDGE_URL: shopify.appBridgeUrl,
     LOG_LEVEL: "warn",
     WORKER: "separate",
+    // The app's own settings, passed through when the caller sets them (e.g. DATABASE_POOL_SIZE=30 npm run reliability:load).
+    ...Object.fromEntries(
+      ["DATABASE_POOL_SIZE", "WORKER_CONCURRENCY"].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])),
+    ),
   };
 
   let web: ChildProcess | null = null;
@@ -256,6 +261,10 @@ export async function startCluster({
   }
   function startWorker(index: number) {
     workerProcs[index] = spawnApp("scripts/worker.mjs", `worker ${index}`);
+    // WORKER_NICE=N: the workers at a lower CPU priority than the web process (as when they run on cores of their own,
+    // the web tier is served first); unset, every process has the same priority.
+    const nice = Number(process.env.WORKER_NICE ?? 0);
+    if (nice > 0 && workerProcs[index]!.pid) os.setPriority(workerProcs[index]!.pid!, nice);
   }
   const kill = (child: ChildProcess | null) => {
     if (child && child.exitCode === null && child.signalCode === null) {
