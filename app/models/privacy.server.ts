@@ -258,6 +258,7 @@ export async function eraseShopData(shop: string, at: Date) {
       proxySignatures: (await tx.proxySignature.deleteMany({ where: { shop } })).count,
       campaignRecipients: (await tx.campaignRecipient.deleteMany({ where: { shop } })).count,
       campaigns: (await tx.campaign.deleteMany({ where: { shop } })).count,
+      campaignVariants: (await tx.campaignVariant.deleteMany({ where: { shop } })).count,
       pointsEntries: (await tx.pointsEntry.deleteMany({ where: { shop } })).count,
       pointsRulesVersions: (await tx.pointsRulesVersion.deleteMany({ where: { shop } })).count,
       redemptions: (await tx.redemption.deleteMany({ where: { shop } })).count,
