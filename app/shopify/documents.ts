@@ -1033,3 +1033,44 @@ export const BIRTHDAY_METAFIELDS_QUERY = `#graphql
     }
   }
 `;
+
+/**
+ * Referrals' self-referral guard (docs/referrals.md): the referrer and the friend who ordered, with the email, phone
+ * and default address compared, and the order's own email. Read with read_customers and read_orders.
+ */
+export const REFERRAL_PEOPLE_QUERY = `#graphql
+  query ReferralPeople($referrer: ID!, $friend: ID!, $order: ID!) {
+    referrer: customer(id: $referrer) {
+      id
+      defaultEmailAddress {
+        emailAddress
+      }
+      defaultPhoneNumber {
+        phoneNumber
+      }
+      defaultAddress {
+        address1
+        zip
+        countryCodeV2
+      }
+    }
+    friend: customer(id: $friend) {
+      id
+      defaultEmailAddress {
+        emailAddress
+      }
+      defaultPhoneNumber {
+        phoneNumber
+      }
+      defaultAddress {
+        address1
+        zip
+        countryCodeV2
+      }
+    }
+    order(id: $order) {
+      id
+      email
+    }
+  }
+`;
