@@ -10,6 +10,9 @@ import analyticsEn from "./pages/analytics.en.json";
 import analyticsTh from "./pages/analytics.th.json";
 import campaignsEn from "./pages/campaigns.en.json";
 import campaignsTh from "./pages/campaigns.th.json";
+// Sign-up audiences and the campaign report by segment and tier.
+import campaignResponseEn from "./pages/campaign-response.en.json";
+import campaignResponseTh from "./pages/campaign-response.th.json";
 // Insight segments (predicted value, likely lost, promotion-only, bought a product): campaigns, customers, settings.
 import insightsEn from "./pages/insights.en.json";
 import insightsTh from "./pages/insights.th.json";
@@ -39,6 +42,7 @@ const en = {
   ...enBase,
   analytics: analyticsEn,
   campaigns: campaignsEn,
+  campaignResponse: campaignResponseEn,
   insights: insightsEn,
   insightCompare: insightCompareEn,
   loyalty: loyaltyEn,
@@ -53,6 +57,7 @@ const th = {
   ...thBase,
   analytics: analyticsTh,
   campaigns: campaignsTh,
+  campaignResponse: campaignResponseTh,
   insights: insightsTh,
   insightCompare: insightCompareTh,
   loyalty: loyaltyTh,
