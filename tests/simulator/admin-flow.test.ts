@@ -38,6 +38,7 @@ describe("flowTriggerReceive", () => {
       "loyalty-tier-changed",
       "points-earned",
       "points-expiring",
+      "referral-completed",
       "reward-redeemed",
       "rfm-segment-changed",
     ]);
