@@ -3,8 +3,8 @@
 //
 // Pages are found by KEYSET, not by offset: a page is "the 50 rows after (or before) this row" in the sort's order,
 // the row named by a cursor holding its sort value and its customer id (ties are broken by the id, so the order is
-// total and no row is skipped or repeated). Page 1,000 then costs what page 1 costs — one pass over the shop's states
-// keeping the best 50 — where OFFSET had to keep and skip the 49,950 rows before it (docs/customer-list.md).
+// total and no row is skipped or repeated). Page 1,000 then costs what page 1 costs — a range of ~51 entries of the
+// sort's index from the cursor on — where OFFSET had to keep and skip the 49,950 rows before it (docs/customer-list.md).
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 import type { Insight } from "../domain/insights";
@@ -81,25 +81,6 @@ function bound(sort: CustomerSort, value: string): Date | number | bigint {
   return BigInt(value);
 }
 
-/**
- * The rows strictly after `cursor` in the list's order (nulls last, value descending, id ascending), or strictly
- * before it with `before`.
- */
-function keyset(sort: CustomerSort, cursor: CustomerCursor, before: boolean): Prisma.Sql {
-  const col = COLUMN[sort];
-  const id = cursor.customerId;
-  if (cursor.value === null) {
-    // Among the customers without a value, by id; before them: every customer with a value.
-    return before
-      ? Prisma.sql`(${col} IS NOT NULL OR s."customerId" < ${id})`
-      : Prisma.sql`(${col} IS NULL AND s."customerId" > ${id})`;
-  }
-  const v = bound(sort, cursor.value);
-  return before
-    ? Prisma.sql`(${col} > ${v} OR (${col} = ${v} AND s."customerId" < ${id}))`
-    : Prisma.sql`(${col} IS NULL OR ${col} < ${v} OR (${col} = ${v} AND s."customerId" > ${id}))`;
-}
-
 /** Whether a cursor's value fits the sort (a tampered or stale URL falls back to the first page). */
 export function validCursor(sort: CustomerSort, cursor: CustomerCursor): boolean {
   if (!cursor.customerId || cursor.customerId.length > 200) return false;
@@ -128,6 +109,65 @@ function where(shop: string, query: CustomerListQuery, insight: Prisma.Sql | nul
   return Prisma.join(parts, " AND ");
 }
 
+/** One row more than a page: says whether there is another page in the direction read. */
+const LIMIT = CUSTOMER_PAGE_SIZE + 1;
+
+async function customerIds(sql: Prisma.Sql): Promise<string[]> {
+  const rows = await prisma.$queryRaw<{ customerId: string }[]>(sql);
+  return rows.map((r) => r.customerId);
+}
+
+/**
+ * The ids of a page found by keyset, in the order read (the list's order, or its reverse reading `backwards`), at
+ * most LIMIT. Read in two parts, each an ORDER BY that the sort's index `(shop, column DESC, customerId)` gives
+ * directly: the customers with a value (column descending, id ascending — or exactly reversed), then, if the page is
+ * not full, those without one (by id). So a page is a range of ~51 index entries from the cursor on, whatever its
+ * depth, instead of a pass over the shop's states; and the index works alike on SQLite (nulls sort first, so last
+ * descending) and PostgreSQL (nulls first descending), since neither part mixes values with nulls.
+ */
+async function keysetPage(
+  from: Prisma.Sql,
+  filter: Prisma.Sql,
+  sort: CustomerSort,
+  cursor: CustomerCursor | null,
+  backwards: boolean,
+): Promise<string[]> {
+  const col = COLUMN[sort];
+  const id = Prisma.sql`s."customerId"`;
+  const and = (bound: Prisma.Sql | null) => (bound ? Prisma.sql`AND ${bound}` : Prisma.empty);
+  const valued = (bound: Prisma.Sql | null, limit: number) =>
+    customerIds(Prisma.sql`SELECT s."customerId" FROM ${from} WHERE ${filter} AND ${col} IS NOT NULL ${and(bound)}
+      ORDER BY ${backwards ? Prisma.sql`${col} ASC, ${id} DESC` : Prisma.sql`${col} DESC, ${id} ASC`} LIMIT ${limit}`);
+  const valueless = (bound: Prisma.Sql | null, limit: number) =>
+    customerIds(Prisma.sql`SELECT s."customerId" FROM ${from} WHERE ${filter} AND ${col} IS NULL ${and(bound)}
+      ORDER BY ${backwards ? Prisma.sql`${id} DESC` : Prisma.sql`${id} ASC`} LIMIT ${limit}`);
+  if (!backwards) {
+    if (cursor?.value === null) return valueless(Prisma.sql`${id} > ${cursor.customerId}`, LIMIT);
+    // After a value v: a lower value, or v and a greater id (`col <= v` is the index range, the rest a filter).
+    const v = cursor ? bound(sort, cursor.value) : null;
+    const first = await valued(
+      cursor ? Prisma.sql`${col} <= ${v} AND (${col} < ${v} OR ${id} > ${cursor.customerId})` : null,
+      LIMIT,
+    );
+    return first.length < LIMIT ? first.concat(await valueless(null, LIMIT - first.length)) : first;
+  }
+  if (!cursor) return [];
+  if (cursor.value === null) {
+    // Before a row without a value: the valueless ones with a smaller id, then every valued row from the bottom up.
+    const first = await valueless(Prisma.sql`${id} < ${cursor.customerId}`, LIMIT);
+    return first.length < LIMIT ? first.concat(await valued(null, LIMIT - first.length)) : first;
+  }
+  const v = bound(sort, cursor.value);
+  return valued(Prisma.sql`${col} >= ${v} AND (${col} > ${v} OR ${id} < ${cursor.customerId})`, LIMIT);
+}
+
+/** An old `?page=N` URL: the page's ids by offset, in the list's order (every row before it is read and skipped). */
+function offsetPage(from: Prisma.Sql, filter: Prisma.Sql, order: Prisma.Sql, offset: number): Promise<string[]> {
+  return customerIds(
+    Prisma.sql`SELECT s."customerId" FROM ${from} WHERE ${filter} ORDER BY ${order} LIMIT ${LIMIT} OFFSET ${offset}`,
+  );
+}
+
 export interface CustomerListPage {
   rows: CustomerListRow[];
   total: number;
@@ -143,31 +183,29 @@ export async function listCustomers(shop: string, query: CustomerListQuery): Pro
   const filter = where(shop, query, insight);
   const cursor = query.after ?? query.before ?? null;
   const backwards = !query.after && Boolean(query.before);
-  const pageWhere = cursor ? Prisma.sql`${filter} AND ${keyset(query.sort, cursor, backwards)}` : filter;
   // Without a cursor, an old `?page=` still answers, by offset.
   const offset = cursor ? 0 : (Math.max(1, query.page) - 1) * CUSTOMER_PAGE_SIZE;
-  // One row more than a page says whether there is another page in the direction read.
-  const limit = CUSTOMER_PAGE_SIZE + 1;
   const order = orderBy(query.sort, backwards);
   const join = Prisma.sql`LEFT JOIN "Customer" c ON c."shop" = s."shop" AND c."id" = s."customerId"`;
   const searching = Boolean(query.search?.trim());
   // Without a search the page is chosen from CustomerState alone and only its rows are joined to their names; a
   // search joins names first. The count is its own query (the keyset condition must not narrow it).
-  const page = searching
-    ? Prisma.sql`SELECT s.* FROM "CustomerState" s ${join} WHERE ${pageWhere} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`
-    : Prisma.sql`SELECT s.* FROM "CustomerState" s WHERE ${pageWhere} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`;
-  const [found, counted, computation] = await Promise.all([
-    prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
-      SELECT s."customerId", c."firstName", c."lastName", c."email", s."segment", s."tier", s."frequency",
-        s."monetaryMinor", s."lastOrderAt", s."computedAt", s."r", s."f", s."m"
-      FROM (${page}) s ${join} ORDER BY ${order}`),
-    prisma.$queryRaw<{ n: bigint | number }[]>(
-      searching
-        ? Prisma.sql`SELECT COUNT(*) AS n FROM "CustomerState" s ${join} WHERE ${filter}`
-        : Prisma.sql`SELECT COUNT(*) AS n FROM "CustomerState" s WHERE ${filter}`,
-    ),
+  const from = searching ? Prisma.sql`"CustomerState" s ${join}` : Prisma.sql`"CustomerState" s`;
+  const [chosen, counted, computation] = await Promise.all([
+    offset > 0 ? offsetPage(from, filter, order, offset) : keysetPage(from, filter, query.sort, cursor, backwards),
+    prisma.$queryRaw<{ n: bigint | number }[]>(Prisma.sql`SELECT COUNT(*) AS n FROM ${from} WHERE ${filter}`),
     prisma.shopComputation.findUnique({ where: { shop }, select: { asOf: true } }),
   ]);
+  // The chosen rows' names (a page's 51 rows at most, by key), in the page's order.
+  const found = chosen.length
+    ? await prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`
+      SELECT s."customerId", c."firstName", c."lastName", c."email", s."segment", s."tier", s."frequency",
+        s."monetaryMinor", s."lastOrderAt", s."computedAt", s."r", s."f", s."m"
+      FROM "CustomerState" s ${join}
+      WHERE s."shop" = ${shop} AND s."customerId" IN (${Prisma.join(chosen)})`)
+    : [];
+  const rank = new Map(chosen.map((id, i) => [id, i]));
+  found.sort((x, y) => rank.get(x.customerId as string)! - rank.get(y.customerId as string)!);
   // A cursor past the end (the rows after it left the filter, or a stale URL): the first page instead of nothing.
   if (cursor && found.length === 0)
     return listCustomers(shop, { ...query, after: undefined, before: undefined, page: 1 });

@@ -4,6 +4,7 @@
 // never a row of another shop. Rows are written straight into the tables: the order is all that is tested.
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
+import { Prisma } from "../../app/generated/prisma/client";
 import {
   CUSTOMER_PAGE_SIZE,
   CUSTOMER_SORTS,
@@ -59,6 +60,47 @@ beforeAll(async () => {
     });
   }
 });
+
+const DEEP = "keyset-deep.myshopify.com";
+const DEEP_SIZE = 50_100;
+const lastOrder = new Map<string, Date>();
+let deepReady: Promise<string> | null = null;
+
+/** The deep shop, written once for the three sorts: 50,100 states, ~10 % without a value. */
+function deepShop(): Promise<string> {
+  deepReady ??= (async () => {
+    const rows = [];
+    for (let i = 0; i < DEEP_SIZE; i++) {
+      const id = `gid://shopify/Customer/${String(100_000 + ((i * 7_919) % DEEP_SIZE)).padStart(7, "0")}`;
+      const none = i % 10 === 3;
+      const at = none ? null : new Date(T0 - (i % 400) * 3_600_000);
+      if (at) lastOrder.set(id, at);
+      rows.push({
+        shop: DEEP,
+        customerId: id,
+        segment: "loyal",
+        lastOrderAt: at,
+        frequency: none ? null : 1 + (i % 37),
+        monetaryMinor: none ? null : BigInt(100 * (i % 251)),
+        computedAt: new Date(T0),
+      });
+    }
+    // Multi-row INSERTs (much faster than createMany here): 1,000 rows, 7,000 parameters each
+    for (let i = 0; i < rows.length; i += 1_000) {
+      const values = rows
+        .slice(i, i + 1_000)
+        .map(
+          (r) =>
+            Prisma.sql`(${r.shop}, ${r.customerId}, ${r.segment}, ${r.lastOrderAt}, ${r.frequency}, ${r.monetaryMinor}, ${r.computedAt})`,
+        );
+      await prisma.$executeRaw(Prisma.sql`INSERT INTO "CustomerState"
+        ("shop", "customerId", "segment", "lastOrderAt", "frequency", "monetaryMinor", "computedAt")
+        VALUES ${Prisma.join(values)}`);
+    }
+    return DEEP;
+  })();
+  return deepReady;
+}
 
 /** The list's order written out: nulls last, value descending, ties by customer id ascending. */
 function expected(shop: string, sort: CustomerSort, keep: (r: Planted) => boolean = () => true): string[] {
@@ -127,6 +169,38 @@ describe("keyset pagination of the customer list", () => {
     expect(ada.total).toBe(planted[A].filter((r) => r.email.startsWith("ada")).length);
     expect(ada.forwards.flat()).toEqual(expected(A, sort, (r) => r.email.startsWith("ada")));
     expect(ada.backwards).toEqual(ada.forwards);
+  });
+
+  it.each(CUSTOMER_SORTS)("page 1,000 by cursor is the page OFFSET 49,950 gives: sort %s", async (sort) => {
+    // A shop of 50,100 states (a tenth without a value, values from a few hundred, so ties everywhere): the cursor of
+    // the last row of offset page 999 gives exactly offset page 1,000, and the first row of offset page 1,001 read
+    // backwards gives it too. The pages by offset read the whole list up to them; by cursor, a range of the sort's index.
+    const deep = await deepShop();
+    const byOffset = async (page: number) => (await listCustomers(deep, { sort, page })).rows;
+    const [p999, p1000, p1001] = [await byOffset(999), await byOffset(1000), await byOffset(1001)];
+    expect(p1000.length).toBe(CUSTOMER_PAGE_SIZE);
+    const cursorOf = (r: (typeof p999)[number]) => ({
+      value:
+        sort === "recency"
+          ? r.recencyDays === null
+            ? null
+            : lastOrder.get(r.customerId)!.toISOString()
+          : sort === "frequency"
+            ? r.frequency === null
+              ? null
+              : String(r.frequency)
+            : r.monetaryMinor === null
+              ? null
+              : String(r.monetaryMinor),
+      customerId: r.customerId,
+    });
+    const after = await listCustomers(deep, { sort, page: 1000, after: cursorOf(p999[p999.length - 1]) });
+    expect(after.rows.map((r) => r.customerId)).toEqual(p1000.map((r) => r.customerId));
+    const before = await listCustomers(deep, { sort, page: 1000, before: cursorOf(p1001[0]) });
+    expect(before.rows.map((r) => r.customerId)).toEqual(p1000.map((r) => r.customerId));
+    // And its cursors are the neighbours' edges
+    expect(after.next).toEqual(cursorOf(p1000[p1000.length - 1]));
+    expect(after.previous).toEqual(cursorOf(p1000[0]));
   });
 
   it("never shows another shop's customers, whatever the cursor names", async () => {
