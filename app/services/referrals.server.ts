@@ -1,0 +1,547 @@
+// Referrals (docs/referrals.md): a member's code and link on the loyalty page, the friend's page behind the link (the
+// offer, the email form, the friend's single-use code created in Shopify exactly once), the completion pass that links
+// orders to referrals and rewards the referrer once the return window has passed (or refuses, or claws back), and the
+// merchant's figures. Decisions are domain/referrals.ts's; rows are models/referrals.server.ts's.
+import { randomBytes as nodeRandomBytes } from "node:crypto";
+import {
+  claimRefusal,
+  clawbackPoints,
+  completionDecision,
+  emailIdentity,
+  friendDiscountCode,
+  funnelRates,
+  isMemberCode,
+  memberReferralCode,
+  normalizeEmail,
+  sharedIdentity,
+  validateReferralSettings,
+  type AddressFacts,
+  type ClaimRefusal,
+  type PersonFacts,
+  type ReferralSettings,
+} from "../domain/referrals";
+import { currencyDecimals, fromMinorUnits } from "../domain/money";
+import { adjustmentEntry } from "../domain/points-adjustments";
+import { spendableAt, type PointsKind } from "../domain/points";
+import {
+  confirmReferralCode,
+  countVisit,
+  customerEmail,
+  emailHasOrders,
+  getReferral,
+  getReferralSettings,
+  hasEarlierQualifyingOrder,
+  ledgerOrder,
+  listReferrals,
+  markClawedBack,
+  markExpired,
+  markOrdered,
+  markRefused,
+  markRewarded,
+  memberByCode,
+  memberCode,
+  noteReferralFailure,
+  openReferrals,
+  orderCarryingCode,
+  referralFunnel,
+  referralOfEmail,
+  refreshOrderFigures,
+  reserveReferral,
+  rewardTimes,
+  saveReferralSettings,
+  type Referral,
+} from "../models/referrals.server";
+import { appendAdjustment } from "../models/points-adjustments.server";
+import { journalsOf } from "../models/points.server";
+import { shopCurrency } from "../models/shop-currency.server";
+import { getShop } from "../models/shop.server";
+import type { AdminClient } from "../shopify/client";
+import {
+  CODE_DISCOUNT_BY_CODE_QUERY,
+  DISCOUNT_CODE_BASIC_CREATE_MUTATION,
+  REFERRAL_PEOPLE_QUERY,
+} from "../shopify/documents";
+import { accessRefusals, GraphqlDocumentError } from "../shopify/errors";
+import { formTokenValid, issueFormToken } from "./shopper-points.server";
+import { sendPointsTriggers } from "./points-flow.server";
+import { logger } from "../logger.server";
+
+const DAY_MS = 86_400_000;
+export const REFERRAL_TRIGGER = "referral-completed";
+/** A reserved referral untouched this long is the completion pass's to finish. */
+export const REFERRAL_GRACE_MS = 2 * 60_000;
+/** The journal's source key of a referral's reward and of its claw back (inputs of the journal, never derived). */
+export const referralKeys = {
+  reward: (id: string) => `referral:${id}`,
+  clawback: (id: string) => `referral:${id}:clawback`,
+};
+export const REFERRAL_ACTOR = "referral";
+/** The claim form's token is made for this "customer" (the link's code) and purpose: no signed-in shopper needed. */
+const claimSubject = (code: string) => `referral:${code}`;
+const CLAIM_PURPOSE = "referral-claim";
+
+type Random = (n: number) => Uint8Array;
+
+// ---- settings (admin) ------------------------------------------------------------------------------------------
+
+export async function referralSettings(shop: string) {
+  return getReferralSettings(shop);
+}
+
+export type SaveSettingsResult =
+  | { ok: true; settings: ReferralSettings }
+  | { ok: false; issues: { field: string; key: string; message: string }[] };
+
+/** Saves the settings the admin form sent; a bad value saves nothing and names each problem. */
+export async function saveReferralSettingsForm(
+  shop: string,
+  form: Record<string, unknown>,
+): Promise<SaveSettingsResult> {
+  const currency = await shopCurrency(shop);
+  const checked = validateReferralSettings(form, currencyDecimals(currency));
+  if (!checked.ok) return checked;
+  await saveReferralSettings(shop, checked.settings);
+  return checked;
+}
+
+// ---- the member's part of the loyalty page -------------------------------------------------------------------------
+
+export interface MemberReferralView {
+  code: string;
+  rewardPoints: number;
+  offer: Referral["offer"];
+}
+
+/** The signed-in member's code (made on first view) while referrals are on; null when they are off. */
+export async function memberReferral(
+  shop: string,
+  customerId: string,
+  randomBytes: Random = nodeRandomBytes,
+): Promise<MemberReferralView | null> {
+  const settings = await getReferralSettings(shop);
+  if (!settings.enabled) return null;
+  const code = await memberCode(shop, customerId, () => memberReferralCode(randomBytes));
+  return { code, rewardPoints: settings.rewardPoints, offer: offerOf(settings) };
+}
+
+const offerOf = (s: ReferralSettings): Referral["offer"] => ({
+  kind: s.offerKind,
+  value: s.offerValue,
+  minimumSubtotalMinor: s.minimumSubtotalMinor,
+});
+
+// ---- the friend's page ----------------------------------------------------------------------------------------------
+
+export type LandingView =
+  | { kind: "unavailable"; locale: string }
+  | {
+      kind: "offer";
+      locale: string;
+      currency: string;
+      code: string;
+      offer: Referral["offer"];
+      validityDays: number;
+      token: string;
+      refused: ClaimRefusal | "form_expired" | "not_created" | null;
+    }
+  | {
+      kind: "issued";
+      locale: string;
+      currency: string;
+      offer: Referral["offer"];
+      friendCode: string;
+      expiresAt: number;
+      timeZone: string;
+    };
+
+const CLAIM_RESULTS = new Set<string>([
+  "disabled",
+  "unknown_code",
+  "email_invalid",
+  "own_email",
+  "existing_customer",
+  "already_referred",
+  "form_expired",
+  "not_created",
+]);
+
+/**
+ * The page behind a member's link (GET): the offer and the email form, or, when the query names a referral issued
+ * through this link (`issued=<id>`, the redirect after the form), its code. A plain visit counts as a link followed.
+ */
+export async function referralLanding(
+  shop: string,
+  code: string,
+  query: URLSearchParams,
+  now: Date = new Date(),
+): Promise<LandingView> {
+  const row = await getShop(shop);
+  const locale = row?.locale?.startsWith("th") ? "th" : "en";
+  if (row?.status !== "installed") return { kind: "unavailable", locale };
+  const settings = await getReferralSettings(shop);
+  const member = settings.enabled && isMemberCode(code) ? await memberByCode(shop, code) : null;
+  if (!member) return { kind: "unavailable", locale };
+  const currency = await shopCurrency(shop);
+  const issuedId = query.get("issued");
+  if (issuedId && /^[0-9a-f-]{36}$/.test(issuedId)) {
+    const referral = await getReferral(shop, issuedId);
+    if (referral && referral.referrerId === member.customerId && referral.state !== "reserved")
+      return {
+        kind: "issued",
+        locale,
+        currency,
+        offer: referral.offer,
+        friendCode: referral.code,
+        expiresAt: referral.expiresAt.getTime(),
+        timeZone: row.timezone ?? "UTC",
+      };
+  }
+  const refusedParam = query.get("refused");
+  const refused = refusedParam && CLAIM_RESULTS.has(refusedParam) ? (refusedParam as ClaimRefusal) : null;
+  if (!refused && !issuedId) await countVisit(shop, code);
+  return {
+    kind: "offer",
+    locale,
+    currency,
+    code,
+    offer: offerOf(settings),
+    validityDays: settings.offerValidityDays,
+    token: issueFormToken(shop, claimSubject(code), CLAIM_PURPOSE, now),
+    refused: issuedId ? "not_created" : refused,
+  };
+}
+
+export interface ClaimDeps {
+  client: AdminClient | null;
+  now?: () => Date;
+  randomBytes?: Random;
+}
+
+/**
+ * The friend's email form (POST through the app proxy): checks the form token and every guard, reserves the referral
+ * with its code, then creates the code in Shopify. Answers the query to redirect to: `issued=<id>` or
+ * `refused=<reason>`. A refusal writes nothing; the same form again answers with the same referral.
+ */
+export async function claimReferralOffer(
+  shop: string,
+  code: string,
+  form: FormData,
+  deps: ClaimDeps,
+): Promise<URLSearchParams> {
+  const now = deps.now ?? (() => new Date());
+  const at = now();
+  const refuse = (reason: string) => new URLSearchParams({ refused: reason });
+  const token = form.get("token");
+  if (!isMemberCode(code) || !formTokenValid(token, shop, claimSubject(code), CLAIM_PURPOSE, at))
+    return refuse("form_expired");
+  const settings = await getReferralSettings(shop);
+  const member = settings.enabled ? await memberByCode(shop, code) : null;
+  const email = normalizeEmail(form.get("email"));
+  const emailKey = email ? emailIdentity(email) : null;
+  const [referrerEmail, hasOrders, claimed] = await Promise.all([
+    member ? customerEmail(shop, member.customerId) : null,
+    email ? emailHasOrders(shop, email) : false,
+    emailKey ? referralOfEmail(shop, emailKey) : null,
+  ]);
+  const refusal = claimRefusal({
+    enabled: settings.enabled,
+    referrerId: member?.customerId ?? null,
+    email,
+    referrerEmail,
+    customerWithOrders: hasOrders,
+    claimedBy: claimed?.referrerId ?? null,
+  });
+  if (refusal) return refuse(refusal);
+  if (!deps.client) {
+    logger.warn("referral offer without an offline session", { shop });
+    return refuse("not_created");
+  }
+  const reserved = await reserveReferral(shop, {
+    referrerId: member!.customerId,
+    friendEmail: email!,
+    emailKey: emailKey!,
+    token: token as string,
+    code: friendDiscountCode(deps.randomBytes ?? nodeRandomBytes),
+    offer: offerOf(settings),
+    currencyCode: await shopCurrency(shop),
+    expiresAt: new Date(at.getTime() + settings.offerValidityDays * DAY_MS),
+    now: at,
+  });
+  if (reserved.outcome === "conflict") return refuse("already_referred");
+  let referral = reserved.referral;
+  if (referral.state === "reserved") {
+    await createFriendCode(shop, referral, deps.client);
+    referral = (await getReferral(shop, referral.id))!;
+  }
+  return new URLSearchParams({ issued: referral.id });
+}
+
+type UserError = { field?: string[] | null; message: string; code?: string | null };
+
+function friendDiscountInput(r: Referral) {
+  const value =
+    r.offer.kind === "percentage"
+      ? { percentage: r.offer.value / 100 }
+      : { discountAmount: { amount: fromMinorUnits(r.offer.value, r.currencyCode), appliesOnEachItem: false } };
+  return {
+    title: `Referral · ${r.code}`,
+    code: r.code,
+    startsAt: r.createdAt.toISOString(),
+    endsAt: r.expiresAt.toISOString(),
+    // The friend may have no customer account yet: any buyer may use it, once (its first use spends it).
+    context: { all: "ALL" },
+    customerGets: { value, items: { all: true } },
+    ...(r.offer.minimumSubtotalMinor !== null
+      ? {
+          minimumRequirement: {
+            subtotal: { greaterThanOrEqualToSubtotal: fromMinorUnits(r.offer.minimumSubtotalMinor, r.currencyCode) },
+          },
+        }
+      : {}),
+    usageLimit: 1,
+    appliesOncePerCustomer: true,
+    combinesWith: { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false },
+  };
+}
+
+/**
+ * Creates a reserved referral's code in Shopify, or finds it (an earlier create whose answer was lost: the code is
+ * ours, random, so a "taken" answer is ours). Confirms it (reserved → issued); any other outcome leaves it reserved
+ * for the completion pass, with the failure noted.
+ */
+async function createFriendCode(shop: string, r: Referral, client: AdminClient): Promise<boolean> {
+  try {
+    const data = await client.request<{
+      discountCodeBasicCreate: { codeDiscountNode: { id: string } | null; userErrors: UserError[] };
+    }>(DISCOUNT_CODE_BASIC_CREATE_MUTATION, { basicCodeDiscount: friendDiscountInput(r) });
+    const payload = data.discountCodeBasicCreate;
+    if (payload.codeDiscountNode) return confirmReferralCode(shop, r.id, payload.codeDiscountNode.id);
+    if (payload.userErrors.some((e) => e.code === "TAKEN" || /already been taken/i.test(e.message))) {
+      const found = await client.request<{ codeDiscountNodeByCode: { id: string } | null }>(
+        CODE_DISCOUNT_BY_CODE_QUERY,
+        { code: r.code },
+      );
+      if (found.codeDiscountNodeByCode) return confirmReferralCode(shop, r.id, found.codeDiscountNodeByCode.id);
+    }
+    await noteReferralFailure(shop, r.id, payload.userErrors.map((e) => e.message).join("; "));
+  } catch (error) {
+    const definite = error instanceof GraphqlDocumentError || accessRefusals(error) !== null;
+    await noteReferralFailure(shop, r.id, `${definite ? "refused: " : ""}${String((error as Error).message ?? error)}`);
+  }
+  return false;
+}
+
+// ---- completion ----------------------------------------------------------------------------------------------------
+
+export interface CompletionDeps {
+  client: AdminClient;
+  now?: () => Date;
+}
+
+export interface CompletionResult {
+  issued: number;
+  ordered: number;
+  rewarded: number;
+  refused: number;
+  clawedBack: number;
+  expired: number;
+  waiting: number;
+}
+
+type PersonNode = {
+  id: string;
+  defaultEmailAddress: { emailAddress: string | null } | null;
+  defaultPhoneNumber: { phoneNumber: string | null } | null;
+  defaultAddress: AddressFacts | null;
+} | null;
+
+const personOf = (node: PersonNode, fallbackId: string, emails: (string | null)[]): PersonFacts[] => {
+  const base = {
+    customerId: node?.id ?? fallbackId,
+    phone: node?.defaultPhoneNumber?.phoneNumber ?? null,
+    address: node?.defaultAddress ?? null,
+  };
+  const all = [node?.defaultEmailAddress?.emailAddress ?? null, ...emails].filter((e): e is string => !!e);
+  return all.length ? all.map((email) => ({ ...base, email })) : [{ ...base, email: null }];
+};
+
+/** What the friend shares with the referrer, from Shopify's records of both (and the ledger's emails). */
+async function sharedWithReferrer(
+  shop: string,
+  r: Referral,
+  friendId: string | null,
+  orderId: string,
+  client: AdminClient,
+) {
+  if (friendId === r.referrerId) return "customer" as const;
+  const data = await client.request<{
+    referrer: PersonNode;
+    friend: PersonNode;
+    order: { email: string | null } | null;
+  }>(REFERRAL_PEOPLE_QUERY, { referrer: r.referrerId, friend: friendId ?? r.referrerId, order: orderId });
+  const referrers = personOf(data.referrer, r.referrerId, [await customerEmail(shop, r.referrerId)]);
+  const friends = personOf(friendId ? data.friend : null, friendId ?? "", [
+    data.order?.email ?? null,
+    r.friendEmail,
+    friendId ? await customerEmail(shop, friendId) : null,
+  ]);
+  for (const a of referrers)
+    for (const b of friends) {
+      const shared = sharedIdentity(a, b);
+      if (shared) return shared;
+    }
+  return null;
+}
+
+async function availablePoints(shop: string, customerId: string, at: Date): Promise<number> {
+  const journal = (await journalsOf(shop, [customerId])).get(customerId) ?? [];
+  return spendableAt(
+    journal.map((e) => ({
+      kind: e.kind as PointsKind,
+      points: e.points,
+      effectiveAt: e.effectiveAt,
+      availableAt: e.availableAt,
+    })),
+    at.getTime(),
+  );
+}
+
+/**
+ * The completion pass (job `referrals`): finishes reserved codes, links each issued code to the first order that
+ * carried it, and once an order's return window has passed rewards the referrer (journal `referral:<id>`, Flow
+ * "Referral completed") or refuses; a rewarded referral whose order was cancelled or refunded below the minimum is
+ * clawed back (`referral:<id>:clawback`). Every step is conditional on the state it leaves: a second pass, or one
+ * racing it, writes nothing more.
+ */
+export async function completeReferrals(shop: string, deps: CompletionDeps): Promise<CompletionResult> {
+  const now = deps.now ?? (() => new Date());
+  const settings = await getReferralSettings(shop);
+  const result: CompletionResult = {
+    issued: 0,
+    ordered: 0,
+    rewarded: 0,
+    refused: 0,
+    clawedBack: 0,
+    expired: 0,
+    waiting: 0,
+  };
+  for (const r of await openReferrals(shop)) {
+    const at = now();
+    if (r.state === "reserved") {
+      if (at.getTime() - r.updatedAt.getTime() >= REFERRAL_GRACE_MS && (await createFriendCode(shop, r, deps.client)))
+        result.issued++;
+      continue;
+    }
+    if (r.state === "issued") {
+      const order = await orderCarryingCode(shop, r.code, new Date(r.createdAt.getTime() - DAY_MS));
+      if (order && !order.test && !order.deleted) {
+        if (await markOrdered(shop, r.id, order)) result.ordered++;
+        await settle(shop, (await getReferral(shop, r.id))!, settings, deps.client, at, result);
+      } else if (at.getTime() > r.expiresAt.getTime() + DAY_MS) {
+        if (await markExpired(shop, r.id)) result.expired++;
+      }
+      continue;
+    }
+    await settle(shop, r, settings, deps.client, at, result);
+  }
+  return result;
+}
+
+async function settle(
+  shop: string,
+  r: Referral,
+  settings: ReferralSettings,
+  client: AdminClient,
+  at: Date,
+  result: CompletionResult,
+) {
+  if (!r.orderId || !r.orderedAt) return;
+  const order = await ledgerOrder(shop, r.orderId);
+  if (!order) return;
+  await refreshOrderFigures(shop, r.id, order);
+  if (r.state === "rewarded") {
+    const points = clawbackPoints({
+      order,
+      minimumSubtotalMinor: r.offer.minimumSubtotalMinor,
+      rewardPoints: r.rewardPoints ?? 0,
+      available: await availablePoints(shop, r.referrerId, at),
+    });
+    if (points === null) return;
+    if (points > 0) {
+      const entry = adjustmentEntry(
+        referralKeys.clawback(r.id),
+        {
+          points: -points,
+          reason: `Referral reward taken back: order ${order.id} cancelled or refunded`,
+          kind: "adjustment",
+        },
+        at.getTime(),
+      );
+      const appended = await appendAdjustment(shop, r.referrerId, entry, REFERRAL_ACTOR, at);
+      if (appended.outcome === "insufficient") return; // the balance moved meanwhile: the next pass tries again
+    }
+    if (await markClawedBack(shop, r.id, points, at)) result.clawedBack++;
+    return;
+  }
+  if (r.state !== "ordered") return;
+  const decision = completionDecision({
+    now: at.getTime(),
+    settings,
+    order: {
+      processedAt: order.processedAt.getTime(),
+      cancelled: order.cancelled || order.deleted,
+      valueMinor: order.valueMinor,
+    },
+    earlierQualifyingOrder: order.customerId
+      ? await hasEarlierQualifyingOrder(shop, order.customerId, order.processedAt, order.id)
+      : false,
+    shared:
+      order.processedAt.getTime() + settings.returnWindowDays * DAY_MS <= at.getTime()
+        ? await sharedWithReferrer(shop, r, order.customerId, order.id, client)
+        : null,
+    rewardedAt: await rewardTimes(shop, r.referrerId),
+  });
+  if (decision.kind === "wait") {
+    result.waiting++;
+    return;
+  }
+  if (decision.kind === "refuse") {
+    if (await markRefused(shop, r.id, decision.reason)) result.refused++;
+    return;
+  }
+  const points = settings.rewardPoints;
+  const entry = adjustmentEntry(
+    referralKeys.reward(r.id),
+    { points, reason: `Referral completed: order ${order.id}`, kind: "bonus" },
+    at.getTime(),
+  );
+  await appendAdjustment(shop, r.referrerId, entry, REFERRAL_ACTOR, at);
+  if (await markRewarded(shop, r.id, points, at)) {
+    result.rewarded++;
+    const referrer = Number(r.referrerId.split("/").pop());
+    const orderNumber = order.id.split("/").pop() ?? order.id;
+    await sendPointsTriggers(shop, { client }, [
+      {
+        handle: REFERRAL_TRIGGER,
+        payload: {
+          customer_id: referrer,
+          points: String(points),
+          "friend order": orderNumber,
+          "referral code": r.code,
+        },
+      },
+    ]);
+  }
+}
+
+// ---- the merchant's page -----------------------------------------------------------------------------------------
+
+export async function referralsAdmin(shop: string) {
+  const [settings, funnel, rows, currency] = await Promise.all([
+    getReferralSettings(shop),
+    referralFunnel(shop),
+    listReferrals(shop, 100),
+    shopCurrency(shop),
+  ]);
+  return { settings, funnel, rates: funnelRates(funnel), rows, currency };
+}
