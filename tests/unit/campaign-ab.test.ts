@@ -20,6 +20,7 @@ import {
   type CampaignVariant,
 } from "../../app/domain/campaign-variants";
 import { inHoldout, type CampaignOffer } from "../../app/domain/campaigns";
+import { abTestStats, decide, type AbMember } from "../../app/domain/campaign-ab-stats";
 
 /** mulberry32: a small seeded generator, so every run of the simulation draws the same numbers. */
 function rng(seed: number) {
@@ -326,5 +327,99 @@ describe("variant B in the form", () => {
         context,
       ).ok,
     ).toBe(true);
+  });
+});
+
+describe("the test's report (hand-computed)", () => {
+  const DAY = 86_400_000;
+  const offerA: CampaignOffer = { kind: "percentage", value: 10, minimumSubtotalMinor: null, expiryDays: 10 };
+  const variants = campaignVariants(offerA, {
+    offer: { kind: "fixed_amount", value: 500, minimumSubtotalMinor: null },
+    weightA: 50,
+    weightB: 50,
+  });
+  const m = (customerId: string, variant: string | null, day: number, code: string | null): AbMember => ({
+    customerId,
+    holdout: variant === null,
+    variant,
+    assignedAt: day * DAY,
+    code,
+  });
+  const o = (customerId: string, day: number, valueMinor: number, codes: string[] = [], discountMinor = 0) => ({
+    customerId,
+    processedAt: day * DAY,
+    valueMinor,
+    discountMinor,
+    discountCodes: codes,
+  });
+  const members = [
+    m("a1", "A", 0, "CA1"),
+    m("a2", "A", 0, "CA2"),
+    m("b1", "B", 0, "CB1"),
+    m("b2", "B", 0, "CB2"),
+    m("h1", null, 0, null),
+    m("h2", null, 0, null),
+    m("a3", "A", 95, "CA3"), // still in its 10-day window on day 100
+  ];
+  const orders = [
+    o("a1", 2, 5000, ["ca1"], 500), // A: converted, 50.00, redeemed (codes compare without case), cost 5.00
+    o("b1", 1, 4000, ["CB1"], 500), // B: redeemed, cost 5.00
+    o("b1", 5, 3000), // B: a second order in the window: revenue 70.00 in all
+    o("b2", 20, 1000), // outside b2's window (days 0–10): does not count
+    o("h1", 3, 2000), // holdout: 20.00
+  ];
+  const options = { windowDays: 10, variants, holdoutPercent: 20, now: 100 * DAY, endedAt: null };
+
+  it("computes each arm's figures, ROI against the holdout and the comparisons", () => {
+    const r = abTestStats(members, orders, options);
+    const arm = (k: string) => r.arms.find((a) => a.key === k)!;
+    // A: 2 units (a3 waits), 1 of 2 converted, (5000 + 0) / 2 = 2500 per unit, 1 redemption, cost 500.
+    expect(arm("A")).toMatchObject({ units: 2, inWindow: 1, conversion: 0.5, revenuePerUnitMinor: 2500 });
+    expect(arm("A")).toMatchObject({ redemptions: 1, discountCostMinor: 500 });
+    // ROI(A) = ((2500 − 1000) · 2 − 500) / 500 = 5; ROI(B) = ((3500 − 1000) · 2 − 500) / 500 = 9.
+    expect(arm("A").roi).toBeCloseTo(5, 12);
+    expect(arm("B")).toMatchObject({ units: 2, conversion: 0.5, revenuePerUnitMinor: 3500, discountCostMinor: 500 });
+    expect(arm("B").roi).toBeCloseTo(9, 12);
+    expect(arm("holdout")).toMatchObject({ units: 2, conversion: 0.5, revenuePerUnitMinor: 1000, roi: null });
+    // B vs A revenue: φ = 7000/0.5, 0, −5000/0.5, 0 → centre (14000 − 10000)/4 = 1000 = 3500 − 2500.
+    expect(r.bVsA.revenue.difference).toBe(1000);
+    const iv = r.bVsA.revenue.interval!;
+    expect((iv.low + iv.high) / 2).toBeCloseTo(1000, 9);
+    // The ROI interval is the revenue interval (per unit, vs holdout) taken through the ROI formula.
+    const vsB = r.vsHoldout.find((x) => x.key === "B")!.revenue.interval!;
+    expect(arm("B").roiInterval!.low).toBeCloseTo((vsB.low * 2 - 500) / 500, 9);
+    // Each interval at α / 2 (two measures decide); below 100 units per arm: no decision.
+    expect(r.alphaPerInterval).toBe(0.025);
+    expect(r.verdict).toEqual({ kind: "not_enough_data" });
+    expect(r.afterEnd).toBe(0);
+  });
+
+  it("freezes an ended test's figures: later recipients (the winner's) are not part of it", () => {
+    const ended = abTestStats([...members, m("late", "B", 60, "CB9")], [...orders, o("late", 61, 99_999, ["CB9"])], {
+      ...options,
+      endedAt: 50 * DAY,
+    });
+    const before = abTestStats(members, orders, { ...options, now: 50 * DAY });
+    expect(ended.arms).toEqual(before.arms.map((a) => (a.key === "A" ? { ...a, inWindow: 0 } : a)));
+    expect(ended.afterEnd).toBe(2); // a3 (day 95) and "late" (day 60) came after the end
+  });
+
+  it("decides on the two B-vs-A measures together", () => {
+    const c = (verdict: string) => ({ verdict }) as never;
+    expect(decide({ conversion: c("treated_better"), revenue: c("no_difference_yet") })).toEqual({
+      kind: "winner",
+      key: "B",
+    });
+    expect(decide({ conversion: c("control_better"), revenue: c("control_better") })).toEqual({
+      kind: "winner",
+      key: "A",
+    });
+    expect(decide({ conversion: c("treated_better"), revenue: c("control_better") })).toEqual({ kind: "conflicting" });
+    expect(decide({ conversion: c("no_difference_yet"), revenue: c("no_difference_yet") })).toEqual({
+      kind: "no_difference_yet",
+    });
+    expect(decide({ conversion: c("treated_better"), revenue: c("not_enough_data") })).toEqual({
+      kind: "not_enough_data",
+    });
   });
 });
