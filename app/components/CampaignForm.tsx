@@ -111,8 +111,8 @@ export function CampaignForm({
             />
             <Select
               label={t("campaigns.form.audienceKind")}
-              options={["segment", "tier_up", "first_order", "days_since_last_order", "insight"].map((k) => ({
-                label: t(`campaigns.audience.${k}`),
+              options={["signup", "segment", "tier_up", "first_order", "days_since_last_order", "insight"].map((k) => ({
+                label: k === "signup" ? t("campaignResponse.audience") : t(`campaigns.audience.${k}`),
                 value: k,
               }))}
               value={values.audienceKind}
@@ -136,6 +136,19 @@ export function CampaignForm({
                   onChange={set("includeExisting")}
                 />
               </>
+            ) : null}
+            {values.audienceKind === "signup" ? (
+              <BlockStack gap="200">
+                <Checkbox
+                  label={t("campaignResponse.includeExisting")}
+                  helpText={t("campaignResponse.includeExistingHelp")}
+                  checked={values.includeExisting}
+                  onChange={set("includeExisting")}
+                />
+                <Text as="p" tone="subdued">
+                  {t("campaignResponse.firstOrderOnly")}
+                </Text>
+              </BlockStack>
             ) : null}
             {values.audienceKind === "tier_up" ? (
               <ChoiceList

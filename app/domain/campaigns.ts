@@ -21,14 +21,27 @@ export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
  *   order again before this campaign reaches them again).
  * - insight: customers who match an insight now (app/domain/insights.ts: CLV band, likely lost, promotion-only, a
  *   product or product type bought); cooldown decides when they may get it again.
+ * - signup: customers who created an account (customers/create) after the campaign began — any time with "include
+ *   existing" — and have no qualifying order; their code works on their first order only.
  */
 export type CampaignAudience =
   | { kind: "segment"; segments: string[] }
   | { kind: "tier_up"; tiers: string[] }
   | { kind: "first_order" }
   | { kind: "days_since_last_order"; days: number }
-  | { kind: "insight"; insight: Insight };
-export const AUDIENCE_KINDS = ["segment", "tier_up", "first_order", "days_since_last_order", "insight"] as const;
+  | { kind: "insight"; insight: Insight }
+  | { kind: "signup" };
+export const AUDIENCE_KINDS = [
+  "segment",
+  "tier_up",
+  "first_order",
+  "days_since_last_order",
+  "insight",
+  "signup",
+] as const;
+
+/** Audiences whose code is for the customer's first order only (withdrawn when a first order comes without it). */
+export const firstOrderOnly = (audience: CampaignAudience) => audience.kind === "signup";
 
 /** `entry`: whenever customers newly match (after each scoring); `daily`: once a day. */
 export const CAMPAIGN_SCHEDULES = ["entry", "daily"] as const;
@@ -80,12 +93,13 @@ export function campaignTemplate(template: Exclude<CampaignTemplate, "custom">, 
       return {
         name: "Welcome",
         template,
-        audience: { kind: "segment", segments: ["new"] },
+        audience: { kind: "signup" },
         includeExisting: false,
         schedule: "entry",
         offer: { kind: "percentage", value: 10, minimumSubtotalMinor: null, expiryDays: 30 },
         holdoutPercent: 10,
-        cooldownDays: 365,
+        // Once per customer: a sign-up is welcomed once.
+        cooldownDays: 3650,
         codePrefix: "WELCOME-",
       };
     case "thank_you":
@@ -229,6 +243,9 @@ export function validateCampaign(
     }
     case "first_order":
       audience = { kind: "first_order" };
+      break;
+    case "signup":
+      audience = { kind: "signup" };
       break;
     case "days_since_last_order":
       audience = { kind: "days_since_last_order", days: integer("days", input.days, 1, CAMPAIGN_LIMITS.daysSinceMax) };

@@ -208,6 +208,9 @@ export interface NewRecipient {
   holdout: boolean;
   code: string | null;
   expiresAt: Date | null;
+  /** The customer's RFM segment and tier when chosen (the report's breakdown by group). */
+  segment?: string | null;
+  tier?: string | null;
 }
 
 /** Records one run's assignments in one transaction (all or none, so a rerun never half-assigns). */
@@ -224,6 +227,8 @@ export async function addRecipients(shop: string, campaignId: string, assignedAt
           assignedAt,
           code: r.code,
           expiresAt: r.expiresAt,
+          segment: r.segment ?? null,
+          tier: r.tier ?? null,
         })),
       }),
     ),
@@ -298,7 +303,14 @@ export async function markStep(
 /** The customers' issued codes that have not expired at `now`, across campaigns (what their offers metafield holds). */
 export async function openOffers(shop: string, customerIds: string[], now: Date) {
   return prisma.campaignRecipient.findMany({
-    where: { shop, customerId: { in: customerIds }, holdout: false, issuedAt: { not: null }, expiresAt: { gt: now } },
+    where: {
+      shop,
+      customerId: { in: customerIds },
+      holdout: false,
+      issuedAt: { not: null },
+      expiresAt: { gt: now },
+      retiredAt: null,
+    },
     select: { customerId: true, campaignId: true, code: true, expiresAt: true },
     orderBy: [{ customerId: "asc" }, { assignedAt: "asc" }, { id: "asc" }],
   });
@@ -320,6 +332,9 @@ export async function campaignMembers(shop: string, campaignId: string) {
       failures: true,
       flowSentAt: true,
       metafieldAt: true,
+      segment: true,
+      tier: true,
+      retiredAt: true,
     },
     orderBy: { id: "asc" },
   });

@@ -21,6 +21,7 @@ import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { campaignPage, submitCampaign, type CampaignFormResult } from "../services/campaigns.server";
 import { CampaignForm } from "../components/CampaignForm";
+import { CampaignGroups } from "../components/CampaignGroups";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 import { downloadFile } from "../components/download";
@@ -197,6 +198,12 @@ export default function CampaignDetail() {
                 />
               </BlockStack>
             </Card>
+            <CampaignGroups
+              {...data.groups}
+              currency={data.currency}
+              segmentNames={data.segmentNames}
+              tierNames={Object.fromEntries(data.tiers.map((tier) => [tier.key, tier.name]))}
+            />
             <Card padding="0">
               <BlockStack gap="0">
                 <Card>

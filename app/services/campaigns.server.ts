@@ -50,6 +50,9 @@ import { getQueue } from "../jobs/runtime.server";
 import { deliverCampaignOffers, type DeliveryResult } from "./campaign-delivery.server";
 import { csvLines } from "./export.server";
 import { insightCustomers, predictionContext, productChoices, productTypeChoices } from "../models/insights.server";
+import { customerGroups, signupCustomers } from "../models/campaign-signups.server";
+import { withdrawSpentFirstOrderCodes } from "./campaign-first-order.server";
+import { campaignGroupReport, type CampaignGroupReport } from "./campaign-groups.server";
 
 const DAY_MS = 86_400_000;
 
@@ -133,6 +136,8 @@ async function audienceNow(shop: string, campaign: Campaign, now: Date, tierOrde
     case "insight":
       // Everyone who matches now (a shop without predictions: nobody for the prediction-based ones).
       return insightCustomers(shop, a.insight, await predictionContext(shop), now);
+    case "signup":
+      return signupCustomers(shop, campaign.includeExisting ? null : campaign.startedAt);
   }
 }
 
@@ -147,6 +152,8 @@ export async function assignCampaign(
   const last = await lastAssignments(shop, campaign.id);
   const fresh = matching.filter((id) => cooledDown(last.get(id) ?? null, campaign.cooldownDays, now));
   const expiresAt = offerExpiresAt(campaign.offer, now);
+  // Who they are when chosen (the report's breakdown by segment and tier).
+  const groups = await customerGroups(shop, fresh);
   const recipients = fresh.map((customerId): NewRecipient => {
     const holdout = inHoldout(campaign.id, customerId, campaign.holdoutPercent);
     return {
@@ -154,6 +161,8 @@ export async function assignCampaign(
       holdout,
       code: holdout ? null : campaignCode(campaign.codePrefix, randomBytes),
       expiresAt: holdout ? null : expiresAt,
+      segment: groups.get(customerId)?.segment ?? null,
+      tier: groups.get(customerId)?.tier ?? null,
     };
   });
   await addRecipients(shop, campaign.id, now, recipients);
@@ -164,6 +173,8 @@ export interface CampaignRunResult extends DeliveryResult {
   campaigns: number;
   assigned: number;
   heldOut: number;
+  /** First-order-only codes withdrawn because the first order came without them. */
+  withdrawn: number;
 }
 
 /** One run for the shop: every due active campaign assigns its new audience, then every waiting offer is delivered. */
@@ -184,8 +195,9 @@ export async function runCampaigns(
     heldOut += made.filter((r) => r.holdout).length;
     await markCampaignRun(shop, campaign.id, at);
   }
+  const { withdrawn } = await withdrawSpentFirstOrderCodes(shop, campaigns, { client, now });
   const delivery = await deliverCampaignOffers(shop, campaigns, { client, currency: await shopCurrency(shop), now });
-  return { campaigns: campaigns.length, assigned, heldOut, ...delivery };
+  return { campaigns: campaigns.length, assigned, heldOut, withdrawn, ...delivery };
 }
 
 /** The `campaigns` job's work: a run of the shop's campaigns, none for a shop that left (null: no access any more). */
@@ -203,6 +215,8 @@ export interface CampaignReport {
   campaign: Campaign;
   currency: string;
   stats: CampaignStats;
+  /** Who responds: the figures per segment and per tier (when chosen), and for sign-ups the first-order measure. */
+  groups: CampaignGroupReport;
   waiting: number;
   failed: number;
   /** Recipients with their codes and whether they redeemed, newest first (the page shows the first ones). */
@@ -250,6 +264,7 @@ export async function campaignReport(shop: string, id: string): Promise<Campaign
     parsed,
     { windowDays: campaign.offer.expiryDays, codes },
   );
+  const groups = await campaignGroupReport(shop, campaign, observed, parsed, codes);
   const redeemedCodes = new Set(parsed.flatMap((o) => o.discountCodes.map((c) => c.toLowerCase())));
   const recipients = members
     .map((m) => ({
@@ -267,6 +282,7 @@ export async function campaignReport(shop: string, id: string): Promise<Campaign
     campaign,
     currency,
     stats,
+    groups,
     waiting: members.filter((m) => !m.holdout && m.issuedAt === null && m.failure === null).length,
     failed: members.filter((m) => !m.holdout && m.issuedAt === null && m.failure !== null).length,
     recipients,
@@ -346,6 +362,7 @@ export async function campaignPage(shop: string, id: string) {
     campaign: serialise(report.campaign),
     values: campaignFormValues(report.campaign, context.currency),
     stats: report.stats,
+    groups: report.groups,
     waiting: report.waiting,
     failed: report.failed,
     recipientCount: report.recipients.length,
