@@ -211,6 +211,8 @@ export interface NewRecipient {
   /** The customer's RFM segment and tier when chosen (the report's breakdown by group). */
   segment?: string | null;
   tier?: string | null;
+  /** The A/B test variant whose offer the code carries (null: holdout or no test). */
+  variant?: string | null;
 }
 
 /** Records one run's assignments in one transaction (all or none, so a rerun never half-assigns). */
@@ -229,6 +231,7 @@ export async function addRecipients(shop: string, campaignId: string, assignedAt
           expiresAt: r.expiresAt,
           segment: r.segment ?? null,
           tier: r.tier ?? null,
+          variant: r.variant ?? null,
         })),
       }),
     ),
@@ -311,7 +314,7 @@ export async function openOffers(shop: string, customerIds: string[], now: Date)
       expiresAt: { gt: now },
       retiredAt: null,
     },
-    select: { customerId: true, campaignId: true, code: true, expiresAt: true },
+    select: { customerId: true, campaignId: true, code: true, expiresAt: true, variant: true },
     orderBy: [{ customerId: "asc" }, { assignedAt: "asc" }, { id: "asc" }],
   });
 }
@@ -335,6 +338,7 @@ export async function campaignMembers(shop: string, campaignId: string) {
       segment: true,
       tier: true,
       retiredAt: true,
+      variant: true,
     },
     orderBy: { id: "asc" },
   });

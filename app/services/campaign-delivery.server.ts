@@ -36,6 +36,7 @@ import {
   type Campaign,
   type RecipientRow,
 } from "../models/campaigns.server";
+import { offerResolver } from "./campaign-ab.server";
 
 export const OFFER_TRIGGER = "campaign-offer-issued";
 export const OFFERS_METAFIELD = { key: "offers", type: "json" } as const;
@@ -55,15 +56,14 @@ type UserError = { field?: string[] | null; message: string; code?: string | nul
 const describe = (errors: UserError[]) =>
   errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join("; ");
 
-function discountInput(campaign: Campaign, currency: string, rows: RecipientRow[]) {
-  const offer: CampaignOffer = campaign.offer;
+function discountInput(campaign: Campaign, currency: string, rows: RecipientRow[], offer: CampaignOffer) {
   const value =
     offer.kind === "percentage"
       ? { percentage: offer.value / 100 }
       : { discountAmount: { amount: fromMinorUnits(offer.value, currency), appliesOnEachItem: false } };
   const assignedAt = rows[0].assignedAt;
   return {
-    title: `${campaign.name} · ${assignedAt.toISOString().slice(0, 10)} · ${rows[0].code}`,
+    title: `${campaign.name}${rows[0].variant ? ` · ${rows[0].variant}` : ""} · ${assignedAt.toISOString().slice(0, 10)} · ${rows[0].code}`,
     code: rows[0].code!,
     startsAt: assignedAt.toISOString(),
     endsAt: rows[0].expiresAt!.toISOString(),
@@ -82,11 +82,14 @@ function discountInput(campaign: Campaign, currency: string, rows: RecipientRow[
   };
 }
 
-/** Recipients issued together (same campaign, same moment, so the same expiry), at most 250 per discount. */
+/**
+ * Recipients issued together (same campaign, same moment, so the same expiry; same A/B variant, so the same offer),
+ * at most 250 per discount.
+ */
 function discountBatches(rows: RecipientRow[]): RecipientRow[][] {
   const groups = new Map<string, RecipientRow[]>();
   for (const r of rows) {
-    const key = r.discountId ?? `new:${r.assignedAt.getTime()}`;
+    const key = r.discountId ?? `new:${r.assignedAt.getTime()}:${r.variant ?? ""}`;
     const list = groups.get(key) ?? [];
     list.push(r);
     groups.set(key, list);
@@ -142,6 +145,7 @@ async function issueBatch(
   rows: RecipientRow[],
   now: () => Date,
   sleep: (ms: number) => Promise<void>,
+  offer: CampaignOffer,
 ) {
   let issued = 0;
   let failed = 0;
@@ -150,7 +154,7 @@ async function issueBatch(
   if (discountId === null) {
     const data = await client.request<{
       discountCodeBasicCreate: { codeDiscountNode: { id: string } | null; userErrors: UserError[] };
-    }>(DISCOUNT_CODE_BASIC_CREATE_MUTATION, { basicCodeDiscount: discountInput(campaign, currency, rows) });
+    }>(DISCOUNT_CODE_BASIC_CREATE_MUTATION, { basicCodeDiscount: discountInput(campaign, currency, rows, offer) });
     const created = data.discountCodeBasicCreate;
     if (!created.codeDiscountNode) {
       const failure = describe(created.userErrors);
@@ -219,6 +223,7 @@ async function writeOffersMetafields(
 ): Promise<number> {
   let written = 0;
   const campaigns = new Map<string, Campaign | null>();
+  const offerOf = offerResolver(shop);
   let afterId = 0;
   for (;;) {
     // Paged by recipient id, so a customer Shopify refuses is left for the next run instead of blocking this one.
@@ -235,12 +240,13 @@ async function writeOffersMetafields(
         if (!campaigns.has(o.campaignId)) campaigns.set(o.campaignId, await getCampaign(shop, o.campaignId));
         const c = campaigns.get(o.campaignId);
         if (!c) continue;
+        const offer = await offerOf(c, o.variant);
         list.push({
           campaign: c.name,
           code: o.code,
-          offer: offerText(c.offer, currency),
+          offer: offerText(offer, currency),
           minimum_subtotal:
-            c.offer.minimumSubtotalMinor === null ? null : fromMinorUnits(c.offer.minimumSubtotalMinor, currency),
+            offer.minimumSubtotalMinor === null ? null : fromMinorUnits(offer.minimumSubtotalMinor, currency),
           expires_at: o.expiresAt!.toISOString(),
           currency,
         });
@@ -273,6 +279,7 @@ async function sendOfferTriggers(
 ): Promise<number> {
   let sent = 0;
   const campaigns = new Map<string, Campaign | null>();
+  const offerOf = offerResolver(shop);
   let afterId = 0;
   for (;;) {
     const rows = await issuedMissing(shop, "flowSentAt", SYNC_MUTATION_FIELDS_MAX, afterId);
@@ -294,7 +301,7 @@ async function sendOfferTriggers(
         campaign: c.name,
         "campaign id": c.id,
         code: r.code!,
-        offer: offerText(c.offer, currency),
+        offer: offerText(await offerOf(c, r.variant), currency),
         "expires at": r.expiresAt!.toISOString(),
         ...flowRecommendationFields(picks.get(r.customerId) ?? []),
       };
@@ -322,10 +329,13 @@ export async function deliverCampaignOffers(
 ): Promise<DeliveryResult> {
   let issued = 0;
   let failed = 0;
+  const offerOf = offerResolver(shop);
   for (const campaign of campaigns) {
     const waiting = await recipientsToIssue(shop, campaign.id, MAX_RECIPIENT_FAILURES);
     for (const batch of discountBatches(waiting)) {
-      const r = await issueBatch(shop, client, campaign, currency, batch, now, sleep);
+      // An A/B test's batch carries its variant's offer (campaign-ab.server.ts); otherwise the campaign's.
+      const offer = await offerOf(campaign, batch[0].variant);
+      const r = await issueBatch(shop, client, campaign, currency, batch, now, sleep, offer);
       issued += r.issued;
       failed += r.failed;
     }

@@ -53,6 +53,16 @@ import { insightCustomers, predictionContext, productChoices, productTypeChoices
 import { customerGroups, signupCustomers } from "../models/campaign-signups.server";
 import { withdrawSpentFirstOrderCodes } from "./campaign-first-order.server";
 import { campaignGroupReport, type CampaignGroupReport } from "./campaign-groups.server";
+import {
+  abTestReport,
+  endCampaignTest,
+  startAbTest,
+  validateAbInput,
+  variantAssigner,
+  variantFormInput,
+  type AbTestReport,
+} from "./campaign-ab.server";
+import type { VariantFormInput } from "../domain/campaign-variants";
 
 const DAY_MS = 86_400_000;
 
@@ -69,12 +79,17 @@ async function validate(shop: string, input: CampaignFormInput) {
 
 export async function createCampaignFromForm(
   shop: string,
-  input: CampaignFormInput,
+  input: CampaignFormInput & VariantFormInput,
   now = new Date(),
 ): Promise<CampaignSave> {
   const checked = await validate(shop, input);
-  if (!checked.ok) return checked;
-  return { ok: true, campaign: await createCampaign(shop, checked.campaign, now) };
+  // A/B test: variant B's offer, checked like the main one (campaign-ab.server.ts); every error shown at once.
+  const ab = await validateAbInput(shop, input, checked.ok ? checked.campaign.offer : null);
+  if (!checked.ok || !ab.ok)
+    return { ok: false, issues: [...(checked.ok ? [] : checked.issues), ...(ab.ok ? [] : ab.issues)] };
+  const campaign = await createCampaign(shop, checked.campaign, now);
+  await startAbTest(shop, campaign, ab.variantB);
+  return { ok: true, campaign };
 }
 
 /** Null when the shop has no such campaign (the route answers 404). */
@@ -154,6 +169,7 @@ export async function assignCampaign(
   const expiresAt = offerExpiresAt(campaign.offer, now);
   // Who they are when chosen (the report's breakdown by segment and tier).
   const groups = await customerGroups(shop, fresh);
+  const variantOf = await variantAssigner(shop, campaign);
   const recipients = fresh.map((customerId): NewRecipient => {
     const holdout = inHoldout(campaign.id, customerId, campaign.holdoutPercent);
     return {
@@ -163,6 +179,7 @@ export async function assignCampaign(
       expiresAt: holdout ? null : expiresAt,
       segment: groups.get(customerId)?.segment ?? null,
       tier: groups.get(customerId)?.tier ?? null,
+      variant: holdout ? null : variantOf(customerId),
     };
   });
   await addRecipients(shop, campaign.id, now, recipients);
@@ -217,6 +234,8 @@ export interface CampaignReport {
   stats: CampaignStats;
   /** Who responds: the figures per segment and per tier (when chosen), and for sign-ups the first-order measure. */
   groups: CampaignGroupReport;
+  /** The A/B test's report (null: no variants), docs/campaigns.md "A/B tests". */
+  ab: AbTestReport | null;
   waiting: number;
   failed: number;
   /** Recipients with their codes and whether they redeemed, newest first (the page shows the first ones). */
@@ -229,6 +248,8 @@ export interface CampaignReport {
     issued: boolean;
     failure: string | null;
     redeemed: boolean;
+    /** The A/B test variant (null: holdout or no test). */
+    variant: string | null;
   }[];
 }
 
@@ -265,6 +286,12 @@ export async function campaignReport(shop: string, id: string): Promise<Campaign
     { windowDays: campaign.offer.expiryDays, codes },
   );
   const groups = await campaignGroupReport(shop, campaign, observed, parsed, codes);
+  const ab = await abTestReport(
+    shop,
+    campaign,
+    observed.map((m) => ({ ...m, assignedAt: m.assignedAt.getTime() })),
+    parsed,
+  );
   const redeemedCodes = new Set(parsed.flatMap((o) => o.discountCodes.map((c) => c.toLowerCase())));
   const recipients = members
     .map((m) => ({
@@ -276,6 +303,7 @@ export async function campaignReport(shop: string, id: string): Promise<Campaign
       issued: m.issuedAt !== null,
       failure: m.issuedAt === null ? m.failure : null,
       redeemed: m.code !== null && m.issuedAt !== null && redeemedCodes.has(m.code.toLowerCase()),
+      variant: m.variant,
     }))
     .reverse();
   return {
@@ -283,6 +311,7 @@ export async function campaignReport(shop: string, id: string): Promise<Campaign
     currency,
     stats,
     groups,
+    ab,
     waiting: members.filter((m) => !m.holdout && m.issuedAt === null && m.failure === null).length,
     failed: members.filter((m) => !m.holdout && m.issuedAt === null && m.failure !== null).length,
     recipients,
@@ -363,6 +392,7 @@ export async function campaignPage(shop: string, id: string) {
     values: campaignFormValues(report.campaign, context.currency),
     stats: report.stats,
     groups: report.groups,
+    ab: report.ab,
     waiting: report.waiting,
     failed: report.failed,
     recipientCount: report.recipients.length,
@@ -415,13 +445,14 @@ export async function submitCampaign(
   if (intent === "save") {
     const saved =
       id === null
-        ? await createCampaignFromForm(shop, formInput(form), now)
+        ? await createCampaignFromForm(shop, { ...formInput(form), ...variantFormInput(form) }, now)
         : await updateCampaignFromForm(shop, id, formInput(form));
     if (saved === null) return null;
     if (!saved.ok) return { ok: false, intent, issues: saved.issues };
     if (saved.campaign.status === "active") await enqueueCampaigns(queue, shop, "manual");
     return { ok: true, intent, id: saved.campaign.id };
   }
+  if (intent === "end_test") return id === null ? null : endCampaignTest(shop, id, form.get("winner"), { queue, now });
   const status = ({ pause: "paused", resume: "active", archive: "archived" } as const)[
     intent as "pause" | "resume" | "archive"
   ];
