@@ -36,6 +36,8 @@ export const JOB_FEATURES: Record<string, readonly Feature[]> = {
   sync: ["customerSync"],
   campaigns: ["discounts", "customerSync"],
   "redemptions-recover": ["rewards"],
+  // Friends' codes (write_discounts) and the self-referral guard's reads of customers and orders (docs/referrals.md).
+  referrals: ["discounts", "ledger"],
   "products-import": ["products"],
   "product-refresh": ["products"],
 };

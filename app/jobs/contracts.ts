@@ -332,3 +332,18 @@ export interface PointsBirthdaysPayload {
 export function enqueueBirthdays(queue: JobQueue, shop: string, reason: PointsBirthdaysReason) {
   return queue.enqueue<PointsBirthdaysPayload>(shop, POINTS_BIRTHDAYS, { reason }, { key: POINTS_BIRTHDAYS_KEY });
 }
+
+// ---- referrals: the completion pass (services/referrals.server.ts; docs/referrals.md) ---------------------------
+
+export const REFERRALS = "referrals";
+export const REFERRALS_KEY = REFERRALS;
+export type ReferralsPayload = Record<string, never>;
+
+/** Links orders to referrals, rewards past the return window, claws back (daily, and on demand): coalesced. */
+export function enqueueReferrals(
+  queue: JobQueue,
+  shop: string,
+  { delayMs = 0, now }: { delayMs?: number } & Clock = {},
+) {
+  return queue.enqueue<ReferralsPayload>(shop, REFERRALS, {}, { key: REFERRALS_KEY, runAt: at(delayMs, now) });
+}

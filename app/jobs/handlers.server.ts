@@ -25,6 +25,7 @@ import {
   RECOMPUTE_SHOP,
   RECONCILE,
   REDEMPTIONS_RECOVER,
+  REFERRALS,
   SHOPIFY_STATS,
   SYNC,
 } from "./contracts";
@@ -38,6 +39,7 @@ import type { JobHandler, JobHandlers, JobQueue } from "./queue";
 import { customerChangedJob, recomputeShopJob } from "./recompute.server";
 import { reconcileJob } from "./reconcile.server";
 import { redemptionsRecoverJob } from "./redemptions.server";
+import { referralsJob } from "./referrals.server";
 import { getQueue } from "./runtime.server";
 import { shopifyStatsJob } from "./shopify-stats.server";
 import { syncJob } from "./sync.server";
@@ -82,6 +84,7 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [REDEMPTIONS_RECOVER]: redemptionsRecoverJob({ clientFor, queue }),
     [PRODUCTS_IMPORT]: productsImportJob({ clientFor }),
     [PRODUCT_REFRESH]: productRefreshJob({ clientFor, queue }),
+    [REFERRALS]: referralsJob({ clientFor }),
   };
   return Object.fromEntries(
     Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]),

@@ -46,6 +46,7 @@ import {
   enqueuePointsShop,
   enqueuePredictions,
   enqueueRecompute,
+  enqueueReferrals,
   enqueueShopifyStats,
   enqueueSync,
   scheduleDailyRecompute,
@@ -384,6 +385,8 @@ export async function recomputeShopAndFollowUp(
   if (reason === "daily" || reason === "backfill") await enqueuePredictions(queue, shop, reason, asOf);
   // Product associations and recommendations follow the ledger daily and once the backfill is in (docs/affinity.md).
   if (reason === "daily" || reason === "backfill") await enqueueAffinity(queue, shop, reason, asOf);
+  // Referrals pass their return window as days go by (docs/referrals.md).
+  if (reason === "daily") await enqueueReferrals(queue, shop, { now });
   await scheduleDailyRecompute(queue, shop, { now });
   return result;
 }
