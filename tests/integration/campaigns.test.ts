@@ -18,6 +18,15 @@ import { campaignFormValues, inHoldout } from "../../app/domain/campaigns";
 import { writeShopFile } from "../../simulator/generator/index";
 import { eraseCustomerData, eraseShopData } from "../../app/models/privacy.server";
 import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
+import { CAMPAIGNS, CUSTOMER_CHANGED } from "../../app/jobs/contracts";
+import { customerChangedJob } from "../../app/jobs/recompute.server";
+import { campaignsJob } from "../../app/jobs/campaigns.server";
+import {
+  customerGroups,
+  markWithdrawn,
+  openCodesOfCustomersWhoOrdered,
+  signupCustomers,
+} from "../../app/models/campaign-signups.server";
 
 const SHOP = "campaign-shop.myshopify.com";
 const OTHER = "quiet-shop.myshopify.com";
@@ -251,5 +260,183 @@ describe("a win-back campaign", () => {
     const discountIds = new Set(after.map((r) => simulated().discountCodes.get(r.code!.toLowerCase())));
     expect(discountIds.size).toBe(Math.ceil(rows.length / 250));
     expect(simulated().flowTriggers.length - triggersBefore).toBe(rows.length - 1);
+  });
+});
+
+describe("a sign-up welcome campaign (first order only)", () => {
+  let welcomeId = "";
+  const signups: string[] = [];
+  /** The jobs a ledger write queues, worked as the app's workers do: customer-changed, then the campaigns run. */
+  const workJobs = async (until: () => Promise<boolean>) => {
+    const queue = testQueue();
+    const worker = queue.work(
+      { [CUSTOMER_CHANGED]: customerChangedJob({ queue }), [CAMPAIGNS]: campaignsJob({ clientFor }) },
+      { pollMs: 20 },
+    );
+    try {
+      await expect.poll(until, { timeout: 30_000, interval: 200 }).toBe(true);
+      await worker.idle();
+    } finally {
+      await worker.stop();
+    }
+  };
+  const welcomeMembers = () =>
+    prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId: welcomeId }, orderBy: { customerId: "asc" } });
+
+  it("welcomes customers who sign up (customers/create queues the run), holdout by the hash, each a code for them only", async () => {
+    // Only the welcome campaign runs from here on
+    await prisma.campaign.updateMany({ where: { shop: SHOP }, data: { status: "paused" } });
+    const form = { ...campaignFormValues(await templateDefinition(SHOP, "welcome"), "USD"), holdoutPercent: "50" };
+    const saved = await createCampaignFromForm(SHOP, form, new Date(Date.now() - 1_000));
+    if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
+    welcomeId = saved.campaign.id;
+    expect(saved.campaign.audience).toEqual({ kind: "signup" });
+    // When twelve shoppers create an account (customers/create reaches the app by webhook)
+    for (let i = 0; i < 12; i++)
+      signups.push(env.shopify.admin.createCustomer(SHOP, { firstName: `New${i}`, email: `new${i}@example.com` }).id);
+    signups.sort();
+    await env.shopify.webhooks.drain();
+    await expect.poll(() => prisma.customer.count({ where: { shop: SHOP, id: { in: signups } } })).toBe(12);
+    // Then the jobs the ledger write queued assign them within seconds, without any scoring run
+    await workJobs(async () => (await welcomeMembers()).filter((m) => m.holdout || m.issuedAt).length === 12);
+    const members = await welcomeMembers();
+    // Only the sign-ups: the customers of the history have ordered or signed up before the campaign
+    expect(members.map((m) => m.customerId)).toEqual(signups);
+    for (const m of members) {
+      expect(m.holdout, m.customerId).toBe(inHoldout(welcomeId, m.customerId, 50));
+      // Recorded as who they were when chosen: prospects, no tier
+      expect(m).toMatchObject({ segment: "prospect", tier: null });
+    }
+    const recipients = members.filter((m) => !m.holdout);
+    const holdout = members.filter((m) => m.holdout);
+    expect(recipients.length).toBeGreaterThanOrEqual(2);
+    expect(holdout.length).toBeGreaterThanOrEqual(1);
+    for (const r of recipients) {
+      expect(r.code).toMatch(/^WELCOME-[2-9A-HJKMNP-Z]{10}$/);
+      const discount = simulated().discounts.get(simulated().discountCodes.get(r.code!.toLowerCase())!)!;
+      expect(discount.buyers.kind === "customers" && discount.buyers.ids).toContain(r.customerId);
+      expect(discount.value).toMatchObject({ kind: "percentage" });
+    }
+    // Holdout sign-ups get nothing: no code, no offers metafield, no Flow trigger
+    const triggered = new Set(
+      simulated()
+        .flowTriggers.filter((t) => t.handle === "campaign-offer-issued" && t.payload["campaign id"] === welcomeId)
+        .map((t) => t.payload.customer_id),
+    );
+    expect(triggered.size).toBe(recipients.length);
+    for (const h of holdout) {
+      expect(h.code).toBeNull();
+      expect(simulated().getMetafield(h.customerId, APP_NS, "offers")).toBeFalsy();
+      expect(triggered.has(Number(h.customerId.split("/").pop()))).toBe(false);
+    }
+  });
+
+  it("takes the welcome code on the first order at the simulated checkout, and withdraws it after a first order without it", async () => {
+    const members = await welcomeMembers();
+    const [first, second, third] = members.filter((m) => !m.holdout);
+    const heldOut = members.find((m) => m.holdout)!;
+    const sim = env.shopify.admin;
+    // A holdout sign-up cannot use a recipient's code
+    expect(() =>
+      sim.placeOrderAtCheckout(SHOP, { customerId: heldOut.customerId, subtotal: "80.00", codes: [first.code!] }),
+    ).toThrow(/not eligible/);
+    // The first recipient's first order with their code: 10 % off at checkout
+    const welcomed = sim.placeOrderAtCheckout(SHOP, {
+      customerId: first.customerId,
+      subtotal: "80.00",
+      codes: [first.code!],
+    });
+    expect(welcomed.checkout.totalDiscounts).toBe("8.00");
+    // The second recipient's first order comes without the code; the holdout customer orders too
+    sim.placeOrderAtCheckout(SHOP, { customerId: second.customerId, subtotal: "50.00" });
+    sim.placeOrderAtCheckout(SHOP, { customerId: heldOut.customerId, subtotal: "30.00" });
+    await env.shopify.webhooks.drain();
+    // The orders' webhooks queue the run that withdraws the second recipient's code in Shopify
+    await workJobs(async () => {
+      const row = await prisma.campaignRecipient.findFirst({ where: { shop: SHOP, id: second.id } });
+      return row?.retiredAt != null && row.metafieldAt != null;
+    });
+    expect(() =>
+      sim.placeOrderAtCheckout(SHOP, { customerId: second.customerId, subtotal: "50.00", codes: [second.code!] }),
+    ).toThrow(/not eligible|expired|not active/i);
+    // Removed from the discount's customers (the batch's other recipients keep theirs)
+    const discount = simulated().discounts.get(simulated().discountCodes.get(second.code!.toLowerCase())!)!;
+    expect(discount.buyers.kind === "customers" && discount.buyers.ids).not.toContain(second.customerId);
+    expect(discount.buyers.kind === "customers" && discount.buyers.ids).toContain(third.customerId);
+    // ...and from their offers metafield; the others' codes still work for them
+    const offers = JSON.parse(simulated().getMetafield(second.customerId, APP_NS, "offers")!.value);
+    expect(offers.offers.map((o: { code: string }) => o.code)).not.toContain(second.code);
+    expect(sim.checkout(SHOP, { customerId: third.customerId, subtotal: "20.00", codes: [third.code!] })).toMatchObject(
+      {
+        totalDiscounts: "2.00",
+      },
+    );
+    const after = await prisma.campaignRecipient.findFirstOrThrow({ where: { shop: SHOP, id: first.id } });
+    expect(after.retiredAt).toBeNull(); // redeemed, not withdrawn
+
+    // The report: redemption, conversion and "first order within 30 days of sign-up", by group
+    const report = (await campaignReport(SHOP, welcomeId))!;
+    const nT = members.filter((m) => !m.holdout).length;
+    const nH = members.filter((m) => m.holdout).length;
+    expect(report.stats).toMatchObject({
+      recipients: nT,
+      holdout: nH,
+      redemptions: 1,
+      redeemedRevenueMinor: 7200,
+      conversionRecipients: 2 / nT,
+      conversionHoldout: 1 / nH,
+    });
+    // Decided so far: the three who ordered (the others' 30 days are not over)
+    expect(report.groups.firstOrder).toMatchObject({
+      days: 30,
+      recipients: 2,
+      holdout: 1,
+      rateRecipients: 1,
+      rateHoldout: 1,
+    });
+    // Everyone was a prospect without a tier when chosen: one row each, equal to the whole campaign
+    expect(report.groups.segments).toEqual([
+      expect.objectContaining({
+        key: "prospect",
+        recipients: nT,
+        holdout: nH,
+        conversionRecipients: 2 / nT,
+        conversionHoldout: 1 / nH,
+        revenuePerRecipientMinor: (7200 + 5000) / nT,
+        redemptions: 1,
+      }),
+    ]);
+    expect(report.groups.tiers).toEqual([expect.objectContaining({ key: null, recipients: nT, holdout: nH })]);
+  });
+
+  it("breaks the win-back report down by the segment each member had when chosen, as the definition computes", async () => {
+    const members = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId } });
+    const report = (await campaignReport(SHOP, campaignId))!;
+    const segments = [...new Set(members.map((m) => m.segment))];
+    expect(segments.every((s) => s !== null && WIN_BACK_SEGMENTS.includes(s))).toBe(true);
+    expect(report.groups.segments.map((r) => r.key).sort()).toEqual([...segments].sort());
+    for (const row of report.groups.segments) {
+      const inGroup = members.filter((m) => m.segment === row.key && (m.holdout || m.issuedAt));
+      expect(row.recipients + row.holdout, String(row.key)).toBe(inGroup.length);
+      expect(row.holdout).toBe(inGroup.filter((m) => m.holdout).length);
+    }
+    // The redeemed order (70.00 with a code) lands in its recipient's group
+    const redeemer = members.find((m) => m.code && report.recipients.find((r) => r.code === m.code)?.redeemed);
+    if (redeemer) {
+      const row = report.groups.segments.find((r) => r.key === redeemer.segment)!;
+      expect(row.redemptions).toBe(1);
+    }
+    expect(report.groups.firstOrder).toBeNull();
+  });
+
+  it("keeps sign-ups, groups and withdrawals to their shop", async () => {
+    const otherSignups = await signupCustomers(OTHER, null);
+    expect(otherSignups.some((id) => signups.includes(id))).toBe(false);
+    expect((await customerGroups(OTHER, signups)).size).toBe(0);
+    expect(await openCodesOfCustomersWhoOrdered(OTHER, welcomeId, new Date())).toEqual([]);
+    const row = (await welcomeMembers()).find((m) => !m.holdout && m.retiredAt === null)!;
+    await markWithdrawn(OTHER, row.id, new Date());
+    expect((await prisma.campaignRecipient.findFirstOrThrow({ where: { id: row.id } })).retiredAt).toBeNull();
+    expect(await campaignReport(OTHER, welcomeId)).toBeNull();
   });
 });
