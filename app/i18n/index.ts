@@ -13,6 +13,9 @@ import campaignsTh from "./pages/campaigns.th.json";
 // Sign-up audiences and the campaign report by segment and tier.
 import campaignResponseEn from "./pages/campaign-response.en.json";
 import campaignResponseTh from "./pages/campaign-response.th.json";
+// A/B tests of campaign offers: variant B in the form, the test's report, ending a test.
+import campaignAbEn from "./pages/campaign-ab.en.json";
+import campaignAbTh from "./pages/campaign-ab.th.json";
 // Insight segments (predicted value, likely lost, promotion-only, bought a product): campaigns, customers, settings.
 import insightsEn from "./pages/insights.en.json";
 import insightsTh from "./pages/insights.th.json";
@@ -43,6 +46,7 @@ const en = {
   analytics: analyticsEn,
   campaigns: campaignsEn,
   campaignResponse: campaignResponseEn,
+  campaignAb: campaignAbEn,
   insights: insightsEn,
   insightCompare: insightCompareEn,
   loyalty: loyaltyEn,
@@ -58,6 +62,7 @@ const th = {
   analytics: analyticsTh,
   campaigns: campaignsTh,
   campaignResponse: campaignResponseTh,
+  campaignAb: campaignAbTh,
   insights: insightsTh,
   insightCompare: insightCompareTh,
   loyalty: loyaltyTh,
