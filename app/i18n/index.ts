@@ -40,6 +40,9 @@ import productsEn from "./pages/products.en.json";
 import productsTh from "./pages/products.th.json";
 import rewardsEn from "./pages/rewards.en.json";
 import rewardsTh from "./pages/rewards.th.json";
+// Referrals: the admin page, and the member's and the friend's parts of the storefront (key referrals.storefront).
+import referralsEn from "./pages/referrals.en.json";
+import referralsTh from "./pages/referrals.th.json";
 
 const en = {
   ...enBase,
@@ -56,6 +59,7 @@ const en = {
   pointsImport: pointsImportEn,
   products: productsEn,
   rewards: rewardsEn,
+  referrals: referralsEn,
 };
 const th = {
   ...thBase,
@@ -72,6 +76,7 @@ const th = {
   pointsImport: pointsImportTh,
   products: productsTh,
   rewards: rewardsTh,
+  referrals: referralsTh,
 };
 
 export const SUPPORTED_LOCALES = ["en", "th"] as const;
