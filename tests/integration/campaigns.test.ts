@@ -336,6 +336,9 @@ describe("a sign-up welcome campaign (first order only)", () => {
     const [first, second, third] = members.filter((m) => !m.holdout);
     const heldOut = members.find((m) => m.holdout)!;
     const sim = env.shopify.admin;
+    // The codes start when their customers were chosen; the simulated checkout's clock counts whole seconds
+    const startsAt = Math.max(...members.map((m) => m.assignedAt.getTime()));
+    await new Promise((done) => setTimeout(done, Math.max(0, startsAt + 1_000 - Date.now())));
     // A holdout sign-up cannot use a recipient's code
     expect(() =>
       sim.placeOrderAtCheckout(SHOP, { customerId: heldOut.customerId, subtotal: "80.00", codes: [first.code!] }),
