@@ -14,7 +14,7 @@ import {
   openCodesOfCustomersWhoOrdered,
   otherOpenHoldersOfDiscount,
 } from "../models/campaign-signups.server";
-import type { Campaign } from "../models/campaigns.server";
+import { listCampaigns } from "../models/campaigns.server";
 
 type UserError = { field?: string[] | null; message: string; code?: string | null };
 
@@ -23,12 +23,15 @@ export interface WithdrawResult {
   failed: number;
 }
 
-/** Withdraws every open first-order-only code whose customer's first order came without it. */
+/**
+ * Withdraws every open first-order-only code whose customer's first order came without it — of every campaign of the
+ * shop, paused and archived ones included (their codes stay valid in Shopify until they expire).
+ */
 export async function withdrawSpentFirstOrderCodes(
   shop: string,
-  campaigns: readonly Campaign[],
   { client, now = () => new Date() }: { client: AdminClient; now?: () => Date },
 ): Promise<WithdrawResult> {
+  const campaigns = [...(await listCampaigns(shop)), ...(await listCampaigns(shop, { archived: true }))];
   let withdrawn = 0;
   let failed = 0;
   for (const campaign of campaigns) {

@@ -212,7 +212,7 @@ export async function runCampaigns(
     heldOut += made.filter((r) => r.holdout).length;
     await markCampaignRun(shop, campaign.id, at);
   }
-  const { withdrawn } = await withdrawSpentFirstOrderCodes(shop, campaigns, { client, now });
+  const { withdrawn } = await withdrawSpentFirstOrderCodes(shop, { client, now });
   const delivery = await deliverCampaignOffers(shop, campaigns, { client, currency: await shopCurrency(shop), now });
   return { campaigns: campaigns.length, assigned, heldOut, withdrawn, ...delivery };
 }
