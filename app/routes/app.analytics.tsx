@@ -339,7 +339,9 @@ function Report({ data }: { data: Extract<Data, { ok: true }> }) {
             {f.cohorts.length === 0 ? (
               <Text as="p">{t("analytics.cohortsNone")}</Text>
             ) : (
-              <CohortTable cohorts={f.cohorts} />
+              // A new table for another period or group (its rows are other months): rows that merely moved down
+              // under the new months above them would count as a layout shift; new rows do not.
+              <CohortTable key={`${JSON.stringify(data.choice)}|${chosen.value}`} cohorts={f.cohorts} />
             )}
           </BlockStack>
         </Card>
@@ -439,9 +441,13 @@ function Metric({ title, value, children }: { title: string; value: string; chil
         <Text as="p" variant="headingLg">
           {value}
         </Text>
-        <Text as="p" variant="bodySm" tone="subdued">
-          {children}
-        </Text>
+        {/* Four lines reserved for the detail, whatever its length for the period: the cards keep their height when
+            the figures change, so nothing below them moves (a layout shift) after the period is changed. */}
+        <div style={{ minHeight: "4lh" }}>
+          <Text as="p" variant="bodySm" tone="subdued">
+            {children}
+          </Text>
+        </div>
       </BlockStack>
     </Card>
   );
