@@ -371,6 +371,11 @@ const VITALS_SCRIPT = `${readFileSync(path.resolve("node_modules/web-vitals/dist
   webVitals.onLCP((m) => { v.lcp = m.value; const a = m.attribution || {}; v.lcpElement = a.target || null; v.lcpParts = [a.timeToFirstByte, a.resourceLoadDelay, a.resourceLoadDuration, a.elementRenderDelay].map((x) => Math.round(x || 0)); }, { reportAllChanges: true });
   webVitals.onCLS((m) => { v.cls = m.value; v.clsTarget = (m.attribution && m.attribution.largestShiftTarget) || null; }, { reportAllChanges: true });
   webVitals.onINP((m) => { v.inp = m.value; }, { reportAllChanges: true, durationThreshold: ${INP_THRESHOLD_MS} });
+  // For VITALS_DEBUG: every layout shift with what moved, from where to where (the largest first when printed).
+  v.shifts = [];
+  const name = (n) => n && n.nodeType === 1 ? n.tagName.toLowerCase() + (n.className && typeof n.className === "string" ? "." + n.className.trim().split(/\s+/).slice(0, 2).join(".") : "") + (n.textContent ? " '" + n.textContent.trim().slice(0, 40) + "'" : "") : String(n && n.nodeName);
+  const box = (r) => [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) if (!e.hadRecentInput) v.shifts.push({ value: Math.round(e.value * 1e4) / 1e4, at: Math.round(e.startTime), sources: (e.sources || []).map((s) => ({ node: name(s.node), from: box(s.previousRect), to: box(s.currentRect) })) }); }).observe({ type: "layout-shift", buffered: true });
 })();`;
 
 interface Vitals {
@@ -434,7 +439,7 @@ async function measure(
     await page.waitForLoadState("networkidle", { timeout: 30_000 }).catch(() => {});
     const first = (await page.evaluate("window.__vitals")) as Vitals;
     const sample: Sample = { lcp: first.lcp, cls: first.cls };
-    if (process.env.VITALS_DEBUG) console.error(url.split("?")[0], JSON.stringify(first));
+    if (process.env.VITALS_DEBUG) console.error(url.split("?")[0], JSON.stringify({ ...first, shifts: undefined }));
     if (!interaction) return sample;
     const answered = page
       .waitForResponse((r) => r.url().includes("_data="), { timeout: 30_000 })
@@ -446,7 +451,12 @@ async function measure(
     await page.waitForLoadState("networkidle", { timeout: 30_000 }).catch(() => {});
     await page.waitForTimeout(300);
     const after = (await page.evaluate("window.__vitals")) as Vitals;
-    if (process.env.VITALS_DEBUG) console.error("after", interaction.name, JSON.stringify(after));
+    if (process.env.VITALS_DEBUG) {
+      console.error("after", interaction.name, JSON.stringify({ ...after, shifts: undefined }));
+      const shifts = (after as Vitals & { shifts?: { value: number }[] }).shifts ?? [];
+      for (const shift of [...shifts].sort((a, b) => b.value - a.value).slice(0, 3))
+        console.error("  shift", JSON.stringify(shift));
+    }
     return { ...sample, inp: after.inp, clsAfter: after.cls, dataMs: at === null ? null : at - started };
   } finally {
     await context.close();
