@@ -1,6 +1,6 @@
 // Customers: every scored customer with segment, tier and R/F/M, searched, filtered and sorted on the server, a page
 // at a time. The URL holds the query, so a page can be reloaded or shared.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import {
@@ -70,6 +70,120 @@ export default function Customers() {
   const page = data.page;
   const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
   const filtering = Boolean(data.query.search || data.query.segment || data.query.tier || data.query.insight);
+
+  // The table is kept as it is while only the search field changes: typing re-renders the field and the header, not
+  // 50 rows of cells (each keystroke's work is what INP measures). It is made again when the page's data, the
+  // loading state or the URL (its pagination links) change.
+  const loading = navigation.state === "loading";
+  const table = useMemo(
+    () => (
+      <IndexTable
+        resourceName={{
+          singular: t("customers.resourceName.singular"),
+          plural: t("customers.resourceName.plural"),
+        }}
+        itemCount={data.rows.length}
+        selectable={false}
+        loading={loading}
+        emptyState={
+          <BlockStack gap="200" inlineAlign="center">
+            <Text as="p" variant="headingMd">
+              {t("customers.emptyTitle")}
+            </Text>
+            <Text as="p" tone="subdued">
+              {t("customers.emptyBody")}
+            </Text>
+          </BlockStack>
+        }
+        headings={[
+          { title: t("customers.column.customer") },
+          { title: t("customers.column.segment") },
+          { title: t("customers.column.tier") },
+          { title: t("customers.column.recency") },
+          { title: t("customers.column.frequency"), alignment: "end" },
+          { title: t("customers.column.monetary"), alignment: "end" },
+          { title: t("customers.column.rfm"), alignment: "end" },
+        ]}
+        pagination={{
+          hasPrevious: data.previous !== null,
+          hasNext: data.next !== null,
+          onPrevious: () => update({ page: String(page - 1), before: data.previous ?? undefined, after: undefined }),
+          onNext: () => update({ page: String(page + 1), after: data.next ?? undefined, before: undefined }),
+          label: `${formatNumber(locale, page)} / ${formatNumber(locale, pages)}`,
+        }}
+      >
+        {data.rows.map((row, index) => {
+          const name = [row.firstName, row.lastName].filter(Boolean).join(" ");
+          return (
+            <IndexTable.Row id={row.customerId} key={row.customerId} position={index}>
+              <IndexTable.Cell>
+                <BlockStack gap="050">
+                  <Link
+                    url={`/app/customers/${row.customerId.split("/").pop()}`}
+                    dataPrimaryLink
+                    monochrome
+                    removeUnderline
+                  >
+                    <Text as="span" variant="bodyMd" fontWeight="semibold">
+                      {name || row.email || t("customers.unnamed")}
+                    </Text>
+                  </Link>
+                  {name && row.email ? (
+                    <Text as="span" variant="bodySm" tone="subdued">
+                      {row.email}
+                    </Text>
+                  ) : null}
+                </BlockStack>
+              </IndexTable.Cell>
+              <IndexTable.Cell>
+                <Badge tone={row.segment === "prospect" ? undefined : "info"}>{segmentName(row.segment)}</Badge>
+              </IndexTable.Cell>
+              <IndexTable.Cell>
+                {row.tier ? (
+                  tierName(row.tier)
+                ) : (
+                  <Text as="span" tone="subdued">
+                    {t("customers.noTier")}
+                  </Text>
+                )}
+              </IndexTable.Cell>
+              <IndexTable.Cell>
+                {row.recencyDays === null ? (
+                  <Text as="span" tone="subdued">
+                    {t("customers.noOrders")}
+                  </Text>
+                ) : row.recencyDays === 0 ? (
+                  t("customers.today")
+                ) : (
+                  t("customers.daysAgo", {
+                    count: row.recencyDays,
+                    formattedCount: formatNumber(locale, row.recencyDays),
+                  })
+                )}
+              </IndexTable.Cell>
+              <IndexTable.Cell>
+                <Text as="span" alignment="end" numeric>
+                  {row.frequency === null ? "—" : formatNumber(locale, row.frequency)}
+                </Text>
+              </IndexTable.Cell>
+              <IndexTable.Cell>
+                <Text as="span" alignment="end" numeric>
+                  {row.monetaryMinor === null ? "—" : formatMoney(locale, row.monetaryMinor, data.currency)}
+                </Text>
+              </IndexTable.Cell>
+              <IndexTable.Cell>
+                <Text as="span" alignment="end" numeric>
+                  {row.r === null ? "—" : `${row.r} · ${row.f} · ${row.m}`}
+                </Text>
+              </IndexTable.Cell>
+            </IndexTable.Row>
+          );
+        })}
+      </IndexTable>
+    ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- update, names and pages derive from these
+    [data, loading, params, locale, t],
+  );
 
   if (data.total === 0 && !filtering) {
     return (
@@ -263,110 +377,7 @@ export default function Customers() {
               />
             </InlineStack>
           </div>
-          <IndexTable
-            resourceName={{
-              singular: t("customers.resourceName.singular"),
-              plural: t("customers.resourceName.plural"),
-            }}
-            itemCount={data.rows.length}
-            selectable={false}
-            loading={navigation.state === "loading"}
-            emptyState={
-              <BlockStack gap="200" inlineAlign="center">
-                <Text as="p" variant="headingMd">
-                  {t("customers.emptyTitle")}
-                </Text>
-                <Text as="p" tone="subdued">
-                  {t("customers.emptyBody")}
-                </Text>
-              </BlockStack>
-            }
-            headings={[
-              { title: t("customers.column.customer") },
-              { title: t("customers.column.segment") },
-              { title: t("customers.column.tier") },
-              { title: t("customers.column.recency") },
-              { title: t("customers.column.frequency"), alignment: "end" },
-              { title: t("customers.column.monetary"), alignment: "end" },
-              { title: t("customers.column.rfm"), alignment: "end" },
-            ]}
-            pagination={{
-              hasPrevious: data.previous !== null,
-              hasNext: data.next !== null,
-              onPrevious: () =>
-                update({ page: String(page - 1), before: data.previous ?? undefined, after: undefined }),
-              onNext: () => update({ page: String(page + 1), after: data.next ?? undefined, before: undefined }),
-              label: `${formatNumber(locale, page)} / ${formatNumber(locale, pages)}`,
-            }}
-          >
-            {data.rows.map((row, index) => {
-              const name = [row.firstName, row.lastName].filter(Boolean).join(" ");
-              return (
-                <IndexTable.Row id={row.customerId} key={row.customerId} position={index}>
-                  <IndexTable.Cell>
-                    <BlockStack gap="050">
-                      <Link
-                        url={`/app/customers/${row.customerId.split("/").pop()}`}
-                        dataPrimaryLink
-                        monochrome
-                        removeUnderline
-                      >
-                        <Text as="span" variant="bodyMd" fontWeight="semibold">
-                          {name || row.email || t("customers.unnamed")}
-                        </Text>
-                      </Link>
-                      {name && row.email ? (
-                        <Text as="span" variant="bodySm" tone="subdued">
-                          {row.email}
-                        </Text>
-                      ) : null}
-                    </BlockStack>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Badge tone={row.segment === "prospect" ? undefined : "info"}>{segmentName(row.segment)}</Badge>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    {row.tier ? (
-                      tierName(row.tier)
-                    ) : (
-                      <Text as="span" tone="subdued">
-                        {t("customers.noTier")}
-                      </Text>
-                    )}
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    {row.recencyDays === null ? (
-                      <Text as="span" tone="subdued">
-                        {t("customers.noOrders")}
-                      </Text>
-                    ) : row.recencyDays === 0 ? (
-                      t("customers.today")
-                    ) : (
-                      t("customers.daysAgo", {
-                        count: row.recencyDays,
-                        formattedCount: formatNumber(locale, row.recencyDays),
-                      })
-                    )}
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {row.frequency === null ? "—" : formatNumber(locale, row.frequency)}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {row.monetaryMinor === null ? "—" : formatMoney(locale, row.monetaryMinor, data.currency)}
-                    </Text>
-                  </IndexTable.Cell>
-                  <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric>
-                      {row.r === null ? "—" : `${row.r} · ${row.f} · ${row.m}`}
-                    </Text>
-                  </IndexTable.Cell>
-                </IndexTable.Row>
-              );
-            })}
-          </IndexTable>
+          {table}
         </Card>
       </BlockStack>
     </Page>
