@@ -6,6 +6,7 @@ import type { CustomerStateValues } from "./customer-state";
 import type { ShownProduct } from "./recommendation-delivery";
 import { perkLocale, shopperPerks, type PerkLocale, type PerkSettings, type ShopperPerks } from "./perks";
 import type { ShopperPointsSection } from "./shopper-points";
+import type { MemberReferralView } from "./referrals";
 import type { TierProgram, TierWindow } from "./tiers";
 
 /** A tier expiring within this many days is shown as ending soon. */
@@ -81,6 +82,8 @@ export type LoyaltyPageView =
       program: { tiers: LoyaltyTierView[]; window: TierWindow; retentionDays: number };
       /** The signed-in customer, or null for a guest. */
       member: LoyaltyMemberView | null;
+      /** The member's referral code and offer while referrals are on (docs/referrals.md); absent otherwise. */
+      referral?: MemberReferralView | null;
     }
   | { kind: "unavailable"; locale: PerkLocale };
 

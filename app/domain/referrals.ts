@@ -167,6 +167,43 @@ export function parseStoredSettings(json: string | null | undefined): ReferralSe
   }
 }
 
+/** The friend's offer as issued (kept with each referral). */
+export interface ReferralOffer {
+  kind: ReferralOfferKind;
+  value: number;
+  minimumSubtotalMinor: number | null;
+}
+
+/** The member's part of the loyalty page. */
+export interface MemberReferralView {
+  code: string;
+  rewardPoints: number;
+  offer: ReferralOffer;
+}
+
+/** The page behind a member's link. */
+export type LandingView =
+  | { kind: "unavailable"; locale: string }
+  | {
+      kind: "offer";
+      locale: string;
+      currency: string;
+      code: string;
+      offer: ReferralOffer;
+      validityDays: number;
+      token: string;
+      refused: ClaimRefusal | "form_expired" | "not_created" | null;
+    }
+  | {
+      kind: "issued";
+      locale: string;
+      currency: string;
+      offer: ReferralOffer;
+      friendCode: string;
+      expiresAt: number;
+      timeZone: string;
+    };
+
 // ---- codes -----------------------------------------------------------------------------------------------------
 
 /** No 0/O, 1/I/L: a code read aloud or copied by hand is not mistaken. 31 symbols. */

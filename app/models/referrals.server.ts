@@ -8,6 +8,7 @@ import {
   parseStoredSettings,
   type CompletionRefusal,
   type ReferralFunnel,
+  type ReferralOffer,
   type ReferralSettings,
   type ReferralState,
 } from "../domain/referrals";
@@ -59,6 +60,15 @@ export async function countVisit(shop: string, code: string): Promise<void> {
 }
 
 // ---- facts the guards read ---------------------------------------------------------------------------------------
+
+/** Whether the ledger holds the customer as deleted (a tombstone): such a customer gets no referral code. */
+export async function isDeletedCustomer(shop: string, customerId: string): Promise<boolean> {
+  const row = await prisma.customer.findUnique({
+    where: { shop_id: { shop, id: customerId } },
+    select: { deletedAt: true },
+  });
+  return row?.deletedAt != null;
+}
 
 /** The ledger's email of a customer (null: unknown or none). */
 export async function customerEmail(shop: string, customerId: string): Promise<string | null> {
@@ -181,7 +191,7 @@ export interface Referral {
   friendEmail: string;
   code: string;
   discountId: string | null;
-  offer: { kind: "percentage" | "fixed_amount"; value: number; minimumSubtotalMinor: number | null };
+  offer: ReferralOffer;
   currencyCode: string;
   expiresAt: Date;
   state: ReferralState;

@@ -21,6 +21,7 @@ import { getShop, shopLocale } from "../models/shop.server";
 import { getSyncSettings } from "../models/sync.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { shopperPoints } from "./shopper-points.server";
+import { memberReferral } from "./referrals.server";
 
 const DAY_MS = 86_400_000;
 
@@ -78,7 +79,7 @@ export async function loyaltyPage(
     getSyncSettings(shop),
     customerId ? customerData(shop, customerId, now, query) : null,
   ]);
-  return loyaltyPageView({
+  const view = loyaltyPageView({
     locale,
     currency,
     timeZone: row.timezone,
@@ -87,6 +88,9 @@ export async function loyaltyPage(
     now: now.getTime(),
     customer,
   });
+  // The member's referral link and code (docs/referrals.md), while referrals are on (never a deleted customer's).
+  if (view.kind === "page" && view.member && customerId) view.referral = await memberReferral(shop, customerId);
+  return view;
 }
 
 /** The view for a path under the proxy that is not the page: "unavailable", in the shop's language. */

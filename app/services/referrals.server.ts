@@ -18,6 +18,9 @@ import {
   type AddressFacts,
   type ClaimRefusal,
   type PersonFacts,
+  type LandingView,
+  type MemberReferralView,
+  type ReferralOffer,
   type ReferralSettings,
 } from "../domain/referrals";
 import { currencyDecimals, fromMinorUnits } from "../domain/money";
@@ -31,6 +34,7 @@ import {
   getReferral,
   getReferralSettings,
   hasEarlierQualifyingOrder,
+  isDeletedCustomer,
   ledgerOrder,
   listReferrals,
   markClawedBack,
@@ -55,7 +59,8 @@ import { appendAdjustment } from "../models/points-adjustments.server";
 import { journalsOf } from "../models/points.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getShop } from "../models/shop.server";
-import type { AdminClient } from "../shopify/client";
+import { createAdminClient, type AdminClient } from "../shopify/client";
+import { remixTransport, type RemixAdminGraphql } from "../shopify/transport.server";
 import {
   CODE_DISCOUNT_BY_CODE_QUERY,
   DISCOUNT_CODE_BASIC_CREATE_MUTATION,
@@ -106,12 +111,6 @@ export async function saveReferralSettingsForm(
 
 // ---- the member's part of the loyalty page -------------------------------------------------------------------------
 
-export interface MemberReferralView {
-  code: string;
-  rewardPoints: number;
-  offer: Referral["offer"];
-}
-
 /** The signed-in member's code (made on first view) while referrals are on; null when they are off. */
 export async function memberReferral(
   shop: string,
@@ -119,40 +118,20 @@ export async function memberReferral(
   randomBytes: Random = nodeRandomBytes,
 ): Promise<MemberReferralView | null> {
   const settings = await getReferralSettings(shop);
-  if (!settings.enabled) return null;
+  if (!settings.enabled || (await isDeletedCustomer(shop, customerId))) return null;
   const code = await memberCode(shop, customerId, () => memberReferralCode(randomBytes));
   return { code, rewardPoints: settings.rewardPoints, offer: offerOf(settings) };
 }
 
-const offerOf = (s: ReferralSettings): Referral["offer"] => ({
+const offerOf = (s: ReferralSettings): ReferralOffer => ({
   kind: s.offerKind,
   value: s.offerValue,
   minimumSubtotalMinor: s.minimumSubtotalMinor,
 });
 
-// ---- the friend's page ----------------------------------------------------------------------------------------------
+export type { LandingView, MemberReferralView };
 
-export type LandingView =
-  | { kind: "unavailable"; locale: string }
-  | {
-      kind: "offer";
-      locale: string;
-      currency: string;
-      code: string;
-      offer: Referral["offer"];
-      validityDays: number;
-      token: string;
-      refused: ClaimRefusal | "form_expired" | "not_created" | null;
-    }
-  | {
-      kind: "issued";
-      locale: string;
-      currency: string;
-      offer: Referral["offer"];
-      friendCode: string;
-      expiresAt: number;
-      timeZone: string;
-    };
+// ---- the friend's page ----------------------------------------------------------------------------------------------
 
 const CLAIM_RESULTS = new Set<string>([
   "disabled",
@@ -212,7 +191,9 @@ export async function referralLanding(
 }
 
 export interface ClaimDeps {
-  client: AdminClient | null;
+  /** The Admin API: a client, or the offline session's admin.graphql of the proxy request (none: no session). */
+  client?: AdminClient | null;
+  graphql?: RemixAdminGraphql;
   now?: () => Date;
   randomBytes?: Random;
 }
@@ -252,7 +233,9 @@ export async function claimReferralOffer(
     claimedBy: claimed?.referrerId ?? null,
   });
   if (refusal) return refuse(refusal);
-  if (!deps.client) {
+  const client =
+    deps.client ?? (deps.graphql ? createAdminClient({ shop, transport: remixTransport(deps.graphql) }) : null);
+  if (!client) {
     logger.warn("referral offer without an offline session", { shop });
     return refuse("not_created");
   }
@@ -270,7 +253,7 @@ export async function claimReferralOffer(
   if (reserved.outcome === "conflict") return refuse("already_referred");
   let referral = reserved.referral;
   if (referral.state === "reserved") {
-    await createFriendCode(shop, referral, deps.client);
+    await createFriendCode(shop, referral, client);
     referral = (await getReferral(shop, referral.id))!;
   }
   return new URLSearchParams({ issued: referral.id });

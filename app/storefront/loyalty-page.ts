@@ -11,6 +11,7 @@ import type { TierWindow } from "../domain/tiers";
 import { html, money, moneyAttribute, text } from "./liquid-text";
 import { pointsParts, type FormTarget } from "./loyalty-points";
 import { PAGE_CSS } from "./page-style";
+import { memberReferralSection } from "./referral-page";
 import { card, codeMarkup, dateMarkup, list, say, strong, translator, type Page, type Values } from "./page-markup";
 
 const STYLE = `<style>${PAGE_CSS}</style>`;
@@ -206,6 +207,7 @@ export function renderLoyaltyPage(view: LoyaltyPageView, target: FormTarget = { 
       offersSection(t, view, member),
       historySection(t, view, member),
       picksSection(t, member),
+      view.referral ? memberReferralSection(view.locale, view.currency, view.referral, target.action) : "",
       ...points.bottom,
     );
   } else {
