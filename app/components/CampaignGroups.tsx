@@ -82,45 +82,47 @@ export function CampaignGroups({
     </BlockStack>
   );
   return (
-    <Card>
-      <BlockStack gap="400">
-        <Text as="h2" variant="headingMd">
-          {t("campaignResponse.byGroupTitle")}
-        </Text>
-        <Text as="p" tone="subdued">
-          {t("campaignResponse.byGroupHelp")}
-        </Text>
-        {firstOrder ? (
-          <BlockStack gap="100">
-            <Text as="h3" variant="headingSm">
-              {t("campaignResponse.firstOrderTitle", { days: firstOrder.days })}
-            </Text>
-            <Text as="p">
-              {t("campaignResponse.firstOrderRecipients", {
-                rate: pct(firstOrder.rateRecipients),
-                n: formatNumber(locale, firstOrder.recipients),
-              })}
-              {" · "}
-              {t("campaignResponse.firstOrderHoldout", {
-                rate: pct(firstOrder.rateHoldout),
-                n: formatNumber(locale, firstOrder.holdout),
-              })}
-              {firstOrder.lift !== null && firstOrder.liftInterval
-                ? ` · ${t("campaignResponse.firstOrderLift", {
-                    lift: points(firstOrder.lift),
-                    low: points(firstOrder.liftInterval.low),
-                    high: points(firstOrder.liftInterval.high),
-                  })}`
-                : ""}
-            </Text>
-            <Text as="p" variant="bodySm" tone="subdued">
-              {t("campaignResponse.firstOrderHelp", { days: firstOrder.days })}
-            </Text>
-          </BlockStack>
-        ) : null}
-        {table(t("campaignResponse.bySegment"), segments, (k) => segmentNames[k]?.trim() || t(`segment.${k}`))}
-        {table(t("campaignResponse.byTier"), tiers, (k) => tierNames[k] ?? k)}
-      </BlockStack>
-    </Card>
+    <div id="campaign-groups">
+      <Card>
+        <BlockStack gap="400">
+          <Text as="h2" variant="headingMd">
+            {t("campaignResponse.byGroupTitle")}
+          </Text>
+          <Text as="p" tone="subdued">
+            {t("campaignResponse.byGroupHelp")}
+          </Text>
+          {firstOrder ? (
+            <BlockStack gap="100">
+              <Text as="h3" variant="headingSm">
+                {t("campaignResponse.firstOrderTitle", { days: firstOrder.days })}
+              </Text>
+              <Text as="p">
+                {t("campaignResponse.firstOrderRecipients", {
+                  rate: pct(firstOrder.rateRecipients),
+                  n: formatNumber(locale, firstOrder.recipients),
+                })}
+                {" · "}
+                {t("campaignResponse.firstOrderHoldout", {
+                  rate: pct(firstOrder.rateHoldout),
+                  n: formatNumber(locale, firstOrder.holdout),
+                })}
+                {firstOrder.lift !== null && firstOrder.liftInterval
+                  ? ` · ${t("campaignResponse.firstOrderLift", {
+                      lift: points(firstOrder.lift),
+                      low: points(firstOrder.liftInterval.low),
+                      high: points(firstOrder.liftInterval.high),
+                    })}`
+                  : ""}
+              </Text>
+              <Text as="p" variant="bodySm" tone="subdued">
+                {t("campaignResponse.firstOrderHelp", { days: firstOrder.days })}
+              </Text>
+            </BlockStack>
+          ) : null}
+          {table(t("campaignResponse.bySegment"), segments, (k) => segmentNames[k]?.trim() || t(`segment.${k}`))}
+          {table(t("campaignResponse.byTier"), tiers, (k) => tierNames[k] ?? k)}
+        </BlockStack>
+      </Card>
+    </div>
   );
 }

@@ -139,3 +139,54 @@ describe("Campaign pages", () => {
     });
   });
 });
+
+describe("Sign-up audience and the report by group", () => {
+  it("offer the sign-up audience in the new-campaign form (welcome template) and save it, in English and Thai", async () => {
+    for (const locale of ["en", "th"] as const) {
+      const { page, errors } = await newPage(locale === "th" ? "th-TH" : "en-US");
+      await page.goto(url("/app/campaigns", { locale }), { waitUntil: "networkidle" });
+      await page
+        .getByRole("button", { name: locale === "en" ? "Use template: Welcome" : /Welcome|ต้อนรับ/ })
+        .first()
+        .click();
+      const includeLabel =
+        locale === "en"
+          ? "Include customers who signed up before the campaign started"
+          : "รวมลูกค้าที่สมัครก่อนแคมเปญเริ่ม";
+      await expect.poll(() => page.getByLabel(includeLabel).count()).toBe(1);
+      const audience = page.getByLabel(locale === "en" ? "Audience" : "กลุ่มเป้าหมาย", { exact: true });
+      expect(await audience.inputValue()).toBe("signup");
+      await page.screenshot({ path: `docs/screenshots/campaign-signup-form-${locale}.png`, fullPage: true });
+      expect(await seriousViolations(page)).toEqual([]);
+      if (locale === "en") {
+        await page.getByLabel(includeLabel).check();
+        await page.getByRole("button", { name: "Start campaign" }).click();
+        await expect.poll(() => page.url()).toMatch(/\/app\/campaigns\/[0-9a-f-]{36}/);
+        const saved = await prisma.campaign.findFirstOrThrow({ where: { shop: SHOP, name: "Welcome" } });
+        expect(JSON.parse(saved.audience)).toEqual({ kind: "signup" });
+        expect(saved.includeExisting).toBe(true);
+      }
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it("show who responded by segment and tier on the win-back report, in English and Thai", async () => {
+    const members = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId } });
+    const segments = new Set(members.map((m) => m.segment));
+    expect(segments.size).toBeGreaterThan(0);
+    for (const locale of ["en", "th"] as const) {
+      const { page, errors } = await newPage(locale === "th" ? "th-TH" : "en-US");
+      await page.goto(url(`/app/campaigns/${campaignId}`, { locale }), { waitUntil: "networkidle" });
+      const title = locale === "en" ? "Who responds" : "ใครตอบสนอง";
+      await expect.poll(() => page.getByRole("heading", { name: title }).count()).toBe(1);
+      const card = page.locator("#campaign-groups");
+      // One row per segment recorded at assignment (plus the heading row), in each table
+      const tables = card.locator("table");
+      expect(await tables.count()).toBe(2);
+      expect(await tables.nth(0).locator("tbody tr").count()).toBe(segments.size);
+      await card.screenshot({ path: `docs/screenshots/campaign-by-group-${locale}.png` });
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(errors).toEqual([]);
+    }
+  });
+});
