@@ -18,6 +18,7 @@ import { useTranslation } from "react-i18next";
 import { GRID_SEGMENT_KEYS } from "../domain/segments";
 import type { CampaignIssue } from "../domain/campaigns";
 import { INSIGHT_KEYS } from "../domain/insights";
+import { CampaignVariantFields, EMPTY_VARIANT_B, variantFormFields } from "./CampaignVariantFields";
 
 /** What an insight audience can be about (the shop's products and types) and whether predictions exist. */
 export interface InsightChoices {
@@ -62,6 +63,7 @@ export function CampaignForm({
   busy,
   submitLabel,
   onSubmit,
+  abTest = false,
 }: {
   initial: CampaignFormValues;
   currency: string;
@@ -72,9 +74,12 @@ export function CampaignForm({
   busy: boolean;
   submitLabel: string;
   onSubmit(form: FormData): void;
+  /** A new campaign may test a second offer (variant B); an existing one keeps the variants it started with. */
+  abTest?: boolean;
 }) {
   const { t } = useTranslation();
   const [values, setValues] = useState(initial);
+  const [variantB, setVariantB] = useState(EMPTY_VARIANT_B);
   const set =
     <K extends keyof CampaignFormValues>(key: K) =>
     (value: CampaignFormValues[K]) =>
@@ -91,6 +96,7 @@ export function CampaignForm({
       if (Array.isArray(value)) for (const v of value) form.append(key, v);
       else form.set(key, typeof value === "boolean" ? (value ? "on" : "off") : value);
     }
+    if (abTest) for (const [key, value] of Object.entries(variantFormFields(variantB))) form.set(key, value);
     onSubmit(form);
   };
 
@@ -299,6 +305,10 @@ export function CampaignForm({
           </FormLayout>
         </BlockStack>
       </Card>
+
+      {abTest ? (
+        <CampaignVariantFields value={variantB} onChange={setVariantB} currency={currency} issues={issues} />
+      ) : null}
 
       <Card>
         <BlockStack gap="400">

@@ -12,6 +12,7 @@
 //   at α / 2 each, so that the decision, which reads both B-vs-A intervals, is wrong with probability at most α in all
 //   (Bonferroni).
 import type { MemberOrder } from "./campaign-stats";
+import type { CampaignOffer } from "./campaigns";
 import { propensity, type CampaignVariant, type VariantKey } from "./campaign-variants";
 import {
   compareArms,
@@ -72,6 +73,13 @@ export interface AbTestStats {
   minUnitsPerArm: number;
   /** Recipients who got the winner after the test ended (not part of the test's figures). */
   afterEnd: number;
+}
+
+/** What the campaign page shows of a test: the figures, the variants' offers and whether (and how) it ended. */
+export interface AbTestReport extends AbTestStats {
+  variants: { key: VariantKey; offer: CampaignOffer; weight: number }[];
+  endedAt: string | null;
+  winner: VariantKey | null;
 }
 
 export function abTestStats(

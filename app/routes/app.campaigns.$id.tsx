@@ -21,6 +21,7 @@ import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { campaignPage, submitCampaign, type CampaignFormResult } from "../services/campaigns.server";
 import { CampaignForm } from "../components/CampaignForm";
+import { CampaignAbReport } from "../components/CampaignAbReport";
 import { CampaignGroups } from "../components/CampaignGroups";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "../i18n/format";
 import { useLocale } from "../i18n/react";
@@ -204,6 +205,9 @@ export default function CampaignDetail() {
               segmentNames={data.segmentNames}
               tierNames={Object.fromEntries(data.tiers.map((tier) => [tier.key, tier.name]))}
             />
+            {data.ab ? (
+              <CampaignAbReport ab={data.ab} currency={data.currency} windowDays={c.offer.expiryDays} />
+            ) : null}
             <Card padding="0">
               <BlockStack gap="0">
                 <Card>
@@ -227,7 +231,11 @@ export default function CampaignDetail() {
                   ]}
                   rows={data.recipients.map((r) => [
                     r.customerId.split("/").pop() ?? r.customerId,
-                    r.holdout ? t("campaigns.report.holdoutMember") : t("campaigns.report.recipient"),
+                    r.holdout
+                      ? t("campaigns.report.holdoutMember")
+                      : r.variant
+                        ? `${t("campaigns.report.recipient")} · ${r.variant}`
+                        : t("campaigns.report.recipient"),
                     r.code ?? "",
                     r.expiresAt ? formatDate(locale, r.expiresAt) : "",
                     r.holdout

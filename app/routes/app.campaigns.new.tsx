@@ -45,6 +45,7 @@ export default function NewCampaign() {
             issues={fetcher.data && !fetcher.data.ok ? fetcher.data.issues : []}
             busy={fetcher.state !== "idle"}
             submitLabel={t("campaigns.start")}
+            abTest
             onSubmit={(form) => fetcher.submit(form, { method: "post" })}
           />
         </Layout.Section>

@@ -13,7 +13,7 @@ import {
   type VariantKey,
   type VariantValidation,
 } from "../domain/campaign-variants";
-import { abTestStats, type AbMember, type AbTestStats } from "../domain/campaign-ab-stats";
+import { abTestStats, type AbMember, type AbTestReport } from "../domain/campaign-ab-stats";
 import type { MemberOrder } from "../domain/campaign-stats";
 import { campaignAbTest, endAbTest, saveVariants, type AbTest } from "../models/campaign-variants.server";
 import type { Campaign } from "../models/campaigns.server";
@@ -77,11 +77,7 @@ export function offerResolver(shop: string) {
   };
 }
 
-export interface AbTestReport extends AbTestStats {
-  variants: { key: VariantKey; offer: CampaignOffer; weight: number }[];
-  endedAt: string | null;
-  winner: VariantKey | null;
-}
+export type { AbTestReport };
 
 /** The test's report; null for a campaign without variants. `members` are the observed ones (holdout, issued codes). */
 export async function abTestReport(
