@@ -7,6 +7,15 @@ import { deleteSessions } from "../../app/models/session.server";
 import { getQueue } from "../../app/jobs/runtime.server";
 import { prisma } from "../../app/db.server";
 import { ensureAggregates } from "../../app/models/customer-aggregates.server";
+import {
+  customerGroups,
+  markWithdrawn,
+  openCodesOfCustomersWhoOrdered,
+  signupCustomers,
+  signupFacts,
+} from "../../app/models/campaign-signups.server";
+import { createCampaign } from "../../app/models/campaigns.server";
+import { campaignTemplate } from "../../app/domain/campaigns";
 import { startApp } from "../support/app-server";
 import { addCustomerWithOrders, installShop, snapshotShop } from "../support/shops";
 import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "../support/test-env";
@@ -86,6 +95,45 @@ describe("shop A cannot read shop B", () => {
       aggregate: null,
     });
     expect((await getInstallOverview(A)).customers).toBe(1);
+  });
+});
+
+describe("sign-up campaigns and the report by group stay in their shop", () => {
+  it("A's reads do not find B's sign-ups, groups or open welcome codes, and A cannot withdraw B's code", async () => {
+    const signup = "gid://shopify/Customer/90";
+    await prisma.customer.create({ data: { shop: B, id: signup, sourceCreatedAt: new Date() } });
+    const welcome = await createCampaign(B, campaignTemplate("welcome", "USD"), new Date(Date.now() - 60_000));
+    const code = await prisma.campaignRecipient.create({
+      data: {
+        shop: B,
+        campaignId: welcome.id,
+        customerId: customerOfB,
+        holdout: false,
+        assignedAt: new Date(),
+        code: "WELCOME-OFB",
+        expiresAt: new Date(Date.now() + 86_400_000),
+        discountId: "gid://shopify/DiscountCodeNode/1",
+        issuedAt: new Date(),
+        segment: "champions",
+      },
+    });
+    await prisma.customerState.create({
+      data: { shop: B, customerId: signup, segment: "prospect", computedAt: new Date() },
+    });
+    // B's own reads find them (so the checks below can fail)
+    expect((await customerGroups(B, [signup])).get(signup)).toEqual({ segment: "prospect", tier: null });
+    expect(await signupCustomers(B, null)).toContain(signup);
+    expect((await signupFacts(B, [customerOfB])).get(customerOfB)?.firstOrderAt).not.toBeNull();
+    expect((await openCodesOfCustomersWhoOrdered(B, welcome.id, new Date())).map((r) => r.code)).toEqual([
+      "WELCOME-OFB",
+    ]);
+    // A's do not
+    expect(await signupCustomers(A, null)).not.toContain(signup);
+    expect((await customerGroups(A, [customerOfB, signup])).size).toBe(0);
+    expect((await signupFacts(A, [customerOfB, signup])).size).toBe(0);
+    expect(await openCodesOfCustomersWhoOrdered(A, welcome.id, new Date())).toEqual([]);
+    await markWithdrawn(A, code.id, new Date());
+    expect((await prisma.campaignRecipient.findFirstOrThrow({ where: { id: code.id } })).retiredAt).toBeNull();
   });
 });
 
