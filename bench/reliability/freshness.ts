@@ -50,10 +50,13 @@ interface Pending {
   /** Spend in the window the store's status metafield held when the order was placed (minor units; 0: none). */
   spendBefore: number;
   totalMinor: number;
-  /** The customer's refunds and cancellations (minor units) up to the order. */
+  /** The customer's refunds and cancellations (minor units) the status found at the order already reflects. */
   reducedBefore: number;
   /** Tier discounts checkout applied to the customer when the order was placed. */
   discountsBefore: Set<string>;
+  /** The tier in the store's status metafield when the order was placed (null: none), and in the first write counting it. */
+  tierBefore: string | null;
+  tierAfter: string | null;
   metafieldMs: number | null;
   discountMs: number | null;
 }
@@ -65,20 +68,34 @@ export function trackFreshness(cluster: Cluster, shops: readonly string[], { per
   const all: Pending[] = [];
   const reduced = new Map<string, number>(); // shop|customer → refunds + cancellations since the start (minor)
   const cancelled = new Set<string>();
+  // shop|customer → their refunds + cancellations when the store's status metafield was written the time before last
+  // and the last time. A reduction made after the last write is not in the status an order placed now finds; one made
+  // shortly before it may not be either (the sync read the state before the reduction's webhook was handled: seen in
+  // runs), so an order is measured against the reductions since the write before last.
+  const reducedAtStatus = new Map<string, [number, number]>();
+  const lastTags = new Map<string, string>(); // shop|customer → the tags last written (for the report's details)
+  const history = new Map<string, string[]>(); // shop|customer → what happened to them, timed (for the details)
+  const note = (shop: string, customerId: string, text: string) => {
+    const list = history.get(key(shop, customerId)) ?? [];
+    list.push(`${new Date().toISOString().slice(11, 23)} ${text}`);
+    history.set(key(shop, customerId), list);
+  };
   const key = (shop: string, customerId: string) => `${shop}|${customerId}`;
   const state = (shop: string) => cluster.shopify.admin.shops.getShop(shop)!;
   const statusOf = (shop: string, customerId: string) =>
     state(shop)
       .metafieldsOf(customerId)
       .find((m) => m.namespace.startsWith("app--") && m.key === "status");
-  const spendIn = (value: string | null | undefined) => {
-    if (!value) return 0;
+  const parsed = (value: string | null | undefined): { spend_in_window?: string; tier?: string } => {
+    if (!value) return {};
     try {
-      return minor((JSON.parse(value) as { spend_in_window?: string }).spend_in_window ?? 0);
+      return JSON.parse(value) as { spend_in_window?: string; tier?: string };
     } catch {
-      return 0;
+      return {};
     }
   };
+  const spendIn = (value: string | null | undefined) => minor(parsed(value).spend_in_window ?? 0);
+  const tierIn = (value: string | null | undefined) => parsed(value).tier ?? null;
   const tierDiscounts = (shop: string, customerId: string) =>
     new Set(
       cluster.shopify.admin
@@ -89,18 +106,26 @@ export function trackFreshness(cluster: Cluster, shops: readonly string[], { per
 
   const stops = shops.map((shop) =>
     state(shop).observeWrites((write: StoreWrite) => {
+      if (write.kind === "tags") lastTags.set(key(shop, write.ownerId), write.value ?? "");
+      if (write.kind === "metafield" && write.key?.startsWith("app--") && write.key.endsWith(".status")) {
+        const k = key(shop, write.ownerId);
+        reducedAtStatus.set(k, [reducedAtStatus.get(k)?.[1] ?? 0, reduced.get(k) ?? 0]);
+      }
       const waiting = pending.get(key(shop, write.ownerId));
       if (!waiting?.length) return;
       const reducedNow = reduced.get(key(shop, write.ownerId)) ?? 0;
       if (write.kind === "metafield" && write.key?.startsWith("app--") && write.key.endsWith(".status")) {
         const spend = spendIn(write.value);
+        note(shop, write.ownerId, `status spend ${spend}`);
         for (const p of waiting)
           if (
             p.metafieldMs === null &&
             spend >= p.spendBefore + p.totalMinor - (reducedNow - p.reducedBefore) &&
             write.at >= p.placedAt
-          )
+          ) {
             p.metafieldMs = write.at - p.placedAt;
+            p.tierAfter = tierIn(write.value);
+          }
       }
       if (perks && write.kind === "tags") {
         const now = tierDiscounts(shop, write.ownerId);
@@ -120,12 +145,19 @@ export function trackFreshness(cluster: Cluster, shops: readonly string[], { per
         placedAt: Date.now(),
         spendBefore: spendIn(statusOf(shop, order.customerId)?.value),
         totalMinor: minor(order.total),
-        reducedBefore: reduced.get(key(shop, order.customerId)) ?? 0,
+        // What the status found now surely reflects (reducedAtStatus); without a status it holds none of the
+        // customer's orders, so none of their reductions either.
+        reducedBefore: statusOf(shop, order.customerId)
+          ? (reducedAtStatus.get(key(shop, order.customerId))?.[0] ?? 0)
+          : (reduced.get(key(shop, order.customerId)) ?? 0),
         discountsBefore: perks ? tierDiscounts(shop, order.customerId) : new Set(),
+        tierBefore: tierIn(statusOf(shop, order.customerId)?.value),
+        tierAfter: null,
         metafieldMs: null,
         discountMs: null,
       };
       all.push(p);
+      note(shop, order.customerId, `placed ${order.id} +${p.totalMinor} (status spend ${p.spendBefore})`);
       const list = pending.get(key(shop, order.customerId)) ?? [];
       list.push(p);
       pending.set(key(shop, order.customerId), list);
@@ -133,6 +165,7 @@ export function trackFreshness(cluster: Cluster, shops: readonly string[], { per
     /** A refund or cancellation of one of the customer's orders took `amount` off. */
     reduced(shop: string, customerId: string, amount: string, cancelledOrderId?: string) {
       reduced.set(key(shop, customerId), (reduced.get(key(shop, customerId)) ?? 0) + minor(amount));
+      note(shop, customerId, `${cancelledOrderId ? `cancelled ${cancelledOrderId}` : "refund"} −${minor(amount)}`);
       if (cancelledOrderId) cancelled.add(cancelledOrderId);
     },
     /** Waits (at most `timeoutMs`) until every order measured has reached the store. */
@@ -182,39 +215,45 @@ export function trackFreshness(cluster: Cluster, shops: readonly string[], { per
           return at !== undefined && at <= reached ? [reached - at] : [];
         })
         .sort((a, b) => a - b);
+      for (const p of measured.filter((q) => q.metafieldMs === null)) {
+        const status = parsed(statusOf(p.shop, p.customerId)?.value);
+        console.error(
+          `freshness: ${p.shop} ${p.customerId} order ${p.orderId}: status never counted it (spend before ${p.spendBefore}, order ${p.totalMinor}, reduced since ${(reduced.get(key(p.shop, p.customerId)) ?? 0) - p.reducedBefore}); at the end the status says tier ${status.tier ?? "none"}, spend ${status.spend_in_window ?? "none"}\n  ${(history.get(key(p.shop, p.customerId)) ?? []).join("\n  ")}`,
+        );
+      }
       const rows = [
         `| freshness: order placed → tier metafields (status) updated in the local Shopify, p50 / p99 / max | ${s(pct(metafield, 50))} / ${s(pct(metafield, 99))} / ${s(metafield[metafield.length - 1] ?? NaN)} (${metafield.length} orders; ${measured.length - metafield.length} not reached; ${all.length - measured.length} cancelled during the load, left out) |`,
         `| freshness, the app's part: webhook accepted (its customer-changed job enqueued) → tier metafields updated, p50 / p99 / max | ${s(pct(fromAccepted, 50))} / ${s(pct(fromAccepted, 99))} / ${s(fromAccepted[fromAccepted.length - 1] ?? NaN)} (${fromAccepted.length} orders with a job of their own) |`,
       ];
       if (perks) {
-        const discount = measured
+        // Orders that moved their customer into a tier with a discount, as the store saw it: the first status write
+        // counting the order names a tier with a perk other than the one the store held when the order was placed.
+        // (Timing every order to the customer's next new discount would credit an earlier order of theirs with the
+        // move a later order made.)
+        const movers = measured.filter(
+          (p) => p.tierAfter !== null && p.tierAfter !== p.tierBefore && PERK_PERCENT[p.tierAfter] !== undefined,
+        );
+        const discount = movers
           .map((p) => p.discountMs)
           .filter((n): n is number => n !== null)
           .sort((a, b) => a - b);
-        // Orders after which the app moved the customer to a tier with a discount (its state history): each should
-        // have been seen to reach checkout.
-        const moves = (
-          await db.query(
-            `SELECT shop, "customerId", extract(epoch FROM "at") * 1000 AS at FROM "CustomerStateChange"
-             WHERE kind = 'tier' AND reason = 'order' AND "to" = ANY($1) AND shop = ANY($2)`,
-            [Object.keys(PERK_PERCENT), [...shops]],
-          )
-        ).rows as { shop: string; customerId: string; at: string }[];
-        const moved = measured.filter((p) =>
-          moves.some((m) => m.shop === p.shop && m.customerId === p.customerId && Number(m.at) >= p.placedAt - 1000),
-        );
-        // The move is credited to the customer's last order before it; earlier orders of theirs count when they got
-        // the discount themselves.
-        const expected = new Set(
-          moved
-            .filter((p) => p.discountMs === null)
-            .filter(
-              (p) => !moved.some((q) => q.customerId === p.customerId && q.shop === p.shop && q.discountMs !== null),
-            )
-            .map((p) => `${p.shop}|${p.customerId}`),
-        );
+        // A mover whose discount never applied is a defect unless the customer left that tier again before the run
+        // ended (a refund or cancellation): the store's last status tells.
+        const never = movers.filter((p) => p.discountMs === null);
+        const missing = never.filter((p) => {
+          const tierNow = tierIn(statusOf(p.shop, p.customerId)?.value);
+          return (
+            tierNow !== null && PERK_PERCENT[tierNow] !== undefined && tierDiscounts(p.shop, p.customerId).size === 0
+          );
+        });
+        for (const p of never) {
+          const tierNow = tierIn(statusOf(p.shop, p.customerId)?.value);
+          console.error(
+            `freshness: ${p.shop} ${p.customerId} order ${p.orderId}: ${p.tierBefore ?? "none"} → ${p.tierAfter} (status after ${(p.metafieldMs! / 1000).toFixed(2)} s), discount never seen; at the end: status tier ${tierNow ?? "none"}, tags ${JSON.stringify(lastTags.get(key(p.shop, p.customerId)) ?? null)}, checkout tier discounts ${[...tierDiscounts(p.shop, p.customerId)].join(",") || "none"}`,
+          );
+        }
         rows.push(
-          `| freshness: order placed → a new tier's automatic discount applies at checkout, p50 / p99 / max | ${s(pct(discount, 50))} / ${s(pct(discount, 99))} / ${s(discount[discount.length - 1] ?? NaN)} (${discount.length} orders; customers moved up by an order whose discount never applied: ${expected.size}) |`,
+          `| freshness: order placed → the new tier's automatic discount applies at checkout (orders that moved their customer into a tier with a discount), p50 / p99 / max | ${s(pct(discount, 50))} / ${s(pct(discount, 99))} / ${s(discount[discount.length - 1] ?? NaN)} (${discount.length} orders; ${never.length} never applied: ${never.length - missing.length} left the tier again before the end, ${missing.length} in a discounted tier at the end without the discount) |`,
         );
       }
       return rows;
