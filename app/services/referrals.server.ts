@@ -66,7 +66,7 @@ import {
   DISCOUNT_CODE_BASIC_CREATE_MUTATION,
   REFERRAL_PEOPLE_QUERY,
 } from "../shopify/documents";
-import { accessRefusals, GraphqlDocumentError } from "../shopify/errors";
+import { AccessDeniedError, accessRefusals, GraphqlDocumentError } from "../shopify/errors";
 import { formTokenValid, issueFormToken } from "./shopper-points.server";
 import { sendPointsTriggers } from "./points-flow.server";
 import { logger } from "../logger.server";
@@ -348,6 +348,32 @@ const personOf = (node: PersonNode, fallbackId: string, emails: (string | null)[
   return all.length ? all.map((email) => ({ ...base, email })) : [{ ...base, email: null }];
 };
 
+type PeopleAnswer = { referrer: PersonNode; friend: PersonNode; order: { email: string | null } | null };
+
+/**
+ * Shopify's records of the referrer, the friend and the order. Phones and addresses are protected customer data: a
+ * shop whose app is not approved for one is asked again without it (that guard then cannot run; the email and
+ * customer guards still do).
+ */
+async function readPeople(client: AdminClient, variables: Record<string, unknown>): Promise<PeopleAnswer> {
+  let include = { phone: true, address: true };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.request<PeopleAnswer>(REFERRAL_PEOPLE_QUERY, { ...variables, ...include });
+    } catch (error) {
+      if (!(error instanceof AccessDeniedError) || attempt > 0) throw error;
+      const refused = error.refusals.join(" ");
+      const next = {
+        phone: include.phone && !/phone/i.test(refused),
+        address: include.address && !/address/i.test(refused),
+      };
+      if (next.phone === include.phone && next.address === include.address) throw error;
+      logger.warn("referral guard without protected fields", { refused, ...next });
+      include = next;
+    }
+  }
+}
+
 /** What the friend shares with the referrer, from Shopify's records of both (and the ledger's emails). */
 async function sharedWithReferrer(
   shop: string,
@@ -357,11 +383,7 @@ async function sharedWithReferrer(
   client: AdminClient,
 ) {
   if (friendId === r.referrerId) return "customer" as const;
-  const data = await client.request<{
-    referrer: PersonNode;
-    friend: PersonNode;
-    order: { email: string | null } | null;
-  }>(REFERRAL_PEOPLE_QUERY, { referrer: r.referrerId, friend: friendId ?? r.referrerId, order: orderId });
+  const data = await readPeople(client, { referrer: r.referrerId, friend: friendId ?? r.referrerId, order: orderId });
   const referrers = personOf(data.referrer, r.referrerId, [await customerEmail(shop, r.referrerId)]);
   const friends = personOf(friendId ? data.friend : null, friendId ?? "", [
     data.order?.email ?? null,

@@ -1036,19 +1036,20 @@ export const BIRTHDAY_METAFIELDS_QUERY = `#graphql
 
 /**
  * Referrals' self-referral guard (docs/referrals.md): the referrer and the friend who ordered, with the email, phone
- * and default address compared, and the order's own email. Read with read_customers and read_orders.
+ * and default address compared, and the order's own email. Read with read_customers and read_orders; the phone and the
+ * address only when asked ($phone, $address): they are protected customer data the app may not be approved for.
  */
 export const REFERRAL_PEOPLE_QUERY = `#graphql
-  query ReferralPeople($referrer: ID!, $friend: ID!, $order: ID!) {
+  query ReferralPeople($referrer: ID!, $friend: ID!, $order: ID!, $phone: Boolean!, $address: Boolean!) {
     referrer: customer(id: $referrer) {
       id
       defaultEmailAddress {
         emailAddress
       }
-      defaultPhoneNumber {
+      defaultPhoneNumber @include(if: $phone) {
         phoneNumber
       }
-      defaultAddress {
+      defaultAddress @include(if: $address) {
         address1
         zip
         countryCodeV2
@@ -1059,10 +1060,10 @@ export const REFERRAL_PEOPLE_QUERY = `#graphql
       defaultEmailAddress {
         emailAddress
       }
-      defaultPhoneNumber {
+      defaultPhoneNumber @include(if: $phone) {
         phoneNumber
       }
-      defaultAddress {
+      defaultAddress @include(if: $address) {
         address1
         zip
         countryCodeV2
