@@ -412,6 +412,29 @@ describe("a sign-up welcome campaign (first order only)", () => {
     expect(report.groups.tiers).toEqual([expect.objectContaining({ key: null, recipients: nT, holdout: nH })]);
   });
 
+  it("deactivates a sign-up's own discount when nobody else holds a code of it", async () => {
+    // Given a later sign-up, alone in their run (no holdout now), so alone in their discount
+    await prisma.campaign.updateMany({ where: { shop: SHOP, id: welcomeId }, data: { holdoutPercent: 0 } });
+    const late = env.shopify.admin.createCustomer(SHOP, { firstName: "Late", email: "late@example.com" }).id;
+    await env.shopify.webhooks.drain();
+    const lateRow = () =>
+      prisma.campaignRecipient.findFirst({ where: { shop: SHOP, campaignId: welcomeId, customerId: late } });
+    await workJobs(async () => (await lateRow())?.issuedAt != null);
+    const row = (await lateRow())!;
+    const discountId = simulated().discountCodes.get(row.code!.toLowerCase())!;
+    expect(await prisma.campaignRecipient.count({ where: { shop: SHOP, discountId: row.discountId } })).toBe(1);
+    await new Promise((done) => setTimeout(done, Math.max(0, row.assignedAt.getTime() + 1_000 - Date.now())));
+    // When their first order comes without the code
+    env.shopify.admin.placeOrderAtCheckout(SHOP, { customerId: late, subtotal: "40.00" });
+    await env.shopify.webhooks.drain();
+    await workJobs(async () => (await lateRow())?.retiredAt != null);
+    // Then the discount is ended in Shopify and the code refused at checkout
+    expect(Date.parse(simulated().discounts.get(discountId)!.endsAt!)).toBeLessThanOrEqual(Date.now());
+    expect(() =>
+      env.shopify.admin.placeOrderAtCheckout(SHOP, { customerId: late, subtotal: "40.00", codes: [row.code!] }),
+    ).toThrow(/expired|not active|ended/i);
+  });
+
   it("breaks the win-back report down by the segment each member had when chosen, as the definition computes", async () => {
     const members = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId } });
     const report = (await campaignReport(SHOP, campaignId))!;
