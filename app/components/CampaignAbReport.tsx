@@ -144,40 +144,40 @@ export function CampaignAbReport({
         ) : (
           verdictBanner
         )}
+        <BlockStack gap="100">
+          {ab.variants.map((v) => (
+            <Text as="p" key={v.key}>
+              <Text as="span" fontWeight="semibold">
+                {armName(v.key)}
+              </Text>
+              {` · ${offerLabel(v.offer)}`}
+            </Text>
+          ))}
+        </BlockStack>
         <DataTable
-          columnContentTypes={[
-            "text",
-            "text",
-            "numeric",
-            "numeric",
-            "numeric",
-            "numeric",
-            "numeric",
-            "numeric",
-            "text",
-          ]}
+          columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "text"]}
           headings={[
             t("campaignAb.report.arm"),
-            t("campaignAb.report.offer"),
             t("campaignAb.report.analysed"),
             t("campaignAb.report.inWindow"),
             t("campaignAb.report.conversion"),
             t("campaignAb.report.revenuePerCustomer"),
-            t("campaignAb.report.redemptions"),
             t("campaignAb.report.discountCost"),
             t("campaignAb.report.roi"),
           ]}
           rows={ab.arms.map((a) => {
-            const offer = a.key === "holdout" ? undefined : offerOf(a.key);
             return [
               armName(a.key),
-              offer ? offerLabel(offer) : none,
               n(a.units),
               n(a.inWindow),
               pct(a.conversion),
               money(a.revenuePerUnitMinor),
-              a.key === "holdout" ? none : n(a.redemptions),
-              a.key === "holdout" ? none : money(a.discountCostMinor),
+              a.key === "holdout"
+                ? none
+                : t("campaignAb.report.costWithRedemptions", {
+                    cost: money(a.discountCostMinor),
+                    count: a.redemptions,
+                  }),
               a.roi === null
                 ? none
                 : a.roiInterval
