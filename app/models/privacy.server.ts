@@ -32,6 +32,8 @@ export interface CustomerDataReport {
   imports: Record<string, unknown>[];
   /** The "Points earned" Flow triggers announced (or to be) about them: source, points, state, when sent. */
   pointsTriggers: Record<string, unknown>[];
+  /** Referrals (docs/referrals.md): their referral code and link visits, and the referrals they made or were the friend of. */
+  referrals: Record<string, unknown>[];
   /** The line items of their orders, and the refunded lines. */
   orderLines: Record<string, unknown>[];
   refundLines: Record<string, unknown>[];
@@ -81,6 +83,7 @@ export async function collectCustomerData(
     prisma.customerAggregate.findUnique({ where: { shop_customerId: { shop, customerId } } }),
   ]);
   const imports = await importLinesNaming(shop, customerId, customer?.email ?? null);
+  const referrals = await referralsNaming(shop, customerId, customer?.email ?? null);
   const due = await prisma.customerSyncDue.findUnique({ where: { shop_customerId: { shop, customerId } } });
   return {
     customer: customer && plain(customer),
@@ -95,6 +98,7 @@ export async function collectCustomerData(
     birthday: birthday && plain(birthday),
     imports,
     pointsTriggers: pointsTriggers.map(plain),
+    referrals,
     orderLines: orderLines.map(plain),
     refundLines: refundLines.map(plain),
     prediction: prediction && plain(prediction),
@@ -102,6 +106,24 @@ export async function collectCustomerData(
     shopifyStats: shopifyStats && plain(shopifyStats),
     aggregate: aggregate && plain(aggregate),
   };
+}
+
+/** The referral rows naming the customer: as referrer, as the friend who ordered, or by the friend's email. */
+const referralWhere = (shop: string, customerId: string, email: string | null) => ({
+  shop,
+  OR: [
+    { referrerId: customerId },
+    { friendCustomerId: customerId },
+    ...(email ? [{ friendEmail: email.trim().toLowerCase() }] : []),
+  ],
+});
+
+async function referralsNaming(shop: string, customerId: string, email: string | null) {
+  const [member, referrals] = await Promise.all([
+    prisma.referralMember.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    prisma.referral.findMany({ where: referralWhere(shop, customerId, email), orderBy: { createdAt: "asc" } }),
+  ]);
+  return [...(member ? [{ member: plain(member) }] : []), ...referrals.map((r) => ({ referral: plain(r) }))];
 }
 
 /** Lowercase texts a stored import report could name the customer by (a superset filter for the database). */
@@ -188,6 +210,9 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     const redemptions = await tx.redemption.deleteMany({ where: { shop, customerId } });
     const birthdays = await tx.customerBirthday.deleteMany({ where: { shop, customerId } });
     const pointsTriggers = await tx.pointsFlowTrigger.deleteMany({ where: { shop, customerId } });
+    // Referrals: their code, and every referral naming them (as referrer, as the friend, by the friend's email).
+    const referralMembers = await tx.referralMember.deleteMany({ where: { shop, customerId } });
+    const referrals = await tx.referral.deleteMany({ where: referralWhere(shop, customerId, email) });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
@@ -223,6 +248,8 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       redemptions: redemptions.count,
       birthdays: birthdays.count,
       pointsTriggers: pointsTriggers.count,
+      referralMembers: referralMembers.count,
+      referrals: referrals.count,
       dataRequests: requests.count,
       reconcileFixes,
       importLines,
@@ -266,6 +293,9 @@ export async function eraseShopData(shop: string, at: Date) {
       customerBirthdays: (await tx.customerBirthday.deleteMany({ where: { shop } })).count,
       pointsImports: (await tx.pointsImport.deleteMany({ where: { shop } })).count,
       pointsFlowTriggers: (await tx.pointsFlowTrigger.deleteMany({ where: { shop } })).count,
+      referralSettings: (await tx.referralSettings.deleteMany({ where: { shop } })).count,
+      referralMembers: (await tx.referralMember.deleteMany({ where: { shop } })).count,
+      referrals: (await tx.referral.deleteMany({ where: { shop } })).count,
       products: (await tx.product.deleteMany({ where: { shop } })).count,
       orderLines: (await tx.orderLine.deleteMany({ where: { shop } })).count,
       refundLines: (await tx.refundLine.deleteMany({ where: { shop } })).count,
@@ -279,6 +309,9 @@ export async function eraseShopData(shop: string, at: Date) {
       customerShopifyStats: (await tx.customerShopifyStats.deleteMany({ where: { shop } })).count,
       stateHistory: (await tx.stateHistory.deleteMany({ where: { shop } })).count,
       stateMoveHistory: (await tx.stateMoveHistory.deleteMany({ where: { shop } })).count,
+      // After the orders and customers: the deltas their deletion just wrote go too (docs/ledger-counts.md).
+      ledgerCountDeltas: (await tx.ledgerCountDelta.deleteMany({ where: { shop } })).count,
+      ledgerCounts: (await tx.ledgerCount.deleteMany({ where: { shop } })).count,
     };
     await tx.shop.update({
       where: { shop },
