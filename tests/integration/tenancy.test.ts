@@ -87,6 +87,7 @@ describe("shop A cannot read shop B", () => {
       birthday: null,
       imports: [],
       pointsTriggers: [],
+      referrals: [],
       orderLines: [],
       refundLines: [],
       prediction: null,
@@ -134,6 +135,50 @@ describe("sign-up campaigns and the report by group stay in their shop", () => {
     expect(await openCodesOfCustomersWhoOrdered(A, welcome.id, new Date())).toEqual([]);
     await markWithdrawn(A, code.id, new Date());
     expect((await prisma.campaignRecipient.findFirstOrThrow({ where: { id: code.id } })).retiredAt).toBeNull();
+  });
+});
+
+describe("referrals stay in their shop", () => {
+  it("A's reads do not find B's referral code or referrals, and A's transitions cannot move them", async () => {
+    const referrals = await import("../../app/models/referrals.server");
+    await prisma.referralMember.create({ data: { shop: B, customerId: customerOfB, code: "B2B2B2B2B2" } });
+    const row = await prisma.referral.create({
+      data: {
+        shop: B,
+        id: "00000000-0000-4000-8000-00000000000b",
+        referrerId: customerOfB,
+        friendEmail: "friend-of-b@example.com",
+        emailKey: "friend-of-b@example.com",
+        token: "token-of-b",
+        code: "REF-OFBOFBOFBOFB",
+        offer: JSON.stringify({ kind: "percentage", value: 10, minimumSubtotalMinor: null }),
+        currencyCode: "USD",
+        expiresAt: new Date(Date.now() + 86_400_000),
+        state: "ordered",
+        orderId: "gid://shopify/Order/21",
+        orderedAt: new Date(),
+      },
+    });
+    // B's own reads find them (so the checks below can fail)
+    expect(await referrals.memberByCode(B, "B2B2B2B2B2")).toMatchObject({ customerId: customerOfB });
+    expect((await referrals.listReferrals(B)).map((r) => r.id)).toEqual([row.id]);
+    // A's do not
+    expect(await referrals.memberByCode(A, "B2B2B2B2B2")).toBeNull();
+    expect(await referrals.getReferral(A, row.id)).toBeNull();
+    expect(await referrals.referralOfEmail(A, "friend-of-b@example.com")).toBeNull();
+    expect(await referrals.listReferrals(A)).toEqual([]);
+    expect(await referrals.openReferrals(A)).toEqual([]);
+    expect(await referrals.referralFunnel(A)).toMatchObject({ linksFollowed: 0, codesIssued: 0, firstOrders: 0 });
+    expect((await collectCustomerData(A, customerOfB, [])).referrals).toEqual([]);
+    expect(await referrals.markRewarded(A, row.id, 500, new Date())).toBe(false);
+    expect(await referrals.markRefused(A, row.id, "cap_total")).toBe(false);
+    await referrals.countVisit(A, "B2B2B2B2B2");
+    expect(await prisma.referral.findUniqueOrThrow({ where: { shop_id: { shop: B, id: row.id } } })).toMatchObject({
+      state: "ordered",
+      rewardPoints: null,
+    });
+    expect((await prisma.referralMember.findFirstOrThrow({ where: { shop: B } })).visits).toBe(0);
+    expect((await collectCustomerData(B, customerOfB, [])).referrals).toHaveLength(2);
   });
 });
 
