@@ -428,3 +428,19 @@ describe("tenancy", () => {
     expect(await referralRows()).toEqual(aRows);
   });
 });
+
+describe("privacy", () => {
+  it("a customer's data request lists their referrals; erasure removes their code and every referral naming them", async () => {
+    const { collectCustomerData, eraseCustomerData } = await import("../../app/models/privacy.server");
+    const held = (await collectCustomerData(A, referrer2, [])).referrals;
+    // Their code and the three referrals they made (the caps test)
+    expect(held.filter((r) => "member" in r)).toHaveLength(1);
+    expect(held.filter((r) => "referral" in r)).toHaveLength(3);
+    const erased = await eraseCustomerData(A, referrer2, []);
+    expect(erased).toMatchObject({ referralMembers: 1, referrals: 3 });
+    expect(await prisma.referralMember.count({ where: { shop: A, customerId: referrer2 } })).toBe(0);
+    expect(await prisma.referral.count({ where: { shop: A, referrerId: referrer2 } })).toBe(0);
+    // The other referrer's are untouched
+    expect(await prisma.referral.count({ where: { shop: A, referrerId: referrer } })).toBeGreaterThan(0);
+  });
+});
