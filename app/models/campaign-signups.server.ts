@@ -27,15 +27,21 @@ async function withQualifyingOrder(shop: string, customerIds: readonly string[])
 
 /**
  * Live customers who created their account at or after `since` (any time when null) and have no qualifying order:
- * the sign-up audience. A customer whose creation time is unknown is only found when `since` is null.
+ * the sign-up audience. A customer whose creation time is unknown is only found when `since` is null. `skip`: customers
+ * left out before their orders are read.
  */
-export async function signupCustomers(shop: string, since: Date | null): Promise<string[]> {
+export async function signupCustomers(
+  shop: string,
+  since: Date | null,
+  { skip }: { skip?: (customerId: string) => boolean } = {},
+): Promise<string[]> {
   const customers = await prisma.customer.findMany({
     where: { shop, deletedAt: null, ...(since ? { sourceCreatedAt: { gte: since } } : {}) },
     select: { id: true },
     orderBy: { id: "asc" },
   });
-  const ids = customers.map((c) => c.id);
+  // Those the caller already knows it will not assign (still cooling down) need no look at their orders.
+  const ids = customers.map((c) => c.id).filter((id) => !skip?.(id));
   const ordered = await withQualifyingOrder(shop, ids);
   return ids.filter((id) => !ordered.has(id));
 }

@@ -151,8 +151,14 @@ async function audienceNow(shop: string, campaign: Campaign, now: Date, tierOrde
     case "insight":
       // Everyone who matches now (a shop without predictions: nobody for the prediction-based ones).
       return insightCustomers(shop, a.insight, await predictionContext(shop), now);
-    case "signup":
-      return signupCustomers(shop, campaign.includeExisting ? null : campaign.startedAt);
+    case "signup": {
+      // Everyone already welcomed within the cooldown is skipped before their orders are read (with "include
+      // existing", every run would otherwise look at every customer's orders).
+      const last = await lastAssignments(shop, campaign.id);
+      return signupCustomers(shop, campaign.includeExisting ? null : campaign.startedAt, {
+        skip: (id) => !cooledDown(last.get(id) ?? null, campaign.cooldownDays, now),
+      });
+    }
   }
 }
 
