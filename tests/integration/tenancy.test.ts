@@ -15,6 +15,8 @@ import {
   signupFacts,
 } from "../../app/models/campaign-signups.server";
 import { createCampaign } from "../../app/models/campaigns.server";
+import { campaignAbTest, endAbTest, saveVariants } from "../../app/models/campaign-variants.server";
+import { campaignVariants } from "../../app/domain/campaign-variants";
 import { campaignTemplate } from "../../app/domain/campaigns";
 import { startApp } from "../support/app-server";
 import { addCustomerWithOrders, installShop, snapshotShop } from "../support/shops";
@@ -179,6 +181,28 @@ describe("referrals stay in their shop", () => {
     });
     expect((await prisma.referralMember.findFirstOrThrow({ where: { shop: B } })).visits).toBe(0);
     expect((await collectCustomerData(B, customerOfB, [])).referrals).toHaveLength(2);
+  });
+});
+
+describe("A/B tests stay in their shop", () => {
+  it("A cannot read B's variants nor end B's test", async () => {
+    const offer = campaignTemplate("win_back", "USD");
+    const test = await createCampaign(B, offer, new Date());
+    await saveVariants(
+      B,
+      test.id,
+      campaignVariants(offer.offer, {
+        offer: { kind: "percentage", value: 15, minimumSubtotalMinor: null },
+        weightA: 50,
+        weightB: 50,
+      }),
+    );
+    expect((await campaignAbTest(B, test.id))!.variants.map((v) => v.key)).toEqual(["A", "B"]);
+    expect(await campaignAbTest(A, test.id)).toBeNull();
+    expect(await endAbTest(A, test.id, "B", new Date())).toBe(false);
+    expect((await campaignAbTest(B, test.id))!.test).toEqual({ endedAt: null, winner: null });
+    // B's own end works (so the check above can fail)
+    expect(await endAbTest(B, test.id, "B", new Date())).toBe(true);
   });
 });
 
