@@ -9,7 +9,7 @@
 // (the doubles read JSON only; the conversion is a plain YAML parse, nothing is edited) and every description is
 // gzipped. A SOURCE.json next to them records the repository, commit and commit date, and the README is rewritten.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
