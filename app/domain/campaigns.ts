@@ -22,7 +22,8 @@ export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
  * - insight: customers who match an insight now (app/domain/insights.ts: CLV band, likely lost, promotion-only, a
  *   product or product type bought); cooldown decides when they may get it again.
  * - signup: customers who created an account (customers/create) after the campaign began — any time with "include
- *   existing" — and have no qualifying order; their code works on their first order only.
+ *   existing" — and have no qualifying order, optionally only those who accept email marketing; their code works on
+ *   their first order only.
  */
 export type CampaignAudience =
   | { kind: "segment"; segments: string[] }
@@ -30,7 +31,7 @@ export type CampaignAudience =
   | { kind: "first_order" }
   | { kind: "days_since_last_order"; days: number }
   | { kind: "insight"; insight: Insight }
-  | { kind: "signup" };
+  | { kind: "signup"; marketingOnly: boolean };
 export const AUDIENCE_KINDS = [
   "segment",
   "tier_up",
@@ -93,7 +94,7 @@ export function campaignTemplate(template: Exclude<CampaignTemplate, "custom">, 
       return {
         name: "Welcome",
         template,
-        audience: { kind: "signup" },
+        audience: { kind: "signup", marketingOnly: false },
         includeExisting: false,
         schedule: "entry",
         offer: { kind: "percentage", value: 10, minimumSubtotalMinor: null, expiryDays: 30 },
@@ -163,6 +164,7 @@ export interface CampaignFormInput {
   insight?: unknown;
   insightProduct?: unknown; // product gid
   insightProductType?: unknown;
+  signupMarketingOnly?: unknown; // sign-ups: only those who accept email marketing ("on")
   includeExisting?: unknown;
   schedule?: unknown;
   offerKind?: unknown;
@@ -245,7 +247,10 @@ export function validateCampaign(
       audience = { kind: "first_order" };
       break;
     case "signup":
-      audience = { kind: "signup" };
+      audience = {
+        kind: "signup",
+        marketingOnly: [true, "true", "on"].includes(input.signupMarketingOnly as string | boolean),
+      };
       break;
     case "days_since_last_order":
       audience = { kind: "days_since_last_order", days: integer("days", input.days, 1, CAMPAIGN_LIMITS.daysSinceMax) };
@@ -318,6 +323,7 @@ export function campaignFormValues(c: CampaignDefinition, currency: string) {
     insightProductType:
       c.audience.kind === "insight" && c.audience.insight.key === "product_type" ? c.audience.insight.productType : "",
     includeExisting: c.includeExisting,
+    signupMarketingOnly: c.audience.kind === "signup" && c.audience.marketingOnly,
     schedule: c.schedule,
     offerKind: c.offer.kind,
     offerValue: c.offer.kind === "percentage" ? String(c.offer.value) : fromMinorUnits(c.offer.value, currency),
@@ -410,5 +416,6 @@ export function parseAudience(json: string): CampaignAudience {
   const a = JSON.parse(json) as CampaignAudience;
   if (!(AUDIENCE_KINDS as readonly string[]).includes(a.kind)) throw new Error(`unknown audience ${json}`);
   if (a.kind === "insight") return { kind: "insight", insight: parseStoredInsight(a.insight) };
+  if (a.kind === "signup") return { kind: "signup", marketingOnly: a.marketingOnly === true };
   return a;
 }

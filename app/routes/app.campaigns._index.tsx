@@ -48,7 +48,8 @@ export default function Campaigns() {
         ? t("campaigns.audienceSummary.tierUpTo", { tiers: a.tiers.map(tierName).join(", ") })
         : t("campaigns.audienceSummary.tierUp");
     if (a.kind === "first_order") return t("campaigns.audienceSummary.firstOrder");
-    if (a.kind === "signup") return t("campaignResponse.audienceSummary");
+    if (a.kind === "signup")
+      return t(a.marketingOnly ? "campaignResponse.audienceSummaryMarketing" : "campaignResponse.audienceSummary");
     if (a.kind === "insight") {
       const i = a.insight;
       if (i.key === "product")

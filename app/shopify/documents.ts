@@ -1075,3 +1075,17 @@ export const REFERRAL_PEOPLE_QUERY = `#graphql
     }
   }
 `;
+
+/** Whether customers accept email marketing now (a sign-up campaign for subscribers only reads it before choosing). */
+export const CUSTOMER_EMAIL_MARKETING_QUERY = `#graphql
+  query CustomerEmailMarketing($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on Customer {
+        id
+        defaultEmailAddress {
+          marketingState
+        }
+      }
+    }
+  }
+`;

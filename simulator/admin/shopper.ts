@@ -85,6 +85,8 @@ export interface CustomerInput {
   phone?: string | null;
   locale?: string;
   tags?: string[];
+  /** Whether they accept email marketing (defaultEmailAddress.marketingState). */
+  emailMarketingState?: CustomerRecord["emailMarketingState"];
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -475,6 +477,7 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
         createdAt: now,
         updatedAt: now,
         defaultAddress: null,
+        ...(input.emailMarketingState ? { emailMarketingState: input.emailMarketingState } : {}),
       };
       shop.customerIndex.willChange(customer.id, null, clock.now());
       shop.putCustomer(customer);

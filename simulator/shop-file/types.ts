@@ -57,6 +57,8 @@ export interface CustomerRecord {
   createdAt: string; // ISO-8601 UTC
   updatedAt: string;
   defaultAddress: MailingAddress | null;
+  /** defaultEmailAddress.marketingState (CustomerEmailAddressMarketingState); absent: NOT_SUBSCRIBED. */
+  emailMarketingState?: "INVALID" | "NOT_SUBSCRIBED" | "PENDING" | "SUBSCRIBED" | "UNSUBSCRIBED";
 }
 
 export interface OrderRecord {

@@ -290,7 +290,7 @@ describe("a sign-up welcome campaign (first order only)", () => {
     const saved = await createCampaignFromForm(SHOP, form, new Date(Date.now() - 1_000));
     if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
     welcomeId = saved.campaign.id;
-    expect(saved.campaign.audience).toEqual({ kind: "signup" });
+    expect(saved.campaign.audience).toEqual({ kind: "signup", marketingOnly: false });
     // When twelve shoppers create an account (customers/create reaches the app by webhook)
     for (let i = 0; i < 12; i++)
       signups.push(env.shopify.admin.createCustomer(SHOP, { firstName: `New${i}`, email: `new${i}@example.com` }).id);
@@ -433,6 +433,36 @@ describe("a sign-up welcome campaign (first order only)", () => {
     expect(() =>
       env.shopify.admin.placeOrderAtCheckout(SHOP, { customerId: late, subtotal: "40.00", codes: [row.code!] }),
     ).toThrow(/expired|not active|ended/i);
+  });
+
+  it("reaches only sign-ups Shopify says accept email marketing when the campaign is for subscribers only", async () => {
+    const form = {
+      ...campaignFormValues(await templateDefinition(SHOP, "welcome"), "USD"),
+      name: "Welcome subscribers",
+      codePrefix: "SUBSCRIBED-",
+      holdoutPercent: "0",
+      signupMarketingOnly: true,
+    };
+    const saved = await createCampaignFromForm(SHOP, form, new Date(Date.now() - 1_000));
+    if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
+    expect(saved.campaign.audience).toEqual({ kind: "signup", marketingOnly: true });
+    const sim = env.shopify.admin;
+    const yes = sim.createCustomer(SHOP, { email: "yes@example.com", emailMarketingState: "SUBSCRIBED" }).id;
+    const pending = sim.createCustomer(SHOP, { email: "pending@example.com", emailMarketingState: "PENDING" }).id;
+    const never = sim.createCustomer(SHOP, { email: "never@example.com" }).id;
+    await env.shopify.webhooks.drain();
+    await expect
+      .poll(() => prisma.customer.count({ where: { shop: SHOP, id: { in: [yes, pending, never] } } }))
+      .toBe(3);
+    await run(new Date());
+    const members = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId: saved.campaign.id } });
+    expect(members.map((m) => m.customerId)).toEqual([yes]);
+    // Consent given later: the next run welcomes them
+    sim.updateCustomer(SHOP, never, { emailMarketingState: "SUBSCRIBED" });
+    await run(new Date());
+    const after = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId: saved.campaign.id } });
+    expect(after.map((m) => m.customerId).sort()).toEqual([yes, never].sort());
+    await prisma.campaign.updateMany({ where: { shop: SHOP, id: saved.campaign.id }, data: { status: "paused" } });
   });
 
   it("breaks the win-back report down by the segment each member had when chosen, as the definition computes", async () => {

@@ -147,14 +147,26 @@ describe("first order only", () => {
 describe("the sign-up audience", () => {
   it("is a valid audience kind, stored and read back, and the welcome template's", () => {
     const welcome = campaignTemplate("welcome", "USD");
-    expect(welcome.audience).toEqual({ kind: "signup" });
+    expect(welcome.audience).toEqual({ kind: "signup", marketingOnly: false });
     const checked = validateCampaign(
       { ...campaignFormValues(welcome, "USD"), includeExisting: "on" },
       { currency: "USD", tierKeys: [] },
     );
-    expect(checked.ok && checked.campaign.audience).toEqual({ kind: "signup" });
+    expect(checked.ok && checked.campaign.audience).toEqual({ kind: "signup", marketingOnly: false });
     expect(checked.ok && checked.campaign.includeExisting).toBe(true);
-    expect(parseAudience(JSON.stringify({ kind: "signup" }))).toEqual({ kind: "signup" });
+    // Subscribers only: the form's checkbox, and back into the form
+    const subscribers = validateCampaign(
+      { ...campaignFormValues(welcome, "USD"), signupMarketingOnly: "on" },
+      { currency: "USD", tierKeys: [] },
+    );
+    expect(subscribers.ok && subscribers.campaign.audience).toEqual({ kind: "signup", marketingOnly: true });
+    expect(subscribers.ok && campaignFormValues(subscribers.campaign, "USD").signupMarketingOnly).toBe(true);
+    expect(parseAudience(JSON.stringify({ kind: "signup", marketingOnly: true }))).toEqual({
+      kind: "signup",
+      marketingOnly: true,
+    });
+    // Stored before the option existed: everyone
+    expect(parseAudience(JSON.stringify({ kind: "signup" }))).toEqual({ kind: "signup", marketingOnly: false });
     // Campaigns saved from the old welcome template (segment "new") still read as they were
     expect(parseAudience(JSON.stringify({ kind: "segment", segments: ["new"] }))).toEqual({
       kind: "segment",

@@ -168,7 +168,16 @@ export const customerResolvers: ResolverMap = {
     const last = lastOrder(ctx.shop, c.id);
     return last ? visibleOrder(ctx.shop, last.id) : null;
   },
-  "Customer.defaultEmailAddress": (c: CustomerRecord) => (c.email ? { emailAddress: c.email } : null),
+  "Customer.defaultEmailAddress": (c: CustomerRecord) =>
+    c.email
+      ? {
+          emailAddress: c.email,
+          // Shopify's consent of the address: never asked is NOT_SUBSCRIBED.
+          marketingState: c.emailMarketingState ?? "NOT_SUBSCRIBED",
+          marketingOptInLevel: c.emailMarketingState === "SUBSCRIBED" ? "SINGLE_OPT_IN" : null,
+          marketingUpdatedAt: c.emailMarketingState ? c.updatedAt : null,
+        }
+      : null,
   "Customer.defaultPhoneNumber": (c: CustomerRecord) => (c.phone ? { phoneNumber: c.phone } : null),
   "Customer.orders": (
     c: CustomerRecord,
