@@ -5,6 +5,11 @@ export const DEFAULT_DATABASE_URL = "file:./prisma/dev.sqlite";
 export const DEFAULT_SCOPES =
   "read_orders,read_all_orders,read_customers,write_customers,read_discounts,write_discounts,read_store_credit_accounts,read_store_credit_account_transactions,write_store_credit_account_transactions,read_gift_cards,write_gift_cards,read_products";
 
+/** A 32-byte key written in standard base64. */
+function isKey32(s: string): boolean {
+  return /^[A-Za-z0-9+/]{43}=$/.test(s) && Buffer.from(s, "base64").length === 32;
+}
+
 const required = (what: string) => z.string({ error: `is required (${what})` }).min(1, `is required (${what})`);
 
 const schema = z
@@ -54,6 +59,23 @@ const schema = z
     // A local App Bridge double for the demo and browser tests (read by @shopify/shopify-app-remix itself). Never in
     // production.
     APP_BRIDGE_URL: z.url().optional(),
+    // Channel connections (docs/channels.md): the AES-256-GCM key that encrypts LINE and Klaviyo credentials at rest,
+    // 32 bytes in base64 (`openssl rand -base64 32`), and earlier keys still able to decrypt (comma-separated) while
+    // rotating. Optional: without it the app runs, and saving or using a channel connection says the key is missing.
+    CHANNEL_SECRETS_KEY: z
+      .string()
+      .refine(isKey32, "must be 32 bytes in base64 (e.g. the output of `openssl rand -base64 32`)")
+      .optional(),
+    CHANNEL_SECRETS_OLD_KEYS: z
+      .string()
+      .refine(
+        (s) => s.split(",").every((k) => isKey32(k.trim())),
+        "must be comma-separated 32-byte keys in base64 (earlier values of CHANNEL_SECRETS_KEY)",
+      )
+      .optional(),
+    // Where the LINE Messaging API and Klaviyo's API are; tests and the demo point them at the local doubles.
+    LINE_API_ORIGIN: z.url().default("https://api.line.me"),
+    KLAVIYO_API_ORIGIN: z.url().default("https://a.klaviyo.com"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && env.SHOPIFY_ADMIN_API_ORIGIN) {

@@ -296,6 +296,7 @@ export async function eraseShopData(shop: string, at: Date) {
       referralSettings: (await tx.referralSettings.deleteMany({ where: { shop } })).count,
       referralMembers: (await tx.referralMember.deleteMany({ where: { shop } })).count,
       referrals: (await tx.referral.deleteMany({ where: { shop } })).count,
+      channelConnections: (await tx.channelConnection.deleteMany({ where: { shop } })).count,
       products: (await tx.product.deleteMany({ where: { shop } })).count,
       orderLines: (await tx.orderLine.deleteMany({ where: { shop } })).count,
       refundLines: (await tx.refundLine.deleteMany({ where: { shop } })).count,
