@@ -588,6 +588,8 @@ async function main() {
       ],
       ["dashboard", await serverTime(SHOP, "/app", "routes/app._index")],
       ["dashboard, empty shop", await serverTime(EMPTY, "/app", "routes/app._index")],
+      ["segments", await serverTime(SHOP, "/app/segments", "routes/app.segments")],
+      ["customer detail", await serverTime(SHOP, `/app/customers/${ids.customerId}`, "routes/app.customers.$id")],
       ["analytics (last 30 days)", await serverTime(SHOP, "/app/analytics", "routes/app.analytics")],
       ["analytics (all time)", await serverTime(SHOP, "/app/analytics", "routes/app.analytics", { period: "all" })],
     ];
