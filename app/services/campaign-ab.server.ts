@@ -140,3 +140,32 @@ export async function endCampaignTest(
   await enqueueCampaigns(queue, shop, "manual");
   return { ok: true, intent, id };
 }
+
+/**
+ * An edit of a campaign with an A/B test may not change the offer or its validity: A's offer is the campaign's own, and
+ * changing it (or the observation window) mid-test would mix two experiments in one report, or after the end rewrite
+ * the frozen figures. Issues on the fields concerned; none for a campaign without a test or an unchanged offer.
+ */
+export async function fixedOfferIssues(
+  shop: string,
+  campaign: Campaign,
+  next: CampaignOffer,
+): Promise<CampaignIssue[]> {
+  const ab = await campaignAbTest(shop, campaign.id);
+  if (!ab || ab.variants.length === 0) return [];
+  const before = campaign.offer;
+  const changed: (keyof CampaignOffer)[] = (["kind", "value", "minimumSubtotalMinor", "expiryDays"] as const).filter(
+    (k) => before[k] !== next[k],
+  );
+  const field = {
+    kind: "offerKind",
+    value: "offerValue",
+    minimumSubtotalMinor: "minimumSubtotal",
+    expiryDays: "expiryDays",
+  };
+  return changed.map((k) => ({
+    path: [field[k]],
+    key: "offer_fixed_in_test",
+    message: "This campaign is an A/B test: its offers and their validity cannot change.",
+  }));
+}

@@ -12,9 +12,11 @@ import { recomputeShop } from "../../app/services/recompute.server";
 import {
   campaignReport,
   createCampaignFromForm,
+  getCampaign,
   runCampaigns,
   submitCampaign,
   templateDefinition,
+  updateCampaignFromForm,
 } from "../../app/services/campaigns.server";
 import { campaignFormValues, inHoldout } from "../../app/domain/campaigns";
 import { pickVariant } from "../../app/domain/campaign-variants";
@@ -200,6 +202,18 @@ describe("an A/B-tested win-back campaign", () => {
     // A handful of customers cannot decide anything
     expect(ab.verdict).toEqual({ kind: "not_enough_data" });
     expect(report.recipients.find((r) => r.variant === "B")).toBeTruthy();
+  });
+
+  it("keeps the test's offers and window fixed on an edit; other settings can change", async () => {
+    const current = (await getCampaign(SHOP, campaignId))!;
+    const values = campaignFormValues(current, "USD");
+    const changedOffer = await updateCampaignFromForm(SHOP, campaignId, { ...values, offerValue: "12" });
+    expect(changedOffer).toMatchObject({ ok: false, issues: [{ path: ["offerValue"], key: "offer_fixed_in_test" }] });
+    const changedWindow = await updateCampaignFromForm(SHOP, campaignId, { ...values, expiryDays: "45" });
+    expect(changedWindow).toMatchObject({ ok: false, issues: [{ path: ["expiryDays"], key: "offer_fixed_in_test" }] });
+    expect((await getCampaign(SHOP, campaignId))!.offer).toEqual(current.offer);
+    const renamed = await updateCampaignFromForm(SHOP, campaignId, { ...values, name: "Win-back A/B (spring)" });
+    expect(renamed).toMatchObject({ ok: true, campaign: { name: "Win-back A/B (spring)" } });
   });
 
   it("ends the test once, for the shop's own campaign and a known variant only", async () => {
