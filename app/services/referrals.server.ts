@@ -69,6 +69,7 @@ import {
 import { AccessDeniedError, accessRefusals, GraphqlDocumentError } from "../shopify/errors";
 import { formTokenValid, issueFormToken } from "./shopper-points.server";
 import { sendPointsTriggers } from "./points-flow.server";
+import { announcementRecords, claimAnnouncement, recordAnnouncement } from "../models/points-flow.server";
 import { logger } from "../logger.server";
 
 const DAY_MS = 86_400_000;
@@ -322,6 +323,8 @@ export interface CompletionDeps {
 }
 
 export interface CompletionResult {
+  /** "Referral completed" triggers sent again after a failed or refused send. */
+  announced: number;
   issued: number;
   ordered: number;
   rewarded: number;
@@ -422,6 +425,7 @@ export async function completeReferrals(shop: string, deps: CompletionDeps): Pro
   const now = deps.now ?? (() => new Date());
   const settings = await getReferralSettings(shop);
   const result: CompletionResult = {
+    announced: 0,
     issued: 0,
     ordered: 0,
     rewarded: 0,
@@ -430,8 +434,17 @@ export async function completeReferrals(shop: string, deps: CompletionDeps): Pro
     expired: 0,
     waiting: 0,
   };
-  for (const r of await openReferrals(shop)) {
+  const open = await openReferrals(shop);
+  // "Referral completed" sends that failed or were refused: sent again (bounded), once per pass
+  const records = await announcementRecords(shop, REFERRAL_TRIGGER, [
+    ...new Set(open.filter((r) => r.state === "rewarded").map((r) => r.referrerId)),
+  ]);
+  const pending = new Map(records.filter((a) => a.state === "pending").map((a) => [a.sourceKey, a.attempts]));
+  for (const r of open) {
     const at = now();
+    const attempts = r.state === "rewarded" ? pending.get(referralKeys.reward(r.id)) : undefined;
+    if (attempts !== undefined && r.orderId && (await announceCompleted(shop, r, r.orderId, deps.client, at, attempts)))
+      result.announced++;
     if (r.state === "reserved") {
       if (at.getTime() - r.updatedAt.getTime() >= REFERRAL_GRACE_MS && (await createFriendCode(shop, r, deps.client)))
         result.issued++;
@@ -523,20 +536,52 @@ async function settle(
   await appendAdjustment(shop, r.referrerId, entry, REFERRAL_ACTOR, at);
   if (await markRewarded(shop, r.id, points, at)) {
     result.rewarded++;
-    const referrer = Number(r.referrerId.split("/").pop());
-    const orderNumber = order.id.split("/").pop() ?? order.id;
-    await sendPointsTriggers(shop, { client }, [
+    await announceCompleted(shop, { ...r, rewardPoints: points }, order.id, client, at, 0);
+  }
+}
+
+/** At most this many sends of one "Referral completed" (then it is recorded as refused). */
+export const REFERRAL_TRIGGER_MAX_ATTEMPTS = 5;
+
+const announcementKey = (shop: string, r: Referral) => ({
+  shop,
+  customerId: r.referrerId,
+  sourceKey: referralKeys.reward(r.id),
+  topic: REFERRAL_TRIGGER,
+});
+
+/**
+ * Sends "Referral completed" through its record (the points triggers' table): claimed first (a racing sender's claim
+ * fails and it sends nothing), then marked sent, or left pending for the next pass (refused after the last attempt).
+ */
+async function announceCompleted(
+  shop: string,
+  r: Referral,
+  orderId: string,
+  client: AdminClient,
+  at: Date,
+  attempts: number,
+): Promise<boolean> {
+  const key = announcementKey(shop, r);
+  const points = r.rewardPoints ?? 0;
+  if (!(await claimAnnouncement(key, points, attempts))) return false;
+  const accepted =
+    (await sendPointsTriggers(shop, { client }, [
       {
         handle: REFERRAL_TRIGGER,
         payload: {
-          customer_id: referrer,
+          customer_id: Number(r.referrerId.split("/").pop()),
           points: String(points),
-          "friend order": orderNumber,
+          "friend order": orderId.split("/").pop() ?? orderId,
           "referral code": r.code,
         },
       },
-    ]);
-  }
+    ])) === 1;
+  await recordAnnouncement(
+    key,
+    accepted ? { sent: true, at } : { sent: false, lastAttempt: attempts + 1 >= REFERRAL_TRIGGER_MAX_ATTEMPTS },
+  );
+  return accepted;
 }
 
 // ---- the merchant's page -----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { prisma } from "../../app/db.server";
 import { setShopSettings } from "../../app/models/shop.server";
 import { DEFAULT_REFERRAL_SETTINGS, type ReferralSettings } from "../../app/domain/referrals";
 import type * as Referrals from "../../app/services/referrals.server";
+import type { AdminClient } from "../../app/shopify/client";
 import type * as ReferralModel from "../../app/models/referrals.server";
 import { signedProxyQuery } from "../support/app-proxy";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
@@ -244,6 +245,42 @@ describe("a referral end to end", () => {
     });
   });
 
+  it("a 'Referral completed' send that failed is sent by the next pass, once", async () => {
+    const issued = (await claim(await memberCodeOf(referrer), "flaky.flow@example.com")).get("issued")!;
+    const row = await prisma.referral.findUniqueOrThrow({ where: { shop_id: { shop: A, id: issued } } });
+    await friendOrders(row.code, "flaky.flow@example.com");
+    const triggers = referralTriggers().length;
+    // The connection drops on the trigger's send (and only there): the reward is written, the send recorded pending
+    const client = await env.clientFor(A);
+    const dropping: AdminClient = Object.assign(Object.create(client) as AdminClient, {
+      request: (query: string, variables?: Record<string, unknown>, options?: object) =>
+        /flowTriggerReceive/.test(query)
+          ? Promise.reject(new Error("connection reset"))
+          : client.request(query, variables, options),
+    });
+    const at = Date.now() + 31 * DAY;
+    expect(await completeReferrals(A, { client: dropping, now: () => new Date(at) })).toMatchObject({ rewarded: 1 });
+    expect(referralTriggers()).toHaveLength(triggers);
+    const record = () =>
+      prisma.pointsFlowTrigger.findUniqueOrThrow({
+        where: {
+          shop_customerId_sourceKey_topic: {
+            shop: A,
+            customerId: referrer,
+            sourceKey: `referral:${issued}`,
+            topic: "referral-completed",
+          },
+        },
+      });
+    expect(await record()).toMatchObject({ state: "pending", attempts: 1, points: 500n });
+    // The next pass sends it; the one after sends nothing
+    expect(await run(at + DAY)).toMatchObject({ announced: 1, rewarded: 0 });
+    expect(referralTriggers()).toHaveLength(triggers + 1);
+    expect(await record()).toMatchObject({ state: "sent", attempts: 2 });
+    expect(await run(at + 2 * DAY)).toMatchObject({ announced: 0 });
+    expect(referralTriggers()).toHaveLength(triggers + 1);
+  });
+
   it("claws the reward back when the order is refunded below the minimum, once", async () => {
     env.shopify.admin.refundOrder(A, orderId, { amount: "40.00" });
     await env.shopify.webhooks.drain();
@@ -254,7 +291,7 @@ describe("a referral end to end", () => {
       .toBe(500n);
     const now = Date.now();
     await Promise.all([run(now + 40 * DAY), run(now + 40 * DAY)]);
-    const journal = await journalOf(referrer);
+    const journal = (await journalOf(referrer)).filter((e) => e.sourceKey.startsWith(`referral:${referralId}`));
     expect(journal.map((e) => [e.sourceKey, e.points])).toEqual([
       [`referral:${referralId}`, 500n],
       [`referral:${referralId}:clawback`, -500n],
