@@ -43,6 +43,9 @@ import rewardsTh from "./pages/rewards.th.json";
 // Referrals: the admin page, and the member's and the friend's parts of the storefront (key referrals.storefront).
 import referralsEn from "./pages/referrals.en.json";
 import referralsTh from "./pages/referrals.th.json";
+// Channels: connecting LINE and Klaviyo (docs/channels.md).
+import channelsEn from "./pages/channels.en.json";
+import channelsTh from "./pages/channels.th.json";
 
 const en = {
   ...enBase,
@@ -60,6 +63,7 @@ const en = {
   products: productsEn,
   rewards: rewardsEn,
   referrals: referralsEn,
+  channels: channelsEn,
 };
 const th = {
   ...thBase,
@@ -77,6 +81,7 @@ const th = {
   products: productsTh,
   rewards: rewardsTh,
   referrals: referralsTh,
+  channels: channelsTh,
 };
 
 export const SUPPORTED_LOCALES = ["en", "th"] as const;

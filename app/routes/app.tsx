@@ -79,6 +79,7 @@ function Navigation() {
       <Link to="/app/products">{t("app.nav.products")}</Link>
       <Link to="/app/campaigns">{t("app.nav.campaigns")}</Link>
       <Link to="/app/referrals">{t("referrals.nav")}</Link>
+      <Link to="/app/channels">{t("channels.nav")}</Link>
       <Link to="/app/analytics">{t("app.nav.analytics")}</Link>
       <Link to="/app/settings">{t("app.nav.settings")}</Link>
     </NavMenu>
