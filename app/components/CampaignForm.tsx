@@ -43,6 +43,7 @@ export interface CampaignFormValues {
   insightProduct: string;
   insightProductType: string;
   includeExisting: boolean;
+  signupMarketingOnly: boolean;
   schedule: string;
   offerKind: string;
   offerValue: string;
@@ -86,7 +87,12 @@ export function CampaignForm({
       setValues((v) => ({ ...v, [key]: value }));
   const errorAt = (field: string) => {
     const issue = issues.find((i) => i.path[0] === field);
-    return issue ? t(`campaigns.rules.${issue.key}`, { ...issue.params, defaultValue: issue.message }) : undefined;
+    return issue
+      ? t([`campaigns.rules.${issue.key}`, `campaignAb.rules.${issue.key}`], {
+          ...issue.params,
+          defaultValue: issue.message,
+        })
+      : undefined;
   };
   const segmentName = (key: string) => segmentNames[key]?.trim() || t(`segment.${key}`);
   const submit = () => {
@@ -150,6 +156,12 @@ export function CampaignForm({
                   helpText={t("campaignResponse.includeExistingHelp")}
                   checked={values.includeExisting}
                   onChange={set("includeExisting")}
+                />
+                <Checkbox
+                  label={t("campaignResponse.marketingOnly")}
+                  helpText={t("campaignResponse.marketingOnlyHelp")}
+                  checked={values.signupMarketingOnly}
+                  onChange={set("signupMarketingOnly")}
                 />
                 <Text as="p" tone="subdued">
                   {t("campaignResponse.firstOrderOnly")}

@@ -52,10 +52,12 @@ import { csvLines } from "./export.server";
 import { insightCustomers, predictionContext, productChoices, productTypeChoices } from "../models/insights.server";
 import { customerGroups, signupCustomers } from "../models/campaign-signups.server";
 import { withdrawSpentFirstOrderCodes } from "./campaign-first-order.server";
+import { consentingOnly } from "./campaign-signups.server";
 import { campaignGroupReport, type CampaignGroupReport } from "./campaign-groups.server";
 import {
   abTestReport,
   endCampaignTest,
+  fixedOfferIssues,
   startAbTest,
   validateAbInput,
   variantAssigner,
@@ -98,9 +100,13 @@ export async function updateCampaignFromForm(
   id: string,
   input: CampaignFormInput,
 ): Promise<CampaignSave | null> {
-  if (!(await getCampaign(shop, id))) return null;
+  const existing = await getCampaign(shop, id);
+  if (!existing) return null;
   const checked = await validate(shop, input);
   if (!checked.ok) return checked;
+  // An A/B test's offers and window are fixed (campaign-ab.server.ts)
+  const fixed = await fixedOfferIssues(shop, existing, checked.campaign.offer);
+  if (fixed.length) return { ok: false, issues: fixed };
   const campaign = await updateCampaign(shop, id, checked.campaign);
   return campaign ? { ok: true, campaign } : null;
 }
@@ -168,10 +174,16 @@ export async function assignCampaign(
   campaign: Campaign,
   now: Date,
   tierOrder: string[],
+  { client }: { client?: AdminClient } = {},
 ): Promise<NewRecipient[]> {
   const matching = await audienceNow(shop, campaign, now, tierOrder);
   const last = await lastAssignments(shop, campaign.id);
-  const fresh = matching.filter((id) => cooledDown(last.get(id) ?? null, campaign.cooldownDays, now));
+  // A subscribers-only sign-up campaign asks Shopify for the consent of those it is about to choose.
+  const fresh = await consentingOnly(
+    campaign,
+    matching.filter((id) => cooledDown(last.get(id) ?? null, campaign.cooldownDays, now)),
+    client,
+  );
   const expiresAt = offerExpiresAt(campaign.offer, now);
   // Who they are when chosen (the report's breakdown by segment and tier).
   const groups = await customerGroups(shop, fresh);
@@ -213,7 +225,7 @@ export async function runCampaigns(
   for (const campaign of campaigns) {
     const at = now();
     if (!dueToday(campaign.schedule, campaign.lastRunAt, at)) continue;
-    const made = await assignCampaign(shop, campaign, at, tierOrder);
+    const made = await assignCampaign(shop, campaign, at, tierOrder, { client });
     assigned += made.filter((r) => !r.holdout).length;
     heldOut += made.filter((r) => r.holdout).length;
     await markCampaignRun(shop, campaign.id, at);
@@ -425,6 +437,7 @@ function formInput(form: FormData): CampaignFormInput {
     insight: get("insight"),
     insightProduct: get("insightProduct"),
     insightProductType: get("insightProductType"),
+    signupMarketingOnly: get("signupMarketingOnly"),
     includeExisting: get("includeExisting"),
     schedule: get("schedule"),
     offerKind: get("offerKind"),
@@ -472,6 +485,8 @@ export async function submitCampaign(
 export const RECIPIENT_CSV_COLUMNS = [
   "customer_id",
   "group",
+  // The A/B test variant whose offer the code carries (empty: holdout, or no test)
+  "variant",
   "assigned_at",
   "code",
   "expires_at",
@@ -489,6 +504,7 @@ export async function recipientsCsv(shop: string, id: string): Promise<{ name: s
     .map((r) => [
       r.customerId,
       r.holdout ? "holdout" : "recipient",
+      r.variant ?? "",
       r.assignedAt.toISOString(),
       r.code ?? "",
       r.expiresAt?.toISOString() ?? "",

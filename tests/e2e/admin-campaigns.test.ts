@@ -96,7 +96,7 @@ describe("Campaign pages", () => {
       .toArray()
       .then((chunks) => Buffer.concat(chunks).toString("utf8"));
     const lines = text.trim().split("\n");
-    expect(lines[0]).toBe("customer_id,group,assigned_at,code,expires_at,issued,redeemed,failure");
+    expect(lines[0]).toBe("customer_id,group,variant,assigned_at,code,expires_at,issued,redeemed,failure");
     expect(lines.length - 1).toBe(await prisma.campaignRecipient.count({ where: { shop: SHOP, campaignId } }));
     expect(lines.filter((l) => l.includes(",recipient,") && l.endsWith(",yes,yes,"))).toHaveLength(1);
     expect(errors).toEqual([]);
@@ -163,7 +163,7 @@ describe("Sign-up audience and the report by group", () => {
         await page.getByRole("button", { name: "Start campaign" }).click();
         await expect.poll(() => page.url()).toMatch(/\/app\/campaigns\/[0-9a-f-]{36}/);
         const saved = await prisma.campaign.findFirstOrThrow({ where: { shop: SHOP, name: "Welcome" } });
-        expect(JSON.parse(saved.audience)).toEqual({ kind: "signup" });
+        expect(JSON.parse(saved.audience)).toEqual({ kind: "signup", marketingOnly: false });
         expect(saved.includeExisting).toBe(true);
       }
       expect(errors).toEqual([]);
