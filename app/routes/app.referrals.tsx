@@ -21,7 +21,7 @@ import {
 } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
-import { referralsAdmin, saveReferralSettingsForm } from "../services/referrals.server";
+import { queueReferralsPass, referralsAdmin, saveReferralSettingsForm } from "../services/referrals.server";
 import { fromMinorUnits } from "../domain/money";
 import type { ReferralSettings } from "../domain/referrals";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "../i18n/format";
@@ -48,6 +48,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
+  // The "Run now" button posts a plain form; the settings form posts JSON.
+  if (!(request.headers.get("content-type") ?? "").includes("application/json")) {
+    const form = await request.formData().catch(() => new FormData());
+    if (form.get("intent") === "run") {
+      await queueReferralsPass(session.shop);
+      return json({ ok: true as const, queued: true as const });
+    }
+  }
   let body: Record<string, unknown> = {};
   try {
     const parsed: unknown = await request.json();
@@ -92,6 +100,7 @@ export default function Referrals() {
   const { t } = useTranslation();
   const locale = useLocale();
   const save = useFetcher<typeof action>();
+  const run = useFetcher<typeof action>();
   const revalidator = useRevalidator();
   const [form, setForm] = useState<Form>(() => formOf(data.settings, data.currency));
   const result = save.data;
@@ -100,7 +109,7 @@ export default function Referrals() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [result]);
 
-  const issues = result && !result.ok ? result.issues : [];
+  const issues = result && !result.ok && "issues" in result ? result.issues : [];
   const errorAt = (field: string) => {
     const issue = issues.find((i) => i.field === field);
     return issue ? t(`referrals.errors.${issue.key}`, { defaultValue: issue.message }) : undefined;
@@ -121,12 +130,22 @@ export default function Referrals() {
   ];
 
   return (
-    <Page title={t("referrals.title")}>
+    <Page
+      title={t("referrals.title")}
+      primaryAction={{
+        content: t("referrals.run"),
+        loading: run.state !== "idle",
+        onAction: () => run.submit({ intent: "run" }, { method: "post" }),
+      }}
+    >
       <Layout>
         <Layout.Section>
-          <Text as="p" tone="subdued">
-            {t("referrals.intro")}
-          </Text>
+          <BlockStack gap="200">
+            <Text as="p" tone="subdued">
+              {t("referrals.intro")}
+            </Text>
+            {run.data && "queued" in run.data ? <Banner tone="info" title={t("referrals.runQueued")} /> : null}
+          </BlockStack>
         </Layout.Section>
         <Layout.Section>
           <Card>

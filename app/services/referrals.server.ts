@@ -71,6 +71,8 @@ import { formTokenValid, issueFormToken } from "./shopper-points.server";
 import { sendPointsTriggers } from "./points-flow.server";
 import { announcementRecords, claimAnnouncement, recordAnnouncement } from "../models/points-flow.server";
 import { logger } from "../logger.server";
+import { enqueueReferrals } from "../jobs/contracts";
+import { getQueue } from "../jobs/runtime.server";
 
 const DAY_MS = 86_400_000;
 export const REFERRAL_TRIGGER = "referral-completed";
@@ -582,6 +584,11 @@ async function announceCompleted(
     accepted ? { sent: true, at } : { sent: false, lastAttempt: attempts + 1 >= REFERRAL_TRIGGER_MAX_ATTEMPTS },
   );
   return accepted;
+}
+
+/** The admin's "Run now": the completion pass queued at once (coalesced with one already queued). */
+export async function queueReferralsPass(shop: string): Promise<void> {
+  await enqueueReferrals(getQueue(), shop);
 }
 
 // ---- the merchant's page -----------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import { setShopSettings } from "../../app/models/shop.server";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
 import { allViolations, seriousViolations } from "../support/axe";
 import { newPage } from "../support/browser";
+import { jobRows } from "../support/queue";
+import { REFERRALS } from "../../app/jobs/contracts";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 
 type Locale = "en" | "th";
@@ -166,6 +168,7 @@ describe("the admin page", () => {
     await page.goto(url(domain), { waitUntil: "networkidle" });
     await expect.poll(() => page.getByRole("heading", { name: "Conversion and cost" }).count()).toBe(1);
     const body = (await page.locator("body").textContent())!;
+    expect(body).toContain("Run the referral pass now");
     for (const label of ["Links followed", "Codes issued", "First orders", "Rewarded"]) expect(body).toContain(label);
     expect(body).toContain("$6.00"); // the friend's discount
     expect(body).toContain("friend@example.en");
@@ -184,6 +187,11 @@ describe("the admin page", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => page.getByText("Referral settings saved.").count()).toBe(1);
     expect(await getReferralSettings(domain)).toMatchObject({ offerValue: 20, rewardPoints: 750 });
+    // "Run now" queues the completion pass
+    expect(await jobRows(domain, { kind: REFERRALS })).toEqual([]);
+    await page.getByRole("button", { name: "Run the referral pass now" }).click();
+    await expect.poll(() => page.getByText("The referral pass is queued", { exact: false }).count()).toBe(1);
+    expect(await jobRows(domain, { kind: REFERRALS })).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 
