@@ -65,13 +65,36 @@ const count = (v: bigint | number) => Number(v);
 export async function segmentByShopifyGroup(
   shop: string,
 ): Promise<{ row: string; column: string; customers: number }[]> {
-  const rows = await prisma.$queryRaw<{ segment: string; grp: string | null; n: bigint | number }[]>(Prisma.sql`
-    SELECT s."segment" AS "segment", x."rfmGroup" AS "grp", COUNT(*) AS "n"
-    FROM "CustomerState" s
-    LEFT JOIN "CustomerShopifyStats" x ON x."shop" = s."shop" AND x."customerId" = s."customerId"
-    WHERE s."shop" = ${shop}
-    GROUP BY s."segment", x."rfmGroup"`);
-  return rows.map((r) => ({ row: r.segment, column: r.grp ?? "", customers: count(r.n) }));
+  // From the Shopify side: only the customers Shopify's figures were read for are joined to their state (none on a
+  // shop never read); the rest of each segment — its count from the (shop, segment, …) index — is the "" column.
+  // The same matrix as joining every state to its figures, without a lookup per state.
+  const [known, sizes] = await Promise.all([
+    prisma.$queryRaw<{ segment: string; grp: string | null; n: bigint | number }[]>(Prisma.sql`
+      SELECT s."segment" AS "segment", x."rfmGroup" AS "grp", COUNT(*) AS "n"
+      FROM "CustomerShopifyStats" x
+      JOIN "CustomerState" s ON s."shop" = x."shop" AND s."customerId" = x."customerId"
+      WHERE x."shop" = ${shop}
+      GROUP BY s."segment", x."rfmGroup"`),
+    prisma.$queryRaw<{ segment: string; n: bigint | number }[]>(Prisma.sql`
+      SELECT "segment", COUNT(*) AS "n" FROM "CustomerState" WHERE "shop" = ${shop} GROUP BY "segment"`),
+  ]);
+  const cells = new Map<string, { row: string; column: string; customers: number }>();
+  const add = (row: string, column: string, n: number) => {
+    const key = `${row}\u0000${column}`;
+    const cell = cells.get(key);
+    if (cell) cell.customers += n;
+    else cells.set(key, { row, column, customers: n });
+  };
+  const matched = new Map<string, number>();
+  for (const r of known) {
+    add(r.segment, r.grp ?? "", count(r.n));
+    matched.set(r.segment, (matched.get(r.segment) ?? 0) + count(r.n));
+  }
+  for (const r of sizes) {
+    const rest = count(r.n) - (matched.get(r.segment) ?? 0);
+    if (rest > 0) add(r.segment, "", rest);
+  }
+  return [...cells.values()];
 }
 
 /**
