@@ -60,87 +60,89 @@ export function ChannelCard({ channel, fields, connection }: Props) {
   const status = connection?.status ?? "none";
   const tone = status === "connected" ? "success" : status === "failed" ? "critical" : undefined;
   return (
-    <Card>
-      <BlockStack gap="300">
-        <InlineStack align="space-between" blockAlign="center">
-          <Text as="h2" variant="headingMd">
-            {t(`channels.${channel}.title`)}
+    <div data-channel={channel}>
+      <Card>
+        <BlockStack gap="300">
+          <InlineStack align="space-between" blockAlign="center">
+            <Text as="h2" variant="headingMd">
+              {t(`channels.${channel}.title`)}
+            </Text>
+            <Badge tone={tone}>{t(`channels.status.${status}`)}</Badge>
+          </InlineStack>
+          <Text as="p" tone="subdued">
+            {t(`channels.${channel}.help`)}
           </Text>
-          <Badge tone={tone}>{t(`channels.status.${status}`)}</Badge>
-        </InlineStack>
-        <Text as="p" tone="subdued">
-          {t(`channels.${channel}.help`)}
-        </Text>
-        {connection && (
-          <Text as="p">
-            {connection.publicId
-              ? t("channels.savedWithId", {
-                  id: connection.publicId,
-                  date: formatDate(locale, connection.updatedAt, { dateStyle: "medium", timeStyle: "short" }),
-                })
-              : t("channels.saved", {
-                  date: formatDate(locale, connection.updatedAt, { dateStyle: "medium", timeStyle: "short" }),
-                })}
-          </Text>
-        )}
-        {connection?.status === "failed" && connection.lastError && !(result?.intent === "test") && (
-          <Text as="p" tone="critical">
-            {t("channels.lastFailure", { reason: connection.lastError })}
-          </Text>
-        )}
-        {result?.intent === "test" &&
-          (result.ok ? (
-            <Banner tone="success" title={t("channels.test.connected")}>
-              {result.detail && <p>{t("channels.test.answeredAs", { name: result.detail })}</p>}
-            </Banner>
-          ) : (
-            <Banner
-              tone="critical"
-              title={t("channels.test.failed", { reason: t(`channels.reasons.${result.reason}`) })}
-            >
-              {result.detail && <p>{result.detail}</p>}
-            </Banner>
-          ))}
-        {result?.intent === "save" && result.ok && <Banner tone="success" title={t("channels.savedBanner")} />}
-        {result?.intent === "save" && !result.ok && result.reason && (
-          <Banner tone="critical" title={t(`channels.reasons.${result.reason}`)} />
-        )}
-        <FormLayout>
-          {fields.map((field) => (
-            <TextField
-              key={field}
-              label={t(`channels.fields.${field}`)}
-              type={PUBLIC_FIELDS.has(field) ? "text" : "password"}
-              autoComplete="off"
-              value={values[field]}
-              onChange={(v) => setValues((s) => ({ ...s, [field]: v }))}
-              error={fieldError(field)}
-              placeholder={connection && !PUBLIC_FIELDS.has(field) ? t("channels.storedPlaceholder") : undefined}
-              helpText={!PUBLIC_FIELDS.has(field) ? t("channels.secretHelp") : undefined}
-            />
-          ))}
-        </FormLayout>
-        <InlineStack gap="200">
-          <Button variant="primary" onClick={() => submit("save", values)} loading={busyIntent === "save"}>
-            {connection ? t("channels.replace") : t("channels.connect")}
-          </Button>
           {connection && (
-            <Button onClick={() => submit("test")} loading={busyIntent === "test"}>
-              {t("channels.testButton")}
-            </Button>
+            <Text as="p">
+              {connection.publicId
+                ? t("channels.savedWithId", {
+                    id: connection.publicId,
+                    date: formatDate(locale, connection.updatedAt, { dateStyle: "medium", timeStyle: "short" }),
+                  })
+                : t("channels.saved", {
+                    date: formatDate(locale, connection.updatedAt, { dateStyle: "medium", timeStyle: "short" }),
+                  })}
+            </Text>
           )}
-          {connection && (
-            <Button
-              tone="critical"
-              variant="plain"
-              onClick={() => submit("disconnect")}
-              loading={busyIntent === "disconnect"}
-            >
-              {t("channels.disconnect")}
-            </Button>
+          {connection?.status === "failed" && connection.lastError && !(result?.intent === "test") && (
+            <Text as="p" tone="critical">
+              {t("channels.lastFailure", { reason: connection.lastError })}
+            </Text>
           )}
-        </InlineStack>
-      </BlockStack>
-    </Card>
+          {result?.intent === "test" &&
+            (result.ok ? (
+              <Banner tone="success" title={t("channels.test.connected")}>
+                {result.detail && <p>{t("channels.test.answeredAs", { name: result.detail })}</p>}
+              </Banner>
+            ) : (
+              <Banner
+                tone="critical"
+                title={t("channels.test.failed", { reason: t(`channels.reasons.${result.reason}`) })}
+              >
+                {result.detail && <p>{result.detail}</p>}
+              </Banner>
+            ))}
+          {result?.intent === "save" && result.ok && <Banner tone="success" title={t("channels.savedBanner")} />}
+          {result?.intent === "save" && !result.ok && result.reason && (
+            <Banner tone="critical" title={t(`channels.reasons.${result.reason}`)} />
+          )}
+          <FormLayout>
+            {fields.map((field) => (
+              <TextField
+                key={field}
+                label={t(`channels.fields.${field}`)}
+                type={PUBLIC_FIELDS.has(field) ? "text" : "password"}
+                autoComplete="off"
+                value={values[field]}
+                onChange={(v) => setValues((s) => ({ ...s, [field]: v }))}
+                error={fieldError(field)}
+                placeholder={connection && !PUBLIC_FIELDS.has(field) ? t("channels.storedPlaceholder") : undefined}
+                helpText={!PUBLIC_FIELDS.has(field) ? t("channels.secretHelp") : undefined}
+              />
+            ))}
+          </FormLayout>
+          <InlineStack gap="200">
+            <Button variant="primary" onClick={() => submit("save", values)} loading={busyIntent === "save"}>
+              {connection ? t("channels.replace") : t("channels.connect")}
+            </Button>
+            {connection && (
+              <Button onClick={() => submit("test")} loading={busyIntent === "test"}>
+                {t("channels.testButton")}
+              </Button>
+            )}
+            {connection && (
+              <Button
+                tone="critical"
+                variant="plain"
+                onClick={() => submit("disconnect")}
+                loading={busyIntent === "disconnect"}
+              >
+                {t("channels.disconnect")}
+              </Button>
+            )}
+          </InlineStack>
+        </BlockStack>
+      </Card>
+    </div>
   );
 }

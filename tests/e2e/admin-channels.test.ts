@@ -1,0 +1,134 @@
+// The Channels page in real Chromium, through the built app, against the local LINE and the local Klaviyo: a bad
+// channel id, secret and token get Polaris errors under their fields and nothing is saved; good LINE credentials are
+// saved sealed (the row and the page hold no secret), "Test connection" asks the local LINE for the bot's info and
+// says Connected ✓ with the bot's name; a Klaviyo key the local Klaviyo does not know fails with the reason. English
+// and Thai, axe without serious violations; screenshots docs/screenshots/channels-<locale>.png.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../../app/db.server";
+import { setShopSettings } from "../../app/models/shop.server";
+import { adminHostParam } from "../../simulator/app-bridge/session-token";
+import { createLocalLine } from "../../simulator/line/index";
+import { createLocalKlaviyo } from "../../simulator/klaviyo/index";
+import { seriousViolations } from "../support/axe";
+import { newPage } from "../support/browser";
+import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
+
+type Locale = "en" | "th";
+const SHOPS: Record<Locale, { domain: string; name: string }> = {
+  en: { domain: "channels-en.myshopify.com", name: "Ada Goods" },
+  th: { domain: "channels-th.myshopify.com", name: "ร้านสยาม" },
+};
+const DIR = "docs/screenshots";
+const TOKEN = `${randomBytes(129).toString("base64")}`; // a long-lived channel access token is ~172 base64 characters
+const SECRET = randomBytes(16).toString("hex");
+const line = createLocalLine();
+line.addChannel({ channelId: "1657000001", channelSecret: SECRET, accessToken: TOKEN, displayName: "Ada Goods OA" });
+const klaviyo = createLocalKlaviyo();
+klaviyo.addAccount({ privateKey: "pk_0123456789abcdef0123456789abcdef01", name: "Ada Goods" });
+let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
+
+beforeAll(async () => {
+  const lineServer = await line.listen();
+  const klaviyoServer = await klaviyo.listen();
+  afterAll(() => Promise.all([lineServer.close(), klaviyoServer.close()]));
+  // The built app reads its environment when first imported: the doubles and the key first.
+  process.env.LINE_API_ORIGIN = lineServer.url;
+  process.env.KLAVIYO_API_ORIGIN = klaviyoServer.url;
+  process.env.CHANNEL_SECRETS_KEY = randomBytes(32).toString("base64");
+  env = await startLocalShopifyAndApp();
+  for (const locale of ["en", "th"] as const) {
+    const { domain, name } = SHOPS[locale];
+    env.shopify.admin.shops.addShop(testShopRecord(domain, { name, primaryLocale: locale }));
+    env.shopify.install(domain);
+    expect((await openApp(env.app.url, env.shopify, domain)).status).toBe(200);
+    await setShopSettings(domain, { locale });
+  }
+});
+
+const url = (shop: string, params: Record<string, string> = {}) =>
+  `${env.app.url}/app/channels?${new URLSearchParams({ embedded: "1", shop, host: adminHostParam(shop), ...params })}`;
+
+describe("the Channels page", () => {
+  it("refuses bad LINE fields under each field, saves good ones sealed, and tests the connection against the local LINE", async () => {
+    const { domain } = SHOPS.en;
+    const { page, errors } = await newPage();
+    await page.goto(url(domain), { waitUntil: "networkidle" });
+    const lineCard = page.locator('[data-channel="line-messaging"]');
+    await expect.poll(() => lineCard.count()).toBe(1);
+    await lineCard.getByLabel("Channel ID").fill("12345");
+    await lineCard.getByLabel("Channel secret").fill("not hex at all");
+    await lineCard.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => lineCard.getByText("A channel ID is 10 digits").count()).toBe(1);
+    expect(await lineCard.getByText("A channel secret is 32 letters and digits (0–9, a–f)").count()).toBe(1);
+    expect(await lineCard.getByText("Channel access token is required").count()).toBe(1);
+    expect(await prisma.channelConnection.count({ where: { shop: domain } })).toBe(0);
+
+    await lineCard.getByLabel("Channel ID").fill("1657000001");
+    await lineCard.getByLabel("Channel secret").fill(SECRET);
+    await lineCard.getByLabel("Channel access token").fill(TOKEN);
+    await lineCard.getByRole("button", { name: "Save" }).click();
+    await expect
+      .poll(() => lineCard.getByText("Saved and encrypted. Use Test connection to check it.").count())
+      .toBe(1);
+    const row = await prisma.channelConnection.findUniqueOrThrow({
+      where: { shop_channel: { shop: domain, channel: "line-messaging" } },
+    });
+    expect(row).toMatchObject({ publicId: "1657000001", status: "untested" });
+    expect(row.secrets).not.toContain(TOKEN.slice(0, 20));
+    expect(row.secrets).not.toContain(SECRET);
+    // The secret fields were cleared, and nothing the page holds contains the secrets.
+    expect(await lineCard.getByLabel("Channel access token").inputValue()).toBe("");
+    await page.reload({ waitUntil: "networkidle" });
+    const html = await page.content();
+    expect(html).not.toContain(SECRET);
+    expect(html).not.toContain(TOKEN.slice(0, 20));
+    expect(await lineCard.getByText("Saved for channel 1657000001", { exact: false }).count()).toBe(1);
+
+    await lineCard.getByRole("button", { name: "Test connection" }).click();
+    await expect.poll(() => lineCard.getByText("Answered as Ada Goods OA", { exact: false }).count()).toBe(1);
+    expect(await lineCard.getByText("Connected ✓").count()).toBeGreaterThan(0);
+    expect(line.requests().filter((r) => r.operationId === "getBotInfo" && r.status === 200)).toHaveLength(1);
+    expect(
+      (
+        await prisma.channelConnection.findUniqueOrThrow({
+          where: { shop_channel: { shop: domain, channel: "line-messaging" } },
+        })
+      ).status,
+    ).toBe("connected");
+
+    // Klaviyo: a well-formed key the account does not have — saved, and the test says it was refused.
+    const klaviyoCard = page.locator('[data-channel="klaviyo"]');
+    await klaviyoCard.getByLabel("Private API key").fill("pk_ffffffffffffffffffffffffffffffffff");
+    await klaviyoCard.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => klaviyoCard.getByRole("button", { name: "Test connection" }).count()).toBe(1);
+    await klaviyoCard.getByRole("button", { name: "Test connection" }).click();
+    await expect.poll(() => klaviyoCard.getByText("Test failed: the credentials were refused").count()).toBe(1);
+    expect(klaviyo.requests().at(-1)).toMatchObject({ operationId: "get_accounts", status: 401 });
+
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${DIR}/channels-en.png`, fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("in Thai: Polaris errors in Thai, and a Klaviyo key that the local Klaviyo knows connects", async () => {
+    const { domain } = SHOPS.th;
+    const { page, errors } = await newPage("th-TH");
+    await page.goto(url(domain, { locale: "th" }), { waitUntil: "networkidle" });
+    const lineCard = page.locator('[data-channel="line-messaging"]');
+    await expect.poll(() => lineCard.count()).toBe(1);
+    await lineCard.getByRole("button", { name: "บันทึก" }).click();
+    await expect.poll(() => lineCard.getByText("กรุณากรอก Channel ID").count()).toBe(1);
+    expect(await prisma.channelConnection.count({ where: { shop: domain } })).toBe(0);
+
+    const klaviyoCard = page.locator('[data-channel="klaviyo"]');
+    await klaviyoCard.getByLabel("Private API key").fill("pk_0123456789abcdef0123456789abcdef01");
+    await klaviyoCard.getByRole("button", { name: "บันทึก" }).click();
+    await expect.poll(() => klaviyoCard.getByRole("button", { name: "ทดสอบการเชื่อมต่อ" }).count()).toBe(1);
+    await klaviyoCard.getByRole("button", { name: "ทดสอบการเชื่อมต่อ" }).click();
+    await expect.poll(() => klaviyoCard.getByText("ตอบกลับในชื่อ", { exact: false }).count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${DIR}/channels-th.png`, fullPage: true });
+    expect(errors).toEqual([]);
+  });
+});
