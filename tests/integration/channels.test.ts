@@ -1,0 +1,181 @@
+// Channel connections through the built app's HTTP (admin session tokens), against the local LINE and Klaviyo:
+// refused input changes nothing; saved secrets are sealed and never come back in the page's data; "test connection"
+// reports what the vendor answered (connected, refused, throttled, unreachable); the app/uninstalled webhook erases
+// the shop's connections; and a connection is the shop's own.
+import { randomBytes } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../../app/db.server";
+import { mintSessionToken } from "../../simulator/app-bridge/session-token";
+import { createLocalLine } from "../../simulator/line/index";
+import { createLocalKlaviyo } from "../../simulator/klaviyo/index";
+import { startApp } from "../support/app-server";
+import { installShop } from "../support/shops";
+import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "../support/test-env";
+import { postWebhook } from "../support/webhooks";
+
+const A = "channels-a.myshopify.com";
+const B = "channels-b.myshopify.com";
+const TOKEN_A = randomBytes(129).toString("base64");
+const SECRET_A = randomBytes(16).toString("hex");
+const KEY_B = "pk_" + randomBytes(17).toString("hex");
+const line = createLocalLine();
+line.addChannel({ channelId: "1657000002", channelSecret: SECRET_A, accessToken: TOKEN_A, displayName: "Shop A OA" });
+const klaviyo = createLocalKlaviyo();
+klaviyo.addAccount({ privateKey: KEY_B, name: "Shop B" });
+let appUrl: string;
+
+beforeAll(async () => {
+  const lineServer = await line.listen();
+  const klaviyoServer = await klaviyo.listen();
+  process.env.LINE_API_ORIGIN = lineServer.url;
+  process.env.KLAVIYO_API_ORIGIN = klaviyoServer.url;
+  process.env.CHANNEL_SECRETS_KEY = randomBytes(32).toString("base64");
+  await installShop(A);
+  await installShop(B);
+  ({ url: appUrl } = await startApp());
+  return async () => {
+    await lineServer.close();
+    await klaviyoServer.close();
+  };
+});
+
+const auth = (shop: string) => ({
+  ...BROWSER_HEADERS,
+  Authorization: `Bearer ${mintSessionToken({ shop, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET })}`,
+});
+async function act(shop: string, fields: Record<string, string>) {
+  const res = await fetch(`${appUrl}/app/channels?_data=routes%2Fapp.channels`, {
+    method: "POST",
+    headers: auth(shop),
+    body: new URLSearchParams(fields),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+async function pageData(shop: string) {
+  const res = await fetch(`${appUrl}/app/channels?_data=routes%2Fapp.channels`, { headers: auth(shop) });
+  expect(res.status).toBe(200);
+  return res.text();
+}
+const row = (shop: string, channel: string) =>
+  prisma.channelConnection.findUnique({ where: { shop_channel: { shop, channel } } });
+
+describe("saving", () => {
+  it("refuses malformed fields with each field's error and saves nothing; an unknown channel or intent is 400", async () => {
+    const bad = await act(A, {
+      intent: "save",
+      channel: "line-messaging",
+      channelId: "abc",
+      channelSecret: SECRET_A,
+      accessToken: "",
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ ok: false, errors: { channelId: "channelId", accessToken: "required" } });
+    expect(await prisma.channelConnection.count({ where: { shop: A } })).toBe(0);
+    expect((await act(A, { intent: "save", channel: "sms" })).status).toBe(400);
+    expect((await act(A, { intent: "explode", channel: "klaviyo" })).status).toBe(400);
+  });
+
+  it("saves sealed; the page's data never carries the secrets back", async () => {
+    const saved = await act(A, {
+      intent: "save",
+      channel: "line-messaging",
+      channelId: "1657000002",
+      channelSecret: SECRET_A,
+      accessToken: TOKEN_A,
+    });
+    expect(saved).toEqual({ status: 200, body: { intent: "save", ok: true } });
+    const stored = (await row(A, "line-messaging"))!;
+    expect(stored.secrets).toMatch(/^v1\.[0-9a-f]{16}\./);
+    expect(stored.keyId).toBe(stored.secrets.split(".")[1]);
+    expect(stored.secrets).not.toContain(SECRET_A);
+    const data = await pageData(A);
+    expect(data).toContain("1657000002");
+    expect(data).toContain('"status":"untested"');
+    for (const secret of [SECRET_A, TOKEN_A.slice(0, 24), stored.secrets.slice(0, 40)])
+      expect(data).not.toContain(secret);
+  });
+});
+
+describe("test connection", () => {
+  it("LINE: connected with the bot's name; a 429 says throttled; a dropped connection says unreachable", async () => {
+    const ok = await act(A, { intent: "test", channel: "line-messaging" });
+    expect(ok.body).toMatchObject({ intent: "test", ok: true });
+    expect(String(ok.body.detail)).toContain("Shop A OA");
+    expect((await row(A, "line-messaging"))!.status).toBe("connected");
+
+    line.faults.inject({ kind: "http", status: 429 }, { operation: "getBotInfo" });
+    expect((await act(A, { intent: "test", channel: "line-messaging" })).body).toMatchObject({
+      ok: false,
+      reason: "rate_limited",
+    });
+    expect((await row(A, "line-messaging"))!).toMatchObject({
+      status: "failed",
+      lastError: expect.stringMatching(/^rate_limited/),
+    });
+
+    line.faults.inject({ kind: "reset" }, { operation: "getBotInfo" });
+    expect((await act(A, { intent: "test", channel: "line-messaging" })).body).toMatchObject({
+      ok: false,
+      reason: "unreachable",
+    });
+  });
+
+  it("Klaviyo: B's key connects (with the pinned revision); a key Klaviyo does not know is refused", async () => {
+    expect((await act(B, { intent: "save", channel: "klaviyo", privateKey: KEY_B })).status).toBe(200);
+    expect((await act(B, { intent: "test", channel: "klaviyo" })).body).toMatchObject({ ok: true });
+    expect(klaviyo.requests().at(-1)).toMatchObject({ operationId: "get_accounts", status: 200 });
+    expect((await act(A, { intent: "save", channel: "klaviyo", privateKey: "pk_" + "0".repeat(34) })).status).toBe(200);
+    expect((await act(A, { intent: "test", channel: "klaviyo" })).body).toMatchObject({
+      ok: false,
+      reason: "unauthorized",
+    });
+  });
+
+  it("LINE Login is saved checked for form only, and its test says it cannot be tested yet", async () => {
+    expect(
+      (await act(A, { intent: "save", channel: "line-login", channelId: "2000000009", channelSecret: SECRET_A }))
+        .status,
+    ).toBe(200);
+    expect((await act(A, { intent: "test", channel: "line-login" })).body).toMatchObject({
+      ok: false,
+      reason: "not_testable",
+    });
+    expect((await row(A, "line-login"))!.status).toBe("untested");
+  });
+});
+
+describe("one shop's connections", () => {
+  it("A's page does not list B's, A cannot test B's, and B's sealed secrets copied into A's row do not open", async () => {
+    expect(await pageData(A)).not.toContain(KEY_B);
+    const dataA = JSON.parse(await pageData(A)) as { channels: { channel: string; connection: unknown }[] };
+    const dataB = JSON.parse(await pageData(B)) as { channels: { channel: string; connection: unknown }[] };
+    expect(dataB.channels.filter((c) => c.connection).map((c) => c.channel)).toEqual(["klaviyo"]);
+    expect(dataA.channels.filter((c) => c.connection).map((c) => c.channel)).toEqual([
+      "line-messaging",
+      "line-login",
+      "klaviyo",
+    ]);
+    expect((await act(B, { intent: "test", channel: "line-messaging" })).status).toBe(404);
+    const ofB = (await row(B, "klaviyo"))!;
+    await prisma.channelConnection.update({
+      where: { shop_channel: { shop: A, channel: "klaviyo" } },
+      data: { secrets: ofB.secrets, keyId: ofB.keyId },
+    });
+    expect((await act(A, { intent: "test", channel: "klaviyo" })).body).toMatchObject({
+      ok: false,
+      reason: "undecryptable",
+    });
+    // A's disconnect removes A's only
+    expect((await act(A, { intent: "disconnect", channel: "klaviyo" })).status).toBe(200);
+    expect(await row(A, "klaviyo")).toBeNull();
+    expect(await row(B, "klaviyo")).not.toBeNull();
+  });
+
+  it("app/uninstalled erases the shop's connections at once, and only that shop's", async () => {
+    const body = JSON.stringify({ id: 1 });
+    const res = await postWebhook(appUrl, "/webhooks/app/uninstalled", { shop: A, topic: "app/uninstalled", body });
+    expect(res.status).toBe(200);
+    await expect.poll(() => prisma.channelConnection.count({ where: { shop: A } })).toBe(0);
+    expect(await prisma.channelConnection.count({ where: { shop: B } })).toBe(1);
+  });
+});
