@@ -13,6 +13,7 @@ import {
   campaignReport,
   createCampaignFromForm,
   getCampaign,
+  recipientsCsv,
   runCampaigns,
   submitCampaign,
   templateDefinition,
@@ -202,6 +203,13 @@ describe("an A/B-tested win-back campaign", () => {
     // A handful of customers cannot decide anything
     expect(ab.verdict).toEqual({ kind: "not_enough_data" });
     expect(report.recipients.find((r) => r.variant === "B")).toBeTruthy();
+    // The CSV says each member's variant (empty for the holdout)
+    const csv = (await recipientsCsv(SHOP, campaignId))!.csv.trim().split("\n");
+    expect(csv[0]).toBe("customer_id,group,variant,assigned_at,code,expires_at,issued,redeemed,failure");
+    for (const m of before) {
+      const line = csv.find((l) => l.startsWith(`${m.customerId},`))!;
+      expect(line.split(",").slice(1, 3)).toEqual(m.holdout ? ["holdout", ""] : ["recipient", m.variant]);
+    }
   });
 
   it("keeps the test's offers and window fixed on an edit; other settings can change", async () => {
