@@ -220,3 +220,20 @@ describe("shop A cannot change shop B", () => {
     expect(await aggregatesOfB()).toEqual(aggregatesBefore);
   });
 });
+
+describe("channel connections stay in their shop", () => {
+  it("A's list does not show B's connection, and A's disconnect and shop/redact leave B's sealed row as it was", async () => {
+    const channels = await import("../../app/models/channel-connections.server");
+    await channels.upsertConnection(B, "klaviyo", { publicId: null, secrets: "v1.k.n.t.sealed-b", keyId: "k" });
+    await channels.upsertConnection(A, "klaviyo", { publicId: null, secrets: "v1.k.n.t.sealed-a", keyId: "k" });
+    const before = await prisma.channelConnection.findMany({ where: { shop: B } });
+    expect((await channels.listConnections(A)).map((c) => c.channel)).toEqual(["klaviyo"]);
+    expect(JSON.stringify(await channels.listConnections(A))).not.toContain("sealed");
+    expect((await channels.getSealedConnection(A, "klaviyo"))!.secrets).toBe("v1.k.n.t.sealed-a");
+    expect(await channels.recordTest(A, "line-messaging", { status: "failed", lastError: null, at: new Date() })).toBe(0);
+    expect(await channels.deleteConnection(A, "klaviyo")).toBe(1);
+    await eraseShopData(A, new Date());
+    expect(await prisma.channelConnection.findMany({ where: { shop: B } })).toEqual(before);
+    expect(await prisma.channelConnection.count({ where: { shop: A } })).toBe(0);
+  });
+});
