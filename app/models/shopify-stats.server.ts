@@ -67,13 +67,14 @@ export async function segmentByShopifyGroup(
 ): Promise<{ row: string; column: string; customers: number }[]> {
   // From the Shopify side: only the customers Shopify's figures were read for are joined to their state (none on a
   // shop never read); the rest of each segment — its count from the (shop, segment, …) index — is the "" column.
-  // The same matrix as joining every state to its figures, without a lookup per state.
+  // The same matrix as joining every state to its figures, without a lookup per state. (CROSS JOIN: SQLite, without
+  // table statistics, otherwise walks the states and looks each up; CROSS JOIN keeps the figures outside.)
   const [known, sizes] = await Promise.all([
     prisma.$queryRaw<{ segment: string; grp: string | null; n: bigint | number }[]>(Prisma.sql`
       SELECT s."segment" AS "segment", x."rfmGroup" AS "grp", COUNT(*) AS "n"
       FROM "CustomerShopifyStats" x
-      JOIN "CustomerState" s ON s."shop" = x."shop" AND s."customerId" = x."customerId"
-      WHERE x."shop" = ${shop}
+      CROSS JOIN "CustomerState" s
+      WHERE x."shop" = ${shop} AND s."shop" = x."shop" AND s."customerId" = x."customerId"
       GROUP BY s."segment", x."rfmGroup"`),
     prisma.$queryRaw<{ segment: string; n: bigint | number }[]>(Prisma.sql`
       SELECT "segment", COUNT(*) AS "n" FROM "CustomerState" WHERE "shop" = ${shop} GROUP BY "segment"`),
