@@ -13,6 +13,7 @@ import type * as Referrals from "../../app/services/referrals.server";
 import type { AdminClient } from "../../app/shopify/client";
 import type * as ReferralModel from "../../app/models/referrals.server";
 import { signedProxyQuery } from "../support/app-proxy";
+import { CSS_BUDGET_BYTES, cssWeight, inlineCss, scriptFindings } from "../support/page-weight";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 import { BROWSER_HEADERS } from "../support/test-env";
 
@@ -300,6 +301,37 @@ describe("a referral end to end", () => {
       state: "clawed_back",
       clawbackPoints: 500,
     });
+  });
+});
+
+describe("storefront weight", () => {
+  it("the member's page, the friend's offer and code pages as the app answers them: no script, CSS within the budget", async () => {
+    const code = await memberCodeOf(referrer);
+    const issued = (await referralRows())[0].id;
+    let n = 0;
+    const direct = async (path: string, customerId: string | null = null, extra: [string, string][] = []) => {
+      const query = signedProxyQuery({
+        shop: A,
+        customerId: customerId ? numeric(customerId) : null,
+        extra: [...extra, ["w", String(++n)]],
+      });
+      const answer = await fetch(`${env.app.url}${path}?${query}`, { headers: BROWSER_HEADERS });
+      expect(answer.status, path).toBe(200);
+      expect(answer.headers.get("content-type")).toMatch(/^application\/liquid/);
+      return answer.text();
+    };
+    const pages = {
+      member: await direct("/proxy", referrer),
+      offer: await direct(`/proxy/r/${code}`),
+      code: await direct(`/proxy/r/${code}`, null, [["issued", issued]]),
+    };
+    expect(pages.member).toContain('id="lp-referral"');
+    expect(pages.offer).toContain('name="email"');
+    expect(pages.code).toMatch(/REF-[2-9A-HJ-NP-Z]{12}/);
+    for (const [name, markup] of Object.entries(pages)) {
+      expect(scriptFindings(markup), name).toEqual([]);
+      expect(cssWeight(inlineCss(markup)).raw, name).toBeLessThanOrEqual(CSS_BUDGET_BYTES);
+    }
   });
 });
 
