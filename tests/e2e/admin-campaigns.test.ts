@@ -170,6 +170,26 @@ describe("Sign-up audience and the report by group", () => {
     }
   });
 
+  it("show a sign-up campaign's first orders within N days of sign-up, in English and Thai", async () => {
+    // Given the welcome campaign saved above (existing sign-ups included) run against the local Shopify
+    const welcome = await prisma.campaign.findFirstOrThrow({ where: { shop: SHOP, name: "Welcome" } });
+    await prisma.campaign.updateMany({ where: { shop: SHOP, id: { not: welcome.id } }, data: { status: "paused" } });
+    await runCampaigns(SHOP, { client: await clientFor(SHOP) });
+    const members = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId: welcome.id } });
+    expect(members.length).toBeGreaterThan(0);
+    for (const locale of ["en", "th"] as const) {
+      const { page, errors } = await newPage(locale === "th" ? "th-TH" : "en-US");
+      await page.goto(url(`/app/campaigns/${welcome.id}`, { locale }), { waitUntil: "networkidle" });
+      const title = locale === "en" ? "First order within 30 days of sign-up" : "คำสั่งซื้อแรกภายใน 30 วันหลังสมัคร";
+      await expect.poll(() => page.getByRole("heading", { name: title }).count()).toBe(1);
+      await page
+        .locator("#campaign-groups")
+        .screenshot({ path: `docs/screenshots/campaign-signup-report-${locale}.png` });
+      expect(await seriousViolations(page)).toEqual([]);
+      expect(errors).toEqual([]);
+    }
+  });
+
   it("show who responded by segment and tier on the win-back report, in English and Thai", async () => {
     const members = await prisma.campaignRecipient.findMany({ where: { shop: SHOP, campaignId } });
     const segments = new Set(members.map((m) => m.segment));
