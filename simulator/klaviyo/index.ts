@@ -185,7 +185,7 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
     job.completedAt = new Date(now()).toISOString();
   }
 
-  function jobResource(job: Job) {
+  function jobResource(job: Job, origin: string) {
     return {
       type: "profile-bulk-import-job",
       id: job.id,
@@ -199,7 +199,7 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
         expires_at: new Date(Date.parse(job.createdAt) + 7 * 86_400_000).toISOString(),
         started_at: job.status === "queued" ? null : job.createdAt,
       },
-      links: { self: `/api/profile-bulk-import-jobs/${job.id}/` },
+      links: { self: `${origin}/api/profile-bulk-import-jobs/${job.id}/` },
     };
   }
 
@@ -208,6 +208,7 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
   app.use(express.raw({ type: () => true, limit: "6mb" }));
   app.use((req, res) => {
     const url = new URL(req.originalUrl, "http://klaviyo.local");
+    const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
     const v = klaviyoSpec();
     let operationId: string | null = null;
     let acct: Account | null = null;
@@ -234,6 +235,11 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
         );
     };
     const ok = (status: number, body: unknown | null) => {
+      // The double's own answers must conform to Klaviyo's description.
+      const drift = matched && matched !== "method" ? v.responseProblems(matched, status, (body ?? null) as never) : [];
+      if (drift.length > 0 && body !== null) {
+        return fail([{ status: 500, code: "error", title: "Local Klaviyo drift.", detail: drift.join("; ") }]);
+      }
       requestLog.push({ operationId, status, accountId: acct?.id ?? null });
       res.status(status).type("application/vnd.api+json");
       if (body === null) res.end();
@@ -382,17 +388,30 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
                 id: a.id,
                 attributes: {
                   test_account: false,
-                  contact_information: { default_sender_name: a.name, organization_name: a.name },
+                  contact_information: {
+                    default_sender_name: a.name,
+                    default_sender_email: `hello@${a.id.toLowerCase()}.example`,
+                    website_url: null,
+                    organization_name: a.name,
+                    street_address: {
+                      address1: null,
+                      address2: null,
+                      city: "Bangkok",
+                      region: null,
+                      country: "TH",
+                      zip: null,
+                    },
+                  },
                   industry: null,
                   timezone: "Asia/Bangkok",
                   preferred_currency: "THB",
                   public_api_key: a.id,
                   locale: "en-US",
                 },
-                links: { self: `/api/accounts/${a.id}/` },
+                links: { self: `${origin}/api/accounts/${a.id}/` },
               },
             ],
-            links: { self: "/api/accounts/" },
+            links: { self: `${origin}/api/accounts/` },
           });
         case "bulk_import_profiles": {
           const profiles = (body as { data: { attributes: { profiles: { data: Record<string, unknown>[] } } } }).data
@@ -433,7 +452,7 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
             completed: 0,
           };
           jobs.set(job.id, job);
-          return ok(202, { data: jobResource(job) });
+          return ok(202, { data: jobResource(job, origin) });
         }
         case "get_bulk_import_profiles_job": {
           const job = jobs.get(matched !== "method" && matched ? matched.pathParams.job_id : "");
@@ -441,7 +460,7 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
             return fail([{ status: 404, code: "not_found", title: "Not found.", detail: "Not found." }]);
           }
           if (autoRunJobs) runJob(job);
-          return ok(200, { data: jobResource(job) });
+          return ok(200, { data: jobResource(job, origin) });
         }
         case "create_event": {
           const attrs = (body as { data: { attributes: Record<string, unknown> } }).data.attributes;

@@ -18,7 +18,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
-import { OpenApiValidator, readGzippedJson } from "../openapi/validator";
+import { OpenApiValidator, readGzippedJson, type MatchedOperation } from "../openapi/validator";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -184,7 +184,15 @@ export function createLocalLine(options: LocalLineOptions = {}) {
   app.use((req, res) => {
     const requestId = randomUUID();
     res.setHeader("X-Line-Request-Id", requestId);
+    let matchedOp: MatchedOperation | null = null;
     const send = (status: number, body: unknown, c: Channel | null = null, operationId: string | null = null) => {
+      // The double's own successful answers must conform to LINE's description.
+      const drift =
+        matchedOp && status < 300 ? lineMessagingSpec().responseProblems(matchedOp, status, body as never) : [];
+      if (drift.length > 0) {
+        status = 500;
+        body = { message: `local LINE answered outside LINE's description: ${drift.join("; ")}` };
+      }
       requestLog.push({ operationId, status, channelId: c?.channelId ?? null });
       res.status(status).json(body);
     };
@@ -193,6 +201,7 @@ export function createLocalLine(options: LocalLineOptions = {}) {
     const matched = spec.match(req.method, url.pathname);
     if (matched === null) return send(404, { message: "Not found" });
     if (matched === "method") return send(405, { message: "Method not allowed" });
+    matchedOp = matched;
     const operationId = matched.operationId;
 
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

@@ -334,12 +334,37 @@ export class OpenApiValidator {
     return problems;
   }
 
+  /**
+   * What the description says is wrong with an answer the double is about to give (empty when it conforms): the
+   * doubles check their own answers, so a double cannot drift from the vendor's description unnoticed.
+   */
+  responseProblems(matched: MatchedOperation, status: number, body: Json | undefined): string[] {
+    const responses = isObject(matched.operation.responses) ? matched.operation.responses : {};
+    const key = [String(status), `${String(status)[0]}XX`, "default"].find((k) => k in responses);
+    if (!key) return [`status ${status} is not among the operation's responses`];
+    const response = responses[key];
+    if (!isObject(response) || !isObject(response.content)) return [];
+    const media = Object.values(response.content)[0];
+    if (!isObject(media) || media.schema === undefined) return [];
+    const check = this.validatorFor(`${matched.operationId}:response:${key}`, media.schema);
+    if (check(body ?? null)) return [];
+    return (check.errors ?? [])
+      .filter((e) => e.keyword !== "if")
+      .map((e) => {
+        const d = describe(e);
+        return `${d.pointer || "/"} ${d.message}`;
+      });
+  }
+
   /** Checks a value against a named component schema (used for what the doubles send, e.g. LINE webhooks). */
   validateComponent(name: string, value: Json): string[] {
     const check = this.validatorFor(`component:${name}`, { $ref: `#/components/schemas/${name}` });
     if (check(value)) return [];
     return (check.errors ?? [])
       .filter((e) => e.keyword !== "if")
-      .map((e) => `${e.instancePath || "/"} ${describe(e).message}`);
+      .map((e) => {
+        const d = describe(e);
+        return `${d.pointer || "/"} ${d.message}`;
+      });
   }
 }

@@ -4,7 +4,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createLocalLine, LINE_RATE_LIMITS, signLineWebhook } from "../../simulator/line/index";
+import { createLocalLine, LINE_RATE_LIMITS, lineMessagingSpec, signLineWebhook } from "../../simulator/line/index";
 
 const TOKEN = "channel-token-a";
 const user = (n: number) => `U${n.toString(16).padStart(32, "0")}`;
@@ -228,6 +228,25 @@ describe("local LINE: retry key, faults, rate limit, quota", () => {
     ).toEqual({
       totalUsage: 0,
     });
+  });
+});
+
+describe("local LINE: its own answers", () => {
+  it("are checked against LINE's description (an answer missing required fields would be refused as drift)", () => {
+    const info = lineMessagingSpec().match("GET", "/v2/bot/info");
+    if (info === null || info === "method") throw new Error("no getBotInfo");
+    expect(lineMessagingSpec().responseProblems(info, 200, { userId: "U1" } as never)).toEqual(
+      expect.arrayContaining([expect.stringContaining("basicId")]),
+    );
+    expect(
+      lineMessagingSpec().responseProblems(info, 200, {
+        userId: "U1",
+        basicId: "@a",
+        displayName: "x",
+        chatMode: "bot",
+        markAsReadMode: "auto",
+      } as never),
+    ).toEqual([]);
   });
 });
 
