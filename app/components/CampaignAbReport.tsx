@@ -178,15 +178,21 @@ export function CampaignAbReport({
                     cost: money(a.discountCostMinor),
                     count: a.redemptions,
                   }),
-              a.roi === null
-                ? none
-                : a.roiInterval
-                  ? t("campaignAb.report.roiRange", {
-                      roi: formatPercent(locale, a.roi),
-                      low: formatPercent(locale, a.roiInterval.low),
-                      high: formatPercent(locale, a.roiInterval.high),
-                    })
-                  : formatPercent(locale, a.roi),
+              a.roi === null ? (
+                none
+              ) : (
+                <BlockStack gap="050" key={`roi-${a.key}`}>
+                  <Text as="span">{formatPercent(locale, a.roi)}</Text>
+                  {a.roiInterval ? (
+                    <Text as="span" variant="bodySm" tone="subdued">
+                      {t("campaigns.report.interval", {
+                        low: formatPercent(locale, a.roiInterval.low),
+                        high: formatPercent(locale, a.roiInterval.high),
+                      })}
+                    </Text>
+                  ) : null}
+                </BlockStack>
+              ),
             ];
           })}
         />

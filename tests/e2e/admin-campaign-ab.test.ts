@@ -3,22 +3,50 @@
 // redeeming their own variant's codes at the simulated checkout (B converting far more), the test's report with both
 // variants, the holdout and the always-valid intervals naming B the winner, then "End test and send winner" confirmed
 // in the page. axe finds nothing serious; screenshots into docs/screenshots/campaign-ab-*.png.
-import { beforeAll, describe, expect, it } from "vitest";
+import path from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { campaignReport, runCampaigns } from "../../app/services/campaigns.server";
 import { seriousViolations } from "../support/axe";
 import { newPage } from "../support/browser";
-import { startScoredShop } from "../support/scored-shop";
+import { startLocalShopifyAndApp, openApp } from "../support/local-shopify";
+import { testQueue } from "../support/queue";
+import { backfillJob } from "../../app/jobs/backfill.server";
+import { recomputeShop } from "../../app/services/recompute.server";
+import { writeShopFile } from "../../simulator/generator/index";
+import { adminHostParam } from "../../simulator/app-bridge/session-token";
 
 const SHOP = "campaign-ab-pages.myshopify.com";
 const AS_OF = new Date("2026-11-01T00:00:00.000Z");
 const DAY = 86_400_000;
-let env: Awaited<ReturnType<typeof startScoredShop>>["env"];
-let url: Awaited<ReturnType<typeof startScoredShop>>["url"];
+let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
+/** An embedded admin URL of the app, as Shopify admin opens it. */
+const url = (pathname: string, params: Record<string, string> = {}) =>
+  `${env.app.url}${pathname}?${new URLSearchParams({ embedded: "1", shop: SHOP, host: adminHostParam(SHOP), ...params })}`;
 let campaignId = "";
 
+// 800 customers: the win-back audience (~290) leaves each variant well above the 100 a decision needs whatever the
+// campaign's (random) id does to the split. As tests/support/scored-shop.ts, on a Shopify Plus shop: a test needs ≥ 100 recipients per variant, and issuing
+// ~250 codes, metafields and Flow triggers at the Standard plan's API rate would take most of a minute.
 beforeAll(async () => {
-  ({ env, url } = await startScoredShop(SHOP, { seed: 61, customers: 700, asOf: AS_OF }));
+  env = await startLocalShopifyAndApp();
+  const file = path.join(inject("testRunDir"), `${SHOP}.jsonl`);
+  await writeShopFile(
+    { preset: "demo", seed: 61, customers: 800, shopDomain: SHOP, endDate: AS_OF.toISOString() },
+    file,
+    {
+      truthFile: false,
+    },
+  );
+  const state = await env.shopify.admin.shops.loadShopFile(file);
+  state.record.plan = "plus";
+  env.shopify.install(SHOP);
+  expect((await openApp(env.app.url, env.shopify, SHOP)).status).toBe(200);
+  const queue = testQueue();
+  const worker = queue.work({ backfill: backfillJob({ queue, clientFor: env.clientFor }) }, { pollMs: 20 });
+  await worker.idle();
+  await worker.stop();
+  await recomputeShop(SHOP, { asOf: AS_OF, reason: "backfill" });
 }, 300_000);
 
 describe("A/B test pages", () => {
