@@ -23,6 +23,7 @@ import { campaignFormValues, inHoldout } from "../../app/domain/campaigns";
 import { pickVariant } from "../../app/domain/campaign-variants";
 import { campaignAbTest } from "../../app/models/campaign-variants.server";
 import { writeShopFile } from "../../simulator/generator/index";
+import { eraseShopData } from "../../app/models/privacy.server";
 import { openApp, startLocalShopifyAndApp } from "../support/local-shopify";
 
 const SHOP = "ab-test-shop.myshopify.com";
@@ -277,5 +278,13 @@ describe("an A/B-tested win-back campaign", () => {
     expect(report.afterEnd).toBe(fresh.filter((m) => !m.holdout).length);
     expect(report.arms).toEqual(frozen.arms);
     expect(report.bVsA).toEqual(frozen.bVsA);
+  });
+
+  it("leaves nothing of the test when the shop is erased", async () => {
+    expect(await prisma.campaignVariant.count({ where: { shop: SHOP } })).toBeGreaterThan(0);
+    await eraseShopData(SHOP, new Date());
+    expect(await prisma.campaignVariant.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await prisma.campaignRecipient.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await prisma.campaign.count({ where: { shop: SHOP } })).toBe(0);
   });
 });
