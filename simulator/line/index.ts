@@ -19,6 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
 import { OpenApiValidator, readGzippedJson, type MatchedOperation } from "../openapi/validator";
+import { createLocalLineLogin } from "./login";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -178,8 +179,10 @@ export function createLocalLine(options: LocalLineOptions = {}) {
     }
   }
 
+  const login = createLocalLineLogin(now);
   const app = express();
   app.disable("x-powered-by");
+  app.use(login.router);
   app.use(express.raw({ type: () => true, limit: "2mb" }));
   app.use((req, res) => {
     const requestId = randomUUID();
@@ -397,6 +400,8 @@ export function createLocalLine(options: LocalLineOptions = {}) {
   return {
     app,
     addChannel,
+    /** LINE Login (simulator/line/login.ts): its channels, and who is signed in to LINE. */
+    login: { addChannel: login.addChannel, signIn: login.signIn },
     /** The shopper adds the account as a friend (or unblocks it); returns the follow event LINE would send. */
     follow(channelId: string, friend: Omit<LineFriend, "blocked">) {
       const c = channel(channelId);
