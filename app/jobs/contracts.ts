@@ -337,6 +337,8 @@ export function enqueueBirthdays(queue: JobQueue, shop: string, reason: PointsBi
 
 export const REFERRALS = "referrals";
 export const REFERRALS_KEY = REFERRALS;
+/** The pass queued for when the next waiting referral's return window ends (its own key: the daily one may be later). */
+export const REFERRALS_DUE_KEY = `${REFERRALS}:due`;
 export type ReferralsPayload = Record<string, never>;
 
 /** Links orders to referrals, rewards past the return window, claws back (daily, and on demand): coalesced. */
@@ -346,4 +348,9 @@ export function enqueueReferrals(
   { delayMs = 0, now }: { delayMs?: number } & Clock = {},
 ) {
   return queue.enqueue<ReferralsPayload>(shop, REFERRALS, {}, { key: REFERRALS_KEY, runAt: at(delayMs, now) });
+}
+
+/** The pass at `runAt` (a referral's return window ends then): a no-op while one of this key is queued. */
+export function enqueueReferralsDue(queue: JobQueue, shop: string, runAt: Date) {
+  return queue.enqueue<ReferralsPayload>(shop, REFERRALS, {}, { key: REFERRALS_DUE_KEY, runAt });
 }

@@ -84,7 +84,7 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [REDEMPTIONS_RECOVER]: redemptionsRecoverJob({ clientFor, queue }),
     [PRODUCTS_IMPORT]: productsImportJob({ clientFor }),
     [PRODUCT_REFRESH]: productRefreshJob({ clientFor, queue }),
-    [REFERRALS]: referralsJob({ clientFor }),
+    [REFERRALS]: referralsJob({ clientFor, queue }),
   };
   return Object.fromEntries(
     Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]),

@@ -325,6 +325,8 @@ export interface CompletionDeps {
 }
 
 export interface CompletionResult {
+  /** The earliest moment a waiting referral's return window ends (epoch ms), or null: none waits. */
+  nextDueAt: number | null;
   /** "Referral completed" triggers sent again after a failed or refused send. */
   announced: number;
   issued: number;
@@ -427,6 +429,7 @@ export async function completeReferrals(shop: string, deps: CompletionDeps): Pro
   const now = deps.now ?? (() => new Date());
   const settings = await getReferralSettings(shop);
   const result: CompletionResult = {
+    nextDueAt: null,
     announced: 0,
     issued: 0,
     ordered: 0,
@@ -523,6 +526,7 @@ async function settle(
   });
   if (decision.kind === "wait") {
     result.waiting++;
+    result.nextDueAt = result.nextDueAt === null ? decision.until : Math.min(result.nextDueAt, decision.until);
     return;
   }
   if (decision.kind === "refuse") {

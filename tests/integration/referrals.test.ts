@@ -10,9 +10,12 @@ import { prisma } from "../../app/db.server";
 import { setShopSettings } from "../../app/models/shop.server";
 import { DEFAULT_REFERRAL_SETTINGS, type ReferralSettings } from "../../app/domain/referrals";
 import type * as Referrals from "../../app/services/referrals.server";
+import type * as ReferralsJob from "../../app/jobs/referrals.server";
 import type { AdminClient } from "../../app/shopify/client";
 import type * as ReferralModel from "../../app/models/referrals.server";
 import { signedProxyQuery } from "../support/app-proxy";
+import { jobRows, testQueue } from "../support/queue";
+import { enqueueReferrals, REFERRALS, REFERRALS_DUE_KEY } from "../../app/jobs/contracts";
 import { CSS_BUDGET_BYTES, cssWeight, inlineCss, scriptFindings } from "../support/page-weight";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 import { BROWSER_HEADERS } from "../support/test-env";
@@ -22,6 +25,7 @@ const B = "refer-b.myshopify.com";
 const DAY = 86_400_000;
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 let completeReferrals: typeof Referrals.completeReferrals;
+let referralsJob: typeof ReferralsJob.referralsJob;
 let saveReferralSettings: typeof ReferralModel.saveReferralSettings;
 
 const numeric = (gid: string) => gid.split("/").pop()!;
@@ -57,6 +61,7 @@ let regular = ""; // A's customer with an order already
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
   ({ completeReferrals } = await import("../../app/services/referrals.server"));
+  ({ referralsJob } = await import("../../app/jobs/referrals.server"));
   ({ saveReferralSettings } = await import("../../app/models/referrals.server"));
   for (const shop of [A, B]) {
     env.shopify.admin.shops.addShop(testShopRecord(shop, { currencyCode: "USD", ianaTimezone: "UTC" }));
@@ -280,6 +285,29 @@ describe("a referral end to end", () => {
     expect(await record()).toMatchObject({ state: "sent", attempts: 2 });
     expect(await run(at + 2 * DAY)).toMatchObject({ announced: 0 });
     expect(referralTriggers()).toHaveLength(triggers + 1);
+  });
+
+  it("the job queues the next pass for the moment a waiting referral's return window ends", async () => {
+    const issued = (await claim(await memberCodeOf(referrer), "due.soon@example.com")).get("issued")!;
+    const row = await prisma.referral.findUniqueOrThrow({ where: { shop_id: { shop: A, id: issued } } });
+    const { order } = await friendOrders(row.code, "due.soon@example.com");
+    const queue = testQueue();
+    const worker = queue.work({ [REFERRALS]: referralsJob({ clientFor: env.clientFor, queue }) }, { pollMs: 20 });
+    try {
+      await enqueueReferrals(queue, A);
+      await worker.idle();
+    } finally {
+      await worker.stop();
+    }
+    expect(await prisma.referral.findUniqueOrThrow({ where: { shop_id: { shop: A, id: issued } } })).toMatchObject({
+      state: "ordered",
+      orderId: order.id,
+    });
+    const due = await jobRows(A, { kind: REFERRALS, key: REFERRALS_DUE_KEY });
+    expect(due.map((j) => j.state)).toEqual(["queued"]);
+    const processedAt = (await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: A, id: order.id } } }))
+      .processedAt;
+    expect(due[0].runAt.getTime()).toBe(processedAt.getTime() + 30 * DAY + 1_000);
   });
 
   it("claws the reward back when the order is refunded below the minimum, once", async () => {
