@@ -1,7 +1,8 @@
 // A/B tests of campaigns (prisma CampaignVariant, Campaign.testEndedAt / testWinner): the variants of a campaign and
 // the state of its test. Every function takes the shop first; no query reaches another shop's rows.
 import { prisma } from "../db.server";
-import type { CampaignOffer } from "../domain/campaigns";
+import type { CampaignDefinition, CampaignOffer } from "../domain/campaigns";
+import { campaignColumns } from "./campaigns.server";
 import { VARIANT_KEYS, type AbTestState, type CampaignVariant, type VariantKey } from "../domain/campaign-variants";
 
 type Row = { key: string; offerKind: string; offerValue: number; minimumSubtotalMinor: bigint | null; weight: number };
@@ -19,19 +20,37 @@ function fromRow(row: Row, expiryDays: number): CampaignVariant {
   };
 }
 
-/** Records a new campaign's variants (A: the campaign's own offer, B: the alternative). */
+const variantRows = (shop: string, campaignId: string, variants: readonly CampaignVariant[]) =>
+  variants.map((v) => ({
+    shop,
+    campaignId,
+    key: v.key,
+    offerKind: v.offer.kind,
+    offerValue: v.offer.value,
+    minimumSubtotalMinor: v.offer.minimumSubtotalMinor === null ? null : BigInt(v.offer.minimumSubtotalMinor),
+    weight: v.weight,
+  }));
+
+/** Records a campaign's variants (A: the campaign's own offer, B: the alternative). */
 export async function saveVariants(shop: string, campaignId: string, variants: readonly CampaignVariant[]) {
   if (variants.length === 0) return;
-  await prisma.campaignVariant.createMany({
-    data: variants.map((v) => ({
-      shop,
-      campaignId,
-      key: v.key,
-      offerKind: v.offer.kind,
-      offerValue: v.offer.value,
-      minimumSubtotalMinor: v.offer.minimumSubtotalMinor === null ? null : BigInt(v.offer.minimumSubtotalMinor),
-      weight: v.weight,
-    })),
+  await prisma.campaignVariant.createMany({ data: variantRows(shop, campaignId, variants) });
+}
+
+/**
+ * A new campaign and its variants in one transaction, so no run (and no crash) can see the campaign without its test.
+ * Returns the campaign's id.
+ */
+export async function createCampaignWithVariants(
+  shop: string,
+  c: CampaignDefinition,
+  variants: readonly CampaignVariant[],
+  now: Date,
+): Promise<string> {
+  return prisma.$transaction(async (tx) => {
+    const row = await tx.campaign.create({ data: { shop, ...campaignColumns(c), startedAt: now, createdAt: now } });
+    await tx.campaignVariant.createMany({ data: variantRows(shop, row.id, variants) });
+    return row.id;
   });
 }
 

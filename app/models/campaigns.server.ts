@@ -66,6 +66,9 @@ function columns(c: CampaignDefinition) {
   };
 }
 
+/** The columns of a campaign row (also written by app/models/campaign-variants.server.ts with an A/B test). */
+export { columns as campaignColumns };
+
 export async function createCampaign(shop: string, c: CampaignDefinition, now: Date): Promise<Campaign> {
   return fromRow(await prisma.campaign.create({ data: { shop, ...columns(c), startedAt: now, createdAt: now } }));
 }

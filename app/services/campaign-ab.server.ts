@@ -1,7 +1,7 @@
 // A/B tests of campaign offers (issue #24 item 3; docs/campaigns.md "A/B tests"): variant B checked and saved with a
 // new campaign, each new recipient's variant (stable hash; the winner once the test ended), the offer each code
 // carries, the test's report with always-valid intervals, and the merchant's "end the test and send the winner".
-import type { CampaignFormInput, CampaignIssue, CampaignOffer } from "../domain/campaigns";
+import type { CampaignDefinition, CampaignFormInput, CampaignIssue, CampaignOffer } from "../domain/campaigns";
 import {
   campaignVariants,
   endTestRefusal,
@@ -15,8 +15,8 @@ import {
 } from "../domain/campaign-variants";
 import { abTestStats, type AbMember, type AbTestReport } from "../domain/campaign-ab-stats";
 import type { MemberOrder } from "../domain/campaign-stats";
-import { campaignAbTest, endAbTest, saveVariants, type AbTest } from "../models/campaign-variants.server";
-import type { Campaign } from "../models/campaigns.server";
+import { campaignAbTest, createCampaignWithVariants, endAbTest, type AbTest } from "../models/campaign-variants.server";
+import { createCampaign, getCampaign, type Campaign } from "../models/campaigns.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { enqueueCampaigns } from "../jobs/contracts";
@@ -43,13 +43,16 @@ export async function validateAbInput(
   return validateVariantB(input, baseOffer, { currency, tierKeys: program.tiers.map((t) => t.key) });
 }
 
-/** Saves a new campaign's test (nothing without a variant B). */
-export async function startAbTest(
+/** Creates a campaign, with its A/B test when there is a variant B (campaign and variants in one transaction). */
+export async function createCampaignWithTest(
   shop: string,
-  campaign: Campaign,
+  definition: CampaignDefinition,
   variantB: Extract<VariantValidation, { ok: true }>["variantB"],
-) {
-  await saveVariants(shop, campaign.id, campaignVariants(campaign.offer, variantB));
+  now: Date,
+): Promise<Campaign> {
+  if (!variantB) return createCampaign(shop, definition, now);
+  const id = await createCampaignWithVariants(shop, definition, campaignVariants(definition.offer, variantB), now);
+  return (await getCampaign(shop, id))!;
 }
 
 /** Who gets which variant in this run: null for a campaign without a test. */

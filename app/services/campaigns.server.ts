@@ -25,7 +25,6 @@ import {
   activeCampaigns,
   addRecipients,
   campaignMembers,
-  createCampaign,
   customersInSegments,
   firstOrderCustomersSince,
   getCampaign,
@@ -58,7 +57,7 @@ import {
   abTestReport,
   endCampaignTest,
   fixedOfferIssues,
-  startAbTest,
+  createCampaignWithTest,
   validateAbInput,
   variantAssigner,
   variantFormInput,
@@ -89,9 +88,7 @@ export async function createCampaignFromForm(
   const ab = await validateAbInput(shop, input, checked.ok ? checked.campaign.offer : null);
   if (!checked.ok || !ab.ok)
     return { ok: false, issues: [...(checked.ok ? [] : checked.issues), ...(ab.ok ? [] : ab.issues)] };
-  const campaign = await createCampaign(shop, checked.campaign, now);
-  await startAbTest(shop, campaign, ab.variantB);
-  return { ok: true, campaign };
+  return { ok: true, campaign: await createCampaignWithTest(shop, checked.campaign, ab.variantB, now) };
 }
 
 /** Null when the shop has no such campaign (the route answers 404). */
