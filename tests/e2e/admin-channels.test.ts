@@ -42,7 +42,7 @@ beforeAll(async () => {
     env.shopify.admin.shops.addShop(testShopRecord(domain, { name, primaryLocale: locale }));
     env.shopify.install(domain);
     expect((await openApp(env.app.url, env.shopify, domain)).status).toBe(200);
-    await setShopSettings(domain, { locale });
+    await setShopSettings(domain, { currencyCode: "THB", timezone: "Asia/Bangkok", locale });
   }
 });
 
