@@ -484,7 +484,7 @@ describe("abuse refused", () => {
     expect(referralTriggers()).toHaveLength(triggers);
   });
 
-  it("caps: over the cap per period the referral completes without a reward", async () => {
+  it("caps: over the cap per period, then over the total cap, the referral completes without a reward", async () => {
     const code = await memberCodeOf(referrer2);
     const ids: string[] = [];
     for (const email of ["cap1@example.net", "cap2@example.net", "cap3@example.net"]) {
@@ -506,6 +506,20 @@ describe("abuse refused", () => {
         ["refused", "cap_period"],
         ["refused", "cap_period"],
       ]);
+      expect(await journalOf(referrer2)).toHaveLength(1);
+      // The period cap lifted, a total cap of 1: the next one is refused for the total (the one reward counts)
+      await saveReferralSettings(A, { ...SETTINGS, capPerPeriod: null, capTotal: 1 });
+      const issued = (await claim(code, "cap4@example.net")).get("issued")!;
+      ids.push(issued);
+      await friendOrders(
+        (await prisma.referral.findUniqueOrThrow({ where: { shop_id: { shop: A, id: issued } } })).code,
+        "cap4@example.net",
+      );
+      await run(Date.now() + 31 * DAY);
+      expect(await prisma.referral.findUniqueOrThrow({ where: { shop_id: { shop: A, id: issued } } })).toMatchObject({
+        state: "refused",
+        refusal: "cap_total",
+      });
       expect(await journalOf(referrer2)).toHaveLength(1);
     } finally {
       await saveReferralSettings(A, SETTINGS);
@@ -530,11 +544,11 @@ describe("privacy", () => {
   it("a customer's data request lists their referrals; erasure removes their code and every referral naming them", async () => {
     const { collectCustomerData, eraseCustomerData } = await import("../../app/models/privacy.server");
     const held = (await collectCustomerData(A, referrer2, [])).referrals;
-    // Their code and the three referrals they made (the caps test)
+    // Their code and the four referrals they made (the caps test)
     expect(held.filter((r) => "member" in r)).toHaveLength(1);
-    expect(held.filter((r) => "referral" in r)).toHaveLength(3);
+    expect(held.filter((r) => "referral" in r)).toHaveLength(4);
     const erased = await eraseCustomerData(A, referrer2, []);
-    expect(erased).toMatchObject({ referralMembers: 1, referrals: 3 });
+    expect(erased).toMatchObject({ referralMembers: 1, referrals: 4 });
     expect(await prisma.referralMember.count({ where: { shop: A, customerId: referrer2 } })).toBe(0);
     expect(await prisma.referral.count({ where: { shop: A, referrerId: referrer2 } })).toBe(0);
     // The other referrer's are untouched
