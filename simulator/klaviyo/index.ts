@@ -205,7 +205,7 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
 
   const app = express();
   app.disable("x-powered-by");
-  app.use(express.raw({ type: () => true, limit: "6mb" }));
+  app.use(express.raw({ type: () => true, limit: "5mb" }));
   app.use((req, res) => {
     const url = new URL(req.originalUrl, "http://klaviyo.local");
     const origin = `http://${req.headers.host ?? "127.0.0.1"}`;
@@ -512,6 +512,28 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
           ]);
       }
     }
+  });
+
+  // Bodies over the limit (Klaviyo: 5 MB) and anything the parser refuses answer in Klaviyo's shape.
+  app.use((err: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = err.status === 413 ? 413 : 400;
+    res
+      .status(status)
+      .type("application/vnd.api+json")
+      .send(
+        JSON.stringify({
+          errors: [
+            {
+              id: randomUUID(),
+              status,
+              code: status === 413 ? "payload_too_large" : "parse_error",
+              title: status === 413 ? "Payload too large." : "Malformed request.",
+              detail: status === 413 ? "The request body is larger than 5 MB." : "The request body could not be read.",
+              source: { pointer: "/data/" },
+            },
+          ],
+        }),
+      );
   });
 
   let server: Server | null = null;

@@ -376,6 +376,24 @@ export function createLocalLine(options: LocalLineOptions = {}) {
     }
   });
 
+  // Bodies over the limit (LINE: 2 MB) and anything the parser refuses answer in LINE's shape, not Express's page.
+  app.use(
+    (
+      err: { status?: number; type?: string },
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      const status = err.status === 413 ? 413 : 400;
+      res.setHeader("X-Line-Request-Id", randomUUID());
+      res
+        .status(status)
+        .json({
+          message: status === 413 ? "Request exceeds the max size of 2MB" : "The request body could not be read",
+        });
+    },
+  );
+
   /** A webhook body as LINE sends it, checked against LINE's webhook description; throws if it would not conform. */
   function webhookBody(channelId: string, events: Record<string, unknown>[]): string {
     const c = channel(channelId);

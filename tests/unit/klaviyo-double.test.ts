@@ -121,6 +121,11 @@ describe("local Klaviyo: strictness", () => {
       },
     });
     expect(eventNoMetric.status).toBe(400);
+    const huge = await call("/api/profile-bulk-import-jobs", {
+      body: importBody([{ email: "big@example.com", properties: { blob: "x".repeat(5 * 1024 * 1024) } }]),
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.body!.errors[0].code).toBe("payload_too_large");
     expect(klaviyo.jobs().length).toBe(before);
     expect(klaviyo.events().length).toBe(0);
   });

@@ -113,6 +113,11 @@ describe("local LINE: strictness against the vendored description", () => {
     });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.message).toMatch(/Content-Type/);
+    const huge = await call("/v2/bot/message/push", {
+      body: { to: user(1), messages: [text("x".repeat(2 * 1024 * 1024))] },
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.body.message).toMatch(/max size/);
     expect((await call("/v2/bot/nothing")).status).toBe(404);
     expect((await call("/v2/bot/info", { method: "DELETE" })).status).toBe(405);
   });
