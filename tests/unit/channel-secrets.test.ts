@@ -14,7 +14,8 @@ import { parseConnection, outcomeOfStatus } from "../../app/domain/channels";
 import { parseEnv } from "../../app/env.server";
 import { TEST_ENV } from "../support/test-env";
 import { klaviyoRevision } from "../../simulator/klaviyo/index";
-import { KLAVIYO_REVISION } from "../../app/services/channels.server";
+import { KLAVIYO_REVISION, openConnection, saveConnection, testConnection } from "../../app/services/channels.server";
+import { prisma } from "../../app/db.server";
 
 const k1 = randomBytes(32).toString("base64");
 const k2 = randomBytes(32).toString("base64");
@@ -133,5 +134,39 @@ describe("channel fields", () => {
 
   it("the app's pinned Klaviyo revision is the vendored description's", () => {
     expect(KLAVIYO_REVISION).toBe(klaviyoRevision());
+  });
+});
+
+describe("saving without a key, and reading with the wrong one", () => {
+  const SHOP = "no-key.myshopify.com";
+  const key = "pk_" + "c3".repeat(17);
+
+  it("without CHANNEL_SECRETS_KEY nothing is stored and the answer says the key is missing", async () => {
+    expect(await saveConnection(SHOP, "klaviyo", { privateKey: key }, keyringFrom(undefined))).toEqual({
+      ok: false,
+      keyMissing: true,
+    });
+    expect(await prisma.channelConnection.count({ where: { shop: SHOP } })).toBe(0);
+    // Bad fields are reported before the key is looked at
+    expect(await saveConnection(SHOP, "klaviyo", { privateKey: "nope" }, keyringFrom(undefined))).toEqual({
+      ok: false,
+      errors: { privateKey: "privateKey" },
+    });
+  });
+
+  it("a stored value opens with its key (and after rotation), and a test with no or the wrong key says so without calling out", async () => {
+    expect(await saveConnection(SHOP, "klaviyo", { privateKey: key }, keyringFrom(k1))).toEqual({ ok: true });
+    expect((await openConnection(SHOP, "klaviyo", keyringFrom(k2, [k1])))!.secrets).toEqual({ privateKey: key });
+    expect(await testConnection(SHOP, "klaviyo", { keyring: keyringFrom(undefined) })).toEqual({
+      ok: false,
+      reason: "key_missing",
+      detail: null,
+    });
+    expect(await testConnection(SHOP, "klaviyo", { keyring: keyringFrom(k2) })).toMatchObject({
+      ok: false,
+      reason: "undecryptable",
+    });
+    expect(await testConnection(SHOP, "sms")).toBeNull();
+    expect(await testConnection("other.myshopify.com", "klaviyo", { keyring: keyringFrom(k1) })).toBeNull();
   });
 });
