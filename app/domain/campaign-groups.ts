@@ -3,9 +3,14 @@
 // qualifying orders; this splits them and does the arithmetic. Each group's figures are campaign-stats.ts's own
 // (conversion of recipients and of the holdout in their windows, the lift with its 95 % interval, revenue per
 // recipient), so a group's row and the whole campaign's figures always agree in definition.
-import { campaignStats, type CampaignMember, type Interval, type MemberOrder } from "./campaign-stats";
+import {
+  campaignStats,
+  proportionDifferenceInterval,
+  type CampaignMember,
+  type Interval,
+  type MemberOrder,
+} from "./campaign-stats";
 
-const Z95 = 1.959963984540054;
 const DAY_MS = 86_400_000;
 
 /** A member with the group keys recorded at assignment (null: no segment or tier then, or assigned before they were recorded). */
@@ -94,8 +99,8 @@ export interface FirstOrderWithin {
  * "First order within N days of sign-up" for recipients and holdout: a member counts in the denominator once the
  * N days since their sign-up are over or they have ordered (so a member signed up yesterday who has not ordered yet
  * is not counted as a failure before their time is up), and in the numerator when their first qualifying order came
- * within those N days. The lift's 95 % interval is the conversion lift's (normal approximation of the difference of
- * two proportions).
+ * within those N days. The lift's 95 % interval is the conversion lift's (Newcombe's hybrid score interval,
+ * campaign-stats.ts).
  */
 export function firstOrderWithin(members: readonly SignupMember[], days: number, asOf: number): FirstOrderWithin {
   const windowMs = days * DAY_MS;
@@ -116,8 +121,7 @@ export function firstOrderWithin(members: readonly SignupMember[], days: number,
   let liftInterval: Interval | null = null;
   if (pT !== null && pH !== null) {
     lift = pT - pH;
-    const se = Math.sqrt((pT * (1 - pT)) / n.recipients + (pH * (1 - pH)) / n.holdout);
-    liftInterval = { low: lift - Z95 * se, high: lift + Z95 * se };
+    liftInterval = proportionDifferenceInterval(yes.recipients, n.recipients, yes.holdout, n.holdout);
   }
   return {
     days,

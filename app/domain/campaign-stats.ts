@@ -51,6 +51,34 @@ export interface CampaignStats {
 }
 
 const Z95 = 1.959963984540054;
+
+/** Wilson's score interval for a proportion x/n (z = 1.96): never outside [0, 1], not empty at 0 % or 100 %. */
+export function wilsonInterval(x: number, n: number, z = Z95): Interval {
+  const p = x / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/**
+ * 95 % interval for the difference of two independent proportions x1/n1 − x2/n2: Newcombe's hybrid score interval
+ * (R. G. Newcombe, "Interval estimation for the difference between independent proportions: comparison of eleven
+ * methods", Statistics in Medicine 17 (1998) 873–890, method 10), built from each group's Wilson interval. Unlike the
+ * plain normal approximation p₁ − p₂ ± 1.96·√(p₁q₁/n₁ + p₂q₂/n₂), it does not collapse to a zero-width interval when
+ * a group converted 0 % or 100 % (a small group says little, and the interval says so), and it stays inside [−1, 1].
+ */
+export function proportionDifferenceInterval(x1: number, n1: number, x2: number, n2: number, z = Z95): Interval {
+  const p1 = x1 / n1;
+  const p2 = x2 / n2;
+  const a = wilsonInterval(x1, n1, z);
+  const b = wilsonInterval(x2, n2, z);
+  const d = p1 - p2;
+  return {
+    low: d - Math.sqrt((p1 - a.low) ** 2 + (b.high - p2) ** 2),
+    high: d + Math.sqrt((a.high - p1) ** 2 + (p2 - b.low) ** 2),
+  };
+}
 const DAY_MS = 86_400_000;
 
 function meanAndVariance(values: readonly number[]): { mean: number; variance: number } {
@@ -111,8 +139,7 @@ export function campaignStats(
   let conversionLiftInterval: Interval | null = null;
   if (cT !== null && cH !== null) {
     conversionLift = cT - cH;
-    const se = Math.sqrt((cT * (1 - cT)) / nT + (cH * (1 - cH)) / nH);
-    conversionLiftInterval = { low: conversionLift - Z95 * se, high: conversionLift + Z95 * se };
+    conversionLiftInterval = proportionDifferenceInterval(converted.recipients, nT, converted.holdout, nH);
   }
   const t = nT ? meanAndVariance(revenue.recipients) : null;
   const h = nH ? meanAndVariance(revenue.holdout) : null;

@@ -11,7 +11,6 @@ import { validateCampaign, campaignTemplate, parseAudience, campaignFormValues }
 import type { MemberOrder } from "../../app/domain/campaign-stats";
 
 const DAY = 86_400_000;
-const Z = 1.959963984540054;
 
 const member = (
   customerId: string,
@@ -53,7 +52,8 @@ describe("the campaign report by group", () => {
     const rows = campaignGroups(members, orders, "segment", options);
     expect(rows.map((r) => r.key)).toEqual(["at_risk", "champions"]);
     const [atRisk, champions] = rows;
-    // Champions: 1 of 2 recipients converted, 1 of 1 held out: lift −50 points, se = √(0.5·0.5/2 + 0) = √0.125
+    // Champions: 1 of 2 recipients converted, 1 of 1 held out: lift −50 points; Newcombe's interval from the Wilson
+    // intervals 1/2 → [0.094531, 0.905469] and 1/1 → [0.206549, 1]: −0.5 − √(0.405469² + 0²), −0.5 + √(0.405469² + 0.793451²)
     expect(champions).toMatchObject({
       recipients: 2,
       holdout: 1,
@@ -63,9 +63,9 @@ describe("the campaign report by group", () => {
       revenuePerRecipientMinor: 5_000, // (10,000 + 0) / 2
       redemptions: 1,
     });
-    expect(champions.conversionLiftInterval!.low).toBeCloseTo(-1.192951912174839, 12);
-    expect(champions.conversionLiftInterval!.high).toBeCloseTo(0.19295191217483898, 12);
-    // At risk: 1 of 2 recipients (D, without the code), 0 of 2 held out: +50 points, same standard error
+    expect(champions.conversionLiftInterval!.low).toBeCloseTo(-0.9054687942657693, 12);
+    expect(champions.conversionLiftInterval!.high).toBeCloseTo(0.39104934410983583, 12);
+    // At risk: 1 of 2 recipients (D, without the code), 0 of 2 held out: +50 points; 0/2 → Wilson [0, 0.657628]
     expect(atRisk).toMatchObject({
       recipients: 2,
       holdout: 2,
@@ -75,7 +75,8 @@ describe("the campaign report by group", () => {
       revenuePerRecipientMinor: 1_500,
       redemptions: 0,
     });
-    expect(atRisk.conversionLiftInterval!.low).toBeCloseTo(0.5 - Z * Math.sqrt(0.125), 12);
+    expect(atRisk.conversionLiftInterval!.low).toBeCloseTo(-0.2725727851131815, 12);
+    expect(atRisk.conversionLiftInterval!.high).toBeCloseTo(0.9054687942657693, 12);
   });
 
   it("splits by tier, members without a tier in a group of their own listed last", () => {
@@ -87,9 +88,11 @@ describe("the campaign report by group", () => {
       conversionRecipients: 1,
       conversionHoldout: 0,
       conversionLift: 1,
-      conversionLiftInterval: { low: 1, high: 1 },
       revenuePerRecipientMinor: 3_000,
     });
+    // One customer in each arm says little: 1/1 against 0/1 is not "certainly +100 points" (Newcombe, not Wald).
+    expect(rows[1].conversionLiftInterval!.low).toBeCloseTo(-0.12210872068194178, 12);
+    expect(rows[1].conversionLiftInterval!.high).toBeCloseTo(1, 12);
     expect(rows[2]).toMatchObject({ recipients: 1, holdout: 1, conversionLift: 0, revenuePerRecipientMinor: 0 });
     // The groups add up to the whole campaign
     expect(rows.reduce((a, r) => a + r.recipients, 0)).toBe(4);
@@ -122,11 +125,11 @@ describe("first order within N days of sign-up", () => {
       30,
       100 * DAY,
     );
-    // Recipients 2 of 3, holdout 1 of 2: lift 1/6, se = √((2/3·1/3)/3 + (1/2·1/2)/2)
+    // Recipients 2 of 3, holdout 1 of 2: lift 1/6, Newcombe's interval (campaign-stats.ts)
     expect(result).toMatchObject({ days: 30, recipients: 3, holdout: 2, rateRecipients: 2 / 3, rateHoldout: 0.5 });
     expect(result.lift).toBeCloseTo(1 / 6, 12);
-    expect(result.liftInterval!.low).toBeCloseTo(-0.7078245327306558, 12);
-    expect(result.liftInterval!.high).toBeCloseTo(1.041157866063989, 12);
+    expect(result.liftInterval!.low).toBeCloseTo(-0.4457812328619246, 12);
+    expect(result.liftInterval!.high).toBeCloseTo(0.6548292253357504, 12);
   });
 
   it("has no lift without a holdout", () => {

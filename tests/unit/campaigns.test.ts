@@ -13,7 +13,13 @@ import {
   offerText,
   validateCampaign,
 } from "../../app/domain/campaigns";
-import { campaignStats, type CampaignMember, type MemberOrder } from "../../app/domain/campaign-stats";
+import {
+  campaignStats,
+  proportionDifferenceInterval,
+  wilsonInterval,
+  type CampaignMember,
+  type MemberOrder,
+} from "../../app/domain/campaign-stats";
 
 const DAY = 86_400_000;
 const TIERS = ["member", "silver", "gold"];
@@ -61,12 +67,35 @@ describe("attribution", () => {
   });
 
   it("compares conversion of recipients and holdout with a 95 % interval", () => {
-    // 1 of 3 recipients ordered, 1 of 2 holdout customers: lift −1/6, se √(1/3·2/3/3 + 1/2·1/2/2) = 0.446177
+    // 1 of 3 recipients ordered, 1 of 2 holdout customers: lift −1/6. Newcombe's hybrid score interval: Wilson 1/3 →
+    // [0.061492, 0.792347], 1/2 → [0.094531, 0.905469]; −1/6 − √(0.271841² + 0.405469²), −1/6 + √(0.459014² + 0.405469²)
     expect(stats.conversionRecipients).toBeCloseTo(1 / 3, 12);
     expect(stats.conversionHoldout).toBeCloseTo(0.5, 12);
     expect(stats.conversionLift).toBeCloseTo(-1 / 6, 12);
-    expect(stats.conversionLiftInterval!.low).toBeCloseTo(-0.166667 - 0.874491, 5);
-    expect(stats.conversionLiftInterval!.high).toBeCloseTo(-0.166667 + 0.874491, 5);
+    expect(stats.conversionLiftInterval!.low).toBeCloseTo(-0.6548292253357504, 12);
+    expect(stats.conversionLiftInterval!.high).toBeCloseTo(0.44578123286192456, 12);
+  });
+
+  it("gives Newcombe's published intervals for a difference of proportions (method 10, Table II)", () => {
+    // Newcombe (1998), Statistics in Medicine 17:873–890, examples (a)–(h), method 10, to the paper's 4 decimals.
+    const cases: [number, number, number, number, number, number][] = [
+      [56, 70, 48, 80, 0.0524, 0.3339],
+      [9, 10, 3, 10, 0.1705, 0.809],
+      [6, 7, 2, 7, 0.0582, 0.8062],
+      [5, 56, 0, 29, -0.0381, 0.1926],
+      [0, 10, 0, 20, -0.1611, 0.2775],
+      [0, 10, 0, 10, -0.2775, 0.2775],
+      [10, 10, 0, 20, 0.6791, 1],
+      [10, 10, 0, 10, 0.6075, 1],
+    ];
+    for (const [x1, n1, x2, n2, low, high] of cases) {
+      const interval = proportionDifferenceInterval(x1, n1, x2, n2);
+      expect(interval.low).toBeCloseTo(low, 4);
+      expect(interval.high).toBeCloseTo(high, 4);
+    }
+    // Wilson's interval never leaves [0, 1] and is not empty at 0 %.
+    expect(wilsonInterval(0, 10).low).toBe(0);
+    expect(wilsonInterval(0, 10).high).toBeCloseTo(0.2775, 4);
   });
 
   it("gives incremental revenue with Welch's interval, and ROI against the discount cost", () => {
