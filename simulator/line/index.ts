@@ -386,11 +386,9 @@ export function createLocalLine(options: LocalLineOptions = {}) {
     ) => {
       const status = err.status === 413 ? 413 : 400;
       res.setHeader("X-Line-Request-Id", randomUUID());
-      res
-        .status(status)
-        .json({
-          message: status === 413 ? "Request exceeds the max size of 2MB" : "The request body could not be read",
-        });
+      res.status(status).json({
+        message: status === 413 ? "Request exceeds the max size of 2MB" : "The request body could not be read",
+      });
     },
   );
 

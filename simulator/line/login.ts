@@ -151,11 +151,9 @@ export function createLocalLineLogin(now: () => number) {
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1];
     const t = token ? tokens.get(token) : undefined;
     if (!t || t.expiresAt < now()) {
-      res
-        .status(401)
-        .json({
-          message: "Authentication failed. Confirm that the access token in the authorization header is valid.",
-        });
+      res.status(401).json({
+        message: "Authentication failed. Confirm that the access token in the authorization header is valid.",
+      });
       return;
     }
     const u = users.get(t.userId)!;

@@ -230,7 +230,9 @@ describe("channel connections stay in their shop", () => {
     expect((await channels.listConnections(A)).map((c) => c.channel)).toEqual(["klaviyo"]);
     expect(JSON.stringify(await channels.listConnections(A))).not.toContain("sealed");
     expect((await channels.getSealedConnection(A, "klaviyo"))!.secrets).toBe("v1.k.n.t.sealed-a");
-    expect(await channels.recordTest(A, "line-messaging", { status: "failed", lastError: null, at: new Date() })).toBe(0);
+    expect(await channels.recordTest(A, "line-messaging", { status: "failed", lastError: null, at: new Date() })).toBe(
+      0,
+    );
     expect(await channels.deleteConnection(A, "klaviyo")).toBe(1);
     await eraseShopData(A, new Date());
     expect(await prisma.channelConnection.findMany({ where: { shop: B } })).toEqual(before);
