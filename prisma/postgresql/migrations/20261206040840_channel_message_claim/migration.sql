@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ChannelMessage" ADD COLUMN     "claimToken" TEXT;
+
