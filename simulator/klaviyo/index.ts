@@ -12,7 +12,9 @@
 //   jobs are `queued` when created and are processed by `runJobs()` (or on the next status read when
 //   `autoRunJobs` is on), upserting profiles by identifier and merging their properties;
 // - events: a metric name and an identified profile; the profile is upserted, the event recorded once per
-//   unique_id, profile and metric (a repeated unique_id is accepted and not recorded again).
+//   unique_id, profile and metric (a repeated unique_id is accepted and not recorded again);
+// - profile deletion requests: exactly one identifier (email, phone_number or id), else 400; the matching profiles
+//   and their events are deleted.
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -99,6 +101,7 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
   const windows = new Map<string, { start: number; count: number }>();
   const faults: { fault: KlaviyoFault; remaining: number; operation: string | null }[] = [];
   const requestLog: { operationId: string | null; status: number; accountId: string | null }[] = [];
+  const deletions: { accountId: string; field: string; value: string; profiles: number }[] = [];
 
   function addAccount(init: { privateKey: string; name?: string; id?: string }) {
     const account: Account = {
@@ -501,6 +504,45 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
           });
           return ok(202, null);
         }
+        case "request_profile_deletion": {
+          // Klaviyo: exactly one identifier (email, phone_number or id); every matching profile is deleted, with its
+          // events (asynchronous at Klaviyo; at once here).
+          const data = (
+            body as {
+              data: { attributes: { profile: { data: { id?: string | null; attributes: Record<string, unknown> } } } };
+            }
+          ).data.attributes.profile.data;
+          const given = [
+            ["email", data.attributes.email],
+            ["phone_number", data.attributes.phone_number],
+            ["id", data.id],
+          ].filter(([, v]) => typeof v === "string" && v !== "");
+          if (given.length !== 1) {
+            return fail([
+              {
+                status: 400,
+                code: "invalid",
+                title: "Invalid input.",
+                detail: "Exactly one of email, phone_number or id must be provided.",
+                pointer: "/data/attributes/profile/data",
+              },
+            ]);
+          }
+          const [field, value] = given[0] as [string, string];
+          const doomed = a.profiles.filter((p) =>
+            field === "email"
+              ? p.email === value.toLowerCase()
+              : field === "id"
+                ? p.id === value
+                : p.phone_number === value,
+          );
+          a.profiles = a.profiles.filter((p) => !doomed.includes(p));
+          for (let i = events.length - 1; i >= 0; i--) {
+            if (events[i].accountId === a.id && doomed.some((p) => p.id === events[i].profileId)) events.splice(i, 1);
+          }
+          deletions.push({ accountId: a.id, field, value, profiles: doomed.length });
+          return ok(202, null);
+        }
         default:
           return fail([
             {
@@ -548,6 +590,8 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
       for (const j of jobs.values()) runJob(j);
     },
     requests: () => [...requestLog],
+    /** Profile deletion requests received (Request Profile Deletion). */
+    deletions: (accountId?: string) => deletions.filter((d) => accountId === undefined || d.accountId === accountId),
     faults: {
       inject(fault: KlaviyoFault, opts: { times?: number; operation?: string } = {}) {
         faults.push({ fault, remaining: opts.times ?? 1, operation: opts.operation ?? null });

@@ -1,0 +1,267 @@
+// The Klaviyo REST client the Klaviyo sync uses (docs/klaviyo.md): profile bulk import jobs (create, read), events
+// and profile deletion requests. Every request carries `Authorization: Klaviyo-API-Key <private key>`, the pinned
+// `revision` (KLAVIYO_REVISION) and a JSON:API body. One request per call, a timeout, NO retries of its own
+// (docs/decisions/0010-line-and-klaviyo-clients.md): every outcome comes back typed and the caller (the job) decides:
+// - 2xx → `ok` (with the body when there is one);
+// - 429 → `rate-limited` with Klaviyo's `Retry-After` (ms);
+// - 5xx, a timeout, a reset → `failed` (retry later; an event carries its unique_id, so a retry is counted once);
+// - any other 4xx → `refused` with Klaviyo's `errors[]`: the same request cannot succeed.
+// Pacing: the client never sends faster than the operation's documented limits (burst per second and steady per
+// minute, KLAVIYO_RATE_LIMITS): each request waits, if need be, until it fits both sliding windows of its account and
+// operation. Sliding windows are stricter than Klaviyo's, so one process never meets a 429 of its own making.
+import { createHash } from "node:crypto";
+import { KLAVIYO_REVISION } from "./channels.server";
+
+export const KLAVIYO_DEFAULT_TIMEOUT_MS = 10_000;
+/** Profiles one bulk import job may carry (Klaviyo's documented maximum). */
+export const KLAVIYO_IMPORT_MAX_PROFILES = 10_000;
+
+/** Klaviyo's documented limits (revision 2026-07-15) of the operations the app calls: burst per second, steady per minute. */
+export const KLAVIYO_RATE_LIMITS = {
+  bulk_import_profiles: { burst: 10, steady: 150 },
+  get_bulk_import_profiles_job: { burst: 10, steady: 150 },
+  create_event: { burst: 350, steady: 3500 },
+  request_profile_deletion: { burst: 3, steady: 60 },
+} as const;
+export type KlaviyoOperation = keyof typeof KLAVIYO_RATE_LIMITS;
+
+export interface KlaviyoError {
+  status?: number | string;
+  code?: string;
+  title?: string;
+  detail?: string;
+  source?: { pointer?: string; parameter?: string };
+}
+
+export type KlaviyoOutcome<T> =
+  | { kind: "ok"; status: number; value: T }
+  | { kind: "rate-limited"; retryAfterMs: number | null; message: string }
+  | { kind: "refused"; status: number; errors: KlaviyoError[]; message: string }
+  | { kind: "failed"; status: number | null; message: string };
+
+export interface ImportJobStatus {
+  id: string;
+  status: "queued" | "processing" | "complete" | "cancelled";
+  total: number;
+  completed: number;
+  failed: number;
+}
+
+export interface KlaviyoProfileInput {
+  email: string | null;
+  externalId: string;
+  properties: Record<string, unknown>;
+}
+
+export interface KlaviyoEventInput {
+  metric: string;
+  profile: { email: string | null; externalId: string };
+  properties: Record<string, unknown>;
+  /** When it happened (Klaviyo truncates to the second). */
+  time: Date;
+  /** Klaviyo records the first event with this id per profile and metric: the ChannelMessage row's retry key. */
+  uniqueId: string;
+  value?: number;
+  valueCurrency?: string;
+}
+
+export interface KlaviyoClientOptions {
+  /** KLAVIYO_API_ORIGIN, e.g. https://a.klaviyo.com or the local Klaviyo's URL. */
+  origin: string;
+  privateKey: string;
+  timeoutMs?: number;
+  /** For tests: the clock and the wait the pacer uses. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** `Retry-After` in ms: delta-seconds or an HTTP date; null when absent or unreadable. */
+export function klaviyoRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (value === null || value.trim() === "") return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+// ---- pacing: per account (key digest) and operation, process-wide ------------------------------------------------
+
+const sent = new Map<string, number[]>();
+
+/** How long to wait before a request fits both windows (0: now); records the request when it returns 0. */
+export function paceDelay(key: string, op: KlaviyoOperation, at: number): number {
+  const limit = KLAVIYO_RATE_LIMITS[op];
+  const stamps = (sent.get(`${key} ${op}`) ?? []).filter((t) => t > at - 60_000);
+  sent.set(`${key} ${op}`, stamps);
+  let wait = 0;
+  if (stamps.length >= limit.steady) wait = Math.max(wait, stamps[stamps.length - limit.steady] + 60_000 - at);
+  const lastSecond = stamps.filter((t) => t > at - 1000);
+  if (lastSecond.length >= limit.burst) wait = Math.max(wait, lastSecond[lastSecond.length - limit.burst] + 1000 - at);
+  if (wait > 0) return wait;
+  stamps.push(at);
+  return 0;
+}
+
+/** Forgets the pacer's history (tests that start a fresh double). */
+export function resetKlaviyoPacing() {
+  sent.clear();
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) {
+    if (e.name === "TimeoutError") return "timed out";
+    const cause = (e as { cause?: unknown }).cause;
+    return `${e.message}${cause instanceof Error ? `: ${cause.message}` : ""}`;
+  }
+  return String(e);
+}
+
+export function createKlaviyoClient(options: KlaviyoClientOptions) {
+  const now = options.now ?? (() => Date.now());
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const account = createHash("sha256").update(options.privateKey).digest("hex").slice(0, 16);
+  const timeoutMs = options.timeoutMs ?? KLAVIYO_DEFAULT_TIMEOUT_MS;
+
+  async function request<T>(
+    op: KlaviyoOperation,
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+  ): Promise<KlaviyoOutcome<T>> {
+    for (let wait = paceDelay(account, op, now()); wait > 0; wait = paceDelay(account, op, now())) await sleep(wait);
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, options.origin), {
+        method,
+        headers: {
+          authorization: `Klaviyo-API-Key ${options.privateKey}`,
+          revision: KLAVIYO_REVISION,
+          accept: "application/vnd.api+json",
+          ...(body === undefined ? {} : { "content-type": "application/vnd.api+json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      return { kind: "failed", status: null, message: errorMessage(e) };
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      return { kind: "failed", status: res.status, message: errorMessage(e) };
+    }
+    let parsed: unknown = null;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+    }
+    if (res.ok) return { kind: "ok", status: res.status, value: parsed as T };
+    const errors = ((parsed as { errors?: KlaviyoError[] } | null)?.errors ?? []).filter(
+      (e) => e && typeof e === "object",
+    );
+    const message = errors.map((e) => e.detail ?? e.title ?? e.code).join("; ") || `HTTP ${res.status}`;
+    if (res.status === 429)
+      return { kind: "rate-limited", retryAfterMs: klaviyoRetryAfter(res.headers.get("retry-after"), now()), message };
+    if (res.status >= 500) return { kind: "failed", status: res.status, message };
+    return { kind: "refused", status: res.status, errors, message };
+  }
+
+  const jobStatus = (data: {
+    id: string;
+    attributes: {
+      status: ImportJobStatus["status"];
+      total_count: number;
+      completed_count?: number | null;
+      failed_count?: number | null;
+    };
+  }): ImportJobStatus => ({
+    id: data.id,
+    status: data.attributes.status,
+    total: data.attributes.total_count,
+    completed: data.attributes.completed_count ?? 0,
+    failed: data.attributes.failed_count ?? 0,
+  });
+
+  return {
+    /** Creates a profile bulk import job (1–10,000 profiles, each with its external id and, when known, email). */
+    async createImportJob(profiles: readonly KlaviyoProfileInput[]): Promise<KlaviyoOutcome<ImportJobStatus>> {
+      if (profiles.length === 0 || profiles.length > KLAVIYO_IMPORT_MAX_PROFILES)
+        throw new RangeError(
+          `an import job carries 1 to ${KLAVIYO_IMPORT_MAX_PROFILES} profiles, not ${profiles.length}`,
+        );
+      const out = await request<{ data: Parameters<typeof jobStatus>[0] }>(
+        "bulk_import_profiles",
+        "POST",
+        "/api/profile-bulk-import-jobs",
+        {
+          data: {
+            type: "profile-bulk-import-job",
+            attributes: {
+              profiles: {
+                data: profiles.map((p) => ({
+                  type: "profile",
+                  attributes: {
+                    ...(p.email ? { email: p.email } : {}),
+                    external_id: p.externalId,
+                    properties: p.properties,
+                  },
+                })),
+              },
+            },
+          },
+        },
+      );
+      return out.kind === "ok" ? { ...out, value: jobStatus(out.value.data) } : out;
+    },
+
+    async importJob(jobId: string): Promise<KlaviyoOutcome<ImportJobStatus>> {
+      const out = await request<{ data: Parameters<typeof jobStatus>[0] }>(
+        "get_bulk_import_profiles_job",
+        "GET",
+        `/api/profile-bulk-import-jobs/${encodeURIComponent(jobId)}`,
+      );
+      return out.kind === "ok" ? { ...out, value: jobStatus(out.value.data) } : out;
+    },
+
+    async createEvent(event: KlaviyoEventInput): Promise<KlaviyoOutcome<null>> {
+      return request<null>("create_event", "POST", "/api/events", {
+        data: {
+          type: "event",
+          attributes: {
+            properties: event.properties,
+            time: event.time.toISOString(),
+            unique_id: event.uniqueId,
+            ...(event.value === undefined ? {} : { value: event.value }),
+            ...(event.valueCurrency === undefined ? {} : { value_currency: event.valueCurrency }),
+            metric: { data: { type: "metric", attributes: { name: event.metric } } },
+            profile: {
+              data: {
+                type: "profile",
+                attributes: {
+                  ...(event.profile.email ? { email: event.profile.email } : {}),
+                  external_id: event.profile.externalId,
+                },
+              },
+            },
+          },
+        },
+      });
+    },
+
+    /** Asks Klaviyo to delete every profile with this email (Request Profile Deletion; asynchronous on Klaviyo's side). */
+    async requestProfileDeletion(email: string): Promise<KlaviyoOutcome<null>> {
+      return request<null>("request_profile_deletion", "POST", "/api/data-privacy-deletion-jobs", {
+        data: {
+          type: "data-privacy-deletion-job",
+          attributes: { profile: { data: { type: "profile", attributes: { email } } } },
+        },
+      });
+    },
+  };
+}
+
+export type KlaviyoClient = ReturnType<typeof createKlaviyoClient>;
