@@ -75,6 +75,8 @@ const schema = z
       .optional(),
     // Where the LINE Messaging API and Klaviyo's API are; tests and the demo point them at the local doubles.
     LINE_API_ORIGIN: z.url().default("https://api.line.me"),
+    // Where LINE Login's pages are (the shopper's browser is sent there to link LINE; docs/line-link.md).
+    LINE_ACCESS_ORIGIN: z.url().default("https://access.line.me"),
     KLAVIYO_API_ORIGIN: z.url().default("https://a.klaviyo.com"),
   })
   .superRefine((env, ctx) => {

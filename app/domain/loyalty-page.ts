@@ -7,6 +7,7 @@ import type { ShownProduct } from "./recommendation-delivery";
 import { perkLocale, shopperPerks, type PerkLocale, type PerkSettings, type ShopperPerks } from "./perks";
 import type { ShopperPointsSection } from "./shopper-points";
 import type { MemberReferralView } from "./referrals";
+import type { LineLinkView } from "./line-login";
 import type { TierProgram, TierWindow } from "./tiers";
 
 /** A tier expiring within this many days is shown as ending soon. */
@@ -84,6 +85,8 @@ export type LoyaltyPageView =
       member: LoyaltyMemberView | null;
       /** The member's referral code and offer while referrals are on (docs/referrals.md); absent otherwise. */
       referral?: MemberReferralView | null;
+      /** The member's LINE link section while the shop offers it (docs/line-link.md); absent otherwise. */
+      line?: LineLinkView | null;
     }
   | { kind: "unavailable"; locale: PerkLocale };
 

@@ -41,6 +41,10 @@ export interface CustomerDataReport {
   prediction: Record<string, unknown> | null;
   recommendations: Record<string, unknown> | null;
   shopifyStats: Record<string, unknown> | null;
+  /** Their LINE link (docs/line-link.md): the LINE user id, name, language, following; and any link in progress. */
+  line: { link: Record<string, unknown> | null; attempts: Record<string, unknown>[] };
+  /** The messages sent or queued to them through LINE or Klaviyo (ChannelMessage: the delivery record). */
+  channelMessages: Record<string, unknown>[];
 }
 
 /** BigInt is not JSON: money columns become decimal strings of minor units. */
@@ -85,6 +89,16 @@ export async function collectCustomerData(
   const imports = await importLinesNaming(shop, customerId, customer?.email ?? null);
   const referrals = await referralsNaming(shop, customerId, customer?.email ?? null);
   const due = await prisma.customerSyncDue.findUnique({ where: { shop_customerId: { shop, customerId } } });
+  const [lineLink, lineAttempts, channelMessages] = await Promise.all([
+    prisma.lineLink.findUnique({ where: { shop_customerId: { shop, customerId } } }),
+    // The attempt's verifier and nonce are secrets of a flow, not data about the customer: only when it was.
+    prisma.lineLoginAttempt.findMany({
+      where: { shop, customerId },
+      select: { createdAt: true, expiresAt: true, locale: true },
+      orderBy: { createdAt: "asc" },
+    }),
+    prisma.channelMessage.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
+  ]);
   return {
     customer: customer && plain(customer),
     orders: orders.map(plain),
@@ -105,6 +119,8 @@ export async function collectCustomerData(
     recommendations: recommendations && plain(recommendations),
     shopifyStats: shopifyStats && plain(shopifyStats),
     aggregate: aggregate && plain(aggregate),
+    line: { link: lineLink && plain(lineLink), attempts: lineAttempts.map(plain) },
+    channelMessages: channelMessages.map(plain),
   };
 }
 
@@ -213,6 +229,10 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     // Referrals: their code, and every referral naming them (as referrer, as the friend, by the friend's email).
     const referralMembers = await tx.referralMember.deleteMany({ where: { shop, customerId } });
     const referrals = await tx.referral.deleteMany({ where: referralWhere(shop, customerId, email) });
+    // LINE and Klaviyo (docs/line-link.md): their LINE link, any link in progress, and every message's delivery record.
+    const lineLinks = await tx.lineLink.deleteMany({ where: { shop, customerId } });
+    const lineLoginAttempts = await tx.lineLoginAttempt.deleteMany({ where: { shop, customerId } });
+    const channelMessages = await tx.channelMessage.deleteMany({ where: { shop, customerId } });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
@@ -250,6 +270,9 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       pointsTriggers: pointsTriggers.count,
       referralMembers: referralMembers.count,
       referrals: referrals.count,
+      lineLinks: lineLinks.count,
+      lineLoginAttempts: lineLoginAttempts.count,
+      channelMessages: channelMessages.count,
       dataRequests: requests.count,
       reconcileFixes,
       importLines,
@@ -297,6 +320,9 @@ export async function eraseShopData(shop: string, at: Date) {
       referralMembers: (await tx.referralMember.deleteMany({ where: { shop } })).count,
       referrals: (await tx.referral.deleteMany({ where: { shop } })).count,
       channelConnections: (await tx.channelConnection.deleteMany({ where: { shop } })).count,
+      lineLinks: (await tx.lineLink.deleteMany({ where: { shop } })).count,
+      lineLoginAttempts: (await tx.lineLoginAttempt.deleteMany({ where: { shop } })).count,
+      channelMessages: (await tx.channelMessage.deleteMany({ where: { shop } })).count,
       products: (await tx.product.deleteMany({ where: { shop } })).count,
       orderLines: (await tx.orderLine.deleteMany({ where: { shop } })).count,
       refundLines: (await tx.refundLine.deleteMany({ where: { shop } })).count,

@@ -12,6 +12,7 @@ import { html, money, moneyAttribute, text } from "./liquid-text";
 import { pointsParts, type FormTarget } from "./loyalty-points";
 import { PAGE_CSS } from "./page-style";
 import { memberReferralSection } from "./referral-page";
+import { lineLinkSection } from "./line-link-section";
 import { card, codeMarkup, dateMarkup, list, say, strong, translator, type Page, type Values } from "./page-markup";
 
 const STYLE = `<style>${PAGE_CSS}</style>`;
@@ -208,6 +209,7 @@ export function renderLoyaltyPage(view: LoyaltyPageView, target: FormTarget = { 
       historySection(t, view, member),
       picksSection(t, member),
       view.referral ? memberReferralSection(view.locale, view.currency, view.referral, target.action) : "",
+      view.line ? lineLinkSection(view.locale, view.line, target.action) : "",
       ...points.bottom,
     );
   } else {

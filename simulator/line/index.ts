@@ -179,7 +179,17 @@ export function createLocalLine(options: LocalLineOptions = {}) {
     }
   }
 
-  const login = createLocalLineLogin(now);
+  const login = createLocalLineLogin(now, {
+    isFriend: (botChannelId, userId) => {
+      const f = channels.get(botChannelId)?.friends.get(userId);
+      return Boolean(f && !f.blocked);
+    },
+    addFriend: (botChannelId, user) => {
+      const c = channels.get(botChannelId);
+      if (c) c.friends.set(user.userId, { ...user, blocked: false });
+    },
+    botName: (botChannelId) => channels.get(botChannelId)?.displayName ?? "LINE Official Account",
+  });
   const app = express();
   app.disable("x-powered-by");
   app.use(login.router);
@@ -417,7 +427,7 @@ export function createLocalLine(options: LocalLineOptions = {}) {
     app,
     addChannel,
     /** LINE Login (simulator/line/login.ts): its channels, and who is signed in to LINE. */
-    login: { addChannel: login.addChannel, signIn: login.signIn },
+    login: { addChannel: login.addChannel, signIn: login.signIn, setConsent: login.setConsent },
     /** The shopper adds the account as a friend (or unblocks it); returns the follow event LINE would send. */
     follow(channelId: string, friend: Omit<LineFriend, "blocked">) {
       const c = channel(channelId);

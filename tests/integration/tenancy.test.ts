@@ -96,6 +96,8 @@ describe("shop A cannot read shop B", () => {
       recommendations: null,
       shopifyStats: null,
       aggregate: null,
+      line: { link: null, attempts: [] },
+      channelMessages: [],
     });
     expect((await getInstallOverview(A)).customers).toBe(1);
   });
