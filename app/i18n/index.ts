@@ -46,6 +46,9 @@ import referralsTh from "./pages/referrals.th.json";
 // Channels: connecting LINE and Klaviyo (docs/channels.md).
 import channelsEn from "./pages/channels.en.json";
 import channelsTh from "./pages/channels.th.json";
+// The shopper's LINE link on the loyalty page (docs/line-link.md): in the storefront's language.
+import lineLinkEn from "./pages/line-link.en.json";
+import lineLinkTh from "./pages/line-link.th.json";
 
 const en = {
   ...enBase,
@@ -64,6 +67,7 @@ const en = {
   rewards: rewardsEn,
   referrals: referralsEn,
   channels: channelsEn,
+  lineLink: lineLinkEn,
 };
 const th = {
   ...thBase,
@@ -82,6 +86,7 @@ const th = {
   rewards: rewardsTh,
   referrals: referralsTh,
   channels: channelsTh,
+  lineLink: lineLinkTh,
 };
 
 export const SUPPORTED_LOCALES = ["en", "th"] as const;
