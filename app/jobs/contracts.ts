@@ -354,3 +354,88 @@ export function enqueueReferrals(
 export function enqueueReferralsDue(queue: JobQueue, shop: string, runAt: Date) {
   return queue.enqueue<ReferralsPayload>(shop, REFERRALS, {}, { key: REFERRALS_DUE_KEY, runAt });
 }
+
+// ---- klaviyo-sync: loyalty properties and events to the shop's Klaviyo (services/klaviyo-sync.server.ts) ------------
+
+export const KLAVIYO_SYNC = "klaviyo-sync";
+export const KLAVIYO_SYNC_KEY = KLAVIYO_SYNC;
+/** The pass queued for a moment Klaviyo asked to wait for (Retry-After, an event's backoff, a job still running). */
+export const KLAVIYO_SYNC_RETRY_KEY = `${KLAVIYO_SYNC}:retry`;
+export type KlaviyoSyncReason = "recompute" | "customer" | "points" | "campaigns" | "manual" | "retry";
+export const KLAVIYO_SYNC_REASONS: readonly KlaviyoSyncReason[] = [
+  "recompute",
+  "customer",
+  "points",
+  "campaigns",
+  "manual",
+  "retry",
+];
+export interface KlaviyoSyncPayload {
+  reason: KlaviyoSyncReason;
+}
+/** After a customer's move or a points pass, wait this long so that the changes of the next moments join one pass. */
+export const KLAVIYO_SYNC_COALESCE_MS = 5_000;
+
+/** Queues a Klaviyo pass of the shop: a no-op while one of the same key is queued. */
+export function enqueueKlaviyoSync(
+  queue: JobQueue,
+  shop: string,
+  reason: KlaviyoSyncReason,
+  { delayMs = 0, runAt, now }: { delayMs?: number; runAt?: Date } & Clock = {},
+) {
+  return queue.enqueue<KlaviyoSyncPayload>(
+    shop,
+    KLAVIYO_SYNC,
+    { reason },
+    { key: reason === "retry" ? KLAVIYO_SYNC_RETRY_KEY : KLAVIYO_SYNC_KEY, runAt: runAt ?? at(delayMs, now) },
+  );
+}
+
+// ---- LINE: the event producer and the sender (services/channel-events.server.ts, line-send.server.ts) -------------
+
+export const CHANNEL_EVENTS = "channel-events";
+export const CHANNEL_EVENTS_KEY = CHANNEL_EVENTS;
+export type ChannelEventsReason = "recompute" | "customer" | "campaigns" | "points" | "redemptions" | "manual";
+export const CHANNEL_EVENTS_REASONS: readonly ChannelEventsReason[] = [
+  "recompute",
+  "customer",
+  "campaigns",
+  "points",
+  "redemptions",
+  "manual",
+];
+export interface ChannelEventsPayload {
+  reason: ChannelEventsReason;
+}
+/** After a customer's move or a points pass, wait this long so that the events of the next moments join one pass. */
+export const CHANNEL_EVENTS_COALESCE_MS = 3_000;
+
+/** Queues a LINE producer pass of the shop (a no-op while one is queued). */
+export function enqueueChannelEvents(
+  queue: JobQueue,
+  shop: string,
+  reason: ChannelEventsReason,
+  { delayMs = 0, now }: { delayMs?: number } & Clock = {},
+) {
+  return queue.enqueue<ChannelEventsPayload>(
+    shop,
+    CHANNEL_EVENTS,
+    { reason },
+    { key: CHANNEL_EVENTS_KEY, runAt: at(delayMs, now) },
+  );
+}
+
+export const LINE_SEND = "line-send";
+export const LINE_SEND_KEY = LINE_SEND;
+/** The pass queued for the moment a waiting row is due (backoff, Retry-After, the monthly limit): its own key. */
+export const LINE_SEND_LATER_KEY = `${LINE_SEND}:later`;
+export interface LineSendPayload {
+  reason: "produced" | "due" | "manual";
+}
+
+/** Queues a LINE sender pass now, or at `runAt` (its own key, so a later pass never delays a pass due now). */
+export function enqueueLineSend(queue: JobQueue, shop: string, runAt?: Date) {
+  return runAt
+    ? queue.enqueue<LineSendPayload>(shop, LINE_SEND, { reason: "due" }, { key: LINE_SEND_LATER_KEY, runAt })
+    : queue.enqueue<LineSendPayload>(shop, LINE_SEND, { reason: "produced" }, { key: LINE_SEND_KEY });
+}

@@ -1,0 +1,524 @@
+// The LINE sender (docs/line-sending.md): drains a shop's pending ChannelMessage rows (channel "line").
+// - Consent is checked again when a row's turn comes: no link, or a link that no longer follows → skipped at once;
+//   the event switched off → skipped; nothing left to announce (code expired or retired, tier already changed) →
+//   skipped.
+// - Rows are claimed before they are sent (models/channel-messages.server.ts claimMessages): two senders racing on a
+//   row cannot both send it. A claim is a lease: a sender that dies holding rows gives them back when it ends, and
+//   the next attempt carries the row's same retry key, so LINE answers 409 for what it already accepted and the row
+//   is recorded sent with the accepted request id — delivered once.
+// - push: one request per row, the row's own message; multicast: one request per batchKey (≤ 500 rows of one
+//   locale, one identical announcement, the batch's shared retry key).
+// - Pacing: requests are spaced to PACE_FRACTION of LINE's per-channel limits (push 2,000/s, multicast 200/s), so a
+//   large campaign does not live on 429s; a 429 pauses the pacer.
+// - Outcomes: sent / accepted-before → sent (request id); rate-limited → waits (Retry-After, else exponential
+//   backoff with jitter) and the attempt is not counted; monthly-limit → this and every due row of the shop wait an
+//   hour (MONTHLY_LIMIT_WAIT_MS), not counted; failed (5xx, timeout, reset) → backoff, same retry key, refused after
+//   MAX_ATTEMPTS; refused (other 4xx) → refused with LINE's message.
+import { randomUUID } from "node:crypto";
+import {
+  renderLineMessages,
+  tierColour,
+  type EventFacts,
+  type LineEvent,
+  type Locale,
+  type ShopContext,
+} from "../domain/line-messages";
+import type { TierProgram } from "../domain/tiers";
+import { lineTemplates } from "../models/channel-templates.server";
+import {
+  campaignOfferFacts,
+  claimMessages,
+  currentTiers,
+  deferDue,
+  dueBatch,
+  dueMessages,
+  expiringTiers,
+  followingLinks,
+  MONTHLY_LIMIT_ERROR,
+  nextDueAt,
+  pointsAnnouncement,
+  recordOutcome,
+  recordSentEach,
+  redemptionById,
+  rewardName,
+  shopRow,
+  skipPending,
+  tierChangeById,
+  type DueMessage,
+  type FollowingLink,
+} from "../models/channel-messages.server";
+import { availablePoints } from "../models/rewards.server";
+import { shopCurrency } from "../models/shop-currency.server";
+import { getActiveTierProgram } from "../models/tier-program.server";
+import { LINE_CHANNEL } from "./channel-events.server";
+import { LINE_RATE_LIMITS, lineClientForShop, type LineClient, type LineSendOutcome } from "./line-client.server";
+
+export const PACE_FRACTION = 0.95;
+export const MAX_ATTEMPTS = 8;
+export const BACKOFF_BASE_MS = 1_000;
+export const BACKOFF_MAX_MS = 15 * 60 * 1000;
+export const MONTHLY_LIMIT_WAIT_MS = 60 * 60 * 1000;
+/** A claimed row is the sender's for this long (longer than any request takes, with its timeout). */
+export const CLAIM_LEASE_MS = 2 * 60 * 1000;
+const PAGE = 2000;
+const IN_FLIGHT = 64;
+
+/** Requests spaced to a rate: `take()` resolves at the caller's slot; `pause(ms)` pushes every later slot back. */
+export function createPacer(perSecond: number, clock: () => number = () => performance.now()) {
+  const gap = 1000 / perSecond;
+  let next = 0;
+  return {
+    async take(): Promise<void> {
+      const t = clock();
+      const at = Math.max(t, next);
+      next = at + gap;
+      if (at - t >= 1) await new Promise((r) => setTimeout(r, at - t));
+    },
+    pause(ms: number) {
+      next = Math.max(next, clock() + ms);
+    },
+  };
+}
+export type Pacer = ReturnType<typeof createPacer>;
+
+/** The wait before attempt `attempts + 1`: Retry-After when LINE gave one, else 1 s · 2^(n-1) capped, + jitter. */
+export function backoffMs(attempts: number, retryAfterMs: number | null, random: () => number = Math.random): number {
+  const exp = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  const base = Math.max(retryAfterMs ?? 0, exp);
+  return Math.round(base + random() * base * 0.25);
+}
+
+export interface SendResult {
+  sent: number;
+  skipped: number;
+  refused: number;
+  waiting: number;
+  requests: number;
+  /** The LINE monthly limit was reached: due rows wait until `nextRunAt`. */
+  monthlyLimit: boolean;
+  /** When the next pass should run (a row waits until then), or null when nothing is pending. */
+  nextRunAt: Date | null;
+  /** The shop has no LINE connection: nothing was sent, rows stay pending. */
+  notConnected?: true;
+}
+
+export interface SendOptions {
+  now?: () => Date;
+  client?: LineClient;
+  pacers?: { push: Pacer; multicast: Pacer };
+  /** Stop starting new pages after this long (the job runs again for the rest). */
+  budgetMs?: number;
+  /** Test hook: runs after LINE answered and before the outcome is recorded (a crash there loses the answer). */
+  afterSend?: (ids: number[], outcome: LineSendOutcome) => Promise<void> | void;
+}
+
+function shopContext(shop: string, currencyCode: string, timeZone: string, colour: string | null): ShopContext {
+  const handle = shop.replace(/\.myshopify\.com$/, "");
+  return {
+    shopName: handle,
+    shopUrl: `https://${shop}`,
+    loyaltyUrl: `https://${shop}/apps/loyalty`,
+    currencyCode,
+    timeZone,
+    tierColour: colour,
+  };
+}
+
+const localeOf = (link: FollowingLink): Locale => (link.locale === "th" ? "th" : "en");
+
+type Facts = EventFacts | { skip: string };
+
+function offerOf(kind: string, value: number): Extract<EventFacts, { event: "campaign-offer" }>["offer"] {
+  return kind === "percentage"
+    ? { kind: "percentage", percent: value }
+    : { kind: "amount", amountMinor: BigInt(value) };
+}
+
+/** What each row announces, read now (null facts: nothing left to announce, with why). */
+async function factsFor(
+  shop: string,
+  rows: readonly DueMessage[],
+  program: TierProgram,
+  tiers: Map<string, string | null>,
+  now: Date,
+  multicast: boolean,
+): Promise<Map<number, Facts>> {
+  const out = new Map<number, Facts>();
+  const tierName = (key: string) => program.tiers.find((t) => t.key === key)?.name ?? key;
+  const byCampaign = new Map<string, DueMessage[]>();
+  for (const row of rows) {
+    if (row.event === "campaign-offer") {
+      const id = row.sourceKey.replace(/^campaign:/, "");
+      byCampaign.set(id, [...(byCampaign.get(id) ?? []), row]);
+    }
+  }
+  for (const [campaignId, list] of byCampaign) {
+    const { campaign, variants, recipients } = await campaignOfferFacts(
+      shop,
+      campaignId,
+      list.map((r) => r.customerId),
+    );
+    for (const row of list) {
+      if (!campaign) {
+        out.set(row.id, { skip: "campaign deleted" });
+        continue;
+      }
+      if (multicast) {
+        out.set(row.id, {
+          event: "campaign-offer",
+          code: null,
+          expiresAt: null,
+          offer: offerOf(campaign.offerKind, campaign.offerValue),
+        });
+        continue;
+      }
+      const rec = recipients.find((r) => r.customerId === row.customerId && r.retiredAt === null);
+      if (!rec?.code) out.set(row.id, { skip: "no live code" });
+      else if (rec.expiresAt && rec.expiresAt.getTime() <= now.getTime()) out.set(row.id, { skip: "code expired" });
+      else {
+        const variant = rec.variant ? variants.find((v) => v.key === rec.variant) : undefined;
+        out.set(row.id, {
+          event: "campaign-offer",
+          code: rec.code,
+          expiresAt: rec.expiresAt,
+          offer: variant
+            ? offerOf(variant.offerKind, variant.offerValue)
+            : offerOf(campaign.offerKind, campaign.offerValue),
+        });
+      }
+    }
+  }
+  const expiring = rows.filter((r) => r.event === "tier-expiring");
+  const states = expiring.length
+    ? new Map(
+        (
+          await expiringTiers(
+            shop,
+            expiring.map((r) => r.customerId),
+            now,
+            new Date(8.64e15),
+          )
+        ).map((s) => [s.customerId, s]),
+      )
+    : new Map();
+  for (const row of rows) {
+    if (out.has(row.id)) continue;
+    switch (row.event) {
+      case "tier-reached": {
+        const change = await tierChangeById(shop, Number(row.sourceKey.replace(/^change:/, "")));
+        if (!change?.to) out.set(row.id, { skip: "tier change gone" });
+        else if (tiers.get(row.customerId) !== change.to) out.set(row.id, { skip: "tier no longer held" });
+        else out.set(row.id, { event: "tier-reached", tierKey: change.to, tierName: tierName(change.to) });
+        break;
+      }
+      case "tier-expiring": {
+        const m = /^expiry:(.*):([^:]+:[^:]+:[^:]+)$/.exec(row.sourceKey);
+        const state = states.get(row.customerId);
+        if (!m || !state || state.tier !== m[1] || state.tierExpiresAt?.toISOString() !== m[2])
+          out.set(row.id, { skip: "tier no longer expiring then" });
+        else
+          out.set(row.id, {
+            event: "tier-expiring",
+            tierKey: m[1],
+            tierName: tierName(m[1]),
+            expiresAt: new Date(m[2]),
+          });
+        break;
+      }
+      case "points-earned": {
+        const a = await pointsAnnouncement(shop, row.customerId, row.sourceKey.replace(/^points:/, ""));
+        if (!a) out.set(row.id, { skip: "announcement gone" });
+        else {
+          const balance = await availablePoints(shop, row.customerId, now);
+          out.set(row.id, { event: "points-earned", points: a.points, balance: BigInt(balance) });
+        }
+        break;
+      }
+      case "reward-redeemed": {
+        const r = await redemptionById(shop, row.sourceKey.replace(/^redemption:/, ""));
+        if (!r) out.set(row.id, { skip: "redemption not confirmed" });
+        else {
+          const reward = await rewardName(shop, r.rewardId);
+          out.set(row.id, {
+            event: "reward-redeemed",
+            rewardName: reward?.title ?? "",
+            code: r.code,
+            expiresAt: r.expiresAt,
+          });
+        }
+        break;
+      }
+      default:
+        out.set(row.id, { skip: `no sender for ${row.event}` });
+    }
+  }
+  return out;
+}
+
+/** Runs `fn` over items with at most `limit` in flight. */
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (i < items.length) await fn(items[i++]);
+  });
+  await Promise.all(workers);
+}
+
+/** One pass over the shop's due LINE rows. */
+export async function sendLineMessages(shop: string, options: SendOptions = {}): Promise<SendResult> {
+  const now = options.now ?? (() => new Date());
+  const started = Date.now();
+  const budgetMs = options.budgetMs ?? 4 * 60 * 1000;
+  const result: SendResult = {
+    sent: 0,
+    skipped: 0,
+    refused: 0,
+    waiting: 0,
+    requests: 0,
+    monthlyLimit: false,
+    nextRunAt: null,
+  };
+  const client = options.client ?? (await lineClientForShop(shop));
+  if (!client) {
+    return { ...result, notConnected: true };
+  }
+  const pacers = options.pacers ?? {
+    push: createPacer(LINE_RATE_LIMITS.push * PACE_FRACTION),
+    multicast: createPacer(LINE_RATE_LIMITS.multicast * PACE_FRACTION),
+  };
+  const [templates, program, currency, shopInfo] = await Promise.all([
+    lineTemplates(shop),
+    getActiveTierProgram(shop).then((p) => p.program),
+    shopCurrency(shop),
+    shopRow(shop),
+  ]);
+  const timeZone = shopInfo?.timezone ?? "UTC";
+  const colourOf = (tier: string | null | undefined) => {
+    if (!tier) return null;
+    return tierColour(
+      program.tiers.findIndex((t) => t.key === tier),
+      program.tiers.length,
+    );
+  };
+  const token = randomUUID();
+  let stop = false;
+
+  // Applies one request's outcome to the rows it carried (claimed by this sender).
+  async function apply(rows: readonly DueMessage[], outcome: LineSendOutcome, pacer: Pacer) {
+    const ids = rows.map((r) => r.id);
+    const at = now();
+    await options.afterSend?.(ids, outcome);
+    switch (outcome.kind) {
+      case "sent":
+      case "accepted-before": {
+        const requestId = outcome.kind === "sent" ? outcome.requestId : outcome.acceptedRequestId;
+        result.sent += await recordOutcome(shop, ids, token, { state: "sent", requestId, at });
+        return;
+      }
+      case "rate-limited": {
+        const wait = backoffMs(Math.max(...rows.map((r) => r.attempts)) + 1, outcome.retryAfterMs);
+        pacer.pause(outcome.retryAfterMs ?? BACKOFF_BASE_MS);
+        result.waiting += await recordOutcome(shop, ids, token, {
+          state: "pending",
+          nextAttemptAt: new Date(at.getTime() + wait),
+          error: `rate-limited: ${outcome.message}`,
+          uncount: true,
+        });
+        return;
+      }
+      case "monthly-limit": {
+        stop = true;
+        result.monthlyLimit = true;
+        const until = new Date(at.getTime() + MONTHLY_LIMIT_WAIT_MS);
+        const error = `${MONTHLY_LIMIT_ERROR}: ${outcome.message}`;
+        result.waiting += await recordOutcome(shop, ids, token, {
+          state: "pending",
+          nextAttemptAt: until,
+          error,
+          uncount: true,
+        });
+        result.waiting += await deferDue(shop, LINE_CHANNEL, at, until, error);
+        return;
+      }
+      case "failed": {
+        const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
+        if (attempts >= MAX_ATTEMPTS) {
+          result.refused += await recordOutcome(shop, ids, token, {
+            state: "refused",
+            error: `failed ${attempts} times; last: ${outcome.message}`,
+          });
+        } else {
+          result.waiting += await recordOutcome(shop, ids, token, {
+            state: "pending",
+            nextAttemptAt: new Date(at.getTime() + backoffMs(attempts, null)),
+            error: `failed: ${outcome.message}`,
+          });
+        }
+        return;
+      }
+      case "refused": {
+        const details = outcome.details.map((d) => `${d.property ?? ""} ${d.message ?? ""}`.trim()).join("; ");
+        result.refused += await recordOutcome(shop, ids, token, {
+          state: "refused",
+          error: `${outcome.status} ${outcome.message}${details ? `: ${details}` : ""}`,
+        });
+        return;
+      }
+    }
+  }
+
+  async function skipFor(rows: readonly DueMessage[], reason: string) {
+    if (rows.length)
+      result.skipped += await skipPending(
+        shop,
+        rows.map((r) => r.id),
+        reason,
+      );
+  }
+
+  while (!stop && Date.now() - started < budgetMs) {
+    const at = now();
+    const page = await dueMessages(shop, LINE_CHANNEL, at, PAGE);
+    if (page.length === 0) break;
+    const links = await followingLinks(
+      shop,
+      page.map((r) => r.customerId),
+    );
+    const noConsent = page.filter((r) => !links.has(r.customerId));
+    const switchedOff = page.filter((r) => links.has(r.customerId) && !templates[r.event as LineEvent]?.enabled);
+    await skipFor(noConsent, "no consent: not linked or not following");
+    await skipFor(switchedOff, "event switched off");
+    const live = page.filter((r) => links.has(r.customerId) && templates[r.event as LineEvent]?.enabled);
+    const tiers = new Map(
+      (
+        await currentTiers(
+          shop,
+          live.map((r) => r.customerId),
+        )
+      ).map((s) => [s.customerId, s.tier]),
+    );
+
+    // push rows
+    const singles = live.filter((r) => r.batchKey === null);
+    const claimedIds = new Set(
+      await claimMessages(
+        shop,
+        singles.map((r) => r.id),
+        token,
+        at,
+        new Date(at.getTime() + CLAIM_LEASE_MS),
+      ),
+    );
+    const claimed = singles.filter((r) => claimedIds.has(r.id)).map((r) => ({ ...r, attempts: r.attempts }));
+    const facts = await factsFor(shop, claimed, program, tiers, at, false);
+    const nothing = claimed.filter((r) => "skip" in (facts.get(r.id) ?? { skip: "" }));
+    for (const r of nothing) {
+      result.skipped += await recordOutcome(shop, [r.id], token, {
+        state: "skipped",
+        error: (facts.get(r.id) as { skip: string }).skip,
+      });
+    }
+    const toSend = claimed.filter((r) => !("skip" in (facts.get(r.id) ?? { skip: "" })));
+    const sentEach: { id: number; requestId: string | null }[] = [];
+    await pool(toSend, IN_FLIGHT, async (row) => {
+      if (stop) {
+        await recordOutcome(shop, [row.id], token, {
+          state: "pending",
+          nextAttemptAt: now(),
+          error: "not tried: the pass stopped",
+          uncount: true,
+        });
+        return;
+      }
+      const link = links.get(row.customerId)!;
+      const locale = localeOf(link);
+      let messages: object[];
+      try {
+        messages = renderLineMessages(
+          facts.get(row.id) as EventFacts,
+          templates[row.event as LineEvent][locale],
+          locale,
+          shopContext(shop, currency, timeZone, colourOf(tiers.get(row.customerId))),
+        );
+      } catch (e) {
+        result.refused += await recordOutcome(shop, [row.id], token, {
+          state: "refused",
+          error: `not rendered: ${e instanceof Error ? e.message : String(e)}`,
+        });
+        return;
+      }
+      await pacers.push.take();
+      const outcome = await client.push(link.lineUserId, messages, row.retryKey);
+      result.requests++;
+      if ((outcome.kind === "sent" || outcome.kind === "accepted-before") && !options.afterSend) {
+        sentEach.push({
+          id: row.id,
+          requestId: outcome.kind === "sent" ? outcome.requestId : outcome.acceptedRequestId,
+        });
+        return;
+      }
+      await apply([row], outcome, pacers.push);
+    });
+    if (sentEach.length) {
+      await recordSentEach(shop, token, sentEach, now());
+      result.sent += sentEach.length;
+    }
+
+    // multicast batches
+    const batchKeys = [...new Set(live.filter((r) => r.batchKey !== null).map((r) => r.batchKey!))];
+    for (const batchKey of batchKeys) {
+      if (stop) break;
+      const rows = await dueBatch(shop, LINE_CHANNEL, batchKey, at);
+      const batchLinks = await followingLinks(
+        shop,
+        rows.map((r) => r.customerId),
+      );
+      await skipFor(
+        rows.filter((r) => !batchLinks.has(r.customerId)),
+        "no consent: not linked or not following",
+      );
+      const consenting = rows.filter((r) => batchLinks.has(r.customerId));
+      if (!templates["campaign-offer"].enabled) {
+        await skipFor(consenting, "event switched off");
+        continue;
+      }
+      const ids = new Set(
+        await claimMessages(
+          shop,
+          consenting.map((r) => r.id),
+          token,
+          at,
+          new Date(at.getTime() + CLAIM_LEASE_MS),
+        ),
+      );
+      const mine = consenting.filter((r) => ids.has(r.id));
+      if (mine.length === 0) continue;
+      const batchFacts = await factsFor(shop, mine.slice(0, 1), program, tiers, at, true);
+      const f = batchFacts.get(mine[0].id)!;
+      if ("skip" in f) {
+        result.skipped += await recordOutcome(shop, [...ids], token, { state: "skipped", error: f.skip });
+        continue;
+      }
+      // The batch's language: its first row's link (batches are formed per locale).
+      const locale = localeOf(batchLinks.get(mine[0].customerId)!);
+      const messages = renderLineMessages(
+        f,
+        templates["campaign-offer"][locale],
+        locale,
+        shopContext(shop, currency, timeZone, null),
+      );
+      await pacers.multicast.take();
+      const outcome = await client.multicast(
+        mine.map((r) => batchLinks.get(r.customerId)!.lineUserId),
+        messages,
+        mine[0].retryKey,
+      );
+      result.requests++;
+      await apply(mine, outcome, pacers.multicast);
+    }
+  }
+
+  const next = await nextDueAt(shop, LINE_CHANNEL);
+  result.nextRunAt = next === null ? null : next === "now" ? now() : next;
+  return result;
+}

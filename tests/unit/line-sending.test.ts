@@ -1,0 +1,362 @@
+// The LINE producer and sender on the test database (SQLite, or PostgreSQL with TEST_DATABASE=postgresql) against
+// the local LINE: rows only for linked, following shoppers and only once; consent checked again at send time; a
+// racing sender and a sender killed between LINE's answer and the record deliver once; 429, 5xx, the monthly limit;
+// multicast batches of ≤ 500; shop A's rows never go out with shop B's token.
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalLine, type LineDelivery } from "../../simulator/line/index";
+
+const line = createLocalLine();
+const server = await line.listen();
+const SECRETS_KEY = randomBytes(32).toString("base64");
+process.env.CHANNEL_SECRETS_KEY = SECRETS_KEY;
+process.env.LINE_API_ORIGIN = server.url;
+
+const { prisma } = await import("../../app/db.server");
+const { saveConnection } = await import("../../app/services/channels.server");
+const { produceLineMessages, multicastBatches } = await import("../../app/services/channel-events.server");
+const { sendLineMessages, backoffMs, createPacer, MAX_ATTEMPTS } = await import("../../app/services/line-send.server");
+const { campaignMessageCounts } = await import("../../app/models/channel-messages.server");
+const { saveLineLink, deleteLineLink } = await import("../../app/models/line-links.server");
+
+const SHOP_A = "line-send-a.myshopify.com";
+const SHOP_B = "line-send-b.myshopify.com";
+const CH_A = "2000000201";
+const CH_B = "2000000202";
+const TOKEN_A = `tokA${"a".repeat(60)}`;
+const TOKEN_B = `tokB${"b".repeat(60)}`;
+const userOf = (shop: string, n: number) => `U${shop === SHOP_A ? "a" : "b"}${n.toString(16).padStart(31, "0")}`;
+const gid = (n: number) => `gid://shopify/Customer/${n}`;
+const T0 = new Date();
+
+afterAll(() => server.close());
+
+beforeAll(async () => {
+  line.addChannel({ channelId: CH_A, channelSecret: "a".repeat(32), accessToken: TOKEN_A, monthlyQuota: null });
+  line.addChannel({ channelId: CH_B, channelSecret: "b".repeat(32), accessToken: TOKEN_B, monthlyQuota: null });
+  for (const [shop, ch, token] of [
+    [SHOP_A, CH_A, TOKEN_A],
+    [SHOP_B, CH_B, TOKEN_B],
+  ] as const) {
+    await prisma.shop.create({ data: { shop, currencyCode: "THB", timezone: "Asia/Bangkok" } });
+    const saved = await saveConnection(shop, "line-messaging", {
+      channelId: ch,
+      channelSecret: (shop === SHOP_A ? "a" : "b").repeat(32),
+      accessToken: token,
+    });
+    expect(saved).toEqual({ ok: true });
+  }
+});
+
+let nextCustomer = 1;
+/** Customers linked (following unless told) to the shop's LINE account, in Thai unless told. */
+async function linked(shop: string, count: number, { locale = "th", following = true } = {}) {
+  const ch = shop === SHOP_A ? CH_A : CH_B;
+  const ids: { customerId: string; userId: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = nextCustomer++;
+    const customerId = gid(n);
+    const userId = userOf(shop, n);
+    line.follow(ch, { userId, displayName: `Shopper ${n}` });
+    const r = await saveLineLink({
+      shop,
+      customerId,
+      lineUserId: userId,
+      displayName: `Shopper ${n}`,
+      locale,
+      following,
+      linkedAt: T0,
+      followAt: T0,
+    });
+    expect(r).toEqual({ ok: true });
+    ids.push({ customerId, userId });
+  }
+  return ids;
+}
+
+/** A campaign whose recipients were issued codes just now. */
+async function campaign(shop: string, lineMode: string, customerIds: readonly string[]) {
+  const c = await prisma.campaign.create({
+    data: {
+      shop,
+      name: `LINE ${lineMode}`,
+      template: "custom",
+      audience: JSON.stringify({ segments: [] }),
+      schedule: "entry",
+      offerKind: "percentage",
+      offerValue: 15,
+      expiryDays: 14,
+      holdoutPercent: 0,
+      cooldownDays: 0,
+      codePrefix: "LN",
+      lineMode,
+    },
+  });
+  const expiresAt = new Date(T0.getTime() + 14 * 86_400_000);
+  const rows = customerIds.map((customerId) => ({
+    shop,
+    campaignId: c.id,
+    customerId,
+    holdout: false,
+    assignedAt: T0,
+    issuedAt: T0,
+    code: `LN-${randomUUID().slice(0, 8).toUpperCase()}`,
+    expiresAt,
+  }));
+  for (let i = 0; i < rows.length; i += 500)
+    await prisma.campaignRecipient.createMany({ data: rows.slice(i, i + 500) });
+  return { id: c.id, codes: new Map(rows.map((r) => [r.customerId, r.code])), expiresAt };
+}
+
+const deliveredTo = (ch: string, userId: string) => line.deliveries(ch).filter((d) => d.to === userId);
+const flexText = (d: LineDelivery) => JSON.stringify(d.messages);
+const rowsOf = (shop: string, sourceKey: string) =>
+  prisma.channelMessage.findMany({ where: { shop, sourceKey }, orderBy: { id: "asc" } });
+
+describe("producer", () => {
+  it("a push campaign: one row per linked, following recipient; reruns add nothing; lineMode off adds nothing", async () => {
+    const [a, b] = await linked(SHOP_A, 2);
+    const [c] = await linked(SHOP_A, 1, { following: false });
+    const stranger = gid(9_000_001); // no link at all
+    const camp = await campaign(SHOP_A, "push", [a.customerId, b.customerId, c.customerId, stranger]);
+    const off = await campaign(SHOP_A, "off", [a.customerId]);
+    const first = await produceLineMessages(SHOP_A);
+    expect(first["campaign-offer"]).toBe(2);
+    const rows = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(rows.map((r) => r.customerId).sort()).toEqual([a.customerId, b.customerId].sort());
+    expect(rows.every((r) => r.state === "pending" && r.batchKey === null && /^[0-9a-f-]{36}$/.test(r.retryKey))).toBe(
+      true,
+    );
+    expect(new Set(rows.map((r) => r.retryKey)).size).toBe(2);
+    expect((await produceLineMessages(SHOP_A))["campaign-offer"]).toBe(0);
+    expect(await rowsOf(SHOP_A, `campaign:${off.id}`)).toHaveLength(0);
+    // clean up for the sender tests: send them
+    await sendLineMessages(SHOP_A);
+  });
+
+  it("multicast batches: ≤ 500 recipients of one locale per batch, one retry key per batch", () => {
+    const recipients = [
+      ...Array.from({ length: 1100 }, (_, i) => ({ customerId: `th${i}`, locale: "th" })),
+      ...Array.from({ length: 3 }, (_, i) => ({ customerId: `en${i}`, locale: "en" })),
+    ];
+    const rows = multicastBatches(recipients, "c1");
+    const batches = new Map<string, string[]>();
+    for (const r of rows) {
+      expect(r.retryKey).toBe(r.batchKey);
+      batches.set(r.batchKey!, [...(batches.get(r.batchKey!) ?? []), r.customerId]);
+    }
+    expect([...batches.values()].map((b) => b.length).sort((x, y) => x - y)).toEqual([3, 100, 500, 500]);
+    for (const b of batches.values()) expect(new Set(b.map((id) => id.slice(0, 2))).size).toBe(1);
+  });
+});
+
+describe("sender", () => {
+  it("push: a Thai Flex message with the shopper's own code and expiry, delivered once, recorded sent", async () => {
+    const [s] = await linked(SHOP_A, 1, { locale: "th" });
+    const camp = await campaign(SHOP_A, "push", [s.customerId]);
+    await produceLineMessages(SHOP_A);
+    const result = await sendLineMessages(SHOP_A);
+    expect(result).toMatchObject({ sent: 1, refused: 0, monthlyLimit: false, nextRunAt: null });
+    const got = deliveredTo(CH_A, s.userId);
+    expect(got).toHaveLength(1);
+    const text = flexText(got[0]);
+    expect(got[0].messages[0]).toMatchObject({ type: "flex" });
+    expect(text).toContain(camp.codes.get(s.customerId)!);
+    expect(text).toContain("ใช้โค้ด"); // the Thai default template
+    // the expiry in the shop's zone, Thai (Buddhist era year)
+    expect(text).toContain(String(camp.expiresAt.getUTCFullYear() + 543));
+    const [row] = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(row).toMatchObject({ state: "sent", requestId: got[0].requestId, attempts: 1, claimToken: null });
+    // a second pass sends nothing more
+    expect((await sendLineMessages(SHOP_A)).requests).toBe(0);
+    expect(deliveredTo(CH_A, s.userId)).toHaveLength(1);
+  });
+
+  it("unlink between produce and send: skipped at once, nothing delivered", async () => {
+    const [s, t] = await linked(SHOP_A, 2);
+    const camp = await campaign(SHOP_A, "push", [s.customerId, t.customerId]);
+    await produceLineMessages(SHOP_A);
+    await deleteLineLink(SHOP_A, s.customerId);
+    await prisma.lineLink.update({
+      where: { shop_customerId: { shop: SHOP_A, customerId: t.customerId } },
+      data: { following: false },
+    });
+    const result = await sendLineMessages(SHOP_A);
+    expect(result).toMatchObject({ sent: 0, skipped: 2, requests: 0 });
+    expect(deliveredTo(CH_A, s.userId)).toHaveLength(0);
+    expect(deliveredTo(CH_A, t.userId)).toHaveLength(0);
+    const rows = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(rows.map((r) => r.state)).toEqual(["skipped", "skipped"]);
+  });
+
+  it("two senders racing: every row delivered once", async () => {
+    const people = await linked(SHOP_A, 40);
+    const camp = await campaign(
+      SHOP_A,
+      "push",
+      people.map((p) => p.customerId),
+    );
+    await produceLineMessages(SHOP_A);
+    const [r1, r2] = await Promise.all([sendLineMessages(SHOP_A), sendLineMessages(SHOP_A)]);
+    expect(r1.sent + r2.sent).toBe(40);
+    for (const p of people) expect(deliveredTo(CH_A, p.userId)).toHaveLength(1);
+    const rows = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(rows.every((r) => r.state === "sent" && r.attempts === 1)).toBe(true);
+  });
+
+  it("a sender killed after LINE accepted and before the record: the rerun gets 409 and records it sent; delivered once", async () => {
+    const [s] = await linked(SHOP_A, 1);
+    const camp = await campaign(SHOP_A, "push", [s.customerId]);
+    await produceLineMessages(SHOP_A);
+    await expect(
+      sendLineMessages(SHOP_A, {
+        afterSend: () => {
+          throw new Error("killed");
+        },
+      }),
+    ).rejects.toThrow("killed");
+    expect(deliveredTo(CH_A, s.userId)).toHaveLength(1);
+    let [row] = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(row.state).toBe("pending");
+    expect(row.claimToken).not.toBeNull();
+    // Within the lease nobody takes it; after the lease the next pass sends it again with the same key.
+    expect((await sendLineMessages(SHOP_A)).requests).toBe(0);
+    const later = new Date(Date.now() + 3 * 60_000);
+    const result = await sendLineMessages(SHOP_A, { now: () => later });
+    expect(result).toMatchObject({ sent: 1, requests: 1 });
+    [row] = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(row).toMatchObject({ state: "sent", requestId: deliveredTo(CH_A, s.userId)[0].requestId, attempts: 2 });
+    expect(deliveredTo(CH_A, s.userId)).toHaveLength(1);
+    expect(line.requests().filter((r) => r.status === 409).length).toBeGreaterThan(0);
+  });
+
+  it("timeout after accept, then 409 on the retry: delivered once; 429 waits (not counted) then succeeds", async () => {
+    const [s, t] = await linked(SHOP_A, 2);
+    const camp = await campaign(SHOP_A, "push", [s.customerId]);
+    await produceLineMessages(SHOP_A);
+    line.faults.inject({ kind: "timeout-after-accept" }, { operation: "pushMessage" });
+    const first = await sendLineMessages(SHOP_A);
+    expect(first).toMatchObject({ sent: 0, waiting: 1 });
+    expect(first.nextRunAt!.getTime()).toBeGreaterThan(Date.now());
+    const retry = await sendLineMessages(SHOP_A, { now: () => new Date(Date.now() + 60_000) });
+    expect(retry.sent).toBe(1);
+    expect(deliveredTo(CH_A, s.userId)).toHaveLength(1);
+
+    const camp2 = await campaign(SHOP_A, "push", [t.customerId]);
+    await produceLineMessages(SHOP_A);
+    line.faults.inject({ kind: "http", status: 429 }, { operation: "pushMessage" });
+    const limited = await sendLineMessages(SHOP_A);
+    expect(limited).toMatchObject({ sent: 0, waiting: 1 });
+    let [row] = await rowsOf(SHOP_A, `campaign:${camp2.id}`);
+    expect(row).toMatchObject({ state: "pending", attempts: 0 });
+    expect(row.lastError).toMatch(/^rate-limited/);
+    expect(row.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
+    const ok = await sendLineMessages(SHOP_A, { now: () => new Date(Date.now() + 60_000) });
+    expect(ok.sent).toBe(1);
+    [row] = await rowsOf(SHOP_A, `campaign:${camp2.id}`);
+    expect(row.state).toBe("sent");
+    expect(deliveredTo(CH_A, t.userId)).toHaveLength(1);
+    expect(camp.id).not.toBe(camp2.id);
+  });
+
+  it("5xx on every attempt: retried with the same key, refused after MAX_ATTEMPTS", async () => {
+    const [s] = await linked(SHOP_A, 1);
+    const camp = await campaign(SHOP_A, "push", [s.customerId]);
+    await produceLineMessages(SHOP_A);
+    line.faults.inject({ kind: "http", status: 503 }, { operation: "pushMessage", times: MAX_ATTEMPTS });
+    let clock = Date.now();
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      clock += 60 * 60_000;
+      await sendLineMessages(SHOP_A, { now: () => new Date(clock) });
+    }
+    const [row] = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(row).toMatchObject({ state: "refused", attempts: MAX_ATTEMPTS });
+    expect(row.lastError).toMatch(/failed 8 times; last: An error occurred in the LINE Platform/);
+    expect(deliveredTo(CH_A, s.userId)).toHaveLength(0);
+    line.faults.clear();
+  });
+
+  it("the monthly limit: nothing sent, every due row waits an hour, the campaign counts say so", async () => {
+    const people = await linked(SHOP_A, 3);
+    const camp = await campaign(
+      SHOP_A,
+      "push",
+      people.map((p) => p.customerId),
+    );
+    await produceLineMessages(SHOP_A);
+    line.setMonthlyQuota(CH_A, line.usage(CH_A)); // exhausted
+    const result = await sendLineMessages(SHOP_A);
+    expect(result).toMatchObject({ sent: 0, monthlyLimit: true });
+    expect(result.requests).toBeLessThanOrEqual(3);
+    expect(result.nextRunAt!.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+    const counts = await campaignMessageCounts(SHOP_A, camp.id);
+    expect(counts).toMatchObject({ pending: 3, sent: 0, waitingForQuota: 3 });
+    for (const p of people) expect(deliveredTo(CH_A, p.userId)).toHaveLength(0);
+    // the quota raised: the next hourly pass sends them
+    line.setMonthlyQuota(CH_A, null);
+    const later = await sendLineMessages(SHOP_A, { now: () => new Date(Date.now() + 61 * 60_000) });
+    expect(later.sent).toBe(3);
+    for (const p of people) expect(deliveredTo(CH_A, p.userId)).toHaveLength(1);
+  });
+
+  it("multicast: a 1,200-recipient campaign goes in 3 requests, each recipient once, one announcement per batch", async () => {
+    const people = await linked(SHOP_A, 1200);
+    const camp = await campaign(
+      SHOP_A,
+      "multicast",
+      people.map((p) => p.customerId),
+    );
+    const before = line.requests().filter((r) => r.operationId === "multicast").length;
+    await produceLineMessages(SHOP_A);
+    const result = await sendLineMessages(SHOP_A);
+    expect(result).toMatchObject({ sent: 1200, requests: 3 });
+    expect(line.requests().filter((r) => r.operationId === "multicast").length - before).toBe(3);
+    const multicasts = line.deliveries(CH_A).filter((d) => d.operation === "multicast");
+    for (const p of people) expect(multicasts.filter((d) => d.to === p.userId)).toHaveLength(1);
+    // the announcement carries no one's code (each shopper sees their own on the loyalty page)
+    const sample = multicasts.find((d) => d.to === people[0].userId)!;
+    expect(flexText(sample)).not.toContain(camp.codes.get(people[0].customerId)!);
+    expect(flexText(sample)).toContain("/apps/loyalty");
+    const rows = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(new Set(rows.map((r) => r.requestId)).size).toBe(3);
+  });
+
+  it("tenancy: a pass of shop B sends only B's rows, with B's token; A's rows stay as they are", async () => {
+    const [a] = await linked(SHOP_A, 1);
+    const [b] = await linked(SHOP_B, 1);
+    const campA = await campaign(SHOP_A, "push", [a.customerId]);
+    const campB = await campaign(SHOP_B, "push", [b.customerId]);
+    await produceLineMessages(SHOP_A);
+    await produceLineMessages(SHOP_B);
+    const result = await sendLineMessages(SHOP_B);
+    expect(result.sent).toBe(1);
+    expect(deliveredTo(CH_B, b.userId)).toHaveLength(1);
+    expect(line.deliveries(CH_B).every((d) => d.to.startsWith("Ub"))).toBe(true);
+    expect(deliveredTo(CH_A, a.userId)).toHaveLength(0);
+    expect((await rowsOf(SHOP_A, `campaign:${campA.id}`))[0].state).toBe("pending");
+    expect((await rowsOf(SHOP_B, `campaign:${campB.id}`))[0].state).toBe("sent");
+    // A shop's producer never reads another's campaign: B's campaign id under A yields nothing
+    expect(await rowsOf(SHOP_A, `campaign:${campB.id}`)).toHaveLength(0);
+    await sendLineMessages(SHOP_A);
+    expect(line.deliveries(CH_A).every((d) => d.to.startsWith("Ua"))).toBe(true);
+  });
+});
+
+describe("pacing and backoff", () => {
+  it("backoff doubles from 1 s with up to 25 % jitter, honours Retry-After, capped", () => {
+    expect(backoffMs(1, null, () => 0)).toBe(1000);
+    expect(backoffMs(4, null, () => 0)).toBe(8000);
+    expect(backoffMs(4, null, () => 1)).toBe(10_000);
+    expect(backoffMs(1, 30_000, () => 0)).toBe(30_000);
+    expect(backoffMs(40, null, () => 0)).toBe(15 * 60_000);
+  });
+
+  it("the pacer spaces requests to its rate", async () => {
+    const pacer = createPacer(200);
+    const t = performance.now();
+    for (let i = 0; i < 41; i++) await pacer.take();
+    const took = performance.now() - t;
+    expect(took).toBeGreaterThanOrEqual(195);
+    expect(took).toBeLessThan(600);
+  });
+});
