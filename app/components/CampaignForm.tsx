@@ -19,6 +19,8 @@ import { GRID_SEGMENT_KEYS } from "../domain/segments";
 import type { CampaignIssue } from "../domain/campaigns";
 import { INSIGHT_KEYS } from "../domain/insights";
 import { CampaignVariantFields, EMPTY_VARIANT_B, variantFormFields } from "./CampaignVariantFields";
+import { CampaignLineOption, type CampaignLineContext } from "./CampaignLineOption";
+import { isLineMode, type LineMode } from "../domain/campaign-line";
 
 /** What an insight audience can be about (the shop's products and types) and whether predictions exist. */
 export interface InsightChoices {
@@ -65,6 +67,7 @@ export function CampaignForm({
   submitLabel,
   onSubmit,
   abTest = false,
+  line,
 }: {
   initial: CampaignFormValues;
   currency: string;
@@ -77,10 +80,13 @@ export function CampaignForm({
   onSubmit(form: FormData): void;
   /** A new campaign may test a second offer (variant B); an existing one keeps the variants it started with. */
   abTest?: boolean;
+  /** The LINE option (docs/line-messages.md#campaigns): the shop's LINE context and the campaign's current mode. */
+  line?: CampaignLineContext & { mode: string };
 }) {
   const { t } = useTranslation();
   const [values, setValues] = useState(initial);
   const [variantB, setVariantB] = useState(EMPTY_VARIANT_B);
+  const [lineMode, setLineMode] = useState<LineMode>(line && isLineMode(line.mode) ? line.mode : "off");
   const set =
     <K extends keyof CampaignFormValues>(key: K) =>
     (value: CampaignFormValues[K]) =>
@@ -88,7 +94,7 @@ export function CampaignForm({
   const errorAt = (field: string) => {
     const issue = issues.find((i) => i.path[0] === field);
     return issue
-      ? t([`campaigns.rules.${issue.key}`, `campaignAb.rules.${issue.key}`], {
+      ? t([`campaigns.rules.${issue.key}`, `campaignAb.rules.${issue.key}`, `lineMessages.rules.${issue.key}`], {
           ...issue.params,
           defaultValue: issue.message,
         })
@@ -103,6 +109,7 @@ export function CampaignForm({
       else form.set(key, typeof value === "boolean" ? (value ? "on" : "off") : value);
     }
     if (abTest) for (const [key, value] of Object.entries(variantFormFields(variantB))) form.set(key, value);
+    if (line) form.set("lineMode", lineMode);
     onSubmit(form);
   };
 
@@ -317,6 +324,10 @@ export function CampaignForm({
           </FormLayout>
         </BlockStack>
       </Card>
+
+      {line ? (
+        <CampaignLineOption context={line} value={lineMode} onChange={setLineMode} error={errorAt("lineMode")} />
+      ) : null}
 
       {abTest ? (
         <CampaignVariantFields value={variantB} onChange={setVariantB} currency={currency} issues={issues} />

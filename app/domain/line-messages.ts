@@ -89,14 +89,16 @@ export const LINE_LIMITS = {
   bubbleBytes: 30_000,
 } as const;
 
-/** Header colour when the member has no tier (LINE's green). */
-export const DEFAULT_HEADER_COLOUR = "#06C755";
+/** Header and button colour when the member has no tier: a darker LINE green, so that white text on it reads at a
+ *  contrast of 4.5:1 or more (WCAG AA; LINE draws a primary button's label in white). */
+export const DEFAULT_HEADER_COLOUR = "#04853A";
 
 /**
- * Tier colours by the tier's place in the programme (lowest first): bronze, silver, gold, platinum. A programme with
- * n tiers spreads them over the palette so that its top tier is always platinum and its first always bronze.
+ * Tier colours by the tier's place in the programme (lowest first): bronze, silver, gold, platinum — each dark enough
+ * for white text at 4.5:1 or more. A programme with n tiers spreads them over the palette so that its top tier is
+ * always platinum and its first always bronze. (Tiers have no colour of their own in the programme.)
  */
-export const TIER_PALETTE = ["#A0522D", "#71797E", "#B8860B", "#2F3A4A"] as const;
+export const TIER_PALETTE = ["#A0522D", "#5F6B73", "#86650A", "#2F3A4A"] as const;
 export function tierColour(index: number, tierCount: number): string | null {
   if (!Number.isInteger(index) || !Number.isInteger(tierCount) || index < 0 || index >= tierCount) return null;
   if (tierCount === 1) return TIER_PALETTE[TIER_PALETTE.length - 1];
@@ -438,4 +440,23 @@ export function renderLineMessages(facts: EventFacts, template: Template, locale
     },
   };
   return [{ type: "flex", altText: r.altText, contents: bubble }];
+}
+
+/** Example facts for the template editor's preview (a date `at` is passed in: the domain has no clock). */
+export function sampleFacts(event: LineEvent, at: Date): EventFacts {
+  const in30Days = new Date(at.getTime() + 30 * 86_400_000);
+  switch (event) {
+    case "campaign-offer":
+      return { event, code: "THANKS-7QX2KD9MZP", expiresAt: in30Days, offer: { kind: "percentage", percent: 15 } };
+    case "tier-reached":
+      return { event, tierName: "Gold", tierKey: "gold" };
+    case "tier-expiring":
+      return { event, tierName: "Gold", tierKey: "gold", expiresAt: in30Days };
+    case "points-earned":
+      return { event, points: 120n, balance: 1450n };
+    case "points-expiring":
+      return { event, points: 300n, expiresAt: in30Days };
+    case "reward-redeemed":
+      return { event, rewardName: "Free tote bag", code: "REWARD-4HG7PQ", expiresAt: in30Days };
+  }
 }

@@ -46,6 +46,9 @@ import referralsTh from "./pages/referrals.th.json";
 // Channels: connecting LINE and Klaviyo (docs/channels.md).
 import channelsEn from "./pages/channels.en.json";
 import channelsTh from "./pages/channels.th.json";
+// LINE messages: the templates editor and the campaign's LINE option, quota warning and counts (docs/line-messages.md).
+import lineMessagesEn from "./pages/line-messages.en.json";
+import lineMessagesTh from "./pages/line-messages.th.json";
 // The shopper's LINE link on the loyalty page (docs/line-link.md): in the storefront's language.
 import lineLinkEn from "./pages/line-link.en.json";
 import lineLinkTh from "./pages/line-link.th.json";
@@ -67,6 +70,7 @@ const en = {
   rewards: rewardsEn,
   referrals: referralsEn,
   channels: channelsEn,
+  lineMessages: lineMessagesEn,
   lineLink: lineLinkEn,
 };
 const th = {
@@ -86,6 +90,7 @@ const th = {
   rewards: rewardsTh,
   referrals: referralsTh,
   channels: channelsTh,
+  lineMessages: lineMessagesTh,
   lineLink: lineLinkTh,
 };
 

@@ -26,12 +26,17 @@ import { CampaignGroups } from "../components/CampaignGroups";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 import { downloadFile } from "../components/download";
+import { CampaignLineReport } from "../components/CampaignLineReport";
+import { campaignLinePanel } from "../services/campaign-line.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const page = await campaignPage(session.shop, params.id ?? "");
-  if (!page) throw new Response("Not found", { status: 404 });
-  return page;
+  const [page, line] = await Promise.all([
+    campaignPage(session.shop, params.id ?? ""),
+    campaignLinePanel(session.shop, params.id ?? ""),
+  ]);
+  if (!page || !line) throw new Response("Not found", { status: 404 });
+  return { ...page, line };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -199,6 +204,7 @@ export default function CampaignDetail() {
                 />
               </BlockStack>
             </Card>
+            <CampaignLineReport line={data.line} />
             <CampaignGroups
               {...data.groups}
               currency={data.currency}
@@ -268,6 +274,8 @@ export default function CampaignDetail() {
               issues={save.data && !save.data.ok ? save.data.issues : []}
               busy={save.state !== "idle"}
               submitLabel={t("campaigns.saveChanges")}
+              // the quota is shown with the LINE figures above; the option itself here
+              line={{ connected: data.line.connected, quota: null, followingByLocale: {}, mode: data.line.mode }}
               onSubmit={(form) => save.submit(form, { method: "post" })}
             />
           </BlockStack>

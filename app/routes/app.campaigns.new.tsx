@@ -7,10 +7,15 @@ import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { newCampaignPage, submitCampaign, type CampaignFormResult } from "../services/campaigns.server";
 import { CampaignForm } from "../components/CampaignForm";
+import { campaignLineFormContext } from "../services/campaign-line.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return newCampaignPage(session.shop, new URL(request.url).searchParams.get("template"));
+  const [page, line] = await Promise.all([
+    newCampaignPage(session.shop, new URL(request.url).searchParams.get("template")),
+    campaignLineFormContext(session.shop),
+  ]);
+  return { ...page, line };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -46,6 +51,7 @@ export default function NewCampaign() {
             busy={fetcher.state !== "idle"}
             submitLabel={t("campaigns.start")}
             abTest
+            line={{ ...data.line, mode: "off" }}
             onSubmit={(form) => fetcher.submit(form, { method: "post" })}
           />
         </Layout.Section>

@@ -72,7 +72,10 @@ export default function Channels() {
   const data = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   return (
-    <Page title={t("channels.title")}>
+    <Page
+      title={t("channels.title")}
+      secondaryActions={[{ content: t("lineMessages.link"), url: "/app/line-messages" }]}
+    >
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">

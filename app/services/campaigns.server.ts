@@ -48,6 +48,7 @@ import { enqueueCampaigns } from "../jobs/contracts";
 import { getQueue } from "../jobs/runtime.server";
 import { deliverCampaignOffers, type DeliveryResult } from "./campaign-delivery.server";
 import { csvLines } from "./export.server";
+import { applyCampaignLineMode, checkCampaignLineMode } from "./campaign-line.server";
 import { insightCustomers, predictionContext, productChoices, productTypeChoices } from "../models/insights.server";
 import { customerGroups, signupCustomers } from "../models/campaign-signups.server";
 import { withdrawSpentFirstOrderCodes } from "./campaign-first-order.server";
@@ -459,12 +460,21 @@ export async function submitCampaign(
 ): Promise<CampaignFormResult | null> {
   const intent = String(form.get("intent") ?? "save");
   if (intent === "save") {
+    // The LINE option (campaign-line.server.ts) is checked first: when it is refused nothing is saved, and the
+    // campaign's own errors are shown with it.
+    const line = await checkCampaignLineMode(shop, form.get("lineMode"));
+    if (!line.ok) {
+      if (id !== null && !(await getCampaign(shop, id))) return null;
+      const own = await validate(shop, formInput(form));
+      return { ok: false, intent, issues: [...(own.ok ? [] : own.issues), ...line.issues] };
+    }
     const saved =
       id === null
         ? await createCampaignFromForm(shop, { ...formInput(form), ...variantFormInput(form) }, now)
         : await updateCampaignFromForm(shop, id, formInput(form));
     if (saved === null) return null;
     if (!saved.ok) return { ok: false, intent, issues: saved.issues };
+    await applyCampaignLineMode(shop, saved.campaign.id, line.mode);
     if (saved.campaign.status === "active") await enqueueCampaigns(queue, shop, "manual");
     return { ok: true, intent, id: saved.campaign.id };
   }

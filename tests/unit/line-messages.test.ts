@@ -157,7 +157,7 @@ describe("renderLineMessages", () => {
     };
     expect(m.altText.length).toBeLessThanOrEqual(LINE_LIMITS.altText);
     expect(m.altText.endsWith("…")).toBe(true);
-    expect(m.contents.header.backgroundColor).toBe("#06C755");
+    expect(m.contents.header.backgroundColor).toBe("#04853A");
     const label = m.contents.footer.contents[0].action.label;
     expect([...new Intl.Segmenter("th", { granularity: "grapheme" }).segment(label)]).toHaveLength(
       LINE_LIMITS.actionLabel,
@@ -175,9 +175,21 @@ describe("renderLineMessages", () => {
       ...shop,
       tierColour: "red",
     });
-    expect(r.headerColour).toBe("#06C755");
+    expect(r.headerColour).toBe("#04853A");
     expect(textColourOn("#FFFF00")).toBe("#111111");
     expect(textColourOn("#2F3A4A")).toBe("#FFFFFF");
+    // every palette colour (and the default) carries white text at WCAG AA
+    const luminance = (h: string) => {
+      const c = (i: number) => {
+        const v = parseInt(h.slice(i, i + 2), 16) / 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5);
+    };
+    for (const colour of [...TIER_PALETTE, "#04853A"]) {
+      expect(1.05 / (luminance(colour) + 0.05)).toBeGreaterThanOrEqual(4.5);
+      expect(textColourOn(colour)).toBe("#FFFFFF");
+    }
   });
 });
 
