@@ -9,13 +9,17 @@ import { affinityJob } from "./affinity.server";
 import { backfillJob } from "./backfill.server";
 import { pointsBirthdaysJob } from "./birthdays.server";
 import { campaignsJob } from "./campaigns.server";
+import { channelEventsJob } from "./channel-events.server";
 import {
   AFFINITY,
   BACKFILL,
   CAMPAIGNS,
+  CHANNEL_EVENTS,
   CUSTOMER_CHANGED,
   CUSTOMER_REFRESH,
   HISTORY,
+  KLAVIYO_SYNC,
+  LINE_SEND,
   POINTS_BIRTHDAYS,
   POINTS_CUSTOMER,
   POINTS_SHOP,
@@ -31,6 +35,8 @@ import {
 } from "./contracts";
 import { customerRefreshJob } from "./customer-refresh.server";
 import { historyJob } from "./history.server";
+import { lineSendJob } from "./line-send.server";
+import { klaviyoSyncJob } from "./klaviyo-sync.server";
 import { pointsCustomerJob, pointsShopJob } from "./points.server";
 import { predictionsJob } from "./predictions.server";
 import { productRefreshJob } from "./product-refresh.server";
@@ -74,7 +80,7 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [HISTORY]: historyJob(),
     [SHOPIFY_STATS]: shopifyStatsJob({ clientFor }),
     [SYNC]: syncJob({ clientFor }),
-    [CAMPAIGNS]: campaignsJob({ clientFor }),
+    [CAMPAIGNS]: campaignsJob({ clientFor, queue }),
     [CUSTOMER_REFRESH]: customerRefreshJob({ clientFor, queue }),
     [POINTS_CUSTOMER]: pointsCustomerJob({ clientFor, queue }),
     [POINTS_SHOP]: pointsShopJob({ clientFor, queue }),
@@ -85,6 +91,9 @@ export function createJobHandlers({ clientFor, queue }: JobHandlerDeps): JobHand
     [PRODUCTS_IMPORT]: productsImportJob({ clientFor }),
     [PRODUCT_REFRESH]: productRefreshJob({ clientFor, queue }),
     [REFERRALS]: referralsJob({ clientFor, queue }),
+    [KLAVIYO_SYNC]: klaviyoSyncJob({ clientFor, queue }),
+    [CHANNEL_EVENTS]: channelEventsJob({ queue }),
+    [LINE_SEND]: lineSendJob({ queue }),
   };
   return Object.fromEntries(
     Object.entries(handlers).map(([kind, handler]) => [kind, parkedWhenRefused(kind, handler as JobHandler<unknown>)]),

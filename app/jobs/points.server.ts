@@ -7,10 +7,13 @@
 // Shopify refused before): services/points-flow.server.ts announcePointsEarned.
 import { pointsCustomerChanged, pointsShopPass } from "../services/points.server";
 import { announcePointsEarned } from "../services/points-flow.server";
+import { enqueueKlaviyoSyncIfConnected } from "../services/klaviyo-sync.server";
+import { enqueueLineEventsIfConnected } from "../services/channel-events.server";
 import type { AdminClient } from "../shopify/client";
 import {
   enqueueBirthdays,
   enqueueSync,
+  KLAVIYO_SYNC_COALESCE_MS,
   POINTS_SHOP_REASONS,
   SYNC_COALESCE_MS,
   type PointsCustomerPayload,
@@ -39,9 +42,17 @@ export function pointsCustomerJob(deps: PointsJobDeps = {}) {
     if (typeof payload.customerId !== "string" || payload.customerId === "")
       throw new PermanentJobError(`points-customer needs a customerId, got ${JSON.stringify(payload.customerId)}`);
     const result = await pointsCustomerChanged(shop, payload.customerId, { now: deps.now });
-    if (deps.queue && result && result.appended > 0)
+    if (deps.queue && result && result.appended > 0) {
       await enqueueSync(deps.queue, shop, "customer", { delayMs: SYNC_COALESCE_MS, now: deps.now });
+      await enqueueKlaviyoSyncIfConnected(deps.queue, shop, "points", {
+        delayMs: KLAVIYO_SYNC_COALESCE_MS,
+        now: deps.now,
+      });
+    }
     if (result) await announce(shop, deps, [payload.customerId]);
+    // "Points earned" through LINE follows the announcement's record (docs/line-sending.md).
+    if (deps.queue && result && result.appended > 0)
+      await enqueueLineEventsIfConnected(deps.queue, shop, "points", { delayMs: 3_000, now: deps.now });
   };
 }
 
@@ -51,9 +62,13 @@ export function pointsShopJob(deps: PointsJobDeps = {}) {
     if (!POINTS_SHOP_REASONS.includes(payload.reason))
       throw new PermanentJobError(`unknown points-shop reason ${JSON.stringify(payload.reason)}`);
     const result = await pointsShopPass(shop, { now: deps.now });
-    if (deps.queue && result && result.customers > 0)
+    if (deps.queue && result && result.customers > 0) {
       await enqueueSync(deps.queue, shop, "recompute", { now: deps.now });
+      await enqueueKlaviyoSyncIfConnected(deps.queue, shop, "points", { now: deps.now });
+    }
     if (result) await announce(shop, deps);
+    if (deps.queue && result && result.customers > 0)
+      await enqueueLineEventsIfConnected(deps.queue, shop, "points", { now: deps.now });
     // Birth dates from the chosen metafield, read daily with this pass (the job does nothing while the bonus is off)
     if (deps.queue && result && payload.reason === "daily") await enqueueBirthdays(deps.queue, shop, "daily");
   };

@@ -39,6 +39,7 @@ import { getActiveTierProgram } from "../models/tier-program.server";
 import { isShopActive } from "../models/shop.server";
 import {
   CAMPAIGNS_COALESCE_MS,
+  CHANNEL_EVENTS_COALESCE_MS,
   enqueueAffinity,
   enqueueCampaigns,
   enqueueHistory,
@@ -54,6 +55,9 @@ import {
   type RecomputeReason,
 } from "../jobs/contracts";
 import type { JobQueue } from "../jobs/queue";
+import { KLAVIYO_SYNC_COALESCE_MS } from "../jobs/contracts";
+import { enqueueKlaviyoSyncIfConnected } from "./klaviyo-sync.server";
+import { enqueueLineEventsIfConnected } from "./channel-events.server";
 import {
   changesBetween,
   compareIds,
@@ -372,9 +376,14 @@ export async function recomputeShopAndFollowUp(
 ): Promise<RecomputeResult | null> {
   if (!(await isShopActive(shop))) return null;
   const result = await recomputeShop(shop, { asOf, reason });
-  if (result.changed > 0 || result.removed > 0 || reason === "rules")
+  if (result.changed > 0 || result.removed > 0 || reason === "rules") {
     await enqueueSync(queue, shop, "recompute", { now });
+    // Klaviyo's profiles follow the same states (docs/klaviyo.md): a pass for shops connected to Klaviyo.
+    await enqueueKlaviyoSyncIfConnected(queue, shop, "recompute", { now });
+  }
   await enqueueCampaigns(queue, shop, "recompute", { now });
+  // LINE messages for tier news (and tiers about to end, as days pass) when the shop connected LINE (docs/line-sending.md).
+  await enqueueLineEventsIfConnected(queue, shop, "recompute", { now });
   // The points journal follows the same moments: expiries as days pass, the history a backfill brought, new rules.
   await enqueuePointsShop(queue, shop, reason);
   // The install's first computation: the year before it is reconstructed from the ledger (docs/history.md).
@@ -410,6 +419,8 @@ export async function customerLedgerChanged(
   } else if (update.status !== "unchanged") {
     await enqueueSync(queue, shop, "customer", { delayMs: SYNC_COALESCE_MS, now });
     await enqueueCampaigns(queue, shop, "customer", { delayMs: CAMPAIGNS_COALESCE_MS, now });
+    await enqueueKlaviyoSyncIfConnected(queue, shop, "customer", { delayMs: KLAVIYO_SYNC_COALESCE_MS, now });
+    await enqueueLineEventsIfConnected(queue, shop, "customer", { delayMs: CHANNEL_EVENTS_COALESCE_MS, now });
   }
   return update;
 }

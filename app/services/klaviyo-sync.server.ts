@@ -1,0 +1,449 @@
+// The Klaviyo sync (docs/klaviyo.md): keeps the Klaviyo profiles of the shop's email subscribers current with their
+// loyalty properties through profile bulk import jobs, and sends the loyalty events as Klaviyo events.
+// One pass (the klaviyo-sync job):
+// 1. import jobs left open by an earlier pass (a restart, a crash after Klaviyo answered) are polled to their end —
+//    never created again;
+// 2. every customer with an email address, in pages of 250: consent read from Shopify
+//    (defaultEmailAddress.marketingState, the consent of this moment); for those SUBSCRIBED the properties are made
+//    from the ledger and compared by digest with what Klaviyo last accepted; only the changed ones are imported, in
+//    jobs of at most 10,000 profiles, each recorded with its profiles as soon as Klaviyo answers with its id;
+// 3. event rows (ChannelMessage, channel "klaviyo") are written for what happened since Klaviyo was connected, and
+//    the due ones sent — consent read from Shopify again right before, so an unsubscribe stops them at once.
+import type { AdminClient } from "../shopify/client";
+import { enqueueKlaviyoSync, type KlaviyoSyncReason } from "../jobs/contracts";
+import type { JobQueue } from "../jobs/queue";
+import { env } from "../env.server";
+import {
+  eventPayload,
+  eventRetryDelayMs,
+  isKlaviyoEvent,
+  isOpen,
+  KLAVIYO_EVENT_MAX_ATTEMPTS,
+  profileProperties,
+  propertiesDigest,
+  type KlaviyoEventFacts,
+} from "../domain/klaviyo";
+import { balancesAt } from "../domain/points";
+import { isSegmentKey, segmentDisplayName } from "../domain/segments";
+import { fromMinorUnits } from "../domain/money";
+import { getSealedConnection } from "../models/channel-connections.server";
+import {
+  customersWithEmail,
+  dueEventRows,
+  emailsOf,
+  eventSources,
+  finishImportJob,
+  finishRun,
+  ledgerFacts,
+  markEventRows,
+  nextEventAttempt,
+  openImportJobs,
+  produceEventRows,
+  profileRows,
+  recordConsent,
+  recordImportJob,
+  startRun,
+  type RunCounts,
+} from "../models/klaviyo-profiles.server";
+import { journalsOf } from "../models/points.server";
+import { getRfmSettings } from "../models/rfm-settings.server";
+import { shopCurrency } from "../models/shop-currency.server";
+import { getActiveTierProgram } from "../models/tier-program.server";
+import { subscribedToEmail } from "./campaign-signups.server";
+import { openConnection } from "./channels.server";
+import {
+  createKlaviyoClient,
+  KLAVIYO_IMPORT_MAX_PROFILES,
+  type KlaviyoClient,
+  type KlaviyoProfileInput,
+} from "./klaviyo-client.server";
+
+/** Customers read (and asked Shopify about) per page: Shopify's nodes(ids:) maximum. */
+export const KLAVIYO_PAGE = 250;
+/** Event rows sent per pass step (consent read for them at once). */
+const EVENT_BATCH = 250;
+/** In-flight event requests (the client paces them within Klaviyo's limits). */
+const EVENT_CONCURRENCY = 8;
+
+export interface KlaviyoSyncOptions {
+  clientFor(shop: string): Promise<AdminClient>;
+  reason: string;
+  now?: () => Date;
+  signal?: AbortSignal;
+  /** The client to use (tests, the bench); default: the shop's connection against KLAVIYO_API_ORIGIN. */
+  klaviyo?: KlaviyoClient;
+  /** Import jobs are polled every pollMs for at most pollBudgetMs per pass; then the pass ends "still running". */
+  pollMs?: number;
+  pollBudgetMs?: number;
+  /** The most profiles one job carries (Klaviyo's maximum; smaller in tests). */
+  jobSize?: number;
+}
+
+export type KlaviyoSyncResult =
+  | { status: "not-connected" }
+  | {
+      status: "done" | "throttled" | "failed" | "waiting";
+      runId: string;
+      counts: RunCounts;
+      /** When the next pass should run (a 429's Retry-After, an event's backoff, a job still running). */
+      retryAt: Date | null;
+      error: string | null;
+    };
+
+class PassStop extends Error {
+  constructor(
+    readonly status: "throttled" | "failed" | "waiting",
+    message: string,
+    readonly retryAt: Date | null,
+  ) {
+    super(message);
+  }
+}
+
+export async function syncKlaviyo(shop: string, options: KlaviyoSyncOptions): Promise<KlaviyoSyncResult> {
+  const now = options.now ?? (() => new Date());
+  const row = await getSealedConnection(shop, "klaviyo");
+  if (!row) return { status: "not-connected" };
+  let client = options.klaviyo;
+  if (!client) {
+    const opened = await openConnection(shop, "klaviyo");
+    if (!opened) return { status: "not-connected" };
+    client = createKlaviyoClient({ origin: env.KLAVIYO_API_ORIGIN, privateKey: opened.secrets.privateKey });
+  }
+  const runId = await startRun(shop, options.reason, now());
+  const counts: Required<RunCounts> = {
+    considered: 0,
+    subscribed: 0,
+    changed: 0,
+    imported: 0,
+    jobs: 0,
+    eventsSent: 0,
+    eventsSkipped: 0,
+    eventsRefused: 0,
+    throttled: 0,
+  };
+  const ctx = { shop, client, options, now, counts };
+  try {
+    const admin = await options.clientFor(shop);
+    await resumeOpenJobs(ctx);
+    await importChanged(ctx, admin);
+    await produceEventRows(shop, row.createdAt);
+    const retryAt = await sendEvents(ctx, admin);
+    await finishRun(shop, runId, counts, { status: "done", error: null, at: now() });
+    return { status: "done", runId, counts, retryAt, error: null };
+  } catch (e) {
+    const stop = e instanceof PassStop ? e : null;
+    const message = e instanceof Error ? e.message : String(e);
+    await finishRun(shop, runId, counts, { status: "failed", error: message, at: now() });
+    if (!stop) throw e;
+    return { status: stop.status, runId, counts, retryAt: stop.retryAt, error: message };
+  }
+}
+
+type Ctx = {
+  shop: string;
+  client: KlaviyoClient;
+  options: KlaviyoSyncOptions;
+  now: () => Date;
+  counts: Required<RunCounts>;
+};
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      reject(signal.reason ?? new Error("aborted"));
+    });
+  });
+
+/** Polls one job until Klaviyo says it ended; records the outcome. Throws PassStop when it must wait longer. */
+async function pollJob(ctx: Ctx, jobId: string) {
+  const pollMs = ctx.options.pollMs ?? 1000;
+  const deadline = Date.now() + (ctx.options.pollBudgetMs ?? 60_000);
+  for (;;) {
+    const out = await ctx.client.importJob(jobId);
+    if (out.kind === "ok") {
+      const s = out.value;
+      if (s.status === "complete" || s.status === "cancelled") {
+        // A profile Klaviyo could not import is not told apart by the job's counts: with any failure, none of the
+        // job's digests is taken as accepted, and the next pass sends them again (an upsert: harmless twice).
+        const accepted = s.status === "complete" && s.failed === 0;
+        const n = await finishImportJob(
+          ctx.shop,
+          jobId,
+          { status: s.status, completed: s.completed, failed: s.failed, accepted },
+          ctx.now(),
+        );
+        ctx.counts.imported += n;
+        if (!accepted)
+          throw new PassStop("failed", `import job ${jobId} ${s.status} with ${s.failed} failed profile(s)`, null);
+        return;
+      }
+    } else if (out.kind === "rate-limited") {
+      ctx.counts.throttled++;
+      throw new PassStop("throttled", `Klaviyo throttled: ${out.message}`, retryAt(ctx, out.retryAfterMs));
+    } else if (out.kind === "refused" && out.status === 404) {
+      // Klaviyo no longer knows the job (expired after 7 days): its profiles are sent again by this pass.
+      await finishImportJob(ctx.shop, jobId, { status: "lost", completed: 0, failed: 0, accepted: false }, ctx.now());
+      return;
+    } else if (out.kind === "refused") {
+      throw new Error(`Klaviyo refused reading import job ${jobId}: ${out.message}`);
+    } else {
+      throw new Error(`Klaviyo import job ${jobId} unreadable: ${out.message}`);
+    }
+    if (Date.now() + pollMs > deadline)
+      throw new PassStop(
+        "waiting",
+        `import job ${jobId} still ${out.value.status}`,
+        new Date(ctx.now().getTime() + 10_000),
+      );
+    await sleep(pollMs, ctx.options.signal);
+  }
+}
+
+const retryAt = (ctx: Ctx, ms: number | null) => new Date(ctx.now().getTime() + (ms ?? 1000));
+
+async function resumeOpenJobs(ctx: Ctx) {
+  for (const job of await openImportJobs(ctx.shop)) await pollJob(ctx, job.jobId);
+}
+
+async function importChanged(ctx: Ctx, admin: AdminClient) {
+  const { shop } = ctx;
+  const at = ctx.now();
+  const [program, rfm, currency] = await Promise.all([
+    getActiveTierProgram(shop),
+    getRfmSettings(shop),
+    shopCurrency(shop),
+  ]);
+  const tierNames = new Map(program.program.tiers.map((t) => [t.key, t.name]));
+  const jobSize = Math.min(ctx.options.jobSize ?? KLAVIYO_IMPORT_MAX_PROFILES, KLAVIYO_IMPORT_MAX_PROFILES);
+  let pending: (KlaviyoProfileInput & { digest: string })[] = [];
+  const created: string[] = [];
+
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const out = await ctx.client.createImportJob(batch);
+    if (out.kind === "rate-limited") {
+      ctx.counts.throttled++;
+      throw new PassStop("throttled", `Klaviyo throttled: ${out.message}`, retryAt(ctx, out.retryAfterMs));
+    }
+    if (out.kind === "refused") throw new PassStop("failed", `Klaviyo refused the import job: ${out.message}`, null);
+    if (out.kind === "failed") throw new Error(`Klaviyo import job not created: ${out.message}`);
+    await recordImportJob(
+      shop,
+      { id: out.value.id, status: out.value.status },
+      batch.map((p) => ({ customerId: p.externalId, digest: p.digest })),
+    );
+    ctx.counts.jobs++;
+    created.push(out.value.id);
+  };
+
+  for (let after: string | null = null; ; ) {
+    ctx.options.signal?.throwIfAborted();
+    const page = await customersWithEmail(shop, after, KLAVIYO_PAGE);
+    if (page.length === 0) break;
+    after = page[page.length - 1].id;
+    const ids = page.map((c) => c.id);
+    const [subscribed, rows] = await Promise.all([subscribedToEmail(admin, ids), profileRows(shop, ids)]);
+    ctx.counts.considered += ids.length;
+    await recordConsent(shop, new Map(ids.map((id) => [id, subscribed.has(id)])), new Set(rows.keys()));
+    const wanted = page.filter((c) => subscribed.has(c.id));
+    ctx.counts.subscribed += wanted.length;
+    if (wanted.length === 0) continue;
+    const wantedIds = wanted.map((c) => c.id);
+    const [facts, journals] = await Promise.all([ledgerFacts(shop, wantedIds), journalsOf(shop, wantedIds)]);
+    for (const c of wanted) {
+      const state = facts.state.get(c.id) ?? null;
+      // The points journal as written by the points passes (a customer without entries holds 0).
+      const balance = balancesAt(journals.get(c.id) ?? [], at.getTime());
+      const used = facts.usedCodes.get(c.id) ?? new Set<string>();
+      const properties = profileProperties({
+        tierKey: state?.tier ?? null,
+        tierName: state?.tier ? (tierNames.get(state.tier) ?? state.tier) : null,
+        segmentKey: state?.segment ?? null,
+        segmentName: state && isSegmentKey(state.segment) ? segmentDisplayName(state.segment, rfm.segmentNames) : null,
+        pointsAvailable: balance.available,
+        pointsPending: balance.pending,
+        clv12Minor: facts.clv.get(c.id) ?? null,
+        currency,
+        openCodes: (facts.codes.get(c.id) ?? []).filter((code) => isOpen(code, at.getTime(), used)),
+      });
+      const digest = propertiesDigest(properties);
+      if (rows.get(c.id)?.digest === digest) continue;
+      ctx.counts.changed++;
+      pending.push({ email: c.email, externalId: c.id, properties, digest });
+      if (pending.length >= jobSize) await flush();
+    }
+  }
+  await flush();
+  for (const id of created) await pollJob(ctx, id);
+}
+
+function offerText(kind: string, value: number, currency: string) {
+  return kind === "percentage" ? `${value}%` : `${fromMinorUnits(value, currency)} ${currency}`;
+}
+
+/** Sends the due event rows; returns when the next pass should run for rows that wait (null: none waits). */
+async function sendEvents(ctx: Ctx, admin: AdminClient): Promise<Date | null> {
+  const { shop, counts } = ctx;
+  const [program, currency] = await Promise.all([getActiveTierProgram(shop), shopCurrency(shop)]);
+  const tierName = (key: string | null) =>
+    key ? (program.program.tiers.find((t) => t.key === key)?.name ?? key) : null;
+  const seen = new Set<number>();
+  for (;;) {
+    ctx.options.signal?.throwIfAborted();
+    const rows = (await dueEventRows(shop, ctx.now(), EVENT_BATCH)).filter((r) => !seen.has(r.id));
+    if (rows.length === 0) break;
+    for (const r of rows) seen.add(r.id);
+    const customerIds = [...new Set(rows.map((r) => r.customerId))];
+    // Consent of this moment: an unsubscribe since the last pass skips the customer's events now.
+    const [subscribed, emails, sources] = await Promise.all([
+      subscribedToEmail(admin, customerIds),
+      emailsOf(shop, customerIds),
+      eventSources(shop, rows),
+    ]);
+    await recordConsent(shop, new Map(customerIds.map((id) => [id, subscribed.has(id)])), new Set(customerIds));
+    const skip = (ids: number[], why: string) => {
+      counts.eventsSkipped += ids.length;
+      return markEventRows(shop, ids, { state: "skipped", lastError: why });
+    };
+    await skip(
+      rows.filter((r) => !subscribed.has(r.customerId)).map((r) => r.id),
+      "not subscribed to email marketing",
+    );
+    const sendable: { row: (typeof rows)[number]; facts: KlaviyoEventFacts }[] = [];
+    const gone: number[] = [];
+    for (const row of rows) {
+      if (!subscribed.has(row.customerId)) continue;
+      const facts = factsOf(row, sources, tierName, currency);
+      if (facts && emails.has(row.customerId)) sendable.push({ row, facts });
+      else gone.push(row.id);
+    }
+    await skip(gone, "its source or the customer's email is gone");
+
+    let stop: PassStop | null = null;
+    const sent: number[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (!stop && next < sendable.length) {
+        const { row, facts } = sendable[next++];
+        const payload = eventPayload(facts);
+        const out = await ctx.client.createEvent({
+          ...payload,
+          profile: { email: emails.get(row.customerId)!, externalId: row.customerId },
+          uniqueId: row.retryKey,
+        });
+        if (out.kind === "ok") {
+          sent.push(row.id);
+        } else if (out.kind === "rate-limited") {
+          counts.throttled++;
+          const at = retryAt(ctx, out.retryAfterMs);
+          await markEventRows(shop, [row.id], { nextAttemptAt: at, lastError: `throttled: ${out.message}` });
+          stop ??= new PassStop("throttled", `Klaviyo throttled events: ${out.message}`, at);
+        } else if (out.kind === "refused") {
+          counts.eventsRefused++;
+          await markEventRows(shop, [row.id], {
+            state: "refused",
+            attemptsIncrement: true,
+            lastError: `${out.status}: ${out.message}`.slice(0, 500),
+          });
+        } else {
+          const attempts = row.attempts + 1;
+          const last = attempts >= KLAVIYO_EVENT_MAX_ATTEMPTS;
+          if (last) counts.eventsRefused++;
+          await markEventRows(shop, [row.id], {
+            ...(last ? { state: "refused" } : {}),
+            attemptsIncrement: true,
+            nextAttemptAt: new Date(ctx.now().getTime() + eventRetryDelayMs(attempts)),
+            lastError: `${out.status ?? "network"}: ${out.message}`.slice(0, 500),
+          });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: EVENT_CONCURRENCY }, worker));
+    counts.eventsSent += sent.length;
+    await markEventRows(shop, sent, {
+      state: "sent",
+      attemptsIncrement: true,
+      sentAt: ctx.now(),
+      nextAttemptAt: null,
+      lastError: null,
+    });
+    if (stop) throw stop;
+  }
+  return nextEventAttempt(shop);
+}
+
+function factsOf(
+  row: { event: string; sourceKey: string; customerId: string },
+  s: Awaited<ReturnType<typeof eventSources>>,
+  tierName: (key: string | null) => string | null,
+  currency: string,
+): KlaviyoEventFacts | null {
+  if (!isKlaviyoEvent(row.event)) return null;
+  const [prefix, ...rest] = row.sourceKey.split(":");
+  const key = rest.join(":");
+  switch (row.event) {
+    case "tier-changed": {
+      const c = prefix === "change" ? s.changes.get(Number(key)) : undefined;
+      if (!c) return null;
+      return {
+        event: "tier-changed",
+        at: c.at,
+        fromKey: c.from,
+        fromName: tierName(c.from),
+        toKey: c.to,
+        toName: tierName(c.to),
+      };
+    }
+    case "campaign-offer": {
+      const r = prefix === "recipient" ? s.recipients.get(Number(key)) : undefined;
+      const campaign = r ? s.campaigns.get(r.campaignId) : undefined;
+      if (!r || !campaign || !r.code) return null;
+      const variant = r.variant ? s.variants.get(`${r.campaignId} ${r.variant}`) : undefined;
+      const offer = variant ?? campaign;
+      return {
+        event: "campaign-offer",
+        at: r.issuedAt ?? r.assignedAt,
+        campaign: campaign.name,
+        code: r.code,
+        expiresAt: r.expiresAt,
+        offer: offerText(offer.offerKind, offer.offerValue, currency),
+      };
+    }
+    case "points-earned": {
+      const p = prefix === "points" ? s.points.get(`${row.customerId} ${key}`) : undefined;
+      if (!p) return null;
+      return { event: "points-earned", at: p.createdAt, points: Number(p.points), source: p.sourceKey };
+    }
+    case "reward-redeemed": {
+      const r = prefix === "redemption" ? s.redemptions.get(key) : undefined;
+      if (!r) return null;
+      return {
+        event: "reward-redeemed",
+        at: r.confirmedAt ?? r.createdAt,
+        reward: s.rewards.get(r.rewardId)?.title ?? r.kind,
+        // A gift card's code is money to whoever holds it: never sent out.
+        code: r.kind === "gift_card" ? null : r.code,
+        expiresAt: r.expiresAt,
+        points: r.points,
+      };
+    }
+  }
+}
+
+export { lastRuns as klaviyoRuns } from "../models/klaviyo-profiles.server";
+
+/** Queues a Klaviyo pass only for a shop connected to Klaviyo (the other shops' queues stay as they were). */
+export async function enqueueKlaviyoSyncIfConnected(
+  queue: JobQueue,
+  shop: string,
+  reason: KlaviyoSyncReason,
+  options: { delayMs?: number; now?: () => Date } = {},
+) {
+  if (!(await getSealedConnection(shop, "klaviyo"))) return null;
+  return enqueueKlaviyoSync(queue, shop, reason, options);
+}

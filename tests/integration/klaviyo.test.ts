@@ -1,0 +1,519 @@
+// Klaviyo end to end on the local Shopify and the local Klaviyo (which validates every request against Klaviyo's
+// vendored description): after a backfill of 10,000 customers, Klaviyo's profiles carry exactly the app's tier,
+// segment, points, predicted CLV and open codes for every email subscriber and nothing for the others; a second pass
+// imports nothing; one changed customer is one profile; a 429 then success; a pass killed after Klaviyo accepted a job
+// resumes polling that job instead of importing again; events once per unique_id, 5xx retried, an unsubscribe stops
+// them at once; shop A's key never carries shop B's customers; customers/redact erases the rows and asks Klaviyo to
+// delete the profile.
+import { randomBytes } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createLocalKlaviyo } from "../../simulator/klaviyo/index";
+
+const klaviyo = createLocalKlaviyo();
+const klaviyoServer = await klaviyo.listen();
+process.env.KLAVIYO_API_ORIGIN = klaviyoServer.url;
+process.env.CHANNEL_SECRETS_KEY = randomBytes(32).toString("base64");
+
+const { prisma } = await import("../../app/db.server");
+const { startLocalShopifyAndApp, openApp, testShopRecord } = await import("../support/local-shopify");
+const { saveConnection } = await import("../../app/services/channels.server");
+const { syncKlaviyo } = await import("../../app/services/klaviyo-sync.server");
+const { resetKlaviyoPacing, createKlaviyoClient } = await import("../../app/services/klaviyo-client.server");
+const { getActiveTierProgram } = await import("../../app/models/tier-program.server");
+const { DEFAULT_SEGMENT_NAMES } = await import("../../app/domain/segments");
+const { eraseKlaviyoCustomerEverywhere } = await import("../../app/services/klaviyo-privacy.server");
+
+const A = "klaviyo-a.myshopify.com";
+const B = "klaviyo-b.myshopify.com";
+const KEY_A = `pk_${randomBytes(17).toString("hex")}`;
+const KEY_B = `pk_${randomBytes(17).toString("hex")}`;
+const accountA = klaviyo.addAccount({ privateKey: KEY_A, name: "A" });
+const accountB = klaviyo.addAccount({ privateKey: KEY_B, name: "B" });
+const N = 10_000;
+const NOW = Date.now();
+const DAY = 86_400_000;
+const SEGMENTS = ["champions", "loyal", "at_risk", "hibernating", "new", "prospect"];
+let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
+let tierKeys: string[] = [];
+let tierNames = new Map<string, string>();
+
+const gid = (shop: string, i: number) => `gid://shopify/Customer/${shop === A ? 100_000 + i : 500_000 + i}`;
+const email = (shop: string, i: number) => `c${i}@${shop}`;
+const subscribed = (i: number) => i % 3 !== 0;
+const sync = (shop: string, extra: Partial<Parameters<typeof syncKlaviyo>[1]> = {}) =>
+  syncKlaviyo(shop, { clientFor: (s) => env.clientFor(s), reason: "manual", pollMs: 10, ...extra });
+
+/** What the app's state says customer i's properties are, computed here from the seeded rows (not by the app). */
+function expected(shop: string, i: number) {
+  const tier = i % 4 === 0 ? null : tierKeys[i % tierKeys.length];
+  const segment = SEGMENTS[i % SEGMENTS.length];
+  const codes: { code: string; source: string; expires_at: string | null }[] = [];
+  if (i % 11 === 0 && i % 22 !== 0)
+    codes.push({ code: `K-${shop[8]}-${i}`, source: "campaign", expires_at: new Date(NOW + 30 * DAY).toISOString() });
+  if (i % 17 === 0) codes.push({ code: `R-${shop[8]}-${i}`, source: "reward", expires_at: null });
+  codes.sort((x, y) => (x.code < y.code ? -1 : 1));
+  return {
+    loyalty_tier: tier ? tierNames.get(tier)! : null,
+    loyalty_tier_key: tier,
+    loyalty_rfm_segment: segment === "champions" ? "Our champions" : DEFAULT_SEGMENT_NAMES[segment as "loyal"],
+    loyalty_rfm_segment_key: segment,
+    loyalty_points_balance: i % 5 === 0 ? 100 : 0,
+    loyalty_points_pending: i % 5 === 0 ? 40 : 0,
+    loyalty_predicted_clv_12m: i % 7 === 0 ? (i * 10 + 5) / 100 : null,
+    loyalty_predicted_clv_currency: i % 7 === 0 ? "USD" : null,
+    loyalty_open_offer_codes: codes.map((c) => c.code),
+    loyalty_open_offers: codes,
+  };
+}
+
+async function seed(shop: string, n: number) {
+  env.shopify.admin.shops.addShop(testShopRecord(shop, { currencyCode: "USD", ianaTimezone: "UTC" }));
+  const sim = env.shopify.admin.shops.getShop(shop)!;
+  const at = new Date(NOW - 400 * DAY).toISOString();
+  for (let i = 0; i < n; i++) {
+    sim.putCustomer({
+      __typename: "Customer",
+      id: gid(shop, i),
+      firstName: `C${i}`,
+      lastName: null,
+      email: email(shop, i),
+      phone: null,
+      locale: "en",
+      tags: [],
+      createdAt: at,
+      updatedAt: at,
+      defaultAddress: null,
+      emailMarketingState: subscribed(i) ? "SUBSCRIBED" : i % 2 ? "UNSUBSCRIBED" : "NOT_SUBSCRIBED",
+    });
+  }
+  env.shopify.install(shop);
+  expect((await openApp(env.app.url, env.shopify, shop)).status).toBe(200);
+  const program = (await getActiveTierProgram(shop)).program;
+  tierKeys = program.tiers.map((t) => t.key);
+  tierNames = new Map(program.tiers.map((t) => [t.key, t.name]));
+  await prisma.rfmSettings.upsert({
+    where: { shop },
+    create: { shop, segmentNames: JSON.stringify({ champions: "Our champions" }) },
+    update: { segmentNames: JSON.stringify({ champions: "Our champions" }) },
+  });
+  const ids = Array.from({ length: n }, (_, i) => i);
+  const chunks = <T>(rows: T[]) =>
+    Array.from({ length: Math.ceil(rows.length / 2000) }, (_, k) => rows.slice(k * 2000, k * 2000 + 2000));
+  for (const part of chunks(ids.map((i) => ({ shop, id: gid(shop, i), email: email(shop, i), firstName: `C${i}` }))))
+    await prisma.customer.createMany({ data: part });
+  for (const part of chunks(
+    ids.map((i) => ({
+      shop,
+      customerId: gid(shop, i),
+      segment: SEGMENTS[i % SEGMENTS.length],
+      tier: i % 4 === 0 ? null : tierKeys[i % tierKeys.length],
+      computedAt: new Date(NOW - DAY),
+    })),
+  ))
+    await prisma.customerState.createMany({ data: part });
+  const pointsRows = ids
+    .filter((i) => i % 5 === 0)
+    .flatMap((i) =>
+      [
+        { at: NOW - 10 * DAY, avail: NOW - 5 * DAY, points: 100n, key: "order:1" },
+        { at: NOW - DAY, avail: NOW + 20 * DAY, points: 40n, key: "order:2" },
+      ].map((e) => ({
+        shop,
+        customerId: gid(shop, i),
+        kind: "order",
+        points: e.points,
+        sourceKey: e.key,
+        ruleVersion: 0,
+        effectiveAt: new Date(e.at),
+        availableAt: new Date(e.avail),
+      })),
+    );
+  for (const part of chunks(pointsRows)) await prisma.pointsEntry.createMany({ data: part });
+  for (const part of chunks(
+    ids
+      .filter((i) => i % 7 === 0)
+      .map((i) => ({
+        shop,
+        customerId: gid(shop, i),
+        x: 1,
+        tx: 1,
+        T: 2,
+        pAlive: 0.5,
+        expected90: 0.1,
+        expected365: 0.4,
+        clv12Minor: BigInt(i * 10 + 5),
+        asOf: new Date(NOW - DAY),
+      })),
+  ))
+    await prisma.customerPrediction.createMany({ data: part });
+  const recipients = ids.flatMap((i) => [
+    ...(i % 11 === 0 ? [{ i, code: `K-${shop[8]}-${i}`, expiresAt: new Date(NOW + 30 * DAY) }] : []),
+    ...(i % 13 === 0 ? [{ i, code: `OLD-${shop[8]}-${i}`, expiresAt: new Date(NOW - DAY) }] : []),
+  ]);
+  for (const part of chunks(
+    recipients.map((r) => ({
+      shop,
+      campaignId: "campaign-1",
+      customerId: gid(shop, r.i),
+      holdout: false,
+      assignedAt: new Date(NOW - 2 * DAY),
+      code: r.code,
+      expiresAt: r.expiresAt,
+      issuedAt: new Date(NOW - 2 * DAY),
+    })),
+  ))
+    await prisma.campaignRecipient.createMany({ data: part });
+  // Every other campaign code was used on an order: not open any more
+  await prisma.order.createMany({
+    data: ids
+      .filter((i) => i % 22 === 0)
+      .map((i) => ({
+        shop,
+        id: `gid://shopify/Order/${shop === A ? 1 : 2}${String(i).padStart(6, "0")}`,
+        customerId: gid(shop, i),
+        processedAt: new Date(NOW - DAY),
+        currencyCode: "USD",
+        currentTotalMinor: 1000n,
+        valueMinor: 1000n,
+        discountCodes: JSON.stringify([`k-${shop[8]}-${i}`]),
+      })),
+  });
+  await prisma.redemption.createMany({
+    data: ids
+      .filter((i) => i % 17 === 0)
+      .flatMap((i) => [
+        {
+          shop,
+          id: `red-${shop[8]}-${i}`,
+          customerId: gid(shop, i),
+          rewardId: "reward-1",
+          token: `t${i}`,
+          points: 500,
+          kind: "amount_off",
+          valueMinor: 500n,
+          currencyCode: "USD",
+          state: "confirmed",
+          code: `R-${shop[8]}-${i}`,
+          confirmedAt: new Date(NOW - 3 * DAY),
+        },
+        // A gift card's code is never sent
+        ...(i % 34 === 0
+          ? [
+              {
+                shop,
+                id: `gift-${shop[8]}-${i}`,
+                customerId: gid(shop, i),
+                rewardId: "reward-2",
+                token: `g${i}`,
+                points: 900,
+                kind: "gift_card",
+                valueMinor: 900n,
+                currencyCode: "USD",
+                state: "confirmed",
+                code: `GIFT${i}SECRET`,
+                confirmedAt: new Date(NOW - 3 * DAY),
+              },
+            ]
+          : []),
+      ]),
+  });
+}
+
+const profilesOf = (accountId: string) => new Map(klaviyo.profiles(accountId).map((p) => [p.external_id, p]));
+
+beforeAll(async () => {
+  env = await startLocalShopifyAndApp();
+  await seed(A, N);
+  await seed(B, 30);
+  // Connected a minute ago: events are for what happens from then on
+  expect(await saveConnection(A, "klaviyo", { privateKey: KEY_A })).toEqual({ ok: true });
+  expect(await saveConnection(B, "klaviyo", { privateKey: KEY_B })).toEqual({ ok: true });
+  await prisma.channelConnection.updateMany({ data: { createdAt: new Date(NOW - 60_000) } });
+  resetKlaviyoPacing();
+}, 180_000);
+
+describe("profiles", () => {
+  it("after a backfill of 10,000 customers, Klaviyo holds exactly the app's state for every subscriber, nothing for the others", async () => {
+    const started = performance.now();
+    const result = await sync(A);
+    const ms = performance.now() - started;
+    console.log(`klaviyo: first pass of ${N} customers in ${Math.round(ms)} ms`);
+    expect(result).toMatchObject({
+      status: "done",
+      counts: { considered: N, subscribed: N - Math.ceil(N / 3), changed: N - Math.ceil(N / 3), jobs: 1 },
+    });
+    const profiles = profilesOf(accountA.id);
+    expect(profiles.size).toBe(N - Math.ceil(N / 3));
+    for (let i = 0; i < N; i++) {
+      const p = profiles.get(gid(A, i));
+      if (!subscribed(i)) {
+        expect(p, `customer ${i} did not consent`).toBeUndefined();
+        continue;
+      }
+      expect(p?.email).toBe(email(A, i));
+      expect(p?.properties, `customer ${i}`).toEqual(expected(A, i));
+    }
+    expect(JSON.stringify(klaviyo.profiles(accountA.id))).not.toContain("SECRET");
+    expect(await prisma.klaviyoProfile.count({ where: { shop: A, pendingJobId: { not: null } } })).toBe(0);
+    expect(await prisma.klaviyoImportJob.findMany({ where: { shop: A } })).toEqual([
+      expect.objectContaining({ status: "complete", profiles: N - Math.ceil(N / 3), completed: N - Math.ceil(N / 3) }),
+    ]);
+  }, 120_000);
+
+  it("a second pass with nothing changed imports nothing; one changed customer is one profile in one job", async () => {
+    const jobsBefore = klaviyo.jobs().length;
+    expect(await sync(A)).toMatchObject({ status: "done", counts: { changed: 0, jobs: 0 } });
+    expect(klaviyo.jobs().length).toBe(jobsBefore);
+    const one = 1; // subscribed, tier tierKeys[1]
+    const other = tierKeys.find((k) => k !== expected(A, one).loyalty_tier_key)!;
+    await prisma.customerState.update({
+      where: { shop_customerId: { shop: A, customerId: gid(A, one) } },
+      data: { tier: other },
+    });
+    expect(await sync(A)).toMatchObject({ status: "done", counts: { changed: 1, jobs: 1, imported: 1 } });
+    const jobs = klaviyo.jobs();
+    expect(jobs.length).toBe(jobsBefore + 1);
+    expect(jobs[jobs.length - 1]).toMatchObject({ accountId: accountA.id, total: 1 });
+    expect(profilesOf(accountA.id).get(gid(A, one))!.properties).toMatchObject({ loyalty_tier_key: other });
+  }, 60_000);
+
+  it("a 429 ends the pass with Retry-After and records nothing; the next pass sends it", async () => {
+    await prisma.customerState.update({
+      where: { shop_customerId: { shop: A, customerId: gid(A, 2) } },
+      data: { segment: "loyal" },
+    });
+    klaviyo.faults.inject({ kind: "http", status: 429, retryAfter: 2 }, { operation: "bulk_import_profiles" });
+    const before = Date.now();
+    const throttled = await sync(A);
+    expect(throttled).toMatchObject({ status: "throttled", counts: { throttled: 1, jobs: 0 } });
+    if (throttled.status === "not-connected") throw new Error("connected");
+    expect(throttled.retryAt!.getTime()).toBeGreaterThanOrEqual(before + 2000);
+    expect(await prisma.klaviyoImportJob.count({ where: { shop: A, status: "queued" } })).toBe(0);
+    const run = await prisma.klaviyoSyncRun.findFirst({ where: { shop: A }, orderBy: { startedAt: "desc" } });
+    expect(run).toMatchObject({ status: "failed", throttled: 1, error: expect.stringContaining("throttled") });
+    expect(await sync(A)).toMatchObject({ status: "done", counts: { changed: 1, jobs: 1, imported: 1 } });
+    expect(profilesOf(accountA.id).get(gid(A, 2))!.properties).toMatchObject({ loyalty_rfm_segment_key: "loyal" });
+  }, 60_000);
+
+  it("a pass killed after Klaviyo accepted its job resumes polling that job and imports nothing again", async () => {
+    await prisma.customerState.update({
+      where: { shop_customerId: { shop: A, customerId: gid(A, 4) } },
+      data: { segment: "at_risk" },
+    });
+    const real = createKlaviyoClient({ origin: klaviyoServer.url, privateKey: KEY_A });
+    const dying = {
+      ...real,
+      importJob: async () => {
+        throw new Error("worker killed");
+      },
+    };
+    const jobsBefore = klaviyo.jobs().length;
+    await expect(sync(A, { klaviyo: dying })).rejects.toThrow("worker killed");
+    expect(klaviyo.jobs().length).toBe(jobsBefore + 1);
+    const open = await prisma.klaviyoImportJob.findMany({ where: { shop: A, status: "queued" } });
+    expect(open).toHaveLength(1);
+    expect(
+      await prisma.klaviyoProfile.findUnique({ where: { shop_customerId: { shop: A, customerId: gid(A, 4) } } }),
+    ).toMatchObject({
+      pendingJobId: open[0].jobId,
+    });
+    // The restarted pass polls the recorded job to its end; the customer is not imported a second time
+    expect(await sync(A)).toMatchObject({ status: "done", counts: { changed: 0, jobs: 0, imported: 1 } });
+    expect(klaviyo.jobs().length).toBe(jobsBefore + 1);
+    expect(
+      await prisma.klaviyoImportJob.findUnique({ where: { shop_jobId: { shop: A, jobId: open[0].jobId } } }),
+    ).toMatchObject({
+      status: "complete",
+    });
+  }, 60_000);
+});
+
+describe("events", () => {
+  it("Tier changed once per unique_id, 5xx retried with the same id, an unsubscribe stops the customer's events at once", async () => {
+    const [x, y, z] = [5, 7, 8]; // all subscribed
+    const [gold, silver] = [tierKeys[tierKeys.length - 1], tierKeys[0]];
+    const at = new Date(NOW - 1_000);
+    for (const i of [x, y, z]) {
+      await prisma.customerStateChange.create({
+        data: { shop: A, customerId: gid(A, i), kind: "tier", from: silver, to: gold, at, reason: "order" },
+      });
+    }
+    // Before the connection, and the backfill's first scoring: never events
+    await prisma.customerStateChange.create({
+      data: {
+        shop: A,
+        customerId: gid(A, 10),
+        kind: "tier",
+        from: null,
+        to: gold,
+        at: new Date(NOW - 3_600_000),
+        reason: "order",
+      },
+    });
+    await prisma.customerStateChange.create({
+      data: { shop: A, customerId: gid(A, 11), kind: "tier", from: null, to: gold, at, reason: "backfill" },
+    });
+    // Klaviyo answers 503 to every send of the first pass: the rows stay pending, with their backoff
+    klaviyo.faults.inject({ kind: "http", status: 503 }, { operation: "create_event", times: 3 });
+    const first = await sync(A);
+    expect(first).toMatchObject({ status: "done", counts: { eventsSent: 0, eventsSkipped: 0 } });
+    const rows = await prisma.channelMessage.findMany({
+      where: { shop: A, channel: "klaviyo" },
+      orderBy: { id: "asc" },
+    });
+    expect(rows.map((r) => [r.customerId, r.event, r.state, r.attempts])).toEqual(
+      [x, y, z].map((i) => [gid(A, i), "tier-changed", "pending", 1]),
+    );
+    expect(rows[0].lastError).toContain("503");
+    if (first.status === "not-connected") throw new Error("connected");
+    expect(first.retryAt!.getTime()).toBeGreaterThan(Date.now());
+    // x unsubscribes; the backoff passes; the retry carries the same unique_id, and x's event is not sent
+    env.shopify.admin.updateCustomer(A, gid(A, x), { emailMarketingState: "UNSUBSCRIBED" });
+    await prisma.channelMessage.updateMany({
+      where: { shop: A, channel: "klaviyo" },
+      data: { nextAttemptAt: new Date(Date.now() - 1) },
+    });
+    expect(await sync(A)).toMatchObject({ status: "done", counts: { eventsSent: 2, eventsSkipped: 1 } });
+    expect(await prisma.channelMessage.findFirst({ where: { shop: A, customerId: gid(A, x) } })).toMatchObject({
+      state: "skipped",
+    });
+    const events = klaviyo.events(accountA.id).filter((e) => e.metric === "Tier changed");
+    const byProfile = profilesOf(accountA.id);
+    const ofCustomer = (i: number) => events.filter((e) => e.profileId === byProfile.get(gid(A, i))?.id);
+    expect(ofCustomer(x)).toEqual([]);
+    for (const i of [y, z]) {
+      const row = (await prisma.channelMessage.findFirst({ where: { shop: A, customerId: gid(A, i) } }))!;
+      expect(row).toMatchObject({ state: "sent", sentAt: expect.any(Date) });
+      expect(ofCustomer(i)).toEqual([
+        expect.objectContaining({
+          uniqueId: row.retryKey,
+          time: at.toISOString(),
+          properties: {
+            from_tier: tierNames.get(silver),
+            from_tier_key: silver,
+            to_tier: tierNames.get(gold),
+            to_tier_key: gold,
+          },
+        }),
+      ]);
+    }
+    // A send repeated after its answer was lost (row back to pending) is counted once by Klaviyo
+    const yRow = (await prisma.channelMessage.findFirst({ where: { shop: A, customerId: gid(A, y) } }))!;
+    await prisma.channelMessage.update({ where: { id: yRow.id }, data: { state: "pending" } });
+    await sync(A);
+    expect(ofCustomer(y)).toHaveLength(1);
+    // The unsubscribed customer's profile is not updated any more either
+    await prisma.customerState.update({
+      where: { shop_customerId: { shop: A, customerId: gid(A, x) } },
+      data: { segment: "hibernating" },
+    });
+    expect(await sync(A)).toMatchObject({ counts: { changed: 0 } });
+    expect(profilesOf(accountA.id).get(gid(A, x))!.properties.loyalty_rfm_segment_key).not.toBe("hibernating");
+  }, 60_000);
+
+  it("Offer issued, Points earned and Reward redeemed with their facts", async () => {
+    const i = 13; // subscribed
+    const issued = new Date(NOW - 500);
+    await prisma.campaign.create({
+      data: {
+        id: "campaign-k",
+        shop: A,
+        name: "Win back",
+        template: "win_back",
+        audience: "{}",
+        schedule: "entry",
+        offerKind: "percentage",
+        offerValue: 15,
+        expiryDays: 14,
+        holdoutPercent: 0,
+        cooldownDays: 30,
+        codePrefix: "WB-",
+      },
+    });
+    await prisma.campaignRecipient.create({
+      data: {
+        shop: A,
+        campaignId: "campaign-k",
+        customerId: gid(A, i),
+        holdout: false,
+        assignedAt: issued,
+        code: "WB-NEW13",
+        expiresAt: new Date(NOW + 14 * DAY),
+        issuedAt: issued,
+      },
+    });
+    await prisma.pointsFlowTrigger.create({
+      data: {
+        shop: A,
+        customerId: gid(A, i),
+        sourceKey: "order:gid://shopify/Order/77",
+        topic: "points-earned",
+        state: "sent",
+        points: 120n,
+      },
+    });
+    await prisma.reward.create({
+      data: { shop: A, id: "reward-k", kind: "amount_off", title: "$5 off", pointsPrice: 500, valueMinor: 500n },
+    });
+    await prisma.redemption.create({
+      data: {
+        shop: A,
+        id: "red-k",
+        customerId: gid(A, i),
+        rewardId: "reward-k",
+        token: "tk",
+        points: 500,
+        kind: "amount_off",
+        valueMinor: 500n,
+        currencyCode: "USD",
+        state: "confirmed",
+        code: "RW-K13",
+        confirmedAt: issued,
+      },
+    });
+    expect(await sync(A)).toMatchObject({ status: "done", counts: { eventsSent: 3 } });
+    const profile = profilesOf(accountA.id).get(gid(A, i))!;
+    const mine = klaviyo.events(accountA.id).filter((e) => e.profileId === profile.id);
+    expect(Object.fromEntries(mine.map((e) => [e.metric, e.properties]))).toEqual({
+      "Offer issued": {
+        campaign: "Win back",
+        code: "WB-NEW13",
+        expires_at: new Date(NOW + 14 * DAY).toISOString(),
+        offer: "15%",
+      },
+      "Points earned": { points: 120, source: "order:gid://shopify/Order/77" },
+      "Reward redeemed": { reward: "$5 off", code: "RW-K13", expires_at: null, points: 500 },
+    });
+    // The new open codes reach the profile in the same pass
+    expect(profile.properties.loyalty_open_offer_codes).toEqual(expect.arrayContaining(["WB-NEW13", "RW-K13"]));
+  }, 60_000);
+});
+
+describe("tenancy and privacy", () => {
+  it("shop B's key carries only B's customers, and A's only A's", async () => {
+    expect(await sync(B)).toMatchObject({ status: "done", counts: { considered: 30, subscribed: 20 } });
+    const bProfiles = klaviyo.profiles(accountB.id);
+    expect(bProfiles).toHaveLength(20);
+    expect(bProfiles.every((p) => p.external_id!.startsWith("gid://shopify/Customer/5") && p.email!.endsWith(B))).toBe(
+      true,
+    );
+    expect(klaviyo.profiles(accountA.id).every((p) => p.email!.endsWith(A))).toBe(true);
+    expect(klaviyo.events(accountB.id)).toEqual([]);
+    expect(await prisma.klaviyoProfile.count({ where: { shop: B } })).toBe(30);
+  }, 60_000);
+
+  it("customers/redact: the customer's Klaviyo rows go and Klaviyo is asked to delete the profile; another shop's stay", async () => {
+    const i = 7;
+    expect(profilesOf(accountA.id).has(gid(A, i))).toBe(true);
+    const out = await eraseKlaviyoCustomerEverywhere(A, gid(A, i), email(A, i));
+    expect(out).toMatchObject({ rows: expect.any(Number), deletion: "requested" });
+    expect(await prisma.klaviyoProfile.count({ where: { shop: A, customerId: gid(A, i) } })).toBe(0);
+    expect(await prisma.channelMessage.count({ where: { shop: A, customerId: gid(A, i), channel: "klaviyo" } })).toBe(
+      0,
+    );
+    expect(profilesOf(accountA.id).has(gid(A, i))).toBe(false);
+    expect(klaviyo.deletions(accountA.id)).toEqual([expect.objectContaining({ field: "email", value: email(A, i) })]);
+    expect(klaviyo.deletions(accountB.id)).toEqual([]);
+    expect(await prisma.klaviyoProfile.count({ where: { shop: B } })).toBe(30);
+  });
+});
