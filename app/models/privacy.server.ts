@@ -323,6 +323,7 @@ export async function eraseShopData(shop: string, at: Date) {
       lineLinks: (await tx.lineLink.deleteMany({ where: { shop } })).count,
       lineLoginAttempts: (await tx.lineLoginAttempt.deleteMany({ where: { shop } })).count,
       channelMessages: (await tx.channelMessage.deleteMany({ where: { shop } })).count,
+      channelTemplates: (await tx.channelTemplate.deleteMany({ where: { shop } })).count,
       products: (await tx.product.deleteMany({ where: { shop } })).count,
       orderLines: (await tx.orderLine.deleteMany({ where: { shop } })).count,
       refundLines: (await tx.refundLine.deleteMany({ where: { shop } })).count,

@@ -241,3 +241,47 @@ describe("channel connections stay in their shop", () => {
     expect(await prisma.channelConnection.count({ where: { shop: A } })).toBe(0);
   });
 });
+
+describe("LINE templates and a campaign's LINE side stay in their shop", () => {
+  it("A reads its own templates, A's save and restore and shop/redact leave B's rows; A cannot set B's campaign's LINE mode", async () => {
+    const templates = await import("../../app/models/channel-templates.server");
+    const campaignLine = await import("../../app/models/campaign-line.server");
+    const setting = (title: string) => ({
+      enabled: true,
+      en: { title, body: "{tier}", button: "Go" },
+      th: { title, body: "{tier}", button: "ไป" },
+    });
+    await templates.saveLineTemplate(B, "tier-reached", setting("B's {tier}"));
+    const before = await prisma.channelTemplate.findMany({ where: { shop: B } });
+    expect((await templates.lineTemplates(A))["tier-reached"].en.title).toBe("Welcome to {tier}!");
+    await templates.saveLineTemplate(A, "tier-reached", setting("A's {tier}"));
+    expect((await templates.lineTemplates(A))["tier-reached"].en.title).toBe("A's {tier}");
+    expect(await templates.resetLineTemplate(A, "tier-reached")).toBe(1);
+    await templates.saveLineTemplate(A, "points-earned", setting("A's {points}"));
+    await eraseShopData(A, new Date());
+    expect(await prisma.channelTemplate.count({ where: { shop: A } })).toBe(0);
+    expect(await prisma.channelTemplate.findMany({ where: { shop: B } })).toEqual(before);
+    expect((await templates.lineTemplates(B))["tier-reached"].en.title).toBe("B's {tier}");
+
+    const campaignOfB = await prisma.campaign.create({
+      data: {
+        shop: B,
+        name: "B",
+        template: "custom",
+        audience: JSON.stringify({ kind: "first_order" }),
+        schedule: "entry",
+        offerKind: "percentage",
+        offerValue: 10,
+        expiryDays: 30,
+        holdoutPercent: 0,
+        cooldownDays: 30,
+        codePrefix: "B-",
+      },
+    });
+    expect(await campaignLine.setCampaignLineMode(A, campaignOfB.id, "push")).toBe(false);
+    expect(await campaignLine.campaignLineMode(A, campaignOfB.id)).toBeNull();
+    expect(await campaignLine.campaignLineMode(B, campaignOfB.id)).toBe("off");
+    expect(await campaignLine.setCampaignLineMode(B, campaignOfB.id, "push")).toBe(true);
+    expect(await campaignLine.campaignLineMode(B, campaignOfB.id)).toBe("push");
+  });
+});
