@@ -10,12 +10,15 @@ import { CHANNELS, FIELDS, isChannel } from "../domain/channels";
 import { connectionsFor, disconnect, saveConnection, testConnection } from "../services/channels.server";
 import { keyringFromEnv } from "../services/secret-box.server";
 import { ChannelCard, type ChannelActionResult } from "../components/ChannelCard";
+import { LineConsoleUrls } from "../components/LineConsoleUrls";
+import { lineConsoleUrls } from "../services/line-link.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const connections = await connectionsFor(session.shop);
   return {
     keyConfigured: keyringFromEnv().current !== null,
+    lineUrls: lineConsoleUrls(session.shop),
     channels: CHANNELS.map((channel) => {
       const c = connections.find((x) => x.channel === channel) ?? null;
       return {
@@ -90,6 +93,7 @@ export default function Channels() {
             {data.channels.map((c) => (
               <ChannelCard key={c.channel} channel={c.channel} fields={c.fields} connection={c.connection} />
             ))}
+            <LineConsoleUrls {...data.lineUrls} />
           </BlockStack>
         </Layout.Section>
       </Layout>

@@ -239,3 +239,15 @@ export async function receiveLineWebhook(
   }
   return { status: 200, applied };
 }
+
+/**
+ * What the merchant enters in the LINE Developers Console (shown on the Channels page): the Messaging API channel's
+ * webhook URL (this app, per shop) and the LINE Login channel's callback URL (the loyalty page's proxy path on the
+ * storefront; with a custom domain, the same path on it — the domain shoppers browse, which Liquid's shop.url names).
+ */
+export function lineConsoleUrls(shop: string): { webhookUrl: string; callbackUrl: string } {
+  return {
+    webhookUrl: new URL(`/webhooks/line/${shop}`, env.SHOPIFY_APP_URL).toString(),
+    callbackUrl: callbackUri(`https://${shop}`, "/apps/loyalty"),
+  };
+}

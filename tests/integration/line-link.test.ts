@@ -10,13 +10,14 @@ import { prisma } from "../../app/db.server";
 import { setShopSettings } from "../../app/models/shop.server";
 import { createLocalLine, signLineWebhook } from "../../simulator/line/index";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
-import { BROWSER_HEADERS } from "../support/test-env";
+import { mintSessionToken } from "../../simulator/app-bridge/session-token";
+import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "../support/test-env";
 
 const A = "line-link-a.myshopify.com";
 const B = "line-link-b.myshopify.com";
 const C = "line-link-c.myshopify.com"; // LINE not connected
 const line = createLocalLine();
-const CH = {
+const CH: Record<string, { bot: string; login: string }> = {
   [A]: { bot: "1657000101", login: "2000000101" },
   [B]: { bot: "1657000102", login: "2000000102" },
 };
@@ -305,6 +306,21 @@ describe("LINE webhooks into the app", () => {
     const big = " ".repeat(1_100_000);
     expect(await post(A, big, signLineWebhook(big, secrets.get(A)!))).toBe(413);
     expect(await prisma.lineLink.findMany({ orderBy: [{ shop: "asc" }, { customerId: "asc" }] })).toEqual(before);
+  });
+});
+
+describe("the Channels page", () => {
+  it("shows the shop's own webhook URL and the callback URL to enter in LINE's console", async () => {
+    const token = mintSessionToken({ shop: A, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET });
+    const res = await fetch(`${env.app.url}/app/channels?_data=routes%2Fapp.channels`, {
+      headers: { ...BROWSER_HEADERS, Authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    const data = (await res.json()) as { lineUrls: { webhookUrl: string; callbackUrl: string } };
+    expect(data.lineUrls).toEqual({
+      webhookUrl: `${env.app.url}/webhooks/line/${A}`,
+      callbackUrl: `https://${A}/apps/loyalty/line/callback`,
+    });
   });
 });
 
