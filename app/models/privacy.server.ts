@@ -45,6 +45,8 @@ export interface CustomerDataReport {
   line: { link: Record<string, unknown> | null; attempts: Record<string, unknown>[] };
   /** The messages sent or queued to them through LINE or Klaviyo (ChannelMessage: the delivery record). */
   channelMessages: Record<string, unknown>[];
+  /** What the app last sent to Klaviyo about them (docs/klaviyo.md): consent seen, digest, job in flight. */
+  klaviyo: Record<string, unknown> | null;
 }
 
 /** BigInt is not JSON: money columns become decimal strings of minor units. */
@@ -99,6 +101,7 @@ export async function collectCustomerData(
     }),
     prisma.channelMessage.findMany({ where: { shop, customerId }, orderBy: { id: "asc" } }),
   ]);
+  const klaviyo = await prisma.klaviyoProfile.findUnique({ where: { shop_customerId: { shop, customerId } } });
   return {
     customer: customer && plain(customer),
     orders: orders.map(plain),
@@ -121,6 +124,7 @@ export async function collectCustomerData(
     aggregate: aggregate && plain(aggregate),
     line: { link: lineLink && plain(lineLink), attempts: lineAttempts.map(plain) },
     channelMessages: channelMessages.map(plain),
+    klaviyo: klaviyo && plain(klaviyo),
   };
 }
 
@@ -233,6 +237,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
     const lineLinks = await tx.lineLink.deleteMany({ where: { shop, customerId } });
     const lineLoginAttempts = await tx.lineLoginAttempt.deleteMany({ where: { shop, customerId } });
     const channelMessages = await tx.channelMessage.deleteMany({ where: { shop, customerId } });
+    const klaviyoProfiles = await tx.klaviyoProfile.deleteMany({ where: { shop, customerId } });
     // Earlier data requests about this customer hold copies of their data.
     const requests = await tx.complianceRequest.deleteMany({
       where: { shop, customerId, topic: "customers/data_request" },
@@ -273,6 +278,7 @@ export async function eraseCustomerData(shop: string, customerId: string, orderI
       lineLinks: lineLinks.count,
       lineLoginAttempts: lineLoginAttempts.count,
       channelMessages: channelMessages.count,
+      klaviyoProfiles: klaviyoProfiles.count,
       dataRequests: requests.count,
       reconcileFixes,
       importLines,
@@ -324,6 +330,9 @@ export async function eraseShopData(shop: string, at: Date) {
       lineLoginAttempts: (await tx.lineLoginAttempt.deleteMany({ where: { shop } })).count,
       channelMessages: (await tx.channelMessage.deleteMany({ where: { shop } })).count,
       channelTemplates: (await tx.channelTemplate.deleteMany({ where: { shop } })).count,
+      klaviyoProfiles: (await tx.klaviyoProfile.deleteMany({ where: { shop } })).count,
+      klaviyoImportJobs: (await tx.klaviyoImportJob.deleteMany({ where: { shop } })).count,
+      klaviyoSyncRuns: (await tx.klaviyoSyncRun.deleteMany({ where: { shop } })).count,
       products: (await tx.product.deleteMany({ where: { shop } })).count,
       orderLines: (await tx.orderLine.deleteMany({ where: { shop } })).count,
       refundLines: (await tx.refundLine.deleteMany({ where: { shop } })).count,

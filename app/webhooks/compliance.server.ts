@@ -10,6 +10,7 @@ import {
 } from "../models/privacy.server";
 import { logger } from "../logger.server";
 import { getQueue } from "../jobs/runtime.server";
+import { requestKlaviyoDeletion } from "../services/klaviyo-privacy.server";
 import type { WebhookHandler } from "./receive.server";
 
 const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]);
@@ -56,6 +57,13 @@ export const customersRedact: WebhookHandler<typeof customerRedactPayload> = {
   shopOf: (p) => p.shop_domain,
   async handle({ shop, payload }) {
     const customerId = customerGid(String(payload.customer.id));
+    // Klaviyo is asked to delete the profile the app made, while the email is still known (docs/klaviyo.md#privacy).
+    const payloadEmail = (payload.customer as { email?: unknown }).email;
+    const klaviyoDeletion = await requestKlaviyoDeletion(
+      shop,
+      customerId,
+      typeof payloadEmail === "string" ? payloadEmail : null,
+    );
     const erased = {
       ...(await eraseCustomerData(
         shop,
@@ -66,7 +74,7 @@ export const customersRedact: WebhookHandler<typeof customerRedactPayload> = {
       jobs: await getQueue().purgeCustomer(shop, customerId),
     };
     // The receipt keeps counts only: nothing that identifies the customer survives the redaction.
-    await recordComplianceRequest(shop, { topic: "customers/redact", summary: { erased } });
+    await recordComplianceRequest(shop, { topic: "customers/redact", summary: { erased, klaviyoDeletion } });
   },
 };
 

@@ -73,7 +73,12 @@ describe("shop A cannot read shop B", () => {
     });
     // B's maintained aggregates (built from B's ledger) hold B's customer: A's report shows none of it either.
     await ensureAggregates(B);
+    // B's Klaviyo record of the customer (docs/klaviyo.md): B's report has it, A's does not
+    await prisma.klaviyoProfile.create({
+      data: { shop: B, customerId: customerOfB, subscribed: true, digest: "b-digest" },
+    });
     const report = await collectCustomerData(A, customerOfB, ["gid://shopify/Order/21"]);
+    expect((await collectCustomerData(B, customerOfB, [])).klaviyo).toMatchObject({ digest: "b-digest" });
     expect((await collectCustomerData(B, customerOfB, [])).redemptions).toHaveLength(1);
     expect((await collectCustomerData(B, customerOfB, [])).aggregate).toMatchObject({ orderCount: 2 });
     expect(report).toEqual({
@@ -98,6 +103,7 @@ describe("shop A cannot read shop B", () => {
       aggregate: null,
       line: { link: null, attempts: [] },
       channelMessages: [],
+      klaviyo: null,
     });
     expect((await getInstallOverview(A)).customers).toBe(1);
   });
@@ -218,6 +224,7 @@ describe("shop A cannot change shop B", () => {
     await deleteSessions(A);
     await eraseShopData(A, new Date());
     expect(await snapshotShop(B)).toEqual(before);
+    expect(await prisma.klaviyoProfile.count({ where: { shop: B, customerId: customerOfB } })).toBe(1);
     expect(aggregatesBefore).toHaveLength(1);
     expect(await aggregatesOfB()).toEqual(aggregatesBefore);
   });
