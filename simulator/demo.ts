@@ -1,11 +1,18 @@
 // `npm run demo`: a simulated Shopify with a generated shop, the built app against it, the app installed, and the
 // URL to open. Everything on 127.0.0.1; no Shopify account. Ctrl-C stops both.
+// The local LINE (Messaging API + LINE Login) and the local Klaviyo run too, and the demo shop's channels are connected
+// through the app's own Channels action (credentials sealed with CHANNEL_SECRETS_KEY, or a key the demo generates), so
+// a shopper can link LINE from the loyalty page (docs/line-link.md) and messages can be sent — with no LINE or
+// Klaviyo account.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createLocalShopify } from "./local-shopify";
+import { createLocalLine } from "./line/index";
+import { createLocalKlaviyo } from "./klaviyo/index";
 import { writeShopFile } from "./generator/index";
 import { adminHostParam } from "./app-bridge/session-token";
 import type { ShopState } from "./admin/store";
@@ -15,6 +22,9 @@ const { values } = parseArgs({
   options: {
     port: { type: "string", default: "3000" },
     "simulator-port": { type: "string", default: "4100" },
+    // The local LINE and Klaviyo (0: any free port).
+    "line-port": { type: "string", default: "0" },
+    "klaviyo-port": { type: "string", default: "0" },
     "shop-file": { type: "string" },
     preset: { type: "string", default: "demo" },
     seed: { type: "string", default: "42" },
@@ -75,6 +85,10 @@ async function main() {
   const simulator = await shopify.listen(Number(values["simulator-port"]));
   step(`Local Shopify on ${simulator.url} with ${shop} (${shopState.record.name})`);
 
+  // 3b. The local LINE and Klaviyo, with the demo shop's accounts (connected to the app after the install).
+  const channels = await startChannelDoubles(shopify, shop);
+  step(`Local LINE on ${channels.lineUrl}, local Klaviyo on ${channels.klaviyoUrl}`);
+
   // 4. The app server against it (its environment also written to tmp/demo/demo.env for the operator CLI).
   const appUrl = `http://127.0.0.1:${values.port}`;
   const appEnv = {
@@ -88,6 +102,11 @@ async function main() {
     DATABASE_URL: databaseUrl,
     SHOPIFY_ADMIN_API_ORIGIN: simulator.url,
     APP_BRIDGE_URL: shopify.appBridgeUrl,
+    LINE_API_ORIGIN: channels.lineUrl,
+    LINE_ACCESS_ORIGIN: channels.lineUrl,
+    KLAVIYO_API_ORIGIN: channels.klaviyoUrl,
+    // The channels' credentials are sealed with this key: the operator's, or one made for this demo.
+    CHANNEL_SECRETS_KEY: process.env.CHANNEL_SECRETS_KEY || randomBytes(32).toString("base64"),
   };
   const envFile = path.join(DIR, "demo.env");
   writeFileSync(
@@ -107,6 +126,7 @@ async function main() {
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     }
     await simulator.close();
+    await channels.close();
     process.exit(code);
   };
   process.on("SIGINT", () => void stop(0));
@@ -140,6 +160,8 @@ async function main() {
           `in ${sync.requests} requests (${sync.costPoints} cost points)`
       : "Sync not finished yet: it goes on in the background (npm run loyalty -- status shows it)",
   );
+  const connected = await connectChannels(appUrl, () => shopify.admin.tokens.sessionToken(shop), channels.credentials);
+  step(`Channels connected through the app: ${connected.join(", ")}`);
   const points = await setUpPoints(appUrl, shop, () => shopify.admin.tokens.sessionToken(shop));
   // The sync the grant queued writes the shoppers' points metafields.
   const pointsSync = await waitForSync(dbFile, shop, { since: points.appliedAt });
@@ -154,6 +176,10 @@ async function main() {
 
   console.log(`\nOpen the app, embedded as in Shopify admin:\n\n  \x1b[1m${appUrl}/app?${params}\x1b[0m\n`);
   printStorefront(shopify, shopState);
+  console.log(
+    `LINE: "Link LINE" on the loyalty page opens the local LINE Login's consent page, signed in as ` +
+      `${channels.lineUser.displayName}; LINE's follow/unfollow webhooks go to ${appUrl}/webhooks/line/${shop}\n`,
+  );
   console.log("Stop with Ctrl-C.");
   if (values["exit-after-start"]) await stop(0);
 }
@@ -180,6 +206,71 @@ function printStorefront(shopify: ReturnType<typeof createLocalShopify>, shopSta
     console.log(`  ${shopify.storefront.signInUrl(shop, regular.id, shopify.storefront.proxyPrefix)}`);
   }
   console.log("");
+}
+
+/**
+ * The local LINE (a Messaging API channel, and a LINE Login channel linked to it whose callback is the demo shop's
+ * storefront) and the local Klaviyo (one account), each with fresh random credentials; the LINE Login consents on a
+ * page a browser clicks through, as a demo LINE user.
+ */
+async function startChannelDoubles(shopify: ReturnType<typeof createLocalShopify>, shop: string) {
+  const line = createLocalLine();
+  const klaviyo = createLocalKlaviyo();
+  const digits = () => String(1_000_000_000 + Math.floor(Math.random() * 8_999_999_999));
+  const messaging = {
+    channelId: digits(),
+    channelSecret: randomBytes(16).toString("hex"),
+    accessToken: randomBytes(60).toString("base64"),
+  };
+  const login = { channelId: digits(), channelSecret: randomBytes(16).toString("hex") };
+  const klaviyoKey = `pk_${randomBytes(17).toString("hex")}`;
+  line.addChannel({ ...messaging, displayName: "Demo Loyalty OA", monthlyQuota: 5000 });
+  line.login.addChannel({
+    ...login,
+    callbackUrls: shopify.storefront.proxyPrefix ? [shopify.storefront.proxyUrl(shop, "/line/callback")] : [],
+    linkedBotChannelId: messaging.channelId,
+  });
+  const lineUser = { userId: `U${randomBytes(16).toString("hex")}`, displayName: "Demo Shopper (LINE)" };
+  line.login.signIn(lineUser);
+  line.login.setConsent({ mode: "page", addFriend: true });
+  klaviyo.addAccount({ privateKey: klaviyoKey, name: "Demo Loyalty" });
+  const [lineServer, klaviyoServer] = await Promise.all([
+    line.listen(Number(values["line-port"])),
+    klaviyo.listen(Number(values["klaviyo-port"])),
+  ]);
+  return {
+    lineUrl: lineServer.url,
+    klaviyoUrl: klaviyoServer.url,
+    lineUser,
+    credentials: {
+      "line-messaging": messaging,
+      "line-login": login,
+      klaviyo: { privateKey: klaviyoKey },
+    } as Record<string, Record<string, string>>,
+    close: () => Promise.all([lineServer.close(), klaviyoServer.close()]),
+  };
+}
+
+/** Connects each channel as the merchant would on the Channels page (the app's own action seals the secrets). */
+async function connectChannels(
+  appUrl: string,
+  token: () => string,
+  credentials: Record<string, Record<string, string>>,
+) {
+  const done: string[] = [];
+  for (const [channel, fields] of Object.entries(credentials)) {
+    const url = new URL("/app/channels", appUrl);
+    url.searchParams.set("_data", "routes/app.channels");
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { ...BROWSER, Authorization: `Bearer ${token()}` },
+      body: new URLSearchParams({ intent: "save", channel, ...fields }),
+    });
+    const answer = (await response.json()) as { ok?: boolean };
+    if (!response.ok || !answer.ok) throw new Error(`Connecting ${channel} failed: ${JSON.stringify(answer)}`);
+    done.push(channel);
+  }
+  return done;
 }
 
 /**

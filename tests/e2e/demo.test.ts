@@ -95,5 +95,16 @@ describe("npm run demo", () => {
     await expect.poll(() => page.getByText("demo-loyalty.myshopify.com").count()).toBeGreaterThan(0);
     await page.screenshot({ path: "tmp/screenshots/demo-dashboard.png" });
     expect(errors).toEqual([]);
+
+    // LINE and Klaviyo are connected through the app, and a shopper can link LINE on the demo's loyalty page
+    expect(output).toMatch(/Channels connected through the app: line-messaging, line-login, klaviyo/);
+    const signIn = /(http:\/\/127\.0\.0\.1:\d+\/store\/\S+\/account\/login\/multipass\/\S+)/.exec(output)![1];
+    await page.goto(signIn);
+    await Promise.all([
+      page.waitForURL(/oauth2\/v2\.1\/authorize/),
+      page.getByRole("button", { name: "Link LINE" }).click(),
+    ]);
+    await Promise.all([page.waitForURL(/line=linked/), page.getByRole("button", { name: "Allow" }).click()]);
+    expect(await page.locator(".loyalty-page").textContent()).toContain("Linked as Demo Shopper (LINE)");
   }, 90_000);
 });
