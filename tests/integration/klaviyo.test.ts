@@ -5,7 +5,7 @@
 // resumes polling that job instead of importing again; events once per unique_id, 5xx retried, an unsubscribe stops
 // them at once; shop A's key never carries shop B's customers; customers/redact erases the rows and asks Klaviyo to
 // delete the profile.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createLocalKlaviyo } from "../../simulator/klaviyo/index";
 
@@ -21,7 +21,8 @@ const { syncKlaviyo } = await import("../../app/services/klaviyo-sync.server");
 const { resetKlaviyoPacing, createKlaviyoClient } = await import("../../app/services/klaviyo-client.server");
 const { getActiveTierProgram } = await import("../../app/models/tier-program.server");
 const { DEFAULT_SEGMENT_NAMES } = await import("../../app/domain/segments");
-const { eraseKlaviyoCustomerEverywhere } = await import("../../app/services/klaviyo-privacy.server");
+const { postWebhook } = await import("../support/webhooks");
+const { exampleBody } = await import("../support/shopify-examples");
 
 const A = "klaviyo-a.myshopify.com";
 const B = "klaviyo-b.myshopify.com";
@@ -30,6 +31,11 @@ const KEY_B = `pk_${randomBytes(17).toString("hex")}`;
 const accountA = klaviyo.addAccount({ privateKey: KEY_A, name: "A" });
 const accountB = klaviyo.addAccount({ privateKey: KEY_B, name: "B" });
 const N = 10_000;
+// The 10,000-customer shop is A; the behaviours after its first passes are shown on B (60 customers), whose passes
+// take milliseconds, not seconds.
+const S = B;
+const KEY_S = KEY_B;
+const accountS = accountB;
 const NOW = Date.now();
 const DAY = 86_400_000;
 const SEGMENTS = ["champions", "loyal", "at_risk", "hibernating", "new", "prospect"];
@@ -224,12 +230,13 @@ const profilesOf = (accountId: string) => new Map(klaviyo.profiles(accountId).ma
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
   await seed(A, N);
-  await seed(B, 30);
+  await seed(B, 60);
   // Connected a minute ago: events are for what happens from then on
   expect(await saveConnection(A, "klaviyo", { privateKey: KEY_A })).toEqual({ ok: true });
   expect(await saveConnection(B, "klaviyo", { privateKey: KEY_B })).toEqual({ ok: true });
   await prisma.channelConnection.updateMany({ data: { createdAt: new Date(NOW - 60_000) } });
   resetKlaviyoPacing();
+  expect(await sync(B)).toMatchObject({ status: "done", counts: { considered: 60, subscribed: 40, changed: 40 } });
 }, 180_000);
 
 describe("profiles", () => {
@@ -279,28 +286,28 @@ describe("profiles", () => {
 
   it("a 429 ends the pass with Retry-After and records nothing; the next pass sends it", async () => {
     await prisma.customerState.update({
-      where: { shop_customerId: { shop: A, customerId: gid(A, 2) } },
+      where: { shop_customerId: { shop: S, customerId: gid(S, 2) } },
       data: { segment: "loyal" },
     });
     klaviyo.faults.inject({ kind: "http", status: 429, retryAfter: 2 }, { operation: "bulk_import_profiles" });
     const before = Date.now();
-    const throttled = await sync(A);
+    const throttled = await sync(S);
     expect(throttled).toMatchObject({ status: "throttled", counts: { throttled: 1, jobs: 0 } });
     if (throttled.status === "not-connected") throw new Error("connected");
     expect(throttled.retryAt!.getTime()).toBeGreaterThanOrEqual(before + 2000);
-    expect(await prisma.klaviyoImportJob.count({ where: { shop: A, status: "queued" } })).toBe(0);
-    const run = await prisma.klaviyoSyncRun.findFirst({ where: { shop: A }, orderBy: { startedAt: "desc" } });
+    expect(await prisma.klaviyoImportJob.count({ where: { shop: S, status: "queued" } })).toBe(0);
+    const run = await prisma.klaviyoSyncRun.findFirst({ where: { shop: S }, orderBy: { startedAt: "desc" } });
     expect(run).toMatchObject({ status: "failed", throttled: 1, error: expect.stringContaining("throttled") });
-    expect(await sync(A)).toMatchObject({ status: "done", counts: { changed: 1, jobs: 1, imported: 1 } });
-    expect(profilesOf(accountA.id).get(gid(A, 2))!.properties).toMatchObject({ loyalty_rfm_segment_key: "loyal" });
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { changed: 1, jobs: 1, imported: 1 } });
+    expect(profilesOf(accountS.id).get(gid(S, 2))!.properties).toMatchObject({ loyalty_rfm_segment_key: "loyal" });
   }, 60_000);
 
   it("a pass killed after Klaviyo accepted its job resumes polling that job and imports nothing again", async () => {
     await prisma.customerState.update({
-      where: { shop_customerId: { shop: A, customerId: gid(A, 4) } },
+      where: { shop_customerId: { shop: S, customerId: gid(S, 4) } },
       data: { segment: "at_risk" },
     });
-    const real = createKlaviyoClient({ origin: klaviyoServer.url, privateKey: KEY_A });
+    const real = createKlaviyoClient({ origin: klaviyoServer.url, privateKey: KEY_S });
     const dying = {
       ...real,
       importJob: async () => {
@@ -308,20 +315,20 @@ describe("profiles", () => {
       },
     };
     const jobsBefore = klaviyo.jobs().length;
-    await expect(sync(A, { klaviyo: dying })).rejects.toThrow("worker killed");
+    await expect(sync(S, { klaviyo: dying })).rejects.toThrow("worker killed");
     expect(klaviyo.jobs().length).toBe(jobsBefore + 1);
-    const open = await prisma.klaviyoImportJob.findMany({ where: { shop: A, status: "queued" } });
+    const open = await prisma.klaviyoImportJob.findMany({ where: { shop: S, status: "queued" } });
     expect(open).toHaveLength(1);
     expect(
-      await prisma.klaviyoProfile.findUnique({ where: { shop_customerId: { shop: A, customerId: gid(A, 4) } } }),
+      await prisma.klaviyoProfile.findUnique({ where: { shop_customerId: { shop: S, customerId: gid(S, 4) } } }),
     ).toMatchObject({
       pendingJobId: open[0].jobId,
     });
     // The restarted pass polls the recorded job to its end; the customer is not imported a second time
-    expect(await sync(A)).toMatchObject({ status: "done", counts: { changed: 0, jobs: 0, imported: 1 } });
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { changed: 0, jobs: 0, imported: 1 } });
     expect(klaviyo.jobs().length).toBe(jobsBefore + 1);
     expect(
-      await prisma.klaviyoImportJob.findUnique({ where: { shop_jobId: { shop: A, jobId: open[0].jobId } } }),
+      await prisma.klaviyoImportJob.findUnique({ where: { shop_jobId: { shop: S, jobId: open[0].jobId } } }),
     ).toMatchObject({
       status: "complete",
     });
@@ -335,14 +342,14 @@ describe("events", () => {
     const at = new Date(NOW - 1_000);
     for (const i of [x, y, z]) {
       await prisma.customerStateChange.create({
-        data: { shop: A, customerId: gid(A, i), kind: "tier", from: silver, to: gold, at, reason: "order" },
+        data: { shop: S, customerId: gid(S, i), kind: "tier", from: silver, to: gold, at, reason: "order" },
       });
     }
     // Before the connection, and the backfill's first scoring: never events
     await prisma.customerStateChange.create({
       data: {
-        shop: A,
-        customerId: gid(A, 10),
+        shop: S,
+        customerId: gid(S, 10),
         kind: "tier",
         from: null,
         to: gold,
@@ -351,38 +358,38 @@ describe("events", () => {
       },
     });
     await prisma.customerStateChange.create({
-      data: { shop: A, customerId: gid(A, 11), kind: "tier", from: null, to: gold, at, reason: "backfill" },
+      data: { shop: S, customerId: gid(S, 11), kind: "tier", from: null, to: gold, at, reason: "backfill" },
     });
     // Klaviyo answers 503 to every send of the first pass: the rows stay pending, with their backoff
     klaviyo.faults.inject({ kind: "http", status: 503 }, { operation: "create_event", times: 3 });
-    const first = await sync(A);
+    const first = await sync(S);
     expect(first).toMatchObject({ status: "done", counts: { eventsSent: 0, eventsSkipped: 0 } });
     const rows = await prisma.channelMessage.findMany({
-      where: { shop: A, channel: "klaviyo" },
+      where: { shop: S, channel: "klaviyo" },
       orderBy: { id: "asc" },
     });
     expect(rows.map((r) => [r.customerId, r.event, r.state, r.attempts])).toEqual(
-      [x, y, z].map((i) => [gid(A, i), "tier-changed", "pending", 1]),
+      [x, y, z].map((i) => [gid(S, i), "tier-changed", "pending", 1]),
     );
     expect(rows[0].lastError).toContain("503");
     if (first.status === "not-connected") throw new Error("connected");
     expect(first.retryAt!.getTime()).toBeGreaterThan(Date.now());
     // x unsubscribes; the backoff passes; the retry carries the same unique_id, and x's event is not sent
-    env.shopify.admin.updateCustomer(A, gid(A, x), { emailMarketingState: "UNSUBSCRIBED" });
+    env.shopify.admin.updateCustomer(S, gid(S, x), { emailMarketingState: "UNSUBSCRIBED" });
     await prisma.channelMessage.updateMany({
-      where: { shop: A, channel: "klaviyo" },
+      where: { shop: S, channel: "klaviyo" },
       data: { nextAttemptAt: new Date(Date.now() - 1) },
     });
-    expect(await sync(A)).toMatchObject({ status: "done", counts: { eventsSent: 2, eventsSkipped: 1 } });
-    expect(await prisma.channelMessage.findFirst({ where: { shop: A, customerId: gid(A, x) } })).toMatchObject({
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { eventsSent: 2, eventsSkipped: 1 } });
+    expect(await prisma.channelMessage.findFirst({ where: { shop: S, customerId: gid(S, x) } })).toMatchObject({
       state: "skipped",
     });
-    const events = klaviyo.events(accountA.id).filter((e) => e.metric === "Tier changed");
-    const byProfile = profilesOf(accountA.id);
-    const ofCustomer = (i: number) => events.filter((e) => e.profileId === byProfile.get(gid(A, i))?.id);
+    const events = klaviyo.events(accountS.id).filter((e) => e.metric === "Tier changed");
+    const byProfile = profilesOf(accountS.id);
+    const ofCustomer = (i: number) => events.filter((e) => e.profileId === byProfile.get(gid(S, i))?.id);
     expect(ofCustomer(x)).toEqual([]);
     for (const i of [y, z]) {
-      const row = (await prisma.channelMessage.findFirst({ where: { shop: A, customerId: gid(A, i) } }))!;
+      const row = (await prisma.channelMessage.findFirst({ where: { shop: S, customerId: gid(S, i) } }))!;
       expect(row).toMatchObject({ state: "sent", sentAt: expect.any(Date) });
       expect(ofCustomer(i)).toEqual([
         expect.objectContaining({
@@ -398,17 +405,17 @@ describe("events", () => {
       ]);
     }
     // A send repeated after its answer was lost (row back to pending) is counted once by Klaviyo
-    const yRow = (await prisma.channelMessage.findFirst({ where: { shop: A, customerId: gid(A, y) } }))!;
+    const yRow = (await prisma.channelMessage.findFirst({ where: { shop: S, customerId: gid(S, y) } }))!;
     await prisma.channelMessage.update({ where: { id: yRow.id }, data: { state: "pending" } });
-    await sync(A);
+    await sync(S);
     expect(ofCustomer(y)).toHaveLength(1);
     // The unsubscribed customer's profile is not updated any more either
     await prisma.customerState.update({
-      where: { shop_customerId: { shop: A, customerId: gid(A, x) } },
+      where: { shop_customerId: { shop: S, customerId: gid(S, x) } },
       data: { segment: "hibernating" },
     });
-    expect(await sync(A)).toMatchObject({ counts: { changed: 0 } });
-    expect(profilesOf(accountA.id).get(gid(A, x))!.properties.loyalty_rfm_segment_key).not.toBe("hibernating");
+    expect(await sync(S)).toMatchObject({ counts: { changed: 0 } });
+    expect(profilesOf(accountS.id).get(gid(S, x))!.properties.loyalty_rfm_segment_key).not.toBe("hibernating");
   }, 60_000);
 
   it("Offer issued, Points earned and Reward redeemed with their facts", async () => {
@@ -417,7 +424,7 @@ describe("events", () => {
     await prisma.campaign.create({
       data: {
         id: "campaign-k",
-        shop: A,
+        shop: S,
         name: "Win back",
         template: "win_back",
         audience: "{}",
@@ -432,9 +439,9 @@ describe("events", () => {
     });
     await prisma.campaignRecipient.create({
       data: {
-        shop: A,
+        shop: S,
         campaignId: "campaign-k",
-        customerId: gid(A, i),
+        customerId: gid(S, i),
         holdout: false,
         assignedAt: issued,
         code: "WB-NEW13",
@@ -444,8 +451,8 @@ describe("events", () => {
     });
     await prisma.pointsFlowTrigger.create({
       data: {
-        shop: A,
-        customerId: gid(A, i),
+        shop: S,
+        customerId: gid(S, i),
         sourceKey: "order:gid://shopify/Order/77",
         topic: "points-earned",
         state: "sent",
@@ -453,13 +460,13 @@ describe("events", () => {
       },
     });
     await prisma.reward.create({
-      data: { shop: A, id: "reward-k", kind: "amount_off", title: "$5 off", pointsPrice: 500, valueMinor: 500n },
+      data: { shop: S, id: "reward-k", kind: "amount_off", title: "$5 off", pointsPrice: 500, valueMinor: 500n },
     });
     await prisma.redemption.create({
       data: {
-        shop: A,
+        shop: S,
         id: "red-k",
-        customerId: gid(A, i),
+        customerId: gid(S, i),
         rewardId: "reward-k",
         token: "tk",
         points: 500,
@@ -471,9 +478,9 @@ describe("events", () => {
         confirmedAt: issued,
       },
     });
-    expect(await sync(A)).toMatchObject({ status: "done", counts: { eventsSent: 3 } });
-    const profile = profilesOf(accountA.id).get(gid(A, i))!;
-    const mine = klaviyo.events(accountA.id).filter((e) => e.profileId === profile.id);
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { eventsSent: 3 } });
+    const profile = profilesOf(accountS.id).get(gid(S, i))!;
+    const mine = klaviyo.events(accountS.id).filter((e) => e.profileId === profile.id);
     expect(Object.fromEntries(mine.map((e) => [e.metric, e.properties]))).toEqual({
       "Offer issued": {
         campaign: "Win back",
@@ -491,29 +498,52 @@ describe("events", () => {
 
 describe("tenancy and privacy", () => {
   it("shop B's key carries only B's customers, and A's only A's", async () => {
-    expect(await sync(B)).toMatchObject({ status: "done", counts: { considered: 30, subscribed: 20 } });
+    // 39 subscribe now (one unsubscribed above; Klaviyo keeps the profile it had, no longer updated)
+    expect(await sync(B)).toMatchObject({ status: "done", counts: { considered: 60, subscribed: 39 } });
     const bProfiles = klaviyo.profiles(accountB.id);
-    expect(bProfiles).toHaveLength(20);
+    expect(bProfiles).toHaveLength(40);
     expect(bProfiles.every((p) => p.external_id!.startsWith("gid://shopify/Customer/5") && p.email!.endsWith(B))).toBe(
       true,
     );
-    expect(klaviyo.profiles(accountA.id).every((p) => p.email!.endsWith(A))).toBe(true);
-    expect(klaviyo.events(accountB.id)).toEqual([]);
-    expect(await prisma.klaviyoProfile.count({ where: { shop: B } })).toBe(30);
+    const aProfiles = klaviyo.profiles(accountA.id);
+    expect(aProfiles).toHaveLength(N - Math.ceil(N / 3));
+    expect(aProfiles.every((p) => p.external_id!.startsWith("gid://shopify/Customer/1") && p.email!.endsWith(A))).toBe(
+      true,
+    );
+    const bIds = new Set(bProfiles.map((p) => p.id));
+    expect(klaviyo.events(accountB.id).length).toBeGreaterThan(0);
+    expect(klaviyo.events(accountB.id).every((e) => bIds.has(e.profileId))).toBe(true);
+    expect(klaviyo.events(accountA.id)).toEqual([]);
+    expect(await prisma.klaviyoProfile.count({ where: { shop: B } })).toBe(60);
   }, 60_000);
 
-  it("customers/redact: the customer's Klaviyo rows go and Klaviyo is asked to delete the profile; another shop's stay", async () => {
+  it("customers/redact: the customer's Klaviyo rows go and Klaviyo is asked to delete the profile; the other shop's stay", async () => {
     const i = 7;
-    expect(profilesOf(accountA.id).has(gid(A, i))).toBe(true);
-    const out = await eraseKlaviyoCustomerEverywhere(A, gid(A, i), email(A, i));
-    expect(out).toMatchObject({ rows: expect.any(Number), deletion: "requested" });
-    expect(await prisma.klaviyoProfile.count({ where: { shop: A, customerId: gid(A, i) } })).toBe(0);
-    expect(await prisma.channelMessage.count({ where: { shop: A, customerId: gid(A, i), channel: "klaviyo" } })).toBe(
-      0,
-    );
-    expect(profilesOf(accountA.id).has(gid(A, i))).toBe(false);
-    expect(klaviyo.deletions(accountA.id)).toEqual([expect.objectContaining({ field: "email", value: email(A, i) })]);
-    expect(klaviyo.deletions(accountB.id)).toEqual([]);
-    expect(await prisma.klaviyoProfile.count({ where: { shop: B } })).toBe(30);
+    expect(profilesOf(accountB.id).has(gid(B, i))).toBe(true);
+    const body = {
+      ...exampleBody("customers/redact"),
+      shop_domain: B,
+      customer: { id: 500_000 + i, email: email(B, i), phone: null },
+      orders_to_redact: [],
+    };
+    const response = await postWebhook(env.app.url, "/webhooks/customers/redact", {
+      shop: B,
+      topic: "customers/redact",
+      body: JSON.stringify(body),
+      webhookId: randomUUID(),
+    });
+    expect(response.status).toBe(200);
+    expect(await prisma.klaviyoProfile.count({ where: { shop: B, customerId: gid(B, i) } })).toBe(0);
+    expect(await prisma.channelMessage.count({ where: { shop: B, customerId: gid(B, i) } })).toBe(0);
+    expect(profilesOf(accountB.id).has(gid(B, i))).toBe(false);
+    expect(klaviyo.deletions(accountB.id)).toEqual([expect.objectContaining({ field: "email", value: email(B, i) })]);
+    const receipt = await prisma.complianceRequest.findFirst({ where: { shop: B, topic: "customers/redact" } });
+    expect(JSON.parse(receipt!.summary)).toMatchObject({
+      klaviyoDeletion: "requested",
+      erased: { klaviyoProfiles: 1 },
+    });
+    expect(receipt!.summary).not.toContain(email(B, i));
+    expect(klaviyo.deletions(accountA.id)).toEqual([]);
+    expect(await prisma.klaviyoProfile.count({ where: { shop: A } })).toBe(N);
   });
 });
