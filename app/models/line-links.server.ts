@@ -33,10 +33,24 @@ export interface NewAttempt {
   expiresAt: Date;
 }
 
-/** Records a started link; expired attempts of every shop are deleted first (they can never be spent). */
+/** At most this many links in progress per customer (two tabs work; a loop of starts does not grow the table). */
+export const ATTEMPTS_PER_CUSTOMER = 5;
+
+/**
+ * Records a started link. Expired attempts of every shop are deleted first (they can never be spent), and the
+ * customer's oldest ones beyond the newest ATTEMPTS_PER_CUSTOMER - 1.
+ */
 export async function createLoginAttempt(attempt: NewAttempt, now: Date): Promise<void> {
   await prisma.lineLoginAttempt.deleteMany({ where: { expiresAt: { lt: now } } });
-  await prisma.lineLoginAttempt.create({ data: attempt });
+  const older = await prisma.lineLoginAttempt.findMany({
+    where: { shop: attempt.shop, customerId: attempt.customerId },
+    orderBy: [{ createdAt: "desc" }, { state: "asc" }],
+    skip: ATTEMPTS_PER_CUSTOMER - 1,
+    select: { state: true },
+  });
+  if (older.length > 0)
+    await prisma.lineLoginAttempt.deleteMany({ where: { state: { in: older.map((o) => o.state) } } });
+  await prisma.lineLoginAttempt.create({ data: { ...attempt, createdAt: now } });
 }
 
 /**

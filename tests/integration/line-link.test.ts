@@ -227,6 +227,15 @@ describe("linking", () => {
     expect((await linkOf(A, people[A][2]))?.lineUserId).toBe(ADA.userId);
   });
 
+  it("keeps at most 5 links in progress per customer (the newest); the oldest's state is gone", async () => {
+    const shopper = people[B][2];
+    const states: string[] = [];
+    for (let i = 0; i < 6; i++) states.push((await start(B, shopper)).searchParams.get("state")!);
+    const kept = await prisma.lineLoginAttempt.findMany({ where: { shop: B, customerId: shopper } });
+    expect(kept.map((a) => a.state).sort()).toEqual(states.slice(1).sort());
+    await prisma.lineLoginAttempt.deleteMany({ where: { shop: B, customerId: shopper } });
+  });
+
   it("unlink deletes the link at once; a guest's unlink changes nothing", async () => {
     const shopper = people[A][2];
     const html = await page(A, shopper);

@@ -109,6 +109,39 @@ describe("shop A cannot read shop B", () => {
   });
 });
 
+describe("LINE links stay in their shop", () => {
+  it("A's calls cannot spend B's link attempt, change B's following, or unlink B's customer", async () => {
+    const { deleteLineLink, setFollowing, spendLoginAttempt } = await import("../../app/models/line-links.server");
+    const lineUserId = `U${"7".repeat(32)}`;
+    await prisma.lineLink.create({
+      data: { shop: B, customerId: customerOfB, lineUserId, locale: "en", following: true, linkedAt: new Date() },
+    });
+    const state = "s".repeat(43);
+    await prisma.lineLoginAttempt.create({
+      data: {
+        state,
+        shop: B,
+        customerId: customerOfB,
+        codeVerifier: "v".repeat(64),
+        nonce: "n".repeat(43),
+        redirectUri: "https://b.example/apps/loyalty/line/callback",
+        locale: "en",
+        expiresAt: new Date(Date.now() + 600_000),
+      },
+    });
+    expect(await spendLoginAttempt(A, state)).toBeNull();
+    expect(await setFollowing(A, lineUserId, false, new Date(Date.now() + 1000))).toBe(false);
+    expect(await deleteLineLink(A, customerOfB)).toBe(0);
+    expect(await prisma.lineLink.findFirstOrThrow({ where: { shop: B, customerId: customerOfB } })).toMatchObject({
+      following: true,
+    });
+    expect(await prisma.lineLoginAttempt.count({ where: { shop: B, state } })).toBe(1);
+    // B's own calls do (so the checks above can fail)
+    expect((await spendLoginAttempt(B, state))?.customerId).toBe(customerOfB);
+    expect(await setFollowing(B, lineUserId, false, new Date(Date.now() + 1000))).toBe(true);
+  });
+});
+
 describe("sign-up campaigns and the report by group stay in their shop", () => {
   it("A's reads do not find B's sign-ups, groups or open welcome codes, and A cannot withdraw B's code", async () => {
     const signup = "gid://shopify/Customer/90";
