@@ -13,6 +13,7 @@ import {
   storefrontOrigin,
   verifyIdToken,
 } from "../../app/domain/line-login";
+import { lineLinkSection } from "../../app/storefront/line-link-section";
 import { createLocalLine, signLineWebhook } from "../../simulator/line/index";
 
 const SECRET = randomBytes(16).toString("hex");
@@ -116,6 +117,25 @@ describe("the authorisation request and the callback", () => {
     );
     for (const bad of [null, "", "javascript:alert(1)", "https://u:p@shop.example", "https://x.example/?a=1", "x"])
       expect(storefrontOrigin(bad)).toBeNull();
+  });
+});
+
+describe("the loyalty page's LINE section", () => {
+  it("escapes the LINE display name (HTML and Liquid) and names each result in the page's language", () => {
+    const hostile = lineLinkSection(
+      "en",
+      { link: { displayName: `<script>x</script>{{ shop.name }}`, following: false }, result: "linked", formKey: "k" },
+      "/apps/loyalty",
+    );
+    expect(hostile).not.toContain("<script>");
+    expect(hostile).not.toContain("{{ shop.name }}");
+    expect(hostile).toContain("&lt;script&gt;");
+    expect(hostile).toContain('action="/apps/loyalty/line/unlink?f=k"');
+    expect(hostile).toContain("Add our LINE Official Account as a friend");
+    const th = lineLinkSection("th", { link: null, result: "taken", formKey: "k" }, "/apps/loyalty");
+    expect(th).toContain('role="alert"');
+    expect(th).toContain("บัญชี LINE นี้เชื่อมต่อกับลูกค้ารายอื่นของร้านนี้แล้ว");
+    expect(th).toContain('<input type="hidden" name="origin" value="{{ shop.url }}">');
   });
 });
 
