@@ -5,6 +5,7 @@ import {
   isLineEvent,
   LINE_EVENTS,
   LINE_LOCALES,
+  TIER_PALETTE,
   validateTemplate,
   type LineEvent,
   type ShopContext,
@@ -41,7 +42,7 @@ export async function previewShopContext(shop: string): Promise<ShopContext> {
     loyaltyUrl: `https://${shop}/apps/loyalty`,
     currencyCode: row?.currencyCode ?? "USD",
     timeZone: row?.timezone ?? "UTC",
-    tierColour: "#B8860B",
+    tierColour: TIER_PALETTE[2], // gold: the preview shows a member of a middle tier
   };
 }
 
