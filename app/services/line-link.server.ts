@@ -78,10 +78,11 @@ export async function startLineLink(
 ): Promise<StartResult> {
   const origin = storefrontOrigin(form.get("origin"));
   if (!origin) return { kind: "back", query: query("refused") };
-  const [shopRow, offered] = await Promise.all([getShop(shop), lineLinkOffered(shop)]);
-  if (shopRow?.status !== "installed" || !offered) return { kind: "back", query: query("unavailable") };
-  const login = (await listConnections(shop)).find((c) => c.channel === "line-login");
-  if (!login?.publicId) return { kind: "back", query: query("unavailable") };
+  const [shopRow, connections] = await Promise.all([getShop(shop), listConnections(shop)]);
+  const login = connections.find((c) => c.channel === "line-login");
+  const messaging = connections.find((c) => c.channel === "line-messaging");
+  if (shopRow?.status !== "installed" || !messaging || !login?.publicId)
+    return { kind: "back", query: query("unavailable") };
   const locale: PerkLocale = perkLocale(await shopLocale(shop));
   const attempt = {
     state: random(32),
