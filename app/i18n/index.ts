@@ -52,6 +52,9 @@ import lineMessagesTh from "./pages/line-messages.th.json";
 // The shopper's LINE link on the loyalty page (docs/line-link.md): in the storefront's language.
 import lineLinkEn from "./pages/line-link.en.json";
 import lineLinkTh from "./pages/line-link.th.json";
+// The Klaviyo sync card on the Channels page (docs/klaviyo.md).
+import klaviyoEn from "./pages/klaviyo.en.json";
+import klaviyoTh from "./pages/klaviyo.th.json";
 
 const en = {
   ...enBase,
@@ -72,6 +75,7 @@ const en = {
   channels: channelsEn,
   lineMessages: lineMessagesEn,
   lineLink: lineLinkEn,
+  klaviyo: klaviyoEn,
 };
 const th = {
   ...thBase,
@@ -92,6 +96,7 @@ const th = {
   channels: channelsTh,
   lineMessages: lineMessagesTh,
   lineLink: lineLinkTh,
+  klaviyo: klaviyoTh,
 };
 
 export const SUPPORTED_LOCALES = ["en", "th"] as const;

@@ -333,6 +333,10 @@ export function dueEventRows(shop: string, at: Date, take: number) {
   });
 }
 
+export function countPendingEvents(shop: string) {
+  return prisma.channelMessage.count({ where: { shop, channel: CHANNEL, state: "pending" } });
+}
+
 /** The earliest moment a pending row waits for (null: none waits). */
 export async function nextEventAttempt(shop: string): Promise<Date | null> {
   const row = await prisma.channelMessage.findFirst({

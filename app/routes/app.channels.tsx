@@ -11,6 +11,8 @@ import { connectionsFor, disconnect, saveConnection, testConnection } from "../s
 import { keyringFromEnv } from "../services/secret-box.server";
 import { ChannelCard, type ChannelActionResult } from "../components/ChannelCard";
 import { LineConsoleUrls } from "../components/LineConsoleUrls";
+import { KlaviyoSyncCard, type KlaviyoSyncResult } from "../components/KlaviyoSyncCard";
+import { klaviyoOverview, requestKlaviyoSync } from "../services/klaviyo-sync.server";
 import { lineConsoleUrls } from "../services/line-link.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -19,6 +21,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     keyConfigured: keyringFromEnv().current !== null,
     lineUrls: lineConsoleUrls(session.shop),
+    klaviyo: await klaviyoOverview(session.shop),
     channels: CHANNELS.map((channel) => {
       const c = connections.find((x) => x.channel === channel) ?? null;
       return {
@@ -64,6 +67,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
         : { intent: "test", ok: false, reason: outcome.reason, detail: outcome.detail },
     );
   }
+  if (intent === "sync" && channel === "klaviyo") {
+    const queued = await requestKlaviyoSync(session.shop);
+    return queued
+      ? json<KlaviyoSyncResult>({ intent: "sync", ok: true })
+      : json<KlaviyoSyncResult>({ intent: "sync", ok: false, reason: "not_connected" }, { status: 404 });
+  }
   if (intent === "disconnect") {
     await disconnect(session.shop, channel);
     return json<ChannelActionResult>({ intent: "disconnect", ok: true });
@@ -94,6 +103,7 @@ export default function Channels() {
               <ChannelCard key={c.channel} channel={c.channel} fields={c.fields} connection={c.connection} />
             ))}
             <LineConsoleUrls {...data.lineUrls} />
+            <KlaviyoSyncCard data={data.klaviyo} />
           </BlockStack>
         </Layout.Section>
       </Layout>

@@ -12,6 +12,7 @@
 import type { AdminClient } from "../shopify/client";
 import { enqueueKlaviyoSync, type KlaviyoSyncReason } from "../jobs/contracts";
 import type { JobQueue } from "../jobs/queue";
+import { getQueue } from "../jobs/runtime.server";
 import { env } from "../env.server";
 import {
   eventPayload,
@@ -28,12 +29,14 @@ import { isSegmentKey, segmentDisplayName } from "../domain/segments";
 import { fromMinorUnits } from "../domain/money";
 import { getSealedConnection } from "../models/channel-connections.server";
 import {
+  countPendingEvents,
   customersWithEmail,
   dueEventRows,
   emailsOf,
   eventSources,
   finishImportJob,
   finishRun,
+  lastRuns,
   ledgerFacts,
   markEventRows,
   nextEventAttempt,
@@ -435,8 +438,6 @@ function factsOf(
   }
 }
 
-export { lastRuns as klaviyoRuns } from "../models/klaviyo-profiles.server";
-
 /** Queues a Klaviyo pass only for a shop connected to Klaviyo (the other shops' queues stay as they were). */
 export async function enqueueKlaviyoSyncIfConnected(
   queue: JobQueue,
@@ -446,4 +447,69 @@ export async function enqueueKlaviyoSyncIfConnected(
 ) {
   if (!(await getSealedConnection(shop, "klaviyo"))) return null;
   return enqueueKlaviyoSync(queue, shop, reason, options);
+}
+
+export interface KlaviyoOverview {
+  connected: boolean;
+  lastRun: {
+    status: string;
+    reason: string;
+    startedAt: string;
+    finishedAt: string | null;
+    considered: number;
+    subscribed: number;
+    changed: number;
+    imported: number;
+    jobs: number;
+    eventsSent: number;
+    eventsSkipped: number;
+    eventsRefused: number;
+    throttled: number;
+    error: string | null;
+  } | null;
+  /** Event rows waiting to be sent (a backoff, a 429). */
+  eventsPending: number;
+  /** Import jobs Klaviyo has not finished yet. */
+  jobsOpen: number;
+}
+
+/** What the Channels page's Klaviyo card shows: the last pass and what waits. */
+export async function klaviyoOverview(shop: string): Promise<KlaviyoOverview> {
+  const [connection, runs, eventsPending, jobsOpen] = await Promise.all([
+    getSealedConnection(shop, "klaviyo"),
+    lastRuns(shop, 1),
+    countPendingEvents(shop),
+    openImportJobs(shop).then((j) => j.length),
+  ]);
+  const r = runs[0];
+  return {
+    connected: connection !== null,
+    lastRun: r
+      ? {
+          status: r.status,
+          reason: r.reason,
+          startedAt: r.startedAt.toISOString(),
+          finishedAt: r.finishedAt?.toISOString() ?? null,
+          considered: r.considered,
+          subscribed: r.subscribed,
+          changed: r.changed,
+          imported: r.imported,
+          jobs: r.jobs,
+          eventsSent: r.eventsSent,
+          eventsSkipped: r.eventsSkipped,
+          eventsRefused: r.eventsRefused,
+          throttled: r.throttled,
+          error: r.error,
+        }
+      : null,
+    eventsPending,
+    jobsOpen,
+  };
+}
+
+/** "Sync now": a pass queued at once (coalesced with one already queued); null when Klaviyo is not connected. */
+export async function requestKlaviyoSync(shop: string, queue: JobQueue = getQueue()): Promise<"queued" | null> {
+  if (!(await getSealedConnection(shop, "klaviyo"))) return null;
+  await enqueueKlaviyoSync(queue, shop, "manual");
+  return "queued";
 }

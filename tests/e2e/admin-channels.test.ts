@@ -10,6 +10,8 @@ import { setShopSettings } from "../../app/models/shop.server";
 import { adminHostParam } from "../../simulator/app-bridge/session-token";
 import { createLocalLine } from "../../simulator/line/index";
 import { createLocalKlaviyo } from "../../simulator/klaviyo/index";
+import { syncKlaviyo } from "../../app/services/klaviyo-sync.server";
+import { createKlaviyoClient } from "../../app/services/klaviyo-client.server";
 import { seriousViolations } from "../support/axe";
 import { newPage } from "../support/browser";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
@@ -27,10 +29,12 @@ line.addChannel({ channelId: "1657000001", channelSecret: SECRET, accessToken: T
 const klaviyo = createLocalKlaviyo();
 klaviyo.addAccount({ privateKey: "pk_0123456789abcdef0123456789abcdef01", name: "Ada Goods" });
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
+let klaviyoUrl = "";
 
 beforeAll(async () => {
   const lineServer = await line.listen();
   const klaviyoServer = await klaviyo.listen();
+  klaviyoUrl = klaviyoServer.url;
   afterAll(() => Promise.all([lineServer.close(), klaviyoServer.close()]));
   // The built app reads its environment when first imported: the doubles and the key first.
   process.env.LINE_API_ORIGIN = lineServer.url;
@@ -130,5 +134,68 @@ describe("the Channels page", () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: `${DIR}/channels-th.png`, fullPage: true });
     expect(errors).toEqual([]);
+  });
+
+  it("the Klaviyo card: Sync now queues a pass; its figures in Thai, and Klaviyo's refusal shown in English", async () => {
+    // Three customers per shop, two accepting email marketing (in the local Shopify and the app's ledger)
+    for (const locale of ["en", "th"] as const) {
+      const { domain } = SHOPS[locale];
+      const sim = env.shopify.admin.shops.getShop(domain)!;
+      for (let i = 1; i <= 3; i++) {
+        const id = `gid://shopify/Customer/${locale === "en" ? 700 + i : 800 + i}`;
+        const at = new Date().toISOString();
+        sim.putCustomer({
+          __typename: "Customer",
+          id,
+          firstName: `K${i}`,
+          lastName: null,
+          email: `k${i}@${domain}`,
+          phone: null,
+          locale,
+          tags: [],
+          createdAt: at,
+          updatedAt: at,
+          defaultAddress: null,
+          emailMarketingState: i < 3 ? "SUBSCRIBED" : "NOT_SUBSCRIBED",
+        });
+        await prisma.customer.create({ data: { shop: domain, id, email: `k${i}@${domain}` } });
+        await prisma.customerState.create({
+          data: { shop: domain, customerId: id, segment: "loyal", tier: null, computedAt: new Date() },
+        });
+      }
+    }
+    for (const locale of ["th", "en"] as const) {
+      const { domain } = SHOPS[locale];
+      const { page, errors } = await newPage(locale === "th" ? "th-TH" : "en-US");
+      await page.goto(url(domain, locale === "th" ? { locale: "th" } : {}), { waitUntil: "networkidle" });
+      const syncNow = page.getByRole("button", { name: locale === "th" ? "ซิงก์ตอนนี้" : "Sync now" });
+      await syncNow.click();
+      await expect
+        .poll(() =>
+          page.getByText(locale === "th" ? "เข้าคิวการซิงก์แล้ว" : "A sync is queued", { exact: false }).count(),
+        )
+        .toBe(1);
+      const queued = await prisma.job.findMany({ where: { shop: domain, kind: "klaviyo-sync" } });
+      expect(queued.map((j) => JSON.parse(j.payload))).toEqual([{ reason: "manual" }]);
+      // The pass that job runs (with the local Klaviyo's client: this process's environment predates the doubles)
+      const key = locale === "th" ? "pk_0123456789abcdef0123456789abcdef01" : "pk_ffffffffffffffffffffffffffffffffff";
+      await syncKlaviyo(domain, {
+        clientFor: (s) => env.clientFor(s),
+        reason: "manual",
+        klaviyo: createKlaviyoClient({ origin: klaviyoUrl, privateKey: key }),
+      });
+      await page.reload({ waitUntil: "networkidle" });
+      if (locale === "th") {
+        await expect.poll(() => page.getByText("เสร็จแล้ว").count()).toBe(1);
+        expect(await page.getByText("โปรไฟล์ที่นำเข้าแล้ว").count()).toBe(1);
+      } else {
+        await expect.poll(() => page.getByText("The last sync stopped").count()).toBe(1);
+        const card = page.locator("[data-klaviyo-card]");
+        expect(await card.getByText("Missing or invalid private key", { exact: false }).count()).toBe(1);
+      }
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.locator("[data-klaviyo-card]").screenshot({ path: `${DIR}/klaviyo-sync-${locale}.png` });
+      expect(errors).toEqual([]);
+    }
   });
 });
