@@ -23,6 +23,12 @@ const { getActiveTierProgram } = await import("../../app/models/tier-program.ser
 const { DEFAULT_SEGMENT_NAMES } = await import("../../app/domain/segments");
 const { postWebhook } = await import("../support/webhooks");
 const { exampleBody } = await import("../support/shopify-examples");
+const { testQueue } = await import("../support/queue");
+const { klaviyoSyncJob } = await import("../../app/jobs/klaviyo-sync.server");
+const { KLAVIYO_SYNC } = await import("../../app/jobs/contracts");
+const { installShop: installShopRow } = await import("../support/shops");
+const { mintSessionToken } = await import("../../simulator/app-bridge/session-token");
+const { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } = await import("../support/test-env");
 
 const A = "klaviyo-a.myshopify.com";
 const B = "klaviyo-b.myshopify.com";
@@ -493,6 +499,42 @@ describe("events", () => {
     });
     // The new open codes reach the profile in the same pass
     expect(profile.properties.loyalty_open_offer_codes).toEqual(expect.arrayContaining(["WB-NEW13", "RW-K13"]));
+  }, 60_000);
+});
+
+describe("Sync now, through the app", () => {
+  const page = (shop: string, init: RequestInit = {}) =>
+    fetch(`${env.app.url}/app/channels?_data=routes%2Fapp.channels`, {
+      ...init,
+      headers: {
+        ...BROWSER_HEADERS,
+        Authorization: `Bearer ${mintSessionToken({ shop, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET })}`,
+      },
+    });
+
+  it("queues a klaviyo-sync job the worker runs; the page's data shows its figures; a shop without Klaviyo gets 404", async () => {
+    const res = await page(S, { method: "POST", body: new URLSearchParams({ intent: "sync", channel: "klaviyo" }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ intent: "sync", ok: true });
+    const queue = testQueue();
+    const worker = queue.work(
+      { [KLAVIYO_SYNC]: klaviyoSyncJob({ clientFor: (s) => env.clientFor(s), queue }) },
+      { pollMs: 20 },
+    );
+    await worker.idle();
+    await worker.stop();
+    const run = await prisma.klaviyoSyncRun.findFirst({ where: { shop: S }, orderBy: { startedAt: "desc" } });
+    expect(run).toMatchObject({ reason: "manual", status: "done", considered: 60 });
+    const data = (await (await page(S)).json()) as { klaviyo: { connected: boolean; lastRun: { status: string } } };
+    expect(data.klaviyo).toMatchObject({ connected: true, lastRun: { status: "done", considered: 60 } });
+    const other = "klaviyo-none.myshopify.com";
+    await installShopRow(other);
+    const refused = await page(other, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "sync", channel: "klaviyo" }),
+    });
+    expect(refused.status).toBe(404);
+    expect(await prisma.job.count({ where: { shop: other } })).toBe(0);
   }, 60_000);
 });
 
