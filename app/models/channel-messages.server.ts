@@ -364,7 +364,7 @@ export async function recordOutcome(
   return changed;
 }
 
-/** Many rows sent by one push each: their own request ids, in one transaction. */
+/** Many rows sent by one push each, with their own request ids: one UPDATE per 500 rows (a CASE on the id). */
 export async function recordSentEach(
   shop: string,
   token: string,
@@ -372,21 +372,14 @@ export async function recordSentEach(
   at: Date,
 ): Promise<void> {
   for (const part of chunks(sent, IN_CHUNK)) {
-    await prisma.$transaction(
-      part.map((s) =>
-        prisma.channelMessage.updateMany({
-          where: { shop, id: s.id, claimToken: token },
-          data: {
-            state: "sent",
-            requestId: s.requestId,
-            sentAt: at,
-            claimToken: null,
-            nextAttemptAt: null,
-            lastError: null,
-          },
-        }),
-      ),
+    const cases = Prisma.join(
+      part.map((s) => Prisma.sql`WHEN ${s.id} THEN ${s.requestId}`),
+      " ",
     );
+    await prisma.$executeRaw(Prisma.sql`UPDATE "ChannelMessage"
+      SET "state" = 'sent', "requestId" = CASE "id" ${cases} END, "sentAt" = ${at},
+        "claimToken" = NULL, "nextAttemptAt" = NULL, "lastError" = NULL
+      WHERE "shop" = ${shop} AND "claimToken" = ${token} AND "id" IN (${Prisma.join(part.map((s) => s.id))})`);
   }
 }
 

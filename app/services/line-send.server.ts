@@ -62,6 +62,7 @@ export const MONTHLY_LIMIT_WAIT_MS = 60 * 60 * 1000;
 export const CLAIM_LEASE_MS = 2 * 60 * 1000;
 const PAGE = 2000;
 const IN_FLIGHT = 64;
+const BATCHES_IN_FLIGHT = 4;
 
 /** Requests spaced to a rate: `take()` resolves at the caller's slot; `pause(ms)` pushes every later slot back. */
 export function createPacer(perSecond: number, clock: () => number = () => performance.now()) {
@@ -302,6 +303,12 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
   };
   const token = randomUUID();
   let stop = false;
+  const recording: Promise<void>[] = [];
+  const announcements = new Map<string, Facts>();
+  // Counts added after the await (never `result.x += await …`: batches run concurrently).
+  const add = (key: "sent" | "skipped" | "refused" | "waiting", count: number) => {
+    result[key] += count;
+  };
 
   // Applies one request's outcome to the rows it carried (claimed by this sender).
   async function apply(rows: readonly DueMessage[], outcome: LineSendOutcome, pacer: Pacer) {
@@ -312,18 +319,21 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
       case "sent":
       case "accepted-before": {
         const requestId = outcome.kind === "sent" ? outcome.requestId : outcome.acceptedRequestId;
-        result.sent += await recordOutcome(shop, ids, token, { state: "sent", requestId, at });
+        add("sent", await recordOutcome(shop, ids, token, { state: "sent", requestId, at }));
         return;
       }
       case "rate-limited": {
         const wait = backoffMs(Math.max(...rows.map((r) => r.attempts)) + 1, outcome.retryAfterMs);
         pacer.pause(outcome.retryAfterMs ?? BACKOFF_BASE_MS);
-        result.waiting += await recordOutcome(shop, ids, token, {
-          state: "pending",
-          nextAttemptAt: new Date(at.getTime() + wait),
-          error: `rate-limited: ${outcome.message}`,
-          uncount: true,
-        });
+        add(
+          "waiting",
+          await recordOutcome(shop, ids, token, {
+            state: "pending",
+            nextAttemptAt: new Date(at.getTime() + wait),
+            error: `rate-limited: ${outcome.message}`,
+            uncount: true,
+          }),
+        );
         return;
       }
       case "monthly-limit": {
@@ -331,37 +341,49 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
         result.monthlyLimit = true;
         const until = new Date(at.getTime() + MONTHLY_LIMIT_WAIT_MS);
         const error = `${MONTHLY_LIMIT_ERROR}: ${outcome.message}`;
-        result.waiting += await recordOutcome(shop, ids, token, {
-          state: "pending",
-          nextAttemptAt: until,
-          error,
-          uncount: true,
-        });
-        result.waiting += await deferDue(shop, LINE_CHANNEL, at, until, error);
+        add(
+          "waiting",
+          await recordOutcome(shop, ids, token, {
+            state: "pending",
+            nextAttemptAt: until,
+            error,
+            uncount: true,
+          }),
+        );
+        add("waiting", await deferDue(shop, LINE_CHANNEL, at, until, error));
         return;
       }
       case "failed": {
         const attempts = Math.max(...rows.map((r) => r.attempts)) + 1;
         if (attempts >= MAX_ATTEMPTS) {
-          result.refused += await recordOutcome(shop, ids, token, {
-            state: "refused",
-            error: `failed ${attempts} times; last: ${outcome.message}`,
-          });
+          add(
+            "refused",
+            await recordOutcome(shop, ids, token, {
+              state: "refused",
+              error: `failed ${attempts} times; last: ${outcome.message}`,
+            }),
+          );
         } else {
-          result.waiting += await recordOutcome(shop, ids, token, {
-            state: "pending",
-            nextAttemptAt: new Date(at.getTime() + backoffMs(attempts, null)),
-            error: `failed: ${outcome.message}`,
-          });
+          add(
+            "waiting",
+            await recordOutcome(shop, ids, token, {
+              state: "pending",
+              nextAttemptAt: new Date(at.getTime() + backoffMs(attempts, null)),
+              error: `failed: ${outcome.message}`,
+            }),
+          );
         }
         return;
       }
       case "refused": {
         const details = outcome.details.map((d) => `${d.property ?? ""} ${d.message ?? ""}`.trim()).join("; ");
-        result.refused += await recordOutcome(shop, ids, token, {
-          state: "refused",
-          error: `${outcome.status} ${outcome.message}${details ? `: ${details}` : ""}`,
-        });
+        add(
+          "refused",
+          await recordOutcome(shop, ids, token, {
+            state: "refused",
+            error: `${outcome.status} ${outcome.message}${details ? `: ${details}` : ""}`,
+          }),
+        );
         return;
       }
     }
@@ -369,10 +391,13 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
 
   async function skipFor(rows: readonly DueMessage[], reason: string) {
     if (rows.length)
-      result.skipped += await skipPending(
-        shop,
-        rows.map((r) => r.id),
-        reason,
+      add(
+        "skipped",
+        await skipPending(
+          shop,
+          rows.map((r) => r.id),
+          reason,
+        ),
       );
   }
 
@@ -393,7 +418,7 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
       (
         await currentTiers(
           shop,
-          live.map((r) => r.customerId),
+          live.filter((r) => r.batchKey === null).map((r) => r.customerId),
         )
       ).map((s) => [s.customerId, s.tier]),
     );
@@ -413,10 +438,13 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
     const facts = await factsFor(shop, claimed, program, tiers, at, false);
     const nothing = claimed.filter((r) => "skip" in (facts.get(r.id) ?? { skip: "" }));
     for (const r of nothing) {
-      result.skipped += await recordOutcome(shop, [r.id], token, {
-        state: "skipped",
-        error: (facts.get(r.id) as { skip: string }).skip,
-      });
+      add(
+        "skipped",
+        await recordOutcome(shop, [r.id], token, {
+          state: "skipped",
+          error: (facts.get(r.id) as { skip: string }).skip,
+        }),
+      );
     }
     const toSend = claimed.filter((r) => !("skip" in (facts.get(r.id) ?? { skip: "" })));
     const sentEach: { id: number; requestId: string | null }[] = [];
@@ -441,10 +469,13 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
           shopContext(shop, currency, timeZone, colourOf(tiers.get(row.customerId))),
         );
       } catch (e) {
-        result.refused += await recordOutcome(shop, [row.id], token, {
-          state: "refused",
-          error: `not rendered: ${e instanceof Error ? e.message : String(e)}`,
-        });
+        add(
+          "refused",
+          await recordOutcome(shop, [row.id], token, {
+            state: "refused",
+            error: `not rendered: ${e instanceof Error ? e.message : String(e)}`,
+          }),
+        );
         return;
       }
       await pacers.push.take();
@@ -459,15 +490,16 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
       }
       await apply([row], outcome, pacers.push);
     });
+    // Recorded while the next page is sent (its rows are leased, so no pass takes them meanwhile).
     if (sentEach.length) {
-      await recordSentEach(shop, token, sentEach, now());
-      result.sent += sentEach.length;
+      const n = sentEach.length;
+      recording.push(recordSentEach(shop, token, sentEach, now()).then(() => void (result.sent += n)));
     }
 
-    // multicast batches
+    // multicast batches: a few at once (their reads and writes overlap LINE's answers), paced together
     const batchKeys = [...new Set(live.filter((r) => r.batchKey !== null).map((r) => r.batchKey!))];
-    for (const batchKey of batchKeys) {
-      if (stop) break;
+    await pool(batchKeys, BATCHES_IN_FLIGHT, async (batchKey) => {
+      if (stop) return;
       const rows = await dueBatch(shop, LINE_CHANNEL, batchKey, at);
       const batchLinks = await followingLinks(
         shop,
@@ -480,7 +512,7 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
       const consenting = rows.filter((r) => batchLinks.has(r.customerId));
       if (!templates["campaign-offer"].enabled) {
         await skipFor(consenting, "event switched off");
-        continue;
+        return;
       }
       const ids = new Set(
         await claimMessages(
@@ -492,12 +524,17 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
         ),
       );
       const mine = consenting.filter((r) => ids.has(r.id));
-      if (mine.length === 0) continue;
-      const batchFacts = await factsFor(shop, mine.slice(0, 1), program, tiers, at, true);
-      const f = batchFacts.get(mine[0].id)!;
+      if (mine.length === 0) return;
+      // The announcement is the campaign's, the same for every batch: read once per pass.
+      const source = mine[0].sourceKey;
+      let f = announcements.get(source);
+      if (!f) {
+        f = (await factsFor(shop, mine.slice(0, 1), program, new Map(), at, true)).get(mine[0].id)!;
+        announcements.set(source, f);
+      }
       if ("skip" in f) {
-        result.skipped += await recordOutcome(shop, [...ids], token, { state: "skipped", error: f.skip });
-        continue;
+        add("skipped", await recordOutcome(shop, [...ids], token, { state: "skipped", error: f.skip }));
+        return;
       }
       // The batch's language: its first row's link (batches are formed per locale).
       const locale = localeOf(batchLinks.get(mine[0].customerId)!);
@@ -515,9 +552,10 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
       );
       result.requests++;
       await apply(mine, outcome, pacers.multicast);
-    }
+    });
   }
 
+  await Promise.all(recording);
   const next = await nextDueAt(shop, LINE_CHANNEL);
   result.nextRunAt = next === null ? null : next === "now" ? now() : next;
   return result;
