@@ -460,3 +460,11 @@ export function sampleFacts(event: LineEvent, at: Date): EventFacts {
       return { event, rewardName: "Free tote bag", code: "REWARD-4HG7PQ", expiresAt: in30Days };
   }
 }
+
+/**
+ * The shop's name as messages show it until the app keeps Shopify's shop name: the store handle of its
+ * myshopify.com domain ("bai-cha.myshopify.com" → "bai-cha"), as the sender's context does.
+ */
+export function shopDisplayName(shopDomain: string): string {
+  return shopDomain.replace(/\.myshopify\.com$/, "");
+}

@@ -6,6 +6,7 @@ import {
   LINE_EVENTS,
   LINE_LOCALES,
   TIER_PALETTE,
+  shopDisplayName,
   validateTemplate,
   type LineEvent,
   type ShopContext,
@@ -21,6 +22,7 @@ import {
   type LineTemplateSetting,
 } from "../models/channel-templates.server";
 import { getShop } from "../models/shop.server";
+import { shopCurrency } from "../models/shop-currency.server";
 
 export interface TemplatesPageData {
   connected: boolean;
@@ -28,19 +30,14 @@ export interface TemplatesPageData {
   events: { event: LineEvent; custom: boolean; setting: LineTemplateSetting }[];
 }
 
-/** The shop as messages show it, for the preview: its name from the domain, its currency and time zone. */
+/** The shop as messages show it (the same context the sender builds), for the preview. */
 export async function previewShopContext(shop: string): Promise<ShopContext> {
-  const row = await getShop(shop);
-  const host = shop.replace(/\.myshopify\.com$/, "");
-  const shopName = host
-    .split("-")
-    .map((w) => (w ? w[0].toUpperCase() + w.slice(1) : w))
-    .join(" ");
+  const [row, currencyCode] = await Promise.all([getShop(shop), shopCurrency(shop)]);
   return {
-    shopName,
+    shopName: shopDisplayName(shop),
     shopUrl: `https://${shop}`,
     loyaltyUrl: `https://${shop}/apps/loyalty`,
-    currencyCode: row?.currencyCode ?? "USD",
+    currencyCode,
     timeZone: row?.timezone ?? "UTC",
     tierColour: TIER_PALETTE[2], // gold: the preview shows a member of a middle tier
   };

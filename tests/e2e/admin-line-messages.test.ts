@@ -83,7 +83,7 @@ describe("the LINE messages page", () => {
     expect(await prisma.channelTemplate.count({ where: { shop: domain } })).toBe(0);
 
     await card.getByLabel("Title (English)").fill("{tier} unlocked at {shop}!");
-    await expect.poll(() => previewEn.innerText()).toContain("Gold unlocked at Ada Goods!");
+    await expect.poll(() => previewEn.innerText()).toContain("Gold unlocked at ada-goods!");
     await card.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => card.getByText("Saved.").count()).toBe(1);
     expect(

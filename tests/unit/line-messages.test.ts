@@ -14,6 +14,7 @@ import {
   placeholdersIn,
   renderLineMessages,
   renderText,
+  shopDisplayName,
   textColourOn,
   tierColour,
   validateTemplate,
@@ -233,5 +234,11 @@ describe("validateTemplate", () => {
     expect(validateTemplate("points-earned", { title: "   ", body: "{points}", button: "Go" })).toEqual([
       { field: "title", kind: "empty" },
     ]);
+  });
+});
+
+describe("shopDisplayName", () => {
+  it("is the store handle, as the sender shows it", () => {
+    expect(shopDisplayName("bai-cha.myshopify.com")).toBe("bai-cha");
   });
 });
