@@ -5,6 +5,7 @@
 import type { AdminClient } from "../shopify/client";
 import { RECOVERY_GRACE_MS, recoverRedemptions } from "../services/redemption.server";
 import { announceRewardsRedeemed } from "../services/points-flow.server";
+import { enqueueLineEventsIfConnected } from "../services/channel-events.server";
 import { enqueueRedemptionsRecover, type RedemptionsRecoverPayload } from "./contracts";
 import type { JobContext, JobQueue } from "./queue";
 
@@ -21,6 +22,8 @@ export function redemptionsRecoverJob(deps: RedemptionsJobDeps) {
     const result = await recoverRedemptions(shop, { client, now: deps.now });
     // "Reward redeemed" that Shopify refused or did not answer (docs/rules.md#flow-triggers)
     const announced = await announceRewardsRedeemed(shop, client, { now: deps.now, graceMs: RECOVERY_GRACE_MS });
+    // "Reward redeemed" through LINE, from the confirmed redemptions (docs/line-sending.md).
+    await enqueueLineEventsIfConnected(deps.queue, shop, "redemptions", { now: deps.now });
     if (result.pending + result.waiting + announced.pending > 0)
       await enqueueRedemptionsRecover(deps.queue, shop, { delayMs: RECOVERY_GRACE_MS, now: deps.now });
   };
