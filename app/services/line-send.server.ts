@@ -197,7 +197,7 @@ async function factsFor(
             shop,
             expiring.map((r) => r.customerId),
             now,
-            new Date(8.64e15),
+            new Date("9999-12-31T00:00:00.000Z"),
           )
         ).map((s) => [s.customerId, s]),
       )

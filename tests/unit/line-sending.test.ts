@@ -352,6 +352,125 @@ describe("sender", () => {
   });
 });
 
+describe("the other events", () => {
+  it("tier reached (up or join, not the install's first scoring, not down), tier expiring, points earned, reward redeemed", async () => {
+    const [up, join, down, backfill, expiring, later, earner, redeemer] = await linked(SHOP_A, 8);
+    const now = new Date();
+    const state = (customerId: string, tier: string, tierExpiresAt: Date | null = null) =>
+      prisma.customerState.create({
+        data: { shop: SHOP_A, customerId, segment: "champions", tier, tierExpiresAt, computedAt: now },
+      });
+    await state(up.customerId, "gold");
+    await state(join.customerId, "silver");
+    await state(down.customerId, "silver");
+    await state(backfill.customerId, "silver");
+    const inThreeDays = new Date(now.getTime() + 3 * 86_400_000);
+    await state(expiring.customerId, "gold", inThreeDays);
+    await state(later.customerId, "gold", new Date(now.getTime() + 10 * 86_400_000));
+    const change = (customerId: string, from: string | null, to: string | null, reason: string) =>
+      prisma.customerStateChange.create({
+        data: { shop: SHOP_A, customerId, kind: "tier", from, to, at: now, reason },
+      });
+    const upChange = await change(up.customerId, "member", "gold", "order");
+    await change(join.customerId, null, "silver", "order");
+    await change(down.customerId, "gold", "silver", "daily");
+    await change(backfill.customerId, null, "silver", "backfill");
+    await prisma.pointsFlowTrigger.create({
+      data: {
+        shop: SHOP_A,
+        customerId: earner.customerId,
+        sourceKey: "order:77",
+        topic: "points-earned",
+        state: "sent",
+        points: 120n,
+      },
+    });
+    await prisma.reward.create({
+      data: {
+        shop: SHOP_A,
+        id: "reward-1",
+        kind: "amount_off",
+        title: "฿100 off",
+        pointsPrice: 500,
+        valueMinor: 10000n,
+      },
+    });
+    await prisma.redemption.create({
+      data: {
+        shop: SHOP_A,
+        id: "redemption-1",
+        customerId: redeemer.customerId,
+        rewardId: "reward-1",
+        token: "t1",
+        points: 500,
+        kind: "amount_off",
+        valueMinor: 10000n,
+        currencyCode: "THB",
+        state: "confirmed",
+        code: "RWD-XYZ-123",
+        expiresAt: new Date(now.getTime() + 30 * 86_400_000),
+        confirmedAt: now,
+      },
+    });
+    const counts = await produceLineMessages(SHOP_A, { now });
+    expect(counts).toMatchObject({ "tier-reached": 2, "tier-expiring": 1, "points-earned": 1, "reward-redeemed": 1 });
+    expect(await produceLineMessages(SHOP_A, { now })).toMatchObject({
+      "tier-reached": 0,
+      "tier-expiring": 0,
+      "points-earned": 0,
+      "reward-redeemed": 0,
+    });
+    const keys = await prisma.channelMessage.findMany({
+      where: { shop: SHOP_A, event: { not: "campaign-offer" } },
+      select: { customerId: true, event: true, sourceKey: true },
+    });
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        { customerId: up.customerId, event: "tier-reached", sourceKey: `change:${upChange.id}` },
+        {
+          customerId: expiring.customerId,
+          event: "tier-expiring",
+          sourceKey: `expiry:gold:${inThreeDays.toISOString()}`,
+        },
+        { customerId: earner.customerId, event: "points-earned", sourceKey: "points:order:77" },
+        { customerId: redeemer.customerId, event: "reward-redeemed", sourceKey: "redemption:redemption-1" },
+      ]),
+    );
+    expect(keys.some((k) => [down, backfill, later].some((c) => c.customerId === k.customerId))).toBe(false);
+
+    // the sender: each message says what happened (Thai defaults), in the tier's colour for tier news
+    const result = await sendLineMessages(SHOP_A, { now: () => now });
+    expect(result.sent).toBe(5);
+    const text = (u: { userId: string }) => JSON.stringify(deliveredTo(CH_A, u.userId).map((d) => d.messages));
+    expect(deliveredTo(CH_A, up.userId)).toHaveLength(1);
+    expect(text(up)).toMatch(/Gold|โกลด์|ทอง/);
+    expect(deliveredTo(CH_A, join.userId)).toHaveLength(1);
+    expect(deliveredTo(CH_A, expiring.userId)).toHaveLength(1);
+    expect(text(earner)).toContain("120");
+    expect(text(redeemer)).toContain("RWD-XYZ-123");
+    expect(text(redeemer)).toContain("฿100 off");
+    for (const c of [down, backfill, later]) expect(deliveredTo(CH_A, c.userId)).toHaveLength(0);
+  });
+
+  it("an event switched off: no rows produced; rows already pending are skipped at send time", async () => {
+    const [c] = await linked(SHOP_A, 1);
+    const camp = await campaign(SHOP_A, "push", [c.customerId]);
+    await produceLineMessages(SHOP_A);
+    const { saveLineTemplate, lineTemplates } = await import("../../app/models/channel-templates.server");
+    const current = (await lineTemplates(SHOP_A))["campaign-offer"];
+    await saveLineTemplate(SHOP_A, "campaign-offer", { ...current, enabled: false });
+    const [d] = await linked(SHOP_A, 1);
+    await campaign(SHOP_A, "push", [d.customerId]);
+    expect((await produceLineMessages(SHOP_A))["campaign-offer"]).toBeUndefined();
+    const result = await sendLineMessages(SHOP_A);
+    expect(result.requests).toBe(0);
+    const [row] = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(row).toMatchObject({ state: "skipped", lastError: "event switched off" });
+    expect(deliveredTo(CH_A, c.userId)).toHaveLength(0);
+    await saveLineTemplate(SHOP_A, "campaign-offer", { ...current, enabled: true });
+  });
+});
+
 describe("pacing and backoff", () => {
   it("backoff doubles from 1 s with up to 25 % jitter, honours Retry-After, capped", () => {
     expect(backoffMs(1, null, () => 0)).toBe(1000);
