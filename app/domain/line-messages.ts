@@ -271,14 +271,14 @@ const WORDS: Record<
     percentOff: "{n}% off",
     amountOff: "{amount} off",
     freeShipping: "free shipping",
-    noCode: "your personal code (on your loyalty page)",
+    noCode: "(see your loyalty page)",
     noExpiry: "the date on your loyalty page",
   },
   th: {
     percentOff: "ส่วนลด {n}%",
     amountOff: "ส่วนลด {amount}",
     freeShipping: "ส่งฟรี",
-    noCode: "โค้ดส่วนตัวของคุณ (ดูได้ในหน้าสมาชิก)",
+    noCode: "(ดูได้ในหน้าสมาชิก)",
     noExpiry: "วันที่แสดงในหน้าสมาชิก",
   },
 };

@@ -135,7 +135,8 @@ describe("renderLineMessages", () => {
       offer: { kind: "percentage", percent: 10 },
     };
     const r = renderText(facts, defaultTemplate("campaign-offer", "en"), "en", shop);
-    expect(r.body).toContain("Use code your personal code (on your loyalty page)");
+    expect(r.body).toContain("Use code (see your loyalty page) at checkout for 10% off.");
+    expect(r.body).toContain("Valid until the date on your loyalty page.");
     expect(r.uri).toBe(shop.loyaltyUrl);
     expect(validPush(renderLineMessages(facts, defaultTemplate("campaign-offer", "th"), "th", shop))).toEqual([]);
   });
