@@ -81,8 +81,8 @@ export const TEMPLATE_LIMITS = { title: 80, body: 600, button: 20 } as const;
 export const LINE_LIMITS = {
   /** Flex Message altText. LINE allows 1,500; kept to 400 so that notifications and chat lists show it whole. */
   altText: 400,
-  /** Action label (grapheme clusters) of a Flex button. */
-  actionLabel: 40,
+  /** Action label, in grapheme clusters (how LINE counts labels): 20, the action object's documented maximum. */
+  actionLabel: 20,
   /** URI action. */
   uri: 1000,
   /** JSON of one bubble, bytes. */
