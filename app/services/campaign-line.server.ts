@@ -24,6 +24,8 @@ export async function applyCampaignLineMode(shop: string, campaignId: string, mo
   if (mode !== null) await setCampaignLineMode(shop, campaignId, mode);
 }
 
+const QUOTA_TIMEOUT_MS = 3000;
+
 export type QuotaReading =
   | { ok: true; limit: number | null; used: number }
   | { ok: false; reason: "not_connected" | "unavailable"; detail: string | null };
@@ -32,7 +34,8 @@ export type QuotaReading =
 export async function readLineQuota(shop: string): Promise<QuotaReading> {
   let client;
   try {
-    client = await lineClientForShop(shop);
+    // A page waits for this: a short timeout, then "could not be read" rather than a slow page.
+    client = await lineClientForShop(shop, { timeoutMs: QUOTA_TIMEOUT_MS });
   } catch (e) {
     return { ok: false, reason: "unavailable", detail: e instanceof Error ? e.message : String(e) };
   }
