@@ -363,6 +363,15 @@ describe("quota warning and report counts", () => {
       "routes/app.campaigns.$id",
     );
     expect(data.line.check).toMatchObject({ remaining: 1, used: 4, needed: 2, exceeds: true });
+    // LINE not answering the quota: the page says so (no figures, no guess)
+    line.faults.inject({ kind: "http", status: 503 }, { operation: "getMessageQuota" });
+    const down = await load<{ line: Record<string, unknown> }>(
+      A,
+      `/app/campaigns/${campaignId}`,
+      "routes/app.campaigns.$id",
+    );
+    expect(down.line).toMatchObject({ quota: { ok: false, reason: "unavailable" }, check: null });
+    line.faults.clear();
     // B cannot read A's campaign page
     const res = await fetch(
       `${appUrl}/app/campaigns/${campaignId}?_data=${encodeURIComponent("routes/app.campaigns.$id")}`,
