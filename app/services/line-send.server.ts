@@ -303,6 +303,7 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
   };
   const token = randomUUID();
   let stop = false;
+  let monthlyUntil: Date | null = null;
   const recording: Promise<void>[] = [];
   const announcements = new Map<string, Facts>();
   // Counts added after the await (never `result.x += await …`: batches run concurrently).
@@ -340,6 +341,7 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
         stop = true;
         result.monthlyLimit = true;
         const until = new Date(at.getTime() + MONTHLY_LIMIT_WAIT_MS);
+        monthlyUntil = until;
         const error = `${MONTHLY_LIMIT_ERROR}: ${outcome.message}`;
         add(
           "waiting",
@@ -450,10 +452,11 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
     const sentEach: { id: number; requestId: string | null }[] = [];
     await pool(toSend, IN_FLIGHT, async (row) => {
       if (stop) {
+        // The monthly limit stopped the pass: this row waits with the others.
         await recordOutcome(shop, [row.id], token, {
           state: "pending",
-          nextAttemptAt: now(),
-          error: "not tried: the pass stopped",
+          nextAttemptAt: monthlyUntil ?? now(),
+          error: `${MONTHLY_LIMIT_ERROR}: not tried, the pass stopped`,
           uncount: true,
         });
         return;

@@ -289,6 +289,10 @@ describe("sender", () => {
     expect(result).toMatchObject({ sent: 0, monthlyLimit: true });
     expect(result.requests).toBeLessThanOrEqual(3);
     expect(result.nextRunAt!.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+    const dueNow = await prisma.channelMessage.count({
+      where: { shop: SHOP_A, state: "pending", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: new Date() } }] },
+    });
+    expect(dueNow).toBe(0);
     const counts = await campaignMessageCounts(SHOP_A, camp.id);
     expect(counts).toMatchObject({ pending: 3, sent: 0, waitingForQuota: 3 });
     for (const p of people) expect(deliveredTo(CH_A, p.userId)).toHaveLength(0);
