@@ -8,7 +8,9 @@
 // - any other 4xx → `refused` with Klaviyo's `errors[]`: the same request cannot succeed.
 // Pacing: the client never sends faster than the operation's documented limits (burst per second and steady per
 // minute, KLAVIYO_RATE_LIMITS): each request waits, if need be, until it fits both sliding windows of its account and
-// operation. Sliding windows are stricter than Klaviyo's, so one process never meets a 429 of its own making.
+// operation, at KLAVIYO_PACE_FRACTION of each limit: Klaviyo counts a request when it arrives, in fixed windows, so a
+// request sent at the end of one second can land in the next; the margin absorbs that jitter (a 429 that still comes
+// is returned like any other).
 import { createHash } from "node:crypto";
 import { KLAVIYO_REVISION } from "./channels.server";
 
@@ -24,6 +26,8 @@ export const KLAVIYO_RATE_LIMITS = {
   request_profile_deletion: { burst: 3, steady: 60 },
 } as const;
 export type KlaviyoOperation = keyof typeof KLAVIYO_RATE_LIMITS;
+/** The share of each documented limit the client uses (the rest is margin for network jitter). */
+export const KLAVIYO_PACE_FRACTION = 0.9;
 
 export interface KlaviyoError {
   status?: number | string;
@@ -90,13 +94,14 @@ const sent = new Map<string, number[]>();
 
 /** How long to wait before a request fits both windows (0: now); records the request when it returns 0. */
 export function paceDelay(key: string, op: KlaviyoOperation, at: number): number {
-  const limit = KLAVIYO_RATE_LIMITS[op];
+  const burst = Math.max(1, Math.floor(KLAVIYO_RATE_LIMITS[op].burst * KLAVIYO_PACE_FRACTION));
+  const steady = Math.max(1, Math.floor(KLAVIYO_RATE_LIMITS[op].steady * KLAVIYO_PACE_FRACTION));
   const stamps = (sent.get(`${key} ${op}`) ?? []).filter((t) => t > at - 60_000);
   sent.set(`${key} ${op}`, stamps);
   let wait = 0;
-  if (stamps.length >= limit.steady) wait = Math.max(wait, stamps[stamps.length - limit.steady] + 60_000 - at);
+  if (stamps.length >= steady) wait = Math.max(wait, stamps[stamps.length - steady] + 60_000 - at);
   const lastSecond = stamps.filter((t) => t > at - 1000);
-  if (lastSecond.length >= limit.burst) wait = Math.max(wait, lastSecond[lastSecond.length - limit.burst] + 1000 - at);
+  if (lastSecond.length >= burst) wait = Math.max(wait, lastSecond[lastSecond.length - burst] + 1000 - at);
   if (wait > 0) return wait;
   stamps.push(at);
   return 0;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLocalKlaviyo } from "../../simulator/klaviyo/index";
 import {
   createKlaviyoClient,
+  KLAVIYO_PACE_FRACTION,
   KLAVIYO_RATE_LIMITS,
   paceDelay,
   resetKlaviyoPacing,
@@ -146,11 +147,13 @@ describe("outcomes, without retries", () => {
 });
 
 describe("pacing", () => {
-  it("never more than the burst per second nor the steady per minute (sliding windows)", () => {
-    const { burst, steady } = KLAVIYO_RATE_LIMITS.bulk_import_profiles;
+  it("never more than 90 % of the burst per second nor of the steady per minute (sliding windows)", () => {
+    const burst = Math.floor(KLAVIYO_RATE_LIMITS.bulk_import_profiles.burst * KLAVIYO_PACE_FRACTION);
+    const steady = Math.floor(KLAVIYO_RATE_LIMITS.bulk_import_profiles.steady * KLAVIYO_PACE_FRACTION);
+    expect([burst, steady]).toEqual([9, 135]);
     const t0 = 1_000_000;
     for (let i = 0; i < burst; i++) expect(paceDelay("acct", "bulk_import_profiles", t0 + i)).toBe(0);
-    // The 11th in the same second waits until the first leaves the window
+    // The 10th in the same second waits until the first leaves the window
     expect(paceDelay("acct", "bulk_import_profiles", t0 + burst)).toBe(1000 - burst);
     let t = t0 + 1000;
     let sentCount = burst;
@@ -159,27 +162,36 @@ describe("pacing", () => {
       if (wait === 0) sentCount++;
       else t += wait;
     }
-    // 150 in the minute: the next waits for the first of them to be a minute old
+    // 135 in the minute: the next waits for the first of them to be a minute old
     expect(paceDelay("acct", "bulk_import_profiles", t)).toBe(t0 + 60_000 - t);
     // Another account or operation is not held back
     expect(paceDelay("other", "bulk_import_profiles", t)).toBe(0);
     expect(paceDelay("acct", "create_event", t)).toBe(0);
   });
 
-  it("a burst of events through the client meets no 429 from the local Klaviyo", async () => {
+  it("400 events through the client, 8 in flight as the pass sends them, meet no 429 from the local Klaviyo", async () => {
     const c = client();
-    const outs = await Promise.all(
-      Array.from({ length: 400 }, (_, i) =>
-        c.createEvent({
-          metric: "Points earned",
-          profile: { email: null, externalId: `gid://shopify/Customer/p${i}` },
-          properties: { points: i },
-          time: new Date(),
-          uniqueId: `6f1c1d0a-0000-4000-8000-1${String(i).padStart(11, "0")}`,
-        }),
-      ),
-    );
+    const outs: Awaited<ReturnType<typeof c.createEvent>>[] = [];
+    let next = 0;
+    const started = Date.now();
+    const sender = async () => {
+      for (let i = next++; i < 400; i = next++) {
+        outs.push(
+          await c.createEvent({
+            metric: "Points earned",
+            profile: { email: null, externalId: `gid://shopify/Customer/p${i}` },
+            properties: { points: i },
+            time: new Date(),
+            uniqueId: `6f1c1d0a-0000-4000-8000-1${String(i).padStart(11, "0")}`,
+          }),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, sender));
+    expect(outs).toHaveLength(400);
     expect(outs.filter((o) => o.kind !== "ok")).toEqual([]);
+    // At 315 a second (90 % of 350), the 316th waited for the next window
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 });
 
