@@ -294,6 +294,31 @@ export function dueBatch(shop: string, channel: string, batchKey: string, now: D
   });
 }
 
+/** How many rows of each of these batches are pending and due. */
+export async function dueBatchSizes(
+  shop: string,
+  channel: string,
+  batchKeys: readonly string[],
+  now: Date,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const keys of chunks(batchKeys, IN_CHUNK)) {
+    const rows = await prisma.channelMessage.groupBy({
+      by: ["batchKey"],
+      where: {
+        shop,
+        channel,
+        batchKey: { in: keys },
+        state: "pending",
+        OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }],
+      },
+      _count: { _all: true },
+    });
+    for (const r of rows) if (r.batchKey) out.set(r.batchKey, r._count._all);
+  }
+  return out;
+}
+
 /**
  * Claims the rows still pending and due for one attempt: sets `token`, counts the attempt and leases them until
  * `leaseUntil` (a sender that dies holding them gives them back then). Returns the ids this call claimed.

@@ -49,7 +49,11 @@ export function multicastBatches(
   campaignId: string,
 ): NewChannelMessage[] {
   const byLocale = new Map<string, string[]>();
-  for (const r of recipients) byLocale.set(r.locale, [...(byLocale.get(r.locale) ?? []), r.customerId]);
+  for (const r of recipients) {
+    const list = byLocale.get(r.locale);
+    if (list) list.push(r.customerId);
+    else byLocale.set(r.locale, [r.customerId]);
+  }
   const rows: NewChannelMessage[] = [];
   for (const ids of byLocale.values()) {
     for (let i = 0; i < ids.length; i += LINE_MULTICAST_MAX) {

@@ -31,6 +31,7 @@ import {
   currentTiers,
   deferDue,
   dueBatch,
+  dueBatchSizes,
   dueMessages,
   expiringTiers,
   followingLinks,
@@ -150,7 +151,9 @@ async function factsFor(
   for (const row of rows) {
     if (row.event === "campaign-offer") {
       const id = row.sourceKey.replace(/^campaign:/, "");
-      byCampaign.set(id, [...(byCampaign.get(id) ?? []), row]);
+      const list = byCampaign.get(id);
+      if (list) list.push(row);
+      else byCampaign.set(id, [row]);
     }
   }
   for (const [campaignId, list] of byCampaign) {
@@ -159,6 +162,9 @@ async function factsFor(
       campaignId,
       list.map((r) => r.customerId),
     );
+    // Each customer's newest live recipient row (the reads come newest first).
+    const live = new Map<string, (typeof recipients)[number]>();
+    for (const r of recipients) if (r.retiredAt === null && !live.has(r.customerId)) live.set(r.customerId, r);
     for (const row of list) {
       if (!campaign) {
         out.set(row.id, { skip: "campaign deleted" });
@@ -173,7 +179,7 @@ async function factsFor(
         });
         continue;
       }
-      const rec = recipients.find((r) => r.customerId === row.customerId && r.retiredAt === null);
+      const rec = live.get(row.customerId);
       if (!rec?.code) out.set(row.id, { skip: "no live code" });
       else if (rec.expiresAt && rec.expiresAt.getTime() <= now.getTime()) out.set(row.id, { skip: "code expired" });
       else {
@@ -500,14 +506,26 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
     }
 
     // multicast batches: a few at once (their reads and writes overlap LINE's answers), paced together
-    const batchKeys = [...new Set(live.filter((r) => r.batchKey !== null).map((r) => r.batchKey!))];
-    await pool(batchKeys, BATCHES_IN_FLIGHT, async (batchKey) => {
+    const inPage = new Map<string, DueMessage[]>();
+    for (const r of live) {
+      if (r.batchKey === null) continue;
+      const list = inPage.get(r.batchKey);
+      if (list) list.push(r);
+      else inPage.set(r.batchKey, [r]);
+    }
+    // A batch is one request: when the page holds all its due rows (the usual case), they and the page's links are
+    // used as read; a batch cut by the page's end is read whole (and its links) before it is sent.
+    const sizes = inPage.size ? await dueBatchSizes(shop, LINE_CHANNEL, [...inPage.keys()], at) : new Map();
+    await pool([...inPage.keys()], BATCHES_IN_FLIGHT, async (batchKey) => {
       if (stop) return;
-      const rows = await dueBatch(shop, LINE_CHANNEL, batchKey, at);
-      const batchLinks = await followingLinks(
-        shop,
-        rows.map((r) => r.customerId),
-      );
+      const whole = inPage.get(batchKey)!.length === sizes.get(batchKey);
+      const rows = whole ? inPage.get(batchKey)! : await dueBatch(shop, LINE_CHANNEL, batchKey, at);
+      const batchLinks = whole
+        ? links
+        : await followingLinks(
+            shop,
+            rows.map((r) => r.customerId),
+          );
       await skipFor(
         rows.filter((r) => !batchLinks.has(r.customerId)),
         "no consent: not linked or not following",
