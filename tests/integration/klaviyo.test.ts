@@ -424,6 +424,38 @@ describe("events", () => {
     expect(profilesOf(accountS.id).get(gid(S, x))!.properties.loyalty_rfm_segment_key).not.toBe("hibernating");
   }, 60_000);
 
+  it("an event answered 429 waits for Retry-After, then goes once", async () => {
+    const i = 10; // subscribed
+    await prisma.customerStateChange.create({
+      data: {
+        shop: S,
+        customerId: gid(S, i),
+        kind: "tier",
+        from: tierKeys[0],
+        to: tierKeys[1],
+        at: new Date(NOW - 500),
+        reason: "order",
+      },
+    });
+    klaviyo.faults.inject({ kind: "http", status: 429, retryAfter: 2 }, { operation: "create_event" });
+    const before = Date.now();
+    const throttled = await sync(S);
+    expect(throttled).toMatchObject({ status: "throttled", counts: { throttled: 1, eventsSent: 0 } });
+    const row = (await prisma.channelMessage.findFirst({ where: { shop: S, customerId: gid(S, i) } }))!;
+    expect(row).toMatchObject({ state: "pending", lastError: expect.stringContaining("throttled") });
+    expect(row.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(before + 2000);
+    if (throttled.status === "not-connected") throw new Error("connected");
+    expect(throttled.retryAt).toEqual(row.nextAttemptAt);
+    // Before Retry-After nothing is sent; after it, the event goes once
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { eventsSent: 0 } });
+    await prisma.channelMessage.update({ where: { id: row.id }, data: { nextAttemptAt: new Date(Date.now() - 1) } });
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { eventsSent: 1 } });
+    const profile = profilesOf(accountS.id).get(gid(S, i))!;
+    expect(
+      klaviyo.events(accountS.id).filter((e) => e.profileId === profile.id && e.uniqueId === row.retryKey),
+    ).toHaveLength(1);
+  }, 60_000);
+
   it("Offer issued, Points earned and Reward redeemed with their facts", async () => {
     const i = 13; // subscribed
     const issued = new Date(NOW - 500);
