@@ -250,15 +250,15 @@ async function importChanged(ctx: Ctx, admin: AdminClient) {
     if (page.length === 0) break;
     after = page[page.length - 1].id;
     const ids = page.map((c) => c.id);
-    const [subscribed, rows] = await Promise.all([subscribedToEmail(admin, ids), profileRows(shop, ids)]);
-    ctx.counts.considered += ids.length;
-    await recordConsent(shop, new Map(ids.map((id) => [id, subscribed.has(id)])), new Set(rows.keys()));
-    const wanted = page.filter((c) => subscribed.has(c.id));
-    ctx.counts.subscribed += wanted.length;
-    if (wanted.length === 0) continue;
-    const wantedIds = wanted.map((c) => c.id);
-    const [facts, journals] = await Promise.all([ledgerFacts(shop, wantedIds), journalsOf(shop, wantedIds)]);
-    for (const c of wanted) {
+    const [rows, facts, journals] = await Promise.all([
+      profileRows(shop, ids),
+      ledgerFacts(shop, ids),
+      journalsOf(shop, ids),
+    ]);
+    // Properties first: a customer whose properties (and email) are what Klaviyo last accepted has nothing to send,
+    // whatever their consent — Shopify is asked only about the others.
+    const differing: (KlaviyoProfileInput & { digest: string })[] = [];
+    for (const c of page) {
       const state = facts.state.get(c.id) ?? null;
       // The points journal as written by the points passes (a customer without entries holds 0).
       const balance = balancesAt(journals.get(c.id) ?? [], at.getTime());
@@ -274,10 +274,20 @@ async function importChanged(ctx: Ctx, admin: AdminClient) {
         currency,
         openCodes: (facts.codes.get(c.id) ?? []).filter((code) => isOpen(code, at.getTime(), used)),
       });
-      const digest = propertiesDigest(properties);
+      const digest = propertiesDigest({ ...properties, $email: c.email.toLowerCase() });
       if (rows.get(c.id)?.digest === digest) continue;
+      differing.push({ email: c.email, externalId: c.id, properties, digest });
+    }
+    if (differing.length === 0) continue;
+    const asked = differing.map((d) => d.externalId);
+    const subscribed = await subscribedToEmail(admin, asked);
+    ctx.counts.considered += asked.length;
+    await recordConsent(shop, new Map(asked.map((id) => [id, subscribed.has(id)])), new Set(rows.keys()));
+    for (const d of differing) {
+      if (!subscribed.has(d.externalId)) continue;
+      ctx.counts.subscribed++;
       ctx.counts.changed++;
-      pending.push({ email: c.email, externalId: c.id, properties, digest });
+      pending.push(d);
       if (pending.length >= jobSize) await flush();
     }
   }
