@@ -269,10 +269,25 @@ const dueSelect = {
   attempts: true,
 } as const;
 
-/** Pending rows due at `now` (never tried, or their wait or lease over), oldest first. */
-export function dueMessages(shop: string, channel: string, now: Date, limit: number): Promise<DueMessage[]> {
+/**
+ * Pending rows due at `now` (never tried, or their wait or lease over) after row `afterId`, oldest first: a pass reads
+ * forward by id (a range of the primary key), not the whole pending set sorted again for every page.
+ */
+export function dueMessages(
+  shop: string,
+  channel: string,
+  now: Date,
+  limit: number,
+  afterId = 0,
+): Promise<DueMessage[]> {
   return prisma.channelMessage.findMany({
-    where: { shop, channel, state: "pending", OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
+    where: {
+      shop,
+      channel,
+      state: "pending",
+      id: { gt: afterId },
+      OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }],
+    },
     select: dueSelect,
     orderBy: { id: "asc" },
     take: limit,
@@ -333,21 +348,13 @@ export async function claimMessages(
   if (ids.length === 0) return [];
   const claimed: number[] = [];
   for (const part of chunks(ids, IN_CHUNK)) {
-    const n = await prisma.channelMessage.updateMany({
-      where: {
-        shop,
-        id: { in: part },
-        state: "pending",
-        OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }],
-      },
-      data: { claimToken: token, attempts: { increment: 1 }, nextAttemptAt: leaseUntil },
-    });
-    if (n.count === 0) continue;
-    const rows = await prisma.channelMessage.findMany({
-      where: { shop, id: { in: part }, claimToken: token },
-      select: { id: true },
-    });
-    claimed.push(...rows.map((r) => r.id));
+    // One statement: the rows it changed are the rows claimed (RETURNING, in SQLite and PostgreSQL alike).
+    const rows = await prisma.$queryRaw<{ id: number }[]>(Prisma.sql`UPDATE "ChannelMessage"
+      SET "claimToken" = ${token}, "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseUntil}
+      WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(part)}) AND "state" = 'pending'
+        AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${now})
+      RETURNING "id"`);
+    claimed.push(...rows.map((r) => Number(r.id)));
   }
   return claimed;
 }

@@ -310,6 +310,8 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
   const token = randomUUID();
   let stop = false;
   let monthlyUntil: Date | null = null;
+  // The pass reads forward by id; rows that become due again behind it (a backoff) are the next pass's.
+  let afterId = 0;
   const recording: Promise<void>[] = [];
   const announcements = new Map<string, Facts>();
   // Counts added after the await (never `result.x += await …`: batches run concurrently).
@@ -411,8 +413,9 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
 
   while (!stop && Date.now() - started < budgetMs) {
     const at = now();
-    const page = await dueMessages(shop, LINE_CHANNEL, at, PAGE);
+    const page = await dueMessages(shop, LINE_CHANNEL, at, PAGE, afterId);
     if (page.length === 0) break;
+    afterId = page[page.length - 1].id;
     const links = await followingLinks(
       shop,
       page.map((r) => r.customerId),
