@@ -23,7 +23,8 @@ const { getActiveTierProgram } = await import("../../app/models/tier-program.ser
 const { DEFAULT_SEGMENT_NAMES } = await import("../../app/domain/segments");
 const { postWebhook } = await import("../support/webhooks");
 const { exampleBody } = await import("../support/shopify-examples");
-const { testQueue } = await import("../support/queue");
+const { testQueue, jobRows } = await import("../support/queue");
+const { PermanentJobError } = await import("../../app/jobs/queue");
 const { klaviyoSyncJob } = await import("../../app/jobs/klaviyo-sync.server");
 const { KLAVIYO_SYNC } = await import("../../app/jobs/contracts");
 const { installShop: installShopRow } = await import("../support/shops");
@@ -571,6 +572,37 @@ describe("Sync now, through the app", () => {
     });
     expect(refused.status).toBe(404);
     expect(await prisma.job.count({ where: { shop: other } })).toBe(0);
+  }, 60_000);
+});
+
+describe("the klaviyo-sync job", () => {
+  const context = (payload: unknown) => ({
+    id: randomUUID(),
+    shop: S,
+    kind: KLAVIYO_SYNC,
+    payload: payload as never,
+    attempt: 1,
+    signal: new AbortController().signal,
+  });
+
+  it("refuses an unknown reason for good; a 429 queues the next pass at Retry-After under the retry key", async () => {
+    const queue = testQueue();
+    const job = klaviyoSyncJob({ clientFor: (s) => env.clientFor(s), queue });
+    await expect(job(context({ reason: "bogus" }))).rejects.toBeInstanceOf(PermanentJobError);
+    await prisma.customerState.update({
+      where: { shop_customerId: { shop: S, customerId: gid(S, 16) } },
+      data: { segment: "champions" },
+    });
+    klaviyo.faults.inject({ kind: "http", status: 429, retryAfter: 5 }, { operation: "bulk_import_profiles" });
+    const before = Date.now();
+    await job(context({ reason: "customer" }));
+    const retries = await jobRows(S, { kind: KLAVIYO_SYNC, key: "klaviyo-sync:retry" });
+    expect(retries).toHaveLength(1);
+    expect(JSON.parse(retries[0].payload)).toEqual({ reason: "retry" });
+    expect(retries[0].runAt.getTime()).toBeGreaterThanOrEqual(before + 5000 - 1000);
+    // The retried pass sends the customer
+    await job(context({ reason: "retry" }));
+    expect(profilesOf(accountS.id).get(gid(S, 16))!.properties).toMatchObject({ loyalty_rfm_segment_key: "champions" });
   }, 60_000);
 });
 
