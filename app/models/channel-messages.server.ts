@@ -3,8 +3,8 @@
 // - Rows are inserted with ON CONFLICT DO NOTHING on (shop, channel, customerId, event, sourceKey): a rerun of the
 //   producer inserts nothing twice.
 // - A sender claims rows by a conditional UPDATE that sets its own random `claimToken` (and a lease in
-//   `nextAttemptAt`) only where the row is still pending and due; it then reads back the rows holding its token. Two
-//   senders racing on a row: one UPDATE matches it, the other does not, so only one sends it.
+//   `nextAttemptAt`) only where the row is still pending and due, returning the ids it changed. Two senders racing on
+//   a row: one UPDATE matches it, the other does not, so only one sends it.
 import { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 
