@@ -17,12 +17,15 @@ import { KLAVIYO_REVISION } from "./channels.server";
 export const KLAVIYO_DEFAULT_TIMEOUT_MS = 10_000;
 /** Profiles one bulk import job may carry (Klaviyo's documented maximum). */
 export const KLAVIYO_IMPORT_MAX_PROFILES = 10_000;
+/** Events one Bulk Create Events request may carry (Klaviyo's documented maximum). */
+export const KLAVIYO_BULK_EVENTS_MAX = 1_000;
 
 /** Klaviyo's documented limits (revision 2026-07-15) of the operations the app calls: burst per second, steady per minute. */
 export const KLAVIYO_RATE_LIMITS = {
   bulk_import_profiles: { burst: 10, steady: 150 },
   get_bulk_import_profiles_job: { burst: 10, steady: 150 },
   create_event: { burst: 350, steady: 3500 },
+  bulk_create_events: { burst: 10, steady: 150 },
   request_profile_deletion: { burst: 3, steady: 60 },
 } as const;
 export type KlaviyoOperation = keyof typeof KLAVIYO_RATE_LIMITS;
@@ -251,6 +254,53 @@ export function createKlaviyoClient(options: KlaviyoClientOptions) {
                   external_id: event.profile.externalId,
                 },
               },
+            },
+          },
+        },
+      });
+    },
+
+    /**
+     * Bulk Create Events: 1–1,000 events in one request, grouped by profile (external id). Accepted or refused whole;
+     * each event keeps its unique_id, so a retried request is recorded once per event.
+     */
+    async createEvents(events: readonly KlaviyoEventInput[]): Promise<KlaviyoOutcome<null>> {
+      if (events.length === 0 || events.length > KLAVIYO_BULK_EVENTS_MAX)
+        throw new RangeError(`a bulk request carries 1 to ${KLAVIYO_BULK_EVENTS_MAX} events, not ${events.length}`);
+      const byProfile = new Map<string, KlaviyoEventInput[]>();
+      for (const e of events) byProfile.set(e.profile.externalId, [...(byProfile.get(e.profile.externalId) ?? []), e]);
+      return request<null>("bulk_create_events", "POST", "/api/event-bulk-create-jobs", {
+        data: {
+          type: "event-bulk-create-job",
+          attributes: {
+            "events-bulk-create": {
+              data: [...byProfile.values()].map((list) => ({
+                type: "event-bulk-create",
+                attributes: {
+                  profile: {
+                    data: {
+                      type: "profile",
+                      attributes: {
+                        ...(list[0].profile.email ? { email: list[0].profile.email } : {}),
+                        external_id: list[0].profile.externalId,
+                      },
+                    },
+                  },
+                  events: {
+                    data: list.map((e) => ({
+                      type: "event",
+                      attributes: {
+                        properties: e.properties,
+                        time: e.time.toISOString(),
+                        unique_id: e.uniqueId,
+                        ...(e.value === undefined ? {} : { value: e.value }),
+                        ...(e.valueCurrency === undefined ? {} : { value_currency: e.valueCurrency }),
+                        metric: { data: { type: "metric", attributes: { name: e.metric } } },
+                      },
+                    })),
+                  },
+                },
+              })),
             },
           },
         },

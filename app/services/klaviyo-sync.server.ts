@@ -56,6 +56,7 @@ import { subscribedToEmail } from "./campaign-signups.server";
 import { openConnection } from "./channels.server";
 import {
   createKlaviyoClient,
+  KLAVIYO_BULK_EVENTS_MAX,
   KLAVIYO_IMPORT_MAX_PROFILES,
   type KlaviyoClient,
   type KlaviyoProfileInput,
@@ -63,8 +64,8 @@ import {
 
 /** Customers read (and asked Shopify about) per page: Shopify's nodes(ids:) maximum. */
 export const KLAVIYO_PAGE = 250;
-/** Event rows sent per pass step (consent read for them at once). */
-const EVENT_BATCH = 250;
+/** Event rows sent per pass step: one Bulk Create Events request (consent read for them at once). */
+const EVENT_BATCH = KLAVIYO_BULK_EVENTS_MAX;
 /** In-flight event requests (the client paces them within Klaviyo's limits). */
 const EVENT_CONCURRENCY = 8;
 
@@ -339,16 +340,45 @@ async function sendEvents(ctx: Ctx, admin: AdminClient): Promise<Date | null> {
 
     let stop: PassStop | null = null;
     const sent: number[] = [];
+    const input = ({ row, facts }: (typeof sendable)[number]) => ({
+      ...eventPayload(facts),
+      profile: { email: emails.get(row.customerId)!, externalId: row.customerId },
+      uniqueId: row.retryKey,
+    });
+    const failed = async (row: (typeof sendable)[number]["row"], out: { status: number | null; message: string }) => {
+      const attempts = row.attempts + 1;
+      const last = attempts >= KLAVIYO_EVENT_MAX_ATTEMPTS;
+      if (last) counts.eventsRefused++;
+      await markEventRows(shop, [row.id], {
+        ...(last ? { state: "refused" } : {}),
+        attemptsIncrement: true,
+        nextAttemptAt: new Date(ctx.now().getTime() + eventRetryDelayMs(attempts)),
+        lastError: `${out.status ?? "network"}: ${out.message}`.slice(0, 500),
+      });
+    };
+    // The batch in one Bulk Create Events request (≤ 1,000 events); a refused request is sent again event by event,
+    // so that only the event Klaviyo refuses is marked refused.
+    let oneByOne: typeof sendable = [];
+    if (sendable.length > 0) {
+      const out = await ctx.client.createEvents(sendable.map(input));
+      if (out.kind === "ok") sent.push(...sendable.map((x) => x.row.id));
+      else if (out.kind === "rate-limited") {
+        counts.throttled++;
+        const at = retryAt(ctx, out.retryAfterMs);
+        await markEventRows(
+          shop,
+          sendable.map((x) => x.row.id),
+          { nextAttemptAt: at, lastError: `throttled: ${out.message}` },
+        );
+        stop = new PassStop("throttled", `Klaviyo throttled events: ${out.message}`, at);
+      } else if (out.kind === "refused") oneByOne = sendable;
+      else for (const x of sendable) await failed(x.row, out);
+    }
     let next = 0;
     const worker = async () => {
-      while (!stop && next < sendable.length) {
-        const { row, facts } = sendable[next++];
-        const payload = eventPayload(facts);
-        const out = await ctx.client.createEvent({
-          ...payload,
-          profile: { email: emails.get(row.customerId)!, externalId: row.customerId },
-          uniqueId: row.retryKey,
-        });
+      while (!stop && next < oneByOne.length) {
+        const { row, facts } = oneByOne[next++];
+        const out = await ctx.client.createEvent(input({ row, facts }));
         if (out.kind === "ok") {
           sent.push(row.id);
         } else if (out.kind === "rate-limited") {
@@ -364,15 +394,7 @@ async function sendEvents(ctx: Ctx, admin: AdminClient): Promise<Date | null> {
             lastError: `${out.status}: ${out.message}`.slice(0, 500),
           });
         } else {
-          const attempts = row.attempts + 1;
-          const last = attempts >= KLAVIYO_EVENT_MAX_ATTEMPTS;
-          if (last) counts.eventsRefused++;
-          await markEventRows(shop, [row.id], {
-            ...(last ? { state: "refused" } : {}),
-            attemptsIncrement: true,
-            nextAttemptAt: new Date(ctx.now().getTime() + eventRetryDelayMs(attempts)),
-            lastError: `${out.status ?? "network"}: ${out.message}`.slice(0, 500),
-          });
+          await failed(row, out);
         }
       }
     };

@@ -13,6 +13,8 @@
 //   `autoRunJobs` is on), upserting profiles by identifier and merging their properties;
 // - events: a metric name and an identified profile; the profile is upserted, the event recorded once per
 //   unique_id, profile and metric (a repeated unique_id is accepted and not recorded again);
+// - bulk create events: up to 1,000 events per request grouped by profile, each profile identified, else the whole
+//   request is refused (400); accepted events are recorded as single ones are;
 // - profile deletion requests: exactly one identifier (email, phone_number or id), else 400; the matching profiles
 //   and their events are deleted.
 import { randomUUID } from "node:crypto";
@@ -34,6 +36,7 @@ export function klaviyoRevision(): string {
 }
 
 export const MAX_PROFILES_PER_IMPORT = 10_000;
+export const MAX_EVENTS_PER_BULK = 1_000;
 
 /** Burst (per second) and steady (per minute) limits of an operation, from its description in the vendored file. */
 export function klaviyoRateLimit(operation: Record<string, unknown>): { burst: number; steady: number } | null {
@@ -104,6 +107,8 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
   const byKey = new Map<string, Account>();
   const jobs = new Map<string, Job>();
   const events: KlaviyoEvent[] = [];
+  /** account, profile, metric and unique_id of every recorded event: a repeat is found in constant time. */
+  const eventKeys = new Set<string>();
   const windows = new Map<string, { start: number; count: number }>();
   const faults: { fault: KlaviyoFault; remaining: number; operation: string | null }[] = [];
   const requestLog: { operationId: string | null; status: number; accountId: string | null }[] = [];
@@ -177,6 +182,26 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
     Object.assign(p.attributes, rest);
     if (properties && typeof properties === "object") Object.assign(p.properties, properties);
     return p;
+  }
+
+  /** Records an event once per unique_id, profile and metric (Klaviyo keeps the first; a repeat is accepted, not kept). */
+  function recordEvent(a: Account, profile: KlaviyoProfile, attrs: Record<string, unknown>) {
+    const metricName = String(
+      (attrs.metric as { data?: { attributes?: { name?: string } } })?.data?.attributes?.name ?? "",
+    );
+    const uniqueId = typeof attrs.unique_id === "string" ? attrs.unique_id : null;
+    const key = uniqueId === null ? null : `${a.id} ${profile.id} ${metricName} ${uniqueId}`;
+    if (key !== null && eventKeys.has(key)) return;
+    if (key !== null) eventKeys.add(key);
+    events.push({
+      accountId: a.id,
+      metric: metricName,
+      profileId: profile.id,
+      properties: (attrs.properties as Record<string, unknown>) ?? {},
+      time: typeof attrs.time === "string" ? attrs.time : null,
+      value: typeof attrs.value === "number" ? attrs.value : null,
+      uniqueId,
+    });
   }
 
   function identified(attributes: Record<string, unknown> | undefined): boolean {
@@ -477,7 +502,6 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
         }
         case "create_event": {
           const attrs = (body as { data: { attributes: Record<string, unknown> } }).data.attributes;
-          const metricName = (attrs.metric as { data?: { attributes?: { name?: string } } })?.data?.attributes?.name;
           const profileAttrs = (attrs.profile as { data?: { attributes?: Record<string, unknown> } })?.data?.attributes;
           if (!identified(profileAttrs)) {
             return fail([
@@ -491,27 +515,56 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
             ]);
           }
           const profile = upsertProfile(a, profileAttrs!);
-          const uniqueId = typeof attrs.unique_id === "string" ? attrs.unique_id : null;
-          // Klaviyo records only the first event with a unique_id for the same profile and metric.
-          const repeated =
-            uniqueId !== null &&
-            events.some(
-              (e) =>
-                e.accountId === a.id &&
-                e.profileId === profile.id &&
-                e.metric === String(metricName) &&
-                e.uniqueId === uniqueId,
-            );
-          if (repeated) return ok(202, null);
-          events.push({
-            accountId: a.id,
-            metric: String(metricName),
-            profileId: profile.id,
-            properties: (attrs.properties as Record<string, unknown>) ?? {},
-            time: typeof attrs.time === "string" ? attrs.time : null,
-            value: typeof attrs.value === "number" ? attrs.value : null,
-            uniqueId,
-          });
+          recordEvent(a, profile, attrs);
+          return ok(202, null);
+        }
+        case "bulk_create_events": {
+          // Klaviyo: up to 1,000 events per request, grouped by profile; each profile identified; every event recorded
+          // once per unique_id, profile and metric, as for single events. Accepted (202) or refused whole (400).
+          const entries = (
+            body as {
+              data: {
+                attributes: {
+                  "events-bulk-create": {
+                    data: {
+                      attributes: {
+                        profile: { data: { attributes: Record<string, unknown> } };
+                        events: { data: { attributes: Record<string, unknown> }[] };
+                      };
+                    }[];
+                  };
+                };
+              };
+            }
+          ).data.attributes["events-bulk-create"].data;
+          const total = entries.reduce((n, e) => n + e.attributes.events.data.length, 0);
+          if (total === 0 || total > MAX_EVENTS_PER_BULK) {
+            return fail([
+              {
+                status: 400,
+                code: "invalid",
+                title: "Invalid input.",
+                detail: `A request must contain between 1 and ${MAX_EVENTS_PER_BULK} events.`,
+                pointer: "/data/attributes/events-bulk-create/data",
+              },
+            ]);
+          }
+          const unidentified = entries.findIndex((e) => !identified(e.attributes.profile.data.attributes));
+          if (unidentified >= 0) {
+            return fail([
+              {
+                status: 400,
+                code: "invalid",
+                title: "Invalid input.",
+                detail: "The profile must have an email, phone_number or external_id.",
+                pointer: `/data/attributes/events-bulk-create/data/${unidentified}/attributes/profile/data/attributes`,
+              },
+            ]);
+          }
+          for (const e of entries) {
+            const profile = upsertProfile(a, e.attributes.profile.data.attributes);
+            for (const ev of e.attributes.events.data) recordEvent(a, profile, ev.attributes);
+          }
           return ok(202, null);
         }
         case "request_profile_deletion": {

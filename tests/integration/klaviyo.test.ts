@@ -371,8 +371,8 @@ describe("events", () => {
     await prisma.customerStateChange.create({
       data: { shop: S, customerId: gid(S, 11), kind: "tier", from: null, to: gold, at, reason: "backfill" },
     });
-    // Klaviyo answers 503 to every send of the first pass: the rows stay pending, with their backoff
-    klaviyo.faults.inject({ kind: "http", status: 503 }, { operation: "create_event", times: 3 });
+    // Klaviyo answers 503 to the first pass's bulk request: the rows stay pending, with their backoff
+    klaviyo.faults.inject({ kind: "http", status: 503 }, { operation: "bulk_create_events", times: 1 });
     const first = await sync(S);
     expect(first).toMatchObject({ status: "done", counts: { eventsSent: 0, eventsSkipped: 0 } });
     const rows = await prisma.channelMessage.findMany({
@@ -442,7 +442,7 @@ describe("events", () => {
         reason: "order",
       },
     });
-    klaviyo.faults.inject({ kind: "http", status: 429, retryAfter: 2 }, { operation: "create_event" });
+    klaviyo.faults.inject({ kind: "http", status: 429, retryAfter: 2 }, { operation: "bulk_create_events" });
     const before = Date.now();
     const throttled = await sync(S);
     expect(throttled).toMatchObject({ status: "throttled", counts: { throttled: 1, eventsSent: 0 } });

@@ -128,6 +128,29 @@ describe("outcomes, without retries", () => {
     });
   });
 
+  it("Bulk Create Events: one request for many events grouped by profile; sent again, nothing more is recorded", async () => {
+    const c = client();
+    const events = Array.from({ length: 30 }, (_, i) => ({
+      metric: i % 2 ? "Points earned" : "Tier changed",
+      profile: { email: `bulk${i % 10}@example.com`, externalId: `gid://shopify/Customer/b${i % 10}` },
+      properties: { n: i },
+      time: new Date("2026-12-03T00:00:00Z"),
+      uniqueId: `6f1c1d0a-0000-4000-8000-2${String(i).padStart(11, "0")}`,
+    }));
+    const requestsBefore = klaviyo.requests().length;
+    expect(await c.createEvents(events)).toMatchObject({ kind: "ok", status: 202 });
+    expect(klaviyo.requests().slice(requestsBefore)).toEqual([
+      expect.objectContaining({ operationId: "bulk_create_events", status: 202 }),
+    ]);
+    const mine = () => klaviyo.events(account.id).filter((e) => e.uniqueId?.startsWith("6f1c1d0a-0000-4000-8000-2"));
+    expect(mine()).toHaveLength(30);
+    expect(await c.createEvents(events)).toMatchObject({ kind: "ok" });
+    expect(mine()).toHaveLength(30);
+    await expect(c.createEvents([...events, ...events].concat(Array(941).fill(events[0])))).rejects.toThrow(RangeError);
+    klaviyo.faults.inject({ kind: "http", status: 429, retryAfter: 4 }, { operation: "bulk_create_events" });
+    expect(await c.createEvents(events.slice(0, 1))).toMatchObject({ kind: "rate-limited", retryAfterMs: 4000 });
+  });
+
   it("asks Klaviyo to delete a profile by email: the profile and its events go", async () => {
     const c = client();
     await c.createEvent({
