@@ -462,9 +462,10 @@ export function sampleFacts(event: LineEvent, at: Date): EventFacts {
 }
 
 /**
- * The shop's name as messages show it until the app keeps Shopify's shop name: the store handle of its
- * myshopify.com domain ("bai-cha.myshopify.com" → "bai-cha"), as the sender's context does.
+ * The shop's name as messages show it: Shopify's shop name (Shop.name, read with the shop's settings), or, until it
+ * has been read, the store handle of its myshopify.com domain ("bai-cha.myshopify.com" → "bai-cha").
  */
-export function shopDisplayName(shopDomain: string): string {
-  return shopDomain.replace(/\.myshopify\.com$/, "");
+export function shopDisplayName(shopDomain: string, name?: string | null): string {
+  const given = name?.trim();
+  return given ? given : shopDomain.replace(/\.myshopify\.com$/, "");
 }

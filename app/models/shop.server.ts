@@ -31,12 +31,21 @@ export function markUninstalled(shop: string, at: Date) {
   });
 }
 
-/** What the shop's own settings say (read from Shopify at backfill): the ledger's currency and the shop's zone. */
+/** What the shop's own settings say (read from Shopify at backfill): the ledger's currency, the shop's zone, its
+ * language and (when given) its name. */
 export function setShopSettings(
   shop: string,
-  { currencyCode, timezone, locale }: { currencyCode: string; timezone: string; locale: string | null },
+  {
+    currencyCode,
+    timezone,
+    locale,
+    name,
+  }: { currencyCode: string; timezone: string; locale: string | null; name?: string | null },
 ) {
-  return prisma.shop.updateMany({ where: { shop }, data: { currencyCode, timezone, locale } });
+  return prisma.shop.updateMany({
+    where: { shop },
+    data: { currencyCode, timezone, locale, ...(name === undefined ? {} : { name }) },
+  });
 }
 
 /** The storefront's default language as Shopify last said (e.g. "th"); null when not known yet. */

@@ -95,6 +95,7 @@ export async function runBackfill(
         currencyCode: settings.currencyCode,
         timezone: settings.ianaTimezone,
         locale: settings.locale,
+        name: settings.name,
       });
     }
     while (run.phase !== "done") {

@@ -34,7 +34,7 @@ export interface TemplatesPageData {
 export async function previewShopContext(shop: string): Promise<ShopContext> {
   const [row, currencyCode] = await Promise.all([getShop(shop), shopCurrency(shop)]);
   return {
-    shopName: shopDisplayName(shop),
+    shopName: shopDisplayName(shop, row?.name),
     shopUrl: `https://${shop}`,
     loyaltyUrl: `https://${shop}/apps/loyalty`,
     currencyCode,

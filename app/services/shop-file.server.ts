@@ -69,6 +69,7 @@ export async function loadShopFile(shop: string, file: string): Promise<LoadResu
             currencyCode: record.currencyCode,
             timezone: record.ianaTimezone,
             locale: record.primaryLocale ?? null,
+            name: typeof record.name === "string" ? record.name : null,
           });
           runId = (await createBackfillRun(shop)).run.id;
           await updateBackfillRun(shop, runId, { status: "running", phase: "orders" });
