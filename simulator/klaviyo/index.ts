@@ -90,7 +90,9 @@ interface Account {
 export type KlaviyoFault =
   | { kind: "http"; status: 429 | 500 | 502 | 503; retryAfter?: number }
   | { kind: "reset" }
-  | { kind: "slow"; ms: number };
+  | { kind: "slow"; ms: number }
+  /** A 400 in Klaviyo's shape, nothing recorded: what Klaviyo answers a request it finds invalid. */
+  | { kind: "refuse"; detail?: string };
 
 export interface LocalKlaviyoOptions {
   now?: () => number;
@@ -391,6 +393,17 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
         requestLog.push({ operationId, status: 0, accountId: a.id });
         req.socket.destroy();
         return;
+      }
+      if (fault.kind === "refuse") {
+        return fail([
+          {
+            status: 400,
+            code: "invalid",
+            title: "Invalid input.",
+            detail: fault.detail ?? "The request was refused.",
+            pointer: "/data/attributes",
+          },
+        ]);
       }
       if (fault.kind === "http") {
         const headersOut: Record<string, string> =

@@ -461,6 +461,39 @@ describe("events", () => {
     ).toHaveLength(1);
   }, 60_000);
 
+  it("a bulk request Klaviyo refuses is sent event by event: only the refused event is marked refused", async () => {
+    const ids = [19, 20, 22]; // subscribed
+    for (const i of ids) {
+      await prisma.customerStateChange.create({
+        data: {
+          shop: S,
+          customerId: gid(S, i),
+          kind: "tier",
+          from: tierKeys[1],
+          to: tierKeys[0],
+          at: new Date(NOW - 400),
+          reason: "order",
+        },
+      });
+    }
+    klaviyo.faults.inject({ kind: "refuse" }, { operation: "bulk_create_events" });
+    klaviyo.faults.inject({ kind: "refuse", detail: "'properties' is too large" }, { operation: "create_event" });
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { eventsSent: 2, eventsRefused: 1 } });
+    const rows = await prisma.channelMessage.findMany({
+      where: { shop: S, customerId: { in: ids.map((i) => gid(S, i)) } },
+      orderBy: { id: "asc" },
+    });
+    expect(rows.map((r) => r.state).sort()).toEqual(["refused", "sent", "sent"]);
+    expect(rows.find((r) => r.state === "refused")!.lastError).toContain("too large");
+    const byProfile = profilesOf(accountS.id);
+    for (const r of rows.filter((x) => x.state === "sent")) {
+      const pid = byProfile.get(r.customerId)!.id;
+      expect(klaviyo.events(accountS.id).filter((e) => e.profileId === pid && e.uniqueId === r.retryKey)).toHaveLength(
+        1,
+      );
+    }
+  }, 60_000);
+
   it("Offer issued, Points earned and Reward redeemed with their facts", async () => {
     const i = 13; // subscribed
     const issued = new Date(NOW - 500);
