@@ -166,6 +166,20 @@ export async function expiringTiers(shop: string, customerIds: readonly string[]
   return out;
 }
 
+/** What the app last wrote to these customers' storefront metafields (CustomerSync.metafields: the storefront digest). */
+export async function syncedStorefront(shop: string, customerIds: readonly string[]) {
+  const out: { customerId: string; metafields: string | null }[] = [];
+  for (const ids of chunks(customerIds, IN_CHUNK)) {
+    out.push(
+      ...(await prisma.customerSync.findMany({
+        where: { shop, customerId: { in: ids }, metafields: { not: null } },
+        select: { customerId: true, metafields: true },
+      })),
+    );
+  }
+  return out;
+}
+
 /** "Points earned" announcements (the points Flow trigger's records) written since `since`. */
 export function pointsEarnedSince(shop: string, since: Date) {
   return prisma.pointsFlowTrigger.findMany({

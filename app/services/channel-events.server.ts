@@ -11,7 +11,9 @@
 //   tier-expiring    CustomerState.tierExpiresAt within TIER_EXPIRY_NOTICE_MS; sourceKey expiry:<tier>:<instant>
 //   points-earned    a "points earned" announcement (the points Flow trigger's record); sourceKey points:<source>
 //   reward-redeemed  a confirmed redemption; sourceKey redemption:<id>
-// "points-expiring" has no producer yet (its Flow trigger is derived in the metafield sync, with no record to read).
+//   points-expiring  the points the shopper's storefront shows as expiring (the points metafield the sync last wrote,
+//                    the same text the "Points expiring" Flow trigger reads) within POINTS_EXPIRY_NOTICE_MS;
+//                    sourceKey expiring:<instant>
 import { randomUUID } from "node:crypto";
 import type { LineEvent } from "../domain/line-messages";
 import { lineConnected, lineTemplates } from "../models/channel-templates.server";
@@ -29,9 +31,11 @@ import {
   pointsEarnedSince,
   redemptionsConfirmedSince,
   tierChangesSince,
+  syncedStorefront,
   type NewChannelMessage,
 } from "../models/channel-messages.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
+import { splitStorefrontDigest, type PointsStatusJson } from "../domain/sync";
 import { LINE_MULTICAST_MAX } from "./line-client.server";
 
 export const LINE_CHANNEL = "line";
@@ -39,7 +43,21 @@ export const LINE_CHANNEL = "line";
 export const LOOKBACK_MS = 3 * 24 * 60 * 60 * 1000;
 /** A tier about to end is announced this long before. */
 export const TIER_EXPIRY_NOTICE_MS = 7 * 24 * 60 * 60 * 1000;
+/** Points about to expire are announced this long before. */
+export const POINTS_EXPIRY_NOTICE_MS = 7 * 24 * 60 * 60 * 1000;
 const PAGE = 1000;
+
+/** The expiring points of a storefront digest (what the shopper's loyalty block shows), or null. */
+export function expiringPointsOf(digest: string | null): { points: number; at: string } | null {
+  const text = splitStorefrontDigest(digest).points;
+  if (text === null) return null;
+  try {
+    const expiring = (JSON.parse(text) as PointsStatusJson).expiring;
+    return expiring && expiring.points > 0 ? expiring : null;
+  } catch {
+    return null;
+  }
+}
 
 export type ProducedCounts = Partial<Record<LineEvent, number>>;
 
@@ -158,6 +176,26 @@ async function produceTierExpiring(shop: string, now: Date): Promise<number> {
   return inserted;
 }
 
+async function producePointsExpiring(shop: string, now: Date): Promise<number> {
+  const until = now.getTime() + POINTS_EXPIRY_NOTICE_MS;
+  let inserted = 0;
+  let after: string | null = null;
+  for (;;) {
+    const ids = await followingCustomerIds(shop, after, PAGE);
+    if (ids.length === 0) break;
+    after = ids[ids.length - 1];
+    const pairs: { customerId: string; sourceKey: string }[] = [];
+    for (const row of await syncedStorefront(shop, ids)) {
+      const expiring = expiringPointsOf(row.metafields);
+      const at = expiring ? Date.parse(expiring.at) : NaN;
+      if (expiring && at > now.getTime() && at <= until)
+        pairs.push({ customerId: row.customerId, sourceKey: `expiring:${new Date(at).toISOString()}` });
+    }
+    inserted += await produce(shop, "points-expiring", pairs, now);
+  }
+  return inserted;
+}
+
 /**
  * One producer pass: rows for everything new in each source's recent window, for the events switched on. Returns
  * how many rows each event gained.
@@ -179,6 +217,7 @@ export async function produceLineMessages(shop: string, { now = new Date() }: { 
       now,
     );
   }
+  if (on("points-expiring")) counts["points-expiring"] = await producePointsExpiring(shop, now);
   if (on("reward-redeemed")) {
     const redeemed = await redemptionsConfirmedSince(shop, since);
     counts["reward-redeemed"] = await produce(

@@ -44,6 +44,7 @@ import {
   rewardName,
   shopRow,
   skipPending,
+  syncedStorefront,
   tierChangeById,
   type DueMessage,
   type FollowingLink,
@@ -51,7 +52,7 @@ import {
 import { availablePoints } from "../models/rewards.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
-import { LINE_CHANNEL } from "./channel-events.server";
+import { expiringPointsOf, LINE_CHANNEL } from "./channel-events.server";
 import { LINE_RATE_LIMITS, lineClientForShop, type LineClient, type LineSendOutcome } from "./line-client.server";
 
 export const PACE_FRACTION = 0.95;
@@ -239,6 +240,15 @@ async function factsFor(
           const balance = await availablePoints(shop, row.customerId, now);
           out.set(row.id, { event: "points-earned", points: a.points, balance: BigInt(balance) });
         }
+        break;
+      }
+      case "points-expiring": {
+        const at = row.sourceKey.replace(/^expiring:/, "");
+        const [synced] = await syncedStorefront(shop, [row.customerId]);
+        const expiring = expiringPointsOf(synced?.metafields ?? null);
+        if (!expiring || new Date(Date.parse(expiring.at)).toISOString() !== at)
+          out.set(row.id, { skip: "points no longer expiring then" });
+        else out.set(row.id, { event: "points-expiring", points: BigInt(expiring.points), expiresAt: new Date(at) });
         break;
       }
       case "reward-redeemed": {

@@ -357,8 +357,8 @@ describe("sender", () => {
 });
 
 describe("the other events", () => {
-  it("tier reached (up or join, not the install's first scoring, not down), tier expiring, points earned, reward redeemed", async () => {
-    const [up, join, down, backfill, expiring, later, earner, redeemer] = await linked(SHOP_A, 8);
+  it("tier reached (up or join, not the install's first scoring, not down), tier expiring, points earned and expiring, reward redeemed", async () => {
+    const [up, join, down, backfill, expiring, later, earner, redeemer, fading, distant] = await linked(SHOP_A, 10);
     const now = new Date();
     const state = (customerId: string, tier: string, tierExpiresAt: Date | null = null) =>
       prisma.customerState.create({
@@ -416,12 +416,40 @@ describe("the other events", () => {
         confirmedAt: now,
       },
     });
+    // points the storefront shows as expiring (the points metafield the sync last wrote): in 5 days, and in 20
+    const pointsText = (points: number, at: Date) =>
+      JSON.stringify({
+        available: 300,
+        pending: 0,
+        next_available: null,
+        expiring: { points, at: at.toISOString() },
+        rewards_affordable: 0,
+        next_reward: null,
+      });
+    const inFiveDays = new Date(now.getTime() + 5 * 86_400_000);
+    await prisma.customerSync.create({
+      data: { shop: SHOP_A, customerId: fading.customerId, metafields: `gold\npoints\n${pointsText(150, inFiveDays)}` },
+    });
+    await prisma.customerSync.create({
+      data: {
+        shop: SHOP_A,
+        customerId: distant.customerId,
+        metafields: `gold\npoints\n${pointsText(90, new Date(now.getTime() + 20 * 86_400_000))}`,
+      },
+    });
     const counts = await produceLineMessages(SHOP_A, { now });
-    expect(counts).toMatchObject({ "tier-reached": 2, "tier-expiring": 1, "points-earned": 1, "reward-redeemed": 1 });
+    expect(counts).toMatchObject({
+      "tier-reached": 2,
+      "tier-expiring": 1,
+      "points-earned": 1,
+      "points-expiring": 1,
+      "reward-redeemed": 1,
+    });
     expect(await produceLineMessages(SHOP_A, { now })).toMatchObject({
       "tier-reached": 0,
       "tier-expiring": 0,
       "points-earned": 0,
+      "points-expiring": 0,
       "reward-redeemed": 0,
     });
     const keys = await prisma.channelMessage.findMany({
@@ -444,8 +472,11 @@ describe("the other events", () => {
 
     // the sender: each message says what happened (Thai defaults), in the tier's colour for tier news
     const result = await sendLineMessages(SHOP_A, { now: () => now });
-    expect(result.sent).toBe(5);
+    expect(result.sent).toBe(6);
     const text = (u: { userId: string }) => JSON.stringify(deliveredTo(CH_A, u.userId).map((d) => d.messages));
+    expect(deliveredTo(CH_A, fading.userId)).toHaveLength(1);
+    expect(text(fading)).toContain("150");
+    expect(deliveredTo(CH_A, distant.userId)).toHaveLength(0);
     expect(deliveredTo(CH_A, up.userId)).toHaveLength(1);
     expect(text(up)).toMatch(/Gold|โกลด์|ทอง/);
     expect(deliveredTo(CH_A, join.userId)).toHaveLength(1);
