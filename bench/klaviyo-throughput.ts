@@ -1,5 +1,5 @@
 // Klaviyo's part of the 100k-recipient throughput bench (docs/BENCHMARKS.md, "Klaviyo throughput"):
-// `npx tsx bench/klaviyo-throughput.ts [--profiles 100000] [--events 100000]`.
+// `npm run bench:klaviyo -- [--profiles 100000] [--events 100000]`.
 //
 // What it measures, against the local Klaviyo in its own process (every request validated against Klaviyo's vendored
 // description, burst/steady limits enforced per account and operation in fixed windows):
