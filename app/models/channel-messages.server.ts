@@ -258,7 +258,7 @@ export async function currentTiers(shop: string, customerIds: readonly string[])
 }
 
 export function shopRow(shop: string) {
-  return prisma.shop.findUnique({ where: { shop }, select: { currencyCode: true, timezone: true } });
+  return prisma.shop.findUnique({ where: { shop }, select: { currencyCode: true, timezone: true, name: true } });
 }
 
 // ---- the sender -------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 import { randomUUID } from "node:crypto";
 import {
   renderLineMessages,
+  shopDisplayName,
   tierColour,
   type EventFacts,
   type LineEvent,
@@ -115,10 +116,16 @@ export interface SendOptions {
   afterSend?: (ids: number[], outcome: LineSendOutcome) => Promise<void> | void;
 }
 
-function shopContext(shop: string, currencyCode: string, timeZone: string, colour: string | null): ShopContext {
-  const handle = shop.replace(/\.myshopify\.com$/, "");
+function shopContext(
+  shop: string,
+  name: string | null,
+  currencyCode: string,
+  timeZone: string,
+  colour: string | null,
+): ShopContext {
   return {
-    shopName: handle,
+    // The shop's name as Shopify says it (read with the settings), its store handle until then.
+    shopName: shopDisplayName(shop, name),
     shopUrl: `https://${shop}`,
     loyaltyUrl: `https://${shop}/apps/loyalty`,
     currencyCode,
@@ -488,7 +495,7 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
           facts.get(row.id) as EventFacts,
           templates[row.event as LineEvent][locale],
           locale,
-          shopContext(shop, currency, timeZone, colourOf(tiers.get(row.customerId))),
+          shopContext(shop, shopInfo?.name ?? null, currency, timeZone, colourOf(tiers.get(row.customerId))),
         );
       } catch (e) {
         add(
@@ -576,7 +583,7 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
         f,
         templates["campaign-offer"][locale],
         locale,
-        shopContext(shop, currency, timeZone, null),
+        shopContext(shop, shopInfo?.name ?? null, currency, timeZone, null),
       );
       await pacers.multicast.take();
       const outcome = await client.multicast(

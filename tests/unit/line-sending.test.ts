@@ -38,7 +38,9 @@ beforeAll(async () => {
     [SHOP_A, CH_A, TOKEN_A],
     [SHOP_B, CH_B, TOKEN_B],
   ] as const) {
-    await prisma.shop.create({ data: { shop, currencyCode: "THB", timezone: "Asia/Bangkok" } });
+    await prisma.shop.create({
+      data: { shop, currencyCode: "THB", timezone: "Asia/Bangkok", name: shop === SHOP_A ? "ร้านใบชา" : null },
+    });
     const saved = await saveConnection(shop, "line-messaging", {
       channelId: ch,
       channelSecret: (shop === SHOP_A ? "a" : "b").repeat(32),
@@ -163,6 +165,7 @@ describe("sender", () => {
     expect(got[0].messages[0]).toMatchObject({ type: "flex" });
     expect(text).toContain(camp.codes.get(s.customerId)!);
     expect(text).toContain("ใช้โค้ด"); // the Thai default template
+    expect(text).toContain("ร้านใบชา"); // signed with the shop's name
     // the expiry in the shop's zone, Thai (Buddhist era year)
     expect(text).toContain(String(camp.expiresAt.getUTCFullYear() + 543));
     const [row] = await rowsOf(SHOP_A, `campaign:${camp.id}`);
