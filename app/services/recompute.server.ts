@@ -37,6 +37,7 @@ import { recomputeFromAggregates } from "./recompute-aggregates.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { isShopActive } from "../models/shop.server";
+import { ledgerCounts } from "../models/ledger-counts.server";
 import {
   CAMPAIGNS_COALESCE_MS,
   CHANNEL_EVENTS_COALESCE_MS,
@@ -396,6 +397,9 @@ export async function recomputeShopAndFollowUp(
   if (reason === "daily" || reason === "backfill") await enqueueAffinity(queue, shop, reason, asOf);
   // Referrals pass their return window as days go by (docs/referrals.md).
   if (reason === "daily") await enqueueReferrals(queue, shop, { now });
+  // The dashboard's ledger counts fold their trigger-written deltas on read; folding once a day too bounds what a shop
+  // whose dashboard nobody opens accumulates to a day's inserts (docs/ledger-counts.md).
+  if (reason === "daily") await ledgerCounts(shop);
   await scheduleDailyRecompute(queue, shop, { now });
   return result;
 }

@@ -10,7 +10,9 @@ import { ingestLedgerChange } from "../../app/models/ledger-ingest.server";
 import { ledgerCounts } from "../../app/models/ledger-counts.server";
 import { eraseCustomerData, eraseShopData } from "../../app/models/privacy.server";
 import { getInstallOverview } from "../../app/models/shop.server";
+import { recomputeShopAndFollowUp } from "../../app/services/recompute.server";
 import { customerFollowUp } from "../../app/webhooks/ledger-changed.server";
+import { testQueue } from "../support/queue";
 import { installShop } from "../support/shops";
 
 const A = "counts-a.myshopify.com";
@@ -157,5 +159,24 @@ describe("ledger counts kept by the database", () => {
     expect(await prisma.ledgerCountDelta.count({ where: { shop: A } })).toBe(0);
     expect(await kept(A)).toEqual({ orders: 0, customers: 0 });
     expect(await kept(B)).toEqual({ orders: 1, customers: 0 });
+  });
+});
+
+describe("ledger counts folded by the daily recompute", () => {
+  it("leaves no delta behind after the daily run, and not before it (a manual run does not fold)", async () => {
+    const C = "counts-daily.myshopify.com";
+    await installShop(C);
+    for (let n = 1; n <= 3; n += 1) {
+      await ingest(C, { kind: "customers", customers: [customer(500 + n, 1)] });
+      await ingest(C, { kind: "orders", orders: [order(500 + n, 500 + n, 1000 * n, 1)], refunds: [] });
+    }
+    const deltas = () => prisma.ledgerCountDelta.count({ where: { shop: C } });
+    expect(await deltas()).toBe(6);
+    const queue = testQueue();
+    await recomputeShopAndFollowUp(C, { asOf: at(40), reason: "manual", queue });
+    expect(await deltas()).toBe(6);
+    await recomputeShopAndFollowUp(C, { asOf: at(40), reason: "daily", queue });
+    expect(await deltas()).toBe(0);
+    expect(await kept(C)).toEqual({ orders: 3, customers: 3 });
   });
 });
