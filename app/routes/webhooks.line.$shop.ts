@@ -6,14 +6,36 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { receiveLineWebhook } from "../services/line-link.server";
 
 const SHOP = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+/** LINE's webhook bodies are small; a body past this is refused (the service checks the same bound). */
+const MAX_BYTES = 1_000_000;
+
+/** The body's bytes, read at most `limit` of them: null past it (a chunked body has no Content-Length to check). */
+async function readBounded(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const shop = (params.shop ?? "").toLowerCase();
   if (request.method !== "POST") return new Response(null, { status: 405, headers: { Allow: "POST" } });
   if (!SHOP.test(shop)) return new Response(null, { status: 404 });
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > 1_000_000) return new Response(null, { status: 413 });
-  const body = new Uint8Array(await request.arrayBuffer());
+  if (declared > MAX_BYTES) return new Response(null, { status: 413, headers: { Connection: "close" } });
+  const body = await readBounded(request, MAX_BYTES);
+  if (!body) return new Response(null, { status: 413, headers: { Connection: "close" } });
   const { status } = await receiveLineWebhook(shop, body, request.headers.get("x-line-signature"));
   return new Response(null, { status });
 };
