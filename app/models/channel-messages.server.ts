@@ -429,14 +429,22 @@ export async function recordSentEach(
   }
 }
 
-/** Skips rows without claiming them (no consent, event off, nothing to announce): only if still pending. */
-export async function skipPending(shop: string, ids: readonly number[], reason: string): Promise<number> {
+/** Skips rows without claiming them (no consent, event off, nothing to announce): only if still pending and not held
+ * by a live claim. */
+export async function skipPending(shop: string, ids: readonly number[], reason: string, now: Date): Promise<number> {
   let n = 0;
   for (const part of chunks(ids, IN_CHUNK)) {
     n += (
       await prisma.channelMessage.updateMany({
-        where: { shop, id: { in: part }, state: "pending", claimToken: null },
-        data: { state: "skipped", lastError: reason },
+        // Unclaimed, or claimed by a sender whose lease has run out (it died holding the row): else the row of a
+        // shopper who no longer consents would stay pending and due, and every pass would find it again.
+        where: {
+          shop,
+          id: { in: part },
+          state: "pending",
+          OR: [{ claimToken: null }, { nextAttemptAt: { lte: now } }],
+        },
+        data: { state: "skipped", lastError: reason, claimToken: null, nextAttemptAt: null },
       })
     ).count;
   }

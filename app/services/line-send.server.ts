@@ -424,6 +424,7 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
           shop,
           rows.map((r) => r.id),
           reason,
+          now(),
         ),
       );
   }

@@ -233,6 +233,28 @@ describe("sender", () => {
     expect(line.requests().filter((r) => r.status === 409).length).toBeGreaterThan(0);
   });
 
+  it("a sender killed holding a row, then the shopper unlinks: after the lease the row is skipped, not pending forever", async () => {
+    const [s] = await linked(SHOP_A, 1);
+    const camp = await campaign(SHOP_A, "push", [s.customerId]);
+    await produceLineMessages(SHOP_A);
+    await expect(
+      sendLineMessages(SHOP_A, {
+        afterSend: () => {
+          throw new Error("killed");
+        },
+      }),
+    ).rejects.toThrow("killed");
+    await deleteLineLink(SHOP_A, s.customerId);
+    const later = new Date(Date.now() + 3 * 60_000);
+    const result = await sendLineMessages(SHOP_A, { now: () => later });
+    expect(result.requests).toBe(0);
+    const [row] = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(row).toMatchObject({ state: "skipped", claimToken: null });
+    // Nothing of this row is due any more: the job is not asked to run again at once, forever.
+    expect(result.nextRunAt === null || result.nextRunAt.getTime() > later.getTime()).toBe(true);
+    expect(deliveredTo(CH_A, s.userId)).toHaveLength(1);
+  });
+
   it("timeout after accept, then 409 on the retry: delivered once; 429 waits (not counted) then succeeds", async () => {
     const [s, t] = await linked(SHOP_A, 2);
     const camp = await campaign(SHOP_A, "push", [s.customerId]);
