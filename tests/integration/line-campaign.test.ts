@@ -1,6 +1,7 @@
 // Issue #25's proof for LINE, on the local Shopify and the local LINE with the built app: the merchant connects LINE
-// through the app's Channels page; a linked, following Thai shopper is in a campaign whose LINE mode is push; the
-// campaigns job issues the codes in Shopify and queues the LINE producer, which queues the sender; the local LINE
+// (Messaging API and LINE Login) through the app's Channels page; a Thai shopper links LINE from the loyalty page
+// through the storefront's app proxy and the local LINE Login, adding the OA as a friend; the merchant sets the
+// campaign's LINE option to push with the campaign form; the campaigns job issues the codes in Shopify and queues the LINE producer, which queues the sender; the local LINE
 // received a Thai Flex message with that shopper's own code and expiry; the shopper orders with the code at the
 // simulated checkout and the campaign's report attributes it. Then: a retried send (the connection dropped after LINE
 // accepted) is delivered once; 429 then success; the monthly limit; an unlinked shopper gets nothing; a multicast
@@ -18,12 +19,15 @@ const SHOP = "line-campaign.myshopify.com";
 const AS_OF = new Date("2026-11-01T00:00:00.000Z");
 const DAY = 86_400_000;
 const CHANNEL_ID = "1657000101";
+const LOGIN_ID = "2000000101";
+const LOGIN_SECRET = randomBytes(16).toString("hex");
 const TOKEN = randomBytes(96).toString("base64");
 const SECRET = randomBytes(16).toString("hex");
 const line = createLocalLine();
 line.addChannel({ channelId: CHANNEL_ID, channelSecret: SECRET, accessToken: TOKEN, monthlyQuota: null });
 const lineServer = await line.listen();
 process.env.LINE_API_ORIGIN = lineServer.url;
+process.env.LINE_ACCESS_ORIGIN = lineServer.url;
 process.env.CHANNEL_SECRETS_KEY = randomBytes(32).toString("base64");
 
 const { prisma } = await import("../../app/db.server");
@@ -43,6 +47,7 @@ const { produceLineMessages } = await import("../../app/services/channel-events.
 const { sendLineMessages } = await import("../../app/services/line-send.server");
 const { campaignMessageCounts } = await import("../../app/models/channel-messages.server");
 const { saveLineLink } = await import("../../app/models/line-links.server");
+const { lineLinkFlow } = await import("../support/line-link");
 
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
 let clock = AS_OF;
@@ -50,7 +55,8 @@ const now = () => clock;
 const userOf = (customerId: string) => `U${customerId.split("/").pop()!.padStart(32, "0")}`;
 const delivered = (userId: string) => line.deliveries(CHANNEL_ID).filter((d) => d.to === userId);
 
-/** Links a customer's LINE account (through LINK's model: the link flow itself is tests/integration/line-link.test.ts). */
+/** Links more customers' LINE accounts for the retry/quota/multicast cases (the model's write; the proof's shopper links
+ * through the real flow, and every step of it is tested in tests/integration/line-link.test.ts). */
 async function link(customerId: string, { locale = "th", following = true } = {}) {
   const userId = userOf(customerId);
   line.follow(CHANNEL_ID, { userId, displayName: customerId });
@@ -67,13 +73,36 @@ async function link(customerId: string, { locale = "th", following = true } = {}
   return userId;
 }
 
+const adminHeaders = () => ({
+  ...BROWSER_HEADERS,
+  Authorization: `Bearer ${mintSessionToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET })}`,
+});
+
+/** A win-back campaign (created at the test's clock), whose LINE option the merchant then sets with the campaign
+ * form on the campaign's page: the form's action over HTTP, as the admin's fetcher posts it. */
 async function newCampaign(lineMode: "push" | "multicast", holdoutPercent = "0") {
-  const form = { ...campaignFormValues(await templateDefinition(SHOP, "win_back"), "USD"), holdoutPercent };
-  const saved = await createCampaignFromForm(SHOP, form, clock);
+  const values = { ...campaignFormValues(await templateDefinition(SHOP, "win_back"), "USD"), holdoutPercent };
+  const saved = await createCampaignFromForm(SHOP, values, clock);
   if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
-  // The campaign form's LINE option is TEMPLATES' control; its column is set here.
-  await prisma.campaign.update({ where: { id: saved.campaign.id }, data: { lineMode } });
-  return saved.campaign.id;
+  const id = saved.campaign.id;
+  const form = new URLSearchParams({ intent: "save" });
+  for (const [k, v] of Object.entries(values)) {
+    if (Array.isArray(v)) for (const x of v) form.append(k, String(x));
+    else form.set(k, typeof v === "boolean" ? (v ? "on" : "off") : String(v));
+  }
+  form.set("lineMode", lineMode);
+  const res = await fetch(
+    `${env.app.url}/app/campaigns/${id}?_data=${encodeURIComponent("routes/app.campaigns.$id")}`,
+    {
+      method: "POST",
+      headers: adminHeaders(),
+      body: form,
+    },
+  );
+  expect(res.status).toBe(200);
+  expect(await res.json()).toMatchObject({ ok: true, id });
+  expect((await prisma.campaign.findUniqueOrThrow({ where: { id } })).lineMode).toBe(lineMode);
+  return id;
 }
 
 /** Runs the campaigns job and what it queues (the LINE producer, then the sender) until the queue is idle. */
@@ -105,6 +134,7 @@ beforeAll(async () => {
   );
   const state = await env.shopify.admin.shops.loadShopFile(file);
   state.record.plan = "advanced";
+  state.record.primaryLocale = "th"; // a Thai shop: its shoppers link LINE in Thai
   env.shopify.install(SHOP);
   expect((await openApp(env.app.url, env.shopify, SHOP)).status).toBe(200);
   const queue = testQueue();
@@ -112,22 +142,26 @@ beforeAll(async () => {
   await worker.idle();
   await worker.stop();
   await recomputeShop(SHOP, { asOf: AS_OF, reason: "backfill" });
-  // The merchant connects the shop's LINE OA on the Channels page of the built app (sealed at rest)
-  const res = await fetch(`${env.app.url}/app/channels?_data=routes%2Fapp.channels`, {
-    method: "POST",
-    headers: {
-      ...BROWSER_HEADERS,
-      Authorization: `Bearer ${mintSessionToken({ shop: SHOP, apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET })}`,
-    },
-    body: new URLSearchParams({
-      intent: "save",
-      channel: "line-messaging",
-      channelId: CHANNEL_ID,
-      channelSecret: SECRET,
-      accessToken: TOKEN,
-    }),
+  // The merchant connects the shop's LINE OA and its LINE Login channel on the Channels page of the built app (sealed
+  // at rest); the Login channel's callback is the storefront's, and it is linked to the OA (the add-friend offer)
+  line.login.addChannel({
+    channelId: LOGIN_ID,
+    channelSecret: LOGIN_SECRET,
+    callbackUrls: [env.shopify.storefront.proxyUrl(SHOP, "/line/callback")],
+    linkedBotChannelId: CHANNEL_ID,
   });
-  expect(res.status).toBe(200);
+  const connections: Record<string, string>[] = [
+    { channel: "line-messaging", channelId: CHANNEL_ID, channelSecret: SECRET, accessToken: TOKEN },
+    { channel: "line-login", channelId: LOGIN_ID, channelSecret: LOGIN_SECRET },
+  ];
+  for (const fields of connections) {
+    const res = await fetch(`${env.app.url}/app/channels?_data=routes%2Fapp.channels`, {
+      method: "POST",
+      headers: adminHeaders(),
+      body: new URLSearchParams({ intent: "save", ...fields }),
+    });
+    expect(res.status).toBe(200);
+  }
   return () => lineServer.close();
 });
 
@@ -145,7 +179,14 @@ describe("a campaign through LINE", () => {
     expect(audience.length).toBeGreaterThan(3);
     shopper = audience[0].customerId;
     unlinked = audience[1].customerId;
-    shopperUser = await link(shopper, { locale: "th" });
+    // The shopper links LINE from the loyalty page: storefront → app proxy → LINE Login (adds the OA) → callback
+    shopperUser = userOf(shopper);
+    line.login.signIn({ userId: shopperUser, displayName: "สมหญิง รักดี" });
+    line.login.setConsent({ mode: "auto", addFriend: true });
+    expect(await lineLinkFlow(env.shopify).link(SHOP, shopper)).toBe("linked");
+    expect(
+      await prisma.lineLink.findUniqueOrThrow({ where: { shop_customerId: { shop: SHOP, customerId: shopper } } }),
+    ).toMatchObject({ lineUserId: shopperUser, locale: "th", following: true });
     campaignId = await newCampaign("push");
     await runCampaignsThroughJobs();
     const recipient = await prisma.campaignRecipient.findFirstOrThrow({

@@ -12,6 +12,7 @@ import { createLocalLine, signLineWebhook } from "../../simulator/line/index";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 import { mintSessionToken } from "../../simulator/app-bridge/session-token";
 import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "../support/test-env";
+import { lineFormAction, lineLinkFlow } from "../support/line-link";
 
 const A = "line-link-a.myshopify.com";
 const B = "line-link-b.myshopify.com";
@@ -37,6 +38,7 @@ beforeAll(async () => {
   process.env.LINE_ACCESS_ORIGIN = server.url;
   process.env.CHANNEL_SECRETS_KEY = randomBytes(32).toString("base64");
   env = await startLocalShopifyAndApp();
+  flow = lineLinkFlow(env.shopify);
   const { saveConnection } = await import("../../app/services/channels.server");
   const { keyringFrom } = await import("../../app/services/secret-box.server");
   const keyring = keyringFrom(process.env.CHANNEL_SECRETS_KEY);
@@ -68,59 +70,13 @@ beforeAll(async () => {
   return () => server.close();
 });
 
-let visits = 0;
-/** The loyalty page as the shopper's browser gets it through the storefront. */
-async function page(shop: string, customerId: string, query = "") {
-  const res = await env.shopify.storefront.fetch(shop, `/apps/loyalty?${query ? `${query}&` : ""}v=${++visits}`, {
-    customerId,
-    headers: BROWSER_HEADERS,
-  });
-  expect(res.status).toBe(200);
-  return res.text();
-}
-
-/** A form's action on the page (the LINE section's link or unlink form; Shopify's library adds a trailing slash). */
-function action(html: string, what: "link" | "unlink"): string | null {
-  const m = new RegExp(`<form method="post" action="([^"]*/line/${what}/?\\?f=[^"]+)"`).exec(html);
-  return m ? m[1].replace(/&amp;/g, "&") : null;
-}
-
-/** "Link LINE" through the storefront: the redirect to LINE Login. */
-async function start(shop: string, customerId: string) {
-  const html = await page(shop, customerId);
-  const path = action(html, "link");
-  expect(path).not.toBeNull();
-  // The storefront's origin as Liquid's shop.url rendered it into the form
-  const origin = /name="origin" value="([^"]+)"/.exec(html)![1];
-  const res = await env.shopify.storefront.fetch(shop, path!, {
-    method: "POST",
-    customerId,
-    headers: { ...BROWSER_HEADERS, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ origin }),
-    redirect: "manual",
-  });
-  expect(res.status).toBe(303);
-  return new URL(res.headers.get("location")!);
-}
-
-/** The shopper's browser at LINE Login: the redirect back to the storefront's callback. */
-async function authorize(url: URL) {
-  const res = await fetch(url, { redirect: "manual" });
-  expect(res.status).toBe(302);
-  return new URL(res.headers.get("location")!);
-}
-
-/** The storefront's callback as the shopper's browser follows it: the page's result. */
-async function callback(shop: string, customerId: string | null, back: URL, extra = "") {
-  const path = back.pathname.replace(`/store/${shop}`, "") + back.search + extra;
-  const res = await env.shopify.storefront.fetch(shop, path, {
-    customerId: customerId ?? undefined,
-    headers: BROWSER_HEADERS,
-    redirect: "manual",
-  });
-  expect(res.status).toBe(303);
-  return new URL(res.headers.get("location")!, "http://x").searchParams.get("line");
-}
+let flow: ReturnType<typeof lineLinkFlow>;
+const page = (shop: string, customerId: string, query = "") => flow.page(shop, customerId, query);
+const action = lineFormAction;
+const start = (shop: string, customerId: string) => flow.start(shop, customerId);
+const authorize = (url: URL) => flow.authorize(url);
+const callback = (shop: string, customerId: string | null, back: URL, extra = "") =>
+  flow.callback(shop, customerId, back, extra);
 
 const linkOf = (shop: string, customerId: string) =>
   prisma.lineLink.findUnique({ where: { shop_customerId: { shop, customerId } } });
