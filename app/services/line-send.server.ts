@@ -279,6 +279,29 @@ async function factsFor(
   return out;
 }
 
+/** The customers among `rows` (one campaign's) whose newest live code for it has not expired at `now`. */
+async function liveCodeHolders(
+  shop: string,
+  sourceKey: string,
+  rows: readonly DueMessage[],
+  now: Date,
+): Promise<Set<string>> {
+  const { recipients } = await campaignOfferFacts(
+    shop,
+    sourceKey.replace(/^campaign:/, ""),
+    rows.map((r) => r.customerId),
+  );
+  const seen = new Set<string>();
+  const out = new Set<string>();
+  // Newest first: each customer's newest live row decides.
+  for (const r of recipients) {
+    if (r.retiredAt !== null || seen.has(r.customerId)) continue;
+    seen.add(r.customerId);
+    if (r.code && (!r.expiresAt || r.expiresAt.getTime() > now.getTime())) out.add(r.customerId);
+  }
+  return out;
+}
+
 /** Runs `fn` over items with at most `limit` in flight. */
 async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let i = 0;
@@ -565,7 +588,7 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
           new Date(at.getTime() + CLAIM_LEASE_MS),
         ),
       );
-      const mine = consenting.filter((r) => ids.has(r.id));
+      let mine = consenting.filter((r) => ids.has(r.id));
       if (mine.length === 0) return;
       // The announcement is the campaign's, the same for every batch: read once per pass.
       const source = mine[0].sourceKey;
@@ -578,6 +601,22 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
         add("skipped", await recordOutcome(shop, [...ids], token, { state: "skipped", error: f.skip }));
         return;
       }
+      // The announcement sends each shopper to their own code: a recipient whose code was retired or has expired
+      // since the row was made has nothing to see there, and is skipped (as a push row would be).
+      const withCode = await liveCodeHolders(shop, source, mine, now());
+      const noCode = mine.filter((r) => !withCode.has(r.customerId));
+      if (noCode.length)
+        add(
+          "skipped",
+          await recordOutcome(
+            shop,
+            noCode.map((r) => r.id),
+            token,
+            { state: "skipped", error: "no live code" },
+          ),
+        );
+      mine = mine.filter((r) => withCode.has(r.customerId));
+      if (mine.length === 0) return;
       // The batch's language: its first row's link (batches are formed per locale).
       const locale = localeOf(batchLinks.get(mine[0].customerId)!);
       const messages = renderLineMessages(

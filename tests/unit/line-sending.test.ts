@@ -360,6 +360,30 @@ describe("sender", () => {
     expect(new Set(rows.map((r) => r.requestId)).size).toBe(3);
   });
 
+  it("multicast: a recipient whose code was retired or expired before the send is skipped, not announced to", async () => {
+    const [keep, retired, expired] = await linked(SHOP_A, 3);
+    const camp = await campaign(SHOP_A, "multicast", [keep.customerId, retired.customerId, expired.customerId]);
+    await produceLineMessages(SHOP_A);
+    await prisma.campaignRecipient.updateMany({
+      where: { shop: SHOP_A, campaignId: camp.id, customerId: retired.customerId },
+      data: { retiredAt: new Date() },
+    });
+    await prisma.campaignRecipient.updateMany({
+      where: { shop: SHOP_A, campaignId: camp.id, customerId: expired.customerId },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    const result = await sendLineMessages(SHOP_A);
+    expect(result).toMatchObject({ sent: 1, skipped: 2, requests: 1 });
+    expect(deliveredTo(CH_A, keep.userId)).toHaveLength(1);
+    expect(deliveredTo(CH_A, retired.userId)).toHaveLength(0);
+    expect(deliveredTo(CH_A, expired.userId)).toHaveLength(0);
+    const rows = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    const state = new Map(rows.map((r) => [r.customerId, r.state]));
+    expect(state.get(keep.customerId)).toBe("sent");
+    expect(state.get(retired.customerId)).toBe("skipped");
+    expect(state.get(expired.customerId)).toBe("skipped");
+  });
+
   it("tenancy: a pass of shop B sends only B's rows, with B's token; A's rows stay as they are", async () => {
     const [a] = await linked(SHOP_A, 1);
     const [b] = await linked(SHOP_B, 1);
