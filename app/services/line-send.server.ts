@@ -178,6 +178,11 @@ async function factsFor(
         out.set(row.id, { skip: "campaign deleted" });
         continue;
       }
+      // The merchant switched LINE off for the campaign after its rows were made: what waits is not sent.
+      if (campaign.lineMode === "off") {
+        out.set(row.id, { skip: "LINE switched off for the campaign" });
+        continue;
+      }
       if (multicast) {
         out.set(row.id, {
           event: "campaign-offer",

@@ -384,6 +384,26 @@ describe("sender", () => {
     expect(state.get(expired.customerId)).toBe("skipped");
   });
 
+  it("the campaign's LINE mode set to off after the rows were made: pending push and multicast rows are skipped", async () => {
+    const [p, m] = await linked(SHOP_A, 2);
+    const push = await campaign(SHOP_A, "push", [p.customerId]);
+    const multi = await campaign(SHOP_A, "multicast", [m.customerId]);
+    await produceLineMessages(SHOP_A);
+    expect(await rowsOf(SHOP_A, `campaign:${push.id}`)).toHaveLength(1);
+    await prisma.campaign.updateMany({
+      where: { shop: SHOP_A, id: { in: [push.id, multi.id] } },
+      data: { lineMode: "off" },
+    });
+    const result = await sendLineMessages(SHOP_A);
+    expect(result).toMatchObject({ sent: 0, skipped: 2, requests: 0 });
+    expect(deliveredTo(CH_A, p.userId)).toHaveLength(0);
+    expect(deliveredTo(CH_A, m.userId)).toHaveLength(0);
+    for (const c of [push, multi]) {
+      const [row] = await rowsOf(SHOP_A, `campaign:${c.id}`);
+      expect(row.state).toBe("skipped");
+    }
+  });
+
   it("tenancy: a pass of shop B sends only B's rows, with B's token; A's rows stay as they are", async () => {
     const [a] = await linked(SHOP_A, 1);
     const [b] = await linked(SHOP_B, 1);
