@@ -18,12 +18,28 @@ export type LineModeCheck = { ok: true; mode: LineMode | null } | { ok: false; i
 
 /**
  * The form's LINE option. Absent (`null`/`undefined`): unchanged (a new campaign: off). A mode other than off
- * needs the shop's LINE Messaging API connection.
+ * needs the shop's LINE Messaging API connection; multicast is refused for a campaign with an A/B test (`abTest`).
  */
-export function checkLineMode(raw: unknown, { lineConnected }: { lineConnected: boolean }): LineModeCheck {
+export function checkLineMode(
+  raw: unknown,
+  { lineConnected, abTest = false }: { lineConnected: boolean; abTest?: boolean },
+): LineModeCheck {
   if (raw === null || raw === undefined) return { ok: true, mode: null };
   if (!isLineMode(raw))
     return { ok: false, issues: [{ path: ["lineMode"], key: "line_mode", message: "Choose how LINE is used." }] };
+  // A multicast is one identical announcement naming the campaign's offer: an A/B test's recipients hold different
+  // offers, so half of them would be told the wrong one. Each recipient's own message (push) carries their own.
+  if (raw === "multicast" && abTest)
+    return {
+      ok: false,
+      issues: [
+        {
+          path: ["lineMode"],
+          key: "line_multicast_ab",
+          message: "An A/B test's recipients get different offers: send each recipient their own LINE message.",
+        },
+      ],
+    };
   if (raw !== "off" && !lineConnected)
     return {
       ok: false,

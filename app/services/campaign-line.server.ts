@@ -11,12 +11,25 @@ import {
   setCampaignLineMode,
   type CampaignLineCounts,
 } from "../models/campaign-line.server";
+import { campaignAbTest } from "../models/campaign-variants.server";
 import { memberOrders } from "../models/campaigns.server";
 import { lineConnected } from "../models/channel-templates.server";
 import { lineClientForShop } from "./line-client.server";
 
-export async function checkCampaignLineMode(shop: string, raw: FormDataEntryValue | null): Promise<LineModeCheck> {
-  return checkLineMode(raw, { lineConnected: await lineConnected(shop) });
+/**
+ * The form's LINE option for campaign `campaignId` (null: a new one, A/B test when the form adds a variant B).
+ */
+export async function checkCampaignLineMode(
+  shop: string,
+  raw: FormDataEntryValue | null,
+  { campaignId = null, variantB = null }: { campaignId?: string | null; variantB?: FormDataEntryValue | null } = {},
+): Promise<LineModeCheck> {
+  const abTest =
+    raw === "multicast" &&
+    (campaignId === null
+      ? variantB === "on" || variantB === "true"
+      : ((await campaignAbTest(shop, campaignId))?.variants.length ?? 0) > 0);
+  return checkLineMode(raw, { lineConnected: await lineConnected(shop), abTest });
 }
 
 /** Saves a checked mode (null: left as it is). */

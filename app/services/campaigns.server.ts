@@ -462,7 +462,10 @@ export async function submitCampaign(
   if (intent === "save") {
     // The LINE option (campaign-line.server.ts) is checked first: when it is refused nothing is saved, and the
     // campaign's own errors are shown with it.
-    const line = await checkCampaignLineMode(shop, form.get("lineMode"));
+    const line = await checkCampaignLineMode(shop, form.get("lineMode"), {
+      campaignId: id,
+      variantB: form.get("variantB"),
+    });
     if (!line.ok) {
       if (id !== null && !(await getCampaign(shop, id))) return null;
       const own = await validate(shop, formInput(form));

@@ -221,6 +221,32 @@ describe("the campaign's LINE option", () => {
     expect((await post(B, route, "routes/app.campaigns.$id", campaignForm("off"))).status).toBe(404);
     expect((await prisma.campaign.findUniqueOrThrow({ where: { id: campaignId } })).lineMode).toBe("push");
   });
+
+  it("refuses multicast for an A/B test (one announcement cannot name two offers): new or edited, nothing saved", async () => {
+    const ab = (lineMode: string) => {
+      const form = campaignForm(lineMode, "Win back A/B");
+      form.set("variantB", "on");
+      form.set("variantBOfferKind", "percentage");
+      form.set("variantBOfferValue", "25");
+      return form;
+    };
+    const before = await prisma.campaign.count({ where: { shop: A } });
+    const refused = await post(A, "/app/campaigns/new", "routes/app.campaigns.new", ab("multicast"));
+    expect(refused.status).toBe(400);
+    expect((refused.body.issues as { path: string[]; key: string }[]).map((i) => `${i.path[0]}:${i.key}`)).toEqual([
+      "lineMode:line_multicast_ab",
+    ]);
+    expect(await prisma.campaign.count({ where: { shop: A } })).toBe(before);
+    const created = await post(A, "/app/campaigns/new", "routes/app.campaigns.new", ab("push"));
+    expect(created.status).toBe(200);
+    const id = String(created.body.id);
+    expect(await prisma.campaignVariant.count({ where: { shop: A, campaignId: id } })).toBe(2);
+    const edited = await post(A, `/app/campaigns/${id}`, "routes/app.campaigns.$id", campaignForm("multicast"));
+    expect(edited.status).toBe(400);
+    expect((await prisma.campaign.findUniqueOrThrow({ where: { id } })).lineMode).toBe("push");
+    await prisma.campaignVariant.deleteMany({ where: { shop: A, campaignId: id } });
+    await prisma.campaign.delete({ where: { id } });
+  });
 });
 
 const customer = (n: number) => `gid://shopify/Customer/${n}`;

@@ -3,6 +3,13 @@ import { describe, expect, it } from "vitest";
 import { checkLineMode, MULTICAST_BATCH, quotaCheck } from "../../app/domain/campaign-line";
 
 describe("checkLineMode", () => {
+  it("refuses multicast for an A/B test (one announcement, two offers); push is fine", () => {
+    expect(checkLineMode("multicast", { lineConnected: true, abTest: true })).toMatchObject({
+      ok: false,
+      issues: [{ path: ["lineMode"], key: "line_multicast_ab" }],
+    });
+    expect(checkLineMode("push", { lineConnected: true, abTest: true })).toEqual({ ok: true, mode: "push" });
+  });
   it("absent leaves the mode as it is; off is always allowed; push and multicast need LINE", () => {
     expect(checkLineMode(null, { lineConnected: false })).toEqual({ ok: true, mode: null });
     expect(checkLineMode("off", { lineConnected: false })).toEqual({ ok: true, mode: "off" });
