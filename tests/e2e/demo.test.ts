@@ -21,7 +21,8 @@ function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<{ url: stri
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /(http:\/\/127\.0\.0\.1:\d+\/app\?\S+?)(\x1b\[0m|\s)/.exec(output);
-      if (match) {
+      // The storefront's one-time sign-in link is printed after the app's URL, possibly in a later chunk: wait for it.
+      if (match && /\/account\/login\/multipass\/\S+\s/.test(output)) {
         clearTimeout(timer);
         resolve({ url: match[1], output });
       }
