@@ -361,17 +361,37 @@ export async function claimMessages(
 ): Promise<number[]> {
   if (ids.length === 0) return [];
   const claimed: number[] = [];
+  const retryKeyLapsed = new Date(now.getTime() - UNCERTAIN_MAX_MS);
   for (const part of chunks(ids, IN_CHUNK)) {
-    // One statement: the rows it changed are the rows claimed (RETURNING, in SQLite and PostgreSQL alike).
+    // One statement: the rows it changed are the rows claimed (RETURNING, in SQLite and PostgreSQL alike). A row still
+    // holding an earlier claim (its sender died: the lease ran out) may have been delivered by it: uncertain since
+    // that claim. SET expressions read the row's values from before the UPDATE.
     const rows = await prisma.$queryRaw<{ id: number }[]>(Prisma.sql`UPDATE "ChannelMessage"
-      SET "claimToken" = ${token}, "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseUntil}
+      SET "claimToken" = ${token}, "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseUntil},
+        "uncertainSince" = CASE WHEN "claimToken" IS NOT NULL THEN COALESCE("uncertainSince", "claimedAt")
+          ELSE "uncertainSince" END,
+        "claimedAt" = ${now}
       WHERE "shop" = ${shop} AND "id" IN (${Prisma.join(part)}) AND "state" = 'pending'
         AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${now})
       RETURNING "id"`);
-    claimed.push(...rows.map((r) => Number(r.id)));
+    if (rows.length === 0) continue;
+    // Uncertain for longer than LINE keeps a retry key: sending again could deliver twice. Refused instead, saying why.
+    const lapsed = await prisma.$queryRaw<{ id: number }[]>(Prisma.sql`UPDATE "ChannelMessage"
+      SET "state" = 'refused', "claimToken" = NULL, "nextAttemptAt" = NULL, "lastError" = ${UNCERTAIN_LAPSED_ERROR}
+      WHERE "shop" = ${shop} AND "claimToken" = ${token} AND "id" IN (${Prisma.join(rows.map((r) => r.id))})
+        AND "uncertainSince" IS NOT NULL AND "uncertainSince" <= ${retryKeyLapsed}
+      RETURNING "id"`);
+    const gone = new Set(lapsed.map((r) => Number(r.id)));
+    claimed.push(...rows.map((r) => Number(r.id)).filter((id) => !gone.has(id)));
   }
   return claimed;
 }
+
+/** LINE keeps a retry key 24 hours; a row uncertain this long is not sent again (an hour's margin for clocks and the
+ * pass's own duration). */
+export const UNCERTAIN_MAX_MS = 23 * 60 * 60 * 1000;
+export const UNCERTAIN_LAPSED_ERROR =
+  "not sent again: an earlier attempt may have been delivered and LINE's retry key (24 hours) has lapsed since";
 
 /** Records one attempt's outcome for the rows this sender holds (its token): only those are changed. */
 export async function recordOutcome(
@@ -381,11 +401,16 @@ export async function recordOutcome(
   outcome:
     | { state: "sent"; requestId: string | null; at: Date }
     | { state: "skipped" | "refused"; error: string }
-    | { state: "pending"; nextAttemptAt: Date; error: string; uncount?: boolean },
+    | { state: "pending"; nextAttemptAt: Date; error: string; uncount?: boolean; uncertain?: boolean },
 ): Promise<number> {
   let changed = 0;
   for (const part of chunks(ids, IN_CHUNK)) {
     const where = { shop, id: { in: part }, claimToken: token };
+    // An attempt that may have been delivered (5xx, timeout, reset): uncertain since its claim, unless already earlier.
+    if (outcome.state === "pending" && outcome.uncertain)
+      await prisma.$executeRaw(Prisma.sql`UPDATE "ChannelMessage" SET "uncertainSince" = "claimedAt"
+        WHERE "shop" = ${shop} AND "claimToken" = ${token} AND "id" IN (${Prisma.join(part)})
+          AND "uncertainSince" IS NULL`);
     const data =
       outcome.state === "sent"
         ? {

@@ -425,6 +425,7 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
               state: "pending",
               nextAttemptAt: new Date(at.getTime() + backoffMs(attempts, null)),
               error: `failed: ${outcome.message}`,
+              uncertain: true,
             }),
           );
         }

@@ -16,7 +16,7 @@ const { prisma } = await import("../../app/db.server");
 const { saveConnection } = await import("../../app/services/channels.server");
 const { produceLineMessages, multicastBatches } = await import("../../app/services/channel-events.server");
 const { sendLineMessages, backoffMs, createPacer, MAX_ATTEMPTS } = await import("../../app/services/line-send.server");
-const { campaignMessageCounts } = await import("../../app/models/channel-messages.server");
+const { campaignMessageCounts, UNCERTAIN_LAPSED_ERROR } = await import("../../app/models/channel-messages.server");
 const { saveLineLink, deleteLineLink } = await import("../../app/models/line-links.server");
 
 const SHOP_A = "line-send-a.myshopify.com";
@@ -282,6 +282,47 @@ describe("sender", () => {
     expect(row.state).toBe("sent");
     expect(deliveredTo(CH_A, t.userId)).toHaveLength(1);
     expect(camp.id).not.toBe(camp2.id);
+  });
+
+  it("an attempt that may have been delivered, retried only after LINE's retry key lapsed (24 h): refused, not sent twice; a row only rate-limited is still sent", async () => {
+    const [s, t, k] = await linked(SHOP_A, 3);
+    const camp = await campaign(SHOP_A, "push", [s.customerId]);
+    await produceLineMessages(SHOP_A);
+    line.faults.inject({ kind: "timeout-after-accept" }, { operation: "pushMessage" });
+    expect(await sendLineMessages(SHOP_A)).toMatchObject({ sent: 0, waiting: 1 });
+    let [row] = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(row.uncertainSince).not.toBeNull();
+    const dayLater = new Date(Date.now() + 25 * 3_600_000);
+    const late = await sendLineMessages(SHOP_A, { now: () => dayLater });
+    expect(late.requests).toBe(0);
+    [row] = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(row).toMatchObject({ state: "refused", claimToken: null, lastError: UNCERTAIN_LAPSED_ERROR });
+    expect(deliveredTo(CH_A, s.userId)).toHaveLength(1);
+
+    // A sender that died holding the claim (after LINE accepted) is as uncertain as a timeout.
+    const camp2 = await campaign(SHOP_A, "push", [t.customerId]);
+    await produceLineMessages(SHOP_A);
+    await expect(
+      sendLineMessages(SHOP_A, {
+        afterSend: () => {
+          throw new Error("killed");
+        },
+      }),
+    ).rejects.toThrow("killed");
+    expect(await sendLineMessages(SHOP_A, { now: () => dayLater })).toMatchObject({ requests: 0 });
+    [row] = await rowsOf(SHOP_A, `campaign:${camp2.id}`);
+    expect(row).toMatchObject({ state: "refused", lastError: UNCERTAIN_LAPSED_ERROR });
+    expect(deliveredTo(CH_A, t.userId)).toHaveLength(1);
+
+    // A 429 is certain (LINE executed nothing): the same row a day later goes out.
+    const camp3 = await campaign(SHOP_A, "push", [k.customerId]);
+    await produceLineMessages(SHOP_A);
+    line.faults.inject({ kind: "http", status: 429 }, { operation: "pushMessage" });
+    expect(await sendLineMessages(SHOP_A)).toMatchObject({ sent: 0, waiting: 1 });
+    [row] = await rowsOf(SHOP_A, `campaign:${camp3.id}`);
+    expect(row.uncertainSince).toBeNull();
+    expect(await sendLineMessages(SHOP_A, { now: () => dayLater })).toMatchObject({ sent: 1 });
+    expect(deliveredTo(CH_A, k.userId)).toHaveLength(1);
   });
 
   it("5xx on every attempt: retried with the same key, refused after MAX_ATTEMPTS", async () => {
