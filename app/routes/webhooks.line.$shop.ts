@@ -4,29 +4,11 @@
 // body (LINE's "Verify" request with no events included) answers 200 once its follow/unfollow events are applied.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { receiveLineWebhook } from "../services/line-link.server";
+import { readBounded } from "../webhooks/read-bounded.server";
 
 const SHOP = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 /** LINE's webhook bodies are small; a body past this is refused (the service checks the same bound). */
 const MAX_BYTES = 1_000_000;
-
-/** The body's bytes, read at most `limit` of them: null past it (a chunked body has no Content-Length to check). */
-async function readBounded(request: Request, limit: number): Promise<Uint8Array | null> {
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const shop = (params.shop ?? "").toLowerCase();

@@ -9,6 +9,7 @@ import { ingestLedgerChange } from "../models/ledger-ingest.server";
 import type { LedgerChange } from "../domain/ledger-types";
 import { customerFollowUp } from "./ledger-changed.server";
 import { parseExact } from "./exact-json";
+import { readBounded } from "./read-bounded.server";
 
 /** Webhook endpoints take POST only; a GET gets 405 rather than Remix's "no loader" error. */
 export const webhookLoader = () => new Response(null, { status: 405, headers: { Allow: "POST" } });
@@ -71,24 +72,6 @@ const tooLarge = () => new Response("payload too large", { status: 413, headers:
 
 const storageForm = (topic: string) => topic.toUpperCase().replace(/[/.]/g, "_");
 
-async function readBounded(request: Request, limit: number): Promise<string | null> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 export async function receiveWebhook<S extends z.ZodType>(
   request: Request,
   handler: WebhookHandler<S>,
@@ -103,7 +86,8 @@ export async function receiveWebhook<S extends z.ZodType>(
   }
 
   // Read the body ourselves, bounded, so a chunked body without Content-Length cannot grow without limit.
-  const rawBody = await readBounded(request, MAX_WEBHOOK_BYTES);
+  const bytes = await readBounded(request, MAX_WEBHOOK_BYTES);
+  const rawBody = bytes === null ? null : Buffer.from(bytes).toString("utf8");
   if (rawBody === null) return tooLarge();
   // A burst can leave a delivery queued past its sender's patience: then even the session read is wasted work.
   if (request.signal.aborted) return abandoned(claimedShop ?? "?", handler.topic);
