@@ -7,6 +7,7 @@ import { Prisma } from "../generated/prisma/client";
 import type { PointsCustomerFacts, PointsEntryValues, PointsKind, PointsOrder } from "../domain/points";
 import type { TierCountedOrder } from "../domain/points-bonuses";
 import type { TierProgram } from "../domain/tiers";
+import { compareIds } from "../domain/recompute";
 
 /** A customer's ledger as the points rules read it: their live orders (refunds of those from the programme start on),
  * and what the bonuses read (the account's creation time, the birth date held). */
@@ -39,7 +40,7 @@ export async function pointsCustomerIds(
     WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."processedAt" >= ${from}
     UNION SELECT DISTINCT p."customerId" AS "customerId" FROM "PointsEntry" p WHERE p."shop" = ${shop}
     ${created} ${born}`);
-  return rows.map((r) => r.customerId).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return rows.map((r) => r.customerId).sort(compareIds);
 }
 
 /** The shop's saved tier programmes with when each was saved, oldest first (tier multipliers read them). */
@@ -197,7 +198,7 @@ export async function journalCustomerIds(shop: string): Promise<string[]> {
   const rows = await prisma.$queryRaw<{ customerId: string }[]>(
     Prisma.sql`SELECT DISTINCT "customerId" FROM "PointsEntry" WHERE "shop" = ${shop}`,
   );
-  return rows.map((r) => r.customerId).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return rows.map((r) => r.customerId).sort(compareIds);
 }
 
 /** Thrown when an entry's source key is already held: another writer appended first; read again and retry. */
