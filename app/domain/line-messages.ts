@@ -3,6 +3,7 @@
 // with the shop's name on the member's tier colour, the text, and a button to the shop or the loyalty page.
 // Pure: no I/O, no clock; dates are formatted in the shop's time zone (Thai dates in the Buddhist era, as Thai
 // readers expect), money in minor units with the shop's currency.
+import { contrastWithBlack, contrastWithWhite, isHexColour, carriesWhiteText } from "./colour";
 import { fromMinorUnits, isKnownCurrency } from "./money";
 
 export const LINE_EVENTS = [
@@ -95,8 +96,9 @@ export const DEFAULT_HEADER_COLOUR = "#04853A";
 
 /**
  * Tier colours by the tier's place in the programme (lowest first): bronze, silver, gold, platinum — each dark enough
- * for white text at 4.5:1 or more. A programme with n tiers spreads them over the palette so that its top tier is
- * always platinum and its first always bronze. (Tiers have no colour of their own in the programme.)
+ * for white text at 4.5:1 or more (carriesWhiteText, ./colour.ts). A programme with n tiers spreads them over the
+ * palette so that its top tier is always platinum and its first always bronze. A tier with a colour of its own in the
+ * programme (Tier.colour) uses that instead: see tierHeaderColour.
  */
 export const TIER_PALETTE = ["#A0522D", "#5F6B73", "#86650A", "#2F3A4A"] as const;
 export function tierColour(index: number, tierCount: number): string | null {
@@ -104,6 +106,23 @@ export function tierColour(index: number, tierCount: number): string | null {
   if (tierCount === 1) return TIER_PALETTE[TIER_PALETTE.length - 1];
   const at = Math.round((index * (TIER_PALETTE.length - 1)) / (tierCount - 1));
   return TIER_PALETTE[at];
+}
+
+/**
+ * The header colour of a member of tier `key`: the tier's own colour when the programme sets one (validated on save
+ * to carry white text; a stored colour that does not is ignored rather than sent), else the palette colour of its
+ * place. Null when the key is not in the programme (the default header colour then applies).
+ */
+export function tierHeaderColour(
+  tiers: readonly { key: string; colour?: string | null }[],
+  key: string | null | undefined,
+): string | null {
+  if (!key) return null;
+  const index = tiers.findIndex((t) => t.key === key);
+  if (index < 0) return null;
+  const own = tiers[index].colour;
+  if (isHexColour(own) && carriesWhiteText(own)) return own.toUpperCase();
+  return tierColour(index, tiers.length);
 }
 
 // --- defaults -------------------------------------------------------------------------------------------------
@@ -349,16 +368,9 @@ export function clipGraphemes(text: string, max: number): string {
   return segments.length <= max ? text : `${segments.slice(0, max - 1).join("")}…`;
 }
 
-const HEX = /^#[0-9a-fA-F]{6}$/;
-/** Black or white text, whichever reads better on the background (WCAG relative luminance). */
+/** Black or white text, whichever reads better on the background (WCAG relative luminance, ./colour.ts). */
 export function textColourOn(background: string): string {
-  const channel = (i: number) => {
-    const c = parseInt(background.slice(i, i + 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  };
-  const l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-  // contrast with white (1.05 / (l + 0.05)) against contrast with black ((l + 0.05) / 0.05)
-  return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#FFFFFF" : "#111111";
+  return contrastWithWhite(background) >= contrastWithBlack(background) ? "#FFFFFF" : "#111111";
 }
 
 function buttonUri(facts: EventFacts, shop: ShopContext): string {
@@ -388,8 +400,7 @@ export function renderText(facts: EventFacts, template: Template, locale: Locale
   const body = clipText(fillTemplate(template.body, values).trim(), 2000);
   const button = clipGraphemes(fillTemplate(template.button, values).trim(), LINE_LIMITS.actionLabel);
   const altText = clipText(`${title}\n${body}`, LINE_LIMITS.altText);
-  const headerColour =
-    shop.tierColour && HEX.test(shop.tierColour) ? shop.tierColour.toUpperCase() : DEFAULT_HEADER_COLOUR;
+  const headerColour = isHexColour(shop.tierColour) ? shop.tierColour.toUpperCase() : DEFAULT_HEADER_COLOUR;
   return { title, body, button, altText, uri: buttonUri(facts, shop), headerColour };
 }
 

@@ -1,5 +1,6 @@
 // Tier programme rules: validation with merchant-readable, translatable issues, and the default programme per currency.
 import { z } from "zod";
+import { carriesWhiteText, contrastWithWhite, isHexColour, WHITE_TEXT_MIN_CONTRAST } from "./colour";
 import { currencyDecimals, fromMinorUnits, isKnownCurrency } from "./money";
 import { isValidTimeZone } from "./time";
 import { NO_PERKS, type Tier, type TierProgram } from "./tiers";
@@ -49,6 +50,8 @@ const tierSchema = z.object({
   threshold: z.number(),
   minOrders: z.number().nullable().default(null),
   perks: perksSchema.default({ ...NO_PERKS, combinesWith: { ...NO_PERKS.combinesWith } }),
+  // Optional: absent or null is the palette colour (and leaves no key in the validated programme).
+  colour: z.string().nullable().optional(),
 });
 const windowSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("rolling"), days: z.number().default(TIER_LIMITS.rollingDays.default) }),
@@ -80,11 +83,17 @@ export function validateTierProgram(input: unknown, options: { currency?: string
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map(shapeIssue) };
   const program: TierProgram = {
     ...parsed.data,
-    tiers: parsed.data.tiers.map((t) => ({
-      ...t,
-      name: t.name.trim(),
-      perks: { ...t.perks, combinesWith: { ...t.perks.combinesWith } },
-    })),
+    tiers: parsed.data.tiers.map(({ colour, ...t }) => {
+      const tier: Tier = {
+        ...t,
+        name: t.name.trim(),
+        perks: { ...t.perks, combinesWith: { ...t.perks.combinesWith } },
+      };
+      // Upper case, so the same colour typed either way is the same programme; empty means none.
+      const given = colour?.trim() ?? "";
+      if (given !== "") tier.colour = isHexColour(given) ? given.toUpperCase() : given;
+      return tier;
+    }),
   };
   const issues: TierRuleIssue[] = [];
   const add = (path: (string | number)[], key: string, message: string, params?: Record<string, string | number>) =>
@@ -176,6 +185,26 @@ export function validateTierProgram(input: unknown, options: { currency?: string
           at("minOrders"),
           "tier.min_orders.lowest",
           "The first tier cannot require more than one order: every customer with an order is a member.",
+        );
+      }
+    }
+
+    if (tier.colour !== undefined) {
+      if (!isHexColour(tier.colour)) {
+        add(
+          at("colour"),
+          "tier.colour.invalid",
+          `"${tier.colour}" is not a colour: enter # and six hex digits, like #86650A, or leave it empty for the palette colour.`,
+          { value: tier.colour },
+        );
+      } else if (!carriesWhiteText(tier.colour)) {
+        // Rounded down, so a colour just short of the minimum never reads as meeting it.
+        const contrast = (Math.floor(contrastWithWhite(tier.colour) * 10) / 10).toFixed(1);
+        add(
+          at("colour"),
+          "tier.colour.too_light",
+          `${tier.colour} is too light: white text on it has a contrast of ${contrast}:1, below the ${WHITE_TEXT_MIN_CONTRAST}:1 LINE messages need. Choose a darker colour.`,
+          { value: tier.colour, contrast, min: WHITE_TEXT_MIN_CONTRAST },
         );
       }
     }

@@ -50,6 +50,12 @@ export interface Tier {
   /** Qualifying orders needed in the same window, or null for none. */
   minOrders: number | null;
   perks: TierPerks;
+  /**
+   * The tier's own colour, `#RRGGBB` (upper case), dark enough for white text (docs/rules.md#tiers-colour); absent:
+   * the LINE palette colour of the tier's place. Absent, not null, so that a programme saved before colours existed
+   * reads, validates and saves as the same JSON.
+   */
+  colour?: string;
 }
 
 /**

@@ -17,11 +17,13 @@ import {
   shopDisplayName,
   textColourOn,
   tierColour,
+  tierHeaderColour,
   validateTemplate,
   type EventFacts,
   type LineEvent,
   type ShopContext,
 } from "../../app/domain/line-messages";
+import { carriesWhiteText, contrastWithWhite } from "../../app/domain/colour";
 import { lineMessagingSpec } from "../../simulator/line/index";
 
 const shop: ShopContext = {
@@ -180,18 +182,16 @@ describe("renderLineMessages", () => {
     expect(r.headerColour).toBe("#04853A");
     expect(textColourOn("#FFFF00")).toBe("#111111");
     expect(textColourOn("#2F3A4A")).toBe("#FFFFFF");
-    // every palette colour (and the default) carries white text at WCAG AA
-    const luminance = (h: string) => {
-      const c = (i: number) => {
-        const v = parseInt(h.slice(i, i + 2), 16) / 255;
-        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-      };
-      return 0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5);
-    };
+    // every palette colour (and the default) carries white text at WCAG AA: the rule a tier's own colour meets too
     for (const colour of [...TIER_PALETTE, "#04853A"]) {
-      expect(1.05 / (luminance(colour) + 0.05)).toBeGreaterThanOrEqual(4.5);
+      expect(carriesWhiteText(colour)).toBe(true);
       expect(textColourOn(colour)).toBe("#FFFFFF");
     }
+    // the rule's figures: white on white 1:1, on black 21:1; WCAG's own example #767676 is the lightest grey at 4.5
+    expect(contrastWithWhite("#FFFFFF")).toBeCloseTo(1, 5);
+    expect(contrastWithWhite("#000000")).toBeCloseTo(21, 5);
+    expect(carriesWhiteText("#767676")).toBe(true);
+    expect(carriesWhiteText("#777777")).toBe(false);
   });
 });
 
@@ -203,6 +203,34 @@ describe("tierColour", () => {
     expect(tierColour(0, 1)).toBe(TIER_PALETTE[3]);
     expect(tierColour(4, 4)).toBeNull();
     expect(tierColour(-1, 4)).toBeNull();
+  });
+
+  it("a tier's own colour wins over its palette colour; without one, the palette by place", () => {
+    const tiers = [{ key: "member" }, { key: "silver", colour: "#7a1f5c" }, { key: "gold", colour: null }];
+    expect(tierHeaderColour(tiers, "silver")).toBe("#7A1F5C");
+    expect(tierHeaderColour(tiers, "member")).toBe(TIER_PALETTE[0]);
+    expect(tierHeaderColour(tiers, "gold")).toBe(TIER_PALETTE[3]);
+    expect(tierHeaderColour(tiers, "gone")).toBeNull();
+    expect(tierHeaderColour(tiers, null)).toBeNull();
+    // a stored colour that breaks the rule (never saved through validation) is not sent: the palette instead
+    expect(
+      tierHeaderColour(
+        [
+          { key: "a", colour: "#FFFF00" },
+          { key: "b", colour: "pink" },
+        ],
+        "a",
+      ),
+    ).toBe(TIER_PALETTE[0]);
+    expect(
+      tierHeaderColour(
+        [
+          { key: "a", colour: "#FFFF00" },
+          { key: "b", colour: "pink" },
+        ],
+        "b",
+      ),
+    ).toBe(TIER_PALETTE[3]);
   });
 });
 

@@ -218,6 +218,69 @@ describe("tier programme validation", () => {
   });
 });
 
+describe("a tier's own colour", () => {
+  const withColour = (colour: unknown, at = 1) => {
+    const value = input();
+    value.tiers[at] = { ...value.tiers[at], colour };
+    return value;
+  };
+
+  it("is optional: absent, null or empty leaves no colour key, so older programmes validate to the same JSON", () => {
+    for (const colour of [undefined, null, "", "  "]) {
+      const result = validateTierProgram(withColour(colour));
+      expect(result.ok).toBe(true);
+      if (result.ok) expect("colour" in result.program.tiers[1]).toBe(false);
+    }
+    // a programme saved before colours existed: validated and serialised again, byte for byte the same
+    const saved = validateTierProgram(input());
+    if (!saved.ok) throw new Error("valid");
+    const again = validateTierProgram(JSON.parse(JSON.stringify(saved.program)));
+    expect(again.ok && JSON.stringify(again.program)).toBe(JSON.stringify(saved.program));
+  });
+
+  it("is kept as # and six hex digits in upper case", () => {
+    const result = validateTierProgram(withColour(" #7a1f5c "));
+    expect(result.ok && result.program.tiers[1].colour).toBe("#7A1F5C");
+  });
+
+  it("refuses what is not #RRGGBB, on the tier's colour field", () => {
+    for (const colour of ["red", "#FFF", "7A1F5C", "#7A1F5CFF", "#GG0000", "rgb(1,2,3)"]) {
+      expect(issuesOf(withColour(colour))).toEqual([
+        expect.objectContaining({
+          path: ["tiers", 1, "colour"],
+          key: "tier.colour.invalid",
+          params: { value: colour.trim() },
+        }),
+      ]);
+    }
+    expect(issuesOf(withColour(12))).toEqual([
+      expect.objectContaining({ path: ["tiers", 1, "colour"], key: "field.invalid_type" }),
+    ]);
+  });
+
+  it("refuses a colour too light for white text (below 4.5:1), saying its contrast rounded down", () => {
+    // #777777 is 4.48:1 — just short: it must read 4.4, never 4.5
+    expect(issuesOf(withColour("#777777"))).toEqual([
+      {
+        path: ["tiers", 1, "colour"],
+        key: "tier.colour.too_light",
+        message: expect.stringContaining("4.4:1, below the 4.5:1"),
+        params: { value: "#777777", contrast: "4.4", min: 4.5 },
+      },
+    ]);
+    expect(issuesOf(withColour("#FFD700", 2))).toEqual([
+      expect.objectContaining({
+        path: ["tiers", 2, "colour"],
+        key: "tier.colour.too_light",
+        params: expect.objectContaining({ contrast: "1.4" }),
+      }),
+    ]);
+    // the lightest grey that passes, and a dark brand gold
+    expect(issuesOf(withColour("#767676"))).toEqual([]);
+    expect(issuesOf(withColour("#8A6D00"))).toEqual([]);
+  });
+});
+
 describe("default tier programme", () => {
   it("is Member 0, Silver 250, Gold 750, Platinum 2000 in USD", () => {
     const program = defaultTierProgram("USD");
