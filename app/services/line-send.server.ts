@@ -18,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import {
   renderLineMessages,
   shopDisplayName,
-  tierColour,
+  tierHeaderColour,
   type EventFacts,
   type LineEvent,
   type Locale,
@@ -345,13 +345,8 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
     shopRow(shop),
   ]);
   const timeZone = shopInfo?.timezone ?? "UTC";
-  const colourOf = (tier: string | null | undefined) => {
-    if (!tier) return null;
-    return tierColour(
-      program.tiers.findIndex((t) => t.key === tier),
-      program.tiers.length,
-    );
-  };
+  // The tier's own colour when the programme sets one, else its palette colour (docs/line-messages.md#colours).
+  const colourOf = (tier: string | null | undefined) => tierHeaderColour(program.tiers, tier);
   const token = randomUUID();
   let stop = false;
   let monthlyUntil: Date | null = null;

@@ -614,6 +614,54 @@ describe("the other events", () => {
     expect(deliveredTo(CH_A, c.userId)).toHaveLength(0);
     await saveLineTemplate(SHOP_A, "campaign-offer", { ...current, enabled: true });
   });
+
+  it("tier news in the tier's own colour when the saved programme sets one; a tier without one keeps its palette colour", async () => {
+    const { defaultTierProgram, validateTierProgram } = await import("../../app/domain/tier-rules");
+    const { TIER_PALETTE } = await import("../../app/domain/line-messages");
+    const { saveTierProgramVersion } = await import("../../app/models/tier-program.server");
+    // Gold gets the merchant's own colour, typed in lower case, through the programme's validation; Silver has none
+    const program = defaultTierProgram("THB");
+    const valid = validateTierProgram(
+      { ...program, tiers: program.tiers.map((t) => (t.key === "gold" ? { ...t, colour: "#7a1f5c" } : t)) },
+      { currency: "THB" },
+    );
+    if (!valid.ok) throw new Error(JSON.stringify(valid.issues));
+    await saveTierProgramVersion(SHOP_A, valid.program);
+    const [toGold, toSilver] = await linked(SHOP_A, 2);
+    const now = new Date();
+    for (const [c, tier] of [
+      [toGold, "gold"],
+      [toSilver, "silver"],
+    ] as const) {
+      await prisma.customerState.create({
+        data: { shop: SHOP_A, customerId: c.customerId, segment: "champions", tier, computedAt: now },
+      });
+      await prisma.customerStateChange.create({
+        data: {
+          shop: SHOP_A,
+          customerId: c.customerId,
+          kind: "tier",
+          from: "member",
+          to: tier,
+          at: now,
+          reason: "order",
+        },
+      });
+    }
+    await produceLineMessages(SHOP_A, { now });
+    await sendLineMessages(SHOP_A, { now: () => now });
+    type Bubble = { header: { backgroundColor: string }; footer: { contents: { color: string }[] } };
+    const colours = (c: { userId: string }) =>
+      deliveredTo(CH_A, c.userId).flatMap((d) =>
+        (d.messages as { contents: Bubble }[]).map(({ contents }) => [
+          contents.header.backgroundColor,
+          contents.footer.contents[0].color,
+        ]),
+      );
+    // the rendered Flex header (and its button) LINE received: Gold's own colour; Silver's palette colour (2nd of 4)
+    expect(colours(toGold)).toEqual([["#7A1F5C", "#7A1F5C"]]);
+    expect(colours(toSilver)).toEqual([[TIER_PALETTE[1], TIER_PALETTE[1]]]);
+  });
 });
 
 describe("pacing and backoff", () => {
