@@ -42,7 +42,11 @@ export interface CustomerDataReport {
   recommendations: Record<string, unknown> | null;
   shopifyStats: Record<string, unknown> | null;
   /** Their LINE link (docs/line-link.md): the LINE user id, name, language, following; and any link in progress. */
-  line: { link: Record<string, unknown> | null; attempts: Record<string, unknown>[] };
+  line: {
+    link: Record<string, unknown> | null;
+    /** Links in progress: when each started and expires, and whether it still can finish (no state, verifier or nonce). */
+    attempts: { startedAt: string; expiresAt: string; inProgress: boolean; locale: string }[];
+  };
   /** The messages sent or queued to them through LINE or Klaviyo (ChannelMessage: the delivery record). */
   channelMessages: Record<string, unknown>[];
   /** What the app last sent to Klaviyo about them (docs/klaviyo.md): consent seen, digest, job in flight. */
@@ -93,7 +97,8 @@ export async function collectCustomerData(
   const due = await prisma.customerSyncDue.findUnique({ where: { shop_customerId: { shop, customerId } } });
   const [lineLink, lineAttempts, channelMessages] = await Promise.all([
     prisma.lineLink.findUnique({ where: { shop_customerId: { shop, customerId } } }),
-    // The attempt's verifier and nonce are secrets of a flow, not data about the customer: only when it was.
+    // The attempt's state, PKCE verifier and nonce are secrets of a flow, not data about the customer: only that a
+    // link was in progress, when it started and when it expires (never selected, so never in the report).
     prisma.lineLoginAttempt.findMany({
       where: { shop, customerId },
       select: { createdAt: true, expiresAt: true, locale: true },
@@ -122,7 +127,15 @@ export async function collectCustomerData(
     recommendations: recommendations && plain(recommendations),
     shopifyStats: shopifyStats && plain(shopifyStats),
     aggregate: aggregate && plain(aggregate),
-    line: { link: lineLink && plain(lineLink), attempts: lineAttempts.map(plain) },
+    line: {
+      link: lineLink && plain(lineLink),
+      attempts: lineAttempts.map((a) => ({
+        startedAt: a.createdAt.toISOString(),
+        expiresAt: a.expiresAt.toISOString(),
+        inProgress: a.expiresAt.getTime() > Date.now(),
+        locale: a.locale,
+      })),
+    },
     channelMessages: channelMessages.map(plain),
     klaviyo: klaviyo && plain(klaviyo),
   };

@@ -136,6 +136,36 @@ describe("compliance topics", () => {
     expect(summary.state).toMatchObject({ segment: "loyal", tier: "gold" });
   });
 
+  it("customers/data_request says a LINE link was in progress and when, never its state, PKCE verifier or nonce", async () => {
+    const customerId = "gid://shopify/Customer/191167";
+    await prisma.lineLoginAttempt.deleteMany({ where: { customerId } });
+    const startedAt = new Date(Date.now() - 60_000);
+    const expiresAt = new Date(startedAt.getTime() + 10 * 60_000);
+    const attempt = (shop: string) => ({
+      state: randomUUID(),
+      shop,
+      customerId,
+      codeVerifier: `verifier-${randomUUID()}`,
+      nonce: `nonce-${randomUUID()}`,
+      redirectUri: `https://${shop}/apps/loyalty/line/callback`,
+      locale: "th",
+      createdAt: startedAt,
+      expiresAt,
+    });
+    const inA = attempt(SHOP_A);
+    const inB = attempt(SHOP_B); // the same customer id in another shop: not A's to report
+    await prisma.lineLoginAttempt.createMany({ data: [inA, inB] });
+    const body = { ...exampleBody("customers/data_request"), shop_domain: SHOP_A };
+    expect((await deliver(SHOP_A, "customers/data_request", body)).status).toBe(200);
+    const [request] = (await snapshotShop(SHOP_A)).compliance;
+    expect(JSON.parse(request.summary).line.attempts).toEqual([
+      { startedAt: startedAt.toISOString(), expiresAt: expiresAt.toISOString(), inProgress: true, locale: "th" },
+    ]);
+    for (const secret of [inA.state, inA.codeVerifier, inA.nonce, inB.state, inB.codeVerifier, inB.nonce])
+      expect(request.summary).not.toContain(secret);
+    await prisma.lineLoginAttempt.deleteMany({ where: { customerId } });
+  });
+
   it("customers/redact erases exactly that customer and their orders in that shop", async () => {
     const otherShopBefore = await snapshotShop(SHOP_B);
     const body = { ...exampleBody("customers/redact"), shop_domain: SHOP_A };
