@@ -85,8 +85,11 @@ export type LoyaltyPageView =
       member: LoyaltyMemberView | null;
       /** The member's referral code and offer while referrals are on (docs/referrals.md); absent otherwise. */
       referral?: MemberReferralView | null;
-      /** The member's LINE link section while the shop offers it (docs/line-link.md); absent otherwise. */
-      line?: LineLinkView | null;
+      /**
+       * The member's LINE link section while the shop offers it (docs/line-link.md); absent otherwise. `token`: its
+       * form's anti-forgery token (docs/storefront-forms.md), for "line-link" or, when linked, "line-unlink".
+       */
+      line?: (LineLinkView & { token: string }) | null;
     }
   | { kind: "unavailable"; locale: PerkLocale };
 

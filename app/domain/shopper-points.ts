@@ -62,12 +62,10 @@ export const REFUSAL_REASONS = [
   "total_limit_reached",
   "reward_inactive",
   "reward_unknown",
-  /** The form's token is not one the page issued to this customer (expired, or made elsewhere). */
-  "form_expired",
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
-export const BIRTHDAY_REFUSALS = ["day", "month", "year", "held", "off", "form_expired"] as const;
+export const BIRTHDAY_REFUSALS = ["day", "month", "year", "held", "off"] as const;
 export type BirthdayRefusal = (typeof BIRTHDAY_REFUSALS)[number];
 
 export interface ShopperPointsView {

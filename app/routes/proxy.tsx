@@ -5,11 +5,15 @@
 // GET: the page; its query may name the result of a form just sent (the parameters Shopify signed along).
 // POST: the page's plain HTML forms (redeem a reward, give a birthday; docs/rules.md#loyalty-page-points), which
 // Shopify forwards with the body and a signed query. The customer is only the signed `logged_in_customer_id`; the
-// answer is a redirect back to the page (Post/Redirect/Get) whose query names the result.
+// answer is a redirect back to the page (Post/Redirect/Get) whose query names the result — or, for a form without the
+// page's own token for this customer (docs/storefront-forms.md: made on another site, for someone else, expired), the
+// refusal page with 403 and nothing changed.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
+import { formRefusedView } from "../services/form-tokens.server";
 import { loyaltyPage } from "../services/loyalty-page.server";
 import { submitPageForm } from "../services/shopper-points.server";
+import { renderFormRefused } from "../storefront/form-refused";
 import { renderLoyaltyPage } from "../storefront/loyalty-page";
 
 /** The proxy's path on the storefront (signed: `/apps/loyalty`), where the forms post and the redirect goes. */
@@ -29,7 +33,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, customerId, admin } = await authenticate.public.appProxy(request);
+  const { liquid, shop, customerId, admin } = await authenticate.public.appProxy(request);
   const path = pagePath(request);
   const headers = { "Cache-Control": "private, no-store" };
   if (request.method !== "POST") return new Response("Method Not Allowed", { status: 405, headers });
@@ -41,6 +45,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch {
     form = new FormData();
   }
-  const query = await submitPageForm(shop, customerId, form, { graphql: admin?.graphql });
-  return new Response(null, { status: 303, headers: { ...headers, Location: `${path}?${query}` } });
+  const answer = await submitPageForm(shop, customerId, form, { graphql: admin?.graphql });
+  if (answer.kind === "forged")
+    return liquid(renderFormRefused((await formRefusedView(shop)).locale, path), { status: 403, headers });
+  return new Response(null, { status: 303, headers: { ...headers, Location: `${path}?${answer.query}` } });
 };

@@ -22,6 +22,7 @@ import { getSyncSettings } from "../models/sync.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
 import { shopperPoints } from "./shopper-points.server";
 import { memberReferral } from "./referrals.server";
+import { issueFormToken } from "./form-tokens.server";
 import { lineLinkSection } from "./line-link.server";
 
 const DAY_MS = 86_400_000;
@@ -92,7 +93,14 @@ export async function loyaltyPage(
   // The member's referral link and code (docs/referrals.md), while referrals are on (never a deleted customer's).
   if (view.kind === "page" && view.member && customerId) view.referral = await memberReferral(shop, customerId);
   // The member's LINE link (docs/line-link.md), while the shop has both LINE channels connected.
-  if (view.kind === "page" && view.member && customerId) view.line = await lineLinkSection(shop, customerId, query);
+  // Its one form (link, or unlink when linked) carries a token for that purpose (docs/storefront-forms.md).
+  if (view.kind === "page" && view.member && customerId) {
+    const line = await lineLinkSection(shop, customerId, query);
+    view.line = line && {
+      ...line,
+      token: issueFormToken(shop, customerId, line.link ? "line-unlink" : "line-link", now),
+    };
+  }
   return view;
 }
 

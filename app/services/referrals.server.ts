@@ -67,7 +67,7 @@ import {
   REFERRAL_PEOPLE_QUERY,
 } from "../shopify/documents";
 import { AccessDeniedError, accessRefusals, GraphqlDocumentError } from "../shopify/errors";
-import { formTokenValid, issueFormToken } from "./shopper-points.server";
+import { formTokenValid, issueFormToken } from "./form-tokens.server";
 import { sendPointsTriggers } from "./points-flow.server";
 import { announcementRecords, claimAnnouncement, recordAnnouncement } from "../models/points-flow.server";
 import { logger } from "../logger.server";
@@ -86,7 +86,7 @@ export const referralKeys = {
 export const REFERRAL_ACTOR = "referral";
 /** The claim form's token is made for this "customer" (the link's code) and purpose: no signed-in shopper needed. */
 const claimSubject = (code: string) => `referral:${code}`;
-const CLAIM_PURPOSE = "referral-claim";
+const CLAIM_PURPOSE = "referral-claim" as const;
 
 type Random = (n: number) => Uint8Array;
 

@@ -4,17 +4,17 @@
 // or give a birth date (once) — answered with the query of the page to redirect to (Post/Redirect/Get).
 //
 // The customer is always the one Shopify signed (the caller's verified `customerId`); nothing in a form names a
-// customer. Each form carries a token the page made for this shop, this customer and this purpose, signed with the
-// app's secret: a form made on another site (a cross-site POST that would spend a signed-in shopper's points) or for
-// another customer is refused and changes nothing. The token doubles as the redemption's idempotency key
-// (Redemption.token): a double submit or a second send of the same form gets the same redemption back.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+// customer. Each form carries a token the page made for this shop, this customer and this purpose
+// (services/form-tokens.server.ts, docs/storefront-forms.md): a form made on another site (a cross-site POST that would
+// spend a signed-in shopper's points) or for another customer is refused before anything is read, and changes nothing.
+// The token doubles as the redemption's idempotency key (Redemption.token): a double submit or a second send of the
+// same form gets the same redemption back, never a second one.
 import { checkBirthDate } from "../domain/birthdays";
 import { journalAppends, targetEntries } from "../domain/points";
+import type { FormTokenIssue } from "../domain/form-token";
 import type { BirthdayRefusal, RefusalReason, ShopperPointsSection } from "../domain/shopper-points";
 import { POINTS_EXPIRING_DAYS, shopperPointsView } from "../domain/shopper-points";
 import { DAY_MS } from "../domain/time";
-import { env } from "../env.server";
 import { enqueuePointsCustomer } from "../jobs/contracts";
 import type { JobQueue } from "../jobs/queue";
 import { getQueue } from "../jobs/runtime.server";
@@ -25,39 +25,11 @@ import { journalsOf, pointsLedgers } from "../models/points.server";
 import { listRewards } from "../models/rewards.server";
 import { createAdminClient } from "../shopify/client";
 import { remixTransport, type RemixAdminGraphql } from "../shopify/transport.server";
+import { issueFormToken, storefrontFormIssue, type StorefrontFormPurpose } from "./form-tokens.server";
 import { pointsProgramme } from "./points.server";
 import { redeem, shopperRewards } from "./redemption.server";
 
-/** How long a page's form stays valid: a page left open all day can still be sent. */
-export const FORM_TOKEN_TTL_MS = DAY_MS;
-export type FormPurpose = "redeem" | "birthday";
-
-const mac = (parts: string[]) =>
-  createHmac("sha256", env.SHOPIFY_API_SECRET).update(parts.join("\n"), "utf8").digest("base64url").slice(0, 32);
-
-/**
- * A form token for one page render: `<nonce>.<issued seconds>.<mac>`, the mac over the shop, the customer, the
- * purpose (and the reward, for a redemption form), the nonce and the time. 62 characters at most.
- */
-export function issueFormToken(shop: string, customerId: string, purpose: string, now: Date): string {
-  const nonce = randomBytes(12).toString("base64url");
-  const issued = String(Math.floor(now.getTime() / 1000));
-  return `${nonce}.${issued}.${mac([shop, customerId, purpose, nonce, issued])}`;
-}
-
-/** Whether `token` is one the page issued for this shop, customer and purpose, less than FORM_TOKEN_TTL_MS ago. */
-export function formTokenValid(token: unknown, shop: string, customerId: string, purpose: string, now: Date): boolean {
-  if (typeof token !== "string") return false;
-  const m = /^([A-Za-z0-9_-]{16})\.(\d{1,12})\.([A-Za-z0-9_-]{32})$/.exec(token);
-  if (!m) return false;
-  const [, nonce, issued, given] = m;
-  const age = now.getTime() - Number(issued) * 1000;
-  if (age < -5 * 60_000 || age > FORM_TOKEN_TTL_MS) return false;
-  const expected = Buffer.from(mac([shop, customerId, purpose, nonce, issued]));
-  return timingSafeEqual(expected, Buffer.from(given));
-}
-
-const redeemPurpose = (rewardId: string) => `redeem:${rewardId}`;
+const redeemPurpose = (rewardId: string): StorefrontFormPurpose => `redeem:${rewardId}`;
 
 /**
  * The points section for `customerId` (verified) of `shop` as of `now`. `query`: the page's query (the result of the
@@ -149,30 +121,45 @@ export interface PageFormDeps {
 }
 
 /**
- * A POST of the page's forms by the verified customer: redeems or records the birthday, and answers the page query to
- * redirect to (`redemption=<id>`, `refused=<reason>`, `birthday=saved|<reason>`). Refusals write nothing.
+ * What a POST of the page's forms gets: the page query to redirect to (Post/Redirect/Get), or "forged" when the form
+ * is not one the page made for this customer (its token missing, another customer's, shop's or form's, tampered,
+ * expired; or an intent no form has): the route answers the refusal page (403).
+ */
+export type PageFormAnswer = { kind: "redirect"; query: URLSearchParams } | { kind: "forged"; issue: FormTokenIssue };
+
+/** Which form was sent, as its token's purpose: the birthday, or redeeming the reward named; null: no form of ours. */
+function pageFormPurpose(form: FormData): StorefrontFormPurpose | null {
+  const intent = field(form, "intent");
+  if (intent === "birthday") return "birthday";
+  const rewardId = field(form, "reward");
+  return intent === "redeem" && /^[A-Za-z0-9-]{1,64}$/.test(rewardId) ? redeemPurpose(rewardId) : null;
+}
+
+/**
+ * A POST of the page's forms by the verified customer: first its token (nothing is read before it is good), then
+ * redeems or records the birthday, and answers the page query to redirect to (`redemption=<id>`, `refused=<reason>`,
+ * `birthday=saved|<reason>`). Refusals write nothing.
  */
 export async function submitPageForm(
   shop: string,
   customerId: string,
   form: FormData,
   deps: PageFormDeps = {},
-): Promise<URLSearchParams> {
+): Promise<PageFormAnswer> {
   const now = deps.now ?? (() => new Date());
-  const intent = field(form, "intent");
-  if (intent === "birthday")
-    return new URLSearchParams({ birthday: await submitBirthday(shop, customerId, form, now) });
-  if (intent !== "redeem") return new URLSearchParams({ refused: "form_expired" satisfies RefusalReason });
+  const purpose = pageFormPurpose(form);
+  const issue = purpose ? storefrontFormIssue(form, shop, customerId, purpose, now()) : "mismatch";
+  if (issue) return { kind: "forged", issue };
+  const redirect = (query: Record<string, string>) => ({
+    kind: "redirect" as const,
+    query: new URLSearchParams(query),
+  });
+  if (purpose === "birthday") return redirect({ birthday: await submitBirthday(shop, customerId, form, now) });
   const rewardId = field(form, "reward");
   const token = field(form, "token");
-  if (
-    !/^[A-Za-z0-9-]{1,64}$/.test(rewardId) ||
-    !formTokenValid(token, shop, customerId, redeemPurpose(rewardId), now())
-  )
-    return new URLSearchParams({ refused: "form_expired" satisfies RefusalReason });
   if (!deps.graphql) {
     logger.warn("loyalty page redemption without an offline session", { shop });
-    return new URLSearchParams({ refused: "reward_unknown" satisfies RefusalReason });
+    return redirect({ refused: "reward_unknown" satisfies RefusalReason });
   }
   const client = createAdminClient({ shop, transport: remixTransport(deps.graphql) });
   const result = await redeem(shop, customerId, rewardId, token, {
@@ -180,8 +167,8 @@ export async function submitPageForm(
     now,
     queue: deps.queue ?? getQueue(),
   });
-  if (result.outcome === "refused") return new URLSearchParams({ refused: result.refusal.reason });
-  return new URLSearchParams({ redemption: result.redemption.id });
+  if (result.outcome === "refused") return redirect({ refused: result.refusal.reason });
+  return redirect({ redemption: result.redemption.id });
 }
 
 async function submitBirthday(
@@ -190,8 +177,8 @@ async function submitBirthday(
   form: FormData,
   now: () => Date,
 ): Promise<"saved" | BirthdayRefusal> {
+  // The form's token was checked by submitPageForm.
   const at = now();
-  if (!formTokenValid(field(form, "token"), shop, customerId, "birthday", at)) return "form_expired";
   const rules = await getPointsRules(shop);
   if (!((rules.active.rules.birthdayPoints ?? 0) > 0)) return "off";
   const checked = checkBirthDate(

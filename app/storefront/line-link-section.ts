@@ -28,7 +28,8 @@ export function proxyPagePath(request: Request): string {
 
 const OK_RESULTS = new Set(["linked", "unlinked"]);
 
-export function lineLinkSection(locale: PerkLocale, view: LineLinkView, pagePath: string): string {
+/** The section; `view.token`: its form's anti-forgery token (docs/storefront-forms.md), a hidden field. */
+export function lineLinkSection(locale: PerkLocale, view: LineLinkView & { token: string }, pagePath: string): string {
   const t = translator(locale);
   const out: string[] = [];
   if (view.result) {
@@ -37,18 +38,19 @@ export function lineLinkSection(locale: PerkLocale, view: LineLinkView, pagePath
       `<div class="lp_banner${ok ? "" : " lp_banner--refused"}" role="${ok ? "status" : "alert"}"><p>${say(t, `result.${view.result}`)}</p></div>`,
     );
   }
+  const tokenField = `<input type="hidden" name="token" value="${text(view.token)}">`;
   const action = (what: "link" | "unlink") => text(`${pagePath}/line/${what}?f=${view.formKey}`);
   if (view.link) {
     out.push(
       `<p class="lp_points">${view.link.displayName ? say(t, "linkedAs", { name: strong(view.link.displayName) }) : say(t, "result.linked")}</p>`,
       `<p>${say(t, view.link.following ? "following" : "notFollowing")}</p>`,
-      `<form method="post" action="${action("unlink")}"><button type="submit" class="lp_button">${say(t, "unlinkButton")}</button></form>`,
+      `<form method="post" action="${action("unlink")}">${tokenField}<button type="submit" class="lp_button">${say(t, "unlinkButton")}</button></form>`,
       `<p class="lp_muted">${say(t, "unlinkNote")}</p>`,
     );
   } else {
     out.push(
       `<p>${say(t, "intro")}</p>`,
-      `<form method="post" action="${action("link")}"><input type="hidden" name="origin" value="{{ shop.url }}">` +
+      `<form method="post" action="${action("link")}">${tokenField}<input type="hidden" name="origin" value="{{ shop.url }}">` +
         `<button type="submit" class="lp_button">${say(t, "linkButton")}</button></form>`,
       `<p class="lp_muted">${say(t, "linkNote")}</p>`,
     );

@@ -12,7 +12,7 @@ import { createLocalLine, signLineWebhook } from "../../simulator/line/index";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
 import { mintSessionToken } from "../../simulator/app-bridge/session-token";
 import { BROWSER_HEADERS, TEST_API_KEY, TEST_API_SECRET } from "../support/test-env";
-import { lineFormAction, lineLinkFlow } from "../support/line-link";
+import { lineFormAction, lineFormToken, lineLinkFlow } from "../support/line-link";
 
 const A = "line-link-a.myshopify.com";
 const B = "line-link-b.myshopify.com";
@@ -192,17 +192,64 @@ describe("linking", () => {
     await prisma.lineLoginAttempt.deleteMany({ where: { shop: B, customerId: shopper } });
   });
 
+  it("link and unlink refuse a form without the page's own token (403, in the shop's language): nothing changes", async () => {
+    const { issueFormToken } = await import("../../app/services/form-tokens.server");
+    const shopper = people[A][2]; // linked by the test before
+    const other = people[A][1];
+    const html = await page(A, shopper);
+    const path = action(html, "unlink")!;
+    const good = lineFormToken(html, "unlink")!;
+    expect(good).toMatch(/^[A-Za-z0-9_-]{16}\.\d+\.[A-Za-z0-9_-]{32}$/);
+    const linkPath = path.replace("/line/unlink", "/line/link");
+    const now = Date.now();
+    let n = 0;
+    const send = (to: string, fields: Record<string, string>) =>
+      env.shopify.storefront.fetch(A, `${to}&csrf=${++n}`, {
+        method: "POST",
+        customerId: shopper,
+        headers: { ...BROWSER_HEADERS, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(fields),
+        redirect: "manual",
+      });
+    const link = await linkOf(A, shopper);
+    expect(link).not.toBeNull();
+    const attempts = await prisma.lineLoginAttempt.count();
+    const forged: [string, string | null][] = [
+      ["none", null],
+      ["another customer's", issueFormToken(A, other, "line-unlink", new Date(now))],
+      ["another shop's", issueFormToken(B, shopper, "line-unlink", new Date(now))],
+      ["another purpose's", issueFormToken(A, shopper, "line-link", new Date(now))],
+      ["expired", issueFormToken(A, shopper, "line-unlink", new Date(now - 2 * 3_600_000 - 60_000))],
+      ["tampered", good.replace(/^./, (c: string) => (c === "A" ? "B" : "A"))],
+    ];
+    for (const [label, token] of forged) {
+      const res = await send(path, token ? { token } : {});
+      expect(res.status, label).toBe(403);
+      const body = await res.text();
+      expect(body, label).toContain("ไม่สามารถรับแบบฟอร์มนี้ได้"); // shop A's language: Thai
+      expect(body, label).toMatch(/<a class="lp_signin" href="[^"]*\/apps\/loyalty\/?">กลับไปที่หน้ารางวัลของคุณ<\/a>/);
+    }
+    // "Link LINE" posted cross-site (no token, or the unlink form's token): no attempt, no redirect to LINE.
+    const origin = env.shopify.storefront.url(A, "").replace(/\/$/, "");
+    for (const fields of [{ origin }, { origin, token: good }] as Record<string, string>[])
+      expect((await send(linkPath, fields)).status).toBe(403);
+    expect(await linkOf(A, shopper)).toEqual(link);
+    expect(await prisma.lineLoginAttempt.count()).toBe(attempts);
+  });
+
   it("unlink deletes the link at once; a guest's unlink changes nothing", async () => {
     const shopper = people[A][2];
     const html = await page(A, shopper);
     const path = action(html, "unlink")!;
+    const token = lineFormToken(html, "unlink")!;
     const guest = await env.shopify.storefront.fetch(A, path, { method: "POST", redirect: "manual" });
     expect(guest.status).toBe(303);
     expect(await linkOf(A, shopper)).not.toBeNull();
     const res = await env.shopify.storefront.fetch(A, path, {
       method: "POST",
       customerId: shopper,
-      headers: BROWSER_HEADERS,
+      headers: { ...BROWSER_HEADERS, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token }),
       redirect: "manual",
     });
     expect(res.status).toBe(303);
@@ -293,12 +340,17 @@ describe("privacy", () => {
   it("customers/redact's erasure removes the link, attempts and channel messages; the data request lists the link", async () => {
     const { collectCustomerData, eraseCustomerData } = await import("../../app/models/privacy.server");
     const shopper = people[B][0];
-    // A new link left in progress (the customer is linked: the form would show Unlink; the route accepts a relink)
+    // A new link left in progress (the customer is linked: the form would show Unlink; the route accepts a relink
+    // with a link form's token)
+    const { issueFormToken } = await import("../../app/services/form-tokens.server");
     const res = await env.shopify.storefront.fetch(B, "/apps/loyalty/line/link/?f=privacy", {
       method: "POST",
       customerId: shopper,
       headers: { ...BROWSER_HEADERS, "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ origin: env.shopify.storefront.url(B, "").replace(/\/$/, "") }),
+      body: new URLSearchParams({
+        origin: env.shopify.storefront.url(B, "").replace(/\/$/, ""),
+        token: issueFormToken(B, shopper, "line-link", new Date()),
+      }),
       redirect: "manual",
     });
     expect(new URL(res.headers.get("location")!).pathname).toBe("/oauth2/v2.1/authorize");
@@ -308,7 +360,6 @@ describe("privacy", () => {
     const report = await collectCustomerData(B, shopper, []);
     expect(report.line.link).toMatchObject({ lineUserId: ADA.userId });
     expect(report.line.attempts).toHaveLength(1);
-    expect(report.channelMessages).toHaveLength(1);
     // Shop A's report for the same customer id shows A's own link (or none), nothing of B's
     const inA = (await collectCustomerData(A, shopper, [])).line;
     expect(inA.attempts).toEqual([]);

@@ -13,7 +13,7 @@ import { appendJournalEntries } from "../../app/models/points.server";
 import { savePointsRulesVersion } from "../../app/models/points-rules.server";
 import { createReward, type Reward } from "../../app/models/rewards.server";
 import { setShopSettings } from "../../app/models/shop.server";
-import type * as ShopperPoints from "../../app/services/shopper-points.server";
+import type * as FormTokens from "../../app/services/form-tokens.server";
 import { signedProxyQuery } from "../support/app-proxy";
 import { dumpDatabase, type Dump } from "../support/db-dump";
 import { openApp, startLocalShopifyAndApp, testShopRecord } from "../support/local-shopify";
@@ -24,7 +24,7 @@ const A = "redeem-a.myshopify.com";
 const B = "redeem-b.myshopify.com";
 const DAY = 86_400_000;
 let env: Awaited<ReturnType<typeof startLocalShopifyAndApp>>;
-let issueFormToken: typeof ShopperPoints.issueFormToken;
+let issueFormToken: typeof FormTokens.issueFormToken;
 const people: Record<string, string[]> = {};
 let used = 0;
 let five: Reward; // A: $5 off for 100 points
@@ -78,7 +78,7 @@ const rewardOf = (shop: string, def: Partial<RewardDefinition> & Pick<RewardDefi
 
 beforeAll(async () => {
   env = await startLocalShopifyAndApp();
-  ({ issueFormToken } = await import("../../app/services/shopper-points.server"));
+  ({ issueFormToken } = await import("../../app/services/form-tokens.server"));
   for (const shop of [A, B]) {
     env.shopify.admin.shops.addShop(testShopRecord(shop, { currencyCode: "USD", ianaTimezone: "UTC" }));
     people[shop] = Array.from(
@@ -179,6 +179,18 @@ function withoutRequestTraces(dump: Dump): Dump {
 
 const tokenFor = (shop: string, customerId: string, rewardId: string) =>
   issueFormToken(shop, customerId, `redeem:${rewardId}`, new Date());
+
+/** The refusal of a form without the page's own token (docs/storefront-forms.md): 403, the page in English. */
+async function expectFormRefused(answer: Response) {
+  expect(answer.status).toBe(403);
+  expect(answer.headers.get("location")).toBeNull();
+  const body = await answer.text();
+  expect(body).toContain("This form could not be accepted");
+  expect(body).toContain("Nothing was changed.");
+  // The page's path (Shopify's library ends a proxy link with a slash).
+  expect(body).toMatch(/<a class="lp_signin" href="\/apps\/loyalty\/?">Back to your rewards<\/a>/);
+  expect(body).not.toContain("<script");
+}
 
 // ---- the page ------------------------------------------------------------------------------------------------------
 
@@ -368,26 +380,55 @@ describe("exactly once through HTTP, and refusals that change nothing", () => {
       customer: victim,
       customer_id: numeric(victim),
     });
-    expect(answer.headers.get("location")).toBe("/apps/loyalty?refused=form_expired");
-    // A made-up token (a form posted from another site): refused the same way.
+    await expectFormRefused(answer);
+    // A made-up token, or none (a form posted from another site): refused the same way.
     const made = await appPost(A, victim, { intent: "redeem", reward: five.id, token: "x".repeat(16) + ".1.abc" });
-    expect(made.headers.get("location")).toBe("/apps/loyalty?refused=form_expired");
+    await expectFormRefused(made);
+    await expectFormRefused(await appPost(A, victim, { intent: "redeem", reward: five.id }));
     expect(withoutRequestTraces(await dumpDatabase())).toEqual(withoutRequestTraces(before));
   });
 
-  it("a form's token is for its reward, its shop and a day: another reward's, another shop's or an old one is refused", async () => {
+  it("a form's token is for its reward, its shop, its purpose and 2 hours: any other is refused (403), nothing spent", async () => {
     const id = await customer(1_000);
     const before = await dumpDatabase();
     for (const token of [
       tokenFor(A, id, ship.id), // made for the free shipping form, sent with the $5 off reward
       issueFormToken(B, id, `redeem:${five.id}`, new Date()), // made by shop B's page
-      issueFormToken(A, id, `redeem:${five.id}`, new Date(Date.now() - 25 * 3_600_000)), // 25 hours old
-      tokenFor(A, id, five.id).replace(/.$/, (c) => (c === "A" ? "B" : "A")), // tampered
+      issueFormToken(A, id, "birthday", new Date()), // made for another form of the page
+      issueFormToken(A, id, "line-unlink", new Date()),
+      issueFormToken(A, id, `redeem:${five.id}`, new Date(Date.now() - 2 * 3_600_000 - 60_000)), // 2 h 1 min old
+      tokenFor(A, id, five.id).replace(/.$/, (c: string) => (c === "A" ? "B" : "A")), // tampered
+      tokenFor(A, id, five.id).replace(/\.(\d+)\./, (_: string, s: string) => `.${Number(s) + 60}.`), // re-dated
     ]) {
-      const answer = await appPost(A, id, { intent: "redeem", reward: five.id, token });
-      expect(answer.headers.get("location")).toBe("/apps/loyalty?refused=form_expired");
+      await expectFormRefused(await appPost(A, id, { intent: "redeem", reward: five.id, token }));
     }
+    // The birthday intent with a redeem token, and an intent no form has.
+    await expectFormRefused(await appPost(A, id, { intent: "birthday", token: tokenFor(A, id, five.id), day: "1" }));
+    await expectFormRefused(
+      await appPost(A, id, { intent: "spend", reward: five.id, token: tokenFor(A, id, five.id) }),
+    );
     expect(withoutRequestTraces(await dumpDatabase())).toEqual(withoutRequestTraces(before));
+    // Just under 2 hours old: still good.
+    const old = issueFormToken(A, id, `redeem:${five.id}`, new Date(Date.now() - 2 * 3_600_000 + 60_000));
+    const answer = await appPost(A, id, { intent: "redeem", reward: five.id, token: old });
+    expect(answer.status).toBe(303);
+    expect(answer.headers.get("location")).toMatch(/^\/apps\/loyalty\?redemption=/);
+  });
+
+  it("a token replayed later (the same form sent again after it was redeemed): the same redemption, no second spend", async () => {
+    const id = await customer(1_000);
+    const fields = { intent: "redeem", reward: five.id, token: tokenFor(A, id, five.id) };
+    const first = await appPost(A, id, fields);
+    expect(first.status).toBe(303);
+    const journal = () =>
+      prisma.pointsEntry.findMany({ where: { shop: A, customerId: id }, orderBy: { sourceKey: "asc" } });
+    const [held, shopify] = [await journal(), discounts(A).length];
+    const again = await appPost(A, id, fields);
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe(first.headers.get("location"));
+    expect(await journal()).toEqual(held);
+    expect(await redemptionsOf(A, id)).toHaveLength(1);
+    expect(discounts(A).length).toBe(shopify);
   });
 
   it("shop A's customer cannot redeem shop B's reward (its id sent to A): refused, nothing changes in either shop", async () => {

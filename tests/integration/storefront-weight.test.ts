@@ -284,6 +284,18 @@ describe("the loyalty page through the built server", () => {
     return { status: response.status, type: response.headers.get("content-type"), body: await response.text() };
   }
 
+  /** A POST of a form as Shopify forwards it (signed here), with no token. */
+  async function posted(shop: string, customerId: number, path: string) {
+    const query = signedProxyQuery({ shop, customerId, extra: [["visit", String(++visits)]] });
+    const response = await fetch(`${appUrl}${path}?${query}`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "redeem", reward: "x" }),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      redirect: "manual",
+    });
+    return { status: response.status, type: response.headers.get("content-type"), body: await response.text() };
+  }
+
   it("a member with every section, in English and Thai: no script, CSS within the budget", async () => {
     for (const [shop, heading] of [
       [EN, 'id="lp-picks"'],
@@ -311,7 +323,10 @@ describe("the loyalty page through the built server", () => {
 
   it("a redemption's banner, a guest, and the not-available pages: no script, CSS within the budget", async () => {
     const answers = [
-      ["refusal banner", await proxied(EN, 1, { extra: [["refused", "form_expired"]] }), 200],
+      ["refusal banner", await proxied(EN, 1, { extra: [["refused", "not_enough_points"]] }), 200],
+      // A form without the page's token (docs/storefront-forms.md): the refusal page.
+      ["forged form", await posted(EN, 1, "/proxy"), 403],
+      ["forged form th", await posted(TH, 1, "/proxy/line/unlink"), 403],
       ["guest", await proxied(EN, null), 200],
       ["guest th", await proxied(TH, null), 200],
       ["subpage", await proxied(EN, 1, { path: "/proxy/anything" }), 404],

@@ -14,6 +14,14 @@ export function lineFormAction(html: string, what: "link" | "unlink"): string | 
   return m ? m[1].replace(/&amp;/g, "&") : null;
 }
 
+/** The LINE form's own anti-forgery token (docs/storefront-forms.md), or null when the page has no such form. */
+export function lineFormToken(html: string, what: "link" | "unlink"): string | null {
+  const m = new RegExp(
+    `<form method="post" action="[^"]*/line/${what}/?\\?f=[^"]+"><input type="hidden" name="token" value="([^"]+)">`,
+  ).exec(html);
+  return m ? m[1] : null;
+}
+
 export function lineLinkFlow(shopify: LocalShopify) {
   let visits = 0;
 
@@ -38,7 +46,7 @@ export function lineLinkFlow(shopify: LocalShopify) {
       method: "POST",
       customerId,
       headers: { ...BROWSER_HEADERS, "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ origin }),
+      body: new URLSearchParams({ origin, token: lineFormToken(html, "link")! }),
       redirect: "manual",
     });
     expect(res.status).toBe(303);

@@ -124,15 +124,22 @@ describe("the loyalty page's LINE section", () => {
   it("escapes the LINE display name (HTML and Liquid) and names each result in the page's language", () => {
     const hostile = lineLinkSection(
       "en",
-      { link: { displayName: `<script>x</script>{{ shop.name }}`, following: false }, result: "linked", formKey: "k" },
+      {
+        link: { displayName: `<script>x</script>{{ shop.name }}`, following: false },
+        result: "linked",
+        formKey: "k",
+        token: "tok<",
+      },
       "/apps/loyalty",
     );
     expect(hostile).not.toContain("<script>");
     expect(hostile).not.toContain("{{ shop.name }}");
     expect(hostile).toContain("&lt;script&gt;");
-    expect(hostile).toContain('action="/apps/loyalty/line/unlink?f=k"');
+    expect(hostile).toContain(
+      'action="/apps/loyalty/line/unlink?f=k"><input type="hidden" name="token" value="tok&lt;">',
+    );
     expect(hostile).toContain("Add our LINE Official Account as a friend");
-    const th = lineLinkSection("th", { link: null, result: "taken", formKey: "k" }, "/apps/loyalty");
+    const th = lineLinkSection("th", { link: null, result: "taken", formKey: "k", token: "t" }, "/apps/loyalty");
     expect(th).toContain('role="alert"');
     expect(th).toContain("บัญชี LINE นี้เชื่อมต่อกับลูกค้ารายอื่นของร้านนี้แล้ว");
     expect(th).toContain('<input type="hidden" name="origin" value="{{ shop.url }}">');
