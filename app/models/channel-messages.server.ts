@@ -476,6 +476,69 @@ export async function skipPending(shop: string, ids: readonly number[], reason: 
   return n;
 }
 
+// ---- campaigns paused or archived (docs/line-sending.md) ---------------------------------------------------------
+
+/** Why a paused campaign's rows wait (their lastError, exactly: resuming the campaign releases the rows carrying it). */
+export const CAMPAIGN_PAUSED_ERROR = "campaign paused: waits until it is resumed";
+export const CAMPAIGN_ARCHIVED_SKIP = "campaign archived";
+
+/** The status (active | paused | archived) of these campaigns of the shop; a deleted one is absent. */
+export async function campaignStatuses(shop: string, campaignIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const ids of chunks([...new Set(campaignIds)], IN_CHUNK)) {
+    const rows = await prisma.campaign.findMany({
+      where: { shop, id: { in: ids } },
+      select: { id: true, status: true },
+    });
+    for (const r of rows) out.set(r.id, r.status);
+  }
+  return out;
+}
+
+/**
+ * Rows that wait without being tried (a paused campaign's): pending and not held by a live claim, they become due at
+ * `until`. The claim token of a sender that died holding one is kept, so the row stays uncertain when claimed later.
+ */
+export async function deferPending(
+  shop: string,
+  ids: readonly number[],
+  until: Date,
+  reason: string,
+  now: Date,
+): Promise<number> {
+  let n = 0;
+  for (const part of chunks(ids, IN_CHUNK)) {
+    n += (
+      await prisma.channelMessage.updateMany({
+        where: {
+          shop,
+          id: { in: part },
+          state: "pending",
+          OR: [{ claimToken: null }, { nextAttemptAt: { lte: now } }],
+        },
+        data: { nextAttemptAt: until, lastError: reason.slice(0, 500) },
+      })
+    ).count;
+  }
+  return n;
+}
+
+/** A resumed campaign: its rows waiting because it was paused are due now. How many. */
+export async function releasePausedCampaignMessages(shop: string, campaignId: string, now: Date): Promise<number> {
+  const { count } = await prisma.channelMessage.updateMany({
+    where: {
+      shop,
+      channel: "line",
+      event: "campaign-offer",
+      sourceKey: `campaign:${campaignId}`,
+      state: "pending",
+      lastError: CAMPAIGN_PAUSED_ERROR,
+    },
+    data: { nextAttemptAt: now },
+  });
+  return count;
+}
+
 /** Every due, unclaimed pending row of the shop waits until `until` (the monthly limit): how many. */
 export async function deferDue(shop: string, channel: string, now: Date, until: Date, error: string): Promise<number> {
   const { count } = await prisma.channelMessage.updateMany({

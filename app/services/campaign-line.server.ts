@@ -14,6 +14,9 @@ import {
 import { campaignAbTest } from "../models/campaign-variants.server";
 import { memberOrders } from "../models/campaigns.server";
 import { lineConnected } from "../models/channel-templates.server";
+import { releasePausedCampaignMessages } from "../models/channel-messages.server";
+import { enqueueLineSend } from "../jobs/contracts";
+import type { JobQueue } from "../jobs/queue";
 import { lineClientForShop } from "./line-client.server";
 
 /**
@@ -35,6 +38,16 @@ export async function checkCampaignLineMode(
 /** Saves a checked mode (null: left as it is). */
 export async function applyCampaignLineMode(shop: string, campaignId: string, mode: LineMode | null) {
   if (mode !== null) await setCampaignLineMode(shop, campaignId, mode);
+}
+
+/**
+ * A campaign resumed: its LINE messages that waited while it was paused are due now, and the sender is queued (the
+ * sender checks each one's code and retry key when its turn comes; docs/line-sending.md). How many were released.
+ */
+export async function releaseCampaignLine(shop: string, campaignId: string, queue: JobQueue, now: Date) {
+  const released = await releasePausedCampaignMessages(shop, campaignId, now);
+  if (released > 0) await enqueueLineSend(queue, shop);
+  return released;
 }
 
 const QUOTA_TIMEOUT_MS = 3000;

@@ -48,7 +48,7 @@ import { enqueueCampaigns } from "../jobs/contracts";
 import { getQueue } from "../jobs/runtime.server";
 import { deliverCampaignOffers, type DeliveryResult } from "./campaign-delivery.server";
 import { csvLines } from "./export.server";
-import { applyCampaignLineMode, checkCampaignLineMode } from "./campaign-line.server";
+import { applyCampaignLineMode, checkCampaignLineMode, releaseCampaignLine } from "./campaign-line.server";
 import { insightCustomers, predictionContext, productChoices, productTypeChoices } from "../models/insights.server";
 import { customerGroups, signupCustomers } from "../models/campaign-signups.server";
 import { withdrawSpentFirstOrderCodes } from "./campaign-first-order.server";
@@ -488,7 +488,11 @@ export async function submitCampaign(
   if (id === null || status === undefined)
     return { ok: false, intent, issues: [{ path: ["intent"], key: "unknown_action", message: "Unknown action." }] };
   if (!(await changeCampaignStatus(shop, id, status))) return null;
-  if (status === "active") await enqueueCampaigns(queue, shop, "manual");
+  if (status === "active") {
+    await enqueueCampaigns(queue, shop, "manual");
+    // LINE messages that waited while it was paused go now (docs/line-sending.md).
+    await releaseCampaignLine(shop, id, queue, now);
+  }
   return { ok: true, intent, id };
 }
 

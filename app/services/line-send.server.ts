@@ -1,6 +1,7 @@
 // The LINE sender (docs/line-sending.md): drains a shop's pending ChannelMessage rows (channel "line").
 // - Consent is checked again when a row's turn comes: no link, or a link that no longer follows → skipped at once;
 //   the event switched off → skipped; nothing left to announce (code expired or retired, tier already changed) →
+//   skipped; a paused campaign's rows wait untried (PAUSED_RECHECK_MS; resuming releases them), an archived one's are
 //   skipped.
 // - Rows are claimed before they are sent (models/channel-messages.server.ts claimMessages): two senders racing on a
 //   row cannot both send it. A claim is a lease: a sender that dies holding rows gives them back when it ends, and
@@ -27,8 +28,12 @@ import {
 import type { TierProgram } from "../domain/tiers";
 import { lineTemplates } from "../models/channel-templates.server";
 import {
+  CAMPAIGN_ARCHIVED_SKIP,
+  CAMPAIGN_PAUSED_ERROR,
   campaignOfferFacts,
+  campaignStatuses,
   claimMessages,
+  deferPending,
   currentTiers,
   deferDue,
   dueBatch,
@@ -61,6 +66,8 @@ export const MAX_ATTEMPTS = 8;
 export const BACKOFF_BASE_MS = 1_000;
 export const BACKOFF_MAX_MS = 15 * 60 * 1000;
 export const MONTHLY_LIMIT_WAIT_MS = 60 * 60 * 1000;
+/** A paused campaign's rows wait this long before a pass looks again (resuming the campaign releases them at once). */
+export const PAUSED_RECHECK_MS = 6 * 60 * 60 * 1000;
 /** A claimed row is the sender's for this long (longer than any request takes, with its timeout). */
 export const CLAIM_LEASE_MS = 2 * 60 * 1000;
 const PAGE = 2000;
@@ -135,6 +142,7 @@ function shopContext(
 }
 
 const localeOf = (link: FollowingLink): Locale => (link.locale === "th" ? "th" : "en");
+const campaignIdOf = (sourceKey: string) => sourceKey.replace(/^campaign:/, "");
 
 type Facts = EventFacts | { skip: string };
 
@@ -466,7 +474,33 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
     const switchedOff = page.filter((r) => links.has(r.customerId) && !templates[r.event as LineEvent]?.enabled);
     await skipFor(noConsent, "no consent: not linked or not following");
     await skipFor(switchedOff, "event switched off");
-    const live = page.filter((r) => links.has(r.customerId) && templates[r.event as LineEvent]?.enabled);
+    const consenting = page.filter((r) => links.has(r.customerId) && templates[r.event as LineEvent]?.enabled);
+    // The campaign's status at the row's turn: archived → skipped; paused → waits, untried (not lost: sent when the
+    // campaign is resumed, if its code is still live and its retry key still valid), and not due again for
+    // PAUSED_RECHECK_MS, so a paused campaign does not make every pass find it again.
+    const statuses = await campaignStatuses(
+      shop,
+      consenting.filter((r) => r.event === "campaign-offer").map((r) => campaignIdOf(r.sourceKey)),
+    );
+    const statusOf = (r: DueMessage) =>
+      r.event === "campaign-offer" ? statuses.get(campaignIdOf(r.sourceKey)) : undefined;
+    await skipFor(
+      consenting.filter((r) => statusOf(r) === "archived"),
+      CAMPAIGN_ARCHIVED_SKIP,
+    );
+    const paused = consenting.filter((r) => statusOf(r) === "paused");
+    if (paused.length)
+      add(
+        "waiting",
+        await deferPending(
+          shop,
+          paused.map((r) => r.id),
+          new Date(at.getTime() + PAUSED_RECHECK_MS),
+          CAMPAIGN_PAUSED_ERROR,
+          at,
+        ),
+      );
+    const live = consenting.filter((r) => statusOf(r) !== "archived" && statusOf(r) !== "paused");
     const tiers = new Map(
       (
         await currentTiers(

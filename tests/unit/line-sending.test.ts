@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalLine, type LineDelivery } from "../../simulator/line/index";
+import type { JobQueue } from "../../app/jobs/queue";
 
 const line = createLocalLine();
 const server = await line.listen();
@@ -16,7 +17,11 @@ const { prisma } = await import("../../app/db.server");
 const { saveConnection } = await import("../../app/services/channels.server");
 const { produceLineMessages, multicastBatches } = await import("../../app/services/channel-events.server");
 const { sendLineMessages, backoffMs, createPacer, MAX_ATTEMPTS } = await import("../../app/services/line-send.server");
-const { campaignMessageCounts, UNCERTAIN_LAPSED_ERROR } = await import("../../app/models/channel-messages.server");
+const { campaignMessageCounts, UNCERTAIN_LAPSED_ERROR, CAMPAIGN_PAUSED_ERROR } = await import(
+  "../../app/models/channel-messages.server"
+);
+const { lineSendJob } = await import("../../app/jobs/line-send.server");
+const { submitCampaign } = await import("../../app/services/campaigns.server");
 const { saveLineLink, deleteLineLink } = await import("../../app/models/line-links.server");
 
 const SHOP_A = "line-send-a.myshopify.com";
@@ -443,6 +448,92 @@ describe("sender", () => {
       const [row] = await rowsOf(SHOP_A, `campaign:${c.id}`);
       expect(row.state).toBe("skipped");
     }
+  });
+
+  it("a paused campaign's messages wait (the job is not re-run at once) and go when it is resumed; an archived campaign's are skipped", async () => {
+    const [p, m, a] = await linked(SHOP_A, 3);
+    const push = await campaign(SHOP_A, "push", [p.customerId]);
+    const multi = await campaign(SHOP_A, "multicast", [m.customerId]);
+    const archived = await campaign(SHOP_A, "push", [a.customerId]);
+    await produceLineMessages(SHOP_A);
+    await prisma.campaign.updateMany({
+      where: { shop: SHOP_A, id: { in: [push.id, multi.id] } },
+      data: { status: "paused" },
+    });
+    await prisma.campaign.updateMany({ where: { shop: SHOP_A, id: archived.id }, data: { status: "archived" } });
+    // The line-send job's own pass, with a queue that records when it asks to run again.
+    const runs: { kind: string; runAt?: Date }[] = [];
+    const queue = {
+      enqueue: async (_shop: string, kind: string, _payload: unknown, options: { runAt?: Date } = {}) => {
+        runs.push({ kind, runAt: options.runAt });
+        return null;
+      },
+    } as unknown as JobQueue;
+    const before = Date.now();
+    await lineSendJob({ queue })({ shop: SHOP_A } as Parameters<ReturnType<typeof lineSendJob>>[0]);
+    expect(deliveredTo(CH_A, p.userId)).toHaveLength(0);
+    expect(deliveredTo(CH_A, m.userId)).toHaveLength(0);
+    expect(deliveredTo(CH_A, a.userId)).toHaveLength(0);
+    const [archivedRow] = await rowsOf(SHOP_A, `campaign:${archived.id}`);
+    expect(archivedRow).toMatchObject({ state: "skipped", lastError: "campaign archived" });
+    for (const c of [push, multi]) {
+      const [row] = await rowsOf(SHOP_A, `campaign:${c.id}`);
+      expect(row).toMatchObject({ state: "pending", attempts: 0, claimToken: null, lastError: CAMPAIGN_PAUSED_ERROR });
+      expect(row.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(before + 6 * 3_600_000 - 1000);
+    }
+    // Not again in 100 ms (the job spinning): the next pass is when the paused rows are looked at again.
+    expect(runs).toHaveLength(1);
+    expect(runs[0].runAt!.getTime()).toBeGreaterThanOrEqual(before + 6 * 3_600_000 - 1000);
+    // A pass meanwhile finds nothing due.
+    expect(await sendLineMessages(SHOP_A)).toMatchObject({ sent: 0, skipped: 0, waiting: 0, requests: 0 });
+
+    // Six hours later, still paused: they wait again, untried.
+    const later = new Date(before + 6 * 3_600_000 + 60_000);
+    expect(await sendLineMessages(SHOP_A, { now: () => later })).toMatchObject({ requests: 0, waiting: 2 });
+
+    // Resumed through the campaign page's action: released and the sender queued; the pass sends both.
+    runs.length = 0;
+    for (const c of [push, multi]) {
+      const form = new FormData();
+      form.set("intent", "resume");
+      expect(await submitCampaign(SHOP_A, c.id, form, { queue })).toMatchObject({ ok: true });
+    }
+    expect(runs.filter((r) => r.kind === "line-send")).toHaveLength(2);
+    const result = await sendLineMessages(SHOP_A);
+    expect(result).toMatchObject({ sent: 2, requests: 2 });
+    expect(deliveredTo(CH_A, p.userId)).toHaveLength(1);
+    expect(flexText(deliveredTo(CH_A, p.userId)[0])).toContain(push.codes.get(p.customerId)!);
+    expect(deliveredTo(CH_A, m.userId)).toHaveLength(1);
+    for (const c of [push, multi]) {
+      const [row] = await rowsOf(SHOP_A, `campaign:${c.id}`);
+      expect(row).toMatchObject({ state: "sent", attempts: 1 });
+    }
+    // Restoring the archived campaign does not bring its skipped message back.
+    const restore = new FormData();
+    restore.set("intent", "resume");
+    await submitCampaign(SHOP_A, archived.id, restore, { queue });
+    expect((await sendLineMessages(SHOP_A)).requests).toBe(0);
+    expect(deliveredTo(CH_A, a.userId)).toHaveLength(0);
+  });
+
+  it("a paused campaign resumed after its code expired: the waiting message is skipped, not sent", async () => {
+    const [p] = await linked(SHOP_A, 1);
+    const push = await campaign(SHOP_A, "push", [p.customerId]);
+    await produceLineMessages(SHOP_A);
+    await prisma.campaign.update({ where: { id: push.id }, data: { status: "paused" } });
+    expect(await sendLineMessages(SHOP_A)).toMatchObject({ requests: 0, waiting: 1 });
+    await prisma.campaignRecipient.updateMany({
+      where: { shop: SHOP_A, campaignId: push.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    const form = new FormData();
+    form.set("intent", "resume");
+    const queue = { enqueue: async () => null } as unknown as JobQueue;
+    await submitCampaign(SHOP_A, push.id, form, { queue });
+    expect(await sendLineMessages(SHOP_A)).toMatchObject({ requests: 0, skipped: 1 });
+    const [row] = await rowsOf(SHOP_A, `campaign:${push.id}`);
+    expect(row).toMatchObject({ state: "skipped", lastError: "code expired" });
+    expect(deliveredTo(CH_A, p.userId)).toHaveLength(0);
   });
 
   it("tenancy: a pass of shop B sends only B's rows, with B's token; A's rows stay as they are", async () => {
