@@ -29,6 +29,8 @@ import {
   type TierEditorResult,
   type TierForm,
 } from "../services/tier-editor.server";
+import { isHexColour } from "../domain/colour";
+import { tierColour } from "../domain/line-messages";
 import { formatNumber } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 
@@ -64,6 +66,7 @@ const NEW_TIER: TierForm = {
   combinesWithProduct: false,
   combinesWithShipping: true,
   customText: "",
+  colour: "",
 };
 
 export default function Tiers() {
@@ -290,6 +293,13 @@ export default function Tiers() {
                       error={errorAt("tiers", index, "perks", "customText")}
                       autoComplete="off"
                     />
+                    <TierColourField
+                      value={tier.colour}
+                      palette={tierColour(index, form.tiers.length) ?? ""}
+                      name={tier.name || t("tiers.unnamed")}
+                      error={errorAt("tiers", index, "colour")}
+                      onChange={(colour) => setTier(index, { colour })}
+                    />
                   </FormLayout>
                 </BlockStack>
               </Card>
@@ -419,5 +429,71 @@ export default function Tiers() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+/**
+ * A tier's colour (docs/rules.md#tiers-colour): a text field for #RRGGBB with a swatch of the colour the LINE header
+ * will use (the typed one when it is a colour, else the palette colour of the tier's place), and the browser's
+ * colour picker beside it, labelled for assistive technology. Empty is the palette colour.
+ */
+function TierColourField({
+  value,
+  palette,
+  name,
+  error,
+  onChange,
+}: {
+  value: string;
+  palette: string;
+  name: string;
+  error: string | undefined;
+  onChange: (colour: string) => void;
+}) {
+  const { t } = useTranslation();
+  const typed = value.trim();
+  const shown = isHexColour(typed) ? typed : palette;
+  return (
+    <TextField
+      label={t("tiers.colour")}
+      value={value}
+      onChange={onChange}
+      placeholder={palette}
+      helpText={t("tiers.colourHelp", { palette })}
+      error={error}
+      autoComplete="off"
+      prefix={
+        <span
+          aria-hidden="true"
+          data-colour-swatch={shown}
+          style={{
+            display: "inline-block",
+            width: 20,
+            height: 20,
+            borderRadius: 4,
+            verticalAlign: "middle",
+            background: shown,
+            border: "1px solid rgba(0, 0, 0, 0.25)",
+          }}
+        />
+      }
+      connectedRight={
+        <input
+          type="color"
+          aria-label={t("tiers.colourPicker", { name })}
+          value={shown.toLowerCase()}
+          onChange={(event) => onChange(event.target.value.toUpperCase())}
+          style={{
+            inlineSize: 48,
+            blockSize: 36,
+            padding: 3,
+            border: "1px solid #8a8a8a",
+            borderRadius: 8,
+            background: "#ffffff",
+            cursor: "pointer",
+          }}
+        />
+      }
+    />
   );
 }

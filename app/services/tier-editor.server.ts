@@ -28,6 +28,8 @@ export interface TierForm {
   combinesWithProduct: boolean;
   combinesWithShipping: boolean;
   customText: string;
+  /** The tier's own colour as typed ("#86650A"), or empty for the palette colour of its place. */
+  colour: string;
 }
 
 export interface ProgramForm {
@@ -55,6 +57,7 @@ export function formFromProgram(program: TierProgram, currency: string): Program
       combinesWithProduct: t.perks.combinesWith.productDiscounts,
       combinesWithShipping: t.perks.combinesWith.shippingDiscounts,
       customText: t.perks.customText ?? "",
+      colour: t.colour ?? "",
     })),
     windowKind: program.window.kind,
     windowDays: program.window.kind === "rolling" ? String(program.window.days) : "365",
@@ -158,6 +161,9 @@ export function programInputFromForm(
         },
         customText: String(t?.customText ?? "").trim() || null,
       },
+      // Empty is no colour of its own (no key at all, as a programme saved before colours existed); the domain checks
+      // the rest (#RRGGBB, dark enough for white text).
+      ...(typeof t?.colour === "string" && t.colour.trim() !== "" ? { colour: t.colour.trim() } : {}),
     };
   });
   const days = (text: unknown, path: (string | number)[], key: string) => {

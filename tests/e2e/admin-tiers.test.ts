@@ -4,6 +4,7 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { RECOMPUTE_SHOP } from "../../app/jobs/contracts";
+import { seriousViolations } from "../support/axe";
 import { newPage } from "../support/browser";
 import { startScoredShop } from "../support/scored-shop";
 
@@ -15,6 +16,7 @@ beforeAll(async () => {
 });
 
 const threshold = (page: Page, n: number) => page.getByLabel("Spend to reach").nth(n);
+const colour = (page: Page, n: number) => page.getByLabel("Colour in LINE messages").nth(n);
 
 describe("Tier editor", () => {
   it("shows bad input inline, previews without saving, then saves a new version and queues the recompute", async () => {
@@ -109,6 +111,64 @@ describe("Tier editor", () => {
     expect(errors).toEqual([]);
   });
 
+  it("sets a tier's own colour: malformed or too light for white text gets a Polaris error and saves nothing; a dark one is saved", async () => {
+    const { page, errors, refused } = await newPage();
+    await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
+    await expect.poll(() => page.getByLabel("Name").count()).toBe(4);
+    const versions = await prisma.tierProgramVersion.count({ where: { shop: SHOP } });
+    // Empty: the palette colour of the tier's place, in the placeholder and the swatch
+    expect(await colour(page, 2).getAttribute("placeholder")).toBe("#86650A");
+    expect(await page.locator("[data-colour-swatch]").nth(2).getAttribute("data-colour-swatch")).toBe("#86650A");
+
+    // Silver: not a colour; Gold: the brand's bright gold, 1.4:1 under white text
+    await colour(page, 1).fill("silver");
+    await colour(page, 2).fill("#FFD700");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect
+      .poll(() => page.getByText("Enter # and six hex digits, like #86650A, or leave it empty.").count())
+      .toBe(1);
+    expect(
+      await page
+        .getByText(
+          "Too light for white text: its contrast is 1.4:1 and LINE messages need at least 4.5:1. Choose a darker colour.",
+        )
+        .count(),
+    ).toBe(1);
+    expect(await colour(page, 1).getAttribute("aria-invalid")).toBe("true");
+    expect(await colour(page, 2).getAttribute("aria-invalid")).toBe("true");
+    expect(await prisma.tierProgramVersion.count({ where: { shop: SHOP } })).toBe(versions);
+    expect(await seriousViolations(page)).toEqual([]);
+    await colour(page, 1).evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: "docs/screenshots/tiers-colour-error-en.png" });
+
+    // Silver back to the palette (empty); Gold a dark brand colour typed in lower case; Platinum from the picker
+    await colour(page, 1).fill("");
+    await colour(page, 2).fill("#7a1f5c");
+    await page.getByLabel("Pick a colour for Platinum").fill("#1f5199");
+    expect(await colour(page, 3).inputValue()).toBe("#1F5199");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByText(`Saved as version ${versions + 1}`).count()).toBe(1);
+    const saved = await prisma.tierProgramVersion.findFirstOrThrow({ where: { shop: SHOP, version: versions + 1 } });
+    const tiers = JSON.parse(saved.program).tiers as { key: string; colour?: string }[];
+    expect(tiers.map((t) => [t.key, t.colour])).toEqual([
+      ["member", undefined],
+      ["silver", undefined],
+      ["gold", "#7A1F5C"],
+      ["platinum", "#1F5199"],
+    ]);
+    expect(tiers.some((t) => "colour" in t && t.colour === undefined)).toBe(false); // no key at all for "none"
+
+    // Reloaded: the saved colours in their fields and swatches
+    await page.reload({ waitUntil: "networkidle" });
+    await expect.poll(() => colour(page, 2).inputValue()).toBe("#7A1F5C");
+    expect(await colour(page, 1).inputValue()).toBe("");
+    expect(await page.locator("[data-colour-swatch]").nth(2).getAttribute("data-colour-swatch")).toBe("#7A1F5C");
+    await colour(page, 2).evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: "docs/screenshots/tiers-colour-en.png" });
+    expect(refused).toEqual([400]);
+    expect(errors).toEqual([]);
+  });
+
   it("answers a body that is not a programme with 400 and its issues, not a 500", async () => {
     const { page } = await newPage();
     await page.goto(url("/app/tiers"), { waitUntil: "networkidle" });
@@ -136,7 +196,19 @@ describe("Tier editor", () => {
     await page.getByRole("button", { name: "บันทึก" }).click();
     await expect.poll(() => page.getByText("กรอกจำนวนเงินเป็น USD เช่น 250.00").count()).toBe(1);
     await page.screenshot({ path: "tmp/screenshots/tiers-error-th.png" });
-    expect(refused).toEqual([400]); // the refused submissions, answered 400
+    // A colour too light for the LINE header's white text, in Thai
+    await page.getByLabel("ยอดใช้จ่ายที่ต้องถึง").nth(1).fill("250");
+    await page.getByLabel("สีในข้อความ LINE").nth(0).fill("#EEEEEE");
+    await page.getByRole("button", { name: "บันทึก" }).click();
+    await expect
+      .poll(() => page.getByText(/สีอ่อนเกินไปสำหรับตัวอักษรสีขาว: ค่าความต่างของสีคือ 1\.1:1/).count())
+      .toBe(1);
+    await page
+      .getByLabel("สีในข้อความ LINE")
+      .nth(0)
+      .evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: "docs/screenshots/tiers-colour-error-th.png" });
+    expect(refused).toEqual([400, 400]); // the refused submissions, answered 400
     expect(errors).toEqual([]);
   });
 
