@@ -5,8 +5,8 @@ import {
   isLineEvent,
   LINE_EVENTS,
   LINE_LOCALES,
-  TIER_PALETTE,
   shopDisplayName,
+  tierHeaderColour,
   validateTemplate,
   type LineEvent,
   type ShopContext,
@@ -23,6 +23,7 @@ import {
 } from "../models/channel-templates.server";
 import { getShop } from "../models/shop.server";
 import { shopCurrency } from "../models/shop-currency.server";
+import { getActiveTierProgram } from "../models/tier-program.server";
 
 export interface TemplatesPageData {
   connected: boolean;
@@ -30,16 +31,25 @@ export interface TemplatesPageData {
   events: { event: LineEvent; custom: boolean; setting: LineTemplateSetting }[];
 }
 
-/** The shop as messages show it (the same context the sender builds), for the preview. */
+/**
+ * The shop as messages show it (the same context the sender builds), for the preview: a member of the programme's
+ * second-highest tier (Gold in the default programme, as the sample texts say), in that tier's colour — its own when
+ * the programme sets one, else its palette colour.
+ */
 export async function previewShopContext(shop: string): Promise<ShopContext> {
-  const [row, currencyCode] = await Promise.all([getShop(shop), shopCurrency(shop)]);
+  const [row, currencyCode, { program }] = await Promise.all([
+    getShop(shop),
+    shopCurrency(shop),
+    getActiveTierProgram(shop),
+  ]);
+  const previewTier = program.tiers[Math.max(0, program.tiers.length - 2)];
   return {
     shopName: shopDisplayName(shop, row?.name),
     shopUrl: `https://${shop}`,
     loyaltyUrl: `https://${shop}/apps/loyalty`,
     currencyCode,
     timeZone: row?.timezone ?? "UTC",
-    tierColour: TIER_PALETTE[2], // gold: the preview shows a member of a middle tier
+    tierColour: tierHeaderColour(program.tiers, previewTier?.key),
   };
 }
 

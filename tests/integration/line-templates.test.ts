@@ -7,8 +7,10 @@ import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { campaignFormValues, campaignTemplate } from "../../app/domain/campaigns";
-import { defaultTemplate } from "../../app/domain/line-messages";
+import { TIER_PALETTE, defaultTemplate } from "../../app/domain/line-messages";
+import { defaultTierProgram, validateTierProgram } from "../../app/domain/tier-rules";
 import { lineTemplates } from "../../app/models/channel-templates.server";
+import { saveTierProgramVersion } from "../../app/models/tier-program.server";
 import { mintSessionToken } from "../../simulator/app-bridge/session-token";
 import { createLocalLine } from "../../simulator/line/index";
 import { startApp } from "../support/app-server";
@@ -60,6 +62,7 @@ async function load<T>(shop: string, route: string, routeId: string): Promise<T>
 const templatesPage = (shop: string) =>
   load<{
     connected: boolean;
+    shop: { tierColour: string | null };
     events: { event: string; custom: boolean; setting: { enabled: boolean; en: { title: string } } }[];
   }>(shop, "/app/line-messages", "routes/app.line-messages");
 const saveTemplate = (shop: string, fields: Record<string, string>) =>
@@ -175,6 +178,19 @@ describe("templates", () => {
     expect(page.connected).toBe(true);
     expect(page.events.every((e) => e.setting.enabled)).toBe(true);
     expect(Object.values(await lineTemplates(B)).filter((s) => s.enabled)).toHaveLength(1); // only B's saved one
+  });
+
+  it("the preview's header is the second-highest tier's colour: the palette's gold, then the tier's own once saved (A's only)", async () => {
+    expect((await templatesPage(A)).shop.tierColour).toBe(TIER_PALETTE[2]);
+    const program = defaultTierProgram("USD");
+    const valid = validateTierProgram({
+      ...program,
+      tiers: program.tiers.map((t) => (t.key === "gold" ? { ...t, colour: "#7A1F5C" } : t)),
+    });
+    if (!valid.ok) throw new Error(JSON.stringify(valid.issues));
+    await saveTierProgramVersion(A, valid.program);
+    expect((await templatesPage(A)).shop.tierColour).toBe("#7A1F5C");
+    expect((await templatesPage(B)).shop.tierColour).toBe(TIER_PALETTE[2]);
   });
 });
 
