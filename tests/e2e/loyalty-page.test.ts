@@ -6,6 +6,7 @@
 // impact). Screenshots: docs/screenshots/loyalty-page-<case>-<locale>.png.
 // Points (docs/rules.md#loyalty-page-points): a member with points available, pending and expiring soon redeems a
 // reward with the page's plain HTML form (no script) and sees the code at once; docs/screenshots/loyalty-points-<locale>.png.
+// A redeem form sent without its token gets the refusal page (403, nothing spent): storefront-form-refused-<locale>.png.
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../app/db.server";
 import { DEFAULT_POINTS_RULES, type PointsKind } from "../../app/domain/points";
@@ -428,6 +429,38 @@ describe("points and redeeming on the page (no JavaScript)", () => {
       );
       expect(await main.locator("select").count()).toBe(0);
       expect(await allViolations(page)).toEqual([]);
+
+      // A redeem form without the page's token, as another site would post it (docs/storefront-forms.md): the
+      // refusal page in the theme, 403, nothing spent, a link back to the page.
+      await page
+        .locator('form:has(input[name="intent"][value="redeem"]) input[name="token"]')
+        .first()
+        .evaluate((e) => e.remove());
+      const [refused] = await Promise.all([
+        // (the storefront's 307 to the path with a slash keeps the POST: the answer after it)
+        page.waitForResponse((r) => r.request().method() === "POST" && r.status() !== 307),
+        main.locator('form:has(input[name="intent"][value="redeem"]) button').first().click(),
+      ]);
+      expect(refused.status()).toBe(403);
+      await page.waitForLoadState("load");
+      const refusal = page.locator(".loyalty-page");
+      expect(await refusal.getByRole("heading", { level: 1 }).textContent()).toBe(
+        en ? "This form could not be accepted" : "ไม่สามารถรับแบบฟอร์มนี้ได้",
+      );
+      expect(await refusal.locator('[role="alert"]').textContent()).toMatch(
+        en ? /^Nothing was changed\./ : /^ไม่มีการเปลี่ยนแปลงใด ๆ/,
+      );
+      expect(await page.locator("header.site-header").count()).toBe(1);
+      expect(await page.locator("script").count()).toBe(0);
+      expect(await allViolations(page)).toEqual([]);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/storefront-form-refused-${locale}.png`, fullPage: true });
+      await Promise.all([
+        page.waitForURL(/\/apps\/loyalty\/?$/),
+        refusal.getByRole("link", { name: en ? "Back to your rewards" : "กลับไปที่หน้ารางวัลของคุณ" }).click(),
+      ]);
+      expect(await page.locator(".lp_points").textContent()).toBe(
+        en ? "740 points available" : "คะแนนที่ใช้ได้ 740 คะแนน",
+      );
       expect(tracked.errors).toEqual([]);
       expect(tracked.offline).toEqual([]);
     });
