@@ -20,9 +20,13 @@ export interface KlaviyoCardData {
     eventsSkipped: number;
     eventsRefused: number;
     throttled: number;
+    profilesFailed: number;
+    cleared: number;
   } | null;
   eventsPending: number;
   jobsOpen: number;
+  profilesGivenUp: number;
+  givenUpError: string | null;
 }
 
 export type KlaviyoSyncResult = { intent: "sync"; ok: true } | { intent: "sync"; ok: false; reason: "not_connected" };
@@ -37,6 +41,8 @@ const FIGURES = [
   "eventsSkipped",
   "eventsRefused",
   "throttled",
+  "profilesFailed",
+  "cleared",
 ] as const;
 
 export function KlaviyoSyncCard({ data }: { data: KlaviyoCardData }) {
@@ -81,7 +87,11 @@ export function KlaviyoSyncCard({ data }: { data: KlaviyoCardData }) {
                 <Badge tone={tone}>{t(`klaviyo.status.${run.status}`)}</Badge>
               </InlineStack>
               {run.error && (
-                <Banner tone="critical" title={t("klaviyo.errorTitle")}>
+                // A pass that ended with profiles Klaviyo could not import is done (the others were recorded).
+                <Banner
+                  tone={run.status === "done" ? "warning" : "critical"}
+                  title={t(run.status === "done" ? "klaviyo.partialTitle" : "klaviyo.errorTitle")}
+                >
                   <p>{run.error}</p>
                 </Banner>
               )}
@@ -91,6 +101,11 @@ export function KlaviyoSyncCard({ data }: { data: KlaviyoCardData }) {
                 rows={FIGURES.map((f) => [t(`klaviyo.figures.${f}`), formatNumber(locale, run[f])])}
               />
             </BlockStack>
+          )}
+          {data.profilesGivenUp > 0 && (
+            <Text as="p" tone="caution">
+              {t("klaviyo.givenUp", { count: data.profilesGivenUp, error: data.givenUpError ?? "" })}
+            </Text>
           )}
           {(data.eventsPending > 0 || data.jobsOpen > 0) && (
             <Text as="p" tone="subdued">

@@ -122,3 +122,44 @@ export function eventRetryDelayMs(attempts: number): number {
 }
 /** After this many failed attempts (5xx, timeouts) a row is given up as refused, with its last error. */
 export const KLAVIYO_EVENT_MAX_ATTEMPTS = 10;
+
+/** Every property profileProperties writes: what is removed from the profile of a customer who withdrew consent. */
+export const LOYALTY_PROPERTY_KEYS = [
+  "loyalty_tier",
+  "loyalty_tier_key",
+  "loyalty_rfm_segment",
+  "loyalty_rfm_segment_key",
+  "loyalty_points_balance",
+  "loyalty_points_pending",
+  "loyalty_predicted_clv_12m",
+  "loyalty_predicted_clv_currency",
+  "loyalty_open_offer_codes",
+  "loyalty_open_offers",
+] as const;
+
+/** KlaviyoProfile.pendingDigest of a profile whose import job removes the loyalty properties (no digest to accept). */
+export const UNSET_DIGEST = "unset";
+
+/**
+ * Import jobs in a row that Klaviyo may finish without a profile (its import-errors name it) before the app stops
+ * sending that profile; it is tried again once its properties change.
+ */
+export const KLAVIYO_IMPORT_MAX_FAILURES = 5;
+/** How long after a pass that met failed profiles the next one tries them again. */
+export const KLAVIYO_IMPORT_RETRY_MS = 60_000;
+
+/**
+ * The profile an import error is about, read from the error's `original_payload` (the profile resource as it was
+ * sent, or its attributes): its external id (the customer gid) and email. Null fields when the payload does not say.
+ */
+export function importErrorProfile(originalPayload: unknown): { externalId: string | null; email: string | null } {
+  const p = (originalPayload && typeof originalPayload === "object" ? originalPayload : {}) as Record<string, unknown>;
+  const attrs = (p.attributes && typeof p.attributes === "object" ? p.attributes : p) as Record<string, unknown>;
+  return {
+    externalId: typeof attrs.external_id === "string" ? attrs.external_id : null,
+    email: typeof attrs.email === "string" ? attrs.email.toLowerCase() : null,
+  };
+}
+
+/** Shopify's email marketing consent state (customers_email_marketing_consent/update, lower case): only this one consents. */
+export const emailConsentSubscribed = (state: string) => state.toLowerCase() === "subscribed";

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { prisma } from "../db.server";
 import { Prisma } from "../generated/prisma/client";
-import type { OpenCode } from "../domain/klaviyo";
+import { KLAVIYO_IMPORT_MAX_FAILURES, UNSET_DIGEST, type OpenCode } from "../domain/klaviyo";
 
 export interface Candidate {
   id: string;
@@ -91,13 +91,23 @@ export interface ProfileRow {
   customerId: string;
   subscribed: boolean;
   digest: string | null;
+  /** The digest of the job in flight; with no job in flight, the digest Klaviyo last failed to import. */
+  pendingDigest: string | null;
   pendingJobId: string | null;
+  importFailures: number;
 }
 
 export async function profileRows(shop: string, ids: readonly string[]): Promise<Map<string, ProfileRow>> {
   const rows = await prisma.klaviyoProfile.findMany({
     where: { shop, customerId: { in: [...ids] } },
-    select: { customerId: true, subscribed: true, digest: true, pendingJobId: true },
+    select: {
+      customerId: true,
+      subscribed: true,
+      digest: true,
+      pendingDigest: true,
+      pendingJobId: true,
+      importFailures: true,
+    },
   });
   return new Map(rows.map((r) => [r.customerId, r]));
 }
@@ -163,46 +173,183 @@ export function openImportJobs(shop: string) {
   });
 }
 
+/** The customers a recorded job carries. */
+export async function jobCustomers(shop: string, jobId: string): Promise<Set<string>> {
+  const rows = await prisma.klaviyoProfile.findMany({
+    where: { shop, pendingJobId: jobId },
+    select: { customerId: true },
+  });
+  return new Set(rows.map((r) => r.customerId));
+}
+
+export interface JobFinish {
+  /** Profiles whose properties Klaviyo now holds (their digest accepted). */
+  imported: number;
+  /** Profiles whose loyalty properties Klaviyo removed (consent withdrawn). */
+  cleared: number;
+  /** Profiles Klaviyo could not import (named by its import errors). */
+  failed: number;
+  /** Of them, those that have now failed KLAVIYO_IMPORT_MAX_FAILURES times: not sent again until they change. */
+  givenUp: number;
+}
+
 /**
- * A job that ended: when `accepted`, its profiles' pending digests become what Klaviyo holds; otherwise they are
- * cleared (a later sync sends them again). Either way the job row keeps Klaviyo's counts.
+ * A job that ended. When `accepted`, every profile of the job that `failures` (customer → Klaviyo's error) does not
+ * name is what Klaviyo holds: its pending digest becomes the accepted one (a removal of the loyalty properties leaves
+ * no digest and ends clearPending), its failure count is reset; each profile `failures` names counts one failure more,
+ * keeps Klaviyo's error and the digest that failed (pendingDigest, no job), and is sent again by a later pass. When
+ * not accepted (cancelled, lost, failures Klaviyo did not attribute), nothing of the job is taken as held and the next
+ * pass sends it all again. Either way the job row keeps Klaviyo's counts.
  */
 export async function finishImportJob(
   shop: string,
   jobId: string,
-  outcome: { status: string; completed: number; failed: number; accepted: boolean },
+  outcome: {
+    status: string;
+    completed: number;
+    failed: number;
+    accepted: boolean;
+    failures?: ReadonlyMap<string, string>;
+  },
   at: Date,
-): Promise<number> {
+): Promise<JobFinish> {
   return prisma.$transaction(
     async (tx) => {
       await tx.klaviyoImportJob.update({
         where: { shop_jobId: { shop, jobId } },
         data: { status: outcome.status, completed: outcome.completed, failed: outcome.failed, finishedAt: at },
       });
-      let accepted = 0;
+      const result: JobFinish = { imported: 0, cleared: 0, failed: 0, givenUp: 0 };
       if (outcome.accepted) {
         const rows = await tx.klaviyoProfile.findMany({
           where: { shop, pendingJobId: jobId },
-          select: { customerId: true, pendingDigest: true },
+          select: { customerId: true, pendingDigest: true, importFailures: true },
         });
+        const failures = outcome.failures ?? new Map<string, string>();
+        // The failed first (few): out of the job, one failure more, Klaviyo's error and the digest that failed kept.
+        for (const r of rows.filter((x) => failures.has(x.customerId))) {
+          await tx.klaviyoProfile.updateMany({
+            where: { shop, customerId: r.customerId, pendingJobId: jobId },
+            data: {
+              importFailures: { increment: 1 },
+              importError: failures.get(r.customerId)!.slice(0, 500),
+              pendingJobId: null,
+            },
+          });
+          result.failed++;
+          if (r.importFailures + 1 >= KLAVIYO_IMPORT_MAX_FAILURES) result.givenUp++;
+        }
+        const held = rows.filter((r) => !failures.has(r.customerId));
+        const imported = held.filter((r) => r.pendingDigest !== UNSET_DIGEST);
         await setDigests(
           tx,
           shop,
           "digest",
-          rows.map((r) => ({ customerId: r.customerId, digest: r.pendingDigest! })),
+          imported.map((r) => ({ customerId: r.customerId, digest: r.pendingDigest! })),
           null,
         );
-        await tx.klaviyoProfile.updateMany({ where: { shop, pendingJobId: jobId }, data: { syncedAt: at } });
-        accepted = rows.length;
+        // Removals Klaviyo did: no digest any more, nothing left to remove.
+        const cleared = await tx.klaviyoProfile.updateMany({
+          where: { shop, pendingJobId: jobId, pendingDigest: UNSET_DIGEST },
+          data: { digest: null, clearPending: false },
+        });
+        await tx.klaviyoProfile.updateMany({
+          where: { shop, pendingJobId: jobId },
+          data: { syncedAt: at, importFailures: 0, importError: null },
+        });
+        result.cleared = cleared.count;
+        result.imported = imported.length;
       }
       await tx.klaviyoProfile.updateMany({
         where: { shop, pendingJobId: jobId },
         data: { pendingDigest: null, pendingJobId: null },
       });
-      return accepted;
+      return result;
     },
     { timeout: 60_000 },
   );
+}
+
+// ---- consent withdrawn / given (customers_email_marketing_consent/update) -----------------------------------------
+
+/**
+ * The customer no longer accepts email marketing: the producer's pre-filter says so at once, and when Klaviyo may hold
+ * their loyalty properties (accepted, or a job in flight) they are marked for removal by the next pass. Only an
+ * existing row changes: a customer never synced has nothing in Klaviyo. Returns whether a removal is due.
+ */
+export async function withdrawKlaviyoConsent(shop: string, customerId: string): Promise<boolean> {
+  const row = await prisma.klaviyoProfile.findUnique({
+    where: { shop_customerId: { shop, customerId } },
+    select: { digest: true, pendingJobId: true, clearPending: true },
+  });
+  if (!row) return false;
+  const clear = row.clearPending || row.digest !== null || row.pendingJobId !== null;
+  await prisma.klaviyoProfile.updateMany({
+    where: { shop, customerId },
+    data: { subscribed: false, clearPending: clear },
+  });
+  return clear;
+}
+
+/**
+ * The customer accepts email marketing again: their digest is forgotten, so the next pass (which asks Shopify before
+ * sending) sends all their properties; a removal not done yet is no longer wanted.
+ */
+export async function restoreKlaviyoConsent(shop: string, customerId: string): Promise<void> {
+  await prisma.klaviyoProfile.updateMany({
+    where: { shop, customerId },
+    data: { subscribed: true, digest: null, clearPending: false },
+  });
+}
+
+/** The pending Klaviyo event rows of one customer, skipped with the reason; returns how many. */
+export async function skipPendingEventsOf(shop: string, customerId: string, why: string): Promise<number> {
+  const { count } = await prisma.channelMessage.updateMany({
+    where: { shop, channel: "klaviyo", customerId, state: "pending" },
+    data: { state: "skipped", lastError: why },
+  });
+  return count;
+}
+
+/** Customers Shopify says do not consent whose loyalty properties Klaviyo may hold: marked for removal. */
+export async function markForClearing(shop: string, customerIds: readonly string[]) {
+  if (customerIds.length === 0) return;
+  await prisma.klaviyoProfile.updateMany({
+    where: { shop, customerId: { in: [...customerIds] }, OR: [{ digest: { not: null } }, { clearPending: true }] },
+    data: { clearPending: true },
+  });
+}
+
+/** A page of the customers whose loyalty properties are to be removed (no job in flight), with their email if known. */
+export async function profilesToClear(shop: string, afterId: string | null, take: number) {
+  const rows = await prisma.klaviyoProfile.findMany({
+    where: {
+      shop,
+      clearPending: true,
+      pendingJobId: null,
+      // A removal Klaviyo refused KLAVIYO_IMPORT_MAX_FAILURES times is given up (counted on the Klaviyo card).
+      importFailures: { lt: KLAVIYO_IMPORT_MAX_FAILURES },
+      ...(afterId === null ? {} : { customerId: { gt: afterId } }),
+    },
+    select: { customerId: true },
+    orderBy: { customerId: "asc" },
+    take,
+  });
+  const emails = await emailsOf(
+    shop,
+    rows.map((r) => r.customerId),
+  );
+  return rows.map((r) => ({ customerId: r.customerId, email: emails.get(r.customerId) ?? null }));
+}
+
+/** Profiles the sync stopped sending after repeated import errors, and the latest of their errors. */
+export async function givenUpProfiles(shop: string): Promise<{ count: number; lastError: string | null }> {
+  const where = { shop, importFailures: { gte: KLAVIYO_IMPORT_MAX_FAILURES } };
+  const [count, one] = await Promise.all([
+    prisma.klaviyoProfile.count({ where }),
+    prisma.klaviyoProfile.findFirst({ where, orderBy: { syncedAt: "desc" }, select: { importError: true } }),
+  ]);
+  return { count, lastError: one?.importError ?? null };
 }
 
 // ---- runs ---------------------------------------------------------------------------------------------------------
@@ -217,7 +364,9 @@ export type RunCounts = Partial<
     | "eventsSent"
     | "eventsSkipped"
     | "eventsRefused"
-    | "throttled",
+    | "throttled"
+    | "profilesFailed"
+    | "cleared",
     number
   >
 >;

@@ -24,6 +24,7 @@ export const KLAVIYO_BULK_EVENTS_MAX = 1_000;
 export const KLAVIYO_RATE_LIMITS = {
   bulk_import_profiles: { burst: 10, steady: 150 },
   get_bulk_import_profiles_job: { burst: 10, steady: 150 },
+  get_errors_for_bulk_import_profiles_job: { burst: 10, steady: 150 },
   create_event: { burst: 350, steady: 3500 },
   bulk_create_events: { burst: 10, steady: 150 },
   request_profile_deletion: { burst: 3, steady: 60 },
@@ -58,7 +59,20 @@ export interface KlaviyoProfileInput {
   email: string | null;
   externalId: string;
   properties: Record<string, unknown>;
+  /** Properties to remove from the profile (`meta.patch_properties.unset`); sent instead of `properties`. */
+  unset?: readonly string[];
 }
+
+/** One profile Klaviyo could not import (Get Errors for Bulk Import Profiles Job). */
+export interface KlaviyoImportError {
+  detail: string;
+  /** The profile resource as it was sent (Klaviyo's `original_payload`), null when Klaviyo leaves it out. */
+  originalPayload: unknown;
+  pointer: string | null;
+}
+
+/** Import errors read per request (Klaviyo's maximum page size). */
+const IMPORT_ERRORS_PAGE = 100;
 
 export interface KlaviyoEventInput {
   metric: string;
@@ -215,8 +229,9 @@ export function createKlaviyoClient(options: KlaviyoClientOptions) {
                   attributes: {
                     ...(p.email ? { email: p.email } : {}),
                     external_id: p.externalId,
-                    properties: p.properties,
+                    ...(p.unset ? {} : { properties: p.properties }),
                   },
+                  ...(p.unset ? { meta: { patch_properties: { unset: [...p.unset] } } } : {}),
                 })),
               },
             },
@@ -233,6 +248,45 @@ export function createKlaviyoClient(options: KlaviyoClientOptions) {
         `/api/profile-bulk-import-jobs/${encodeURIComponent(jobId)}`,
       );
       return out.kind === "ok" ? { ...out, value: jobStatus(out.value.data) } : out;
+    },
+
+    /**
+     * Every import error of a finished job (Get Errors for Bulk Import Profiles Job), page after page (100 each,
+     * following `links.next`). A failed page ends the read with its outcome: the caller cannot tell the profiles apart.
+     */
+    async importErrors(jobId: string): Promise<KlaviyoOutcome<KlaviyoImportError[]>> {
+      const all: KlaviyoImportError[] = [];
+      let path: string | null =
+        `/api/profile-bulk-import-jobs/${encodeURIComponent(jobId)}/import-errors?page%5Bsize%5D=${IMPORT_ERRORS_PAGE}`;
+      let status = 200;
+      for (let pages = 0; path !== null; pages++) {
+        if (pages > KLAVIYO_IMPORT_MAX_PROFILES / IMPORT_ERRORS_PAGE)
+          return { kind: "failed", status: null, message: `import errors of job ${jobId}: more pages than profiles` };
+        const out: KlaviyoOutcome<{
+          data: {
+            attributes: {
+              detail?: string;
+              title?: string;
+              source?: { pointer?: string | null };
+              original_payload?: unknown;
+            };
+          }[];
+          links?: { next?: string | null };
+        }> = await request("get_errors_for_bulk_import_profiles_job", "GET", path);
+        if (out.kind !== "ok") return out;
+        status = out.status;
+        for (const e of out.value.data) {
+          all.push({
+            detail: e.attributes.detail ?? e.attributes.title ?? "import error",
+            originalPayload: e.attributes.original_payload ?? null,
+            pointer: e.attributes.source?.pointer ?? null,
+          });
+        }
+        const next: string | null | undefined = out.value.links?.next;
+        // Klaviyo's next link is absolute; only its path and query are followed (always against the same origin).
+        path = next ? `${new URL(next).pathname}${new URL(next).search}` : null;
+      }
+      return { kind: "ok", status, value: all };
     },
 
     async createEvent(event: KlaviyoEventInput): Promise<KlaviyoOutcome<null>> {

@@ -17,9 +17,14 @@ import { env } from "../env.server";
 import {
   eventPayload,
   eventRetryDelayMs,
+  importErrorProfile,
   isKlaviyoEvent,
   isOpen,
   KLAVIYO_EVENT_MAX_ATTEMPTS,
+  KLAVIYO_IMPORT_MAX_FAILURES,
+  KLAVIYO_IMPORT_RETRY_MS,
+  LOYALTY_PROPERTY_KEYS,
+  UNSET_DIGEST,
   profileProperties,
   propertiesDigest,
   type KlaviyoEventFacts,
@@ -36,13 +41,17 @@ import {
   eventSources,
   finishImportJob,
   finishRun,
+  givenUpProfiles,
+  jobCustomers,
   lastRuns,
   ledgerFacts,
   markEventRows,
+  markForClearing,
   nextEventAttempt,
   openImportJobs,
   produceEventRows,
   profileRows,
+  profilesToClear,
   recordConsent,
   recordImportJob,
   startRun,
@@ -125,16 +134,24 @@ export async function syncKlaviyo(shop: string, options: KlaviyoSyncOptions): Pr
     eventsSkipped: 0,
     eventsRefused: 0,
     throttled: 0,
+    profilesFailed: 0,
+    cleared: 0,
   };
-  const ctx = { shop, client, options, now, counts };
+  const ctx: Ctx = { shop, client, options, now, counts, importError: null, retryFailedAt: null };
   try {
     const admin = await options.clientFor(shop);
     await resumeOpenJobs(ctx);
+    await clearWithdrawn(ctx);
     await importChanged(ctx, admin);
     await produceEventRows(shop, row.createdAt);
-    const retryAt = await sendEvents(ctx, admin);
-    await finishRun(shop, runId, counts, { status: "done", error: null, at: now() });
-    return { status: "done", runId, counts, retryAt, error: null };
+    const eventsAt = await sendEvents(ctx, admin);
+    const retryAt = [eventsAt, ctx.retryFailedAt]
+      .filter((d): d is Date => d !== null)
+      .reduce<Date | null>((a, b) => (a === null || b < a ? b : a), null);
+    // Profiles Klaviyo could not import do not fail the pass (the others were recorded); the run says which error.
+    const error = ctx.importError;
+    await finishRun(shop, runId, counts, { status: "done", error, at: now() });
+    return { status: "done", runId, counts, retryAt, error };
   } catch (e) {
     const stop = e instanceof PassStop ? e : null;
     const message = e instanceof Error ? e.message : String(e);
@@ -150,6 +167,10 @@ type Ctx = {
   options: KlaviyoSyncOptions;
   now: () => Date;
   counts: Required<RunCounts>;
+  /** What the run records when Klaviyo could not import some profiles (their count and Klaviyo's first error). */
+  importError: string | null;
+  /** When failed profiles (not given up) are to be tried again. */
+  retryFailedAt: Date | null;
 };
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -170,18 +191,27 @@ async function pollJob(ctx: Ctx, jobId: string) {
     if (out.kind === "ok") {
       const s = out.value;
       if (s.status === "complete" || s.status === "cancelled") {
-        // A profile Klaviyo could not import is not told apart by the job's counts: with any failure, none of the
-        // job's digests is taken as accepted, and the next pass sends them again (an upsert: harmless twice).
-        const accepted = s.status === "complete" && s.failed === 0;
-        const n = await finishImportJob(
+        // Profiles Klaviyo could not import are named by the job's import errors: the others are held; only those
+        // are sent again. Errors that do not name a profile of the job (or fewer than the job's failed count) leave
+        // the job's outcome unknown per profile: then none is taken as held and the next pass sends them all again.
+        const failures = s.status === "complete" && s.failed > 0 ? await failedProfiles(ctx, jobId, s.failed) : null;
+        const accepted = s.status === "complete" && (s.failed === 0 || failures !== null);
+        const done = await finishImportJob(
           ctx.shop,
           jobId,
-          { status: s.status, completed: s.completed, failed: s.failed, accepted },
+          { status: s.status, completed: s.completed, failed: s.failed, accepted, failures: failures ?? undefined },
           ctx.now(),
         );
-        ctx.counts.imported += n;
+        ctx.counts.imported += done.imported;
+        ctx.counts.cleared += done.cleared;
+        ctx.counts.profilesFailed += done.failed;
         if (!accepted)
           throw new PassStop("failed", `import job ${jobId} ${s.status} with ${s.failed} failed profile(s)`, null);
+        if (failures && failures.size > 0) {
+          const first = [...failures.values()][0];
+          ctx.importError ??= `Klaviyo could not import ${failures.size} profile(s) of job ${jobId}: ${first}`;
+          if (done.failed > done.givenUp) ctx.retryFailedAt ??= new Date(ctx.now().getTime() + KLAVIYO_IMPORT_RETRY_MS);
+        }
         return;
       }
     } else if (out.kind === "rate-limited") {
@@ -208,8 +238,80 @@ async function pollJob(ctx: Ctx, jobId: string) {
 
 const retryAt = (ctx: Ctx, ms: number | null) => new Date(ctx.now().getTime() + (ms ?? 1000));
 
+/**
+ * The job's failed profiles (customer → Klaviyo's error) from its import errors, or null when they cannot all be
+ * told apart (an error naming no profile of the job, fewer named than failed, the errors unreadable).
+ */
+async function failedProfiles(ctx: Ctx, jobId: string, failedCount: number): Promise<Map<string, string> | null> {
+  const out = await ctx.client.importErrors(jobId);
+  if (out.kind === "rate-limited") {
+    ctx.counts.throttled++;
+    throw new PassStop("throttled", `Klaviyo throttled: ${out.message}`, retryAt(ctx, out.retryAfterMs));
+  }
+  if (out.kind === "failed") throw new Error(`Klaviyo import errors of job ${jobId} unreadable: ${out.message}`);
+  if (out.kind === "refused") return null;
+  const carried = await jobCustomers(ctx.shop, jobId);
+  const failures = new Map<string, string>();
+  for (const e of out.value) {
+    const { externalId } = importErrorProfile(e.originalPayload);
+    if (externalId === null || !carried.has(externalId)) return null;
+    if (!failures.has(externalId)) failures.set(externalId, e.detail);
+  }
+  return failures.size >= failedCount ? failures : null;
+}
+
 async function resumeOpenJobs(ctx: Ctx) {
   for (const job of await openImportJobs(ctx.shop)) await pollJob(ctx, job.jobId);
+}
+
+/** Creates one import job of `batch` and records it with its profiles; Klaviyo's refusals end the pass. */
+async function createJob(ctx: Ctx, batch: readonly (KlaviyoProfileInput & { digest: string })[]): Promise<string> {
+  const out = await ctx.client.createImportJob(batch);
+  if (out.kind === "rate-limited") {
+    ctx.counts.throttled++;
+    throw new PassStop("throttled", `Klaviyo throttled: ${out.message}`, retryAt(ctx, out.retryAfterMs));
+  }
+  if (out.kind === "refused") throw new PassStop("failed", `Klaviyo refused the import job: ${out.message}`, null);
+  if (out.kind === "failed") throw new Error(`Klaviyo import job not created: ${out.message}`);
+  await recordImportJob(
+    ctx.shop,
+    { id: out.value.id, status: out.value.status },
+    batch.map((p) => ({ customerId: p.externalId, digest: p.digest })),
+  );
+  ctx.counts.jobs++;
+  return out.value.id;
+}
+
+/**
+ * Customers who withdrew consent (clearPending): their loyalty_ properties are removed from their Klaviyo profile by
+ * import jobs whose profiles carry `meta.patch_properties.unset` and no properties — the merchant's other properties
+ * stay. Done before anything is imported, so a customer is never in two open jobs.
+ */
+async function clearWithdrawn(ctx: Ctx) {
+  const jobSize = Math.min(ctx.options.jobSize ?? KLAVIYO_IMPORT_MAX_PROFILES, KLAVIYO_IMPORT_MAX_PROFILES);
+  const created: string[] = [];
+  let batch: (KlaviyoProfileInput & { digest: string })[] = [];
+  for (let after: string | null = null; ; ) {
+    ctx.options.signal?.throwIfAborted();
+    const page = await profilesToClear(ctx.shop, after, KLAVIYO_PAGE);
+    if (page.length === 0) break;
+    after = page[page.length - 1].customerId;
+    for (const p of page) {
+      batch.push({
+        email: p.email,
+        externalId: p.customerId,
+        properties: {},
+        unset: LOYALTY_PROPERTY_KEYS,
+        digest: UNSET_DIGEST,
+      });
+      if (batch.length >= jobSize) {
+        created.push(await createJob(ctx, batch));
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) created.push(await createJob(ctx, batch));
+  for (const id of created) await pollJob(ctx, id);
 }
 
 async function importChanged(ctx: Ctx, admin: AdminClient) {
@@ -229,20 +331,7 @@ async function importChanged(ctx: Ctx, admin: AdminClient) {
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    const out = await ctx.client.createImportJob(batch);
-    if (out.kind === "rate-limited") {
-      ctx.counts.throttled++;
-      throw new PassStop("throttled", `Klaviyo throttled: ${out.message}`, retryAt(ctx, out.retryAfterMs));
-    }
-    if (out.kind === "refused") throw new PassStop("failed", `Klaviyo refused the import job: ${out.message}`, null);
-    if (out.kind === "failed") throw new Error(`Klaviyo import job not created: ${out.message}`);
-    await recordImportJob(
-      shop,
-      { id: out.value.id, status: out.value.status },
-      batch.map((p) => ({ customerId: p.externalId, digest: p.digest })),
-    );
-    ctx.counts.jobs++;
-    created.push(out.value.id);
+    created.push(await createJob(ctx, batch));
   };
 
   for (let after: string | null = null; ; ) {
@@ -276,7 +365,10 @@ async function importChanged(ctx: Ctx, admin: AdminClient) {
         openCodes: (facts.codes.get(c.id) ?? []).filter((code) => isOpen(code, at.getTime(), used)),
       });
       const digest = propertiesDigest({ ...properties, $email: c.email.toLowerCase() });
-      if (rows.get(c.id)?.digest === digest) continue;
+      const row = rows.get(c.id);
+      if (row?.digest === digest) continue;
+      // Klaviyo failed these very properties KLAVIYO_IMPORT_MAX_FAILURES times: given up until they change.
+      if (row && row.importFailures >= KLAVIYO_IMPORT_MAX_FAILURES && row.pendingDigest === digest) continue;
       differing.push({ email: c.email, externalId: c.id, properties, digest });
     }
     if (differing.length === 0) continue;
@@ -284,6 +376,11 @@ async function importChanged(ctx: Ctx, admin: AdminClient) {
     const subscribed = await subscribedToEmail(admin, asked);
     ctx.counts.considered += asked.length;
     await recordConsent(shop, new Map(asked.map((id) => [id, subscribed.has(id)])), new Set(rows.keys()));
+    // Shopify says no to someone whose properties Klaviyo holds (a consent webhook missed): removed next pass.
+    await markForClearing(
+      shop,
+      asked.filter((id) => !subscribed.has(id) && rows.get(id)?.digest),
+    );
     for (const d of differing) {
       if (!subscribed.has(d.externalId)) continue;
       ctx.counts.subscribed++;
@@ -497,8 +594,13 @@ export interface KlaviyoOverview {
     eventsSkipped: number;
     eventsRefused: number;
     throttled: number;
+    profilesFailed: number;
+    cleared: number;
     error: string | null;
   } | null;
+  /** Profiles no longer sent after KLAVIYO_IMPORT_MAX_FAILURES import errors in a row, and the latest error. */
+  profilesGivenUp: number;
+  givenUpError: string | null;
   /** Event rows waiting to be sent (a backoff, a 429). */
   eventsPending: number;
   /** Import jobs Klaviyo has not finished yet. */
@@ -507,11 +609,12 @@ export interface KlaviyoOverview {
 
 /** What the Channels page's Klaviyo card shows: the last pass and what waits. */
 export async function klaviyoOverview(shop: string): Promise<KlaviyoOverview> {
-  const [connection, runs, eventsPending, jobsOpen] = await Promise.all([
+  const [connection, runs, eventsPending, jobsOpen, givenUp] = await Promise.all([
     getSealedConnection(shop, "klaviyo"),
     lastRuns(shop, 1),
     countPendingEvents(shop),
     openImportJobs(shop).then((j) => j.length),
+    givenUpProfiles(shop),
   ]);
   const r = runs[0];
   return {
@@ -531,9 +634,13 @@ export async function klaviyoOverview(shop: string): Promise<KlaviyoOverview> {
           eventsSkipped: r.eventsSkipped,
           eventsRefused: r.eventsRefused,
           throttled: r.throttled,
+          profilesFailed: r.profilesFailed,
+          cleared: r.cleared,
           error: r.error,
         }
       : null,
+    profilesGivenUp: givenUp.count,
+    givenUpError: givenUp.lastError,
     eventsPending,
     jobsOpen,
   };

@@ -10,7 +10,11 @@
 //   operation's description in the vendored file; over either: 429 `throttled` with `Retry-After` (seconds);
 // - profile bulk import: at most 10,000 profiles per job, each identified by email, phone_number or external_id;
 //   jobs are `queued` when created and are processed by `runJobs()` (or on the next status read when
-//   `autoRunJobs` is on), upserting profiles by identifier and merging their properties;
+//   `autoRunJobs` is on), upserting profiles by identifier and merging their properties, then removing the keys
+//   named in `meta.patch_properties.unset` (a key both set and unset in one profile is refused; `append` and
+//   `unappend` are not implemented: 501); each profile that fails (no identifier, or chosen by `failProfiles`) is
+//   counted in `failed_count` and listed by Get Errors for Bulk Import Profiles Job (`original_payload` = the
+//   profile resource as sent, `source.pointer` = its place in the request), 100 per page at most, cursor-paged;
 // - events: a metric name and an identified profile; the profile is upserted, the event recorded once per
 //   unique_id, profile and metric (a repeated unique_id is accepted and not recorded again);
 // - bulk create events: up to 1,000 events per request grouped by profile, each profile identified, else the whole
@@ -72,6 +76,7 @@ interface Job {
   profiles: Record<string, unknown>[];
   failed: number;
   completed: number;
+  errors: { id: string; detail: string; index: number; payload: Record<string, unknown> }[];
 }
 
 interface Account {
@@ -115,6 +120,8 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
   const faults: { fault: KlaviyoFault; remaining: number; operation: string | null }[] = [];
   const requestLog: { operationId: string | null; status: number; accountId: string | null }[] = [];
   const deletions: { accountId: string; field: string; value: string; profiles: number }[] = [];
+  /** Profiles (by external_id) the next jobs fail, with the error detail and how many more times. */
+  const failing = new Map<string, { detail: string; remaining: number }>();
 
   function addAccount(init: { privateKey: string; name?: string; id?: string }) {
     const account: Account = {
@@ -213,16 +220,32 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
   function runJob(job: Job) {
     if (job.status !== "queued" && job.status !== "processing") return;
     const a = account(job.accountId);
-    for (const p of job.profiles) {
+    job.profiles.forEach((p, index) => {
       const attrs = (p as { attributes?: Record<string, unknown> }).attributes;
-      if (!identified(attrs)) job.failed++;
-      else {
-        upsertProfile(a, attrs!);
-        job.completed++;
+      const fail = (detail: string) => {
+        job.failed++;
+        job.errors.push({ id: randomUUID(), detail, index, payload: p });
+      };
+      const external = typeof attrs?.external_id === "string" ? attrs.external_id : null;
+      const chosen = external === null ? undefined : failing.get(external);
+      if (!identified(attrs)) return fail("A profile must have an email, phone_number or external_id.");
+      if (chosen) {
+        if (--chosen.remaining <= 0) failing.delete(external!);
+        return fail(chosen.detail);
       }
-    }
+      const profile = upsertProfile(a, attrs!);
+      for (const key of unsetKeys(p)) delete profile.properties[key];
+      job.completed++;
+    });
     job.status = "complete";
     job.completedAt = new Date(now()).toISOString();
+  }
+
+  /** The keys a profile resource's `meta.patch_properties.unset` names (a string or an array of strings). */
+  function unsetKeys(p: Record<string, unknown>): string[] {
+    const unset = (p.meta as { patch_properties?: { unset?: unknown } } | null | undefined)?.patch_properties?.unset;
+    if (unset === undefined || unset === null) return [];
+    return typeof unset === "string" ? [unset] : (unset as string[]);
   }
 
   function jobResource(job: Job, origin: string) {
@@ -492,6 +515,35 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
               },
             ]);
           }
+          for (const [index, p] of profiles.entries()) {
+            const patch = (p.meta as { patch_properties?: Record<string, unknown> | null } | null | undefined)
+              ?.patch_properties;
+            const unsupported = Object.entries(patch ?? {}).find(([k, v]) => k !== "unset" && v !== null);
+            if (unsupported) {
+              return fail([
+                {
+                  status: 501,
+                  code: "not_implemented",
+                  title: "Not implemented.",
+                  detail: `The local Klaviyo does not implement patch_properties.${unsupported[0]}.`,
+                  pointer: `/data/attributes/profiles/data/${index}/meta/patch_properties`,
+                },
+              ]);
+            }
+            const props = (p.attributes as { properties?: Record<string, unknown> | null }).properties ?? {};
+            const both = unsetKeys(p).find((k) => Object.hasOwn(props, k));
+            if (both !== undefined) {
+              return fail([
+                {
+                  status: 400,
+                  code: "invalid",
+                  title: "Invalid input.",
+                  detail: `The property '${both}' cannot be both set and unset.`,
+                  pointer: `/data/attributes/profiles/data/${index}/meta/patch_properties/unset`,
+                },
+              ]);
+            }
+          }
           const job: Job = {
             id: randomUUID().replace(/-/g, ""),
             accountId: a.id,
@@ -501,6 +553,7 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
             profiles,
             failed: 0,
             completed: 0,
+            errors: [],
           };
           jobs.set(job.id, job);
           return ok(202, { data: jobResource(job, origin) });
@@ -512,6 +565,52 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
           }
           if (autoRunJobs) runJob(job);
           return ok(200, { data: jobResource(job, origin) });
+        }
+        case "get_errors_for_bulk_import_profiles_job": {
+          const job = jobs.get(matched !== "method" && matched ? matched.pathParams.id : "");
+          if (!job || job.accountId !== a.id) {
+            return fail([{ status: 404, code: "not_found", title: "Not found.", detail: "Not found." }]);
+          }
+          const size = Number(url.searchParams.get("page[size]") ?? 20);
+          const cursor = url.searchParams.get("page[cursor]");
+          const start = cursor === null ? 0 : Number(Buffer.from(cursor, "base64url").toString("utf8"));
+          if (!Number.isInteger(start) || start < 0 || start > job.errors.length) {
+            return fail([
+              {
+                status: 400,
+                code: "invalid",
+                title: "Invalid input.",
+                detail: "Invalid page cursor.",
+                parameter: "page[cursor]",
+              },
+            ]);
+          }
+          const page = job.errors.slice(start, start + size);
+          const self = `${origin}/api/profile-bulk-import-jobs/${job.id}/import-errors`;
+          const link = (at: number) => {
+            const u = new URL(self);
+            u.searchParams.set("page[size]", String(size));
+            u.searchParams.set("page[cursor]", Buffer.from(String(at)).toString("base64url"));
+            return u.toString();
+          };
+          return ok(200, {
+            data: page.map((e) => ({
+              type: "import-error",
+              id: e.id,
+              attributes: {
+                code: "invalid",
+                title: "Invalid input.",
+                detail: e.detail,
+                source: { pointer: `/data/attributes/profiles/data/${e.index}` },
+                original_payload: e.payload,
+              },
+            })),
+            links: {
+              self: url.search ? `${self}${url.search}` : self,
+              ...(start + size < job.errors.length ? { next: link(start + size) } : {}),
+              ...(start > 0 ? { prev: link(Math.max(0, start - size)) } : {}),
+            },
+          });
         }
         case "create_event": {
           const attrs = (body as { data: { attributes: Record<string, unknown> } }).data.attributes;
@@ -677,8 +776,17 @@ export function createLocalKlaviyo(options: LocalKlaviyoOptions = {}) {
       inject(fault: KlaviyoFault, opts: { times?: number; operation?: string } = {}) {
         faults.push({ fault, remaining: opts.times ?? 1, operation: opts.operation ?? null });
       },
+      /**
+       * The profiles with these external ids fail in the next `times` jobs that carry them (the job completes with
+       * them counted in failed_count and listed by its import errors, with `detail`).
+       */
+      failProfiles(externalIds: readonly string[], opts: { detail?: string; times?: number } = {}) {
+        for (const id of externalIds)
+          failing.set(id, { detail: opts.detail ?? "Invalid profile.", remaining: opts.times ?? 1 });
+      },
       clear() {
         faults.length = 0;
+        failing.clear();
       },
     },
     async listen(port = 0): Promise<{ url: string; close: () => Promise<void> }> {

@@ -346,6 +346,71 @@ describe("profiles", () => {
   }, 60_000);
 });
 
+describe("import errors", () => {
+  it("a job with failed profiles: the others are held, only the failed go again; one failing every time is given up after 5 with its error", async () => {
+    const [ok, once, always] = [25, 26, 28]; // subscribed
+    for (const i of [ok, once, always]) {
+      await prisma.customerState.update({
+        where: { shop_customerId: { shop: S, customerId: gid(S, i) } },
+        data: { segment: "hibernating" },
+      });
+    }
+    klaviyo.faults.failProfiles([gid(S, once)], { detail: "Email address is not valid." });
+    klaviyo.faults.failProfiles([gid(S, always)], { detail: "Phone number is not valid.", times: 100 });
+    const before = Date.now();
+    const first = await sync(S);
+    expect(first).toMatchObject({ status: "done", counts: { changed: 3, jobs: 1, imported: 1, profilesFailed: 2 } });
+    if (first.status === "not-connected") throw new Error("connected");
+    // The failed ones are tried again a minute later (the job queues that pass); the run says what Klaviyo said
+    expect(first.retryAt!.getTime()).toBeGreaterThanOrEqual(before + 60_000);
+    expect(first.error).toContain("could not import 2 profile(s)");
+    const run = await prisma.klaviyoSyncRun.findFirst({ where: { shop: S }, orderBy: { startedAt: "desc" } });
+    expect(run).toMatchObject({
+      status: "done",
+      profilesFailed: 2,
+      imported: 1,
+      error: expect.stringContaining("not valid"),
+    });
+    const row = (i: number) =>
+      prisma.klaviyoProfile.findUniqueOrThrow({ where: { shop_customerId: { shop: S, customerId: gid(S, i) } } });
+    expect(await row(ok)).toMatchObject({ digest: expect.any(String), importFailures: 0, importError: null });
+    expect(await row(once)).toMatchObject({
+      importFailures: 1,
+      importError: "Email address is not valid.",
+      pendingJobId: null,
+    });
+    expect(profilesOf(accountS.id).get(gid(S, ok))!.properties.loyalty_rfm_segment_key).toBe("hibernating");
+    expect(profilesOf(accountS.id).get(gid(S, once))!.properties.loyalty_rfm_segment_key).not.toBe("hibernating");
+
+    // The next pass sends only the two that failed: one goes through now
+    expect(await sync(S)).toMatchObject({ counts: { changed: 2, jobs: 1, imported: 1, profilesFailed: 1 } });
+    expect(klaviyo.jobs().at(-1)).toMatchObject({ total: 2 });
+    expect(await row(once)).toMatchObject({ importFailures: 0, importError: null, digest: expect.any(String) });
+    expect(profilesOf(accountS.id).get(gid(S, once))!.properties.loyalty_rfm_segment_key).toBe("hibernating");
+    for (let pass = 3; pass <= 5; pass++) {
+      expect(await sync(S)).toMatchObject({ counts: { changed: 1, jobs: 1, profilesFailed: 1 } });
+      expect(klaviyo.jobs().at(-1)).toMatchObject({ total: 1 });
+    }
+    // Five failures in a row: not sent again while its properties stay the same; the card says so, with the error
+    const jobs = klaviyo.jobs().length;
+    const given = await sync(S);
+    expect(given).toMatchObject({ status: "done", counts: { changed: 0, jobs: 0 }, retryAt: null });
+    expect(klaviyo.jobs().length).toBe(jobs);
+    expect(await row(always)).toMatchObject({ importFailures: 5, importError: "Phone number is not valid." });
+    const { klaviyoOverview } = await import("../../app/services/klaviyo-sync.server");
+    expect(await klaviyoOverview(S)).toMatchObject({ profilesGivenUp: 1, givenUpError: "Phone number is not valid." });
+    // Once its properties change it is tried again (and, Klaviyo accepting it now, held)
+    klaviyo.faults.clear();
+    await prisma.customerState.update({
+      where: { shop_customerId: { shop: S, customerId: gid(S, always) } },
+      data: { segment: "loyal" },
+    });
+    expect(await sync(S)).toMatchObject({ counts: { changed: 1, jobs: 1, imported: 1, profilesFailed: 0 } });
+    expect(await row(always)).toMatchObject({ importFailures: 0, importError: null });
+    expect(await klaviyoOverview(S)).toMatchObject({ profilesGivenUp: 0 });
+  }, 60_000);
+});
+
 describe("events", () => {
   it("Tier changed once per unique_id, 5xx retried with the same id, an unsubscribe stops the customer's events at once", async () => {
     const [x, y, z] = [5, 7, 8]; // all subscribed

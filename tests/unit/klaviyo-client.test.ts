@@ -11,7 +11,15 @@ import {
   paceDelay,
   resetKlaviyoPacing,
 } from "../../app/services/klaviyo-client.server";
-import { eventPayload, isOpen, profileProperties, propertiesDigest, type ProfileFacts } from "../../app/domain/klaviyo";
+import {
+  eventPayload,
+  importErrorProfile,
+  isOpen,
+  LOYALTY_PROPERTY_KEYS,
+  profileProperties,
+  propertiesDigest,
+  type ProfileFacts,
+} from "../../app/domain/klaviyo";
 
 const KEY = "pk_client_test_0123456789abcdef";
 const klaviyo = createLocalKlaviyo();
@@ -45,6 +53,71 @@ const facts: ProfileFacts = {
 };
 
 describe("import jobs", () => {
+  it("unset removes only the named properties; a key both set and unset is refused; import errors name the failed profiles, page after page", async () => {
+    const c = client();
+    const ext = (i: number) => `gid://shopify/Customer/77${i}`;
+    const made = await c.createImportJob([
+      { email: "u@example.com", externalId: ext(0), properties: { ...profileProperties(facts), mine: "kept" } },
+    ]);
+    if (made.kind !== "ok") throw new Error(made.message);
+    await c.importJob(made.value.id);
+    const unset = await c.createImportJob([
+      { email: null, externalId: ext(0), properties: {}, unset: LOYALTY_PROPERTY_KEYS },
+    ]);
+    if (unset.kind !== "ok") throw new Error(unset.message);
+    await c.importJob(unset.value.id);
+    expect(klaviyo.profiles(account.id).find((p) => p.external_id === ext(0))!.properties).toEqual({ mine: "kept" });
+    // Klaviyo's description takes unset beside properties; setting and unsetting one key is refused, nothing recorded
+    const jobs = klaviyo.jobs().length;
+    const both = await fetch(`${origin}/api/profile-bulk-import-jobs`, {
+      method: "POST",
+      headers: {
+        authorization: `Klaviyo-API-Key ${KEY}`,
+        revision: "2026-07-15",
+        "content-type": "application/vnd.api+json",
+      },
+      body: JSON.stringify({
+        data: {
+          type: "profile-bulk-import-job",
+          attributes: {
+            profiles: {
+              data: [
+                {
+                  type: "profile",
+                  attributes: { external_id: ext(0), properties: { loyalty_tier: "x" } },
+                  meta: { patch_properties: { unset: "loyalty_tier" } },
+                },
+              ],
+            },
+          },
+        },
+      }),
+    });
+    expect(both.status).toBe(400);
+    expect(klaviyo.jobs().length).toBe(jobs);
+    // 150 failed profiles of 151: the errors come in pages of 100, each naming its profile
+    const failed = Array.from({ length: 150 }, (_, i) => ext(i + 1));
+    klaviyo.faults.failProfiles(failed, { detail: "bad" });
+    const big = await c.createImportJob(
+      [ext(0), ...failed].map((id) => ({ email: null, externalId: id, properties: { a: 1 } })),
+    );
+    if (big.kind !== "ok") throw new Error(big.message);
+    expect(await c.importJob(big.value.id)).toMatchObject({ value: { completed: 1, failed: 150 } });
+    const errors = await c.importErrors(big.value.id);
+    if (errors.kind !== "ok") throw new Error(errors.message);
+    expect(errors.value).toHaveLength(150);
+    expect(errors.value.map((e) => importErrorProfile(e.originalPayload).externalId)).toEqual(failed);
+    expect(errors.value[0]).toMatchObject({ detail: "bad", pointer: "/data/attributes/profiles/data/1" });
+    expect(
+      klaviyo.requests().filter((r) => r.operationId === "get_errors_for_bulk_import_profiles_job" && r.status === 200),
+    ).toHaveLength(2);
+    // Another account's job is not found
+    const other = klaviyo.addAccount({ privateKey: "pk_other_errors_0123456789", name: "Other" });
+    const stranger = createKlaviyoClient({ origin, privateKey: "pk_other_errors_0123456789" });
+    expect(await stranger.importErrors(big.value.id)).toMatchObject({ kind: "refused", status: 404 });
+    expect(other.id).not.toBe(account.id);
+  });
+
   it("creates a job the local Klaviyo accepts, reads it to complete, and the profile carries the properties", async () => {
     const c = client();
     const created = await c.createImportJob([
