@@ -8,11 +8,11 @@ import { formatDate } from "../i18n/format";
 import { useLocale } from "../i18n/react";
 
 export type ChannelActionResult =
-  | { intent: "save"; ok: true }
+  | { intent: "save"; ok: true; unlinked?: number }
   | { intent: "save"; ok: false; errors?: Partial<Record<string, string>>; reason?: string }
   | { intent: "test"; ok: true; detail: string | null }
   | { intent: "test"; ok: false; reason: string; detail?: string | null }
-  | { intent: "disconnect"; ok: true }
+  | { intent: "disconnect"; ok: true; unlinked?: number }
   | { intent: "invalid"; ok: false; reason: string };
 
 interface Props {
@@ -25,11 +25,13 @@ interface Props {
     lastTestedAt: string | null;
     updatedAt: string;
   } | null;
+  /** LINE cards: how many shoppers have linked LINE (disconnecting, or another channel id, unlinks them); else null. */
+  lineLinked?: number | null;
 }
 
 const PUBLIC_FIELDS = new Set(["channelId"]);
 
-export function ChannelCard({ channel, fields, connection }: Props) {
+export function ChannelCard({ channel, fields, connection, lineLinked = null }: Props) {
   const { t } = useTranslation();
   const locale = useLocale();
   const fetcher = useFetcher<ChannelActionResult>();
@@ -103,6 +105,13 @@ export function ChannelCard({ channel, fields, connection }: Props) {
               </Banner>
             ))}
           {result?.intent === "save" && result.ok && <Banner tone="success" title={t("channels.savedBanner")} />}
+          {(result?.intent === "save" || result?.intent === "disconnect") &&
+            result.ok &&
+            (result.unlinked ?? 0) > 0 && (
+              <Banner tone="warning" title={t("channels.unlinked", { count: result.unlinked })}>
+                <p>{t(result.intent === "save" ? "channels.unlinkedChanged" : "channels.unlinkedDisconnected")}</p>
+              </Banner>
+            )}
           {result?.intent === "save" && !result.ok && result.reason && (
             <Banner tone="critical" title={t(`channels.reasons.${result.reason}`)} />
           )}
@@ -121,6 +130,11 @@ export function ChannelCard({ channel, fields, connection }: Props) {
               />
             ))}
           </FormLayout>
+          {connection && lineLinked !== null && lineLinked > 0 && (
+            <Text as="p" tone="subdued">
+              {t("channels.lineLinked", { count: lineLinked })}
+            </Text>
+          )}
           <InlineStack gap="200">
             <Button variant="primary" onClick={() => submit("save", values)} loading={busyIntent === "save"}>
               {connection ? t("channels.replace") : t("channels.connect")}

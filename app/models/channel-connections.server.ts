@@ -1,5 +1,6 @@
 // A shop's channel connections (ChannelConnection; docs/channels.md). Rows hold sealed secrets only; reads for the
 // admin page return the public part, never the sealed value.
+import type { Prisma } from "../generated/prisma/client";
 import { prisma } from "../db.server";
 
 export interface ConnectionSummary {
@@ -57,4 +58,87 @@ export async function deleteConnection(shop: string, channel: string): Promise<n
 export async function deleteShopConnections(shop: string): Promise<number> {
   const { count } = await prisma.channelConnection.deleteMany({ where: { shop } });
   return count;
+}
+
+// ---- LINE: the shoppers' links belong to the connected channels (docs/channels.md#changing-or-disconnecting-line) --
+
+export const LINE_CHANNELS = ["line-messaging", "line-login"] as const;
+
+/** What ending the shop's LINE links removed: links, login attempts in progress, waiting messages skipped. */
+export interface LineLinksEnded {
+  unlinked: number;
+  attempts: number;
+  skipped: number;
+}
+const NOTHING_ENDED: LineLinksEnded = { unlinked: 0, attempts: 0, skipped: 0 };
+
+/**
+ * Ends every LINE link of the shop: the links and the login attempts in progress are deleted, and the waiting LINE
+ * messages (pending, not held by a sender's live claim) are skipped with `reason`; sent rows stay as the record.
+ */
+async function endLineLinks(
+  tx: Prisma.TransactionClient,
+  shop: string,
+  reason: string,
+  now: Date,
+): Promise<LineLinksEnded> {
+  const unlinked = (await tx.lineLink.deleteMany({ where: { shop } })).count;
+  const attempts = (await tx.lineLoginAttempt.deleteMany({ where: { shop } })).count;
+  const skipped = (
+    await tx.channelMessage.updateMany({
+      where: {
+        shop,
+        channel: "line",
+        state: "pending",
+        OR: [{ claimToken: null }, { nextAttemptAt: null }, { nextAttemptAt: { lte: now } }],
+      },
+      data: { state: "skipped", lastError: reason.slice(0, 500), claimToken: null, nextAttemptAt: null },
+    })
+  ).count;
+  return { unlinked, attempts, skipped };
+}
+
+/**
+ * Saves a LINE channel's connection. When it names another channel than the one saved — or none was saved and links
+ * are left from an earlier one — the links (LINE user ids are per provider) end in the same transaction.
+ */
+export function upsertLineConnection(
+  shop: string,
+  channel: (typeof LINE_CHANNELS)[number],
+  row: { publicId: string | null; secrets: string; keyId: string },
+  reason: string,
+  now: Date,
+): Promise<LineLinksEnded> {
+  return prisma.$transaction(async (tx) => {
+    const before = await tx.channelConnection.findUnique({
+      where: { shop_channel: { shop, channel } },
+      select: { publicId: true },
+    });
+    await tx.channelConnection.upsert({
+      where: { shop_channel: { shop, channel } },
+      create: { shop, channel, ...row, status: "untested" },
+      update: { ...row, status: "untested", lastError: null, lastTestedAt: null },
+    });
+    if (before && before.publicId === row.publicId) return NOTHING_ENDED;
+    return endLineLinks(tx, shop, reason, now);
+  });
+}
+
+/** Disconnects a LINE channel: the connection and, in the same transaction, the shop's LINE links. */
+export function deleteLineConnection(
+  shop: string,
+  channel: (typeof LINE_CHANNELS)[number],
+  reason: string,
+  now: Date,
+): Promise<LineLinksEnded & { deleted: number }> {
+  return prisma.$transaction(async (tx) => {
+    const deleted = (await tx.channelConnection.deleteMany({ where: { shop, channel } })).count;
+    if (deleted === 0) return { ...NOTHING_ENDED, deleted };
+    return { ...(await endLineLinks(tx, shop, reason, now)), deleted };
+  });
+}
+
+/** How many shoppers of the shop have linked LINE (the Channels page says what disconnecting would end). */
+export function lineLinkCount(shop: string): Promise<number> {
+  return prisma.lineLink.count({ where: { shop } });
 }

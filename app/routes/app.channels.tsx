@@ -7,7 +7,13 @@ import { Banner, BlockStack, Layout, Page, Text } from "@shopify/polaris";
 import { useTranslation } from "react-i18next";
 import { authenticate } from "../shopify.server";
 import { CHANNELS, FIELDS, isChannel } from "../domain/channels";
-import { connectionsFor, disconnect, saveConnection, testConnection } from "../services/channels.server";
+import {
+  connectionsFor,
+  disconnect,
+  linkedShoppers,
+  saveConnection,
+  testConnection,
+} from "../services/channels.server";
 import { keyringFromEnv } from "../services/secret-box.server";
 import { ChannelCard, type ChannelActionResult } from "../components/ChannelCard";
 import { LineConsoleUrls } from "../components/LineConsoleUrls";
@@ -17,8 +23,9 @@ import { lineConsoleUrls } from "../services/line-link.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const connections = await connectionsFor(session.shop);
+  const [connections, lineLinked] = await Promise.all([connectionsFor(session.shop), linkedShoppers(session.shop)]);
   return {
+    lineLinked,
     keyConfigured: keyringFromEnv().current !== null,
     lineUrls: lineConsoleUrls(session.shop),
     klaviyo: await klaviyoOverview(session.shop),
@@ -51,7 +58,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const input: Record<string, unknown> = {};
     for (const field of FIELDS[channel]) input[field] = form.get(field);
     const result = await saveConnection(session.shop, channel, input);
-    if (result.ok) return json<ChannelActionResult>({ intent: "save", ok: true });
+    if (result.ok)
+      return json<ChannelActionResult>(
+        result.unlinked ? { intent: "save", ok: true, unlinked: result.unlinked } : { intent: "save", ok: true },
+      );
     if ("keyMissing" in result) {
       return json<ChannelActionResult>({ intent: "save", ok: false, reason: "key_missing" }, { status: 503 });
     }
@@ -74,8 +84,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       : json<KlaviyoSyncResult>({ intent: "sync", ok: false, reason: "not_connected" }, { status: 404 });
   }
   if (intent === "disconnect") {
-    await disconnect(session.shop, channel);
-    return json<ChannelActionResult>({ intent: "disconnect", ok: true });
+    const { unlinked } = await disconnect(session.shop, channel);
+    return json<ChannelActionResult>({ intent: "disconnect", ok: true, unlinked });
   }
   return json<ChannelActionResult>({ intent: "invalid", ok: false, reason: "unknown_intent" }, { status: 400 });
 };
@@ -100,7 +110,13 @@ export default function Channels() {
               </Banner>
             )}
             {data.channels.map((c) => (
-              <ChannelCard key={c.channel} channel={c.channel} fields={c.fields} connection={c.connection} />
+              <ChannelCard
+                key={c.channel}
+                channel={c.channel}
+                fields={c.fields}
+                connection={c.connection}
+                lineLinked={c.channel.startsWith("line-") ? data.lineLinked : null}
+              />
             ))}
             <LineConsoleUrls {...data.lineUrls} />
             <KlaviyoSyncCard data={data.klaviyo} />

@@ -15,10 +15,14 @@ import {
 } from "../domain/channels";
 import {
   deleteConnection,
+  deleteLineConnection,
   getSealedConnection,
+  LINE_CHANNELS,
+  lineLinkCount,
   listConnections,
   recordTest,
   upsertConnection,
+  upsertLineConnection,
   type ConnectionSummary,
 } from "../models/channel-connections.server";
 import { keyringFromEnv, open, seal, SecretKeyMissingError, SecretOpenError, type Keyring } from "./secret-box.server";
@@ -29,8 +33,15 @@ const TEST_TIMEOUT_MS = 10_000;
 
 const associated = (shop: string, channel: Channel) => `channel-connection:${shop}:${channel}`;
 
+/** Why waiting LINE messages were skipped when the shop's LINE links ended (docs/channels.md). */
+export const LINE_CHANNEL_CHANGED = "LINE channel changed: the shopper's link belonged to the previous channel";
+export const LINE_DISCONNECTED = "LINE disconnected: the shopper's link ended with it";
+
+const isLineChannel = (channel: Channel): channel is (typeof LINE_CHANNELS)[number] =>
+  (LINE_CHANNELS as readonly string[]).includes(channel);
+
 export type SaveResult =
-  | { ok: true }
+  | { ok: true; unlinked?: number }
   | { ok: false; errors: Partial<Record<string, FieldError>> }
   | { ok: false; keyMissing: true };
 
@@ -39,21 +50,41 @@ export async function saveConnection(
   channel: Channel,
   input: Record<string, unknown>,
   keyring: Keyring = keyringFromEnv(),
+  now: Date = new Date(),
 ): Promise<SaveResult> {
   const parsed = parseConnection(channel, input);
   if (!parsed.ok) return { ok: false, errors: parsed.errors };
   if (!keyring.current) return { ok: false, keyMissing: true };
   const { sealed, keyId } = seal(JSON.stringify(parsed.secrets), associated(shop, channel), keyring);
-  await upsertConnection(shop, channel, { publicId: parsed.publicId, secrets: sealed, keyId });
-  return { ok: true };
+  const row = { publicId: parsed.publicId, secrets: sealed, keyId };
+  if (!isLineChannel(channel)) {
+    await upsertConnection(shop, channel, row);
+    return { ok: true };
+  }
+  // LINE user ids are per provider: another channel id ends the shop's links (same transaction); the same id again
+  // (a new secret or token) keeps them.
+  const ended = await upsertLineConnection(shop, channel, row, LINE_CHANNEL_CHANGED, now);
+  return ended.unlinked > 0 ? { ok: true, unlinked: ended.unlinked } : { ok: true };
 }
 
 export function connectionsFor(shop: string): Promise<ConnectionSummary[]> {
   return listConnections(shop);
 }
 
-export function disconnect(shop: string, channel: Channel): Promise<number> {
-  return deleteConnection(shop, channel);
+/** Removes a connection; a LINE channel's takes the shop's LINE links with it (how many shoppers were unlinked). */
+export async function disconnect(
+  shop: string,
+  channel: Channel,
+  now: Date = new Date(),
+): Promise<{ deleted: number; unlinked: number }> {
+  if (!isLineChannel(channel)) return { deleted: await deleteConnection(shop, channel), unlinked: 0 };
+  const { deleted, unlinked } = await deleteLineConnection(shop, channel, LINE_DISCONNECTED, now);
+  return { deleted, unlinked };
+}
+
+/** How many shoppers have linked LINE (shown on the LINE cards: what disconnecting or another channel id ends). */
+export function linkedShoppers(shop: string): Promise<number> {
+  return lineLinkCount(shop);
 }
 
 /** The opened secrets of a connection (for the senders a later issue adds), or null when there is none. */

@@ -198,4 +198,57 @@ describe("the Channels page", () => {
       expect(errors).toEqual([]);
     }
   });
+  it("another LINE channel ID unlinks the shop's shoppers and the page says how many, in English and Thai", async () => {
+    const texts = {
+      en: { save: "Save", linked: "2 shoppers have linked LINE.", unlinked: "2 shoppers were unlinked from LINE" },
+      th: {
+        save: "บันทึก",
+        linked: "ลูกค้า 2 คนเชื่อมต่อ LINE ไว้แล้ว",
+        unlinked: "ยกเลิกการเชื่อมต่อ LINE ของลูกค้า 2 คนแล้ว",
+      },
+    };
+    for (const locale of ["en", "th"] as const) {
+      const { domain } = SHOPS[locale];
+      const { page, errors } = await newPage(locale === "th" ? "th-TH" : "en-US");
+      const lineCard = page.locator('[data-channel="line-messaging"]');
+      const saveLine = async (channelId: string) => {
+        await lineCard.getByLabel("Channel ID").fill(channelId);
+        await lineCard.getByLabel("Channel secret").fill(SECRET);
+        await lineCard.getByLabel("Channel access token").fill(TOKEN);
+        await lineCard
+          .getByRole("button", { name: locale === "th" ? "แทนที่" : "Replace" })
+          .or(lineCard.getByRole("button", { name: texts[locale].save }))
+          .click();
+      };
+      await page.goto(url(domain, locale === "th" ? { locale: "th" } : {}), { waitUntil: "networkidle" });
+      await expect.poll(() => lineCard.count()).toBe(1);
+      if (locale === "th") {
+        // The Thai shop connects its OA first.
+        await saveLine("1657000001");
+        await expect
+          .poll(() => prisma.channelConnection.count({ where: { shop: domain, channel: "line-messaging" } }))
+          .toBe(1);
+      }
+      for (const n of [1, 2])
+        await prisma.lineLink.create({
+          data: {
+            shop: domain,
+            customerId: `gid://shopify/Customer/${900 + n}`,
+            lineUserId: `U${String(900 + n).padStart(32, "0")}`,
+            locale,
+            following: true,
+            linkedAt: new Date(),
+            followAt: new Date(),
+          },
+        });
+      await page.reload({ waitUntil: "networkidle" });
+      await expect.poll(() => lineCard.getByText(texts[locale].linked, { exact: false }).count()).toBe(1);
+      await saveLine("1657000005");
+      await expect.poll(() => lineCard.getByText(texts[locale].unlinked).count()).toBe(1);
+      expect(await prisma.lineLink.count({ where: { shop: domain } })).toBe(0);
+      expect(await seriousViolations(page)).toEqual([]);
+      await lineCard.screenshot({ path: `${DIR}/channels-line-unlinked-${locale}.png` });
+      expect(errors).toEqual([]);
+    }
+  });
 });

@@ -144,6 +144,129 @@ describe("test connection", () => {
   });
 });
 
+describe("changing or disconnecting LINE", () => {
+  const gid = (n: number) => `gid://shopify/Customer/${n}`;
+  let n = 0;
+  /** A shopper of `shop` who linked LINE, with a link in progress and a waiting and a sent LINE message. */
+  async function linkedShopper(shop: string) {
+    const customerId = gid(++n);
+    await prisma.lineLink.create({
+      data: {
+        shop,
+        customerId,
+        lineUserId: `U${String(n).padStart(32, "0")}`,
+        locale: "th",
+        following: true,
+        linkedAt: new Date(),
+        followAt: new Date(),
+      },
+    });
+    await prisma.lineLoginAttempt.create({
+      data: {
+        state: `state-${shop}-${n}`,
+        shop,
+        customerId,
+        codeVerifier: "v".repeat(64),
+        nonce: "n".repeat(43),
+        redirectUri: `https://${shop}/apps/loyalty/line/callback`,
+        locale: "th",
+        expiresAt: new Date(Date.now() + 600_000),
+      },
+    });
+    for (const state of ["pending", "sent"])
+      await prisma.channelMessage.create({
+        data: {
+          shop,
+          channel: "line",
+          customerId,
+          event: "tier-reached",
+          sourceKey: `change:${n}:${state}`,
+          state,
+          retryKey: `${shop}-${n}-${state}`,
+          ...(state === "sent" ? { sentAt: new Date(), requestId: "req-1" } : {}),
+        },
+      });
+    return customerId;
+  }
+  const held = async (shop: string) => ({
+    links: await prisma.lineLink.count({ where: { shop } }),
+    attempts: await prisma.lineLoginAttempt.count({ where: { shop } }),
+    pending: await prisma.channelMessage.count({ where: { shop, channel: "line", state: "pending" } }),
+    sent: await prisma.channelMessage.count({ where: { shop, channel: "line", state: "sent" } }),
+  });
+  const lineLinked = async (shop: string) => (JSON.parse(await pageData(shop)) as { lineLinked: number }).lineLinked;
+  const messaging = (channelId: string) => ({
+    intent: "save",
+    channel: "line-messaging",
+    channelId,
+    channelSecret: randomBytes(16).toString("hex"),
+    accessToken: randomBytes(60).toString("base64"),
+  });
+
+  it("another Messaging API channel id unlinks the shop's shoppers (links, attempts, waiting messages); the same id with a new secret and token keeps them; shop B untouched", async () => {
+    await linkedShopper(A);
+    await linkedShopper(A);
+    await linkedShopper(B);
+    expect(await lineLinked(A)).toBe(2);
+    // Rotating the secret and token of the same channel: nothing ends.
+    expect(await act(A, messaging("1657000002"))).toEqual({ status: 200, body: { intent: "save", ok: true } });
+    expect(await held(A)).toEqual({ links: 2, attempts: 2, pending: 2, sent: 2 });
+    // Another channel: the links were the previous one's.
+    expect(await act(A, messaging("1657000003"))).toEqual({
+      status: 200,
+      body: { intent: "save", ok: true, unlinked: 2 },
+    });
+    expect((await row(A, "line-messaging"))!.publicId).toBe("1657000003");
+    expect(await held(A)).toEqual({ links: 0, attempts: 0, pending: 0, sent: 2 });
+    const skipped = await prisma.channelMessage.findMany({ where: { shop: A, channel: "line", state: "skipped" } });
+    expect(skipped.map((m) => m.lastError)).toEqual([
+      "LINE channel changed: the shopper's link belonged to the previous channel",
+      "LINE channel changed: the shopper's link belonged to the previous channel",
+    ]);
+    expect(await lineLinked(A)).toBe(0);
+    // Shop B's links, attempts and messages are its own.
+    expect(await held(B)).toEqual({ links: 1, attempts: 1, pending: 1, sent: 1 });
+  });
+
+  it("another LINE Login channel id unlinks too; disconnecting a LINE channel unlinks and says how many; B untouched", async () => {
+    await linkedShopper(A);
+    const login = (channelId: string) => ({
+      intent: "save",
+      channel: "line-login",
+      channelId,
+      channelSecret: randomBytes(16).toString("hex"),
+    });
+    expect(await act(A, login("2000000009"))).toEqual({ status: 200, body: { intent: "save", ok: true } });
+    expect((await held(A)).links).toBe(1);
+    expect(await act(A, login("2000000010"))).toEqual({ status: 200, body: { intent: "save", ok: true, unlinked: 1 } });
+    expect(await held(A)).toMatchObject({ links: 0, attempts: 0, pending: 0 });
+
+    await linkedShopper(A);
+    expect(await act(A, { intent: "disconnect", channel: "line-login" })).toEqual({
+      status: 200,
+      body: { intent: "disconnect", ok: true, unlinked: 1 },
+    });
+    expect(await row(A, "line-login")).toBeNull();
+    expect(await held(A)).toMatchObject({ links: 0, attempts: 0, pending: 0 });
+    expect(
+      await prisma.channelMessage.count({
+        where: { shop: A, state: "skipped", lastError: { startsWith: "LINE disconnected" } },
+      }),
+    ).toBe(1);
+    // B cannot disconnect (or unlink) A's: B has no LINE connection, and its own links stay
+    expect(await act(B, { intent: "disconnect", channel: "line-messaging" })).toEqual({
+      status: 200,
+      body: { intent: "disconnect", ok: true, unlinked: 0 },
+    });
+    expect(await row(A, "line-messaging")).not.toBeNull();
+    expect(await held(B)).toEqual({ links: 1, attempts: 1, pending: 1, sent: 1 });
+    // Connected again: links left from a channel no longer known (none is saved to compare with) end too
+    await linkedShopper(A);
+    expect(await act(A, login("2000000009"))).toEqual({ status: 200, body: { intent: "save", ok: true, unlinked: 1 } });
+    expect(await held(A)).toMatchObject({ links: 0, attempts: 0, pending: 0 });
+  });
+});
+
 describe("one shop's connections", () => {
   it("A's page does not list B's, A cannot test B's, and B's sealed secrets copied into A's row do not open", async () => {
     expect(await pageData(A)).not.toContain(KEY_B);
