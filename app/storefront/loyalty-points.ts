@@ -4,6 +4,7 @@
 // redemptions with their code or credit, the newest points movements, and the birthday entry. Every text a merchant
 // typed (reward titles) or the app chose (codes, tokens) is escaped.
 import type { TFunction } from "i18next";
+import { formTokenNonce } from "../domain/form-token";
 import type { LoyaltyMemberView } from "../domain/loyalty-page";
 import type { ShopperPointsSection, ShopperRedemptionView, ShopperRewardView } from "../domain/shopper-points";
 import { money, text } from "./liquid-text";
@@ -33,7 +34,7 @@ function rewardWhat(
  * forms sent in the same second (two tabs) carry different signatures and neither is taken for a replay of the other.
  */
 function actionOf(target: FormTarget, token: string) {
-  return text(`${target.action}?f=${token.split(".")[0]}`);
+  return text(`${target.action}?f=${formTokenNonce(token)}`);
 }
 
 function hidden(name: string, value: string) {

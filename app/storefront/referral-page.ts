@@ -5,6 +5,7 @@
 // language, every typed or stored text escaped (liquid-text.ts).
 import type { TFunction } from "i18next";
 import { createI18n } from "../i18n";
+import { formTokenNonce } from "../domain/form-token";
 import type { PerkLocale } from "../domain/perks";
 import type { LandingView, MemberReferralView } from "../domain/referrals";
 import { money, text } from "./liquid-text";
@@ -80,7 +81,7 @@ export function renderReferralLanding(view: LandingView, action: string): string
   const refused = view.refused
     ? `<div class="lp_banner lp_banner--refused" role="alert"><p>${say(t, `refused.${view.refused}`)}</p></div>`
     : "";
-  const nonce = view.token.split(".")[0];
+  const nonce = formTokenNonce(view.token);
   return (
     `${open}<h1>${say(t, "offerTitle")}</h1>${refused}` +
     `<p>${say(t, "offerIntro")} ${offerText(t, view.offer, view.currency)}</p>` +
