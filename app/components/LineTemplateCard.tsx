@@ -42,6 +42,8 @@ interface Props {
   custom: boolean;
   setting: { enabled: boolean; en: Template; th: Template };
   shop: ShopContext;
+  /** The preview member's tier (named in tier news), or null: the sample's Gold. */
+  previewTier?: { key: string; name: string } | null;
   previewAt: string;
 }
 
@@ -72,6 +74,7 @@ function LinePreview({
         }}
       >
         <div
+          data-line-header
           style={{
             background: rendered.headerColour,
             color: onHeader,
@@ -108,7 +111,7 @@ function LinePreview({
   );
 }
 
-export function LineTemplateCard({ event, custom, setting, shop, previewAt }: Props) {
+export function LineTemplateCard({ event, custom, setting, shop, previewTier, previewAt }: Props) {
   const { t } = useTranslation();
   const fetcher = useFetcher<TemplateActionResult>();
   const [enabled, setEnabled] = useState(setting.enabled);
@@ -125,7 +128,10 @@ export function LineTemplateCard({ event, custom, setting, shop, previewAt }: Pr
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [result, setting]);
 
-  const facts = useMemo(() => sampleFacts(event, new Date(previewAt)), [event, previewAt]);
+  const facts = useMemo(
+    () => sampleFacts(event, new Date(previewAt), previewTier ?? undefined),
+    [event, previewAt, previewTier],
+  );
   const names = (list: readonly string[]) =>
     list.map((p) => `{${p}} (${t(`lineMessages.placeholderNames.${p}`)})`).join(", ");
 

@@ -453,16 +453,23 @@ export function renderLineMessages(facts: EventFacts, template: Template, locale
   return [{ type: "flex", altText: r.altText, contents: bubble }];
 }
 
-/** Example facts for the template editor's preview (a date `at` is passed in: the domain has no clock). */
-export function sampleFacts(event: LineEvent, at: Date): EventFacts {
+/**
+ * Example facts for the template editor's preview (a date `at` is passed in: the domain has no clock); tier news is
+ * about `tier` (the editor passes the shop's preview tier; Gold without one).
+ */
+export function sampleFacts(
+  event: LineEvent,
+  at: Date,
+  tier: { key: string; name: string } = { key: "gold", name: "Gold" },
+): EventFacts {
   const in30Days = new Date(at.getTime() + 30 * 86_400_000);
   switch (event) {
     case "campaign-offer":
       return { event, code: "THANKS-7QX2KD9MZP", expiresAt: in30Days, offer: { kind: "percentage", percent: 15 } };
     case "tier-reached":
-      return { event, tierName: "Gold", tierKey: "gold" };
+      return { event, tierName: tier.name, tierKey: tier.key };
     case "tier-expiring":
-      return { event, tierName: "Gold", tierKey: "gold", expiresAt: in30Days };
+      return { event, tierName: tier.name, tierKey: tier.key, expiresAt: in30Days };
     case "points-earned":
       return { event, points: 120n, balance: 1450n };
     case "points-expiring":

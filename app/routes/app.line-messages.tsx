@@ -62,6 +62,7 @@ export default function LineMessages() {
                 custom={e.custom}
                 setting={e.setting}
                 shop={data.shop}
+                previewTier={data.previewTier}
                 previewAt={data.previewAt}
               />
             ))}

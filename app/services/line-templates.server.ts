@@ -28,15 +28,19 @@ import { getActiveTierProgram } from "../models/tier-program.server";
 export interface TemplatesPageData {
   connected: boolean;
   shop: ShopContext;
+  /** The tier the preview's member holds (its name in tier news; its colour is shop.tierColour). */
+  previewTier: { key: string; name: string } | null;
   events: { event: LineEvent; custom: boolean; setting: LineTemplateSetting }[];
 }
 
 /**
- * The shop as messages show it (the same context the sender builds), for the preview: a member of the programme's
- * second-highest tier (Gold in the default programme, as the sample texts say), in that tier's colour — its own when
- * the programme sets one, else its palette colour.
+ * The shop as messages show it (the same context the sender builds), for the preview, and the preview's member: one
+ * of the programme's second-highest tier (Gold in the default programme), in that tier's colour — its own when the
+ * programme sets one, else its palette colour — and named as the programme names it in tier news.
  */
-export async function previewShopContext(shop: string): Promise<ShopContext> {
+export async function previewShopContext(
+  shop: string,
+): Promise<{ context: ShopContext; tier: { key: string; name: string } | null }> {
   const [row, currencyCode, { program }] = await Promise.all([
     getShop(shop),
     shopCurrency(shop),
@@ -44,17 +48,20 @@ export async function previewShopContext(shop: string): Promise<ShopContext> {
   ]);
   const previewTier = program.tiers[Math.max(0, program.tiers.length - 2)];
   return {
-    shopName: shopDisplayName(shop, row?.name),
-    shopUrl: `https://${shop}`,
-    loyaltyUrl: `https://${shop}/apps/loyalty`,
-    currencyCode,
-    timeZone: row?.timezone ?? "UTC",
-    tierColour: tierHeaderColour(program.tiers, previewTier?.key),
+    context: {
+      shopName: shopDisplayName(shop, row?.name),
+      shopUrl: `https://${shop}`,
+      loyaltyUrl: `https://${shop}/apps/loyalty`,
+      currencyCode,
+      timeZone: row?.timezone ?? "UTC",
+      tierColour: tierHeaderColour(program.tiers, previewTier?.key),
+    },
+    tier: previewTier ? { key: previewTier.key, name: previewTier.name } : null,
   };
 }
 
 export async function templatesPage(shop: string): Promise<TemplatesPageData> {
-  const [settings, custom, connected, context] = await Promise.all([
+  const [settings, custom, connected, preview] = await Promise.all([
     lineTemplates(shop),
     customisedEvents(shop),
     lineConnected(shop),
@@ -62,7 +69,8 @@ export async function templatesPage(shop: string): Promise<TemplatesPageData> {
   ]);
   return {
     connected,
-    shop: context,
+    shop: preview.context,
+    previewTier: preview.tier,
     events: LINE_EVENTS.map((event) => ({ event, custom: custom.includes(event), setting: settings[event] })),
   };
 }

@@ -98,10 +98,28 @@ describe("the LINE messages page", () => {
     expect(errors).toEqual([]);
   });
 
-  it("in Thai: Thai labels, Thai errors, a Thai preview with a Buddhist-era date", async () => {
+  it("in Thai: Thai labels, Thai errors, a Thai preview with a Buddhist-era date, in the shop's own tier colour", async () => {
     const { domain } = SHOPS.th;
+    // The shop gave its Gold tier (Thai names: a Thai storefront) a colour of its own: the preview uses it
+    const { defaultTierProgram, validateTierProgram } = await import("../../app/domain/tier-rules");
+    const { saveTierProgramVersion } = await import("../../app/models/tier-program.server");
+    const program = defaultTierProgram("THB", "th");
+    const valid = validateTierProgram({
+      ...program,
+      tiers: program.tiers.map((t) => (t.key === "gold" ? { ...t, colour: "#7A1F5C" } : t)),
+    });
+    if (!valid.ok) throw new Error(JSON.stringify(valid.issues));
+    await saveTierProgramVersion(domain, valid.program);
     const { page, errors } = await newPage("th-TH");
     await page.goto(url(domain, "/app/line-messages", { locale: "th" }), { waitUntil: "networkidle" });
+    const tierCard = page.locator('[data-line-event="tier-reached"]');
+    await expect.poll(() => tierCard.count()).toBe(1);
+    const tierPreview = tierCard.locator("[data-line-preview]").nth(1);
+    expect(await tierPreview.innerText()).toContain("ยินดีต้อนรับสู่ระดับ โกลด์");
+    expect(await tierPreview.locator("[data-line-header]").evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+      "rgb(122, 31, 92)",
+    );
+    await tierCard.screenshot({ path: `${DIR}/line-templates-tier-colour-th.png` });
     const card = page.locator('[data-line-event="points-expiring"]');
     await expect.poll(() => card.count()).toBe(1);
     const previewTh = card.locator("[data-line-preview]").nth(1);

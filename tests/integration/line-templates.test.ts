@@ -63,6 +63,7 @@ const templatesPage = (shop: string) =>
   load<{
     connected: boolean;
     shop: { tierColour: string | null };
+    previewTier: { key: string; name: string } | null;
     events: { event: string; custom: boolean; setting: { enabled: boolean; en: { title: string } } }[];
   }>(shop, "/app/line-messages", "routes/app.line-messages");
 const saveTemplate = (shop: string, fields: Record<string, string>) =>
@@ -180,17 +181,20 @@ describe("templates", () => {
     expect(Object.values(await lineTemplates(B)).filter((s) => s.enabled)).toHaveLength(1); // only B's saved one
   });
 
-  it("the preview's header is the second-highest tier's colour: the palette's gold, then the tier's own once saved (A's only)", async () => {
-    expect((await templatesPage(A)).shop.tierColour).toBe(TIER_PALETTE[2]);
+  it("the preview's member holds the second-highest tier: the palette's gold, then the tier's own colour and name once saved (A's only)", async () => {
+    const before = await templatesPage(A);
+    expect([before.shop.tierColour, before.previewTier]).toEqual([TIER_PALETTE[2], { key: "gold", name: "Gold" }]);
     const program = defaultTierProgram("USD");
     const valid = validateTierProgram({
       ...program,
-      tiers: program.tiers.map((t) => (t.key === "gold" ? { ...t, colour: "#7A1F5C" } : t)),
+      tiers: program.tiers.map((t) => (t.key === "gold" ? { ...t, name: "Gold Club", colour: "#7A1F5C" } : t)),
     });
     if (!valid.ok) throw new Error(JSON.stringify(valid.issues));
     await saveTierProgramVersion(A, valid.program);
-    expect((await templatesPage(A)).shop.tierColour).toBe("#7A1F5C");
-    expect((await templatesPage(B)).shop.tierColour).toBe(TIER_PALETTE[2]);
+    const after = await templatesPage(A);
+    expect([after.shop.tierColour, after.previewTier]).toEqual(["#7A1F5C", { key: "gold", name: "Gold Club" }]);
+    const other = await templatesPage(B);
+    expect([other.shop.tierColour, other.previewTier]).toEqual([TIER_PALETTE[2], { key: "gold", name: "Gold" }]);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   placeholdersIn,
   renderLineMessages,
   renderText,
+  sampleFacts,
   shopDisplayName,
   textColourOn,
   tierColour,
@@ -203,6 +204,15 @@ describe("tierColour", () => {
     expect(tierColour(0, 1)).toBe(TIER_PALETTE[3]);
     expect(tierColour(4, 4)).toBeNull();
     expect(tierColour(-1, 4)).toBeNull();
+  });
+
+  it("the preview's sample tier news names the tier it is given (Gold without one)", () => {
+    const at = new Date(Date.UTC(2026, 11, 6));
+    expect(sampleFacts("tier-reached", at)).toMatchObject({ tierName: "Gold", tierKey: "gold" });
+    expect(sampleFacts("tier-expiring", at, { key: "vip", name: "VIP" })).toMatchObject({
+      tierName: "VIP",
+      tierKey: "vip",
+    });
   });
 
   it("a tier's own colour wins over its palette colour; without one, the palette by place", () => {
