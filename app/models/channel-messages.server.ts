@@ -308,46 +308,6 @@ export function dueMessages(
   });
 }
 
-/** The pending rows of a multicast batch that are due. */
-export function dueBatch(shop: string, channel: string, batchKey: string, now: Date): Promise<DueMessage[]> {
-  return prisma.channelMessage.findMany({
-    where: {
-      shop,
-      channel,
-      batchKey,
-      state: "pending",
-      OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }],
-    },
-    select: dueSelect,
-    orderBy: { id: "asc" },
-  });
-}
-
-/** How many rows of each of these batches are pending and due. */
-export async function dueBatchSizes(
-  shop: string,
-  channel: string,
-  batchKeys: readonly string[],
-  now: Date,
-): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const keys of chunks(batchKeys, IN_CHUNK)) {
-    const rows = await prisma.channelMessage.groupBy({
-      by: ["batchKey"],
-      where: {
-        shop,
-        channel,
-        batchKey: { in: keys },
-        state: "pending",
-        OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }],
-      },
-      _count: { _all: true },
-    });
-    for (const r of rows) if (r.batchKey) out.set(r.batchKey, r._count._all);
-  }
-  return out;
-}
-
 /**
  * Claims the rows still pending and due for one attempt: sets `token`, counts the attempt and leases them until
  * `leaseUntil` (a sender that dies holding them gives them back then). Returns the ids this call claimed.
@@ -385,6 +345,67 @@ export async function claimMessages(
     claimed.push(...rows.map((r) => Number(r.id)).filter((id) => !gone.has(id)));
   }
   return claimed;
+}
+
+/**
+ * Claims a multicast batch as a whole (docs/line-sending.md#multicast-batches-are-claimed-whole): every pending, due
+ * row of `batchKey` in one statement, and only when no row of the batch is held by another sender's live claim — so
+ * two senders never each hold part of one batch. Rows uncertain past LINE's retry key are refused as in
+ * claimMessages. Returns the rows claimed (their attempts as before this claim).
+ */
+export async function claimBatch(
+  shop: string,
+  channel: string,
+  batchKey: string,
+  token: string,
+  now: Date,
+  leaseUntil: Date,
+): Promise<DueMessage[]> {
+  const rows = await prisma.$queryRaw<DueMessage[]>(Prisma.sql`UPDATE "ChannelMessage"
+    SET "claimToken" = ${token}, "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseUntil},
+      "uncertainSince" = CASE WHEN "claimToken" IS NOT NULL THEN COALESCE("uncertainSince", "claimedAt")
+        ELSE "uncertainSince" END,
+      "claimedAt" = ${now}
+    WHERE "shop" = ${shop} AND "channel" = ${channel} AND "batchKey" = ${batchKey} AND "state" = 'pending'
+      AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${now})
+      AND NOT EXISTS (SELECT 1 FROM "ChannelMessage" AS "held"
+        WHERE "held"."shop" = ${shop} AND "held"."channel" = ${channel} AND "held"."batchKey" = ${batchKey}
+          AND "held"."state" = 'pending' AND "held"."claimToken" IS NOT NULL AND "held"."nextAttemptAt" > ${now})
+    RETURNING "id", "customerId", "event", "sourceKey", "retryKey", "batchKey", "attempts"`);
+  if (rows.length === 0) return [];
+  const lapsed = await prisma.$queryRaw<{ id: number }[]>(Prisma.sql`UPDATE "ChannelMessage"
+    SET "state" = 'refused', "claimToken" = NULL, "nextAttemptAt" = NULL, "lastError" = ${UNCERTAIN_LAPSED_ERROR}
+    WHERE "shop" = ${shop} AND "claimToken" = ${token} AND "id" IN (${Prisma.join(rows.map((r) => Number(r.id)))})
+      AND "uncertainSince" IS NOT NULL AND "uncertainSince" <= ${new Date(now.getTime() - UNCERTAIN_MAX_MS)}
+    RETURNING "id"`);
+  const gone = new Set(lapsed.map((r) => Number(r.id)));
+  return rows
+    .map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) - 1 }))
+    .filter((r) => !gone.has(r.id))
+    .sort((x, y) => x.id - y.id);
+}
+
+/**
+ * Right before a request goes: the claim on these rows is still this sender's (its token), and its lease starts
+ * again from `now`. Returns how many rows it still holds: fewer than asked means another sender took the rows over
+ * after the lease ran out, and this one must not send them.
+ */
+export async function renewClaim(
+  shop: string,
+  ids: readonly number[],
+  token: string,
+  leaseUntil: Date,
+): Promise<number> {
+  let held = 0;
+  for (const part of chunks(ids, IN_CHUNK)) {
+    held += (
+      await prisma.channelMessage.updateMany({
+        where: { shop, id: { in: part }, claimToken: token, state: "pending" },
+        data: { nextAttemptAt: leaseUntil },
+      })
+    ).count;
+  }
+  return held;
 }
 
 /** LINE keeps a retry key 24 hours; a row uncertain this long is not sent again (an hour's margin for clocks and the

@@ -8,7 +8,9 @@
 //   the next attempt carries the row's same retry key, so LINE answers 409 for what it already accepted and the row
 //   is recorded sent with the accepted request id — delivered once.
 // - push: one request per row, the row's own message; multicast: one request per batchKey (≤ 500 rows of one
-//   locale, one identical announcement, the batch's shared retry key).
+//   locale, one identical announcement, the batch's shared retry key), claimed whole by its key and its claim
+//   confirmed right before the request, so one retry key's recipients never grow between attempts (a 409 is true
+//   of every row it is recorded for).
 // - Pacing: requests are spaced to PACE_FRACTION of LINE's per-channel limits (push 2,000/s, multicast 200/s), so a
 //   large campaign does not live on 429s; a 429 pauses the pacer.
 // - Outcomes: sent / accepted-before → sent (request id); rate-limited → waits (Retry-After, else exponential
@@ -32,12 +34,11 @@ import {
   CAMPAIGN_PAUSED_ERROR,
   campaignOfferFacts,
   campaignStatuses,
+  claimBatch,
   claimMessages,
   deferPending,
   currentTiers,
   deferDue,
-  dueBatch,
-  dueBatchSizes,
   dueMessages,
   expiringTiers,
   followingLinks,
@@ -47,6 +48,7 @@ import {
   recordOutcome,
   recordSentEach,
   redemptionById,
+  renewClaim,
   rewardName,
   shopRow,
   skipPending,
@@ -121,6 +123,8 @@ export interface SendOptions {
   budgetMs?: number;
   /** Test hook: runs after LINE answered and before the outcome is recorded (a crash there loses the answer). */
   afterSend?: (ids: number[], outcome: LineSendOutcome) => Promise<void> | void;
+  /** Test hook: runs when a multicast batch is ready to go, right before the sender confirms its claim and sends. */
+  beforeMulticast?: (ids: number[]) => Promise<void> | void;
 }
 
 function shopContext(
@@ -584,46 +588,49 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
       recording.push(recordSentEach(shop, token, sentEach, now()).then(() => void (result.sent += n)));
     }
 
-    // multicast batches: a few at once (their reads and writes overlap LINE's answers), paced together
-    const inPage = new Map<string, DueMessage[]>();
-    for (const r of live) {
-      if (r.batchKey === null) continue;
-      const list = inPage.get(r.batchKey);
-      if (list) list.push(r);
-      else inPage.set(r.batchKey, [r]);
-    }
-    // A batch is one request: when the page holds all its due rows (the usual case), they and the page's links are
-    // used as read; a batch cut by the page's end is read whole (and its links) before it is sent.
-    const sizes = inPage.size ? await dueBatchSizes(shop, LINE_CHANNEL, [...inPage.keys()], at) : new Map();
-    await pool([...inPage.keys()], BATCHES_IN_FLIGHT, async (batchKey) => {
+    // multicast batches: a few at once (their reads and writes overlap LINE's answers), paced together. A batch is
+    // claimed whole by its key (all its pending rows, or none while another sender holds any of them); consent, the
+    // switch and live codes are checked on what was claimed and every row left out is recorded before the request;
+    // right before the request the claim is confirmed (and its lease renewed). So the recipients a batch's retry key
+    // is sent to never grow from one attempt to the next, and LINE's 409 for a later attempt is true of every row it
+    // carries; a sender that stalled past its lease and lost the batch sends nothing.
+    const batchKeys = [...new Set(live.flatMap((r) => (r.batchKey === null ? [] : [r.batchKey])))];
+    await pool(batchKeys, BATCHES_IN_FLIGHT, async (batchKey) => {
       if (stop) return;
-      const whole = inPage.get(batchKey)!.length === sizes.get(batchKey);
-      const rows = whole ? inPage.get(batchKey)! : await dueBatch(shop, LINE_CHANNEL, batchKey, at);
-      const batchLinks = whole
-        ? links
-        : await followingLinks(
-            shop,
-            rows.map((r) => r.customerId),
+      const claimed = await claimBatch(
+        shop,
+        LINE_CHANNEL,
+        batchKey,
+        token,
+        at,
+        new Date(at.getTime() + CLAIM_LEASE_MS),
+      );
+      if (claimed.length === 0) return;
+      // The page's links cover its own rows (the usual case: the page holds the whole batch); the rows of a batch cut
+      // by the page's end are read now.
+      const missing = claimed.filter((r) => !links.has(r.customerId)).map((r) => r.customerId);
+      const batchLinks = missing.length ? new Map([...links, ...(await followingLinks(shop, missing))]) : links;
+      const skipClaimed = async (rows: readonly DueMessage[], error: string) => {
+        if (rows.length)
+          add(
+            "skipped",
+            await recordOutcome(
+              shop,
+              rows.map((r) => r.id),
+              token,
+              { state: "skipped", error },
+            ),
           );
-      await skipFor(
-        rows.filter((r) => !batchLinks.has(r.customerId)),
+      };
+      await skipClaimed(
+        claimed.filter((r) => !batchLinks.has(r.customerId)),
         "no consent: not linked or not following",
       );
-      const consenting = rows.filter((r) => batchLinks.has(r.customerId));
+      let mine = claimed.filter((r) => batchLinks.has(r.customerId));
       if (!templates["campaign-offer"].enabled) {
-        await skipFor(consenting, "event switched off");
+        await skipClaimed(mine, "event switched off");
         return;
       }
-      const ids = new Set(
-        await claimMessages(
-          shop,
-          consenting.map((r) => r.id),
-          token,
-          at,
-          new Date(at.getTime() + CLAIM_LEASE_MS),
-        ),
-      );
-      let mine = consenting.filter((r) => ids.has(r.id));
       if (mine.length === 0) return;
       // The announcement is the campaign's, the same for every batch: read once per pass.
       const source = mine[0].sourceKey;
@@ -633,23 +640,16 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
         announcements.set(source, f);
       }
       if ("skip" in f) {
-        add("skipped", await recordOutcome(shop, [...ids], token, { state: "skipped", error: f.skip }));
+        await skipClaimed(mine, f.skip);
         return;
       }
       // The announcement sends each shopper to their own code: a recipient whose code was retired or has expired
       // since the row was made has nothing to see there, and is skipped (as a push row would be).
       const withCode = await liveCodeHolders(shop, source, mine, now());
-      const noCode = mine.filter((r) => !withCode.has(r.customerId));
-      if (noCode.length)
-        add(
-          "skipped",
-          await recordOutcome(
-            shop,
-            noCode.map((r) => r.id),
-            token,
-            { state: "skipped", error: "no live code" },
-          ),
-        );
+      await skipClaimed(
+        mine.filter((r) => !withCode.has(r.customerId)),
+        "no live code",
+      );
       mine = mine.filter((r) => withCode.has(r.customerId));
       if (mine.length === 0) return;
       // The batch's language: its first row's link (batches are formed per locale).
@@ -661,6 +661,12 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
         shopContext(shop, shopInfo?.name ?? null, currency, timeZone, null),
       );
       await pacers.multicast.take();
+      const ids = mine.map((r) => r.id);
+      await options.beforeMulticast?.(ids);
+      // Still ours? A sender that stalled past its lease may have lost the batch to another, which sends it (and may
+      // have left out rows this one would send): then this one sends nothing. The renewed lease outlasts the request
+      // (its timeout is 10 s), so nobody takes the batch over while it is in flight.
+      if ((await renewClaim(shop, ids, token, new Date(now().getTime() + CLAIM_LEASE_MS))) < ids.length) return;
       const outcome = await client.multicast(
         mine.map((r) => batchLinks.get(r.customerId)!.lineUserId),
         messages,

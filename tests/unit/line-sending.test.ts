@@ -430,6 +430,57 @@ describe("sender", () => {
     expect(state.get(expired.customerId)).toBe("skipped");
   });
 
+  it("multicast: a sender whose lease ran out mid-batch loses the batch whole; each recipient is delivered once and recorded as LINE delivered", async () => {
+    // Sender X claims a batch of three and stalls right before sending, past its 2-minute lease. Meanwhile one
+    // recipient's code is retired, and sender Y (3 minutes later) re-claims the batch, leaves that recipient out and
+    // gets ready to send the other two. X then goes on first; Y after it.
+    const [a, b, c] = await linked(SHOP_A, 3);
+    const camp = await campaign(SHOP_A, "multicast", [a.customerId, b.customerId, c.customerId]);
+    await produceLineMessages(SHOP_A);
+    const batchKey = (await rowsOf(SHOP_A, `campaign:${camp.id}`))[0].batchKey!;
+    const before = line.deliveries(CH_A).length;
+    let yReady!: () => void;
+    const yIsReady = new Promise<void>((r) => (yReady = r));
+    let releaseY!: () => void;
+    const yMayGo = new Promise<void>((r) => (releaseY = r));
+    let senderY: Promise<Awaited<ReturnType<typeof sendLineMessages>>> | null = null;
+    const later = new Date(Date.now() + 3 * 60_000);
+    const x = await sendLineMessages(SHOP_A, {
+      beforeMulticast: async () => {
+        if (senderY) return;
+        await prisma.campaignRecipient.updateMany({
+          where: { shop: SHOP_A, campaignId: camp.id, customerId: c.customerId },
+          data: { retiredAt: new Date() },
+        });
+        senderY = sendLineMessages(SHOP_A, {
+          now: () => later,
+          beforeMulticast: async () => {
+            yReady();
+            await yMayGo;
+          },
+        });
+        // Y waits ready to send, or (when X still holds the batch) ends without sending.
+        await Promise.race([yIsReady, senderY]);
+      },
+    });
+    releaseY();
+    const y = await senderY!;
+    const multicasts = line.deliveries(CH_A).slice(before);
+    for (const p of [a, b]) expect(multicasts.filter((d) => d.to === p.userId)).toHaveLength(1);
+    const rows = await prisma.channelMessage.findMany({ where: { shop: SHOP_A, batchKey } });
+    // Recorded truthfully: a row is sent exactly when LINE delivered it to that recipient, with that request's id.
+    for (const row of rows) {
+      const userId = [a, b, c].find((p) => p.customerId === row.customerId)!.userId;
+      const got = multicasts.filter((d) => d.to === userId);
+      expect(got.length).toBeLessThanOrEqual(1);
+      if (got.length) expect(row).toMatchObject({ state: "sent", requestId: got[0].requestId });
+      else expect(row.state).not.toBe("sent");
+    }
+    expect(rows.find((r) => r.customerId === c.customerId)!.state).toBe("skipped");
+    expect(multicasts.filter((d) => d.to === c.userId)).toHaveLength(0);
+    expect(x.sent + y.sent).toBe(2);
+  });
+
   it("the campaign's LINE mode set to off after the rows were made: pending push and multicast rows are skipped", async () => {
     const [p, m] = await linked(SHOP_A, 2);
     const push = await campaign(SHOP_A, "push", [p.customerId]);
