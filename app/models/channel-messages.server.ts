@@ -386,24 +386,23 @@ export async function claimBatch(
 }
 
 /**
- * Right before a request goes: the claim on these rows is still this sender's (its token), and its lease starts
- * again from `now`. Returns how many rows it still holds: fewer than asked means another sender took the rows over
- * after the lease ran out, and this one must not send them.
+ * Right before requests go: of these rows, those whose claim is still this sender's (its token), with their lease
+ * started again (until `leaseUntil`). A row missing from the answer was taken over by another sender after this
+ * one's lease ran out: this one must not send it.
  */
 export async function renewClaim(
   shop: string,
   ids: readonly number[],
   token: string,
   leaseUntil: Date,
-): Promise<number> {
-  let held = 0;
+): Promise<number[]> {
+  const held: number[] = [];
   for (const part of chunks(ids, IN_CHUNK)) {
-    held += (
-      await prisma.channelMessage.updateMany({
-        where: { shop, id: { in: part }, claimToken: token, state: "pending" },
-        data: { nextAttemptAt: leaseUntil },
-      })
-    ).count;
+    const rows = await prisma.$queryRaw<{ id: number }[]>(Prisma.sql`UPDATE "ChannelMessage"
+      SET "nextAttemptAt" = ${leaseUntil}
+      WHERE "shop" = ${shop} AND "claimToken" = ${token} AND "state" = 'pending' AND "id" IN (${Prisma.join(part)})
+      RETURNING "id"`);
+    held.push(...rows.map((r) => Number(r.id)));
   }
   return held;
 }

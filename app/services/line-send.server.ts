@@ -123,8 +123,9 @@ export interface SendOptions {
   budgetMs?: number;
   /** Test hook: runs after LINE answered and before the outcome is recorded (a crash there loses the answer). */
   afterSend?: (ids: number[], outcome: LineSendOutcome) => Promise<void> | void;
-  /** Test hook: runs when a multicast batch is ready to go, right before the sender confirms its claim and sends. */
-  beforeMulticast?: (ids: number[]) => Promise<void> | void;
+  /** Test hook: runs when a page's pushes or a multicast batch are ready to go, right before the sender confirms its
+   * claim on them and sends. */
+  beforeSend?: (ids: number[]) => Promise<void> | void;
 }
 
 function shopContext(
@@ -537,7 +538,21 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
         }),
       );
     }
-    const toSend = claimed.filter((r) => !("skip" in (facts.get(r.id) ?? { skip: "" })));
+    let toSend = claimed.filter((r) => !("skip" in (facts.get(r.id) ?? { skip: "" })));
+    // Still ours? (as for a multicast batch below): a row another pass took over after this one's lease ran out — it
+    // may have recorded it skipped — is not sent from here; the renewed lease covers the page's pushes.
+    if (toSend.length) {
+      await options.beforeSend?.(toSend.map((r) => r.id));
+      const held = new Set(
+        await renewClaim(
+          shop,
+          toSend.map((r) => r.id),
+          token,
+          new Date(now().getTime() + CLAIM_LEASE_MS),
+        ),
+      );
+      toSend = toSend.filter((r) => held.has(r.id));
+    }
     const sentEach: { id: number; requestId: string | null }[] = [];
     await pool(toSend, IN_FLIGHT, async (row) => {
       if (stop) {
@@ -662,11 +677,11 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
       );
       await pacers.multicast.take();
       const ids = mine.map((r) => r.id);
-      await options.beforeMulticast?.(ids);
+      await options.beforeSend?.(ids);
       // Still ours? A sender that stalled past its lease may have lost the batch to another, which sends it (and may
       // have left out rows this one would send): then this one sends nothing. The renewed lease outlasts the request
       // (its timeout is 10 s), so nobody takes the batch over while it is in flight.
-      if ((await renewClaim(shop, ids, token, new Date(now().getTime() + CLAIM_LEASE_MS))) < ids.length) return;
+      if ((await renewClaim(shop, ids, token, new Date(now().getTime() + CLAIM_LEASE_MS))).length < ids.length) return;
       const outcome = await client.multicast(
         mine.map((r) => batchLinks.get(r.customerId)!.lineUserId),
         messages,

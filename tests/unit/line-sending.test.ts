@@ -446,7 +446,7 @@ describe("sender", () => {
     let senderY: Promise<Awaited<ReturnType<typeof sendLineMessages>>> | null = null;
     const later = new Date(Date.now() + 3 * 60_000);
     const x = await sendLineMessages(SHOP_A, {
-      beforeMulticast: async () => {
+      beforeSend: async () => {
         if (senderY) return;
         await prisma.campaignRecipient.updateMany({
           where: { shop: SHOP_A, campaignId: camp.id, customerId: c.customerId },
@@ -454,7 +454,7 @@ describe("sender", () => {
         });
         senderY = sendLineMessages(SHOP_A, {
           now: () => later,
-          beforeMulticast: async () => {
+          beforeSend: async () => {
             yReady();
             await yMayGo;
           },
@@ -479,6 +479,26 @@ describe("sender", () => {
     expect(rows.find((r) => r.customerId === c.customerId)!.state).toBe("skipped");
     expect(multicasts.filter((d) => d.to === c.userId)).toHaveLength(0);
     expect(x.sent + y.sent).toBe(2);
+  });
+
+  it("push: a sender whose lease ran out before its pushes went does not send a row another pass took over and skipped", async () => {
+    const [s] = await linked(SHOP_A, 1);
+    const camp = await campaign(SHOP_A, "push", [s.customerId]);
+    await produceLineMessages(SHOP_A);
+    let y: Awaited<ReturnType<typeof sendLineMessages>> | null = null;
+    const x = await sendLineMessages(SHOP_A, {
+      beforeSend: async () => {
+        if (y) return;
+        // X stalls past its lease; the shopper unlinks; a pass 3 minutes later finds the row and skips it.
+        await deleteLineLink(SHOP_A, s.customerId);
+        y = await sendLineMessages(SHOP_A, { now: () => new Date(Date.now() + 3 * 60_000) });
+      },
+    });
+    expect(y).toMatchObject({ skipped: 1, requests: 0 });
+    expect(x).toMatchObject({ sent: 0, requests: 0 });
+    expect(deliveredTo(CH_A, s.userId)).toHaveLength(0);
+    const [row] = await rowsOf(SHOP_A, `campaign:${camp.id}`);
+    expect(row).toMatchObject({ state: "skipped", lastError: "no consent: not linked or not following" });
   });
 
   it("the campaign's LINE mode set to off after the rows were made: pending push and multicast rows are skipped", async () => {
