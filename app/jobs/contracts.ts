@@ -361,7 +361,7 @@ export const KLAVIYO_SYNC = "klaviyo-sync";
 export const KLAVIYO_SYNC_KEY = KLAVIYO_SYNC;
 /** The pass queued for a moment Klaviyo asked to wait for (Retry-After, an event's backoff, a job still running). */
 export const KLAVIYO_SYNC_RETRY_KEY = `${KLAVIYO_SYNC}:retry`;
-export type KlaviyoSyncReason = "recompute" | "customer" | "points" | "campaigns" | "manual" | "retry";
+export type KlaviyoSyncReason = "recompute" | "customer" | "points" | "campaigns" | "manual" | "retry" | "consent";
 export const KLAVIYO_SYNC_REASONS: readonly KlaviyoSyncReason[] = [
   "recompute",
   "customer",
@@ -369,6 +369,8 @@ export const KLAVIYO_SYNC_REASONS: readonly KlaviyoSyncReason[] = [
   "campaigns",
   "manual",
   "retry",
+  // customers_email_marketing_consent/update: properties to remove, or to send again
+  "consent",
 ];
 export interface KlaviyoSyncPayload {
   reason: KlaviyoSyncReason;

@@ -3,6 +3,8 @@
 // One pass (the klaviyo-sync job):
 // 1. import jobs left open by an earlier pass (a restart, a crash after Klaviyo answered) are polled to their end —
 //    never created again;
+// 1b. customers who withdrew consent (clearPending, from the consent webhook or a "no" from Shopify) have the loyalty_
+//    properties removed from their profile (import jobs with meta.patch_properties.unset);
 // 2. every customer with an email address, in pages of 250: consent read from Shopify
 //    (defaultEmailAddress.marketingState, the consent of this moment); for those SUBSCRIBED the properties are made
 //    from the ledger and compared by digest with what Klaviyo last accepted; only the changed ones are imported, in

@@ -279,6 +279,7 @@ export const TOPIC_ACCESS: Record<string, { scope: string; customerData: boolean
   "customers/create": { scope: "read_customers", customerData: true },
   "customers/update": { scope: "read_customers", customerData: true },
   "customers/delete": { scope: "read_customers", customerData: true },
+  "customers_email_marketing_consent/update": { scope: "read_customers", customerData: true },
   "products/create": { scope: "read_products", customerData: false },
   "products/update": { scope: "read_products", customerData: false },
   "products/delete": { scope: "read_products", customerData: false },

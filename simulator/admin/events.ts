@@ -19,6 +19,8 @@ export type SimulatorEvent =
     }
   | { shop: string; topic: "refunds/create"; resource: { refund: RefundRecord; order: OrderRecord } }
   | { shop: string; topic: "customers/create" | "customers/update" | "customers/delete"; resource: CustomerRecord }
+  | { shop: string; topic: "customers_email_marketing_consent/update"; resource: CustomerRecord }
+  | { shop: string; topic: "shop/update"; resource?: undefined }
   | { shop: string; topic: "products/create" | "products/update"; resource: ProductFileRecord }
   | { shop: string; topic: "products/delete"; resource: { id: string } };
 

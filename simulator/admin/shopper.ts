@@ -7,6 +7,7 @@ import type {
   ProductFileRecord,
   RefundLineItemRecord,
   RefundRecord,
+  ShopRecord,
 } from "../shop-file/types";
 import { fromMinor, toMinor } from "../webhooks/payloads/shared";
 import { isoAt, type Clock } from "./clock";
@@ -490,11 +491,29 @@ export function shopperActions(store: Store, events: EventBus, clock: Clock) {
       const customer = shop.customers.get(customerId);
       if (!customer) throw new Error(`unknown customer ${customerId} in ${domain}`);
       shop.customerIndex.willChange(customer.id, customer, clock.now());
+      const consentBefore = customer.emailMarketingState ?? "NOT_SUBSCRIBED";
       Object.assign(customer, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
       customer.updatedAt = isoAt(clock);
       shop.customers.touch();
       events.emit({ shop: shop.domain, topic: "customers/update", resource: clone(customer) });
+      // Shopify announces a change of email marketing consent on its own topic too (for a customer with an email).
+      if ((customer.emailMarketingState ?? "NOT_SUBSCRIBED") !== consentBefore && customer.email !== null)
+        events.emit({
+          shop: shop.domain,
+          topic: "customers_email_marketing_consent/update",
+          resource: clone(customer),
+        });
       return clone(customer);
+    },
+
+    /** The merchant renames the shop (Settings → Store details): Shopify announces it with shop/update. */
+    renameShop(domain: string, name: string): ShopRecord {
+      const shop = store.require(domain);
+      if (name.trim() === "") throw new Error("a shop's name cannot be empty");
+      if (shop.record.name === name) return clone(shop.record);
+      shop.record.name = name;
+      events.emit({ shop: shop.domain, topic: "shop/update" });
+      return clone(shop.record);
     },
 
     /** Like a redaction: the customer goes, their orders stay without a customer. */

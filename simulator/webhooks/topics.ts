@@ -15,6 +15,8 @@ export interface TopicResources {
   "customers/create": CustomerRecord;
   "customers/update": CustomerRecord;
   "customers/delete": Pick<CustomerRecord, "id">;
+  /** The customer whose email marketing state changed (it has an email address). */
+  "customers_email_marketing_consent/update": CustomerRecord;
   "products/create": ProductFileRecord;
   "products/update": ProductFileRecord;
   "products/delete": Pick<ProductFileRecord, "id">;
@@ -24,6 +26,8 @@ export interface TopicResources {
   "customers/data_request": DataRequestResource;
   "customers/redact": CustomerComplianceResource;
   "shop/redact": undefined;
+  /** The shop itself (its record as it is now, e.g. renamed). */
+  "shop/update": undefined;
   /** Passed through as the body (validated like every other). */
   "bulk_operations/finish": Record<string, unknown>;
 }
@@ -40,6 +44,7 @@ export const WEBHOOK_TOPICS = [
   "customers/create",
   "customers/update",
   "customers/delete",
+  "customers_email_marketing_consent/update",
   "products/create",
   "products/update",
   "products/delete",
@@ -48,6 +53,7 @@ export const WEBHOOK_TOPICS = [
   "customers/data_request",
   "customers/redact",
   "shop/redact",
+  "shop/update",
   "bulk_operations/finish",
 ] as const satisfies readonly WebhookTopic[];
 

@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createLocalKlaviyo } from "../../simulator/klaviyo/index";
+import type { SimulatorEvent } from "../../simulator/admin/events";
 
 const klaviyo = createLocalKlaviyo();
 const klaviyoServer = await klaviyo.listen();
@@ -21,9 +22,9 @@ const { syncKlaviyo } = await import("../../app/services/klaviyo-sync.server");
 const { resetKlaviyoPacing, createKlaviyoClient } = await import("../../app/services/klaviyo-client.server");
 const { getActiveTierProgram } = await import("../../app/models/tier-program.server");
 const { DEFAULT_SEGMENT_NAMES } = await import("../../app/domain/segments");
-const { postWebhook } = await import("../support/webhooks");
+const { postWebhook, sign } = await import("../support/webhooks");
 const { exampleBody } = await import("../support/shopify-examples");
-const { testQueue, jobRows } = await import("../support/queue");
+const { testQueue, jobRows, deleteJobs } = await import("../support/queue");
 const { PermanentJobError } = await import("../../app/jobs/queue");
 const { klaviyoSyncJob } = await import("../../app/jobs/klaviyo-sync.server");
 const { KLAVIYO_SYNC } = await import("../../app/jobs/contracts");
@@ -450,8 +451,11 @@ describe("events", () => {
     expect(rows[0].lastError).toContain("503");
     if (first.status === "not-connected") throw new Error("connected");
     expect(first.retryAt!.getTime()).toBeGreaterThan(Date.now());
-    // x unsubscribes; the backoff passes; the retry carries the same unique_id, and x's event is not sent
-    env.shopify.admin.updateCustomer(S, gid(S, x), { emailMarketingState: "UNSUBSCRIBED" });
+    // x unsubscribes, its consent webhook lost (the one below shows the webhook); the backoff passes; the retry
+    // carries the same unique_id, and x's event is not sent: consent is asked of Shopify again before sending
+    env.shopify.withoutDelivery(S, () =>
+      env.shopify.admin.updateCustomer(S, gid(S, x), { emailMarketingState: "UNSUBSCRIBED" }),
+    );
     await prisma.channelMessage.updateMany({
       where: { shop: S, channel: "klaviyo" },
       data: { nextAttemptAt: new Date(Date.now() - 1) },
@@ -635,6 +639,120 @@ describe("events", () => {
     // The new open codes reach the profile in the same pass
     expect(profile.properties.loyalty_open_offer_codes).toEqual(expect.arrayContaining(["WB-NEW13", "RW-K13"]));
   }, 60_000);
+});
+
+describe("email marketing consent (customers_email_marketing_consent/update)", () => {
+  /** Changes the customer's consent in the local Shopify and delivers the consent webhook it raises (signed). */
+  async function consentChange(customerId: string, state: "SUBSCRIBED" | "UNSUBSCRIBED") {
+    const raised: SimulatorEvent[] = [];
+    const stop = env.shopify.admin.onEvent((event: SimulatorEvent) => void raised.push(event));
+    env.shopify.withoutDelivery(S, () =>
+      env.shopify.admin.updateCustomer(S, customerId, { emailMarketingState: state }),
+    );
+    stop();
+    expect(raised.map((e) => e.topic)).toEqual(["customers/update", "customers_email_marketing_consent/update"]);
+    const body = env.shopify.webhooks.preview(env.shopify.webhookEventOf(raised[1] as never));
+    expect(body).toMatchObject({
+      customer_id: Number(customerId.split("/").at(-1)),
+      email_marketing_consent: { state: state.toLowerCase() },
+    });
+    await env.shopify.webhooks.sendEvent(env.shopify.webhookEventOf(raised[1] as never));
+    await env.shopify.webhooks.drain();
+  }
+
+  it("unsubscribe: waiting events skipped and the loyalty properties removed, nothing else sent; resubscribe: back", async () => {
+    const i = 31; // subscribed, synced, untouched by the tests above
+    const customerId = gid(S, i);
+    const profile = () => profilesOf(accountS.id).get(customerId)!;
+    expect(profile().properties).toEqual(expected(S, i));
+    const waiting = await prisma.channelMessage.create({
+      data: {
+        shop: S,
+        channel: "klaviyo",
+        customerId,
+        event: "tier-changed",
+        sourceKey: "change:0",
+        retryKey: randomUUID(),
+      },
+    });
+    const requests = klaviyo.requests().length;
+    const jobsBefore = await jobRows(S, { kind: KLAVIYO_SYNC });
+
+    // The merchant (or the customer) unsubscribes in Shopify: the local Shopify raises customers/update and the
+    // consent topic; only the consent webhook is delivered here (customers/update would queue the customer's
+    // recompute, whose new state would be a property change of its own)
+    await consentChange(customerId, "UNSUBSCRIBED");
+    const delivered = env.shopify.webhooks.log.filter(
+      (d) => d.topic === "customers_email_marketing_consent/update" && d.shop === S,
+    );
+    expect(delivered.at(-1)).toMatchObject({
+      ok: true,
+      status: 200,
+      path: "/webhooks/customers_email_marketing_consent/update",
+    });
+    // At once: the waiting event skipped with the reason, the row marked, a pass queued; Klaviyo not called
+    expect(await prisma.channelMessage.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({
+      state: "skipped",
+      lastError: expect.stringContaining("unsubscribed from email marketing"),
+    });
+    expect(
+      await prisma.klaviyoProfile.findUniqueOrThrow({ where: { shop_customerId: { shop: S, customerId } } }),
+    ).toMatchObject({ subscribed: false, clearPending: true });
+    expect((await jobRows(S, { kind: KLAVIYO_SYNC })).length).toBeGreaterThan(jobsBefore.length);
+    expect(klaviyo.requests().length).toBe(requests);
+
+    // The pass removes exactly the loyalty_ properties (one import job of one profile), and sends nothing else
+    expect(await sync(S)).toMatchObject({
+      status: "done",
+      counts: { cleared: 1, jobs: 1, changed: 0, eventsSent: 0 },
+    });
+    expect(profile().properties).toEqual({});
+    expect(profile().email).toBe(email(S, i));
+    expect(
+      new Set(
+        klaviyo
+          .requests()
+          .slice(requests)
+          .map((r) => r.operationId),
+      ),
+    ).toEqual(new Set(["bulk_import_profiles", "get_bulk_import_profiles_job"]));
+    expect(klaviyo.jobs().at(-1)).toMatchObject({ total: 1 });
+    // Nothing more to do: the next pass sends nothing for them
+    expect(await sync(S)).toMatchObject({ counts: { cleared: 0, jobs: 0 } });
+
+    // Subscribes again: the next pass sends all their properties
+    await consentChange(customerId, "SUBSCRIBED");
+    expect(
+      await prisma.klaviyoProfile.findUniqueOrThrow({ where: { shop_customerId: { shop: S, customerId } } }),
+    ).toMatchObject({ subscribed: true, digest: null, clearPending: false });
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { changed: 1, jobs: 1, imported: 1 } });
+    expect(profile().properties).toEqual(expected(S, i));
+    // The passes the webhooks queued were run here by hand: not left for the Sync now test's worker
+    await deleteJobs(S, KLAVIYO_SYNC);
+  }, 60_000);
+
+  it("a forged consent webhook is refused and changes nothing", async () => {
+    const customerId = gid(S, 32);
+    const before = await prisma.klaviyoProfile.findUniqueOrThrow({
+      where: { shop_customerId: { shop: S, customerId } },
+    });
+    const body = JSON.stringify({
+      ...exampleBody("customers_email_marketing_consent/update"),
+      customer_id: 500_032,
+      email_address: email(S, 32),
+    });
+    const forged = await postWebhook(env.app.url, "/webhooks/customers_email_marketing_consent/update", {
+      shop: S,
+      topic: "customers_email_marketing_consent/update",
+      body,
+      webhookId: randomUUID(),
+      hmac: sign(body, "not-the-app-secret"),
+    });
+    expect(forged.status).toBe(401);
+    expect(
+      await prisma.klaviyoProfile.findUniqueOrThrow({ where: { shop_customerId: { shop: S, customerId } } }),
+    ).toEqual(before);
+  });
 });
 
 describe("Sync now, through the app", () => {

@@ -258,6 +258,31 @@ const outcomes: Record<string, Outcome> = {
       expect(customer.deletedAt).not.toBeNull();
     },
   },
+  "customers_email_marketing_consent/update": {
+    // The example's customer (id past 2^53, read exactly) unsubscribes ("not_subscribed"): the Klaviyo sync's row
+    // says so and marks the loyalty properties for removal, the waiting event is skipped. Klaviyo is not connected
+    // here, so no pass is queued.
+    async given(shop) {
+      const customerId = "gid://shopify/Customer/706405506930370000";
+      await prisma.klaviyoProfile.create({ data: { shop, customerId, subscribed: true, digest: "sent-before" } });
+      await prisma.channelMessage.create({
+        data: { shop, channel: "klaviyo", customerId, event: "tier-changed", sourceKey: "change:1", retryKey: "k-1" },
+      });
+    },
+    changes: { WebhookDelivery: 1 },
+    async then(shop) {
+      expect(await prisma.klaviyoProfile.findMany({ where: { shop } })).toEqual([
+        expect.objectContaining({
+          customerId: "gid://shopify/Customer/706405506930370000",
+          subscribed: false,
+          clearPending: true,
+        }),
+      ]);
+      expect(await prisma.channelMessage.findMany({ where: { shop } })).toEqual([
+        expect.objectContaining({ state: "skipped", lastError: expect.stringContaining("unsubscribed") }),
+      ]);
+    },
+  },
   // Wakes a backfill waiting on that bulk operation, if any: here none, so only the delivery is recorded.
   "bulk_operations/finish": { changes: { WebhookDelivery: 1 }, async then() {} },
   "customers/data_request": {

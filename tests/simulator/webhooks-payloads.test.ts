@@ -73,8 +73,11 @@ function eventFor(topic: WebhookTopic): WebhookEvent {
       return { shop, topic, resource: customer };
     case "customers/delete":
       return { shop, topic, resource: { id: customer.id } };
+    case "customers_email_marketing_consent/update":
+      return { shop, topic, resource: { ...customer, emailMarketingState: "UNSUBSCRIBED" } };
     case "app/uninstalled":
     case "shop/redact":
+    case "shop/update":
       return { shop, topic };
     case "app/scopes_update":
       return {

@@ -26,8 +26,17 @@ function moneyFormats(shop: ShopRecord) {
  * (the schema wants strings) rather than the example's Tennessee toy shop. `at` fixes the offset shown in `timezone`.
  */
 export function appUninstalledPayload(shop: ShopRecord, at: string): Record<string, unknown> {
+  return restShop("app/uninstalled", shop, at);
+}
+
+/** shop/update carries the same REST Shop as app/uninstalled, as the shop is now (e.g. its new name). */
+export function shopUpdatePayload(shop: ShopRecord, at: string): Record<string, unknown> {
+  return restShop("shop/update", shop, at);
+}
+
+function restShop(topic: "app/uninstalled" | "shop/update", shop: ShopRecord, at: string): Record<string, unknown> {
   const offset = restTimestamp(at, shop.ianaTimezone).slice(-6);
-  return fromExample("app/uninstalled", {
+  return fromExample(topic, {
     id: shopIdOf(shop),
     name: shop.name,
     email: shop.email,

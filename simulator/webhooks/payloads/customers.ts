@@ -96,6 +96,25 @@ export function customerDeletePayload(customer: Pick<CustomerRecord, "id">): Rec
 }
 
 /**
+ * customers_email_marketing_consent/update: the customer's REST id, email address and email marketing consent —
+ * the state in lower case as REST prints CustomerEmailMarketingState, the opt-in level of a subscriber (the simulator
+ * records single opt-in, as its Admin API says), and when the consent last changed (the record's updatedAt).
+ */
+export function emailMarketingConsentPayload(customer: CustomerRecord, shop: ShopRecord): Record<string, unknown> {
+  if (customer.email === null) throw new Error(`customer ${customer.id} has no email: no email consent to announce`);
+  const state = customer.emailMarketingState ?? "NOT_SUBSCRIBED";
+  return fromExample("customers_email_marketing_consent/update", {
+    customer_id: restId(customer.id),
+    email_address: customer.email,
+    email_marketing_consent: {
+      state: state.toLowerCase(),
+      opt_in_level: state === "SUBSCRIBED" ? "single_opt_in" : null,
+      consent_updated_at: restTimestamp(customer.updatedAt, shop.ianaTimezone),
+    },
+  });
+}
+
+/**
  * The `customer` object inside an order body. With the full record it is complete; with only the order's
  * `{ id }` reference the rest is null rather than borrowed from the example.
  */

@@ -1,9 +1,9 @@
 // One entry point from a simulator event to the REST body Shopify would send for it.
 import type { OrderRecord } from "../../shop-file/types";
 import type { WebhookEvent } from "../topics";
-import { appUninstalledPayload, bulkOperationFinishPayload, scopesUpdatePayload } from "./app";
+import { appUninstalledPayload, bulkOperationFinishPayload, scopesUpdatePayload, shopUpdatePayload } from "./app";
 import { customerRedactPayload, dataRequestPayload, shopRedactPayload } from "./compliance";
-import { customerDeletePayload, customerPayload } from "./customers";
+import { customerDeletePayload, customerPayload, emailMarketingConsentPayload } from "./customers";
 import { orderDeletePayload, orderPayload, type OrderResource } from "./orders";
 import { productDeletePayload, productPayload } from "./products";
 import { refundPayload } from "./refunds";
@@ -29,6 +29,8 @@ export function buildPayload(event: WebhookEvent, at: string): Record<string, un
       return customerPayload(event.topic, event.resource, event.shop);
     case "customers/delete":
       return customerDeletePayload(event.resource);
+    case "customers_email_marketing_consent/update":
+      return emailMarketingConsentPayload(event.resource, event.shop);
     case "products/create":
     case "products/update":
       return productPayload(event.topic, event.resource, event.shop);
@@ -44,6 +46,8 @@ export function buildPayload(event: WebhookEvent, at: string): Record<string, un
       return customerRedactPayload(event.resource, event.shop);
     case "shop/redact":
       return shopRedactPayload(event.shop);
+    case "shop/update":
+      return shopUpdatePayload(event.shop, at);
     case "bulk_operations/finish":
       return bulkOperationFinishPayload(event.resource);
   }
@@ -51,8 +55,8 @@ export function buildPayload(event: WebhookEvent, at: string): Record<string, un
 
 export { orderPayload, orderDeletePayload } from "./orders";
 export type { OrderResource, OrderTopic } from "./orders";
-export { customerPayload, customerDeletePayload } from "./customers";
+export { customerPayload, customerDeletePayload, emailMarketingConsentPayload } from "./customers";
 export { refundPayload } from "./refunds";
 export { productPayload, productDeletePayload } from "./products";
 export { dataRequestPayload, customerRedactPayload, shopRedactPayload } from "./compliance";
-export { appUninstalledPayload, scopesUpdatePayload, bulkOperationFinishPayload } from "./app";
+export { appUninstalledPayload, scopesUpdatePayload, bulkOperationFinishPayload, shopUpdatePayload } from "./app";
