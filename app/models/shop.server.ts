@@ -48,6 +48,24 @@ export function setShopSettings(
   });
 }
 
+/**
+ * shop/update: the shop's name, and its time zone when the body gives one, as Shopify says at `at` (when it raised the
+ * event). A delivery raised before the one the settings were last taken from changes nothing (Shopify does not
+ * deliver in order). The currency is not taken from it: the ledger's amounts were read in the currency of the
+ * backfill. Returns whether the row changed.
+ */
+export async function applyShopUpdate(
+  shop: string,
+  { name, timezone }: { name: string; timezone: string | null },
+  at: Date,
+): Promise<boolean> {
+  const { count } = await prisma.shop.updateMany({
+    where: { shop, OR: [{ settingsAt: null }, { settingsAt: { lt: at } }] },
+    data: { name, ...(timezone === null ? {} : { timezone }), settingsAt: at },
+  });
+  return count > 0;
+}
+
 /** The storefront's default language as Shopify last said (e.g. "th"); null when not known yet. */
 export async function shopLocale(shop: string): Promise<string | null> {
   const row = await prisma.shop.findUnique({ where: { shop }, select: { locale: true } });

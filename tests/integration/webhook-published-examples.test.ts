@@ -283,6 +283,20 @@ const outcomes: Record<string, Outcome> = {
       ]);
     },
   },
+  "shop/update": {
+    // The shop is renamed "Super Toys"; the example's iana_timezone is null: the time zone stays as it was.
+    async given(shop) {
+      await prisma.shop.update({ where: { shop }, data: { name: "Old name", timezone: "Asia/Bangkok" } });
+    },
+    changes: { WebhookDelivery: 1 },
+    async then(shop) {
+      expect(await prisma.shop.findUniqueOrThrow({ where: { shop } })).toMatchObject({
+        name: "Super Toys",
+        timezone: "Asia/Bangkok",
+        settingsAt: expect.any(Date),
+      });
+    },
+  },
   // Wakes a backfill waiting on that bulk operation, if any: here none, so only the delivery is recorded.
   "bulk_operations/finish": { changes: { WebhookDelivery: 1 }, async then() {} },
   "customers/data_request": {
