@@ -731,6 +731,29 @@ describe("email marketing consent (customers_email_marketing_consent/update)", (
     await deleteJobs(S, KLAVIYO_SYNC);
   }, 60_000);
 
+  it("shop A's consent webhook naming shop B's customer changes nothing of B's", async () => {
+    const customerId = gid(B, 34); // subscribed in B, synced
+    const before = await prisma.klaviyoProfile.findUniqueOrThrow({
+      where: { shop_customerId: { shop: B, customerId } },
+    });
+    const body = JSON.stringify({
+      ...exampleBody("customers_email_marketing_consent/update"),
+      customer_id: 500_034,
+      email_address: email(B, 34),
+    });
+    const response = await postWebhook(env.app.url, "/webhooks/customers_email_marketing_consent/update", {
+      shop: A,
+      topic: "customers_email_marketing_consent/update",
+      body,
+      webhookId: randomUUID(),
+    });
+    expect(response.status).toBe(200);
+    expect(
+      await prisma.klaviyoProfile.findUniqueOrThrow({ where: { shop_customerId: { shop: B, customerId } } }),
+    ).toEqual(before);
+    expect(await prisma.klaviyoProfile.count({ where: { shop: A, customerId } })).toBe(0);
+  });
+
   it("a forged consent webhook is refused and changes nothing", async () => {
     const customerId = gid(S, 32);
     const before = await prisma.klaviyoProfile.findUniqueOrThrow({
