@@ -360,6 +360,7 @@ describe("privacy", () => {
     const report = await collectCustomerData(B, shopper, []);
     expect(report.line.link).toMatchObject({ lineUserId: ADA.userId });
     expect(report.line.attempts).toHaveLength(1);
+    expect(report.channelMessages).toHaveLength(1);
     // Shop A's report for the same customer id shows A's own link (or none), nothing of B's
     const inA = (await collectCustomerData(A, shopper, [])).line;
     expect(inA.attempts).toEqual([]);
