@@ -257,6 +257,11 @@ export async function finishImportJob(
           where: { shop, pendingJobId: jobId },
           data: { syncedAt: at, importFailures: 0, importError: null },
         });
+        // Consent withdrawn while the job was in flight: what Klaviyo now holds is to be removed by the next pass.
+        await tx.klaviyoProfile.updateMany({
+          where: { shop, pendingJobId: jobId, subscribed: false, pendingDigest: { not: UNSET_DIGEST } },
+          data: { clearPending: true },
+        });
         result.cleared = cleared.count;
         result.imported = imported.length;
       }
@@ -278,17 +283,18 @@ export async function finishImportJob(
  * existing row changes: a customer never synced has nothing in Klaviyo. Returns whether a removal is due.
  */
 export async function withdrawKlaviyoConsent(shop: string, customerId: string): Promise<boolean> {
+  // Each statement decides on the row as it is then (no read-then-write): a job that lands after these is caught by
+  // finishImportJob, which marks a held profile whose row says "not subscribed".
+  await prisma.klaviyoProfile.updateMany({ where: { shop, customerId }, data: { subscribed: false } });
+  await prisma.klaviyoProfile.updateMany({
+    where: { shop, customerId, OR: [{ digest: { not: null } }, { pendingJobId: { not: null } }] },
+    data: { clearPending: true },
+  });
   const row = await prisma.klaviyoProfile.findUnique({
     where: { shop_customerId: { shop, customerId } },
-    select: { digest: true, pendingJobId: true, clearPending: true },
+    select: { clearPending: true },
   });
-  if (!row) return false;
-  const clear = row.clearPending || row.digest !== null || row.pendingJobId !== null;
-  await prisma.klaviyoProfile.updateMany({
-    where: { shop, customerId },
-    data: { subscribed: false, clearPending: clear },
-  });
-  return clear;
+  return row?.clearPending ?? false;
 }
 
 /**

@@ -731,6 +731,33 @@ describe("email marketing consent (customers_email_marketing_consent/update)", (
     await deleteJobs(S, KLAVIYO_SYNC);
   }, 60_000);
 
+  it("unsubscribed while a job carrying the customer is in flight: the resumed pass imports, then removes", async () => {
+    const i = 35; // subscribed, synced
+    const customerId = gid(S, i);
+    await prisma.customerState.update({
+      where: { shop_customerId: { shop: S, customerId } },
+      data: { segment: "at_risk" },
+    });
+    const real = createKlaviyoClient({ origin: klaviyoServer.url, privateKey: KEY_S });
+    const dying = {
+      ...real,
+      importJob: async () => {
+        throw new Error("worker killed");
+      },
+    };
+    await expect(sync(S, { klaviyo: dying })).rejects.toThrow("worker killed");
+    await consentChange(customerId, "UNSUBSCRIBED");
+    expect(
+      await prisma.klaviyoProfile.findUniqueOrThrow({ where: { shop_customerId: { shop: S, customerId } } }),
+    ).toMatchObject({ subscribed: false, clearPending: true, pendingJobId: expect.any(String) });
+    // The webhook may also land before the job is recorded (Shopify said "subscribed" a moment earlier): the job's
+    // end marks the removal then, from the row's "not subscribed"
+    await prisma.klaviyoProfile.updateMany({ where: { shop: S, customerId }, data: { clearPending: false } });
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { imported: 1, cleared: 1 } });
+    expect(profilesOf(accountS.id).get(customerId)!.properties).toEqual({});
+    await deleteJobs(S, KLAVIYO_SYNC);
+  }, 60_000);
+
   it("shop A's consent webhook naming shop B's customer changes nothing of B's", async () => {
     const customerId = gid(B, 34); // subscribed in B, synced
     const before = await prisma.klaviyoProfile.findUniqueOrThrow({
