@@ -64,31 +64,54 @@ export async function spendLoginAttempt(shop: string, state: string): Promise<Ne
   return count === 1 ? row : null;
 }
 
-export type SaveLinkResult = { ok: true } | { ok: false; reason: "taken" };
+export type SaveLinkResult = { ok: true } | { ok: false; reason: "taken" | "channel_changed" };
+
+/** The LINE channel IDs a link was made under (the callback read them before it asked LINE for the shopper's id). */
+export interface LinkChannels {
+  login: string;
+  messaging: string;
+}
 
 /**
  * Links `customerId` to `lineUserId` (a new link, or the customer's link replaced with this account), unless the LINE
  * account is linked to another customer of the shop: "taken", nothing written. The unique (shop, lineUserId) index
  * decides a race between two customers.
+ *
+ * `channels`: the channel IDs the user id was obtained under. The link is written only while both connections still
+ * name them, in one transaction that first locks the two connection rows (a no-op UPDATE on each): a channel change
+ * or a disconnect (channel-connections.server.ts, which ends the shop's links in its own transaction on those rows)
+ * either commits first — then this finds another ID or none and writes nothing ("channel_changed") — or waits for
+ * this one and then ends the link it wrote. Without it a link finished while the merchant changed the channel would
+ * outlive the change (docs/channels.md#changing-or-disconnecting-line).
  */
-export async function saveLineLink(link: LineLinkRow): Promise<SaveLinkResult> {
+export async function saveLineLink(link: LineLinkRow, channels?: LinkChannels): Promise<SaveLinkResult> {
   const { shop, customerId, lineUserId } = link;
-  const other = await prisma.lineLink.findUnique({ where: { shop_lineUserId: { shop, lineUserId } } });
-  if (other && other.customerId !== customerId) return { ok: false, reason: "taken" };
   try {
-    await prisma.lineLink.upsert({
-      where: { shop_customerId: { shop, customerId } },
-      create: link,
-      update: {
-        lineUserId,
-        displayName: link.displayName,
-        locale: link.locale,
-        following: link.following,
-        linkedAt: link.linkedAt,
-        followAt: link.followAt,
-      },
+    return await prisma.$transaction(async (tx) => {
+      if (channels) {
+        const held = async (channel: string, publicId: string) =>
+          (await tx.$executeRaw`UPDATE "ChannelConnection" SET "publicId" = "publicId"
+            WHERE "shop" = ${shop} AND "channel" = ${channel} AND "publicId" = ${publicId}`) === 1;
+        // Always in the same order (login, then messaging), like a save that locks one row.
+        if (!(await held("line-login", channels.login)) || !(await held("line-messaging", channels.messaging)))
+          return { ok: false, reason: "channel_changed" } as const;
+      }
+      const other = await tx.lineLink.findUnique({ where: { shop_lineUserId: { shop, lineUserId } } });
+      if (other && other.customerId !== customerId) return { ok: false, reason: "taken" } as const;
+      await tx.lineLink.upsert({
+        where: { shop_customerId: { shop, customerId } },
+        create: link,
+        update: {
+          lineUserId,
+          displayName: link.displayName,
+          locale: link.locale,
+          following: link.following,
+          linkedAt: link.linkedAt,
+          followAt: link.followAt,
+        },
+      });
+      return { ok: true } as const;
     });
-    return { ok: true };
   } catch (error) {
     if ((error as { code?: string }).code === "P2002") return { ok: false, reason: "taken" };
     throw error;

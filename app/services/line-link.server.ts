@@ -144,6 +144,10 @@ export async function finishLineLink(
   const opened = await openConnection(shop, "line-login").catch(() => null);
   if (!opened?.publicId) return query("unavailable");
   const login = { publicId: opened.publicId, secrets: opened.secrets };
+  // The channels the shopper's LINE id will be obtained under: the link is written only while both are still the
+  // connected ones (saveLineLink; a channel change meanwhile ends the shop's links, docs/channels.md).
+  const messagingId = (await listConnections(shop)).find((c) => c.channel === "line-messaging")?.publicId;
+  if (!messagingId) return query("unavailable");
   try {
     const token = await lineCall("/oauth2/v2.1/token", {
       method: "POST",
@@ -186,16 +190,23 @@ export async function finishLineLink(
       return query("failed");
     }
     const displayName = typeof profile.body.displayName === "string" ? profile.body.displayName.slice(0, 200) : id.name;
-    const saved = await saveLineLink({
-      shop,
-      customerId,
-      lineUserId: id.sub,
-      displayName,
-      locale: attempt.locale === "th" ? "th" : "en",
-      following: friendship.body.friendFlag === true,
-      linkedAt: now,
-      followAt: now,
-    });
+    const saved = await saveLineLink(
+      {
+        shop,
+        customerId,
+        lineUserId: id.sub,
+        displayName,
+        locale: attempt.locale === "th" ? "th" : "en",
+        following: friendship.body.friendFlag === true,
+        linkedAt: now,
+        followAt: now,
+      },
+      { login: login.publicId, messaging: messagingId },
+    );
+    if (!saved.ok && saved.reason === "channel_changed") {
+      logger.warn("LINE link not saved: the shop's LINE channel changed meanwhile", { shop });
+      return query("unavailable");
+    }
     return query(saved.ok ? "linked" : "taken");
   } catch (error) {
     logger.warn("LINE link failed", { shop, error: error instanceof Error ? error.message : String(error) });

@@ -427,7 +427,12 @@ export function createLocalLine(options: LocalLineOptions = {}) {
     app,
     addChannel,
     /** LINE Login (simulator/line/login.ts): its channels, and who is signed in to LINE. */
-    login: { addChannel: login.addChannel, signIn: login.signIn, setConsent: login.setConsent },
+    login: {
+      addChannel: login.addChannel,
+      signIn: login.signIn,
+      setConsent: login.setConsent,
+      onNextToken: login.onNextToken,
+    },
     /** The shopper adds the account as a friend (or unblocks it); returns the follow event LINE would send. */
     follow(channelId: string, friend: Omit<LineFriend, "blocked">) {
       const c = channel(channelId);

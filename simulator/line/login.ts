@@ -102,6 +102,7 @@ export function createLocalLineLogin(now: () => number, friends?: FriendHooks) {
   let signedIn: string | null = null;
   let consent: { mode: "auto" | "page"; addFriend: boolean } = { mode: "auto", addFriend: true };
   const pending = new Map<string, Pending>();
+  let tokenHook: (() => Promise<void>) | null = null;
 
   /** Consent given: the friend added when asked and ticked, a one-time code, and the query to send back. */
   function grant(p: Pending, addFriend: boolean): Record<string, string> {
@@ -220,7 +221,7 @@ export function createLocalLineLogin(now: () => number, friends?: FriendHooks) {
     res.redirect(302, target.toString());
   });
 
-  router.post("/oauth2/v2.1/token", express.urlencoded({ extended: false }), (req, res) => {
+  router.post("/oauth2/v2.1/token", express.urlencoded({ extended: false }), async (req, res) => {
     const fail = (error: string, description: string) =>
       res.status(400).json({ error, error_description: description });
     if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
@@ -273,6 +274,10 @@ export function createLocalLineLogin(now: () => number, friends?: FriendHooks) {
       const signature = createHmac("sha256", channel.channelSecret).update(`${header}.${payload}`).digest("base64url");
       body.id_token = `${header}.${payload}.${signature}`;
     }
+    // A test's hook: something happening elsewhere while LINE answers (the code is already spent, as at LINE).
+    const hook = tokenHook;
+    tokenHook = null;
+    if (hook) await hook().catch(() => undefined);
     res.json(body);
   });
 
@@ -312,6 +317,10 @@ export function createLocalLineLogin(now: () => number, friends?: FriendHooks) {
     signIn(user: { userId: string; displayName: string } | null) {
       if (user) users.set(user.userId, user);
       signedIn = user?.userId ?? null;
+    },
+    /** Test hook: awaited once, by the next token exchange, before LINE answers it (what happens meanwhile elsewhere). */
+    onNextToken(hook: () => Promise<void>) {
+      tokenHook = hook;
     },
     /** How the signed-in user consents: at once ("auto") or on a page a browser clicks through; add the friend or not. */
     setConsent(next: Partial<{ mode: "auto" | "page"; addFriend: boolean }>) {

@@ -378,3 +378,42 @@ describe("privacy", () => {
     expect(await linkOf(A, shopper)).toEqual(inA.link);
   });
 });
+
+describe("a channel change while a link is being finished", () => {
+  it("a LINE Login channel ID saved while LINE answers the callback's token request: no link is written for the old channel", async () => {
+    const { saveConnection } = await import("../../app/services/channels.server");
+    const { keyringFrom } = await import("../../app/services/secret-box.server");
+    const keyring = keyringFrom(process.env.CHANNEL_SECRETS_KEY);
+    // Shop C gets LINE here (its own channels), so the other tests' links are not touched
+    const bot = {
+      channelId: "1657000103",
+      channelSecret: hexSecret(),
+      accessToken: randomBytes(60).toString("base64"),
+    };
+    line.addChannel({ ...bot, displayName: `${C} OA` });
+    const login = { channelId: "2000000103", channelSecret: hexSecret() };
+    line.login.addChannel({
+      ...login,
+      callbackUrls: [env.shopify.storefront.proxyUrl(C, "/line/callback")],
+      linkedBotChannelId: bot.channelId,
+    });
+    expect(await saveConnection(C, "line-messaging", bot, keyring)).toEqual({ ok: true });
+    expect(await saveConnection(C, "line-login", login, keyring)).toEqual({ ok: true });
+    line.login.signIn(SOMCHAI);
+    line.login.setConsent({ mode: "auto", addFriend: true });
+    const shopper = people[C][0];
+    const back = await authorize(await start(C, shopper));
+    // The merchant saves another Login channel (another provider) while the app exchanges the shopper's code
+    let saved: unknown = null;
+    line.login.onNextToken(async () => {
+      saved = await saveConnection(C, "line-login", { channelId: "2000000203", channelSecret: hexSecret() }, keyring);
+    });
+    const result = await callback(C, shopper, back);
+    expect(saved).toEqual({ ok: true });
+    // The user id LINE gave belongs to the old channel's provider: the link it would make must not outlive the change
+    expect(await linkOf(C, shopper)).toBeNull();
+    expect(result).toBe("unavailable");
+    // The shopper links again from the page under the new channel (nothing of the old one is left to get in the way)
+    expect(await prisma.lineLoginAttempt.count({ where: { shop: C } })).toBe(0);
+  });
+});
