@@ -48,6 +48,7 @@ import {
   recordOutcome,
   recordSentEach,
   redemptionById,
+  releasePausedCampaignMessages,
   renewClaim,
   rewardName,
   shopRow,
@@ -126,6 +127,8 @@ export interface SendOptions {
   /** Test hook: runs when a page's pushes or a multicast batch are ready to go, right before the sender confirms its
    * claim on them and sends. */
   beforeSend?: (ids: number[]) => Promise<void> | void;
+  /** Test hook: runs after a page's campaigns were read as paused and before their rows are set aside. */
+  beforePausedDefer?: () => Promise<void> | void;
 }
 
 function shopContext(
@@ -494,7 +497,8 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
       CAMPAIGN_ARCHIVED_SKIP,
     );
     const paused = consenting.filter((r) => statusOf(r) === "paused");
-    if (paused.length)
+    if (paused.length) {
+      await options.beforePausedDefer?.();
       add(
         "waiting",
         await deferPending(
@@ -505,6 +509,13 @@ export async function sendLineMessages(shop: string, options: SendOptions = {}):
           at,
         ),
       );
+      // A campaign resumed since its status was read above released nothing (its rows were not set aside yet): read
+      // again after setting them aside and release the resumed ones' rows now. (Resume changes the status, then
+      // releases: whichever order the two passes interleave in, one of them releases the rows.)
+      const pausedIds = [...new Set(paused.map((r) => campaignIdOf(r.sourceKey)))];
+      const again = await campaignStatuses(shop, pausedIds);
+      for (const id of pausedIds) if (again.get(id) === "active") await releasePausedCampaignMessages(shop, id, at);
+    }
     const live = consenting.filter((r) => statusOf(r) !== "archived" && statusOf(r) !== "paused");
     const tiers = new Map(
       (

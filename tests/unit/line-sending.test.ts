@@ -587,6 +587,30 @@ describe("sender", () => {
     expect(deliveredTo(CH_A, a.userId)).toHaveLength(0);
   });
 
+  it("a campaign resumed while a pass is setting its messages aside: they go at once, not six hours later", async () => {
+    const [p] = await linked(SHOP_A, 1);
+    const push = await campaign(SHOP_A, "push", [p.customerId]);
+    await produceLineMessages(SHOP_A);
+    await prisma.campaign.update({ where: { id: push.id }, data: { status: "paused" } });
+    const queue = { enqueue: async () => null } as unknown as JobQueue;
+    // The merchant presses Resume after this pass read the campaign as paused and before it set the row aside: the
+    // resume finds nothing waiting yet to release.
+    let resumed: unknown = null;
+    await sendLineMessages(SHOP_A, {
+      beforePausedDefer: async () => {
+        const form = new FormData();
+        form.set("intent", "resume");
+        resumed = await submitCampaign(SHOP_A, push.id, form, { queue });
+      },
+    });
+    expect(resumed).toMatchObject({ ok: true });
+    const [row] = await rowsOf(SHOP_A, `campaign:${push.id}`);
+    expect(row.state).toBe("pending");
+    expect(row.nextAttemptAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(await sendLineMessages(SHOP_A)).toMatchObject({ sent: 1, requests: 1 });
+    expect(deliveredTo(CH_A, p.userId)).toHaveLength(1);
+  });
+
   it("a paused campaign resumed after its code expired: the waiting message is skipped, not sent", async () => {
     const [p] = await linked(SHOP_A, 1);
     const push = await campaign(SHOP_A, "push", [p.customerId]);
