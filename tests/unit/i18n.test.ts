@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import ts from "typescript";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveLocale, resources } from "../../app/i18n";
+import { createI18n, resolveLocale, resources } from "../../app/i18n";
 
 const en = resources.en.translation;
 const th = resources.th.translation;
@@ -81,6 +81,14 @@ describe("admin languages", () => {
       visit(source);
     }
     expect(found).toEqual([]);
+  });
+
+  it("the Klaviyo card's given-up line agrees with its count in English (1 profile, 2 profiles); Thai has one form", () => {
+    const enT = createI18n("en").t;
+    const thT = createI18n("th").t;
+    expect(enT("klaviyo.givenUp", { count: 1, error: "x" })).toMatch(/^1 profile is no longer sent /);
+    expect(enT("klaviyo.givenUp", { count: 2, error: "x" })).toMatch(/^2 profiles are no longer sent /);
+    expect(thT("klaviyo.givenUp", { count: 1, error: "x" })).toMatch(/^หยุดส่ง 1 โปรไฟล์แล้ว/);
   });
 
   it("follows Shopify admin's locale, English for anything else", () => {
