@@ -98,9 +98,27 @@ async function endLineLinks(
   return { unlinked, attempts, skipped };
 }
 
+/** A change that would end links the merchant has not confirmed: nothing written, how many shoppers have linked. */
+export interface UnlinkNotConfirmed {
+  refused: "confirm_unlink";
+  linked: number;
+}
+
+/**
+ * Locks the shop's connection row of `channel` (a no-op UPDATE) for the rest of the transaction, so a link being
+ * written (saveLineLink, which locks the same rows) either commits before the links are counted or waits for the
+ * change and then finds it.
+ */
+async function lockConnection(tx: Prisma.TransactionClient, shop: string, channel: string): Promise<void> {
+  await tx.$executeRaw`UPDATE "ChannelConnection" SET "publicId" = "publicId"
+    WHERE "shop" = ${shop} AND "channel" = ${channel}`;
+}
+
 /**
  * Saves a LINE channel's connection. When it names another channel than the one saved — or none was saved and links
- * are left from an earlier one — the links (LINE user ids are per provider) end in the same transaction.
+ * are left from an earlier one — the links (LINE user ids are per provider) end in the same transaction. Unless
+ * `confirmed`, a change that would end links refuses while the shop has any: nothing is written and the answer says
+ * how many shoppers have linked (docs/channels.md#confirming-before-unlinking).
  */
 export function upsertLineConnection(
   shop: string,
@@ -108,30 +126,46 @@ export function upsertLineConnection(
   row: { publicId: string | null; secrets: string; keyId: string },
   reason: string,
   now: Date,
-): Promise<LineLinksEnded> {
+  confirmed: boolean,
+): Promise<LineLinksEnded | UnlinkNotConfirmed> {
   return prisma.$transaction(async (tx) => {
+    await lockConnection(tx, shop, channel);
     const before = await tx.channelConnection.findUnique({
       where: { shop_channel: { shop, channel } },
       select: { publicId: true },
     });
+    const endsLinks = !(before && before.publicId === row.publicId);
+    if (endsLinks && !confirmed) {
+      const linked = await tx.lineLink.count({ where: { shop } });
+      if (linked > 0) return { refused: "confirm_unlink", linked };
+    }
     await tx.channelConnection.upsert({
       where: { shop_channel: { shop, channel } },
       create: { shop, channel, ...row, status: "untested" },
       update: { ...row, status: "untested", lastError: null, lastTestedAt: null },
     });
-    if (before && before.publicId === row.publicId) return NOTHING_ENDED;
+    if (!endsLinks) return NOTHING_ENDED;
     return endLineLinks(tx, shop, reason, now);
   });
 }
 
-/** Disconnects a LINE channel: the connection and, in the same transaction, the shop's LINE links. */
+/**
+ * Disconnects a LINE channel: the connection and, in the same transaction, the shop's LINE links. Unless `confirmed`,
+ * refuses while the shop has links (nothing deleted).
+ */
 export function deleteLineConnection(
   shop: string,
   channel: (typeof LINE_CHANNELS)[number],
   reason: string,
   now: Date,
-): Promise<LineLinksEnded & { deleted: number }> {
+  confirmed: boolean,
+): Promise<(LineLinksEnded & { deleted: number }) | UnlinkNotConfirmed> {
   return prisma.$transaction(async (tx) => {
+    await lockConnection(tx, shop, channel);
+    if (!confirmed && (await tx.channelConnection.count({ where: { shop, channel } })) > 0) {
+      const linked = await tx.lineLink.count({ where: { shop } });
+      if (linked > 0) return { refused: "confirm_unlink", linked };
+    }
     const deleted = (await tx.channelConnection.deleteMany({ where: { shop, channel } })).count;
     if (deleted === 0) return { ...NOTHING_ENDED, deleted };
     return { ...(await endLineLinks(tx, shop, reason, now)), deleted };

@@ -54,14 +54,23 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!isChannel(channel)) {
     return json<ChannelActionResult>({ intent: "invalid", ok: false, reason: "unknown_channel" }, { status: 400 });
   }
+  // Ending the shop's LINE links (another channel ID, or disconnecting) needs the confirmation box ticked when
+  // shoppers have linked; the services refuse otherwise and nothing changes (docs/channels.md#confirming-before-unlinking).
+  const confirmUnlink = form.get("confirmUnlink") === "yes";
   if (intent === "save") {
     const input: Record<string, unknown> = {};
     for (const field of FIELDS[channel]) input[field] = form.get(field);
-    const result = await saveConnection(session.shop, channel, input);
+    const result = await saveConnection(session.shop, channel, input, undefined, undefined, { confirmUnlink });
     if (result.ok)
       return json<ChannelActionResult>(
         result.unlinked ? { intent: "save", ok: true, unlinked: result.unlinked } : { intent: "save", ok: true },
       );
+    if ("confirmUnlink" in result) {
+      return json<ChannelActionResult>(
+        { intent: "save", ok: false, reason: "confirm_unlink", linked: result.confirmUnlink.linked },
+        { status: 409 },
+      );
+    }
     if ("keyMissing" in result) {
       return json<ChannelActionResult>({ intent: "save", ok: false, reason: "key_missing" }, { status: 503 });
     }
@@ -84,8 +93,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       : json<KlaviyoSyncResult>({ intent: "sync", ok: false, reason: "not_connected" }, { status: 404 });
   }
   if (intent === "disconnect") {
-    const { unlinked } = await disconnect(session.shop, channel);
-    return json<ChannelActionResult>({ intent: "disconnect", ok: true, unlinked });
+    const result = await disconnect(session.shop, channel, undefined, { confirmUnlink });
+    if (!result.ok) {
+      return json<ChannelActionResult>(
+        { intent: "disconnect", ok: false, reason: "confirm_unlink", linked: result.confirmUnlink.linked },
+        { status: 409 },
+      );
+    }
+    return json<ChannelActionResult>({ intent: "disconnect", ok: true, unlinked: result.unlinked });
   }
   return json<ChannelActionResult>({ intent: "invalid", ok: false, reason: "unknown_intent" }, { status: 400 });
 };

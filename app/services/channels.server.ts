@@ -40,10 +40,22 @@ export const LINE_DISCONNECTED = "LINE disconnected: the shopper's link ended wi
 const isLineChannel = (channel: Channel): channel is (typeof LINE_CHANNELS)[number] =>
   (LINE_CHANNELS as readonly string[]).includes(channel);
 
+/** A LINE change that would unlink shoppers, not confirmed: nothing was changed; `linked` shoppers would be unlinked. */
+export interface ConfirmUnlink {
+  ok: false;
+  confirmUnlink: { linked: number };
+}
+
 export type SaveResult =
   | { ok: true; unlinked?: number }
   | { ok: false; errors: Partial<Record<string, FieldError>> }
-  | { ok: false; keyMissing: true };
+  | { ok: false; keyMissing: true }
+  | ConfirmUnlink;
+
+/** Options of a change to a LINE channel: `confirmUnlink` — the merchant confirmed ending the shop's LINE links. */
+export interface ChangeOptions {
+  confirmUnlink?: boolean;
+}
 
 export async function saveConnection(
   shop: string,
@@ -51,6 +63,7 @@ export async function saveConnection(
   input: Record<string, unknown>,
   keyring: Keyring = keyringFromEnv(),
   now: Date = new Date(),
+  { confirmUnlink = false }: ChangeOptions = {},
 ): Promise<SaveResult> {
   const parsed = parseConnection(channel, input);
   if (!parsed.ok) return { ok: false, errors: parsed.errors };
@@ -61,9 +74,10 @@ export async function saveConnection(
     await upsertConnection(shop, channel, row);
     return { ok: true };
   }
-  // LINE user ids are per provider: another channel id ends the shop's links (same transaction); the same id again
-  // (a new secret or token) keeps them.
-  const ended = await upsertLineConnection(shop, channel, row, LINE_CHANNEL_CHANGED, now);
+  // LINE user ids are per provider: another channel id ends the shop's links (same transaction), only once the
+  // merchant confirmed it when there are any; the same id again (a new secret or token) keeps them.
+  const ended = await upsertLineConnection(shop, channel, row, LINE_CHANNEL_CHANGED, now, confirmUnlink);
+  if ("refused" in ended) return { ok: false, confirmUnlink: { linked: ended.linked } };
   return ended.unlinked > 0 ? { ok: true, unlinked: ended.unlinked } : { ok: true };
 }
 
@@ -71,15 +85,20 @@ export function connectionsFor(shop: string): Promise<ConnectionSummary[]> {
   return listConnections(shop);
 }
 
-/** Removes a connection; a LINE channel's takes the shop's LINE links with it (how many shoppers were unlinked). */
+/**
+ * Removes a connection; a LINE channel's takes the shop's LINE links with it (how many shoppers were unlinked) — only
+ * once the merchant confirmed it when there are any, else nothing is removed.
+ */
 export async function disconnect(
   shop: string,
   channel: Channel,
   now: Date = new Date(),
-): Promise<{ deleted: number; unlinked: number }> {
-  if (!isLineChannel(channel)) return { deleted: await deleteConnection(shop, channel), unlinked: 0 };
-  const { deleted, unlinked } = await deleteLineConnection(shop, channel, LINE_DISCONNECTED, now);
-  return { deleted, unlinked };
+  { confirmUnlink = false }: ChangeOptions = {},
+): Promise<{ ok: true; deleted: number; unlinked: number } | ConfirmUnlink> {
+  if (!isLineChannel(channel)) return { ok: true, deleted: await deleteConnection(shop, channel), unlinked: 0 };
+  const ended = await deleteLineConnection(shop, channel, LINE_DISCONNECTED, now, confirmUnlink);
+  if ("refused" in ended) return { ok: false, confirmUnlink: { linked: ended.linked } };
+  return { ok: true, deleted: ended.deleted, unlinked: ended.unlinked };
 }
 
 /** How many shoppers have linked LINE (shown on the LINE cards: what disconnecting or another channel id ends). */

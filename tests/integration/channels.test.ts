@@ -203,16 +203,29 @@ describe("changing or disconnecting LINE", () => {
     accessToken: randomBytes(60).toString("base64"),
   });
 
-  it("another Messaging API channel id unlinks the shop's shoppers (links, attempts, waiting messages); the same id with a new secret and token keeps them; shop B untouched", async () => {
+  const confirmed = { confirmUnlink: "yes" };
+  const refusal = (intent: string, linked: number) => ({
+    status: 409,
+    body: { intent, ok: false, reason: "confirm_unlink", linked },
+  });
+
+  it("another Messaging API channel id is refused until the merchant confirms (nothing changed), then unlinks the shop's shoppers (links, attempts, waiting messages); the same id with a new secret and token keeps them without asking; shop B untouched", async () => {
     await linkedShopper(A);
     await linkedShopper(A);
     await linkedShopper(B);
     expect(await lineLinked(A)).toBe(2);
-    // Rotating the secret and token of the same channel: nothing ends.
+    // Rotating the secret and token of the same channel: nothing ends, nothing to confirm.
     expect(await act(A, messaging("1657000002"))).toEqual({ status: 200, body: { intent: "save", ok: true } });
     expect(await held(A)).toEqual({ links: 2, attempts: 2, pending: 2, sent: 2 });
-    // Another channel: the links were the previous one's.
-    expect(await act(A, messaging("1657000003"))).toEqual({
+    // Another channel ID (a typo, say) without the confirmation: refused with A's own count, nothing saved or ended.
+    const before = (await row(A, "line-messaging"))!;
+    expect(await act(A, messaging("1657000003"))).toEqual(refusal("save", 2));
+    expect(await act(A, { ...messaging("1657000003"), confirmUnlink: "no" })).toEqual(refusal("save", 2));
+    expect(await row(A, "line-messaging")).toEqual(before);
+    expect(await held(A)).toEqual({ links: 2, attempts: 2, pending: 2, sent: 2 });
+    expect(await lineLinked(A)).toBe(2);
+    // Confirmed: the links were the previous channel's.
+    expect(await act(A, { ...messaging("1657000003"), ...confirmed })).toEqual({
       status: 200,
       body: { intent: "save", ok: true, unlinked: 2 },
     });
@@ -228,7 +241,9 @@ describe("changing or disconnecting LINE", () => {
     expect(await held(B)).toEqual({ links: 1, attempts: 1, pending: 1, sent: 1 });
   });
 
-  it("another LINE Login channel id unlinks too; disconnecting a LINE channel unlinks and says how many; B untouched", async () => {
+  it("another LINE Login channel id and disconnecting ask for the confirmation too, then unlink and say how many; none needed without links; B untouched", async () => {
+    // A has no links left (B has one): another ID needs no confirmation — B's links are not A's to confirm
+    expect(await act(A, messaging("1657000002"))).toEqual({ status: 200, body: { intent: "save", ok: true } });
     await linkedShopper(A);
     const login = (channelId: string) => ({
       intent: "save",
@@ -238,11 +253,21 @@ describe("changing or disconnecting LINE", () => {
     });
     expect(await act(A, login("2000000009"))).toEqual({ status: 200, body: { intent: "save", ok: true } });
     expect((await held(A)).links).toBe(1);
-    expect(await act(A, login("2000000010"))).toEqual({ status: 200, body: { intent: "save", ok: true, unlinked: 1 } });
+    expect(await act(A, login("2000000010"))).toEqual(refusal("save", 1));
+    expect((await row(A, "line-login"))!.publicId).toBe("2000000009");
+    expect(await held(A)).toMatchObject({ links: 1, attempts: 1, pending: 1 });
+    expect(await act(A, { ...login("2000000010"), ...confirmed })).toEqual({
+      status: 200,
+      body: { intent: "save", ok: true, unlinked: 1 },
+    });
     expect(await held(A)).toMatchObject({ links: 0, attempts: 0, pending: 0 });
 
     await linkedShopper(A);
-    expect(await act(A, { intent: "disconnect", channel: "line-login" })).toEqual({
+    // Disconnecting without the confirmation: refused, the connection and the links stay
+    expect(await act(A, { intent: "disconnect", channel: "line-login" })).toEqual(refusal("disconnect", 1));
+    expect(await row(A, "line-login")).not.toBeNull();
+    expect(await held(A)).toMatchObject({ links: 1, attempts: 1, pending: 1 });
+    expect(await act(A, { intent: "disconnect", channel: "line-login", ...confirmed })).toEqual({
       status: 200,
       body: { intent: "disconnect", ok: true, unlinked: 1 },
     });
@@ -253,16 +278,21 @@ describe("changing or disconnecting LINE", () => {
         where: { shop: A, state: "skipped", lastError: { startsWith: "LINE disconnected" } },
       }),
     ).toBe(1);
-    // B cannot disconnect (or unlink) A's: B has no LINE connection, and its own links stay
+    // B cannot disconnect (or unlink) A's: B has no LINE connection (nothing to confirm), and its own link stays
     expect(await act(B, { intent: "disconnect", channel: "line-messaging" })).toEqual({
       status: 200,
       body: { intent: "disconnect", ok: true, unlinked: 0 },
     });
     expect(await row(A, "line-messaging")).not.toBeNull();
     expect(await held(B)).toEqual({ links: 1, attempts: 1, pending: 1, sent: 1 });
-    // Connected again: links left from a channel no longer known (none is saved to compare with) end too
+    // Connected again: links left from a channel no longer known (none is saved to compare with) end too, confirmed
     await linkedShopper(A);
-    expect(await act(A, login("2000000009"))).toEqual({ status: 200, body: { intent: "save", ok: true, unlinked: 1 } });
+    expect(await act(A, login("2000000009"))).toEqual(refusal("save", 1));
+    expect(await row(A, "line-login")).toBeNull();
+    expect(await act(A, { ...login("2000000009"), ...confirmed })).toEqual({
+      status: 200,
+      body: { intent: "save", ok: true, unlinked: 1 },
+    });
     expect(await held(A)).toMatchObject({ links: 0, attempts: 0, pending: 0 });
   });
 });
