@@ -10,7 +10,7 @@ import { getShop, recordInstall } from "./models/shop.server";
 import { accessScopesChanged } from "./services/access.server";
 import { backfillOnInstall } from "./services/backfill.server";
 import { routeAdminApiToSimulator } from "./shopify/simulator-switch.server";
-import { proxyIdentity, proxyQueryIssue } from "./domain/app-proxy";
+import { proxyIdentity, proxyQueryIssue, replayedFormRedirect } from "./domain/app-proxy";
 import { claimProxySignature } from "./models/proxy-signatures.server";
 
 if (env.SHOPIFY_ADMIN_API_ORIGIN) routeAdminApiToSimulator(env.SHOPIFY_ADMIN_API_ORIGIN, env.NODE_ENV);
@@ -83,10 +83,19 @@ function proxyRefused(reason: string, shop: string | null): Response {
 }
 
 /**
+ * The answer to a replayed POST of one of the loyalty page's forms: 303 to the page (its GET, no result named), nothing
+ * of the request read or done (docs/storefront-forms.md#double-click).
+ */
+function replayedFormAnswer(page: string, shop: string): Response {
+  logger.info("app proxy form replayed: sent back to the page", { shop });
+  return new Response(null, { status: 303, headers: { Location: page, "Cache-Control": "private, no-store" } });
+}
+
+/**
  * The library's app proxy authentication (the signature over the query and the library's timestamp check, which
  * passes a missing timestamp), made strict (docs/rules.md#loyalty-page): Shopify's parameters each once, a timestamp
  * within the tolerance, and each signature answered once (a replay is refused). Every refusal is a 401 that says
- * nothing (the library's own is a 400). The verified shop and signed-in customer come with the library's context.
+ * nothing (the library's own is a 400), but for a replayed POST of a loyalty page form, sent back to the page (303). The verified shop and signed-in customer come with the library's context.
  */
 async function appProxy(request: Request) {
   const params = new URL(request.url).searchParams;
@@ -101,6 +110,9 @@ async function appProxy(request: Request) {
   }
   const identity = proxyIdentity(params);
   if (!(await claimProxySignature(identity.shop, identity.signature, new Date(identity.keptUntil)))) {
+    // A page form sent twice within one second (a double click): the first acted; the second is sent to the page.
+    const page = replayedFormRedirect(request.method, new URL(request.url).pathname, params);
+    if (page) throw replayedFormAnswer(page, identity.shop);
     throw proxyRefused("replayed", identity.shop);
   }
   return { ...context, shop: identity.shop, customerId: identity.customerId };

@@ -60,3 +60,25 @@ export function proxyIdentity(params: URLSearchParams): ProxyIdentity {
     keptUntil: (Number(params.get("timestamp")) + PROXY_SIGNATURE_KEPT_S) * 1000,
   };
 }
+
+/** The loyalty page's storefront path: the signed `path_prefix` when it is one (`/apps/loyalty`), else that default. */
+export function proxyPagePathOf(params: URLSearchParams): string {
+  const prefix = params.get("path_prefix") ?? "";
+  return /^\/[a-z]+\/[A-Za-z0-9_-]{1,30}$/.test(prefix) ? prefix : "/apps/loyalty";
+}
+
+/** The app paths of the loyalty page's own forms (redeem and birthday post to the page; Link and Unlink LINE). */
+const PAGE_FORM_PATHS = new Set(["/proxy", "/proxy/", "/proxy/line/link", "/proxy/line/unlink"]);
+
+/**
+ * Where a replayed signature is sent instead of the bare 401, or null for the 401 (docs/storefront-forms.md#double-click).
+ * A fast double click on one of the loyalty page's forms sends the same signed query twice (Shopify signs the path's
+ * query and a whole-second timestamp, not the body), so the second POST is a replay although the shopper did nothing
+ * wrong and the first one acted. It is answered with a redirect to the page itself (its GET, no result in the query:
+ * nothing is claimed, the page shows what the first one did); nothing of the replayed request is read or acted on.
+ * Every other replay — a GET, another path, another method, the referral form — stays the 401.
+ */
+export function replayedFormRedirect(method: string, appPath: string, params: URLSearchParams): string | null {
+  if (method.toUpperCase() !== "POST" || !PAGE_FORM_PATHS.has(appPath)) return null;
+  return proxyPagePathOf(params);
+}

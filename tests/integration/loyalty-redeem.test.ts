@@ -356,16 +356,46 @@ describe("exactly once through HTTP, and refusals that change nothing", () => {
     expect(await redemptionsOf(A, id)).toHaveLength(0);
   });
 
-  it("a replayed POST (the same signed query again) is refused (401) and redeems nothing more", async () => {
+  it("a double click (the same signed POST twice in one second): the first redeems, the second is sent to the page and changes nothing", async () => {
     const id = await customer(1_000);
+    // One signed query for both: Shopify signs the path's query and a whole-second timestamp, not the body.
     const query = signedProxyQuery({ shop: A, customerId: numeric(id), extra: [["f", "replay"]] });
-    const first = await appPost(A, id, { intent: "redeem", reward: five.id, token: tokenFor(A, id, five.id) }, query);
+    const fields = { intent: "redeem", reward: five.id, token: tokenFor(A, id, five.id) };
+    const first = await appPost(A, id, fields, query);
     expect(first.status).toBe(303);
-    const before = await dumpDatabase();
-    const replay = await appPost(A, id, { intent: "redeem", reward: five.id, token: tokenFor(A, id, five.id) }, query);
-    expect(replay.status).toBe(401);
+    expect(first.headers.get("location")).toMatch(/^\/apps\/loyalty\?redemption=/);
+    const journal = () =>
+      prisma.pointsEntry.findMany({ where: { shop: A, customerId: id }, orderBy: { sourceKey: "asc" } });
+    const held = await journal();
+    expect(held.filter((e) => e.kind === "redemption")).toHaveLength(1);
+    const [before, shopify] = [await dumpDatabase(), discounts(A).length];
+    const replay = await appPost(A, id, fields, query);
+    // The page itself (its GET, no result claimed), not a bare 401 the shopper cannot read.
+    expect(replay.status).toBe(303);
+    expect(replay.headers.get("location")).toBe("/apps/loyalty");
+    expect(replay.headers.get("cache-control")).toBe("private, no-store");
+    expect(await replay.text()).toBe("");
     expect(await dumpDatabase()).toEqual(before);
+    expect(await journal()).toEqual(held);
     expect(await redemptionsOf(A, id)).toHaveLength(1);
+    expect(discounts(A).length).toBe(shopify);
+    // Only a page form's POST: the same signature again on a GET, or a POST to another path, is still the 401.
+    for (const again of [
+      await fetch(`${env.app.url}/proxy?${query}`, { headers: BROWSER_HEADERS, redirect: "manual" }),
+      await fetch(`${env.app.url}/proxy/other?${query}`, { method: "POST", body: "", redirect: "manual" }),
+    ]) {
+      expect(again.status).toBe(401);
+      expect(await again.text()).toBe("Unauthorized");
+    }
+    // The page's other forms (Link and Unlink LINE) the same: the page, nothing read.
+    for (const path of ["/proxy/line/unlink", "/proxy/line/link"]) {
+      const again = await fetch(`${env.app.url}${path}?${query}`, { method: "POST", body: "", redirect: "manual" });
+      expect([again.status, again.headers.get("location")]).toEqual([303, "/apps/loyalty"]);
+    }
+    expect(await dumpDatabase()).toEqual(before);
+    // The page it is sent to shows the first click's redemption.
+    const [redemption] = await redemptionsOf(A, id);
+    expect((await storefrontPage(A, id)).html).toContain(`<code>${redemption.code}</code>`);
   });
 
   it("nothing in the form chooses whose points: a form made for another customer is refused and spends nothing", async () => {
