@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "KlaviyoProfile" ADD COLUMN "consentAt" DATETIME;
+
