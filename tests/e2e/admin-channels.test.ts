@@ -210,56 +210,114 @@ describe("the Channels page", () => {
       expect(errors).toEqual([]);
     }
   });
-  it("another LINE channel ID unlinks the shop's shoppers and the page says how many, in English and Thai", async () => {
+  it("the saved Channel ID is shown, a new token keeps the links; another ID asks 'This unlinks 2 shoppers — tick to confirm' and changes nothing until ticked; Disconnect asks too; English and Thai", async () => {
     const texts = {
-      en: { save: "Save", linked: "2 shoppers have linked LINE.", unlinked: "2 shoppers were unlinked from LINE" },
+      en: {
+        save: "Save",
+        replace: "Replace",
+        disconnect: "Disconnect",
+        linked: "2 shoppers have linked LINE.",
+        confirm: "This unlinks 2 shoppers — tick to confirm",
+        confirmOne: "This unlinks 1 shopper — tick to confirm",
+        tick: "I understand: unlink 2 shoppers from LINE",
+        tickOne: "I understand: unlink 1 shopper from LINE",
+        unlinked: "2 shoppers were unlinked from LINE",
+        unlinkedOne: "1 shopper was unlinked from LINE",
+        saved: "Saved and encrypted. Use Test connection to check it.",
+      },
       th: {
         save: "บันทึก",
+        replace: "แทนที่",
+        disconnect: "ยกเลิกการเชื่อมต่อ",
         linked: "ลูกค้า 2 คนเชื่อมต่อ LINE ไว้แล้ว",
+        confirm: "การดำเนินการนี้จะยกเลิกการเชื่อมต่อ LINE ของลูกค้า 2 คน — ติ๊กเพื่อยืนยัน",
+        confirmOne: "การดำเนินการนี้จะยกเลิกการเชื่อมต่อ LINE ของลูกค้า 1 คน — ติ๊กเพื่อยืนยัน",
+        tick: "ฉันเข้าใจแล้ว ยกเลิกการเชื่อมต่อ LINE ของลูกค้า 2 คน",
+        tickOne: "ฉันเข้าใจแล้ว ยกเลิกการเชื่อมต่อ LINE ของลูกค้า 1 คน",
         unlinked: "ยกเลิกการเชื่อมต่อ LINE ของลูกค้า 2 คนแล้ว",
+        unlinkedOne: "ยกเลิกการเชื่อมต่อ LINE ของลูกค้า 1 คนแล้ว",
+        saved: "บันทึกและเข้ารหัสแล้ว กด “ทดสอบการเชื่อมต่อ” เพื่อตรวจสอบ",
       },
     };
+    const connection = (shop: string) =>
+      prisma.channelConnection.findUnique({ where: { shop_channel: { shop, channel: "line-messaging" } } });
+    const link = (shop: string, n: number, locale: Locale) =>
+      prisma.lineLink.create({
+        data: {
+          shop,
+          customerId: `gid://shopify/Customer/${900 + n}`,
+          lineUserId: `U${String(900 + n).padStart(32, "0")}`,
+          locale,
+          following: true,
+          linkedAt: new Date(),
+          followAt: new Date(),
+        },
+      });
     for (const locale of ["en", "th"] as const) {
       const { domain } = SHOPS[locale];
+      const text = texts[locale];
       const { page, errors } = await newPage(locale === "th" ? "th-TH" : "en-US");
       const lineCard = page.locator('[data-channel="line-messaging"]');
-      const saveLine = async (channelId: string) => {
-        await lineCard.getByLabel("Channel ID").fill(channelId);
+      const channelId = lineCard.getByLabel("Channel ID");
+      const submitButton = lineCard
+        .getByRole("button", { name: text.replace })
+        .or(lineCard.getByRole("button", { name: text.save }));
+      const fillSecrets = async () => {
         await lineCard.getByLabel("Channel secret").fill(SECRET);
         await lineCard.getByLabel("Channel access token").fill(TOKEN);
-        await lineCard
-          .getByRole("button", { name: locale === "th" ? "แทนที่" : "Replace" })
-          .or(lineCard.getByRole("button", { name: texts[locale].save }))
-          .click();
       };
       await page.goto(url(domain, locale === "th" ? { locale: "th" } : {}), { waitUntil: "networkidle" });
       await expect.poll(() => lineCard.count()).toBe(1);
       if (locale === "th") {
         // The Thai shop connects its OA first.
-        await saveLine("1657000001");
-        await expect
-          .poll(() => prisma.channelConnection.count({ where: { shop: domain, channel: "line-messaging" } }))
-          .toBe(1);
+        await channelId.fill("1657000001");
+        await fillSecrets();
+        await submitButton.click();
+        await expect.poll(async () => (await connection(domain))?.publicId).toBe("1657000001");
       }
-      for (const n of [1, 2])
-        await prisma.lineLink.create({
-          data: {
-            shop: domain,
-            customerId: `gid://shopify/Customer/${900 + n}`,
-            lineUserId: `U${String(900 + n).padStart(32, "0")}`,
-            locale,
-            following: true,
-            linkedAt: new Date(),
-            followAt: new Date(),
-          },
-        });
+      for (const n of [1, 2]) await link(domain, n, locale);
       await page.reload({ waitUntil: "networkidle" });
-      await expect.poll(() => lineCard.getByText(texts[locale].linked, { exact: false }).count()).toBe(1);
-      await saveLine("1657000005");
-      await expect.poll(() => lineCard.getByText(texts[locale].unlinked).count()).toBe(1);
+      await expect.poll(() => lineCard.getByText(text.linked, { exact: false }).count()).toBe(1);
+      // The saved Channel ID is in its field: rotating the secret and token needs only them, and keeps the links
+      expect(await channelId.inputValue()).toBe("1657000001");
+      await fillSecrets();
+      await submitButton.click();
+      await expect.poll(() => lineCard.getByText(text.saved).count()).toBe(1);
+      expect(await lineCard.getByText(text.confirm).count()).toBe(0);
+      expect(await prisma.lineLink.count({ where: { shop: domain } })).toBe(2);
+      expect(await channelId.inputValue()).toBe("1657000001");
+
+      // A mistyped ID: the page asks, and nothing is saved or unlinked
+      await channelId.fill("1657000005");
+      await fillSecrets();
+      await submitButton.click();
+      await expect.poll(() => lineCard.getByText(text.confirm).count()).toBe(1);
+      expect((await connection(domain))?.publicId).toBe("1657000001");
+      expect(await prisma.lineLink.count({ where: { shop: domain } })).toBe(2);
+      expect(await seriousViolations(page)).toEqual([]);
+      await lineCard.screenshot({ path: `${DIR}/channels-line-confirm-unlink-${locale}.png` });
+      // Ticked: the change goes ahead as before
+      await lineCard.getByLabel(text.tick).check();
+      await submitButton.click();
+      await expect.poll(() => lineCard.getByText(text.unlinked).count()).toBe(1);
       expect(await prisma.lineLink.count({ where: { shop: domain } })).toBe(0);
+      expect((await connection(domain))?.publicId).toBe("1657000005");
+      expect(await channelId.inputValue()).toBe("1657000005");
       expect(await seriousViolations(page)).toEqual([]);
       await lineCard.screenshot({ path: `${DIR}/channels-line-unlinked-${locale}.png` });
+
+      // Disconnect with a shopper linked: asked too; ticked, the connection and the link end
+      await link(domain, 3, locale);
+      await lineCard.getByRole("button", { name: text.disconnect }).click();
+      await expect.poll(() => lineCard.getByText(text.confirmOne).count()).toBe(1);
+      expect(await connection(domain)).not.toBeNull();
+      expect(await prisma.lineLink.count({ where: { shop: domain } })).toBe(1);
+      await lineCard.getByLabel(text.tickOne).check();
+      await lineCard.getByRole("button", { name: text.disconnect }).click();
+      await expect.poll(() => lineCard.getByText(text.unlinkedOne).count()).toBe(1);
+      expect(await connection(domain)).toBeNull();
+      expect(await prisma.lineLink.count({ where: { shop: domain } })).toBe(0);
+      expect(await channelId.inputValue()).toBe("");
       expect(errors).toEqual([]);
     }
   });
