@@ -56,6 +56,8 @@ export function ChannelCard({ channel, fields, connection, lineLinked = null }: 
   const [values, setValues] = useState<Record<string, string>>(blank);
   // "I understand: unlink N shoppers" — ticked only after the action asked for it, cleared when the ID changes
   const [confirmUnlink, setConfirmUnlink] = useState(false);
+  // The Channel ID edited since the last submit: a save's confirmation request was about the ID sent, not this one
+  const [idEdited, setIdEdited] = useState(false);
   const result = fetcher.state === "idle" ? fetcher.data : undefined;
   const busy = fetcher.state !== "idle";
   const busyIntent = busy ? fetcher.formData?.get("intent") : null;
@@ -75,12 +77,14 @@ export function ChannelCard({ channel, fields, connection, lineLinked = null }: 
     form.set("channel", channel);
     for (const [k, v] of Object.entries(extra)) form.set(k, v);
     if (confirmUnlink) form.set("confirmUnlink", "yes");
+    setIdEdited(false);
     fetcher.submit(form, { method: "post" });
   };
   const askedToConfirm =
     result && !result.ok && "reason" in result && result.reason === "confirm_unlink" && "linked" in result
       ? { intent: result.intent, linked: result.linked ?? 0 }
       : null;
+  const showConfirm = askedToConfirm && !(askedToConfirm.intent === "save" && idEdited);
   const fieldError = (field: string) => {
     if (result?.intent !== "save" || result.ok || !result.errors?.[field]) return undefined;
     return t(`channels.errors.${result.errors[field]}`, { field: t(`channels.fields.${field}`) });
@@ -153,7 +157,10 @@ export function ChannelCard({ channel, fields, connection, lineLinked = null }: 
                 onChange={(v) => {
                   setValues((s) => ({ ...s, [field]: v }));
                   // A confirmation is for the ID it was given for
-                  if (PUBLIC_FIELDS.has(field)) setConfirmUnlink(false);
+                  if (PUBLIC_FIELDS.has(field)) {
+                    setConfirmUnlink(false);
+                    setIdEdited(true);
+                  }
                 }}
                 error={fieldError(field)}
                 placeholder={connection && !PUBLIC_FIELDS.has(field) ? t("channels.storedPlaceholder") : undefined}
@@ -166,7 +173,7 @@ export function ChannelCard({ channel, fields, connection, lineLinked = null }: 
               {t("channels.lineLinked", { count: lineLinked })}
             </Text>
           )}
-          {askedToConfirm && (
+          {askedToConfirm && showConfirm && (
             <div data-confirm-unlink>
               <Banner tone="critical" title={t("channels.confirmUnlink.title", { count: askedToConfirm.linked })}>
                 <BlockStack gap="200">

@@ -296,6 +296,13 @@ describe("the Channels page", () => {
       expect(await prisma.lineLink.count({ where: { shop: domain } })).toBe(2);
       expect(await seriousViolations(page)).toEqual([]);
       await lineCard.screenshot({ path: `${DIR}/channels-line-confirm-unlink-${locale}.png` });
+      // Editing the ID withdraws the question (it was about the ID sent); sent again, it is asked again
+      await channelId.fill("1657000006");
+      expect(await lineCard.getByText(text.confirm).count()).toBe(0);
+      await channelId.fill("1657000005");
+      await submitButton.click();
+      await expect.poll(() => lineCard.getByText(text.confirm).count()).toBe(1);
+      expect(await prisma.lineLink.count({ where: { shop: domain } })).toBe(2);
       // Ticked: the change goes ahead as before
       await lineCard.getByLabel(text.tick).check();
       await submitButton.click();
