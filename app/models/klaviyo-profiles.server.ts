@@ -277,44 +277,62 @@ export async function finishImportJob(
 
 // ---- consent withdrawn / given (customers_email_marketing_consent/update) -----------------------------------------
 
-/**
- * The customer no longer accepts email marketing: the producer's pre-filter says so at once, and when Klaviyo may hold
- * their loyalty properties (accepted, or a job in flight) they are marked for removal by the next pass. Only an
- * existing row changes: a customer never synced has nothing in Klaviyo. Returns whether a removal is due.
- */
-export async function withdrawKlaviyoConsent(shop: string, customerId: string): Promise<boolean> {
-  // Each statement decides on the row as it is then (no read-then-write): a job that lands after these is caught by
-  // finishImportJob, which marks a held profile whose row says "not subscribed".
-  await prisma.klaviyoProfile.updateMany({ where: { shop, customerId }, data: { subscribed: false } });
-  await prisma.klaviyoProfile.updateMany({
-    where: { shop, customerId, OR: [{ digest: { not: null } }, { pendingJobId: { not: null } }] },
-    data: { clearPending: true },
-  });
-  const row = await prisma.klaviyoProfile.findUnique({
-    where: { shop_customerId: { shop, customerId } },
-    select: { clearPending: true },
-  });
-  return row?.clearPending ?? false;
+export interface ConsentChangeOutcome {
+  /** False: the customer's row holds a consent change newer than this one, and nothing was changed. */
+  applied: boolean;
+  /** Waiting Klaviyo event rows skipped (withdrawn only). */
+  skipped: number;
+  /** Whether the loyalty properties are to be removed by the next pass (withdrawn only). */
+  clear: boolean;
 }
 
 /**
- * The customer accepts email marketing again: their digest is forgotten, so the next pass (which asks Shopify before
- * sending) sends all their properties; a removal not done yet is no longer wanted.
+ * One consent change from Shopify that happened at `at`, applied unless the customer's row records a newer one
+ * (`consentAt` later than `at`: a late delivery changes nothing). The row's `consentAt` is claimed first, in the same
+ * transaction as the rest, so two deliveries of one customer at once are applied in the order they happened (the
+ * claiming UPDATE holds the row until commit; the older one, waiting, then finds the newer time and does nothing).
+ * - withdrawn: the customer's waiting Klaviyo events are skipped with `why`, the producer's pre-filter says "not
+ *   subscribed", and when Klaviyo may hold their loyalty properties (accepted, or a job in flight) they are marked for
+ *   removal by the next pass;
+ * - given: their digest is forgotten, so the next pass (which asks Shopify before sending) sends all their properties;
+ *   a removal not done yet is no longer wanted.
+ * A customer without a row (never synced) has nothing in Klaviyo and no time to compare: the change is applied to
+ * what there is (waiting events, none in practice) and nothing is recorded.
  */
-export async function restoreKlaviyoConsent(shop: string, customerId: string): Promise<void> {
-  await prisma.klaviyoProfile.updateMany({
-    where: { shop, customerId },
-    data: { subscribed: true, digest: null, clearPending: false },
+export async function applyConsentChange(
+  shop: string,
+  customerId: string,
+  subscribed: boolean,
+  at: Date,
+  why: string,
+): Promise<ConsentChangeOutcome> {
+  return prisma.$transaction(async (tx) => {
+    const claimed = await tx.klaviyoProfile.updateMany({
+      where: { shop, customerId, OR: [{ consentAt: null }, { consentAt: { lte: at } }] },
+      data: { consentAt: at, subscribed },
+    });
+    if (claimed.count === 0 && (await tx.klaviyoProfile.count({ where: { shop, customerId } })) > 0)
+      return { applied: false, skipped: 0, clear: false };
+    if (subscribed) {
+      await tx.klaviyoProfile.updateMany({ where: { shop, customerId }, data: { digest: null, clearPending: false } });
+      return { applied: true, skipped: 0, clear: false };
+    }
+    const { count: skipped } = await tx.channelMessage.updateMany({
+      where: { shop, channel: "klaviyo", customerId, state: "pending" },
+      data: { state: "skipped", lastError: why },
+    });
+    // A job that lands after this is caught by finishImportJob, which marks a held profile whose row says "not
+    // subscribed".
+    const { count: clear } = await tx.klaviyoProfile.updateMany({
+      where: {
+        shop,
+        customerId,
+        OR: [{ digest: { not: null } }, { pendingJobId: { not: null } }, { clearPending: true }],
+      },
+      data: { clearPending: true },
+    });
+    return { applied: true, skipped, clear: clear > 0 };
   });
-}
-
-/** The pending Klaviyo event rows of one customer, skipped with the reason; returns how many. */
-export async function skipPendingEventsOf(shop: string, customerId: string, why: string): Promise<number> {
-  const { count } = await prisma.channelMessage.updateMany({
-    where: { shop, channel: "klaviyo", customerId, state: "pending" },
-    data: { state: "skipped", lastError: why },
-  });
-  return count;
 }
 
 /** Customers Shopify says do not consent whose loyalty properties Klaviyo may hold: marked for removal. */

@@ -758,6 +758,107 @@ describe("email marketing consent (customers_email_marketing_consent/update)", (
     await deleteJobs(S, KLAVIYO_SYNC);
   }, 60_000);
 
+  it("a late delivery (its change older than the one applied) changes nothing; no consent_updated_at: when Shopify raised it", async () => {
+    const i = 38; // subscribed, synced, untouched by the tests above
+    const customerId = gid(S, i);
+    const row = () => prisma.klaviyoProfile.findUniqueOrThrow({ where: { shop_customerId: { shop: S, customerId } } });
+    const deliver = (state: string, updatedAt: string | null, triggeredAt: Date) =>
+      postWebhook(env.app.url, "/webhooks/customers_email_marketing_consent/update", {
+        shop: S,
+        topic: "customers_email_marketing_consent/update",
+        body: JSON.stringify({
+          ...exampleBody("customers_email_marketing_consent/update"),
+          customer_id: 500_000 + i,
+          email_address: email(S, i),
+          email_marketing_consent: { state, opt_in_level: "single_opt_in", consent_updated_at: updatedAt },
+        }),
+        headers: { "X-Shopify-Triggered-At": triggeredAt.toISOString() },
+      });
+    const waiting = () =>
+      prisma.channelMessage.create({
+        data: {
+          shop: S,
+          channel: "klaviyo",
+          customerId,
+          event: "tier-changed",
+          sourceKey: `late:${randomUUID()}`,
+          retryKey: randomUUID(),
+        },
+      });
+    const stateOf = async (id: number) => (await prisma.channelMessage.findUniqueOrThrow({ where: { id } })).state;
+    const t = Date.now() - 60 * 60_000;
+
+    // Subscribed at t (Shopify's time with an offset, as the REST body gives it), then an event waits
+    expect(
+      (await deliver("subscribed", new Date(t).toISOString().replace("Z", "+00:00"), new Date(t + 1_000))).status,
+    ).toBe(200);
+    expect(await row()).toMatchObject({ subscribed: true, clearPending: false, consentAt: new Date(t) });
+    const first = await waiting();
+    const jobs = (await jobRows(S, { kind: KLAVIYO_SYNC })).length;
+    const before = await row();
+
+    // An "unsubscribed" from a minute before, delivered late (Shopify retried it): 200, nothing changes
+    expect((await deliver("unsubscribed", new Date(t - 60_000).toISOString(), new Date(t - 59_000))).status).toBe(200);
+    expect(await row()).toEqual(before);
+    expect(await stateOf(first.id)).toBe("pending");
+    expect((await jobRows(S, { kind: KLAVIYO_SYNC })).length).toBe(jobs);
+    // The same time again (a repeat of that change) is applied: nothing different to apply
+    expect((await deliver("subscribed", new Date(t).toISOString(), new Date(t + 2_000))).status).toBe(200);
+    expect(await row()).toMatchObject({ subscribed: true, consentAt: new Date(t) });
+
+    // consent_updated_at null (as in Shopify's published example): the change is placed at X-Shopify-Triggered-At.
+    // Raised after t: applied — the event skipped, the time recorded (no removal marked: the "subscribed" above
+    // forgot the digest, and no pass has sent the properties since)
+    expect((await deliver("unsubscribed", null, new Date(t + 5_000))).status).toBe(200);
+    expect(await stateOf(first.id)).toBe("skipped");
+    expect(await row()).toMatchObject({ subscribed: false, consentAt: new Date(t + 5_000) });
+    // A "subscribed" without a time raised before that: nothing changes
+    const second = await waiting();
+    const unsubscribed = await row();
+    expect((await deliver("subscribed", null, new Date(t + 4_000))).status).toBe(200);
+    expect(await row()).toEqual(unsubscribed);
+    expect(await stateOf(second.id)).toBe("pending");
+    // A consent_updated_at that is not a time: refused (400), nothing changes
+    expect((await deliver("subscribed", "yesterday", new Date())).status).toBe(400);
+    expect(await row()).toEqual(unsubscribed);
+    // Subscribed again, later: applied
+    expect((await deliver("subscribed", new Date(t + 10_000).toISOString(), new Date(t + 10_000))).status).toBe(200);
+    expect(await row()).toMatchObject({
+      subscribed: true,
+      clearPending: false,
+      digest: null,
+      consentAt: new Date(t + 10_000),
+    });
+    await prisma.channelMessage.deleteMany({ where: { shop: S, customerId, sourceKey: { startsWith: "late:" } } });
+    // Their properties sent again (the digest was forgotten), so the passes below start from a synced shop
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { changed: 1 } });
+    await deleteJobs(S, KLAVIYO_SYNC);
+  });
+
+  it("two consent deliveries of one customer at once: the newer change stands whichever lands last", async () => {
+    const i = 40; // subscribed, synced
+    const customerId = gid(S, i);
+    const row = () => prisma.klaviyoProfile.findUniqueOrThrow({ where: { shop_customerId: { shop: S, customerId } } });
+    const { applyEmailMarketingConsent } = await import("../../app/services/klaviyo-consent.server");
+    const queue = testQueue();
+    const t = Date.now() - 30 * 60_000;
+    for (let round = 0; round < 4; round++) {
+      const newer = new Date(t + round * 10_000 + 5_000);
+      const older = new Date(t + round * 10_000);
+      const newerSubscribed = round % 2 === 0;
+      const outcomes = await Promise.all([
+        applyEmailMarketingConsent(S, customerId, newerSubscribed, newer, queue),
+        applyEmailMarketingConsent(S, customerId, !newerSubscribed, older, queue),
+      ]);
+      expect(outcomes.map((o) => o.applied)).toContain(true);
+      expect(await row()).toMatchObject({ subscribed: newerSubscribed, consentAt: newer });
+      if (newerSubscribed) expect(await row()).toMatchObject({ clearPending: false, digest: null });
+    }
+    // Shopify still says subscribed: the next pass sends their properties again and the shop is synced
+    expect(await sync(S)).toMatchObject({ status: "done", counts: { changed: 1 } });
+    await deleteJobs(S, KLAVIYO_SYNC);
+  });
+
   it("shop A's consent webhook naming shop B's customer changes nothing of B's", async () => {
     const customerId = gid(B, 34); // subscribed in B, synced
     const before = await prisma.klaviyoProfile.findUniqueOrThrow({
