@@ -31,9 +31,18 @@ export function markUninstalled(shop: string, at: Date) {
   });
 }
 
-/** What the shop's own settings say (read from Shopify at backfill): the ledger's currency, the shop's zone, its
- * language and (when given) its name. */
-export function setShopSettings(
+/**
+ * What the shop's own settings say (read from Shopify at backfill, or a history file's Shop line): the ledger's
+ * currency, the shop's zone, its language and (when given) its name.
+ *
+ * `readAt`: when the read from Shopify began (docs/shop-settings.md). The name and the zone — what shop/update also
+ * writes — are then taken only when no shop/update raised at or after `readAt` was applied meanwhile (`settingsAt`
+ * null or earlier), and `settingsAt` becomes `readAt`, so a shop/update raised before the read and delivered after it
+ * changes nothing. A zone the row does not have yet is filled in either way; the currency and the language (which
+ * shop/update does not carry) are always written. Without `readAt` (a history file, whose moment is unknown)
+ * everything is written as given and `settingsAt` is left as it was.
+ */
+export async function setShopSettings(
   shop: string,
   {
     currencyCode,
@@ -41,11 +50,21 @@ export function setShopSettings(
     locale,
     name,
   }: { currencyCode: string; timezone: string; locale: string | null; name?: string | null },
-) {
-  return prisma.shop.updateMany({
-    where: { shop },
-    data: { currencyCode, timezone, locale, ...(name === undefined ? {} : { name }) },
-  });
+  readAt?: Date,
+): Promise<void> {
+  const named = name === undefined ? {} : { name };
+  if (!readAt) {
+    await prisma.shop.updateMany({ where: { shop }, data: { currencyCode, timezone, locale, ...named } });
+    return;
+  }
+  await prisma.$transaction([
+    prisma.shop.updateMany({ where: { shop }, data: { currencyCode, locale } }),
+    prisma.shop.updateMany({ where: { shop, timezone: null }, data: { timezone } }),
+    prisma.shop.updateMany({
+      where: { shop, OR: [{ settingsAt: null }, { settingsAt: { lt: readAt } }] },
+      data: { timezone, ...named, settingsAt: readAt },
+    }),
+  ]);
 }
 
 /**

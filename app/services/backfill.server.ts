@@ -72,6 +72,26 @@ export interface RunBackfillDeps {
 }
 
 /**
+ * The shop's settings read from Shopify and written, stamped with the moment the read began (Shop.settingsAt;
+ * docs/shop-settings.md): a shop/update raised before that and delivered later changes nothing, and one raised after
+ * it and applied while the read was under way is not overwritten.
+ */
+export async function recordShopSettings(shop: string, client: AdminClient, now: () => Date = () => new Date()) {
+  const readAt = now();
+  const settings = await readShopSettings(client);
+  await setShopSettings(
+    shop,
+    {
+      currencyCode: settings.currencyCode,
+      timezone: settings.ianaTimezone,
+      locale: settings.locale,
+      name: settings.name,
+    },
+    readAt,
+  );
+}
+
+/**
  * Runs (or resumes) one backfill run to its end, then queues the full recompute. "missing": the shop has no such run;
  * "over": it was done or cancelled already. Throws what stopped it, with the run's resume point saved.
  */
@@ -89,15 +109,8 @@ export async function runBackfill(
 
   const client = await deps.clientFor(shop);
   try {
-    if (run.phase === "customers" && run.linesCommitted === 0 && !run.bulkOperationId) {
-      const settings = await readShopSettings(client);
-      await setShopSettings(shop, {
-        currencyCode: settings.currencyCode,
-        timezone: settings.ianaTimezone,
-        locale: settings.locale,
-        name: settings.name,
-      });
-    }
+    if (run.phase === "customers" && run.linesCommitted === 0 && !run.bulkOperationId)
+      await recordShopSettings(shop, client, now);
     while (run.phase !== "done") {
       signal.throwIfAborted();
       const phase = run.phase as Exclude<BackfillPhase, "done">;
