@@ -141,6 +141,13 @@ export const LOYALTY_PROPERTY_KEYS = [
 export const UNSET_DIGEST = "unset";
 
 /**
+ * KlaviyoProfile.digest of a customer who gave consent again while Klaviyo may still hold their loyalty properties:
+ * equal to no properties' digest (so the next pass sends them all), yet not null (so a withdrawal before that pass
+ * still marks the properties for removal).
+ */
+export const RESEND_DIGEST = "resend";
+
+/**
  * Import jobs in a row that Klaviyo may finish without a profile (its import-errors name it) before the app stops
  * sending that profile; it is tried again once its properties change.
  */

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { prisma } from "../db.server";
 import { Prisma } from "../generated/prisma/client";
-import { KLAVIYO_IMPORT_MAX_FAILURES, UNSET_DIGEST, type OpenCode } from "../domain/klaviyo";
+import { KLAVIYO_IMPORT_MAX_FAILURES, RESEND_DIGEST, UNSET_DIGEST, type OpenCode } from "../domain/klaviyo";
 
 export interface Candidate {
   id: string;
@@ -295,7 +295,8 @@ export interface ConsentChangeOutcome {
  *   subscribed", and when Klaviyo may hold their loyalty properties (accepted, or a job in flight) they are marked for
  *   removal by the next pass;
  * - given: their digest is forgotten, so the next pass (which asks Shopify before sending) sends all their properties;
- *   a removal not done yet is no longer wanted.
+ *   a removal not done yet is no longer wanted. When Klaviyo may hold their properties (a digest, or a removal not
+ *   done) the digest becomes RESEND_DIGEST rather than null, so a withdrawal before that pass still removes them.
  * A customer without a row (never synced) has nothing in Klaviyo and no time to compare: the change is applied to
  * what there is (waiting events, none in practice) and nothing is recorded.
  */
@@ -314,7 +315,11 @@ export async function applyConsentChange(
     if (claimed.count === 0 && (await tx.klaviyoProfile.count({ where: { shop, customerId } })) > 0)
       return { applied: false, skipped: 0, clear: false };
     if (subscribed) {
-      await tx.klaviyoProfile.updateMany({ where: { shop, customerId }, data: { digest: null, clearPending: false } });
+      // Rows with no digest and no removal pending have nothing to forget.
+      await tx.klaviyoProfile.updateMany({
+        where: { shop, customerId, OR: [{ digest: { not: null } }, { clearPending: true }] },
+        data: { digest: RESEND_DIGEST, clearPending: false },
+      });
       return { applied: true, skipped: 0, clear: false };
     }
     const { count: skipped } = await tx.channelMessage.updateMany({

@@ -792,7 +792,13 @@ describe("email marketing consent (customers_email_marketing_consent/update)", (
     expect(
       (await deliver("subscribed", new Date(t).toISOString().replace("Z", "+00:00"), new Date(t + 1_000))).status,
     ).toBe(200);
-    expect(await row()).toMatchObject({ subscribed: true, clearPending: false, consentAt: new Date(t) });
+    // Klaviyo holds their properties: the digest says "send again", not "nothing there"
+    expect(await row()).toMatchObject({
+      subscribed: true,
+      clearPending: false,
+      digest: "resend",
+      consentAt: new Date(t),
+    });
     const first = await waiting();
     const jobs = (await jobRows(S, { kind: KLAVIYO_SYNC })).length;
     const before = await row();
@@ -807,11 +813,11 @@ describe("email marketing consent (customers_email_marketing_consent/update)", (
     expect(await row()).toMatchObject({ subscribed: true, consentAt: new Date(t) });
 
     // consent_updated_at null (as in Shopify's published example): the change is placed at X-Shopify-Triggered-At.
-    // Raised after t: applied — the event skipped, the time recorded (no removal marked: the "subscribed" above
-    // forgot the digest, and no pass has sent the properties since)
+    // Raised after t: applied — the event skipped, the time recorded, and the removal marked: Klaviyo still holds the
+    // properties (the "subscribed" above, no pass since, left the digest "to send again", not "nothing there")
     expect((await deliver("unsubscribed", null, new Date(t + 5_000))).status).toBe(200);
     expect(await stateOf(first.id)).toBe("skipped");
-    expect(await row()).toMatchObject({ subscribed: false, consentAt: new Date(t + 5_000) });
+    expect(await row()).toMatchObject({ subscribed: false, clearPending: true, consentAt: new Date(t + 5_000) });
     // A "subscribed" without a time raised before that: nothing changes
     const second = await waiting();
     const unsubscribed = await row();
@@ -826,11 +832,11 @@ describe("email marketing consent (customers_email_marketing_consent/update)", (
     expect(await row()).toMatchObject({
       subscribed: true,
       clearPending: false,
-      digest: null,
+      digest: "resend",
       consentAt: new Date(t + 10_000),
     });
     await prisma.channelMessage.deleteMany({ where: { shop: S, customerId, sourceKey: { startsWith: "late:" } } });
-    // Their properties sent again (the digest was forgotten), so the passes below start from a synced shop
+    // Their properties sent again (the digest said so), so the passes below start from a synced shop
     expect(await sync(S)).toMatchObject({ status: "done", counts: { changed: 1 } });
     await deleteJobs(S, KLAVIYO_SYNC);
   });
@@ -852,7 +858,10 @@ describe("email marketing consent (customers_email_marketing_consent/update)", (
       ]);
       expect(outcomes.map((o) => o.applied)).toContain(true);
       expect(await row()).toMatchObject({ subscribed: newerSubscribed, consentAt: newer });
-      if (newerSubscribed) expect(await row()).toMatchObject({ clearPending: false, digest: null });
+      // Klaviyo may hold the properties throughout: "send again" when given, a removal marked when withdrawn
+      expect(await row()).toMatchObject(
+        newerSubscribed ? { clearPending: false, digest: "resend" } : { clearPending: true },
+      );
     }
     // Shopify still says subscribed: the next pass sends their properties again and the shop is synced
     expect(await sync(S)).toMatchObject({ status: "done", counts: { changed: 1 } });
