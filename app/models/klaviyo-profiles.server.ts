@@ -112,18 +112,34 @@ export async function profileRows(shop: string, ids: readonly string[]): Promise
   return new Map(rows.map((r) => [r.customerId, r]));
 }
 
-/** Records each customer's consent as Shopify answered it (rows created on first sight). */
-export async function recordConsent(shop: string, consent: ReadonlyMap<string, boolean>, known: ReadonlySet<string>) {
+/**
+ * Records each customer's consent as Shopify answered it (rows created on first sight), and when Shopify says it last
+ * changed (`consentAt`, only ever moved forward): a consent webhook older than the state a pass read changes nothing
+ * (docs/klaviyo.md#consent-order).
+ */
+export async function recordConsent(
+  shop: string,
+  consent: ReadonlyMap<string, { subscribed: boolean; updatedAt: Date | null }>,
+  known: ReadonlySet<string>,
+) {
   const fresh = [...consent].filter(([id]) => !known.has(id));
   if (fresh.length > 0) {
     await prisma.klaviyoProfile.createMany({
-      data: fresh.map(([customerId, subscribed]) => ({ shop, customerId, subscribed })),
+      data: fresh.map(([customerId, c]) => ({ shop, customerId, subscribed: c.subscribed, consentAt: c.updatedAt })),
     });
   }
   for (const value of [true, false]) {
-    const ids = [...consent].filter(([id, s]) => known.has(id) && s === value).map(([id]) => id);
+    const ids = [...consent].filter(([id, c]) => known.has(id) && c.subscribed === value).map(([id]) => id);
     if (ids.length > 0)
       await prisma.klaviyoProfile.updateMany({ where: { shop, customerId: { in: ids } }, data: { subscribed: value } });
+  }
+  // One statement per customer whose time is known; it writes only when the row's time is older (once per change).
+  for (const [customerId, c] of consent) {
+    if (!known.has(customerId) || !c.updatedAt) continue;
+    await prisma.klaviyoProfile.updateMany({
+      where: { shop, customerId, OR: [{ consentAt: null }, { consentAt: { lt: c.updatedAt } }] },
+      data: { consentAt: c.updatedAt },
+    });
   }
 }
 

@@ -5,18 +5,43 @@ import type { AdminClient } from "../shopify/client";
 import { CUSTOMER_EMAIL_MARKETING_QUERY, NODES_PER_READ } from "../shopify/documents";
 import type { Campaign } from "../models/campaigns.server";
 
-type Node = { id: string; defaultEmailAddress: { marketingState: string } | null } | null;
+type Node = {
+  id: string;
+  defaultEmailAddress: { marketingState: string; marketingUpdatedAt?: string | null } | null;
+} | null;
 
-/** Which of these customers' email addresses are SUBSCRIBED in Shopify now. */
-export async function subscribedToEmail(client: AdminClient, customerIds: readonly string[]): Promise<Set<string>> {
-  const out = new Set<string>();
+/** A customer's email marketing consent in Shopify now: SUBSCRIBED or not, and when it last changed (null: unknown). */
+export interface EmailConsent {
+  subscribed: boolean;
+  updatedAt: Date | null;
+}
+
+/** These customers' email marketing consent in Shopify now (a customer Shopify does not return is left out). */
+export async function emailConsentOf(
+  client: AdminClient,
+  customerIds: readonly string[],
+): Promise<Map<string, EmailConsent>> {
+  const out = new Map<string, EmailConsent>();
   for (let i = 0; i < customerIds.length; i += NODES_PER_READ) {
     const data = await client.request<{ nodes: Node[] }>(CUSTOMER_EMAIL_MARKETING_QUERY, {
       ids: customerIds.slice(i, i + NODES_PER_READ),
     });
-    for (const n of data.nodes) if (n?.defaultEmailAddress?.marketingState === "SUBSCRIBED") out.add(n.id);
+    for (const n of data.nodes) {
+      if (!n) continue;
+      const at = n.defaultEmailAddress?.marketingUpdatedAt ? Date.parse(n.defaultEmailAddress.marketingUpdatedAt) : NaN;
+      out.set(n.id, {
+        subscribed: n.defaultEmailAddress?.marketingState === "SUBSCRIBED",
+        updatedAt: Number.isNaN(at) ? null : new Date(at),
+      });
+    }
   }
   return out;
+}
+
+/** Which of these customers' email addresses are SUBSCRIBED in Shopify now. */
+export async function subscribedToEmail(client: AdminClient, customerIds: readonly string[]): Promise<Set<string>> {
+  const consent = await emailConsentOf(client, customerIds);
+  return new Set([...consent].filter(([, c]) => c.subscribed).map(([id]) => id));
 }
 
 /**

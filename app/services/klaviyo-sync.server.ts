@@ -63,7 +63,7 @@ import { journalsOf } from "../models/points.server";
 import { getRfmSettings } from "../models/rfm-settings.server";
 import { shopCurrency } from "../models/shop-currency.server";
 import { getActiveTierProgram } from "../models/tier-program.server";
-import { subscribedToEmail } from "./campaign-signups.server";
+import { emailConsentOf, type EmailConsent } from "./campaign-signups.server";
 import { openConnection } from "./channels.server";
 import {
   createKlaviyoClient,
@@ -375,9 +375,10 @@ async function importChanged(ctx: Ctx, admin: AdminClient) {
     }
     if (differing.length === 0) continue;
     const asked = differing.map((d) => d.externalId);
-    const subscribed = await subscribedToEmail(admin, asked);
+    const consent = await emailConsentOf(admin, asked);
+    const subscribed = subscribedIn(consent);
     ctx.counts.considered += asked.length;
-    await recordConsent(shop, new Map(asked.map((id) => [id, subscribed.has(id)])), new Set(rows.keys()));
+    await recordConsent(shop, consentOf(asked, consent), new Set(rows.keys()));
     // Shopify says no to someone whose properties Klaviyo holds (a consent webhook missed): removed next pass.
     await markForClearing(
       shop,
@@ -413,12 +414,13 @@ async function sendEvents(ctx: Ctx, admin: AdminClient): Promise<Date | null> {
     for (const r of rows) seen.add(r.id);
     const customerIds = [...new Set(rows.map((r) => r.customerId))];
     // Consent of this moment: an unsubscribe since the last pass skips the customer's events now.
-    const [subscribed, emails, sources] = await Promise.all([
-      subscribedToEmail(admin, customerIds),
+    const [consent, emails, sources] = await Promise.all([
+      emailConsentOf(admin, customerIds),
       emailsOf(shop, customerIds),
       eventSources(shop, rows),
     ]);
-    await recordConsent(shop, new Map(customerIds.map((id) => [id, subscribed.has(id)])), new Set(customerIds));
+    const subscribed = subscribedIn(consent);
+    await recordConsent(shop, consentOf(customerIds, consent), new Set(customerIds));
     const skip = (ids: number[], why: string) => {
       counts.eventsSkipped += ids.length;
       return markEventRows(shop, ids, { state: "skipped", lastError: why });
@@ -654,3 +656,11 @@ export async function requestKlaviyoSync(shop: string, queue: JobQueue = getQueu
   await enqueueKlaviyoSync(queue, shop, "manual");
   return "queued";
 }
+
+/** The customers Shopify says are SUBSCRIBED. */
+const subscribedIn = (consent: ReadonlyMap<string, EmailConsent>) =>
+  new Set([...consent].filter(([, c]) => c.subscribed).map(([id]) => id));
+
+/** Each asked customer's consent as Shopify answered (one it did not return: not subscribed, no time). */
+const consentOf = (ids: readonly string[], consent: ReadonlyMap<string, EmailConsent>) =>
+  new Map(ids.map((id) => [id, consent.get(id) ?? { subscribed: false, updatedAt: null }]));

@@ -1076,7 +1076,10 @@ export const REFERRAL_PEOPLE_QUERY = `#graphql
   }
 `;
 
-/** Whether customers accept email marketing now (a sign-up campaign for subscribers only reads it before choosing). */
+/**
+ * Whether customers accept email marketing now, and since when (a sign-up campaign for subscribers only reads it
+ * before choosing; the Klaviyo sync records the time so a consent webhook older than it changes nothing).
+ */
 export const CUSTOMER_EMAIL_MARKETING_QUERY = `#graphql
   query CustomerEmailMarketing($ids: [ID!]!) {
     nodes(ids: $ids) {
@@ -1084,6 +1087,7 @@ export const CUSTOMER_EMAIL_MARKETING_QUERY = `#graphql
         id
         defaultEmailAddress {
           marketingState
+          marketingUpdatedAt
         }
       }
     }

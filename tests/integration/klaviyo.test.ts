@@ -786,7 +786,15 @@ describe("email marketing consent (customers_email_marketing_consent/update)", (
         },
       });
     const stateOf = async (id: number) => (await prisma.channelMessage.findUniqueOrThrow({ where: { id } })).state;
-    const t = Date.now() - 60 * 60_000;
+    // The pass that synced them recorded when Shopify says their consent last changed (marketingUpdatedAt): a
+    // delivery older than that — an "unsubscribed" the pass's reading already outdates — changes nothing
+    const shopifySays = env.shopify.admin.shops.getShop(S)!.customers.get(customerId)!;
+    const read = (await row()).consentAt!;
+    expect(read.toISOString()).toBe(new Date(shopifySays.updatedAt).toISOString());
+    const synced = await row();
+    expect((await deliver("unsubscribed", new Date(read.getTime() - 1_000).toISOString(), read)).status).toBe(200);
+    expect(await row()).toEqual(synced);
+    const t = read.getTime() + 60 * 60_000;
 
     // Subscribed at t (Shopify's time with an offset, as the REST body gives it), then an event waits
     expect(
@@ -847,7 +855,7 @@ describe("email marketing consent (customers_email_marketing_consent/update)", (
     const row = () => prisma.klaviyoProfile.findUniqueOrThrow({ where: { shop_customerId: { shop: S, customerId } } });
     const { applyEmailMarketingConsent } = await import("../../app/services/klaviyo-consent.server");
     const queue = testQueue();
-    const t = Date.now() - 30 * 60_000;
+    const t = (await row()).consentAt!.getTime() + 30 * 60_000;
     for (let round = 0; round < 4; round++) {
       const newer = new Date(t + round * 10_000 + 5_000);
       const older = new Date(t + round * 10_000);
