@@ -133,11 +133,23 @@ export async function recordConsent(
     if (ids.length > 0)
       await prisma.klaviyoProfile.updateMany({ where: { shop, customerId: { in: ids } }, data: { subscribed: value } });
   }
-  // One statement per customer whose time is known; it writes only when the row's time is older (once per change).
-  for (const [customerId, c] of consent) {
-    if (!known.has(customerId) || !c.updatedAt) continue;
+  // The times: one read of the rows' own, then a statement only for a row whose time is older (once per change; the
+  // statement checks again, so a webhook applied meanwhile is not moved back).
+  const timed = [...consent].filter(([id, c]) => known.has(id) && c.updatedAt);
+  if (timed.length === 0) return;
+  const held = new Map(
+    (
+      await prisma.klaviyoProfile.findMany({
+        where: { shop, customerId: { in: timed.map(([id]) => id) } },
+        select: { customerId: true, consentAt: true },
+      })
+    ).map((r) => [r.customerId, r.consentAt]),
+  );
+  for (const [customerId, c] of timed) {
+    const at = held.get(customerId);
+    if (at === undefined || (at && at.getTime() >= c.updatedAt!.getTime())) continue;
     await prisma.klaviyoProfile.updateMany({
-      where: { shop, customerId, OR: [{ consentAt: null }, { consentAt: { lt: c.updatedAt } }] },
+      where: { shop, customerId, OR: [{ consentAt: null }, { consentAt: { lt: c.updatedAt! } }] },
       data: { consentAt: c.updatedAt },
     });
   }
